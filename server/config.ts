@@ -1,0 +1,78 @@
+/**
+ * Configuration comes only from environment variables, parsed and validated once at start-up.
+ * Every other module receives a `Config` value; nothing else reads `process.env`.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  mongodbUri: string | null;
+  /** Origin the browser sees, e.g. https://chat.unilag.edu.ng; null = derive from the Host header. */
+  publicUrl: string | null;
+  /** Cookies get `Secure` when the public URL is https. */
+  secureCookies: boolean;
+  logLevel: LogLevel;
+  /** Trust X-Forwarded-For for the client IP (only behind a reverse proxy you control). */
+  trustProxy: boolean;
+  /** Lifetime of one-time login codes issued by admins. */
+  loginCodeTtlMs: number;
+  /** A session expires after this long without use (sliding). */
+  sessionIdleMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DAY = 86_400_000;
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function int(env: Record<string, string | undefined>, key: string, def: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${key} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Record<string, string | undefined>, key: string): boolean {
+  const raw = (env[key] ?? '').toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new ConfigError(`${key} must be true or false, got "${env[key]}"`);
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  let publicUrl: string | null = null;
+  if (env.PUBLIC_URL) {
+    let u: URL;
+    try {
+      u = new URL(env.PUBLIC_URL);
+    } catch {
+      throw new ConfigError(`PUBLIC_URL must be an absolute URL such as https://chat.example.edu, got "${env.PUBLIC_URL}"`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError('PUBLIC_URL must use http or https');
+    publicUrl = u.origin;
+  }
+  const mongodbUri = env.MONGODB_URI ? env.MONGODB_URI : null;
+  if (mongodbUri && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
+    throw new ConfigError('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+  }
+  const level = (env.LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
+  if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    dataDir: env.DATA_DIR || './data',
+    mongodbUri,
+    publicUrl,
+    secureCookies: publicUrl?.startsWith('https:') ?? false,
+    logLevel: level,
+    trustProxy: bool(env, 'TRUST_PROXY'),
+    loginCodeTtlMs: int(env, 'LOGIN_CODE_TTL_DAYS', 14, 1, 365) * DAY,
+    sessionIdleMs: int(env, 'SESSION_IDLE_DAYS', 30, 1, 365) * DAY,
+  };
+}

@@ -1,0 +1,140 @@
+import { MongoServerError, type Collection, type Db, type MongoClient } from 'mongodb';
+import { DuplicateEmailError, type NewUser, type User, type UserFilter, type UserPatch, type UserStore } from '../types';
+
+type Doc = Omit<User, 'id'> & { _id: string };
+
+const toUser = ({ _id, ...rest }: Doc): User => ({ id: _id, ...rest });
+
+function toDoc(u: NewUser): Doc {
+  const { id, createdAt, ...rest } = u;
+  const now = createdAt ?? Date.now();
+  return { _id: id, ...rest, emailLower: u.email.toLowerCase(), createdAt: now, updatedAt: now };
+}
+
+function setOf(patch: UserPatch): Partial<Doc> {
+  const set: Partial<Doc> = { updatedAt: Date.now() };
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined) (set as Record<string, unknown>)[k] = v;
+  if (patch.email) set.emailLower = patch.email.toLowerCase();
+  return set;
+}
+
+const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class MongoUsers implements UserStore {
+  private c: Collection<Doc>;
+  constructor(
+    db: Db,
+    private client: MongoClient,
+    private transactions: boolean,
+  ) {
+    this.c = db.collection<Doc>('users');
+  }
+
+  async create(u: NewUser) {
+    const doc = toDoc(u);
+    try {
+      await this.c.insertOne(doc);
+    } catch (e) {
+      if (isDup(e)) throw new DuplicateEmailError([u.email]);
+      throw e;
+    }
+    return toUser(doc);
+  }
+
+  async importBatch(batch: { create: NewUser[]; update: { id: string; patch: UserPatch }[] }) {
+    const existing = await this.byEmails(batch.create.map((u) => u.email));
+    if (existing.length) throw new DuplicateEmailError(existing.map((u) => u.email));
+    const docs = batch.create.map(toDoc);
+    if (this.transactions) {
+      const session = this.client.startSession();
+      try {
+        await session.withTransaction(async () => {
+          if (docs.length) await this.c.insertMany(docs, { session, ordered: true });
+          for (const { id, patch } of batch.update) await this.c.updateOne({ _id: id }, { $set: setOf(patch) }, { session });
+        });
+      } catch (e) {
+        if (isDup(e)) throw new DuplicateEmailError(['(concurrent import)']);
+        throw e;
+      } finally {
+        await session.endSession();
+      }
+      return;
+    }
+    // No transactions (standalone server, FerretDB): write, and on any failure undo what was
+    // written: delete inserted users and restore the previous version of updated ones.
+    const before = batch.update.length ? await this.c.find({ _id: { $in: batch.update.map((u) => u.id) } }).toArray() : [];
+    try {
+      for (let i = 0; i < docs.length; i += 1000) await this.c.insertMany(docs.slice(i, i + 1000), { ordered: true });
+      for (const { id, patch } of batch.update) await this.c.updateOne({ _id: id }, { $set: setOf(patch) });
+    } catch (e) {
+      await this.c.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
+      for (const d of before) await this.c.replaceOne({ _id: d._id }, d);
+      if (isDup(e)) throw new DuplicateEmailError(['(concurrent import)']);
+      throw e;
+    }
+  }
+
+  async byId(id: string) {
+    const d = await this.c.findOne({ _id: id });
+    return d ? toUser(d) : null;
+  }
+
+  async byEmail(email: string) {
+    const d = await this.c.findOne({ emailLower: email.toLowerCase() });
+    return d ? toUser(d) : null;
+  }
+
+  async byEmails(emails: string[]) {
+    const out: User[] = [];
+    for (let i = 0; i < emails.length; i += 1000) {
+      const slice = emails.slice(i, i + 1000).map((e) => e.toLowerCase());
+      out.push(...(await this.c.find({ emailLower: { $in: slice } }).toArray()).map(toUser));
+    }
+    return out;
+  }
+
+  private query(f: Omit<UserFilter, 'limit' | 'offset'>) {
+    const q: Record<string, unknown> = {};
+    if (f.role) q.role = f.role;
+    if (f.status) q.status = f.status;
+    if (f.query) {
+      const re = { $regex: escapeRegex(f.query), $options: 'i' };
+      q.$or = [{ emailLower: re }, { name: re }];
+    }
+    return q;
+  }
+
+  async list(f: UserFilter = {}) {
+    const docs = await this.c
+      .find(this.query(f))
+      .sort({ emailLower: 1 })
+      .skip(f.offset ?? 0)
+      .limit(f.limit ?? 100_000)
+      .toArray();
+    return docs.map(toUser);
+  }
+
+  async count(f: Omit<UserFilter, 'limit' | 'offset'> = {}) {
+    return this.c.countDocuments(this.query(f));
+  }
+
+  async update(id: string, patch: UserPatch) {
+    try {
+      const r = await this.c.updateOne({ _id: id }, { $set: setOf(patch) });
+      if (r.matchedCount === 0) return null;
+    } catch (e) {
+      if (isDup(e)) throw new DuplicateEmailError([patch.email ?? '']);
+      throw e;
+    }
+    return this.byId(id);
+  }
+
+  async consumeLoginCode(id: string, codeHash: string, now: number) {
+    const r = await this.c.updateOne(
+      { _id: id, loginCodeHash: codeHash, loginCodeExpiresAt: { $gt: now } },
+      { $set: { loginCodeHash: null, loginCodeExpiresAt: null, updatedAt: now } },
+    );
+    return r.modifiedCount === 1;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The embedded default store on bun:sqlite. WAL lets the CLI write while the server runs;
+ * busy_timeout makes the second writer wait instead of failing. Transactions are synchronous
+ * (bun:sqlite requirement), so every atomic operation is one synchronous function.
+ */
+import { Database } from 'bun:sqlite';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MIGRATIONS } from './migrations';
+import { SqliteUsers } from './users';
+import { SqliteSessions } from './sessions';
+import { SqliteAudit } from './audit';
+import type { Store } from '../types';
+
+export function openSqlite(path: string): Database {
+  const db = new Database(path, { create: true, strict: true });
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec('PRAGMA foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Database) {
+  const version = (db.query('PRAGMA user_version').get() as { user_version: number }).user_version;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    // Each migration and its version bump commit together; IMMEDIATE serialises racing processes.
+    db.transaction(() => {
+      const now = (db.query('PRAGMA user_version').get() as { user_version: number }).user_version;
+      if (now > v) return; // another process migrated meanwhile
+      db.exec(MIGRATIONS[v]!);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
+
+/** `dataDir` null = a private in-memory database (tests). */
+export function createSqliteStore(dataDir: string | null): Store {
+  let path = ':memory:';
+  if (dataDir !== null) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    path = join(dataDir, 'letstalk.db');
+  }
+  const db = openSqlite(path);
+  return {
+    kind: 'sqlite',
+    users: new SqliteUsers(db),
+    sessions: new SqliteSessions(db),
+    audit: new SqliteAudit(db),
+    async ping() {
+      db.query('SELECT 1').get();
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The store interface: every persistent read and write goes through these methods. Two adapters
+ * implement it (bun:sqlite, the embedded default, and MongoDB) and both must pass the one contract
+ * suite in `contract.ts`. Times are epoch milliseconds; ids are opaque strings.
+ *
+ * Invariants every adapter keeps:
+ * - `emailLower` is unique across users (case-insensitive email).
+ * - Multi-record writes documented as atomic are all-or-nothing.
+ * - Audit entries form a hash chain: entry n stores the hash of entry n-1 (`prevHash`), and `seq`
+ *   is gap-free from 1.
+ */
+export const ROLES = ['student', 'lecturer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const USER_STATUSES = ['active', 'suspended', 'disabled'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export interface User {
+  id: string;
+  email: string;
+  /** Lower-cased email, the unique key. */
+  emailLower: string;
+  name: string;
+  role: Role;
+  /** ISO date YYYY-MM-DD, or null when unknown. */
+  dateOfBirth: string | null;
+  /** Admin's explicit minor flag; null = derive from dateOfBirth. */
+  minorOverride: boolean | null;
+  matricNo: string | null;
+  status: UserStatus;
+  /** argon2id hash from Bun.password; null until the user sets a password. */
+  passwordHash: string | null;
+  /** True after signing in with a one-time code, until a password is set. */
+  mustSetPassword: boolean;
+  /** SHA-256 (hex) of the current one-time login code; codes are high-entropy so no slow hash is needed. */
+  loginCodeHash: string | null;
+  loginCodeExpiresAt: number | null;
+  /** Extra permissions beyond the role, e.g. 'safeguarding'. */
+  permissions: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewUser = Omit<User, 'emailLower' | 'createdAt' | 'updatedAt'> & { createdAt?: number };
+export type UserPatch = Partial<Omit<User, 'id' | 'emailLower' | 'createdAt'>>;
+
+export interface UserFilter {
+  role?: Role;
+  status?: UserStatus;
+  /** Case-insensitive substring of name or email. */
+  query?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface UserStore {
+  /** Throws `DuplicateEmailError` when the email (case-insensitive) exists. */
+  create(user: NewUser): Promise<User>;
+  /**
+   * Atomic: creates every user in `create` and applies every patch in `update`, or nothing.
+   * Throws `DuplicateEmailError` (and writes nothing) when any new email exists.
+   */
+  importBatch(batch: { create: NewUser[]; update: { id: string; patch: UserPatch }[] }): Promise<void>;
+  byId(id: string): Promise<User | null>;
+  byEmail(email: string): Promise<User | null>;
+  /** Users whose email (case-insensitive) is in the list. */
+  byEmails(emails: string[]): Promise<User[]>;
+  /** Sorted by emailLower. */
+  list(filter?: UserFilter): Promise<User[]>;
+  count(filter?: Omit<UserFilter, 'limit' | 'offset'>): Promise<number>;
+  /** Returns the updated user, or null when it does not exist. */
+  update(id: string, patch: UserPatch): Promise<User | null>;
+  /**
+   * Atomically clears the login code if it still equals `codeHash` and has not expired; returns
+   * whether it did. Two concurrent sign-ins with one code: exactly one wins.
+   */
+  consumeLoginCode(id: string, codeHash: string, now: number): Promise<boolean>;
+}
+
+export interface Session {
+  /** SHA-256 (hex) of the cookie token; the token itself is never stored. */
+  idHash: string;
+  userId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SessionStore {
+  create(session: Session): Promise<void>;
+  get(idHash: string): Promise<Session | null>;
+  touch(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
+  delete(idHash: string): Promise<void>;
+  /** Revokes every session of a user; returns how many were removed. */
+  deleteForUser(userId: string): Promise<number>;
+  listForUser(userId: string): Promise<Session[]>;
+  purgeExpired(now: number): Promise<number>;
+}
+
+export interface AuditInput {
+  at: number;
+  /** User id of who acted; null for the system or a CLI operator without an account. */
+  actorId: string | null;
+  /** Dotted verb, e.g. 'user.create', 'user.import', 'session.login_failed'. */
+  action: string;
+  /** What was acted on, e.g. a user id or email. */
+  target: string | null;
+  /** Where from: an IP address, or 'cli'. */
+  origin: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditEvent extends AuditInput {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  action?: string;
+  actorId?: string;
+  target?: string;
+  since?: number;
+  until?: number;
+  /** Return entries with seq greater than this (for paging and verification). */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface AuditStore {
+  /** Appends to the hash chain; safe under concurrent writers (several processes or nodes). */
+  append(input: AuditInput): Promise<AuditEvent>;
+  /** Ordered by seq ascending. */
+  list(filter?: AuditFilter): Promise<AuditEvent[]>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongodb';
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly audit: AuditStore;
+  /** Cheap liveness check for /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DuplicateEmailError extends Error {
+  override name = 'DuplicateEmailError';
+  constructor(readonly emails: string[]) {
+    super(`email already exists: ${emails.join(', ')}`);
+  }
+}
