@@ -1,0 +1,71 @@
+/**
+ * The admin CLI (commander). `runCli` is the whole program with its I/O passed in, so tests run it
+ * in-process; cli/main.ts binds it to the real process. Exit codes: 0 ok, 1 bad input or a
+ * refused operation, 2 usage error.
+ */
+import { Command, CommanderError } from 'commander';
+import { loadConfig, ConfigError, type Config } from '../server/config';
+import { AppError } from '../server/errors';
+import { openStore } from '../server/store/open';
+import type { Store } from '../server/store/types';
+import { usersCommand } from './users';
+
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** True when stderr is a terminal (progress display). */
+  tty: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export interface CliContext {
+  io: CliIo;
+  config: Config;
+  /** Opens the store on first use; closed by runCli. */
+  store: () => Promise<Store>;
+}
+
+/** An error the user caused (bad file, unknown email): one line on stderr, exit 1. */
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let opened: Store | undefined;
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (e) {
+    io.err(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const ctx: CliContext = { io, config, store: async () => (opened ??= await openStore(config)) };
+  const program = new Command()
+    .name('letstalk')
+    .description('Lets Talk administration. Uses the same store as the server (DATA_DIR or MONGODB_URI).')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(usersCommand(ctx));
+  // Commands built apart from `program` do not inherit its settings: apply them to the whole tree
+  // so usage errors everywhere exit through CommanderError (code 2) instead of process.exit.
+  const inherit = (c: Command) => c.commands.forEach((sub) => (sub.copyInheritedSettings(c), inherit(sub)));
+  inherit(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit through here with code 0
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof CliError || e instanceof AppError || e instanceof ConfigError) {
+      io.err(`error: ${e.message}\n`);
+      return 1;
+    }
+    io.err(`error: ${(e as Error)?.message ?? e}\n`);
+    return 1;
+  } finally {
+    await opened?.close();
+  }
+}

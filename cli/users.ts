@@ -1,0 +1,123 @@
+/** `letstalk users …`: import, create-admin, reset, disable, enable, list. Thin: parse, call actions, print. */
+import { Command, Option } from 'commander';
+import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { ROLES, type Role } from '../server/store/types';
+import { CLI_ACTOR } from '../server/features/audit/record';
+import { applyImport, credentialsCsv, planImport, validateImportCsv } from '../server/features/accounts/import';
+import { createUser, resetUser, setUserStatus } from '../server/features/accounts/actions';
+import { isMinor } from '../server/features/accounts/model';
+import { CliError, type CliContext } from './program';
+
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
+
+function listSome(items: string[], max = 20): string {
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} … and ${items.length - max} more` : shown;
+}
+
+export function usersCommand(ctx: CliContext) {
+  const { io } = ctx;
+  const progress = (msg: string) => {
+    if (io.tty) io.err(`\r\x1b[K${msg}`);
+  };
+  const users = new Command('users').description('Manage user accounts (no self-registration: accounts come from here or the admin portal)');
+
+  users
+    .command('import')
+    .description('Create users from a CSV file (columns: email,name,role,date_of_birth,matric_no; email and name required)')
+    .argument('<file>', 'CSV file with a header row')
+    .option('--credentials <out>', 'where to write the one-time login codes (CSV, mode 0600); required unless --dry-run')
+    .option('--dry-run', 'validate and report; write nothing')
+    .option('--update', 'update name, role, date of birth and matric number of existing users instead of skipping them')
+    .action(async (file: string, opts: { credentials?: string; dryRun?: boolean; update?: boolean }) => {
+      if (!opts.dryRun && !opts.credentials) throw new CliError('--credentials <out.csv> is required (or use --dry-run)');
+      if (opts.credentials && existsSync(opts.credentials)) throw new CliError(`${opts.credentials} already exists; choose a new file so earlier codes are not lost`);
+      if (!existsSync(file)) throw new CliError(`cannot read ${file}: no such file`);
+      const bytes = readFileSync(file);
+      if (bytes.length > MAX_FILE_BYTES) throw new CliError(`${file} is larger than 50 MB; split it`);
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        throw new CliError(`${file} is not UTF-8 text; save it as "CSV UTF-8"`);
+      }
+      progress('validating…');
+      const v = validateImportCsv(text);
+      if (!v.ok) {
+        progress('');
+        for (const e of v.errors) io.err(`${file}:${e.line}: ${e.reason}\n`);
+        throw new CliError(`${v.errors.length} invalid row(s); nothing was written. Fix them and run the import again.`);
+      }
+      const store = await ctx.store();
+      const plan = await planImport(store, v.rows, { update: Boolean(opts.update) });
+      if (plan.skip.length) io.err(`skipped (already exist; use --update to change them): ${listSome(plan.skip.map((s) => s.row.email))}\n`);
+      if (opts.dryRun) {
+        io.out(`dry run: ${v.rows.length} valid row(s): would create ${plan.create.length}, update ${plan.update.length}, skip ${plan.skip.length}; invalid 0. Nothing was written.\n`);
+        return;
+      }
+      // Codes are written to a private temp file first: if the store write fails, the file is
+      // removed; if the file cannot be written, no user is created with codes nobody has.
+      const out = opts.credentials!;
+      const tmp = `${out}.tmp-${process.pid}`;
+      progress(`writing ${plan.create.length + plan.update.length} user(s)…`);
+      try {
+        const creds = await applyImport(store, plan, { codeTtlMs: ctx.config.loginCodeTtlMs, actor: CLI_ACTOR, beforeWrite: (c) => writeFileSync(tmp, credentialsCsv(c), { mode: 0o600, flag: 'wx' }) });
+        renameSync(tmp, out);
+        progress('');
+        io.out(`created ${creds.length}, updated ${plan.update.length}, skipped ${plan.skip.length}, invalid 0. Login codes: ${out}\n`);
+      } catch (e) {
+        if (existsSync(tmp)) unlinkSync(tmp);
+        throw e;
+      }
+    });
+
+  users
+    .command('create-admin')
+    .description('Create an administrator and print a one-time login code')
+    .requiredOption('--email <email>', 'email address')
+    .requiredOption('--name <name>', 'full name')
+    .action(async (opts: { email: string; name: string }) => {
+      const r = await createUser(await ctx.store(), { email: opts.email, name: opts.name, role: 'admin' }, { codeTtlMs: ctx.config.loginCodeTtlMs, actor: CLI_ACTOR });
+      io.out(`created admin ${r.user.email}\nlogin code: ${r.loginCode}\nexpires: ${new Date(r.expiresAt).toISOString()}\n`);
+    });
+
+  users
+    .command('reset')
+    .description('Issue a new one-time login code; the password and all sessions stop working')
+    .argument('<email>')
+    .action(async (email: string) => {
+      const r = await resetUser(await ctx.store(), email, { codeTtlMs: ctx.config.loginCodeTtlMs, actor: CLI_ACTOR });
+      io.out(`reset ${r.user.email}\nlogin code: ${r.loginCode}\nexpires: ${new Date(r.expiresAt).toISOString()}\n`);
+    });
+
+  for (const [name, status, what] of [
+    ['disable', 'disabled', 'Disable an account and sign it out everywhere'],
+    ['enable', 'active', 'Re-enable a disabled or suspended account'],
+  ] as const) {
+    users
+      .command(name)
+      .description(what)
+      .argument('<email>')
+      .action(async (email: string) => {
+        const u = await setUserStatus(await ctx.store(), email, status, CLI_ACTOR);
+        io.out(`${u.email} is now ${u.status}\n`);
+      });
+  }
+
+  users
+    .command('list')
+    .description('List users')
+    .addOption(new Option('--role <role>', 'only this role').choices(ROLES as unknown as string[]))
+    .option('--json', 'print JSON')
+    .action(async (opts: { role?: Role; json?: boolean }) => {
+      const list = await (await ctx.store()).users.list({ role: opts.role });
+      const rows = list.map((u) => ({ email: u.email, name: u.name, role: u.role, status: u.status, minor: isMinor(u), matricNo: u.matricNo, mustSetPassword: u.mustSetPassword }));
+      if (opts.json) return io.out(JSON.stringify(rows, null, 2) + '\n');
+      const w = Math.max(5, ...rows.map((r) => r.email.length));
+      io.out(`${'EMAIL'.padEnd(w)}  ${'ROLE'.padEnd(8)}  ${'STATUS'.padEnd(9)}  MINOR  NAME\n`);
+      for (const r of rows) io.out(`${r.email.padEnd(w)}  ${r.role.padEnd(8)}  ${r.status.padEnd(9)}  ${(r.minor ? 'yes' : 'no').padEnd(5)}  ${r.name}\n`);
+      io.out(`${rows.length} user(s)\n`);
+    });
+
+  return users;
+}

@@ -1,0 +1,59 @@
+/**
+ * The composition root: builds the Elysia app from its dependencies, with no side effects (no
+ * listening, no timers, no file or network access beyond what `deps` does when called).
+ */
+import { Elysia, NotFoundError, ParseError, ValidationError } from 'elysia';
+import type { AppContext, Deps } from './deps';
+import { AppError, httpStatus } from './errors';
+import { requestContext, requestInfo } from './http/context';
+import { assetRoutes } from './http/assets';
+import { RedirectError, sendHtml } from './http/respond';
+import { accountRoutes } from './features/accounts/routes';
+import { homeRoutes } from './features/home/routes';
+import { createLimiters } from './features/accounts/auth';
+import { layout } from '../views/layout';
+import { errorPage } from '../views/accounts';
+
+export function createApp(deps: Deps) {
+  const app: AppContext = {
+    ...deps,
+    auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, ...createLimiters() },
+  };
+  const wantsHtml = (r: Request) => (r.headers.get('accept') ?? '').includes('text/html');
+
+  return new Elysia()
+    .use(requestContext(deps.config, deps.logger))
+    .onError({ as: 'global' }, ({ error, request, set }) => {
+      // The one place errors become responses. Branch on instanceof: `code` is not reliable here.
+      if (error instanceof RedirectError) {
+        set.status = 303;
+        set.headers.location = error.location;
+        return '';
+      }
+      let status = 500;
+      let message = 'Something went wrong on our side. Please try again.';
+      if (error instanceof AppError) [status, message] = [httpStatus(error), error.message];
+      else if (error instanceof ValidationError) [status, message] = [400, 'The form was incomplete or too long. Please check it and try again.'];
+      else if (error instanceof ParseError) [status, message] = [400, 'The request body could not be read.'];
+      else if (error instanceof NotFoundError) [status, message] = [404, 'There is nothing at this address.'];
+      else deps.logger.error('unhandled error', { reqId: requestInfo(request).id, err: error });
+      if (wantsHtml(request)) return sendHtml(set, layout({ title: 'Error', body: errorPage(status, message), asset: deps.assets.url }), status);
+      set.status = status;
+      set.headers['content-type'] = 'application/json';
+      return JSON.stringify({ error: message });
+    })
+    .use(assetRoutes(deps.assets))
+    .get('/healthz', async ({ set }) => {
+      try {
+        await deps.store.ping();
+        return { status: 'ok', store: deps.store.kind };
+      } catch {
+        set.status = 503;
+        return { status: 'unavailable', store: deps.store.kind };
+      }
+    })
+    .use(accountRoutes(app))
+    .use(homeRoutes(app));
+}
+
+export type App = ReturnType<typeof createApp>;

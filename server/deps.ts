@@ -1,0 +1,20 @@
+/** What createApp needs. main.ts builds the real ones; tests build them with an in-memory store. */
+import type { Config } from './config';
+import type { Logger } from './log';
+import type { Secrets } from './secrets';
+import type { Store } from './store/types';
+import type { Assets } from './http/assets';
+import type { AuthContext } from './features/accounts/auth';
+
+export interface Deps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  secrets: Secrets;
+  assets: Assets;
+}
+
+/** Everything that lives for the app's lifetime and is derived from Deps once. */
+export interface AppContext extends Deps {
+  auth: AuthContext;
+}

@@ -1,0 +1,108 @@
+/**
+ * Signing in (password or one-time login code) and setting a password.
+ *
+ * Sign-in protocol: rate-limit check (per account and per IP) → look the user up → if what was
+ * typed has the shape of a login code and the user holds one, try the code (atomically consumed:
+ * a code works once) → otherwise verify the argon2id password → check the account status →
+ * start a session. Every failure counts against both limits; success clears the account's count.
+ */
+import { AppError, badRequest, forbidden, rateLimited, unauthenticated } from '../../errors';
+import type { Store, User } from '../../store/types';
+import { recordAudit } from '../audit/record';
+import { hashLoginCode, normaliseLoginCode } from './codes';
+import { validatePassword } from './model';
+import { FailureLimiter } from './ratelimit';
+import { startSession, type SessionContext } from './sessions';
+
+export interface AuthContext extends SessionContext {
+  accountLimiter: FailureLimiter;
+  ipLimiter: FailureLimiter;
+}
+
+export function createLimiters() {
+  return {
+    accountLimiter: new FailureLimiter(5, 15 * 60_000),
+    ipLimiter: new FailureLimiter(30, 15 * 60_000),
+  };
+}
+
+// A real argon2id hash of a random string: verifying against it when the email is unknown keeps
+// the response time the same as for a known email (no account enumeration by timing).
+const DUMMY_HASH = Bun.password.hash(crypto.randomUUID(), { algorithm: 'argon2id' });
+
+export const WRONG_CREDENTIALS = 'Wrong email or password.';
+
+function lockedMessage(sec: number) {
+  const min = Math.ceil(sec / 60);
+  return `Too many sign-in attempts. Try again in ${min} minute${min === 1 ? '' : 's'}.`;
+}
+
+export async function signIn(
+  ctx: AuthContext,
+  input: { email: string; secret: string; ip: string | null; userAgent: string | null },
+): Promise<{ token: string; user: User }> {
+  const email = input.email.trim().toLowerCase();
+  const ipKey = input.ip ?? 'unknown';
+  const wait = Math.max(ctx.accountLimiter.retryAfter(email), ctx.ipLimiter.retryAfter(ipKey));
+  if (wait > 0) throw rateLimited(lockedMessage(wait), wait);
+  if (!email || !input.secret) throw badRequest('Enter your email and password.');
+
+  const fail = async (err: AppError, user: User | null) => {
+    ctx.accountLimiter.fail(email);
+    ctx.ipLimiter.fail(ipKey);
+    await recordAudit(ctx.store, { userId: user?.id ?? null, origin: input.ip ?? 'unknown' }, 'session.login_failed', user?.id ?? null, { email, reason: err.message });
+    return err;
+  };
+
+  const user = await ctx.store.users.byEmail(email);
+  let viaCode = false;
+  const code = normaliseLoginCode(input.secret);
+  if (user && code && user.loginCodeHash) {
+    const hash = hashLoginCode(code);
+    if (hash === user.loginCodeHash) {
+      if ((user.loginCodeExpiresAt ?? 0) <= Date.now()) throw await fail(unauthenticated('This login code has expired. Ask an administrator for a new one.'), user);
+      if (user.status === 'active' && !(await ctx.store.users.consumeLoginCode(user.id, hash, Date.now()))) {
+        throw await fail(unauthenticated(WRONG_CREDENTIALS), user); // used by a racing request
+      }
+      viaCode = true;
+    }
+  }
+  if (!viaCode) {
+    const ok = await Bun.password.verify(input.secret, user?.passwordHash ?? (await DUMMY_HASH));
+    if (!user || !user.passwordHash || !ok) throw await fail(unauthenticated(WRONG_CREDENTIALS), user);
+  }
+  // Status is checked only after the credentials are right, so it reveals nothing to a guesser.
+  if (user!.status !== 'active') {
+    throw await fail(forbidden(`This account is ${user!.status}. Contact your administrator.`), user);
+  }
+  ctx.accountLimiter.reset(email);
+  let signedIn = user!;
+  if (viaCode) signedIn = (await ctx.store.users.update(signedIn.id, { mustSetPassword: true }))!;
+  const token = await startSession(ctx, signedIn.id, { ip: input.ip, userAgent: input.userAgent });
+  await recordAudit(ctx.store, { userId: signedIn.id, origin: input.ip ?? 'unknown' }, 'session.login', signedIn.id, { method: viaCode ? 'login_code' : 'password' });
+  return { token, user: signedIn };
+}
+
+/**
+ * Sets a new password. After a code sign-in (`mustSetPassword`) no current password is asked;
+ * otherwise the current one must be given. Every session of the user is revoked and a fresh one
+ * started for this browser.
+ */
+export async function setPassword(
+  ctx: AuthContext,
+  user: User,
+  input: { current?: string; next: string; confirm: string; ip: string | null; userAgent: string | null },
+): Promise<{ token: string }> {
+  if (!user.mustSetPassword) {
+    if (!input.current || !user.passwordHash || !(await Bun.password.verify(input.current, user.passwordHash))) {
+      throw badRequest('Your current password is not right.', { field: 'current' });
+    }
+  }
+  const problem = validatePassword(input.next, input.confirm, user.email);
+  if (problem) throw badRequest(problem, { field: 'next' });
+  const passwordHash = await Bun.password.hash(input.next, { algorithm: 'argon2id' });
+  await ctx.store.users.update(user.id, { passwordHash, mustSetPassword: false, loginCodeHash: null, loginCodeExpiresAt: null });
+  const revoked = await ctx.store.sessions.deleteForUser(user.id);
+  await recordAudit(ctx.store, { userId: user.id, origin: input.ip ?? 'unknown' }, 'user.password_set', user.id, { sessionsRevoked: revoked });
+  return { token: await startSession(ctx, user.id, { ip: input.ip, userAgent: input.userAgent }) };
+}

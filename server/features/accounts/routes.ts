@@ -1,0 +1,78 @@
+/** HTTP routes for signing in and out and setting a password. Validation → action → page. */
+import { Elysia, t } from 'elysia';
+import type { AppContext } from '../../deps';
+import { AppError, httpStatus } from '../../errors';
+import { requestInfo } from '../../http/context';
+import { sendHtml, seeOther } from '../../http/respond';
+import { layout } from '../../../views/layout';
+import { loginForm, logoutForm, passwordForm } from '../../../views/accounts';
+import { setPassword, signIn } from './auth';
+import { sessionCookieOptions, viewerPlugin } from './guard';
+import { SESSION_COOKIE, endSession } from './sessions';
+
+export function accountRoutes(app: AppContext) {
+  const page = (title: string, body: ReturnType<typeof loginForm>) => layout({ title, body, asset: app.assets.url });
+  return new Elysia({ name: 'accounts' })
+    .use(viewerPlugin(app))
+    .get('/login', async ({ set, viewer }) => {
+      if (await viewer()) return seeOther(set, '/');
+      return sendHtml(set, page('Sign in', loginForm({})));
+    })
+    .post(
+      '/login',
+      async ({ body, set, request, cookie }) => {
+        try {
+          const { token, user } = await signIn(app.auth, {
+            email: body.email,
+            secret: body.password,
+            ip: requestInfo(request).ip,
+            userAgent: request.headers.get('user-agent'),
+          });
+          cookie[SESSION_COOKIE]!.set({ value: token, ...sessionCookieOptions(app) });
+          return seeOther(set, user.mustSetPassword ? '/password' : '/');
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          if (e.kind === 'rate_limited') set.headers['retry-after'] = String(e.details.retryAfterSec);
+          return sendHtml(set, page('Sign in', loginForm({ email: body.email, error: e.message })), httpStatus(e));
+        }
+      },
+      { body: t.Object({ email: t.String({ maxLength: 320 }), password: t.String({ maxLength: 1024 }) }) },
+    )
+    .get('/password', async ({ set, requireUser }) => {
+      const { user } = await requireUser({ allowPasswordPending: true });
+      return sendHtml(set, page('Password', passwordForm({ mustSet: user.mustSetPassword })));
+    })
+    .post(
+      '/password',
+      async ({ body, set, request, cookie, requireUser }) => {
+        const { user } = await requireUser({ allowPasswordPending: true });
+        try {
+          const { token } = await setPassword(app.auth, user, {
+            current: body.current_password,
+            next: body.new_password,
+            confirm: body.confirm_password,
+            ip: requestInfo(request).ip,
+            userAgent: request.headers.get('user-agent'),
+          });
+          cookie[SESSION_COOKIE]!.set({ value: token, ...sessionCookieOptions(app) });
+          return seeOther(set, '/');
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return sendHtml(set, page('Password', passwordForm({ mustSet: user.mustSetPassword, error: e.message })), httpStatus(e));
+        }
+      },
+      {
+        body: t.Object({
+          current_password: t.Optional(t.String({ maxLength: 1024 })),
+          new_password: t.String({ maxLength: 1024 }),
+          confirm_password: t.String({ maxLength: 1024 }),
+        }),
+      },
+    )
+    .get('/logout', ({ set }) => sendHtml(set, page('Sign out', logoutForm())))
+    .post('/logout', async ({ set, cookie }) => {
+      await endSession(app.auth, cookie[SESSION_COOKIE]?.value as string | undefined);
+      cookie[SESSION_COOKIE]!.remove();
+      return seeOther(set, '/login');
+    });
+}

@@ -1,0 +1,58 @@
+/**
+ * Browser sessions. The cookie holds a random 256-bit token; the store holds only an HMAC of it,
+ * so a database leak does not hand out sessions. Expiry slides: each use pushes it `idleMs` ahead
+ * (written at most once a minute to spare the store).
+ */
+import type { Store, User } from '../../store/types';
+
+export const SESSION_COOKIE = 'lt_session';
+const TOUCH_EVERY_MS = 60_000;
+
+export interface SessionContext {
+  store: Store;
+  sessionKey: string;
+  idleMs: number;
+}
+
+export function digestToken(sessionKey: string, token: string): string {
+  return new Bun.CryptoHasher('sha256', sessionKey).update(token).digest('hex');
+}
+
+export async function startSession(ctx: SessionContext, userId: string, meta: { ip: string | null; userAgent: string | null }): Promise<string> {
+  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+  const now = Date.now();
+  await ctx.store.sessions.create({
+    idHash: digestToken(ctx.sessionKey, token),
+    userId,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + ctx.idleMs,
+    ip: meta.ip,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+  });
+  return token;
+}
+
+/** The signed-in user for a cookie token, or null (unknown, expired, or the account is not active). */
+export async function resolveSession(ctx: SessionContext, token: string | undefined): Promise<{ user: User; idHash: string } | null> {
+  if (!token || token.length > 100) return null;
+  const idHash = digestToken(ctx.sessionKey, token);
+  const session = await ctx.store.sessions.get(idHash);
+  const now = Date.now();
+  if (!session) return null;
+  if (session.expiresAt <= now) {
+    await ctx.store.sessions.delete(idHash);
+    return null;
+  }
+  const user = await ctx.store.users.byId(session.userId);
+  if (!user || user.status !== 'active') {
+    await ctx.store.sessions.delete(idHash);
+    return null;
+  }
+  if (now - session.lastSeenAt > TOUCH_EVERY_MS) await ctx.store.sessions.touch(idHash, now, now + ctx.idleMs);
+  return { user, idHash };
+}
+
+export async function endSession(ctx: SessionContext, token: string | undefined) {
+  if (token && token.length <= 100) await ctx.store.sessions.delete(digestToken(ctx.sessionKey, token));
+}

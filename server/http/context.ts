@@ -1,0 +1,91 @@
+/**
+ * Per-request plumbing shared by every route: request id, client IP, structured access log,
+ * security headers, and the cross-site check for unsafe methods. Registered once, globally,
+ * before any feature routes.
+ */
+import { Elysia } from 'elysia';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  'permissions-policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
+};
+
+export interface RequestInfo {
+  id: string;
+  start: number;
+  ip: string | null;
+  userId?: string;
+}
+
+/** Request → info, for the access log and for routes (WeakMap: freed with the request). */
+const infos = new WeakMap<Request, RequestInfo>();
+
+export function requestInfo(request: Request): RequestInfo {
+  let info = infos.get(request);
+  if (!info) infos.set(request, (info = { id: Bun.randomUUIDv7(), start: performance.now(), ip: null }));
+  return info;
+}
+
+/** The origin browsers use for this server: PUBLIC_URL, or what the Host header says. */
+export function expectedOrigin(config: Config, request: Request): string {
+  if (config.publicUrl) return config.publicUrl;
+  const url = new URL(request.url);
+  const host = request.headers.get('host') ?? url.host;
+  return `${url.protocol}//${host}`;
+}
+
+/**
+ * True when a browser says the request comes from another site. Sec-Fetch-Site is trusted when
+ * present (all current browsers send it); otherwise Origin must match. Requests with neither
+ * header are not from a browser's cross-site form or fetch, so they cannot carry a victim's cookie
+ * by accident.
+ */
+export function isCrossSite(config: Config, request: Request): boolean {
+  const site = request.headers.get('sec-fetch-site');
+  if (site) return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.get('origin');
+  if (origin === null) return false;
+  return origin !== expectedOrigin(config, request);
+}
+
+function clientIp(config: Config, request: Request, server: { requestIP(r: Request): { address: string } | null } | null): string | null {
+  if (config.trustProxy) {
+    const xff = request.headers.get('x-forwarded-for');
+    if (xff) return xff.split(',')[0]!.trim().slice(0, 64);
+  }
+  return server?.requestIP(request)?.address ?? null;
+}
+
+export function requestContext(config: Config, logger: Logger) {
+  return new Elysia({ name: 'request-context' })
+    .onRequest(({ request, set, server }) => {
+      const info = requestInfo(request);
+      info.ip = clientIp(config, request, server);
+      set.headers['x-request-id'] = info.id;
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) set.headers[k] = v;
+      if (!SAFE_METHODS.has(request.method) && isCrossSite(config, request)) {
+        logger.warn('cross-site request refused', { reqId: info.id, method: request.method, path: new URL(request.url).pathname, origin: request.headers.get('origin') });
+        return new Response('Cross-site request refused.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS } });
+      }
+    })
+    .onAfterResponse({ as: 'global' }, ({ request, set }) => {
+      const info = requestInfo(request);
+      logger.info('request', {
+        reqId: info.id,
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: typeof set.status === 'number' ? set.status : 200,
+        ms: Math.round((performance.now() - info.start) * 10) / 10,
+        ip: info.ip,
+        userId: info.userId,
+      });
+    });
+}

@@ -1,0 +1,35 @@
+/** Entry point: config → secrets → store → app → listen. The only module with process-level side effects. */
+import { loadConfig, ConfigError } from './config';
+import { createLogger } from './log';
+import { loadSecrets } from './secrets';
+import { openStore } from './store/open';
+import { createApp } from './app';
+import { loadAssets } from './http/assets';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const secrets = loadSecrets(config.dataDir, process.env.SECRET_KEY);
+  const store = await openStore(config);
+  const app = createApp({ config, store, logger, secrets, assets: loadAssets() });
+  app.listen({ port: config.port, hostname: config.host });
+  const port = app.server?.port;
+  logger.info('listening', { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, store: store.kind, dataDir: config.dataDir });
+  // Hourly clean-up of expired sessions.
+  const purge = setInterval(() => store.sessions.purgeExpired(Date.now()).catch((err) => logger.error('session purge failed', { err })), 3_600_000);
+  const stop = async (signal: string) => {
+    logger.info('shutting down', { signal });
+    clearInterval(purge);
+    await app.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  const msg = err instanceof ConfigError ? err.message : String(err?.stack ?? err);
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'start-up failed', error: msg }) + '\n');
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+/**
+ * Server secrets, generated on first start and kept in DATA_DIR (mode 0600) so a restart does
+ * not sign everyone out. Several nodes behind a load balancer must share them: set SECRET_KEY
+ * (64 hex characters) on every node instead.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from './config';
+
+export interface Secrets {
+  /** HMAC key for session-token digests stored in the database. */
+  sessionKey: string;
+}
+
+export function randomSecrets(): Secrets {
+  return { sessionKey: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex') };
+}
+
+export function loadSecrets(dataDir: string, envKey?: string): Secrets {
+  if (envKey) {
+    if (!/^[0-9a-f]{64}$/i.test(envKey)) throw new ConfigError('SECRET_KEY must be 64 hexadecimal characters (32 random bytes)');
+    return { sessionKey: envKey.toLowerCase() };
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) {
+    const s = JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+    if (typeof s.sessionKey !== 'string' || s.sessionKey.length !== 64) throw new ConfigError(`${file} is damaged; delete it to generate new secrets (this signs everyone out)`);
+    return s;
+  }
+  const s = randomSecrets();
+  // 'wx' fails if another process created it first; then use theirs.
+  try {
+    writeFileSync(file, JSON.stringify(s), { mode: 0o600, flag: 'wx' });
+  } catch {
+    return loadSecrets(dataDir);
+  }
+  chmodSync(file, 0o600);
+  return s;
+}
