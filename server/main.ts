@@ -15,6 +15,9 @@ async function main() {
   app.listen({ port: config.port, hostname: config.host });
   const port = app.server?.port;
   logger.info('listening', { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, store: store.kind, dataDir: config.dataDir });
+  if ((await store.users.count()) === 0) {
+    logger.warn('no users yet: create the first administrator with `bun cli/main.ts users create-admin --email you@example.edu --name "Your Name"`');
+  }
   // Hourly clean-up of expired sessions.
   const purge = setInterval(() => store.sessions.purgeExpired(Date.now()).catch((err) => logger.error('session purge failed', { err })), 3_600_000);
   const stop = async (signal: string) => {

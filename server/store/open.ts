@@ -2,9 +2,12 @@
 import type { Config } from '../config';
 import type { Store } from './types';
 import { createSqliteStore } from './sqlite/sqlite';
-import { createMongoStore } from './mongo/mongo';
 
 export async function openStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>): Promise<Store> {
-  if (config.mongodbUri) return createMongoStore(config.mongodbUri);
+  if (config.mongodbUri) {
+    // Loaded only when used: the driver is large and the CLI on SQLite should not pay for it.
+    const { createMongoStore } = await import('./mongo/mongo');
+    return createMongoStore(config.mongodbUri);
+  }
   return createSqliteStore(config.dataDir);
 }

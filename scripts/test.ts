@@ -1,0 +1,84 @@
+/**
+ * The whole test suite: unit, integration, store contract (SQLite always; MongoDB when reachable)
+ * and real-browser e2e. `bun run test` runs this.
+ *
+ * MongoDB: uses MONGODB_URI when set; otherwise, if a FerretDB v1 binary is found (FERRETDB_BIN,
+ * or ~/go/bin/ferretdb as built by .ci/build-ferretdb.sh), starts it on a free loopback port with a
+ * throw-away SQLite directory for the duration of the run. Suites that cannot run say why; under
+ * CI=true they fail instead (see e2e/harness.ts and server/store/mongo/mongo.test.ts).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const env: Record<string, string | undefined> = { ...process.env };
+
+// Types first: a type error fails the suite like a failing test.
+const tsc = Bun.spawnSync(['bun', 'x', 'tsc', '--noEmit', '-p', '.'], { stdout: 'inherit', stderr: 'inherit' });
+if (tsc.exitCode !== 0) {
+  console.log('\ntests: 0 passed, 1 failed (type check)');
+  process.exit(1);
+}
+let ferret: ReturnType<typeof Bun.spawn> | undefined;
+let ferretDir: string | undefined;
+
+function freePort(): number {
+  const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
+  const p = s.port;
+  s.stop(true);
+  return p;
+}
+
+async function waitForPort(port: number, ms: number) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const sock = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data() {} } });
+      sock.end();
+      return true;
+    } catch {
+      await Bun.sleep(100);
+    }
+  }
+  return false;
+}
+
+if (!env.MONGODB_URI) {
+  const bin = env.FERRETDB_BIN ?? join(homedir(), 'go/bin/ferretdb');
+  if (existsSync(bin)) {
+    ferretDir = mkdtempSync(join(tmpdir(), 'lt-ferret-'));
+    const port = freePort();
+    ferret = Bun.spawn(
+      [bin, '--handler=sqlite', `--sqlite-url=file:${ferretDir}/`, `--listen-addr=127.0.0.1:${port}`, `--state-dir=${ferretDir}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error'],
+      { stdout: 'ignore', stderr: 'inherit' },
+    );
+    if (await waitForPort(port, 15_000)) {
+      env.MONGODB_URI = `mongodb://127.0.0.1:${port}/`;
+      console.log(`MongoDB suites: FerretDB on 127.0.0.1:${port}`);
+    } else console.log('MongoDB suites: FerretDB did not start');
+  } else console.log(`MongoDB suites: no MONGODB_URI and no FerretDB at ${bin} (.ci/build-ferretdb.sh builds it)`);
+}
+
+const proc = Bun.spawn(['bun', 'test', ...process.argv.slice(2)], { env, stdout: 'pipe', stderr: 'pipe' });
+let tail = '';
+async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {
+  const dec = new TextDecoder();
+  for await (const chunk of stream) {
+    const s = dec.decode(chunk, { stream: true });
+    out.write(s);
+    tail = (tail + s).slice(-4000);
+  }
+}
+await Promise.all([pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr)]);
+const code = await proc.exited;
+ferret?.kill();
+await ferret?.exited;
+if (ferretDir) rmSync(ferretDir, { recursive: true, force: true });
+
+// One plain summary line for CI: "N passed, N failed, N skipped".
+const num = (re: RegExp) => Number(re.exec(tail)?.[1] ?? 0);
+const passed = num(/^\s*(\d+) pass$/m);
+const failed = num(/^\s*(\d+) fail$/m);
+const skipped = num(/^\s*(\d+) skip$/m);
+console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(code !== 0 ? code : passed === 0 ? 1 : 0);

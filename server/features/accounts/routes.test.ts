@@ -1,0 +1,220 @@
+import { describe, expect, test } from 'bun:test';
+import { Client, makeUser, testApp } from '../../testing';
+import { SESSION_COOKIE } from './sessions';
+
+async function setUp() {
+  const t = testApp();
+  const issued = await makeUser(t.store);
+  return { ...t, issued, client: new Client(t.app) };
+}
+
+const PASSWORD = 'correct horse battery';
+
+async function withPassword() {
+  const s = await setUp();
+  await s.client.signIn('ada@unilag.edu.ng', s.issued.loginCode);
+  const r = await s.client.post('/password', { new_password: PASSWORD, confirm_password: PASSWORD });
+  expect(r.status).toBe(303);
+  return s;
+}
+
+describe('signing in with a one-time login code', () => {
+  test('the code works once, forces a new password, and then the password works', async () => {
+    const { client, app, issued } = await setUp();
+    const r = await client.signIn('ADA@unilag.edu.ng', issued.loginCode.toLowerCase().replace(/-/g, ' '));
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toBe('/password');
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith(SESSION_COOKIE))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i); // http PUBLIC_URL
+
+    // Everything else redirects to /password until a password is chosen.
+    expect((await client.get('/')).headers.get('location')).toBe('/password');
+    const form = await (await client.get('/password')).text();
+    expect(form).toContain('New password');
+    expect(form).not.toContain('Current password');
+
+    const bad = await client.post('/password', { new_password: 'abcdefghij', confirm_password: 'abcdefghiX' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('The two passwords do not match.');
+    const short = await client.post('/password', { new_password: 'short', confirm_password: 'short' });
+    expect(await short.text()).toContain('Use at least 8 characters.');
+
+    const ok = await client.post('/password', { new_password: PASSWORD, confirm_password: PASSWORD });
+    expect(ok.headers.get('location')).toBe('/');
+    const home = await client.get('/');
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('Welcome, Ada Obi');
+
+    // The code was consumed: a second browser cannot use it again.
+    const other = new Client(app, '10.0.0.2');
+    const reuse = await other.signIn('ada@unilag.edu.ng', issued.loginCode);
+    expect(reuse.status).toBe(401);
+    expect(await reuse.text()).toContain('Wrong email or password.');
+    expect((await other.signIn('ada@unilag.edu.ng', PASSWORD)).headers.get('location')).toBe('/');
+  });
+
+  test('an expired code is refused with a clear message', async () => {
+    const { client, store, issued } = await setUp();
+    await store.users.update(issued.user.id, { loginCodeExpiresAt: Date.now() - 1 });
+    const r = await client.signIn('ada@unilag.edu.ng', issued.loginCode);
+    expect(r.status).toBe(401);
+    expect(await r.text()).toContain('This login code has expired. Ask an administrator for a new one.');
+  });
+
+  test('a wrong code or unknown email gives the same answer', async () => {
+    const { client } = await setUp();
+    const a = await client.signIn('ada@unilag.edu.ng', 'AAAA-BBBB-CCCC-DDDD-EEEE');
+    const b = await client.signIn('nobody@unilag.edu.ng', 'AAAA-BBBB-CCCC-DDDD-EEEE');
+    expect([a.status, b.status]).toEqual([401, 401]);
+    const [ta, tb] = [await a.text(), await b.text()];
+    expect(ta).toContain('Wrong email or password.');
+    expect(tb).toContain('Wrong email or password.');
+  });
+
+  test('the re-rendered form escapes what was typed', async () => {
+    const { client } = await setUp();
+    const r = await client.signIn('"><script>alert(1)</script>', 'x');
+    const body = await r.text();
+    expect(body).not.toContain('<script>alert(1)</script>');
+    expect(body).toContain('&quot;&gt;&lt;script&gt;');
+  });
+});
+
+describe('sessions', () => {
+  test('a tampered or unknown session cookie is treated as signed out', async () => {
+    const { client } = await withPassword();
+    const real = client.cookies.get(SESSION_COOKIE)!;
+    client.cookies.set(SESSION_COOKIE, real.slice(0, -2) + (real.endsWith('AA') ? 'BB' : 'AA'));
+    expect((await client.get('/')).headers.get('location')).toBe('/login');
+    client.cookies.set(SESSION_COOKIE, 'x'.repeat(5000));
+    expect((await client.get('/')).headers.get('location')).toBe('/login');
+    client.cookies.set(SESSION_COOKIE, real);
+    expect((await client.get('/')).status).toBe(200);
+  });
+
+  test('the store keeps only a digest of the token', async () => {
+    const { client, store, issued } = await withPassword();
+    const token = client.cookies.get(SESSION_COOKIE)!;
+    const sessions = await store.sessions.listForUser(issued.user.id);
+    expect(sessions.length).toBe(1);
+    expect(sessions[0]!.idHash).not.toContain(token);
+    expect(sessions[0]!.idHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('an idle-expired session is refused and removed', async () => {
+    const { client, store, issued } = await withPassword();
+    const [s] = await store.sessions.listForUser(issued.user.id);
+    await store.sessions.touch(s!.idHash, Date.now() - 10, Date.now() - 1);
+    expect((await client.get('/')).headers.get('location')).toBe('/login');
+    expect(await store.sessions.listForUser(issued.user.id)).toEqual([]);
+  });
+
+  test('changing the password signs out every other session', async () => {
+    const { client, app } = await withPassword();
+    const phone = new Client(app, '10.0.0.9');
+    await phone.signIn('ada@unilag.edu.ng', PASSWORD);
+    expect((await phone.get('/')).status).toBe(200);
+    const change = await client.post('/password', { current_password: PASSWORD, new_password: 'a brand new phrase', confirm_password: 'a brand new phrase' });
+    expect(change.status).toBe(303);
+    expect((await client.get('/')).status).toBe(200);
+    expect((await phone.get('/')).headers.get('location')).toBe('/login');
+  });
+
+  test('changing the password needs the current one', async () => {
+    const { client } = await withPassword();
+    const r = await client.post('/password', { current_password: 'nope', new_password: 'a brand new phrase', confirm_password: 'a brand new phrase' });
+    expect(r.status).toBe(400);
+    expect(await r.text()).toContain('Your current password is not right.');
+  });
+
+  test('sign out ends the session on the server', async () => {
+    const { client, store, issued } = await withPassword();
+    const token = client.cookies.get(SESSION_COOKIE)!;
+    const r = await client.post('/logout', {});
+    expect(r.headers.get('location')).toBe('/login');
+    expect(await store.sessions.listForUser(issued.user.id)).toEqual([]);
+    client.cookies.set(SESSION_COOKIE, token);
+    expect((await client.get('/')).headers.get('location')).toBe('/login');
+  });
+
+  test('a disabled account is signed out and cannot sign in', async () => {
+    const { client, store, issued } = await withPassword();
+    await store.users.update(issued.user.id, { status: 'disabled' });
+    expect((await client.get('/')).headers.get('location')).toBe('/login');
+    const r = await client.signIn('ada@unilag.edu.ng', PASSWORD);
+    expect(r.status).toBe(403);
+    expect(await r.text()).toContain('This account is disabled. Contact your administrator.');
+  });
+});
+
+describe('cross-site requests', () => {
+  test('a POST from another site is refused before it does anything', async () => {
+    const { client, store, issued } = await withPassword();
+    const attempts: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }];
+    for (const headers of attempts) {
+      const r = await client.request('/logout', { method: 'POST', headers, body: '' });
+      expect(r.status).toBe(403);
+    }
+    expect((await store.sessions.listForUser(issued.user.id)).length).toBe(1);
+    const login = await new Client(client['app']).request('/login', { method: 'POST', headers: { 'sec-fetch-site': 'cross-site', 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a&password=b' });
+    expect(login.status).toBe(403);
+  });
+});
+
+describe('rate limiting', () => {
+  test('five wrong passwords lock the account for everyone, with a clear 429', async () => {
+    const { client, app } = await withPassword();
+    const attacker = new Client(app, '203.0.113.5');
+    for (let i = 0; i < 5; i++) expect((await attacker.signIn('ada@unilag.edu.ng', `wrong-${i}`)).status).toBe(401);
+    const locked = await attacker.signIn('ada@unilag.edu.ng', PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await locked.text()).toMatch(/Too many sign-in attempts\. Try again in 15 minutes\./);
+    // Even the right password from the real user's device waits: the lock is per account.
+    expect((await client.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
+  });
+
+  test('one IP trying many accounts is locked per IP', async () => {
+    const { app } = await setUp();
+    const sprayer = new Client(app, '198.51.100.7');
+    for (let i = 0; i < 30; i++) await sprayer.signIn(`user${i}@unilag.edu.ng`, 'guess');
+    expect((await sprayer.signIn('someone@unilag.edu.ng', 'guess')).status).toBe(429);
+    expect((await new Client(app, '198.51.100.8').signIn('someone@unilag.edu.ng', 'guess')).status).toBe(401);
+  });
+});
+
+describe('plumbing', () => {
+  test('/healthz reports the store', async () => {
+    const { app } = testApp();
+    const r = await app.handle(new Request('http://localhost/healthz'));
+    expect(await r.json()).toEqual({ status: 'ok', store: 'sqlite' });
+  });
+
+  test('every request is logged as one JSON object with its request id and user id', async () => {
+    const { client, logger, issued } = await withPassword();
+    const r = await client.get('/');
+    const id = r.headers.get('x-request-id');
+    await Bun.sleep(5); // onAfterResponse runs after the response is handed back
+    const line = logger.lines.find((l) => l.reqId === id);
+    expect(line).toMatchObject({ level: 'info', msg: 'request', method: 'GET', path: '/', status: 200, userId: issued.user.id });
+  });
+
+  test('pages carry security headers; unknown paths get a 404 page', async () => {
+    const { client } = await setUp();
+    const r = await client.get('/login');
+    expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(r.headers.get('x-frame-options')).toBe('DENY');
+    const nf = await client.get('/no-such-page');
+    expect(nf.status).toBe(404);
+    expect(await nf.text()).toContain('There is nothing at this address.');
+  });
+
+  test('sign-in and failures are in the audit log', async () => {
+    const { store, client } = await withPassword();
+    await client.signIn('ada@unilag.edu.ng', 'wrong password');
+    const actions = (await store.audit.list()).map((e) => e.action);
+    expect(actions).toEqual(['user.create', 'session.login', 'user.password_set', 'session.login_failed']);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Test support: the app on an in-memory SQLite store, and a tiny cookie-keeping client that
+ * calls `app.handle` directly (no socket). Browser-level tests live in e2e/.
+ */
+import { createApp } from './app';
+import { loadConfig, type Config } from './config';
+import { memoryLogger } from './log';
+import { randomSecrets } from './secrets';
+import { createSqliteStore } from './store/sqlite/sqlite';
+import { loadAssets } from './http/assets';
+import type { Store } from './store/types';
+import { createUser } from './features/accounts/actions';
+import { CLI_ACTOR } from './features/audit/record';
+
+export const ORIGIN = 'http://localhost';
+
+export function testApp(env: Record<string, string> = {}) {
+  const config: Config = loadConfig({ LOG_LEVEL: 'debug', TRUST_PROXY: 'true', ...env });
+  const store = createSqliteStore(null);
+  const logger = memoryLogger();
+  const app = createApp({ config, store, logger, secrets: randomSecrets(), assets: loadAssets() });
+  return { app, store, logger, config };
+}
+
+export type TestApp = ReturnType<typeof testApp>;
+
+/** A browser-like client: keeps cookies, sends same-origin fetch metadata on unsafe requests. */
+export class Client {
+  cookies = new Map<string, string>();
+  constructor(
+    private app: TestApp['app'],
+    readonly ip = '127.0.0.1',
+  ) {}
+
+  async request(path: string, init: RequestInit & { form?: Record<string, string> } = {}) {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (!headers.has('accept')) headers.set('accept', 'text/html');
+    headers.set('x-forwarded-for', this.ip);
+    let body = init.body;
+    if (init.form) {
+      body = new URLSearchParams(init.form).toString();
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+      if (!headers.has('sec-fetch-site')) headers.set('sec-fetch-site', 'same-origin');
+      if (!headers.has('origin')) headers.set('origin', ORIGIN);
+    }
+    const res = await this.app.handle(new Request(ORIGIN + path, { ...init, headers, body, redirect: 'manual' }));
+    for (const c of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(';');
+      const [k, v] = pair!.split('=') as [string, string];
+      if (!v || attrs.some((a) => /max-age=0\b/i.test(a.trim()) || /expires=Thu, 01 Jan 1970/i.test(a))) this.cookies.delete(k.trim());
+      else this.cookies.set(k.trim(), v);
+    }
+    return res;
+  }
+
+  get(path: string, init: RequestInit = {}) {
+    return this.request(path, init);
+  }
+
+  post(path: string, form: Record<string, string>, init: RequestInit = {}) {
+    return this.request(path, { ...init, method: 'POST', form });
+  }
+
+  /** Signs in and, after a one-time code, sets `password`. */
+  async signIn(email: string, secret: string) {
+    return this.post('/login', { email, password: secret });
+  }
+}
+
+export async function makeUser(store: Store, email = 'ada@unilag.edu.ng', role = 'student') {
+  return createUser(store, { email, name: 'Ada Obi', role }, { codeTtlMs: 86_400_000, actor: CLI_ACTOR });
+}
