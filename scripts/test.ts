@@ -59,7 +59,7 @@ if (!env.MONGODB_URI) {
   } else console.log(`MongoDB suites: no MONGODB_URI and no FerretDB at ${bin} (.ci/build-ferretdb.sh builds it)`);
 }
 
-const proc = Bun.spawn(['bun', 'test', ...process.argv.slice(2)], { env, stdout: 'pipe', stderr: 'pipe' });
+const proc = Bun.spawn(['bun', 'test', '--timeout', '60000', ...process.argv.slice(2)], { env, stdout: 'pipe', stderr: 'pipe' });
 let tail = '';
 async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {
   const dec = new TextDecoder();

@@ -12,7 +12,8 @@ async function main() {
   const secrets = loadSecrets(config.dataDir, process.env.SECRET_KEY);
   const store = await openStore(config);
   const app = createApp({ config, store, logger, secrets, assets: loadAssets() });
-  app.listen({ port: config.port, hostname: config.host });
+  // reusePort off: a second server on a busy port must fail, not silently share it (Elysia turns it on).
+  app.listen({ port: config.port, hostname: config.host, reusePort: false });
   const port = app.server?.port;
   logger.info('listening', { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, store: store.kind, dataDir: config.dataDir });
   if ((await store.users.count()) === 0) {
