@@ -1,6 +1,6 @@
 /** `letstalk users …`: import, create-admin, reset, disable, enable, list. Thin: parse, call actions, print. */
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { ROLES, type Role } from '../server/store/types';
 import { CLI_ACTOR } from '../server/features/audit/record';
 import { applyImport, credentialsCsv, planImport, validateImportCsv } from '../server/features/accounts/import';
@@ -9,6 +9,10 @@ import { isMinor } from '../server/features/accounts/model';
 import { CliError, type CliContext } from './program';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
+
+/** Text from the file, shown on one line: control characters (newlines, terminal escapes) appear escaped. */
+// eslint-disable-next-line no-control-regex
+const visible = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 function listSome(items: string[], max = 20): string {
   const shown = items.slice(0, max).join(', ');
@@ -45,7 +49,7 @@ export function usersCommand(ctx: CliContext) {
       const v = validateImportCsv(text);
       if (!v.ok) {
         progress('');
-        for (const e of v.errors) io.err(`${file}:${e.line}: ${e.reason}\n`);
+        for (const e of v.errors) io.err(`${file}:${e.line}: ${visible(e.reason)}\n`);
         throw new CliError(`${v.errors.length} invalid row(s); nothing was written. Fix them and run the import again.`);
       }
       const store = await ctx.store();
@@ -55,18 +59,27 @@ export function usersCommand(ctx: CliContext) {
         io.out(`dry run: ${v.rows.length} valid row(s): would create ${plan.create.length}, update ${plan.update.length}, skip ${plan.skip.length}; invalid 0. Nothing was written.\n`);
         return;
       }
-      // Codes are written to a private temp file first: if the store write fails, the file is
-      // removed; if the file cannot be written, no user is created with codes nobody has.
+      // The codes go to the credentials file (created exclusively, mode 0600) before the store
+      // write: if the file cannot be written, no user gets a code nobody has; if the store write
+      // fails, the file is removed again.
       const out = opts.credentials!;
-      const tmp = `${out}.tmp-${process.pid}`;
+      let wrote = false;
       progress(`writing ${plan.create.length + plan.update.length} user(s)…`);
       try {
-        const creds = await applyImport(store, plan, { codeTtlMs: ctx.config.loginCodeTtlMs, actor: CLI_ACTOR, beforeWrite: (c) => writeFileSync(tmp, credentialsCsv(c), { mode: 0o600, flag: 'wx' }) });
-        renameSync(tmp, out);
+        const creds = await applyImport(store, plan, {
+          codeTtlMs: ctx.config.loginCodeTtlMs,
+          actor: CLI_ACTOR,
+          beforeWrite: (c) => {
+            if (!c.length) return; // nothing new: no sheet to hand out
+            writeFileSync(out, credentialsCsv(c), { mode: 0o600, flag: 'wx' });
+            wrote = true;
+          },
+        });
         progress('');
-        io.out(`created ${creds.length}, updated ${plan.update.length}, skipped ${plan.skip.length}, invalid 0. Login codes: ${out}\n`);
+        const where = creds.length ? `Login codes: ${out}` : 'No new users, so no credentials file was written.';
+        io.out(`created ${creds.length}, updated ${plan.update.length}, skipped ${plan.skip.length}, invalid 0. ${where}\n`);
       } catch (e) {
-        if (existsSync(tmp)) unlinkSync(tmp);
+        if (wrote && existsSync(out)) unlinkSync(out);
         throw e;
       }
     });

@@ -60,6 +60,8 @@ export function validateImportCsv(text: string, now = new Date()): Validation {
   const rows: ImportRow[] = [];
   const seen = new Map<string, number>();
   for (const r of records) {
+    // Spreadsheets save cleared rows as ",,,,": treat them like blank lines.
+    if (r.fields.every((f) => f.trim() === '')) continue;
     const problems: string[] = [];
     if (r.fields.length !== cols.length) problems.push(`has ${r.fields.length} fields, the header has ${cols.length}`);
     const email = at(r.fields, 'email');

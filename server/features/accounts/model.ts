@@ -16,7 +16,7 @@ const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 export function validateEmail(raw: string): string | null {
   const e = raw.trim();
   if (!e) return 'email is required';
-  if (e.length > MAX_EMAIL || !EMAIL_RE.test(e)) return `"${e}" is not a valid email address`;
+  if (e.length > MAX_EMAIL || CONTROL_RE.test(e) || !EMAIL_RE.test(e)) return `"${e}" is not a valid email address`;
   return null;
 }
 
