@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test';
 import { verifyChain } from './audit-chain';
-import { DuplicateEmailError, type NewUser, type Store } from './types';
+import { DuplicateEmailError, DuplicateRoomError, NotFoundStoreError, type AppendMessage, type NewRoom, type NewUser, type Store } from './types';
 
 let n = 0;
 export function newUser(over: Partial<NewUser> = {}): NewUser {
@@ -149,6 +149,226 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     test('ping answers', async () => {
       await store.ping();
+    });
+
+    chatContract(() => store);
+  });
+}
+
+let r = 0;
+export function newRoom(over: Partial<NewRoom> = {}): NewRoom {
+  r++;
+  return { id: `r${r}-${crypto.randomUUID()}`, kind: 'group', code: null, name: `Room ${r}`, topic: '', createdBy: null, dmKey: null, ...over };
+}
+
+/** Rooms and messages; runs inside `storeContract`, on the store its `beforeEach` opened. */
+function chatContract(current: () => Store) {
+  describe('rooms and messages', () => {
+    let store: Store;
+    beforeEach(() => {
+      store = current();
+    });
+    const send = (roomId: string, senderId: string, body: string, over: Partial<AppendMessage> = {}) =>
+      store.messages.append({ roomId, senderId, clientId: crypto.randomUUID(), kind: 'text', body, mentions: [], ...over });
+    const sorted = (xs: string[]) => [...xs].sort();
+
+    test('create stores the room and its members; found by id, code in any case, and dmKey', async () => {
+      const c = await store.rooms.create(newRoom({ kind: 'course', code: 'csc201', name: 'Data Structures', createdBy: 'l1', createdAt: 1000 }), [
+        { userId: 'l1', role: 'owner' },
+        { userId: 's1', role: 'member' },
+      ]);
+      expect(c).toMatchObject({ kind: 'course', code: 'CSC201', name: 'Data Structures', createdBy: 'l1', createdAt: 1000, archived: false, dmKey: null, lastSeq: 0 });
+      expect(await store.rooms.byId(c.id)).toEqual(c);
+      expect((await store.rooms.byCode('Csc201'))?.id).toBe(c.id);
+      expect((await store.rooms.members(c.id)).map((m) => [m.userId, m.role, m.lastReadSeq])).toEqual([['l1', 'owner', 0], ['s1', 'member', 0]]);
+      const dm = await store.rooms.create(newRoom({ kind: 'dm', dmKey: 'a:b' }), [{ userId: 'a', role: 'member' }, { userId: 'b', role: 'member' }]);
+      expect((await store.rooms.byDmKey('a:b'))?.id).toBe(dm.id);
+      // Rooms without code or dmKey never clash with each other.
+      await store.rooms.create(newRoom(), []);
+      await store.rooms.create(newRoom(), []);
+      expect(await store.rooms.byId('missing')).toBeNull();
+      expect(await store.rooms.byCode('NOPE')).toBeNull();
+      expect(await store.rooms.byDmKey('x:y')).toBeNull();
+    });
+
+    test('a duplicate code (any case) or dmKey is rejected and leaves nothing behind', async () => {
+      await store.rooms.create(newRoom({ kind: 'course', code: 'GST101' }), []);
+      const again = newRoom({ kind: 'course', code: 'gst101' });
+      await expect(store.rooms.create(again, [{ userId: 'u', role: 'member' }])).rejects.toBeInstanceOf(DuplicateRoomError);
+      expect(await store.rooms.byId(again.id)).toBeNull();
+      expect(await store.rooms.members(again.id)).toEqual([]);
+      await store.rooms.create(newRoom({ kind: 'dm', dmKey: 'p:q' }), []);
+      await expect(store.rooms.create(newRoom({ kind: 'dm', dmKey: 'p:q' }), [])).rejects.toBeInstanceOf(DuplicateRoomError);
+    });
+
+    test('update patches; listCourses sorts by code and hides archived unless asked', async () => {
+      const b = await store.rooms.create(newRoom({ kind: 'course', code: 'B200' }), []);
+      await store.rooms.create(newRoom({ kind: 'course', code: 'A100' }), []);
+      await store.rooms.create(newRoom({ kind: 'course', code: 'C300' }), []);
+      await store.rooms.create(newRoom({ kind: 'group' }), []);
+      expect(await store.rooms.update(b.id, { name: 'Renamed', topic: 'Week 1', archived: true })).toMatchObject({ name: 'Renamed', topic: 'Week 1', archived: true, code: 'B200' });
+      expect(await store.rooms.update('missing', { name: 'x' })).toBeNull();
+      expect((await store.rooms.listCourses()).map((c) => c.code)).toEqual(['A100', 'C300']);
+      expect((await store.rooms.listCourses({ includeArchived: true })).map((c) => c.code)).toEqual(['A100', 'B200', 'C300']);
+    });
+
+    test("listForUser: the user's rooms with membership, live first, then most recent activity", async () => {
+      const [a, b, c] = [await store.rooms.create(newRoom(), [{ userId: 'me', role: 'owner' }]), await store.rooms.create(newRoom(), [{ userId: 'me', role: 'member' }]), await store.rooms.create(newRoom(), [{ userId: 'me', role: 'member' }])];
+      await store.rooms.create(newRoom(), [{ userId: 'someone-else', role: 'owner' }]);
+      await send(a.id, 'x', '1');
+      for (const body of ['1', '2']) await send(b.id, 'x', body);
+      for (const body of ['1', '2', '3']) await send(c.id, 'x', body);
+      await store.rooms.update(c.id, { archived: true });
+      const list = await store.rooms.listForUser('me');
+      expect(list.map((e) => e.room.id)).toEqual([b.id, a.id, c.id]);
+      expect(list[1]!.membership).toMatchObject({ roomId: a.id, userId: 'me', role: 'owner' });
+      expect(list[0]!.room.lastSeq).toBe(2);
+      expect(await store.rooms.listForUser('nobody')).toEqual([]);
+    });
+
+    test('addMembers adds only newcomers and keeps existing roles; removeMember; setRole', async () => {
+      const room = await store.rooms.create(newRoom(), [{ userId: 'u1', role: 'owner' }]);
+      const added = await store.rooms.addMembers(room.id, [{ userId: 'u1', role: 'member' }, { userId: 'u2', role: 'member' }, { userId: 'u3', role: 'moderator' }, { userId: 'u2', role: 'owner' }]);
+      expect(sorted(added)).toEqual(['u2', 'u3']);
+      expect(await store.rooms.addMembers(room.id, [{ userId: 'u2', role: 'owner' }])).toEqual([]);
+      expect((await store.rooms.membership(room.id, 'u1'))?.role).toBe('owner');
+      expect((await store.rooms.membership(room.id, 'u2'))?.role).toBe('member');
+      expect((await store.rooms.members(room.id)).length).toBe(3);
+      expect(await store.rooms.removeMember(room.id, 'u2')).toBe(true);
+      expect(await store.rooms.removeMember(room.id, 'u2')).toBe(false);
+      expect(await store.rooms.membership(room.id, 'u2')).toBeNull();
+      expect(await store.rooms.setRole(room.id, 'u3', 'member')).toBe(true);
+      expect((await store.rooms.membership(room.id, 'u3'))?.role).toBe('member');
+      expect(await store.rooms.setRole(room.id, 'u2', 'owner')).toBe(false);
+      await expect(store.rooms.addMembers('missing', [{ userId: 'u1', role: 'member' }])).rejects.toBeInstanceOf(NotFoundStoreError);
+    });
+
+    test('markRead only ever raises lastReadSeq', async () => {
+      const room = await store.rooms.create(newRoom(), [{ userId: 'u', role: 'member' }]);
+      expect(await store.rooms.markRead(room.id, 'u', 5)).toBe(5);
+      expect(await store.rooms.markRead(room.id, 'u', 3)).toBe(5);
+      expect(await store.rooms.markRead(room.id, 'u', 7)).toBe(7);
+      expect((await store.rooms.membership(room.id, 'u'))?.lastReadSeq).toBe(7);
+      expect(await store.rooms.markRead(room.id, 'stranger', 9)).toBeNull();
+    });
+
+    test('shareRoom: both users in one room of the given kinds', async () => {
+      await store.rooms.create(newRoom({ kind: 'course', code: 'SHR100' }), [{ userId: 'u1', role: 'member' }, { userId: 'u2', role: 'member' }]);
+      await store.rooms.create(newRoom({ kind: 'group' }), [{ userId: 'u1', role: 'owner' }, { userId: 'u3', role: 'member' }]);
+      await store.rooms.create(newRoom({ kind: 'dm', dmKey: 'u2:u4' }), [{ userId: 'u2', role: 'member' }, { userId: 'u4', role: 'member' }]);
+      expect(await store.rooms.shareRoom('u1', 'u2', ['course'])).toBe(true);
+      expect(await store.rooms.shareRoom('u2', 'u1', ['course', 'dm'])).toBe(true);
+      expect(await store.rooms.shareRoom('u1', 'u2', ['group', 'dm'])).toBe(false);
+      expect(await store.rooms.shareRoom('u1', 'u3', ['group'])).toBe(true);
+      expect(await store.rooms.shareRoom('u2', 'u3', ['course', 'group', 'dm'])).toBe(false);
+      expect(await store.rooms.shareRoom('u1', 'u2', [])).toBe(false);
+    });
+
+    test('append is idempotent per (sender, clientId); seq = rev and strictly increases', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const first = await send(room.id, 's1', 'hello', { clientId: 'c1', mentions: ['s2'], now: 5000 });
+      expect(first.created).toBe(true);
+      expect(first.message).toMatchObject({ roomId: room.id, seq: 1, rev: 1, senderId: 's1', clientId: 'c1', body: 'hello', mentions: ['s2'], meta: null, createdAt: 5000, editedAt: null, deletedAt: null, deletedBy: null });
+      const again = await send(room.id, 's1', 'hello (resent)', { clientId: 'c1' });
+      expect(again.created).toBe(false);
+      expect(again.message).toEqual(first.message);
+      const other = await send(room.id, 's2', 'same clientId, other sender', { clientId: 'c1' });
+      expect(other.created).toBe(true);
+      const file = await send(room.id, 's1', 'notes.pdf', { kind: 'file', meta: { name: 'notes.pdf', size: 3 } });
+      expect((await store.messages.byId(room.id, file.message.id))?.meta).toEqual({ name: 'notes.pdf', size: 3 });
+      expect([first, other, file].map((x) => x.message.seq)).toEqual([1, 2, 3]);
+      expect((await store.rooms.byId(room.id))?.lastSeq).toBe(3);
+      const racing = await Promise.all(Array.from({ length: 5 }, () => send(room.id, 's3', 'double tap', { clientId: 'dbl' })));
+      expect(racing.filter((x) => x.created).length).toBe(1);
+      expect(new Set(racing.map((x) => x.message.id)).size).toBe(1);
+      await expect(send('missing', 's1', 'x')).rejects.toBeInstanceOf(NotFoundStoreError);
+    });
+
+    test('concurrent appends take distinct, increasing numbers', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => send(room.id, `s${i % 3}`, `m${i}`)));
+      const seqs = results.map((x) => x.message.seq);
+      expect(new Set(seqs).size).toBe(20);
+      const history = await store.messages.history(room.id, { limit: 100 });
+      expect(history.length).toBe(20);
+      expect(history.every((m, i) => i === 0 || m.seq > history[i - 1]!.seq)).toBe(true);
+      expect((await store.rooms.byId(room.id))?.lastSeq).toBe(Math.max(...seqs));
+    });
+
+    test('edit and delete take new revs; changesSince replays them in rev order', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const [a, b, c] = [(await send(room.id, 's', 'a')).message, (await send(room.id, 's', 'b')).message, (await send(room.id, 's', 'c')).message];
+      const edited = await store.messages.edit(room.id, a.id, 'a2 @t', ['t'], 7000);
+      expect(edited).toMatchObject({ id: a.id, seq: 1, rev: 4, body: 'a2 @t', mentions: ['t'], editedAt: 7000, deletedAt: null });
+      const deleted = await store.messages.delete(room.id, b.id, 'mod', 8000);
+      expect(deleted).toMatchObject({ id: b.id, seq: 2, rev: 5, body: '', mentions: [], deletedAt: 8000, deletedBy: 'mod' });
+      const d = (await send(room.id, 's', 'd')).message;
+      expect(d.seq).toBe(6);
+      expect(await store.messages.edit(room.id, b.id, 'undelete?', [])).toBeNull();
+      expect(await store.messages.delete(room.id, b.id, 'mod')).toBeNull();
+      expect(await store.messages.edit(room.id, 'missing', 'x', [])).toBeNull();
+      expect(await store.messages.edit('other-room', a.id, 'x', [])).toBeNull();
+      expect(await store.messages.byId('other-room', a.id)).toBeNull();
+      expect(await store.messages.byId(room.id, a.id)).toEqual(edited!);
+      const all = await store.messages.changesSince(room.id, 0, 100);
+      expect(all.map((m) => [m.id, m.rev])).toEqual([[c.id, 3], [a.id, 4], [b.id, 5], [d.id, 6]]);
+      expect((await store.messages.changesSince(room.id, 3, 2)).map((m) => m.id)).toEqual([a.id, b.id]);
+      expect(await store.messages.changesSince(room.id, 6, 10)).toEqual([]);
+      expect((await store.rooms.byId(room.id))?.lastSeq).toBe(6);
+    });
+
+    test('history pages backwards by seq, oldest first, tombstones included', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const ms = [];
+      for (let i = 1; i <= 7; i++) ms.push((await send(room.id, 's', `m${i}`)).message);
+      await store.messages.delete(room.id, ms[2]!.id, 's');
+      const seqs = async (beforeSeq: number | undefined, limit: number) => (await store.messages.history(room.id, { beforeSeq, limit })).map((m) => m.seq);
+      expect(await seqs(undefined, 3)).toEqual([5, 6, 7]);
+      expect(await seqs(5, 3)).toEqual([2, 3, 4]);
+      expect(await seqs(2, 3)).toEqual([1]);
+      expect(await seqs(1, 3)).toEqual([]);
+      expect((await store.messages.history(room.id, { beforeSeq: 4, limit: 1 }))[0]?.deletedAt).not.toBeNull();
+    });
+
+    test("unread counts others' live messages after a seq, and mentions of the user", async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      await send(room.id, 'other', 'hi');
+      await send(room.id, 'me', 'my own, even mentioning me', { mentions: ['me'] });
+      await send(room.id, 'other', '@me look', { mentions: ['me', 'x'] });
+      const gone = (await send(room.id, 'other', '@me deleted', { mentions: ['me'] })).message;
+      await store.messages.delete(room.id, gone.id, 'other');
+      await send(room.id, 'other', 'bye');
+      expect(await store.messages.unread(room.id, 'me', 0)).toEqual({ count: 3, mentions: 1 });
+      expect(await store.messages.unread(room.id, 'me', 3)).toEqual({ count: 1, mentions: 0 });
+      expect(await store.messages.unread(room.id, 'other', 0)).toEqual({ count: 1, mentions: 0 });
+      expect(await store.messages.unread(room.id, 'me', 99)).toEqual({ count: 0, mentions: 0 });
+    });
+
+    test('search: every word, any case, given rooms only, newest first, never deleted text', async () => {
+      const r1 = (await store.rooms.create(newRoom(), [])).id;
+      const r2 = (await store.rooms.create(newRoom(), [])).id;
+      const first = (await send(r1, 's', 'Exam timetable for CSC 201 is out', { now: 1000 })).message;
+      const monday = (await send(r1, 's', 'The exam is on Monday', { now: 2000 })).message;
+      const changed = (await send(r1, 's', 'Timetable changed', { now: 3000 })).message;
+      const other = (await send(r2, 's', 'exam timetable for room two', { now: 4000 })).message;
+      const secret = (await send(r1, 's', 'secret exam timetable', { now: 5000 })).message;
+      await store.messages.delete(r1, secret.id, 's');
+      const ids = async (rooms: string[], q: string, limit = 10) => (await store.messages.search(rooms, q, limit)).map((m) => m.id);
+      expect(await ids([r1], 'EXAM timetable')).toEqual([first.id]);
+      expect(await ids([r1, r2], 'exam   Timetable')).toEqual([other.id, first.id]);
+      expect(await ids([r1], 'exam')).toEqual([monday.id, first.id]);
+      expect(await ids([r1], 'exam', 1)).toEqual([monday.id]);
+      expect(await ids([r1], 'csc-201')).toEqual([first.id]);
+      expect(await ids([r1], 'secret')).toEqual([]);
+      expect(await ids([r2], 'monday')).toEqual([]);
+      expect(await ids([], 'exam')).toEqual([]);
+      expect(await ids([r1], '  ')).toEqual([]);
+      for (const q of ['"foo* OR (bar', 'exam" NOT', 'NEAR(exam timetable)', 'body:exam', '^exam', '.*', '\\', '(']) {
+        expect(Array.isArray(await store.messages.search([r1], q, 10))).toBe(true);
+      }
+      await store.messages.edit(r1, changed.id, 'Venue moved', []);
+      expect(await ids([r1], 'venue')).toEqual([changed.id]);
+      expect(await ids([r1], 'changed')).toEqual([]);
     });
   });
 }

@@ -23,12 +23,14 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class MongoUsers implements UserStore {
   private c: Collection<Doc>;
+  private used: Collection<{ _id: string; userId: string; at: number }>;
   constructor(
     db: Db,
     private client: MongoClient,
     private transactions: boolean,
   ) {
     this.c = db.collection<Doc>('users');
+    this.used = db.collection('usedLoginCodes');
   }
 
   async create(u: NewUser) {
@@ -130,11 +132,21 @@ export class MongoUsers implements UserStore {
     return this.byId(id);
   }
 
+  /**
+   * FerretDB applies updates as read-modify-write, so a conditional update alone lets two racing
+   * sign-ins both win. The claim is an insert of the code hash under the unique _id of
+   * `usedLoginCodes`: exactly one insert succeeds, on any MongoDB-compatible server.
+   */
   async consumeLoginCode(id: string, codeHash: string, now: number) {
-    const r = await this.c.updateOne(
-      { _id: id, loginCodeHash: codeHash, loginCodeExpiresAt: { $gt: now } },
-      { $set: { loginCodeHash: null, loginCodeExpiresAt: null, updatedAt: now } },
-    );
-    return r.modifiedCount === 1;
+    const u = await this.c.findOne({ _id: id, loginCodeHash: codeHash, loginCodeExpiresAt: { $gt: now } });
+    if (!u) return false;
+    try {
+      await this.used.insertOne({ _id: codeHash, userId: id, at: now });
+    } catch (e) {
+      if (isDup(e)) return false;
+      throw e;
+    }
+    await this.c.updateOne({ _id: id, loginCodeHash: codeHash }, { $set: { loginCodeHash: null, loginCodeExpiresAt: null, updatedAt: now } });
+    return true;
   }
 }

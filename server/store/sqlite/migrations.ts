@@ -45,4 +45,65 @@ export const MIGRATIONS: string[] = [
      hash TEXT NOT NULL
    );
    CREATE INDEX audit_action ON audit(action, seq);`,
+
+  // 2: chat. `rooms.last_seq` is the per-room change counter (see the sequencing comment in
+  // types.ts). `messages.n` is an explicit INTEGER PRIMARY KEY because the FTS5 index refers to
+  // rows by rowid, and VACUUM may renumber implicit rowids. The FTS table is external-content
+  // (it stores only the index, bodies live in `messages`) and the triggers keep it in sync; a
+  // delete tombstones the body to '', which has no tokens, so deleted messages leave the index.
+  `CREATE TABLE rooms (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     code TEXT UNIQUE,
+     name TEXT NOT NULL,
+     topic TEXT NOT NULL DEFAULT '',
+     created_by TEXT,
+     created_at INTEGER NOT NULL,
+     archived INTEGER NOT NULL DEFAULT 0,
+     dm_key TEXT UNIQUE,
+     last_seq INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX rooms_kind_code ON rooms(kind, code);
+   CREATE TABLE memberships (
+     room_id TEXT NOT NULL REFERENCES rooms(id),
+     user_id TEXT NOT NULL,
+     role TEXT NOT NULL,
+     joined_at INTEGER NOT NULL,
+     last_read_seq INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (room_id, user_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX memberships_user ON memberships(user_id, room_id);
+   CREATE TABLE messages (
+     n INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     room_id TEXT NOT NULL REFERENCES rooms(id),
+     seq INTEGER NOT NULL,
+     rev INTEGER NOT NULL,
+     sender_id TEXT NOT NULL,
+     client_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     body TEXT NOT NULL,
+     mentions TEXT NOT NULL DEFAULT '[]',
+     meta TEXT,
+     created_at INTEGER NOT NULL,
+     edited_at INTEGER,
+     deleted_at INTEGER,
+     deleted_by TEXT,
+     UNIQUE (room_id, seq),
+     UNIQUE (room_id, sender_id, client_id)
+   );
+   CREATE INDEX messages_rev ON messages(room_id, rev);
+   CREATE VIRTUAL TABLE messages_fts USING fts5(
+     body, content = 'messages', content_rowid = 'n', tokenize = 'unicode61 remove_diacritics 2'
+   );
+   CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+     INSERT INTO messages_fts (rowid, body) VALUES (new.n, new.body);
+   END;
+   CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+     INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.n, old.body);
+   END;
+   CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+     INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.n, old.body);
+     INSERT INTO messages_fts (rowid, body) VALUES (new.n, new.body);
+   END;`,
 ];

@@ -10,6 +10,8 @@ import { MIGRATIONS } from './migrations';
 import { SqliteUsers } from './users';
 import { SqliteSessions } from './sessions';
 import { SqliteAudit } from './audit';
+import { SqliteRooms } from './rooms';
+import { SqliteMessages } from './messages';
 import type { Store } from '../types';
 
 export function openSqlite(path: string): Database {
@@ -48,6 +50,8 @@ export function createSqliteStore(dataDir: string | null): Store {
     users: new SqliteUsers(db),
     sessions: new SqliteSessions(db),
     audit: new SqliteAudit(db),
+    rooms: new SqliteRooms(db),
+    messages: new SqliteMessages(db),
     async ping() {
       db.query('SELECT 1').get();
     },

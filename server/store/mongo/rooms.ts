@@ -1,0 +1,174 @@
+/**
+ * Rooms and memberships on MongoDB, without multi-document transactions (FerretDB v1 has none).
+ *
+ * Uniqueness of course codes and DM keys rests on plain unique indexes over `uniqueCode` and
+ * `uniqueDm`: FerretDB ignores `sparse` and rejects `partialFilterExpression`, so a room without a
+ * code or DM key gets a filler value `id:<roomId>` instead of null (null would collide). The
+ * prefixes `code:`/`dm:`/`id:` keep the three kinds of value from ever colliding with each other.
+ *
+ * Room creation is two writes (room, then members); if the members fail, the room is deleted
+ * again, so a failed create leaves nothing behind. A reader may briefly see the room before its
+ * members exist; callers only learn the room id once create resolves.
+ */
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
+import { DuplicateRoomError, NotFoundStoreError, type Membership, type NewRoom, type Room, type RoomKind, type RoomPatch, type RoomRole, type RoomStore } from '../types';
+
+export type RoomDoc = Omit<Room, 'id'> & { _id: string; uniqueCode: string; uniqueDm: string };
+type MemberDoc = Membership;
+
+const toRoom = ({ _id, uniqueCode: _c, uniqueDm: _d, ...rest }: RoomDoc): Room => ({ id: _id, ...rest });
+const NO_ID = { projection: { _id: 0 } } as const;
+const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
+
+/** First occurrence of each user wins, like INSERT OR IGNORE in the SQLite adapter. */
+function dedupe(members: { userId: string; role: RoomRole }[]) {
+  const seen = new Set<string>();
+  return members.filter((m) => !seen.has(m.userId) && seen.add(m.userId));
+}
+
+export class MongoRooms implements RoomStore {
+  private rooms: Collection<RoomDoc>;
+  private mem: Collection<MemberDoc>;
+  constructor(db: Db) {
+    this.rooms = db.collection<RoomDoc>('rooms');
+    this.mem = db.collection<MemberDoc>('memberships');
+  }
+
+  async create(room: NewRoom, members: { userId: string; role: RoomRole }[]) {
+    const code = room.code === null ? null : room.code.toUpperCase();
+    const createdAt = room.createdAt ?? Date.now();
+    const doc: RoomDoc = {
+      _id: room.id,
+      kind: room.kind,
+      code,
+      name: room.name,
+      topic: room.topic,
+      createdBy: room.createdBy,
+      createdAt,
+      archived: false,
+      dmKey: room.dmKey,
+      lastSeq: 0,
+      uniqueCode: code !== null ? `code:${code}` : `id:${room.id}`,
+      uniqueDm: room.dmKey !== null ? `dm:${room.dmKey}` : `id:${room.id}`,
+    };
+    try {
+      await this.rooms.insertOne(doc);
+    } catch (e) {
+      if (!isDup(e)) throw e;
+      // Which key clashed: ask rather than parse the error (its shape differs across servers).
+      if (code !== null && (await this.byCode(code))) throw new DuplicateRoomError(code);
+      if (room.dmKey !== null && (await this.byDmKey(room.dmKey))) throw new DuplicateRoomError(room.dmKey);
+      throw new DuplicateRoomError(room.id);
+    }
+    const docs = dedupe(members).map((m) => ({ roomId: room.id, userId: m.userId, role: m.role, joinedAt: createdAt, lastReadSeq: 0 }));
+    try {
+      if (docs.length) await this.mem.insertMany(docs, { ordered: true });
+    } catch (e) {
+      // Compensate: no transaction, so undo by hand to keep create all-or-nothing.
+      await this.mem.deleteMany({ roomId: room.id });
+      await this.rooms.deleteOne({ _id: room.id });
+      throw e;
+    }
+    return toRoom(doc);
+  }
+
+  async byId(id: string) {
+    const d = await this.rooms.findOne({ _id: id });
+    return d ? toRoom(d) : null;
+  }
+
+  async byCode(code: string) {
+    const d = await this.rooms.findOne({ uniqueCode: `code:${code.toUpperCase()}` });
+    return d ? toRoom(d) : null;
+  }
+
+  async byDmKey(dmKey: string) {
+    const d = await this.rooms.findOne({ uniqueDm: `dm:${dmKey}` });
+    return d ? toRoom(d) : null;
+  }
+
+  async update(id: string, patch: RoomPatch) {
+    const set: Partial<RoomDoc> = {};
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.topic !== undefined) set.topic = patch.topic;
+    if (patch.archived !== undefined) set.archived = patch.archived;
+    if (Object.keys(set).length === 0) return this.byId(id);
+    const d = await this.rooms.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
+    return d ? toRoom(d) : null;
+  }
+
+  async listCourses(opts: { includeArchived?: boolean } = {}) {
+    const q = opts.includeArchived ? { kind: 'course' as const } : { kind: 'course' as const, archived: false };
+    return (await this.rooms.find(q).sort({ code: 1 }).toArray()).map(toRoom);
+  }
+
+  async listForUser(userId: string) {
+    const ms = await this.mem.find({ userId }, NO_ID).toArray();
+    if (ms.length === 0) return [];
+    const rooms = new Map((await this.rooms.find({ _id: { $in: ms.map((m) => m.roomId) } }).toArray()).map((d) => [d._id, toRoom(d)]));
+    const out: { room: Room; membership: Membership }[] = [];
+    for (const membership of ms) {
+      const room = rooms.get(membership.roomId);
+      if (room) out.push({ room, membership });
+    }
+    // Same order as the SQLite adapter: live rooms first, most recent activity first, then id.
+    return out.sort(
+      (a, b) => Number(a.room.archived) - Number(b.room.archived) || b.room.lastSeq - a.room.lastSeq || (a.room.id < b.room.id ? -1 : a.room.id > b.room.id ? 1 : 0),
+    );
+  }
+
+  /** Throws `NotFoundStoreError` when the room does not exist. */
+  async addMembers(roomId: string, members: { userId: string; role: RoomRole }[]) {
+    if (!(await this.rooms.findOne({ _id: roomId }, { projection: { _id: 1 } }))) throw new NotFoundStoreError(`room ${roomId}`);
+    const wanted = dedupe(members);
+    const existing = new Set(
+      (await this.mem.find({ roomId, userId: { $in: wanted.map((m) => m.userId) } }, { projection: { userId: 1 } }).toArray()).map((m) => m.userId),
+    );
+    const now = Date.now();
+    const docs = wanted.filter((m) => !existing.has(m.userId)).map((m) => ({ roomId, userId: m.userId, role: m.role, joinedAt: now, lastReadSeq: 0 }));
+    if (docs.length === 0) return [];
+    try {
+      await this.mem.insertMany(docs, { ordered: false });
+      return docs.map((d) => d.userId);
+    } catch (e) {
+      // A concurrent add got some of them first: the unique (roomId, userId) index rejected those
+      // (and kept their role); report only the ones this call inserted.
+      if (!(e instanceof MongoBulkWriteError)) throw e;
+      const errs = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+      if (errs.some((w) => w.code !== 11000)) throw e;
+      const failed = new Set(errs.map((w) => w.index));
+      return docs.filter((_, i) => !failed.has(i)).map((d) => d.userId);
+    }
+  }
+
+  async removeMember(roomId: string, userId: string) {
+    return (await this.mem.deleteOne({ roomId, userId })).deletedCount === 1;
+  }
+
+  async setRole(roomId: string, userId: string, role: RoomRole) {
+    return (await this.mem.updateOne({ roomId, userId }, { $set: { role } })).matchedCount === 1;
+  }
+
+  async membership(roomId: string, userId: string) {
+    return this.mem.findOne({ roomId, userId }, NO_ID);
+  }
+
+  async members(roomId: string) {
+    return this.mem.find({ roomId }, NO_ID).sort({ joinedAt: 1, userId: 1 }).toArray();
+  }
+
+  async markRead(roomId: string, userId: string, seq: number) {
+    // $max never lowers the value (atomic on MongoDB; see mongo.ts for FerretDB's caveat).
+    const d = await this.mem.findOneAndUpdate({ roomId, userId }, { $max: { lastReadSeq: seq } }, { returnDocument: 'after' });
+    return d ? d.lastReadSeq : null;
+  }
+
+  async shareRoom(userA: string, userB: string, kinds: RoomKind[]) {
+    if (kinds.length === 0) return false;
+    const aRooms = (await this.mem.find({ userId: userA }, { projection: { roomId: 1 } }).toArray()).map((m) => m.roomId);
+    if (aRooms.length === 0) return false;
+    const ofKind = (await this.rooms.find({ _id: { $in: aRooms }, kind: { $in: kinds } }, { projection: { _id: 1 } }).toArray()).map((r) => r._id);
+    if (ofKind.length === 0) return false;
+    return (await this.mem.findOne({ userId: userB, roomId: { $in: ofKind } }, { projection: { _id: 1 } })) !== null;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Messages on bun:sqlite. Every write that takes a number from the room counter (append, edit,
+ * delete) is one synchronous IMMEDIATE transaction: the write lock is held from the idempotency
+ * or existence check through `last_seq + 1` to the row write, so two writers (even two
+ * processes) can never take the same number, and a change is visible exactly when its number is.
+ */
+import type { Database } from 'bun:sqlite';
+import { NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
+
+interface Row {
+  id: string;
+  room_id: string;
+  seq: number;
+  rev: number;
+  sender_id: string;
+  client_id: string;
+  kind: Message['kind'];
+  body: string;
+  mentions: string;
+  meta: string | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+  deleted_by: string | null;
+}
+
+const toMessage = (r: Row): Message => ({
+  id: r.id,
+  roomId: r.room_id,
+  seq: r.seq,
+  rev: r.rev,
+  senderId: r.sender_id,
+  clientId: r.client_id,
+  kind: r.kind,
+  body: r.body,
+  mentions: JSON.parse(r.mentions),
+  meta: r.meta === null ? null : JSON.parse(r.meta),
+  createdAt: r.created_at,
+  editedAt: r.edited_at,
+  deletedAt: r.deleted_at,
+  deletedBy: r.deleted_by,
+});
+
+/** Explicit column list: `SELECT *` would also return the internal rowid column `n`. */
+const COLS = 'id, room_id, seq, rev, sender_id, client_id, kind, body, mentions, meta, created_at, edited_at, deleted_at, deleted_by';
+
+/**
+ * Turns user input into an FTS5 query that cannot be a syntax error: only runs of letters and
+ * digits survive (the same split the unicode61 tokenizer makes), each becomes a quoted prefix
+ * term `"word"*`, and FTS5 ANDs adjacent terms. Operators typed by the user (OR, NOT, NEAR,
+ * quotes, parentheses, `*`, `:`, `^`) are thereby plain words or dropped.
+ */
+export function ftsQuery(query: string): string | null {
+  const words = (query.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 16);
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' ');
+}
+
+export class SqliteMessages implements MessageStore {
+  constructor(private db: Database) {}
+
+  /** Takes the room's next number; must run inside the caller's write transaction. */
+  private nextSeq(roomId: string): number | null {
+    const r = this.db.query('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq').get(roomId) as { last_seq: number } | null;
+    return r ? r.last_seq : null;
+  }
+
+  private get(roomId: string, id: string) {
+    const r = this.db.query(`SELECT ${COLS} FROM messages WHERE id = ? AND room_id = ?`).get(id, roomId) as Row | null;
+    return r ? toMessage(r) : null;
+  }
+
+  async append(m: AppendMessage) {
+    return this.db
+      .transaction(() => {
+        const existing = this.db
+          .query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND sender_id = ? AND client_id = ?`)
+          .get(m.roomId, m.senderId, m.clientId) as Row | null;
+        if (existing) return { message: toMessage(existing), created: false };
+        const seq = this.nextSeq(m.roomId);
+        if (seq === null) throw new NotFoundStoreError(`room ${m.roomId}`);
+        const message: Message = {
+          id: crypto.randomUUID(),
+          roomId: m.roomId,
+          seq,
+          rev: seq,
+          senderId: m.senderId,
+          clientId: m.clientId,
+          kind: m.kind,
+          body: m.body,
+          mentions: m.mentions,
+          meta: m.meta ?? null,
+          createdAt: m.now ?? Date.now(),
+          editedAt: null,
+          deletedAt: null,
+          deletedBy: null,
+        };
+        this.db
+          .query(`INSERT INTO messages (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)`)
+          .run(
+            message.id, m.roomId, seq, seq, m.senderId, m.clientId, m.kind, m.body,
+            JSON.stringify(m.mentions), message.meta === null ? null : JSON.stringify(message.meta), message.createdAt,
+          );
+        return { message, created: true };
+      })
+      .immediate();
+  }
+
+  /** Applies `set` to a live (not deleted) message under a fresh rev; null if missing or deleted. */
+  private change(roomId: string, messageId: string, set: string, args: (string | number | null)[]) {
+    return this.db
+      .transaction(() => {
+        const live = this.db.query('SELECT 1 FROM messages WHERE id = ? AND room_id = ? AND deleted_at IS NULL').get(messageId, roomId);
+        if (!live) return null;
+        const rev = this.nextSeq(roomId)!; // the message exists, so its room does
+        this.db.query(`UPDATE messages SET ${set}, rev = ? WHERE id = ?`).run(...args, rev, messageId);
+        return this.get(roomId, messageId);
+      })
+      .immediate();
+  }
+
+  async edit(roomId: string, messageId: string, body: string, mentions: string[], now = Date.now()) {
+    return this.change(roomId, messageId, 'body = ?, mentions = ?, edited_at = ?', [body, JSON.stringify(mentions), now]);
+  }
+
+  async delete(roomId: string, messageId: string, deletedBy: string, now = Date.now()) {
+    // The body trigger drops the old text from the FTS index.
+    return this.change(roomId, messageId, "body = '', mentions = '[]', deleted_at = ?, deleted_by = ?", [now, deletedBy]);
+  }
+
+  async byId(roomId: string, messageId: string) {
+    return this.get(roomId, messageId);
+  }
+
+  async history(roomId: string, opts: { beforeSeq?: number; limit: number }) {
+    const rows = this.db
+      .query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`)
+      .all(roomId, opts.beforeSeq ?? Number.MAX_SAFE_INTEGER, opts.limit) as Row[];
+    return rows.reverse().map(toMessage);
+  }
+
+  async changesSince(roomId: string, rev: number, limit: number) {
+    const rows = this.db.query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND rev > ? ORDER BY rev LIMIT ?`).all(roomId, rev, limit) as Row[];
+    return rows.map(toMessage);
+  }
+
+  async unread(roomId: string, userId: string, afterSeq: number) {
+    const r = this.db
+      .query(
+        `SELECT count(*) AS count,
+                coalesce(sum(EXISTS (SELECT 1 FROM json_each(mentions) WHERE value = ?)), 0) AS mentions
+         FROM messages WHERE room_id = ? AND seq > ? AND deleted_at IS NULL AND sender_id <> ?`,
+      )
+      .get(userId, roomId, afterSeq, userId) as { count: number; mentions: number };
+    return { count: r.count, mentions: r.mentions };
+  }
+
+  async search(roomIds: string[], query: string, limit: number) {
+    const match = ftsQuery(query);
+    if (match === null || roomIds.length === 0) return [];
+    // Room ids travel as one JSON parameter: no limit on how many rooms a user searches.
+    const rows = this.db
+      .query(
+        `SELECT ${COLS.split(', ').map((c) => 'm.' + c).join(', ')}
+         FROM messages_fts f JOIN messages m ON m.n = f.rowid
+         WHERE messages_fts MATCH ? AND m.room_id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL
+         ORDER BY m.created_at DESC, m.n DESC LIMIT ?`,
+      )
+      .all(match, JSON.stringify(roomIds), limit) as Row[];
+    return rows.map(toMessage);
+  }
+}
