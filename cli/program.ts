@@ -9,6 +9,7 @@ import { AppError } from '../server/errors';
 import { openStore } from '../server/store/open';
 import type { Store } from '../server/store/types';
 import { usersCommand } from './users';
+import { roomsCommand } from './rooms';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -47,6 +48,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(usersCommand(ctx));
+  program.addCommand(roomsCommand(ctx));
   // Commands built apart from `program` do not inherit its settings: apply them to the whole tree
   // so usage errors everywhere exit through CommanderError (code 2) instead of process.exit.
   const inherit = (c: Command) => c.commands.forEach((sub) => (sub.copyInheritedSettings(c), inherit(sub)));

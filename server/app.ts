@@ -9,19 +9,25 @@ import { requestContext, requestInfo } from './http/context';
 import { assetRoutes } from './http/assets';
 import { RedirectError, sendHtml } from './http/respond';
 import { accountRoutes } from './features/accounts/routes';
-import { homeRoutes } from './features/home/routes';
+import { chatRoutes } from './features/chat/routes';
+import { wsRoutes } from './features/chat/ws';
+import { createChatContext } from './features/chat/context';
+import { LocalHub, type Hub } from './realtime/hub';
 import { createLimiters } from './features/accounts/auth';
 import { layout } from '../views/layout';
 import { errorPage } from '../views/accounts';
 
-export function createApp(deps: Deps) {
+export function createApp(deps: Deps & { hub?: Hub }) {
   const app: AppContext = {
     ...deps,
     auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, ...createLimiters() },
   };
+  // The hub publishes through the listening server, which exists only after listen().
+  const hub = deps.hub ?? new LocalHub(() => elysia.server);
+  const chat = createChatContext(deps.store, hub, deps.config.timeZone);
   const wantsHtml = (r: Request) => (r.headers.get('accept') ?? '').includes('text/html');
 
-  return new Elysia()
+  const elysia = new Elysia()
     .use(requestContext(deps.config, deps.logger))
     .onError({ as: 'global' }, ({ error, request, set }) => {
       // The one place errors become responses. Branch on instanceof: `code` is not reliable here.
@@ -53,7 +59,9 @@ export function createApp(deps: Deps) {
       }
     })
     .use(accountRoutes(app))
-    .use(homeRoutes(app));
+    .use(chatRoutes(app, chat))
+    .use(wsRoutes(app, chat));
+  return Object.assign(elysia, { hub, chat });
 }
 
 export type App = ReturnType<typeof createApp>;

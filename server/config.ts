@@ -20,6 +20,8 @@ export interface Config {
   loginCodeTtlMs: number;
   /** A session expires after this long without use (sliding). */
   sessionIdleMs: number;
+  /** IANA time zone for times shown in pages (server-rendered, so no client clock needed). */
+  timeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +63,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (mongodbUri && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
     throw new ConfigError('MONGODB_URI must start with mongodb:// or mongodb+srv://');
   }
+  const timeZone = env.TIME_ZONE || 'Africa/Lagos';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new ConfigError(`TIME_ZONE must be an IANA time zone such as Africa/Lagos, got "${timeZone}"`);
+  }
   const level = (env.LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
   if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   return {
@@ -74,5 +82,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: bool(env, 'TRUST_PROXY'),
     loginCodeTtlMs: int(env, 'LOGIN_CODE_TTL_DAYS', 14, 1, 365) * DAY,
     sessionIdleMs: int(env, 'SESSION_IDLE_DAYS', 30, 1, 365) * DAY,
+    timeZone,
   };
 }

@@ -11,7 +11,7 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const secrets = loadSecrets(config.dataDir, process.env.SECRET_KEY);
   const store = await openStore(config);
-  const app = createApp({ config, store, logger, secrets, assets: loadAssets() });
+  const app = createApp({ config, store, logger, secrets, assets: await loadAssets() });
   // reusePort off: a second server on a busy port must fail, not silently share it (Elysia turns it on).
   app.listen({ port: config.port, hostname: config.host, reusePort: false });
   const port = app.server?.port;

@@ -11,18 +11,20 @@ import { loadAssets } from './http/assets';
 import type { Store } from './store/types';
 import { createUser } from './features/accounts/actions';
 import { CLI_ACTOR } from './features/audit/record';
+import { RecordingHub } from './realtime/hub';
 
 export const ORIGIN = 'http://localhost';
 
-export function testApp(env: Record<string, string> = {}) {
+export async function testApp(env: Record<string, string> = {}) {
   const config: Config = loadConfig({ LOG_LEVEL: 'debug', TRUST_PROXY: 'true', ...env });
   const store = createSqliteStore(null);
   const logger = memoryLogger();
-  const app = createApp({ config, store, logger, secrets: randomSecrets(), assets: loadAssets() });
-  return { app, store, logger, config };
+  const hub = new RecordingHub();
+  const app = createApp({ config, store, logger, secrets: randomSecrets(), assets: await loadAssets(), hub });
+  return { app, store, logger, config, hub };
 }
 
-export type TestApp = ReturnType<typeof testApp>;
+export type TestApp = Awaited<ReturnType<typeof testApp>>;
 
 /** A browser-like client: keeps cookies, sends same-origin fetch metadata on unsafe requests. */
 export class Client {

@@ -52,11 +52,30 @@ export class Assets {
   }
 }
 
-/** The assets in views/assets, read once at start-up. */
-export function loadAssets(dir = join(import.meta.dir, '../../views/assets')): Assets {
-  const assets = new Assets();
-  for (const name of ['app.css']) assets.add({ name, body: readFileSync(join(dir, name)) });
-  return assets;
+const ROOT = join(import.meta.dir, '../..');
+
+/** Bundles the browser module (views/client) with Bun.build: one minified file, no framework. */
+export async function buildClient(entry = join(ROOT, 'views/client/chat.ts')): Promise<string> {
+  const out = await Bun.build({ entrypoints: [entry], target: 'browser', minify: true, format: 'iife' });
+  if (!out.success) throw new Error(`client build failed: ${out.logs.map(String).join('\n')}`);
+  return out.outputs[0]!.text();
+}
+
+let cached: Promise<Assets> | undefined;
+
+/**
+ * The page assets, read and built once per process: our stylesheet and client bundle, and htmx
+ * with its WebSocket extension from the pinned htmx.org package.
+ */
+export function loadAssets(): Promise<Assets> {
+  return (cached ??= (async () => {
+    const assets = new Assets();
+    assets.add({ name: 'app.css', body: readFileSync(join(ROOT, 'views/assets/app.css')) });
+    assets.add({ name: 'htmx.js', body: readFileSync(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js')) });
+    assets.add({ name: 'hx-ws.js', body: readFileSync(join(ROOT, 'node_modules/htmx.org/dist/ext/hx-ws.min.js')) });
+    assets.add({ name: 'chat.js', body: await buildClient() });
+    return assets;
+  })());
 }
 
 export function assetRoutes(assets: Assets) {

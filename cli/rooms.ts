@@ -1,0 +1,78 @@
+/** `letstalk rooms …`: create course rooms, add members from CSV, list rooms. */
+import { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { CLI_ACTOR } from '../server/features/audit/record';
+import { addMembers, createCourseRoom, normaliseCourseCode } from '../server/features/chat/rooms';
+import { readMemberCsv } from '../server/features/chat/members-csv';
+import { createChatContext } from '../server/features/chat/context';
+import { LocalHub } from '../server/realtime/hub';
+import type { Store } from '../server/store/types';
+import { CliError, type CliContext } from './program';
+
+export function roomsCommand(ctx: CliContext) {
+  const { io } = ctx;
+  // The CLI has no live connections: members it adds see the room on their next page load or reconnect.
+  const chatOf = (store: Store) => createChatContext(store, new LocalHub(() => null), ctx.config.timeZone);
+
+  async function membersFrom(store: Store, file: string) {
+    if (!existsSync(file)) throw new CliError(`cannot read ${file}: no such file`);
+    const r = await readMemberCsv(store, readFileSync(file, 'utf8'));
+    if (!r.ok) {
+      for (const e of r.errors) io.err(`${file}:${e.line}: ${e.reason}\n`);
+      throw new CliError(`${r.errors.length} invalid row(s); nothing was written.`);
+    }
+    return r.members;
+  }
+
+  async function roomByCode(store: Store, code: string) {
+    const room = await store.rooms.byCode(normaliseCourseCode(code));
+    if (!room) throw new CliError(`no room with code ${normaliseCourseCode(code)}`);
+    return room;
+  }
+
+  const rooms = new Command('rooms').description('Manage course rooms');
+
+  rooms
+    .command('create')
+    .description('Create a course room')
+    .requiredOption('--code <code>', 'course code, e.g. CSC101')
+    .requiredOption('--name <name>', 'room name, e.g. "Intro to Computing"')
+    .option('--members <file.csv>', 'CSV with an email column and an optional role column (owner, moderator, member)')
+    .action(async (opts: { code: string; name: string; members?: string }) => {
+      const store = await ctx.store();
+      const members = opts.members ? await membersFrom(store, opts.members) : [];
+      const chat = chatOf(store);
+      const room = await createCourseRoom(chat, { ...CLI_ACTOR, user: null }, { code: opts.code, name: opts.name });
+      const added = members.length ? await addMembers(chat, CLI_ACTOR, room.id, members) : [];
+      io.out(`created room ${room.code} "${room.name}" with ${added.length} member(s)\n`);
+    });
+
+  rooms
+    .command('add-members')
+    .description('Add members to a course room from a CSV (email[,role]); existing members are kept')
+    .argument('<code>', 'course code')
+    .argument('<file.csv>')
+    .action(async (code: string, file: string) => {
+      const store = await ctx.store();
+      const room = await roomByCode(store, code);
+      const members = await membersFrom(store, file);
+      const added = await addMembers(chatOf(store), CLI_ACTOR, room.id, members);
+      io.out(`added ${added.length} member(s) to ${room.code}; ${members.length - added.length} were already members\n`);
+    });
+
+  rooms
+    .command('list')
+    .description('List course rooms')
+    .option('--json', 'print JSON')
+    .option('--archived', 'include archived rooms')
+    .action(async (opts: { json?: boolean; archived?: boolean }) => {
+      const store = await ctx.store();
+      const list = await store.rooms.listCourses({ includeArchived: Boolean(opts.archived) });
+      const rows = await Promise.all(list.map(async (r) => ({ code: r.code, name: r.name, members: (await store.rooms.members(r.id)).length, archived: r.archived, id: r.id })));
+      if (opts.json) return io.out(JSON.stringify(rows, null, 2) + '\n');
+      for (const r of rows) io.out(`${(r.code ?? '').padEnd(10)}  ${String(r.members).padStart(5)} members  ${r.name}${r.archived ? ' (archived)' : ''}\n`);
+      io.out(`${rows.length} room(s)\n`);
+    });
+
+  return rooms;
+}

@@ -1,0 +1,30 @@
+/** What chat actions need: the store, the realtime hub, and how to show times. */
+import type { Hub } from '../../realtime/hub';
+import type { Store, User } from '../../store/types';
+import { timeFormat, type Sender, type TimeFormat } from '../../../views/chat';
+import { SendLimiter } from './limits';
+
+export interface ChatContext {
+  store: Store;
+  hub: Hub;
+  tf: TimeFormat;
+  sendLimiter: SendLimiter;
+}
+
+export function createChatContext(store: Store, hub: Hub, timeZone: string): ChatContext {
+  return { store, hub, tf: timeFormat(timeZone), sendLimiter: new SendLimiter(10, 10_000) };
+}
+
+/** Looks up display names for a set of user ids (one store read per distinct id). */
+export async function sendersOf(store: Store, ids: Iterable<string>): Promise<Map<string, Sender>> {
+  const out = new Map<string, Sender>();
+  await Promise.all(
+    [...new Set(ids)].map(async (id) => {
+      const u = await store.users.byId(id);
+      out.set(id, { id, name: u?.name ?? 'Former member' });
+    }),
+  );
+  return out;
+}
+
+export const senderOf = (u: User): Sender => ({ id: u.id, name: u.name });

@@ -1,0 +1,34 @@
+/**
+ * Client → server WebSocket frames (JSON text). Every schema accepts the `headers` object that
+ * htmx's hx-ws extension adds to what it sends, and nothing else unknown.
+ * Documented in README.md ("WebSocket protocol").
+ */
+import { t, type Static } from 'elysia';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+
+const Id = t.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const HxHeaders = t.Optional(t.Record(t.String(), t.Unknown()));
+const strict = { additionalProperties: false } as const;
+
+export const Frame = t.Union([
+  t.Object({ type: t.Literal('send'), room: Id, clientId: t.String({ maxLength: 64 }), body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('edit'), room: Id, message: Id, body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('delete'), room: Id, message: Id, headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('read'), room: Id, seq: t.Integer({ minimum: 0 }), headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('resume'), rooms: t.Record(Id, t.Integer({ minimum: 0 }), { maxProperties: 200 }), headers: HxHeaders }, strict),
+]);
+
+export type Frame = Static<typeof Frame>;
+
+const checker = TypeCompiler.Compile(Frame);
+
+export function parseFrame(data: unknown): Frame | null {
+  return checker.Check(data) ? (data as Frame) : null;
+}
+
+/** Server → client data-only frames (JSON without `content`, so hx-ws does not swap them). */
+export type ServerData =
+  | { type: 'ack'; room: string; clientId: string; seq: number }
+  | { type: 'reject'; room: string; clientId: string; message: string; retryAfterSec?: number }
+  | { type: 'resumed' };

@@ -1,0 +1,46 @@
+/**
+ * Room member lists from CSV (CLI and, later, the admin portal): a header row with `email` and an
+ * optional `role` (owner, moderator, member; default member). Every row is checked against the
+ * store before anything is written.
+ */
+import { CsvSyntaxError, parseCsv } from '../../lib/csv';
+import { ROOM_ROLES, type RoomRole, type Store } from '../../store/types';
+import type { RowError } from '../accounts/import';
+
+export type MemberRows = { ok: true; members: { userId: string; email: string; role: RoomRole }[] } | { ok: false; errors: RowError[] };
+
+export async function readMemberCsv(store: Store, text: string): Promise<MemberRows> {
+  let records;
+  try {
+    records = parseCsv(text);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) return { ok: false, errors: [{ line: e.line, reason: e.message.replace(/^line \d+: /, '') }] };
+    throw e;
+  }
+  const header = records.shift();
+  const cols = header?.fields.map((h) => h.trim().toLowerCase()) ?? [];
+  if (!header || !cols.includes('email')) return { ok: false, errors: [{ line: 1, reason: 'the first row must be a header with an "email" column (and optionally "role")' }] };
+  const unknown = cols.filter((c) => c !== 'email' && c !== 'role');
+  if (unknown.length) return { ok: false, errors: [{ line: header.line, reason: `unknown column(s) ${unknown.join(', ')}; allowed: email, role` }] };
+  const ei = cols.indexOf('email');
+  const ri = cols.indexOf('role');
+  const rows = records.filter((r) => r.fields.some((f) => f.trim()));
+  const users = new Map((await store.users.byEmails(rows.map((r) => (r.fields[ei] ?? '').trim()))).map((u) => [u.emailLower, u]));
+  const errors: RowError[] = [];
+  const members: { userId: string; email: string; role: RoomRole }[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const email = (r.fields[ei] ?? '').trim();
+    const roleRaw = ri >= 0 ? (r.fields[ri] ?? '').trim().toLowerCase() : '';
+    const role = (roleRaw || 'member') as RoomRole;
+    const problems: string[] = [];
+    const u = users.get(email.toLowerCase());
+    if (!email) problems.push('email is required');
+    else if (!u) problems.push(`no user with email ${email}`);
+    if (!(ROOM_ROLES as readonly string[]).includes(role)) problems.push(`unknown room role "${roleRaw}" (use owner, moderator or member)`);
+    if (u && seen.has(u.id)) problems.push(`${email} is listed twice`);
+    if (problems.length) errors.push({ line: r.line, reason: problems.join('; ') });
+    else if (u) (seen.add(u.id), members.push({ userId: u.id, email: u.email, role }));
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, members };
+}

@@ -1,0 +1,154 @@
+/**
+ * Message actions: send, edit, delete, typing, read markers, history and reconnect replay.
+ * Each checks membership against the store (never trusting what the socket is subscribed to),
+ * changes state, then publishes to an explicit audience:
+ * - new/edited/deleted message → topics.room(roomId) (every member's live connections)
+ * - typing → topics.room(roomId)
+ * - read marker → topics.user(userId) (the reader's other tabs and devices)
+ */
+import { badRequest, notFound, rateLimited } from '../../errors';
+import { topics } from '../../realtime/topics';
+import type { Membership, Message, Room, User } from '../../store/types';
+import { html, type Raw } from '../../http/html';
+import { historyChunk, logId, messageArticle, typingLine } from '../../../views/chat';
+import { partial } from '../../../views/partials';
+import { mentionHandles } from '../../../views/format';
+import { sendersOf, senderOf, type ChatContext } from './context';
+import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY, TYPING_EVERY_MS } from './limits';
+import { roomListUpdate } from './rooms';
+
+const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** The room and the user's membership, or 404 (non-members learn nothing, not even that it exists). */
+export async function memberRoom(ctx: ChatContext, user: User, roomId: string): Promise<{ room: Room; membership: Membership }> {
+  const [room, membership] = await Promise.all([ctx.store.rooms.byId(roomId), ctx.store.rooms.membership(roomId, user.id)]);
+  if (!room || !membership) throw notFound('No such room.');
+  return { room, membership };
+}
+
+function checkBody(body: string): string {
+  const text = body.replace(/\r\n?/g, '\n').replace(/^\s+\n|\s+$/g, '');
+  if (!text.trim()) throw badRequest('Write something before sending.');
+  const n = [...text].length;
+  if (n > MAX_MESSAGE_CHARS) throw badRequest(`Messages can be at most ${MAX_MESSAGE_CHARS} characters; this one has ${n}.`);
+  return text;
+}
+
+/** Mentioned handles (email local parts) resolved to member ids. */
+async function resolveMentions(ctx: ChatContext, roomId: string, body: string): Promise<string[]> {
+  const handles = mentionHandles(body);
+  if (!handles.length) return [];
+  const members = await ctx.store.rooms.members(roomId);
+  const users = await Promise.all(members.map((m) => ctx.store.users.byId(m.userId)));
+  const ids: string[] = [];
+  for (const u of users) if (u && handles.includes(u.emailLower.split('@')[0]!)) ids.push(u.id);
+  return ids;
+}
+
+export async function renderMessages(ctx: ChatContext, messages: Message[]): Promise<Raw[]> {
+  const senders = await sendersOf(ctx.store, messages.map((m) => m.senderId));
+  return messages.map((m) => messageArticle(m, senders.get(m.senderId)!, ctx.tf));
+}
+
+async function publishMessages(ctx: ChatContext, roomId: string, messages: Message[]) {
+  const articles = await renderMessages(ctx, messages);
+  ctx.hub.publish(topics.room(roomId), partial(logId(roomId), 'beforeend', html`${articles}`).value);
+}
+
+export async function sendMessage(ctx: ChatContext, user: User, input: { roomId: string; clientId: string; body: string }) {
+  if (!CLIENT_ID_RE.test(input.clientId)) throw badRequest('The message id is malformed.');
+  const { room } = await memberRoom(ctx, user, input.roomId);
+  if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+  const body = checkBody(input.body);
+  // A client that hits the limit keeps the message in its outbox and retries after `wait`.
+  const wait = ctx.sendLimiter.take(`${user.id}:${room.id}`);
+  if (wait) {
+    throw rateLimited(`You are sending messages too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
+  }
+  const mentions = await resolveMentions(ctx, room.id, body);
+  const { message, created } = await ctx.store.messages.append({ roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions });
+  if (created) await publishMessages(ctx, room.id, [message]);
+  return { message, created };
+}
+
+async function ownMessage(ctx: ChatContext, user: User, roomId: string, messageId: string) {
+  const { room, membership } = await memberRoom(ctx, user, roomId);
+  const message = await ctx.store.messages.byId(room.id, messageId);
+  if (!message) throw notFound('No such message.');
+  return { room, membership, message };
+}
+
+export async function editMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; body: string }) {
+  const { room, message } = await ownMessage(ctx, user, input.roomId, input.messageId);
+  if (message.senderId !== user.id) throw notFound('No such message.');
+  if (message.deletedAt) throw badRequest('This message was deleted.');
+  if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+  const body = checkBody(input.body);
+  const edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body));
+  if (!edited) throw notFound('No such message.');
+  await publishMessages(ctx, room.id, [edited]);
+  return edited;
+}
+
+/** Senders delete their own messages; room owners and moderators, and admins, delete any. */
+export async function deleteMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string }) {
+  const { room, membership, message } = await ownMessage(ctx, user, input.roomId, input.messageId);
+  const mayModerate = membership.role !== 'member' || user.role === 'admin';
+  if (message.senderId !== user.id && !mayModerate) throw notFound('No such message.');
+  if (message.deletedAt) return message;
+  const deleted = await ctx.store.messages.delete(room.id, message.id, user.id);
+  if (!deleted) return message;
+  await publishMessages(ctx, room.id, [deleted]);
+  return deleted;
+}
+
+const lastTyping = new WeakMap<ChatContext, Map<string, number>>();
+
+/** Ephemeral and throttled: at most one broadcast per user and room every TYPING_EVERY_MS. */
+export async function typing(ctx: ChatContext, user: User, roomId: string) {
+  await memberRoom(ctx, user, roomId);
+  let seen = lastTyping.get(ctx);
+  if (!seen) lastTyping.set(ctx, (seen = new Map()));
+  const key = `${user.id}:${roomId}`;
+  const now = Date.now();
+  if (now - (seen.get(key) ?? 0) < TYPING_EVERY_MS) return false;
+  seen.set(key, now);
+  if (seen.size > 50_000) seen.clear();
+  ctx.hub.publish(topics.room(roomId), partial(`typing-${roomId}`, 'innerHTML', typingLine(roomId, senderOf(user))).value);
+  return true;
+}
+
+export async function markRead(ctx: ChatContext, user: User, roomId: string, seq: number) {
+  const { room } = await memberRoom(ctx, user, roomId);
+  const upTo = Math.min(seq, room.lastSeq);
+  const now = await ctx.store.rooms.markRead(room.id, user.id, upTo);
+  if (now === null) throw notFound('No such room.');
+  ctx.hub.publish(topics.user(user.id), (await roomListUpdate(ctx, user, room.id)).value);
+  return now;
+}
+
+/** One page of history (oldest first) ending before `beforeSeq`, rendered with its "older" sentinel. */
+export async function historyPage(ctx: ChatContext, user: User, roomId: string, beforeSeq?: number) {
+  const { room } = await memberRoom(ctx, user, roomId);
+  const page = await ctx.store.messages.history(room.id, { beforeSeq, limit: HISTORY_PAGE + 1 });
+  const more = page.length > HISTORY_PAGE;
+  const messages = more ? page.slice(1) : page;
+  const articles = await renderMessages(ctx, messages);
+  return { room, messages, articles, more, oldestSeq: messages[0]?.seq ?? null, chunk: historyChunk(room.id, articles, messages[0]?.seq ?? null, more) };
+}
+
+/**
+ * Reconnect replay for one room: everything that changed after `rev`, in rev order, as one
+ * fragment. Too many changes (a long absence) → the latest page replaces the log instead.
+ */
+export async function replay(ctx: ChatContext, user: User, roomId: string, rev: number): Promise<Raw | null> {
+  const { room } = await memberRoom(ctx, user, roomId);
+  if (rev >= room.lastSeq) return null;
+  const changes = await ctx.store.messages.changesSince(room.id, rev, MAX_REPLAY + 1);
+  if (changes.length > MAX_REPLAY) {
+    const page = await historyPage(ctx, user, roomId);
+    return partial(logId(room.id), 'innerHTML', page.chunk);
+  }
+  if (!changes.length) return null;
+  return partial(logId(room.id), 'beforeend', html`${await renderMessages(ctx, changes)}`);
+}

@@ -1,0 +1,40 @@
+/**
+ * Who may start a direct conversation with whom. Pure: the caller supplies the facts (roles,
+ * minor flags, whether the two share a course room), so the moderation work can extend the rules
+ * and the tests can enumerate them.
+ *
+ * Rules (safeguarding first):
+ * - Nobody starts a conversation with themselves, or with an account that is not active.
+ * - A minor may start one only with staff (lecturers, admins) or with a student they share a
+ *   course room with.
+ * - An adult may start one with a minor only when they share a course room. Administrators are
+ *   exempt (they administer accounts and safeguarding); lecturers are not.
+ * - Adults with adults: always.
+ * Existing conversations stay usable whoever started them; moderation may restrict them.
+ */
+import type { User } from '../../store/types';
+
+export interface Party {
+  id: string;
+  role: User['role'];
+  status: User['status'];
+  minor: boolean;
+}
+
+export type DmDecision = { ok: true } | { ok: false; reason: string };
+
+const isStaff = (p: Party) => p.role === 'lecturer' || p.role === 'admin';
+
+export function canStartConversation(from: Party, to: Party, shareCourse: boolean): DmDecision {
+  if (from.id === to.id) return { ok: false, reason: 'You cannot start a conversation with yourself.' };
+  if (to.status !== 'active') return { ok: false, reason: 'This account is not active.' };
+  if (from.minor && !isStaff(to) && !shareCourse) {
+    return { ok: false, reason: 'You can message staff, and students who share a course with you.' };
+  }
+  if (!from.minor && to.minor && from.role !== 'admin' && !shareCourse) {
+    return { ok: false, reason: 'You can message this student only when you share a course.' };
+  }
+  return { ok: true };
+}
+
+export const MAX_GROUP_MEMBERS = 20;

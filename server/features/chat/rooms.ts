@@ -1,0 +1,165 @@
+/**
+ * Room actions: summaries for the room list, course rooms, members, direct messages and groups.
+ * Audiences: membership changes subscribe/unsubscribe the affected user's live connections and
+ * push their room-list entry to topics.user(userId) — only to the users concerned.
+ */
+import { badRequest, conflict, forbidden, notFound } from '../../errors';
+import { topics } from '../../realtime/topics';
+import { DuplicateRoomError, type Room, type RoomRole, type User } from '../../store/types';
+import { html, type Raw } from '../../http/html';
+import { roomListItem, type RoomSummary } from '../../../views/chat';
+import { partial } from '../../../views/partials';
+import { recordAudit, type Actor } from '../audit/record';
+import { isMinor } from '../accounts/model';
+import { canStartConversation, MAX_GROUP_MEMBERS, type Party } from './policy';
+import type { ChatContext } from './context';
+
+export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
+
+/** What the room is called for this viewer: DMs are named after the other person. */
+export async function roomTitle(ctx: ChatContext, room: Room, viewer: User): Promise<string> {
+  if (room.kind !== 'dm') return room.name;
+  const other = (await ctx.store.rooms.members(room.id)).find((m) => m.userId !== viewer.id);
+  const u = other ? await ctx.store.users.byId(other.userId) : null;
+  return u?.name ?? room.name;
+}
+
+export async function summaries(ctx: ChatContext, user: User): Promise<RoomSummary[]> {
+  const list = await ctx.store.rooms.listForUser(user.id);
+  return Promise.all(
+    list.map(async ({ room, membership }) => {
+      const [title, unread] = await Promise.all([roomTitle(ctx, room, user), ctx.store.messages.unread(room.id, user.id, membership.lastReadSeq)]);
+      return { room, title, unread: unread.count, mentions: unread.mentions, lastReadSeq: membership.lastReadSeq };
+    }),
+  );
+}
+
+/** A push that inserts or refreshes one room's entry in this user's room list. */
+export async function roomListUpdate(ctx: ChatContext, user: User, roomId: string): Promise<Raw> {
+  const s = (await summaries(ctx, user)).find((x) => x.room.id === roomId);
+  if (!s) return html``;
+  return partial(`rl-${roomId}`, 'outerHTML', roomListItem(s, false));
+}
+
+/** Tells a user's live connections about a room they just joined. */
+async function announceJoin(ctx: ChatContext, userId: string, roomId: string) {
+  ctx.hub.subscribeUser(userId, topics.room(roomId));
+  const user = await ctx.store.users.byId(userId);
+  if (!user) return;
+  const s = (await summaries(ctx, user)).find((x) => x.room.id === roomId);
+  if (s) ctx.hub.publish(topics.user(userId), partial('room-list', 'afterbegin', roomListItem(s, false)).value);
+}
+
+export function normaliseCourseCode(code: string): string {
+  return code.trim().toUpperCase().replace(/\s+/g, ' ');
+}
+
+export async function createCourseRoom(
+  ctx: ChatContext,
+  actor: Actor & { user: User | null },
+  input: { code: string; name: string; topic?: string },
+): Promise<Room> {
+  if (actor.user && actor.user.role === 'student') throw forbidden('Only lecturers and administrators can create course rooms.');
+  const code = normaliseCourseCode(input.code);
+  if (!COURSE_CODE_RE.test(code)) throw badRequest(`Course code "${input.code.trim()}" should look like CSC101 or GST 111.`);
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw badRequest('Give the room a name of at most 100 characters.');
+  try {
+    const room = await ctx.store.rooms.create(
+      { id: Bun.randomUUIDv7(), kind: 'course', code, name, topic: (input.topic ?? '').trim().slice(0, 300), createdBy: actor.user?.id ?? null, dmKey: null },
+      actor.user ? [{ userId: actor.user.id, role: 'owner' }] : [],
+    );
+    await recordAudit(ctx.store, actor, 'room.create', room.id, { code, name });
+    if (actor.user) await announceJoin(ctx, actor.user.id, room.id);
+    return room;
+  } catch (e) {
+    if (e instanceof DuplicateRoomError) throw conflict(`A room with code ${code} already exists.`);
+    throw e;
+  }
+}
+
+export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string, members: { userId: string; role: RoomRole }[]) {
+  const room = await ctx.store.rooms.byId(roomId);
+  if (!room) throw notFound('No such room.');
+  const added = await ctx.store.rooms.addMembers(roomId, members);
+  for (const id of added) await announceJoin(ctx, id, roomId);
+  if (added.length) await recordAudit(ctx.store, actor, 'room.add_members', roomId, { count: added.length });
+  return added;
+}
+
+export async function removeMember(ctx: ChatContext, actor: Actor, roomId: string, userId: string) {
+  const removed = await ctx.store.rooms.removeMember(roomId, userId);
+  if (removed) {
+    ctx.hub.unsubscribeUser(userId, topics.room(roomId));
+    ctx.hub.publish(topics.user(userId), partial(`rl-${roomId}`, 'outerHTML', html``).value);
+    await recordAudit(ctx.store, actor, 'room.remove_member', roomId, { userId });
+  }
+  return removed;
+}
+
+export function partyOf(u: User): Party {
+  return { id: u.id, role: u.role, status: u.status, minor: isMinor(u) };
+}
+
+async function mayStart(ctx: ChatContext, from: User, to: User) {
+  const share = await ctx.store.rooms.shareRoom(from.id, to.id, ['course']);
+  const d = canStartConversation(partyOf(from), partyOf(to), share);
+  if (!d.ok) throw forbidden(d.reason);
+}
+
+/** Opens (or returns the existing) direct conversation between two users. */
+export async function startDm(ctx: ChatContext, user: User, otherId: string): Promise<Room> {
+  const other = await ctx.store.users.byId(otherId);
+  if (!other) throw notFound('No such person.');
+  const dmKey = [user.id, other.id].sort().join(':');
+  const existing = await ctx.store.rooms.byDmKey(dmKey);
+  if (existing) return existing;
+  await mayStart(ctx, user, other);
+  try {
+    const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: `${user.name} and ${other.name}`, topic: '', createdBy: user.id, dmKey }, [
+      { userId: user.id, role: 'member' },
+      { userId: other.id, role: 'member' },
+    ]);
+    await announceJoin(ctx, user.id, room.id);
+    await announceJoin(ctx, other.id, room.id);
+    return room;
+  } catch (e) {
+    if (e instanceof DuplicateRoomError) return (await ctx.store.rooms.byDmKey(dmKey))!; // raced with the other person
+    throw e;
+  }
+}
+
+/** A small group conversation; the creator must be allowed to start a conversation with each member. */
+export async function createGroup(ctx: ChatContext, user: User, input: { name: string; memberIds: string[] }): Promise<Room> {
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw badRequest('Give the group a name of at most 100 characters.');
+  const ids = [...new Set(input.memberIds.filter((id) => id !== user.id))];
+  if (!ids.length) throw badRequest('Add at least one other person.');
+  if (ids.length + 1 > MAX_GROUP_MEMBERS) throw badRequest(`Groups can have at most ${MAX_GROUP_MEMBERS} people.`);
+  const others = await Promise.all(ids.map((id) => ctx.store.users.byId(id)));
+  for (const o of others) {
+    if (!o) throw notFound('No such person.');
+    await mayStart(ctx, user, o);
+  }
+  const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
+    { userId: user.id, role: 'owner' },
+    ...ids.map((userId) => ({ userId, role: 'member' as const })),
+  ]);
+  for (const id of [user.id, ...ids]) await announceJoin(ctx, id, room.id);
+  return room;
+}
+
+/** People this user may start a conversation with, matching a search. */
+export async function findPeople(ctx: ChatContext, user: User, query: string) {
+  const q = query.trim();
+  if (q.length < 2) return [];
+  const found = await ctx.store.users.list({ query: q, status: 'active', limit: 50 });
+  const out: { user: User; allowed: boolean; reason?: string }[] = [];
+  for (const u of found) {
+    if (u.id === user.id) continue;
+    const share = await ctx.store.rooms.shareRoom(user.id, u.id, ['course']);
+    const d = canStartConversation(partyOf(user), partyOf(u), share);
+    out.push(d.ok ? { user: u, allowed: true } : { user: u, allowed: false, reason: d.reason });
+  }
+  return out.filter((p) => p.allowed).slice(0, 20);
+}

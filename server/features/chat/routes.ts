@@ -1,0 +1,154 @@
+/** Chat pages and fragments over HTTP. Every room route checks membership (404 for non-members). */
+import { Elysia, t } from 'elysia';
+import type { AppContext } from '../../deps';
+import { AppError, httpStatus, badRequest, notFound } from '../../errors';
+import { html } from '../../http/html';
+import { sendHtml, seeOther } from '../../http/respond';
+import { appShell } from '../../../views/shell';
+import { roomMain, roomNav, searchResults } from '../../../views/chat';
+import { newGroupPage, newRoomPage, peoplePage } from '../../../views/people';
+import { viewerPlugin } from '../accounts/guard';
+import { requestInfo } from '../../http/context';
+import type { ChatContext } from './context';
+import { historyPage, memberRoom } from './messages';
+import { createCourseRoom, createGroup, findPeople, roomTitle, startDm, summaries } from './rooms';
+import { searchMessages } from './search';
+import type { User } from '../../store/types';
+
+const RoomParams = t.Object({ id: t.String({ maxLength: 64 }) });
+
+export function chatRoutes(app: AppContext, chat: ChatContext) {
+  const shell = (user: User, title: string, body: ReturnType<typeof html>, roomOpen = false) => appShell({ user, title, body, asset: app.assets.url, roomOpen });
+  const nav = async (user: User, currentId: string | null) => roomNav(await summaries(chat, user), currentId, user.role !== 'student');
+  const canCreate = (u: User) => u.role !== 'student';
+  const actor = (u: User, r: Request) => ({ userId: u.id, origin: requestInfo(r).ip ?? 'unknown', user: u });
+
+  return new Elysia({ name: 'chat' })
+    .use(viewerPlugin(app))
+    .get('/', async ({ set, requireUser }) => {
+      const { user } = await requireUser();
+      const body = html`${await nav(user, null)}<main class="room empty" id="room"><p class="hint">Choose a room, or start a new message.</p></main>`;
+      return sendHtml(set, shell(user, 'Rooms', body));
+    })
+    .get(
+      '/rooms/:id',
+      async ({ set, params, requireUser }) => {
+        const { user } = await requireUser();
+        const { room, membership } = await memberRoom(chat, user, params.id);
+        const page = await historyPage(chat, user, room.id);
+        // Opening the room reads it: the unread count starts from here.
+        if (room.lastSeq > membership.lastReadSeq) await app.store.rooms.markRead(room.id, user.id, room.lastSeq);
+        const members = await app.store.rooms.members(room.id);
+        const main = roomMain({
+          room,
+          title: await roomTitle(chat, room, user),
+          articles: page.articles,
+          oldestSeq: page.oldestSeq,
+          more: page.more,
+          canModerate: membership.role !== 'member' || user.role === 'admin',
+          memberCount: members.length,
+        });
+        return sendHtml(set, shell(user, await roomTitle(chat, room, user), html`${await nav(user, room.id)}${main}`, true));
+      },
+      { params: RoomParams },
+    )
+    .get(
+      '/rooms/:id/messages',
+      async ({ set, params, query, requireUser }) => {
+        const { user } = await requireUser();
+        const page = await historyPage(chat, user, params.id, query.before);
+        return sendHtml(set, page.chunk);
+      },
+      { params: RoomParams, query: t.Object({ before: t.Optional(t.Numeric({ minimum: 1 })) }) },
+    )
+    .get(
+      '/rooms/:id/messages/:mid/text',
+      async ({ set, params, requireUser }) => {
+        // The raw text of one's own message, for the edit box (the page shows it formatted).
+        const { user } = await requireUser();
+        const { room } = await memberRoom(chat, user, params.id);
+        const m = await app.store.messages.byId(room.id, params.mid);
+        if (!m || m.senderId !== user.id || m.deletedAt) throw notFound('No such message.');
+        set.headers['content-type'] = 'text/plain; charset=utf-8';
+        set.headers['cache-control'] = 'no-store';
+        return m.body;
+      },
+      { params: t.Object({ id: t.String({ maxLength: 64 }), mid: t.String({ maxLength: 64 }) }) },
+    )
+    .get(
+      '/search',
+      async ({ set, query, requireUser }) => {
+        const { user } = await requireUser();
+        const q = (query.q ?? '').trim();
+        const hits = q ? await searchMessages(chat, user, q) : [];
+        return sendHtml(set, shell(user, 'Search', searchResults(q, hits, chat.tf)));
+      },
+      { query: t.Object({ q: t.Optional(t.String({ maxLength: 200 })) }) },
+    )
+    .get(
+      '/people',
+      async ({ set, query, requireUser }) => {
+        const { user } = await requireUser();
+        const q = query.q ?? '';
+        const people = (await findPeople(chat, user, q)).map((p) => p.user);
+        return sendHtml(set, shell(user, 'New message', peoplePage(q, people)));
+      },
+      { query: t.Object({ q: t.Optional(t.String({ maxLength: 100 })) }) },
+    )
+    .post(
+      '/dm',
+      async ({ set, body, requireUser }) => {
+        const { user } = await requireUser();
+        try {
+          const room = await startDm(chat, user, body.user);
+          return seeOther(set, `/rooms/${room.id}`);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return sendHtml(set, shell(user, 'New message', peoplePage('', [], e.message)), httpStatus(e));
+        }
+      },
+      { body: t.Object({ user: t.String({ maxLength: 64 }) }) },
+    )
+    .get('/rooms/new', async ({ set, requireUser }) => {
+      const { user } = await requireUser();
+      if (!canCreate(user)) return sendHtml(set, shell(user, 'Not allowed', newRoomPage({}, 'Only lecturers and administrators can create course rooms.')), 403);
+      return sendHtml(set, shell(user, 'New room', newRoomPage({})));
+    })
+    .post(
+      '/rooms',
+      async ({ set, body, request, requireUser }) => {
+        const { user } = await requireUser();
+        try {
+          const room = await createCourseRoom(chat, actor(user, request), body);
+          return seeOther(set, `/rooms/${room.id}`);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return sendHtml(set, shell(user, 'New room', newRoomPage(body, e.message)), httpStatus(e));
+        }
+      },
+      { body: t.Object({ code: t.String({ maxLength: 40 }), name: t.String({ maxLength: 400 }) }) },
+    )
+    .get('/groups/new', async ({ set, requireUser }) => {
+      const { user } = await requireUser();
+      return sendHtml(set, shell(user, 'New group', newGroupPage({})));
+    })
+    .post(
+      '/groups',
+      async ({ set, body, requireUser }) => {
+        const { user } = await requireUser();
+        try {
+          const emails = body.emails.split(/[\s,;]+/).filter(Boolean);
+          if (emails.length > 50) throw badRequest('Too many emails.');
+          const users = await app.store.users.byEmails(emails);
+          const missing = emails.filter((e) => !users.some((u) => u.emailLower === e.toLowerCase()));
+          if (missing.length) throw badRequest(`No account for ${missing.join(', ')}.`);
+          const room = await createGroup(chat, user, { name: body.name, memberIds: users.map((u) => u.id) });
+          return seeOther(set, `/rooms/${room.id}`);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return sendHtml(set, shell(user, 'New group', newGroupPage(body, e.message)), httpStatus(e));
+        }
+      },
+      { body: t.Object({ name: t.String({ maxLength: 400 }), emails: t.String({ maxLength: 5000 }) }) },
+    );
+}

@@ -1,0 +1,146 @@
+/**
+ * The WebSocket endpoint (/ws): one socket per tab. Protocol (see README "WebSocket protocol"):
+ * 1. Upgrade: same-site Origin and a valid session are required (403 / 401 otherwise).
+ * 2. On open the socket is subscribed to the user's topic and to every room they are a member of.
+ * 3. The client sends `resume` with the last rev it has per open room; the server replays what it
+ *    missed (in rev order), refreshes the room list, then answers `resumed`; the client then
+ *    flushes its outbox (each send carries a client id, so a resend never duplicates).
+ * 4. A bad frame gets an error and the socket stays open.
+ */
+import { Elysia } from 'elysia';
+import type { AppContext } from '../../deps';
+import { AppError, wsCloseCode } from '../../errors';
+import { isCrossSite, requestInfo } from '../../http/context';
+import type { HubSocket } from '../../realtime/hub';
+import { topics } from '../../realtime/topics';
+import type { User } from '../../store/types';
+import { noticePartial, partial } from '../../../views/partials';
+import { roomListItems } from '../../../views/chat';
+import { viewerPlugin } from '../accounts/guard';
+import type { ChatContext } from './context';
+import { parseFrame, type Frame, type ServerData } from './frames';
+import { MAX_FRAME_BYTES } from './limits';
+import { deleteMessage, editMessage, markRead, replay, sendMessage, typing } from './messages';
+import { summaries } from './rooms';
+
+interface Conn {
+  id: string;
+  userId: string;
+  hub: HubSocket;
+}
+
+type RawSocket = { subscribe(t: string): void; unsubscribe(t: string): void; send(d: string): void; close(c?: number, r?: string): void };
+
+export function wsRoutes(app: AppContext, chat: ChatContext) {
+  const conns = new WeakMap<object, Conn>();
+  const log = app.logger;
+  const sendData = (c: Conn, d: ServerData) => c.hub.send(JSON.stringify(d));
+
+  async function handle(conn: Conn, user: User, frame: Frame) {
+    switch (frame.type) {
+      case 'send': {
+        try {
+          const { message } = await sendMessage(chat, user, { roomId: frame.room, clientId: frame.clientId, body: frame.body });
+          sendData(conn, { type: 'ack', room: frame.room, clientId: frame.clientId, seq: message.seq });
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          const retry = e.kind === 'rate_limited' ? (e.details.retryAfterSec as number) : undefined;
+          sendData(conn, { type: 'reject', room: frame.room, clientId: frame.clientId, message: e.message, ...(retry ? { retryAfterSec: retry } : {}) });
+        }
+        return;
+      }
+      case 'edit':
+        await editMessage(chat, user, { roomId: frame.room, messageId: frame.message, body: frame.body });
+        return;
+      case 'delete':
+        await deleteMessage(chat, user, { roomId: frame.room, messageId: frame.message });
+        return;
+      case 'typing':
+        await typing(chat, user, frame.room);
+        return;
+      case 'read':
+        await markRead(chat, user, frame.room, frame.seq);
+        return;
+      case 'resume': {
+        for (const [roomId, rev] of Object.entries(frame.rooms)) {
+          try {
+            const fragment = await replay(chat, user, roomId, rev);
+            if (fragment) conn.hub.send(fragment.value);
+          } catch (e) {
+            if (!(e instanceof AppError)) throw e; // a room the user left meanwhile: nothing to replay
+          }
+        }
+        conn.hub.send(partial('room-list', 'innerHTML', roomListItems(await summaries(chat, user), null)).value);
+        sendData(conn, { type: 'resumed' });
+        return;
+      }
+    }
+  }
+
+  return new Elysia({ name: 'chat-ws' }).use(viewerPlugin(app)).ws('/ws', {
+    // Large enough for any valid frame; bigger frames are answered with an error, not a close.
+    maxPayloadLength: 1024 * 1024,
+    idleTimeout: 60,
+    async beforeHandle({ request, set, viewer }) {
+      if (isCrossSite(app.config, request) || !request.headers.get('origin')) {
+        set.status = 403;
+        return 'Cross-site WebSocket refused.';
+      }
+      if (!(await viewer())) {
+        set.status = 401;
+        return 'Please sign in.';
+      }
+    },
+    async open(ws) {
+      const v = await ws.data.viewer();
+      const raw = ws.raw as unknown as RawSocket;
+      if (!v || v.user.mustSetPassword) return raw.close(4401, 'Please sign in.');
+      const conn: Conn = {
+        id: requestInfo(ws.data.request).id,
+        userId: v.user.id,
+        hub: {
+          id: String(ws.id),
+          userId: v.user.id,
+          subscribe: (t) => raw.subscribe(t),
+          unsubscribe: (t) => raw.unsubscribe(t),
+          send: (d) => raw.send(d),
+          close: (c, r) => raw.close(c, r),
+        },
+      };
+      conns.set(ws.raw, conn);
+      chat.hub.register(conn.hub);
+      for (const { room } of await app.store.rooms.listForUser(v.user.id)) raw.subscribe(topics.room(room.id));
+      log.info('ws open', { connId: conn.id, userId: conn.userId });
+    },
+    async message(ws, data) {
+      const conn = conns.get(ws.raw);
+      if (!conn) return;
+      try {
+        const size = typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : JSON.stringify(data).length;
+        if (size > MAX_FRAME_BYTES) return conn.hub.send(noticePartial(`That was too large to send (${Math.round(size / 1024)} KB; the limit is ${MAX_FRAME_BYTES / 1024} KB).`).value);
+        const frame = parseFrame(data);
+        if (!frame) {
+          log.warn('ws bad frame', { connId: conn.id, userId: conn.userId });
+          return conn.hub.send(noticePartial('The app sent something the server could not understand. Reload the page if this keeps happening.').value);
+        }
+        const user = await app.store.users.byId(conn.userId);
+        if (!user || user.status !== 'active') return conn.hub.close(4401, 'Please sign in.');
+        await handle(conn, user, frame);
+      } catch (e) {
+        if (e instanceof AppError) {
+          if (e.kind === 'unauthenticated') return conn.hub.close(wsCloseCode(e), e.message);
+          return conn.hub.send(noticePartial(e.message).value);
+        }
+        log.error('ws handler failed', { connId: conn.id, userId: conn.userId, err: e });
+        conn.hub.send(noticePartial('Something went wrong on our side. Please try again.').value);
+      }
+    },
+    close(ws, code) {
+      const conn = conns.get(ws.raw);
+      if (!conn) return;
+      chat.hub.unregister(conn.hub);
+      conns.delete(ws.raw);
+      log.info('ws close', { connId: conn.id, userId: conn.userId, code });
+    },
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * Chat renderers. Each fragment has exactly one renderer, used both for full pages (HTTP) and for
+ * WebSocket pushes (wrapped in <hx-partial> by views/partials.ts). Per-viewer touches ("mine",
+ * "mentions me") are applied by the client from data attributes, because one pushed fragment
+ * serves every member of a room.
+ */
+import { html, type Raw } from '../server/http/html';
+import type { Message, Room } from '../server/store/types';
+import { formatMessage } from './format';
+
+export interface Sender {
+  id: string;
+  name: string;
+}
+
+export interface TimeFormat {
+  time: (ms: number) => string;
+  dateTime: (ms: number) => string;
+}
+
+export function timeFormat(timeZone: string): TimeFormat {
+  const t = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' });
+  const dt = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  return { time: (ms) => t.format(ms), dateTime: (ms) => dt.format(ms) };
+}
+
+export const logId = (roomId: string) => `log-${roomId}`;
+export const messageId = (id: string) => `m-${id}`;
+
+export function messageArticle(m: Message, sender: Sender, tf: TimeFormat): Raw {
+  const attrs = html`id="${messageId(m.id)}" data-seq="${m.seq}" data-rev="${m.rev}" data-sender="${m.senderId}" data-client-id="${m.clientId}" data-mentions="${m.mentions.join(' ')}"`;
+  const head = html`<header><strong class="who">${sender.name}</strong> <time datetime="${new Date(m.createdAt).toISOString()}" title="${tf.dateTime(m.createdAt)}">${tf.time(m.createdAt)}</time>${m.editedAt && !m.deletedAt ? html` <span class="edited">(edited)</span>` : ''}</header>`;
+  if (m.deletedAt) {
+    return html`<article class="msg deleted" ${attrs}>${head}<p class="body"><em>This message was deleted.</em></p></article>`;
+  }
+  return html`<article class="msg" ${attrs}>${head}<div class="body">${formatMessage(m.body)}</div><p class="state" aria-hidden="true">Sent</p><div class="actions"><button type="button" class="link edit" data-action="edit">Edit</button> <button type="button" class="link del" data-action="delete">Delete</button></div></article>`;
+}
+
+/** The "load older" trigger at the top of a log: fetched when scrolled into view. */
+export function olderSentinel(roomId: string, beforeSeq: number): Raw {
+  return html`<div class="older" id="older-${roomId}" hx-get="/rooms/${roomId}/messages?before=${beforeSeq}" hx-trigger="intersect once" hx-swap="outerHTML"><a href="/rooms/${roomId}?before=${beforeSeq}">Load older messages</a></div>`;
+}
+
+export function historyChunk(roomId: string, articles: Raw[], oldestSeq: number | null, more: boolean): Raw {
+  return html`${more && oldestSeq !== null ? olderSentinel(roomId, oldestSeq) : html`<p class="start">This is the start of the conversation.</p>`}${articles}`;
+}
+
+export interface RoomSummary {
+  room: Room;
+  title: string;
+  unread: number;
+  mentions: number;
+  lastReadSeq: number;
+}
+
+export function roomListItem(s: RoomSummary, current: boolean): Raw {
+  const label = s.room.kind === 'course' && s.room.code ? `${s.room.code} · ${s.title}` : s.title;
+  return html`<li id="rl-${s.room.id}" data-room="${s.room.id}" data-last-read="${s.lastReadSeq}" class="${s.room.kind}${s.room.archived ? ' archived' : ''}">
+<a href="/rooms/${s.room.id}"${current ? html` aria-current="page"` : ''}><span class="name">${label}</span>
+<span class="badge mention-badge" ${s.mentions ? '' : 'hidden'} aria-label="${s.mentions} mentions">@${s.mentions}</span>
+<span class="badge unread-badge" ${s.unread ? '' : 'hidden'}><span class="n">${s.unread}</span><span class="visually-hidden"> unread</span></span></a></li>`;
+}
+
+export function roomListItems(list: RoomSummary[], currentId: string | null): Raw {
+  return html`${list.length ? list.map((s) => roomListItem(s, s.room.id === currentId)) : html`<li class="empty">No conversations yet.</li>`}`;
+}
+
+export function roomNav(list: RoomSummary[], currentId: string | null, canCreateRooms: boolean): Raw {
+  return html`<nav aria-label="Rooms" class="room-nav">
+<div class="nav-head"><h2>Rooms</h2><a href="/people" class="button-link">New message</a></div>
+<form action="/search" method="get" role="search" class="search"><label for="q" class="visually-hidden">Search messages</label><input id="q" name="q" type="search" placeholder="Search messages" maxlength="200"></form>
+<ul id="room-list">${roomListItems(list, currentId)}</ul>
+${canCreateRooms ? html`<p><a href="/rooms/new">Create a course room</a></p>` : ''}
+</nav>`;
+}
+
+export interface RoomView {
+  room: Room;
+  title: string;
+  articles: Raw[];
+  oldestSeq: number | null;
+  more: boolean;
+  canModerate: boolean;
+  memberCount: number;
+}
+
+export function roomMain(v: RoomView): Raw {
+  const r = v.room;
+  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${r.lastSeq}" data-can-moderate="${v.canModerate ? 'true' : 'false'}">
+<header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1><span class="hint">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</span></header>
+<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
+<ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>
+<div class="typing" id="typing-${r.id}"></div>
+${r.archived
+  ? html`<p class="notice">This room is archived: you can read it but not post.</p>`
+  : html`<form class="composer" id="composer" hx-ws:send>
+<input type="hidden" name="type" value="send"><input type="hidden" name="room" value="${r.id}">
+<label for="message" class="visually-hidden">Message</label>
+<textarea id="message" name="body" rows="1" maxlength="4000" required placeholder="Write a message"></textarea>
+<button type="submit">Send</button>
+</form>`}
+<p class="alert" id="composer-error-${r.id}" role="alert" hidden></p>
+</main>`;
+}
+
+export function typingLine(roomId: string, user: Sender): Raw {
+  return html`<span class="typer" data-user="${user.id}" data-room="${roomId}">${user.name} is typing…</span>`;
+}
+
+export function searchResults(q: string, hits: { message: Message; sender: Sender; roomTitle: string }[], tf: TimeFormat): Raw {
+  return html`<main class="card wide"><h1>Search</h1>
+<form action="/search" method="get" role="search" class="stack"><label for="sq">Search messages</label><input id="sq" name="q" type="search" value="${q}" maxlength="200"><button type="submit">Search</button></form>
+${q ? html`<p role="status">${hits.length} result${hits.length === 1 ? '' : 's'}</p>` : ''}
+<ol class="results">${hits.map((h) => html`<li><a href="/rooms/${h.message.roomId}#${messageId(h.message.id)}"><strong>${h.roomTitle}</strong></a> · ${h.sender.name} · <time>${tf.dateTime(h.message.createdAt)}</time><div class="body">${formatMessage(h.message.body)}</div></li>`)}</ol>
+<p><a href="/">Back to rooms</a></p></main>`;
+}

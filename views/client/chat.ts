@@ -1,0 +1,337 @@
+/**
+ * Browser side of chat, on top of htmx 4 and its hx-ws extension (which owns the socket, its
+ * reconnects and the swaps). This module adds what htmx cannot know:
+ * - ordering and de-duplication of pushed messages (insert by seq, replace only by newer rev), so
+ *   replays after a reconnect can overlap live pushes without showing anything twice;
+ * - the resume handshake (last rev per open room) on every (re)connection;
+ * - the outbox (pending → sent), kept across reloads and flushed after the replay;
+ * - connection state, unread badges for rooms not on screen, read markers, typing, edit/delete.
+ */
+import { Outbox, newClientId, type Pending } from './outbox';
+
+declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
+
+interface WsDetail {
+  connection: { socket: WebSocket | null };
+  message: { data: unknown; values?: Record<string, unknown> };
+  cancelled: boolean;
+  code?: number | null;
+}
+
+const RECONNECT_CODES = [1001, 1005, 1006, 1011, 1012, 1013, 1014, 4000];
+htmx.config.ws = { reconnectDelay: 500, reconnectMaxDelay: 5000, reconnectCodes: RECONNECT_CODES };
+
+const app = document.querySelector<HTMLElement>('.app[data-me]');
+if (app) start(app);
+
+function start(app: HTMLElement) {
+  const me = app.dataset.me!;
+  const outbox = new Outbox(`lt-outbox:${me}`);
+  const statusEl = document.getElementById('conn-status');
+  let socket: WebSocket | null = null;
+  let resumed = false;
+  let lastTyping = 0;
+  let readTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const roomEl = () => document.querySelector<HTMLElement>('main.room[data-room]');
+  const openRoom = () => roomEl()?.dataset.room ?? null;
+  const isOpen = () => socket !== null && socket.readyState === WebSocket.OPEN;
+  const send = (frame: Record<string, unknown>) => {
+    if (!isOpen()) return false;
+    socket!.send(JSON.stringify(frame));
+    return true;
+  };
+
+  // ---- connection state -------------------------------------------------------------------
+  function setStatus() {
+    const text = isOpen() && resumed ? '' : navigator.onLine ? 'Reconnecting…' : 'Offline — messages will be sent when you reconnect';
+    if (statusEl && statusEl.textContent !== text) statusEl.textContent = text;
+    app.dataset.conn = text ? 'down' : 'up';
+    renderOutbox();
+  }
+
+  app.addEventListener('htmx:ws:after:connection', (e) => {
+    socket = (e as CustomEvent<WsDetail>).detail.connection.socket;
+    resumed = false;
+    const room = roomEl();
+    const rooms: Record<string, number> = {};
+    if (room) rooms[room.dataset.room!] = Number(room.dataset.lastRev ?? 0);
+    send({ type: 'resume', rooms });
+  });
+  app.addEventListener('htmx:ws:close', (e) => {
+    const d = (e as CustomEvent<WsDetail>).detail;
+    socket = null;
+    resumed = false;
+    if (d.code === 4401) location.href = '/login';
+    setStatus();
+  });
+  addEventListener('offline', () => {
+    // Emulated or real loss of network may leave a dead socket open; drop it so we queue instead.
+    socket?.close(4000, 'offline');
+    setStatus();
+  });
+  addEventListener('online', () => {
+    setStatus();
+    // Ask hx-ws to reconnect now rather than after its back-off delay.
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+
+  // ---- incoming ---------------------------------------------------------------------------
+  app.addEventListener('htmx:ws:before:message:incoming', (e) => {
+    const d = (e as CustomEvent<WsDetail>).detail;
+    if (typeof d.message.data !== 'string') return;
+    const text = d.message.data;
+    if (text.startsWith('{')) {
+      d.cancelled = true;
+      try {
+        onData(JSON.parse(text));
+      } catch {
+        /* not ours */
+      }
+      return;
+    }
+    const tpl = document.createElement('template');
+    tpl.innerHTML = text;
+    const keep: string[] = [];
+    for (const p of Array.from(tpl.content.querySelectorAll('hx-partial'))) {
+      const sel = p.getAttribute('hx-target') ?? '';
+      const id = sel.startsWith('#') ? sel.slice(1) : '';
+      const target = id ? document.getElementById(id) : null;
+      if (id.startsWith('log-')) {
+        onMessages(id.slice(4), target, p, p.getAttribute('hx-swap') === 'innerHTML');
+      } else if (id.startsWith('typing-')) {
+        if (target && !p.querySelector(`[data-user="${CSS.escape(me)}"]`)) keep.push(p.outerHTML);
+      } else if (target || (id === 'room-list' && document.getElementById('room-list'))) {
+        keep.push(p.outerHTML);
+      }
+    }
+    if (keep.length) d.message.data = keep.join('');
+    else d.cancelled = true;
+  });
+  app.addEventListener('htmx:ws:after:message:incoming', markCurrentRoom);
+
+  function onData(msg: { type: string; clientId?: string; room?: string; message?: string; retryAfterSec?: number }) {
+    if (msg.type === 'resumed') {
+      resumed = true;
+      setStatus();
+      flushOutbox();
+      scheduleRead();
+    } else if (msg.type === 'ack' && msg.clientId) {
+      if (outbox.remove(msg.clientId)) renderOutbox();
+    } else if (msg.type === 'reject' && msg.clientId) {
+      if (msg.retryAfterSec) setTimeout(flushOutbox, msg.retryAfterSec * 1000);
+      else outbox.update(msg.clientId, { state: 'failed', error: msg.message });
+      renderOutbox();
+    }
+  }
+
+  function onMessages(roomId: string, log: HTMLElement | null, partial: Element, reset: boolean) {
+    const arts = Array.from(partial.querySelectorAll<HTMLElement>('article.msg'));
+    if (!log) return arts.forEach((a) => countUnread(roomId, a));
+    if (reset) {
+      log.replaceChildren(...Array.from(partial.childNodes));
+      htmx.process(log);
+      log.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
+    } else {
+      const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+      for (const a of arts) upsert(log, a);
+      if (stick) log.scrollTop = log.scrollHeight;
+    }
+    const room = roomEl();
+    if (room && room.dataset.room === roomId) {
+      const maxRev = Math.max(Number(room.dataset.lastRev ?? 0), ...arts.map((a) => Number(a.dataset.rev)));
+      room.dataset.lastRev = String(maxRev);
+      scheduleRead();
+    }
+  }
+
+  /** Insert by seq; an existing message is replaced only by a newer revision. */
+  function upsert(log: HTMLElement, art: HTMLElement) {
+    const old = document.getElementById(art.id);
+    if (old) {
+      if (Number(art.dataset.rev) > Number(old.dataset.rev)) {
+        old.replaceWith(art);
+        decorate(art);
+      }
+      return;
+    }
+    const seq = Number(art.dataset.seq);
+    const all = log.querySelectorAll<HTMLElement>(':scope > article.msg');
+    const first = all[0];
+    // Older than anything loaded while more history exists: it will come with that page.
+    if (first && seq < Number(first.dataset.seq) && log.querySelector(':scope > .older')) return;
+    let ref: HTMLElement | null = null;
+    for (let i = all.length - 1; i >= 0; i--) if (Number(all[i]!.dataset.seq) < seq) { ref = all[i]!; break; }
+    if (ref) ref.after(art);
+    else {
+      const head = log.querySelector(':scope > .older, :scope > .start');
+      if (head) head.after(art);
+      else log.prepend(art);
+    }
+    htmx.process(art);
+    decorate(art);
+  }
+
+  function decorate(art: HTMLElement) {
+    const mine = art.dataset.sender === me;
+    art.classList.toggle('mine', mine);
+    art.classList.toggle('mentions-me', (art.dataset.mentions ?? '').split(' ').includes(me));
+    if (mine && art.dataset.clientId && outbox.remove(art.dataset.clientId)) renderOutbox();
+  }
+
+  function countUnread(roomId: string, art: HTMLElement) {
+    const li = document.getElementById(`rl-${roomId}`);
+    if (!li || art.dataset.sender === me || art.dataset.rev !== art.dataset.seq) return;
+    if (Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) return;
+    bump(li.querySelector('.unread-badge'));
+    if ((art.dataset.mentions ?? '').split(' ').includes(me)) bump(li.querySelector('.mention-badge'), '@');
+    li.parentElement?.prepend(li);
+  }
+
+  function bump(badge: Element | null, prefix = '') {
+    if (!badge) return;
+    const n = badge.querySelector('.n');
+    const value = Number((n ?? badge).textContent!.replace(/\D/g, '') || 0) + 1;
+    if (n) n.textContent = String(value);
+    else badge.textContent = prefix + value;
+    badge.removeAttribute('hidden');
+  }
+
+  function markCurrentRoom() {
+    const id = openRoom();
+    document.querySelectorAll('#room-list a[aria-current]').forEach((a) => a.removeAttribute('aria-current'));
+    if (id) document.querySelector(`#rl-${CSS.escape(id)} a`)?.setAttribute('aria-current', 'page');
+  }
+
+  function scheduleRead() {
+    clearTimeout(readTimer);
+    readTimer = setTimeout(() => {
+      const room = roomEl();
+      if (!room || document.hidden) return;
+      const seqs = Array.from(room.querySelectorAll<HTMLElement>('article.msg')).map((a) => Number(a.dataset.seq));
+      if (seqs.length) send({ type: 'read', room: room.dataset.room, seq: Math.max(...seqs) });
+    }, 800);
+  }
+  document.addEventListener('visibilitychange', scheduleRead);
+
+  // ---- outgoing ---------------------------------------------------------------------------
+  app.addEventListener('htmx:ws:before:message:outgoing', (e) => {
+    const d = (e as CustomEvent<WsDetail>).detail;
+    const v = d.message.values;
+    if (!v || v.type !== 'send') return;
+    const body = String(v.body ?? '');
+    const form = (e.target as HTMLElement).closest('form');
+    if (!body.trim()) return void (d.cancelled = true);
+    const p: Pending = { room: String(v.room), clientId: newClientId(), body, at: Date.now(), state: 'pending' };
+    v.clientId = p.clientId;
+    outbox.add(p);
+    form?.reset();
+    renderOutbox();
+    // Until the replay is done, queue: the flush after `resumed` sends it in order.
+    if (!isOpen() || !resumed) d.cancelled = true;
+  });
+
+  function flushOutbox() {
+    if (!resumed) return;
+    for (const p of outbox.all()) if (p.state === 'pending') send({ type: 'send', room: p.room, clientId: p.clientId, body: p.body });
+  }
+
+  function renderOutbox() {
+    for (const ul of Array.from(document.querySelectorAll<HTMLElement>('ul.outbox[id^="outbox-"]'))) {
+      const room = ul.id.slice(7);
+      const waiting = !(isOpen() && resumed);
+      const items = outbox.all().filter((p) => p.room === room);
+      ul.replaceChildren(
+        ...items.map((p) => {
+          const li = document.createElement('li');
+          li.className = 'pending';
+          li.dataset.clientId = p.clientId;
+          li.dataset.state = p.state;
+          const body = document.createElement('div');
+          body.className = 'body';
+          body.textContent = p.body; // text, never HTML
+          const state = document.createElement('span');
+          state.className = 'state';
+          state.textContent = p.state === 'failed' ? `Not sent: ${p.error ?? 'error'}` : waiting ? 'Pending — waiting for connection' : 'Pending';
+          li.append(body, state);
+          if (p.state === 'failed') li.append(button('Retry', 'retry'), button('Discard', 'discard'));
+          return li;
+        }),
+      );
+    }
+  }
+
+  function button(label: string, action: string) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'link';
+    b.dataset.action = action;
+    b.textContent = label;
+    return b;
+  }
+
+  // ---- composer, edit, delete -------------------------------------------------------------
+  document.addEventListener('keydown', (e) => {
+    const t = e.target as HTMLElement;
+    if (t.id === 'message' && e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      (t.closest('form') as HTMLFormElement | null)?.requestSubmit();
+    }
+  });
+  document.addEventListener('input', (e) => {
+    const t = e.target as HTMLElement;
+    const room = openRoom();
+    if (t.id !== 'message' || !room || Date.now() - lastTyping < 3000) return;
+    if (send({ type: 'typing', room })) lastTyping = Date.now();
+  });
+  document.addEventListener('click', async (e) => {
+    const b = (e.target as HTMLElement).closest<HTMLElement>('button[data-action]');
+    if (!b) return;
+    const room = openRoom();
+    const art = b.closest<HTMLElement>('article.msg');
+    const li = b.closest<HTMLElement>('li.pending');
+    const action = b.dataset.action;
+    if (li && action === 'retry') {
+      outbox.update(li.dataset.clientId!, { state: 'pending', error: undefined });
+      renderOutbox();
+      flushOutbox();
+    } else if (li && action === 'discard') {
+      outbox.remove(li.dataset.clientId!);
+      renderOutbox();
+    } else if (art && room && action === 'delete') {
+      if (confirm('Delete this message for everyone?')) send({ type: 'delete', room, message: art.id.slice(2) });
+    } else if (art && room && action === 'edit') {
+      const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`);
+      if (!res.ok) return;
+      editInPlace(art, room, await res.text());
+    }
+  });
+
+  function editInPlace(art: HTMLElement, room: string, text: string) {
+    const form = document.createElement('form');
+    form.className = 'edit-form';
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.maxLength = 4000;
+    ta.setAttribute('aria-label', 'Edit message');
+    const save = button('Save', 'noop');
+    save.type = 'submit';
+    const cancel = button('Cancel', 'noop');
+    form.append(ta, save, cancel);
+    const body = art.querySelector('.body')!;
+    body.replaceWith(form);
+    ta.focus();
+    cancel.addEventListener('click', () => form.replaceWith(body));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      if (ta.value.trim() && send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) form.replaceWith(body);
+    });
+  }
+
+  // ---- page start -------------------------------------------------------------------------
+  document.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
+  const log = document.querySelector<HTMLElement>('.log');
+  if (log) log.scrollTop = log.scrollHeight;
+  markCurrentRoom();
+  setStatus();
+}

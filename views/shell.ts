@@ -1,0 +1,21 @@
+/** The signed-in app shell: top bar, connection state, the WebSocket connection for live updates. */
+import { html, type Raw } from '../server/http/html';
+import type { User } from '../server/store/types';
+import { layout } from './layout';
+
+export const APP_SCRIPTS = ['htmx.js', 'hx-ws.js', 'chat.js'];
+
+export function appShell(opts: { user: User; title: string; body: Raw; asset: (n: string) => string; roomOpen?: boolean }): Raw {
+  const { user } = opts;
+  const body = html`<div class="app" hx-ws:connect="/ws" data-me="${user.id}" data-handle="${user.emailLower.split('@')[0]}">
+<header class="topbar">
+  <a href="/" class="brand">Lets Talk</a>
+  <span id="conn-status" class="conn" role="status" aria-live="polite"></span>
+  <span class="who">${user.name}</span>
+  <form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>
+</header>
+<div id="notice" class="notice-area"></div>
+<div class="chat${opts.roomOpen ? ' has-room' : ''}">${opts.body}</div>
+</div>`;
+  return layout({ title: opts.title, body, asset: opts.asset, scripts: APP_SCRIPTS });
+}
