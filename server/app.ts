@@ -7,6 +7,7 @@ import type { AppContext, Deps } from './deps';
 import { AppError, httpStatus } from './errors';
 import { requestContext, requestInfo } from './http/context';
 import { assetRoutes } from './http/assets';
+import { compression } from './http/compress';
 import { RedirectError, sendHtml } from './http/respond';
 import { accountRoutes } from './features/accounts/routes';
 import { chatRoutes } from './features/chat/routes';
@@ -48,6 +49,7 @@ export function createApp(deps: Deps & { hub?: Hub }) {
       set.headers['content-type'] = 'application/json';
       return JSON.stringify({ error: message });
     })
+    .use(compression())
     .use(assetRoutes(deps.assets))
     .get('/healthz', async ({ set }) => {
       try {

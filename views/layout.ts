@@ -19,6 +19,7 @@ export function layout({ title, body, asset, scripts = [] }: Shell): Raw {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Lets Talk</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${asset('app.css')}">
 ${scripts.map((s) => html`<script src="${asset(s)}" defer></script>`)}
 </head>
