@@ -83,6 +83,20 @@ describe('signing in with a one-time login code', () => {
 });
 
 describe('sessions', () => {
+  test('the cookie is Secure when PUBLIC_URL is https', async () => {
+    const t = await testApp({ PUBLIC_URL: 'https://chat.unilag.edu.ng' });
+    const issued = await makeUser(t.store);
+    const r = await t.app.handle(
+      new Request('http://localhost/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://chat.unilag.edu.ng' },
+        body: new URLSearchParams({ email: 'ada@unilag.edu.ng', password: issued.loginCode }).toString(),
+      }),
+    );
+    expect(r.status).toBe(303);
+    expect(r.headers.getSetCookie().find((c) => c.startsWith(SESSION_COOKIE))).toMatch(/;\s*Secure/i);
+  });
+
   test('a tampered or unknown session cookie is treated as signed out', async () => {
     const { client } = await withPassword();
     const real = client.cookies.get(SESSION_COOKIE)!;
