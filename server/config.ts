@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   dataDir: string;
   mongodbUri: string | null;
+  /** Redis for fan-out between several server nodes; null = one node. */
+  redisUrl: string | null;
   /** Origin the browser sees, e.g. https://chat.unilag.edu.ng; null = derive from the Host header. */
   publicUrl: string | null;
   /** Cookies get `Secure` when the public URL is https. */
@@ -69,6 +71,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch {
     throw new ConfigError(`TIME_ZONE must be an IANA time zone such as Africa/Lagos, got "${timeZone}"`);
   }
+  const redisUrl = env.REDIS_URL || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
   const level = (env.LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
   if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   return {
@@ -76,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: env.HOST || '0.0.0.0',
     dataDir: env.DATA_DIR || './data',
     mongodbUri,
+    redisUrl,
     publicUrl,
     secureCookies: publicUrl?.startsWith('https:') ?? false,
     logLevel: level,

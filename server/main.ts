@@ -5,16 +5,23 @@ import { loadSecrets } from './secrets';
 import { openStore } from './store/open';
 import { createApp } from './app';
 import { loadAssets } from './http/assets';
+import { LocalHub } from './realtime/hub';
+import { RedisHub } from './realtime/redis-hub';
 
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const secrets = loadSecrets(config.dataDir, process.env.SECRET_KEY);
   const store = await openStore(config);
-  const app = createApp({ config, store, logger, secrets, assets: await loadAssets() });
+  // The hub publishes through the listening server, which exists only once the app listens.
+  let app: ReturnType<typeof createApp> | undefined;
+  const local = new LocalHub(() => app?.server);
+  const hub = config.redisUrl ? await RedisHub.connect(local, config.redisUrl, logger) : local;
+  app = createApp({ config, store, logger, secrets, assets: await loadAssets(), hub });
   // reusePort off: a second server on a busy port must fail, not silently share it (Elysia turns it on).
   app.listen({ port: config.port, hostname: config.host, reusePort: false });
   const port = app.server?.port;
+  if (hub instanceof RedisHub) logger.info('fan-out through redis', { nodeId: hub.nodeId });
   logger.info('listening', { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, store: store.kind, dataDir: config.dataDir });
   if ((await store.users.count()) === 0) {
     logger.warn('no users yet: create the first administrator with `bun cli/main.ts users create-admin --email you@example.edu --name "Your Name"`');
@@ -24,7 +31,8 @@ async function main() {
   const stop = async (signal: string) => {
     logger.info('shutting down', { signal });
     clearInterval(purge);
-    await app.stop();
+    await app!.stop();
+    if (hub instanceof RedisHub) await hub.close();
     await store.close();
     process.exit(0);
   };
