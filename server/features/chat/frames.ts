@@ -5,18 +5,24 @@
  */
 import { t, type Static } from 'elysia';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Type } from '@sinclair/typebox';
 
 const Id = t.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const HxHeaders = t.Optional(t.Record(t.String(), t.Unknown()));
 const strict = { additionalProperties: false } as const;
+// TypeBox's own Integer: Elysia's t.Integer also accepts numeric strings ("3"), which Check() does
+// not convert, so a string would reach the store (and compare wrongly in MongoDB).
+const Count = Type.Integer({ minimum: 0 });
+// A string key schema is not checked by Record (any key passes); a RegExp key is.
+const RoomRevs = Type.Record(Type.RegExp(/^[A-Za-z0-9_-]{1,64}$/), Count, { maxProperties: 200, additionalProperties: false });
 
 export const Frame = t.Union([
   t.Object({ type: t.Literal('send'), room: Id, clientId: t.String({ maxLength: 64 }), body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('edit'), room: Id, message: Id, body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('delete'), room: Id, message: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),
-  t.Object({ type: t.Literal('read'), room: Id, seq: t.Integer({ minimum: 0 }), headers: HxHeaders }, strict),
-  t.Object({ type: t.Literal('resume'), rooms: t.Record(Id, t.Integer({ minimum: 0 }), { maxProperties: 200 }), headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('read'), room: Id, seq: Count, headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('resume'), rooms: RoomRevs, headers: HxHeaders }, strict),
 ]);
 
 export type Frame = Static<typeof Frame>;

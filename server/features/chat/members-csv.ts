@@ -7,6 +7,10 @@ import { CsvSyntaxError, parseCsv } from '../../lib/csv';
 import { ROOM_ROLES, type RoomRole, type Store } from '../../store/types';
 import type { RowError } from '../accounts/import';
 
+/** Cell text in a reason stays on one line: control characters (newlines, terminal escapes) appear escaped. */
+// eslint-disable-next-line no-control-regex
+const visible = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 export type MemberRows = { ok: true; members: { userId: string; email: string; role: RoomRole }[] } | { ok: false; errors: RowError[] };
 
 export async function readMemberCsv(store: Store, text: string): Promise<MemberRows> {
@@ -21,7 +25,7 @@ export async function readMemberCsv(store: Store, text: string): Promise<MemberR
   const cols = header?.fields.map((h) => h.trim().toLowerCase()) ?? [];
   if (!header || !cols.includes('email')) return { ok: false, errors: [{ line: 1, reason: 'the first row must be a header with an "email" column (and optionally "role")' }] };
   const unknown = cols.filter((c) => c !== 'email' && c !== 'role');
-  if (unknown.length) return { ok: false, errors: [{ line: header.line, reason: `unknown column(s) ${unknown.join(', ')}; allowed: email, role` }] };
+  if (unknown.length) return { ok: false, errors: [{ line: header.line, reason: `unknown column(s) ${visible(unknown.join(', '))}; allowed: email, role` }] };
   const ei = cols.indexOf('email');
   const ri = cols.indexOf('role');
   const rows = records.filter((r) => r.fields.some((f) => f.trim()));
@@ -36,9 +40,9 @@ export async function readMemberCsv(store: Store, text: string): Promise<MemberR
     const problems: string[] = [];
     const u = users.get(email.toLowerCase());
     if (!email) problems.push('email is required');
-    else if (!u) problems.push(`no user with email ${email}`);
-    if (!(ROOM_ROLES as readonly string[]).includes(role)) problems.push(`unknown room role "${roleRaw}" (use owner, moderator or member)`);
-    if (u && seen.has(u.id)) problems.push(`${email} is listed twice`);
+    else if (!u) problems.push(`no user with email ${visible(email)}`);
+    if (!(ROOM_ROLES as readonly string[]).includes(role)) problems.push(`unknown room role "${visible(roleRaw)}" (use owner, moderator or member)`);
+    if (u && seen.has(u.id)) problems.push(`${visible(email)} is listed twice`);
     if (problems.length) errors.push({ line: r.line, reason: problems.join('; ') });
     else if (u) (seen.add(u.id), members.push({ userId: u.id, email: u.email, role }));
   }

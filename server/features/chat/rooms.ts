@@ -5,7 +5,7 @@
  */
 import { badRequest, conflict, forbidden, notFound } from '../../errors';
 import { topics } from '../../realtime/topics';
-import { DuplicateRoomError, type Room, type RoomRole, type User } from '../../store/types';
+import { DuplicateRoomError, ROOM_ROLES, type Room, type RoomRole, type User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
 import { roomListItem, type RoomSummary } from '../../../views/chat';
 import { partial } from '../../../views/partials';
@@ -50,8 +50,12 @@ async function announceJoin(ctx: ChatContext, userId: string, roomId: string) {
   if (s) ctx.hub.publish(topics.user(userId), partial('room-list', 'afterbegin', roomListItem(s, false)).value);
 }
 
+/**
+ * One spelling per course: "csc 101", "CSC101" and " Csc  101" are all CSC101, so the unique code
+ * really is one room per course and the CLI finds a room whichever way the code is typed.
+ */
 export function normaliseCourseCode(code: string): string {
-  return code.trim().toUpperCase().replace(/\s+/g, ' ');
+  return code.trim().toUpperCase().replace(/\s+/g, ' ').replace(/^([A-Z]+) (?=[0-9])/, '$1');
 }
 
 export async function createCourseRoom(
@@ -95,6 +99,26 @@ export async function removeMember(ctx: ChatContext, actor: Actor, roomId: strin
     await recordAudit(ctx.store, actor, 'room.remove_member', roomId, { userId });
   }
   return removed;
+}
+
+/** Sets a member's room role (owner, moderator, member). */
+export async function setRoomRole(ctx: ChatContext, actor: Actor, roomId: string, userId: string, role: string) {
+  if (!(ROOM_ROLES as readonly string[]).includes(role)) throw badRequest(`Unknown room role "${role}" (use owner, moderator or member).`);
+  if (!(await ctx.store.rooms.setRole(roomId, userId, role as RoomRole))) throw notFound('That person is not a member of this room.');
+  await recordAudit(ctx.store, actor, 'room.set_role', roomId, { userId, role });
+}
+
+/**
+ * Archives (or restores) a room: members keep reading it, nobody can post (sendMessage refuses).
+ * Members' room lists show it as archived on their next page load.
+ */
+export async function archiveRoom(ctx: ChatContext, actor: Actor, roomId: string, archived: boolean): Promise<Room> {
+  const room = await ctx.store.rooms.byId(roomId);
+  if (!room) throw notFound('No such room.');
+  if (room.archived === archived) return room;
+  const updated = (await ctx.store.rooms.update(roomId, { archived }))!;
+  await recordAudit(ctx.store, actor, archived ? 'room.archive' : 'room.unarchive', roomId, { code: room.code });
+  return updated;
 }
 
 export function partyOf(u: User): Party {

@@ -32,10 +32,11 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
     })
     .get(
       '/rooms/:id',
-      async ({ set, params, requireUser }) => {
+      async ({ set, params, query, requireUser }) => {
         const { user } = await requireUser();
         const { room, membership } = await memberRoom(chat, user, params.id);
-        const page = await historyPage(chat, user, room.id);
+        // ?before= is the "Load older messages" link's target when the page runs without JavaScript.
+        const page = await historyPage(chat, user, room.id, query.before);
         // Opening the room reads it: the unread count starts from here.
         if (room.lastSeq > membership.lastReadSeq) await app.store.rooms.markRead(room.id, user.id, room.lastSeq);
         const members = await app.store.rooms.members(room.id);
@@ -50,7 +51,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         });
         return sendHtml(set, shell(user, await roomTitle(chat, room, user), html`${await nav(user, room.id)}${main}`, true));
       },
-      { params: RoomParams },
+      { params: RoomParams, query: t.Object({ before: t.Optional(t.Numeric({ minimum: 1 })) }) },
     )
     .get(
       '/rooms/:id/messages',

@@ -27,6 +27,8 @@ interface Conn {
   id: string;
   userId: string;
   hub: HubSocket;
+  /** Settles once the socket is subscribed to the user's rooms; frames wait for it (see open). */
+  ready: Promise<void>;
 }
 
 type RawSocket = { subscribe(t: string): void; unsubscribe(t: string): void; send(d: string): void; close(c?: number, r?: string): void };
@@ -103,19 +105,27 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
           userId: v.user.id,
           subscribe: (t) => raw.subscribe(t),
           unsubscribe: (t) => raw.unsubscribe(t),
-          send: (d) => raw.send(d),
+          // void: raw.send returns a byte count, and Elysia sends whatever a handler returns as a frame.
+          send: (d) => void raw.send(d),
           close: (c, r) => raw.close(c, r),
         },
+        ready: Promise.resolve(),
       };
       conns.set(ws.raw, conn);
       chat.hub.register(conn.hub);
-      for (const { room } of await app.store.rooms.listForUser(v.user.id)) raw.subscribe(topics.room(room.id));
+      // The client sends `resume` as soon as the socket opens. Answering it before the room
+      // subscriptions exist would lose every message published in between, so frames wait.
+      conn.ready = app.store.rooms.listForUser(v.user.id).then((list) => {
+        for (const { room } of list) raw.subscribe(topics.room(room.id));
+      });
+      await conn.ready;
       log.info('ws open', { connId: conn.id, userId: conn.userId });
     },
     async message(ws, data) {
       const conn = conns.get(ws.raw);
       if (!conn) return;
       try {
+        await conn.ready;
         const size = typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : JSON.stringify(data).length;
         if (size > MAX_FRAME_BYTES) return conn.hub.send(noticePartial(`That was too large to send (${Math.round(size / 1024)} KB; the limit is ${MAX_FRAME_BYTES / 1024} KB).`).value);
         const frame = parseFrame(data);

@@ -1,0 +1,283 @@
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteStore } from '../server/store/sqlite/sqlite';
+import type { Room, Store } from '../server/store/types';
+import { makeUser } from '../server/testing';
+import { runCli } from './program';
+
+let dir: string;
+let dataDir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lt-cli-rooms-'));
+  dataDir = join(dir, 'data');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI in-process against the temp DATA_DIR; returns exit code and captured output. */
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: dataDir } });
+  return { code, out, err };
+}
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = createSqliteStore(dataDir);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function csvFile(name: string, text: string) {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const EMAILS = ['ada@unilag.edu.ng', 'bola@unilag.edu.ng', 'okafor@unilag.edu.ng'];
+
+/** Users the member lists refer to. */
+async function seedUsers() {
+  await withStore(async (s) => {
+    for (const e of EMAILS) await makeUser(s, e, e.startsWith('okafor') ? 'lecturer' : 'student');
+  });
+}
+
+const roomByCode = (code: string) => withStore((s) => s.rooms.byCode(code));
+
+/** email → room role, for the room's members. */
+async function membersOf(room: Room | null): Promise<Record<string, string>> {
+  if (!room) throw new Error('no such room');
+  return withStore(async (s) => {
+    const out: Record<string, string> = {};
+    for (const m of await s.rooms.members(room.id)) out[(await s.users.byId(m.userId))!.email] = m.role;
+    return out;
+  });
+}
+
+describe('rooms create', () => {
+  test('creates a course room with members from a CSV (roles default to member)', async () => {
+    await seedUsers();
+    const file = csvFile('m.csv', 'email,role\nada@unilag.edu.ng,\nBOLA@unilag.edu.ng,moderator\nokafor@unilag.edu.ng,Owner\n');
+    const r = await cli('rooms', 'create', '--code', 'csc 101', '--name', 'Intro to Computing', '--members', file);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('created room CSC101 "Intro to Computing" with 3 member(s)\n');
+    const room = await roomByCode('CSC101');
+    expect(room).toMatchObject({ kind: 'course', name: 'Intro to Computing', createdBy: null, archived: false });
+    expect(await membersOf(room)).toEqual({ 'ada@unilag.edu.ng': 'member', 'bola@unilag.edu.ng': 'moderator', 'okafor@unilag.edu.ng': 'owner' });
+    const audit = await withStore((s) => s.audit.list());
+    expect(audit.filter((a) => a.action.startsWith('room.')).map((a) => [a.action, a.origin, a.actorId, a.target])).toEqual([
+      ['room.create', 'cli', null, room!.id],
+      ['room.add_members', 'cli', null, room!.id],
+    ]);
+  });
+
+  test('without --members the room has no members; an email-only CSV (BOM, CRLF) works', async () => {
+    await seedUsers();
+    expect((await cli('rooms', 'create', '--code', 'GST111', '--name', 'Use of English')).out).toBe('created room GST111 "Use of English" with 0 member(s)\n');
+    expect(await membersOf(await roomByCode('GST111'))).toEqual({});
+    const file = csvFile('excel.csv', '\ufeffEmail\r\nada@unilag.edu.ng\r\n\r\nbola@unilag.edu.ng\r\n');
+    const r = await cli('rooms', 'create', '--code', 'MTH101', '--name', 'Calculus', '--members', file);
+    expect(r.code).toBe(0);
+    expect(await membersOf(await roomByCode('MTH101'))).toEqual({ 'ada@unilag.edu.ng': 'member', 'bola@unilag.edu.ng': 'member' });
+  });
+
+  test('bad member rows: exit 1, one file:line: reason per row, and no room is created', async () => {
+    await seedUsers();
+    const file = csvFile(
+      'bad.csv',
+      'email,role\n' +
+        'ada@unilag.edu.ng,member\n' + // 2 ok
+        'ghost@unilag.edu.ng,member\n' + // 3 unknown email
+        'bola@unilag.edu.ng,wizard\n' + // 4 bad role
+        'ADA@unilag.edu.ng,owner\n' + // 5 duplicate
+        ',member\n', // 6 no email
+    );
+    const r = await cli('rooms', 'create', '--code', 'CSC101', '--name', 'Intro', '--members', file);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      `${file}:3: no user with email ghost@unilag.edu.ng`,
+      `${file}:4: unknown room role "wizard" (use owner, moderator or member)`,
+      `${file}:5: ADA@unilag.edu.ng is listed twice`,
+      `${file}:6: email is required`,
+      'error: 4 invalid row(s); nothing was written.',
+    ]);
+    expect(await roomByCode('CSC101')).toBeNull();
+    expect((await withStore((s) => s.audit.list())).filter((a) => a.action.startsWith('room.'))).toEqual([]);
+  });
+
+  test('a duplicate or malformed code, or a missing members file, exits 1 with one line', async () => {
+    await seedUsers();
+    expect((await cli('rooms', 'create', '--code', 'CSC101', '--name', 'First')).code).toBe(0);
+    const dup = await cli('rooms', 'create', '--code', 'csc 101', '--name', 'Second');
+    expect(dup).toEqual({ code: 1, out: '', err: 'error: A room with code CSC101 already exists.\n' });
+    const bad = await cli('rooms', 'create', '--code', 'Computing', '--name', 'X');
+    expect(bad).toEqual({ code: 1, out: '', err: 'error: Course code "Computing" should look like CSC101 or GST 111.\n' });
+    const missing = join(dir, 'nope.csv');
+    const nofile = await cli('rooms', 'create', '--code', 'PHY101', '--name', 'Physics', '--members', missing);
+    expect(nofile).toEqual({ code: 1, out: '', err: `error: cannot read ${missing}: no such file\n` });
+    expect(await roomByCode('PHY101')).toBeNull();
+    expect((await withStore((s) => s.rooms.listCourses())).map((r) => r.name)).toEqual(['First']);
+  });
+});
+
+describe('rooms add-members', () => {
+  async function withRoom() {
+    await seedUsers();
+    const file = csvFile('first.csv', 'email,role\nokafor@unilag.edu.ng,owner\n');
+    expect((await cli('rooms', 'create', '--code', 'CSC101', '--name', 'Intro', '--members', file)).code).toBe(0);
+  }
+
+  test('adds the listed people; existing members keep their role; the code may be typed any way', async () => {
+    await withRoom();
+    const file = csvFile('more.csv', 'role,email\nmember,ada@unilag.edu.ng\nmember,okafor@unilag.edu.ng\n');
+    const r = await cli('rooms', 'add-members', 'csc 101', file);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('added 1 member(s) to CSC101; 1 were already members\n');
+    expect(await membersOf(await roomByCode('CSC101'))).toEqual({ 'ada@unilag.edu.ng': 'member', 'okafor@unilag.edu.ng': 'owner' });
+    const again = await cli('rooms', 'add-members', 'CSC101', file);
+    expect(again.out).toBe('added 0 member(s) to CSC101; 2 were already members\n');
+  });
+
+  test('bad rows (unknown email, bad role, duplicate): exit 1 with file:line: reason, and nothing is written', async () => {
+    await withRoom();
+    const file = csvFile(
+      'bad.csv',
+      'email,role\n' +
+        'ada@unilag.edu.ng,member\n' + // 2 ok, but must not be added
+        '"bola@unilag.edu.ng",\n' + // 3 ok
+        'nobody@unilag.edu.ng,\n' + // 4
+        'bola@unilag.edu.ng,admin\n' + // 5: a site role is not a room role; also listed twice
+        'Ada@Unilag.edu.ng,\n', // 6
+    );
+    const r = await cli('rooms', 'add-members', 'CSC101', file);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      `${file}:4: no user with email nobody@unilag.edu.ng`,
+      `${file}:5: unknown room role "admin" (use owner, moderator or member); bola@unilag.edu.ng is listed twice`,
+      `${file}:6: Ada@Unilag.edu.ng is listed twice`,
+      'error: 3 invalid row(s); nothing was written.',
+    ]);
+    expect(await membersOf(await roomByCode('CSC101'))).toEqual({ 'okafor@unilag.edu.ng': 'owner' });
+    expect((await withStore((s) => s.audit.list({ action: 'room.add_members' }))).length).toBe(1); // only the create's
+  });
+
+  test('a bad header, an unknown column, or broken CSV quoting is reported with its line', async () => {
+    await withRoom();
+    const noEmail = csvFile('h1.csv', 'mail,role\nada@unilag.edu.ng,member\n');
+    expect((await cli('rooms', 'add-members', 'CSC101', noEmail)).err).toBe(
+      `${noEmail}:1: the first row must be a header with an "email" column (and optionally "role")\nerror: 1 invalid row(s); nothing was written.\n`,
+    );
+    const extra = csvFile('h2.csv', 'email,role,name\nada@unilag.edu.ng,member,Ada\n');
+    expect((await cli('rooms', 'add-members', 'CSC101', extra)).err).toStartWith(`${extra}:1: unknown column(s) name; allowed: email, role\n`);
+    const broken = csvFile('q.csv', 'email,role\nada@unilag.edu.ng,member\n"bola@unilag.edu.ng,member\n');
+    const r = await cli('rooms', 'add-members', 'CSC101', broken);
+    expect(r.code).toBe(1);
+    expect(r.err).toStartWith(`${broken}:3: a quoted field is never closed\n`);
+    const empty = csvFile('empty.csv', '');
+    expect((await cli('rooms', 'add-members', 'CSC101', empty)).code).toBe(1);
+    expect(await membersOf(await roomByCode('CSC101'))).toEqual({ 'okafor@unilag.edu.ng': 'owner' });
+  });
+
+  test('cell text in errors is shown on one line, with control characters escaped', async () => {
+    await withRoom();
+    const file = csvFile('sneaky.csv', 'email,role\n"ada@unilag.edu.ng\nevil",member\nbola@unilag.edu.ng,"\u001b]0;owned\u0007"\n');
+    const r = await cli('rooms', 'add-members', 'CSC101', file);
+    expect(r.code).toBe(1);
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      `${file}:2: no user with email ada@unilag.edu.ng\\u000aevil`,
+      `${file}:4: unknown room role "\\u001b]0;owned\\u0007" (use owner, moderator or member)`,
+      'error: 2 invalid row(s); nothing was written.',
+    ]);
+    expect(r.err).not.toContain('\u001b');
+  });
+
+  test('an unknown room or a missing file exits 1 with one line', async () => {
+    await withRoom();
+    const file = csvFile('m.csv', 'email\nada@unilag.edu.ng\n');
+    expect(await cli('rooms', 'add-members', 'XYZ 999', file)).toEqual({ code: 1, out: '', err: 'error: no room with code XYZ999\n' });
+    const missing = join(dir, 'missing.csv');
+    expect(await cli('rooms', 'add-members', 'CSC101', missing)).toEqual({ code: 1, out: '', err: `error: cannot read ${missing}: no such file\n` });
+  });
+});
+
+describe('rooms list', () => {
+  test('a table sorted by code with member counts; --archived includes archived rooms; --json', async () => {
+    await seedUsers();
+    const file = csvFile('m.csv', 'email\nada@unilag.edu.ng\nbola@unilag.edu.ng\n');
+    await cli('rooms', 'create', '--code', 'MTH101', '--name', 'Calculus', '--members', file);
+    await cli('rooms', 'create', '--code', 'CSC101', '--name', 'Intro to Computing');
+    await cli('rooms', 'create', '--code', 'GST111', '--name', 'Use of English');
+    const gst = (await roomByCode('GST111'))!;
+    await withStore((s) => s.rooms.update(gst.id, { archived: true }));
+
+    const table = await cli('rooms', 'list');
+    expect(table.code).toBe(0);
+    expect(table.out).toBe('CSC101          0 members  Intro to Computing\nMTH101          2 members  Calculus\n2 room(s)\n');
+
+    const all = await cli('rooms', 'list', '--archived');
+    expect(all.out.split('\n')).toContain('GST111          0 members  Use of English (archived)');
+    expect(all.out).toEndWith('3 room(s)\n');
+
+    const json = JSON.parse((await cli('rooms', 'list', '--json', '--archived')).out);
+    expect(json.map((r: { code: string; members: number; archived: boolean }) => [r.code, r.members, r.archived])).toEqual([
+      ['CSC101', 0, false],
+      ['GST111', 0, true],
+      ['MTH101', 2, false],
+    ]);
+    expect(json[1].id).toBe(gst.id);
+  });
+
+  test('direct messages and groups are not course rooms and are not listed', async () => {
+    await seedUsers();
+    await withStore(async (s) => {
+      const [a, b] = await Promise.all(EMAILS.slice(0, 2).map((e) => s.users.byEmail(e)));
+      await s.rooms.create({ id: 'dm-1', kind: 'dm', code: null, name: 'dm', topic: '', createdBy: a!.id, dmKey: [a!.id, b!.id].sort().join(':') }, []);
+      await s.rooms.create({ id: 'group-1', kind: 'group', code: null, name: 'group', topic: '', createdBy: a!.id, dmKey: null }, []);
+    });
+    expect(await cli('rooms', 'list')).toEqual({ code: 0, out: '0 room(s)\n', err: '' });
+  });
+});
+
+describe('usage errors exit 2', () => {
+  test('unknown subcommand or option', async () => {
+    const sub = await cli('rooms', 'bogus');
+    expect(sub.code).toBe(2);
+    expect(sub.err).toContain("unknown command 'bogus'");
+    const opt = await cli('rooms', 'list', '--colour');
+    expect(opt.code).toBe(2);
+    expect(opt.err).toContain("unknown option '--colour'");
+  });
+
+  test('missing required options or arguments write nothing', async () => {
+    const noCode = await cli('rooms', 'create', '--name', 'Intro');
+    expect(noCode.code).toBe(2);
+    expect(noCode.err).toContain("required option '--code <code>' not specified");
+    const noName = await cli('rooms', 'create', '--code', 'CSC101');
+    expect(noName.code).toBe(2);
+    expect(noName.err).toContain("required option '--name <name>' not specified");
+    const noFile = await cli('rooms', 'add-members', 'CSC101');
+    expect(noFile.code).toBe(2);
+    expect(noFile.err).toContain("missing required argument 'file.csv'");
+    const nothing = await cli('rooms', 'add-members');
+    expect(nothing.code).toBe(2);
+    expect(await roomByCode('CSC101')).toBeNull();
+  });
+
+  test('--help exits 0 and prints usage on stdout', async () => {
+    const r = await cli('rooms', 'create', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('--members <file.csv>');
+  });
+});

@@ -1,0 +1,413 @@
+import { describe, expect, test } from 'bun:test';
+import { makeUser, testApp } from '../../testing';
+import { AppError } from '../../errors';
+import { topics } from '../../realtime/topics';
+import type { HubSocket, RecordingHub } from '../../realtime/hub';
+import type { Room, Store, User, UserPatch } from '../../store/types';
+import { CLI_ACTOR } from '../audit/record';
+import { createChatContext, type ChatContext } from './context';
+import { sendMessage } from './messages';
+import { MAX_GROUP_MEMBERS } from './policy';
+import { addMembers, COURSE_CODE_RE, createCourseRoom, createGroup, findPeople, normaliseCourseCode, removeMember, roomTitle, startDm, summaries } from './rooms';
+
+/** A HubSocket that records what the hub does to it. */
+class FakeSocket implements HubSocket {
+  static n = 0;
+  readonly id = `sock-${++FakeSocket.n}`;
+  readonly subs = new Set<string>();
+  readonly calls: string[] = [];
+  readonly closed: { code: number; reason: string }[] = [];
+  constructor(readonly userId: string) {}
+  subscribe(t: string) {
+    this.subs.add(t);
+    this.calls.push(`+${t}`);
+  }
+  unsubscribe(t: string) {
+    this.subs.delete(t);
+    this.calls.push(`-${t}`);
+  }
+  send() {}
+  close(code: number, reason: string) {
+    this.closed.push({ code, reason });
+  }
+}
+
+async function person(store: Store, email: string, name: string, role = 'student', patch: UserPatch = {}): Promise<User> {
+  const { user } = await makeUser(store, email, role);
+  return (await store.users.update(user.id, { name, ...patch }))!;
+}
+
+async function expectAppError(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected an AppError, but the call succeeded');
+}
+
+const ADULT_DOB = '1990-05-17';
+/** Twelve years old whenever the test runs. */
+const MINOR_DOB = `${new Date().getUTCFullYear() - 12}-01-01`;
+
+async function setUp() {
+  const t = await testApp();
+  const { store } = t;
+  const hub: RecordingHub = t.hub;
+  const ctx: ChatContext = createChatContext(store, hub, 'Africa/Lagos');
+  const lecturer = await person(store, 'okafor@unilag.edu.ng', 'Dr Okafor', 'lecturer', { dateOfBirth: '1975-03-02' });
+  const admin = await person(store, 'admin@unilag.edu.ng', 'Site Admin', 'admin');
+  const ada = await person(store, 'ada@unilag.edu.ng', 'Ada Obi', 'student', { dateOfBirth: ADULT_DOB });
+  const bola = await person(store, 'bola@unilag.edu.ng', 'Bola Ade', 'student', { dateOfBirth: ADULT_DOB });
+  const minor = await person(store, 'tobi@unilag.edu.ng', 'Tobi Young', 'student', { dateOfBirth: MINOR_DOB });
+  return { store, hub, ctx, lecturer, admin, ada, bola, minor };
+}
+
+const lecturerActor = (u: User) => ({ userId: u.id, origin: '127.0.0.1', user: u });
+
+function sockets(hub: RecordingHub, ...users: User[]) {
+  const out = users.map((u) => new FakeSocket(u.id));
+  for (const s of out) hub.register(s);
+  return out;
+}
+
+async function course(ctx: ChatContext, code: string, members: User[], owner?: User): Promise<Room> {
+  const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code, name: `${code} room`, topic: '', createdBy: owner?.id ?? null, dmKey: null }, [
+    ...(owner ? [{ userId: owner.id, role: 'owner' as const }] : []),
+    ...members.map((m) => ({ userId: m.id, role: 'member' as const })),
+  ]);
+  return room;
+}
+
+describe('course codes', () => {
+  test('normaliseCourseCode upper-cases, trims, and removes the space between letters and digits', () => {
+    expect(normaliseCourseCode('csc101')).toBe('CSC101');
+    expect(normaliseCourseCode('  csc 101 ')).toBe('CSC101');
+    expect(normaliseCourseCode('gst   111')).toBe('GST111');
+    expect(normaliseCourseCode('Mee 2104a')).toBe('MEE2104A');
+  });
+
+  test('COURSE_CODE_RE accepts codes like CSC101 or GST 111 and refuses others', () => {
+    for (const ok of ['CSC101', 'GST 111', 'MEE2104A', 'AB123']) expect(COURSE_CODE_RE.test(ok)).toBe(true);
+    for (const bad of ['C101', 'CSCABC101', 'CSC10', 'CSC12345', 'csc101', 'CSC-101', 'CSC 101 ', '<b>101']) expect(COURSE_CODE_RE.test(bad)).toBe(false);
+  });
+});
+
+describe('createCourseRoom', () => {
+  test('a lecturer creates a room: they own it, an audit entry is written, and their sockets learn about it', async () => {
+    const { ctx, hub, store, lecturer, ada } = await setUp();
+    const [ls] = sockets(hub, lecturer);
+    const [as] = sockets(hub, ada);
+    const room = await createCourseRoom(ctx, lecturerActor(lecturer), { code: ' csc 101 ', name: '  Intro to Computing ', topic: ' Weeks 1-12 ' });
+    expect(room).toMatchObject({ kind: 'course', code: 'CSC101', name: 'Intro to Computing', topic: 'Weeks 1-12', createdBy: lecturer.id, archived: false, dmKey: null });
+    expect(await store.rooms.members(room.id)).toEqual([expect.objectContaining({ userId: lecturer.id, role: 'owner' })]);
+
+    const audit = await store.audit.list({ action: 'room.create' });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorId: lecturer.id, target: room.id, origin: '127.0.0.1', details: { code: 'CSC101', name: 'Intro to Computing' } });
+
+    expect(ls!.subs.has(topics.room(room.id))).toBe(true);
+    expect(as!.subs.has(topics.room(room.id))).toBe(false);
+    expect(hub.topicsPublished()).toEqual([topics.user(lecturer.id)]);
+    const data = hub.log[0]!.data;
+    expect(data.startsWith('<hx-partial hx-target="#room-list" hx-swap="afterbegin"><li id="rl-')).toBe(true);
+    expect(data).toContain('CSC101 · Intro to Computing');
+  });
+
+  test('an administrator may create one; a student may not (forbidden, nothing written)', async () => {
+    const { ctx, hub, store, admin, ada } = await setUp();
+    const e = await expectAppError(createCourseRoom(ctx, lecturerActor(ada), { code: 'CSC102', name: 'Nope' }));
+    expect(e.kind).toBe('forbidden');
+    expect(await store.rooms.listCourses()).toEqual([]);
+    expect(await store.audit.list({ action: 'room.create' })).toEqual([]);
+    expect(hub.log).toEqual([]);
+    expect((await createCourseRoom(ctx, lecturerActor(admin), { code: 'CSC102', name: 'Admin made' })).code).toBe('CSC102');
+  });
+
+  test('the CLI (no user) creates a room with no members and publishes nothing', async () => {
+    const { ctx, hub, store } = await setUp();
+    const room = await createCourseRoom(ctx, { ...CLI_ACTOR, user: null }, { code: 'GST 111', name: 'Use of English' });
+    expect(room.code).toBe('GST111');
+    expect(room.createdBy).toBeNull();
+    expect(await store.rooms.members(room.id)).toEqual([]);
+    expect(hub.log).toEqual([]);
+    expect((await store.audit.list({ action: 'room.create' }))[0]).toMatchObject({ actorId: null, origin: 'cli', target: room.id });
+  });
+
+  test('bad codes and names are refused with a clear message', async () => {
+    const { ctx, store, lecturer } = await setUp();
+    const a = lecturerActor(lecturer);
+    const e = await expectAppError(createCourseRoom(ctx, a, { code: 'computing', name: 'X' }));
+    expect(e.kind).toBe('bad_request');
+    expect(e.message).toBe('Course code "computing" should look like CSC101 or GST 111.');
+    expect((await expectAppError(createCourseRoom(ctx, a, { code: 'CSC101', name: '   ' }))).kind).toBe('bad_request');
+    expect((await expectAppError(createCourseRoom(ctx, a, { code: 'CSC101', name: 'x'.repeat(101) }))).kind).toBe('bad_request');
+    expect(await store.rooms.listCourses()).toEqual([]);
+  });
+
+  test('a duplicate code is a conflict, whatever its case or spacing', async () => {
+    const { ctx, store, lecturer, admin } = await setUp();
+    await createCourseRoom(ctx, lecturerActor(lecturer), { code: 'CSC101', name: 'First' });
+    for (const code of ['CSC101', 'csc101', 'Csc 101', ' CSC  101']) {
+      const e = await expectAppError(createCourseRoom(ctx, lecturerActor(admin), { code, name: 'Second' }));
+      expect(e.kind).toBe('conflict');
+      expect(e.message).toBe('A room with code CSC101 already exists.');
+    }
+    expect(await store.rooms.listCourses()).toHaveLength(1);
+    expect(await store.audit.list({ action: 'room.create' })).toHaveLength(1);
+  });
+});
+
+describe('addMembers and removeMember', () => {
+  test("addMembers subscribes only the added users' sockets and tells only them", async () => {
+    const { ctx, hub, store, lecturer, ada, bola, minor } = await setUp();
+    const room = await course(ctx, 'CSC101', [bola], lecturer);
+    const [ls, as1, as2, bs, ms] = sockets(hub, lecturer, ada, ada, bola, minor);
+    const added = await addMembers(ctx, CLI_ACTOR, room.id, [
+      { userId: ada.id, role: 'moderator' },
+      { userId: bola.id, role: 'owner' }, // already a member: keeps their role
+    ]);
+    expect(added).toEqual([ada.id]);
+    expect((await store.rooms.membership(room.id, ada.id))!.role).toBe('moderator');
+    expect((await store.rooms.membership(room.id, bola.id))!.role).toBe('member');
+
+    const rt = topics.room(room.id);
+    expect(as1!.calls).toEqual([`+${topics.user(ada.id)}`, `+${rt}`]);
+    expect(as2!.calls).toEqual([`+${topics.user(ada.id)}`, `+${rt}`]);
+    for (const s of [ls, bs, ms]) expect(s!.subs.has(rt)).toBe(false);
+
+    expect(hub.topicsPublished()).toEqual([topics.user(ada.id)]);
+    expect(hub.log[0]!.data).toContain(`<hx-partial hx-target="#room-list" hx-swap="afterbegin"><li id="rl-${room.id}"`);
+    expect((await store.audit.list({ action: 'room.add_members' }))[0]).toMatchObject({ target: room.id, details: { count: 1 }, origin: 'cli' });
+  });
+
+  test('adding nobody new publishes nothing and writes no audit entry; an unknown room is not_found', async () => {
+    const { ctx, hub, store, lecturer } = await setUp();
+    const room = await course(ctx, 'CSC101', [], lecturer);
+    expect(await addMembers(ctx, CLI_ACTOR, room.id, [{ userId: lecturer.id, role: 'member' }])).toEqual([]);
+    expect(hub.log).toEqual([]);
+    expect(await store.audit.list({ action: 'room.add_members' })).toEqual([]);
+    expect((await expectAppError(addMembers(ctx, CLI_ACTOR, 'no-such-room', [{ userId: lecturer.id, role: 'member' }]))).kind).toBe('not_found');
+  });
+
+  test("removeMember unsubscribes that user's sockets and removes the entry from their room list only", async () => {
+    const { ctx, hub, store, lecturer, ada, bola } = await setUp();
+    const room = await course(ctx, 'CSC101', [ada, bola], lecturer);
+    const [as, bs] = sockets(hub, ada, bola);
+    hub.subscribeUser(ada.id, topics.room(room.id));
+    hub.subscribeUser(bola.id, topics.room(room.id));
+    hub.log.length = 0;
+
+    expect(await removeMember(ctx, { userId: lecturer.id, origin: '127.0.0.1' }, room.id, ada.id)).toBe(true);
+    expect(as!.subs.has(topics.room(room.id))).toBe(false);
+    expect(bs!.subs.has(topics.room(room.id))).toBe(true);
+    expect(hub.log).toEqual([{ topic: topics.user(ada.id), data: `<hx-partial hx-target="#rl-${room.id}" hx-swap="outerHTML"></hx-partial>` }]);
+    expect(await store.rooms.membership(room.id, ada.id)).toBeNull();
+    expect((await store.audit.list({ action: 'room.remove_member' }))[0]).toMatchObject({ target: room.id, details: { userId: ada.id }, actorId: lecturer.id });
+
+    // Ada can no longer post there.
+    expect((await expectAppError(sendMessage(ctx, ada, { roomId: room.id, clientId: 'after-removal', body: 'hi' }))).kind).toBe('not_found');
+
+    hub.log.length = 0;
+    expect(await removeMember(ctx, CLI_ACTOR, room.id, ada.id)).toBe(false);
+    expect(hub.log).toEqual([]);
+  });
+});
+
+describe('startDm', () => {
+  test('opens one conversation; calling again, or by the other person, returns the same room', async () => {
+    const { ctx, hub, store, ada, bola, lecturer } = await setUp();
+    const [as, bs, ls] = sockets(hub, ada, bola, lecturer);
+    const room = await startDm(ctx, ada, bola.id);
+    expect(room).toMatchObject({ kind: 'dm', code: null, dmKey: [ada.id, bola.id].sort().join(':') });
+    expect((await store.rooms.members(room.id)).map((m) => [m.userId, m.role]).sort()).toEqual(
+      [
+        [ada.id, 'member'],
+        [bola.id, 'member'],
+      ].sort(),
+    );
+    expect(as!.subs.has(topics.room(room.id))).toBe(true);
+    expect(bs!.subs.has(topics.room(room.id))).toBe(true);
+    expect(ls!.subs.has(topics.room(room.id))).toBe(false);
+    expect([...hub.topicsPublished()].sort()).toEqual([topics.user(ada.id), topics.user(bola.id)].sort());
+    // Each side's room-list entry is named after the other person.
+    const byTopic = new Map(hub.log.map((e) => [e.topic, e.data]));
+    expect(byTopic.get(topics.user(ada.id))).toContain('<span class="name">Bola Ade</span>');
+    expect(byTopic.get(topics.user(bola.id))).toContain('<span class="name">Ada Obi</span>');
+
+    hub.log.length = 0;
+    expect((await startDm(ctx, ada, bola.id)).id).toBe(room.id);
+    expect((await startDm(ctx, bola, ada.id)).id).toBe(room.id);
+    expect(hub.log).toEqual([]);
+    expect((await store.rooms.listForUser(ada.id)).filter((x) => x.room.kind === 'dm')).toHaveLength(1);
+  });
+
+  test('nobody starts a conversation with themselves, with an unknown id, or with an inactive account', async () => {
+    const { ctx, store, ada, bola } = await setUp();
+    const self = await expectAppError(startDm(ctx, ada, ada.id));
+    expect(self.kind).toBe('forbidden');
+    expect(self.message).toBe('You cannot start a conversation with yourself.');
+    expect((await expectAppError(startDm(ctx, ada, 'no-such-user'))).kind).toBe('not_found');
+    await store.users.update(bola.id, { status: 'disabled' });
+    const off = await expectAppError(startDm(ctx, ada, bola.id));
+    expect(off.kind).toBe('forbidden');
+    expect(off.message).toBe('This account is not active.');
+    expect(await store.rooms.listForUser(ada.id)).toEqual([]);
+  });
+
+  test('a minor may message staff, but not an adult student without a shared course', async () => {
+    const { ctx, store, minor, lecturer, admin, ada } = await setUp();
+    expect((await startDm(ctx, minor, lecturer.id)).kind).toBe('dm');
+    expect((await startDm(ctx, minor, admin.id)).kind).toBe('dm');
+    const e = await expectAppError(startDm(ctx, minor, ada.id));
+    expect(e.kind).toBe('forbidden');
+    expect(e.message).toBe('You can message staff, and students who share a course with you.');
+    expect(await store.rooms.byDmKey([minor.id, ada.id].sort().join(':'))).toBeNull();
+  });
+
+  test('an adult (student or lecturer) may message a minor only when they share a course room', async () => {
+    const { ctx, minor, lecturer, ada, bola } = await setUp();
+    for (const adult of [ada, lecturer]) {
+      const e = await expectAppError(startDm(ctx, adult, minor.id));
+      expect(e.kind).toBe('forbidden');
+      expect(e.message).toBe('You can message this student only when you share a course.');
+    }
+    // Sharing a group or a DM is not sharing a course.
+    await createGroup(ctx, minor, { name: 'Study group', memberIds: [lecturer.id] });
+    expect((await expectAppError(startDm(ctx, lecturer, minor.id))).kind).toBe('forbidden');
+
+    await course(ctx, 'CSC101', [minor, ada, lecturer]);
+    expect((await startDm(ctx, ada, minor.id)).kind).toBe('dm');
+    expect((await startDm(ctx, lecturer, minor.id)).kind).toBe('dm');
+    // …and the minor may message a student they share a course with.
+    expect((await startDm(ctx, minor, ada.id)).kind).toBe('dm'); // the same room as above
+    expect((await expectAppError(startDm(ctx, minor, bola.id))).kind).toBe('forbidden');
+  });
+
+  test('an administrator may message a minor without a shared course', async () => {
+    const { ctx, admin, minor } = await setUp();
+    expect((await startDm(ctx, admin, minor.id)).kind).toBe('dm');
+  });
+
+  test("the administrator's minor flag overrides the date of birth, both ways", async () => {
+    const { ctx, store, ada, bola, minor } = await setUp();
+    // An adult by date of birth marked as a minor is protected as a minor.
+    await store.users.update(bola.id, { minorOverride: true });
+    const flagged = (await store.users.byId(bola.id))!;
+    expect((await expectAppError(startDm(ctx, ada, flagged.id))).kind).toBe('forbidden');
+    expect((await expectAppError(startDm(ctx, flagged, ada.id))).kind).toBe('forbidden');
+    // A minor by date of birth marked as an adult is treated as one.
+    await store.users.update(minor.id, { minorOverride: false });
+    expect((await startDm(ctx, ada, minor.id)).kind).toBe('dm');
+  });
+
+  test('an existing conversation stays usable after the rules would refuse a new one', async () => {
+    const { ctx, store, ada, minor } = await setUp();
+    const shared = await course(ctx, 'CSC101', [ada, minor]);
+    const room = await startDm(ctx, ada, minor.id);
+    await store.rooms.removeMember(shared.id, ada.id);
+    expect((await startDm(ctx, ada, minor.id)).id).toBe(room.id);
+  });
+});
+
+describe('createGroup', () => {
+  test('the creator owns the group, the others are members, and each of them is told', async () => {
+    const { ctx, hub, store, ada, bola, lecturer, admin } = await setUp();
+    const [as, bs, ls, ads] = sockets(hub, ada, bola, lecturer, admin);
+    const room = await createGroup(ctx, ada, { name: ' Project team ', memberIds: [bola.id, lecturer.id, bola.id, ada.id] });
+    expect(room).toMatchObject({ kind: 'group', name: 'Project team', code: null, createdBy: ada.id });
+    const roles = Object.fromEntries((await store.rooms.members(room.id)).map((m) => [m.userId, m.role]));
+    expect(roles).toEqual({ [ada.id]: 'owner', [bola.id]: 'member', [lecturer.id]: 'member' });
+    for (const s of [as, bs, ls]) expect(s!.subs.has(topics.room(room.id))).toBe(true);
+    expect(ads!.subs.has(topics.room(room.id))).toBe(false);
+    expect([...hub.topicsPublished()].sort()).toEqual([ada.id, bola.id, lecturer.id].map(topics.user).sort());
+  });
+
+  test('checks the rules for every member: one refused member means no group', async () => {
+    const { ctx, hub, store, ada, bola, minor } = await setUp();
+    const e = await expectAppError(createGroup(ctx, ada, { name: 'Mixed', memberIds: [bola.id, minor.id] }));
+    expect(e.kind).toBe('forbidden');
+    expect(e.message).toBe('You can message this student only when you share a course.');
+    expect(await store.rooms.listForUser(ada.id)).toEqual([]);
+    expect(await store.rooms.listForUser(bola.id)).toEqual([]);
+    expect(hub.log).toEqual([]);
+    expect((await expectAppError(createGroup(ctx, ada, { name: 'Ghost', memberIds: [bola.id, 'no-such-user'] }))).kind).toBe('not_found');
+    expect(await store.rooms.listForUser(bola.id)).toEqual([]);
+  });
+
+  test('name and size limits', async () => {
+    const { ctx, store, ada, bola } = await setUp();
+    expect((await expectAppError(createGroup(ctx, ada, { name: ' ', memberIds: [bola.id] }))).kind).toBe('bad_request');
+    expect((await expectAppError(createGroup(ctx, ada, { name: 'x'.repeat(101), memberIds: [bola.id] }))).kind).toBe('bad_request');
+    const alone = await expectAppError(createGroup(ctx, ada, { name: 'Just me', memberIds: [ada.id] }));
+    expect(alone.kind).toBe('bad_request');
+    expect(alone.message).toBe('Add at least one other person.');
+
+    const others: User[] = [];
+    for (let i = 0; i < MAX_GROUP_MEMBERS; i++) others.push(await person(store, `peer${i}@unilag.edu.ng`, `Peer ${i}`, 'student', { dateOfBirth: ADULT_DOB }));
+    const big = await expectAppError(createGroup(ctx, ada, { name: 'Too big', memberIds: others.map((o) => o.id) }));
+    expect(big.kind).toBe('bad_request');
+    expect(big.message).toBe(`Groups can have at most ${MAX_GROUP_MEMBERS} people.`);
+    const full = await createGroup(ctx, ada, { name: 'Full', memberIds: others.slice(1).map((o) => o.id) });
+    expect(await store.rooms.members(full.id)).toHaveLength(MAX_GROUP_MEMBERS);
+  });
+});
+
+describe('findPeople', () => {
+  test('lists only active people this user may start a conversation with', async () => {
+    const { ctx, store, ada, bola, minor, lecturer, admin } = await setUp();
+    const gone = await person(store, 'gone@unilag.edu.ng', 'Gone Student', 'student', { status: 'disabled' });
+    const names = async (u: User, q: string) => (await findPeople(ctx, u, q)).map((p) => p.user.name).sort();
+
+    // The adult student sees every adult and staff member, but not the minor, herself, or the disabled account.
+    expect(await names(ada, 'unilag')).toEqual(['Bola Ade', 'Dr Okafor', 'Site Admin']);
+    // The minor sees staff only…
+    expect(await names(minor, 'unilag')).toEqual(['Dr Okafor', 'Site Admin']);
+    // …until they share a course with a student.
+    await course(ctx, 'CSC101', [minor, bola]);
+    expect(await names(minor, 'unilag')).toEqual(['Bola Ade', 'Dr Okafor', 'Site Admin']);
+    expect(await names(bola, 'unilag')).toEqual(['Ada Obi', 'Dr Okafor', 'Site Admin', 'Tobi Young']);
+    // The administrator sees everyone active.
+    expect(await names(admin, 'unilag')).toEqual(['Ada Obi', 'Bola Ade', 'Dr Okafor', 'Tobi Young']);
+    expect(await names(lecturer, 'tobi')).toEqual([]);
+    expect(gone.status).toBe('disabled');
+
+    // Matching is by name or email; short queries find nothing.
+    expect(await names(ada, 'okaf')).toEqual(['Dr Okafor']);
+    expect(await names(ada, 'Bola A')).toEqual(['Bola Ade']);
+    expect(await findPeople(ctx, ada, 'b')).toEqual([]);
+    expect(await findPeople(ctx, ada, '   ')).toEqual([]);
+  });
+});
+
+describe('summaries and roomTitle', () => {
+  test('count unread messages (not one’s own, not deleted) and mentions since the read marker', async () => {
+    const { ctx, store, ada, bola, lecturer } = await setUp();
+    const room = await course(ctx, 'CSC101', [ada, bola], lecturer);
+    const say = (u: User, body: string, id: string) => sendMessage(ctx, u, { roomId: room.id, clientId: id, body });
+    await say(bola, 'hello all', 'sum-00001');
+    await say(ada, 'hi @bola', 'sum-00002'); // Ada's own: never unread for her
+    const { message: gone } = await say(bola, 'hey @ada', 'sum-00003');
+    await say(lecturer, '@ada please see me', 'sum-00004');
+    await say(bola, 'and @ADA again', 'sum-00005');
+    await store.messages.delete(room.id, gone.id, bola.id);
+
+    const s = (await summaries(ctx, ada)).find((x) => x.room.id === room.id)!;
+    expect(s).toMatchObject({ title: 'CSC101 room', unread: 3, mentions: 2, lastReadSeq: 0 });
+
+    await store.rooms.markRead(room.id, ada.id, 4);
+    expect((await summaries(ctx, ada)).find((x) => x.room.id === room.id)).toMatchObject({ unread: 1, mentions: 1, lastReadSeq: 4 });
+    expect((await summaries(ctx, bola)).find((x) => x.room.id === room.id)).toMatchObject({ unread: 2, mentions: 1 }); // Ada's and the lecturer's
+  });
+
+  test('a DM is titled with the other person’s name; summaries list only the user’s rooms', async () => {
+    const { ctx, ada, bola, lecturer, admin } = await setUp();
+    const dm = await startDm(ctx, ada, bola.id);
+    await course(ctx, 'CSC101', [lecturer]);
+    expect(await roomTitle(ctx, dm, ada)).toBe('Bola Ade');
+    expect(await roomTitle(ctx, dm, bola)).toBe('Ada Obi');
+    expect((await summaries(ctx, ada)).map((s) => s.title)).toEqual(['Bola Ade']);
+    expect(await summaries(ctx, admin)).toEqual([]);
+  });
+});
