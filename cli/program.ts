@@ -10,6 +10,8 @@ import { openStore } from '../server/store/open';
 import type { Store } from '../server/store/types';
 import { usersCommand } from './users';
 import { roomsCommand } from './rooms';
+import { auditCommand } from './audit';
+import { moderationCommand } from './moderation';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -49,6 +51,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(usersCommand(ctx));
   program.addCommand(roomsCommand(ctx));
+  program.addCommand(auditCommand(ctx));
+  program.addCommand(moderationCommand(ctx));
   // Commands built apart from `program` do not inherit its settings: apply them to the whole tree
   // so usage errors everywhere exit through CommanderError (code 2) instead of process.exit.
   const inherit = (c: Command) => c.commands.forEach((sub) => (sub.copyInheritedSettings(c), inherit(sub)));

@@ -2,6 +2,8 @@
  * Configuration comes only from environment variables, parsed and validated once at start-up.
  * Every other module receives a `Config` value; nothing else reads `process.env`.
  */
+import { rtcConfigFromEnv, type RtcConfig } from './rtc/config';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Config {
@@ -24,6 +26,10 @@ export interface Config {
   sessionIdleMs: number;
   /** IANA time zone for times shown in pages (server-rendered, so no client clock needed). */
   timeZone: string;
+  /** Calls (the SFU): RTC_* variables, see README "Calls". */
+  rtc: RtcConfig;
+  /** Bearer token for GET /metrics; null = no /metrics endpoint (404). */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +79,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const redisUrl = env.REDIS_URL || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN must be 16 to 256 printable characters without spaces');
+  }
+  let rtc: RtcConfig;
+  try {
+    rtc = rtcConfigFromEnv(env);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   const level = (env.LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
   if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   return {
@@ -88,5 +104,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginCodeTtlMs: int(env, 'LOGIN_CODE_TTL_DAYS', 14, 1, 365) * DAY,
     sessionIdleMs: int(env, 'SESSION_IDLE_DAYS', 30, 1, 365) * DAY,
     timeZone,
+    rtc,
+    metricsToken,
   };
 }

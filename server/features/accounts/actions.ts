@@ -3,10 +3,21 @@
  * plain arguments, changes state, and writes an audit entry.
  */
 import { badRequest, conflict, notFound } from '../../errors';
-import { DuplicateEmailError, type Role, type Store, type User } from '../../store/types';
+import { DuplicateEmailError, type Role, type Store, type User, type UserPatch } from '../../store/types';
 import { recordAudit, type Actor } from '../audit/record';
 import { generateLoginCode, hashLoginCode, normaliseLoginCode } from './codes';
-import { parseRole, validateEmail, validateName } from './model';
+import { parseRole, validateDateOfBirth, validateEmail, validateName } from './model';
+
+/**
+ * The live connections of a user (the realtime hub). Actions that end sessions close them too, so
+ * an open tab is signed out at once (close code 4401: the page goes to /login). The CLI runs in
+ * another process and has none: there the next frame or page load finds the session gone.
+ */
+export interface LiveConnections {
+  closeUser(userId: string, code: number, reason: string): void;
+}
+
+const signOutLive = (live: LiveConnections | undefined, userId: string) => live?.closeUser(userId, 4401, 'Signed out');
 
 export interface IssuedCode {
   user: User;
@@ -63,7 +74,7 @@ async function mustFind(store: Store, email: string) {
 }
 
 /** New one-time code; the old code, the password and every session stop working. */
-export async function resetUser(store: Store, email: string, opts: { codeTtlMs: number; actor: Actor }): Promise<IssuedCode> {
+export async function resetUser(store: Store, email: string, opts: { codeTtlMs: number; actor: Actor; live?: LiveConnections }): Promise<IssuedCode> {
   const user = await mustFind(store, email);
   const code = newCode(opts.codeTtlMs, Date.now());
   const updated = (await store.users.update(user.id, {
@@ -73,16 +84,69 @@ export async function resetUser(store: Store, email: string, opts: { codeTtlMs: 
     mustSetPassword: true,
   }))!;
   const revoked = await store.sessions.deleteForUser(user.id);
+  signOutLive(opts.live, user.id);
   await recordAudit(store, opts.actor, 'user.reset', user.id, { email: user.email, sessionsRevoked: revoked });
   return { user: updated, loginCode: code.loginCode, expiresAt: code.loginCodeExpiresAt };
 }
 
 /** Disabled users cannot sign in and lose every session at once. */
-export async function setUserStatus(store: Store, email: string, status: User['status'], actor: Actor): Promise<User> {
+export async function setUserStatus(store: Store, email: string, status: User['status'], actor: Actor, live?: LiveConnections): Promise<User> {
   const user = await mustFind(store, email);
+  if (status !== 'active' && actor.userId === user.id) throw badRequest('You cannot disable or suspend your own account.');
   const updated = (await store.users.update(user.id, { status }))!;
   const revoked = status === 'active' ? 0 : await store.sessions.deleteForUser(user.id);
+  if (status !== 'active') signOutLive(live, user.id);
   const action = status === 'active' ? 'user.enable' : status === 'disabled' ? 'user.disable' : 'user.suspend';
   await recordAudit(store, actor, action, user.id, { email: user.email, sessionsRevoked: revoked });
+  return updated;
+}
+
+/** Signs a user out everywhere: every session ends and their open tabs are closed. */
+export async function revokeSessions(store: Store, userId: string, actor: Actor, live?: LiveConnections): Promise<number> {
+  const user = await store.users.byId(userId);
+  if (!user) throw notFound('No such user.');
+  const revoked = await store.sessions.deleteForUser(user.id);
+  signOutLive(live, user.id);
+  await recordAudit(store, actor, 'user.revoke_sessions', user.id, { email: user.email, sessionsRevoked: revoked });
+  return revoked;
+}
+
+export interface ProfileInput {
+  name?: string;
+  role?: string;
+  /** YYYY-MM-DD, or '' / null for unknown. */
+  dateOfBirth?: string | null;
+  /** The admin's minor flag; null = derive from the date of birth. */
+  minorOverride?: boolean | null;
+}
+
+/** Edits name, role, date of birth and the minor flag. The audit entry names the changed fields. */
+export async function updateUser(store: Store, id: string, input: ProfileInput, actor: Actor): Promise<User> {
+  const user = await store.users.byId(id);
+  if (!user) throw notFound('No such user.');
+  const patch: UserPatch = {};
+  if (input.name !== undefined) {
+    const err = validateName(input.name);
+    if (err) throw badRequest(err);
+    patch.name = input.name.trim();
+  }
+  if (input.role !== undefined) {
+    const role = input.role.trim() ? parseRole(input.role) : null;
+    if (!role) throw badRequest(`unknown role "${input.role}" (use student, lecturer or admin)`);
+    if (actor.userId === user.id && role !== 'admin') throw badRequest('You cannot remove your own administrator role.');
+    patch.role = role;
+  }
+  if (input.dateOfBirth !== undefined) {
+    const dob = input.dateOfBirth?.trim() || null;
+    const err = dob && validateDateOfBirth(dob);
+    if (err) throw badRequest(err);
+    patch.dateOfBirth = dob;
+  }
+  if (input.minorOverride !== undefined) patch.minorOverride = input.minorOverride;
+  const changed = (Object.keys(patch) as (keyof UserPatch)[]).filter((k) => patch[k] !== user[k]);
+  if (!changed.length) return user;
+  const updated = (await store.users.update(user.id, Object.fromEntries(changed.map((k) => [k, patch[k]]))))!;
+  const roleChange = changed.includes('role') ? { role: { from: user.role, to: updated.role } } : {};
+  await recordAudit(store, actor, 'user.update', user.id, { email: user.email, changed, ...roleChange });
   return updated;
 }

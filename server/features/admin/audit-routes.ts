@@ -1,0 +1,47 @@
+/** /admin/audit: the tamper check, filtered entries (newest first) and CSV export (itself audited). */
+import { Elysia, t } from 'elysia';
+import { auditBody } from '../../../views/admin-audit';
+import { recordAudit } from '../audit/record';
+import { csvRow } from '../../lib/csv';
+import { AUDIT_CSV_COLUMNS, auditCsv, auditPage, namesFor, toFilter, verifyAudit, type AuditQuery } from './audit';
+import { Csrf, type AdminKit } from './kit';
+
+const PAGE = 50;
+const Filters = {
+  action: t.Optional(t.String({ maxLength: 64 })),
+  actor: t.Optional(t.String({ maxLength: 254 })),
+  target: t.Optional(t.String({ maxLength: 254 })),
+  from: t.Optional(t.String({ maxLength: 10 })),
+  to: t.Optional(t.String({ maxLength: 10 })),
+};
+const pick = (x: AuditQuery): AuditQuery => ({ action: x.action, actor: x.actor, target: x.target, from: x.from, to: x.to });
+
+export function auditRoutes(k: AdminKit) {
+  const { store, config } = k.app;
+  return new Elysia({ name: 'admin-audit' })
+    .get(
+      '/admin/audit',
+      async ({ set, request, query }) => {
+        const q = pick(query);
+        const [verification, { filter, none, problems }] = await Promise.all([verifyAudit(store), toFilter(store, q, config.timeZone)]);
+        const page = none ? { entries: [], total: 0, older: null, newer: null } : await auditPage(store, filter, query.before, PAGE);
+        const names = await namesFor(store, page.entries);
+        return k.page(set, request, { title: 'Audit log', section: 'audit', body: auditBody(k.view(request), { q, verification, page, names, problems }) });
+      },
+      { query: t.Object({ ...Filters, before: t.Optional(t.Numeric({ minimum: 1 })) }) },
+    )
+    .post(
+      '/admin/audit/export',
+      async ({ set, request, body }) => {
+        const q = pick(body);
+        const { filter, none } = await toFilter(store, q, config.timeZone);
+        const { csv, count } = none ? { csv: csvRow(AUDIT_CSV_COLUMNS), count: 0 } : await auditCsv(store, filter);
+        await recordAudit(store, k.actor(request), 'audit.export', null, { count, filter: Object.fromEntries(Object.entries(q).filter(([, v]) => v)) });
+        set.headers['content-type'] = 'text/csv; charset=utf-8';
+        set.headers['content-disposition'] = `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`;
+        set.headers['cache-control'] = 'no-store';
+        return csv;
+      },
+      { body: t.Object({ _csrf: Csrf, ...Filters }) },
+    );
+}

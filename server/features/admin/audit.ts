@@ -1,0 +1,180 @@
+/**
+ * Reading the audit log: whole-chain verification (paged, so any size fits in memory), filtered
+ * listing newest first, names for the ids in it, and CSV export. Shared by the portal and
+ * `letstalk audit verify`.
+ */
+import { GENESIS_HASH, verifyChain, type ChainCheck } from '../../store/audit-chain';
+import type { AuditEvent, AuditFilter, Store } from '../../store/types';
+import { csvRow } from '../../lib/csv';
+import { normaliseCourseCode } from '../chat/rooms';
+
+const BATCH = 1000;
+
+export type Verification = ChainCheck & { lastSeq: number };
+
+/** Verifies every entry from seq 1, BATCH at a time. `count` = entries checked (up to the break). */
+export async function verifyAudit(store: Store): Promise<Verification> {
+  let prev = { seq: 0, hash: GENESIS_HASH };
+  let count = 0;
+  for (;;) {
+    let page: AuditEvent[];
+    try {
+      page = await store.audit.list({ afterSeq: prev.seq, limit: BATCH });
+    } catch (e) {
+      // e.g. details that are no longer valid JSON: the entry was edited by hand.
+      return { ok: false, count, brokenAt: prev.seq + 1, reason: `entries after ${prev.seq} cannot be read (${(e as Error).message})`, lastSeq: prev.seq + 1 };
+    }
+    if (!page.length) return { ok: true, count, lastSeq: prev.seq };
+    const r = verifyChain(page, prev);
+    if (!r.ok) return { ...r, count: count + r.count, lastSeq: r.brokenAt };
+    count += r.count;
+    const last = page[page.length - 1]!;
+    prev = { seq: last.seq, hash: last.hash };
+  }
+}
+
+export function describeVerification(v: Verification): string {
+  return v.ok ? `audit chain OK: ${v.count} entries` : `audit chain BROKEN at entry ${v.brokenAt}: ${v.reason}`;
+}
+
+export interface AuditQuery {
+  action?: string;
+  /** Email of who acted. */
+  actor?: string;
+  /** A user's email, a course code, or an id. */
+  target?: string;
+  /** YYYY-MM-DD, inclusive, in the configured time zone. */
+  from?: string;
+  to?: string;
+}
+
+/** Offset of `timeZone` from UTC at instant `ms`, in ms. */
+function zoneOffset(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(ms / 1000) * 1000;
+}
+
+/** Midnight at the start of `date` (YYYY-MM-DD) in `timeZone`, or null if it is not a date. */
+export function startOfDay(date: string, timeZone: string, plusDays = 0): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.trim());
+  if (!m) return null;
+  const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays);
+  if (Number.isNaN(guess)) return null;
+  return guess - zoneOffset(guess - zoneOffset(guess, timeZone), timeZone);
+}
+
+/** Turns what the admin typed into a store filter; `none` = nothing can match (unknown actor). */
+export async function toFilter(store: Store, q: AuditQuery, timeZone: string): Promise<{ filter: AuditFilter; none: boolean; problems: string[] }> {
+  const filter: AuditFilter = {};
+  const problems: string[] = [];
+  let none = false;
+  if (q.action?.trim()) filter.action = q.action.trim();
+  if (q.actor?.trim()) {
+    const u = await store.users.byEmail(q.actor.trim());
+    if (u) filter.actorId = u.id;
+    else (none = true), problems.push(`No user with email ${q.actor.trim()}.`);
+  }
+  if (q.target?.trim()) {
+    const t = q.target.trim();
+    const u = t.includes('@') ? await store.users.byEmail(t) : null;
+    const room = u ? null : await store.rooms.byCode(normaliseCourseCode(t));
+    filter.target = u?.id ?? room?.id ?? t;
+  }
+  for (const [key, plus] of [['from', 0], ['to', 1]] as const) {
+    const raw = q[key]?.trim();
+    if (!raw) continue;
+    const ms = startOfDay(raw, timeZone, plus);
+    if (ms === null) problems.push(`The ${key === 'from' ? 'start' : 'end'} date must be written YYYY-MM-DD.`);
+    else if (key === 'from') filter.since = ms;
+    else filter.until = ms;
+  }
+  return { filter, none, problems };
+}
+
+/** Every matching entry, BATCH at a time, in seq order. */
+export async function* scanAudit(store: Store, filter: AuditFilter): AsyncGenerator<AuditEvent[]> {
+  let afterSeq = 0;
+  for (;;) {
+    const page = await store.audit.list({ ...filter, afterSeq, limit: BATCH });
+    if (!page.length) return;
+    yield page;
+    afterSeq = page[page.length - 1]!.seq;
+    if (page.length < BATCH) return;
+  }
+}
+
+export interface AuditPage {
+  /** Newest first. */
+  entries: AuditEvent[];
+  total: number;
+  /** `before` values for the neighbouring pages (null = none; 0 for "newer" = the latest page). */
+  older: number | null;
+  newer: number | null;
+}
+
+/** A page of matching entries with seq < before (the latest when omitted), newest first. */
+export async function auditPage(store: Store, filter: AuditFilter, before: number | undefined, size: number): Promise<AuditPage> {
+  const seqs: number[] = [];
+  for await (const page of scanAudit(store, filter)) for (const e of page) seqs.push(e.seq);
+  let end = seqs.length;
+  if (before !== undefined) {
+    end = 0;
+    while (end < seqs.length && seqs[end]! < before) end++;
+  }
+  const start = Math.max(0, end - size);
+  const pageSeqs = seqs.slice(start, end);
+  const entries = pageSeqs.length ? await store.audit.list({ ...filter, afterSeq: pageSeqs[0]! - 1, limit: pageSeqs.length }) : [];
+  return {
+    entries: entries.reverse(),
+    total: seqs.length,
+    older: start > 0 ? seqs[start]! : null,
+    newer: end < seqs.length ? (end + size < seqs.length ? seqs[end + size]! : 0) : null,
+  };
+}
+
+/** Display names for the user and room ids in some entries. */
+export async function namesFor(store: Store, entries: AuditEvent[]): Promise<Map<string, string>> {
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (e.actorId) ids.add(e.actorId);
+    if (e.target) ids.add(e.target);
+  }
+  const names = new Map<string, string>();
+  await Promise.all(
+    [...ids].map(async (id) => {
+      const u = await store.users.byId(id);
+      if (u) return void names.set(id, u.email);
+      const r = await store.rooms.byId(id);
+      if (r) names.set(id, r.code ?? r.name);
+    }),
+  );
+  return names;
+}
+
+export const AUDIT_CSV_COLUMNS = ['seq', 'at', 'actor_id', 'actor', 'action', 'target', 'target_name', 'origin', 'details', 'hash'];
+
+/** The matching entries as CSV (formula-safe cells), oldest first. */
+export async function auditCsv(store: Store, filter: AuditFilter): Promise<{ csv: string; count: number }> {
+  let csv = csvRow(AUDIT_CSV_COLUMNS);
+  let count = 0;
+  for await (const page of scanAudit(store, filter)) {
+    const names = await namesFor(store, page);
+    for (const e of page) {
+      count++;
+      csv += csvRow([
+        String(e.seq),
+        new Date(e.at).toISOString(),
+        e.actorId ?? '',
+        e.actorId ? (names.get(e.actorId) ?? '') : (e.origin ?? ''),
+        e.action,
+        e.target ?? '',
+        e.target ? (names.get(e.target) ?? '') : '',
+        e.origin ?? '',
+        JSON.stringify(e.details),
+        e.hash,
+      ]);
+    }
+  }
+  return { csv, count };
+}

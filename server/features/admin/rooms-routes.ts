@@ -1,0 +1,151 @@
+/** /admin/rooms: course rooms through the same actions as the CLI (create, members, roles, archive). */
+import { Elysia, t } from 'elysia';
+import { AppError, badRequest, httpStatus, notFound } from '../../errors';
+import { seeOther, type SetLike } from '../../http/respond';
+import { ROOM_ROLES, type RoomRole } from '../../store/types';
+import { confirmBody } from '../../../views/admin';
+import { roomDetailBody, roomsListBody } from '../../../views/admin-rooms';
+import { addMembers, archiveRoom, createCourseRoom, removeMember, setRoomRole } from '../chat/rooms';
+import { readMemberCsv } from '../chat/members-csv';
+import { Confirm, Csrf, type AdminKit } from './kit';
+
+const MAX_MEMBER_CSV_BYTES = 5 * 1024 * 1024;
+
+const DONE: Record<string, string> = {
+  created: 'Room created.',
+  role: 'Room role changed.',
+  removed: 'Member removed.',
+  archived: 'Room archived: members can read it but nobody can post.',
+  restored: 'Room restored.',
+};
+
+export function roomRoutes(k: AdminKit) {
+  const { store } = k.app;
+  const RoomParams = t.Object({ id: t.String({ maxLength: 64 }) });
+  const MemberParams = t.Object({ id: t.String({ maxLength: 64 }), userId: t.String({ maxLength: 64 }) });
+
+  const mustRoom = async (id: string) => {
+    const room = await store.rooms.byId(id);
+    if (!room || room.kind !== 'course') throw notFound('No such course room.');
+    return room;
+  };
+  const detail = async (set: SetLike, request: Request, id: string, opts: { status?: string | null; error?: string | null; errors?: { line: number; reason: string }[] } = {}, code = 200) => {
+    const room = await mustRoom(id);
+    const members = await Promise.all((await store.rooms.members(room.id)).map(async (m) => ({ m, user: await store.users.byId(m.userId) })));
+    members.sort((a, b) => (a.user?.name ?? '').localeCompare(b.user?.name ?? ''));
+    const body = roomDetailBody(k.view(request), room, members, opts.errors);
+    return k.page(set, request, { title: room.name, section: 'rooms', body, status: opts.status, error: opts.error }, code);
+  };
+  const list = async (set: SetLike, request: Request, archived: boolean, values = {}, error: string | null = null, code = 200) => {
+    const rooms = await store.rooms.listCourses({ includeArchived: archived });
+    const rows = await Promise.all(rooms.map(async (room) => ({ room, members: (await store.rooms.members(room.id)).length })));
+    return k.page(set, request, { title: 'Rooms', section: 'rooms', body: roomsListBody(k.view(request), rows, archived, values), error }, code);
+  };
+  /** Runs a room action; a refused one shows the room page with the reason. */
+  const attempt = async (set: SetLike, request: Request, id: string, fn: () => Promise<string>) => {
+    try {
+      return seeOther(set, await fn());
+    } catch (e) {
+      if (!(e instanceof AppError) || e.kind === 'not_found') throw e;
+      return detail(set, request, id, { error: e.message }, httpStatus(e));
+    }
+  };
+
+  return new Elysia({ name: 'admin-rooms' })
+    .get('/admin/rooms', ({ set, request, query }) => list(set, request, query.archived === 'yes'), { query: t.Object({ archived: t.Optional(t.String({ maxLength: 3 })) }) })
+    .post(
+      '/admin/rooms',
+      async ({ set, request, body }) => {
+        try {
+          const room = await createCourseRoom(k.chat, { ...k.actor(request), user: null }, { code: body.code, name: body.name });
+          return seeOther(set, `/admin/rooms/${room.id}?done=created`);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return list(set, request, false, body, e.message, httpStatus(e));
+        }
+      },
+      { body: t.Object({ _csrf: Csrf, code: t.String({ maxLength: 40 }), name: t.String({ maxLength: 400 }) }) },
+    )
+    .get('/admin/rooms/:id', ({ set, request, params, query }) => detail(set, request, params.id, { status: DONE[query.done ?? ''] ?? null }), {
+      params: RoomParams,
+      query: t.Object({ done: t.Optional(t.String({ maxLength: 20 })) }),
+    })
+    .post(
+      '/admin/rooms/:id/members',
+      async ({ set, request, params, body }) => {
+        const room = await mustRoom(params.id);
+        try {
+          const user = await store.users.byEmail(body.email.trim());
+          if (!user) throw badRequest(`There is no user with email ${body.email.trim()}.`);
+          if (!(ROOM_ROLES as readonly string[]).includes(body.role)) throw badRequest('Choose owner, moderator or member.');
+          const added = await addMembers(k.chat, k.actor(request), room.id, [{ userId: user.id, role: body.role as RoomRole }]);
+          const status = added.length ? `${user.name} added as ${body.role}.` : `${user.name} is already a member (their role is unchanged).`;
+          return detail(set, request, room.id, { status });
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return detail(set, request, room.id, { error: e.message }, httpStatus(e));
+        }
+      },
+      { params: RoomParams, body: t.Object({ _csrf: Csrf, email: t.String({ maxLength: 320 }), role: t.String({ maxLength: 20 }) }) },
+    )
+    .post(
+      '/admin/rooms/:id/members/csv',
+      async ({ set, request, params, body }) => {
+        const room = await mustRoom(params.id);
+        if (body.file.size > MAX_MEMBER_CSV_BYTES) return detail(set, request, room.id, { error: 'The members file is larger than 5 MB; split it.' }, 413);
+        let text: string;
+        try {
+          text = new TextDecoder('utf-8', { fatal: true }).decode(await body.file.arrayBuffer());
+        } catch {
+          return detail(set, request, room.id, { error: 'The members file is not UTF-8 text; save it as "CSV UTF-8".' }, 400);
+        }
+        const r = await readMemberCsv(store, text);
+        if (!r.ok) return detail(set, request, room.id, { errors: r.errors }, 400);
+        const added = await addMembers(k.chat, k.actor(request), room.id, r.members);
+        const status = `Added ${added.length} member${added.length === 1 ? '' : 's'}; ${r.members.length - added.length} ${r.members.length - added.length === 1 ? 'was' : 'were'} already members.`;
+        return detail(set, request, room.id, { status });
+      },
+      { params: RoomParams, body: t.Object({ _csrf: Csrf, file: t.File() }) },
+    )
+    .post(
+      '/admin/rooms/:id/members/:userId/role',
+      async ({ set, request, params, body }) => {
+        const room = await mustRoom(params.id);
+        return attempt(set, request, room.id, async () => {
+          await setRoomRole(k.chat, k.actor(request), room.id, params.userId, body.role);
+          return `/admin/rooms/${room.id}?done=role`;
+        });
+      },
+      { params: MemberParams, body: t.Object({ _csrf: Csrf, role: t.String({ maxLength: 20 }) }) },
+    )
+    .post(
+      '/admin/rooms/:id/members/:userId/remove',
+      async ({ set, request, params, body }) => {
+        const room = await mustRoom(params.id);
+        const user = await store.users.byId(params.userId);
+        if (!(await store.rooms.membership(room.id, params.userId))) throw notFound('That person is not a member of this room.');
+        if (body.confirm !== 'yes') {
+          const who = user?.name ?? 'this member';
+          const confirm = confirmBody(k.view(request), { question: `Remove ${who} from ${room.code}?`, detail: 'They lose access to the room and its messages at once.', action: `/admin/rooms/${room.id}/members/${params.userId}/remove`, yes: 'Yes, remove', cancel: `/admin/rooms/${room.id}` });
+          return k.page(set, request, { title: 'Please confirm', section: 'rooms', body: confirm });
+        }
+        await removeMember(k.chat, k.actor(request), room.id, params.userId);
+        return seeOther(set, `/admin/rooms/${room.id}?done=removed`);
+      },
+      { params: MemberParams, body: t.Object({ _csrf: Csrf, confirm: Confirm }) },
+    )
+    .post(
+      '/admin/rooms/:id/archive',
+      async ({ set, request, params, body }) => {
+        const room = await mustRoom(params.id);
+        const archived = body.archived === 'yes';
+        if (archived && body.confirm !== 'yes') {
+          const confirm = confirmBody(k.view(request), { question: `Archive ${room.code} ${room.name}?`, detail: 'Members can still read the room, but nobody can post. You can restore it later.', action: `/admin/rooms/${room.id}/archive`, fields: { archived: 'yes' }, yes: 'Yes, archive', cancel: `/admin/rooms/${room.id}` });
+          return k.page(set, request, { title: 'Please confirm', section: 'rooms', body: confirm });
+        }
+        await archiveRoom(k.chat, k.actor(request), room.id, archived);
+        return seeOther(set, `/admin/rooms/${room.id}?done=${archived ? 'archived' : 'restored'}`);
+      },
+      { params: RoomParams, body: t.Object({ _csrf: Csrf, archived: t.Union([t.Literal('yes'), t.Literal('no')]), confirm: Confirm }) },
+    );
+}

@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'bun:test';
+import { topics } from '../../realtime/topics';
+import { adminSetup, auditActions } from './test-support';
+
+const roomIdFrom = (location: string | null) => /^\/admin\/rooms\/([^?]+)\?done=created$/.exec(location ?? '')?.[1];
+
+describe('admin portal: course rooms', () => {
+  test('create, add members (form and CSV), set a moderator, remove, archive: same actions, all audited', async () => {
+    const t = await adminSetup();
+    const created = await t.admin.post('/admin/rooms', { code: 'csc 201', name: 'Data Structures' });
+    expect(created.status).toBe(303);
+    const id = roomIdFrom(created.headers.get('location'))!;
+    const room = (await t.store.rooms.byId(id))!;
+    expect(room).toMatchObject({ code: 'CSC201', kind: 'course', archived: false });
+    // The admin does not become a member (as with the CLI).
+    expect(await t.store.rooms.members(id)).toEqual([]);
+    expect(await (await t.admin.get('/admin/rooms')).text()).toContain('Data Structures');
+    const dup = await t.admin.post('/admin/rooms', { code: 'CSC201', name: 'Again' });
+    expect(dup.status).toBe(409);
+    expect(await dup.text()).toContain('A room with code CSC201 already exists.');
+
+    const add = await t.admin.post(`/admin/rooms/${id}/members`, { email: 'LECT@unilag.edu.ng', role: 'owner' });
+    expect(await add.text()).toContain('added as owner.');
+    expect((await t.store.rooms.membership(id, t.lecturer.id))!.role).toBe('owner');
+    const nobody = await t.admin.post(`/admin/rooms/${id}/members`, { email: 'nobody@unilag.edu.ng', role: 'member' });
+    expect(nobody.status).toBe(400);
+    expect(await nobody.text()).toContain('There is no user with email nobody@unilag.edu.ng.');
+
+    const badCsv = await t.admin.upload(`/admin/rooms/${id}/members/csv`, { file: new File(['email,role\nada@unilag.edu.ng,member\nghost@unilag.edu.ng,member\nada@unilag.edu.ng,boss\n'], 'm.csv') });
+    expect(badCsv.status).toBe(400);
+    const report = await badCsv.text();
+    expect(report).toContain('line 3:</span> no user with email ghost@unilag.edu.ng');
+    expect(report).toContain('line 4:</span> unknown room role &quot;boss&quot;');
+    expect(await t.store.rooms.membership(id, t.student.id)).toBeNull();
+    const csv = await t.admin.upload(`/admin/rooms/${id}/members/csv`, { file: new File(['email\nada@unilag.edu.ng\nlect@unilag.edu.ng\n'], 'm.csv') });
+    expect(await csv.text()).toContain('Added 1 member; 1 was already members.');
+    // The new member's live connections hear about the room.
+    expect(t.hub.topicsPublished()).toContain(topics.user(t.student.id));
+
+    expect((await t.admin.post(`/admin/rooms/${id}/members/${t.student.id}/role`, { role: 'moderator' })).status).toBe(303);
+    expect((await t.store.rooms.membership(id, t.student.id))!.role).toBe('moderator');
+    expect((await t.admin.post(`/admin/rooms/${id}/members/${t.student.id}/role`, { role: 'king' })).status).toBe(400);
+
+    const ask = await t.admin.post(`/admin/rooms/${id}/members/${t.student.id}/remove`);
+    expect(await ask.text()).toContain('Remove Ada Obi from CSC201?');
+    expect(await t.store.rooms.membership(id, t.student.id)).not.toBeNull();
+    expect((await t.admin.post(`/admin/rooms/${id}/members/${t.student.id}/remove`, { confirm: 'yes' })).status).toBe(303);
+    expect(await t.store.rooms.membership(id, t.student.id)).toBeNull();
+    expect((await t.admin.post(`/admin/rooms/${id}/members/${t.student.id}/remove`, { confirm: 'yes' })).status).toBe(404);
+
+    const askArchive = await t.admin.post(`/admin/rooms/${id}/archive`, { archived: 'yes' });
+    expect(await askArchive.text()).toContain('Yes, archive');
+    expect((await t.store.rooms.byId(id))!.archived).toBe(false);
+    expect((await t.admin.post(`/admin/rooms/${id}/archive`, { archived: 'yes', confirm: 'yes' })).status).toBe(303);
+    expect((await t.store.rooms.byId(id))!.archived).toBe(true);
+    expect(await (await t.admin.get('/admin/rooms')).text()).not.toContain('Data Structures');
+    expect(await (await t.admin.get('/admin/rooms?archived=yes')).text()).toContain('Data Structures');
+    expect((await t.admin.post(`/admin/rooms/${id}/archive`, { archived: 'no' })).status).toBe(303);
+    expect((await t.store.rooms.byId(id))!.archived).toBe(false);
+
+    const entries = (await t.store.audit.list({ target: id })).map((e) => [e.action, e.actorId]);
+    expect(entries.map((e) => e[0])).toEqual(['room.create', 'room.add_members', 'room.add_members', 'room.set_role', 'room.remove_member', 'room.archive', 'room.unarchive']);
+    expect(new Set(entries.map((e) => e[1]))).toEqual(new Set([t.admin.p.id]));
+    expect(await auditActions(t.store)).toContain('room.archive');
+  }, 30_000);
+
+  test('direct messages and groups are not shown in the portal', async () => {
+    const t = await adminSetup();
+    const dm = await t.store.rooms.create({ id: 'dm-1', kind: 'dm', code: null, name: 'x', topic: '', createdBy: null, dmKey: 'a:b' }, []);
+    expect((await t.admin.get(`/admin/rooms/${dm.id}`)).status).toBe(404);
+    expect((await t.admin.post(`/admin/rooms/${dm.id}/archive`, { archived: 'yes', confirm: 'yes' })).status).toBe(404);
+  }, 30_000);
+});

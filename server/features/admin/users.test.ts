@@ -1,0 +1,159 @@
+import { describe, expect, test } from 'bun:test';
+import { Client } from '../../testing';
+import { CLI_ACTOR } from '../audit/record';
+import { addMembers, createCourseRoom } from '../chat/rooms';
+import { PASSWORD, adminSetup, auditActions, fakeSocket } from './test-support';
+
+const codeIn = (page: string) => /<code id="login-code">([^<]+)<\/code>/.exec(page)?.[1];
+
+describe('admin portal: users', () => {
+  test('search filters by text, role, status, minor flag and course', async () => {
+    const t = await adminSetup();
+    await t.store.users.update(t.student.id, { dateOfBirth: '2010-01-01' });
+    const room = await createCourseRoom(t.app.chat, { ...CLI_ACTOR, user: null }, { code: 'MTH101', name: 'Maths' });
+    await addMembers(t.app.chat, CLI_ACTOR, room.id, [{ userId: t.lecturer.id, role: 'owner' }]);
+    const emails = async (q: string) => [...(await (await t.admin.get(`/admin/users${q}`)).text()).matchAll(/<td>([^<@]+@unilag\.edu\.ng)<\/td>/g)].map((m) => m[1]);
+    expect(await emails('')).toEqual(['ada@unilag.edu.ng', 'admin@unilag.edu.ng', 'lect@unilag.edu.ng']);
+    expect(await emails('?q=LECT')).toEqual(['lect@unilag.edu.ng']);
+    expect(await emails('?role=admin')).toEqual(['admin@unilag.edu.ng']);
+    expect(await emails('?minor=yes')).toEqual(['ada@unilag.edu.ng']);
+    expect(await emails('?minor=no&role=student')).toEqual([]);
+    expect(await emails('?course=mth101')).toEqual(['lect@unilag.edu.ng']);
+    await t.store.users.update(t.lecturer.id, { status: 'suspended' });
+    expect(await emails('?status=suspended')).toEqual(['lect@unilag.edu.ng']);
+    const unknown = await (await t.admin.get('/admin/users?course=XYZ999')).text();
+    expect(unknown).toContain('There is no course room XYZ999.');
+    expect((await t.admin.get(`/admin/users?q=${'x'.repeat(101)}`)).status).toBe(400);
+  }, 30_000);
+
+  test('create a user: the code is shown once, works once, and the audit says who and from where', async () => {
+    const t = await adminSetup();
+    const r = await t.admin.post('/admin/users', { email: 'Bola.Ade@unilag.edu.ng', name: 'Bola <b>Ade</b>', role: 'lecturer' });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    const page = await r.text();
+    expect(page).toContain('Bola &lt;b&gt;Ade&lt;/b&gt;');
+    const code = codeIn(page)!;
+    expect(code).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4}){4}$/);
+    const user = (await t.store.users.byEmail('bola.ade@unilag.edu.ng'))!;
+    expect(user.role).toBe('lecturer');
+    // Never shown again, and not stored in clear.
+    expect(await (await t.admin.get(`/admin/users/${user.id}`)).text()).not.toContain(code);
+    expect(JSON.stringify(user)).not.toContain(code);
+    const entry = (await t.store.audit.list({ action: 'user.create', target: user.id }))[0]!;
+    expect(entry).toMatchObject({ actorId: t.admin.p.id, origin: '10.1.2.3' });
+    const bola = new Client(t.app);
+    expect((await bola.signIn('bola.ade@unilag.edu.ng', code)).headers.get('location')).toBe('/password');
+  }, 30_000);
+
+  test('create: bad input is refused with the reason and the form keeps what was typed', async () => {
+    const t = await adminSetup();
+    const users = await t.store.users.count();
+    const bad = await t.admin.post('/admin/users', { email: 'not-an-email', name: 'X', role: 'student' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('&quot;not-an-email&quot; is not a valid email address');
+    const dup = await t.admin.post('/admin/users', { email: 'ADA@unilag.edu.ng', name: 'Ada again', role: 'student' });
+    expect(dup.status).toBe(409);
+    expect(await dup.text()).toContain('value="Ada again"');
+    expect((await t.admin.post('/admin/users', { email: 'a@unilag.edu.ng', name: 'A', role: 'dean' })).status).toBe(400);
+    expect((await t.admin.post('/admin/users', { email: 'a@unilag.edu.ng', name: 'x'.repeat(401), role: 'student' })).status).toBe(400);
+    expect(await t.store.users.count()).toBe(users);
+  }, 30_000);
+
+  test('edit name, role, date of birth and minor flag (validated, audited with the changed fields)', async () => {
+    const t = await adminSetup();
+    const path = `/admin/users/${t.student.id}`;
+    const ok = await t.admin.post(path, { name: 'Ada N. Obi', role: 'lecturer', date_of_birth: '2009-02-03', minor: 'no' });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe(`${path}?done=saved`);
+    expect(await t.store.users.byId(t.student.id)).toMatchObject({ name: 'Ada N. Obi', role: 'lecturer', dateOfBirth: '2009-02-03', minorOverride: false });
+    const entry = (await t.store.audit.list({ action: 'user.update' }))[0]!;
+    expect(entry.details).toMatchObject({ changed: ['name', 'role', 'dateOfBirth', 'minorOverride'], role: { from: 'student', to: 'lecturer' } });
+    expect(await (await t.admin.get(`${path}?done=saved`)).text()).toContain('Changes saved.');
+
+    const future = await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '2999-01-01', minor: 'auto' });
+    expect(future.status).toBe(400);
+    expect(await future.text()).toContain('is out of range');
+    expect((await t.admin.post(path, { name: '  ', role: 'student', minor: 'auto' })).status).toBe(400);
+    expect((await t.admin.post(path, { name: 'Ada', role: 'student', minor: 'maybe' })).status).toBe(400);
+    // Clearing the date and the flag.
+    expect((await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '', minor: 'auto' })).status).toBe(303);
+    expect(await t.store.users.byId(t.student.id)).toMatchObject({ dateOfBirth: null, minorOverride: null, role: 'student' });
+    // An admin cannot demote themselves (they would lock themselves out).
+    const self = await t.admin.post(`/admin/users/${t.admin.p.id}`, { name: 'Admin', role: 'student', minor: 'auto' });
+    expect(self.status).toBe(400);
+    expect(await self.text()).toContain('You cannot remove your own administrator role.');
+  }, 30_000);
+
+  test('suspend asks first, then signs the user out everywhere and closes their live connections', async () => {
+    const t = await adminSetup();
+    const sock = fakeSocket(t.hub, t.student.id);
+    const path = `/admin/users/${t.student.id}/status`;
+    const ask = await t.admin.post(path, { status: 'suspended' });
+    expect(ask.status).toBe(200);
+    const confirmPage = await ask.text();
+    expect(confirmPage).toContain('Suspend Ada Obi?');
+    expect(confirmPage).toContain('Yes, suspend');
+    expect(confirmPage).toContain('name="confirm" value="yes"');
+    expect((await t.store.users.byId(t.student.id))!.status).toBe('active');
+    expect(sock.closed).toEqual([]);
+
+    const done = await t.admin.post(path, { status: 'suspended', confirm: 'yes' });
+    expect(done.headers.get('location')).toBe(`/admin/users/${t.student.id}?done=suspended`);
+    expect((await t.store.users.byId(t.student.id))!.status).toBe('suspended');
+    expect(sock.closed).toEqual([{ code: 4401, reason: 'Signed out' }]);
+    expect(await t.store.sessions.listForUser(t.student.id)).toEqual([]);
+    expect((await t.student.client.get('/')).headers.get('location')).toBe('/login');
+    expect((await t.student.client.signIn(t.student.email, PASSWORD)).status).toBe(403);
+
+    // Enabling needs no confirmation.
+    expect((await t.admin.post(path, { status: 'active' })).status).toBe(303);
+    expect((await t.store.users.byId(t.student.id))!.status).toBe('active');
+    expect(await auditActions(t.store)).toEqual(expect.arrayContaining(['user.suspend', 'user.enable']));
+    // Nobody can disable themselves.
+    const self = await t.admin.post(`/admin/users/${t.admin.p.id}/status`, { status: 'disabled', confirm: 'yes' });
+    expect(self.status).toBe(400);
+    expect(await self.text()).toContain('You cannot disable or suspend your own account.');
+  }, 30_000);
+
+  test('a new login code: confirmed, shown once; the password stops working; sessions end', async () => {
+    const t = await adminSetup();
+    const sock = fakeSocket(t.hub, t.student.id);
+    const path = `/admin/users/${t.student.id}/code`;
+    const ask = await t.admin.post(path);
+    expect(await ask.text()).toContain('Yes, issue a new code');
+    expect(sock.closed).toEqual([]);
+    const r = await t.admin.post(path, { confirm: 'yes' });
+    const code = codeIn(await r.text())!;
+    expect(code).toBeDefined();
+    expect(sock.closed).toEqual([{ code: 4401, reason: 'Signed out' }]);
+    expect((await t.student.client.get('/')).headers.get('location')).toBe('/login');
+    const again = new Client(t.app, '10.9.9.9');
+    expect((await again.signIn(t.student.email, PASSWORD)).status).toBe(401);
+    expect((await again.signIn(t.student.email, code)).headers.get('location')).toBe('/password');
+    expect((await t.store.audit.list({ action: 'user.reset' }))[0]).toMatchObject({ actorId: t.admin.p.id, target: t.student.id });
+  }, 30_000);
+
+  test('sign out everywhere: confirmed, every session and socket ends, the password still works', async () => {
+    const t = await adminSetup();
+    const second = new Client(t.app, '10.7.7.7');
+    await second.signIn(t.student.email, PASSWORD);
+    expect(await t.store.sessions.listForUser(t.student.id)).toHaveLength(2);
+    const sock = fakeSocket(t.hub, t.student.id);
+    const path = `/admin/users/${t.student.id}/sessions`;
+    expect(await (await t.admin.post(path)).text()).toContain('Yes, sign out everywhere');
+    expect(await t.store.sessions.listForUser(t.student.id)).toHaveLength(2);
+    expect((await t.admin.post(path, { confirm: 'yes' })).status).toBe(303);
+    expect(await t.store.sessions.listForUser(t.student.id)).toHaveLength(0);
+    expect(sock.closed).toHaveLength(1);
+    expect((await second.get('/')).headers.get('location')).toBe('/login');
+    expect((await second.signIn(t.student.email, PASSWORD)).headers.get('location')).toBe('/');
+    expect((await t.store.audit.list({ action: 'user.revoke_sessions' }))[0]!.details).toMatchObject({ sessionsRevoked: 2 });
+  }, 30_000);
+
+  test('unknown user ids are 404 for admins too', async () => {
+    const t = await adminSetup();
+    expect((await t.admin.get('/admin/users/nope')).status).toBe(404);
+    expect((await t.admin.post('/admin/users/nope/status', { status: 'disabled', confirm: 'yes' })).status).toBe(404);
+  }, 30_000);
+});

@@ -1,0 +1,50 @@
+/** Finding users for the portal: the store's filters plus the minor flag and course membership. */
+import { ROLES, USER_STATUSES, type Role, type Store, type User, type UserStatus } from '../../store/types';
+import { isMinor } from '../accounts/model';
+import { normaliseCourseCode } from '../chat/rooms';
+
+export interface UserSearch {
+  q?: string;
+  role?: string;
+  status?: string;
+  /** 'yes' or 'no' */
+  minor?: string;
+  /** Course code of a room the user belongs to. */
+  course?: string;
+}
+
+export const PAGE_SIZE = 50;
+const SCAN_BATCH = 5000;
+
+export async function findUsers(store: Store, f: UserSearch, page: number, size = PAGE_SIZE): Promise<{ users: User[]; total: number; unknownCourse?: boolean }> {
+  const base = {
+    role: (ROLES as readonly string[]).includes(f.role ?? '') ? (f.role as Role) : undefined,
+    status: (USER_STATUSES as readonly string[]).includes(f.status ?? '') ? (f.status as UserStatus) : undefined,
+    query: f.q?.trim() || undefined,
+  };
+  const minor = f.minor === 'yes' ? true : f.minor === 'no' ? false : null;
+  const course = f.course?.trim();
+  if (minor === null && !course) {
+    const [users, total] = await Promise.all([store.users.list({ ...base, limit: size, offset: page * size }), store.users.count(base)]);
+    return { users, total };
+  }
+  let candidates: User[] = [];
+  if (course) {
+    const room = await store.rooms.byCode(normaliseCourseCode(course));
+    if (!room || room.kind !== 'course') return { users: [], total: 0, unknownCourse: true };
+    const q = base.query?.toLowerCase();
+    const members = await Promise.all((await store.rooms.members(room.id)).map((m) => store.users.byId(m.userId)));
+    candidates = members
+      .filter((u): u is User => !!u)
+      .filter((u) => (!base.role || u.role === base.role) && (!base.status || u.status === base.status) && (!q || u.emailLower.includes(q) || u.name.toLowerCase().includes(q)))
+      .sort((a, b) => (a.emailLower < b.emailLower ? -1 : a.emailLower > b.emailLower ? 1 : 0));
+  } else {
+    for (let offset = 0; ; offset += SCAN_BATCH) {
+      const batch = await store.users.list({ ...base, limit: SCAN_BATCH, offset });
+      candidates.push(...batch.filter((u) => isMinor(u) === minor));
+      if (batch.length < SCAN_BATCH) break;
+    }
+  }
+  if (minor !== null && course) candidates = candidates.filter((u) => isMinor(u) === minor);
+  return { users: candidates.slice(page * size, (page + 1) * size), total: candidates.length };
+}
