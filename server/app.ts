@@ -14,11 +14,16 @@ import { chatRoutes } from './features/chat/routes';
 import { wsRoutes } from './features/chat/ws';
 import { createChatContext } from './features/chat/context';
 import { LocalHub, type Hub } from './realtime/hub';
+import { Sfu } from './rtc/sfu';
+import { callRoutes } from './features/calls/routes';
+import { pushCallStates } from './features/calls/actions';
 import { createLimiters } from './features/accounts/auth';
+import { adminRoutes, metricsRoute } from './features/admin/routes';
+import { metrics } from './metrics';
 import { layout } from '../views/layout';
 import { errorPage } from '../views/accounts';
 
-export function createApp(deps: Deps & { hub?: Hub }) {
+export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu }) {
   const app: AppContext = {
     ...deps,
     auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, ...createLimiters() },
@@ -26,10 +31,14 @@ export function createApp(deps: Deps & { hub?: Hub }) {
   // The hub publishes through the listening server, which exists only after listen().
   const hub = deps.hub ?? new LocalHub(() => elysia.server);
   const chat = createChatContext(deps.store, hub, deps.config.timeZone);
+  // Calls: the SFU (server/rtc, no Elysia) lives as long as the app; its state pushes go through the hub.
+  const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));
+  pushCallStates(sfu, hub);
   const wantsHtml = (r: Request) => (r.headers.get('accept') ?? '').includes('text/html');
 
   const elysia = new Elysia()
     .use(requestContext(deps.config, deps.logger))
+    .onAfterResponse({ as: 'global' }, ({ set }) => metrics.request(typeof set.status === 'number' ? set.status : 200))
     .onError({ as: 'global' }, ({ error, request, set }) => {
       // The one place errors become responses. Branch on instanceof: `code` is not reliable here.
       if (error instanceof RedirectError) {
@@ -62,8 +71,11 @@ export function createApp(deps: Deps & { hub?: Hub }) {
     })
     .use(accountRoutes(app))
     .use(chatRoutes(app, chat))
-    .use(wsRoutes(app, chat));
-  return Object.assign(elysia, { hub, chat });
+    .use(wsRoutes(app, chat))
+    .use(callRoutes(app, sfu))
+    .use(adminRoutes(app, chat, { activeCalls: () => sfu.stats().calls }))
+    .use(metricsRoute(app, chat.hub, () => sfu.stats().calls));
+  return Object.assign(elysia, { hub, chat, sfu });
 }
 
 export type App = ReturnType<typeof createApp>;

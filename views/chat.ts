@@ -7,6 +7,7 @@
 import { html, type Raw } from '../server/http/html';
 import type { Message, Room } from '../server/store/types';
 import { formatMessage } from './format';
+import { callSlot } from './calls';
 
 export interface Sender {
   id: string;
@@ -87,7 +88,7 @@ export interface RoomView {
 export function roomMain(v: RoomView): Raw {
   const r = v.room;
   return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${r.lastSeq}" data-can-moderate="${v.canModerate ? 'true' : 'false'}">
-<header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1><span class="hint">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</span></header>
+<header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1><span class="hint">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</span>${r.archived ? '' : callSlot(r.id)}</header>
 <div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
 <ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>
 <div class="typing" id="typing-${r.id}"></div>

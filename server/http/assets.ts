@@ -74,6 +74,7 @@ export function loadAssets(): Promise<Assets> {
     assets.add({ name: 'htmx.js', body: readFileSync(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js')) });
     assets.add({ name: 'hx-ws.js', body: readFileSync(join(ROOT, 'node_modules/htmx.org/dist/ext/hx-ws.min.js')) });
     assets.add({ name: 'chat.js', body: await buildClient() });
+    assets.add({ name: 'call.js', body: await buildClient(join(ROOT, 'views/client/call.ts')) });
     return assets;
   })());
 }

@@ -16,6 +16,8 @@ import { mentionHandles } from '../../../views/format';
 import { sendersOf, senderOf, type ChatContext } from './context';
 import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY, TYPING_EVERY_MS } from './limits';
 import { roomListUpdate } from './rooms';
+import { metrics } from '../../metrics';
+import { recordAudit } from '../audit/record';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -67,6 +69,7 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
   }
   const mentions = await resolveMentions(ctx, room.id, body);
   const { message, created } = await ctx.store.messages.append({ roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions });
+  if (created) metrics.messageSent(room.id);
   if (created) await publishMessages(ctx, room.id, [message]);
   return { message, created };
 }
@@ -91,13 +94,17 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
 }
 
 /** Senders delete their own messages; room owners and moderators, and admins, delete any. */
-export async function deleteMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string }) {
+export async function deleteMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; origin?: string }) {
   const { room, membership, message } = await ownMessage(ctx, user, input.roomId, input.messageId);
   const mayModerate = membership.role !== 'member' || user.role === 'admin';
   if (message.senderId !== user.id && !mayModerate) throw notFound('No such message.');
   if (message.deletedAt) return message;
   const deleted = await ctx.store.messages.delete(room.id, message.id, user.id);
   if (!deleted) return message;
+  // Deleting someone else's message is a moderation action: it goes in the audit log.
+  if (message.senderId !== user.id) {
+    await recordAudit(ctx.store, { userId: user.id, origin: input.origin ?? 'unknown' }, 'message.moderator_delete', room.id, { messageId: message.id, senderId: message.senderId });
+  }
   await publishMessages(ctx, room.id, [deleted]);
   return deleted;
 }

@@ -22,10 +22,13 @@ import { parseFrame, type Frame, type ServerData } from './frames';
 import { MAX_FRAME_BYTES } from './limits';
 import { deleteMessage, editMessage, markRead, replay, sendMessage, typing } from './messages';
 import { summaries } from './rooms';
+import { metrics } from '../../metrics';
 
 interface Conn {
   id: string;
   userId: string;
+  /** Client IP, for audit entries of moderation actions. */
+  ip: string | null;
   hub: HubSocket;
   /** Settles once the socket is subscribed to the user's rooms; frames wait for it (see open). */
   ready: Promise<void>;
@@ -55,7 +58,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         await editMessage(chat, user, { roomId: frame.room, messageId: frame.message, body: frame.body });
         return;
       case 'delete':
-        await deleteMessage(chat, user, { roomId: frame.room, messageId: frame.message });
+        await deleteMessage(chat, user, { roomId: frame.room, messageId: frame.message, origin: conn.ip ?? 'unknown' });
         return;
       case 'typing':
         await typing(chat, user, frame.room);
@@ -100,6 +103,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
       const conn: Conn = {
         id: requestInfo(ws.data.request).id,
         userId: v.user.id,
+        ip: requestInfo(ws.data.request).ip,
         hub: {
           id: String(ws.id),
           userId: v.user.id,
@@ -113,6 +117,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
       };
       conns.set(ws.raw, conn);
       chat.hub.register(conn.hub);
+      metrics.wsOpen();
       // The client sends `resume` as soon as the socket opens. Answering it before the room
       // subscriptions exist would lose every message published in between, so frames wait.
       conn.ready = app.store.rooms.listForUser(v.user.id).then((list) => {
@@ -124,6 +129,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
     async message(ws, data) {
       const conn = conns.get(ws.raw);
       if (!conn) return;
+      metrics.wsFrame();
       try {
         await conn.ready;
         const size = typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : JSON.stringify(data).length;
@@ -149,6 +155,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
       const conn = conns.get(ws.raw);
       if (!conn) return;
       chat.hub.unregister(conn.hub);
+      metrics.wsClose();
       conns.delete(ws.raw);
       log.info('ws close', { connId: conn.id, userId: conn.userId, code });
     },

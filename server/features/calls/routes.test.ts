@@ -1,0 +1,122 @@
+/**
+ * The signalling socket (/rtc) and the call bar on a real listening server: upgrade checks,
+ * membership checked at join, bad messages answered without closing, call-state pushes to the
+ * room's members, and the bar for members only.
+ */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { createApp } from '../../app';
+import { loadConfig } from '../../config';
+import { loadAssets } from '../../http/assets';
+import { memoryLogger } from '../../log';
+import { RecordingHub } from '../../realtime/hub';
+import { topics } from '../../realtime/topics';
+import { randomSecrets } from '../../secrets';
+import { createSqliteStore } from '../../store/sqlite/sqlite';
+import type { Store } from '../../store/types';
+import { Client, makeUser } from '../../testing';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const s of stops.splice(0)) await s();
+});
+
+async function start() {
+  const store = createSqliteStore(null);
+  const hub = new RecordingHub();
+  const app = createApp({ config: loadConfig({ LOG_LEVEL: 'error', RTC_LISTEN_IP: '127.0.0.1' }), store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets(), hub });
+  app.listen({ port: 0, hostname: '127.0.0.1' });
+  const origin = `http://127.0.0.1:${app.server!.port}`;
+  stops.push(async () => {
+    await app.sfu.close();
+    await app.stop(true);
+  });
+  return { app, store, hub, origin };
+}
+
+async function person(s: { app: ReturnType<typeof createApp>; store: Store }, email: string, role = 'student') {
+  const issued = await makeUser(s.store, email, role);
+  const client = new Client(s.app);
+  expect((await client.signIn(email, issued.loginCode)).status).toBe(303);
+  await s.store.users.update(issued.user.id, { mustSetPassword: false });
+  return { user: issued.user, client, cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+}
+
+function socket(origin: string, headers: Record<string, string>) {
+  const ws = new WebSocket(`${origin.replace('http', 'ws')}/rtc`, { headers } as unknown as string[]);
+  const got: Record<string, unknown>[] = [];
+  ws.addEventListener('message', (e) => got.push(JSON.parse(String(e.data))));
+  const closed = new Promise<number>((r) => ws.addEventListener('close', (e) => r(e.code)));
+  const opened = new Promise<boolean>((r) => {
+    ws.addEventListener('open', () => r(true));
+    ws.addEventListener('close', () => r(false));
+  });
+  return { ws, got, closed, opened, send: (m: unknown) => ws.send(JSON.stringify(m)) };
+}
+
+const until = async (fn: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await Bun.sleep(10);
+  }
+};
+
+describe('/rtc and the call bar', () => {
+  test('upgrade needs a same-site Origin and a session', async () => {
+    const s = await start();
+    const ada = await person(s, 'ada@unilag.edu.ng');
+    expect(await socket(s.origin, { cookie: ada.cookie }).opened).toBe(false);
+    expect(await socket(s.origin, { cookie: ada.cookie, origin: 'https://evil.example' }).opened).toBe(false);
+    expect(await socket(s.origin, { origin: s.origin }).opened).toBe(false);
+    const ok = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    expect(await ok.opened).toBe(true);
+    ok.ws.close();
+  });
+
+  test('members join (the bar is pushed to the room), non-members are closed with 4404, bad messages get an error', async () => {
+    const s = await start();
+    const ada = await person(s, 'ada@unilag.edu.ng');
+    const olu = await person(s, 'olu@unilag.edu.ng');
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC101', name: 'Intro', topic: '', createdBy: null, dmKey: null }, [{ userId: ada.user.id, role: 'member' }]);
+
+    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    await a.opened;
+    a.send({ type: 'view', mode: 'low' });
+    a.send({ type: 'nonsense' });
+    await until(() => a.got.length === 2);
+    expect(a.got).toEqual([
+      { type: 'error', message: 'Join the call first.' },
+      { type: 'error', message: 'The call sent something the server could not understand.' },
+    ]);
+    a.send({ type: 'join', room: room.id });
+    a.send({ type: 'join', room: room.id, start: 'lecture' });
+    a.send({ type: 'join', room: room.id, start: 'group' });
+    await until(() => a.got.some((m) => m.type === 'joined'));
+    expect(a.got.slice(2, 4)).toEqual([
+      { type: 'error', message: 'There is no call in this room right now.' },
+      { type: 'error', message: 'Only the lecturer or the room owner can start a lecture.' },
+    ]);
+    expect(a.got.find((m) => m.type === 'joined')).toMatchObject({ call: { room: room.id, mode: 'group' }, you: { canPublish: true }, iceServers: [] });
+    const pushes = () => s.hub.log.filter((e) => e.topic === topics.room(room.id)).map((e) => e.data);
+    await until(() => pushes().length === 1);
+    expect(pushes()[0]).toContain(`<hx-partial hx-target="#call-status-${room.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${room.id}" data-active="true" data-mode="group" role="status">Call in progress · 1 person</span>`);
+    // The bar, as a member loads it, shows the call; a non-member gets 404.
+    const bar = await (await ada.client.get(`/rooms/${room.id}/call`)).text();
+    expect(bar).toContain('data-active="true"');
+    expect(bar).toContain('Join call');
+    expect(bar).not.toContain('Start lecture');
+    expect((await olu.client.get(`/rooms/${room.id}/call`)).status).toBe(404);
+
+    const o = socket(s.origin, { cookie: olu.cookie, origin: s.origin });
+    await o.opened;
+    o.send({ type: 'join', room: room.id });
+    expect(await o.closed).toBe(4404);
+    expect(o.got).toEqual([]);
+
+    // Closing the socket leaves the call; the last one out ends it.
+    a.ws.close();
+    await until(() => pushes().length === 2);
+    expect(pushes()[1]).toContain('data-active="false"');
+    expect(s.app.sfu.stats()).toMatchObject({ calls: 0, participants: 0 });
+  });
+});

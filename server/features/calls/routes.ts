@@ -1,0 +1,138 @@
+/**
+ * Calls over HTTP and WebSocket.
+ * - GET /rooms/:id/call: the call bar for this member (loaded by the room page).
+ * - /rtc: the signalling socket (README "Calls"). Upgrade needs a same-site Origin and a session
+ *   (403 / 401). The first message must be `join`; membership is checked against the store then
+ *   (a non-member's socket is closed with 4404). One socket is one participant; closing the socket
+ *   leaves the call. Bad messages get an `error` message and the socket stays open; a socket that
+ *   floods is closed (4429).
+ */
+import { Elysia, t } from 'elysia';
+import type { AppContext } from '../../deps';
+import { AppError, wsCloseCode } from '../../errors';
+import { isCrossSite, requestInfo } from '../../http/context';
+import { sendHtml } from '../../http/respond';
+import { CallError, type Sfu } from '../../rtc/sfu';
+import type { Call } from '../../rtc/call';
+import type { Participant } from '../../rtc/participant';
+import { parseClientMsg, type ServerMsg } from '../../rtc/protocol';
+import { callBar } from '../../../views/calls';
+import { viewerPlugin } from '../accounts/guard';
+import { barState, callSeat } from './actions';
+
+type RawSocket = { send(d: string): void; close(c?: number, r?: string): void };
+
+interface Conn {
+  id: string;
+  userId: string;
+  raw: RawSocket;
+  open: boolean;
+  call: Call | null;
+  participant: Participant | null;
+  /** Messages are handled one at a time, in order (offers and answers must not interleave). */
+  queue: Promise<void>;
+  /** Flood guard: messages in the current second. */
+  windowStart: number;
+  count: number;
+}
+
+const MAX_MSGS_PER_SEC = 60;
+
+export function callRoutes(app: AppContext, sfu: Sfu) {
+  const conns = new WeakMap<object, Conn>();
+  const log = app.logger;
+  const send = (c: Conn, m: ServerMsg) => {
+    if (c.open) c.raw.send(JSON.stringify(m));
+  };
+
+  async function handle(c: Conn, data: unknown) {
+    const msg = parseClientMsg(data);
+    if (!msg) return send(c, { type: 'error', message: 'The call sent something the server could not understand.' });
+    try {
+      if (msg.type === 'join') {
+        if (c.participant) return send(c, { type: 'error', message: 'Already in the call.' });
+        const user = await app.store.users.byId(c.userId);
+        if (!user || user.status !== 'active') return c.raw.close(4401, 'Please sign in.');
+        const seat = await callSeat(app.store, user, msg.room);
+        if (seat.archived) return send(c, { type: 'error', message: 'This room is archived.' });
+        const { call, participant } = sfu.join({
+          roomId: seat.roomId,
+          member: { userId: user.id, name: user.name },
+          host: seat.host,
+          start: msg.start,
+          endpoint: { send: (m) => send(c, m), close: (code, reason) => {
+              if (c.open) c.raw.close(code, reason);
+            },
+          },
+        });
+        c.call = call;
+        c.participant = participant;
+        log.info('call join', { connId: c.id, userId: c.userId, callId: call.id, participantId: participant.id });
+        return;
+      }
+      if (!c.call || !c.participant) return send(c, { type: 'error', message: 'Join the call first.' });
+      await sfu.handle(c.call, c.participant, msg);
+      if (msg.type === 'leave') c.call = c.participant = null;
+    } catch (e) {
+      if (e instanceof CallError) return send(c, { type: 'error', message: e.message });
+      if (e instanceof AppError) {
+        if (e.kind === 'not_found' || e.kind === 'unauthenticated') return c.raw.close(wsCloseCode(e), e.message);
+        return send(c, { type: 'error', message: e.message });
+      }
+      log.error('rtc handler failed', { connId: c.id, userId: c.userId, type: msg.type, err: e });
+      send(c, { type: 'error', message: 'Something went wrong on our side. Please try again.' });
+    }
+  }
+
+  return new Elysia({ name: 'calls' })
+    .use(viewerPlugin(app))
+    .get(
+      '/rooms/:id/call',
+      async ({ set, params, requireUser }) => {
+        const { user } = await requireUser();
+        const seat = await callSeat(app.store, user, params.id);
+        return sendHtml(set, callBar(seat.roomId, barState(sfu.state(seat.roomId)), { canLecture: seat.host, archived: seat.archived }));
+      },
+      { params: t.Object({ id: t.String({ maxLength: 64 }) }) },
+    )
+    .ws('/rtc', {
+      maxPayloadLength: 64 * 1024,
+      idleTimeout: 60,
+      async beforeHandle({ request, set, viewer }) {
+        if (isCrossSite(app.config, request) || !request.headers.get('origin')) {
+          set.status = 403;
+          return 'Cross-site WebSocket refused.';
+        }
+        const v = await viewer();
+        if (!v || v.user.mustSetPassword) {
+          set.status = 401;
+          return 'Please sign in.';
+        }
+      },
+      async open(ws) {
+        const v = await ws.data.viewer();
+        const raw = ws.raw as unknown as RawSocket;
+        if (!v || v.user.mustSetPassword) return raw.close(4401, 'Please sign in.');
+        conns.set(ws.raw, { id: requestInfo(ws.data.request).id, userId: v.user.id, raw, open: true, call: null, participant: null, queue: Promise.resolve(), windowStart: 0, count: 0 });
+      },
+      message(ws, data) {
+        const c = conns.get(ws.raw);
+        if (!c) return;
+        const now = Date.now();
+        if (now - c.windowStart >= 1000) [c.windowStart, c.count] = [now, 0];
+        if (++c.count > MAX_MSGS_PER_SEC) return c.raw.close(4429, 'Too many messages.');
+        c.queue = c.queue.then(() => handle(c, data)).catch((e) => log.error('rtc queue failed', { connId: c.id, err: e }));
+      },
+      close(ws, code) {
+        const c = conns.get(ws.raw);
+        if (!c) return;
+        c.open = false;
+        conns.delete(ws.raw);
+        // Disconnecting is leaving: every resource of the participant is released.
+        c.queue = c.queue.then(async () => {
+          if (c.call && c.participant) await sfu.leave(c.call, c.participant);
+        });
+        log.info('rtc close', { connId: c.id, userId: c.userId, code });
+      },
+    });
+}

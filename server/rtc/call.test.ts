@@ -1,0 +1,168 @@
+/**
+ * The SFU's signalling rules without media: who may start and join, what an offer may publish,
+ * moderation, and the call's life cycle. Offers that are refused never reach werift.
+ */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { rtcConfigFromEnv } from './config';
+import { parseClientMsg, type ServerMsg } from './protocol';
+import { CallError, Sfu } from './sfu';
+
+const sfus: Sfu[] = [];
+afterEach(async () => {
+  for (const s of sfus.splice(0)) await s.close();
+});
+
+function sfu(env: Record<string, string> = {}) {
+  const s = new Sfu(rtcConfigFromEnv(env), { info() {}, warn() {} });
+  sfus.push(s);
+  return s;
+}
+
+function endpoint() {
+  const got: ServerMsg[] = [];
+  const closed: number[] = [];
+  return { got, closed, send: (m: ServerMsg) => got.push(m), close: (code: number) => closed.push(code) };
+}
+
+const member = (n: number) => ({ userId: `u${n}`, name: `User ${n}` });
+
+/** A browser-like offer: one m-section per (kind, mid, direction). */
+function offer(...sections: [kind: 'audio' | 'video', mid: string, dir: string, rids?: string[]][]) {
+  return ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', ...sections.flatMap(([k, mid, dir, rids]) => [`m=${k} 9 UDP/TLS/RTP/SAVPF 111`, `a=mid:${mid}`, `a=${dir}`, ...(rids ?? []).map((r) => `a=rid:${r} send`)])].join('\r\n') + '\r\n';
+}
+
+async function refused(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof CallError) return e.message;
+    throw e;
+  }
+  throw new Error('expected a CallError');
+}
+
+describe('signalling messages', () => {
+  test('typed and strict; htmx headers are accepted', () => {
+    expect(parseClientMsg({ type: 'join', room: 'r1', start: 'lecture', headers: { 'HX-Request': 'true' } })).toBeTruthy();
+    expect(parseClientMsg(JSON.stringify({ type: 'view', mode: 'audio-only' }))).toEqual({ type: 'view', mode: 'audio-only' });
+    expect(parseClientMsg({ type: 'join', room: 'r1', user: 'someone-else' })).toBeNull(); // identity never comes from fields
+    expect(parseClientMsg({ type: 'view', mode: 'ultra' })).toBeNull();
+    expect(parseClientMsg({ type: 'mute', source: 'mic' })).toBeNull();
+    expect(parseClientMsg({ type: 'offer', sdp: 'x'.repeat(40_000), sources: {} })).toBeNull();
+    expect(parseClientMsg('{not json')).toBeNull();
+    expect(parseClientMsg({ type: 'grant', participant: '../x', mic: true })).toBeNull();
+  });
+});
+
+describe('calls', () => {
+  test('a call is started on purpose, lectures only by hosts, and ends with its last participant', async () => {
+    const s = sfu();
+    const changes: (number | null)[] = [];
+    s.onChange = (_, st) => changes.push(st ? st.participants : null);
+    expect(() => s.join({ roomId: 'r', member: member(1), host: false, endpoint: endpoint() })).toThrow('There is no call in this room right now.');
+    expect(() => s.join({ roomId: 'r', member: member(1), host: false, start: 'lecture', endpoint: endpoint() })).toThrow('Only the lecturer or the room owner can start a lecture.');
+    const a = s.join({ roomId: 'r', member: member(1), host: false, start: 'group', endpoint: endpoint() });
+    // A second "start" joins the call in progress.
+    const b = s.join({ roomId: 'r', member: member(2), host: false, start: 'lecture', endpoint: endpoint() });
+    expect(b.call).toBe(a.call);
+    expect(s.state('r')).toMatchObject({ mode: 'group', participants: 2 });
+    await s.leave(a.call, a.participant);
+    await s.leave(b.call, b.participant);
+    expect(s.state('r')).toBeNull();
+    expect(changes).toEqual([1, 2, 1, null]);
+    expect(s.stats()).toMatchObject({ calls: 0, participants: 0 });
+  });
+
+  test('joining again from another tab replaces the earlier seat', async () => {
+    const s = sfu();
+    const e1 = endpoint();
+    const first = s.join({ roomId: 'r', member: member(1), host: false, start: 'group', endpoint: e1 });
+    const second = s.join({ roomId: 'r', member: member(1), host: false, endpoint: endpoint() });
+    await Bun.sleep(0);
+    expect(e1.got.at(-1)).toEqual({ type: 'ended', reason: 'replaced' });
+    expect([...second.call.participants.keys()]).toEqual([second.participant.id]);
+    expect(first.participant.closed).toBe(true);
+  });
+
+  test('group offers: every sending m-line declared, kinds matching, one of each source', async () => {
+    const s = sfu();
+    const { call, participant: p } = s.join({ roomId: 'r', member: member(1), host: false, start: 'group', endpoint: endpoint() });
+    const send = (sdp: string, sources: Record<string, 'mic' | 'cam' | 'screen'>) => s.handle(call, p, { type: 'offer', sdp, sources });
+    expect(await refused(send(offer(['audio', '0', 'sendonly']), {}))).toBe('Every sending track must say what it is (mic, cam or screen).');
+    expect(await refused(send(offer(['audio', '0', 'sendonly']), { '0': 'cam' }))).toBe('A audio track cannot be "cam".');
+    expect(await refused(send(offer(['video', '0', 'sendonly'], ['video', '1', 'sendonly']), { '0': 'cam', '1': 'cam' }))).toBe('Only one "cam" track at a time.');
+    expect(await refused(send(offer(['video', '0', 'sendonly', ['l', 'h']]), { '0': 'screen' }))).toBe('Only the camera is sent in layers.');
+    expect(p.pub).toBeNull(); // nothing reached werift
+  });
+
+  test('lectures: students cannot publish, raise hands, and only hosts moderate', async () => {
+    const s = sfu();
+    const host = s.join({ roomId: 'r', member: member(1), host: true, start: 'lecture', endpoint: endpoint() });
+    const e2 = endpoint();
+    const st = s.join({ roomId: 'r', member: member(2), host: false, endpoint: e2 });
+    const other = s.join({ roomId: 'r', member: member(3), host: false, endpoint: endpoint() });
+    const call = host.call;
+    expect(e2.got[0]).toMatchObject({ type: 'joined', call: { mode: 'lecture' }, you: { host: false, canPublish: false, view: 'audio-only' } });
+    const as = (p: typeof st, m: Parameters<Sfu['handle']>[2]) => s.handle(call, p.participant, m);
+    expect(await refused(as(st, { type: 'offer', sdp: offer(['audio', '0', 'sendonly']), sources: { '0': 'mic' } }))).toBe('You may not speak until the lecturer allows it.');
+    expect(await refused(as(st, { type: 'offer', sdp: offer(['video', '0', 'sendonly']), sources: { '0': 'screen' } }))).toBe('Only the lecturer can share video or a screen in a lecture.');
+    expect(await refused(as(st, { type: 'mute-all' }))).toBe('Only the lecturer can do that.');
+    expect(await refused(as(st, { type: 'grant', participant: st.participant.id, mic: true }))).toBe('Only the lecturer can do that.');
+    expect(await refused(as(st, { type: 'remove', participant: other.participant.id }))).toBe('Only the lecturer can do that.');
+    expect(await refused(as(host, { type: 'hand', raised: true }))).toBe('Raising a hand is for lectures.');
+
+    await as(st, { type: 'hand', raised: true });
+    expect(call.roster().find((r) => r.id === st.participant.id)).toMatchObject({ hand: true, micGranted: false });
+    await as(host, { type: 'grant', participant: st.participant.id, mic: true });
+    expect(e2.got.at(-2)).toEqual({ type: 'permission', canPublish: true });
+    expect(call.roster().find((r) => r.id === st.participant.id)).toMatchObject({ hand: false, micGranted: true });
+    // Granted the mic only: a camera is still refused.
+    expect(await refused(as(st, { type: 'offer', sdp: offer(['video', '0', 'sendonly']), sources: { '0': 'cam' } }))).toBe('Only the lecturer can share video or a screen in a lecture.');
+    await as(host, { type: 'mute-all' });
+    expect(e2.got.some((m) => m.type === 'muted')).toBe(true);
+    await as(host, { type: 'grant', participant: st.participant.id, mic: false });
+    expect(e2.got.filter((m) => m.type === 'permission').at(-1)).toEqual({ type: 'permission', canPublish: false });
+
+    // Remove: out, socket closed, and cannot come back into this call.
+    const e3 = other.participant.endpoint as ReturnType<typeof endpoint>;
+    await as(host, { type: 'remove', participant: other.participant.id });
+    expect(e3.got.at(-1)).toEqual({ type: 'ended', reason: 'removed' });
+    expect(e3.closed).toEqual([4403]);
+    expect(() => s.join({ roomId: 'r', member: member(3), host: false, endpoint: endpoint() })).toThrow('A host removed you from this call.');
+  });
+
+  test('a full call refuses more people', () => {
+    const s = sfu({ RTC_MAX_PARTICIPANTS: '2' });
+    s.join({ roomId: 'r', member: member(1), host: false, start: 'group', endpoint: endpoint() });
+    s.join({ roomId: 'r', member: member(2), host: false, endpoint: endpoint() });
+    expect(() => s.join({ roomId: 'r', member: member(3), host: false, endpoint: endpoint() })).toThrow('This call is full (2 people).');
+  });
+});
+
+describe('configuration', () => {
+  test('RTC_* variables are checked; TURN credentials are short-lived HMACs', async () => {
+    expect(() => rtcConfigFromEnv({ RTC_PUBLIC_IP: 'example.com' })).toThrow('RTC_PUBLIC_IP must be an IPv4 address');
+    expect(() => rtcConfigFromEnv({ RTC_PORT_MIN: '40000' })).toThrow('RTC_PORT_MIN and RTC_PORT_MAX must be set together');
+    expect(() => rtcConfigFromEnv({ RTC_PORT_MIN: '40000', RTC_PORT_MAX: '39999' })).toThrow('RTC_PORT_MAX must be greater');
+    expect(() => rtcConfigFromEnv({ RTC_TURN_URLS: 'turn:turn.example.edu:3478' })).toThrow('RTC_TURN_URLS needs RTC_TURN_SECRET');
+    expect(() => rtcConfigFromEnv({ RTC_STUN_URLS: 'http://x' })).toThrow('not a stun URL');
+    const cfg = rtcConfigFromEnv({ RTC_PORT_MIN: '40000', RTC_PORT_MAX: '40100', RTC_STUN_URLS: 'stun:stun.example.edu:3478', RTC_TURN_URLS: 'turn:turn.example.edu:3478?transport=udp,turns:turn.example.edu:5349', RTC_TURN_SECRET: 's3cret' });
+    expect(cfg.portRange).toEqual([40000, 40100]);
+    const { iceServersFor } = await import('./config');
+    const [stun, turn] = iceServersFor(cfg, 'user-1', 1_700_000_000_000, 3600);
+    expect(stun).toEqual({ urls: ['stun:stun.example.edu:3478'] });
+    expect(turn!.username).toBe('1700003600:user-1');
+    expect(turn!.credential).toBe(new Bun.CryptoHasher('sha1', 's3cret').update('1700003600:user-1').digest('base64'));
+  });
+
+  test('announced candidates: only the listen address, rewritten to the public one', async () => {
+    const { announceCandidate, announceSdp } = await import('./peer');
+    const line = 'candidate:1 1 udp 2130706431 10.0.0.5 50000 typ host';
+    expect(announceCandidate(rtcConfigFromEnv({}), line)).toBe(line);
+    expect(announceCandidate(rtcConfigFromEnv({ RTC_LISTEN_IP: '127.0.0.1' }), line)).toBeNull();
+    expect(announceCandidate(rtcConfigFromEnv({ RTC_PUBLIC_IP: '203.0.113.7' }), line)).toBe('candidate:1 1 udp 2130706431 203.0.113.7 50000 typ host');
+    expect(announceCandidate(rtcConfigFromEnv({}), 'candidate:1 1 udp 1 fe80::1 50000 typ host')).toBeNull();
+    const sdp = ['v=0', `a=${line}`, 'a=candidate:2 1 udp 2130706431 127.0.0.1 50001 typ host', 'a=mid:0'].join('\r\n');
+    expect(announceSdp(rtcConfigFromEnv({ RTC_LISTEN_IP: '127.0.0.1' }), sdp)).toBe(['v=0', 'a=candidate:2 1 udp 2130706431 127.0.0.1 50001 typ host', 'a=mid:0'].join('\r\n'));
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * A call: one per room, in server memory. It owns its participants, decides who receives what
+ * (every participant subscribes to every other participant's Up tracks), applies the permission
+ * rules to each signalling message, and ends when the last participant leaves.
+ *
+ * Messages arrive already validated (protocol.ts) and from an identified member (the route
+ * checked the session and the membership). What the Call still refuses: publishing without
+ * permission (the offer is not applied, so no track can arrive), moderation by non-hosts.
+ */
+import type { RtcConfig } from './config';
+import type { ViewMode } from './control';
+import { canModerate, canPublish, canPublishAnything, canRaiseHand, defaultView, type CallMode, type Seat, type Source } from './permissions';
+import { Participant, type Endpoint, type Member } from './participant';
+import { sdpSections } from './peer';
+import type { ClientMsg, IceServer, RosterEntry } from './protocol';
+import type { UpTrack } from './uptrack';
+
+export class CallError extends Error {}
+
+export interface CallHooks {
+  /** The call's public state changed (participant count, started, ended). */
+  changed(call: Call): void;
+  ended(call: Call): void;
+  log(msg: string, fields: Record<string, unknown>): void;
+}
+
+export class Call {
+  readonly id = crypto.randomUUID();
+  readonly participants = new Map<string, Participant>();
+  /** Users a host removed: they cannot come back into this call. */
+  readonly removed = new Set<string>();
+  readonly startedAt: number;
+  ended = false;
+
+  constructor(
+    readonly roomId: string,
+    readonly mode: CallMode,
+    private cfg: RtcConfig,
+    private hooks: CallHooks,
+    private now: () => number,
+  ) {
+    this.startedAt = now();
+  }
+
+  join(member: Member, host: boolean, endpoint: Endpoint, iceServers: IceServer[]): Participant {
+    if (this.ended) throw new CallError('This call has ended.');
+    if (this.removed.has(member.userId)) throw new CallError('A host removed you from this call.');
+    if (this.participants.size >= this.cfg.maxParticipants) throw new CallError(`This call is full (${this.cfg.maxParticipants} people).`);
+    // One seat per person: joining again (another tab) replaces the earlier one.
+    for (const other of this.participants.values()) if (other.member.userId === member.userId) void this.leave(other, 'replaced');
+    const seat: Seat = { host: this.mode === 'lecture' && host, micGranted: false };
+    const p = new Participant(member, seat, defaultView(this.mode, seat), endpoint, this.cfg, {
+      onUpTrack: (_, up) => this.publish(up),
+      onUpTrackEnded: (_, up) => this.unpublish(up),
+      onBroken: (q, why) => {
+        this.hooks.log('call participant broken', { callId: this.id, participantId: q.id, why });
+        void this.leave(q, 'closed');
+      },
+    }, this.now);
+    this.participants.set(p.id, p);
+    p.send({ type: 'joined', call: { id: this.id, room: this.roomId, mode: this.mode }, you: { id: p.id, host: seat.host, canPublish: canPublishAnything(this.mode, seat), view: p.view }, iceServers });
+    for (const other of this.participants.values()) if (other !== p) for (const up of other.ups.values()) p.subscribe(up);
+    this.broadcastRoster();
+    this.hooks.changed(this);
+    return p;
+  }
+
+  async leave(p: Participant, reason: 'left' | 'removed' | 'replaced' | 'closed') {
+    if (!this.participants.delete(p.id)) return;
+    if (reason !== 'left') p.send({ type: 'ended', reason });
+    await p.close();
+    this.hooks.log('call leave', { callId: this.id, participantId: p.id, reason, left: this.participants.size });
+    if (!this.participants.size) {
+      this.ended = true;
+      this.hooks.ended(this);
+    } else {
+      this.broadcastRoster();
+      this.hooks.changed(this);
+    }
+  }
+
+  async handle(p: Participant, m: ClientMsg) {
+    if (!this.participants.has(p.id)) return;
+    switch (m.type) {
+      case 'offer':
+        return this.offer(p, m.sdp, m.sources);
+      case 'answer':
+        return p.acceptAnswer(m.sdp);
+      case 'candidate':
+        return p.addCandidate(m.pc, m.candidate);
+      case 'view':
+        return this.setView(p, m.mode);
+      case 'mute': {
+        p.selfMuted[m.source] = m.muted;
+        const up = p.ups.get(m.source);
+        if (up) up.muted = m.muted;
+        return this.broadcastRoster();
+      }
+      case 'hand':
+        if (!canRaiseHand(this.mode, p.seat)) throw new CallError('Raising a hand is for lectures.');
+        p.hand = m.raised;
+        return this.broadcastRoster();
+      case 'grant':
+        return this.grant(p, m.participant, m.mic);
+      case 'mute-all':
+        return this.muteAll(p);
+      case 'remove': {
+        this.requireHost(p);
+        const q = this.participants.get(m.participant);
+        if (!q || q === p) throw new CallError('That person is not in the call.');
+        this.removed.add(q.member.userId);
+        await this.leave(q, 'removed');
+        q.endpoint.close(4403, 'Removed from the call.');
+        return;
+      }
+      case 'restart':
+        return p.requestIceRestart();
+      case 'leave':
+        return this.leave(p, 'left');
+      case 'join':
+        throw new CallError('Already in the call.');
+    }
+  }
+
+  private async offer(p: Participant, sdp: string, declared: Record<string, Source>) {
+    const sources = new Map<string, Source>();
+    for (const s of sdpSections(sdp)) {
+      if (s.port === 0 || s.direction === 'recvonly' || s.direction === 'inactive') continue;
+      const source = s.mid === null ? undefined : declared[s.mid];
+      if (!source) throw new CallError('Every sending track must say what it is (mic, cam or screen).');
+      if ((source === 'mic') !== (s.kind === 'audio')) throw new CallError(`A ${s.kind} track cannot be "${source}".`);
+      if ([...sources.values()].includes(source)) throw new CallError(`Only one "${source}" track at a time.`);
+      if (!canPublish(this.mode, p.seat, source)) throw new CallError(source === 'mic' ? 'You may not speak until the lecturer allows it.' : 'Only the lecturer can share video or a screen in a lecture.');
+      if (s.rids.length && source !== 'cam') throw new CallError('Only the camera is sent in layers.');
+      sources.set(s.mid!, source);
+    }
+    await p.acceptOffer(sdp, sources);
+    this.broadcastRoster();
+  }
+
+  private setView(p: Participant, mode: ViewMode) {
+    p.view = mode;
+    p.selectLayers();
+    p.send({ type: 'view', mode });
+  }
+
+  private requireHost(p: Participant) {
+    if (!canModerate(this.mode, p.seat)) throw new CallError('Only the lecturer can do that.');
+  }
+
+  private async grant(p: Participant, targetId: string, mic: boolean) {
+    this.requireHost(p);
+    const q = this.participants.get(targetId);
+    if (!q || q.seat.host) throw new CallError('That person is not a student in the call.');
+    q.seat = { ...q.seat, micGranted: mic };
+    if (mic) q.hand = false;
+    else await q.closePub(); // enforced here, whatever the browser does next
+    q.send({ type: 'permission', canPublish: canPublishAnything(this.mode, q.seat) });
+    this.broadcastRoster();
+  }
+
+  private muteAll(p: Participant) {
+    this.requireHost(p);
+    for (const q of this.participants.values()) {
+      if (q.seat.host) continue;
+      const mic = q.ups.get('mic');
+      q.selfMuted.mic = true;
+      if (mic) mic.muted = true;
+      q.send({ type: 'muted', source: 'mic' });
+    }
+    this.broadcastRoster();
+  }
+
+  private publish(up: UpTrack) {
+    for (const q of this.participants.values()) if (q.id !== up.participantId) q.subscribe(up);
+    this.broadcastRoster();
+  }
+
+  private unpublish(up: UpTrack) {
+    for (const q of this.participants.values()) q.unsubscribe(up);
+    if (!this.ended) this.broadcastRoster();
+  }
+
+  roster(): RosterEntry[] {
+    return [...this.participants.values()].map((p) => ({
+      id: p.id,
+      name: p.member.name,
+      host: p.seat.host,
+      hand: p.hand,
+      micGranted: p.seat.micGranted,
+      sending: [...p.ups.values()].filter((u) => !u.muted).map((u) => u.source),
+    }));
+  }
+
+  private broadcastRoster() {
+    const participants = this.roster();
+    for (const p of this.participants.values()) p.send({ type: 'roster', participants });
+  }
+
+  /** Periodic work (SFU tick): Up track upkeep, layer choice, REMB to publishers. */
+  tick(now: number, layers: boolean, remb: boolean) {
+    for (const p of this.participants.values()) {
+      for (const up of p.ups.values()) up.tick(now);
+      if (layers) p.selectLayers();
+    }
+    if (remb) {
+      for (const p of this.participants.values()) {
+        p.measure(now);
+        p.sendRemb(this.wantedFrom(p));
+      }
+    }
+  }
+
+  /** How much video anyone wants from `p` (bps): the cap while someone watches, a trickle otherwise. */
+  private wantedFrom(p: Participant): number {
+    let wanted = 100_000;
+    for (const up of p.ups.values()) {
+      if (up.kind !== 'video') continue;
+      let watched = false;
+      for (const q of this.participants.values()) if (q.downs.some((d) => d.up === up && d.target)) watched = true;
+      wanted += watched ? (up.source === 'screen' ? 2_500_000 : this.cfg.maxBitrate) : 200_000;
+    }
+    return wanted;
+  }
+
+  async close() {
+    for (const p of [...this.participants.values()]) await this.leave(p, 'closed');
+  }
+}

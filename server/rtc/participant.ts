@@ -1,0 +1,294 @@
+/**
+ * A participant: one signed-in browser tab in a call, with its two connections (see peer.ts).
+ *
+ * `pub` (browser offers): what it sends; each incoming track becomes a layer of an Up track, but
+ * only for sources the Call allowed in the offer. `sub` (server offers): one Down track per Up
+ * track of every other participant. Sub renegotiation is serialised: one offer in flight, changes
+ * made meanwhile produce one more offer after the answer (`negotiate`).
+ *
+ * Our ICE candidates are not trickled: werift gathers its host candidates inside
+ * setLocalDescription, so each offer and answer we send already lists them (as announced).
+ *
+ * Cleanup (`close`): both connections closed, every werift subscription disposed, every timer
+ * cleared, Up tracks closed and Down tracks detached. Nothing else holds a participant.
+ */
+import type { RTCPeerConnection, RTCRtpTransceiver, MediaStreamTrack } from 'werift';
+import type { RtcConfig } from './config';
+import { BitrateEstimator, pickLayer, videoBudgets, type ViewMode } from './control';
+import { DownTrack } from './downtrack';
+import { announceSdp, createPeer, rembPacket } from './peer';
+import type { Seat, Source } from './permissions';
+import type { ServerMsg, TrackInfo } from './protocol';
+import { UpTrack } from './uptrack';
+
+export interface Endpoint {
+  send(msg: ServerMsg): void;
+  close(code: number, reason: string): void;
+}
+
+export interface Member {
+  userId: string;
+  name: string;
+}
+
+/** What a participant tells its call about (the call decides what follows). */
+export interface ParticipantEvents {
+  onUpTrack(p: Participant, up: UpTrack): void;
+  onUpTrackEnded(p: Participant, up: UpTrack): void;
+  onBroken(p: Participant, why: string): void;
+}
+
+const ANSWER_TIMEOUT_MS = 20_000;
+let seq = 0;
+
+export class Participant {
+  readonly id = `p${(++seq).toString(36)}${crypto.randomUUID().slice(0, 8)}`;
+  hand = false;
+  view: ViewMode;
+  pub: RTCPeerConnection | null = null;
+  sub: RTCPeerConnection | null = null;
+  readonly ups = new Map<Source, UpTrack>();
+  readonly downs: DownTrack[] = [];
+  /** What this participant's browser says it muted itself (shown in the roster). */
+  readonly selfMuted: Record<Source, boolean> = { mic: false, cam: false, screen: false };
+  /** Subscriber direction (SFU → browser) and publisher direction (browser → SFU). */
+  readonly down: BitrateEstimator;
+  readonly upEstimate: BitrateEstimator;
+  closed = false;
+  /** What we send this subscriber (bps, measured each second). */
+  sendRate = 0;
+  private sentBytes = 0;
+  private sentAt = 0;
+  private sources = new Map<string, Source>();
+  private negotiating = false;
+  private again = false;
+  private restartIce = false;
+  private answerTimer: ReturnType<typeof setTimeout> | undefined;
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private disposers: (() => void)[] = [];
+
+  constructor(
+    readonly member: Member,
+    public seat: Seat,
+    view: ViewMode,
+    readonly endpoint: Endpoint,
+    private cfg: RtcConfig,
+    private events: ParticipantEvents,
+    private now: () => number,
+  ) {
+    this.view = view;
+    this.down = new BitrateEstimator(100_000, 20_000_000, 1_500_000);
+    this.upEstimate = new BitrateEstimator(150_000, cfg.maxBitrate, cfg.maxBitrate);
+  }
+
+  send(msg: ServerMsg) {
+    if (!this.closed) this.endpoint.send(msg);
+  }
+
+  // ---- publishing ---------------------------------------------------------------------------
+
+  /** Applies an offer the Call already checked; `sources` maps sending mids to sources. */
+  async acceptOffer(sdp: string, sources: Map<string, Source>) {
+    this.sources = sources;
+    const pc = (this.pub ??= this.openPub());
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    if (this.closed) return;
+    this.send({ type: 'answer', sdp: announceSdp(this.cfg, pc.localDescription!.sdp) });
+    // Sources no longer sent (screen share stopped, mic revoked) end their Up tracks.
+    for (const [source, up] of this.ups) if (![...sources.values()].includes(source)) this.endUp(source, up);
+  }
+
+  private openPub(): RTCPeerConnection {
+    const pc = createPeer(this.cfg);
+    const added = pc.onRemoteTransceiverAdded.subscribe((t) => {
+      disableWeriftNack(t);
+      const sub = t.onTrack.subscribe((track) => this.onTrack(t, track));
+      this.disposers.push(() => sub.unSubscribe());
+    });
+    this.disposers.push(() => added.unSubscribe());
+    return pc;
+  }
+
+  private onTrack(t: RTCRtpTransceiver, track: MediaStreamTrack) {
+    if (this.closed || !t.mid) return;
+    const source = this.sources.get(t.mid);
+    if (!source || (source === 'mic') !== (t.kind === 'audio')) return; // not announced: never forwarded
+    if (track.rid && (source !== 'cam' || !['l', 'm', 'h'].includes(track.rid))) return;
+    let up = this.ups.get(source);
+    if (up && up.receiver !== t.receiver) {
+      this.endUp(source, up);
+      up = undefined;
+    }
+    const fresh = !up;
+    up ??= new UpTrack(`${this.id}-${source}`, this.id, source, t.kind === 'audio' ? 'audio' : 'video', t.receiver, t.kind === 'audio' ? 48_000 : 90_000);
+    up.muted = this.selfMuted[source];
+    up.addTrack(track, this.now);
+    if (fresh) {
+      this.ups.set(source, up);
+      this.events.onUpTrack(this, up);
+    }
+  }
+
+  endUp(source: Source, up: UpTrack) {
+    if (this.ups.get(source) !== up) return;
+    this.ups.delete(source);
+    up.close();
+    this.events.onUpTrackEnded(this, up);
+  }
+
+  /** Stops publishing altogether (permission revoked): ends Up tracks, closes `pub`. */
+  async closePub() {
+    for (const [s, up] of [...this.ups]) this.endUp(s, up);
+    const pc = this.pub;
+    this.pub = null;
+    await pc?.close().catch(() => {});
+  }
+
+  // ---- subscribing --------------------------------------------------------------------------
+
+  subscribe(up: UpTrack) {
+    if (this.closed || this.downs.some((d) => d.up === up)) return;
+    const sub = (this.sub ??= this.openSub());
+    let d = this.downs.find((x) => !x.up && x.kind === up.kind);
+    if (d) d.transceiver.setDirection('sendonly');
+    else {
+      const t = sub.addTransceiver(up.kind, { direction: 'sendonly' });
+      d = new DownTrack(t, up.kind, { onRemb: (b) => this.down.onRemb(b, this.sendRate, this.now()), onLoss: (f) => this.down.onLoss(f, this.now()) }, this.now);
+      this.downs.push(d);
+    }
+    d.attach(up);
+    this.selectLayers();
+    this.scheduleNegotiation();
+  }
+
+  unsubscribe(up: UpTrack) {
+    const d = this.downs.find((x) => x.up === up);
+    if (!d) return;
+    d.detach();
+    d.transceiver.setDirection('inactive');
+    this.scheduleNegotiation();
+  }
+
+  private openSub(): RTCPeerConnection {
+    const pc = createPeer(this.cfg);
+    return pc;
+  }
+
+  private scheduleNegotiation() {
+    if (this.closed) return;
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.negotiate(), 30);
+  }
+
+  requestIceRestart() {
+    this.restartIce = true;
+    this.scheduleNegotiation();
+  }
+
+  private async negotiate() {
+    const pc = this.sub;
+    if (this.closed || !pc) return;
+    if (this.negotiating) {
+      this.again = true;
+      return;
+    }
+    this.negotiating = true;
+    try {
+      const offer = await pc.createOffer({ iceRestart: this.restartIce });
+      this.restartIce = false;
+      await pc.setLocalDescription(offer);
+      if (this.closed) return;
+      this.send({ type: 'offer', sdp: announceSdp(this.cfg, pc.localDescription!.sdp), tracks: this.trackInfo() });
+      clearTimeout(this.answerTimer);
+      this.answerTimer = setTimeout(() => this.events.onBroken(this, 'no answer'), ANSWER_TIMEOUT_MS);
+    } catch (e) {
+      this.negotiating = false;
+      this.events.onBroken(this, `offer failed: ${String(e)}`);
+    }
+  }
+
+  async acceptAnswer(sdp: string) {
+    const pc = this.sub;
+    if (!pc || !this.negotiating) throw new Error('no offer is waiting for an answer');
+    clearTimeout(this.answerTimer);
+    await pc.setRemoteDescription({ type: 'answer', sdp });
+    this.negotiating = false;
+    if (this.again) {
+      this.again = false;
+      this.scheduleNegotiation();
+    }
+  }
+
+  trackInfo(): TrackInfo[] {
+    const out: TrackInfo[] = [];
+    for (const d of this.downs) if (d.up && d.mid) out.push({ mid: d.mid, participant: d.up.participantId, source: d.up.source });
+    return out;
+  }
+
+  async addCandidate(which: 'pub' | 'sub', c: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null }) {
+    const pc = which === 'pub' ? this.pub : this.sub;
+    if (!pc || !c.candidate) return;
+    await pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? undefined, sdpMLineIndex: c.sdpMLineIndex ?? undefined });
+  }
+
+  // ---- bandwidth and layers -----------------------------------------------------------------
+
+  /** Measures the send rate towards this subscriber (called about once a second). */
+  measure(now: number) {
+    const bytes = this.downs.reduce((a, d) => a + d.sentBytes, 0);
+    if (this.sentAt) this.sendRate = Math.round(((bytes - this.sentBytes) * 8 * 1000) / Math.max(1, now - this.sentAt));
+    this.sentBytes = bytes;
+    this.sentAt = now;
+  }
+
+  /** Chooses each video Down track's layer from the view mode and this subscriber's estimate. */
+  selectLayers() {
+    const now = this.now();
+    const videos = this.downs.filter((d) => d.up && d.kind === 'video');
+    const screens = videos.filter((d) => d.up!.source === 'screen');
+    const cams = videos.filter((d) => d.up!.source === 'cam');
+    const audio = this.downs.filter((d) => d.up && d.kind === 'audio').length;
+    const budget = videoBudgets(this.down.value(now), audio, screens.map((d) => d.up!.orderedLayers()[0]?.bitrate ?? 0), cams.length);
+    for (const d of screens) d.setTarget(pickLayer(this.view === 'audio-only' ? 'audio-only' : 'high', d.up!.layerStates(now), Infinity, d.current));
+    for (const d of cams) d.setTarget(pickLayer(this.view, d.up!.layerStates(now), budget.camera, d.current));
+  }
+
+  /** What this publisher is asked to send (REMB): its loss-based estimate, capped by the audience's needs. */
+  sendRemb(wanted: number) {
+    const now = this.now();
+    const video = [...this.ups.values()].filter((u) => u.kind === 'video');
+    if (!video.length) return;
+    const loss = Math.max(...video.flatMap((u) => [...u.layers.values()].map((l) => l.lossFraction)));
+    this.upEstimate.onLoss(loss, now);
+    const bitrate = Math.min(this.upEstimate.value(now), wanted);
+    const ssrcs = video.flatMap((u) => u.ssrcs());
+    const receiver = video[0]!.receiver;
+    if (ssrcs.length && receiver.dtlsTransport) void receiver.dtlsTransport.sendRtcp([rembPacket(receiver.rtcpSsrc, bitrate, ssrcs)]).catch(() => {});
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.answerTimer);
+    clearTimeout(this.debounce);
+    for (const [s, up] of [...this.ups]) this.endUp(s, up);
+    for (const d of this.downs.splice(0)) d.close();
+    for (const d of this.disposers.splice(0)) d();
+    const pcs = [this.pub, this.sub];
+    this.pub = this.sub = null;
+    await Promise.all(pcs.map((pc) => pc?.close().catch(() => {})));
+  }
+}
+
+/**
+ * werift's receiver NACK generator keeps one sequence space per receiver, but a simulcast receiver
+ * gets three SSRCs: it would invent losses. Up tracks send their own NACKs per layer instead.
+ */
+function disableWeriftNack(t: RTCRtpTransceiver) {
+  const nack = (t.receiver as unknown as { nack?: { addPacket: (p: unknown) => void } }).nack;
+  if (nack) nack.addPacket = () => {};
+}

@@ -1,0 +1,98 @@
+/**
+ * Call signalling messages (JSON text over the /rtc WebSocket), documented in README "Calls".
+ * Identity and room membership never come from these fields: the socket's session says who is
+ * speaking, and `join.room` is checked against the store before anything else happens.
+ * Every client message may carry the `headers` object htmx adds, and nothing else unknown.
+ */
+import { Type as T, type Static, type TProperties } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { ViewMode } from './control';
+import type { CallMode, Source } from './permissions';
+
+const Id = T.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const Headers = T.Optional(T.Record(T.String(), T.Unknown()));
+const SourceT = T.Union([T.Literal('mic'), T.Literal('cam'), T.Literal('screen')]);
+const ViewT = T.Union([T.Literal('audio-only'), T.Literal('low'), T.Literal('auto'), T.Literal('high')]);
+const Sdp = T.String({ minLength: 1, maxLength: 32_000 });
+const Candidate = T.Object(
+  {
+    candidate: T.String({ maxLength: 1_000 }),
+    sdpMid: T.Optional(T.Union([T.String({ maxLength: 32 }), T.Null()])),
+    sdpMLineIndex: T.Optional(T.Union([T.Integer({ minimum: 0, maximum: 64 }), T.Null()])),
+    usernameFragment: T.Optional(T.Union([T.String({ maxLength: 256 }), T.Null()])),
+  },
+  { additionalProperties: false },
+);
+const strict = { additionalProperties: false } as const;
+const msg = <K extends string, P extends TProperties>(type: K, props: P) => T.Object({ type: T.Literal(type), ...props, headers: Headers }, strict);
+
+export const ClientMsg = T.Union([
+  /** Join the room's call; `start` creates it (in that mode) when none is in progress. */
+  msg('join', { room: Id, start: T.Optional(T.Union([T.Literal('group'), T.Literal('lecture')])) }),
+  /** Offer for the publishing connection; `sources` says what each sending m-line (by mid) carries. */
+  msg('offer', { sdp: Sdp, sources: T.Record(T.String({ maxLength: 32 }), SourceT, { maxProperties: 8 }) }),
+  /** Answer to the server's offer on the receiving connection. */
+  msg('answer', { sdp: Sdp }),
+  msg('candidate', { pc: T.Union([T.Literal('pub'), T.Literal('sub')]), candidate: Candidate }),
+  /** What this subscriber wants to receive (layer request). */
+  msg('view', { mode: ViewT }),
+  /** The sender muted/unmuted its own source (camera off = muted cam). */
+  msg('mute', { source: SourceT, muted: T.Boolean() }),
+  msg('hand', { raised: T.Boolean() }),
+  /** Host only: allow or revoke a participant's microphone. */
+  msg('grant', { participant: Id, mic: T.Boolean() }),
+  msg('mute-all', {}),
+  msg('remove', { participant: Id }),
+  /** Network changed: restart ICE on the receiving connection (the client restarts its own). */
+  msg('restart', {}),
+  msg('leave', {}),
+]);
+export type ClientMsg = Static<typeof ClientMsg>;
+
+const checker = TypeCompiler.Compile(ClientMsg);
+
+export function parseClientMsg(data: unknown): ClientMsg | null {
+  let v = data;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  return checker.Check(v) ? (v as ClientMsg) : null;
+}
+
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface RosterEntry {
+  id: string;
+  name: string;
+  host: boolean;
+  hand: boolean;
+  micGranted: boolean;
+  /** Which sources are being sent (and not muted). */
+  sending: Source[];
+}
+
+export interface TrackInfo {
+  mid: string;
+  participant: string;
+  source: Source;
+}
+
+export type ServerMsg =
+  | { type: 'joined'; call: { id: string; room: string; mode: CallMode }; you: { id: string; host: boolean; canPublish: boolean; view: ViewMode }; iceServers: IceServer[] }
+  | { type: 'roster'; participants: RosterEntry[] }
+  | { type: 'offer'; sdp: string; tracks: TrackInfo[] }
+  | { type: 'answer'; sdp: string }
+  | { type: 'candidate'; pc: 'pub' | 'sub'; candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null } }
+  | { type: 'permission'; canPublish: boolean }
+  | { type: 'muted'; source: Source }
+  | { type: 'view'; mode: ViewMode }
+  | { type: 'error'; message: string }
+  | { type: 'ended'; reason: 'left' | 'removed' | 'replaced' | 'closed' };

@@ -1,0 +1,141 @@
+/**
+ * The SFU: calls by room, in this process's memory (one node). It never sees HTTP or sessions:
+ * the signalling route (server/features/calls) authenticates the socket, checks room membership,
+ * and then calls `join` with who the person is.
+ *
+ * One periodic timer (100 ms) runs only while a call exists: Up track upkeep (bitrates, deferred
+ * key-frame requests, NACK retries) every tick, layer choice every 500 ms, REMB every second.
+ */
+import { Call, CallError, type CallHooks } from './call';
+import { iceServersFor, type RtcConfig } from './config';
+import type { CallMode } from './permissions';
+import type { Endpoint, Member, Participant } from './participant';
+import type { ClientMsg } from './protocol';
+
+export { CallError };
+
+export interface CallState {
+  roomId: string;
+  mode: CallMode;
+  participants: number;
+  startedAt: number;
+}
+
+export interface SfuLogger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SfuStats {
+  calls: number;
+  participants: number;
+  upTracks: number;
+  downTracks: number;
+  forwardedPackets: number;
+  retransmittedPackets: number;
+}
+
+const TICK_MS = 100;
+
+export class Sfu {
+  private calls = new Map<string, Call>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private ticks = 0;
+  /** Called when a room's call starts, changes size, or ends (null). */
+  onChange: (roomId: string, state: CallState | null) => void = () => {};
+
+  constructor(
+    readonly config: RtcConfig,
+    private log: SfuLogger,
+    private now: () => number = () => performance.now(),
+  ) {}
+
+  state(roomId: string): CallState | null {
+    const c = this.calls.get(roomId);
+    return c && !c.ended ? { roomId, mode: c.mode, participants: c.participants.size, startedAt: c.startedAt } : null;
+  }
+
+  /**
+   * Puts a member into the room's call. `start` creates the call when none is in progress
+   * (a lecture only when `host`). The caller has verified identity and membership.
+   */
+  join(opts: { roomId: string; member: Member; host: boolean; start?: CallMode; endpoint: Endpoint }): { call: Call; participant: Participant } {
+    let call = this.calls.get(opts.roomId);
+    if (!call || call.ended) {
+      if (!opts.start) throw new CallError('There is no call in this room right now.');
+      if (opts.start === 'lecture' && !opts.host) throw new CallError('Only the lecturer or the room owner can start a lecture.');
+      call = new Call(opts.roomId, opts.start, this.config, this.hooks(), this.now);
+      this.calls.set(opts.roomId, call);
+      this.log.info('call started', { callId: call.id, roomId: opts.roomId, mode: opts.start });
+      this.startTimer();
+    }
+    const participant = call.join(opts.member, opts.host, opts.endpoint, iceServersFor(this.config, opts.member.userId, Date.now()));
+    return { call, participant };
+  }
+
+  handle(call: Call, p: Participant, msg: ClientMsg): Promise<void> {
+    return call.handle(p, msg);
+  }
+
+  leave(call: Call, p: Participant): Promise<void> {
+    return call.leave(p, 'left');
+  }
+
+  stats(): SfuStats {
+    const s: SfuStats = { calls: 0, participants: 0, upTracks: 0, downTracks: 0, forwardedPackets: 0, retransmittedPackets: 0 };
+    for (const c of this.calls.values()) {
+      s.calls++;
+      for (const p of c.participants.values()) {
+        s.participants++;
+        s.upTracks += p.ups.size;
+        for (const d of p.downs) {
+          if (d.up) s.downTracks++;
+          s.forwardedPackets += d.sentPackets;
+          s.retransmittedPackets += d.retransmitted;
+        }
+      }
+    }
+    return s;
+  }
+
+  /** Ends every call (shutdown, tests). */
+  async close() {
+    await Promise.all([...this.calls.values()].map((c) => c.close()));
+    this.stopTimer();
+  }
+
+  private hooks(): CallHooks {
+    return {
+      changed: (c) => this.onChange(c.roomId, this.state(c.roomId)),
+      ended: (c) => {
+        if (this.calls.get(c.roomId) === c) this.calls.delete(c.roomId);
+        this.log.info('call ended', { callId: c.id, roomId: c.roomId });
+        if (!this.calls.size) this.stopTimer();
+        this.onChange(c.roomId, null);
+      },
+      log: (msg, fields) => this.log.info(msg, fields),
+    };
+  }
+
+  private startTimer() {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  private stopTimer() {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick() {
+    const now = this.now();
+    this.ticks++;
+    for (const c of this.calls.values()) {
+      try {
+        c.tick(now, this.ticks % 5 === 0, this.ticks % 10 === 0);
+      } catch (e) {
+        this.log.warn('sfu tick failed', { callId: c.id, err: e });
+      }
+    }
+  }
+}

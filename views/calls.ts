@@ -1,0 +1,55 @@
+/**
+ * Call renderers: the call bar in a room's header ("Start call" / "Join call") and the call panel
+ * the browser module (views/client/call.ts) fills in. The bar's status is one element,
+ * `#call-status-<roomId>`, pushed to every member when a call starts, changes size or ends; which
+ * buttons show follows from its data-active attribute (CSS), so one pushed fragment serves all.
+ */
+import { html, type Raw } from '../server/http/html';
+
+export interface CallBarState {
+  active: boolean;
+  mode: 'group' | 'lecture' | null;
+  participants: number;
+}
+
+export const callStatusId = (roomId: string) => `call-status-${roomId}`;
+
+/** Placeholder in the room header: fetches the bar for this viewer once the page loads. */
+export function callSlot(roomId: string): Raw {
+  return html`<div class="call-slot" id="call-slot-${roomId}" hx-get="/rooms/${roomId}/call" hx-trigger="load" hx-swap="innerHTML"></div>`;
+}
+
+export function callStatus(roomId: string, s: CallBarState): Raw {
+  const text = s.active ? `${s.mode === 'lecture' ? 'Lecture' : 'Call'} in progress · ${s.participants} ${s.participants === 1 ? 'person' : 'people'}` : '';
+  return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="${s.active ? 'true' : 'false'}" data-mode="${s.mode ?? ''}" role="status">${text}</span>`;
+}
+
+export function callBar(roomId: string, s: CallBarState, opts: { canLecture: boolean; archived: boolean }): Raw {
+  if (opts.archived) return html``;
+  return html`<div class="call-bar" id="call-${roomId}" data-room="${roomId}">
+${callStatus(roomId, s)}
+<button type="button" class="call-start" data-call="group">Start call</button>
+${opts.canLecture ? html`<button type="button" class="call-start secondary" data-call="lecture">Start lecture</button>` : ''}
+<button type="button" class="call-join" data-call="join">Join call</button>
+<p class="call-note" id="call-note-${roomId}" role="status" aria-live="polite"></p>
+</div>
+${callPanel(roomId)}`;
+}
+
+/** The in-call panel (hidden until joined). Labels are the accessible names the tests use. */
+export function callPanel(roomId: string): Raw {
+  return html`<section class="call-panel" id="call-panel-${roomId}" aria-label="Call" hidden>
+<div class="call-tiles"></div>
+<div class="call-controls" role="toolbar" aria-label="Call controls">
+<button type="button" data-act="mic" hidden>Mute</button>
+<button type="button" data-act="cam" hidden>Camera off</button>
+<button type="button" data-act="screen" hidden>Share screen</button>
+<button type="button" data-act="hand" hidden>Raise hand</button>
+<button type="button" data-act="view" aria-pressed="false" class="secondary">Audio only</button>
+<label class="quality">Video quality <select data-act="quality"><option value="auto">Auto</option><option value="low">Low</option><option value="high">High</option></select></label>
+<button type="button" data-act="mute-all" hidden class="secondary">Mute all</button>
+<button type="button" data-act="leave" class="danger">Leave call</button>
+</div>
+<ul class="call-roster" aria-label="In the call"></ul>
+</section>`;
+}

@@ -1,0 +1,123 @@
+/**
+ * The call panel's DOM: tiles (one per participant, plus one per screen share), the roster with
+ * a host's controls, and the control buttons' labels. Text is always set with textContent.
+ */
+export type Source = 'mic' | 'cam' | 'screen';
+
+export interface RosterEntry {
+  id: string;
+  name: string;
+  host: boolean;
+  hand: boolean;
+  micGranted: boolean;
+  sending: Source[];
+}
+
+export class CallUi {
+  readonly tiles: HTMLElement;
+  readonly roster: HTMLElement;
+  readonly note: HTMLElement;
+  private names = new Map<string, string>();
+
+  constructor(
+    readonly panel: HTMLElement,
+    roomId: string,
+  ) {
+    this.tiles = panel.querySelector('.call-tiles')!;
+    this.roster = panel.querySelector('.call-roster')!;
+    // In the call bar, outside the panel: it stays visible after the call ends.
+    this.note = document.getElementById(`call-note-${roomId}`)!;
+  }
+
+  button(act: string): HTMLButtonElement {
+    return this.panel.querySelector<HTMLButtonElement>(`[data-act="${act}"]`)!;
+  }
+
+  show(act: string, visible: boolean, label?: string) {
+    const b = this.button(act);
+    b.hidden = !visible;
+    if (label !== undefined) b.textContent = label;
+  }
+
+  say(text: string) {
+    this.note.textContent = text;
+  }
+
+  /** The media element for one received track; created on first use. */
+  attach(participant: string, source: Source, track: MediaStreamTrack) {
+    const key = `${participant}:${source === 'mic' ? 'mic' : source}`;
+    let tile = this.tiles.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
+    if (!tile) {
+      tile = document.createElement('figure');
+      tile.className = `tile ${source}`;
+      tile.dataset.key = key;
+      tile.dataset.participant = participant;
+      tile.dataset.source = source;
+      const media = document.createElement(source === 'mic' ? 'audio' : 'video');
+      media.autoplay = true;
+      if (media instanceof HTMLVideoElement) {
+        media.playsInline = true;
+        media.muted = true;
+      }
+      tile.append(media);
+      if (source !== 'mic') {
+        const cap = document.createElement('figcaption');
+        cap.textContent = `${this.names.get(participant) ?? ''}${source === 'screen' ? ' (screen)' : ''}`;
+        tile.append(cap);
+      } else tile.hidden = true;
+      this.tiles.append(tile);
+    }
+    const media = tile.querySelector<HTMLMediaElement>('audio,video')!;
+    const stream = media.srcObject instanceof MediaStream ? media.srcObject : null;
+    if (!stream || stream.getTracks()[0] !== track) media.srcObject = new MediaStream([track]);
+    void media.play().catch(() => {});
+  }
+
+  /** Removes tiles whose track is no longer received. */
+  keepOnly(keys: Set<string>) {
+    for (const tile of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile'))) if (!keys.has(tile.dataset.key!)) tile.remove();
+  }
+
+  renderRoster(list: RosterEntry[], me: string, iAmHost: boolean, lecture: boolean) {
+    this.names = new Map(list.map((p) => [p.id, p.name]));
+    for (const cap of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile figcaption'))) {
+      const tile = cap.parentElement!;
+      cap.textContent = `${this.names.get(tile.dataset.participant!) ?? ''}${tile.dataset.source === 'screen' ? ' (screen)' : ''}`;
+    }
+    this.roster.replaceChildren(
+      ...list.map((p) => {
+        const li = document.createElement('li');
+        li.dataset.participant = p.id;
+        const state = [p.host && lecture ? 'lecturer' : '', p.hand ? 'hand raised' : '', p.sending.includes('mic') ? 'speaking allowed' : 'muted'].filter(Boolean).join(', ');
+        const name = document.createElement('span');
+        name.textContent = `${p.name}${p.id === me ? ' (you)' : ''}${p.hand ? ' ✋' : ''}`;
+        const st = document.createElement('span');
+        st.className = 'hint';
+        st.textContent = state;
+        li.append(name, ' ', st);
+        if (iAmHost && lecture && !p.host) {
+          li.append(this.hostButton(p.micGranted ? 'revoke' : 'grant', p.micGranted ? `Revoke ${p.name}'s microphone` : `Allow ${p.name} to speak`, p.micGranted ? 'Revoke mic' : 'Allow to speak', p.id));
+          li.append(this.hostButton('remove', `Remove ${p.name}`, 'Remove', p.id));
+        }
+        return li;
+      }),
+    );
+  }
+
+  private hostButton(act: string, label: string, text: string, id: string) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'link';
+    b.dataset.host = act;
+    b.dataset.participant = id;
+    b.setAttribute('aria-label', label);
+    b.textContent = text;
+    return b;
+  }
+
+  clear() {
+    for (const m of Array.from(this.tiles.querySelectorAll<HTMLMediaElement>('audio,video'))) m.srcObject = null;
+    this.tiles.replaceChildren();
+    this.roster.replaceChildren();
+  }
+}
