@@ -94,7 +94,7 @@ export function roomMain(v: RoomView): Raw {
 <div class="typing" id="typing-${r.id}"></div>
 ${r.archived
   ? html`<p class="notice">This room is archived: you can read it but not post.</p>`
-  : html`<form class="composer" id="composer" hx-ws:send>
+  : html`<form class="composer" id="composer" method="post" action="/rooms/${r.id}/messages" hx-ws:send>
 <input type="hidden" name="type" value="send"><input type="hidden" name="room" value="${r.id}">
 <label for="message" class="visually-hidden">Message</label>
 <textarea id="message" name="body" rows="1" maxlength="4000" required placeholder="Write a message"></textarea>

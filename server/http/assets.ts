@@ -71,9 +71,13 @@ export function loadAssets(): Promise<Assets> {
   return (cached ??= (async () => {
     const assets = new Assets();
     assets.add({ name: 'app.css', body: readFileSync(join(ROOT, 'views/assets/app.css')) });
-    assets.add({ name: 'htmx.js', body: readFileSync(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js')) });
-    assets.add({ name: 'hx-ws.js', body: readFileSync(join(ROOT, 'node_modules/htmx.org/dist/ext/hx-ws.min.js')) });
-    assets.add({ name: 'chat.js', body: await buildClient() });
+    const htmx = readFileSync(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js'), 'utf8');
+    const hxWs = readFileSync(join(ROOT, 'node_modules/htmx.org/dist/ext/hx-ws.min.js'), 'utf8');
+    assets.add({ name: 'htmx.js', body: htmx });
+    // One script for the chat pages: htmx starts on a timer after its own code runs, so the ws
+    // extension and our listeners must already be defined by then; in one file they always are
+    // (separate deferred files raced on slow links). One request instead of three, too.
+    assets.add({ name: 'app.js', body: `${htmx}\n;${hxWs}\n;${await buildClient()}` });
     assets.add({ name: 'call.js', body: await buildClient(join(ROOT, 'views/client/call.ts')) });
     return assets;
   })());

@@ -100,7 +100,7 @@ describe('GET /rooms/:id', () => {
     expect(body).toContain('Look: &lt;img src=x onerror=alert(1)&gt; <strong>bold</strong> <span class="mention">@ada</span>');
     expect(body).not.toContain('<img src=x');
     expect(body).toContain('3 members');
-    expect(body).toContain('<form class="composer" id="composer" hx-ws:send>');
+    expect(body).toContain(`<form class="composer" id="composer" method="post" action="/rooms/${csc.id}/messages" hx-ws:send>`);
     expect((await t.store.rooms.membership(csc.id, ada.user.id))!.lastReadSeq).toBe(1);
   });
 
@@ -179,6 +179,30 @@ describe('GET /rooms/:id/messages', () => {
     }
     expect((await ada.client.get(`/rooms/${csc.id}/messages?before=0`)).status).toBe(400);
     expect((await ada.client.get(`/rooms/${csc.id}/messages?before=abc`)).status).toBe(400);
+  });
+});
+
+describe('POST /rooms/:id/messages (composer without JavaScript)', () => {
+  test('a member posts and is sent back to the room; the message is stored once per client id', async () => {
+    const { t, ada, csc } = await setUp();
+    const form = { type: 'send', room: csc.id, body: 'Posted <b>without</b> JavaScript', clientId: 'nojs-client-1' };
+    const r = await ada.client.post(`/rooms/${csc.id}/messages`, form);
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toBe(`/rooms/${csc.id}`);
+    await ada.client.post(`/rooms/${csc.id}/messages`, form);
+    const history = await t.store.messages.history(csc.id, { limit: 10 });
+    expect(history.map((m) => m.body)).toEqual(['Posted <b>without</b> JavaScript']);
+    const page = await (await ada.client.get(`/rooms/${csc.id}`)).text();
+    expect(page).toContain('Posted &lt;b&gt;without&lt;/b&gt; JavaScript');
+  });
+  test('an empty message shows the reason; a non-member gets 404 and nothing is stored', async () => {
+    const { t, ada, cid, csc } = await setUp();
+    const empty = await ada.client.post(`/rooms/${csc.id}/messages`, { body: '   ' });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain('Write something before sending.');
+    const intruder = await cid.client.post(`/rooms/${csc.id}/messages`, { body: 'intruder' });
+    expect(intruder.status).toBe(404);
+    expect(await t.store.messages.history(csc.id, { limit: 10 })).toEqual([]);
   });
 });
 

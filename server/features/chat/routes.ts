@@ -10,7 +10,7 @@ import { newGroupPage, newRoomPage, peoplePage } from '../../../views/people';
 import { viewerPlugin } from '../accounts/guard';
 import { requestInfo } from '../../http/context';
 import type { ChatContext } from './context';
-import { historyPage, memberRoom } from './messages';
+import { historyPage, memberRoom, sendMessage } from './messages';
 import { createCourseRoom, createGroup, findPeople, roomTitle, startDm, summaries } from './rooms';
 import { searchMessages } from './search';
 import type { User } from '../../store/types';
@@ -61,6 +61,24 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         return sendHtml(set, page.chunk);
       },
       { params: RoomParams, query: t.Object({ before: t.Optional(t.Numeric({ minimum: 1 })) }) },
+    )
+    .post(
+      '/rooms/:id/messages',
+      async ({ set, params, body, requireUser }) => {
+        // Without JavaScript the composer posts here (with it, the message goes over the socket).
+        const { user } = await requireUser();
+        try {
+          await sendMessage(chat, user, { roomId: params.id, clientId: body.clientId ?? `form-${Bun.randomUUIDv7()}`, body: body.body });
+        } catch (e) {
+          if (!(e instanceof AppError) || e.kind === 'not_found') throw e;
+          return sendHtml(set, shell(user, 'Message not sent', html`<main class="card"><h1>Message not sent</h1><p role="alert">${e.message}</p><p><a href="/rooms/${params.id}">Back to the room</a></p></main>`), httpStatus(e));
+        }
+        return seeOther(set, `/rooms/${params.id}`);
+      },
+      {
+        params: RoomParams,
+        body: t.Object({ body: t.String({ maxLength: 20_000 }), clientId: t.Optional(t.String({ maxLength: 64 })), type: t.Optional(t.String({ maxLength: 10 })), room: t.Optional(t.String({ maxLength: 64 })) }),
+      },
     )
     .get(
       '/rooms/:id/messages/:mid/text',
