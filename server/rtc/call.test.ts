@@ -89,7 +89,7 @@ describe('calls', () => {
     const { call, participant: p } = s.join({ roomId: 'r', member: member(1), host: false, start: 'group', endpoint: endpoint() });
     const send = (sdp: string, sources: Record<string, 'mic' | 'cam' | 'screen'>) => s.handle(call, p, { type: 'offer', sdp, sources });
     expect(await refused(send(offer(['audio', '0', 'sendonly']), {}))).toBe('Every sending track must say what it is (mic, cam or screen).');
-    expect(await refused(send(offer(['audio', '0', 'sendonly']), { '0': 'cam' }))).toBe('A audio track cannot be "cam".');
+    expect(await refused(send(offer(['audio', '0', 'sendonly']), { '0': 'cam' }))).toBe('An audio track cannot be "cam".');
     expect(await refused(send(offer(['video', '0', 'sendonly'], ['video', '1', 'sendonly']), { '0': 'cam', '1': 'cam' }))).toBe('Only one "cam" track at a time.');
     expect(await refused(send(offer(['video', '0', 'sendonly', ['l', 'h']]), { '0': 'screen' }))).toBe('Only the camera is sent in layers.');
     expect(p.pub).toBeNull(); // nothing reached werift

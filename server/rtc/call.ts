@@ -128,7 +128,7 @@ export class Call {
       if (s.port === 0 || s.direction === 'recvonly' || s.direction === 'inactive') continue;
       const source = s.mid === null ? undefined : declared[s.mid];
       if (!source) throw new CallError('Every sending track must say what it is (mic, cam or screen).');
-      if ((source === 'mic') !== (s.kind === 'audio')) throw new CallError(`A ${s.kind} track cannot be "${source}".`);
+      if ((source === 'mic') !== (s.kind === 'audio')) throw new CallError(`${s.kind === 'audio' ? 'An audio' : 'A video'} track cannot be "${source}".`);
       if ([...sources.values()].includes(source)) throw new CallError(`Only one "${source}" track at a time.`);
       if (!canPublish(this.mode, p.seat, source)) throw new CallError(source === 'mic' ? 'You may not speak until the lecturer allows it.' : 'Only the lecturer can share video or a screen in a lecture.');
       if (s.rids.length && source !== 'cam') throw new CallError('Only the camera is sent in layers.');

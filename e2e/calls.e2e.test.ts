@@ -1,0 +1,124 @@
+/**
+ * Group calls in real Chromium (fake camera and microphone, loopback media through the SFU):
+ * three people see and hear each other, mute stops audio packets, leaving cleans up, and a
+ * non-member cannot join a room's call.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser } from 'playwright-core';
+import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import type { Signed } from './chat-helpers';
+import { enterCall, eventually, expectReceiving, inbound, launchCallBrowser, myId, openRoom, roomWithPeople, startCallServer, total } from './calls-helpers';
+
+const TIMEOUT = 120_000;
+
+describeBrowser('group calls (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let roomId: string;
+  let people: Signed[];
+  let outsider: Signed;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startCallServer(), launchCallBrowser()]);
+    const r = await roomWithPeople(
+      server,
+      browser,
+      'CSC301',
+      [
+        { email: 'ada.call@unilag.edu.ng', name: 'Ada Call' },
+        { email: 'bola.call@unilag.edu.ng', name: 'Bola Call' },
+        { email: 'chidi.call@unilag.edu.ng', name: 'Chidi Call' },
+      ],
+      [{ email: 'olu.outside@unilag.edu.ng', name: 'Olu Outside' }],
+    );
+    roomId = r.roomId;
+    people = r.signed;
+    outsider = r.outside[0]!;
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  }, TIMEOUT);
+
+  test(
+    'three people: everyone decodes the others’ video and hears their audio; mute stops audio; leave cleans up',
+    async () => {
+      const [a, b, c] = people.map((p) => p.page) as [typeof people[0]['page'], typeof people[0]['page'], typeof people[0]['page']];
+      await withArtifactsOnFailure('calls-group', a, server, async () => {
+        await Promise.all([a, b, c].map((p) => openRoom(p, server, roomId)));
+        await enterCall(a, 'Start call');
+        // The others see the call in progress and a "Join call" button instead of "Start call".
+        await b.getByRole('button', { name: 'Join call' }).waitFor();
+        expect(await b.getByRole('button', { name: 'Start call' }).isVisible()).toBe(false);
+        await enterCall(b, 'Join call');
+        await enterCall(c, 'Join call');
+        const ids = await Promise.all([a, b, c].map(myId));
+        await Promise.all([a, b, c].map((p, i) => expectReceiving(p, ids.filter((_, j) => j !== i))));
+
+        // Ada mutes: the others stop receiving her audio packets.
+        await a.getByRole('button', { name: 'Mute' }).click();
+        await a.getByRole('button', { name: 'Unmute' }).waitFor();
+        await Bun.sleep(1_000);
+        const audioFromA = async () => total(await inbound(b), (s) => s.participant === ids[0] && s.kind === 'audio', 'packets');
+        const before = await audioFromA();
+        await Bun.sleep(2_000);
+        expect(await audioFromA()).toBe(before);
+        // Video from Ada continues.
+        await expectReceiving(b, [ids[0]!], { audio: false });
+
+        // Bola's network changes: both of Bola's connections restart ICE and media keeps flowing.
+        const ufrags = () =>
+          b.evaluate(() => {
+            const c = (window as any).letstalkCall();
+            const u = (sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+            return [u(c.pub?.localDescription?.sdp), u(c.sub?.remoteDescription?.sdp)];
+          });
+        const ufragsBefore = await ufrags();
+        await b.evaluate(() => dispatchEvent(new Event('online')));
+        // New ICE credentials on both connections (ours for pub, the server's for sub).
+        await eventually(async () => {
+          const now = await ufrags();
+          expect(now[0]).not.toBe(ufragsBefore[0]);
+          expect(now[1]).not.toBe(ufragsBefore[1]);
+        });
+        await expectReceiving(b, [ids[2]!]);
+        await expectReceiving(c, [ids[1]!]);
+
+        // Chidi leaves: the others' tiles for him go, the server releases his seat.
+        await c.getByRole('button', { name: 'Leave call' }).click();
+        await eventually(async () => expect(await a.locator(`.call-tiles [data-participant="${ids[2]}"]`).count()).toBe(0));
+        await eventually(async () => expect(await a.locator('#call-status-' + roomId).innerText()).toContain('2 people'));
+        await b.getByRole('button', { name: 'Leave call' }).click();
+        await a.getByRole('button', { name: 'Leave call' }).click();
+        // The call ended: everyone sees "Start call" again.
+        await c.getByRole('button', { name: 'Start call' }).waitFor();
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a non-member cannot join a room’s call (the socket is closed with 4404)',
+    async () => {
+      const page = outsider.page;
+      await page.goto(`${server.url}/`);
+      const result = await page.evaluate(
+        (room) =>
+          new Promise<{ code: number; messages: string[] }>((resolve) => {
+            const ws = new WebSocket(`ws://${location.host}/rtc`);
+            const messages: string[] = [];
+            ws.onopen = () => ws.send(JSON.stringify({ type: 'join', room, start: 'group' }));
+            ws.onmessage = (e) => messages.push(String(e.data));
+            ws.onclose = (e) => resolve({ code: e.code, messages });
+          }),
+        roomId,
+      );
+      expect(result.code).toBe(4404);
+      expect(result.messages).toEqual([]);
+      // And the room's call page is a 404 for them.
+      expect((await page.request.get(`${server.url}/rooms/${roomId}/call`)).status()).toBe(404);
+    },
+    TIMEOUT,
+  );
+});

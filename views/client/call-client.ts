@@ -1,0 +1,315 @@
+/**
+ * One call, in the browser (README "Calls"). One signalling
+ * socket (/rtc) per call; two RTCPeerConnections, as the server expects:
+ * - pub (we offer): our mic, camera (simulcast l/m/h) and screen share (one high-resolution,
+ *   low-frame-rate layer); created only when we may publish;
+ * - sub (the server offers): everything we receive; the offer says which mid is whose track.
+ * Mute and camera off use replaceTrack(null), so nothing at all is sent while off.
+ */
+import { CallUi, type RosterEntry, type Source } from './call-ui';
+
+interface TrackInfo {
+  mid: string;
+  participant: string;
+  source: Source;
+}
+type Msg = Record<string, any>;
+
+// Chromium sends three simulcast layers only from 960×540 up; 720p gives 320×180, 640×360, 1280×720.
+const CAMERA = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 24 } };
+const SIMULCAST: RTCRtpEncodingParameters[] = [
+  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'h', maxBitrate: 1_200_000 },
+];
+
+export class CallClient {
+  ws: WebSocket;
+  ui: CallUi;
+  me = { id: '', host: false, canPublish: false };
+  mode: 'group' | 'lecture' = 'group';
+  iceServers: RTCIceServer[] = [];
+  pub: RTCPeerConnection | null = null;
+  sub: RTCPeerConnection | null = null;
+  local: Partial<Record<Source, MediaStreamTrack>> = {};
+  tx: Partial<Record<Source, RTCRtpTransceiver>> = {};
+  muted = { mic: false, cam: false };
+  hand = false;
+  audioOnly = false;
+  quality: 'auto' | 'low' | 'high' = 'auto';
+  tracks: TrackInfo[] = [];
+  roster: RosterEntry[] = [];
+  private pubBusy = false;
+  private pubAgain = false;
+  private pending = new Map<RTCPeerConnection, RTCIceCandidateInit[]>();
+  private left = false;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly roomId: string,
+    panel: HTMLElement,
+    start: 'group' | 'lecture' | undefined,
+    private onEnd: () => void,
+  ) {
+    this.ui = new CallUi(panel, roomId);
+    this.ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rtc`);
+    this.ws.onopen = () => this.signal({ type: 'join', room: roomId, ...(start ? { start } : {}) });
+    // Messages are handled in order, one at a time (an answer must not overtake its offer).
+    this.ws.onmessage = (e) => {
+      const m = JSON.parse(String(e.data)) as Msg;
+      this.queue = this.queue.then(() => this.onMessage(m)).catch((err) => this.ui.say(`Call problem: ${err}`));
+    };
+    this.ws.onclose = (e) => this.end(e.code === 4404 ? 'You are not a member of this room.' : e.code === 4403 ? 'You were removed from the call.' : e.reason || 'The call connection closed.');
+    addEventListener('online', this.onNetworkChange);
+  }
+
+  signal(m: Msg) {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  private async onMessage(m: Msg) {
+    switch (m.type) {
+      case 'joined':
+        this.me = m.you;
+        this.mode = m.call.mode;
+        this.iceServers = m.iceServers;
+        this.audioOnly = m.you.view === 'audio-only';
+        this.ui.panel.hidden = false;
+        this.ui.say(this.mode === 'lecture' && !this.me.host ? 'You are listening. Raise your hand to speak.' : 'You are in the call.');
+        this.renderControls();
+        // Not awaited: the permission prompt may take a while, and offers keep coming meanwhile.
+        if (this.me.canPublish) void this.startPublishing();
+        return;
+      case 'answer':
+        await this.pub?.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+        await this.flush(this.pub);
+        this.pubBusy = false;
+        if (this.pubAgain) void this.negotiatePub();
+        return;
+      case 'offer':
+        return this.onOffer(m.sdp, m.tracks);
+      case 'candidate': {
+        const pc = m.pc === 'pub' ? this.pub : this.sub;
+        if (!pc) return;
+        if (!pc.remoteDescription) this.pending.set(pc, [...(this.pending.get(pc) ?? []), m.candidate]);
+        else await pc.addIceCandidate(m.candidate);
+        return;
+      }
+      case 'roster':
+        this.roster = m.participants;
+        this.ui.renderRoster(this.roster, this.me.id, this.me.host, this.mode === 'lecture');
+        return;
+      case 'permission':
+        this.me.canPublish = m.canPublish;
+        if (m.canPublish) {
+          this.ui.say('The lecturer allowed you to speak.');
+          this.hand = false;
+          void this.startPublishing();
+        } else {
+          this.ui.say('The lecturer turned your microphone off.');
+          this.stopPublishing();
+        }
+        this.renderControls();
+        return;
+      case 'muted':
+        await this.setMic(true, false);
+        this.ui.say('The lecturer muted everyone.');
+        return;
+      case 'view':
+        return;
+      case 'error':
+        // Refused before joining (call ended, removed, full): nothing more to wait for.
+        if (!this.me.id) return this.end(m.message);
+        this.ui.say(m.message);
+        return;
+      case 'ended':
+        return this.end(m.reason === 'removed' ? 'You were removed from the call.' : m.reason === 'replaced' ? 'You joined this call somewhere else.' : 'The call ended.');
+    }
+  }
+
+  // ---- publishing ---------------------------------------------------------------------------
+
+  private newPeer(which: 'pub' | 'sub'): RTCPeerConnection {
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle' });
+    pc.onicecandidate = (e) => e.candidate && this.signal({ type: 'candidate', pc: which, candidate: e.candidate.toJSON() });
+    pc.oniceconnectionstatechange = () => {
+      if (pc.iceConnectionState === 'failed' || pc.iceConnectionState === 'disconnected') this.onNetworkChange();
+    };
+    return pc;
+  }
+
+  private async startPublishing() {
+    const lectureHost = this.mode === 'lecture' && this.me.host;
+    const wantCam = this.mode === 'group';
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: wantCam ? CAMERA : false });
+      this.local.mic = stream.getAudioTracks()[0];
+      this.local.cam = stream.getVideoTracks()[0];
+    } catch {
+      this.ui.say('Your microphone or camera could not be opened. Others can still hear and see you once you allow it.');
+      return;
+    }
+    this.pub ??= this.newPeer('pub');
+    if (this.local.mic) this.tx.mic = this.pub.addTransceiver(this.local.mic, { direction: 'sendonly' });
+    if (this.local.cam) this.tx.cam = await this.addCamera(this.local.cam);
+    this.muted = { mic: false, cam: !this.local.cam };
+    if (lectureHost) this.ui.say('You are hosting a lecture. Students hear you; share your screen to show slides.');
+    this.renderControls();
+    await this.negotiatePub();
+  }
+
+  /**
+   * The camera in three layers. Keeping resolution under CPU pressure (frame rate drops instead)
+   * keeps the layers intact: Chromium otherwise scales the input down and stops the low layers.
+   */
+  private async addCamera(cam: MediaStreamTrack): Promise<RTCRtpTransceiver> {
+    const t = this.pub!.addTransceiver(cam, { direction: 'sendonly', sendEncodings: SIMULCAST });
+    const params = t.sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+    params.degradationPreference = 'maintain-resolution';
+    await t.sender.setParameters(params).catch(() => {});
+    return t;
+  }
+
+  /** One offer at a time; changes made meanwhile lead to one more offer after the answer. */
+  private async negotiatePub(iceRestart = false) {
+    const pc = this.pub;
+    if (!pc) return;
+    if (this.pubBusy) {
+      this.pubAgain = true;
+      return;
+    }
+    this.pubBusy = true;
+    this.pubAgain = false;
+    const offer = await pc.createOffer({ iceRestart });
+    await pc.setLocalDescription(offer);
+    const sources: Record<string, Source> = {};
+    for (const s of ['mic', 'cam', 'screen'] as Source[]) {
+      const t = this.tx[s];
+      if (t?.mid && t.currentDirection !== 'stopped' && t.direction !== 'stopped') sources[t.mid] = s;
+    }
+    this.signal({ type: 'offer', sdp: pc.localDescription!.sdp, sources });
+  }
+
+  private stopPublishing() {
+    for (const t of Object.values(this.local)) t?.stop();
+    this.local = {};
+    this.tx = {};
+    this.pub?.close();
+    this.pub = null;
+    this.pubBusy = this.pubAgain = false;
+  }
+
+  async setMic(muted: boolean, tell = true) {
+    const t = this.tx.mic;
+    this.muted.mic = muted;
+    if (t && this.local.mic) await t.sender.replaceTrack(muted ? null : this.local.mic);
+    if (tell) this.signal({ type: 'mute', source: 'mic', muted });
+    this.renderControls();
+  }
+
+  async setCamera(off: boolean) {
+    if (off) {
+      await this.tx.cam?.sender.replaceTrack(null);
+      this.local.cam?.stop();
+      this.local.cam = undefined;
+    } else {
+      const cam = (await navigator.mediaDevices.getUserMedia({ video: CAMERA })).getVideoTracks()[0]!;
+      this.local.cam = cam;
+      if (this.tx.cam) await this.tx.cam.sender.replaceTrack(cam);
+      else {
+        this.tx.cam = await this.addCamera(cam);
+        await this.negotiatePub();
+      }
+    }
+    this.muted.cam = off;
+    this.signal({ type: 'mute', source: 'cam', muted: off });
+    this.renderControls();
+  }
+
+  async setScreen(on: boolean) {
+    if (on) {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { max: 5 }, width: { max: 1920 }, height: { max: 1080 } }, audio: false });
+      const track = stream.getVideoTracks()[0]!;
+      track.contentHint = 'detail';
+      track.onended = () => void this.setScreen(false);
+      this.local.screen = track;
+      this.tx.screen = this.pub!.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ maxBitrate: 1_200_000, maxFramerate: 5 }] });
+    } else {
+      this.local.screen?.stop();
+      this.local.screen = undefined;
+      this.tx.screen?.stop();
+      this.tx.screen = undefined;
+    }
+    this.renderControls();
+    await this.negotiatePub();
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------
+
+  private async onOffer(sdp: string, tracks: TrackInfo[]) {
+    const pc = (this.sub ??= this.newPeer('sub'));
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await this.flush(pc);
+    await pc.setLocalDescription(await pc.createAnswer());
+    this.signal({ type: 'answer', sdp: pc.localDescription!.sdp });
+    this.tracks = tracks;
+    const keys = new Set<string>();
+    for (const t of tracks) {
+      const tr = pc.getTransceivers().find((x) => x.mid === t.mid);
+      if (!tr) continue;
+      this.ui.attach(t.participant, t.source, tr.receiver.track);
+      keys.add(`${t.participant}:${t.source}`);
+    }
+    this.ui.keepOnly(keys);
+  }
+
+  private async flush(pc: RTCPeerConnection | null) {
+    if (!pc) return;
+    for (const c of this.pending.get(pc) ?? []) await pc.addIceCandidate(c).catch(() => {});
+    this.pending.delete(pc);
+  }
+
+  setView() {
+    this.signal({ type: 'view', mode: this.audioOnly ? 'audio-only' : this.quality });
+    this.renderControls();
+  }
+
+  /** Network changed (new Wi-Fi, mobile data back): restart ICE on both connections. */
+  onNetworkChange = () => {
+    if (this.left) return;
+    if (this.pub) void this.negotiatePub(true);
+    if (this.sub) this.signal({ type: 'restart' });
+  };
+
+  renderControls() {
+    const lecture = this.mode === 'lecture';
+    const student = lecture && !this.me.host;
+    const pub = this.me.canPublish && !!this.pub;
+    this.ui.show('mic', pub && !!this.tx.mic, this.muted.mic ? 'Unmute' : 'Mute');
+    this.ui.show('cam', pub && (!lecture || this.me.host), this.muted.cam || !this.local.cam ? 'Camera on' : 'Camera off');
+    this.ui.show('screen', pub && (!lecture || this.me.host), this.local.screen ? 'Stop sharing' : 'Share screen');
+    this.ui.show('hand', student && !this.me.canPublish, this.hand ? 'Lower hand' : 'Raise hand');
+    this.ui.show('mute-all', lecture && this.me.host);
+    this.ui.button('view').setAttribute('aria-pressed', String(this.audioOnly));
+  }
+
+  leave() {
+    this.signal({ type: 'leave' });
+    this.end('You left the call.');
+  }
+
+  end(why: string) {
+    if (this.left) return;
+    this.left = true;
+    removeEventListener('online', this.onNetworkChange);
+    this.stopPublishing();
+    this.sub?.close();
+    this.sub = null;
+    if (this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000);
+    this.ui.clear();
+    this.ui.say(why);
+    this.ui.panel.hidden = true;
+    document.getElementById(`call-${this.roomId}`)?.removeAttribute('data-in-call');
+    this.onEnd();
+  }
+}
