@@ -1,0 +1,116 @@
+/**
+ * `letstalk moderation …`: evaluate the moderation model on labelled data, or score one message.
+ * Needs no store: it reads the shipped weights (or --weights).
+ */
+import { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { DataError, parseConversations, parseMessages } from '../server/features/moderation/model/data';
+import { evaluateConversations, evaluateMessages, type ConversationReport, type MessageReport } from '../server/features/moderation/model/evaluate';
+import { LABELS } from '../server/features/moderation/model/labels';
+import { loadModel, ModelFormatError, type Model } from '../server/features/moderation/model/model';
+import { CliError, type CliContext } from './program';
+
+function readText(file: string): string {
+  if (!existsSync(file)) throw new CliError(`cannot read ${file}: no such file`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${e instanceof TypeError ? 'not UTF-8 text' : (e as Error).message}`);
+  }
+}
+
+function openModel(path?: string): Model {
+  if (path && !existsSync(path)) throw new CliError(`cannot read ${path}: no such file`);
+  try {
+    return loadModel(path);
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw new CliError(`${path ?? 'weights.bin'}: ${e.message}`);
+    throw e;
+  }
+}
+
+const dataErrors = <T>(fn: () => T): T => {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof DataError) throw new CliError(e.message);
+    throw e;
+  }
+};
+
+/** The `--json` object: exactly these keys (conversations is null without --conversations). */
+export function evalJson(m: MessageReport, c: ConversationReport | null) {
+  return {
+    labels: Object.fromEntries(LABELS.map((l) => [l, { precision: m.labels[l].precision, recall: m.labels[l].recall, f1: m.labels[l].f1, roc_auc: m.labels[l].roc_auc }])),
+    languages: Object.fromEntries(Object.entries(m.languages).map(([k, v]) => [k, { recall: v.recall, false_positive_rate: v.false_positive_rate }])),
+    benign_false_positive_rate: m.benign_false_positive_rate,
+    conversations: c ? { recall: c.recall, precision: c.precision, mean_first_alert_turn: c.mean_first_alert_turn } : null,
+    latency_ms: { p50: m.latency_ms.p50, p99: m.latency_ms.p99 },
+  };
+}
+
+function evalText(model: Model, m: MessageReport, c: ConversationReport | null, n: number): string {
+  const f = (x: number) => x.toFixed(3).padStart(9);
+  const out: string[] = [];
+  out.push(`model ${model.version}; ${n} message(s); metrics at the review thresholds`);
+  out.push('');
+  out.push(`${'label'.padEnd(22)}${'support'.padStart(9)}${'threshold'.padStart(11)}${'precision'.padStart(11)}${'recall'.padStart(9)}${'F1'.padStart(9)}${'ROC-AUC'.padStart(9)}`);
+  const row = (name: string, x: MessageReport['overall'], th: string) =>
+    `${name.padEnd(22)}${String(x.support).padStart(9)}${th.padStart(11)}  ${f(x.precision)}${f(x.recall)}${f(x.f1)}${f(x.roc_auc)}`;
+  for (const l of LABELS) out.push(row(l, m.labels[l], model.thresholds.review[l].toFixed(4)));
+  out.push(row('overall (micro)', m.overall, ''));
+  out.push('');
+  out.push(`${'language'.padEnd(12)}${'labelled'.padStart(9)}${'recall'.padStart(9)}${'benign'.padStart(9)}${'FPR'.padStart(9)}`);
+  for (const [lang, x] of Object.entries(m.languages)) out.push(`${lang.padEnd(12)}${String(x.positives).padStart(9)}${f(x.recall)}${String(x.benign).padStart(9)}${f(x.false_positive_rate)}`);
+  out.push('');
+  out.push(`benign false-positive rate: ${m.benign_false_positive_rate.toFixed(3)} (${m.benign} benign)`);
+  if (m.hard_negatives) out.push(`hard negatives (benign with a note): ${m.hard_negative_false_positive_rate.toFixed(3)} (${m.hard_negatives})`);
+  out.push(`any-label recall: ${m.any_label_recall.toFixed(3)}`);
+  if (c) {
+    out.push('');
+    out.push(
+      `conversations: ${c.conversations} (${c.positives} grooming): recall ${c.recall.toFixed(3)}, precision ${c.precision.toFixed(3)}, mean first alert turn ${c.mean_first_alert_turn.toFixed(1)}`,
+    );
+  }
+  out.push(`latency per message: p50 ${m.latency_ms.p50.toFixed(3)} ms, p99 ${m.latency_ms.p99.toFixed(3)} ms`);
+  return out.join('\n') + '\n';
+}
+
+export function moderationCommand(ctx: CliContext) {
+  const { io } = ctx;
+  const moderation = new Command('moderation').description('Child-safety moderation model: evaluate on labelled data, score a message');
+
+  moderation
+    .command('eval')
+    .description('Evaluate on labelled messages (JSONL: text, labels, lang) and optionally conversations (JSONL: participants, turns, grooming_risk)')
+    .argument('<messages.jsonl>')
+    .option('--conversations <conversations.jsonl>', 'also evaluate conversation-level grooming risk')
+    .option('--weights <file>', 'weights file (default: the shipped model)')
+    .option('--json', 'print one JSON object')
+    .action((file: string, opts: { conversations?: string; weights?: string; json?: boolean }) => {
+      const msgs = dataErrors(() => parseMessages(readText(file), file));
+      const convs = opts.conversations ? dataErrors(() => parseConversations(readText(opts.conversations!), opts.conversations!)) : null;
+      const model = openModel(opts.weights);
+      const scorer = (t: string) => model.scoreArray(t);
+      const thresholds = LABELS.map((l) => model.thresholds.review[l]);
+      // latency: steady state (one warm-up pass), median of 3 timings per message
+      const m = evaluateMessages(msgs, scorer, thresholds, { warmup: true, repeats: 3 });
+      const c = convs ? evaluateConversations(convs, scorer, model.grooming) : null;
+      io.out(opts.json ? JSON.stringify(evalJson(m, c)) + '\n' : evalText(model, m, c, msgs.length));
+    });
+
+  moderation
+    .command('classify')
+    .description('Score one message (the text as arguments) and list the review and hold labels')
+    .argument('<text...>')
+    .option('--weights <file>', 'weights file (default: the shipped model)')
+    .option('--json', 'print JSON')
+    .action((words: string[], opts: { weights?: string; json?: boolean }) => {
+      const model = openModel(opts.weights);
+      const r = model.classify(words.join(' '));
+      if (opts.json) return io.out(JSON.stringify(r) + '\n');
+      for (const l of LABELS) io.out(`${l.padEnd(22)}${r.scores[l].toFixed(4)}${r.hold.includes(l) ? '  hold' : r.review.includes(l) ? '  review' : ''}\n`);
+    });
+
+  return moderation;
+}

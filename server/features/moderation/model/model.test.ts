@@ -1,0 +1,99 @@
+import { describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { LABELS, type Label } from './labels';
+import { DEFAULT_WEIGHTS_PATH, encodeModel, loadModel, MAGIC, ModelFormatError, modelFromBytes } from './model';
+import { classify, groomingRisk } from './index';
+
+const model = loadModel();
+
+describe('shipped model', () => {
+  test('loads once, with a version, six labels and ordered thresholds', () => {
+    expect(loadModel()).toBe(model);
+    expect(model.version).toMatch(/^\d+\.\d+\.\d+\+[0-9a-f]{8}$/);
+    expect(model.labels).toEqual(LABELS);
+    for (const l of LABELS) {
+      expect(model.thresholds.review[l]).toBeGreaterThan(0);
+      expect(model.thresholds.hold[l]).toBeGreaterThanOrEqual(model.thresholds.review[l]);
+      expect(model.thresholds.hold[l]).toBeLessThanOrEqual(1);
+    }
+    expect(model.grooming.threshold).toBeGreaterThan(0);
+  });
+
+  test('weights file is commit-sized (≤ 4 MB) and in the documented format', () => {
+    const bytes = readFileSync(DEFAULT_WEIGHTS_PATH);
+    expect(bytes.length).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(bytes.subarray(0, 8).toString('latin1')).toBe(MAGIC);
+  });
+
+  test('scores are probabilities for every label, for any input', () => {
+    for (const t of ['', 'hello', 'x'.repeat(4000), '😈'.repeat(300), 'Ọmọ mi, ẹ kú iṣẹ́ o', '\u0000\ud800']) {
+      const s = model.score(t);
+      expect(Object.keys(s)).toEqual([...LABELS]);
+      for (const l of LABELS) {
+        expect(Number.isFinite(s[l])).toBe(true);
+        expect(s[l]).toBeGreaterThanOrEqual(0);
+        expect(s[l]).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  test('pure: the same text always gives the same scores', () => {
+    const a = model.score('send me a pic, nobody will know 🤫');
+    model.score('something else entirely');
+    expect(model.score('send me a pic, nobody will know 🤫')).toEqual(a);
+  });
+
+  test('obvious cases land on the right side of the review threshold', () => {
+    expect(classify('send me your nudes tonight').review).toContain('sexual_solicitation');
+    expect(classify('s3nd n00dz 2nite').review).toContain('sexual_solicitation');
+    expect(classify('The CSC 201 test has moved to Friday 10am in LT2.').review).toEqual([]);
+  });
+
+  test('classify: review and hold are exactly the labels at or above their thresholds', () => {
+    for (const t of ['send nudes', "don't tell your parents, come alone", 'you are so stupid', 'I will kill you', 'lecture notes please']) {
+      const c = model.classify(t);
+      expect(c.review).toEqual(LABELS.filter((l) => c.scores[l] >= model.thresholds.review[l]));
+      expect(c.hold).toEqual(LABELS.filter((l) => c.scores[l] >= model.thresholds.hold[l]));
+      for (const l of c.hold) expect(c.review).toContain(l);
+    }
+  });
+
+  test('module-level groomingRisk uses the shipped parameters', () => {
+    const f = { recipientMinor: true, senderAdult: true, sharedCourse: false, newContact: true };
+    expect(groomingRisk([], f)).toEqual(model.groomingRisk([], f));
+  });
+});
+
+describe('threshold logic on a hand-made model', () => {
+  // one bucket-free model: all weights 0, so every score is sigmoid(bias)
+  const hashBits = 4;
+  const biases = [2, 0, -2, 0.5, -0.5, 0]; // sigmoid ≈ 0.881, 0.5, 0.119, 0.622, 0.378, 0.5
+  const th = (xs: number[]) => Object.fromEntries(LABELS.map((l, i) => [l, xs[i]!])) as Record<Label, number>;
+  const bytes = encodeModel(
+    { hashBits, weights: new Float32Array(16 * LABELS.length), bias: Float32Array.from(biases) },
+    { codes: new Uint8Array(16), idfMax: 2 },
+    {
+      recipe: '0.0.0',
+      features: { hashBits, charMin: 2, charMax: 3, bigrams: true, skip: 0, wordWeight: 1, charWeight: 1, cueWeight: 0 },
+      thresholds: { review: th([0.5, 0.5, 0.5, 0.6, 0.3, 0.5]), hold: th([0.85, 0.9, 0.9, 0.9, 0.9, 0.5]) },
+      grooming: { window: 10, topK: 2, labelWeights: { grooming_signal: 1 }, base: 0.2, recipientMinor: 0.1, minorAndAdult: 0.5, noSharedCourse: 0.1, newContact: 0.1, threshold: 0.4 },
+      training: {},
+    },
+  );
+  const m = modelFromBytes(bytes);
+
+  test('at or above review → review; at or above hold → hold (a score equal to a threshold counts)', () => {
+    const c = m.classify('anything');
+    expect(c.scores.sexual_harassment).toBe(0.5);
+    expect(c.review).toEqual(['sexual_solicitation', 'sexual_harassment', 'grooming_signal', 'threat', 'other_toxic']);
+    expect(c.hold).toEqual(['sexual_solicitation', 'other_toxic']);
+  });
+
+  test('rejects files that are not weights files', () => {
+    expect(() => modelFromBytes(new TextEncoder().encode('hello world, not a model'))).toThrow(ModelFormatError);
+    expect(() => modelFromBytes(bytes.subarray(0, bytes.length - 1))).toThrow(ModelFormatError);
+    const broken = bytes.slice();
+    broken[12] = 0x7b + 1; // corrupt the JSON header
+    expect(() => modelFromBytes(broken)).toThrow(ModelFormatError);
+  });
+});

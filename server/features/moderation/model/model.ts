@@ -1,0 +1,200 @@
+/**
+ * The shipped moderation model: loading the weights file and scoring messages.
+ *
+ *   const model = loadModel();            // once; reads model/weights.bin
+ *   model.score(text)                     // → { sexual_solicitation: 0.93, …, other_toxic: 0.01 }
+ *   model.classify(text)                  // → { scores, review: ['sexual_solicitation'], hold: [] }
+ *   model.groomingRisk(window, facts)     // → { risk, alert, evidence, gate }
+ *
+ * Everything is synchronous, pure and allocation-light (one message of 1,000 characters scores in
+ * well under a millisecond). `review` lists labels at or above their review threshold (send to a
+ * human), `hold` those at or above the stricter hold threshold (high precision: hold the message
+ * until reviewed). The thresholds, the feature settings and the grooming parameters travel in the
+ * weights file, so a retrained file changes them together.
+ *
+ * File format (little-endian): the 8 ASCII bytes "LTMODv1\n", a uint32 header length, the UTF-8
+ * JSON header (`ModelHeader`), zero padding to a multiple of 4, then `2^hashBits` IDF bytes
+ * (see features.ts) and `2^hashBits × labels` int8 weights, bucket-major; label l's weight is
+ * `int8 × header.scale[l]`.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeIdf, extract, type FeatureConfig } from './features';
+import { groomingRiskWith, type AccountFacts, type GroomingParams, type GroomingRisk } from './grooming';
+import { LABELS, scoresFrom, type Label, type Scores } from './labels';
+import type { TrainedWeights } from './train';
+
+export const MAGIC = 'LTMODv1\n';
+export const DEFAULT_WEIGHTS_PATH = join(import.meta.dir, 'weights.bin');
+
+export interface Thresholds {
+  review: Scores;
+  hold: Scores;
+}
+
+export interface ModelHeader {
+  format: 'lt-moderation-1';
+  /** Model version: semantic version of the recipe plus the first 8 hex digits of SHA-256 of the header and weights. */
+  version: string;
+  labels: Label[];
+  features: FeatureConfig;
+  idfMax: number;
+  bias: number[];
+  scale: number[];
+  thresholds: Thresholds;
+  grooming: GroomingParams;
+  /** Free-form training summary (data, options) for the model card. */
+  training: Record<string, unknown>;
+}
+
+export interface Classification {
+  scores: Scores;
+  /** Labels at or above their review threshold, in label order. */
+  review: Label[];
+  /** Labels at or above their hold threshold (a subset of review). */
+  hold: Label[];
+}
+
+export interface Model {
+  readonly version: string;
+  readonly labels: readonly Label[];
+  readonly thresholds: Thresholds;
+  readonly grooming: Readonly<GroomingParams>;
+  readonly header: Readonly<ModelHeader>;
+  /** Probabilities per label. */
+  score(text: string): Scores;
+  /** Probabilities per label as an array in LABELS order (no object allocation). */
+  scoreArray(text: string, out?: Float64Array): Float64Array;
+  classify(text: string): Classification;
+  /** Conversation-level grooming risk with the shipped parameters (see grooming.ts). */
+  groomingRisk(window: readonly Readonly<Partial<Scores>>[], facts: AccountFacts): GroomingRisk;
+}
+
+export class ModelFormatError extends Error {
+  override name = 'ModelFormatError';
+}
+
+/** Serialises trained weights (quantised to int8 per label) and an IDF table into the file format. */
+export function encodeModel(
+  tw: TrainedWeights,
+  idf: { codes: Uint8Array; idfMax: number },
+  meta: Omit<ModelHeader, 'format' | 'version' | 'labels' | 'idfMax' | 'bias' | 'scale'> & { recipe: string },
+): Uint8Array {
+  const K = LABELS.length;
+  const buckets = 1 << tw.hashBits;
+  if (tw.weights.length !== buckets * K || idf.codes.length !== buckets) throw new ModelFormatError('weights and IDF sizes do not match hashBits');
+  const scale = LABELS.map((_, l) => {
+    let m = 0;
+    for (let b = 0; b < buckets; b++) m = Math.max(m, Math.abs(tw.weights[b * K + l]!));
+    return m > 0 ? m / 127 : 1;
+  });
+  const q = new Int8Array(buckets * K);
+  for (let b = 0; b < buckets; b++)
+    for (let l = 0; l < K; l++) q[b * K + l] = Math.max(-127, Math.min(127, Math.round(tw.weights[b * K + l]! / scale[l]!)));
+  const payload = new Uint8Array(buckets + q.length);
+  payload.set(idf.codes, 0);
+  payload.set(new Uint8Array(q.buffer), buckets);
+  const { recipe: _recipe, ...rest } = meta;
+  const header: ModelHeader = {
+    format: 'lt-moderation-1',
+    version: '',
+    labels: [...LABELS],
+    ...rest,
+    idfMax: idf.idfMax,
+    bias: Array.from(tw.bias),
+    scale,
+  };
+  // the version names everything that changes behaviour: header (thresholds, parameters) and weights
+  header.version = `${meta.recipe}+${createHash('sha256').update(JSON.stringify(header)).update(payload).digest('hex').slice(0, 8)}`;
+  const hb = new TextEncoder().encode(JSON.stringify(header));
+  const pad = (4 - ((8 + 4 + hb.length) % 4)) % 4;
+  const out = new Uint8Array(8 + 4 + hb.length + pad + payload.length);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(8, hb.length, true);
+  out.set(hb, 12);
+  out.set(payload, 12 + hb.length + pad);
+  return out;
+}
+
+const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+/** Builds a Model from the bytes of a weights file. */
+export function modelFromBytes(bytes: Uint8Array): Model {
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw new ModelFormatError('not a moderation weights file');
+  const hl = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  let header: ModelHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hl)));
+  } catch {
+    throw new ModelFormatError('weights file header is not valid JSON');
+  }
+  if (header.format !== 'lt-moderation-1' || header.labels.join() !== LABELS.join()) throw new ModelFormatError('unsupported weights file (format or labels differ)');
+  const K = LABELS.length;
+  const buckets = 1 << header.features.hashBits;
+  const start = 12 + hl + ((4 - ((12 + hl) % 4)) % 4);
+  if (bytes.length !== start + buckets + buckets * K) throw new ModelFormatError('weights file has the wrong size');
+  const idf = decodeIdf(bytes.subarray(start, start + buckets), header.idfMax);
+  const q = new Int8Array(bytes.buffer, bytes.byteOffset + start + buckets, buckets * K);
+  // dequantise once: Float32 is faster to score with than int8 × scale
+  const w = new Float32Array(buckets * K);
+  for (let b = 0; b < buckets; b++) for (let l = 0; l < K; l++) w[b * K + l] = q[b * K + l]! * header.scale[l]!;
+  const bias = Float64Array.from(header.bias);
+  const cfg = header.features;
+  const review = LABELS.map((l) => header.thresholds.review[l]);
+  const hold = LABELS.map((l) => header.thresholds.hold[l]);
+  const tmp = new Float64Array(K);
+
+  function scoreArray(text: string, out = new Float64Array(K)): Float64Array {
+    const f = extract(text, cfg, idf, false);
+    for (let l = 0; l < K; l++) out[l] = bias[l]!;
+    for (let j = 0; j < f.n; j++) {
+      const base = f.idx[j]! * K;
+      const v = f.val[j]!;
+      for (let l = 0; l < K; l++) out[l] = out[l]! + v * w[base + l]!;
+    }
+    for (let l = 0; l < K; l++) out[l] = sigmoid(out[l]!);
+    return out;
+  }
+
+  return {
+    version: header.version,
+    labels: LABELS,
+    thresholds: header.thresholds,
+    grooming: header.grooming,
+    header,
+    scoreArray,
+    score: (text) => scoresFrom(scoreArray(text, tmp)),
+    classify(text) {
+      const s = scoreArray(text, tmp);
+      return {
+        scores: scoresFrom(s),
+        review: LABELS.filter((_, l) => s[l]! >= review[l]!),
+        hold: LABELS.filter((_, l) => s[l]! >= hold[l]!),
+      };
+    },
+    groomingRisk: (window, facts) => groomingRiskWith(window, facts, header.grooming),
+  };
+}
+
+const cache = new Map<string, Model>();
+
+/** Loads (once per path, then cached) the weights file; default: the shipped model/weights.bin. */
+export function loadModel(path: string = DEFAULT_WEIGHTS_PATH): Model {
+  let m = cache.get(path);
+  if (!m) {
+    m = modelFromBytes(new Uint8Array(readFileSync(path)));
+    cache.set(path, m);
+  }
+  return m;
+}
+
+/** Scores and classifies with the shipped model. */
+export function classify(text: string): Classification {
+  return loadModel().classify(text);
+}
+
+/** Conversation-level grooming risk with the shipped model's parameters. */
+export function groomingRisk(window: readonly Readonly<Partial<Scores>>[], facts: AccountFacts): GroomingRisk {
+  return loadModel().groomingRisk(window, facts);
+}

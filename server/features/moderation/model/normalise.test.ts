@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'bun:test';
+import { normalise, squeeze } from './normalise';
+
+const norm = (s: string) => normalise(s).text;
+
+describe('normalise', () => {
+  test('leetspeak maps to the plain word', () => {
+    expect(norm('s3nd p!c')).toBe('send pic');
+    expect(norm('y0u l00k s3xy')).toBe('you look sexy');
+    expect(norm('kn@ck')).toBe('knack');
+    expect(norm('wanna do $ex 4 ca$h')).toBe('wanna do sex 4 cash');
+    expect(norm('nice @ss')).toBe('nice ass');
+  });
+
+  test('slang spellings of nudes map to one form', () => {
+    expect(norm('n00dz')).toBe('nudes');
+    expect(norm('send the noods')).toBe('send the nudes');
+    expect(norm('nudez')).toBe('nudes');
+  });
+
+  test('spaced, dotted and dashed letters are joined', () => {
+    expect(norm('n u d e s')).toBe('nudes');
+    expect(norm('s e n d')).toBe('send');
+    expect(norm('n-u-d-e-s or else')).toBe('nudes or else');
+    expect(norm("let's s.m.a.s.h")).toBe('lets smash');
+    // punctuation ends a run of single letters
+    expect(norm('s t o p, u know')).toBe('stop you know');
+  });
+
+  test('masked words are recovered from the lexicon', () => {
+    expect(norm('f*ck')).toBe('fuck');
+    expect(norm('snd n*des')).toBe('snd nudes');
+    expect(norm('d*ck pics')).toBe('dick pics');
+    expect(norm('y0 s3xy, l3ts f***')).toBe('yo sexy lets fuck');
+  });
+
+  test('repeated letters are capped at two; squeeze removes all repeats', () => {
+    expect(norm('soooooo horniiiii')).toBe('soo horny');
+    expect(squeeze('sooo')).toBe('so');
+  });
+
+  test('Yoruba tone marks are stripped, and kept in the marked view', () => {
+    const n = normalise('Ọmọ mi, má sọ fún ẹnikẹ́ni');
+    expect(n.text).toBe('omo mi ma so fun enikeni');
+    expect(n.marked).toContain('ọmọ');
+    expect(n.marked).toContain('ẹnikẹ́ni');
+    expect(norm('Omo mi, ma so fun enikeni')).toBe(n.text);
+  });
+
+  test('emoji become their own tokens (skin tones and joiners dropped)', () => {
+    expect(normalise('come sit on my 🍆lol').tokens).toEqual(['come', 'sit', 'on', 'my', '🍆', 'lol']);
+    expect(normalise('👍🏾').tokens).toEqual(['👍']);
+  });
+
+  test('course codes, times and ordinals are not treated as leetspeak', () => {
+    expect(norm('CSC101 at 4pm on the 2nd floor')).toBe('csc101 at 4pm on the 2nd floor');
+    expect(normalise('CSC101 at 4pm').obfuscated).toBe(false);
+  });
+
+  test('fullwidth and styled letters fold to ASCII; obfuscation is flagged', () => {
+    expect(norm('𝐬𝐞𝐧𝐝 ｎｕｄｅｓ')).toBe('send nudes');
+    expect(normalise('s3nd p!c').obfuscated).toBe(true);
+    expect(normalise('send pic').obfuscated).toBe(false);
+  });
+
+  test('invisible characters and look-alike letters from other scripts', () => {
+    expect(norm('nu\u200bdes')).toBe('nudes');
+    expect(norm('sеnd nudеs')).toBe('send nudes'); // Cyrillic е
+  });
+
+  test('emails and links are replaced by placeholders', () => {
+    expect(norm('mail tolu@unilag.edu.ng or see https://x.y/z')).toBe('mail emailaddress or see weblink');
+  });
+
+  test('is total: empty and odd input', () => {
+    expect(normalise('').tokens).toEqual([]);
+    expect(normalise('!!! *** ...').tokens).toEqual([]);
+    expect(() => normalise('\u0000\ud800 \u200d')).not.toThrow();
+  });
+});

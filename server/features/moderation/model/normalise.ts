@@ -1,0 +1,215 @@
+/**
+ * Text normalisation for the moderation model: undoes the usual chat obfuscations so that
+ * `s3nd p!c`, `n00dz`, `n u d e s`, `f*ck`, `sooooo` and `ṣé` reach the same features as their
+ * plain forms. Pure and deterministic; used identically by training and scoring (any change here
+ * changes the model: bump the model version and retrain).
+ *
+ * Steps, on the NFKC, lower-cased text without invisible characters (zero-width space, soft hyphen)
+ * and with Cyrillic/Greek look-alike letters mapped to Latin:
+ *  1. the tone-mark view: words that carry diacritics, kept as they are (extra features);
+ *  2. diacritics stripped (NFD without combining marks): `ọmọ` → `omo`;
+ *  3. emoji split off as their own tokens (variation selectors, joiners and skin tones dropped);
+ *  4. spaced or dotted letters joined: `n u d e s`, `n-u-d-e-s`, `s.m.a.s.h` → `nudes`, `smash`;
+ *  5. leetspeak inside words: `s3nd` → `send`, `p!c` → `pic`, `@ss` → `ass`, `ca$h` → `cash`
+ *     (course codes, times and ordinals such as `csc101`, `4pm`, `2nd` are left alone);
+ *  6. masked words matched against a small lexicon: `f*ck` → `fuck`, `n*des` → `nudes`;
+ *  7. letter runs capped at two: `sooooo` → `soo` (a fully squeezed form is an extra feature);
+ *  8. a few chat spellings mapped to one form: `noodz`/`nudez` → `nudes`, `u` → `you`, `pls` → `please`.
+ */
+
+export interface Normalised {
+  /** The normalised tokens (words and emoji), in order. */
+  tokens: string[];
+  /** `tokens.join(' ')`: the string the character n-grams are taken from. */
+  text: string;
+  /** Lower-cased words that carried diacritics, with their marks (the tone-mark view). */
+  marked: string[];
+  /** True when step 4, 5 or 6 changed something (an obfuscation was undone). */
+  obfuscated: boolean;
+}
+
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '9': 'g', '@': 'a', $: 's', '!': 'i' };
+
+/** Words that masked spellings (`f*ck`, `n*des`) are matched against, most likely first. */
+const MASKED_LEXICON = [
+  'fuck', 'fucks', 'fucked', 'fucking', 'fucker', 'fuckboy', 'fuckboys', 'dick', 'dicks', 'cock', 'pussy', 'nudes',
+  'nude', 'naked', 'sex', 'sexy', 'sext', 'sexting', 'knack', 'knacking', 'boobs', 'tits', 'titties', 'porn', 'horny',
+  'bitch', 'bitches', 'slut', 'sluts', 'whore', 'ashawo', 'shit', 'ass', 'asshole', 'cunt', 'twat', 'hoe', 'booty',
+  'pics', 'pic', 'smash', 'rape', 'kill', 'damn', 'bastard', 'idiot', 'stupid', 'penis', 'vagina', 'nipples',
+];
+
+/** Chat spellings mapped to one form (applied after leet and masking). */
+const CANONICAL = new Map<string, string>(Object.entries({
+  noods: 'nudes', noodz: 'nudes', nudez: 'nudes', nuds: 'nudes', nudess: 'nudes', nudies: 'nudes',
+  fuk: 'fuck', fck: 'fuck', fuq: 'fuck', fvck: 'fuck', phuck: 'fuck', fking: 'fucking', fcking: 'fucking', fuking: 'fucking',
+  secks: 'sex', sechs: 'sex', seggs: 'sex', sexx: 'sex', sexi: 'sexy', sexii: 'sexy', sexxy: 'sexy', secksy: 'sexy',
+  horni: 'horny', hornii: 'horny', pix: 'pics', picz: 'pics', pikz: 'pics', piks: 'pics', pik: 'pic', pikchur: 'picture',
+  pikcha: 'picture', u: 'you', ur: 'your', r: 'are', pls: 'please', plz: 'please', plss: 'please', plzz: 'please',
+  pleasee: 'please', '2nite': 'tonight', '2night': 'tonight', tonite: 'tonight', '2nyt': 'tonight', y: 'why', b4: 'before',
+  luv: 'love', babe: 'baby', bby: 'baby', thicc: 'thick', dm: 'dm', dms: 'dm',
+}));
+
+/** Cyrillic and Greek letters that look like Latin ones (after lower-casing). */
+const HOMOGLYPHS: Record<string, string> = {
+  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', х: 'x', у: 'y', і: 'i', ј: 'j', ѕ: 's', к: 'k', м: 'm', т: 't', в: 'b', н: 'h',
+  α: 'a', ο: 'o', ε: 'e', ι: 'i', κ: 'k', ν: 'v', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
+};
+
+const EMOJI = /\p{Extended_Pictographic}/u;
+const EMOJI_G = /\p{Extended_Pictographic}/gu;
+const MARKS = /\p{M}/gu;
+const LETTER = /\p{L}/u;
+// Course codes, times, ordinals and levels: digits here are not leetspeak.
+const NOT_LEET = /^(?:[a-z]{2,4}\d{2,4}[a-z]?|\d+(?:am|pm|st|nd|rd|th|k|hrs?|mins?|l|lvl|ish|x|s)?)$/;
+const URL_OR_EMAIL = /^(?:https?:\/\/\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+)$/;
+const SINGLE = /^[\p{L}\p{N}@$!]$/u;
+const DOTTED = /^[\p{L}\p{N}@$!](?:[-.·_][\p{L}\p{N}@$!])+$/u;
+
+const isLetter = (c: string | undefined) => c !== undefined && LETTER.test(c);
+
+/** Leetspeak inside one word (see step 5). */
+function unleet(w: string): string {
+  if (!/[0-9@$!]/.test(w) || !/\p{L}/u.test(w) || NOT_LEET.test(w)) return w;
+  const c = [...w];
+  let out = '';
+  for (let i = 0; i < c.length; i++) {
+    const ch = c[i]!;
+    const m = LEET[ch];
+    if (m === undefined) {
+      out += ch;
+      continue;
+    }
+    // Map when a letter (or another leet character next to a letter) is on either side.
+    let j = i - 1;
+    while (j >= 0 && LEET[c[j]!] !== undefined) j--;
+    let k = i + 1;
+    while (k < c.length && LEET[c[k]!] !== undefined) k++;
+    const letterBefore = j >= 0 && isLetter(c[j]);
+    const letterAfter = k < c.length && isLetter(c[k]);
+    if (ch === '!' && !letterAfter) continue; // trailing "!" is punctuation
+    out += letterBefore || letterAfter ? m : ch;
+  }
+  return out;
+}
+
+const maskCache = new Map<string, string>();
+/** `f*ck` → `fuck` when exactly the lexicon explains the mask; otherwise the mask is dropped. */
+function unmask(w: string): string {
+  if (!w.includes('*')) return w;
+  const hit = maskCache.get(w);
+  if (hit !== undefined) return hit;
+  let out = w.replace(/\*+/g, '');
+  const core = w.replace(/^\*+/, ''); // a trailing mask stays: "f***"
+  if (/[a-z]/.test(core)) {
+    const re = new RegExp('^' + core.replace(/[^a-z*]/g, '').replace(/\*+/g, (m) => `[a-z]{1,${Math.max(m.length, 3)}}`) + '$');
+    const found = MASKED_LEXICON.find((x) => re.test(x));
+    if (found) out = found;
+  }
+  if (maskCache.size < 10_000) maskCache.set(w, out);
+  return out;
+}
+
+/** Runs of three or more identical characters are cut to two. */
+function capRuns(w: string): string {
+  for (let i = 2; i < w.length; i++) if (w.charCodeAt(i) === w.charCodeAt(i - 1) && w.charCodeAt(i) === w.charCodeAt(i - 2)) return w.replace(/(.)\1{2,}/gu, '$1$1');
+  return w;
+}
+const canonical = (w: string) => CANONICAL.get(w) ?? w;
+/** A chunk without its trailing punctuation. */
+const core = (c: string) => c.replace(/[,.?;:!"')(]+$/, '') || c;
+const PLAIN = /^[a-z]+$/;
+/** Every run cut to one character (extra "squeezed" feature). */
+export function squeeze(w: string): string {
+  for (let i = 1; i < w.length; i++) if (w.charCodeAt(i) === w.charCodeAt(i - 1)) return w.replace(/(.)\1+/gu, '$1');
+  return w;
+}
+
+export function normalise(input: string): Normalised {
+  let s = input.normalize('NFKC').toLowerCase();
+  // invisible characters inside words ("nu\u200bdes"), then look-alike letters from other scripts
+  s = s.replace(/[\u00ad\u200b\u200c\u2060\u180e]/g, '');
+  if (/[\u0400-\u04ff\u0370-\u03ff]/.test(s)) s = s.replace(/[\u0400-\u04ff\u0370-\u03ff]/g, (c) => HOMOGLYPHS[c] ?? c);
+  s = s.replace(/[\u2018\u2019\u02bc`´]/g, "'").replace(/[\ufe0f\ufe0e\u200d\u20e3]|\p{Emoji_Modifier}/gu, ' ');
+
+  // 1. tone-mark view
+  const marked: string[] = [];
+  if (/[^\x00-\x7f]/.test(s)) {
+    for (const w of s.normalize('NFC').match(/[\p{L}\p{M}]+/gu) ?? []) {
+      if (w.normalize('NFD').replace(MARKS, '') !== w) marked.push(capRuns(w));
+    }
+  }
+  // 2. diacritics stripped; 3. emoji as separate chunks
+  s = s.normalize('NFD').replace(MARKS, '');
+  if (EMOJI.test(s)) s = s.replace(EMOJI_G, ' $& ');
+
+  const chunks = s.split(/\s+/).filter(Boolean);
+  let obfuscated = false;
+  const maybeEmoji = (c: string) => c.charCodeAt(0) >= 0x2000 && EMOJI.test(c);
+
+  // 4. spaced letters (three or more single characters in a row) and dotted/dashed letters
+  const joined: string[] = [];
+  for (let i = 0; i < chunks.length; ) {
+    let j = i;
+    while (j < chunks.length && chunks[j]!.length <= 4 && SINGLE.test(core(chunks[j]!)) && !maybeEmoji(chunks[j]!)) {
+      j++;
+      if (core(chunks[j - 1]!) !== chunks[j - 1]) break; // punctuation ends the run: "s t o p, u"
+    }
+    if (j - i >= 3) {
+      joined.push(chunks.slice(i, j).map(core).join('') + (chunks[j - 1]!.slice(core(chunks[j - 1]!).length) || ''));
+      obfuscated = true;
+      i = j;
+      continue;
+    }
+    const c = chunks[i++]!;
+    if (PLAIN.test(c)) {
+      joined.push(c);
+      continue;
+    }
+    if (/[@.:]/.test(c) && URL_OR_EMAIL.test(c)) {
+      joined.push(c.includes('@') ? 'emailaddress' : 'weblink');
+      continue;
+    }
+    if (/[-.·_]/.test(c)) {
+      const stripped = c.replace(/^[("']+|[,?;:!"')]+$|\.+$/g, '');
+      if (DOTTED.test(stripped) && /\p{L}/u.test(stripped)) {
+        joined.push(stripped.replace(/[-.·_]/g, ''));
+        obfuscated = true;
+        continue;
+      }
+    }
+    joined.push(c);
+  }
+
+  // 5–8. per word
+  const tokens: string[] = [];
+  for (const chunk of joined) {
+    if (PLAIN.test(chunk)) {
+      tokens.push(canonical(capRuns(chunk)));
+      continue;
+    }
+    if (maybeEmoji(chunk)) {
+      tokens.push(chunk);
+      continue;
+    }
+    for (let w of chunk.split(/[^\p{L}\p{N}@$!*']+/u)) {
+      if (!PLAIN.test(w)) {
+        w = w.replace(/'/g, '').replace(/^[!*]+/, '').replace(/!+$/, '');
+        if (!w) continue;
+        if (w.includes('*')) {
+          const u = unmask(w);
+          if (u !== w) obfuscated = true;
+          w = u;
+        }
+        const l = unleet(w);
+        if (l !== w) {
+          obfuscated = true;
+          w = l;
+        }
+        w = w.replace(/[@$!*]/g, '');
+        if (!w) continue;
+      }
+      tokens.push(canonical(capRuns(w)));
+    }
+  }
+  return { tokens, text: tokens.join(' '), marked, obfuscated };
+}
