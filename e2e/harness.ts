@@ -22,7 +22,13 @@ export interface TestServer {
   dataDir: string;
   env: Record<string, string>;
   stop(): Promise<void>;
-  /** Everything the server wrote to stdout and stderr so far. */
+  /** Ends the server process (SIGTERM) but keeps DATA_DIR: for outage tests. */
+  kill(): Promise<void>;
+  /** Starts a new server process on the same port and DATA_DIR (after `kill`). */
+  start(): Promise<void>;
+  /** `kill` then `start`. */
+  restart(): Promise<void>;
+  /** Everything the server wrote to stdout and stderr so far (across restarts). */
   logs(): string;
 }
 
@@ -60,6 +66,26 @@ async function waitHealthy(url: string, proc: Bun.Subprocess): Promise<'ok' | 'e
   return 'timeout';
 }
 
+async function endProcess(proc: Bun.Subprocess) {
+  proc.kill('SIGTERM');
+  const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(5_000).then(() => false)]);
+  if (!exited) proc.kill('SIGKILL');
+  await proc.exited;
+}
+
+/** Spawns `bun server/main.ts` with `env` and waits until /healthz answers. */
+async function spawnServer(env: Record<string, string>, out: string[]): Promise<{ proc: Bun.Subprocess; state: 'ok' | 'exited' | 'timeout' }> {
+  const proc = Bun.spawn([process.execPath, 'server/main.ts'], { cwd: ROOT, env, stdout: 'pipe', stderr: 'pipe' });
+  collect(proc.stdout, out);
+  collect(proc.stderr, out);
+  const state = await waitHealthy(`http://127.0.0.1:${env.PORT}`, proc);
+  if (state !== 'ok') {
+    proc.kill('SIGKILL');
+    await proc.exited;
+  }
+  return { proc, state };
+}
+
 export async function startServer(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'letstalk-e2e-'));
   const base: Record<string, string> = {};
@@ -69,30 +95,47 @@ export async function startServer(opts: { env?: Record<string, string> } = {}): 
     const port = freePort();
     const env = { ...base, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...opts.env };
     const url = `http://127.0.0.1:${port}`;
-    const proc = Bun.spawn([process.execPath, 'server/main.ts'], { cwd: ROOT, env, stdout: 'pipe', stderr: 'pipe' });
     const out: string[] = [];
-    collect(proc.stdout, out);
-    collect(proc.stderr, out);
     const logs = () => out.join('');
-    const state = await waitHealthy(url, proc);
-    if (state === 'ok') {
-      return {
+    const first = await spawnServer(env, out);
+    if (first.state === 'ok') {
+      let proc: Bun.Subprocess | null = first.proc;
+      const server: TestServer = {
         url,
         dataDir,
         env,
         logs,
+        async kill() {
+          if (proc) await endProcess(proc);
+          proc = null;
+        },
+        async start() {
+          if (proc) throw new Error('server is already running');
+          // Same port: a client reconnecting must find the same address. Retry briefly in case
+          // the old listening socket is not released yet.
+          for (let i = 0; i < 20; i++) {
+            out.push(`\n--- restart (attempt ${i + 1}) ---\n`);
+            const next = await spawnServer(env, out);
+            if (next.state === 'ok') {
+              proc = next.proc;
+              return;
+            }
+            await Bun.sleep(250);
+          }
+          throw new Error(`server did not come back on ${url}\n--- server output ---\n${logs()}`);
+        },
+        async restart() {
+          await server.kill();
+          await server.start();
+        },
         async stop() {
-          proc.kill('SIGTERM');
-          const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(5_000).then(() => false)]);
-          if (!exited) proc.kill('SIGKILL');
-          await proc.exited;
+          await server.kill();
           rmSync(dataDir, { recursive: true, force: true });
         },
       };
+      return server;
     }
-    proc.kill('SIGKILL');
-    await proc.exited;
-    lastError = `server ${state === 'timeout' ? `not healthy after ${READY_TIMEOUT_MS} ms` : `exited with code ${proc.exitCode}`} on ${url}\n--- server output ---\n${logs()}`;
+    lastError = `server ${first.state === 'timeout' ? `not healthy after ${READY_TIMEOUT_MS} ms` : `exited with code ${first.proc.exitCode}`} on ${url}\n--- server output ---\n${logs()}`;
     // Only a lost race for the port is worth another try.
     if (!/EADDRINUSE|in use/i.test(logs())) break; // Bun: "Failed to start server. Is port N in use?"
   }

@@ -331,7 +331,14 @@ function start(app: HTMLElement) {
   // ---- page start -------------------------------------------------------------------------
   document.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
   const log = document.querySelector<HTMLElement>('.log');
-  if (log) log.scrollTop = log.scrollHeight;
+  if (log) {
+    log.scrollTop = log.scrollHeight;
+    // Keep the newest message in view when the log gets shorter (the call bar loading into the
+    // header, a phone keyboard opening), unless the reader has scrolled up.
+    let pinned = true;
+    log.addEventListener('scroll', () => (pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 80), { passive: true });
+    new ResizeObserver(() => pinned && (log.scrollTop = log.scrollHeight)).observe(log);
+  }
   markCurrentRoom();
   setStatus();
 }
