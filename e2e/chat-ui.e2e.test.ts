@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { artifactPath, describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { artifactPath, describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import { createCourseRoom, eventually, expectNoXss, logBodies, importUsers, openRoom, send, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -118,7 +118,7 @@ describeBrowser('chat pages: hostile text, layout, accessibility (browser)', () 
   /** Signs Tolu in at a viewport and fills a friendly room for screenshots. */
   async function screenshotRoom(): Promise<string> {
     const id = await createCourseRoom(server, 'CSC201', 'Data Structures', [tolu, nkem]);
-    const seedStore = (await import('../server/store/sqlite/sqlite')).createSqliteStore(server.dataDir);
+    const seedStore = await serverStore(server);
     try {
       const [tid, nid] = await Promise.all([tolu, nkem].map(async (u) => (await seedStore.users.byEmail(u.email))!.id));
       const lines: [string, string][] = [

@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
-import { createSqliteStore } from '../server/store/sqlite/sqlite';
-import { describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import {
   createCourseRoom, eventually, expectLog, importUsers, logBodies, openProbe, openRoom, probeSend, probeState, send, sentByMe, signIn, type Account, type Signed,
 } from './chat-helpers';
@@ -185,7 +184,7 @@ describeBrowser('chat (browser)', () => {
     'history paging: scrolling to the top loads older messages, in order, once each',
     async () => {
       const histId = await createCourseRoom(server, 'HIS120', 'History seminar', [ada, bola]);
-      const store = createSqliteStore(server.dataDir); // WAL: a second writer while the server runs
+      const store = await serverStore(server); // a second writer while the server runs (SQLite WAL, or MongoDB)
       try {
         const ids = await Promise.all([ada, bola].map(async (u) => (await store.users.byEmail(u.email))!.id));
         for (let i = 1; i <= 120; i++) {

@@ -15,7 +15,29 @@ const ARTIFACTS = join(ROOT, 'test-artifacts');
 const READY_TIMEOUT_MS = 15_000;
 
 // Server settings a developer's shell might carry; the harness decides them, not the shell.
-const APP_VARS = ['PORT', 'HOST', 'DATA_DIR', 'MONGODB_URI', 'PUBLIC_URL', 'SECRET_KEY', 'TRUST_PROXY', 'LOG_LEVEL', 'LOGIN_CODE_TTL_DAYS', 'SESSION_IDLE_DAYS'];
+const APP_VARS = ['PORT', 'HOST', 'DATA_DIR', 'MONGODB_URI', 'REDIS_URL', 'PUBLIC_URL', 'SECRET_KEY', 'TRUST_PROXY', 'LOG_LEVEL', 'LOGIN_CODE_TTL_DAYS', 'SESSION_IDLE_DAYS', 'METRICS_TOKEN', 'TIME_ZONE'];
+
+/**
+ * Which store the e2e servers use: SQLite by default; with E2E_STORE=mongodb (scripts/test.ts
+ * runs the chat suites a second time that way) each server gets its own fresh database on the
+ * MONGODB_URI server (FerretDB in CI).
+ */
+export const E2E_STORE: 'sqlite' | 'mongodb' = process.env.E2E_STORE === 'mongodb' ? 'mongodb' : 'sqlite';
+
+function storeEnv(): Record<string, string> {
+  if (E2E_STORE !== 'mongodb') return {};
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('E2E_STORE=mongodb needs MONGODB_URI');
+  const u = new URL(uri);
+  u.pathname = `/lt_e2e_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+  return { MONGODB_URI: u.toString() };
+}
+
+/** The server's own store, opened from the test process (e.g. to seed data while it runs). */
+export async function serverStore(server: TestServer) {
+  const { openStore } = await import('../server/store/open');
+  return openStore({ mongodbUri: server.env.MONGODB_URI ?? null, dataDir: server.dataDir });
+}
 
 export interface TestServer {
   url: string;
@@ -91,9 +113,10 @@ export async function startServer(opts: { env?: Record<string, string> } = {}): 
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !APP_VARS.includes(k)) base[k] = v;
   let lastError = '';
+  const mongoEnv = storeEnv();
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = freePort();
-    const env = { ...base, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...opts.env };
+    const env = { ...base, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...mongoEnv, ...opts.env };
     const url = `http://127.0.0.1:${port}`;
     const out: string[] = [];
     const logs = () => out.join('');

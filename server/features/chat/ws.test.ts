@@ -506,6 +506,29 @@ describe('connection set-up', () => {
   });
 });
 
+describe('ordering', () => {
+  test('frames of one socket are handled in arrival order even when the store is slow for the first', async () => {
+    // The outbox flushes several sends back to back; a slow store call for the first must not let
+    // the second overtake it (seen on MongoDB after a server restart).
+    const store = createSqliteStore(null);
+    const append = store.messages.append.bind(store.messages);
+    Object.assign(store.messages, {
+      append: async (m: Parameters<typeof append>[0]) => {
+        if (m.body === 'first') await Bun.sleep(200);
+        return append(m);
+      },
+    });
+    const { s, ada, csc } = await setUp({ store });
+    const a = await connect(s, ada.cookie);
+    a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'first' });
+    a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'second' });
+    await a.until(isJson('ack'));
+    await a.until(isJson('ack'));
+    const history = await store.messages.history(csc.id, { limit: 10 });
+    expect(history.map((m) => m.body)).toEqual(['first', 'second']);
+  });
+});
+
 describe('account changes', () => {
   test("a disabled user's next frame closes the socket with 4401", async () => {
     const { s, ada, bola, csc } = await setUp();

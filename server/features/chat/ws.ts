@@ -32,6 +32,11 @@ interface Conn {
   hub: HubSocket;
   /** Settles once the socket is subscribed to the user's rooms; frames wait for it (see open). */
   ready: Promise<void>;
+  /**
+   * Frames of one socket are handled one after another, in arrival order: two sends flushed from
+   * the outbox must be stored in the order they were typed, whatever the store's latency.
+   */
+  queue: Promise<void>;
 }
 
 type RawSocket = { subscribe(t: string): void; unsubscribe(t: string): void; send(d: string): void; close(c?: number, r?: string): void };
@@ -82,6 +87,30 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
     }
   }
 
+  /** One frame: size and shape checks, the user still active, then the action. Never throws. */
+  async function onFrame(conn: Conn, data: unknown) {
+    try {
+      await conn.ready;
+      const size = typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : JSON.stringify(data).length;
+      if (size > MAX_FRAME_BYTES) return conn.hub.send(noticePartial(`That was too large to send (${Math.round(size / 1024)} KB; the limit is ${MAX_FRAME_BYTES / 1024} KB).`).value);
+      const frame = parseFrame(data);
+      if (!frame) {
+        log.warn('ws bad frame', { connId: conn.id, userId: conn.userId });
+        return conn.hub.send(noticePartial('The app sent something the server could not understand. Reload the page if this keeps happening.').value);
+      }
+      const user = await app.store.users.byId(conn.userId);
+      if (!user || user.status !== 'active') return conn.hub.close(4401, 'Please sign in.');
+      await handle(conn, user, frame);
+    } catch (e) {
+      if (e instanceof AppError) {
+        if (e.kind === 'unauthenticated') return conn.hub.close(wsCloseCode(e), e.message);
+        return conn.hub.send(noticePartial(e.message).value);
+      }
+      log.error('ws handler failed', { connId: conn.id, userId: conn.userId, err: e });
+      conn.hub.send(noticePartial('Something went wrong on our side. Please try again.').value);
+    }
+  }
+
   return new Elysia({ name: 'chat-ws' }).use(viewerPlugin(app)).ws('/ws', {
     // Large enough for any valid frame; bigger frames are answered with an error, not a close.
     maxPayloadLength: 1024 * 1024,
@@ -114,6 +143,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
           close: (c, r) => raw.close(c, r),
         },
         ready: Promise.resolve(),
+        queue: Promise.resolve(),
       };
       conns.set(ws.raw, conn);
       chat.hub.register(conn.hub);
@@ -126,30 +156,11 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
       await conn.ready;
       log.info('ws open', { connId: conn.id, userId: conn.userId });
     },
-    async message(ws, data) {
+    message(ws, data) {
       const conn = conns.get(ws.raw);
       if (!conn) return;
       metrics.wsFrame();
-      try {
-        await conn.ready;
-        const size = typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : JSON.stringify(data).length;
-        if (size > MAX_FRAME_BYTES) return conn.hub.send(noticePartial(`That was too large to send (${Math.round(size / 1024)} KB; the limit is ${MAX_FRAME_BYTES / 1024} KB).`).value);
-        const frame = parseFrame(data);
-        if (!frame) {
-          log.warn('ws bad frame', { connId: conn.id, userId: conn.userId });
-          return conn.hub.send(noticePartial('The app sent something the server could not understand. Reload the page if this keeps happening.').value);
-        }
-        const user = await app.store.users.byId(conn.userId);
-        if (!user || user.status !== 'active') return conn.hub.close(4401, 'Please sign in.');
-        await handle(conn, user, frame);
-      } catch (e) {
-        if (e instanceof AppError) {
-          if (e.kind === 'unauthenticated') return conn.hub.close(wsCloseCode(e), e.message);
-          return conn.hub.send(noticePartial(e.message).value);
-        }
-        log.error('ws handler failed', { connId: conn.id, userId: conn.userId, err: e });
-        conn.hub.send(noticePartial('Something went wrong on our side. Please try again.').value);
-      }
+      conn.queue = conn.queue.then(() => onFrame(conn, data));
     },
     close(ws, code) {
       const conn = conns.get(ws.raw);
