@@ -59,26 +59,38 @@ if (!env.MONGODB_URI) {
   } else console.log(`MongoDB suites: no MONGODB_URI and no FerretDB at ${bin} (.ci/build-ferretdb.sh builds it)`);
 }
 
-const proc = Bun.spawn(['bun', 'test', '--timeout', '60000', ...process.argv.slice(2)], { env, stdout: 'pipe', stderr: 'pipe' });
-let tail = '';
-async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {
-  const dec = new TextDecoder();
-  for await (const chunk of stream) {
-    const s = dec.decode(chunk, { stream: true });
-    out.write(s);
-    tail = (tail + s).slice(-4000);
+/** Runs `bun test` with these arguments and environment, echoing its output; returns its counts. */
+async function run(args: string[], runEnv: Record<string, string | undefined>) {
+  const proc = Bun.spawn(['bun', 'test', '--timeout', '60000', ...args], { env: runEnv, stdout: 'pipe', stderr: 'pipe' });
+  let tail = '';
+  async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {
+    const dec = new TextDecoder();
+    for await (const chunk of stream) {
+      const s = dec.decode(chunk, { stream: true });
+      out.write(s);
+      tail = (tail + s).slice(-4000);
+    }
   }
+  await Promise.all([pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr)]);
+  const code = await proc.exited;
+  const num = (re: RegExp) => Number(re.exec(tail)?.[1] ?? 0);
+  return { code, passed: num(/^\s*(\d+) pass$/m), failed: num(/^\s*(\d+) fail$/m), skipped: num(/^\s*(\d+) skip$/m) };
 }
-await Promise.all([pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr)]);
-const code = await proc.exited;
+
+const args = process.argv.slice(2);
+const results = [await run(args, env)];
+// The whole suite runs the browser tests on SQLite; the chat and sign-in browser tests run a
+// second time on MongoDB (FerretDB in CI), so both stores are proven in the browser.
+if (!args.length && env.MONGODB_URI) {
+  console.log('\nBrowser tests again on MongoDB (E2E_STORE=mongodb):');
+  results.push(await run(['e2e/login.e2e.test.ts', 'e2e/chat.e2e.test.ts', 'e2e/chat-network.e2e.test.ts'], { ...env, E2E_STORE: 'mongodb' }));
+}
 ferret?.kill();
 await ferret?.exited;
 if (ferretDir) rmSync(ferretDir, { recursive: true, force: true });
 
 // One plain summary line for CI: "N passed, N failed, N skipped".
-const num = (re: RegExp) => Number(re.exec(tail)?.[1] ?? 0);
-const passed = num(/^\s*(\d+) pass$/m);
-const failed = num(/^\s*(\d+) fail$/m);
-const skipped = num(/^\s*(\d+) skip$/m);
-console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(code !== 0 ? code : passed === 0 ? 1 : 0);
+const sum = (k: 'passed' | 'failed' | 'skipped') => results.reduce((n, r) => n + r[k], 0);
+console.log(`\ntests: ${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
+const failedRun = results.find((r) => r.code !== 0);
+process.exit(failedRun ? failedRun.code : sum('passed') === 0 ? 1 : 0);
