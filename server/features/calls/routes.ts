@@ -10,7 +10,8 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
-import { isCrossSite, requestInfo } from '../../http/context';
+import { requestInfo } from '../../http/context';
+import { upgradeGuard } from '../../http/ws-guard';
 import { sendHtml } from '../../http/respond';
 import { CallError, type Sfu } from '../../rtc/sfu';
 import type { Call } from '../../rtc/call';
@@ -98,17 +99,7 @@ export function callRoutes(app: AppContext, sfu: Sfu) {
     .ws('/rtc', {
       maxPayloadLength: 64 * 1024,
       idleTimeout: 60,
-      async beforeHandle({ request, set, viewer }) {
-        if (isCrossSite(app.config, request) || !request.headers.get('origin')) {
-          set.status = 403;
-          return 'Cross-site WebSocket refused.';
-        }
-        const v = await viewer();
-        if (!v || v.user.mustSetPassword) {
-          set.status = 401;
-          return 'Please sign in.';
-        }
-      },
+      beforeHandle: upgradeGuard(app.config),
       async open(ws) {
         const v = await ws.data.viewer();
         const raw = ws.raw as unknown as RawSocket;

@@ -10,7 +10,8 @@
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
-import { isCrossSite, requestInfo } from '../../http/context';
+import { requestInfo } from '../../http/context';
+import { upgradeGuard } from '../../http/ws-guard';
 import type { HubSocket } from '../../realtime/hub';
 import { topics } from '../../realtime/topics';
 import type { User } from '../../store/types';
@@ -115,16 +116,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
     // Large enough for any valid frame; bigger frames are answered with an error, not a close.
     maxPayloadLength: 1024 * 1024,
     idleTimeout: 60,
-    async beforeHandle({ request, set, viewer }) {
-      if (isCrossSite(app.config, request) || !request.headers.get('origin')) {
-        set.status = 403;
-        return 'Cross-site WebSocket refused.';
-      }
-      if (!(await viewer())) {
-        set.status = 401;
-        return 'Please sign in.';
-      }
-    },
+    beforeHandle: upgradeGuard(app.config),
     async open(ws) {
       const v = await ws.data.viewer();
       const raw = ws.raw as unknown as RawSocket;
