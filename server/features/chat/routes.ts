@@ -27,7 +27,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
     .use(viewerPlugin(app))
     .get('/', async ({ set, requireUser }) => {
       const { user } = await requireUser();
-      const body = html`${await nav(user, null)}<main class="room empty" id="room"><p class="hint">Choose a room, or start a new message.</p></main>`;
+      const body = html`${await nav(user, null)}<main class="room empty" id="room"><h1 class="visually-hidden">Lets Talk</h1><p class="hint">Choose a room, or start a new message.</p></main>`;
       return sendHtml(set, shell(user, 'Rooms', body));
     })
     .get(
