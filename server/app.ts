@@ -16,6 +16,7 @@ import { createChatContext } from './features/chat/context';
 import { LocalHub, type Hub } from './realtime/hub';
 import { Sfu } from './rtc/sfu';
 import { callRoutes } from './features/calls/routes';
+import { fileRoutes } from './features/files/routes';
 import { pushCallStates } from './features/calls/actions';
 import { createLimiters } from './features/accounts/auth';
 import { adminRoutes, metricsRoute } from './features/admin/routes';
@@ -73,6 +74,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu }) {
     .use(chatRoutes(app, chat))
     .use(wsRoutes(app, chat))
     .use(callRoutes(app, sfu))
+    .use(fileRoutes(app, chat))
     .use(adminRoutes(app, chat, { activeCalls: () => sfu.stats().calls }))
     .use(metricsRoute(app, chat.hub, () => sfu.stats().calls));
   return Object.assign(elysia, { hub, chat, sfu });

@@ -30,6 +30,19 @@ export interface Config {
   rtc: RtcConfig;
   /** Bearer token for GET /metrics; null = no /metrics endpoint (404). */
   metricsToken: string | null;
+  /** Stored files (README "Files"). */
+  files: FileLimits;
+}
+
+export interface FileLimits {
+  /** Largest file accepted for storage (FILE_MAX_BYTES, default 1 GiB). */
+  maxFileBytes: number;
+  /** Bytes one user may store in all rooms, finished and unfinished uploads (FILE_USER_QUOTA_BYTES). */
+  userQuotaBytes: number;
+  /** Bytes one room may hold (FILE_ROOM_QUOTA_BYTES). */
+  roomQuotaBytes: number;
+  /** Unfinished uploads untouched this long are deleted (UPLOAD_EXPIRE_HOURS, default 24). */
+  uploadExpireMs: number;
 }
 
 export class ConfigError extends Error {
@@ -37,6 +50,7 @@ export class ConfigError extends Error {
 }
 
 const DAY = 86_400_000;
+const GIB = 1024 ** 3;
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 function int(env: Record<string, string | undefined>, key: string, def: number, min: number, max: number): number {
@@ -106,5 +120,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timeZone,
     rtc,
     metricsToken,
+    files: {
+      maxFileBytes: int(env, 'FILE_MAX_BYTES', GIB, 0, 2 ** 50),
+      userQuotaBytes: int(env, 'FILE_USER_QUOTA_BYTES', 10 * GIB, 0, 2 ** 50),
+      roomQuotaBytes: int(env, 'FILE_ROOM_QUOTA_BYTES', 50 * GIB, 0, 2 ** 50),
+      uploadExpireMs: int(env, 'UPLOAD_EXPIRE_HOURS', 24, 1, 24 * 365) * 3_600_000,
+    },
   };
 }

@@ -7,6 +7,7 @@ import { createApp } from './app';
 import { loadAssets } from './http/assets';
 import { LocalHub } from './realtime/hub';
 import { RedisHub } from './realtime/redis-hub';
+import { cleanStaleUploads } from './features/files/actions';
 
 async function main() {
   const config = loadConfig();
@@ -28,9 +29,15 @@ async function main() {
   }
   // Hourly clean-up of expired sessions.
   const purge = setInterval(() => store.sessions.purgeExpired(Date.now()).catch((err) => logger.error('session purge failed', { err })), 3_600_000);
+  // Unfinished uploads untouched for UPLOAD_EXPIRE_HOURS are deleted (checked every 10 minutes).
+  const sweep = setInterval(
+    () => cleanStaleUploads(store, config.files.uploadExpireMs).then((n) => n && logger.info('stale uploads removed', { count: n }), (err) => logger.error('upload clean-up failed', { err })),
+    600_000,
+  );
   const stop = async (signal: string) => {
     logger.info('shutting down', { signal });
     clearInterval(purge);
+    clearInterval(sweep);
     await app!.stop();
     if (hub instanceof RedisHub) await hub.close();
     await store.close();

@@ -8,6 +8,7 @@ import { html, type Raw } from '../server/http/html';
 import type { Message, Room } from '../server/store/types';
 import { formatMessage } from './format';
 import { callSlot } from './calls';
+import { attachControl, fileBody, fileMeta, uploadsArea } from './files';
 
 export interface Sender {
   id: string;
@@ -34,6 +35,8 @@ export function messageArticle(m: Message, sender: Sender, tf: TimeFormat): Raw 
   if (m.deletedAt) {
     return html`<article class="msg deleted" ${attrs}>${head}<p class="body"><em>This message was deleted.</em></p></article>`;
   }
+  const file = m.kind === 'file' ? fileMeta(m.meta) : null;
+  if (file) return html`<article class="msg file-msg" ${attrs}>${head}${fileBody(file)}<div class="actions"><button type="button" class="link del" data-action="delete">Delete</button></div></article>`;
   return html`<article class="msg" ${attrs}>${head}<div class="body">${formatMessage(m.body)}</div><p class="state" aria-hidden="true">Sent</p><div class="actions"><button type="button" class="link edit" data-action="edit">Edit</button> <button type="button" class="link del" data-action="delete">Delete</button></div></article>`;
 }
 
@@ -99,7 +102,7 @@ ${r.archived
 <label for="message" class="visually-hidden">Message</label>
 <textarea id="message" name="body" rows="1" maxlength="4000" required placeholder="Write a message"></textarea>
 <button type="submit">Send</button>
-</form>`}
+</form>${attachControl(r.id)}${uploadsArea(r.id)}`}
 <p class="alert" id="composer-error-${r.id}" role="alert" hidden></p>
 </main>`;
 }

@@ -3,7 +3,7 @@ import { html, type Raw } from '../server/http/html';
 import type { User } from '../server/store/types';
 import { layout } from './layout';
 
-export const APP_SCRIPTS = ['app.js', 'call.js'];
+export const APP_SCRIPTS = ['app.js', 'call.js', 'upload.js'];
 
 export function appShell(opts: { user: User; title: string; body: Raw; asset: (n: string) => string; roomOpen?: boolean }): Raw {
   const { user } = opts;

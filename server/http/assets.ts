@@ -79,6 +79,7 @@ export function loadAssets(): Promise<Assets> {
     // (separate deferred files raced on slow links). One request instead of three, too.
     assets.add({ name: 'app.js', body: `${htmx}\n;${hxWs}\n;${await buildClient()}` });
     assets.add({ name: 'call.js', body: await buildClient(join(ROOT, 'views/client/call.ts')) });
+    assets.add({ name: 'upload.js', body: await buildClient(join(ROOT, 'views/client/upload.ts')) });
     return assets;
   })());
 }

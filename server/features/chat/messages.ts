@@ -18,6 +18,7 @@ import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY, TYPING_EVERY_MS } from './
 import { roomListUpdate } from './rooms';
 import { metrics } from '../../metrics';
 import { recordAudit } from '../audit/record';
+import { deleteFileOf } from '../files/remove';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -85,6 +86,7 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   const { room, message } = await ownMessage(ctx, user, input.roomId, input.messageId);
   if (message.senderId !== user.id) throw notFound('No such message.');
   if (message.deletedAt) throw badRequest('This message was deleted.');
+  if (message.kind !== 'text') throw badRequest('Only text messages can be edited.');
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
   const body = checkBody(input.body);
   const edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body));
@@ -101,6 +103,8 @@ export async function deleteMessage(ctx: ChatContext, user: User, input: { roomI
   if (message.deletedAt) return message;
   const deleted = await ctx.store.messages.delete(room.id, message.id, user.id);
   if (!deleted) return message;
+  // A deleted file message takes its stored bytes with it.
+  await deleteFileOf(ctx.store, message);
   // Deleting someone else's message is a moderation action: it goes in the audit log.
   if (message.senderId !== user.id) {
     await recordAudit(ctx.store, { userId: user.id, origin: input.origin ?? 'unknown' }, 'message.moderator_delete', room.id, { messageId: message.id, senderId: message.senderId });

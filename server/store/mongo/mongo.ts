@@ -7,41 +7,69 @@
  * of one document can be lost ($inc, $max, conditional updates included). Only inserts under a
  * unique index are race-free there; the message counter relies on that (see messages.ts).
  */
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, MongoServerError, type Db, type IndexDescription } from 'mongodb';
 import { MongoUsers } from './users';
 import { MongoSessions } from './sessions';
 import { MongoAudit } from './audit';
 import { MongoRooms } from './rooms';
 import { MongoMessages } from './messages';
+import { MongoFiles } from './files';
 import type { Store } from '../types';
 
+/**
+ * Creates only the indexes that do not exist yet (by name). MongoDB accepts createIndexes for
+ * existing indexes, but FerretDB v1 drops the connection when a multi-index createIndexes names
+ * indexes that already exist, i.e. on every restart against an existing database.
+ */
+async function createMissing(db: Db, collection: string, specs: IndexDescription[]) {
+  const c = db.collection(collection);
+  let existing: string[] = [];
+  try {
+    existing = (await c.listIndexes().toArray()).map((i) => String(i.name));
+  } catch (e) {
+    if (!(e instanceof MongoServerError && e.code === 26)) throw e; // 26: the collection does not exist yet
+  }
+  const missing = specs.filter((s) => !existing.includes(s.name!));
+  if (missing.length) await c.createIndexes(missing);
+}
+
 export async function ensureIndexes(db: Db) {
-  await db.collection('users').createIndexes([
+  await createMissing(db, 'users', [
     { key: { emailLower: 1 }, name: 'email_unique', unique: true },
     { key: { role: 1, emailLower: 1 }, name: 'role_email' },
   ]);
-  await db.collection('sessions').createIndexes([
+  await createMissing(db, 'sessions', [
     { key: { userId: 1 }, name: 'user' },
     { key: { expiresAt: 1 }, name: 'expiry' },
   ]);
-  await db.collection('audit').createIndexes([
+  await createMissing(db, 'audit', [
     { key: { seq: 1 }, name: 'seq_unique', unique: true },
     { key: { action: 1, seq: 1 }, name: 'action_seq' },
   ]);
   // Plain (not sparse/partial) unique indexes: FerretDB supports no other kind; see rooms.ts.
-  await db.collection('rooms').createIndexes([
+  await createMissing(db, 'rooms', [
     { key: { uniqueCode: 1 }, name: 'code_unique', unique: true },
     { key: { uniqueDm: 1 }, name: 'dm_unique', unique: true },
     { key: { kind: 1, code: 1 }, name: 'kind_code' },
   ]);
-  await db.collection('memberships').createIndexes([
+  await createMissing(db, 'memberships', [
     { key: { roomId: 1, userId: 1 }, name: 'room_user_unique', unique: true },
     { key: { userId: 1 }, name: 'user' },
   ]);
-  await db.collection('messages').createIndexes([
+  await createMissing(db, 'messages', [
     { key: { roomId: 1, seq: 1 }, name: 'room_seq_unique', unique: true },
     { key: { roomId: 1, senderId: 1, clientId: 1 }, name: 'room_client_unique', unique: true },
     { key: { roomId: 1, rev: 1 }, name: 'room_rev' },
+  ]);
+  await createMissing(db, 'uploads', [
+    { key: { userId: 1, roomId: 1, sha256: 1, size: 1, name: 1 }, name: 'upload_key_unique', unique: true },
+    { key: { updatedAt: 1 }, name: 'updated' },
+    { key: { roomId: 1 }, name: 'room' },
+  ]);
+  await createMissing(db, 'uploadChunks', [{ key: { uploadId: 1, offset: 1 }, name: 'upload_offset' }]);
+  await createMissing(db, 'files', [
+    { key: { roomId: 1 }, name: 'room' },
+    { key: { uploaderId: 1 }, name: 'uploader' },
   ]);
 }
 
@@ -68,6 +96,7 @@ export async function createMongoStore(uri: string, dbName?: string): Promise<St
     audit: new MongoAudit(db),
     rooms: new MongoRooms(db),
     messages: new MongoMessages(db),
+    files: new MongoFiles(db),
     async ping() {
       await db.command({ ping: 1 });
     },

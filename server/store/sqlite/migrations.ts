@@ -106,4 +106,34 @@ export const MIGRATIONS: string[] = [
      INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.n, old.body);
      INSERT INTO messages_fts (rowid, body) VALUES (new.n, new.body);
    END;`,
+  // 3: files. Bytes live on disk (DATA_DIR/uploads while unfinished, DATA_DIR/files once stored);
+  // these tables hold the metadata. (user, room, sha256, size, name) finds an unfinished upload again.
+  `CREATE TABLE uploads (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     room_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     received INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     UNIQUE (user_id, room_id, sha256, size, name)
+   );
+   CREATE INDEX uploads_updated ON uploads(updated_at);
+   CREATE INDEX uploads_room ON uploads(room_id);
+   CREATE TABLE files (
+     id TEXT PRIMARY KEY,
+     room_id TEXT NOT NULL,
+     uploader_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     message_id TEXT
+   );
+   CREATE INDEX files_room ON files(room_id);
+   CREATE INDEX files_uploader ON files(uploader_id);`,
 ];

@@ -4,7 +4,8 @@
  * (bun:sqlite requirement), so every atomic operation is one synchronous function.
  */
 import { Database } from 'bun:sqlite';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from './migrations';
 import { SqliteUsers } from './users';
@@ -12,6 +13,7 @@ import { SqliteSessions } from './sessions';
 import { SqliteAudit } from './audit';
 import { SqliteRooms } from './rooms';
 import { SqliteMessages } from './messages';
+import { SqliteFiles } from './files';
 import type { Store } from '../types';
 
 export function openSqlite(path: string): Database {
@@ -37,13 +39,15 @@ function migrate(db: Database) {
   }
 }
 
-/** `dataDir` null = a private in-memory database (tests). */
+/** `dataDir` null = a private in-memory database (tests); file bytes then go to a temporary directory (made on first use, removed on close). */
 export function createSqliteStore(dataDir: string | null): Store {
   let path = ':memory:';
+  let tempDir: string | null = null;
   if (dataDir !== null) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     path = join(dataDir, 'letstalk.db');
   }
+  const fileDir = () => dataDir ?? (tempDir ??= mkdtempSync(join(tmpdir(), 'lt-files-')));
   const db = openSqlite(path);
   return {
     kind: 'sqlite',
@@ -52,11 +56,13 @@ export function createSqliteStore(dataDir: string | null): Store {
     audit: new SqliteAudit(db),
     rooms: new SqliteRooms(db),
     messages: new SqliteMessages(db),
+    files: new SqliteFiles(db, fileDir),
     async ping() {
       db.query('SELECT 1').get();
     },
     async close() {
       db.close();
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },
   };
 }

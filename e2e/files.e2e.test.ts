@@ -1,0 +1,216 @@
+/**
+ * Files in real Chromium: a 20 MB upload through "Attach file" whose connection is cut halfway
+ * resumes from the server's stored offset and downloads byte-identical; the other member sees the
+ * file message; a non-member gets 404 for the download URL; Range requests; a file over the limit
+ * is refused before any byte is sent; image thumbnails; cancel.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser, Page } from 'playwright-core';
+import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { createCourseRoom, eventually, importUsers, openRoom, signIn, type Account, type Signed } from './chat-helpers';
+
+const TIMEOUT = 180_000;
+const MB = 1024 * 1024;
+
+/**
+ * Tracks the page's /upload sockets: per socket, the offset of the first chunk it sent and the
+ * bytes sent. With `window.__cutAt` set, the first upload socket closes itself once it has sent
+ * that many bytes (the connection drops mid-upload, with chunks in flight).
+ */
+const TRACK_UPLOADS = () => {
+  const w = window as unknown as { __uploads: { firstOffset: number | null; sent: number }[]; __cutAt?: number; __rate?: number; __queue?: (() => void)[]; __pump?: ReturnType<typeof setInterval> };
+  w.__uploads = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket & { __t?: { firstOffset: number | null; sent: number } }, data: Parameters<WebSocket['send']>[0]) {
+    if (!this.url.endsWith('/upload') || typeof data === 'string') return send.call(this, data);
+    if (!this.__t) w.__uploads.push((this.__t = { firstOffset: null, sent: 0 }));
+    const bytes = data as Uint8Array;
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.__t.firstOffset ??= v.getUint32(0) * 2 ** 32 + v.getUint32(4);
+    this.__t.sent += bytes.byteLength - 12;
+    if (w.__rate) {
+      // Throttled: chunks leave at about __rate bytes per second (a slow link), in order.
+      const q = (w.__queue ??= []);
+      q.push(() => send.call(this, data));
+      w.__pump ??= setInterval(() => {
+        let budget = w.__rate! / 20;
+        while (q.length && budget > 0) {
+          q.shift()!();
+          budget -= 256 * 1024;
+        }
+      }, 50);
+      return;
+    }
+    send.call(this, data);
+    if (w.__cutAt !== undefined && w.__uploads.length === 1 && this.__t.sent >= w.__cutAt) this.close();
+  };
+};
+
+const sha = (b: Uint8Array) => new Bun.CryptoHasher('sha256').update(b).digest('hex');
+
+function randomBytes(n: number) {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, Math.min(n, i + 65536)));
+  return b;
+}
+
+const uploads = (page: Page) => page.evaluate(() => (window as unknown as { __uploads: { firstOffset: number | null; sent: number }[] }).__uploads);
+
+describeBrowser('files (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let ada: Account, bola: Account, chidi: Account;
+  let roomId: string;
+  let a: Signed, b: Signed, c: Signed;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer({ env: { FILE_MAX_BYTES: String(25 * MB) } }), launchBrowser()]);
+    [ada, bola, chidi] = (await importUsers(server, [
+      { email: 'ada.obi@unilag.edu.ng', name: 'Ada Obi' },
+      { email: 'bola.ade@unilag.edu.ng', name: 'Bola Ade' },
+      { email: 'chidi.eze@unilag.edu.ng', name: 'Chidi Eze' },
+    ])) as [Account, Account, Account];
+    roomId = await createCourseRoom(server, 'CSC205', 'Data Structures', [ada, bola]);
+    [a, b, c] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola), signIn(browser, server, chidi)]);
+    await a.context.addInitScript(TRACK_UPLOADS);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  }, TIMEOUT);
+
+  test(
+    '20 MB upload: the connection is cut halfway, it resumes from the stored offset, and downloads byte-identical',
+    async () => {
+      await withArtifactsOnFailure('files-resume', a.page, server, async () => {
+        await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
+        const data = randomBytes(20 * MB);
+        await a.page.evaluate((n) => ((window as unknown as { __cutAt: number }).__cutAt = n), 10 * MB);
+        await a.page.getByLabel('Attach file').setInputFiles({ name: 'lecture-03.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(data) });
+        await a.page.getByRole('progressbar', { name: 'Sending lecture-03.bin' }).waitFor();
+
+        // Bola sees the file message arrive live, as a download link.
+        const link = b.page.getByRole('log', { name: 'Messages' }).getByRole('link', { name: 'lecture-03.bin' });
+        await link.waitFor({ timeout: 60_000 });
+        expect(await b.page.getByRole('log', { name: 'Messages' }).innerText()).toContain('20 MB');
+        // The first socket was cut at 10 MB; the second one started at the server's stored offset.
+        const socks = await uploads(a.page);
+        expect(socks.length).toBeGreaterThanOrEqual(2);
+        expect(socks[0]!.firstOffset).toBe(0);
+        expect(socks[1]!.firstOffset!).toBeGreaterThan(0);
+        expect(socks[1]!.firstOffset!).toBeLessThanOrEqual(socks[0]!.sent);
+        expect(socks.reduce((n, s) => n + s.sent, 0)).toBeLessThan(data.byteLength + 10 * MB); // not restarted from zero
+        // The progress row goes away once the file is stored.
+        await eventually(async () => expect(await a.page.getByRole('progressbar').count()).toBe(0));
+
+        const href = (await link.getAttribute('href'))!;
+        const res = await b.context.request.get(server.url + href);
+        expect(res.status()).toBe(200);
+        expect(res.headers()['x-content-type-options']).toBe('nosniff');
+        expect(res.headers()['content-disposition']).toContain('attachment; filename="lecture-03.bin"');
+        expect(sha(new Uint8Array(await res.body()))).toBe(sha(data));
+
+        const ranged = await b.context.request.get(server.url + href, { headers: { range: `bytes=${10 * MB}-${10 * MB + 99}` } });
+        expect(ranged.status()).toBe(206);
+        expect(ranged.headers()['content-range']).toBe(`bytes ${10 * MB}-${10 * MB + 99}/${data.byteLength}`);
+        expect(new Uint8Array(await ranged.body())).toEqual(data.subarray(10 * MB, 10 * MB + 100));
+
+        // A signed-in non-member learns nothing.
+        expect((await c.context.request.get(server.url + href)).status()).toBe(404);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'pause stops sending and resume continues from the stored offset; cancel deletes the upload',
+    async () => {
+      await withArtifactsOnFailure('files-pause', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        await a.page.evaluate(() => ((window as unknown as { __rate: number }).__rate = 2 * 1024 * 1024));
+        const data = randomBytes(8 * MB);
+        await a.page.getByLabel('Attach file').setInputFiles({ name: 'paused.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(data) });
+        const bar = a.page.getByRole('progressbar', { name: 'Sending paused.bin' });
+        await eventually(async () => expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(20), 30_000);
+        expect(await a.page.locator('.upload-info').innerText()).toMatch(/of 8\.0 MB · [\d.]+ [KM]?B\/s · .+ left/); // speed and time left
+        await a.page.getByRole('button', { name: 'Pause' }).click();
+        await a.page.getByRole('button', { name: 'Resume' }).waitFor();
+        const pausedAt = Number(await bar.getAttribute('aria-valuenow'));
+        expect(pausedAt).toBeLessThan(100);
+        await Bun.sleep(700);
+        expect(Number(await bar.getAttribute('aria-valuenow'))).toBe(pausedAt); // nothing moves while paused
+        expect(await a.page.locator('.uploads').innerText()).toContain('Paused at');
+        await a.page.getByRole('button', { name: 'Resume' }).click();
+        const link = a.page.getByRole('log', { name: 'Messages' }).getByRole('link', { name: 'paused.bin' });
+        await link.waitFor({ timeout: 60_000 });
+        const socks = await uploads(a.page);
+        expect(socks.length).toBe(2);
+        expect(socks[1]!.firstOffset!).toBeGreaterThan(0); // resumed, not restarted
+        const res = await a.context.request.get(server.url + (await link.getAttribute('href'))!);
+        expect(sha(new Uint8Array(await res.body()))).toBe(sha(data));
+
+        await a.page.getByLabel('Attach file').setInputFiles({ name: 'cancelled.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(randomBytes(8 * MB)) });
+        const bar2 = a.page.getByRole('progressbar', { name: 'Sending cancelled.bin' });
+        await eventually(async () => expect(Number(await bar2.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(10), 30_000);
+        await a.page.getByRole('button', { name: 'Cancel' }).click();
+        await eventually(async () => expect(await bar2.count()).toBe(0));
+        const store = await serverStore(server);
+        try {
+          await eventually(async () => expect((await store.files.staleUploads(Number.MAX_SAFE_INTEGER)).map((u) => u.name)).not.toContain('cancelled.bin'));
+        } finally {
+          await store.close();
+        }
+        await a.page.evaluate(() => ((window as unknown as { __rate: number }).__rate = 0));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'after a page reload, choosing the same file again resumes it from the stored offset',
+    async () => {
+      await withArtifactsOnFailure('files-reload', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        await a.page.evaluate(() => ((window as unknown as { __rate: number }).__rate = 2 * 1024 * 1024));
+        const data = randomBytes(8 * MB);
+        const file = { name: 'reloaded.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(data) };
+        await a.page.getByLabel('Attach file').setInputFiles(file);
+        const bar = a.page.getByRole('progressbar', { name: 'Sending reloaded.bin' });
+        await eventually(async () => expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(25), 30_000);
+        await openRoom(a.page, server, roomId); // reload: the page and its socket are gone
+        await a.page.getByLabel('Attach file').setInputFiles(file);
+        const link = a.page.getByRole('log', { name: 'Messages' }).getByRole('link', { name: 'reloaded.bin' });
+        await link.waitFor({ timeout: 60_000 });
+        const socks = await uploads(a.page);
+        expect(socks[0]!.firstOffset!).toBeGreaterThanOrEqual(2 * MB); // continued, not from zero
+        expect(socks[0]!.sent).toBeLessThan(data.byteLength);
+        const res = await a.context.request.get(server.url + (await link.getAttribute('href'))!);
+        expect(sha(new Uint8Array(await res.body()))).toBe(sha(data));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a file over the limit is refused before any byte is sent; images get a thumbnail',
+    async () => {
+      await withArtifactsOnFailure('files-limit', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        await a.page.getByLabel('Attach file').setInputFiles({ name: 'too-big.iso', mimeType: 'application/octet-stream', buffer: Buffer.alloc(26 * MB, 7) });
+        const alert = a.page.locator('.uploads [role="alert"]');
+        await alert.waitFor({ timeout: 30_000 });
+        expect(await alert.innerText()).toContain('files can be at most 25 MB');
+        expect((await uploads(a.page)).reduce((n, s) => n + s.sent, 0)).toBe(0);
+
+        // A 1×1 PNG: shown as a thumbnail in the log.
+        const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+        await a.page.getByLabel('Attach file').setInputFiles({ name: 'diagram.png', mimeType: 'image/png', buffer: png });
+        const img = a.page.getByRole('log', { name: 'Messages' }).getByRole('img', { name: 'diagram.png' });
+        await img.waitFor({ timeout: 30_000 });
+        await eventually(async () => expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1));
+      });
+    },
+    TIMEOUT,
+  );
+});

@@ -1,0 +1,214 @@
+/**
+ * Files over WebSocket and HTTP (README "Files").
+ * - /upload: the upload socket. Upgrade needs a same-site Origin and a session (403 / 401).
+ *   Text frames are JSON (`begin`, `cancel`); binary frames are chunks: 8-byte big-endian offset,
+ *   4-byte big-endian CRC32 of the payload, then up to 256 KB of file bytes. Frames are handled one
+ *   at a time, in order; each stored chunk is acknowledged with the new offset.
+ * - GET /files/:id/:name: download for room members only (404 otherwise), with single HTTP ranges.
+ */
+import { Elysia, t } from 'elysia';
+import type { AppContext } from '../../deps';
+import { AppError, wsCloseCode } from '../../errors';
+import { requestInfo } from '../../http/context';
+import { upgradeGuard } from '../../http/ws-guard';
+import { OffsetMismatchError, type Upload } from '../../store/types';
+import { viewerPlugin } from '../accounts/guard';
+import type { ChatContext } from '../chat/context';
+import { memberRoom } from '../chat/messages';
+import { beginUpload, CHUNK_HEADER_BYTES, ChunkCorruptError, finishUpload, MAX_CHUNK_BYTES, ownUpload, storeChunk } from './actions';
+import { contentDisposition, fileUrl, isInline, parseRange, servedType } from './names';
+
+type RawSocket = { send(d: string): void; close(c?: number, r?: string): void };
+
+/** Frames the upload socket sends (JSON text). */
+export type UploadServerMsg =
+  | { type: 'ready'; uploadId: string; offset: number; chunkSize: number }
+  | { type: 'ack'; offset: number }
+  /** The next chunk must start at `offset` (a chunk was damaged or out of order); later chunks are dropped until then. */
+  | { type: 'resync'; offset: number }
+  | { type: 'done'; fileId: string; messageId: string; url: string }
+  | { type: 'cancelled' }
+  | { type: 'error'; message: string; status: number };
+
+interface Conn {
+  id: string;
+  userId: string;
+  raw: RawSocket;
+  open: boolean;
+  upload: Upload | null;
+  /** After a resync, chunks not at the stored offset are dropped silently (they were in flight). */
+  resyncing: boolean;
+  queue: Promise<void>;
+  /** Bytes received and not yet handled: a client that ignores acks is cut off. */
+  pending: number;
+}
+
+/** A client may have this many bytes in flight (unacknowledged) before the socket is closed. */
+const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+
+export function fileRoutes(app: AppContext, chat: ChatContext) {
+  const conns = new WeakMap<object, Conn>();
+  const log = app.logger;
+  const limits = app.config.files;
+  const send = (c: Conn, m: UploadServerMsg) => {
+    if (c.open) c.raw.send(JSON.stringify(m));
+  };
+  const activeUser = async (c: Conn) => {
+    const user = await app.store.users.byId(c.userId);
+    if (!user || user.status !== 'active') {
+      c.raw.close(4401, 'Please sign in.');
+      return null;
+    }
+    return user;
+  };
+
+  async function onText(c: Conn, msg: unknown) {
+    const m = (typeof msg === 'object' && msg !== null ? msg : {}) as Record<string, unknown>;
+    const user = await activeUser(c);
+    if (!user) return;
+    if (m.type === 'begin') {
+      if (typeof m.room !== 'string' || typeof m.name !== 'string' || typeof m.size !== 'number' || typeof m.sha256 !== 'string') {
+        return send(c, { type: 'error', message: 'The upload request was incomplete.', status: 400 });
+      }
+      const up = await beginUpload(chat, limits, user, { room: m.room, name: m.name, size: m.size, sha256: m.sha256, mime: m.mime as string | undefined });
+      c.upload = up;
+      c.resyncing = false;
+      send(c, { type: 'ready', uploadId: up.id, offset: up.offset, chunkSize: MAX_CHUNK_BYTES });
+      log.info('upload begin', { connId: c.id, userId: c.userId, uploadId: up.id, size: up.size, offset: up.offset });
+      if (up.offset === up.size) await finish(c);
+      return;
+    }
+    if (m.type === 'cancel') {
+      const id = typeof m.uploadId === 'string' ? m.uploadId : c.upload?.id;
+      if (id) {
+        await ownUpload(app.store, user, id);
+        await app.store.files.abortUpload(id);
+      }
+      if (c.upload?.id === id) c.upload = null;
+      return send(c, { type: 'cancelled' });
+    }
+    send(c, { type: 'error', message: 'The upload sent something the server could not understand.', status: 400 });
+  }
+
+  async function finish(c: Conn) {
+    const user = await activeUser(c);
+    if (!user || !c.upload) return;
+    const id = c.upload.id;
+    c.upload = null;
+    const { file, messageId } = await finishUpload(chat, user, id);
+    send(c, { type: 'done', fileId: file.id, messageId, url: fileUrl(file.id, file.name) });
+    log.info('upload done', { connId: c.id, userId: c.userId, fileId: file.id, size: file.size });
+  }
+
+  async function onChunk(c: Conn, data: Uint8Array) {
+    const up = c.upload;
+    if (!up) return send(c, { type: 'error', message: 'Start the upload first.', status: 400 });
+    if (data.byteLength <= CHUNK_HEADER_BYTES) return send(c, { type: 'error', message: 'The chunk was empty.', status: 400 });
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const offset = Number(view.getBigUint64(0));
+    const crc = view.getUint32(8);
+    const payload = data.subarray(CHUNK_HEADER_BYTES);
+    if (c.resyncing && offset !== up.offset) return; // in flight before the resync: dropped
+    try {
+      up.offset = await storeChunk(app.store, up, offset, payload, crc);
+      c.resyncing = false;
+      send(c, { type: 'ack', offset: up.offset });
+      if (up.offset === up.size) await finish(c);
+    } catch (e) {
+      if (e instanceof OffsetMismatchError || e instanceof ChunkCorruptError) {
+        if (e instanceof OffsetMismatchError) up.offset = e.offset;
+        c.resyncing = true;
+        return send(c, { type: 'resync', offset: up.offset });
+      }
+      throw e;
+    }
+  }
+
+  async function handle(c: Conn, data: unknown) {
+    try {
+      if (data instanceof Uint8Array) await onChunk(c, data);
+      else if (data instanceof ArrayBuffer) await onChunk(c, new Uint8Array(data));
+      else await onText(c, data);
+    } catch (e) {
+      if (e instanceof AppError) {
+        if (e.kind === 'unauthenticated') return c.raw.close(wsCloseCode(e), e.message);
+        c.upload = null;
+        const status = { bad_request: 400, not_found: 404, too_large: 413 }[e.kind as string] ?? 400;
+        return send(c, { type: 'error', message: e.message, status });
+      }
+      log.error('upload handler failed', { connId: c.id, userId: c.userId, err: e });
+      c.upload = null;
+      send(c, { type: 'error', message: 'Something went wrong on our side. Please try again.', status: 500 });
+    }
+  }
+
+  return new Elysia({ name: 'files' })
+    .use(viewerPlugin(app))
+    .get(
+      '/files/:id/:name',
+      async ({ request, params, requireUser }) => {
+        const { user } = await requireUser();
+        const file = await app.store.files.byId(params.id);
+        if (!file) throw new AppError('not_found', 'There is nothing at this address.');
+        await memberRoom(chat, user, file.roomId); // 404 for non-members
+        // A file whose message was deleted (by its sender or a moderator), or never posted, is gone.
+        const message = file.messageId ? await app.store.messages.byId(file.roomId, file.messageId) : null;
+        if (!message || message.deletedAt) throw new AppError('not_found', 'There is nothing at this address.');
+        const inline = isInline(file.type);
+        const headers = new Headers({
+          'content-type': servedType(file.type),
+          'content-disposition': contentDisposition(file.name, inline),
+          'x-content-type-options': 'nosniff',
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+          // Revalidated on every use (a 304 is cheap): a deleted file or a removed member stops working at once.
+          'cache-control': 'private, no-cache',
+          'accept-ranges': 'bytes',
+          etag: `"${file.sha256}"`,
+        });
+        const ifRange = request.headers.get('if-range');
+        const range = ifRange && ifRange !== `"${file.sha256}"` ? null : parseRange(request.headers.get('range'), file.size);
+        if (range === 'unsatisfiable') {
+          headers.set('content-range', `bytes */${file.size}`);
+          return new Response(null, { status: 416, headers });
+        }
+        if (request.headers.get('if-none-match') === `"${file.sha256}"` && !range) return new Response(null, { status: 304, headers });
+        const { start, end } = range ?? { start: 0, end: file.size - 1 };
+        headers.set('content-length', String(end - start + 1));
+        if (range) headers.set('content-range', `bytes ${start}-${end}/${file.size}`);
+        const body = file.size === 0 || request.method === 'HEAD' ? null : await app.store.files.read(file.id, start, end);
+        return new Response(body, { status: range ? 206 : 200, headers });
+      },
+      { params: t.Object({ id: t.String({ maxLength: 64 }), name: t.String({ maxLength: 2000 }) }) },
+    )
+    .ws('/upload', {
+      // A chunk frame: header + 256 KB, with room to spare.
+      maxPayloadLength: MAX_CHUNK_BYTES + 4096,
+      idleTimeout: 120,
+      beforeHandle: upgradeGuard(app.config),
+      async open(ws) {
+        const v = await ws.data.viewer();
+        const raw = ws.raw as unknown as RawSocket;
+        if (!v || v.user.mustSetPassword) return raw.close(4401, 'Please sign in.');
+        conns.set(ws.raw, { id: requestInfo(ws.data.request).id, userId: v.user.id, raw, open: true, upload: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
+      },
+      message(ws, data) {
+        const c = conns.get(ws.raw);
+        if (!c) return;
+        const size = data instanceof Uint8Array ? data.byteLength : 0;
+        c.pending += size;
+        if (c.pending > MAX_PENDING_BYTES) return c.raw.close(4429, 'Too much data in flight.');
+        c.queue = c.queue
+          .then(() => handle(c, data))
+          .catch((e) => log.error('upload queue failed', { connId: c.id, err: e }))
+          .finally(() => void (c.pending -= size));
+      },
+      close(ws, code) {
+        const c = conns.get(ws.raw);
+        if (!c) return;
+        c.open = false;
+        conns.delete(ws.raw);
+        // The upload stays: the client resumes it with the same `begin` on a new socket.
+        log.info('upload socket close', { connId: c.id, userId: c.userId, code, uploadId: c.upload?.id });
+      },
+    });
+}
