@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { Database } from 'bun:sqlite';
+import { MongoClient } from 'mongodb';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -295,11 +296,8 @@ describeBrowser('admin portal (browser)', () => {
         expect(ok.code).toBe(0);
         expect(ok.stdout).toMatch(/^audit chain OK: \d+ entries\n$/);
 
-        // Someone edits the database behind the application's back (the server keeps running: WAL).
-        const db = new Database(join(server.dataDir, 'letstalk.db'));
-        const row = db.query("SELECT seq FROM audit WHERE action = 'user.import' ORDER BY seq LIMIT 1").get() as { seq: number };
-        db.query("UPDATE audit SET details = json_set(details, '$.created', 0) WHERE seq = ?").run(row.seq);
-        db.close();
+        // Someone edits the database behind the application's back while the server runs.
+        const row = await tamperWithFirstImportEntry(server);
 
         await page.reload();
         expect(await page.getByRole('alert').filter({ hasText: 'Tamper check FAILED' }).innerText()).toBe(
@@ -314,3 +312,26 @@ describeBrowser('admin portal (browser)', () => {
     TIMEOUT,
   );
 });
+
+/** Changes the first user.import audit entry directly in the server's store (SQLite file or MongoDB). */
+async function tamperWithFirstImportEntry(server: TestServer): Promise<{ seq: number }> {
+  if (server.env.MONGODB_URI) {
+    const client = await new MongoClient(server.env.MONGODB_URI).connect();
+    try {
+      const audit = client.db().collection('audit');
+      const entry = await audit.find({ action: 'user.import' }).sort({ seq: 1 }).limit(1).next();
+      await audit.updateOne({ _id: entry!._id }, { $set: { 'details.created': 0 } });
+      return { seq: entry!.seq as number };
+    } finally {
+      await client.close();
+    }
+  }
+  const db = new Database(join(server.dataDir, 'letstalk.db')); // WAL: a second writer is fine
+  try {
+    const row = db.query("SELECT seq FROM audit WHERE action = 'user.import' ORDER BY seq LIMIT 1").get() as { seq: number };
+    db.query("UPDATE audit SET details = json_set(details, '$.created', 0) WHERE seq = ?").run(row.seq);
+    return row;
+  } finally {
+    db.close();
+  }
+}
