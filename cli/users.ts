@@ -7,12 +7,9 @@ import { applyImport, credentialsCsv, planImport, validateImportCsv } from '../s
 import { createUser, resetUser, setUserStatus } from '../server/features/accounts/actions';
 import { isMinor } from '../server/features/accounts/model';
 import { CliError, type CliContext } from './program';
+import { visible } from '../server/lib/csv';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
-
-/** Text from the file, shown on one line: control characters (newlines, terminal escapes) appear escaped. */
-// eslint-disable-next-line no-control-regex
-const visible = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 function listSome(items: string[], max = 20): string {
   const shown = items.slice(0, max).join(', ');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { CsvSyntaxError, csvRow, parseCsv } from './csv';
+import { CsvSyntaxError, csvRow, parseCsv, parseCsvTable, visible } from './csv';
 
 describe('parseCsv', () => {
   test('handles BOM, CRLF, quoted commas, doubled quotes, newlines in quotes, and line numbers', () => {
@@ -34,5 +34,17 @@ describe('csvRow', () => {
   test('round-trips through the parser', () => {
     const cells = ['x', 'multi\nline', 'q"uote', ''];
     expect(parseCsv(csvRow(cells))[0]!.fields).toEqual(cells);
+  });
+});
+
+describe('parseCsvTable and visible', () => {
+  test('header names are trimmed and lower-cased; rows follow; errors carry a line', () => {
+    const t = parseCsvTable(' Email ,ROLE\nA@x.ng,owner\n');
+    expect(t).toEqual({ ok: true, header: { line: 1, fields: [' Email ', 'ROLE'] }, cols: ['email', 'role'], rows: [{ line: 2, fields: ['A@x.ng', 'owner'] }] });
+    expect(parseCsvTable('')).toEqual({ ok: false, error: { line: 1, reason: 'the file is empty' } });
+    expect(parseCsvTable('a\n"b\n')).toEqual({ ok: false, error: { line: 2, reason: 'a quoted field is never closed' } });
+  });
+  test('control characters are shown escaped', () => {
+    expect(visible('a\nb\u001b[31m')).toBe('a\\u000ab\\u001b[31m');
   });
 });

@@ -79,6 +79,33 @@ export function parseCsv(text: string): CsvRecord[] {
   return out;
 }
 
+export type CsvTable =
+  | { ok: true; header: CsvRecord; cols: string[]; rows: CsvRecord[] }
+  | { ok: false; error: { line: number; reason: string } };
+
+/**
+ * A CSV with a header row: the header's column names trimmed and lower-cased, the data rows after
+ * it. A syntax error, or a file with no rows at all, is returned as one line-numbered error.
+ */
+export function parseCsvTable(text: string): CsvTable {
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(text);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) return { ok: false, error: { line: e.line, reason: e.message.replace(/^line \d+: /, '') } };
+    throw e;
+  }
+  const header = records.shift();
+  if (!header) return { ok: false, error: { line: 1, reason: 'the file is empty' } };
+  return { ok: true, header, cols: header.fields.map((h) => h.trim().toLowerCase()), rows: records };
+}
+
+/** Control characters in cell text shown as \uXXXX, so an error message stays one safe line. */
+export function visible(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Cells a spreadsheet would run as a formula get a leading apostrophe. */
 function neutralise(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;

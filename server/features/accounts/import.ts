@@ -6,7 +6,7 @@
  * `applyImport` writes the plan in one atomic store call and returns the one-time codes, which
  * exist only in that return value (the store keeps their hashes).
  */
-import { CsvSyntaxError, csvRow, parseCsv } from '../../lib/csv';
+import { csvRow, parseCsvTable } from '../../lib/csv';
 import type { NewUser, Role, Store, User, UserPatch } from '../../store/types';
 import { generateLoginCode, hashLoginCode, normaliseLoginCode } from './codes';
 import { parseRole, validateDateOfBirth, validateEmail, validateMatric, validateName } from './model';
@@ -35,16 +35,12 @@ export interface RowError {
 export type Validation = { ok: true; rows: ImportRow[] } | { ok: false; errors: RowError[] };
 
 export function validateImportCsv(text: string, now = new Date()): Validation {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (e) {
-    if (e instanceof CsvSyntaxError) return { ok: false, errors: [{ line: e.line, reason: e.message.replace(/^line \d+: /, '') }] };
-    throw e;
+  const table = parseCsvTable(text);
+  if (!table.ok) {
+    const reason = table.error.reason === 'the file is empty' ? 'the file is empty; the first row must be a header such as email,name,role,date_of_birth,matric_no' : table.error.reason;
+    return { ok: false, errors: [{ line: table.error.line, reason }] };
   }
-  const header = records.shift();
-  if (!header) return { ok: false, errors: [{ line: 1, reason: 'the file is empty; the first row must be a header such as email,name,role,date_of_birth,matric_no' }] };
-  const cols = header.fields.map((h) => h.trim().toLowerCase());
+  const { header, cols, rows: records } = table;
   const errors: RowError[] = [];
   const unknown = cols.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
   if (unknown.length) errors.push({ line: header.line, reason: `unknown column(s) ${unknown.map((c) => `"${c}"`).join(', ')}; allowed: ${IMPORT_COLUMNS.join(', ')}` });

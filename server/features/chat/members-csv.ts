@@ -3,26 +3,18 @@
  * optional `role` (owner, moderator, member; default member). Every row is checked against the
  * store before anything is written.
  */
-import { CsvSyntaxError, parseCsv } from '../../lib/csv';
+import { parseCsvTable, visible } from '../../lib/csv';
 import { ROOM_ROLES, type RoomRole, type Store } from '../../store/types';
 import type { RowError } from '../accounts/import';
-
-/** Cell text in a reason stays on one line: control characters (newlines, terminal escapes) appear escaped. */
-// eslint-disable-next-line no-control-regex
-const visible = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export type MemberRows = { ok: true; members: { userId: string; email: string; role: RoomRole }[] } | { ok: false; errors: RowError[] };
 
 export async function readMemberCsv(store: Store, text: string): Promise<MemberRows> {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (e) {
-    if (e instanceof CsvSyntaxError) return { ok: false, errors: [{ line: e.line, reason: e.message.replace(/^line \d+: /, '') }] };
-    throw e;
-  }
-  const header = records.shift();
-  const cols = header?.fields.map((h) => h.trim().toLowerCase()) ?? [];
+  const table = parseCsvTable(text);
+  if (!table.ok && table.error.reason !== 'the file is empty') return { ok: false, errors: [table.error] };
+  const header = table.ok ? table.header : undefined;
+  const cols = table.ok ? table.cols : [];
+  const records = table.ok ? table.rows : [];
   if (!header || !cols.includes('email')) return { ok: false, errors: [{ line: 1, reason: 'the first row must be a header with an "email" column (and optionally "role")' }] };
   const unknown = cols.filter((c) => c !== 'email' && c !== 'role');
   if (unknown.length) return { ok: false, errors: [{ line: header.line, reason: `unknown column(s) ${visible(unknown.join(', '))}; allowed: email, role` }] };
