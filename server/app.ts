@@ -13,6 +13,7 @@ import { accountRoutes } from './features/accounts/routes';
 import { chatRoutes } from './features/chat/routes';
 import { wsRoutes } from './features/chat/ws';
 import { createChatContext } from './features/chat/context';
+import type { Moderation } from './features/moderation/screen';
 import { LocalHub, type Hub } from './realtime/hub';
 import { Sfu } from './rtc/sfu';
 import { callRoutes } from './features/calls/routes';
@@ -24,14 +25,14 @@ import { metrics } from './metrics';
 import { layout } from '../views/layout';
 import { errorPage } from '../views/accounts';
 
-export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu }) {
+export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Moderation }) {
   const app: AppContext = {
     ...deps,
     auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, ...createLimiters() },
   };
   // The hub publishes through the listening server, which exists only after listen().
-  const hub = deps.hub ?? new LocalHub(() => elysia.server);
-  const chat = createChatContext(deps.store, hub, deps.config.timeZone);
+  const hub: Hub = deps.hub ?? new LocalHub(() => elysia.server);
+  const chat = createChatContext(deps.store, hub, deps.config.timeZone, { moderationScope: deps.config.moderationScope, moderation: deps.moderation });
   // Calls: the SFU (server/rtc, no Elysia) lives as long as the app; its state pushes go through the hub.
   const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));
   pushCallStates(sfu, hub);
@@ -73,7 +74,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu }) {
     .use(accountRoutes(app))
     .use(chatRoutes(app, chat))
     .use(wsRoutes(app, chat))
-    .use(callRoutes(app, sfu))
+    .use(callRoutes(app, sfu, hub))
     .use(fileRoutes(app, chat))
     .use(adminRoutes(app, chat, { activeCalls: () => sfu.stats().calls }))
     .use(metricsRoute(app, chat.hub, () => sfu.stats().calls));

@@ -62,6 +62,20 @@ const until = async (fn: () => boolean, ms = 3000) => {
 };
 
 describe('/rtc and the call bar', () => {
+  test('signing a user out everywhere (hub.closeUser) ends their call too', async () => {
+    const s = await start();
+    const ada = await person(s, 'ada@unilag.edu.ng');
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC102', name: 'Intro', topic: '', createdBy: null, dmKey: null }, [{ userId: ada.user.id, role: 'member' }]);
+    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    await a.opened;
+    a.send({ type: 'join', room: room.id, start: 'group' });
+    await until(() => a.got.some((m) => m.type === 'joined'));
+    s.app.hub.closeUser(ada.user.id, 4401, 'Signed out');
+    expect(await a.closed).toBe(4401);
+    await until(() => s.app.sfu.stats().participants === 0);
+    expect(s.app.sfu.stats()).toMatchObject({ calls: 0, participants: 0 });
+  });
+
   test('upgrade needs a same-site Origin and a session', async () => {
     const s = await start();
     const ada = await person(s, 'ada@unilag.edu.ng');

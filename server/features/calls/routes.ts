@@ -12,6 +12,7 @@ import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
 import { requestInfo } from '../../http/context';
 import { upgradeGuard } from '../../http/ws-guard';
+import type { Hub, HubSocket } from '../../realtime/hub';
 import { sendHtml } from '../../http/respond';
 import { CallError, type Sfu } from '../../rtc/sfu';
 import type { Call } from '../../rtc/call';
@@ -35,11 +36,13 @@ interface Conn {
   /** Flood guard: messages in the current second. */
   windowStart: number;
   count: number;
+  /** Registered with the hub only so that hub.closeUser (suspend, disable, sign out everywhere) ends the call too. */
+  hubSocket: HubSocket;
 }
 
 const MAX_MSGS_PER_SEC = 60;
 
-export function callRoutes(app: AppContext, sfu: Sfu) {
+export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
   const conns = new WeakMap<object, Conn>();
   const log = app.logger;
   const send = (c: Conn, m: ServerMsg) => {
@@ -104,7 +107,11 @@ export function callRoutes(app: AppContext, sfu: Sfu) {
         const v = await ws.data.viewer();
         const raw = ws.raw as unknown as RawSocket;
         if (!v || v.user.mustSetPassword) return raw.close(4401, 'Please sign in.');
-        conns.set(ws.raw, { id: requestInfo(ws.data.request).id, userId: v.user.id, raw, open: true, call: null, participant: null, queue: Promise.resolve(), windowStart: 0, count: 0 });
+        const id = requestInfo(ws.data.request).id;
+        // Signalling never carries hub pushes: subscribe and send are no-ops; close is what matters.
+        const hubSocket: HubSocket = { id: `rtc-${id}`, userId: v.user.id, subscribe() {}, unsubscribe() {}, send() {}, close: (c, r) => raw.close(c, r) };
+        conns.set(ws.raw, { id, userId: v.user.id, raw, open: true, call: null, participant: null, queue: Promise.resolve(), windowStart: 0, count: 0, hubSocket });
+        hub.register(hubSocket);
       },
       message(ws, data) {
         const c = conns.get(ws.raw);
@@ -119,6 +126,7 @@ export function callRoutes(app: AppContext, sfu: Sfu) {
         if (!c) return;
         c.open = false;
         conns.delete(ws.raw);
+        hub.unregister(c.hubSocket);
         // Disconnecting is leaving: every resource of the participant is released.
         c.queue = c.queue.then(async () => {
           if (c.call && c.participant) await sfu.leave(c.call, c.participant);
