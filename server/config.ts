@@ -32,7 +32,14 @@ export interface Config {
   metricsToken: string | null;
   /** Stored files (README "Files"). */
   files: FileLimits;
+  /**
+   * Which rooms the safeguarding classifier scans before delivery (MODERATION_SCOPE): 'minors'
+   * (default) = rooms with at least one minor member; 'all' = every room.
+   */
+  moderationScope: ModerationScope;
 }
+
+export type ModerationScope = 'minors' | 'all';
 
 export interface FileLimits {
   /** Largest file accepted for storage (FILE_MAX_BYTES, default 1 GiB). */
@@ -103,6 +110,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+  const moderationScope = (env.MODERATION_SCOPE || 'minors').toLowerCase();
+  if (moderationScope !== 'minors' && moderationScope !== 'all') throw new ConfigError(`MODERATION_SCOPE must be minors or all, got "${env.MODERATION_SCOPE}"`);
   const level = (env.LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
   if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   return {
@@ -126,5 +135,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       roomQuotaBytes: int(env, 'FILE_ROOM_QUOTA_BYTES', 50 * GIB, 0, 2 ** 50),
       uploadExpireMs: int(env, 'UPLOAD_EXPIRE_HOURS', 24, 1, 24 * 365) * 3_600_000,
     },
+    moderationScope,
   };
 }

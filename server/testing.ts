@@ -12,15 +12,17 @@ import type { Store } from './store/types';
 import { createUser } from './features/accounts/actions';
 import { CLI_ACTOR } from './features/audit/record';
 import { RecordingHub } from './realtime/hub';
+import type { Moderation } from './features/moderation/screen';
 
 export const ORIGIN = 'http://localhost';
 
-export async function testApp(env: Record<string, string> = {}) {
+/** `opts.moderation`: a screening stand-in (e.g. a fake classifier) instead of the shipped model. */
+export async function testApp(env: Record<string, string> = {}, opts: { moderation?: Moderation } = {}) {
   const config: Config = loadConfig({ LOG_LEVEL: 'debug', TRUST_PROXY: 'true', ...env });
   const store = createSqliteStore(null);
   const logger = memoryLogger();
   const hub = new RecordingHub();
-  const app = createApp({ config, store, logger, secrets: randomSecrets(), assets: await loadAssets(), hub });
+  const app = createApp({ config, store, logger, secrets: randomSecrets(), assets: await loadAssets(), hub, moderation: opts.moderation });
   return { app, store, logger, config, hub };
 }
 

@@ -80,6 +80,9 @@ export function userDetailBody(v: AdminView, u: User, sessions: Session[], histo
 <label for="e-dob">Date of birth</label><input id="e-dob" name="date_of_birth" type="date" min="1900-01-01" value="${u.dateOfBirth ?? ''}" aria-describedby="e-dob-hint">
 <p class="hint" id="e-dob-hint">Leave empty when unknown.</p>
 <label for="e-minor">Minor</label><select id="e-minor" name="minor">${option('auto', 'Decide from the date of birth', minorChoice)}${option('yes', 'Yes, treat as a minor', minorChoice)}${option('no', 'No, treat as an adult', minorChoice)}</select>
+<input type="hidden" name="permissions_shown" value="yes">
+<label><input type="checkbox" name="safeguarding" value="yes"${u.permissions.includes('safeguarding') ? html` checked` : ''} aria-describedby="e-sg-hint"> Safeguarding officer</label>
+<p class="hint" id="e-sg-hint">Can review flagged messages under Safeguarding (administrators always can).</p>
 <button type="submit">Save changes</button>
 </form></section>
 

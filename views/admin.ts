@@ -20,18 +20,19 @@ const SECTIONS = [
   ['rooms', 'Rooms', '/admin/rooms'],
   ['audit', 'Audit log', '/admin/audit'],
   ['status', 'Status', '/admin/status'],
+  ['moderation', 'Safeguarding', '/admin/moderation'],
 ] as const;
 export type Section = (typeof SECTIONS)[number][0];
 
 export function adminPage(v: AdminView, opts: { title: string; section: Section; body: Raw; status?: string | null; error?: string | null }): Raw {
   const body = html`<div class="admin">
 <header class="topbar">
-  <a href="/admin" class="brand">Lets Talk · Admin</a>
+  <a href="${v.user.role === 'admin' ? '/admin' : '/admin/moderation'}" class="brand">Lets Talk · Admin</a>
   <span class="who">${v.user.name}</span>
   <a href="/">Chat</a>
   <form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>
 </header>
-<nav class="admin-nav" aria-label="Admin"><ul>${SECTIONS.map(
+<nav class="admin-nav" aria-label="Admin"><ul>${SECTIONS.filter(([key]) => v.user.role === 'admin' || key === 'moderation').map(
     ([key, label, href]) => html`<li><a href="${href}"${key === opts.section ? html` aria-current="page"` : ''}>${label}</a></li>`,
   )}</ul></nav>
 <main class="admin-main" id="main">

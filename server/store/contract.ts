@@ -371,6 +371,57 @@ function chatContract(current: () => Store) {
       expect(await ids([r1], 'changed')).toEqual([]);
     });
   
+    test('held messages: only the sender sees them in history and replay; never in unread or search; release takes a new rev', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const before = (await send(room.id, 'adult', 'hello class')).message;
+      const held = (await send(room.id, 'adult', 'secret meetup plan', { held: true })).message;
+      expect(held.held).toBe(true);
+      expect(before.held).toBe(false);
+      expect((await store.messages.byId(room.id, held.id))?.held).toBe(true);
+      const ids = (ms: { id: string }[]) => ms.map((m) => m.id);
+      expect(ids(await store.messages.history(room.id, { limit: 10 }))).toEqual([before.id]);
+      expect(ids(await store.messages.history(room.id, { limit: 10, viewerId: 'minor' }))).toEqual([before.id]);
+      expect(ids(await store.messages.history(room.id, { limit: 10, viewerId: 'adult' }))).toEqual([before.id, held.id]);
+      const after = (await send(room.id, 'minor', 'reply')).message;
+      expect(ids(await store.messages.history(room.id, { afterSeq: before.seq, limit: 10, viewerId: 'minor' }))).toEqual([after.id]);
+      expect(ids(await store.messages.history(room.id, { afterSeq: 0, limit: 2, viewerId: 'adult' }))).toEqual([before.id, held.id]);
+      expect(ids(await store.messages.changesSince(room.id, 0, 10, 'minor'))).toEqual([before.id, after.id]);
+      expect(ids(await store.messages.changesSince(room.id, 0, 10, 'adult'))).toEqual([before.id, held.id, after.id]);
+      expect(await store.messages.unread(room.id, 'minor', 0)).toEqual({ count: 1, mentions: 0 });
+      expect(await store.messages.search([room.id], 'meetup', 10)).toEqual([]);
+      // Edits keep it held.
+      expect((await store.messages.edit(room.id, held.id, 'secret meetup plan v2', []))?.held).toBe(true);
+      const released = await store.messages.setHeld(room.id, held.id, false);
+      expect(released).toMatchObject({ id: held.id, held: false, seq: held.seq });
+      expect(released!.rev).toBeGreaterThan(after.seq);
+      expect(ids(await store.messages.changesSince(room.id, after.seq, 10, 'minor'))).toEqual([held.id]);
+      expect(await store.messages.unread(room.id, 'minor', 0)).toEqual({ count: 2, mentions: 0 });
+      expect(ids(await store.messages.search([room.id], 'meetup', 10))).toEqual([held.id]);
+      expect(await store.messages.setHeld(room.id, 'missing', false)).toBeNull();
+      // A tombstoned held message stays held (hidden), and can still be marked.
+      const other = (await send(room.id, 'adult', 'another', { held: true })).message;
+      const gone = await store.messages.delete(room.id, other.id, 'officer');
+      expect(gone).toMatchObject({ held: true, body: '' });
+      expect(ids(await store.messages.history(room.id, { limit: 10, viewerId: 'minor' }))).not.toContain(other.id);
+    });
+
+    test('moderation cases: create, byId, list newest first by status, decide once', async () => {
+      const base = { roomId: 'r1', messageId: 'm1', senderId: 's1', labels: ['sexual_solicitation'], scores: { sexual_solicitation: 0.97 }, text: 'the flagged text', modelVersion: '1.0.0+abcd', severity: 'hold' as const };
+      const a = await store.cases.create({ ...base, now: 1000 });
+      const b = await store.cases.create({ ...base, messageId: 'm2', severity: 'review', now: 2000 });
+      expect(a).toMatchObject({ ...base, status: 'open', createdAt: 1000, decidedBy: null, decidedAt: null, decision: null, reason: null });
+      expect(await store.cases.byId(a.id)).toEqual(a);
+      expect(await store.cases.byId('missing')).toBeNull();
+      expect((await store.cases.list()).map((c) => c.id)).toEqual([b.id, a.id]);
+      expect((await store.cases.list({ limit: 1 })).map((c) => c.id)).toEqual([b.id]);
+      const decided = await store.cases.decide(a.id, { decidedBy: 'officer', decision: 'release', reason: 'benign', now: 3000 });
+      expect(decided).toMatchObject({ id: a.id, status: 'decided', decidedBy: 'officer', decidedAt: 3000, decision: 'release', reason: 'benign' });
+      expect(await store.cases.decide(a.id, { decidedBy: 'other', decision: 'uphold', reason: 'late' })).toBeNull();
+      expect(await store.cases.byId(a.id)).toEqual(decided!);
+      expect((await store.cases.list({ status: 'open' })).map((c) => c.id)).toEqual([b.id]);
+      expect((await store.cases.list({ status: 'decided' })).map((c) => c.id)).toEqual([a.id]);
+    });
+
     test('files: resumable upload at the stored offset, completion, ranged reads, usage, abort, stale', async () => {
       const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255);
       const collect = async (st: Blob | ReadableStream<Uint8Array>) => new Uint8Array(await new Response(st).arrayBuffer());

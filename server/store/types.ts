@@ -143,6 +143,7 @@ export interface Store {
   readonly rooms: RoomStore;
   readonly messages: MessageStore;
   readonly files: FileStore;
+  readonly cases: CaseStore;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -219,6 +220,12 @@ export interface Message {
   editedAt: number | null;
   deletedAt: number | null;
   deletedBy: string | null;
+  /**
+   * Held for safeguarding review (see features/moderation): stored but shown to nobody except its
+   * sender until an officer releases it. Store reads that serve other users (history/changesSince
+   * without the sender as viewer, unread, search) leave held messages out.
+   */
+  held: boolean;
 }
 
 export interface AppendMessage {
@@ -229,6 +236,8 @@ export interface AppendMessage {
   body: string;
   mentions: string[];
   meta?: Record<string, unknown> | null;
+  /** Store the message already held (default false). */
+  held?: boolean;
   now?: number;
 }
 
@@ -271,14 +280,20 @@ export interface MessageStore {
   /** Tombstones: body '' and mentions [], deletedAt/deletedBy set, new rev. Null if missing or already deleted. */
   delete(roomId: string, messageId: string, deletedBy: string, now?: number): Promise<Message | null>;
   byId(roomId: string, messageId: string): Promise<Message | null>;
-  /** Up to `limit` messages with seq < beforeSeq (all when omitted), returned oldest first. */
-  history(roomId: string, opts: { beforeSeq?: number; limit: number }): Promise<Message[]>;
-  /** Messages whose rev > `rev`, ordered by rev, at most `limit`. */
-  changesSince(roomId: string, rev: number, limit: number): Promise<Message[]>;
-  /** Non-deleted messages with seq > afterSeq not sent by userId: how many, and how many mention userId. */
+  /**
+   * Up to `limit` messages with seq < beforeSeq (all when omitted), returned oldest first; with
+   * `afterSeq` instead, the first `limit` messages with seq > afterSeq (oldest first). Held
+   * messages are left out, except those sent by `viewerId`.
+   */
+  history(roomId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number; viewerId?: string }): Promise<Message[]>;
+  /** Messages whose rev > `rev`, ordered by rev, at most `limit`; held ones only when sent by `viewerId`. */
+  changesSince(roomId: string, rev: number, limit: number, viewerId?: string): Promise<Message[]>;
+  /** Sets held (a release clears it) under a fresh rev, so reconnect replay delivers it. Null if missing. */
+  setHeld(roomId: string, messageId: string, held: boolean): Promise<Message | null>;
+  /** Non-deleted, non-held messages with seq > afterSeq not sent by userId: how many, and how many mention userId. */
   unread(roomId: string, userId: string, afterSeq: number): Promise<{ count: number; mentions: number }>;
   /**
-   * Case-insensitive search of non-deleted message bodies in the given rooms, newest first.
+   * Case-insensitive search of non-deleted, non-held message bodies in the given rooms, newest first.
    * Every word of the query must occur (SQLite: FTS5 prefix match; MongoDB: regex per word).
    */
   search(roomIds: string[], query: string, limit: number): Promise<Message[]>;
@@ -371,4 +386,48 @@ export class OffsetMismatchError extends Error {
   constructor(readonly offset: number) {
     super(`upload is at offset ${offset}`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Safeguarding: moderation cases opened by the automated classifier (features/moderation).
+// A case points at one message; officers decide it once (status open → decided). Later work
+// (notifications, restrictions, hearings, appeals) hangs off the case id.
+// ---------------------------------------------------------------------------------------------
+
+export type CaseSeverity = 'hold' | 'review';
+export type CaseStatus = 'open' | 'decided';
+export type CaseDecision = 'release' | 'uphold';
+
+export interface ModerationCase {
+  id: string;
+  roomId: string;
+  messageId: string;
+  senderId: string;
+  /** Labels at or above their threshold for `severity`, in label order. */
+  labels: string[];
+  scores: Record<string, number>;
+  /**
+   * The text exactly as classified: evidence that survives a later edit or delete of the message
+   * (the sender can still edit or delete a held message).
+   */
+  text: string;
+  modelVersion: string;
+  severity: CaseSeverity;
+  status: CaseStatus;
+  createdAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  decision: CaseDecision | null;
+  reason: string | null;
+}
+
+export type NewCase = Omit<ModerationCase, 'id' | 'status' | 'createdAt' | 'decidedBy' | 'decidedAt' | 'decision' | 'reason'> & { now?: number };
+
+export interface CaseStore {
+  create(c: NewCase): Promise<ModerationCase>;
+  byId(id: string): Promise<ModerationCase | null>;
+  /** Newest first. */
+  list(filter?: { status?: CaseStatus; limit?: number }): Promise<ModerationCase[]>;
+  /** Records the decision only while the case is open (one decision wins); null otherwise. */
+  decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }): Promise<ModerationCase | null>;
 }

@@ -118,6 +118,8 @@ export interface ProfileInput {
   dateOfBirth?: string | null;
   /** The admin's minor flag; null = derive from the date of birth. */
   minorOverride?: boolean | null;
+  /** Extra permissions (e.g. 'safeguarding'); replaces the list. */
+  permissions?: string[];
 }
 
 /** Edits name, role, date of birth and the minor flag. The audit entry names the changed fields. */
@@ -143,10 +145,13 @@ export async function updateUser(store: Store, id: string, input: ProfileInput, 
     patch.dateOfBirth = dob;
   }
   if (input.minorOverride !== undefined) patch.minorOverride = input.minorOverride;
-  const changed = (Object.keys(patch) as (keyof UserPatch)[]).filter((k) => patch[k] !== user[k]);
+  if (input.permissions !== undefined) patch.permissions = [...new Set(input.permissions)].sort();
+  const same = (k: keyof UserPatch) => (k === 'permissions' ? JSON.stringify(patch.permissions) === JSON.stringify([...user.permissions].sort()) : patch[k] === user[k]);
+  const changed = (Object.keys(patch) as (keyof UserPatch)[]).filter((k) => !same(k));
   if (!changed.length) return user;
   const updated = (await store.users.update(user.id, Object.fromEntries(changed.map((k) => [k, patch[k]]))))!;
   const roleChange = changed.includes('role') ? { role: { from: user.role, to: updated.role } } : {};
-  await recordAudit(store, actor, 'user.update', user.id, { email: user.email, changed, ...roleChange });
+  const permChange = changed.includes('permissions') ? { permissions: { from: user.permissions, to: updated.permissions } } : {};
+  await recordAudit(store, actor, 'user.update', user.id, { email: user.email, changed, ...roleChange, ...permChange });
   return updated;
 }

@@ -1,7 +1,8 @@
 /**
  * The one gate in front of every /admin URL, run before routing and body parsing (onRequest), so
  * it covers GET and POST, known and unknown paths alike: signed out → 303 /login; signed in but not
- * an administrator → the same 404 page as any unknown address. Admin forms also carry a per-session
+ * an administrator → the same 404 page as any unknown address (except /admin/moderation, which
+ * safeguarding officers may also use). Admin forms also carry a per-session
  * CSRF token (defence in depth on top of the app-wide cross-site check in http/context.ts).
  */
 import { Elysia, NotFoundError } from 'elysia';
@@ -23,6 +24,7 @@ export interface AdminViewer {
 const admins = new WeakMap<Request, AdminViewer>();
 
 export const isAdminPath = (pathname: string) => pathname === '/admin' || pathname.startsWith('/admin/');
+export const isModerationPath = (pathname: string) => pathname === '/admin/moderation' || pathname.startsWith('/admin/moderation/');
 
 function cookieValue(request: Request, name: string): string | undefined {
   for (const part of (request.headers.get('cookie') ?? '').split(';')) {
@@ -45,11 +47,14 @@ export function csrfToken(sessionKey: string, sessionIdHash: string): string {
 
 export function adminGuard(app: AppContext) {
   return new Elysia({ name: 'admin-guard' }).onRequest(async ({ request }) => {
-    if (!isAdminPath(new URL(request.url).pathname)) return;
+    const pathname = new URL(request.url).pathname;
+    if (!isAdminPath(pathname)) return;
     const v = await resolveSession(app.auth, cookieValue(request, SESSION_COOKIE));
     if (!v) throw new RedirectError('/login');
     requestInfo(request).userId = v.user.id;
-    if (v.user.role !== 'admin') throw new NotFoundError();
+    // Safeguarding officers (permission, not role) get the moderation pages and nothing else.
+    const officerHere = isModerationPath(pathname) && v.user.permissions.includes('safeguarding');
+    if (v.user.role !== 'admin' && !officerHere) throw new NotFoundError();
     if (v.user.mustSetPassword) throw new RedirectError('/password');
     admins.set(request, { user: v.user, csrf: csrfToken(app.auth.sessionKey, v.idHash) });
   });

@@ -16,6 +16,7 @@ import { importRoutes } from './import-routes';
 import { roomRoutes } from './rooms-routes';
 import { statusRoutes } from './status-routes';
 import { userRoutes } from './users-routes';
+import { moderationRoutes } from './moderation-routes';
 
 export { metricsRoute } from './status-routes';
 
@@ -28,5 +29,6 @@ export function adminRoutes(app: AppContext, chat: ChatContext, opts: { activeCa
     .use(importRoutes(k, new ImportJobs()))
     .use(roomRoutes(k))
     .use(auditRoutes(k))
-    .use(statusRoutes(k));
+    .use(statusRoutes(k))
+    .use(moderationRoutes(k));
 }

@@ -88,7 +88,10 @@ export function userRoutes(k: AdminKit) {
         const u = await mustUser(params.id);
         try {
           const minorOverride = body.minor === 'yes' ? true : body.minor === 'no' ? false : null;
-          await updateUser(store, u.id, { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minorOverride }, k.actor(request));
+          // The permission checkbox applies only when the form showed it (an unchecked box sends nothing).
+          const others = u.permissions.filter((p) => p !== 'safeguarding');
+          const permissions = body.permissions_shown === 'yes' ? (body.safeguarding === 'yes' ? [...others, 'safeguarding'] : others) : undefined;
+          await updateUser(store, u.id, { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minorOverride, permissions }, k.actor(request));
           return seeOther(set, `/admin/users/${u.id}?done=saved`);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
@@ -103,6 +106,8 @@ export function userRoutes(k: AdminKit) {
           role: t.String({ maxLength: 20 }),
           date_of_birth: t.Optional(t.String({ maxLength: 10 })),
           minor: t.Union([t.Literal('auto'), t.Literal('yes'), t.Literal('no')]),
+          permissions_shown: t.Optional(t.String({ maxLength: 3 })),
+          safeguarding: t.Optional(t.String({ maxLength: 3 })),
         }),
       },
     )

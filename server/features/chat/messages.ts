@@ -19,6 +19,7 @@ import { roomListUpdate } from './rooms';
 import { metrics } from '../../metrics';
 import { recordAudit } from '../audit/record';
 import { deleteFileOf } from '../files/remove';
+import { openCase, screen } from '../moderation/screen';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -58,6 +59,16 @@ async function publishMessages(ctx: ChatContext, roomId: string, messages: Messa
   ctx.hub.publish(topics.room(roomId), partial(logId(roomId), 'beforeend', html`${articles}`).value);
 }
 
+/**
+ * Publishes a change to the audience allowed to see it: a held message goes only to its sender's
+ * own sockets (never the room topic), anything else to the room.
+ */
+export async function publishVisible(ctx: ChatContext, message: Message) {
+  if (!message.held) return publishMessages(ctx, message.roomId, [message]);
+  const articles = await renderMessages(ctx, [message]);
+  ctx.hub.publish(topics.user(message.senderId), partial(logId(message.roomId), 'beforeend', html`${articles}`).value);
+}
+
 export async function sendMessage(ctx: ChatContext, user: User, input: { roomId: string; clientId: string; body: string }) {
   if (!CLIENT_ID_RE.test(input.clientId)) throw badRequest('The message id is malformed.');
   const { room } = await memberRoom(ctx, user, input.roomId);
@@ -69,9 +80,16 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
     throw rateLimited(`You are sending messages too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
   }
   const mentions = await resolveMentions(ctx, room.id, body);
-  const { message, created } = await ctx.store.messages.append({ roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions });
-  if (created) metrics.messageSent(room.id);
-  if (created) await publishMessages(ctx, room.id, [message]);
+  // Screening happens before the message exists for anyone else (see moderation/screen.ts).
+  const verdict = await screen(ctx.store, ctx.moderation, room, body);
+  const held = verdict?.severity === 'hold';
+  const { message, created } = await ctx.store.messages.append({ roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions, held });
+  if (created) {
+    metrics.messageSent(room.id);
+    if (verdict) await openCase(ctx.store, message, verdict);
+  }
+  // A resend of a held message (created=false) goes back to the sender only, like the first time.
+  if (created || message.held) await publishVisible(ctx, message);
   return { message, created };
 }
 
@@ -89,9 +107,14 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   if (message.kind !== 'text') throw badRequest('Only text messages can be edited.');
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
   const body = checkBody(input.body);
+  const verdict = await screen(ctx.store, ctx.moderation, room, body);
+  // Hold first, then change the text: the new text is never visible unheld, even for a moment.
+  // Members who saw the earlier (delivered) text keep it; the new text goes to the sender only.
+  if (verdict?.severity === 'hold' && !message.held) await ctx.store.messages.setHeld(room.id, message.id, true);
   const edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body));
   if (!edited) throw notFound('No such message.');
-  await publishMessages(ctx, room.id, [edited]);
+  if (verdict) await openCase(ctx.store, edited, verdict);
+  await publishVisible(ctx, edited);
   return edited;
 }
 
@@ -109,7 +132,7 @@ export async function deleteMessage(ctx: ChatContext, user: User, input: { roomI
   if (message.senderId !== user.id) {
     await recordAudit(ctx.store, { userId: user.id, origin: input.origin ?? 'unknown' }, 'message.moderator_delete', room.id, { messageId: message.id, senderId: message.senderId });
   }
-  await publishMessages(ctx, room.id, [deleted]);
+  await publishVisible(ctx, deleted);
   return deleted;
 }
 
@@ -141,7 +164,8 @@ export async function markRead(ctx: ChatContext, user: User, roomId: string, seq
 /** One page of history (oldest first) ending before `beforeSeq`, rendered with its "older" sentinel. */
 export async function historyPage(ctx: ChatContext, user: User, roomId: string, beforeSeq?: number) {
   const { room } = await memberRoom(ctx, user, roomId);
-  const page = await ctx.store.messages.history(room.id, { beforeSeq, limit: HISTORY_PAGE + 1 });
+  // viewerId: held messages appear only in their sender's own history.
+  const page = await ctx.store.messages.history(room.id, { beforeSeq, limit: HISTORY_PAGE + 1, viewerId: user.id });
   const more = page.length > HISTORY_PAGE;
   const messages = more ? page.slice(1) : page;
   const articles = await renderMessages(ctx, messages);
@@ -155,7 +179,7 @@ export async function historyPage(ctx: ChatContext, user: User, roomId: string, 
 export async function replay(ctx: ChatContext, user: User, roomId: string, rev: number): Promise<Raw | null> {
   const { room } = await memberRoom(ctx, user, roomId);
   if (rev >= room.lastSeq) return null;
-  const changes = await ctx.store.messages.changesSince(room.id, rev, MAX_REPLAY + 1);
+  const changes = await ctx.store.messages.changesSince(room.id, rev, MAX_REPLAY + 1, user.id);
   if (changes.length > MAX_REPLAY) {
     const page = await historyPage(ctx, user, roomId);
     return partial(logId(room.id), 'innerHTML', page.chunk);

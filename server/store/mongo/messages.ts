@@ -20,7 +20,11 @@ import type { RoomDoc } from './rooms';
 
 type Doc = Omit<Message, 'id'> & { _id: string };
 
-const toMessage = ({ _id, ...rest }: Doc): Message => ({ id: _id, ...rest });
+// Documents written before the safeguarding change have no `held`: they are not held.
+const toMessage = ({ _id, ...rest }: Doc): Message => ({ id: _id, ...rest, held: rest.held === true });
+/** Held messages are visible only to their sender (`viewerId`); see types.ts. */
+const visibleTo = (viewerId: string | undefined) =>
+  viewerId === undefined ? { held: { $ne: true } } : { $or: [{ held: { $ne: true } }, { senderId: viewerId }] };
 const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -69,6 +73,7 @@ export class MongoMessages implements MessageStore {
       editedAt: null,
       deletedAt: null,
       deletedBy: null,
+      held: m.held ?? false,
     };
     try {
       await this.c.insertOne(doc);
@@ -90,13 +95,14 @@ export class MongoMessages implements MessageStore {
    * backwards; if a newer change landed first we take another number and apply ours on top
    * (the last request wins, at the highest rev).
    */
-  private async change(roomId: string, messageId: string, set: Partial<Doc>) {
+  private async change(roomId: string, messageId: string, set: Partial<Doc>, evenDeleted = false) {
+    const which = evenDeleted ? { _id: messageId, roomId } : { _id: messageId, roomId, deletedAt: null };
     for (let attempt = 0; attempt < 100; attempt++) {
-      const live = await this.c.findOne({ _id: messageId, roomId, deletedAt: null }, { projection: { _id: 1 } });
+      const live = await this.c.findOne(which, { projection: { _id: 1 } });
       if (!live) return null;
       const rev = await this.allocate(roomId);
       const d = await this.c.findOneAndUpdate(
-        { _id: messageId, roomId, deletedAt: null, rev: { $lt: rev } },
+        { ...which, rev: { $lt: rev } },
         { $set: { ...set, rev } },
         { returnDocument: 'after' },
       );
@@ -113,23 +119,32 @@ export class MongoMessages implements MessageStore {
     return this.change(roomId, messageId, { body: '', mentions: [], deletedAt: now, deletedBy });
   }
 
+  async setHeld(roomId: string, messageId: string, held: boolean) {
+    return this.change(roomId, messageId, { held }, true);
+  }
+
   async byId(roomId: string, messageId: string) {
     const d = await this.c.findOne({ _id: messageId, roomId });
     return d ? toMessage(d) : null;
   }
 
-  async history(roomId: string, opts: { beforeSeq?: number; limit: number }) {
-    const q = opts.beforeSeq === undefined ? { roomId } : { roomId, seq: { $lt: opts.beforeSeq } };
+  async history(roomId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number; viewerId?: string }) {
+    if (opts.afterSeq !== undefined) {
+      const after = await this.c.find({ roomId, seq: { $gt: opts.afterSeq }, ...visibleTo(opts.viewerId) }).sort({ seq: 1 }).limit(opts.limit).toArray();
+      return after.map(toMessage);
+    }
+    const base = opts.beforeSeq === undefined ? { roomId } : { roomId, seq: { $lt: opts.beforeSeq } };
+    const q = { ...base, ...visibleTo(opts.viewerId) };
     const docs = await this.c.find(q).sort({ seq: -1 }).limit(opts.limit).toArray();
     return docs.reverse().map(toMessage);
   }
 
-  async changesSince(roomId: string, rev: number, limit: number) {
-    return (await this.c.find({ roomId, rev: { $gt: rev } }).sort({ rev: 1 }).limit(limit).toArray()).map(toMessage);
+  async changesSince(roomId: string, rev: number, limit: number, viewerId?: string) {
+    return (await this.c.find({ roomId, rev: { $gt: rev }, ...visibleTo(viewerId) }).sort({ rev: 1 }).limit(limit).toArray()).map(toMessage);
   }
 
   async unread(roomId: string, userId: string, afterSeq: number) {
-    const q = { roomId, seq: { $gt: afterSeq }, deletedAt: null, senderId: { $ne: userId } };
+    const q = { roomId, seq: { $gt: afterSeq }, deletedAt: null, held: { $ne: true }, senderId: { $ne: userId } };
     const [count, mentions] = await Promise.all([this.c.countDocuments(q), this.c.countDocuments({ ...q, mentions: userId })]);
     return { count, mentions };
   }
@@ -146,6 +161,7 @@ export class MongoMessages implements MessageStore {
       .find({
         roomId: { $in: roomIds },
         deletedAt: null,
+        held: { $ne: true },
         $and: words.map((w) => ({ body: { $regex: escapeRegex(w), $options: 'i' } })),
       })
       .sort({ createdAt: -1, seq: -1 })

@@ -14,6 +14,7 @@ import { MongoAudit } from './audit';
 import { MongoRooms } from './rooms';
 import { MongoMessages } from './messages';
 import { MongoFiles } from './files';
+import { MongoCases } from './cases';
 import type { Store } from '../types';
 
 /**
@@ -71,6 +72,10 @@ export async function ensureIndexes(db: Db) {
     { key: { roomId: 1 }, name: 'room' },
     { key: { uploaderId: 1 }, name: 'uploader' },
   ]);
+  await createMissing(db, 'moderationCases', [
+    { key: { status: 1, createdAt: -1 }, name: 'status_created' },
+    { key: { messageId: 1 }, name: 'message' },
+  ]);
 }
 
 /** Whether the deployment supports multi-document transactions (replica set or sharded). */
@@ -97,6 +102,7 @@ export async function createMongoStore(uri: string, dbName?: string): Promise<St
     rooms: new MongoRooms(db),
     messages: new MongoMessages(db),
     files: new MongoFiles(db),
+    cases: new MongoCases(db),
     async ping() {
       await db.command({ ping: 1 });
     },

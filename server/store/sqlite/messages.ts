@@ -22,6 +22,7 @@ interface Row {
   edited_at: number | null;
   deleted_at: number | null;
   deleted_by: string | null;
+  held: number;
 }
 
 const toMessage = (r: Row): Message => ({
@@ -39,10 +40,11 @@ const toMessage = (r: Row): Message => ({
   editedAt: r.edited_at,
   deletedAt: r.deleted_at,
   deletedBy: r.deleted_by,
+  held: r.held === 1,
 });
 
 /** Explicit column list: `SELECT *` would also return the internal rowid column `n`. */
-const COLS = 'id, room_id, seq, rev, sender_id, client_id, kind, body, mentions, meta, created_at, edited_at, deleted_at, deleted_by';
+const COLS = 'id, room_id, seq, rev, sender_id, client_id, kind, body, mentions, meta, created_at, edited_at, deleted_at, deleted_by, held';
 
 /**
  * Turns user input into an FTS5 query that cannot be a syntax error: only runs of letters and
@@ -94,12 +96,13 @@ export class SqliteMessages implements MessageStore {
           editedAt: null,
           deletedAt: null,
           deletedBy: null,
+          held: m.held ?? false,
         };
         this.db
-          .query(`INSERT INTO messages (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)`)
+          .query(`INSERT INTO messages (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)`)
           .run(
             message.id, m.roomId, seq, seq, m.senderId, m.clientId, m.kind, m.body,
-            JSON.stringify(m.mentions), message.meta === null ? null : JSON.stringify(message.meta), message.createdAt,
+            JSON.stringify(m.mentions), message.meta === null ? null : JSON.stringify(message.meta), message.createdAt, message.held ? 1 : 0,
           );
         return { message, created: true };
       })
@@ -107,10 +110,10 @@ export class SqliteMessages implements MessageStore {
   }
 
   /** Applies `set` to a live (not deleted) message under a fresh rev; null if missing or deleted. */
-  private change(roomId: string, messageId: string, set: string, args: (string | number | null)[]) {
+  private change(roomId: string, messageId: string, set: string, args: (string | number | null)[], evenDeleted = false) {
     return this.db
       .transaction(() => {
-        const live = this.db.query('SELECT 1 FROM messages WHERE id = ? AND room_id = ? AND deleted_at IS NULL').get(messageId, roomId);
+        const live = this.db.query(`SELECT 1 FROM messages WHERE id = ? AND room_id = ?${evenDeleted ? '' : ' AND deleted_at IS NULL'}`).get(messageId, roomId);
         if (!live) return null;
         const rev = this.nextSeq(roomId)!; // the message exists, so its room does
         this.db.query(`UPDATE messages SET ${set}, rev = ? WHERE id = ?`).run(...args, rev, messageId);
@@ -128,19 +131,31 @@ export class SqliteMessages implements MessageStore {
     return this.change(roomId, messageId, "body = '', mentions = '[]', deleted_at = ?, deleted_by = ?", [now, deletedBy]);
   }
 
+  async setHeld(roomId: string, messageId: string, held: boolean) {
+    return this.change(roomId, messageId, 'held = ?', [held ? 1 : 0], true);
+  }
+
   async byId(roomId: string, messageId: string) {
     return this.get(roomId, messageId);
   }
 
-  async history(roomId: string, opts: { beforeSeq?: number; limit: number }) {
+  async history(roomId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number; viewerId?: string }) {
+    if (opts.afterSeq !== undefined) {
+      const after = this.db
+        .query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND seq > ? AND (held = 0 OR sender_id = ?) ORDER BY seq LIMIT ?`)
+        .all(roomId, opts.afterSeq, opts.viewerId ?? null, opts.limit) as Row[];
+      return after.map(toMessage);
+    }
     const rows = this.db
-      .query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`)
-      .all(roomId, opts.beforeSeq ?? Number.MAX_SAFE_INTEGER, opts.limit) as Row[];
+      .query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND seq < ? AND (held = 0 OR sender_id = ?) ORDER BY seq DESC LIMIT ?`)
+      .all(roomId, opts.beforeSeq ?? Number.MAX_SAFE_INTEGER, opts.viewerId ?? null, opts.limit) as Row[];
     return rows.reverse().map(toMessage);
   }
 
-  async changesSince(roomId: string, rev: number, limit: number) {
-    const rows = this.db.query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND rev > ? ORDER BY rev LIMIT ?`).all(roomId, rev, limit) as Row[];
+  async changesSince(roomId: string, rev: number, limit: number, viewerId?: string) {
+    const rows = this.db
+      .query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND rev > ? AND (held = 0 OR sender_id = ?) ORDER BY rev LIMIT ?`)
+      .all(roomId, rev, viewerId ?? null, limit) as Row[];
     return rows.map(toMessage);
   }
 
@@ -149,7 +164,7 @@ export class SqliteMessages implements MessageStore {
       .query(
         `SELECT count(*) AS count,
                 coalesce(sum(EXISTS (SELECT 1 FROM json_each(mentions) WHERE value = ?)), 0) AS mentions
-         FROM messages WHERE room_id = ? AND seq > ? AND deleted_at IS NULL AND sender_id <> ?`,
+         FROM messages WHERE room_id = ? AND seq > ? AND deleted_at IS NULL AND held = 0 AND sender_id <> ?`,
       )
       .get(userId, roomId, afterSeq, userId) as { count: number; mentions: number };
     return { count: r.count, mentions: r.mentions };
@@ -163,7 +178,7 @@ export class SqliteMessages implements MessageStore {
       .query(
         `SELECT ${COLS.split(', ').map((c) => 'm.' + c).join(', ')}
          FROM messages_fts f JOIN messages m ON m.n = f.rowid
-         WHERE messages_fts MATCH ? AND m.room_id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL
+         WHERE messages_fts MATCH ? AND m.room_id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL AND m.held = 0
          ORDER BY m.created_at DESC, m.n DESC LIMIT ?`,
       )
       .all(match, JSON.stringify(roomIds), limit) as Row[];

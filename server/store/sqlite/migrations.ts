@@ -136,4 +136,26 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX files_room ON files(room_id);
    CREATE INDEX files_uploader ON files(uploader_id);`,
+  // 4: safeguarding. `messages.held`: stored but shown only to the sender until released.
+  // moderation_cases: one row per automated flag; decided at most once.
+  `ALTER TABLE messages ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE moderation_cases (
+     id TEXT PRIMARY KEY,
+     room_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     sender_id TEXT NOT NULL,
+     labels TEXT NOT NULL,
+     scores TEXT NOT NULL,
+     text TEXT NOT NULL,
+     model_version TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     decided_by TEXT,
+     decided_at INTEGER,
+     decision TEXT,
+     reason TEXT
+   );
+   CREATE INDEX moderation_cases_status ON moderation_cases(status, created_at);
+   CREATE INDEX moderation_cases_message ON moderation_cases(message_id);`,
 ];

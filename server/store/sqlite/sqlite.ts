@@ -14,6 +14,7 @@ import { SqliteAudit } from './audit';
 import { SqliteRooms } from './rooms';
 import { SqliteMessages } from './messages';
 import { SqliteFiles } from './files';
+import { SqliteCases } from './cases';
 import type { Store } from '../types';
 
 export function openSqlite(path: string): Database {
@@ -57,6 +58,7 @@ export function createSqliteStore(dataDir: string | null): Store {
     rooms: new SqliteRooms(db),
     messages: new SqliteMessages(db),
     files: new SqliteFiles(db, fileDir),
+    cases: new SqliteCases(db),
     async ping() {
       db.query('SELECT 1').get();
     },

@@ -1,0 +1,83 @@
+/**
+ * /admin/moderation: the safeguarding queue, case pages and decisions. The admin guard lets
+ * administrators and holders of the 'safeguarding' permission in here (everyone else: 404);
+ * POSTs carry the CSRF token (checkCsrf) and a decision asks for confirmation first.
+ */
+import { Elysia, NotFoundError, t } from 'elysia';
+import { AppError, httpStatus } from '../../errors';
+import { seeOther } from '../../http/respond';
+import { html } from '../../http/html';
+import { confirmBody } from '../../../views/admin';
+import { caseBody, caseQueueBody } from '../../../views/admin-moderation';
+import { caseQueue, decideCase, isOfficer, viewCase, MAX_REASON } from '../moderation/cases';
+import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
+import { adminOf } from './guard';
+
+const DONE: Record<string, string> = {
+  release: 'Decision recorded: released.',
+  uphold: 'Decision recorded: upheld, the message was removed.',
+};
+
+export function moderationRoutes(k: AdminKit) {
+  const { store } = k.app;
+  /** Defence in depth: the guard already checked, but every handler re-checks the permission. */
+  const officer = (request: Request) => {
+    const a = adminOf(request);
+    if (!isOfficer(a.user)) throw new NotFoundError();
+    return { ...k.actor(request), userId: a.user.id };
+  };
+  const names = async (ids: (string | null)[]) => {
+    const out = new Map<string, string>();
+    for (const id of new Set(ids.filter((x): x is string => !!x))) out.set(id, (await store.users.byId(id))?.name ?? 'Former member');
+    return out;
+  };
+  const casePage = async (set: Parameters<AdminKit['page']>[0], request: Request, id: string, opts: { status?: string | null; error?: string | null } = {}, code = 200) => {
+    const cv = await viewCase(k.chat, officer(request), id);
+    const msgs = [...cv.before, ...(cv.message ? [cv.message] : []), ...cv.after];
+    const body = caseBody(k.view(request), cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]));
+    return k.page(set, request, { title: 'Safeguarding case', section: 'moderation', body, ...opts }, code);
+  };
+
+  return new Elysia({ name: 'admin-moderation' })
+    .get(
+      '/admin/moderation',
+      async ({ set, request, query }) => {
+        officer(request);
+        const showing = query.status === 'all' ? 'all' : 'open';
+        const rows = await caseQueue(k.chat, showing === 'all' ? undefined : 'open');
+        return k.page(set, request, { title: 'Safeguarding cases', section: 'moderation', body: caseQueueBody(k.view(request), rows, showing) });
+      },
+      { query: t.Object({ status: t.Optional(t.String({ maxLength: 10 })) }) },
+    )
+    .get(
+      '/admin/moderation/cases/:id',
+      async ({ set, request, params, query }) => casePage(set, request, params.id, { status: DONE[query.done ?? ''] ?? null }),
+      { params: IdParams, query: t.Object({ done: t.Optional(t.String({ maxLength: 20 })) }) },
+    )
+    .post(
+      '/admin/moderation/cases/:id/decide',
+      async ({ set, request, params, body }) => {
+        const actor = officer(request);
+        const decision = body.decision;
+        const reason = body.reason.trim();
+        if (!reason) return casePage(set, request, params.id, { error: 'Give a reason for the decision.' }, 400);
+        if (body.confirm !== 'yes') {
+          const question = decision === 'release' ? 'Release this message?' : 'Uphold and remove this message?';
+          const detail = decision === 'release' ? 'A held message is delivered to the room at once. The decision and your reason go in the audit log.' : 'The message is removed for good. The decision and your reason go in the audit log.';
+          const confirm = confirmBody(k.view(request), { question, detail: html`${detail} Reason: “${reason}”`, action: `/admin/moderation/cases/${params.id}/decide`, fields: { decision, reason }, yes: decision === 'release' ? 'Yes, release' : 'Yes, uphold', cancel: `/admin/moderation/cases/${params.id}` });
+          return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
+        }
+        try {
+          await decideCase(k.chat, actor, params.id, decision, reason);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return casePage(set, request, params.id, { error: e.message }, httpStatus(e));
+        }
+        return seeOther(set, `/admin/moderation/cases/${params.id}?done=${decision}`);
+      },
+      {
+        params: IdParams,
+        body: t.Object({ _csrf: Csrf, decision: t.Union([t.Literal('release'), t.Literal('uphold')]), reason: t.String({ maxLength: MAX_REASON }), confirm: Confirm }),
+      },
+    );
+}

@@ -1,0 +1,126 @@
+/** /admin/moderation over HTTP: who may enter, the queue, the case page, release and uphold. */
+import { describe, expect, test } from 'bun:test';
+import { testApp } from '../../testing';
+import { topics } from '../../realtime/topics';
+import { createModeration } from '../moderation/screen';
+import { fakeClassifier } from '../moderation/test-support';
+import { editMessage, sendMessage } from '../chat/messages';
+import { AdminClient, asAdmin, auditActions, csrfOf, person } from './test-support';
+
+const NOT_FOUND = 'There is nothing at this address.';
+
+async function setUp() {
+  const t = await testApp({}, { moderation: createModeration('minors', () => fakeClassifier) });
+  const admin = await asAdmin(await person(t, 'admin@unilag.edu.ng', 'admin', '10.1.2.3'));
+  const adult = await person(t, 'adult@unilag.edu.ng', 'lecturer');
+  const kid = await person(t, 'kid@unilag.edu.ng', 'student');
+  const officerP = await person(t, 'officer@unilag.edu.ng', 'lecturer');
+  const student = await person(t, 'other@unilag.edu.ng', 'student');
+  await t.store.users.update(kid.id, { dateOfBirth: '2012-02-02' });
+  const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: '', topic: '', createdBy: adult.id, dmKey: [adult.id, kid.id].sort().join(':') }, [
+    { userId: adult.id, role: 'member' },
+    { userId: kid.id, role: 'member' },
+  ]);
+  const chat = t.app.chat;
+  const adultUser = (await t.store.users.byId(adult.id))!;
+  const ctx = [1, 2, 3, 4].map((i) => `context line ${i}`);
+  for (const body of ctx.slice(0, 2)) await sendMessage(chat, adultUser, { roomId: room.id, clientId: Bun.randomUUIDv7(), body });
+  const { message } = await sendMessage(chat, adultUser, { roomId: room.id, clientId: Bun.randomUUIDv7(), body: 'HOLDME keep this between us' });
+  for (const body of ctx.slice(2)) await sendMessage(chat, adultUser, { roomId: room.id, clientId: Bun.randomUUIDv7(), body });
+  const [c] = await t.store.cases.list();
+  return { t, admin, adult, kid, officerP, student, room, message, caseId: c!.id };
+}
+
+/** Grants the permission through the admin user page (the checkbox), then picks up the officer's CSRF token. */
+async function grantOfficer(admin: AdminClient, userId: string, p: Awaited<ReturnType<typeof person>>, caseId: string) {
+  expect(await (await admin.get(`/admin/users/${userId}`)).text()).toContain('Safeguarding officer');
+  const r = await admin.post(`/admin/users/${userId}`, { name: 'Officer', role: 'lecturer', date_of_birth: '', minor: 'auto', permissions_shown: 'yes', safeguarding: 'yes' });
+  expect(r.status).toBe(303);
+  expect((await p.client.get('/admin/moderation')).status).toBe(200);
+  const page = await p.client.get(`/admin/moderation/cases/${caseId}`);
+  expect(page.status).toBe(200);
+  return new AdminClient(p, csrfOf(await page.text()));
+}
+
+describe('/admin/moderation', () => {
+  test('students, recipients and senders get 404; officers see only the moderation section', async () => {
+    const s = await setUp();
+    for (const who of [s.student, s.kid, s.adult, s.officerP]) {
+      for (const path of ['/admin/moderation', `/admin/moderation/cases/${s.caseId}`]) {
+        const r = await who.client.get(path);
+        expect({ path, status: r.status }).toEqual({ path, status: 404 });
+        expect(await r.text()).toContain(NOT_FOUND);
+      }
+      expect((await who.client.post(`/admin/moderation/cases/${s.caseId}/decide`, { _csrf: 'x', decision: 'release', reason: 'x', confirm: 'yes' })).status).toBe(404);
+    }
+    const officer = await grantOfficer(s.admin, s.officerP.id, s.officerP, s.caseId);
+    expect((await s.t.store.users.byId(s.officerP.id))!.permissions).toEqual(['safeguarding']);
+    // The rest of the portal stays closed to an officer who is not an administrator.
+    for (const path of ['/admin', '/admin/users', `/admin/users/${s.kid.id}`, '/admin/audit']) expect((await officer.get(path)).status).toBe(404);
+    const queue = await (await officer.get('/admin/moderation')).text();
+    expect(queue).not.toContain('href="/admin/users"');
+    expect(queue).toContain('grooming_signal (99%)');
+    expect(queue).toContain('fake-1');
+    expect(queue).toContain('minor');
+    // Unchecking removes the permission again.
+    await s.admin.post(`/admin/users/${s.officerP.id}`, { name: 'Officer', role: 'lecturer', date_of_birth: '', minor: 'auto', permissions_shown: 'yes' });
+    expect((await s.t.store.users.byId(s.officerP.id))!.permissions).toEqual([]);
+    expect((await officer.get('/admin/moderation')).status).toBe(404);
+  });
+
+  test('the case page shows the flagged message and at most three messages either side, and is audited', async () => {
+    const s = await setUp();
+    const officer = await grantOfficer(s.admin, s.officerP.id, s.officerP, s.caseId);
+    const extra = (await s.t.store.users.byId(s.adult.id))!;
+    for (const i of [5, 6, 7]) await sendMessage(s.t.app.chat, extra, { roomId: s.room.id, clientId: Bun.randomUUIDv7(), body: `context line ${i}` });
+    const page = await (await officer.get(`/admin/moderation/cases/${s.caseId}`)).text();
+    expect(page).toContain('keep this between us');
+    for (const i of [1, 2, 3, 4, 5]) expect(page).toContain(`context line ${i}`);
+    expect(page).not.toContain('context line 6');
+    const views = await s.t.store.audit.list({ action: 'moderation.case_view' });
+    expect(views.at(-1)).toMatchObject({ actorId: s.officerP.id, target: s.caseId });
+  });
+
+  test('release: confirm step, required reason, CSRF; then the message reaches the room', async () => {
+    const s = await setUp();
+    const officer = await grantOfficer(s.admin, s.officerP.id, s.officerP, s.caseId);
+    const hub = s.t.hub;
+    const url = `/admin/moderation/cases/${s.caseId}/decide`;
+    expect((await s.officerP.client.post(url, { _csrf: 'wrong', decision: 'release', reason: 'ok', confirm: 'yes' })).status).toBe(403);
+    expect((await officer.post(url, { decision: 'release', reason: '  ', confirm: 'yes' })).status).toBe(400);
+    hub.log.length = 0;
+    const confirm = await officer.post(url, { decision: 'release', reason: 'Benign' });
+    expect(confirm.status).toBe(200);
+    expect(await confirm.text()).toContain('Release this message?');
+    expect(hub.log).toEqual([]);
+    expect((await s.t.store.cases.byId(s.caseId))!.status).toBe('open');
+    const done = await officer.post(url, { decision: 'release', reason: 'Benign', confirm: 'yes' });
+    expect(done.status).toBe(303);
+    expect(hub.topicsPublished()).toEqual([topics.room(s.room.id)]);
+    expect((await s.t.store.messages.byId(s.room.id, s.message.id))!.held).toBe(false);
+    expect((await s.t.store.cases.byId(s.caseId))).toMatchObject({ status: 'decided', decision: 'release', decidedBy: s.officerP.id, reason: 'Benign' });
+    expect(await auditActions(s.t.store)).toContain('moderation.release');
+    // A second decision is refused.
+    expect((await officer.post(url, { decision: 'uphold', reason: 'late', confirm: 'yes' })).status).toBe(409);
+  });
+
+  test('uphold by an administrator: the message is removed and never published to the room', async () => {
+    const s = await setUp();
+    // The sender edits the held message to something harmless: the case keeps the text as flagged.
+    const adultUser = (await s.t.store.users.byId(s.adult.id))!;
+    await editMessage(s.t.app.chat, adultUser, { roomId: s.room.id, messageId: s.message.id, body: 'never mind' });
+    expect((await s.t.store.messages.byId(s.room.id, s.message.id))!.held).toBe(true);
+    const casePage = await (await s.admin.get(`/admin/moderation/cases/${s.caseId}`)).text();
+    expect(casePage).toContain('Text when flagged');
+    expect(casePage).toContain('keep this between us');
+    expect(casePage).toContain('never mind');
+    s.t.hub.log.length = 0;
+    const r = await s.admin.post(`/admin/moderation/cases/${s.caseId}/decide`, { decision: 'uphold', reason: 'Grooming', confirm: 'yes' });
+    expect(r.status).toBe(303);
+    expect(s.t.hub.topicsPublished()).not.toContain(topics.room(s.room.id));
+    expect((await s.t.store.messages.byId(s.room.id, s.message.id))).toMatchObject({ held: true, body: '' });
+    const kidPage = await (await s.kid.client.get(`/rooms/${s.room.id}`)).text();
+    expect(kidPage).not.toContain('between us');
+    expect(kidPage).toContain('context line 1');
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Safeguarding officers' actions on moderation cases: the queue, viewing one case, deciding it.
+ *
+ * Invariants:
+ * - An officer sees ONLY the flagged message plus a small context window (CONTEXT messages before
+ *   and after it), never the whole conversation. Other held messages stay out of the window.
+ * - Every case view and every decision writes an audit entry with the officer as actor.
+ * - A case is decided once (the store's decide is single-shot); the message action follows the
+ *   recorded decision: release → the held message is delivered to the room now; uphold → the
+ *   message is tombstoned (a held one stays held, so members never learn it existed).
+ */
+import { badRequest, conflict, notFound } from '../../errors';
+import type { CaseDecision, CaseStatus, Message, ModerationCase, Room, RoomKind, User } from '../../store/types';
+import { isMinor } from '../accounts/model';
+import { recordAudit, type Actor } from '../audit/record';
+import type { ChatContext } from '../chat/context';
+import { publishVisible } from '../chat/messages';
+
+export const CONTEXT = 3;
+export const SAFEGUARDING = 'safeguarding';
+export const MAX_REASON = 2000;
+
+/** Admins and holders of the 'safeguarding' permission. */
+export const isOfficer = (u: Pick<User, 'role' | 'permissions'>) => u.role === 'admin' || u.permissions.includes(SAFEGUARDING);
+
+export interface Party {
+  id: string;
+  name: string;
+  role: string;
+  minor: boolean;
+}
+
+export interface CaseSummary {
+  c: ModerationCase;
+  room: { id: string; kind: RoomKind | null; name: string; members: number; minors: number };
+  sender: Party | null;
+  /** The other members when there are few (DMs and small groups); otherwise only the counts above. */
+  others: Party[] | null;
+}
+
+const SHOW_PARTIES = 8;
+
+const party = (u: User): Party => ({ id: u.id, name: u.name, role: u.role, minor: isMinor(u) });
+
+async function summarise(ctx: ChatContext, c: ModerationCase): Promise<CaseSummary> {
+  const { store } = ctx;
+  const [room, sender, members] = await Promise.all([store.rooms.byId(c.roomId), store.users.byId(c.senderId), store.rooms.members(c.roomId)]);
+  const users = (await Promise.all(members.map((m) => store.users.byId(m.userId)))).filter((u): u is User => u !== null);
+  const others = users.filter((u) => u.id !== c.senderId);
+  return {
+    c,
+    room: { id: c.roomId, kind: room?.kind ?? null, name: room ? (room.code ? `${room.code} · ${room.name}` : room.name) : '(deleted room)', members: users.length, minors: users.filter((u) => isMinor(u)).length },
+    sender: sender ? party(sender) : null,
+    others: others.length <= SHOW_PARTIES ? others.map(party) : null,
+  };
+}
+
+export async function caseQueue(ctx: ChatContext, status: CaseStatus | undefined, limit = 100): Promise<CaseSummary[]> {
+  const cases = await ctx.store.cases.list({ status, limit });
+  return Promise.all(cases.map((c) => summarise(ctx, c)));
+}
+
+export interface CaseView extends CaseSummary {
+  message: Message | null;
+  before: Message[];
+  after: Message[];
+  roomRecord: Room | null;
+}
+
+/** One case with its message and context window; audited as 'moderation.case_view'. */
+export async function viewCase(ctx: ChatContext, actor: Actor, caseId: string): Promise<CaseView> {
+  const c = await ctx.store.cases.byId(caseId);
+  if (!c) throw notFound('No such case.');
+  const { store } = ctx;
+  const [summary, message, roomRecord] = await Promise.all([summarise(ctx, c), store.messages.byId(c.roomId, c.messageId), store.rooms.byId(c.roomId)]);
+  // No viewerId: other held messages (other cases) stay out of this window.
+  const [before, after] = message
+    ? await Promise.all([
+        store.messages.history(c.roomId, { beforeSeq: message.seq, limit: CONTEXT }),
+        store.messages.history(c.roomId, { afterSeq: message.seq, limit: CONTEXT }),
+      ])
+    : [[], []];
+  await recordAudit(store, actor, 'moderation.case_view', c.id, { roomId: c.roomId, messageId: c.messageId, context: before.length + after.length });
+  return { ...summary, message, before, after, roomRecord };
+}
+
+/** Records the decision, then acts on the message; audited as 'moderation.release' / 'moderation.uphold'. */
+export async function decideCase(ctx: ChatContext, actor: Actor & { userId: string }, caseId: string, decision: CaseDecision, reason: string): Promise<ModerationCase> {
+  const why = reason.trim();
+  if (!why) throw badRequest('Give a reason for the decision.');
+  if ([...why].length > MAX_REASON) throw badRequest(`Keep the reason under ${MAX_REASON} characters.`);
+  const existing = await ctx.store.cases.byId(caseId);
+  if (!existing) throw notFound('No such case.');
+  const decided = await ctx.store.cases.decide(caseId, { decidedBy: actor.userId, decision, reason: why });
+  if (!decided) throw conflict('This case has already been decided.');
+  const { roomId, messageId } = decided;
+  let changed: Message | null = null;
+  if (decision === 'release') {
+    const m = await ctx.store.messages.byId(roomId, messageId);
+    if (m?.held && !m.deletedAt) changed = await ctx.store.messages.setHeld(roomId, messageId, false);
+  } else {
+    changed = await ctx.store.messages.delete(roomId, messageId, actor.userId);
+  }
+  // A released message reaches the room now; an upheld held one is shown (tombstoned) to its sender only.
+  if (changed) await publishVisible(ctx, changed);
+  await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed !== null });
+  return decided;
+}

@@ -1,0 +1,189 @@
+/** Screening before delivery: scope, hold, review, and every read path hiding held messages. */
+import { describe, expect, test } from 'bun:test';
+import { makeUser, testApp } from '../../testing';
+import { topics } from '../../realtime/topics';
+import type { RecordingHub } from '../../realtime/hub';
+import type { Store, User, UserPatch } from '../../store/types';
+import { createChatContext, type ChatContext } from '../chat/context';
+import { editMessage, historyPage, replay, sendMessage } from '../chat/messages';
+import { summaries } from '../chat/rooms';
+import { searchMessages } from '../chat/search';
+import { loadModel } from './model';
+import { createModeration } from './screen';
+import { fakeClassifier } from './test-support';
+import { decideCase } from './cases';
+
+async function person(store: Store, email: string, name: string, patch: UserPatch = {}): Promise<User> {
+  const { user } = await makeUser(store, email);
+  return (await store.users.update(user.id, { name, ...patch }))!;
+}
+
+let n = 0;
+const cid = () => `mod-client-${String(++n).padStart(6, '0')}`;
+
+async function setUp(opts: { scope?: 'minors' | 'all'; minor?: boolean } = {}) {
+  const t = await testApp();
+  const { store } = t;
+  const hub: RecordingHub = t.hub;
+  let loads = 0;
+  const moderation = createModeration(opts.scope ?? 'minors', () => (loads++, fakeClassifier));
+  const ctx: ChatContext = createChatContext(store, hub, 'Africa/Lagos', { moderation });
+  const adult = await person(store, 'adult@unilag.edu.ng', 'Adult Sender', { dateOfBirth: '1980-01-01' });
+  const kid = await person(store, 'kid@unilag.edu.ng', 'Kid Member', opts.minor === false ? {} : { dateOfBirth: '2012-05-05' });
+  const officer = await person(store, 'officer@unilag.edu.ng', 'Officer', { permissions: ['safeguarding'] });
+  const room = await store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO101', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
+    { userId: adult.id, role: 'member' },
+    { userId: kid.id, role: 'member' },
+  ]);
+  hub.log.length = 0;
+  return { store, hub, ctx, adult, kid, officer, room, loads: () => loads };
+}
+
+describe('scope', () => {
+  test('a room with a minor is screened; the model loads once, lazily', async () => {
+    const s = await setUp();
+    expect(s.loads()).toBe(0);
+    await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'REVIEWME one' });
+    await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'REVIEWME two' });
+    expect(s.loads()).toBe(1);
+    expect(await s.store.cases.list()).toHaveLength(2);
+  });
+
+  test('a room without minors is not screened by default', async () => {
+    const s = await setUp({ minor: false });
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'HOLDME' });
+    expect(message.held).toBe(false);
+    expect(s.loads()).toBe(0);
+    expect(await s.store.cases.list()).toEqual([]);
+    expect(s.hub.topicsPublished()).toEqual([topics.room(s.room.id)]);
+  });
+
+  test('MODERATION_SCOPE=all screens every room', async () => {
+    const s = await setUp({ minor: false, scope: 'all' });
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'HOLDME' });
+    expect(message.held).toBe(true);
+    expect((await s.store.cases.list())[0]).toMatchObject({ severity: 'hold', messageId: message.id });
+  });
+
+  test('config parses MODERATION_SCOPE (default minors) and rejects other values', async () => {
+    const { loadConfig } = await import('../../config');
+    expect(loadConfig({}).moderationScope).toBe('minors');
+    expect(loadConfig({ MODERATION_SCOPE: 'ALL' }).moderationScope).toBe('all');
+    expect(() => loadConfig({ MODERATION_SCOPE: 'some' })).toThrow(/MODERATION_SCOPE/);
+  });
+});
+
+describe('hold', () => {
+  test('a held message reaches only its sender; no other member sees it anywhere; a system-audited case is opened', async () => {
+    const s = await setUp();
+    const before = (await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'hello everyone' })).message;
+    s.hub.log.length = 0;
+    const clientId = cid();
+    const { message, created } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId, body: 'HOLDME our secret' });
+    expect(created).toBe(true);
+    expect(message.held).toBe(true);
+    // Published to the sender's own sockets only, with the visible notice; never to the room.
+    expect(s.hub.topicsPublished()).toEqual([topics.user(s.adult.id)]);
+    expect(s.hub.log[0]!.data).toContain('Held for review');
+    expect(s.hub.log[0]!.data).toContain('our secret');
+    // A resend (same clientId) goes to the sender again, never the room.
+    s.hub.log.length = 0;
+    expect((await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId, body: 'HOLDME our secret' })).created).toBe(false);
+    expect(s.hub.topicsPublished()).toEqual([topics.user(s.adult.id)]);
+
+    const kidHistory = await historyPage(s.ctx, s.kid, s.room.id);
+    expect(kidHistory.messages.map((m) => m.id)).toEqual([before.id]);
+    expect((await historyPage(s.ctx, s.adult, s.room.id)).messages.map((m) => m.id)).toEqual([before.id, message.id]);
+    expect(String(await replay(s.ctx, s.kid, s.room.id, before.seq) ?? '')).not.toContain('secret');
+    expect(String(await replay(s.ctx, s.adult, s.room.id, before.seq))).toContain('secret');
+    expect((await searchMessages(s.ctx, s.kid, 'secret')).length).toBe(0);
+    const kidRooms = await summaries(s.ctx, s.kid);
+    expect(kidRooms.find((r) => r.room.id === s.room.id)!.unread).toBe(1);
+
+    const [c] = await s.store.cases.list();
+    expect(c).toMatchObject({ roomId: s.room.id, messageId: message.id, senderId: s.adult.id, labels: ['grooming_signal'], severity: 'hold', status: 'open', modelVersion: 'fake-1' });
+    expect(c!.scores.grooming_signal).toBe(0.99);
+    expect(c!.text).toBe('HOLDME our secret');
+    const audit = await s.store.audit.list({ action: 'moderation.hold' });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorId: null, origin: 'system', target: c!.id });
+  });
+
+  test('an edit that turns a delivered message into a hold-level one is held before the new text goes anywhere', async () => {
+    const s = await setUp();
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'see you in class' });
+    s.hub.log.length = 0;
+    const edited = await editMessage(s.ctx, s.adult, { roomId: s.room.id, messageId: message.id, body: 'HOLDME come alone' });
+    expect(edited.held).toBe(true);
+    expect(s.hub.topicsPublished()).toEqual([topics.user(s.adult.id)]);
+    expect((await historyPage(s.ctx, s.kid, s.room.id)).messages).toEqual([]);
+    expect(String(await replay(s.ctx, s.kid, s.room.id, 0) ?? '')).not.toContain('alone');
+    expect((await s.store.cases.list())[0]).toMatchObject({ severity: 'hold', messageId: message.id });
+  });
+});
+
+describe('review', () => {
+  test('a review-level message is delivered normally and a case is opened', async () => {
+    const s = await setUp();
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'REVIEWME hmm' });
+    expect(message.held).toBe(false);
+    expect(s.hub.topicsPublished()).toEqual([topics.room(s.room.id)]);
+    expect((await historyPage(s.ctx, s.kid, s.room.id)).messages.map((m) => m.id)).toEqual([message.id]);
+    expect((await s.store.cases.list())[0]).toMatchObject({ severity: 'review', labels: ['threat'], status: 'open' });
+    expect(await s.store.audit.list({ action: 'moderation.flag' })).toHaveLength(1);
+  });
+});
+
+describe('decisions', () => {
+  test('release delivers the held message to the room now; it then appears in history, replay, search and unread', async () => {
+    const s = await setUp();
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'HOLDME homework photo' });
+    const [c] = await s.store.cases.list();
+    s.hub.log.length = 0;
+    const actor = { userId: s.officer.id, origin: '10.0.0.1' };
+    await expect(decideCase(s.ctx, actor, c!.id, 'release', '   ')).rejects.toThrow(/reason/);
+    const decided = await decideCase(s.ctx, actor, c!.id, 'release', 'Benign: about homework.');
+    expect(decided).toMatchObject({ status: 'decided', decision: 'release', decidedBy: s.officer.id, reason: 'Benign: about homework.' });
+    expect(s.hub.topicsPublished()).toEqual([topics.room(s.room.id)]);
+    expect(s.hub.log[0]!.data).not.toContain('Held for review');
+    expect((await historyPage(s.ctx, s.kid, s.room.id)).messages.map((m) => m.id)).toEqual([message.id]);
+    expect(String(await replay(s.ctx, s.kid, s.room.id, message.seq))).toContain('homework');
+    expect(await searchMessages(s.ctx, s.kid, 'homework')).toHaveLength(1);
+    await expect(decideCase(s.ctx, actor, c!.id, 'uphold', 'again')).rejects.toThrow(/already been decided/);
+    expect(await s.store.audit.list({ action: 'moderation.release' })).toHaveLength(1);
+  });
+
+  test('uphold tombstones the held message; the room never hears of it', async () => {
+    const s = await setUp();
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'HOLDME meet me alone' });
+    const [c] = await s.store.cases.list();
+    s.hub.log.length = 0;
+    await decideCase(s.ctx, { userId: s.officer.id, origin: '10.0.0.1' }, c!.id, 'uphold', 'Grooming pattern.');
+    expect(s.hub.topicsPublished()).toEqual([topics.user(s.adult.id)]);
+    const stored = await s.store.messages.byId(s.room.id, message.id);
+    expect(stored).toMatchObject({ held: true, body: '', deletedBy: s.officer.id });
+    expect((await historyPage(s.ctx, s.kid, s.room.id)).messages).toEqual([]);
+    expect(await s.store.audit.list({ action: 'moderation.uphold' })).toHaveLength(1);
+  });
+});
+
+describe('the shipped model', () => {
+  test('holds a clear grooming message but not a benign sex-education message in a course room with a minor', async () => {
+    const t = await testApp();
+    const ctx = createChatContext(t.store, t.hub, 'Africa/Lagos');
+    const lecturer = await person(t.store, 'lect@unilag.edu.ng', 'Dr Bio', { dateOfBirth: '1975-03-03' });
+    const kid = await person(t.store, 'kid2@unilag.edu.ng', 'Kid', { dateOfBirth: '2011-01-01' });
+    const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO102', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
+      { userId: lecturer.id, role: 'owner' },
+      { userId: kid.id, role: 'member' },
+    ]);
+    const sexEd = 'For Thursday, read chapter 4 on human reproduction and puberty; we will discuss contraception and sexually transmitted infections.';
+    expect(loadModel().classify(sexEd).hold).toEqual([]);
+    const benign = await sendMessage(ctx, lecturer, { roomId: room.id, clientId: cid(), body: sexEd });
+    expect(benign.message.held).toBe(false);
+    const grooming = "you're so mature for your age. don't tell your parents about our chats, send me a pic of you, just for me";
+    const bad = await sendMessage(ctx, lecturer, { roomId: room.id, clientId: cid(), body: grooming });
+    expect(bad.message.held).toBe(true);
+    expect((await t.store.cases.list()).map((c) => c.messageId)).toEqual([bad.message.id]);
+  });
+});

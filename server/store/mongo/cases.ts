@@ -1,0 +1,44 @@
+/** Moderation cases on MongoDB (see the safeguarding section of types.ts). */
+import type { Collection, Db } from 'mongodb';
+import type { CaseDecision, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
+
+type Doc = Omit<ModerationCase, 'id'> & { _id: string };
+
+const toCase = ({ _id, ...rest }: Doc): ModerationCase => ({ id: _id, ...rest });
+
+export class MongoCases implements CaseStore {
+  private c: Collection<Doc>;
+  constructor(db: Db) {
+    this.c = db.collection<Doc>('moderationCases');
+  }
+
+  async create({ now, ...c }: NewCase) {
+    const doc: Doc = { _id: crypto.randomUUID(), ...c, status: 'open', createdAt: now ?? Date.now(), decidedBy: null, decidedAt: null, decision: null, reason: null };
+    await this.c.insertOne(doc);
+    return toCase(doc);
+  }
+
+  async byId(id: string) {
+    const d = await this.c.findOne({ _id: id });
+    return d ? toCase(d) : null;
+  }
+
+  async list(filter: { status?: CaseStatus; limit?: number } = {}) {
+    const q = filter.status ? { status: filter.status } : {};
+    return (await this.c.find(q).sort({ createdAt: -1, _id: -1 }).limit(filter.limit ?? 100).toArray()).map(toCase);
+  }
+
+  /**
+   * Conditional on status 'open' so one decision wins on MongoDB. (FerretDB v1 applies updates as
+   * read-modify-write, so two simultaneous decisions there could both report success; the
+   * audit log records both.)
+   */
+  async decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }) {
+    const doc = await this.c.findOneAndUpdate(
+      { _id: id, status: 'open' },
+      { $set: { status: 'decided', decidedBy: d.decidedBy, decidedAt: d.now ?? Date.now(), decision: d.decision, reason: d.reason } },
+      { returnDocument: 'after' },
+    );
+    return doc ? toCase(doc) : null;
+  }
+}

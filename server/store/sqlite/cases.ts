@@ -1,0 +1,93 @@
+/** Moderation cases on bun:sqlite (see the safeguarding section of types.ts). */
+import type { Database } from 'bun:sqlite';
+import type { CaseDecision, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
+
+interface Row {
+  id: string;
+  room_id: string;
+  message_id: string;
+  sender_id: string;
+  labels: string;
+  scores: string;
+  text: string;
+  model_version: string;
+  severity: ModerationCase['severity'];
+  status: CaseStatus;
+  created_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  decision: ModerationCase['decision'];
+  reason: string | null;
+}
+
+const toCase = (r: Row): ModerationCase => ({
+  id: r.id,
+  roomId: r.room_id,
+  messageId: r.message_id,
+  senderId: r.sender_id,
+  labels: JSON.parse(r.labels),
+  scores: JSON.parse(r.scores),
+  text: r.text,
+  modelVersion: r.model_version,
+  severity: r.severity,
+  status: r.status,
+  createdAt: r.created_at,
+  decidedBy: r.decided_by,
+  decidedAt: r.decided_at,
+  decision: r.decision,
+  reason: r.reason,
+});
+
+export class SqliteCases implements CaseStore {
+  constructor(private db: Database) {}
+
+  async create(c: NewCase) {
+    const row: ModerationCase = {
+      id: crypto.randomUUID(),
+      roomId: c.roomId,
+      messageId: c.messageId,
+      senderId: c.senderId,
+      labels: c.labels,
+      scores: c.scores,
+      text: c.text,
+      modelVersion: c.modelVersion,
+      severity: c.severity,
+      status: 'open',
+      createdAt: c.now ?? Date.now(),
+      decidedBy: null,
+      decidedAt: null,
+      decision: null,
+      reason: null,
+    };
+    this.db
+      .query(
+        `INSERT INTO moderation_cases (id, room_id, message_id, sender_id, labels, scores, text, model_version, severity, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+      )
+      .run(row.id, row.roomId, row.messageId, row.senderId, JSON.stringify(row.labels), JSON.stringify(row.scores), row.text, row.modelVersion, row.severity, row.createdAt);
+    return row;
+  }
+
+  async byId(id: string) {
+    const r = this.db.query('SELECT * FROM moderation_cases WHERE id = ?').get(id) as Row | null;
+    return r ? toCase(r) : null;
+  }
+
+  async list(filter: { status?: CaseStatus; limit?: number } = {}) {
+    const rows = this.db
+      .query('SELECT * FROM moderation_cases WHERE (? IS NULL OR status = ?) ORDER BY created_at DESC, rowid DESC LIMIT ?')
+      .all(filter.status ?? null, filter.status ?? null, filter.limit ?? 100) as Row[];
+    return rows.map(toCase);
+  }
+
+  async decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }) {
+    // The status condition makes the decision single-shot: a second officer's update matches nothing.
+    const r = this.db
+      .query(
+        `UPDATE moderation_cases SET status = 'decided', decided_by = ?, decided_at = ?, decision = ?, reason = ?
+         WHERE id = ? AND status = 'open' RETURNING *`,
+      )
+      .get(d.decidedBy, d.now ?? Date.now(), d.decision, d.reason, id) as Row | null;
+    return r ? toCase(r) : null;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Safeguarding pages (/admin/moderation): the case queue and one case. A case page shows only the
+ * flagged message and its small context window, never the conversation.
+ */
+import { html, type Raw } from '../server/http/html';
+import type { Message, ModerationCase } from '../server/store/types';
+import type { CaseSummary, CaseView, Party } from '../server/features/moderation/cases';
+import { csrfField, type AdminView } from './admin';
+import { formatMessage } from './format';
+
+const pct = (x: number | undefined) => `${Math.round((x ?? 0) * 100)}%`;
+const labelList = (c: ModerationCase) => html`${c.labels.map((l, i) => html`${i ? ', ' : ''}${l} (${pct(c.scores[l])})`)}`;
+const partyText = (p: Party | null) => (p ? html`${p.name} <span class="pill">${p.role}</span>${p.minor ? html` <span class="pill">minor</span>` : ''}` : html`<em>unknown account</em>`);
+const roomText = (s: CaseSummary) => html`${s.room.name} <span class="hint">(${s.room.kind ?? '?'}, ${s.room.members} member${s.room.members === 1 ? '' : 's'}, ${s.room.minors} minor${s.room.minors === 1 ? '' : 's'})</span>`;
+const outcome = (c: ModerationCase) => (c.status === 'open' ? html`<strong>open</strong>` : html`${c.decision === 'release' ? 'released' : 'upheld'}`);
+
+export function caseQueueBody(v: AdminView, rows: CaseSummary[], showing: 'open' | 'all'): Raw {
+  return html`<p>${showing === 'open' ? html`Open cases, newest first. <a href="/admin/moderation?status=all">Show decided cases too</a>` : html`All cases, newest first. <a href="/admin/moderation">Show open cases only</a>`}</p>
+${rows.length
+  ? html`<div class="table-wrap"><table><caption class="visually-hidden">Moderation cases</caption>
+<thead><tr><th scope="col">Opened</th><th scope="col">Severity</th><th scope="col">Labels (score)</th><th scope="col">Room</th><th scope="col">Sender</th><th scope="col">Recipients</th><th scope="col">Model</th><th scope="col">Status</th></tr></thead>
+<tbody>${rows.map(
+      (s) => html`<tr><td><a href="/admin/moderation/cases/${s.c.id}">${v.dateTime(s.c.createdAt)}</a></td><td>${s.c.severity === 'hold' ? html`<strong>held</strong>` : 'review'}</td><td>${labelList(s.c)}</td><td>${roomText(s)}</td><td>${partyText(s.sender)}</td><td>${s.others ? html`${s.others.map((p, i) => html`${i ? '; ' : ''}${partyText(p)}`)}` : html`${s.room.members - 1} members`}</td><td><code>${s.c.modelVersion}</code></td><td>${outcome(s.c)}</td></tr>`,
+    )}</tbody></table></div>`
+  : html`<p class="hint">No cases.</p>`}`;
+}
+
+function contextItem(m: Message, names: Map<string, string>, v: AdminView, flagged: boolean): Raw {
+  const body = m.deletedAt ? html`<em>deleted</em>` : formatMessage(m.body);
+  return html`<li${flagged ? html` class="flagged"` : ''}><strong>${names.get(m.senderId) ?? 'Former member'}</strong> · <time>${v.dateTime(m.createdAt)}</time>${flagged ? html` <span class="pill">flagged${m.held ? ', held' : ''}</span>` : ''}<div class="body">${body}</div></li>`;
+}
+
+export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>): Raw {
+  const c = cv.c;
+  const base = `/admin/moderation/cases/${c.id}`;
+  const decision = c.status === 'open'
+    ? html`<section aria-labelledby="decide-h"><h2 id="decide-h">Decision</h2>
+<form method="post" action="${base}/decide" class="stack narrow">${csrfField(v)}
+<fieldset><legend>Outcome</legend>
+<label><input type="radio" name="decision" value="release" required> Release${c.severity === 'hold' ? ': deliver the held message to the room now' : ': no action, the message stays'}</label>
+<label><input type="radio" name="decision" value="uphold"> Uphold: remove the message${c.severity === 'hold' ? ' (it is never delivered)' : ''}</label>
+</fieldset>
+<label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" rows="3"></textarea>
+<button type="submit">Continue</button>
+</form></section>`
+    : html`<p><strong>Decided:</strong> ${outcome(c)} by ${names.get(c.decidedBy ?? '') ?? c.decidedBy} on ${c.decidedAt ? v.dateTime(c.decidedAt) : ''}. Reason: ${c.reason}</p>`;
+  return html`<dl class="facts">
+<dt>Severity</dt><dd>${c.severity === 'hold' ? 'held before delivery' : 'delivered, flagged for review'}</dd>
+<dt>Labels</dt><dd>${labelList(c)}</dd>
+<dt>Room</dt><dd>${roomText(cv)}</dd>
+<dt>Sender</dt><dd>${partyText(cv.sender)}</dd>
+<dt>Recipients</dt><dd>${cv.others ? html`${cv.others.map((p, i) => html`${i ? '; ' : ''}${partyText(p)}`)}` : html`${cv.room.members - 1} members`}</dd>
+<dt>Model version</dt><dd><code>${c.modelVersion}</code></dd>
+<dt>Opened</dt><dd>${v.dateTime(c.createdAt)}</dd>
+</dl>
+<section aria-labelledby="msg-h"><h2 id="msg-h">Flagged message and context</h2>
+<p class="hint">Only the flagged message and up to three messages either side are shown. This view is recorded in the audit log.</p>
+${!cv.message || cv.message.body !== c.text ? html`<p><strong>Text when flagged</strong> (the message has since been edited or deleted):</p><blockquote class="flagged-text">${formatMessage(c.text)}</blockquote>` : ''}
+${cv.message
+  ? html`<ol class="case-context">${cv.before.map((m) => contextItem(m, names, v, false))}${contextItem(cv.message, names, v, true)}${cv.after.map((m) => contextItem(m, names, v, false))}</ol>`
+  : html`<p><em>The message no longer exists.</em></p>`}
+</section>
+${decision}`;
+}
