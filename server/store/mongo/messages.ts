@@ -16,6 +16,7 @@
  */
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import { NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
+import { newMessage } from '../new-message';
 import type { RoomDoc } from './rooms';
 
 type Doc = Omit<Message, 'id'> & { _id: string };
@@ -58,23 +59,8 @@ export class MongoMessages implements MessageStore {
     const existing = await this.c.findOne(key);
     if (existing) return { message: toMessage(existing), created: false };
     const seq = await this.allocate(m.roomId);
-    const doc: Doc = {
-      _id: crypto.randomUUID(),
-      roomId: m.roomId,
-      seq,
-      rev: seq,
-      senderId: m.senderId,
-      clientId: m.clientId,
-      kind: m.kind,
-      body: m.body,
-      mentions: m.mentions,
-      meta: m.meta ?? null,
-      createdAt: m.now ?? Date.now(),
-      editedAt: null,
-      deletedAt: null,
-      deletedBy: null,
-      held: m.held ?? false,
-    };
+    const { id, ...fields } = newMessage(m, seq);
+    const doc: Doc = { _id: id, ...fields };
     try {
       await this.c.insertOne(doc);
     } catch (e) {

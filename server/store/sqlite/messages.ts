@@ -4,6 +4,7 @@
  * or existence check through `last_seq + 1` to the row write, so two writers (even two
  * processes) can never take the same number, and a change is visible exactly when its number is.
  */
+import { newMessage } from '../new-message';
 import type { Database } from 'bun:sqlite';
 import { NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
 
@@ -81,23 +82,7 @@ export class SqliteMessages implements MessageStore {
         if (existing) return { message: toMessage(existing), created: false };
         const seq = this.nextSeq(m.roomId);
         if (seq === null) throw new NotFoundStoreError(`room ${m.roomId}`);
-        const message: Message = {
-          id: crypto.randomUUID(),
-          roomId: m.roomId,
-          seq,
-          rev: seq,
-          senderId: m.senderId,
-          clientId: m.clientId,
-          kind: m.kind,
-          body: m.body,
-          mentions: m.mentions,
-          meta: m.meta ?? null,
-          createdAt: m.now ?? Date.now(),
-          editedAt: null,
-          deletedAt: null,
-          deletedBy: null,
-          held: m.held ?? false,
-        };
+        const message = newMessage(m, seq);
         this.db
           .query(`INSERT INTO messages (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)`)
           .run(
