@@ -1,45 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
-import { createSqliteStore } from '../server/store/sqlite/sqlite';
-import type { Room, Store } from '../server/store/types';
+import type { Room } from '../server/store/types';
 import { makeUser } from '../server/testing';
-import { runCli } from './program';
+import { cliWorkspace } from './test-workspace';
 
-let dir: string;
-let dataDir: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lt-cli-rooms-'));
-  dataDir = join(dir, 'data');
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Runs the CLI in-process against the temp DATA_DIR; returns exit code and captured output. */
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: dataDir } });
-  return { code, out, err };
-}
-
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = createSqliteStore(dataDir);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-function csvFile(name: string, text: string) {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
+const w = cliWorkspace('lt-cli-rooms-');
+const { cli, withStore, csvFile } = w;
 
 const EMAILS = ['ada@unilag.edu.ng', 'bola@unilag.edu.ng', 'okafor@unilag.edu.ng'];
 
@@ -122,7 +88,7 @@ describe('rooms create', () => {
     expect(dup).toEqual({ code: 1, out: '', err: 'error: A room with code CSC101 already exists.\n' });
     const bad = await cli('rooms', 'create', '--code', 'Computing', '--name', 'X');
     expect(bad).toEqual({ code: 1, out: '', err: 'error: Course code "Computing" should look like CSC101 or GST 111.\n' });
-    const missing = join(dir, 'nope.csv');
+    const missing = join(w.dir, 'nope.csv');
     const nofile = await cli('rooms', 'create', '--code', 'PHY101', '--name', 'Physics', '--members', missing);
     expect(nofile).toEqual({ code: 1, out: '', err: `error: cannot read ${missing}: no such file\n` });
     expect(await roomByCode('PHY101')).toBeNull();
@@ -207,7 +173,7 @@ describe('rooms add-members', () => {
     await withRoom();
     const file = csvFile('m.csv', 'email\nada@unilag.edu.ng\n');
     expect(await cli('rooms', 'add-members', 'XYZ 999', file)).toEqual({ code: 1, out: '', err: 'error: no room with code XYZ999\n' });
-    const missing = join(dir, 'missing.csv');
+    const missing = join(w.dir, 'missing.csv');
     expect(await cli('rooms', 'add-members', 'CSC101', missing)).toEqual({ code: 1, out: '', err: `error: cannot read ${missing}: no such file\n` });
   });
 });

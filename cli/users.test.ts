@@ -1,56 +1,22 @@
-import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'bun:test';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../server/lib/csv';
 import { hashLoginCode, normaliseLoginCode } from '../server/features/accounts/codes';
-import { createSqliteStore } from '../server/store/sqlite/sqlite';
-import type { Store } from '../server/store/types';
 import { runCli } from './program';
+import { cliWorkspace } from './test-workspace';
 
 const REPO_ROOT = join(import.meta.dir, '..');
 const HEADER = 'email,name,role,date_of_birth,matric_no\n';
 
-let dir: string;
-let dataDir: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lt-cli-'));
-  dataDir = join(dir, 'data');
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Runs the CLI in-process against the temp DATA_DIR; returns exit code and captured output. */
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: dataDir } });
-  return { code, out, err };
-}
-
-/** Opens the same store the CLI uses, runs `fn`, closes it. */
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = createSqliteStore(dataDir);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
+const w = cliWorkspace('lt-cli-');
+const { cli, withStore, csvFile } = w;
 
 const userCount = () => withStore((s) => s.users.count());
 const user = (email: string) => withStore((s) => s.users.byEmail(email));
 
-function csvFile(name: string, text: string) {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
-
-/** Files in `dir` other than the data directory (credentials, temp files). */
-const strayFiles = (...expected: string[]) => readdirSync(dir).filter((f) => f !== 'data' && !expected.includes(f));
+/** Files in `w.dir` other than the data directory (credentials, temp files). */
+const strayFiles = (...expected: string[]) => readdirSync(w.dir).filter((f) => f !== 'data' && !expected.includes(f));
 
 function codeFrom(out: string) {
   const m = /login code: (\S+)/.exec(out);
@@ -68,7 +34,7 @@ async function addSession(userId: string, idHash: string) {
 describe('users import', () => {
   test('creates the users and writes their codes to a private credentials file', async () => {
     const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,student,2005-04-01,190401001\nbola@unilag.edu.ng,Bola Ade,lecturer,,\n');
-    const creds = join(dir, 'codes.csv');
+    const creds = join(w.dir, 'codes.csv');
     const r = await cli('users', 'import', file, '--credentials', creds);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -105,7 +71,7 @@ describe('users import', () => {
         'cid@unilag.edu.ng,Cid,,2010-02-30,\n' + // 5
         'ADA@unilag.edu.ng,Ada Twice,,,\n', // 6
     );
-    const creds = join(dir, 'codes.csv');
+    const creds = join(w.dir, 'codes.csv');
     const r = await cli('users', 'import', file, '--credentials', creds);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
@@ -124,7 +90,7 @@ describe('users import', () => {
 
   test('cell text is shown on one line per bad row, with control characters escaped', async () => {
     const file = csvFile('sneaky.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,"admin\nnext line",,\nbola@unilag.edu.ng,Bola,"\u001b]0;owned\u0007",,\n');
-    const r = await cli('users', 'import', file, '--credentials', join(dir, 'codes.csv'));
+    const r = await cli('users', 'import', file, '--credentials', join(w.dir, 'codes.csv'));
     expect(r.code).toBe(1);
     expect(r.err.trimEnd().split('\n')).toEqual([
       `${file}:2: unknown role "admin\\u000anext line" (use student, lecturer or admin)`,
@@ -136,7 +102,7 @@ describe('users import', () => {
 
   test('a credentials file that cannot be written means no user is created', async () => {
     const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,,\n');
-    const r = await cli('users', 'import', file, '--credentials', join(dir, 'no-such-dir', 'codes.csv'));
+    const r = await cli('users', 'import', file, '--credentials', join(w.dir, 'no-such-w.dir', 'codes.csv'));
     expect(r.code).toBe(1);
     expect(r.err).toStartWith('error: ');
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
@@ -146,24 +112,24 @@ describe('users import', () => {
 
   test('malformed CSV (an unclosed quote) is reported with its line and nothing is written', async () => {
     const file = csvFile('broken.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,,\nbola@unilag.edu.ng,"Bola,,,\n');
-    const r = await cli('users', 'import', file, '--credentials', join(dir, 'codes.csv'));
+    const r = await cli('users', 'import', file, '--credentials', join(w.dir, 'codes.csv'));
     expect(r.code).toBe(1);
     expect(r.err).toStartWith(`${file}:3: a quoted field is never closed\n`);
-    expect(existsSync(join(dir, 'codes.csv'))).toBe(false);
+    expect(existsSync(join(w.dir, 'codes.csv'))).toBe(false);
     expect(await userCount()).toBe(0);
   });
 
   test('accepts an Excel "CSV UTF-8" file (BOM, CRLF) and rejects a file that is not UTF-8', async () => {
     const good = csvFile('excel.csv', '\uFEFFemail,name\r\nada@unilag.edu.ng,Adé Obi\r\n');
-    expect((await cli('users', 'import', good, '--credentials', join(dir, 'a.csv'))).code).toBe(0);
+    expect((await cli('users', 'import', good, '--credentials', join(w.dir, 'a.csv'))).code).toBe(0);
     expect((await user('ada@unilag.edu.ng'))!.name).toBe('Adé Obi');
 
-    const latin1 = join(dir, 'latin1.csv');
+    const latin1 = join(w.dir, 'latin1.csv');
     writeFileSync(latin1, Buffer.from('email,name\nbola@unilag.edu.ng,Ad\xe9\n', 'latin1'));
-    const r = await cli('users', 'import', latin1, '--credentials', join(dir, 'b.csv'));
+    const r = await cli('users', 'import', latin1, '--credentials', join(w.dir, 'b.csv'));
     expect(r.code).toBe(1);
     expect(r.err).toBe(`error: ${latin1} is not UTF-8 text; save it as "CSV UTF-8"\n`);
-    expect(existsSync(join(dir, 'b.csv'))).toBe(false);
+    expect(existsSync(join(w.dir, 'b.csv'))).toBe(false);
   });
 
   test('refuses to overwrite an existing credentials file and writes nothing', async () => {
@@ -190,57 +156,57 @@ describe('users import', () => {
 
   test('--dry-run with --credentials does not create the credentials file', async () => {
     const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,,\n');
-    const r = await cli('users', 'import', file, '--dry-run', '--credentials', join(dir, 'codes.csv'));
+    const r = await cli('users', 'import', file, '--dry-run', '--credentials', join(w.dir, 'codes.csv'));
     expect(r.code).toBe(0);
-    expect(existsSync(join(dir, 'codes.csv'))).toBe(false);
+    expect(existsSync(join(w.dir, 'codes.csv'))).toBe(false);
     expect(await userCount()).toBe(0);
   });
 
   test('re-importing skips existing emails, reports them, and does not change their codes', async () => {
     const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,,\nbola@unilag.edu.ng,Bola Ade,,,\n');
-    expect((await cli('users', 'import', file, '--credentials', join(dir, 'first.csv'))).code).toBe(0);
+    expect((await cli('users', 'import', file, '--credentials', join(w.dir, 'first.csv'))).code).toBe(0);
     const before = (await user('ada@unilag.edu.ng'))!;
 
     const again = csvFile('again.csv', HEADER + 'ADA@unilag.edu.ng,Ada Changed,lecturer,,\nbola@unilag.edu.ng,Bola Ade,,,\ncid@unilag.edu.ng,Cid Eze,,,\n');
-    const r = await cli('users', 'import', again, '--credentials', join(dir, 'second.csv'));
+    const r = await cli('users', 'import', again, '--credentials', join(w.dir, 'second.csv'));
     expect(r.code).toBe(0);
     expect(r.err).toBe('skipped (already exist; use --update to change them): ADA@unilag.edu.ng, bola@unilag.edu.ng\n');
-    expect(r.out).toBe(`created 1, updated 0, skipped 2, invalid 0. Login codes: ${join(dir, 'second.csv')}\n`);
+    expect(r.out).toBe(`created 1, updated 0, skipped 2, invalid 0. Login codes: ${join(w.dir, 'second.csv')}\n`);
     expect(await user('ada@unilag.edu.ng')).toEqual(before);
-    const rows = parseCsv(readFileSync(join(dir, 'second.csv'), 'utf8')).slice(1);
+    const rows = parseCsv(readFileSync(join(w.dir, 'second.csv'), 'utf8')).slice(1);
     expect(rows.map((r) => r.fields[0])).toEqual(['cid@unilag.edu.ng']);
     expect(await userCount()).toBe(3);
   });
 
   test('an import with no new users writes no credentials file and says so; cleared spreadsheet rows are skipped', async () => {
     const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,,\n,,,,\n');
-    expect((await cli('users', 'import', file, '--credentials', join(dir, 'first.csv'))).code).toBe(0);
-    const r = await cli('users', 'import', file, '--credentials', join(dir, 'second.csv'));
+    expect((await cli('users', 'import', file, '--credentials', join(w.dir, 'first.csv'))).code).toBe(0);
+    const r = await cli('users', 'import', file, '--credentials', join(w.dir, 'second.csv'));
     expect(r.code).toBe(0);
     expect(r.out).toBe('created 0, updated 0, skipped 1, invalid 0. No new users, so no credentials file was written.\n');
-    expect(existsSync(join(dir, 'second.csv'))).toBe(false);
+    expect(existsSync(join(w.dir, 'second.csv'))).toBe(false);
     expect(await userCount()).toBe(1);
   });
 
   test('--update changes existing users, keeps values for blank cells, and issues them no new code', async () => {
     const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,student,2005-04-01,190401001\n');
-    expect((await cli('users', 'import', file, '--credentials', join(dir, 'first.csv'))).code).toBe(0);
+    expect((await cli('users', 'import', file, '--credentials', join(w.dir, 'first.csv'))).code).toBe(0);
     const before = (await user('ada@unilag.edu.ng'))!;
 
     const upd = csvFile('update.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi-Eze,lecturer,,\nbola@unilag.edu.ng,Bola Ade,,,\n');
-    const r = await cli('users', 'import', upd, '--update', '--credentials', join(dir, 'second.csv'));
+    const r = await cli('users', 'import', upd, '--update', '--credentials', join(w.dir, 'second.csv'));
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`created 1, updated 1, skipped 0, invalid 0. Login codes: ${join(dir, 'second.csv')}\n`);
+    expect(r.out).toBe(`created 1, updated 1, skipped 0, invalid 0. Login codes: ${join(w.dir, 'second.csv')}\n`);
     const after = (await user('ada@unilag.edu.ng'))!;
     expect(after).toMatchObject({ name: 'Ada Obi-Eze', role: 'lecturer', dateOfBirth: '2005-04-01', matricNo: '190401001' });
     expect(after.loginCodeHash).toBe(before.loginCodeHash);
-    const rows = parseCsv(readFileSync(join(dir, 'second.csv'), 'utf8')).slice(1);
+    const rows = parseCsv(readFileSync(join(w.dir, 'second.csv'), 'utf8')).slice(1);
     expect(rows.map((r) => r.fields[0])).toEqual(['bola@unilag.edu.ng']);
   });
 
   test('records a user.import audit entry from the CLI', async () => {
     const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,,\n');
-    await cli('users', 'import', file, '--credentials', join(dir, 'codes.csv'));
+    await cli('users', 'import', file, '--credentials', join(w.dir, 'codes.csv'));
     const entries = await withStore((s) => s.audit.list({ action: 'user.import' }));
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ origin: 'cli', actorId: null, details: { created: 1, updated: 0, skipped: 0 } });
@@ -255,9 +221,9 @@ describe('users import', () => {
   });
 
   test('a missing input file exits 1 with one line', async () => {
-    const r = await cli('users', 'import', join(dir, 'nope.csv'), '--credentials', join(dir, 'codes.csv'));
+    const r = await cli('users', 'import', join(w.dir, 'nope.csv'), '--credentials', join(w.dir, 'codes.csv'));
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error: cannot read ${join(dir, 'nope.csv')}: no such file\n`);
+    expect(r.err).toBe(`error: cannot read ${join(w.dir, 'nope.csv')}: no such file\n`);
   });
 });
 
@@ -382,7 +348,7 @@ describe('users list', () => {
   async function seed() {
     await cli('users', 'create-admin', '--email', 'admin@unilag.edu.ng', '--name', 'Ada Admin');
     const file = csvFile('students.csv', HEADER + 'kid@unilag.edu.ng,Young Student,student,2015-01-01,S1\nbola@unilag.edu.ng,Bola Lecturer,lecturer,,\n');
-    expect((await cli('users', 'import', file, '--credentials', join(dir, 'codes.csv'))).code).toBe(0);
+    expect((await cli('users', 'import', file, '--credentials', join(w.dir, 'codes.csv'))).code).toBe(0);
   }
 
   test('--json prints the users sorted by email, without any password or code hashes', async () => {
@@ -424,7 +390,7 @@ describe('users list', () => {
 
 test('bad configuration exits 1 with one line', async () => {
   let err = '';
-  const code = await runCli(['users', 'list'], { out: () => {}, err: (s) => void (err += s), tty: false, env: { DATA_DIR: dataDir, LOGIN_CODE_TTL_DAYS: 'soon' } });
+  const code = await runCli(['users', 'list'], { out: () => {}, err: (s) => void (err += s), tty: false, env: { DATA_DIR: w.dataDir, LOGIN_CODE_TTL_DAYS: 'soon' } });
   expect(code).toBe(1);
   expect(err).toBe('error: LOGIN_CODE_TTL_DAYS must be a whole number, got "soon"\n');
 });
@@ -432,7 +398,7 @@ test('bad configuration exits 1 with one line', async () => {
 test('cli/main.ts runs as a real process', async () => {
   const proc = Bun.spawn(['bun', 'cli/main.ts', 'users', 'list'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, MONGODB_URI: '' },
+    env: { ...process.env, DATA_DIR: w.dataDir, MONGODB_URI: '' },
     stdout: 'pipe',
     stderr: 'pipe',
   });
