@@ -1,0 +1,325 @@
+/**
+ * The store contract for chat (rooms, messages, and what hangs off them: files, moderation
+ * cases). Runs inside `storeContract` (contract.ts) on the store it opened.
+ */
+import { beforeEach, describe, expect, test } from 'bun:test';
+import { DuplicateRoomError, NotFoundStoreError, OffsetMismatchError, type AppendMessage, type NewRoom, type Store } from './types';
+
+let r = 0;
+export function newRoom(over: Partial<NewRoom> = {}): NewRoom {
+  r++;
+  return { id: `r${r}-${crypto.randomUUID()}`, kind: 'group', code: null, name: `Room ${r}`, topic: '', createdBy: null, dmKey: null, ...over };
+}
+
+/** Rooms and messages; runs inside `storeContract`, on the store its `beforeEach` opened. */
+export function chatContract(current: () => Store) {
+  describe('rooms and messages', () => {
+    let store: Store;
+    beforeEach(() => {
+      store = current();
+    });
+    const send = (roomId: string, senderId: string, body: string, over: Partial<AppendMessage> = {}) =>
+      store.messages.append({ roomId, senderId, clientId: crypto.randomUUID(), kind: 'text', body, mentions: [], ...over });
+    const sorted = (xs: string[]) => [...xs].sort();
+
+    test('create stores the room and its members; found by id, code in any case, and dmKey', async () => {
+      const c = await store.rooms.create(newRoom({ kind: 'course', code: 'csc201', name: 'Data Structures', createdBy: 'l1', createdAt: 1000 }), [
+        { userId: 'l1', role: 'owner' },
+        { userId: 's1', role: 'member' },
+      ]);
+      expect(c).toMatchObject({ kind: 'course', code: 'CSC201', name: 'Data Structures', createdBy: 'l1', createdAt: 1000, archived: false, dmKey: null, lastSeq: 0 });
+      expect(await store.rooms.byId(c.id)).toEqual(c);
+      expect((await store.rooms.byCode('Csc201'))?.id).toBe(c.id);
+      expect((await store.rooms.members(c.id)).map((m) => [m.userId, m.role, m.lastReadSeq])).toEqual([['l1', 'owner', 0], ['s1', 'member', 0]]);
+      const dm = await store.rooms.create(newRoom({ kind: 'dm', dmKey: 'a:b' }), [{ userId: 'a', role: 'member' }, { userId: 'b', role: 'member' }]);
+      expect((await store.rooms.byDmKey('a:b'))?.id).toBe(dm.id);
+      // Rooms without code or dmKey never clash with each other.
+      await store.rooms.create(newRoom(), []);
+      await store.rooms.create(newRoom(), []);
+      expect(await store.rooms.byId('missing')).toBeNull();
+      expect(await store.rooms.byCode('NOPE')).toBeNull();
+      expect(await store.rooms.byDmKey('x:y')).toBeNull();
+    });
+
+    test('a duplicate code (any case) or dmKey is rejected and leaves nothing behind', async () => {
+      await store.rooms.create(newRoom({ kind: 'course', code: 'GST101' }), []);
+      const again = newRoom({ kind: 'course', code: 'gst101' });
+      await expect(store.rooms.create(again, [{ userId: 'u', role: 'member' }])).rejects.toBeInstanceOf(DuplicateRoomError);
+      expect(await store.rooms.byId(again.id)).toBeNull();
+      expect(await store.rooms.members(again.id)).toEqual([]);
+      await store.rooms.create(newRoom({ kind: 'dm', dmKey: 'p:q' }), []);
+      await expect(store.rooms.create(newRoom({ kind: 'dm', dmKey: 'p:q' }), [])).rejects.toBeInstanceOf(DuplicateRoomError);
+    });
+
+    test('update patches; listCourses sorts by code and hides archived unless asked', async () => {
+      const b = await store.rooms.create(newRoom({ kind: 'course', code: 'B200' }), []);
+      await store.rooms.create(newRoom({ kind: 'course', code: 'A100' }), []);
+      await store.rooms.create(newRoom({ kind: 'course', code: 'C300' }), []);
+      await store.rooms.create(newRoom({ kind: 'group' }), []);
+      expect(await store.rooms.update(b.id, { name: 'Renamed', topic: 'Week 1', archived: true })).toMatchObject({ name: 'Renamed', topic: 'Week 1', archived: true, code: 'B200' });
+      expect(await store.rooms.update('missing', { name: 'x' })).toBeNull();
+      expect((await store.rooms.listCourses()).map((c) => c.code)).toEqual(['A100', 'C300']);
+      expect((await store.rooms.listCourses({ includeArchived: true })).map((c) => c.code)).toEqual(['A100', 'B200', 'C300']);
+    });
+
+    test("listForUser: the user's rooms with membership, live first, then most recent activity", async () => {
+      const [a, b, c] = [await store.rooms.create(newRoom(), [{ userId: 'me', role: 'owner' }]), await store.rooms.create(newRoom(), [{ userId: 'me', role: 'member' }]), await store.rooms.create(newRoom(), [{ userId: 'me', role: 'member' }])];
+      await store.rooms.create(newRoom(), [{ userId: 'someone-else', role: 'owner' }]);
+      await send(a.id, 'x', '1');
+      for (const body of ['1', '2']) await send(b.id, 'x', body);
+      for (const body of ['1', '2', '3']) await send(c.id, 'x', body);
+      await store.rooms.update(c.id, { archived: true });
+      const list = await store.rooms.listForUser('me');
+      expect(list.map((e) => e.room.id)).toEqual([b.id, a.id, c.id]);
+      expect(list[1]!.membership).toMatchObject({ roomId: a.id, userId: 'me', role: 'owner' });
+      expect(list[0]!.room.lastSeq).toBe(2);
+      expect(await store.rooms.listForUser('nobody')).toEqual([]);
+    });
+
+    test('addMembers adds only newcomers and keeps existing roles; removeMember; setRole', async () => {
+      const room = await store.rooms.create(newRoom(), [{ userId: 'u1', role: 'owner' }]);
+      const added = await store.rooms.addMembers(room.id, [{ userId: 'u1', role: 'member' }, { userId: 'u2', role: 'member' }, { userId: 'u3', role: 'moderator' }, { userId: 'u2', role: 'owner' }]);
+      expect(sorted(added)).toEqual(['u2', 'u3']);
+      expect(await store.rooms.addMembers(room.id, [{ userId: 'u2', role: 'owner' }])).toEqual([]);
+      expect((await store.rooms.membership(room.id, 'u1'))?.role).toBe('owner');
+      expect((await store.rooms.membership(room.id, 'u2'))?.role).toBe('member');
+      expect((await store.rooms.members(room.id)).length).toBe(3);
+      expect(await store.rooms.removeMember(room.id, 'u2')).toBe(true);
+      expect(await store.rooms.removeMember(room.id, 'u2')).toBe(false);
+      expect(await store.rooms.membership(room.id, 'u2')).toBeNull();
+      expect(await store.rooms.setRole(room.id, 'u3', 'member')).toBe(true);
+      expect((await store.rooms.membership(room.id, 'u3'))?.role).toBe('member');
+      expect(await store.rooms.setRole(room.id, 'u2', 'owner')).toBe(false);
+      await expect(store.rooms.addMembers('missing', [{ userId: 'u1', role: 'member' }])).rejects.toBeInstanceOf(NotFoundStoreError);
+    });
+
+    test('markRead only ever raises lastReadSeq', async () => {
+      const room = await store.rooms.create(newRoom(), [{ userId: 'u', role: 'member' }]);
+      expect(await store.rooms.markRead(room.id, 'u', 5)).toBe(5);
+      expect(await store.rooms.markRead(room.id, 'u', 3)).toBe(5);
+      expect(await store.rooms.markRead(room.id, 'u', 7)).toBe(7);
+      expect((await store.rooms.membership(room.id, 'u'))?.lastReadSeq).toBe(7);
+      expect(await store.rooms.markRead(room.id, 'stranger', 9)).toBeNull();
+    });
+
+    test('shareRoom: both users in one room of the given kinds', async () => {
+      await store.rooms.create(newRoom({ kind: 'course', code: 'SHR100' }), [{ userId: 'u1', role: 'member' }, { userId: 'u2', role: 'member' }]);
+      await store.rooms.create(newRoom({ kind: 'group' }), [{ userId: 'u1', role: 'owner' }, { userId: 'u3', role: 'member' }]);
+      await store.rooms.create(newRoom({ kind: 'dm', dmKey: 'u2:u4' }), [{ userId: 'u2', role: 'member' }, { userId: 'u4', role: 'member' }]);
+      expect(await store.rooms.shareRoom('u1', 'u2', ['course'])).toBe(true);
+      expect(await store.rooms.shareRoom('u2', 'u1', ['course', 'dm'])).toBe(true);
+      expect(await store.rooms.shareRoom('u1', 'u2', ['group', 'dm'])).toBe(false);
+      expect(await store.rooms.shareRoom('u1', 'u3', ['group'])).toBe(true);
+      expect(await store.rooms.shareRoom('u2', 'u3', ['course', 'group', 'dm'])).toBe(false);
+      expect(await store.rooms.shareRoom('u1', 'u2', [])).toBe(false);
+    });
+
+    test('append is idempotent per (sender, clientId); seq = rev and strictly increases', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const first = await send(room.id, 's1', 'hello', { clientId: 'c1', mentions: ['s2'], now: 5000 });
+      expect(first.created).toBe(true);
+      expect(first.message).toMatchObject({ roomId: room.id, seq: 1, rev: 1, senderId: 's1', clientId: 'c1', body: 'hello', mentions: ['s2'], meta: null, createdAt: 5000, editedAt: null, deletedAt: null, deletedBy: null });
+      const again = await send(room.id, 's1', 'hello (resent)', { clientId: 'c1' });
+      expect(again.created).toBe(false);
+      expect(again.message).toEqual(first.message);
+      const other = await send(room.id, 's2', 'same clientId, other sender', { clientId: 'c1' });
+      expect(other.created).toBe(true);
+      const file = await send(room.id, 's1', 'notes.pdf', { kind: 'file', meta: { name: 'notes.pdf', size: 3 } });
+      expect((await store.messages.byId(room.id, file.message.id))?.meta).toEqual({ name: 'notes.pdf', size: 3 });
+      expect([first, other, file].map((x) => x.message.seq)).toEqual([1, 2, 3]);
+      expect((await store.rooms.byId(room.id))?.lastSeq).toBe(3);
+      const racing = await Promise.all(Array.from({ length: 5 }, () => send(room.id, 's3', 'double tap', { clientId: 'dbl' })));
+      expect(racing.filter((x) => x.created).length).toBe(1);
+      expect(new Set(racing.map((x) => x.message.id)).size).toBe(1);
+      await expect(send('missing', 's1', 'x')).rejects.toBeInstanceOf(NotFoundStoreError);
+    });
+
+    test('concurrent appends take distinct, increasing numbers', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => send(room.id, `s${i % 3}`, `m${i}`)));
+      const seqs = results.map((x) => x.message.seq);
+      expect(new Set(seqs).size).toBe(20);
+      const history = await store.messages.history(room.id, { limit: 100 });
+      expect(history.length).toBe(20);
+      expect(history.every((m, i) => i === 0 || m.seq > history[i - 1]!.seq)).toBe(true);
+      expect((await store.rooms.byId(room.id))?.lastSeq).toBe(Math.max(...seqs));
+    });
+
+    test('edit and delete take new revs; changesSince replays them in rev order', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const [a, b, c] = [(await send(room.id, 's', 'a')).message, (await send(room.id, 's', 'b')).message, (await send(room.id, 's', 'c')).message];
+      const edited = await store.messages.edit(room.id, a.id, 'a2 @t', ['t'], 7000);
+      expect(edited).toMatchObject({ id: a.id, seq: 1, rev: 4, body: 'a2 @t', mentions: ['t'], editedAt: 7000, deletedAt: null });
+      const deleted = await store.messages.delete(room.id, b.id, 'mod', 8000);
+      expect(deleted).toMatchObject({ id: b.id, seq: 2, rev: 5, body: '', mentions: [], deletedAt: 8000, deletedBy: 'mod' });
+      const d = (await send(room.id, 's', 'd')).message;
+      expect(d.seq).toBe(6);
+      expect(await store.messages.edit(room.id, b.id, 'undelete?', [])).toBeNull();
+      expect(await store.messages.delete(room.id, b.id, 'mod')).toBeNull();
+      expect(await store.messages.edit(room.id, 'missing', 'x', [])).toBeNull();
+      expect(await store.messages.edit('other-room', a.id, 'x', [])).toBeNull();
+      expect(await store.messages.byId('other-room', a.id)).toBeNull();
+      expect(await store.messages.byId(room.id, a.id)).toEqual(edited!);
+      const all = await store.messages.changesSince(room.id, 0, 100);
+      expect(all.map((m) => [m.id, m.rev])).toEqual([[c.id, 3], [a.id, 4], [b.id, 5], [d.id, 6]]);
+      expect((await store.messages.changesSince(room.id, 3, 2)).map((m) => m.id)).toEqual([a.id, b.id]);
+      expect(await store.messages.changesSince(room.id, 6, 10)).toEqual([]);
+      expect((await store.rooms.byId(room.id))?.lastSeq).toBe(6);
+    });
+
+    test('history pages backwards by seq, oldest first, tombstones included', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const ms = [];
+      for (let i = 1; i <= 7; i++) ms.push((await send(room.id, 's', `m${i}`)).message);
+      await store.messages.delete(room.id, ms[2]!.id, 's');
+      const seqs = async (beforeSeq: number | undefined, limit: number) => (await store.messages.history(room.id, { beforeSeq, limit })).map((m) => m.seq);
+      expect(await seqs(undefined, 3)).toEqual([5, 6, 7]);
+      expect(await seqs(5, 3)).toEqual([2, 3, 4]);
+      expect(await seqs(2, 3)).toEqual([1]);
+      expect(await seqs(1, 3)).toEqual([]);
+      expect((await store.messages.history(room.id, { beforeSeq: 4, limit: 1 }))[0]?.deletedAt).not.toBeNull();
+    });
+
+    test("unread counts others' live messages after a seq, and mentions of the user", async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      await send(room.id, 'other', 'hi');
+      await send(room.id, 'me', 'my own, even mentioning me', { mentions: ['me'] });
+      await send(room.id, 'other', '@me look', { mentions: ['me', 'x'] });
+      const gone = (await send(room.id, 'other', '@me deleted', { mentions: ['me'] })).message;
+      await store.messages.delete(room.id, gone.id, 'other');
+      await send(room.id, 'other', 'bye');
+      expect(await store.messages.unread(room.id, 'me', 0)).toEqual({ count: 3, mentions: 1 });
+      expect(await store.messages.unread(room.id, 'me', 3)).toEqual({ count: 1, mentions: 0 });
+      expect(await store.messages.unread(room.id, 'other', 0)).toEqual({ count: 1, mentions: 0 });
+      expect(await store.messages.unread(room.id, 'me', 99)).toEqual({ count: 0, mentions: 0 });
+    });
+
+    test('search: every word, any case, given rooms only, newest first, never deleted text', async () => {
+      const r1 = (await store.rooms.create(newRoom(), [])).id;
+      const r2 = (await store.rooms.create(newRoom(), [])).id;
+      const first = (await send(r1, 's', 'Exam timetable for CSC 201 is out', { now: 1000 })).message;
+      const monday = (await send(r1, 's', 'The exam is on Monday', { now: 2000 })).message;
+      const changed = (await send(r1, 's', 'Timetable changed', { now: 3000 })).message;
+      const other = (await send(r2, 's', 'exam timetable for room two', { now: 4000 })).message;
+      const secret = (await send(r1, 's', 'secret exam timetable', { now: 5000 })).message;
+      await store.messages.delete(r1, secret.id, 's');
+      const ids = async (rooms: string[], q: string, limit = 10) => (await store.messages.search(rooms, q, limit)).map((m) => m.id);
+      expect(await ids([r1], 'EXAM timetable')).toEqual([first.id]);
+      expect(await ids([r1, r2], 'exam   Timetable')).toEqual([other.id, first.id]);
+      expect(await ids([r1], 'exam')).toEqual([monday.id, first.id]);
+      expect(await ids([r1], 'exam', 1)).toEqual([monday.id]);
+      expect(await ids([r1], 'csc-201')).toEqual([first.id]);
+      expect(await ids([r1], 'secret')).toEqual([]);
+      expect(await ids([r2], 'monday')).toEqual([]);
+      expect(await ids([], 'exam')).toEqual([]);
+      expect(await ids([r1], '  ')).toEqual([]);
+      for (const q of ['"foo* OR (bar', 'exam" NOT', 'NEAR(exam timetable)', 'body:exam', '^exam', '.*', '\\', '(']) {
+        expect(Array.isArray(await store.messages.search([r1], q, 10))).toBe(true);
+      }
+      await store.messages.edit(r1, changed.id, 'Venue moved', []);
+      expect(await ids([r1], 'venue')).toEqual([changed.id]);
+      expect(await ids([r1], 'changed')).toEqual([]);
+    });
+  
+    test('held messages: only the sender sees them in history and replay; never in unread or search; release takes a new rev', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const before = (await send(room.id, 'adult', 'hello class')).message;
+      const held = (await send(room.id, 'adult', 'secret meetup plan', { held: true })).message;
+      expect(held.held).toBe(true);
+      expect(before.held).toBe(false);
+      expect((await store.messages.byId(room.id, held.id))?.held).toBe(true);
+      const ids = (ms: { id: string }[]) => ms.map((m) => m.id);
+      expect(ids(await store.messages.history(room.id, { limit: 10 }))).toEqual([before.id]);
+      expect(ids(await store.messages.history(room.id, { limit: 10, viewerId: 'minor' }))).toEqual([before.id]);
+      expect(ids(await store.messages.history(room.id, { limit: 10, viewerId: 'adult' }))).toEqual([before.id, held.id]);
+      const after = (await send(room.id, 'minor', 'reply')).message;
+      expect(ids(await store.messages.history(room.id, { afterSeq: before.seq, limit: 10, viewerId: 'minor' }))).toEqual([after.id]);
+      expect(ids(await store.messages.history(room.id, { afterSeq: 0, limit: 2, viewerId: 'adult' }))).toEqual([before.id, held.id]);
+      expect(ids(await store.messages.changesSince(room.id, 0, 10, 'minor'))).toEqual([before.id, after.id]);
+      expect(ids(await store.messages.changesSince(room.id, 0, 10, 'adult'))).toEqual([before.id, held.id, after.id]);
+      expect(await store.messages.unread(room.id, 'minor', 0)).toEqual({ count: 1, mentions: 0 });
+      expect(await store.messages.search([room.id], 'meetup', 10)).toEqual([]);
+      // Edits keep it held.
+      expect((await store.messages.edit(room.id, held.id, 'secret meetup plan v2', []))?.held).toBe(true);
+      const released = await store.messages.setHeld(room.id, held.id, false);
+      expect(released).toMatchObject({ id: held.id, held: false, seq: held.seq });
+      expect(released!.rev).toBeGreaterThan(after.seq);
+      expect(ids(await store.messages.changesSince(room.id, after.seq, 10, 'minor'))).toEqual([held.id]);
+      expect(await store.messages.unread(room.id, 'minor', 0)).toEqual({ count: 2, mentions: 0 });
+      expect(ids(await store.messages.search([room.id], 'meetup', 10))).toEqual([held.id]);
+      expect(await store.messages.setHeld(room.id, 'missing', false)).toBeNull();
+      // A tombstoned held message stays held (hidden), and can still be marked.
+      const other = (await send(room.id, 'adult', 'another', { held: true })).message;
+      const gone = await store.messages.delete(room.id, other.id, 'officer');
+      expect(gone).toMatchObject({ held: true, body: '' });
+      expect(ids(await store.messages.history(room.id, { limit: 10, viewerId: 'minor' }))).not.toContain(other.id);
+    });
+
+    test('moderation cases: create, byId, list newest first by status, decide once', async () => {
+      const base = { roomId: 'r1', messageId: 'm1', senderId: 's1', labels: ['sexual_solicitation'], scores: { sexual_solicitation: 0.97 }, text: 'the flagged text', modelVersion: '1.0.0+abcd', severity: 'hold' as const };
+      const a = await store.cases.create({ ...base, now: 1000 });
+      const b = await store.cases.create({ ...base, messageId: 'm2', severity: 'review', now: 2000 });
+      expect(a).toMatchObject({ ...base, status: 'open', createdAt: 1000, decidedBy: null, decidedAt: null, decision: null, reason: null });
+      expect(await store.cases.byId(a.id)).toEqual(a);
+      expect(await store.cases.byId('missing')).toBeNull();
+      expect((await store.cases.list()).map((c) => c.id)).toEqual([b.id, a.id]);
+      expect((await store.cases.list({ limit: 1 })).map((c) => c.id)).toEqual([b.id]);
+      const decided = await store.cases.decide(a.id, { decidedBy: 'officer', decision: 'release', reason: 'benign', now: 3000 });
+      expect(decided).toMatchObject({ id: a.id, status: 'decided', decidedBy: 'officer', decidedAt: 3000, decision: 'release', reason: 'benign' });
+      expect(await store.cases.decide(a.id, { decidedBy: 'other', decision: 'uphold', reason: 'late' })).toBeNull();
+      expect(await store.cases.byId(a.id)).toEqual(decided!);
+      expect((await store.cases.list({ status: 'open' })).map((c) => c.id)).toEqual([b.id]);
+      expect((await store.cases.list({ status: 'decided' })).map((c) => c.id)).toEqual([a.id]);
+    });
+
+    test('files: resumable upload at the stored offset, completion, ranged reads, usage, abort, stale', async () => {
+      const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255);
+      const collect = async (st: Blob | ReadableStream<Uint8Array>) => new Uint8Array(await new Response(st).arrayBuffer());
+      const base = { userId: 'u-files', roomId: 'r-files', name: 'a.bin', size: 10, type: 'application/octet-stream', sha256: 'f'.repeat(64), createdAt: 1000 };
+      const up = await store.files.beginUpload({ id: crypto.randomUUID(), ...base });
+      expect(up.offset).toBe(0);
+      // Same (user, room, sha256, size, name): the same upload.
+      expect((await store.files.beginUpload({ id: crypto.randomUUID(), ...base, createdAt: 2000 })).id).toBe(up.id);
+      const data = bytes(10, 7);
+      expect(await store.files.appendChunk(up.id, 0, data.subarray(0, 4), 3000)).toBe(4);
+      await expect(store.files.appendChunk(up.id, 0, data.subarray(0, 4))).rejects.toBeInstanceOf(OffsetMismatchError);
+      await expect(store.files.appendChunk(up.id, 8, data.subarray(8))).rejects.toMatchObject({ offset: 4 });
+      await expect(store.files.appendChunk(up.id, 4, bytes(7, 1))).rejects.toBeInstanceOf(OffsetMismatchError); // past the size
+      expect((await store.files.upload(up.id))).toMatchObject({ offset: 4, updatedAt: 3000 });
+      expect(await collect(store.files.readUpload(up.id))).toEqual(data.subarray(0, 4));
+      expect(await store.files.usage({ userId: 'u-files' })).toBe(10);
+      expect((await store.files.staleUploads(3001)).map((u) => u.id)).toEqual([up.id]);
+      expect(await store.files.staleUploads(3000)).toEqual([]);
+      await expect(store.files.completeUpload(up.id, crypto.randomUUID())).rejects.toBeInstanceOf(OffsetMismatchError);
+      expect(await store.files.appendChunk(up.id, 4, data.subarray(4))).toBe(10);
+      const fileId = crypto.randomUUID();
+      const file = await store.files.completeUpload(up.id, fileId, 5000);
+      expect(file).toEqual({ id: fileId, roomId: 'r-files', uploaderId: 'u-files', name: 'a.bin', size: 10, type: 'application/octet-stream', sha256: 'f'.repeat(64), createdAt: 5000, messageId: null });
+      expect(await store.files.byId(fileId)).toEqual(file);
+      expect(await store.files.upload(up.id)).toBeNull();
+      expect(await collect(await store.files.read(fileId, 0, 9))).toEqual(data);
+      expect(await collect(await store.files.read(fileId, 3, 5))).toEqual(data.subarray(3, 6));
+      expect(await store.files.usage({ roomId: 'r-files' })).toBe(10);
+      expect(await store.files.byId('missing')).toBeNull();
+
+      const gone = await store.files.beginUpload({ id: crypto.randomUUID(), ...base, name: 'b.bin', createdAt: 6000 });
+      await store.files.appendChunk(gone.id, 0, bytes(3, 2));
+      expect(await store.files.usage({ userId: 'u-files' })).toBe(20);
+      await store.files.abortUpload(gone.id);
+      await store.files.abortUpload(gone.id); // twice is fine
+      expect(await store.files.upload(gone.id)).toBeNull();
+      expect(await store.files.usage({ userId: 'u-files' })).toBe(10);
+
+      const empty = await store.files.beginUpload({ id: crypto.randomUUID(), ...base, name: 'empty', size: 0, createdAt: 7000 });
+      const emptyFile = await store.files.completeUpload(empty.id, crypto.randomUUID());
+      expect(emptyFile.size).toBe(0);
+
+      await store.files.setMessage(fileId, 'm-1');
+      expect((await store.files.byId(fileId))?.messageId).toBe('m-1');
+      await store.files.remove(fileId);
+      await store.files.remove(fileId); // twice is fine
+      expect(await store.files.byId(fileId)).toBeNull();
+      expect(await store.files.usage({ roomId: 'r-files' })).toBe(0);
+    });
+});
+}

@@ -1,0 +1,154 @@
+/** Store types for chat: rooms, memberships, messages (re-exported by types.ts). */
+// ---------------------------------------------------------------------------------------------
+// Chat: rooms, memberships, messages.
+//
+// Sequencing: every room has a counter `lastSeq`. Each change to the room's messages takes the
+// next number: a new message gets seq = rev = n; an edit or delete sets that message's rev = n
+// (seq stays). So `seq` is strictly increasing per room (with gaps where edits happened), and
+// "everything that changed after rev r" is one ordered query: the reconnect protocol replays
+// `changesSince(room, r)` in rev order.
+// ---------------------------------------------------------------------------------------------
+
+export const ROOM_KINDS = ['course', 'dm', 'group'] as const;
+export type RoomKind = (typeof ROOM_KINDS)[number];
+export const ROOM_ROLES = ['owner', 'moderator', 'member'] as const;
+export type RoomRole = (typeof ROOM_ROLES)[number];
+
+export interface Room {
+  id: string;
+  kind: RoomKind;
+  /** Course code, unique among rooms (case-insensitive, stored upper-case); null for DMs and groups. */
+  code: string | null;
+  name: string;
+  topic: string;
+  createdBy: string | null;
+  createdAt: number;
+  archived: boolean;
+  /** For DMs: the two user ids sorted and joined with ':'; unique. Null otherwise. */
+  dmKey: string | null;
+  lastSeq: number;
+}
+
+export type NewRoom = Omit<Room, 'lastSeq' | 'createdAt' | 'archived'> & { createdAt?: number };
+export type RoomPatch = Partial<Pick<Room, 'name' | 'topic' | 'archived'>>;
+
+export interface Membership {
+  roomId: string;
+  userId: string;
+  role: RoomRole;
+  joinedAt: number;
+  /** Highest seq the user has read; only ever increases. */
+  lastReadSeq: number;
+}
+
+export type MessageKind = 'text' | 'file' | 'system';
+
+export interface Message {
+  id: string;
+  roomId: string;
+  seq: number;
+  /** Room sequence number of the last change (creation, edit or delete). */
+  rev: number;
+  senderId: string;
+  /** Sender-generated id; (roomId, senderId, clientId) is unique: resending never duplicates. */
+  clientId: string;
+  kind: MessageKind;
+  /** Raw text as typed (empty once deleted). Rendering escapes and formats it. */
+  body: string;
+  /** User ids mentioned in the body (resolved at send/edit time). */
+  mentions: string[];
+  /** Free-form data for non-text kinds (e.g. file metadata). */
+  meta: Record<string, unknown> | null;
+  createdAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+  deletedBy: string | null;
+  /**
+   * Held for safeguarding review (see features/moderation): stored but shown to nobody except its
+   * sender until an officer releases it. Store reads that serve other users (history/changesSince
+   * without the sender as viewer, unread, search) leave held messages out.
+   */
+  held: boolean;
+}
+
+export interface AppendMessage {
+  roomId: string;
+  senderId: string;
+  clientId: string;
+  kind: MessageKind;
+  body: string;
+  mentions: string[];
+  meta?: Record<string, unknown> | null;
+  /** Store the message already held (default false). */
+  held?: boolean;
+  now?: number;
+}
+
+export interface RoomStore {
+  /**
+   * Atomic: creates the room and its initial members. Throws `DuplicateRoomError` when the code
+   * (case-insensitive) or dmKey is taken.
+   */
+  create(room: NewRoom, members: { userId: string; role: RoomRole }[]): Promise<Room>;
+  byId(id: string): Promise<Room | null>;
+  byCode(code: string): Promise<Room | null>;
+  byDmKey(dmKey: string): Promise<Room | null>;
+  update(id: string, patch: RoomPatch): Promise<Room | null>;
+  /** Course rooms (optionally including archived), sorted by code. */
+  listCourses(opts?: { includeArchived?: boolean }): Promise<Room[]>;
+  /** The user's rooms with their membership, non-archived first, then by lastSeq descending. */
+  listForUser(userId: string): Promise<{ room: Room; membership: Membership }[]>;
+  /** Adds members; existing members keep their role. Returns the user ids actually added. */
+  addMembers(roomId: string, members: { userId: string; role: RoomRole }[]): Promise<string[]>;
+  /** Returns whether a membership was removed. */
+  removeMember(roomId: string, userId: string): Promise<boolean>;
+  setRole(roomId: string, userId: string, role: RoomRole): Promise<boolean>;
+  membership(roomId: string, userId: string): Promise<Membership | null>;
+  members(roomId: string): Promise<Membership[]>;
+  /** Raises lastReadSeq to `seq` (never lowers it); returns the resulting value, or null if not a member. */
+  markRead(roomId: string, userId: string, seq: number): Promise<number | null>;
+  /** Whether the two users are both members of at least one room of one of these kinds. */
+  shareRoom(userA: string, userB: string, kinds: RoomKind[]): Promise<boolean>;
+}
+
+export interface MessageStore {
+  /**
+   * Idempotent append: if (roomId, senderId, clientId) exists, returns it with created=false and
+   * changes nothing. Otherwise takes the room's next seq (seq = rev) and stores the message.
+   * Durable when the promise resolves. Throws `NotFoundStoreError` if the room does not exist.
+   */
+  append(input: AppendMessage): Promise<{ message: Message; created: boolean }>;
+  /** Replaces the body and mentions, sets editedAt, takes a new rev. Null if missing or deleted. */
+  edit(roomId: string, messageId: string, body: string, mentions: string[], now?: number): Promise<Message | null>;
+  /** Tombstones: body '' and mentions [], deletedAt/deletedBy set, new rev. Null if missing or already deleted. */
+  delete(roomId: string, messageId: string, deletedBy: string, now?: number): Promise<Message | null>;
+  byId(roomId: string, messageId: string): Promise<Message | null>;
+  /**
+   * Up to `limit` messages with seq < beforeSeq (all when omitted), returned oldest first; with
+   * `afterSeq` instead, the first `limit` messages with seq > afterSeq (oldest first). Held
+   * messages are left out, except those sent by `viewerId`.
+   */
+  history(roomId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number; viewerId?: string }): Promise<Message[]>;
+  /** Messages whose rev > `rev`, ordered by rev, at most `limit`; held ones only when sent by `viewerId`. */
+  changesSince(roomId: string, rev: number, limit: number, viewerId?: string): Promise<Message[]>;
+  /** Sets held (a release clears it) under a fresh rev, so reconnect replay delivers it. Null if missing. */
+  setHeld(roomId: string, messageId: string, held: boolean): Promise<Message | null>;
+  /** Non-deleted, non-held messages with seq > afterSeq not sent by userId: how many, and how many mention userId. */
+  unread(roomId: string, userId: string, afterSeq: number): Promise<{ count: number; mentions: number }>;
+  /**
+   * Case-insensitive search of non-deleted, non-held message bodies in the given rooms, newest first.
+   * Every word of the query must occur (SQLite: FTS5 prefix match; MongoDB: regex per word).
+   */
+  search(roomIds: string[], query: string, limit: number): Promise<Message[]>;
+}
+
+export class DuplicateRoomError extends Error {
+  override name = 'DuplicateRoomError';
+  constructor(readonly key: string) {
+    super(`room already exists: ${key}`);
+  }
+}
+
+export class NotFoundStoreError extends Error {
+  override name = 'NotFoundStoreError';
+}
