@@ -4,6 +4,7 @@
  * staged as small documents in `uploadChunks` (`<uploadId>:<offset>`), which makes appends at an
  * offset idempotent without transactions; completion streams them, in order, into GridFS.
  */
+import { KeyedLock } from '../../lib/keyed-lock';
 import { Binary, GridFSBucket, MongoServerError, type Collection, type Db } from 'mongodb';
 import { NotFoundStoreError, OffsetMismatchError, type FileStore, type NewUpload, type StoredFile, type Upload } from '../types';
 
@@ -40,7 +41,7 @@ export class MongoFiles implements FileStore {
   private files: Collection<FileDoc>;
   private chunks: Collection<ChunkDoc>;
   private bucket: GridFSBucket;
-  private locks = new Map<string, Promise<unknown>>();
+  private lock = new KeyedLock();
 
   constructor(db: Db) {
     this.uploads = db.collection<UploadDoc>('uploads');
@@ -50,14 +51,7 @@ export class MongoFiles implements FileStore {
   }
 
   private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.locks.set(id, tail);
-    void tail.then(() => {
-      if (this.locks.get(id) === tail) this.locks.delete(id);
-    });
-    return next;
+    return this.lock.run(id, fn);
   }
 
   async beginUpload(u: NewUpload) {

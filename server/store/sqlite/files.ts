@@ -5,6 +5,7 @@
  * moved there by rename on completion. Downloads are lazy Bun.file slices (sent with sendfile); the
  * whole-file hash reads a pull stream of 256 KB reads. Memory stays flat either way.
  */
+import { KeyedLock } from '../../lib/keyed-lock';
 import type { Database } from 'bun:sqlite';
 import { constants, mkdirSync } from 'node:fs';
 import { open, rename, rm, truncate } from 'node:fs/promises';
@@ -85,7 +86,7 @@ function fileStream(path: string, start: number, end: number): ReadableStream<Ui
 export class SqliteFiles implements FileStore {
   private root: string | null = null;
   /** Serialises writes per upload inside this process (two sockets resuming one upload). */
-  private locks = new Map<string, Promise<unknown>>();
+  private lock = new KeyedLock();
 
   /** `dir` is called (once) when the first file byte is written or read, so stores that never see a file create no directories. */
   constructor(private db: Database, private dir: () => string) {}
@@ -111,14 +112,7 @@ export class SqliteFiles implements FileStore {
   }
 
   private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.locks.set(id, tail);
-    void tail.then(() => {
-      if (this.locks.get(id) === tail) this.locks.delete(id);
-    });
-    return next;
+    return this.lock.run(id, fn);
   }
 
   private getUpload(id: string) {
