@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config';
 import type { Viewer } from '../features/accounts/guard';
-import { isCrossSite } from './context';
+import { isCrossSite, requestInfo } from './context';
 
 interface UpgradeContext {
   request: Request;
@@ -25,4 +25,31 @@ export function upgradeGuard(config: Config) {
       return 'Please sign in.';
     }
   };
+}
+
+/** What our handlers use of Bun's ServerWebSocket (`ws.raw`). */
+export type RawSocket = {
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  send(data: string | Uint8Array): unknown;
+  close(code?: number, reason?: string): void;
+};
+
+interface OpenedSocket {
+  raw: unknown;
+  data: { request: Request; viewer: () => Promise<Viewer | null> };
+}
+
+/**
+ * The second half of the upgrade check, in `open`: the signed-in user and the connection id, or
+ * null after closing the socket with 4401 (no session any more, or a password still to choose).
+ */
+export async function openedBy(ws: OpenedSocket): Promise<{ user: Viewer['user']; raw: RawSocket; connId: string } | null> {
+  const v = await ws.data.viewer();
+  const raw = ws.raw as RawSocket;
+  if (!v || v.user.mustSetPassword) {
+    raw.close(4401, 'Please sign in.');
+    return null;
+  }
+  return { user: v.user, raw, connId: requestInfo(ws.data.request).id };
 }

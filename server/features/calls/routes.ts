@@ -10,8 +10,7 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
-import { requestInfo } from '../../http/context';
-import { upgradeGuard } from '../../http/ws-guard';
+import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
 import type { Hub, HubSocket } from '../../realtime/hub';
 import { sendHtml } from '../../http/respond';
 import { CallError, type Sfu } from '../../rtc/sfu';
@@ -22,7 +21,6 @@ import { callBar } from '../../../views/calls';
 import { viewerPlugin } from '../accounts/guard';
 import { barState, callSeat } from './actions';
 
-type RawSocket = { send(d: string): void; close(c?: number, r?: string): void };
 
 interface Conn {
   id: string;
@@ -104,13 +102,12 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
       idleTimeout: 60,
       beforeHandle: upgradeGuard(app.config),
       async open(ws) {
-        const v = await ws.data.viewer();
-        const raw = ws.raw as unknown as RawSocket;
-        if (!v || v.user.mustSetPassword) return raw.close(4401, 'Please sign in.');
-        const id = requestInfo(ws.data.request).id;
+        const who = await openedBy(ws);
+        if (!who) return;
+        const { raw, user, connId: id } = who;
         // Signalling never carries hub pushes: subscribe and send are no-ops; close is what matters.
-        const hubSocket: HubSocket = { id: `rtc-${id}`, userId: v.user.id, subscribe() {}, unsubscribe() {}, send() {}, close: (c, r) => raw.close(c, r) };
-        conns.set(ws.raw, { id, userId: v.user.id, raw, open: true, call: null, participant: null, queue: Promise.resolve(), windowStart: 0, count: 0, hubSocket });
+        const hubSocket: HubSocket = { id: `rtc-${id}`, userId: user.id, subscribe() {}, unsubscribe() {}, send() {}, close: (c, r) => raw.close(c, r) };
+        conns.set(ws.raw, { id, userId: user.id, raw, open: true, call: null, participant: null, queue: Promise.resolve(), windowStart: 0, count: 0, hubSocket });
         hub.register(hubSocket);
       },
       message(ws, data) {

@@ -11,7 +11,7 @@ import { Elysia } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
 import { requestInfo } from '../../http/context';
-import { upgradeGuard } from '../../http/ws-guard';
+import { openedBy, upgradeGuard } from '../../http/ws-guard';
 import type { HubSocket } from '../../realtime/hub';
 import { topics } from '../../realtime/topics';
 import type { User } from '../../store/types';
@@ -40,7 +40,6 @@ interface Conn {
   queue: Promise<void>;
 }
 
-type RawSocket = { subscribe(t: string): void; unsubscribe(t: string): void; send(d: string): void; close(c?: number, r?: string): void };
 
 export function wsRoutes(app: AppContext, chat: ChatContext) {
   const conns = new WeakMap<object, Conn>();
@@ -118,16 +117,16 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
     idleTimeout: 60,
     beforeHandle: upgradeGuard(app.config),
     async open(ws) {
-      const v = await ws.data.viewer();
-      const raw = ws.raw as unknown as RawSocket;
-      if (!v || v.user.mustSetPassword) return raw.close(4401, 'Please sign in.');
+      const who = await openedBy(ws);
+      if (!who) return;
+      const { raw, user } = who;
       const conn: Conn = {
-        id: requestInfo(ws.data.request).id,
-        userId: v.user.id,
+        id: who.connId,
+        userId: user.id,
         ip: requestInfo(ws.data.request).ip,
         hub: {
           id: String(ws.id),
-          userId: v.user.id,
+          userId: user.id,
           subscribe: (t) => raw.subscribe(t),
           unsubscribe: (t) => raw.unsubscribe(t),
           // void: raw.send returns a byte count, and Elysia sends whatever a handler returns as a frame.
@@ -142,7 +141,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
       metrics.wsOpen();
       // The client sends `resume` as soon as the socket opens. Answering it before the room
       // subscriptions exist would lose every message published in between, so frames wait.
-      conn.ready = app.store.rooms.listForUser(v.user.id).then((list) => {
+      conn.ready = app.store.rooms.listForUser(user.id).then((list) => {
         for (const { room } of list) raw.subscribe(topics.room(room.id));
       });
       await conn.ready;

@@ -9,8 +9,7 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
-import { requestInfo } from '../../http/context';
-import { upgradeGuard } from '../../http/ws-guard';
+import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
 import { OffsetMismatchError, type Upload } from '../../store/types';
 import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from '../chat/context';
@@ -18,7 +17,6 @@ import { memberRoom } from '../chat/messages';
 import { beginUpload, CHUNK_HEADER_BYTES, ChunkCorruptError, finishUpload, MAX_CHUNK_BYTES, ownUpload, storeChunk } from './actions';
 import { contentDisposition, fileUrl, isInline, parseRange, servedType } from './names';
 
-type RawSocket = { send(d: string): void; close(c?: number, r?: string): void };
 
 /** Frames the upload socket sends (JSON text). */
 export type UploadServerMsg =
@@ -186,10 +184,9 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
       idleTimeout: 120,
       beforeHandle: upgradeGuard(app.config),
       async open(ws) {
-        const v = await ws.data.viewer();
-        const raw = ws.raw as unknown as RawSocket;
-        if (!v || v.user.mustSetPassword) return raw.close(4401, 'Please sign in.');
-        conns.set(ws.raw, { id: requestInfo(ws.data.request).id, userId: v.user.id, raw, open: true, upload: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
+        const who = await openedBy(ws);
+        if (!who) return;
+        conns.set(ws.raw, { id: who.connId, userId: who.user.id, raw: who.raw, open: true, upload: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
       },
       message(ws, data) {
         const c = conns.get(ws.raw);
