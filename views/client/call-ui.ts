@@ -2,16 +2,10 @@
  * The call panel's DOM: tiles (one per participant, plus one per screen share), the roster with
  * a host's controls, and the control buttons' labels. Text is always set with textContent.
  */
-export type Source = 'mic' | 'cam' | 'screen';
-
-export interface RosterEntry {
-  id: string;
-  name: string;
-  host: boolean;
-  hand: boolean;
-  micGranted: boolean;
-  sending: Source[];
-}
+// The signalling types are the server's own (type-only: nothing from the server is bundled).
+import type { RosterEntry } from '../../server/rtc/protocol';
+import type { Source } from '../../server/rtc/permissions';
+export type { RosterEntry, Source };
 
 export class CallUi {
   readonly tiles: HTMLElement;
