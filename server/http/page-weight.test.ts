@@ -9,7 +9,7 @@ import { createChatContext } from '../features/chat/context';
 import { createCourseRoom, addMembers } from '../features/chat/rooms';
 import { sendMessage } from '../features/chat/messages';
 import { CLI_ACTOR } from '../features/audit/record';
-import { SendLimiter } from '../features/chat/limits';
+import { SlidingWindowLimiter } from '../lib/sliding-window';
 
 const BUDGET = 60 * 1024;
 
@@ -19,7 +19,7 @@ test('a room page with 50 messages loads in under 60 KB compressed', async () =>
   const chat = createChatContext(store, hub, 'Africa/Lagos');
   const room = await createCourseRoom(chat, { ...CLI_ACTOR, user: null }, { code: 'CSC101', name: 'Introduction to Computing' });
   await addMembers(chat, CLI_ACTOR, room.id, [{ userId: issued.user.id, role: 'member' }]);
-  chat.sendLimiter = new SendLimiter(1000, 1000); // seeding, not a person typing
+  chat.sendLimiter = new SlidingWindowLimiter(1000, 1000); // seeding, not a person typing
   for (let i = 0; i < 60; i++) {
     await sendMessage(chat, issued.user, { roomId: room.id, clientId: `client-${i}-xxxx`, body: `Message ${i}: a typical sentence about the assignment due on Friday, with a link https://unilag.edu.ng/csc101.` });
   }

@@ -11,18 +11,18 @@ import type { Store, User } from '../../store/types';
 import { recordAudit } from '../audit/record';
 import { hashLoginCode, normaliseLoginCode } from './codes';
 import { validatePassword } from './model';
-import { FailureLimiter } from './ratelimit';
+import { SlidingWindowLimiter } from '../../lib/sliding-window';
 import { startSession, type SessionContext } from './sessions';
 
 export interface AuthContext extends SessionContext {
-  accountLimiter: FailureLimiter;
-  ipLimiter: FailureLimiter;
+  accountLimiter: SlidingWindowLimiter;
+  ipLimiter: SlidingWindowLimiter;
 }
 
 export function createLimiters() {
   return {
-    accountLimiter: new FailureLimiter(5, 15 * 60_000),
-    ipLimiter: new FailureLimiter(30, 15 * 60_000),
+    accountLimiter: new SlidingWindowLimiter(5, 15 * 60_000),
+    ipLimiter: new SlidingWindowLimiter(30, 15 * 60_000),
   };
 }
 
@@ -48,8 +48,8 @@ export async function signIn(
   if (!email || !input.secret) throw badRequest('Enter your email and password.');
 
   const fail = async (err: AppError, user: User | null) => {
-    ctx.accountLimiter.fail(email);
-    ctx.ipLimiter.fail(ipKey);
+    ctx.accountLimiter.record(email);
+    ctx.ipLimiter.record(ipKey);
     await recordAudit(ctx.store, { userId: user?.id ?? null, origin: input.ip ?? 'unknown' }, 'session.login_failed', user?.id ?? null, { email, reason: err.message });
     return err;
   };

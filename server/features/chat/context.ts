@@ -2,7 +2,7 @@
 import type { Hub } from '../../realtime/hub';
 import type { Store, User } from '../../store/types';
 import { timeFormat, type Sender, type TimeFormat } from '../../../views/chat';
-import { SendLimiter } from './limits';
+import { SlidingWindowLimiter } from '../../lib/sliding-window';
 import { createModeration, type Moderation } from '../moderation/screen';
 import type { ModerationScope } from '../../config';
 
@@ -10,14 +10,15 @@ export interface ChatContext {
   store: Store;
   hub: Hub;
   tf: TimeFormat;
-  sendLimiter: SendLimiter;
+  /** Sends per user and room: 10 in 10 s. */
+  sendLimiter: SlidingWindowLimiter;
   /** Safeguarding screening before delivery (features/moderation/screen.ts); absent = none. */
   moderation?: Moderation;
 }
 
 export function createChatContext(store: Store, hub: Hub, timeZone: string, opts: { moderationScope?: ModerationScope; moderation?: Moderation } = {}): ChatContext {
   const moderation = opts.moderation ?? createModeration(opts.moderationScope ?? 'minors');
-  return { store, hub, tf: timeFormat(timeZone), sendLimiter: new SendLimiter(10, 10_000), moderation };
+  return { store, hub, tf: timeFormat(timeZone), sendLimiter: new SlidingWindowLimiter(10, 10_000), moderation };
 }
 
 /** Looks up display names for a set of user ids (one store read per distinct id). */

@@ -4,7 +4,8 @@ import { AppError } from '../../errors';
 import { topics } from '../../realtime/topics';
 import type { RoomRole, Store, User, UserPatch } from '../../store/types';
 import { createChatContext, type ChatContext } from './context';
-import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY, SendLimiter } from './limits';
+import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY } from './limits';
+import { SlidingWindowLimiter } from '../../lib/sliding-window';
 import { deleteMessage, editMessage, historyPage, markRead, replay, sendMessage, typing } from './messages';
 import type { RecordingHub } from '../../realtime/hub';
 
@@ -173,7 +174,7 @@ describe('sendMessage', () => {
   test('the 11th message in 10 seconds is rate_limited with retryAfterSec; other rooms and people are unaffected', async () => {
     const { ctx, hub, store, ada, bola, room } = await setUp();
     let now = 1_000_000;
-    ctx.sendLimiter = new SendLimiter(10, 10_000, () => now);
+    ctx.sendLimiter = new SlidingWindowLimiter(10, 10_000, () => now);
     for (let i = 0; i < 10; i++) {
       await send(ctx, ada, room.id, `message ${i}`);
       now += 100; // 10 messages in one second

@@ -1,9 +1,10 @@
 /**
- * Failure counter for sign-in: a key (account or IP) is locked once it has `max` failures inside
- * `windowMs`. In memory, per process: behind several nodes each node counts on its own, which
- * multiplies the allowance by the node count (documented in the README).
+ * A sliding-window limit per key: at most `max` events inside `windowMs`. Used for sign-in
+ * failures (record only failures, check before trying) and for chat sends (`take`: check and
+ * record in one step). In memory, per process: behind several nodes each node counts on its own,
+ * which multiplies the allowance by the node count (documented in the README).
  */
-export class FailureLimiter {
+export class SlidingWindowLimiter {
   private hits = new Map<string, number[]>();
   constructor(
     readonly max: number,
@@ -19,19 +20,27 @@ export class FailureLimiter {
     return list;
   }
 
-  /** Seconds until the key may try again, or 0 when it is not locked. */
+  /** Seconds until the key may act again, or 0 when it is under the limit. */
   retryAfter(key: string): number {
     const list = this.recent(key);
     if (list.length < this.max) return 0;
     return Math.max(1, Math.ceil((list[list.length - this.max]! + this.windowMs - this.now()) / 1000));
   }
 
-  fail(key: string) {
+  /** Counts one event for the key. */
+  record(key: string) {
     const list = this.recent(key);
     list.push(this.now());
     this.hits.set(key, list);
     // Bound memory under a spray of distinct keys: forget the oldest keys first.
     if (this.hits.size > 100_000) for (const k of [...this.hits.keys()].slice(0, 10_000)) this.hits.delete(k);
+  }
+
+  /** Records an event and returns 0, or returns the seconds to wait (and records nothing). */
+  take(key: string): number {
+    const wait = this.retryAfter(key);
+    if (!wait) this.record(key);
+    return wait;
   }
 
   reset(key: string) {
