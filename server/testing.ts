@@ -28,6 +28,26 @@ export async function testApp(env: Record<string, string> = {}, opts: { moderati
 
 export type TestApp = Awaited<ReturnType<typeof testApp>>;
 
+export interface ListeningApp {
+  app: ReturnType<typeof createApp>;
+  store: Store;
+  port: number;
+  origin: string;
+}
+
+/**
+ * The app listening on a free loopback port (for real WebSocket clients), with the realtime hub
+ * publishing through that server. The caller stops it (`app.stop(true)`).
+ */
+export async function listeningApp(opts: { store?: Store; env?: Record<string, string> } = {}): Promise<ListeningApp> {
+  const config = loadConfig({ LOG_LEVEL: 'debug', ...opts.env });
+  const store = opts.store ?? createSqliteStore(null);
+  const app = createApp({ config, store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets() });
+  app.listen({ port: 0, hostname: '127.0.0.1' });
+  const port = app.server!.port!;
+  return { app, store, port, origin: `http://127.0.0.1:${port}` };
+}
+
 /** A browser-like client: keeps cookies, sends same-origin fetch metadata on unsafe requests. */
 export class Client {
   cookies = new Map<string, string>();

@@ -4,24 +4,14 @@
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { connect as tcpConnect } from 'node:net';
-import { createApp } from '../../app';
-import { loadConfig } from '../../config';
-import { loadAssets } from '../../http/assets';
-import { memoryLogger } from '../../log';
-import { randomSecrets } from '../../secrets';
 import { createSqliteStore } from '../../store/sqlite/sqlite';
 import type { Room, RoomRole, Store, User } from '../../store/types';
-import { Client, makeUser } from '../../testing';
+import { Client, listeningApp, makeUser, type ListeningApp } from '../../testing';
 import { CLI_ACTOR } from '../audit/record';
 import { MAX_FRAME_BYTES } from './limits';
 import { addMembers, removeMember } from './rooms';
 
-interface Server {
-  app: ReturnType<typeof createApp>;
-  store: Store;
-  port: number;
-  origin: string;
-}
+type Server = ListeningApp;
 const servers: Server[] = [];
 const sockets: Sock[] = [];
 
@@ -31,12 +21,7 @@ afterEach(async () => {
 });
 
 async function start(opts: { store?: Store } = {}): Promise<Server> {
-  const config = loadConfig({ LOG_LEVEL: 'debug' });
-  const store = opts.store ?? createSqliteStore(null);
-  const app = createApp({ config, store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets() });
-  app.listen({ port: 0, hostname: '127.0.0.1' });
-  const port = app.server!.port!;
-  const s = { app, store, port, origin: `http://127.0.0.1:${port}` };
+  const s = await listeningApp(opts);
   servers.push(s);
   return s;
 }

@@ -5,14 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../../app';
-import { loadConfig } from '../../config';
-import { loadAssets } from '../../http/assets';
-import { memoryLogger } from '../../log';
-import { randomSecrets } from '../../secrets';
 import { createSqliteStore } from '../../store/sqlite/sqlite';
 import type { Room, Store, User } from '../../store/types';
-import { Client, makeUser } from '../../testing';
+import { Client, listeningApp, makeUser, type ListeningApp } from '../../testing';
 import { cleanStaleUploads } from './actions';
 import { deleteFileOf } from './remove';
 import { deleteMessage } from '../chat/messages';
@@ -20,12 +15,7 @@ import { contentDisposition, parseRange, sanitizeName, sanitizeType } from './na
 import { Sha256, crc32 } from '../../../views/client/upload';
 import { chunkFrame, sendChunks, sha256Hex, UploadSocket } from './testing';
 
-interface Server {
-  app: ReturnType<typeof createApp>;
-  store: Store;
-  port: number;
-  origin: string;
-}
+type Server = ListeningApp;
 const servers: Server[] = [];
 const sockets: UploadSocket[] = [];
 
@@ -42,12 +32,7 @@ let openStore: () => Promise<Store> = async () => createSqliteStore(null);
 const mongoDbs: string[] = [];
 
 async function start(env: Record<string, string> = {}): Promise<Server> {
-  const config = loadConfig({ LOG_LEVEL: 'debug', ...env });
-  const store = await openStore();
-  const app = createApp({ config, store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets() });
-  app.listen({ port: 0, hostname: '127.0.0.1' });
-  const port = app.server!.port!;
-  const s = { app, store, port, origin: `http://127.0.0.1:${port}` };
+  const s = await listeningApp({ store: await openStore(), env });
   servers.push(s);
   return s;
 }
