@@ -5,7 +5,7 @@
  */
 import { badRequest, conflict, forbidden, notFound } from '../../errors';
 import { topics } from '../../realtime/topics';
-import { DuplicateRoomError, ROOM_ROLES, type Room, type RoomRole, type User } from '../../store/types';
+import { DuplicateRoomError, ROOM_ROLES, type Membership, type Room, type RoomRole, type User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
 import { roomListItem, type RoomSummary } from '../../../views/chat';
 import { partial } from '../../../views/partials';
@@ -24,19 +24,25 @@ export async function roomTitle(ctx: ChatContext, room: Room, viewer: User): Pro
   return u?.name ?? room.name;
 }
 
+async function summaryOf(ctx: ChatContext, user: User, room: Room, membership: Membership): Promise<RoomSummary> {
+  const [title, unread] = await Promise.all([roomTitle(ctx, room, user), ctx.store.messages.unread(room.id, user.id, membership.lastReadSeq)]);
+  return { room, title, unread: unread.count, mentions: unread.mentions, lastReadSeq: membership.lastReadSeq };
+}
+
 export async function summaries(ctx: ChatContext, user: User): Promise<RoomSummary[]> {
   const list = await ctx.store.rooms.listForUser(user.id);
-  return Promise.all(
-    list.map(async ({ room, membership }) => {
-      const [title, unread] = await Promise.all([roomTitle(ctx, room, user), ctx.store.messages.unread(room.id, user.id, membership.lastReadSeq)]);
-      return { room, title, unread: unread.count, mentions: unread.mentions, lastReadSeq: membership.lastReadSeq };
-    }),
-  );
+  return Promise.all(list.map(({ room, membership }) => summaryOf(ctx, user, room, membership)));
+}
+
+/** One room's entry for this user (only that room is read), or null when they are not a member. */
+async function summaryFor(ctx: ChatContext, user: User, roomId: string): Promise<RoomSummary | null> {
+  const [room, membership] = await Promise.all([ctx.store.rooms.byId(roomId), ctx.store.rooms.membership(roomId, user.id)]);
+  return room && membership ? summaryOf(ctx, user, room, membership) : null;
 }
 
 /** A push that inserts or refreshes one room's entry in this user's room list. */
 export async function roomListUpdate(ctx: ChatContext, user: User, roomId: string): Promise<Raw> {
-  const s = (await summaries(ctx, user)).find((x) => x.room.id === roomId);
+  const s = await summaryFor(ctx, user, roomId);
   if (!s) return html``;
   return partial(`rl-${roomId}`, 'outerHTML', roomListItem(s, false));
 }
@@ -46,7 +52,7 @@ async function announceJoin(ctx: ChatContext, userId: string, roomId: string) {
   ctx.hub.subscribeUser(userId, topics.room(roomId));
   const user = await ctx.store.users.byId(userId);
   if (!user) return;
-  const s = (await summaries(ctx, user)).find((x) => x.room.id === roomId);
+  const s = await summaryFor(ctx, user, roomId);
   if (s) ctx.hub.publish(topics.user(userId), partial('room-list', 'afterbegin', roomListItem(s, false)).value);
 }
 
