@@ -7,7 +7,7 @@
  * start a session. Every failure counts against both limits; success clears the account's count.
  */
 import { AppError, badRequest, forbidden, rateLimited, unauthenticated } from '../../errors';
-import type { Store, User } from '../../store/types';
+import type { User } from '../../store/types';
 import { recordAudit } from '../audit/record';
 import { hashLoginCode, normaliseLoginCode } from './codes';
 import { validatePassword } from './model';
