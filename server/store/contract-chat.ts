@@ -256,7 +256,7 @@ export function chatContract(current: () => Store) {
     });
 
     test('moderation cases: create, byId, list newest first by status, decide once', async () => {
-      const base = { roomId: 'r1', messageId: 'm1', senderId: 's1', labels: ['sexual_solicitation'], scores: { sexual_solicitation: 0.97 }, text: 'the flagged text', modelVersion: '1.0.0+abcd', severity: 'hold' as const };
+      const base = { roomId: 'r1', messageId: 'm1', senderId: 's1', labels: ['sexual_solicitation'], scores: { sexual_solicitation: 0.97 }, text: 'the flagged text', modelVersion: '1.0.0+abcd', severity: 'hold' as const, towardsMinor: true };
       const a = await store.cases.create({ ...base, now: 1000 });
       const b = await store.cases.create({ ...base, messageId: 'm2', severity: 'review', now: 2000 });
       expect(a).toMatchObject({ ...base, status: 'open', createdAt: 1000, decidedBy: null, decidedAt: null, decision: null, reason: null });
@@ -270,6 +270,40 @@ export function chatContract(current: () => Store) {
       expect(await store.cases.byId(a.id)).toEqual(decided!);
       expect((await store.cases.list({ status: 'open' })).map((c) => c.id)).toEqual([b.id]);
       expect((await store.cases.list({ status: 'decided' })).map((c) => c.id)).toEqual([a.id]);
+      // Only hold-level cases towards minors, in the window, count towards automatic restriction.
+      await store.cases.create({ ...base, messageId: 'm3', towardsMinor: false, now: 2500 });
+      await store.cases.create({ ...base, senderId: 's2', messageId: 'm4', now: 2500 });
+      expect(await store.cases.countHolds('s1', 0)).toBe(1);
+      expect(await store.cases.countHolds('s1', 1001)).toBe(0);
+      await store.cases.create({ ...base, messageId: 'm5', now: 4000 });
+      expect(await store.cases.countHolds('s1', 1000)).toBe(2);
+      expect(await store.cases.countHolds('nobody', 0)).toBe(0);
+      expect((await store.cases.list({ senderId: 's1', since: 2500 })).map((c) => c.messageId)).toEqual(['m5', 'm3']);
+    });
+
+    test('sanctions: create, filter, newest first, transitions are compare-and-set', async () => {
+      const base = { kind: 'block' as const, userId: 'u1', roomId: 'r1', caseIds: ['c1', 'c2'], clause: 'SG-2', reason: 'Grooming messages to a student', evidence: 'the words', actorId: 'officer-a', deadline: 9_000 };
+      const a = await store.sanctions.create({ ...base, now: 1000 });
+      const b = await store.sanctions.create({ ...base, kind: 'freeze', userId: null, roomId: 'r2', actorId: null, now: 2000 });
+      const c = await store.sanctions.create({ ...base, kind: 'restriction', actorId: null, now: 3000 });
+      expect(a).toMatchObject({ ...base, status: 'active', createdAt: 1000, statement: null, statementBy: null, statementAt: null, decidedBy: null, decidedAt: null, decisionReason: null });
+      expect(await store.sanctions.byId(a.id)).toEqual(a);
+      expect(await store.sanctions.byId('missing')).toBeNull();
+      const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
+      expect(ids(await store.sanctions.list())).toEqual([c.id, b.id, a.id]);
+      expect(ids(await store.sanctions.list({ userId: 'u1' }))).toEqual([c.id, a.id]);
+      expect(ids(await store.sanctions.list({ roomId: 'r2', kind: ['freeze'] }))).toEqual([b.id]);
+      expect(ids(await store.sanctions.list({ kind: ['block', 'restriction'], limit: 1 }))).toEqual([c.id]);
+      expect(ids(await store.sanctions.list({ status: [] }))).toEqual([]);
+      const appealed = await store.sanctions.transition(a.id, ['active'], { status: 'appealed', statement: 'I was asking about homework', statementBy: 'u1', statementAt: 4000 });
+      expect(appealed).toMatchObject({ id: a.id, status: 'appealed', statement: 'I was asking about homework', statementBy: 'u1', statementAt: 4000 });
+      // A second statement (status no longer active) changes nothing.
+      expect(await store.sanctions.transition(a.id, ['active'], { status: 'appealed', statement: 'again' })).toBeNull();
+      const decided = await store.sanctions.transition(a.id, ['appealed'], { status: 'overturned', decidedBy: 'officer-b', decidedAt: 5000, decisionReason: 'context shows homework' });
+      expect(decided).toMatchObject({ status: 'overturned', decidedBy: 'officer-b', decidedAt: 5000, decisionReason: 'context shows homework', statement: 'I was asking about homework' });
+      expect(await store.sanctions.byId(a.id)).toEqual(decided!);
+      expect(ids(await store.sanctions.list({ status: ['active', 'appealed', 'upheld'] }))).toEqual([c.id, b.id]);
+      expect(await store.sanctions.transition('missing', ['active'], { status: 'lifted' })).toBeNull();
     });
 
     test('files: resumable upload at the stored offset, completion, ranged reads, usage, abort, stale', async () => {

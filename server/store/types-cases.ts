@@ -24,6 +24,8 @@ export interface ModerationCase {
   text: string;
   modelVersion: string;
   severity: CaseSeverity;
+  /** A member other than the sender was a minor when the message was sent (drives automatic restriction). */
+  towardsMinor: boolean;
   status: CaseStatus;
   createdAt: number;
   decidedBy: string | null;
@@ -38,7 +40,74 @@ export interface CaseStore {
   create(c: NewCase): Promise<ModerationCase>;
   byId(id: string): Promise<ModerationCase | null>;
   /** Newest first. */
-  list(filter?: { status?: CaseStatus; limit?: number }): Promise<ModerationCase[]>;
+  list(filter?: { status?: CaseStatus; senderId?: string; since?: number; limit?: number }): Promise<ModerationCase[]>;
+  /** Hold-level cases towards minors opened for this sender since `since` (ms). */
+  countHolds(senderId: string, since: number): Promise<number>;
   /** Records the decision only while the case is open (one decision wins); null otherwise. */
   decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }): Promise<ModerationCase | null>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sanctions: what the safeguarding process did to an account or a room, each with its own fair
+// hearing (notice → statement → decision by a different reviewer). See features/moderation/hearing.ts
+// for the transitions; the store only applies them atomically (compare-and-set on status).
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * - restriction: automatic, after repeated held messages towards minors: cannot post where a minor is.
+ * - block: by an officer: the account can sign in and read, but not post anywhere.
+ * - freeze: by an officer: the room is read-only for everyone; its owners get the hearing.
+ * - removal: an officer upheld a flagged message: it stays hidden from everyone but its sender.
+ */
+export type SanctionKind = 'restriction' | 'block' | 'freeze' | 'removal';
+/** active → appealed → upheld | overturned; active/upheld → lifted (an officer ends it early). */
+export type SanctionStatus = 'active' | 'appealed' | 'upheld' | 'overturned' | 'lifted';
+
+export interface Sanction {
+  id: string;
+  kind: SanctionKind;
+  /** The affected account; null for a room freeze (the room's owners are the affected party). */
+  userId: string | null;
+  /** The frozen room (freeze), or the room the evidence came from. */
+  roomId: string | null;
+  /** The cases whose messages are the evidence (and are restored if the sanction is overturned). */
+  caseIds: string[];
+  /** Policy clause id (features/moderation/policy-clauses.ts). */
+  clause: string;
+  /** Shown to the affected party. */
+  reason: string;
+  /** Evidence excerpt shown to the affected party (their own words, or the room's flagged message). */
+  evidence: string;
+  /** Who acted; null = the automated pipeline. */
+  actorId: string | null;
+  createdAt: number;
+  /** Statements are accepted until then. */
+  deadline: number;
+  statement: string | null;
+  statementBy: string | null;
+  statementAt: number | null;
+  status: SanctionStatus;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  decisionReason: string | null;
+}
+
+export type NewSanction = Pick<Sanction, 'kind' | 'userId' | 'roomId' | 'caseIds' | 'clause' | 'reason' | 'evidence' | 'actorId' | 'deadline'> & { now?: number };
+export type SanctionPatch = Partial<Pick<Sanction, 'status' | 'statement' | 'statementBy' | 'statementAt' | 'decidedBy' | 'decidedAt' | 'decisionReason'>>;
+
+export interface SanctionFilter {
+  status?: SanctionStatus[];
+  kind?: SanctionKind[];
+  userId?: string;
+  roomId?: string;
+  limit?: number;
+}
+
+export interface SanctionStore {
+  create(s: NewSanction): Promise<Sanction>;
+  byId(id: string): Promise<Sanction | null>;
+  /** Newest first. */
+  list(filter?: SanctionFilter): Promise<Sanction[]>;
+  /** Applies `patch` only while the status is one of `from` (one transition wins); null otherwise. */
+  transition(id: string, from: SanctionStatus[], patch: SanctionPatch): Promise<Sanction | null>;
 }

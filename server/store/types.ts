@@ -11,7 +11,7 @@
  */
 import type { MessageStore, RoomStore } from './types-chat';
 import type { FileStore } from './types-files';
-import type { CaseStore } from './types-cases';
+import type { CaseStore, SanctionStore } from './types-cases';
 
 export const ROLES = ['student', 'lecturer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -148,6 +148,7 @@ export interface Store {
   readonly messages: MessageStore;
   readonly files: FileStore;
   readonly cases: CaseStore;
+  readonly sanctions: SanctionStore;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

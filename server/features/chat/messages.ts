@@ -20,6 +20,8 @@ import { metrics } from '../../metrics';
 import { recordAudit } from '../audit/record';
 import { deleteFileOf } from '../files/remove';
 import { openCase, screen } from '../moderation/screen';
+import { assertMayPost } from '../moderation/restrictions';
+import { restrictIfRepeated } from '../moderation/sanctions';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -69,11 +71,23 @@ export async function publishVisible(ctx: ChatContext, message: Message) {
   ctx.hub.publish(topics.user(message.senderId), partial(logId(message.roomId), 'beforeend', html`${articles}`).value);
 }
 
+/**
+ * A delivered message hidden by safeguarding: its sender sees it held, everyone else a tombstone.
+ * Both carry the same rev and the sender's own topic goes first, so the sender's client keeps
+ * the held version (it replaces a message only by a newer rev).
+ */
+export async function publishHidden(ctx: ChatContext, message: Message) {
+  await publishVisible(ctx, message);
+  await publishMessages(ctx, message.roomId, [{ ...message, body: '', mentions: [], deletedAt: message.deletedAt ?? Date.now() }]);
+}
+
 export async function sendMessage(ctx: ChatContext, user: User, input: { roomId: string; clientId: string; body: string }) {
   if (!CLIENT_ID_RE.test(input.clientId)) throw badRequest('The message id is malformed.');
   const { room } = await memberRoom(ctx, user, input.roomId);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
   const body = checkBody(input.body);
+  // Blocks, restrictions and freezes (features/moderation/restrictions.ts) before anything is stored.
+  await assertMayPost(ctx.store, user, room);
   // A client that hits the limit keeps the message in its outbox and retries after `wait`.
   const wait = ctx.sendLimiter.take(`${user.id}:${room.id}`);
   if (wait) {
@@ -81,12 +95,12 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
   }
   const mentions = await resolveMentions(ctx, room.id, body);
   // Screening happens before the message exists for anyone else (see moderation/screen.ts).
-  const verdict = await screen(ctx.store, ctx.moderation, room, body);
+  const verdict = await screen(ctx.store, ctx.moderation, room, user, body);
   const held = verdict?.severity === 'hold';
   const { message, created } = await ctx.store.messages.append({ roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions, held });
   if (created) {
     metrics.messageSent(room.id);
-    if (verdict) await openCase(ctx.store, message, verdict);
+    if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
   }
   // A resend of a held message (created=false) goes back to the sender only, like the first time.
   if (created || message.held) await publishVisible(ctx, message);
@@ -107,13 +121,14 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   if (message.kind !== 'text') throw badRequest('Only text messages can be edited.');
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
   const body = checkBody(input.body);
-  const verdict = await screen(ctx.store, ctx.moderation, room, body);
+  await assertMayPost(ctx.store, user, room);
+  const verdict = await screen(ctx.store, ctx.moderation, room, user, body);
   // Hold first, then change the text: the new text is never visible unheld, even for a moment.
   // Members who saw the earlier (delivered) text keep it; the new text goes to the sender only.
   if (verdict?.severity === 'hold' && !message.held) await ctx.store.messages.setHeld(room.id, message.id, true);
   const edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body));
   if (!edited) throw notFound('No such message.');
-  if (verdict) await openCase(ctx.store, edited, verdict);
+  if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, edited, verdict));
   await publishVisible(ctx, edited);
   return edited;
 }

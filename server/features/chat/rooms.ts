@@ -12,6 +12,7 @@ import { partial } from '../../../views/partials';
 import { recordAudit, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, type Party } from './policy';
+import { contactRefusal } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
@@ -135,6 +136,8 @@ async function mayStart(ctx: ChatContext, from: User, to: User) {
   const share = await ctx.store.rooms.shareRoom(from.id, to.id, ['course']);
   const d = canStartConversation(partyOf(from), partyOf(to), share);
   if (!d.ok) throw forbidden(d.reason);
+  const sanctioned = await contactRefusal(ctx.store, from, [to]);
+  if (sanctioned) throw forbidden(sanctioned);
 }
 
 /** Opens (or returns the existing) direct conversation between two users. */

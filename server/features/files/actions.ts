@@ -3,6 +3,7 @@
  * is sent), store a chunk, finish (whole-file hash, permanent storage, the room message), and the
  * clean-up of uploads that were never finished.
  */
+import { assertMayPost } from '../moderation/restrictions';
 import type { FileLimits } from '../../config';
 import { AppError, badRequest, notFound } from '../../errors';
 import { html } from '../../http/html';
@@ -41,6 +42,7 @@ export async function beginUpload(ctx: ChatContext, limits: FileLimits, user: Us
   if (typeof input.sha256 !== 'string' || !SHA256_RE.test(input.sha256)) throw badRequest('The file checksum is invalid.');
   const { room } = await memberRoom(ctx, user, input.room);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+  await assertMayPost(ctx.store, user, room);
   const name = sanitizeName(input.name ?? '');
   if (input.size > limits.maxFileBytes) {
     throw tooLarge(`“${name}” is ${formatBytes(input.size)}; files can be at most ${formatBytes(limits.maxFileBytes)}.`);
@@ -95,6 +97,7 @@ export async function finishUpload(ctx: ChatContext, user: User, uploadId: strin
   if (up.offset !== up.size) throw badRequest('The upload is not complete yet.');
   const { room } = await memberRoom(ctx, user, up.roomId);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+  await assertMayPost(ctx.store, user, room);
   const sha = await hashStored(ctx.store, up.id);
   if (sha !== up.sha256) {
     await ctx.store.files.abortUpload(up.id);

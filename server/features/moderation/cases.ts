@@ -7,14 +7,19 @@
  * - Every case view and every decision writes an audit entry with the officer as actor.
  * - A case is decided once (the store's decide is single-shot); the message action follows the
  *   recorded decision: release → the held message is delivered to the room now; uphold → the
- *   message is tombstoned (a held one stays held, so members never learn it existed).
+ *   message is hidden: a held one stays held (members never learn it existed), a delivered one
+ *   becomes held (members see a tombstone). Hidden, not deleted, so that an overturned appeal
+ *   can restore it (sanctions.ts).
+ * - Uphold opens a 'removal' hearing for the sender, unless a block from the same case covers it.
  */
 import { badRequest, conflict, notFound } from '../../errors';
 import type { CaseDecision, CaseStatus, Message, ModerationCase, Room, RoomKind, User } from '../../store/types';
 import { isMinor } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
-import { publishVisible } from '../chat/messages';
+import { publishHidden, publishVisible } from '../chat/messages';
+import { blockUser, freezeRoom, recordRemoval, type OfficerActor } from './sanctions';
+import type { Sanction } from '../../store/types';
 
 export const CONTEXT = 3;
 export const SAFEGUARDING = 'safeguarding';
@@ -84,25 +89,45 @@ export async function viewCase(ctx: ChatContext, actor: Actor, caseId: string): 
   return { ...summary, message, before, after, roomRecord };
 }
 
-/** Records the decision, then acts on the message; audited as 'moderation.release' / 'moderation.uphold'. */
-export async function decideCase(ctx: ChatContext, actor: Actor & { userId: string }, caseId: string, decision: CaseDecision, reason: string): Promise<ModerationCase> {
+const checkReason = (reason: string) => {
   const why = reason.trim();
   if (!why) throw badRequest('Give a reason for the decision.');
   if ([...why].length > MAX_REASON) throw badRequest(`Keep the reason under ${MAX_REASON} characters.`);
+  return why;
+};
+
+/** Records the decision, then acts on the message; audited as 'moderation.release' / 'moderation.uphold'. */
+export async function decideCase(ctx: ChatContext, actor: OfficerActor, caseId: string, decision: CaseDecision, reason: string, opts: { hearing?: boolean } = {}): Promise<ModerationCase> {
+  const why = checkReason(reason);
   const existing = await ctx.store.cases.byId(caseId);
   if (!existing) throw notFound('No such case.');
   const decided = await ctx.store.cases.decide(caseId, { decidedBy: actor.userId, decision, reason: why });
   if (!decided) throw conflict('This case has already been decided.');
   const { roomId, messageId } = decided;
-  let changed: Message | null = null;
-  if (decision === 'release') {
-    const m = await ctx.store.messages.byId(roomId, messageId);
-    if (m?.held && !m.deletedAt) changed = await ctx.store.messages.setHeld(roomId, messageId, false);
-  } else {
-    changed = await ctx.store.messages.delete(roomId, messageId, actor.userId);
+  const m = await ctx.store.messages.byId(roomId, messageId);
+  let changed = false;
+  if (m && !m.deletedAt && m.held === (decision === 'release')) {
+    const next = await ctx.store.messages.setHeld(roomId, messageId, decision === 'uphold');
+    if (next) await (decision === 'release' ? publishVisible(ctx, next) : publishHidden(ctx, next));
+    changed = next !== null;
   }
-  // A released message reaches the room now; an upheld held one is shown (tombstoned) to its sender only.
-  if (changed) await publishVisible(ctx, changed);
-  await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed !== null });
+  await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed });
+  if (decision === 'uphold' && opts.hearing !== false) await recordRemoval(ctx, actor, decided, why);
   return decided;
+}
+
+/**
+ * Block the sender, or freeze the room, on the evidence of a case. A block also decides an open
+ * case as upheld (the message stays hidden; the block's hearing covers it).
+ */
+export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: string, action: 'block' | 'freeze', clause: string, reason: string): Promise<Sanction> {
+  const why = checkReason(reason);
+  let c = await ctx.store.cases.byId(caseId);
+  if (!c) throw notFound('No such case.');
+  if (action === 'block') {
+    if (c.status === 'open') c = await decideCase(ctx, actor, caseId, 'uphold', why, { hearing: false });
+    return blockUser(ctx, actor, c, clause, why);
+  }
+  const m = await ctx.store.messages.byId(c.roomId, c.messageId);
+  return freezeRoom(ctx, actor, c, clause, why, m?.held ?? true);
 }

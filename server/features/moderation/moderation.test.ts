@@ -153,7 +153,7 @@ describe('decisions', () => {
     expect(await s.store.audit.list({ action: 'moderation.release' })).toHaveLength(1);
   });
 
-  test('uphold tombstones the held message; the room never hears of it', async () => {
+  test('uphold keeps the held message hidden (not deleted, so an appeal can restore it); the room never hears of it', async () => {
     const s = await setUp();
     const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'HOLDME meet me alone' });
     const [c] = await s.store.cases.list();
@@ -161,9 +161,11 @@ describe('decisions', () => {
     await decideCase(s.ctx, { userId: s.officer.id, origin: '10.0.0.1' }, c!.id, 'uphold', 'Grooming pattern.');
     expect(s.hub.topicsPublished()).toEqual([topics.user(s.adult.id)]);
     const stored = await s.store.messages.byId(s.room.id, message.id);
-    expect(stored).toMatchObject({ held: true, body: '', deletedBy: s.officer.id });
+    expect(stored).toMatchObject({ held: true, body: 'HOLDME meet me alone', deletedAt: null });
     expect((await historyPage(s.ctx, s.kid, s.room.id)).messages).toEqual([]);
     expect(await s.store.audit.list({ action: 'moderation.uphold' })).toHaveLength(1);
+    // The sender gets a removal notice they can respond to.
+    expect(await s.store.sanctions.list({ userId: s.adult.id })).toMatchObject([{ kind: 'removal', status: 'active', caseIds: [c!.id], reason: 'Grooming pattern.', clause: 'SG-2' }]);
   });
 });
 

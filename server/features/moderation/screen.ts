@@ -7,30 +7,60 @@
  *   never from message text), or always when MODERATION_SCOPE=all.
  * - A hold-level label → the message is stored held and published only to the sender's own
  *   sockets; a review-level label → delivered normally. Either way one case is opened and an
- *   audit entry written with the system as actor.
+ *   audit entry written with the system as actor, and the officers are notified.
+ * - Conversation level: in DMs and groups, an adult's last messages to each minor member are
+ *   scored together with account facts (groomingRisk). An alert holds the message that raised
+ *   it (label `grooming_risk`), even when no single message reached a hold threshold.
  * - The model loads lazily, once per context (the first in-scope message pays the ~ms cost).
  */
 import type { ModerationScope } from '../../config';
-import type { CaseSeverity, Message, ModerationCase, Room, Store } from '../../store/types';
+import type { CaseSeverity, Message, ModerationCase, Room, Store, User } from '../../store/types';
 import { isMinor } from '../accounts/model';
 import { SYSTEM_ACTOR, recordAudit } from '../audit/record';
-import { loadModel, type Classification } from './model';
+import { loadModel, type AccountFacts, type Classification, type GroomingRisk, type Scores } from './model';
+import type { Notifier } from './notify';
 
 /** What screening needs from a model; tests inject a fake to make outcomes deterministic. */
 export interface Classifier {
   readonly version: string;
   classify(text: string): Classification;
+  /** Conversation-level risk over one sender's recent score vectors to one recipient (oldest first). */
+  groomingRisk?(window: readonly Readonly<Partial<Scores>>[], facts: AccountFacts): GroomingRisk;
+  readonly grooming?: { readonly window: number };
 }
+
+/** The automatic part of the policy (README "Safeguarding"). */
+export interface ModerationPolicy {
+  /** This many held messages towards minors within `restrictWindowMs` restrict the sender. */
+  restrictAfter: number;
+  restrictWindowMs: number;
+  /** How long an affected person has to submit a statement. */
+  statementMs: number;
+  /** A DM or group younger than this counts as a new contact for the grooming risk. */
+  newContactMs: number;
+}
+
+export const DEFAULT_POLICY: ModerationPolicy = { restrictAfter: 2, restrictWindowMs: 30 * 86_400_000, statementMs: 14 * 86_400_000, newContactMs: 30 * 86_400_000 };
 
 export interface Moderation {
   scope: ModerationScope;
+  policy: ModerationPolicy;
   /** The classifier, loaded on first use. */
   classifier(): Classifier;
+  /** Officers' email/webhook notifications; absent = none configured. */
+  notifier?: Notifier;
+  /** Absolute URL of a page in the admin portal (for notifications). */
+  link(path: string): string;
 }
 
-export function createModeration(scope: ModerationScope = 'minors', load: () => Classifier = loadModel): Moderation {
+export function createModeration(
+  scope: ModerationScope = 'minors',
+  load: () => Classifier = loadModel,
+  opts: { policy?: Partial<ModerationPolicy>; notifier?: Notifier; publicUrl?: string | null } = {},
+): Moderation {
   let model: Classifier | null = null;
-  return { scope, classifier: () => (model ??= load()) };
+  const base = (opts.publicUrl ?? 'http://localhost').replace(/\/+$/, '');
+  return { scope, policy: { ...DEFAULT_POLICY, ...opts.policy }, classifier: () => (model ??= load()), notifier: opts.notifier, link: (path) => base + path };
 }
 
 export interface Verdict {
@@ -38,35 +68,78 @@ export interface Verdict {
   labels: string[];
   scores: Record<string, number>;
   modelVersion: string;
+  /** A member other than the sender is a minor. */
+  towardsMinor: boolean;
+}
+
+async function memberUsers(store: Store, roomId: string): Promise<User[]> {
+  const members = await store.rooms.members(roomId);
+  return (await Promise.all(members.map((m) => store.users.byId(m.userId)))).filter((u): u is User => u !== null);
 }
 
 /** Whether the room has at least one member who is a minor. */
-export async function roomHasMinor(store: Store, roomId: string): Promise<boolean> {
-  const members = await store.rooms.members(roomId);
-  const users = await Promise.all(members.map((m) => store.users.byId(m.userId)));
-  return users.some((u) => u !== null && isMinor(u));
+export async function roomHasMinor(store: Store, roomId: string, except?: string): Promise<boolean> {
+  return (await memberUsers(store, roomId)).some((u) => u.id !== except && isMinor(u));
+}
+
+/** The highest grooming risk of this sender towards any minor member (DMs and groups only). */
+async function conversationRisk(store: Store, model: Classifier, policy: ModerationPolicy, room: Room, sender: User, minors: User[], current: Classification['scores']) {
+  if (!model.groomingRisk || room.kind === 'course' || isMinor(sender) || !minors.length) return null;
+  const size = model.grooming?.window ?? 10;
+  const recent = (await store.messages.history(room.id, { limit: size * 4, viewerId: sender.id }))
+    .filter((m) => m.senderId === sender.id && m.kind === 'text' && !m.deletedAt)
+    .slice(-(size - 1));
+  const window = [...recent.map((m) => model.classify(m.body).scores), current];
+  let best: GroomingRisk | null = null;
+  for (const r of minors) {
+    const facts: AccountFacts = {
+      recipientMinor: true,
+      senderAdult: true,
+      sharedCourse: await store.rooms.shareRoom(sender.id, r.id, ['course']),
+      newContact: Date.now() - room.createdAt < policy.newContactMs,
+    };
+    const risk = model.groomingRisk(window, facts);
+    if (!best || risk.risk > best.risk) best = risk;
+  }
+  return best;
 }
 
 /** Classifies `text` when the room is in scope; null when out of scope or nothing was flagged. */
-export async function screen(store: Store, moderation: Moderation | undefined, room: Room, text: string): Promise<Verdict | null> {
+export async function screen(store: Store, moderation: Moderation | undefined, room: Room, sender: User, text: string): Promise<Verdict | null> {
   if (!moderation) return null;
-  if (moderation.scope !== 'all' && !(await roomHasMinor(store, room.id))) return null;
+  const users = await memberUsers(store, room.id);
+  const minors = users.filter((u) => u.id !== sender.id && isMinor(u));
+  if (moderation.scope !== 'all' && !users.some((u) => isMinor(u))) return null;
   const model = moderation.classifier();
   const c = model.classify(text);
-  if (c.hold.length) return { severity: 'hold', labels: [...c.hold], scores: { ...c.scores }, modelVersion: model.version };
-  if (c.review.length) return { severity: 'review', labels: [...c.review], scores: { ...c.scores }, modelVersion: model.version };
+  const towardsMinor = minors.length > 0;
+  const base = { scores: { ...c.scores } as Record<string, number>, modelVersion: model.version, towardsMinor };
+  const risk = await conversationRisk(store, model, moderation.policy, room, sender, minors, c.scores);
+  if (risk) base.scores.grooming_risk = risk.risk;
+  if (risk?.alert) return { ...base, severity: 'hold', labels: [...new Set([...c.hold, 'grooming_risk'])] };
+  if (c.hold.length) return { ...base, severity: 'hold', labels: [...c.hold] };
+  if (c.review.length) return { ...base, severity: 'review', labels: [...c.review] };
   return null;
 }
 
-/** Opens the case for a flagged message and audits it (actor: system). */
-export async function openCase(store: Store, message: Message, v: Verdict): Promise<ModerationCase> {
-  const c = await store.cases.create({ roomId: message.roomId, messageId: message.id, senderId: message.senderId, labels: v.labels, scores: v.scores, text: message.body, modelVersion: v.modelVersion, severity: v.severity });
+/** Opens the case for a flagged message, audits it (actor: system) and notifies the officers. */
+export async function openCase(store: Store, moderation: Moderation | undefined, message: Message, v: Verdict): Promise<ModerationCase> {
+  const c = await store.cases.create({ roomId: message.roomId, messageId: message.id, senderId: message.senderId, labels: v.labels, scores: v.scores, text: message.body, modelVersion: v.modelVersion, severity: v.severity, towardsMinor: v.towardsMinor });
   await recordAudit(store, SYSTEM_ACTOR, v.severity === 'hold' ? 'moderation.hold' : 'moderation.flag', c.id, {
     roomId: message.roomId,
     messageId: message.id,
     senderId: message.senderId,
     labels: v.labels,
     modelVersion: v.modelVersion,
+  });
+  void moderation?.notifier?.notify({
+    caseId: c.id,
+    kind: v.severity,
+    severity: v.severity === 'hold' || v.towardsMinor ? 'high' : 'medium',
+    labels: v.labels,
+    summary: `${v.severity === 'hold' ? 'A message was held before delivery' : 'A delivered message was flagged for review'}${v.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
+    url: moderation.link(`/admin/moderation/cases/${c.id}`),
+    at: c.createdAt,
   });
   return c;
 }

@@ -1,5 +1,5 @@
 /** Moderation cases on MongoDB (see the safeguarding section of types.ts). */
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import type { CaseDecision, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
 
 type Doc = Omit<ModerationCase, 'id'> & { _id: string };
@@ -23,8 +23,11 @@ export class MongoCases implements CaseStore {
     return d ? toCase(d) : null;
   }
 
-  async list(filter: { status?: CaseStatus; limit?: number } = {}) {
-    const q = filter.status ? { status: filter.status } : {};
+  async list(filter: { status?: CaseStatus; senderId?: string; since?: number; limit?: number } = {}) {
+    const q: Filter<Doc> = {};
+    if (filter.status) q.status = filter.status;
+    if (filter.senderId !== undefined) q.senderId = filter.senderId;
+    if (filter.since !== undefined) q.createdAt = { $gte: filter.since };
     return (await this.c.find(q).sort({ createdAt: -1, _id: -1 }).limit(filter.limit ?? 100).toArray()).map(toCase);
   }
 
@@ -33,6 +36,10 @@ export class MongoCases implements CaseStore {
    * read-modify-write, so two simultaneous decisions there could both report success; the
    * audit log records both.)
    */
+  async countHolds(senderId: string, since: number) {
+    return this.c.countDocuments({ senderId, createdAt: { $gte: since }, severity: 'hold', towardsMinor: true });
+  }
+
   async decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }) {
     const doc = await this.c.findOneAndUpdate(
       { _id: id, status: 'open' },

@@ -15,6 +15,7 @@ import { MongoRooms } from './rooms';
 import { MongoMessages } from './messages';
 import { MongoFiles } from './files';
 import { MongoCases } from './cases';
+import { MongoSanctions } from './sanctions';
 import type { Store } from '../types';
 
 /**
@@ -75,6 +76,12 @@ export async function ensureIndexes(db: Db) {
   await createMissing(db, 'moderationCases', [
     { key: { status: 1, createdAt: -1 }, name: 'status_created' },
     { key: { messageId: 1 }, name: 'message' },
+    { key: { senderId: 1, createdAt: -1 }, name: 'sender_created' },
+  ]);
+  await createMissing(db, 'sanctions', [
+    { key: { userId: 1, status: 1 }, name: 'user_status' },
+    { key: { roomId: 1, status: 1 }, name: 'room_status' },
+    { key: { status: 1, createdAt: -1 }, name: 'status_created' },
   ]);
 }
 
@@ -103,6 +110,7 @@ export async function createMongoStore(uri: string, dbName?: string): Promise<St
     messages: new MongoMessages(db),
     files: new MongoFiles(db),
     cases: new MongoCases(db),
+    sanctions: new MongoSanctions(db),
     async ping() {
       await db.command({ ping: 1 });
     },

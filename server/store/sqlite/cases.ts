@@ -12,6 +12,7 @@ interface Row {
   text: string;
   model_version: string;
   severity: ModerationCase['severity'];
+  towards_minor: number;
   status: CaseStatus;
   created_at: number;
   decided_by: string | null;
@@ -30,6 +31,7 @@ const toCase = (r: Row): ModerationCase => ({
   text: r.text,
   modelVersion: r.model_version,
   severity: r.severity,
+  towardsMinor: r.towards_minor === 1,
   status: r.status,
   createdAt: r.created_at,
   decidedBy: r.decided_by,
@@ -52,6 +54,7 @@ export class SqliteCases implements CaseStore {
       text: c.text,
       modelVersion: c.modelVersion,
       severity: c.severity,
+      towardsMinor: c.towardsMinor,
       status: 'open',
       createdAt: c.now ?? Date.now(),
       decidedBy: null,
@@ -61,10 +64,10 @@ export class SqliteCases implements CaseStore {
     };
     this.db
       .query(
-        `INSERT INTO moderation_cases (id, room_id, message_id, sender_id, labels, scores, text, model_version, severity, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+        `INSERT INTO moderation_cases (id, room_id, message_id, sender_id, labels, scores, text, model_version, severity, towards_minor, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
       )
-      .run(row.id, row.roomId, row.messageId, row.senderId, JSON.stringify(row.labels), JSON.stringify(row.scores), row.text, row.modelVersion, row.severity, row.createdAt);
+      .run(row.id, row.roomId, row.messageId, row.senderId, JSON.stringify(row.labels), JSON.stringify(row.scores), row.text, row.modelVersion, row.severity, row.towardsMinor ? 1 : 0, row.createdAt);
     return row;
   }
 
@@ -73,11 +76,21 @@ export class SqliteCases implements CaseStore {
     return r ? toCase(r) : null;
   }
 
-  async list(filter: { status?: CaseStatus; limit?: number } = {}) {
+  async list(filter: { status?: CaseStatus; senderId?: string; since?: number; limit?: number } = {}) {
     const rows = this.db
-      .query('SELECT * FROM moderation_cases WHERE (? IS NULL OR status = ?) ORDER BY created_at DESC, rowid DESC LIMIT ?')
-      .all(filter.status ?? null, filter.status ?? null, filter.limit ?? 100) as Row[];
+      .query(
+        `SELECT * FROM moderation_cases WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR sender_id = ?2) AND created_at >= ?3
+         ORDER BY created_at DESC, rowid DESC LIMIT ?4`,
+      )
+      .all(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, filter.limit ?? 100) as Row[];
     return rows.map(toCase);
+  }
+
+  async countHolds(senderId: string, since: number) {
+    const r = this.db
+      .query(`SELECT COUNT(*) AS n FROM moderation_cases WHERE sender_id = ? AND created_at >= ? AND severity = 'hold' AND towards_minor = 1`)
+      .get(senderId, since) as { n: number };
+    return r.n;
   }
 
   async decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }) {

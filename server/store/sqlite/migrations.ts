@@ -158,4 +158,31 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX moderation_cases_status ON moderation_cases(status, created_at);
    CREATE INDEX moderation_cases_message ON moderation_cases(message_id);`,
+  // 5: the fair-hearing process. Cases remember whether a minor was on the receiving end (for
+  // automatic restriction); sanctions are what was done to an account or room, with its hearing.
+  `ALTER TABLE moderation_cases ADD COLUMN towards_minor INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX moderation_cases_sender ON moderation_cases(sender_id, created_at);
+   CREATE TABLE sanctions (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     user_id TEXT,
+     room_id TEXT,
+     case_ids TEXT NOT NULL,
+     clause TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     evidence TEXT NOT NULL,
+     actor_id TEXT,
+     created_at INTEGER NOT NULL,
+     deadline INTEGER NOT NULL,
+     statement TEXT,
+     statement_by TEXT,
+     statement_at INTEGER,
+     status TEXT NOT NULL,
+     decided_by TEXT,
+     decided_at INTEGER,
+     decision_reason TEXT
+   );
+   CREATE INDEX sanctions_user ON sanctions(user_id, status);
+   CREATE INDEX sanctions_room ON sanctions(room_id, status);
+   CREATE INDEX sanctions_status ON sanctions(status, created_at);`,
 ];

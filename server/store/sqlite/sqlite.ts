@@ -15,6 +15,7 @@ import { SqliteRooms } from './rooms';
 import { SqliteMessages } from './messages';
 import { SqliteFiles } from './files';
 import { SqliteCases } from './cases';
+import { SqliteSanctions } from './sanctions';
 import type { Store } from '../types';
 
 export function openSqlite(path: string): Database {
@@ -59,6 +60,7 @@ export function createSqliteStore(dataDir: string | null): Store {
     messages: new SqliteMessages(db),
     files: new SqliteFiles(db, fileDir),
     cases: new SqliteCases(db),
+    sanctions: new SqliteSanctions(db),
     async ping() {
       db.query('SELECT 1').get();
     },

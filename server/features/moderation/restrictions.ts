@@ -1,0 +1,46 @@
+/**
+ * What sanctions in force stop someone doing. Checked by every path that lets a user put
+ * something in front of others: sending and editing messages, uploading files, joining calls,
+ * starting conversations. Reading is never stopped (read-only access during a hearing).
+ *
+ * - block: the account posts nowhere.
+ * - restriction: the account posts nowhere a minor (other than itself) is a member, and starts
+ *   no conversation with a minor.
+ * - freeze: nobody posts in the room.
+ */
+import { forbidden } from '../../errors';
+import type { Room, Store, User } from '../../store/types';
+import { isMinor } from '../accounts/model';
+import { IN_FORCE } from './hearing';
+import { roomHasMinor } from './screen';
+
+export const REFUSALS = {
+  frozen: 'This room is frozen by the safeguarding team: you can read it but not post.',
+  blocked: 'Your account is blocked by the safeguarding team: you can read but not post. See your notice at /safeguarding.',
+  restricted: 'Your account is restricted: you cannot post where students under 18 are until a safeguarding officer has reviewed it. See /safeguarding.',
+} as const;
+
+/** Why `user` may not post in `room` now, or null. */
+export async function postingRefusal(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'>): Promise<string | null> {
+  const [mine, freezes] = await Promise.all([
+    store.sanctions.list({ userId: user.id, kind: ['block', 'restriction'], status: IN_FORCE, limit: 10 }),
+    store.sanctions.list({ roomId: room.id, kind: ['freeze'], status: IN_FORCE, limit: 1 }),
+  ]);
+  if (freezes.length) return REFUSALS.frozen;
+  if (mine.some((s) => s.kind === 'block')) return REFUSALS.blocked;
+  if (mine.length && (await roomHasMinor(store, room.id, user.id))) return REFUSALS.restricted;
+  return null;
+}
+
+export async function assertMayPost(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'>): Promise<void> {
+  const why = await postingRefusal(store, user, room);
+  if (why) throw forbidden(why);
+}
+
+/** Why `user` may not start a conversation with `others`, or null. */
+export async function contactRefusal(store: Store, user: Pick<User, 'id'>, others: User[]): Promise<string | null> {
+  const mine = await store.sanctions.list({ userId: user.id, kind: ['block', 'restriction'], status: IN_FORCE, limit: 10 });
+  if (mine.some((s) => s.kind === 'block')) return REFUSALS.blocked;
+  if (mine.length && others.some((u) => isMinor(u))) return REFUSALS.restricted;
+  return null;
+}

@@ -1,0 +1,225 @@
+/**
+ * Sanctions and the fair hearing, through the actions: automatic restriction, block, freeze,
+ * removal; statements, the reviewer-differs rule, restoration; conversation-level grooming risk;
+ * officer notifications.
+ */
+import { describe, expect, test } from 'bun:test';
+import { makeUser, testApp } from '../../testing';
+import { topics } from '../../realtime/topics';
+import type { Store, User, UserPatch } from '../../store/types';
+import { createChatContext } from '../chat/context';
+import { historyPage, sendMessage } from '../chat/messages';
+import { startDm } from '../chat/rooms';
+import { beginUpload } from '../files/actions';
+import { callSeat } from '../calls/actions';
+import { actOnCase, decideCase } from './cases';
+import { createModeration } from './screen';
+import { decideAppeal, liftSanction, submitStatement } from './sanctions';
+import { REFUSALS } from './restrictions';
+import { fakeClassifier } from './test-support';
+import type { CaseNotice, Notifier } from './notify';
+
+async function person(store: Store, email: string, name: string, patch: UserPatch = {}): Promise<User> {
+  const { user } = await makeUser(store, email);
+  return (await store.users.update(user.id, { name, ...patch }))!;
+}
+
+let n = 0;
+const cid = () => `sanction-client-${String(++n).padStart(6, '0')}`;
+
+async function setUp(policy: { statementMs?: number } = {}) {
+  const t = await testApp();
+  const { store, hub } = t;
+  const notices: CaseNotice[] = [];
+  const notifier: Notifier = { notify: async (x) => void notices.push(x) };
+  const moderation = createModeration('minors', () => fakeClassifier, { policy, notifier, publicUrl: 'https://chat.example.edu/' });
+  const ctx = createChatContext(store, hub, 'Africa/Lagos', { moderation });
+  const adult = await person(store, 'adult@unilag.edu.ng', 'Adult Sender', { dateOfBirth: '1980-01-01' });
+  const kid = await person(store, 'kid@unilag.edu.ng', 'Kid Member', { dateOfBirth: '2012-05-05' });
+  const peer = await person(store, 'peer@unilag.edu.ng', 'Adult Peer', { dateOfBirth: '1999-01-01' });
+  const officerA = await person(store, 'officer-a@unilag.edu.ng', 'Officer A', { permissions: ['safeguarding'] });
+  const officerB = await person(store, 'officer-b@unilag.edu.ng', 'Officer B', { permissions: ['safeguarding'] });
+  const mk = (kind: 'course' | 'group', code: string | null, members: { userId: string; role: 'owner' | 'member' }[]) =>
+    store.rooms.create({ id: Bun.randomUUIDv7(), kind, code, name: code ?? 'Study group', topic: '', createdBy: null, dmKey: null }, members);
+  const withKid = await mk('course', 'BIO101', [{ userId: adult.id, role: 'owner' }, { userId: kid.id, role: 'member' }, { userId: peer.id, role: 'member' }]);
+  const adultsOnly = await mk('course', 'PHY201', [{ userId: adult.id, role: 'member' }, { userId: peer.id, role: 'owner' }]);
+  const a = (u: User) => ({ userId: u.id, origin: '10.0.0.1' });
+  return { store, hub, ctx, notices, adult, kid, peer, officerA, officerB, withKid, adultsOnly, a, mk };
+}
+
+const say = (s: Awaited<ReturnType<typeof setUp>>, u: User, roomId: string, body: string) => sendMessage(s.ctx, u, { roomId, clientId: cid(), body });
+
+describe('automatic restriction', () => {
+  test('a second held message towards a minor restricts the sender: no posting where a minor is, no new DM with a minor; lifting releases the held messages', async () => {
+    const s = await setUp();
+    const first = await say(s, s.adult, s.withKid.id, 'HOLDME one');
+    expect(await s.store.sanctions.list()).toEqual([]);
+    const second = await say(s, s.adult, s.withKid.id, 'HOLDME two');
+    const [r] = await s.store.sanctions.list();
+    expect(r).toMatchObject({ kind: 'restriction', userId: s.adult.id, actorId: null, status: 'active', clause: 'SG-2' });
+    expect(new Set(r!.caseIds).size).toBe(2);
+    expect((await s.store.audit.list({ action: 'moderation.restriction' }))[0]).toMatchObject({ actorId: null, origin: 'system', target: r!.id });
+    expect(s.notices.map((x) => x.kind)).toEqual(['hold', 'hold', 'restriction']);
+    expect(s.notices[2]!.url).toBe(`https://chat.example.edu/admin/moderation/actions/${r!.id}`);
+    // The sender is told on their own sockets.
+    expect(s.hub.log.some((e) => e.topic === topics.user(s.adult.id) && e.data.includes('restricted'))).toBe(true);
+
+    await expect(say(s, s.adult, s.withKid.id, 'hello class')).rejects.toThrow(REFUSALS.restricted);
+    expect((await say(s, s.adult, s.adultsOnly.id, 'hello adults')).message.held).toBe(false);
+    await expect(startDm(s.ctx, s.adult, s.kid.id)).rejects.toThrow(REFUSALS.restricted);
+    expect((await startDm(s.ctx, s.adult, s.peer.id)).kind).toBe('dm');
+    await expect(beginUpload(s.ctx, { maxFileBytes: 1e9, userQuotaBytes: 1e9, roomQuotaBytes: 1e9, uploadExpireMs: 1, directThresholdBytes: 1e9, relayOnly: false }, s.adult, { room: s.withKid.id, name: 'a.txt', size: 1, mime: 'text/plain', sha256: 'a'.repeat(64) })).rejects.toThrow(REFUSALS.restricted);
+    await expect(callSeat(s.store, s.adult, s.withKid.id)).rejects.toThrow(REFUSALS.restricted);
+    // Only one restriction, however many more holds.
+    await say(s, s.peer, s.withKid.id, 'HOLDME from peer');
+    expect((await s.store.sanctions.list({ kind: ['restriction'] })).length).toBe(1);
+
+    await expect(liftSanction(s.ctx, s.a(s.officerA), r!.id, ' ')).rejects.toThrow(/reason/);
+    const lifted = await liftSanction(s.ctx, s.a(s.officerA), r!.id, 'Both messages were about a biology assignment.');
+    expect(lifted).toMatchObject({ status: 'lifted', decidedBy: s.officerA.id });
+    const seen = (await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id);
+    expect(seen).toContain(first.message.id);
+    expect(seen).toContain(second.message.id);
+    expect((await say(s, s.adult, s.withKid.id, 'hello class')).message.held).toBe(false);
+    await expect(liftSanction(s.ctx, s.a(s.officerB), r!.id, 'again')).rejects.toThrow(/no longer in force/);
+  });
+
+  test('holds in rooms without minors (scope all) do not count', async () => {
+    const t = await testApp();
+    const ctx = createChatContext(t.store, t.hub, 'Africa/Lagos', { moderation: createModeration('all', () => fakeClassifier) });
+    const a = await person(t.store, 'a@unilag.edu.ng', 'A', { dateOfBirth: '1980-01-01' });
+    const b = await person(t.store, 'b@unilag.edu.ng', 'B', { dateOfBirth: '1990-01-01' });
+    const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name: 'g', topic: '', createdBy: null, dmKey: null }, [{ userId: a.id, role: 'owner' }, { userId: b.id, role: 'member' }]);
+    for (let i = 0; i < 3; i++) expect((await sendMessage(ctx, a, { roomId: room.id, clientId: cid(), body: `HOLDME ${i}` })).message.held).toBe(true);
+    expect(await t.store.sanctions.list()).toEqual([]);
+  });
+});
+
+describe('block and appeal', () => {
+  test('an officer blocks from a case; the sender appeals; the same officer may not decide; a second officer overturns and everything is restored', async () => {
+    const s = await setUp();
+    const { message } = await say(s, s.adult, s.withKid.id, 'HOLDME meet me after class, tell no one');
+    const [c] = await s.store.cases.list();
+    await expect(actOnCase(s.ctx, s.a(s.officerA), c!.id, 'block', 'SG-99', 'Grooming.')).rejects.toThrow(/policy clause/);
+    const block = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'block', 'SG-2', 'Asked a student under 18 to meet alone in secret.');
+    expect(block).toMatchObject({ kind: 'block', userId: s.adult.id, actorId: s.officerA.id, caseIds: [c!.id], evidence: 'HOLDME meet me after class, tell no one', status: 'active' });
+    expect(await s.store.cases.byId(c!.id)).toMatchObject({ status: 'decided', decision: 'uphold', decidedBy: s.officerA.id });
+    // The block's hearing covers the message: no separate removal notice.
+    expect((await s.store.sanctions.list({ userId: s.adult.id })).map((x) => x.kind)).toEqual(['block']);
+    await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'block', 'SG-2', 'again')).rejects.toThrow(/already blocked/);
+
+    // Blocked: read-only everywhere, even where no minor is.
+    await expect(say(s, s.adult, s.adultsOnly.id, 'hi')).rejects.toThrow(REFUSALS.blocked);
+    await expect(startDm(s.ctx, s.adult, s.peer.id)).rejects.toThrow(REFUSALS.blocked);
+    expect((await historyPage(s.ctx, s.adult, s.adultsOnly.id)).messages).toBeDefined();
+
+    // Statements: only the affected person, once, before the deadline.
+    await expect(submitStatement(s.ctx, s.peer, block.id, 'not me')).rejects.toThrow(/No such notice/);
+    await expect(submitStatement(s.ctx, s.adult, block.id, '   ')).rejects.toThrow(/Write your statement/);
+    await expect(submitStatement(s.ctx, s.adult, block.id, 'x'.repeat(4001))).rejects.toThrow(/under 4000/);
+    await expect(decideAppeal(s.ctx, s.a(s.officerB), block.id, true, 'early')).rejects.toThrow(/no statement/);
+    const appealed = await submitStatement(s.ctx, s.adult, block.id, 'I am her lab supervisor; "after class" was the lab session.');
+    expect(appealed).toMatchObject({ status: 'appealed', statementBy: s.adult.id });
+    await expect(submitStatement(s.ctx, s.adult, block.id, 'again')).rejects.toThrow(/already been received/);
+    expect(s.notices.at(-1)).toMatchObject({ kind: 'appeal', caseId: block.id });
+    // Still blocked while the appeal is pending.
+    await expect(say(s, s.adult, s.adultsOnly.id, 'hi')).rejects.toThrow(REFUSALS.blocked);
+
+    // The officer who blocked may not decide the appeal.
+    await expect(decideAppeal(s.ctx, s.a(s.officerA), block.id, true, 'I was wrong')).rejects.toThrow(/different reviewer/);
+    s.hub.log.length = 0;
+    const done = await decideAppeal(s.ctx, s.a(s.officerB), block.id, true, 'The supervisor role is confirmed; the message is about the lab.');
+    expect(done).toMatchObject({ status: 'overturned', decidedBy: s.officerB.id });
+    // Restored: the held message reaches the room, the account posts again.
+    expect((await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id)).toEqual([message.id]);
+    expect(s.hub.log.some((e) => e.topic === topics.room(s.withKid.id) && e.data.includes('meet me after class'))).toBe(true);
+    expect((await say(s, s.adult, s.adultsOnly.id, 'back')).message.held).toBe(false);
+    await expect(decideAppeal(s.ctx, s.a(s.officerB), block.id, false, 'again')).rejects.toThrow(/already been decided/);
+    const actions = (await s.store.audit.list({})).map((e) => e.action);
+    for (const x of ['moderation.hold', 'moderation.uphold', 'moderation.block', 'moderation.statement', 'moderation.appeal_overturned']) expect(actions).toContain(x);
+  });
+
+  test('an appeal that is dismissed keeps the block; a statement after the deadline is refused', async () => {
+    const s = await setUp({ statementMs: -1 });
+    await say(s, s.adult, s.withKid.id, 'HOLDME x');
+    const [c] = await s.store.cases.list();
+    const late = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'block', 'SG-2', 'Grooming.');
+    await expect(submitStatement(s.ctx, s.adult, late.id, 'please')).rejects.toThrow(/deadline/);
+
+    const s2 = await setUp();
+    await say(s2, s2.adult, s2.withKid.id, 'HOLDME x');
+    const [c2] = await s2.store.cases.list();
+    const b = await actOnCase(s2.ctx, s2.a(s2.officerA), c2!.id, 'block', 'SG-2', 'Grooming.');
+    await submitStatement(s2.ctx, s2.adult, b.id, 'It was a joke.');
+    const kept = await decideAppeal(s2.ctx, s2.a(s2.officerB), b.id, false, 'Not a joke to a 14-year-old.');
+    expect(kept).toMatchObject({ status: 'upheld', decisionReason: 'Not a joke to a 14-year-old.' });
+    await expect(say(s2, s2.adult, s2.adultsOnly.id, 'hi')).rejects.toThrow(REFUSALS.blocked);
+    expect((await historyPage(s2.ctx, s2.kid, s2.withKid.id)).messages).toEqual([]);
+  });
+});
+
+describe('removal of a delivered message', () => {
+  test('uphold hides a delivered message (members get a tombstone, the sender keeps it held); an overturned appeal brings it back', async () => {
+    const s = await setUp();
+    const { message } = await say(s, s.adult, s.withKid.id, 'REVIEWME you will regret it');
+    const [c] = await s.store.cases.list();
+    s.hub.log.length = 0;
+    await decideCase(s.ctx, s.a(s.officerA), c!.id, 'uphold', 'A threat.');
+    // The sender's own topic first (held version), then the room (tombstone, same rev).
+    expect(s.hub.topicsPublished().slice(0, 2)).toEqual([topics.user(s.adult.id), topics.room(s.withKid.id)]);
+    expect(s.hub.log[1]!.data).not.toContain('regret');
+    expect((await historyPage(s.ctx, s.kid, s.withKid.id)).messages).toEqual([]);
+    const [removal] = await s.store.sanctions.list({ userId: s.adult.id });
+    expect(removal).toMatchObject({ kind: 'removal', clause: 'SG-5', evidence: 'REVIEWME you will regret it' });
+    // A removal does not stop posting.
+    expect((await say(s, s.adult, s.adultsOnly.id, 'ok')).message.held).toBe(false);
+    await submitStatement(s.ctx, s.adult, removal!.id, 'It was about the exam being hard.');
+    await expect(decideAppeal(s.ctx, s.a(s.officerA), removal!.id, true, 'x')).rejects.toThrow(/different reviewer/);
+    await decideAppeal(s.ctx, s.a(s.officerB), removal!.id, true, 'Context: exam difficulty.');
+    expect((await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id)).toEqual([message.id]);
+  });
+});
+
+describe('room freeze', () => {
+  test('a frozen room is read-only for everyone; its owner (only) may appeal; lifting reopens it', async () => {
+    const s = await setUp();
+    await say(s, s.peer, s.withKid.id, 'REVIEWME look');
+    const [c] = await s.store.cases.list();
+    const freeze = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'freeze', 'SG-6', 'Repeated abuse in this room.');
+    expect(freeze).toMatchObject({ kind: 'freeze', userId: null, roomId: s.withKid.id, evidence: 'REVIEWME look' });
+    await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'freeze', 'SG-6', 'again')).rejects.toThrow(/already frozen/);
+    for (const u of [s.adult, s.kid, s.peer]) await expect(say(s, u, s.withKid.id, 'hello')).rejects.toThrow(REFUSALS.frozen);
+    expect((await say(s, s.peer, s.adultsOnly.id, 'elsewhere is fine')).message.held).toBe(false);
+    // The owner of BIO101 is `adult`; a plain member learns nothing.
+    await expect(submitStatement(s.ctx, s.kid, freeze.id, 'unfair')).rejects.toThrow(/No such notice/);
+    await submitStatement(s.ctx, s.adult, freeze.id, 'I will moderate it.');
+    await decideAppeal(s.ctx, s.a(s.officerB), freeze.id, true, 'The owner will moderate.');
+    expect((await say(s, s.kid, s.withKid.id, 'hello again')).message.held).toBe(false);
+  });
+
+  test('a freeze on a held message does not show its text to the owner', async () => {
+    const s = await setUp();
+    await say(s, s.peer, s.withKid.id, 'HOLDME secret');
+    const [c] = await s.store.cases.list();
+    const freeze = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'freeze', 'SG-2', 'Grooming attempts in this room.');
+    expect(freeze.evidence).not.toContain('secret');
+  });
+});
+
+describe('conversation-level grooming risk', () => {
+  test('review-level messages from an adult to a minor in a DM add up to a hold; the same to an adult do not', async () => {
+    const s = await setUp();
+    const dm = await s.mk('group', null, [{ userId: s.adult.id, role: 'owner' }, { userId: s.kid.id, role: 'member' }]);
+    const adults = await s.mk('group', null, [{ userId: s.adult.id, role: 'owner' }, { userId: s.peer.id, role: 'member' }, { userId: s.kid.id, role: 'member' }]);
+    expect((await say(s, s.adult, dm.id, 'GROOMY one')).message.held).toBe(false);
+    expect((await say(s, s.adult, dm.id, 'GROOMY two')).message.held).toBe(false);
+    const third = await say(s, s.adult, dm.id, 'GROOMY three');
+    expect(third.message.held).toBe(true);
+    const [c] = await s.store.cases.list();
+    expect(c).toMatchObject({ messageId: third.message.id, severity: 'hold', towardsMinor: true });
+    expect(c!.labels).toContain('grooming_risk');
+    expect(c!.scores.grooming_risk).toBe(1);
+    // A minor sending the same is not an adult → no conversation risk.
+    for (const w of ['GROOMY a', 'GROOMY b', 'GROOMY c']) expect((await say(s, s.kid, adults.id, w)).message.held).toBe(false);
+  });
+});

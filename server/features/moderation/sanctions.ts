@@ -1,0 +1,176 @@
+/**
+ * Safeguarding actions on accounts and rooms, and their fair hearing (rules in hearing.ts).
+ *
+ * - restrictIfRepeated: automatic, after repeated held messages towards minors (policy in screen.ts):
+ *   the sender cannot post where a minor is until a human decides.
+ * - blockUser / freezeRoom: only an officer; from a case, so there is always evidence.
+ * - submitStatement: the affected party, before the deadline, while the sanction applies.
+ * - decideAppeal: an officer who did not act; overturning restores everything.
+ * - liftSanction: any officer ends a sanction that is not under appeal; restores everything.
+ *
+ * Every action writes an audit entry, tells the affected person on their live sockets, and
+ * (for what officers must look at) notifies the officers. Restoring = releasing the evidence
+ * messages that are still held (they reach the room now) and the sanction no longer applying.
+ */
+import { badRequest, conflict, notFound } from '../../errors';
+import { topics } from '../../realtime/topics';
+import type { ModerationCase, NewSanction, Sanction, SanctionStatus, User } from '../../store/types';
+import { noticePartial } from '../../../views/partials';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
+import type { ChatContext } from '../chat/context';
+import { publishVisible } from '../chat/messages';
+import { canDecideAppeal, canLift, canSubmitStatement, inForce, IN_FORCE, MAX_STATEMENT, appealOutcome, type Check } from './hearing';
+import { clauseById, clauseForLabels } from './policy-clauses';
+import { DEFAULT_POLICY } from './screen';
+import type { NoticeKind } from './notify';
+
+export const MAX_EXCERPT = 500;
+export type OfficerActor = Actor & { userId: string };
+
+const excerpt = (text: string) => ([...text].length > MAX_EXCERPT ? [...text].slice(0, MAX_EXCERPT).join('') + '…' : text);
+const policyOf = (ctx: ChatContext) => ctx.moderation?.policy ?? DEFAULT_POLICY;
+const ensure = (c: Check) => {
+  if (!c.ok) throw conflict(c.reason);
+};
+
+function tell(ctx: ChatContext, userIds: (string | null)[], text: string) {
+  for (const id of userIds) if (id) ctx.hub.publish(topics.user(id), noticePartial(text).value);
+}
+
+function notifyOfficers(ctx: ChatContext, s: Sanction, kind: NoticeKind, summary: string, labels: string[] = []) {
+  const m = ctx.moderation;
+  void m?.notifier?.notify({ caseId: s.id, kind, severity: 'high', labels, summary, url: m.link(`/admin/moderation/actions/${s.id}`), at: Date.now() });
+}
+
+/** The people a sanction is about: the account, or the owners of a frozen room. */
+export async function affectedParty(ctx: ChatContext, s: Sanction): Promise<string[]> {
+  if (s.userId) return [s.userId];
+  if (!s.roomId) return [];
+  return (await ctx.store.rooms.members(s.roomId)).filter((m) => m.role === 'owner').map((m) => m.userId);
+}
+
+async function create(ctx: ChatContext, actor: Actor, input: Omit<NewSanction, 'deadline' | 'actorId'>): Promise<Sanction> {
+  if (!clauseById(input.clause)) throw badRequest('Choose the policy clause this action is based on.');
+  const s = await ctx.store.sanctions.create({ ...input, actorId: actor.userId, deadline: Date.now() + policyOf(ctx).statementMs });
+  await recordAudit(ctx.store, actor, `moderation.${s.kind}`, s.id, { userId: s.userId, roomId: s.roomId, caseIds: s.caseIds, clause: s.clause, reason: s.reason });
+  return s;
+}
+
+/** Called after a hold-level case is opened: restricts the sender when holds towards minors repeat. */
+export async function restrictIfRepeated(ctx: ChatContext, c: ModerationCase): Promise<Sanction | null> {
+  if (c.severity !== 'hold' || !c.towardsMinor) return null;
+  const policy = policyOf(ctx);
+  const since = Date.now() - policy.restrictWindowMs;
+  if ((await ctx.store.cases.countHolds(c.senderId, since)) < policy.restrictAfter) return null;
+  const existing = await ctx.store.sanctions.list({ userId: c.senderId, kind: ['restriction', 'block'], status: IN_FORCE, limit: 1 });
+  if (existing.length) return null;
+  const holds = (await ctx.store.cases.list({ senderId: c.senderId, since, limit: 50 })).filter((x) => x.severity === 'hold' && x.towardsMinor);
+  const s = await create(ctx, SYSTEM_ACTOR, {
+    kind: 'restriction',
+    userId: c.senderId,
+    roomId: c.roomId,
+    caseIds: holds.map((x) => x.id),
+    clause: clauseForLabels(c.labels).id,
+    reason: `${holds.length} of your messages to students under 18 were held for review. Until a safeguarding officer has looked at them, you cannot post where a student under 18 is.`,
+    evidence: excerpt(c.text),
+  });
+  tell(ctx, [c.senderId], 'Your account has been restricted while safeguarding officers review held messages. See your notices at /safeguarding.');
+  notifyOfficers(ctx, s, 'restriction', `An account was restricted automatically after ${holds.length} held messages towards students under 18.`, c.labels);
+  return s;
+}
+
+/** Blocks the sender of a case's message (the case is decided as upheld; its message stays hidden). */
+export async function blockUser(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, clause: string, reason: string): Promise<Sanction> {
+  const existing = await ctx.store.sanctions.list({ userId: c.senderId, kind: ['block'], status: IN_FORCE, limit: 1 });
+  if (existing.length) throw conflict('This account is already blocked.');
+  const s = await create(ctx, actor, { kind: 'block', userId: c.senderId, roomId: c.roomId, caseIds: [c.id], clause, reason, evidence: excerpt(c.text) });
+  tell(ctx, [c.senderId], 'Your account has been blocked by the safeguarding team: you can read but not post. See the notice at /safeguarding: you can respond to it.');
+  return s;
+}
+
+/** Freezes the case's room: read-only for everyone; the owners get the hearing. */
+export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, clause: string, reason: string, messageHeld: boolean): Promise<Sanction> {
+  const existing = await ctx.store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], status: IN_FORCE, limit: 1 });
+  if (existing.length) throw conflict('This room is already frozen.');
+  // Owners see the evidence only if it had been delivered to the room (a held message reached no one).
+  const evidence = messageHeld ? '(A message that was held before delivery; its text is not shown.)' : excerpt(c.text);
+  const s = await create(ctx, actor, { kind: 'freeze', userId: null, roomId: c.roomId, caseIds: [c.id], clause, reason, evidence });
+  ctx.hub.publish(topics.room(c.roomId), noticePartial('This room has been frozen by the safeguarding team: you can read it but not post.').value);
+  tell(ctx, await affectedParty(ctx, s), 'A room you own has been frozen. See the notice at /safeguarding: you can respond to it.');
+  return s;
+}
+
+/** The removal hearing: an officer upheld a flagged message (called by decideCase). */
+export async function recordRemoval(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, reason: string): Promise<Sanction> {
+  const s = await create(ctx, actor, { kind: 'removal', userId: c.senderId, roomId: c.roomId, caseIds: [c.id], clause: clauseForLabels(c.labels).id, reason, evidence: excerpt(c.text) });
+  tell(ctx, [c.senderId], 'A safeguarding officer removed one of your messages. See the notice at /safeguarding: you can respond to it.');
+  return s;
+}
+
+export async function submitStatement(ctx: ChatContext, user: User, sanctionId: string, text: string): Promise<Sanction> {
+  const statement = text.trim();
+  if (!statement) throw badRequest('Write your statement before sending it.');
+  if ([...statement].length > MAX_STATEMENT) throw badRequest(`Keep your statement under ${MAX_STATEMENT} characters.`);
+  const s = await ctx.store.sanctions.byId(sanctionId);
+  const affected = s ? (await affectedParty(ctx, s)).includes(user.id) : false;
+  // Someone it is not about learns nothing, not even that it exists.
+  if (!s || !affected) throw notFound('No such notice.');
+  ensure(canSubmitStatement(s, { affected, now: Date.now() }));
+  const appealed = await ctx.store.sanctions.transition(s.id, ['active'], { status: 'appealed', statement, statementBy: user.id, statementAt: Date.now() });
+  if (!appealed) throw conflict('This decision changed in the meantime; reload the page.');
+  await recordAudit(ctx.store, { userId: user.id, origin: 'web' }, 'moderation.statement', s.id, { kind: s.kind, chars: [...statement].length });
+  notifyOfficers(ctx, appealed, 'appeal', `A statement was submitted against a ${s.kind}; a reviewer who did not act must decide it.`);
+  return appealed;
+}
+
+/** The officers who took part in the decision under appeal (they may not decide the appeal). */
+async function actedBy(ctx: ChatContext, s: Sanction): Promise<(string | null)[]> {
+  const cases = await Promise.all(s.caseIds.map((id) => ctx.store.cases.byId(id)));
+  return [s.actorId, ...cases.map((c) => c?.decidedBy ?? null)].filter((x) => x !== null);
+}
+
+export async function reviewCheck(ctx: ChatContext, s: Sanction, reviewerId: string): Promise<Check> {
+  return canDecideAppeal(s, reviewerId, await actedBy(ctx, s));
+}
+
+/** Releases the evidence messages that are still held; open evidence cases are decided as released. */
+async function restore(ctx: ChatContext, actor: OfficerActor, s: Sanction, reason: string) {
+  for (const id of s.caseIds) {
+    const c = await ctx.store.cases.byId(id);
+    if (!c) continue;
+    if (c.status === 'open') await ctx.store.cases.decide(c.id, { decidedBy: actor.userId, decision: 'release', reason });
+    const m = await ctx.store.messages.byId(c.roomId, c.messageId);
+    if (m?.held && !m.deletedAt) {
+      const released = await ctx.store.messages.setHeld(c.roomId, c.messageId, false);
+      if (released) await publishVisible(ctx, released);
+    }
+  }
+  if (s.kind === 'freeze' && s.roomId) ctx.hub.publish(topics.room(s.roomId), noticePartial('This room is open again: the safeguarding freeze was lifted.').value);
+}
+
+async function finish(ctx: ChatContext, actor: OfficerActor, s: Sanction, from: SanctionStatus[], to: SanctionStatus, reason: string, action: string) {
+  const why = reason.trim();
+  if (!why) throw badRequest('Give a reason for the decision.');
+  if ([...why].length > MAX_STATEMENT) throw badRequest(`Keep the reason under ${MAX_STATEMENT} characters.`);
+  const done = await ctx.store.sanctions.transition(s.id, from, { status: to, decidedBy: actor.userId, decidedAt: Date.now(), decisionReason: why });
+  if (!done) throw conflict('This was decided in the meantime; reload the page.');
+  if (!inForce(done)) await restore(ctx, actor, done, why);
+  await recordAudit(ctx.store, actor, action, s.id, { kind: s.kind, userId: s.userId, roomId: s.roomId, outcome: to, reason: why });
+  const outcome = to === 'upheld' ? 'The decision stands' : 'The decision was reversed and everything restored';
+  tell(ctx, await affectedParty(ctx, done), `Your safeguarding notice was reviewed: ${outcome}. See /safeguarding.`);
+  return done;
+}
+
+export async function decideAppeal(ctx: ChatContext, actor: OfficerActor, sanctionId: string, overturn: boolean, reason: string): Promise<Sanction> {
+  const s = await ctx.store.sanctions.byId(sanctionId);
+  if (!s) throw notFound('No such action.');
+  ensure(await reviewCheck(ctx, s, actor.userId));
+  return finish(ctx, actor, s, ['appealed'], appealOutcome(overturn), reason, overturn ? 'moderation.appeal_overturned' : 'moderation.appeal_upheld');
+}
+
+export async function liftSanction(ctx: ChatContext, actor: OfficerActor, sanctionId: string, reason: string): Promise<Sanction> {
+  const s = await ctx.store.sanctions.byId(sanctionId);
+  if (!s) throw notFound('No such action.');
+  ensure(canLift(s));
+  return finish(ctx, actor, s, ['active', 'upheld'], 'lifted', reason, 'moderation.lift');
+}
