@@ -3,6 +3,7 @@
  * Every other module receives a `Config` value; nothing else reads `process.env`.
  */
 import { rtcConfigFromEnv, type RtcConfig } from './rtc/config';
+import { notifyConfigFromEnv, type NotifyConfig } from './features/moderation/notify-config';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -37,6 +38,8 @@ export interface Config {
    * (default) = rooms with at least one minor member; 'all' = every room.
    */
   moderationScope: ModerationScope;
+  /** Safeguarding officers' email / webhook notifications (SMTP_*, SAFEGUARDING_*; README "Notifications"). */
+  notify: NotifyConfig;
 }
 
 export type ModerationScope = 'minors' | 'all';
@@ -112,6 +115,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const moderationScope = (env.MODERATION_SCOPE || 'minors').toLowerCase();
   if (moderationScope !== 'minors' && moderationScope !== 'all') throw new ConfigError(`MODERATION_SCOPE must be minors or all, got "${env.MODERATION_SCOPE}"`);
+  // Safeguarding notifications: parsed beside the notifier (features/moderation/notify-config.ts).
+  let notify: NotifyConfig;
+  try {
+    notify = notifyConfigFromEnv(env);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   const level = (env.LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
   if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   return {
@@ -136,5 +146,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       uploadExpireMs: int(env, 'UPLOAD_EXPIRE_HOURS', 24, 1, 24 * 365) * 3_600_000,
     },
     moderationScope,
+    notify,
   };
 }

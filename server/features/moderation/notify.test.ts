@@ -1,0 +1,322 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { createHmac } from 'node:crypto';
+import { loadConfig } from '../../config';
+import { memoryLogger } from '../../log';
+import { startSmtpSink, parseMessage, type SmtpSink } from '../../testing/smtp-sink';
+import { createNotifier, type CaseNotice } from './notify';
+import { notifyConfigFromEnv, type NotifyConfig } from './notify-config';
+import { buildMessage, dotStuff, normaliseNotice, quotedPrintable } from './notify-mail';
+
+const FAST = [30, 60, 120];
+const OFFICERS = 'officer.one@unilag.test, officer.two@unilag.test';
+const CHAT_TEXT = 'send me a photo and do not tell your parents';
+
+const notice = (over: Partial<CaseNotice> = {}): CaseNotice => ({
+  caseId: 'c1234',
+  kind: 'hold',
+  severity: 'high',
+  labels: ['grooming_signal'],
+  summary: 'A message to a minor in a direct message was held before delivery.',
+  url: 'https://chat.unilag.test/admin/moderation/cases/c1234',
+  at: Date.UTC(2026, 10, 26, 15, 0, 0),
+  ...over,
+});
+
+function cfgFor(env: Record<string, string>): NotifyConfig {
+  return { ...notifyConfigFromEnv(env), retryDelaysMs: FAST };
+}
+
+const smtpEnv = (port: number, userinfo = '') => ({ SMTP_URL: `smtp://${userinfo}127.0.0.1:${port}`, SMTP_FROM: 'Lets Talk <noreply@unilag.test>', SAFEGUARDING_EMAILS: OFFICERS });
+
+async function until(cond: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await Bun.sleep(10);
+  }
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+async function sink(opts: Parameters<typeof startSmtpSink>[0] = {}): Promise<SmtpSink> {
+  const s = await startSmtpSink(opts);
+  cleanups.push(() => s.stop());
+  return s;
+}
+
+function freePort(): number {
+  const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
+  const p = s.port;
+  s.stop(true);
+  return p;
+}
+
+describe('configuration', () => {
+  test('parses SMTP and webhook settings', () => {
+    const c = loadConfig({ SMTP_URL: 'smtp://alert%40unilag:p%3Ass@mail.unilag.test', SMTP_FROM: 'noreply@unilag.test', SAFEGUARDING_EMAILS: ' a@unilag.test,b@unilag.test ,a@unilag.test', SAFEGUARDING_WEBHOOK_URL: 'https://hooks.unilag.test/safeguarding', SAFEGUARDING_WEBHOOK_SECRET: 'x'.repeat(32) }).notify;
+    expect(c.smtp).toMatchObject({ host: 'mail.unilag.test', port: 587, secure: false, starttls: 'auto', user: 'alert@unilag', pass: 'p:ss', from: 'noreply@unilag.test', to: ['a@unilag.test', 'b@unilag.test'] });
+    expect(c.webhook).toEqual({ url: 'https://hooks.unilag.test/safeguarding', secret: 'x'.repeat(32) });
+    const s = notifyConfigFromEnv({ SMTP_URL: 'smtps://mail.unilag.test', SMTP_FROM: 'x@unilag.test', SAFEGUARDING_EMAILS: 'a@unilag.test' }).smtp!;
+    expect([s.port, s.secure]).toEqual([465, true]);
+    expect(notifyConfigFromEnv({ SMTP_URL: 'smtp://m.test:25?starttls=required', SMTP_FROM: 'x@m.test', SAFEGUARDING_EMAILS: 'a@m.test' }).smtp!.starttls).toBe('required');
+  });
+
+  test('nothing set: both channels off', () => {
+    expect(loadConfig({}).notify).toMatchObject({ smtp: null, webhook: null });
+  });
+
+  test.each([
+    [{ SMTP_URL: 'mail.unilag.test:587', SMTP_FROM: 'x@u.test', SAFEGUARDING_EMAILS: 'a@u.test' }, /SMTP_URL must/],
+    [{ SMTP_URL: 'http://mail.unilag.test', SMTP_FROM: 'x@u.test', SAFEGUARDING_EMAILS: 'a@u.test' }, /smtp:\/\/ or smtps:\/\//],
+    [{ SMTP_URL: 'smtp://m.test?starttls=maybe', SMTP_FROM: 'x@u.test', SAFEGUARDING_EMAILS: 'a@u.test' }, /starttls must be/],
+    [{ SMTP_URL: 'smtp://m.test', SMTP_FROM: 'x@u.test', SAFEGUARDING_EMAILS: 'a@u.test, not an address' }, /SAFEGUARDING_EMAILS has "not an address"/],
+    [{ SMTP_URL: 'smtp://m.test', SMTP_FROM: 'x@u.test', SAFEGUARDING_EMAILS: 'a@u.test>\r\nRCPT TO:<b@evil.test' }, /SAFEGUARDING_EMAILS has/],
+    [{ SMTP_URL: 'smtp://m.test', SMTP_FROM: 'nobody', SAFEGUARDING_EMAILS: 'a@u.test' }, /SMTP_FROM must be an address/],
+    [{ SMTP_URL: 'smtp://m.test', SAFEGUARDING_EMAILS: 'a@u.test' }, /needs SMTP_FROM/],
+    [{ SMTP_URL: 'smtp://m.test', SMTP_FROM: 'x@u.test' }, /SAFEGUARDING_EMAILS is empty/],
+    [{ SAFEGUARDING_EMAILS: 'a@u.test' }, /needs SMTP_URL/],
+    [{ SAFEGUARDING_WEBHOOK_URL: 'http://hooks.unilag.test/x', SAFEGUARDING_WEBHOOK_SECRET: 'x'.repeat(32) }, /must use https/],
+    [{ SAFEGUARDING_WEBHOOK_URL: 'https://hooks.unilag.test/x', SAFEGUARDING_WEBHOOK_SECRET: 'short' }, /at least 16/],
+    [{ SAFEGUARDING_WEBHOOK_SECRET: 'x'.repeat(32) }, /SAFEGUARDING_WEBHOOK_URL is not/],
+  ])('rejects %o', (env, msg) => {
+    expect(() => loadConfig(env)).toThrow(msg);
+  });
+});
+
+describe('message text', () => {
+  test('quoted-printable keeps lines short and round-trips UTF-8', () => {
+    const text = `Ẹ kú àárọ̀ = ok \n${'a'.repeat(200)}\nend `;
+    const qp = quotedPrintable(text);
+    for (const l of qp.split('\r\n')) expect(l.length).toBeLessThanOrEqual(76);
+    expect(qp).toMatch(/=20$/);
+    expect(parseMessage(`Content-Transfer-Encoding: quoted-printable\r\n\r\n${qp}`).text).toBe(text.replace(/\n/g, '\r\n'));
+  });
+
+  test('dot-stuffing doubles a leading dot on every line', () => {
+    expect(dotStuff('.a\r\nb\r\n.\r\n..c')).toBe('..a\r\nb\r\n..\r\n...c');
+  });
+
+  test('non-ASCII subject text becomes encoded words', () => {
+    const msg = buildMessage(normaliseNotice(notice({ caseId: 'Àdé-1' })), { from: 'x@u.test', fromHeader: 'Ìfẹ́ <x@u.test>', to: ['a@u.test'] }, 0);
+    const h = parseMessage(msg).headers;
+    expect(h['subject']).toMatch(/^=\?UTF-8\?B\?/);
+    const decoded = h['subject']!.split(' ').map((w) => Buffer.from(w.slice(10, -2), 'base64').toString()).join('');
+    expect(decoded).toBe('[Lets Talk safeguarding] Case Àdé-1: message held (grooming_signal)');
+    expect(h['from']).toMatch(/^=\?UTF-8\?B\?.+\?= <x@u\.test>$/);
+    expect(h['date']).toBe('Thu, 01 Jan 1970 00:00:00 +0000');
+  });
+});
+
+describe('email', () => {
+  test('one message to every officer, with proper headers, the link and no chat text', async () => {
+    const s = await sink();
+    const log = memoryLogger();
+    const n = createNotifier(cfgFor(smtpEnv(s.port)), log, { now: () => Date.UTC(2026, 10, 26, 15, 0, 5) });
+    // A careless caller passing the message along: it must not leave the server.
+    const leaky = { ...notice({ summary: 'Held in a DM with a minor.\n.\nSecond paragraph.' }), text: CHAT_TEXT, senderName: 'Tolu Adebayo' } as CaseNotice;
+    await n.notify(leaky);
+    await n.idle();
+    expect(s.messages).toHaveLength(1);
+    const m = s.messages[0]!;
+    expect(m.from).toBe('noreply@unilag.test');
+    expect(m.to).toEqual(['officer.one@unilag.test', 'officer.two@unilag.test']);
+    expect(m.headers['subject']).toBe('[Lets Talk safeguarding] Case c1234: message held (grooming_signal)');
+    expect(m.headers['date']).toBe('Thu, 26 Nov 2026 15:00:05 +0000');
+    expect(m.headers['message-id']).toBe(`<letstalk.case.c1234.hold.${notice().at}@unilag.test>`);
+    expect(m.headers['from']).toBe('"Lets Talk" <noreply@unilag.test>');
+    expect(m.headers['to']).toBe('officer.one@unilag.test, officer.two@unilag.test');
+    expect(m.headers['mime-version']).toBe('1.0');
+    expect(m.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(m.headers['content-transfer-encoding']).toBe('quoted-printable');
+    expect(m.text).toContain('\r\nhttps://chat.unilag.test/admin/moderation/cases/c1234\r\n');
+    expect(m.text).toContain('Severity: high');
+    expect(m.text).toContain('Held in a DM with a minor.\r\n.\r\nSecond paragraph.');
+    expect(m.data).not.toContain('photo');
+    expect(m.data).not.toContain('Tolu');
+    expect(m.data.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+    expect(log.lines.some((l) => l.msg === 'safeguarding officers notified' && l.channel === 'email')).toBe(true);
+  });
+
+  test('CR/LF in labels, case id or summary cannot add headers, recipients or messages', async () => {
+    const s = await sink();
+    const n = createNotifier(cfgFor(smtpEnv(s.port)), memoryLogger());
+    await n.notify(notice({
+      caseId: 'c9\r\nBcc: evil@attacker.test',
+      labels: ['grooming_signal\r\nX-Injected: 1', 'self_harm'],
+      // SMTP smuggling attempt: a lone dot would end DATA and start a second transaction.
+      summary: 'ok\r\n.\r\nMAIL FROM:<evil@attacker.test>\r\nRCPT TO:<evil@attacker.test>\r\nDATA\r\nSubject: forged\r\n\r\nhi',
+    }));
+    await n.idle();
+    expect(s.messages).toHaveLength(1);
+    const m = s.messages[0]!;
+    expect(m.to).not.toContain('evil@attacker.test');
+    expect(m.headers['bcc']).toBeUndefined();
+    expect(m.headers['x-injected']).toBeUndefined();
+    expect(m.headers['subject']).toBe('[Lets Talk safeguarding] Case c9 Bcc: evil@attacker.test: message held (grooming_signal__X-Injected:_1, self_harm)');
+    const head = m.data.slice(0, m.data.indexOf('\r\n\r\n'));
+    expect(head).not.toMatch(/^(Bcc|X-Injected):/im);
+    expect(s.sessions.flat().filter((c) => c.startsWith('MAIL'))).toHaveLength(1);
+  });
+
+  test('AUTH PLAIN with the URL credentials', async () => {
+    const s = await sink({ auth: { user: 'alerts', pass: 's3cr:t' } });
+    const n = createNotifier(cfgFor(smtpEnv(s.port, 'alerts:s3cr%3At@')), memoryLogger());
+    await n.notify(notice());
+    await n.idle();
+    expect(s.messages[0]?.auth).toEqual({ user: 'alerts', pass: 's3cr:t' });
+    expect(s.sessions[0]!.some((c) => c.startsWith('AUTH PLAIN '))).toBe(true);
+  });
+
+  test('AUTH LOGIN when that is all the server offers', async () => {
+    const s = await sink({ auth: { user: 'alerts', pass: 'pw' }, mechanisms: ['LOGIN'] });
+    const n = createNotifier(cfgFor(smtpEnv(s.port, 'alerts:pw@')), memoryLogger());
+    await n.notify(notice());
+    await n.idle();
+    expect(s.messages[0]?.auth).toEqual({ user: 'alerts', pass: 'pw' });
+  });
+
+  test('wrong credentials: logged, not retried', async () => {
+    const s = await sink({ auth: { user: 'alerts', pass: 'right' } });
+    const log = memoryLogger();
+    const n = createNotifier(cfgFor(smtpEnv(s.port, 'alerts:wrong@')), log);
+    await n.notify(notice());
+    await n.idle();
+    expect(s.messages).toHaveLength(0);
+    expect(s.sessions).toHaveLength(1);
+    const err = log.lines.find((l) => l.msg === 'safeguarding notification not delivered');
+    expect(err).toMatchObject({ level: 'error', caseId: 'c1234', channel: 'email', retried: false });
+    expect(String(err!.error)).toContain('535');
+  });
+
+  test('mail server down: notify does not throw, delivery is retried until it is up', async () => {
+    const port = freePort();
+    const log = memoryLogger();
+    const n = createNotifier({ ...cfgFor(smtpEnv(port)), retryDelaysMs: [50, 100, 200, 400] }, log);
+    await n.notify(notice());
+    await until(() => log.lines.some((l) => l.msg === 'safeguarding notification failed, will retry'));
+    const s = await sink({ port });
+    await s.waitFor((m) => m.headers['subject']!.includes('c1234'), 3000);
+    await n.idle();
+    const done = log.lines.find((l) => l.msg === 'safeguarding officers notified')!;
+    expect(done.attempts as number).toBeGreaterThanOrEqual(2);
+  });
+
+  test('a server that never answers times out and the attempts stay bounded', async () => {
+    const silent = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
+    cleanups.push(() => silent.stop(true));
+    const log = memoryLogger();
+    const n = createNotifier({ ...cfgFor(smtpEnv(silent.port)), retryDelaysMs: [10, 10] }, log, { smtp: { timeouts: { replyMs: 100 } } });
+    await n.notify(notice());
+    await n.idle();
+    expect(log.lines.filter((l) => l.msg === 'safeguarding notification failed, will retry')).toHaveLength(2);
+    expect(log.lines.find((l) => l.msg === 'safeguarding notification not delivered')).toMatchObject({ attempts: 3, error: 'no reply to greeting within 100 ms' });
+  });
+
+  test('a deferred officer address is retried alone; a refused one is logged', async () => {
+    let deferring = true;
+    const s = await sink({ rcpt: (a) => (a.startsWith('officer.two') ? (deferring ? 450 : undefined) : a.startsWith('gone') ? 550 : undefined) });
+    const log = memoryLogger();
+    const n = createNotifier(cfgFor({ ...smtpEnv(s.port), SAFEGUARDING_EMAILS: `${OFFICERS}, gone@unilag.test` }), log);
+    await n.notify(notice());
+    await s.waitFor((m) => m.to.includes('officer.one@unilag.test'));
+    deferring = false;
+    await n.idle();
+    expect(s.messages.map((m) => m.to)).toEqual([['officer.one@unilag.test'], ['officer.two@unilag.test']]);
+    expect(s.messages[1]!.headers['to']).toContain('gone@unilag.test');
+    expect(log.lines.find((l) => l.msg === 'officer addresses refused by the mail server')).toMatchObject({ refused: ['gone@unilag.test'] });
+  });
+});
+
+describe('webhook', () => {
+  const SECRET = 'webhook-secret-0123456789';
+
+  async function hookServer(statuses: number[]) {
+    const got: { body: string; headers: Headers }[] = [];
+    const server = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      async fetch(req) {
+        got.push({ body: await req.text(), headers: req.headers });
+        return new Response('', { status: statuses[Math.min(got.length - 1, statuses.length - 1)] });
+      },
+    });
+    cleanups.push(() => server.stop(true));
+    const cfg = cfgFor({ SAFEGUARDING_WEBHOOK_URL: `http://127.0.0.1:${server.port}/hook`, SAFEGUARDING_WEBHOOK_SECRET: SECRET });
+    return { got, cfg };
+  }
+
+  test('signed JSON of the notice only', async () => {
+    const { got, cfg } = await hookServer([204]);
+    const n = createNotifier(cfg, memoryLogger(), { now: () => 1_800_000_000_500 });
+    await n.notify({ ...notice(), text: CHAT_TEXT } as CaseNotice);
+    await n.idle();
+    expect(got).toHaveLength(1);
+    const { body, headers } = got[0]!;
+    const expected = 'sha256=' + createHmac('sha256', SECRET).update(body).digest('hex');
+    expect(headers.get('x-letstalk-signature')).toBe(expected);
+    expect(headers.get('x-letstalk-signature')).not.toBe('sha256=' + createHmac('sha256', 'other-secret-0123456').update(body).digest('hex'));
+    expect(headers.get('x-letstalk-timestamp')).toBe('1800000000');
+    expect(headers.get('content-type')).toBe('application/json');
+    expect(JSON.parse(body)).toEqual(notice());
+    expect(body).not.toContain('photo');
+  });
+
+  test('5xx is retried with the same delivery id until delivered', async () => {
+    const { got, cfg } = await hookServer([503, 500, 200]);
+    const log = memoryLogger();
+    const n = createNotifier(cfg, log);
+    await n.notify(notice());
+    await n.idle();
+    expect(got).toHaveLength(3);
+    expect(new Set(got.map((g) => g.headers.get('x-letstalk-delivery'))).size).toBe(1);
+    expect(log.lines.find((l) => l.msg === 'safeguarding officers notified')).toMatchObject({ channel: 'webhook', attempts: 3 });
+  });
+
+  test('5xx every time: bounded attempts, then an error', async () => {
+    const { got, cfg } = await hookServer([502]);
+    const log = memoryLogger();
+    const n = createNotifier(cfg, log);
+    await n.notify(notice());
+    await n.idle();
+    expect(got).toHaveLength(FAST.length + 1);
+    expect(log.lines.find((l) => l.msg === 'safeguarding notification not delivered')).toMatchObject({ level: 'error', error: 'webhook answered 502' });
+  });
+
+  test('4xx is not retried', async () => {
+    const { got, cfg } = await hookServer([400, 200]);
+    const log = memoryLogger();
+    const n = createNotifier(cfg, log);
+    await n.notify(notice());
+    await n.idle();
+    expect(got).toHaveLength(1);
+    expect(log.lines.find((l) => l.msg === 'safeguarding notification not delivered')).toMatchObject({ error: 'webhook answered 400', retried: false });
+  });
+});
+
+describe('no configuration', () => {
+  test('sends nothing and says so once', async () => {
+    const calls: unknown[] = [];
+    const log = memoryLogger();
+    const n = createNotifier(loadConfig({}).notify, log, { fetch: (async (...a: unknown[]) => (calls.push(a), new Response())) as unknown as typeof fetch });
+    await n.notify(notice());
+    await n.notify(notice({ kind: 'appeal' }));
+    await n.idle();
+    expect(calls).toHaveLength(0);
+    expect(log.lines).toHaveLength(1);
+    expect(log.lines[0]).toMatchObject({ level: 'warn' });
+    expect(String(log.lines[0]!.msg)).toContain('will not be notified');
+  });
+
+  test('both channels configured: each gets the notice', async () => {
+    const s = await sink();
+    const bodies: string[] = [];
+    const cfg = cfgFor({ ...smtpEnv(s.port), SAFEGUARDING_WEBHOOK_URL: 'http://127.0.0.1:9/hook', SAFEGUARDING_WEBHOOK_SECRET: 'y'.repeat(20) });
+    const n = createNotifier(cfg, memoryLogger(), { fetch: (async (_u: string, init: RequestInit) => (bodies.push(String(init.body)), new Response(null, { status: 200 }))) as unknown as typeof fetch });
+    await n.notify(notice({ kind: 'appeal', severity: 'medium', labels: [] }));
+    await n.idle();
+    expect(s.messages[0]!.headers['subject']).toBe('[Lets Talk safeguarding] Case c1234: appeal submitted');
+    expect(JSON.parse(bodies[0]!).kind).toBe('appeal');
+  });
+});
