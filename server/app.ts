@@ -18,6 +18,7 @@ import { LocalHub, type Hub } from './realtime/hub';
 import { Sfu } from './rtc/sfu';
 import { callRoutes } from './features/calls/routes';
 import { fileRoutes } from './features/files/routes';
+import { createTransfers, transferRoutes } from './features/files/transfer-routes';
 import { pushCallStates } from './features/calls/actions';
 import { createLimiters } from './features/accounts/auth';
 import { adminRoutes, metricsRoute } from './features/admin/routes';
@@ -36,6 +37,8 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   // Calls: the SFU (server/rtc, no Elysia) lives as long as the app; its state pushes go through the hub.
   const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));
   pushCallStates(sfu, hub);
+  // Direct transfers (files above the threshold): offers and sessions in memory, relays on demand.
+  const transfers = createTransfers(app, chat);
   const wantsHtml = (r: Request) => (r.headers.get('accept') ?? '').includes('text/html');
 
   const elysia = new Elysia()
@@ -76,9 +79,10 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     .use(wsRoutes(app, chat))
     .use(callRoutes(app, sfu, hub))
     .use(fileRoutes(app, chat))
+    .use(transferRoutes(app, transfers, hub))
     .use(adminRoutes(app, chat, { activeCalls: () => sfu.stats().calls }))
     .use(metricsRoute(app, chat.hub, () => sfu.stats().calls));
-  return Object.assign(elysia, { hub, chat, sfu });
+  return Object.assign(elysia, { hub, chat, sfu, transfers });
 }
 
 export type App = ReturnType<typeof createApp>;

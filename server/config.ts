@@ -53,6 +53,10 @@ export interface FileLimits {
   roomQuotaBytes: number;
   /** Unfinished uploads untouched this long are deleted (UPLOAD_EXPIRE_HOURS, default 24). */
   uploadExpireMs: number;
+  /** Files larger than this are not stored but sent browser to browser (FILE_DIRECT_THRESHOLD_BYTES, default 1 GiB). */
+  directThresholdBytes: number;
+  /** Direct transfers always go through the server's relay, never peer to peer (FILE_TRANSFER_RELAY_ONLY). */
+  relayOnly: boolean;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +148,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       userQuotaBytes: int(env, 'FILE_USER_QUOTA_BYTES', 10 * GIB, 0, 2 ** 50),
       roomQuotaBytes: int(env, 'FILE_ROOM_QUOTA_BYTES', 50 * GIB, 0, 2 ** 50),
       uploadExpireMs: int(env, 'UPLOAD_EXPIRE_HOURS', 24, 1, 24 * 365) * 3_600_000,
+      directThresholdBytes: int(env, 'FILE_DIRECT_THRESHOLD_BYTES', GIB, 1, 2 ** 50),
+      relayOnly: bool(env, 'FILE_TRANSFER_RELAY_ONLY'),
     },
     moderationScope,
     notify,

@@ -7,17 +7,31 @@ export interface FileMeta {
   name: string;
   size: number;
   type: string;
+  /** A direct-transfer offer (no stored bytes; README "Files → Direct transfers"). */
+  direct?: { digest: string; from: string };
 }
 
 export function fileMeta(meta: Record<string, unknown> | null): FileMeta | null {
+  if (meta?.direct === true && typeof meta.name === 'string' && typeof meta.size === 'number' && typeof meta.digest === 'string') {
+    return { fileId: '', name: meta.name, size: meta.size, type: String(meta.type ?? 'application/octet-stream'), direct: { digest: meta.digest, from: String(meta.from ?? '') } };
+  }
   if (!meta || typeof meta.fileId !== 'string' || typeof meta.name !== 'string' || typeof meta.size !== 'number') return null;
   return { fileId: meta.fileId, name: meta.name, size: meta.size, type: typeof meta.type === 'string' ? meta.type : 'application/octet-stream' };
 }
 
 /** The name as a download link, size and type; images get a lazy thumbnail (served inline, members only). */
 export function fileBody(f: FileMeta): Raw {
+  if (f.direct) return offerBody(f, f.direct);
   const url = fileUrl(f.fileId, f.name);
   return html`<div class="body file">${isImage(f.type) ? html`<a href="${url}" class="thumb"><img src="${url}" alt="${f.name}" loading="lazy" decoding="async"></a>` : ''}<p><a href="${url}" download="${f.name}" class="file-link">${f.name}</a> <span class="file-info">${formatBytes(f.size)} · ${f.type}</span></p></div>`;
+}
+
+/**
+ * A direct-transfer offer: name, size, type, who it comes from, and Receive (views/client/transfer.ts
+ * turns it into "Offer again" on the sender's own offers and adds the progress row).
+ */
+function offerBody(f: FileMeta, d: { digest: string; from: string }): Raw {
+  return html`<div class="body file xfer-offer" data-xfer-name="${f.name}" data-xfer-size="${f.size}" data-xfer-digest="${d.digest}"><p><span class="file-link">${f.name}</span> <span class="file-info">${formatBytes(f.size)} · ${f.type}</span></p><p class="hint">Sent directly from ${d.from}; available while they are online.</p><p><button type="button" class="xfer-receive">Receive</button></p><p class="xfer-status" role="status"></p></div>`;
 }
 
 /** "Attach file" in the composer; choosing a file starts the upload (views/client/upload.ts). */

@@ -6,6 +6,8 @@
  * stored offset; after a page reload, choosing the same file again resumes it too. Each upload has
  * a progress row (role="progressbar", speed, time left) with Pause / Resume / Cancel.
  */
+import { isDirect, offerDirect } from './transfer';
+
 const CHUNK = 256 * 1024;
 const WINDOW = 8;
 const HEADER = 12;
@@ -302,6 +304,8 @@ if (typeof document !== 'undefined') document.addEventListener('change', (e) => 
   const room = input.dataset.uploadRoom;
   const list = document.getElementById(`uploads-${room}`);
   if (!list || !input.files) return;
-  for (const file of Array.from(input.files)) void new Upload(file, room, list).start();
+  const files = Array.from(input.files);
   input.value = '';
+  // Files above the server's threshold are not stored: they are offered for direct transfer (transfer.ts).
+  for (const file of files) void isDirect(file.size).then((direct) => (direct ? offerDirect(file, room, list) : new Upload(file, room, list).start()));
 });

@@ -1,0 +1,105 @@
+/**
+ * Direct transfers over HTTP and WebSocket (README "Files → Direct transfers").
+ * - GET /transfers/config: the threshold above which "Attach file" offers instead of uploading.
+ * - GET /transfer-sw.js: the service worker that turns a page-fed stream into a download.
+ * - /xfer: the signalling socket. Upgrade needs a same-site Origin and a session (403 / 401), like
+ *   /rtc and /upload. Messages are TypeBox-checked (transfer-protocol.ts); a bad one gets an `error`
+ *   and the socket stays open; more than 60 messages a second closes it (4429).
+ */
+import { Elysia } from 'elysia';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppContext } from '../../deps';
+import { AppError, httpStatus } from '../../errors';
+import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
+import type { Hub, HubSocket } from '../../realtime/hub';
+import { viewerPlugin } from '../accounts/guard';
+import type { ChatContext } from '../chat/context';
+import { Transfers, type Peer } from './transfer';
+import { MAX_SIGNAL_BYTES, parseTransferMsg, type TransferServerMsg } from './transfer-protocol';
+
+interface Conn {
+  raw: RawSocket;
+  open: boolean;
+  peer: Peer;
+  queue: Promise<void>;
+  windowStart: number;
+  count: number;
+  hubSocket: HubSocket;
+}
+
+const MAX_MSGS_PER_SEC = 60;
+const SW_SOURCE = readFileSync(join(import.meta.dir, '../../../views/client/transfer-sw.js'), 'utf8');
+
+export function createTransfers(app: AppContext, chat: ChatContext): Transfers {
+  return new Transfers(chat, app.config, app.logger.child({ component: 'transfers' }));
+}
+
+export function transferRoutes(app: AppContext, transfers: Transfers, hub: Hub) {
+  const conns = new WeakMap<object, Conn>();
+  const log = app.logger;
+
+  async function handle(c: Conn, data: unknown) {
+    const msg = parseTransferMsg(data);
+    if (!msg) return c.peer.send({ type: 'error', message: 'The transfer sent something the server could not understand.', status: 400 });
+    const session = 'session' in msg ? msg.session : undefined;
+    const transfer = 'transfer' in msg ? msg.transfer : undefined;
+    try {
+      const user = await app.store.users.byId(c.peer.userId);
+      if (!user || user.status !== 'active') return c.raw.close(4401, 'Please sign in.');
+      await transfers.handle(user, c.peer, msg);
+    } catch (e) {
+      if (e instanceof AppError) return c.peer.send({ type: 'error', message: e.message, status: httpStatus(e), session, transfer });
+      log.error('transfer handler failed', { connId: c.peer.connId, type: msg.type, err: e });
+      c.peer.send({ type: 'error', message: 'Something went wrong on our side. Please try again.', status: 500, session, transfer });
+    }
+  }
+
+  return new Elysia({ name: 'transfers' })
+    .use(viewerPlugin(app))
+    .get('/transfers/config', async ({ requireUser }) => {
+      await requireUser();
+      return { thresholdBytes: app.config.files.directThresholdBytes, relayOnly: app.config.files.relayOnly };
+    })
+    .get('/transfer-sw.js', () => new Response(SW_SOURCE, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' } }))
+    .ws('/xfer', {
+      maxPayloadLength: MAX_SIGNAL_BYTES,
+      idleTimeout: 120,
+      beforeHandle: upgradeGuard(app.config),
+      async open(ws) {
+        const who = await openedBy(ws);
+        if (!who) return;
+        const { raw, user, connId } = who;
+        const c: Conn = {
+          raw,
+          open: true,
+          queue: Promise.resolve(),
+          windowStart: 0,
+          count: 0,
+          peer: { connId, userId: user.id, send: (m: TransferServerMsg) => c.open && void raw.send(JSON.stringify(m)) },
+          // Registered only so that hub.closeUser (suspend, disable, sign out everywhere) closes it too.
+          hubSocket: { id: `xfer-${connId}`, userId: user.id, subscribe() {}, unsubscribe() {}, send() {}, close: (code, reason) => raw.close(code, reason) },
+        };
+        conns.set(ws.raw, c);
+        hub.register(c.hubSocket);
+        transfers.hello(c.peer);
+      },
+      message(ws, data) {
+        const c = conns.get(ws.raw);
+        if (!c) return;
+        const now = Date.now();
+        if (now - c.windowStart >= 1000) [c.windowStart, c.count] = [now, 0];
+        if (++c.count > MAX_MSGS_PER_SEC) return c.raw.close(4429, 'Too many messages.');
+        c.queue = c.queue.then(() => handle(c, data)).catch((e) => log.error('transfer queue failed', { connId: c.peer.connId, err: e }));
+      },
+      close(ws, code) {
+        const c = conns.get(ws.raw);
+        if (!c) return;
+        c.open = false;
+        conns.delete(ws.raw);
+        hub.unregister(c.hubSocket);
+        c.queue = c.queue.then(() => transfers.closed(c.peer));
+        log.info('xfer close', { connId: c.peer.connId, userId: c.peer.userId, code });
+      },
+    });
+}

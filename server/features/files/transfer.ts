@@ -1,0 +1,220 @@
+/**
+ * Direct transfers of files above FILE_DIRECT_THRESHOLD_BYTES (README "Files → Direct transfers"):
+ * the bytes go browser to browser over a WebRTC data channel (or through the server's relay,
+ * server/rtc/relay.ts); the server stores only the offer message and signals.
+ *
+ * State lives in this process's memory: which sockets serve which offer (a sender's open page),
+ * and the sessions (one receiver receiving one offer from one sender socket). Every message that
+ * names an offer or a session re-checks, against the store, that both people are members of the
+ * offer's room; anyone else gets a 404 that tells them nothing.
+ */
+import type { Config } from '../../config';
+import { AppError, badRequest, notFound } from '../../errors';
+import { html } from '../../http/html';
+import { metrics } from '../../metrics';
+import { topics } from '../../realtime/topics';
+import { iceServersFor } from '../../rtc/config';
+import { Relay } from '../../rtc/relay';
+import type { Logger } from '../../log';
+import type { Message, User } from '../../store/types';
+import { logId } from '../../../views/chat';
+import { partial } from '../../../views/partials';
+import type { ChatContext } from '../chat/context';
+import { memberRoom, renderMessages } from '../chat/messages';
+import { formatBytes, sanitizeName, sanitizeType } from './names';
+import type { Role, TransferClientMsg, TransferServerMsg } from './transfer-protocol';
+
+/** One signalling socket. */
+export interface Peer {
+  connId: string;
+  userId: string;
+  send(m: TransferServerMsg): void;
+}
+
+interface Session {
+  id: string;
+  roomId: string;
+  transfer: string;
+  sender: Peer;
+  receiver: Peer;
+  relay: Relay | null;
+}
+
+/** Relays at once, per server process (each costs CPU for every byte). */
+export const MAX_RELAYS = 16;
+
+const unavailable = (msg: string) => new AppError('unavailable', msg);
+
+/** The offer's metadata as stored in the message (kind 'file', meta.direct = true). */
+export interface OfferMeta {
+  direct: true;
+  name: string;
+  size: number;
+  type: string;
+  digest: string;
+  from: string;
+}
+
+export function offerMeta(m: Message | null): OfferMeta | null {
+  const meta = m?.meta;
+  if (!m || m.kind !== 'file' || m.deletedAt || !meta || meta.direct !== true) return null;
+  return meta as unknown as OfferMeta;
+}
+
+export class Transfers {
+  private serving = new Map<string, Set<Peer>>();
+  private sessions = new Map<string, Session>();
+
+  constructor(
+    private ctx: ChatContext,
+    private config: Config,
+    private log: Logger,
+  ) {}
+
+  hello(peer: Peer) {
+    peer.send({ type: 'hello', iceServers: iceServersFor(this.config.rtc, peer.userId, Date.now()), relayOnly: this.config.files.relayOnly });
+  }
+
+  async handle(user: User, peer: Peer, msg: TransferClientMsg) {
+    switch (msg.type) {
+      case 'offer':
+        return this.offer(user, peer, msg);
+      case 'request':
+        return this.request(user, peer, msg);
+    }
+    const s = await this.session(user, peer, msg.session);
+    const other = s.sender === peer ? s.receiver : s.sender;
+    const role: Role = s.sender === peer ? 'sender' : 'receiver';
+    switch (msg.type) {
+      case 'signal':
+        return other.send({ type: 'signal', session: s.id, description: msg.description, candidate: msg.candidate });
+      case 'relay':
+        return this.startRelay(s);
+      case 'relay-answer':
+        if (!s.relay) throw badRequest('This transfer is not relayed.');
+        return s.relay.answer(role, msg.sdp);
+      case 'cancel':
+        other.send({ type: 'ended', session: s.id, reason: 'cancelled', message: `${user.name} cancelled the transfer.` });
+        return this.end(s, 'cancelled');
+      case 'done':
+        if (role !== 'receiver') throw badRequest('Only the receiver says when a transfer is done.');
+        other.send({ type: 'ended', session: s.id, reason: 'done', message: 'Received.' });
+        return this.end(s, 'done');
+    }
+  }
+
+  /** Posts the offer message (or finds the one posted before: same sender, room and digest) and serves it from `peer`. */
+  async offer(user: User, peer: Peer, input: Extract<TransferClientMsg, { type: 'offer' }>) {
+    const { room } = await memberRoom(this.ctx, user, input.room);
+    if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+    const limit = this.config.files.directThresholdBytes;
+    if (input.size <= limit) throw badRequest(`Files up to ${formatBytes(limit)} are sent through the server: attach it normally.`);
+    const meta: OfferMeta = { direct: true, name: sanitizeName(input.name), size: input.size, type: sanitizeType(input.mime), digest: input.digest, from: user.name };
+    const { message, created } = await this.ctx.store.messages.append({
+      roomId: room.id,
+      senderId: user.id,
+      clientId: `xfer-${input.digest.slice(0, 40)}`,
+      kind: 'file',
+      body: meta.name,
+      mentions: [],
+      meta: meta as unknown as Record<string, unknown>,
+    });
+    if (message.deletedAt || !offerMeta(message)) throw badRequest('This offer was deleted; rename the file to offer it again.');
+    if (created) {
+      metrics.messageSent(room.id);
+      this.ctx.hub.publish(topics.room(room.id), partial(logId(room.id), 'beforeend', html`${await renderMessages(this.ctx, [message])}`).value);
+    }
+    let set = this.serving.get(message.id);
+    if (!set) this.serving.set(message.id, (set = new Set()));
+    set.add(peer);
+    peer.send({ type: 'offered', transfer: message.id, room: room.id, messageId: message.id });
+    this.log.info('transfer offer', { connId: peer.connId, userId: user.id, transfer: message.id, size: input.size, created });
+  }
+
+  /** The offer in `roomId`, with both people still members, or 404. */
+  private async checkPair(user: User, roomId: string, transfer: string) {
+    await memberRoom(this.ctx, user, roomId);
+    const message = await this.ctx.store.messages.byId(roomId, transfer);
+    const meta = offerMeta(message);
+    if (!message || !meta) throw notFound('No such file offer.');
+    const sender = await this.ctx.store.users.byId(message.senderId);
+    if (!sender || sender.status !== 'active' || !(await this.ctx.store.rooms.membership(roomId, sender.id))) throw notFound('No such file offer.');
+    return { message, meta, sender };
+  }
+
+  async request(user: User, peer: Peer, input: Extract<TransferClientMsg, { type: 'request' }>) {
+    const { message, sender } = await this.checkPair(user, input.room, input.transfer);
+    if (sender.id === user.id) throw badRequest('This is your own file.');
+    const servers = [...(this.serving.get(message.id) ?? [])];
+    const from = servers[servers.length - 1];
+    if (!from) throw unavailable(`${sender.name} is not online; ask them to open Lets Talk.`);
+    // A new request from this receiver replaces its earlier session for the same offer (a resume).
+    for (const s of this.sessions.values()) if (s.transfer === message.id && s.receiver === peer) this.end(s, 'replaced');
+    const s: Session = { id: crypto.randomUUID(), roomId: input.room, transfer: message.id, sender: from, receiver: peer, relay: null };
+    this.sessions.set(s.id, s);
+    const relay = this.config.files.relayOnly || input.relay === true;
+    from.send({ type: 'start', session: s.id, transfer: message.id, role: 'sender', peer: user.name, relay });
+    peer.send({ type: 'start', session: s.id, transfer: message.id, role: 'receiver', peer: sender.name, relay });
+    this.log.info('transfer start', { session: s.id, transfer: message.id, senderId: sender.id, receiverId: user.id, relay });
+    if (relay) await this.startRelay(s);
+  }
+
+  /** The session, if `peer` is one of its two sockets and both people are still members; 404 otherwise. */
+  private async session(user: User, peer: Peer, id: string): Promise<Session> {
+    const s = this.sessions.get(id);
+    if (!s || (s.sender !== peer && s.receiver !== peer)) throw notFound('No such transfer.');
+    try {
+      await this.checkPair(user, s.roomId, s.transfer);
+      const other = await this.ctx.store.users.byId(s.sender === peer ? s.receiver.userId : s.sender.userId);
+      if (!other || other.status !== 'active' || !(await this.ctx.store.rooms.membership(s.roomId, other.id))) throw notFound('No such transfer.');
+    } catch (e) {
+      this.end(s, 'membership');
+      throw e;
+    }
+    return s;
+  }
+
+  private async startRelay(s: Session) {
+    if (s.relay) return;
+    if ([...this.sessions.values()].filter((x) => x.relay).length >= MAX_RELAYS) throw unavailable('The server is relaying too many transfers right now; try again in a few minutes.');
+    const relay = new Relay(this.config.rtc, (reason) => {
+      this.log.info('relay end', { session: s.id, reason, ...relay.stats(), ms: Date.now() - relay.startedAt });
+      if (s.relay === relay) s.relay = null;
+    });
+    s.relay = relay;
+    const [forSender, forReceiver] = await Promise.all([relay.offer('sender'), relay.offer('receiver')]);
+    s.sender.send({ type: 'relay-offer', session: s.id, sdp: forSender });
+    s.receiver.send({ type: 'relay-offer', session: s.id, sdp: forReceiver });
+  }
+
+  private end(s: Session, reason: string) {
+    if (!this.sessions.delete(s.id)) return;
+    s.relay?.close(reason);
+    s.relay = null;
+    this.log.info('transfer end', { session: s.id, reason });
+  }
+
+  /** A signalling socket closed: it serves nothing any more and its sessions end (the other side may retry). */
+  closed(peer: Peer) {
+    for (const [id, set] of this.serving) if (set.delete(peer) && !set.size) this.serving.delete(id);
+    for (const s of [...this.sessions.values()]) {
+      if (s.sender !== peer && s.receiver !== peer) continue;
+      const other = s.sender === peer ? s.receiver : s.sender;
+      other.send({ type: 'ended', session: s.id, reason: 'peer-left', message: 'The connection to the other side was lost.' });
+      this.end(s, 'peer-left');
+    }
+  }
+
+  stats() {
+    return { serving: this.serving.size, sessions: this.sessions.size, relays: [...this.sessions.values()].filter((s) => s.relay).length };
+  }
+
+  /** The relay of a session (tests and the benchmark read its window accounting). */
+  relayOf(sessionId: string): Relay | null {
+    return this.sessions.get(sessionId)?.relay ?? null;
+  }
+
+  close() {
+    for (const s of [...this.sessions.values()]) this.end(s, 'shutdown');
+  }
+}

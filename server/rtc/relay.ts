@@ -1,0 +1,183 @@
+/**
+ * The direct-transfer relay (README "Files → Direct transfers"): used when two browsers cannot
+ * reach each other (ICE failed or took too long) or when relaying is forced. The sender's data
+ * channel ends here and a second one goes to the receiver; `RelayPipe` forwards the wire protocol
+ * of relay-wire.ts between them without reading file bytes beyond the 8-byte chunk header.
+ *
+ * Flow control is end to end: werift cannot slow down what arrives, so the relay relies on the
+ * sender's window (never more than WINDOW_BYTES beyond the receiver's last ack, which the relay
+ * forwards) and enforces it: a sender that runs further ahead, or a malformed message, ends the
+ * relay. What the relay holds is therefore at most one window (plus a chunk) per transfer.
+ * Never imports Elysia; werift specifics stay in this file.
+ */
+import { RTCPeerConnection, type RTCDataChannel } from 'werift';
+import type { RtcConfig } from './config';
+import { announceSdp } from './peer';
+import { CHUNK_BYTES, DATA_CHANNEL_LABEL, parseControl, readChunk, WINDOW_BYTES, type Control } from './relay-wire';
+
+export type Side = 'sender' | 'receiver';
+
+/** What the pipe needs of a data channel (werift's, or a fake in tests). */
+export interface Chan {
+  send(data: Uint8Array | string): void;
+  bufferedAmount: number;
+  close(): void;
+}
+
+/** Bytes sent by the sender beyond the receiver's last ack: what may sit in the relay. */
+export class RelayWindow {
+  high = 0;
+  acked = 0;
+  maxHeld = 0;
+  constructor(readonly window = WINDOW_BYTES) {}
+
+  get held() {
+    return Math.max(0, this.high - this.acked);
+  }
+
+  /** A chunk from the sender; false when it breaks the window. */
+  chunk(offset: number, length: number): boolean {
+    if (offset < this.acked) return true; // resent after a redo, or in flight before it: already counted
+    this.high = Math.max(this.high, offset + length);
+    this.maxHeld = Math.max(this.maxHeld, this.held);
+    return this.held <= this.window + CHUNK_BYTES;
+  }
+
+  /** A control message from the receiver. */
+  control(c: Control) {
+    if (c.t === 'want') this.acked = this.high = c.from;
+    else if (c.t === 'ack') this.acked = Math.max(this.acked, c.offset);
+  }
+}
+
+/**
+ * Forwards between the two channels. `end(reason)` is called once, on a protocol violation or a
+ * cancel; the owner then closes both connections.
+ */
+export class RelayPipe {
+  readonly flow: RelayWindow;
+  /** Receiver messages that arrived before the sender's channel was open (a `want`, at most a few). */
+  private early: string[] = [];
+  private ended = false;
+  bytes = 0;
+  maxBuffered = 0;
+
+  constructor(private end: (reason: string) => void, window = WINDOW_BYTES) {
+    this.flow = new RelayWindow(window);
+  }
+
+  sender: Chan | null = null;
+  receiver: Chan | null = null;
+
+  attachSender(ch: Chan) {
+    this.sender = ch;
+    for (const m of this.early.splice(0)) ch.send(m);
+  }
+
+  attachReceiver(ch: Chan) {
+    this.receiver = ch;
+  }
+
+  private stop(reason: string) {
+    if (this.ended) return;
+    this.ended = true;
+    this.end(reason);
+  }
+
+  fromSender(data: Uint8Array | string) {
+    if (this.ended || !this.receiver) return this.stop('sender spoke before the receiver was connected');
+    if (typeof data === 'string') {
+      const c = parseControl(data);
+      if (!c || c.t !== 'block') return this.stop('invalid message from the sender');
+      return this.receiver.send(data);
+    }
+    const chunk = readChunk(data);
+    if (!chunk) return this.stop('invalid chunk from the sender');
+    if (!this.flow.chunk(chunk.offset, chunk.payload.byteLength)) return this.stop('the sender ignored the window');
+    this.bytes += chunk.payload.byteLength;
+    this.receiver.send(data);
+    this.maxBuffered = Math.max(this.maxBuffered, this.receiver.bufferedAmount);
+  }
+
+  fromReceiver(data: Uint8Array | string) {
+    if (this.ended) return;
+    const c = typeof data === 'string' ? parseControl(data) : null;
+    if (!c || c.t === 'block') return this.stop('invalid message from the receiver');
+    this.flow.control(c);
+    if (this.sender) this.sender.send(data as string);
+    else if (this.early.length < 4) this.early.push(data as string);
+    else return this.stop('the receiver flooded before the sender was connected');
+    if (c.t === 'cancel') this.stop('cancelled');
+  }
+}
+
+const OPEN_TIMEOUT_MS = 20_000;
+
+/** One relayed transfer: two werift peer connections (the server offers both) and the pipe. */
+export class Relay {
+  readonly pipe: RelayPipe;
+  private pcs: Record<Side, RTCPeerConnection>;
+  private closed = false;
+  private timer: ReturnType<typeof setTimeout>;
+  readonly startedAt = Date.now();
+
+  constructor(private cfg: RtcConfig, private onEnd: (reason: string) => void, window = WINDOW_BYTES) {
+    this.pipe = new RelayPipe((r) => this.close(r), window);
+    this.pcs = { sender: this.peer('sender'), receiver: this.peer('receiver') };
+    this.timer = setTimeout(() => {
+      if (!this.pipe.sender || !this.pipe.receiver) this.close('the relay could not connect in time');
+    }, OPEN_TIMEOUT_MS);
+  }
+
+  private peer(side: Side): RTCPeerConnection {
+    const pc = new RTCPeerConnection({
+      iceServers: [],
+      iceUseIpv6: false,
+      ...(this.cfg.portRange ? { icePortRange: this.cfg.portRange } : {}),
+      ...(this.cfg.listenIp ? { iceInterfaceAddresses: { udp4: this.cfg.listenIp }, iceAdditionalHostAddresses: [this.cfg.listenIp] } : {}),
+    });
+    const dc: RTCDataChannel = pc.createDataChannel(DATA_CHANNEL_LABEL, { ordered: true });
+    const chan: Chan = {
+      send: (d) => dc.send(typeof d === 'string' ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)),
+      get bufferedAmount() {
+        return dc.bufferedAmount;
+      },
+      close: () => dc.close(),
+    };
+    dc.stateChanged.subscribe((state) => {
+      if (state === 'open') side === 'sender' ? this.pipe.attachSender(chan) : this.pipe.attachReceiver(chan);
+      else if (state === 'closed') this.close(`${side} channel closed`);
+    });
+    dc.onMessage.subscribe((data) => {
+      const d = typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      side === 'sender' ? this.pipe.fromSender(d) : this.pipe.fromReceiver(d);
+    });
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'failed' || state === 'closed') this.close(`${side} connection ${state}`);
+    });
+    return pc;
+  }
+
+  /** The server's offer for one side (all its candidates are in it: no trickling). */
+  async offer(side: Side): Promise<string> {
+    const pc = this.pcs[side];
+    await pc.setLocalDescription(await pc.createOffer());
+    return announceSdp(this.cfg, pc.localDescription!.sdp);
+  }
+
+  async answer(side: Side, sdp: string) {
+    await this.pcs[side].setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  stats() {
+    return { bytes: this.pipe.bytes, held: this.pipe.flow.held, maxHeld: this.pipe.flow.maxHeld, maxBuffered: this.pipe.maxBuffered };
+  }
+
+  close(reason = 'closed') {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    for (const pc of Object.values(this.pcs)) void pc.close().catch(() => {});
+    this.onEnd(reason);
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * Browser side of direct transfers (README "Files → Direct transfers"), bundled into upload.js.
+ * A file above the server's threshold is not uploaded: `offerDirect` hashes it (SHA-256 per 1 MB
+ * block, crypto.subtle), posts an offer in the room over the /xfer socket, and serves it for as long
+ * as the page is open. "Receive" on an offer asks the server to start a session; sender and receiver
+ * then get a data channel (transfer-peer.ts) and run the wire protocol (transfer-engine.ts); the
+ * receiver saves through the service-worker download (transfer-sink.ts). A lost channel or socket is
+ * resumed from the receiver's verified offset with a new session.
+ */
+import type { TransferServerMsg } from '../../server/features/files/transfer-protocol';
+import { rootDigest } from '../../server/rtc/relay-wire';
+import { blockHashes, ReceiveEngine, SendEngine } from './transfer-engine';
+import { Link } from './transfer-peer';
+import { openSink, type Sink } from './transfer-sink';
+
+type Msg = TransferServerMsg;
+const fmtBytes = (n: number) => (n < 1024 ** 2 ? `${Math.round(n / 1024)} KB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${(n / 1024 ** 3).toFixed(2)} GB`);
+const fmtTime = (s: number) => (!isFinite(s) ? '…' : s < 60 ? `${Math.ceil(s)} s` : `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`);
+
+/** A progress bar with speed and time left (role="progressbar"). */
+class Progress {
+  readonly el = document.createElement('div');
+  private fill = document.createElement('span');
+  readonly info = document.createElement('span');
+  private samples: { t: number; b: number }[] = [];
+  constructor(label: string, private size: number) {
+    this.el.className = 'progress';
+    this.el.setAttribute('role', 'progressbar');
+    this.el.setAttribute('aria-label', label);
+    this.el.setAttribute('aria-valuemin', '0');
+    this.el.setAttribute('aria-valuemax', '100');
+    this.el.append(this.fill);
+    this.info.className = 'upload-info';
+    this.info.setAttribute('aria-live', 'polite');
+  }
+  set(done: number, note = '') {
+    const now = performance.now();
+    this.samples.push({ t: now, b: done });
+    while (this.samples.length > 2 && now - this.samples[0]!.t > 5000) this.samples.shift();
+    const f = this.samples[0]!;
+    const rate = now > f.t ? Math.max(0, ((done - f.b) / (now - f.t)) * 1000) : 0;
+    const pct = Math.floor((done / this.size) * 100);
+    this.el.setAttribute('aria-valuenow', String(pct));
+    this.fill.style.width = `${pct}%`;
+    this.info.textContent = `${fmtBytes(done)} of ${fmtBytes(this.size)} · ${fmtBytes(Math.round(rate))}/s · ${fmtTime(rate > 0 ? (this.size - done) / rate : Infinity)} left${note}`;
+  }
+}
+
+interface Served {
+  file: File;
+  room: string;
+  shas: string[];
+  digest: string;
+  transfer: string | null;
+  row: HTMLElement;
+  status: HTMLElement;
+}
+
+interface Receive {
+  room: string;
+  transfer: string;
+  name: string;
+  size: number;
+  engine: ReceiveEngine;
+  sink: Sink;
+  box: HTMLElement;
+  progress: Progress;
+  session: string | null;
+  link: Link | null;
+  /** Offset each channel started from (tests read it: a resume starts above 0). */
+  starts: number[];
+  modes: string[];
+  retries: number;
+  relay: boolean;
+  state: 'receiving' | 'done' | 'failed' | 'cancelled';
+}
+
+const served: Served[] = [];
+const receives = new Map<string, Receive>();
+const links = new Map<string, Link>();
+let pendingOffer: Served | null = null;
+let iceServers: RTCIceServer[] = [];
+let ws: WebSocket | null = null;
+let retry = 0;
+
+function send(m: Record<string, unknown>) {
+  if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
+}
+
+function connect() {
+  if (ws) return;
+  const s = (ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/xfer`));
+  s.onopen = () => {
+    retry = 0;
+    for (const f of served) sendOffer(f);
+    for (const r of receives.values()) if (r.state === 'receiving') request(r);
+  };
+  s.onmessage = (e) => void onMessage(JSON.parse(String(e.data)) as Msg);
+  s.onclose = (e) => {
+    if (ws !== s) return;
+    ws = null;
+    if (e.code === 4401) return location.assign('/login');
+    for (const l of links.values()) l.close();
+    links.clear();
+    setTimeout(connect, Math.min(10_000, 500 * 2 ** retry++));
+  };
+}
+
+function sendOffer(f: Served) {
+  send({ type: 'offer', room: f.room, name: f.file.name, size: f.file.size, mime: f.file.type, digest: f.digest });
+}
+
+function request(r: Receive) {
+  send({ type: 'request', room: r.room, transfer: r.transfer, relay: r.relay || undefined });
+}
+
+async function onMessage(m: Msg) {
+  switch (m.type) {
+    case 'hello':
+      iceServers = m.iceServers;
+      return;
+    case 'offered': {
+      const f = served.find((x) => x.transfer === m.transfer) ?? pendingOffer;
+      if (!f) return;
+      f.transfer = m.transfer;
+      if (f === pendingOffer) pendingOffer = null;
+      f.status.textContent = 'Offered in the room. Keep this page open while others receive it.';
+      return;
+    }
+    case 'start':
+      return m.role === 'sender' ? startSending(m) : startReceiving(m);
+    case 'signal':
+      return links.get(m.session)?.remote(m);
+    case 'relay-offer':
+      return links.get(m.session)?.relay(m.sdp);
+    case 'ended': {
+      links.get(m.session)?.close();
+      links.delete(m.session);
+      const r = [...receives.values()].find((x) => x.session === m.session);
+      if (!r || r.state !== 'receiving') return;
+      if (m.reason === 'peer-left') return resume(r);
+      if (m.reason === 'cancelled') return finish(r, 'cancelled', m.message);
+      return;
+    }
+    case 'error': {
+      const r = [...receives.values()].find((x) => x.transfer === m.transfer || (m.session && x.session === m.session));
+      if (r && r.state === 'receiving') {
+        // The sender may be reconnecting: a transfer already under way keeps trying for a while.
+        if (m.status === 503 && r.engine.offset > 0 && r.retries < 8) return resume(r);
+        return finish(r, 'failed', m.message);
+      }
+      const f = pendingOffer;
+      if (f && !m.session) {
+        pendingOffer = null;
+        f.status.setAttribute('role', 'alert');
+        f.status.textContent = m.message;
+      }
+    }
+  }
+}
+
+function startSending(m: Extract<Msg, { type: 'start' }>) {
+  const f = served.find((x) => x.transfer === m.transfer);
+  if (!f) return send({ type: 'cancel', session: m.session });
+  const progress = new Progress(`Sending ${f.file.name} to ${m.peer}`, f.file.size);
+  const li = document.createElement('li');
+  li.className = 'upload';
+  li.append(progress.el, progress.info);
+  f.row.append(li);
+  let engine: SendEngine | null = null;
+  const read = async (a: number, b: number) => new Uint8Array(await f.file.slice(a, b).arrayBuffer());
+  const link = new Link('sender', m.session, send, iceServers, {
+    open: (wire, mode) => {
+      engine = new SendEngine(wire, f.file.size, read, f.shas, {
+        progress: (n) => (n >= f.file.size ? (li.remove(), links.delete(m.session)) : progress.set(n, ` · ${mode === 'relay' ? 'through the server' : 'direct'}`)),
+        cancelled: () => li.remove(),
+        failed: () => link.close(),
+      });
+    },
+    message: (d) => engine?.message(d),
+    lost: () => {
+      links.delete(m.session);
+      li.remove();
+    },
+  });
+  links.set(m.session, link);
+  if (!m.relay) void link.direct();
+}
+
+function startReceiving(m: Extract<Msg, { type: 'start' }>) {
+  const r = receives.get(m.transfer);
+  if (!r || r.state !== 'receiving') return send({ type: 'cancel', session: m.session });
+  r.session = m.session;
+  const link = (r.link = new Link('receiver', m.session, send, iceServers, {
+    open: (wire, mode) => {
+      r.retries = 0;
+      r.starts.push(r.engine.offset);
+      r.modes.push(mode);
+      r.engine.attach(wire);
+    },
+    message: (d) => r.engine.message(d),
+    lost: () => {
+      links.delete(m.session);
+      r.engine.detach();
+      if (r.state === 'receiving') resume(r);
+    },
+  }));
+  links.set(m.session, link);
+  if (!m.relay) void link.direct();
+}
+
+/** A new session from the verified offset, after a short back-off. */
+function resume(r: Receive) {
+  r.link?.close();
+  r.link = null;
+  r.session = null;
+  r.progress.info.textContent = `Connection lost at ${fmtBytes(r.engine.offset)}. Reconnecting…`;
+  setTimeout(() => r.state === 'receiving' && request(r), Math.min(8000, 500 * 2 ** r.retries++));
+}
+
+function finish(r: Receive, state: Receive['state'], message: string) {
+  r.state = state;
+  r.link?.close();
+  if (state === 'done') r.sink.close();
+  else r.sink.abort(message);
+  r.progress.info.textContent = message;
+  if (state !== 'done') r.progress.info.setAttribute('role', 'alert');
+  r.box.querySelector('button')!.hidden = state === 'done';
+  r.box.querySelector('button')!.textContent = 'Receive';
+}
+
+async function receive(box: HTMLElement, room: string, transfer: string) {
+  const old = receives.get(transfer);
+  if (old?.state === 'receiving') {
+    // The button is "Cancel" while receiving.
+    if (old.session) send({ type: 'cancel', session: old.session });
+    old.engine.cancel();
+    return finish(old, 'cancelled', 'Cancelled.');
+  }
+  const name = box.dataset.xferName!;
+  const size = Number(box.dataset.xferSize);
+  const status = box.querySelector<HTMLElement>('.xfer-status')!;
+  const sink = await openSink(transfer, name, size, 'application/octet-stream');
+  const progress = new Progress(`Receiving ${name}`, size);
+  status.replaceChildren(progress.el, progress.info);
+  if (sink.kind === 'memory') status.append(' This browser cannot save while receiving: the file is kept in memory until it is complete.');
+  const r: Receive = {
+    room, transfer, name, size, sink, box, progress, session: null, link: null, starts: [], modes: [], retries: 0, state: 'receiving',
+    relay: localStorage.getItem('letstalk.transfer.relay') === '1',
+    engine: new ReceiveEngine(size, box.dataset.xferDigest!, (b) => sink.write(b), {
+      progress: (n) => progress.set(n, r.modes.at(-1) === 'relay' ? ' · through the server' : ' · direct'),
+      done: () => {
+        if (r.session) send({ type: 'done', session: r.session });
+        finish(r, 'done', `Saved ${name} (${fmtBytes(size)}, checked).`);
+      },
+      failed: (why) => {
+        if (r.session) send({ type: 'cancel', session: r.session });
+        finish(r, 'failed', why);
+      },
+      cancelled: () => finish(r, 'cancelled', 'The sender cancelled the transfer.'),
+    }),
+  };
+  sink.oncancel = () => receive(box, room, transfer);
+  receives.set(transfer, r);
+  box.querySelector('button')!.textContent = 'Cancel';
+  connect();
+  request(r);
+}
+
+/** Offers a file above the threshold in `room` (called by upload.ts). */
+export async function offerDirect(file: File, room: string, list: HTMLElement, expect?: { digest: string }) {
+  const row = document.createElement('li');
+  row.className = 'upload';
+  const status = document.createElement('span');
+  status.className = 'upload-info';
+  status.setAttribute('aria-live', 'polite');
+  const stop = document.createElement('button');
+  stop.type = 'button';
+  stop.className = 'link';
+  stop.textContent = 'Stop offering';
+  row.append(file.name, ' ', status, ' ', stop);
+  list.append(row);
+  const read = async (a: number, b: number) => new Uint8Array(await file.slice(a, b).arrayBuffer());
+  const shas = await blockHashes(file.size, read, (n) => (status.textContent = `Preparing… ${Math.floor((n / file.size) * 100)}%`));
+  const digest = await rootDigest(shas);
+  if (expect && expect.digest !== digest) {
+    status.setAttribute('role', 'alert');
+    status.textContent = 'This is not the file you offered (its content differs).';
+    return;
+  }
+  const f: Served = { file, room, shas, digest, transfer: null, row, status };
+  stop.onclick = () => {
+    served.splice(served.indexOf(f), 1);
+    row.remove();
+    if (!served.length) ws?.close();
+  };
+  served.push(f);
+  pendingOffer = f;
+  if (ws?.readyState === WebSocket.OPEN) sendOffer(f);
+  else connect();
+}
+
+let config: Promise<{ thresholdBytes: number }> | null = null;
+/** Whether a file of this size goes browser to browser (asks the server for its threshold once). */
+export async function isDirect(size: number): Promise<boolean> {
+  config ??= fetch('/transfers/config').then((r) => r.json());
+  try {
+    return size > (await config).thresholdBytes;
+  } catch {
+    config = null; // ask again next time; meanwhile upload as usual (the server refuses what is too large)
+    return false;
+  }
+}
+
+if (typeof document !== 'undefined') {
+  document.addEventListener('click', (e) => {
+    const btn = (e.target as HTMLElement).closest?.('.xfer-offer button');
+    const box = btn?.closest<HTMLElement>('.xfer-offer');
+    const art = box?.closest<HTMLElement>('article');
+    const room = box?.closest<HTMLElement>('[data-room]')?.dataset.room;
+    if (!box || !art || !room) return;
+    const transfer = art.id.replace(/^m-/, '');
+    const me = document.querySelector<HTMLElement>('.app[data-me]')?.dataset.me;
+    if (art.dataset.sender !== me) return void receive(box, room, transfer);
+    // Our own offer (after a reload): pick the same file again to keep offering it.
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.onchange = () => {
+      const file = input.files?.[0];
+      const list = document.getElementById(`uploads-${room}`);
+      if (!file || !list) return;
+      if (file.name !== box.dataset.xferName || file.size !== Number(box.dataset.xferSize)) return void (box.querySelector('.xfer-status')!.textContent = 'That is not the same file (the name or size differs).');
+      void offerDirect(file, room, list, { digest: box.dataset.xferDigest! });
+    };
+    input.click();
+  });
+  // Own offers say "Offer again" (the server renders one fragment for every member).
+  const label = () => {
+    const me = document.querySelector<HTMLElement>('.app[data-me]')?.dataset.me;
+    for (const b of document.querySelectorAll<HTMLElement>(`article[data-sender="${me}"] .xfer-offer button`)) if (b.textContent === 'Receive') b.textContent = 'Offer again';
+  };
+  new MutationObserver(label).observe(document.documentElement, { childList: true, subtree: true });
+  (window as unknown as { letstalkTransfers: unknown }).letstalkTransfers = {
+    receives: () => [...receives.values()].map((r) => ({ transfer: r.transfer, offset: r.engine.offset, size: r.size, state: r.state, starts: r.starts, modes: r.modes, sink: r.sink.kind, redone: r.engine.redone })),
+    cut: () => links.forEach((l) => l.cut()),
+    dropSocket: () => ws?.close(),
+  };
+}
