@@ -13,7 +13,9 @@ import { accountRoutes } from './features/accounts/routes';
 import { chatRoutes } from './features/chat/routes';
 import { wsRoutes } from './features/chat/ws';
 import { createChatContext } from './features/chat/context';
-import type { Moderation } from './features/moderation/screen';
+import { createModeration, type Moderation } from './features/moderation/screen';
+import type { Notifier } from './features/moderation/notify';
+import { loadModel } from './features/moderation/model';
 import { LocalHub, type Hub } from './realtime/hub';
 import { Sfu } from './rtc/sfu';
 import { callRoutes } from './features/calls/routes';
@@ -22,18 +24,21 @@ import { createTransfers, transferRoutes } from './features/files/transfer-route
 import { pushCallStates } from './features/calls/actions';
 import { createLimiters } from './features/accounts/auth';
 import { adminRoutes, metricsRoute } from './features/admin/routes';
+import { noticeRoutes } from './features/moderation/notice-routes';
 import { metrics } from './metrics';
 import { layout } from '../views/layout';
 import { errorPage } from '../views/accounts';
 
-export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Moderation }) {
+export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Moderation; notifier?: Notifier }) {
   const app: AppContext = {
     ...deps,
     auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, ...createLimiters() },
   };
   // The hub publishes through the listening server, which exists only after listen().
   const hub: Hub = deps.hub ?? new LocalHub(() => elysia.server);
-  const chat = createChatContext(deps.store, hub, deps.config.timeZone, { moderationScope: deps.config.moderationScope, moderation: deps.moderation });
+  const { config } = deps;
+  const moderation = deps.moderation ?? createModeration(config.moderationScope, loadModel, { policy: config.moderationPolicy, notifier: deps.notifier, publicUrl: config.publicUrl });
+  const chat = createChatContext(deps.store, hub, config.timeZone, { moderation });
   // Calls: the SFU (server/rtc, no Elysia) lives as long as the app; its state pushes go through the hub.
   const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));
   pushCallStates(sfu, hub);
@@ -79,6 +84,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     .use(wsRoutes(app, chat))
     .use(callRoutes(app, sfu, hub))
     .use(fileRoutes(app, chat))
+    .use(noticeRoutes(app, chat))
     .use(transferRoutes(app, transfers, hub))
     .use(adminRoutes(app, chat, { activeCalls: () => sfu.stats().calls }))
     .use(metricsRoute(app, chat.hub, () => sfu.stats().calls));

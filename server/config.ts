@@ -40,6 +40,8 @@ export interface Config {
   moderationScope: ModerationScope;
   /** Safeguarding officers' email / webhook notifications (SMTP_*, SAFEGUARDING_*; README "Notifications"). */
   notify: NotifyConfig;
+  /** The automatic part of the safeguarding policy (MODERATION_*; README "Safeguarding"). */
+  moderationPolicy: { restrictAfter: number; restrictWindowMs: number; statementMs: number };
 }
 
 export type ModerationScope = 'minors' | 'all';
@@ -153,5 +155,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     moderationScope,
     notify,
+    moderationPolicy: {
+      restrictAfter: int(env, 'MODERATION_RESTRICT_AFTER', 2, 1, 100),
+      restrictWindowMs: int(env, 'MODERATION_RESTRICT_WINDOW_DAYS', 30, 1, 365) * DAY,
+      statementMs: int(env, 'MODERATION_STATEMENT_DAYS', 14, 1, 365) * DAY,
+    },
   };
 }

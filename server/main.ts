@@ -4,6 +4,7 @@ import { createLogger } from './log';
 import { loadSecrets } from './secrets';
 import { openStore } from './store/open';
 import { createApp } from './app';
+import { createNotifier } from './features/moderation/notify';
 import { loadAssets } from './http/assets';
 import { LocalHub } from './realtime/hub';
 import { RedisHub } from './realtime/redis-hub';
@@ -18,7 +19,8 @@ async function main() {
   let app: ReturnType<typeof createApp> | undefined;
   const local = new LocalHub(() => app?.server);
   const hub = config.redisUrl ? await RedisHub.connect(local, config.redisUrl, logger) : local;
-  app = createApp({ config, store, logger, secrets, assets: await loadAssets(), hub });
+  const notifier = createNotifier(config.notify, logger);
+  app = createApp({ config, store, logger, secrets, assets: await loadAssets(), hub, notifier });
   // reusePort off: a second server on a busy port must fail, not silently share it (Elysia turns it on).
   app.listen({ port: config.port, hostname: config.host, reusePort: false });
   const port = app.server?.port;

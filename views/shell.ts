@@ -5,7 +5,7 @@ import { layout } from './layout';
 
 export const APP_SCRIPTS = ['app.js', 'call.js', 'upload.js'];
 
-export function appShell(opts: { user: User; title: string; body: Raw; asset: (n: string) => string; roomOpen?: boolean }): Raw {
+export function appShell(opts: { user: User; title: string; body: Raw; asset: (n: string) => string; roomOpen?: boolean; banner?: Raw }): Raw {
   const { user } = opts;
   const body = html`<div class="app" hx-ws:connect="/ws" data-me="${user.id}" data-handle="${user.emailLower.split('@')[0]}">
 <header class="topbar">
@@ -14,7 +14,7 @@ export function appShell(opts: { user: User; title: string; body: Raw; asset: (n
   <span class="who">${user.name}</span>
   <form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>
 </header>
-<div id="notice" class="notice-area"></div>
+${opts.banner ?? ''}<div id="notice" class="notice-area"></div>
 <div class="chat${opts.roomOpen ? ' has-room' : ''}">${opts.body}</div>
 </div>`;
   return layout({ title: opts.title, body, asset: opts.asset, scripts: APP_SCRIPTS });

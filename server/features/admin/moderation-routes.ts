@@ -9,13 +9,21 @@ import { seeOther } from '../../http/respond';
 import { html } from '../../http/html';
 import { confirmBody } from '../../../views/admin';
 import { caseBody, caseQueueBody } from '../../../views/admin-moderation';
+import { caseActions } from '../../../views/admin-sanctions';
 import { caseQueue, decideCase, isOfficer, viewCase, MAX_REASON } from '../moderation/cases';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
 import { adminOf } from './guard';
 
 const DONE: Record<string, string> = {
   release: 'Decision recorded: released.',
-  uphold: 'Decision recorded: upheld, the message was removed.',
+  uphold: 'Decision recorded: upheld, the message was removed. The sender has been shown a notice and can respond.',
+};
+
+/** Why a block/freeze from this case did not happen (sanction-routes redirects here with the code; fixed texts, never echoed input). */
+const ACT_ERRORS: Record<string, string> = {
+  missing: 'Choose a policy clause and give a reason.',
+  'already-blocked': 'This account is already blocked.',
+  'already-frozen': 'This room is already frozen.',
 };
 
 export function moderationRoutes(k: AdminKit) {
@@ -34,7 +42,8 @@ export function moderationRoutes(k: AdminKit) {
   const casePage = async (set: Parameters<AdminKit['page']>[0], request: Request, id: string, opts: { status?: string | null; error?: string | null } = {}, code = 200) => {
     const cv = await viewCase(k.chat, officer(request), id);
     const msgs = [...cv.before, ...(cv.message ? [cv.message] : []), ...cv.after];
-    const body = caseBody(k.view(request), cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]));
+    const v = k.view(request);
+    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]))}${caseActions(v, cv.c.id)}`;
     return k.page(set, request, { title: 'Safeguarding case', section: 'moderation', body, ...opts }, code);
   };
 
@@ -51,7 +60,8 @@ export function moderationRoutes(k: AdminKit) {
     )
     .get(
       '/admin/moderation/cases/:id',
-      async ({ set, request, params, query }) => casePage(set, request, params.id, { status: DONE[query.done ?? ''] ?? null }),
+      async ({ set, request, params, query }) =>
+        casePage(set, request, params.id, { status: DONE[query.done ?? ''] ?? null, error: ACT_ERRORS[query.done ?? ''] ?? null }),
       { params: IdParams, query: t.Object({ done: t.Optional(t.String({ maxLength: 20 })) }) },
     )
     .post(

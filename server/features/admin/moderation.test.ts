@@ -104,7 +104,7 @@ describe('/admin/moderation', () => {
     expect((await officer.post(url, { decision: 'uphold', reason: 'late', confirm: 'yes' })).status).toBe(409);
   });
 
-  test('uphold by an administrator: the message is removed and never published to the room', async () => {
+  test('uphold by an administrator: the message stays hidden, is never published to the room, and the sender gets a notice', async () => {
     const s = await setUp();
     // The sender edits the held message to something harmless: the case keeps the text as flagged.
     const adultUser = (await s.t.store.users.byId(s.adult.id))!;
@@ -118,7 +118,8 @@ describe('/admin/moderation', () => {
     const r = await s.admin.post(`/admin/moderation/cases/${s.caseId}/decide`, { decision: 'uphold', reason: 'Grooming', confirm: 'yes' });
     expect(r.status).toBe(303);
     expect(s.t.hub.topicsPublished()).not.toContain(topics.room(s.room.id));
-    expect((await s.t.store.messages.byId(s.room.id, s.message.id))).toMatchObject({ held: true, body: '' });
+    expect((await s.t.store.messages.byId(s.room.id, s.message.id))).toMatchObject({ held: true, body: 'never mind', deletedAt: null });
+    expect(await s.t.store.sanctions.list({ userId: s.adult.id })).toMatchObject([{ kind: 'removal', reason: 'Grooming', status: 'active' }]);
     const kidPage = await (await s.kid.client.get(`/rooms/${s.room.id}`)).text();
     expect(kidPage).not.toContain('between us');
     expect(kidPage).toContain('context line 1');

@@ -17,6 +17,7 @@ import { roomRoutes } from './rooms-routes';
 import { statusRoutes } from './status-routes';
 import { userRoutes } from './users-routes';
 import { moderationRoutes } from './moderation-routes';
+import { sanctionRoutes } from './sanction-routes';
 
 export { metricsRoute } from './status-routes';
 
@@ -30,5 +31,6 @@ export function adminRoutes(app: AppContext, chat: ChatContext, opts: { activeCa
     .use(roomRoutes(k))
     .use(auditRoutes(k))
     .use(statusRoutes(k))
-    .use(moderationRoutes(k));
+    .use(moderationRoutes(k))
+    .use(sanctionRoutes(k));
 }

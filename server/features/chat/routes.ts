@@ -14,11 +14,19 @@ import { historyPage, memberRoom, sendMessage } from './messages';
 import { createCourseRoom, createGroup, findPeople, roomTitle, startDm, summaries } from './rooms';
 import { searchMessages } from './search';
 import type { User } from '../../store/types';
+import { openNoticeCount } from '../moderation/sanctions';
+import { postingRefusal, REFUSALS } from '../moderation/restrictions';
+import { noticeBanner } from '../../../views/safeguarding';
 
 const RoomParams = t.Object({ id: t.String({ maxLength: 64 }) });
 
 export function chatRoutes(app: AppContext, chat: ChatContext) {
-  const shell = (user: User, title: string, body: ReturnType<typeof html>, roomOpen = false) => appShell({ user, title, body, asset: app.assets.url, roomOpen });
+  const shell = (user: User, title: string, body: ReturnType<typeof html>, roomOpen = false, banner?: ReturnType<typeof html>) => appShell({ user, title, body, asset: app.assets.url, roomOpen, banner });
+  /** Safeguarding: a link to the person's notices while one applies; a frozen room says so. */
+  const banner = async (user: User, roomId?: string) => {
+    const [count, refusal] = await Promise.all([openNoticeCount(chat, user), roomId ? postingRefusal(app.store, user, { id: roomId }) : null]);
+    return html`${noticeBanner(count)}${refusal === REFUSALS.frozen ? html`<p class="alert banner" role="status">${refusal}</p>` : ''}`;
+  };
   const nav = async (user: User, currentId: string | null) => roomNav(await summaries(chat, user), currentId, user.role !== 'student');
   const canCreate = (u: User) => u.role !== 'student';
   const actor = (u: User, r: Request) => ({ userId: u.id, origin: requestInfo(r).ip ?? 'unknown', user: u });
@@ -28,7 +36,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
     .get('/', async ({ set, requireUser }) => {
       const { user } = await requireUser();
       const body = html`${await nav(user, null)}<main class="room empty" id="room"><h1 class="visually-hidden">Lets Talk</h1><p class="hint">Choose a room, or start a new message.</p></main>`;
-      return sendHtml(set, shell(user, 'Rooms', body));
+      return sendHtml(set, shell(user, 'Rooms', body, false, await banner(user)));
     })
     .get(
       '/rooms/:id',
@@ -49,7 +57,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           canModerate: membership.role !== 'member' || user.role === 'admin',
           memberCount: members.length,
         });
-        return sendHtml(set, shell(user, await roomTitle(chat, room, user), html`${await nav(user, room.id)}${main}`, true));
+        return sendHtml(set, shell(user, await roomTitle(chat, room, user), html`${await nav(user, room.id)}${main}`, true, await banner(user, room.id)));
       },
       { params: RoomParams, query: t.Object({ before: t.Optional(t.Numeric({ minimum: 1 })) }) },
     )

@@ -174,3 +174,24 @@ export async function liftSanction(ctx: ChatContext, actor: OfficerActor, sancti
   ensure(canLift(s));
   return finish(ctx, actor, s, ['active', 'upheld'], 'lifted', reason, 'moderation.lift');
 }
+
+/** Everything a person is shown at /safeguarding: sanctions on their account and freezes of rooms they own. */
+export async function noticesFor(ctx: ChatContext, user: User): Promise<{ s: Sanction; roomName: string | null }[]> {
+  const own = await ctx.store.sanctions.list({ userId: user.id, limit: 50 });
+  const owned = (await ctx.store.rooms.listForUser(user.id)).filter((r) => r.membership.role === 'owner');
+  const freezes = (await Promise.all(owned.map((r) => ctx.store.sanctions.list({ roomId: r.room.id, kind: ['freeze'], limit: 10 })))).flat();
+  const all = [...own, ...freezes].sort((a, b) => b.createdAt - a.createdAt);
+  return Promise.all(
+    all.map(async (s) => {
+      const room = s.roomId ? await ctx.store.rooms.byId(s.roomId) : null;
+      // A DM's "name" is internal; say what it is instead.
+      const roomName = room ? (room.kind === 'dm' ? 'a direct conversation' : room.code ? `${room.code} · ${room.name}` : room.name) : null;
+      return { s, roomName };
+    }),
+  );
+}
+
+/** How many notices still need the person's attention (in force), for the banner. */
+export async function openNoticeCount(ctx: ChatContext, user: User): Promise<number> {
+  return (await ctx.store.sanctions.list({ userId: user.id, status: IN_FORCE, limit: 20 })).length;
+}

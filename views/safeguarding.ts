@@ -1,0 +1,95 @@
+/**
+ * What a person affected by a safeguarding action sees (/safeguarding): for each action, the
+ * reason, the evidence excerpt, the policy clause, the deadline, a statement form while one is
+ * accepted, and the outcome with its reasons. Plain language; works without JavaScript.
+ */
+import { html, type Raw } from '../server/http/html';
+import type { Sanction } from '../server/store/types';
+import { clauseById } from '../server/features/moderation/policy-clauses';
+import { MAX_STATEMENT } from '../server/features/moderation/hearing';
+import type { TimeFormat } from './chat';
+import { formatMessage } from './format';
+
+export interface NoticeView {
+  s: Sanction;
+  /** Room name, for freezes and for where the evidence came from. */
+  roomName: string | null;
+  canRespond: boolean;
+  /** Why a statement can no longer be sent (shown instead of the form). */
+  closedReason: string | null;
+}
+
+const TITLE: Record<Sanction['kind'], string> = {
+  restriction: 'Your account is restricted',
+  block: 'Your account is blocked',
+  freeze: 'A room you own is frozen',
+  removal: 'One of your messages was removed',
+};
+
+const EFFECT: Record<Sanction['kind'], string> = {
+  restriction: 'You cannot post in conversations or rooms where a student under 18 is a member, or start a conversation with one, until a safeguarding officer has reviewed your held messages. You can still read.',
+  block: 'You can sign in and read, but you cannot post, send files, join calls or start conversations anywhere.',
+  freeze: 'Nobody can post in the room; members can still read it.',
+  removal: 'The message is hidden from everyone else. You can still use Lets Talk as before.',
+};
+
+function outcome(s: Sanction, tf: TimeFormat): Raw {
+  const when = s.decidedAt ? tf.dateTime(s.decidedAt) : '';
+  switch (s.status) {
+    case 'active':
+      return html``;
+    case 'appealed':
+      return html`<p class="notice" role="status">Your statement was received${s.statementAt ? html` on ${tf.dateTime(s.statementAt)}` : ''}. A safeguarding officer who did not take this decision will review it. Until then the decision stays in force.</p>`;
+    case 'upheld':
+      return html`<p class="alert" role="status"><strong>Decision reviewed on ${when}: it stands.</strong> Reason: ${s.decisionReason}</p>`;
+    case 'overturned':
+      return html`<p class="notice" role="status"><strong>Decision reviewed on ${when}: it was overturned</strong> and everything was restored. Reason: ${s.decisionReason}</p>`;
+    case 'lifted':
+      return html`<p class="notice" role="status"><strong>Lifted on ${when}</strong>: everything was restored. Reason: ${s.decisionReason}</p>`;
+  }
+}
+
+function notice(n: NoticeView, tf: TimeFormat): Raw {
+  const { s } = n;
+  const clause = clauseById(s.clause);
+  const form = n.canRespond
+    ? html`<form method="post" action="/safeguarding/${s.id}/statement" class="stack">
+<label for="st-${s.id}">Your statement</label>
+<p class="hint" id="st-hint-${s.id}">Explain what happened, in your own words. An officer who did not take this decision will read it. Up to ${MAX_STATEMENT} characters; you can send one statement.</p>
+<textarea id="st-${s.id}" name="statement" rows="6" maxlength="${MAX_STATEMENT}" required aria-describedby="st-hint-${s.id}"></textarea>
+<button type="submit">Send statement and appeal</button>
+</form>`
+    : n.closedReason ? html`<p class="hint">${n.closedReason}</p>` : '';
+  return html`<article class="card sanction-notice" id="notice-${s.id}" aria-labelledby="nt-${s.id}">
+<h2 id="nt-${s.id}">${TITLE[s.kind]}${s.kind === 'freeze' && n.roomName ? html`: ${n.roomName}` : ''}</h2>
+<p>${EFFECT[s.kind]}</p>
+<dl class="facts">
+<dt>Date</dt><dd>${tf.dateTime(s.createdAt)}</dd>
+<dt>Decided by</dt><dd>${s.actorId ? 'a safeguarding officer' : 'the automatic safeguarding check (an officer will review it)'}</dd>
+<dt>Reason</dt><dd>${s.reason}</dd>
+<dt>Policy</dt><dd>${clause ? html`${clause.id} · ${clause.title}: ${clause.text}` : s.clause}</dd>
+<dt>Evidence</dt><dd><blockquote class="flagged-text">${formatMessage(s.evidence)}</blockquote></dd>
+${n.roomName && s.kind !== 'freeze' ? html`<dt>Where</dt><dd>${n.roomName}</dd>` : ''}
+<dt>Respond by</dt><dd>${tf.dateTime(s.deadline)}</dd>
+</dl>
+${s.statement ? html`<p>Your statement:</p><blockquote class="statement">${formatMessage(s.statement)}</blockquote>` : ''}
+${outcome(s, tf)}
+${form}
+</article>`;
+}
+
+export function safeguardingPage(notices: NoticeView[], tf: TimeFormat, opts: { status?: string | null; error?: string | null } = {}): Raw {
+  return html`<main class="page safeguarding" id="main">
+<h1>Safeguarding notices</h1>
+<p>These are decisions the university's safeguarding team took about your account or rooms you own. You have the right to respond to each one: your statement goes to an officer who did not take the decision.</p>
+${opts.status ? html`<p class="notice" role="status">${opts.status}</p>` : ''}${opts.error ? html`<p class="alert" role="alert">${opts.error}</p>` : ''}
+${notices.length ? notices.map((n) => notice(n, tf)) : html`<p class="hint">You have no safeguarding notices.</p>`}
+<p><a href="/">Back to your rooms</a></p>
+</main>`;
+}
+
+/** The link at the top of the app while something applies to this account. */
+export function noticeBanner(count: number): Raw {
+  if (!count) return html``;
+  return html`<p class="alert banner" role="status">You have ${count === 1 ? 'a safeguarding notice' : `${count} safeguarding notices`}. <a href="/safeguarding">Read and respond</a></p>`;
+}
