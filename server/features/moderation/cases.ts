@@ -14,7 +14,7 @@
  */
 import { badRequest, conflict, notFound } from '../../errors';
 import type { CaseDecision, CaseStatus, Message, ModerationCase, Room, RoomKind, User } from '../../store/types';
-import { isMinor } from '../accounts/model';
+import { ageOn, isMinor } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishHidden, publishVisible } from '../chat/messages';
@@ -33,6 +33,8 @@ export interface Party {
   name: string;
   role: string;
   minor: boolean;
+  /** Years, from the date of birth on the account; null when none is recorded. */
+  age: number | null;
 }
 
 export interface CaseSummary {
@@ -45,7 +47,7 @@ export interface CaseSummary {
 
 const SHOW_PARTIES = 8;
 
-const party = (u: User): Party => ({ id: u.id, name: u.name, role: u.role, minor: isMinor(u) });
+const party = (u: User): Party => ({ id: u.id, name: u.name, role: u.role, minor: isMinor(u), age: u.dateOfBirth ? ageOn(u.dateOfBirth, new Date()) : null });
 
 async function summarise(ctx: ChatContext, c: ModerationCase): Promise<CaseSummary> {
   const { store } = ctx;
