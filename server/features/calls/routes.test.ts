@@ -9,6 +9,7 @@ import { loadConfig } from '../../config';
 import { loadAssets } from '../../http/assets';
 import { memoryLogger } from '../../log';
 import { RecordingHub } from '../../realtime/hub';
+import { removeMember } from '../chat/rooms';
 import { topics } from '../../realtime/topics';
 import { randomSecrets } from '../../secrets';
 import { createSqliteStore } from '../../store/sqlite/sqlite';
@@ -132,5 +133,27 @@ describe('/rtc and the call bar', () => {
     await until(() => pushes().length === 2);
     expect(pushes()[1]).toContain('data-active="false"');
     expect(s.app.sfu.stats()).toMatchObject({ calls: 0, participants: 0 });
+  });
+  test('a member removed from the room leaves its call at once (4404); the others stay', async () => {
+    const s = await start();
+    const ada = await person(s, 'ada@unilag.edu.ng');
+    const olu = await person(s, 'olu@unilag.edu.ng');
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC102', name: 'Intro 2', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.user.id, role: 'owner' },
+      { userId: olu.user.id, role: 'member' },
+    ]);
+    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    const o = socket(s.origin, { cookie: olu.cookie, origin: s.origin });
+    await Promise.all([a.opened, o.opened]);
+    a.send({ type: 'join', room: room.id, start: 'group' });
+    await until(() => a.got.some((m) => m.type === 'joined'));
+    o.send({ type: 'join', room: room.id });
+    await until(() => o.got.some((m) => m.type === 'joined'));
+    expect(s.app.sfu.stats()).toMatchObject({ calls: 1, participants: 2 });
+    await removeMember(s.app.chat, { userId: ada.user.id, origin: 'test' }, room.id, olu.user.id);
+    expect(await o.closed).toBe(4404);
+    await until(() => s.app.sfu.stats().participants === 1);
+    expect(s.app.sfu.stats()).toMatchObject({ calls: 1, participants: 1 });
+    a.ws.close();
   });
 });

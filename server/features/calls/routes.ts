@@ -12,6 +12,7 @@ import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
 import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
 import type { Hub, HubSocket } from '../../realtime/hub';
+import { topics } from '../../realtime/topics';
 import { sendHtml } from '../../http/respond';
 import { CallError, type Sfu } from '../../rtc/sfu';
 import type { Call } from '../../rtc/call';
@@ -105,9 +106,24 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
         const who = await openedBy(ws);
         if (!who) return;
         const { raw, user, connId: id } = who;
-        // Signalling never carries hub pushes: subscribe and send are no-ops; close is what matters.
-        const hubSocket: HubSocket = { id: `rtc-${id}`, userId: user.id, subscribe() {}, unsubscribe() {}, send() {}, close: (c, r) => raw.close(c, r) };
-        conns.set(ws.raw, { id, userId: user.id, raw, open: true, call: null, participant: null, queue: Promise.resolve(), windowStart: 0, count: 0, hubSocket });
+        // Signalling never carries hub pushes: subscribe and send are no-ops. What matters: close
+        // (suspend, sign out everywhere) and unsubscribe from the call's room topic, which the hub
+        // does when the user stops being a member (removed from the room): they leave the call too.
+        const conn: Conn = {
+          id, userId: user.id, raw, open: true, call: null, participant: null, queue: Promise.resolve(), windowStart: 0, count: 0,
+          hubSocket: {
+            id: `rtc-${id}`,
+            userId: user.id,
+            subscribe() {},
+            unsubscribe(topic) {
+              if (conn.call && topic === topics.room(conn.call.roomId)) raw.close(4404, 'You are no longer a member of this room.');
+            },
+            send() {},
+            close: (c, r) => raw.close(c, r),
+          },
+        };
+        const hubSocket = conn.hubSocket;
+        conns.set(ws.raw, conn);
         hub.register(hubSocket);
       },
       message(ws, data) {
