@@ -3,6 +3,7 @@
  * cases). Runs inside `storeContract` (contract.ts) on the store it opened.
  */
 import { beforeEach, describe, expect, test } from 'bun:test';
+import { newUser } from './contract';
 import { DuplicateRoomError, NotFoundStoreError, OffsetMismatchError, type AppendMessage, type NewRoom, type Store } from './types';
 
 let r = 0;
@@ -100,6 +101,22 @@ export function chatContract(current: () => Store) {
       expect(await store.rooms.markRead(room.id, 'u', 7)).toBe(7);
       expect((await store.rooms.membership(room.id, 'u'))?.lastReadSeq).toBe(7);
       expect(await store.rooms.markRead(room.id, 'stranger', 9)).toBeNull();
+    });
+
+    test('minorMembers: override first, then a date of birth after the cut-off; members only', async () => {
+      const mk = (email: string, dateOfBirth: string | null, minorOverride: boolean | null) => store.users.create(newUser({ email, dateOfBirth, minorOverride }));
+      const young = await mk('young@unilag.edu.ng', '2012-01-01', null);
+      const flagged = await mk('flagged@unilag.edu.ng', '1990-01-01', true);
+      const cleared = await mk('cleared@unilag.edu.ng', '2012-01-01', false);
+      const unknown = await mk('unknown@unilag.edu.ng', null, null);
+      const grown = await mk('grown@unilag.edu.ng', '2008-11-26', null);
+      const outsider = await mk('outsider@unilag.edu.ng', '2013-01-01', null);
+      const room = await store.rooms.create(newRoom({ kind: 'group' }), [young, flagged, cleared, unknown, grown].map((u) => ({ userId: u.id, role: 'member' as const })));
+      expect(await store.rooms.minorMembers(room.id, '2008-11-26')).toEqual([young.id, flagged.id].sort());
+      // A day earlier, `grown` was still 17.
+      expect(await store.rooms.minorMembers(room.id, '2008-11-25')).toEqual([young.id, flagged.id, grown.id].sort());
+      expect(await store.rooms.minorMembers('missing', '2008-11-26')).toEqual([]);
+      expect(outsider.id).toBeTruthy();
     });
 
     test('shareRoom: both users in one room of the given kinds', async () => {

@@ -105,6 +105,12 @@ export interface RoomStore {
   setRole(roomId: string, userId: string, role: RoomRole): Promise<boolean>;
   membership(roomId: string, userId: string): Promise<Membership | null>;
   members(roomId: string): Promise<Membership[]>;
+  /**
+   * Ids of the members who are minors: minorOverride true, or no override and a date of birth
+   * after `adultBornBy` (ISO date: someone born on or before it is 18 or older; see accounts/model.ts
+   * adultBornBy). One query, however large the room: screening asks this for every message.
+   */
+  minorMembers(roomId: string, adultBornBy: string): Promise<string[]>;
   /** Raises lastReadSeq to `seq` (never lowers it); returns the resulting value, or null if not a member. */
   markRead(roomId: string, userId: string, seq: number): Promise<number | null>;
   /** Whether the two users are both members of at least one room of one of these kinds. */

@@ -1,7 +1,19 @@
 import { describe, expect, test } from 'bun:test';
-import { ageOn, isMinor, MAX_PASSWORD, validateDateOfBirth, validateEmail, validatePassword } from './model';
+import { adultBornBy, ageOn, isMinor, MAX_PASSWORD, validateDateOfBirth, validateEmail, validatePassword } from './model';
 
 const at = (iso: string) => new Date(iso);
+
+describe('adultBornBy (the stores\' minor rule)', () => {
+  test('a date of birth after it is exactly a minor by isMinor, on every day around birthdays and leap days', () => {
+    const days = ['2026-03-14', '2026-03-15', '2026-12-31', '2027-01-01', '2028-02-28', '2028-02-29', '2028-03-01'];
+    const dobs = ['2008-03-14', '2008-03-15', '2008-03-16', '2008-12-31', '2009-01-01', '2010-02-28', '2010-02-29', '2010-03-01', '2011-01-01', '1990-06-06'];
+    for (const day of days) {
+      const now = new Date(`${day}T12:00:00Z`);
+      for (const dob of dobs) expect({ day, dob, minor: dob > adultBornBy(now) }).toEqual({ day, dob, minor: isMinor({ dateOfBirth: dob, minorOverride: null }, now) });
+    }
+    expect(adultBornBy(new Date('2026-11-26T00:00:00Z'))).toBe('2008-11-26');
+  });
+});
 
 describe('isMinor', () => {
   const born = (dateOfBirth: string | null, minorOverride: boolean | null = null) => ({ dateOfBirth, minorOverride });

@@ -63,6 +63,15 @@ export function ageOn(dateOfBirth: string, now: Date): number {
 }
 
 /**
+ * The latest date of birth of an adult on `now`: born on or before it = 18 or older (the same rule
+ * as ageOn, as an ISO date the stores can compare against).
+ */
+export function adultBornBy(now = new Date()): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(now.getUTCFullYear() - 18, 4)}-${pad(now.getUTCMonth() + 1)}-${pad(now.getUTCDate())}`;
+}
+
+/**
  * A user is a minor when an admin says so (minorOverride), otherwise when under 18 by date of
  * birth. With neither, the user is treated as an adult.
  */

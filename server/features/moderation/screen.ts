@@ -15,7 +15,7 @@
  */
 import type { ModerationScope } from '../../config';
 import type { CaseSeverity, Message, ModerationCase, Room, Store, User } from '../../store/types';
-import { isMinor } from '../accounts/model';
+import { adultBornBy, isMinor } from '../accounts/model';
 import { SYSTEM_ACTOR, recordAudit } from '../audit/record';
 import { loadModel, type AccountFacts, type Classification, type GroomingRisk, type Scores } from './model';
 import type { Notifier } from './notify';
@@ -72,14 +72,12 @@ export interface Verdict {
   towardsMinor: boolean;
 }
 
-async function memberUsers(store: Store, roomId: string): Promise<User[]> {
-  const members = await store.rooms.members(roomId);
-  return (await Promise.all(members.map((m) => store.users.byId(m.userId)))).filter((u): u is User => u !== null);
-}
+/** Ids of the room's minor members (one store query, whatever the room's size). */
+export const minorIds = (store: Store, roomId: string) => store.rooms.minorMembers(roomId, adultBornBy());
 
-/** Whether the room has at least one member who is a minor. */
+/** Whether the room has at least one member who is a minor (other than `except`). */
 export async function roomHasMinor(store: Store, roomId: string, except?: string): Promise<boolean> {
-  return (await memberUsers(store, roomId)).some((u) => u.id !== except && isMinor(u));
+  return (await minorIds(store, roomId)).some((id) => id !== except);
 }
 
 /** The highest grooming risk of this sender towards any minor member (DMs and groups only). */
@@ -107,12 +105,14 @@ async function conversationRisk(store: Store, model: Classifier, policy: Moderat
 /** Classifies `text` when the room is in scope; null when out of scope or nothing was flagged. */
 export async function screen(store: Store, moderation: Moderation | undefined, room: Room, sender: User, text: string): Promise<Verdict | null> {
   if (!moderation) return null;
-  const users = await memberUsers(store, room.id);
-  const minors = users.filter((u) => u.id !== sender.id && isMinor(u));
-  if (moderation.scope !== 'all' && !users.some((u) => isMinor(u))) return null;
+  const ids = await minorIds(store, room.id);
+  if (moderation.scope !== 'all' && !ids.length) return null;
+  const others = ids.filter((id) => id !== sender.id);
+  // Only the minors are loaded (for the conversation risk), never the whole room.
+  const minors = room.kind === 'course' ? [] : (await Promise.all(others.map((id) => store.users.byId(id)))).filter((u): u is User => u !== null);
   const model = moderation.classifier();
   const c = model.classify(text);
-  const towardsMinor = minors.length > 0;
+  const towardsMinor = others.length > 0;
   const base = { scores: { ...c.scores } as Record<string, number>, modelVersion: model.version, towardsMinor };
   const risk = await conversationRisk(store, model, moderation.policy, room, sender, minors, c.scores);
   if (risk) base.scores.grooming_risk = risk.risk;

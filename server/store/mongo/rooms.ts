@@ -29,9 +29,11 @@ function dedupe(members: { userId: string; role: RoomRole }[]) {
 export class MongoRooms implements RoomStore {
   private rooms: Collection<RoomDoc>;
   private mem: Collection<MemberDoc>;
+  private users: Collection<{ _id: string; minorOverride: boolean | null; dateOfBirth: string | null }>;
   constructor(db: Db) {
     this.rooms = db.collection<RoomDoc>('rooms');
     this.mem = db.collection<MemberDoc>('memberships');
+    this.users = db.collection<{ _id: string; minorOverride: boolean | null; dateOfBirth: string | null }>('users');
   }
 
   async create(room: NewRoom, members: { userId: string; role: RoomRole }[]) {
@@ -155,6 +157,15 @@ export class MongoRooms implements RoomStore {
 
   async members(roomId: string) {
     return this.mem.find({ roomId }, NO_ID).sort({ joinedAt: 1, userId: 1 }).toArray();
+  }
+
+  async minorMembers(roomId: string, adultBornBy: string) {
+    const ids = (await this.mem.find({ roomId }, { projection: { userId: 1 } }).toArray()).map((m) => m.userId);
+    if (!ids.length) return [];
+    const minors = await this.users
+      .find({ _id: { $in: ids }, $or: [{ minorOverride: true }, { minorOverride: null, dateOfBirth: { $gt: adultBornBy } }] }, { projection: { _id: 1 } })
+      .toArray();
+    return minors.map((u) => u._id).sort();
   }
 
   async markRead(roomId: string, userId: string, seq: number) {

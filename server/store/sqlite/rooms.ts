@@ -155,6 +155,16 @@ export class SqliteRooms implements RoomStore {
     return rows.map(toMembership);
   }
 
+  async minorMembers(roomId: string, adultBornBy: string) {
+    const rows = this.db
+      .query(
+        `SELECT m.user_id AS id FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.room_id = ? AND (u.minor_override = 1 OR (u.minor_override IS NULL AND u.date_of_birth > ?)) ORDER BY m.user_id`,
+      )
+      .all(roomId, adultBornBy) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   async markRead(roomId: string, userId: string, seq: number) {
     // max() in the UPDATE itself: a stale markRead racing a newer one can never lower the value.
     const r = this.db
