@@ -242,7 +242,10 @@ async function receive(box: HTMLElement, room: string, transfer: string) {
   const status = box.querySelector<HTMLElement>('.xfer-status')!;
   const sink = await openSink(transfer, name, size, 'application/octet-stream');
   const progress = new Progress(`Receiving ${name}`, size);
-  status.replaceChildren(progress.el, progress.info);
+  const row = document.createElement('div');
+  row.className = 'upload';
+  row.append(progress.el, progress.info);
+  status.replaceChildren(row);
   if (sink.kind === 'memory') status.append(' This browser cannot save while receiving: the file is kept in memory until it is complete.');
   const r: Receive = {
     room, transfer, name, size, sink, box, progress, session: null, link: null, starts: [], modes: [], retries: 0, state: 'receiving',

@@ -1,0 +1,193 @@
+/**
+ * Direct transfers in real Chromium (two browser contexts, loopback only). With the threshold at
+ * 1 MB, a 50 MB file chosen in "Attach file" becomes an offer; the other member's "Receive" brings it
+ * over a peer-to-peer data channel into a streaming download (service worker), byte-identical; the
+ * same through the server's relay; a channel cut and a signalling-socket drop mid-transfer resume
+ * from the acknowledged offset; a non-member cannot start a transfer; an offline sender is named.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Download, Page } from 'playwright-core';
+import { describeBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { launchCallBrowser } from './calls-helpers';
+import { createCourseRoom, eventually, importUsers, openRoom, signIn, type Account, type Signed } from './chat-helpers';
+
+const TIMEOUT = 240_000;
+const MB = 1024 * 1024;
+const sha = (b: Uint8Array) => new Bun.CryptoHasher('sha256').update(b).digest('hex');
+
+function randomBytes(n: number) {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, Math.min(n, i + 65536)));
+  return b;
+}
+
+interface Rx {
+  transfer: string;
+  offset: number;
+  size: number;
+  state: string;
+  starts: number[];
+  modes: string[];
+  sink: string;
+}
+const receives = (page: Page): Promise<Rx[]> => page.evaluate(() => (window as any).letstalkTransfers.receives());
+
+describeBrowser('direct file transfers (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let ada: Account, bola: Account, chidi: Account;
+  let roomId: string;
+  let a: Signed, b: Signed, c: Signed;
+  const data = randomBytes(50 * MB);
+  let transfer = '';
+  // Playwright refuses in-memory files over 50 MB: the file is chosen from disk.
+  const dir = mkdtempSync(join(tmpdir(), 'lt-xfer-'));
+  const filePath = join(dir, 'week-09.mkv');
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer({ env: { FILE_DIRECT_THRESHOLD_BYTES: String(MB), RTC_LISTEN_IP: '127.0.0.1' } }), launchCallBrowser()]);
+    writeFileSync(filePath, data);
+    [ada, bola, chidi] = (await importUsers(server, [
+      { email: 'ada.obi@unilag.edu.ng', name: 'Ada Obi' },
+      { email: 'bola.ade@unilag.edu.ng', name: 'Bola Ade' },
+      { email: 'chidi.eze@unilag.edu.ng', name: 'Chidi Eze' },
+    ])) as [Account, Account, Account];
+    roomId = await createCourseRoom(server, 'CSC305', 'Operating Systems', [ada, bola]);
+    [a, b, c] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola), signIn(browser, server, chidi)]);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, TIMEOUT);
+
+  /** Bola (re)opens the room, clicks Receive on the offer and returns the download and the saved bytes. */
+  async function receive(opts: { relay?: boolean; during?: (page: Page) => Promise<void> } = {}): Promise<{ rx: Rx; bytes: Uint8Array }> {
+    await openRoom(b.page, server, roomId);
+    await b.page.evaluate((relay) => (relay ? localStorage.setItem('letstalk.transfer.relay', '1') : localStorage.removeItem('letstalk.transfer.relay')), !!opts.relay);
+    const offer = b.page.locator('.xfer-offer', { hasText: 'week-09.mkv' });
+    await offer.waitFor({ timeout: 60_000 });
+    const downloaded = b.page.waitForEvent('download', { timeout: 120_000 });
+    await offer.getByRole('button', { name: 'Receive' }).click();
+    await b.page.getByRole('progressbar', { name: 'Receiving week-09.mkv' }).waitFor();
+    await opts.during?.(b.page);
+    const download: Download = await downloaded;
+    await eventually(async () => expect(await offer.locator('.xfer-status').innerText()).toContain('Saved week-09.mkv'), 120_000);
+    const path = await download.path();
+    const [rx] = await receives(b.page);
+    return { rx: rx!, bytes: new Uint8Array(readFileSync(path)) };
+  }
+
+  /** In the page: once `atLeast` bytes are verified, run `what` (cut the channel or drop the socket). */
+  const interruptAt = (atLeast: number, what: 'cut' | 'dropSocket') => (page: Page) =>
+    page.evaluate(
+      ([n, w]) =>
+        new Promise<number>((resolve) => {
+          const t = setInterval(() => {
+            const x = (window as any).letstalkTransfers.receives()[0];
+            if (x && x.offset >= n) {
+              clearInterval(t);
+              (window as any).letstalkTransfers[w]();
+              resolve(x.offset);
+            }
+          }, 2);
+        }),
+      [atLeast, what] as const,
+    ).then(() => {});
+
+  test(
+    'a 50 MB file above the threshold is offered, and received peer to peer into a download, byte-identical',
+    async () => {
+      await withArtifactsOnFailure('xfer-p2p', b.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        await a.page.getByLabel('Attach file').setInputFiles(filePath);
+        await a.page.getByText('Offered in the room').waitFor({ timeout: 60_000 });
+        const offer = a.page.locator('.xfer-offer', { hasText: 'week-09.mkv' });
+        expect(await offer.innerText()).toContain('Sent directly from Ada Obi; available while they are online');
+        expect(await offer.getByRole('button').innerText()).toBe('Offer again'); // the sender's own offer
+        transfer = (await offer.evaluate((el) => el.closest('article')!.id)).replace(/^m-/, '');
+
+        const { rx, bytes } = await receive();
+        expect(rx.modes).toEqual(['direct']);
+        expect(rx.sink).toBe('stream');
+        expect(bytes.byteLength).toBe(data.byteLength);
+        expect(sha(bytes)).toBe(sha(data));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'forced through the server relay, the same file arrives byte-identical',
+    async () => {
+      await withArtifactsOnFailure('xfer-relay', b.page, server, async () => {
+        const { rx, bytes } = await receive({ relay: true });
+        expect(rx.modes).toEqual(['relay']);
+        expect(sha(bytes)).toBe(sha(data));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a data channel cut mid-transfer resumes from the acknowledged offset, not from zero',
+    async () => {
+      await withArtifactsOnFailure('xfer-cut', b.page, server, async () => {
+        const { rx, bytes } = await receive({ relay: true, during: interruptAt(10 * MB, 'cut') });
+        expect(rx.starts.length).toBeGreaterThanOrEqual(2);
+        expect(rx.starts[0]).toBe(0);
+        expect(rx.starts[1]!).toBeGreaterThan(0);
+        expect(sha(bytes)).toBe(sha(data));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'the signalling socket dropping mid-transfer resumes too',
+    async () => {
+      await withArtifactsOnFailure('xfer-socket', b.page, server, async () => {
+        const { rx, bytes } = await receive({ during: interruptAt(10 * MB, 'dropSocket') });
+        expect(rx.starts.length).toBeGreaterThanOrEqual(2);
+        expect(rx.starts[1]!).toBeGreaterThan(0);
+        expect(sha(bytes)).toBe(sha(data));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a non-member cannot start a transfer; a member is told when the sender is offline',
+    async () => {
+      await withArtifactsOnFailure('xfer-access', c.page, server, async () => {
+        await c.page.goto(`${server.url}/`);
+        const answer = await c.page.evaluate(
+          ([room, t]) =>
+            new Promise<any>((resolve) => {
+              const ws = new WebSocket(`ws://${location.host}/xfer`);
+              ws.onopen = () => ws.send(JSON.stringify({ type: 'request', room, transfer: t }));
+              ws.onmessage = (e) => {
+                const m = JSON.parse(e.data);
+                if (m.type !== 'hello') resolve(m);
+              };
+            }),
+          [roomId, transfer] as const,
+        );
+        expect(answer).toMatchObject({ type: 'error', status: 404 });
+        expect(JSON.stringify(answer)).not.toContain('week-09');
+
+        await a.page.goto(`${server.url}/`); // the sender's page is gone
+        await openRoom(b.page, server, roomId);
+        await b.page.locator('.xfer-offer', { hasText: 'week-09.mkv' }).getByRole('button', { name: 'Receive' }).click();
+        const alert = b.page.locator('.xfer-offer [role="alert"]');
+        await alert.waitFor({ timeout: 20_000 });
+        expect(await alert.innerText()).toContain('Ada Obi is not online; ask them to open Lets Talk.');
+      });
+    },
+    TIMEOUT,
+  );
+});
