@@ -1,0 +1,298 @@
+/**
+ * The safeguarding fair hearing in real Chromium (issue #6), one browser context per person:
+ *
+ *   a lecturer's grooming-pattern message to a minor in a course room is held (the minor never
+ *   sees it) → the officers are emailed a link, never the text → officer A blocks the lecturer
+ *   with a policy clause and a reason → the lecturer cannot post anywhere, sees a banner and a
+ *   notice (reason, evidence, clause) and appeals with a statement → the officers are emailed →
+ *   officer A may not decide the appeal; officer B overturns it → everything is restored: the
+ *   minor receives the held message live, the lecturer posts again and reads the outcome.
+ *
+ * Controls: a benign sex-education message to the minor is delivered, and the same grooming text
+ * between two adults (MODERATION_SCOPE=minors: not screened) is delivered untouched.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser, Page } from 'playwright-core';
+import { startSmtpSink, type SinkMessage, type SmtpSink } from '../server/testing/smtp-sink';
+import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { createCourseRoom, eventually, expectLog, importUsers, logBodies, openRoom, outboxItems, send, sentByMe, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
+
+const TIMEOUT = 300_000;
+/** Waits for pushes, emails and page loads: generous, the machine is small and shared. */
+const WAIT = 30_000;
+const GROOMING = "you're so mature for your age. don't tell your parents about our chats, send me a pic of you, just for me";
+const BENIGN = 'For Thursday, read chapter 4 on human reproduction and puberty; we will discuss contraception and sexually transmitted infections.';
+const GREETING = 'Good morning, class: the lab opens at 9.';
+const OFFICERS = ['officer-a@unilag.edu.ng', 'officer-b@unilag.edu.ng'];
+const BLOCK_REASON = 'Your message to a student under 18 asked for secrecy from her parents and for a photo.';
+const STATEMENT = 'I am sorry: I meant the class photo for the departmental newsletter, and I phrased it very badly.';
+const OVERTURN_REASON = 'The statement is credible and there is no earlier concern; the message was ambiguous.';
+const REFUSED = 'Are we still meeting at 4pm?';
+const BACK = 'Sorry for the silence: see you all at 4pm.';
+
+describeBrowser('safeguarding fair hearing (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let sink: SmtpSink;
+  let tunde: Account, kemi: Account, officerA: Account, officerB: Account, peer: Account;
+  let t: Signed, k: Signed, a: Signed, b: Signed, p: Signed;
+  let kidsRoom: string, adultsRoom: string;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    [server, browser] = await Promise.all([
+      startServer({
+        env: {
+          SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+          SMTP_FROM: 'safeguarding@unilag.edu.ng',
+          SAFEGUARDING_EMAILS: OFFICERS.join(','),
+          MODERATION_SCOPE: 'minors',
+          // PUBLIC_URL is left unset: the harness picks the port when it starts the server, so the
+          // links in the emails use the default base (the test checks their path).
+        },
+      }),
+      launchBrowser(),
+    ]);
+    [tunde, kemi, officerA, officerB, peer] = (await importUsers(server, [
+      { email: 'tunde.bello@unilag.edu.ng', name: 'Tunde Bello', role: 'lecturer' },
+      { email: 'kemi.ojo@unilag.edu.ng', name: 'Kemi Ojo' },
+      { email: 'amaka.eze@unilag.edu.ng', name: 'Amaka Eze', role: 'lecturer' },
+      { email: 'bayo.adeyemi@unilag.edu.ng', name: 'Bayo Adeyemi', role: 'lecturer' },
+      { email: 'ngozi.okafor@unilag.edu.ng', name: 'Ngozi Okafor', role: 'lecturer' },
+    ])) as [Account, Account, Account, Account, Account];
+    kidsRoom = await createCourseRoom(server, 'BIO101', 'Biology', [tunde, kemi]);
+    adultsRoom = await createCourseRoom(server, 'STA701', 'Staff seminar', [tunde, peer]);
+    // Account facts an administrator would set: the student's date of birth, the officers' permission.
+    const store = await serverStore(server);
+    try {
+      const [ku, au, bu] = await Promise.all([store.users.byEmail(kemi.email), store.users.byEmail(officerA.email), store.users.byEmail(officerB.email)]);
+      await store.users.update(ku!.id, { dateOfBirth: '2011-04-01' });
+      await store.users.update(au!.id, { permissions: ['safeguarding'] });
+      await store.users.update(bu!.id, { permissions: ['safeguarding'] });
+    } finally {
+      await store.close();
+    }
+    [t, k, a, b, p] = (await Promise.all([tunde, kemi, officerA, officerB, peer].map((x) => signIn(browser, server, x)))) as [Signed, Signed, Signed, Signed, Signed];
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    sink?.stop();
+  }, TIMEOUT);
+
+  /** withArtifactsOnFailure for every person's page (a screenshot of each on failure). */
+  const withArtifacts = (fn: () => Promise<void>) =>
+    (
+      [
+        ['tunde', t],
+        ['kemi', k],
+        ['officer-a', a],
+        ['officer-b', b],
+        ['peer', p],
+      ] as const
+    ).reduceRight<() => Promise<void>>((inner, [who, s]) => () => withArtifactsOnFailure(`safeguarding-appeal-${who}`, s.page, server, inner), fn)();
+
+  const mail = (pred: (m: SinkMessage) => boolean) => sink.waitFor(pred, WAIT);
+  const subject = (m: SinkMessage) => m.headers['subject'] ?? '';
+  const article = (page: Page, text: string) => page.getByRole('log', { name: 'Messages' }).locator('article.msg').filter({ has: page.locator('.body', { hasText: text }) });
+  const banner = (page: Page) => page.locator('.banner').filter({ hasText: 'You have a safeguarding notice' });
+
+  test(
+    'held → emailed → blocked → statement → appeal decided by another officer → everything restored',
+    async () => {
+      await withArtifacts(async () => {
+        // ---- 1. the hold: the lecturer sees it held, the minor never receives it ----------------
+        await Promise.all([openRoom(t.page, server, kidsRoom), openRoom(k.page, server, kidsRoom), openRoom(p.page, server, adultsRoom)]);
+        await send(t.page, GREETING);
+        await expectLog(k.page, [GREETING], WAIT);
+
+        await send(t.page, GROOMING);
+        const held = article(t.page, GROOMING);
+        await held.locator('.held-notice').getByText('Held for review').waitFor({ timeout: WAIT });
+        expect(await held.getAttribute('class')).toContain('held');
+
+        // The benign sex-education message goes to the same room after it: once the minor has it,
+        // the held one (sent first, same room) would have arrived too had it been delivered.
+        await send(t.page, BENIGN);
+        await expectLog(k.page, [GREETING, BENIGN], WAIT);
+        await eventually(async () => expect(await sentByMe(t.page)).toEqual([GREETING, GROOMING, BENIGN]), WAIT);
+        expect(await article(t.page, BENIGN).getAttribute('class')).not.toContain('held');
+        await k.page.reload();
+        await k.page.getByRole('log', { name: 'Messages' }).waitFor();
+        expect(await logBodies(k.page)).toEqual([GREETING, BENIGN]);
+
+        // ---- 2. the officers' email: a link to the case, never the message text ----------------
+        let store = await serverStore(server);
+        const cases = await store.cases.list().finally(() => store.close());
+        const holds = cases.filter((c) => c.severity === 'hold');
+        expect(holds.map((c) => c.text)).toEqual([GROOMING]);
+        const theCase = holds[0]!;
+        expect(theCase).toMatchObject({ status: 'open', towardsMinor: true });
+        // The benign message opened no case at all (held or for review).
+        expect(cases.filter((c) => c.text === BENIGN)).toEqual([]);
+
+        const heldMail = await mail((m) => subject(m).includes('message held'));
+        expect(subject(heldMail)).toContain('[Lets Talk safeguarding]');
+        expect(heldMail.from).toBe('safeguarding@unilag.edu.ng');
+        expect([...heldMail.to].sort()).toEqual(OFFICERS);
+        expect(heldMail.text).toMatch(new RegExp(`https?://[^\\s]+/admin/moderation/cases/${theCase.id}(?![\\w-])`));
+        for (const secret of [GROOMING, 'mature for your age', "don't tell your parents", 'send me a pic', 'Kemi', 'Tunde']) expect(heldMail.data).not.toContain(secret);
+
+        // ---- 3. officer A blocks the sender from the case ---------------------------------------
+        await a.page.goto(`${server.url}/admin/moderation`);
+        await a.page.getByRole('table').locator(`a[href="/admin/moderation/cases/${theCase.id}"]`).first().click();
+        await a.page.waitForURL(`${server.url}/admin/moderation/cases/${theCase.id}`);
+        await a.page.getByRole('heading', { name: 'Safeguarding case' }).waitFor();
+        await a.page.locator('.case-context').getByText('mature for your age').waitFor();
+        const csrfA = await a.page.locator('input[name="_csrf"]').first().inputValue();
+        const act = a.page.getByRole('region', { name: 'Act on the account or room' });
+        await act.getByRole('radio', { name: /Block the sender/ }).check();
+        await act.locator('#act-clause').selectOption('SG-2');
+        await act.getByLabel('Reason (shown to the person affected)').fill(BLOCK_REASON);
+        await act.getByRole('button', { name: 'Continue' }).click();
+        await a.page.getByText('Block the sender of this message?').waitFor({ timeout: WAIT });
+        expect(await a.page.locator('section.confirm').innerText()).toContain('SG-2 · Grooming a student under 18');
+        await a.page.getByRole('button', { name: 'Yes, block' }).click();
+        await a.page.waitForURL(/\/admin\/moderation\/actions\/[\w-]+\?done=block$/, { timeout: WAIT });
+        const sanctionId = new URL(a.page.url()).pathname.split('/').pop()!;
+        await a.page.getByText('The account is blocked.').waitFor();
+        const blockFacts = await a.page.locator('dl.facts').innerText();
+        for (const x of ['Account block (read-only)', 'Tunde Bello (lecturer)', 'in force, no statement yet', 'SG-2 · Grooming a student under 18', BLOCK_REASON, GROOMING]) expect(blockFacts).toContain(x);
+
+        // ---- 4. the lecturer: told live, refused, a banner, the notice, a statement --------------
+        await t.page.locator('#notice').getByText('Your account has been blocked by the safeguarding team').waitFor({ timeout: WAIT });
+        await openRoom(t.page, server, adultsRoom);
+        await banner(t.page).waitFor();
+        await send(t.page, REFUSED);
+        await eventually(async () => expect(await outboxItems(t.page)).toEqual([{ body: REFUSED, state: 'Not sent: Your account is blocked by the safeguarding team: you can read but not post. See your notice at /safeguarding.' }]), WAIT);
+        // Refused before anything was stored: the peer has nothing, live or after a reload.
+        expect(await logBodies(p.page)).toEqual([]);
+        await p.page.reload();
+        await p.page.getByRole('log', { name: 'Messages' }).waitFor();
+        expect(await logBodies(p.page)).toEqual([]);
+
+        await banner(t.page).getByRole('link', { name: 'Read and respond' }).click();
+        await t.page.waitForURL(`${server.url}/safeguarding`);
+        const notice = t.page.locator(`#notice-${sanctionId}`);
+        await notice.getByRole('heading', { name: 'Your account is blocked' }).waitFor();
+        expect(await t.page.locator('article.sanction-notice').count()).toBe(1);
+        const noticeText = await notice.locator('dl.facts').innerText();
+        for (const x of [BLOCK_REASON, 'SG-2 · Grooming a student under 18', 'a safeguarding officer', 'Biology']) expect(noticeText).toContain(x);
+        expect(await notice.locator('blockquote.flagged-text').innerText()).toBe(GROOMING);
+        await notice.getByLabel('Your statement').fill(STATEMENT);
+        await notice.getByRole('button', { name: 'Send statement and appeal' }).click();
+        await t.page.waitForURL(`${server.url}/safeguarding?sent=1`, { timeout: WAIT });
+        await t.page.getByText('Your statement was sent.').waitFor();
+        await notice.getByText('Your statement was received').waitFor();
+        expect(await notice.locator('blockquote.statement').innerText()).toBe(STATEMENT);
+        expect(await notice.getByRole('button', { name: 'Send statement and appeal' }).count()).toBe(0);
+        await waitConnected(t.page, WAIT); // he stays on this page: the outcome is pushed to it
+
+        // ---- 5. the officers' email about the appeal ---------------------------------------------
+        const appealMail = await mail((m) => subject(m).includes('appeal submitted'));
+        expect(subject(appealMail)).toContain('[Lets Talk safeguarding]');
+        expect([...appealMail.to].sort()).toEqual(OFFICERS);
+        expect(appealMail.text).toMatch(new RegExp(`https?://[^\\s]+/admin/moderation/actions/${sanctionId}(?![\\w-])`));
+        for (const secret of [STATEMENT, 'class photo', GROOMING, 'Tunde']) expect(appealMail.data).not.toContain(secret);
+
+        // ---- 6. officer A took the decision: she may not decide the appeal -----------------------
+        await a.page.goto(`${server.url}/admin/moderation/actions/${sanctionId}`);
+        await a.page.getByText('A different reviewer must decide this appeal').waitFor();
+        expect(await a.page.locator('dl.facts').innerText()).toContain('appealed: awaiting a different reviewer');
+        expect(await a.page.locator('blockquote.statement').innerText()).toBe(STATEMENT);
+        expect(await a.page.getByRole('radio', { name: /Overturn/ }).count()).toBe(0);
+        expect(await a.page.getByRole('heading', { name: 'Decide the appeal' }).count()).toBe(0);
+        // Not only hidden: the server refuses her decision if she posts it anyway.
+        const forged = await a.page.evaluate(
+          async ([id, csrf, reason]) => {
+            const body = new URLSearchParams({ _csrf: csrf!, outcome: 'overturn', reason: reason!, confirm: 'yes' });
+            const r = await fetch(`/admin/moderation/actions/${id}/decide`, { method: 'POST', body, redirect: 'manual' });
+            return { status: r.status, text: await r.text() };
+          },
+          [sanctionId, csrfA, 'Deciding my own appeal'] as const,
+        );
+        expect(forged.status).toBe(409);
+        expect(forged.text).toContain('A different reviewer must decide this appeal');
+
+        // ---- 7. officer B finds the appeal and overturns it --------------------------------------
+        await b.page.goto(`${server.url}/admin/moderation`);
+        await b.page.getByRole('link', { name: 'Actions and appeals' }).click();
+        await b.page.waitForURL(`${server.url}/admin/moderation/actions`);
+        const row = b.page.getByRole('table').getByRole('row').filter({ hasText: 'appealed: awaiting a different reviewer' });
+        expect(await row.count()).toBe(1);
+        expect(await row.innerText()).toContain('Tunde Bello (lecturer)');
+        await row.getByRole('link').click();
+        await b.page.waitForURL(`${server.url}/admin/moderation/actions/${sanctionId}`);
+        expect(await b.page.locator('blockquote.statement').innerText()).toBe(STATEMENT);
+        const decide = b.page.getByRole('region', { name: 'Decide the appeal' });
+        await decide.getByRole('radio', { name: /Overturn/ }).check();
+        await decide.getByRole('textbox', { name: /Reason/ }).fill(OVERTURN_REASON);
+        await decide.getByRole('button', { name: 'Continue' }).click();
+        await b.page.getByText('Overturn this action and restore everything?').waitFor({ timeout: WAIT });
+        await b.page.getByRole('button', { name: 'Yes, overturn' }).click();
+        await b.page.waitForURL(`${server.url}/admin/moderation/actions/${sanctionId}?done=overturn`, { timeout: WAIT });
+        await b.page.getByText('Appeal decided: the action was overturned and everything restored.').waitFor();
+        expect(await b.page.locator('dl.facts').innerText()).toContain('overturned on appeal: restored');
+
+        // ---- 8. restored --------------------------------------------------------------------------
+        // The minor receives the released message live, in its place, then after a reload too.
+        await expectLog(k.page, [GREETING, GROOMING, BENIGN], WAIT);
+        await k.page.reload();
+        await k.page.getByRole('log', { name: 'Messages' }).waitFor();
+        expect(await logBodies(k.page)).toEqual([GREETING, GROOMING, BENIGN]);
+
+        // The lecturer is told live, reads the outcome, has no banner and posts again.
+        await t.page.locator('#notice').getByText('Your safeguarding notice was reviewed').waitFor({ timeout: WAIT });
+        await t.page.goto(`${server.url}/safeguarding`);
+        const outcome = await notice.getByRole('status').innerText();
+        expect(outcome).toContain('it was overturned');
+        expect(outcome).toContain(OVERTURN_REASON);
+        expect(await notice.getByRole('button', { name: 'Send statement and appeal' }).count()).toBe(0);
+        await openRoom(t.page, server, kidsRoom);
+        expect(await banner(t.page).count()).toBe(0);
+        expect(await article(t.page, GROOMING).getAttribute('class')).not.toContain('held');
+        expect(await article(t.page, GROOMING).locator('.held-notice').count()).toBe(0);
+        await openRoom(t.page, server, adultsRoom);
+        await send(t.page, BACK);
+        await expectLog(p.page, [BACK], WAIT);
+        await eventually(async () => expect(await sentByMe(t.page)).toContain(BACK), WAIT);
+
+        // ---- 9. control: the same text between two adults is not screened ----------------------
+        await send(p.page, GROOMING);
+        await expectLog(t.page, [BACK, GROOMING], WAIT);
+        await eventually(async () => expect(await sentByMe(p.page)).toEqual([GROOMING]), WAIT);
+        expect(await article(p.page, GROOMING).getAttribute('class')).not.toContain('held');
+
+        // ---- the store: no second case, the sanction's history, the audit trail -----------------
+        store = await serverStore(server);
+        try {
+          const [tu, au, bu] = await Promise.all([store.users.byEmail(tunde.email), store.users.byEmail(officerA.email), store.users.byEmail(officerB.email)]);
+          expect((await store.cases.list()).map((c) => c.id)).toEqual(cases.map((c) => c.id));
+          expect(await store.cases.byId(theCase.id)).toMatchObject({ status: 'decided', decision: 'uphold', decidedBy: au!.id });
+          expect(await store.sanctions.byId(sanctionId)).toMatchObject({
+            kind: 'block',
+            userId: tu!.id,
+            clause: 'SG-2',
+            reason: BLOCK_REASON,
+            evidence: GROOMING,
+            actorId: au!.id,
+            statement: STATEMENT,
+            statementBy: tu!.id,
+            status: 'overturned',
+            decidedBy: bu!.id,
+            decisionReason: OVERTURN_REASON,
+          });
+          const audit = async (action: string) => store.audit.list({ action });
+          expect((await audit('moderation.hold')).map((e) => [e.target, e.actorId])).toEqual([[theCase.id, null]]);
+          expect((await audit('moderation.block')).map((e) => [e.target, e.actorId, e.details.clause])).toEqual([[sanctionId, au!.id, 'SG-2']]);
+          expect((await audit('moderation.statement')).map((e) => [e.target, e.actorId])).toEqual([[sanctionId, tu!.id]]);
+          expect((await audit('moderation.appeal_overturned')).map((e) => [e.target, e.actorId, e.details.reason])).toEqual([[sanctionId, bu!.id, OVERTURN_REASON]]);
+        } finally {
+          await store.close();
+        }
+      });
+    },
+    TIMEOUT,
+  );
+});
