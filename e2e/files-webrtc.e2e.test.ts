@@ -48,7 +48,7 @@ describeBrowser('direct file transfers (browser)', () => {
   const filePath = join(dir, 'week-09.mkv');
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer({ env: { FILE_DIRECT_THRESHOLD_BYTES: String(MB), RTC_LISTEN_IP: '127.0.0.1' } }), launchCallBrowser()]);
+    [server, browser] = await Promise.all([startServer({ env: { FILE_DIRECT_THRESHOLD_BYTES: String(MB), RTC_LISTEN_IP: '127.0.0.1', LOG_LEVEL: process.env.XFER_LOG ?? 'warn' } }), launchCallBrowser()]);
     writeFileSync(filePath, data);
     [ada, bola, chidi] = (await importUsers(server, [
       { email: 'ada.obi@unilag.edu.ng', name: 'Ada Obi' },
@@ -60,6 +60,7 @@ describeBrowser('direct file transfers (browser)', () => {
   }, TIMEOUT);
 
   afterAll(async () => {
+    if (process.env.XFER_LOG) console.log(server.logs().split('\n').filter((l) => /transfer|relay|xfer/.test(l)).join('\n'));
     await browser?.close();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -41,7 +41,7 @@ export class Link {
   async direct() {
     const pc = (this.pc = new RTCPeerConnection({ iceServers: this.iceServers }));
     pc.onicecandidate = (e) => e.candidate && this.signal({ type: 'signal', session: this.session, candidate: e.candidate.toJSON() });
-    pc.onconnectionstatechange = () => pc.connectionState === 'failed' && this.fallBack();
+    pc.onconnectionstatechange = () => pc.connectionState === 'failed' && (this.dc?.readyState === 'open' ? this.lose() : this.fallBack());
     if (this.role === 'receiver') {
       pc.ondatachannel = (e) => this.use(e.channel);
       this.timer = setTimeout(() => this.fallBack(), DIRECT_TIMEOUT_MS);
@@ -108,7 +108,8 @@ export class Link {
       this.on.open(wire, this.mode);
     };
     dc.onmessage = (e) => this.on.message(typeof e.data === 'string' ? e.data : new Uint8Array(e.data as ArrayBuffer));
-    dc.onclose = () => this.dc === dc && this.lose();
+    // 'closing' comes first when the far end (or the relay) closes; waiting for 'close' can take many seconds.
+    dc.onclosing = dc.onclose = () => this.dc === dc && this.lose();
   }
 
   private lose() {
@@ -127,7 +128,10 @@ export class Link {
 
   /** Test hook and cancel: closes the channel as a network cut would. */
   cut() {
-    this.dc?.close();
+    const dc = this.dc;
+    this.dc = null;
+    dc?.close();
+    this.lose();
   }
 
   close() {
