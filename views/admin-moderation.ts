@@ -7,6 +7,7 @@ import type { Message, ModerationCase } from '../server/store/types';
 import type { CaseSummary, CaseView, Party } from '../server/features/moderation/cases';
 import { csrfField, type AdminView } from './admin';
 import { formatMessage } from './format';
+import { KIND_TEXT, STATUS_TEXT } from './admin-sanctions';
 
 const pct = (x: number | undefined) => `${Math.round((x ?? 0) * 100)}%`;
 const labelList = (c: ModerationCase) => html`${c.labels.map((l, i) => html`${i ? ', ' : ''}${l} (${pct(c.scores[l])})`)}`;
@@ -45,6 +46,11 @@ export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>)
 <button type="submit">Continue</button>
 </form></section>`
     : html`<p><strong>Decided:</strong> ${outcome(c)} by ${names.get(c.decidedBy ?? '') ?? c.decidedBy} on ${c.decidedAt ? v.dateTime(c.decidedAt) : ''}. Reason: ${c.reason}</p>`;
+  const actions = cv.actions.length
+    ? html`<section aria-labelledby="actions-h"><h2 id="actions-h">Actions citing this case</h2><ul>${cv.actions.map(
+        (s) => html`<li><a href="/admin/moderation/actions/${s.id}">${KIND_TEXT[s.kind]}</a>: ${STATUS_TEXT[s.status]}${s.decisionReason ? html` (reason: ${s.decisionReason})` : ''}</li>`,
+      )}</ul>${cv.actions.some((s) => s.status === 'overturned' || s.status === 'lifted') ? html`<p class="hint">An overturned or lifted action restored the message: it was delivered even though this case was decided as upheld.</p>` : ''}</section>`
+    : '';
   return html`<dl class="facts">
 <dt>Severity</dt><dd>${c.severity === 'hold' ? 'held before delivery' : 'delivered, flagged for review'}</dd>
 <dt>Labels</dt><dd>${labelList(c)}</dd>
@@ -61,5 +67,5 @@ ${cv.message
   ? html`<ol class="case-context">${cv.before.map((m) => contextItem(m, names, v, false))}${contextItem(cv.message, names, v, true)}${cv.after.map((m) => contextItem(m, names, v, false))}</ol>`
   : html`<p><em>The message no longer exists.</em></p>`}
 </section>
-${decision}`;
+${decision}${actions}`;
 }

@@ -121,3 +121,15 @@ describe('/admin/moderation/actions', () => {
     expect(ownerNotices).not.toContain('keep this between us');
   });
 });
+
+test('a case page lists the actions citing it, with the overturn that restored its message', async () => {
+  const s = await setUp();
+  const done = await s.admin.post(`/admin/moderation/cases/${s.caseId}/act`, { action: 'block', clause: 'SG-2', reason: 'Grooming', confirm: 'yes' });
+  const id = done.headers.get('location')!.match(/actions\/([^?]+)/)![1]!;
+  expect(await (await s.officer.get(`/admin/moderation/cases/${s.caseId}`)).text()).toContain('in force, no statement yet');
+  expect((await s.adult.client.post(`/safeguarding/${id}/statement`, { statement: 'context' })).status).toBe(303);
+  expect((await s.officer.post(`/admin/moderation/actions/${id}/decide`, { outcome: 'overturn', reason: 'Fine.', confirm: 'yes' })).status).toBe(303);
+  const page = await (await s.officer.get(`/admin/moderation/cases/${s.caseId}`)).text();
+  expect(page).toContain('overturned on appeal: restored');
+  expect(page).toContain('it was delivered even though this case was decided as upheld');
+});

@@ -72,6 +72,8 @@ export interface CaseView extends CaseSummary {
   before: Message[];
   after: Message[];
   roomRecord: Room | null;
+  /** Actions that cite this case as evidence (a later overturn changes what the decision did). */
+  actions: Sanction[];
 }
 
 /** One case with its message and context window; audited as 'moderation.case_view'. */
@@ -88,7 +90,9 @@ export async function viewCase(ctx: ChatContext, actor: Actor, caseId: string): 
       ])
     : [[], []];
   await recordAudit(store, actor, 'moderation.case_view', c.id, { roomId: c.roomId, messageId: c.messageId, context: before.length + after.length });
-  return { ...summary, message, before, after, roomRecord };
+  const [onSender, onRoom] = await Promise.all([store.sanctions.list({ userId: c.senderId, limit: 100 }), store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], limit: 100 })]);
+  const actions = [...onSender, ...onRoom].filter((s) => s.caseIds.includes(c.id));
+  return { ...summary, message, before, after, roomRecord, actions };
 }
 
 const checkReason = (reason: string) => {

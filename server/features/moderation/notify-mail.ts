@@ -89,23 +89,26 @@ export function quotedPrintable(text: string): string {
     .join('\r\n');
 }
 
+/** hold/review notices are about a moderation case; the others about an action on an account or room. */
+const nounOf = (n: CaseNotice) => (n.kind === 'hold' || n.kind === 'review' ? 'Case' : 'Action');
+
 export function subjectOf(n: CaseNotice): string {
   const labels = n.labels.length ? ` (${n.labels.join(', ')})` : '';
-  return `[Lets Talk safeguarding] Case ${n.caseId}: ${KIND_PHRASE[n.kind]}${labels}`.slice(0, 300);
+  return `[Lets Talk safeguarding] ${nounOf(n)} ${n.caseId}: ${KIND_PHRASE[n.kind]}${labels}`.slice(0, 300);
 }
 
 export function bodyOf(n: CaseNotice): string {
   const lines = [
     `A safeguarding case needs attention: ${KIND_PHRASE[n.kind]}.`,
     '',
-    `Case:     ${n.caseId}`,
+    `${`${nounOf(n)}:`.padEnd(10)}${n.caseId}`,
     `Severity: ${n.severity}`,
     `Labels:   ${n.labels.join(', ') || '(none)'}`,
     `Time:     ${new Date(n.at).toISOString()}`,
     '',
     n.summary,
     '',
-    'Open the case in the admin portal (sign-in required):',
+    `Open the ${nounOf(n).toLowerCase()} in the admin portal (sign-in required):`,
     n.url,
     '',
     '--',

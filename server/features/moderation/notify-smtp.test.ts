@@ -49,7 +49,7 @@ describe.skipIf(!openssl)('SMTP over TLS', () => {
     const { sink, commands } = await send({ tls: pem, auth: { user: 'alerts', pass: 'pw' } }, (p) => `smtp://alerts:pw@127.0.0.1:${p}`);
     expect(sink.messages).toHaveLength(1);
     expect(sink.messages[0]).toMatchObject({ secure: true, auth: { user: 'alerts', pass: 'pw' }, to: ['officer@unilag.test'] });
-    expect(sink.messages[0]!.headers['subject']).toBe('[Lets Talk safeguarding] Case c77: user restricted automatically (sexual_minor)');
+    expect(sink.messages[0]!.headers['subject']).toBe('[Lets Talk safeguarding] Action c77: user restricted automatically (sexual_minor)');
     expect(commands.indexOf('STARTTLS')).toBeGreaterThan(-1);
     expect(commands.indexOf('STARTTLS')).toBeLessThan(commands.findIndex((c) => c.startsWith('AUTH')));
   });

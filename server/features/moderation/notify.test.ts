@@ -316,7 +316,7 @@ describe('no configuration', () => {
     const n = createNotifier(cfg, memoryLogger(), { fetch: (async (_u: string, init: RequestInit) => (bodies.push(String(init.body)), new Response(null, { status: 200 }))) as unknown as typeof fetch });
     await n.notify(notice({ kind: 'appeal', severity: 'medium', labels: [] }));
     await n.idle();
-    expect(s.messages[0]!.headers['subject']).toBe('[Lets Talk safeguarding] Case c1234: appeal submitted');
+    expect(s.messages[0]!.headers['subject']).toBe('[Lets Talk safeguarding] Action c1234: appeal submitted');
     expect(JSON.parse(bodies[0]!).kind).toBe('appeal');
   });
 });

@@ -223,3 +223,23 @@ describe('conversation-level grooming risk', () => {
     for (const w of ['GROOMY a', 'GROOMY b', 'GROOMY c']) expect((await say(s, s.kid, adults.id, w)).message.held).toBe(false);
   });
 });
+
+describe('who answers for a frozen room', () => {
+  test('the owners; without owners, the moderators; without either, the staff members; they get the banner count', async () => {
+    const s = await setUp();
+    const { openNoticeCount, affectedParty } = await import('./sanctions');
+    const lecturer = (await s.store.users.update(s.peer.id, { role: 'lecturer' }))!;
+    const plain = await s.mk('course', 'CHM100', [{ userId: s.adult.id, role: 'member' }, { userId: s.kid.id, role: 'member' }, { userId: lecturer.id, role: 'member' }]);
+    await say(s, s.kid, plain.id, 'REVIEWME x');
+    const [c] = await s.store.cases.list();
+    const freeze = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'freeze', 'SG-6', 'Abuse.');
+    expect(await affectedParty(s.ctx, freeze)).toEqual([lecturer.id]);
+    expect(await openNoticeCount(s.ctx, lecturer)).toBe(1);
+    expect(await openNoticeCount(s.ctx, s.adult)).toBe(0);
+    await s.store.rooms.setRole(plain.id, s.adult.id, 'moderator');
+    expect(await affectedParty(s.ctx, freeze)).toEqual([s.adult.id]);
+    await s.store.rooms.setRole(plain.id, s.kid.id, 'owner');
+    expect(await affectedParty(s.ctx, freeze)).toEqual([s.kid.id]);
+    expect(await openNoticeCount(s.ctx, s.kid)).toBe(1);
+  });
+});

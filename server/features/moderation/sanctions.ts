@@ -42,11 +42,21 @@ function notifyOfficers(ctx: ChatContext, s: Sanction, kind: NoticeKind, summary
   void m?.notifier?.notify({ caseId: s.id, kind, severity: 'high', labels, summary, url: m.link(`/admin/moderation/actions/${s.id}`), at: Date.now() });
 }
 
-/** The people a sanction is about: the account, or the owners of a frozen room. */
+/**
+ * The people a sanction is about: the account; for a frozen room its owners, or its moderators when
+ * it has no owner, or its staff members (a course room made by the CLI has only plain members):
+ * someone must always be able to respond.
+ */
 export async function affectedParty(ctx: ChatContext, s: Sanction): Promise<string[]> {
   if (s.userId) return [s.userId];
   if (!s.roomId) return [];
-  return (await ctx.store.rooms.members(s.roomId)).filter((m) => m.role === 'owner').map((m) => m.userId);
+  const members = await ctx.store.rooms.members(s.roomId);
+  for (const role of ['owner', 'moderator'] as const) {
+    const ids = members.filter((m) => m.role === role).map((m) => m.userId);
+    if (ids.length) return ids;
+  }
+  const users = await Promise.all(members.map((m) => ctx.store.users.byId(m.userId)));
+  return users.filter((u) => u && u.status === 'active' && (u.role === 'lecturer' || u.role === 'admin')).map((u) => u!.id);
 }
 
 async function create(ctx: ChatContext, actor: Actor, input: Omit<NewSanction, 'deadline' | 'actorId'>): Promise<Sanction> {
@@ -156,7 +166,7 @@ async function finish(ctx: ChatContext, actor: OfficerActor, s: Sanction, from: 
   if (!done) throw conflict('This was decided in the meantime; reload the page.');
   if (!inForce(done)) await restore(ctx, actor, done, why);
   await recordAudit(ctx.store, actor, action, s.id, { kind: s.kind, userId: s.userId, roomId: s.roomId, outcome: to, reason: why });
-  const outcome = to === 'upheld' ? 'The decision stands' : 'The decision was reversed and everything restored';
+  const outcome = to === 'upheld' ? 'the decision stands' : 'the decision was reversed and everything restored';
   tell(ctx, await affectedParty(ctx, done), `Your safeguarding notice was reviewed: ${outcome}. See /safeguarding.`);
   return done;
 }
@@ -175,11 +185,24 @@ export async function liftSanction(ctx: ChatContext, actor: OfficerActor, sancti
   return finish(ctx, actor, s, ['active', 'upheld'], 'lifted', reason, 'moderation.lift');
 }
 
-/** Everything a person is shown at /safeguarding: sanctions on their account and freezes of rooms they own. */
+/**
+ * Frozen rooms this person answers for (see affectedParty). Freezes are rare, so this reads the
+ * freezes (one query) and checks membership only for those, not every room of the user: it runs
+ * on every page load for the banner.
+ */
+async function freezesFor(ctx: ChatContext, user: User, status?: SanctionStatus[]): Promise<Sanction[]> {
+  const found = await ctx.store.sanctions.list({ kind: ['freeze'], status, limit: 500 });
+  const mine: Sanction[] = [];
+  for (const s of found) {
+    if (!s.roomId || !(await ctx.store.rooms.membership(s.roomId, user.id))) continue;
+    if ((await affectedParty(ctx, s)).includes(user.id)) mine.push(s);
+  }
+  return mine;
+}
+
+/** Everything a person is shown at /safeguarding: sanctions on their account and freezes of rooms they answer for. */
 export async function noticesFor(ctx: ChatContext, user: User): Promise<{ s: Sanction; roomName: string | null }[]> {
-  const own = await ctx.store.sanctions.list({ userId: user.id, limit: 50 });
-  const owned = (await ctx.store.rooms.listForUser(user.id)).filter((r) => r.membership.role === 'owner');
-  const freezes = (await Promise.all(owned.map((r) => ctx.store.sanctions.list({ roomId: r.room.id, kind: ['freeze'], limit: 10 })))).flat();
+  const [own, freezes] = await Promise.all([ctx.store.sanctions.list({ userId: user.id, limit: 50 }), freezesFor(ctx, user)]);
   const all = [...own, ...freezes].sort((a, b) => b.createdAt - a.createdAt);
   return Promise.all(
     all.map(async (s) => {
@@ -193,5 +216,6 @@ export async function noticesFor(ctx: ChatContext, user: User): Promise<{ s: San
 
 /** How many notices still need the person's attention (in force), for the banner. */
 export async function openNoticeCount(ctx: ChatContext, user: User): Promise<number> {
-  return (await ctx.store.sanctions.list({ userId: user.id, status: IN_FORCE, limit: 20 })).length;
+  const [own, freezes] = await Promise.all([ctx.store.sanctions.list({ userId: user.id, status: IN_FORCE, limit: 20 }), freezesFor(ctx, user, IN_FORCE)]);
+  return own.length + freezes.length;
 }
