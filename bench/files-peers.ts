@@ -7,7 +7,7 @@ import { RTCPeerConnection, type RTCDataChannel } from 'werift';
 import { DATA_CHANNEL_LABEL } from '../server/rtc/relay-wire';
 import { ReceiveEngine, SendEngine, type Wire } from '../views/client/transfer-engine';
 
-const LOOPBACK = { iceUseIpv6: false, iceInterfaceAddresses: { udp4: '127.0.0.1' }, iceAdditionalHostAddresses: ['127.0.0.1'] } as const;
+const LOOPBACK = () => ({ iceUseIpv6: false, iceInterfaceAddresses: { udp4: '127.0.0.1' }, iceAdditionalHostAddresses: ['127.0.0.1'] });
 
 export function wireOf(dc: RTCDataChannel): Wire {
   dc.bufferedAmountLowThreshold = 256 * 1024;
@@ -22,7 +22,7 @@ const asBytes = (d: string | Buffer) => (typeof d === 'string' ? d : new Uint8Ar
 
 /** A peer that answers `offerSdp`; resolves its answer SDP and, later, its open channel. */
 export async function answerer(offerSdp: string): Promise<{ pc: RTCPeerConnection; answer: string; channel: Promise<RTCDataChannel> }> {
-  const pc = new RTCPeerConnection(LOOPBACK);
+  const pc = new RTCPeerConnection(LOOPBACK());
   const channel = new Promise<RTCDataChannel>((resolve) =>
     pc.onDataChannel.subscribe((dc) => (dc.readyState === 'open' ? resolve(dc) : dc.stateChanged.subscribe((s) => s === 'open' && resolve(dc)))),
   );
@@ -33,7 +33,7 @@ export async function answerer(offerSdp: string): Promise<{ pc: RTCPeerConnectio
 
 /** A direct pair of werift peers (no server): the sender's and the receiver's open channels. */
 export async function directPair(): Promise<{ close(): void; sender: RTCDataChannel; receiver: RTCDataChannel }> {
-  const a = new RTCPeerConnection(LOOPBACK);
+  const a = new RTCPeerConnection(LOOPBACK());
   const dc = a.createDataChannel(DATA_CHANNEL_LABEL, { ordered: true });
   const opened = new Promise<void>((r) => dc.stateChanged.subscribe((s) => s === 'open' && r()));
   await a.setLocalDescription(await a.createOffer());

@@ -332,7 +332,8 @@ if (typeof document !== 'undefined') {
       const file = input.files?.[0];
       const list = document.getElementById(`uploads-${room}`);
       if (!file || !list) return;
-      if (file.name !== box.dataset.xferName || file.size !== Number(box.dataset.xferSize)) return void (box.querySelector('.xfer-status')!.textContent = 'That is not the same file (the name or size differs).');
+      // The shown name is the sanitised one, so the size decides here and the digest verifies.
+      if (file.size !== Number(box.dataset.xferSize)) return void (box.querySelector('.xfer-status')!.textContent = 'That is not the same file (the size differs).');
       void offerDirect(file, room, list, { digest: box.dataset.xferDigest! });
     };
     input.click();

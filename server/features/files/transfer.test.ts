@@ -1,0 +1,162 @@
+/**
+ * Direct-transfer signalling (/xfer) on a real listening server: upgrade checks, TypeBox validation
+ * of every message, the offer message (rendered by the one file renderer, escaped, idempotent per
+ * digest), membership of both people checked on each request and session message (404 otherwise),
+ * an offline sender named, signals forwarded only between the two sockets of a session, a relay
+ * started on request, cancel and the threshold.
+ */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { listeningApp, Client, makeUser, type ListeningApp } from '../../testing';
+import { parseTransferMsg } from './transfer-protocol';
+import { fileBody, fileMeta } from '../../../views/files';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const s of stops.splice(0)) await s();
+});
+
+async function start() {
+  const s = await listeningApp({ env: { LOG_LEVEL: 'error', RTC_LISTEN_IP: '127.0.0.1', FILE_DIRECT_THRESHOLD_BYTES: '1000' } });
+  stops.push(async () => {
+    s.app.transfers.close();
+    await s.app.stop(true);
+  });
+  return s;
+}
+
+async function person(s: ListeningApp, email: string, name: string) {
+  const issued = await makeUser(s.store, email);
+  await s.store.users.update(issued.user.id, { name });
+  const client = new Client(s.app);
+  expect((await client.signIn(email, issued.loginCode)).status).toBe(303);
+  await s.store.users.update(issued.user.id, { mustSetPassword: false });
+  return { user: issued.user, cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+}
+
+function socket(origin: string, headers: Record<string, string>) {
+  const ws = new WebSocket(`${origin.replace('http', 'ws')}/xfer`, { headers } as unknown as string[]);
+  const got: Record<string, any>[] = [];
+  ws.addEventListener('message', (e) => got.push(JSON.parse(String(e.data))));
+  const opened = new Promise<boolean>((r) => {
+    ws.addEventListener('open', () => r(true));
+    ws.addEventListener('close', () => r(false));
+  });
+  const next = async (type: string, ms = 5000) => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const i = got.findIndex((m) => m.type === type);
+      if (i >= 0) return got.splice(i, 1)[0]!;
+      if (Date.now() > end) throw new Error(`no ${type}; got ${JSON.stringify(got)}`);
+      await Bun.sleep(10);
+    }
+  };
+  return { ws, got, opened, next, send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)) };
+}
+
+const DIGEST = 'ab'.repeat(32);
+const offer = (room: string, extra: Record<string, unknown> = {}) => ({ type: 'offer', room, name: 'week <9> & "notes".mkv', size: 5000, mime: 'video/x-matroska', digest: DIGEST, ...extra });
+
+describe('transfer protocol', () => {
+  test('messages are validated: unknown fields, oversize values and bad types are refused', () => {
+    expect(parseTransferMsg(JSON.stringify(offer('r1')))).not.toBeNull();
+    expect(parseTransferMsg({ ...offer('r1'), headers: { 'HX-Request': 'true' } })).not.toBeNull();
+    expect(parseTransferMsg({ ...offer('r1'), sender: 'someone-else' })).toBeNull(); // identity is never taken from the body
+    expect(parseTransferMsg(offer('r1', { digest: 'xyz' }))).toBeNull();
+    expect(parseTransferMsg(offer('r1', { size: -1 }))).toBeNull();
+    expect(parseTransferMsg(offer('../etc'))).toBeNull();
+    expect(parseTransferMsg({ type: 'signal', session: 's1', description: { type: 'offer', sdp: 'x'.repeat(40_000) } })).toBeNull();
+    expect(parseTransferMsg('x'.repeat(60_000))).toBeNull();
+    expect(parseTransferMsg('{not json')).toBeNull();
+  });
+});
+
+describe('/xfer', () => {
+  test('upgrade needs a same-site Origin and a session', async () => {
+    const s = await start();
+    const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');
+    expect(await socket(s.origin, { cookie: ada.cookie, origin: 'https://evil.example' }).opened).toBe(false);
+    expect(await socket(s.origin, { origin: s.origin }).opened).toBe(false);
+    const ok = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    expect(await ok.opened).toBe(true);
+    expect(await ok.next('hello')).toMatchObject({ relayOnly: false, iceServers: [] });
+    ok.ws.close();
+  });
+
+  test('offer, request, signalling between the two sockets only, relay, cancel; non-members and offline senders', async () => {
+    const s = await start();
+    const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');
+    const bola = await person(s, 'bola@unilag.edu.ng', 'Bola Ade');
+    const chidi = await person(s, 'chidi@unilag.edu.ng', 'Chidi Eze');
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC301', name: 'Networks', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.user.id, role: 'member' },
+      { userId: bola.user.id, role: 'member' },
+    ]);
+    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    const b = socket(s.origin, { cookie: bola.cookie, origin: s.origin });
+    const c = socket(s.origin, { cookie: chidi.cookie, origin: s.origin });
+    await Promise.all([a.opened, b.opened, c.opened]);
+
+    a.send({ type: 'nonsense' });
+    expect(await a.next('error')).toMatchObject({ status: 400 });
+    a.send(offer(room.id, { size: 1000 }));
+    expect((await a.next('error')).message).toContain('sent through the server');
+
+    a.send(offer(room.id));
+    const offered = await a.next('offered');
+    const transfer = offered.transfer as string;
+    const msg = await s.store.messages.byId(room.id, transfer);
+    expect(msg).toMatchObject({ kind: 'file', senderId: ada.user.id, meta: { direct: true, size: 5000, digest: DIGEST, from: 'Ada Obi' } });
+    // Offering the same file again (a reload) finds the same message.
+    a.send(offer(room.id));
+    expect((await a.next('offered')).transfer).toBe(transfer);
+    // The room page renders it with the one file renderer, escaped.
+    const body = fileBody(fileMeta(msg!.meta)!).value;
+    expect(body).toContain('week _9_ &amp; _notes_.mkv'); // sanitised like stored files, then escaped
+    expect(body).toContain('Sent directly from Ada Obi; available while they are online.');
+    expect(body).toContain('<button type="button" class="xfer-receive">Receive</button>');
+
+    // A non-member learns nothing: 404, for the request and for a guessed session.
+    c.send({ type: 'request', room: room.id, transfer });
+    expect(await c.next('error')).toMatchObject({ status: 404, message: 'No such room.' });
+    c.send({ type: 'signal', session: 'guessed-session', description: { type: 'offer', sdp: 'v=0' } });
+    expect(await c.next('error')).toMatchObject({ status: 404 });
+
+    b.send({ type: 'request', room: room.id, transfer });
+    const [sa, sb] = await Promise.all([a.next('start'), b.next('start')]);
+    expect(sa).toMatchObject({ role: 'sender', peer: 'Bola Ade', relay: false });
+    expect(sb).toMatchObject({ role: 'receiver', peer: 'Ada Obi', relay: false, session: sa.session });
+    a.send({ type: 'signal', session: sa.session, description: { type: 'offer', sdp: 'v=0 ada' } });
+    expect(await b.next('signal')).toMatchObject({ session: sa.session, description: { type: 'offer', sdp: 'v=0 ada' } });
+    // A third socket cannot join someone else's session.
+    c.send({ type: 'signal', session: sa.session, candidate: { candidate: 'x' } });
+    expect(await c.next('error')).toMatchObject({ status: 404 });
+    expect(a.got.filter((m) => m.type === 'signal')).toEqual([]);
+
+    // Relay on request: the server offers a connection to both sides.
+    b.send({ type: 'relay', session: sa.session });
+    const [ra, rb] = await Promise.all([a.next('relay-offer'), b.next('relay-offer')]);
+    expect(ra.sdp).toContain('webrtc-datachannel');
+    expect(rb.sdp).toContain('a=candidate:');
+    expect(s.app.transfers.stats()).toMatchObject({ sessions: 1, relays: 1 });
+
+    // Bola is removed from the room: the session ends on his next message, with a 404.
+    await s.store.rooms.removeMember(room.id, bola.user.id);
+    b.send({ type: 'signal', session: sa.session, candidate: { candidate: 'y' } });
+    expect(await b.next('error')).toMatchObject({ status: 404 });
+    expect(s.app.transfers.stats()).toMatchObject({ sessions: 0, relays: 0 });
+    await s.store.rooms.addMembers(room.id, [{ userId: bola.user.id, role: 'member' }]);
+
+    // Cancel reaches the other side.
+    b.send({ type: 'request', room: room.id, transfer });
+    const s2 = await b.next('start');
+    await a.next('start');
+    a.send({ type: 'cancel', session: s2.session });
+    expect(await b.next('ended')).toMatchObject({ reason: 'cancelled', message: 'Ada Obi cancelled the transfer.' });
+
+    // The sender's page goes away: a request names them.
+    a.ws.close();
+    await Bun.sleep(100);
+    b.send({ type: 'request', room: room.id, transfer });
+    expect(await b.next('error')).toMatchObject({ status: 503, message: 'Ada Obi is not online; ask them to open Lets Talk.' });
+  });
+});
