@@ -81,8 +81,9 @@ describeBrowser('safeguarding (browser)', () => {
         expect(await o.page.locator('.case-context li').count()).toBe(2);
         await o.page.getByText('mature for your age').waitFor();
         await o.page.getByRole('radio', { name: /Uphold/ }).check();
-        await o.page.getByRole('textbox', { name: /Reason/ }).fill('Grooming pattern: secrecy and a request for photos.');
-        await o.page.getByRole('button', { name: 'Continue' }).click();
+        const decide = o.page.getByRole('region', { name: 'Decision' });
+        await decide.getByRole('textbox', { name: /Reason/ }).fill('Grooming pattern: secrecy and a request for photos.');
+        await decide.getByRole('button', { name: 'Continue' }).click();
         await o.page.getByRole('button', { name: 'Yes, uphold' }).click();
         await o.page.getByText('Decision recorded: upheld').waitFor();
 
