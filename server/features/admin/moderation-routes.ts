@@ -26,14 +26,16 @@ const ACT_ERRORS: Record<string, string> = {
   'already-frozen': 'This room is already frozen.',
 };
 
+/** The acting officer. Defence in depth: the guard already checked, but every handler re-checks the permission (404 otherwise). */
+export function officerOf(k: AdminKit, request: Request) {
+  const a = adminOf(request);
+  if (!isOfficer(a.user)) throw new NotFoundError();
+  return { ...k.actor(request), userId: a.user.id };
+}
+
 export function moderationRoutes(k: AdminKit) {
   const { store } = k.app;
-  /** Defence in depth: the guard already checked, but every handler re-checks the permission. */
-  const officer = (request: Request) => {
-    const a = adminOf(request);
-    if (!isOfficer(a.user)) throw new NotFoundError();
-    return { ...k.actor(request), userId: a.user.id };
-  };
+  const officer = (request: Request) => officerOf(k, request);
   const names = async (ids: (string | null)[]) => {
     const out = new Map<string, string>();
     for (const id of new Set(ids.filter((x): x is string => !!x))) out.set(id, (await store.users.byId(id))?.name ?? 'Former member');

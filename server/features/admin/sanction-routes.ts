@@ -10,13 +10,13 @@ import { html } from '../../http/html';
 import type { Sanction } from '../../store/types';
 import { confirmBody } from '../../../views/admin';
 import { sanctionBody, sanctionListBody, KIND_TEXT } from '../../../views/admin-sanctions';
-import { actOnCase, isOfficer, MAX_REASON } from '../moderation/cases';
+import { actOnCase, MAX_REASON } from '../moderation/cases';
+import { officerOf } from './moderation-routes';
 import { canLift, IN_FORCE, MAX_STATEMENT } from '../moderation/hearing';
 import { clauseById } from '../moderation/policy-clauses';
 import { decideAppeal, liftSanction, reviewCheck } from '../moderation/sanctions';
 import { recordAudit } from '../audit/record';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
-import { adminOf } from './guard';
 
 const DONE: Record<string, string> = {
   block: 'The account is blocked. The sender has been shown the notice and can respond.',
@@ -28,11 +28,7 @@ const DONE: Record<string, string> = {
 
 export function sanctionRoutes(k: AdminKit) {
   const { store } = k.app;
-  const officer = (request: Request) => {
-    const a = adminOf(request);
-    if (!isOfficer(a.user)) throw new NotFoundError();
-    return { ...k.actor(request), userId: a.user.id };
-  };
+  const officer = (request: Request) => officerOf(k, request);
   const subjectOf = async (s: Sanction) => {
     if (s.userId) {
       const u = await store.users.byId(s.userId);
@@ -51,10 +47,32 @@ export function sanctionRoutes(k: AdminKit) {
     const body = sanctionBody(k.view(request), { s, subject: await subjectOf(s), names, review: await reviewCheck(k.chat, s, actor.userId), lift: canLift(s) });
     return k.page(set, request, { title: KIND_TEXT[s.kind], section: 'moderation', body, ...opts }, code);
   };
-  const fail = async (set: Parameters<AdminKit['page']>[0], request: Request, e: unknown, back: () => Promise<string>) => {
-    if (!(e instanceof AppError)) throw e;
-    set.status = httpStatus(e);
-    return back();
+
+  /** Decide an appeal (overturn / uphold) or lift: reason required, a confirmation page first, errors shown on the action page. */
+  const QUESTIONS = {
+    overturn: { path: 'decide', question: 'Overturn this action and restore everything?', yes: 'Yes, overturn' },
+    uphold: { path: 'decide', question: 'Dismiss the appeal and keep the action?', yes: 'Yes, dismiss the appeal' },
+    lift: { path: 'lift', question: 'Lift this action and restore everything?', yes: 'Yes, lift' },
+  } as const;
+  const decision = async (set: Parameters<AdminKit['page']>[0], request: Request, id: string, body: { reason: string; confirm?: string }, what: keyof typeof QUESTIONS) => {
+    const actor = officer(request);
+    const reason = body.reason.trim();
+    const base = `/admin/moderation/actions/${id}`;
+    if (!reason) return page(set, request, id, { error: 'Give a reason for the decision.' }, 400);
+    const q = QUESTIONS[what];
+    if (body.confirm !== 'yes') {
+      const fields: Record<string, string> = what === 'lift' ? { reason } : { outcome: what, reason };
+      const confirm = confirmBody(k.view(request), { question: q.question, detail: html`Reason shown to them: “${reason}”.`, action: `${base}/${q.path}`, fields, yes: q.yes, cancel: base });
+      return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
+    }
+    try {
+      if (what === 'lift') await liftSanction(k.chat, actor, id, reason);
+      else await decideAppeal(k.chat, actor, id, what === 'overturn', reason);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return page(set, request, id, { error: e.message }, httpStatus(e));
+    }
+    return seeOther(set, `${base}?done=${what}`);
   };
 
   return new Elysia({ name: 'admin-sanctions' })
@@ -98,45 +116,12 @@ export function sanctionRoutes(k: AdminKit) {
       params: IdParams,
       query: t.Object({ done: t.Optional(t.String({ maxLength: 20 })) }),
     })
-    .post(
-      '/admin/moderation/actions/:id/decide',
-      async ({ set, request, params, body }) => {
-        const actor = officer(request);
-        const reason = body.reason.trim();
-        const base = `/admin/moderation/actions/${params.id}`;
-        if (!reason) return page(set, request, params.id, { error: 'Give a reason for the decision.' }, 400);
-        if (body.confirm !== 'yes') {
-          const overturn = body.outcome === 'overturn';
-          const confirm = confirmBody(k.view(request), { question: overturn ? 'Overturn this action and restore everything?' : 'Dismiss the appeal and keep the action?', detail: html`Reason shown to them: “${reason}”.`, action: `${base}/decide`, fields: { outcome: body.outcome, reason }, yes: overturn ? 'Yes, overturn' : 'Yes, dismiss the appeal', cancel: base });
-          return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
-        }
-        try {
-          await decideAppeal(k.chat, actor, params.id, body.outcome === 'overturn', reason);
-        } catch (e) {
-          return fail(set, request, e, async () => page(set, request, params.id, { error: (e as Error).message }, httpStatus(e as AppError)));
-        }
-        return seeOther(set, `${base}?done=${body.outcome}`);
-      },
-      { params: IdParams, body: t.Object({ _csrf: Csrf, outcome: t.Union([t.Literal('overturn'), t.Literal('uphold')]), reason: t.String({ maxLength: MAX_STATEMENT }), confirm: Confirm }) },
-    )
-    .post(
-      '/admin/moderation/actions/:id/lift',
-      async ({ set, request, params, body }) => {
-        const actor = officer(request);
-        const reason = body.reason.trim();
-        const base = `/admin/moderation/actions/${params.id}`;
-        if (!reason) return page(set, request, params.id, { error: 'Give a reason for the decision.' }, 400);
-        if (body.confirm !== 'yes') {
-          const confirm = confirmBody(k.view(request), { question: 'Lift this action and restore everything?', detail: html`Reason shown to them: “${reason}”.`, action: `${base}/lift`, fields: { reason }, yes: 'Yes, lift', cancel: base });
-          return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
-        }
-        try {
-          await liftSanction(k.chat, actor, params.id, reason);
-        } catch (e) {
-          return fail(set, request, e, async () => page(set, request, params.id, { error: (e as Error).message }, httpStatus(e as AppError)));
-        }
-        return seeOther(set, `${base}?done=lift`);
-      },
-      { params: IdParams, body: t.Object({ _csrf: Csrf, reason: t.String({ maxLength: MAX_STATEMENT }), confirm: Confirm }) },
-    );
+    .post('/admin/moderation/actions/:id/decide', async ({ set, request, params, body }) => decision(set, request, params.id, body, body.outcome), {
+      params: IdParams,
+      body: t.Object({ _csrf: Csrf, outcome: t.Union([t.Literal('overturn'), t.Literal('uphold')]), reason: t.String({ maxLength: MAX_STATEMENT }), confirm: Confirm }),
+    })
+    .post('/admin/moderation/actions/:id/lift', async ({ set, request, params, body }) => decision(set, request, params.id, body, 'lift'), {
+      params: IdParams,
+      body: t.Object({ _csrf: Csrf, reason: t.String({ maxLength: MAX_STATEMENT }), confirm: Confirm }),
+    }    );
 }

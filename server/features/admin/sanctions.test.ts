@@ -119,6 +119,19 @@ describe('/admin/moderation/actions', () => {
     expect(ownerNotices).toContain('A room you own is frozen: BIO101 · Biology');
     // The held message's text is not shown to the owner.
     expect(ownerNotices).not.toContain('keep this between us');
+    // Lifting: a reason, a confirmation, then the room is open again.
+    const [freeze] = await s.t.store.sanctions.list({ kind: ['freeze'] });
+    const lift = `/admin/moderation/actions/${freeze!.id}/lift`;
+    expect((await s.officer.post(lift, { reason: ' ', confirm: 'yes' })).status).toBe(400);
+    expect(await (await s.officer.post(lift, { reason: 'Owner will moderate.' })).text()).toContain('Yes, lift');
+    expect((await s.t.store.sanctions.byId(freeze!.id))!.status).toBe('active');
+    const lifted = await s.officer.post(lift, { reason: 'Owner will moderate.', confirm: 'yes' });
+    expect(lifted.headers.get('location')).toBe(`/admin/moderation/actions/${freeze!.id}?done=lift`);
+    expect(await (await s.officer.get(lifted.headers.get('location')!)).text()).toContain('The action was lifted and everything restored.');
+    expect(await (await s.kid.client.get(`/rooms/${s.room.id}`)).text()).not.toContain('This room is frozen');
+    const again = await s.officer.post(lift, { reason: 'again', confirm: 'yes' });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain('no longer in force');
   });
 });
 
