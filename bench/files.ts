@@ -5,8 +5,12 @@
  * frames and acknowledges each without storing anything. Prints both rates, their ratio, and the
  * server process's resident memory, which should stay flat whatever the size.
  *
- *   bun bench/files.ts            # 256 MB
- *   BENCH_MB=1024 bun bench/files.ts
+ * Then the direct-transfer part (bench/files-relay.ts): peer to peer as the baseline, through the
+ * relay, the relay's CPU and its memory during the transfer.
+ *
+ *   bun bench/files.ts            # 256 MB upload, 500 MB direct transfer
+ *   BENCH_MB=1024 BENCH_DIRECT_MB=100 bun bench/files.ts
+ *   bun bench/files.ts --direct-only | --upload-only
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,15 +24,16 @@ import { createSqliteStore } from '../server/store/sqlite/sqlite';
 import { CHUNK_HEADER_BYTES } from '../server/features/files/actions';
 import { sendChunks, sha256Hex, UploadSocket } from '../server/features/files/testing';
 import { Client, makeUser } from '../server/testing';
+import { benchDirect, serveRelay } from './files-relay';
 
 const MB = 1024 * 1024;
 const size = Number(process.env.BENCH_MB ?? 256) * MB;
 
-const serverMode = process.argv.includes('--serve') || process.argv.includes('--serve-baseline');
+const serverMode = process.argv.some((a) => a.startsWith('--serve'));
 // The same bytes for both runs: a 4 MB random block repeated (generation is not what we measure).
 const block = new Uint8Array(4 * MB);
 for (let i = 0; i < block.length; i += 65536) crypto.getRandomValues(block.subarray(i, i + 65536));
-const data = new Uint8Array(serverMode ? 0 : size);
+const data = new Uint8Array(serverMode || process.argv.includes('--direct-only') ? 0 : size);
 for (let o = 0; o < data.length; o += block.length) data.set(block.subarray(0, Math.min(block.length, size - o)), o);
 const digest = sha256Hex(data);
 
@@ -123,7 +128,8 @@ function rssOf(pid: number): number {
 const rate = (ms: number) => size / MB / (ms / 1000);
 if (process.argv.includes('--serve')) await serve();
 else if (process.argv.includes('--serve-baseline')) serveBaseline();
-else {
+else if (process.argv.includes('--serve-relay')) serveRelay();
+else if (!process.argv.includes('--direct-only')) {
   console.log(`uploading ${size / MB} MB in 256 KB chunks, window 8 (client and server in separate processes)`);
   const base = (await run('--serve-baseline')).ms;
   console.log(`baseline (bare Bun WebSocket, ack only): ${rate(base).toFixed(0)} MB/s (${(base / 1000).toFixed(2)} s)`);
@@ -131,4 +137,8 @@ else {
   console.log(`lets talk /upload (disk, CRC32, fdatasync per chunk, SHA-256, message): ${rate(real.ms).toFixed(0)} MB/s (${(real.ms / 1000).toFixed(2)} s)`);
   console.log(`server rss: ${real.rssStart} MB before, ${real.rssPeak} MB peak during the upload`);
   console.log(`ratio: ${(rate(real.ms) / rate(base)).toFixed(2)} of the baseline`);
+}
+if (!serverMode && !process.argv.includes('--upload-only')) {
+  await benchDirect(Number(process.env.BENCH_DIRECT_MB ?? 500) * MB, child);
+  process.exit(0);
 }
