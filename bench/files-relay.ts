@@ -68,7 +68,7 @@ export async function benchDirect(size: number, spawnChild: (mode: string) => Pr
 
   const { proc, origin } = await spawnChild('--serve-relay');
   try {
-    const post = (path: string, body?: unknown) => fetch(origin + path, { method: 'POST', body: body && JSON.stringify(body) }).then((r) => r.json());
+    const post = (path: string, body?: unknown) => fetch(origin + path, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json());
     const offers = (await post('/open')) as { sender: string; receiver: string };
     const [s, r] = await Promise.all([answerer(offers.sender), answerer(offers.receiver)]);
     await post('/answer', { side: 'sender', sdp: s.answer });
@@ -77,8 +77,10 @@ export async function benchDirect(size: number, spawnChild: (mode: string) => Pr
     const before = usage(proc.pid!);
     const rss: number[] = [];
     const timer = setInterval(() => rss.push(usage(proc.pid!).rss), 250);
+    // RSS at every tenth of the transfer: flat means it does not grow with the bytes relayed.
+    const byTenth: string[] = [];
     t0 = performance.now();
-    await runTransfer(sc, rc, data, shas, digest);
+    await runTransfer(sc, rc, data, shas, digest, { onProgress: (o) => o >= ((byTenth.length + 1) * size) / 10 && byTenth.push(usage(proc.pid!).rss.toFixed(0)) });
     const ms = performance.now() - t0;
     clearInterval(timer);
     const after = usage(proc.pid!);
@@ -87,7 +89,7 @@ export async function benchDirect(size: number, spawnChild: (mode: string) => Pr
     const q = (p: number) => [...rss].sort((a, b) => a - b)[Math.min(rss.length - 1, Math.floor(p * rss.length))]!.toFixed(0);
     console.log(`through the relay (werift, separate process): ${rate(ms).toFixed(1)} MB/s (${(ms / 1000).toFixed(1)} s)`);
     console.log(`relay cpu: ${((cpu / ms) * 100).toFixed(0)} % of one core, ${(cpu / (size / MB)).toFixed(1)} ms per MB`);
-    console.log(`relay rss: ${before.rss.toFixed(0)} MB before; during: first ${rss[0]?.toFixed(0)}, median ${q(0.5)}, max ${q(1)}, last ${rss.at(-1)?.toFixed(0)} MB; most held by the relay (window accounting): ${(stats.maxHeld / MB).toFixed(1)} MB`);
+    console.log(`relay rss: ${before.rss.toFixed(0)} MB before; during: first ${rss[0]?.toFixed(0)}, median ${q(0.5)}, max ${q(1)}, last ${rss.at(-1)?.toFixed(0)} MB; at each 10 %: ${byTenth.join(' ')} MB; most held by the relay (window accounting): ${(stats.maxHeld / MB).toFixed(1)} MB`);
     console.log(`ratio: relay ${(rate(ms) / rate(p2pMs)).toFixed(2)} of peer to peer`);
     await Promise.all([s.pc.close(), r.pc.close()]);
   } finally {

@@ -134,7 +134,11 @@ export class Link {
     this.lose();
   }
 
+  /** Called once when the link is closed, for whatever reason. */
+  onclose?: () => void;
+
   close() {
+    if (!this.closed) queueMicrotask(() => this.onclose?.());
     this.closed = true;
     this.dropPc();
   }

@@ -12,39 +12,9 @@ import { rootDigest } from '../../server/rtc/relay-wire';
 import { blockHashes, ReceiveEngine, SendEngine } from './transfer-engine';
 import { Link } from './transfer-peer';
 import { openSink, type Sink } from './transfer-sink';
+import { fmtBytes, Progress } from './transfer-ui';
 
 type Msg = TransferServerMsg;
-const fmtBytes = (n: number) => (n < 1024 ** 2 ? `${Math.round(n / 1024)} KB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${(n / 1024 ** 3).toFixed(2)} GB`);
-const fmtTime = (s: number) => (!isFinite(s) ? '…' : s < 60 ? `${Math.ceil(s)} s` : `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`);
-
-/** A progress bar with speed and time left (role="progressbar"). */
-class Progress {
-  readonly el = document.createElement('div');
-  private fill = document.createElement('span');
-  readonly info = document.createElement('span');
-  private samples: { t: number; b: number }[] = [];
-  constructor(label: string, private size: number) {
-    this.el.className = 'progress';
-    this.el.setAttribute('role', 'progressbar');
-    this.el.setAttribute('aria-label', label);
-    this.el.setAttribute('aria-valuemin', '0');
-    this.el.setAttribute('aria-valuemax', '100');
-    this.el.append(this.fill);
-    this.info.className = 'upload-info';
-    this.info.setAttribute('aria-live', 'polite');
-  }
-  set(done: number, note = '') {
-    const now = performance.now();
-    this.samples.push({ t: now, b: done });
-    while (this.samples.length > 2 && now - this.samples[0]!.t > 5000) this.samples.shift();
-    const f = this.samples[0]!;
-    const rate = now > f.t ? Math.max(0, ((done - f.b) / (now - f.t)) * 1000) : 0;
-    const pct = Math.floor((done / this.size) * 100);
-    this.el.setAttribute('aria-valuenow', String(pct));
-    this.fill.style.width = `${pct}%`;
-    this.info.textContent = `${fmtBytes(done)} of ${fmtBytes(this.size)} · ${fmtBytes(Math.round(rate))}/s · ${fmtTime(rate > 0 ? (this.size - done) / rate : Infinity)} left${note}`;
-  }
-}
 
 interface Served {
   file: File;
@@ -52,6 +22,8 @@ interface Served {
   shas: string[];
   digest: string;
   transfer: string | null;
+  /** Sessions sending this file now. */
+  sessions: Set<string>;
   row: HTMLElement;
   status: HTMLElement;
 }
@@ -178,11 +150,13 @@ function startSending(m: Extract<Msg, { type: 'start' }>) {
       });
     },
     message: (d) => engine?.message(d),
-    lost: () => {
-      links.delete(m.session);
-      li.remove();
-    },
+    lost: () => links.delete(m.session),
   });
+  link.onclose = () => {
+    li.remove();
+    f.sessions.delete(m.session);
+  };
+  f.sessions.add(m.session);
   links.set(m.session, link);
   if (!m.relay) void link.direct();
 }
@@ -291,8 +265,10 @@ export async function offerDirect(file: File, room: string, list: HTMLElement, e
     status.textContent = 'This is not the file you offered (its content differs).';
     return;
   }
-  const f: Served = { file, room, shas, digest, transfer: null, row, status };
+  const f: Served = { file, room, shas, digest, transfer: null, sessions: new Set(), row, status };
   stop.onclick = () => {
+    // Receivers are told (cancelled), rather than left waiting for a sender who will not come back.
+    for (const id of f.sessions) send({ type: 'cancel', session: id }), links.get(id)?.close();
     served.splice(served.indexOf(f), 1);
     row.remove();
     if (!served.length) ws?.close();
