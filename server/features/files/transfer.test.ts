@@ -15,8 +15,8 @@ afterEach(async () => {
   for (const s of stops.splice(0)) await s();
 });
 
-async function start() {
-  const s = await listeningApp({ env: { LOG_LEVEL: 'error', RTC_LISTEN_IP: '127.0.0.1', FILE_DIRECT_THRESHOLD_BYTES: '1000' } });
+async function start(env: Record<string, string> = {}) {
+  const s = await listeningApp({ env: { LOG_LEVEL: 'error', RTC_LISTEN_IP: '127.0.0.1', FILE_DIRECT_THRESHOLD_BYTES: '1000', ...env } });
   stops.push(async () => {
     s.app.transfers.close();
     await s.app.stop(true);
@@ -158,5 +158,26 @@ describe('/xfer', () => {
     await Bun.sleep(100);
     b.send({ type: 'request', room: room.id, transfer });
     expect(await b.next('error')).toMatchObject({ status: 503, message: 'Ada Obi is not online; ask them to open Lets Talk.' });
+  });
+
+  test('FILE_TRANSFER_RELAY_ONLY: clients are told, and every session starts on the relay', async () => {
+    const s = await start({ FILE_TRANSFER_RELAY_ONLY: '1' });
+    const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');
+    const bola = await person(s, 'bola@unilag.edu.ng', 'Bola Ade');
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC302', name: 'Compilers', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.user.id, role: 'member' },
+      { userId: bola.user.id, role: 'member' },
+    ]);
+    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    const b = socket(s.origin, { cookie: bola.cookie, origin: s.origin });
+    await Promise.all([a.opened, b.opened]);
+    expect(await b.next('hello')).toMatchObject({ relayOnly: true });
+    a.send(offer(room.id));
+    const { transfer } = await a.next('offered');
+    b.send({ type: 'request', room: room.id, transfer });
+    expect(await b.next('start')).toMatchObject({ role: 'receiver', relay: true });
+    expect(await a.next('start')).toMatchObject({ role: 'sender', relay: true });
+    await Promise.all([a.next('relay-offer'), b.next('relay-offer')]);
+    expect(s.app.transfers.stats()).toMatchObject({ sessions: 1, relays: 1 });
   });
 });
