@@ -1,12 +1,13 @@
 /**
  * Hashed features for the moderation model, in three groups: words (unigrams, bigrams, squeezed
  * words, the tone-mark view, emoji, an "obfuscation undone" flag), character n-grams of the normalised
- * text, and cue categories (cues.ts) with their pairs. Values are sublinear tf × IDF, each group
+ * text, and cue categories (cues.ts) and speech-act categories (speech.ts) with their pairs. Values are sublinear tf × IDF, each group
  * scaled to a fixed L2 norm. Character n-gram strings are never built: the hash is rolled over the
  * UTF-16 code units. A 1,000-character message takes about 0.2 ms in all (normalisation included).
  */
 import { CUE_CATEGORIES, cueCategories } from './cues';
 import { normalise, squeeze } from './normalise';
+import { actCategories } from './speech';
 
 export interface FeatureConfig {
   /** log2 of the number of hash buckets. */
@@ -23,6 +24,8 @@ export interface FeatureConfig {
   charWeight: number;
   /** L2 norm of the cue group (categories from cues.ts and their pairs); 0: off. */
   cueWeight: number;
+  /** Speech-act categories (speech.ts) join the cue group, and pair with the cue categories; absent: off. */
+  acts?: boolean;
 }
 
 /** Sparse feature vector: bucket indices and values (unique within a group; the same bucket may appear in two groups). */
@@ -148,10 +151,11 @@ export function extract(text: string, cfg: FeatureConfig, idf?: Float32Array, co
 
   // cue group: categories and pairs of categories
   if (cfg.cueWeight > 0) {
-    const cats = cueCategories(toks);
-    for (let i = 0; i < cats.length; i++) {
-      b.push(hashString('k', CUE_CATEGORIES[cats[i]!]!) & mask);
-      for (let j = i + 1; j < cats.length; j++) b.push(hashString('q', CUE_CATEGORIES[cats[i]!]! + '|' + CUE_CATEGORIES[cats[j]!]!) & mask);
+    const names = cueCategories(toks).map((c) => CUE_CATEGORIES[c]!);
+    if (cfg.acts) names.push(...actCategories(text, toks));
+    for (let i = 0; i < names.length; i++) {
+      b.push(hashString('k', names[i]!) & mask);
+      for (let j = i + 1; j < names.length; j++) b.push(hashString('q', names[i]! + '|' + names[j]!) & mask);
     }
   }
   const cueEnd = b.n;

@@ -12,12 +12,12 @@ import type { GroomingParams } from './grooming';
 import { LABELS, scoresFrom, type Label } from './labels';
 import { prf, thresholdForPrecision, thresholdForRecall } from './metrics';
 import { encodeModel, modelFromBytes, type Model } from './model';
-import { scoreWith, train, type TrainExample, type TrainedWeights, type TrainOptions } from './train';
+import { prng, scoreWith, train, type TrainExample, type TrainedWeights, type TrainOptions } from './train';
 
 /** Bump when the recipe (features, normalisation, data, options) changes. */
-export const RECIPE_VERSION = '1.0.0';
+export const RECIPE_VERSION = '1.1.0';
 
-export const FEATURES: FeatureConfig = { hashBits: 18, charMin: 1, charMax: 4, bigrams: true, skip: 0, wordWeight: 1, charWeight: 0.7, cueWeight: 0.3 };
+export const FEATURES: FeatureConfig = { hashBits: 18, charMin: 1, charMax: 4, bigrams: true, skip: 0, wordWeight: 1, charWeight: 0.7, cueWeight: 0.3, acts: true };
 
 export interface RecipeOptions {
   /** The shared data folder (campus/, edos/, openai-moderation/). */
@@ -27,11 +27,15 @@ export interface RecipeOptions {
   iterations: number;
   /** Weight of conversation turns (conversations_train) as extra message examples; 0: not used. */
   conversationTurnWeight: number;
+  /** Weight of the benign train messages with a note (the hard negatives: reports, sex education, banter…); 1: like any other message. */
+  hardNegativeWeight: number;
   /** Weights of the public sets as extra data; 0: not used (dev showed no gain, see the model card). */
   edosWeight: number;
   openaiWeight: number;
   /** Cross-validation folds on train, for held-out scores (thresholds, grooming parameters). */
   folds: number;
+  /** 0 or absent: folds by position (the shipped recipe); otherwise a seeded assignment (to check how much a comparison depends on the folds). */
+  foldSeed?: number;
   /** Review threshold: recall target on the pooled held-out scores (train out-of-fold + dev)… */
   reviewRecall: number;
   /** …and never less than this recall on dev alone. */
@@ -49,6 +53,7 @@ export const DEFAULT_RECIPE: Omit<RecipeOptions, 'dataDir'> = {
   l2: 0.1,
   iterations: 300,
   conversationTurnWeight: 1,
+  hardNegativeWeight: 8,
   edosWeight: 0,
   openaiWeight: 0,
   folds: 5,
@@ -70,6 +75,9 @@ export interface RecipeResult {
   holdDev: Record<Label, { precision: number; recall: number }>;
   /** The dev report at the hold thresholds (benign and hard-negative FPR there). */
   devAtHold: MessageReport;
+  /** The held-out scores behind the thresholds (LABELS order): out-of-fold on the train messages, the final model on dev. */
+  oofTrain: Float64Array[];
+  devScores: Float64Array[];
 }
 
 const yOf = (labels: readonly string[]) => LABELS.map((l) => (labels.includes(l) ? 1 : 0));
@@ -117,15 +125,20 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
   const K = LABELS.length;
 
   // ---- training examples: campus messages, then conversation turns (grouped by conversation), then public sets
-  const examples: TrainExample[] = d.train.map((m) => ({ text: m.text, y: yOf(m.labels) }));
+  const examples: TrainExample[] = d.train.map((m) => ({
+    text: m.text,
+    y: yOf(m.labels),
+    weight: m.labels.length === 0 && m.note ? opts.hardNegativeWeight : 1,
+  }));
   /** fold of each example: messages by position, turns by conversation */
-  const fold: number[] = d.train.map((_, i) => i % opts.folds);
+  const foldOf = (i: number) => (opts.foldSeed ? Math.floor(prng(opts.foldSeed * 7919 + i)() * opts.folds) : i % opts.folds);
+  const fold: number[] = d.train.map((_, i) => foldOf(i));
   const turnRef: { conv: number; turn: number }[] = [];
   if (opts.conversationTurnWeight > 0)
     d.convTrain.forEach((c, ci) =>
       c.turns.forEach((t, ti) => {
         examples.push({ text: t.text, y: yOf(t.labels), weight: opts.conversationTurnWeight });
-        fold.push(ci % opts.folds);
+        fold.push(foldOf(ci));
         turnRef.push({ conv: ci, turn: ti });
       }),
     );
@@ -237,6 +250,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
       l2: opts.l2,
       iterations: opts.iterations,
       conversationTurnWeight: opts.conversationTurnWeight,
+      hardNegativeWeight: opts.hardNegativeWeight,
       edosWeight: opts.edosWeight,
       openaiWeight: opts.openaiWeight,
       folds: opts.folds,
@@ -260,7 +274,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
     holdDev[l] = { precision: m.precision, recall: m.recall };
   });
   const devAtHold = evaluateMessages(d.dev, scorer, LABELS.map((l) => thresholds.hold[l]));
-  return { bytes, model, dev, devConversations, trainConversations, data, holdDev, devAtHold };
+  return { bytes, model, dev, devConversations, trainConversations, data, holdDev, devAtHold, oofTrain: oofMsgs, devScores: d.dev.map((m) => Float64Array.from(scorer(m.text))) };
 }
 
 function placeholderMeta(opts: RecipeOptions) {
