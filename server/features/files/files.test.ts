@@ -117,7 +117,9 @@ function suites(kind: 'sqlite' | 'mongodb', open: () => Promise<Store>) {
 
       const res = await get(s, done.url as string, ada.cookie);
       expect(res.status).toBe(200);
-      if (kind === 'sqlite') expect(res.headers.get('content-length')).toBe(String(data.byteLength)); // MongoDB: chunked
+      // MongoDB (GridFS) streams are sent chunked: Bun.serve drops a handler-set Content-Length on a
+      // multi-chunk ReadableStream body (oven-sh/bun#10507, open in Bun 1.4.5).
+      if (kind === 'sqlite') expect(res.headers.get('content-length')).toBe(String(data.byteLength));
       expect(sha256Hex(new Uint8Array(await res.arrayBuffer()))).toBe(sha256Hex(data));
       // The file is a message in the room, and the upload is gone.
       const [msg] = await s.store.messages.history(room.id, { limit: 5 });
