@@ -31,9 +31,10 @@ export const ACT_CATEGORIES = [
 ] as const;
 
 // Yoruba "o"/"e" (you) are too ambiguous on their own: only plain English/Pidgin second person counts.
-const YOU = new Set(['you', 'your', 'yours', 'yourself', "you're", 'youre', 'yourselves']);
+// Tokens are normalised: no apostrophes ("don't" → "dont", "I'm" → "im").
+const YOU = new Set(['you', 'your', 'yours', 'yourself', 'youre', 'yourselves']);
 const THIRD = new Set(['he', 'she', 'him', 'her', 'his', 'hers', 'they', 'them', 'their', 'dem', 'someone', 'somebody', 'guy', 'man', 'woman', 'lecturer', 'stranger', 'anyone']);
-const FIRST = new Set(['i', 'me', 'my', 'mine', 'myself', "i'm", 'im', 'ive', 'we', 'us', 'our']);
+const FIRST = new Set(['i', 'me', 'my', 'mine', 'myself', 'im', 'ive', 'we', 'us', 'our']);
 const REPORT_VERBS = new Set([
   'asked', 'asks', 'told', 'tells', 'said', 'says', 'say', 'keeps', 'kept', 'sent', 'sends', 'offered', 'offers', 'wants', 'wanted',
   'called', 'calls', 'texted', 'texts', 'messaged', 'messages', 'tried', 'threatened', 'touched', 'dey', 'talk', 'commented', 'promised',
@@ -63,13 +64,33 @@ const BOUNDARY = [
   ['i', 'dont', 'accept'], ['i', 'dont', 'discuss'], ['please', 'stop'], ['through', 'the'], ['door', 'open'], ['office', 'hours'],
 ];
 
-function has(tokens: readonly string[], seqs: readonly string[][]): boolean {
-  for (const p of seqs)
-    for (let i = 0; i + p.length <= tokens.length; i++) {
+/** A phrase list indexed by its first token (one pass over the message per list). */
+type Phrases = Map<string, string[][]>;
+function phrases(seqs: readonly string[][]): Phrases {
+  const m: Phrases = new Map();
+  for (const p of seqs) {
+    const l = m.get(p[0]!) ?? [];
+    l.push(p);
+    m.set(p[0]!, l);
+  }
+  return m;
+}
+const REFUSAL_P = phrases(REFUSAL);
+const HELP_P = phrases(HELP);
+const GROUP_P = phrases(GROUP);
+const BOUNDARY_P = phrases(BOUNDARY);
+
+function has(tokens: readonly string[], list: Phrases): boolean {
+  for (let i = 0; i < tokens.length; i++) {
+    const cands = list.get(tokens[i]!);
+    if (!cands) continue;
+    for (const p of cands) {
+      if (i + p.length > tokens.length) continue;
       let ok = true;
-      for (let k = 0; k < p.length && ok; k++) if (tokens[i + k] !== p[k]) ok = false;
+      for (let k = 1; k < p.length && ok; k++) if (tokens[i + k] !== p[k]) ok = false;
       if (ok) return true;
     }
+  }
   return false;
 }
 
@@ -104,13 +125,12 @@ export function actCategories(raw: string, tokens: readonly string[]): string[] 
   if (third > you) out.push('act_third_not_you');
   if (first) out.push('act_first');
   if (thirdToMe) out.push('act_third_to_me');
-  const flat = tokens.map((t) => t.replace(/'/g, ''));
-  if (has(flat, REFUSAL)) out.push('act_i_refused');
-  if (has(flat, HELP)) out.push('act_help_seeking');
-  if (flat.some((t) => BROADCAST.has(t))) out.push('act_broadcast');
-  if (has(flat, GROUP)) out.push('act_group');
-  if (IMPERATIVE.has(flat[0] ?? '')) out.push('act_imperative');
-  if (has(flat, BOUNDARY)) out.push('act_boundary');
+  if (has(tokens, REFUSAL_P)) out.push('act_i_refused');
+  if (has(tokens, HELP_P)) out.push('act_help_seeking');
+  if (tokens.some((t) => BROADCAST.has(t))) out.push('act_broadcast');
+  if (has(tokens, GROUP_P)) out.push('act_group');
+  if (IMPERATIVE.has(tokens[0] ?? '')) out.push('act_imperative');
+  if (has(tokens, BOUNDARY_P)) out.push('act_boundary');
   if (tokens.length <= 6) out.push('act_len_short');
   if (tokens.length >= 25) out.push('act_len_long');
   return out;
