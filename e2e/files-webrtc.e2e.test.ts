@@ -73,6 +73,7 @@ describeBrowser('direct file transfers (browser)', () => {
     const offer = b.page.locator('.xfer-offer', { hasText: 'week-09.mkv' });
     await offer.waitFor({ timeout: 60_000 });
     const downloaded = b.page.waitForEvent('download', { timeout: 120_000 });
+    const t0 = performance.now();
     await offer.getByRole('button', { name: 'Receive' }).click();
     await b.page.getByRole('progressbar', { name: 'Receiving week-09.mkv' }).waitFor();
     await opts.during?.(b.page);
@@ -80,6 +81,8 @@ describeBrowser('direct file transfers (browser)', () => {
     await eventually(async () => expect(await offer.locator('.xfer-status').innerText()).toContain('Saved week-09.mkv'), 120_000);
     const path = await download.path();
     const [rx] = await receives(b.page);
+    // Information only (speed targets live in bench/, never in tests).
+    console.log(`xfer ${rx!.modes.join('+')}: ${(data.byteLength / MB).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s, channels from ${rx!.starts.join(', ')}`);
     return { rx: rx!, bytes: new Uint8Array(readFileSync(path)) };
   }
 
