@@ -3,7 +3,8 @@
  * 1 MB, a 50 MB file chosen in "Attach file" becomes an offer; the other member's "Receive" brings it
  * over a peer-to-peer data channel into a streaming download (service worker), byte-identical; the
  * same through the server's relay; a channel cut and a signalling-socket drop mid-transfer resume
- * from the acknowledged offset; a non-member cannot start a transfer; an offline sender is named.
+ * from the acknowledged offset; after a reload the sender keeps offering by picking the same file
+ * again; a non-member cannot start a transfer; an offline sender is named.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -158,6 +159,29 @@ describeBrowser('direct file transfers (browser)', () => {
         const { rx, bytes } = await receive({ during: interruptAt(10 * MB, 'dropSocket') });
         expect(rx.starts.length).toBeGreaterThanOrEqual(2);
         expect(rx.starts[1]!).toBeGreaterThan(0);
+        expect(sha(bytes)).toBe(sha(data));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'after a reload the sender picks the same file again to keep offering it (a different file is refused)',
+    async () => {
+      await withArtifactsOnFailure('xfer-reoffer', a.page, server, async () => {
+        await openRoom(a.page, server, roomId); // the page that served the file is gone
+        const own = a.page.locator('.xfer-offer', { hasText: 'week-09.mkv' });
+        const pick = async (file: string | { name: string; mimeType: string; buffer: Buffer }) => {
+          const chooser = a.page.waitForEvent('filechooser');
+          await own.getByRole('button', { name: 'Offer again' }).click();
+          await (await chooser).setFiles(file);
+        };
+        await pick({ name: 'week-09.mkv', mimeType: 'video/x-matroska', buffer: Buffer.alloc(1000) });
+        await eventually(async () => expect(await own.locator('.xfer-status').innerText()).toContain('That is not the same file'));
+        await pick(filePath);
+        await a.page.getByText('Offered in the room').waitFor({ timeout: 60_000 });
+        const { rx, bytes } = await receive();
+        expect(rx.starts).toEqual([0]);
         expect(sha(bytes)).toBe(sha(data));
       });
     },
