@@ -203,7 +203,8 @@ function finish(r: Receive, state: Receive['state'], message: string) {
   r.box.querySelector('button')!.textContent = 'Receive';
 }
 
-async function receive(box: HTMLElement, room: string, transfer: string) {
+/** Receive (or, while receiving, cancel) the offer shown in `box`. */
+export async function receive(box: HTMLElement, room: string, transfer: string) {
   const old = receives.get(transfer);
   if (old?.state === 'receiving') {
     // The button is "Cancel" while receiving.
@@ -291,38 +292,9 @@ export async function isDirect(size: number): Promise<boolean> {
   }
 }
 
-if (typeof document !== 'undefined') {
-  document.addEventListener('click', (e) => {
-    const btn = (e.target as HTMLElement).closest?.('.xfer-offer button');
-    const box = btn?.closest<HTMLElement>('.xfer-offer');
-    const art = box?.closest<HTMLElement>('article');
-    const room = box?.closest<HTMLElement>('[data-room]')?.dataset.room;
-    if (!box || !art || !room) return;
-    const transfer = art.id.replace(/^m-/, '');
-    const me = document.querySelector<HTMLElement>('.app[data-me]')?.dataset.me;
-    if (art.dataset.sender !== me) return void receive(box, room, transfer);
-    // Our own offer (after a reload): pick the same file again to keep offering it.
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.onchange = () => {
-      const file = input.files?.[0];
-      const list = document.getElementById(`uploads-${room}`);
-      if (!file || !list) return;
-      // The shown name is the sanitised one, so the size decides here and the digest verifies.
-      if (file.size !== Number(box.dataset.xferSize)) return void (box.querySelector('.xfer-status')!.textContent = 'That is not the same file (the size differs).');
-      void offerDirect(file, room, list, { digest: box.dataset.xferDigest! });
-    };
-    input.click();
-  });
-  // Own offers say "Offer again" (the server renders one fragment for every member).
-  const label = () => {
-    const me = document.querySelector<HTMLElement>('.app[data-me]')?.dataset.me;
-    for (const b of document.querySelectorAll<HTMLElement>(`article[data-sender="${me}"] .xfer-offer button`)) if (b.textContent === 'Receive') b.textContent = 'Offer again';
-  };
-  new MutationObserver(label).observe(document.documentElement, { childList: true, subtree: true });
-  (window as unknown as { letstalkTransfers: unknown }).letstalkTransfers = {
-    receives: () => [...receives.values()].map((r) => ({ transfer: r.transfer, offset: r.engine.offset, size: r.size, state: r.state, starts: r.starts, modes: r.modes, sink: r.sink.kind, redone: r.engine.redone })),
-    cut: () => links.forEach((l) => l.cut()),
-    dropSocket: () => ws?.close(),
-  };
-}
+/** What tests read and do in the page (window.letstalkTransfers). */
+export const testHooks = {
+  receives: () => [...receives.values()].map((r) => ({ transfer: r.transfer, offset: r.engine.offset, size: r.size, state: r.state, starts: r.starts, modes: r.modes, sink: r.sink.kind, redone: r.engine.redone })),
+  cut: () => links.forEach((l) => l.cut()),
+  dropSocket: () => ws?.close(),
+};

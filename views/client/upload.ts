@@ -6,7 +6,7 @@
  * stored offset; after a page reload, choosing the same file again resumes it too. Each upload has
  * a progress row (role="progressbar", speed, time left) with Pause / Resume / Cancel.
  */
-import { isDirect, offerDirect } from './transfer';
+import { isDirect, offerDirect } from './transfer-page';
 
 const CHUNK = 256 * 1024;
 const WINDOW = 8;
