@@ -4,7 +4,7 @@
  * over a peer-to-peer data channel into a streaming download (service worker), byte-identical; the
  * same through the server's relay; a channel cut and a signalling-socket drop mid-transfer resume
  * from the acknowledged offset; after a reload the sender keeps offering by picking the same file
- * again; a non-member cannot start a transfer; an offline sender is named.
+ * again; either side can cancel; a non-member cannot start a transfer; an offline sender is named.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -183,6 +183,33 @@ describeBrowser('direct file transfers (browser)', () => {
         const { rx, bytes } = await receive();
         expect(rx.starts).toEqual([0]);
         expect(sha(bytes)).toBe(sha(data));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'either side can cancel: the receiver with Cancel, the sender with Stop offering; both are told',
+    async () => {
+      await withArtifactsOnFailure('xfer-cancel', b.page, server, async () => {
+        await openRoom(b.page, server, roomId);
+        await b.page.evaluate(() => localStorage.setItem('letstalk.transfer.relay', '1')); // slower: time to cancel
+        const offer = b.page.locator('.xfer-offer', { hasText: 'week-09.mkv' });
+        const startAndWait = async () => {
+          await offer.getByRole('button', { name: 'Receive' }).click();
+          await b.page.waitForFunction(() => ((window as any).letstalkTransfers.receives()[0]?.offset ?? 0) >= 2 * 1024 * 1024, null, { timeout: 60_000 });
+        };
+        await startAndWait();
+        await a.page.getByRole('progressbar', { name: 'Sending week-09.mkv to Bola Ade' }).waitFor();
+        await offer.getByRole('button', { name: 'Cancel' }).click();
+        expect(await offer.locator('[role="alert"]').innerText()).toBe('Cancelled.');
+        await eventually(async () => expect(await a.page.getByRole('progressbar', { name: 'Sending week-09.mkv to Bola Ade' }).count()).toBe(0));
+
+        await startAndWait();
+        await a.page.getByRole('button', { name: 'Stop offering' }).click();
+        await eventually(async () => expect(await offer.locator('[role="alert"]').innerText()).toBe('Ada Obi cancelled the transfer.'));
+        expect((await receives(b.page)).map((r) => r.state)).toEqual(['cancelled']);
+        await b.page.evaluate(() => localStorage.removeItem('letstalk.transfer.relay'));
       });
     },
     TIMEOUT,
