@@ -4,27 +4,13 @@
  * speaking, and `join.room` is checked against the store before anything else happens.
  * Every client message may carry the `headers` object htmx adds, and nothing else unknown.
  */
-import { Type as T, type Static, type TProperties } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Type as T, type Static } from '@sinclair/typebox';
 import type { ViewMode } from './control';
 import type { CallMode, Source } from './permissions';
+import { Candidate, Id, Sdp, msg, parserFor } from './signal-schema';
 
-const Id = T.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const Headers = T.Optional(T.Record(T.String(), T.Unknown()));
 const SourceT = T.Union([T.Literal('mic'), T.Literal('cam'), T.Literal('screen')]);
 const ViewT = T.Union([T.Literal('audio-only'), T.Literal('low'), T.Literal('auto'), T.Literal('high')]);
-const Sdp = T.String({ minLength: 1, maxLength: 32_000 });
-const Candidate = T.Object(
-  {
-    candidate: T.String({ maxLength: 1_000 }),
-    sdpMid: T.Optional(T.Union([T.String({ maxLength: 32 }), T.Null()])),
-    sdpMLineIndex: T.Optional(T.Union([T.Integer({ minimum: 0, maximum: 64 }), T.Null()])),
-    usernameFragment: T.Optional(T.Union([T.String({ maxLength: 256 }), T.Null()])),
-  },
-  { additionalProperties: false },
-);
-const strict = { additionalProperties: false } as const;
-const msg = <K extends string, P extends TProperties>(type: K, props: P) => T.Object({ type: T.Literal(type), ...props, headers: Headers }, strict);
 
 export const ClientMsg = T.Union([
   /** Join the room's call; `start` creates it (in that mode) when none is in progress. */
@@ -49,19 +35,7 @@ export const ClientMsg = T.Union([
 ]);
 export type ClientMsg = Static<typeof ClientMsg>;
 
-const checker = TypeCompiler.Compile(ClientMsg);
-
-export function parseClientMsg(data: unknown): ClientMsg | null {
-  let v = data;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return null;
-    }
-  }
-  return checker.Check(v) ? (v as ClientMsg) : null;
-}
+export const parseClientMsg = parserFor(ClientMsg);
 
 export interface IceServer {
   urls: string[];

@@ -11,6 +11,7 @@ import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
 import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
+import { SocketInbox } from '../../http/socket-inbox';
 import type { Hub, HubSocket } from '../../realtime/hub';
 import { topics } from '../../realtime/topics';
 import { sendHtml } from '../../http/respond';
@@ -30,11 +31,8 @@ interface Conn {
   open: boolean;
   call: Call | null;
   participant: Participant | null;
-  /** Messages are handled one at a time, in order (offers and answers must not interleave). */
-  queue: Promise<void>;
-  /** Flood guard: messages in the current second. */
-  windowStart: number;
-  count: number;
+  /** One at a time, in order, with a flood guard. */
+  inbox: SocketInbox;
   /** Registered with the hub only so that hub.closeUser (suspend, disable, sign out everywhere) ends the call too. */
   hubSocket: HubSocket;
 }
@@ -110,7 +108,7 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
         // (suspend, sign out everywhere) and unsubscribe from the call's room topic, which the hub
         // does when the user stops being a member (removed from the room): they leave the call too.
         const conn: Conn = {
-          id, userId: user.id, raw, open: true, call: null, participant: null, queue: Promise.resolve(), windowStart: 0, count: 0,
+          id, userId: user.id, raw, open: true, call: null, participant: null, inbox: new SocketInbox(MAX_MSGS_PER_SEC, (e) => log.error('rtc queue failed', { connId: id, err: e })),
           hubSocket: {
             id: `rtc-${id}`,
             userId: user.id,
@@ -129,10 +127,7 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
       message(ws, data) {
         const c = conns.get(ws.raw);
         if (!c) return;
-        const now = Date.now();
-        if (now - c.windowStart >= 1000) [c.windowStart, c.count] = [now, 0];
-        if (++c.count > MAX_MSGS_PER_SEC) return c.raw.close(4429, 'Too many messages.');
-        c.queue = c.queue.then(() => handle(c, data)).catch((e) => log.error('rtc queue failed', { connId: c.id, err: e }));
+        if (!c.inbox.accept(() => handle(c, data))) c.raw.close(4429, 'Too many messages.');
       },
       close(ws, code) {
         const c = conns.get(ws.raw);
@@ -141,7 +136,7 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
         conns.delete(ws.raw);
         hub.unregister(c.hubSocket);
         // Disconnecting is leaving: every resource of the participant is released.
-        c.queue = c.queue.then(async () => {
+        c.inbox.after(async () => {
           if (c.call && c.participant) await sfu.leave(c.call, c.participant);
         });
         log.info('rtc close', { connId: c.id, userId: c.userId, code });

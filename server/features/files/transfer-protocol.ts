@@ -5,24 +5,9 @@
  * else unknown. Identity never comes from these fields (the socket's session says who speaks), and
  * room membership is checked against the store for every message that names a transfer or session.
  */
-import { Type as T, type Static, type TProperties } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Type as T, type Static } from '@sinclair/typebox';
 import type { IceServer } from '../../rtc/protocol';
-
-const Id = T.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const Headers = T.Optional(T.Record(T.String(), T.Unknown()));
-const Sdp = T.String({ minLength: 1, maxLength: 32_000 });
-const Candidate = T.Object(
-  {
-    candidate: T.String({ maxLength: 1_000 }),
-    sdpMid: T.Optional(T.Union([T.String({ maxLength: 32 }), T.Null()])),
-    sdpMLineIndex: T.Optional(T.Union([T.Integer({ minimum: 0, maximum: 64 }), T.Null()])),
-    usernameFragment: T.Optional(T.Union([T.String({ maxLength: 256 }), T.Null()])),
-  },
-  { additionalProperties: false },
-);
-const strict = { additionalProperties: false } as const;
-const msg = <K extends string, P extends TProperties>(type: K, props: P) => T.Object({ type: T.Literal(type), ...props, headers: Headers }, strict);
+import { Candidate, Id, Sdp, msg, parserFor, strict } from '../../rtc/signal-schema';
 
 export const TransferClientMsg = T.Union([
   /** Sender: offer a file in a room (posts the offer message, or finds it again), and serve it from this socket. */
@@ -52,23 +37,10 @@ export const TransferClientMsg = T.Union([
 ]);
 export type TransferClientMsg = Static<typeof TransferClientMsg>;
 
-const checker = TypeCompiler.Compile(TransferClientMsg);
-
 /** Largest signalling message accepted (bytes of JSON). */
 export const MAX_SIGNAL_BYTES = 48 * 1024;
 
-export function parseTransferMsg(data: unknown): TransferClientMsg | null {
-  let v = data;
-  if (typeof v === 'string') {
-    if (v.length > MAX_SIGNAL_BYTES) return null;
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return null;
-    }
-  }
-  return checker.Check(v) ? (v as TransferClientMsg) : null;
-}
+export const parseTransferMsg = parserFor(TransferClientMsg, MAX_SIGNAL_BYTES);
 
 export type Role = 'sender' | 'receiver';
 
@@ -76,7 +48,7 @@ export type TransferServerMsg =
   | { type: 'hello'; iceServers: IceServer[]; relayOnly: boolean }
   | { type: 'offered'; transfer: string; room: string; messageId: string }
   | { type: 'start'; session: string; transfer: string; role: Role; peer: string; relay: boolean; offset?: number }
-  | { type: 'signal'; session: string; description?: { type: 'offer' | 'answer'; sdp: string }; candidate?: Static<typeof Candidate> }
+  | { type: 'signal'; session: string; description?: { type: 'offer' | 'answer'; sdp: string }; candidate?: Candidate }
   | { type: 'relay-offer'; session: string; sdp: string }
   /** The session is over: `cancelled` and `failed` are final; `peer-left` (the other side's socket closed) may be retried. */
   | { type: 'ended'; session: string; reason: 'cancelled' | 'peer-left' | 'failed' | 'done'; message: string }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { AppContext } from '../../deps';
 import { AppError, httpStatus } from '../../errors';
 import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
+import { SocketInbox } from '../../http/socket-inbox';
 import type { Hub, HubSocket } from '../../realtime/hub';
 import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from '../chat/context';
@@ -22,9 +23,8 @@ interface Conn {
   raw: RawSocket;
   open: boolean;
   peer: Peer;
-  queue: Promise<void>;
-  windowStart: number;
-  count: number;
+  /** One at a time, in order, with a flood guard. */
+  inbox: SocketInbox;
   hubSocket: HubSocket;
 }
 
@@ -73,9 +73,7 @@ export function transferRoutes(app: AppContext, transfers: Transfers, hub: Hub) 
         const c: Conn = {
           raw,
           open: true,
-          queue: Promise.resolve(),
-          windowStart: 0,
-          count: 0,
+          inbox: new SocketInbox(MAX_MSGS_PER_SEC, (e) => log.error('transfer queue failed', { connId, err: e })),
           peer: { connId, userId: user.id, send: (m: TransferServerMsg) => c.open && void raw.send(JSON.stringify(m)) },
           // Registered only so that hub.closeUser (suspend, disable, sign out everywhere) closes it too.
           hubSocket: { id: `xfer-${connId}`, userId: user.id, subscribe() {}, unsubscribe() {}, send() {}, close: (code, reason) => raw.close(code, reason) },
@@ -87,10 +85,7 @@ export function transferRoutes(app: AppContext, transfers: Transfers, hub: Hub) 
       message(ws, data) {
         const c = conns.get(ws.raw);
         if (!c) return;
-        const now = Date.now();
-        if (now - c.windowStart >= 1000) [c.windowStart, c.count] = [now, 0];
-        if (++c.count > MAX_MSGS_PER_SEC) return c.raw.close(4429, 'Too many messages.');
-        c.queue = c.queue.then(() => handle(c, data)).catch((e) => log.error('transfer queue failed', { connId: c.peer.connId, err: e }));
+        if (!c.inbox.accept(() => handle(c, data))) c.raw.close(4429, 'Too many messages.');
       },
       close(ws, code) {
         const c = conns.get(ws.raw);
@@ -98,7 +93,7 @@ export function transferRoutes(app: AppContext, transfers: Transfers, hub: Hub) 
         c.open = false;
         conns.delete(ws.raw);
         hub.unregister(c.hubSocket);
-        c.queue = c.queue.then(() => transfers.closed(c.peer));
+        c.inbox.after(() => transfers.closed(c.peer));
         log.info('xfer close', { connId: c.peer.connId, userId: c.peer.userId, code });
       },
     });

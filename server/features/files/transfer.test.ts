@@ -160,6 +160,26 @@ describe('/xfer', () => {
     expect(await b.next('error')).toMatchObject({ status: 503, message: 'Ada Obi is not online; ask them to open Lets Talk.' });
   });
 
+  test('safeguarding: a blocked sender can neither offer a file nor serve an earlier offer', async () => {
+    const s = await start();
+    const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');
+    const bola = await person(s, 'bola@unilag.edu.ng', 'Bola Ade');
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC302', name: 'Networks 2', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.user.id, role: 'member' },
+      { userId: bola.user.id, role: 'member' },
+    ]);
+    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    const b = socket(s.origin, { cookie: bola.cookie, origin: s.origin });
+    await Promise.all([a.opened, b.opened]);
+    a.send(offer(room.id));
+    const transfer = (await a.next('offered')).transfer as string;
+    await s.store.sanctions.create({ kind: 'block', userId: ada.user.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e6 });
+    b.send({ type: 'request', room: room.id, transfer });
+    expect(await b.next('error')).toMatchObject({ status: 403, message: 'This file cannot be sent at the moment.' });
+    a.send(offer(room.id, { digest: 'cd'.repeat(32) }));
+    expect((await a.next('error')).message).toContain('Your account is blocked');
+  });
+
   test('FILE_TRANSFER_RELAY_ONLY: clients are told, and every session starts on the relay', async () => {
     const s = await start({ FILE_TRANSFER_RELAY_ONLY: '1' });
     const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');

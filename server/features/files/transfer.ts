@@ -9,7 +9,7 @@
  * offer's room; anyone else gets a 404 that tells them nothing.
  */
 import type { Config } from '../../config';
-import { AppError, badRequest, notFound } from '../../errors';
+import { AppError, badRequest, forbidden, notFound } from '../../errors';
 import { html } from '../../http/html';
 import { metrics } from '../../metrics';
 import { topics } from '../../realtime/topics';
@@ -21,6 +21,7 @@ import { logId } from '../../../views/chat';
 import { partial } from '../../../views/partials';
 import type { ChatContext } from '../chat/context';
 import { memberRoom, renderMessages } from '../chat/messages';
+import { assertMayPost, postingRefusal } from '../moderation/restrictions';
 import { formatBytes, sanitizeName, sanitizeType } from './names';
 import type { Role, TransferClientMsg, TransferServerMsg } from './transfer-protocol';
 
@@ -107,6 +108,7 @@ export class Transfers {
   async offer(user: User, peer: Peer, input: Extract<TransferClientMsg, { type: 'offer' }>) {
     const { room } = await memberRoom(this.ctx, user, input.room);
     if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+    await assertMayPost(this.ctx.store, user, room);
     const limit = this.config.files.directThresholdBytes;
     if (input.size <= limit) throw badRequest(`Files up to ${formatBytes(limit)} are sent through the server: attach it normally.`);
     const meta: OfferMeta = { direct: true, name: sanitizeName(input.name), size: input.size, type: sanitizeType(input.mime), digest: input.digest, from: user.name };
@@ -139,6 +141,8 @@ export class Transfers {
     if (!message || !meta) throw notFound('No such file offer.');
     const sender = await this.ctx.store.users.byId(message.senderId);
     if (!sender || sender.status !== 'active' || !(await this.ctx.store.rooms.membership(roomId, sender.id))) throw notFound('No such file offer.');
+    // A sender who may not post here now (blocked, restricted, frozen room) may not send either.
+    if (await postingRefusal(this.ctx.store, sender, { id: roomId })) throw forbidden('This file cannot be sent at the moment.');
     return { message, meta, sender };
   }
 
