@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../server/testing/smtp-sink';
-import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { artifactPath, describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import { createCourseRoom, eventually, expectLog, importUsers, logBodies, openRoom, outboxItems, send, sentByMe, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 300_000;
@@ -181,6 +181,7 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         for (const x of [BLOCK_REASON, 'SG-2 · Grooming a student under 18', 'a safeguarding officer', 'Biology']) expect(noticeText).toContain(x);
         expect(await notice.locator('blockquote.flagged-text').innerText()).toBe(GROOMING);
         await notice.getByLabel('Your statement').fill(STATEMENT);
+        await t.page.screenshot({ path: artifactPath('safeguarding-notice.png'), fullPage: true });
         await notice.getByRole('button', { name: 'Send statement and appeal' }).click();
         await t.page.waitForURL(`${server.url}/safeguarding?sent=1`, { timeout: WAIT });
         await t.page.getByText('Your statement was sent.').waitFor();
@@ -226,6 +227,7 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         await b.page.waitForURL(`${server.url}/admin/moderation/actions/${sanctionId}`);
         expect(await b.page.locator('blockquote.statement').innerText()).toBe(STATEMENT);
         const decide = b.page.getByRole('region', { name: 'Decide the appeal' });
+        await b.page.screenshot({ path: artifactPath('safeguarding-appeal-officer.png'), fullPage: true });
         await decide.getByRole('radio', { name: /Overturn/ }).check();
         await decide.getByRole('textbox', { name: /Reason/ }).fill(OVERTURN_REASON);
         await decide.getByRole('button', { name: 'Continue' }).click();
