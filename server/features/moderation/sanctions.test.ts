@@ -60,6 +60,9 @@ describe('automatic restriction', () => {
     expect(new Set(r!.caseIds).size).toBe(2);
     expect((await s.store.audit.list({ action: 'moderation.restriction' }))[0]).toMatchObject({ actorId: null, origin: 'system', target: r!.id });
     expect(s.notices.map((x) => x.kind)).toEqual(['hold', 'hold', 'restriction']);
+    // Review-level flags wait in the queue: no email.
+    await say(s, s.peer, s.withKid.id, 'REVIEWME maybe');
+    expect(s.notices.map((x) => x.kind)).toEqual(['hold', 'hold', 'restriction']);
     expect(s.notices[2]!.url).toBe(`https://chat.example.edu/admin/moderation/actions/${r!.id}`);
     // The sender is told on their own sockets.
     expect(s.hub.log.some((e) => e.topic === topics.user(s.adult.id) && e.data.includes('restricted'))).toBe(true);

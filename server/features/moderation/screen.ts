@@ -132,14 +132,18 @@ export async function openCase(store: Store, moderation: Moderation | undefined,
     labels: v.labels,
     modelVersion: v.modelVersion,
   });
-  void moderation?.notifier?.notify({
-    caseId: c.id,
-    kind: v.severity,
-    severity: v.severity === 'hold' || v.towardsMinor ? 'high' : 'medium',
-    labels: v.labels,
-    summary: `${v.severity === 'hold' ? 'A message was held before delivery' : 'A delivered message was flagged for review'}${v.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
-    url: moderation.link(`/admin/moderation/cases/${c.id}`),
-    at: c.createdAt,
-  });
+  // Officers are emailed about held messages only: review-level flags are recall-oriented (many are
+  // benign) and wait in the queue, so that the mail that does arrive is worth acting on at once.
+  if (v.severity === 'hold') {
+    void moderation?.notifier?.notify({
+      caseId: c.id,
+      kind: 'hold',
+      severity: 'high',
+      labels: v.labels,
+      summary: `A message was held before delivery${v.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
+      url: moderation.link(`/admin/moderation/cases/${c.id}`),
+      at: c.createdAt,
+    });
+  }
   return c;
 }
