@@ -97,3 +97,32 @@ describe('threshold logic on a hand-made model', () => {
     expect(() => modelFromBytes(broken)).toThrow(ModelFormatError);
   });
 });
+
+describe('factored scoring on a hand-made model', () => {
+  // all weights 0: the flat heads give sigmoid(flat bias), "some label" sigmoid(2) and label l given some label sigmoid(cond bias)
+  const hashBits = 4;
+  const K = LABELS.length;
+  const sig = (z: number) => 1 / (1 + Math.exp(-z));
+  const flat = [2, 0, -2, 0.5, -0.5, 0];
+  const cond = [1, -1, 0, 3, -3, 0.5];
+  const blend = [1, 0.75, 0.5, 0, 0, 0.25];
+  const th = (x: number) => Object.fromEntries(LABELS.map((l) => [l, x])) as Record<Label, number>;
+  const meta = {
+    recipe: '0.0.0',
+    features: { hashBits, charMin: 2, charMax: 3, bigrams: true, skip: 0, wordWeight: 1, charWeight: 1, cueWeight: 0 },
+    thresholds: { review: th(0.5), hold: th(0.9) },
+    grooming: { window: 10, topK: 2, labelWeights: { grooming_signal: 1 }, base: 0.2, recipientMinor: 0.1, minorAndAdult: 0.5, noSharedCourse: 0.1, newContact: 0.1, threshold: 0.4 },
+    training: {},
+  };
+  const weights = { hashBits, weights: new Float32Array(16 * (2 * K + 1)), bias: Float32Array.from([...flat, 2, ...cond]) };
+
+  test('score = (1 − blend) · P(some label) · P(label | some label) + blend · P(label)', () => {
+    const m = modelFromBytes(encodeModel(weights, { codes: new Uint8Array(16), idfMax: 2 }, { ...meta, factored: { blend } }));
+    const s = m.scoreArray('anything');
+    LABELS.forEach((_, l) => expect(s[l]).toBeCloseTo((1 - blend[l]!) * sig(2) * sig(cond[l]!) + blend[l]! * sig(flat[l]!), 6));
+  });
+
+  test('the columns must match the scoring', () => {
+    expect(() => encodeModel(weights, { codes: new Uint8Array(16), idfMax: 2 }, meta)).toThrow(ModelFormatError);
+  });
+});

@@ -14,8 +14,9 @@
  *
  * File format (little-endian): the 8 ASCII bytes "LTMODv1\n", a uint32 header length, the UTF-8
  * JSON header (`ModelHeader`), zero padding to a multiple of 4, then `2^hashBits` IDF bytes
- * (see features.ts) and `2^hashBits × labels` int8 weights, bucket-major; label l's weight is
- * `int8 × header.scale[l]`.
+ * (see features.ts) and `2^hashBits × columns` int8 weights, bucket-major; column c's weight is
+ * `int8 × header.scale[c]`. Columns: one per label, or with `header.factored` 2 × labels + 1 (the flat
+ * heads, a "some label" head, and a "label given some label" head per label; see ModelHeader).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,12 @@ export interface ModelHeader {
   scale: number[];
   thresholds: Thresholds;
   grooming: GroomingParams;
+  /**
+   * Factored scoring (recipe ≥ 1.2): the weights have 2K + 1 columns — K flat per-label heads, one
+   * "any label" head, K heads for "label l given some label" — and the score of label l is
+   * (1 − blend[l]) · σ(any) · σ(given_l) + blend[l] · σ(flat_l). Absent: K columns, score = σ(flat_l).
+   */
+  factored?: { blend: number[] };
   /** Free-form training summary (data, options) for the model card. */
   training: Record<string, unknown>;
 }
@@ -81,10 +88,11 @@ export function encodeModel(
   idf: { codes: Uint8Array; idfMax: number },
   meta: Omit<ModelHeader, 'format' | 'version' | 'labels' | 'idfMax' | 'bias' | 'scale'> & { recipe: string },
 ): Uint8Array {
-  const K = LABELS.length;
+  const K = tw.bias.length; // columns: LABELS.length, or 2 × LABELS.length + 1 when factored
   const buckets = 1 << tw.hashBits;
   if (tw.weights.length !== buckets * K || idf.codes.length !== buckets) throw new ModelFormatError('weights and IDF sizes do not match hashBits');
-  const scale = LABELS.map((_, l) => {
+  if (K !== (meta.factored ? 2 * LABELS.length + 1 : LABELS.length)) throw new ModelFormatError('weights columns do not match the scoring (factored or not)');
+  const scale = Array.from({ length: K }, (_, l) => {
     let m = 0;
     for (let b = 0; b < buckets; b++) m = Math.max(m, Math.abs(tw.weights[b * K + l]!));
     return m > 0 ? m / 127 : 1;
@@ -130,7 +138,10 @@ export function modelFromBytes(bytes: Uint8Array): Model {
     throw new ModelFormatError('weights file header is not valid JSON');
   }
   if (header.format !== 'lt-moderation-1' || header.labels.join() !== LABELS.join()) throw new ModelFormatError('unsupported weights file (format or labels differ)');
-  const K = LABELS.length;
+  const L = LABELS.length;
+  const factored = header.factored;
+  const K = factored ? 2 * L + 1 : L; // weight columns
+  if (header.scale.length !== K || header.bias.length !== K || (factored && factored.blend.length !== L)) throw new ModelFormatError('weights file header does not match its scoring');
   const buckets = 1 << header.features.hashBits;
   const start = 12 + hl + ((4 - ((12 + hl) % 4)) % 4);
   if (bytes.length !== start + buckets + buckets * K) throw new ModelFormatError('weights file has the wrong size');
@@ -139,21 +150,27 @@ export function modelFromBytes(bytes: Uint8Array): Model {
   // dequantise once: Float32 is faster to score with than int8 × scale
   const w = new Float32Array(buckets * K);
   for (let b = 0; b < buckets; b++) for (let l = 0; l < K; l++) w[b * K + l] = q[b * K + l]! * header.scale[l]!;
+  const blend = factored ? Float64Array.from(factored.blend) : undefined;
   const bias = Float64Array.from(header.bias);
   const cfg = header.features;
   const review = LABELS.map((l) => header.thresholds.review[l]);
   const hold = LABELS.map((l) => header.thresholds.hold[l]);
-  const tmp = new Float64Array(K);
+  const tmp = new Float64Array(L);
+  const z = new Float64Array(K);
 
-  function scoreArray(text: string, out = new Float64Array(K)): Float64Array {
+  function scoreArray(text: string, out = new Float64Array(L)): Float64Array {
     const f = extract(text, cfg, idf, false);
-    for (let l = 0; l < K; l++) out[l] = bias[l]!;
+    for (let l = 0; l < K; l++) z[l] = bias[l]!;
     for (let j = 0; j < f.n; j++) {
       const base = f.idx[j]! * K;
       const v = f.val[j]!;
-      for (let l = 0; l < K; l++) out[l] = out[l]! + v * w[base + l]!;
+      for (let l = 0; l < K; l++) z[l] = z[l]! + v * w[base + l]!;
     }
-    for (let l = 0; l < K; l++) out[l] = sigmoid(out[l]!);
+    if (!blend) for (let l = 0; l < L; l++) out[l] = sigmoid(z[l]!);
+    else {
+      const any = sigmoid(z[L]!);
+      for (let l = 0; l < L; l++) out[l] = (1 - blend[l]!) * any * sigmoid(z[L + 1 + l]!) + blend[l]! * sigmoid(z[l]!);
+    }
     return out;
   }
 

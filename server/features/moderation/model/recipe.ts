@@ -15,7 +15,7 @@ import { encodeModel, modelFromBytes, type Model } from './model';
 import { prng, scoreWith, train, type TrainExample, type TrainedWeights, type TrainOptions } from './train';
 
 /** Bump when the recipe (features, normalisation, data, options) changes. */
-export const RECIPE_VERSION = '1.1.0';
+export const RECIPE_VERSION = '1.2.0';
 
 export const FEATURES: FeatureConfig = { hashBits: 18, charMin: 1, charMax: 4, bigrams: true, skip: 0, wordWeight: 1, charWeight: 0.7, cueWeight: 0.3, acts: true };
 
@@ -27,6 +27,11 @@ export interface RecipeOptions {
   iterations: number;
   /** Weight of conversation turns (conversations_train) as extra message examples; 0: not used. */
   conversationTurnWeight: number;
+  /**
+   * Factored scoring (model.ts): per label, the weight of the flat head in the score
+   * (1 − b) · P(some label) · P(label | some label) + b · P(label); absent: flat heads only.
+   */
+  factoredBlend?: number[];
   /** Weight of the benign train messages with a note (the hard negatives: reports, sex education, banter…); 1: like any other message. */
   hardNegativeWeight: number;
   /** Weights of the public sets as extra data; 0: not used (dev showed no gain, see the model card). */
@@ -54,6 +59,8 @@ export const DEFAULT_RECIPE: Omit<RecipeOptions, 'dataDir'> = {
   iterations: 300,
   conversationTurnWeight: 1,
   hardNegativeWeight: 8,
+  // per label (LABELS order), chosen on train out-of-fold scores (three fold assignments) among 0, ¼, ½, ¾, 1
+  factoredBlend: [1, 0.75, 0.75, 0, 0, 0.75],
   edosWeight: 0,
   openaiWeight: 0,
   folds: 5,
@@ -78,6 +85,8 @@ export interface RecipeResult {
   /** The held-out scores behind the thresholds (LABELS order): out-of-fold on the train messages, the final model on dev. */
   oofTrain: Float64Array[];
   devScores: Float64Array[];
+  /** With factoredBlend: the out-of-fold flat and factored scores of the train messages, before blending. */
+  oofParts?: { flat: Float64Array[]; factored: Float64Array[] };
 }
 
 const yOf = (labels: readonly string[]) => LABELS.map((l) => (labels.includes(l) ? 1 : 0));
@@ -166,6 +175,8 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
 
   // ---- cross-validation: out-of-fold scores for every campus example
   const oof: Float64Array[] = new Array(nCampus);
+  const oofFlat: Float64Array[] = new Array(nCampus);
+  const oofFact: Float64Array[] = new Array(nCampus);
   for (let k = 0; k < opts.folds; k++) {
     const idx = examples.map((_, i) => i).filter((i) => fold[i] !== k);
     const tw = train(
@@ -174,13 +185,24 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
       idx.map((i) => feats[i]!),
     );
     for (let i = 0; i < nCampus; i++) if (fold[i] === k) oof[i] = scoreWith(tw, feats[i]!);
+    if (opts.factoredBlend) {
+      const [ta, tb] = factoredFit(idx.map((i) => examples[i]!), tOpts, idx.map((i) => feats[i]!));
+      for (let i = 0; i < nCampus; i++)
+        if (fold[i] === k) {
+          oofFlat[i] = oof[i]!;
+          oofFact[i] = factoredScore(ta, tb, feats[i]!);
+          oof[i] = mix(oofFact[i]!, oofFlat[i]!, opts.factoredBlend);
+        }
+    }
     log(`fold ${k + 1}/${opts.folds} done`);
   }
 
   // ---- final fit on all training examples
-  const tw: TrainedWeights = train(examples, tOpts, feats);
+  const flat: TrainedWeights = train(examples, tOpts, feats);
+  const tw = opts.factoredBlend ? combineHeads(flat, ...factoredFit(examples, tOpts, feats)) : flat;
   log('final fit done');
-  const provisional = modelFromBytes(encodeModel(tw, idf, placeholderMeta(opts)));
+  const factored = opts.factoredBlend ? { blend: [...opts.factoredBlend] } : undefined;
+  const provisional = modelFromBytes(encodeModel(tw, idf, { ...placeholderMeta(opts), factored }));
   const devScores = d.dev.map((m) => provisional.scoreArray(m.text, new Float64Array(K)));
 
   // ---- thresholds
@@ -244,6 +266,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
     features: opts.features,
     thresholds,
     grooming,
+    factored,
     training: {
       recipe: RECIPE_VERSION,
       data,
@@ -251,6 +274,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
       iterations: opts.iterations,
       conversationTurnWeight: opts.conversationTurnWeight,
       hardNegativeWeight: opts.hardNegativeWeight,
+      factoredBlend: opts.factoredBlend,
       edosWeight: opts.edosWeight,
       openaiWeight: opts.openaiWeight,
       folds: opts.folds,
@@ -274,7 +298,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
     holdDev[l] = { precision: m.precision, recall: m.recall };
   });
   const devAtHold = evaluateMessages(d.dev, scorer, LABELS.map((l) => thresholds.hold[l]));
-  return { bytes, model, dev, devConversations, trainConversations, data, holdDev, devAtHold, oofTrain: oofMsgs, devScores: d.dev.map((m) => Float64Array.from(scorer(m.text))) };
+  return { bytes, model, dev, devConversations, trainConversations, data, holdDev, devAtHold, oofTrain: oofMsgs, devScores: d.dev.map((m) => Float64Array.from(scorer(m.text))), oofParts: opts.factoredBlend ? { flat: oofFlat.slice(0, d.train.length), factored: oofFact.slice(0, d.train.length) } : undefined };
 }
 
 function placeholderMeta(opts: RecipeOptions) {
@@ -319,4 +343,42 @@ function scorerFromMap(convs: readonly ConversationItem[], m: Map<string, Float6
     if (s && !byText.has(t.text)) byText.set(t.text, s);
   }));
   return (text: string) => byText.get(text) ?? fallback.scoreArray(text, new Float64Array(LABELS.length));
+}
+
+/**
+ * The factored heads: "some label" (all examples; column 0 of the first result) and "label l given
+ * some label" (positives only: benign examples are masked out).
+ */
+function factoredFit(ex: readonly TrainExample[], o: TrainOptions, f: readonly Features[]): [TrainedWeights, TrainedWeights] {
+  const K = LABELS.length;
+  const anyOf = (e: TrainExample) => (Array.from(e.y).some((v) => v > 0) ? 1 : 0);
+  const onlyFirst = LABELS.map((_, l) => (l === 0 ? 1 : 0));
+  const a = train(ex.map((e) => ({ ...e, y: new Array(K).fill(anyOf(e)), known: onlyFirst })), o, f);
+  const b = train(ex.map((e) => ({ ...e, known: new Array(K).fill(anyOf(e)) })), o, f);
+  return [a, b];
+}
+
+function factoredScore(a: TrainedWeights, b: TrainedWeights, f: Features): Float64Array {
+  const pa = scoreWith(a, f)[0]!;
+  return scoreWith(b, f).map((v) => v * pa);
+}
+
+const mix = (fact: Float64Array, flat: Float64Array, blend: readonly number[]) => fact.map((v, l) => (1 - blend[l]!) * v + blend[l]! * flat[l]!);
+
+/** The 2K + 1 weight columns of a factored model (model.ts): K flat heads, "some label", K conditional heads. */
+function combineHeads(flat: TrainedWeights, a: TrainedWeights, b: TrainedWeights): TrainedWeights {
+  const K = LABELS.length;
+  const C = 2 * K + 1;
+  const buckets = 1 << flat.hashBits;
+  const weights = new Float32Array(buckets * C);
+  for (let k = 0; k < buckets; k++) {
+    for (let l = 0; l < K; l++) weights[k * C + l] = flat.weights[k * K + l]!;
+    weights[k * C + K] = a.weights[k * K]!;
+    for (let l = 0; l < K; l++) weights[k * C + K + 1 + l] = b.weights[k * K + l]!;
+  }
+  const bias = new Float32Array(C);
+  bias.set(flat.bias, 0);
+  bias[K] = a.bias[0]!;
+  bias.set(b.bias, K + 1);
+  return { hashBits: flat.hashBits, weights, bias };
 }
