@@ -49,6 +49,12 @@ function usage(pid: number): { rss: number; cpuMs: number } {
   return { rss, cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / 100 };
 }
 
+/** CPU time (ms, user + system) this process used since `since`. */
+function ownCpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+}
+
 export async function benchDirect(size: number, spawnChild: (mode: string) => Promise<{ proc: Bun.Subprocess; origin: string }>) {
   const data = new Uint8Array(size);
   const block = new Uint8Array(4 * MB);
@@ -60,11 +66,13 @@ export async function benchDirect(size: number, spawnChild: (mode: string) => Pr
 
   const p2p = await directPair();
   let t0 = performance.now();
+  let cpu0 = process.cpuUsage();
   await runTransfer(p2p.sender, p2p.receiver, data, shas, digest);
   const p2pMs = performance.now() - t0;
+  const p2pCpu = ownCpuMs(cpu0);
   p2p.close();
   const rate = (ms: number) => size / MB / (ms / 1000);
-  console.log(`baseline (peer to peer, no server): ${rate(p2pMs).toFixed(1)} MB/s (${(p2pMs / 1000).toFixed(1)} s)`);
+  console.log(`baseline (peer to peer, no server): ${rate(p2pMs).toFixed(1)} MB/s (${(p2pMs / 1000).toFixed(1)} s); both peers (this process) ${((p2pCpu / p2pMs) * 100).toFixed(0)} % of one core`);
 
   const { proc, origin } = await spawnChild('--serve-relay');
   try {
@@ -80,14 +88,16 @@ export async function benchDirect(size: number, spawnChild: (mode: string) => Pr
     // RSS at every tenth of the transfer: flat means it does not grow with the bytes relayed.
     const byTenth: string[] = [];
     t0 = performance.now();
+    cpu0 = process.cpuUsage();
     await runTransfer(sc, rc, data, shas, digest, { onProgress: (o) => o >= ((byTenth.length + 1) * size) / 10 && byTenth.push(usage(proc.pid!).rss.toFixed(0)) });
     const ms = performance.now() - t0;
+    const peersCpu = ownCpuMs(cpu0);
     clearInterval(timer);
     const after = usage(proc.pid!);
     const stats = (await fetch(origin + '/stats').then((x) => x.json())) as { maxHeld: number };
     const cpu = after.cpuMs - before.cpuMs;
     const q = (p: number) => [...rss].sort((a, b) => a - b)[Math.min(rss.length - 1, Math.floor(p * rss.length))]!.toFixed(0);
-    console.log(`through the relay (werift, separate process): ${rate(ms).toFixed(1)} MB/s (${(ms / 1000).toFixed(1)} s)`);
+    console.log(`through the relay (werift, separate process): ${rate(ms).toFixed(1)} MB/s (${(ms / 1000).toFixed(1)} s); both peers (this process) ${((peersCpu / ms) * 100).toFixed(0)} % of one core`);
     console.log(`relay cpu: ${((cpu / ms) * 100).toFixed(0)} % of one core, ${(cpu / (size / MB)).toFixed(1)} ms per MB`);
     console.log(`relay rss: ${before.rss.toFixed(0)} MB before; during: first ${rss[0]?.toFixed(0)}, median ${q(0.5)}, max ${q(1)}, last ${rss.at(-1)?.toFixed(0)} MB; at each 10 %: ${byTenth.join(' ')} MB; most held by the relay (window accounting): ${(stats.maxHeld / MB).toFixed(1)} MB`);
     console.log(`ratio: relay ${(rate(ms) / rate(p2pMs)).toFixed(2)} of peer to peer`);

@@ -59,7 +59,9 @@ function serveBaseline() {
 
 /** Starts this script in `mode` as a child process and reads the one JSON line it prints. */
 async function child(mode: string) {
-  const proc = Bun.spawn([process.execPath, import.meta.path, mode], { env: { ...process.env }, stdout: 'pipe', stderr: 'inherit' });
+  // BENCH_PROFILE_DIR=<dir>: the relay child writes a CPU profile (markdown) there when it exits.
+  const prof = mode === '--serve-relay' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const proc = Bun.spawn([process.execPath, ...prof, import.meta.path, mode], { env: { ...process.env }, stdout: 'pipe', stderr: 'inherit' });
   const reader = proc.stdout.getReader();
   let text = '';
   while (!text.includes('\n')) {

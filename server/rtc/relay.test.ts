@@ -1,13 +1,14 @@
 /**
  * The relay: window accounting and enforcement with fake channels (the relay never holds more than
  * the window plus a chunk, a sender that ignores acks is cut off, malformed messages end it), and
- * a real transfer between two werift peers through the werift relay, byte-for-byte verified.
+ * a real transfer between two werift peers through the werift relay, byte-for-byte verified, with
+ * werift handed at most HANDOFF_BYTES at a time.
  */
 import { describe, expect, test } from 'bun:test';
 import { answerer, runTransfer } from '../../bench/files-peers';
 import { blockHashes } from '../../views/client/transfer-engine';
 import { rtcConfigFromEnv } from './config';
-import { Relay, RelayPipe, type Chan } from './relay';
+import { HANDOFF_BYTES, Relay, RelayPipe, type Chan } from './relay';
 import { BLOCK_BYTES, chunkFrame, CHUNK_BYTES, parseControl, readChunk, rootDigest } from './relay-wire';
 
 const fake = (): Chan & { got: (string | Uint8Array)[] } => {
@@ -53,6 +54,37 @@ describe('relay pipe', () => {
     expect(ends).toEqual([]);
   });
 
+  test("hands werift at most HANDOFF_BYTES at a time, the rest waits in order until the receiver's buffer drains", () => {
+    const ends: string[] = [];
+    const pipe = new RelayPipe((r) => ends.push(r), 16 * CHUNK_BYTES);
+    const s = fake(), r = fake();
+    const sent = () => r.got.length;
+    r.send = (d) => {
+      r.got.push(d);
+      r.bufferedAmount += typeof d === 'string' ? d.length : d.byteLength;
+    };
+    pipe.attachReceiver(r);
+    pipe.attachSender(s);
+    pipe.fromReceiver('{"t":"want","from":0}');
+    const perHandoff = Math.ceil(HANDOFF_BYTES / (CHUNK_BYTES + 8));
+    const sha = `{"t":"block","i":0,"sha":"${'a'.repeat(64)}"}`;
+    for (let i = 0; i < 12; i++) pipe.fromSender(chunk(i * CHUNK_BYTES));
+    pipe.fromSender(sha);
+    expect(sent()).toBe(perHandoff);
+    expect(pipe.queued).toBe(13 - perHandoff);
+    r.bufferedAmount = 0; // werift sent what it had: bufferedAmountLow
+    pipe.pump();
+    expect(sent()).toBe(Math.min(13, 2 * perHandoff));
+    while (pipe.queued) {
+      r.bufferedAmount = 0;
+      pipe.pump();
+    }
+    expect(r.got.slice(0, 12).map((d) => readChunk(d as Uint8Array)!.offset)).toEqual([...Array(12).keys()].map((i) => i * CHUNK_BYTES));
+    expect(r.got[12]).toBe(sha);
+    expect(pipe.flow.maxHeld).toBe(12 * CHUNK_BYTES);
+    expect(ends).toEqual([]);
+  });
+
   test('a sender that runs past the window is cut off', () => {
     const ends: string[] = [];
     const pipe = new RelayPipe((r) => ends.push(r), 4 * CHUNK_BYTES);
@@ -92,6 +124,7 @@ test('a 6 MB file goes through the werift relay between two werift peers, verifi
   expect(out.offset).toBe(data.length);
   expect(relay.stats().bytes).toBeGreaterThanOrEqual(data.length);
   expect(relay.stats().maxHeld).toBeLessThanOrEqual(2 * BLOCK_BYTES + CHUNK_BYTES);
+  expect(relay.stats().maxBuffered).toBeLessThan(HANDOFF_BYTES + CHUNK_BYTES + 8 + 1); // werift got the window piecemeal
   relay.close('done');
   await Promise.all([s.pc.close(), r.pc.close()]);
   expect(ends).toEqual(['done']);
