@@ -42,6 +42,11 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   // Calls: the SFU (server/rtc, no Elysia) lives as long as the app; its state pushes go through the hub.
   const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));
   pushCallStates(sfu, hub);
+  // Safeguarding actions end calls in progress (on this node; see README "Scaling out").
+  chat.calls = {
+    endUser: (userId) => void sfu.endUser(userId, 'Your account was blocked by the safeguarding team.').catch((err) => deps.logger.error('ending calls failed', { err })),
+    endRoom: (roomId) => void sfu.endRoom(roomId, 'This room was frozen by the safeguarding team.').catch((err) => deps.logger.error('ending calls failed', { err })),
+  };
   // Direct transfers (files above the threshold): offers and sessions in memory, relays on demand.
   const transfers = createTransfers(app, chat);
   const wantsHtml = (r: Request) => (r.headers.get('accept') ?? '').includes('text/html');

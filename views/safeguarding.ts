@@ -15,6 +15,8 @@ export interface NoticeView {
   /** Room name, for freezes and for where the evidence came from. */
   roomName: string | null;
   canRespond: boolean;
+  /** The statement (if any) is this viewer's own (co-owners of a frozen room see each other's). */
+  ownStatement: boolean;
   /** Why a statement can no longer be sent (shown instead of the form). */
   closedReason: string | null;
 }
@@ -72,7 +74,7 @@ function notice(n: NoticeView, tf: TimeFormat): Raw {
 ${n.roomName && s.kind !== 'freeze' ? html`<dt>Where</dt><dd>${n.roomName}</dd>` : ''}
 <dt>Respond by</dt><dd>${tf.dateTime(s.deadline)}</dd>
 </dl>
-${s.statement ? html`<p>Your statement:</p><blockquote class="statement">${formatMessage(s.statement)}</blockquote>` : ''}
+${s.statement ? html`<p>${n.ownStatement ? 'Your statement' : 'The statement sent by another owner of the room'}:</p><blockquote class="statement">${formatMessage(s.statement)}</blockquote>` : ''}
 ${outcome(s, tf)}
 ${form}
 </article>`;

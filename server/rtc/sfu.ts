@@ -81,6 +81,27 @@ export class Sfu {
     return call.leave(p, 'left');
   }
 
+  /** Removes a user from every call on this node (a safeguarding block); their sockets get 4403. */
+  async endUser(userId: string, why = 'Removed from the call.') {
+    for (const call of [...this.calls.values()]) {
+      for (const p of [...call.participants.values()]) {
+        if (p.member.userId !== userId) continue;
+        await call.leave(p, 'removed');
+        p.endpoint.close(4403, why);
+      }
+    }
+  }
+
+  /** Ends the room's call on this node (a safeguarding freeze); every socket gets 4403. */
+  async endRoom(roomId: string, why = 'The call was ended.') {
+    const call = this.calls.get(roomId);
+    if (!call) return;
+    for (const p of [...call.participants.values()]) {
+      await call.leave(p, 'removed');
+      p.endpoint.close(4403, why);
+    }
+  }
+
   stats(): SfuStats {
     const s: SfuStats = { calls: 0, participants: 0, upTracks: 0, downTracks: 0, forwardedPackets: 0, retransmittedPackets: 0 };
     for (const c of this.calls.values()) {

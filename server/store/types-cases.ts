@@ -36,12 +36,20 @@ export interface ModerationCase {
 
 export type NewCase = Omit<ModerationCase, 'id' | 'status' | 'createdAt' | 'decidedBy' | 'decidedAt' | 'decision' | 'reason'> & { now?: number };
 
+export interface CaseFilter {
+  status?: CaseStatus;
+  senderId?: string;
+  messageId?: string;
+  since?: number;
+  limit?: number;
+}
+
 export interface CaseStore {
   create(c: NewCase): Promise<ModerationCase>;
   byId(id: string): Promise<ModerationCase | null>;
   /** Newest first. */
-  list(filter?: { status?: CaseStatus; senderId?: string; since?: number; limit?: number }): Promise<ModerationCase[]>;
-  /** Hold-level cases towards minors opened for this sender since `since` (ms). */
+  list(filter?: CaseFilter): Promise<ModerationCase[]>;
+  /** Hold-level cases towards minors opened for this sender since `since` (ms), except those released (judged benign). */
   countHolds(senderId: string, since: number): Promise<number>;
   /** Records the decision only while the case is open (one decision wins); null otherwise. */
   decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }): Promise<ModerationCase | null>;

@@ -24,6 +24,8 @@ const ACT_ERRORS: Record<string, string> = {
   missing: 'Choose a policy clause and give a reason.',
   'already-blocked': 'This account is already blocked.',
   'already-frozen': 'This room is already frozen.',
+  own: 'You cannot decide a safeguarding matter about yourself: another officer must.',
+  changed: 'This case changed in the meantime: check it again before acting.',
 };
 
 /** The acting officer. Defence in depth: the guard already checked, but every handler re-checks the permission (404 otherwise). */

@@ -12,9 +12,9 @@ import { confirmBody } from '../../../views/admin';
 import { sanctionBody, sanctionListBody, KIND_TEXT } from '../../../views/admin-sanctions';
 import { actOnCase, MAX_REASON } from '../moderation/cases';
 import { officerOf } from './moderation-routes';
-import { canLift, IN_FORCE, MAX_STATEMENT } from '../moderation/hearing';
+import { canLift, IN_FORCE, MAX_STATEMENT, OWN_CASE } from '../moderation/hearing';
 import { clauseById } from '../moderation/policy-clauses';
-import { decideAppeal, liftSanction, reviewCheck } from '../moderation/sanctions';
+import { affectedParty, decideAppeal, liftSanction, reviewCheck } from '../moderation/sanctions';
 import { recordAudit } from '../audit/record';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
 
@@ -44,7 +44,7 @@ export function sanctionRoutes(k: AdminKit) {
     await recordAudit(store, actor, 'moderation.action_view', s.id, { kind: s.kind });
     const names = new Map<string, string>();
     for (const uid of new Set([s.actorId, s.statementBy, s.decidedBy].filter((x): x is string => !!x))) names.set(uid, (await store.users.byId(uid))?.name ?? 'Former member');
-    const body = sanctionBody(k.view(request), { s, subject: await subjectOf(s), names, review: await reviewCheck(k.chat, s, actor.userId), lift: canLift(s) });
+    const body = sanctionBody(k.view(request), { s, subject: await subjectOf(s), names, review: await reviewCheck(k.chat, s, actor.userId), lift: canLift(s, actor.userId, await affectedParty(k.chat, s)) });
     return k.page(set, request, { title: KIND_TEXT[s.kind], section: 'moderation', body, ...opts }, code);
   };
 
@@ -94,7 +94,8 @@ export function sanctionRoutes(k: AdminKit) {
           return seeOther(set, `/admin/moderation/actions/${s.id}?done=${body.action}`);
         } catch (e) {
           if (!(e instanceof AppError) || e.kind !== 'conflict') throw e;
-          return seeOther(set, `${back}?done=already-${body.action === 'block' ? 'blocked' : 'frozen'}`);
+          const code = e.message === OWN_CASE ? 'own' : /already (blocked|frozen)/.test(e.message) ? `already-${body.action === 'block' ? 'blocked' : 'frozen'}` : 'changed';
+          return seeOther(set, `${back}?done=${code}`);
         }
       },
       { params: IdParams, body: t.Object({ _csrf: Csrf, action: t.Union([t.Literal('block'), t.Literal('freeze')]), clause: t.String({ maxLength: 16 }), reason: t.String({ maxLength: MAX_REASON }), confirm: Confirm }) },

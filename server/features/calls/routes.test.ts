@@ -156,4 +156,36 @@ describe('/rtc and the call bar', () => {
     expect(s.app.sfu.stats()).toMatchObject({ calls: 1, participants: 1 });
     a.ws.close();
   });
+  test('safeguarding: a blocked member cannot join; a block ends the call they are in (4403), a freeze ends the room\'s call', async () => {
+    const s = await start();
+    const ada = await person(s, 'ada@unilag.edu.ng');
+    const olu = await person(s, 'olu@unilag.edu.ng');
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC103', name: 'Intro 3', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.user.id, role: 'owner' },
+      { userId: olu.user.id, role: 'member' },
+    ]);
+    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    const o = socket(s.origin, { cookie: olu.cookie, origin: s.origin });
+    await Promise.all([a.opened, o.opened]);
+    a.send({ type: 'join', room: room.id, start: 'group' });
+    await until(() => a.got.some((m) => m.type === 'joined'));
+    o.send({ type: 'join', room: room.id });
+    await until(() => o.got.some((m) => m.type === 'joined'));
+    const block = await s.store.sanctions.create({ kind: 'block', userId: olu.user.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e6 });
+    s.app.chat.calls!.endUser(olu.user.id);
+    expect(await o.closed).toBe(4403);
+    await until(() => s.app.sfu.stats().participants === 1);
+    // Joining again is refused while the block is in force; the bar still shows.
+    const o2 = socket(s.origin, { cookie: olu.cookie, origin: s.origin });
+    await o2.opened;
+    o2.send({ type: 'join', room: room.id });
+    await until(() => o2.got.length > 0);
+    expect(o2.got[0]).toMatchObject({ type: 'error', message: expect.stringContaining('Your account is blocked') });
+    expect((await olu.client.get(`/rooms/${room.id}/call`)).status).toBe(200);
+    expect(block.status).toBe('active');
+    s.app.chat.calls!.endRoom(room.id);
+    expect(await a.closed).toBe(4403);
+    await until(() => s.app.sfu.stats().calls === 0);
+    o2.ws.close();
+  });
 });

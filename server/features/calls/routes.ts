@@ -22,6 +22,7 @@ import { parseClientMsg, type ServerMsg } from '../../rtc/protocol';
 import { callBar } from '../../../views/calls';
 import { viewerPlugin } from '../accounts/guard';
 import { barState, callSeat } from './actions';
+import { assertMayPost } from '../moderation/restrictions';
 
 
 interface Conn {
@@ -56,6 +57,9 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
         if (!user || user.status !== 'active') return c.raw.close(4401, 'Please sign in.');
         const seat = await callSeat(app.store, user, msg.room);
         if (seat.archived) return send(c, { type: 'error', message: 'This room is archived.' });
+        // A call puts voice and video in front of the room: the same sanctions as posting apply
+        // (the call bar still shows; only joining is refused).
+        await assertMayPost(app.store, user, { id: seat.roomId });
         const { call, participant } = sfu.join({
           roomId: seat.roomId,
           member: { userId: user.id, name: user.name },

@@ -14,6 +14,13 @@ export interface ChatContext {
   sendLimiter: SlidingWindowLimiter;
   /** Safeguarding screening before delivery (features/moderation/screen.ts); absent = none. */
   moderation?: Moderation;
+  /** Ends calls on this node when a safeguarding action takes effect (a block, a room freeze). */
+  calls?: CallControl;
+}
+
+export interface CallControl {
+  endUser(userId: string): void;
+  endRoom(roomId: string): void;
 }
 
 export function createChatContext(store: Store, hub: Hub, timeZone: string, opts: { moderationScope?: ModerationScope; moderation?: Moderation } = {}): ChatContext {

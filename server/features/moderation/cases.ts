@@ -19,6 +19,7 @@ import { recordAudit, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishHidden, publishVisible } from '../chat/messages';
 import { blockUser, freezeRoom, recordRemoval, type OfficerActor } from './sanctions';
+import { OWN_CASE } from './hearing';
 import type { Sanction } from '../../store/types';
 
 export const CONTEXT = 3;
@@ -107,6 +108,7 @@ export async function decideCase(ctx: ChatContext, actor: OfficerActor, caseId: 
   const why = checkReason(reason);
   const existing = await ctx.store.cases.byId(caseId);
   if (!existing) throw notFound('No such case.');
+  if (existing.senderId === actor.userId) throw conflict(OWN_CASE);
   const decided = await ctx.store.cases.decide(caseId, { decidedBy: actor.userId, decision, reason: why });
   if (!decided) throw conflict('This case has already been decided.');
   const { roomId, messageId } = decided;
@@ -128,12 +130,13 @@ export async function decideCase(ctx: ChatContext, actor: OfficerActor, caseId: 
  */
 export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: string, action: 'block' | 'freeze', clause: string, reason: string): Promise<Sanction> {
   const why = checkReason(reason);
-  let c = await ctx.store.cases.byId(caseId);
+  const c = await ctx.store.cases.byId(caseId);
   if (!c) throw notFound('No such case.');
+  if (c.senderId === actor.userId) throw conflict(OWN_CASE);
   if (action === 'block') {
-    if (c.status === 'open') c = await decideCase(ctx, actor, caseId, 'uphold', why, { hearing: false });
-    return blockUser(ctx, actor, c, clause, why);
+    // The case is decided only once the block's checks have passed (inside its lock).
+    return blockUser(ctx, actor, c, clause, why, async () => (c.status === 'open' ? decideCase(ctx, actor, caseId, 'uphold', why, { hearing: false }) : c));
   }
   const m = await ctx.store.messages.byId(c.roomId, c.messageId);
-  return freezeRoom(ctx, actor, c, clause, why, m?.held ?? true);
+  return freezeRoom(ctx, actor, c, clause, why, m !== null && !m.held && !m.deletedAt);
 }

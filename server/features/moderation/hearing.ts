@@ -15,6 +15,7 @@
  * - The affected party: the sanctioned account; for a room freeze, any owner of the room.
  * - "Did not act" = neither the officer who imposed the sanction nor one who decided one of its
  *   evidence cases. Automated restrictions have no acting officer; any officer may decide them.
+ * - Nobody decides or lifts a sanction about themselves (an officer can be sanctioned too).
  */
 import type { Sanction, SanctionStatus } from '../../store/types';
 
@@ -36,18 +37,28 @@ export function canSubmitStatement(s: Sanction, opts: { affected: boolean; now: 
   return yes;
 }
 
-/** `actedBy`: the officer who imposed the sanction and those who decided its evidence cases. */
-export function canDecideAppeal(s: Sanction, reviewerId: string, actedBy: readonly (string | null)[]): Check {
+export const OWN_CASE = 'You cannot decide a safeguarding matter about yourself: another officer must.';
+
+/**
+ * `actedBy`: the officer who imposed the sanction and those who decided its evidence cases;
+ * `affected`: the people the sanction is about.
+ */
+export function canDecideAppeal(s: Sanction, reviewerId: string, actedBy: readonly (string | null)[], affected: readonly string[] = []): Check {
   if (s.status !== 'appealed') return no(s.status === 'active' ? 'There is no statement to decide on yet.' : 'This appeal has already been decided.');
+  if (affected.includes(reviewerId)) return no(OWN_CASE);
   if (actedBy.includes(reviewerId)) return no('A different reviewer must decide this appeal: you took part in the decision being appealed.');
   return yes;
 }
 
-export function canLift(s: Sanction): Check {
+export function canLift(s: Sanction, officerId?: string, affected: readonly string[] = []): Check {
   if (s.status === 'appealed') return no('An appeal is pending: decide the appeal instead.');
   if (s.status !== 'active' && s.status !== 'upheld') return no('This action is no longer in force.');
+  if (officerId !== undefined && affected.includes(officerId)) return no(OWN_CASE);
   return yes;
 }
+
+/** Freezes hide nothing: lifting one reopens the room and leaves its evidence cases to their own review. */
+export const hidesEvidence = (s: Pick<Sanction, 'kind'>) => s.kind !== 'freeze';
 
 /** What a decision on an appeal leads to. */
 export const appealOutcome = (overturn: boolean): SanctionStatus => (overturn ? 'overturned' : 'upheld');

@@ -20,7 +20,7 @@ export function noticeRoutes(app: AppContext, chat: ChatContext) {
     const now = Date.now();
     const views: NoticeView[] = (await noticesFor(chat, user)).map(({ s, roomName }) => {
       const check = canSubmitStatement(s, { affected: true, now });
-      return { s, roomName, canRespond: check.ok, closedReason: check.ok || s.status !== 'active' ? null : check.reason };
+      return { s, roomName, canRespond: check.ok, ownStatement: s.statementBy === user.id, closedReason: check.ok || s.status !== 'active' ? null : check.reason };
     });
     return appShell({ user, title: 'Safeguarding notices', body: safeguardingPage(views, chat.tf, opts), asset: app.assets.url });
   };

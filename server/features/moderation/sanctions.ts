@@ -19,7 +19,8 @@ import { noticePartial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishVisible } from '../chat/messages';
-import { canDecideAppeal, canLift, canSubmitStatement, inForce, IN_FORCE, MAX_STATEMENT, appealOutcome, type Check } from './hearing';
+import { canDecideAppeal, canLift, canSubmitStatement, hidesEvidence, inForce, IN_FORCE, MAX_STATEMENT, OWN_CASE, appealOutcome, type Check } from './hearing';
+import { KeyedLock } from '../../lib/keyed-lock';
 import { clauseById, clauseForLabels } from './policy-clauses';
 import { DEFAULT_POLICY } from './screen';
 import type { NoticeKind } from './notify';
@@ -44,8 +45,8 @@ function notifyOfficers(ctx: ChatContext, s: Sanction, kind: NoticeKind, summary
 
 /**
  * The people a sanction is about: the account; for a frozen room its owners, or its moderators when
- * it has no owner, or its staff members (a course room made by the CLI has only plain members):
- * someone must always be able to respond.
+ * it has no owner, or its staff members (a course room made by the CLI has only plain members), or
+ * else every member (two students' DM): someone must always be able to respond.
  */
 export async function affectedParty(ctx: ChatContext, s: Sanction): Promise<string[]> {
   if (s.userId) return [s.userId];
@@ -55,9 +56,34 @@ export async function affectedParty(ctx: ChatContext, s: Sanction): Promise<stri
     const ids = members.filter((m) => m.role === role).map((m) => m.userId);
     if (ids.length) return ids;
   }
-  const users = await Promise.all(members.map((m) => ctx.store.users.byId(m.userId)));
-  return users.filter((u) => u && u.status === 'active' && (u.role === 'lecturer' || u.role === 'admin')).map((u) => u!.id);
+  const users = (await Promise.all(members.map((m) => ctx.store.users.byId(m.userId)))).filter((u): u is User => u !== null && u.status === 'active');
+  const staff = users.filter((u) => u.role === 'lecturer' || u.role === 'admin');
+  return (staff.length ? staff : users).map((u) => u.id);
 }
+
+/**
+ * Whether `user` answers for `s` (the same rule as affectedParty), reading the room's members only
+ * when the user is a member without a role: this runs on page loads (the banner).
+ */
+export async function isAffected(ctx: ChatContext, s: Sanction, user: User): Promise<boolean> {
+  if (s.userId) return s.userId === user.id;
+  if (!s.roomId) return false;
+  const mine = await ctx.store.rooms.membership(s.roomId, user.id);
+  if (!mine) return false;
+  if (mine.role === 'owner') return true;
+  const members = await ctx.store.rooms.members(s.roomId);
+  if (members.some((m) => m.role === 'owner')) return false;
+  if (mine.role === 'moderator') return true;
+  if (members.some((m) => m.role === 'moderator')) return false;
+  return (await affectedParty(ctx, s)).includes(user.id);
+}
+
+/**
+ * One sanction of a kind in force per account (and one freeze per room): checks and creations for
+ * the same subject run one at a time in this process. (Several nodes could still race; the officer
+ * pages list both, and lifting one leaves the other.)
+ */
+const subjectLock = new KeyedLock();
 
 async function create(ctx: ChatContext, actor: Actor, input: Omit<NewSanction, 'deadline' | 'actorId'>): Promise<Sanction> {
   if (!clauseById(input.clause)) throw badRequest('Choose the policy clause this action is based on.');
@@ -72,6 +98,10 @@ export async function restrictIfRepeated(ctx: ChatContext, c: ModerationCase): P
   const policy = policyOf(ctx);
   const since = Date.now() - policy.restrictWindowMs;
   if ((await ctx.store.cases.countHolds(c.senderId, since)) < policy.restrictAfter) return null;
+  return subjectLock.run(`user:${c.senderId}`, () => restrictLocked(ctx, c, since));
+}
+
+async function restrictLocked(ctx: ChatContext, c: ModerationCase, since: number): Promise<Sanction | null> {
   const existing = await ctx.store.sanctions.list({ userId: c.senderId, kind: ['restriction', 'block'], status: IN_FORCE, limit: 1 });
   if (existing.length) return null;
   const holds = (await ctx.store.cases.list({ senderId: c.senderId, since, limit: 50 })).filter((x) => x.severity === 'hold' && x.towardsMinor);
@@ -89,25 +119,38 @@ export async function restrictIfRepeated(ctx: ChatContext, c: ModerationCase): P
   return s;
 }
 
-/** Blocks the sender of a case's message (the case is decided as upheld; its message stays hidden). */
-export async function blockUser(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, clause: string, reason: string): Promise<Sanction> {
-  const existing = await ctx.store.sanctions.list({ userId: c.senderId, kind: ['block'], status: IN_FORCE, limit: 1 });
-  if (existing.length) throw conflict('This account is already blocked.');
-  const s = await create(ctx, actor, { kind: 'block', userId: c.senderId, roomId: c.roomId, caseIds: [c.id], clause, reason, evidence: excerpt(c.text) });
-  tell(ctx, [c.senderId], 'Your account has been blocked by the safeguarding team: you can read but not post. See the notice at /safeguarding: you can respond to it.');
-  return s;
+/**
+ * Blocks the sender of a case's message. `before` runs inside the subject lock once the checks have
+ * passed (actOnCase decides the case there: a refused block changes nothing).
+ */
+export async function blockUser(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, clause: string, reason: string, before: () => Promise<ModerationCase> = async () => c): Promise<Sanction> {
+  if (!clauseById(clause)) throw badRequest('Choose the policy clause this action is based on.');
+  if (c.senderId === actor.userId) throw conflict(OWN_CASE);
+  return subjectLock.run(`user:${c.senderId}`, async () => {
+    const existing = await ctx.store.sanctions.list({ userId: c.senderId, kind: ['block'], status: IN_FORCE, limit: 1 });
+    if (existing.length) throw conflict('This account is already blocked.');
+    const decided = await before();
+    const s = await create(ctx, actor, { kind: 'block', userId: c.senderId, roomId: c.roomId, caseIds: [decided.id], clause, reason, evidence: excerpt(c.text) });
+    tell(ctx, [c.senderId], 'Your account has been blocked by the safeguarding team: you can read but not post. See the notice at /safeguarding: you can respond to it.');
+    ctx.calls?.endUser(c.senderId);
+    return s;
+  });
 }
 
 /** Freezes the case's room: read-only for everyone; the owners get the hearing. */
-export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, clause: string, reason: string, messageHeld: boolean): Promise<Sanction> {
-  const existing = await ctx.store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], status: IN_FORCE, limit: 1 });
-  if (existing.length) throw conflict('This room is already frozen.');
-  // Owners see the evidence only if it had been delivered to the room (a held message reached no one).
-  const evidence = messageHeld ? '(A message that was held before delivery; its text is not shown.)' : excerpt(c.text);
-  const s = await create(ctx, actor, { kind: 'freeze', userId: null, roomId: c.roomId, caseIds: [c.id], clause, reason, evidence });
-  ctx.hub.publish(topics.room(c.roomId), noticePartial('This room has been frozen by the safeguarding team: you can read it but not post.').value);
-  tell(ctx, await affectedParty(ctx, s), 'A room you own has been frozen. See the notice at /safeguarding: you can respond to it.');
-  return s;
+export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, clause: string, reason: string, shown: boolean): Promise<Sanction> {
+  if (!clauseById(clause)) throw badRequest('Choose the policy clause this action is based on.');
+  return subjectLock.run(`room:${c.roomId}`, async () => {
+    const existing = await ctx.store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], status: IN_FORCE, limit: 1 });
+    if (existing.length) throw conflict('This room is already frozen.');
+    // Owners see the evidence only if the room saw it (a held or deleted message reached no one, or no longer exists).
+    const evidence = shown ? excerpt(c.text) : '(A message the room never saw, or that was deleted; its text is not shown.)';
+    const s = await create(ctx, actor, { kind: 'freeze', userId: null, roomId: c.roomId, caseIds: [c.id], clause, reason, evidence });
+    ctx.hub.publish(topics.room(c.roomId), noticePartial('This room has been frozen by the safeguarding team: you can read it but not post.').value);
+    tell(ctx, await affectedParty(ctx, s), 'A room you own has been frozen. See the notice at /safeguarding: you can respond to it.');
+    ctx.calls?.endRoom(c.roomId);
+    return s;
+  });
 }
 
 /** The removal hearing: an officer upheld a flagged message (called by decideCase). */
@@ -122,7 +165,7 @@ export async function submitStatement(ctx: ChatContext, user: User, sanctionId: 
   if (!statement) throw badRequest('Write your statement before sending it.');
   if ([...statement].length > MAX_STATEMENT) throw badRequest(`Keep your statement under ${MAX_STATEMENT} characters.`);
   const s = await ctx.store.sanctions.byId(sanctionId);
-  const affected = s ? (await affectedParty(ctx, s)).includes(user.id) : false;
+  const affected = s ? await isAffected(ctx, s, user) : false;
   // Someone it is not about learns nothing, not even that it exists.
   if (!s || !affected) throw notFound('No such notice.');
   ensure(canSubmitStatement(s, { affected, now: Date.now() }));
@@ -140,22 +183,41 @@ async function actedBy(ctx: ChatContext, s: Sanction): Promise<(string | null)[]
 }
 
 export async function reviewCheck(ctx: ChatContext, s: Sanction, reviewerId: string): Promise<Check> {
-  return canDecideAppeal(s, reviewerId, await actedBy(ctx, s));
+  return canDecideAppeal(s, reviewerId, await actedBy(ctx, s), await affectedParty(ctx, s));
 }
 
-/** Releases the evidence messages that are still held; open evidence cases are decided as released. */
+/** Whether something other than `s` still keeps this case's message hidden: another sanction in force citing it, or another open case on the same message (e.g. after an edit). */
+async function stillHidden(ctx: ChatContext, s: Sanction, c: ModerationCase): Promise<boolean> {
+  const [onSender, onRoom, sameMessage] = await Promise.all([
+    ctx.store.sanctions.list({ userId: c.senderId, status: IN_FORCE, limit: 100 }),
+    ctx.store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], status: IN_FORCE, limit: 10 }),
+    ctx.store.cases.list({ messageId: c.messageId, status: 'open', limit: 20 }),
+  ]);
+  if ([...onSender, ...onRoom].some((x) => x.id !== s.id && x.caseIds.includes(c.id))) return true;
+  return sameMessage.some((x) => x.id !== c.id && !s.caseIds.includes(x.id));
+}
+
+/**
+ * Undoes what `s` hid: for each evidence case that nothing else still covers, an open case is
+ * decided as released and a held message is delivered. A case someone decides in the meantime is
+ * left to that decision. A freeze hid nothing: it only reopens the room.
+ */
 async function restore(ctx: ChatContext, actor: OfficerActor, s: Sanction, reason: string) {
+  if (s.kind === 'freeze' && s.roomId) ctx.hub.publish(topics.room(s.roomId), noticePartial('This room is open again: the safeguarding freeze was lifted.').value);
+  if (!hidesEvidence(s)) return;
   for (const id of s.caseIds) {
-    const c = await ctx.store.cases.byId(id);
-    if (!c) continue;
-    if (c.status === 'open') await ctx.store.cases.decide(c.id, { decidedBy: actor.userId, decision: 'release', reason });
+    let c = await ctx.store.cases.byId(id);
+    if (!c || (await stillHidden(ctx, s, c))) continue;
+    if (c.status === 'open') {
+      c = await ctx.store.cases.decide(c.id, { decidedBy: actor.userId, decision: 'release', reason });
+      if (!c) continue; // decided by someone else in the meantime: their decision stands
+    }
     const m = await ctx.store.messages.byId(c.roomId, c.messageId);
     if (m?.held && !m.deletedAt) {
       const released = await ctx.store.messages.setHeld(c.roomId, c.messageId, false);
       if (released) await publishVisible(ctx, released);
     }
   }
-  if (s.kind === 'freeze' && s.roomId) ctx.hub.publish(topics.room(s.roomId), noticePartial('This room is open again: the safeguarding freeze was lifted.').value);
 }
 
 async function finish(ctx: ChatContext, actor: OfficerActor, s: Sanction, from: SanctionStatus[], to: SanctionStatus, reason: string, action: string) {
@@ -164,8 +226,9 @@ async function finish(ctx: ChatContext, actor: OfficerActor, s: Sanction, from: 
   if ([...why].length > MAX_STATEMENT) throw badRequest(`Keep the reason under ${MAX_STATEMENT} characters.`);
   const done = await ctx.store.sanctions.transition(s.id, from, { status: to, decidedBy: actor.userId, decidedAt: Date.now(), decisionReason: why });
   if (!done) throw conflict('This was decided in the meantime; reload the page.');
-  if (!inForce(done)) await restore(ctx, actor, done, why);
+  // Audited before restoring: the decision is on record even if restoring fails half-way.
   await recordAudit(ctx.store, actor, action, s.id, { kind: s.kind, userId: s.userId, roomId: s.roomId, outcome: to, reason: why });
+  if (!inForce(done)) await restore(ctx, actor, done, why);
   const outcome = to === 'upheld' ? 'the decision stands' : 'the decision was reversed and everything restored';
   tell(ctx, await affectedParty(ctx, done), `Your safeguarding notice was reviewed: ${outcome}. See /safeguarding.`);
   return done;
@@ -181,7 +244,7 @@ export async function decideAppeal(ctx: ChatContext, actor: OfficerActor, sancti
 export async function liftSanction(ctx: ChatContext, actor: OfficerActor, sanctionId: string, reason: string): Promise<Sanction> {
   const s = await ctx.store.sanctions.byId(sanctionId);
   if (!s) throw notFound('No such action.');
-  ensure(canLift(s));
+  ensure(canLift(s, actor.userId, await affectedParty(ctx, s)));
   return finish(ctx, actor, s, ['active', 'upheld'], 'lifted', reason, 'moderation.lift');
 }
 
@@ -193,10 +256,7 @@ export async function liftSanction(ctx: ChatContext, actor: OfficerActor, sancti
 async function freezesFor(ctx: ChatContext, user: User, status?: SanctionStatus[]): Promise<Sanction[]> {
   const found = await ctx.store.sanctions.list({ kind: ['freeze'], status, limit: 500 });
   const mine: Sanction[] = [];
-  for (const s of found) {
-    if (!s.roomId || !(await ctx.store.rooms.membership(s.roomId, user.id))) continue;
-    if ((await affectedParty(ctx, s)).includes(user.id)) mine.push(s);
-  }
+  for (const s of found) if (await isAffected(ctx, s, user)) mine.push(s);
   return mine;
 }
 

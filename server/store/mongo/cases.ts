@@ -1,6 +1,6 @@
 /** Moderation cases on MongoDB (see the safeguarding section of types.ts). */
 import type { Collection, Db, Filter } from 'mongodb';
-import type { CaseDecision, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
+import type { CaseDecision, CaseFilter, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
 
 type Doc = Omit<ModerationCase, 'id'> & { _id: string };
 
@@ -23,8 +23,9 @@ export class MongoCases implements CaseStore {
     return d ? toCase(d) : null;
   }
 
-  async list(filter: { status?: CaseStatus; senderId?: string; since?: number; limit?: number } = {}) {
+  async list(filter: CaseFilter = {}) {
     const q: Filter<Doc> = {};
+    if (filter.messageId !== undefined) q.messageId = filter.messageId;
     if (filter.status) q.status = filter.status;
     if (filter.senderId !== undefined) q.senderId = filter.senderId;
     if (filter.since !== undefined) q.createdAt = { $gte: filter.since };
@@ -37,7 +38,7 @@ export class MongoCases implements CaseStore {
    * audit log records both.)
    */
   async countHolds(senderId: string, since: number) {
-    return this.c.countDocuments({ senderId, createdAt: { $gte: since }, severity: 'hold', towardsMinor: true });
+    return this.c.countDocuments({ senderId, createdAt: { $gte: since }, severity: 'hold', towardsMinor: true, decision: { $ne: 'release' } });
   }
 
   async decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }) {

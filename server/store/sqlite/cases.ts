@@ -1,6 +1,6 @@
 /** Moderation cases on bun:sqlite (see the safeguarding section of types.ts). */
 import type { Database } from 'bun:sqlite';
-import type { CaseDecision, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
+import type { CaseDecision, CaseFilter, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
 
 interface Row {
   id: string;
@@ -76,19 +76,19 @@ export class SqliteCases implements CaseStore {
     return r ? toCase(r) : null;
   }
 
-  async list(filter: { status?: CaseStatus; senderId?: string; since?: number; limit?: number } = {}) {
+  async list(filter: CaseFilter = {}) {
     const rows = this.db
       .query(
-        `SELECT * FROM moderation_cases WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR sender_id = ?2) AND created_at >= ?3
+        `SELECT * FROM moderation_cases WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR sender_id = ?2) AND (?5 IS NULL OR message_id = ?5) AND created_at >= ?3
          ORDER BY created_at DESC, rowid DESC LIMIT ?4`,
       )
-      .all(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, filter.limit ?? 100) as Row[];
+      .all(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, filter.limit ?? 100, filter.messageId ?? null) as Row[];
     return rows.map(toCase);
   }
 
   async countHolds(senderId: string, since: number) {
     const r = this.db
-      .query(`SELECT COUNT(*) AS n FROM moderation_cases WHERE sender_id = ? AND created_at >= ? AND severity = 'hold' AND towards_minor = 1`)
+      .query(`SELECT COUNT(*) AS n FROM moderation_cases WHERE sender_id = ? AND created_at >= ? AND severity = 'hold' AND towards_minor = 1 AND (decision IS NULL OR decision != 'release')`)
       .get(senderId, since) as { n: number };
     return r.n;
   }
