@@ -15,7 +15,7 @@
  * The sender never has more than WINDOW_BYTES sent beyond the last ack, so whatever sits between the
  * two ends (the relay's buffers) is bounded by the window.
  */
-export const CHUNK_BYTES = Number((globalThis as any).process?.env?.XCHUNK ?? 32 * 1024); // XEXP
+export const CHUNK_BYTES = 32 * 1024;
 export const BLOCK_BYTES = 1024 * 1024;
 export const WINDOW_BYTES = 4 * 1024 * 1024;
 export const HEADER_BYTES = 8;

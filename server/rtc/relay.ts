@@ -10,7 +10,7 @@
  * relay. What the relay holds is therefore at most one window (plus a chunk) per transfer.
  * Never imports Elysia; werift specifics stay in this file.
  */
-import { RTCPeerConnection, StunProtocol, type RTCDataChannel } from 'werift';
+import { RTCPeerConnection, type RTCDataChannel } from 'werift';
 import type { RtcConfig } from './config';
 import { announceSdp } from './peer';
 import { CHUNK_BYTES, DATA_CHANNEL_LABEL, parseControl, readChunk, WINDOW_BYTES, type Control } from './relay-wire';
@@ -30,7 +30,7 @@ export interface Chan {
  * werift keeps one pending promise per queued message and settles each of them on every SACK with an
  * O(n²) unsubscribe, so handing it the whole window (128 messages) cost a fifth of the relay's CPU.
  */
-export const HANDOFF_BYTES = Number(process.env.XHANDOFF ?? 128 * 1024); // XEXP
+export const HANDOFF_BYTES = 128 * 1024;
 
 /** Bytes sent by the sender beyond the receiver's last ack: what may sit in the relay. */
 export class RelayWindow {
@@ -91,8 +91,15 @@ export class RelayPipe {
 
   private stop(reason: string) {
     if (this.ended) return;
-    this.ended = true;
+    this.discard();
     this.end(reason);
+  }
+
+  /** The relay is over: forward nothing more and let go of what is queued. */
+  discard() {
+    this.ended = true;
+    this.queue = [];
+    this.head = 0;
   }
 
   fromSender(data: Uint8Array | string) {
@@ -168,7 +175,6 @@ export class Relay {
     const pc = new RTCPeerConnection({
       iceServers: [],
       iceUseIpv6: false,
-      ...(process.env.XMAXMSG ? { maxMessageSize: Number(process.env.XMAXMSG) } : {}), // XEXP
       ...(this.cfg.portRange ? { icePortRange: this.cfg.portRange } : {}),
       ...(this.cfg.listenIp ? { iceInterfaceAddresses: { udp4: this.cfg.listenIp }, iceAdditionalHostAddresses: [this.cfg.listenIp] } : {}),
     });
@@ -193,7 +199,6 @@ export class Relay {
       side === 'sender' ? this.pipe.fromSender(d) : this.pipe.fromReceiver(d);
     });
     pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected' && process.env.XRCVBUF) for (const t of pc.iceTransports) { const p = t.connection.nominated?.protocol; if (p instanceof StunProtocol) { p.transport.socket.setRecvBufferSize(Number(process.env.XRCVBUF)); console.error('rcvbuf', side, p.transport.socket.getRecvBufferSize()); } } // XEXP
       if (state === 'failed' || state === 'closed') this.close(`${side} connection ${state}`);
     });
     return pc;
@@ -218,6 +223,7 @@ export class Relay {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
+    this.pipe.discard();
     for (const pc of Object.values(this.pcs)) void pc.close().catch(() => {});
     this.onEnd(reason);
   }
