@@ -62,6 +62,25 @@ const until = async (fn: () => boolean, ms = 3000) => {
   }
 };
 
+/** Ada (owner) starts a group call in a new course room and Olu (member) joins it. */
+async function twoInCall(code: string) {
+  const s = await start();
+  const ada = await person(s, 'ada@unilag.edu.ng');
+  const olu = await person(s, 'olu@unilag.edu.ng');
+  const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code, name: code, topic: '', createdBy: null, dmKey: null }, [
+    { userId: ada.user.id, role: 'owner' },
+    { userId: olu.user.id, role: 'member' },
+  ]);
+  const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+  const o = socket(s.origin, { cookie: olu.cookie, origin: s.origin });
+  await Promise.all([a.opened, o.opened]);
+  a.send({ type: 'join', room: room.id, start: 'group' });
+  await until(() => a.got.some((m) => m.type === 'joined'));
+  o.send({ type: 'join', room: room.id });
+  await until(() => o.got.some((m) => m.type === 'joined'));
+  return { s, ada, olu, room, a, o };
+}
+
 describe('/rtc and the call bar', () => {
   test('signing a user out everywhere (hub.closeUser) ends their call too', async () => {
     const s = await start();
@@ -135,20 +154,7 @@ describe('/rtc and the call bar', () => {
     expect(s.app.sfu.stats()).toMatchObject({ calls: 0, participants: 0 });
   });
   test('a member removed from the room leaves its call at once (4404); the others stay', async () => {
-    const s = await start();
-    const ada = await person(s, 'ada@unilag.edu.ng');
-    const olu = await person(s, 'olu@unilag.edu.ng');
-    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC102', name: 'Intro 2', topic: '', createdBy: null, dmKey: null }, [
-      { userId: ada.user.id, role: 'owner' },
-      { userId: olu.user.id, role: 'member' },
-    ]);
-    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
-    const o = socket(s.origin, { cookie: olu.cookie, origin: s.origin });
-    await Promise.all([a.opened, o.opened]);
-    a.send({ type: 'join', room: room.id, start: 'group' });
-    await until(() => a.got.some((m) => m.type === 'joined'));
-    o.send({ type: 'join', room: room.id });
-    await until(() => o.got.some((m) => m.type === 'joined'));
+    const { s, ada, olu, room, a, o } = await twoInCall('CSC102');
     expect(s.app.sfu.stats()).toMatchObject({ calls: 1, participants: 2 });
     await removeMember(s.app.chat, { userId: ada.user.id, origin: 'test' }, room.id, olu.user.id);
     expect(await o.closed).toBe(4404);
@@ -157,20 +163,7 @@ describe('/rtc and the call bar', () => {
     a.ws.close();
   });
   test('safeguarding: a blocked member cannot join; a block ends the call they are in (4403), a freeze ends the room\'s call', async () => {
-    const s = await start();
-    const ada = await person(s, 'ada@unilag.edu.ng');
-    const olu = await person(s, 'olu@unilag.edu.ng');
-    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC103', name: 'Intro 3', topic: '', createdBy: null, dmKey: null }, [
-      { userId: ada.user.id, role: 'owner' },
-      { userId: olu.user.id, role: 'member' },
-    ]);
-    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
-    const o = socket(s.origin, { cookie: olu.cookie, origin: s.origin });
-    await Promise.all([a.opened, o.opened]);
-    a.send({ type: 'join', room: room.id, start: 'group' });
-    await until(() => a.got.some((m) => m.type === 'joined'));
-    o.send({ type: 'join', room: room.id });
-    await until(() => o.got.some((m) => m.type === 'joined'));
+    const { s, ada, olu, room, a, o } = await twoInCall('CSC103');
     const block = await s.store.sanctions.create({ kind: 'block', userId: olu.user.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e6 });
     s.app.chat.calls!.endUser(olu.user.id);
     expect(await o.closed).toBe(4403);
