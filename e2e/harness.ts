@@ -218,6 +218,9 @@ export async function withArtifactsOnFailure(name: string, page: Page, server: T
   } catch (e) {
     await page.screenshot({ path: artifactPath(`${name}-failure.png`), fullPage: true }).catch(() => {});
     await Bun.write(artifactPath(`${name}-server.log`), server.logs());
+    // CI keeps only the printed output: the server's last words (warnings and errors) go there too.
+    const tail = server.logs().trimEnd().split('\n').slice(-30).join('\n');
+    if (tail) console.error(`--- ${name}: last server log lines ---\n${tail}\n---`);
     throw e;
   }
 }

@@ -55,6 +55,7 @@ describeBrowser('safeguarding (browser)', () => {
         const dmUrl = a.page.url();
         await eventually(async () => expect(await a.page.locator('.app').getAttribute('data-conn')).toBe('up'));
         await send(a.page, 'Hello Kemi, the lab report is due Friday');
+        await expectLog(a.page, ['Hello Kemi, the lab report is due Friday']);
 
         const dmLink = k.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'Tunde Bello' });
         await dmLink.waitFor({ timeout: 15_000 });

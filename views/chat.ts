@@ -82,6 +82,8 @@ ${canCreateRooms ? html`<p><a href="/rooms/new">Create a course room</a></p>` : 
 
 export interface RoomView {
   room: Room;
+  /** Where the page's reconnect replay starts: every change up to it is in `articles` (store settledSeq). */
+  lastRev: number;
   title: string;
   articles: Raw[];
   oldestSeq: number | null;
@@ -92,7 +94,7 @@ export interface RoomView {
 
 export function roomMain(v: RoomView): Raw {
   const r = v.room;
-  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${r.lastSeq}" data-can-moderate="${v.canModerate ? 'true' : 'false'}">
+  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-can-moderate="${v.canModerate ? 'true' : 'false'}">
 <header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1><span class="hint">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</span>${r.archived ? '' : callSlot(r.id)}</header>
 <div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
 <ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>

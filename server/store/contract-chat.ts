@@ -185,6 +185,19 @@ export function chatContract(current: () => Store) {
       expect((await store.rooms.byId(room.id))?.lastSeq).toBe(6);
     });
 
+    test('settledSeq: every change up to it is visible (after changes finish: the last number)', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      expect(await store.messages.settledSeq(room.id)).toBe(0);
+      const a = (await send(room.id, 's', 'a')).message;
+      await send(room.id, 's', 'b');
+      await store.messages.edit(room.id, a.id, 'a2', []);
+      await Promise.all(Array.from({ length: 6 }, (_, i) => send(room.id, 's', `c${i}`)));
+      const settled = await store.messages.settledSeq(room.id);
+      expect(settled).toBe((await store.rooms.byId(room.id))!.lastSeq);
+      expect(Math.max(...(await store.messages.changesSince(room.id, 0, 100)).map((m) => m.rev))).toBe(settled);
+      expect(await store.messages.settledSeq('no-such-room')).toBe(0);
+    });
+
     test('history pages backwards by seq, oldest first, tombstones included', async () => {
       const room = await store.rooms.create(newRoom(), []);
       const ms = [];

@@ -135,6 +135,13 @@ export interface MessageStore {
    * messages are left out, except those sent by `viewerId`.
    */
   history(roomId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number; viewerId?: string }): Promise<Message[]>;
+  /**
+   * A number n such that every change numbered ≤ n is visible to reads that start after this
+   * returns (0 for an unknown room). A page read after it can start its reconnect replay from n
+   * and miss nothing. SQLite: the room's lastSeq (a number and its write are one transaction).
+   * MongoDB: numbers are claimed before their write (mongo/messages.ts), so it can be lower.
+   */
+  settledSeq(roomId: string): Promise<number>;
   /** Messages whose rev > `rev`, ordered by rev, at most `limit`; held ones only when sent by `viewerId`. */
   changesSince(roomId: string, rev: number, limit: number, viewerId?: string): Promise<Message[]>;
   /** Sets held (a release clears it) under a fresh rev, so reconnect replay delivers it. Null if missing. */

@@ -38,6 +38,8 @@ interface Receive {
   box: HTMLElement;
   progress: Progress;
   session: string | null;
+  /** Earlier sessions of this receive: a sender's "cancelled" may arrive after a lost channel replaced its session. */
+  past: string[];
   link: Link | null;
   /** Offset each channel started from (tests read it: a resume starts above 0). */
   starts: number[];
@@ -108,9 +110,9 @@ async function onMessage(m: Msg) {
     case 'ended': {
       links.get(m.session)?.close();
       links.delete(m.session);
-      const r = [...receives.values()].find((x) => x.session === m.session);
+      const r = [...receives.values()].find((x) => x.session === m.session || x.past.includes(m.session));
       if (!r || r.state !== 'receiving') return;
-      if (m.reason === 'peer-left') return resume(r);
+      if (m.reason === 'peer-left') return r.session === m.session ? resume(r) : undefined;
       if (m.reason === 'cancelled') return finish(r, 'cancelled', m.message);
       return;
     }
@@ -187,6 +189,7 @@ function startReceiving(m: Extract<Msg, { type: 'start' }>) {
 function resume(r: Receive) {
   r.link?.close();
   r.link = null;
+  if (r.session) r.past.push(r.session);
   r.session = null;
   r.progress.info.textContent = `Connection lost at ${fmtBytes(r.engine.offset)}. Reconnecting…`;
   setTimeout(() => r.state === 'receiving' && request(r), Math.min(8000, 500 * 2 ** r.retries++));
@@ -223,7 +226,7 @@ export async function receive(box: HTMLElement, room: string, transfer: string) 
   status.replaceChildren(row);
   if (sink.kind === 'memory') status.append(' This browser cannot save while receiving: the file is kept in memory until it is complete.');
   const r: Receive = {
-    room, transfer, name, size, sink, box, progress, session: null, link: null, starts: [], modes: [], retries: 0, state: 'receiving',
+    room, transfer, name, size, sink, box, progress, session: null, past: [], link: null, starts: [], modes: [], retries: 0, state: 'receiving',
     relay: localStorage.getItem('letstalk.transfer.relay') === '1',
     engine: new ReceiveEngine(size, box.dataset.xferDigest!, (b) => sink.write(b), {
       progress: (n) => progress.set(n, r.modes.at(-1) === 'relay' ? ' · through the server' : ' · direct'),

@@ -43,6 +43,8 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, params, query, requireUser }) => {
         const { user } = await requireUser();
         const { room, membership } = await memberRoom(chat, user, params.id);
+        // Read before the history: every change up to here is in the page, later ones are replayed.
+        const lastRev = await app.store.messages.settledSeq(room.id);
         // ?before= is the "Load older messages" link's target when the page runs without JavaScript.
         const page = await historyPage(chat, user, room.id, query.before);
         // Opening the room reads it: the unread count starts from here.
@@ -50,6 +52,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         const members = await app.store.rooms.members(room.id);
         const main = roomMain({
           room,
+          lastRev,
           title: await roomTitle(chat, room, user),
           articles: page.articles,
           oldestSeq: page.oldestSeq,

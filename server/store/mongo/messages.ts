@@ -5,14 +5,18 @@
  * atomic `findOneAndUpdate {$inc: {lastSeq: 1}}` on the room. FerretDB v1 does not apply that
  * atomically (it reads the document, changes it in memory and writes it back, so concurrent
  * increments are lost and hand out the same number twice). Every number is therefore also
- * *claimed* by inserting `<roomId>:<n>` into `roomRevs`, whose `_id` is unique on every server:
- * a duplicate claim means someone else owns n, and we take the next one. On MongoDB claims never
- * collide; the cost is one small insert per change. Claims are never deleted (the room's whole
- * number space stays reserved), which is what makes them a correct guard.
+ * *claimed* by inserting `{_id: "<roomId>:<n>", done: false}` into `roomRevs`, whose `_id` is
+ * unique on every server: a duplicate claim means someone else owns n, and we take the next one.
+ * On MongoDB claims never collide; the cost is one small insert per change. Claims are never
+ * deleted (the room's whole number space stays reserved), which is what makes them a correct guard.
  *
- * Without a transaction the number and the write are two steps, so two concurrent changes may
- * become visible out of number order (n+1 before n) for a moment. The unique indexes on
- * (roomId, seq) and (roomId, senderId, clientId) back up the invariants regardless.
+ * Without a transaction the number and the write are separate steps, so a number can exist (in
+ * `lastSeq`) before its change is visible, and two concurrent changes may become visible out of
+ * number order (n+1 before n). A claim is marked `done` once its write has finished or failed;
+ * `settledSeq` is the number below the first claim still in flight (or not yet made), which is
+ * where a room page starts its reconnect replay, so that a message numbered while the page was
+ * read is replayed instead of lost. The unique indexes on (roomId, seq) and (roomId, senderId,
+ * clientId) back up the invariants regardless.
  */
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import { NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
@@ -20,6 +24,12 @@ import { newMessage } from '../new-message';
 import type { RoomDoc } from './rooms';
 
 type Doc = Omit<Message, 'id'> & { _id: string };
+/** A claimed number. Claims written before `settledSeq` existed have only `_id` (all settled). */
+type Claim = { _id: string; at?: number; done?: boolean };
+/** A claim still not done after this long belongs to a writer that died; it no longer holds `settledSeq` back. */
+const CLAIM_STALE_MS = 60_000;
+/** How many of the latest numbers `settledSeq` checks: far more changes than are ever in flight at once in one room. */
+const SETTLE_WINDOW = 64;
 
 // Documents written before the safeguarding change have no `held`: they are not held.
 const toMessage = ({ _id, ...rest }: Doc): Message => ({ id: _id, ...rest, held: rest.held === true });
@@ -32,26 +42,52 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export class MongoMessages implements MessageStore {
   private c: Collection<Doc>;
   private rooms: Collection<RoomDoc>;
-  private revs: Collection<{ _id: string }>;
+  private revs: Collection<Claim>;
   constructor(db: Db) {
     this.c = db.collection<Doc>('messages');
     this.rooms = db.collection<RoomDoc>('rooms');
-    this.revs = db.collection<{ _id: string }>('roomRevs');
+    this.revs = db.collection<Claim>('roomRevs');
   }
 
-  /** The room's next unused number. Throws `NotFoundStoreError` if the room does not exist. */
+  /** The room's next unused number, claimed. Throws `NotFoundStoreError` if the room does not exist. */
   private async allocate(roomId: string): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       // No projection: FerretDB does not implement `fields` on findAndModify.
       const room = await this.rooms.findOneAndUpdate({ _id: roomId }, { $inc: { lastSeq: 1 } }, { returnDocument: 'after' });
       if (!room) throw new NotFoundStoreError(`room ${roomId}`);
       try {
-        await this.revs.insertOne({ _id: `${roomId}:${room.lastSeq}` });
+        await this.revs.insertOne({ _id: `${roomId}:${room.lastSeq}`, at: Date.now(), done: false });
         return room.lastSeq;
       } catch (e) {
         if (!isDup(e) || attempt >= 1000) throw e;
       }
     }
+  }
+
+  /** The change numbered `n` has been written (or has failed): it no longer holds `settledSeq` back. */
+  private async settle(roomId: string, n: number) {
+    await this.revs.updateOne({ _id: `${roomId}:${n}` }, { $set: { done: true } });
+  }
+
+  /**
+   * lastSeq, or one below the lowest of the last SETTLE_WINDOW numbers whose claim is missing
+   * (taken from the counter, not claimed yet) or not done (written now). A claim left undone by a
+   * writer that died stops counting after CLAIM_STALE_MS; a number that was never claimed (the
+   * writer died in between) only holds the result back until it is SETTLE_WINDOW numbers old.
+   * Holding back costs a few replayed messages, which clients drop as duplicates.
+   */
+  async settledSeq(roomId: string, now = Date.now()) {
+    const room = await this.rooms.findOne({ _id: roomId });
+    if (!room) return 0;
+    const from = Math.max(1, room.lastSeq - SETTLE_WINDOW + 1);
+    const ids = Array.from({ length: room.lastSeq - from + 1 }, (_, i) => `${roomId}:${from + i}`);
+    const claims = new Map((await this.revs.find({ _id: { $in: ids } }).toArray()).map((c) => [c._id, c]));
+    for (let n = from; n <= room.lastSeq; n++) {
+      const c = claims.get(`${roomId}:${n}`);
+      // Claims made before this field existed have no `done`: settled long ago.
+      if (!c || (c.done === false && (c.at ?? 0) > now - CLAIM_STALE_MS)) return n - 1;
+    }
+    return room.lastSeq;
   }
 
   async append(m: AppendMessage) {
@@ -71,6 +107,8 @@ export class MongoMessages implements MessageStore {
         if (winner) return { message: toMessage(winner), created: false };
       }
       throw e;
+    } finally {
+      await this.settle(m.roomId, seq);
     }
     return { message: toMessage(doc), created: true };
   }
@@ -87,12 +125,12 @@ export class MongoMessages implements MessageStore {
       const live = await this.c.findOne(which, { projection: { _id: 1 } });
       if (!live) return null;
       const rev = await this.allocate(roomId);
-      const d = await this.c.findOneAndUpdate(
-        { ...which, rev: { $lt: rev } },
-        { $set: { ...set, rev } },
-        { returnDocument: 'after' },
-      );
-      if (d) return toMessage(d);
+      try {
+        const d = await this.c.findOneAndUpdate({ ...which, rev: { $lt: rev } }, { $set: { ...set, rev } }, { returnDocument: 'after' });
+        if (d) return toMessage(d);
+      } finally {
+        await this.settle(roomId, rev);
+      }
     }
     throw new Error(`message ${messageId}: too many concurrent changes`);
   }

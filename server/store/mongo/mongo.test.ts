@@ -26,6 +26,34 @@ if (uri) {
     expect((await again.users.byEmail('a@x.ng'))?.id).toBe('u1');
     await again.close();
   });
+  test('settledSeq stays below a number taken but not yet written, until its claim is done or stale', async () => {
+    const name = `lt_test_settled_${Date.now()}`;
+    dbs.push(name);
+    const store = await createMongoStore(uri, name);
+    const client = await new MongoClient(uri).connect();
+    try {
+      const db = client.db(name);
+      await store.rooms.create({ id: 'r1', kind: 'group', code: null, name: 'R', topic: '', createdBy: null, dmKey: null }, []);
+      const send = (body: string) => store.messages.append({ roomId: 'r1', senderId: 's', clientId: crypto.randomUUID(), kind: 'text', body, mentions: [] });
+      await send('one');
+      await send('two');
+      expect(await store.messages.settledSeq('r1')).toBe(2);
+      // A writer took number 3 from the counter and has not claimed it yet.
+      await db.collection<{ _id: string; lastSeq: number }>('rooms').updateOne({ _id: 'r1' }, { $inc: { lastSeq: 1 } });
+      expect(await store.messages.settledSeq('r1')).toBe(2);
+      // It claimed 3; its write is still in flight, while number 4 was written meanwhile.
+      await db.collection<{ _id: string }>('roomRevs').insertOne({ _id: 'r1:3', at: Date.now(), done: false } as { _id: string });
+      await send('four');
+      expect(await store.messages.settledSeq('r1')).toBe(2);
+      // A writer that died leaves its claim undone: after a minute it no longer holds things back.
+      expect(await (store.messages as unknown as { settledSeq(r: string, now: number): Promise<number> }).settledSeq('r1', Date.now() + 61_000)).toBe(4);
+      await db.collection<{ _id: string; done: boolean }>('roomRevs').updateOne({ _id: 'r1:3' }, { $set: { done: true } });
+      expect(await store.messages.settledSeq('r1')).toBe(4);
+    } finally {
+      await client.close();
+      await store.close();
+    }
+  });
   test('clean up test databases', async () => {
     const client = await new MongoClient(uri).connect();
     for (const d of dbs) await client.db(d).dropDatabase();

@@ -137,6 +137,12 @@ export class SqliteMessages implements MessageStore {
     return rows.reverse().map(toMessage);
   }
 
+  /** A number and its write are one transaction here, so every number up to lastSeq is visible. */
+  async settledSeq(roomId: string) {
+    const r = this.db.query('SELECT last_seq FROM rooms WHERE id = ?').get(roomId) as { last_seq: number } | null;
+    return r?.last_seq ?? 0;
+  }
+
   async changesSince(roomId: string, rev: number, limit: number, viewerId?: string) {
     const rows = this.db
       .query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND rev > ? AND (held = 0 OR sender_id = ?) ORDER BY rev LIMIT ?`)
