@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, test } from 'bun:test';
 import { newUser } from './contract';
-import { DuplicateRoomError, NotFoundStoreError, OffsetMismatchError, type AppendMessage, type NewRoom, type Store } from './types';
+import { DuplicateRoomError, DuplicateSanctionError, NotFoundStoreError, OffsetMismatchError, type AppendMessage, type NewRoom, type Sanction, type Store } from './types';
 
 let r = 0;
 export function newRoom(over: Partial<NewRoom> = {}): NewRoom {
@@ -340,6 +340,34 @@ export function chatContract(current: () => Store) {
       expect(await store.sanctions.byId(a.id)).toEqual(decided!);
       expect(ids(await store.sanctions.list({ status: ['active', 'appealed', 'upheld'] }))).toEqual([c.id, b.id]);
       expect(await store.sanctions.transition('missing', ['active'], { status: 'lifted' })).toBeNull();
+    });
+
+    test('sanctions: one block and one restriction per account, one freeze per room while in force', async () => {
+      const base = { kind: 'block' as const, userId: 'u9', roomId: 'r9', caseIds: ['c1'], clause: 'SG-2', reason: 'r', evidence: 'e', actorId: 'officer-a', deadline: 9_000 };
+      // Two servers blocking the same account at the same moment: exactly one block.
+      const racing = await Promise.allSettled(Array.from({ length: 4 }, () => store.sanctions.create(base)));
+      expect(racing.filter((r) => r.status === 'fulfilled').length).toBe(1);
+      for (const r of racing) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DuplicateSanctionError);
+      const block = (racing.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Sanction>).value;
+      // Other kinds and subjects have their own slots; removals have none.
+      const restriction = await store.sanctions.create({ ...base, kind: 'restriction', actorId: null });
+      await expect(store.sanctions.create({ ...base, kind: 'restriction' })).rejects.toBeInstanceOf(DuplicateSanctionError);
+      await store.sanctions.create({ ...base, userId: 'u10' });
+      await store.sanctions.create({ ...base, kind: 'removal' });
+      await store.sanctions.create({ ...base, kind: 'removal' });
+      await store.sanctions.create({ ...base, kind: 'freeze', userId: null });
+      await expect(store.sanctions.create({ ...base, kind: 'freeze', userId: null, actorId: 'officer-b' })).rejects.toBeInstanceOf(DuplicateSanctionError);
+      // Appealed and upheld are still in force; overturned and lifted free the slot.
+      await store.sanctions.transition(block.id, ['active'], { status: 'appealed' });
+      await store.sanctions.transition(block.id, ['appealed'], { status: 'upheld' });
+      await expect(store.sanctions.create(base)).rejects.toBeInstanceOf(DuplicateSanctionError);
+      await store.sanctions.transition(block.id, ['upheld'], { status: 'lifted' });
+      const again = await store.sanctions.create(base);
+      expect(again.status).toBe('active');
+      await store.sanctions.transition(restriction.id, ['active'], { status: 'appealed' });
+      await store.sanctions.transition(restriction.id, ['appealed'], { status: 'overturned' });
+      await store.sanctions.create({ ...base, kind: 'restriction' });
+      expect((await store.sanctions.list({ userId: 'u9', kind: ['block'], status: ['active', 'appealed', 'upheld'] })).map((s) => s.id)).toEqual([again.id]);
     });
 
     test('files: resumable upload at the stored offset, completion, ranged reads, usage, abort, stale', async () => {

@@ -111,11 +111,35 @@ export interface SanctionFilter {
   limit?: number;
 }
 
+/** While a sanction has one of these statuses it applies (and holds its slot, below). */
+export const SANCTION_IN_FORCE: readonly SanctionStatus[] = ['active', 'appealed', 'upheld'];
+
+/**
+ * The slot a sanction holds while in force: one block and one restriction per account, one freeze
+ * per room (removals are per message: no slot). The store makes slots unique, so two servers
+ * acting on the same account at once cannot both create one: the second gets DuplicateSanctionError.
+ */
+export function sanctionSlot(s: Pick<Sanction, 'kind' | 'userId' | 'roomId'>): string | null {
+  if (s.kind === 'removal') return null;
+  return s.kind === 'freeze' ? `freeze:${s.roomId}` : `${s.kind}:${s.userId}`;
+}
+
+export class DuplicateSanctionError extends Error {
+  override name = 'DuplicateSanctionError';
+  constructor(readonly slot: string) {
+    super(`a sanction is already in force: ${slot}`);
+  }
+}
+
 export interface SanctionStore {
+  /** Throws DuplicateSanctionError (and writes nothing) when its slot is held by a sanction in force. */
   create(s: NewSanction): Promise<Sanction>;
   byId(id: string): Promise<Sanction | null>;
   /** Newest first. */
   list(filter?: SanctionFilter): Promise<Sanction[]>;
-  /** Applies `patch` only while the status is one of `from` (one transition wins); null otherwise. */
+  /**
+   * Applies `patch` only while the status is one of `from` (one transition wins); null otherwise.
+   * A status that is not in force frees the sanction's slot.
+   */
   transition(id: string, from: SanctionStatus[], patch: SanctionPatch): Promise<Sanction | null>;
 }

@@ -17,11 +17,11 @@
  *   evidence cases. Automated restrictions have no acting officer; any officer may decide them.
  * - Nobody decides or lifts a sanction about themselves (an officer can be sanctioned too).
  */
-import type { Sanction, SanctionStatus } from '../../store/types';
+import { SANCTION_IN_FORCE, type Sanction, type SanctionStatus } from '../../store/types';
 
 export type Check = { ok: true } | { ok: false; reason: string };
 
-export const IN_FORCE: SanctionStatus[] = ['active', 'appealed', 'upheld'];
+export const IN_FORCE: SanctionStatus[] = [...SANCTION_IN_FORCE];
 export const inForce = (s: Pick<Sanction, 'status'>) => IN_FORCE.includes(s.status);
 
 export const MAX_STATEMENT = 4000;

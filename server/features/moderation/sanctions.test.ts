@@ -328,6 +328,27 @@ describe('review findings: overlaps, self-decisions, races', () => {
     expect((await s.store.sanctions.list({ kind: ['block'] })).length).toBe(1);
   });
 
+  test('another server acting at the same moment (its sanction not yet seen by our check): still one block, one restriction, and the message is stored', async () => {
+    const s = await setUp();
+    // A second server whose check ran just before the first server's sanction was written.
+    const blindSanctions = new Proxy(s.store.sanctions, { get: (t, k) => (k === 'list' ? async () => [] : Reflect.get(t, k, t).bind(t)) });
+    const otherStore = new Proxy(s.store, { get: (t, k) => (k === 'sanctions' ? blindSanctions : Reflect.get(t, k, t)) });
+    const moderation = createModeration('minors', () => fakeClassifier, {});
+    const other = createChatContext(otherStore, s.hub, 'Africa/Lagos', { moderation });
+    await say(s, s.adult, s.withKid.id, 'HOLDME one');
+    await say(s, s.adult, s.withKid.id, 'HOLDME two');
+    expect((await s.store.sanctions.list({ kind: ['restriction'] })).length).toBe(1);
+    // The other server sees a third hold (sent before the restriction reached it) and tries to restrict too.
+    const c3 = await s.store.cases.create({ roomId: s.withKid.id, messageId: 'm-3', senderId: s.adult.id, labels: ['grooming_signal'], scores: {}, text: 't', modelVersion: 'fake-1', severity: 'hold', towardsMinor: true });
+    const { restrictIfRepeated } = await import('./sanctions');
+    expect(await restrictIfRepeated(other, c3)).toBeNull();
+    expect((await s.store.sanctions.list({ kind: ['restriction'] })).length).toBe(1);
+    const [c1, c2] = await s.store.cases.list({ senderId: s.adult.id });
+    await actOnCase(s.ctx, s.a(s.officerA), c1!.id, 'block', 'SG-2', 'Grooming.');
+    await expect(actOnCase(other, s.a(s.officerB), c2!.id, 'block', 'SG-2', 'Grooming.')).rejects.toThrow(/already blocked/);
+    expect((await s.store.sanctions.list({ kind: ['block'] })).length).toBe(1);
+  });
+
   test('an officer who only decided an evidence case may not decide the appeal against a later block', async () => {
     const s = await setUp();
     const officerC = await person(s.store, 'officer-c@unilag.edu.ng', 'Officer C', { permissions: ['safeguarding'] });

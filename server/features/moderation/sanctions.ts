@@ -14,7 +14,7 @@
  */
 import { badRequest, conflict, notFound } from '../../errors';
 import { topics } from '../../realtime/topics';
-import type { ModerationCase, NewSanction, Sanction, SanctionStatus, User } from '../../store/types';
+import { DuplicateSanctionError, type ModerationCase, type NewSanction, type Sanction, type SanctionStatus, type User } from '../../store/types';
 import { noticePartial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
@@ -79,15 +79,24 @@ export async function isAffected(ctx: ChatContext, s: Sanction, user: User): Pro
 }
 
 /**
- * One sanction of a kind in force per account (and one freeze per room): checks and creations for
- * the same subject run one at a time in this process. (Several nodes could still race; the officer
- * pages list both, and lifting one leaves the other.)
+ * One sanction of a kind in force per account (and one freeze per room). The store guarantees it
+ * (a unique slot, types-cases.ts sanctionSlot), across servers too; the lock makes checks and
+ * creations for one subject run one at a time in this process, so that a refused block does not
+ * first decide its case. Across servers that can still happen: the case is then decided and the
+ * account blocked by the other server's action.
  */
 const subjectLock = new KeyedLock();
 
-async function create(ctx: ChatContext, actor: Actor, input: Omit<NewSanction, 'deadline' | 'actorId'>): Promise<Sanction> {
+/** Null when the subject already has one of this kind in force (possibly created by another server just now). */
+async function create(ctx: ChatContext, actor: Actor, input: Omit<NewSanction, 'deadline' | 'actorId'>): Promise<Sanction | null> {
   if (!clauseById(input.clause)) throw badRequest('Choose the policy clause this action is based on.');
-  const s = await ctx.store.sanctions.create({ ...input, actorId: actor.userId, deadline: Date.now() + policyOf(ctx).statementMs });
+  let s: Sanction;
+  try {
+    s = await ctx.store.sanctions.create({ ...input, actorId: actor.userId, deadline: Date.now() + policyOf(ctx).statementMs });
+  } catch (e) {
+    if (e instanceof DuplicateSanctionError) return null;
+    throw e;
+  }
   await recordAudit(ctx.store, actor, `moderation.${s.kind}`, s.id, { userId: s.userId, roomId: s.roomId, caseIds: s.caseIds, clause: s.clause, reason: s.reason });
   return s;
 }
@@ -114,6 +123,8 @@ async function restrictLocked(ctx: ChatContext, c: ModerationCase, since: number
     reason: `${holds.length} of your messages to students under 18 were held for review. Until a safeguarding officer has looked at them, you cannot post where a student under 18 is.`,
     evidence: excerpt(c.text),
   });
+  // Another server restricted the account at the same moment: that restriction stands.
+  if (!s) return null;
   tell(ctx, [c.senderId], 'Your account has been restricted while safeguarding officers review held messages. See your notices at /safeguarding.');
   notifyOfficers(ctx, s, 'restriction', `An account was restricted automatically after ${holds.length} held messages towards students under 18.`, c.labels);
   return s;
@@ -131,6 +142,7 @@ export async function blockUser(ctx: ChatContext, actor: OfficerActor, c: Modera
     if (existing.length) throw conflict('This account is already blocked.');
     const decided = await before();
     const s = await create(ctx, actor, { kind: 'block', userId: c.senderId, roomId: c.roomId, caseIds: [decided.id], clause, reason, evidence: excerpt(c.text) });
+    if (!s) throw conflict('This account is already blocked.');
     tell(ctx, [c.senderId], 'Your account has been blocked by the safeguarding team: you can read but not post. See the notice at /safeguarding: you can respond to it.');
     ctx.calls?.endUser(c.senderId);
     return s;
@@ -146,6 +158,7 @@ export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: Moder
     // Owners see the evidence only if the room saw it (a held or deleted message reached no one, or no longer exists).
     const evidence = shown ? excerpt(c.text) : '(A message the room never saw, or that was deleted; its text is not shown.)';
     const s = await create(ctx, actor, { kind: 'freeze', userId: null, roomId: c.roomId, caseIds: [c.id], clause, reason, evidence });
+    if (!s) throw conflict('This room is already frozen.');
     ctx.hub.publish(topics.room(c.roomId), noticePartial('This room has been frozen by the safeguarding team: you can read it but not post.').value);
     tell(ctx, await affectedParty(ctx, s), 'A room you own has been frozen. See the notice at /safeguarding: you can respond to it.');
     ctx.calls?.endRoom(c.roomId);
@@ -156,6 +169,7 @@ export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: Moder
 /** The removal hearing: an officer upheld a flagged message (called by decideCase). */
 export async function recordRemoval(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, reason: string): Promise<Sanction> {
   const s = await create(ctx, actor, { kind: 'removal', userId: c.senderId, roomId: c.roomId, caseIds: [c.id], clause: clauseForLabels(c.labels).id, reason, evidence: excerpt(c.text) });
+  if (!s) throw new Error('removals hold no slot'); // unreachable: see sanctionSlot
   tell(ctx, [c.senderId], 'A safeguarding officer removed one of your messages. See the notice at /safeguarding: you can respond to it.');
   return s;
 }

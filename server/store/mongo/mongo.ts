@@ -15,7 +15,7 @@ import { MongoRooms } from './rooms';
 import { MongoMessages } from './messages';
 import { MongoFiles } from './files';
 import { MongoCases } from './cases';
-import { MongoSanctions } from './sanctions';
+import { backfillSanctionSlots, MongoSanctions } from './sanctions';
 import type { Store } from '../types';
 
 /**
@@ -83,6 +83,8 @@ export async function ensureIndexes(db: Db) {
     { key: { roomId: 1, status: 1 }, name: 'room_status' },
     { key: { status: 1, createdAt: -1 }, name: 'status_created' },
   ]);
+  await backfillSanctionSlots(db);
+  await createMissing(db, 'sanctions', [{ key: { slot: 1 }, name: 'slot_unique', unique: true }]);
 }
 
 /** Whether the deployment supports multi-document transactions (replica set or sharded). */

@@ -185,4 +185,13 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX sanctions_user ON sanctions(user_id, status);
    CREATE INDEX sanctions_room ON sanctions(room_id, status);
    CREATE INDEX sanctions_status ON sanctions(status, created_at);`,
+  // 6: one sanction in force per slot (types-cases.ts sanctionSlot), enforced here rather than by
+  // a lock in one process. Existing sanctions in force take their slot, the newest of each first.
+  `ALTER TABLE sanctions ADD COLUMN slot TEXT;
+   UPDATE sanctions SET slot = CASE kind WHEN 'freeze' THEN 'freeze:' || room_id ELSE kind || ':' || user_id END
+     WHERE kind != 'removal' AND status IN ('active', 'appealed', 'upheld')
+       AND id = (SELECT s2.id FROM sanctions s2 WHERE s2.kind = sanctions.kind AND s2.status IN ('active', 'appealed', 'upheld')
+                 AND (CASE s2.kind WHEN 'freeze' THEN s2.room_id ELSE s2.user_id END) = (CASE sanctions.kind WHEN 'freeze' THEN sanctions.room_id ELSE sanctions.user_id END)
+                 ORDER BY s2.created_at DESC, s2.rowid DESC LIMIT 1);
+   CREATE UNIQUE INDEX sanctions_slot ON sanctions(slot);`,
 ];

@@ -1,9 +1,10 @@
 /** Sanctions and their hearings on bun:sqlite (see the sanctions section of types-cases.ts). */
 import type { Database } from 'bun:sqlite';
-import type { NewSanction, Sanction, SanctionFilter, SanctionPatch, SanctionStatus, SanctionStore } from '../types';
+import { DuplicateSanctionError, SANCTION_IN_FORCE, sanctionSlot, type NewSanction, type Sanction, type SanctionFilter, type SanctionPatch, type SanctionStatus, type SanctionStore } from '../types';
 
 interface Row {
   id: string;
+  slot?: string | null;
   kind: Sanction['kind'];
   user_id: string | null;
   room_id: string | null;
@@ -60,12 +61,18 @@ export class SqliteSanctions implements SanctionStore {
 
   async create({ now, ...s }: NewSanction) {
     const row: Sanction = { id: crypto.randomUUID(), ...s, createdAt: now ?? Date.now(), statement: null, statementBy: null, statementAt: null, status: 'active', decidedBy: null, decidedAt: null, decisionReason: null };
-    this.db
-      .query(
-        `INSERT INTO sanctions (id, kind, user_id, room_id, case_ids, clause, reason, evidence, actor_id, created_at, deadline, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')`,
-      )
-      .run(row.id, row.kind, row.userId, row.roomId, JSON.stringify(row.caseIds), row.clause, row.reason, row.evidence, row.actorId, row.createdAt, row.deadline);
+    const slot = sanctionSlot(row);
+    try {
+      this.db
+        .query(
+          `INSERT INTO sanctions (id, kind, user_id, room_id, case_ids, clause, reason, evidence, actor_id, created_at, deadline, status, slot)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+        )
+        .run(row.id, row.kind, row.userId, row.roomId, JSON.stringify(row.caseIds), row.clause, row.reason, row.evidence, row.actorId, row.createdAt, row.deadline, slot);
+    } catch (e) {
+      if (slot && String((e as Error).message).includes('UNIQUE constraint failed: sanctions.slot')) throw new DuplicateSanctionError(slot);
+      throw e;
+    }
     return row;
   }
 
@@ -94,9 +101,10 @@ export class SqliteSanctions implements SanctionStore {
   async transition(id: string, from: SanctionStatus[], patch: SanctionPatch) {
     const keys = Object.keys(patch) as (keyof SanctionPatch)[];
     if (!keys.length || !from.length) return null;
-    // The status condition makes each transition single-shot.
+    // The status condition makes each transition single-shot; leaving force frees the slot.
+    const frees = patch.status !== undefined && !SANCTION_IN_FORCE.includes(patch.status);
     const r = this.db
-      .query(`UPDATE sanctions SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')}) RETURNING *`)
+      .query(`UPDATE sanctions SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')}${frees ? ', slot = NULL' : ''} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')}) RETURNING *`)
       .get(...keys.map((k) => patch[k] ?? null), id, ...from) as Row | null;
     return r ? toSanction(r) : null;
   }
