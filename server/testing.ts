@@ -39,10 +39,10 @@ export interface ListeningApp {
  * The app listening on a free loopback port (for real WebSocket clients), with the realtime hub
  * publishing through that server. The caller stops it (`app.stop(true)`).
  */
-export async function listeningApp(opts: { store?: Store; env?: Record<string, string> } = {}): Promise<ListeningApp> {
+export async function listeningApp(opts: { store?: Store; env?: Record<string, string>; moderation?: Moderation } = {}): Promise<ListeningApp> {
   const config = loadConfig({ LOG_LEVEL: 'debug', ...opts.env });
   const store = opts.store ?? createSqliteStore(null);
-  const app = createApp({ config, store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets() });
+  const app = createApp({ config, store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets(), moderation: opts.moderation });
   app.listen({ port: 0, hostname: '127.0.0.1' });
   const port = app.server!.port!;
   return { app, store, port, origin: `http://127.0.0.1:${port}` };

@@ -8,7 +8,7 @@
  */
 import { badRequest, notFound, rateLimited } from '../../errors';
 import { topics } from '../../realtime/topics';
-import type { Membership, Message, Room, User } from '../../store/types';
+import type { AppendMessage, Membership, Message, Room, User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
 import { historyChunk, logId, messageArticle, typingLine } from '../../../views/chat';
 import { partial } from '../../../views/partials';
@@ -81,6 +81,23 @@ export async function publishHidden(ctx: ChatContext, message: Message) {
   await publishMessages(ctx, message.roomId, [{ ...message, body: '', mentions: [], deletedAt: message.deletedAt ?? Date.now() }]);
 }
 
+/**
+ * Posts something new in a room (a text, a stored file, a direct-transfer offer): screens `text`
+ * (the body, or a file's name as words) before the message exists for anyone else, stores it held
+ * if the verdict says so, opens its case, and publishes it to whoever may see it. A resend of the
+ * same clientId creates nothing; if it is held it goes back to the sender only, like the first time.
+ */
+export async function postScreened(ctx: ChatContext, user: User, room: Room, input: Omit<AppendMessage, 'held'>, text = input.body) {
+  const verdict = await screen(ctx.store, ctx.moderation, room, user, text);
+  const { message, created } = await ctx.store.messages.append({ ...input, held: verdict?.severity === 'hold' });
+  if (created) {
+    metrics.messageSent(room.id);
+    if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
+  }
+  if (created || message.held) await publishVisible(ctx, message);
+  return { message, created };
+}
+
 export async function sendMessage(ctx: ChatContext, user: User, input: { roomId: string; clientId: string; body: string }) {
   if (!CLIENT_ID_RE.test(input.clientId)) throw badRequest('The message id is malformed.');
   const { room } = await memberRoom(ctx, user, input.roomId);
@@ -94,17 +111,7 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
     throw rateLimited(`You are sending messages too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
   }
   const mentions = await resolveMentions(ctx, room.id, body);
-  // Screening happens before the message exists for anyone else (see moderation/screen.ts).
-  const verdict = await screen(ctx.store, ctx.moderation, room, user, body);
-  const held = verdict?.severity === 'hold';
-  const { message, created } = await ctx.store.messages.append({ roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions, held });
-  if (created) {
-    metrics.messageSent(room.id);
-    if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
-  }
-  // A resend of a held message (created=false) goes back to the sender only, like the first time.
-  if (created || message.held) await publishVisible(ctx, message);
-  return { message, created };
+  return postScreened(ctx, user, room, { roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions });
 }
 
 async function ownMessage(ctx: ChatContext, user: User, roomId: string, messageId: string) {

@@ -6,14 +6,10 @@
 import { assertMayPost } from '../moderation/restrictions';
 import type { FileLimits } from '../../config';
 import { AppError, badRequest, notFound } from '../../errors';
-import { html } from '../../http/html';
-import { topics } from '../../realtime/topics';
-import { metrics } from '../../metrics';
 import { OffsetMismatchError, type Store, type StoredFile, type Upload, type User } from '../../store/types';
-import { logId } from '../../../views/chat';
-import { partial } from '../../../views/partials';
 import type { ChatContext } from '../chat/context';
-import { memberRoom, renderMessages } from '../chat/messages';
+import { memberRoom, postScreened } from '../chat/messages';
+import { fileNameText } from '../moderation/screen';
 import { fileUrl, formatBytes, sanitizeName, sanitizeType } from './names';
 
 /** Largest chunk payload in one binary frame. */
@@ -104,21 +100,15 @@ export async function finishUpload(ctx: ChatContext, user: User, uploadId: strin
     throw badRequest(`“${up.name}” arrived damaged (checksum mismatch). Please send it again.`);
   }
   const file = await ctx.store.files.completeUpload(up.id, crypto.randomUUID());
-  const { message, created } = await ctx.store.messages.append({
-    roomId: room.id,
-    senderId: user.id,
-    clientId: `file-${file.id}`,
-    kind: 'file',
-    body: file.name,
-    mentions: [],
-    meta: { fileId: file.id, name: file.name, size: file.size, type: file.type },
-  });
+  // The name is what the room reads: it is screened like a message (a held file reaches only its sender).
+  const { message } = await postScreened(
+    ctx,
+    user,
+    room,
+    { roomId: room.id, senderId: user.id, clientId: `file-${file.id}`, kind: 'file', body: file.name, mentions: [], meta: { fileId: file.id, name: file.name, size: file.size, type: file.type } },
+    fileNameText(file.name),
+  );
   await ctx.store.files.setMessage(file.id, message.id);
-  if (created) {
-    metrics.messageSent(room.id);
-    const articles = await renderMessages(ctx, [message]);
-    ctx.hub.publish(topics.room(room.id), partial(logId(room.id), 'beforeend', html`${articles}`).value);
-  }
   return { file, messageId: message.id };
 }
 

@@ -152,6 +152,8 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
         // A file whose message was deleted (by its sender or a moderator), or never posted, is gone.
         const message = file.messageId ? await app.store.messages.byId(file.roomId, file.messageId) : null;
         if (!message || message.deletedAt) throw new AppError('not_found', 'There is nothing at this address.');
+        // A held file (its name was flagged, or an officer upheld its case) is its sender's only.
+        if (message.held && message.senderId !== user.id) throw new AppError('not_found', 'There is nothing at this address.');
         const inline = isInline(file.type);
         const headers = new Headers({
           'content-type': servedType(file.type),

@@ -9,14 +9,16 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { listeningApp, Client, makeUser, type ListeningApp } from '../../testing';
 import { parseTransferMsg } from './transfer-protocol';
 import { fileBody, fileMeta } from '../../../views/files';
+import { createModeration, type Moderation } from '../moderation/screen';
+import { fakeClassifier } from '../moderation/test-support';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const s of stops.splice(0)) await s();
 });
 
-async function start(env: Record<string, string> = {}) {
-  const s = await listeningApp({ env: { LOG_LEVEL: 'error', RTC_LISTEN_IP: '127.0.0.1', FILE_DIRECT_THRESHOLD_BYTES: '1000', ...env } });
+async function start(env: Record<string, string> = {}, moderation?: Moderation) {
+  const s = await listeningApp({ env: { LOG_LEVEL: 'error', RTC_LISTEN_IP: '127.0.0.1', FILE_DIRECT_THRESHOLD_BYTES: '1000', ...env }, moderation });
   stops.push(async () => {
     s.app.transfers.close();
     await s.app.stop(true);
@@ -178,6 +180,34 @@ describe('/xfer', () => {
     expect(await b.next('error')).toMatchObject({ status: 403, message: 'This file cannot be sent at the moment.' });
     a.send(offer(room.id, { digest: 'cd'.repeat(32) }));
     expect((await a.next('error')).message).toContain('Your account is blocked');
+  });
+
+  test('safeguarding: an offer whose name is flagged in a room with a minor is held: its sender sees it, nobody can request it', async () => {
+    const s = await start({}, createModeration('minors', () => fakeClassifier));
+    const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');
+    const kemi = await person(s, 'kemi@unilag.edu.ng', 'Kemi Ojo');
+    await s.store.users.update(kemi.user.id, { dateOfBirth: '2012-05-05' });
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name: 'Study group', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.user.id, role: 'member' },
+      { userId: kemi.user.id, role: 'member' },
+    ]);
+    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    const k = socket(s.origin, { cookie: kemi.cookie, origin: s.origin });
+    await Promise.all([a.opened, k.opened]);
+    a.send(offer(room.id, { name: 'HOLDME_private.mkv' }));
+    const transfer = (await a.next('offered')).transfer as string;
+    const message = (await s.store.messages.byId(room.id, transfer))!;
+    expect(message.held).toBe(true);
+    expect(await s.store.cases.list()).toMatchObject([{ messageId: transfer, severity: 'hold', text: 'HOLDME_private.mkv', towardsMinor: true }]);
+    k.send({ type: 'request', room: room.id, transfer });
+    expect(await k.next('error')).toMatchObject({ status: 404, message: 'No such file offer.' });
+    expect(a.got.some((m) => m.type === 'start')).toBe(false);
+    // A plain name in the same room is offered to everyone as usual.
+    a.send(offer(room.id, { name: 'week-9 lecture.mkv', digest: 'cd'.repeat(32) }));
+    const plain = (await a.next('offered')).transfer as string;
+    expect((await s.store.messages.byId(room.id, plain))!.held).toBe(false);
+    k.send({ type: 'request', room: room.id, transfer: plain });
+    expect((await k.next('start')).role).toBe('receiver');
   });
 
   test('FILE_TRANSFER_RELAY_ONLY: clients are told, and every session starts on the relay', async () => {

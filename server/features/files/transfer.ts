@@ -10,17 +10,13 @@
  */
 import type { Config } from '../../config';
 import { AppError, badRequest, forbidden, notFound } from '../../errors';
-import { html } from '../../http/html';
-import { metrics } from '../../metrics';
-import { topics } from '../../realtime/topics';
 import { iceServersFor } from '../../rtc/config';
 import { Relay } from '../../rtc/relay';
 import type { Logger } from '../../log';
 import type { Message, User } from '../../store/types';
-import { logId } from '../../../views/chat';
-import { partial } from '../../../views/partials';
 import type { ChatContext } from '../chat/context';
-import { memberRoom, renderMessages } from '../chat/messages';
+import { memberRoom, postScreened } from '../chat/messages';
+import { fileNameText } from '../moderation/screen';
 import { assertMayPost, postingRefusal } from '../moderation/restrictions';
 import { formatBytes, sanitizeName, sanitizeType } from './names';
 import type { Role, TransferClientMsg, TransferServerMsg } from './transfer-protocol';
@@ -112,20 +108,15 @@ export class Transfers {
     const limit = this.config.files.directThresholdBytes;
     if (input.size <= limit) throw badRequest(`Files up to ${formatBytes(limit)} are sent through the server: attach it normally.`);
     const meta: OfferMeta = { direct: true, name: sanitizeName(input.name), size: input.size, type: sanitizeType(input.mime), digest: input.digest, from: user.name };
-    const { message, created } = await this.ctx.store.messages.append({
-      roomId: room.id,
-      senderId: user.id,
-      clientId: `xfer-${input.digest.slice(0, 40)}`,
-      kind: 'file',
-      body: meta.name,
-      mentions: [],
-      meta: meta as unknown as Record<string, unknown>,
-    });
+    // The name is screened like a message: a held offer is shown to its sender only, and nobody can request it.
+    const { message, created } = await postScreened(
+      this.ctx,
+      user,
+      room,
+      { roomId: room.id, senderId: user.id, clientId: `xfer-${input.digest.slice(0, 40)}`, kind: 'file', body: meta.name, mentions: [], meta: meta as unknown as Record<string, unknown> },
+      fileNameText(meta.name),
+    );
     if (message.deletedAt || !offerMeta(message)) throw badRequest('This offer was deleted; rename the file to offer it again.');
-    if (created) {
-      metrics.messageSent(room.id);
-      this.ctx.hub.publish(topics.room(room.id), partial(logId(room.id), 'beforeend', html`${await renderMessages(this.ctx, [message])}`).value);
-    }
     let set = this.serving.get(message.id);
     if (!set) this.serving.set(message.id, (set = new Set()));
     set.add(peer);
@@ -138,7 +129,8 @@ export class Transfers {
     await memberRoom(this.ctx, user, roomId);
     const message = await this.ctx.store.messages.byId(roomId, transfer);
     const meta = offerMeta(message);
-    if (!message || !meta) throw notFound('No such file offer.');
+    // A held offer (its name was flagged) exists for its sender only.
+    if (!message || !meta || (message.held && message.senderId !== user.id)) throw notFound('No such file offer.');
     const sender = await this.ctx.store.users.byId(message.senderId);
     if (!sender || sender.status !== 'active' || !(await this.ctx.store.rooms.membership(roomId, sender.id))) throw notFound('No such file offer.');
     // A sender who may not post here now (blocked, restricted, frozen room) may not send either.

@@ -1,6 +1,6 @@
 /** Screening before delivery: scope, hold, review, and every read path hiding held messages. */
 import { describe, expect, test } from 'bun:test';
-import { makeUser, testApp } from '../../testing';
+import { Client, makeUser, testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
 import type { RecordingHub } from '../../realtime/hub';
 import type { Store, User, UserPatch } from '../../store/types';
@@ -9,7 +9,8 @@ import { editMessage, historyPage, replay, sendMessage } from '../chat/messages'
 import { summaries } from '../chat/rooms';
 import { searchMessages } from '../chat/search';
 import { loadModel } from './model';
-import { createModeration } from './screen';
+import { createModeration, fileNameText } from './screen';
+import { beginUpload, finishUpload, storeChunk } from '../files/actions';
 import { fakeClassifier } from './test-support';
 import { decideCase } from './cases';
 
@@ -187,5 +188,56 @@ describe('the shipped model', () => {
     const bad = await sendMessage(ctx, lecturer, { roomId: room.id, clientId: cid(), body: grooming });
     expect(bad.message.held).toBe(true);
     expect((await t.store.cases.list()).map((c) => c.messageId)).toEqual([bad.message.id]);
+  });
+});
+
+describe('file names', () => {
+  test('a name is screened as the words it says: separators become spaces, the extension goes', () => {
+    expect(fileNameText('send_me-your.NUDES.jpg')).toBe('send me your NUDES');
+    expect(fileNameText('Lecture 3 (final) [v2].pdf')).toBe('Lecture 3 final v2');
+    expect(fileNameText('README')).toBe('README');
+  });
+
+  test('a stored file with a flagged name is held: only its sender sees and downloads it; the case names the file', async () => {
+    const moderation = createModeration('minors', () => fakeClassifier);
+    const t = await testApp({}, { moderation });
+    const ctx = createChatContext(t.store, t.hub, 'Africa/Lagos', { moderation });
+    const signedIn = async (email: string, patch: UserPatch) => {
+      const { user, loginCode } = await makeUser(t.store, email);
+      const client = new Client(t.app, `10.9.0.${email.length}`);
+      expect((await client.signIn(email, loginCode)).status).toBe(303);
+      return { user: (await t.store.users.update(user.id, { mustSetPassword: false, ...patch }))!, client };
+    };
+    const adult = await signedIn('adult@unilag.edu.ng', { dateOfBirth: '1980-01-01' });
+    const kid = await signedIn('kid@unilag.edu.ng', { dateOfBirth: '2012-05-05' });
+    const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO101', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
+      { userId: adult.user.id, role: 'member' },
+      { userId: kid.user.id, role: 'member' },
+    ]);
+    const upload = async (name: string) => {
+      const data = new TextEncoder().encode(`contents of ${name}`);
+      const sha256 = new Bun.CryptoHasher('sha256').update(data).digest('hex');
+      const up = await beginUpload(ctx, t.config.files, adult.user, { room: room.id, name, size: data.byteLength, mime: 'text/plain', sha256 });
+      await storeChunk(t.store, up, 0, data, Bun.hash.crc32(data) >>> 0);
+      return finishUpload(ctx, adult.user, up.id);
+    };
+    t.hub.log.length = 0;
+    const fine = await upload('week-3_notes.txt');
+    expect((await t.store.messages.byId(room.id, fine.messageId))!.held).toBe(false);
+    expect(t.hub.topicsPublished()).toEqual([topics.room(room.id)]);
+    t.hub.log.length = 0;
+    const flagged = await upload('HOLDME_for-you.txt');
+    expect((await t.store.messages.byId(room.id, flagged.messageId))!.held).toBe(true);
+    expect(t.hub.topicsPublished()).toEqual([topics.user(adult.user.id)]);
+    expect(t.hub.log[0]!.data).toContain('Held for review');
+    expect(await t.store.cases.list()).toMatchObject([{ messageId: flagged.messageId, severity: 'hold', text: 'HOLDME_for-you.txt', towardsMinor: true }]);
+    expect((await historyPage(ctx, kid.user, room.id)).messages.map((m) => m.id)).toEqual([fine.messageId]);
+    // The minor gets a 404, as for any address that is not theirs; the sender downloads it.
+    const url = (f: { file: { id: string; name: string } }) => `/files/${f.file.id}/${encodeURIComponent(f.file.name)}`;
+    expect((await kid.client.request(url(flagged))).status).toBe(404);
+    expect((await kid.client.request(url(fine))).status).toBe(200);
+    const own = await adult.client.request(url(flagged));
+    expect(own.status).toBe(200);
+    expect(await own.text()).toBe('contents of HOLDME_for-you.txt');
   });
 });

@@ -102,6 +102,18 @@ async function conversationRisk(store: Store, model: Classifier, policy: Moderat
   return best;
 }
 
+/**
+ * A file's name as the words it says, for screening: "send_me-your.NUDES.jpg" → "send me your NUDES".
+ * Separators become spaces and a short final extension is dropped (it is not part of what is said).
+ */
+export function fileNameText(name: string): string {
+  return name
+    .replace(/\.[A-Za-z0-9]{1,5}$/, '')
+    .replace(/[_\-.+~()[\]{}]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** Classifies `text` when the room is in scope; null when out of scope or nothing was flagged. */
 export async function screen(store: Store, moderation: Moderation | undefined, room: Room, sender: User, text: string): Promise<Verdict | null> {
   if (!moderation) return null;
