@@ -10,9 +10,8 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
-import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
-import { SocketInbox } from '../../http/socket-inbox';
-import type { Hub, HubSocket } from '../../realtime/hub';
+import { signallingSocket, type SignalConn } from '../../http/signalling-socket';
+import type { Hub } from '../../realtime/hub';
 import { topics } from '../../realtime/topics';
 import { sendHtml } from '../../http/respond';
 import { CallError, type Sfu } from '../../rtc/sfu';
@@ -25,23 +24,14 @@ import { barState, callSeat } from './actions';
 import { assertMayPost } from '../moderation/restrictions';
 
 
-interface Conn {
-  id: string;
-  userId: string;
-  raw: RawSocket;
-  open: boolean;
+interface Conn extends SignalConn {
   call: Call | null;
   participant: Participant | null;
-  /** One at a time, in order, with a flood guard. */
-  inbox: SocketInbox;
-  /** Registered with the hub only so that hub.closeUser (suspend, disable, sign out everywhere) ends the call too. */
-  hubSocket: HubSocket;
 }
 
 const MAX_MSGS_PER_SEC = 60;
 
 export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
-  const conns = new WeakMap<object, Conn>();
   const log = app.logger;
   const send = (c: Conn, m: ServerMsg) => {
     if (c.open) c.raw.send(JSON.stringify(m));
@@ -100,50 +90,23 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
       },
       { params: t.Object({ id: t.String({ maxLength: 64 }) }) },
     )
-    .ws('/rtc', {
-      maxPayloadLength: 64 * 1024,
-      idleTimeout: 60,
-      beforeHandle: upgradeGuard(app.config),
-      async open(ws) {
-        const who = await openedBy(ws);
-        if (!who) return;
-        const { raw, user, connId: id } = who;
-        // Signalling never carries hub pushes: subscribe and send are no-ops. What matters: close
-        // (suspend, sign out everywhere) and unsubscribe from the call's room topic, which the hub
-        // does when the user stops being a member (removed from the room): they leave the call too.
-        const conn: Conn = {
-          id, userId: user.id, raw, open: true, call: null, participant: null, inbox: new SocketInbox(MAX_MSGS_PER_SEC, (e) => log.error('rtc queue failed', { connId: id, err: e })),
-          hubSocket: {
-            id: `rtc-${id}`,
-            userId: user.id,
-            subscribe() {},
-            unsubscribe(topic) {
-              if (conn.call && topic === topics.room(conn.call.roomId)) raw.close(4404, 'You are no longer a member of this room.');
-            },
-            send() {},
-            close: (c, r) => raw.close(c, r),
-          },
-        };
-        const hubSocket = conn.hubSocket;
-        conns.set(ws.raw, conn);
-        hub.register(hubSocket);
-      },
-      message(ws, data) {
-        const c = conns.get(ws.raw);
-        if (!c) return;
-        if (!c.inbox.accept(() => handle(c, data))) c.raw.close(4429, 'Too many messages.');
-      },
-      close(ws, code) {
-        const c = conns.get(ws.raw);
-        if (!c) return;
-        c.open = false;
-        conns.delete(ws.raw);
-        hub.unregister(c.hubSocket);
+    .ws(
+      '/rtc',
+      signallingSocket<Conn>(app, hub, {
+        name: 'rtc',
+        maxPayloadLength: 64 * 1024,
+        idleTimeout: 60,
+        maxPerSec: MAX_MSGS_PER_SEC,
+        opened: (base) => Object.assign(base, { call: null, participant: null }),
+        // Removed from the call's room: they leave the call too.
+        unsubscribed(c, topic) {
+          if (c.call && topic === topics.room(c.call.roomId)) c.raw.close(4404, 'You are no longer a member of this room.');
+        },
+        handle,
         // Disconnecting is leaving: every resource of the participant is released.
-        c.inbox.after(async () => {
+        async closed(c) {
           if (c.call && c.participant) await sfu.leave(c.call, c.participant);
-        });
-        log.info('rtc close', { connId: c.id, userId: c.userId, code });
-      },
-    });
+        },
+      }),
+    );
 }

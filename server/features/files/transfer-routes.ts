@@ -11,21 +11,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext } from '../../deps';
 import { AppError, httpStatus } from '../../errors';
-import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
-import { SocketInbox } from '../../http/socket-inbox';
-import type { Hub, HubSocket } from '../../realtime/hub';
+import { signallingSocket, type SignalConn } from '../../http/signalling-socket';
+import type { Hub } from '../../realtime/hub';
 import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from '../chat/context';
 import { Transfers, type Peer } from './transfer';
 import { MAX_SIGNAL_BYTES, parseTransferMsg, type TransferServerMsg } from './transfer-protocol';
 
-interface Conn {
-  raw: RawSocket;
-  open: boolean;
+interface Conn extends SignalConn {
   peer: Peer;
-  /** One at a time, in order, with a flood guard. */
-  inbox: SocketInbox;
-  hubSocket: HubSocket;
 }
 
 const MAX_MSGS_PER_SEC = 60;
@@ -36,7 +30,6 @@ export function createTransfers(app: AppContext, chat: ChatContext): Transfers {
 }
 
 export function transferRoutes(app: AppContext, transfers: Transfers, hub: Hub) {
-  const conns = new WeakMap<object, Conn>();
   const log = app.logger;
 
   async function handle(c: Conn, data: unknown) {
@@ -62,39 +55,20 @@ export function transferRoutes(app: AppContext, transfers: Transfers, hub: Hub) 
       return { thresholdBytes: app.config.files.directThresholdBytes, relayOnly: app.config.files.relayOnly };
     })
     .get('/transfer-sw.js', () => new Response(SW_SOURCE, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' } }))
-    .ws('/xfer', {
-      maxPayloadLength: MAX_SIGNAL_BYTES,
-      idleTimeout: 120,
-      beforeHandle: upgradeGuard(app.config),
-      async open(ws) {
-        const who = await openedBy(ws);
-        if (!who) return;
-        const { raw, user, connId } = who;
-        const c: Conn = {
-          raw,
-          open: true,
-          inbox: new SocketInbox(MAX_MSGS_PER_SEC, (e) => log.error('transfer queue failed', { connId, err: e })),
-          peer: { connId, userId: user.id, send: (m: TransferServerMsg) => c.open && void raw.send(JSON.stringify(m)) },
-          // Registered only so that hub.closeUser (suspend, disable, sign out everywhere) closes it too.
-          hubSocket: { id: `xfer-${connId}`, userId: user.id, subscribe() {}, unsubscribe() {}, send() {}, close: (code, reason) => raw.close(code, reason) },
-        };
-        conns.set(ws.raw, c);
-        hub.register(c.hubSocket);
-        transfers.hello(c.peer);
-      },
-      message(ws, data) {
-        const c = conns.get(ws.raw);
-        if (!c) return;
-        if (!c.inbox.accept(() => handle(c, data))) c.raw.close(4429, 'Too many messages.');
-      },
-      close(ws, code) {
-        const c = conns.get(ws.raw);
-        if (!c) return;
-        c.open = false;
-        conns.delete(ws.raw);
-        hub.unregister(c.hubSocket);
-        c.inbox.after(() => transfers.closed(c.peer));
-        log.info('xfer close', { connId: c.peer.connId, userId: c.peer.userId, code });
-      },
-    });
+    .ws(
+      '/xfer',
+      signallingSocket<Conn>(app, hub, {
+        name: 'xfer',
+        maxPayloadLength: MAX_SIGNAL_BYTES,
+        idleTimeout: 120,
+        maxPerSec: MAX_MSGS_PER_SEC,
+        opened(base) {
+          const c: Conn = Object.assign(base, { peer: { connId: base.id, userId: base.userId, send: (m: TransferServerMsg) => c.open && void c.raw.send(JSON.stringify(m)) } });
+          transfers.hello(c.peer);
+          return c;
+        },
+        handle,
+        closed: (c) => transfers.closed(c.peer),
+      }),
+    );
 }
