@@ -58,6 +58,21 @@ function socket(origin: string, headers: Record<string, string>) {
 const DIGEST = 'ab'.repeat(32);
 const offer = (room: string, extra: Record<string, unknown> = {}) => ({ type: 'offer', room, name: 'week <9> & "notes".mkv', size: 5000, mime: 'video/x-matroska', digest: DIGEST, ...extra });
 
+/** Ada and Bola (a minor with `bolaPatch`), members of a new room, each with an open /xfer socket. */
+async function twoMembers(s: ListeningApp, kind: 'course' | 'group' = 'course', bolaPatch: { dateOfBirth?: string } = {}) {
+  const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');
+  const bola = await person(s, 'bola@unilag.edu.ng', 'Bola Ade');
+  await s.store.users.update(bola.user.id, bolaPatch);
+  const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind, code: kind === 'course' ? 'CSC302' : null, name: 'Networks 2', topic: '', createdBy: null, dmKey: null }, [
+    { userId: ada.user.id, role: 'member' },
+    { userId: bola.user.id, role: 'member' },
+  ]);
+  const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+  const b = socket(s.origin, { cookie: bola.cookie, origin: s.origin });
+  await Promise.all([a.opened, b.opened]);
+  return { ada, bola, room, a, b };
+}
+
 describe('transfer protocol', () => {
   test('messages are validated: unknown fields, oversize values and bad types are refused', () => {
     expect(parseTransferMsg(JSON.stringify(offer('r1')))).not.toBeNull();
@@ -164,15 +179,7 @@ describe('/xfer', () => {
 
   test('safeguarding: a blocked sender can neither offer a file nor serve an earlier offer', async () => {
     const s = await start();
-    const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');
-    const bola = await person(s, 'bola@unilag.edu.ng', 'Bola Ade');
-    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC302', name: 'Networks 2', topic: '', createdBy: null, dmKey: null }, [
-      { userId: ada.user.id, role: 'member' },
-      { userId: bola.user.id, role: 'member' },
-    ]);
-    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
-    const b = socket(s.origin, { cookie: bola.cookie, origin: s.origin });
-    await Promise.all([a.opened, b.opened]);
+    const { ada, room, a, b } = await twoMembers(s);
     a.send(offer(room.id));
     const transfer = (await a.next('offered')).transfer as string;
     await s.store.sanctions.create({ kind: 'block', userId: ada.user.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e6 });
@@ -184,16 +191,7 @@ describe('/xfer', () => {
 
   test('safeguarding: an offer whose name is flagged in a room with a minor is held: its sender sees it, nobody can request it', async () => {
     const s = await start({}, createModeration('minors', () => fakeClassifier));
-    const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');
-    const kemi = await person(s, 'kemi@unilag.edu.ng', 'Kemi Ojo');
-    await s.store.users.update(kemi.user.id, { dateOfBirth: '2012-05-05' });
-    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name: 'Study group', topic: '', createdBy: null, dmKey: null }, [
-      { userId: ada.user.id, role: 'member' },
-      { userId: kemi.user.id, role: 'member' },
-    ]);
-    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
-    const k = socket(s.origin, { cookie: kemi.cookie, origin: s.origin });
-    await Promise.all([a.opened, k.opened]);
+    const { room, a, b: k } = await twoMembers(s, 'group', { dateOfBirth: '2012-05-05' });
     a.send(offer(room.id, { name: 'HOLDME_private.mkv' }));
     const transfer = (await a.next('offered')).transfer as string;
     const message = (await s.store.messages.byId(room.id, transfer))!;
@@ -212,15 +210,7 @@ describe('/xfer', () => {
 
   test('FILE_TRANSFER_RELAY_ONLY: clients are told, and every session starts on the relay', async () => {
     const s = await start({ FILE_TRANSFER_RELAY_ONLY: '1' });
-    const ada = await person(s, 'ada@unilag.edu.ng', 'Ada Obi');
-    const bola = await person(s, 'bola@unilag.edu.ng', 'Bola Ade');
-    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC302', name: 'Compilers', topic: '', createdBy: null, dmKey: null }, [
-      { userId: ada.user.id, role: 'member' },
-      { userId: bola.user.id, role: 'member' },
-    ]);
-    const a = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
-    const b = socket(s.origin, { cookie: bola.cookie, origin: s.origin });
-    await Promise.all([a.opened, b.opened]);
+    const { room, a, b } = await twoMembers(s);
     expect(await b.next('hello')).toMatchObject({ relayOnly: true });
     a.send(offer(room.id));
     const { transfer } = await a.next('offered');
