@@ -8,7 +8,8 @@ import { memoryLogger } from './log';
 import { randomSecrets } from './secrets';
 import { createSqliteStore } from './store/sqlite/sqlite';
 import { loadAssets } from './http/assets';
-import type { Store } from './store/types';
+import type { Store, User, UserPatch } from './store/types';
+import { AppError } from './errors';
 import { createUser } from './features/accounts/actions';
 import { CLI_ACTOR } from './features/audit/record';
 import { RecordingHub } from './realtime/hub';
@@ -94,4 +95,21 @@ export class Client {
 
 export async function makeUser(store: Store, email = 'ada@unilag.edu.ng', role = 'student') {
   return createUser(store, { email, name: 'Ada Obi', role }, { codeTtlMs: 86_400_000, actor: CLI_ACTOR });
+}
+
+/** A user with a distinct display name (makeUser names everyone "Ada Obi") and any account facts in `patch`. */
+export async function makePerson(store: Store, email: string, name: string, role = 'student', patch: UserPatch = {}): Promise<User> {
+  const { user } = await makeUser(store, email, role);
+  return (await store.users.update(user.id, { name, ...patch }))!;
+}
+
+/** The AppError `p` rejects with (anything else, or success, fails the test). */
+export async function expectAppError(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected an AppError, but the call succeeded');
 }

@@ -1,29 +1,15 @@
 import { describe, expect, test } from 'bun:test';
-import { makeUser, testApp } from '../../testing';
-import { AppError } from '../../errors';
+import { expectAppError, makePerson, testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
-import type { RoomRole, Store, User, UserPatch } from '../../store/types';
+import type { RoomRole, User } from '../../store/types';
 import { createChatContext, type ChatContext } from './context';
 import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY } from './limits';
 import { SlidingWindowLimiter } from '../../lib/sliding-window';
 import { deleteMessage, editMessage, historyPage, markRead, replay, sendMessage, typing } from './messages';
 import type { RecordingHub } from '../../realtime/hub';
 
-/** A user with a distinct display name (makeUser names everyone "Ada Obi"). */
-async function person(store: Store, email: string, name: string, role = 'student', patch: UserPatch = {}): Promise<User> {
-  const { user } = await makeUser(store, email, role);
-  return (await store.users.update(user.id, { name, ...patch }))!;
-}
+const person = makePerson;
 
-async function expectAppError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError, but the call succeeded');
-}
 
 let clientSeq = 0;
 const cid = () => `client-${String(++clientSeq).padStart(6, '0')}`;

@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { makeUser, testApp } from '../../testing';
-import { AppError } from '../../errors';
+import { expectAppError, makePerson, testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
 import type { HubSocket, RecordingHub } from '../../realtime/hub';
-import type { Room, Store, User, UserPatch } from '../../store/types';
+import type { Room, User } from '../../store/types';
 import { CLI_ACTOR } from '../audit/record';
 import { createChatContext, type ChatContext } from './context';
 import { sendMessage } from './messages';
@@ -32,20 +31,8 @@ class FakeSocket implements HubSocket {
   }
 }
 
-async function person(store: Store, email: string, name: string, role = 'student', patch: UserPatch = {}): Promise<User> {
-  const { user } = await makeUser(store, email, role);
-  return (await store.users.update(user.id, { name, ...patch }))!;
-}
+const person = makePerson;
 
-async function expectAppError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError, but the call succeeded');
-}
 
 const ADULT_DOB = '1990-05-17';
 /** Twelve years old whenever the test runs. */

@@ -1,6 +1,6 @@
 /** Screening before delivery: scope, hold, review, and every read path hiding held messages. */
 import { describe, expect, test } from 'bun:test';
-import { Client, makeUser, testApp } from '../../testing';
+import { Client, makePerson, makeUser, testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
 import type { RecordingHub } from '../../realtime/hub';
 import type { Store, User, UserPatch } from '../../store/types';
@@ -14,10 +14,7 @@ import { beginUpload, finishUpload, storeChunk } from '../files/actions';
 import { fakeClassifier } from './test-support';
 import { decideCase } from './cases';
 
-async function person(store: Store, email: string, name: string, patch: UserPatch = {}): Promise<User> {
-  const { user } = await makeUser(store, email);
-  return (await store.users.update(user.id, { name, ...patch }))!;
-}
+const person = (store: Store, email: string, name: string, patch: UserPatch = {}) => makePerson(store, email, name, 'student', patch);
 
 let n = 0;
 const cid = () => `mod-client-${String(++n).padStart(6, '0')}`;

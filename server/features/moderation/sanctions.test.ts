@@ -4,7 +4,7 @@
  * officer notifications.
  */
 import { describe, expect, test } from 'bun:test';
-import { makeUser, testApp } from '../../testing';
+import { makePerson, testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
 import type { Store, User, UserPatch } from '../../store/types';
 import { createChatContext } from '../chat/context';
@@ -19,10 +19,7 @@ import { REFUSALS } from './restrictions';
 import { fakeClassifier } from './test-support';
 import type { CaseNotice, Notifier } from './notify';
 
-async function person(store: Store, email: string, name: string, patch: UserPatch = {}): Promise<User> {
-  const { user } = await makeUser(store, email);
-  return (await store.users.update(user.id, { name, ...patch }))!;
-}
+const person = (store: Store, email: string, name: string, patch: UserPatch = {}) => makePerson(store, email, name, 'student', patch);
 
 let n = 0;
 const cid = () => `sanction-client-${String(++n).padStart(6, '0')}`;
