@@ -1,28 +1,15 @@
 /** /admin/moderation over HTTP: who may enter, the queue, the case page, release and uphold. */
 import { describe, expect, test } from 'bun:test';
-import { testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
-import { createModeration } from '../moderation/screen';
-import { fakeClassifier } from '../moderation/test-support';
 import { editMessage, sendMessage } from '../chat/messages';
-import { AdminClient, asAdmin, auditActions, csrfOf, person } from './test-support';
+import { AdminClient, auditActions, csrfOf, person, safeguardingCast } from './test-support';
 
 const NOT_FOUND = 'There is nothing at this address.';
 
 async function setUp() {
-  const t = await testApp({}, { moderation: createModeration('minors', () => fakeClassifier) });
-  const admin = await asAdmin(await person(t, 'admin@unilag.edu.ng', 'admin', '10.1.2.3'));
-  const adult = await person(t, 'adult@unilag.edu.ng', 'lecturer');
-  const kid = await person(t, 'kid@unilag.edu.ng', 'student');
-  const officerP = await person(t, 'officer@unilag.edu.ng', 'lecturer');
+  const { t, admin, adult, adultUser, kid, officerP, room } = await safeguardingCast('dm');
   const student = await person(t, 'other@unilag.edu.ng', 'student');
-  await t.store.users.update(kid.id, { dateOfBirth: '2012-02-02' });
-  const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: '', topic: '', createdBy: adult.id, dmKey: [adult.id, kid.id].sort().join(':') }, [
-    { userId: adult.id, role: 'member' },
-    { userId: kid.id, role: 'member' },
-  ]);
   const chat = t.app.chat;
-  const adultUser = (await t.store.users.byId(adult.id))!;
   const ctx = [1, 2, 3, 4].map((i) => `context line ${i}`);
   for (const body of ctx.slice(0, 2)) await sendMessage(chat, adultUser, { roomId: room.id, clientId: Bun.randomUUIDv7(), body });
   const { message } = await sendMessage(chat, adultUser, { roomId: room.id, clientId: Bun.randomUUIDv7(), body: 'HOLDME keep this between us' });

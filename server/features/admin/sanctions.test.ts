@@ -1,26 +1,13 @@
 /** Safeguarding actions and appeals over HTTP: access, confirmation, validation, escaping, the hearing pages. */
 import { describe, expect, test } from 'bun:test';
-import { testApp } from '../../testing';
-import { createModeration } from '../moderation/screen';
-import { fakeClassifier } from '../moderation/test-support';
 import { sendMessage } from '../chat/messages';
-import { asAdmin, csrfOf, person, AdminClient } from './test-support';
+import { csrfOf, AdminClient, safeguardingCast } from './test-support';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
 async function setUp() {
-  const t = await testApp({}, { moderation: createModeration('minors', () => fakeClassifier) });
-  const admin = await asAdmin(await person(t, 'admin@unilag.edu.ng', 'admin', '10.1.2.3'));
-  const adult = await person(t, 'adult@unilag.edu.ng', 'lecturer');
-  const kid = await person(t, 'kid@unilag.edu.ng', 'student');
-  const officerP = await person(t, 'officer@unilag.edu.ng', 'lecturer');
-  await t.store.users.update(kid.id, { dateOfBirth: '2012-02-02' });
+  const { t, admin, adult, adultUser, kid, officerP, room } = await safeguardingCast('course');
   await t.store.users.update(officerP.id, { permissions: ['safeguarding'] });
-  const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO101', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
-    { userId: adult.id, role: 'owner' },
-    { userId: kid.id, role: 'member' },
-  ]);
-  const adultUser = (await t.store.users.byId(adult.id))!;
   const { message } = await sendMessage(t.app.chat, adultUser, { roomId: room.id, clientId: Bun.randomUUIDv7(), body: `HOLDME keep this between us ${XSS}` });
   const [c] = await t.store.cases.list();
   const officerPage = await officerP.client.get(`/admin/moderation/cases/${c!.id}`);

@@ -10,6 +10,8 @@ import { randomSecrets } from '../../secrets';
 import { createSqliteStore } from '../../store/sqlite/sqlite';
 import type { Store } from '../../store/types';
 import { Client, ORIGIN, makeUser, testApp, type TestApp } from '../../testing';
+import { createModeration } from '../moderation/screen';
+import { fakeClassifier } from '../moderation/test-support';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -92,3 +94,29 @@ export function fakeSocket(hub: RecordingHub, userId: string) {
 }
 
 export const auditActions = async (store: Store) => (await store.audit.list({ limit: 100_000 })).map((e) => e.action);
+
+/**
+ * The safeguarding cast, on an app that screens with the fake classifier (moderation/test-support.ts):
+ * an admin, an adult lecturer, a student under 18, a lecturer who may become an officer, and a room
+ * (a DM, or a course room the adult owns) of the adult and the minor.
+ */
+export async function safeguardingCast(kind: 'dm' | 'course') {
+  const t = await testApp({}, { moderation: createModeration('minors', () => fakeClassifier) });
+  const admin = await asAdmin(await person(t, 'admin@unilag.edu.ng', 'admin', '10.1.2.3'));
+  const adult = await person(t, 'adult@unilag.edu.ng', 'lecturer');
+  const kid = await person(t, 'kid@unilag.edu.ng', 'student');
+  const officerP = await person(t, 'officer@unilag.edu.ng', 'lecturer');
+  await t.store.users.update(kid.id, { dateOfBirth: '2012-02-02' });
+  const room =
+    kind === 'dm'
+      ? await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: '', topic: '', createdBy: adult.id, dmKey: [adult.id, kid.id].sort().join(':') }, [
+          { userId: adult.id, role: 'member' },
+          { userId: kid.id, role: 'member' },
+        ])
+      : await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO101', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
+          { userId: adult.id, role: 'owner' },
+          { userId: kid.id, role: 'member' },
+        ]);
+  const adultUser = (await t.store.users.byId(adult.id))!;
+  return { t, admin, adult, adultUser, kid, officerP, room };
+}
