@@ -81,8 +81,15 @@ describeBrowser('chat on bad networks (browser)', () => {
         console.log(`[offline] raw WebSocket after setOffline(true): readyState=${raw.readyState} closeCode=${raw.closed} heardPushWhileOffline=${raw.frames.some((f) => f.includes('Efe again'))}`);
         expect(raw.frames.some((f) => f.includes('Efe again'))).toBe(false); // no traffic gets through
 
+        // The resume frame names the page's rev and the revs it holds below it (the reorder window).
+        const held = await a.page.locator('article.msg').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.rev)));
+        const sent: string[] = [];
+        a.page.on('websocket', (ws) => ws.on('framesent', (f) => void sent.push(String(f.payload))));
         await a.context.setOffline(false);
         await waitConnected(a.page);
+        const resume = JSON.parse(sent.find((f) => f.includes('"type":"resume"'))!);
+        expect(resume.rooms).toEqual({ [roomId]: Math.max(...held) });
+        expect(resume.have).toEqual({ [roomId]: held });
         const all = ['Before the outage', 'Efe while Dayo is away', 'Efe again', 'Offline one', 'Offline two'];
         await Promise.all([expectLog(a.page, all), expectLog(b.page, all)]);
         await eventually(async () => expect(await outboxItems(a.page)).toEqual([]));

@@ -8,6 +8,7 @@
  * - connection state, unread badges for rooms not on screen, read markers, typing, edit/delete.
  */
 import { Outbox, newClientId, type Pending } from './outbox';
+import { REORDER_WINDOW } from '../../server/features/chat/limits';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -55,8 +56,15 @@ function start(app: HTMLElement) {
     resumed = false;
     const room = roomEl();
     const rooms: Record<string, number> = {};
-    if (room) rooms[room.dataset.room!] = Number(room.dataset.lastRev ?? 0);
-    send({ type: 'resume', rooms });
+    const have: Record<string, number[]> = {};
+    if (room) {
+      const id = room.dataset.room!;
+      const rev = (rooms[id] = Number(room.dataset.lastRev ?? 0));
+      // The revs held just below ours: the server also sends what in that window we lack (limits.ts REORDER_WINDOW).
+      const revs = Array.from(room.querySelectorAll<HTMLElement>('article.msg[data-rev]'), (a) => Number(a.dataset.rev));
+      have[id] = revs.filter((r) => r <= rev && r > rev - REORDER_WINDOW).slice(-REORDER_WINDOW);
+    }
+    send({ type: 'resume', rooms, have });
   });
   app.addEventListener('htmx:ws:close', (e) => {
     const d = (e as CustomEvent<WsDetail>).detail;

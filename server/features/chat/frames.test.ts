@@ -13,6 +13,7 @@ describe('parseFrame', () => {
       { type: 'read', room, seq: 0 },
       { type: 'resume', rooms: { [room]: 12, other: 0 } },
       { type: 'resume', rooms: {} },
+      { type: 'resume', rooms: { [room]: 12 }, have: { [room]: [9, 11, 12] } },
     ];
     for (const f of frames) {
       expect(parseFrame(f)).toEqual(f as never);
@@ -41,6 +42,9 @@ describe('parseFrame', () => {
       { type: 'read', room, seq: 1.5 },
       { type: 'resume', rooms: { 'bad key!': 1 } },
       { type: 'resume', rooms: { [room]: -1 } },
+      { type: 'resume', rooms: { [room]: 40 }, have: { [room]: Array.from({ length: 33 }, (_, i) => i + 8) } },
+      { type: 'resume', rooms: { [room]: 4 }, have: { [room]: ['3'] } },
+      { type: 'resume', rooms: { [room]: 4 }, have: { 'bad key!': [3] } },
       { type: 'resume', rooms: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`r${i}`, 0])) },
     ];
     for (const f of bad) expect(parseFrame(f)).toBeNull();

@@ -6,6 +6,7 @@
 import { t, type Static } from 'elysia';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Type } from '@sinclair/typebox';
+import { REORDER_WINDOW } from './limits';
 
 const Id = t.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const HxHeaders = t.Optional(t.Record(t.String(), t.Unknown()));
@@ -14,7 +15,10 @@ const strict = { additionalProperties: false } as const;
 // not convert, so a string would reach the store (and compare wrongly in MongoDB).
 const Count = Type.Integer({ minimum: 0 });
 // A string key schema is not checked by Record (any key passes); a RegExp key is.
-const RoomRevs = Type.Record(Type.RegExp(/^[A-Za-z0-9_-]{1,64}$/), Count, { maxProperties: 200, additionalProperties: false });
+const RoomKey = Type.RegExp(/^[A-Za-z0-9_-]{1,64}$/);
+const RoomRevs = Type.Record(RoomKey, Count, { maxProperties: 200, additionalProperties: false });
+/** Per room, the revs the page holds just below its rev (limits.ts REORDER_WINDOW). */
+const RoomHave = Type.Record(RoomKey, Type.Array(Count, { maxItems: REORDER_WINDOW }), { maxProperties: 200, additionalProperties: false });
 
 export const Frame = t.Union([
   t.Object({ type: t.Literal('send'), room: Id, clientId: t.String({ maxLength: 64 }), body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
@@ -22,7 +26,7 @@ export const Frame = t.Union([
   t.Object({ type: t.Literal('delete'), room: Id, message: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('read'), room: Id, seq: Count, headers: HxHeaders }, strict),
-  t.Object({ type: t.Literal('resume'), rooms: RoomRevs, headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('resume'), rooms: RoomRevs, have: t.Optional(RoomHave), headers: HxHeaders }, strict),
 ]);
 
 export type Frame = Static<typeof Frame>;

@@ -9,3 +9,9 @@ export const HISTORY_PAGE = 50;
 /** Reconnect replay limit per room: beyond it the client gets the latest page instead. */
 export const MAX_REPLAY = 500;
 export const TYPING_EVERY_MS = 3000;
+/**
+ * On MongoDB a change can become visible after a higher-numbered one (store/mongo/messages.ts), so
+ * a page holding rev n+1 may lack n. On reconnect the page lists the revs it holds among the last
+ * REORDER_WINDOW numbers below its rev, and the replay adds whatever in that window it lacks.
+ */
+export const REORDER_WINDOW = 32;

@@ -3,7 +3,7 @@ import { expectAppError, makePerson, testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
 import type { RoomRole, User } from '../../store/types';
 import { createChatContext, type ChatContext } from './context';
-import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY } from './limits';
+import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY, REORDER_WINDOW } from './limits';
 import { SlidingWindowLimiter } from '../../lib/sliding-window';
 import { deleteMessage, editMessage, historyPage, markRead, replay, sendMessage, typing } from './messages';
 import type { RecordingHub } from '../../realtime/hub';
@@ -439,6 +439,23 @@ describe('replay', () => {
     // Only the changes after rev 6.
     const tail = (await replay(ctx, ada, room.id, 6))!.value;
     expect([...tail.matchAll(/data-rev="(\d+)"/g)].map((x) => Number(x[1]))).toEqual([7]);
+  });
+
+  test('with the revs the page holds, a change in the window below its rev that it lacks is replayed too (MongoDB may show n+1 before n)', async () => {
+    const { ctx, store, ada, room } = await setUp();
+    const add = (i: number) => store.messages.append({ roomId: room.id, senderId: ada.id, clientId: `reorder-${String(i).padStart(4, '0')}`, kind: 'text', body: `message ${i}`, mentions: [] });
+    for (let i = 1; i <= 4; i++) await add(i);
+    const revs = (r: { value: string } | null) => [...(r?.value ?? '').matchAll(/data-rev="(\d+)"/g)].map((x) => Number(x[1]));
+    // The page saw 1, 3 and 4 (so its rev is 4) but never got 2.
+    expect(revs(await replay(ctx, ada, room.id, 4, [1, 3, 4]))).toEqual([2]);
+    expect(await replay(ctx, ada, room.id, 4, [1, 2, 3, 4])).toBeNull();
+    expect(await replay(ctx, ada, room.id, 4)).toBeNull(); // without the list: changes after rev only
+    await add(5);
+    expect(revs(await replay(ctx, ada, room.id, 4, [1, 3, 4]))).toEqual([2, 5]);
+    // Only the window below rev is checked.
+    for (let i = 6; i <= REORDER_WINDOW + 10; i++) await add(i);
+    const top = REORDER_WINDOW + 10;
+    expect(revs(await replay(ctx, ada, room.id, top, [top]))).toEqual(Array.from({ length: REORDER_WINDOW - 1 }, (_, i) => top - REORDER_WINDOW + 1 + i));
   });
 
   test('null when the client is up to date (or ahead)', async () => {

@@ -14,7 +14,7 @@ import { historyChunk, logId, messageArticle, typingLine } from '../../../views/
 import { partial } from '../../../views/partials';
 import { mentionHandles } from '../../../views/format';
 import { sendersOf, senderOf, type ChatContext } from './context';
-import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY, TYPING_EVERY_MS } from './limits';
+import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
 import { roomListUpdate } from './rooms';
 import { metrics } from '../../metrics';
 import { recordAudit } from '../audit/record';
@@ -196,12 +196,16 @@ export async function historyPage(ctx: ChatContext, user: User, roomId: string, 
 
 /**
  * Reconnect replay for one room: everything that changed after `rev`, in rev order, as one
- * fragment. Too many changes (a long absence) → the latest page replaces the log instead.
+ * fragment; with `have` (the revs the page holds among the REORDER_WINDOW numbers below `rev`),
+ * also what in that window the page lacks (a change that became visible late, see limits.ts).
+ * Too many changes (a long absence) → the latest page replaces the log instead.
  */
-export async function replay(ctx: ChatContext, user: User, roomId: string, rev: number): Promise<Raw | null> {
+export async function replay(ctx: ChatContext, user: User, roomId: string, rev: number, have?: readonly number[]): Promise<Raw | null> {
   const { room } = await memberRoom(ctx, user, roomId);
-  if (rev >= room.lastSeq) return null;
-  const changes = await ctx.store.messages.changesSince(room.id, rev, MAX_REPLAY + 1, user.id);
+  const from = have ? Math.max(0, rev - REORDER_WINDOW) : rev;
+  if (from >= room.lastSeq) return null;
+  const held = new Set(have);
+  const changes = (await ctx.store.messages.changesSince(room.id, from, MAX_REPLAY + 1 + (rev - from), user.id)).filter((m) => m.rev > rev || !held.has(m.rev));
   if (changes.length > MAX_REPLAY) {
     const page = await historyPage(ctx, user, roomId);
     return partial(logId(room.id), 'innerHTML', page.chunk);

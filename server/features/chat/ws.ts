@@ -74,7 +74,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
       case 'resume': {
         for (const [roomId, rev] of Object.entries(frame.rooms)) {
           try {
-            const fragment = await replay(chat, user, roomId, rev);
+            const fragment = await replay(chat, user, roomId, rev, frame.have?.[roomId]);
             if (fragment) conn.hub.send(fragment.value);
           } catch (e) {
             if (!(e instanceof AppError)) throw e; // a room the user left meanwhile: nothing to replay
