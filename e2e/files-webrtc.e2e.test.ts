@@ -189,7 +189,7 @@ describeBrowser('direct file transfers (browser)', () => {
   );
 
   test(
-    'either side can cancel: the receiver with Cancel, the sender with Stop offering; both are told',
+    'either side can cancel: the receiver with Cancel, the sender with Stop offering (even while the receiver reconnects); both are told',
     async () => {
       await withArtifactsOnFailure('xfer-cancel', b.page, server, async () => {
         await openRoom(b.page, server, roomId);
@@ -205,7 +205,11 @@ describeBrowser('direct file transfers (browser)', () => {
         expect(await offer.locator('[role="alert"]').innerText()).toBe('Cancelled.');
         await eventually(async () => expect(await a.page.getByRole('progressbar', { name: 'Sending week-09.mkv to Bola Ade' }).count()).toBe(0));
 
+        // The receiver's channel drops just before the sender stops: the receiver is between two sessions
+        // of a resume, and must still hear that the sender cancelled rather than keep retrying.
         await startAndWait();
+        await b.page.evaluate(() => (window as any).letstalkTransfers.cut());
+        await eventually(async () => expect(await a.page.getByRole('progressbar', { name: 'Sending week-09.mkv to Bola Ade' }).count()).toBe(0));
         await a.page.getByRole('button', { name: 'Stop offering' }).click();
         await eventually(async () => expect(await offer.locator('[role="alert"]').innerText()).toBe('Ada Obi cancelled the transfer.'));
         expect((await receives(b.page)).map((r) => r.state)).toEqual(['cancelled']);

@@ -114,6 +114,7 @@ async function onMessage(m: Msg) {
       if (!r || r.state !== 'receiving') return;
       if (m.reason === 'peer-left') return r.session === m.session ? resume(r) : undefined;
       if (m.reason === 'cancelled') return finish(r, 'cancelled', m.message);
+      if (m.reason === 'failed' && r.session === m.session) return finish(r, 'failed', m.message);
       return;
     }
     case 'error': {
@@ -211,7 +212,9 @@ export async function receive(box: HTMLElement, room: string, transfer: string) 
   const old = receives.get(transfer);
   if (old?.state === 'receiving') {
     // The button is "Cancel" while receiving.
-    if (old.session) send({ type: 'cancel', session: old.session });
+    // Between two sessions of a resume, the last one may still be alive on the server (and the sender's link with it).
+    const id = old.session ?? old.past.at(-1);
+    if (id) send({ type: 'cancel', session: id });
     old.engine.cancel();
     return finish(old, 'cancelled', 'Cancelled.');
   }
@@ -271,8 +274,9 @@ export async function offerDirect(file: File, room: string, list: HTMLElement, e
   }
   const f: Served = { file, room, shas, digest, transfer: null, sessions: new Set(), row, status };
   stop.onclick = () => {
-    // Receivers are told (cancelled), rather than left waiting for a sender who will not come back.
-    for (const id of f.sessions) send({ type: 'cancel', session: id }), links.get(id)?.close();
+    // Receivers are told (cancelled) by the server, rather than left waiting for a sender who will not come back.
+    if (f.transfer) send({ type: 'withdraw', transfer: f.transfer });
+    for (const id of f.sessions) links.get(id)?.close();
     served.splice(served.indexOf(f), 1);
     row.remove();
     if (!served.length) ws?.close();

@@ -30,6 +30,8 @@ export const TransferClientMsg = T.Union([
   msg('relay', { session: Id }),
   /** Answer to the relay's offer for this side. */
   msg('relay-answer', { session: Id, sdp: Sdp }),
+  /** Sender: stop serving this offer from this socket; every session it serves for it ends (cancelled). */
+  msg('withdraw', { transfer: Id }),
   /** Either side: stop the transfer for good. */
   msg('cancel', { session: Id }),
   /** Receiver: all bytes verified and saved. */
@@ -50,6 +52,9 @@ export type TransferServerMsg =
   | { type: 'start'; session: string; transfer: string; role: Role; peer: string; relay: boolean; offset?: number }
   | { type: 'signal'; session: string; description?: { type: 'offer' | 'answer'; sdp: string }; candidate?: Candidate }
   | { type: 'relay-offer'; session: string; sdp: string }
-  /** The session is over: `cancelled` and `failed` are final; `peer-left` (the other side's socket closed) may be retried. */
-  | { type: 'ended'; session: string; reason: 'cancelled' | 'peer-left' | 'failed' | 'done'; message: string }
+  /**
+   * The session is over: `cancelled` and `failed` are final; `peer-left` (the other side's socket closed) may be
+   * retried; `replaced` (to the sender) means the receiver asked again, and a new `start` follows.
+   */
+  | { type: 'ended'; session: string; reason: 'cancelled' | 'peer-left' | 'failed' | 'done' | 'replaced'; message: string }
   | { type: 'error'; message: string; status: number; transfer?: string; session?: string };

@@ -156,10 +156,18 @@ describe('/xfer', () => {
     expect(rb.sdp).toContain('a=candidate:');
     expect(s.app.transfers.stats()).toMatchObject({ sessions: 1, relays: 1 });
 
-    // Bola is removed from the room: the session ends on his next message, with a 404.
+    // Asking again (a resume) replaces the session: the sender is told, then gets the new start.
+    b.send({ type: 'request', room: room.id, transfer });
+    expect(await a.next('ended')).toMatchObject({ session: sa.session, reason: 'replaced' });
+    const [sa2] = await Promise.all([a.next('start'), b.next('start')]);
+    expect(sa2.session).not.toBe(sa.session);
+    expect(b.got.filter((m) => m.type === 'ended')).toEqual([]);
+
+    // Bola is removed from the room: the session ends on his next message, with a 404, and Ada is told.
     await s.store.rooms.removeMember(room.id, bola.user.id);
-    b.send({ type: 'signal', session: sa.session, candidate: { candidate: 'y' } });
+    b.send({ type: 'signal', session: sa2.session, candidate: { candidate: 'y' } });
     expect(await b.next('error')).toMatchObject({ status: 404 });
+    expect(await a.next('ended')).toMatchObject({ session: sa2.session, reason: 'failed', message: 'This transfer is no longer allowed.' });
     expect(s.app.transfers.stats()).toMatchObject({ sessions: 0, relays: 0 });
     await s.store.rooms.addMembers(room.id, [{ userId: bola.user.id, role: 'member' }]);
 
@@ -170,7 +178,19 @@ describe('/xfer', () => {
     a.send({ type: 'cancel', session: s2.session });
     expect(await b.next('ended')).toMatchObject({ reason: 'cancelled', message: 'Ada Obi cancelled the transfer.' });
 
+    // Stop offering ends every session it serves, and nobody can start another from that socket.
+    b.send({ type: 'request', room: room.id, transfer });
+    const s3 = await b.next('start');
+    await a.next('start');
+    a.send({ type: 'withdraw', transfer });
+    expect(await b.next('ended')).toMatchObject({ session: s3.session, reason: 'cancelled', message: 'Ada Obi cancelled the transfer.' });
+    b.send({ type: 'request', room: room.id, transfer });
+    expect(await b.next('error')).toMatchObject({ status: 503 });
+    expect(s.app.transfers.stats()).toMatchObject({ serving: 0, sessions: 0 });
+    a.send(offer(room.id)); // offered again from the same page
+
     // The sender's page goes away: a request names them.
+    await a.next('offered');
     a.ws.close();
     await Bun.sleep(100);
     b.send({ type: 'request', room: room.id, transfer });

@@ -78,6 +78,8 @@ export class Transfers {
         return this.offer(user, peer, msg);
       case 'request':
         return this.request(user, peer, msg);
+      case 'withdraw':
+        return this.withdraw(user, peer, msg.transfer);
     }
     const s = await this.session(user, peer, msg.session);
     const other = s.sender === peer ? s.receiver : s.sender;
@@ -145,7 +147,13 @@ export class Transfers {
     const from = servers[servers.length - 1];
     if (!from) throw unavailable(`${sender.name} is not online; ask them to open Lets Talk.`);
     // A new request from this receiver replaces its earlier session for the same offer (a resume).
-    for (const s of this.sessions.values()) if (s.transfer === message.id && s.receiver === peer) this.end(s, 'replaced');
+    // The sender is told at once: its link for the old session may never have connected (a relay that
+    // timed out), and it would otherwise show a progress bar for it until its own timeout.
+    for (const s of [...this.sessions.values()]) {
+      if (s.transfer !== message.id || s.receiver !== peer) continue;
+      s.sender.send({ type: 'ended', session: s.id, reason: 'replaced', message: 'The receiver started again.' });
+      this.end(s, 'replaced');
+    }
     const s: Session = { id: crypto.randomUUID(), roomId: input.room, transfer: message.id, sender: from, receiver: peer, relay: null };
     this.sessions.set(s.id, s);
     const relay = this.config.files.relayOnly || input.relay === true;
@@ -153,6 +161,21 @@ export class Transfers {
     peer.send({ type: 'start', session: s.id, transfer: message.id, role: 'receiver', peer: sender.name, relay });
     this.log.info('transfer start', { session: s.id, transfer: message.id, senderId: sender.id, receiverId: user.id, relay });
     if (relay) await this.startRelay(s);
+  }
+
+  /**
+   * The sender stops offering. Sessions end here rather than in the page: a receiver between two
+   * sessions of a resume (its channel lost, its next request not yet sent) still has its session on
+   * the server, and hears "cancelled" for it instead of retrying a sender who is gone.
+   */
+  withdraw(user: User, peer: Peer, transfer: string) {
+    const set = this.serving.get(transfer);
+    if (set?.delete(peer) && !set.size) this.serving.delete(transfer);
+    for (const s of [...this.sessions.values()]) {
+      if (s.transfer !== transfer || s.sender !== peer) continue;
+      s.receiver.send({ type: 'ended', session: s.id, reason: 'cancelled', message: `${user.name} cancelled the transfer.` });
+      this.end(s, 'withdrawn');
+    }
   }
 
   /** The session, if `peer` is one of its two sockets and both people are still members; 404 otherwise. */
@@ -164,6 +187,8 @@ export class Transfers {
       const other = await this.ctx.store.users.byId(s.sender === peer ? s.receiver.userId : s.sender.userId);
       if (!other || other.status !== 'active' || !(await this.ctx.store.rooms.membership(s.roomId, other.id))) throw notFound('No such transfer.');
     } catch (e) {
+      const other = s.sender === peer ? s.receiver : s.sender;
+      if (this.sessions.has(s.id)) other.send({ type: 'ended', session: s.id, reason: 'failed', message: 'This transfer is no longer allowed.' });
       this.end(s, 'membership');
       throw e;
     }
@@ -179,6 +204,8 @@ export class Transfers {
     });
     s.relay = relay;
     const [forSender, forReceiver] = await Promise.all([relay.offer('sender'), relay.offer('receiver')]);
+    // Cancelled or replaced while the relay was being set up: nobody will answer it.
+    if (!this.sessions.has(s.id)) return relay.close('the session ended before the relay was ready');
     s.sender.send({ type: 'relay-offer', session: s.id, sdp: forSender });
     s.receiver.send({ type: 'relay-offer', session: s.id, sdp: forReceiver });
   }
