@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'forbidden' // 403: signed in but not allowed (e.g. cross-site request)
   | 'not_found' // 404: missing, or hidden from this user (non-members get 404, never 403)
   | 'conflict' // 409: duplicate or stale state
+  | 'gone' // 410: existed, and was withdrawn for good
   | 'too_large' // 413
   | 'rate_limited' // 429
   | 'unavailable'; // 503
@@ -30,6 +31,7 @@ export const unauthenticated = (msg = 'Please sign in.') => new AppError('unauth
 export const forbidden = (msg = 'Not allowed.') => new AppError('forbidden', msg);
 export const notFound = (msg = 'Not found.') => new AppError('not_found', msg);
 export const conflict = (msg: string, details?: Record<string, unknown>) => new AppError('conflict', msg, details);
+export const gone = (msg: string) => new AppError('gone', msg);
 export const rateLimited = (msg: string, retryAfterSec: number) => new AppError('rate_limited', msg, { retryAfterSec });
 
 const HTTP_STATUS: Record<ErrorKind, number> = {
@@ -38,6 +40,7 @@ const HTTP_STATUS: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   too_large: 413,
   rate_limited: 429,
   unavailable: 503,
@@ -50,6 +53,7 @@ const WS_CLOSE: Record<ErrorKind, number> = {
   forbidden: 4403,
   not_found: 4404,
   conflict: 4409,
+  gone: 4410,
   too_large: 4413,
   rate_limited: 4429,
   unavailable: 4503,

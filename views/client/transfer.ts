@@ -122,7 +122,7 @@ async function onMessage(m: Msg) {
       if (r && r.state === 'receiving') {
         // The sender may be reconnecting: a transfer already under way keeps trying for a while.
         if (m.status === 503 && r.engine.offset > 0 && r.retries < 8) return resume(r);
-        return finish(r, 'failed', m.message);
+        return finish(r, m.status === 410 ? 'cancelled' : 'failed', m.message); // 410: the sender stopped offering it
       }
       const f = pendingOffer;
       if (f && !m.session) {

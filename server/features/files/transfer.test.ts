@@ -156,11 +156,19 @@ describe('/xfer', () => {
     expect(rb.sdp).toContain('a=candidate:');
     expect(s.app.transfers.stats()).toMatchObject({ sessions: 1, relays: 1 });
 
+    // The relay ending by itself (here: closed as a broken pipe would) ends the session for both sides at once.
+    const relayEnded = s.app.transfers.relayOf(sa.session)!;
+    relayEnded.close('test: pipe broke');
+    for (const x of [a, b]) expect(await x.next('ended')).toMatchObject({ session: sa.session, reason: 'peer-left' });
+    expect(s.app.transfers.stats()).toMatchObject({ sessions: 0, relays: 0 });
+    b.send({ type: 'request', room: room.id, transfer });
+    const [sa1] = await Promise.all([a.next('start'), b.next('start')]);
+
     // Asking again (a resume) replaces the session: the sender is told, then gets the new start.
     b.send({ type: 'request', room: room.id, transfer });
-    expect(await a.next('ended')).toMatchObject({ session: sa.session, reason: 'replaced' });
+    expect(await a.next('ended')).toMatchObject({ session: sa1.session, reason: 'replaced' });
     const [sa2] = await Promise.all([a.next('start'), b.next('start')]);
-    expect(sa2.session).not.toBe(sa.session);
+    expect(sa2.session).not.toBe(sa1.session);
     expect(b.got.filter((m) => m.type === 'ended')).toEqual([]);
 
     // Bola is removed from the room: the session ends on his next message, with a 404, and Ada is told.
@@ -182,10 +190,13 @@ describe('/xfer', () => {
     b.send({ type: 'request', room: room.id, transfer });
     const s3 = await b.next('start');
     await a.next('start');
+    c.send({ type: 'withdraw', transfer }); // a socket that does not serve it changes nothing
     a.send({ type: 'withdraw', transfer });
-    expect(await b.next('ended')).toMatchObject({ session: s3.session, reason: 'cancelled', message: 'Ada Obi cancelled the transfer.' });
+    expect(await b.next('ended')).toMatchObject({ session: s3.session, reason: 'cancelled', message: 'Ada Obi stopped offering this file.' });
+    expect(c.got.filter((m) => m.type !== 'hello')).toEqual([]);
+    // A later request (a receiver resuming) is told it was withdrawn, not that Ada is offline.
     b.send({ type: 'request', room: room.id, transfer });
-    expect(await b.next('error')).toMatchObject({ status: 503 });
+    expect(await b.next('error')).toMatchObject({ status: 410, message: 'Ada Obi stopped offering this file.' });
     expect(s.app.transfers.stats()).toMatchObject({ serving: 0, sessions: 0 });
     a.send(offer(room.id)); // offered again from the same page
 

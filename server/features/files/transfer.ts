@@ -9,7 +9,7 @@
  * offer's room; anyone else gets a 404 that tells them nothing.
  */
 import type { Config } from '../../config';
-import { AppError, badRequest, forbidden, notFound } from '../../errors';
+import { AppError, badRequest, forbidden, gone, notFound } from '../../errors';
 import { iceServersFor } from '../../rtc/config';
 import { Relay } from '../../rtc/relay';
 import type { Logger } from '../../log';
@@ -58,8 +58,13 @@ export function offerMeta(m: Message | null): OfferMeta | null {
   return meta as unknown as OfferMeta;
 }
 
+/** How long a withdrawn offer answers "stopped offering" (410) instead of "not online" (503). */
+const WITHDRAWN_MS = 60 * 60 * 1000;
+
 export class Transfers {
   private serving = new Map<string, Set<Peer>>();
+  /** Offers whose last serving socket withdrew them (Stop offering): transfer → who and when. */
+  private withdrawn = new Map<string, { name: string; at: number }>();
   private sessions = new Map<string, Session>();
 
   constructor(
@@ -119,6 +124,7 @@ export class Transfers {
       fileNameText(meta.name),
     );
     if (message.deletedAt || !offerMeta(message)) throw badRequest('This offer was deleted; rename the file to offer it again.');
+    this.withdrawn.delete(message.id);
     let set = this.serving.get(message.id);
     if (!set) this.serving.set(message.id, (set = new Set()));
     set.add(peer);
@@ -145,7 +151,12 @@ export class Transfers {
     if (sender.id === user.id) throw badRequest('This is your own file.');
     const servers = [...(this.serving.get(message.id) ?? [])];
     const from = servers[servers.length - 1];
-    if (!from) throw unavailable(`${sender.name} is not online; ask them to open Lets Talk.`);
+    if (!from) {
+      const w = this.withdrawn.get(message.id);
+      // A receiver resuming after its channel dropped learns the sender stopped, instead of retrying.
+      if (w) throw gone(`${w.name} stopped offering this file.`);
+      throw unavailable(`${sender.name} is not online; ask them to open Lets Talk.`);
+    }
     // A new request from this receiver replaces its earlier session for the same offer (a resume).
     // The sender is told at once: its link for the old session may never have connected (a relay that
     // timed out), and it would otherwise show a progress bar for it until its own timeout.
@@ -164,16 +175,23 @@ export class Transfers {
   }
 
   /**
-   * The sender stops offering. Sessions end here rather than in the page: a receiver between two
-   * sessions of a resume (its channel lost, its next request not yet sent) still has its session on
-   * the server, and hears "cancelled" for it instead of retrying a sender who is gone.
+   * The sender stops offering (only a socket that serves the offer can withdraw it). Its sessions end
+   * here, each receiver told "cancelled"; a receiver between two sessions of a resume (its channel
+   * lost, its next request not yet sent) gets 410 for that request instead of retrying a sender who
+   * is gone (the offer is remembered as withdrawn for an hour, until it is offered again).
    */
   withdraw(user: User, peer: Peer, transfer: string) {
     const set = this.serving.get(transfer);
-    if (set?.delete(peer) && !set.size) this.serving.delete(transfer);
+    if (!set?.delete(peer)) return;
+    const now = Date.now();
+    if (!set.size) {
+      this.serving.delete(transfer);
+      for (const [id, w] of this.withdrawn) if (now - w.at > WITHDRAWN_MS) this.withdrawn.delete(id);
+      this.withdrawn.set(transfer, { name: user.name, at: now });
+    }
     for (const s of [...this.sessions.values()]) {
       if (s.transfer !== transfer || s.sender !== peer) continue;
-      s.receiver.send({ type: 'ended', session: s.id, reason: 'cancelled', message: `${user.name} cancelled the transfer.` });
+      s.receiver.send({ type: 'ended', session: s.id, reason: 'cancelled', message: `${user.name} stopped offering this file.` });
       this.end(s, 'withdrawn');
     }
   }
@@ -200,7 +218,14 @@ export class Transfers {
     if ([...this.sessions.values()].filter((x) => x.relay).length >= MAX_RELAYS) throw unavailable('The server is relaying too many transfers right now; try again in a few minutes.');
     const relay = new Relay(this.config.rtc, (reason) => {
       this.log.info('relay end', { session: s.id, reason, ...relay.stats(), ms: Date.now() - relay.startedAt });
-      if (s.relay === relay) s.relay = null;
+      if (s.relay !== relay) return;
+      s.relay = null;
+      // The relay ended by itself (a channel closed, it could not connect, the pipe broke) while the
+      // session lives: a browser may not notice its own channel going for tens of seconds, so both
+      // sides are told now; the receiver then asks again from its verified offset.
+      if (!this.sessions.has(s.id)) return;
+      for (const p of [s.sender, s.receiver]) p.send({ type: 'ended', session: s.id, reason: 'peer-left', message: 'The connection through the server was lost.' });
+      this.end(s, 'relay ended');
     });
     s.relay = relay;
     const [forSender, forReceiver] = await Promise.all([relay.offer('sender'), relay.offer('receiver')]);
