@@ -95,6 +95,12 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.users.count({ role: 'student' })).toBe(2);
     });
 
+    test('byHandles: the whole local part of the email, any domain, any case', async () => {
+      for (const email of ['a@x.ng', 'A@Y.NG', 'ab@x.ng', 'a.b@y.ng', 'ba@x.ng']) await store.users.create(newUser({ email, name: email }));
+      expect((await store.users.byHandles(['A', 'a.b', 'zz'])).map((u) => u.emailLower).sort()).toEqual(['a.b@y.ng', 'a@x.ng', 'a@y.ng']);
+      expect(await store.users.byHandles([])).toEqual([]);
+    });
+
     test('update patches fields and returns null for a missing user', async () => {
       const u = await store.users.create(newUser());
       const up = await store.users.update(u.id, { status: 'suspended', minorOverride: false, passwordHash: 'h', mustSetPassword: true, email: 'New@x.ng' });

@@ -68,6 +68,8 @@ export interface UserStore {
   byEmail(email: string): Promise<User | null>;
   /** Users whose email (case-insensitive) is in the list. */
   byEmails(emails: string[]): Promise<User[]>;
+  /** Users whose email's local part (before the @, case-insensitive) is one of `handles` (mentions). */
+  byHandles(handles: string[]): Promise<User[]>;
   /** Sorted by emailLower. */
   list(filter?: UserFilter): Promise<User[]>;
   count(filter?: Omit<UserFilter, 'limit' | 'offset'>): Promise<number>;

@@ -15,3 +15,5 @@ export const TYPING_EVERY_MS = 3000;
  * REORDER_WINDOW numbers below its rev, and the replay adds whatever in that window it lacks.
  */
 export const REORDER_WINDOW = 32;
+/** Distinct @handles in one message that notify (mention counts); more are shown but notify nobody. */
+export const MAX_MENTIONS = 50;

@@ -14,7 +14,7 @@ import { historyChunk, logId, messageArticle, typingLine } from '../../../views/
 import { partial } from '../../../views/partials';
 import { mentionHandles } from '../../../views/format';
 import { sendersOf, senderOf, type ChatContext } from './context';
-import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
+import { HISTORY_PAGE, MAX_MENTIONS, MAX_MESSAGE_CHARS, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
 import { roomListUpdate } from './rooms';
 import { metrics } from '../../metrics';
 import { recordAudit } from '../audit/record';
@@ -44,11 +44,10 @@ function checkBody(body: string): string {
 async function resolveMentions(ctx: ChatContext, roomId: string, body: string): Promise<string[]> {
   const handles = mentionHandles(body);
   if (!handles.length) return [];
-  const members = await ctx.store.rooms.members(roomId);
-  const users = await Promise.all(members.map((m) => ctx.store.users.byId(m.userId)));
-  const ids: string[] = [];
-  for (const u of users) if (u && handles.includes(u.emailLower.split('@')[0]!)) ids.push(u.id);
-  return ids;
+  // From the handles to the few accounts they name, then membership: a course room may have thousands of members.
+  const named = await ctx.store.users.byHandles(handles.slice(0, MAX_MENTIONS));
+  const members = await Promise.all(named.map(async (u) => ((await ctx.store.rooms.membership(roomId, u.id)) ? u.id : null)));
+  return [...new Set(members.filter((id): id is string => id !== null))];
 }
 
 export async function renderMessages(ctx: ChatContext, messages: Message[]): Promise<Raw[]> {

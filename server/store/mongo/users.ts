@@ -96,6 +96,13 @@ export class MongoUsers implements UserStore {
     return out;
   }
 
+  async byHandles(handles: string[]) {
+    if (!handles.length) return [];
+    // Ranges on the email index ('h@' ≤ email < 'hA'; 'A' follows '@', emails are lower-cased).
+    const ranges = handles.map((h) => ({ emailLower: { $gte: `${h.toLowerCase()}@`, $lt: `${h.toLowerCase()}A` } }));
+    return (await this.c.find({ $or: ranges }).toArray()).map(toUser);
+  }
+
   private query(f: Omit<UserFilter, 'limit' | 'offset'>) {
     const q: Record<string, unknown> = {};
     if (f.role) q.role = f.role;

@@ -140,6 +140,12 @@ export class SqliteUsers implements UserStore {
     return out;
   }
 
+  async byHandles(handles: string[]) {
+    // A range on the email index per handle: 'h@' ≤ email < 'hA' ('A' follows '@'; emails are lower-cased).
+    const q = this.db.query('SELECT * FROM users WHERE email_lower >= ? AND email_lower < ?');
+    return handles.flatMap((h) => (q.all(`${h.toLowerCase()}@`, `${h.toLowerCase()}A`) as Row[]).map(toUser));
+  }
+
   private where(f: Omit<UserFilter, 'limit' | 'offset'>) {
     const where: string[] = [];
     const args: (string | number)[] = [];
