@@ -89,9 +89,11 @@ export async function publishHidden(ctx: ChatContext, message: Message) {
 export async function postScreened(ctx: ChatContext, user: User, room: Room, input: Omit<AppendMessage, 'held'>, text = input.body) {
   const verdict = await screen(ctx.store, ctx.moderation, room, user, text);
   const { message, created } = await ctx.store.messages.append({ ...input, held: verdict?.severity === 'hold' });
-  if (created) {
-    metrics.messageSent(room.id);
-    if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
+  if (created) metrics.messageSent(room.id);
+  // A resend finds the message stored; its case is opened now if the server stopped between the two
+  // writes (a held message without a case would wait for a review that nobody was asked for).
+  if (verdict && (created || !(await ctx.store.cases.list({ messageId: message.id, limit: 1 })).length)) {
+    await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
   }
   if (created || message.held) await publishVisible(ctx, message);
   return { message, created };

@@ -107,6 +107,20 @@ describe('hold', () => {
     expect(audit[0]).toMatchObject({ actorId: null, origin: 'system', target: c!.id });
   });
 
+  test('a resend after the server stopped between storing a held message and opening its case opens the case, once', async () => {
+    const s = await setUp();
+    const clientId = cid();
+    // What the first attempt left behind: the message is stored held, the process died before the case.
+    const { message } = await s.store.messages.append({ roomId: s.room.id, senderId: s.adult.id, clientId, kind: 'text', body: 'HOLDME our secret', mentions: [], held: true });
+    expect(await s.store.cases.list()).toEqual([]);
+    // The client did not get its ack, so it sends again.
+    for (let i = 0; i < 2; i++) expect((await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId, body: 'HOLDME our secret' })).created).toBe(false);
+    const cases = await s.store.cases.list();
+    expect(cases).toHaveLength(1);
+    expect(cases[0]).toMatchObject({ messageId: message.id, severity: 'hold', status: 'open' });
+    expect(await s.store.audit.list({ action: 'moderation.hold' })).toHaveLength(1);
+  });
+
   test('an edit that turns a delivered message into a hold-level one is held before the new text goes anywhere', async () => {
     const s = await setUp();
     const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'see you in class' });
