@@ -345,7 +345,7 @@ describe('findPeople', () => {
   test('lists only active people this user may start a conversation with', async () => {
     const { ctx, store, ada, bola, minor, lecturer, admin } = await setUp();
     const gone = await person(store, 'gone@unilag.edu.ng', 'Gone Student', 'student', { status: 'disabled' });
-    const names = async (u: User, q: string) => (await findPeople(ctx, u, q)).map((p) => p.user.name).sort();
+    const names = async (u: User, q: string) => (await findPeople(ctx, u, q)).map((p) => p.name).sort();
 
     // The adult student sees every adult and staff member, but not the minor, herself, or the disabled account.
     expect(await names(ada, 'unilag')).toEqual(['Bola Ade', 'Dr Okafor', 'Site Admin']);
@@ -365,6 +365,14 @@ describe('findPeople', () => {
     expect(await names(ada, 'Bola A')).toEqual(['Bola Ade']);
     expect(await findPeople(ctx, ada, 'b')).toEqual([]);
     expect(await findPeople(ctx, ada, '   ')).toEqual([]);
+  });
+
+  test('people the policy allows are found even when many refused ones match first', async () => {
+    const { ctx, store, minor } = await setUp();
+    // 60 adult students the minor shares no course with sort before the lecturer (by email).
+    for (let i = 0; i < 60; i++) await person(store, `aaa.student${i}@unilag.edu.ng`, `Aaa Student ${i}`, 'student', { dateOfBirth: '2000-01-01' });
+    const far = await person(store, 'zz.lecturer@unilag.edu.ng', 'Zz Lecturer', 'lecturer');
+    expect((await findPeople(ctx, minor, 'unilag')).map((u) => u.id)).toContain(far.id);
   });
 });
 

@@ -182,17 +182,25 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
   return room;
 }
 
-/** People this user may start a conversation with, matching a search. */
+const PEOPLE_PAGE = 50;
+const PEOPLE_SCAN = 500;
+const PEOPLE_SHOWN = 20;
+
+/** Active people matching `query` whom `user` may start a conversation with (at most 20). */
 export async function findPeople(ctx: ChatContext, user: User, query: string) {
   const q = query.trim();
   if (q.length < 2) return [];
-  const found = await ctx.store.users.list({ query: q, status: 'active', limit: 50 });
-  const out: { user: User; allowed: boolean; reason?: string }[] = [];
-  for (const u of found) {
-    if (u.id === user.id) continue;
-    const share = await ctx.store.rooms.shareRoom(user.id, u.id, ['course']);
-    const d = canStartConversation(partyOf(user), partyOf(u), share);
-    out.push(d.ok ? { user: u, allowed: true } : { user: u, allowed: false, reason: d.reason });
+  const out: User[] = [];
+  // Pages of matches until 20 may be messaged: on a big campus the first page can be all people the
+  // policy refuses (minors without a shared course), with allowed ones further on. Bounded work.
+  for (let offset = 0; offset < PEOPLE_SCAN && out.length < PEOPLE_SHOWN; offset += PEOPLE_PAGE) {
+    const found = await ctx.store.users.list({ query: q, status: 'active', limit: PEOPLE_PAGE, offset });
+    for (const u of found) {
+      if (u.id === user.id || out.length >= PEOPLE_SHOWN) continue;
+      const share = await ctx.store.rooms.shareRoom(user.id, u.id, ['course']);
+      if (canStartConversation(partyOf(user), partyOf(u), share).ok) out.push(u);
+    }
+    if (found.length < PEOPLE_PAGE) break;
   }
-  return out.filter((p) => p.allowed).slice(0, 20);
+  return out;
 }

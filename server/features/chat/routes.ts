@@ -120,7 +120,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, query, requireUser }) => {
         const { user } = await requireUser();
         const q = query.q ?? '';
-        const people = (await findPeople(chat, user, q)).map((p) => p.user);
+        const people = await findPeople(chat, user, q);
         return sendHtml(set, shell(user, 'New message', peoplePage(q, people)));
       },
       { query: t.Object({ q: t.Optional(t.String({ maxLength: 100 })) }) },
