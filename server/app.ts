@@ -32,13 +32,13 @@ import { errorPage } from '../views/accounts';
 export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Moderation; notifier?: Notifier }) {
   const app: AppContext = {
     ...deps,
-    auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, ...createLimiters() },
+    auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, ...createLimiters(deps.limiters) },
   };
   // The hub publishes through the listening server, which exists only after listen().
   const hub: Hub = deps.hub ?? new LocalHub(() => elysia.server);
   const { config } = deps;
   const moderation = deps.moderation ?? createModeration(config.moderationScope, loadModel, { policy: config.moderationPolicy, notifier: deps.notifier, publicUrl: config.publicUrl });
-  const chat = createChatContext(deps.store, hub, config.timeZone, { moderation });
+  const chat = createChatContext(deps.store, hub, config.timeZone, { moderation, limiters: deps.limiters });
   // Calls: the SFU (server/rtc, no Elysia) lives as long as the app; its state pushes go through the hub.
   const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));
   pushCallStates(sfu, hub);

@@ -5,6 +5,7 @@ import type { Secrets } from './secrets';
 import type { Store } from './store/types';
 import type { Assets } from './http/assets';
 import type { AuthContext } from './features/accounts/auth';
+import type { LimiterFactory } from './lib/sliding-window';
 
 export interface Deps {
   config: Config;
@@ -12,6 +13,8 @@ export interface Deps {
   logger: Logger;
   secrets: Secrets;
   assets: Assets;
+  /** Rate limiters (sign-in, chat sends): in memory by default, shared through Redis with REDIS_URL. */
+  limiters?: LimiterFactory;
 }
 
 /** Everything that lives for the app's lifetime and is derived from Deps once. */

@@ -8,6 +8,7 @@ import { createNotifier } from './features/moderation/notify';
 import { loadAssets } from './http/assets';
 import { LocalHub } from './realtime/hub';
 import { RedisHub } from './realtime/redis-hub';
+import { RedisLimiters } from './realtime/redis-limiter';
 import { cleanStaleUploads } from './features/files/actions';
 
 async function main() {
@@ -19,8 +20,10 @@ async function main() {
   let app: ReturnType<typeof createApp> | undefined;
   const local = new LocalHub(() => app?.server);
   const hub = config.redisUrl ? await RedisHub.connect(local, config.redisUrl, logger) : local;
+  // With Redis, rate limits (sign-in, sends) are counted across every node, not per node.
+  const limits = config.redisUrl ? await RedisLimiters.connect(config.redisUrl, logger) : null;
   const notifier = createNotifier(config.notify, logger);
-  app = createApp({ config, store, logger, secrets, assets: await loadAssets(), hub, notifier });
+  app = createApp({ config, store, logger, secrets, assets: await loadAssets(), hub, notifier, limiters: limits?.factory });
   // reusePort off: a second server on a busy port must fail, not silently share it (Elysia turns it on).
   app.listen({ port: config.port, hostname: config.host, reusePort: false });
   const port = app.server?.port;
@@ -42,6 +45,7 @@ async function main() {
     clearInterval(sweep);
     await app!.stop();
     if (hub instanceof RedisHub) await hub.close();
+    limits?.close();
     await store.close();
     process.exit(0);
   };

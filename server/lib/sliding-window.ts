@@ -1,10 +1,28 @@
 /**
  * A sliding-window limit per key: at most `max` events inside `windowMs`. Used for sign-in
  * failures (record only failures, check before trying) and for chat sends (`take`: check and
- * record in one step). In memory, per process: behind several nodes each node counts on its own,
- * which multiplies the allowance by the node count (documented in the README).
+ * record in one step). Callers await every method: the same limits are shared by every node
+ * through Redis when REDIS_URL is set (realtime/redis-limiter.ts); this in-memory one counts for
+ * one process (a single node, tests, and the fallback while Redis is unreachable).
  */
-export class SlidingWindowLimiter {
+export interface RateLimiter {
+  readonly max: number;
+  readonly windowMs: number;
+  /** Seconds until the key may act again, or 0 when it is under the limit. */
+  retryAfter(key: string): number | Promise<number>;
+  /** Counts one event for the key. */
+  record(key: string): void | Promise<void>;
+  /** Records an event and returns 0, or returns the seconds to wait (and records nothing). */
+  take(key: string): number | Promise<number>;
+  reset(key: string): void | Promise<void>;
+}
+
+/** Makes the limiter called `name` (a key prefix where limits are shared). */
+export type LimiterFactory = (name: string, max: number, windowMs: number) => RateLimiter;
+
+export const memoryLimiters: LimiterFactory = (_name, max, windowMs) => new SlidingWindowLimiter(max, windowMs);
+
+export class SlidingWindowLimiter implements RateLimiter {
   private hits = new Map<string, number[]>();
   constructor(
     readonly max: number,

@@ -2,20 +2,11 @@
  * Two nodes relaying through a real Redis (Debian's redis-server on a loopback port). Skipped
  * locally when redis-server is missing; under CI=true that is a failure.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { LocalHub, type HubSocket } from './hub';
 import { RedisHub } from './redis-hub';
 import { memoryLogger } from '../log';
-
-const BIN = '/usr/bin/redis-server';
-
-function freePort() {
-  const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
-  const p = s.port;
-  s.stop(true);
-  return p;
-}
+import { describeRedis, startRedis } from './redis-test-server';
 
 function fakeSocket(id: string, userId: string) {
   const topics = new Set<string>();
@@ -30,53 +21,37 @@ async function until(cond: () => boolean, ms = 3000) {
   return cond();
 }
 
-if (!existsSync(BIN)) {
-  if (process.env.CI === 'true') test('Redis fan-out', () => { throw new Error(`${BIN} not found: CI must install redis-server`); });
-  else console.warn(`Redis fan-out tests skipped: ${BIN} not found`);
-} else {
-  describe('RedisHub', () => {
-    let redis: ReturnType<typeof Bun.spawn>;
-    let url: string;
-    beforeAll(async () => {
-      const port = freePort();
-      redis = Bun.spawn([BIN, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdout: 'ignore', stderr: 'ignore' });
-      url = `redis://127.0.0.1:${port}`;
-      const c = new Bun.RedisClient(url);
-      for (let i = 0; i < 50; i++) {
-        try {
-          await c.connect();
-          break;
-        } catch {
-          await Bun.sleep(100);
-        }
-      }
-      c.close();
-    });
-    afterAll(() => redis?.kill());
-
-    test('a publish, a subscription and a close on one node reach the other node', async () => {
-      const seenA: string[] = [];
-      const seenB: string[] = [];
-      const a = await RedisHub.connect(new LocalHub(() => ({ publish: (t, d) => void seenA.push(`${t} ${d}`) })), url, memoryLogger());
-      const b = await RedisHub.connect(new LocalHub(() => ({ publish: (t, d) => void seenB.push(`${t} ${d}`) })), url, memoryLogger());
-      const onB = fakeSocket('s1', 'user-1');
-      b.register(onB.s);
-
-      a.publish('room:r1', '<hx-partial>hi</hx-partial>');
-      expect(await until(() => seenB.length === 1)).toBe(true);
-      expect(seenB).toEqual(['room:r1 <hx-partial>hi</hx-partial>']);
-      expect(seenA).toEqual(['room:r1 <hx-partial>hi</hx-partial>']); // applied once locally, not echoed back
-
-      a.subscribeUser('user-1', 'room:r2');
-      expect(await until(() => onB.topics.has('room:r2'))).toBe(true);
-      a.unsubscribeUser('user-1', 'room:r2');
-      expect(await until(() => !onB.topics.has('room:r2'))).toBe(true);
-      a.closeUser('user-1', 4401, 'Signed out');
-      expect(await until(() => onB.closed.length === 1)).toBe(true);
-      expect(onB.closed).toEqual([4401]);
-      expect(b.stats().relayed).toBe(4);
-      await a.close();
-      await b.close();
-    });
+describeRedis('RedisHub', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let url: string;
+  beforeAll(async () => {
+    redis = await startRedis();
+    url = redis.url;
   });
-}
+  afterAll(() => redis?.stop());
+
+  test('a publish, a subscription and a close on one node reach the other node', async () => {
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    const a = await RedisHub.connect(new LocalHub(() => ({ publish: (t, d) => void seenA.push(`${t} ${d}`) })), url, memoryLogger());
+    const b = await RedisHub.connect(new LocalHub(() => ({ publish: (t, d) => void seenB.push(`${t} ${d}`) })), url, memoryLogger());
+    const onB = fakeSocket('s1', 'user-1');
+    b.register(onB.s);
+
+    a.publish('room:r1', '<hx-partial>hi</hx-partial>');
+    expect(await until(() => seenB.length === 1)).toBe(true);
+    expect(seenB).toEqual(['room:r1 <hx-partial>hi</hx-partial>']);
+    expect(seenA).toEqual(['room:r1 <hx-partial>hi</hx-partial>']); // applied once locally, not echoed back
+
+    a.subscribeUser('user-1', 'room:r2');
+    expect(await until(() => onB.topics.has('room:r2'))).toBe(true);
+    a.unsubscribeUser('user-1', 'room:r2');
+    expect(await until(() => !onB.topics.has('room:r2'))).toBe(true);
+    a.closeUser('user-1', 4401, 'Signed out');
+    expect(await until(() => onB.closed.length === 1)).toBe(true);
+    expect(onB.closed).toEqual([4401]);
+    expect(b.stats().relayed).toBe(4);
+    await a.close();
+    await b.close();
+  });
+});

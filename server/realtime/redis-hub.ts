@@ -35,10 +35,19 @@ export class RedisHub implements Hub {
     this.pub = new RedisClient(url, { autoReconnect: true });
   }
 
-  static async connect(local: LocalHub, url: string, logger: Logger): Promise<RedisHub> {
+  /** Fails (and the server does not start) when Redis does not answer within `waitMs`: with autoReconnect it would wait silently. */
+  static async connect(local: LocalHub, url: string, logger: Logger, waitMs = 10_000): Promise<RedisHub> {
     const hub = new RedisHub(local, url, logger);
-    await hub.pub.connect();
-    await hub.subscribe();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within ${waitMs / 1000} s`)), waitMs)));
+    try {
+      await Promise.race([(async () => (await hub.pub.connect(), await hub.subscribe()))(), gaveUp]);
+    } catch (err) {
+      await hub.close();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     return hub;
   }
 

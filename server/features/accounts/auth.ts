@@ -11,18 +11,18 @@ import type { User } from '../../store/types';
 import { recordAudit } from '../audit/record';
 import { hashLoginCode, normaliseLoginCode } from './codes';
 import { validatePassword } from './model';
-import { SlidingWindowLimiter } from '../../lib/sliding-window';
+import { memoryLimiters, type LimiterFactory, type RateLimiter } from '../../lib/sliding-window';
 import { startSession, type SessionContext } from './sessions';
 
 export interface AuthContext extends SessionContext {
-  accountLimiter: SlidingWindowLimiter;
-  ipLimiter: SlidingWindowLimiter;
+  accountLimiter: RateLimiter;
+  ipLimiter: RateLimiter;
 }
 
-export function createLimiters() {
+export function createLimiters(make: LimiterFactory = memoryLimiters) {
   return {
-    accountLimiter: new SlidingWindowLimiter(5, 15 * 60_000),
-    ipLimiter: new SlidingWindowLimiter(30, 15 * 60_000),
+    accountLimiter: make('signin-account', 5, 15 * 60_000),
+    ipLimiter: make('signin-ip', 30, 15 * 60_000),
   };
 }
 
@@ -43,13 +43,12 @@ export async function signIn(
 ): Promise<{ token: string; user: User }> {
   const email = input.email.trim().toLowerCase();
   const ipKey = input.ip ?? 'unknown';
-  const wait = Math.max(ctx.accountLimiter.retryAfter(email), ctx.ipLimiter.retryAfter(ipKey));
+  const wait = Math.max(...(await Promise.all([ctx.accountLimiter.retryAfter(email), ctx.ipLimiter.retryAfter(ipKey)])));
   if (wait > 0) throw rateLimited(lockedMessage(wait), wait);
   if (!email || !input.secret) throw badRequest('Enter your email and password.');
 
   const fail = async (err: AppError, user: User | null) => {
-    ctx.accountLimiter.record(email);
-    ctx.ipLimiter.record(ipKey);
+    await Promise.all([ctx.accountLimiter.record(email), ctx.ipLimiter.record(ipKey)]);
     await recordAudit(ctx.store, { userId: user?.id ?? null, origin: input.ip ?? 'unknown' }, 'session.login_failed', user?.id ?? null, { email, reason: err.message });
     return err;
   };
@@ -75,7 +74,7 @@ export async function signIn(
   if (user!.status !== 'active') {
     throw await fail(forbidden(`This account is ${user!.status}. Contact your administrator.`), user);
   }
-  ctx.accountLimiter.reset(email);
+  await ctx.accountLimiter.reset(email);
   let signedIn = user!;
   if (viaCode) signedIn = (await ctx.store.users.update(signedIn.id, { mustSetPassword: true }))!;
   const token = await startSession(ctx, signedIn.id, { ip: input.ip, userAgent: input.userAgent });

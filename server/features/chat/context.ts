@@ -2,7 +2,7 @@
 import type { Hub } from '../../realtime/hub';
 import type { Store, User } from '../../store/types';
 import { timeFormat, type Sender, type TimeFormat } from '../../../views/chat';
-import { SlidingWindowLimiter } from '../../lib/sliding-window';
+import { memoryLimiters, type LimiterFactory, type RateLimiter } from '../../lib/sliding-window';
 import { createModeration, type Moderation } from '../moderation/screen';
 import type { ModerationScope } from '../../config';
 
@@ -11,7 +11,7 @@ export interface ChatContext {
   hub: Hub;
   tf: TimeFormat;
   /** Sends per user and room: 10 in 10 s. */
-  sendLimiter: SlidingWindowLimiter;
+  sendLimiter: RateLimiter;
   /** Safeguarding screening before delivery (features/moderation/screen.ts); absent = none. */
   moderation?: Moderation;
   /** Ends calls on this node when a safeguarding action takes effect (a block, a room freeze). */
@@ -23,9 +23,9 @@ export interface CallControl {
   endRoom(roomId: string): void;
 }
 
-export function createChatContext(store: Store, hub: Hub, timeZone: string, opts: { moderationScope?: ModerationScope; moderation?: Moderation } = {}): ChatContext {
+export function createChatContext(store: Store, hub: Hub, timeZone: string, opts: { moderationScope?: ModerationScope; moderation?: Moderation; limiters?: LimiterFactory } = {}): ChatContext {
   const moderation = opts.moderation ?? createModeration(opts.moderationScope ?? 'minors');
-  return { store, hub, tf: timeFormat(timeZone), sendLimiter: new SlidingWindowLimiter(10, 10_000), moderation };
+  return { store, hub, tf: timeFormat(timeZone), sendLimiter: (opts.limiters ?? memoryLimiters)('send', 10, 10_000), moderation };
 }
 
 /** Looks up display names for a set of user ids (one store read per distinct id). */

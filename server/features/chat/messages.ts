@@ -107,7 +107,7 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
   // Blocks, restrictions and freezes (features/moderation/restrictions.ts) before anything is stored.
   await assertMayPost(ctx.store, user, room);
   // A client that hits the limit keeps the message in its outbox and retries after `wait`.
-  const wait = ctx.sendLimiter.take(`${user.id}:${room.id}`);
+  const wait = await ctx.sendLimiter.take(`${user.id}:${room.id}`);
   if (wait) {
     throw rateLimited(`You are sending messages too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
   }

@@ -1,0 +1,89 @@
+/**
+ * Rate limits shared through a real Redis (redis-server on a loopback port): two nodes count
+ * together, the arithmetic matches the in-memory limiter, and an unreachable Redis falls back to
+ * each node's own limit. Also end to end: wrong passwords spread over two app nodes lock the account.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { memoryLogger } from '../log';
+import { createApp } from '../app';
+import { loadConfig } from '../config';
+import { loadAssets } from '../http/assets';
+import { randomSecrets } from '../secrets';
+import { createSqliteStore } from '../store/sqlite/sqlite';
+import { Client, makeUser } from '../testing';
+import { RedisLimiters } from './redis-limiter';
+import { describeRedis, freePort, startRedis } from './redis-test-server';
+
+describeRedis('RedisLimiters', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  const open: RedisLimiters[] = [];
+  const node = async (now?: () => number) => {
+    const l = await RedisLimiters.connect(redis.url, memoryLogger(), now);
+    open.push(l);
+    return l;
+  };
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => {
+    for (const l of open) l.close();
+    redis?.stop();
+  });
+
+  test('two nodes share one count per key; the wait is measured from the oldest counted event', async () => {
+    let now = 1_000_000;
+    const clock = () => now;
+    const a = (await node(clock)).factory('t1', 3, 10_000);
+    const b = (await node(clock)).factory('t1', 3, 10_000);
+    await a.record('k');
+    now += 1000;
+    await b.record('k');
+    expect(await a.retryAfter('k')).toBe(0);
+    now += 1000;
+    await a.record('k');
+    // Three events in the window, from both nodes: both refuse, until the first leaves the window.
+    expect(await b.retryAfter('k')).toBe(8);
+    expect(await a.retryAfter('k')).toBe(8);
+    expect(await a.retryAfter('other')).toBe(0);
+    now += 8000;
+    expect(await b.retryAfter('k')).toBe(0);
+    // Another limiter name is another count.
+    expect(await (await node(clock)).factory('t2', 3, 10_000).retryAfter('k')).toBe(0);
+  });
+
+  test('take checks and records in one step; reset clears the key on every node', async () => {
+    const a = (await node()).factory('t3', 2, 60_000);
+    const b = (await node()).factory('t3', 2, 60_000);
+    expect(await a.take('k')).toBe(0);
+    expect(await b.take('k')).toBe(0);
+    expect(await a.take('k')).toBeGreaterThan(0);
+    expect(await b.take('k')).toBeGreaterThan(0); // refused takes are not counted
+    await b.reset('k');
+    expect(await a.take('k')).toBe(0);
+  });
+
+  test('without Redis each node limits on its own, and says so in the log', async () => {
+    const logger = memoryLogger();
+    const down = await RedisLimiters.connect(`redis://127.0.0.1:${freePort()}`, logger);
+    open.push(down);
+    const l = down.factory('t4', 2, 60_000);
+    expect(await l.take('k')).toBe(0);
+    expect(await l.take('k')).toBe(0);
+    expect(await l.take('k')).toBeGreaterThan(0);
+    // Once at start-up, once (not three times) for the calls.
+    expect(logger.lines.filter((x) => String(x.msg).startsWith('shared rate limits unavailable'))).toHaveLength(2);
+  });
+
+  test('five wrong passwords spread over two nodes lock the account on both', async () => {
+    const store = createSqliteStore(null);
+    const config = loadConfig({ LOG_LEVEL: 'error' });
+    const secrets = randomSecrets();
+    const assets = await loadAssets();
+    const limiters = [await node(), await node()];
+    const apps = limiters.map((l) => createApp({ config, store, logger: memoryLogger(), secrets, assets, limiters: l.factory }));
+    const issued = await makeUser(store, 'ada@unilag.edu.ng');
+    const clients = apps.map((app) => new Client(app));
+    for (let i = 0; i < 5; i++) expect((await clients[i % 2]!.signIn('ada@unilag.edu.ng', `wrong guess ${i}`)).status).toBe(401);
+    for (const c of clients) expect((await c.signIn('ada@unilag.edu.ng', issued.loginCode)).status).toBe(429);
+  });
+});
