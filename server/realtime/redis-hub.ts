@@ -62,6 +62,8 @@ export class RedisHub implements Hub {
     try {
       await sub.connect();
       await sub.subscribe(FANOUT_CHANNEL, (message) => this.apply(message));
+      // Closed meanwhile (a start-up that timed out, or shutdown): this connection must not live on.
+      if (this.closed) return sub.close();
       this.sub = sub;
       if (attempt) this.logger.info('redis fan-out reconnected');
     } catch (err) {

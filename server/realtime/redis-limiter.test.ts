@@ -74,6 +74,31 @@ describeRedis('RedisLimiters', () => {
     expect(logger.lines.filter((x) => String(x.msg).startsWith('shared rate limits unavailable'))).toHaveLength(2);
   });
 
+  test('after Redis comes back, the nodes share their counts again', async () => {
+    const own = await startRedis();
+    const nodes = [await RedisLimiters.connect(own.url, memoryLogger()), await RedisLimiters.connect(own.url, memoryLogger())];
+    open.push(...nodes);
+    const [a, b] = nodes.map((n) => n.factory('t5', 1, 60_000));
+    own.stop();
+    await Bun.sleep(200);
+    expect(await a!.take('x')).toBe(0); // counted on a alone
+    expect(await b!.take('x')).toBe(0); // and on b alone
+    const again = await startRedis(own.port);
+    try {
+      // Shared again once both reconnect: one take on a refuses the next on b.
+      const deadline = Date.now() + 15_000;
+      let shared = false;
+      for (let i = 0; !shared && Date.now() < deadline; i++) {
+        await b!.reset(`k${i}`);
+        shared = (await a!.take(`k${i}`)) === 0 && (await b!.take(`k${i}`)) > 0;
+        if (!shared) await Bun.sleep(200);
+      }
+      expect(shared).toBe(true);
+    } finally {
+      again.stop();
+    }
+  });
+
   test('five wrong passwords spread over two nodes lock the account on both', async () => {
     const store = createSqliteStore(null);
     const config = loadConfig({ LOG_LEVEL: 'error' });

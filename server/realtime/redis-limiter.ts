@@ -62,9 +62,26 @@ export class RedisLimiters {
   readonly factory: LimiterFactory = (name, max, windowMs) => new SharedLimiter(this, `lt:rl:${name}:`, new SlidingWindowLimiter(max, windowMs, this.now));
 
   /** Runs the script; null when Redis did not answer in time (the caller falls back). */
-  async run(key: string, windowMs: number, max: number, mode: 'check' | 'record' | 'take'): Promise<number | null> {
+  run(key: string, windowMs: number, max: number, mode: 'check' | 'record' | 'take'): Promise<number | null> {
     const now = this.now();
-    const call = this.client.send('EVAL', [SCRIPT, '1', key, String(now), String(windowMs), String(max), mode, `${now}-${crypto.randomUUID()}`]);
+    return this.command('EVAL', [SCRIPT, '1', key, String(now), String(windowMs), String(max), mode, `${now}-${crypto.randomUUID()}`]);
+  }
+
+  /** Deletes a key (a reset); a Redis that does not answer is waited for COMMAND_TIMEOUT_MS at most. */
+  async del(key: string) {
+    await this.command('DEL', [key]);
+  }
+
+  private reconnecting = false;
+
+  private async command(name: string, args: string[]): Promise<number | null> {
+    // A client that gave up reconnecting (or never connected at start-up) is asked to connect again,
+    // in the background: this call falls back, the next ones use Redis once it answers.
+    if (!this.client.connected && !this.reconnecting && !this.closed) {
+      this.reconnecting = true;
+      this.client.connect().catch(() => {}).finally(() => (this.reconnecting = false));
+    }
+    const call = this.client.send(name, args);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), COMMAND_TIMEOUT_MS)));
     try {
@@ -83,11 +100,10 @@ export class RedisLimiters {
     }
   }
 
-  async del(key: string) {
-    await this.client.send('DEL', [key]).catch(() => {});
-  }
+  private closed = false;
 
   close() {
+    this.closed = true;
     this.client.close();
   }
 }

@@ -22,9 +22,8 @@ export function describeRedis(name: string, fn: () => void) {
   console.warn(`${name}: skipped, ${BIN} not found`);
 }
 
-/** Starts redis-server and waits until it answers; `stop` kills it. */
-export async function startRedis(): Promise<{ url: string; stop: () => void }> {
-  const port = freePort();
+/** Starts redis-server (on `port`, or a free one) and waits until it answers; `stop` kills it. */
+export async function startRedis(port = freePort()): Promise<{ url: string; port: number; stop: () => void }> {
   const proc = Bun.spawn([BIN, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdout: 'ignore', stderr: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   const c = new Bun.RedisClient(url);
@@ -37,5 +36,5 @@ export async function startRedis(): Promise<{ url: string; stop: () => void }> {
     }
   }
   c.close();
-  return { url, stop: () => proc.kill() };
+  return { url, port, stop: () => proc.kill() };
 }

@@ -95,7 +95,8 @@ async function onMessage(m: Msg) {
       return;
     case 'offered': {
       const f = served.find((x) => x.transfer === m.transfer) ?? pendingOffer;
-      if (!f) return;
+      // Stopped before the server confirmed it: stop serving it there too.
+      if (!f) return send({ type: 'withdraw', transfer: m.transfer });
       f.transfer = m.transfer;
       if (f === pendingOffer) pendingOffer = null;
       f.status.textContent = 'Offered in the room. Keep this page open while others receive it.';
@@ -118,6 +119,8 @@ async function onMessage(m: Msg) {
       return;
     }
     case 'error': {
+      // A session the server refused for good (404/403): drop its link here too (a sender's progress bar goes).
+      if (m.session && (m.status === 404 || m.status === 403)) links.get(m.session)?.close();
       const r = [...receives.values()].find((x) => x.transfer === m.transfer || (m.session && x.session === m.session));
       if (r && r.state === 'receiving') {
         // The sender may be reconnecting: a transfer already under way keeps trying for a while.
@@ -278,6 +281,7 @@ export async function offerDirect(file: File, room: string, list: HTMLElement, e
     if (f.transfer) send({ type: 'withdraw', transfer: f.transfer });
     for (const id of f.sessions) links.get(id)?.close();
     served.splice(served.indexOf(f), 1);
+    if (pendingOffer === f) pendingOffer = null;
     row.remove();
     if (!served.length) ws?.close();
   };

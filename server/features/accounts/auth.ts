@@ -43,12 +43,17 @@ export async function signIn(
 ): Promise<{ token: string; user: User }> {
   const email = input.email.trim().toLowerCase();
   const ipKey = input.ip ?? 'unknown';
-  const wait = Math.max(...(await Promise.all([ctx.accountLimiter.retryAfter(email), ctx.ipLimiter.retryAfter(ipKey)])));
-  if (wait > 0) throw rateLimited(lockedMessage(wait), wait);
   if (!email || !input.secret) throw badRequest('Enter your email and password.');
+  // Per address: failures only (a campus NAT puts whole halls behind one address). Per account: every
+  // attempt is counted before the slow password check, so parallel guesses (on any node, with
+  // REDIS_URL) cannot all start under the limit; a success clears the count.
+  const ipWait = await ctx.ipLimiter.retryAfter(ipKey);
+  if (ipWait > 0) throw rateLimited(lockedMessage(ipWait), ipWait);
+  const wait = await ctx.accountLimiter.take(email);
+  if (wait > 0) throw rateLimited(lockedMessage(wait), wait);
 
   const fail = async (err: AppError, user: User | null) => {
-    await Promise.all([ctx.accountLimiter.record(email), ctx.ipLimiter.record(ipKey)]);
+    await ctx.ipLimiter.record(ipKey);
     await recordAudit(ctx.store, { userId: user?.id ?? null, origin: input.ip ?? 'unknown' }, 'session.login_failed', user?.id ?? null, { email, reason: err.message });
     return err;
   };

@@ -190,6 +190,14 @@ describe('rate limiting', () => {
     expect((await client.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
   });
 
+  test('ten wrong passwords at once: five are checked, the rest refused before any password check', async () => {
+    const { app } = await withPassword();
+    const attackers = Array.from({ length: 10 }, (_, i) => new Client(app, `203.0.113.${10 + i}`));
+    const statuses = await Promise.all(attackers.map((c, i) => c.signIn('ada@unilag.edu.ng', `wrong-${i}`).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+  });
+
   test('one IP trying many accounts is locked per IP', async () => {
     const { app } = await setUp();
     const sprayer = new Client(app, '198.51.100.7');

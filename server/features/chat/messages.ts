@@ -22,6 +22,7 @@ import { deleteFileOf } from '../files/remove';
 import { openCase, screen } from '../moderation/screen';
 import { assertMayPost } from '../moderation/restrictions';
 import { restrictIfRepeated } from '../moderation/sanctions';
+import { KeyedLock } from '../../lib/keyed-lock';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -85,18 +86,33 @@ export async function publishHidden(ctx: ChatContext, message: Message) {
  * (the body, or a file's name as words) before the message exists for anyone else, stores it held
  * if the verdict says so, opens its case, and publishes it to whoever may see it. A resend of the
  * same clientId creates nothing; if it is held it goes back to the sender only, like the first time.
+ * `screenText` turns a body into what is screened (a file's name → its words).
  */
-export async function postScreened(ctx: ChatContext, user: User, room: Room, input: Omit<AppendMessage, 'held'>, text = input.body) {
-  const verdict = await screen(ctx.store, ctx.moderation, room, user, text);
+export async function postScreened(ctx: ChatContext, user: User, room: Room, input: Omit<AppendMessage, 'held'>, screenText: (body: string) => string = (b) => b) {
+  const verdict = await screen(ctx.store, ctx.moderation, room, user, screenText(input.body));
   const { message, created } = await ctx.store.messages.append({ ...input, held: verdict?.severity === 'hold' });
-  if (created) metrics.messageSent(room.id);
-  // A resend finds the message stored; its case is opened now if the server stopped between the two
-  // writes (a held message without a case would wait for a review that nobody was asked for).
-  if (verdict && (created || !(await ctx.store.cases.list({ messageId: message.id, limit: 1 })).length)) {
-    await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
-  }
+  if (created) {
+    metrics.messageSent(room.id);
+    if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
+  } else if (message.held) await openMissingCase(ctx, user, room, message, screenText);
   if (created || message.held) await publishVisible(ctx, message);
   return { message, created };
+}
+
+const caseOpening = new KeyedLock();
+
+/**
+ * A resend found its message stored held, but the server may have stopped between storing it and
+ * opening its case: a held message with no case would wait for a review nobody was asked for. The
+ * stored text is screened again (not the resent one, which may differ) and the case opened once
+ * (one check-and-open at a time per message on this node).
+ */
+function openMissingCase(ctx: ChatContext, user: User, room: Room, message: Message, screenText: (body: string) => string) {
+  return caseOpening.run(message.id, async () => {
+    if ((await ctx.store.cases.list({ messageId: message.id, limit: 1 })).length) return;
+    const verdict = await screen(ctx.store, ctx.moderation, room, user, screenText(message.body));
+    if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
+  });
 }
 
 export async function sendMessage(ctx: ChatContext, user: User, input: { roomId: string; clientId: string; body: string }) {

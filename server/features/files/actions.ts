@@ -106,7 +106,7 @@ export async function finishUpload(ctx: ChatContext, user: User, uploadId: strin
     user,
     room,
     { roomId: room.id, senderId: user.id, clientId: `file-${file.id}`, kind: 'file', body: file.name, mentions: [], meta: { fileId: file.id, name: file.name, size: file.size, type: file.type } },
-    fileNameText(file.name),
+    fileNameText,
   );
   await ctx.store.files.setMessage(file.id, message.id);
   return { file, messageId: message.id };

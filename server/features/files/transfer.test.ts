@@ -190,9 +190,26 @@ describe('/xfer', () => {
     b.send({ type: 'request', room: room.id, transfer });
     const s3 = await b.next('start');
     await a.next('start');
+    // Ada's second page serves it too: the first page stopping sends its receiver to the second (peer-left).
+    const a2 = socket(s.origin, { cookie: ada.cookie, origin: s.origin });
+    await a2.opened;
+    a2.send(offer(room.id));
+    await a2.next('offered');
+    a.send({ type: 'withdraw', transfer });
+    expect(await b.next('ended')).toMatchObject({ session: s3.session, reason: 'peer-left' });
+    b.send({ type: 'request', room: room.id, transfer });
+    const [s4] = await Promise.all([a2.next('start'), b.next('start')]);
+    a.send(offer(room.id)); // the first page offers again…
+    await a.next('offered');
+    a2.ws.close(); // …and the second goes away (its session ends as peer-left)
+    expect(await b.next('ended')).toMatchObject({ session: s4.session, reason: 'peer-left' });
+    b.send({ type: 'request', room: room.id, transfer });
+    const s5 = await b.next('start');
+    await a.next('start');
+
     c.send({ type: 'withdraw', transfer }); // a socket that does not serve it changes nothing
     a.send({ type: 'withdraw', transfer });
-    expect(await b.next('ended')).toMatchObject({ session: s3.session, reason: 'cancelled', message: 'Ada Obi stopped offering this file.' });
+    expect(await b.next('ended')).toMatchObject({ session: s5.session, reason: 'cancelled', message: 'Ada Obi stopped offering this file.' });
     expect(c.got.filter((m) => m.type !== 'hello')).toEqual([]);
     // A later request (a receiver resuming) is told it was withdrawn, not that Ada is offline.
     b.send({ type: 'request', room: room.id, transfer });

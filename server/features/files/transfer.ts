@@ -121,7 +121,7 @@ export class Transfers {
       user,
       room,
       { roomId: room.id, senderId: user.id, clientId: `xfer-${input.digest.slice(0, 40)}`, kind: 'file', body: meta.name, mentions: [], meta: meta as unknown as Record<string, unknown> },
-      fileNameText(meta.name),
+      fileNameText,
     );
     if (message.deletedAt || !offerMeta(message)) throw badRequest('This offer was deleted; rename the file to offer it again.');
     this.withdrawn.delete(message.id);
@@ -154,7 +154,7 @@ export class Transfers {
     if (!from) {
       const w = this.withdrawn.get(message.id);
       // A receiver resuming after its channel dropped learns the sender stopped, instead of retrying.
-      if (w) throw gone(`${w.name} stopped offering this file.`);
+      if (w && Date.now() - w.at <= WITHDRAWN_MS) throw gone(`${w.name} stopped offering this file.`);
       throw unavailable(`${sender.name} is not online; ask them to open Lets Talk.`);
     }
     // A new request from this receiver replaces its earlier session for the same offer (a resume).
@@ -176,7 +176,7 @@ export class Transfers {
 
   /**
    * The sender stops offering (only a socket that serves the offer can withdraw it). Its sessions end
-   * here, each receiver told "cancelled"; a receiver between two sessions of a resume (its channel
+   * here, each receiver told "cancelled" (or "peer-left" while another page of the sender serves it); a receiver between two sessions of a resume (its channel
    * lost, its next request not yet sent) gets 410 for that request instead of retrying a sender who
    * is gone (the offer is remembered as withdrawn for an hour, until it is offered again).
    */
@@ -189,9 +189,13 @@ export class Transfers {
       for (const [id, w] of this.withdrawn) if (now - w.at > WITHDRAWN_MS) this.withdrawn.delete(id);
       this.withdrawn.set(transfer, { name: user.name, at: now });
     }
+    // Still served from another page of the sender: its receivers resume from there (peer-left), not give up.
+    const ended = set.size
+      ? ({ reason: 'peer-left', message: 'The connection to the other side was lost.' } as const)
+      : ({ reason: 'cancelled', message: `${user.name} stopped offering this file.` } as const);
     for (const s of [...this.sessions.values()]) {
       if (s.transfer !== transfer || s.sender !== peer) continue;
-      s.receiver.send({ type: 'ended', session: s.id, reason: 'cancelled', message: `${user.name} stopped offering this file.` });
+      s.receiver.send({ type: 'ended', session: s.id, ...ended });
       this.end(s, 'withdrawn');
     }
   }
@@ -205,6 +209,8 @@ export class Transfers {
       const other = await this.ctx.store.users.byId(s.sender === peer ? s.receiver.userId : s.sender.userId);
       if (!other || other.status !== 'active' || !(await this.ctx.store.rooms.membership(s.roomId, other.id))) throw notFound('No such transfer.');
     } catch (e) {
+      // A store failure is not a verdict: the session stays, and the caller gets a 500 to retry.
+      if (!(e instanceof AppError)) throw e;
       const other = s.sender === peer ? s.receiver : s.sender;
       if (this.sessions.has(s.id)) other.send({ type: 'ended', session: s.id, reason: 'failed', message: 'This transfer is no longer allowed.' });
       this.end(s, 'membership');

@@ -107,17 +107,19 @@ describe('hold', () => {
     expect(audit[0]).toMatchObject({ actorId: null, origin: 'system', target: c!.id });
   });
 
-  test('a resend after the server stopped between storing a held message and opening its case opens the case, once', async () => {
+  test('a resend after the server stopped between storing a held message and opening its case opens the case, once, for the stored text', async () => {
     const s = await setUp();
     const clientId = cid();
     // What the first attempt left behind: the message is stored held, the process died before the case.
     const { message } = await s.store.messages.append({ roomId: s.room.id, senderId: s.adult.id, clientId, kind: 'text', body: 'HOLDME our secret', mentions: [], held: true });
     expect(await s.store.cases.list()).toEqual([]);
-    // The client did not get its ack, so it sends again.
-    for (let i = 0; i < 2; i++) expect((await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId, body: 'HOLDME our secret' })).created).toBe(false);
+    // The client did not get its ack, so it sends again (twice at once: two tabs share the outbox).
+    const resend = (body: string) => sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId, body });
+    for (const r of await Promise.all([resend('HOLDME our secret'), resend('HOLDME our secret')])) expect(r.created).toBe(false);
+    await resend('hello'); // a different text under the same id changes nothing: the stored one counts
     const cases = await s.store.cases.list();
     expect(cases).toHaveLength(1);
-    expect(cases[0]).toMatchObject({ messageId: message.id, severity: 'hold', status: 'open' });
+    expect(cases[0]).toMatchObject({ messageId: message.id, severity: 'hold', status: 'open', text: 'HOLDME our secret' });
     expect(await s.store.audit.list({ action: 'moderation.hold' })).toHaveLength(1);
   });
 
