@@ -193,7 +193,7 @@ describeBrowser('files (browser)', () => {
   );
 
   test(
-    'a file over the limit is refused before any byte is sent; images get a thumbnail',
+    'a file over the limit is refused before any byte is sent; small images are shown, large ones only on "Show image"',
     async () => {
       await withArtifactsOnFailure('files-limit', a.page, server, async () => {
         await openRoom(a.page, server, roomId);
@@ -209,6 +209,18 @@ describeBrowser('files (browser)', () => {
         const img = a.page.getByRole('log', { name: 'Messages' }).getByRole('img', { name: 'diagram.png' });
         await img.waitFor({ timeout: 30_000 });
         await eventually(async () => expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1));
+
+        // A large photo (the same pixel, padded to 300 KB after its end) is not fetched until asked for.
+        const big = Buffer.concat([png, Buffer.alloc(300 * 1024)]);
+        await a.page.getByLabel('Attach file').setInputFiles({ name: 'whiteboard.png', mimeType: 'image/png', buffer: big });
+        const show = a.page.getByRole('link', { name: 'Show image (300 KB)' });
+        await show.waitFor({ timeout: 30_000 });
+        const log = a.page.getByRole('log', { name: 'Messages' });
+        expect(await log.getByRole('img', { name: 'whiteboard.png' }).count()).toBe(0);
+        const fetched = a.page.waitForResponse((r) => r.url().includes('/whiteboard.png') && r.request().resourceType() === 'image');
+        await show.click();
+        expect((await fetched).status()).toBe(200);
+        await eventually(async () => expect(await log.getByRole('img', { name: 'whiteboard.png' }).evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1));
       });
     },
     TIMEOUT,

@@ -19,11 +19,24 @@ export function fileMeta(meta: Record<string, unknown> | null): FileMeta | null 
   return { fileId: meta.fileId, name: meta.name, size: meta.size, type: typeof meta.type === 'string' ? meta.type : 'application/octet-stream' };
 }
 
-/** The name as a download link, size and type; images get a lazy thumbnail (served inline, members only). */
+/**
+ * Images up to this size are shown in the log (lazily); larger ones wait for a tap on "Show image":
+ * many students pay for every megabyte, and a room of phone photos would otherwise cost each reader
+ * all of them. (There are no server-made thumbnails: Bun has no image decoder, and decoding untrusted
+ * images on the server is an attack surface.)
+ */
+export const AUTO_IMAGE_BYTES = 200 * 1024;
+
+/** The name as a download link, size and type; small images shown, large ones behind "Show image" (members only). */
 export function fileBody(f: FileMeta): Raw {
   if (f.direct) return offerBody(f, f.direct);
   const url = fileUrl(f.fileId, f.name);
-  return html`<div class="body file">${isImage(f.type) ? html`<a href="${url}" class="thumb"><img src="${url}" alt="${f.name}" loading="lazy" decoding="async"></a>` : ''}<p><a href="${url}" download="${f.name}" class="file-link">${f.name}</a> <span class="file-info">${formatBytes(f.size)} · ${f.type}</span></p></div>`;
+  const image = !isImage(f.type)
+    ? ''
+    : f.size <= AUTO_IMAGE_BYTES
+      ? html`<a href="${url}" class="thumb"><img src="${url}" alt="${f.name}" loading="lazy" decoding="async"></a>`
+      : html`<p><a href="${url}" class="show-image" data-alt="${f.name}">Show image (${formatBytes(f.size)})</a></p>`;
+  return html`<div class="body file">${image}<p><a href="${url}" download="${f.name}" class="file-link">${f.name}</a> <span class="file-info">${formatBytes(f.size)} · ${f.type}</span></p></div>`;
 }
 
 /**

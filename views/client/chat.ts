@@ -293,6 +293,20 @@ function start(app: HTMLElement) {
     if (send({ type: 'typing', room })) lastTyping = Date.now();
   });
   document.addEventListener('click', async (e) => {
+    // "Show image": loads a large image into the message, in place (without JavaScript the link opens it).
+    const show = (e.target as HTMLElement).closest<HTMLAnchorElement>('a.show-image');
+    if (show) {
+      e.preventDefault();
+      const img = document.createElement('img');
+      img.src = show.href;
+      img.alt = show.dataset.alt ?? '';
+      const a = document.createElement('a');
+      a.href = show.href;
+      a.className = 'thumb';
+      a.append(img);
+      show.parentElement!.replaceWith(a);
+      return;
+    }
     const b = (e.target as HTMLElement).closest<HTMLElement>('button[data-action]');
     if (!b) return;
     const room = openRoom();

@@ -1,0 +1,24 @@
+import { describe, expect, test } from 'bun:test';
+import { AUTO_IMAGE_BYTES, fileBody } from './files';
+
+const meta = (size: number, type = 'image/jpeg', name = 'lab <1>.jpg') => ({ fileId: 'f1', name, size, type });
+
+describe('fileBody', () => {
+  test('a small image is shown in the log (lazily), with its name escaped', () => {
+    const body = fileBody(meta(AUTO_IMAGE_BYTES)).value;
+    expect(body).toContain('<img src="/files/f1/lab%20%3C1%3E.jpg" alt="lab &lt;1&gt;.jpg" loading="lazy"');
+  });
+
+  test('a large image waits for "Show image": nothing is fetched until the reader asks', () => {
+    const body = fileBody(meta(AUTO_IMAGE_BYTES + 1)).value;
+    expect(body).not.toContain('<img');
+    expect(body).toContain('<a href="/files/f1/lab%20%3C1%3E.jpg" class="show-image" data-alt="lab &lt;1&gt;.jpg">Show image (');
+  });
+
+  test('other files are a download link with size and type only', () => {
+    const body = fileBody(meta(5_000_000, 'application/pdf', 'notes.pdf')).value;
+    expect(body).not.toContain('<img');
+    expect(body).not.toContain('show-image');
+    expect(body).toContain('download="notes.pdf"');
+  });
+});
