@@ -88,7 +88,7 @@ describeBrowser('direct file transfers (browser)', () => {
   }
 
   /** In the page: once `atLeast` bytes are verified, run `what` (cut the channel or drop the socket). */
-  const interruptAt = (atLeast: number, what: 'cut' | 'dropSocket') => (page: Page) =>
+  const interruptAt = (atLeast: number, what: 'cut' | 'dropSocket' | 'stall') => (page: Page) =>
     page.evaluate(
       ([n, w]) =>
         new Promise<number>((resolve) => {
@@ -160,6 +160,24 @@ describeBrowser('direct file transfers (browser)', () => {
         expect(rx.starts.length).toBeGreaterThanOrEqual(2);
         expect(rx.starts[1]!).toBeGreaterThan(0);
         expect(sha(bytes)).toBe(sha(data));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a transfer that stalls (the channel open, nothing arriving) is resumed by the receiver',
+    async () => {
+      await withArtifactsOnFailure('xfer-stall', b.page, server, async () => {
+        await b.page.evaluate(() => localStorage.setItem('letstalk.transfer.stallMs', '3000'));
+        try {
+          const { rx, bytes } = await receive({ during: interruptAt(10 * MB, 'stall') });
+          expect(rx.starts.length).toBeGreaterThanOrEqual(2);
+          expect(rx.starts[1]!).toBeGreaterThan(0);
+          expect(sha(bytes)).toBe(sha(data));
+        } finally {
+          await b.page.evaluate(() => localStorage.removeItem('letstalk.transfer.stallMs'));
+        }
       });
     },
     TIMEOUT,

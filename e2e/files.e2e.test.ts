@@ -193,7 +193,7 @@ describeBrowser('files (browser)', () => {
   );
 
   test(
-    'a file over the limit is refused before any byte is sent; small images are shown, large ones only on "Show image"',
+    'a file over the limit is refused before any byte is sent; images show a preview made by the browser, or "Show image"',
     async () => {
       await withArtifactsOnFailure('files-limit', a.page, server, async () => {
         await openRoom(a.page, server, roomId);
@@ -210,17 +210,28 @@ describeBrowser('files (browser)', () => {
         await img.waitFor({ timeout: 30_000 });
         await eventually(async () => expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1));
 
-        // A large photo (the same pixel, padded to 300 KB after its end) is not fetched until asked for.
-        const big = Buffer.concat([png, Buffer.alloc(300 * 1024)]);
-        await a.page.getByLabel('Attach file').setInputFiles({ name: 'whiteboard.png', mimeType: 'image/png', buffer: big });
+        // A large photo (the same pixel, padded to 300 KB after its end): the log shows the small preview
+        // the uploading browser made, never the photo itself.
+        const log = a.page.getByRole('log', { name: 'Messages' });
+        const photos: string[] = [];
+        a.page.on('response', (r) => r.request().resourceType() === 'image' && photos.push(new URL(r.url()).pathname));
+        await a.page.getByLabel('Attach file').setInputFiles({ name: 'whiteboard.png', mimeType: 'image/png', buffer: Buffer.concat([png, Buffer.alloc(300 * 1024)]) });
+        const preview = log.getByRole('img', { name: 'whiteboard.png' });
+        await preview.waitFor({ timeout: 30_000 });
+        await eventually(async () => expect(await preview.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1));
+        expect(await preview.getAttribute('src')).toStartWith('/thumbs/');
+        expect(photos.filter((p) => p.endsWith('/whiteboard.png'))).toEqual([]);
+
+        // An image this browser cannot decode (so no preview) waits for "Show image": fetched only on the tap.
+        await a.page.getByLabel('Attach file').setInputFiles({ name: 'scan.png', mimeType: 'image/png', buffer: Buffer.alloc(300 * 1024, 9) });
         const show = a.page.getByRole('link', { name: 'Show image (300 KB)' });
         await show.waitFor({ timeout: 30_000 });
-        const log = a.page.getByRole('log', { name: 'Messages' });
-        expect(await log.getByRole('img', { name: 'whiteboard.png' }).count()).toBe(0);
-        const fetched = a.page.waitForResponse((r) => r.url().includes('/whiteboard.png') && r.request().resourceType() === 'image');
+        expect(await log.getByRole('img', { name: 'scan.png' }).count()).toBe(0);
+        expect(photos.filter((p) => p.endsWith('/scan.png'))).toEqual([]);
+        const fetched = a.page.waitForResponse((r) => r.url().endsWith('/scan.png') && r.request().resourceType() === 'image');
         await show.click();
         expect((await fetched).status()).toBe(200);
-        await eventually(async () => expect(await log.getByRole('img', { name: 'whiteboard.png' }).evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1));
+        expect(await log.getByRole('img', { name: 'scan.png' }).count()).toBe(1);
       });
     },
     TIMEOUT,

@@ -15,6 +15,12 @@ describe('fileBody', () => {
     expect(body).toContain('<a href="/files/f1/lab%20%3C1%3E.jpg" class="show-image" data-alt="lab &lt;1&gt;.jpg">Show image (');
   });
 
+  test('an image with a preview shows the preview, whatever its size; a tap opens the image', () => {
+    const body = fileBody({ ...meta(5_000_000), thumb: true }).value;
+    expect(body).toContain('<a href="/files/f1/lab%20%3C1%3E.jpg" class="thumb"><img src="/thumbs/f1" alt="lab &lt;1&gt;.jpg" loading="lazy"');
+    expect(body).not.toContain('show-image');
+  });
+
   test('other files are a download link with size and type only', () => {
     const body = fileBody(meta(5_000_000, 'application/pdf', 'notes.pdf')).value;
     expect(body).not.toContain('<img');

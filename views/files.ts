@@ -7,6 +7,8 @@ export interface FileMeta {
   name: string;
   size: number;
   type: string;
+  /** An image with a preview (GET /thumbs/:fileId, a few KB made by the uploader's browser). */
+  thumb?: boolean;
   /** A direct-transfer offer (no stored bytes; README "Files → Direct transfers"). */
   direct?: { digest: string; from: string };
 }
@@ -16,26 +18,27 @@ export function fileMeta(meta: Record<string, unknown> | null): FileMeta | null 
     return { fileId: '', name: meta.name, size: meta.size, type: String(meta.type ?? 'application/octet-stream'), direct: { digest: meta.digest, from: String(meta.from ?? '') } };
   }
   if (!meta || typeof meta.fileId !== 'string' || typeof meta.name !== 'string' || typeof meta.size !== 'number') return null;
-  return { fileId: meta.fileId, name: meta.name, size: meta.size, type: typeof meta.type === 'string' ? meta.type : 'application/octet-stream' };
+  return { fileId: meta.fileId, name: meta.name, size: meta.size, type: typeof meta.type === 'string' ? meta.type : 'application/octet-stream', ...(meta.thumb === true ? { thumb: true } : {}) };
 }
 
 /**
- * Images up to this size are shown in the log (lazily); larger ones wait for a tap on "Show image":
- * many students pay for every megabyte, and a room of phone photos would otherwise cost each reader
- * all of them. (There are no server-made thumbnails: Bun has no image decoder, and decoding untrusted
- * images on the server is an attack surface.)
+ * Many students pay for every megabyte: a room of phone photos must not cost each reader all of them.
+ * An image with a preview shows the preview (a few KB; a tap opens the image). Without one (an old
+ * message, or a browser that could not decode the image to make it) images up to this size are shown
+ * in the log and larger ones wait for a tap on "Show image". Previews are made by the uploader's
+ * browser: Bun has no image decoder, and decoding untrusted images on the server is an attack surface.
  */
 export const AUTO_IMAGE_BYTES = 200 * 1024;
 
-/** The name as a download link, size and type; small images shown, large ones behind "Show image" (members only). */
+/** The name as a download link, size and type; an image's preview, a small image, or "Show image" (members only). */
 export function fileBody(f: FileMeta): Raw {
   if (f.direct) return offerBody(f, f.direct);
   const url = fileUrl(f.fileId, f.name);
-  const image = !isImage(f.type)
-    ? ''
-    : f.size <= AUTO_IMAGE_BYTES
-      ? html`<a href="${url}" class="thumb"><img src="${url}" alt="${f.name}" loading="lazy" decoding="async"></a>`
-      : html`<p><a href="${url}" class="show-image" data-alt="${f.name}">Show image (${formatBytes(f.size)})</a></p>`;
+  const shown = (src: string) => html`<a href="${url}" class="thumb"><img src="${src}" alt="${f.name}" loading="lazy" decoding="async"></a>`;
+  let image: Raw | '' = '';
+  if (isImage(f.type) && f.thumb) image = shown(`/thumbs/${f.fileId}`);
+  else if (isImage(f.type) && f.size <= AUTO_IMAGE_BYTES) image = shown(url);
+  else if (isImage(f.type)) image = html`<p><a href="${url}" class="show-image" data-alt="${f.name}">Show image (${formatBytes(f.size)})</a></p>`;
   return html`<div class="body file">${image}<p><a href="${url}" download="${f.name}" class="file-link">${f.name}</a> <span class="file-info">${formatBytes(f.size)} · ${f.type}</span></p></div>`;
 }
 

@@ -370,7 +370,7 @@ export function chatContract(current: () => Store) {
       expect((await store.sanctions.list({ userId: 'u9', kind: ['block'], status: ['active', 'appealed', 'upheld'] })).map((s) => s.id)).toEqual([again.id]);
     });
 
-    test('files: resumable upload at the stored offset, completion, ranged reads, usage, abort, stale', async () => {
+    test('files: resumable upload at the stored offset, completion, ranged reads, usage, abort, stale, previews', async () => {
       const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255);
       const collect = async (st: Blob | ReadableStream<Uint8Array>) => new Uint8Array(await new Response(st).arrayBuffer());
       const base = { userId: 'u-files', roomId: 'r-files', name: 'a.bin', size: 10, type: 'application/octet-stream', sha256: 'f'.repeat(64), createdAt: 1000 };
@@ -414,7 +414,12 @@ export function chatContract(current: () => Store) {
 
       await store.files.setMessage(fileId, 'm-1');
       expect((await store.files.byId(fileId))?.messageId).toBe('m-1');
+      expect(await store.files.thumb(fileId)).toBeNull();
+      await store.files.setThumb(fileId, bytes(20, 3));
+      await store.files.setThumb(fileId, bytes(30, 4)); // replaced
+      expect(await store.files.thumb(fileId)).toEqual(bytes(30, 4));
       await store.files.remove(fileId);
+      expect(await store.files.thumb(fileId)).toBeNull();
       await store.files.remove(fileId); // twice is fine
       expect(await store.files.byId(fileId)).toBeNull();
       expect(await store.files.usage({ roomId: 'r-files' })).toBe(0);

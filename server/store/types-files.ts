@@ -59,7 +59,11 @@ export interface FileStore {
   byId(id: string): Promise<StoredFile | null>;
   /** Links the file to the message that shows it. */
   setMessage(id: string, messageId: string): Promise<void>;
-  /** Deletes a stored file and its bytes (no error when missing). */
+  /** Stores (or replaces) the small preview image of a stored file (a JPEG made by the uploader's browser). */
+  setThumb(id: string, jpeg: Uint8Array): Promise<void>;
+  /** The preview image, or null. */
+  thumb(id: string): Promise<Uint8Array | null>;
+  /** Deletes a stored file, its bytes and its preview (no error when missing). */
   remove(id: string): Promise<void>;
   /**
    * Bytes start..end (inclusive) of a stored file, for a Response body: a lazy Blob where the

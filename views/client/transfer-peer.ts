@@ -28,6 +28,8 @@ export class Link {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   mode: 'direct' | 'relay' = 'direct';
+  /** Test hook: incoming data is ignored while the channel stays open (a stalled peer). */
+  muted = false;
 
   constructor(
     private role: 'sender' | 'receiver',
@@ -107,7 +109,7 @@ export class Link {
       if (this.timer) clearTimeout(this.timer);
       this.on.open(wire, this.mode);
     };
-    dc.onmessage = (e) => this.on.message(typeof e.data === 'string' ? e.data : new Uint8Array(e.data as ArrayBuffer));
+    dc.onmessage = (e) => !this.muted && this.on.message(typeof e.data === 'string' ? e.data : new Uint8Array(e.data as ArrayBuffer));
     // 'closing' comes first when the far end (or the relay) closes; waiting for 'close' can take many seconds.
     dc.onclosing = dc.onclose = () => this.dc === dc && this.lose();
   }

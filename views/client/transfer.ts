@@ -45,6 +45,8 @@ interface Receive {
   starts: number[];
   modes: string[];
   retries: number;
+  /** Last sign of life (request sent, session started, channel open, bytes verified): the stall watchdog reads it. */
+  active: number;
   relay: boolean;
   state: 'receiving' | 'done' | 'failed' | 'cancelled';
 }
@@ -84,7 +86,24 @@ function sendOffer(f: Served) {
   send({ type: 'offer', room: f.room, name: f.file.name, size: f.file.size, mime: f.file.type, digest: f.digest });
 }
 
+/**
+ * A receive that shows no sign of life for this long is resumed with a new session: whatever got
+ * stuck (a lost signal, a channel that opened on one side only, a peer that stopped sending), the
+ * receiver should not wait forever. Longer than the direct attempt plus the relay's set-up.
+ */
+const STALL_MS = 30_000;
+let watchdog: ReturnType<typeof setInterval> | null = null;
+
+function watch() {
+  // Tests shorten it (localStorage 'letstalk.transfer.stallMs').
+  const stallMs = Number(localStorage.getItem('letstalk.transfer.stallMs')) || STALL_MS;
+  watchdog ??= setInterval(() => {
+    for (const r of receives.values()) if (r.state === 'receiving' && Date.now() - r.active > stallMs) resume(r);
+  }, Math.min(5000, stallMs / 2));
+}
+
 function request(r: Receive) {
+  r.active = Date.now();
   send({ type: 'request', room: r.room, transfer: r.transfer, relay: r.relay || undefined });
 }
 
@@ -171,9 +190,11 @@ function startReceiving(m: Extract<Msg, { type: 'start' }>) {
   const r = receives.get(m.transfer);
   if (!r || r.state !== 'receiving') return send({ type: 'cancel', session: m.session });
   r.session = m.session;
+  r.active = Date.now();
   const link = (r.link = new Link('receiver', m.session, send, iceServers, {
     open: (wire, mode) => {
       r.retries = 0;
+      r.active = Date.now();
       r.starts.push(r.engine.offset);
       r.modes.push(mode);
       r.engine.attach(wire);
@@ -195,6 +216,7 @@ function resume(r: Receive) {
   r.link = null;
   if (r.session) r.past.push(r.session);
   r.session = null;
+  r.active = Date.now();
   r.progress.info.textContent = `Connection lost at ${fmtBytes(r.engine.offset)}. Reconnecting…`;
   setTimeout(() => r.state === 'receiving' && request(r), Math.min(8000, 500 * 2 ** r.retries++));
 }
@@ -232,10 +254,13 @@ export async function receive(box: HTMLElement, room: string, transfer: string) 
   status.replaceChildren(row);
   if (sink.kind === 'memory') status.append(' This browser cannot save while receiving: the file is kept in memory until it is complete.');
   const r: Receive = {
-    room, transfer, name, size, sink, box, progress, session: null, past: [], link: null, starts: [], modes: [], retries: 0, state: 'receiving',
+    room, transfer, name, size, sink, box, progress, session: null, past: [], link: null, starts: [], modes: [], retries: 0, active: Date.now(), state: 'receiving',
     relay: localStorage.getItem('letstalk.transfer.relay') === '1',
     engine: new ReceiveEngine(size, box.dataset.xferDigest!, (b) => sink.write(b), {
-      progress: (n) => progress.set(n, r.modes.at(-1) === 'relay' ? ' · through the server' : ' · direct'),
+      progress: (n) => {
+        r.active = Date.now();
+        progress.set(n, r.modes.at(-1) === 'relay' ? ' · through the server' : ' · direct');
+      },
       done: () => {
         if (r.session) send({ type: 'done', session: r.session });
         finish(r, 'done', `Saved ${name} (${fmtBytes(size)}, checked).`);
@@ -249,6 +274,7 @@ export async function receive(box: HTMLElement, room: string, transfer: string) 
   };
   sink.oncancel = () => receive(box, room, transfer);
   receives.set(transfer, r);
+  watch();
   box.querySelector('button')!.textContent = 'Cancel';
   connect();
   request(r);
@@ -308,4 +334,5 @@ export const testHooks = {
   receives: () => [...receives.values()].map((r) => ({ transfer: r.transfer, offset: r.engine.offset, size: r.size, state: r.state, starts: r.starts, modes: r.modes, sink: r.sink.kind, redone: r.engine.redone })),
   cut: () => links.forEach((l) => l.cut()),
   dropSocket: () => ws?.close(),
+  stall: () => links.forEach((l) => (l.muted = true)),
 };

@@ -109,6 +109,40 @@ async function hashFile(file: Blob, progress: (done: number) => void): Promise<s
   return h.hex();
 }
 
+const THUMB_PX = 320;
+const MAX_THUMB_BYTES = 48 * 1024; // the server's limit (server/features/files/actions.ts)
+
+/**
+ * A small JPEG preview of an image (at most 320 px on its longer side), base64, for `begin`: readers
+ * see it instead of downloading the photo. Undefined when the browser cannot decode the file.
+ */
+async function makeThumb(file: File): Promise<string | undefined> {
+  if (!/^image\/(jpeg|png|gif|webp|bmp|avif)$/.test(file.type)) return undefined;
+  try {
+    const bmp = await createImageBitmap(file);
+    const scale = Math.min(1, THUMB_PX / Math.max(bmp.width, bmp.height));
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.max(1, Math.round(bmp.width * scale));
+    canvas.height = Math.max(1, Math.round(bmp.height * scale));
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#fff'; // transparent PNGs on white, as JPEG has no alpha
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.drawImage(bmp, 0, 0, canvas.width, canvas.height);
+    bmp.close();
+    for (const quality of [0.7, 0.5, 0.3]) {
+      const blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/jpeg', quality));
+      if (!blob || blob.size > MAX_THUMB_BYTES) continue;
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+      return btoa(s);
+    }
+  } catch {
+    // Not decodable here (a format this browser lacks): the message shows "Show image" instead.
+  }
+  return undefined;
+}
+
 const fmtBytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(0)} KB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${(n / 1024 ** 3).toFixed(2)} GB`);
 const fmtTime = (s: number) => (!isFinite(s) ? '…' : s < 60 ? `${Math.ceil(s)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s` : `${Math.floor(s / 3600)} h ${Math.ceil((s % 3600) / 60)} min`);
 
@@ -117,6 +151,7 @@ type State = 'hashing' | 'sending' | 'paused' | 'reconnecting' | 'done' | 'faile
 class Upload {
   private ws: WebSocket | null = null;
   private sha = '';
+  private thumb: string | undefined;
   private next = 0;
   private acked = 0;
   private state: State = 'hashing';
@@ -181,6 +216,7 @@ class Upload {
 
   async start() {
     this.sha = await hashFile(this.file, (n) => this.show(0, `Preparing… ${this.file.size ? Math.floor((n / this.file.size) * 100) : 100}%`));
+    this.thumb = await makeThumb(this.file);
     if (this.state === 'cancelled') return;
     this.state = 'sending';
     this.connect();
@@ -192,7 +228,7 @@ class Upload {
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
-      ws.send(JSON.stringify({ type: 'begin', room: this.room, name: this.file.name, size: this.file.size, mime: this.file.type, sha256: this.sha }));
+      ws.send(JSON.stringify({ type: 'begin', room: this.room, name: this.file.name, size: this.file.size, mime: this.file.type, sha256: this.sha, thumb: this.thumb }));
     };
     ws.onmessage = (e) => this.onMessage(JSON.parse(String(e.data)));
     ws.onclose = (e) => {

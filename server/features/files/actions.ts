@@ -10,7 +10,7 @@ import { OffsetMismatchError, type Store, type StoredFile, type Upload, type Use
 import type { ChatContext } from '../chat/context';
 import { memberRoom, postScreened } from '../chat/messages';
 import { fileNameText } from '../moderation/screen';
-import { fileUrl, formatBytes, sanitizeName, sanitizeType } from './names';
+import { fileUrl, formatBytes, isImage, sanitizeName, sanitizeType } from './names';
 
 /** Largest chunk payload in one binary frame. */
 export const MAX_CHUNK_BYTES = 256 * 1024;
@@ -25,6 +25,22 @@ export interface BeginInput {
   size: number;
   mime?: string;
   sha256: string;
+}
+
+/** Largest preview image (decoded); the browser makes it at most 320 px on its longer side. */
+export const MAX_THUMB_BYTES = 48 * 1024;
+
+/**
+ * The preview an image upload may carry in `begin` (base64 JPEG made by the uploader's browser:
+ * the server decodes no images). Absent → null; anything else that is not a small JPEG → 400.
+ */
+export function parseThumb(b64: unknown): Uint8Array | null {
+  if (b64 === undefined || b64 === null) return null;
+  const bad = () => badRequest(`The preview image must be a JPEG of at most ${MAX_THUMB_BYTES / 1024} KB.`);
+  if (typeof b64 !== 'string' || b64.length > Math.ceil(MAX_THUMB_BYTES / 3) * 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw bad();
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.byteLength < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes[2] !== 0xff) throw bad();
+  return new Uint8Array(bytes);
 }
 
 const tooLarge = (msg: string) => new AppError('too_large', msg);
@@ -86,9 +102,9 @@ export async function hashStored(store: Store, uploadId: string): Promise<string
 
 /**
  * Completes an upload whose bytes are all stored: checks the whole-file hash (a mismatch deletes
- * the upload), moves it to permanent storage and posts the file message to the room.
+ * the upload), moves it to permanent storage, keeps an image's preview, and posts the file message.
  */
-export async function finishUpload(ctx: ChatContext, user: User, uploadId: string): Promise<{ file: StoredFile; messageId: string }> {
+export async function finishUpload(ctx: ChatContext, user: User, uploadId: string, thumb: Uint8Array | null = null): Promise<{ file: StoredFile; messageId: string }> {
   const up = await ownUpload(ctx.store, user, uploadId);
   if (up.offset !== up.size) throw badRequest('The upload is not complete yet.');
   const { room } = await memberRoom(ctx, user, up.roomId);
@@ -100,12 +116,14 @@ export async function finishUpload(ctx: ChatContext, user: User, uploadId: strin
     throw badRequest(`“${up.name}” arrived damaged (checksum mismatch). Please send it again.`);
   }
   const file = await ctx.store.files.completeUpload(up.id, crypto.randomUUID());
+  const withThumb = thumb !== null && isImage(file.type);
+  if (withThumb) await ctx.store.files.setThumb(file.id, thumb);
   // The name is what the room reads: it is screened like a message (a held file reaches only its sender).
   const { message } = await postScreened(
     ctx,
     user,
     room,
-    { roomId: room.id, senderId: user.id, clientId: `file-${file.id}`, kind: 'file', body: file.name, mentions: [], meta: { fileId: file.id, name: file.name, size: file.size, type: file.type } },
+    { roomId: room.id, senderId: user.id, clientId: `file-${file.id}`, kind: 'file', body: file.name, mentions: [], meta: { fileId: file.id, name: file.name, size: file.size, type: file.type, ...(withThumb ? { thumb: true } : {}) } },
     fileNameText,
   );
   await ctx.store.files.setMessage(file.id, message.id);

@@ -218,6 +218,41 @@ function suites(kind: 'sqlite' | 'mongodb', open: () => Promise<Store>) {
   });
 
   describe(`download (${kind})`, () => {
+    test('an image may bring a preview: shown in its message, served to members only; a bad preview is refused', async () => {
+      const s = await start();
+      const ada = await signedIn(s, 'ada@unilag.edu.ng');
+      const eve = await signedIn(s, 'eve@unilag.edu.ng');
+      const room = await courseRoom(s.store, [ada.user]);
+      const photo = randomBytes(300_000);
+      const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, ...randomBytes(2000), 0xff, 0xd9]);
+
+      const bad = await uploadSocket(s, ada.cookie);
+      for (const thumb of ['not base64!', Buffer.from('GIF89a....').toString('base64'), Buffer.alloc(60 * 1024, 0xff).toString('base64'), 42]) {
+        bad.send({ ...begin(room.id, photo, 'board.jpg', 'image/jpeg'), thumb });
+        expect(await bad.next()).toMatchObject({ type: 'error', status: 400, message: 'The preview image must be a JPEG of at most 48 KB.' });
+      }
+
+      const sock = await uploadSocket(s, ada.cookie);
+      sock.send({ ...begin(room.id, photo, 'board.jpg', 'image/jpeg'), thumb: Buffer.from(jpeg).toString('base64') });
+      const done = (await sendChunks(sock, photo, (await sock.until('ready')).offset as number)) as unknown as { fileId: string; messageId: string };
+      expect((await s.store.messages.byId(room.id, done.messageId))?.meta).toMatchObject({ fileId: done.fileId, thumb: true });
+      const res = await get(s, `/thumbs/${done.fileId}`, ada.cookie);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/jpeg');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(jpeg);
+      expect((await get(s, `/thumbs/${done.fileId}`, ada.cookie, { 'if-none-match': res.headers.get('etag')! })).status).toBe(304);
+      expect((await get(s, `/thumbs/${done.fileId}`, eve.cookie)).status).toBe(404);
+
+      // Not an image: the preview is not kept.
+      const doc = randomBytes(1000);
+      const other = await uploadSocket(s, ada.cookie);
+      other.send({ ...begin(room.id, doc, 'notes.pdf', 'application/pdf'), thumb: Buffer.from(jpeg).toString('base64') });
+      const pdf = (await sendChunks(other, doc, (await other.until('ready')).offset as number)) as unknown as { fileId: string; messageId: string };
+      expect((await s.store.messages.byId(room.id, pdf.messageId))?.meta).not.toHaveProperty('thumb');
+      expect((await get(s, `/thumbs/${pdf.fileId}`, ada.cookie)).status).toBe(404);
+    });
+
     test('members only (404 otherwise), HTTP ranges, safe headers', async () => {
       const s = await start();
       const ada = await signedIn(s, 'ada@unilag.edu.ng');

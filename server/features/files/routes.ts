@@ -5,16 +5,17 @@
  *   4-byte big-endian CRC32 of the payload, then up to 256 KB of file bytes. Frames are handled one
  *   at a time, in order; each stored chunk is acknowledged with the new offset.
  * - GET /files/:id/:name: download for room members only (404 otherwise), with single HTTP ranges.
+ * - GET /thumbs/:id: an image's preview JPEG, on the same terms.
  */
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
 import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
-import { OffsetMismatchError, type Upload } from '../../store/types';
+import { OffsetMismatchError, type Upload, type User } from '../../store/types';
 import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from '../chat/context';
 import { memberRoom } from '../chat/messages';
-import { beginUpload, CHUNK_HEADER_BYTES, ChunkCorruptError, finishUpload, MAX_CHUNK_BYTES, ownUpload, storeChunk } from './actions';
+import { beginUpload, CHUNK_HEADER_BYTES, ChunkCorruptError, finishUpload, MAX_CHUNK_BYTES, ownUpload, parseThumb, storeChunk } from './actions';
 import { contentDisposition, fileUrl, isInline, parseRange, servedType } from './names';
 
 
@@ -34,6 +35,8 @@ interface Conn {
   raw: RawSocket;
   open: boolean;
   upload: Upload | null;
+  /** The preview image the last `begin` carried (kept to the finish: the message shows it). */
+  thumb: Uint8Array | null;
   /** After a resync, chunks not at the stored offset are dropped silently (they were in flight). */
   resyncing: boolean;
   queue: Promise<void>;
@@ -60,6 +63,18 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
     return user;
   };
 
+  /** The stored file if `user` may see it; 404 otherwise (not a member, message deleted or never posted, held for someone else). */
+  async function visibleFile(user: User, id: string) {
+    const file = await app.store.files.byId(id);
+    if (!file) throw new AppError('not_found', 'There is nothing at this address.');
+    await memberRoom(chat, user, file.roomId); // 404 for non-members
+    const message = file.messageId ? await app.store.messages.byId(file.roomId, file.messageId) : null;
+    if (!message || message.deletedAt) throw new AppError('not_found', 'There is nothing at this address.');
+    // A held file (its name was flagged, or an officer upheld its case) is its sender's only.
+    if (message.held && message.senderId !== user.id) throw new AppError('not_found', 'There is nothing at this address.');
+    return file;
+  }
+
   async function onText(c: Conn, msg: unknown) {
     const m = (typeof msg === 'object' && msg !== null ? msg : {}) as Record<string, unknown>;
     const user = await activeUser(c);
@@ -68,8 +83,10 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
       if (typeof m.room !== 'string' || typeof m.name !== 'string' || typeof m.size !== 'number' || typeof m.sha256 !== 'string') {
         return send(c, { type: 'error', message: 'The upload request was incomplete.', status: 400 });
       }
+      const thumb = parseThumb(m.thumb);
       const up = await beginUpload(chat, limits, user, { room: m.room, name: m.name, size: m.size, sha256: m.sha256, mime: m.mime as string | undefined });
       c.upload = up;
+      c.thumb = thumb;
       c.resyncing = false;
       send(c, { type: 'ready', uploadId: up.id, offset: up.offset, chunkSize: MAX_CHUNK_BYTES });
       log.info('upload begin', { connId: c.id, userId: c.userId, uploadId: up.id, size: up.size, offset: up.offset });
@@ -93,7 +110,8 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
     if (!user || !c.upload) return;
     const id = c.upload.id;
     c.upload = null;
-    const { file, messageId } = await finishUpload(chat, user, id);
+    const { file, messageId } = await finishUpload(chat, user, id, c.thumb);
+    c.thumb = null;
     send(c, { type: 'done', fileId: file.id, messageId, url: fileUrl(file.id, file.name) });
     log.info('upload done', { connId: c.id, userId: c.userId, fileId: file.id, size: file.size });
   }
@@ -146,14 +164,7 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
       '/files/:id/:name',
       async ({ request, params, requireUser }) => {
         const { user } = await requireUser();
-        const file = await app.store.files.byId(params.id);
-        if (!file) throw new AppError('not_found', 'There is nothing at this address.');
-        await memberRoom(chat, user, file.roomId); // 404 for non-members
-        // A file whose message was deleted (by its sender or a moderator), or never posted, is gone.
-        const message = file.messageId ? await app.store.messages.byId(file.roomId, file.messageId) : null;
-        if (!message || message.deletedAt) throw new AppError('not_found', 'There is nothing at this address.');
-        // A held file (its name was flagged, or an officer upheld its case) is its sender's only.
-        if (message.held && message.senderId !== user.id) throw new AppError('not_found', 'There is nothing at this address.');
+        const file = await visibleFile(user, params.id);
         const inline = isInline(file.type);
         const headers = new Headers({
           'content-type': servedType(file.type),
@@ -180,6 +191,26 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
       },
       { params: t.Object({ id: t.String({ maxLength: 64 }), name: t.String({ maxLength: 2000 }) }) },
     )
+    // An image's preview (made by the uploader's browser at upload time), on the same terms as the file.
+    .get(
+      '/thumbs/:id',
+      async ({ request, params, requireUser }) => {
+        const { user } = await requireUser();
+        const file = await visibleFile(user, params.id);
+        const jpeg = await app.store.files.thumb(file.id);
+        if (!jpeg) throw new AppError('not_found', 'There is nothing at this address.');
+        const headers = new Headers({
+          'content-type': 'image/jpeg',
+          'x-content-type-options': 'nosniff',
+          'content-security-policy': "default-src 'none'; sandbox",
+          'cache-control': 'private, no-cache',
+          etag: `"t-${file.sha256}"`,
+        });
+        if (request.headers.get('if-none-match') === `"t-${file.sha256}"`) return new Response(null, { status: 304, headers });
+        return new Response(jpeg as Uint8Array<ArrayBuffer>, { headers });
+      },
+      { params: t.Object({ id: t.String({ maxLength: 64 }) }) },
+    )
     .ws('/upload', {
       // A chunk frame: header + 256 KB, with room to spare.
       maxPayloadLength: MAX_CHUNK_BYTES + 4096,
@@ -188,7 +219,7 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
       async open(ws) {
         const who = await openedBy(ws);
         if (!who) return;
-        conns.set(ws.raw, { id: who.connId, userId: who.user.id, raw: who.raw, open: true, upload: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
+        conns.set(ws.raw, { id: who.connId, userId: who.user.id, raw: who.raw, open: true, upload: null, thumb: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
       },
       message(ws, data) {
         const c = conns.get(ws.raw);

@@ -40,6 +40,7 @@ export class MongoFiles implements FileStore {
   private uploads: Collection<UploadDoc>;
   private files: Collection<FileDoc>;
   private chunks: Collection<ChunkDoc>;
+  private thumbs: Collection<{ _id: string; bytes: Binary }>;
   private bucket: GridFSBucket;
   private lock = new KeyedLock();
 
@@ -47,6 +48,7 @@ export class MongoFiles implements FileStore {
     this.uploads = db.collection<UploadDoc>('uploads');
     this.files = db.collection<FileDoc>('files');
     this.chunks = db.collection<ChunkDoc>('uploadChunks');
+    this.thumbs = db.collection<{ _id: string; bytes: Binary }>('fileThumbs');
     this.bucket = new GridFSBucket(db);
   }
 
@@ -159,8 +161,18 @@ export class MongoFiles implements FileStore {
     await this.files.updateOne({ _id: id }, { $set: { messageId } });
   }
 
+  async setThumb(id: string, jpeg: Uint8Array) {
+    await this.thumbs.updateOne({ _id: id }, { $set: { bytes: new Binary(jpeg) } }, { upsert: true });
+  }
+
+  async thumb(id: string) {
+    const d = await this.thumbs.findOne({ _id: id });
+    return d ? new Uint8Array(d.bytes.buffer) : null;
+  }
+
   async remove(id: string) {
     await this.files.deleteOne({ _id: id });
+    await this.thumbs.deleteOne({ _id: id });
     try {
       await this.bucket.delete(id as never);
     } catch (e) {

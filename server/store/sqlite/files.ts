@@ -204,8 +204,20 @@ export class SqliteFiles implements FileStore {
     this.db.query('UPDATE files SET message_id = ? WHERE id = ?').run(messageId, id);
   }
 
+  async setThumb(id: string, jpeg: Uint8Array) {
+    this.db.query('INSERT INTO file_thumbs (file_id, bytes) VALUES (?, ?) ON CONFLICT(file_id) DO UPDATE SET bytes = excluded.bytes').run(id, jpeg);
+  }
+
+  async thumb(id: string) {
+    const r = this.db.query('SELECT bytes FROM file_thumbs WHERE file_id = ?').get(id) as { bytes: Uint8Array } | null;
+    return r ? new Uint8Array(r.bytes) : null;
+  }
+
   async remove(id: string) {
-    this.db.query('DELETE FROM files WHERE id = ?').run(id);
+    this.db.transaction(() => {
+      this.db.query('DELETE FROM files WHERE id = ?').run(id);
+      this.db.query('DELETE FROM file_thumbs WHERE file_id = ?').run(id);
+    })();
     if (SAFE_ID.test(id)) await rm(this.filePath(id), { force: true });
   }
 

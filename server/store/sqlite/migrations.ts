@@ -194,4 +194,9 @@ export const MIGRATIONS: string[] = [
                  AND (CASE s2.kind WHEN 'freeze' THEN s2.room_id ELSE s2.user_id END) = (CASE sanctions.kind WHEN 'freeze' THEN sanctions.room_id ELSE sanctions.user_id END)
                  ORDER BY s2.created_at DESC, s2.rowid DESC LIMIT 1);
    CREATE UNIQUE INDEX sanctions_slot ON sanctions(slot);`,
+  // 7: image previews (a few KB each, made by the uploader's browser), kept beside the file row.
+  `CREATE TABLE file_thumbs (
+     file_id TEXT PRIMARY KEY,
+     bytes BLOB NOT NULL
+   );`,
 ];
