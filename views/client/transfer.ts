@@ -45,6 +45,8 @@ interface Receive {
   starts: number[];
   modes: string[];
   retries: number;
+  /** Times the watchdog resumed it (tests read it). */
+  stalls: number;
   /** Last sign of life (request sent, session started, channel open, bytes verified): the stall watchdog reads it. */
   active: number;
   relay: boolean;
@@ -98,7 +100,12 @@ function watch() {
   // Tests shorten it (localStorage 'letstalk.transfer.stallMs').
   const stallMs = Number(localStorage.getItem('letstalk.transfer.stallMs')) || STALL_MS;
   watchdog ??= setInterval(() => {
-    for (const r of receives.values()) if (r.state === 'receiving' && Date.now() - r.active > stallMs) resume(r);
+    for (const r of receives.values()) {
+      if (r.state !== 'receiving' || Date.now() - r.active <= stallMs) continue;
+      console.warn(`transfer ${r.transfer}: no progress for ${stallMs / 1000} s at ${r.engine.offset} bytes (session ${r.session}); resuming`);
+      r.stalls++;
+      resume(r);
+    }
   }, Math.min(5000, stallMs / 2));
 }
 
@@ -254,7 +261,7 @@ export async function receive(box: HTMLElement, room: string, transfer: string) 
   status.replaceChildren(row);
   if (sink.kind === 'memory') status.append(' This browser cannot save while receiving: the file is kept in memory until it is complete.');
   const r: Receive = {
-    room, transfer, name, size, sink, box, progress, session: null, past: [], link: null, starts: [], modes: [], retries: 0, active: Date.now(), state: 'receiving',
+    room, transfer, name, size, sink, box, progress, session: null, past: [], link: null, starts: [], modes: [], retries: 0, stalls: 0, active: Date.now(), state: 'receiving',
     relay: localStorage.getItem('letstalk.transfer.relay') === '1',
     engine: new ReceiveEngine(size, box.dataset.xferDigest!, (b) => sink.write(b), {
       progress: (n) => {
@@ -331,7 +338,7 @@ export async function isDirect(size: number): Promise<boolean> {
 
 /** What tests read and do in the page (window.letstalkTransfers). */
 export const testHooks = {
-  receives: () => [...receives.values()].map((r) => ({ transfer: r.transfer, offset: r.engine.offset, size: r.size, state: r.state, starts: r.starts, modes: r.modes, sink: r.sink.kind, redone: r.engine.redone })),
+  receives: () => [...receives.values()].map((r) => ({ transfer: r.transfer, offset: r.engine.offset, size: r.size, state: r.state, stalls: r.stalls, starts: r.starts, modes: r.modes, sink: r.sink.kind, redone: r.engine.redone })),
   cut: () => links.forEach((l) => l.cut()),
   dropSocket: () => ws?.close(),
   stall: () => links.forEach((l) => (l.muted = true)),
