@@ -145,8 +145,6 @@ async function onMessage(m: Msg) {
       return;
     }
     case 'error': {
-      // A session the server refused for good (404/403): drop its link here too (a sender's progress bar goes).
-      if (m.session && (m.status === 404 || m.status === 403)) links.get(m.session)?.close();
       const r = [...receives.values()].find((x) => x.transfer === m.transfer || (m.session && x.session === m.session));
       if (r && r.state === 'receiving') {
         // The sender may be reconnecting: a transfer already under way keeps trying for a while.
