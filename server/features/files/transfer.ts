@@ -58,6 +58,10 @@ export function offerMeta(m: Message | null): OfferMeta | null {
   return meta as unknown as OfferMeta;
 }
 
+type Ended = Extract<TransferServerMsg, { type: 'ended' }>;
+/** The other side's socket went: the receiver asks again (from the same sender's other page, or later). */
+const PEER_LEFT = { reason: 'peer-left', message: 'The connection to the other side was lost.' } as const;
+
 /** How long a withdrawn offer answers "stopped offering" (410) instead of "not online" (503). */
 const WITHDRAWN_MS = 60 * 60 * 1000;
 
@@ -98,12 +102,10 @@ export class Transfers {
         if (!s.relay) throw badRequest('This transfer is not relayed.');
         return s.relay.answer(role, msg.sdp);
       case 'cancel':
-        other.send({ type: 'ended', session: s.id, reason: 'cancelled', message: `${user.name} cancelled the transfer.` });
-        return this.end(s, 'cancelled');
+        return this.end(s, 'cancelled', { to: [other], reason: 'cancelled', message: `${user.name} cancelled the transfer.` });
       case 'done':
         if (role !== 'receiver') throw badRequest('Only the receiver says when a transfer is done.');
-        other.send({ type: 'ended', session: s.id, reason: 'done', message: 'Received.' });
-        return this.end(s, 'done');
+        return this.end(s, 'done', { to: [other], reason: 'done', message: 'Received.' });
     }
   }
 
@@ -162,8 +164,7 @@ export class Transfers {
     // timed out), and it would otherwise show a progress bar for it until its own timeout.
     for (const s of [...this.sessions.values()]) {
       if (s.transfer !== message.id || s.receiver !== peer) continue;
-      s.sender.send({ type: 'ended', session: s.id, reason: 'replaced', message: 'The receiver started again.' });
-      this.end(s, 'replaced');
+      this.end(s, 'replaced', { to: [s.sender], reason: 'replaced', message: 'The receiver started again.' });
     }
     const s: Session = { id: crypto.randomUUID(), roomId: input.room, transfer: message.id, sender: from, receiver: peer, relay: null };
     this.sessions.set(s.id, s);
@@ -176,9 +177,10 @@ export class Transfers {
 
   /**
    * The sender stops offering (only a socket that serves the offer can withdraw it). Its sessions end
-   * here, each receiver told "cancelled" (or "peer-left" while another page of the sender serves it); a receiver between two sessions of a resume (its channel
-   * lost, its next request not yet sent) gets 410 for that request instead of retrying a sender who
-   * is gone (the offer is remembered as withdrawn for an hour, until it is offered again).
+   * here, each receiver told "cancelled" (or "peer-left" while another page of the sender serves it);
+   * a receiver between two sessions of a resume (its channel lost, its next request not yet sent) gets
+   * 410 for that request instead of retrying a sender who is gone (the offer is remembered as
+   * withdrawn for an hour, until it is offered again).
    */
   withdraw(user: User, peer: Peer, transfer: string) {
     const set = this.serving.get(transfer);
@@ -190,14 +192,8 @@ export class Transfers {
       this.withdrawn.set(transfer, { name: user.name, at: now });
     }
     // Still served from another page of the sender: its receivers resume from there (peer-left), not give up.
-    const ended = set.size
-      ? ({ reason: 'peer-left', message: 'The connection to the other side was lost.' } as const)
-      : ({ reason: 'cancelled', message: `${user.name} stopped offering this file.` } as const);
-    for (const s of [...this.sessions.values()]) {
-      if (s.transfer !== transfer || s.sender !== peer) continue;
-      s.receiver.send({ type: 'ended', session: s.id, ...ended });
-      this.end(s, 'withdrawn');
-    }
+    const why = set.size ? PEER_LEFT : ({ reason: 'cancelled', message: `${user.name} stopped offering this file.` } as const);
+    for (const s of [...this.sessions.values()]) if (s.transfer === transfer && s.sender === peer) this.end(s, 'withdrawn', { to: [s.receiver], ...why });
   }
 
   /** The session, if `peer` is one of its two sockets and both people are still members; 404 otherwise. */
@@ -211,9 +207,7 @@ export class Transfers {
     } catch (e) {
       // A store failure is not a verdict: the session stays, and the caller gets a 500 to retry.
       if (!(e instanceof AppError)) throw e;
-      const other = s.sender === peer ? s.receiver : s.sender;
-      if (this.sessions.has(s.id)) other.send({ type: 'ended', session: s.id, reason: 'failed', message: 'This transfer is no longer allowed.' });
-      this.end(s, 'membership');
+      this.end(s, 'membership', { to: [s.sender === peer ? s.receiver : s.sender], reason: 'failed', message: 'This transfer is no longer allowed.' });
       throw e;
     }
     return s;
@@ -229,9 +223,7 @@ export class Transfers {
       // The relay ended by itself (a channel closed, it could not connect, the pipe broke) while the
       // session lives: a browser may not notice its own channel going for tens of seconds, so both
       // sides are told now; the receiver then asks again from its verified offset.
-      if (!this.sessions.has(s.id)) return;
-      for (const p of [s.sender, s.receiver]) p.send({ type: 'ended', session: s.id, reason: 'peer-left', message: 'The connection through the server was lost.' });
-      this.end(s, 'relay ended');
+      this.end(s, 'relay ended', { to: [s.sender, s.receiver], reason: 'peer-left', message: 'The connection through the server was lost.' });
     });
     s.relay = relay;
     const [forSender, forReceiver] = await Promise.all([relay.offer('sender'), relay.offer('receiver')]);
@@ -241,8 +233,13 @@ export class Transfers {
     s.receiver.send({ type: 'relay-offer', session: s.id, sdp: forReceiver });
   }
 
-  private end(s: Session, reason: string) {
+  /**
+   * Ends a live session, once: `tell` names who hears why (`ended`), which happens only if the session
+   * was still live, so a session ended twice (a relay closing after a cancel) tells nobody twice.
+   */
+  private end(s: Session, reason: string, tell?: { to: Peer[]; reason: Ended['reason']; message: string }) {
     if (!this.sessions.delete(s.id)) return;
+    if (tell) for (const p of tell.to) p.send({ type: 'ended', session: s.id, reason: tell.reason, message: tell.message });
     s.relay?.close(reason);
     s.relay = null;
     this.log.info('transfer end', { session: s.id, reason });
@@ -253,9 +250,7 @@ export class Transfers {
     for (const [id, set] of this.serving) if (set.delete(peer) && !set.size) this.serving.delete(id);
     for (const s of [...this.sessions.values()]) {
       if (s.sender !== peer && s.receiver !== peer) continue;
-      const other = s.sender === peer ? s.receiver : s.sender;
-      other.send({ type: 'ended', session: s.id, reason: 'peer-left', message: 'The connection to the other side was lost.' });
-      this.end(s, 'peer-left');
+      this.end(s, 'peer-left', { to: [s.sender === peer ? s.receiver : s.sender], ...PEER_LEFT });
     }
   }
 
