@@ -11,6 +11,7 @@
  */
 import { RedisClient } from 'bun';
 import type { Logger } from '../log';
+import { withTimeout } from '../lib/timeout';
 import type { Hub, HubSocket, LocalHub } from './hub';
 
 export const FANOUT_CHANNEL = 'letstalk:hub';
@@ -38,15 +39,12 @@ export class RedisHub implements Hub {
   /** Fails (and the server does not start) when Redis does not answer within `waitMs`: with autoReconnect it would wait silently. */
   static async connect(local: LocalHub, url: string, logger: Logger, waitMs = 10_000): Promise<RedisHub> {
     const hub = new RedisHub(local, url, logger);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const gaveUp = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within ${waitMs / 1000} s`)), waitMs)));
+    const connected = (async () => (await hub.pub.connect(), await hub.subscribe()))();
     try {
-      await Promise.race([(async () => (await hub.pub.connect(), await hub.subscribe()))(), gaveUp]);
+      await withTimeout(connected, waitMs, () => new Error(`Redis at REDIS_URL did not answer within ${waitMs / 1000} s`));
     } catch (err) {
       await hub.close();
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
     return hub;
   }

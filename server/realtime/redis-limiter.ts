@@ -12,6 +12,7 @@
  */
 import { RedisClient } from 'bun';
 import type { Logger } from '../log';
+import { withTimeout } from '../lib/timeout';
 import { SlidingWindowLimiter, type LimiterFactory, type RateLimiter } from '../lib/sliding-window';
 
 const COMMAND_TIMEOUT_MS = 300;
@@ -50,11 +51,9 @@ export class RedisLimiters {
   static async connect(url: string, logger: Logger, now?: () => number): Promise<RedisLimiters> {
     const l = new RedisLimiters(url, logger, now);
     // With autoReconnect the first connect may keep retrying: start-up waits CONNECT_WAIT_MS at most.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const gaveUp = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_WAIT_MS} ms`)), CONNECT_WAIT_MS)));
-    await Promise.race([l.client.connect(), gaveUp])
-      .catch((err) => logger.warn('shared rate limits unavailable at start-up: this node limits on its own until Redis answers', { err }))
-      .finally(() => clearTimeout(timer));
+    await withTimeout(l.client.connect(), CONNECT_WAIT_MS, () => new Error(`no answer within ${CONNECT_WAIT_MS} ms`)).catch((err) =>
+      logger.warn('shared rate limits unavailable at start-up: this node limits on its own until Redis answers', { err }),
+    );
     return l;
   }
 
@@ -81,22 +80,14 @@ export class RedisLimiters {
       this.reconnecting = true;
       this.client.connect().catch(() => {}).finally(() => (this.reconnecting = false));
     }
-    const call = this.client.send(name, args);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), COMMAND_TIMEOUT_MS)));
     try {
-      const r = await Promise.race([call, timeout]);
-      if (r === null) throw new Error(`no answer within ${COMMAND_TIMEOUT_MS} ms`);
-      return Number(r);
+      return Number(await withTimeout(this.client.send(name, args), COMMAND_TIMEOUT_MS, () => new Error(`no answer within ${COMMAND_TIMEOUT_MS} ms`)));
     } catch (err) {
-      call.catch(() => {}); // a late failure of the raced call is expected, not unhandled
       if (this.now() - this.lastWarn > 60_000) {
         this.lastWarn = this.now();
         this.logger.warn('shared rate limits unavailable: this node limits on its own until Redis answers', { err });
       }
       return null;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -19,6 +19,7 @@
 import type { Socket } from 'bun';
 import { dotStuff } from './notify-mail';
 import { isLoopback, type SmtpConfig } from './notify-config';
+import { withTimeout } from '../../lib/timeout';
 
 export interface SmtpTimeouts {
   connectMs: number;
@@ -188,24 +189,18 @@ class Conn {
 }
 
 async function connect(cfg: SmtpConfig, conn: Conn, t: SmtpTimeouts, tls: SmtpOptions['tls']) {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const attempt = Bun.connect({
     hostname: cfg.host,
     port: cfg.port,
     socket: conn.handlers(),
     ...(cfg.secure ? { tls: { serverName: cfg.host, ...tls } } : {}),
   });
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SmtpError(`could not connect to ${cfg.host}:${cfg.port} within ${t.connectMs} ms`, false)), t.connectMs);
-  });
   try {
-    conn.attach(await Promise.race([attempt, timeout]));
+    conn.attach(await withTimeout(attempt, t.connectMs, () => new SmtpError(`could not connect to ${cfg.host}:${cfg.port} within ${t.connectMs} ms`, false)));
     conn.tls = cfg.secure;
   } catch (e) {
     attempt.then((s) => s.end(), () => {});
     throw e instanceof SmtpError ? e : new SmtpError(`could not connect to ${cfg.host}:${cfg.port}: ${(e as Error).message}`, false);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
