@@ -7,6 +7,7 @@
  * a progress row (role="progressbar", speed, time left) with Pause / Resume / Cancel.
  */
 import { isDirect, offerDirect } from './transfer-page';
+import { MAX_THUMB_BYTES } from '../../server/features/files/names';
 
 const CHUNK = 256 * 1024;
 const WINDOW = 8;
@@ -110,7 +111,6 @@ async function hashFile(file: Blob, progress: (done: number) => void): Promise<s
 }
 
 const THUMB_PX = 320;
-const MAX_THUMB_BYTES = 48 * 1024; // the server's limit (server/features/files/actions.ts)
 
 /**
  * A small JPEG preview of an image (at most 320 px on its longer side), base64, for `begin`: readers

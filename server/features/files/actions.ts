@@ -10,7 +10,7 @@ import { OffsetMismatchError, type Store, type StoredFile, type Upload, type Use
 import type { ChatContext } from '../chat/context';
 import { memberRoom, postScreened } from '../chat/messages';
 import { fileNameText } from '../moderation/screen';
-import { fileUrl, formatBytes, isImage, sanitizeName, sanitizeType } from './names';
+import { fileUrl, formatBytes, isImage, MAX_THUMB_BYTES, sanitizeName, sanitizeType } from './names';
 
 /** Largest chunk payload in one binary frame. */
 export const MAX_CHUNK_BYTES = 256 * 1024;
@@ -26,9 +26,6 @@ export interface BeginInput {
   mime?: string;
   sha256: string;
 }
-
-/** Largest preview image (decoded); the browser makes it at most 320 px on its longer side. */
-export const MAX_THUMB_BYTES = 48 * 1024;
 
 /**
  * The preview an image upload may carry in `begin` (base64 JPEG made by the uploader's browser:

@@ -84,3 +84,6 @@ export function parseRange(header: string | null, size: number): { start: number
   if (start >= size || end < start) return 'unsatisfiable';
   return { start, end };
 }
+
+/** Largest image preview (a JPEG the uploading browser makes, at most 320 px on its longer side); the page and the server both use it. */
+export const MAX_THUMB_BYTES = 48 * 1024;
