@@ -6,6 +6,7 @@ import { afterAll, beforeEach, describe, expect, test } from 'bun:test';
 import { verifyChain } from './audit-chain';
 import { DuplicateEmailError, type NewUser, type Store } from './types';
 import { chatContract } from './contract-chat';
+import { filesContract } from './contract-files';
 
 let n = 0;
 export function newUser(over: Partial<NewUser> = {}): NewUser {
@@ -159,5 +160,6 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     });
 
     chatContract(() => store);
+    filesContract(() => store);
   });
 }
