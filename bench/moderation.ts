@@ -68,7 +68,9 @@ const baseline = (t: string) => {
   for (const w of t.toLowerCase().split(' ')) n += w.length;
   return n;
 };
-const score = (t: string) => model.scoreArray(t, out)[0]!;
+// as the app scores: with the message's context from the store
+const ctx = { context: 'dm', senderRole: 'student' };
+const score = (t: string) => model.scoreArray(t, out, ctx)[0]!;
 const base = run('baseline', baseline, texts);
 const mod = run('model', score, texts);
 console.log(`ratio model/baseline: p50 ${(mod.p50 / base.p50).toFixed(1)}×, p99 ${(mod.p99 / base.p99).toFixed(1)}×`);

@@ -127,4 +127,15 @@ describe('moderation classify', () => {
     const t = await cli('moderation', 'classify', 'hello', 'there');
     expect(t.out.trim().split('\n')).toHaveLength(6);
   });
+
+  test('--context and --role give the model where and by whom the message is sent', async () => {
+    const text = ['come', 'to', 'my', 'office', 'after', '6pm,', 'alone'];
+    const bare = JSON.parse((await cli('moderation', 'classify', '--json', ...text)).out);
+    const r = await cli('moderation', 'classify', '--json', '--context', 'dm', '--role', 'lecturer', ...text);
+    expect(r.code).toBe(0);
+    const withCtx = JSON.parse(r.out);
+    expect(withCtx.scores.grooming_signal).not.toBe(bare.scores.grooming_signal);
+    expect((await cli('moderation', 'classify', '--context', 'forum', 'hi')).code).toBe(2);
+    expect((await cli('moderation', 'classify', '--role', 'dean', 'hi')).code).toBe(2);
+  });
 });

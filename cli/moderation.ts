@@ -2,12 +2,13 @@
  * `letstalk moderation …`: evaluate the moderation model on labelled data, or score one message.
  * Needs no store: it reads the shipped weights (or --weights).
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { DataError, parseConversations, parseMessages } from '../server/features/moderation/model/data';
+import { DataError, parseConversations, parseMessages, type MessageItem } from '../server/features/moderation/model/data';
 import { evaluateConversations, evaluateMessages, type ConversationReport, type MessageReport } from '../server/features/moderation/model/evaluate';
+import { CONTEXTS, contextNames, SENDER_ROLES, type MessageContext } from '../server/features/moderation/model/features';
 import { LABELS } from '../server/features/moderation/model/labels';
-import { loadModel, ModelFormatError, type Model } from '../server/features/moderation/model/model';
+import { loadModel, ModelFormatError, type Model, type Thresholds } from '../server/features/moderation/model/model';
 import { CliError, type CliContext } from './program';
 
 function readText(file: string): string {
@@ -49,15 +50,19 @@ export function evalJson(m: MessageReport, c: ConversationReport | null) {
   };
 }
 
-function evalText(model: Model, m: MessageReport, c: ConversationReport | null, n: number): string {
+function evalText(model: Model, m: MessageReport, c: ConversationReport | null, msgs: readonly MessageItem[]): string {
+  const n = msgs.length;
+  const withCtx = msgs.filter((it) => contextNames(it.ctx).length).length;
   const f = (x: number) => x.toFixed(3).padStart(9);
   const out: string[] = [];
-  out.push(`model ${model.version}; ${n} message(s); metrics at the review thresholds`);
+  out.push(`model ${model.version}; ${n} message(s), ${withCtx} with context; metrics at the review thresholds`);
   out.push('');
   out.push(`${'label'.padEnd(22)}${'support'.padStart(9)}${'threshold'.padStart(11)}${'precision'.padStart(11)}${'recall'.padStart(9)}${'F1'.padStart(9)}${'ROC-AUC'.padStart(9)}`);
   const row = (name: string, x: MessageReport['overall'], th: string) =>
     `${name.padEnd(22)}${String(x.support).padStart(9)}${th.padStart(11)}  ${f(x.precision)}${f(x.recall)}${f(x.f1)}${f(x.roc_auc)}`;
-  for (const l of LABELS) out.push(row(l, m.labels[l], model.thresholds.review[l].toFixed(4)));
+  // the threshold column shows the set most of the messages were judged by (with or without context)
+  const shown = model.thresholdsFor(withCtx * 2 >= n ? { context: 'dm', senderRole: 'student' } : undefined);
+  for (const l of LABELS) out.push(row(l, m.labels[l], shown.review[l].toFixed(4)));
   out.push(row('overall (micro)', m.overall, ''));
   out.push('');
   out.push(`${'language'.padEnd(12)}${'labelled'.padStart(9)}${'recall'.padStart(9)}${'benign'.padStart(9)}${'FPR'.padStart(9)}`);
@@ -91,12 +96,16 @@ export function moderationCommand(ctx: CliContext) {
       const msgs = dataErrors(() => parseMessages(readText(file), file));
       const convs = opts.conversations ? dataErrors(() => parseConversations(readText(opts.conversations!), opts.conversations!)) : null;
       const model = openModel(opts.weights);
-      const scorer = (t: string) => model.scoreArray(t);
-      const thresholds = LABELS.map((l) => model.thresholds.review[l]);
+      // each line's `context` and `sender_role` (when present) are what the app takes from the store
+      const scorer = (t: string, ctx?: MessageContext) => model.scoreArray(t, undefined, ctx);
+      const review = (t: Thresholds) => LABELS.map((l) => t.review[l]);
+      const withCtx = review(model.thresholdsFor({ context: 'dm', senderRole: 'student' }));
+      const textOnly = review(model.thresholdsFor(undefined));
+      const thresholds = (it: MessageItem) => (contextNames(it.ctx).length ? withCtx : textOnly);
       // latency: steady state (one warm-up pass), median of 3 timings per message
       const m = evaluateMessages(msgs, scorer, thresholds, { warmup: true, repeats: 3 });
       const c = convs ? evaluateConversations(convs, scorer, model.grooming) : null;
-      io.out(opts.json ? JSON.stringify(evalJson(m, c)) + '\n' : evalText(model, m, c, msgs.length));
+      io.out(opts.json ? JSON.stringify(evalJson(m, c)) + '\n' : evalText(model, m, c, msgs));
     });
 
   moderation
@@ -104,10 +113,12 @@ export function moderationCommand(ctx: CliContext) {
     .description('Score one message (the text as arguments) and list the review and hold labels')
     .argument('<text...>')
     .option('--weights <file>', 'weights file (default: the shipped model)')
+    .addOption(new Option('--context <kind>', 'where it is sent: a direct message or a group/course room').choices(CONTEXTS))
+    .addOption(new Option('--role <role>', "the sender's role").choices(SENDER_ROLES))
     .option('--json', 'print JSON')
-    .action((words: string[], opts: { weights?: string; json?: boolean }) => {
+    .action((words: string[], opts: { weights?: string; json?: boolean; context?: string; role?: string }) => {
       const model = openModel(opts.weights);
-      const r = model.classify(words.join(' '));
+      const r = model.classify(words.join(' '), { context: opts.context, senderRole: opts.role });
       if (opts.json) return io.out(JSON.stringify(r) + '\n');
       for (const l of LABELS) io.out(`${l.padEnd(22)}${r.scores[l].toFixed(4)}${r.hold.includes(l) ? '  hold' : r.review.includes(l) ? '  review' : ''}\n`);
     });

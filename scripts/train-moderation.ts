@@ -89,6 +89,9 @@ function metricsSection(r: RecipeResult, size: number): string {
   lines.push('');
   lines.push(`Benign false-positive rate (any label at review): ${f(r.dev.benign_false_positive_rate)} of ${r.dev.benign} benign dev messages; on the ${r.dev.hard_negatives} hard negatives (benign with a note): ${f(r.dev.hard_negative_false_positive_rate)}.`);
   lines.push(`At the hold thresholds: benign ${f(r.devAtHold.benign_false_positive_rate)}, hard negatives ${f(r.devAtHold.hard_negative_false_positive_rate)}; any-label recall ${f(r.devAtHold.any_label_recall)} (review: ${f(r.dev.any_label_recall)}).`);
+  const w = r.devWithoutContext;
+  lines.push('');
+  lines.push(`**Without context** (the same dev messages scored on their text alone, as for data without \`context\`/\`sender_role\`, judged by the text-only review thresholds that the weights file also carries): precision / recall ${(['sexual_solicitation', 'sexual_harassment', 'grooming_signal'] as const).map((l) => `${l} ${f(w.labels[l].precision)} / ${f(w.labels[l].recall)}`).join(', ')}; benign false-positive rate ${f(w.benign_false_positive_rate)}, hard negatives ${f(w.hard_negative_false_positive_rate)}.`);
   lines.push('');
   const c = r.devConversations;
   const ct = r.trainConversations;

@@ -183,6 +183,36 @@ describe('decisions', () => {
   });
 });
 
+describe('context', () => {
+  test('the model is told the room type and the sender role from the store (a DM is dm, a course room is room; admins are staff)', async () => {
+    const seen: unknown[] = [];
+    const spy = { ...fakeClassifier, classify: (text: string, ctx?: unknown) => (seen.push(ctx), fakeClassifier.classify(text)) };
+    const t = await testApp();
+    const ctx = createChatContext(t.store, t.hub, 'Africa/Lagos', { moderation: createModeration('minors', () => spy) });
+    const lecturer = await makePerson(t.store, 'lect3@unilag.edu.ng', 'Dr Ade', 'lecturer', { dateOfBirth: '1975-03-03' });
+    const admin = await makePerson(t.store, 'it@unilag.edu.ng', 'IT Desk', 'admin', { dateOfBirth: '1985-03-03' });
+    const kid = await person(t.store, 'kid3@unilag.edu.ng', 'Kid', { dateOfBirth: '2011-01-01' });
+    const course = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO103', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
+      { userId: lecturer.id, role: 'owner' },
+      { userId: admin.id, role: 'member' },
+      { userId: kid.id, role: 'member' },
+    ]);
+    const dm = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: '', topic: '', createdBy: lecturer.id, dmKey: [lecturer.id, kid.id].sort().join(':') }, [
+      { userId: lecturer.id, role: 'member' },
+      { userId: kid.id, role: 'member' },
+    ]);
+    await sendMessage(ctx, lecturer, { roomId: course.id, clientId: cid(), body: 'Practical at 2pm' });
+    await sendMessage(ctx, admin, { roomId: course.id, clientId: cid(), body: 'The portal is back' });
+    seen.length = 2; // the DM also re-scores the sender's earlier messages there (none yet)
+    await sendMessage(ctx, lecturer, { roomId: dm.id, clientId: cid(), body: 'See you at the practical' });
+    expect(seen).toEqual([
+      { context: 'room', senderRole: 'lecturer' },
+      { context: 'room', senderRole: 'staff' },
+      { context: 'dm', senderRole: 'lecturer' },
+    ]);
+  });
+});
+
 describe('the shipped model', () => {
   test('holds a clear grooming message but not a benign sex-education message in a course room with a minor', async () => {
     const t = await testApp();

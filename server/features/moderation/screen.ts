@@ -17,13 +17,14 @@ import type { ModerationScope } from '../../config';
 import type { CaseSeverity, Message, ModerationCase, Room, Store, User } from '../../store/types';
 import { adultBornBy, isMinor } from '../accounts/model';
 import { SYSTEM_ACTOR, recordAudit } from '../audit/record';
-import { loadModel, type AccountFacts, type Classification, type GroomingRisk, type Scores } from './model';
+import { loadModel, type AccountFacts, type Classification, type GroomingRisk, type MessageContext, type Scores } from './model';
 import type { Notifier } from './notify';
 
 /** What screening needs from a model; tests inject a fake to make outcomes deterministic. */
 export interface Classifier {
   readonly version: string;
-  classify(text: string): Classification;
+  /** `ctx`: where the message is sent and the sender's role, from the store (see messageContext). */
+  classify(text: string, ctx?: MessageContext): Classification;
   /** Conversation-level risk over one sender's recent score vectors to one recipient (oldest first). */
   groomingRisk?(window: readonly Readonly<Partial<Scores>>[], facts: AccountFacts): GroomingRisk;
   readonly grooming?: { readonly window: number };
@@ -80,6 +81,14 @@ export async function roomHasMinor(store: Store, roomId: string, except?: string
   return (await minorIds(store, roomId)).some((id) => id !== except);
 }
 
+/**
+ * The model's context for a message, from the store: a DM is `dm`, a group or course room is `room`
+ * (the training data's two kinds); the sender's account role, with administrators as `staff`.
+ */
+export function messageContext(room: Room, sender: User): MessageContext {
+  return { context: room.kind === 'dm' ? 'dm' : 'room', senderRole: sender.role === 'admin' ? 'staff' : sender.role };
+}
+
 /** The highest grooming risk of this sender towards any minor member (DMs and groups only). */
 async function conversationRisk(store: Store, model: Classifier, policy: ModerationPolicy, room: Room, sender: User, minors: User[], current: Classification['scores']) {
   if (!model.groomingRisk || room.kind === 'course' || isMinor(sender) || !minors.length) return null;
@@ -87,7 +96,8 @@ async function conversationRisk(store: Store, model: Classifier, policy: Moderat
   const recent = (await store.messages.history(room.id, { limit: size * 4, viewerId: sender.id }))
     .filter((m) => m.senderId === sender.id && m.kind === 'text' && !m.deletedAt)
     .slice(-(size - 1));
-  const window = [...recent.map((m) => model.classify(m.body).scores), current];
+  const ctx = messageContext(room, sender);
+  const window = [...recent.map((m) => model.classify(m.body, ctx).scores), current];
   let best: GroomingRisk | null = null;
   for (const r of minors) {
     const facts: AccountFacts = {
@@ -123,7 +133,7 @@ export async function screen(store: Store, moderation: Moderation | undefined, r
   // Only the minors are loaded (for the conversation risk), never the whole room.
   const minors = room.kind === 'course' ? [] : (await Promise.all(others.map((id) => store.users.byId(id)))).filter((u): u is User => u !== null);
   const model = moderation.classifier();
-  const c = model.classify(text);
+  const c = model.classify(text, messageContext(room, sender));
   const towardsMinor = others.length > 0;
   const base = { scores: { ...c.scores } as Record<string, number>, modelVersion: model.version, towardsMinor };
   const risk = await conversationRisk(store, model, moderation.policy, room, sender, minors, c.scores);

@@ -4,6 +4,7 @@
  * moderation samples), mapped onto our labels. Errors name the file and the 1-based line.
  */
 import { parseCsv } from '../../../lib/csv';
+import type { MessageContext } from './features';
 import { LABELS, isLabel, type Label } from './labels';
 
 export class DataError extends Error {
@@ -16,6 +17,8 @@ export interface MessageItem {
   lang: string;
   /** Free-text note (campus set); benign items with a note are the hard negatives. */
   note: string;
+  /** `context` and `sender_role` of the line, when present. */
+  ctx: MessageContext;
   line: number;
 }
 
@@ -31,6 +34,8 @@ export interface ConversationTurn {
   speaker: string;
   text: string;
   labels: Label[];
+  /** The conversation's `context` and the turn's `sender_role` (else the speaker's role), when present. */
+  ctx: MessageContext;
 }
 
 export interface ConversationItem {
@@ -67,7 +72,15 @@ function labelsOf(v: unknown, where: string): Label[] {
   return LABELS.filter((l) => v.includes(l));
 }
 
-/** Messages in the campus schema: `text` (required), `labels` (default []), `lang` (default "unknown"), `note`. */
+/** Optional context fields: strings are kept (unknown values are ignored by the features), anything else dropped. */
+function contextOf(context: unknown, role: unknown): MessageContext {
+  const ctx: MessageContext = {};
+  if (typeof context === 'string' && context) ctx.context = context;
+  if (typeof role === 'string' && role) ctx.senderRole = role;
+  return ctx;
+}
+
+/** Messages in the campus schema: `text` (required), `labels` (default []), `lang` (default "unknown"), `note`, `context`, `sender_role`. */
 export function parseMessages(text: string, file: string): MessageItem[] {
   return jsonLines(text, file).map(({ line, value }) => {
     const where = `${file}:${line}`;
@@ -77,6 +90,7 @@ export function parseMessages(text: string, file: string): MessageItem[] {
       labels: labelsOf(value.labels, where),
       lang: typeof value.lang === 'string' && value.lang ? value.lang : 'unknown',
       note: typeof value.note === 'string' ? value.note : '',
+      ctx: contextOf(value.context, value.sender_role),
       line,
     };
   });
@@ -98,7 +112,8 @@ export function parseConversations(text: string, file: string): ConversationItem
     const turns = value.turns.map((t: unknown, i: number): ConversationTurn => {
       const o = (t ?? {}) as Record<string, unknown>;
       if (typeof o.speaker !== 'string' || typeof o.text !== 'string') throw new DataError(`${where}: turn ${i + 1} needs "speaker" and "text"`);
-      return { turn: typeof o.turn === 'number' ? o.turn : i + 1, speaker: o.speaker, text: o.text, labels: labelsOf(o.labels, `${where} turn ${i + 1}`) };
+      const role = o.sender_role ?? participants.find((p) => p.speaker === o.speaker)?.role;
+      return { turn: typeof o.turn === 'number' ? o.turn : i + 1, speaker: o.speaker, text: o.text, labels: labelsOf(o.labels, `${where} turn ${i + 1}`), ctx: contextOf(value.context, role) };
     });
     return {
       id: typeof value.id === 'string' ? value.id : `line-${line}`,

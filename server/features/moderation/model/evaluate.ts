@@ -5,11 +5,13 @@
  * and by the training script (model card).
  */
 import type { ConversationItem, MessageItem } from './data';
+import type { MessageContext } from './features';
 import { groomingRiskWith, type AccountFacts, type GroomingParams } from './grooming';
 import { LABELS, scoresFrom, type Label, type Scores } from './labels';
 import { prf, quantile, rocAuc } from './metrics';
 
-export type Scorer = (text: string) => ArrayLike<number>;
+/** Scores one message; `ctx` is the line's context and sender role when the data has them. */
+export type Scorer = (text: string, ctx?: MessageContext) => ArrayLike<number>;
 
 export interface LabelMetrics {
   precision: number;
@@ -54,24 +56,26 @@ const flagged = (s: ArrayLike<number>, th: ArrayLike<number>, l: number) => s[l]
 export function evaluateMessages(
   items: readonly MessageItem[],
   score: Scorer,
-  thresholds: ArrayLike<number>,
+  thresholds: ArrayLike<number> | ((item: MessageItem) => ArrayLike<number>),
   timing: { repeats?: number; warmup?: boolean } = {},
 ): MessageReport {
   const times: number[] = [];
   const scores: number[][] = [];
   const repeats = Math.max(1, timing.repeats ?? 1);
-  if (timing.warmup) for (const it of items) score(it.text);
+  if (timing.warmup) for (const it of items) score(it.text, it.ctx);
   for (const it of items) {
     const ts: number[] = [];
     let s: ArrayLike<number> = [];
     for (let r = 0; r < repeats; r++) {
       const t0 = performance.now();
-      s = score(it.text);
+      s = score(it.text, it.ctx);
       ts.push(performance.now() - t0);
     }
     times.push(quantile(ts, 0.5));
     scores.push(Array.from(s));
   }
+  // per item: a model with context features has other thresholds for messages without context
+  const th = items.map((it) => (typeof thresholds === 'function' ? thresholds(it) : thresholds));
   const labels = {} as Record<Label, LabelMetrics>;
   const allT: boolean[] = [];
   const allP: boolean[] = [];
@@ -79,7 +83,7 @@ export function evaluateMessages(
   LABELS.forEach((l, li) => {
     const truth = items.map((it) => it.labels.includes(l));
     const sc = scores.map((s) => s[li]!);
-    const pred = scores.map((s) => flagged(s, thresholds, li));
+    const pred = scores.map((s, i) => flagged(s, th[i]!, li));
     const m = prf(truth, pred);
     labels[l] = { precision: m.precision, recall: m.recall, f1: m.f1, roc_auc: rocAuc(truth, sc), support: truth.filter(Boolean).length };
     allT.push(...truth);
@@ -87,7 +91,7 @@ export function evaluateMessages(
     allS.push(...sc);
   });
   const om = prf(allT, allP);
-  const anyFlag = scores.map((s) => LABELS.some((_, li) => flagged(s, thresholds, li)));
+  const anyFlag = scores.map((s, i) => LABELS.some((_, li) => flagged(s, th[i]!, li)));
   const languages: MessageReport['languages'] = {};
   const langs = [...new Set(items.map((i) => i.lang))].sort();
   for (const lang of langs) {
@@ -143,7 +147,7 @@ export function evaluateConversations(convs: readonly ConversationItem[], score:
     let maxRisk = 0;
     for (const t of c.turns) {
       const others = c.participants.filter((p) => p.speaker !== t.speaker);
-      const s = scoresFrom(score(t.text));
+      const s = scoresFrom(score(t.text, t.ctx));
       for (const r of others) {
         const key = `${t.speaker}>${r.speaker}`;
         const w = windows.get(key) ?? [];

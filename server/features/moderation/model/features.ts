@@ -1,7 +1,8 @@
 /**
- * Hashed features for the moderation model, in three groups: words (unigrams, bigrams, squeezed
+ * Hashed features for the moderation model, in four groups: words (unigrams, bigrams, squeezed
  * words, the tone-mark view, emoji, an "obfuscation undone" flag), character n-grams of the normalised
- * text, and cue categories (cues.ts) and speech-act categories (speech.ts) with their pairs. Values are sublinear tf × IDF, each group
+ * text, cue categories (cues.ts) and speech-act categories (speech.ts) with their pairs, and the
+ * message's context (room type and sender role, from the store; MessageContext). Values are sublinear tf × IDF, each group
  * scaled to a fixed L2 norm. Character n-gram strings are never built: the hash is rolled over the
  * UTF-16 code units. A 1,000-character message takes about 0.2 ms in all (normalisation included).
  */
@@ -26,13 +27,45 @@ export interface FeatureConfig {
   cueWeight: number;
   /** Speech-act categories (speech.ts) join the cue group, and pair with the cue categories; absent: off. */
   acts?: boolean;
+  /** L2 norm of the context group (room type and sender role, see MessageContext); absent or 0: off. */
+  contextWeight?: number;
 }
 
-/** Sparse feature vector: bucket indices and values (unique within a group; the same bucket may appear in two groups). */
+/** Kinds of conversation and sender roles the model knows (the campus data's `context` and `sender_role`). */
+export const CONTEXTS = ['dm', 'room'] as const;
+export const SENDER_ROLES = ['student', 'lecturer', 'staff', 'unknown'] as const;
+
+/**
+ * Facts about where a message is sent and by whom, from the store (never from the text): `dm` for a
+ * direct message, `room` for a group or course room; the sender's role. Either may be absent (then
+ * the message is scored on its text alone; the model is trained for that too). Other values are ignored.
+ */
+export interface MessageContext {
+  context?: string;
+  senderRole?: string;
+}
+
+/** The context group's feature names: the room type, the role, and the two together. */
+export function contextNames(ctx: MessageContext | undefined): string[] {
+  const c = ctx?.context && (CONTEXTS as readonly string[]).includes(ctx.context) ? ctx.context : undefined;
+  const r = ctx?.senderRole && (SENDER_ROLES as readonly string[]).includes(ctx.senderRole) ? ctx.senderRole : undefined;
+  const out: string[] = [];
+  if (c) out.push('c:' + c);
+  if (r) out.push('r:' + r);
+  if (c && r) out.push('x:' + c + '|' + r);
+  return out;
+}
+
+/**
+ * Sparse feature vector: bucket indices and values (unique within a group; the same bucket may appear
+ * in two groups). Entries from `ctxFrom` on are the context group (always last): the heads that do
+ * not use context (ModelHeader.contextColumns) stop there.
+ */
 export interface Features {
   idx: Int32Array;
   val: Float32Array;
   n: number;
+  ctxFrom: number;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -109,7 +142,7 @@ function weigh(b: Buf, from: number, to: number, weight: number, idf: Float32Arr
  * Features of one message: unique buckets with tf-idf values. `idf` is per bucket (1 when absent).
  * With `copy` false the result views shared buffers that the next call overwrites (the scoring path).
  */
-export function extract(text: string, cfg: FeatureConfig, idf?: Float32Array, copy = true): Features {
+export function extract(text: string, cfg: FeatureConfig, idf?: Float32Array, copy = true, ctx?: MessageContext): Features {
   const mask = (1 << cfg.hashBits) - 1;
   const b = shared;
   b.n = 0;
@@ -160,23 +193,30 @@ export function extract(text: string, cfg: FeatureConfig, idf?: Float32Array, co
   }
   const cueEnd = b.n;
 
+  // context group: a few fixed names (no IDF: they are not words of the text)
+  if (cfg.contextWeight) for (const n of contextNames(ctx)) b.push(hashString('m', n) & mask);
+  const ctxEnd = b.n;
+
   // merge each group in place (groups are moved down as earlier ones shrink), then weigh it
   let out = 0;
-  const groups: [number, number, number][] = [
-    [0, wordEnd, cfg.wordWeight],
-    [wordEnd, charEnd, cfg.charWeight],
-    [charEnd, cueEnd, cfg.cueWeight],
+  let ctxFrom = -1;
+  const groups: [number, number, number, boolean][] = [
+    [0, wordEnd, cfg.wordWeight, true],
+    [wordEnd, charEnd, cfg.charWeight, true],
+    [charEnd, cueEnd, cfg.cueWeight, true],
+    [cueEnd, ctxEnd, cfg.contextWeight ?? 0, false],
   ];
-  for (const [from, to, weight] of groups) {
+  for (const [from, to, weight, useIdf] of groups) {
+    if (!useIdf) ctxFrom = out;
     if (to === from) continue;
     if (out !== from) b.idx.copyWithin(out, from, to);
     const end = merge(b, out, out + (to - from));
-    weigh(b, out, end, weight, idf);
+    weigh(b, out, end, weight, useIdf ? idf : undefined);
     out = end;
   }
   b.n = out;
-  if (!copy) return { idx: b.idx, val: b.val, n: b.n };
-  return { idx: b.idx.slice(0, b.n), val: b.val.slice(0, b.n), n: b.n };
+  if (!copy) return { idx: b.idx, val: b.val, n: b.n, ctxFrom };
+  return { idx: b.idx.slice(0, b.n), val: b.val.slice(0, b.n), n: b.n, ctxFrom };
 }
 
 /** IDF values are stored as one byte per bucket: 0 = bucket never seen in training (feature dropped). */

@@ -126,3 +126,47 @@ describe('factored scoring on a hand-made model', () => {
     expect(() => encodeModel(weights, { codes: new Uint8Array(16), idfMax: 2 }, meta)).toThrow(ModelFormatError);
   });
 });
+
+describe('context on a hand-made model', () => {
+  // every weight 1; words and characters have IDF code 0 (never seen, dropped), so only the context
+  // group (no IDF) can move a score, and only in the columns that read it
+  const hashBits = 4;
+  const K = LABELS.length;
+  const sig = (z: number) => 1 / (1 + Math.exp(-z));
+  const th = (x: number) => Object.fromEntries(LABELS.map((l) => [l, x])) as Record<Label, number>;
+  const contextColumns = Uint8Array.from([1, 0, 0, 1, 0, 1]);
+  const m = modelFromBytes(
+    encodeModel(
+      { hashBits, weights: new Float32Array(16 * K).fill(1), bias: new Float32Array(K), contextColumns },
+      { codes: new Uint8Array(16), idfMax: 2 },
+      {
+        recipe: '0.0.0',
+        features: { hashBits, charMin: 2, charMax: 3, bigrams: true, skip: 0, wordWeight: 1, charWeight: 1, cueWeight: 0, contextWeight: 1 },
+        thresholds: { review: th(0.5), hold: th(0.9) },
+        textThresholds: { review: th(0.6), hold: th(0.95) },
+        grooming: { window: 10, topK: 2, labelWeights: { grooming_signal: 1 }, base: 0.2, recipientMinor: 0.1, minorAndAdult: 0.5, noSharedCourse: 0.1, newContact: 0.1, threshold: 0.4 },
+        training: {},
+      },
+    ),
+  );
+
+  test('a message without context is judged by the text-only thresholds', () => {
+    expect(m.classify('anything').review).toEqual([]);
+    expect(m.thresholdsFor().review.threat).toBe(0.6);
+    expect(m.classify('anything', { context: 'room' }).review).toEqual([...LABELS]);
+    expect(m.thresholdsFor({ senderRole: 'staff' }).review.threat).toBe(0.5);
+  });
+
+  test('the text alone leaves every score at its bias', () => {
+    expect(Array.from(m.scoreArray('anything at all'))).toEqual(new Array(K).fill(0.5));
+  });
+
+  test('a context moves only the columns that read it; unknown values are ignored', () => {
+    const s = m.scoreArray('anything at all', undefined, { context: 'dm', senderRole: 'lecturer' });
+    LABELS.forEach((_, l) => (contextColumns[l] ? expect(s[l]).toBeGreaterThan(0.5) : expect(s[l]).toBe(0.5)));
+    expect(m.header.contextColumns).toEqual(Array.from(contextColumns));
+    const unknown = m.scoreArray('anything at all', undefined, { context: 'forum', senderRole: 'dean' });
+    expect(Array.from(unknown)).toEqual(new Array(K).fill(0.5));
+    expect(sig(0)).toBe(0.5);
+  });
+});

@@ -21,18 +21,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeIdf, extract, type FeatureConfig } from './features';
+import { contextNames, decodeIdf, extract, type FeatureConfig, type MessageContext } from './features';
 import { groomingRiskWith, type AccountFacts, type GroomingParams, type GroomingRisk } from './grooming';
 import { LABELS, scoresFrom, type Label, type Scores } from './labels';
+import type { Thresholds } from './thresholds';
 import type { TrainedWeights } from './train';
 
 export const MAGIC = 'LTMODv1\n';
 export const DEFAULT_WEIGHTS_PATH = join(import.meta.dir, 'weights.bin');
 
-export interface Thresholds {
-  review: Scores;
-  hold: Scores;
-}
+export type { Thresholds };
 
 export interface ModelHeader {
   format: 'lt-moderation-1';
@@ -43,7 +41,10 @@ export interface ModelHeader {
   idfMax: number;
   bias: number[];
   scale: number[];
+  /** The thresholds for messages with context (or for every message in a model without context features)… */
   thresholds: Thresholds;
+  /** …and for messages scored on their text alone (no known context field); absent: `thresholds`. */
+  textThresholds?: Thresholds;
   grooming: GroomingParams;
   /**
    * Factored scoring (recipe ≥ 1.2): the weights have 2K + 1 columns — K flat per-label heads, one
@@ -51,6 +52,11 @@ export interface ModelHeader {
    * (1 − blend[l]) · σ(any) · σ(given_l) + blend[l] · σ(flat_l). Absent: K columns, score = σ(flat_l).
    */
   factored?: { blend: number[] };
+  /**
+   * Per weight column, 1 when it reads the context group of the features (room type, sender role),
+   * 0 when the column was trained on the text alone and stops before that group. Absent: all read it.
+   */
+  contextColumns?: number[];
   /** Free-form training summary (data, options) for the model card. */
   training: Record<string, unknown>;
 }
@@ -67,13 +73,15 @@ export interface Model {
   readonly version: string;
   readonly labels: readonly Label[];
   readonly thresholds: Thresholds;
+  /** The thresholds that apply to a message with this context (see ModelHeader.textThresholds). */
+  thresholdsFor(ctx?: MessageContext): Thresholds;
   readonly grooming: Readonly<GroomingParams>;
   readonly header: Readonly<ModelHeader>;
-  /** Probabilities per label. */
-  score(text: string): Scores;
+  /** Probabilities per label; `ctx`: where and by whom the message is sent (from the store; optional). */
+  score(text: string, ctx?: MessageContext): Scores;
   /** Probabilities per label as an array in LABELS order (no object allocation). */
-  scoreArray(text: string, out?: Float64Array): Float64Array;
-  classify(text: string): Classification;
+  scoreArray(text: string, out?: Float64Array, ctx?: MessageContext): Float64Array;
+  classify(text: string, ctx?: MessageContext): Classification;
   /** Conversation-level grooming risk with the shipped parameters (see grooming.ts). */
   groomingRisk(window: readonly Readonly<Partial<Scores>>[], facts: AccountFacts): GroomingRisk;
 }
@@ -109,6 +117,7 @@ export function encodeModel(
     version: '',
     labels: [...LABELS],
     ...rest,
+    ...(tw.contextColumns && tw.contextColumns.some((c) => !c) ? { contextColumns: Array.from(tw.contextColumns) } : {}),
     idfMax: idf.idfMax,
     bias: Array.from(tw.bias),
     scale,
@@ -141,7 +150,7 @@ export function modelFromBytes(bytes: Uint8Array): Model {
   const L = LABELS.length;
   const factored = header.factored;
   const K = factored ? 2 * L + 1 : L; // weight columns
-  if (header.scale.length !== K || header.bias.length !== K || (factored && factored.blend.length !== L)) throw new ModelFormatError('weights file header does not match its scoring');
+  if (header.scale.length !== K || header.bias.length !== K || (factored && factored.blend.length !== L) || (header.contextColumns && header.contextColumns.length !== K)) throw new ModelFormatError('weights file header does not match its scoring');
   const buckets = 1 << header.features.hashBits;
   const start = 12 + hl + ((4 - ((12 + hl) % 4)) % 4);
   if (bytes.length !== start + buckets + buckets * K) throw new ModelFormatError('weights file has the wrong size');
@@ -153,18 +162,28 @@ export function modelFromBytes(bytes: Uint8Array): Model {
   const blend = factored ? Float64Array.from(factored.blend) : undefined;
   const bias = Float64Array.from(header.bias);
   const cfg = header.features;
-  const review = LABELS.map((l) => header.thresholds.review[l]);
-  const hold = LABELS.map((l) => header.thresholds.hold[l]);
+  const textOnly = header.textThresholds ?? header.thresholds;
+  const thresholdsFor = (ctx?: MessageContext) => (contextNames(ctx).length ? header.thresholds : textOnly);
+  const arrays = (t: Thresholds) => ({ review: LABELS.map((l) => t.review[l]), hold: LABELS.map((l) => t.hold[l]) });
+  const withCtx = arrays(header.thresholds);
+  const without = arrays(textOnly);
   const tmp = new Float64Array(L);
+  // columns that read the context group (the last group of the features)
+  const ctxCols = Array.from({ length: K }, (_, c) => c).filter((c) => !header.contextColumns || header.contextColumns[c]);
   const z = new Float64Array(K);
 
-  function scoreArray(text: string, out = new Float64Array(L)): Float64Array {
-    const f = extract(text, cfg, idf, false);
+  function scoreArray(text: string, out = new Float64Array(L), ctx?: MessageContext): Float64Array {
+    const f = extract(text, cfg, idf, false, ctx);
     for (let l = 0; l < K; l++) z[l] = bias[l]!;
-    for (let j = 0; j < f.n; j++) {
+    for (let j = 0; j < f.ctxFrom; j++) {
       const base = f.idx[j]! * K;
       const v = f.val[j]!;
       for (let l = 0; l < K; l++) z[l] = z[l]! + v * w[base + l]!;
+    }
+    for (let j = f.ctxFrom; j < f.n; j++) {
+      const base = f.idx[j]! * K;
+      const v = f.val[j]!;
+      for (const l of ctxCols) z[l] = z[l]! + v * w[base + l]!;
     }
     if (!blend) for (let l = 0; l < L; l++) out[l] = sigmoid(z[l]!);
     else {
@@ -181,9 +200,11 @@ export function modelFromBytes(bytes: Uint8Array): Model {
     grooming: header.grooming,
     header,
     scoreArray,
-    score: (text) => scoresFrom(scoreArray(text, tmp)),
-    classify(text) {
-      const s = scoreArray(text, tmp);
+    score: (text, ctx) => scoresFrom(scoreArray(text, tmp, ctx)),
+    thresholdsFor,
+    classify(text, ctx) {
+      const s = scoreArray(text, tmp, ctx);
+      const { review, hold } = contextNames(ctx).length ? withCtx : without;
       return {
         scores: scoresFrom(s),
         review: LABELS.filter((_, l) => s[l]! >= review[l]!),
@@ -207,8 +228,8 @@ export function loadModel(path: string = DEFAULT_WEIGHTS_PATH): Model {
 }
 
 /** Scores and classifies with the shipped model. */
-export function classify(text: string): Classification {
-  return loadModel().classify(text);
+export function classify(text: string, ctx?: MessageContext): Classification {
+  return loadModel().classify(text, ctx);
 }
 
 /** Conversation-level grooming risk with the shipped model's parameters. */

@@ -48,6 +48,18 @@ beforeAll(() => {
   writeFileSync(join(dir, 'campus/dev.jsonl'), jsonl(messages(2, 30)));
   writeFileSync(join(dir, 'campus/conversations_train.jsonl'), jsonl(conversations(3, 10)));
   writeFileSync(join(dir, 'campus/conversations_dev.jsonl'), jsonl(conversations(4, 4)));
+  // the same data where one phrase is grooming only when a lecturer sends it in a DM
+  const withContext = (seed: number, n: number) =>
+    messages(seed, n).map((m, i) => {
+      const dm = i % 2 === 0;
+      if (i % 4 > 1) return { ...m, context: dm ? 'dm' : 'room', sender_role: 'student' };
+      return { ...m, text: `see me in my office after six ${i}`, labels: dm ? ['grooming_signal'] : [], context: dm ? 'dm' : 'room', sender_role: 'lecturer' };
+    });
+  mkdirSync(join(dir, 'ctx/campus'), { recursive: true });
+  writeFileSync(join(dir, 'ctx/campus/train.jsonl'), jsonl(withContext(1, 120)));
+  writeFileSync(join(dir, 'ctx/campus/dev.jsonl'), jsonl(withContext(2, 40)));
+  writeFileSync(join(dir, 'ctx/campus/conversations_train.jsonl'), jsonl(conversations(3, 10)));
+  writeFileSync(join(dir, 'ctx/campus/conversations_dev.jsonl'), jsonl(conversations(4, 4)));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -68,5 +80,24 @@ describe('training recipe', () => {
     expect(r.dev.labels.sexual_solicitation.recall).toBeGreaterThanOrEqual(0.9);
     expect(r.data.train_messages).toBe(80);
     expect(r.model.classify('send me a pic tonight').review).toContain('sexual_solicitation');
+  });
+
+  test('learns from the context where the data has it; text-only thresholds for messages without', () => {
+    const r = runRecipe({ ...opts(), dataDir: join(dir, 'ctx') });
+    const office = 'see me in my office after six';
+    const dm = r.model.score(office, { context: 'dm', senderRole: 'lecturer' }).grooming_signal;
+    const room = r.model.score(office, { context: 'room', senderRole: 'lecturer' }).grooming_signal;
+    expect(dm).toBeGreaterThan(room + 0.3);
+    expect(r.model.classify(office, { context: 'dm', senderRole: 'lecturer' }).review).toContain('grooming_signal');
+    expect(r.model.classify(office, { context: 'room', senderRole: 'lecturer' }).review).not.toContain('grooming_signal');
+    expect(r.model.header.textThresholds).toBeDefined();
+    expect(r.model.thresholdsFor()).toEqual(r.model.header.textThresholds!);
+    expect(r.model.thresholdsFor({ context: 'dm' })).toEqual(r.model.thresholds);
+    // harassment reads no context (DEFAULT_RECIPE.contextLabels): its flat and conditional columns are off
+    const cols = r.model.header.contextColumns!;
+    expect(cols[LABELS.indexOf('sexual_harassment')]).toBe(0);
+    expect(cols[LABELS.indexOf('grooming_signal')]).toBe(1);
+    // the plain data has no context: no second set of thresholds
+    expect(runRecipe(opts()).model.header.textThresholds).toBeUndefined();
   });
 });

@@ -7,17 +7,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConversations, parseEdos, parseMessages, parseOpenAi, type ConversationItem, type MessageItem } from './data';
 import { evaluateConversations, evaluateMessages, type ConversationReport, type MessageReport } from './evaluate';
-import { computeIdf, decodeIdf, extract, type FeatureConfig, type Features } from './features';
+import { computeIdf, contextNames, decodeIdf, extract, type FeatureConfig, type Features, type MessageContext } from './features';
 import type { GroomingParams } from './grooming';
 import { LABELS, scoresFrom, type Label } from './labels';
-import { prf, thresholdForPrecision, thresholdForRecall } from './metrics';
+import { prf } from './metrics';
+import { chooseThresholds } from './thresholds';
 import { encodeModel, modelFromBytes, type Model } from './model';
 import { prng, scoreWith, train, type TrainExample, type TrainedWeights, type TrainOptions } from './train';
 
 /** Bump when the recipe (features, normalisation, data, options) changes. */
-export const RECIPE_VERSION = '1.2.0';
+export const RECIPE_VERSION = '1.3.0';
 
-export const FEATURES: FeatureConfig = { hashBits: 18, charMin: 1, charMax: 4, bigrams: true, skip: 0, wordWeight: 1, charWeight: 0.7, cueWeight: 0.3, acts: true };
+export const FEATURES: FeatureConfig = { hashBits: 18, charMin: 1, charMax: 4, bigrams: true, skip: 0, wordWeight: 1, charWeight: 0.7, cueWeight: 0.3, acts: true, contextWeight: 1 };
 
 export interface RecipeOptions {
   /** The shared data folder (campus/, edos/, openai-moderation/). */
@@ -32,6 +33,14 @@ export interface RecipeOptions {
    * (1 − b) · P(some label) · P(label | some label) + b · P(label); absent: flat heads only.
    */
   factoredBlend?: number[];
+  /**
+   * Every campus example is trained twice, with its context (room type, sender role) and without,
+   * each copy at half its weight: the model then scores a message without context (data that lacks
+   * the fields) as well as one with it. False: with context only.
+   */
+  contextFreeCopies: boolean;
+  /** Labels whose heads read the context group (the "some label" head always does); the others are text-only. */
+  contextLabels: Label[];
   /** Weight of the benign train messages with a note (the hard negatives: reports, sex education, banter…); 1: like any other message. */
   hardNegativeWeight: number;
   /** Weights of the public sets as extra data; 0: not used (dev showed no gain, see the model card). */
@@ -58,9 +67,13 @@ export const DEFAULT_RECIPE: Omit<RecipeOptions, 'dataDir'> = {
   l2: 0.1,
   iterations: 300,
   conversationTurnWeight: 1,
+  contextFreeCopies: true,
+  // chosen on train out-of-fold and dev scores (three fold assignments): context helped these three
+  // labels' precision at recall 0.90 and lowered harassment's and threat's (student-to-student talk)
+  contextLabels: ['sexual_solicitation', 'grooming_signal', 'other_toxic'],
   hardNegativeWeight: 8,
   // per label (LABELS order), chosen on train out-of-fold scores (three fold assignments) among 0, ¼, ½, ¾, 1
-  factoredBlend: [1, 0.75, 0.75, 0, 0, 0.75],
+  factoredBlend: [1, 0.75, 0.75, 0, 0, 1],
   edosWeight: 0,
   openaiWeight: 0,
   folds: 5,
@@ -82,6 +95,8 @@ export interface RecipeResult {
   holdDev: Record<Label, { precision: number; recall: number }>;
   /** The dev report at the hold thresholds (benign and hard-negative FPR there). */
   devAtHold: MessageReport;
+  /** The dev report when messages are scored on their text alone (no context), at the text-only review thresholds. */
+  devWithoutContext: MessageReport;
   /** The held-out scores behind the thresholds (LABELS order): out-of-fold on the train messages, the final model on dev. */
   oofTrain: Float64Array[];
   devScores: Float64Array[];
@@ -138,6 +153,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
     text: m.text,
     y: yOf(m.labels),
     weight: m.labels.length === 0 && m.note ? opts.hardNegativeWeight : 1,
+    ctx: m.ctx,
   }));
   /** fold of each example: messages by position, turns by conversation */
   const foldOf = (i: number) => (opts.foldSeed ? Math.floor(prng(opts.foldSeed * 7919 + i)() * opts.folds) : i % opts.folds);
@@ -146,12 +162,20 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
   if (opts.conversationTurnWeight > 0)
     d.convTrain.forEach((c, ci) =>
       c.turns.forEach((t, ti) => {
-        examples.push({ text: t.text, y: yOf(t.labels), weight: opts.conversationTurnWeight });
+        examples.push({ text: t.text, y: yOf(t.labels), weight: opts.conversationTurnWeight, ctx: t.ctx });
         fold.push(foldOf(ci));
         turnRef.push({ conv: ci, turn: ti });
       }),
     );
   const nCampus = examples.length;
+  if (opts.contextFreeCopies)
+    for (let i = 0; i < nCampus; i++) {
+      const e = examples[i]!;
+      e.weight = (e.weight ?? 1) / 2;
+      examples.push({ ...e, ctx: undefined });
+      fold.push(fold[i]!);
+    }
+  const nCopies = examples.length - nCampus;
   if (opts.edosWeight > 0)
     for (const e of parseEdos(readFileSync(join(opts.dataDir, 'edos/train.csv'), 'utf8'), 'edos/train.csv')) {
       examples.push({ ...e, weight: opts.edosWeight });
@@ -162,7 +186,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
       examples.push({ ...e, weight: opts.openaiWeight });
       fold.push(-1);
     }
-  log(`examples: ${d.train.length} messages, ${nCampus - d.train.length} conversation turns, ${examples.length - nCampus} public`);
+  log(`examples: ${d.train.length} messages, ${nCampus - d.train.length} conversation turns, ${nCopies} without context, ${examples.length - nCampus - nCopies} public`);
 
   // ---- features (IDF from the campus training texts)
   const idf = computeIdf(
@@ -170,13 +194,16 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
     opts.features,
   );
   const idfF = decodeIdf(idf.codes, idf.idfMax);
-  const feats: Features[] = examples.map((e) => extract(e.text, opts.features, idfF));
-  const tOpts: TrainOptions = { features: opts.features, l2: opts.l2, iterations: opts.iterations };
+  const feats: Features[] = examples.map((e) => extract(e.text, opts.features, idfF, true, e.ctx));
+  const tOpts: TrainOptions = { features: opts.features, l2: opts.l2, iterations: opts.iterations, contextLabels: LABELS.map((l) => (opts.contextLabels.includes(l) ? 1 : 0)) };
 
   // ---- cross-validation: out-of-fold scores for every campus example
   const oof: Float64Array[] = new Array(nCampus);
   const oofFlat: Float64Array[] = new Array(nCampus);
   const oofFact: Float64Array[] = new Array(nCampus);
+  // the train messages scored on their text alone (for the thresholds of messages without context)
+  const featsText = d.train.map((m) => extract(m.text, opts.features, idfF));
+  const oofText: Float64Array[] = new Array(d.train.length);
   for (let k = 0; k < opts.folds; k++) {
     const idx = examples.map((_, i) => i).filter((i) => fold[i] !== k);
     const tw = train(
@@ -185,6 +212,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
       idx.map((i) => feats[i]!),
     );
     for (let i = 0; i < nCampus; i++) if (fold[i] === k) oof[i] = scoreWith(tw, feats[i]!);
+    for (let i = 0; i < d.train.length; i++) if (fold[i] === k) oofText[i] = scoreWith(tw, featsText[i]!);
     if (opts.factoredBlend) {
       const [ta, tb] = factoredFit(idx.map((i) => examples[i]!), tOpts, idx.map((i) => feats[i]!));
       for (let i = 0; i < nCampus; i++)
@@ -192,6 +220,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
           oofFlat[i] = oof[i]!;
           oofFact[i] = factoredScore(ta, tb, feats[i]!);
           oof[i] = mix(oofFact[i]!, oofFlat[i]!, opts.factoredBlend);
+          if (i < d.train.length) oofText[i] = mix(factoredScore(ta, tb, featsText[i]!), oofText[i]!, opts.factoredBlend);
         }
     }
     log(`fold ${k + 1}/${opts.folds} done`);
@@ -203,26 +232,14 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
   log('final fit done');
   const factored = opts.factoredBlend ? { blend: [...opts.factoredBlend] } : undefined;
   const provisional = modelFromBytes(encodeModel(tw, idf, { ...placeholderMeta(opts), factored }));
-  const devScores = d.dev.map((m) => provisional.scoreArray(m.text, new Float64Array(K)));
+  const devScores = d.dev.map((m) => provisional.scoreArray(m.text, new Float64Array(K), m.ctx));
 
-  // ---- thresholds
+  // ---- thresholds: one set for messages with context, one for messages scored on their text alone
+  // (a score without context is calibrated differently: the same text scores lower or higher)
   const oofMsgs = oof.slice(0, d.train.length);
-  const review = {} as Record<Label, number>;
-  const hold = {} as Record<Label, number>;
-  LABELS.forEach((l, li) => {
-    const truth = [...d.train.map((m) => m.labels.includes(l)), ...d.dev.map((m) => m.labels.includes(l))];
-    const s = [...oofMsgs.map((x) => x[li]!), ...devScores.map((x) => x[li]!)];
-    const devTruth = d.dev.map((m) => m.labels.includes(l));
-    const devS = devScores.map((x) => x[li]!);
-    if (opts.recallLabels.includes(l)) {
-      review[l] = Math.min(thresholdForRecall(truth, s, opts.reviewRecall), thresholdForRecall(devTruth, devS, opts.reviewRecallDev));
-    } else {
-      review[l] = bestF1Threshold(truth, s);
-    }
-    hold[l] = Math.max(review[l], thresholdForPrecision(truth, s, opts.holdPrecision, 10));
-  });
-  const round = (x: number) => Math.floor(x * 1e6) / 1e6; // round down: never lose an item at the boundary
-  const thresholds = { review: roundScores(review, round), hold: roundScores(hold, round) };
+  const thresholds = chooseThresholds(d, { train: oofMsgs, dev: devScores }, opts);
+  const withContext = opts.features.contextWeight ? d.dev.some((m) => contextNames(m.ctx).length) : false;
+  const textThresholds = withContext ? chooseThresholds(d, { train: oofText, dev: d.dev.map((m) => provisional.scoreArray(m.text, new Float64Array(K))) }, opts) : undefined;
 
   // ---- grooming parameters on train conversations (out-of-fold turn scores)
   const turnScores = new Map<string, Float64Array>();
@@ -256,7 +273,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
   const data = {
     train_messages: d.train.length,
     train_conversation_turns: nCampus - d.train.length,
-    train_public: examples.length - nCampus,
+    train_public: examples.length - nCampus - nCopies,
     dev_messages: d.dev.length,
     train_conversations: d.convTrain.length,
     dev_conversations: d.convDev.length,
@@ -265,6 +282,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
     recipe: RECIPE_VERSION,
     features: opts.features,
     thresholds,
+    ...(textThresholds ? { textThresholds } : {}),
     grooming,
     factored,
     training: {
@@ -273,6 +291,8 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
       l2: opts.l2,
       iterations: opts.iterations,
       conversationTurnWeight: opts.conversationTurnWeight,
+      contextFreeCopies: opts.contextFreeCopies,
+      contextLabels: opts.contextLabels,
       hardNegativeWeight: opts.hardNegativeWeight,
       factoredBlend: opts.factoredBlend,
       edosWeight: opts.edosWeight,
@@ -284,7 +304,7 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
     },
   });
   const model = modelFromBytes(bytes);
-  const scorer = (t: string) => model.scoreArray(t, new Float64Array(K));
+  const scorer = (t: string, ctx?: MessageContext) => model.scoreArray(t, new Float64Array(K), ctx);
   const reviewArr = LABELS.map((l) => thresholds.review[l]);
   const dev = evaluateMessages(d.dev, scorer, reviewArr);
   const devConversations = evaluateConversations(d.convDev, scorer, grooming);
@@ -293,12 +313,13 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
   LABELS.forEach((l, li) => {
     const m = prf(
       d.dev.map((x) => x.labels.includes(l)),
-      d.dev.map((x) => scorer(x.text)[li]! >= thresholds.hold[l]),
+      d.dev.map((x) => scorer(x.text, x.ctx)[li]! >= thresholds.hold[l]),
     );
     holdDev[l] = { precision: m.precision, recall: m.recall };
   });
   const devAtHold = evaluateMessages(d.dev, scorer, LABELS.map((l) => thresholds.hold[l]));
-  return { bytes, model, dev, devConversations, trainConversations, data, holdDev, devAtHold, oofTrain: oofMsgs, devScores: d.dev.map((m) => Float64Array.from(scorer(m.text))), oofParts: opts.factoredBlend ? { flat: oofFlat.slice(0, d.train.length), factored: oofFact.slice(0, d.train.length) } : undefined };
+  const devWithoutContext = evaluateMessages(d.dev, (t) => scorer(t), LABELS.map((l) => (textThresholds ?? thresholds).review[l]));
+  return { bytes, model, dev, devConversations, trainConversations, data, holdDev, devAtHold, devWithoutContext, oofTrain: oofMsgs, devScores: d.dev.map((m) => Float64Array.from(scorer(m.text, m.ctx))), oofParts: opts.factoredBlend ? { flat: oofFlat.slice(0, d.train.length), factored: oofFact.slice(0, d.train.length) } : undefined };
 }
 
 function placeholderMeta(opts: RecipeOptions) {
@@ -312,29 +333,6 @@ function placeholderMeta(opts: RecipeOptions) {
   };
 }
 
-function roundScores(r: Record<Label, number>, f: (x: number) => number) {
-  return scoresFrom(LABELS.map((l) => f(r[l])));
-}
-
-/** Threshold with the best F1 (ties: the lower threshold). */
-function bestF1Threshold(truth: readonly boolean[], scores: readonly number[]): number {
-  const idx = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  const P = truth.filter(Boolean).length;
-  let tp = 0;
-  let bestF = -1;
-  let bestT = 0.5;
-  for (let k = 0; k < idx.length; k++) {
-    if (truth[idx[k]!]) tp++;
-    if (k + 1 < idx.length && scores[idx[k + 1]!] === scores[idx[k]!]) continue;
-    const f = (2 * tp) / (k + 1 + P);
-    if (f >= bestF) {
-      bestF = f;
-      bestT = scores[idx[k]!]!;
-    }
-  }
-  return bestT;
-}
-
 /** A scorer for train conversations that returns the out-of-fold score of each turn. */
 function scorerFromMap(convs: readonly ConversationItem[], m: Map<string, Float64Array>, fallback: Model) {
   const byText = new Map<string, Float64Array>();
@@ -342,7 +340,7 @@ function scorerFromMap(convs: readonly ConversationItem[], m: Map<string, Float6
     const s = m.get(`${ci}:${ti}`);
     if (s && !byText.has(t.text)) byText.set(t.text, s);
   }));
-  return (text: string) => byText.get(text) ?? fallback.scoreArray(text, new Float64Array(LABELS.length));
+  return (text: string, ctx?: MessageContext) => byText.get(text) ?? fallback.scoreArray(text, new Float64Array(LABELS.length), ctx);
 }
 
 /**
@@ -353,7 +351,7 @@ function factoredFit(ex: readonly TrainExample[], o: TrainOptions, f: readonly F
   const K = LABELS.length;
   const anyOf = (e: TrainExample) => (Array.from(e.y).some((v) => v > 0) ? 1 : 0);
   const onlyFirst = LABELS.map((_, l) => (l === 0 ? 1 : 0));
-  const a = train(ex.map((e) => ({ ...e, y: new Array(K).fill(anyOf(e)), known: onlyFirst })), o, f);
+  const a = train(ex.map((e) => ({ ...e, y: new Array(K).fill(anyOf(e)), known: onlyFirst })), { ...o, contextLabels: onlyFirst }, f);
   const b = train(ex.map((e) => ({ ...e, known: new Array(K).fill(anyOf(e)) })), o, f);
   return [a, b];
 }
@@ -380,5 +378,10 @@ function combineHeads(flat: TrainedWeights, a: TrainedWeights, b: TrainedWeights
   bias.set(flat.bias, 0);
   bias[K] = a.bias[0]!;
   bias.set(b.bias, K + 1);
-  return { hashBits: flat.hashBits, weights, bias };
+  const all = new Uint8Array(K).fill(1);
+  const contextColumns = new Uint8Array(C);
+  contextColumns.set(flat.contextColumns ?? all, 0);
+  contextColumns[K] = (a.contextColumns ?? all)[0]!;
+  contextColumns.set(b.contextColumns ?? all, K + 1);
+  return { hashBits: flat.hashBits, weights, bias, contextColumns };
 }

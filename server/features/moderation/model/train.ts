@@ -3,7 +3,7 @@
  * minimised by L-BFGS from zero weights in a fixed order, so the same data and options always give
  * bit-identical weights.
  */
-import { extract, type FeatureConfig, type Features } from './features';
+import { extract, type FeatureConfig, type Features, type MessageContext } from './features';
 import { LABELS } from './labels';
 
 export interface TrainExample {
@@ -14,6 +14,8 @@ export interface TrainExample {
   known?: ArrayLike<number>;
   /** Example weight (default 1); out-of-domain data is down-weighted. */
   weight?: number;
+  /** The message's context (room type, sender role), when known. */
+  ctx?: MessageContext;
 }
 
 export interface TrainOptions {
@@ -24,13 +26,17 @@ export interface TrainOptions {
   iterations: number;
   /** Positive-class weight multiplier (1: none). */
   positiveWeight?: number;
+  /** Per label, 1 when its head uses the context group of the features, 0 when it ignores it (absent: all use it). */
+  contextLabels?: ArrayLike<number>;
 }
 
 export interface TrainedWeights {
   hashBits: number;
-  /** bucket-major: weights[bucket * LABELS.length + label] */
+  /** bucket-major: weights[bucket * columns + column] */
   weights: Float32Array;
   bias: Float32Array;
+  /** Per column, 1 when it uses the context group (absent: all do); see Features.ctxFrom. */
+  contextColumns?: Uint8Array;
 }
 
 /** mulberry32: small, fast, seedable PRNG (used for data splits and synthetic test data). */
@@ -167,7 +173,7 @@ function lbfgs(p: Problem, iterations: number): Float64Array {
  */
 export function train(examples: readonly TrainExample[], opts: TrainOptions, pre?: readonly Features[]): TrainedWeights {
   const K = LABELS.length;
-  const feats = pre ?? examples.map((e) => extract(e.text, opts.features));
+  const feats = pre ?? examples.map((e) => extract(e.text, opts.features, undefined, true, e.ctx));
   // compact parameter index over the buckets that occur in the data
   const buckets = 1 << opts.features.hashBits;
   const slot = new Int32Array(buckets).fill(-1);
@@ -181,16 +187,19 @@ export function train(examples: readonly TrainExample[], opts: TrainOptions, pre
       }
     }
   const rows = feats.map((f) => ({ idx: Int32Array.from(f.idx.subarray(0, f.n), (b) => slot[b]!), val: f.val.subarray(0, f.n) }));
+  // the same rows without the context group, for the heads that ignore it
+  const textRows = rows.map((r, i) => (feats[i]!.ctxFrom >= feats[i]!.n ? r : { idx: r.idx.subarray(0, feats[i]!.ctxFrom), val: r.val.subarray(0, feats[i]!.ctxFrom) }));
+  const contextColumns = Uint8Array.from({ length: K }, (_, l) => (opts.contextLabels ? (opts.contextLabels[l] ? 1 : 0) : 1));
   const weights = new Float32Array(buckets * K);
   const bias = new Float32Array(K);
   for (let l = 0; l < K; l++) {
     const y = Float64Array.from(examples, (e) => e.y[l]!);
     const w = Float64Array.from(examples, (e) => ((e.known ? e.known[l]! : 1) ? (e.weight ?? 1) * (e.y[l] ? (opts.positiveWeight ?? 1) : 1) : 0));
-    const x = lbfgs({ rows, y, w, d: used.length, l2: opts.l2 }, opts.iterations);
+    const x = lbfgs({ rows: contextColumns[l] ? rows : textRows, y, w, d: used.length, l2: opts.l2 }, opts.iterations);
     for (let k = 0; k < used.length; k++) weights[used[k]! * K + l] = x[k]!;
     bias[l] = x[used.length]!;
   }
-  return { hashBits: opts.features.hashBits, weights, bias };
+  return { hashBits: opts.features.hashBits, weights, bias, contextColumns };
 }
 
 /** Raw probabilities from float weights (used during training and model selection). */
@@ -201,7 +210,8 @@ export function scoreWith(tw: TrainedWeights, f: Features): Float64Array {
   for (let j = 0; j < f.n; j++) {
     const base = f.idx[j]! * K;
     const v = f.val[j]!;
-    for (let l = 0; l < K; l++) z[l] = z[l]! + v * tw.weights[base + l]!;
+    const all = j < f.ctxFrom || !tw.contextColumns;
+    for (let l = 0; l < K; l++) if (all || tw.contextColumns![l]) z[l] = z[l]! + v * tw.weights[base + l]!;
   }
   for (let l = 0; l < K; l++) z[l] = sigmoid(z[l]!);
   return z;
