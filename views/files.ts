@@ -38,7 +38,8 @@ export function fileBody(f: FileMeta): Raw {
   let image: Raw | '' = '';
   if (isImage(f.type) && f.thumb) image = shown(`/thumbs/${f.fileId}`);
   else if (isImage(f.type) && f.size <= AUTO_IMAGE_BYTES) image = shown(url);
-  else if (isImage(f.type)) image = html`<p><a href="${url}" class="show-image" data-alt="${f.name}">Show image (${formatBytes(f.size)})</a></p>`;
+  // the shown image waits in an inert <template> (nothing is fetched) until a tap puts it in place (views/client/chat.ts)
+  else if (isImage(f.type)) image = html`<p><a href="${url}" class="show-image">Show image (${formatBytes(f.size)})</a><template>${shown(url)}</template></p>`;
   return html`<div class="body file">${image}<p><a href="${url}" download="${f.name}" class="file-link">${f.name}</a> <span class="file-info">${formatBytes(f.size)} · ${f.type}</span></p></div>`;
 }
 

@@ -294,17 +294,12 @@ function start(app: HTMLElement) {
   });
   document.addEventListener('click', async (e) => {
     // "Show image": loads a large image into the message, in place (without JavaScript the link opens it).
+    // The server renders the shown image inside a <template> next to the link (views/files.ts).
     const show = (e.target as HTMLElement).closest<HTMLAnchorElement>('a.show-image');
-    if (show) {
+    const shown = show?.nextElementSibling;
+    if (show && shown instanceof HTMLTemplateElement) {
       e.preventDefault();
-      const img = document.createElement('img');
-      img.src = show.href;
-      img.alt = show.dataset.alt ?? '';
-      const a = document.createElement('a');
-      a.href = show.href;
-      a.className = 'thumb';
-      a.append(img);
-      show.parentElement!.replaceWith(a);
+      show.parentElement!.replaceWith(shown.content.cloneNode(true));
       return;
     }
     const b = (e.target as HTMLElement).closest<HTMLElement>('button[data-action]');

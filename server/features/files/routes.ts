@@ -47,6 +47,14 @@ interface Conn {
 /** A client may have this many bytes in flight (unacknowledged) before the socket is closed. */
 const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Headers for bytes of a stored file (the file or its preview): never sniffed, sandboxed, private, and
+ * revalidated on every use (a 304 is cheap): a deleted file or a removed member stops working at once.
+ */
+function storedBytesHeaders(type: string, etag: string, csp: string): Headers {
+  return new Headers({ 'content-type': type, 'x-content-type-options': 'nosniff', 'content-security-policy': csp, 'cache-control': 'private, no-cache', etag });
+}
+
 export function fileRoutes(app: AppContext, chat: ChatContext) {
   const conns = new WeakMap<object, Conn>();
   const log = app.logger;
@@ -166,16 +174,9 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
         const { user } = await requireUser();
         const file = await visibleFile(user, params.id);
         const inline = isInline(file.type);
-        const headers = new Headers({
-          'content-type': servedType(file.type),
-          'content-disposition': contentDisposition(file.name, inline),
-          'x-content-type-options': 'nosniff',
-          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-          // Revalidated on every use (a 304 is cheap): a deleted file or a removed member stops working at once.
-          'cache-control': 'private, no-cache',
-          'accept-ranges': 'bytes',
-          etag: `"${file.sha256}"`,
-        });
+        const headers = storedBytesHeaders(servedType(file.type), `"${file.sha256}"`, "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+        headers.set('content-disposition', contentDisposition(file.name, inline));
+        headers.set('accept-ranges', 'bytes');
         const ifRange = request.headers.get('if-range');
         const range = ifRange && ifRange !== `"${file.sha256}"` ? null : parseRange(request.headers.get('range'), file.size);
         if (range === 'unsatisfiable') {
@@ -199,14 +200,8 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
         const file = await visibleFile(user, params.id);
         const jpeg = await app.store.files.thumb(file.id);
         if (!jpeg) throw new AppError('not_found', 'There is nothing at this address.');
-        const headers = new Headers({
-          'content-type': 'image/jpeg',
-          'x-content-type-options': 'nosniff',
-          'content-security-policy': "default-src 'none'; sandbox",
-          'cache-control': 'private, no-cache',
-          etag: `"t-${file.sha256}"`,
-        });
-        if (request.headers.get('if-none-match') === `"t-${file.sha256}"`) return new Response(null, { status: 304, headers });
+        const headers = storedBytesHeaders('image/jpeg', `"t-${file.sha256}"`, "default-src 'none'; sandbox");
+        if (request.headers.get('if-none-match') === headers.get('etag')) return new Response(null, { status: 304, headers });
         return new Response(jpeg as Uint8Array<ArrayBuffer>, { headers });
       },
       { params: t.Object({ id: t.String({ maxLength: 64 }) }) },
