@@ -68,9 +68,10 @@ const baseline = (t: string) => {
   for (const w of t.toLowerCase().split(' ')) n += w.length;
   return n;
 };
-// as the app scores: with the message's context from the store
+// as the app screens: classify with the message's context from the store (scores with and without
+// context in one pass, thresholds, the labels flagged)
 const ctx = { context: 'dm', senderRole: 'student' };
-const score = (t: string) => model.scoreArray(t, out, ctx)[0]!;
+const score = (t: string) => model.classify(t, ctx).scores.sexual_solicitation + out.length;
 const base = run('baseline', baseline, texts);
 const mod = run('model', score, texts);
 console.log(`ratio model/baseline: p50 ${(mod.p50 / base.p50).toFixed(1)}×, p99 ${(mod.p99 / base.p99).toFixed(1)}×`);

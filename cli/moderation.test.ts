@@ -137,5 +137,8 @@ describe('moderation classify', () => {
     expect(withCtx.scores.grooming_signal).not.toBe(bare.scores.grooming_signal);
     expect((await cli('moderation', 'classify', '--context', 'forum', 'hi')).code).toBe(2);
     expect((await cli('moderation', 'classify', '--role', 'dean', 'hi')).code).toBe(2);
+    const half = await cli('moderation', 'classify', '--role', 'lecturer', 'hi');
+    expect(half.code).toBe(1);
+    expect(half.err).toContain('--context and --role go together');
   });
 });

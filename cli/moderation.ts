@@ -5,10 +5,10 @@
 import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { DataError, parseConversations, parseMessages, type MessageItem } from '../server/features/moderation/model/data';
-import { evaluateConversations, evaluateMessages, type ConversationReport, type MessageReport } from '../server/features/moderation/model/evaluate';
+import { evaluateConversations, evaluateMessages, modelDecides, type ConversationReport, type MessageReport } from '../server/features/moderation/model/evaluate';
 import { CONTEXTS, contextNames, SENDER_ROLES, type MessageContext } from '../server/features/moderation/model/features';
 import { LABELS } from '../server/features/moderation/model/labels';
-import { loadModel, ModelFormatError, type Model, type Thresholds } from '../server/features/moderation/model/model';
+import { loadModel, ModelFormatError, type Model } from '../server/features/moderation/model/model';
 import { CliError, type CliContext } from './program';
 
 function readText(file: string): string {
@@ -98,10 +98,8 @@ export function moderationCommand(ctx: CliContext) {
       const model = openModel(opts.weights);
       // each line's `context` and `sender_role` (when present) are what the app takes from the store
       const scorer = (t: string, ctx?: MessageContext) => model.scoreArray(t, undefined, ctx);
-      const review = (t: Thresholds) => LABELS.map((l) => t.review[l]);
-      const withCtx = review(model.thresholdsFor({ context: 'dm', senderRole: 'student' }));
-      const textOnly = review(model.thresholdsFor(undefined));
-      const thresholds = (it: MessageItem) => (contextNames(it.ctx).length ? withCtx : textOnly);
+      // flagged exactly as the app decides (thresholds for messages with or without context; see Model.classify)
+      const thresholds = modelDecides(model, 'review');
       // latency: steady state (one warm-up pass), median of 3 timings per message
       const m = evaluateMessages(msgs, scorer, thresholds, { warmup: true, repeats: 3 });
       const c = convs ? evaluateConversations(convs, scorer, model.grooming) : null;
@@ -113,10 +111,12 @@ export function moderationCommand(ctx: CliContext) {
     .description('Score one message (the text as arguments) and list the review and hold labels')
     .argument('<text...>')
     .option('--weights <file>', 'weights file (default: the shipped model)')
-    .addOption(new Option('--context <kind>', 'where it is sent: a direct message or a group/course room').choices(CONTEXTS))
-    .addOption(new Option('--role <role>', "the sender's role").choices(SENDER_ROLES))
+    .addOption(new Option('--context <kind>', 'where it is sent (with --role): a direct message or a group/course room').choices(CONTEXTS))
+    .addOption(new Option('--role <role>', "the sender's role (with --context)").choices(SENDER_ROLES))
     .option('--json', 'print JSON')
     .action((words: string[], opts: { weights?: string; json?: boolean; context?: string; role?: string }) => {
+      // the model only knows a context with both facts (else it scores the text alone)
+      if (Boolean(opts.context) !== Boolean(opts.role)) throw new CliError('--context and --role go together');
       const model = openModel(opts.weights);
       const r = model.classify(words.join(' '), { context: opts.context, senderRole: opts.role });
       if (opts.json) return io.out(JSON.stringify(r) + '\n');

@@ -184,31 +184,34 @@ describe('decisions', () => {
 });
 
 describe('context', () => {
-  test('the model is told the room type and the sender role from the store (a DM is dm, a course room is room; admins are staff)', async () => {
-    const seen: unknown[] = [];
-    const spy = { ...fakeClassifier, classify: (text: string, ctx?: unknown) => (seen.push(ctx), fakeClassifier.classify(text)) };
+  test('the model is told the room type and the sender role from the store: a course room is room, a DM or a group is dm; admins are staff', async () => {
+    const seen: [string, unknown][] = [];
+    const spy = { ...fakeClassifier, classify: (text: string, ctx?: unknown) => (seen.push([text, ctx]), fakeClassifier.classify(text)) };
     const t = await testApp();
     const ctx = createChatContext(t.store, t.hub, 'Africa/Lagos', { moderation: createModeration('minors', () => spy) });
     const lecturer = await makePerson(t.store, 'lect3@unilag.edu.ng', 'Dr Ade', 'lecturer', { dateOfBirth: '1975-03-03' });
     const admin = await makePerson(t.store, 'it@unilag.edu.ng', 'IT Desk', 'admin', { dateOfBirth: '1985-03-03' });
     const kid = await person(t.store, 'kid3@unilag.edu.ng', 'Kid', { dateOfBirth: '2011-01-01' });
-    const course = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO103', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
-      { userId: lecturer.id, role: 'owner' },
-      { userId: admin.id, role: 'member' },
-      { userId: kid.id, role: 'member' },
-    ]);
-    const dm = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: '', topic: '', createdBy: lecturer.id, dmKey: [lecturer.id, kid.id].sort().join(':') }, [
-      { userId: lecturer.id, role: 'member' },
-      { userId: kid.id, role: 'member' },
-    ]);
+    const room = (kind: 'course' | 'dm' | 'group', members: User[]) =>
+      t.store.rooms.create({ id: Bun.randomUUIDv7(), kind, code: kind === 'course' ? 'BIO103' : null, name: kind === 'group' ? 'Project' : '', topic: '', createdBy: null, dmKey: kind === 'dm' ? members.map((m) => m.id).sort().join(':') : null }, members.map((m) => ({ userId: m.id, role: 'member' as const })));
+    const course = await room('course', [lecturer, admin, kid]);
+    const dm = await room('dm', [lecturer, kid]);
+    // a "group" of two chosen by the sender must not be scored as a (safer) room
+    const group = await room('group', [lecturer, kid]);
     await sendMessage(ctx, lecturer, { roomId: course.id, clientId: cid(), body: 'Practical at 2pm' });
     await sendMessage(ctx, admin, { roomId: course.id, clientId: cid(), body: 'The portal is back' });
-    seen.length = 2; // the DM also re-scores the sender's earlier messages there (none yet)
     await sendMessage(ctx, lecturer, { roomId: dm.id, clientId: cid(), body: 'See you at the practical' });
+    await sendMessage(ctx, lecturer, { roomId: group.id, clientId: cid(), body: 'Project notes attached' });
+    await sendMessage(ctx, lecturer, { roomId: group.id, clientId: cid(), body: 'And the rubric' });
+    const dmLecturer = { context: 'dm', senderRole: 'lecturer' };
     expect(seen).toEqual([
-      { context: 'room', senderRole: 'lecturer' },
-      { context: 'room', senderRole: 'staff' },
-      { context: 'dm', senderRole: 'lecturer' },
+      ['Practical at 2pm', { context: 'room', senderRole: 'lecturer' }],
+      ['The portal is back', { context: 'room', senderRole: 'staff' }],
+      ['See you at the practical', dmLecturer],
+      ['Project notes attached', dmLecturer],
+      ['And the rubric', dmLecturer],
+      // the conversation risk re-scores the sender's earlier message in the group with the same context
+      ['Project notes attached', dmLecturer],
     ]);
   });
 });

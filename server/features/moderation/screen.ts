@@ -82,11 +82,14 @@ export async function roomHasMinor(store: Store, roomId: string, except?: string
 }
 
 /**
- * The model's context for a message, from the store: a DM is `dm`, a group or course room is `room`
- * (the training data's two kinds); the sender's account role, with administrators as `staff`.
+ * The model's context for a message, from the store: a course room is `room`; a DM, and also a group,
+ * is `dm`. In the training data `room` messages are almost never harmful, and anyone can create a
+ * group with just one other person in it: scoring groups as rooms would let a sender lower their own
+ * scores by choosing a group over a DM. Course rooms are created by administrators. The role is the
+ * sender's account role (set by administrators), with administrators as `staff`.
  */
 export function messageContext(room: Room, sender: User): MessageContext {
-  return { context: room.kind === 'dm' ? 'dm' : 'room', senderRole: sender.role === 'admin' ? 'staff' : sender.role };
+  return { context: room.kind === 'course' ? 'room' : 'dm', senderRole: sender.role === 'admin' ? 'staff' : sender.role };
 }
 
 /** The highest grooming risk of this sender towards any minor member (DMs and groups only). */

@@ -6,6 +6,7 @@
  */
 import type { ConversationItem, MessageItem } from './data';
 import type { MessageContext } from './features';
+import type { Model } from './model';
 import { groomingRiskWith, type AccountFacts, type GroomingParams } from './grooming';
 import { LABELS, scoresFrom, type Label, type Scores } from './labels';
 import { prf, quantile, rocAuc } from './metrics';
@@ -47,7 +48,20 @@ export interface ConversationReport {
   alerts: { id: string; grooming_risk: boolean; first_alert_turn: number | null; max_risk: number }[];
 }
 
-const flagged = (s: ArrayLike<number>, th: ArrayLike<number>, l: number) => s[l]! >= th[l]!;
+/**
+ * Which labels a message is flagged for, when that is more than score ≥ threshold: a model with
+ * context features has text-only thresholds for messages without context and never lets context
+ * release a message its text alone would hold (Model.classify).
+ */
+export type Decide = (item: MessageItem, scores: ArrayLike<number>) => readonly boolean[];
+
+/** The model's review (or hold) decisions, exactly as the app takes them (classify with the item's context). */
+export function modelDecides(model: Pick<Model, 'classify'>, which: 'review' | 'hold'): Decide {
+  return (it) => {
+    const c = model.classify(it.text, it.ctx);
+    return LABELS.map((l) => c[which].includes(l));
+  };
+}
 
 /**
  * `timing.repeats`: each message is scored that many times and its latency is the median (robust to
@@ -56,7 +70,7 @@ const flagged = (s: ArrayLike<number>, th: ArrayLike<number>, l: number) => s[l]
 export function evaluateMessages(
   items: readonly MessageItem[],
   score: Scorer,
-  thresholds: ArrayLike<number> | ((item: MessageItem) => ArrayLike<number>),
+  decide: ArrayLike<number> | Decide,
   timing: { repeats?: number; warmup?: boolean } = {},
 ): MessageReport {
   const times: number[] = [];
@@ -74,8 +88,8 @@ export function evaluateMessages(
     times.push(quantile(ts, 0.5));
     scores.push(Array.from(s));
   }
-  // per item: a model with context features has other thresholds for messages without context
-  const th = items.map((it) => (typeof thresholds === 'function' ? thresholds(it) : thresholds));
+  // per item and label: flagged or not (thresholds, or the model's own decision, see Decide)
+  const flags = items.map((it, i) => (typeof decide === 'function' ? decide(it, scores[i]!) : LABELS.map((_, li) => scores[i]![li]! >= decide[li]!)));
   const labels = {} as Record<Label, LabelMetrics>;
   const allT: boolean[] = [];
   const allP: boolean[] = [];
@@ -83,7 +97,7 @@ export function evaluateMessages(
   LABELS.forEach((l, li) => {
     const truth = items.map((it) => it.labels.includes(l));
     const sc = scores.map((s) => s[li]!);
-    const pred = scores.map((s, i) => flagged(s, th[i]!, li));
+    const pred = flags.map((f) => f[li]!);
     const m = prf(truth, pred);
     labels[l] = { precision: m.precision, recall: m.recall, f1: m.f1, roc_auc: rocAuc(truth, sc), support: truth.filter(Boolean).length };
     allT.push(...truth);
@@ -91,7 +105,7 @@ export function evaluateMessages(
     allS.push(...sc);
   });
   const om = prf(allT, allP);
-  const anyFlag = scores.map((s, i) => LABELS.some((_, li) => flagged(s, th[i]!, li)));
+  const anyFlag = flags.map((f) => f.some(Boolean));
   const languages: MessageReport['languages'] = {};
   const langs = [...new Set(items.map((i) => i.lang))].sort();
   for (const lang of langs) {

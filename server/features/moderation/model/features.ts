@@ -37,23 +37,27 @@ export const SENDER_ROLES = ['student', 'lecturer', 'staff', 'unknown'] as const
 
 /**
  * Facts about where a message is sent and by whom, from the store (never from the text): `dm` for a
- * direct message, `room` for a group or course room; the sender's role. Either may be absent (then
- * the message is scored on its text alone; the model is trained for that too). Other values are ignored.
+ * conversation its sender chose (a direct message; in the app also a group, see screen.ts), `room` for
+ * a course room; the sender's role. Without both (or with unknown values) the message is scored on its
+ * text alone; the model is trained for that too.
  */
 export interface MessageContext {
   context?: string;
   senderRole?: string;
 }
 
-/** The context group's feature names: the room type, the role, and the two together. */
+/**
+ * The context group's feature names: the room type, the role, and the two together. Both must be
+ * known values, else there are none (the message is scored on its text alone): training only ever
+ * sees both, so half a context would be an input the model never learnt.
+ * (Like every hashed feature these may share a bucket with some text feature; training and scoring
+ * agree on it, as for any other collision.)
+ */
 export function contextNames(ctx: MessageContext | undefined): string[] {
-  const c = ctx?.context && (CONTEXTS as readonly string[]).includes(ctx.context) ? ctx.context : undefined;
-  const r = ctx?.senderRole && (SENDER_ROLES as readonly string[]).includes(ctx.senderRole) ? ctx.senderRole : undefined;
-  const out: string[] = [];
-  if (c) out.push('c:' + c);
-  if (r) out.push('r:' + r);
-  if (c && r) out.push('x:' + c + '|' + r);
-  return out;
+  const c = ctx?.context;
+  const r = ctx?.senderRole;
+  if (!c || !r || !(CONTEXTS as readonly string[]).includes(c) || !(SENDER_ROLES as readonly string[]).includes(r)) return [];
+  return ['c:' + c, 'r:' + r, 'x:' + c + '|' + r];
 }
 
 /**

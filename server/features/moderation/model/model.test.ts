@@ -49,13 +49,38 @@ describe('shipped model', () => {
     expect(classify('The CSC 201 test has moved to Friday 10am in LT2.').review).toEqual([]);
   });
 
-  test('classify: review and hold are exactly the labels at or above their thresholds', () => {
-    for (const t of ['send nudes', "don't tell your parents, come alone", 'you are so stupid', 'I will kill you', 'lecture notes please']) {
+  const texts = ['send nudes', "don't tell your parents, come alone", 'you are so stupid', 'I will kill you', 'lecture notes please', 'come to my office after 6, alone', 'send nudes or stop wasting my time', "You're so beautiful for your age. I hope you know that"];
+
+  test('classify without context: review and hold are exactly the labels at or above the text-only thresholds', () => {
+    const th = model.thresholdsFor();
+    for (const t of texts) {
       const c = model.classify(t);
-      expect(c.review).toEqual(LABELS.filter((l) => c.scores[l] >= model.thresholds.review[l]));
-      expect(c.hold).toEqual(LABELS.filter((l) => c.scores[l] >= model.thresholds.hold[l]));
+      expect(c.review).toEqual(LABELS.filter((l) => c.scores[l] >= th.review[l]));
+      expect(c.hold).toEqual(LABELS.filter((l) => c.scores[l] >= th.hold[l]));
       for (const l of c.hold) expect(c.review).toContain(l);
     }
+  });
+
+  test('classify with context: its thresholds, but context never releases what the text alone would hold', () => {
+    const ctxs = [
+      { context: 'dm', senderRole: 'lecturer' },
+      { context: 'room', senderRole: 'lecturer' },
+      { context: 'room', senderRole: 'student' },
+    ];
+    let floorUsed = 0;
+    for (const t of texts)
+      for (const ctx of ctxs) {
+        const c = model.classify(t, ctx);
+        const text = model.score(t);
+        const textHold = LABELS.filter((l) => text[l] >= model.thresholdsFor().hold[l]);
+        expect(c.scores).toEqual(model.score(t, ctx));
+        expect(c.hold).toEqual(LABELS.filter((l) => c.scores[l] >= model.thresholds.hold[l] || textHold.includes(l)));
+        expect(c.review).toEqual(LABELS.filter((l) => c.scores[l] >= model.thresholds.review[l] || c.hold.includes(l)));
+        floorUsed += c.hold.filter((l) => c.scores[l] < model.thresholds.hold[l]).length;
+      }
+    // e.g. a lecturer's request for nudes in a course room scores below the hold threshold there (no such
+    // post in the training data), and is still held
+    expect(floorUsed).toBeGreaterThan(0);
   });
 
   test('module-level groomingRisk uses the shipped parameters', () => {
@@ -132,7 +157,6 @@ describe('context on a hand-made model', () => {
   // group (no IDF) can move a score, and only in the columns that read it
   const hashBits = 4;
   const K = LABELS.length;
-  const sig = (z: number) => 1 / (1 + Math.exp(-z));
   const th = (x: number) => Object.fromEntries(LABELS.map((l) => [l, x])) as Record<Label, number>;
   const contextColumns = Uint8Array.from([1, 0, 0, 1, 0, 1]);
   const m = modelFromBytes(
@@ -153,8 +177,11 @@ describe('context on a hand-made model', () => {
   test('a message without context is judged by the text-only thresholds', () => {
     expect(m.classify('anything').review).toEqual([]);
     expect(m.thresholdsFor().review.threat).toBe(0.6);
-    expect(m.classify('anything', { context: 'room' }).review).toEqual([...LABELS]);
-    expect(m.thresholdsFor({ senderRole: 'staff' }).review.threat).toBe(0.5);
+    expect(m.classify('anything', { context: 'room', senderRole: 'lecturer' }).review).toEqual([...LABELS]);
+    expect(m.thresholdsFor({ context: 'dm', senderRole: 'staff' }).review.threat).toBe(0.5);
+    // half a context is no context: training only ever sees both
+    expect(m.thresholdsFor({ senderRole: 'staff' }).review.threat).toBe(0.6);
+    expect(Array.from(m.scoreArray('anything at all', undefined, { context: 'dm' }))).toEqual(new Array(K).fill(0.5));
   });
 
   test('the text alone leaves every score at its bias', () => {
@@ -167,6 +194,5 @@ describe('context on a hand-made model', () => {
     expect(m.header.contextColumns).toEqual(Array.from(contextColumns));
     const unknown = m.scoreArray('anything at all', undefined, { context: 'forum', senderRole: 'dean' });
     expect(Array.from(unknown)).toEqual(new Array(K).fill(0.5));
-    expect(sig(0)).toBe(0.5);
   });
 });

@@ -168,11 +168,22 @@ export function modelFromBytes(bytes: Uint8Array): Model {
   const withCtx = arrays(header.thresholds);
   const without = arrays(textOnly);
   const tmp = new Float64Array(L);
+  const tmpText = new Float64Array(L);
   // columns that read the context group (the last group of the features)
   const ctxCols = Array.from({ length: K }, (_, c) => c).filter((c) => !header.contextColumns || header.contextColumns[c]);
   const z = new Float64Array(K);
+  const zText = new Float64Array(K);
 
-  function scoreArray(text: string, out = new Float64Array(L), ctx?: MessageContext): Float64Array {
+  function probs(zz: Float64Array, out: Float64Array) {
+    if (!blend) for (let l = 0; l < L; l++) out[l] = sigmoid(zz[l]!);
+    else {
+      const any = sigmoid(zz[L]!);
+      for (let l = 0; l < L; l++) out[l] = (1 - blend[l]!) * any * sigmoid(zz[L + 1 + l]!) + blend[l]! * sigmoid(zz[l]!);
+    }
+  }
+
+  /** Scores with the context, and (into `textOut`) the same text's scores without it: one pass, the text part is shared. */
+  function scoreArray(text: string, out: Float64Array = new Float64Array(L), ctx?: MessageContext, textOut?: Float64Array): Float64Array {
     const f = extract(text, cfg, idf, false, ctx);
     for (let l = 0; l < K; l++) z[l] = bias[l]!;
     for (let j = 0; j < f.ctxFrom; j++) {
@@ -180,16 +191,13 @@ export function modelFromBytes(bytes: Uint8Array): Model {
       const v = f.val[j]!;
       for (let l = 0; l < K; l++) z[l] = z[l]! + v * w[base + l]!;
     }
+    if (textOut) (zText.set(z), probs(zText, textOut));
     for (let j = f.ctxFrom; j < f.n; j++) {
       const base = f.idx[j]! * K;
       const v = f.val[j]!;
       for (const l of ctxCols) z[l] = z[l]! + v * w[base + l]!;
     }
-    if (!blend) for (let l = 0; l < L; l++) out[l] = sigmoid(z[l]!);
-    else {
-      const any = sigmoid(z[L]!);
-      for (let l = 0; l < L; l++) out[l] = (1 - blend[l]!) * any * sigmoid(z[L + 1 + l]!) + blend[l]! * sigmoid(z[l]!);
-    }
+    probs(z, out);
     return out;
   }
 
@@ -199,17 +207,20 @@ export function modelFromBytes(bytes: Uint8Array): Model {
     thresholds: header.thresholds,
     grooming: header.grooming,
     header,
-    scoreArray,
+    scoreArray: (text, out, ctx) => scoreArray(text, out, ctx),
     score: (text, ctx) => scoresFrom(scoreArray(text, tmp, ctx)),
     thresholdsFor,
     classify(text, ctx) {
-      const s = scoreArray(text, tmp, ctx);
-      const { review, hold } = contextNames(ctx).length ? withCtx : without;
-      return {
-        scores: scoresFrom(s),
-        review: LABELS.filter((_, l) => s[l]! >= review[l]!),
-        hold: LABELS.filter((_, l) => s[l]! >= hold[l]!),
-      };
+      if (!contextNames(ctx).length) {
+        const s = scoreArray(text, tmp);
+        return { scores: scoresFrom(s), review: LABELS.filter((_, l) => s[l]! >= without.review[l]!), hold: LABELS.filter((_, l) => s[l]! >= without.hold[l]!) };
+      }
+      // Context may move a message into or out of review, and into hold, but never out of hold: what
+      // the text alone would hold is held wherever and by whomever it is sent (the training data has,
+      // e.g., no harmful lecturer posts in rooms, so context alone must not release such a message).
+      const s = scoreArray(text, tmp, ctx, tmpText);
+      const hold = LABELS.filter((_, l) => s[l]! >= withCtx.hold[l]! || tmpText[l]! >= without.hold[l]!);
+      return { scores: scoresFrom(s), review: LABELS.filter((_, l) => s[l]! >= withCtx.review[l]! || hold.includes(LABELS[l]!)), hold };
     },
     groomingRisk: (window, facts) => groomingRiskWith(window, facts, header.grooming),
   };

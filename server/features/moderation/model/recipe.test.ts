@@ -92,7 +92,8 @@ describe('training recipe', () => {
     expect(r.model.classify(office, { context: 'room', senderRole: 'lecturer' }).review).not.toContain('grooming_signal');
     expect(r.model.header.textThresholds).toBeDefined();
     expect(r.model.thresholdsFor()).toEqual(r.model.header.textThresholds!);
-    expect(r.model.thresholdsFor({ context: 'dm' })).toEqual(r.model.thresholds);
+    expect(r.model.thresholdsFor({ context: 'dm', senderRole: 'student' })).toEqual(r.model.thresholds);
+    expect(r.model.thresholdsFor({ context: 'dm' })).toEqual(r.model.header.textThresholds!);
     // harassment reads no context (DEFAULT_RECIPE.contextLabels): its flat and conditional columns are off
     const cols = r.model.header.contextColumns!;
     expect(cols[LABELS.indexOf('sexual_harassment')]).toBe(0);

@@ -72,3 +72,38 @@ describe('training', () => {
     expect([a(), a(), a()]).toEqual([b(), b(), b()]);
   });
 });
+
+describe('context group', () => {
+  const C: FeatureConfig = { ...CFG, contextWeight: 1 };
+  const lecturerDm = { context: 'dm', senderRole: 'lecturer' };
+
+  test('extract: the context group comes last, from ctxFrom, three names at 1/√3 each; none without (both) facts or when off', () => {
+    const f = extract('see me after class', C, undefined, true, lecturerDm);
+    expect(f.n - f.ctxFrom).toBe(3);
+    for (let j = f.ctxFrom; j < f.n; j++) expect(f.val[j]).toBeCloseTo(1 / Math.sqrt(3), 6);
+    const plain = extract('see me after class', C);
+    expect(plain.ctxFrom).toBe(plain.n);
+    expect(Array.from(plain.idx.subarray(0, plain.n))).toEqual(Array.from(f.idx.subarray(0, f.ctxFrom)));
+    expect(extract('see me after class', C, undefined, true, { context: 'dm' }).n).toBe(plain.n);
+    const off = extract('see me after class', CFG, undefined, true, lecturerDm);
+    expect(off.ctxFrom).toBe(off.n);
+    // the shared (copy = false) buffers report the same boundary
+    const shared = extract('see me after class', C, undefined, false, lecturerDm);
+    expect([shared.n, shared.ctxFrom]).toEqual([f.n, f.ctxFrom]);
+  });
+
+  test('train: a label whose head reads context learns it; one that does not, cannot', () => {
+    // labels 0 and 1 are both "sent in a DM"; the text says nothing
+    const r = prng(7);
+    const ex: TrainExample[] = Array.from({ length: 200 }, (_, i) => {
+      const dm = r() < 0.5;
+      return { text: `${GOOD[i % GOOD.length]} ${GOOD[(i * 7) % GOOD.length]}`, y: LABELS.map((_, l) => (l < 2 && dm ? 1 : 0)), ctx: { context: dm ? 'dm' : 'room', senderRole: 'student' } };
+    });
+    const tw = train(ex, { features: C, l2: 0.1, iterations: 100, contextLabels: [1, 0, 0, 0, 0, 0] });
+    const score = (context: string) => scoreWith(tw, extract('lecture notes', C, undefined, true, { context, senderRole: 'student' }));
+    const [dm, room] = [score('dm'), score('room')];
+    expect(dm[0]! - room[0]!).toBeGreaterThan(0.5);
+    expect(dm[1]).toBe(room[1]!);
+    expect(Array.from(tw.contextColumns!)).toEqual([1, 0, 0, 0, 0, 0]);
+  });
+});
