@@ -61,7 +61,7 @@ function evalText(model: Model, m: MessageReport, c: ConversationReport | null, 
   const row = (name: string, x: MessageReport['overall'], th: string) =>
     `${name.padEnd(22)}${String(x.support).padStart(9)}${th.padStart(11)}  ${f(x.precision)}${f(x.recall)}${f(x.f1)}${f(x.roc_auc)}`;
   // the threshold column shows the set most of the messages were judged by (with or without context)
-  const shown = model.thresholdsFor(withCtx * 2 >= n ? { context: 'dm', senderRole: 'student' } : undefined);
+  const shown = withCtx * 2 >= n ? model.thresholds : model.thresholdsFor();
   for (const l of LABELS) out.push(row(l, m.labels[l], shown.review[l].toFixed(4)));
   out.push(row('overall (micro)', m.overall, ''));
   out.push('');

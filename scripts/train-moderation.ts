@@ -76,7 +76,7 @@ function metricsSection(r: RecipeResult, size: number): string {
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const l of LABELS) {
     const x = r.dev.labels[l];
-    lines.push(`| ${l} | ${x.support} | ${m.thresholds.review[l].toFixed(4)} | ${f(x.precision)} | ${f(x.recall)} | ${f(x.f1)} | ${f(x.roc_auc)} | ${m.thresholds.hold[l].toFixed(4)} | ${f(r.holdDev[l].precision)} / ${f(r.holdDev[l].recall)} |`);
+    lines.push(`| ${l} | ${x.support} | ${m.thresholds.review[l].toFixed(4)} | ${f(x.precision)} | ${f(x.recall)} | ${f(x.f1)} | ${f(x.roc_auc)} | ${m.thresholds.hold[l].toFixed(4)} | ${f(r.devAtHold.labels[l].precision)} / ${f(r.devAtHold.labels[l].recall)} |`);
   }
   const o = r.dev.overall;
   lines.push(`| overall (micro) | ${o.support} | | ${f(o.precision)} | ${f(o.recall)} | ${f(o.f1)} | ${f(o.roc_auc)} | | |`);

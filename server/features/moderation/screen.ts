@@ -93,13 +93,12 @@ export function messageContext(room: Room, sender: User): MessageContext {
 }
 
 /** The highest grooming risk of this sender towards any minor member (DMs and groups only). */
-async function conversationRisk(store: Store, model: Classifier, policy: ModerationPolicy, room: Room, sender: User, minors: User[], current: Classification['scores']) {
+async function conversationRisk(store: Store, model: Classifier, policy: ModerationPolicy, room: Room, sender: User, minors: User[], ctx: MessageContext, current: Classification['scores']) {
   if (!model.groomingRisk || room.kind === 'course' || isMinor(sender) || !minors.length) return null;
   const size = model.grooming?.window ?? 10;
   const recent = (await store.messages.history(room.id, { limit: size * 4, viewerId: sender.id }))
     .filter((m) => m.senderId === sender.id && m.kind === 'text' && !m.deletedAt)
     .slice(-(size - 1));
-  const ctx = messageContext(room, sender);
   const window = [...recent.map((m) => model.classify(m.body, ctx).scores), current];
   let best: GroomingRisk | null = null;
   for (const r of minors) {
@@ -136,10 +135,11 @@ export async function screen(store: Store, moderation: Moderation | undefined, r
   // Only the minors are loaded (for the conversation risk), never the whole room.
   const minors = room.kind === 'course' ? [] : (await Promise.all(others.map((id) => store.users.byId(id)))).filter((u): u is User => u !== null);
   const model = moderation.classifier();
-  const c = model.classify(text, messageContext(room, sender));
+  const ctx = messageContext(room, sender);
+  const c = model.classify(text, ctx);
   const towardsMinor = others.length > 0;
   const base = { scores: { ...c.scores } as Record<string, number>, modelVersion: model.version, towardsMinor };
-  const risk = await conversationRisk(store, model, moderation.policy, room, sender, minors, c.scores);
+  const risk = await conversationRisk(store, model, moderation.policy, room, sender, minors, ctx, c.scores);
   if (risk) base.scores.grooming_risk = risk.risk;
   if (risk?.alert) return { ...base, severity: 'hold', labels: [...new Set([...c.hold, 'grooming_risk'])] };
   if (c.hold.length) return { ...base, severity: 'hold', labels: [...c.hold] };

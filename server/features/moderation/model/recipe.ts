@@ -93,9 +93,7 @@ export interface RecipeResult {
   trainConversations: ConversationReport;
   /** Counts of what was trained on. */
   data: Record<string, number>;
-  /** Precision/recall of the hold threshold on dev, per label. */
-  holdDev: Record<Label, { precision: number; recall: number }>;
-  /** The dev report at the hold thresholds (benign and hard-negative FPR there). */
+  /** The dev report at the hold decisions: precision/recall per label, benign and hard-negative FPR there. */
   devAtHold: MessageReport;
   /** The dev report when messages are scored on their text alone (no context), at the text-only review thresholds. */
   devWithoutContext: MessageReport;
@@ -204,7 +202,8 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
   const oofFlat: Float64Array[] = new Array(nCampus);
   const oofFact: Float64Array[] = new Array(nCampus);
   // the train messages scored on their text alone (for the thresholds of messages without context)
-  const featsText = d.train.map((m) => extract(m.text, opts.features, idfF));
+  // (the context-free copies, when trained, are exactly these features: copy i of example i)
+  const featsText = d.train.map((m, i) => (opts.contextFreeCopies ? feats[nCampus + i]! : extract(m.text, opts.features, idfF)));
   const oofText: Float64Array[] = new Array(d.train.length);
   for (let k = 0; k < opts.folds; k++) {
     const idx = examples.map((_, i) => i).filter((i) => fold[i] !== k);
@@ -234,14 +233,15 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
   log('final fit done');
   const factored = opts.factoredBlend ? { blend: [...opts.factoredBlend] } : undefined;
   const provisional = modelFromBytes(encodeModel(tw, idf, { ...placeholderMeta(opts), factored }));
-  const devScores = d.dev.map((m) => provisional.scoreArray(m.text, new Float64Array(K), m.ctx));
+  const devScorer = (t: string, ctx?: MessageContext) => provisional.scoreArray(t, new Float64Array(K), ctx);
+  const devScores = d.dev.map((m) => devScorer(m.text, m.ctx));
 
   // ---- thresholds: one set for messages with context, one for messages scored on their text alone
   // (a score without context is calibrated differently: the same text scores lower or higher)
   const oofMsgs = oof.slice(0, d.train.length);
   const thresholds = chooseThresholds(d, { train: oofMsgs, dev: devScores }, opts);
   const withContext = opts.features.contextWeight ? [...d.train, ...d.dev].some((m) => contextNames(m.ctx).length) : false;
-  const textThresholds = withContext ? chooseThresholds(d, { train: oofText, dev: d.dev.map((m) => provisional.scoreArray(m.text, new Float64Array(K))) }, opts) : undefined;
+  const textThresholds = withContext ? chooseThresholds(d, { train: oofText, dev: d.dev.map((m) => devScorer(m.text)) }, opts) : undefined;
 
   // ---- grooming parameters on train conversations (out-of-fold turn scores)
   const turnScores = new Map<string, Float64Array>();
@@ -251,7 +251,6 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
   // scores, and dev); the threshold goes in the middle of a gap between those (recall first, then
   // precision, then the widest margin).
   let best: { p: GroomingParams; f: number } | undefined;
-  const devScorer = (t: string, ctx?: MessageContext) => provisional.scoreArray(t, new Float64Array(K), ctx);
   for (const cand of groomingCandidates()) {
     // train turns: out-of-fold scores; dev turns: the final model (each with its own context)
     const rep = { alerts: [...evaluateConversations(d.convTrain, convTrainScorer, { ...cand, threshold: 2 }).alerts, ...evaluateConversations(d.convDev, devScorer, { ...cand, threshold: 2 }).alerts] };
@@ -311,21 +310,13 @@ export function runRecipe(opts: RecipeOptions): RecipeResult {
   const dev = evaluateMessages(d.dev, scorer, modelDecides(model, 'review'));
   const devConversations = evaluateConversations(d.convDev, scorer, grooming);
   const trainConversations = evaluateConversations(d.convTrain, convTrainScorer, grooming);
-  const holdDev = {} as Record<Label, { precision: number; recall: number }>;
-  LABELS.forEach((l, li) => {
-    const m = prf(
-      d.dev.map((x) => x.labels.includes(l)),
-      d.dev.map((x) => model.classify(x.text, x.ctx).hold.includes(l)),
-    );
-    holdDev[l] = { precision: m.precision, recall: m.recall };
-  });
   const devAtHold = evaluateMessages(d.dev, scorer, modelDecides(model, 'hold'));
   const devWithoutContext = evaluateMessages(
     d.dev.map((m) => ({ ...m, ctx: {} })),
     (t) => scorer(t),
     modelDecides(model, 'review'),
   );
-  return { bytes, model, dev, devConversations, trainConversations, data, holdDev, devAtHold, devWithoutContext, oofTrain: oofMsgs, devScores: d.dev.map((m) => Float64Array.from(scorer(m.text, m.ctx))), oofParts: opts.factoredBlend ? { flat: oofFlat.slice(0, d.train.length), factored: oofFact.slice(0, d.train.length) } : undefined };
+  return { bytes, model, dev, devConversations, trainConversations, data, devAtHold, devWithoutContext, oofTrain: oofMsgs, devScores: d.dev.map((m) => Float64Array.from(scorer(m.text, m.ctx))), oofParts: opts.factoredBlend ? { flat: oofFlat.slice(0, d.train.length), factored: oofFact.slice(0, d.train.length) } : undefined };
 }
 
 function placeholderMeta(opts: RecipeOptions) {
