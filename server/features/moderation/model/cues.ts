@@ -104,6 +104,9 @@ const CUES: Record<string, string[]> = {
 
 export const CUE_CATEGORIES = Object.keys(CUES).sort();
 
+/** Every cue phrase (the model's list of double-letter words includes their words: see FeatureConfig.doubles). */
+export const CUE_PHRASES: readonly string[] = Object.values(CUES).flat();
+
 /** first token → [phrase tokens, category index][] */
 const index = new Map<string, [string[], number][]>();
 CUE_CATEGORIES.forEach((cat, ci) => {

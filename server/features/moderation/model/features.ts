@@ -29,6 +29,21 @@ export interface FeatureConfig {
   acts?: boolean;
   /** L2 norm of the context group (room type and sender role, see MessageContext); absent or 0: off. */
   contextWeight?: number;
+  /**
+   * The double-letter words of the training texts and of the cue and speech-act phrases, which
+   * stretched words are matched against (`gooood` → `good`, `seeeend` → `send`; normalise.ts).
+   * Absent: runs capped at two (recipe < 1.3.1).
+   */
+  doubles?: string[];
+}
+
+const doubleSets = new WeakMap<string[], ReadonlySet<string>>();
+/** The config's double-letter words as a set, made once per config (the scoring path calls this per message). */
+function doublesOf(cfg: FeatureConfig): ReadonlySet<string> | undefined {
+  if (!cfg.doubles) return undefined;
+  let set = doubleSets.get(cfg.doubles);
+  if (!set) doubleSets.set(cfg.doubles, (set = new Set(cfg.doubles)));
+  return set;
 }
 
 /** Kinds of conversation and sender roles the model knows (the campus data's `context` and `sender_role`). */
@@ -150,7 +165,7 @@ export function extract(text: string, cfg: FeatureConfig, idf?: Float32Array, co
   const mask = (1 << cfg.hashBits) - 1;
   const b = shared;
   b.n = 0;
-  const norm = normalise(text);
+  const norm = normalise(text, doublesOf(cfg));
   const toks = norm.tokens;
 
   // word group

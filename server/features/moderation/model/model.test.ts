@@ -49,6 +49,21 @@ describe('shipped model', () => {
     expect(classify('The CSC 201 test has moved to Friday 10am in LT2.').review).toEqual([]);
   });
 
+  test('stretched letters do not hide a message: the same labels as the plain text', () => {
+    // (capping runs at two, recipe 1.3.0, held none of these stretched messages, and missed the second)
+    for (const [plain, stretched] of [
+      ['send me your nudes tonight', 'seeeend me your nuuuudes toniiiight'],
+      ['send nudes please', 'seeeend nuuuudes pleeeease'],
+      ['delete our chat, nobody must know', 'deleeeete our chaaaat, nobody must knooow'],
+      ['send me a pic of you in your underwear', 'seeeend me a piiiic of you in your underweeeear'],
+    ]) {
+      const [p, st] = [classify(plain!), classify(stretched!)];
+      expect(p.review.length).toBeGreaterThan(0);
+      expect([st.review, st.hold]).toEqual([p.review, p.hold]);
+    }
+    expect(classify('gooooood morning class, the lab opens at 9').review).toEqual([]);
+  });
+
   const texts = ['send nudes', "don't tell your parents, come alone", 'you are so stupid', 'I will kill you', 'lecture notes please', 'come to my office after 6, alone', 'send nudes or stop wasting my time', "You're so beautiful for your age. I hope you know that"];
 
   test('classify without context: review and hold are exactly the labels at or above the text-only thresholds', () => {

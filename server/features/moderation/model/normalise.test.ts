@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { normalise, squeeze } from './normalise';
+import { doubleLetterWords, normalise, squeeze } from './normalise';
 
 const norm = (s: string) => normalise(s).text;
 
@@ -34,9 +34,30 @@ describe('normalise', () => {
     expect(norm('y0 s3xy, l3ts f***')).toBe('yo sexy lets fuck');
   });
 
-  test('repeated letters are capped at two; squeeze removes all repeats', () => {
+  test('without a list of double-letter words, runs are capped at two; squeeze removes all repeats', () => {
     expect(norm('soooooo horniiiii')).toBe('soo horny');
     expect(squeeze('sooo')).toBe('so');
+  });
+
+  test('stretched words become the listed double-letter form, else one letter', () => {
+    const doubles = new Set(['good', 'ass', 'kiss', 'boobs', 'feel', 'sleep']);
+    const n = (s: string) => normalise(s, doubles).text;
+    expect(n('seeeend meeee your nuuuudes pleeeease')).toBe('send me your nudes please');
+    expect(n('gooood girl, nice asssss')).toBe('good girl nice ass');
+    expect(n('soooooo horniiiii')).toBe('so horny');
+    // several runs: each tried with two, then one letter
+    expect(n('boooobbbs')).toBe('boobs');
+    expect(n('kiiisssss')).toBe('kiss');
+    expect(n('feeeeel sleeeeepy')).toBe('feel slepy');
+    // a word that is not stretched is left as it is, listed or not; digits are capped at two as before
+    expect(n('need 50000 naira')).toBe('need 500 naira');
+    expect(n('pleease')).toBe('pleease');
+    // chat spellings still map after the stretch is undone
+    expect(n('plsssss noooodz')).toBe('please nudes');
+  });
+
+  test('the double-letter words of texts and of a vocabulary: letters only, sorted, once', () => {
+    expect(doubleLetterWords(['Good morning, see you at 10:00', 'gooood', 'soooo cool'], ['kiss me', 'the office'])).toEqual(['cool', 'good', 'kiss', 'office', 'see', 'soo']);
   });
 
   test('Yoruba tone marks are stripped, and kept in the marked view', () => {

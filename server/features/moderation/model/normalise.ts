@@ -13,7 +13,10 @@
  *  5. leetspeak inside words: `s3nd` → `send`, `p!c` → `pic`, `@ss` → `ass`, `ca$h` → `cash`
  *     (course codes, times and ordinals such as `csc101`, `4pm`, `2nd` are left alone);
  *  6. masked words matched against a small lexicon: `f*ck` → `fuck`, `n*des` → `nudes`;
- *  7. letter runs capped at two: `sooooo` → `soo` (a fully squeezed form is an extra feature);
+ *  7. stretched words undone: a run of three or more letters becomes the word's one- or two-letter
+ *     form that the model's list of double-letter words has (`gooood` → `good`, `asssss` → `ass`),
+ *     else one letter (`seeeend` → `send`, `pleeease` → `please`); without a list (recipe < 1.3.1,
+ *     cue phrases) runs are capped at two. A fully squeezed form is an extra feature;
  *  8. a few chat spellings mapped to one form: `noodz`/`nudez` → `nudes`, `u` → `you`, `pls` → `please`.
  */
 
@@ -48,6 +51,9 @@ const CANONICAL = new Map<string, string>(Object.entries({
   pleasee: 'please', '2nite': 'tonight', '2night': 'tonight', tonite: 'tonight', '2nyt': 'tonight', y: 'why', b4: 'before',
   luv: 'love', babe: 'baby', bby: 'baby', thicc: 'thick', dm: 'dm', dms: 'dm',
 }));
+
+/** This file's own words (chat spellings before mapping, masked-word targets): stretched forms of these are found too (`noooodz`). */
+const OWN_WORDS: ReadonlySet<string> = new Set([...CANONICAL.keys(), ...MASKED_LEXICON]);
 
 /** Cyrillic and Greek letters that look like Latin ones (after lower-casing). */
 const HOMOGLYPHS: Record<string, string> = {
@@ -109,10 +115,61 @@ function unmask(w: string): string {
   return out;
 }
 
+const hasRun3 = (w: string) => {
+  for (let i = 2; i < w.length; i++) if (w.charCodeAt(i) === w.charCodeAt(i - 1) && w.charCodeAt(i) === w.charCodeAt(i - 2)) return true;
+  return false;
+};
 /** Runs of three or more identical characters are cut to two. */
 function capRuns(w: string): string {
-  for (let i = 2; i < w.length; i++) if (w.charCodeAt(i) === w.charCodeAt(i - 1) && w.charCodeAt(i) === w.charCodeAt(i - 2)) return w.replace(/(.)\1{2,}/gu, '$1$1');
-  return w;
+  return hasRun3(w) ? w.replace(/(.)\1{2,}/gu, '$1$1') : w;
+}
+
+/**
+ * A stretched word (a run of three or more) back to a word: each such run cut to two or to one
+ * letter, the first combination (two before one, left to right) that `doubles` (or this file's own
+ * word lists) has, else every
+ * run cut to one. Stretching is how people write in chat (`pleeease`, `heyyy`) and an easy way
+ * round a word list: capping at two turned `seeeend` into `seend`, a word the model never saw.
+ */
+function unstretch(w: string, doubles: ReadonlySet<string> | undefined): string {
+  if (!hasRun3(w)) return w;
+  if (!doubles) return capRuns(w);
+  // letter runs only (digits and other characters are capped at two, as before: `50000` → `500`)
+  const parts = w.split(/((\p{L})\2{2,})/u).filter((_, i) => i % 3 !== 2); // text, run, text, run, …, text
+  const runs = (parts.length - 1) / 2;
+  if (!runs) return capRuns(w);
+  const first = (p: string) => [...p][0]!;
+  const n = Math.min(runs, 4); // 15 two-letter combinations at most; later runs are cut to one
+  for (let mask = (1 << n) - 1; mask >= 0; mask--) {
+    let cand = '';
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (i % 2 === 0) cand += p;
+      else {
+        // run r keeps two letters when bit (n − 1 − r) is set: "all two" first, then the leftmost runs longest
+        const r = (i - 1) / 2;
+        cand += r < n && mask & (1 << (n - 1 - r)) ? first(p) + first(p) : first(p);
+      }
+    }
+    cand = capRuns(cand);
+    if (mask === 0 || doubles.has(cand) || OWN_WORDS.has(cand)) return cand;
+  }
+  return w; // not reached: mask 0 returns
+}
+
+/**
+ * The double-letter words of some texts (normalised without a list, so runs are capped at two),
+ * plus those of the given vocabulary (the cue and speech-act phrase words): the list `unstretch`
+ * reads. Letters only, sorted, no repeats.
+ */
+export function doubleLetterWords(texts: Iterable<string>, vocabulary: Iterable<string> = []): string[] {
+  const out = new Set<string>();
+  const add = (t: string) => {
+    if (PLAIN.test(t) && /(.)\1/.test(t)) out.add(t);
+  };
+  for (const text of texts) for (const t of normalise(text).tokens) add(t);
+  for (const v of vocabulary) for (const t of normalise(v).tokens) add(t);
+  return [...out].sort();
 }
 const canonical = (w: string) => CANONICAL.get(w) ?? w;
 /** A chunk without its trailing punctuation. */
@@ -124,7 +181,8 @@ export function squeeze(w: string): string {
   return w;
 }
 
-export function normalise(input: string): Normalised {
+/** `doubles`: the model's double-letter words (see `unstretch`); absent: runs capped at two. */
+export function normalise(input: string, doubles?: ReadonlySet<string>): Normalised {
   let s = input.normalize('NFKC').toLowerCase();
   // invisible characters inside words ("nu\u200bdes"), then look-alike letters from other scripts
   s = s.replace(/[\u00ad\u200b\u200c\u2060\u180e]/g, '');
@@ -184,7 +242,7 @@ export function normalise(input: string): Normalised {
   const tokens: string[] = [];
   for (const chunk of joined) {
     if (PLAIN.test(chunk)) {
-      tokens.push(canonical(capRuns(chunk)));
+      tokens.push(canonical(unstretch(chunk, doubles)));
       continue;
     }
     if (maybeEmoji(chunk)) {
@@ -208,7 +266,7 @@ export function normalise(input: string): Normalised {
         w = w.replace(/[@$!*]/g, '');
         if (!w) continue;
       }
-      tokens.push(canonical(capRuns(w)));
+      tokens.push(canonical(unstretch(w, doubles)));
     }
   }
   return { tokens, text: tokens.join(' '), marked, obfuscated };

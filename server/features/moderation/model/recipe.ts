@@ -7,16 +7,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConversations, parseEdos, parseMessages, parseOpenAi, type ConversationItem, type MessageItem } from './data';
 import { evaluateConversations, evaluateMessages, modelDecides, type ConversationReport, type MessageReport } from './evaluate';
+import { CUE_PHRASES } from './cues';
 import { computeIdf, contextNames, decodeIdf, extract, type FeatureConfig, type Features, type MessageContext } from './features';
 import type { GroomingParams } from './grooming';
 import { LABELS, scoresFrom, type Label } from './labels';
 import { prf } from './metrics';
 import { chooseThresholds } from './thresholds';
 import { encodeModel, modelFromBytes, type Model } from './model';
+import { doubleLetterWords } from './normalise';
+import { SPEECH_WORDS } from './speech';
 import { prng, scoreWith, train, type TrainExample, type TrainedWeights, type TrainOptions } from './train';
 
 /** Bump when the recipe (features, normalisation, data, options) changes. */
-export const RECIPE_VERSION = '1.3.0';
+export const RECIPE_VERSION = '1.3.1';
 
 export const FEATURES: FeatureConfig = { hashBits: 18, charMin: 1, charMax: 4, bigrams: true, skip: 0, wordWeight: 1, charWeight: 0.7, cueWeight: 0.3, acts: true, contextWeight: 1 };
 
@@ -58,6 +61,13 @@ export interface RecipeOptions {
   holdPrecision: number;
   /** Labels whose review threshold targets recall; the others maximise F1. */
   recallLabels: Label[];
+  /**
+   * Stretched words (`seeeend`, `gooood`) are matched against the double-letter words of the campus
+   * training texts and of the cue and speech-act phrases (FeatureConfig.doubles, made here); false:
+   * runs capped at two (recipe < 1.3.1). The training texts hardly have such runs, so this changes
+   * how new text is scored, not the weights.
+   */
+  unstretch?: boolean;
   /** Progress lines (stderr in the script). */
   log?: (s: string) => void;
 }
@@ -83,6 +93,7 @@ export const DEFAULT_RECIPE: Omit<RecipeOptions, 'dataDir'> = {
   reviewRecallDev: 0.9,
   holdPrecision: 0.95,
   recallLabels: ['sexual_solicitation', 'sexual_harassment', 'grooming_signal'],
+  unstretch: true,
 };
 
 export interface RecipeResult {
@@ -143,9 +154,18 @@ function groomingCandidates(): Omit<GroomingParams, 'threshold'>[] {
   return out;
 }
 
-export function runRecipe(opts: RecipeOptions): RecipeResult {
-  const log = opts.log ?? (() => {});
-  const d = loadCampus(opts.dataDir);
+export function runRecipe(input: RecipeOptions): RecipeResult {
+  const log = input.log ?? (() => {});
+  const d = loadCampus(input.dataDir);
+  const opts: RecipeOptions = input.unstretch
+    ? {
+        ...input,
+        features: {
+          ...input.features,
+          doubles: doubleLetterWords([...d.train.map((m) => m.text), ...d.convTrain.flatMap((c) => c.turns.map((t) => t.text))], [...CUE_PHRASES, ...SPEECH_WORDS]),
+        },
+      }
+    : input;
   const K = LABELS.length;
 
   // ---- training examples: campus messages, then conversation turns (grouped by conversation), then public sets

@@ -75,6 +75,12 @@ function phrases(seqs: readonly string[][]): Phrases {
   }
   return m;
 }
+/** Every word the categories look for (the model's list of double-letter words includes them: see FeatureConfig.doubles). */
+export const SPEECH_WORDS: readonly string[] = [
+  ...[YOU, THIRD, FIRST, REPORT_VERBS, BROADCAST, IMPERATIVE].flatMap((s) => [...s]),
+  ...[REFUSAL, HELP, GROUP, BOUNDARY].flatMap((l) => l.flat()),
+];
+
 const REFUSAL_P = phrases(REFUSAL);
 const HELP_P = phrases(HELP);
 const GROUP_P = phrases(GROUP);
