@@ -25,6 +25,18 @@ describe('normalise', () => {
     expect(norm("let's s.m.a.s.h")).toBe('lets smash');
     // punctuation ends a run of single letters
     expect(norm('s t o p, u know')).toBe('stop you know');
+    // other separators between single letters
+    for (const sep of ['_', '/', '|', '+', '~', '^', '•', ',']) expect(norm(['n', 'u', 'd', 'e', 's'].join(sep) + ' tonight')).toBe('nudes tonight');
+    // a wider gap separates spaced words, down to two letters
+    expect(norm('s e n d  m e  y o u r  n u d e s')).toBe('send me your nudes');
+    expect(norm('s e n d   n u d e s')).toBe('send nudes');
+    // but not in ordinary text, nor "and/or", dates and fractions
+    expect(norm('Q1  a) yes  b) no.  I  am  here')).toBe('q1 a yes b no i am here');
+    expect(norm('and/or 12/05 1/2')).toBe('and or 12 05 1 2');
+    // two dotted letters are an abbreviation, joined but not an obfuscation; three are
+    expect(normalise('see you at 4 p.m., e.g. after class').text).toBe('see you at 4 pm eg after class');
+    expect(normalise('see you at 4 p.m., e.g. after class').obfuscated).toBe(false);
+    expect(normalise('s.e.x').obfuscated).toBe(true);
   });
 
   test('masked words are recovered from the lexicon', () => {
