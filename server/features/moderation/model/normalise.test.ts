@@ -31,7 +31,7 @@ describe('normalise', () => {
     expect(norm('s e n d  m e  y o u r  n u d e s')).toBe('send me your nudes');
     expect(norm('s e n d   n u d e s')).toBe('send nudes');
     // but not in ordinary text, nor "and/or", dates and fractions
-    expect(norm('Q1  a) yes  b) no.  I  am  here')).toBe('q1 a yes b no i am here');
+    expect(norm('Options:  a) yes  b) no.  I  am  here')).toBe('options a yes b no i am here');
     expect(norm('and/or 12/05 1/2')).toBe('and or 12 05 1 2');
     // two dotted letters are an abbreviation, joined but not an obfuscation; three are
     expect(normalise('see you at 4 p.m., e.g. after class').text).toBe('see you at 4 pm eg after class');
