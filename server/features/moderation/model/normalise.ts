@@ -242,7 +242,7 @@ export function normalise(input: string, doubles?: ReadonlySet<string>): Normali
       continue;
     }
     if (SEPARATOR.test(c)) {
-      const stripped = c.replace(/^[("']+|[,?;:!"')]+$|\.+$/g, '');
+      const stripped = c.replace(/^[("']+|[,?;:!"').]+$/g, ''); // "p.m.," and "s.m.a.s.h!" too
       if (DOTTED.test(stripped) && /\p{L}/u.test(stripped)) {
         const word = stripped.replace(SEPARATORS, '');
         joined.push(word);
