@@ -138,6 +138,21 @@ export function outboxItems(page: Page): Promise<{ body: string; state: string }
   return page.locator('ul.outbox li.pending').evaluateAll((lis) => lis.map((li) => ({ body: li.querySelector('.body')!.textContent!, state: li.querySelector('.state')!.textContent! })));
 }
 
+/** Presses Retry on the failed outbox item with `body`: it is sent again (same client id). */
+export async function retryOutbox(page: Page, body: string) {
+  await page.locator('ul.outbox li.pending').filter({ has: page.locator('.body', { hasText: body }) }).getByRole('button', { name: 'Retry' }).click();
+}
+
+/** The open room's message (article) whose text contains `text`. */
+export function messageArticle(page: Page, text: string) {
+  return page.getByRole('log', { name: 'Messages' }).locator('article.msg').filter({ has: page.locator('.body', { hasText: text }) });
+}
+
+/** The app's banner while a safeguarding notice applies to the signed-in person (views/safeguarding.ts). */
+export function safeguardingBanner(page: Page) {
+  return page.locator('.banner').filter({ hasText: /You have (a|\d+) safeguarding notices?/ });
+}
+
 /** Own messages that the server stored: shown as mine, with the "Sent" marker. */
 export function sentByMe(page: Page): Promise<string[]> {
   return page

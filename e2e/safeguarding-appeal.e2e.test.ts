@@ -12,10 +12,10 @@
  * between two adults (MODERATION_SCOPE=minors: not screened) is delivered untouched.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../server/testing/smtp-sink';
 import { artifactPath, describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
-import { createCourseRoom, eventually, expectLog, importUsers, logBodies, openRoom, outboxItems, send, sentByMe, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
+import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, outboxItems, safeguardingBanner, send, sentByMe, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 300_000;
 /** Waits for pushes, emails and page loads: generous, the machine is small and shared. */
@@ -95,8 +95,6 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
 
   const mail = (pred: (m: SinkMessage) => boolean) => sink.waitFor(pred, WAIT);
   const subject = (m: SinkMessage) => m.headers['subject'] ?? '';
-  const article = (page: Page, text: string) => page.getByRole('log', { name: 'Messages' }).locator('article.msg').filter({ has: page.locator('.body', { hasText: text }) });
-  const banner = (page: Page) => page.locator('.banner').filter({ hasText: 'You have a safeguarding notice' });
 
   test(
     'held → emailed → blocked → statement → appeal decided by another officer → everything restored',
@@ -108,7 +106,7 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         await expectLog(k.page, [GREETING], WAIT);
 
         await send(t.page, GROOMING);
-        const held = article(t.page, GROOMING);
+        const held = messageArticle(t.page, GROOMING);
         await held.locator('.held-notice').getByText('Held for review').waitFor({ timeout: WAIT });
         expect(await held.getAttribute('class')).toContain('held');
 
@@ -117,7 +115,7 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         await send(t.page, BENIGN);
         await expectLog(k.page, [GREETING, BENIGN], WAIT);
         await eventually(async () => expect(await sentByMe(t.page)).toEqual([GREETING, GROOMING, BENIGN]), WAIT);
-        expect(await article(t.page, BENIGN).getAttribute('class')).not.toContain('held');
+        expect(await messageArticle(t.page, BENIGN).getAttribute('class')).not.toContain('held');
         await k.page.reload();
         await k.page.getByRole('log', { name: 'Messages' }).waitFor();
         expect(await logBodies(k.page)).toEqual([GREETING, BENIGN]);
@@ -163,7 +161,7 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         // ---- 4. the lecturer: told live, refused, a banner, the notice, a statement --------------
         await t.page.locator('#notice').getByText('Your account has been blocked by the safeguarding team').waitFor({ timeout: WAIT });
         await openRoom(t.page, server, adultsRoom);
-        await banner(t.page).waitFor();
+        await safeguardingBanner(t.page).waitFor();
         await send(t.page, REFUSED);
         await eventually(async () => expect(await outboxItems(t.page)).toEqual([{ body: REFUSED, state: 'Not sent: Your account is blocked by the safeguarding team: you can read but not post. See your notice at /safeguarding.' }]), WAIT);
         // Refused before anything was stored: the peer has nothing, live or after a reload.
@@ -172,7 +170,7 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         await p.page.getByRole('log', { name: 'Messages' }).waitFor();
         expect(await logBodies(p.page)).toEqual([]);
 
-        await banner(t.page).getByRole('link', { name: 'Read and respond' }).click();
+        await safeguardingBanner(t.page).getByRole('link', { name: 'Read and respond' }).click();
         await t.page.waitForURL(`${server.url}/safeguarding`);
         const notice = t.page.locator(`#notice-${sanctionId}`);
         await notice.getByRole('heading', { name: 'Your account is blocked' }).waitFor();
@@ -252,9 +250,9 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         expect(outcome).toContain(OVERTURN_REASON);
         expect(await notice.getByRole('button', { name: 'Send statement and appeal' }).count()).toBe(0);
         await openRoom(t.page, server, kidsRoom);
-        expect(await banner(t.page).count()).toBe(0);
-        expect(await article(t.page, GROOMING).getAttribute('class')).not.toContain('held');
-        expect(await article(t.page, GROOMING).locator('.held-notice').count()).toBe(0);
+        expect(await safeguardingBanner(t.page).count()).toBe(0);
+        expect(await messageArticle(t.page, GROOMING).getAttribute('class')).not.toContain('held');
+        expect(await messageArticle(t.page, GROOMING).locator('.held-notice').count()).toBe(0);
         await openRoom(t.page, server, adultsRoom);
         await send(t.page, BACK);
         await expectLog(p.page, [BACK], WAIT);
@@ -264,7 +262,7 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         await send(p.page, GROOMING);
         await expectLog(t.page, [BACK, GROOMING], WAIT);
         await eventually(async () => expect(await sentByMe(p.page)).toEqual([GROOMING]), WAIT);
-        expect(await article(p.page, GROOMING).getAttribute('class')).not.toContain('held');
+        expect(await messageArticle(p.page, GROOMING).getAttribute('class')).not.toContain('held');
 
         // ---- the store: no second case, the sanction's history, the audit trail -----------------
         store = await serverStore(server);

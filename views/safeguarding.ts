@@ -95,3 +95,11 @@ export function noticeBanner(count: number): Raw {
   if (!count) return html``;
   return html`<p class="alert banner" role="status">You have ${count === 1 ? 'a safeguarding notice' : `${count} safeguarding notices`}. <a href="/safeguarding">Read and respond</a></p>`;
 }
+
+/** The id of a frozen room's banner on its page: lifting or overturning the freeze removes it live (sanctions.ts). */
+export const frozenBannerId = (roomId: string) => `frozen-${roomId}`;
+
+/** The banner on a frozen room's page, saying why nobody can post (restrictions.ts REFUSALS.frozen). */
+export function frozenRoomBanner(roomId: string, text: string): Raw {
+  return html`<p class="alert banner" role="status" id="${frozenBannerId(roomId)}">${text}</p>`;
+}

@@ -16,7 +16,7 @@ import { searchMessages } from './search';
 import type { User } from '../../store/types';
 import { openNoticeCount } from '../moderation/sanctions';
 import { postingRefusal, REFUSALS } from '../moderation/restrictions';
-import { noticeBanner } from '../../../views/safeguarding';
+import { frozenRoomBanner, noticeBanner } from '../../../views/safeguarding';
 
 const RoomParams = t.Object({ id: t.String({ maxLength: 64 }) });
 
@@ -25,7 +25,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
   /** Safeguarding: a link to the person's notices while one applies; a frozen room says so. */
   const banner = async (user: User, roomId?: string) => {
     const [count, refusal] = await Promise.all([openNoticeCount(chat, user), roomId ? postingRefusal(app.store, user, { id: roomId }) : null]);
-    return html`${noticeBanner(count)}${refusal === REFUSALS.frozen ? html`<p class="alert banner" role="status">${refusal}</p>` : ''}`;
+    return html`${noticeBanner(count)}${roomId && refusal === REFUSALS.frozen ? frozenRoomBanner(roomId, refusal) : ''}`;
   };
   const nav = async (user: User, currentId: string | null) => roomNav(await summaries(chat, user), currentId, user.role !== 'student');
   const canCreate = (u: User) => u.role !== 'student';

@@ -197,7 +197,12 @@ describe('room freeze', () => {
     // The owner of BIO101 is `adult`; a plain member learns nothing.
     await expect(submitStatement(s.ctx, s.kid, freeze.id, 'unfair')).rejects.toThrow(/No such notice/);
     await submitStatement(s.ctx, s.adult, freeze.id, 'I will moderate it.');
+    s.hub.log.length = 0;
     await decideAppeal(s.ctx, s.a(s.officerB), freeze.id, true, 'The owner will moderate.');
+    // Members are told, and the "frozen" banner of pages loaded during the freeze is removed.
+    const reopened = s.hub.log.filter((e) => e.topic === topics.room(s.withKid.id)).map((e) => e.data).join('');
+    expect(reopened).toContain('This room is open again');
+    expect(reopened).toContain(`<hx-partial hx-target="#frozen-${s.withKid.id}" hx-swap="outerHTML"></hx-partial>`);
     expect((await say(s, s.kid, s.withKid.id, 'hello again')).message.held).toBe(false);
   });
 

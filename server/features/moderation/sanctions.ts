@@ -15,7 +15,9 @@
 import { badRequest, conflict, notFound } from '../../errors';
 import { topics } from '../../realtime/topics';
 import { DuplicateSanctionError, type ModerationCase, type NewSanction, type Sanction, type SanctionStatus, type User } from '../../store/types';
-import { noticePartial } from '../../../views/partials';
+import { html } from '../../http/html';
+import { noticePartial, partial } from '../../../views/partials';
+import { frozenBannerId } from '../../../views/safeguarding';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishVisible } from '../chat/messages';
@@ -217,7 +219,8 @@ async function stillHidden(ctx: ChatContext, s: Sanction, c: ModerationCase): Pr
  * left to that decision. A freeze hid nothing: it only reopens the room.
  */
 async function restore(ctx: ChatContext, actor: OfficerActor, s: Sanction, reason: string) {
-  if (s.kind === 'freeze' && s.roomId) ctx.hub.publish(topics.room(s.roomId), noticePartial('This room is open again: the safeguarding freeze was lifted.').value);
+  // Members with the room open are told, and its "frozen" banner (rendered when they loaded the page) goes.
+  if (s.kind === 'freeze' && s.roomId) ctx.hub.publish(topics.room(s.roomId), html`${noticePartial('This room is open again: the safeguarding freeze was lifted.')}${partial(frozenBannerId(s.roomId), 'outerHTML', html``)}`.value);
   if (!hidesEvidence(s)) return;
   for (const id of s.caseIds) {
     let c = await ctx.store.cases.byId(id);
