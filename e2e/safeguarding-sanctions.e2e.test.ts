@@ -141,6 +141,7 @@ describeBrowser('safeguarding sanctions (browser)', () => {
   const subject = (m: SinkMessage) => m.headers['subject'] ?? '';
   const pushed = (s: Signed, text: string) => s.page.locator('#notice').getByText(text).waitFor({ timeout: WAIT });
   const frozenBanner = (s: Signed) => s.page.locator('.banner').filter({ hasText: REFUSALS.frozen });
+  const restrictedBanner = (s: Signed) => s.page.locator('.banner').filter({ hasText: REFUSALS.restricted });
   const reloadRoom = async (s: Signed) => {
     await s.page.reload();
     await s.page.getByRole('log', { name: 'Messages' }).waitFor();
@@ -167,6 +168,8 @@ describeBrowser('safeguarding sanctions (browser)', () => {
         await send(t.page, SECRET);
         await messageArticle(t.page, SECRET).locator('.held-notice').getByText('Held for review').waitFor({ timeout: WAIT });
         await pushed(t, RESTRICTED_NOTICE);
+        // The room says at once, before he types again, why he cannot post in it.
+        await restrictedBanner(t).waitFor({ timeout: WAIT });
         await eventually(async () => expect(await sentByMe(t.page)).toEqual([GREETING, GROOMING, SECRET]), WAIT);
 
         store = await serverStore(server);
@@ -199,6 +202,7 @@ describeBrowser('safeguarding sanctions (browser)', () => {
 
         // ---- 3. still posts where no minor is --------------------------------------------------
         await openRoom(t.page, server, adultsRoom);
+        expect(await restrictedBanner(t).count()).toBe(0);
         await send(t.page, ADULTS_OK);
         await expectLog(n.page, [ADULTS_OK], WAIT);
         await eventually(async () => expect(await sentByMe(t.page)).toEqual([ADULTS_OK]), WAIT);
@@ -222,7 +226,9 @@ describeBrowser('safeguarding sanctions (browser)', () => {
         for (const x of ['the automatic safeguarding check (an officer will review it)', '2 of your messages to students under 18 were held for review', 'SG-2 · Grooming a student under 18', 'BIO101 · Biology']) expect(facts).toContain(x);
         expect(await notice.locator('blockquote.flagged-text').innerText()).toBe(SECRET);
         expect(await notice.getByRole('button', { name: 'Send statement and appeal' }).count()).toBe(1);
-        await waitConnected(t.page, WAIT); // he stays on this page: the outcome is pushed to it
+        // He waits in the minor's room: the outcome is pushed to it, and the room's banner goes.
+        await openRoom(t.page, server, kidsRoom);
+        await restrictedBanner(t).waitFor();
 
         // ---- 6. the officers' email: a link to the action, never the text or the names ---------
         const restrictedMail = await mail((m) => subject(m).includes('user restricted automatically'));
@@ -264,6 +270,7 @@ describeBrowser('safeguarding sanctions (browser)', () => {
 
         // He is told live, reads the outcome, has no banner, and his refused message goes through.
         await pushed(t, REVIEWED_NOTICE);
+        await eventually(async () => expect(await restrictedBanner(t).count()).toBe(0), WAIT);
         await t.page.goto(`${server.url}/safeguarding`);
         const outcome = await notice.getByRole('status').innerText();
         expect(outcome).toContain('Lifted on');
@@ -360,6 +367,8 @@ describeBrowser('safeguarding sanctions (browser)', () => {
         await pushed(k, FROZEN_NOTICE);
         await pushed(e, FROZEN_NOTICE);
         await pushed(d, OWNER_NOTICE);
+        // Every member's open page says at once that the room is frozen.
+        for (const s of members) await frozenBanner(s).waitFor({ timeout: WAIT });
         await send(k.page, KEMI_WAITING);
         await send(e.page, EMEKA_WAITING);
         for (const [s, body] of [

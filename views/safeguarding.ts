@@ -96,10 +96,19 @@ export function noticeBanner(count: number): Raw {
   return html`<p class="alert banner" role="status">You have ${count === 1 ? 'a safeguarding notice' : `${count} safeguarding notices`}. <a href="/safeguarding">Read and respond</a></p>`;
 }
 
-/** The id of a frozen room's banner on its page: lifting or overturning the freeze removes it live (sanctions.ts). */
-export const frozenBannerId = (roomId: string) => `frozen-${roomId}`;
+/** The id of the slot on a room's page that says why the viewer cannot post there. */
+export const postingBannerId = (roomId: string) => `posting-${roomId}`;
 
-/** The banner on a frozen room's page, saying why nobody can post (restrictions.ts REFUSALS.frozen). */
-export function frozenRoomBanner(roomId: string, text: string): Raw {
-  return html`<p class="alert banner" role="status" id="${frozenBannerId(roomId)}">${text}</p>`;
+/** What the slot shows: the refusal (restrictions.ts REFUSALS), or nothing. Also the live pushes' content. */
+export function postingBannerText(refusal: string | null): Raw {
+  return refusal ? html`<p class="alert banner" role="status">${refusal}</p>` : html``;
+}
+
+/**
+ * The slot on a room's page saying why the viewer cannot post there: the room is frozen, or their
+ * account is blocked or restricted (where a minor is). Always present, so that a freeze, a block or a
+ * restriction that starts or ends while the page is open fills or empties it (restrictions.ts).
+ */
+export function postingBanner(roomId: string, refusal: string | null): Raw {
+  return html`<div id="${postingBannerId(roomId)}">${postingBannerText(refusal)}</div>`;
 }

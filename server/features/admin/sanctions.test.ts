@@ -101,7 +101,7 @@ describe('/admin/moderation/actions', () => {
     const r = await s.officer.post(`/admin/moderation/cases/${s.caseId}/act`, { action: 'freeze', clause: 'SG-6', reason: 'Abuse', confirm: 'yes' });
     expect(r.status).toBe(303);
     const kidRoom = await (await s.kid.client.get(`/rooms/${s.room.id}`)).text();
-    expect(kidRoom).toContain(`<p class="alert banner" role="status" id="frozen-${s.room.id}">This room is frozen by the safeguarding team`);
+    expect(kidRoom).toContain(`<div id="posting-${s.room.id}"><p class="alert banner" role="status">This room is frozen by the safeguarding team`);
     const ownerNotices = await (await s.adult.client.get('/safeguarding')).text();
     expect(ownerNotices).toContain('A room you own is frozen: BIO101 · Biology');
     // The held message's text is not shown to the owner.

@@ -15,17 +15,17 @@ import { createCourseRoom, createGroup, findPeople, roomTitle, startDm, summarie
 import { searchMessages } from './search';
 import type { User } from '../../store/types';
 import { openNoticeCount } from '../moderation/sanctions';
-import { postingRefusal, REFUSALS } from '../moderation/restrictions';
-import { frozenRoomBanner, noticeBanner } from '../../../views/safeguarding';
+import { postingRefusal } from '../moderation/restrictions';
+import { noticeBanner, postingBanner } from '../../../views/safeguarding';
 
 const RoomParams = t.Object({ id: t.String({ maxLength: 64 }) });
 
 export function chatRoutes(app: AppContext, chat: ChatContext) {
   const shell = (user: User, title: string, body: ReturnType<typeof html>, roomOpen = false, banner?: ReturnType<typeof html>) => appShell({ user, title, body, asset: app.assets.url, roomOpen, banner });
-  /** Safeguarding: a link to the person's notices while one applies; a frozen room says so. */
+  /** Safeguarding: a link to the person's notices while one applies; a room says why they cannot post in it. */
   const banner = async (user: User, roomId?: string) => {
     const [count, refusal] = await Promise.all([openNoticeCount(chat, user), roomId ? postingRefusal(app.store, user, { id: roomId }) : null]);
-    return html`${noticeBanner(count)}${roomId && refusal === REFUSALS.frozen ? frozenRoomBanner(roomId, refusal) : ''}`;
+    return html`${noticeBanner(count)}${roomId ? postingBanner(roomId, refusal) : ''}`;
   };
   const nav = async (user: User, currentId: string | null) => roomNav(await summaries(chat, user), currentId, user.role !== 'student');
   const canCreate = (u: User) => u.role !== 'student';

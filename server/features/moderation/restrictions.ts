@@ -7,9 +7,17 @@
  * - restriction: the account posts nowhere a minor (other than itself) is a member, and starts
  *   no conversation with a minor.
  * - freeze: nobody posts in the room.
+ *
+ * A room's page says why its viewer cannot post there (views/safeguarding.ts postingBanner); the
+ * functions at the end keep that slot true on open pages when a sanction starts or ends.
  */
 import { forbidden } from '../../errors';
+import { html } from '../../http/html';
+import { topics } from '../../realtime/topics';
 import type { Room, Store, User } from '../../store/types';
+import { partial } from '../../../views/partials';
+import { postingBannerId, postingBannerText } from '../../../views/safeguarding';
+import type { ChatContext } from '../chat/context';
 import { isMinor } from '../accounts/model';
 import { IN_FORCE } from './hearing';
 import { roomHasMinor } from './screen';
@@ -43,4 +51,37 @@ export async function contactRefusal(store: Store, user: Pick<User, 'id'>, other
   if (mine.some((s) => s.kind === 'block')) return REFUSALS.blocked;
   if (mine.length && others.some((u) => isMinor(u))) return REFUSALS.restricted;
   return null;
+}
+
+/**
+ * Fills or empties the "why you cannot post here" slot on the user's open pages, for each of their
+ * rooms (or only `roomIds`), as things are now. Called when their block or restriction starts or
+ * ends. Pushed to the user alone (a restriction is nobody else's business); a page that does not
+ * show a room ignores that room's part.
+ */
+export async function refreshPostingBanners(ctx: ChatContext, userId: string, roomIds?: readonly string[]): Promise<void> {
+  try {
+    const ids = roomIds ?? (await ctx.store.rooms.listForUser(userId)).map((r) => r.room.id);
+    const parts = await Promise.all(ids.map(async (id) => partial(postingBannerId(id), 'innerHTML', postingBannerText(await postingRefusal(ctx.store, { id: userId }, { id })))));
+    if (parts.length) ctx.hub.publish(topics.user(userId), html`${parts}`.value);
+  } catch {
+    // A courtesy only: posting is checked on every send, and the next page load shows the truth.
+    // The sanction that called this must not fail because of it.
+  }
+}
+
+/**
+ * A room's freeze started or ended: every member's slot says so. When it ends, members who are
+ * blocked or restricted get their own reason back (the room-wide push just emptied their slot).
+ */
+export async function roomPostingChanged(ctx: ChatContext, roomId: string, frozen: boolean): Promise<void> {
+  ctx.hub.publish(topics.room(roomId), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(frozen ? REFUSALS.frozen : null)).value);
+  if (frozen) return;
+  try {
+    const sanctioned = await ctx.store.sanctions.list({ kind: ['block', 'restriction'], status: IN_FORCE, limit: 1000 });
+    for (const userId of new Set(sanctioned.flatMap((x) => (x.userId ? [x.userId] : []))))
+      if (await ctx.store.rooms.membership(roomId, userId)) await refreshPostingBanners(ctx, userId, [roomId]);
+  } catch {
+    // as above: a courtesy
+  }
 }

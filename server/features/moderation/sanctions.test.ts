@@ -61,8 +61,13 @@ describe('automatic restriction', () => {
     await say(s, s.peer, s.withKid.id, 'REVIEWME maybe');
     expect(s.notices.map((x) => x.kind)).toEqual(['hold', 'hold', 'restriction']);
     expect(s.notices[2]!.url).toBe(`https://chat.example.edu/admin/moderation/actions/${r!.id}`);
-    // The sender is told on their own sockets.
+    // The sender is told on their own sockets, and the rooms' "why you cannot post" slots are filled
+    // where a minor is and left empty elsewhere; nobody else receives them.
     expect(s.hub.log.some((e) => e.topic === topics.user(s.adult.id) && e.data.includes('restricted'))).toBe(true);
+    const slots = (userId: string) => s.hub.log.filter((e) => e.topic === topics.user(userId) && e.data.includes('hx-target="#posting-')).map((e) => e.data).join('');
+    expect(slots(s.adult.id)).toContain(`<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML"><p class="alert banner" role="status">${REFUSALS.restricted}</p></hx-partial>`);
+    expect(slots(s.adult.id)).toContain(`<hx-partial hx-target="#posting-${s.adultsOnly.id}" hx-swap="innerHTML"></hx-partial>`);
+    expect(s.hub.log.filter((e) => e.data.includes(REFUSALS.restricted)).every((e) => e.topic === topics.user(s.adult.id))).toBe(true);
 
     await expect(say(s, s.adult, s.withKid.id, 'hello class')).rejects.toThrow(REFUSALS.restricted);
     expect((await say(s, s.adult, s.adultsOnly.id, 'hello adults')).message.held).toBe(false);
@@ -73,8 +78,12 @@ describe('automatic restriction', () => {
     expect((await callSeat(s.store, s.adult, s.withKid.id)).roomId).toBe(s.withKid.id);
 
     await expect(liftSanction(s.ctx, s.a(s.officerA), r!.id, ' ')).rejects.toThrow(/reason/);
+    s.hub.log.length = 0;
     const lifted = await liftSanction(s.ctx, s.a(s.officerA), r!.id, 'Both messages were about a biology assignment.');
     expect(lifted).toMatchObject({ status: 'lifted', decidedBy: s.officerA.id });
+    // Lifted: the slot where the minor is is emptied live.
+    expect(slots(s.adult.id)).toContain(`<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML"></hx-partial>`);
+    expect(slots(s.adult.id)).not.toContain(REFUSALS.restricted);
     const seen = (await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id);
     expect(seen).toContain(first.message.id);
     expect(seen).toContain(second.message.id);
@@ -182,6 +191,21 @@ describe('removal of a delivered message', () => {
 });
 
 describe('room freeze', () => {
+  test("when a freeze ends, a restricted member's page says why they still cannot post there", async () => {
+    const s = await setUp();
+    await say(s, s.adult, s.withKid.id, 'HOLDME one');
+    await say(s, s.adult, s.withKid.id, 'HOLDME two');
+    await say(s, s.peer, s.withKid.id, 'REVIEWME look');
+    const c = (await s.store.cases.list()).find((x) => x.senderId === s.peer.id)!;
+    const freeze = await actOnCase(s.ctx, s.a(s.officerA), c.id, 'freeze', 'SG-6', 'Abuse.');
+    s.hub.log.length = 0;
+    await liftSanction(s.ctx, s.a(s.officerB), freeze.id, 'Sorted out.');
+    const toAdult = s.hub.log.filter((e) => e.topic === topics.user(s.adult.id)).map((e) => e.data).join('');
+    expect(toAdult).toContain(`<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML"><p class="alert banner" role="status">${REFUSALS.restricted}</p></hx-partial>`);
+    // the others only get the room-wide emptying
+    expect(s.hub.log.filter((e) => e.topic === topics.user(s.peer.id) && e.data.includes('#posting-'))).toEqual([]);
+  });
+
   test('a frozen room is read-only for everyone; its owner (only) may appeal; lifting reopens it', async () => {
     const s = await setUp();
     await say(s, s.peer, s.withKid.id, 'REVIEWME look');
@@ -191,6 +215,10 @@ describe('room freeze', () => {
     const freeze = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'freeze', 'SG-6', 'Repeated abuse in this room.');
     expect(ended).toEqual([`room:${s.withKid.id}`]);
     expect(freeze).toMatchObject({ kind: 'freeze', userId: null, roomId: s.withKid.id, evidence: 'REVIEWME look' });
+    // Every open page of the room says so at once.
+    expect(s.hub.log.filter((e) => e.topic === topics.room(s.withKid.id)).map((e) => e.data).join('')).toContain(
+      `<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML"><p class="alert banner" role="status">${REFUSALS.frozen}</p></hx-partial>`,
+    );
     await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'freeze', 'SG-6', 'again')).rejects.toThrow(/already frozen/);
     for (const u of [s.adult, s.kid, s.peer]) await expect(say(s, u, s.withKid.id, 'hello')).rejects.toThrow(REFUSALS.frozen);
     expect((await say(s, s.peer, s.adultsOnly.id, 'elsewhere is fine')).message.held).toBe(false);
@@ -202,7 +230,7 @@ describe('room freeze', () => {
     // Members are told, and the "frozen" banner of pages loaded during the freeze is removed.
     const reopened = s.hub.log.filter((e) => e.topic === topics.room(s.withKid.id)).map((e) => e.data).join('');
     expect(reopened).toContain('This room is open again');
-    expect(reopened).toContain(`<hx-partial hx-target="#frozen-${s.withKid.id}" hx-swap="outerHTML"></hx-partial>`);
+    expect(reopened).toContain(`<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML"></hx-partial>`);
     expect((await say(s, s.kid, s.withKid.id, 'hello again')).message.held).toBe(false);
   });
 

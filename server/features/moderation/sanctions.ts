@@ -15,15 +15,14 @@
 import { badRequest, conflict, notFound } from '../../errors';
 import { topics } from '../../realtime/topics';
 import { DuplicateSanctionError, type ModerationCase, type NewSanction, type Sanction, type SanctionStatus, type User } from '../../store/types';
-import { html } from '../../http/html';
-import { noticePartial, partial } from '../../../views/partials';
-import { frozenBannerId } from '../../../views/safeguarding';
+import { noticePartial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishVisible } from '../chat/messages';
 import { canDecideAppeal, canLift, canSubmitStatement, hidesEvidence, inForce, IN_FORCE, MAX_STATEMENT, OWN_CASE, appealOutcome, type Check } from './hearing';
 import { KeyedLock } from '../../lib/keyed-lock';
 import { clauseById, clauseForLabels } from './policy-clauses';
+import { refreshPostingBanners, roomPostingChanged } from './restrictions';
 import { DEFAULT_POLICY } from './screen';
 import type { NoticeKind } from './notify';
 
@@ -128,6 +127,7 @@ async function restrictLocked(ctx: ChatContext, c: ModerationCase, since: number
   // Another server restricted the account at the same moment: that restriction stands.
   if (!s) return null;
   tell(ctx, [c.senderId], 'Your account has been restricted while safeguarding officers review held messages. See your notices at /safeguarding.');
+  await refreshPostingBanners(ctx, c.senderId);
   notifyOfficers(ctx, s, 'restriction', `An account was restricted automatically after ${holds.length} held messages towards students under 18.`, c.labels);
   return s;
 }
@@ -146,6 +146,7 @@ export async function blockUser(ctx: ChatContext, actor: OfficerActor, c: Modera
     const s = await create(ctx, actor, { kind: 'block', userId: c.senderId, roomId: c.roomId, caseIds: [decided.id], clause, reason, evidence: excerpt(c.text) });
     if (!s) throw conflict('This account is already blocked.');
     tell(ctx, [c.senderId], 'Your account has been blocked by the safeguarding team: you can read but not post. See the notice at /safeguarding: you can respond to it.');
+    await refreshPostingBanners(ctx, c.senderId);
     ctx.calls?.endUser(c.senderId);
     return s;
   });
@@ -162,6 +163,7 @@ export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: Moder
     const s = await create(ctx, actor, { kind: 'freeze', userId: null, roomId: c.roomId, caseIds: [c.id], clause, reason, evidence });
     if (!s) throw conflict('This room is already frozen.');
     ctx.hub.publish(topics.room(c.roomId), noticePartial('This room has been frozen by the safeguarding team: you can read it but not post.').value);
+    await roomPostingChanged(ctx, c.roomId, true);
     tell(ctx, await affectedParty(ctx, s), 'A room you own has been frozen. See the notice at /safeguarding: you can respond to it.');
     ctx.calls?.endRoom(c.roomId);
     return s;
@@ -219,8 +221,12 @@ async function stillHidden(ctx: ChatContext, s: Sanction, c: ModerationCase): Pr
  * left to that decision. A freeze hid nothing: it only reopens the room.
  */
 async function restore(ctx: ChatContext, actor: OfficerActor, s: Sanction, reason: string) {
-  // Members with the room open are told, and its "frozen" banner (rendered when they loaded the page) goes.
-  if (s.kind === 'freeze' && s.roomId) ctx.hub.publish(topics.room(s.roomId), html`${noticePartial('This room is open again: the safeguarding freeze was lifted.')}${partial(frozenBannerId(s.roomId), 'outerHTML', html``)}`.value);
+  // Members with the room open are told, and the room's pages stop saying it is frozen.
+  if (s.kind === 'freeze' && s.roomId) {
+    ctx.hub.publish(topics.room(s.roomId), noticePartial('This room is open again: the safeguarding freeze was lifted.').value);
+    await roomPostingChanged(ctx, s.roomId, false);
+  }
+  if (s.userId) await refreshPostingBanners(ctx, s.userId);
   if (!hidesEvidence(s)) return;
   for (const id of s.caseIds) {
     let c = await ctx.store.cases.byId(id);
