@@ -76,6 +76,7 @@ describeBrowser('safeguarding sanctions (browser)', () => {
   let tunde: Account, kemi: Account, ngozi: Account, dayo: Account, emeka: Account, officerA: Account, officerB: Account;
   let t: Signed, k: Signed, n: Signed, d: Signed, e: Signed, a: Signed, b: Signed;
   let kidsRoom: string, adultsRoom: string;
+  let kemiId: string;
 
   beforeAll(async () => {
     sink = await startSmtpSink();
@@ -108,6 +109,7 @@ describeBrowser('safeguarding sanctions (browser)', () => {
     const store = await serverStore(server);
     try {
       const [ku, au, bu] = await Promise.all([store.users.byEmail(kemi.email), store.users.byEmail(officerA.email), store.users.byEmail(officerB.email)]);
+      kemiId = ku!.id;
       await store.users.update(ku!.id, { dateOfBirth: '2011-04-01' });
       await store.users.update(au!.id, { permissions: ['safeguarding'] });
       await store.users.update(bu!.id, { permissions: ['safeguarding'] });
@@ -154,6 +156,10 @@ describeBrowser('safeguarding sanctions (browser)', () => {
     'repeated held messages to a minor restrict the sender automatically until an officer lifts it; lifting delivers them',
     async () => {
       await withArtifacts('safeguarding-restriction', async () => {
+        // Before anything: people search offers him the minor (they share a course).
+        await t.page.goto(`${server.url}/people?q=Kemi`);
+        await t.page.getByRole('button', { name: 'Message Kemi Ojo' }).waitFor({ timeout: WAIT });
+
         // ---- 1. two held messages: the second restricts the sender; the minor sees neither ------
         await Promise.all([openRoom(t.page, server, kidsRoom), openRoom(k.page, server, kidsRoom), openRoom(n.page, server, adultsRoom)]);
         await send(t.page, GREETING);
@@ -208,12 +214,19 @@ describeBrowser('safeguarding sanctions (browser)', () => {
         await eventually(async () => expect(await sentByMe(t.page)).toEqual([ADULTS_OK]), WAIT);
 
         // ---- 4. cannot start a conversation with the minor -------------------------------------
+        // People search does not offer her (before the restriction it did: they share a course)...
         await t.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'New message' }).click();
         await t.page.getByLabel('Find a person').fill('Kemi');
         await t.page.getByRole('button', { name: 'Find' }).click();
-        await t.page.getByRole('button', { name: 'Message Kemi Ojo' }).click();
-        await t.page.getByRole('alert').getByText(REFUSALS.restricted).waitFor({ timeout: WAIT });
-        expect(new URL(t.page.url()).pathname).toBe('/dm');
+        await t.page.getByRole('status').getByText('Nobody you can message matches').waitFor({ timeout: WAIT });
+        expect(await t.page.getByRole('button', { name: 'Message Kemi Ojo' }).count()).toBe(0);
+        // ...and a request made by hand is refused with the reason.
+        const crafted = await t.page.evaluate(async (user) => {
+          const r = await fetch('/dm', { method: 'POST', body: new URLSearchParams({ user }) });
+          return { status: r.status, text: await r.text() };
+        }, kemiId);
+        expect(crafted.status).toBe(403);
+        expect(crafted.text).toContain(REFUSALS.restricted);
         expect(await k.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'Tunde Bello' }).count()).toBe(0);
 
         // ---- 5. his notice: what it stops, the automatic decision, reason, evidence, clause ------

@@ -12,7 +12,7 @@ import { partial } from '../../../views/partials';
 import { recordAudit, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, type Party } from './policy';
-import { contactRefusal } from '../moderation/restrictions';
+import { contactFilter, contactRefusal } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
@@ -186,17 +186,22 @@ const PEOPLE_PAGE = 50;
 const PEOPLE_SCAN = 500;
 const PEOPLE_SHOWN = 20;
 
-/** Active people matching `query` whom `user` may start a conversation with (at most 20). */
+/**
+ * Active people matching `query` whom `user` may start a conversation with (at most 20): the minors
+ * policy, and the user's own block or restriction (a blocked user gets the refusal as an error).
+ */
 export async function findPeople(ctx: ChatContext, user: User, query: string) {
   const q = query.trim();
   if (q.length < 2) return [];
+  const { refusal, allows } = await contactFilter(ctx.store, user);
+  if (refusal) throw forbidden(refusal);
   const out: User[] = [];
   // Pages of matches until 20 may be messaged: on a big campus the first page can be all people the
   // policy refuses (minors without a shared course), with allowed ones further on. Bounded work.
   for (let offset = 0; offset < PEOPLE_SCAN && out.length < PEOPLE_SHOWN; offset += PEOPLE_PAGE) {
     const found = await ctx.store.users.list({ query: q, status: 'active', limit: PEOPLE_PAGE, offset });
     for (const u of found) {
-      if (u.id === user.id || out.length >= PEOPLE_SHOWN) continue;
+      if (u.id === user.id || out.length >= PEOPLE_SHOWN || !allows(u)) continue;
       // The shared-course query only where the answer depends on it (a minor on one side).
       const [from, to] = [partyOf(user), partyOf(u)];
       const allowed = canStartConversation(from, to, false).ok || (canStartConversation(from, to, true).ok && (await ctx.store.rooms.shareRoom(user.id, u.id, ['course'])));

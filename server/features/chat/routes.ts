@@ -120,8 +120,12 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, query, requireUser }) => {
         const { user } = await requireUser();
         const q = query.q ?? '';
-        const people = await findPeople(chat, user, q);
-        return sendHtml(set, shell(user, 'New message', peoplePage(q, people)));
+        try {
+          return sendHtml(set, shell(user, 'New message', peoplePage(q, await findPeople(chat, user, q))));
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return sendHtml(set, shell(user, 'New message', peoplePage(q, [], e.message)), httpStatus(e));
+        }
       },
       { query: t.Object({ q: t.Optional(t.String({ maxLength: 100 })) }) },
     )

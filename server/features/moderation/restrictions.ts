@@ -45,12 +45,29 @@ export async function assertMayPost(store: Store, user: Pick<User, 'id'>, room: 
   if (why) throw forbidden(why);
 }
 
+/** The user's own block or restriction in force, if any (a block wins). */
+async function accountLimit(store: Store, user: Pick<User, 'id'>): Promise<'block' | 'restriction' | null> {
+  const mine = await store.sanctions.list({ userId: user.id, kind: ['block', 'restriction'], status: IN_FORCE, limit: 10 });
+  return mine.some((s) => s.kind === 'block') ? 'block' : mine.length ? 'restriction' : null;
+}
+
 /** Why `user` may not start a conversation with `others`, or null. */
 export async function contactRefusal(store: Store, user: Pick<User, 'id'>, others: User[]): Promise<string | null> {
-  const mine = await store.sanctions.list({ userId: user.id, kind: ['block', 'restriction'], status: IN_FORCE, limit: 10 });
-  if (mine.some((s) => s.kind === 'block')) return REFUSALS.blocked;
-  if (mine.length && others.some((u) => isMinor(u))) return REFUSALS.restricted;
+  const limit = await accountLimit(store, user);
+  if (limit === 'block') return REFUSALS.blocked;
+  if (limit && others.some((u) => isMinor(u))) return REFUSALS.restricted;
   return null;
+}
+
+/**
+ * Whom people search may offer to `user`: nobody while blocked (`refusal` says why), nobody under 18
+ * while restricted. Offering a "Message" button that can only be refused is a broken promise.
+ */
+export async function contactFilter(store: Store, user: Pick<User, 'id'>): Promise<{ refusal: string | null; allows: (u: User) => boolean }> {
+  const limit = await accountLimit(store, user);
+  if (limit === 'block') return { refusal: REFUSALS.blocked, allows: () => false };
+  if (limit) return { refusal: null, allows: (u) => !isMinor(u) };
+  return { refusal: null, allows: () => true };
 }
 
 /**

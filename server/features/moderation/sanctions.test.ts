@@ -9,7 +9,7 @@ import { topics } from '../../realtime/topics';
 import type { Store, User, UserPatch } from '../../store/types';
 import { createChatContext } from '../chat/context';
 import { historyPage, sendMessage } from '../chat/messages';
-import { startDm } from '../chat/rooms';
+import { findPeople, startDm } from '../chat/rooms';
 import { beginUpload } from '../files/actions';
 import { callSeat } from '../calls/actions';
 import { actOnCase, decideCase } from './cases';
@@ -72,6 +72,9 @@ describe('automatic restriction', () => {
     await expect(say(s, s.adult, s.withKid.id, 'hello class')).rejects.toThrow(REFUSALS.restricted);
     expect((await say(s, s.adult, s.adultsOnly.id, 'hello adults')).message.held).toBe(false);
     await expect(startDm(s.ctx, s.adult, s.kid.id)).rejects.toThrow(REFUSALS.restricted);
+    // People search offers only whom they may still message: not the minor (who shares a course with them).
+    expect((await findPeople(s.ctx, s.adult, 'unilag')).map((u) => u.id).sort()).toEqual([s.peer.id, s.officerA.id, s.officerB.id].sort());
+    expect((await findPeople(s.ctx, s.peer, 'unilag')).map((u) => u.id)).toContain(s.kid.id);
     expect((await startDm(s.ctx, s.adult, s.peer.id)).kind).toBe('dm');
     await expect(beginUpload(s.ctx, { maxFileBytes: 1e9, userQuotaBytes: 1e9, roomQuotaBytes: 1e9, uploadExpireMs: 1, directThresholdBytes: 1e9, relayOnly: false }, s.adult, { room: s.withKid.id, name: 'a.txt', size: 1, mime: 'text/plain', sha256: 'a'.repeat(64) })).rejects.toThrow(REFUSALS.restricted);
     // The call bar still shows (reading); joining is refused at /rtc (calls/routes.test.ts).
@@ -121,6 +124,7 @@ describe('block and appeal', () => {
     // Blocked: read-only everywhere, even where no minor is.
     await expect(say(s, s.adult, s.adultsOnly.id, 'hi')).rejects.toThrow(REFUSALS.blocked);
     await expect(startDm(s.ctx, s.adult, s.peer.id)).rejects.toThrow(REFUSALS.blocked);
+    await expect(findPeople(s.ctx, s.adult, 'peer')).rejects.toThrow(REFUSALS.blocked);
     expect((await historyPage(s.ctx, s.adult, s.adultsOnly.id)).messages).toBeDefined();
 
     // Statements: only the affected person, once, before the deadline.
