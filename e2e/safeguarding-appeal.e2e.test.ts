@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../server/testing/smtp-sink';
 import { artifactPath, describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { actFromCase, expectActorMayNotDecide, overturnFromList } from './safeguarding-helpers';
 import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, outboxItems, safeguardingBanner, send, sentByMe, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 300_000;
@@ -138,23 +139,19 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         for (const secret of [GROOMING, 'mature for your age', "don't tell your parents", 'send me a pic', 'Kemi', 'Tunde']) expect(heldMail.data).not.toContain(secret);
 
         // ---- 3. officer A blocks the sender from the case ---------------------------------------
-        await a.page.goto(`${server.url}/admin/moderation`);
-        await a.page.getByRole('table').locator(`a[href="/admin/moderation/cases/${theCase.id}"]`).first().click();
-        await a.page.waitForURL(`${server.url}/admin/moderation/cases/${theCase.id}`);
-        await a.page.getByRole('heading', { name: 'Safeguarding case' }).waitFor();
-        await a.page.locator('.case-context').getByText('mature for your age').waitFor();
-        const csrfA = await a.page.locator('input[name="_csrf"]').first().inputValue();
-        const act = a.page.getByRole('region', { name: 'Act on the account or room' });
-        await act.getByRole('radio', { name: /Block the sender/ }).check();
-        await act.locator('#act-clause').selectOption('SG-2');
-        await act.getByLabel('Reason (shown to the person affected)').fill(BLOCK_REASON);
-        await act.getByRole('button', { name: 'Continue' }).click();
-        await a.page.getByText('Block the sender of this message?').waitFor({ timeout: WAIT });
-        expect(await a.page.locator('section.confirm').innerText()).toContain('SG-2 · Grooming a student under 18');
-        await a.page.getByRole('button', { name: 'Yes, block' }).click();
-        await a.page.waitForURL(/\/admin\/moderation\/actions\/[\w-]+\?done=block$/, { timeout: WAIT });
-        const sanctionId = new URL(a.page.url()).pathname.split('/').pop()!;
-        await a.page.getByText('The account is blocked.').waitFor();
+        const { actionId: sanctionId, csrf: csrfA } = await actFromCase(a.page, server, {
+          caseId: theCase.id,
+          contextText: 'mature for your age',
+          choice: /Block the sender/,
+          clause: 'SG-2',
+          clauseTitle: 'SG-2 · Grooming a student under 18',
+          reason: BLOCK_REASON,
+          question: 'Block the sender of this message?',
+          yes: 'Yes, block',
+          done: 'block',
+          doneText: 'The account is blocked.',
+          wait: WAIT,
+        });
         const blockFacts = await a.page.locator('dl.facts').innerText();
         for (const x of ['Account block (read-only)', 'Tunde Bello (lecturer)', 'in force, no statement yet', 'SG-2 · Grooming a student under 18', BLOCK_REASON, GROOMING]) expect(blockFacts).toContain(x);
 
@@ -196,44 +193,17 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         for (const secret of [STATEMENT, 'class photo', GROOMING, 'Tunde']) expect(appealMail.data).not.toContain(secret);
 
         // ---- 6. officer A took the decision: she may not decide the appeal -----------------------
-        await a.page.goto(`${server.url}/admin/moderation/actions/${sanctionId}`);
-        await a.page.getByText('A different reviewer must decide this appeal').waitFor();
-        expect(await a.page.locator('dl.facts').innerText()).toContain('appealed: awaiting a different reviewer');
-        expect(await a.page.locator('blockquote.statement').innerText()).toBe(STATEMENT);
-        expect(await a.page.getByRole('radio', { name: /Overturn/ }).count()).toBe(0);
-        expect(await a.page.getByRole('heading', { name: 'Decide the appeal' }).count()).toBe(0);
-        // Not only hidden: the server refuses her decision if she posts it anyway.
-        const forged = await a.page.evaluate(
-          async ([id, csrf, reason]) => {
-            const body = new URLSearchParams({ _csrf: csrf!, outcome: 'overturn', reason: reason!, confirm: 'yes' });
-            const r = await fetch(`/admin/moderation/actions/${id}/decide`, { method: 'POST', body, redirect: 'manual' });
-            return { status: r.status, text: await r.text() };
-          },
-          [sanctionId, csrfA, 'Deciding my own appeal'] as const,
-        );
-        expect(forged.status).toBe(409);
-        expect(forged.text).toContain('A different reviewer must decide this appeal');
+        await expectActorMayNotDecide(a.page, server, sanctionId, csrfA, STATEMENT);
 
         // ---- 7. officer B finds the appeal and overturns it --------------------------------------
-        await b.page.goto(`${server.url}/admin/moderation`);
-        await b.page.getByRole('link', { name: 'Actions and appeals' }).click();
-        await b.page.waitForURL(`${server.url}/admin/moderation/actions`);
-        const row = b.page.getByRole('table').getByRole('row').filter({ hasText: 'appealed: awaiting a different reviewer' });
-        expect(await row.count()).toBe(1);
-        expect(await row.innerText()).toContain('Tunde Bello (lecturer)');
-        await row.getByRole('link').click();
-        await b.page.waitForURL(`${server.url}/admin/moderation/actions/${sanctionId}`);
-        expect(await b.page.locator('blockquote.statement').innerText()).toBe(STATEMENT);
-        const decide = b.page.getByRole('region', { name: 'Decide the appeal' });
-        await b.page.screenshot({ path: artifactPath('safeguarding-appeal-officer.png'), fullPage: true });
-        await decide.getByRole('radio', { name: /Overturn/ }).check();
-        await decide.getByRole('textbox', { name: /Reason/ }).fill(OVERTURN_REASON);
-        await decide.getByRole('button', { name: 'Continue' }).click();
-        await b.page.getByText('Overturn this action and restore everything?').waitFor({ timeout: WAIT });
-        await b.page.getByRole('button', { name: 'Yes, overturn' }).click();
-        await b.page.waitForURL(`${server.url}/admin/moderation/actions/${sanctionId}?done=overturn`, { timeout: WAIT });
-        await b.page.getByText('Appeal decided: the action was overturned and everything restored.').waitFor();
-        expect(await b.page.locator('dl.facts').innerText()).toContain('overturned on appeal: restored');
+        await overturnFromList(b.page, server, {
+          actionId: sanctionId,
+          rowText: 'Tunde Bello (lecturer)',
+          statement: STATEMENT,
+          reason: OVERTURN_REASON,
+          wait: WAIT,
+          beforeDeciding: () => b.page.screenshot({ path: artifactPath('safeguarding-appeal-officer.png'), fullPage: true }),
+        });
 
         // ---- 8. restored --------------------------------------------------------------------------
         // The minor receives the released message live, in its place, then after a reload too.

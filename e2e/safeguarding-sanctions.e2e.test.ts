@@ -17,6 +17,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../server/testing/smtp-sink';
 import { REFUSALS } from '../server/features/moderation/restrictions';
+import { actFromCase, expectActorMayNotDecide, overturnFromList } from './safeguarding-helpers';
 import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import {
   createCourseRoom,
@@ -149,8 +150,6 @@ describeBrowser('safeguarding sanctions (browser)', () => {
     await s.page.getByRole('log', { name: 'Messages' }).waitFor();
     await waitConnected(s.page, WAIT);
   };
-  /** The officer's CSRF token (one per session), from any admin form on the page. */
-  const csrfOf = (s: Signed) => s.page.locator('input[name="_csrf"]').first().inputValue();
 
   test(
     'repeated held messages to a minor restrict the sender automatically until an officer lifts it; lifting delivers them',
@@ -356,23 +355,19 @@ describeBrowser('safeguarding sanctions (browser)', () => {
         expect(theCase.labels).toContain('threat');
 
         // ---- 2. officer A freezes the room from the case -----------------------------------------
-        await a.page.goto(`${server.url}/admin/moderation`);
-        await a.page.getByRole('table').locator(`a[href="/admin/moderation/cases/${theCase.id}"]`).first().click();
-        await a.page.waitForURL(`${server.url}/admin/moderation/cases/${theCase.id}`);
-        await a.page.getByRole('heading', { name: 'Safeguarding case' }).waitFor();
-        await a.page.locator('.case-context').getByText('make you regret it').waitFor();
-        const csrfA = await csrfOf(a);
-        const act = a.page.getByRole('region', { name: 'Act on the account or room' });
-        await act.getByRole('radio', { name: /Freeze the room/ }).check();
-        await act.locator('#act-clause').selectOption('SG-5');
-        await act.getByLabel('Reason (shown to the person affected)').fill(FREEZE_REASON);
-        await act.getByRole('button', { name: 'Continue' }).click();
-        await a.page.getByText('Freeze this room?').waitFor({ timeout: WAIT });
-        expect(await a.page.locator('section.confirm').innerText()).toContain('SG-5 · Threats and blackmail');
-        await a.page.getByRole('button', { name: 'Yes, freeze' }).click();
-        await a.page.waitForURL(/\/admin\/moderation\/actions\/[\w-]+\?done=freeze$/, { timeout: WAIT });
-        const freezeId = new URL(a.page.url()).pathname.split('/').pop()!;
-        await a.page.getByText('The room is frozen. Its owners have been shown the notice and can respond.').waitFor();
+        const { actionId: freezeId, csrf: csrfA } = await actFromCase(a.page, server, {
+          caseId: theCase.id,
+          contextText: 'make you regret it',
+          choice: /Freeze the room/,
+          clause: 'SG-5',
+          clauseTitle: 'SG-5 · Threats and blackmail',
+          reason: FREEZE_REASON,
+          question: 'Freeze this room?',
+          yes: 'Yes, freeze',
+          done: 'freeze',
+          doneText: 'The room is frozen. Its owners have been shown the notice and can respond.',
+          wait: WAIT,
+        });
         const freezeFacts = await a.page.locator('dl.facts').innerText();
         for (const x of ['Room freeze (read-only room)', `Room ${GROUP}`, 'in force, no statement yet', 'SG-5 · Threats and blackmail', FREEZE_REASON, THREAT]) expect(freezeFacts).toContain(x);
 
@@ -442,41 +437,10 @@ describeBrowser('safeguarding sanctions (browser)', () => {
         await eventually(async () => expect(await outboxItems(k.page)).toEqual([{ body: KEMI_WAITING, state: `Not sent: ${REFUSALS.frozen}` }]), WAIT);
 
         // ---- 6. officer A froze the room: she may not decide the appeal --------------------------
-        await a.page.goto(`${server.url}/admin/moderation/actions/${freezeId}`);
-        await a.page.getByText('A different reviewer must decide this appeal').waitFor();
-        expect(await a.page.locator('dl.facts').innerText()).toContain('appealed: awaiting a different reviewer');
-        expect(await a.page.locator('blockquote.statement').innerText()).toBe(STATEMENT);
-        expect(await a.page.getByRole('radio', { name: /Overturn/ }).count()).toBe(0);
-        expect(await a.page.getByRole('heading', { name: 'Decide the appeal' }).count()).toBe(0);
-        expect(await a.page.getByRole('region', { name: 'Lift' }).count()).toBe(0);
-        const forged = await a.page.evaluate(
-          async ([id, csrf, reason]) => {
-            const body = new URLSearchParams({ _csrf: csrf!, outcome: 'overturn', reason: reason!, confirm: 'yes' });
-            const r = await fetch(`/admin/moderation/actions/${id}/decide`, { method: 'POST', body, redirect: 'manual' });
-            return { status: r.status, text: await r.text() };
-          },
-          [freezeId, csrfA, 'Deciding my own freeze'] as const,
-        );
-        expect(forged.status).toBe(409);
-        expect(forged.text).toContain('A different reviewer must decide this appeal');
+        await expectActorMayNotDecide(a.page, server, freezeId, csrfA, STATEMENT);
 
         // ---- 7. officer B overturns it ---------------------------------------------------------
-        await b.page.goto(`${server.url}/admin/moderation/actions`);
-        const row = b.page.getByRole('table').getByRole('row').filter({ hasText: 'appealed: awaiting a different reviewer' });
-        expect(await row.count()).toBe(1);
-        expect(await row.innerText()).toContain(`Room ${GROUP}`);
-        await row.getByRole('link').click();
-        await b.page.waitForURL(`${server.url}/admin/moderation/actions/${freezeId}`);
-        expect(await b.page.locator('blockquote.statement').innerText()).toBe(STATEMENT);
-        const decide = b.page.getByRole('region', { name: 'Decide the appeal' });
-        await decide.getByRole('radio', { name: /Overturn/ }).check();
-        await decide.getByRole('textbox', { name: /Reason/ }).fill(OVERTURN_REASON);
-        await decide.getByRole('button', { name: 'Continue' }).click();
-        await b.page.getByText('Overturn this action and restore everything?').waitFor({ timeout: WAIT });
-        await b.page.getByRole('button', { name: 'Yes, overturn' }).click();
-        await b.page.waitForURL(`${server.url}/admin/moderation/actions/${freezeId}?done=overturn`, { timeout: WAIT });
-        await b.page.getByText('Appeal decided: the action was overturned and everything restored.').waitFor();
-        expect(await b.page.locator('dl.facts').innerText()).toContain('overturned on appeal: restored');
+        await overturnFromList(b.page, server, { actionId: freezeId, rowText: `Room ${GROUP}`, statement: STATEMENT, reason: OVERTURN_REASON, wait: WAIT });
 
         // ---- 8. reopened live: every member is told, the frozen banner goes, they post again ---
         for (const s of [k, e]) {

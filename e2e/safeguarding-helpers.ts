@@ -1,0 +1,96 @@
+/**
+ * Officer steps shared by the safeguarding browser tests (the appeal against a block, the owner's
+ * appeal against a room freeze): the reviewer-differs rule as the acting officer meets it, and a
+ * second officer overturning an appeal from the list of actions.
+ */
+import { expect } from 'bun:test';
+import type { Page } from 'playwright-core';
+import type { TestServer } from './harness';
+
+/** The officer's CSRF token (one per session), from any admin form on the page. */
+export const csrfOf = (page: Page) => page.locator('input[name="_csrf"]').first().inputValue();
+
+/**
+ * The officer who took the action opens it once it is appealed: the page says a different reviewer
+ * must decide and offers no decision and no lift; a decision posted anyway is refused (409).
+ */
+export async function expectActorMayNotDecide(page: Page, server: TestServer, actionId: string, csrf: string, statement: string) {
+  await page.goto(`${server.url}/admin/moderation/actions/${actionId}`);
+  await page.getByText('A different reviewer must decide this appeal').waitFor();
+  expect(await page.locator('dl.facts').innerText()).toContain('appealed: awaiting a different reviewer');
+  expect(await page.locator('blockquote.statement').innerText()).toBe(statement);
+  expect(await page.getByRole('radio', { name: /Overturn/ }).count()).toBe(0);
+  expect(await page.getByRole('heading', { name: 'Decide the appeal' }).count()).toBe(0);
+  expect(await page.getByRole('region', { name: 'Lift' }).count()).toBe(0);
+  // Not only hidden: the server refuses the decision if it is posted anyway.
+  const forged = await page.evaluate(
+    async ([id, token]) => {
+      const body = new URLSearchParams({ _csrf: token!, outcome: 'overturn', reason: 'Deciding my own action', confirm: 'yes' });
+      const r = await fetch(`/admin/moderation/actions/${id}/decide`, { method: 'POST', body, redirect: 'manual' });
+      return { status: r.status, text: await r.text() };
+    },
+    [actionId, csrf] as const,
+  );
+  expect(forged.status).toBe(409);
+  expect(forged.text).toContain('A different reviewer must decide this appeal');
+}
+
+/**
+ * A second officer finds the appeal under Actions and appeals (its row mentions `rowText`), reads the
+ * statement, overturns it with `reason` and confirms; the page then says everything was restored.
+ * `beforeDeciding` runs on the decision page (e.g. a screenshot).
+ */
+export async function overturnFromList(
+  page: Page,
+  server: TestServer,
+  o: { actionId: string; rowText: string; statement: string; reason: string; wait: number; beforeDeciding?: () => Promise<unknown> },
+) {
+  await page.goto(`${server.url}/admin/moderation`);
+  await page.getByRole('link', { name: 'Actions and appeals' }).click();
+  await page.waitForURL(`${server.url}/admin/moderation/actions`);
+  const row = page.getByRole('table').getByRole('row').filter({ hasText: 'appealed: awaiting a different reviewer' });
+  expect(await row.count()).toBe(1);
+  expect(await row.innerText()).toContain(o.rowText);
+  await row.getByRole('link').click();
+  await page.waitForURL(`${server.url}/admin/moderation/actions/${o.actionId}`);
+  expect(await page.locator('blockquote.statement').innerText()).toBe(o.statement);
+  await o.beforeDeciding?.();
+  const decide = page.getByRole('region', { name: 'Decide the appeal' });
+  await decide.getByRole('radio', { name: /Overturn/ }).check();
+  await decide.getByRole('textbox', { name: /Reason/ }).fill(o.reason);
+  await decide.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('Overturn this action and restore everything?').waitFor({ timeout: o.wait });
+  await page.getByRole('button', { name: 'Yes, overturn' }).click();
+  await page.waitForURL(`${server.url}/admin/moderation/actions/${o.actionId}?done=overturn`, { timeout: o.wait });
+  await page.getByText('Appeal decided: the action was overturned and everything restored.').waitFor();
+  expect(await page.locator('dl.facts').innerText()).toContain('overturned on appeal: restored');
+}
+
+/**
+ * An officer opens a case from the queue (its context shows `contextText`), chooses an action on the
+ * account or room, a policy clause and a reason, and confirms. Returns the new action's id and the
+ * officer's CSRF token.
+ */
+export async function actFromCase(
+  page: Page,
+  server: TestServer,
+  o: { caseId: string; contextText: string; choice: RegExp; clause: string; clauseTitle: string; reason: string; question: string; yes: string; done: string; doneText: string; wait: number },
+): Promise<{ actionId: string; csrf: string }> {
+  await page.goto(`${server.url}/admin/moderation`);
+  await page.getByRole('table').locator(`a[href="/admin/moderation/cases/${o.caseId}"]`).first().click();
+  await page.waitForURL(`${server.url}/admin/moderation/cases/${o.caseId}`);
+  await page.getByRole('heading', { name: 'Safeguarding case' }).waitFor();
+  await page.locator('.case-context').getByText(o.contextText).waitFor();
+  const csrf = await csrfOf(page);
+  const act = page.getByRole('region', { name: 'Act on the account or room' });
+  await act.getByRole('radio', { name: o.choice }).check();
+  await act.locator('#act-clause').selectOption(o.clause);
+  await act.getByLabel('Reason (shown to the person affected)').fill(o.reason);
+  await act.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText(o.question).waitFor({ timeout: o.wait });
+  expect(await page.locator('section.confirm').innerText()).toContain(o.clauseTitle);
+  await page.getByRole('button', { name: o.yes }).click();
+  await page.waitForURL(new RegExp(`/admin/moderation/actions/[\\w-]+\\?done=${o.done}$`), { timeout: o.wait });
+  await page.getByText(o.doneText).waitFor();
+  return { actionId: new URL(page.url()).pathname.split('/').pop()!, csrf };
+}
