@@ -15,7 +15,7 @@ import { createCourseRoom, createGroup, findPeople, roomTitle, startDm, summarie
 import { searchMessages } from './search';
 import type { User } from '../../store/types';
 import { openNoticeCount } from '../moderation/sanctions';
-import { postingRefusal } from '../moderation/restrictions';
+import { postingSlot } from '../moderation/posting-banner';
 import { noticeBanner, postingBanner } from '../../../views/safeguarding';
 
 const RoomParams = t.Object({ id: t.String({ maxLength: 64 }) });
@@ -24,7 +24,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
   const shell = (user: User, title: string, body: ReturnType<typeof html>, roomOpen = false, banner?: ReturnType<typeof html>) => appShell({ user, title, body, asset: app.assets.url, roomOpen, banner });
   /** Safeguarding: a link to the person's notices while one applies; a room says why they cannot post in it. */
   const banner = async (user: User, roomId?: string) => {
-    const [count, refusal] = await Promise.all([openNoticeCount(chat, user), roomId ? postingRefusal(app.store, user, { id: roomId }) : null]);
+    const [count, refusal] = await Promise.all([openNoticeCount(chat, user), roomId ? postingSlot(app.store, user, roomId) : null]);
     return html`${noticeBanner(count)}${roomId ? postingBanner(roomId, refusal) : ''}`;
   };
   const nav = async (user: User, currentId: string | null) => roomNav(await summaries(chat, user), currentId, user.role !== 'student');

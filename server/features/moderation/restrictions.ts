@@ -8,16 +8,10 @@
  *   no conversation with a minor.
  * - freeze: nobody posts in the room.
  *
- * A room's page says why its viewer cannot post there (views/safeguarding.ts postingBanner); the
- * functions at the end keep that slot true on open pages when a sanction starts or ends.
+ * A room's page says why its viewer cannot post there: posting-banner.ts.
  */
 import { forbidden } from '../../errors';
-import { html } from '../../http/html';
-import { topics } from '../../realtime/topics';
 import type { Room, Store, User } from '../../store/types';
-import { partial } from '../../../views/partials';
-import { postingBannerId, postingBannerText } from '../../../views/safeguarding';
-import type { ChatContext } from '../chat/context';
 import { isMinor } from '../accounts/model';
 import { IN_FORCE } from './hearing';
 import { roomHasMinor } from './screen';
@@ -46,7 +40,7 @@ export async function assertMayPost(store: Store, user: Pick<User, 'id'>, room: 
 }
 
 /** The user's own block or restriction in force, if any (a block wins). */
-async function accountLimit(store: Store, user: Pick<User, 'id'>): Promise<'block' | 'restriction' | null> {
+export async function accountLimit(store: Store, user: Pick<User, 'id'>): Promise<'block' | 'restriction' | null> {
   const mine = await store.sanctions.list({ userId: user.id, kind: ['block', 'restriction'], status: IN_FORCE, limit: 10 });
   return mine.some((s) => s.kind === 'block') ? 'block' : mine.length ? 'restriction' : null;
 }
@@ -68,37 +62,4 @@ export async function contactFilter(store: Store, user: Pick<User, 'id'>): Promi
   if (limit === 'block') return { refusal: REFUSALS.blocked, allows: () => false };
   if (limit) return { refusal: null, allows: (u) => !isMinor(u) };
   return { refusal: null, allows: () => true };
-}
-
-/**
- * Fills or empties the "why you cannot post here" slot on the user's open pages, for each of their
- * rooms (or only `roomIds`), as things are now. Called when their block or restriction starts or
- * ends. Pushed to the user alone (a restriction is nobody else's business); a page that does not
- * show a room ignores that room's part.
- */
-export async function refreshPostingBanners(ctx: ChatContext, userId: string, roomIds?: readonly string[]): Promise<void> {
-  try {
-    const ids = roomIds ?? (await ctx.store.rooms.listForUser(userId)).map((r) => r.room.id);
-    const parts = await Promise.all(ids.map(async (id) => partial(postingBannerId(id), 'innerHTML', postingBannerText(await postingRefusal(ctx.store, { id: userId }, { id })))));
-    if (parts.length) ctx.hub.publish(topics.user(userId), html`${parts}`.value);
-  } catch {
-    // A courtesy only: posting is checked on every send, and the next page load shows the truth.
-    // The sanction that called this must not fail because of it.
-  }
-}
-
-/**
- * A room's freeze started or ended: every member's slot says so. When it ends, members who are
- * blocked or restricted get their own reason back (the room-wide push just emptied their slot).
- */
-export async function roomPostingChanged(ctx: ChatContext, roomId: string, frozen: boolean): Promise<void> {
-  ctx.hub.publish(topics.room(roomId), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(frozen ? REFUSALS.frozen : null)).value);
-  if (frozen) return;
-  try {
-    const sanctioned = await ctx.store.sanctions.list({ kind: ['block', 'restriction'], status: IN_FORCE, limit: 1000 });
-    for (const userId of new Set(sanctioned.flatMap((x) => (x.userId ? [x.userId] : []))))
-      if (await ctx.store.rooms.membership(roomId, userId)) await refreshPostingBanners(ctx, userId, [roomId]);
-  } catch {
-    // as above: a courtesy
-  }
 }

@@ -22,7 +22,7 @@ import { publishVisible } from '../chat/messages';
 import { canDecideAppeal, canLift, canSubmitStatement, hidesEvidence, inForce, IN_FORCE, MAX_STATEMENT, OWN_CASE, appealOutcome, type Check } from './hearing';
 import { KeyedLock } from '../../lib/keyed-lock';
 import { clauseById, clauseForLabels } from './policy-clauses';
-import { refreshPostingBanners, roomPostingChanged } from './restrictions';
+import { refreshPostingBanners, roomPostingChanged } from './posting-banner';
 import { DEFAULT_POLICY } from './screen';
 import type { NoticeKind } from './notify';
 

@@ -104,7 +104,7 @@ const CUES: Record<string, string[]> = {
 
 export const CUE_CATEGORIES = Object.keys(CUES).sort();
 
-/** Every cue phrase (the model's list of double-letter words includes their words: see FeatureConfig.doubles). */
+/** Every cue phrase (their words are in the model's vocabulary: see FeatureConfig.vocabulary). */
 export const CUE_PHRASES: readonly string[] = Object.values(CUES).flat();
 
 /** first token → [phrase tokens, category index][] */

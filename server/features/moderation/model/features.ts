@@ -7,7 +7,7 @@
  * UTF-16 code units. A 1,000-character message takes about 0.2 ms in all (normalisation included).
  */
 import { CUE_CATEGORIES, cueCategories } from './cues';
-import { normalise, squeeze } from './normalise';
+import { normalise, prepareVocabulary, squeeze, type Vocabulary } from './normalise';
 import { actCategories } from './speech';
 
 export interface FeatureConfig {
@@ -30,20 +30,20 @@ export interface FeatureConfig {
   /** L2 norm of the context group (room type and sender role, see MessageContext); absent or 0: off. */
   contextWeight?: number;
   /**
-   * The double-letter words of the training texts and of the cue and speech-act phrases, which
-   * stretched words are matched against (`gooood` → `good`, `seeeend` → `send`; normalise.ts).
-   * Absent: runs capped at two (recipe < 1.3.1).
+   * The words of the training texts and of the cue and speech-act phrases, which stretched words
+   * (`gooood` → `good`, `seeeend` → `send`) and letters spelt out with `/ | + ~ ^ •` are matched
+   * against (normalise.ts). Absent: runs capped at two, only normalise.ts's own words known (recipe < 1.3.1).
    */
-  doubles?: string[];
+  vocabulary?: string[];
 }
 
-const doubleSets = new WeakMap<string[], ReadonlySet<string>>();
-/** The config's double-letter words as a set, made once per config (the scoring path calls this per message). */
-function doublesOf(cfg: FeatureConfig): ReadonlySet<string> | undefined {
-  if (!cfg.doubles) return undefined;
-  let set = doubleSets.get(cfg.doubles);
-  if (!set) doubleSets.set(cfg.doubles, (set = new Set(cfg.doubles)));
-  return set;
+const prepared = new WeakMap<string[], Vocabulary>();
+/** The config's vocabulary prepared for normalise, made once per config (the scoring path calls this per message). */
+function vocabularyFor(cfg: FeatureConfig): Vocabulary | undefined {
+  if (!cfg.vocabulary) return undefined;
+  let v = prepared.get(cfg.vocabulary);
+  if (!v) prepared.set(cfg.vocabulary, (v = prepareVocabulary(cfg.vocabulary)));
+  return v;
 }
 
 /** Kinds of conversation and sender roles the model knows (the campus data's `context` and `sender_role`). */
@@ -165,7 +165,7 @@ export function extract(text: string, cfg: FeatureConfig, idf?: Float32Array, co
   const mask = (1 << cfg.hashBits) - 1;
   const b = shared;
   b.n = 0;
-  const norm = normalise(text, doublesOf(cfg));
+  const norm = normalise(text, vocabularyFor(cfg));
   const toks = norm.tokens;
 
   // word group

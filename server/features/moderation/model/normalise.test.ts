@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { doubleLetterWords, normalise, squeeze } from './normalise';
+import { normalise, prepareVocabulary, squeeze, vocabularyOf } from './normalise';
 
 const norm = (s: string) => normalise(s).text;
 
@@ -23,16 +23,36 @@ describe('normalise', () => {
     expect(norm('s e n d')).toBe('send');
     expect(norm('n-u-d-e-s or else')).toBe('nudes or else');
     expect(norm("let's s.m.a.s.h")).toBe('lets smash');
+    expect(norm('s.m.a.s.h!')).toBe('smash');
     // punctuation ends a run of single letters
     expect(norm('s t o p, u know')).toBe('stop you know');
-    // other separators between single letters
-    for (const sep of ['_', '/', '|', '+', '~', '^', '•', ',']) expect(norm(['n', 'u', 'd', 'e', 's'].join(sep) + ' tonight')).toBe('nudes tonight');
-    // a wider gap separates spaced words, down to two letters
+    // wider gaps, consistently, are no way round it; line breaks neither (CRLF as in form posts)
+    expect(norm('n  u  d  e  s')).toBe('nudes');
+    expect(norm('s  e  n  d   m  e   n  u  d  e  s')).toBe('send me nudes');
+    expect(norm('n\r\nu\r\nd\r\ne\r\ns')).toBe('nudes');
+    // a gap wider than the run's own separates spelt-out words, down to two letters
     expect(norm('s e n d  m e  y o u r  n u d e s')).toBe('send me your nudes');
     expect(norm('s e n d   n u d e s')).toBe('send nudes');
-    // but not in ordinary text, nor "and/or", dates and fractions
+    // but two letters are joined only in a message spelt out elsewhere too
+    expect(norm('ok  u r  the best')).toBe('ok you are the best');
+    expect(normalise('ok  u r  the best').obfuscated).toBe(false);
     expect(norm('Options:  a) yes  b) no.  I  am  here')).toBe('options a yes b no i am here');
+  });
+
+  test('other separators join letters only into a known word: lists, maths and options stay letters', () => {
+    for (const sep of ['/', '|', '+', '~', '^', '•']) {
+      expect(norm(['n', 'u', 'd', 'e', 's'].join(sep) + ' tonight')).toBe('nudes tonight');
+      expect(normalise(['s', 'e', 'x'].join(sep)).obfuscated).toBe(true);
+    }
+    for (const benign of ['rows x,y,z', 'vars i,j,k', 'x/y/z', 'a/b/c/d', 'use a,b,c,d', 'my sizes are s/m/l', 'options a|b|c', 'f(x,y,z) = x+y+z', 'n/a', 's/o', 'and/or 12/05 1/2']) {
+      expect(normalise(benign).obfuscated).toBe(false);
+    }
     expect(norm('and/or 12/05 1/2')).toBe('and or 12 05 1 2');
+    expect(norm('a/b/c/d')).toBe('a b c d');
+    // the model's vocabulary counts as known
+    const v = prepareVocabulary(['send', 'tonight']);
+    expect(normalise('s/e/n/d', v).text).toBe('send');
+    expect(normalise('t|o|n|i|g|h|t', v).text).toBe('tonight');
     // two dotted letters are an abbreviation, joined but not an obfuscation; three are
     expect(normalise('see you at 4 p.m., e.g. after class').text).toBe('see you at 4 pm eg after class');
     expect(normalise('see you at 4 p.m., e.g. after class').obfuscated).toBe(false);
@@ -46,30 +66,43 @@ describe('normalise', () => {
     expect(norm('y0 s3xy, l3ts f***')).toBe('yo sexy lets fuck');
   });
 
-  test('without a list of double-letter words, runs are capped at two; squeeze removes all repeats', () => {
+  test('without a vocabulary, runs are capped at two; squeeze removes all repeats', () => {
     expect(norm('soooooo horniiiii')).toBe('soo horny');
     expect(squeeze('sooo')).toBe('so');
   });
 
-  test('stretched words become the listed double-letter form, else one letter', () => {
-    const doubles = new Set(['good', 'ass', 'kiss', 'boobs', 'feel', 'sleep']);
-    const n = (s: string) => normalise(s, doubles).text;
+  test("stretched words become the vocabulary's word with the same letters, else one letter", () => {
+    const v = prepareVocabulary(['good', 'god', 'ass', 'kiss', 'boobs', 'feel', 'sleep', 'send', 'me', 'so']);
+    const n = (s: string) => normalise(s, v).text;
     expect(n('seeeend meeee your nuuuudes pleeeease')).toBe('send me your nudes please');
+    // the longest word whose runs fit: "good", not "god"; unstretched runs must match exactly
     expect(n('gooood girl, nice asssss')).toBe('good girl nice ass');
+    expect(n('goood godd')).toBe('good godd');
     expect(n('soooooo horniiiii')).toBe('so horny');
-    // several runs: each tried with two, then one letter
+    // several stretched runs
     expect(n('boooobbbs')).toBe('boobs');
     expect(n('kiiisssss')).toBe('kiss');
+    // a word the vocabulary lacks ("sleepy") falls back to one letter per stretched run
     expect(n('feeeeel sleeeeepy')).toBe('feel slepy');
-    // a word that is not stretched is left as it is, listed or not; digits are capped at two as before
+    // a word that is not stretched is left as it is, known or not; digits are capped at two as before
     expect(n('need 50000 naira')).toBe('need 500 naira');
     expect(n('pleease')).toBe('pleease');
     // chat spellings still map after the stretch is undone
     expect(n('plsssss noooodz')).toBe('please nudes');
   });
 
-  test('the double-letter words of texts and of a vocabulary: letters only, sorted, once', () => {
-    expect(doubleLetterWords(['Good morning, see you at 10:00', 'gooood', 'soooo cool'], ['kiss me', 'the office'])).toEqual(['cool', 'good', 'kiss', 'office', 'see', 'soo']);
+  test('stretching costs little: a long message of stretched words normalises in well under a millisecond each', () => {
+    const v = prepareVocabulary(['good', 'send']);
+    const text = 'aaabbbcccdddeeefffggghhh '.repeat(160); // 4,000 characters, every word stretched 8 times
+    normalise(text, v);
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) normalise(text, v);
+    // generous bound (shared 2-core machine): the combination search this replaced took ~6 ms here
+    expect((performance.now() - t0) / 20).toBeLessThan(3);
+  });
+
+  test('the vocabulary of texts and phrases: words only, as normalised, sorted, once', () => {
+    expect(vocabularyOf(['Good morning, see you at 10:00', 'gooood', 'soooo cool'], ['kiss me', 'the office'])).toEqual(['at', 'cool', 'good', 'kiss', 'me', 'morning', 'office', 'see', 'soo', 'the', 'you']);
   });
 
   test('Yoruba tone marks are stripped, and kept in the marked view', () => {

@@ -80,11 +80,11 @@ describe('training recipe', () => {
     expect(r.dev.labels.sexual_solicitation.recall).toBeGreaterThanOrEqual(0.9);
     expect(r.data.train_messages).toBe(80);
     expect(r.model.classify('send me a pic tonight').review).toContain('sexual_solicitation');
-    // the double-letter words of the training texts and of the phrase lists, which stretched words are matched against
-    const doubles = r.model.header.features.doubles!;
-    expect(doubles).toContain('tell'); // "don't tell your parents" (train)
-    expect(doubles).toContain('keeps'); // a speech-act word, in no training text
-    expect(doubles).not.toContain('send');
+    // the vocabulary of the training texts and of the phrase lists, which stretched words are matched against
+    const vocabulary = r.model.header.features.vocabulary!;
+    expect(vocabulary).toContain('tell'); // "don't tell your parents" (train)
+    expect(vocabulary).toContain('keeps'); // a speech-act word, in no training text
+    expect(vocabulary).not.toContain('10'); // words only
     expect(r.model.score('seeeend me a piiic toniiight')).toEqual(r.model.score('send me a pic tonight'));
   });
 

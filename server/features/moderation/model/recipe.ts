@@ -14,7 +14,7 @@ import { LABELS, scoresFrom, type Label } from './labels';
 import { prf } from './metrics';
 import { chooseThresholds } from './thresholds';
 import { encodeModel, modelFromBytes, type Model } from './model';
-import { doubleLetterWords } from './normalise';
+import { vocabularyOf } from './normalise';
 import { SPEECH_WORDS } from './speech';
 import { prng, scoreWith, train, type TrainExample, type TrainedWeights, type TrainOptions } from './train';
 
@@ -62,12 +62,13 @@ export interface RecipeOptions {
   /** Labels whose review threshold targets recall; the others maximise F1. */
   recallLabels: Label[];
   /**
-   * Stretched words (`seeeend`, `gooood`) are matched against the double-letter words of the campus
-   * training texts and of the cue and speech-act phrases (FeatureConfig.doubles, made here); false:
-   * runs capped at two (recipe < 1.3.1). The training texts hardly have such runs, so this changes
-   * how new text is scored, not the weights.
+   * The model carries a vocabulary (FeatureConfig.vocabulary, made here: the words of the campus
+   * training texts and of the cue and speech-act phrases) that stretched words (`seeeend`, `gooood`)
+   * and letters spelt out with `/ | + ~ ^ •` are matched against; false: runs capped at two (recipe
+   * < 1.3.1). The training texts hardly have such words, so this changes how new text is scored, not
+   * the weights.
    */
-  unstretch?: boolean;
+  vocabulary?: boolean;
   /** Progress lines (stderr in the script). */
   log?: (s: string) => void;
 }
@@ -93,7 +94,7 @@ export const DEFAULT_RECIPE: Omit<RecipeOptions, 'dataDir'> = {
   reviewRecallDev: 0.9,
   holdPrecision: 0.95,
   recallLabels: ['sexual_solicitation', 'sexual_harassment', 'grooming_signal'],
-  unstretch: true,
+  vocabulary: true,
 };
 
 export interface RecipeResult {
@@ -157,12 +158,12 @@ function groomingCandidates(): Omit<GroomingParams, 'threshold'>[] {
 export function runRecipe(input: RecipeOptions): RecipeResult {
   const log = input.log ?? (() => {});
   const d = loadCampus(input.dataDir);
-  const opts: RecipeOptions = input.unstretch
+  const opts: RecipeOptions = input.vocabulary
     ? {
         ...input,
         features: {
           ...input.features,
-          doubles: doubleLetterWords([...d.train.map((m) => m.text), ...d.convTrain.flatMap((c) => c.turns.map((t) => t.text))], [...CUE_PHRASES, ...SPEECH_WORDS]),
+          vocabulary: vocabularyOf([...d.train.map((m) => m.text), ...d.convTrain.flatMap((c) => c.turns.map((t) => t.text))], [...CUE_PHRASES, ...SPEECH_WORDS]),
         },
       }
     : input;

@@ -75,7 +75,7 @@ function phrases(seqs: readonly string[][]): Phrases {
   }
   return m;
 }
-/** Every word the categories look for (the model's list of double-letter words includes them: see FeatureConfig.doubles). */
+/** Every word the categories look for (they are in the model's vocabulary: see FeatureConfig.vocabulary). */
 export const SPEECH_WORDS: readonly string[] = [
   ...[YOU, THIRD, FIRST, REPORT_VERBS, BROADCAST, IMPERATIVE].flatMap((s) => [...s]),
   ...[REFUSAL, HELP, GROUP, BOUNDARY].flatMap((l) => l.flat()),
