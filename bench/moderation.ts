@@ -3,7 +3,8 @@
  * lines, including obfuscated spellings, emoji and Yoruba tone marks) with the shipped model, and a
  * baseline measured in the same run: `text.toLowerCase().split(' ')` plus a loop over the words.
  * Prints wall-time p50/p99/max and CPU-time p50/p99 per message for both, and the ratio, for mixed
- * lengths and for 1,000-character messages. Usage: bun bench/moderation.ts [messages]
+ * lengths, for 1,000-character messages, and for 1,000-character messages of stretched and spelt-out
+ * words (the normaliser's worst case). Usage: bun bench/moderation.ts [messages]
  */
 import { loadModel } from '../server/features/moderation/model/model';
 import { prng } from '../server/features/moderation/model/train';
@@ -80,7 +81,20 @@ console.log('1,000-character messages only:');
 const baseL = run('baseline', baseline, long);
 const modL = run('model', score, long);
 console.log(`ratio model/baseline: p50 ${(modL.p50 / baseL.p50).toFixed(1)}×, p99 ${(modL.p99 / baseL.p99).toFixed(1)}×`);
+// The worst case for normalisation: every word stretched or spelt out (each stretched word is looked
+// up in the model's vocabulary; spelt-out runs are scanned twice).
+const WORDS = ['seeeend', 'nuuuudes', 'gooooood', 'aaabbbcccddd', 'n u d e s', 's.m.a.s.h', 'n/u/d/e/s', 'pleeeeease', 'x/y/z', 's  e  n  d'];
+const hard = Array.from({ length: Math.max(1000, N / 4) }, () => {
+  let s = '';
+  while (s.length < 1000) s += (s ? ' ' : '') + WORDS[Math.floor(rnd() * WORDS.length)]!;
+  return s.slice(0, 1000);
+});
+console.log('1,000-character messages of stretched and spelt-out words only:');
+const baseH = run('baseline', baseline, hard);
+const modH = run('model', score, hard);
+console.log(`ratio model/baseline: p50 ${(modH.p50 / baseH.p50).toFixed(1)}×, p99 ${(modH.p99 / baseH.p99).toFixed(1)}×`);
 const { loadavg } = await import('node:os');
+const all = [mod, modL, modH];
 console.log(
-  `budget p99 ≤ 1 ms per message up to 1,000 characters: wall ${Math.max(mod.p99, modL.p99) <= 1 ? 'met' : 'NOT met'}, cpu ${Math.max(modCpu(mod), modCpu(modL)) <= 1 ? 'met' : 'NOT met'} (load average ${loadavg()[0]!.toFixed(1)} on ${navigator.hardwareConcurrency} cores)`,
+  `budget p99 ≤ 1 ms per message up to 1,000 characters: wall ${Math.max(...all.map((r) => r.p99)) <= 1 ? 'met' : 'NOT met'}, cpu ${Math.max(...all.map(modCpu)) <= 1 ? 'met' : 'NOT met'} (load average ${loadavg()[0]!.toFixed(1)} on ${navigator.hardwareConcurrency} cores)`,
 );
