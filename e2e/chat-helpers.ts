@@ -115,6 +115,13 @@ export async function openRoom(page: Page, server: TestServer, roomId: string) {
   await waitConnected(page);
 }
 
+/** Reloads the open room and waits until it is live again. */
+export async function reloadRoom(s: Signed, wait = 30_000) {
+  await s.page.reload();
+  await s.page.getByRole('log', { name: 'Messages' }).waitFor();
+  await waitConnected(s.page, wait);
+}
+
 /** Types into the composer and presses the Send button. */
 export async function send(page: Page, text: string) {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);

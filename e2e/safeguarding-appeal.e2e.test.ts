@@ -12,11 +12,10 @@
  * between two adults (MODERATION_SCOPE=minors: not screened) is delivered untouched.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import type { Browser } from 'playwright-core';
-import { startSmtpSink, type SinkMessage, type SmtpSink } from '../server/testing/smtp-sink';
-import { artifactPath, describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
-import { actFromCase, expectActorMayNotDecide, overturnFromList } from './safeguarding-helpers';
-import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, outboxItems, safeguardingBanner, send, sentByMe, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
+import type { SinkMessage } from '../server/testing/smtp-sink';
+import { artifactPath, describeBrowser, serverStore, type TestServer } from './harness';
+import { actFromCase, expectActorMayNotDecide, overturnFromList, startSafeguarding, subject, type SafeguardingWorld } from './safeguarding-helpers';
+import { createCourseRoom, eventually, expectLog, logBodies, messageArticle, openRoom, outboxItems, safeguardingBanner, send, sentByMe, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 300_000;
 /** Waits for pushes, emails and page loads: generous, the machine is small and shared. */
@@ -24,7 +23,6 @@ const WAIT = 30_000;
 const GROOMING = "you're so mature for your age. don't tell your parents about our chats, send me a pic of you, just for me";
 const BENIGN = 'For Thursday, read chapter 4 on human reproduction and puberty; we will discuss contraception and sexually transmitted infections.';
 const GREETING = 'Good morning, class: the lab opens at 9.';
-const OFFICERS = ['officer-a@unilag.edu.ng', 'officer-b@unilag.edu.ng'];
 const BLOCK_REASON = 'Your message to a student under 18 asked for secrecy from her parents and for a photo.';
 const STATEMENT = 'I am sorry: I meant the class photo for the departmental newsletter, and I phrased it very badly.';
 const OVERTURN_REASON = 'The statement is credible and there is no earlier concern; the message was ambiguous.';
@@ -32,70 +30,31 @@ const REFUSED = 'Are we still meeting at 4pm?';
 const BACK = 'Sorry for the silence: see you all at 4pm.';
 
 describeBrowser('safeguarding fair hearing (browser)', () => {
+  let w: SafeguardingWorld<'tunde' | 'kemi' | 'officerA' | 'officerB' | 'peer'>;
   let server: TestServer;
-  let browser: Browser;
-  let sink: SmtpSink;
-  let tunde: Account, kemi: Account, officerA: Account, officerB: Account, peer: Account;
+  let tunde: Account, officerA: Account, officerB: Account;
   let t: Signed, k: Signed, a: Signed, b: Signed, p: Signed;
   let kidsRoom: string, adultsRoom: string;
 
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    [server, browser] = await Promise.all([
-      startServer({
-        env: {
-          SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-          SMTP_FROM: 'safeguarding@unilag.edu.ng',
-          SAFEGUARDING_EMAILS: OFFICERS.join(','),
-          MODERATION_SCOPE: 'minors',
-          // PUBLIC_URL is left unset: the harness picks the port when it starts the server, so the
-          // links in the emails use the default base (the test checks their path).
-        },
-      }),
-      launchBrowser(),
-    ]);
-    [tunde, kemi, officerA, officerB, peer] = (await importUsers(server, [
-      { email: 'tunde.bello@unilag.edu.ng', name: 'Tunde Bello', role: 'lecturer' },
-      { email: 'kemi.ojo@unilag.edu.ng', name: 'Kemi Ojo' },
-      { email: 'amaka.eze@unilag.edu.ng', name: 'Amaka Eze', role: 'lecturer' },
-      { email: 'bayo.adeyemi@unilag.edu.ng', name: 'Bayo Adeyemi', role: 'lecturer' },
-      { email: 'ngozi.okafor@unilag.edu.ng', name: 'Ngozi Okafor', role: 'lecturer' },
-    ])) as [Account, Account, Account, Account, Account];
-    kidsRoom = await createCourseRoom(server, 'BIO101', 'Biology', [tunde, kemi]);
-    adultsRoom = await createCourseRoom(server, 'STA701', 'Staff seminar', [tunde, peer]);
-    // Account facts an administrator would set: the student's date of birth, the officers' permission.
-    const store = await serverStore(server);
-    try {
-      const [ku, au, bu] = await Promise.all([store.users.byEmail(kemi.email), store.users.byEmail(officerA.email), store.users.byEmail(officerB.email)]);
-      await store.users.update(ku!.id, { dateOfBirth: '2011-04-01' });
-      await store.users.update(au!.id, { permissions: ['safeguarding'] });
-      await store.users.update(bu!.id, { permissions: ['safeguarding'] });
-    } finally {
-      await store.close();
-    }
-    [t, k, a, b, p] = (await Promise.all([tunde, kemi, officerA, officerB, peer].map((x) => signIn(browser, server, x)))) as [Signed, Signed, Signed, Signed, Signed];
+    w = await startSafeguarding({
+      tunde: { email: 'tunde.bello@unilag.edu.ng', name: 'Tunde Bello', role: 'lecturer' },
+      kemi: { email: 'kemi.ojo@unilag.edu.ng', name: 'Kemi Ojo', minor: true },
+      officerA: { email: 'amaka.eze@unilag.edu.ng', name: 'Amaka Eze', role: 'lecturer', officer: true },
+      officerB: { email: 'bayo.adeyemi@unilag.edu.ng', name: 'Bayo Adeyemi', role: 'lecturer', officer: true },
+      peer: { email: 'ngozi.okafor@unilag.edu.ng', name: 'Ngozi Okafor', role: 'lecturer' },
+    });
+    server = w.server;
+    ({ tunde, officerA, officerB } = w.accounts);
+    ({ tunde: t, kemi: k, officerA: a, officerB: b, peer: p } = w.signed);
+    kidsRoom = await createCourseRoom(server, 'BIO101', 'Biology', [tunde, w.accounts.kemi]);
+    adultsRoom = await createCourseRoom(server, 'STA701', 'Staff seminar', [tunde, w.accounts.peer]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    sink?.stop();
-  }, TIMEOUT);
+  afterAll(() => w?.stop(), TIMEOUT);
 
-  /** withArtifactsOnFailure for every person's page (a screenshot of each on failure). */
-  const withArtifacts = (fn: () => Promise<void>) =>
-    (
-      [
-        ['tunde', t],
-        ['kemi', k],
-        ['officer-a', a],
-        ['officer-b', b],
-        ['peer', p],
-      ] as const
-    ).reduceRight<() => Promise<void>>((inner, [who, s]) => () => withArtifactsOnFailure(`safeguarding-appeal-${who}`, s.page, server, inner), fn)();
-
-  const mail = (pred: (m: SinkMessage) => boolean) => sink.waitFor(pred, WAIT);
-  const subject = (m: SinkMessage) => m.headers['subject'] ?? '';
+  const withArtifacts = (fn: () => Promise<void>) => w.withArtifacts('safeguarding-appeal', fn);
+  const mail = (pred: (m: SinkMessage) => boolean) => w.mail(pred, WAIT);
 
   test(
     'held → emailed → blocked → statement → appeal decided by another officer → everything restored',
@@ -134,7 +93,7 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         const heldMail = await mail((m) => subject(m).includes('message held'));
         expect(subject(heldMail)).toContain('[Lets Talk safeguarding]');
         expect(heldMail.from).toBe('safeguarding@unilag.edu.ng');
-        expect([...heldMail.to].sort()).toEqual(OFFICERS);
+        expect([...heldMail.to].sort()).toEqual([...w.officers].sort());
         expect(heldMail.text).toMatch(new RegExp(`https?://[^\\s]+/admin/moderation/cases/${theCase.id}(?![\\w-])`));
         for (const secret of [GROOMING, 'mature for your age', "don't tell your parents", 'send me a pic', 'Kemi', 'Tunde']) expect(heldMail.data).not.toContain(secret);
 
@@ -188,7 +147,7 @@ describeBrowser('safeguarding fair hearing (browser)', () => {
         // ---- 5. the officers' email about the appeal ---------------------------------------------
         const appealMail = await mail((m) => subject(m).includes('appeal submitted'));
         expect(subject(appealMail)).toContain('[Lets Talk safeguarding]');
-        expect([...appealMail.to].sort()).toEqual(OFFICERS);
+        expect([...appealMail.to].sort()).toEqual([...w.officers].sort());
         expect(appealMail.text).toMatch(new RegExp(`https?://[^\\s]+/admin/moderation/actions/${sanctionId}(?![\\w-])`));
         for (const secret of [STATEMENT, 'class photo', GROOMING, 'Tunde']) expect(appealMail.data).not.toContain(secret);
 

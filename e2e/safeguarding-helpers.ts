@@ -1,11 +1,94 @@
 /**
- * Officer steps shared by the safeguarding browser tests (the appeal against a block, the owner's
- * appeal against a room freeze): the reviewer-differs rule as the acting officer meets it, and a
- * second officer overturning an appeal from the list of actions.
+ * What the safeguarding browser tests share (the appeal against a block, the automatic restriction,
+ * the owner's appeal against a room freeze): a server with a local mail sink and moderation on, the
+ * people signed in with an administrator's account facts (a minor's date of birth, the officers'
+ * permission), and the officers' steps: acting on a case, the reviewer-differs rule as the acting
+ * officer meets it, and a second officer overturning an appeal from the list of actions.
  */
 import { expect } from 'bun:test';
-import type { Page } from 'playwright-core';
-import type { TestServer } from './harness';
+import type { Browser, Page } from 'playwright-core';
+import { startSmtpSink, type SinkMessage, type SmtpSink } from '../server/testing/smtp-sink';
+import { importUsers, signIn, type Account, type Person, type Signed } from './chat-helpers';
+import { launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+
+export interface SafeguardingPerson extends Person {
+  /** Born in 2011: a student under 18. */
+  minor?: boolean;
+  /** Granted the safeguarding permission; their email receives the officers' notifications. */
+  officer?: boolean;
+}
+
+export interface SafeguardingWorld<K extends string> {
+  server: TestServer;
+  browser: Browser;
+  sink: SmtpSink;
+  accounts: Record<K, Account>;
+  signed: Record<K, Signed>;
+  /** Account ids, from the store. */
+  ids: Record<K, string>;
+  officers: string[];
+  /** The first email to the officers that `pred` accepts (waits up to `wait` ms). */
+  mail(pred: (m: SinkMessage) => boolean, wait: number): Promise<SinkMessage>;
+  /** Runs `fn`; on failure, a screenshot of every person's page (`<name>-<key>`). */
+  withArtifacts(name: string, fn: () => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the server (scope: rooms with a minor), the mail sink and the browser; imports and signs in `people`. */
+export async function startSafeguarding<K extends string>(people: Record<K, SafeguardingPerson>): Promise<SafeguardingWorld<K>> {
+  const keys = Object.keys(people) as K[];
+  const officers = keys.filter((k) => people[k].officer).map((k) => people[k].email);
+  const sink = await startSmtpSink();
+  const [server, browser] = await Promise.all([
+    startServer({
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        SMTP_FROM: 'safeguarding@unilag.edu.ng',
+        SAFEGUARDING_EMAILS: officers.join(','),
+        MODERATION_SCOPE: 'minors',
+        // PUBLIC_URL is left unset: the harness picks the port when it starts the server, so the
+        // links in the emails use the default base (the tests check their path). The automatic
+        // restriction keeps its default (the second held message towards a minor).
+      },
+    }),
+    launchBrowser(),
+  ]);
+  const list = await importUsers(server, keys.map((k) => ({ email: people[k].email, name: people[k].name, role: people[k].role })));
+  const accounts = Object.fromEntries(keys.map((k, i) => [k, list[i]!])) as Record<K, Account>;
+  const ids = {} as Record<K, string>;
+  const store = await serverStore(server);
+  try {
+    for (const k of keys) {
+      const u = (await store.users.byEmail(people[k].email))!;
+      ids[k] = u.id;
+      if (people[k].minor) await store.users.update(u.id, { dateOfBirth: '2011-04-01' });
+      if (people[k].officer) await store.users.update(u.id, { permissions: ['safeguarding'] });
+    }
+  } finally {
+    await store.close();
+  }
+  const signedList = await Promise.all(keys.map((k) => signIn(browser, server, accounts[k])));
+  const signed = Object.fromEntries(keys.map((k, i) => [k, signedList[i]!])) as Record<K, Signed>;
+  return {
+    server,
+    browser,
+    sink,
+    accounts,
+    signed,
+    ids,
+    officers,
+    mail: (pred, wait) => sink.waitFor(pred, wait),
+    withArtifacts: (name, fn) => keys.reduceRight<() => Promise<void>>((inner, k) => () => withArtifactsOnFailure(`${name}-${k}`, signed[k].page, server, inner), fn)(),
+    async stop() {
+      await browser.close();
+      await server.stop();
+      sink.stop();
+    },
+  };
+}
+
+/** An email's subject. */
+export const subject = (m: SinkMessage) => m.headers['subject'] ?? '';
 
 /** The officer's CSRF token (one per session), from any admin form on the page. */
 export const csrfOf = (page: Page) => page.locator('input[name="_csrf"]').first().inputValue();
@@ -94,3 +177,6 @@ export async function actFromCase(
   await page.getByText(o.doneText).waitFor();
   return { actionId: new URL(page.url()).pathname.split('/').pop()!, csrf };
 }
+
+/** Waits for a live notice (the page's notice area) with `text`. */
+export const pushed = (s: Signed, text: string, wait = 30_000) => s.page.locator('#notice').getByText(text).waitFor({ timeout: wait });

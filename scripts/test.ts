@@ -79,11 +79,11 @@ async function run(args: string[], runEnv: Record<string, string | undefined>) {
 
 const args = process.argv.slice(2);
 const results = [await run(args, env)];
-// The whole suite runs the browser tests on SQLite; the sign-in, chat, file, admin, moderation, safeguarding-appeal and safeguarding-sanctions browser tests run a
+// The whole suite runs the browser tests on SQLite; the sign-in, chat, file, admin, moderation, safeguarding browser tests run a
 // second time on MongoDB (FerretDB in CI), so both stores are proven in the browser.
 if (!args.length && env.MONGODB_URI) {
   console.log('\nBrowser tests again on MongoDB (E2E_STORE=mongodb):');
-  results.push(await run(['e2e/login.e2e.test.ts', 'e2e/chat.e2e.test.ts', 'e2e/chat-network.e2e.test.ts', 'e2e/files.e2e.test.ts', 'e2e/admin.e2e.test.ts', 'e2e/moderation.e2e.test.ts', 'e2e/safeguarding-appeal.e2e.test.ts', 'e2e/safeguarding-sanctions.e2e.test.ts', 'e2e/files-webrtc.e2e.test.ts'], { ...env, E2E_STORE: 'mongodb' }));
+  results.push(await run(['e2e/login.e2e.test.ts', 'e2e/chat.e2e.test.ts', 'e2e/chat-network.e2e.test.ts', 'e2e/files.e2e.test.ts', 'e2e/admin.e2e.test.ts', 'e2e/moderation.e2e.test.ts', 'e2e/safeguarding-appeal.e2e.test.ts', 'e2e/safeguarding-restriction.e2e.test.ts', 'e2e/safeguarding-freeze.e2e.test.ts', 'e2e/files-webrtc.e2e.test.ts'], { ...env, E2E_STORE: 'mongodb' }));
 }
 ferret?.kill();
 await ferret?.exited;
