@@ -47,6 +47,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     endUser: (userId) => void sfu.endUser(userId, 'Your account was blocked by the safeguarding team.').catch((err) => deps.logger.error('ending calls failed', { err })),
     endRoom: (roomId) => void sfu.endRoom(roomId, 'This room was frozen by the safeguarding team.').catch((err) => deps.logger.error('ending calls failed', { err })),
   };
+  chat.warn = (message, fields) => deps.logger.warn(message, fields);
   // Direct transfers (files above the threshold): offers and sessions in memory, relays on demand.
   const transfers = createTransfers(app, chat);
   const wantsHtml = (r: Request) => (r.headers.get('accept') ?? '').includes('text/html');

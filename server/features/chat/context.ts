@@ -16,6 +16,8 @@ export interface ChatContext {
   moderation?: Moderation;
   /** Ends calls on this node when a safeguarding action takes effect (a block, a room freeze). */
   calls?: CallControl;
+  /** A failure that must not fail the action it happened in (logged; absent in tests: ignored). */
+  warn?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export interface CallControl {

@@ -9,7 +9,7 @@
  * (restrictions.ts).
  *
  * The pushes are a courtesy: every send is checked anyway and the next page load shows the truth, so
- * their errors never fail the sanction that triggered them.
+ * their errors are logged (ctx.warn) and never fail the sanction that triggered them.
  */
 import { html } from '../../http/html';
 import { topics } from '../../realtime/topics';
@@ -48,8 +48,8 @@ export async function refreshPostingBanners(ctx: ChatContext, userId: string, ro
     const frozen = new Set(freezes.map((s) => s.roomId));
     const parts = ids.map((id) => partial(postingBannerId(id), 'innerHTML', postingBannerText(slotText(frozen.has(id), limit))));
     if (parts.length) ctx.hub.publish(topics.user(userId), html`${parts}`.value);
-  } catch {
-    // a courtesy (see above)
+  } catch (err) {
+    ctx.warn?.('safeguarding posting line not refreshed', { err, userId });
   }
 }
 
@@ -67,7 +67,7 @@ export async function roomPostingChanged(ctx: ChatContext, roomId: string, froze
     ]);
     const limited = new Set(sanctioned.flatMap((x) => (x.userId ? [x.userId] : [])));
     for (const m of members) if (limited.has(m.userId)) await refreshPostingBanners(ctx, m.userId, [roomId]);
-  } catch {
-    // a courtesy (see above)
+  } catch (err) {
+    ctx.warn?.('safeguarding posting lines not refreshed', { err, roomId });
   }
 }

@@ -94,6 +94,20 @@ describe('automatic restriction', () => {
     await expect(liftSanction(s.ctx, s.a(s.officerB), r!.id, 'again')).rejects.toThrow(/no longer in force/);
   });
 
+  test('a failure refreshing the "why you cannot post" line is logged and does not undo the restriction', async () => {
+    const s = await setUp();
+    const warned: string[] = [];
+    s.ctx.warn = (m) => void warned.push(m);
+    s.store.rooms.listForUser = async () => {
+      throw new Error('store down');
+    };
+    await say(s, s.adult, s.withKid.id, 'HOLDME one');
+    await say(s, s.adult, s.withKid.id, 'HOLDME two');
+    expect((await s.store.sanctions.list()).map((x) => x.kind)).toEqual(['restriction']);
+    expect(warned).toEqual(['safeguarding posting line not refreshed']);
+    await expect(say(s, s.adult, s.withKid.id, 'hello class')).rejects.toThrow(REFUSALS.restricted);
+  });
+
   test('holds in rooms without minors (scope all) do not count', async () => {
     const t = await testApp();
     const ctx = createChatContext(t.store, t.hub, 'Africa/Lagos', { moderation: createModeration('all', () => fakeClassifier) });
