@@ -33,6 +33,10 @@ describe('normalise', () => {
     // a gap wider than the run's own separates spelt-out words, down to two letters
     expect(norm('s e n d  m e  y o u r  n u d e s')).toBe('send me your nudes');
     expect(norm('s e n d   n u d e s')).toBe('send nudes');
+    // an irregular gap inside one word: fragments that are only a word together are that word
+    expect(norm('n u d  e s')).toBe('nudes');
+    expect(normalise('s e  n d   n u d  e s', prepareVocabulary(['send'])).text).toBe('send nudes');
+    expect(normalise('n u d  e s', prepareVocabulary(['send'])).obfuscated).toBe(true);
     // but two letters are joined only in a message spelt out elsewhere too
     expect(norm('ok  u r  the best')).toBe('ok you are the best');
     expect(normalise('ok  u r  the best').obfuscated).toBe(false);

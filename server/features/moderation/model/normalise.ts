@@ -265,12 +265,14 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
 
   // 4. spelt-out words
   const joined: string[] = [];
+  const fromLetters: boolean[] = []; // joined[k] was spelt out letter by letter
   for (let i = 0; i < chunks.length; ) {
     const j = runEnd(i);
     const inner = gap[i + 1] ?? 0;
     const apart = j - i === 2 && spelt && (i === 0 || gap[i]! > inner) && (j === chunks.length || gap[j]! > inner);
     if (j - i >= 3 || apart) {
       joined.push(chunks.slice(i, j).map(core).join('') + (chunks[j - 1]!.slice(core(chunks[j - 1]!).length) || ''));
+      fromLetters[joined.length - 1] = true;
       if (!apart) obfuscated = true;
       i = j;
       continue;
@@ -296,6 +298,19 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
       }
     }
     joined.push(c);
+  }
+
+  // An irregular gap inside one spelt-out word ("n u d  e s"): neighbouring fragments that are no
+  // words of their own but one together are that word ("send" and "me" stay two).
+  for (let x = 0; x + 1 < joined.length; x++) {
+    const p = joined[x]!;
+    const q = joined[x + 1]!;
+    if (fromLetters[x] && fromLetters[x + 1] && core(p) === p && !isKnown(p, vocab) && !isKnown(core(q), vocab) && isKnown(p + core(q), vocab)) {
+      joined.splice(x, 2, p + q);
+      fromLetters.splice(x, 2, true);
+      obfuscated = true;
+      x--;
+    }
   }
 
   // 5–8. per word
