@@ -17,8 +17,8 @@ import { describeRedis, freePort, startRedis } from './redis-test-server';
 describeRedis('RedisLimiters', () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
   const open: RedisLimiters[] = [];
-  const node = async (now?: () => number) => {
-    const l = await RedisLimiters.connect(redis.url, memoryLogger(), now);
+  const node = async (now?: () => number, sharedClock?: 'redis' | 'node') => {
+    const l = await RedisLimiters.connect(redis.url, memoryLogger(), now, sharedClock);
     open.push(l);
     return l;
   };
@@ -49,6 +49,27 @@ describeRedis('RedisLimiters', () => {
     expect(await b.retryAfter('k')).toBe(0);
     // Another limiter name is another count.
     expect(await (await node(clock)).factory('t2', 3, 10_000).retryAfter('k')).toBe(0);
+  });
+
+  test("nodes whose clocks disagree by hours still share one window: the count runs on Redis's clock", async () => {
+    const hour = 3_600_000;
+    const ahead = (await node(() => Date.now() + hour, 'redis')).factory('skew', 2, 60_000);
+    const behind = (await node(() => Date.now() - hour, 'redis')).factory('skew', 2, 60_000);
+    expect(await ahead.take('k')).toBe(0);
+    expect(await behind.take('k')).toBe(0);
+    // Full for both, and the wait is within the one-minute window (node clocks would make it an hour
+    // for one node and let the other's events drop out of the window at once).
+    for (const l of [ahead, behind]) {
+      const wait = await l.retryAfter('k');
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(60);
+    }
+    // The same two nodes on their own clocks disagree, as the test above would show without Redis's clock.
+    const aheadOwn = (await node(() => Date.now() + hour, 'node')).factory('skew2', 2, 60_000);
+    const behindOwn = (await node(() => Date.now() - hour, 'node')).factory('skew2', 2, 60_000);
+    await behindOwn.take('k');
+    await behindOwn.take('k');
+    expect(await aheadOwn.retryAfter('k')).toBe(0);
   });
 
   test('take checks and records in one step; reset clears the key on every node', async () => {

@@ -4,7 +4,9 @@
  *
  * Each key is a sorted set of event times (`lt:rl:<limiter>:<key>`), trimmed to the window and
  * expiring with it; one Lua script checks and records atomically, with the same arithmetic as the
- * in-memory SlidingWindowLimiter (lib/sliding-window.ts). Times come from the calling node's clock.
+ * in-memory SlidingWindowLimiter (lib/sliding-window.ts). Times come from Redis's own clock (`TIME`
+ * inside the script), so nodes whose clocks drift apart still agree on one window; a node's clock is
+ * used only for its own fallback count (and, in tests, can be injected for the shared count too).
  *
  * Redis unreachable or slow (over COMMAND_TIMEOUT_MS): the node falls back to its own in-memory
  * limiter for that call and logs it (at most once a minute). Sign-in must not stop working because
@@ -18,10 +20,15 @@ import { SlidingWindowLimiter, type LimiterFactory, type RateLimiter } from '../
 const COMMAND_TIMEOUT_MS = 300;
 const CONNECT_WAIT_MS = 2000;
 
-// ARGV: now (ms), window (ms), max, mode ('check' | 'record' | 'take'), unique member.
-// Returns the seconds to wait (0: under the limit; for 'record' always 0).
+// ARGV: now (ms, or empty: Redis's clock), window (ms), max, mode ('check' | 'record' | 'take'),
+// unique member. Returns the seconds to wait (0: under the limit; for 'record' always 0).
+// (TIME in a script is allowed since Redis 5: scripts replicate their effects, not the script.)
 const SCRIPT = `
 local now, window, max, mode = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local n = redis.call('ZCARD', KEYS[1])
 if mode == 'record' or (mode == 'take' and n < max) then
@@ -41,15 +48,21 @@ export class RedisLimiters {
   private constructor(
     url: string,
     private logger: Logger,
-    private now: () => number = Date.now,
+    private now: () => number,
+    /** 'node': the shared count uses `now` too (tests step time through it); 'redis': Redis's clock. */
+    private sharedClock: 'redis' | 'node',
   ) {
     // No offline queue: while disconnected a command fails at once and the local limiter answers.
     this.client = new RedisClient(url, { autoReconnect: true, enableOfflineQueue: false, connectionTimeout: 2000 });
   }
 
-  /** Connects (at start-up); a Redis that is down is logged, not fatal: limits stay per node until it answers. */
-  static async connect(url: string, logger: Logger, now?: () => number): Promise<RedisLimiters> {
-    const l = new RedisLimiters(url, logger, now);
+  /**
+   * Connects (at start-up); a Redis that is down is logged, not fatal: limits stay per node until it
+   * answers. `now` (tests) is the node's clock; by default it also times the shared count, unless
+   * `sharedClock` says 'redis' (what production uses: no `now`).
+   */
+  static async connect(url: string, logger: Logger, now?: () => number, sharedClock: 'redis' | 'node' = now ? 'node' : 'redis'): Promise<RedisLimiters> {
+    const l = new RedisLimiters(url, logger, now ?? Date.now, sharedClock);
     // With autoReconnect the first connect may keep retrying: start-up waits CONNECT_WAIT_MS at most.
     await withTimeout(l.client.connect(), CONNECT_WAIT_MS, () => new Error(`no answer within ${CONNECT_WAIT_MS} ms`)).catch((err) =>
       logger.warn('shared rate limits unavailable at start-up: this node limits on its own until Redis answers', { err }),
@@ -62,8 +75,8 @@ export class RedisLimiters {
 
   /** Runs the script; null when Redis did not answer in time (the caller falls back). */
   run(key: string, windowMs: number, max: number, mode: 'check' | 'record' | 'take'): Promise<number | null> {
-    const now = this.now();
-    return this.command('EVAL', [SCRIPT, '1', key, String(now), String(windowMs), String(max), mode, `${now}-${crypto.randomUUID()}`]);
+    const now = this.sharedClock === 'node' ? String(this.now()) : '';
+    return this.command('EVAL', [SCRIPT, '1', key, now, String(windowMs), String(max), mode, crypto.randomUUID()]);
   }
 
   /** Deletes a key (a reset); a Redis that does not answer is waited for COMMAND_TIMEOUT_MS at most. */
