@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'bun:test';
 import { Metrics, prometheusText, snapshot, tokenMatches } from './metrics';
-import { ORIGIN } from './testing';
 import { adminSetup } from './features/admin/test-support';
 import { SESSION_COOKIE } from './features/accounts/sessions';
 

@@ -163,7 +163,7 @@ describe('/rtc and the call bar', () => {
     a.ws.close();
   });
   test('safeguarding: a blocked member cannot join; a block ends the call they are in (4403), a freeze ends the room\'s call', async () => {
-    const { s, ada, olu, room, a, o } = await twoInCall('CSC103');
+    const { s, olu, room, a, o } = await twoInCall('CSC103');
     const block = await s.store.sanctions.create({ kind: 'block', userId: olu.user.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e6 });
     s.app.chat.calls!.endUser(olu.user.id);
     expect(await o.closed).toBe(4403);

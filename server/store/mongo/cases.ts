@@ -1,6 +1,6 @@
 /** Moderation cases on MongoDB (see the safeguarding section of types.ts). */
 import type { Collection, Db, Filter } from 'mongodb';
-import type { CaseDecision, CaseFilter, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
+import type { CaseDecision, CaseFilter, CaseStore, ModerationCase, NewCase } from '../types';
 
 type Doc = Omit<ModerationCase, 'id'> & { _id: string };
 
