@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { REFUSALS } from '../server/features/moderation/restrictions';
-import { describeBrowser, serverStore, type TestServer } from './harness';
+import { artifactPath, describeBrowser, serverStore, type TestServer } from './harness';
 import { pushed, startSafeguarding, subject, type SafeguardingWorld } from './safeguarding-helpers';
 import {
   createCourseRoom,
@@ -95,6 +95,7 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
         await pushed(t, RESTRICTED_NOTICE);
         // The room says at once, before he types again, that he cannot post where students under 18 are.
         await restrictedBanner(t).waitFor({ timeout: WAIT });
+        await t.page.screenshot({ path: artifactPath('safeguarding-restricted-room.png'), fullPage: true });
         await eventually(async () => expect(await sentByMe(t.page)).toEqual([GREETING, GROOMING, SECRET]), WAIT);
 
         store = await serverStore(server);

@@ -101,7 +101,11 @@ export const postingBannerId = (roomId: string) => `posting-${roomId}`;
 
 /** What the slot shows: the refusal (restrictions.ts REFUSALS), or nothing. Also the live pushes' content. */
 export function postingBannerText(refusal: string | null): Raw {
-  return refusal ? html`<p class="alert banner" role="status">${refusal}</p>` : html``;
+  if (!refusal) return html``;
+  // The refusals name the notices page in words ("See /safeguarding."): here it is a link.
+  const at = refusal.indexOf('/safeguarding');
+  const text = at < 0 ? html`${refusal}` : html`${refusal.slice(0, at)}<a href="/safeguarding">/safeguarding</a>${refusal.slice(at + '/safeguarding'.length)}`;
+  return html`<p class="alert banner" role="status">${text}</p>`;
 }
 
 /**

@@ -44,6 +44,10 @@ async function setUp(policy: { statementMs?: number } = {}) {
   return { store, hub, ctx, notices, adult, kid, peer, officerA, officerB, withKid, adultsOnly, a, mk };
 }
 
+/** The restriction's line as pages show it: the notices page is a link. */
+const RESTRICTED_LINE =
+  '<p class="alert banner" role="status">Your account is restricted: you cannot post where students under 18 are until a safeguarding officer has reviewed it. See <a href="/safeguarding">/safeguarding</a>.</p>';
+
 const say = (s: Awaited<ReturnType<typeof setUp>>, u: User, roomId: string, body: string) => sendMessage(s.ctx, u, { roomId, clientId: cid(), body });
 
 describe('automatic restriction', () => {
@@ -66,7 +70,7 @@ describe('automatic restriction', () => {
     // rooms have one); nobody else receives it.
     expect(s.hub.log.some((e) => e.topic === topics.user(s.adult.id) && e.data.includes('restricted'))).toBe(true);
     const slots = (userId: string) => s.hub.log.filter((e) => e.topic === topics.user(userId) && e.data.includes('hx-target="#posting-')).map((e) => e.data).join('');
-    for (const room of [s.withKid, s.adultsOnly]) expect(slots(s.adult.id)).toContain(`<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"><p class="alert banner" role="status">${REFUSALS.restricted}</p></hx-partial>`);
+    for (const room of [s.withKid, s.adultsOnly]) expect(slots(s.adult.id)).toContain(`<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML">${RESTRICTED_LINE}</hx-partial>`);
     expect(s.hub.log.filter((e) => e.data.includes(REFUSALS.restricted)).every((e) => e.topic === topics.user(s.adult.id))).toBe(true);
 
     await expect(say(s, s.adult, s.withKid.id, 'hello class')).rejects.toThrow(REFUSALS.restricted);
@@ -219,7 +223,7 @@ describe('room freeze', () => {
     s.hub.log.length = 0;
     await liftSanction(s.ctx, s.a(s.officerB), freeze.id, 'Sorted out.');
     const toAdult = s.hub.log.filter((e) => e.topic === topics.user(s.adult.id)).map((e) => e.data).join('');
-    expect(toAdult).toContain(`<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML"><p class="alert banner" role="status">${REFUSALS.restricted}</p></hx-partial>`);
+    expect(toAdult).toContain(`<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML">${RESTRICTED_LINE}</hx-partial>`);
     // the others only get the room-wide emptying
     expect(s.hub.log.filter((e) => e.topic === topics.user(s.peer.id) && e.data.includes('#posting-'))).toEqual([]);
   });
