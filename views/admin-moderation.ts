@@ -17,7 +17,7 @@ const outcome = (c: ModerationCase) => (c.status === 'open' ? html`<strong>open<
 
 export function caseQueueBody(v: AdminView, rows: CaseSummary[], showing: 'open' | 'all'): Raw {
   return html`<p><a href="/admin/moderation/actions">Actions and appeals</a> (blocks, restrictions, freezes, removals)</p>
-<p>${showing === 'open' ? html`Open cases, newest first. <a href="/admin/moderation?status=all">Show decided cases too</a>` : html`All cases, newest first. <a href="/admin/moderation">Show open cases only</a>`}</p>
+<p>${showing === 'open' ? html`Open cases: held messages first (each waits for your decision), then messages delivered and flagged for review; newest first within each. <a href="/admin/moderation?status=all">Show decided cases too</a>` : html`All cases, newest first. <a href="/admin/moderation">Show open cases only</a>`}</p>
 ${rows.length
   ? html`<div class="table-wrap"><table><caption class="visually-hidden">Moderation cases</caption>
 <thead><tr><th scope="col">Opened</th><th scope="col">Severity</th><th scope="col">Labels (score)</th><th scope="col">Room</th><th scope="col">Sender</th><th scope="col">Recipients</th><th scope="col">Model</th><th scope="col">Status</th></tr></thead>

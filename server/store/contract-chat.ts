@@ -286,7 +286,7 @@ export function chatContract(current: () => Store) {
       expect(ids(await store.messages.history(room.id, { limit: 10, viewerId: 'minor' }))).not.toContain(other.id);
     });
 
-    test('moderation cases: create, byId, list newest first by status, decide once', async () => {
+    test('moderation cases: create, byId, list newest first by status and severity, decide once', async () => {
       const base = { roomId: 'r1', messageId: 'm1', senderId: 's1', labels: ['sexual_solicitation'], scores: { sexual_solicitation: 0.97 }, text: 'the flagged text', modelVersion: '1.0.0+abcd', severity: 'hold' as const, towardsMinor: true };
       const a = await store.cases.create({ ...base, now: 1000 });
       const b = await store.cases.create({ ...base, messageId: 'm2', severity: 'review', now: 2000 });
@@ -301,6 +301,9 @@ export function chatContract(current: () => Store) {
       expect(await store.cases.byId(a.id)).toEqual(decided!);
       expect((await store.cases.list({ status: 'open' })).map((c) => c.id)).toEqual([b.id]);
       expect((await store.cases.list({ status: 'decided' })).map((c) => c.id)).toEqual([a.id]);
+      expect((await store.cases.list({ severity: 'review' })).map((c) => c.id)).toEqual([b.id]);
+      expect((await store.cases.list({ severity: 'hold' })).map((c) => c.id)).toEqual([a.id]);
+      expect(await store.cases.list({ status: 'open', severity: 'hold' })).toEqual([]);
       // Only hold-level cases towards minors, in the window, count towards automatic restriction.
       await store.cases.create({ ...base, messageId: 'm3', towardsMinor: false, now: 2500 });
       await store.cases.create({ ...base, senderId: 's2', messageId: 'm4', now: 2500 });

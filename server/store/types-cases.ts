@@ -38,6 +38,7 @@ export type NewCase = Omit<ModerationCase, 'id' | 'status' | 'createdAt' | 'deci
 
 export interface CaseFilter {
   status?: CaseStatus;
+  severity?: CaseSeverity;
   senderId?: string;
   messageId?: string;
   since?: number;

@@ -55,6 +55,18 @@ describe('/admin/moderation', () => {
     expect((await officer.get('/admin/moderation')).status).toBe(404);
   });
 
+  test('the queue shows held cases first, even behind more than a page of newer review-level ones', async () => {
+    const s = await setUp();
+    // 101 newer review-level cases (direct in the store: only the queue's order is under test)
+    const base = { roomId: s.room.id, senderId: 'sender-id', labels: ['sexual_solicitation'], scores: { sexual_solicitation: 0.1 }, text: 'x', modelVersion: 'test', severity: 'review' as const, towardsMinor: true };
+    for (let i = 0; i < 101; i++) await s.t.store.cases.create({ ...base, messageId: `review-${i}`, now: Date.now() + 1000 + i });
+    const html = await (await s.admin.get('/admin/moderation')).text();
+    const links = [...html.matchAll(/href="\/admin\/moderation\/cases\/([\w-]+)"/g)].map((m) => m[1]);
+    expect(links[0]).toBe(s.caseId); // the held one, oldest of all
+    expect(links.length).toBe(101); // the held case and the newest 100 review-level ones
+    expect(html).toContain('held messages first');
+  });
+
   test('the case page shows the flagged message and at most three messages either side, and is audited', async () => {
     const s = await setUp();
     const officer = await grantOfficer(s.admin, s.officerP.id, s.officerP, s.caseId);

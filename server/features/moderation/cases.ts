@@ -63,8 +63,18 @@ async function summarise(ctx: ChatContext, c: ModerationCase): Promise<CaseSumma
   };
 }
 
+/**
+ * The officers' queue. Open cases: held messages first (each waits for a decision before anyone sees
+ * it), then the review-level ones (delivered), newest first within each, `limit` of each. Review
+ * cases outnumber held ones by far (everyday messages that share words with harmful ones), and a
+ * queue cut to the newest 100 of both would hide an older held message behind them. All cases:
+ * newest first.
+ */
 export async function caseQueue(ctx: ChatContext, status: CaseStatus | undefined, limit = 100): Promise<CaseSummary[]> {
-  const cases = await ctx.store.cases.list({ status, limit });
+  const cases =
+    status === 'open'
+      ? (await Promise.all([ctx.store.cases.list({ status, severity: 'hold', limit }), ctx.store.cases.list({ status, severity: 'review', limit })])).flat()
+      : await ctx.store.cases.list({ status, limit });
   return Promise.all(cases.map((c) => summarise(ctx, c)));
 }
 

@@ -27,6 +27,7 @@ export class MongoCases implements CaseStore {
     const q: Filter<Doc> = {};
     if (filter.messageId !== undefined) q.messageId = filter.messageId;
     if (filter.status) q.status = filter.status;
+    if (filter.severity) q.severity = filter.severity;
     if (filter.senderId !== undefined) q.senderId = filter.senderId;
     if (filter.since !== undefined) q.createdAt = { $gte: filter.since };
     return (await this.c.find(q).sort({ createdAt: -1, _id: -1 }).limit(filter.limit ?? 100).toArray()).map(toCase);

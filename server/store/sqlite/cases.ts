@@ -79,10 +79,10 @@ export class SqliteCases implements CaseStore {
   async list(filter: CaseFilter = {}) {
     const rows = this.db
       .query(
-        `SELECT * FROM moderation_cases WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR sender_id = ?2) AND (?5 IS NULL OR message_id = ?5) AND created_at >= ?3
+        `SELECT * FROM moderation_cases WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR sender_id = ?2) AND (?5 IS NULL OR message_id = ?5) AND (?6 IS NULL OR severity = ?6) AND created_at >= ?3
          ORDER BY created_at DESC, rowid DESC LIMIT ?4`,
       )
-      .all(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, filter.limit ?? 100, filter.messageId ?? null) as Row[];
+      .all(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, filter.limit ?? 100, filter.messageId ?? null, filter.severity ?? null) as Row[];
     return rows.map(toCase);
   }
 
