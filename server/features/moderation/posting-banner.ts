@@ -18,7 +18,7 @@ import { partial } from '../../../views/partials';
 import { postingBannerId, postingBannerText } from '../../../views/safeguarding';
 import type { ChatContext } from '../chat/context';
 import { IN_FORCE } from './hearing';
-import { accountLimit, REFUSALS } from './restrictions';
+import { accountLimit, isFrozen, REFUSALS } from './restrictions';
 
 function slotText(frozen: boolean, limit: 'block' | 'restriction' | null): string | null {
   if (frozen) return REFUSALS.frozen;
@@ -29,8 +29,8 @@ function slotText(frozen: boolean, limit: 'block' | 'restriction' | null): strin
 
 /** What the slot says for `user` in `roomId` now (the room page). */
 export async function postingSlot(store: Store, user: Pick<User, 'id'>, roomId: string): Promise<string | null> {
-  const [limit, freezes] = await Promise.all([accountLimit(store, user), store.sanctions.list({ roomId, kind: ['freeze'], status: IN_FORCE, limit: 1 })]);
-  return slotText(freezes.length > 0, limit);
+  const [frozen, limit] = await Promise.all([isFrozen(store, roomId), accountLimit(store, user)]);
+  return slotText(frozen, limit);
 }
 
 /**

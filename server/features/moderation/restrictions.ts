@@ -22,15 +22,17 @@ export const REFUSALS = {
   restricted: 'Your account is restricted: you cannot post where students under 18 are until a safeguarding officer has reviewed it. See /safeguarding.',
 } as const;
 
+/** Whether the room is frozen now. */
+export async function isFrozen(store: Store, roomId: string): Promise<boolean> {
+  return (await store.sanctions.list({ roomId, kind: ['freeze'], status: IN_FORCE, limit: 1 })).length > 0;
+}
+
 /** Why `user` may not post in `room` now, or null. */
 export async function postingRefusal(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'>): Promise<string | null> {
-  const [mine, freezes] = await Promise.all([
-    store.sanctions.list({ userId: user.id, kind: ['block', 'restriction'], status: IN_FORCE, limit: 10 }),
-    store.sanctions.list({ roomId: room.id, kind: ['freeze'], status: IN_FORCE, limit: 1 }),
-  ]);
-  if (freezes.length) return REFUSALS.frozen;
-  if (mine.some((s) => s.kind === 'block')) return REFUSALS.blocked;
-  if (mine.length && (await roomHasMinor(store, room.id, user.id))) return REFUSALS.restricted;
+  const [frozen, limit] = await Promise.all([isFrozen(store, room.id), accountLimit(store, user)]);
+  if (frozen) return REFUSALS.frozen;
+  if (limit === 'block') return REFUSALS.blocked;
+  if (limit && (await roomHasMinor(store, room.id, user.id))) return REFUSALS.restricted;
   return null;
 }
 
