@@ -96,10 +96,17 @@ export function noticeBanner(count: number): Raw {
   return html`<p class="alert banner" role="status">You have ${count === 1 ? 'a safeguarding notice' : `${count} safeguarding notices`}. <a href="/safeguarding">Read and respond</a></p>`;
 }
 
-/** The id of the slot on a room's page that says why the viewer cannot post there. */
+/**
+ * The two slots on a room's page that say why the viewer cannot post there: the room's freeze
+ * (pushed to the room's members) and the viewer's own block or restriction (pushed to the viewer
+ * alone; the same line in every room). Two slots, not one, so that a push of one never overwrites
+ * the other: with one slot, a refresh of the account line computed just before a freeze could land
+ * just after the freeze's push and empty the "frozen" line. Both lines may show: both are true.
+ */
 export const postingBannerId = (roomId: string) => `posting-${roomId}`;
+export const ACCOUNT_POSTING_ID = 'posting-account';
 
-/** What the slot shows: the refusal (restrictions.ts REFUSALS), or nothing. Also the live pushes' content. */
+/** What a slot shows: the refusal (restrictions.ts REFUSALS), or nothing. Also the live pushes' content. */
 export function postingBannerText(refusal: string | null): Raw {
   if (!refusal) return html``;
   // The refusals name the notices page in words ("See /safeguarding."): here it is a link.
@@ -109,10 +116,9 @@ export function postingBannerText(refusal: string | null): Raw {
 }
 
 /**
- * The slot on a room's page saying why the viewer cannot post there: the room is frozen, or their
- * account is blocked or restricted (where a minor is). Always present, so that a freeze, a block or a
- * restriction that starts or ends while the page is open fills or empties it (restrictions.ts).
+ * Both slots, always present, so that a freeze, a block or a restriction that starts or ends while
+ * the page is open fills or empties them (posting-banner.ts).
  */
-export function postingBanner(roomId: string, refusal: string | null): Raw {
-  return html`<div id="${postingBannerId(roomId)}">${postingBannerText(refusal)}</div>`;
+export function postingBanner(roomId: string, frozen: string | null, account: string | null): Raw {
+  return html`<div id="${postingBannerId(roomId)}">${postingBannerText(frozen)}</div><div id="${ACCOUNT_POSTING_ID}">${postingBannerText(account)}</div>`;
 }

@@ -102,6 +102,8 @@ describe('/admin/moderation/actions', () => {
     expect(r.status).toBe(303);
     const kidRoom = await (await s.kid.client.get(`/rooms/${s.room.id}`)).text();
     expect(kidRoom).toContain(`<div id="posting-${s.room.id}"><p class="alert banner" role="status">This room is frozen by the safeguarding team`);
+    // The kid's own account is not limited: its slot is there, empty.
+    expect(kidRoom).toContain('<div id="posting-account"></div>');
     const ownerNotices = await (await s.adult.client.get('/safeguarding')).text();
     expect(ownerNotices).toContain('A room you own is frozen: BIO101 · Biology');
     // The held message's text is not shown to the owner.

@@ -24,8 +24,8 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
   const shell = (user: User, title: string, body: ReturnType<typeof html>, roomOpen = false, banner?: ReturnType<typeof html>) => appShell({ user, title, body, asset: app.assets.url, roomOpen, banner });
   /** Safeguarding: a link to the person's notices while one applies; a room says why they cannot post in it. */
   const banner = async (user: User, roomId?: string) => {
-    const [count, refusal] = await Promise.all([openNoticeCount(chat, user), roomId ? postingSlot(app.store, user, roomId) : null]);
-    return html`${noticeBanner(count)}${roomId ? postingBanner(roomId, refusal) : ''}`;
+    const [count, slot] = await Promise.all([openNoticeCount(chat, user), roomId ? postingSlot(app.store, user, roomId) : null]);
+    return html`${noticeBanner(count)}${roomId && slot ? postingBanner(roomId, slot.frozen, slot.account) : ''}`;
   };
   const nav = async (user: User, currentId: string | null) => roomNav(await summaries(chat, user), currentId, user.role !== 'student');
   const canCreate = (u: User) => u.role !== 'student';

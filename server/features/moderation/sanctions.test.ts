@@ -16,6 +16,8 @@ import { actOnCase, decideCase } from './cases';
 import { createModeration } from './screen';
 import { decideAppeal, liftSanction, submitStatement } from './sanctions';
 import { REFUSALS } from './restrictions';
+import { postingSlot } from './posting-banner';
+import { ACCOUNT_POSTING_ID, postingBannerId } from '../../../views/safeguarding';
 import { fakeClassifier } from './test-support';
 import type { CaseNotice, Notifier } from './notify';
 
@@ -70,7 +72,10 @@ describe('automatic restriction', () => {
     // rooms have one); nobody else receives it.
     expect(s.hub.log.some((e) => e.topic === topics.user(s.adult.id) && e.data.includes('restricted'))).toBe(true);
     const slots = (userId: string) => s.hub.log.filter((e) => e.topic === topics.user(userId) && e.data.includes('hx-target="#posting-')).map((e) => e.data).join('');
-    for (const room of [s.withKid, s.adultsOnly]) expect(slots(s.adult.id)).toContain(`<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML">${RESTRICTED_LINE}</hx-partial>`);
+    expect(slots(s.adult.id)).toContain(`<hx-partial hx-target="#${ACCOUNT_POSTING_ID}" hx-swap="innerHTML">${RESTRICTED_LINE}</hx-partial>`);
+    // …and the room pages carry that one slot whatever the room (with or without a minor).
+    for (const room of [s.withKid, s.adultsOnly]) expect((await postingSlot(s.store, s.adult, room.id)).account).toBe(REFUSALS.restricted);
+    expect((await postingSlot(s.store, s.peer, s.withKid.id)).account).toBeNull();
     expect(s.hub.log.filter((e) => e.data.includes(REFUSALS.restricted)).every((e) => e.topic === topics.user(s.adult.id))).toBe(true);
 
     await expect(say(s, s.adult, s.withKid.id, 'hello class')).rejects.toThrow(REFUSALS.restricted);
@@ -89,8 +94,7 @@ describe('automatic restriction', () => {
     const lifted = await liftSanction(s.ctx, s.a(s.officerA), r!.id, 'Both messages were about a biology assignment.');
     expect(lifted).toMatchObject({ status: 'lifted', decidedBy: s.officerA.id });
     // Lifted: the slots are emptied live.
-    for (const room of [s.withKid, s.adultsOnly]) expect(slots(s.adult.id)).toContain(`<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"></hx-partial>`);
-    expect(slots(s.adult.id)).not.toContain(REFUSALS.restricted);
+    expect(slots(s.adult.id)).toBe(`<hx-partial hx-target="#${ACCOUNT_POSTING_ID}" hx-swap="innerHTML"></hx-partial>`);
     const seen = (await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id);
     expect(seen).toContain(first.message.id);
     expect(seen).toContain(second.message.id);
@@ -102,8 +106,10 @@ describe('automatic restriction', () => {
     const s = await setUp();
     const warned: string[] = [];
     s.ctx.warn = (m) => void warned.push(m);
-    s.store.rooms.listForUser = async () => {
-      throw new Error('store down');
+    const publish = s.hub.publish.bind(s.hub);
+    s.hub.publish = (topic, data) => {
+      if (String(data).includes(ACCOUNT_POSTING_ID)) throw new Error('socket layer down');
+      return publish(topic, data);
     };
     await say(s, s.adult, s.withKid.id, 'HOLDME one');
     await say(s, s.adult, s.withKid.id, 'HOLDME two');
@@ -213,19 +219,28 @@ describe('removal of a delivered message', () => {
 });
 
 describe('room freeze', () => {
-  test("when a freeze ends, a restricted member's page says why they still cannot post there", async () => {
+  test("a freeze and a restriction fill two slots: neither push empties the other's line", async () => {
     const s = await setUp();
     await say(s, s.adult, s.withKid.id, 'HOLDME one');
-    await say(s, s.adult, s.withKid.id, 'HOLDME two');
     await say(s, s.peer, s.withKid.id, 'REVIEWME look');
     const c = (await s.store.cases.list()).find((x) => x.senderId === s.peer.id)!;
     const freeze = await actOnCase(s.ctx, s.a(s.officerA), c.id, 'freeze', 'SG-6', 'Abuse.');
     s.hub.log.length = 0;
+    // His second hold, in another room with the minor, restricts him while this room is frozen:
+    // only his account slot is pushed.
+    const other = await s.mk('group', null, [{ userId: s.adult.id, role: 'owner' }, { userId: s.kid.id, role: 'member' }]);
+    await say(s, s.adult, other.id, 'HOLDME two');
+    expect((await s.store.sanctions.list({ kind: ['restriction'] })).length).toBe(1);
+    const pushed = () => s.hub.log.map((e) => e.data).join('');
+    expect(pushed()).toContain(`<hx-partial hx-target="#${ACCOUNT_POSTING_ID}" hx-swap="innerHTML">${RESTRICTED_LINE}</hx-partial>`);
+    expect(pushed()).not.toContain(`#${postingBannerId(s.withKid.id)}`);
+    expect(await postingSlot(s.store, s.adult, s.withKid.id)).toEqual({ frozen: REFUSALS.frozen, account: REFUSALS.restricted });
+    // The freeze ends: the room slot empties for everyone, the account slot is not touched.
+    s.hub.log.length = 0;
     await liftSanction(s.ctx, s.a(s.officerB), freeze.id, 'Sorted out.');
-    const toAdult = s.hub.log.filter((e) => e.topic === topics.user(s.adult.id)).map((e) => e.data).join('');
-    expect(toAdult).toContain(`<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML">${RESTRICTED_LINE}</hx-partial>`);
-    // the others only get the room-wide emptying
-    expect(s.hub.log.filter((e) => e.topic === topics.user(s.peer.id) && e.data.includes('#posting-'))).toEqual([]);
+    expect(pushed()).toContain(`<hx-partial hx-target="#${postingBannerId(s.withKid.id)}" hx-swap="innerHTML"></hx-partial>`);
+    expect(pushed()).not.toContain(`#${ACCOUNT_POSTING_ID}`);
+    expect(await postingSlot(s.store, s.adult, s.withKid.id)).toEqual({ frozen: null, account: REFUSALS.restricted });
   });
 
   test('a frozen room is read-only for everyone; its owner (only) may appeal; lifting reopens it', async () => {

@@ -163,7 +163,7 @@ export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: Moder
     const s = await create(ctx, actor, { kind: 'freeze', userId: null, roomId: c.roomId, caseIds: [c.id], clause, reason, evidence });
     if (!s) throw conflict('This room is already frozen.');
     ctx.hub.publish(topics.room(c.roomId), noticePartial('This room has been frozen by the safeguarding team: you can read it but not post.').value);
-    await roomPostingChanged(ctx, c.roomId, true);
+    roomPostingChanged(ctx, c.roomId, true);
     tell(ctx, await affectedParty(ctx, s), 'A room you own has been frozen. See the notice at /safeguarding: you can respond to it.');
     ctx.calls?.endRoom(c.roomId);
     return s;
@@ -224,7 +224,7 @@ async function restore(ctx: ChatContext, actor: OfficerActor, s: Sanction, reaso
   // Members with the room open are told, and the room's pages stop saying it is frozen.
   if (s.kind === 'freeze' && s.roomId) {
     ctx.hub.publish(topics.room(s.roomId), noticePartial('This room is open again: the safeguarding freeze was lifted.').value);
-    await roomPostingChanged(ctx, s.roomId, false);
+    roomPostingChanged(ctx, s.roomId, false);
   }
   if (s.userId) await refreshPostingBanners(ctx, s.userId);
   if (!hidesEvidence(s)) return;
