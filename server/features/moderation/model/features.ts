@@ -35,6 +35,11 @@ export interface FeatureConfig {
    * against (normalise.ts). Absent: runs capped at two, only normalise.ts's own words known (recipe < 1.3.1).
    */
   vocabulary?: string[];
+  /**
+   * With a vocabulary: words run together (`sendnudes`) are cut into vocabulary words, except these
+   * (real words that would be cut: `button`, `assume`; normalise.ts wordsToKeepWhole). Absent: not cut (recipe < 1.4.0).
+   */
+  wholeWords?: string[];
 }
 
 const prepared = new WeakMap<string[], Vocabulary>();
@@ -42,7 +47,7 @@ const prepared = new WeakMap<string[], Vocabulary>();
 function vocabularyFor(cfg: FeatureConfig): Vocabulary | undefined {
   if (!cfg.vocabulary) return undefined;
   let v = prepared.get(cfg.vocabulary);
-  if (!v) prepared.set(cfg.vocabulary, (v = prepareVocabulary(cfg.vocabulary)));
+  if (!v) prepared.set(cfg.vocabulary, (v = prepareVocabulary(cfg.vocabulary, cfg.wholeWords)));
   return v;
 }
 

@@ -64,6 +64,23 @@ describe('shipped model', () => {
     expect(classify('gooooood morning class, the lab opens at 9').review).toEqual([]);
   });
 
+  test('words run together do not hide a message: the same labels as the plain text; real words stay whole', () => {
+    // (recipe 1.3.1 reviewed two of these four run together and held one; the grooming in none)
+    for (const [plain, joined] of [
+      ['send me your nudes tonight', 'sendmeyournudes tonight'],
+      ['send nudes please', 'sendnudes please'],
+      ['delete our chat, nobody must know', 'deleteourchat, nobodymustknow'],
+      ['come to my room alone tonight', 'cometomyroom alonetonight'],
+    ]) {
+      const [p, j] = [classify(plain!), classify(joined!)];
+      expect(p.review.length).toBeGreaterThan(0);
+      expect([j.review, j.hold]).toEqual([p.review, p.hold]);
+    }
+    // the vocabulary would cut these into "butt on" and "ass u me": English words are kept whole
+    expect(model.header.features.wholeWords).toEqual(expect.arrayContaining(['button', 'assume', 'assassination']));
+    expect(classify('press the button and assume the printer is broken').review).toEqual([]);
+  });
+
   const texts = ['send nudes', "don't tell your parents, come alone", 'you are so stupid', 'I will kill you', 'lecture notes please', 'come to my office after 6, alone', 'send nudes or stop wasting my time', "You're so beautiful for your age. I hope you know that"];
 
   test('classify without context: review and hold are exactly the labels at or above the text-only thresholds', () => {

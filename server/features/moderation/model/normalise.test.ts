@@ -95,14 +95,10 @@ describe('normalise', () => {
     expect(n('plsssss noooodz')).toBe('please nudes');
   });
 
-  test('stretching costs little: a long message of stretched words normalises in well under a millisecond each', () => {
+  test('a long message of stretched words is undone word by word (its cost is measured in bench/moderation.ts)', () => {
     const v = prepareVocabulary(['good', 'send']);
-    const text = 'aaabbbcccdddeeefffggghhh '.repeat(160); // 4,000 characters, every word stretched 8 times
-    normalise(text, v);
-    const t0 = performance.now();
-    for (let i = 0; i < 20; i++) normalise(text, v);
-    // generous bound (shared 2-core machine): the combination search this replaced took ~6 ms here
-    expect((performance.now() - t0) / 20).toBeLessThan(3);
+    const text = 'aaabbbcccdddeeefffggghhh seeeend gooooood '.repeat(100); // 4,100 characters, every word stretched
+    expect(normalise(text, v).text).toBe('abcdefgh send good '.repeat(100).trim());
   });
 
   test('the vocabulary of texts and phrases: words only, as normalised, sorted, once', () => {

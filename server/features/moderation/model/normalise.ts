@@ -23,6 +23,10 @@
  *  8. a few chat spellings mapped to one form: `noodz`/`nudez` → `nudes`, `u` → `you`, `pls` → `please`.
  */
 
+import { capRuns, makeVocabulary, segment, squeeze, unstretch, type Vocabulary } from './words';
+
+export { squeeze, type Vocabulary };
+
 export interface Normalised {
   /** The normalised tokens (words and emoji), in order. */
   tokens: string[];
@@ -124,70 +128,12 @@ function unmask(w: string): string {
   return out;
 }
 
-const hasRun3 = (w: string) => {
-  for (let i = 2; i < w.length; i++) if (w.charCodeAt(i) === w.charCodeAt(i - 1) && w.charCodeAt(i) === w.charCodeAt(i - 2)) return true;
-  return false;
-};
-/** Runs of three or more identical characters are cut to two. */
-function capRuns(w: string): string {
-  return hasRun3(w) ? w.replace(/(.)\1{2,}/gu, '$1$1') : w;
-}
-
 /**
- * The model's vocabulary, prepared for normalisation: every listed word by its fully squeezed form
- * (`good` and `god` under `god`), with this file's own words (chat spellings before mapping,
- * masked-word targets) added. Made once per model (features.ts).
+ * The model's vocabulary prepared for normalisation (words.ts), with this file's own words (chat
+ * spellings before mapping, masked-word targets) added. Made once per model (features.ts).
  */
-export interface Vocabulary {
-  readonly words: ReadonlySet<string>;
-  readonly bySqueezed: ReadonlyMap<string, readonly string[]>;
-}
-
-export function prepareVocabulary(words: Iterable<string>): Vocabulary {
-  const all = new Set<string>([...words, ...OWN_WORDS]);
-  const bySqueezed = new Map<string, string[]>();
-  for (const w of all) {
-    const k = squeeze(w);
-    const list = bySqueezed.get(k);
-    if (list) list.push(w);
-    else bySqueezed.set(k, [w]);
-  }
-  return { words: all, bySqueezed };
-}
-
-/** Lengths of the runs of identical characters of `w` (code units; the callers' words are letters). */
-function runLengths(w: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < w.length; ) {
-    let j = i + 1;
-    while (j < w.length && w.charCodeAt(j) === w.charCodeAt(i)) j++;
-    out.push(j - i);
-    i = j;
-  }
-  return out;
-}
-
-/**
- * A stretched word (a run of three or more) back to a word: the longest vocabulary word with the
- * same letters in the same order whose runs fit (no longer than the stretched ones, and exactly the
- * unstretched ones: `gooood` → `good`, `seeeend` → `send`); else every stretched letter run cut to
- * one and other characters capped at two (`5000000` → `500`). Stretching is how people write in chat
- * (`pleeease`, `heyyy`) and an easy way round a word list: capping at two turned `seeeend` into
- * `seend`, a word the model never saw. Linear in the word's length (one squeeze, one lookup).
- */
-function unstretch(w: string, vocab: Vocabulary | undefined): string {
-  if (!hasRun3(w)) return w;
-  if (!vocab || w.length > 64) return capRuns(w);
-  const runs = runLengths(w);
-  let best: string | undefined;
-  for (const c of vocab.bySqueezed.get(squeeze(w)) ?? []) {
-    const cr = runLengths(c);
-    if (cr.length !== runs.length) continue;
-    let fits = true;
-    for (let k = 0; k < runs.length && fits; k++) fits = runs[k]! >= 3 ? cr[k]! <= runs[k]! : cr[k] === runs[k];
-    if (fits && (!best || c.length > best.length || (c.length === best.length && c < best))) best = c;
-  }
-  return best ?? capRuns(w.replace(/(\p{L})\1{2,}/gu, '$1'));
+export function prepareVocabulary(words: Iterable<string>, whole?: Iterable<string>): Vocabulary {
+  return makeVocabulary([...words, ...OWN_WORDS], whole);
 }
 
 /**
@@ -200,17 +146,23 @@ export function vocabularyOf(texts: Iterable<string>, phrases: Iterable<string> 
   for (const list of [texts, phrases]) for (const text of list) for (const t of normalise(text).tokens) if (PLAIN.test(t)) out.add(t);
   return [...out].sort();
 }
+/**
+ * The words of some texts (real language: the public sets) that `vocabulary` would cut into pieces
+ * (`button` → `butt on`, `assume` → `ass u me`, `attractive` → `at tract ive`): the model keeps them
+ * whole (FeatureConfig.wholeWords). Sorted, no repeats.
+ */
+export function wordsToKeepWhole(texts: Iterable<string>, vocabulary: Iterable<string>): string[] {
+  const vocab = prepareVocabulary(vocabulary, []);
+  const out = new Set<string>();
+  for (const text of texts) for (const t of normalise(text).tokens) if (PLAIN.test(t) && !out.has(t) && segment(t, vocab)) out.add(t);
+  return [...out].sort();
+}
 /** A word the model knows, or one of this file's own (for joins that are only undone when they make a word). */
 const isKnown = (w: string, vocab: Vocabulary | undefined) => (vocab ? vocab.words.has(w) : OWN_WORDS.has(w)) || CANONICAL_TARGETS.has(w);
 const canonical = (w: string) => CANONICAL.get(w) ?? w;
 /** A chunk without its trailing punctuation. */
 const core = (c: string) => c.replace(/[,.?;:!"')(]+$/, '') || c;
 const PLAIN = /^[a-z]+$/;
-/** Every run cut to one character (extra "squeezed" feature). */
-export function squeeze(w: string): string {
-  for (let i = 1; i < w.length; i++) if (w.charCodeAt(i) === w.charCodeAt(i - 1)) return w.replace(/(.)\1+/gu, '$1');
-  return w;
-}
 
 /** `vocab`: the model's vocabulary (see `unstretch` and step 4); absent: runs capped at two, only own words known. */
 export function normalise(input: string, vocab?: Vocabulary): Normalised {
@@ -315,9 +267,14 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
 
   // 5–8. per word
   const tokens: string[] = [];
+  const pushWord = (w: string) => {
+    const pieces = PLAIN.test(w) ? segment(w, vocab) : null;
+    if (pieces) for (const p of pieces) tokens.push(canonical(p));
+    else tokens.push(canonical(w));
+  };
   for (const chunk of joined) {
     if (PLAIN.test(chunk)) {
-      tokens.push(canonical(unstretch(chunk, vocab)));
+      pushWord(unstretch(chunk, vocab));
       continue;
     }
     if (maybeEmoji(chunk)) {
@@ -341,7 +298,7 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
         w = w.replace(/[@$!*]/g, '');
         if (!w) continue;
       }
-      tokens.push(canonical(unstretch(w, vocab)));
+      pushWord(unstretch(w, vocab));
     }
   }
   return { tokens, text: tokens.join(' '), marked, obfuscated };

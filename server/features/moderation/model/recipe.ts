@@ -15,12 +15,12 @@ import { prf } from './metrics';
 import { chooseThresholds } from './thresholds';
 import { combineHeads, factoredFit, factoredScore, mix } from './factored';
 import { encodeModel, modelFromBytes, type Model } from './model';
-import { vocabularyOf } from './normalise';
+import { vocabularyOf, wordsToKeepWhole } from './normalise';
 import { SPEECH_WORDS } from './speech';
 import { prng, scoreWith, train, type TrainExample, type TrainedWeights, type TrainOptions } from './train';
 
 /** Bump when the recipe (features, normalisation, data, options) changes. */
-export const RECIPE_VERSION = '1.3.1';
+export const RECIPE_VERSION = '1.4.0';
 
 export const FEATURES: FeatureConfig = { hashBits: 18, charMin: 1, charMax: 4, bigrams: true, skip: 0, wordWeight: 1, charWeight: 0.7, cueWeight: 0.3, acts: true, contextWeight: 1 };
 
@@ -70,6 +70,12 @@ export interface RecipeOptions {
    * the weights.
    */
   vocabulary?: boolean;
+  /**
+   * With a vocabulary: words run together (`sendmenudes`) are cut into vocabulary words, except the
+   * real words that would be cut (`button`, `assume`), which the model carries as a list made from the
+   * public sets' training texts (English as people write it; the texts are not fitted on). Recipe 1.4.0.
+   */
+  segmentWords?: boolean;
   /** Progress lines (stderr in the script). */
   log?: (s: string) => void;
 }
@@ -96,6 +102,7 @@ export const DEFAULT_RECIPE: Omit<RecipeOptions, 'dataDir'> = {
   holdPrecision: 0.95,
   recallLabels: ['sexual_solicitation', 'sexual_harassment', 'grooming_signal'],
   vocabulary: true,
+  segmentWords: true,
 };
 
 export interface RecipeResult {
@@ -159,15 +166,7 @@ function groomingCandidates(): Omit<GroomingParams, 'threshold'>[] {
 export function runRecipe(input: RecipeOptions): RecipeResult {
   const log = input.log ?? (() => {});
   const d = loadCampus(input.dataDir);
-  const opts: RecipeOptions = input.vocabulary
-    ? {
-        ...input,
-        features: {
-          ...input.features,
-          vocabulary: vocabularyOf([...d.train.map((m) => m.text), ...d.convTrain.flatMap((c) => c.turns.map((t) => t.text))], [...CUE_PHRASES, ...SPEECH_WORDS]),
-        },
-      }
-    : input;
+  const opts: RecipeOptions = input.vocabulary ? { ...input, features: withVocabulary(input, d) } : input;
   const K = LABELS.length;
 
   // ---- training examples: campus messages, then conversation turns (grouped by conversation), then public sets
@@ -339,6 +338,18 @@ export function runRecipe(input: RecipeOptions): RecipeResult {
     modelDecides(model, 'review'),
   );
   return { bytes, model, dev, devConversations, trainConversations, data, devAtHold, devWithoutContext, oofTrain: oofMsgs, devScores: d.dev.map((m) => Float64Array.from(scorer(m.text, m.ctx))), oofParts: opts.factoredBlend ? { flat: oofFlat.slice(0, d.train.length), factored: oofFact.slice(0, d.train.length) } : undefined };
+}
+
+/** The vocabulary (and, with `segmentWords`, the real words kept whole) that the model carries. */
+function withVocabulary(opts: RecipeOptions, d: Loaded): FeatureConfig {
+  const vocabulary = vocabularyOf([...d.train.map((m) => m.text), ...d.convTrain.flatMap((c) => c.turns.map((t) => t.text))], [...CUE_PHRASES, ...SPEECH_WORDS]);
+  if (!opts.segmentWords) return { ...opts.features, vocabulary };
+  // English as people write it: the public sets' training texts (not fitted on; words only)
+  const english = [
+    ...parseEdos(readFileSync(join(opts.dataDir, 'edos/train.csv'), 'utf8'), 'edos/train.csv').map((e) => e.text),
+    ...parseOpenAi(readFileSync(join(opts.dataDir, 'openai-moderation/train.jsonl'), 'utf8'), 'openai-moderation/train.jsonl').map((e) => e.text),
+  ];
+  return { ...opts.features, vocabulary, wholeWords: wordsToKeepWhole(english, vocabulary) };
 }
 
 function placeholderMeta(opts: RecipeOptions) {
