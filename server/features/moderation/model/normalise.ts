@@ -19,7 +19,10 @@
  *  7. stretched words undone: a run of three or more letters becomes the form of the word that the
  *     model's vocabulary has (`gooood` → `good`, `seeeend` → `send`, `asssss` → `ass`), else one
  *     letter (`pleeeease` → `please` through step 8); without a vocabulary (recipe < 1.3.1, cue
- *     phrases) runs are capped at two. A fully squeezed form is an extra feature;
+ *     phrases) runs are capped at two. A fully squeezed form is an extra feature. Then a word of six
+ *     letters or more that the vocabulary lacks is cut into vocabulary words when it is made of them
+ *     (`sendnudes` → `send nudes`), unless it is on the model's list of real words to keep whole
+ *     (`button`); words.ts, recipe 1.4.0;
  *  8. a few chat spellings mapped to one form: `noodz`/`nudez` → `nudes`, `u` → `you`, `pls` → `please`.
  */
 
