@@ -41,7 +41,7 @@ export interface Config {
   /** Safeguarding officers' email / webhook notifications (SMTP_*, SAFEGUARDING_*; README "Notifications"). */
   notify: NotifyConfig;
   /** The automatic part of the safeguarding policy (MODERATION_*; README "Safeguarding"). */
-  moderationPolicy: { restrictAfter: number; restrictWindowMs: number; statementMs: number };
+  moderationPolicy: { restrictAfter: number; restrictWindowMs: number; statementMs: number; reviewCases: boolean };
 }
 
 export type ModerationScope = 'minors' | 'all';
@@ -78,9 +78,10 @@ function int(env: Record<string, string | undefined>, key: string, def: number, 
   return n;
 }
 
-function bool(env: Record<string, string | undefined>, key: string): boolean {
+function bool(env: Record<string, string | undefined>, key: string, fallback = false): boolean {
   const raw = (env[key] ?? '').toLowerCase();
-  if (raw === '' || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '') return fallback;
+  if (raw === '0' || raw === 'false' || raw === 'no') return false;
   if (raw === '1' || raw === 'true' || raw === 'yes') return true;
   throw new ConfigError(`${key} must be true or false, got "${env[key]}"`);
 }
@@ -159,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       restrictAfter: int(env, 'MODERATION_RESTRICT_AFTER', 2, 1, 100),
       restrictWindowMs: int(env, 'MODERATION_RESTRICT_WINDOW_DAYS', 30, 1, 365) * DAY,
       statementMs: int(env, 'MODERATION_STATEMENT_DAYS', 14, 1, 365) * DAY,
+      reviewCases: bool(env, 'MODERATION_REVIEW_CASES', true),
     },
   };
 }

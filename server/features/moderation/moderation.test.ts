@@ -19,12 +19,12 @@ const person = (store: Store, email: string, name: string, patch: UserPatch = {}
 let n = 0;
 const cid = () => `mod-client-${String(++n).padStart(6, '0')}`;
 
-async function setUp(opts: { scope?: 'minors' | 'all'; minor?: boolean } = {}) {
+async function setUp(opts: { scope?: 'minors' | 'all'; minor?: boolean; reviewCases?: boolean } = {}) {
   const t = await testApp();
   const { store } = t;
   const hub: RecordingHub = t.hub;
   let loads = 0;
-  const moderation = createModeration(opts.scope ?? 'minors', () => (loads++, fakeClassifier));
+  const moderation = createModeration(opts.scope ?? 'minors', () => (loads++, fakeClassifier), { policy: opts.reviewCases === false ? { reviewCases: false } : {} });
   const ctx: ChatContext = createChatContext(store, hub, 'Africa/Lagos', { moderation });
   const adult = await person(store, 'adult@unilag.edu.ng', 'Adult Sender', { dateOfBirth: '1980-01-01' });
   const kid = await person(store, 'kid@unilag.edu.ng', 'Kid Member', opts.minor === false ? {} : { dateOfBirth: '2012-05-05' });
@@ -145,6 +145,26 @@ describe('review', () => {
     expect((await historyPage(s.ctx, s.kid, s.room.id)).messages.map((m) => m.id)).toEqual([message.id]);
     expect((await s.store.cases.list())[0]).toMatchObject({ severity: 'review', labels: ['threat'], status: 'open' });
     expect(await s.store.audit.list({ action: 'moderation.flag' })).toHaveLength(1);
+  });
+
+  test('with review cases off (MODERATION_REVIEW_CASES=false) a review-level message is delivered and nothing about it is kept; holds still hold', async () => {
+    const s = await setUp({ reviewCases: false });
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'REVIEWME hmm' });
+    expect(message.held).toBe(false);
+    expect((await historyPage(s.ctx, s.kid, s.room.id)).messages.map((m) => m.id)).toEqual([message.id]);
+    expect(await s.store.cases.list()).toEqual([]);
+    expect(await s.store.audit.list({ action: 'moderation.flag' })).toEqual([]);
+    const held = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'HOLDME' });
+    expect(held.message.held).toBe(true);
+    expect((await s.store.cases.list()).map((c) => c.severity)).toEqual(['hold']);
+  });
+
+  test('config: MODERATION_REVIEW_CASES is on unless set to false', async () => {
+    const { loadConfig } = await import('../../config');
+    expect(loadConfig({}).moderationPolicy.reviewCases).toBe(true);
+    expect(loadConfig({ MODERATION_REVIEW_CASES: 'false' }).moderationPolicy.reviewCases).toBe(false);
+    expect(loadConfig({ MODERATION_REVIEW_CASES: 'yes' }).moderationPolicy.reviewCases).toBe(true);
+    expect(() => loadConfig({ MODERATION_REVIEW_CASES: 'sometimes' })).toThrow(/MODERATION_REVIEW_CASES/);
   });
 });
 

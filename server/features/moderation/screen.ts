@@ -39,9 +39,17 @@ export interface ModerationPolicy {
   statementMs: number;
   /** A DM or group younger than this counts as a new contact for the grooming risk. */
   newContactMs: number;
+  /**
+   * Review-level flags open cases (MODERATION_REVIEW_CASES, default true). False: a message that
+   * reaches only a review threshold is delivered and nothing about it is kept; holds, the
+   * conversation risk and restrictions work as before. For a university whose officers cannot keep
+   * up with the review queue (many review-level flags are everyday messages: docs/moderation-model.md),
+   * and which would rather no officer read them.
+   */
+  reviewCases: boolean;
 }
 
-export const DEFAULT_POLICY: ModerationPolicy = { restrictAfter: 2, restrictWindowMs: 30 * 86_400_000, statementMs: 14 * 86_400_000, newContactMs: 30 * 86_400_000 };
+export const DEFAULT_POLICY: ModerationPolicy = { restrictAfter: 2, restrictWindowMs: 30 * 86_400_000, statementMs: 14 * 86_400_000, newContactMs: 30 * 86_400_000, reviewCases: true };
 
 export interface Moderation {
   scope: ModerationScope;
@@ -143,7 +151,7 @@ export async function screen(store: Store, moderation: Moderation | undefined, r
   if (risk) base.scores.grooming_risk = risk.risk;
   if (risk?.alert) return { ...base, severity: 'hold', labels: [...new Set([...c.hold, 'grooming_risk'])] };
   if (c.hold.length) return { ...base, severity: 'hold', labels: [...c.hold] };
-  if (c.review.length) return { ...base, severity: 'review', labels: [...c.review] };
+  if (c.review.length && moderation.policy.reviewCases) return { ...base, severity: 'review', labels: [...c.review] };
   return null;
 }
 
