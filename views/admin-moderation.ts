@@ -15,9 +15,11 @@ const partyText = (p: Party | null) => (p ? html`${p.name} <span class="pill">${
 const roomText = (s: CaseSummary) => html`${s.room.name} <span class="hint">(${s.room.kind ?? '?'}, ${s.room.members} member${s.room.members === 1 ? '' : 's'}, ${s.room.minors} minor${s.room.minors === 1 ? '' : 's'})</span>`;
 const outcome = (c: ModerationCase) => (c.status === 'open' ? html`<strong>open</strong>` : html`${c.decision === 'release' ? 'released' : 'upheld'}`);
 
-export function caseQueueBody(v: AdminView, rows: CaseSummary[], showing: 'open' | 'all'): Raw {
+/** `reviewCases`: whether review-level flags open cases (MODERATION_REVIEW_CASES). */
+export function caseQueueBody(v: AdminView, rows: CaseSummary[], showing: 'open' | 'all', reviewCases = true): Raw {
   return html`<p><a href="/admin/moderation/actions">Actions and appeals</a> (blocks, restrictions, freezes, removals)</p>
 <p>${showing === 'open' ? html`Open cases: held messages first (each waits for your decision), then messages delivered and flagged for review; newest first within each. <a href="/admin/moderation?status=all">Show decided cases too</a>` : html`All cases, newest first. <a href="/admin/moderation">Show open cases only</a>`}</p>
+${reviewCases ? '' : html`<p class="hint">Review-level flags are switched off on this server (MODERATION_REVIEW_CASES=false): only held messages open cases.</p>`}
 ${rows.length
   ? html`<div class="table-wrap"><table><caption class="visually-hidden">Moderation cases</caption>
 <thead><tr><th scope="col">Opened</th><th scope="col">Severity</th><th scope="col">Labels (score)</th><th scope="col">Room</th><th scope="col">Sender</th><th scope="col">Recipients</th><th scope="col">Model</th><th scope="col">Status</th></tr></thead>

@@ -58,7 +58,7 @@ export function moderationRoutes(k: AdminKit) {
         officer(request);
         const showing = query.status === 'all' ? 'all' : 'open';
         const rows = await caseQueue(k.chat, showing === 'all' ? undefined : 'open');
-        return k.page(set, request, { title: 'Safeguarding cases', section: 'moderation', body: caseQueueBody(k.view(request), rows, showing) });
+        return k.page(set, request, { title: 'Safeguarding cases', section: 'moderation', body: caseQueueBody(k.view(request), rows, showing, k.chat.moderation?.policy.reviewCases ?? true) });
       },
       { query: t.Object({ status: t.Optional(t.String({ maxLength: 10 })) }) },
     )

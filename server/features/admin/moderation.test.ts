@@ -49,6 +49,10 @@ describe('/admin/moderation', () => {
     expect(queue).toContain('grooming_signal (99%)');
     expect(queue).toContain('fake-1');
     expect(queue).toContain('minor');
+    expect(queue).not.toContain('Review-level flags are switched off');
+    // A server with review cases off (MODERATION_REVIEW_CASES=false) says so above the queue.
+    s.t.app.chat.moderation!.policy.reviewCases = false;
+    expect(await (await officer.get('/admin/moderation')).text()).toContain('Review-level flags are switched off on this server (MODERATION_REVIEW_CASES=false): only held messages open cases.');
     // Unchecking removes the permission again.
     await s.admin.post(`/admin/users/${s.officerP.id}`, { name: 'Officer', role: 'lecturer', date_of_birth: '', minor: 'auto', permissions_shown: 'yes' });
     expect((await s.t.store.users.byId(s.officerP.id))!.permissions).toEqual([]);
