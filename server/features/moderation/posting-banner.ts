@@ -2,9 +2,11 @@
  * The slots on a room's page that say why its viewer cannot post there (views/safeguarding.ts
  * postingBanner), and the pushes that keep them true on open pages when a sanction starts or ends.
  *
- * Two slots with one writer each: the room's freeze (pushed to the room's members when it starts or
- * ends) and the viewer's own block or restriction (pushed to that account alone). One slot for both
- * let a refresh of the account line, read before a freeze and pushed after it, empty the "frozen" line.
+ * Two slots, each pushed by one kind of change: the room's freeze (to the room's members when it
+ * starts or ends) and the viewer's own block or restriction (to that account alone, read back after
+ * the change). One slot for both let a refresh of the account line, read before a freeze and pushed
+ * after it, empty the "frozen" line. Two changes of one account close together can still arrive out
+ * of order and leave a stale account line until the next page load: harmless, every send is checked.
  *
  * A restriction shows the same line in every room (its text is general: "you cannot post where
  * students under 18 are"): a line that appeared only in rooms with a minor would tell the restricted
@@ -19,22 +21,20 @@ import type { Store, User } from '../../store/types';
 import { partial } from '../../../views/partials';
 import { ACCOUNT_POSTING_ID, postingBannerId, postingBannerText } from '../../../views/safeguarding';
 import type { ChatContext } from '../chat/context';
-import { accountLimit, isFrozen, REFUSALS } from './restrictions';
+import { accountLimit, isFrozen, limitRefusal, REFUSALS } from './restrictions';
 
-type Limit = Awaited<ReturnType<typeof accountLimit>>;
-const accountText = (limit: Limit) => (limit === 'block' ? REFUSALS.blocked : limit === 'restriction' ? REFUSALS.restricted : null);
 
 /** What the two slots say for `user` in `roomId` now (the room page). */
 export async function postingSlot(store: Store, user: Pick<User, 'id'>, roomId: string): Promise<{ frozen: string | null; account: string | null }> {
   const [frozen, limit] = await Promise.all([isFrozen(store, roomId), accountLimit(store, user)]);
-  return { frozen: frozen ? REFUSALS.frozen : null, account: accountText(limit) };
+  return { frozen: frozen ? REFUSALS.frozen : null, account: limitRefusal(limit) };
 }
 
 /** The user's block or restriction started or ended: the account slot of their open room pages says so. */
 export async function refreshPostingBanners(ctx: ChatContext, userId: string): Promise<void> {
   try {
     const limit = await accountLimit(ctx.store, { id: userId });
-    ctx.hub.publish(topics.user(userId), partial(ACCOUNT_POSTING_ID, 'innerHTML', postingBannerText(accountText(limit))).value);
+    ctx.hub.publish(topics.user(userId), partial(ACCOUNT_POSTING_ID, 'innerHTML', postingBannerText(limitRefusal(limit))).value);
   } catch (err) {
     ctx.warn?.('safeguarding posting line not refreshed', { err, userId });
   }

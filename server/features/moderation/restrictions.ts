@@ -47,6 +47,9 @@ export async function accountLimit(store: Store, user: Pick<User, 'id'>): Promis
   return mine.some((s) => s.kind === 'block') ? 'block' : mine.length ? 'restriction' : null;
 }
 
+/** What an account limit says wherever it applies (a restriction: where a minor is). */
+export const limitRefusal = (limit: 'block' | 'restriction' | null): string | null => (limit === 'block' ? REFUSALS.blocked : limit === 'restriction' ? REFUSALS.restricted : null);
+
 /** Why `user` may not start a conversation with `others`, or null. */
 export async function contactRefusal(store: Store, user: Pick<User, 'id'>, others: User[]): Promise<string | null> {
   const limit = await accountLimit(store, user);

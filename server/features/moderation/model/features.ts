@@ -42,12 +42,17 @@ export interface FeatureConfig {
   wholeWords?: string[];
 }
 
-const prepared = new WeakMap<string[], Vocabulary>();
-/** The config's vocabulary prepared for normalise, made once per config (the scoring path calls this per message). */
+const prepared = new WeakMap<string[], Map<string[] | undefined, Vocabulary>>();
+/**
+ * The config's vocabulary (with its words kept whole) prepared for normalise, made once per pair of
+ * lists (the scoring path calls this per message).
+ */
 function vocabularyFor(cfg: FeatureConfig): Vocabulary | undefined {
   if (!cfg.vocabulary) return undefined;
-  let v = prepared.get(cfg.vocabulary);
-  if (!v) prepared.set(cfg.vocabulary, (v = prepareVocabulary(cfg.vocabulary, cfg.wholeWords)));
+  let byWhole = prepared.get(cfg.vocabulary);
+  if (!byWhole) prepared.set(cfg.vocabulary, (byWhole = new Map()));
+  let v = byWhole.get(cfg.wholeWords);
+  if (!v) byWhole.set(cfg.wholeWords, (v = prepareVocabulary(cfg.vocabulary, cfg.wholeWords)));
   return v;
 }
 

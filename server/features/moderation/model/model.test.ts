@@ -76,8 +76,11 @@ describe('shipped model', () => {
       expect(p.review.length).toBeGreaterThan(0);
       expect([j.review, j.hold]).toEqual([p.review, p.hold]);
     }
-    // the vocabulary would cut these into "butt on" and "ass u me": English words are kept whole
-    expect(model.header.features.wholeWords).toEqual(expect.arrayContaining(['button', 'assume', 'assassination']));
+    // English words are not cut into harmful pieces: "button" is kept whole (the model's list), "assume"
+    // would be mostly short pieces ("ass u me"); abuse run together is no English word and is cut
+    const words = model.header.features.wholeWords!;
+    expect(words).toContain('button');
+    expect(words).not.toContain('cockslut');
     expect(classify('press the button and assume the printer is broken').review).toEqual([]);
   });
 

@@ -26,7 +26,7 @@
  *  8. a few chat spellings mapped to one form: `noodz`/`nudez` → `nudes`, `u` → `you`, `pls` → `please`.
  */
 
-import { capRuns, makeVocabulary, segment, squeeze, unstretch, type Vocabulary } from './words';
+import { capRuns, makeVocabulary, PLAIN, segment, squeeze, unstretch, type Vocabulary } from './words';
 
 export { squeeze, type Vocabulary };
 
@@ -136,7 +136,7 @@ function unmask(w: string): string {
  * spellings before mapping, masked-word targets) added. Made once per model (features.ts).
  */
 export function prepareVocabulary(words: Iterable<string>, whole?: Iterable<string>): Vocabulary {
-  return makeVocabulary([...words, ...OWN_WORDS], whole);
+  return makeVocabulary([...words], OWN_WORDS, whole);
 }
 
 /**
@@ -150,14 +150,15 @@ export function vocabularyOf(texts: Iterable<string>, phrases: Iterable<string> 
   return [...out].sort();
 }
 /**
- * The words of some texts (real language: the public sets) that `vocabulary` would cut into pieces
- * (`button` → `butt on`, `assume` → `ass u me`, `attractive` → `at tract ive`): the model keeps them
- * whole (FeatureConfig.wholeWords). Sorted, no repeats.
+ * The words of an English dictionary that `vocabulary` would cut into pieces (`button` → `butt on`,
+ * `bravery` → `bra very`, `attractive` → `at tract ive`): the model keeps them whole
+ * (FeatureConfig.wholeWords). Abuse run together (`cockslut`) is no dictionary word and is cut.
+ * Sorted, no repeats.
  */
-export function wordsToKeepWhole(texts: Iterable<string>, vocabulary: Iterable<string>): string[] {
+export function wordsToKeepWhole(dictionary: Iterable<string>, vocabulary: Iterable<string>): string[] {
   const vocab = prepareVocabulary(vocabulary, []);
   const out = new Set<string>();
-  for (const text of texts) for (const t of normalise(text).tokens) if (PLAIN.test(t) && !out.has(t) && segment(t, vocab)) out.add(t);
+  for (const w of dictionary) if (PLAIN.test(w) && segment(w, vocab)) out.add(w);
   return [...out].sort();
 }
 /** A word the model knows, or one of this file's own (for joins that are only undone when they make a word). */
@@ -165,7 +166,10 @@ const isKnown = (w: string, vocab: Vocabulary | undefined) => (vocab ? vocab.wor
 const canonical = (w: string) => CANONICAL.get(w) ?? w;
 /** A chunk without its trailing punctuation. */
 const core = (c: string) => c.replace(/[,.?;:!"')(]+$/, '') || c;
-const PLAIN = /^[a-z]+$/;
+/** What an email address or a link becomes (one token each, never cut into words). */
+const EMAIL = 'emailaddress';
+const LINK = 'weblink';
+const PLACEHOLDERS: ReadonlySet<string> = new Set([EMAIL, LINK]);
 
 /** `vocab`: the model's vocabulary (see `unstretch` and step 4); absent: runs capped at two, only own words known. */
 export function normalise(input: string, vocab?: Vocabulary): Normalised {
@@ -238,7 +242,7 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
       continue;
     }
     if (/[@.:]/.test(c) && URL_OR_EMAIL.test(c)) {
-      joined.push(c.includes('@') ? 'emailaddress' : 'weblink');
+      joined.push(c.includes('@') ? EMAIL : LINK);
       continue;
     }
     if (SEPARATOR.test(c)) {
@@ -271,7 +275,7 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
   // 5–8. per word
   const tokens: string[] = [];
   const pushWord = (w: string) => {
-    const pieces = PLAIN.test(w) ? segment(w, vocab) : null;
+    const pieces = PLAIN.test(w) && !PLACEHOLDERS.has(w) ? segment(w, vocab) : null;
     if (pieces) for (const p of pieces) tokens.push(canonical(p));
     else tokens.push(canonical(w));
   };

@@ -48,14 +48,8 @@ beforeAll(() => {
   writeFileSync(join(dir, 'campus/dev.jsonl'), jsonl(messages(2, 30)));
   writeFileSync(join(dir, 'campus/conversations_train.jsonl'), jsonl(conversations(3, 10)));
   writeFileSync(join(dir, 'campus/conversations_dev.jsonl'), jsonl(conversations(4, 4)));
-  // the public sets: English as people write it, only for the real words the vocabulary would cut
-  // ("groupstudy" is no word there, "stupid" is not in the campus texts: neither is listed)
-  for (const d of [dir, join(dir, 'ctx')]) {
-    mkdirSync(join(d, 'edos'), { recursive: true });
-    mkdirSync(join(d, 'openai-moderation'), { recursive: true });
-    writeFileSync(join(d, 'edos/train.csv'), 'rewire_id,text,label_sexist,label_category,label_vector,split\nx-1,"Somebody tell him the lab reportage is due",not sexist,none,none,train\n');
-    writeFileSync(join(d, 'openai-moderation/train.jsonl'), jsonl([{ prompt: 'a stupid lecturer moved the notice to friday' }]));
-  }
+  // the English dictionary for the words kept whole ("reportage" would be cut into "report age")
+  writeFileSync(join(dir, 'words.txt'), ['group', 'reportage', 'report', 'stupid'].join('\n'));
   // the same data where one phrase is grooming only when a lecturer sends it in a DM
   const withContext = (seed: number, n: number) =>
     messages(seed, n).map((m, i) => {
@@ -72,7 +66,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('training recipe', () => {
-  const opts = () => ({ ...DEFAULT_RECIPE, dataDir: dir, features: { ...DEFAULT_RECIPE.features, hashBits: 12 }, iterations: 40 });
+  const opts = () => ({ ...DEFAULT_RECIPE, dataDir: dir, dictionaryFile: join(dir, 'words.txt'), features: { ...DEFAULT_RECIPE.features, hashBits: 12 }, iterations: 40 });
 
   test('is deterministic end to end: the same data gives byte-identical weights files', () => {
     const a = runRecipe(opts());
@@ -94,7 +88,7 @@ describe('training recipe', () => {
     expect(vocabulary).toContain('keeps'); // a speech-act word, in no training text
     expect(vocabulary).not.toContain('10'); // words only
     expect(r.model.score('seeeend me a piiic toniiight')).toEqual(r.model.score('send me a pic tonight'));
-    // words run together are cut into vocabulary words, except real words (from the public sets) that would be cut
+    // words run together are cut into vocabulary words, except the dictionary's words that would be cut
     expect(r.model.header.features.wholeWords).toEqual(['reportage']);
     expect(r.model.score('sendmeapic tonight')).toEqual(r.model.score('send me a pic tonight'));
   });

@@ -4,6 +4,7 @@
  * model card. Deterministic: no clocks, no randomness (folds are fixed by position), fixed order.
  */
 import { readFileSync } from 'node:fs';
+import wordListPath from 'word-list';
 import { join } from 'node:path';
 import { parseConversations, parseEdos, parseMessages, parseOpenAi, type ConversationItem, type MessageItem } from './data';
 import { evaluateConversations, evaluateMessages, modelDecides, type ConversationReport, type MessageReport } from './evaluate';
@@ -72,10 +73,12 @@ export interface RecipeOptions {
   vocabulary?: boolean;
   /**
    * With a vocabulary: words run together (`sendmenudes`) are cut into vocabulary words, except the
-   * real words that would be cut (`button`, `assume`), which the model carries as a list made from the
-   * public sets' training texts (English as people write it; the texts are not fitted on). Recipe 1.4.0.
+   * English words that would be cut (`button`, `bravery`), which the model carries as a list made
+   * from an English dictionary (`dictionaryFile`). Recipe 1.4.0.
    */
   segmentWords?: boolean;
+  /** One lower-case word per line: the English dictionary for `segmentWords` (default: the word-list package's). */
+  dictionaryFile?: string;
   /** Progress lines (stderr in the script). */
   log?: (s: string) => void;
 }
@@ -344,12 +347,9 @@ export function runRecipe(input: RecipeOptions): RecipeResult {
 function withVocabulary(opts: RecipeOptions, d: Loaded): FeatureConfig {
   const vocabulary = vocabularyOf([...d.train.map((m) => m.text), ...d.convTrain.flatMap((c) => c.turns.map((t) => t.text))], [...CUE_PHRASES, ...SPEECH_WORDS]);
   if (!opts.segmentWords) return { ...opts.features, vocabulary };
-  // English as people write it: the public sets' training texts (not fitted on; words only)
-  const english = [
-    ...parseEdos(readFileSync(join(opts.dataDir, 'edos/train.csv'), 'utf8'), 'edos/train.csv').map((e) => e.text),
-    ...parseOpenAi(readFileSync(join(opts.dataDir, 'openai-moderation/train.jsonl'), 'utf8'), 'openai-moderation/train.jsonl').map((e) => e.text),
-  ];
-  return { ...opts.features, vocabulary, wholeWords: wordsToKeepWhole(english, vocabulary) };
+  // Training only: the dictionary is a dev dependency, the server reads the list from the weights file.
+  const dictionary = readFileSync(opts.dictionaryFile ?? wordListPath, 'utf8').split('\n');
+  return { ...opts.features, vocabulary, wholeWords: wordsToKeepWhole(dictionary, vocabulary) };
 }
 
 function placeholderMeta(opts: RecipeOptions) {

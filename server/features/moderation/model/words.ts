@@ -29,8 +29,11 @@ interface Trie {
   end: Uint8Array;
 }
 
+/** A word of letters a–z only (what the normaliser leaves of a plain word). */
+export const PLAIN = /^[a-z]+$/;
+
 function makeTrie(words: Iterable<string>): Trie {
-  const list = [...words].filter((w) => /^[a-z]+$/.test(w));
+  const list = [...words].filter((w) => PLAIN.test(w));
   let size = 1;
   for (const w of list) size += w.length;
   const next = new Int32Array(size * 26);
@@ -47,11 +50,16 @@ function makeTrie(words: Iterable<string>): Trie {
   return { next: next.slice(0, nodes * 26), end: end.slice(0, nodes) };
 }
 
-/** Words under three letters a run-together word may be cut into (longer pieces need only be in the vocabulary). */
+/** Words under three letters a run-together word may be cut into (longer pieces must be in the model's vocabulary). */
 const SHORT_PIECES: ReadonlySet<string> = new Set(['a', 'i', 'u', 'am', 'an', 'as', 'at', 'be', 'by', 'do', 'go', 'he', 'if', 'in', 'is', 'it', 'me', 'my', 'no', 'of', 'on', 'or', 'so', 'to', 'up', 'us', 'we', 'na', 'ur', 'ya', 'im']);
 
-export function makeVocabulary(words: Iterable<string>, whole?: Iterable<string>): Vocabulary {
-  const all = new Set<string>(words);
+/**
+ * `words`: the model's vocabulary, the only words a run-together word is cut into (with the short
+ * function words); `extra`: more words known for the other uses (normalise.ts's own chat spellings
+ * and masked-word targets, which the model may never have seen: no pieces).
+ */
+export function makeVocabulary(words: readonly string[], extra: Iterable<string>, whole?: Iterable<string>): Vocabulary {
+  const all = new Set<string>([...words, ...extra]);
   const bySqueezed = new Map<string, string[]>();
   for (const w of all) {
     const k = squeeze(w);
@@ -59,7 +67,7 @@ export function makeVocabulary(words: Iterable<string>, whole?: Iterable<string>
     if (list) list.push(w);
     else bySqueezed.set(k, [w]);
   }
-  const pieces = makeTrie([...all].filter((w) => w.length >= 3 || SHORT_PIECES.has(w)));
+  const pieces = makeTrie([...words.filter((w) => w.length >= 3), ...SHORT_PIECES]);
   return { words: all, bySqueezed, pieces, ...(whole ? { whole: new Set(whole) } : {}) };
 }
 
@@ -106,18 +114,20 @@ export function squeeze(w: string): string {
 
 /**
  * A word (a–z) that the vocabulary lacks, cut into the fewest vocabulary words that make it up
- * (`sendnudes` → `send nudes`), ties to the cut with the longest pieces; null when there is none.
+ * (`sendnudes` → `send nudes`), ties to the most even cut (`partner ships`, not `partners hips`);
+ * null when there is none, or when more than half of the pieces are short words (`imitation` is not
+ * `im it at i on`).
  * Words run together are an easy way round a word list (every space removed, 1.3.1 caught 0.401 of
  * the labelled dev messages). Only words of 6 letters or more, never a word the model knows nor one
- * of `vocab.whole` (real words the vocabulary would cut: `button` is not `butt on`). Pieces under
- * three letters only from a short list of function words (`me`, `on`), when the vocabulary has them. Linear: a walk down the trie from each
+ * of `vocab.whole` (English words the vocabulary would cut: `button` is not `butt on`). Pieces under
+ * three letters only from a short list of function words (`me`, `on`). Linear: a walk down the trie from each
  * reachable position, at most the longest vocabulary word deep.
  */
 export function segment(w: string, vocab: Vocabulary | undefined): string[] | null {
   if (!vocab?.whole || w.length < 6 || vocab.words.has(w) || vocab.whole.has(w)) return null;
   const { next, end } = vocab.pieces;
   const n = w.length;
-  // cost[i]: fewest pieces for w[0, i); score[i]: sum of squared piece lengths (higher = longer pieces)
+  // cost[i]: fewest pieces for w[0, i); score[i]: sum of squared piece lengths (lower = more even)
   const cost = new Float64Array(n + 1).fill(Infinity);
   const score = new Float64Array(n + 1);
   const from = new Int32Array(n + 1).fill(-1);
@@ -132,7 +142,7 @@ export function segment(w: string, vocab: Vocabulary | undefined): string[] | nu
       const pieces = cost[j]! + 1;
       const len = i + 1 - j;
       const sc = score[j]! + len * len;
-      if (pieces < cost[i + 1]! || (pieces === cost[i + 1]! && sc > score[i + 1]!)) {
+      if (pieces < cost[i + 1]! || (pieces === cost[i + 1]! && sc < score[i + 1]!)) {
         cost[i + 1] = pieces;
         score[i + 1] = sc;
         from[i + 1] = j;
@@ -141,6 +151,10 @@ export function segment(w: string, vocab: Vocabulary | undefined): string[] | nu
   }
   if (cost[n] === Infinity || cost[n]! < 2) return null;
   const out: string[] = [];
-  for (let i = n; i > 0; i = from[i]!) out.push(w.slice(from[i]!, i));
-  return out.reverse();
+  let short = 0;
+  for (let i = n; i > 0; i = from[i]!) {
+    out.push(w.slice(from[i]!, i));
+    if (i - from[i]! < 3) short++;
+  }
+  return short * 2 > out.length ? null : out.reverse();
 }
