@@ -171,9 +171,21 @@ const EMAIL = 'emailaddress';
 const LINK = 'weblink';
 const PLACEHOLDERS: ReadonlySet<string> = new Set([EMAIL, LINK]);
 
+const CAPITALISED_INSIDE = /(?<![.!?]["')\]]*\s*|^\s*)(?<=[^\p{L}\p{N}])\p{Lu}\p{Ll}{5,}(?![\p{L}\p{N}])/gu;
+/** The words (lower-cased) written Capitalised inside a sentence: `Ibrahim` in "tell Ibrahim". */
+function capitalisedInside(text: string): Set<string> | undefined {
+  const found = text.match(CAPITALISED_INSIDE);
+  return found ? new Set(found.map((w) => w.toLowerCase())) : undefined;
+}
+
 /** `vocab`: the model's vocabulary (see `unstretch` and step 4); absent: runs capped at two, only own words known. */
 export function normalise(input: string, vocab?: Vocabulary): Normalised {
-  let s = input.normalize('NFKC').toLowerCase();
+  const nfkc = input.normalize('NFKC');
+  // Names: a word written Capitalised inside a sentence (not first in the message or after . ! ?) is
+  // not cut as words run together: "Ibrahim", "Dickson" are no "i bra him", "dick son" (the
+  // dictionary of words kept whole has no names; keyboards capitalise only a sentence's first word).
+  const names = vocab?.whole ? capitalisedInside(nfkc) : undefined;
+  let s = nfkc.toLowerCase();
   // invisible characters inside words ("nu\u200bdes"), then look-alike letters from other scripts
   s = s.replace(/[\u00ad\u200b\u200c\u2060\u180e]/g, '');
   if (/[\u0400-\u04ff\u0370-\u03ff]/.test(s)) s = s.replace(/[\u0400-\u04ff\u0370-\u03ff]/g, (c) => HOMOGLYPHS[c] ?? c);
@@ -275,7 +287,7 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
   // 5–8. per word
   const tokens: string[] = [];
   const pushWord = (w: string) => {
-    const pieces = PLAIN.test(w) && !PLACEHOLDERS.has(w) ? segment(w, vocab) : null;
+    const pieces = PLAIN.test(w) && !PLACEHOLDERS.has(w) && !names?.has(w) ? segment(w, vocab) : null;
     if (pieces) for (const p of pieces) tokens.push(canonical(p));
     else tokens.push(canonical(w));
   };

@@ -36,6 +36,15 @@ describe('words run together', () => {
     expect(normalise('write to ade@unilag.edu.ng or see https://lms.unilag.edu.ng', prepareVocabulary([...WORDS, 'email', 'address', 'web', 'link'], [])).tokens).toEqual(['write', 'to', 'emailaddress', 'or', 'see', 'weblink']);
   });
 
+  test('a name (a word Capitalised inside a sentence) is not cut; the first word of a sentence may be', () => {
+    const v = prepareVocabulary([...WORDS, 'dick', 'saw', 'tell', 'ask'], []);
+    expect(normalise('I saw Dickson at the lecture', v).text).toBe('i saw dickson at the lecture');
+    expect(normalise('ask Dickson. Dickson has the notes', v).text).toBe('ask dickson dickson has the notes'); // once is enough
+    expect(normalise('Sendnudes tonight', v).text).toBe('send nudes tonight'); // keyboards capitalise the first word
+    expect(normalise('ok. Sendnudes tonight', v).text).toBe('ok send nudes tonight');
+    expect(normalise('ok sendnudes tonight', v).text).toBe('ok send nudes tonight');
+  });
+
   test('a vocabulary without the whole-word list (recipe < 1.4.0) cuts nothing', () => {
     expect(normalise('sendnudes', prepareVocabulary(WORDS)).text).toBe('sendnudes');
     expect(normalise('sendnudes').text).toBe('sendnudes');
