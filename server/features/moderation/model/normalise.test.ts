@@ -95,6 +95,15 @@ describe('normalise', () => {
     expect(n('plsssss noooodz')).toBe('please nudes');
   });
 
+  test('a letter and a digit are leetspeak only when they spell a short word; else they name a question, a room or a test', () => {
+    const n = (t: string) => normalise(t);
+    expect(n('has anyone solved Q3 and Q4?')).toMatchObject({ text: 'has anyone solved q3 and q4', obfuscated: false });
+    expect(n('room A1, part 3b, T1 results').text).toBe('room a1 part 3b t1 results');
+    expect(n('s3nd m3 ur p1c n0w')).toMatchObject({ text: 'send me your pic now', obfuscated: true });
+    expect(n('f1 aworan ranse s1 m1').text).toBe('fi aworan ranse si mi'); // Yoruba, as the campus data writes it
+    expect(n('snap me b4 you sleep').text).toBe('snap me before you sleep'); // a chat spelling, not "ba"
+  });
+
   test('a long message of stretched words is undone word by word (its cost is measured in bench/moderation.ts)', () => {
     const v = prepareVocabulary(['good', 'send']);
     const text = 'aaabbbcccdddeeefffggghhh seeeend gooooood '.repeat(100); // 4,100 characters, every word stretched

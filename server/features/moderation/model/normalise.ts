@@ -78,6 +78,11 @@ const MARKS = /\p{M}/gu;
 const LETTER = /\p{L}/u;
 // Course codes, times, ordinals and levels: digits here are not leetspeak.
 const NOT_LEET = /^(?:[a-z]{2,4}\d{2,4}[a-z]?|\d+(?:am|pm|st|nd|rd|th|k|hrs?|mins?|l|lvl|ish|x|s)?)$/;
+// One letter and one digit is leetspeak only when it spells one of these short words (`m3`, `n0`,
+// `0n`; Yoruba `m1`, `s1`, `f1`); else it names a question, a room, a part or a test (`Q3`, `A1`,
+// `3b`, `T1`). Read as leetspeak, "has anyone solved Q3 and Q4?" became "qe and qa", two undone
+// obfuscations, and was reviewed as solicitation.
+const LEET_PAIRS: ReadonlySet<string> = new Set(['me', 'so', 'go', 'to', 'no', 'yo', 'do', 'be', 'we', 're', 'on', 'of', 'in', 'is', 'it', 'at', 'as', 'an', 'us', 'my', 'by', 'he', 'hi', 'oh', 'ok', 'or', 'if', 'up', 'mi', 'si', 'fi', 'ni', 'wa']);
 const URL_OR_EMAIL = /^(?:https?:\/\/\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+)$/;
 const SINGLE = /^[\p{L}\p{N}@$!]$/u;
 // Separators between single letters. Dots, dashes and underscores are always undone ("n.u.d.e.s");
@@ -92,6 +97,10 @@ const isLetter = (c: string | undefined) => c !== undefined && LETTER.test(c);
 /** Leetspeak inside one word (see step 5). */
 function unleet(w: string): string {
   if (!/[0-9@$!]/.test(w) || !/\p{L}/u.test(w) || NOT_LEET.test(w)) return w;
+  if (w.length === 2 && /\d/.test(w)) {
+    const pair = (LEET[w[0]!] ?? w[0]!) + (LEET[w[1]!] ?? w[1]!);
+    return LEET_PAIRS.has(pair) ? pair : w;
+  }
   const c = [...w];
   let out = '';
   for (let i = 0; i < c.length; i++) {
