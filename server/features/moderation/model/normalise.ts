@@ -193,7 +193,9 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
   // Names: a word written Capitalised inside a sentence (not first in the message or after . ! ?) is
   // not cut as words run together: "Ibrahim", "Dickson" are no "i bra him", "dick son" (the
   // dictionary of words kept whole has no names; keyboards capitalise only a sentence's first word).
-  const names = vocab?.whole ? capitalisedInside(nfkc) : undefined;
+  // (found on first use: most messages have no word to cut)
+  let names: Set<string> | undefined | null = null;
+  const isName = (w: string) => (names === null ? (names = capitalisedInside(nfkc)) : names)?.has(w) ?? false;
   let s = nfkc.toLowerCase();
   // invisible characters inside words ("nu\u200bdes"), then look-alike letters from other scripts
   s = s.replace(/[\u00ad\u200b\u200c\u2060\u180e]/g, '');
@@ -296,7 +298,8 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
   // 5–8. per word
   const tokens: string[] = [];
   const pushWord = (w: string) => {
-    const pieces = PLAIN.test(w) && !PLACEHOLDERS.has(w) && !names?.has(w) ? segment(w, vocab) : null;
+    let pieces = PLAIN.test(w) && !PLACEHOLDERS.has(w) ? segment(w, vocab) : null;
+    if (pieces && isName(w)) pieces = null;
     if (pieces) for (const p of pieces) tokens.push(canonical(p));
     else tokens.push(canonical(w));
   };
