@@ -46,37 +46,19 @@ export class SlidingWindowLimiter implements RateLimiter {
   }
 
   /** Counts one event for the key. */
-  record(key: string): void {
-    this.count(key);
-  }
-
-  /**
-   * Counts one event for the key; returns a function that uncounts it again (the Redis limiter's
-   * fallback count, when Redis turns out to have counted the event after all).
-   */
-  count(key: string): () => void {
+  record(key: string) {
     const list = this.recent(key);
-    const at = this.now();
-    list.push(at);
+    list.push(this.now());
     this.hits.set(key, list);
     // Bound memory under a spray of distinct keys: forget the oldest keys first.
     if (this.hits.size > 100_000) for (const k of [...this.hits.keys()].slice(0, 10_000)) this.hits.delete(k);
-    return () => {
-      const now = this.hits.get(key);
-      const i = now ? now.lastIndexOf(at) : -1;
-      if (i >= 0) now!.splice(i, 1);
-    };
   }
 
   /** Records an event and returns 0, or returns the seconds to wait (and records nothing). */
   take(key: string): number {
-    return this.takeOrWait(key).wait;
-  }
-
-  /** `take`, with the function that uncounts the event when one was recorded (see `record`). */
-  takeOrWait(key: string): { wait: number; undo?: () => void } {
     const wait = this.retryAfter(key);
-    return wait ? { wait } : { wait, undo: this.count(key) };
+    if (!wait) this.record(key);
+    return wait;
   }
 
   reset(key: string) {

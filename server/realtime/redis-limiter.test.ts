@@ -120,37 +120,6 @@ describeRedis('RedisLimiters', () => {
     }
   });
 
-  test('a Redis too slow to answer in time still counts the event once: the node uncounts its fallback count when the late answer comes', async () => {
-    type Limiter = ReturnType<RedisLimiters['factory']>;
-    const lateCase = async (act: (l: Limiter) => Promise<unknown>) => {
-      const own = await startRedis();
-      const a = await RedisLimiters.connect(own.url, memoryLogger());
-      open.push(a);
-      const busy = new Bun.RedisClient(own.url);
-      try {
-        const l = a.factory('late', 2, 60_000);
-        // Redis runs one script at a time: a 700 ms busy loop makes the limiter's script wait past its 300 ms timeout.
-        const stalled = busy.send('EVAL', ["local t = redis.call('TIME') local s = t[1] * 1000000 + t[2] repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - s > 700000 return 0", '0']);
-        await Bun.sleep(50);
-        await act(l); // falls back: counted on this node…
-        await stalled;
-        await Bun.sleep(100); // …and by Redis once it gets to the script
-        expect(Number(await busy.send('ZCARD', ['lt:rl:late:k']))).toBe(1);
-        // Redis unreachable: the node's own count must not also hold the event Redis holds, so two more are allowed.
-        own.stop();
-        await Bun.sleep(100);
-        expect(await l.take('k')).toBe(0);
-        expect(await l.take('k')).toBe(0);
-        expect(await l.take('k')).toBeGreaterThan(0);
-      } finally {
-        busy.close();
-        own.stop();
-      }
-    };
-    await lateCase((l) => Promise.resolve(l.record('k')));
-    await lateCase(async (l) => expect(await l.take('k')).toBe(0));
-  });
-
   test('five wrong passwords spread over two nodes lock the account on both', async () => {
     const store = createSqliteStore(null);
     const config = loadConfig({ LOG_LEVEL: 'error' });

@@ -10,9 +10,7 @@
  *
  * Redis unreachable or slow (over COMMAND_TIMEOUT_MS): the node falls back to its own in-memory
  * limiter for that call and logs it (at most once a minute). Sign-in must not stop working because
- * Redis is down, and each node still limits on its own meanwhile. A slow Redis may still run the
- * script after the node gave up on it: when that late answer says Redis counted the event, the
- * node uncounts its own fallback count of it, so that the event is not counted twice.
+ * Redis is down, and each node still limits on its own meanwhile.
  */
 import { RedisClient } from 'bun';
 import type { Logger } from '../log';
@@ -75,13 +73,10 @@ export class RedisLimiters {
   /** The factory createApp takes (Deps.limiters). */
   readonly factory: LimiterFactory = (name, max, windowMs) => new SharedLimiter(this, `lt:rl:${name}:`, new SlidingWindowLimiter(max, windowMs, this.now));
 
-  /**
-   * Runs the script; null when Redis did not answer in time (the caller falls back). `late` gets the
-   * answer that Redis gives after that, if it does.
-   */
-  run(key: string, windowMs: number, max: number, mode: 'check' | 'record' | 'take', late?: (answer: number) => void): Promise<number | null> {
+  /** Runs the script; null when Redis did not answer in time (the caller falls back). */
+  run(key: string, windowMs: number, max: number, mode: 'check' | 'record' | 'take'): Promise<number | null> {
     const now = this.sharedClock === 'node' ? String(this.now()) : '';
-    return this.command('EVAL', [SCRIPT, '1', key, now, String(windowMs), String(max), mode, crypto.randomUUID()], late);
+    return this.command('EVAL', [SCRIPT, '1', key, now, String(windowMs), String(max), mode, crypto.randomUUID()]);
   }
 
   /** Deletes a key (a reset); a Redis that does not answer is waited for COMMAND_TIMEOUT_MS at most. */
@@ -91,19 +86,16 @@ export class RedisLimiters {
 
   private reconnecting = false;
 
-  private async command(name: string, args: string[], late?: (answer: number) => void): Promise<number | null> {
+  private async command(name: string, args: string[]): Promise<number | null> {
     // A client that gave up reconnecting (or never connected at start-up) is asked to connect again,
     // in the background: this call falls back, the next ones use Redis once it answers.
     if (!this.client.connected && !this.reconnecting && !this.closed) {
       this.reconnecting = true;
       this.client.connect().catch(() => {}).finally(() => (this.reconnecting = false));
     }
-    const sent = this.client.send(name, args);
     try {
-      return Number(await withTimeout(sent, COMMAND_TIMEOUT_MS, () => new Error(`no answer within ${COMMAND_TIMEOUT_MS} ms`)));
+      return Number(await withTimeout(this.client.send(name, args), COMMAND_TIMEOUT_MS, () => new Error(`no answer within ${COMMAND_TIMEOUT_MS} ms`)));
     } catch (err) {
-      // (a network event: it comes after the caller has made its fallback count)
-      if (late) sent.then((answer) => late(Number(answer)), () => {});
       if (this.now() - this.lastWarn > 60_000) {
         this.lastWarn = this.now();
         this.logger.warn('shared rate limits unavailable: this node limits on its own until Redis answers', { err });
@@ -140,19 +132,11 @@ class SharedLimiter implements RateLimiter {
   }
 
   async record(key: string) {
-    let undo: (() => void) | undefined;
-    const shared = await this.redis.run(this.prefix + key, this.windowMs, this.max, 'record', () => undo?.());
-    if (shared === null) undo = this.local.count(key);
+    if ((await this.redis.run(this.prefix + key, this.windowMs, this.max, 'record')) === null) this.local.record(key);
   }
 
   async take(key: string) {
-    let undo: (() => void) | undefined;
-    // A late 0 means Redis counted the event too; a late wait means it did not (the event happened: keep it).
-    const shared = await this.redis.run(this.prefix + key, this.windowMs, this.max, 'take', (answer) => answer === 0 && undo?.());
-    if (shared !== null) return shared;
-    const local = this.local.takeOrWait(key);
-    undo = local.undo;
-    return local.wait;
+    return (await this.redis.run(this.prefix + key, this.windowMs, this.max, 'take')) ?? this.local.take(key);
   }
 
   async reset(key: string) {
