@@ -120,6 +120,53 @@ describeRedis('RedisLimiters', () => {
     }
   });
 
+  test('a Redis that answers, but always too late, still leaves each node limiting on its own', async () => {
+    const own = await startRedis();
+    // A loopback proxy that holds every reply from Redis for 400 ms (over the 300 ms timeout).
+    type Up = { write(b: Uint8Array): number; end(): void };
+    const ups: Up[] = [];
+    const proxy = Bun.listen<{ up?: Up; early: Uint8Array[] }>({
+      hostname: '127.0.0.1',
+      port: 0,
+      socket: {
+        async open(client) {
+          client.data = { early: [] };
+          const up = await Bun.connect({
+            hostname: '127.0.0.1',
+            port: own.port,
+            socket: {
+              data: (_, reply) => void setTimeout(() => client.write(reply), 400),
+              close: () => void client.end(),
+            },
+          });
+          ups.push(up);
+          client.data.up = up;
+          for (const b of client.data.early) up.write(b); // what the client sent before Redis was connected
+        },
+        data: (client, bytes) => {
+          if (client.data.up) client.data.up.write(bytes);
+          else client.data.early.push(new Uint8Array(bytes));
+        },
+        close: (client) => void client.data.up?.end(),
+      },
+    });
+    try {
+      const slow = await RedisLimiters.connect(`redis://127.0.0.1:${proxy.port}`, memoryLogger());
+      open.push(slow);
+      const l = slow.factory('slow', 3, 60_000);
+      const waits: number[] = [];
+      for (let i = 0; i < 5; i++) waits.push(await l.take('k'));
+      // Redis ran every script (late), the node counted every event too: both refuse from the fourth.
+      expect(waits.map((w) => w > 0)).toEqual([false, false, false, true, true]);
+      await Bun.sleep(500);
+      expect(Number(await new Bun.RedisClient(own.url).send('ZCARD', ['lt:rl:slow:k']))).toBe(3);
+    } finally {
+      proxy.stop(true);
+      for (const up of ups) up.end();
+      own.stop();
+    }
+  });
+
   test('five wrong passwords spread over two nodes lock the account on both', async () => {
     const store = createSqliteStore(null);
     const config = loadConfig({ LOG_LEVEL: 'error' });
