@@ -95,13 +95,18 @@ describe('normalise', () => {
     expect(n('plsssss noooodz')).toBe('please nudes');
   });
 
-  test('a letter and a digit are leetspeak only when they spell a short word; else they name a question, a room or a test', () => {
-    const n = (t: string) => normalise(t);
+  test('a letter with a number is leetspeak only when it spells a word; else it names a question, a room, a part or a test', () => {
+    const v = prepareVocabulary(['see', 'hot', 'pic', 'now', 'send', 'your']);
+    const n = (t: string) => normalise(t, v);
     expect(n('has anyone solved Q3 and Q4?')).toMatchObject({ text: 'has anyone solved q3 and q4', obfuscated: false });
-    expect(n('room A1, part 3b, T1 results').text).toBe('room a1 part 3b t1 results');
+    expect(n('room A1, part 3b, T1 results, Q10 and Q11, Q3b, A101').text).toBe('room a1 part 3b t1 results q10 and q11 q3b a101');
+    // one letter and one digit: only the short words the campus data spells so (not H1 → "hi", A5 → "as", F1 → "fi")
+    expect(n('F1 tonight, H1 results, A5 paper').text).toBe('f1 tonight h1 results a5 paper');
     expect(n('s3nd m3 ur p1c n0w')).toMatchObject({ text: 'send me your pic now', obfuscated: true });
-    expect(n('f1 aworan ranse s1 m1').text).toBe('fi aworan ranse si mi'); // Yoruba, as the campus data writes it
+    // longer: when the result is a word the model knows
+    expect(n('s33 h0t')).toMatchObject({ text: 'see hot', obfuscated: true });
     expect(n('snap me b4 you sleep').text).toBe('snap me before you sleep'); // a chat spelling, not "ba"
+    expect(normalise('s33').text).toBe('see'); // without a vocabulary (recipe < 1.4.0), as before
   });
 
   test('a long message of stretched words is undone word by word (its cost is measured in bench/moderation.ts)', () => {

@@ -26,7 +26,7 @@
  *  8. a few chat spellings mapped to one form: `noodz`/`nudez` → `nudes`, `u` → `you`, `pls` → `please`.
  */
 
-import { capRuns, makeVocabulary, PLAIN, segment, squeeze, unstretch, type Vocabulary } from './words';
+import { capRuns, makeVocabulary, namesIn, PLAIN, segment, squeeze, unstretch, type Vocabulary } from './words';
 
 export { squeeze, type Vocabulary };
 
@@ -78,11 +78,13 @@ const MARKS = /\p{M}/gu;
 const LETTER = /\p{L}/u;
 // Course codes, times, ordinals and levels: digits here are not leetspeak.
 const NOT_LEET = /^(?:[a-z]{2,4}\d{2,4}[a-z]?|\d+(?:am|pm|st|nd|rd|th|k|hrs?|mins?|l|lvl|ish|x|s)?)$/;
-// One letter and one digit is leetspeak only when it spells one of these short words (`m3`, `n0`,
-// `0n`; Yoruba `m1`, `s1`, `f1`); else it names a question, a room, a part or a test (`Q3`, `A1`,
-// `3b`, `T1`). Read as leetspeak, "has anyone solved Q3 and Q4?" became "qe and qa", two undone
-// obfuscations, and was reviewed as solicitation.
-const LEET_PAIRS: ReadonlySet<string> = new Set(['me', 'so', 'go', 'to', 'no', 'yo', 'do', 'be', 'we', 're', 'on', 'of', 'in', 'is', 'it', 'at', 'as', 'an', 'us', 'my', 'by', 'he', 'hi', 'oh', 'ok', 'or', 'if', 'up', 'mi', 'si', 'fi', 'ni', 'wa']);
+// A letter with a number (`Q3`, `Q11`, `A101`, `3b`, `Q3b`) names a question, a room, a part or a
+// test; read as leetspeak, "has anyone solved Q3 and Q4?" became "qe and qa", two undone
+// obfuscations, and was reviewed as solicitation. Such a token is leetspeak only when it spells a word:
+// with one letter and one digit, one of these (`m3`, `n0`: the campus data's; not `hi`, `as`, `it`,
+// which are `H1`, `A5`, `i7` as often); longer, a word the model knows (`s33`, `h0t`, `t00`).
+const LEET_PAIRS: ReadonlySet<string> = new Set(['me', 'so', 'go', 'to', 'no', 'yo', 'do', 'be', 'we', 'on', 'of', 'in', 'mi']);
+const LETTER_AND_NUMBER = /^(?:[a-z]\d{1,3}[a-z]?|\d{1,3}[a-z])$/;
 const URL_OR_EMAIL = /^(?:https?:\/\/\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+)$/;
 const SINGLE = /^[\p{L}\p{N}@$!]$/u;
 // Separators between single letters. Dots, dashes and underscores are always undone ("n.u.d.e.s");
@@ -95,12 +97,17 @@ const DOTTED = /^[\p{L}\p{N}@$!](?:[-.·_/|+~^•][\p{L}\p{N}@$!])+$/u;
 const isLetter = (c: string | undefined) => c !== undefined && LETTER.test(c);
 
 /** Leetspeak inside one word (see step 5). */
-function unleet(w: string): string {
+function unleet(w: string, vocab: Vocabulary | undefined): string {
   if (!/[0-9@$!]/.test(w) || !/\p{L}/u.test(w) || NOT_LEET.test(w)) return w;
-  if (w.length === 2 && /\d/.test(w)) {
-    const pair = (LEET[w[0]!] ?? w[0]!) + (LEET[w[1]!] ?? w[1]!);
-    return LEET_PAIRS.has(pair) ? pair : w;
+  if (LETTER_AND_NUMBER.test(w)) {
+    const word = leetMap(w);
+    if (w.length === 2) return LEET_PAIRS.has(word) ? word : w;
+    return !vocab || vocab.words.has(word) ? word : w; // (without a vocabulary: as before 1.4.0)
   }
+  return leetMap(w);
+}
+
+function leetMap(w: string): string {
   const c = [...w];
   let out = '';
   for (let i = 0; i < c.length; i++) {
@@ -180,13 +187,6 @@ const EMAIL = 'emailaddress';
 const LINK = 'weblink';
 const PLACEHOLDERS: ReadonlySet<string> = new Set([EMAIL, LINK]);
 
-const CAPITALISED_INSIDE = /(?<![.!?]["')\]]*\s*|^\s*)(?<=[^\p{L}\p{N}])\p{Lu}\p{Ll}{5,}(?![\p{L}\p{N}])/gu;
-/** The words (lower-cased) written Capitalised inside a sentence: `Ibrahim` in "tell Ibrahim". */
-function capitalisedInside(text: string): Set<string> | undefined {
-  const found = text.match(CAPITALISED_INSIDE);
-  return found ? new Set(found.map((w) => w.toLowerCase())) : undefined;
-}
-
 /** `vocab`: the model's vocabulary (see `unstretch` and step 4); absent: runs capped at two, only own words known. */
 export function normalise(input: string, vocab?: Vocabulary): Normalised {
   const nfkc = input.normalize('NFKC');
@@ -195,7 +195,7 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
   // dictionary of words kept whole has no names; keyboards capitalise only a sentence's first word).
   // (found on first use: most messages have no word to cut)
   let names: Set<string> | undefined | null = null;
-  const isName = (w: string) => (names === null ? (names = capitalisedInside(nfkc)) : names)?.has(w) ?? false;
+  const isName = (w: string) => (names === null ? (names = namesIn(nfkc, vocab)) : names)?.has(w) ?? false;
   let s = nfkc.toLowerCase();
   // invisible characters inside words ("nu\u200bdes"), then look-alike letters from other scripts
   s = s.replace(/[\u00ad\u200b\u200c\u2060\u180e]/g, '');
@@ -321,7 +321,7 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
           if (u !== w) obfuscated = true;
           w = u;
         }
-        const l = unleet(w);
+        const l = unleet(w, vocab);
         if (l !== w) {
           obfuscated = true;
           w = l;

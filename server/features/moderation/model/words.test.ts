@@ -37,12 +37,17 @@ describe('words run together', () => {
   });
 
   test('a name (a word Capitalised inside a sentence) is not cut; the first word of a sentence may be', () => {
-    const v = prepareVocabulary([...WORDS, 'dick', 'saw', 'tell', 'ask'], []);
-    expect(normalise('I saw Dickson at the lecture', v).text).toBe('i saw dickson at the lecture');
-    expect(normalise('ask Dickson. Dickson has the notes', v).text).toBe('ask dickson dickson has the notes'); // once is enough
-    expect(normalise('Sendnudes tonight', v).text).toBe('send nudes tonight'); // keyboards capitalise the first word
-    expect(normalise('ok. Sendnudes tonight', v).text).toBe('ok send nudes tonight');
-    expect(normalise('ok sendnudes tonight', v).text).toBe('ok send nudes tonight');
+    const v = prepareVocabulary([...WORDS, 'dick', 'saw', 'tell', 'ask', 'bra', 'him', 'oluwa', 'seun'], []);
+    const n = (t: string) => normalise(t, v).text;
+    expect(n('I saw Dickson at the lecture')).toBe('i saw dickson at the lecture');
+    expect(n('ask Dickson. Dickson has the notes')).toBe('ask dickson dickson has the notes'); // once is enough
+    expect(n('I met Prof. Dickson and Mr. Ibrahim')).toBe('i met prof dickson and mr ibrahim'); // a title's full stop ends no sentence
+    expect(n('tell Olúwaṣeun and Ibrahimmmm')).toBe('tell oluwaseun and ibrahim'); // compared as normalised
+    // keyboards capitalise the first word of a sentence, whatever comes before it
+    for (const t of ['Sendnudes tonight', 'ok. Sendnudes tonight', 'ok\nSendnudes tonight', '"Sendnudes" tonight', '(Sendnudes) tonight', '😏 Sendnudes tonight'])
+      expect(n(t).replace(/^(ok|😏) /, '')).toBe('send nudes tonight');
+    expect(n('ok sendnudes tonight')).toBe('ok send nudes tonight');
+    expect(n('hey IBRAHIM')).toBe('hey i bra him'); // capitals only: no name
   });
 
   test('a vocabulary without the whole-word list (recipe < 1.4.0) cuts nothing', () => {

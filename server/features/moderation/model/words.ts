@@ -158,3 +158,34 @@ export function segment(w: string, vocab: Vocabulary | undefined): string[] | nu
   }
   return short * 2 > out.length ? null : out.reverse();
 }
+
+const MARKS = /\p{M}/gu;
+const TITLES: ReadonlySet<string> = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'engr', 'rev', 'sir', 'ma', 'st', 'hon', 'barr', 'arc', 'pst']);
+const CAPITALISED = /\p{Lu}\p{Ll}{5,}/gu;
+
+/**
+ * Names: the words written Capitalised inside a sentence (`Ibrahim` in "tell Ibrahim", "Mr. Dickson"),
+ * in the form normalise gives them (marks stripped, stretched letters undone), so that the cutter
+ * leaves them whole: the dictionary of words kept whole has no names. A word first in a sentence
+ * (at the start, after a line break or `. ! ?`, whatever quotes, brackets or emoji come between) is
+ * no name: keyboards capitalise it. Linear: each look back stops at the first letter or digit.
+ */
+export function namesIn(text: string, vocab: Vocabulary | undefined): Set<string> | undefined {
+  const plain = text.normalize('NFD').replace(MARKS, '');
+  let out: Set<string> | undefined;
+  for (const m of plain.matchAll(CAPITALISED)) {
+    const at = m.index!;
+    const end = at + m[0].length;
+    if ((at > 0 && /[\p{L}\p{N}]/u.test(plain[at - 1]!)) || (end < plain.length && /[\p{L}\p{N}]/u.test(plain[end]!))) continue; // inside a word
+    let i = at - 1;
+    while (i >= 0 && !/[\p{L}\p{N}.!?\n]/u.test(plain[i]!)) i--;
+    if (i < 0 || plain[i] === '\n' || plain[i] === '!' || plain[i] === '?') continue; // first in a sentence
+    if (plain[i] === '.') {
+      let j = i;
+      while (j > 0 && /\p{L}/u.test(plain[j - 1]!)) j--;
+      if (!TITLES.has(plain.slice(j, i).toLowerCase())) continue; // after a full stop, unless it ends a title
+    }
+    (out ??= new Set()).add(unstretch(m[0].toLowerCase(), vocab));
+  }
+  return out;
+}
