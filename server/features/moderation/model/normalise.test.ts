@@ -109,6 +109,13 @@ describe('normalise', () => {
     expect(normalise('s33').text).toBe('see'); // without a vocabulary (recipe < 1.4.0), as before
   });
 
+  test('acronyms written with dots in capitals are joined but are no obfuscation; the same letters in lower case are', () => {
+    expect(normalise('W.A.E.C and N.E.C.O results, A.S.U.U strike')).toMatchObject({ text: 'waec and neco results asuu strike', obfuscated: false });
+    expect(normalise('send N.U.D.E.S')).toMatchObject({ text: 'send nudes', obfuscated: false }); // still the word
+    expect(normalise('send n.u.d.e.s')).toMatchObject({ text: 'send nudes', obfuscated: true });
+    expect(normalise('J.A.M.B and s.m.a.s.h')).toMatchObject({ text: 'jamb and smash', obfuscated: true });
+  });
+
   test('a long message of stretched words is undone word by word (its cost is measured in bench/moderation.ts)', () => {
     const v = prepareVocabulary(['good', 'send']);
     const text = 'aaabbbcccdddeeefffggghhh seeeend gooooood '.repeat(100); // 4,100 characters, every word stretched
