@@ -100,6 +100,7 @@ describe('normalise', () => {
     const n = (t: string) => normalise(t, v);
     expect(n('has anyone solved Q3 and Q4?')).toMatchObject({ text: 'has anyone solved q3 and q4', obfuscated: false });
     expect(n('room A1, part 3b, T1 results, Q10 and Q11, Q3b, A101').text).toBe('room a1 part 3b t1 results q10 and q11 q3b a101');
+    expect(n('the handout is N1500')).toMatchObject({ text: 'the handout is n1500', obfuscated: false }); // naira (1.3.1: "nisoo")
     // one letter and one digit: only the short words the campus data spells so (not H1 → "hi", A5 → "as", F1 → "fi")
     expect(n('F1 tonight, H1 results, A5 paper').text).toBe('f1 tonight h1 results a5 paper');
     expect(n('s3nd m3 ur p1c n0w')).toMatchObject({ text: 'send me your pic now', obfuscated: true });

@@ -79,12 +79,12 @@ const LETTER = /\p{L}/u;
 // Course codes, times, ordinals and levels: digits here are not leetspeak.
 const NOT_LEET = /^(?:[a-z]{2,4}\d{2,4}[a-z]?|\d+(?:am|pm|st|nd|rd|th|k|hrs?|mins?|l|lvl|ish|x|s)?)$/;
 // A letter with a number (`Q3`, `Q11`, `A101`, `3b`, `Q3b`) names a question, a room, a part or a
-// test; read as leetspeak, "has anyone solved Q3 and Q4?" became "qe and qa", two undone
+// test, or is a price in naira (`N1500`); read as leetspeak, "has anyone solved Q3 and Q4?" became "qe and qa", two undone
 // obfuscations, and was reviewed as solicitation. Such a token is leetspeak only when it spells a word:
 // with one letter and one digit, one of these (`m3`, `n0`: the campus data's; not `hi`, `as`, `it`,
 // which are `H1`, `A5`, `i7` as often); longer, a word the model knows (`s33`, `h0t`, `t00`).
 const LEET_PAIRS: ReadonlySet<string> = new Set(['me', 'so', 'go', 'to', 'no', 'yo', 'do', 'be', 'we', 'on', 'of', 'in', 'mi']);
-const LETTER_AND_NUMBER = /^(?:[a-z]\d{1,3}[a-z]?|\d{1,3}[a-z])$/;
+const LETTER_AND_NUMBER = /^(?:[a-z]\d{1,6}[a-z]?|\d{1,6}[a-z])$/;
 const URL_OR_EMAIL = /^(?:https?:\/\/\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+)$/;
 const SINGLE = /^[\p{L}\p{N}@$!]$/u;
 // Separators between single letters. Dots, dashes and underscores are always undone ("n.u.d.e.s");
