@@ -79,8 +79,9 @@ const LETTER = /\p{L}/u;
 // Course codes, times, ordinals and levels: digits here are not leetspeak.
 const NOT_LEET = /^(?:[a-z]{2,4}\d{2,4}[a-z]?|\d+(?:am|pm|st|nd|rd|th|k|hrs?|mins?|l|lvl|ish|x|s)?)$/;
 // A letter with a number (`Q3`, `Q11`, `A101`, `3b`, `Q3b`) names a question, a room, a part or a
-// test, or is a price in naira (`N1500`); read as leetspeak, "has anyone solved Q3 and Q4?" became "qe and qa", two undone
-// obfuscations, and was reviewed as solicitation. Such a token is leetspeak only when it spells a word:
+// test, or is a price in naira (`N1500`); read as leetspeak, "has anyone solved Q3 and Q4?" became
+// "qe and qa", two undone obfuscations, and was reviewed as solicitation. Such a token is leetspeak
+// only when it spells a word:
 // with one letter and one digit, one of these (`m3`, `n0`: the campus data's; not `hi`, `as`, `it`,
 // which are `H1`, `A5`, `i7` as often); longer, a word the model knows (`s33`, `h0t`, `t00`).
 const LEET_PAIRS: ReadonlySet<string> = new Set(['me', 'so', 'go', 'to', 'no', 'yo', 'do', 'be', 'we', 'on', 'of', 'in', 'mi']);
@@ -196,11 +197,12 @@ function dottedCapitals(text: string): Set<string> {
 /** `vocab`: the model's vocabulary (see `unstretch` and step 4); absent: runs capped at two, only own words known. */
 export function normalise(input: string, vocab?: Vocabulary): Normalised {
   const nfkc = input.normalize('NFKC');
-  // Names: a word written Capitalised inside a sentence (not first in the message or after . ! ?) is
-  // not cut as words run together: "Ibrahim", "Dickson" are no "i bra him", "dick son" (the
-  // dictionary of words kept whole has no names; keyboards capitalise only a sentence's first word).
-  let acronyms: Set<string> | undefined; // (found on first use: few messages have dotted letters)
-  // (found on first use: most messages have no word to cut)
+  // Acronyms written with dots in capitals (step 4), found on first use: few messages have dotted letters.
+  let acronyms: Set<string> | undefined;
+  // Names: a word written Capitalised inside a sentence is not cut as words run together: "Ibrahim",
+  // "Dickson" are no "i bra him", "dick son" (the dictionary of words kept whole has no names;
+  // keyboards capitalise only a sentence's first word). Found on first use: most messages have no
+  // word to cut.
   let names: Set<string> | undefined | null = null;
   const isName = (w: string) => (names === null ? (names = namesIn(nfkc, vocab)) : names)?.has(w) ?? false;
   let s = nfkc.toLowerCase();
