@@ -65,6 +65,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Each test trains small models (5 folds and a final fit); on a loaded 2-core machine one took over
+// bun's 5 s default. The bound is generous on purpose: speed is not what these tests check.
+const TRAINING = 60_000;
+
 describe('training recipe', () => {
   const opts = () => ({ ...DEFAULT_RECIPE, dataDir: dir, dictionaryFile: join(dir, 'words.txt'), features: { ...DEFAULT_RECIPE.features, hashBits: 12 }, iterations: 40 });
 
@@ -73,7 +77,7 @@ describe('training recipe', () => {
     const b = runRecipe(opts());
     expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
     expect(a.model.version).toBe(b.model.version);
-  });
+  }, TRAINING);
 
   test('produces a usable model: ordered thresholds, grooming parameters, dev report', () => {
     const r = runRecipe(opts());
@@ -91,7 +95,7 @@ describe('training recipe', () => {
     // words run together are cut into vocabulary words, except the dictionary's words that would be cut
     expect(r.model.header.features.wholeWords).toEqual(['reportage']);
     expect(r.model.score('sendmeapic tonight')).toEqual(r.model.score('send me a pic tonight'));
-  });
+  }, TRAINING);
 
   test('learns from the context where the data has it; text-only thresholds for messages without', () => {
     const r = runRecipe({ ...opts(), dataDir: join(dir, 'ctx') });
@@ -111,5 +115,5 @@ describe('training recipe', () => {
     expect(cols[LABELS.indexOf('grooming_signal')]).toBe(1);
     // the plain data has no context: no second set of thresholds
     expect(runRecipe(opts()).model.header.textThresholds).toBeUndefined();
-  });
+  }, TRAINING);
 });
