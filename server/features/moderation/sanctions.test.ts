@@ -1,56 +1,25 @@
 /**
- * Sanctions and the fair hearing, through the actions: automatic restriction, block, freeze,
- * removal; statements, the reviewer-differs rule, restoration; conversation-level grooming risk;
- * officer notifications.
+ * Sanctions and the fair hearing, through the actions: automatic restriction, block, removal;
+ * statements, the reviewer-differs rule, restoration; conversation-level grooming risk; officer
+ * notifications. Room freezes: freeze.test.ts.
  */
 import { describe, expect, test } from 'bun:test';
-import { makePerson, testApp } from '../../testing';
+import { testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
-import type { Store, User, UserPatch } from '../../store/types';
 import { createChatContext } from '../chat/context';
 import { historyPage, sendMessage } from '../chat/messages';
+import { createModeration } from './screen';
+import { fakeClassifier } from './test-support';
 import { findPeople, startDm } from '../chat/rooms';
 import { beginUpload } from '../files/actions';
 import { callSeat } from '../calls/actions';
 import { actOnCase, decideCase } from './cases';
-import { createModeration } from './screen';
 import { decideAppeal, liftSanction, submitStatement } from './sanctions';
 import { REFUSALS } from './restrictions';
 import { postingSlot } from './posting-banner';
-import { ACCOUNT_POSTING_ID, postingBannerId } from '../../../views/safeguarding';
-import { fakeClassifier } from './test-support';
-import type { CaseNotice, Notifier } from './notify';
+import { ACCOUNT_POSTING_ID } from '../../../views/safeguarding';
+import { cid, person, RESTRICTED_LINE, say, setUp } from './sanctions-cast';
 
-const person = (store: Store, email: string, name: string, patch: UserPatch = {}) => makePerson(store, email, name, 'student', patch);
-
-let n = 0;
-const cid = () => `sanction-client-${String(++n).padStart(6, '0')}`;
-
-async function setUp(policy: { statementMs?: number } = {}) {
-  const t = await testApp();
-  const { store, hub } = t;
-  const notices: CaseNotice[] = [];
-  const notifier: Notifier = { notify: async (x) => void notices.push(x) };
-  const moderation = createModeration('minors', () => fakeClassifier, { policy, notifier, publicUrl: 'https://chat.example.edu/' });
-  const ctx = createChatContext(store, hub, 'Africa/Lagos', { moderation });
-  const adult = await person(store, 'adult@unilag.edu.ng', 'Adult Sender', { dateOfBirth: '1980-01-01' });
-  const kid = await person(store, 'kid@unilag.edu.ng', 'Kid Member', { dateOfBirth: '2012-05-05' });
-  const peer = await person(store, 'peer@unilag.edu.ng', 'Adult Peer', { dateOfBirth: '1999-01-01' });
-  const officerA = await person(store, 'officer-a@unilag.edu.ng', 'Officer A', { permissions: ['safeguarding'] });
-  const officerB = await person(store, 'officer-b@unilag.edu.ng', 'Officer B', { permissions: ['safeguarding'] });
-  const mk = (kind: 'course' | 'group', code: string | null, members: { userId: string; role: 'owner' | 'member' }[]) =>
-    store.rooms.create({ id: Bun.randomUUIDv7(), kind, code, name: code ?? 'Study group', topic: '', createdBy: null, dmKey: null }, members);
-  const withKid = await mk('course', 'BIO101', [{ userId: adult.id, role: 'owner' }, { userId: kid.id, role: 'member' }, { userId: peer.id, role: 'member' }]);
-  const adultsOnly = await mk('course', 'PHY201', [{ userId: adult.id, role: 'member' }, { userId: peer.id, role: 'owner' }]);
-  const a = (u: User) => ({ userId: u.id, origin: '10.0.0.1' });
-  return { store, hub, ctx, notices, adult, kid, peer, officerA, officerB, withKid, adultsOnly, a, mk };
-}
-
-/** The restriction's line as pages show it: the notices page is a link. */
-const RESTRICTED_LINE =
-  '<p class="alert banner" role="status">Your account is restricted: you cannot post where students under 18 are until a safeguarding officer has reviewed it. See <a href="/safeguarding">/safeguarding</a>.</p>';
-
-const say = (s: Awaited<ReturnType<typeof setUp>>, u: User, roomId: string, body: string) => sendMessage(s.ctx, u, { roomId, clientId: cid(), body });
 
 describe('automatic restriction', () => {
   test('a second held message towards a minor restricts the sender: no posting where a minor is, no new DM with a minor; lifting releases the held messages', async () => {
@@ -218,68 +187,6 @@ describe('removal of a delivered message', () => {
   });
 });
 
-describe('room freeze', () => {
-  test("a freeze and a restriction fill two slots: neither push empties the other's line", async () => {
-    const s = await setUp();
-    await say(s, s.adult, s.withKid.id, 'HOLDME one');
-    await say(s, s.peer, s.withKid.id, 'REVIEWME look');
-    const c = (await s.store.cases.list()).find((x) => x.senderId === s.peer.id)!;
-    const freeze = await actOnCase(s.ctx, s.a(s.officerA), c.id, 'freeze', 'SG-6', 'Abuse.');
-    s.hub.log.length = 0;
-    // His second hold, in another room with the minor, restricts him while this room is frozen:
-    // only his account slot is pushed.
-    const other = await s.mk('group', null, [{ userId: s.adult.id, role: 'owner' }, { userId: s.kid.id, role: 'member' }]);
-    await say(s, s.adult, other.id, 'HOLDME two');
-    expect((await s.store.sanctions.list({ kind: ['restriction'] })).length).toBe(1);
-    const pushed = () => s.hub.log.map((e) => e.data).join('');
-    expect(pushed()).toContain(`<hx-partial hx-target="#${ACCOUNT_POSTING_ID}" hx-swap="innerHTML">${RESTRICTED_LINE}</hx-partial>`);
-    expect(pushed()).not.toContain(`#${postingBannerId(s.withKid.id)}`);
-    expect(await postingSlot(s.store, s.adult, s.withKid.id)).toEqual({ frozen: REFUSALS.frozen, account: REFUSALS.restricted });
-    // The freeze ends: the room slot empties for everyone, the account slot is not touched.
-    s.hub.log.length = 0;
-    await liftSanction(s.ctx, s.a(s.officerB), freeze.id, 'Sorted out.');
-    expect(pushed()).toContain(`<hx-partial hx-target="#${postingBannerId(s.withKid.id)}" hx-swap="innerHTML"></hx-partial>`);
-    expect(pushed()).not.toContain(`#${ACCOUNT_POSTING_ID}`);
-    expect(await postingSlot(s.store, s.adult, s.withKid.id)).toEqual({ frozen: null, account: REFUSALS.restricted });
-  });
-
-  test('a frozen room is read-only for everyone; its owner (only) may appeal; lifting reopens it', async () => {
-    const s = await setUp();
-    await say(s, s.peer, s.withKid.id, 'REVIEWME look');
-    const [c] = await s.store.cases.list();
-    const ended: string[] = [];
-    s.ctx.calls = { endUser: (id) => void ended.push(`user:${id}`), endRoom: (id) => void ended.push(`room:${id}`) };
-    const freeze = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'freeze', 'SG-6', 'Repeated abuse in this room.');
-    expect(ended).toEqual([`room:${s.withKid.id}`]);
-    expect(freeze).toMatchObject({ kind: 'freeze', userId: null, roomId: s.withKid.id, evidence: 'REVIEWME look' });
-    // Every open page of the room says so at once.
-    expect(s.hub.log.filter((e) => e.topic === topics.room(s.withKid.id)).map((e) => e.data).join('')).toContain(
-      `<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML"><p class="alert banner" role="status">${REFUSALS.frozen}</p></hx-partial>`,
-    );
-    await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'freeze', 'SG-6', 'again')).rejects.toThrow(/already frozen/);
-    for (const u of [s.adult, s.kid, s.peer]) await expect(say(s, u, s.withKid.id, 'hello')).rejects.toThrow(REFUSALS.frozen);
-    expect((await say(s, s.peer, s.adultsOnly.id, 'elsewhere is fine')).message.held).toBe(false);
-    // The owner of BIO101 is `adult`; a plain member learns nothing.
-    await expect(submitStatement(s.ctx, s.kid, freeze.id, 'unfair')).rejects.toThrow(/No such notice/);
-    await submitStatement(s.ctx, s.adult, freeze.id, 'I will moderate it.');
-    s.hub.log.length = 0;
-    await decideAppeal(s.ctx, s.a(s.officerB), freeze.id, true, 'The owner will moderate.');
-    // Members are told, and the "frozen" banner of pages loaded during the freeze is removed.
-    const reopened = s.hub.log.filter((e) => e.topic === topics.room(s.withKid.id)).map((e) => e.data).join('');
-    expect(reopened).toContain('This room is open again');
-    expect(reopened).toContain(`<hx-partial hx-target="#posting-${s.withKid.id}" hx-swap="innerHTML"></hx-partial>`);
-    expect((await say(s, s.kid, s.withKid.id, 'hello again')).message.held).toBe(false);
-  });
-
-  test('a freeze on a held message does not show its text to the owner', async () => {
-    const s = await setUp();
-    await say(s, s.peer, s.withKid.id, 'HOLDME secret');
-    const [c] = await s.store.cases.list();
-    const freeze = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'freeze', 'SG-2', 'Grooming attempts in this room.');
-    expect(freeze.evidence).not.toContain('secret');
-  });
-});
-
 describe('conversation-level grooming risk', () => {
   test('review-level messages from an adult to a minor in a DM add up to a hold; a minor sending the same is not scored', async () => {
     const s = await setUp();
@@ -295,26 +202,6 @@ describe('conversation-level grooming risk', () => {
     expect(c!.scores.grooming_risk).toBe(1);
     // A minor sending the same is not an adult → no conversation risk.
     for (const w of ['GROOMY a', 'GROOMY b', 'GROOMY c']) expect((await say(s, s.kid, adults.id, w)).message.held).toBe(false);
-  });
-});
-
-describe('who answers for a frozen room', () => {
-  test('the owners; without owners, the moderators; without either, the staff members; they get the banner count', async () => {
-    const s = await setUp();
-    const { openNoticeCount, affectedParty } = await import('./sanctions');
-    const lecturer = (await s.store.users.update(s.peer.id, { role: 'lecturer' }))!;
-    const plain = await s.mk('course', 'CHM100', [{ userId: s.adult.id, role: 'member' }, { userId: s.kid.id, role: 'member' }, { userId: lecturer.id, role: 'member' }]);
-    await say(s, s.kid, plain.id, 'REVIEWME x');
-    const [c] = await s.store.cases.list();
-    const freeze = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'freeze', 'SG-6', 'Abuse.');
-    expect(await affectedParty(s.ctx, freeze)).toEqual([lecturer.id]);
-    expect(await openNoticeCount(s.ctx, lecturer)).toBe(1);
-    expect(await openNoticeCount(s.ctx, s.adult)).toBe(0);
-    await s.store.rooms.setRole(plain.id, s.adult.id, 'moderator');
-    expect(await affectedParty(s.ctx, freeze)).toEqual([s.adult.id]);
-    await s.store.rooms.setRole(plain.id, s.kid.id, 'owner');
-    expect(await affectedParty(s.ctx, freeze)).toEqual([s.kid.id]);
-    expect(await openNoticeCount(s.ctx, s.kid)).toBe(1);
   });
 });
 
