@@ -26,7 +26,7 @@
  *  8. a few chat spellings mapped to one form: `noodz`/`nudez` → `nudes`, `u` → `you`, `pls` → `please`.
  */
 
-import { capRuns, makeVocabulary, namesIn, PLAIN, segment, squeeze, unstretch, type Vocabulary } from './words';
+import { capRuns, makeVocabulary, namesIn, PLAIN, segment, squeeze, stripMarks, unstretch, type Vocabulary } from './words';
 
 export { squeeze, type Vocabulary };
 
@@ -74,7 +74,6 @@ const HOMOGLYPHS: Record<string, string> = {
 
 const EMOJI = /\p{Extended_Pictographic}/u;
 const EMOJI_G = /\p{Extended_Pictographic}/gu;
-const MARKS = /\p{M}/gu;
 const LETTER = /\p{L}/u;
 // Course codes, times, ordinals and levels: digits here are not leetspeak.
 const NOT_LEET = /^(?:[a-z]{2,4}\d{2,4}[a-z]?|\d+(?:am|pm|st|nd|rd|th|k|hrs?|mins?|l|lvl|ish|x|s)?)$/;
@@ -215,11 +214,11 @@ export function normalise(input: string, vocab?: Vocabulary): Normalised {
   const marked: string[] = [];
   if (/[^\x00-\x7f]/.test(s)) {
     for (const w of s.normalize('NFC').match(/[\p{L}\p{M}]+/gu) ?? []) {
-      if (w.normalize('NFD').replace(MARKS, '') !== w) marked.push(capRuns(w));
+      if (stripMarks(w) !== w) marked.push(capRuns(w));
     }
   }
   // 2. diacritics stripped; 3. emoji as separate chunks
-  s = s.normalize('NFD').replace(MARKS, '');
+  s = stripMarks(s);
   if (EMOJI.test(s)) s = s.replace(EMOJI_G, ' $& ');
 
   // The chunks and the width of the gap before each (a line break counts as one character).

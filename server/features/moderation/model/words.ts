@@ -4,7 +4,7 @@
  * `send`) and words run together cut into words it knows (`sendnudes` → `send nudes`). Pure.
  */
 
-export const hasRun3 = (w: string) => {
+const hasRun3 = (w: string) => {
   for (let i = 2; i < w.length; i++) if (w.charCodeAt(i) === w.charCodeAt(i - 1) && w.charCodeAt(i) === w.charCodeAt(i - 2)) return true;
   return false;
 };
@@ -120,8 +120,8 @@ export function squeeze(w: string): string {
  * Words run together are an easy way round a word list (every space removed, 1.3.1 caught 0.401 of
  * the labelled dev messages). Only words of 6 letters or more, never a word the model knows nor one
  * of `vocab.whole` (English words the vocabulary would cut: `button` is not `butt on`). Pieces under
- * three letters only from a short list of function words (`me`, `on`). Linear: a walk down the trie from each
- * reachable position, at most the longest vocabulary word deep.
+ * three letters only from a short list of function words (`me`, `on`). Linear: a walk down the trie
+ * from each reachable position, at most the longest vocabulary word deep.
  */
 export function segment(w: string, vocab: Vocabulary | undefined): string[] | null {
   if (!vocab?.whole || w.length < 6 || vocab.words.has(w) || vocab.whole.has(w)) return null;
@@ -160,6 +160,8 @@ export function segment(w: string, vocab: Vocabulary | undefined): string[] | nu
 }
 
 const MARKS = /\p{M}/gu;
+/** The text without diacritics (NFD, combining marks removed): `ọmọ` → `omo`. */
+export const stripMarks = (text: string) => text.normalize('NFD').replace(MARKS, '');
 const TITLES: ReadonlySet<string> = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'engr', 'rev', 'sir', 'ma', 'st', 'hon', 'barr', 'arc', 'pst']);
 const CAPITALISED = /\p{Lu}\p{Ll}{5,}/gu;
 
@@ -171,7 +173,7 @@ const CAPITALISED = /\p{Lu}\p{Ll}{5,}/gu;
  * no name: keyboards capitalise it. Linear: each look back stops at the first letter or digit.
  */
 export function namesIn(text: string, vocab: Vocabulary | undefined): Set<string> | undefined {
-  const plain = text.normalize('NFD').replace(MARKS, '');
+  const plain = stripMarks(text);
   let out: Set<string> | undefined;
   for (const m of plain.matchAll(CAPITALISED)) {
     const at = m.index!;
