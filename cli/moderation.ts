@@ -3,7 +3,9 @@
  * Needs no store: it reads the shipped weights (or --weights).
  */
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { CLI_ACTOR } from '../server/features/audit/record';
+import { exportJudged } from '../server/features/moderation/judged';
 import { DataError, parseConversations, parseMessages, type MessageItem } from '../server/features/moderation/model/data';
 import { evaluateConversations, evaluateMessages, modelDecides, type ConversationReport, type MessageReport } from '../server/features/moderation/model/evaluate';
 import { CONTEXTS, contextNames, SENDER_ROLES, type MessageContext } from '../server/features/moderation/model/features';
@@ -121,6 +123,28 @@ export function moderationCommand(ctx: CliContext) {
       const r = model.classify(words.join(' '), { context: opts.context, senderRole: opts.role });
       if (opts.json) return io.out(JSON.stringify(r) + '\n');
       for (const l of LABELS) io.out(`${l.padEnd(22)}${r.scores[l].toFixed(4)}${r.hold.includes(l) ? '  hold' : r.review.includes(l) ? '  review' : ''}\n`);
+    });
+
+  moderation
+    .command('export-judged')
+    .description("Write the officers' decided cases as training data (campus JSONL) for `bun run train:moderation --extra FILE`. Confidential: the flagged texts")
+    .requiredOption('--out <file>', 'the new file to write (never overwritten; readable by its owner only)')
+    .option('--since <YYYY-MM-DD>', 'only cases opened on or after this day (UTC)')
+    .action(async (opts: { out: string; since?: string }) => {
+      let since: number | undefined;
+      if (opts.since !== undefined) {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.since) || Number.isNaN(Date.parse(`${opts.since}T00:00:00Z`))) throw new CliError(`--since must be a date like 2026-09-01, got "${opts.since}"`);
+        since = Date.parse(`${opts.since}T00:00:00Z`);
+      }
+      if (existsSync(opts.out)) throw new CliError(`${opts.out} exists: choose a new file`);
+      const lines = await exportJudged(await ctx.store(), CLI_ACTOR, { since });
+      try {
+        writeFileSync(opts.out, lines.map((l) => JSON.stringify(l) + '\n').join(''), { mode: 0o600, flag: 'wx' });
+      } catch (e) {
+        throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
+      }
+      const benign = lines.filter((l) => !l.labels.length).length;
+      io.out(`wrote ${lines.length} line(s) to ${opts.out}: ${lines.length - benign} with labels, ${benign} harmless\n`);
     });
 
   return moderation;

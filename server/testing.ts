@@ -57,7 +57,7 @@ export class Client {
     readonly ip = '127.0.0.1',
   ) {}
 
-  async request(path: string, init: RequestInit & { form?: Record<string, string> } = {}) {
+  async request(path: string, init: RequestInit & { form?: Record<string, string> | [string, string][] } = {}) {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     if (!headers.has('accept')) headers.set('accept', 'text/html');
@@ -83,7 +83,8 @@ export class Client {
     return this.request(path, init);
   }
 
-  post(path: string, form: Record<string, string>, init: RequestInit = {}) {
+  /** `form` as pairs when a field repeats (ticked checkboxes). */
+  post(path: string, form: Record<string, string> | [string, string][], init: RequestInit = {}) {
     return this.request(path, { ...init, method: 'POST', form });
   }
 

@@ -8,6 +8,21 @@ import type { CaseSummary, CaseView, Party } from '../server/features/moderation
 import { csrfField, type AdminView } from './admin';
 import { formatMessage } from './format';
 import { KIND_TEXT, STATUS_TEXT } from './admin-sanctions';
+import { LABELS, type Label } from '../server/features/moderation/model/labels';
+
+/** The labels' names as officers read them (the campus data's definitions, docs/moderation-model.md). */
+export const LABEL_TEXT: Record<Label, string> = {
+  sexual_solicitation: 'Sexual solicitation (asks for sex, nudes, sex for grades)',
+  sexual_harassment: 'Sexual harassment (body comments, sexual rumours or insults, pushing after a no)',
+  explicit: 'Explicit (crude sexual words)',
+  grooming_signal: 'Grooming tactic (secrecy, gifts, meeting alone, moving platform…)',
+  threat: 'Threat (harm, blackmail, retaliation)',
+  other_toxic: 'Other abuse (insults, hate, no sexual content)',
+};
+
+/** What an officer judged: the confirmation page and the decided case say it the same way. */
+export const judgedText = (labels: readonly string[] | null) =>
+  labels === null ? 'not recorded' : labels.length ? labels.join(', ') : 'none (harmless)';
 
 const pct = (x: number | undefined) => `${Math.round((x ?? 0) * 100)}%`;
 const labelList = (c: ModerationCase) => html`${c.labels.map((l, i) => html`${i ? ', ' : ''}${l} (${pct(c.scores[l])})`)}`;
@@ -44,10 +59,16 @@ export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>)
 <label><input type="radio" name="decision" value="release" required> Release${c.severity === 'hold' ? ': deliver the held message to the room now' : ': no action, the message stays'}</label>
 <label><input type="radio" name="decision" value="uphold"> Uphold: remove the message${c.severity === 'hold' ? ' (it is never delivered)' : ''}</label>
 </fieldset>
+<fieldset><legend>Labels that apply</legend>
+<p class="hint">Ticked: what the model flagged. Untick what is wrong, tick what it missed, leave none ticked for a harmless message. Kept with the case to retrain the model on your decisions; never shown to the sender.</p>
+<input type="hidden" name="judged" value="1">
+${LABELS.map((l) => html`<label><input type="checkbox" name="labels" value="${l}"${c.labels.includes(l) ? html` checked` : ''}> ${LABEL_TEXT[l]}</label>`)}
+</fieldset>
 <label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" rows="3"></textarea>
 <button type="submit">Continue</button>
 </form></section>`
-    : html`<p><strong>Decided:</strong> ${outcome(c)} by ${names.get(c.decidedBy ?? '') ?? c.decidedBy} on ${c.decidedAt ? v.dateTime(c.decidedAt) : ''}. Reason: ${c.reason}</p>`;
+    : html`<p><strong>Decided:</strong> ${outcome(c)} by ${names.get(c.decidedBy ?? '') ?? c.decidedBy} on ${c.decidedAt ? v.dateTime(c.decidedAt) : ''}. Reason: ${c.reason}</p>
+<p><strong>Labels judged:</strong> ${judgedText(c.judgedLabels)}</p>`;
   const actions = cv.actions.length
     ? html`<section aria-labelledby="actions-h"><h2 id="actions-h">Actions citing this case</h2><ul>${cv.actions.map(
         (s) => html`<li><a href="/admin/moderation/actions/${s.id}">${KIND_TEXT[s.kind]}</a>: ${STATUS_TEXT[s.status]}${s.decisionReason ? html` (reason: ${s.decisionReason})` : ''}</li>`,

@@ -290,13 +290,13 @@ export function chatContract(current: () => Store) {
       const base = { roomId: 'r1', messageId: 'm1', senderId: 's1', labels: ['sexual_solicitation'], scores: { sexual_solicitation: 0.97 }, text: 'the flagged text', modelVersion: '1.0.0+abcd', severity: 'hold' as const, towardsMinor: true };
       const a = await store.cases.create({ ...base, now: 1000 });
       const b = await store.cases.create({ ...base, messageId: 'm2', severity: 'review', now: 2000 });
-      expect(a).toMatchObject({ ...base, status: 'open', createdAt: 1000, decidedBy: null, decidedAt: null, decision: null, reason: null });
+      expect(a).toMatchObject({ ...base, status: 'open', createdAt: 1000, decidedBy: null, decidedAt: null, decision: null, reason: null, judgedLabels: null });
       expect(await store.cases.byId(a.id)).toEqual(a);
       expect(await store.cases.byId('missing')).toBeNull();
       expect((await store.cases.list()).map((c) => c.id)).toEqual([b.id, a.id]);
       expect((await store.cases.list({ limit: 1 })).map((c) => c.id)).toEqual([b.id]);
       const decided = await store.cases.decide(a.id, { decidedBy: 'officer', decision: 'release', reason: 'benign', now: 3000 });
-      expect(decided).toMatchObject({ id: a.id, status: 'decided', decidedBy: 'officer', decidedAt: 3000, decision: 'release', reason: 'benign' });
+      expect(decided).toMatchObject({ id: a.id, status: 'decided', decidedBy: 'officer', decidedAt: 3000, decision: 'release', reason: 'benign', judgedLabels: null });
       expect(await store.cases.decide(a.id, { decidedBy: 'other', decision: 'uphold', reason: 'late' })).toBeNull();
       expect(await store.cases.byId(a.id)).toEqual(decided!);
       expect((await store.cases.list({ status: 'open' })).map((c) => c.id)).toEqual([b.id]);
@@ -310,7 +310,13 @@ export function chatContract(current: () => Store) {
       // `a` was released (judged benign): it does not count.
       expect(await store.cases.countHolds('s1', 0)).toBe(0);
       const up = await store.cases.create({ ...base, messageId: 'm6', now: 1500 });
-      await store.cases.decide(up.id, { decidedBy: 'officer', decision: 'uphold', reason: 'grooming' });
+      // The officer's judged labels are kept as given ([] = benign; absent = not asked).
+      const judged = await store.cases.decide(up.id, { decidedBy: 'officer', decision: 'uphold', reason: 'grooming', judgedLabels: ['sexual_solicitation', 'grooming_signal'] });
+      expect(judged?.judgedLabels).toEqual(['sexual_solicitation', 'grooming_signal']);
+      expect((await store.cases.byId(up.id))?.judgedLabels).toEqual(['sexual_solicitation', 'grooming_signal']);
+      const benign = await store.cases.create({ ...base, messageId: 'm7', now: 1200 });
+      expect((await store.cases.decide(benign.id, { decidedBy: 'officer', decision: 'release', reason: 'a greeting', judgedLabels: [] }))?.judgedLabels).toEqual([]);
+      expect((await store.cases.byId(benign.id))?.judgedLabels).toEqual([]);
       expect(await store.cases.countHolds('s1', 0)).toBe(1);
       expect(await store.cases.countHolds('s1', 1501)).toBe(0);
       await store.cases.create({ ...base, messageId: 'm5', now: 4000 });

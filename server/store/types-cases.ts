@@ -32,9 +32,24 @@ export interface ModerationCase {
   decidedAt: number | null;
   decision: CaseDecision | null;
   reason: string | null;
+  /**
+   * The labels the deciding officer judged the message to carry ([] = benign), or null when they
+   * were not asked (a block decided the case, or it was decided before officers were asked).
+   * Training data for the next model (features/moderation/judged.ts), never shown to the sender.
+   */
+  judgedLabels: string[] | null;
 }
 
-export type NewCase = Omit<ModerationCase, 'id' | 'status' | 'createdAt' | 'decidedBy' | 'decidedAt' | 'decision' | 'reason'> & { now?: number };
+export type NewCase = Omit<ModerationCase, 'id' | 'status' | 'createdAt' | 'decidedBy' | 'decidedAt' | 'decision' | 'reason' | 'judgedLabels'> & { now?: number };
+
+export interface CaseDecisionInput {
+  decidedBy: string;
+  decision: CaseDecision;
+  reason: string;
+  /** ModerationCase.judgedLabels; absent = null. */
+  judgedLabels?: string[] | null;
+  now?: number;
+}
 
 export interface CaseFilter {
   status?: CaseStatus;
@@ -53,7 +68,7 @@ export interface CaseStore {
   /** Hold-level cases towards minors opened for this sender since `since` (ms), except those released (judged benign). */
   countHolds(senderId: string, since: number): Promise<number>;
   /** Records the decision only while the case is open (one decision wins); null otherwise. */
-  decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }): Promise<ModerationCase | null>;
+  decide(id: string, d: CaseDecisionInput): Promise<ModerationCase | null>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ import { AppError, httpStatus } from '../../errors';
 import { seeOther } from '../../http/respond';
 import { html } from '../../http/html';
 import { confirmBody } from '../../../views/admin';
-import { caseBody, caseQueueBody } from '../../../views/admin-moderation';
+import { caseBody, caseQueueBody, judgedText } from '../../../views/admin-moderation';
 import { caseActions } from '../../../views/admin-sanctions';
-import { caseQueue, decideCase, isOfficer, viewCase, MAX_REASON } from '../moderation/cases';
+import { caseQueue, checkJudgedLabels, decideCase, isOfficer, viewCase, MAX_REASON } from '../moderation/cases';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
 import { adminOf } from './guard';
 
@@ -75,14 +75,26 @@ export function moderationRoutes(k: AdminKit) {
         const decision = body.decision;
         const reason = body.reason.trim();
         if (!reason) return casePage(set, request, params.id, { error: 'Give a reason for the decision.' }, 400);
+        // Ticked boxes arrive as one value or several; the confirmation page sends them comma-joined.
+        // `judged` says the form asked (no box ticked = judged harmless, not "not asked").
+        const ticked = [body.labels ?? []].flat().flatMap((x) => x.split(',')).filter(Boolean);
+        let judgedLabels: string[] | null;
+        try {
+          judgedLabels = body.judged ? checkJudgedLabels(ticked) : null;
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return casePage(set, request, params.id, { error: e.message }, httpStatus(e));
+        }
         if (body.confirm !== 'yes') {
           const question = decision === 'release' ? 'Release this message?' : 'Uphold and remove this message?';
           const detail = decision === 'release' ? 'A held message is delivered to the room at once. The decision and your reason go in the audit log.' : 'The message is removed for good. The decision and your reason go in the audit log.';
-          const confirm = confirmBody(k.view(request), { question, detail: html`${detail} Reason: “${reason}”`, action: `/admin/moderation/cases/${params.id}/decide`, fields: { decision, reason }, yes: decision === 'release' ? 'Yes, release' : 'Yes, uphold', cancel: `/admin/moderation/cases/${params.id}` });
+          const labels = judgedLabels ? html` Labels: ${judgedText(judgedLabels)}.` : '';
+          const fields = { decision, reason, ...(judgedLabels ? { judged: '1', labels: judgedLabels.join(',') } : {}) };
+          const confirm = confirmBody(k.view(request), { question, detail: html`${detail} Reason: “${reason}”.${labels}`, action: `/admin/moderation/cases/${params.id}/decide`, fields, yes: decision === 'release' ? 'Yes, release' : 'Yes, uphold', cancel: `/admin/moderation/cases/${params.id}` });
           return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
         }
         try {
-          await decideCase(k.chat, actor, params.id, decision, reason);
+          await decideCase(k.chat, actor, params.id, decision, reason, { judgedLabels });
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           return casePage(set, request, params.id, { error: e.message }, httpStatus(e));
@@ -91,7 +103,14 @@ export function moderationRoutes(k: AdminKit) {
       },
       {
         params: IdParams,
-        body: t.Object({ _csrf: Csrf, decision: t.Union([t.Literal('release'), t.Literal('uphold')]), reason: t.String({ maxLength: MAX_REASON }), confirm: Confirm }),
+        body: t.Object({
+          _csrf: Csrf,
+          decision: t.Union([t.Literal('release'), t.Literal('uphold')]),
+          reason: t.String({ maxLength: MAX_REASON }),
+          judged: t.Optional(t.Literal('1')),
+          labels: t.Optional(t.Union([t.String({ maxLength: 200 }), t.Array(t.String({ maxLength: 40 }), { maxItems: 6 })])),
+          confirm: Confirm,
+        }),
       },
     );
 }

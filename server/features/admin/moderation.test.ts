@@ -105,6 +105,41 @@ describe('/admin/moderation', () => {
     expect(await auditActions(s.t.store)).toContain('moderation.release');
     // A second decision is refused.
     expect((await officer.post(url, { decision: 'uphold', reason: 'late', confirm: 'yes' })).status).toBe(409);
+    // Decided without the labels form (as before it existed): not recorded.
+    expect((await s.t.store.cases.byId(s.caseId))!.judgedLabels).toBeNull();
+  });
+
+  test('the officer judges the labels: ticked by the model, corrected, confirmed, kept with the case and audited', async () => {
+    const s = await setUp();
+    const url = `/admin/moderation/cases/${s.caseId}/decide`;
+    const c = (await s.t.store.cases.byId(s.caseId))!;
+    const page = await (await s.admin.get(`/admin/moderation/cases/${s.caseId}`)).text();
+    // the form offers all six labels, the model's ticked
+    for (const l of c.labels) expect(page).toContain(`name="labels" value="${l}" checked`);
+    expect(page.match(/name="labels"/g)?.length).toBe(6);
+    // unknown labels are refused, nothing decided
+    const bad = await s.admin.post(url, { decision: 'uphold', reason: 'Grooming', judged: '1', labels: ['grooming_signal', '<b>nudity</b>'], confirm: 'yes' });
+    expect(bad.status).toBe(400);
+    const badText = await bad.text();
+    expect(badText).toContain('Unknown label: &lt;b&gt;nudity&lt;/b&gt;.');
+    expect((await s.t.store.cases.byId(s.caseId))!.status).toBe('open');
+    // the confirmation page says which labels will be recorded and carries them
+    const confirm = await (await s.admin.post(url, { decision: 'uphold', reason: 'Grooming', judged: '1', labels: ['threat', 'grooming_signal'] })).text();
+    expect(confirm).toContain('Labels: grooming_signal, threat.');
+    expect(confirm).toContain('name="labels" value="grooming_signal,threat"');
+    expect((await s.admin.post(url, { decision: 'uphold', reason: 'Grooming', judged: '1', labels: 'grooming_signal,threat', confirm: 'yes' })).status).toBe(303);
+    expect((await s.t.store.cases.byId(s.caseId))!.judgedLabels).toEqual(['grooming_signal', 'threat']);
+    expect(await (await s.admin.get(`/admin/moderation/cases/${s.caseId}`)).text()).toContain('<strong>Labels judged:</strong> grooming_signal, threat');
+    const [entry] = await s.t.store.audit.list({ action: 'moderation.uphold', limit: 1 });
+    expect(entry!.details).toMatchObject({ judgedLabels: ['grooming_signal', 'threat'] });
+  });
+
+  test('released with no label ticked: judged harmless ([]), said so on the confirmation page', async () => {
+    const s = await setUp();
+    const url = `/admin/moderation/cases/${s.caseId}/decide`;
+    expect(await (await s.admin.post(url, { decision: 'release', reason: 'A study arrangement', judged: '1' })).text()).toContain('Labels: none (harmless).');
+    expect((await s.admin.post(url, { decision: 'release', reason: 'A study arrangement', judged: '1', labels: '', confirm: 'yes' })).status).toBe(303);
+    expect((await s.t.store.cases.byId(s.caseId))!.judgedLabels).toEqual([]);
   });
 
   test('uphold by an administrator: the message stays hidden, is never published to the room, and the sender gets a notice', async () => {

@@ -45,8 +45,10 @@ export class AdminClient {
   get(path: string) {
     return this.p.client.get(path);
   }
-  post(path: string, form: Record<string, string> = {}) {
-    return this.p.client.post(path, { _csrf: this.csrf, ...form });
+  /** An array value sends the field once per item (ticked checkboxes). */
+  post(path: string, form: Record<string, string | string[]> = {}) {
+    const pairs = Object.entries({ _csrf: this.csrf, ...form }).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]));
+    return this.p.client.post(path, pairs);
   }
   /** multipart/form-data, as a browser sends a form with a file input. */
   upload(path: string, fields: Record<string, string | File>) {

@@ -13,14 +13,14 @@
  * - Uphold opens a 'removal' hearing for the sender, unless a block from the same case covers it.
  */
 import { badRequest, conflict, notFound } from '../../errors';
-import type { CaseDecision, CaseStatus, Message, ModerationCase, Room, RoomKind, User } from '../../store/types';
+import type { CaseDecision, CaseStatus, Message, ModerationCase, Room, RoomKind, Sanction, User } from '../../store/types';
 import { ageOn, isMinor } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishHidden, publishVisible } from '../chat/messages';
 import { blockUser, freezeRoom, recordRemoval, type OfficerActor } from './sanctions';
 import { OWN_CASE } from './hearing';
-import type { Sanction } from '../../store/types';
+import { isLabel, LABELS, type Label } from './model/labels';
 
 export const CONTEXT = 3;
 export const SAFEGUARDING = 'safeguarding';
@@ -113,13 +113,31 @@ const checkReason = (reason: string) => {
   return why;
 };
 
-/** Records the decision, then acts on the message; audited as 'moderation.release' / 'moderation.uphold'. */
-export async function decideCase(ctx: ChatContext, actor: OfficerActor, caseId: string, decision: CaseDecision, reason: string, opts: { hearing?: boolean } = {}): Promise<ModerationCase> {
+/** The officer's judged labels: known labels only, each once, in the model's order ([] = benign). */
+export function checkJudgedLabels(labels: readonly string[]): Label[] {
+  const unknown = labels.filter((l) => !isLabel(l));
+  if (unknown.length) throw badRequest(`Unknown label: ${unknown[0]!.slice(0, 40)}.`);
+  return LABELS.filter((l) => labels.includes(l));
+}
+
+/**
+ * Records the decision, then acts on the message; audited as 'moderation.release' / 'moderation.uphold'.
+ * `judgedLabels`: what the officer judged the message to carry, kept with the case for retraining.
+ */
+export async function decideCase(
+  ctx: ChatContext,
+  actor: OfficerActor,
+  caseId: string,
+  decision: CaseDecision,
+  reason: string,
+  opts: { hearing?: boolean; judgedLabels?: readonly string[] | null } = {},
+): Promise<ModerationCase> {
   const why = checkReason(reason);
+  const judgedLabels = opts.judgedLabels ? checkJudgedLabels(opts.judgedLabels) : null;
   const existing = await ctx.store.cases.byId(caseId);
   if (!existing) throw notFound('No such case.');
   if (existing.senderId === actor.userId) throw conflict(OWN_CASE);
-  const decided = await ctx.store.cases.decide(caseId, { decidedBy: actor.userId, decision, reason: why });
+  const decided = await ctx.store.cases.decide(caseId, { decidedBy: actor.userId, decision, reason: why, judgedLabels });
   if (!decided) throw conflict('This case has already been decided.');
   const { roomId, messageId } = decided;
   const m = await ctx.store.messages.byId(roomId, messageId);
@@ -129,7 +147,7 @@ export async function decideCase(ctx: ChatContext, actor: OfficerActor, caseId: 
     if (next) await (decision === 'release' ? publishVisible(ctx, next) : publishHidden(ctx, next));
     changed = next !== null;
   }
-  await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed });
+  await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed, judgedLabels });
   if (decision === 'uphold' && opts.hearing !== false) await recordRemoval(ctx, actor, decided, why);
   return decided;
 }

@@ -1,10 +1,11 @@
 /** Moderation cases on MongoDB (see the safeguarding section of types.ts). */
 import type { Collection, Db, Filter } from 'mongodb';
-import type { CaseDecision, CaseFilter, CaseStore, ModerationCase, NewCase } from '../types';
+import type { CaseDecisionInput, CaseFilter, CaseStore, ModerationCase, NewCase } from '../types';
 
 type Doc = Omit<ModerationCase, 'id'> & { _id: string };
 
-const toCase = ({ _id, ...rest }: Doc): ModerationCase => ({ id: _id, ...rest });
+// judgedLabels: cases decided before the field existed have none.
+const toCase = ({ _id, ...rest }: Doc): ModerationCase => ({ id: _id, ...rest, judgedLabels: rest.judgedLabels ?? null });
 
 export class MongoCases implements CaseStore {
   private c: Collection<Doc>;
@@ -13,7 +14,7 @@ export class MongoCases implements CaseStore {
   }
 
   async create({ now, ...c }: NewCase) {
-    const doc: Doc = { _id: crypto.randomUUID(), ...c, status: 'open', createdAt: now ?? Date.now(), decidedBy: null, decidedAt: null, decision: null, reason: null };
+    const doc: Doc = { _id: crypto.randomUUID(), ...c, status: 'open', createdAt: now ?? Date.now(), decidedBy: null, decidedAt: null, decision: null, reason: null, judgedLabels: null };
     await this.c.insertOne(doc);
     return toCase(doc);
   }
@@ -33,19 +34,19 @@ export class MongoCases implements CaseStore {
     return (await this.c.find(q).sort({ createdAt: -1, _id: -1 }).limit(filter.limit ?? 100).toArray()).map(toCase);
   }
 
+  async countHolds(senderId: string, since: number) {
+    return this.c.countDocuments({ senderId, createdAt: { $gte: since }, severity: 'hold', towardsMinor: true, decision: { $ne: 'release' } });
+  }
+
   /**
    * Conditional on status 'open' so one decision wins on MongoDB. (FerretDB v1 applies updates as
    * read-modify-write, so two simultaneous decisions there could both report success; the
    * audit log records both.)
    */
-  async countHolds(senderId: string, since: number) {
-    return this.c.countDocuments({ senderId, createdAt: { $gte: since }, severity: 'hold', towardsMinor: true, decision: { $ne: 'release' } });
-  }
-
-  async decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }) {
+  async decide(id: string, d: CaseDecisionInput) {
     const doc = await this.c.findOneAndUpdate(
       { _id: id, status: 'open' },
-      { $set: { status: 'decided', decidedBy: d.decidedBy, decidedAt: d.now ?? Date.now(), decision: d.decision, reason: d.reason } },
+      { $set: { status: 'decided', decidedBy: d.decidedBy, decidedAt: d.now ?? Date.now(), decision: d.decision, reason: d.reason, judgedLabels: d.judgedLabels ?? null } },
       { returnDocument: 'after' },
     );
     return doc ? toCase(doc) : null;

@@ -1,6 +1,6 @@
 /** Moderation cases on bun:sqlite (see the safeguarding section of types.ts). */
 import type { Database } from 'bun:sqlite';
-import type { CaseDecision, CaseFilter, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
+import type { CaseDecisionInput, CaseFilter, CaseStatus, CaseStore, ModerationCase, NewCase } from '../types';
 
 interface Row {
   id: string;
@@ -19,6 +19,7 @@ interface Row {
   decided_at: number | null;
   decision: ModerationCase['decision'];
   reason: string | null;
+  judged_labels: string | null;
 }
 
 const toCase = (r: Row): ModerationCase => ({
@@ -38,6 +39,7 @@ const toCase = (r: Row): ModerationCase => ({
   decidedAt: r.decided_at,
   decision: r.decision,
   reason: r.reason,
+  judgedLabels: r.judged_labels === null ? null : JSON.parse(r.judged_labels),
 });
 
 export class SqliteCases implements CaseStore {
@@ -61,6 +63,7 @@ export class SqliteCases implements CaseStore {
       decidedAt: null,
       decision: null,
       reason: null,
+      judgedLabels: null,
     };
     this.db
       .query(
@@ -93,14 +96,14 @@ export class SqliteCases implements CaseStore {
     return r.n;
   }
 
-  async decide(id: string, d: { decidedBy: string; decision: CaseDecision; reason: string; now?: number }) {
+  async decide(id: string, d: CaseDecisionInput) {
     // The status condition makes the decision single-shot: a second officer's update matches nothing.
     const r = this.db
       .query(
-        `UPDATE moderation_cases SET status = 'decided', decided_by = ?, decided_at = ?, decision = ?, reason = ?
+        `UPDATE moderation_cases SET status = 'decided', decided_by = ?, decided_at = ?, decision = ?, reason = ?, judged_labels = ?
          WHERE id = ? AND status = 'open' RETURNING *`,
       )
-      .get(d.decidedBy, d.now ?? Date.now(), d.decision, d.reason, id) as Row | null;
+      .get(d.decidedBy, d.now ?? Date.now(), d.decision, d.reason, d.judgedLabels ? JSON.stringify(d.judgedLabels) : null, id) as Row | null;
     return r ? toCase(r) : null;
   }
 }

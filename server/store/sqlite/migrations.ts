@@ -199,4 +199,6 @@ export const MIGRATIONS: string[] = [
      file_id TEXT PRIMARY KEY,
      bytes BLOB NOT NULL
    );`,
+  // 8: the labels an officer judged a case's message to carry (JSON array; NULL = not asked).
+  `ALTER TABLE moderation_cases ADD COLUMN judged_labels TEXT;`,
 ];
