@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
-import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import { createCourseRoom, eventually, expectLog, importUsers, logBodies, send, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -83,8 +85,14 @@ describeBrowser('safeguarding (browser)', () => {
         await o.page.getByText('mature for your age').waitFor();
         await o.page.getByRole('radio', { name: /Uphold/ }).check();
         const decide = o.page.getByRole('region', { name: 'Decision' });
+        // The labels the model held it for are ticked; the officer adds the one it only reviewed.
+        expect(await decide.getByRole('checkbox', { name: /^Grooming tactic/ }).isChecked()).toBe(true);
+        const solicitation = decide.getByRole('checkbox', { name: /^Sexual solicitation/ });
+        expect(await solicitation.isChecked()).toBe(false);
+        await solicitation.check();
         await decide.getByRole('textbox', { name: /Reason/ }).fill('Grooming pattern: secrecy and a request for photos.');
         await decide.getByRole('button', { name: 'Continue' }).click();
+        await o.page.getByText('Labels: sexual_solicitation, grooming_signal.').waitFor();
         await o.page.getByRole('button', { name: 'Yes, uphold' }).click();
         await o.page.getByText('Decision recorded: upheld').waitFor();
 
@@ -94,12 +102,17 @@ describeBrowser('safeguarding (browser)', () => {
         const store = await serverStore(server);
         try {
           const [c] = await store.cases.list();
-          expect(c).toMatchObject({ severity: 'hold', status: 'decided', decision: 'uphold' });
+          expect(c).toMatchObject({ severity: 'hold', status: 'decided', decision: 'uphold', judgedLabels: ['sexual_solicitation', 'grooming_signal'] });
           const actions = (await store.audit.list({ limit: 100_000 })).map((e) => e.action);
           for (const x of ['moderation.hold', 'moderation.case_view', 'moderation.uphold']) expect(actions).toContain(x);
         } finally {
           await store.close();
         }
+        // The decision is training data for the next model: exported by the admin CLI.
+        const file = join(server.dataDir, 'judged.jsonl');
+        const exported = await cli(server, ['moderation', 'export-judged', '--out', file]);
+        expect(exported).toMatchObject({ code: 0, stdout: `wrote 1 line(s) to ${file}: 1 with labels, 0 harmless\n` });
+        expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ text: GROOMING, labels: ['sexual_solicitation', 'grooming_signal'], lang: 'unknown', context: 'dm', sender_role: 'lecturer', note: 'labels judged by a safeguarding officer' });
       });
     },
     TIMEOUT,

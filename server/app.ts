@@ -37,7 +37,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   // The hub publishes through the listening server, which exists only after listen().
   const hub: Hub = deps.hub ?? new LocalHub(() => elysia.server);
   const { config } = deps;
-  const moderation = deps.moderation ?? createModeration(config.moderationScope, loadModel, { policy: config.moderationPolicy, notifier: deps.notifier, publicUrl: config.publicUrl });
+  const moderation = deps.moderation ?? createModeration(config.moderationScope, () => loadModel(config.moderationWeights ?? undefined), { policy: config.moderationPolicy, notifier: deps.notifier, publicUrl: config.publicUrl });
   const chat = createChatContext(deps.store, hub, config.timeZone, { moderation, limiters: deps.limiters });
   // Calls: the SFU (server/rtc, no Elysia) lives as long as the app; its state pushes go through the hub.
   const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));

@@ -38,6 +38,8 @@ export interface Config {
    * (default) = rooms with at least one minor member; 'all' = every room.
    */
   moderationScope: ModerationScope;
+  /** MODERATION_WEIGHTS: a weights file retrained by the university (null: the shipped model). */
+  moderationWeights: string | null;
   /** Safeguarding officers' email / webhook notifications (SMTP_*, SAFEGUARDING_*; README "Notifications"). */
   notify: NotifyConfig;
   /** The automatic part of the safeguarding policy (MODERATION_*; README "Safeguarding"). */
@@ -155,6 +157,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       relayOnly: bool(env, 'FILE_TRANSFER_RELAY_ONLY'),
     },
     moderationScope,
+    // read at start-up (main.ts): a missing or damaged file stops the server there
+    moderationWeights: env.MODERATION_WEIGHTS || null,
     notify,
     moderationPolicy: {
       restrictAfter: int(env, 'MODERATION_RESTRICT_AFTER', 2, 1, 100),

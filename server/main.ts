@@ -10,11 +10,26 @@ import { LocalHub } from './realtime/hub';
 import { RedisHub } from './realtime/redis-hub';
 import { RedisLimiters } from './realtime/redis-limiter';
 import { cleanStaleUploads } from './features/files/actions';
+import { loadModel, ModelFormatError } from './features/moderation/model';
+
+function loadModerationModel(path: string) {
+  try {
+    return loadModel(path);
+  } catch (e) {
+    const why = e instanceof ModelFormatError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e);
+    throw new ConfigError(`MODERATION_WEIGHTS=${path}: ${why}`);
+  }
+}
 
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const secrets = loadSecrets(config.dataDir, process.env.SECRET_KEY);
+  if (config.moderationWeights) {
+    // A retrained model (docs/moderation-model.md, "Retraining"): checked now, not at the first message in scope.
+    const model = loadModerationModel(config.moderationWeights);
+    logger.info('moderation model', { weights: config.moderationWeights, version: model.version });
+  }
   const store = await openStore(config);
   // The hub publishes through the listening server, which exists only once the app listens.
   let app: ReturnType<typeof createApp> | undefined;

@@ -116,4 +116,20 @@ describe('training recipe', () => {
     // the plain data has no context: no second set of thresholds
     expect(runRecipe(opts()).model.header.textThresholds).toBeUndefined();
   }, TRAINING);
+
+  test("--extra: a university's judged messages are fitted with the train split (released ones as hard negatives)", () => {
+    // officers released this everyday phrase many times: it shares "send me" and "tonight" with a request
+    const phrase = 'send me the handout tonight';
+    const released = Array.from({ length: 12 }, (_, i) => ({ text: `${phrase} ${i}`, labels: [], note: 'released by a safeguarding officer' }));
+    writeFileSync(join(dir, 'judged.jsonl'), jsonl(released));
+    const before = runRecipe(opts());
+    const after = runRecipe({ ...opts(), extraFiles: [join(dir, 'judged.jsonl')] });
+    expect(after.data.train_extra).toBe(12);
+    expect(after.data.train_messages).toBe(80);
+    expect(before.data.train_extra).toBeUndefined();
+    expect(after.model.score(phrase).sexual_solicitation).toBeLessThan(before.model.score(phrase).sexual_solicitation / 2);
+    // still caught: the request itself
+    expect(after.model.classify('send me a pic tonight').review).toContain('sexual_solicitation');
+    expect(after.model.header.training).toMatchObject({ extraFiles: ['judged.jsonl'] });
+  }, TRAINING);
 });

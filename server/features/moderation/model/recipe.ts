@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import wordListPath from 'word-list';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseConversations, parseEdos, parseMessages, parseOpenAi, type ConversationItem, type MessageItem } from './data';
 import { evaluateConversations, evaluateMessages, modelDecides, type ConversationReport, type MessageReport } from './evaluate';
 import { CUE_PHRASES } from './cues';
@@ -79,6 +79,13 @@ export interface RecipeOptions {
   segmentWords?: boolean;
   /** One lower-case word per line: the English dictionary for `segmentWords` (default: the word-list package's). */
   dictionaryFile?: string;
+  /**
+   * More training messages in the campus schema, fitted like the campus train split (after it, in
+   * file order): the university's own data, e.g. its officers' decisions (`letstalk moderation
+   * export-judged`). Benign lines with a note (released messages) weigh as hard negatives. Dev
+   * stays the campus dev split.
+   */
+  extraFiles?: string[];
   /** Progress lines (stderr in the script). */
   log?: (s: string) => void;
 }
@@ -169,6 +176,8 @@ function groomingCandidates(): Omit<GroomingParams, 'threshold'>[] {
 export function runRecipe(input: RecipeOptions): RecipeResult {
   const log = input.log ?? (() => {});
   const d = loadCampus(input.dataDir);
+  const extra = (input.extraFiles ?? []).flatMap((f) => parseMessages(readFileSync(f, 'utf8'), f));
+  d.train.push(...extra);
   const opts: RecipeOptions = input.vocabulary ? { ...input, features: withVocabulary(input, d) } : input;
   const K = LABELS.length;
 
@@ -297,7 +306,8 @@ export function runRecipe(input: RecipeOptions): RecipeResult {
   log(`grooming: topK ${grooming.topK}, weights ${JSON.stringify(grooming.labelWeights)}, base ${grooming.base}, threshold ${grooming.threshold}`);
 
   const data = {
-    train_messages: d.train.length,
+    train_messages: d.train.length - extra.length,
+    ...(extra.length ? { train_extra: extra.length } : {}),
     train_conversation_turns: nCampus - d.train.length,
     train_public: examples.length - nCampus - nCopies,
     dev_messages: d.dev.length,
@@ -323,6 +333,7 @@ export function runRecipe(input: RecipeOptions): RecipeResult {
       factoredBlend: opts.factoredBlend,
       edosWeight: opts.edosWeight,
       openaiWeight: opts.openaiWeight,
+      ...(extra.length ? { extraFiles: (opts.extraFiles ?? []).map((f) => basename(f)) } : {}),
       folds: opts.folds,
       reviewRecall: opts.reviewRecall,
       reviewRecallDev: opts.reviewRecallDev,
