@@ -1,6 +1,7 @@
 /** `letstalk moderation export-judged`: the officers' decided cases as a training file. */
 import { describe, expect, test } from 'bun:test';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseMessages } from '../server/features/moderation/model/data';
 import { cliWorkspace } from './test-workspace';
@@ -35,9 +36,10 @@ describe('moderation export-judged', () => {
     ]);
     const since = join(w.dir, 'since.jsonl');
     expect((await w.cli('moderation', 'export-judged', '--out', since, '--since', '2026-10-01')).out).toContain('wrote 1 line(s)');
-    expect(await w.withStore(async (s) => (await s.audit.list({ action: 'moderation.export' })).map((e) => [e.origin, e.details.lines]))).toEqual([
-      ['cli', 2],
-      ['cli', 1],
+    // audited with who ran it (the CLI has no account) and where the file went
+    expect(await w.withStore(async (s) => (await s.audit.list({ action: 'moderation.export' })).map((e) => [e.origin, e.details.lines, e.details.file, e.details.osUser]))).toEqual([
+      ['cli', 2, out, userInfo().username],
+      ['cli', 1, since, userInfo().username],
     ]);
   });
 
@@ -46,6 +48,9 @@ describe('moderation export-judged', () => {
     writeFileSync(out, 'keep me\n');
     expect(await w.cli('moderation', 'export-judged', '--out', out)).toMatchObject({ code: 1, err: `error: ${out} exists: choose a new file\n` });
     expect(readFileSync(out, 'utf8')).toBe('keep me\n');
+    // a file that cannot be written: an error, and no export on record
+    expect(await w.cli('moderation', 'export-judged', '--out', join(w.dir, 'no-such-dir', 'x.jsonl'))).toMatchObject({ code: 1 });
+    expect(await w.withStore((s) => s.audit.list({ action: 'moderation.export' }))).toEqual([]);
     expect(await w.cli('moderation', 'export-judged', '--out', join(w.dir, 'x.jsonl'), '--since', '10/01/2026')).toMatchObject({ code: 1, err: 'error: --since must be a date like 2026-09-01, got "10/01/2026"\n' });
     expect((await w.cli('moderation', 'export-judged')).code).toBe(2);
   });

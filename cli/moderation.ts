@@ -5,7 +5,9 @@
 import { Command, Option } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { CLI_ACTOR } from '../server/features/audit/record';
-import { exportJudged } from '../server/features/moderation/judged';
+import { exportJudged, type JudgedLine } from '../server/features/moderation/judged';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { DataError, parseConversations, parseMessages, type MessageItem } from '../server/features/moderation/model/data';
 import { evaluateConversations, evaluateMessages, modelDecides, type ConversationReport, type MessageReport } from '../server/features/moderation/model/evaluate';
 import { CONTEXTS, contextNames, SENDER_ROLES, type MessageContext } from '../server/features/moderation/model/features';
@@ -137,12 +139,16 @@ export function moderationCommand(ctx: CliContext) {
         since = Date.parse(`${opts.since}T00:00:00Z`);
       }
       if (existsSync(opts.out)) throw new CliError(`${opts.out} exists: choose a new file`);
-      const lines = await exportJudged(await ctx.store(), CLI_ACTOR, { since });
-      try {
-        writeFileSync(opts.out, lines.map((l) => JSON.stringify(l) + '\n').join(''), { mode: 0o600, flag: 'wx' });
-      } catch (e) {
-        throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
-      }
+      const file = resolve(opts.out);
+      const write = (lines: JudgedLine[]) => {
+        try {
+          writeFileSync(file, lines.map((l) => JSON.stringify(l) + '\n').join(''), { mode: 0o600, flag: 'wx' });
+        } catch (e) {
+          throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
+        }
+      };
+      // audited after the file is written, with who ran it (the CLI has no account) and where it went
+      const lines = await exportJudged(await ctx.store(), CLI_ACTOR, write, { since, details: { file, osUser: userInfo().username } });
       const benign = lines.filter((l) => !l.labels.length).length;
       io.out(`wrote ${lines.length} line(s) to ${opts.out}: ${lines.length - benign} with labels, ${benign} harmless\n`);
     });

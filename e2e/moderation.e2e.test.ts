@@ -85,11 +85,12 @@ describeBrowser('safeguarding (browser)', () => {
         await o.page.getByText('mature for your age').waitFor();
         await o.page.getByRole('radio', { name: /Uphold/ }).check();
         const decide = o.page.getByRole('region', { name: 'Decision' });
-        // The labels the model held it for are ticked; the officer adds the one it only reviewed.
-        expect(await decide.getByRole('checkbox', { name: /^Grooming tactic/ }).isChecked()).toBe(true);
-        const solicitation = decide.getByRole('checkbox', { name: /^Sexual solicitation/ });
-        expect(await solicitation.isChecked()).toBe(false);
-        await solicitation.check();
+        // The officer says what the message does: the label the model held it for is marked, nothing is ticked.
+        const grooming = decide.getByRole('checkbox', { name: /^Grooming tactic/ });
+        expect(await decide.locator('label', { hasText: 'Grooming tactic' }).innerText()).toContain('flagged by the model');
+        expect(await decide.getByRole('checkbox', { checked: true }).count()).toBe(0);
+        await grooming.check();
+        await decide.getByRole('checkbox', { name: /^Sexual solicitation/ }).check();
         await decide.getByRole('textbox', { name: /Reason/ }).fill('Grooming pattern: secrecy and a request for photos.');
         await decide.getByRole('button', { name: 'Continue' }).click();
         await o.page.getByText('Labels: sexual_solicitation, grooming_signal.').waitFor();

@@ -60,9 +60,9 @@ export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>)
 <label><input type="radio" name="decision" value="uphold"> Uphold: remove the message${c.severity === 'hold' ? ' (it is never delivered)' : ''}</label>
 </fieldset>
 <fieldset><legend>Labels that apply</legend>
-<p class="hint">Ticked: what the model flagged. Untick what is wrong, tick what it missed, leave none ticked for a harmless message. Kept with the case to retrain the model on your decisions; never shown to the sender.</p>
-<input type="hidden" name="judged" value="1">
-${LABELS.map((l) => html`<label><input type="checkbox" name="labels" value="${l}"${c.labels.includes(l) ? html` checked` : ''}> ${LABEL_TEXT[l]}</label>`)}
+<p class="hint">Tick what the message really does, whatever the model flagged; none for a harmless message (an upheld one needs at least one). Kept with the case to retrain the model on your decisions; never shown to the sender.</p>
+<input type="hidden" name="judged" value="1">${/* nothing pre-ticked: an officer who only agrees with the model teaches it nothing, and a release must not record the model's labels by default */ ''}
+${LABELS.map((l) => html`<label><input type="checkbox" name="labels" value="${l}"> ${LABEL_TEXT[l]}${c.labels.includes(l) ? html` <span class="pill">flagged by the model</span>` : ''}</label>`)}
 </fieldset>
 <label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" rows="3"></textarea>
 <button type="submit">Continue</button>

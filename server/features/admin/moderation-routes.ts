@@ -80,7 +80,7 @@ export function moderationRoutes(k: AdminKit) {
         const ticked = [body.labels ?? []].flat().flatMap((x) => x.split(',')).filter(Boolean);
         let judgedLabels: string[] | null;
         try {
-          judgedLabels = body.judged ? checkJudgedLabels(ticked) : null;
+          judgedLabels = body.judged ? checkJudgedLabels(ticked, decision) : null;
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           return casePage(set, request, params.id, { error: e.message }, httpStatus(e));

@@ -109,14 +109,19 @@ describe('/admin/moderation', () => {
     expect((await s.t.store.cases.byId(s.caseId))!.judgedLabels).toBeNull();
   });
 
-  test('the officer judges the labels: ticked by the model, corrected, confirmed, kept with the case and audited', async () => {
+  test("the officer judges the labels: the model's marked, none ticked; confirmed, kept with the case and audited", async () => {
     const s = await setUp();
     const url = `/admin/moderation/cases/${s.caseId}/decide`;
-    const c = (await s.t.store.cases.byId(s.caseId))!;
     const page = await (await s.admin.get(`/admin/moderation/cases/${s.caseId}`)).text();
-    // the form offers all six labels, the model's ticked
-    for (const l of c.labels) expect(page).toContain(`name="labels" value="${l}" checked`);
+    // the form offers all six labels, none ticked; the one the model held it for is marked
     expect(page.match(/name="labels"/g)?.length).toBe(6);
+    expect(page).not.toContain('checked');
+    expect(page).toContain('name="labels" value="grooming_signal"> Grooming tactic (secrecy, gifts, meeting alone, moving platform…) <span class="pill">flagged by the model</span>');
+    expect(page.match(/flagged by the model/g)?.length).toBe(1);
+    // upholding says a rule was broken: at least one label
+    const none = await s.admin.post(url, { decision: 'uphold', reason: 'Grooming', judged: '1' });
+    expect(none.status).toBe(400);
+    expect(await none.text()).toContain('Tick at least one label: upholding says the message breaks a rule.');
     // unknown labels are refused, nothing decided
     const bad = await s.admin.post(url, { decision: 'uphold', reason: 'Grooming', judged: '1', labels: ['grooming_signal', '<b>nudity</b>'], confirm: 'yes' });
     expect(bad.status).toBe(400);

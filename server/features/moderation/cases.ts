@@ -113,11 +113,15 @@ const checkReason = (reason: string) => {
   return why;
 };
 
-/** The officer's judged labels: known labels only, each once, in the model's order ([] = benign). */
-export function checkJudgedLabels(labels: readonly string[]): Label[] {
+export const UPHOLD_NEEDS_LABEL = 'Tick at least one label: upholding says the message breaks a rule. Release it if it is harmless.';
+
+/** The officer's judged labels: known labels only, each once, in the model's order ([] = harmless, so never upheld). */
+export function checkJudgedLabels(labels: readonly string[], decision: CaseDecision): Label[] {
   const unknown = labels.filter((l) => !isLabel(l));
   if (unknown.length) throw badRequest(`Unknown label: ${unknown[0]!.slice(0, 40)}.`);
-  return LABELS.filter((l) => labels.includes(l));
+  const judged = LABELS.filter((l) => labels.includes(l));
+  if (decision === 'uphold' && !judged.length) throw badRequest(UPHOLD_NEEDS_LABEL);
+  return judged;
 }
 
 /**
@@ -133,7 +137,7 @@ export async function decideCase(
   opts: { hearing?: boolean; judgedLabels?: readonly string[] | null } = {},
 ): Promise<ModerationCase> {
   const why = checkReason(reason);
-  const judgedLabels = opts.judgedLabels ? checkJudgedLabels(opts.judgedLabels) : null;
+  const judgedLabels = opts.judgedLabels ? checkJudgedLabels(opts.judgedLabels, decision) : null;
   const existing = await ctx.store.cases.byId(caseId);
   if (!existing) throw notFound('No such case.');
   if (existing.senderId === actor.userId) throw conflict(OWN_CASE);

@@ -1,23 +1,27 @@
 /**
- * Officers' decisions as training data: every decided case becomes one line in the campus data
- * schema, the input of `bun run train:moderation --extra FILE`, so that the next model learns from
- * the university's own messages (docs/moderation-model.md, "Retraining on your officers' decisions").
- * Released everyday messages are exactly the model's false positives; upheld ones its true positives.
+ * Officers' decisions as training data: every decided case an officer judged becomes one line in the
+ * campus data schema, the input of `bun run train:moderation --extra FILE`, so that the next model
+ * learns from the university's own messages (docs/moderation-model.md, "Retraining on your
+ * officers' decisions"). Released everyday messages are the model's false positives; upheld ones its
+ * true positives.
  *
- * A line's labels are the last human word on the message:
- * - an action citing the case was overturned on appeal → [] (a second reviewer judged that the
- *   message broke no rule, and it was delivered);
- * - else the labels the deciding officer judged (ModerationCase.judgedLabels, [] = harmless);
- * - else (decided by a block, or before officers were asked): released → []; upheld → the
- *   message labels the model flagged; an upheld case with none (a conversation-level grooming-risk
- *   hold only) says nothing about the message's own labels and is left out.
+ * A line's labels are the last human judgement of the message itself:
+ * - a removal or block citing the case was overturned on appeal, and no removal or block in force
+ *   still cites it → [] (a second reviewer judged that the message broke no rule; it was delivered).
+ *   Restrictions and freezes are not judgements of one message: their outcome changes nothing here;
+ * - else the labels the deciding officer ticked (ModerationCase.judgedLabels; [] = harmless);
+ * - else, upheld (by a block, which asks for no labels) → the message labels the model flagged.
+ * Left out: cases released without an officer's labels (released when an action on them was lifted
+ * or overturned, or decided before officers were asked), upheld cases with no message label (a
+ * conversation-level grooming-risk hold), messages their sender has since deleted.
  *
- * Privacy: officers have read these texts already; the export keeps only the text as flagged, the
- * room type and the sender's role (what the model reads), no names, ids, rooms or dates. E-mail
- * addresses, links, @handles and long numbers (phones, matriculation numbers) are replaced. Other
- * names in a text are not: the file is confidential. Every export is audited.
+ * Privacy: officers have read these texts already. A line keeps only the text as flagged, the room
+ * type and the sender's role (what the model reads): no account names, ids, rooms or dates. E-mail
+ * addresses, links, @handles, phone numbers and long numbers (matriculation numbers) are replaced;
+ * names written inside a text are not, so the file is confidential. Every export is audited, after
+ * the file is written.
  */
-import type { ModerationCase, Store } from '../../store/types';
+import { SANCTION_IN_FORCE, type ModerationCase, type Room, type SanctionKind, type Store, type User } from '../../store/types';
 import { recordAudit, type Actor } from '../audit/record';
 import { LABELS, type Label } from './model/labels';
 import { messageContext } from './screen';
@@ -33,48 +37,85 @@ export interface JudgedLine {
   note: string;
 }
 
+// What identifies a person or an account elsewhere. Links: with a scheme or www., or a bare domain
+// with a common ending (`wa.me/…`, `t.me/…`, `instagram.com/…`), the usual way to move a chat to
+// another app. Phones: Nigerian mobiles (0803…, +234 803…, with spaces, dots, dashes or brackets).
+// Numbers: 7+ digits in a row (matriculation numbers) unless a naira price (N/₦ before it);
+// registration numbers like CSC/2019/123 or 19/52HA123.
+const LINK = /\b(?:https?:\/\/|www\.)\S*[^\s.,;:!?)\]'"]|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|ng|org|net|me|ly|io|co|edu|gov|app|link|gg|tv|info|xyz|to)\b(?:\/\S*[^\s.,;:!?)\]'"])?/gi;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+const HANDLE = /(^|[^\w@.])@[a-z0-9][a-z0-9._-]{0,63}/gi;
+const PHONE = /(?:\+?234[\s.-]?\(?0?|\(?0)[789][01]\d\)?(?:[\s.-]?\d){7}\b/g;
+const REG_NO = /\b(?:[A-Z]{2,5}\/\d{2,4}\/\d{2,6}|\d{2}\/\d{2}[A-Z]{2,3}\d{2,4})\b/gi;
+const LONG_NUMBER = /(?<![N₦\d])\d{7,}/g;
+
 /** Replaces what identifies a person without changing what the message does. */
 export function scrub(text: string): string {
   return text
-    .replace(/\b(?:https?:\/\/|www\.)\S+/gi, 'https://example.com')
-    .replace(/[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu, 'someone@example.com')
-    .replace(/(^|[^\w@.])@[a-z0-9][a-z0-9._-]{0,63}/gi, '$1@someone')
-    .replace(/\+?\d(?:[ -]?\d){6,}/g, '0000000');
+    .replace(EMAIL, 'someone@example.com')
+    .replace(LINK, 'https://example.com')
+    .replace(HANDLE, '$1@someone')
+    .replace(PHONE, '0800 000 0000')
+    .replace(REG_NO, 'ABC/2020/000')
+    .replace(LONG_NUMBER, '0000000');
 }
 
 const NOTE = {
   overturned: 'an action on it was overturned on appeal',
   judged: 'labels judged by a safeguarding officer',
-  released: 'released by a safeguarding officer',
   upheld: 'upheld by a safeguarding officer (labels as flagged)',
 };
 
 function labelsOf(c: ModerationCase, overturned: boolean): { labels: Label[]; note: string } | null {
   if (overturned) return { labels: [], note: NOTE.overturned };
-  if (c.judgedLabels) return { labels: LABELS.filter((l) => c.judgedLabels!.includes(l)), note: NOTE.judged };
-  if (c.decision === 'release') return { labels: [], note: NOTE.released };
+  if (c.judgedLabels) {
+    const labels = LABELS.filter((l) => c.judgedLabels!.includes(l));
+    // upheld means a rule was broken: an upheld case judged harmless is a contradiction, not data
+    return c.decision === 'uphold' && !labels.length ? null : { labels, note: NOTE.judged };
+  }
+  if (c.decision === 'release') return null;
   const flagged = LABELS.filter((l) => c.labels.includes(l));
   return flagged.length ? { labels: flagged, note: NOTE.upheld } : null;
 }
 
+/** Actions that judge the message itself (an upheld removal hides it; a block cites it as the reason). */
+const ON_THE_MESSAGE: SanctionKind[] = ['removal', 'block'];
+
 export const MAX_EXPORT = 100_000;
 
+/** Cases cited by an overturned removal or block that no removal or block in force still cites. */
+async function overturnedCases(store: Store): Promise<Set<string>> {
+  const [overturned, inForce] = await Promise.all([
+    store.sanctions.list({ status: ['overturned'], kind: ON_THE_MESSAGE, limit: MAX_EXPORT }),
+    store.sanctions.list({ status: [...SANCTION_IN_FORCE], kind: ON_THE_MESSAGE, limit: MAX_EXPORT }),
+  ]);
+  const cited = new Set(inForce.flatMap((s) => s.caseIds));
+  return new Set(overturned.flatMap((s) => s.caseIds).filter((id) => !cited.has(id)));
+}
+
 /**
- * The decided cases opened since `since` (ms) as training lines, newest case first, one line per
- * distinct text (the newest decision wins: a resend or an unchanged edit is one example). Audited
- * as 'moderation.export' with the count.
+ * The decided cases opened since `since` (ms) as training lines, newest decision first, one line per
+ * distinct text (the newest decision wins: a resend or an unchanged edit is one example). `write`
+ * stores them; then the export is audited as 'moderation.export' with `details` (e.g. the file).
  */
-export async function exportJudged(store: Store, actor: Actor, opts: { since?: number } = {}): Promise<JudgedLine[]> {
-  const cases = await store.cases.list({ status: 'decided', since: opts.since, limit: MAX_EXPORT });
-  const overturned = new Set((await store.sanctions.list({ status: ['overturned'], limit: MAX_EXPORT })).flatMap((s) => s.caseIds));
-  const rooms = new Map<string, Awaited<ReturnType<Store['rooms']['byId']>>>();
-  const users = new Map<string, Awaited<ReturnType<Store['users']['byId']>>>();
+export async function exportJudged(
+  store: Store,
+  actor: Actor,
+  write: (lines: JudgedLine[]) => void | Promise<void>,
+  opts: { since?: number; details?: Record<string, unknown> } = {},
+): Promise<JudgedLine[]> {
+  const cases = (await store.cases.list({ status: 'decided', since: opts.since, limit: MAX_EXPORT })).sort((a, b) => (b.decidedAt ?? 0) - (a.decidedAt ?? 0));
+  const overturned = await overturnedCases(store);
+  const rooms = new Map<string, Room | null>();
+  const users = new Map<string, User | null>();
   const seen = new Set<string>();
   const out: JudgedLine[] = [];
   for (const c of cases) {
     const judged = labelsOf(c, overturned.has(c.id));
     const text = scrub(c.text).trim();
     if (!judged || !text || seen.has(text)) continue;
+    // a sender who deleted their message wanted it gone: it is not kept as data either
+    if ((await store.messages.byId(c.roomId, c.messageId))?.deletedAt) continue;
     seen.add(text);
     if (!rooms.has(c.roomId)) rooms.set(c.roomId, await store.rooms.byId(c.roomId));
     if (!users.has(c.senderId)) users.set(c.senderId, await store.users.byId(c.senderId));
@@ -84,6 +125,7 @@ export async function exportJudged(store: Store, actor: Actor, opts: { since?: n
     const ctx = room && sender ? messageContext(room, sender) : null;
     out.push({ text, labels: judged.labels, lang: 'unknown', ...(ctx ? { context: ctx.context, sender_role: ctx.senderRole } : {}), note: judged.note });
   }
-  await recordAudit(store, actor, 'moderation.export', null, { lines: out.length, cases: cases.length, since: opts.since ?? null });
+  await write(out);
+  await recordAudit(store, actor, 'moderation.export', null, { ...opts.details, lines: out.length, cases: cases.length, since: opts.since ?? null });
   return out;
 }

@@ -82,8 +82,9 @@ export interface RecipeOptions {
   /**
    * More training messages in the campus schema, fitted like the campus train split (after it, in
    * file order): the university's own data, e.g. its officers' decisions (`letstalk moderation
-   * export-judged`). Benign lines with a note (released messages) weigh as hard negatives. Dev
-   * stays the campus dev split.
+   * export-judged`). Like campus train messages they feed the vocabulary, the IDF, the folds and
+   * the held-out pool the thresholds are chosen on; benign lines with a note (every harmless line
+   * of an export) weigh as hard negatives. Dev stays the campus dev split.
    */
   extraFiles?: string[];
   /** Progress lines (stderr in the script). */
@@ -221,7 +222,7 @@ export function runRecipe(input: RecipeOptions): RecipeResult {
     }
   log(`examples: ${d.train.length} messages, ${nCampus - d.train.length} conversation turns, ${nCopies} without context, ${examples.length - nCampus - nCopies} public`);
 
-  // ---- features (IDF from the campus training texts)
+  // ---- features (IDF from the campus training texts, with any --extra lines, and the conversation turns)
   const idf = computeIdf(
     examples.slice(0, nCampus).map((e) => e.text),
     opts.features,
