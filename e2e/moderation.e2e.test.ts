@@ -96,6 +96,7 @@ describeBrowser('safeguarding (browser)', () => {
         await o.page.getByText('Labels: sexual_solicitation, grooming_signal.').waitFor();
         await o.page.getByRole('button', { name: 'Yes, uphold' }).click();
         await o.page.getByText('Decision recorded: upheld').waitFor();
+        await o.page.getByText('No open cases left.').waitFor();
 
         await k.page.reload();
         await k.page.getByRole('log', { name: 'Messages' }).waitFor();

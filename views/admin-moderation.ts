@@ -49,7 +49,8 @@ function contextItem(m: Message, names: Map<string, string>, v: AdminView, flagg
   return html`<li${flagged ? html` class="flagged"` : ''}><strong>${names.get(m.senderId) ?? 'Former member'}</strong> · <time>${v.dateTime(m.createdAt)}</time>${flagged ? html` <span class="pill">flagged${m.held ? ', held' : ''}</span>` : ''}<div class="body">${body}</div></li>`;
 }
 
-export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>): Raw {
+/** `next`: once decided, the next open case's id (null: none left; undefined: not asked). */
+export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>, next?: string | null): Raw {
   const c = cv.c;
   const base = `/admin/moderation/cases/${c.id}`;
   const decision = c.status === 'open'
@@ -68,7 +69,8 @@ ${LABELS.map((l) => html`<label><input type="checkbox" name="labels" value="${l}
 <button type="submit">Continue</button>
 </form></section>`
     : html`<p><strong>Decided:</strong> ${outcome(c)} by ${names.get(c.decidedBy ?? '') ?? c.decidedBy} on ${c.decidedAt ? v.dateTime(c.decidedAt) : ''}. Reason: ${c.reason}</p>
-<p><strong>Labels judged:</strong> ${judgedText(c.judgedLabels)}</p>`;
+<p><strong>Labels judged:</strong> ${judgedText(c.judgedLabels)}</p>
+${next === undefined ? '' : next ? html`<p><a href="/admin/moderation/cases/${next}">Next open case →</a></p>` : html`<p class="hint">No open cases left. <a href="/admin/moderation">Back to the queue</a></p>`}`;
   const actions = cv.actions.length
     ? html`<section aria-labelledby="actions-h"><h2 id="actions-h">Actions citing this case</h2><ul>${cv.actions.map(
         (s) => html`<li><a href="/admin/moderation/actions/${s.id}">${KIND_TEXT[s.kind]}</a>: ${STATUS_TEXT[s.status]}${s.decisionReason ? html` (reason: ${s.decisionReason})` : ''}</li>`,

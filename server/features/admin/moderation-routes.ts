@@ -47,7 +47,9 @@ export function moderationRoutes(k: AdminKit) {
     const cv = await viewCase(k.chat, officer(request), id);
     const msgs = [...cv.before, ...(cv.message ? [cv.message] : []), ...cv.after];
     const v = k.view(request);
-    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]))}${caseActions(v, cv.c.id)}`;
+    // once decided, the way on to the next case in queue order (held first), so an officer works through it
+    const next = cv.c.status === 'decided' ? ((await caseQueue(k.chat, 'open', 1)).find((x) => x.c.id !== cv.c.id)?.c.id ?? null) : undefined;
+    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next)}${caseActions(v, cv.c.id)}`;
     return k.page(set, request, { title: 'Safeguarding case', section: 'moderation', body, ...opts }, code);
   };
 

@@ -145,6 +145,16 @@ describe('/admin/moderation', () => {
     expect(await (await s.admin.post(url, { decision: 'release', reason: 'A study arrangement', judged: '1' })).text()).toContain('Labels: none (harmless).');
     expect((await s.admin.post(url, { decision: 'release', reason: 'A study arrangement', judged: '1', labels: '', confirm: 'yes' })).status).toBe(303);
     expect((await s.t.store.cases.byId(s.caseId))!.judgedLabels).toEqual([]);
+    // the decided case leads on to the next open one, held first
+    const page = async () => (await s.admin.get(`/admin/moderation/cases/${s.caseId}`)).text();
+    expect(await page()).toContain('No open cases left.');
+    const adultUser = (await s.t.store.users.byId(s.adult.id))!;
+    await sendMessage(s.t.app.chat, adultUser, { roomId: s.room.id, clientId: Bun.randomUUIDv7(), body: 'REVIEWME see you' });
+    const [review] = await s.t.store.cases.list({ status: 'open' });
+    expect(await page()).toContain(`<a href="/admin/moderation/cases/${review!.id}">Next open case →</a>`);
+    await sendMessage(s.t.app.chat, adultUser, { roomId: s.room.id, clientId: Bun.randomUUIDv7(), body: 'HOLDME again' });
+    const [held] = await s.t.store.cases.list({ status: 'open', severity: 'hold' });
+    expect(await page()).toContain(`<a href="/admin/moderation/cases/${held!.id}">Next open case →</a>`);
   });
 
   test('uphold by an administrator: the message stays hidden, is never published to the room, and the sender gets a notice', async () => {
