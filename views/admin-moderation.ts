@@ -63,7 +63,7 @@ export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>,
 <fieldset><legend>Labels that apply</legend>
 <p class="hint">Tick what the message really does, whatever the model flagged; none for a harmless message (an upheld one needs at least one). Kept with the case to retrain the model on your decisions; never shown to the sender.</p>
 <input type="hidden" name="judged" value="1">${/* nothing pre-ticked: an officer who only agrees with the model teaches it nothing, and a release must not record the model's labels by default */ ''}
-${LABELS.map((l) => html`<label><input type="checkbox" name="labels" value="${l}"> ${LABEL_TEXT[l]}${c.labels.includes(l) ? html` <span class="pill">flagged by the model</span>` : ''}</label>`)}
+${LABELS.map((l) => html`<label><input type="checkbox" name="labels" value="${l}"> <span>${LABEL_TEXT[l]}${c.labels.includes(l) ? html` <span class="pill">flagged by the model</span>` : ''}</span></label>`)}
 </fieldset>
 <label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" rows="3"></textarea>
 <button type="submit">Continue</button>

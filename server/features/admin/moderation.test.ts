@@ -116,7 +116,7 @@ describe('/admin/moderation', () => {
     // the form offers all six labels, none ticked; the one the model held it for is marked
     expect(page.match(/name="labels"/g)?.length).toBe(6);
     expect(page).not.toContain('checked');
-    expect(page).toContain('name="labels" value="grooming_signal"> Grooming tactic (secrecy, gifts, meeting alone, moving platform…) <span class="pill">flagged by the model</span>');
+    expect(page).toContain('name="labels" value="grooming_signal"> <span>Grooming tactic (secrecy, gifts, meeting alone, moving platform…) <span class="pill">flagged by the model</span></span>');
     expect(page.match(/flagged by the model/g)?.length).toBe(1);
     // upholding says a rule was broken: at least one label
     const none = await s.admin.post(url, { decision: 'uphold', reason: 'Grooming', judged: '1' });
