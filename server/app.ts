@@ -44,7 +44,8 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   pushCallStates(sfu, hub);
   // Safeguarding actions end calls in progress (on this node; see README "Scaling out").
   chat.calls = {
-    endUser: (userId) => void sfu.endUser(userId, 'Your account was blocked by the safeguarding team.').catch((err) => deps.logger.error('ending calls failed', { err })),
+    endUser: (userId, opts = {}) =>
+      void sfu.endUser(userId, opts.why ?? 'Your account was blocked by the safeguarding team.', opts.where).catch((err) => deps.logger.error('ending calls failed', { err })),
     endRoom: (roomId) => void sfu.endRoom(roomId, 'This room was frozen by the safeguarding team.').catch((err) => deps.logger.error('ending calls failed', { err })),
   };
   chat.warn = (message, fields) => deps.logger.warn(message, fields);

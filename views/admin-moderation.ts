@@ -55,7 +55,7 @@ export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>,
   const base = `/admin/moderation/cases/${c.id}`;
   const decision = c.status === 'open'
     ? html`<section aria-labelledby="decide-h"><h2 id="decide-h">Decision</h2>
-<form method="post" action="${base}/decide" class="stack narrow">${csrfField(v)}
+<form method="post" action="${base}/decide" class="stack narrow">${csrfField(v)}${cv.message ? html`<input type="hidden" name="rev" value="${cv.message.rev}">` : ''}
 <fieldset><legend>Outcome</legend>
 <label><input type="radio" name="decision" value="release" required> Release${c.severity === 'hold' ? ': deliver the held message to the room now' : ': no action, the message stays'}</label>
 <label><input type="radio" name="decision" value="uphold"> Uphold: remove the message${c.severity === 'hold' ? ' (it is never delivered)' : ''}</label>

@@ -81,9 +81,14 @@ export class Sfu {
     return call.leave(p, 'left');
   }
 
-  /** Removes a user from every call on this node (a safeguarding block); their sockets get 4403. */
-  async endUser(userId: string, why = 'Removed from the call.') {
-    for (const call of [...this.calls.values()]) {
+  /**
+   * Removes a user from every call on this node (a safeguarding block), or from the calls in rooms
+   * `where` accepts (a restriction: rooms with a minor); their sockets get 4403.
+   */
+  async endUser(userId: string, why = 'Removed from the call.', where?: (roomId: string) => Promise<boolean>) {
+    for (const [roomId, call] of [...this.calls.entries()]) {
+      if (![...call.participants.values()].some((p) => p.member.userId === userId)) continue;
+      if (where && !(await where(roomId))) continue;
       for (const p of [...call.participants.values()]) {
         if (p.member.userId !== userId) continue;
         await call.leave(p, 'removed');

@@ -91,12 +91,12 @@ export function moderationRoutes(k: AdminKit) {
           const question = decision === 'release' ? 'Release this message?' : 'Uphold and remove this message?';
           const detail = decision === 'release' ? 'A held message is delivered to the room at once. The decision and your reason go in the audit log.' : 'The message is removed for good. The decision and your reason go in the audit log.';
           const labels = judgedLabels ? html` Labels: ${judgedText(judgedLabels)}.` : '';
-          const fields = { decision, reason, ...(judgedLabels ? { judged: '1', labels: judgedLabels.join(',') } : {}) };
+          const fields = { decision, reason, ...(judgedLabels ? { judged: '1', labels: judgedLabels.join(',') } : {}), ...(body.rev !== undefined ? { rev: String(body.rev) } : {}) };
           const confirm = confirmBody(k.view(request), { question, detail: html`${detail} Reason: “${reason}”.${labels}`, action: `/admin/moderation/cases/${params.id}/decide`, fields, yes: decision === 'release' ? 'Yes, release' : 'Yes, uphold', cancel: `/admin/moderation/cases/${params.id}` });
           return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
         }
         try {
-          await decideCase(k.chat, actor, params.id, decision, reason, { judgedLabels });
+          await decideCase(k.chat, actor, params.id, decision, reason, { judgedLabels, seenRev: body.rev });
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           return casePage(set, request, params.id, { error: e.message }, httpStatus(e));
@@ -110,6 +110,8 @@ export function moderationRoutes(k: AdminKit) {
           decision: t.Union([t.Literal('release'), t.Literal('uphold')]),
           reason: t.String({ maxLength: MAX_REASON }),
           judged: t.Optional(t.Literal('1')),
+          /** The message's rev on the page the officer decided from (decideCase refuses if it changed since). */
+          rev: t.Optional(t.Numeric({ minimum: 0 })),
           labels: t.Optional(t.Union([t.String({ maxLength: 200 }), t.Array(t.String({ maxLength: 40 }), { maxItems: 6 })])),
           confirm: Confirm,
         }),

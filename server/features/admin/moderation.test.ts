@@ -157,6 +157,28 @@ describe('/admin/moderation', () => {
     expect(await page()).toContain(`<a href="/admin/moderation/cases/${held!.id}">Next open case →</a>`);
   });
 
+  test('an edit the officer has not seen: the decision is refused until they look again; a release never delivers text held again by its own open case', async () => {
+    const s = await setUp();
+    const url = `/admin/moderation/cases/${s.caseId}/decide`;
+    const page = await (await s.admin.get(`/admin/moderation/cases/${s.caseId}`)).text();
+    const rev = /name="rev" value="(\d+)"/.exec(page)![1]!;
+    // The sender edits the held message into something worse: held again, with its own case.
+    const adultUser = (await s.t.store.users.byId(s.adult.id))!;
+    await editMessage(s.t.app.chat, adultUser, { roomId: s.room.id, messageId: s.message.id, body: 'HOLDME worse words now' });
+    const refused = await s.admin.post(url, { decision: 'release', reason: 'Harmless', judged: '1', rev, confirm: 'yes' });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('The message changed since you opened this case');
+    expect((await s.t.store.cases.byId(s.caseId))!.status).toBe('open');
+    // Deciding from a fresh page: released, but the new text stays held (its case is open).
+    const fresh = /name="rev" value="(\d+)"/.exec(await (await s.admin.get(`/admin/moderation/cases/${s.caseId}`)).text())![1]!;
+    s.t.hub.log.length = 0;
+    expect((await s.admin.post(url, { decision: 'release', reason: 'The first text was harmless', judged: '1', rev: fresh, confirm: 'yes' })).status).toBe(303);
+    expect((await s.t.store.cases.byId(s.caseId))!.decision).toBe('release');
+    expect((await s.t.store.messages.byId(s.room.id, s.message.id))!.held).toBe(true);
+    expect(s.t.hub.topicsPublished()).not.toContain(topics.room(s.room.id));
+    expect(await (await s.kid.client.get(`/rooms/${s.room.id}`)).text()).not.toContain('worse words');
+  });
+
   test('uphold by an administrator: the message stays hidden, is never published to the room, and the sender gets a notice', async () => {
     const s = await setUp();
     // The sender edits the held message to something harmless: the case keeps the text as flagged.

@@ -162,6 +162,18 @@ describe('/rtc and the call bar', () => {
     expect(s.app.sfu.stats()).toMatchObject({ calls: 1, participants: 1 });
     a.ws.close();
   });
+  test('safeguarding: ending a user\'s calls only where a room filter says so (a restriction: rooms with a minor)', async () => {
+    const { s, olu, room, a, o } = await twoInCall('CSC104');
+    s.app.chat.calls!.endUser(olu.user.id, { where: async () => false });
+    await Bun.sleep(100);
+    expect(s.app.sfu.stats()).toMatchObject({ calls: 1, participants: 2 });
+    const asked: string[] = [];
+    s.app.chat.calls!.endUser(olu.user.id, { where: async (roomId) => (asked.push(roomId), true), why: 'restricted' });
+    expect(await o.closed).toBe(4403);
+    expect(asked).toEqual([room.id]);
+    await until(() => s.app.sfu.stats().participants === 1);
+    a.ws.close();
+  });
   test('safeguarding: a blocked member cannot join; a block ends the call they are in (4403), a freeze ends the room\'s call', async () => {
     const { s, olu, room, a, o } = await twoInCall('CSC103');
     const block = await s.store.sanctions.create({ kind: 'block', userId: olu.user.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e6 });

@@ -21,7 +21,8 @@ export interface ChatContext {
 }
 
 export interface CallControl {
-  endUser(userId: string): void;
+  /** Removes the user from their calls on this node; with `where`, only from calls in rooms it accepts. */
+  endUser(userId: string, opts?: { where?: (roomId: string) => Promise<boolean>; why?: string }): void;
   endRoom(roomId: string): void;
 }
 

@@ -13,7 +13,7 @@
  * - Uphold opens a 'removal' hearing for the sender, unless a block from the same case covers it.
  */
 import { badRequest, conflict, notFound } from '../../errors';
-import type { CaseDecision, CaseStatus, Message, ModerationCase, Room, RoomKind, Sanction, User } from '../../store/types';
+import { SANCTION_IN_FORCE, type CaseDecision, type CaseStatus, type Message, type ModerationCase, type Room, type RoomKind, type Sanction, type User } from '../../store/types';
 import { ageOn, isMinor } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
@@ -134,19 +134,27 @@ export async function decideCase(
   caseId: string,
   decision: CaseDecision,
   reason: string,
-  opts: { hearing?: boolean; judgedLabels?: readonly string[] | null } = {},
+  opts: { hearing?: boolean; judgedLabels?: readonly string[] | null; seenRev?: number } = {},
 ): Promise<ModerationCase> {
   const why = checkReason(reason);
   const judgedLabels = opts.judgedLabels ? checkJudgedLabels(opts.judgedLabels, decision) : null;
   const existing = await ctx.store.cases.byId(caseId);
   if (!existing) throw notFound('No such case.');
   if (existing.senderId === actor.userId) throw conflict(OWN_CASE);
+  // The officer decides on the message as they saw it: an edit since (or any other change) is seen first.
+  if (opts.seenRev !== undefined) {
+    const now = await ctx.store.messages.byId(existing.roomId, existing.messageId);
+    if (now && now.rev !== opts.seenRev) throw conflict(MESSAGE_CHANGED);
+  }
   const decided = await ctx.store.cases.decide(caseId, { decidedBy: actor.userId, decision, reason: why, judgedLabels });
   if (!decided) throw conflict('This case has already been decided.');
   const { roomId, messageId } = decided;
   const m = await ctx.store.messages.byId(roomId, messageId);
   let changed = false;
-  if (m && !m.deletedAt && m.held === (decision === 'release')) {
+  // A release delivers the message only if nothing else keeps it hidden: e.g. an edit whose new text
+  // was held again (its own open case), or a block or removal in force that cites this case.
+  const covered = decision === 'release' && m?.held ? await hiddenByOthers(ctx, decided) : false;
+  if (m && !m.deletedAt && m.held === (decision === 'release') && !covered) {
     const next = await ctx.store.messages.setHeld(roomId, messageId, decision === 'uphold');
     if (next) await (decision === 'release' ? publishVisible(ctx, next) : publishHidden(ctx, next));
     changed = next !== null;
@@ -154,6 +162,17 @@ export async function decideCase(
   await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed, judgedLabels });
   if (decision === 'uphold' && opts.hearing !== false) await recordRemoval(ctx, actor, decided, why);
   return decided;
+}
+
+export const MESSAGE_CHANGED = 'The message changed since you opened this case (edited, deleted or hidden): check it again before deciding.';
+
+/** Whether something other than this case keeps its message hidden (see decideCase). */
+async function hiddenByOthers(ctx: ChatContext, c: ModerationCase): Promise<boolean> {
+  const [sameMessage, onSender] = await Promise.all([
+    ctx.store.cases.list({ messageId: c.messageId, status: 'open', limit: 20 }),
+    ctx.store.sanctions.list({ userId: c.senderId, kind: ['block', 'removal'], status: [...SANCTION_IN_FORCE], limit: 100 }),
+  ]);
+  return sameMessage.some((x) => x.id !== c.id) || onSender.some((s) => s.caseIds.includes(c.id));
 }
 
 /**

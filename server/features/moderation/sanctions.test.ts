@@ -24,10 +24,17 @@ import { cid, person, RESTRICTED_LINE, say, setUp } from './sanctions-cast';
 describe('automatic restriction', () => {
   test('a second held message towards a minor restricts the sender: no posting where a minor is, no new DM with a minor; lifting releases the held messages', async () => {
     const s = await setUp();
+    const ended: { userId: string; where?: (roomId: string) => Promise<boolean> }[] = [];
+    s.ctx.calls = { endUser: (userId, opts) => void ended.push({ userId, where: opts?.where }), endRoom: () => {} };
     const first = await say(s, s.adult, s.withKid.id, 'HOLDME one');
     expect(await s.store.sanctions.list()).toEqual([]);
+    expect(ended).toEqual([]);
     const second = await say(s, s.adult, s.withKid.id, 'HOLDME two');
     const [r] = await s.store.sanctions.list();
+    // The calls it is in where a minor is end at once (not those among adults only).
+    expect(ended.map((x) => x.userId)).toEqual([s.adult.id]);
+    expect(await ended[0]!.where!(s.withKid.id)).toBe(true);
+    expect(await ended[0]!.where!(s.adultsOnly.id)).toBe(false);
     expect(r).toMatchObject({ kind: 'restriction', userId: s.adult.id, actorId: null, status: 'active', clause: 'SG-2' });
     expect(new Set(r!.caseIds).size).toBe(2);
     expect((await s.store.audit.list({ action: 'moderation.restriction' }))[0]).toMatchObject({ actorId: null, origin: 'system', target: r!.id });

@@ -23,7 +23,7 @@ import { canDecideAppeal, canLift, canSubmitStatement, hidesEvidence, inForce, I
 import { KeyedLock } from '../../lib/keyed-lock';
 import { clauseById, clauseForLabels } from './policy-clauses';
 import { refreshPostingBanners, roomPostingChanged } from './posting-banner';
-import { DEFAULT_POLICY } from './screen';
+import { DEFAULT_POLICY, roomHasMinor } from './screen';
 import type { NoticeKind } from './notify';
 
 export const MAX_EXCERPT = 500;
@@ -128,6 +128,8 @@ async function restrictLocked(ctx: ChatContext, c: ModerationCase, since: number
   if (!s) return null;
   tell(ctx, [c.senderId], 'Your account has been restricted while safeguarding officers review held messages. See your notices at /safeguarding.');
   await refreshPostingBanners(ctx, c.senderId);
+  // A restricted account may not be in a call where a minor is, including one it is in already.
+  ctx.calls?.endUser(c.senderId, { where: (roomId) => roomHasMinor(ctx.store, roomId, c.senderId), why: 'Your account was restricted by the safeguarding team.' });
   notifyOfficers(ctx, s, 'restriction', `An account was restricted automatically after ${holds.length} held messages towards students under 18.`, c.labels);
   return s;
 }
