@@ -20,7 +20,7 @@ import { metrics } from '../../metrics';
 import { recordAudit } from '../audit/record';
 import { deleteFileOf } from '../files/remove';
 import { openCase, screen } from '../moderation/screen';
-import { assertMayPost } from '../moderation/restrictions';
+import { assertMayPost, postingRefusal } from '../moderation/restrictions';
 import { restrictIfRepeated } from '../moderation/sanctions';
 import { KeyedLock } from '../../lib/keyed-lock';
 
@@ -163,6 +163,9 @@ export async function deleteMessage(ctx: ChatContext, user: User, input: { roomI
   const mayModerate = membership.role !== 'member' || user.role === 'admin';
   if (message.senderId !== user.id && !mayModerate) throw notFound('No such message.');
   if (message.deletedAt) return message;
+  // Read-only means no deleting either: a blocked or restricted account, or anyone in a frozen room,
+  // would otherwise erase what officers are looking at (their own path is a case decision).
+  await assertMayPost(ctx.store, user, room);
   const deleted = await ctx.store.messages.delete(room.id, message.id, user.id);
   if (!deleted) return message;
   // A deleted file message takes its stored bytes with it.
@@ -187,6 +190,8 @@ export async function typing(ctx: ChatContext, user: User, roomId: string) {
   if (now - (seen.get(key) ?? 0) < TYPING_EVERY_MS) return false;
   seen.set(key, now);
   if (seen.size > 50_000) seen.clear();
+  // Someone who may not post here does not show as typing either (checked after the throttle: cheap).
+  if (await postingRefusal(ctx.store, user, { id: roomId })) return false;
   ctx.hub.publish(topics.room(roomId), partial(`typing-${roomId}`, 'innerHTML', typingLine(roomId, senderOf(user))).value);
   return true;
 }

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import { topics } from '../../realtime/topics';
 import { ACCOUNT_POSTING_ID, postingBannerId } from '../../../views/safeguarding';
 import { actOnCase } from './cases';
+import { deleteMessage, typing } from '../chat/messages';
 import { postingSlot } from './posting-banner';
 import { REFUSALS } from './restrictions';
 import { decideAppeal, liftSanction, submitStatement } from './sanctions';
@@ -48,6 +49,12 @@ describe('room freeze', () => {
     );
     await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'freeze', 'SG-6', 'again')).rejects.toThrow(/already frozen/);
     for (const u of [s.adult, s.kid, s.peer]) await expect(say(s, u, s.withKid.id, 'hello')).rejects.toThrow(REFUSALS.frozen);
+    // Read-only: no deleting (the owner would erase what officers are looking at), no typing line.
+    const [peerMessage] = await s.store.messages.history(s.withKid.id, { limit: 1 });
+    await expect(deleteMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: peerMessage!.id })).rejects.toThrow(REFUSALS.frozen);
+    await expect(deleteMessage(s.ctx, s.peer, { roomId: s.withKid.id, messageId: peerMessage!.id })).rejects.toThrow(REFUSALS.frozen);
+    expect((await s.store.messages.byId(s.withKid.id, peerMessage!.id))!.body).toBe('REVIEWME look');
+    expect(await typing(s.ctx, s.kid, s.withKid.id)).toBe(false);
     expect((await say(s, s.peer, s.adultsOnly.id, 'elsewhere is fine')).message.held).toBe(false);
     // The owner of BIO101 is `adult`; a plain member learns nothing.
     await expect(submitStatement(s.ctx, s.kid, freeze.id, 'unfair')).rejects.toThrow(/No such notice/);

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test';
 import { testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
 import { createChatContext } from '../chat/context';
-import { historyPage, sendMessage } from '../chat/messages';
+import { deleteMessage, historyPage, sendMessage, typing } from '../chat/messages';
 import { createModeration } from './screen';
 import { fakeClassifier } from './test-support';
 import { findPeople, startDm } from '../chat/rooms';
@@ -121,8 +121,10 @@ describe('block and appeal', () => {
     expect((await s.store.sanctions.list({ userId: s.adult.id })).map((x) => x.kind)).toEqual(['block']);
     await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'block', 'SG-2', 'again')).rejects.toThrow(/already blocked/);
 
-    // Blocked: read-only everywhere, even where no minor is.
+    // Blocked: read-only everywhere, even where no minor is: no posting, deleting or typing line.
     await expect(say(s, s.adult, s.adultsOnly.id, 'hi')).rejects.toThrow(REFUSALS.blocked);
+    await expect(deleteMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: message.id })).rejects.toThrow(REFUSALS.blocked);
+    expect(await typing(s.ctx, s.adult, s.adultsOnly.id)).toBe(false);
     await expect(startDm(s.ctx, s.adult, s.peer.id)).rejects.toThrow(REFUSALS.blocked);
     await expect(findPeople(s.ctx, s.adult, 'peer')).rejects.toThrow(REFUSALS.blocked);
     expect((await historyPage(s.ctx, s.adult, s.adultsOnly.id)).messages).toBeDefined();
