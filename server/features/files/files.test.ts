@@ -363,6 +363,11 @@ describe('names', () => {
   test('types, dispositions and ranges', () => {
     expect(sanitizeType('IMAGE/PNG; charset=x')).toBe('image/png');
     expect(sanitizeType('not a type')).toBe('application/octet-stream');
+    // a well-formed type is still the uploader's words, shown to the room unscreened: only known types stay
+    expect(sanitizeType('send.me.nudes.tonight/dont.tell.your.parents')).toBe('application/octet-stream');
+    expect(sanitizeType('application/send.me.your.pics')).toBe('application/octet-stream');
+    expect(sanitizeType('application/vnd.openxmlformats-officedocument.presentationml.presentation')).toBe('application/vnd.openxmlformats-officedocument.presentationml.presentation');
+    expect(sanitizeType('video/x-matroska')).toBe('video/x-matroska');
     expect(sanitizeType(undefined)).toBe('application/octet-stream');
     expect(contentDisposition('résumé "1".pdf', false)).toBe(`attachment; filename="r_sum_ _1_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%221%22.pdf`);
     expect(parseRange(null, 10)).toBeNull();

@@ -27,8 +27,32 @@ export function sanitizeName(raw: string): string {
 
 export function sanitizeType(raw: unknown): string {
   const t = typeof raw === 'string' ? raw.trim().toLowerCase().split(';')[0]!.trim() : '';
-  return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/.test(t) ? t : 'application/octet-stream';
+  return KNOWN_TYPES.has(t) ? t : 'application/octet-stream';
 }
+
+/**
+ * The types a file keeps (shown in the room beside its name, and sent as Content-Type); any other is
+ * application/octet-stream. A list, not a pattern: the type is the uploader's text, shown to the room
+ * without being screened like the name is (`send.me.nudes/...` is a well-formed type).
+ */
+const KNOWN_TYPES = new Set([
+  // documents
+  'application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-powerpoint', 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.ms-excel', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.oasis.opendocument.text', 'application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.presentation',
+  'application/rtf', 'application/epub+zip', 'text/plain', 'text/csv', 'text/markdown', 'application/json',
+  // archives
+  'application/zip', 'application/x-zip-compressed', 'application/vnd.rar', 'application/x-rar-compressed', 'application/x-7z-compressed',
+  'application/x-tar', 'application/gzip', 'application/x-gzip',
+  // images
+  'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp', 'image/heic', 'image/heif', 'image/tiff', 'image/svg+xml',
+  // audio and video (voice notes, recorded lectures)
+  'audio/mpeg', 'audio/ogg', 'audio/wav', 'audio/x-wav', 'audio/webm', 'audio/mp4', 'audio/aac', 'audio/x-m4a', 'audio/flac', 'audio/amr', 'audio/3gpp',
+  'video/mp4', 'video/webm', 'video/ogg', 'video/quicktime', 'video/x-matroska', 'video/3gpp', 'video/x-msvideo', 'video/mpeg',
+  // code and data students hand in
+  'text/x-python', 'text/x-c', 'text/x-java', 'text/javascript', 'application/x-ipynb+json', 'application/octet-stream',
+]);
 
 /** Types shown in the browser (images, PDF, audio, video); never HTML, SVG, XML or scripts. */
 const INLINE = new Set([
