@@ -5,6 +5,8 @@ import type { HubSocket, RecordingHub } from '../../realtime/hub';
 import type { Room, User } from '../../store/types';
 import { CLI_ACTOR } from '../audit/record';
 import { createChatContext, type ChatContext } from './context';
+import { createModeration } from '../moderation/screen';
+import { fakeClassifier } from '../moderation/test-support';
 import { sendMessage } from './messages';
 import { MAX_GROUP_MEMBERS } from './policy';
 import { addMembers, COURSE_CODE_RE, createCourseRoom, createGroup, findPeople, normaliseCourseCode, removeMember, roomTitle, startDm, summaries } from './rooms';
@@ -309,6 +311,21 @@ describe('createGroup', () => {
     for (const s of [as, bs, ls]) expect(s!.subs.has(topics.room(room.id))).toBe(true);
     expect(ads!.subs.has(topics.room(room.id))).toBe(false);
     expect([...hub.topicsPublished()].sort()).toEqual([ada.id, bola.id, lecturer.id].map(topics.user).sort());
+  });
+
+  test('with a minor in it, the name is screened like a message: a name at a hold threshold is refused and audited', async () => {
+    const { store, hub, ada, bola, minor } = await setUp();
+    const ctx = createChatContext(store, hub, 'Africa/Lagos', { moderation: createModeration('minors', () => fakeClassifier) });
+    await course(ctx, 'CSC100', [ada, minor]);
+    const e = await expectAppError(createGroup(ctx, ada, { name: 'HOLDME our secret', memberIds: [minor.id] }));
+    expect([e.kind, e.message]).toEqual(['bad_request', 'This name cannot be used for a group: choose another.']);
+    expect((await store.rooms.listForUser(minor.id)).map((r) => r.room.kind)).toEqual(['course']);
+    const [entry] = await store.audit.list({ action: 'moderation.name_refused' });
+    expect(entry).toMatchObject({ actorId: null, origin: 'system', target: ada.id, details: { kind: 'group', labels: ['grooming_signal'] } });
+    expect(JSON.stringify(entry)).not.toContain('our secret');
+    // a name the model does not hold, or a group of adults only (out of scope), is fine
+    expect((await createGroup(ctx, ada, { name: 'REVIEWME study', memberIds: [minor.id] })).name).toBe('REVIEWME study');
+    expect((await createGroup(ctx, ada, { name: 'HOLDME our secret', memberIds: [bola.id] })).name).toBe('HOLDME our secret');
   });
 
   test('checks the rules for every member: one refused member means no group', async () => {

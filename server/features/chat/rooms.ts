@@ -9,7 +9,7 @@ import { DuplicateRoomError, ROOM_ROLES, type Membership, type Room, type RoomRo
 import { html, type Raw } from '../../http/html';
 import { roomListItem, type RoomSummary } from '../../../views/chat';
 import { partial } from '../../../views/partials';
-import { recordAudit, type Actor } from '../audit/record';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, type Party } from './policy';
 import { contactFilter, contactRefusal } from '../moderation/restrictions';
@@ -174,12 +174,27 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
     if (!o) throw notFound('No such person.');
     await mayStart(ctx, user, o);
   }
+  await screenGroupName(ctx, user, name, others as User[]);
   const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
     { userId: user.id, role: 'owner' },
     ...ids.map((userId) => ({ userId, role: 'member' as const })),
   ]);
   for (const id of [user.id, ...ids]) await announceJoin(ctx, id, room.id);
   return room;
+}
+
+/**
+ * A group's name is shown to every member like a message: screened like one when a member is a
+ * minor (or MODERATION_SCOPE=all). A name at a hold threshold is refused, never stored (there is no
+ * message to hold), and the refusal is audited with its labels, not its text.
+ */
+async function screenGroupName(ctx: ChatContext, user: User, name: string, others: User[]) {
+  const m = ctx.moderation;
+  if (!m || (m.scope !== 'all' && !others.some((o) => isMinor(o)))) return;
+  const held = m.classifier().classify(name, { context: 'dm', senderRole: user.role === 'admin' ? 'staff' : user.role }).hold;
+  if (!held.length) return;
+  await recordAudit(ctx.store, SYSTEM_ACTOR, 'moderation.name_refused', user.id, { kind: 'group', labels: held });
+  throw badRequest('This name cannot be used for a group: choose another.');
 }
 
 const PEOPLE_PAGE = 50;
