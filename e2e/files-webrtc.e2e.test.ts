@@ -200,10 +200,9 @@ describeBrowser('direct file transfers (browser)', () => {
         await pick(filePath);
         await a.page.getByText('Offered in the room').waitFor({ timeout: 60_000 });
         const { rx, bytes } = await receive();
-        // From the start; a stall the receiver's watchdog resumed from is allowed (seen once in CI at
-        // offset 0 after the sender's reload, cause not found), anything else is not.
-        expect(rx.starts[0]).toBe(0);
-        expect(rx.starts.length).toBe(1 + rx.stalls);
+        // One channel from the start. (A watchdog resume at offset 0 was seen here in CI: Chrome had
+        // dropped the receiver's first `want`; it is now repeated until the sender answers.)
+        expect(rx.starts).toEqual([0]);
         expect(sha(bytes)).toBe(sha(data));
       });
     },

@@ -8,7 +8,9 @@
  *   binary  8-byte big-endian offset, then 1 to CHUNK_BYTES file bytes
  *   text    {"t":"block","i":n,"sha":"<hex>"}  SHA-256 of block n (bytes n·BLOCK … ), sent after its last chunk
  * Receiver → sender
- *   text    {"t":"want","from":o}   first message on every channel: send from offset o (resume)
+ *   text    {"t":"want","from":o}   first message on every channel: send from offset o (resume); repeated
+ *                                   until anything arrives (a browser may drop it, transfer-engine.ts),
+ *                                   the sender and the relay act on the first and ignore repeats
  *           {"t":"ack","offset":o}  bytes before o are verified and written (always a block boundary or the size)
  *           {"t":"redo","from":o}   block at o failed its hash: send again from o (later chunks in flight are dropped)
  *           {"t":"cancel"}          the receiver gave up

@@ -1,6 +1,7 @@
 /**
  * The relay: window accounting and enforcement with fake channels (the relay never holds more than
- * the window plus a chunk, a sender that ignores acks is cut off, malformed messages end it), and
+ * the window plus a chunk, a sender that ignores acks is cut off, malformed messages end it, the
+ * receiver's repeated `want` reaches the sender once), and
  * a real transfer between two werift peers through the werift relay, byte-for-byte verified, with
  * werift handed at most HANDOFF_BYTES at a time.
  */
@@ -82,6 +83,22 @@ describe('relay pipe', () => {
     expect(r.got.slice(0, 12).map((d) => readChunk(d as Uint8Array)!.offset)).toEqual([...Array(12).keys()].map((i) => i * CHUNK_BYTES));
     expect(r.got[12]).toBe(sha);
     expect(pipe.flow.maxHeld).toBe(12 * CHUNK_BYTES);
+    expect(ends).toEqual([]);
+  });
+
+  test("the receiver's repeated wants reach the sender once, whenever it connects, without counting as a flood", () => {
+    const ends: string[] = [];
+    const pipe = new RelayPipe((r) => ends.push(r), 4 * CHUNK_BYTES);
+    const s = fake(), r = fake();
+    pipe.attachReceiver(r);
+    for (let i = 0; i < 6; i++) pipe.fromReceiver('{"t":"want","from":0}'); // the sender is slow to connect
+    pipe.attachSender(s);
+    for (let i = 0; i < 4; i++) pipe.fromSender(chunk(i * CHUNK_BYTES));
+    pipe.fromReceiver('{"t":"want","from":0}'); // sent before the first chunk reached the receiver
+    pipe.fromReceiver(`{"t":"ack","offset":${2 * CHUNK_BYTES}}`);
+    expect(s.got).toEqual(['{"t":"want","from":0}', `{"t":"ack","offset":${2 * CHUNK_BYTES}}`]);
+    expect(r.got.length).toBe(4);
+    expect(pipe.flow.held).toBe(2 * CHUNK_BYTES);
     expect(ends).toEqual([]);
   });
 

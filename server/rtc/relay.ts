@@ -70,6 +70,8 @@ export class RelayPipe {
   private queue: (Uint8Array | string)[] = [];
   private head = 0;
   private ended = false;
+  /** The receiver's `want` has been seen; it repeats it until it hears the sender (transfer-engine.ts). */
+  private wanted = false;
   bytes = 0;
   maxBuffered = 0;
 
@@ -145,6 +147,10 @@ export class RelayPipe {
     if (this.ended) return;
     const c = typeof data === 'string' ? parseControl(data) : null;
     if (!c || c.t === 'block') return this.stop('invalid message from the receiver');
+    // Only the first `want` counts: the sender's channel from here delivers it (werift sends only once
+    // the browser has acknowledged the channel), and repeats must not fill `early` or reset the window.
+    if (c.t === 'want' && this.wanted) return;
+    if (c.t === 'want') this.wanted = true;
     this.flow.control(c);
     if (this.sender) this.sender.send(data as string);
     else if (this.early.length < 4) this.early.push(data as string);

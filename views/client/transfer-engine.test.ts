@@ -1,10 +1,11 @@
 /**
  * The transfer engines over an in-memory channel: a damaged block is re-requested and the file still
  * arrives intact, a new channel resumes from the verified offset (not from zero), the sender never
- * has more than the window unacknowledged, and a file that does not match the offer's digest fails.
+ * has more than the window unacknowledged, a lost first `want` is repeated (and repeats do not restart
+ * the sender), and a file that does not match the offer's digest fails.
  */
 import { expect, test } from 'bun:test';
-import { BLOCK_BYTES, readChunk, rootDigest, WINDOW_BYTES } from '../../server/rtc/relay-wire';
+import { BLOCK_BYTES, CHUNK_BYTES, readChunk, rootDigest, WINDOW_BYTES } from '../../server/rtc/relay-wire';
 import { blockHashes, ReceiveEngine, SendEngine, type Wire } from './transfer-engine';
 
 const MB = 1024 * 1024;
@@ -14,9 +15,12 @@ const read = async (a: number, b: number) => data.slice(a, b);
 const shas = await blockHashes(data.length, read);
 const digest = await rootDigest(shas);
 
-/** Two wires delivering asynchronously; `tamper` may change or drop what the sender sends. */
-function link(tamper: (d: string | Uint8Array) => string | Uint8Array | null = (d) => d) {
-  const stats = { sentEnd: 0, acked: 0, maxAhead: 0, firstChunk: -1 };
+/**
+ * Two wires delivering asynchronously; `tamper` may change or drop what the sender sends, `back` may
+ * drop what the receiver sends (null) or deliver it after that many milliseconds.
+ */
+function link(tamper: (d: string | Uint8Array) => string | Uint8Array | null = (d) => d, back: (d: string) => number | null = () => 0) {
+  const stats = { sentEnd: 0, acked: 0, maxAhead: 0, firstChunk: -1, chunks: 0, wants: 0 };
   let toReceiver: (d: string | Uint8Array) => void = () => {};
   let toSender: (d: string | Uint8Array) => void = () => {};
   let open = true;
@@ -25,6 +29,7 @@ function link(tamper: (d: string | Uint8Array) => string | Uint8Array | null = (
       if (!open) return;
       if (typeof d !== 'string') {
         const c = readChunk(d)!;
+        stats.chunks++;
         if (stats.firstChunk < 0) stats.firstChunk = c.offset;
         stats.sentEnd = Math.max(stats.sentEnd, c.offset + c.payload.byteLength);
         stats.maxAhead = Math.max(stats.maxAhead, stats.sentEnd - stats.acked);
@@ -40,8 +45,9 @@ function link(tamper: (d: string | Uint8Array) => string | Uint8Array | null = (
       if (!open) return;
       const m = JSON.parse(d as string);
       if (m.t === 'ack') stats.acked = m.offset;
-      if (m.t === 'want') stats.acked = stats.sentEnd = m.from;
-      setTimeout(() => open && toSender(d), 0);
+      if (m.t === 'want' && !stats.wants++) stats.acked = stats.sentEnd = m.from;
+      const delay = back(d as string);
+      if (delay !== null) setTimeout(() => open && toSender(d), delay);
     },
     buffered: () => 0,
     drained: async () => {},
@@ -58,16 +64,22 @@ function link(tamper: (d: string | Uint8Array) => string | Uint8Array | null = (
   };
 }
 
-function receiver(expectDigest = digest) {
+function receiver(expectDigest = digest, wantRepeatMs?: number) {
   const out: Uint8Array[] = [];
   let settle: (v: string) => void = () => {};
   const result = new Promise<string>((r) => (settle = r));
-  const r = new ReceiveEngine(data.length, expectDigest, async (b) => void out.push(b.slice()), {
-    progress() {},
-    done: () => settle('done'),
-    failed: (why) => settle(why),
-    cancelled: () => settle('cancelled'),
-  });
+  const r = new ReceiveEngine(
+    data.length,
+    expectDigest,
+    async (b) => void out.push(b.slice()),
+    {
+      progress() {},
+      done: () => settle('done'),
+      failed: (why) => settle(why),
+      cancelled: () => settle('cancelled'),
+    },
+    wantRepeatMs,
+  );
   const bytes = () => Buffer.concat(out);
   return { r, result, bytes };
 }
@@ -119,4 +131,27 @@ test('bytes that do not match the offer digest fail clearly', async () => {
   l.connect(sender(l.senderWire), r);
   r.attach(l.receiverWire);
   expect(await result).toBe('The file arrived damaged (its digest does not match the offer).');
+});
+
+test("the receiver's first want is lost (Chrome drops a send on a channel that has just opened): it is repeated, and the file arrives", async () => {
+  let first = true;
+  const l = link(undefined, (d) => (first && JSON.parse(d).t === 'want' ? ((first = false), null) : 0));
+  const { r, result, bytes } = receiver(digest, 20);
+  l.connect(sender(l.senderWire), r);
+  r.attach(l.receiverWire);
+  // Without the repeat, nothing ever moves (the browser's watchdog would resume after 30 s).
+  expect(await Promise.race([result, Bun.sleep(3000).then(() => 'stalled')])).toBe('done');
+  expect(Buffer.compare(bytes(), Buffer.from(data))).toBe(0);
+});
+
+test('repeated wants (the sender slow to answer) neither restart the sender nor stop the repeating late', async () => {
+  const l = link(undefined, () => 60); // every want is still on its way when the next one is sent
+  const { r, result, bytes } = receiver(digest, 10);
+  l.connect(sender(l.senderWire), r);
+  r.attach(l.receiverWire);
+  expect(await result).toBe('done');
+  expect(l.stats.wants).toBeGreaterThan(2);
+  expect(l.stats.wants).toBeLessThan(20); // stopped at the first chunk, not at the end
+  expect(l.stats.chunks).toBe(Math.ceil(BLOCK_BYTES / CHUNK_BYTES) * Math.floor(data.length / BLOCK_BYTES) + 1); // each chunk once
+  expect(Buffer.compare(bytes(), Buffer.from(data))).toBe(0);
 });

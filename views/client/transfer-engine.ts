@@ -8,6 +8,13 @@
  * last chunk. Receiver: accepts only the chunk at the next expected offset, verifies each block
  * against the sender's hash, writes it (waiting for the sink), then acks; a bad block is re-requested
  * (`redo`); at the end, the digest over its own block hashes must equal the offer's digest.
+ *
+ * The receiver's first message on a channel, `want`, may be lost. The receiver's channel is always
+ * one the other end created (the sender's peer to peer, the relay's through the server), and Chrome
+ * fires `open` on such a channel before its network thread has opened it: a send in that gap is
+ * dropped without any error to the page (Chrome logs "Send failedINVALID_STATE"), and the sender,
+ * which waits for `want`, would never start. So the receiver repeats `want` until anything arrives
+ * on the channel; the sender (and the relay) act on the first one and ignore the repeats.
  */
 import { BLOCK_BYTES, chunkFrame, CHUNK_BYTES, hex, parseControl, readChunk, rootDigest, WINDOW_BYTES, type Control } from '../../server/rtc/relay-wire';
 
@@ -21,6 +28,8 @@ export interface Wire {
 
 const sha256 = async (b: Uint8Array) => hex(await crypto.subtle.digest('SHA-256', b as Uint8Array<ArrayBuffer>));
 const CHANNEL_HIGH_WATER = 1024 * 1024;
+/** How often the receiver repeats `want` while nothing has arrived on a new channel (see above). */
+const WANT_REPEAT_MS = 1000;
 
 /** SHA-256 of every block of a file (read with `read`), for the offer digest and the sender. */
 export async function blockHashes(size: number, read: (start: number, end: number) => Promise<Uint8Array>, progress?: (done: number) => void): Promise<string[]> {
@@ -37,6 +46,8 @@ export class SendEngine {
   next = 0;
   private gen = 0;
   private pumping = false;
+  /** This channel's `want` has come; later ones are the receiver repeating it before it heard us. */
+  private wanted = false;
   stopped = false;
 
   constructor(
@@ -64,6 +75,8 @@ export class SendEngine {
       this.acked = Math.max(this.acked, c.offset);
       this.on.progress(this.acked);
     } else {
+      if (c.t === 'want' && this.wanted) return; // a repeat: already sending from there
+      if (c.t === 'want') this.wanted = true;
       // want (a new channel: resume) or redo (a damaged block): restart at that block.
       const from = Math.min(c.from - (c.from % BLOCK_BYTES), this.size);
       this.acked = Math.min(Math.max(c.t === 'want' ? from : this.acked, 0), from);
@@ -121,6 +134,9 @@ export class ReceiveEngine {
   private mine: string[] = [];
   private queue: Promise<void> = Promise.resolve();
   private wire: Wire | null = null;
+  /** Something arrived on the attached channel: the sender has our `want`. */
+  private heard = false;
+  private repeat: ReturnType<typeof setTimeout> | null = null;
   redone = 0;
   finished = false;
 
@@ -129,27 +145,49 @@ export class ReceiveEngine {
     private digest: string,
     private write: (block: Uint8Array) => Promise<void>,
     private on: { progress(offset: number): void; done(): void; failed(why: string): void; cancelled(): void },
+    private wantRepeatMs = WANT_REPEAT_MS,
   ) {}
 
-  /** A (new) channel is open: ask for everything from the verified offset. */
+  /** A (new) channel is open: ask for everything from the verified offset, until the sender answers. */
   attach(wire: Wire) {
+    this.stopRepeat();
     this.wire = wire;
     this.pos = this.offset;
     this.blocks.clear();
+    this.heard = false;
+    this.want(wire);
+  }
+
+  /** Sends `want`, and again every wantRepeatMs while this channel is attached and silent. */
+  private want(wire: Wire) {
+    this.repeat = null;
+    if (this.wire !== wire || this.heard || this.finished) return;
     wire.send(JSON.stringify({ t: 'want', from: this.offset }));
+    this.repeat = setTimeout(() => this.want(wire), this.wantRepeatMs);
+  }
+
+  private stopRepeat() {
+    if (this.repeat) clearTimeout(this.repeat);
+    this.repeat = null;
   }
 
   detach() {
+    this.stopRepeat();
     this.wire = null;
   }
 
   cancel() {
     this.wire?.send(JSON.stringify({ t: 'cancel' }));
     this.finished = true;
+    this.stopRepeat();
   }
 
   message(data: string | Uint8Array) {
     if (this.finished) return;
+    if (!this.heard) {
+      this.heard = true;
+      this.stopRepeat();
+    }
     if (typeof data === 'string') {
       const c = parseControl(data);
       if (c?.t === 'block') {
@@ -175,6 +213,7 @@ export class ReceiveEngine {
   private fail(why: string) {
     if (this.finished) return;
     this.finished = true;
+    this.stopRepeat();
     this.on.failed(why);
   }
 

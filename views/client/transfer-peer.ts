@@ -109,7 +109,9 @@ export class Link {
       if (this.timer) clearTimeout(this.timer);
       this.on.open(wire, this.mode);
     };
-    dc.onmessage = (e) => !this.muted && this.on.message(typeof e.data === 'string' ? e.data : new Uint8Array(e.data as ArrayBuffer));
+    // Only the current channel speaks: a dropped direct channel's stragglers would tell the receiver's
+    // engine that the relay's sender has heard its `want`.
+    dc.onmessage = (e) => this.dc === dc && !this.muted && this.on.message(typeof e.data === 'string' ? e.data : new Uint8Array(e.data as ArrayBuffer));
     // 'closing' comes first when the far end (or the relay) closes; waiting for 'close' can take many seconds.
     dc.onclosing = dc.onclose = () => this.dc === dc && this.lose();
   }

@@ -219,6 +219,7 @@ function startReceiving(m: Extract<Msg, { type: 'start' }>) {
 function resume(r: Receive) {
   r.link?.close();
   r.link = null;
+  r.engine.detach();
   if (r.session) r.past.push(r.session);
   r.session = null;
   r.active = Date.now();
@@ -229,6 +230,7 @@ function resume(r: Receive) {
 function finish(r: Receive, state: Receive['state'], message: string) {
   r.state = state;
   r.link?.close();
+  r.engine.detach();
   if (state === 'done') r.sink.close();
   else r.sink.abort(message);
   r.progress.info.textContent = message;
