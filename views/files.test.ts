@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { AUTO_IMAGE_BYTES, fileBody } from './files';
+import { AUTO_IMAGE_BYTES, fileBody, fileMeta } from './files';
 
 const meta = (size: number, type = 'image/jpeg', name = 'lab <1>.jpg') => ({ fileId: 'f1', name, size, type });
 
@@ -29,5 +29,13 @@ describe('fileBody', () => {
     expect(body).not.toContain('<img');
     expect(body).not.toContain('show-image');
     expect(body).toContain('download="notes.pdf"');
+  });
+
+  test('a type stored before types were kept from a list is shown as a plain download, not as its words', () => {
+    const body = fileBody(fileMeta({ fileId: 'f1', name: 'x.bin', size: 3, type: 'send.me.nudes.tonight/dont.tell.your.parents' })!).value;
+    expect(body).not.toContain('nudes');
+    expect(body).toContain('application/octet-stream');
+    const offer = fileMeta({ direct: true, name: 'x.mkv', size: 3, digest: 'd', from: 'Ada', type: 'application/send.me.pics' })!;
+    expect(offer.type).toBe('application/octet-stream');
   });
 });

@@ -1,6 +1,6 @@
 /** File renderers: the body of a file message, and the composer's attach control with its progress area. */
 import { html, type Raw } from '../server/http/html';
-import { fileUrl, formatBytes, isImage } from '../server/features/files/names';
+import { fileUrl, formatBytes, isImage, sanitizeType } from '../server/features/files/names';
 
 export interface FileMeta {
   fileId: string;
@@ -15,10 +15,11 @@ export interface FileMeta {
 
 export function fileMeta(meta: Record<string, unknown> | null): FileMeta | null {
   if (meta?.direct === true && typeof meta.name === 'string' && typeof meta.size === 'number' && typeof meta.digest === 'string') {
-    return { fileId: '', name: meta.name, size: meta.size, type: String(meta.type ?? 'application/octet-stream'), direct: { digest: meta.digest, from: String(meta.from ?? '') } };
+    return { fileId: '', name: meta.name, size: meta.size, type: sanitizeType(meta.type), direct: { digest: meta.digest, from: String(meta.from ?? '') } };
   }
   if (!meta || typeof meta.fileId !== 'string' || typeof meta.name !== 'string' || typeof meta.size !== 'number') return null;
-  return { fileId: meta.fileId, name: meta.name, size: meta.size, type: typeof meta.type === 'string' ? meta.type : 'application/octet-stream', ...(meta.thumb === true ? { thumb: true } : {}) };
+  // sanitizeType again: messages stored before types were kept from a list only must not show theirs
+  return { fileId: meta.fileId, name: meta.name, size: meta.size, type: sanitizeType(meta.type), ...(meta.thumb === true ? { thumb: true } : {}) };
 }
 
 /**

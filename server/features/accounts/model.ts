@@ -91,3 +91,9 @@ export function validatePassword(pw: string, confirm: string, email: string): st
   if (COMMON.has(lower) || lower === email.toLowerCase() || lower === email.toLowerCase().split('@')[0]) return 'This password is too easy to guess. Choose another.';
   return null;
 }
+
+/** The permission that makes an account a safeguarding officer (admins can grant it). */
+export const SAFEGUARDING = 'safeguarding';
+
+/** Admins and holders of the 'safeguarding' permission. */
+export const isOfficer = (u: Pick<User, 'role' | 'permissions'>) => u.role === 'admin' || u.permissions.includes(SAFEGUARDING);

@@ -16,6 +16,7 @@ import { adminOf } from './guard';
 
 const DONE: Record<string, string> = {
   release: 'Decision recorded: released.',
+  'release-hidden': 'Decision recorded: released. The message stays hidden all the same: another held case on it is open, or an action in force cites it.',
   uphold: 'Decision recorded: upheld, the message was removed. The sender has been shown a notice and can respond.',
 };
 
@@ -95,13 +96,14 @@ export function moderationRoutes(k: AdminKit) {
           const confirm = confirmBody(k.view(request), { question, detail: html`${detail} Reason: “${reason}”.${labels}`, action: `/admin/moderation/cases/${params.id}/decide`, fields, yes: decision === 'release' ? 'Yes, release' : 'Yes, uphold', cancel: `/admin/moderation/cases/${params.id}` });
           return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
         }
+        let done: string = decision;
         try {
-          await decideCase(k.chat, actor, params.id, decision, reason, { judgedLabels, seenRev: body.rev });
+          if ((await decideCase(k.chat, actor, params.id, decision, reason, { judgedLabels, seenRev: body.rev })).stillHidden) done = 'release-hidden';
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           return casePage(set, request, params.id, { error: e.message }, httpStatus(e));
         }
-        return seeOther(set, `/admin/moderation/cases/${params.id}?done=${decision}`);
+        return seeOther(set, `/admin/moderation/cases/${params.id}?done=${done}`);
       },
       {
         params: IdParams,

@@ -179,6 +179,33 @@ describe('/admin/moderation', () => {
     expect(await (await s.kid.client.get(`/rooms/${s.room.id}`)).text()).not.toContain('worse words');
   });
 
+  test('an edit held again and upheld keeps the message hidden when the first case is released', async () => {
+    const s = await setUp();
+    const adultUser = (await s.t.store.users.byId(s.adult.id))!;
+    const rev = async (id: string) => /name="rev" value="(\d+)"/.exec(await (await s.admin.get(`/admin/moderation/cases/${id}`)).text())![1]!;
+    await editMessage(s.t.app.chat, adultUser, { roomId: s.room.id, messageId: s.message.id, body: 'HOLDME worse words now' });
+    const edit = (await s.t.store.cases.list({ messageId: s.message.id })).find((c) => c.id !== s.caseId)!;
+    // The edit is upheld (a removal in force cites it), then the first text is judged harmless.
+    expect((await s.admin.post(`/admin/moderation/cases/${edit.id}/decide`, { decision: 'uphold', reason: 'Grooming', judged: '1', labels: 'grooming_signal', rev: await rev(edit.id), confirm: 'yes' })).status).toBe(303);
+    const r = await s.admin.post(`/admin/moderation/cases/${s.caseId}/decide`, { decision: 'release', reason: 'The first text was fine', judged: '1', rev: await rev(s.caseId), confirm: 'yes' });
+    expect(r.headers.get('location')).toBe(`/admin/moderation/cases/${s.caseId}?done=release-hidden`);
+    expect(await (await s.admin.get(r.headers.get('location')!)).text()).toContain('The message stays hidden all the same');
+    expect((await s.t.store.messages.byId(s.room.id, s.message.id))!.held).toBe(true);
+    const [entry] = (await s.t.store.audit.list({ action: 'moderation.release' })).slice(-1);
+    expect(entry!.details).toMatchObject({ stillHidden: true, messageChanged: false });
+  });
+
+  test('a review-level edit does not keep a released message hidden (its case waits in the queue; the text is delivered)', async () => {
+    const s = await setUp();
+    const adultUser = (await s.t.store.users.byId(s.adult.id))!;
+    await editMessage(s.t.app.chat, adultUser, { roomId: s.room.id, messageId: s.message.id, body: 'REVIEWME softer words' });
+    const rev = /name="rev" value="(\d+)"/.exec(await (await s.admin.get(`/admin/moderation/cases/${s.caseId}`)).text())![1]!;
+    const r = await s.admin.post(`/admin/moderation/cases/${s.caseId}/decide`, { decision: 'release', reason: 'Fine now', judged: '1', rev, confirm: 'yes' });
+    expect(r.headers.get('location')).toBe(`/admin/moderation/cases/${s.caseId}?done=release`);
+    expect((await s.t.store.messages.byId(s.room.id, s.message.id))!.held).toBe(false);
+    expect(await (await s.kid.client.get(`/rooms/${s.room.id}`)).text()).toContain('REVIEWME softer words');
+  });
+
   test('uphold by an administrator: the message stays hidden, is never published to the room, and the sender gets a notice', async () => {
     const s = await setUp();
     // The sender edits the held message to something harmless: the case keeps the text as flagged.

@@ -174,7 +174,7 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
     if (!o) throw notFound('No such person.');
     await mayStart(ctx, user, o);
   }
-  await screenGroupName(ctx, user, name, others as User[]);
+  await screenGroupName(ctx, user, name);
   const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
     { userId: user.id, role: 'owner' },
     ...ids.map((userId) => ({ userId, role: 'member' as const })),
@@ -184,13 +184,14 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
 }
 
 /**
- * A group's name is shown to every member like a message: screened like one when a member is a
- * minor (or MODERATION_SCOPE=all). A name at a hold threshold is refused, never stored (there is no
- * message to hold), and the refusal is audited with its labels, not its text.
+ * A group's name is shown to every member like a message, and stays when members are added later or
+ * one turns out to be a minor: every group's name is screened, whoever is in it (refusing only where
+ * a minor is would also tell the creator who is one). A name at a hold threshold is refused, never
+ * stored (there is no message to hold), and the refusal is audited with its labels, not its text.
  */
-async function screenGroupName(ctx: ChatContext, user: User, name: string, others: User[]) {
+async function screenGroupName(ctx: ChatContext, user: User, name: string) {
   const m = ctx.moderation;
-  if (!m || (m.scope !== 'all' && !others.some((o) => isMinor(o)))) return;
+  if (!m) return;
   const held = m.classifier().classify(name, { context: 'dm', senderRole: user.role === 'admin' ? 'staff' : user.role }).hold;
   if (!held.length) return;
   await recordAudit(ctx.store, SYSTEM_ACTOR, 'moderation.name_refused', user.id, { kind: 'group', labels: held });

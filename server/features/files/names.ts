@@ -51,7 +51,9 @@ const KNOWN_TYPES = new Set([
   'audio/mpeg', 'audio/ogg', 'audio/wav', 'audio/x-wav', 'audio/webm', 'audio/mp4', 'audio/aac', 'audio/x-m4a', 'audio/flac', 'audio/amr', 'audio/3gpp',
   'video/mp4', 'video/webm', 'video/ogg', 'video/quicktime', 'video/x-matroska', 'video/3gpp', 'video/x-msvideo', 'video/mpeg',
   // code and data students hand in
-  'text/x-python', 'text/x-c', 'text/x-java', 'text/javascript', 'application/x-ipynb+json', 'application/octet-stream',
+  'text/x-python', 'text/x-c', 'text/x-csrc', 'text/x-c++src', 'text/x-java', 'text/x-java-source', 'text/javascript', 'text/css', 'text/html',
+  'application/xml', 'text/xml', 'text/x-tex', 'application/x-sh', 'application/x-ipynb+json', 'application/octet-stream',
+  'video/x-m4v', 'audio/x-aiff',
 ]);
 
 /** Types shown in the browser (images, PDF, audio, video); never HTML, SVG, XML or scripts. */

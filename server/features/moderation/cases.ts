@@ -23,11 +23,9 @@ import { OWN_CASE } from './hearing';
 import { isLabel, LABELS, type Label } from './model/labels';
 
 export const CONTEXT = 3;
-export const SAFEGUARDING = 'safeguarding';
+// The officer permission is an account fact (accounts/model.ts); re-exported for the moderation code.
+export { isOfficer, SAFEGUARDING } from '../accounts/model';
 export const MAX_REASON = 2000;
-
-/** Admins and holders of the 'safeguarding' permission. */
-export const isOfficer = (u: Pick<User, 'role' | 'permissions'>) => u.role === 'admin' || u.permissions.includes(SAFEGUARDING);
 
 export interface Party {
   id: string;
@@ -135,7 +133,7 @@ export async function decideCase(
   decision: CaseDecision,
   reason: string,
   opts: { hearing?: boolean; judgedLabels?: readonly string[] | null; seenRev?: number } = {},
-): Promise<ModerationCase> {
+): Promise<ModerationCase & { stillHidden?: boolean }> {
   const why = checkReason(reason);
   const judgedLabels = opts.judgedLabels ? checkJudgedLabels(opts.judgedLabels, decision) : null;
   const existing = await ctx.store.cases.byId(caseId);
@@ -159,20 +157,26 @@ export async function decideCase(
     if (next) await (decision === 'release' ? publishVisible(ctx, next) : publishHidden(ctx, next));
     changed = next !== null;
   }
-  await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed, judgedLabels });
+  await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed, judgedLabels, ...(covered ? { stillHidden: true } : {}) });
   if (decision === 'uphold' && opts.hearing !== false) await recordRemoval(ctx, actor, decided, why);
-  return decided;
+  return covered ? { ...decided, stillHidden: true } : decided;
 }
 
 export const MESSAGE_CHANGED = 'The message changed since you opened this case (edited, deleted or hidden): check it again before deciding.';
 
-/** Whether something other than this case keeps its message hidden (see decideCase). */
+/**
+ * Whether something other than this case keeps its message hidden (see decideCase): another open
+ * hold-level case on the same message (an edit held again; a review-level one does not hide it), or a
+ * block or removal in force citing any case on it (an edit upheld, or its sender blocked for it).
+ */
 async function hiddenByOthers(ctx: ChatContext, c: ModerationCase): Promise<boolean> {
   const [sameMessage, onSender] = await Promise.all([
-    ctx.store.cases.list({ messageId: c.messageId, status: 'open', limit: 20 }),
+    ctx.store.cases.list({ messageId: c.messageId, limit: 50 }),
     ctx.store.sanctions.list({ userId: c.senderId, kind: ['block', 'removal'], status: [...SANCTION_IN_FORCE], limit: 100 }),
   ]);
-  return sameMessage.some((x) => x.id !== c.id) || onSender.some((s) => s.caseIds.includes(c.id));
+  const ofMessage = new Set([c.id, ...sameMessage.map((x) => x.id)]);
+  if (sameMessage.some((x) => x.id !== c.id && x.status === 'open' && x.severity === 'hold')) return true;
+  return onSender.some((s) => s.caseIds.some((id) => ofMessage.has(id)));
 }
 
 /**

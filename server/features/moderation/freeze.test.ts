@@ -55,6 +55,11 @@ describe('room freeze', () => {
     await expect(deleteMessage(s.ctx, s.peer, { roomId: s.withKid.id, messageId: peerMessage!.id })).rejects.toThrow(REFUSALS.frozen);
     expect((await s.store.messages.byId(s.withKid.id, peerMessage!.id))!.body).toBe('REVIEWME look');
     expect(await typing(s.ctx, s.kid, s.withKid.id)).toBe(false);
+    // An officer who is a member still can (audited as a moderator delete): the only way to remove
+    // something harmful nobody flagged while the room is frozen.
+    await s.store.rooms.addMembers(s.withKid.id, [{ userId: s.officerB.id, role: 'moderator' }]);
+    expect((await deleteMessage(s.ctx, s.officerB, { roomId: s.withKid.id, messageId: peerMessage!.id })).deletedAt).not.toBeNull();
+    expect((await s.store.audit.list({ action: 'message.moderator_delete' })).map((e) => e.actorId)).toEqual([s.officerB.id]);
     expect((await say(s, s.peer, s.adultsOnly.id, 'elsewhere is fine')).message.held).toBe(false);
     // The owner of BIO101 is `adult`; a plain member learns nothing.
     await expect(submitStatement(s.ctx, s.kid, freeze.id, 'unfair')).rejects.toThrow(/No such notice/);

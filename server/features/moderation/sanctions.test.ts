@@ -27,6 +27,7 @@ describe('automatic restriction', () => {
     const ended: { userId: string; where?: (roomId: string) => Promise<boolean> }[] = [];
     s.ctx.calls = { endUser: (userId, opts) => void ended.push({ userId, where: opts?.where }), endRoom: () => {} };
     const first = await say(s, s.adult, s.withKid.id, 'HOLDME one');
+    const amongAdults = await say(s, s.adult, s.adultsOnly.id, 'see you at the lab');
     expect(await s.store.sanctions.list()).toEqual([]);
     expect(ended).toEqual([]);
     const second = await say(s, s.adult, s.withKid.id, 'HOLDME two');
@@ -35,6 +36,9 @@ describe('automatic restriction', () => {
     expect(ended.map((x) => x.userId)).toEqual([s.adult.id]);
     expect(await ended[0]!.where!(s.withKid.id)).toBe(true);
     expect(await ended[0]!.where!(s.adultsOnly.id)).toBe(false);
+    // Restricted only where a minor is: among adults the account still deletes its own messages.
+    expect((await deleteMessage(s.ctx, s.adult, { roomId: s.adultsOnly.id, messageId: amongAdults.message.id })).deletedAt).not.toBeNull();
+    await expect(deleteMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: first.message.id })).rejects.toThrow(REFUSALS.restricted);
     expect(r).toMatchObject({ kind: 'restriction', userId: s.adult.id, actorId: null, status: 'active', clause: 'SG-2' });
     expect(new Set(r!.caseIds).size).toBe(2);
     expect((await s.store.audit.list({ action: 'moderation.restriction' }))[0]).toMatchObject({ actorId: null, origin: 'system', target: r!.id });

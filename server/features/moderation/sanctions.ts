@@ -206,15 +206,20 @@ export async function reviewCheck(ctx: ChatContext, s: Sanction, reviewerId: str
   return canDecideAppeal(s, reviewerId, await actedBy(ctx, s), await affectedParty(ctx, s));
 }
 
-/** Whether something other than `s` still keeps this case's message hidden: another sanction in force citing it, or another open case on the same message (e.g. after an edit). */
+/**
+ * Whether something other than `s` still keeps this case's message hidden: another sanction in force
+ * citing this case or another case on the same message (an edit flagged again and upheld), or
+ * another open case on the same message.
+ */
 async function stillHidden(ctx: ChatContext, s: Sanction, c: ModerationCase): Promise<boolean> {
   const [onSender, onRoom, sameMessage] = await Promise.all([
     ctx.store.sanctions.list({ userId: c.senderId, status: IN_FORCE, limit: 100 }),
     ctx.store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], status: IN_FORCE, limit: 10 }),
-    ctx.store.cases.list({ messageId: c.messageId, status: 'open', limit: 20 }),
+    ctx.store.cases.list({ messageId: c.messageId, limit: 50 }),
   ]);
-  if ([...onSender, ...onRoom].some((x) => x.id !== s.id && x.caseIds.includes(c.id))) return true;
-  return sameMessage.some((x) => x.id !== c.id && !s.caseIds.includes(x.id));
+  const ofMessage = new Set([c.id, ...sameMessage.map((x) => x.id)]);
+  if ([...onSender, ...onRoom].some((x) => x.id !== s.id && x.caseIds.some((id) => ofMessage.has(id)))) return true;
+  return sameMessage.some((x) => x.status === 'open' && x.id !== c.id && !s.caseIds.includes(x.id));
 }
 
 /**
