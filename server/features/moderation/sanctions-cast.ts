@@ -16,7 +16,7 @@ export const person = (store: Store, email: string, name: string, patch: UserPat
 let n = 0;
 export const cid = () => `sanction-client-${String(++n).padStart(6, '0')}`;
 
-export async function setUp(policy: { statementMs?: number } = {}) {
+export async function setUp(policy: { statementMs?: number; restrictAfter?: number } = {}) {
   const t = await testApp();
   const { store, hub } = t;
   const notices: CaseNotice[] = [];

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test';
 import { testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
 import { createChatContext } from '../chat/context';
-import { deleteMessage, historyPage, sendMessage, typing } from '../chat/messages';
+import { deleteMessage, editMessage, historyPage, sendMessage, typing } from '../chat/messages';
 import { createModeration } from './screen';
 import { fakeClassifier } from './test-support';
 import { findPeople, startDm } from '../chat/rooms';
@@ -270,6 +270,21 @@ describe('review findings: overlaps, self-decisions, races', () => {
     expect((await historyPage(s.ctx, s.kid, s.withKid.id)).messages).toEqual([]);
     expect((await s.store.cases.byId(c!.id))!.status).toBe('open');
     expect((await say(s, s.kid, s.withKid.id, 'hello')).message.held).toBe(false);
+  });
+
+  test('overturning a block restores its message only if no upheld edit of it is still removed', async () => {
+    const s = await setUp({ restrictAfter: 5 }); // no automatic restriction citing the cases
+    const { message } = await say(s, s.adult, s.withKid.id, 'HOLDME meet me alone');
+    const [first] = await s.store.cases.list({ messageId: message.id });
+    await editMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: message.id, body: 'HOLDME worse now' });
+    const edit = (await s.store.cases.list({ messageId: message.id })).find((c) => c.id !== first!.id)!;
+    await decideCase(s.ctx, s.a(s.officerA), edit.id, 'uphold', 'The edit is grooming.', { judgedLabels: ['grooming_signal'] });
+    const block = await actOnCase(s.ctx, s.a(s.officerA), first!.id, 'block', 'SG-2', 'Meeting alone.');
+    await submitStatement(s.ctx, s.adult, block.id, 'The first words were about the lab.');
+    await decideAppeal(s.ctx, s.a(s.officerB), block.id, true, 'The first words were fine.');
+    // the block is gone, but the removal of the edited text stands: the message stays hidden
+    expect(await s.store.sanctions.list({ kind: ['restriction'] })).toEqual([]);
+    expect((await s.store.messages.byId(s.withKid.id, message.id))!.held).toBe(true);
   });
 
   test('a refused block (already blocked) leaves the second case open and its message held', async () => {
