@@ -50,6 +50,7 @@ describeBrowser('direct file transfers (browser)', () => {
   const filePath = join(dir, 'week-09.mkv');
 
   beforeAll(async () => {
+    // XFER_LOG=info (or debug): the server logs at that level and the transfer lines are printed at the end.
     [server, browser] = await Promise.all([startServer({ env: { FILE_DIRECT_THRESHOLD_BYTES: String(MB), RTC_LISTEN_IP: '127.0.0.1', LOG_LEVEL: process.env.XFER_LOG ?? 'warn' } }), launchCallBrowser()]);
     writeFileSync(filePath, data);
     [ada, bola, chidi] = (await importUsers(server, [
