@@ -49,23 +49,31 @@ function contextItem(m: Message, names: Map<string, string>, v: AdminView, flagg
   return html`<li${flagged ? html` class="flagged"` : ''}><strong>${names.get(m.senderId) ?? 'Former member'}</strong> · <time>${v.dateTime(m.createdAt)}</time>${flagged ? html` <span class="pill">flagged${m.held ? ', held' : ''}</span>` : ''}<div class="body">${body}</div></li>`;
 }
 
+/** What an officer filled in on the decision form (shown again when the decision was refused). */
+export interface DecisionForm {
+  decision: 'release' | 'uphold';
+  reason: string;
+  labels: readonly string[];
+}
+
 /** `next`: once decided, the next open case's id (null: none left; undefined: not asked). */
-export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>, next?: string | null): Raw {
+export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>, next?: string | null, form?: DecisionForm): Raw {
+  const checked = (on: boolean) => (on ? html` checked` : '');
   const c = cv.c;
   const base = `/admin/moderation/cases/${c.id}`;
   const decision = c.status === 'open'
     ? html`<section aria-labelledby="decide-h"><h2 id="decide-h">Decision</h2>
 <form method="post" action="${base}/decide" class="stack narrow">${csrfField(v)}${cv.message ? html`<input type="hidden" name="rev" value="${cv.message.rev}">` : ''}
 <fieldset><legend>Outcome</legend>
-<label><input type="radio" name="decision" value="release" required> Release${c.severity === 'hold' ? ': deliver the held message to the room now' : ': no action, the message stays'}</label>
-<label><input type="radio" name="decision" value="uphold"> Uphold: remove the message${c.severity === 'hold' ? ' (it is never delivered)' : ''}</label>
+<label><input type="radio" name="decision" value="release" required${checked(form?.decision === 'release')}> Release${c.severity === 'hold' ? ': deliver the held message to the room now' : ': no action, the message stays'}</label>
+<label><input type="radio" name="decision" value="uphold"${checked(form?.decision === 'uphold')}> Uphold: remove the message${c.severity === 'hold' ? ' (it is never delivered)' : ''}</label>
 </fieldset>
 <fieldset><legend>Labels that apply</legend>
 <p class="hint">Tick what the message really does, whatever the model flagged; none for a harmless message (an upheld one needs at least one). Kept with the case to retrain the model on your decisions; never shown to the sender.</p>
 <input type="hidden" name="judged" value="1">${/* nothing pre-ticked: an officer who only agrees with the model teaches it nothing, and a release must not record the model's labels by default */ ''}
-${LABELS.map((l) => html`<label><input type="checkbox" name="labels" value="${l}"> <span>${LABEL_TEXT[l]}${c.labels.includes(l) ? html` <span class="pill">flagged by the model</span>` : ''}</span></label>`)}
+${LABELS.map((l) => html`<label><input type="checkbox" name="labels" value="${l}"${checked(!!form?.labels.includes(l))}> <span>${LABEL_TEXT[l]}${c.labels.includes(l) ? html` <span class="pill">flagged by the model</span>` : ''}</span></label>`)}
 </fieldset>
-<label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" rows="3"></textarea>
+<label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" rows="3">${form?.reason ?? ''}</textarea>
 <button type="submit">Continue</button>
 </form></section>`
     : html`<p><strong>Decided:</strong> ${outcome(c)} by ${names.get(c.decidedBy ?? '') ?? c.decidedBy} on ${c.decidedAt ? v.dateTime(c.decidedAt) : ''}. Reason: ${c.reason}</p>

@@ -8,7 +8,7 @@ import { AppError, httpStatus } from '../../errors';
 import { seeOther } from '../../http/respond';
 import { html } from '../../http/html';
 import { confirmBody } from '../../../views/admin';
-import { caseBody, caseQueueBody, judgedText } from '../../../views/admin-moderation';
+import { caseBody, caseQueueBody, judgedText, type DecisionForm } from '../../../views/admin-moderation';
 import { caseActions } from '../../../views/admin-sanctions';
 import { caseQueue, checkJudgedLabels, decideCase, isOfficer, viewCase, MAX_REASON } from '../moderation/cases';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
@@ -44,14 +44,15 @@ export function moderationRoutes(k: AdminKit) {
     for (const id of new Set(ids.filter((x): x is string => !!x))) out.set(id, (await store.users.byId(id))?.name ?? 'Former member');
     return out;
   };
-  const casePage = async (set: Parameters<AdminKit['page']>[0], request: Request, id: string, opts: { status?: string | null; error?: string | null } = {}, code = 200) => {
+  /** `form`: what the officer had filled in, shown again when their decision was refused. */
+  const casePage = async (set: Parameters<AdminKit['page']>[0], request: Request, id: string, opts: { status?: string | null; error?: string | null; form?: DecisionForm } = {}, code = 200) => {
     const cv = await viewCase(k.chat, officer(request), id);
     const msgs = [...cv.before, ...(cv.message ? [cv.message] : []), ...cv.after];
     const v = k.view(request);
     // once decided, the way on to the next case in queue order (held first), so an officer works through it
     const next = cv.c.status === 'decided' ? ((await caseQueue(k.chat, 'open', 1)).find((x) => x.c.id !== cv.c.id)?.c.id ?? null) : undefined;
-    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next)}${caseActions(v, cv.c.id)}`;
-    return k.page(set, request, { title: 'Safeguarding case', section: 'moderation', body, ...opts }, code);
+    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next, opts.form)}${caseActions(v, cv.c.id)}`;
+    return k.page(set, request, { title: 'Safeguarding case', section: 'moderation', body, status: opts.status, error: opts.error }, code);
   };
 
   return new Elysia({ name: 'admin-moderation' })
@@ -86,7 +87,7 @@ export function moderationRoutes(k: AdminKit) {
           judgedLabels = body.judged ? checkJudgedLabels(ticked, decision) : null;
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
-          return casePage(set, request, params.id, { error: e.message }, httpStatus(e));
+          return casePage(set, request, params.id, { error: e.message, form: { decision, reason, labels: ticked } }, httpStatus(e));
         }
         if (body.confirm !== 'yes') {
           const question = decision === 'release' ? 'Release this message?' : 'Uphold and remove this message?';
@@ -101,7 +102,7 @@ export function moderationRoutes(k: AdminKit) {
           if ((await decideCase(k.chat, actor, params.id, decision, reason, { judgedLabels, seenRev: body.rev })).stillHidden) done = 'release-hidden';
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
-          return casePage(set, request, params.id, { error: e.message }, httpStatus(e));
+          return casePage(set, request, params.id, { error: e.message, form: { decision, reason, labels: judgedLabels ?? [] } }, httpStatus(e));
         }
         return seeOther(set, `/admin/moderation/cases/${params.id}?done=${done}`);
       },

@@ -165,9 +165,15 @@ describe('/admin/moderation', () => {
     // The sender edits the held message into something worse: held again, with its own case.
     const adultUser = (await s.t.store.users.byId(s.adult.id))!;
     await editMessage(s.t.app.chat, adultUser, { roomId: s.room.id, messageId: s.message.id, body: 'HOLDME worse words now' });
-    const refused = await s.admin.post(url, { decision: 'release', reason: 'Harmless', judged: '1', rev, confirm: 'yes' });
+    const refused = await s.admin.post(url, { decision: 'release', reason: 'Harmless <b>', judged: '1', labels: 'explicit', rev, confirm: 'yes' });
     expect(refused.status).toBe(409);
-    expect(await refused.text()).toContain('The message changed since you opened this case');
+    const again = await refused.text();
+    expect(again).toContain('The message changed since you opened this case');
+    // what the officer filled in is still there (escaped), next to the new text
+    expect(again).toContain('>Harmless &lt;b&gt;</textarea>');
+    expect(again).toContain('name="decision" value="release" required checked>');
+    expect(again).toContain('name="labels" value="explicit" checked>');
+    expect(again).toContain('HOLDME worse words now');
     expect((await s.t.store.cases.byId(s.caseId))!.status).toBe('open');
     // Deciding from a fresh page: released, but the new text stays held (its case is open).
     const fresh = /name="rev" value="(\d+)"/.exec(await (await s.admin.get(`/admin/moderation/cases/${s.caseId}`)).text())![1]!;
