@@ -131,6 +131,23 @@ function suites(kind: 'sqlite' | 'mongodb', open: () => Promise<Store>) {
       expect(page).toContain('20 MB');
     }, 60_000);
 
+    test('malformed text frames are refused before any action: unknown fields, a size as a string, an oversize name; the socket goes on', async () => {
+      const s = await start();
+      const ada = await signedIn(s, 'ada@unilag.edu.ng');
+      const room = await courseRoom(s.store, [ada.user]);
+      const sock = await uploadSocket(s, ada.cookie);
+      const data = randomBytes(10);
+      for (const bad of [{ ...begin(room.id, data), extra: 'x' }, { ...begin(room.id, data), size: '10' }, begin(room.id, data, 'n'.repeat(1025))]) {
+        sock.send(bad);
+        expect(await sock.next()).toEqual({ type: 'error', status: 400, message: 'The upload request was incomplete or malformed.' });
+      }
+      sock.send({ type: 'cancel', uploadId: 7 });
+      expect(await sock.next()).toEqual({ type: 'error', status: 400, message: 'The upload sent something the server could not understand.' });
+      expect(await s.store.files.staleUploads(Number.MAX_SAFE_INTEGER)).toEqual([]);
+      sock.send(begin(room.id, data));
+      expect(await sock.next()).toMatchObject({ type: 'ready', offset: 0 });
+    });
+
     test('a file over the limit is refused at begin, before any byte is sent; quotas likewise', async () => {
       const s = await start({ FILE_MAX_BYTES: '1000', FILE_USER_QUOTA_BYTES: '1500' });
       const ada = await signedIn(s, 'ada@unilag.edu.ng');

@@ -17,6 +17,7 @@ import type { ChatContext } from '../chat/context';
 import { memberRoom } from '../chat/messages';
 import { beginUpload, CHUNK_HEADER_BYTES, ChunkCorruptError, finishUpload, MAX_CHUNK_BYTES, ownUpload, parseThumb, storeChunk } from './actions';
 import { contentDisposition, fileUrl, isInline, parseRange, servedType } from './names';
+import { parseUploadFrame } from './upload-frames';
 
 
 /** Frames the upload socket sends (JSON text). */
@@ -84,15 +85,16 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
   }
 
   async function onText(c: Conn, msg: unknown) {
-    const m = (typeof msg === 'object' && msg !== null ? msg : {}) as Record<string, unknown>;
     const user = await activeUser(c);
     if (!user) return;
+    const m = parseUploadFrame(msg);
+    if (!m) {
+      const begin = typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'begin';
+      return send(c, { type: 'error', message: begin ? 'The upload request was incomplete or malformed.' : 'The upload sent something the server could not understand.', status: 400 });
+    }
     if (m.type === 'begin') {
-      if (typeof m.room !== 'string' || typeof m.name !== 'string' || typeof m.size !== 'number' || typeof m.sha256 !== 'string') {
-        return send(c, { type: 'error', message: 'The upload request was incomplete.', status: 400 });
-      }
       const thumb = parseThumb(m.thumb);
-      const up = await beginUpload(chat, limits, user, { room: m.room, name: m.name, size: m.size, sha256: m.sha256, mime: m.mime as string | undefined });
+      const up = await beginUpload(chat, limits, user, { room: m.room, name: m.name, size: m.size, sha256: m.sha256, mime: m.mime });
       c.upload = up;
       c.thumb = thumb;
       c.resyncing = false;
@@ -101,16 +103,13 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
       if (up.offset === up.size) await finish(c);
       return;
     }
-    if (m.type === 'cancel') {
-      const id = typeof m.uploadId === 'string' ? m.uploadId : c.upload?.id;
-      if (id) {
-        await ownUpload(app.store, user, id);
-        await app.store.files.abortUpload(id);
-      }
-      if (c.upload?.id === id) c.upload = null;
-      return send(c, { type: 'cancelled' });
+    const id = m.uploadId ?? c.upload?.id;
+    if (id) {
+      await ownUpload(app.store, user, id);
+      await app.store.files.abortUpload(id);
     }
-    send(c, { type: 'error', message: 'The upload sent something the server could not understand.', status: 400 });
+    if (c.upload?.id === id) c.upload = null;
+    send(c, { type: 'cancelled' });
   }
 
   async function finish(c: Conn) {
