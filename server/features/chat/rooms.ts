@@ -13,6 +13,7 @@ import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, type Party } from './policy';
 import { contactFilter, contactRefusal } from '../moderation/restrictions';
+import { messageContext } from '../moderation/screen';
 import type { ChatContext } from './context';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
@@ -192,7 +193,8 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
 async function screenGroupName(ctx: ChatContext, user: User, name: string) {
   const m = ctx.moderation;
   if (!m) return;
-  const held = m.classifier().classify(name, { context: 'dm', senderRole: user.role === 'admin' ? 'staff' : user.role }).hold;
+  // scored as a message sent in the group would be
+  const held = m.classifier().classify(name, messageContext({ kind: 'group' }, user)).hold;
   if (!held.length) return;
   await recordAudit(ctx.store, SYSTEM_ACTOR, 'moderation.name_refused', user.id, { kind: 'group', labels: held });
   throw badRequest('This name cannot be used for a group: choose another.');

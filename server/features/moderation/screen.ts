@@ -96,7 +96,7 @@ export async function roomHasMinor(store: Store, roomId: string, except?: string
  * scores by choosing a group over a DM. Course rooms are created by administrators. The role is the
  * sender's account role (set by administrators), with administrators as `staff`.
  */
-export function messageContext(room: Room, sender: User): MessageContext {
+export function messageContext(room: Pick<Room, 'kind'>, sender: Pick<User, 'role'>): MessageContext {
   return { context: room.kind === 'course' ? 'room' : 'dm', senderRole: sender.role === 'admin' ? 'staff' : sender.role };
 }
 
