@@ -13,13 +13,14 @@
  * - Uphold opens a 'removal' hearing for the sender, unless a block from the same case covers it.
  */
 import { badRequest, conflict, notFound } from '../../errors';
-import { SANCTION_IN_FORCE, type CaseDecision, type CaseStatus, type Message, type ModerationCase, type Room, type RoomKind, type Sanction, type User } from '../../store/types';
+import { type CaseDecision, type CaseStatus, type Message, type ModerationCase, type Room, type RoomKind, type Sanction, type User } from '../../store/types';
 import { ageOn, isMinor } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishHidden, publishVisible } from '../chat/messages';
 import { blockUser, freezeRoom, recordRemoval, type OfficerActor } from './sanctions';
 import { OWN_CASE } from './hearing';
+import { keptHiddenByOthers } from './hidden';
 import { isLabel, LABELS, type Label } from './model/labels';
 
 export const CONTEXT = 3;
@@ -151,7 +152,7 @@ export async function decideCase(
   let changed = false;
   // A release delivers the message only if nothing else keeps it hidden: e.g. an edit whose new text
   // was held again (its own open case), or a block or removal in force that cites this case.
-  const covered = decision === 'release' && m?.held ? await hiddenByOthers(ctx, decided) : false;
+  const covered = decision === 'release' && m?.held ? await keptHiddenByOthers(ctx, decided) : false;
   if (m && !m.deletedAt && m.held === (decision === 'release') && !covered) {
     const next = await ctx.store.messages.setHeld(roomId, messageId, decision === 'uphold');
     if (next) await (decision === 'release' ? publishVisible(ctx, next) : publishHidden(ctx, next));
@@ -163,21 +164,6 @@ export async function decideCase(
 }
 
 export const MESSAGE_CHANGED = 'The message changed since you opened this case (edited, deleted or hidden): check it again before deciding.';
-
-/**
- * Whether something other than this case keeps its message hidden (see decideCase): another open
- * hold-level case on the same message (an edit held again; a review-level one does not hide it), or a
- * block or removal in force citing any case on it (an edit upheld, or its sender blocked for it).
- */
-async function hiddenByOthers(ctx: ChatContext, c: ModerationCase): Promise<boolean> {
-  const [sameMessage, onSender] = await Promise.all([
-    ctx.store.cases.list({ messageId: c.messageId, limit: 50 }),
-    ctx.store.sanctions.list({ userId: c.senderId, kind: ['block', 'removal'], status: [...SANCTION_IN_FORCE], limit: 100 }),
-  ]);
-  const ofMessage = new Set([c.id, ...sameMessage.map((x) => x.id)]);
-  if (sameMessage.some((x) => x.id !== c.id && x.status === 'open' && x.severity === 'hold')) return true;
-  return onSender.some((s) => s.caseIds.some((id) => ofMessage.has(id)));
-}
 
 /**
  * Block the sender, or freeze the room, on the evidence of a case. A block also decides an open

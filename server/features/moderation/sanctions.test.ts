@@ -287,6 +287,23 @@ describe('review findings: overlaps, self-decisions, races', () => {
     expect((await s.store.messages.byId(s.withKid.id, message.id))!.held).toBe(true);
   });
 
+  test('overturning a block delivers its message although the automatic restriction citing it stands; the other held message waits for its own decision', async () => {
+    const s = await setUp(); // two holds towards the minor restrict the sender
+    const one = await say(s, s.adult, s.withKid.id, 'HOLDME one');
+    const two = await say(s, s.adult, s.withKid.id, 'HOLDME two');
+    const [r] = await s.store.sanctions.list({ kind: ['restriction'] });
+    const [c1] = await s.store.cases.list({ messageId: one.message.id });
+    expect(r!.caseIds).toContain(c1!.id);
+    const block = await actOnCase(s.ctx, s.a(s.officerA), c1!.id, 'block', 'SG-2', 'Meeting alone.');
+    await submitStatement(s.ctx, s.adult, block.id, 'It was about the lab.');
+    await decideAppeal(s.ctx, s.a(s.officerB), block.id, true, 'It was about the lab.');
+    // A restriction judges a pattern, not a message: the officers' decision on this one stands.
+    const seen = (await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id);
+    expect(seen).toEqual([one.message.id]);
+    expect((await s.store.messages.byId(s.withKid.id, two.message.id))!.held).toBe(true);
+    expect((await s.store.sanctions.byId(r!.id))!.status).toBe('active');
+  });
+
   test('a refused block (already blocked) leaves the second case open and its message held', async () => {
     const s = await setUp();
     await say(s, s.adult, s.adultsOnly.id, 'x'); // not held, no case

@@ -20,6 +20,7 @@ import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishVisible } from '../chat/messages';
 import { canDecideAppeal, canLift, canSubmitStatement, hidesEvidence, inForce, IN_FORCE, MAX_STATEMENT, OWN_CASE, appealOutcome, type Check } from './hearing';
+import { keptHiddenByOthers } from './hidden';
 import { KeyedLock } from '../../lib/keyed-lock';
 import { clauseById, clauseForLabels } from './policy-clauses';
 import { refreshPostingBanners, roomPostingChanged } from './posting-banner';
@@ -207,22 +208,6 @@ export async function reviewCheck(ctx: ChatContext, s: Sanction, reviewerId: str
 }
 
 /**
- * Whether something other than `s` still keeps this case's message hidden: another sanction in force
- * citing this case or another case on the same message (an edit flagged again and upheld), or
- * another open case on the same message.
- */
-async function stillHidden(ctx: ChatContext, s: Sanction, c: ModerationCase): Promise<boolean> {
-  const [onSender, onRoom, sameMessage] = await Promise.all([
-    ctx.store.sanctions.list({ userId: c.senderId, status: IN_FORCE, limit: 100 }),
-    ctx.store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], status: IN_FORCE, limit: 10 }),
-    ctx.store.cases.list({ messageId: c.messageId, limit: 50 }),
-  ]);
-  const ofMessage = new Set([c.id, ...sameMessage.map((x) => x.id)]);
-  if ([...onSender, ...onRoom].some((x) => x.id !== s.id && x.caseIds.some((id) => ofMessage.has(id)))) return true;
-  return sameMessage.some((x) => x.status === 'open' && x.id !== c.id && !s.caseIds.includes(x.id));
-}
-
-/**
  * Undoes what `s` hid: for each evidence case that nothing else still covers, an open case is
  * decided as released and a held message is delivered. A case someone decides in the meantime is
  * left to that decision. A freeze hid nothing: it only reopens the room.
@@ -237,7 +222,7 @@ async function restore(ctx: ChatContext, actor: OfficerActor, s: Sanction, reaso
   if (!hidesEvidence(s)) return;
   for (const id of s.caseIds) {
     let c = await ctx.store.cases.byId(id);
-    if (!c || (await stillHidden(ctx, s, c))) continue;
+    if (!c || (await keptHiddenByOthers(ctx, c, { sanctionId: s.id, caseIds: s.caseIds }))) continue;
     if (c.status === 'open') {
       c = await ctx.store.cases.decide(c.id, { decidedBy: actor.userId, decision: 'release', reason });
       if (!c) continue; // decided by someone else in the meantime: their decision stands
