@@ -4,14 +4,16 @@
  * - one connection record per socket, registered with the hub only so that hub.closeUser
  *   (suspend, disable, sign out everywhere) closes it, and so that the endpoint hears when the
  *   user stops being a member of a room (`unsubscribed`); signalling never carries hub pushes;
+ * - frames and a close that arrive while `open` still checks the user wait for it (async-open.ts);
  * - messages handled one at a time in arrival order (SocketInbox); more than `maxPerSec` a second
  *   closes the socket with 4429;
  * - on close, the endpoint's clean-up runs after every message already accepted.
  */
 import type { AppContext } from '../deps';
 import type { Hub, HubSocket } from '../realtime/hub';
+import { asyncOpen } from './async-open';
 import { SocketInbox } from './socket-inbox';
-import { openedBy, upgradeGuard, type RawSocket } from './ws-guard';
+import { openedBy, upgradeGuard, type OpenedSocket, type RawSocket } from './ws-guard';
 
 export interface SignalConn {
   /** The connection id (logs). */
@@ -37,10 +39,6 @@ export interface SignallingOptions<C extends SignalConn> {
   closed(c: C): Promise<void> | void;
 }
 
-interface SocketLike {
-  raw: unknown;
-}
-
 export function signallingSocket<C extends SignalConn>(app: AppContext, hub: Hub, o: SignallingOptions<C>) {
   const conns = new WeakMap<object, C>();
   const log = app.logger;
@@ -48,37 +46,39 @@ export function signallingSocket<C extends SignalConn>(app: AppContext, hub: Hub
     maxPayloadLength: o.maxPayloadLength,
     idleTimeout: o.idleTimeout,
     beforeHandle: upgradeGuard(app.config),
-    async open(ws: Parameters<typeof openedBy>[0]) {
-      const who = await openedBy(ws);
-      if (!who) return;
-      const { raw, user, connId } = who;
-      let c: C | null = null;
-      const hubSocket: HubSocket = {
-        id: `${o.name}-${connId}`,
-        userId: user.id,
-        subscribe() {},
-        unsubscribe: (topic) => c && o.unsubscribed?.(c, topic),
-        send() {},
-        close: (code, reason) => raw.close(code, reason),
-      };
-      const inbox = new SocketInbox(o.maxPerSec, (e) => log.error(`${o.name} queue failed`, { connId, err: e }));
-      c = o.opened({ id: connId, userId: user.id, raw, open: true, inbox, hubSocket });
-      conns.set(ws.raw as object, c);
-      hub.register(hubSocket);
-    },
-    message(ws: SocketLike, data: unknown) {
-      const c = conns.get(ws.raw as object);
-      if (!c) return;
-      if (!c.inbox.accept(() => o.handle(c, data))) c.raw.close(4429, 'Too many messages.');
-    },
-    close(ws: SocketLike, code: number) {
-      const c = conns.get(ws.raw as object);
-      if (!c) return;
-      c.open = false;
-      conns.delete(ws.raw as object);
-      hub.unregister(c.hubSocket);
-      c.inbox.after(() => o.closed(c));
-      log.info(`${o.name} close`, { connId: c.id, userId: c.userId, code });
-    },
+    ...asyncOpen<OpenedSocket>({
+      async open(ws) {
+        const who = await openedBy(ws);
+        if (!who) return;
+        const { raw, user, connId } = who;
+        let c: C | null = null;
+        const hubSocket: HubSocket = {
+          id: `${o.name}-${connId}`,
+          userId: user.id,
+          subscribe() {},
+          unsubscribe: (topic) => c && o.unsubscribed?.(c, topic),
+          send() {},
+          close: (code, reason) => raw.close(code, reason),
+        };
+        const inbox = new SocketInbox(o.maxPerSec, (e) => log.error(`${o.name} queue failed`, { connId, err: e }));
+        c = o.opened({ id: connId, userId: user.id, raw, open: true, inbox, hubSocket });
+        conns.set(ws.raw, c);
+        hub.register(hubSocket);
+      },
+      message(ws, data) {
+        const c = conns.get(ws.raw);
+        if (!c) return;
+        if (!c.inbox.accept(() => o.handle(c, data))) c.raw.close(4429, 'Too many messages.');
+      },
+      close(ws, code) {
+        const c = conns.get(ws.raw);
+        if (!c) return;
+        c.open = false;
+        conns.delete(ws.raw);
+        hub.unregister(c.hubSocket);
+        c.inbox.after(() => o.closed(c));
+        log.info(`${o.name} close`, { connId: c.id, userId: c.userId, code });
+      },
+    }),
   };
 }

@@ -35,8 +35,10 @@ export type RawSocket = {
   close(code?: number, reason?: string): void;
 };
 
-interface OpenedSocket {
-  raw: unknown;
+/** What `open` handlers use of Elysia's socket. */
+export interface OpenedSocket {
+  id: string;
+  raw: object;
   data: { request: Request; viewer: () => Promise<Viewer | null> };
 }
 

@@ -11,7 +11,8 @@ import { Elysia } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
 import { requestInfo } from '../../http/context';
-import { openedBy, upgradeGuard } from '../../http/ws-guard';
+import { asyncOpen } from '../../http/async-open';
+import { openedBy, upgradeGuard, type OpenedSocket } from '../../http/ws-guard';
 import type { HubSocket } from '../../realtime/hub';
 import { topics } from '../../realtime/topics';
 import type { User } from '../../store/types';
@@ -116,50 +117,52 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
     maxPayloadLength: 1024 * 1024,
     idleTimeout: 60,
     beforeHandle: upgradeGuard(app.config),
-    async open(ws) {
-      const who = await openedBy(ws);
-      if (!who) return;
-      const { raw, user } = who;
-      const conn: Conn = {
-        id: who.connId,
-        userId: user.id,
-        ip: requestInfo(ws.data.request).ip,
-        hub: {
-          id: String(ws.id),
+    ...asyncOpen<OpenedSocket>({
+      async open(ws) {
+        const who = await openedBy(ws);
+        if (!who) return;
+        const { raw, user } = who;
+        const conn: Conn = {
+          id: who.connId,
           userId: user.id,
-          subscribe: (t) => raw.subscribe(t),
-          unsubscribe: (t) => raw.unsubscribe(t),
-          // void: raw.send returns a byte count, and Elysia sends whatever a handler returns as a frame.
-          send: (d) => void raw.send(d),
-          close: (c, r) => raw.close(c, r),
-        },
-        ready: Promise.resolve(),
-        queue: Promise.resolve(),
-      };
-      conns.set(ws.raw, conn);
-      chat.hub.register(conn.hub);
-      metrics.wsOpen();
-      // The client sends `resume` as soon as the socket opens. Answering it before the room
-      // subscriptions exist would lose every message published in between, so frames wait.
-      conn.ready = app.store.rooms.listForUser(user.id).then((list) => {
-        for (const { room } of list) raw.subscribe(topics.room(room.id));
-      });
-      await conn.ready;
-      log.info('ws open', { connId: conn.id, userId: conn.userId });
-    },
-    message(ws, data) {
-      const conn = conns.get(ws.raw);
-      if (!conn) return;
-      metrics.wsFrame();
-      conn.queue = conn.queue.then(() => onFrame(conn, data));
-    },
-    close(ws, code) {
-      const conn = conns.get(ws.raw);
-      if (!conn) return;
-      chat.hub.unregister(conn.hub);
-      metrics.wsClose();
-      conns.delete(ws.raw);
-      log.info('ws close', { connId: conn.id, userId: conn.userId, code });
-    },
+          ip: requestInfo(ws.data.request).ip,
+          hub: {
+            id: String(ws.id),
+            userId: user.id,
+            subscribe: (t) => raw.subscribe(t),
+            unsubscribe: (t) => raw.unsubscribe(t),
+            // void: raw.send returns a byte count, and Elysia sends whatever a handler returns as a frame.
+            send: (d) => void raw.send(d),
+            close: (c, r) => raw.close(c, r),
+          },
+          ready: Promise.resolve(),
+          queue: Promise.resolve(),
+        };
+        conns.set(ws.raw, conn);
+        chat.hub.register(conn.hub);
+        metrics.wsOpen();
+        // The client sends `resume` as soon as the socket opens. Answering it before the room
+        // subscriptions exist would lose every message published in between, so frames wait.
+        conn.ready = app.store.rooms.listForUser(user.id).then((list) => {
+          for (const { room } of list) raw.subscribe(topics.room(room.id));
+        });
+        await conn.ready;
+        log.info('ws open', { connId: conn.id, userId: conn.userId });
+      },
+      message(ws, data) {
+        const conn = conns.get(ws.raw);
+        if (!conn) return;
+        metrics.wsFrame();
+        conn.queue = conn.queue.then(() => onFrame(conn, data));
+      },
+      close(ws, code) {
+        const conn = conns.get(ws.raw);
+        if (!conn) return;
+        chat.hub.unregister(conn.hub);
+        metrics.wsClose();
+        conns.delete(ws.raw);
+        log.info('ws close', { connId: conn.id, userId: conn.userId, code });
+      },
+    }),
   });
 }

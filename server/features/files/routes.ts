@@ -10,7 +10,8 @@
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
-import { openedBy, upgradeGuard, type RawSocket } from '../../http/ws-guard';
+import { asyncOpen } from '../../http/async-open';
+import { openedBy, upgradeGuard, type OpenedSocket, type RawSocket } from '../../http/ws-guard';
 import { OffsetMismatchError, type Upload, type User } from '../../store/types';
 import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from '../chat/context';
@@ -210,29 +211,31 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
       maxPayloadLength: MAX_CHUNK_BYTES + 4096,
       idleTimeout: 120,
       beforeHandle: upgradeGuard(app.config),
-      async open(ws) {
-        const who = await openedBy(ws);
-        if (!who) return;
-        conns.set(ws.raw, { id: who.connId, userId: who.user.id, raw: who.raw, open: true, upload: null, thumb: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
-      },
-      message(ws, data) {
-        const c = conns.get(ws.raw);
-        if (!c) return;
-        const size = data instanceof Uint8Array ? data.byteLength : 0;
-        c.pending += size;
-        if (c.pending > MAX_PENDING_BYTES) return c.raw.close(4429, 'Too much data in flight.');
-        c.queue = c.queue
-          .then(() => handle(c, data))
-          .catch((e) => log.error('upload queue failed', { connId: c.id, err: e }))
-          .finally(() => void (c.pending -= size));
-      },
-      close(ws, code) {
-        const c = conns.get(ws.raw);
-        if (!c) return;
-        c.open = false;
-        conns.delete(ws.raw);
-        // The upload stays: the client resumes it with the same `begin` on a new socket.
-        log.info('upload socket close', { connId: c.id, userId: c.userId, code, uploadId: c.upload?.id });
-      },
+      ...asyncOpen<OpenedSocket>({
+        async open(ws) {
+          const who = await openedBy(ws);
+          if (!who) return;
+          conns.set(ws.raw, { id: who.connId, userId: who.user.id, raw: who.raw, open: true, upload: null, thumb: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
+        },
+        message(ws, data) {
+          const c = conns.get(ws.raw);
+          if (!c) return;
+          const size = data instanceof Uint8Array ? data.byteLength : 0;
+          c.pending += size;
+          if (c.pending > MAX_PENDING_BYTES) return c.raw.close(4429, 'Too much data in flight.');
+          c.queue = c.queue
+            .then(() => handle(c, data))
+            .catch((e) => log.error('upload queue failed', { connId: c.id, err: e }))
+            .finally(() => void (c.pending -= size));
+        },
+        close(ws, code) {
+          const c = conns.get(ws.raw);
+          if (!c) return;
+          c.open = false;
+          conns.delete(ws.raw);
+          // The upload stays: the client resumes it with the same `begin` on a new socket.
+          log.info('upload socket close', { connId: c.id, userId: c.userId, code, uploadId: c.upload?.id });
+        },
+      }),
     });
 }
