@@ -265,7 +265,7 @@ export class CallClient {
 
   private async flush(pc: RTCPeerConnection | null) {
     if (!pc) return;
-    for (const c of this.pending.get(pc) ?? []) await pc.addIceCandidate(c).catch(() => {});
+    for (const c of this.pending.get(pc) ?? []) await pc.addIceCandidate(c).catch((e) => console.warn('call: ICE candidate refused', e));
     this.pending.delete(pc);
   }
 

@@ -69,7 +69,9 @@ export class Link {
         this.signal({ type: 'signal', session: this.session, description: { type: 'answer', sdp: pc.localDescription!.sdp } });
       }
     }
-    if (m.candidate) await pc.addIceCandidate(m.candidate).catch(() => {});
+    // A refused candidate costs one path, not the link (others may connect; the relay is the fallback),
+    // but it is worth seeing when a transfer will not go direct.
+    if (m.candidate) await pc.addIceCandidate(m.candidate).catch((e) => console.warn(`transfer ${this.session}: ICE candidate refused`, e));
   }
 
   /** The server's offer: drop the direct attempt and answer with all our candidates. */

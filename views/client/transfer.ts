@@ -194,6 +194,13 @@ function startSending(m: Extract<Msg, { type: 'start' }>) {
 function startReceiving(m: Extract<Msg, { type: 'start' }>) {
   const r = receives.get(m.transfer);
   if (!r || r.state !== 'receiving') return send({ type: 'cancel', session: m.session });
+  // A newer session replaces one still attached: the old link is closed (close() never reports
+  // `lost`), so its late events cannot resume or detach the transfer under the new one.
+  if (r.session && r.session !== m.session) {
+    r.link?.close();
+    links.delete(r.session);
+    r.past.push(r.session);
+  }
   r.session = m.session;
   r.active = Date.now();
   const link = (r.link = new Link('receiver', m.session, send, iceServers, {
