@@ -30,12 +30,12 @@ import { layout } from '../views/layout';
 import { errorPage } from '../views/accounts';
 
 export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Moderation; notifier?: Notifier }) {
-  const app: AppContext = {
-    ...deps,
-    auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, ...createLimiters(deps.limiters) },
-  };
   // The hub publishes through the listening server, which exists only after listen().
   const hub: Hub = deps.hub ?? new LocalHub(() => elysia.server);
+  const app: AppContext = {
+    ...deps,
+    auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, live: hub, ...createLimiters(deps.limiters) },
+  };
   const { config } = deps;
   const moderation = deps.moderation ?? createModeration(config.moderationScope, () => loadModel(config.moderationWeights ?? undefined), { policy: config.moderationPolicy, notifier: deps.notifier, publicUrl: config.publicUrl });
   const chat = createChatContext(deps.store, hub, config.timeZone, { moderation, limiters: deps.limiters });

@@ -11,6 +11,8 @@
  */
 import type { AppContext } from '../deps';
 import type { Hub, HubSocket } from '../realtime/hub';
+import type { User } from '../store/types';
+import { sessionUser } from '../features/accounts/sessions';
 import { asyncOpen } from './async-open';
 import { SocketInbox } from './socket-inbox';
 import { openedBy, upgradeGuard, type OpenedSocket, type RawSocket } from './ws-guard';
@@ -19,6 +21,8 @@ export interface SignalConn {
   /** The connection id (logs). */
   id: string;
   userId: string;
+  /** The session the socket was opened with: asked again before each message (revoked = closed, 4401). */
+  session: string;
   raw: RawSocket;
   /** False once closed: nothing more is sent. */
   open: boolean;
@@ -35,7 +39,8 @@ export interface SignallingOptions<C extends SignalConn> {
   opened(base: SignalConn): C;
   /** The hub unsubscribed the user from `topic` (they are no longer a member of that room). */
   unsubscribed?(c: C, topic: string): void;
-  handle(c: C, data: unknown): Promise<void>;
+  /** One message, from a user whose session still stands. */
+  handle(c: C, data: unknown, user: User): Promise<void>;
   closed(c: C): Promise<void> | void;
 }
 
@@ -50,25 +55,31 @@ export function signallingSocket<C extends SignalConn>(app: AppContext, hub: Hub
       async open(ws) {
         const who = await openedBy(ws);
         if (!who) return;
-        const { raw, user, connId } = who;
+        const { raw, user, connId, session } = who;
         let c: C | null = null;
         const hubSocket: HubSocket = {
           id: `${o.name}-${connId}`,
           userId: user.id,
+          session,
           subscribe() {},
           unsubscribe: (topic) => c && o.unsubscribed?.(c, topic),
           send() {},
           close: (code, reason) => raw.close(code, reason),
         };
         const inbox = new SocketInbox(o.maxPerSec, (e) => log.error(`${o.name} queue failed`, { connId, err: e }));
-        c = o.opened({ id: connId, userId: user.id, raw, open: true, inbox, hubSocket });
+        c = o.opened({ id: connId, userId: user.id, session, raw, open: true, inbox, hubSocket });
         conns.set(ws.raw, c);
         hub.register(hubSocket);
       },
       message(ws, data) {
         const c = conns.get(ws.raw);
         if (!c) return;
-        if (!c.inbox.accept(() => o.handle(c, data))) c.raw.close(4429, 'Too many messages.');
+        const run = async () => {
+          const v = await sessionUser(app.auth, c.session);
+          if (!v) return c.raw.close(4401, 'Please sign in.');
+          await o.handle(c, data, v.user);
+        };
+        if (!c.inbox.accept(run)) c.raw.close(4429, 'Too many messages.');
       },
       close(ws, code) {
         const c = conns.get(ws.raw);

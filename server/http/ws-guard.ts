@@ -43,15 +43,16 @@ export interface OpenedSocket {
 }
 
 /**
- * The second half of the upgrade check, in `open`: the signed-in user and the connection id, or
+ * The second half of the upgrade check, in `open`: the signed-in user, their session (its hash:
+ * each message asks again whether it still stands, `sessionUser`) and the connection id, or
  * null after closing the socket with 4401 (no session any more, or a password still to choose).
  */
-export async function openedBy(ws: OpenedSocket): Promise<{ user: Viewer['user']; raw: RawSocket; connId: string } | null> {
+export async function openedBy(ws: OpenedSocket): Promise<{ user: Viewer['user']; session: string; raw: RawSocket; connId: string } | null> {
   const v = await ws.data.viewer();
   const raw = ws.raw as RawSocket;
   if (!v || v.user.mustSetPassword) {
     raw.close(4401, 'Please sign in.');
     return null;
   }
-  return { user: v.user, raw, connId: requestInfo(ws.data.request).id };
+  return { user: v.user, session: v.idHash, raw, connId: requestInfo(ws.data.request).id };
 }

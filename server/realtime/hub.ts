@@ -12,6 +12,8 @@ import { topics } from './topics';
 export interface HubSocket {
   readonly id: string;
   readonly userId: string;
+  /** The session it was opened with (its hash), so that ending one session closes its sockets. */
+  readonly session?: string;
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
   send(data: string): void;
@@ -30,8 +32,8 @@ export interface Hub {
   /** Subscribes every live connection of the user (e.g. after they join a room). */
   subscribeUser(userId: string, topic: string): void;
   unsubscribeUser(userId: string, topic: string): void;
-  /** Closes every live connection of the user (disabled, suspended, signed out everywhere). */
-  closeUser(userId: string, code: number, reason: string): void;
+  /** Closes every live connection of the user (disabled, suspended, signed out everywhere), or only those of one session (signed out). */
+  closeUser(userId: string, code: number, reason: string, session?: string): void;
   stats(): { connections: number; users: number; published: number };
 }
 
@@ -76,8 +78,8 @@ export class LocalHub implements Hub {
     for (const s of this.socketsOf(userId)) s.unsubscribe(topic);
   }
 
-  closeUser(userId: string, code: number, reason: string) {
-    for (const s of this.socketsOf(userId)) s.close(code, reason);
+  closeUser(userId: string, code: number, reason: string, session?: string) {
+    for (const s of this.socketsOf(userId)) if (session === undefined || s.session === session) s.close(code, reason);
   }
 
   stats() {

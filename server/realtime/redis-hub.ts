@@ -4,7 +4,7 @@
  * connected to node B. Operations are relayed as JSON:
  *   {o: originNodeId, k: 'p', t: topic, d: data}       publish
  *   {o, k: 's' | 'u', t: topic, u: userId}             subscribe / unsubscribe a user's sockets
- *   {o, k: 'c', u: userId, c: code, r: reason}         close a user's sockets
+ *   {o, k: 'c', u: userId, c: code, r: reason, s?}     close a user's sockets (only session s's, if given)
  * A node ignores its own operations (already applied locally). Bun's Redis client does not
  * reconnect by itself: we reconnect with back-off and re-subscribe. Operations published while
  * Redis is unreachable are lost for other nodes; clients catch up on their next reconnect (resume).
@@ -19,7 +19,7 @@ export const FANOUT_CHANNEL = 'letstalk:hub';
 type Op =
   | { o: string; k: 'p'; t: string; d: string }
   | { o: string; k: 's' | 'u'; t: string; u: string }
-  | { o: string; k: 'c'; u: string; c: number; r: string };
+  | { o: string; k: 'c'; u: string; c: number; r: string; s?: string };
 
 export class RedisHub implements Hub {
   readonly nodeId = crypto.randomUUID();
@@ -82,7 +82,7 @@ export class RedisHub implements Hub {
     if (op.k === 'p') this.local.publish(op.t, op.d);
     else if (op.k === 's') this.local.subscribeUser(op.u, op.t);
     else if (op.k === 'u') this.local.unsubscribeUser(op.u, op.t);
-    else if (op.k === 'c') this.local.closeUser(op.u, op.c, op.r);
+    else if (op.k === 'c') this.local.closeUser(op.u, op.c, op.r, op.s);
   }
 
   private send(op: Op) {
@@ -101,9 +101,9 @@ export class RedisHub implements Hub {
     this.local.unsubscribeUser(userId, topic);
     this.send({ o: this.nodeId, k: 'u', t: topic, u: userId });
   }
-  closeUser(userId: string, code: number, reason: string) {
-    this.local.closeUser(userId, code, reason);
-    this.send({ o: this.nodeId, k: 'c', u: userId, c: code, r: reason });
+  closeUser(userId: string, code: number, reason: string, session?: string) {
+    this.local.closeUser(userId, code, reason, session);
+    this.send({ o: this.nodeId, k: 'c', u: userId, c: code, r: reason, s: session });
   }
   register(socket: HubSocket) {
     this.local.register(socket);

@@ -14,7 +14,7 @@ import { parseRole, validateDateOfBirth, validateEmail, validateName } from './m
  * another process and has none: there the next frame or page load finds the session gone.
  */
 export interface LiveConnections {
-  closeUser(userId: string, code: number, reason: string): void;
+  closeUser(userId: string, code: number, reason: string, session?: string): void;
 }
 
 const signOutLive = (live: LiveConnections | undefined, userId: string) => live?.closeUser(userId, 4401, 'Signed out');

@@ -13,8 +13,11 @@ import { hashLoginCode, normaliseLoginCode } from './codes';
 import { validatePassword } from './model';
 import { memoryLimiters, type LimiterFactory, type RateLimiter } from '../../lib/sliding-window';
 import { startSession, type SessionContext } from './sessions';
+import type { LiveConnections } from './actions';
 
 export interface AuthContext extends SessionContext {
+  /** Closes a user's live sockets (the hub); absent in the CLI, where each socket's next message finds its session gone. */
+  live?: LiveConnections;
   accountLimiter: RateLimiter;
   ipLimiter: RateLimiter;
 }
@@ -107,6 +110,8 @@ export async function setPassword(
   const passwordHash = await Bun.password.hash(input.next, { algorithm: 'argon2id' });
   await ctx.store.users.update(user.id, { passwordHash, mustSetPassword: false, loginCodeHash: null, loginCodeExpiresAt: null });
   const revoked = await ctx.store.sessions.deleteForUser(user.id);
+  // Every open socket belongs to a session just revoked (this browser's new one has none yet).
+  ctx.live?.closeUser(user.id, 4401, 'Signed out: the password was changed.');
   await recordAudit(ctx.store, { userId: user.id, origin: input.ip ?? 'unknown' }, 'user.password_set', user.id, { sessionsRevoked: revoked });
   return { token: await startSession(ctx, user.id, { ip: input.ip, userAgent: input.userAgent }) };
 }

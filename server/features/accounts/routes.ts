@@ -70,8 +70,11 @@ export function accountRoutes(app: AppContext) {
       },
     )
     .get('/logout', ({ set }) => sendHtml(set, page('Sign out', logoutForm())))
-    .post('/logout', async ({ set, cookie }) => {
+    .post('/logout', async ({ set, cookie, viewer }) => {
+      const v = await viewer();
       await endSession(app.auth, cookie[SESSION_COOKIE]?.value as string | undefined);
+      // This browser's other tabs (the same session) are signed out at once; other devices stay.
+      if (v) app.auth.live?.closeUser(v.user.id, 4401, 'Signed out', v.idHash);
       cookie[SESSION_COOKIE]!.remove();
       return seeOther(set, '/login');
     });

@@ -36,7 +36,15 @@ export async function startSession(ctx: SessionContext, userId: string, meta: { 
 /** The signed-in user for a cookie token, or null (unknown, expired, or the account is not active). */
 export async function resolveSession(ctx: SessionContext, token: string | undefined): Promise<{ user: User; idHash: string } | null> {
   if (!token || token.length > 100) return null;
-  const idHash = digestToken(ctx.sessionKey, token);
+  return sessionUser(ctx, digestToken(ctx.sessionKey, token));
+}
+
+/**
+ * The same for a session already resolved once: live sockets ask again on each message, so a
+ * session revoked anywhere (a password change, sign-out everywhere, the CLI in another process)
+ * stops working on its open sockets too.
+ */
+export async function sessionUser(ctx: SessionContext, idHash: string): Promise<{ user: User; idHash: string } | null> {
   const session = await ctx.store.sessions.get(idHash);
   const now = Date.now();
   if (!session) return null;

@@ -8,6 +8,7 @@
  *   floods is closed (4429).
  */
 import { Elysia, t } from 'elysia';
+import type { User } from '../../store/types';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
 import { signallingSocket, type SignalConn } from '../../http/signalling-socket';
@@ -37,14 +38,12 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
     if (c.open) c.raw.send(JSON.stringify(m));
   };
 
-  async function handle(c: Conn, data: unknown) {
+  async function handle(c: Conn, data: unknown, user: User) {
     const msg = parseClientMsg(data);
     if (!msg) return send(c, { type: 'error', message: 'The call sent something the server could not understand.' });
     try {
       if (msg.type === 'join') {
         if (c.participant) return send(c, { type: 'error', message: 'Already in the call.' });
-        const user = await app.store.users.byId(c.userId);
-        if (!user || user.status !== 'active') return c.raw.close(4401, 'Please sign in.');
         const seat = await callSeat(app.store, user, msg.room);
         if (seat.archived) return send(c, { type: 'error', message: 'This room is archived.' });
         // A call puts voice and video in front of the room: the same sanctions as posting apply

@@ -19,6 +19,7 @@ import type { User } from '../../store/types';
 import { noticePartial, partial } from '../../../views/partials';
 import { roomListItems } from '../../../views/chat';
 import { viewerPlugin } from '../accounts/guard';
+import { sessionUser } from '../accounts/sessions';
 import type { ChatContext } from './context';
 import { parseFrame, type Frame, type ServerData } from './frames';
 import { MAX_FRAME_BYTES } from './limits';
@@ -29,6 +30,8 @@ import { metrics } from '../../metrics';
 interface Conn {
   id: string;
   userId: string;
+  /** The session the socket was opened with: asked again on each frame (revoked = closed, 4401). */
+  session: string;
   /** Client IP, for audit entries of moderation actions. */
   ip: string | null;
   hub: HubSocket;
@@ -99,9 +102,9 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         log.warn('ws bad frame', { connId: conn.id, userId: conn.userId });
         return conn.hub.send(noticePartial('The app sent something the server could not understand. Reload the page if this keeps happening.').value);
       }
-      const user = await app.store.users.byId(conn.userId);
-      if (!user || user.status !== 'active') return conn.hub.close(4401, 'Please sign in.');
-      await handle(conn, user, frame);
+      const v = await sessionUser(app.auth, conn.session);
+      if (!v) return conn.hub.close(4401, 'Please sign in.');
+      await handle(conn, v.user, frame);
     } catch (e) {
       if (e instanceof AppError) {
         if (e.kind === 'unauthenticated') return conn.hub.close(wsCloseCode(e), e.message);
@@ -125,10 +128,12 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         const conn: Conn = {
           id: who.connId,
           userId: user.id,
+          session: who.session,
           ip: requestInfo(ws.data.request).ip,
           hub: {
             id: String(ws.id),
             userId: user.id,
+            session: who.session,
             subscribe: (t) => raw.subscribe(t),
             unsubscribe: (t) => raw.unsubscribe(t),
             // void: raw.send returns a byte count, and Elysia sends whatever a handler returns as a frame.

@@ -9,11 +9,13 @@
  */
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
+import type { HubSocket } from '../../realtime/hub';
 import { AppError, wsCloseCode } from '../../errors';
 import { asyncOpen } from '../../http/async-open';
 import { openedBy, upgradeGuard, type OpenedSocket, type RawSocket } from '../../http/ws-guard';
 import { OffsetMismatchError, type Upload, type User } from '../../store/types';
 import { viewerPlugin } from '../accounts/guard';
+import { sessionUser } from '../accounts/sessions';
 import type { ChatContext } from '../chat/context';
 import { memberRoom } from '../chat/messages';
 import { beginUpload, CHUNK_HEADER_BYTES, ChunkCorruptError, finishUpload, MAX_CHUNK_BYTES, ownUpload, parseThumb, storeChunk } from './actions';
@@ -34,7 +36,10 @@ export type UploadServerMsg =
 interface Conn {
   id: string;
   userId: string;
+  /** The session the socket was opened with: asked again before each action (revoked = closed). */
+  session: string;
   raw: RawSocket;
+  hubSocket: HubSocket;
   open: boolean;
   upload: Upload | null;
   /** The preview image the last `begin` carried (kept to the finish: the message shows it). */
@@ -65,12 +70,12 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
     if (c.open) c.raw.send(JSON.stringify(m));
   };
   const activeUser = async (c: Conn) => {
-    const user = await app.store.users.byId(c.userId);
-    if (!user || user.status !== 'active') {
+    const v = await sessionUser(app.auth, c.session);
+    if (!v) {
       c.raw.close(4401, 'Please sign in.');
       return null;
     }
-    return user;
+    return v.user;
   };
 
   /** The stored file if `user` may see it; 404 otherwise (not a member, message deleted or never posted, held for someone else). */
@@ -215,7 +220,11 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
         async open(ws) {
           const who = await openedBy(ws);
           if (!who) return;
-          conns.set(ws.raw, { id: who.connId, userId: who.user.id, raw: who.raw, open: true, upload: null, thumb: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
+          const { raw } = who;
+          // Registered with the hub only so that signing out (everywhere) closes it; it carries no pushes.
+          const hubSocket: HubSocket = { id: `upload-${who.connId}`, userId: who.user.id, session: who.session, subscribe() {}, unsubscribe() {}, send() {}, close: (code, reason) => raw.close(code, reason) };
+          conns.set(ws.raw, { id: who.connId, userId: who.user.id, session: who.session, raw, hubSocket, open: true, upload: null, thumb: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
+          chat.hub.register(hubSocket);
         },
         message(ws, data) {
           const c = conns.get(ws.raw);
@@ -233,6 +242,7 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
           if (!c) return;
           c.open = false;
           conns.delete(ws.raw);
+          chat.hub.unregister(c.hubSocket);
           // The upload stays: the client resumes it with the same `begin` on a new socket.
           log.info('upload socket close', { connId: c.id, userId: c.userId, code, uploadId: c.upload?.id });
         },

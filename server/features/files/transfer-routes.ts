@@ -9,6 +9,7 @@
 import { Elysia } from 'elysia';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { User } from '../../store/types';
 import type { AppContext } from '../../deps';
 import { AppError, httpStatus } from '../../errors';
 import { signallingSocket, type SignalConn } from '../../http/signalling-socket';
@@ -32,14 +33,12 @@ export function createTransfers(app: AppContext, chat: ChatContext): Transfers {
 export function transferRoutes(app: AppContext, transfers: Transfers, hub: Hub) {
   const log = app.logger;
 
-  async function handle(c: Conn, data: unknown) {
+  async function handle(c: Conn, data: unknown, user: User) {
     const msg = parseTransferMsg(data);
     if (!msg) return c.peer.send({ type: 'error', message: 'The transfer sent something the server could not understand.', status: 400 });
     const session = 'session' in msg ? msg.session : undefined;
     const transfer = 'transfer' in msg ? msg.transfer : undefined;
     try {
-      const user = await app.store.users.byId(c.peer.userId);
-      if (!user || user.status !== 'active') return c.raw.close(4401, 'Please sign in.');
       await transfers.handle(user, c.peer, msg);
     } catch (e) {
       if (e instanceof AppError) return c.peer.send({ type: 'error', message: e.message, status: httpStatus(e), session, transfer });
