@@ -29,8 +29,13 @@ export function timeFormat(timeZone: string): TimeFormat {
 export const logId = (roomId: string) => `log-${roomId}`;
 export const messageId = (id: string) => `m-${id}`;
 
-export function messageArticle(m: Message, sender: Sender, tf: TimeFormat): Raw {
-  const attrs = html`id="${messageId(m.id)}" data-seq="${m.seq}" data-rev="${m.rev}" data-sender="${m.senderId}" data-client-id="${m.clientId}" data-mentions="${m.mentions.join(' ')}"`;
+/**
+ * `hidden`: the tombstone of a message safeguarding hid from this viewer. It only replaces a copy the
+ * page already shows (`data-replace-only`): a page that never showed the message shows no trace of it.
+ */
+export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidden = false): Raw {
+  if (hidden) m = { ...m, body: '', mentions: [], meta: null, deletedAt: m.deletedAt ?? m.createdAt };
+  const attrs = html`id="${messageId(m.id)}" data-seq="${m.seq}" data-rev="${m.rev}" data-sender="${m.senderId}" data-client-id="${m.clientId}" data-mentions="${m.mentions.join(' ')}"${hidden ? html` data-replace-only` : ''}`;
   const head = html`<header><strong class="who">${sender.name}</strong> <time datetime="${new Date(m.createdAt).toISOString()}" title="${tf.dateTime(m.createdAt)}">${tf.time(m.createdAt)}</time>${m.editedAt && !m.deletedAt ? html` <span class="edited">(edited)</span>` : ''}</header>`;
   if (m.deletedAt) {
     return html`<article class="msg deleted" ${attrs}>${head}<p class="body"><em>This message was deleted.</em></p></article>`;

@@ -268,6 +268,7 @@ export function chatContract(current: () => Store) {
       expect(ids(await store.messages.history(room.id, { afterSeq: 0, limit: 2, viewerId: 'adult' }))).toEqual([before.id, held.id]);
       expect(ids(await store.messages.changesSince(room.id, 0, 10, 'minor'))).toEqual([before.id, after.id]);
       expect(ids(await store.messages.changesSince(room.id, 0, 10, 'adult'))).toEqual([before.id, held.id, after.id]);
+      expect(ids(await store.messages.changesSince(room.id, 0, 10, 'minor', { withHeld: true }))).toEqual([before.id, held.id, after.id]);
       expect(await store.messages.unread(room.id, 'minor', 0)).toEqual({ count: 1, mentions: 0 });
       expect(await store.messages.search([room.id], 'meetup', 10)).toEqual([]);
       // Edits keep it held.

@@ -142,8 +142,11 @@ export interface MessageStore {
    * MongoDB: numbers are claimed before their write (mongo/messages.ts), so it can be lower.
    */
   settledSeq(roomId: string): Promise<number>;
-  /** Messages whose rev > `rev`, ordered by rev, at most `limit`; held ones only when sent by `viewerId`. */
-  changesSince(roomId: string, rev: number, limit: number, viewerId?: string): Promise<Message[]>;
+  /**
+   * Messages whose rev > `rev`, ordered by rev, at most `limit`; held ones only when sent by
+   * `viewerId`, or all of them with `withHeld` (the caller turns others' into tombstones).
+   */
+  changesSince(roomId: string, rev: number, limit: number, viewerId?: string, opts?: { withHeld?: boolean }): Promise<Message[]>;
   /** Sets held (a release clears it) under a fresh rev, so reconnect replay delivers it. Null if missing. */
   setHeld(roomId: string, messageId: string, held: boolean): Promise<Message | null>;
   /** Non-deleted, non-held messages with seq > afterSeq not sent by userId: how many, and how many mention userId. */

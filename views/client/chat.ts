@@ -163,6 +163,8 @@ function start(app: HTMLElement) {
       }
       return;
     }
+    // A message hidden by safeguarding: only a copy this page shows is replaced, nothing is added.
+    if (art.hasAttribute('data-replace-only')) return;
     const seq = Number(art.dataset.seq);
     const all = log.querySelectorAll<HTMLElement>(':scope > article.msg');
     const first = all[0];

@@ -52,13 +52,14 @@ async function resolveMentions(ctx: ChatContext, roomId: string, body: string): 
   return [...new Set(members.filter((id): id is string => id !== null))];
 }
 
-export async function renderMessages(ctx: ChatContext, messages: Message[]): Promise<Raw[]> {
+/** `hidden`: which of them this audience sees as tombstones (held by safeguarding, not theirs). */
+export async function renderMessages(ctx: ChatContext, messages: Message[], hidden: (m: Message) => boolean = () => false): Promise<Raw[]> {
   const senders = await sendersOf(ctx.store, messages.map((m) => m.senderId));
-  return messages.map((m) => messageArticle(m, senders.get(m.senderId)!, ctx.tf));
+  return messages.map((m) => messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m)));
 }
 
-async function publishMessages(ctx: ChatContext, roomId: string, messages: Message[]) {
-  const articles = await renderMessages(ctx, messages);
+async function publishMessages(ctx: ChatContext, roomId: string, messages: Message[], hidden?: (m: Message) => boolean) {
+  const articles = await renderMessages(ctx, messages, hidden);
   ctx.hub.publish(topics.room(roomId), partial(logId(roomId), 'beforeend', html`${articles}`).value);
 }
 
@@ -79,7 +80,7 @@ export async function publishVisible(ctx: ChatContext, message: Message) {
  */
 export async function publishHidden(ctx: ChatContext, message: Message) {
   await publishVisible(ctx, message);
-  await publishMessages(ctx, message.roomId, [{ ...message, body: '', mentions: [], deletedAt: message.deletedAt ?? Date.now() }]);
+  await publishMessages(ctx, message.roomId, [message], () => true);
 }
 
 /**
@@ -230,11 +231,16 @@ export async function replay(ctx: ChatContext, user: User, roomId: string, rev: 
   const from = have ? Math.max(0, rev - REORDER_WINDOW) : rev;
   if (from >= room.lastSeq) return null;
   const held = new Set(have);
-  const changes = (await ctx.store.messages.changesSince(room.id, from, MAX_REPLAY + 1 + (rev - from), user.id)).filter((m) => m.rev > rev || !held.has(m.rev));
+  // Others' held messages come too: one this client may show (numbered before what it has seen) was
+  // hidden since, e.g. upheld while it was offline, and is replayed as a tombstone; a later one never
+  // reached it and stays unknown.
+  const changes = (await ctx.store.messages.changesSince(room.id, from, MAX_REPLAY + 1 + (rev - from), user.id, { withHeld: true }))
+    .filter((m) => m.rev > rev || !held.has(m.rev))
+    .filter((m) => !m.held || m.senderId === user.id || m.seq <= rev);
   if (changes.length > MAX_REPLAY) {
     const page = await historyPage(ctx, user, roomId);
     return partial(logId(room.id), 'innerHTML', page.chunk);
   }
   if (!changes.length) return null;
-  return partial(logId(room.id), 'beforeend', html`${await renderMessages(ctx, changes)}`);
+  return partial(logId(room.id), 'beforeend', html`${await renderMessages(ctx, changes, (m) => m.held && m.senderId !== user.id)}`);
 }

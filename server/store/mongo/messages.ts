@@ -163,8 +163,8 @@ export class MongoMessages implements MessageStore {
     return docs.reverse().map(toMessage);
   }
 
-  async changesSince(roomId: string, rev: number, limit: number, viewerId?: string) {
-    return (await this.c.find({ roomId, rev: { $gt: rev }, ...visibleTo(viewerId) }).sort({ rev: 1 }).limit(limit).toArray()).map(toMessage);
+  async changesSince(roomId: string, rev: number, limit: number, viewerId?: string, opts: { withHeld?: boolean } = {}) {
+    return (await this.c.find({ roomId, rev: { $gt: rev }, ...(opts.withHeld ? {} : visibleTo(viewerId)) }).sort({ rev: 1 }).limit(limit).toArray()).map(toMessage);
   }
 
   async unread(roomId: string, userId: string, afterSeq: number) {

@@ -143,10 +143,10 @@ export class SqliteMessages implements MessageStore {
     return r?.last_seq ?? 0;
   }
 
-  async changesSince(roomId: string, rev: number, limit: number, viewerId?: string) {
+  async changesSince(roomId: string, rev: number, limit: number, viewerId?: string, opts: { withHeld?: boolean } = {}) {
     const rows = this.db
-      .query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND rev > ? AND (held = 0 OR sender_id = ?) ORDER BY rev LIMIT ?`)
-      .all(roomId, rev, viewerId ?? null, limit) as Row[];
+      .query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND rev > ? AND (held = 0 OR sender_id = ? OR ?) ORDER BY rev LIMIT ?`)
+      .all(roomId, rev, viewerId ?? null, opts.withHeld ? 1 : 0, limit) as Row[];
     return rows.map(toMessage);
   }
 

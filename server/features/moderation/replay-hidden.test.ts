@@ -1,0 +1,43 @@
+/**
+ * A message hidden while a member was offline (an officer upheld it) is taken off that member's
+ * page when they reconnect: the reconnect replay carries a tombstone that only replaces a copy the
+ * page shows; a member who never had it learns nothing; the sender still sees it, held.
+ */
+import { expect, test } from 'bun:test';
+import { editMessage, historyPage, replay } from '../chat/messages';
+import { decideCase } from './cases';
+import { say, setUp } from './sanctions-cast';
+
+test('an uphold while a member was offline reaches them on reconnect as a tombstone without the text', async () => {
+  const s = await setUp();
+  const { message } = await say(s, s.adult, s.withKid.id, 'REVIEWME I will hurt you after class');
+  expect(message.held).toBe(false); // delivered (review level): the minor's page shows it
+  const kidRev = message.rev; // …then the minor's socket drops
+  const [c] = await s.store.cases.list({ messageId: message.id });
+  await decideCase(s.ctx, s.a(s.officerA), c!.id, 'uphold', 'A threat.', { judgedLabels: ['threat'] });
+
+  const back = (await replay(s.ctx, s.kid, s.withKid.id, kidRev))?.value ?? '';
+  expect(back).toContain(`id="m-${message.id}"`);
+  expect(back).toContain('data-replace-only');
+  expect(back).toContain('This message was deleted.');
+  expect(back).not.toContain('hurt');
+  // A page loaded now has no trace of it; a client that had seen nothing up to it learns nothing.
+  expect((await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id)).not.toContain(message.id);
+  expect((await replay(s.ctx, s.kid, s.withKid.id, message.seq - 1))?.value ?? '').not.toContain(message.id);
+  // The sender's replay shows it to them, held.
+  const own = (await replay(s.ctx, s.adult, s.withKid.id, kidRev))?.value ?? '';
+  expect(own).toContain('I will hurt you after class');
+  expect(own).toContain('Held for review');
+});
+
+test('a message held from the start and then edited by its sender reaches the others only as a replace-only tombstone (their page never had it, so it adds nothing)', async () => {
+  const s = await setUp({ restrictAfter: 5 });
+  const { message } = await say(s, s.adult, s.withKid.id, 'HOLDME meet me alone');
+  const later = await say(s, s.peer, s.withKid.id, 'homework is due friday');
+  expect(message.held).toBe(true);
+  await editMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: message.id, body: 'HOLDME meet me alone tonight' });
+  const back = (await replay(s.ctx, s.kid, s.withKid.id, later.message.rev))?.value ?? '';
+  expect(back).not.toContain('meet me');
+  const article = back.match(new RegExp(`<article[^>]*id="m-${message.id}"[^>]*>`))?.[0];
+  expect(article).toContain('data-replace-only');
+});
