@@ -272,6 +272,18 @@ describe('editMessage', () => {
     expect(hub.log).toEqual([]);
   });
 
+  test('edits share the sending budget: a flood of edits is rate_limited and changes nothing more', async () => {
+    const { ctx, hub, store, ada, room } = await setUp();
+    const now = 1_000_000;
+    ctx.sendLimiter = new SlidingWindowLimiter(10, 10_000, () => now);
+    const { message } = await send(ctx, ada, room.id, 'draft 0');
+    for (let i = 1; i < 10; i++) await editMessage(ctx, ada, { roomId: room.id, messageId: message.id, body: `draft ${i}` });
+    hub.log.length = 0;
+    expect((await expectAppError(editMessage(ctx, ada, { roomId: room.id, messageId: message.id, body: 'draft 10' }))).kind).toBe('rate_limited');
+    expect(hub.log).toEqual([]);
+    expect((await store.messages.byId(room.id, message.id))!.body).toBe('draft 9');
+  });
+
   test('a message id from another room is not found through this room', async () => {
     const { ctx, store, ada, cid: outsider, room, other } = await setUp();
     const { message } = await send(ctx, outsider, other.id, 'elsewhere');
@@ -339,6 +351,18 @@ describe('deleteMessage', () => {
       expect((await expectAppError(deleteMessage(ctx, who, { roomId: room.id, messageId: message.id }))).kind).toBe('not_found');
     }
     expect(hub.log).toEqual([]);
+  });
+
+  test('an archived room is a kept record: members cannot delete from it, nor show as typing; an administrator can delete', async () => {
+    const { ctx, hub, store, ada, admin, room } = await setUp();
+    const { message } = await send(ctx, ada, room.id, 'my answer to Q3');
+    await store.rooms.update(room.id, { archived: true });
+    hub.log.length = 0;
+    expect((await expectAppError(deleteMessage(ctx, ada, { roomId: room.id, messageId: message.id }))).message).toContain('archived');
+    expect(await typing(ctx, ada, room.id)).toBe(false);
+    expect(hub.log).toEqual([]);
+    expect((await store.messages.byId(room.id, message.id))!.deletedAt).toBeNull();
+    expect((await deleteMessage(ctx, admin, { roomId: room.id, messageId: message.id })).deletedAt).not.toBeNull();
   });
 
   test('deleting twice publishes once', async () => {

@@ -124,13 +124,15 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
   const body = checkBody(input.body);
   // Blocks, restrictions and freezes (features/moderation/restrictions.ts) before anything is stored.
   await assertMayPost(ctx.store, user, room);
-  // A client that hits the limit keeps the message in its outbox and retries after `wait`.
-  const wait = await ctx.sendLimiter.take(`${user.id}:${room.id}`);
-  if (wait) {
-    throw rateLimited(`You are sending messages too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
-  }
+  await takeSendSlot(ctx, user, room);
   const mentions = await resolveMentions(ctx, room.id, body);
   return postScreened(ctx, user, room, { roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions });
+}
+
+/** One send or edit against the per-user, per-room budget. A client that hits the limit keeps the message in its outbox and retries after `wait`. */
+async function takeSendSlot(ctx: ChatContext, user: User, room: Room) {
+  const wait = await ctx.sendLimiter.take(`${user.id}:${room.id}`);
+  if (wait) throw rateLimited(`You are sending messages too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
 }
 
 async function ownMessage(ctx: ChatContext, user: User, roomId: string, messageId: string) {
@@ -148,6 +150,8 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
   const body = checkBody(input.body);
   await assertMayPost(ctx.store, user, room);
+  // An edit costs what a send costs (screening, the search index, a push to every member): same budget.
+  await takeSendSlot(ctx, user, room);
   const verdict = await screen(ctx.store, ctx.moderation, room, user, body);
   // Hold first, then change the text: the new text is never visible unheld, even for a moment.
   // Members who saw the earlier (delivered) text keep it; the new text goes to the sender only.
@@ -165,6 +169,8 @@ export async function deleteMessage(ctx: ChatContext, user: User, input: { roomI
   const mayModerate = membership.role !== 'member' || user.role === 'admin';
   if (message.senderId !== user.id && !mayModerate) throw notFound('No such message.');
   if (message.deletedAt) return message;
+  // An archived room is the course's kept record: only officers and administrators remove from it.
+  if (room.archived && !isOfficer(user) && user.role !== 'admin') throw badRequest('This room is archived: you can read it but not change it.');
   // Read-only means no deleting either: a blocked or restricted account, or anyone in a frozen room,
   // would otherwise erase what officers are looking at. Administrators and safeguarding officers
   // still can (a moderator delete, audited below): there is no other way to remove something harmful
@@ -186,7 +192,8 @@ const lastTyping = new WeakMap<ChatContext, Map<string, number>>();
 
 /** Ephemeral and throttled: at most one broadcast per user and room every TYPING_EVERY_MS. */
 export async function typing(ctx: ChatContext, user: User, roomId: string) {
-  await memberRoom(ctx, user, roomId);
+  const { room } = await memberRoom(ctx, user, roomId);
+  if (room.archived) return false;
   let seen = lastTyping.get(ctx);
   if (!seen) lastTyping.set(ctx, (seen = new Map()));
   const key = `${user.id}:${roomId}`;
