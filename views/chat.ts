@@ -120,10 +120,11 @@ export function typingLine(roomId: string, user: Sender): Raw {
   return html`<span class="typer" data-user="${user.id}" data-room="${roomId}">${user.name} is typing…</span>`;
 }
 
-export function searchResults(q: string, hits: { message: Message; sender: Sender; roomTitle: string }[], tf: TimeFormat): Raw {
+/** `problem`: why there are no results to show (the search was refused or had no word to look for). */
+export function searchResults(q: string, hits: { message: Message; sender: Sender; roomTitle: string }[], tf: TimeFormat, problem?: string): Raw {
   return html`<main class="card wide"><h1>Search</h1>
 <form action="/search" method="get" role="search" class="stack"><label for="sq">Search messages</label><input id="sq" name="q" type="search" value="${q}" maxlength="200"><button type="submit">Search</button></form>
-${q ? html`<p role="status">${hits.length} result${hits.length === 1 ? '' : 's'}</p>` : ''}
+${problem ? html`<p class="error" role="alert">${problem}</p>` : q ? html`<p role="status">${hits.length} result${hits.length === 1 ? '' : 's'}</p>` : ''}
 <ol class="results">${hits.map((h) => html`<li><a href="/rooms/${h.message.roomId}#${messageId(h.message.id)}"><strong>${h.roomTitle}</strong></a> · ${h.sender.name} · <time>${tf.dateTime(h.message.createdAt)}</time><div class="body">${formatMessage(h.message.body)}</div></li>`)}</ol>
 <p><a href="/">Back to rooms</a></p></main>`;
 }

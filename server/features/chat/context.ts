@@ -10,8 +10,10 @@ export interface ChatContext {
   store: Store;
   hub: Hub;
   tf: TimeFormat;
-  /** Sends per user and room: 10 in 10 s. */
+  /** Sends and edits per user and room: 10 in 10 s. */
   sendLimiter: RateLimiter;
+  /** Searches per user: 10 in 30 s. */
+  searchLimiter: RateLimiter;
   /** Safeguarding screening before delivery (features/moderation/screen.ts); absent = none. */
   moderation?: Moderation;
   /** Ends calls on this node when a safeguarding action takes effect (a block, a room freeze). */
@@ -28,7 +30,8 @@ export interface CallControl {
 
 export function createChatContext(store: Store, hub: Hub, timeZone: string, opts: { moderationScope?: ModerationScope; moderation?: Moderation; limiters?: LimiterFactory } = {}): ChatContext {
   const moderation = opts.moderation ?? createModeration(opts.moderationScope ?? 'minors');
-  return { store, hub, tf: timeFormat(timeZone), sendLimiter: (opts.limiters ?? memoryLimiters)('send', 10, 10_000), moderation };
+  const limiter = opts.limiters ?? memoryLimiters;
+  return { store, hub, tf: timeFormat(timeZone), sendLimiter: limiter('send', 10, 10_000), searchLimiter: limiter('search', 10, 30_000), moderation };
 }
 
 /** Looks up display names for a set of user ids (one store read per distinct id). */

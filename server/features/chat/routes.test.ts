@@ -269,6 +269,22 @@ describe('GET /search', () => {
     expect((await ada.client.get(`/search?q=${'x'.repeat(201)}`)).status).toBe(400);
   });
 
+  test('one-letter words are not searched for (a hint instead); the 11th search in 30 seconds is refused on the page, 429', async () => {
+    const { t, ada, bola, csc } = await setUp();
+    await say(t, bola.user, csc.id, 'a b c exam timetable');
+    const hint = await ada.client.get('/search?q=a%20b');
+    expect(hint.status).toBe(200);
+    expect(await hint.text()).toContain('Type at least two letters or digits of a word.');
+    for (let i = 0; i < 10; i++) expect(await (await ada.client.get('/search?q=a%20exam')).text()).toContain('1 result<');
+    const refused = await ada.client.get('/search?q=exam');
+    expect(refused.status).toBe(429);
+    const page = await refused.text();
+    expect(page).toMatch(/You are searching too fast\. Wait \d+ seconds? and try again\./);
+    expect(page).toContain('value="exam"');
+    // Another person is not limited by Ada's searches.
+    expect(await (await bola.client.get('/search?q=timetable')).text()).toContain('1 result<');
+  });
+
   test('a user in no rooms finds nothing; a deleted message is not found', async () => {
     const { t, ada, lecturer, csc } = await setUp();
     const lonely = await signedIn(t, 'lonely@unilag.edu.ng', 'Lonely');

@@ -12,7 +12,7 @@ import { requestInfo } from '../../http/context';
 import type { ChatContext } from './context';
 import { historyPage, memberRoom, sendMessage } from './messages';
 import { createCourseRoom, createGroup, findPeople, roomTitle, startDm, summaries } from './rooms';
-import { searchMessages } from './search';
+import { searchMessages, searchWords } from './search';
 import type { User } from '../../store/types';
 import { openNoticeCount } from '../moderation/sanctions';
 import { postingSlot } from '../moderation/posting-banner';
@@ -110,8 +110,14 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, query, requireUser }) => {
         const { user } = await requireUser();
         const q = (query.q ?? '').trim();
-        const hits = q ? await searchMessages(chat, user, q) : [];
-        return sendHtml(set, shell(user, 'Search', searchResults(q, hits, chat.tf)));
+        if (q && !searchWords(q).length) return sendHtml(set, shell(user, 'Search', searchResults(q, [], chat.tf, 'Type at least two letters or digits of a word.')));
+        try {
+          const hits = q ? await searchMessages(chat, user, q) : [];
+          return sendHtml(set, shell(user, 'Search', searchResults(q, hits, chat.tf)));
+        } catch (e) {
+          if (!(e instanceof AppError) || e.kind !== 'rate_limited') throw e;
+          return sendHtml(set, shell(user, 'Search', searchResults(q, [], chat.tf, e.message)), httpStatus(e));
+        }
       },
       { query: t.Object({ q: t.Optional(t.String({ maxLength: 200 })) }) },
     )
