@@ -6,7 +6,9 @@ import { badRequest, conflict, notFound } from '../../errors';
 import { DuplicateEmailError, type Role, type Store, type User, type UserPatch } from '../../store/types';
 import { recordAudit, type Actor } from '../audit/record';
 import { generateLoginCode, hashLoginCode, normaliseLoginCode } from './codes';
-import { parseRole, validateDateOfBirth, validateEmail, validateName } from './model';
+import { isMinor, parseRole, SAFEGUARDING, validateDateOfBirth, validateEmail, validateName } from './model';
+
+export const MINOR_OFFICER = 'A person under 18 cannot be a safeguarding officer: officers read flagged messages and case details.';
 
 /**
  * The live connections of a user (the realtime hub). Actions that end sessions close them too, so
@@ -149,6 +151,9 @@ export async function updateUser(store: Store, id: string, input: ProfileInput, 
   const same = (k: keyof UserPatch) => (k === 'permissions' ? JSON.stringify(patch.permissions) === JSON.stringify([...user.permissions].sort()) : patch[k] === user[k]);
   const changed = (Object.keys(patch) as (keyof UserPatch)[]).filter((k) => !same(k));
   if (!changed.length) return user;
+  // Officers read flagged sexual content and the parties' ages: never a child's job.
+  const next = { ...user, ...patch };
+  if (next.permissions.includes(SAFEGUARDING) && isMinor(next)) throw badRequest(MINOR_OFFICER);
   const updated = (await store.users.update(user.id, Object.fromEntries(changed.map((k) => [k, patch[k]]))))!;
   const roleChange = changed.includes('role') ? { role: { from: user.role, to: updated.role } } : {};
   const permChange = changed.includes('permissions') ? { permissions: { from: user.permissions, to: updated.permissions } } : {};

@@ -59,6 +59,19 @@ describe('/admin/moderation', () => {
     expect((await officer.get('/admin/moderation')).status).toBe(404);
   });
 
+  test('a person under 18 cannot be made a safeguarding officer, nor an officer be marked under 18', async () => {
+    const s = await setUp();
+    const r = await s.admin.post(`/admin/users/${s.kid.id}`, { name: 'Kid', role: 'student', date_of_birth: '2011-03-01', minor: 'auto', permissions_shown: 'yes', safeguarding: 'yes' });
+    expect(r.status).toBe(400);
+    expect(await r.text()).toContain('A person under 18 cannot be a safeguarding officer');
+    expect((await s.t.store.users.byId(s.kid.id))!.permissions).toEqual([]);
+    await grantOfficer(s.admin, s.officerP.id, s.officerP, s.caseId);
+    const marked = await s.admin.post(`/admin/users/${s.officerP.id}`, { name: 'Officer', role: 'lecturer', date_of_birth: '', minor: 'yes', permissions_shown: 'yes', safeguarding: 'yes' });
+    expect(marked.status).toBe(400);
+    expect(await marked.text()).toContain('A person under 18 cannot be a safeguarding officer');
+    expect((await s.t.store.users.byId(s.officerP.id))!.minorOverride).toBeNull();
+  });
+
   test('the queue shows held cases first, even behind more than a page of newer review-level ones', async () => {
     const s = await setUp();
     // 101 newer review-level cases (direct in the store: only the queue's order is under test)
