@@ -216,4 +216,42 @@ describeBrowser('chat (browser)', () => {
     },
     TIMEOUT,
   );
+  test(
+    'a search hit older than the latest page opens the page around it, which stays put while the room moves on',
+    async () => {
+      const roomId2 = await createCourseRoom(server, 'GEO210', 'Field trip', [ada, bola]);
+      const store = await serverStore(server);
+      try {
+        const ids = await Promise.all([ada, bola].map(async (u) => (await store.users.byEmail(u.email))!.id));
+        for (let i = 1; i <= 80; i++) {
+          const body = i === 5 ? 'Quokka sighting near the lagoon' : `Trip note ${i}`;
+          await store.messages.append({ roomId: roomId2, senderId: ids[i % 2]!, clientId: `trip-${String(i).padStart(4, '0')}`, kind: 'text', body, mentions: [] });
+        }
+      } finally {
+        await store.close();
+      }
+      await withArtifactsOnFailure('chat-search-jump', a.page, server, async () => {
+        await a.page.goto(`${server.url}/search?q=quokka`);
+        await a.page.getByRole('link', { name: 'Field trip' }).first().click();
+        await a.page.waitForURL(/\?before=30#m-/);
+        const hit = a.page.getByText('Quokka sighting near the lagoon');
+        await hit.waitFor();
+        expect(await hit.isVisible()).toBe(true);
+        const shown = await logBodies(a.page);
+        expect(shown).toContain('Trip note 29');
+        expect(shown).not.toContain('Trip note 30');
+        expect(await a.page.locator('#composer').count()).toBe(0);
+        // The room moves on: the older page does not take the new message in.
+        await openRoom(b.page, server, roomId2);
+        await send(b.page, 'Bus leaves at 7');
+        await expectLog(b.page, [...Array.from({ length: 50 }, (_, i) => `Trip note ${i + 31}`), 'Bus leaves at 7']);
+        await a.page.waitForTimeout(1000);
+        expect(await logBodies(a.page)).toEqual(shown);
+        await a.page.getByRole('link', { name: 'Go to the latest messages' }).click();
+        await expectLog(a.page, [...Array.from({ length: 49 }, (_, i) => `Trip note ${i + 32}`), 'Bus leaves at 7']);
+        expect(await a.page.locator('#composer').count()).toBe(1);
+      });
+    },
+    TIMEOUT,
+  );
 });

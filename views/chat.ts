@@ -9,6 +9,7 @@ import type { Message, Room } from '../server/store/types';
 import { formatMessage } from './format';
 import { callSlot } from './calls';
 import { attachControl, fileBody, fileMeta, uploadsArea } from './files';
+import { HISTORY_PAGE } from '../server/features/chat/limits';
 
 export interface Sender {
   id: string;
@@ -95,16 +96,24 @@ export interface RoomView {
   more: boolean;
   canModerate: boolean;
   memberCount: number;
+  /**
+   * The page shows older messages (`?before=`: a search hit, or "Load older" without JavaScript):
+   * a fixed window into the past. Live changes only update what it shows (`data-history`), and
+   * the composer gives way to a link to the latest messages.
+   */
+  history?: boolean;
 }
 
 export function roomMain(v: RoomView): Raw {
   const r = v.room;
-  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-can-moderate="${v.canModerate ? 'true' : 'false'}">
+  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-can-moderate="${v.canModerate ? 'true' : 'false'}"${v.history ? html` data-history` : ''}>
 <header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1><span class="hint">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</span>${r.archived ? '' : callSlot(r.id)}</header>
 <div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
 <ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>
 <div class="typing" id="typing-${r.id}"></div>
-${r.archived
+${v.history
+  ? html`<p class="notice history-bar">You are looking at older messages. <a href="/rooms/${r.id}">Go to the latest messages</a></p>`
+  : r.archived
   ? html`<p class="notice">This room is archived: you can read it but not post.</p>`
   : html`<form class="composer" id="composer" method="post" action="/rooms/${r.id}/messages" hx-ws:send>
 <input type="hidden" name="type" value="send"><input type="hidden" name="room" value="${r.id}">
@@ -120,11 +129,22 @@ export function typingLine(roomId: string, user: Sender): Raw {
   return html`<span class="typer" data-user="${user.id}" data-room="${roomId}">${user.name} is typing…</span>`;
 }
 
+/**
+ * Where a search hit opens: the room, at the message. A message older than the room's latest page
+ * opens the older page around it (`?before=`), with about half a page after it.
+ */
+function hitHref(h: { message: Message; roomLastSeq: number }): string {
+  const m = h.message;
+  const anchor = `#${messageId(m.id)}`;
+  if (m.seq > h.roomLastSeq - HISTORY_PAGE) return `/rooms/${m.roomId}${anchor}`;
+  return `/rooms/${m.roomId}?before=${Math.min(m.seq + HISTORY_PAGE / 2, h.roomLastSeq + 1)}${anchor}`;
+}
+
 /** `problem`: why there are no results to show (the search was refused or had no word to look for). */
-export function searchResults(q: string, hits: { message: Message; sender: Sender; roomTitle: string }[], tf: TimeFormat, problem?: string): Raw {
+export function searchResults(q: string, hits: { message: Message; sender: Sender; roomTitle: string; roomLastSeq: number }[], tf: TimeFormat, problem?: string): Raw {
   return html`<main class="card wide"><h1>Search</h1>
 <form action="/search" method="get" role="search" class="stack"><label for="sq">Search messages</label><input id="sq" name="q" type="search" value="${q}" maxlength="200"><button type="submit">Search</button></form>
 ${problem ? html`<p class="error" role="alert">${problem}</p>` : q ? html`<p role="status">${hits.length} result${hits.length === 1 ? '' : 's'}</p>` : ''}
-<ol class="results">${hits.map((h) => html`<li><a href="/rooms/${h.message.roomId}#${messageId(h.message.id)}"><strong>${h.roomTitle}</strong></a> · ${h.sender.name} · <time>${tf.dateTime(h.message.createdAt)}</time><div class="body">${formatMessage(h.message.body)}</div></li>`)}</ol>
+<ol class="results">${hits.map((h) => html`<li><a href="${hitHref(h)}"><strong>${h.roomTitle}</strong></a> · ${h.sender.name} · <time>${tf.dateTime(h.message.createdAt)}</time><div class="body">${formatMessage(h.message.body)}</div></li>`)}</ol>
 <p><a href="/">Back to rooms</a></p></main>`;
 }

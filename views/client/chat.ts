@@ -136,13 +136,16 @@ function start(app: HTMLElement) {
   function onMessages(roomId: string, log: HTMLElement | null, partial: Element, reset: boolean) {
     const arts = Array.from(partial.querySelectorAll<HTMLElement>('article.msg'));
     if (!log) return arts.forEach((a) => countUnread(roomId, a));
+    // A page of older messages (data-history) stays the window it is: changes update what it shows.
+    const fixed = roomEl()?.dataset.history !== undefined;
+    if (reset && fixed) return;
     if (reset) {
       log.replaceChildren(...Array.from(partial.childNodes));
       htmx.process(log);
       log.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
     } else {
       const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-      for (const a of arts) upsert(log, a);
+      for (const a of arts) if (!fixed || document.getElementById(a.id)) upsert(log, a);
       if (stick) log.scrollTop = log.scrollHeight;
     }
     const room = roomEl();

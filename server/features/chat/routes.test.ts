@@ -285,6 +285,26 @@ describe('GET /search', () => {
     expect(await (await bola.client.get('/search?q=timetable')).text()).toContain('1 result<');
   });
 
+  test('a hit older than the latest page opens the older page around it: a fixed window with a way back to the latest', async () => {
+    const { t, ada, bola, csc } = await setUp();
+    await say(t, bola.user, csc.id, 'the syllabus is on the portal');
+    for (let i = 0; i < 60; i++) await say(t, bola.user, csc.id, `filler ${i}`);
+    await say(t, bola.user, csc.id, 'syllabus updated today');
+    const results = await (await ada.client.get('/search?q=syllabus')).text();
+    const hrefs = [...results.matchAll(/<li><a href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+    expect(hrefs[0]).toMatch(new RegExp(`^/rooms/${csc.id}#m-`)); // the recent one: the live room
+    expect(hrefs[1]).toMatch(new RegExp(`^/rooms/${csc.id}\\?before=26#m-`)); // seq 1: 25 after it
+    const old = await (await ada.client.get(hrefs[1]!.split('#')[0]!)).text();
+    expect(old).toContain(`id="${hrefs[1]!.split('#')[1]}"`);
+    expect(old).toContain('the syllabus is on the portal');
+    expect(old).toContain('data-history');
+    expect(old).toContain('Go to the latest messages');
+    expect(old).not.toContain('id="composer"');
+    const latest = await (await ada.client.get(`/rooms/${csc.id}`)).text();
+    expect(latest).not.toContain('data-history');
+    expect(latest).toContain('id="composer"');
+  });
+
   test('a user in no rooms finds nothing; a deleted message is not found', async () => {
     const { t, ada, lecturer, csc } = await setUp();
     const lonely = await signedIn(t, 'lonely@unilag.edu.ng', 'Lonely');

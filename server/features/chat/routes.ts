@@ -59,6 +59,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           more: page.more,
           canModerate: membership.role !== 'member' || user.role === 'admin',
           memberCount: members.length,
+          history: query.before !== undefined && query.before <= room.lastSeq,
         });
         return sendHtml(set, shell(user, await roomTitle(chat, room, user), html`${await nav(user, room.id)}${main}`, true, await banner(user, room.id)));
       },

@@ -24,5 +24,5 @@ export async function searchMessages(ctx: ChatContext, user: User, query: string
   const senders = await sendersOf(ctx.store, found.map((m) => m.senderId));
   const titles = new Map<string, string>();
   for (const id of new Set(found.map((m) => m.roomId))) titles.set(id, await roomTitle(ctx, rooms.get(id)!, user));
-  return found.filter((m) => rooms.has(m.roomId)).map((m) => ({ message: m, sender: senders.get(m.senderId)!, roomTitle: titles.get(m.roomId)! }));
+  return found.filter((m) => rooms.has(m.roomId)).map((m) => ({ message: m, sender: senders.get(m.senderId)!, roomTitle: titles.get(m.roomId)!, roomLastSeq: rooms.get(m.roomId)!.lastSeq }));
 }
