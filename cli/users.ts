@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { ROLES, type Role } from '../server/store/types';
 import { CLI_ACTOR } from '../server/features/audit/record';
-import { applyImport, credentialsCsv, planImport, validateImportCsv } from '../server/features/accounts/import';
+import { applyImport, credentialsCsv, planImport, roleChanges, validateImportCsv } from '../server/features/accounts/import';
 import { createUser, resetUser, setUserStatus } from '../server/features/accounts/actions';
 import { isMinor } from '../server/features/accounts/model';
 import { CliError, type CliContext } from './program';
@@ -52,6 +52,8 @@ export function usersCommand(ctx: CliContext) {
       const store = await ctx.store();
       const plan = await planImport(store, v.rows, { update: Boolean(opts.update) });
       if (plan.skip.length) io.err(`skipped (already exist; use --update to change them): ${listSome(plan.skip.map((s) => s.row.email))}\n`);
+      const roles = roleChanges(plan);
+      if (roles.length) io.err(`role changes: ${listSome(roles.map((c) => `${c.email} ${c.from} → ${c.to}`))}\n`);
       if (opts.dryRun) {
         io.out(`dry run: ${v.rows.length} valid row(s): would create ${plan.create.length}, update ${plan.update.length}, skip ${plan.skip.length}; invalid 0. Nothing was written.\n`);
         return;

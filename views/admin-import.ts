@@ -24,6 +24,26 @@ export function importPage(v: AdminView, opts: { errors?: { line: number; reason
     : ''}${importForm(v, opts)}`;
 }
 
+const MAX_LISTED = 500;
+const more = (n: number) => (n > MAX_LISTED ? html`<p class="hint">… and ${n - MAX_LISTED} more.</p>` : '');
+
+/** Every role the import changes, and every new administrator, named before the admin confirms. */
+function rolesSection(job: ImportJob): Raw {
+  const { roleChanges: changes, newAdmins } = job;
+  if (!changes.length && !newAdmins.length) return html``;
+  return html`<section id="plan-roles" aria-labelledby="plan-roles-h"><h2 id="plan-roles-h">Role changes</h2>
+${changes.length
+  ? html`<p>This import changes the role of ${changes.length} existing user${changes.length === 1 ? '' : 's'}:</p>
+<div class="table-wrap"><table><caption class="visually-hidden">Role changes of existing users</caption>
+<thead><tr><th scope="col">Line</th><th scope="col">Email</th><th scope="col">Role now</th><th scope="col">Role after the import</th></tr></thead>
+<tbody>${changes.slice(0, MAX_LISTED).map((c) => html`<tr><td>${c.line}</td><td>${c.email}</td><td>${c.from}</td><td>${c.to === 'admin' ? html`<strong>${c.to}</strong>` : c.to}</td></tr>`)}</tbody></table></div>${more(changes.length)}`
+  : ''}
+${newAdmins.length
+  ? html`<p>New users who will be <strong>administrators</strong> (${newAdmins.length}):</p><ul class="plain" id="plan-new-admins">${newAdmins.slice(0, MAX_LISTED).map((e) => html`<li>${e}</li>`)}</ul>${more(newAdmins.length)}`
+  : ''}
+</section>`;
+}
+
 export function planBody(v: AdminView, job: ImportJob): Raw {
   const c = job.counts;
   const skippedShown = job.skipped.slice(0, 50);
@@ -32,7 +52,10 @@ export function planBody(v: AdminView, job: ImportJob): Raw {
 <dt>New users to create</dt><dd id="plan-create">${c.create}</dd>
 <dt>Existing users to update</dt><dd id="plan-update">${c.update}</dd>
 <dt>Existing users to skip</dt><dd id="plan-skip">${c.skip}</dd>
+${c.refused ? html`<dt>Rows left out</dt><dd id="plan-refused">${c.refused}</dd>` : ''}
 </dl>
+${job.refused.length ? rowErrors(job.refused, 'Left out (will not be imported)', MAX_LISTED) : ''}
+${rolesSection(job)}
 ${skippedShown.length
   ? html`<details><summary>Skipped (already have an account)</summary><ul class="plain">${skippedShown.map((e) => html`<li>${e}</li>`)}</ul>${job.skipped.length > 50 ? html`<p class="hint">… and ${job.skipped.length - 50} more.</p>` : ''}</details>`
   : ''}
@@ -59,7 +82,7 @@ export function progressPanel(v: AdminView, job: ImportJob, sheetReady: boolean)
   const c = job.counts;
   return html`<section id="import-progress" class="progress" aria-live="polite">
 <progress aria-label="Import progress" max="100" value="100">100%</progress>
-<p class="notice" role="status">Import complete: created ${c.create}, updated ${c.update}, skipped ${c.skip}.</p>
+<p class="notice" role="status">Import complete: created ${c.create}, updated ${c.update}, skipped ${c.skip}${c.refused ? html`, left out ${c.refused}` : ''}.</p>
 ${sheetReady
   ? html`<form method="post" action="/admin/import/download/${job.downloadToken ?? ''}" class="stack narrow">${csrfField(v)}
 <p>Download the login codes now: the sheet can be downloaded <strong>once</strong> and is deleted from the server after that (or in 15 minutes). Keep it safe and hand each student their own code.</p>

@@ -2,11 +2,16 @@
  * Bulk user import from CSV, shared by the CLI and the admin portal.
  *
  * Protocol: `validateImportCsv` checks every row and reports every problem (nothing is written
- * when any row is bad); `planImport` decides per row create / update / skip against the store;
- * `applyImport` writes the plan in one atomic store call and returns the one-time codes, which
- * exist only in that return value (the store keeps their hashes).
+ * when any row is bad); `planImport` decides per row create / update / skip / refuse against the
+ * store; `applyImport` writes the plan in one atomic store call and returns the one-time codes,
+ * which exist only in that return value (the store keeps their hashes).
+ *
+ * Roles follow the portal's rules (`updateUser`): an admin cannot change their own role (the row is
+ * refused), and an import that would leave no active administrator is refused whole. Both are
+ * checked when planning and again, against the store as it is then, just before writing.
  */
 import { csvRow, parseCsvTable } from '../../lib/csv';
+import { badRequest } from '../../errors';
 import type { NewUser, Role, Store, User, UserPatch } from '../../store/types';
 import { generateLoginCode, hashLoginCode, normaliseLoginCode } from './codes';
 import { parseRole, validateDateOfBirth, validateEmail, validateMatric, validateName } from './model';
@@ -94,17 +99,60 @@ export interface ImportPlan {
   create: ImportRow[];
   update: { row: ImportRow; user: User }[];
   skip: { row: ImportRow; user: User }[];
+  /** Existing users this import may not change (the row is left out), with the reason. */
+  refused: { row: ImportRow; user: User; reason: string }[];
 }
 
-export async function planImport(store: Store, rows: ImportRow[], opts: { update: boolean }): Promise<ImportPlan> {
+export interface RoleChange {
+  line: number;
+  email: string;
+  from: Role;
+  to: Role;
+}
+
+/** The updates that change an existing user's role, in file order (for the plan and the CLI). */
+export function roleChanges(plan: Pick<ImportPlan, 'update'>): RoleChange[] {
+  return plan.update.filter(({ row, user }) => row.roleGiven && row.role !== user.role).map(({ row, user }) => ({ line: row.line, email: user.email, from: user.role, to: row.role }));
+}
+
+const SELF_ROLE = 'you cannot change your own role (you would lose administrator access); this row is left out';
+
+/** Why `row` may not update `user` when `actor` imports it, or null. */
+function refusal(row: ImportRow, user: User, actor: Actor | undefined): string | null {
+  return actor?.userId === user.id && row.roleGiven && row.role !== user.role ? SELF_ROLE : null;
+}
+
+/**
+ * Throws (nothing is written) when the updates would remove the admin role from the last active
+ * administrators. An import that demotes no one is never refused (e.g. students imported before
+ * the first `create-admin`). New and promoted active admins count.
+ */
+async function assertAdminsRemain(store: Store, plan: Pick<ImportPlan, 'create' | 'update'>): Promise<void> {
+  const changes = plan.update.filter(({ row, user }) => row.roleGiven && user.status === 'active' && (user.role === 'admin') !== (row.role === 'admin'));
+  const demoted = changes.filter(({ user }) => user.role === 'admin');
+  if (!demoted.length) return;
+  const gained = changes.length - demoted.length + plan.create.filter((r) => r.role === 'admin').length;
+  const remaining = (await store.users.count({ role: 'admin', status: 'active' })) - demoted.length + gained;
+  if (remaining > 0) return;
+  const who = demoted.map(({ row, user }) => `${user.email} (line ${row.line})`);
+  throw badRequest(
+    `This import would leave no active administrator: it removes the admin role from ${who.slice(0, 5).join(', ')}${who.length > 5 ? ` and ${who.length - 5} more` : ''}. ` +
+      'Keep at least one active administrator; nothing was written.',
+  );
+}
+
+export async function planImport(store: Store, rows: ImportRow[], opts: { update: boolean; actor?: Actor }): Promise<ImportPlan> {
   const existing = new Map((await store.users.byEmails(rows.map((r) => r.email))).map((u) => [u.emailLower, u]));
-  const plan: ImportPlan = { create: [], update: [], skip: [] };
+  const plan: ImportPlan = { create: [], update: [], skip: [], refused: [] };
   for (const row of rows) {
     const user = existing.get(row.email.toLowerCase());
+    const reason = user && opts.update ? refusal(row, user, opts.actor) : null;
     if (!user) plan.create.push(row);
+    else if (reason) plan.refused.push({ row, user, reason });
     else if (opts.update) plan.update.push({ row, user });
     else plan.skip.push({ row, user });
   }
+  await assertAdminsRemain(store, plan);
   return plan;
 }
 
@@ -129,6 +177,8 @@ export async function applyImport(
      * the work also yields to the event loop between chunks, so a server stays responsive.
      */
     onProgress?: (done: number, total: number) => void;
+    /** Progress while the audit entries are written (one per user, after the store write). */
+    onAuditProgress?: (done: number, total: number) => void;
   },
 ): Promise<IssuedCredential[]> {
   const now = opts.now ?? Date.now();
@@ -160,20 +210,45 @@ export async function applyImport(
     });
   }
   opts.onProgress?.(create.length, plan.create.length);
+  // The plan may be minutes old: judge and audit the updates against the users as they are now.
+  const current = new Map((await store.users.byEmails(plan.update.map((u) => u.row.email))).map((u) => [u.id, u]));
+  const updates = plan.update.map(({ row, user }) => ({ row, user: current.get(user.id) ?? user }));
+  const refused = updates.find(({ row, user }) => refusal(row, user, opts.actor));
+  if (refused) throw badRequest(`line ${refused.row.line}: ${SELF_ROLE}; nothing was written.`);
+  await assertAdminsRemain(store, { create: plan.create, update: updates });
   // --update changes only what the file states: blank optional cells leave the stored value alone.
-  const update = plan.update.map(({ row, user }) => {
+  const update = updates.map(({ row, user }) => {
     const patch: UserPatch = { name: row.name };
     if (row.roleGiven) patch.role = row.role;
     if (row.dateOfBirth) patch.dateOfBirth = row.dateOfBirth;
     if (row.matricNo) patch.matricNo = row.matricNo;
-    return { id: user.id, patch };
+    const changed = (Object.keys(patch) as (keyof UserPatch)[]).filter((k) => patch[k] !== user[k]);
+    return { id: user.id, patch, user, changed };
   });
   await opts.beforeWrite?.(credentials);
-  await store.users.importBatch({ create, update });
+  await store.users.importBatch({ create, update: update.map(({ id, patch }) => ({ id, patch })) });
+  // One entry per user, as createUser / updateUser write them, then the summary.
+  const audited = [
+    ...create.map((u) => () => recordAudit(store, opts.actor, 'user.create', u.id, { email: u.email, role: u.role })),
+    ...update
+      .filter((u) => u.changed.length)
+      .map(({ user, patch, changed }) => () => {
+        const roleChange = changed.includes('role') ? { role: { from: user.role, to: patch.role } } : {};
+        return recordAudit(store, opts.actor, 'user.update', user.id, { email: user.email, changed, ...roleChange });
+      }),
+  ];
+  for (let i = 0; i < audited.length; i++) {
+    if (opts.onAuditProgress && i % PROGRESS_CHUNK === 0) {
+      opts.onAuditProgress(i, audited.length);
+      await Bun.sleep(0);
+    }
+    await audited[i]!();
+  }
   await recordAudit(store, opts.actor, 'user.import', null, {
     created: create.length,
     updated: update.length,
     skipped: plan.skip.length,
+    refused: plan.refused.length,
   });
   return credentials;
 }

@@ -9,7 +9,7 @@ import { AppError } from '../../errors';
 import { DuplicateEmailError, type Store } from '../../store/types';
 import type { Logger } from '../../log';
 import type { Actor } from '../audit/record';
-import { applyImport, credentialsCsv, type ImportPlan } from '../accounts/import';
+import { applyImport, credentialsCsv, roleChanges, type ImportPlan, type RoleChange } from '../accounts/import';
 
 export const IMPORT_TTL_MS = 15 * 60_000;
 const MAX_JOBS = 10;
@@ -28,9 +28,14 @@ export interface ImportJob {
   phase: string;
   /** 0–100. */
   progress: number;
-  counts: { create: number; update: number; skip: number };
+  counts: { create: number; update: number; skip: number; refused: number };
   /** Emails that exist and are skipped (for the plan page). */
   skipped: string[];
+  /** Existing users whose role the import changes, and new users who will be administrators. */
+  roleChanges: RoleChange[];
+  newAdmins: string[];
+  /** Rows left out, with the reason (e.g. the admin's own role). */
+  refused: { line: number; reason: string }[];
   /** Dropped once applied, to free memory. */
   plan: ImportPlan | null;
   downloadToken: string | null;
@@ -76,8 +81,11 @@ export class ImportJobs {
       state: 'planned',
       phase: 'Waiting for confirmation',
       progress: 0,
-      counts: { create: plan.create.length, update: plan.update.length, skip: plan.skip.length },
+      counts: { create: plan.create.length, update: plan.update.length, skip: plan.skip.length, refused: plan.refused.length },
       skipped: plan.skip.map((s) => s.row.email),
+      roleChanges: roleChanges(plan),
+      newAdmins: plan.create.filter((r) => r.role === 'admin').map((r) => r.email),
+      refused: plan.refused.map((r) => ({ line: r.row.line, reason: `${r.user.email}: ${r.reason}` })),
       plan,
       downloadToken: null,
       error: null,
@@ -109,6 +117,7 @@ export class ImportJobs {
           actor: opts.actor,
           onProgress: (done, total) => void Object.assign(job, { phase: `Creating login codes (${done} of ${total})`, progress: 5 + Math.floor((75 * done) / Math.max(total, 1)) }),
           beforeWrite: () => void Object.assign(job, { phase: `Writing ${job.counts.create + job.counts.update} users to the store`, progress: 85 }),
+          onAuditProgress: (done, total) => void Object.assign(job, { phase: `Recording audit entries (${done} of ${total})`, progress: 90 + Math.floor((9 * done) / Math.max(total, 1)) }),
         }),
       )
       .then((creds) => {

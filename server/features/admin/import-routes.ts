@@ -4,7 +4,7 @@
  * with no bad rows.
  */
 import { Elysia, t } from 'elysia';
-import { notFound } from '../../errors';
+import { AppError, notFound } from '../../errors';
 import { sendHtml, seeOther } from '../../http/respond';
 import { jobBody, importPage, progressPanel } from '../../../views/admin-import';
 import { planImport, validateImportCsv } from '../accounts/import';
@@ -50,7 +50,14 @@ export function importRoutes(k: AdminKit, jobs: ImportJobs) {
           const page = importPage(v, { errors: checked.errors, fileName, update, text: file ? undefined : text });
           return k.page(set, request, { title: 'Import users', section: 'import', body: page }, 400);
         }
-        const plan = await planImport(store, checked.rows, { update });
+        let plan;
+        try {
+          plan = await planImport(store, checked.rows, { update, actor: k.actor(request) });
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          const page = importPage(v, { update, text: file ? undefined : text });
+          return k.page(set, request, { title: 'Import users', section: 'import', body: page, error: e.message }, 400);
+        }
         const job = jobs.add(adminOf(request).user.id, plan, { fileName, update });
         return seeOther(set, `/admin/import/${job.token}`);
       },

@@ -65,7 +65,7 @@ describe('admin portal: bulk import', () => {
 
     const actions = (await t.store.audit.list({ limit: 1000 })).filter((e) => e.action.startsWith('user.import'));
     expect(actions.map((e) => [e.action, e.actorId, e.details])).toEqual([
-      ['user.import', t.admin.p.id, { created: 2, updated: 0, skipped: 0 }],
+      ['user.import', t.admin.p.id, { created: 2, updated: 0, skipped: 0, refused: 0 }],
       ['user.import.credentials_downloaded', t.admin.p.id, { count: 2 }],
     ]);
     // A code from the sheet signs the student in.
@@ -94,6 +94,53 @@ describe('admin portal: bulk import', () => {
     expect(await t.store.users.byEmail('new@unilag.edu.ng')).not.toBeNull();
   }, 30_000);
 
+  test("--update: the admin's own demotion is left out with a reason, role changes are listed (escaped) before confirming, each user is audited", async () => {
+    const t = await adminSetup();
+    const odd = await person(t, "o'brien&co@unilag.edu.ng", 'lecturer');
+    const csv = `${HEADER}admin@unilag.edu.ng,Admin,student,,\nada@unilag.edu.ng,Ada Obi,admin,,\n"o'brien&co@unilag.edu.ng",O Brien,student,,\nlect@unilag.edu.ng,Lect Renamed,,,\n`;
+    const up = await t.admin.upload('/admin/import', { text: csv, update: 'yes' });
+    expect(up.status).toBe(303);
+    const loc = up.headers.get('location')!;
+    const plan = await (await t.admin.get(loc)).text();
+    expect(plan).toContain('<dd id="plan-update">3</dd>');
+    expect(plan).toContain('<dt>Rows left out</dt><dd id="plan-refused">1</dd>');
+    expect(plan).toContain('<span class="line">line 2:</span> admin@unilag.edu.ng: you cannot change your own role');
+    const roles = plan.slice(plan.indexOf('<section id="plan-roles"'), plan.indexOf('</section>', plan.indexOf('<section id="plan-roles"')));
+    expect(roles).toContain('This import changes the role of 2 existing users:');
+    expect(roles).toContain('<tr><td>3</td><td>ada@unilag.edu.ng</td><td>student</td><td><strong>admin</strong></td></tr>');
+    expect(roles).toContain('<tr><td>4</td><td>o&#39;brien&amp;co@unilag.edu.ng</td><td>lecturer</td><td>student</td></tr>');
+    expect(roles).not.toContain('admin@unilag.edu.ng</td>'); // refused, so not a change
+    expect(roles).not.toContain('lect@unilag.edu.ng'); // blank role: unchanged
+
+    expect((await t.admin.post(`${loc}/confirm`)).status).toBe(303);
+    expect(await waitDone(t.admin, loc)).toContain('Import complete: created 0, updated 3, skipped 0, left out 1.');
+    expect((await t.store.users.byId(t.admin.p.id))!.role).toBe('admin');
+    expect((await t.admin.get('/admin/users')).status).toBe(200);
+    expect((await t.store.users.byId(t.student.id))!.role).toBe('admin');
+    const entries = (await t.store.audit.list({ limit: 1000, actorId: t.admin.p.id })).filter((e) => e.action === 'user.update' || e.action === 'user.import');
+    expect(entries.map((e) => [e.action, e.target, e.details])).toEqual([
+      ['user.update', t.student.id, { email: 'ada@unilag.edu.ng', changed: ['role'], role: { from: 'student', to: 'admin' } }],
+      ['user.update', odd.id, { email: "o'brien&co@unilag.edu.ng", changed: ['name', 'role'], role: { from: 'lecturer', to: 'student' } }],
+      ['user.update', t.lecturer.id, { email: 'lect@unilag.edu.ng', changed: ['name'] }],
+      ['user.import', null, { created: 0, updated: 3, skipped: 0, refused: 1 }],
+    ]);
+  }, 30_000);
+
+  test('new administrators are named on the plan page and each created user is audited', async () => {
+    const t = await adminSetup();
+    const up = await t.admin.upload('/admin/import', { text: `${HEADER}boss@unilag.edu.ng,New Boss,admin,,\nchidi@unilag.edu.ng,Chidi Eze,,,\n` });
+    const loc = up.headers.get('location')!;
+    const plan = await (await t.admin.get(loc)).text();
+    expect(plan).toContain('New users who will be <strong>administrators</strong> (1):</p><ul class="plain" id="plan-new-admins"><li>boss@unilag.edu.ng</li></ul>');
+    await t.admin.post(`${loc}/confirm`);
+    await waitDone(t.admin, loc);
+    const created = (await t.store.audit.list({ action: 'user.create', actorId: t.admin.p.id })).map((e) => e.details);
+    expect(created).toEqual([
+      { email: 'boss@unilag.edu.ng', role: 'admin' },
+      { email: 'chidi@unilag.edu.ng', role: 'student' },
+    ]);
+  }, 30_000);
+
   test('empty, non-UTF-8 and header-only uploads are refused with a reason', async () => {
     const t = await adminSetup();
     const none = await t.admin.upload('/admin/import', { file: new File([], '') });
@@ -113,6 +160,7 @@ describe('import jobs (memory only)', () => {
     create: Array.from({ length: n }, (_, i) => ({ line: i + 2, email: `s${i}@unilag.edu.ng`, name: `S ${i}`, role: 'student' as const, dateOfBirth: null, matricNo: null, roleGiven: false })),
     update: [],
     skip: [],
+    refused: [],
   });
 
   test('plans and sheets expire after 15 minutes', async () => {
