@@ -308,6 +308,9 @@ function suites(kind: 'sqlite' | 'mongodb', open: () => Promise<Store>) {
       expect([d.status, d.cr]).toEqual([206, 'bytes 500-999/1000']);
       expect((await part('bytes=1000-')).status).toBe(416);
       expect((await part('bytes=0-1,5-6')).status).toBe(200); // multi-range: the whole file
+      // A backwards range is invalid, and an invalid Range is ignored (RFC 9110 §14.2): the whole file.
+      const backwards = await part('bytes=5-3');
+      expect([backwards.status, backwards.cr, backwards.body.byteLength]).toEqual([200, null, 1000]);
 
       // Deleting the file message makes the download a 404 and removes the stored bytes.
       const msg = (await s.store.messages.byId(room.id, done.messageId))!;
@@ -392,6 +395,10 @@ describe('names', () => {
     expect(parseRange('bytes=-0', 10)).toBe('unsatisfiable');
     expect(parseRange('bytes=0-', 0)).toBe('unsatisfiable');
     expect(parseRange('items=0-1', 10)).toBeNull();
+    expect(parseRange('bytes=5-3', 10)).toBeNull(); // invalid (last before first): ignored, not 416
+    expect(parseRange('bytes=20-10', 10)).toBeNull(); // invalid before unsatisfiable
+    expect(parseRange('bytes=3-3', 10)).toEqual({ start: 3, end: 3 });
+    expect(parseRange('bytes=10-12', 10)).toBe('unsatisfiable');
   });
 });
 

@@ -95,6 +95,8 @@ export function formatBytes(n: number): string {
 /**
  * Parses a single-range `Range` header against a file of `size` bytes. Returns null when there
  * is no usable header (send the whole file), 'unsatisfiable' for a range outside the file.
+ * RFC 9110 §14.1.1, §14.2: a range whose last byte is before its first (`bytes=5-3`) is invalid,
+ * and an invalid Range is ignored (the whole file, 200), not refused.
  */
 export function parseRange(header: string | null, size: number): { start: number; end: number } | null | 'unsatisfiable' {
   if (!header) return null;
@@ -106,8 +108,9 @@ export function parseRange(header: string | null, size: number): { start: number
     return { start: Math.max(0, size - n), end: size - 1 };
   }
   const start = Number(m[1]);
+  if (m[2] !== '' && Number(m[2]) < start) return null; // backwards: invalid, ignored
   const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (start >= size || end < start) return 'unsatisfiable';
+  if (start >= size) return 'unsatisfiable';
   return { start, end };
 }
 

@@ -4,7 +4,8 @@
  * - GET /transfer-sw.js: the service worker that turns a page-fed stream into a download.
  * - /xfer: the signalling socket. Upgrade needs a same-site Origin and a session (403 / 401), like
  *   /rtc and /upload. Messages are TypeBox-checked (transfer-protocol.ts); a bad one gets an `error`
- *   and the socket stays open; more than 60 messages a second closes it (4429).
+ *   and the socket stays open; more than 60 messages a second closes it (4429). A member removed
+ *   from a room has their transfers there ended at once (`unsubscribed`).
  */
 import { Elysia } from 'elysia';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import type { AppContext } from '../../deps';
 import { AppError, httpStatus } from '../../errors';
 import { signallingSocket, type SignalConn } from '../../http/signalling-socket';
 import type { Hub } from '../../realtime/hub';
+import { topics } from '../../realtime/topics';
 import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from '../chat/context';
 import { Transfers, type Peer } from './transfer';
@@ -24,6 +26,7 @@ interface Conn extends SignalConn {
 }
 
 const MAX_MSGS_PER_SEC = 60;
+const ROOM_TOPIC = topics.room('');
 const SW_SOURCE = readFileSync(join(import.meta.dir, '../../../views/client/transfer-sw.js'), 'utf8');
 
 export function createTransfers(app: AppContext, chat: ChatContext): Transfers {
@@ -65,6 +68,10 @@ export function transferRoutes(app: AppContext, transfers: Transfers, hub: Hub) 
           const c: Conn = Object.assign(base, { peer: { connId: base.id, userId: base.userId, send: (m: TransferServerMsg) => c.open && void c.raw.send(JSON.stringify(m)) } });
           transfers.hello(c.peer);
           return c;
+        },
+        // Removed from a room: their transfers there end at once, both sides told (a relayed one would flow on).
+        unsubscribed(c, topic) {
+          if (topic.startsWith(ROOM_TOPIC)) transfers.left(c.peer, topic.slice(ROOM_TOPIC.length));
         },
         handle,
         closed: (c) => transfers.closed(c.peer),

@@ -9,6 +9,10 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { listeningApp, Client, makeUser, type ListeningApp } from '../../testing';
 import { parseTransferMsg } from './transfer-protocol';
 import { fileBody, fileMeta } from '../../../views/files';
+import { removeMember } from '../chat/rooms';
+import { deleteMessage } from '../chat/messages';
+import { CLI_ACTOR } from '../audit/record';
+import { MAX_REOFFERS } from './transfer';
 import { createModeration, type Moderation } from '../moderation/screen';
 import { fakeClassifier } from '../moderation/test-support';
 
@@ -254,6 +258,84 @@ describe('/xfer', () => {
     expect((await s.store.messages.byId(room.id, plain))!.held).toBe(false);
     k.send({ type: 'request', room: room.id, transfer: plain });
     expect((await k.next('start')).role).toBe('receiver');
+  });
+
+  test('removing a member ends their transfers in that room at once, both sides told; their offers there are no longer served', async () => {
+    const s = await start();
+    const { ada, bola, room, a, b } = await twoMembers(s);
+    const other = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name: 'Study group', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.user.id, role: 'member' },
+      { userId: bola.user.id, role: 'member' },
+    ]);
+    a.send(offer(room.id));
+    const t1 = (await a.next('offered')).transfer as string;
+    a.send(offer(other.id));
+    const t2 = (await a.next('offered')).transfer as string;
+    // Room 1: relayed (once it flows, the relay needs no more signalling); room 2: direct.
+    b.send({ type: 'request', room: room.id, transfer: t1, relay: true });
+    const s1 = await b.next('start');
+    await a.next('start');
+    await Promise.all([a.next('relay-offer'), b.next('relay-offer')]);
+    b.send({ type: 'request', room: other.id, transfer: t2 });
+    const s2 = await b.next('start');
+    await a.next('start');
+    expect(s.app.transfers.stats()).toMatchObject({ serving: 2, sessions: 2, relays: 1 });
+
+    // Bola is removed from room 1 (the admin portal's path): without waiting for anyone's next message.
+    await removeMember(s.app.chat, CLI_ACTOR, room.id, bola.user.id);
+    expect(await b.next('ended')).toEqual({ type: 'ended', session: s1.session, reason: 'failed', message: 'You are no longer a member of this room; the transfer has ended.' });
+    expect(await a.next('ended')).toEqual({ type: 'ended', session: s1.session, reason: 'failed', message: 'Bola Ade is no longer a member of this room; the transfer has ended.' });
+    expect(s.app.transfers.relayOf(s1.session)).toBeNull();
+    // The session in the other room goes on, and Ada still serves both offers.
+    expect(s.app.transfers.stats()).toMatchObject({ serving: 2, sessions: 1, relays: 0 });
+    a.send({ type: 'signal', session: s2.session, candidate: { candidate: 'z' } });
+    expect(await b.next('signal')).toMatchObject({ session: s2.session });
+
+    // The sender is removed from room 2: her session there ends for both, and she no longer serves its offer.
+    await removeMember(s.app.chat, CLI_ACTOR, other.id, ada.user.id);
+    expect(await a.next('ended')).toMatchObject({ session: s2.session, reason: 'failed', message: 'You are no longer a member of this room; the transfer has ended.' });
+    expect(await b.next('ended')).toMatchObject({ session: s2.session, reason: 'failed', message: 'Ada Obi is no longer a member of this room; the transfer has ended.' });
+    expect(s.app.transfers.stats()).toMatchObject({ serving: 1, sessions: 0 });
+    await s.store.rooms.addMembers(other.id, [{ userId: ada.user.id, role: 'member' }]);
+    b.send({ type: 'request', room: other.id, transfer: t2 });
+    expect(await b.next('error')).toMatchObject({ status: 503 }); // back in the room, but her page must offer it again
+    expect([...a.got, ...b.got].filter((m) => m.type === 'ended')).toEqual([]);
+  });
+
+  test('a deleted offer can be offered again, under any name, and the new offer is the one found again', async () => {
+    const s = await start();
+    const { ada, room, a, b } = await twoMembers(s);
+    a.send(offer(room.id, { name: 'lecture.mp4' }));
+    const first = (await a.next('offered')).transfer as string;
+    await deleteMessage(s.app.chat, ada.user, { roomId: room.id, messageId: first }); // posted by mistake
+    a.send(offer(room.id, { name: 'lecture-week3.mp4' }));
+    const second = (await a.next('offered')).transfer as string;
+    expect(second).not.toBe(first);
+    expect(await s.store.messages.byId(room.id, second)).toMatchObject({ deletedAt: null, meta: { name: 'lecture-week3.mp4', digest: DIGEST } });
+    a.send(offer(room.id, { name: 'lecture-week3.mp4' })); // a reload's "Offer again" finds it
+    expect((await a.next('offered')).transfer).toBe(second);
+    b.send({ type: 'request', room: room.id, transfer: first });
+    expect(await b.next('error')).toMatchObject({ status: 404 });
+    b.send({ type: 'request', room: room.id, transfer: second });
+    expect(await b.next('start')).toMatchObject({ role: 'receiver', transfer: second });
+    // Deleted again: the same name works too.
+    await deleteMessage(s.app.chat, ada.user, { roomId: room.id, messageId: second });
+    a.send(offer(room.id, { name: 'lecture-week3.mp4' }));
+    const third = (await a.next('offered')).transfer as string;
+    expect(new Set([first, second, third]).size).toBe(3);
+  });
+
+  test('re-offering after deletion has a limit, and says so', async () => {
+    const s = await start();
+    const { ada, room } = await twoMembers(s);
+    const sent: Record<string, any>[] = [];
+    const peer = { connId: 'c1', userId: ada.user.id, send: (m: Record<string, any>) => sent.push(m) };
+    const input = { type: 'offer' as const, room: room.id, name: 'lecture.mp4', size: 5000, mime: 'video/mp4', digest: 'cd'.repeat(32) };
+    for (let i = 0; i <= MAX_REOFFERS; i++) {
+      await s.app.transfers.offer(ada.user, peer, input);
+      await deleteMessage(s.app.chat, ada.user, { roomId: room.id, messageId: sent.pop()!.transfer });
+    }
+    await expect(s.app.transfers.offer(ada.user, peer, input)).rejects.toThrow('This file was offered and deleted too many times in this room; it cannot be offered here again.');
   });
 
   test('FILE_TRANSFER_RELAY_ONLY: clients are told, and every session starts on the relay', async () => {

@@ -34,7 +34,15 @@ interface Session {
   transfer: string;
   sender: Peer;
   receiver: Peer;
+  /** Display names, for telling one side that the other left the room. */
+  names: { sender: string; receiver: string };
   relay: Relay | null;
+}
+
+/** The sockets serving one offer (the sender's open pages), and the offer's room. */
+interface Served {
+  roomId: string;
+  peers: Set<Peer>;
 }
 
 /** Relays at once, per server process (each costs CPU for every byte). */
@@ -65,8 +73,15 @@ const PEER_LEFT = { reason: 'peer-left', message: 'The connection to the other s
 /** How long a withdrawn offer answers "stopped offering" (410) instead of "not online" (503). */
 const WITHDRAWN_MS = 60 * 60 * 1000;
 
+/** How many times one file (its digest) may be offered again in a room after its offer was deleted. */
+export const MAX_REOFFERS = 20;
+
+/** The idempotency key of the offer of a file: the first offer, then one more after each deletion. */
+const offerClientId = (digest: string, n: number) => `xfer-${digest.slice(0, 40)}${n ? `-${n + 1}` : ''}`;
+
 export class Transfers {
-  private serving = new Map<string, Set<Peer>>();
+  /** transfer (the offer's message id) → the sockets serving it. */
+  private serving = new Map<string, Served>();
   /** Offers whose last serving socket withdrew them (Stop offering): transfer → who and when. */
   private withdrawn = new Map<string, { name: string; at: number }>();
   private sessions = new Map<string, Session>();
@@ -109,7 +124,11 @@ export class Transfers {
     }
   }
 
-  /** Posts the offer message (or finds the one posted before: same sender, room and digest) and serves it from `peer`. */
+  /**
+   * Posts the offer message (or finds the one posted before: same sender, room and digest) and serves
+   * it from `peer`. A deleted offer stays deleted: offering the file again posts a new offer (with the
+   * name given now), which is then the one found again.
+   */
   async offer(user: User, peer: Peer, input: Extract<TransferClientMsg, { type: 'offer' }>) {
     const { room } = await memberRoom(this.ctx, user, input.room);
     if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
@@ -118,20 +137,26 @@ export class Transfers {
     if (input.size <= limit) throw badRequest(`Files up to ${formatBytes(limit)} are sent through the server: attach it normally.`);
     const meta: OfferMeta = { direct: true, name: sanitizeName(input.name), size: input.size, type: sanitizeType(input.mime), digest: input.digest, from: user.name };
     // The name is screened like a message: a held offer is shown to its sender only, and nobody can request it.
-    const { message, created } = await postScreened(
-      this.ctx,
-      user,
-      room,
-      { roomId: room.id, senderId: user.id, clientId: `xfer-${input.digest.slice(0, 40)}`, kind: 'file', body: meta.name, mentions: [], meta: meta as unknown as Record<string, unknown> },
-      fileNameText,
-    );
-    if (message.deletedAt || !offerMeta(message)) throw badRequest('This offer was deleted; rename the file to offer it again.');
-    this.withdrawn.delete(message.id);
-    let set = this.serving.get(message.id);
-    if (!set) this.serving.set(message.id, (set = new Set()));
-    set.add(peer);
-    peer.send({ type: 'offered', transfer: message.id, room: room.id, messageId: message.id });
-    this.log.info('transfer offer', { connId: peer.connId, userId: user.id, transfer: message.id, size: input.size, created });
+    // Each deleted offer of this file moves on to the next key (the first offer's key, then `-2`, `-3`…).
+    for (let n = 0; ; n++) {
+      if (n > MAX_REOFFERS) throw badRequest('This file was offered and deleted too many times in this room; it cannot be offered here again.');
+      const clientId = offerClientId(input.digest, n);
+      const { message, created } = await postScreened(
+        this.ctx,
+        user,
+        room,
+        { roomId: room.id, senderId: user.id, clientId, kind: 'file', body: meta.name, mentions: [], meta: meta as unknown as Record<string, unknown> },
+        fileNameText,
+      );
+      if (message.deletedAt || !offerMeta(message)) continue;
+      this.withdrawn.delete(message.id);
+      let served = this.serving.get(message.id);
+      if (!served) this.serving.set(message.id, (served = { roomId: room.id, peers: new Set() }));
+      served.peers.add(peer);
+      peer.send({ type: 'offered', transfer: message.id, room: room.id, messageId: message.id });
+      this.log.info('transfer offer', { connId: peer.connId, userId: user.id, transfer: message.id, size: input.size, created });
+      return;
+    }
   }
 
   /** The offer in `roomId`, with both people still members, or 404. */
@@ -151,7 +176,7 @@ export class Transfers {
   async request(user: User, peer: Peer, input: Extract<TransferClientMsg, { type: 'request' }>) {
     const { message, sender } = await this.checkPair(user, input.room, input.transfer);
     if (sender.id === user.id) throw badRequest('This is your own file.');
-    const servers = [...(this.serving.get(message.id) ?? [])];
+    const servers = [...(this.serving.get(message.id)?.peers ?? [])];
     const from = servers[servers.length - 1];
     if (!from) {
       const w = this.withdrawn.get(message.id);
@@ -166,7 +191,7 @@ export class Transfers {
       if (s.transfer !== message.id || s.receiver !== peer) continue;
       this.end(s, 'replaced', { to: [s.sender], reason: 'replaced', message: 'The receiver started again.' });
     }
-    const s: Session = { id: crypto.randomUUID(), roomId: input.room, transfer: message.id, sender: from, receiver: peer, relay: null };
+    const s: Session = { id: crypto.randomUUID(), roomId: input.room, transfer: message.id, sender: from, receiver: peer, names: { sender: sender.name, receiver: user.name }, relay: null };
     this.sessions.set(s.id, s);
     const relay = this.config.files.relayOnly || input.relay === true;
     from.send({ type: 'start', session: s.id, transfer: message.id, role: 'sender', peer: user.name, relay });
@@ -183,7 +208,7 @@ export class Transfers {
    * withdrawn for an hour, until it is offered again).
    */
   withdraw(user: User, peer: Peer, transfer: string) {
-    const set = this.serving.get(transfer);
+    const set = this.serving.get(transfer)?.peers;
     if (!set?.delete(peer)) return;
     const now = Date.now();
     if (!set.size) {
@@ -245,9 +270,25 @@ export class Transfers {
     this.log.info('transfer end', { session: s.id, reason });
   }
 
+  /**
+   * The user of `peer` is no longer a member of `roomId` (removed from it: the hub unsubscribed the
+   * socket, transfer-routes.ts). At once, not on the next signalling message (a relayed or direct
+   * transfer needs none once it flows): `peer` stops serving its offers in that room, and each of its
+   * sessions there ends `failed` (final), both sides told why.
+   */
+  left(peer: Peer, roomId: string) {
+    for (const [id, served] of this.serving) if (served.roomId === roomId && served.peers.delete(peer) && !served.peers.size) this.serving.delete(id);
+    for (const s of [...this.sessions.values()]) {
+      if (s.roomId !== roomId || (s.sender !== peer && s.receiver !== peer)) continue;
+      const [other, name] = s.sender === peer ? [s.receiver, s.names.sender] : [s.sender, s.names.receiver];
+      this.end(s, 'left the room', { to: [other], reason: 'failed', message: `${name} is no longer a member of this room; the transfer has ended.` });
+      peer.send({ type: 'ended', session: s.id, reason: 'failed', message: 'You are no longer a member of this room; the transfer has ended.' });
+    }
+  }
+
   /** A signalling socket closed: it serves nothing any more and its sessions end (the other side may retry). */
   closed(peer: Peer) {
-    for (const [id, set] of this.serving) if (set.delete(peer) && !set.size) this.serving.delete(id);
+    for (const [id, served] of this.serving) if (served.peers.delete(peer) && !served.peers.size) this.serving.delete(id);
     for (const s of [...this.sessions.values()]) {
       if (s.sender !== peer && s.receiver !== peer) continue;
       this.end(s, 'peer-left', { to: [s.sender === peer ? s.receiver : s.sender], ...PEER_LEFT });
