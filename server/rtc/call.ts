@@ -10,7 +10,7 @@
 import type { RtcConfig } from './config';
 import type { ViewMode } from './control';
 import { canModerate, canPublish, canPublishAnything, canRaiseHand, defaultView, type CallMode, type Seat, type Source } from './permissions';
-import { Participant, type Endpoint, type Member } from './participant';
+import { AnswerRefused, Participant, type Endpoint, type Member } from './participant';
 import { sdpSections } from './peer';
 import type { ClientMsg, IceServer, RosterEntry } from './protocol';
 import type { UpTrack } from './uptrack';
@@ -22,6 +22,7 @@ export interface CallHooks {
   changed(call: Call): void;
   ended(call: Call): void;
   log(msg: string, fields: Record<string, unknown>): void;
+  warn(msg: string, fields: Record<string, unknown>): void;
 }
 
 export class Call {
@@ -56,6 +57,7 @@ export class Call {
         this.hooks.log('call participant broken', { callId: this.id, participantId: q.id, why });
         void this.leave(q, 'closed');
       },
+      onWarn: (q, msg, fields) => this.hooks.warn(msg, { callId: this.id, participantId: q.id, ...fields }),
     }, this.now);
     this.participants.set(p.id, p);
     p.send({ type: 'joined', call: { id: this.id, room: this.roomId, mode: this.mode }, you: { id: p.id, host: seat.host, canPublish: canPublishAnything(this.mode, seat), view: p.view }, iceServers });
@@ -85,9 +87,10 @@ export class Call {
       case 'offer':
         return this.offer(p, m.sdp, m.sources);
       case 'answer':
-        return p.acceptAnswer(m.sdp);
+        return this.answer(p, m.sdp);
       case 'candidate':
-        return p.addCandidate(m.pc, m.candidate);
+        p.addCandidate(m.pc, m.candidate); // not awaited: see Participant.addCandidate
+        return;
       case 'view':
         return this.setView(p, m.mode);
       case 'mute': {
@@ -136,6 +139,16 @@ export class Call {
     }
     await p.acceptOffer(sdp, sources);
     this.broadcastRoster();
+  }
+
+  private async answer(p: Participant, sdp: string) {
+    try {
+      await p.acceptAnswer(sdp);
+    } catch (e) {
+      if (!(e instanceof AnswerRefused)) throw e;
+      this.hooks.warn('call answer refused', { callId: this.id, participantId: p.id, message: e.message, err: e.cause === undefined ? undefined : String(e.cause) });
+      throw new CallError(e.message);
+    }
   }
 
   private setView(p: Participant, mode: ViewMode) {

@@ -19,6 +19,8 @@ export interface RtcConfig {
   /** Cap on what one publisher is asked to send for its camera (bps). */
   maxBitrate: number;
   maxParticipants: number;
+  /** How long a participant may leave the server's offer without a usable answer (ms; default 20 s; tests). */
+  answerTimeoutMs?: number;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;

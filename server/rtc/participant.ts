@@ -36,9 +36,16 @@ export interface ParticipantEvents {
   onUpTrack(p: Participant, up: UpTrack): void;
   onUpTrackEnded(p: Participant, up: UpTrack): void;
   onBroken(p: Participant, why: string): void;
+  /** Something went wrong that does not end the participant (logged). */
+  onWarn(p: Participant, msg: string, fields: Record<string, unknown>): void;
 }
 
+/** An answer that cannot be applied (none expected, or refused by werift); its message is for the client. */
+export class AnswerRefused extends Error {}
+
 const ANSWER_TIMEOUT_MS = 20_000;
+/** Remote ICE candidates accepted per connection and ICE generation; more are ignored. */
+export const MAX_REMOTE_CANDIDATES = 32;
 let seq = 0;
 
 export class Participant {
@@ -66,6 +73,11 @@ export class Participant {
   private answerTimer: ReturnType<typeof setTimeout> | undefined;
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private disposers: (() => void)[] = [];
+  /** Candidates handed to werift, per connection and remote ufrag (reset by a new connection or an ICE restart). */
+  private remoteCandidates: Record<'pub' | 'sub', { pc: RTCPeerConnection | null; ufrag: string | null; n: number }> = {
+    pub: { pc: null, ufrag: null, n: 0 },
+    sub: { pc: null, ufrag: null, n: 0 },
+  };
 
   constructor(
     readonly member: Member,
@@ -92,6 +104,7 @@ export class Participant {
     this.sources = sources;
     const pc = (this.pub ??= this.openPub());
     await pc.setRemoteDescription({ type: 'offer', sdp });
+    this.remoteApplied('pub', pc, sdp);
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     if (this.closed) return;
@@ -201,24 +214,46 @@ export class Participant {
       await pc.setLocalDescription(offer);
       if (this.closed) return;
       this.send({ type: 'offer', sdp: announceSdp(this.cfg, pc.localDescription!.sdp), tracks: this.trackInfo() });
-      clearTimeout(this.answerTimer);
-      this.answerTimer = setTimeout(() => this.events.onBroken(this, 'no answer'), ANSWER_TIMEOUT_MS);
+      // From the first offer without a usable answer: offering again after a refused answer does not extend it.
+      this.answerTimer ??= setTimeout(() => this.events.onBroken(this, 'no answer'), this.cfg.answerTimeoutMs ?? ANSWER_TIMEOUT_MS);
     } catch (e) {
       this.negotiating = false;
       this.events.onBroken(this, `offer failed: ${String(e)}`);
     }
   }
 
+  /**
+   * The browser's answer to our `sub` offer. The answer timer stops only once an answer applies.
+   * An answer werift refuses ends this round: `sub` is offered again (with whatever changed
+   * meanwhile) and the error is thrown for the caller to report; the timer keeps running from the
+   * first offer, so a browser that never answers usably still leaves ("no answer").
+   */
   async acceptAnswer(sdp: string) {
     const pc = this.sub;
-    if (!pc || !this.negotiating) throw new Error('no offer is waiting for an answer');
+    if (!pc || !this.negotiating) throw new AnswerRefused('No offer is waiting for an answer.');
+    try {
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+    } catch (e) {
+      this.negotiating = false;
+      this.again = false;
+      this.scheduleNegotiation();
+      throw new AnswerRefused('The answer could not be applied; a new offer follows.', { cause: e });
+    }
+    this.remoteApplied('sub', pc, sdp);
     clearTimeout(this.answerTimer);
-    await pc.setRemoteDescription({ type: 'answer', sdp });
+    this.answerTimer = undefined;
     this.negotiating = false;
     if (this.again) {
       this.again = false;
       this.scheduleNegotiation();
     }
+  }
+
+  /** A remote description was applied: a new connection or an ICE restart starts a new candidate count. */
+  private remoteApplied(which: 'pub' | 'sub', pc: RTCPeerConnection, sdp: string) {
+    const count = this.remoteCandidates[which];
+    const ufrag = iceUfrag(sdp);
+    if (count.pc !== pc || count.ufrag !== ufrag) Object.assign(count, { pc, ufrag, n: 0 });
   }
 
   trackInfo(): TrackInfo[] {
@@ -227,10 +262,26 @@ export class Participant {
     return out;
   }
 
-  async addCandidate(which: 'pub' | 'sub', c: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null }) {
+  /**
+   * A trickled candidate from the browser. Never awaited by signalling: werift may take seconds over
+   * one (it asks mDNS for `.local` names), and the socket handles messages one at a time. Dropped:
+   * `.local` (mDNS) addresses, which a server cannot resolve (browsers send them for host candidates
+   * when the page has no camera/mic permission; their srflx/relay candidates, or our own candidates
+   * in the SDP, cover the path), and everything past MAX_REMOTE_CANDIDATES per connection and ICE
+   * generation (an ICE restart starts a new count). Errors are logged, never sent to the client.
+   */
+  addCandidate(which: 'pub' | 'sub', c: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null }): 'added' | 'ignored' {
     const pc = which === 'pub' ? this.pub : this.sub;
-    if (!pc || !c.candidate) return;
-    await pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? undefined, sdpMLineIndex: c.sdpMLineIndex ?? undefined });
+    if (!pc || !c.candidate || this.closed) return 'ignored';
+    if (candidateAddress(c.candidate)?.replace(/\.$/, '').toLowerCase().endsWith('.local')) return 'ignored';
+    const count = this.remoteCandidates[which];
+    if (count.pc !== pc) Object.assign(count, { pc, ufrag: null, n: 0 });
+    if (count.n >= MAX_REMOTE_CANDIDATES) return 'ignored';
+    count.n++;
+    pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? undefined, sdpMLineIndex: c.sdpMLineIndex ?? undefined }).catch((err) => {
+      if (!this.closed) this.events.onWarn(this, 'call candidate refused', { pc: which, err: String(err) });
+    });
+    return 'added';
   }
 
   // ---- bandwidth and layers -----------------------------------------------------------------
@@ -283,6 +334,14 @@ export class Participant {
     await Promise.all(pcs.map((pc) => pc?.close().catch(() => {})));
   }
 }
+
+/** The connection-address field of an ICE candidate line (`candidate:<foundation> <component> <transport> <priority> <address> <port> typ …`). */
+export function candidateAddress(line: string): string | undefined {
+  return line.replace(/^a=/, '').trim().split(/\s+/)[4];
+}
+
+/** The ICE username fragment of a description (a new one means an ICE restart). */
+const iceUfrag = (sdp: string): string | null => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? null;
 
 /**
  * werift's receiver NACK generator keeps one sequence space per receiver, but a simulcast receiver

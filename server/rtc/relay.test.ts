@@ -10,7 +10,7 @@ import { answerer, runTransfer } from '../../bench/files-peers';
 import { blockHashes } from '../../views/client/transfer-engine';
 import { rtcConfigFromEnv } from './config';
 import { HANDOFF_BYTES, Relay, RelayPipe, type Chan } from './relay';
-import { BLOCK_BYTES, chunkFrame, CHUNK_BYTES, parseControl, readChunk, rootDigest } from './relay-wire';
+import { BLOCK_BYTES, chunkFrame, CHUNK_BYTES, parseControl, readChunk, rootDigest, WINDOW_BYTES } from './relay-wire';
 
 const fake = (): Chan & { got: (string | Uint8Array)[] } => {
   const got: (string | Uint8Array)[] = [];
@@ -112,6 +112,63 @@ describe('relay pipe', () => {
     for (let i = 0; i < 10; i++) pipe.fromSender(chunk(i * CHUNK_BYTES));
     expect(ends).toEqual(['the sender ignored the window']);
     expect(r.got.length).toBe(5); // window + one chunk of slack, then nothing more
+  });
+
+  test('what waits for a stalled receiver is bounded: block messages count, and more than a window plus a chunk ends the relay', () => {
+    const ends: string[] = [];
+    const window = 8 * CHUNK_BYTES;
+    const pipe = new RelayPipe((r) => ends.push(r), window);
+    const s = fake(), r = fake();
+    pipe.attachReceiver(r);
+    pipe.attachSender(s);
+    pipe.fromReceiver('{"t":"want","from":0}');
+    r.bufferedAmount = HANDOFF_BYTES; // the receiver's channel is full and stays so
+    const sha = (i: number) => JSON.stringify({ t: 'block', i, sha: '0'.repeat(64) });
+    for (let i = 0; i < 8; i++) pipe.fromSender(chunk(i * CHUNK_BYTES)); // a whole window: allowed
+    pipe.fromSender(sha(0));
+    expect(pipe.queuedBytes).toBe(8 * (CHUNK_BYTES + 8) + sha(0).length);
+    expect(ends).toEqual([]);
+    // Block messages alone (not file bytes, so not in the window) fill the rest and then end it.
+    let n = 0;
+    while (!ends.length && n < 10_000) pipe.fromSender(sha(++n));
+    expect(ends).toEqual(['more than a window is waiting for the receiver']);
+    expect(n).toBeLessThan(Math.ceil(CHUNK_BYTES / sha(1).length) + 2);
+    expect(pipe.queued).toBe(0); // let go
+    expect(pipe.queuedBytes).toBe(0);
+    expect(r.got).toEqual([]);
+  });
+
+  test('chunks the receiver already acknowledged: at most one window of them per ack, and they count while queued', () => {
+    // The audit's case: the receiver stalls and the sender resends an acknowledged chunk (4,000 times: 125 MB).
+    const ends: string[] = [];
+    const pipe = new RelayPipe((r) => ends.push(r));
+    const s = fake(), r = fake();
+    pipe.attachReceiver(r);
+    pipe.fromReceiver('{"t":"want","from":0}');
+    pipe.attachSender(s);
+    pipe.fromSender(chunk(0));
+    pipe.fromReceiver(`{"t":"ack","offset":${CHUNK_BYTES}}`);
+    r.bufferedAmount = HANDOFF_BYTES;
+    let sent = 0;
+    while (!ends.length && sent < 4000) (pipe.fromSender(chunk(0)), sent++);
+    expect(ends.length).toBe(1);
+    expect(sent).toBeLessThanOrEqual(WINDOW_BYTES / CHUNK_BYTES + 1);
+    expect(pipe.queued).toBe(0);
+
+    // Receiving normally, the same resends are forwarded (the receiver drops them) up to one window per ack.
+    const ends2: string[] = [];
+    const pipe2 = new RelayPipe((x) => ends2.push(x), 4 * CHUNK_BYTES);
+    const r2 = fake();
+    pipe2.attachReceiver(r2);
+    pipe2.attachSender(fake());
+    pipe2.fromReceiver('{"t":"want","from":0}');
+    for (let i = 0; i < 4; i++) pipe2.fromSender(chunk(i * CHUNK_BYTES));
+    pipe2.fromReceiver(`{"t":"ack","offset":${4 * CHUNK_BYTES}}`);
+    for (let i = 0; i < 4; i++) pipe2.fromSender(chunk(i * CHUNK_BYTES)); // in flight before a redo: tolerated
+    expect(ends2).toEqual([]);
+    pipe2.fromSender(chunk(0));
+    expect(ends2).toEqual(['the sender resent more than a window of acknowledged bytes']);
+    expect(r2.got.length).toBe(8);
   });
 
   test('malformed messages end the relay', () => {

@@ -6,8 +6,10 @@
  *
  * Flow control is end to end: werift cannot slow down what arrives, so the relay relies on the
  * sender's window (never more than WINDOW_BYTES beyond the receiver's last ack, which the relay
- * forwards) and enforces it: a sender that runs further ahead, or a malformed message, ends the
- * relay. What the relay holds is therefore at most one window (plus a chunk) per transfer.
+ * forwards) and enforces it: a sender that runs further ahead, resends more than a window of chunks
+ * the receiver already acknowledged, or sends a malformed message ends the relay, and so does more
+ * than a window plus a chunk (block messages included) waiting for a receiver that does not take it.
+ * What the relay holds is therefore at most one window (plus a chunk) per transfer.
  * Never imports Elysia; werift specifics stay in this file.
  */
 import { RTCPeerConnection, type RTCDataChannel } from 'werift';
@@ -37,24 +39,26 @@ export class RelayWindow {
   high = 0;
   acked = 0;
   maxHeld = 0;
+  /** Bytes of chunks below the last ack (resent after a redo, or in flight before it) since the ack last moved. */
+  stale = 0;
   constructor(readonly window = WINDOW_BYTES) {}
 
   get held() {
     return Math.max(0, this.high - this.acked);
   }
 
-  /** A chunk from the sender; false when it breaks the window. */
-  chunk(offset: number, length: number): boolean {
-    if (offset < this.acked) return true; // resent after a redo, or in flight before it: already counted
+  /** A chunk from the sender: null, or why it breaks the window (stale chunks: at most one window of them per ack). */
+  chunk(offset: number, length: number): string | null {
+    if (offset < this.acked) return (this.stale += length) <= this.window ? null : 'the sender resent more than a window of acknowledged bytes';
     this.high = Math.max(this.high, offset + length);
     this.maxHeld = Math.max(this.maxHeld, this.held);
-    return this.held <= this.window + CHUNK_BYTES;
+    return this.held <= this.window + CHUNK_BYTES ? null : 'the sender ignored the window';
   }
 
   /** A control message from the receiver. */
   control(c: Control) {
-    if (c.t === 'want') this.acked = this.high = c.from;
-    else if (c.t === 'ack') this.acked = Math.max(this.acked, c.offset);
+    if (c.t === 'want') [this.acked, this.high, this.stale] = [c.from, c.from, 0];
+    else if (c.t === 'ack' && c.offset > this.acked) [this.acked, this.stale] = [c.offset, 0];
   }
 }
 
@@ -69,6 +73,8 @@ export class RelayPipe {
   /** Sender messages (chunks and block hashes, in order) not yet handed to the receiver's channel. */
   private queue: (Uint8Array | string)[] = [];
   private head = 0;
+  /** Bytes in `queue` (whole chunk frames and block messages): at most the window plus a chunk. */
+  queuedBytes = 0;
   private ended = false;
   /** The receiver's `want` has been seen; it repeats it until it hears the sender (transfer-engine.ts). */
   private wanted = false;
@@ -102,6 +108,7 @@ export class RelayPipe {
     this.ended = true;
     this.queue = [];
     this.head = 0;
+    this.queuedBytes = 0;
   }
 
   fromSender(data: Uint8Array | string) {
@@ -112,11 +119,15 @@ export class RelayPipe {
     } else {
       const chunk = readChunk(data);
       if (!chunk) return this.stop('invalid chunk from the sender');
-      if (!this.flow.chunk(chunk.offset, chunk.payload.byteLength)) return this.stop('the sender ignored the window');
+      const broken = this.flow.chunk(chunk.offset, chunk.payload.byteLength);
+      if (broken) return this.stop(broken);
       this.bytes += chunk.payload.byteLength;
     }
     this.queue.push(data);
+    this.queuedBytes += size(data);
     this.pump();
+    // What waits for a receiver that does not take it (resent chunks, block messages, …) is bounded too.
+    if (this.queuedBytes > this.flow.window + CHUNK_BYTES) this.stop('more than a window is waiting for the receiver');
   }
 
   /** Hands queued sender messages to the receiver's channel while its buffer is below HANDOFF_BYTES. */
@@ -126,6 +137,7 @@ export class RelayPipe {
     while (this.head < this.queue.length && r.bufferedAmount < HANDOFF_BYTES) {
       const m = this.queue[this.head]!;
       this.queue[this.head++] = '';
+      this.queuedBytes -= size(m);
       r.send(m);
     }
     if (this.head === this.queue.length) {
@@ -158,6 +170,8 @@ export class RelayPipe {
     if (c.t === 'cancel') this.stop('cancelled');
   }
 }
+
+const size = (m: Uint8Array | string) => (typeof m === 'string' ? m.length : m.byteLength);
 
 const OPEN_TIMEOUT_MS = 20_000;
 

@@ -140,6 +140,7 @@ export class Sfu {
         this.onChange(c.roomId, null);
       },
       log: (msg, fields) => this.log.info(msg, fields),
+      warn: (msg, fields) => this.log.warn(msg, fields),
     };
   }
 

@@ -9,11 +9,11 @@ import { loadConfig } from '../../config';
 import { loadAssets } from '../../http/assets';
 import { memoryLogger } from '../../log';
 import { RecordingHub } from '../../realtime/hub';
-import { removeMember } from '../chat/rooms';
+import { addMembers, removeMember } from '../chat/rooms';
 import { topics } from '../../realtime/topics';
 import { randomSecrets } from '../../secrets';
 import { createSqliteStore } from '../../store/sqlite/sqlite';
-import type { Store } from '../../store/types';
+import type { Store, UserPatch } from '../../store/types';
 import { Client, makeUser } from '../../testing';
 
 const stops: (() => Promise<void>)[] = [];
@@ -34,11 +34,11 @@ async function start() {
   return { app, store, hub, origin };
 }
 
-async function person(s: { app: ReturnType<typeof createApp>; store: Store }, email: string, role = 'student') {
+async function person(s: { app: ReturnType<typeof createApp>; store: Store }, email: string, role = 'student', patch: UserPatch = {}) {
   const issued = await makeUser(s.store, email, role);
   const client = new Client(s.app);
   expect((await client.signIn(email, issued.loginCode)).status).toBe(303);
-  await s.store.users.update(issued.user.id, { mustSetPassword: false });
+  await s.store.users.update(issued.user.id, { mustSetPassword: false, ...patch });
   return { user: issued.user, client, cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
 }
 
@@ -46,12 +46,13 @@ function socket(origin: string, headers: Record<string, string>) {
   const ws = new WebSocket(`${origin.replace('http', 'ws')}/rtc`, { headers } as unknown as string[]);
   const got: Record<string, unknown>[] = [];
   ws.addEventListener('message', (e) => got.push(JSON.parse(String(e.data))));
-  const closed = new Promise<number>((r) => ws.addEventListener('close', (e) => r(e.code)));
+  let code: number | null = null;
+  const closed = new Promise<number>((r) => ws.addEventListener('close', (e) => r((code = e.code))));
   const opened = new Promise<boolean>((r) => {
     ws.addEventListener('open', () => r(true));
     ws.addEventListener('close', () => r(false));
   });
-  return { ws, got, closed, opened, send: (m: unknown) => ws.send(JSON.stringify(m)) };
+  return { ws, got, closed, opened, code: () => code, send: (m: unknown) => ws.send(JSON.stringify(m)) };
 }
 
 const until = async (fn: () => boolean, ms = 3000) => {
@@ -193,4 +194,92 @@ describe('/rtc and the call bar', () => {
     await until(() => s.app.sfu.stats().calls === 0);
     o2.ws.close();
   });
+  test('safeguarding: when a minor is added to the room, a restricted member leaves its call (4403) and cannot rejoin; others stay', async () => {
+    const s = await start();
+    const adult = await person(s, 'adult@unilag.edu.ng', 'student', { dateOfBirth: '1980-01-01' });
+    const peer = await person(s, 'peer@unilag.edu.ng', 'student', { dateOfBirth: '1999-01-01' });
+    const kid = await person(s, 'kid@unilag.edu.ng', 'student', { dateOfBirth: '2012-05-05' });
+    const mk = (code: string) => s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code, name: code, topic: '', createdBy: null, dmKey: null }, [
+      { userId: adult.user.id, role: 'member' },
+      { userId: peer.user.id, role: 'owner' },
+    ]);
+    const [room, other] = [await mk('PHY201'), await mk('PHY202')];
+    await s.store.sanctions.create({ kind: 'restriction', userId: adult.user.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e9 });
+    const join = async (who: { cookie: string }, roomId: string, start?: 'group') => {
+      const ws = socket(s.origin, { cookie: who.cookie, origin: s.origin });
+      await ws.opened;
+      ws.send({ type: 'join', room: roomId, ...(start ? { start } : {}) });
+      await until(() => ws.got.length > 0);
+      return ws;
+    };
+    // No minor in either room yet: the restricted adult may join both calls.
+    const p = await join(peer, room.id, 'group');
+    const a = await join(adult, room.id);
+    const a2 = await join(adult, other.id, 'group');
+    expect([p, a, a2].map((x) => x.got[0]!.type)).toEqual(['joined', 'joined', 'joined']);
+    expect(s.app.sfu.stats().participants).toBe(3);
+
+    // A minor is added to the first room: the adult's call there ends at once, the other goes on.
+    await addMembers(s.app.chat, { userId: peer.user.id, origin: 'test' }, room.id, [{ userId: kid.user.id, role: 'member' }]);
+    expect(await a.closed).toBe(4403);
+    expect(a.got.at(-1)).toEqual({ type: 'ended', reason: 'removed' });
+    await until(() => s.app.sfu.stats().participants === 2);
+    expect(s.app.sfu.state(room.id)).toMatchObject({ participants: 1 });
+    expect(s.app.sfu.state(other.id)).toMatchObject({ participants: 1 });
+    expect(p.code()).toBeNull();
+    expect(a2.code()).toBeNull();
+
+    // The minor joins; the adult cannot come back.
+    const k = await join(kid, room.id);
+    expect(k.got[0]).toMatchObject({ type: 'joined' });
+    const again = await join(adult, room.id);
+    expect(again.got[0]).toMatchObject({ type: 'error', message: expect.stringContaining('Your account is restricted') });
+    // Adding an adult changes nothing for anyone.
+    const other2 = await person(s, 'tolu@unilag.edu.ng', 'student', { dateOfBirth: '1990-01-01' });
+    await addMembers(s.app.chat, { userId: peer.user.id, origin: 'test' }, other.id, [{ userId: other2.user.id, role: 'member' }]);
+    await Bun.sleep(100);
+    expect(a2.code()).toBeNull();
+    for (const x of [p, a2, k, again]) x.ws.close();
+  });
+
+  test('a .local (mDNS) ICE candidate does not hold up the messages after it', async () => {
+    const { s, a, o } = await twoInCall('CSC105');
+    o.send({ type: 'offer', sdp: recvOnlyOffer(), sources: {} });
+    await until(() => o.got.some((m) => m.type === 'answer'));
+    for (let i = 0; i < 3; i++) o.send({ type: 'candidate', pc: 'pub', candidate: { candidate: `candidate:${i} 1 udp 2122260223 ${crypto.randomUUID()}.local ${50000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 } });
+    const t0 = performance.now();
+    o.send({ type: 'view', mode: 'low' });
+    await until(() => o.got.some((m) => m.type === 'view'), 5000);
+    expect(performance.now() - t0).toBeLessThan(1000); // was 10 s per candidate (werift waited for an mDNS answer)
+    expect(o.got.filter((m) => m.type === 'error')).toEqual([]);
+    expect(s.app.sfu.stats().participants).toBe(2);
+    a.ws.close();
+    o.ws.close();
+  });
+
+  test('closing the socket leaves the call at once: messages it still had queued are dropped', async () => {
+    const { s, a, o } = await twoInCall('CSC106');
+    // Every message takes 300 ms to handle: 20 queued would keep the seat for 6 s.
+    const handle = s.app.sfu.handle.bind(s.app.sfu);
+    let handled = 0;
+    s.app.sfu.handle = async (call, p, m) => {
+      handled++;
+      await Bun.sleep(300);
+      return handle(call, p, m);
+    };
+    for (let i = 0; i < 20; i++) o.send({ type: 'view', mode: 'low' });
+    await until(() => handled === 1);
+    o.ws.close();
+    await o.closed;
+    const t0 = performance.now();
+    await until(() => s.app.sfu.stats().participants === 1, 2000);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(handled).toBe(1);
+    a.ws.close();
+  });
 });
+
+/** A minimal browser offer werift accepts: one recvonly audio m-line (nothing to declare). */
+const recvOnlyOffer = () =>
+  ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0', 'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=fingerprint:sha-256 ' + Array(32).fill('AA').join(':'), 'a=setup:actpass',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=recvonly', 'a=rtpmap:111 opus/48000/2'].join('\r\n') + '\r\n';

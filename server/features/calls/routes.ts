@@ -39,6 +39,8 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
   };
 
   async function handle(c: Conn, data: unknown, user: User) {
+    // The socket closed: what it still had queued is dropped, so `closed` (queued after it) leaves the call at once.
+    if (!c.open) return;
     const msg = parseClientMsg(data);
     if (!msg) return send(c, { type: 'error', message: 'The call sent something the server could not understand.' });
     try {

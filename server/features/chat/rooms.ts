@@ -12,7 +12,7 @@ import { partial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, type Party } from './policy';
-import { contactFilter, contactRefusal } from '../moderation/restrictions';
+import { contactFilter, contactRefusal, endLimitedCallsForMinors } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import type { ChatContext } from './context';
 
@@ -94,6 +94,8 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
   const room = await ctx.store.rooms.byId(roomId);
   if (!room) throw notFound('No such room.');
   const added = await ctx.store.rooms.addMembers(roomId, members);
+  // Safeguarding: a minor joining puts the room's call out of bounds for restricted members.
+  await endLimitedCallsForMinors(ctx, roomId, added);
   for (const id of added) await announceJoin(ctx, id, roomId);
   if (added.length) await recordAudit(ctx.store, actor, 'room.add_members', roomId, { count: added.length });
   return added;

@@ -14,7 +14,8 @@ import { forbidden } from '../../errors';
 import type { Room, Store, User } from '../../store/types';
 import { isMinor } from '../accounts/model';
 import { IN_FORCE } from './hearing';
-import { roomHasMinor } from './screen';
+import { minorIds, roomHasMinor } from './screen';
+import type { ChatContext } from '../chat/context';
 
 export const REFUSALS = {
   frozen: 'This room is frozen by the safeguarding team: you can read it but not post.',
@@ -45,6 +46,26 @@ export async function assertMayPost(store: Store, user: Pick<User, 'id'>, room: 
 export async function accountLimit(store: Store, user: Pick<User, 'id'>): Promise<'block' | 'restriction' | null> {
   const mine = await store.sanctions.list({ userId: user.id, kind: ['block', 'restriction'], status: IN_FORCE, limit: 10 });
   return mine.some((s) => s.kind === 'block') ? 'block' : mine.length ? 'restriction' : null;
+}
+
+/**
+ * Members were just added to a room. When one of them is a minor, the room's call (on this node)
+ * loses every member under a block or restriction, as when a restriction is imposed: a restricted
+ * account is in no call where a minor (other than itself) is; joining again is refused (assertMayPost).
+ * The store is asked only about those actually in the room's call.
+ */
+export async function endLimitedCallsForMinors(ctx: Pick<ChatContext, 'store' | 'calls'>, roomId: string, added: string[]): Promise<void> {
+  const calls = ctx.calls;
+  if (!calls || !added.length) return;
+  const minors = await minorIds(ctx.store, roomId);
+  if (!added.some((id) => minors.includes(id))) return;
+  for (const m of await ctx.store.rooms.members(roomId)) {
+    if (!minors.some((id) => id !== m.userId)) continue;
+    calls.endUser(m.userId, {
+      where: async (callRoom) => callRoom === roomId && (await accountLimit(ctx.store, { id: m.userId })) !== null,
+      why: 'Your account is restricted: a student under 18 is now in this room.',
+    });
+  }
 }
 
 /** What an account limit says wherever it applies (a restriction: where a minor is). */
