@@ -6,6 +6,7 @@ import { Elysia, NotFoundError, ParseError, ValidationError } from 'elysia';
 import type { AppContext, Deps } from './deps';
 import { AppError, httpStatus } from './errors';
 import { requestContext, requestInfo } from './http/context';
+import { bodyLimit } from './http/body-limit';
 import { assetRoutes } from './http/assets';
 import { compression } from './http/compress';
 import { RedirectError, sendHtml } from './http/respond';
@@ -51,10 +52,13 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   chat.warn = (message, fields) => deps.logger.warn(message, fields);
   // Direct transfers (files above the threshold): offers and sessions in memory, relays on demand.
   const transfers = createTransfers(app, chat);
+  chat.offers = { gone: (id) => transfers.offerGone(id) };
   const wantsHtml = (r: Request) => (r.headers.get('accept') ?? '').includes('text/html');
 
   const elysia = new Elysia()
     .use(requestContext(deps.config, deps.logger))
+    // Before any route reads a body: 64 KB, more only for the admin CSV uploads (http/body-limit.ts).
+    .use(bodyLimit())
     .onAfterResponse({ as: 'global' }, ({ set }) => metrics.request(typeof set.status === 'number' ? set.status : 200))
     .onError({ as: 'global' }, ({ error, request, set }) => {
       // The one place errors become responses. Branch on instanceof: `code` is not reliable here.

@@ -19,8 +19,12 @@ export interface Config {
   /** Cookies get `Secure` when the public URL is https. */
   secureCookies: boolean;
   logLevel: LogLevel;
-  /** Trust X-Forwarded-For for the client IP (only behind a reverse proxy you control). */
-  trustProxy: boolean;
+  /**
+   * TRUST_PROXY: how many reverse proxies of ours stand in front of the server (0 = none: the
+   * client IP is the socket's peer). With N, the client IP is the Nth X-Forwarded-For entry from the
+   * right, the address our outermost proxy saw; entries left of it are whatever the client sent.
+   */
+  trustProxyHops: number;
   /** Lifetime of one-time login codes issued by admins. */
   loginCodeTtlMs: number;
   /** A session expires after this long without use (sliding). */
@@ -88,6 +92,17 @@ function bool(env: Record<string, string | undefined>, key: string, fallback = f
   throw new ConfigError(`${key} must be true or false, got "${env[key]}"`);
 }
 
+/** TRUST_PROXY: false (default) = 0 hops, true = 1 (one proxy of ours), or a number of proxies 0–10. */
+function proxyHops(env: Record<string, string | undefined>): number {
+  const raw = (env.TRUST_PROXY ?? '').trim().toLowerCase();
+  if (/^\d+$/.test(raw) && Number(raw) <= 10) return Number(raw);
+  try {
+    return bool(env, 'TRUST_PROXY') ? 1 : 0;
+  } catch {
+    throw new ConfigError(`TRUST_PROXY must be true, false or the number of reverse proxies in front of the server (0 to 10), got "${env.TRUST_PROXY}"`);
+  }
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   let publicUrl: string | null = null;
   if (env.PUBLIC_URL) {
@@ -142,7 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     secureCookies: publicUrl?.startsWith('https:') ?? false,
     logLevel: level,
-    trustProxy: bool(env, 'TRUST_PROXY'),
+    trustProxyHops: proxyHops(env),
     loginCodeTtlMs: int(env, 'LOGIN_CODE_TTL_DAYS', 14, 1, 365) * DAY,
     sessionIdleMs: int(env, 'SESSION_IDLE_DAYS', 30, 1, 365) * DAY,
     timeZone,

@@ -6,6 +6,7 @@ import { openStore } from './store/open';
 import { createApp } from './app';
 import { createNotifier } from './features/moderation/notify';
 import { loadAssets } from './http/assets';
+import { MAX_REQUEST_BODY_BYTES } from './http/body-limit';
 import { LocalHub } from './realtime/hub';
 import { RedisHub } from './realtime/redis-hub';
 import { RedisLimiters } from './realtime/redis-limiter';
@@ -40,7 +41,9 @@ async function main() {
   const notifier = createNotifier(config.notify, logger);
   app = createApp({ config, store, logger, secrets, assets: await loadAssets(), hub, notifier, limiters: limits?.factory });
   // reusePort off: a second server on a busy port must fail, not silently share it (Elysia turns it on).
-  app.listen({ port: config.port, hostname: config.host, reusePort: false });
+  // maxRequestBodySize: the largest body a route takes (an admin CSV import), not Bun's 128 MB; the
+  // app refuses smaller bodies per route before reading them (http/body-limit.ts).
+  app.listen({ port: config.port, hostname: config.host, reusePort: false, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
   const port = app.server?.port;
   if (hub instanceof RedisHub) logger.info('fan-out through redis', { nodeId: hub.nodeId });
   logger.info('listening', { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, store: store.kind, dataDir: config.dataDir });

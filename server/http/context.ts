@@ -56,10 +56,20 @@ export function isCrossSite(config: Config, request: Request): boolean {
   return origin !== expectedOrigin(config, request);
 }
 
-function clientIp(config: Config, request: Request, server: { requestIP(r: Request): { address: string } | null } | null): string | null {
-  if (config.trustProxy) {
+/**
+ * The client's address. Behind N proxies of ours (TRUST_PROXY), the Nth X-Forwarded-For entry from
+ * the right: each proxy appends the peer it saw (nginx's $proxy_add_x_forwarded_for), so entries to
+ * the left of those are whatever the client sent and prove nothing. A list shorter than N came
+ * through fewer proxies: its leftmost entry is then the one our outermost proxy wrote.
+ */
+export function clientIp(config: Pick<Config, 'trustProxyHops'>, request: Request, server: { requestIP(r: Request): { address: string } | null } | null): string | null {
+  if (config.trustProxyHops > 0) {
     const xff = request.headers.get('x-forwarded-for');
-    if (xff) return xff.split(',')[0]!.trim().slice(0, 64);
+    if (xff) {
+      const hops = xff.split(',');
+      const ip = hops[Math.max(0, hops.length - config.trustProxyHops)]!.trim();
+      if (ip) return ip.slice(0, 64);
+    }
   }
   return server?.requestIP(request)?.address ?? null;
 }

@@ -4,7 +4,8 @@
  * Sign-in protocol: rate-limit check (per account and per IP) → look the user up → if what was
  * typed has the shape of a login code and the user holds one, try the code (atomically consumed:
  * a code works once) → otherwise verify the argon2id password → check the account status →
- * start a session. Every failure counts against both limits; success clears the account's count.
+ * start a session. Every attempt is counted against both limits before any secret is checked;
+ * a success clears the account's count and gives back its slot of the address's count.
  */
 import { AppError, badRequest, forbidden, rateLimited, unauthenticated } from '../../errors';
 import type { User } from '../../store/types';
@@ -47,16 +48,20 @@ export async function signIn(
   const email = input.email.trim().toLowerCase();
   const ipKey = input.ip ?? 'unknown';
   if (!email || !input.secret) throw badRequest('Enter your email and password.');
-  // Per address: failures only (a campus NAT puts whole halls behind one address). Per account: every
-  // attempt is counted before the slow password check, so parallel guesses (on any node, with
-  // REDIS_URL) cannot all start under the limit; a success clears the count.
-  const ipWait = await ctx.ipLimiter.retryAfter(ipKey);
-  if (ipWait > 0) throw rateLimited(lockedMessage(ipWait), ipWait);
+  // Both limits count every attempt before the slow password check, so parallel guesses (on any
+  // node, with REDIS_URL) cannot all start under a limit. Per account: a success clears the count.
+  // Per address: an attempt holds a slot until it succeeds, which gives the slot back, so only
+  // failures (and attempts still running) add up: a campus NAT puts whole halls behind one address.
+  const ipSlot = await ctx.ipLimiter.reserve(ipKey);
+  if (ipSlot.wait > 0) throw rateLimited(lockedMessage(ipSlot.wait), ipSlot.wait);
   const wait = await ctx.accountLimiter.take(email);
-  if (wait > 0) throw rateLimited(lockedMessage(wait), wait);
+  if (wait > 0) {
+    await ipSlot.release(); // refused unchecked: nothing was tried from this address
+    throw rateLimited(lockedMessage(wait), wait);
+  }
 
+  // Failures (and anything unexpected) keep the address's slot counted.
   const fail = async (err: AppError, user: User | null) => {
-    await ctx.ipLimiter.record(ipKey);
     await recordAudit(ctx.store, { userId: user?.id ?? null, origin: input.ip ?? 'unknown' }, 'session.login_failed', user?.id ?? null, { email, reason: err.message });
     return err;
   };
@@ -83,6 +88,7 @@ export async function signIn(
     throw await fail(forbidden(`This account is ${user!.status}. Contact your administrator.`), user);
   }
   await ctx.accountLimiter.reset(email);
+  await ipSlot.release();
   let signedIn = user!;
   if (viaCode) signedIn = (await ctx.store.users.update(signedIn.id, { mustSetPassword: true }))!;
   const token = await startSession(ctx, signedIn.id, { ip: input.ip, userAgent: input.userAgent });

@@ -204,7 +204,26 @@ describe('rate limiting', () => {
     for (let i = 0; i < 30; i++) await sprayer.signIn(`user${i}@unilag.edu.ng`, 'guess');
     expect((await sprayer.signIn('someone@unilag.edu.ng', 'guess')).status).toBe(429);
     expect((await new Client(app, '198.51.100.8').signIn('someone@unilag.edu.ng', 'guess')).status).toBe(401);
-  });
+  }, 60_000); // 32 argon2 checks: seconds on a busy 2-core machine
+
+  test('forty guesses at once from one IP: thirty passwords are checked, the rest refused before any check', async () => {
+    const { app, store } = await setUp();
+    const sprayer = new Client(app, '198.51.100.9');
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => sprayer.signIn(`user${i}@unilag.edu.ng`, 'guess').then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(30);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    expect((await store.audit.list({ limit: 100 })).filter((e) => e.action === 'session.login_failed')).toHaveLength(30);
+  }, 30_000); // thirty argon2 checks
+
+  test('sign-ins that succeed give their count back: one address (a campus NAT) is locked by failures only', async () => {
+    const { app } = await withPassword();
+    const hall = new Client(app, '198.51.100.10');
+    for (let i = 0; i < 28; i++) expect((await hall.signIn(`user${i}@unilag.edu.ng`, 'guess')).status).toBe(401);
+    for (let i = 0; i < 4; i++) expect((await hall.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(303);
+    // 28 failures and 4 successes: two more failures are allowed, then the address waits.
+    for (let i = 0; i < 2; i++) expect((await hall.signIn(`more${i}@unilag.edu.ng`, 'guess')).status).toBe(401);
+    expect((await hall.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
+  }, 30_000);
 });
 
 describe('plumbing', () => {

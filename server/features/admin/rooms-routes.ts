@@ -9,7 +9,7 @@ import { addMembers, archiveRoom, createCourseRoom, removeMember, setRoomRole } 
 import { readMemberCsv } from '../chat/members-csv';
 import { Confirm, Csrf, type AdminKit } from './kit';
 
-const MAX_MEMBER_CSV_BYTES = 5 * 1024 * 1024;
+export const MAX_MEMBER_CSV_BYTES = 5 * 1024 * 1024;
 
 const DONE: Record<string, string> = {
   created: 'Room created.',

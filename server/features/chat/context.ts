@@ -18,6 +18,8 @@ export interface ChatContext {
   moderation?: Moderation;
   /** Ends calls on this node when a safeguarding action takes effect (a block, a room freeze). */
   calls?: CallControl;
+  /** Ends the direct transfers of a file offer on this node when its message is deleted or hidden. */
+  offers?: { gone(messageId: string): void };
   /** A failure that must not fail the action it happened in (logged; absent in tests: ignored). */
   warn?: (message: string, fields: Record<string, unknown>) => void;
 }

@@ -79,6 +79,7 @@ export async function publishVisible(ctx: ChatContext, message: Message) {
  * the held version (it replaces a message only by a newer rev).
  */
 export async function publishHidden(ctx: ChatContext, message: Message) {
+  ctx.offers?.gone(message.id);
   await publishVisible(ctx, message);
   await publishMessages(ctx, message.roomId, [message], () => true);
 }
@@ -178,8 +179,9 @@ export async function deleteMessage(ctx: ChatContext, user: User, input: { roomI
   if (!isOfficer(user)) await assertMayPost(ctx.store, user, room);
   const deleted = await ctx.store.messages.delete(room.id, message.id, user.id);
   if (!deleted) return message;
-  // A deleted file message takes its stored bytes with it.
+  // A deleted file message takes its stored bytes with it; a direct offer, its transfers.
   await deleteFileOf(ctx.store, message);
+  ctx.offers?.gone(message.id);
   // Deleting someone else's message is a moderation action: it goes in the audit log.
   if (message.senderId !== user.id) {
     await recordAudit(ctx.store, { userId: user.id, origin: input.origin ?? 'unknown' }, 'message.moderator_delete', room.id, { messageId: message.id, senderId: message.senderId });

@@ -10,7 +10,7 @@ import { listeningApp, Client, makeUser, type ListeningApp } from '../../testing
 import { parseTransferMsg } from './transfer-protocol';
 import { fileBody, fileMeta } from '../../../views/files';
 import { removeMember } from '../chat/rooms';
-import { deleteMessage } from '../chat/messages';
+import { deleteMessage, publishHidden } from '../chat/messages';
 import { CLI_ACTOR } from '../audit/record';
 import { MAX_REOFFERS } from './transfer';
 import { createModeration, type Moderation } from '../moderation/screen';
@@ -300,6 +300,31 @@ describe('/xfer', () => {
     b.send({ type: 'request', room: other.id, transfer: t2 });
     expect(await b.next('error')).toMatchObject({ status: 503 }); // back in the room, but her page must offer it again
     expect([...a.got, ...b.got].filter((m) => m.type === 'ended')).toEqual([]);
+  });
+
+  test('an offer deleted (or hidden by safeguarding) ends its transfers at once, both sides told; it is no longer served', async () => {
+    const s = await start();
+    const { ada, room, a, b } = await twoMembers(s);
+    a.send(offer(room.id));
+    const t = (await a.next('offered')).transfer as string;
+    b.send({ type: 'request', room: room.id, transfer: t, relay: true });
+    const started = await b.next('start');
+    await a.next('start');
+    await Promise.all([a.next('relay-offer'), b.next('relay-offer')]);
+    await deleteMessage(s.app.chat, ada.user, { roomId: room.id, messageId: t });
+    const ended = { type: 'ended', session: started.session, reason: 'failed', message: 'This file offer was removed from the room; the transfer has ended.' };
+    expect(await a.next('ended')).toEqual(ended);
+    expect(await b.next('ended')).toEqual(ended);
+    expect(s.app.transfers.stats()).toMatchObject({ serving: 0, sessions: 0, relays: 0 });
+    // Hidden (an officer upheld its name, or blocked its sender): the same.
+    a.send(offer(room.id, { name: 'notes.zip' }));
+    const t2 = (await a.next('offered')).transfer as string;
+    b.send({ type: 'request', room: room.id, transfer: t2 });
+    const s2 = await b.next('start');
+    await a.next('start');
+    await publishHidden(s.app.chat, (await s.store.messages.setHeld(room.id, t2, true))!);
+    expect(await b.next('ended')).toEqual({ ...ended, session: s2.session });
+    expect(s.app.transfers.stats()).toMatchObject({ serving: 0, sessions: 0 });
   });
 
   test('a deleted offer can be offered again, under any name, and the new offer is the one found again', async () => {

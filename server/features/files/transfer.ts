@@ -286,6 +286,19 @@ export class Transfers {
     }
   }
 
+  /**
+   * The offer's message was deleted or hidden by safeguarding: nobody serves it any more, and each
+   * session of it ends `failed` at once, both sides told (a flowing transfer sends no signalling
+   * message that would find out).
+   */
+  offerGone(transfer: string) {
+    this.serving.delete(transfer);
+    for (const s of [...this.sessions.values()]) {
+      if (s.transfer !== transfer) continue;
+      this.end(s, 'offer removed', { to: [s.sender, s.receiver], reason: 'failed', message: 'This file offer was removed from the room; the transfer has ended.' });
+    }
+  }
+
   /** A signalling socket closed: it serves nothing any more and its sessions end (the other side may retry). */
   closed(peer: Peer) {
     for (const [id, served] of this.serving) if (served.peers.delete(peer) && !served.peers.size) this.serving.delete(id);
