@@ -47,7 +47,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   chat.calls = {
     endUser: (userId, opts = {}) =>
       void sfu.endUser(userId, opts.why ?? 'Your account was blocked by the safeguarding team.', opts.where).catch((err) => deps.logger.error('ending calls failed', { err })),
-    endRoom: (roomId) => void sfu.endRoom(roomId, 'This room was frozen by the safeguarding team.').catch((err) => deps.logger.error('ending calls failed', { err })),
+    endRoom: (roomId, why = 'This room was frozen by the safeguarding team.') => void sfu.endRoom(roomId, why).catch((err) => deps.logger.error('ending calls failed', { err })),
   };
   chat.warn = (message, fields) => deps.logger.warn(message, fields);
   // Direct transfers (files above the threshold): offers and sessions in memory, relays on demand.

@@ -9,7 +9,7 @@ import { loadConfig } from '../../config';
 import { loadAssets } from '../../http/assets';
 import { memoryLogger } from '../../log';
 import { RecordingHub } from '../../realtime/hub';
-import { addMembers, removeMember } from '../chat/rooms';
+import { addMembers, archiveRoom, removeMember, setRoomRole } from '../chat/rooms';
 import { topics } from '../../realtime/topics';
 import { randomSecrets } from '../../secrets';
 import { createSqliteStore } from '../../store/sqlite/sqlite';
@@ -162,6 +162,19 @@ describe('/rtc and the call bar', () => {
     await until(() => s.app.sfu.stats().participants === 1);
     expect(s.app.sfu.stats()).toMatchObject({ calls: 1, participants: 1 });
     a.ws.close();
+  });
+  test('a room owner who is made a plain member leaves the call to rejoin with that seat; a change that keeps the seat does not; archiving ends the call', async () => {
+    const { s, ada, olu, room, a, o } = await twoInCall('CSC103');
+    const actor = { userId: null, origin: 'test' };
+    await setRoomRole(s.app.chat, actor, room.id, olu.user.id, 'moderator'); // not a host either way
+    await Bun.sleep(100);
+    expect(o.code()).toBeNull();
+    await setRoomRole(s.app.chat, actor, room.id, ada.user.id, 'member'); // was the owner: a host
+    expect(await a.closed).toBe(4403);
+    await until(() => s.app.sfu.stats().participants === 1);
+    await archiveRoom(s.app.chat, actor, room.id, true);
+    expect(await o.closed).toBe(4403);
+    await until(() => s.app.sfu.stats().calls === 0);
   });
   test('safeguarding: ending a user\'s calls only where a room filter says so (a restriction: rooms with a minor)', async () => {
     const { s, olu, room, a, o } = await twoInCall('CSC104');

@@ -27,7 +27,8 @@ export interface ChatContext {
 export interface CallControl {
   /** Removes the user from their calls on this node; with `where`, only from calls in rooms it accepts. */
   endUser(userId: string, opts?: { where?: (roomId: string) => Promise<boolean>; why?: string }): void;
-  endRoom(roomId: string): void;
+  /** `why`: what every participant is told (default: the room was frozen by the safeguarding team). */
+  endRoom(roomId: string, why?: string): void;
 }
 
 export function createChatContext(store: Store, hub: Hub, timeZone: string, opts: { moderationScope?: ModerationScope; moderation?: Moderation; limiters?: LimiterFactory } = {}): ChatContext {

@@ -3,6 +3,7 @@
  * Audiences: membership changes subscribe/unsubscribe the affected user's live connections and
  * push their room-list entry to topics.user(userId) — only to the users concerned.
  */
+import { isLectureHost } from '../../rtc/permissions';
 import { badRequest, conflict, forbidden, notFound } from '../../errors';
 import { topics } from '../../realtime/topics';
 import { DuplicateRoomError, ROOM_ROLES, type Membership, type Room, type RoomRole, type User } from '../../store/types';
@@ -114,8 +115,15 @@ export async function removeMember(ctx: ChatContext, actor: Actor, roomId: strin
 /** Sets a member's room role (owner, moderator, member). */
 export async function setRoomRole(ctx: ChatContext, actor: Actor, roomId: string, userId: string, role: string) {
   if (!(ROOM_ROLES as readonly string[]).includes(role)) throw badRequest(`Unknown room role "${role}" (use owner, moderator or member).`);
-  if (!(await ctx.store.rooms.setRole(roomId, userId, role as RoomRole))) throw notFound('That person is not a member of this room.');
+  const before = await ctx.store.rooms.membership(roomId, userId);
+  if (!before || !(await ctx.store.rooms.setRole(roomId, userId, role as RoomRole))) throw notFound('That person is not a member of this room.');
   await recordAudit(ctx.store, actor, 'room.set_role', roomId, { userId, role });
+  // A lecture's host is decided when joining: someone who stops (or starts) being the room's owner
+  // rejoins with the seat the new role gives (on this node, like every call action).
+  const user = await ctx.store.users.byId(userId);
+  if (user && isLectureHost(user.role, before.role) !== isLectureHost(user.role, role)) {
+    ctx.calls?.endUser(userId, { where: async (r) => r === roomId, why: 'Your role in this room changed: join the call again.' });
+  }
 }
 
 /**
@@ -128,6 +136,8 @@ export async function archiveRoom(ctx: ChatContext, actor: Actor, roomId: string
   if (room.archived === archived) return room;
   const updated = (await ctx.store.rooms.update(roomId, { archived }))!;
   await recordAudit(ctx.store, actor, archived ? 'room.archive' : 'room.unarchive', roomId, { code: room.code });
+  // An archived room is read-only: its call ends too (the call bar is gone from its page).
+  if (archived) ctx.calls?.endRoom(roomId, 'This room was archived: the call has ended.');
   return updated;
 }
 
