@@ -59,7 +59,8 @@ export class CallClient {
       const m = JSON.parse(String(e.data)) as Msg;
       this.queue = this.queue.then(() => this.onMessage(m)).catch((err) => this.ui.say(`Call problem: ${err}`));
     };
-    this.ws.onclose = (e) => this.end(e.code === 4404 ? 'You are not a member of this room.' : e.code === 4403 ? 'You were removed from the call.' : e.reason || 'The call connection closed.');
+    // 4403 carries why (a block, a freeze, the room archived, a new room role): shown as the server says it.
+    this.ws.onclose = (e) => this.end(e.code === 4404 ? 'You are not a member of this room.' : e.reason || (e.code === 4403 ? 'You were removed from the call.' : 'The call connection closed.'));
     addEventListener('online', this.onNetworkChange);
   }
 
