@@ -21,8 +21,8 @@ afterEach(async () => {
   for (const s of stops.splice(0)) await s();
 });
 
-async function start() {
-  const store = createSqliteStore(null);
+async function start(wrap: (s: Store) => Store = (s) => s) {
+  const store = wrap(createSqliteStore(null));
   const hub = new RecordingHub();
   const app = createApp({ config: loadConfig({ LOG_LEVEL: 'error', RTC_LISTEN_IP: '127.0.0.1' }), store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets(), hub });
   app.listen({ port: 0, hostname: '127.0.0.1' });
@@ -176,6 +176,45 @@ describe('/rtc and the call bar', () => {
     expect(await o.closed).toBe(4403);
     await until(() => s.app.sfu.stats().calls === 0);
   });
+  test('a member removed, or blocked, while their join is still reading the store does not keep the seat', async () => {
+    let slow = false;
+    // Sanctions reads take 300 ms (a slow MongoDB): the join's checks are in flight when the removal lands.
+    const slowSanctions = (store: Store): Store => {
+      const list = store.sanctions.list.bind(store.sanctions);
+      store.sanctions.list = async (...a) => {
+        const r = await list(...a);
+        if (slow) await Bun.sleep(300);
+        return r;
+      };
+      return store;
+    };
+    const s = await start(slowSanctions);
+    const ada = await person(s, 'ada@unilag.edu.ng');
+    const olu = await person(s, 'olu@unilag.edu.ng');
+    const bisi = await person(s, 'bisi@unilag.edu.ng');
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC401', name: 'CSC401', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.user.id, role: 'owner' },
+      { userId: olu.user.id, role: 'member' },
+      { userId: bisi.user.id, role: 'member' },
+    ]);
+    const [a, o, b] = [ada, olu, bisi].map((p) => socket(s.origin, { cookie: p.cookie, origin: s.origin }));
+    await Promise.all([a!.opened, o!.opened, b!.opened]);
+    a!.send({ type: 'join', room: room.id, start: 'group' });
+    await until(() => a!.got.some((m) => m.type === 'joined'));
+    slow = true;
+    o!.send({ type: 'join', room: room.id });
+    await Bun.sleep(100); // membership checked, the sanctions read in flight
+    await removeMember(s.app.chat, { userId: ada.user.id, origin: 'test' }, room.id, olu.user.id);
+    expect(await o!.closed).toBe(4404);
+    b!.send({ type: 'join', room: room.id });
+    await Bun.sleep(100);
+    await s.store.sanctions.create({ kind: 'block', userId: bisi.user.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e6 });
+    expect(await b!.closed).toBe(4403);
+    slow = false;
+    await until(() => s.app.sfu.stats().participants === 1);
+    a!.ws.close();
+  }, 15_000);
+
   test('safeguarding: ending a user\'s calls only where a room filter says so (a restriction: rooms with a minor)', async () => {
     const { s, olu, room, a, o } = await twoInCall('CSC104');
     s.app.chat.calls!.endUser(olu.user.id, { where: async () => false });

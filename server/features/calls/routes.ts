@@ -22,12 +22,18 @@ import { parseClientMsg, type ServerMsg } from '../../rtc/protocol';
 import { callBar } from '../../../views/calls';
 import { viewerPlugin } from '../accounts/guard';
 import { barState, callSeat } from './actions';
-import { assertMayPost } from '../moderation/restrictions';
+import { assertMayPost, postingRefusal } from '../moderation/restrictions';
 
 
 interface Conn extends SignalConn {
   call: Call | null;
   participant: Participant | null;
+  /**
+   * The room of a join in progress (its store reads take time), and whether its user stopped being
+   * a member meanwhile: `unsubscribed` cannot end a seat that does not exist yet, so the join does.
+   */
+  joining: string | null;
+  joinLost: boolean;
 }
 
 const MAX_MSGS_PER_SEC = 60;
@@ -46,6 +52,7 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
     try {
       if (msg.type === 'join') {
         if (c.participant) return send(c, { type: 'error', message: 'Already in the call.' });
+        [c.joining, c.joinLost] = [msg.room, false];
         const seat = await callSeat(app.store, user, msg.room);
         if (seat.archived) return send(c, { type: 'error', message: 'This room is archived.' });
         // A call puts voice and video in front of the room: the same sanctions as posting apply
@@ -63,6 +70,15 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
         });
         c.call = call;
         c.participant = participant;
+        c.joining = null;
+        // Removed from the room, or blocked or restricted, while the join's reads were in flight.
+        if (c.joinLost) return c.raw.close(4404, 'You are no longer a member of this room.');
+        const refusal = await postingRefusal(app.store, user, { id: seat.roomId });
+        if (refusal) {
+          await sfu.leave(call, participant);
+          c.call = c.participant = null;
+          return c.raw.close(4403, refusal);
+        }
         log.info('call join', { connId: c.id, userId: c.userId, callId: call.id, participantId: participant.id });
         return;
       }
@@ -98,9 +114,10 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
         maxPayloadLength: 64 * 1024,
         idleTimeout: 60,
         maxPerSec: MAX_MSGS_PER_SEC,
-        opened: (base) => Object.assign(base, { call: null, participant: null }),
-        // Removed from the call's room: they leave the call too.
+        opened: (base) => Object.assign(base, { call: null, participant: null, joining: null, joinLost: false }),
+        // Removed from the call's room: they leave the call too (a join in progress finds out when it ends).
         unsubscribed(c, topic) {
+          if (c.joining && topic === topics.room(c.joining)) c.joinLost = true;
           if (c.call && topic === topics.room(c.call.roomId)) c.raw.close(4404, 'You are no longer a member of this room.');
         },
         handle,
