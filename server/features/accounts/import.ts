@@ -227,11 +227,14 @@ export async function applyImport(
   });
   await opts.beforeWrite?.(credentials);
   await store.users.importBatch({ create, update: update.map(({ id, patch }) => ({ id, patch })) });
-  // One entry per user, as createUser / updateUser write them, then the summary.
+  // An entry of its own, as createUser / updateUser write them, for what changes what an account may
+  // do or how it is protected: a new lecturer or administrator, a role or a date of birth (the minor
+  // flag) changed. The rest (new students, names, matric numbers) is counted in the summary: an
+  // import of 50,000 students is one entry, not 50,000 (each is two round trips on MongoDB).
   const audited = [
-    ...create.map((u) => () => recordAudit(store, opts.actor, 'user.create', u.id, { email: u.email, role: u.role })),
+    ...create.filter((u) => u.role !== 'student').map((u) => () => recordAudit(store, opts.actor, 'user.create', u.id, { email: u.email, role: u.role })),
     ...update
-      .filter((u) => u.changed.length)
+      .filter((u) => u.changed.includes('role') || u.changed.includes('dateOfBirth'))
       .map(({ user, patch, changed }) => () => {
         const roleChange = changed.includes('role') ? { role: { from: user.role, to: patch.role } } : {};
         return recordAudit(store, opts.actor, 'user.update', user.id, { email: user.email, changed, ...roleChange });
