@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { rtcConfigFromEnv } from './config';
 import { parseClientMsg, type ServerMsg } from './protocol';
 import { CallError, Sfu } from './sfu';
+import { ROSTER_EVERY_MS } from './call';
 
 const sfus: Sfu[] = [];
 afterEach(async () => {
@@ -114,7 +115,7 @@ describe('calls', () => {
     await as(st, { type: 'hand', raised: true });
     expect(call.roster().find((r) => r.id === st.participant.id)).toMatchObject({ hand: true, micGranted: false });
     await as(host, { type: 'grant', participant: st.participant.id, mic: true });
-    expect(e2.got.at(-2)).toEqual({ type: 'permission', canPublish: true });
+    expect(e2.got.filter((m) => m.type === 'permission').at(-1)).toEqual({ type: 'permission', canPublish: true });
     expect(call.roster().find((r) => r.id === st.participant.id)).toMatchObject({ hand: false, micGranted: true });
     // Granted the mic only: a camera is still refused.
     expect(await refused(as(st, { type: 'offer', sdp: offer(['video', '0', 'sendonly']), sources: { '0': 'cam' } }))).toBe('Only the lecturer can share video or a screen in a lecture.');
@@ -129,6 +130,21 @@ describe('calls', () => {
     expect(e3.got.at(-1)).toEqual({ type: 'ended', reason: 'removed' });
     expect(e3.closed).toEqual([4403]);
     expect(() => s.join({ roomId: 'r', member: member(3), host: false, endpoint: endpoint() })).toThrow('A host removed you from this call.');
+  });
+
+  test('rosters are sent at most every ROSTER_EVERY_MS: a burst of hand toggles reaches the others as two, the last with the final state', async () => {
+    const s = sfu();
+    const host = s.join({ roomId: 'r', member: member(1), host: true, start: 'lecture', endpoint: endpoint() });
+    const st = s.join({ roomId: 'r', member: member(2), host: false, endpoint: endpoint() });
+    await Bun.sleep(2 * ROSTER_EVERY_MS + 20); // the joins' rosters are out, and the interval after the last
+    const got = host.participant.endpoint as ReturnType<typeof endpoint>;
+    const rosters = () => got.got.filter((m) => m.type === 'roster') as { participants: { id: string; hand: boolean }[] }[];
+    const before = rosters().length;
+    for (let i = 0; i < 61; i++) await s.handle(host.call, st.participant, { type: 'hand', raised: i % 2 === 0 });
+    expect(rosters().length).toBe(before + 1); // the first at once
+    await Bun.sleep(ROSTER_EVERY_MS + 50);
+    expect(rosters().length).toBe(before + 2); // the rest together
+    expect(rosters().at(-1)!.participants.find((p) => p.id === st.participant.id)!.hand).toBe(true);
   });
 
   test('a full call refuses more people', () => {

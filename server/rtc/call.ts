@@ -25,6 +25,9 @@ export interface CallHooks {
   warn(msg: string, fields: Record<string, unknown>): void;
 }
 
+/** The least time between two rosters of one call (see broadcastRoster). */
+export const ROSTER_EVERY_MS = 250;
+
 export class Call {
   readonly id = crypto.randomUUID();
   readonly participants = new Map<string, Participant>();
@@ -32,6 +35,8 @@ export class Call {
   readonly removed = new Set<string>();
   readonly startedAt: number;
   ended = false;
+  private rosterSentAt = -Infinity;
+  private rosterTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly roomId: string,
@@ -205,7 +210,24 @@ export class Call {
     }));
   }
 
+  /**
+   * Rosters go out at most once per ROSTER_EVERY_MS per call: the first at once, the changes after
+   * it together when the interval is up. A roster is the whole list sent to everyone (about 30 KB
+   * for 300 students, to each of them), so a burst of joins, or one client toggling its hand 60
+   * times a second, would otherwise multiply into megabytes a second on students' mobile data.
+   */
   private broadcastRoster() {
+    if (this.rosterTimer) return; // the one already due carries this change too
+    const wait = this.rosterSentAt + ROSTER_EVERY_MS - Date.now();
+    if (wait <= 0) return this.sendRoster();
+    this.rosterTimer = setTimeout(() => {
+      this.rosterTimer = null;
+      if (!this.ended) this.sendRoster();
+    }, wait);
+  }
+
+  private sendRoster() {
+    this.rosterSentAt = Date.now();
     const participants = this.roster();
     for (const p of this.participants.values()) p.send({ type: 'roster', participants });
   }
