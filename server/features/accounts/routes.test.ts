@@ -153,6 +153,14 @@ describe('sessions', () => {
     expect((await client.get('/')).headers.get('location')).toBe('/login');
   });
 
+  test("signing in again in the same browser, even as someone else, ends the browser's earlier session", async () => {
+    const { client, store, issued } = await withPassword();
+    const bola = await makeUser(store, 'bola@unilag.edu.ng');
+    expect((await client.signIn('bola@unilag.edu.ng', bola.loginCode)).status).toBe(303);
+    expect(await store.sessions.listForUser(issued.user.id)).toEqual([]);
+    expect((await store.sessions.listForUser(bola.user.id)).length).toBe(1);
+  });
+
   test('a disabled account is signed out and cannot sign in', async () => {
     const { client, store, issued } = await withPassword();
     await store.users.update(issued.user.id, { status: 'disabled' });

@@ -20,7 +20,7 @@ export function accountRoutes(app: AppContext) {
     })
     .post(
       '/login',
-      async ({ body, set, request, cookie }) => {
+      async ({ body, set, request, cookie, viewer }) => {
         try {
           const { token, user } = await signIn(app.auth, {
             email: body.email,
@@ -28,6 +28,12 @@ export function accountRoutes(app: AppContext) {
             ip: requestInfo(request).ip,
             userAgent: request.headers.get('user-agent'),
           });
+          // The session this browser had (perhaps another account's) ends with its sockets: the cookie is replaced.
+          const earlier = await viewer();
+          if (earlier) {
+            await endSession(app.auth, cookie[SESSION_COOKIE]?.value as string | undefined);
+            app.auth.live?.closeUser(earlier.user.id, 4401, 'Signed out', earlier.idHash);
+          }
           cookie[SESSION_COOKIE]!.set({ value: token, ...sessionCookieOptions(app) });
           return seeOther(set, user.mustSetPassword ? '/password' : '/');
         } catch (e) {
