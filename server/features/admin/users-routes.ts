@@ -6,6 +6,8 @@ import type { User, UserStatus } from '../../store/types';
 import { adminHome, confirmBody } from '../../../views/admin';
 import { codeIssuedBody, newUserBody, userDetailBody, usersListBody } from '../../../views/admin-users';
 import { createUser, resetUser, revokeSessions, setUserStatus, updateUser } from '../accounts/actions';
+import { isMinor } from '../accounts/model';
+import { endLimitedCallsForMinors } from '../moderation/restrictions';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
 import { PAGE_SIZE, findUsers } from './users';
 
@@ -91,7 +93,11 @@ export function userRoutes(k: AdminKit) {
           // The permission checkbox applies only when the form showed it (an unchecked box sends nothing).
           const others = u.permissions.filter((p) => p !== 'safeguarding');
           const permissions = body.permissions_shown === 'yes' ? (body.safeguarding === 'yes' ? [...others, 'safeguarding'] : others) : undefined;
-          await updateUser(store, u.id, { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minorOverride, permissions }, k.actor(request));
+          const updated = await updateUser(store, u.id, { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minorOverride, permissions }, k.actor(request));
+          // Now a minor: in each of their rooms, a restricted member leaves its call (as when a minor is added).
+          if (isMinor(updated) && !isMinor(u)) {
+            for (const { room } of await store.rooms.listForUser(u.id)) await endLimitedCallsForMinors(k.chat, room.id, [u.id]);
+          }
           return seeOther(set, `/admin/users/${u.id}?done=saved`);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;

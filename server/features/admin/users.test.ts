@@ -85,6 +85,24 @@ describe('admin portal: users', () => {
     expect(await self.text()).toContain('You cannot remove your own administrator role.');
   }, 30_000);
 
+  test('a member made a minor by an edit: restricted members of their rooms leave those rooms\' calls, as when a minor is added', async () => {
+    const t = await adminSetup();
+    const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO101', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
+      { userId: t.student.id, role: 'member' },
+      { userId: t.lecturer.id, role: 'member' },
+    ]);
+    const ended: { userId: string; where?: (roomId: string) => Promise<boolean> }[] = [];
+    t.app.chat.calls = { endUser: (userId, opts) => void ended.push({ userId, where: opts?.where }), endRoom: () => {} };
+    const path = `/admin/users/${t.student.id}`;
+    expect((await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '1990-01-01', minor: 'auto' })).status).toBe(303);
+    expect(ended).toEqual([]); // an adult: nothing to do
+    expect((await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '2012-01-01', minor: 'auto' })).status).toBe(303);
+    expect(ended.map((e) => e.userId)).toEqual([t.lecturer.id]);
+    await t.store.sanctions.create({ kind: 'restriction', userId: t.lecturer.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e9 });
+    expect(await ended[0]!.where!(room.id)).toBe(true); // restricted, in this room's call
+    expect(await ended[0]!.where!('another-room')).toBe(false);
+  }, 30_000);
+
   test('suspend asks first, then signs the user out everywhere and closes their live connections', async () => {
     const t = await adminSetup();
     const sock = fakeSocket(t.hub, t.student.id);
