@@ -51,7 +51,7 @@ export function moderationRoutes(k: AdminKit) {
     const v = k.view(request);
     // once decided, the way on to the next case in queue order (held first), so an officer works through it
     const next = cv.c.status === 'decided' ? ((await caseQueue(k.chat, 'open', 1)).find((x) => x.c.id !== cv.c.id)?.c.id ?? null) : undefined;
-    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next, opts.form)}${caseActions(v, cv.c.id)}`;
+    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next, opts.form)}${caseActions(v, cv.c.id, cv.message?.rev)}`;
     return k.page(set, request, { title: 'Safeguarding case', section: 'moderation', body, status: opts.status, error: opts.error }, code);
   };
 

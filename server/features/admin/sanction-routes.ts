@@ -86,11 +86,12 @@ export function sanctionRoutes(k: AdminKit) {
         if (body.confirm !== 'yes') {
           const question = body.action === 'block' ? 'Block the sender of this message?' : 'Freeze this room?';
           const clause = clauseById(body.clause)!;
-          const confirm = confirmBody(k.view(request), { question, detail: html`Clause ${clause.id} · ${clause.title}. Reason shown to them: “${reason}”. They can respond within the statement period; another officer decides their appeal.`, action: `${back}/act`, fields: { action: body.action, clause: body.clause, reason }, yes: body.action === 'block' ? 'Yes, block' : 'Yes, freeze', cancel: back });
+          const fields: Record<string, string> = { action: body.action, clause: body.clause, reason, ...(body.rev !== undefined ? { rev: String(body.rev) } : {}) };
+          const confirm = confirmBody(k.view(request), { question, detail: html`Clause ${clause.id} · ${clause.title}. Reason shown to them: “${reason}”. They can respond within the statement period; another officer decides their appeal.`, action: `${back}/act`, fields, yes: body.action === 'block' ? 'Yes, block' : 'Yes, freeze', cancel: back });
           return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
         }
         try {
-          const s = await actOnCase(k.chat, actor, params.id, body.action, body.clause, reason);
+          const s = await actOnCase(k.chat, actor, params.id, body.action, body.clause, reason, body.rev);
           return seeOther(set, `/admin/moderation/actions/${s.id}?done=${body.action}`);
         } catch (e) {
           if (!(e instanceof AppError) || e.kind !== 'conflict') throw e;
@@ -98,7 +99,7 @@ export function sanctionRoutes(k: AdminKit) {
           return seeOther(set, `${back}?done=${code}`);
         }
       },
-      { params: IdParams, body: t.Object({ _csrf: Csrf, action: t.Union([t.Literal('block'), t.Literal('freeze')]), clause: t.String({ maxLength: 16 }), reason: t.String({ maxLength: MAX_REASON }), confirm: Confirm }) },
+      { params: IdParams, body: t.Object({ _csrf: Csrf, action: t.Union([t.Literal('block'), t.Literal('freeze')]), clause: t.String({ maxLength: 16 }), reason: t.String({ maxLength: MAX_REASON }), rev: t.Optional(t.Numeric({ minimum: 0 })), confirm: Confirm }) },
     )
     .get(
       '/admin/moderation/actions',

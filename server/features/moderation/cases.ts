@@ -18,7 +18,7 @@ import { ageOn, isMinor } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishHidden, publishVisible } from '../chat/messages';
-import { blockUser, freezeRoom, recordRemoval, type OfficerActor } from './sanctions';
+import { blockUser, freezeRoom, recordRemoval, roomParty, type OfficerActor } from './sanctions';
 import { OWN_CASE } from './hearing';
 import { keptHiddenByOthers } from './hidden';
 import { isLabel, LABELS, type Label } from './model/labels';
@@ -169,15 +169,22 @@ export const MESSAGE_CHANGED = 'The message changed since you opened this case (
  * Block the sender, or freeze the room, on the evidence of a case. A block also decides an open
  * case as upheld (the message stays hidden; the block's hearing covers it).
  */
-export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: string, action: 'block' | 'freeze', clause: string, reason: string): Promise<Sanction> {
+export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: string, action: 'block' | 'freeze', clause: string, reason: string, seenRev?: number): Promise<Sanction> {
   const why = checkReason(reason);
   const c = await ctx.store.cases.byId(caseId);
   if (!c) throw notFound('No such case.');
   if (c.senderId === actor.userId) throw conflict(OWN_CASE);
+  const m = await ctx.store.messages.byId(c.roomId, c.messageId);
+  // Acting on a message that changed since the officer opened it (a block upholds it): see it first.
+  if (seenRev !== undefined && m && m.rev !== seenRev) throw conflict(MESSAGE_CHANGED);
   if (action === 'block') {
     // The case is decided only once the block's checks have passed (inside its lock).
-    return blockUser(ctx, actor, c, clause, why, async () => (c.status === 'open' ? decideCase(ctx, actor, caseId, 'uphold', why, { hearing: false }) : c));
+    return blockUser(ctx, actor, c, clause, why, async () => (c.status === 'open' ? decideCase(ctx, actor, caseId, 'uphold', why, { hearing: false, seenRev }) : c));
   }
-  const m = await ctx.store.messages.byId(c.roomId, c.messageId);
-  return freezeRoom(ctx, actor, c, clause, why, m !== null && !m.held && !m.deletedAt);
+  // Nobody acts about themselves: an officer who answers for the room (its owner) does not freeze it.
+  if ((await roomParty(ctx, c.roomId)).includes(actor.userId)) throw conflict(OWN_CASE);
+  // The owners see the evidence only if the room saw that very text: not a held one (even if an
+  // edit of it was released since), not a deleted one.
+  const shown = m !== null && !m.held && !m.deletedAt && m.body === c.text;
+  return freezeRoom(ctx, actor, c, clause, why, shown);
 }

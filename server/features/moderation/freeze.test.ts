@@ -2,8 +2,9 @@
 import { describe, expect, test } from 'bun:test';
 import { topics } from '../../realtime/topics';
 import { ACCOUNT_POSTING_ID, postingBannerId } from '../../../views/safeguarding';
-import { actOnCase } from './cases';
-import { deleteMessage, typing } from '../chat/messages';
+import { actOnCase, decideCase, MESSAGE_CHANGED, viewCase } from './cases';
+import { OWN_CASE } from './hearing';
+import { deleteMessage, editMessage, typing } from '../chat/messages';
 import { postingSlot } from './posting-banner';
 import { REFUSALS } from './restrictions';
 import { decideAppeal, liftSanction, submitStatement } from './sanctions';
@@ -79,6 +80,33 @@ describe('room freeze', () => {
     const [c] = await s.store.cases.list();
     const freeze = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'freeze', 'SG-2', 'Grooming attempts in this room.');
     expect(freeze.evidence).not.toContain('secret');
+  });
+
+  test('nor the held text of a message whose harmless edit was released since: the room saw only the edit', async () => {
+    const s = await setUp();
+    const room = await s.mk('group', null, [{ userId: s.kid.id, role: 'owner' }, { userId: s.adult.id, role: 'member' }]);
+    const { message } = await say(s, s.adult, room.id, 'HOLDME secret words for you only');
+    const [c] = await s.store.cases.list();
+    await editMessage(s.ctx, s.adult, { roomId: room.id, messageId: message.id, body: 'see you in class' });
+    const rev = (await s.store.messages.byId(room.id, message.id))!.rev;
+    await decideCase(s.ctx, s.a(s.officerA), c!.id, 'release', 'The edit is harmless.', { seenRev: rev });
+    const freeze = await actOnCase(s.ctx, s.a(s.officerB), c!.id, 'freeze', 'SG-6', 'A pattern in this group.');
+    expect(freeze.evidence).not.toContain('secret');
+    expect(freeze.evidence).toContain('never saw');
+  });
+
+  test('an officer who answers for the room (its owner) cannot freeze it; a block from a page opened before an edit is refused', async () => {
+    const s = await setUp();
+    const officerOwner = (await s.store.users.update(s.adult.id, { permissions: ['safeguarding'] }))!; // owns BIO101
+    const { message } = await say(s, s.peer, s.withKid.id, 'REVIEWME look');
+    const [c] = await s.store.cases.list();
+    await expect(actOnCase(s.ctx, s.a(officerOwner), c!.id, 'freeze', 'SG-6', 'Mine.')).rejects.toThrow(OWN_CASE);
+    expect(await s.store.sanctions.list({ kind: ['freeze'] })).toEqual([]);
+    const seen = (await viewCase(s.ctx, s.a(s.officerA), c!.id)).message!.rev;
+    await editMessage(s.ctx, s.peer, { roomId: s.withKid.id, messageId: message.id, body: 'sorry, see you at the lab' });
+    await expect(actOnCase(s.ctx, s.a(s.officerA), c!.id, 'block', 'SG-6', 'A threat.', seen)).rejects.toThrow(MESSAGE_CHANGED);
+    expect((await s.store.cases.byId(c!.id))!.status).toBe('open');
+    expect(await s.store.sanctions.list({ kind: ['block'] })).toEqual([]);
   });
 });
 

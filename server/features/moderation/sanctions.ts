@@ -53,7 +53,12 @@ function notifyOfficers(ctx: ChatContext, s: Sanction, kind: NoticeKind, summary
 export async function affectedParty(ctx: ChatContext, s: Sanction): Promise<string[]> {
   if (s.userId) return [s.userId];
   if (!s.roomId) return [];
-  const members = await ctx.store.rooms.members(s.roomId);
+  return roomParty(ctx, s.roomId);
+}
+
+/** Who answers for a room (a freeze's hearing): its owners, else moderators, else staff, else everyone. */
+export async function roomParty(ctx: ChatContext, roomId: string): Promise<string[]> {
+  const members = await ctx.store.rooms.members(roomId);
   for (const role of ['owner', 'moderator'] as const) {
     const ids = members.filter((m) => m.role === role).map((m) => m.userId);
     if (ids.length) return ids;
