@@ -94,6 +94,22 @@ export const subject = (m: SinkMessage) => m.headers['subject'] ?? '';
 export const csrfOf = (page: Page) => page.locator('input[name="_csrf"]').first().inputValue();
 
 /**
+ * An officer decides a case on its page: `outcome`, the labels they judge it to carry (checkbox names
+ * match by their start, e.g. /^Threat/), a reason; then confirms and waits for "Decision recorded".
+ */
+export async function decideOnCasePage(page: Page, server: TestServer, caseId: string, d: { outcome: 'release' | 'uphold'; labels?: RegExp[]; reason: string; wait: number }) {
+  await page.goto(`${server.url}/admin/moderation/cases/${caseId}`);
+  await page.getByRole('heading', { name: 'Safeguarding case' }).waitFor({ timeout: d.wait });
+  const decide = page.getByRole('region', { name: 'Decision' });
+  await decide.getByRole('radio', { name: d.outcome === 'release' ? /Release/ : /Uphold/ }).check();
+  for (const label of d.labels ?? []) await decide.getByRole('checkbox', { name: label }).check();
+  await decide.getByRole('textbox', { name: /Reason/ }).fill(d.reason);
+  await decide.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: d.outcome === 'release' ? 'Yes, release' : 'Yes, uphold' }).click();
+  await page.getByText(`Decision recorded: ${d.outcome === 'release' ? 'released' : 'upheld'}`).waitFor({ timeout: d.wait });
+}
+
+/**
  * The officer who took the action opens it once it is appealed: the page says a different reviewer
  * must decide and offers no decision and no lift; a decision posted anyway is refused (409).
  */

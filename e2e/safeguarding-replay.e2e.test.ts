@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { describeBrowser, serverStore, type TestServer } from './harness';
-import { startSafeguarding, type SafeguardingWorld } from './safeguarding-helpers';
+import { decideOnCasePage, startSafeguarding, type SafeguardingWorld } from './safeguarding-helpers';
 import { createCourseRoom, eventually, expectLog, logBodies, messageArticle, OFFLINE_TEXT, openRoom, statusText, send, waitConnected, type Signed } from './chat-helpers';
 
 const TIMEOUT = 300_000;
@@ -60,16 +60,7 @@ describeBrowser('safeguarding: a message hidden while a member was offline (brow
         await eventually(async () => expect(await statusText(k.page)).toBe(OFFLINE_TEXT), WAIT);
 
         // ---- 3. the officer upholds the case in the portal --------------------------------------
-        await o.page.goto(`${server.url}/admin/moderation/cases/${theCase.id}`);
-        await o.page.getByRole('heading', { name: 'Safeguarding case' }).waitFor();
-        await o.page.locator('.case-context').getByText('make you regret it').waitFor();
-        const decide = o.page.getByRole('region', { name: 'Decision' });
-        await decide.getByRole('radio', { name: /Uphold/ }).check();
-        await decide.getByRole('checkbox', { name: /^Threat/ }).check();
-        await decide.getByRole('textbox', { name: /Reason/ }).fill('A threat to a student under 18.');
-        await decide.getByRole('button', { name: 'Continue' }).click();
-        await o.page.getByRole('button', { name: 'Yes, uphold' }).click();
-        await o.page.getByText('Decision recorded: upheld').waitFor({ timeout: WAIT });
+        await decideOnCasePage(o.page, server, theCase.id, { outcome: 'uphold', labels: [/^Threat/], reason: 'A threat to a student under 18.', wait: WAIT });
 
         // The sender's page is told live: the message stays there, marked held.
         await messageArticle(e.page, THREAT).locator('.held-notice').getByText('Held for review').waitFor({ timeout: WAIT });

@@ -3,13 +3,14 @@
  * lecturer's second held message to a minor restricts him. He is told live, every room of his says
  * so, he is refused where the minor is (people search no longer offers her), still posts where only
  * adults are, and reads the automatic notice; the minor never sees the held messages; the officers
- * are emailed a link. An officer lifts the restriction from /admin/moderation: the minor receives
- * both held messages live, in place, and the lecturer posts to her room again.
+ * are emailed a link. An officer lifts the restriction from /admin/moderation: the lecturer posts to
+ * her room again, but lifting judges no message: both stay held until the officer releases each
+ * case, and then the minor receives them live, in place.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { REFUSALS } from '../server/features/moderation/restrictions';
 import { artifactPath, describeBrowser, serverStore, type TestServer } from './harness';
-import { pushed, startSafeguarding, subject, type SafeguardingWorld } from './safeguarding-helpers';
+import { decideOnCasePage, pushed, startSafeguarding, subject, type SafeguardingWorld } from './safeguarding-helpers';
 import {
   createCourseRoom,
   eventually,
@@ -39,7 +40,7 @@ const ADULTS_OK = 'Staff seminar moved to room 12.';
 const LIFT_REASON = 'Both messages were quoted from the safeguarding training slides he is preparing; confirmed with the department.';
 /** The sender's live notice when the automatic restriction applies (sanctions.ts). */
 const RESTRICTED_NOTICE = 'Your account has been restricted while safeguarding officers review held messages. See your notices at /safeguarding.';
-const REVIEWED_NOTICE = 'Your safeguarding notice was reviewed: the decision was reversed and everything restored. See /safeguarding.';
+const REVIEWED_NOTICE = 'Your safeguarding notice was reviewed: the action was lifted. See /safeguarding.';
 
 describeBrowser('safeguarding: automatic restriction (browser)', () => {
   let w: SafeguardingWorld<'tunde' | 'kemi' | 'ngozi' | 'officerA' | 'officerB'>;
@@ -72,7 +73,7 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
   const restrictedBanner = (s: Signed) => s.page.locator('.banner').filter({ hasText: REFUSALS.restricted });
 
   test(
-    'repeated held messages to a minor restrict the sender automatically until an officer lifts it; lifting delivers them',
+    'repeated held messages to a minor restrict the sender automatically until an officer lifts it; the held messages wait for their own decisions',
     async () => {
       await withArtifacts('safeguarding-restriction', async () => {
         // Before anything: people search offers him the minor (they share a course).
@@ -190,14 +191,18 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
         const lift = a.page.getByRole('region', { name: 'Lift' });
         await lift.getByRole('textbox', { name: /Reason/ }).fill(LIFT_REASON);
         await lift.getByRole('button', { name: 'Continue' }).click();
-        await a.page.getByText('Lift this action and restore everything?').waitFor({ timeout: WAIT });
+        await a.page.getByText('Lift this action?').waitFor({ timeout: WAIT });
         await a.page.getByRole('button', { name: 'Yes, lift' }).click();
         await a.page.waitForURL(`${server.url}/admin/moderation/actions/${restriction.id}?done=lift`, { timeout: WAIT });
-        await a.page.getByText('The action was lifted and everything restored.').waitFor();
-        expect(await a.page.locator('dl.facts').innerText()).toContain('lifted: restored');
+        await a.page.getByText('The action was lifted. Its held messages stay held until their cases are decided.').waitFor();
+        expect(await a.page.locator('dl.facts').innerText()).toContain('lifted (its evidence stays as decided)');
         expect(await a.page.getByRole('region', { name: 'Lift' }).count()).toBe(0);
+        // Lifting judged no message: the minor still has only the greeting.
+        await a.page.waitForTimeout(1000);
+        expect(await logBodies(k.page)).toEqual([GREETING]);
 
-        // ---- 8. restored: the minor receives both held messages live, in place -----------------
+        // ---- 8. the officer releases both cases: the minor receives them live, in place ---------
+        for (const c of holds) await decideOnCasePage(a.page, server, c.id, { outcome: 'release', reason: LIFT_REASON, wait: WAIT });
         await expectLog(k.page, [GREETING, GROOMING, SECRET], WAIT);
         await reloadRoom(k);
         expect(await logBodies(k.page)).toEqual([GREETING, GROOMING, SECRET]);
@@ -208,7 +213,7 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
         await t.page.goto(`${server.url}/safeguarding`);
         const outcome = await notice.getByRole('status').innerText();
         expect(outcome).toContain('Lifted on');
-        expect(outcome).toContain('everything was restored');
+        expect(outcome).toContain('it no longer applies');
         expect(outcome).toContain(LIFT_REASON);
         expect(await notice.getByRole('button', { name: 'Send statement and appeal' }).count()).toBe(0);
         await openRoom(t.page, server, kidsRoom);
@@ -223,7 +228,7 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
         await eventually(async () => expect(await outboxItems(t.page)).toEqual([]), WAIT);
         await eventually(async () => expect(await sentByMe(t.page)).toEqual([GREETING, GROOMING, SECRET, REFUSED]), WAIT);
 
-        // ---- the store: the cases released by the lift, the audit trail ------------------------
+        // ---- the store: the cases released one by one, the audit trail --------------------------
         store = await serverStore(server);
         try {
           const [tu, au] = await Promise.all([store.users.byEmail(tunde.email), store.users.byEmail(officerA.email)]);

@@ -82,7 +82,7 @@ ${next === undefined ? '' : next ? html`<p><a href="/admin/moderation/cases/${ne
   const actions = cv.actions.length
     ? html`<section aria-labelledby="actions-h"><h2 id="actions-h">Actions citing this case</h2><ul>${cv.actions.map(
         (s) => html`<li><a href="/admin/moderation/actions/${s.id}">${KIND_TEXT[s.kind]}</a>: ${STATUS_TEXT[s.status]}${s.decisionReason ? html` (reason: ${s.decisionReason})` : ''}</li>`,
-      )}</ul>${cv.actions.some((s) => s.status === 'overturned' || s.status === 'lifted') ? html`<p class="hint">An overturned or lifted action restored the message: it was delivered even though this case was decided as upheld.</p>` : ''}</section>`
+      )}</ul>${cv.actions.some((s) => s.status === 'overturned') ? html`<p class="hint">An overturned action restored the message: it was delivered even though this case was decided as upheld.</p>` : ''}</section>`
     : '';
   return html`<dl class="facts">
 <dt>Severity</dt><dd>${c.severity === 'hold' ? 'held before delivery' : 'delivered, flagged for review'}</dd>

@@ -21,7 +21,7 @@ export const STATUS_TEXT: Record<SanctionStatus, string> = {
   appealed: 'appealed: awaiting a different reviewer',
   upheld: 'appeal dismissed: in force',
   overturned: 'overturned on appeal: restored',
-  lifted: 'lifted: restored',
+  lifted: 'lifted (its evidence stays as decided)',
 };
 
 const clauseSelect = (id: string) => html`<label for="${id}">Policy clause</label><select id="${id}" name="clause" required><option value="">Choose…</option>${CLAUSES.map((c) => html`<option value="${c.id}">${c.id} · ${c.title}</option>`)}</select>`;
@@ -78,7 +78,7 @@ export function sanctionBody(v: AdminView, p: SanctionPage): Raw {
       : html`<p class="alert" role="note">${p.review.reason}</p>`
     : '';
   const lift = p.lift.ok
-    ? html`<section aria-labelledby="lift-h"><h2 id="lift-h">Lift</h2><p class="hint">Ends the action now and restores everything.</p>
+    ? html`<section aria-labelledby="lift-h"><h2 id="lift-h">Lift</h2><p class="hint">Ends the action now. It judges no message: held messages stay held until their cases are decided (release them from the case queue), and an upheld message stays hidden.</p>
 <form method="post" action="${base}/lift" class="stack narrow">${csrfField(v)}${reasonField('lift-reason')}<button type="submit" class="secondary">Continue</button></form></section>`
     : '';
   return html`<dl class="facts">

@@ -47,7 +47,7 @@ function outcome(s: Sanction, tf: TimeFormat): Raw {
     case 'overturned':
       return html`<p class="notice" role="status"><strong>Decision reviewed on ${when}: it was overturned</strong> and everything was restored. Reason: ${s.decisionReason}</p>`;
     case 'lifted':
-      return html`<p class="notice" role="status"><strong>Lifted on ${when}</strong>: everything was restored. Reason: ${s.decisionReason}</p>`;
+      return html`<p class="notice" role="status"><strong>Lifted on ${when}</strong>: it no longer applies. Reason: ${s.decisionReason}</p>`;
   }
 }
 

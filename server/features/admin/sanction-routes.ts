@@ -23,7 +23,7 @@ const DONE: Record<string, string> = {
   freeze: 'The room is frozen. Its owners have been shown the notice and can respond.',
   overturn: 'Appeal decided: the action was overturned and everything restored.',
   uphold: 'Appeal decided: the action stays in force.',
-  lift: 'The action was lifted and everything restored.',
+  lift: 'The action was lifted. Its held messages stay held until their cases are decided.',
 };
 
 export function sanctionRoutes(k: AdminKit) {
@@ -52,7 +52,7 @@ export function sanctionRoutes(k: AdminKit) {
   const QUESTIONS = {
     overturn: { path: 'decide', question: 'Overturn this action and restore everything?', yes: 'Yes, overturn' },
     uphold: { path: 'decide', question: 'Dismiss the appeal and keep the action?', yes: 'Yes, dismiss the appeal' },
-    lift: { path: 'lift', question: 'Lift this action and restore everything?', yes: 'Yes, lift' },
+    lift: { path: 'lift', question: 'Lift this action?', yes: 'Yes, lift' },
   } as const;
   const decision = async (set: Parameters<AdminKit['page']>[0], request: Request, id: string, body: { reason: string; confirm?: string }, what: keyof typeof QUESTIONS) => {
     const actor = officer(request);

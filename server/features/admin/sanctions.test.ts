@@ -116,7 +116,7 @@ describe('/admin/moderation/actions', () => {
     expect((await s.t.store.sanctions.byId(freeze!.id))!.status).toBe('active');
     const lifted = await s.officer.post(lift, { reason: 'Owner will moderate.', confirm: 'yes' });
     expect(lifted.headers.get('location')).toBe(`/admin/moderation/actions/${freeze!.id}?done=lift`);
-    expect(await (await s.officer.get(lifted.headers.get('location')!)).text()).toContain('The action was lifted and everything restored.');
+    expect(await (await s.officer.get(lifted.headers.get('location')!)).text()).toContain('The action was lifted. Its held messages stay held until their cases are decided.');
     expect(await (await s.kid.client.get(`/rooms/${s.room.id}`)).text()).not.toContain('This room is frozen');
     const again = await s.officer.post(lift, { reason: 'again', confirm: 'yes' });
     expect(again.status).toBe(409);

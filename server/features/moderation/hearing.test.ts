@@ -35,6 +35,6 @@ describe('transitions', () => {
     expect(appealOutcome(true)).toBe('overturned');
     expect(appealOutcome(false)).toBe('upheld');
     expect(ALL.filter((s) => inForce(sanction(s)))).toEqual(['active', 'appealed', 'upheld']);
-    expect(ALL.filter(restores)).toEqual(['overturned', 'lifted']);
+    expect(ALL.filter(restores)).toEqual(['overturned']);
   });
 });

@@ -64,4 +64,5 @@ export const hidesEvidence = (s: Pick<Sanction, 'kind'>) => s.kind !== 'freeze';
 export const appealOutcome = (overturn: boolean): SanctionStatus => (overturn ? 'overturned' : 'upheld');
 
 /** Whether this state means everything the sanction did must be undone. */
-export const restores = (status: SanctionStatus) => status === 'overturned' || status === 'lifted';
+/** Whether ending a sanction this way restores what it hid: an overturn (its evidence judged wrong), not a lift. */
+export const restores = (status: SanctionStatus) => status === 'overturned';

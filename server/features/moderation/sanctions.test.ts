@@ -22,7 +22,7 @@ import { cid, person, RESTRICTED_LINE, say, setUp } from './sanctions-cast';
 
 
 describe('automatic restriction', () => {
-  test('a second held message towards a minor restricts the sender: no posting where a minor is, no new DM with a minor; lifting releases the held messages', async () => {
+  test('a second held message towards a minor restricts the sender: no posting where a minor is, no new DM with a minor; lifting ends it, the held messages wait for their own decisions', async () => {
     const s = await setUp();
     const ended: { userId: string; where?: (roomId: string) => Promise<boolean> }[] = [];
     s.ctx.calls = { endUser: (userId, opts) => void ended.push({ userId, where: opts?.where }), endRoom: () => {} };
@@ -75,9 +75,11 @@ describe('automatic restriction', () => {
     expect(lifted).toMatchObject({ status: 'lifted', decidedBy: s.officerA.id });
     // Lifted: the slots are emptied live.
     expect(slots(s.adult.id)).toBe(`<hx-partial hx-target="#${ACCOUNT_POSTING_ID}" hx-swap="innerHTML"></hx-partial>`);
+    // Lifting judges no message: both stay held, their cases open in the queue.
     const seen = (await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id);
-    expect(seen).toContain(first.message.id);
-    expect(seen).toContain(second.message.id);
+    expect(seen).not.toContain(first.message.id);
+    expect(seen).not.toContain(second.message.id);
+    expect((await s.store.cases.list({ senderId: s.adult.id })).map((c) => c.status)).toEqual(['open', 'open']);
     expect((await say(s, s.adult, s.withKid.id, 'hello class')).message.held).toBe(false);
     await expect(liftSanction(s.ctx, s.a(s.officerB), r!.id, 'again')).rejects.toThrow(/no longer in force/);
   });
@@ -234,7 +236,7 @@ describe('review findings: overlaps, self-decisions, races', () => {
     expect((await historyPage(s.ctx, s.kid, s.withKid.id)).messages).toEqual([]);
   });
 
-  test('lifting a restriction releases only what nothing else keeps hidden; released holds stop counting', async () => {
+  test('overturning a restriction releases only what nothing else keeps hidden; released holds stop counting', async () => {
     const s = await setUp();
     const one = await say(s, s.adult, s.withKid.id, 'HOLDME one');
     const [c1] = await s.store.cases.list();
@@ -242,7 +244,8 @@ describe('review findings: overlaps, self-decisions, races', () => {
     const two = await say(s, s.adult, s.withKid.id, 'HOLDME two'); // the upheld one counts: restricted
     const [r] = await s.store.sanctions.list({ kind: ['restriction'] });
     expect(r!.caseIds).toContain(c1!.id);
-    await liftSanction(s.ctx, s.a(s.officerB), r!.id, 'The second message was about homework.');
+    await submitStatement(s.ctx, s.adult, r!.id, 'The second was about homework.');
+    await decideAppeal(s.ctx, s.a(s.officerB), r!.id, true, 'The second message was about homework.');
     const seen = (await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id);
     expect(seen).toEqual([two.message.id]);
     expect(seen).not.toContain(one.message.id);
@@ -250,6 +253,22 @@ describe('review findings: overlaps, self-decisions, races', () => {
     // The released hold no longer counts (only the upheld one does): one more hold restricts again…
     await say(s, s.adult, s.withKid.id, 'HOLDME three');
     expect((await s.store.sanctions.list({ kind: ['restriction'], status: ['active'] })).length).toBe(1);
+  });
+
+  test('lifting a block (a suspension served) keeps the message it upheld hidden; only an overturn restores it', async () => {
+    const s = await setUp({ restrictAfter: 5 });
+    const { message } = await say(s, s.adult, s.withKid.id, 'HOLDME meet me alone, tell no one');
+    const [c] = await s.store.cases.list();
+    const block = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'block', 'SG-2', 'Grooming.');
+    await submitStatement(s.ctx, s.adult, block.id, 'It was a joke.');
+    await decideAppeal(s.ctx, s.a(s.officerB), block.id, false, 'It was not.');
+    s.hub.log.length = 0;
+    await liftSanction(s.ctx, s.a(s.officerB), block.id, 'Suspension served.');
+    expect((await s.store.cases.byId(c!.id))!.decision).toBe('uphold');
+    expect((await s.store.messages.byId(s.withKid.id, message.id))!.held).toBe(true);
+    expect((await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id)).not.toContain(message.id);
+    expect(s.hub.log.some((e) => e.topic === topics.room(s.withKid.id) && e.data.includes('tell no one'))).toBe(false);
+    expect((await say(s, s.adult, s.withKid.id, 'back again')).message.held).toBe(false); // the account posts again
   });
 
   test('a released hold does not count towards the next restriction', async () => {

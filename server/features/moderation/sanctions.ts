@@ -6,7 +6,9 @@
  * - blockUser / freezeRoom: only an officer; from a case, so there is always evidence.
  * - submitStatement: the affected party, before the deadline, while the sanction applies.
  * - decideAppeal: an officer who did not act; overturning restores everything.
- * - liftSanction: any officer ends a sanction that is not under appeal; restores everything.
+ * - liftSanction: any officer ends a sanction that is not under appeal. It only ends it: what the
+ *   sanction cited stays as officers decided it (an upheld message stays hidden, an open case waits
+ *   in the queue with its message held). Lifting judges no message; an overturn judges them all.
  *
  * Every action writes an audit entry, tells the affected person on their live sockets, and
  * (for what officers must look at) notifies the officers. Restoring = releasing the evidence
@@ -19,7 +21,7 @@ import { noticePartial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishVisible } from '../chat/messages';
-import { canDecideAppeal, canLift, canSubmitStatement, hidesEvidence, inForce, IN_FORCE, MAX_STATEMENT, OWN_CASE, appealOutcome, type Check } from './hearing';
+import { canDecideAppeal, canLift, canSubmitStatement, hidesEvidence, inForce, IN_FORCE, MAX_STATEMENT, OWN_CASE, appealOutcome, restores, type Check } from './hearing';
 import { keptHiddenByOthers } from './hidden';
 import { KeyedLock } from '../../lib/keyed-lock';
 import { clauseById, clauseForLabels } from './policy-clauses';
@@ -224,7 +226,7 @@ async function restore(ctx: ChatContext, actor: OfficerActor, s: Sanction, reaso
     roomPostingChanged(ctx, s.roomId, false);
   }
   if (s.userId) await refreshPostingBanners(ctx, s.userId);
-  if (!hidesEvidence(s)) return;
+  if (!hidesEvidence(s) || !restores(s.status)) return;
   for (const id of s.caseIds) {
     let c = await ctx.store.cases.byId(id);
     if (!c || (await keptHiddenByOthers(ctx, c, { sanctionId: s.id, caseIds: s.caseIds }))) continue;
@@ -249,7 +251,7 @@ async function finish(ctx: ChatContext, actor: OfficerActor, s: Sanction, from: 
   // Audited before restoring: the decision is on record even if restoring fails half-way.
   await recordAudit(ctx.store, actor, action, s.id, { kind: s.kind, userId: s.userId, roomId: s.roomId, outcome: to, reason: why });
   if (!inForce(done)) await restore(ctx, actor, done, why);
-  const outcome = to === 'upheld' ? 'the decision stands' : 'the decision was reversed and everything restored';
+  const outcome = to === 'upheld' ? 'the decision stands' : to === 'lifted' ? 'the action was lifted' : 'the decision was reversed and everything restored';
   tell(ctx, await affectedParty(ctx, done), `Your safeguarding notice was reviewed: ${outcome}. See /safeguarding.`);
   return done;
 }
