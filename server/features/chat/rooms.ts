@@ -187,6 +187,7 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
     if (!o) throw notFound('No such person.');
     await mayStart(ctx, user, o);
   }
+  await mayMeet(ctx, others as User[]);
   await screenGroupName(ctx, user, name);
   const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
     { userId: user.id, role: 'owner' },
@@ -194,6 +195,27 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
   ]);
   for (const id of [user.id, ...ids]) await announceJoin(ctx, id, room.id);
   return room;
+}
+
+/**
+ * A group puts its members in contact with each other, not only with its creator: every two of them
+ * where one is a minor must be allowed to talk both ways (share a course, unless one is an
+ * administrator), and neither may be barred from contact with minors (a restriction or block).
+ * Otherwise a course-mate of a minor could introduce her to an adult who shares nothing with her.
+ * The refusal names nobody (it would tell the creator who is a minor).
+ */
+async function mayMeet(ctx: ChatContext, members: User[]) {
+  for (let i = 0; i < members.length; i++) {
+    for (let j = i + 1; j < members.length; j++) {
+      const [a, b] = [members[i]!, members[j]!];
+      if (!isMinor(a) && !isMinor(b)) continue;
+      const share = await ctx.store.rooms.shareRoom(a.id, b.id, ['course']);
+      const ok = canStartConversation(partyOf(a), partyOf(b), share).ok && canStartConversation(partyOf(b), partyOf(a), share).ok;
+      if (!ok || (await contactRefusal(ctx.store, a, [b])) || (await contactRefusal(ctx.store, b, [a]))) {
+        throw forbidden('Some of these people cannot be in a group together. A group can bring together only people who may message each other.');
+      }
+    }
+  }
 }
 
 /**
