@@ -106,4 +106,19 @@ describe('exportJudged', () => {
     // prices, course codes, times, dates and years stay
     expect(scrub('N1500 for CSC101 handout at 4pm, N1500000 or ₦2500000 rent, 1 000 000 naira, due 2026-09-01, 10:30, 2026 set.')).toBe('N1500 for CSC101 handout at 4pm, N1500000 or ₦2500000 rent, 1 000 000 naira, due 2026-09-01, 10:30, 2026 set.');
   });
+
+  test('scrub replaces a Nigerian mobile number however it is grouped or bracketed, and only a phone number', () => {
+    const phones = [
+      '+234 (0) 803 123 4567', '+234(0)8031234567', '(+234) 8031234567', '+234 (803) 123 4567', '+234 0803 123 4567', '2348031234567',
+      '080 3123 4567', '0 803 123 4567', '803 123 4567', '8031234567', '0803 12 34 567', '0803 - 123 - 4567', '080-3123-4567',
+    ];
+    for (const p of phones) expect(scrub(`call me on ${p}, after 6`)).toBe('call me on 0800 000 0000, after 6');
+    // a number before or after a phone number stays
+    expect(scrub('room 70, 803 123 4567 or 0803 123 4567 2 times')).toBe('room 70, 0800 000 0000 or 0800 000 0000 2 times');
+    expect(scrub('scores 70 1 0803 123 4567')).toBe('scores 70 1 0800 000 0000');
+    // not phones: lists of small numbers, prices, times, dates, course codes, matriculation numbers
+    const kept = 'marks 70 15 80 90 65, N8031234567 or ₦9012345678, N 1 000 000, the 1 000 000 000 naira budget, 08:30-09:15, 08/09/2026, CSC 801 and MTH 101';
+    expect(scrub(kept)).toBe(kept);
+    expect(scrub('matric 1908050123, reg CSC/2019/123')).toBe('matric 0000000, reg ABC/2020/000');
+  });
 });

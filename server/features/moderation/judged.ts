@@ -39,23 +39,58 @@ export interface JudgedLine {
 
 // What identifies a person or an account elsewhere. Links: with a scheme or www., or a bare domain
 // with a common ending (`wa.me/…`, `t.me/…`, `instagram.com/…`), the usual way to move a chat to
-// another app. Phones: Nigerian mobiles (0803…, +234 803…, with spaces, dots, dashes or brackets).
+// another app. Phones: Nigerian mobiles (0803…, +234 803…, +234 (0) 803…, 803…, written whole or
+// in groups of three or more digits with spaces, dots, dashes or brackets: see replacePhones).
 // Numbers: 7+ digits in a row (matriculation numbers) unless a naira price (N/₦ before it);
 // registration numbers like CSC/2019/123 or 19/52HA123.
 const LINK = /\b(?:https?:\/\/|www\.)\S*[^\s.,;:!?)\]'"]|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|ng|org|net|me|ly|io|co|edu|gov|app|link|gg|tv|info|xyz|to)\b(?:\/\S*[^\s.,;:!?)\]'"])?/gi;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const HANDLE = /(^|[^\w@.])@[a-z0-9][a-z0-9._-]{0,63}/gi;
-const PHONE = /(?:\+?234[\s.-]?\(?0?|\(?0)[789][01]\d\)?(?:[\s.-]?\d){7}\b/g;
+// Between two digits of a phone number: nothing, a space or two, or a dot or dash (spaces around it).
+const SEP = String.raw`(?:[ \t]?[.-][ \t]?|[ \t]{1,2})?`;
+// A country code (+234, 234, (+234)) with or without the trunk 0 (`0`, `(0)`), or the trunk 0 alone,
+// or neither; then the ten digits of a mobile (70x, 80x, 81x, 90x, 91x…), the first three may be in
+// brackets. Not inside a word or right after a naira sign (N8031234567, ₦9012345678 are prices).
+const PHONE = new RegExp(
+  String.raw`(?<![\w₦+])(?:\(?\+?234\)?${SEP}(?:\(0\)${SEP}|0${SEP})?|\(?0${SEP})?\(?[789]${SEP}[01]${SEP}\d\)?(?:${SEP}\d){7}(?!\d)`,
+  'g',
+);
+
+/**
+ * Replaces Nigerian mobile numbers however they are written. Digits may be grouped (a lone trunk 0
+ * and the country code aside): with a leading 0 or +234 in groups of two or more (0803 123 4567,
+ * 080 3123 4567, 0 803 123 4567, 0803 12 34 567, +234 (0) 803 123 4567); the ten digits alone
+ * (803 123 4567) in groups of three or more, so that a list of small numbers ("marks 70 15 80 90
+ * 65") is not a phone. A match that is not one is skipped by one character, so a phone number
+ * starting inside it is still found.
+ */
+function replacePhones(text: string): string {
+  let out = '';
+  let from = 0;
+  PHONE.lastIndex = 0;
+  for (let m = PHONE.exec(text); m; m = PHONE.exec(text)) {
+    const groups = m[0].match(/\d+/g)!;
+    const prefixed = /^\(?(?:\+?234|0)/.test(m[0]);
+    const rest = groups[0] === '234' && /^\(?\+?234/.test(m[0]) ? groups.slice(1) : groups;
+    const subscriber = rest[0] === '0' ? rest.slice(1) : rest;
+    if (subscriber.every((g) => g.length >= (prefixed ? 2 : 3))) {
+      out += text.slice(from, m.index) + '0800 000 0000';
+      from = PHONE.lastIndex;
+    } else PHONE.lastIndex = m.index + 1;
+  }
+  return out + text.slice(from);
+}
 const REG_NO = /\b(?:[A-Z]{2,5}\/\d{2,4}\/\d{2,6}|\d{2}\/\d{2}[A-Z]{2,3}\d{2,4})\b/gi;
 const LONG_NUMBER = /(?<![N₦\d])\d{7,}/g;
 
 /** Replaces what identifies a person without changing what the message does. */
 export function scrub(text: string): string {
-  return text
-    .replace(EMAIL, 'someone@example.com')
-    .replace(LINK, 'https://example.com')
-    .replace(HANDLE, '$1@someone')
-    .replace(PHONE, '0800 000 0000')
+  return replacePhones(
+    text
+      .replace(EMAIL, 'someone@example.com')
+      .replace(LINK, 'https://example.com')
+      .replace(HANDLE, '$1@someone'),
+  )
     .replace(REG_NO, 'ABC/2020/000')
     .replace(LONG_NUMBER, '0000000');
 }

@@ -264,6 +264,53 @@ describe('file names', () => {
     expect(fileNameText('README')).toBe('README');
   });
 
+  test('only a real file extension is dropped: any other last part is a word and is screened', () => {
+    // ordinary names: known extensions go, whatever their case, also a compound one
+    expect(fileNameText('Lecture 3 notes.pdf')).toBe('Lecture 3 notes');
+    expect(fileNameText('IMG_2041.JPG')).toBe('IMG 2041');
+    expect(fileNameText('report.final.docx')).toBe('report final');
+    expect(fileNameText('data.tar.gz')).toBe('data');
+    expect(fileNameText('lab2.ipynb')).toBe('lab2');
+    expect(fileNameText('voice-note.m4a')).toBe('voice note');
+    // a last "extension" that is a word is what the name says
+    expect(fileNameText('send_me_your.nudes')).toBe('send me your nudes');
+    expect(fileNameText('send_me_your.NUDES')).toBe('send me your NUDES');
+    expect(fileNameText('my.sex')).toBe('my sex');
+    expect(fileNameText('your.pics')).toBe('your pics');
+    expect(fileNameText('send.pics.jpg')).toBe('send pics');
+    expect(fileNameText('come_alone.tonight')).toBe('come alone tonight');
+    // a name that is only an extension keeps it (nothing else to read)
+    expect(fileNameText('pdf')).toBe('pdf');
+    expect(fileNameText('notes.zip.001')).toBe('notes zip 001');
+  });
+
+  test('the shipped model holds a file whose last word is written as an extension, as it holds the message', async () => {
+    const moderation = createModeration('minors'); // the shipped model: "nudes" is what it reads
+    const t = await testApp({}, { moderation });
+    const ctx = createChatContext(t.store, t.hub, 'Africa/Lagos', { moderation });
+    const adult = await person(t.store, 'adult@unilag.edu.ng', 'Adult', { dateOfBirth: '1980-01-01' });
+    const kid = await person(t.store, 'kid@unilag.edu.ng', 'Kid', { dateOfBirth: '2012-05-05' });
+    const dm = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: 'dm', topic: '', createdBy: adult.id, dmKey: [adult.id, kid.id].sort().join(':') }, [
+      { userId: adult.id, role: 'member' },
+      { userId: kid.id, role: 'member' },
+    ]);
+    const upload = async (name: string) => {
+      const data = new TextEncoder().encode('x');
+      const sha256 = new Bun.CryptoHasher('sha256').update(data).digest('hex');
+      const up = await beginUpload(ctx, t.config.files, adult, { room: dm.id, name, size: 1, mime: 'text/plain', sha256 });
+      await storeChunk(t.store, up, 0, data, Bun.hash.crc32(data) >>> 0);
+      const f = await finishUpload(ctx, adult, up.id);
+      return (await t.store.messages.byId(dm.id, f.messageId))!;
+    };
+    expect((await sendMessage(ctx, adult, { roomId: dm.id, clientId: cid(), body: 'send me your nudes' })).message.held).toBe(true);
+    const notes = await upload('Lecture 3 notes.pdf');
+    const bad = await upload('send_me_your.nudes');
+    expect(notes.held).toBe(false);
+    expect(bad.held).toBe(true);
+    expect((await t.store.cases.list({ messageId: bad.id }))).toMatchObject([{ severity: 'hold', text: 'send_me_your.nudes', towardsMinor: true }]);
+    expect((await historyPage(ctx, kid, dm.id)).messages.map((m) => m.id)).toEqual([notes.id]);
+  });
+
   test('a stored file with a flagged name is held: only its sender sees and downloads it; the case names the file', async () => {
     const moderation = createModeration('minors', () => fakeClassifier);
     const t = await testApp({}, { moderation });

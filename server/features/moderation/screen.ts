@@ -123,12 +123,41 @@ async function conversationRisk(store: Store, model: Classifier, policy: Moderat
 }
 
 /**
+ * File extensions dropped from a name before it is screened: the common document, archive, image,
+ * audio, video and code types (those of files/names.ts's allow-list, and their usual spellings).
+ * A list, not a pattern: anything else after the last dot is a word (`send_me_your.nudes`), and a
+ * word is screened. Kept to real extensions that are not also chat words (no `pic`, `raw`, `ass`,
+ * `text`, `key`, `pages`): an extension left in is only read as one more word, a word dropped is
+ * never read at all.
+ */
+const FILE_EXTENSIONS = new Set([
+  // documents
+  'pdf', 'doc', 'docx', 'dotx', 'ppt', 'pptx', 'pps', 'ppsx', 'xls', 'xlsx', 'xlsm', 'odt', 'ods', 'odp', 'rtf', 'epub',
+  'docm', 'pptm', 'odg', 'xps', 'mobi', 'djvu', 'txt', 'csv', 'tsv', 'md', 'json', 'xml', 'html', 'htm', 'tex', 'bib', 'srt', 'vtt',
+  // archives (and `.tar.gz`: each known extension at the end goes)
+  'zip', 'rar', '7z', 'tar', 'gz', 'tgz', 'bz2', 'xz',
+  // images
+  'png', 'jpg', 'jpeg', 'jpe', 'jfif', 'gif', 'webp', 'avif', 'bmp', 'heic', 'heif', 'tif', 'tiff', 'svg', 'psd', 'ai', 'eps',
+  // audio and video
+  'mp3', 'ogg', 'oga', 'opus', 'wav', 'weba', 'webm', 'm4a', 'aac', 'flac', 'amr', 'aif', 'aiff', 'mp4', 'm4v', 'mov', 'mkv', 'avi', 'wmv', 'flv', 'mpg', 'mpeg', '3gp', '3gpp',
+  // code and data students hand in
+  'py', 'ipynb', 'c', 'h', 'cpp', 'cc', 'hpp', 'java', 'js', 'ts', 'css', 'sh', 'sql',
+  // programs and disk images
+  'exe', 'msi', 'apk', 'dmg', 'iso',
+]);
+
+/**
  * A file's name as the words it says, for screening: "send_me-your.NUDES.jpg" → "send me your NUDES".
- * Separators become spaces and a short final extension is dropped (it is not part of what is said).
+ * Known file extensions at the end are dropped (`report.final.docx` → "report final", `data.tar.gz`
+ * → "data"): they are not part of what is said. Any other last part is a word like the rest
+ * (`send_me_your.nudes` → "send me your nudes"). Separators become spaces.
  */
 export function fileNameText(name: string): string {
-  return name
-    .replace(/\.[A-Za-z0-9]{1,5}$/, '')
+  let base = name.trim();
+  for (let dot = base.lastIndexOf('.'); dot > 0 && FILE_EXTENSIONS.has(base.slice(dot + 1).toLowerCase()); dot = base.lastIndexOf('.')) {
+    base = base.slice(0, dot);
+  }
+  return base
     .replace(/[_\-.+~()[\]{}]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
