@@ -45,6 +45,10 @@ export interface JudgedLine {
 // registration numbers like CSC/2019/123 or 19/52HA123.
 const LINK = /\b(?:https?:\/\/|www\.)\S*[^\s.,;:!?)\]'"]|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|ng|org|net|me|ly|io|co|edu|gov|app|link|gg|tv|info|xyz|to)\b(?:\/\S*[^\s.,;:!?)\]'"])?/gi;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+/** An address spelt out to dodge filters: `ada [at] gmail [dot] com`, `ada(at)gmail(dot)com`. */
+const EMAIL_SPELT = /[\p{L}\p{N}._%+-]+\s*[[(]\s*at\s*[\])]\s*[\p{L}\p{N}-]+(?:\s*[[(]\s*dot\s*[\])]\s*[\p{L}\p{N}-]+)+/giu;
+/** Any domain with a path, whatever its ending (`linktr.ee/ada`, `snap.chat/ada`). */
+const DOMAIN_PATH = /(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}\/\S*[^\s.,;:!?)\]'"]/gi;
 const HANDLE = /(^|[^\w@.])@[a-z0-9][a-z0-9._-]{0,63}/gi;
 // Between two digits of a phone number: nothing, a space or two, or a dot or dash (spaces around it).
 const SEP = String.raw`(?:[ \t]?[.-][ \t]?|[ \t]{1,2})?`;
@@ -88,7 +92,9 @@ export function scrub(text: string): string {
   return replacePhones(
     text
       .replace(EMAIL, 'someone@example.com')
+      .replace(EMAIL_SPELT, 'someone@example.com')
       .replace(LINK, 'https://example.com')
+      .replace(DOMAIN_PATH, 'https://example.com')
       .replace(HANDLE, '$1@someone'),
   )
     .replace(REG_NO, 'ABC/2020/000')
