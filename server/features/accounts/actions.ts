@@ -9,6 +9,7 @@ import { generateLoginCode, hashLoginCode, normaliseLoginCode } from './codes';
 import { isMinor, parseRole, SAFEGUARDING, validateDateOfBirth, validateEmail, validateName } from './model';
 
 export const MINOR_OFFICER = 'A person under 18 cannot be a safeguarding officer: officers read flagged messages and case details.';
+export const MINOR_ADMIN = 'A person under 18 cannot be an administrator: administrators see accounts, cases and the audit log.';
 
 /**
  * The live connections of a user (the realtime hub). Actions that end sessions close them too, so
@@ -154,6 +155,7 @@ export async function updateUser(store: Store, id: string, input: ProfileInput, 
   // Officers read flagged sexual content and the parties' ages: never a child's job.
   const next = { ...user, ...patch };
   if (next.permissions.includes(SAFEGUARDING) && isMinor(next)) throw badRequest(MINOR_OFFICER);
+  if (next.role === 'admin' && isMinor(next)) throw badRequest(MINOR_ADMIN);
   const updated = (await store.users.update(user.id, Object.fromEntries(changed.map((k) => [k, patch[k]]))))!;
   const roleChange = changed.includes('role') ? { role: { from: user.role, to: updated.role } } : {};
   const permChange = changed.includes('permissions') ? { permissions: { from: user.permissions, to: updated.permissions } } : {};

@@ -95,5 +95,8 @@ export function validatePassword(pw: string, confirm: string, email: string): st
 /** The permission that makes an account a safeguarding officer (admins can grant it). */
 export const SAFEGUARDING = 'safeguarding';
 
-/** Admins and holders of the 'safeguarding' permission. */
-export const isOfficer = (u: Pick<User, 'role' | 'permissions'>) => u.role === 'admin' || u.permissions.includes(SAFEGUARDING);
+/**
+ * Admins and holders of the 'safeguarding' permission, never a person under 18 (an edit or an import
+ * that makes an officer a minor leaves the permission stored, but it no longer opens anything).
+ */
+export const isOfficer = (u: Pick<User, 'role' | 'permissions' | 'dateOfBirth' | 'minorOverride'>) => u.role === 'admin' || (u.permissions.includes(SAFEGUARDING) && !isMinor(u));

@@ -12,6 +12,7 @@ import { requestInfo } from '../../http/context';
 import { RedirectError } from '../../http/respond';
 import { timingSafeEqual } from 'node:crypto';
 import type { User } from '../../store/types';
+import { isOfficer } from '../accounts/model';
 import { SESSION_COOKIE, digestToken, resolveSession } from '../accounts/sessions';
 import type { Actor } from '../audit/record';
 
@@ -53,7 +54,7 @@ export function adminGuard(app: AppContext) {
     if (!v) throw new RedirectError('/login');
     requestInfo(request).userId = v.user.id;
     // Safeguarding officers (permission, not role) get the moderation pages and nothing else.
-    const officerHere = isModerationPath(pathname) && v.user.permissions.includes('safeguarding');
+    const officerHere = isModerationPath(pathname) && isOfficer(v.user);
     if (v.user.role !== 'admin' && !officerHere) throw new NotFoundError();
     if (v.user.mustSetPassword) throw new RedirectError('/password');
     admins.set(request, { user: v.user, csrf: csrfToken(app.auth.sessionKey, v.idHash) });

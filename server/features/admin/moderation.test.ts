@@ -70,6 +70,14 @@ describe('/admin/moderation', () => {
     expect(marked.status).toBe(400);
     expect(await marked.text()).toContain('A person under 18 cannot be a safeguarding officer');
     expect((await s.t.store.users.byId(s.officerP.id))!.minorOverride).toBeNull();
+    // Made a minor some other way (an import, the store): the permission no longer opens anything.
+    await s.t.store.users.update(s.officerP.id, { minorOverride: true });
+    expect((await s.officerP.client.get('/admin/moderation')).status).toBe(404);
+    expect((await s.officerP.client.get(`/admin/moderation/cases/${s.caseId}`)).status).toBe(404);
+    // Nor can a minor be made an administrator.
+    const admin = await s.admin.post(`/admin/users/${s.kid.id}`, { name: 'Kid', role: 'admin', date_of_birth: '2011-03-01', minor: 'auto' });
+    expect(admin.status).toBe(400);
+    expect(await admin.text()).toContain('A person under 18 cannot be an administrator');
   });
 
   test('the queue shows held cases first, even behind more than a page of newer review-level ones', async () => {
