@@ -285,6 +285,11 @@ export function chatContract(current: () => Store) {
       const gone = await store.messages.delete(room.id, other.id, 'officer');
       expect(gone).toMatchObject({ held: true, body: '' });
       expect(ids(await store.messages.history(room.id, { limit: 10, viewerId: 'minor' }))).not.toContain(other.id);
+      // An edit can hold in the same write (a visible message whose new text is held).
+      const visible = (await send(room.id, 'adult', 'see you at the lab')).message;
+      const heldByEdit = await store.messages.edit(room.id, visible.id, 'see you at the lab, alone', [], undefined, { hold: true });
+      expect(heldByEdit).toMatchObject({ held: true, body: 'see you at the lab, alone' });
+      expect(heldByEdit!.rev).toBeGreaterThan(visible.rev);
     });
 
     test('moderation cases: create, byId, list newest first by status and severity, decide once', async () => {

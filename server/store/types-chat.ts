@@ -124,8 +124,12 @@ export interface MessageStore {
    * Durable when the promise resolves. Throws `NotFoundStoreError` if the room does not exist.
    */
   append(input: AppendMessage): Promise<{ message: Message; created: boolean }>;
-  /** Replaces the body and mentions, sets editedAt, takes a new rev. Null if missing or deleted. */
-  edit(roomId: string, messageId: string, body: string, mentions: string[], now?: number): Promise<Message | null>;
+  /**
+   * Replaces the body and mentions, sets editedAt, takes a new rev. Null if missing or deleted.
+   * `hold`: the new text is held in the same write (it is never stored visible, whatever a
+   * concurrent release does); without it `held` is left as it is.
+   */
+  edit(roomId: string, messageId: string, body: string, mentions: string[], now?: number, opts?: { hold?: boolean }): Promise<Message | null>;
   /** Tombstones: body '' and mentions [], deletedAt/deletedBy set, new rev. Null if missing or already deleted. */
   delete(roomId: string, messageId: string, deletedBy: string, now?: number): Promise<Message | null>;
   byId(roomId: string, messageId: string): Promise<Message | null>;

@@ -154,10 +154,10 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   // An edit costs what a send costs (screening, the search index, a push to every member): same budget.
   await takeSendSlot(ctx, user, room);
   const verdict = await screen(ctx.store, ctx.moderation, room, user, body);
-  // Hold first, then change the text: the new text is never visible unheld, even for a moment.
-  // Members who saw the earlier (delivered) text keep it; the new text goes to the sender only.
-  if (verdict?.severity === 'hold' && !message.held) await ctx.store.messages.setHeld(room.id, message.id, true);
-  const edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body));
+  // Held in the same write as the new text: never visible unheld, even if an officer releases the
+  // message meanwhile. Members who saw the earlier (delivered) text keep it; the new text goes to
+  // the sender only.
+  const edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body), undefined, { hold: verdict?.severity === 'hold' });
   if (!edited) throw notFound('No such message.');
   if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, edited, verdict));
   await publishVisible(ctx, edited);

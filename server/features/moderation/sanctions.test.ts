@@ -271,6 +271,23 @@ describe('review findings: overlaps, self-decisions, races', () => {
     expect((await say(s, s.adult, s.withKid.id, 'back again')).message.held).toBe(false); // the account posts again
   });
 
+  test('an officer\'s release landing while the sender\'s hold-level edit is being written does not deliver the new text', async () => {
+    const s = await setUp({ restrictAfter: 5 });
+    const { message } = await say(s, s.adult, s.withKid.id, 'HOLDME first');
+    const [c] = await s.store.cases.list();
+    // The release lands after the edit was screened, before its text is written.
+    const write = s.store.messages.edit.bind(s.store.messages);
+    s.store.messages.edit = async (...a: Parameters<typeof write>) => {
+      await decideCase(s.ctx, s.a(s.officerA), c!.id, 'release', 'It was about homework.', { seenRev: message.rev });
+      return write(...a);
+    };
+    s.hub.log.length = 0;
+    const edited = await editMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: message.id, body: 'HOLDME send me photos tonight' });
+    expect(edited.held).toBe(true);
+    expect((await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.body).join()).not.toContain('photos');
+    expect(s.hub.log.some((e) => e.topic === topics.room(s.withKid.id) && e.data.includes('photos'))).toBe(false);
+  });
+
   test('a released hold does not count towards the next restriction', async () => {
     const s = await setUp();
     await say(s, s.adult, s.withKid.id, 'HOLDME one');

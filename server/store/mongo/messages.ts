@@ -135,8 +135,8 @@ export class MongoMessages implements MessageStore {
     throw new Error(`message ${messageId}: too many concurrent changes`);
   }
 
-  async edit(roomId: string, messageId: string, body: string, mentions: string[], now = Date.now()) {
-    return this.change(roomId, messageId, { body, mentions, editedAt: now });
+  async edit(roomId: string, messageId: string, body: string, mentions: string[], now = Date.now(), opts: { hold?: boolean } = {}) {
+    return this.change(roomId, messageId, { body, mentions, editedAt: now, ...(opts.hold ? { held: true } : {}) });
   }
 
   async delete(roomId: string, messageId: string, deletedBy: string, now = Date.now()) {

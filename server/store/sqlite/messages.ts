@@ -107,8 +107,8 @@ export class SqliteMessages implements MessageStore {
       .immediate();
   }
 
-  async edit(roomId: string, messageId: string, body: string, mentions: string[], now = Date.now()) {
-    return this.change(roomId, messageId, 'body = ?, mentions = ?, edited_at = ?', [body, JSON.stringify(mentions), now]);
+  async edit(roomId: string, messageId: string, body: string, mentions: string[], now = Date.now(), opts: { hold?: boolean } = {}) {
+    return this.change(roomId, messageId, `body = ?, mentions = ?, edited_at = ?${opts.hold ? ', held = 1' : ''}`, [body, JSON.stringify(mentions), now]);
   }
 
   async delete(roomId: string, messageId: string, deletedBy: string, now = Date.now()) {
