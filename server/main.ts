@@ -57,11 +57,21 @@ async function main() {
     () => cleanStaleUploads(store, config.files.uploadExpireMs).then((n) => n && logger.info('stale uploads removed', { count: n }), (err) => logger.error('upload clean-up failed', { err })),
     600_000,
   );
+  let stopping = false;
   const stop = async (signal: string) => {
+    // A second signal while the first waits (for instance on safeguarding notices) changes nothing.
+    if (stopping) return logger.info('already shutting down', { signal });
+    stopping = true;
     logger.info('shutting down', { signal });
     clearInterval(purge);
     clearInterval(sweep);
-    await app!.stop();
+    try {
+      await app!.stop();
+    } finally {
+      // Safeguarding notices: attempts under way get a few seconds (SHUTDOWN_GRACE_MS), then every notice
+      // still undelivered (waiting for a retry, say) is logged at error level, one line each (README, Notifications).
+      await notifier.close();
+    }
     if (hub instanceof RedisHub) await hub.close();
     limits?.close();
     await store.close();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { loadConfig } from '../../config';
 import { memoryLogger } from '../../log';
 import { startSmtpSink, parseMessage, type SmtpSink } from '../../testing/smtp-sink';
-import { createNotifier, type CaseNotice } from './notify';
+import { createNotifier, webhookSignature, type CaseNotice } from './notify';
 import { notifyConfigFromEnv, type NotifyConfig } from './notify-config';
 import { buildMessage, dotStuff, normaliseNotice, quotedPrintable } from './notify-mail';
 
@@ -247,6 +247,13 @@ describe('webhook', () => {
     return { got, cfg };
   }
 
+  /** What README tells a receiver to do: HMAC-SHA256 of `${timestamp}.${delivery}.${raw body}`, compared in constant time. */
+  const verifies = (body: string, headers: Headers, secret = SECRET) => {
+    const expected = Buffer.from('sha256=' + createHmac('sha256', secret).update(`${headers.get('x-letstalk-timestamp')}.${headers.get('x-letstalk-delivery')}.${body}`).digest('hex'));
+    const got = Buffer.from(headers.get('x-letstalk-signature') ?? '');
+    return got.length === expected.length && timingSafeEqual(got, expected);
+  };
+
   test('signed JSON of the notice only', async () => {
     const { got, cfg } = await hookServer([204]);
     const n = createNotifier(cfg, memoryLogger(), { now: () => 1_800_000_000_500 });
@@ -254,13 +261,69 @@ describe('webhook', () => {
     await n.idle();
     expect(got).toHaveLength(1);
     const { body, headers } = got[0]!;
-    const expected = 'sha256=' + createHmac('sha256', SECRET).update(body).digest('hex');
-    expect(headers.get('x-letstalk-signature')).toBe(expected);
-    expect(headers.get('x-letstalk-signature')).not.toBe('sha256=' + createHmac('sha256', 'other-secret-0123456').update(body).digest('hex'));
     expect(headers.get('x-letstalk-timestamp')).toBe('1800000000');
+    const delivery = headers.get('x-letstalk-delivery')!;
+    expect(headers.get('x-letstalk-signature')).toBe('sha256=' + createHmac('sha256', SECRET).update(`1800000000.${delivery}.${body}`).digest('hex'));
+    expect(headers.get('x-letstalk-signature')).toBe(webhookSignature(SECRET, '1800000000', delivery, body));
+    expect(verifies(body, headers)).toBe(true);
+    expect(verifies(body, headers, 'other-secret-0123456')).toBe(false);
+    expect(headers.get('x-letstalk-delivery')).toMatch(/^[0-9a-f-]{36}$/);
     expect(headers.get('content-type')).toBe('application/json');
     expect(JSON.parse(body)).toEqual(notice());
     expect(body).not.toContain('photo');
+  });
+
+  test('the signature covers the timestamp: a captured request does not verify under a fresh one', async () => {
+    const { got, cfg } = await hookServer([503, 204]);
+    let clock = 1_800_000_000_000;
+    const n = createNotifier(cfg, memoryLogger(), { now: () => (clock += 60_000) });
+    await n.notify(notice());
+    await n.idle();
+    expect(got).toHaveLength(2);
+    const [first, retry] = got as [(typeof got)[0], (typeof got)[0]];
+    // Same body and delivery id on the retry, but its own timestamp and a signature over that timestamp.
+    expect(retry.body).toBe(first.body);
+    expect(retry.headers.get('x-letstalk-delivery')).toBe(first.headers.get('x-letstalk-delivery'));
+    expect(retry.headers.get('x-letstalk-timestamp')).not.toBe(first.headers.get('x-letstalk-timestamp'));
+    expect(verifies(first.body, first.headers)).toBe(true);
+    expect(verifies(retry.body, retry.headers)).toBe(true);
+    expect(retry.headers.get('x-letstalk-signature')).not.toBe(first.headers.get('x-letstalk-signature'));
+    // An attacker replaying the first request with a fresh timestamp (to pass a freshness check) fails verification.
+    const replay = new Headers(first.headers);
+    replay.set('x-letstalk-timestamp', String(Math.floor(clock / 1000) + 60));
+    expect(verifies(first.body, replay)).toBe(false);
+    // …or under another delivery id (to pass a receiver's check for repeated ids).
+    const renamed = new Headers(first.headers);
+    renamed.set('x-letstalk-delivery', crypto.randomUUID());
+    expect(verifies(first.body, renamed)).toBe(false);
+    // So does a body signed alone (the old scheme).
+    const bodyOnly = new Headers(first.headers);
+    bodyOnly.set('x-letstalk-signature', 'sha256=' + createHmac('sha256', SECRET).update(first.body).digest('hex'));
+    expect(verifies(first.body, bodyOnly)).toBe(false);
+  });
+
+  test('delivery id: one per notice, the same on every retry of it', async () => {
+    const calls: Headers[] = [];
+    const seen = new Set<string>();
+    const fetchStub = (async (_u: string, init: RequestInit) => {
+      const h = new Headers(init.headers);
+      calls.push(h);
+      const id = h.get('x-letstalk-delivery')!;
+      const first = !seen.has(id);
+      seen.add(id);
+      return new Response(null, { status: first ? 503 : 200 });
+    }) as unknown as typeof fetch;
+    const cfg = cfgFor({ SAFEGUARDING_WEBHOOK_URL: 'http://127.0.0.1:9/hook', SAFEGUARDING_WEBHOOK_SECRET: SECRET });
+    const n = createNotifier(cfg, memoryLogger(), { fetch: fetchStub });
+    // Two notices that are alike in every field still get distinct ids.
+    await n.notify(notice());
+    await n.notify(notice());
+    await n.notify(notice({ caseId: 'c5678' }));
+    await n.idle();
+    expect(calls).toHaveLength(6);
+    const ids = calls.map((h) => h.get('x-letstalk-delivery')!);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of new Set(ids)) expect(ids.filter((x) => x === id)).toHaveLength(2);
   });
 
   test('5xx is retried with the same delivery id until delivered', async () => {
@@ -292,6 +355,94 @@ describe('webhook', () => {
     await n.idle();
     expect(got).toHaveLength(1);
     expect(log.lines.find((l) => l.msg === 'safeguarding notification not delivered')).toMatchObject({ error: 'webhook answered 400', retried: false });
+  });
+});
+
+describe('shutdown (close)', () => {
+  const SECRET = 'webhook-secret-0123456789';
+  const hookEnv = { SAFEGUARDING_WEBHOOK_URL: 'http://127.0.0.1:9/hook', SAFEGUARDING_WEBHOOK_SECRET: SECRET };
+  const undelivered = (log: ReturnType<typeof memoryLogger>) => log.lines.filter((l) => l.msg === 'safeguarding notification not delivered');
+
+  test('a notice waiting for its retry is not lost silently: one error line with what was pending', async () => {
+    const calls: Headers[] = [];
+    const fetchStub = (async (_u: string, init: RequestInit) => (calls.push(new Headers(init.headers)), new Response(null, { status: 503 }))) as unknown as typeof fetch;
+    const log = memoryLogger();
+    // The default delays: the first retry is 10 s away, the last ~21 min.
+    const n = createNotifier(notifyConfigFromEnv(hookEnv), log, { fetch: fetchStub });
+    await n.notify(notice());
+    await until(() => log.lines.some((l) => l.msg === 'safeguarding notification failed, will retry'));
+    const t0 = Date.now();
+    await n.close(3000);
+    expect(Date.now() - t0).toBeLessThan(1000); // nothing under way: no need to wait out the grace
+    expect(calls).toHaveLength(1); // not tried again
+    const lines = undelivered(log);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      caseId: 'c1234',
+      kind: 'hold',
+      severity: 'high',
+      url: notice().url,
+      reason: 'server shutting down',
+      pending: [{ channel: 'webhook', state: 'waiting for a retry', attempts: 1, lastError: 'webhook answered 503', delivery: calls[0]!.get('x-letstalk-delivery') }],
+    });
+    expect(Date.parse(String((lines[0]!.pending as { retryWasDue: string }[])[0]!.retryWasDue))).toBeGreaterThan(t0);
+    expect(log.lines.at(-1)).toMatchObject({ level: 'info', msg: 'safeguarding notifications stopped', undelivered: 1 });
+    await n.idle(); // the retry loop has ended too: nothing keeps running after close
+  });
+
+  test('an attempt under way is given the grace period to finish', async () => {
+    const fetchStub = (async () => (await Bun.sleep(150), new Response(null, { status: 200 }))) as unknown as typeof fetch;
+    const log = memoryLogger();
+    const n = createNotifier(cfgFor(hookEnv), log, { fetch: fetchStub });
+    await n.notify(notice());
+    await n.close(3000);
+    expect(log.lines.find((l) => l.msg === 'safeguarding officers notified')).toMatchObject({ channel: 'webhook', attempts: 1 });
+    expect(undelivered(log)).toHaveLength(0);
+    expect(log.lines.at(-1)).toMatchObject({ msg: 'safeguarding notifications stopped', undelivered: 0 });
+  });
+
+  test('a failure during the grace period is not retried; past the deadline, the outcome is unknown; one line per notice', async () => {
+    const port = freePort(); // mail server down: email fails at once and waits for its retry
+    let hang = true;
+    const fetchStub = (async (_u: string, init: RequestInit) => {
+      if (hang) return new Promise<Response>((_, reject) => init.signal!.addEventListener('abort', () => reject(new Error('aborted'))));
+      await Bun.sleep(20);
+      return new Response(null, { status: 502 });
+    }) as unknown as typeof fetch;
+    const log = memoryLogger();
+    const n = createNotifier(cfgFor({ ...smtpEnv(port), ...hookEnv }), log, { fetch: fetchStub, webhookTimeoutMs: 5000 });
+    await n.notify(notice()); // webhook hangs past the grace
+    await until(() => log.lines.some((l) => l.msg === 'safeguarding notification failed, will retry' && l.channel === 'email'));
+    hang = false;
+    await n.notify(notice({ caseId: 'c2', kind: 'appeal' })); // webhook fails (502) during the grace
+    const t0 = Date.now();
+    await n.close(400);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const lines = undelivered(log);
+    expect(lines.map((l) => l.caseId).sort()).toEqual(['c1234', 'c2']);
+    const first = lines.find((l) => l.caseId === 'c1234')!;
+    expect(first.reason).toContain('waited 400 ms');
+    expect(first.pending).toMatchObject([
+      { channel: 'email', state: 'waiting for a retry', attempts: 1, to: ['officer.one@unilag.test', 'officer.two@unilag.test'] },
+      { channel: 'webhook', state: 'attempt under way at shutdown, outcome unknown', attempts: 1 },
+    ]);
+    const second = lines.find((l) => l.caseId === 'c2')!;
+    expect(second).toMatchObject({ kind: 'appeal' });
+    const secondWebhook = (second.pending as Record<string, unknown>[]).find((p) => p.channel === 'webhook');
+    expect(secondWebhook).toMatchObject({ state: 'failed during shutdown, not retried', lastError: 'webhook answered 502' });
+    expect(log.lines.filter((l) => l.msg === 'safeguarding notification failed, will retry' && l.caseId === 'c2' && l.channel === 'webhook')).toHaveLength(0);
+  });
+
+  test('after close, a notice is logged as undelivered at once and nothing is sent; close twice is one close', async () => {
+    const calls: unknown[] = [];
+    const log = memoryLogger();
+    const n = createNotifier(cfgFor(hookEnv), log, { fetch: (async (...a: unknown[]) => (calls.push(a), new Response())) as unknown as typeof fetch });
+    await Promise.all([n.close(100), n.close(100)]);
+    await n.notify(notice({ kind: 'restriction' }));
+    expect(calls).toHaveLength(0);
+    expect(undelivered(log)).toMatchObject([{ level: 'error', caseId: 'c1234', kind: 'restriction', pending: [{ channel: 'webhook', state: 'not attempted yet', attempts: 0 }] }]);
+    expect(log.lines.filter((l) => l.msg === 'safeguarding notifications stopped')).toHaveLength(1);
   });
 });
 
