@@ -169,6 +169,9 @@ export async function deleteMessage(ctx: ChatContext, user: User, input: { roomI
   const { room, membership, message } = await ownMessage(ctx, user, input.roomId, input.messageId);
   const mayModerate = membership.role !== 'member' || user.role === 'admin';
   if (message.senderId !== user.id && !mayModerate) throw notFound('No such message.');
+  // A held message is under review: only its sender and officers see it, so only they remove it
+  // (a room owner who learnt its id must not erase what officers are looking at).
+  if (message.held && message.senderId !== user.id && !isOfficer(user)) throw notFound('No such message.');
   if (message.deletedAt) return message;
   // An archived room is the course's kept record: only officers and administrators remove from it.
   if (room.archived && !isOfficer(user) && user.role !== 'admin') throw badRequest('This room is archived: you can read it but not change it.');
@@ -240,12 +243,12 @@ export async function replay(ctx: ChatContext, user: User, roomId: string, rev: 
   const from = have ? Math.max(0, rev - REORDER_WINDOW) : rev;
   if (from >= room.lastSeq) return null;
   const held = new Set(have);
-  // Others' held messages come too: one this client may show (numbered before what it has seen) was
-  // hidden since, e.g. upheld while it was offline, and is replayed as a tombstone; a later one never
-  // reached it and stays unknown.
+  // Others' held messages come too, as tombstones, only where this client may show one: numbered
+  // before what it has seen and changed since (hidden while it was offline). One held from the start
+  // and untouched, or numbered later, never reached it and stays unknown.
   const changes = (await ctx.store.messages.changesSince(room.id, from, MAX_REPLAY + 1 + (rev - from), user.id, { withHeld: true }))
     .filter((m) => m.rev > rev || !held.has(m.rev))
-    .filter((m) => !m.held || m.senderId === user.id || m.seq <= rev);
+    .filter((m) => !m.held || m.senderId === user.id || (m.seq <= rev && m.rev > rev));
   if (changes.length > MAX_REPLAY) {
     const page = await historyPage(ctx, user, roomId);
     return partial(logId(room.id), 'innerHTML', page.chunk);

@@ -4,7 +4,7 @@
  * page shows; a member who never had it learns nothing; the sender still sees it, held.
  */
 import { expect, test } from 'bun:test';
-import { editMessage, historyPage, replay } from '../chat/messages';
+import { deleteMessage, editMessage, historyPage, replay } from '../chat/messages';
 import { decideCase } from './cases';
 import { say, setUp } from './sanctions-cast';
 
@@ -40,4 +40,18 @@ test('a message held from the start and then edited by its sender reaches the ot
   expect(back).not.toContain('meet me');
   const article = back.match(new RegExp(`<article[^>]*id="m-${message.id}"[^>]*>`))?.[0];
   expect(article).toContain('data-replace-only');
+});
+
+test('a held message the page never had is not replayed, even inside the reorder window; a room owner cannot delete it', async () => {
+  const s = await setUp({ restrictAfter: 5 });
+  const a = await say(s, s.kid, s.withKid.id, 'morning all');
+  const held = await say(s, s.peer, s.withKid.id, 'HOLDME meet me alone');
+  const b = await say(s, s.kid, s.withKid.id, 'lab at 10');
+  // The minor's page has a and b, never the held one, and reconnects telling what it holds.
+  const back = (await replay(s.ctx, s.kid, s.withKid.id, b.message.rev, [a.message.rev]))?.value ?? '';
+  expect(back).not.toContain(held.message.id);
+  // The owner of the room (not an officer) cannot remove it; its sender can.
+  await expect(deleteMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: held.message.id })).rejects.toThrow('No such message.');
+  expect((await s.store.messages.byId(s.withKid.id, held.message.id))!.deletedAt).toBeNull();
+  expect((await deleteMessage(s.ctx, s.peer, { roomId: s.withKid.id, messageId: held.message.id })).deletedAt).not.toBeNull();
 });
