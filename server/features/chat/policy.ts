@@ -10,9 +10,12 @@
  * - An adult may start one with a minor only when they share a course room. Administrators are
  *   exempt (they administer accounts and safeguarding); lecturers are not.
  * - Adults with adults: always.
- * Existing conversations stay usable whoever started them; moderation may restrict them.
+ * An existing conversation (a DM or group) stays usable while every two of its members where one is
+ * a minor could still start it, one way or the other (`mayStillTalk`): the course they shared has
+ * not ended for them; otherwise it is read-only for those two (restrictions.ts).
  */
 import type { User } from '../../store/types';
+import { isMinor } from '../accounts/model';
 
 export interface Party {
   id: string;
@@ -38,3 +41,17 @@ export function canStartConversation(from: Party, to: Party, shareCourse: boolea
 }
 
 export const MAX_GROUP_MEMBERS = 20;
+
+export function partyOf(u: User): Party {
+  return { id: u.id, role: u.role, status: u.status, minor: isMinor(u) };
+}
+
+/**
+ * Whether two members of an existing conversation may still write to each other: either of them
+ * could start it now (a minor may always reach staff, so a lecturer can answer; an adult student and
+ * a minor, or two minors, need a course they still share).
+ */
+export function mayStillTalk(a: Party, b: Party, shareCourse: boolean): boolean {
+  if (!a.minor && !b.minor) return true;
+  return canStartConversation(a, b, shareCourse).ok || canStartConversation(b, a, shareCourse).ok;
+}

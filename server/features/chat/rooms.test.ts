@@ -300,6 +300,29 @@ describe('startDm', () => {
   });
 });
 
+describe('conversations with a minor after the shared course ends', () => {
+  test('an adult student and a minor: read-only for both once they share no course; a minor and a lecturer: still open (a minor may always reach staff)', async () => {
+    const { ctx, store, ada, lecturer, minor } = await setUp();
+    const csc = await course(ctx, 'CSC100', [ada, minor, lecturer]);
+    const dm = await startDm(ctx, ada, minor.id);
+    const withLecturer = await startDm(ctx, lecturer, minor.id);
+    const say = (u: User, roomId: string) => sendMessage(ctx, u, { roomId, clientId: `c-${Bun.randomUUIDv7()}`, body: 'hello' });
+    expect((await say(ada, dm.id)).created).toBe(true);
+    await removeMember(ctx, CLI_ACTOR, csc.id, ada.id);
+    await removeMember(ctx, CLI_ACTOR, csc.id, lecturer.id);
+    for (const u of [ada, minor]) {
+      const e = await expectAppError(say(u, dm.id));
+      expect([e.kind, e.message]).toEqual(['forbidden', 'This conversation is read-only for you: you no longer share a course with someone in it, and one of you is under 18.']);
+    }
+    expect((await store.messages.history(dm.id, { limit: 10 })).length).toBe(1); // still readable
+    expect((await say(lecturer, withLecturer.id)).created).toBe(true);
+    expect((await say(minor, withLecturer.id)).created).toBe(true);
+    // Sharing a course again reopens it.
+    await course(ctx, 'CSC200', [ada, minor]);
+    expect((await say(ada, dm.id)).created).toBe(true);
+  });
+});
+
 describe('createGroup', () => {
   test('the creator owns the group, the others are members, and each of them is told', async () => {
     const { ctx, hub, store, ada, bola, lecturer, admin } = await setUp();

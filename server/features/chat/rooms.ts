@@ -12,7 +12,7 @@ import { roomListItem, type RoomSummary } from '../../../views/chat';
 import { partial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
-import { canStartConversation, MAX_GROUP_MEMBERS, type Party } from './policy';
+import { canStartConversation, MAX_GROUP_MEMBERS, partyOf } from './policy';
 import { contactFilter, contactRefusal, endLimitedCallsForMinors } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import type { ChatContext } from './context';
@@ -141,9 +141,6 @@ export async function archiveRoom(ctx: ChatContext, actor: Actor, roomId: string
   return updated;
 }
 
-export function partyOf(u: User): Party {
-  return { id: u.id, role: u.role, status: u.status, minor: isMinor(u) };
-}
 
 async function mayStart(ctx: ChatContext, from: User, to: User) {
   const share = await ctx.store.rooms.shareRoom(from.id, to.id, ['course']);

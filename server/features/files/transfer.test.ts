@@ -243,7 +243,12 @@ describe('/xfer', () => {
 
   test('safeguarding: an offer whose name is flagged in a room with a minor is held: its sender sees it, nobody can request it', async () => {
     const s = await start({}, createModeration('minors', () => fakeClassifier));
-    const { room, a, b: k } = await twoMembers(s, 'group', { dateOfBirth: '2012-05-05' });
+    const { ada, bola, room, a, b: k } = await twoMembers(s, 'group', { dateOfBirth: '2012-05-05' });
+    // They share a course (a group with a minor stays open only while they do).
+    await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC101', name: 'Intro', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.user.id, role: 'member' },
+      { userId: bola.user.id, role: 'member' },
+    ]);
     a.send(offer(room.id, { name: 'HOLDME_private.mkv' }));
     const transfer = (await a.next('offered')).transfer as string;
     const message = (await s.store.messages.byId(room.id, transfer))!;

@@ -21,13 +21,17 @@ import type { Store, User } from '../../store/types';
 import { partial } from '../../../views/partials';
 import { ACCOUNT_POSTING_ID, postingBannerId, postingBannerText } from '../../../views/safeguarding';
 import type { ChatContext } from '../chat/context';
-import { accountLimit, isFrozen, limitRefusal, REFUSALS } from './restrictions';
+import { accountLimit, conversationRefusal, isFrozen, limitRefusal, REFUSALS } from './restrictions';
 
 
-/** What the two slots say for `user` in `roomId` now (the room page). */
+/**
+ * What the two slots say for `user` in `roomId` now (the room page). A conversation that became
+ * read-only for them (restrictions.ts conversationRefusal) is said in the room slot: it is pushed only
+ * when a freeze starts or ends, which leaves such a line stale until the next load (rare, harmless).
+ */
 export async function postingSlot(store: Store, user: Pick<User, 'id'>, roomId: string): Promise<{ frozen: string | null; account: string | null }> {
-  const [frozen, limit] = await Promise.all([isFrozen(store, roomId), accountLimit(store, user)]);
-  return { frozen: frozen ? REFUSALS.frozen : null, account: limitRefusal(limit) };
+  const [frozen, limit, readOnly] = await Promise.all([isFrozen(store, roomId), accountLimit(store, user), conversationRefusal(store, user, { id: roomId })]);
+  return { frozen: frozen ? REFUSALS.frozen : readOnly, account: limitRefusal(limit) };
 }
 
 /** The user's block or restriction started or ended: the account slot of their open room pages says so. */

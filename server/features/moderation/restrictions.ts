@@ -16,11 +16,13 @@ import { isMinor } from '../accounts/model';
 import { IN_FORCE } from './hearing';
 import { minorIds, roomHasMinor } from './screen';
 import type { ChatContext } from '../chat/context';
+import { mayStillTalk, partyOf } from '../chat/policy';
 
 export const REFUSALS = {
   frozen: 'This room is frozen by the safeguarding team: you can read it but not post.',
   blocked: 'Your account is blocked by the safeguarding team: you can read but not post. See your notice at /safeguarding.',
   restricted: 'Your account is restricted: you cannot post where students under 18 are until a safeguarding officer has reviewed it. See /safeguarding.',
+  noCourse: 'This conversation is read-only for you: you no longer share a course with someone in it, and one of you is under 18.',
 } as const;
 
 /** Whether the room is frozen now. */
@@ -34,6 +36,25 @@ export async function postingRefusal(store: Store, user: Pick<User, 'id'>, room:
   if (frozen) return REFUSALS.frozen;
   if (limit === 'block') return REFUSALS.blocked;
   if (limit && (await roomHasMinor(store, room.id, user.id))) return REFUSALS.restricted;
+  return conversationRefusal(store, user, room);
+}
+
+/**
+ * A DM or group is read-only for a member who, with another member where one of the two is a minor,
+ * could no longer start it (policy.ts mayStillTalk): the course they shared ended for one of them.
+ * Course rooms are the course itself: never.
+ */
+export async function conversationRefusal(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'> & Partial<Pick<Room, 'kind'>>): Promise<string | null> {
+  const kind = room.kind ?? (await store.rooms.byId(room.id))?.kind;
+  if (kind !== 'dm' && kind !== 'group') return null;
+  const [me, members] = await Promise.all([store.users.byId(user.id), store.rooms.members(room.id)]);
+  if (!me) return null;
+  for (const m of members) {
+    if (m.userId === me.id) continue;
+    const other = await store.users.byId(m.userId);
+    if (!other || (!isMinor(me) && !isMinor(other))) continue;
+    if (!mayStillTalk(partyOf(me), partyOf(other), await store.rooms.shareRoom(me.id, other.id, ['course']))) return REFUSALS.noCourse;
+  }
   return null;
 }
 
