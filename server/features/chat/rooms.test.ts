@@ -9,6 +9,8 @@ import { createModeration } from '../moderation/screen';
 import { fakeClassifier } from '../moderation/test-support';
 import { sendMessage } from './messages';
 import { MAX_GROUP_MEMBERS } from './policy';
+import { postingSlot } from '../moderation/posting-banner';
+import { REFUSALS } from '../moderation/restrictions';
 import { addMembers, COURSE_CODE_RE, createCourseRoom, createGroup, findPeople, normaliseCourseCode, removeMember, roomTitle, startDm, summaries } from './rooms';
 
 /** A HubSocket that records what the hub does to it. */
@@ -315,6 +317,8 @@ describe('conversations with a minor after the shared course ends', () => {
       expect([e.kind, e.message]).toEqual(['forbidden', 'This conversation is read-only for you: you no longer share a course with someone in it, and one of you is under 18.']);
     }
     expect((await store.messages.history(dm.id, { limit: 10 })).length).toBe(1); // still readable
+    expect((await postingSlot(store, ada, dm.id)).frozen).toBe(REFUSALS.noCourse); // the line on the room page
+    expect((await postingSlot(store, minor, withLecturer.id)).frozen).toBeNull();
     expect((await say(lecturer, withLecturer.id)).created).toBe(true);
     expect((await say(minor, withLecturer.id)).created).toBe(true);
     // Sharing a course again reopens it.
