@@ -120,8 +120,8 @@ export function chatContract(current: () => Store) {
       expect(await store.rooms.minorMembers(room.id, '2008-11-26')).not.toContain(outsider.id);
     });
 
-    test('shareRoom: both users in one room of the given kinds', async () => {
-      await store.rooms.create(newRoom({ kind: 'course', code: 'SHR100' }), [{ userId: 'u1', role: 'member' }, { userId: 'u2', role: 'member' }]);
+    test('shareRoom: both users in one room of the given kinds, not archived', async () => {
+      const shared = await store.rooms.create(newRoom({ kind: 'course', code: 'SHR100' }), [{ userId: 'u1', role: 'member' }, { userId: 'u2', role: 'member' }]);
       await store.rooms.create(newRoom({ kind: 'group' }), [{ userId: 'u1', role: 'owner' }, { userId: 'u3', role: 'member' }]);
       await store.rooms.create(newRoom({ kind: 'dm', dmKey: 'u2:u4' }), [{ userId: 'u2', role: 'member' }, { userId: 'u4', role: 'member' }]);
       expect(await store.rooms.shareRoom('u1', 'u2', ['course'])).toBe(true);
@@ -130,6 +130,8 @@ export function chatContract(current: () => Store) {
       expect(await store.rooms.shareRoom('u1', 'u3', ['group'])).toBe(true);
       expect(await store.rooms.shareRoom('u2', 'u3', ['course', 'group', 'dm'])).toBe(false);
       expect(await store.rooms.shareRoom('u1', 'u2', [])).toBe(false);
+      await store.rooms.update(shared.id, { archived: true });
+      expect(await store.rooms.shareRoom('u1', 'u2', ['course'])).toBe(false);
     });
 
     test('append is idempotent per (sender, clientId); seq = rev and strictly increases', async () => {

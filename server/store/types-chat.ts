@@ -113,7 +113,7 @@ export interface RoomStore {
   minorMembers(roomId: string, adultBornBy: string): Promise<string[]>;
   /** Raises lastReadSeq to `seq` (never lowers it); returns the resulting value, or null if not a member. */
   markRead(roomId: string, userId: string, seq: number): Promise<number | null>;
-  /** Whether the two users are both members of at least one room of one of these kinds. */
+  /** Whether the two users are both members of at least one room of one of these kinds that is not archived (an archived course is a past one). */
   shareRoom(userA: string, userB: string, kinds: RoomKind[]): Promise<boolean>;
 }
 

@@ -178,7 +178,7 @@ export class MongoRooms implements RoomStore {
     if (kinds.length === 0) return false;
     const aRooms = (await this.mem.find({ userId: userA }, { projection: { roomId: 1 } }).toArray()).map((m) => m.roomId);
     if (aRooms.length === 0) return false;
-    const ofKind = (await this.rooms.find({ _id: { $in: aRooms }, kind: { $in: kinds } }, { projection: { _id: 1 } }).toArray()).map((r) => r._id);
+    const ofKind = (await this.rooms.find({ _id: { $in: aRooms }, kind: { $in: kinds }, archived: { $ne: true } }, { projection: { _id: 1 } }).toArray()).map((r) => r._id);
     if (ofKind.length === 0) return false;
     return (await this.mem.findOne({ userId: userB, roomId: { $in: ofKind } }, { projection: { _id: 1 } })) !== null;
   }

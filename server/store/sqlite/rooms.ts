@@ -180,7 +180,7 @@ export class SqliteRooms implements RoomStore {
         `SELECT 1 FROM memberships a
          JOIN memberships b ON b.room_id = a.room_id AND b.user_id = ?
          JOIN rooms r ON r.id = a.room_id
-         WHERE a.user_id = ? AND r.kind IN (SELECT value FROM json_each(?)) LIMIT 1`,
+         WHERE a.user_id = ? AND r.archived = 0 AND r.kind IN (SELECT value FROM json_each(?)) LIMIT 1`,
       )
       .get(userB, userA, JSON.stringify(kinds));
     return r !== null;
