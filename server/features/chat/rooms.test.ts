@@ -354,6 +354,12 @@ describe('createGroup', () => {
     await expect(createGroup(ctx, ada, { name: 'HOLDME our secret', memberIds: [bola.id] })).rejects.toThrow('This name cannot be used for a group');
     // a name the model does not hold is fine
     expect((await createGroup(ctx, ada, { name: 'REVIEWME study', memberIds: [minor.id] })).name).toBe('REVIEWME study');
+    // A lecturer's course room name and topic are screened too (minors are added to course rooms later).
+    const lecturer = await person(store, 'lect2@unilag.edu.ng', 'Dr Two', 'lecturer');
+    const asLecturer = { userId: lecturer.id, origin: '127.0.0.1', user: lecturer };
+    await expect(createCourseRoom(ctx, asLecturer, { code: 'BIO301', name: 'Biology', topic: 'HOLDME our secret' })).rejects.toThrow('This name cannot be used for a room');
+    expect(await store.rooms.byCode('BIO301')).toBeNull();
+    expect((await createCourseRoom(ctx, asLecturer, { code: 'BIO302', name: 'Biology', topic: 'Cells' })).code).toBe('BIO302');
   });
 
   test('checks the rules for every member: one refused member means no group', async () => {

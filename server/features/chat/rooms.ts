@@ -77,6 +77,8 @@ export async function createCourseRoom(
   if (!COURSE_CODE_RE.test(code)) throw badRequest(`Course code "${input.code.trim()}" should look like CSC101 or GST 111.`);
   const name = input.name.trim();
   if (!name || name.length > 100) throw badRequest('Give the room a name of at most 100 characters.');
+  // A lecturer's room name (and topic) is shown to every student later added, minors included.
+  if (actor.user) await screenRoomName(ctx, actor.user, 'course', [name, input.topic ?? ''].join('\n'));
   try {
     const room = await ctx.store.rooms.create(
       { id: Bun.randomUUIDv7(), kind: 'course', code, name, topic: (input.topic ?? '').trim().slice(0, 300), createdBy: actor.user?.id ?? null, dmKey: null },
@@ -185,7 +187,7 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
     await mayStart(ctx, user, o);
   }
   await mayMeet(ctx, others as User[]);
-  await screenGroupName(ctx, user, name);
+  await screenRoomName(ctx, user, 'group', name);
   const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
     { userId: user.id, role: 'owner' },
     ...ids.map((userId) => ({ userId, role: 'member' as const })),
@@ -216,19 +218,20 @@ async function mayMeet(ctx: ChatContext, members: User[]) {
 }
 
 /**
- * A group's name is shown to every member like a message, and stays when members are added later or
- * one turns out to be a minor: every group's name is screened, whoever is in it (refusing only where
- * a minor is would also tell the creator who is one). A name at a hold threshold is refused, never
- * stored (there is no message to hold), and the refusal is audited with its labels, not its text.
+ * A room's name is shown to every member like a message, and stays when members are added later or
+ * one turns out to be a minor: every group's and every lecturer's course room's name is screened,
+ * whoever is in it (refusing only where a minor is would also tell the creator who is one). A name at
+ * a hold threshold is refused, never stored (there is no message to hold), and the refusal is audited
+ * with its labels, not its text.
  */
-async function screenGroupName(ctx: ChatContext, user: User, name: string) {
+async function screenRoomName(ctx: ChatContext, user: User, kind: 'group' | 'course', name: string) {
   const m = ctx.moderation;
   if (!m) return;
-  // scored as a message sent in the group would be
-  const held = m.classifier().classify(name, messageContext({ kind: 'group' }, user)).hold;
+  // scored as a message sent in that room would be
+  const held = m.classifier().classify(name, messageContext({ kind }, user)).hold;
   if (!held.length) return;
-  await recordAudit(ctx.store, SYSTEM_ACTOR, 'moderation.name_refused', user.id, { kind: 'group', labels: held });
-  throw badRequest('This name cannot be used for a group: choose another.');
+  await recordAudit(ctx.store, SYSTEM_ACTOR, 'moderation.name_refused', user.id, { kind, labels: held });
+  throw badRequest(`This name cannot be used for a ${kind === 'group' ? 'group' : 'room'}: choose another.`);
 }
 
 const PEOPLE_PAGE = 50;

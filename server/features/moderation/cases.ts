@@ -12,7 +12,7 @@
  *   can restore it (sanctions.ts).
  * - Uphold opens a 'removal' hearing for the sender, unless a block from the same case covers it.
  */
-import { badRequest, conflict, notFound } from '../../errors';
+import { badRequest, conflict, forbidden, notFound } from '../../errors';
 import { type CaseDecision, type CaseStatus, type Message, type ModerationCase, type Room, type RoomKind, type Sanction, type User } from '../../store/types';
 import { ageOn, isMinor } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
@@ -90,6 +90,8 @@ export interface CaseView extends CaseSummary {
 export async function viewCase(ctx: ChatContext, actor: Actor, caseId: string): Promise<CaseView> {
   const c = await ctx.store.cases.byId(caseId);
   if (!c) throw notFound('No such case.');
+  // An officer's own message: its context (a minor's replies, perhaps) is for another officer to read.
+  if (c.senderId === actor.userId) throw forbidden('This case is about your own message: another officer must look at it.');
   const { store } = ctx;
   const [summary, message, roomRecord] = await Promise.all([summarise(ctx, c), store.messages.byId(c.roomId, c.messageId), store.rooms.byId(c.roomId)]);
   // No viewerId: other held messages (other cases) stay out of this window.

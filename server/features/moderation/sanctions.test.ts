@@ -13,7 +13,7 @@ import { fakeClassifier } from './test-support';
 import { findPeople, startDm } from '../chat/rooms';
 import { beginUpload } from '../files/actions';
 import { callSeat } from '../calls/actions';
-import { actOnCase, decideCase } from './cases';
+import { actOnCase, decideCase, viewCase } from './cases';
 import { decideAppeal, liftSanction, submitStatement } from './sanctions';
 import { REFUSALS } from './restrictions';
 import { postingSlot } from './posting-banner';
@@ -227,6 +227,9 @@ describe('review findings: overlaps, self-decisions, races', () => {
     await say(s, officer, s.withKid.id, 'HOLDME one');
     const [c1] = await s.store.cases.list();
     await expect(decideCase(s.ctx, s.a(officer), c1!.id, 'release', 'mine')).rejects.toThrow(/about yourself/);
+    // Nor reads it: the context window may hold a minor's replies to them.
+    await expect(viewCase(s.ctx, s.a(officer), c1!.id)).rejects.toThrow('This case is about your own message: another officer must look at it.');
+    expect(await s.store.audit.list({ action: 'moderation.case_view' })).toEqual([]);
     await expect(actOnCase(s.ctx, s.a(officer), c1!.id, 'freeze', 'SG-2', 'x')).rejects.toThrow(/about yourself/);
     await say(s, officer, s.withKid.id, 'HOLDME two');
     const [r] = await s.store.sanctions.list({ kind: ['restriction'] });
