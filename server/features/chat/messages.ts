@@ -246,10 +246,11 @@ export async function replay(ctx: ChatContext, user: User, roomId: string, rev: 
   // Others' held messages come too, as tombstones, only where this client may show one: numbered
   // before what it has seen and changed since (hidden while it was offline). One held from the start
   // and untouched, or numbered later, never reached it and stays unknown.
-  const changes = (await ctx.store.messages.changesSince(room.id, from, MAX_REPLAY + 1 + (rev - from), user.id, { withHeld: true }))
-    .filter((m) => m.rev > rev || !held.has(m.rev))
-    .filter((m) => !m.held || m.senderId === user.id || (m.seq <= rev && m.rev > rev));
-  if (changes.length > MAX_REPLAY) {
+  const limit = MAX_REPLAY + 1 + (rev - from);
+  const fetched = await ctx.store.messages.changesSince(room.id, from, limit, user.id, { withHeld: true });
+  const changes = fetched.filter((m) => m.rev > rev || !held.has(m.rev)).filter((m) => !m.held || m.senderId === user.id || (m.seq <= rev && m.rev > rev));
+  // Too many is judged on what the store returned: rows left out above must not hide a cut-off list.
+  if (fetched.length >= limit) {
     const page = await historyPage(ctx, user, roomId);
     return partial(logId(room.id), 'innerHTML', page.chunk);
   }

@@ -6,6 +6,7 @@
 import { expect, test } from 'bun:test';
 import { deleteMessage, editMessage, historyPage, replay } from '../chat/messages';
 import { decideCase } from './cases';
+import { MAX_REPLAY } from '../chat/limits';
 import { say, setUp } from './sanctions-cast';
 
 test('an uphold while a member was offline reaches them on reconnect as a tombstone without the text', async () => {
@@ -54,4 +55,19 @@ test('a held message the page never had is not replayed, even inside the reorder
   await expect(deleteMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: held.message.id })).rejects.toThrow('No such message.');
   expect((await s.store.messages.byId(s.withKid.id, held.message.id))!.deletedAt).toBeNull();
   expect((await deleteMessage(s.ctx, s.peer, { roomId: s.withKid.id, messageId: held.message.id })).deletedAt).not.toBeNull();
+});
+
+test('held rows left out of a long replay do not hide that it was cut off: the page is replaced with the latest', async () => {
+  const s = await setUp({ restrictAfter: 99 });
+  const room = s.withKid.id;
+  const first = await s.store.messages.append({ roomId: room, senderId: s.peer.id, clientId: 'c-first-0000', kind: 'text', body: 'seen', mentions: [] });
+  await s.store.messages.append({ roomId: room, senderId: s.adult.id, clientId: 'c-held-00000', kind: 'text', body: 'held text', mentions: [], held: true });
+  let last = '';
+  for (let i = 0; i < MAX_REPLAY + 1; i++) {
+    last = (await s.store.messages.append({ roomId: room, senderId: s.peer.id, clientId: `c-msg-${String(i).padStart(6, '0')}`, kind: 'text', body: `m${i}`, mentions: [] })).message.id;
+  }
+  const back = (await replay(s.ctx, s.kid, room, first.message.rev))?.value ?? '';
+  expect(back).toContain('hx-swap="innerHTML"');
+  expect(back).toContain(last);
+  expect(back).not.toContain('held text');
 });
