@@ -30,6 +30,25 @@ const plan = (text: string, actor?: Actor) => planImport(store, rowsOf(HEADER + 
 const apply = async (text: string, actor: Actor = CLI_ACTOR) => applyImport(store, await plan(text, actor), { codeTtlMs: TTL, actor });
 const roleOf = async (email: string) => (await store.users.byEmail(email))?.role;
 
+describe('import: no administrator under 18', () => {
+  test('a new row making a minor an administrator is a bad row; an update making an admin a minor, or a minor an admin, is left out', async () => {
+    const v = validateImportCsv(HEADER + 'kid@unilag.edu.ng,Kid,admin,2012-05-05,\n');
+    expect(v.ok).toBe(false);
+    expect(!v.ok && v.errors[0]!.reason).toContain('a person under 18 cannot be an administrator');
+    await makePerson(store, 'boss@unilag.edu.ng', 'Boss', 'admin');
+    await makePerson(store, 'other@unilag.edu.ng', 'Other', 'admin');
+    await makePerson(store, 'teen@unilag.edu.ng', 'Teen', 'student', { dateOfBirth: '2012-05-05' });
+    const p = await plan('boss@unilag.edu.ng,Boss,,2012-05-05,\nteen@unilag.edu.ng,Teen,admin,,\n');
+    expect(p.refused.map((r) => [r.row.line, r.reason])).toEqual([
+      [2, 'a person under 18 cannot be an administrator; this row is left out'],
+      [3, 'a person under 18 cannot be an administrator; this row is left out'],
+    ]);
+    await applyImport(store, p, { codeTtlMs: TTL, actor: CLI_ACTOR });
+    expect(await store.users.byEmail('boss@unilag.edu.ng')).toMatchObject({ role: 'admin', dateOfBirth: null });
+    expect(await roleOf('teen@unilag.edu.ng')).toBe('student');
+  });
+});
+
 describe('import --update: roles', () => {
   test("an admin's own role change is refused as a row with a reason; the other rows are imported", async () => {
     const admin = await makePerson(store, 'admin@unilag.edu.ng', 'Admin', 'admin');

@@ -14,7 +14,7 @@ import { csvRow, parseCsvTable } from '../../lib/csv';
 import { badRequest } from '../../errors';
 import type { NewUser, Role, Store, User, UserPatch } from '../../store/types';
 import { generateLoginCode, hashLoginCode, normaliseLoginCode } from './codes';
-import { parseRole, validateDateOfBirth, validateEmail, validateMatric, validateName } from './model';
+import { isMinor, parseRole, validateDateOfBirth, validateEmail, validateMatric, validateName } from './model';
 import { recordAudit, type Actor } from '../audit/record';
 
 export const IMPORT_COLUMNS = ['email', 'name', 'role', 'date_of_birth', 'matric_no'] as const;
@@ -80,6 +80,7 @@ export function validateImportCsv(text: string, now = new Date()): Validation {
     if (dob) {
       const e = validateDateOfBirth(dob, now);
       if (e) problems.push(e);
+      else if (role === 'admin' && isMinor({ dateOfBirth: dob, minorOverride: null }, now)) problems.push(MINOR_ADMIN_ROW);
     }
     const matricErr = validateMatric(matric);
     if (matricErr) problems.push(matricErr);
@@ -118,8 +119,13 @@ export function roleChanges(plan: Pick<ImportPlan, 'update'>): RoleChange[] {
 const SELF_ROLE = 'you cannot change your own role (you would lose administrator access); this row is left out';
 
 /** Why `row` may not update `user` when `actor` imports it, or null. */
+const MINOR_ADMIN_ROW = 'a person under 18 cannot be an administrator';
+
+/** Why an existing user's row is left out: the importing admin's own role, or an administrator who would be under 18. */
 function refusal(row: ImportRow, user: User, actor: Actor | undefined): string | null {
-  return actor?.userId === user.id && row.roleGiven && row.role !== user.role ? SELF_ROLE : null;
+  if (actor?.userId === user.id && row.roleGiven && row.role !== user.role) return SELF_ROLE;
+  const after = { role: row.roleGiven ? row.role : user.role, dateOfBirth: row.dateOfBirth ?? user.dateOfBirth, minorOverride: user.minorOverride };
+  return after.role === 'admin' && isMinor(after) ? `${MINOR_ADMIN_ROW}; this row is left out` : null;
 }
 
 /**
@@ -213,8 +219,10 @@ export async function applyImport(
   // The plan may be minutes old: judge and audit the updates against the users as they are now.
   const current = new Map((await store.users.byEmails(plan.update.map((u) => u.row.email))).map((u) => [u.id, u]));
   const updates = plan.update.map(({ row, user }) => ({ row, user: current.get(user.id) ?? user }));
-  const refused = updates.find(({ row, user }) => refusal(row, user, opts.actor));
-  if (refused) throw badRequest(`line ${refused.row.line}: ${SELF_ROLE}; nothing was written.`);
+  for (const { row, user } of updates) {
+    const why = refusal(row, user, opts.actor);
+    if (why) throw badRequest(`line ${row.line}: ${why}; nothing was written.`);
+  }
   await assertAdminsRemain(store, { create: plan.create, update: updates });
   // --update changes only what the file states: blank optional cells leave the stored value alone.
   const update = updates.map(({ row, user }) => {

@@ -97,6 +97,7 @@ export const SAFEGUARDING = 'safeguarding';
 
 /**
  * Admins and holders of the 'safeguarding' permission, never a person under 18 (an edit or an import
- * that makes an officer a minor leaves the permission stored, but it no longer opens anything).
+ * that makes an officer a minor leaves the permission stored, but it no longer opens anything; an
+ * administrator cannot be made a minor, this is defence in depth).
  */
-export const isOfficer = (u: Pick<User, 'role' | 'permissions' | 'dateOfBirth' | 'minorOverride'>) => u.role === 'admin' || (u.permissions.includes(SAFEGUARDING) && !isMinor(u));
+export const isOfficer = (u: Pick<User, 'role' | 'permissions' | 'dateOfBirth' | 'minorOverride'>) => !isMinor(u) && (u.role === 'admin' || u.permissions.includes(SAFEGUARDING));
