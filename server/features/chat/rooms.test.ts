@@ -7,7 +7,7 @@ import { CLI_ACTOR } from '../audit/record';
 import { createChatContext, type ChatContext } from './context';
 import { createModeration } from '../moderation/screen';
 import { fakeClassifier } from '../moderation/test-support';
-import { sendMessage } from './messages';
+import { deleteMessage, sendMessage } from './messages';
 import { MAX_GROUP_MEMBERS } from './policy';
 import { postingSlot } from '../moderation/posting-banner';
 import { REFUSALS } from '../moderation/restrictions';
@@ -318,6 +318,9 @@ describe('conversations with a minor after the shared course ends', () => {
     }
     expect((await store.messages.history(dm.id, { limit: 10 })).length).toBe(1); // still readable
     expect((await postingSlot(store, ada, dm.id)).frozen).toBe(REFUSALS.noCourse); // the line on the room page
+    // Deleting one's own words is still allowed (a minor her phone number).
+    const [mine] = await store.messages.history(dm.id, { limit: 1 });
+    expect((await deleteMessage(ctx, ada, { roomId: dm.id, messageId: mine!.id })).deletedAt).not.toBeNull();
     expect((await postingSlot(store, minor, withLecturer.id)).frozen).toBeNull();
     expect((await say(lecturer, withLecturer.id)).created).toBe(true);
     expect((await say(minor, withLecturer.id)).created).toBe(true);

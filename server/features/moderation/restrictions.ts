@@ -30,13 +30,16 @@ export async function isFrozen(store: Store, roomId: string): Promise<boolean> {
   return (await store.sanctions.list({ roomId, kind: ['freeze'], status: IN_FORCE, limit: 1 })).length > 0;
 }
 
-/** Why `user` may not post in `room` now, or null. */
-export async function postingRefusal(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'>): Promise<string | null> {
+/**
+ * Why `user` may not post in `room` now, or null. `conversation: false` leaves out a conversation
+ * gone read-only for want of a shared course (deleting one's own words is still allowed there).
+ */
+export async function postingRefusal(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'>, opts: { conversation?: boolean } = {}): Promise<string | null> {
   const [frozen, limit] = await Promise.all([isFrozen(store, room.id), accountLimit(store, user)]);
   if (frozen) return REFUSALS.frozen;
   if (limit === 'block') return REFUSALS.blocked;
   if (limit && (await roomHasMinor(store, room.id, user.id))) return REFUSALS.restricted;
-  return conversationRefusal(store, user, room);
+  return opts.conversation === false ? null : conversationRefusal(store, user, room);
 }
 
 /**
@@ -58,8 +61,8 @@ export async function conversationRefusal(store: Store, user: Pick<User, 'id'>, 
   return null;
 }
 
-export async function assertMayPost(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'>): Promise<void> {
-  const why = await postingRefusal(store, user, room);
+export async function assertMayPost(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'>, opts: { conversation?: boolean } = {}): Promise<void> {
+  const why = await postingRefusal(store, user, room, opts);
   if (why) throw forbidden(why);
 }
 
