@@ -95,6 +95,10 @@ export interface Features {
   val: Float32Array;
   n: number;
   ctxFrom: number;
+  /** Tokens of the normalised text (words, emoji): how much the message says (see ModelHeader.holdGate). */
+  tokens: number;
+  /** The cue categories present (cues.ts). */
+  cues: readonly string[];
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -212,8 +216,9 @@ export function extract(text: string, cfg: FeatureConfig, idf?: Float32Array, co
   const charEnd = b.n;
 
   // cue group: categories and pairs of categories
+  const cues = cueCategories(toks).map((c) => CUE_CATEGORIES[c]!);
   if (cfg.cueWeight > 0) {
-    const names = cueCategories(toks).map((c) => CUE_CATEGORIES[c]!);
+    const names = [...cues];
     if (cfg.acts) names.push(...actCategories(text, toks));
     for (let i = 0; i < names.length; i++) {
       b.push(hashString('k', names[i]!) & mask);
@@ -244,8 +249,8 @@ export function extract(text: string, cfg: FeatureConfig, idf?: Float32Array, co
     out = end;
   }
   b.n = out;
-  if (!copy) return { idx: b.idx, val: b.val, n: b.n, ctxFrom };
-  return { idx: b.idx.slice(0, b.n), val: b.val.slice(0, b.n), n: b.n, ctxFrom };
+  if (!copy) return { idx: b.idx, val: b.val, n: b.n, ctxFrom, tokens: toks.length, cues };
+  return { idx: b.idx.slice(0, b.n), val: b.val.slice(0, b.n), n: b.n, ctxFrom, tokens: toks.length, cues };
 }
 
 /** IDF values are stored as one byte per bucket: 0 = bucket never seen in training (feature dropped). */

@@ -89,6 +89,13 @@ describe('shipped model', () => {
 
   const texts = ['send nudes', "don't tell your parents, come alone", 'you are so stupid', 'I will kill you', 'lecture notes please', 'come to my office after 6, alone', 'send nudes or stop wasting my time', "You're so beautiful for your age. I hope you know that"];
 
+  test('everyday one- and two-word messages are not held (recipe 1.5.0 hold gate); short ones with a harm cue still are', () => {
+    const ctx = { context: 'dm', senderRole: 'student' };
+    for (const t of ['lol', '😂', '😂😂', 'again', 'Again', 'lmao', 'ok', 'haha', 'try again', 'lol no', 'see you', 'call me']) expect([t, model.classify(t, ctx).hold]).toEqual([t, []]);
+    // Held by 1.4.0 and still held: a short request with a cue of the harm (camera), a longer one.
+    for (const t of ['send pics', 'send me nudes']) expect([t, model.classify(t, ctx).hold.length > 0]).toEqual([t, true]);
+  });
+
   test('classify without context: review and hold are exactly the labels at or above the text-only thresholds', () => {
     const th = model.thresholdsFor();
     for (const t of texts) {
@@ -150,6 +157,22 @@ describe('threshold logic on a hand-made model', () => {
     expect(c.scores.sexual_harassment).toBe(0.5);
     expect(c.review).toEqual(['sexual_solicitation', 'sexual_harassment', 'grooming_signal', 'threat', 'other_toxic']);
     expect(c.hold).toEqual(['sexual_solicitation', 'other_toxic']);
+  });
+
+  test('the hold gate: a message of fewer than minTokens tokens is held only with a harm cue; it is still reviewed', () => {
+    const header = JSON.parse(JSON.stringify(m.header));
+    const gatedBytes = encodeModel(
+      { hashBits, weights: new Float32Array(16 * LABELS.length), bias: Float32Array.from(biases) },
+      { codes: new Uint8Array(16), idfMax: 2 },
+      { recipe: '0.0.0', features: header.features, thresholds: header.thresholds, grooming: header.grooming, holdGate: { minTokens: 3, cues: ['secrecy'] }, training: {} },
+    );
+    const g = modelFromBytes(gatedBytes);
+    expect(g.classify('lol').hold).toEqual([]);
+    expect(g.classify('lol').review).toEqual(m.classify('lol').review);
+    expect(g.classify('lol ok', { context: 'dm', senderRole: 'student' }).hold).toEqual([]);
+    expect(g.classify('see you tomorrow then').hold).toEqual(['sexual_solicitation', 'other_toxic']); // three tokens or more
+    expect(g.classify('our secret').hold).toEqual(['sexual_solicitation', 'other_toxic']); // a cue of a harm (secrecy)
+    expect(m.classify('lol').hold).toEqual(['sexual_solicitation', 'other_toxic']); // no gate in the header: as before
   });
 
   test('rejects files that are not weights files', () => {

@@ -21,7 +21,13 @@ import { SPEECH_WORDS } from './speech';
 import { prng, scoreWith, train, type TrainExample, type TrainedWeights, type TrainOptions } from './train';
 
 /** Bump when the recipe (features, normalisation, data, options) changes. */
-export const RECIPE_VERSION = '1.4.0';
+export const RECIPE_VERSION = '1.5.0';
+/**
+ * Recipe 1.5.0 (ModelHeader.holdGate): a message of fewer than 3 tokens is held only with one of
+ * these cue categories, those that name a harm by themselves (not persistence, rating, rumour,
+ * age, guardians, gifts, platform, flattery, quid pro quo: their lists hold everyday words).
+ */
+export const HOLD_GATE = { minTokens: 3, cues: ['alone', 'body', 'camera', 'commerce', 'insult', 'secrecy', 'sexual', 'sexual_insult', 'suggestive', 'threat'] };
 
 export const FEATURES: FeatureConfig = { hashBits: 18, charMin: 1, charMax: 4, bigrams: true, skip: 0, wordWeight: 1, charWeight: 0.7, cueWeight: 0.3, acts: true, contextWeight: 1 };
 
@@ -321,6 +327,7 @@ export function runRecipe(input: RecipeOptions): RecipeResult {
     thresholds,
     ...(textThresholds ? { textThresholds } : {}),
     grooming,
+    holdGate: HOLD_GATE,
     factored,
     training: {
       recipe: RECIPE_VERSION,
