@@ -7,6 +7,7 @@ import { createApp } from './app';
 import { createNotifier } from './features/moderation/notify';
 import { loadAssets } from './http/assets';
 import { MAX_REQUEST_BODY_BYTES } from './http/body-limit';
+import { stopServer } from './lib/stop';
 import { LocalHub } from './realtime/hub';
 import { RedisHub } from './realtime/redis-hub';
 import { RedisLimiters } from './realtime/redis-limiter';
@@ -21,6 +22,9 @@ function loadModerationModel(path: string) {
     throw new ConfigError(`MODERATION_WEIGHTS=${path}: ${why}`);
   }
 }
+
+/** How long a shutdown lets requests under way finish before closing every connection. */
+const STOP_GRACE_MS = 3_000;
 
 async function main() {
   const config = loadConfig();
@@ -66,7 +70,8 @@ async function main() {
     clearInterval(purge);
     clearInterval(sweep);
     try {
-      await app!.stop();
+      // Requests under way get a moment, then every connection closes (lib/stop.ts).
+      await stopServer(app!, STOP_GRACE_MS);
     } finally {
       // Safeguarding notices: attempts under way get a few seconds (SHUTDOWN_GRACE_MS), then every notice
       // still undelivered (waiting for a retry, say) is logged at error level, one line each (README, Notifications).
