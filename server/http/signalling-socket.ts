@@ -12,7 +12,7 @@
 import type { AppContext } from '../deps';
 import type { Hub, HubSocket } from '../realtime/hub';
 import type { User } from '../store/types';
-import { sessionUser } from '../features/accounts/sessions';
+import { sessionWatch } from '../features/accounts/sessions';
 import { asyncOpen } from './async-open';
 import { SocketInbox } from './socket-inbox';
 import { openedBy, upgradeGuard, type OpenedSocket, type RawSocket } from './ws-guard';
@@ -46,6 +46,8 @@ export interface SignallingOptions<C extends SignalConn> {
 
 export function signallingSocket<C extends SignalConn>(app: AppContext, hub: Hub, o: SignallingOptions<C>) {
   const conns = new WeakMap<object, C>();
+  // Signalling is busy (candidates, offers): the session is asked again at most every few seconds.
+  const checks = new WeakMap<C, ReturnType<typeof sessionWatch>>();
   const log = app.logger;
   return {
     maxPayloadLength: o.maxPayloadLength,
@@ -69,13 +71,14 @@ export function signallingSocket<C extends SignalConn>(app: AppContext, hub: Hub
         const inbox = new SocketInbox(o.maxPerSec, (e) => log.error(`${o.name} queue failed`, { connId, err: e }));
         c = o.opened({ id: connId, userId: user.id, session, raw, open: true, inbox, hubSocket });
         conns.set(ws.raw, c);
+        checks.set(c, sessionWatch(app.auth, session));
         hub.register(hubSocket);
       },
       message(ws, data) {
         const c = conns.get(ws.raw);
         if (!c) return;
         const run = async () => {
-          const v = await sessionUser(app.auth, c.session);
+          const v = await checks.get(c)!();
           if (!v) return c.raw.close(4401, 'Please sign in.');
           await o.handle(c, data, v.user);
         };

@@ -9,6 +9,7 @@ import { Client } from '../../testing';
 import { cid, closeAll, connect, openSocket, setUp, type Server } from '../chat/ws-testing';
 import { sha256Hex, UploadSocket } from '../files/testing';
 import { resetUser, revokeSessions } from './actions';
+import { sessionWatch } from './sessions';
 
 afterEach(closeAll);
 
@@ -87,5 +88,18 @@ describe('sessions that end close their sockets', () => {
     await revokeSessions(s.store, ada.user.id, CLI_ACTOR);
     rtc.send({ type: 'join', room: csc.id });
     expect((await rtc.closed).code).toBe(4401);
+  });
+});
+
+describe('sessionWatch', () => {
+  test('asks the store again only after everyMs; a refusal is not remembered', async () => {
+    const { s, ada } = await setUp();
+    const idHash = (await s.store.sessions.listForUser(ada.user.id))[0]!.idHash;
+    const watch = sessionWatch({ store: s.store, sessionKey: 'unused', idleMs: 3_600_000 }, idHash, 200);
+    expect((await watch())?.user.id).toBe(ada.user.id);
+    await s.store.sessions.delete(idHash);
+    expect((await watch())?.user.id).toBe(ada.user.id); // within the interval: remembered
+    await Bun.sleep(220);
+    expect(await watch()).toBeNull();
   });
 });

@@ -61,6 +61,24 @@ export async function sessionUser(ctx: SessionContext, idHash: string): Promise<
   return { user, idHash };
 }
 
+/**
+ * `sessionUser` for a busy socket (call signalling, upload chunks): asked again at most once per
+ * `everyMs`, so a session revoked elsewhere stops working within that time without a store read
+ * per message. A refusal is never cached.
+ */
+export function sessionWatch(ctx: SessionContext, idHash: string, everyMs = SESSION_RECHECK_MS): () => Promise<{ user: User; idHash: string } | null> {
+  let last: { v: { user: User; idHash: string }; at: number } | null = null;
+  return async () => {
+    const now = Date.now();
+    if (last && now - last.at < everyMs) return last.v;
+    const v = await sessionUser(ctx, idHash);
+    last = v ? { v, at: now } : null;
+    return v;
+  };
+}
+
+export const SESSION_RECHECK_MS = 5_000;
+
 export async function endSession(ctx: SessionContext, token: string | undefined) {
   if (token && token.length <= 100) await ctx.store.sessions.delete(digestToken(ctx.sessionKey, token));
 }

@@ -15,7 +15,7 @@ import { asyncOpen } from '../../http/async-open';
 import { openedBy, upgradeGuard, type OpenedSocket, type RawSocket } from '../../http/ws-guard';
 import { OffsetMismatchError, type Upload, type User } from '../../store/types';
 import { viewerPlugin } from '../accounts/guard';
-import { sessionUser } from '../accounts/sessions';
+import { sessionUser, sessionWatch } from '../accounts/sessions';
 import type { ChatContext } from '../chat/context';
 import { memberRoom } from '../chat/messages';
 import { beginUpload, CHUNK_HEADER_BYTES, ChunkCorruptError, finishUpload, MAX_CHUNK_BYTES, ownUpload, parseThumb, storeChunk } from './actions';
@@ -38,6 +38,8 @@ interface Conn {
   userId: string;
   /** The session the socket was opened with: asked again before each action (revoked = closed). */
   session: string;
+  /** The session, asked again at most every few seconds (chunks). */
+  stillSignedIn: () => Promise<unknown>;
   raw: RawSocket;
   hubSocket: HubSocket;
   open: boolean;
@@ -130,6 +132,8 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
   }
 
   async function onChunk(c: Conn, data: Uint8Array) {
+    // Chunks are many: the session is asked again at most every few seconds (sessionWatch).
+    if (!(await c.stillSignedIn())) return c.raw.close(4401, 'Please sign in.');
     const up = c.upload;
     if (!up) return send(c, { type: 'error', message: 'Start the upload first.', status: 400 });
     if (data.byteLength <= CHUNK_HEADER_BYTES) return send(c, { type: 'error', message: 'The chunk was empty.', status: 400 });
@@ -223,7 +227,7 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
           const { raw } = who;
           // Registered with the hub only so that signing out (everywhere) closes it; it carries no pushes.
           const hubSocket: HubSocket = { id: `upload-${who.connId}`, userId: who.user.id, session: who.session, subscribe() {}, unsubscribe() {}, send() {}, close: (code, reason) => raw.close(code, reason) };
-          conns.set(ws.raw, { id: who.connId, userId: who.user.id, session: who.session, raw, hubSocket, open: true, upload: null, thumb: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
+          conns.set(ws.raw, { id: who.connId, userId: who.user.id, session: who.session, stillSignedIn: sessionWatch(app.auth, who.session), raw, hubSocket, open: true, upload: null, thumb: null, resyncing: false, queue: Promise.resolve(), pending: 0 });
           chat.hub.register(hubSocket);
         },
         message(ws, data) {

@@ -50,15 +50,13 @@ export async function postingRefusal(store: Store, user: Pick<User, 'id'>, room:
 export async function conversationRefusal(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'> & Partial<Pick<Room, 'kind'>>): Promise<string | null> {
   const kind = room.kind ?? (await store.rooms.byId(room.id))?.kind;
   if (kind !== 'dm' && kind !== 'group') return null;
+  // Read in parallel (a post waits for this): the members' accounts, then the courses of the pairs with a minor.
   const [me, members] = await Promise.all([store.users.byId(user.id), store.rooms.members(room.id)]);
   if (!me) return null;
-  for (const m of members) {
-    if (m.userId === me.id) continue;
-    const other = await store.users.byId(m.userId);
-    if (!other || (!isMinor(me) && !isMinor(other))) continue;
-    if (!mayStillTalk(partyOf(me), partyOf(other), await store.rooms.shareRoom(me.id, other.id, ['course']))) return REFUSALS.noCourse;
-  }
-  return null;
+  const others = (await Promise.all(members.filter((m) => m.userId !== me.id).map((m) => store.users.byId(m.userId)))).filter((u) => u !== null);
+  const pairs = others.filter((o) => isMinor(me) || isMinor(o));
+  const shared = await Promise.all(pairs.map((o) => store.rooms.shareRoom(me.id, o.id, ['course'])));
+  return pairs.some((o, i) => !mayStillTalk(partyOf(me), partyOf(o), shared[i]!)) ? REFUSALS.noCourse : null;
 }
 
 export async function assertMayPost(store: Store, user: Pick<User, 'id'>, room: Pick<Room, 'id'>, opts: { conversation?: boolean } = {}): Promise<void> {
