@@ -10,8 +10,9 @@
  *   active | upheld ──lift (any officer)──▶ lifted
  *
  * - "In force" = active, appealed or upheld: the sanction restricts while it is being heard.
- * - overturned and lifted restore everything: held evidence messages are released, the
- *   restriction, block or freeze stops applying. upheld keeps it (an officer may lift it later).
+ * - overturned restores everything: held evidence messages are released, the restriction, block
+ *   or freeze stops applying. lifted only ends it: it judges no message (held ones wait for their
+ *   cases, upheld ones stay hidden). upheld keeps it (an officer may lift it later).
  * - The affected party: the sanctioned account; for a room freeze, any owner of the room.
  * - "Did not act" = neither the officer who imposed the sanction nor one who decided one of its
  *   evidence cases. Automated restrictions have no acting officer; any officer may decide them.

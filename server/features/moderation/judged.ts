@@ -11,8 +11,8 @@
  *   Restrictions and freezes are not judgements of one message: their outcome changes nothing here;
  * - else the labels the deciding officer ticked (ModerationCase.judgedLabels; [] = harmless);
  * - else, upheld (by a block, which asks for no labels) → the message labels the model flagged.
- * Left out: cases released without an officer's labels (released when an action on them was lifted
- * or overturned, or decided before officers were asked), upheld cases with no message label (a
+ * Left out: cases released without an officer's labels (released when an action on them was
+ * overturned, or decided before officers were asked), upheld cases with no message label (a
  * conversation-level grooming-risk hold), messages their sender has since deleted.
  *
  * Privacy: officers have read these texts already. A line keeps only the text as flagged, the room

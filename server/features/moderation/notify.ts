@@ -16,7 +16,7 @@
  * - Webhook protocol: POST <url>, body = JSON of the notice, headers
  *     Content-Type: application/json
  *     X-LetsTalk-Timestamp: <unix seconds of this attempt>
- *     X-LetsTalk-Signature: sha256=<hex HMAC-SHA256 of `${timestamp}.${body}`, key = the secret>
+ *     X-LetsTalk-Signature: sha256=<hex HMAC-SHA256 of `${timestamp}.${delivery}.${body}`, key = the secret>
  *       (the timestamp is signed, so a captured request cannot be replayed later under a fresh one;
  *       receivers check the signature, then that the timestamp is within a few minutes of their clock)
  *     X-LetsTalk-Delivery: <random id, one per notice, the same on every retry of it: receivers de-duplicate on it>
