@@ -12,7 +12,7 @@ import { roomListItem, type RoomSummary } from '../../../views/chat';
 import { partial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
-import { canStartConversation, MAX_GROUP_MEMBERS, partyOf } from './policy';
+import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
 import { contactFilter, contactRefusal, endLimitedCallsForMinors } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import type { ChatContext } from './context';
@@ -198,18 +198,18 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
 
 /**
  * A group puts its members in contact with each other, not only with its creator: every two of them
- * where one is a minor must be allowed to talk both ways (share a course, unless one is an
- * administrator), and neither may be barred from contact with minors (a restriction or block).
- * Otherwise a course-mate of a minor could introduce her to an adult who shares nothing with her.
- * The refusal names nobody (it would tell the creator who is a minor).
+ * where one is a minor must be allowed to talk (policy.ts mayStillTalk: either could start a
+ * conversation with the other, as for an existing conversation), and neither may be barred from
+ * contact with minors (a restriction or block). Otherwise a course-mate of a minor could introduce
+ * her to an adult who shares nothing with her. The refusal names nobody (it would tell the creator
+ * who is a minor).
  */
 async function mayMeet(ctx: ChatContext, members: User[]) {
   for (let i = 0; i < members.length; i++) {
     for (let j = i + 1; j < members.length; j++) {
       const [a, b] = [members[i]!, members[j]!];
       if (!isMinor(a) && !isMinor(b)) continue;
-      const share = await ctx.store.rooms.shareRoom(a.id, b.id, ['course']);
-      const ok = canStartConversation(partyOf(a), partyOf(b), share).ok && canStartConversation(partyOf(b), partyOf(a), share).ok;
+      const ok = mayStillTalk(partyOf(a), partyOf(b), await ctx.store.rooms.shareRoom(a.id, b.id, ['course']));
       if (!ok || (await contactRefusal(ctx.store, a, [b])) || (await contactRefusal(ctx.store, b, [a]))) {
         throw forbidden('Some of these people cannot be in a group together. A group can bring together only people who may message each other.');
       }
