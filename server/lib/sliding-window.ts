@@ -1,7 +1,7 @@
 /**
  * A sliding-window limit per key: at most `max` events inside `windowMs`. Used for sign-in
- * (`take` per account; `reserve` per address: every attempt holds a slot from before the password
- * check, and a success gives it back) and for chat sends (`take`: check and record in one step). Callers await every method: the same limits are shared by every node
+ * failures (record only failures, check before trying) and for chat sends (`take`: check and
+ * record in one step). Callers await every method: the same limits are shared by every node
  * through Redis when REDIS_URL is set (realtime/redis-limiter.ts); this in-memory one counts for
  * one process (a single node, tests, and the fallback while Redis is unreachable).
  */
@@ -14,21 +14,8 @@ export interface RateLimiter {
   record(key: string): void | Promise<void>;
   /** Records an event and returns 0, or returns the seconds to wait (and records nothing). */
   take(key: string): number | Promise<number>;
-  /**
-   * `take` whose event can be given back: `wait` > 0 (nothing recorded), or 0 and `release`, which
-   * removes exactly the event this call recorded (once; nothing if it has left the window).
-   */
-  reserve(key: string): Reservation | Promise<Reservation>;
   reset(key: string): void | Promise<void>;
 }
-
-export interface Reservation {
-  /** Seconds to wait (nothing was recorded), or 0: the event is counted until released. */
-  readonly wait: number;
-  release(): void | Promise<void>;
-}
-
-const NOTHING_TO_RELEASE = () => {};
 
 /** Makes the limiter called `name` (a key prefix where limits are shared). */
 export type LimiterFactory = (name: string, max: number, windowMs: number) => RateLimiter;
@@ -60,18 +47,11 @@ export class SlidingWindowLimiter implements RateLimiter {
 
   /** Counts one event for the key. */
   record(key: string) {
-    this.add(key);
-  }
-
-  /** Counts one event and returns its time (the handle `reserve` gives back). */
-  private add(key: string): number {
     const list = this.recent(key);
-    const at = this.now();
-    list.push(at);
+    list.push(this.now());
     this.hits.set(key, list);
     // Bound memory under a spray of distinct keys: forget the oldest keys first.
     if (this.hits.size > 100_000) for (const k of [...this.hits.keys()].slice(0, 10_000)) this.hits.delete(k);
-    return at;
   }
 
   /** Records an event and returns 0, or returns the seconds to wait (and records nothing). */
@@ -79,26 +59,6 @@ export class SlidingWindowLimiter implements RateLimiter {
     const wait = this.retryAfter(key);
     if (!wait) this.record(key);
     return wait;
-  }
-
-  reserve(key: string): Reservation {
-    const wait = this.retryAfter(key);
-    if (wait) return { wait, release: NOTHING_TO_RELEASE };
-    const at = this.add(key);
-    let released = false;
-    return {
-      wait: 0,
-      release: () => {
-        if (released) return;
-        released = true;
-        // Events are times: removing one equal to ours removes ours (equal times are interchangeable).
-        const list = this.hits.get(key);
-        const i = list ? list.lastIndexOf(at) : -1;
-        if (i < 0) return;
-        list!.splice(i, 1);
-        if (!list!.length) this.hits.delete(key);
-      },
-    };
   }
 
   reset(key: string) {

@@ -83,35 +83,6 @@ describeRedis('RedisLimiters', () => {
     expect(await a.take('k')).toBe(0);
   });
 
-  test('reserve counts on every node like take; release removes that one event from the shared count', async () => {
-    const a = (await node()).factory('t6', 2, 60_000);
-    const b = (await node()).factory('t6', 2, 60_000);
-    const first = await a.reserve('k');
-    const second = await b.reserve('k');
-    expect([first.wait, second.wait]).toEqual([0, 0]);
-    const refused = await a.reserve('k');
-    expect(refused.wait).toBeGreaterThan(0); // full across both nodes, and nothing recorded
-    await refused.release();
-    expect(await b.retryAfter('k')).toBeGreaterThan(0);
-    await first.release();
-    expect(await b.retryAfter('k')).toBe(0); // given back on every node
-    expect(await b.take('k')).toBe(0);
-    expect(await a.take('k')).toBeGreaterThan(0); // the second reservation still counts
-    await second.release();
-    expect(await a.take('k')).toBe(0);
-  });
-
-  test('reserve without Redis counts and releases on the node itself', async () => {
-    const down = await RedisLimiters.connect(`redis://127.0.0.1:${freePort()}`, memoryLogger());
-    open.push(down);
-    const l = down.factory('t7', 1, 60_000);
-    const held = await l.reserve('k');
-    expect(held.wait).toBe(0);
-    expect((await l.reserve('k')).wait).toBeGreaterThan(0);
-    await held.release();
-    expect((await l.reserve('k')).wait).toBe(0);
-  });
-
   test('without Redis each node limits on its own, and says so in the log', async () => {
     const logger = memoryLogger();
     const down = await RedisLimiters.connect(`redis://127.0.0.1:${freePort()}`, logger);

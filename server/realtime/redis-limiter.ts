@@ -15,7 +15,7 @@
 import { RedisClient } from 'bun';
 import type { Logger } from '../log';
 import { withTimeout } from '../lib/timeout';
-import { SlidingWindowLimiter, type LimiterFactory, type RateLimiter, type Reservation } from '../lib/sliding-window';
+import { SlidingWindowLimiter, type LimiterFactory, type RateLimiter } from '../lib/sliding-window';
 
 const COMMAND_TIMEOUT_MS = 300;
 const CONNECT_WAIT_MS = 2000;
@@ -73,18 +73,10 @@ export class RedisLimiters {
   /** The factory createApp takes (Deps.limiters). */
   readonly factory: LimiterFactory = (name, max, windowMs) => new SharedLimiter(this, `lt:rl:${name}:`, new SlidingWindowLimiter(max, windowMs, this.now));
 
-  /**
-   * Runs the script; null when Redis did not answer in time (the caller falls back). `member` names
-   * the event it records (a reservation removes it again with `unrecord`).
-   */
-  run(key: string, windowMs: number, max: number, mode: 'check' | 'record' | 'take', member: string = crypto.randomUUID()): Promise<number | null> {
+  /** Runs the script; null when Redis did not answer in time (the caller falls back). */
+  run(key: string, windowMs: number, max: number, mode: 'check' | 'record' | 'take'): Promise<number | null> {
     const now = this.sharedClock === 'node' ? String(this.now()) : '';
-    return this.command('EVAL', [SCRIPT, '1', key, now, String(windowMs), String(max), mode, member]);
-  }
-
-  /** Removes one recorded event (a released reservation); a Redis that does not answer keeps it counted. */
-  async unrecord(key: string, member: string) {
-    await this.command('ZREM', [key, member]);
+    return this.command('EVAL', [SCRIPT, '1', key, now, String(windowMs), String(max), mode, crypto.randomUUID()]);
   }
 
   /** Deletes a key (a reset); a Redis that does not answer is waited for COMMAND_TIMEOUT_MS at most. */
@@ -145,23 +137,6 @@ class SharedLimiter implements RateLimiter {
 
   async take(key: string) {
     return (await this.redis.run(this.prefix + key, this.windowMs, this.max, 'take')) ?? this.local.take(key);
-  }
-
-  async reserve(key: string): Promise<Reservation> {
-    const member = crypto.randomUUID();
-    const shared = await this.redis.run(this.prefix + key, this.windowMs, this.max, 'take', member);
-    if (shared !== null && shared > 0) return { wait: shared, release: () => {} };
-    // Redis did not answer: this node's own count decides (a late script may still have recorded
-    // the member in Redis, so a release removes it there too).
-    const local = shared === null ? this.local.reserve(key) : null;
-    if (local?.wait) return local;
-    return {
-      wait: 0,
-      release: async () => {
-        await local?.release();
-        await this.redis.unrecord(this.prefix + key, member);
-      },
-    };
   }
 
   async reset(key: string) {

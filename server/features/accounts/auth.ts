@@ -4,8 +4,8 @@
  * Sign-in protocol: rate-limit check (per account and per IP) → look the user up → if what was
  * typed has the shape of a login code and the user holds one, try the code (atomically consumed:
  * a code works once) → otherwise verify the argon2id password → check the account status →
- * start a session. Every attempt is counted against both limits before any secret is checked;
- * a success clears the account's count and gives back its slot of the address's count.
+ * start a session. Per account, every attempt is counted before any secret is checked and a success
+ * clears the count; per address, failures are counted and one address's attempts run one at a time.
  */
 import { AppError, badRequest, forbidden, rateLimited, unauthenticated } from '../../errors';
 import type { User } from '../../store/types';
@@ -14,6 +14,7 @@ import { hashLoginCode, normaliseLoginCode } from './codes';
 import { validatePassword } from './model';
 import { memoryLimiters, type LimiterFactory, type RateLimiter } from '../../lib/sliding-window';
 import { startSession, type SessionContext } from './sessions';
+import { KeyedLock } from '../../lib/keyed-lock';
 import type { LiveConnections } from './actions';
 
 export interface AuthContext extends SessionContext {
@@ -48,20 +49,25 @@ export async function signIn(
   const email = input.email.trim().toLowerCase();
   const ipKey = input.ip ?? 'unknown';
   if (!email || !input.secret) throw badRequest('Enter your email and password.');
-  // Both limits count every attempt before the slow password check, so parallel guesses (on any
-  // node, with REDIS_URL) cannot all start under a limit. Per account: a success clears the count.
-  // Per address: an attempt holds a slot until it succeeds, which gives the slot back, so only
-  // failures (and attempts still running) add up: a campus NAT puts whole halls behind one address.
-  const ipSlot = await ctx.ipLimiter.reserve(ipKey);
-  if (ipSlot.wait > 0) throw rateLimited(lockedMessage(ipSlot.wait), ipSlot.wait);
-  const wait = await ctx.accountLimiter.take(email);
-  if (wait > 0) {
-    await ipSlot.release(); // refused unchecked: nothing was tried from this address
-    throw rateLimited(lockedMessage(wait), wait);
-  }
+  // Per address, failures only (a campus NAT puts whole lecture halls behind one address, and they
+  // all sign in at once): its attempts on this node run one at a time, each checking the count that
+  // the failures before it left, so parallel guesses cannot all start under the limit (with several
+  // nodes, at most one more per node). Per account: every attempt is counted before the slow
+  // password check, on every node (REDIS_URL); a success clears the count.
+  return ipTurns.run(ipKey, () => signInTurn(ctx, input, email, ipKey));
+}
 
-  // Failures (and anything unexpected) keep the address's slot counted.
+/** Sign-ins from one address on this node, one at a time (see signIn). */
+const ipTurns = new KeyedLock();
+
+async function signInTurn(ctx: AuthContext, input: { secret: string; ip: string | null; userAgent: string | null }, email: string, ipKey: string): Promise<{ token: string; user: User }> {
+  const ipWait = await ctx.ipLimiter.retryAfter(ipKey);
+  if (ipWait > 0) throw rateLimited(lockedMessage(ipWait), ipWait);
+  const wait = await ctx.accountLimiter.take(email);
+  if (wait > 0) throw rateLimited(lockedMessage(wait), wait);
+
   const fail = async (err: AppError, user: User | null) => {
+    await ctx.ipLimiter.record(ipKey);
     await recordAudit(ctx.store, { userId: user?.id ?? null, origin: input.ip ?? 'unknown' }, 'session.login_failed', user?.id ?? null, { email, reason: err.message });
     return err;
   };
@@ -88,7 +94,6 @@ export async function signIn(
     throw await fail(forbidden(`This account is ${user!.status}. Contact your administrator.`), user);
   }
   await ctx.accountLimiter.reset(email);
-  await ipSlot.release();
   let signedIn = user!;
   if (viaCode) signedIn = (await ctx.store.users.update(signedIn.id, { mustSetPassword: true }))!;
   const token = await startSession(ctx, signedIn.id, { ip: input.ip, userAgent: input.userAgent });

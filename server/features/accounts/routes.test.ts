@@ -232,6 +232,13 @@ describe('rate limiting', () => {
     for (let i = 0; i < 2; i++) expect((await hall.signIn(`more${i}@unilag.edu.ng`, 'guess')).status).toBe(401);
     expect((await hall.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
   }, 30_000);
+
+  test('a lecture hall behind one address signs in at once: forty students at the same moment all get in', async () => {
+    const { app, store } = await setUp();
+    const students = await Promise.all(Array.from({ length: 40 }, (_, i) => makeUser(store, `student${i}@unilag.edu.ng`)));
+    const statuses = await Promise.all(students.map((s) => new Client(app, '198.51.100.20').signIn(s.user.email, s.loginCode).then((r) => r.status)));
+    expect(statuses.filter((x) => x === 303)).toHaveLength(40);
+  }, 60_000);
 });
 
 describe('plumbing', () => {
