@@ -92,8 +92,10 @@ describe('shipped model', () => {
   test('everyday one- and two-word messages are not held (recipe 1.5.0 hold gate); short ones with a harm cue still are', () => {
     const ctx = { context: 'dm', senderRole: 'student' };
     for (const t of ['lol', '😂', '😂😂', 'again', 'Again', 'lmao', 'ok', 'haha', 'try again', 'lol no', 'see you', 'call me']) expect([t, model.classify(t, ctx).hold]).toEqual([t, []]);
-    // Held by 1.4.0 and still held: a short request with a cue of the harm (camera), a longer one.
+    // Held by 1.4.0 and still held: a short request with a cue of the harm (camera), a longer one, and
+    // short grooming probes (the gate covers only explicit and other_toxic).
     for (const t of ['send pics', 'send me nudes']) expect([t, model.classify(t, ctx).hold.length > 0]).toEqual([t, true]);
+    for (const t of ['how old?', 'your age?', 'your parents?']) expect([t, model.classify(t, { context: 'dm', senderRole: 'lecturer' }).hold]).toEqual([t, ['grooming_signal']]);
   });
 
   test('classify without context: review and hold are exactly the labels at or above the text-only thresholds', () => {
@@ -164,7 +166,7 @@ describe('threshold logic on a hand-made model', () => {
     const gatedBytes = encodeModel(
       { hashBits, weights: new Float32Array(16 * LABELS.length), bias: Float32Array.from(biases) },
       { codes: new Uint8Array(16), idfMax: 2 },
-      { recipe: '0.0.0', features: header.features, thresholds: header.thresholds, grooming: header.grooming, holdGate: { minTokens: 3, cues: ['secrecy'] }, training: {} },
+      { recipe: '0.0.0', features: header.features, thresholds: header.thresholds, grooming: header.grooming, holdGate: { minTokens: 3, labels: ['sexual_solicitation', 'other_toxic'], cues: ['secrecy'] }, training: {} },
     );
     const g = modelFromBytes(gatedBytes);
     expect(g.classify('lol').hold).toEqual([]);

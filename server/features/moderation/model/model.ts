@@ -47,13 +47,13 @@ export interface ModelHeader {
   textThresholds?: Thresholds;
   grooming: GroomingParams;
   /**
-   * Recipe ≥ 1.5: a message of fewer than `minTokens` tokens (words, emoji) is held only when it
-   * carries one of the cue categories `cues` (cues.ts: the ones that name a harm by themselves, such
+   * Recipe ≥ 1.5: a message of fewer than `minTokens` tokens (words, emoji) is held for one of
+   * `labels` only when it carries one of the cue categories `cues` (cues.ts: the ones that name a harm by themselves, such
    * as sexual or secrecy; not everyday words like "again" for persistence); otherwise it is at most
    * reviewed. The training texts have almost no such messages (1 of 1,512 train, 1 of 378 dev), so
    * the scores of "lol", "😂" or "again" are extrapolation: 1.4.0 held all three. Absent: no gate.
    */
-  holdGate?: { minTokens: number; cues: string[] };
+  holdGate?: { minTokens: number; labels: string[]; cues: string[] };
   /**
    * Factored scoring (recipe ≥ 1.2): the weights have 2K + 1 columns — K flat per-label heads, one
    * "any label" head, K heads for "label l given some label" — and the score of label l is
@@ -194,7 +194,8 @@ export function modelFromBytes(bytes: Uint8Array): Model {
   let lastTokens = 0;
   let lastCues: readonly string[] = [];
   const gate = header.holdGate;
-  const gated = () => gate !== undefined && lastTokens < gate.minTokens && !lastCues.some((c) => gate.cues.includes(c));
+  // The labels the last text may not be held for (all may, without a gate or when it says enough).
+  const gatedLabels = (): readonly string[] => (gate && lastTokens < gate.minTokens && !lastCues.some((c) => gate.cues.includes(c)) ? gate.labels : []);
 
   /** Scores with the context, and (into `textOut`) the same text's scores without it: one pass, the text part is shared. */
   function scoreArray(text: string, out: Float64Array = new Float64Array(L), ctx?: MessageContext, textOut?: Float64Array): Float64Array {
@@ -228,14 +229,16 @@ export function modelFromBytes(bytes: Uint8Array): Model {
     classify(text, ctx) {
       if (!contextNames(ctx).length) {
         const s = scoreArray(text, tmp);
-        const hold = gated() ? [] : LABELS.filter((_, l) => s[l]! >= without.hold[l]!);
+        const gated = gatedLabels();
+        const hold = LABELS.filter((label, l) => s[l]! >= without.hold[l]! && !gated.includes(label));
         return { scores: scoresFrom(s), review: LABELS.filter((_, l) => s[l]! >= without.review[l]! || hold.includes(LABELS[l]!)), hold };
       }
       // Context may move a message into or out of review, and into hold, but never out of hold: what
       // the text alone would hold is held wherever and by whomever it is sent (the training data has,
       // e.g., no harmful lecturer posts in rooms, so context alone must not release such a message).
       const s = scoreArray(text, tmp, ctx, tmpText);
-      const hold = gated() ? [] : LABELS.filter((_, l) => s[l]! >= withCtx.hold[l]! || tmpText[l]! >= without.hold[l]!);
+      const gated = gatedLabels();
+      const hold = LABELS.filter((label, l) => (s[l]! >= withCtx.hold[l]! || tmpText[l]! >= without.hold[l]!) && !gated.includes(label));
       return { scores: scoresFrom(s), review: LABELS.filter((_, l) => s[l]! >= withCtx.review[l]! || hold.includes(LABELS[l]!)), hold };
     },
     groomingRisk: (window, facts) => groomingRiskWith(window, facts, header.grooming),

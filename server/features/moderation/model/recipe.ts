@@ -23,11 +23,13 @@ import { prng, scoreWith, train, type TrainExample, type TrainedWeights, type Tr
 /** Bump when the recipe (features, normalisation, data, options) changes. */
 export const RECIPE_VERSION = '1.5.0';
 /**
- * Recipe 1.5.0 (ModelHeader.holdGate): a message of fewer than 3 tokens is held only with one of
- * these cue categories, those that name a harm by themselves (not persistence, rating, rumour,
- * age, guardians, gifts, platform, flattery, quid pro quo: their lists hold everyday words).
+ * Recipe 1.5.0 (ModelHeader.holdGate): a message of fewer than 3 tokens is held for `explicit` or
+ * `other_toxic` only with one of these cue categories, those that name a harm by themselves (not
+ * persistence, rating, rumour, age, guardians, gifts, platform, flattery, quid pro quo: their lists
+ * hold everyday words). Every false hold of a short everyday message was one of those two labels;
+ * short grooming and solicitation probes ("how old?", "your parents?") keep their holds.
  */
-export const HOLD_GATE = { minTokens: 3, cues: ['alone', 'body', 'camera', 'commerce', 'insult', 'secrecy', 'sexual', 'sexual_insult', 'suggestive', 'threat'] };
+export const HOLD_GATE = { minTokens: 3, labels: ['explicit', 'other_toxic'], cues: ['alone', 'body', 'camera', 'commerce', 'insult', 'secrecy', 'sexual', 'sexual_insult', 'suggestive', 'threat'] };
 
 export const FEATURES: FeatureConfig = { hashBits: 18, charMin: 1, charMax: 4, bigrams: true, skip: 0, wordWeight: 1, charWeight: 0.7, cueWeight: 0.3, acts: true, contextWeight: 1 };
 
