@@ -16,3 +16,24 @@ test('same key runs in call order, even after a failure; other keys do not wait;
   await Bun.sleep(0);
   expect(lock.size).toBe(0);
 });
+
+test('a wider lock lets that many calls of one key run at once, the rest in call order', async () => {
+  const lock = new KeyedLock(2);
+  let running = 0;
+  let most = 0;
+  const order: number[] = [];
+  await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      lock.run('hall', async () => {
+        most = Math.max(most, ++running);
+        await Bun.sleep(10);
+        order.push(i);
+        running--;
+      }),
+    ),
+  );
+  expect(most).toBe(2);
+  expect(order.slice(0, 2).sort()).toEqual([0, 1]);
+  expect(order.slice(2).sort()).toEqual([2, 3, 4, 5]);
+  expect(lock.size).toBe(0);
+});

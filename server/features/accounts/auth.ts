@@ -5,7 +5,7 @@
  * typed has the shape of a login code and the user holds one, try the code (atomically consumed:
  * a code works once) → otherwise verify the argon2id password → check the account status →
  * start a session. Per account, every attempt is counted before any secret is checked and a success
- * clears the count; per address, failures are counted and one address's attempts run one at a time.
+ * clears the count; per address, failures are counted and at most four of one address's attempts run at once.
  */
 import { AppError, badRequest, forbidden, rateLimited, unauthenticated } from '../../errors';
 import type { User } from '../../store/types';
@@ -50,15 +50,17 @@ export async function signIn(
   const ipKey = input.ip ?? 'unknown';
   if (!email || !input.secret) throw badRequest('Enter your email and password.');
   // Per address, failures only (a campus NAT puts whole lecture halls behind one address, and they
-  // all sign in at once): its attempts on this node run one at a time, each checking the count that
-  // the failures before it left, so parallel guesses cannot all start under the limit (with several
-  // nodes, at most one more per node). Per account: every attempt is counted before the slow
-  // password check, on every node (REDIS_URL); a success clears the count.
+  // all sign in at once): at most SIGNIN_WIDTH of its attempts run at once on this node, each
+  // checking the count the failures before it left, so parallel guesses cannot all start under the
+  // limit (at most SIGNIN_WIDTH − 1 more per node), while a hall's sign-ins use every core. Per
+  // account: every attempt is counted before the slow password check, on every node (REDIS_URL);
+  // a success clears the count.
   return ipTurns.run(ipKey, () => signInTurn(ctx, input, email, ipKey));
 }
 
-/** Sign-ins from one address on this node, one at a time (see signIn). */
-const ipTurns = new KeyedLock();
+/** Password checks are CPU-bound: a few at once per address keep every core busy (see signIn). */
+const SIGNIN_WIDTH = 4;
+const ipTurns = new KeyedLock(SIGNIN_WIDTH);
 
 async function signInTurn(ctx: AuthContext, input: { secret: string; ip: string | null; userAgent: string | null }, email: string, ipKey: string): Promise<{ token: string; user: User }> {
   const ipWait = await ctx.ipLimiter.retryAfter(ipKey);
