@@ -148,3 +148,17 @@ describe('import: audit entries per user', () => {
     expect(entries.some((e) => e.target === cid.id)).toBe(false);
   });
 });
+
+describe('import: someone made a minor', () => {
+  test('is reported after the write (the portal ends restricted members\' calls in their rooms)', async () => {
+    await makePerson(store, 'ada@unilag.edu.ng', 'Ada', 'student', { dateOfBirth: '1999-01-01' });
+    const teen = await makePerson(store, 'teen@unilag.edu.ng', 'Teen', 'student', { dateOfBirth: '1999-01-01' });
+    const reported: string[][] = [];
+    await applyImport(store, await plan('ada@unilag.edu.ng,Ada,,1998-01-01,\nteen@unilag.edu.ng,Teen,,2012-05-05,\nnew@unilag.edu.ng,New,student,2012-05-05,\n'), {
+      codeTtlMs: TTL,
+      actor: CLI_ACTOR,
+      becameMinors: async (ids) => void reported.push(ids),
+    });
+    expect(reported).toEqual([[teen.id]]); // not the adult, nor a new account (no room yet)
+  });
+});

@@ -185,6 +185,8 @@ export async function applyImport(
     onProgress?: (done: number, total: number) => void;
     /** Progress while the audit entries are written (one per user, after the store write). */
     onAuditProgress?: (done: number, total: number) => void;
+    /** After the write: existing users the import made minors (a date of birth), for the safeguarding rules that follow. */
+    becameMinors?: (userIds: string[]) => Promise<void>;
   },
 ): Promise<IssuedCredential[]> {
   const now = opts.now ?? Date.now();
@@ -235,6 +237,8 @@ export async function applyImport(
   });
   await opts.beforeWrite?.(credentials);
   await store.users.importBatch({ create, update: update.map(({ id, patch }) => ({ id, patch })) });
+  const minors = update.filter(({ user, patch }) => !isMinor(user) && isMinor({ ...user, ...patch })).map(({ id }) => id);
+  if (minors.length) await opts.becameMinors?.(minors);
   // An entry of its own, as createUser / updateUser write them, for what changes what an account may
   // do or how it is protected: a new lecturer or administrator, a role or a date of birth (the minor
   // flag) changed. The rest (new students, names, matric numbers) is counted in the summary: an

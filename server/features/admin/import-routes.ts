@@ -9,6 +9,7 @@ import { sendHtml, seeOther } from '../../http/respond';
 import { jobBody, importPage, progressPanel } from '../../../views/admin-import';
 import { planImport, validateImportCsv } from '../accounts/import';
 import { recordAudit } from '../audit/record';
+import { becameMinors } from '../moderation/restrictions';
 import { adminOf } from './guard';
 import type { ImportJobs } from './import-jobs';
 import { Csrf, type AdminKit } from './kit';
@@ -91,7 +92,8 @@ export function importRoutes(k: AdminKit, jobs: ImportJobs) {
       '/admin/import/:token/confirm',
       ({ set, request, params }) => {
         const job = mustJob(params.token, request);
-        void jobs.start(job, store, { codeTtlMs: config.loginCodeTtlMs, actor: k.actor(request), logger });
+        // Someone the import makes a minor: restricted members leave the calls of their rooms (as for an edit).
+        void jobs.start(job, store, { codeTtlMs: config.loginCodeTtlMs, actor: k.actor(request), logger, becameMinors: (ids) => becameMinors(k.chat, ids) });
         return seeOther(set, `/admin/import/${job.token}`);
       },
       { params: Token, body: t.Object({ _csrf: Csrf }) },

@@ -137,6 +137,23 @@ describe('admin portal: bulk import', () => {
     expect(created).toEqual([{ email: 'boss@unilag.edu.ng', role: 'admin' }]);
   }, 30_000);
 
+  test('an import that makes a member a minor: restricted members of their rooms leave those rooms\' calls', async () => {
+    const t = await adminSetup();
+    const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO102', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
+      { userId: t.student.id, role: 'member' },
+      { userId: t.lecturer.id, role: 'member' },
+    ]);
+    const ended: string[] = [];
+    t.app.chat.calls = { endUser: (userId, opts) => void (opts?.where?.(room.id) ?? Promise.resolve(true)).then((yes) => yes && ended.push(userId)), endRoom: () => {} };
+    await t.store.sanctions.create({ kind: 'restriction', userId: t.lecturer.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e9 });
+    const up = await t.admin.upload('/admin/import', { text: `${HEADER}ada@unilag.edu.ng,Ada Obi,,2012-05-05,\n`, update: 'yes' });
+    const loc = up.headers.get('location')!;
+    expect((await t.admin.post(`${loc}/confirm`)).status).toBe(303);
+    await waitDone(t.admin, loc);
+    for (let i = 0; i < 50 && !ended.length; i++) await Bun.sleep(10);
+    expect(ended).toEqual([t.lecturer.id]);
+  }, 30_000);
+
   test('empty, non-UTF-8 and header-only uploads are refused with a reason', async () => {
     const t = await adminSetup();
     const none = await t.admin.upload('/admin/import', { file: new File([], '') });

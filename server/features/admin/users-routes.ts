@@ -7,7 +7,7 @@ import { adminHome, confirmBody } from '../../../views/admin';
 import { codeIssuedBody, newUserBody, userDetailBody, usersListBody } from '../../../views/admin-users';
 import { createUser, resetUser, revokeSessions, setUserStatus, updateUser } from '../accounts/actions';
 import { isMinor } from '../accounts/model';
-import { endLimitedCallsForMinors } from '../moderation/restrictions';
+import { becameMinors } from '../moderation/restrictions';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
 import { PAGE_SIZE, findUsers } from './users';
 
@@ -95,9 +95,7 @@ export function userRoutes(k: AdminKit) {
           const permissions = body.permissions_shown === 'yes' ? (body.safeguarding === 'yes' ? [...others, 'safeguarding'] : others) : undefined;
           const updated = await updateUser(store, u.id, { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minorOverride, permissions }, k.actor(request));
           // Now a minor: in each of their rooms, a restricted member leaves its call (as when a minor is added).
-          if (isMinor(updated) && !isMinor(u)) {
-            for (const { room } of await store.rooms.listForUser(u.id)) await endLimitedCallsForMinors(k.chat, room.id, [u.id]);
-          }
+          if (isMinor(updated) && !isMinor(u)) await becameMinors(k.chat, [u.id]);
           return seeOther(set, `/admin/users/${u.id}?done=saved`);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;

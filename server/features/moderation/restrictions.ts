@@ -90,6 +90,12 @@ export async function endLimitedCallsForMinors(ctx: Pick<ChatContext, 'store' | 
   }
 }
 
+/** Accounts just made minors (an admin's edit, an import): in each of their rooms, as if they had just been added. */
+export async function becameMinors(ctx: Pick<ChatContext, 'store' | 'calls'>, userIds: readonly string[]): Promise<void> {
+  if (!ctx.calls) return;
+  for (const id of userIds) for (const { room } of await ctx.store.rooms.listForUser(id)) await endLimitedCallsForMinors(ctx, room.id, [id]);
+}
+
 /** What an account limit says wherever it applies (a restriction: where a minor is). */
 export const limitRefusal = (limit: 'block' | 'restriction' | null): string | null => (limit === 'block' ? REFUSALS.blocked : limit === 'restriction' ? REFUSALS.restricted : null);
 
