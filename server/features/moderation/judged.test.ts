@@ -104,6 +104,7 @@ describe('exportJudged', () => {
     // Any domain with a path, and addresses spelt out to dodge filters; fractions, paths and files stay.
     expect(scrub('my linktr.ee/ada_x and snap.chat/ada; ada [at] gmail [dot] com or ada(at)yahoo(dot)co(dot)uk')).toBe('my https://example.com and https://example.com; someone@example.com or someone@example.com');
     expect(scrub('1.5/2 marks, e.g/ and/or v1.2/3, notes.pdf')).toBe('1.5/2 marks, e.g/ and/or v1.2/3, notes.pdf');
+    expect(scrub('mail ada at gmail dot com or obi at unilag dot edu dot ng; meet at noon, look at the dot')).toBe('mail someone@example.com or someone@example.com; meet at noon, look at the dot');
     expect(scrub('@ada.obi call +234 803 123 4567 or (0803) 123-4567 or 0803.123.4567')).toBe('@someone call 0800 000 0000 or 0800 000 0000 or 0800 000 0000');
     expect(scrub('matric 190805012, reg CSC/2019/123 and 19/52HA123')).toBe('matric 0000000, reg ABC/2020/000 and ABC/2020/000');
     // prices, course codes, times, dates and years stay

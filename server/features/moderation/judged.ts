@@ -47,6 +47,8 @@ const LINK = /\b(?:https?:\/\/|www\.)\S*[^\s.,;:!?)\]'"]|(?<![@\w.-])(?:[a-z0-9-
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 /** An address spelt out to dodge filters: `ada [at] gmail [dot] com`, `ada(at)gmail(dot)com`. */
 const EMAIL_SPELT = /[\p{L}\p{N}._%+-]+\s*[[(]\s*at\s*[\])]\s*[\p{L}\p{N}-]+(?:\s*[[(]\s*dot\s*[\])]\s*[\p{L}\p{N}-]+)+/giu;
+/** The same without brackets, ending in a mail domain (`ada at gmail dot com`): "meet at noon" stays. */
+const EMAIL_WORDS = /[\p{L}\p{N}._%+-]+\s+at\s+[\p{L}\p{N}-]+(?:\s+dot\s+[\p{L}\p{N}-]+)*\s+dot\s+(?:com|ng|org|net|edu|co|uk|io|me)\b/giu;
 /** Any domain with a path, whatever its ending (`linktr.ee/ada`, `snap.chat/ada`). */
 const DOMAIN_PATH = /(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}\/\S*[^\s.,;:!?)\]'"]/gi;
 const HANDLE = /(^|[^\w@.])@[a-z0-9][a-z0-9._-]{0,63}/gi;
@@ -93,6 +95,7 @@ export function scrub(text: string): string {
     text
       .replace(EMAIL, 'someone@example.com')
       .replace(EMAIL_SPELT, 'someone@example.com')
+      .replace(EMAIL_WORDS, 'someone@example.com')
       .replace(LINK, 'https://example.com')
       .replace(DOMAIN_PATH, 'https://example.com')
       .replace(HANDLE, '$1@someone'),
