@@ -209,7 +209,7 @@ export async function typing(ctx: ChatContext, user: User, roomId: string) {
   seen.set(key, now);
   if (seen.size > 50_000) seen.clear();
   // Someone who may not post here does not show as typing either (checked after the throttle: cheap).
-  if (await postingRefusal(ctx.store, user, { id: roomId })) return false;
+  if (await postingRefusal(ctx.store, user, room)) return false;
   ctx.hub.publish(topics.room(roomId), partial(`typing-${roomId}`, 'innerHTML', typingLine(roomId, senderOf(user))).value);
   return true;
 }

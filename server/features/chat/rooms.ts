@@ -201,8 +201,8 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
  * where one is a minor must be allowed to talk (policy.ts mayStillTalk: either could start a
  * conversation with the other, as for an existing conversation), and neither may be barred from
  * contact with minors (a restriction or block). Otherwise a course-mate of a minor could introduce
- * her to an adult student who shares nothing with her (staff she may message anyway). The refusal names nobody (it would tell the creator
- * who is a minor).
+ * her to an adult student who shares nothing with her (staff she may message anyway). The refusal
+ * names nobody (it would tell the creator who is a minor).
  */
 async function mayMeet(ctx: ChatContext, members: User[]) {
   for (let i = 0; i < members.length; i++) {
