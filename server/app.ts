@@ -47,6 +47,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   chat.calls = {
     endUser: (userId, opts = {}) =>
       void sfu.endUser(userId, opts.why ?? 'Your account was blocked by the safeguarding team.', opts.where).catch((err) => deps.logger.error('ending calls failed', { err })),
+    endSeats: (which, why) => void sfu.endSeats(which, why).catch((err) => deps.logger.error('ending calls failed', { err })),
     endRoom: (roomId, why = 'This room was frozen by the safeguarding team.') => void sfu.endRoom(roomId, why).catch((err) => deps.logger.error('ending calls failed', { err })),
   };
   chat.warn = (message, fields) => deps.logger.warn(message, fields);

@@ -97,6 +97,25 @@ export class Sfu {
     }
   }
 
+  /**
+   * Removes from calls on this node every participant `which` names: `which.room` is asked once per
+   * call, `which.user` once per user in the calls it accepts; their sockets get 4403. A conversation
+   * gone read-only for some of its members (a shared course ended) loses their seats, not the call.
+   */
+  async endSeats(which: { room(roomId: string): Promise<boolean>; user(roomId: string, userId: string): Promise<boolean> }, why: string) {
+    for (const [roomId, call] of [...this.calls.entries()]) {
+      if (!(await which.room(roomId))) continue;
+      for (const userId of new Set([...call.participants.values()].map((p) => p.member.userId))) {
+        if (!(await which.user(roomId, userId))) continue;
+        for (const p of [...call.participants.values()]) {
+          if (p.member.userId !== userId) continue;
+          await call.leave(p, 'removed');
+          p.endpoint.close(4403, why);
+        }
+      }
+    }
+  }
+
   /** Ends the room's call on this node (a safeguarding freeze); every socket gets 4403. */
   async endRoom(roomId: string, why = 'The call was ended.') {
     const call = this.calls.get(roomId);

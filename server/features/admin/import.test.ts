@@ -144,7 +144,7 @@ describe('admin portal: bulk import', () => {
       { userId: t.lecturer.id, role: 'member' },
     ]);
     const ended: string[] = [];
-    t.app.chat.calls = { endUser: (userId, opts) => void (opts?.where?.(room.id) ?? Promise.resolve(true)).then((yes) => yes && ended.push(userId)), endRoom: () => {} };
+    t.app.chat.calls = { endUser: (userId, opts) => void (opts?.where?.(room.id) ?? Promise.resolve(true)).then((yes) => yes && ended.push(userId)), endRoom: () => {}, endSeats: () => {} };
     await t.store.sanctions.create({ kind: 'restriction', userId: t.lecturer.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e9 });
     const up = await t.admin.upload('/admin/import', { text: `${HEADER}ada@unilag.edu.ng,Ada Obi,,2012-05-05,\n`, update: 'yes' });
     const loc = up.headers.get('location')!;

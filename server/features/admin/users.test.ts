@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { Client } from '../../testing';
+import { Client, makeUser } from '../../testing';
 import { CLI_ACTOR } from '../audit/record';
 import { addMembers, createCourseRoom } from '../chat/rooms';
 import { PASSWORD, adminSetup, auditActions, fakeSocket } from './test-support';
@@ -91,16 +91,33 @@ describe('admin portal: users', () => {
       { userId: t.student.id, role: 'member' },
       { userId: t.lecturer.id, role: 'member' },
     ]);
+    // A DM with an adult student she shares no course with, and one with the lecturer she does.
+    const peer = (await makeUser(t.store, 'peer@unilag.edu.ng', 'student')).user;
+    const dm = (other: string) => t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: '', topic: '', createdBy: null, dmKey: [t.student.id, other].sort().join(':') }, [
+      { userId: t.student.id, role: 'member' },
+      { userId: other, role: 'member' },
+    ]);
+    const [withPeer, withLecturer] = [await dm(peer.id), await dm(t.lecturer.id)];
     const ended: { userId: string; where?: (roomId: string) => Promise<boolean> }[] = [];
-    t.app.chat.calls = { endUser: (userId, opts) => void ended.push({ userId, where: opts?.where }), endRoom: () => {} };
+    const seats: { room(roomId: string): Promise<boolean>; user(roomId: string, userId: string): Promise<boolean> }[] = [];
+    t.app.chat.calls = { endUser: (userId, opts) => void ended.push({ userId, where: opts?.where }), endRoom: () => {}, endSeats: (which) => void seats.push(which) };
     const path = `/admin/users/${t.student.id}`;
     expect((await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '1990-01-01', minor: 'auto' })).status).toBe(303);
     expect(ended).toEqual([]); // an adult: nothing to do
     expect((await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '2012-01-01', minor: 'auto' })).status).toBe(303);
-    expect(ended.map((e) => e.userId)).toEqual([t.lecturer.id]);
+    // the other member of each of her rooms (the course and both DMs)
+    expect(ended.map((e) => e.userId).sort()).toEqual([t.lecturer.id, t.lecturer.id, peer.id].sort());
     await t.store.sanctions.create({ kind: 'restriction', userId: t.lecturer.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e9 });
-    expect(await ended[0]!.where!(room.id)).toBe(true); // restricted, in this room's call
-    expect(await ended[0]!.where!('another-room')).toBe(false);
+    const lecturer = ended.filter((e) => e.userId === t.lecturer.id);
+    expect(await Promise.all(lecturer.map((e) => e.where!(room.id)))).toContain(true); // restricted, in this room's call
+    for (const e of lecturer) expect(await e.where!('another-room')).toBe(false);
+    // Her DM with the adult student she shares no course with goes read-only: both leave its call;
+    // her DM with the lecturer, and the course room, keep theirs.
+    expect(seats.length).toBe(1);
+    const which = seats[0]!;
+    expect([await which.room(withPeer.id), await which.room(withLecturer.id), await which.room(room.id)]).toEqual([true, true, false]);
+    expect([await which.user(withPeer.id, t.student.id), await which.user(withPeer.id, peer.id)]).toEqual([true, true]);
+    expect([await which.user(withLecturer.id, t.student.id), await which.user(withLecturer.id, t.lecturer.id)]).toEqual([false, false]);
   }, 30_000);
 
   test('suspend asks first, then signs the user out everywhere and closes their live connections', async () => {

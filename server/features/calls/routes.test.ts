@@ -9,7 +9,7 @@ import { loadConfig } from '../../config';
 import { loadAssets } from '../../http/assets';
 import { memoryLogger } from '../../log';
 import { RecordingHub } from '../../realtime/hub';
-import { addMembers, archiveRoom, removeMember, setRoomRole } from '../chat/rooms';
+import { addMembers, archiveRoom, removeMember, setRoomRole, startDm } from '../chat/rooms';
 import { topics } from '../../realtime/topics';
 import { randomSecrets } from '../../secrets';
 import { createSqliteStore } from '../../store/sqlite/sqlite';
@@ -292,6 +292,52 @@ describe('/rtc and the call bar', () => {
     await Bun.sleep(100);
     expect(a2.code()).toBeNull();
     for (const x of [p, a2, k, again]) x.ws.close();
+  });
+
+  test('safeguarding: a DM call between an adult student and a minor ends when their shared course ends (removal, then archive); adults\' DM calls go on', async () => {
+    const s = await start();
+    const adult = await person(s, 'adult@unilag.edu.ng', 'student', { dateOfBirth: '1999-01-01' });
+    const peer = await person(s, 'peer@unilag.edu.ng', 'student', { dateOfBirth: '2000-01-01' });
+    const kid = await person(s, 'kid@unilag.edu.ng', 'student', { dateOfBirth: '2011-05-05' });
+    const kid2 = await person(s, 'kid2@unilag.edu.ng', 'student', { dateOfBirth: '2011-06-06' });
+    const course = (code: string, who: { user: { id: string } }[]) =>
+      s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code, name: code, topic: '', createdBy: null, dmKey: null }, who.map((p) => ({ userId: p.user.id, role: 'member' as const })));
+    const c1 = await course('BIO101', [adult, kid, peer]);
+    const c2 = await course('BIO102', [adult, kid2, peer]);
+    const dm = async (a: typeof adult, b: typeof adult) => (await startDm(s.app.chat, (await s.store.users.byId(a.user.id))!, b.user.id)).id;
+    const [withKid, withKid2, withPeer] = [await dm(adult, kid), await dm(adult, kid2), await dm(adult, peer)];
+    const join = async (who: { cookie: string }, roomId: string, start?: 'group') => {
+      const ws = socket(s.origin, { cookie: who.cookie, origin: s.origin });
+      await ws.opened;
+      ws.send({ type: 'join', room: roomId, ...(start ? { start } : {}) });
+      await until(() => ws.got.length > 0);
+      expect(ws.got[0]).toMatchObject({ type: 'joined' });
+      return ws;
+    };
+    const [a1, k1, a2, k2, a3, p3] = [await join(adult, withKid, 'group'), await join(kid, withKid), await join(adult, withKid2, 'group'), await join(kid2, withKid2), await join(adult, withPeer, 'group'), await join(peer, withPeer)];
+    const actor = { userId: null, origin: 'test' };
+
+    // The adult leaves the course they shared with the first minor: that DM's call ends for both.
+    await removeMember(s.app.chat, actor, c1.id, adult.user.id);
+    expect(await a1.closed).toBe(4403);
+    expect(await k1.closed).toBe(4403);
+    expect(s.app.sfu.state(withKid)).toBeNull();
+    for (const x of [a2, k2, a3, p3]) expect(x.code()).toBeNull();
+    const again = socket(s.origin, { cookie: adult.cookie, origin: s.origin });
+    await again.opened;
+    again.send({ type: 'join', room: withKid, start: 'group' });
+    await until(() => again.got.length > 0);
+    expect(again.got[0]).toMatchObject({ type: 'error', message: expect.stringContaining('read-only') });
+
+    // The second course is archived: nobody shares it any more; the adults' DM call goes on.
+    await archiveRoom(s.app.chat, actor, c2.id, true);
+    expect(await a2.closed).toBe(4403);
+    expect(await k2.closed).toBe(4403);
+    await Bun.sleep(100);
+    expect(a3.code()).toBeNull();
+    expect(p3.code()).toBeNull();
+    expect(s.app.sfu.state(withPeer)).toMatchObject({ participants: 2 });
+    for (const x of [again, a3, p3]) x.ws.close();
   });
 
   test('a .local (mDNS) ICE candidate does not hold up the messages after it', async () => {

@@ -27,6 +27,8 @@ export interface ChatContext {
 export interface CallControl {
   /** Removes the user from their calls on this node; with `where`, only from calls in rooms it accepts. */
   endUser(userId: string, opts?: { where?: (roomId: string) => Promise<boolean>; why?: string }): void;
+  /** Removes from calls on this node each participant `which` names (rooms first, then users in them). */
+  endSeats(which: { room(roomId: string): Promise<boolean>; user(roomId: string, userId: string): Promise<boolean> }, why: string): void;
   /** `why`: what every participant is told (default: the room was frozen by the safeguarding team). */
   endRoom(roomId: string, why?: string): void;
 }

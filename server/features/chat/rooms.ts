@@ -13,7 +13,7 @@ import { partial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
-import { contactFilter, contactRefusal, endLimitedCallsForMinors } from '../moderation/restrictions';
+import { contactFilter, contactRefusal, endLimitedCallsForMinors, sharedCoursesEnded } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import type { ChatContext } from './context';
 
@@ -105,8 +105,11 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
 }
 
 export async function removeMember(ctx: ChatContext, actor: Actor, roomId: string, userId: string) {
+  const room = await ctx.store.rooms.byId(roomId);
   const removed = await ctx.store.rooms.removeMember(roomId, userId);
   if (removed) {
+    // Safeguarding: a course that ended for them may turn their conversations with a minor read-only.
+    if (room?.kind === 'course') await sharedCoursesEnded(ctx, [userId]);
     ctx.hub.unsubscribeUser(userId, topics.room(roomId));
     ctx.hub.publish(topics.user(userId), partial(`rl-${roomId}`, 'outerHTML', html``).value);
     await recordAudit(ctx.store, actor, 'room.remove_member', roomId, { userId });
@@ -140,6 +143,8 @@ export async function archiveRoom(ctx: ChatContext, actor: Actor, roomId: string
   await recordAudit(ctx.store, actor, archived ? 'room.archive' : 'room.unarchive', roomId, { code: room.code });
   // An archived room is read-only: its call ends too (the call bar is gone from its page).
   if (archived) ctx.calls?.endRoom(roomId, 'This room was archived: the call has ended.');
+  // An archived course is shared by nobody: conversations it allowed with a minor may go read-only.
+  if (archived && room.kind === 'course') await sharedCoursesEnded(ctx, (await ctx.store.rooms.members(roomId)).map((m) => m.userId));
   return updated;
 }
 

@@ -40,7 +40,7 @@ describe('room freeze', () => {
     await say(s, s.peer, s.withKid.id, 'REVIEWME look');
     const [c] = await s.store.cases.list();
     const ended: string[] = [];
-    s.ctx.calls = { endUser: (id) => void ended.push(`user:${id}`), endRoom: (id) => void ended.push(`room:${id}`) };
+    s.ctx.calls = { endUser: (id) => void ended.push(`user:${id}`), endRoom: (id) => void ended.push(`room:${id}`), endSeats: () => {} };
     const freeze = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'freeze', 'SG-6', 'Repeated abuse in this room.');
     expect(ended).toEqual([`room:${s.withKid.id}`]);
     expect(freeze).toMatchObject({ kind: 'freeze', userId: null, roomId: s.withKid.id, evidence: 'REVIEWME look' });

@@ -90,10 +90,37 @@ export async function endLimitedCallsForMinors(ctx: Pick<ChatContext, 'store' | 
   }
 }
 
-/** Accounts just made minors (an admin's edit, an import): in each of their rooms, as if they had just been added. */
+/**
+ * Accounts just made minors (an admin's edit, an import): in each of their rooms, as if they had just
+ * been added; and their conversations that a minor could not have started leave the call.
+ */
 export async function becameMinors(ctx: Pick<ChatContext, 'store' | 'calls'>, userIds: readonly string[]): Promise<void> {
   if (!ctx.calls) return;
   for (const id of userIds) for (const { room } of await ctx.store.rooms.listForUser(id)) await endLimitedCallsForMinors(ctx, room.id, [id]);
+  // An adult's conversation with a course-mate could go on; with a minor, only while they share a course.
+  await sharedCoursesEnded(ctx, userIds);
+}
+
+/**
+ * A course these users shared with others ended for them (removed from it, the course archived, or
+ * one of them became a minor): each DM or group of theirs in a call on this node loses the seats
+ * of members it went read-only for (conversationRefusal), as joining it is now refused.
+ */
+export async function sharedCoursesEnded(ctx: Pick<ChatContext, 'store' | 'calls'>, userIds: readonly string[]): Promise<void> {
+  if (!ctx.calls || !userIds.length) return;
+  const store = ctx.store;
+  ctx.calls.endSeats(
+    {
+      room: async (roomId) => {
+        const room = await store.rooms.byId(roomId);
+        if (room?.kind !== 'dm' && room?.kind !== 'group') return false;
+        const members = await store.rooms.members(roomId);
+        return members.some((m) => userIds.includes(m.userId));
+      },
+      user: async (roomId, userId) => (await conversationRefusal(store, { id: userId }, { id: roomId })) !== null,
+    },
+    REFUSALS.noCourse,
+  );
 }
 
 /** What an account limit says wherever it applies (a restriction: where a minor is). */

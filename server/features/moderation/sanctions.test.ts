@@ -25,7 +25,7 @@ describe('automatic restriction', () => {
   test('a second held message towards a minor restricts the sender: no posting where a minor is, no new DM with a minor; lifting ends it, the held messages wait for their own decisions', async () => {
     const s = await setUp();
     const ended: { userId: string; where?: (roomId: string) => Promise<boolean> }[] = [];
-    s.ctx.calls = { endUser: (userId, opts) => void ended.push({ userId, where: opts?.where }), endRoom: () => {} };
+    s.ctx.calls = { endUser: (userId, opts) => void ended.push({ userId, where: opts?.where }), endRoom: () => {}, endSeats: () => {} };
     const first = await say(s, s.adult, s.withKid.id, 'HOLDME one');
     const amongAdults = await say(s, s.adult, s.adultsOnly.id, 'see you at the lab');
     expect(await s.store.sanctions.list()).toEqual([]);
@@ -118,7 +118,7 @@ describe('block and appeal', () => {
     const [c] = await s.store.cases.list();
     await expect(actOnCase(s.ctx, s.a(s.officerA), c!.id, 'block', 'SG-99', 'Grooming.')).rejects.toThrow(/policy clause/);
     const ended: string[] = [];
-    s.ctx.calls = { endUser: (id) => void ended.push(`user:${id}`), endRoom: (id) => void ended.push(`room:${id}`) };
+    s.ctx.calls = { endUser: (id) => void ended.push(`user:${id}`), endRoom: (id) => void ended.push(`room:${id}`), endSeats: () => {} };
     const block = await actOnCase(s.ctx, s.a(s.officerA), c!.id, 'block', 'SG-2', 'Asked a student under 18 to meet alone in secret.');
     expect(ended).toEqual([`user:${s.adult.id}`]);
     expect(block).toMatchObject({ kind: 'block', userId: s.adult.id, actorId: s.officerA.id, caseIds: [c!.id], evidence: 'HOLDME meet me after class, tell no one', status: 'active' });
