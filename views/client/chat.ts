@@ -32,6 +32,8 @@ function start(app: HTMLElement) {
   let socket: WebSocket | null = null;
   let resumed = false;
   let lastTyping = 0;
+  /** Edits sent and not yet answered, by message id: their text, until the edit comes back or is refused. */
+  const pendingEdits = new Map<string, string>();
   let readTimer: ReturnType<typeof setTimeout> | undefined;
 
   const roomEl = () => document.querySelector<HTMLElement>('main.room[data-room]');
@@ -118,7 +120,7 @@ function start(app: HTMLElement) {
   });
   app.addEventListener('htmx:ws:after:message:incoming', markCurrentRoom);
 
-  function onData(msg: { type: string; clientId?: string; room?: string; message?: string; retryAfterSec?: number }) {
+  function onData(msg: { type: string; clientId?: string; room?: string; id?: string; message?: string; retryAfterSec?: number }) {
     if (msg.type === 'resumed') {
       resumed = true;
       setStatus();
@@ -130,6 +132,12 @@ function start(app: HTMLElement) {
       if (msg.retryAfterSec) setTimeout(flushOutbox, msg.retryAfterSec * 1000);
       else outbox.update(msg.clientId, { state: 'failed', error: msg.message });
       renderOutbox();
+    } else if (msg.type === 'reject-edit' && msg.id && msg.room) {
+      // The refused text goes back in the edit box, with the reason: typing it again is no answer.
+      const text = pendingEdits.get(msg.id);
+      pendingEdits.delete(msg.id);
+      const art = document.getElementById(`m-${msg.id}`);
+      if (art && text !== undefined && msg.room === openRoom()) editInPlace(art, msg.room, text, msg.message);
     }
   }
 
@@ -161,6 +169,7 @@ function start(app: HTMLElement) {
     const old = document.getElementById(art.id);
     if (old) {
       if (Number(art.dataset.rev) > Number(old.dataset.rev)) {
+        pendingEdits.delete(art.id.slice(2));
         old.replaceWith(art);
         decorate(art);
       }
@@ -329,9 +338,17 @@ function start(app: HTMLElement) {
     }
   });
 
-  function editInPlace(art: HTMLElement, room: string, text: string) {
+  function editInPlace(art: HTMLElement, room: string, text: string, error?: string) {
+    art.querySelector('.edit-form')?.remove();
     const form = document.createElement('form');
     form.className = 'edit-form';
+    if (error) {
+      const p = document.createElement('p');
+      p.className = 'alert';
+      p.setAttribute('role', 'alert');
+      p.textContent = `Not saved: ${error}`;
+      form.append(p);
+    }
     const ta = document.createElement('textarea');
     ta.value = text;
     ta.maxLength = 4000;
@@ -340,13 +357,17 @@ function start(app: HTMLElement) {
     save.type = 'submit';
     const cancel = button('Cancel', 'noop');
     form.append(ta, save, cancel);
-    const body = art.querySelector('.body')!;
+    const body = art.querySelector('.body');
+    if (!body) return;
     body.replaceWith(form);
     ta.focus();
     cancel.addEventListener('click', () => form.replaceWith(body));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      if (ta.value.trim() && send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) form.replaceWith(body);
+      if (ta.value.trim() && send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) {
+        pendingEdits.set(art.id.slice(2), ta.value);
+        form.replaceWith(body);
+      }
     });
   }
 

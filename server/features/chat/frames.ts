@@ -41,4 +41,6 @@ export function parseFrame(data: unknown): Frame | null {
 export type ServerData =
   | { type: 'ack'; room: string; clientId: string; seq: number }
   | { type: 'reject'; room: string; clientId: string; message: string; retryAfterSec?: number }
+  /** An edit refused (rate, a block, too long…): the page puts the text back in the edit box. */
+  | { type: 'reject-edit'; room: string; id: string; message: string }
   | { type: 'resumed' };

@@ -127,9 +127,9 @@ describe('messages', () => {
     expect(tomb).toContain('This message was deleted.');
     expect(tomb).not.toContain('final');
 
-    // Bola cannot edit Ada's message: a notice to Bola only.
+    // Bola cannot edit Ada's message: told to Bola only, naming the edit (her page puts the text back).
     b.send({ type: 'edit', room: csc.id, message: m.id, body: 'hijack' });
-    expect(await b.next()).toBe('<hx-partial hx-target="#notice" hx-swap="innerHTML"><p class="alert" role="alert">No such message.</p></hx-partial>');
+    expect(JSON.parse(await b.next())).toEqual({ type: 'reject-edit', room: csc.id, id: m.id, message: 'No such message.' });
 
     // Ada's sockets saw the edit, her own typing, the delete; never Bola's read marker.
     const seenByA = [await a.next(), await a.next(), await a.next()];

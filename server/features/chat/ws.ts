@@ -64,7 +64,13 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         return;
       }
       case 'edit':
-        await editMessage(chat, user, { roomId: frame.room, messageId: frame.message, body: frame.body });
+        try {
+          await editMessage(chat, user, { roomId: frame.room, messageId: frame.message, body: frame.body });
+        } catch (e) {
+          // Edits have no outbox: the page keeps the text until this says whether it was refused.
+          if (!(e instanceof AppError) || e.kind === 'unauthenticated') throw e;
+          sendData(conn, { type: 'reject-edit', room: frame.room, id: frame.message, message: e.message });
+        }
         return;
       case 'delete':
         await deleteMessage(chat, user, { roomId: frame.room, messageId: frame.message, origin: conn.ip ?? 'unknown' });
