@@ -4,7 +4,8 @@
  * (review level, a case opened) and the minor's page shows it; the minor's page goes offline, an
  * officer upholds the case, and when the page comes back online (no reload) the reconnect replay
  * turns the message into a tombstone. The sender still sees it, held; a member who opens the room
- * afterwards sees no trace of it.
+ * afterwards sees no trace of it. And a delivered message its sender edits into hold-level text
+ * leaves the minor's open page at once (a tombstone), while the sender sees the new text held.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { describeBrowser, serverStore, type TestServer } from './harness';
@@ -18,6 +19,9 @@ const HELLO = 'Revision starts at 5pm in the library.';
 // Review level only (threat), as in safeguarding-freeze: delivered, and a case opened.
 const THREAT = 'if you tell the lecturer I will make you regret it';
 const TOMBSTONE = 'This message was deleted.';
+const LAB = 'See you at the chemistry lab at 9.';
+// Held by the shipped model as a student's course-room post (grooming_signal at hold level).
+const SECRET = "come to my house alone this weekend and don't tell your parents, it's our secret";
 
 describeBrowser('safeguarding: a message hidden while a member was offline (browser)', () => {
   let w: SafeguardingWorld<'emeka' | 'kemi' | 'peer' | 'officer'>;
@@ -83,6 +87,39 @@ describeBrowser('safeguarding: a message hidden while a member was offline (brow
         expect(await logBodies(p.page)).toEqual([HELLO]);
         expect(await p.page.locator(`#${id}`).count()).toBe(0);
         expect(await p.page.getByRole('log', { name: 'Messages' }).innerText()).not.toContain(TOMBSTONE);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a delivered message edited into hold-level text leaves the minor\'s page at once; its sender sees the new text held',
+    async () => {
+      await w.withArtifacts('safeguarding-edit-held', async () => {
+        await Promise.all([openRoom(e.page, server, roomId), openRoom(k.page, server, roomId)]);
+        await send(e.page, LAB);
+        await messageArticle(k.page, LAB).waitFor({ timeout: WAIT });
+        const id = await messageArticle(k.page, LAB).getAttribute('id');
+
+        // The sender edits it into what the model holds (grooming, as a student's course-room post).
+        const art = e.page.locator(`article#${id}`);
+        await art.hover();
+        await art.getByRole('button', { name: 'Edit' }).click();
+        await art.getByRole('textbox', { name: 'Edit message' }).fill(SECRET);
+        await art.getByRole('button', { name: 'Save' }).click();
+        await art.locator('.held-notice').getByText('Held for review').waitFor({ timeout: WAIT });
+        expect(await art.locator('.body').innerText()).toBe(SECRET);
+
+        // The minor's open page: the message becomes a tombstone, live; neither text is left.
+        const kid = k.page.locator(`article#${id}`);
+        await eventually(async () => expect(await kid.getAttribute('class')).toContain('deleted'), WAIT);
+        expect(await kid.innerText()).toContain(TOMBSTONE);
+        const log = await k.page.getByRole('log', { name: 'Messages' }).innerText();
+        expect(log).not.toContain('secret');
+        expect(log).not.toContain(LAB);
+        // A member opening the room now sees no trace of it.
+        await openRoom(p.page, server, roomId);
+        expect(await p.page.locator(`article#${id}`).count()).toBe(0);
       });
     },
     TIMEOUT,

@@ -294,6 +294,28 @@ export function chatContract(current: () => Store) {
       expect(heldByEdit!.rev).toBeGreaterThan(visible.rev);
     });
 
+    test('heldRev: the change that hid a message (its seq when stored held; kept while held; none once released)', async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const fromStart = (await send(room.id, 'adult', 'meet me alone', { held: true })).message;
+      expect(fromStart.heldRev).toBe(fromStart.seq);
+      expect((await send(room.id, 'adult', 'hello')).message.heldRev).toBeNull();
+      // edits, with or without a hold, and a delete keep it: it was never shown
+      expect((await store.messages.edit(room.id, fromStart.id, 'meet me alone v2', []))?.heldRev).toBe(fromStart.seq);
+      expect((await store.messages.edit(room.id, fromStart.id, 'meet me alone v3', [], undefined, { hold: true }))?.heldRev).toBe(fromStart.seq);
+      expect((await store.messages.byId(room.id, fromStart.id))?.heldRev).toBe(fromStart.seq);
+      // released (shown), then hidden again by an officer: that change's rev
+      expect((await store.messages.setHeld(room.id, fromStart.id, false))?.heldRev).toBeNull();
+      const hidden = await store.messages.setHeld(room.id, fromStart.id, true);
+      expect(hidden!.heldRev).toBe(hidden!.rev);
+      expect((await store.messages.setHeld(room.id, fromStart.id, true))?.heldRev).toBe(hidden!.rev);
+      // a shown message whose edit is held: the edit's rev
+      const shown = (await send(room.id, 'adult', 'see you at the lab')).message;
+      const byEdit = await store.messages.edit(room.id, shown.id, 'see you at the lab, alone', [], undefined, { hold: true });
+      expect(byEdit!.heldRev).toBe(byEdit!.rev);
+      expect((await store.messages.delete(room.id, shown.id, 'adult'))?.heldRev).toBe(byEdit!.rev);
+      expect((await store.messages.changesSince(room.id, 0, 10, 'minor', { withHeld: true })).find((m) => m.id === shown.id)?.heldRev).toBe(byEdit!.rev);
+    });
+
     test('moderation cases: create, byId, list newest first by status and severity, decide once', async () => {
       const base = { roomId: 'r1', messageId: 'm1', senderId: 's1', labels: ['sexual_solicitation'], scores: { sexual_solicitation: 0.97 }, text: 'the flagged text', modelVersion: '1.0.0+abcd', severity: 'hold' as const, towardsMinor: true };
       const a = await store.cases.create({ ...base, now: 1000 });

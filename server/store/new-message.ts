@@ -18,5 +18,6 @@ export function newMessage(m: AppendMessage, seq: number): Message {
     deletedAt: null,
     deletedBy: null,
     held: m.held ?? false,
+    heldRev: m.held ? seq : null,
   };
 }

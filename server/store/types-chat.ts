@@ -69,6 +69,12 @@ export interface Message {
    * without the sender as viewer, unread, search) leave held messages out.
    */
   held: boolean;
+  /**
+   * While held: the rev of the change that hid it (its seq when stored held, so never shown to
+   * others; a later rev when a shown message was hidden by an edit or an officer). Null when not
+   * held. A page that saw revs up to R may show it only if seq ≤ R < heldRev (reconnect replay).
+   */
+  heldRev: number | null;
 }
 
 export interface AppendMessage {
@@ -127,7 +133,8 @@ export interface MessageStore {
   /**
    * Replaces the body and mentions, sets editedAt, takes a new rev. Null if missing or deleted.
    * `hold`: the new text is held in the same write (it is never stored visible, whatever a
-   * concurrent release does); without it `held` is left as it is.
+   * concurrent release does); without it `held` is left as it is. Either way an already held
+   * message keeps its `heldRev`.
    */
   edit(roomId: string, messageId: string, body: string, mentions: string[], now?: number, opts?: { hold?: boolean }): Promise<Message | null>;
   /** Tombstones: body '' and mentions [], deletedAt/deletedBy set, new rev. Null if missing or already deleted. */

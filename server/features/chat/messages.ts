@@ -155,12 +155,13 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   await takeSendSlot(ctx, user, room);
   const verdict = await screen(ctx.store, ctx.moderation, room, user, body);
   // Held in the same write as the new text: never visible unheld, even if an officer releases the
-  // message meanwhile. Members who saw the earlier (delivered) text keep it; the new text goes to
-  // the sender only.
+  // message meanwhile. The new text goes to the sender only; a message shown until now is taken
+  // off the others' pages (a tombstone, as a reload or a reconnect shows it: gone).
   const edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body), undefined, { hold: verdict?.severity === 'hold' });
   if (!edited) throw notFound('No such message.');
   if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, edited, verdict));
-  await publishVisible(ctx, edited);
+  if (edited.held && edited.heldRev === edited.rev) await publishHidden(ctx, edited);
+  else await publishVisible(ctx, edited);
   return edited;
 }
 
@@ -246,11 +247,11 @@ export async function replay(ctx: ChatContext, user: User, roomId: string, rev: 
   if (from >= room.lastSeq) return null;
   const held = new Set(have);
   // Others' held messages come too, as tombstones, only where this client may show one: numbered
-  // before what it has seen and changed since (hidden while it was offline). One held from the start
-  // and untouched, or numbered later, never reached it and stays unknown.
+  // before what it has seen and hidden after it (heldRev: while it was offline). One held from the
+  // start (edited or not), or numbered later, never reached it and stays unknown.
   const limit = MAX_REPLAY + 1 + (rev - from);
   const fetched = await ctx.store.messages.changesSince(room.id, from, limit, user.id, { withHeld: true });
-  const changes = fetched.filter((m) => m.rev > rev || !held.has(m.rev)).filter((m) => !m.held || m.senderId === user.id || (m.seq <= rev && m.rev > rev));
+  const changes = fetched.filter((m) => m.rev > rev || !held.has(m.rev)).filter((m) => !m.held || m.senderId === user.id || (m.seq <= rev && (m.heldRev ?? m.rev) > rev));
   // Too many is judged on what the store returned: rows left out above must not hide a cut-off list.
   if (fetched.length >= limit) {
     const page = await historyPage(ctx, user, roomId);

@@ -129,7 +129,11 @@ describe('hold', () => {
     s.hub.log.length = 0;
     const edited = await editMessage(s.ctx, s.adult, { roomId: s.room.id, messageId: message.id, body: 'HOLDME come alone' });
     expect(edited.held).toBe(true);
-    expect(s.hub.topicsPublished()).toEqual([topics.user(s.adult.id)]);
+    // the new text to the sender; the room gets a tombstone (the delivered copy leaves its pages)
+    expect(s.hub.topicsPublished()).toEqual([topics.user(s.adult.id), topics.room(s.room.id)]);
+    expect(s.hub.log[0]!.data).toContain('come alone');
+    expect(s.hub.log[1]!.data).not.toContain('alone');
+    expect(s.hub.log[1]!.data).not.toContain('see you in class');
     expect((await historyPage(s.ctx, s.kid, s.room.id)).messages).toEqual([]);
     expect(String(await replay(s.ctx, s.kid, s.room.id, 0) ?? '')).not.toContain('alone');
     expect((await s.store.cases.list())[0]).toMatchObject({ severity: 'hold', messageId: message.id });

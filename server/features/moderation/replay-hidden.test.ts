@@ -8,6 +8,8 @@ import { deleteMessage, editMessage, historyPage, replay } from '../chat/message
 import { decideCase } from './cases';
 import { MAX_REPLAY } from '../chat/limits';
 import { say, setUp } from './sanctions-cast';
+import { RecordingHub } from '../../realtime/hub';
+import { topics } from '../../realtime/topics';
 
 test('an uphold while a member was offline reaches them on reconnect as a tombstone without the text', async () => {
   const s = await setUp();
@@ -31,16 +33,42 @@ test('an uphold while a member was offline reaches them on reconnect as a tombst
   expect(own).toContain('Held for review');
 });
 
-test('a message held from the start and then edited by its sender reaches the others only as a replace-only tombstone (their page never had it, so it adds nothing)', async () => {
+test('a message held from the start and then edited by its sender never reaches the others, not even as a tombstone', async () => {
   const s = await setUp({ restrictAfter: 5 });
   const { message } = await say(s, s.adult, s.withKid.id, 'HOLDME meet me alone');
   const later = await say(s, s.peer, s.withKid.id, 'homework is due friday');
   expect(message.held).toBe(true);
+  const from = (s.hub as RecordingHub).log.length;
   await editMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: message.id, body: 'HOLDME meet me alone tonight' });
-  const back = (await replay(s.ctx, s.kid, s.withKid.id, later.message.rev))?.value ?? '';
-  expect(back).not.toContain('meet me');
-  const article = back.match(new RegExp(`<article[^>]*id="m-${message.id}"[^>]*>`))?.[0];
-  expect(article).toContain('data-replace-only');
+  await editMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: message.id, body: 'see you in class' });
+  // live: only the sender's own topic heard of the edits
+  const live = (s.hub as RecordingHub).log.slice(from).filter((e) => e.data.includes(message.id));
+  expect(live.map((e) => e.topic)).toEqual([topics.user(s.adult.id), topics.user(s.adult.id)]);
+  // on reconnect: nothing about it, whatever the page had seen
+  for (const rev of [later.message.rev, message.seq, message.seq - 1]) expect((await replay(s.ctx, s.kid, s.withKid.id, rev))?.value ?? '').not.toContain(message.id);
+  expect((await replay(s.ctx, s.adult, s.withKid.id, later.message.rev))?.value ?? '').toContain('see you in class');
+});
+
+test('a delivered message edited into held text leaves the others\' pages at once, and the page of one who was offline on reconnect', async () => {
+  const s = await setUp({ restrictAfter: 5 });
+  const { message } = await say(s, s.adult, s.withKid.id, 'see you at the lab');
+  expect(message.held).toBe(false);
+  const from = (s.hub as RecordingHub).log.length;
+  const edited = await editMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: message.id, body: 'HOLDME see you at the lab, alone' });
+  expect(edited.held).toBe(true);
+  const live = (s.hub as RecordingHub).log.slice(from).filter((e) => e.data.includes(message.id));
+  const room = live.filter((e) => e.topic === topics.room(s.withKid.id));
+  expect(room.length).toBe(1);
+  expect(room[0]!.data).toContain('This message was deleted.');
+  expect(room[0]!.data).not.toContain('see you at the lab');
+  expect(live.find((e) => e.topic === topics.user(s.adult.id))?.data).toContain('alone');
+  // the minor's socket had dropped before the edit: the replay takes it off her page
+  const back = (await replay(s.ctx, s.kid, s.withKid.id, message.rev))?.value ?? '';
+  expect(back).toContain(`id="m-${message.id}"`);
+  expect(back).toContain('data-replace-only');
+  expect(back).not.toContain('see you at the lab');
+  // a page loaded after it has no trace of it
+  expect((await replay(s.ctx, s.kid, s.withKid.id, edited.rev))?.value ?? '').not.toContain(message.id);
 });
 
 test('a held message the page never had is not replayed, even inside the reorder window; a room owner cannot delete it', async () => {

@@ -31,8 +31,9 @@ const CLAIM_STALE_MS = 60_000;
 /** How many of the latest numbers `settledSeq` checks: far more changes than are ever in flight at once in one room. */
 const SETTLE_WINDOW = 64;
 
-// Documents written before the safeguarding change have no `held`: they are not held.
-const toMessage = ({ _id, ...rest }: Doc): Message => ({ id: _id, ...rest, held: rest.held === true });
+// Documents written before the safeguarding change have no `held`: they are not held. Held ones
+// written before `heldRev` take their rev (as the SQLite migration does).
+const toMessage = ({ _id, ...rest }: Doc): Message => ({ id: _id, ...rest, held: rest.held === true, heldRev: rest.held === true ? (rest.heldRev ?? rest.rev) : null });
 /** Held messages are visible only to their sender (`viewerId`); see types.ts. */
 const visibleTo = (viewerId: string | undefined) =>
   viewerId === undefined ? { held: { $ne: true } } : { $or: [{ held: { $ne: true } }, { senderId: viewerId }] };
@@ -122,11 +123,16 @@ export class MongoMessages implements MessageStore {
   private async change(roomId: string, messageId: string, set: Partial<Doc>, evenDeleted = false) {
     const which = evenDeleted ? { _id: messageId, roomId } : { _id: messageId, roomId, deletedAt: null };
     for (let attempt = 0; attempt < 100; attempt++) {
-      const live = await this.c.findOne(which, { projection: { _id: 1 } });
+      const live = await this.c.findOne(which, { projection: { _id: 1, held: 1, heldRev: 1, rev: 1 } });
       if (!live) return null;
       const rev = await this.allocate(roomId);
+      // heldRev (types-chat.ts): hidden by this change → ours; already held → kept; released → none.
+      // Decided on the state read above, so the update also requires that state (else: again).
+      const wasHeld = live.held === true;
+      const hold = set.held === undefined ? {} : set.held ? { heldRev: wasHeld ? (live.heldRev ?? live.rev) : rev } : { heldRev: null };
+      const guard = set.held === undefined ? {} : wasHeld ? { held: true } : { held: { $ne: true } };
       try {
-        const d = await this.c.findOneAndUpdate({ ...which, rev: { $lt: rev } }, { $set: { ...set, rev } }, { returnDocument: 'after' });
+        const d = await this.c.findOneAndUpdate({ ...which, ...guard, rev: { $lt: rev } }, { $set: { ...set, ...hold, rev } }, { returnDocument: 'after' });
         if (d) return toMessage(d);
       } finally {
         await this.settle(roomId, rev);

@@ -24,6 +24,7 @@ interface Row {
   deleted_at: number | null;
   deleted_by: string | null;
   held: number;
+  held_rev: number | null;
 }
 
 const toMessage = (r: Row): Message => ({
@@ -42,10 +43,11 @@ const toMessage = (r: Row): Message => ({
   deletedAt: r.deleted_at,
   deletedBy: r.deleted_by,
   held: r.held === 1,
+  heldRev: r.held === 1 ? r.held_rev : null,
 });
 
 /** Explicit column list: `SELECT *` would also return the internal rowid column `n`. */
-const COLS = 'id, room_id, seq, rev, sender_id, client_id, kind, body, mentions, meta, created_at, edited_at, deleted_at, deleted_by, held';
+const COLS = 'id, room_id, seq, rev, sender_id, client_id, kind, body, mentions, meta, created_at, edited_at, deleted_at, deleted_by, held, held_rev';
 
 /**
  * Turns user input into an FTS5 query that cannot be a syntax error: only runs of letters and
@@ -84,10 +86,10 @@ export class SqliteMessages implements MessageStore {
         if (seq === null) throw new NotFoundStoreError(`room ${m.roomId}`);
         const message = newMessage(m, seq);
         this.db
-          .query(`INSERT INTO messages (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)`)
+          .query(`INSERT INTO messages (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)`)
           .run(
             message.id, m.roomId, seq, seq, m.senderId, m.clientId, m.kind, m.body,
-            JSON.stringify(m.mentions), message.meta === null ? null : JSON.stringify(message.meta), message.createdAt, message.held ? 1 : 0,
+            JSON.stringify(m.mentions), message.meta === null ? null : JSON.stringify(message.meta), message.createdAt, message.held ? 1 : 0, message.heldRev,
           );
         return { message, created: true };
       })
@@ -102,6 +104,8 @@ export class SqliteMessages implements MessageStore {
         if (!live) return null;
         const rev = this.nextSeq(roomId)!; // the message exists, so its room does
         this.db.query(`UPDATE messages SET ${set}, rev = ? WHERE id = ?`).run(...args, rev, messageId);
+        // Hidden by this change → its rev; already held → unchanged; shown → none (types-chat.ts heldRev).
+        this.db.query('UPDATE messages SET held_rev = CASE WHEN held = 0 THEN NULL ELSE COALESCE(held_rev, rev) END WHERE id = ?').run(messageId);
         return this.get(roomId, messageId);
       })
       .immediate();

@@ -201,4 +201,8 @@ export const MIGRATIONS: string[] = [
    );`,
   // 8: the labels an officer judged a case's message to carry (JSON array; NULL = not asked).
   `ALTER TABLE moderation_cases ADD COLUMN judged_labels TEXT;`,
+  // 9: the rev of the change that hid a held message (types-chat.ts heldRev). Held rows from before
+  // take their current rev: replay keeps treating them as it did (hidden at their last change).
+  `ALTER TABLE messages ADD COLUMN held_rev INTEGER;
+   UPDATE messages SET held_rev = rev WHERE held = 1;`,
 ];

@@ -48,3 +48,25 @@ test('migration 6: sanctions in force take their slot (the newest of duplicates)
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('migration 9: held messages stored before heldRev take their rev; shown ones none', async () => {
+  const { Database } = await import('bun:sqlite');
+  const { MIGRATIONS } = await import('./migrations');
+  const dir = mkdtempSync(join(tmpdir(), 'lt-sqlite-'));
+  try {
+    const old = new Database(join(dir, 'letstalk.db'), { create: true });
+    for (const m of MIGRATIONS.slice(0, 8)) old.exec(m);
+    old.exec('PRAGMA user_version = 8');
+    old.exec(`INSERT INTO rooms (id, kind, code, name, topic, created_by, dm_key, created_at, last_seq) VALUES ('r1', 'group', NULL, 'g', '', NULL, NULL, 1, 3)`);
+    const insert = old.query(`INSERT INTO messages (id, room_id, seq, rev, sender_id, client_id, kind, body, mentions, meta, created_at, held) VALUES (?, 'r1', ?, ?, 'u1', ?, 'text', 'x', '[]', NULL, 1, ?)`);
+    insert.run('held', 1, 3, 'c1', 1);
+    insert.run('shown', 2, 2, 'c2', 0);
+    old.close();
+    const store = createSqliteStore(dir);
+    expect((await store.messages.byId('r1', 'held'))?.heldRev).toBe(3);
+    expect((await store.messages.byId('r1', 'shown'))?.heldRev).toBeNull();
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
