@@ -35,7 +35,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   const hub: Hub = deps.hub ?? new LocalHub(() => elysia.server);
   const app: AppContext = {
     ...deps,
-    auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, live: hub, ...createLimiters(deps.limiters) },
+    auth: { store: deps.store, sessionKey: deps.secrets.sessionKey, idleMs: deps.config.sessionIdleMs, maxMs: deps.config.sessionMaxMs, live: hub, ...createLimiters(deps.limiters) },
   };
   const { config } = deps;
   const moderation = deps.moderation ?? createModeration(config.moderationScope, () => loadModel(config.moderationWeights ?? undefined), { policy: config.moderationPolicy, notifier: deps.notifier, publicUrl: config.publicUrl });

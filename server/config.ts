@@ -29,6 +29,8 @@ export interface Config {
   loginCodeTtlMs: number;
   /** A session expires after this long without use (sliding). */
   sessionIdleMs: number;
+  /** …and this long after sign-in whatever its use (a lost or shared device does not stay signed in). */
+  sessionMaxMs: number;
   /** IANA time zone for times shown in pages (server-rendered, so no client clock needed). */
   timeZone: string;
   /** Calls (the SFU): RTC_* variables, see README "Calls". */
@@ -160,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxyHops: proxyHops(env),
     loginCodeTtlMs: int(env, 'LOGIN_CODE_TTL_DAYS', 14, 1, 365) * DAY,
     sessionIdleMs: int(env, 'SESSION_IDLE_DAYS', 30, 1, 365) * DAY,
+    sessionMaxMs: int(env, 'SESSION_MAX_DAYS', 90, 1, 3650) * DAY,
     timeZone,
     rtc,
     metricsToken,

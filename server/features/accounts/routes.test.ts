@@ -125,6 +125,24 @@ describe('sessions', () => {
     expect(await store.sessions.listForUser(issued.user.id)).toEqual([]);
   });
 
+  test('a session ends SESSION_MAX_DAYS after sign-in however busy it is; use never pushes its expiry past that', async () => {
+    const { client, store, issued } = await withPassword();
+    const DAY = 86_400_000;
+    const [s] = await store.sessions.listForUser(issued.user.id);
+    // Signed in 89 days ago and used every day since: it still works, and expires at day 90, not 30 days on.
+    const again = { ...s!, createdAt: Date.now() - 89 * DAY, lastSeenAt: Date.now() - 2 * 60_000, expiresAt: Date.now() + 20 * DAY };
+    await store.sessions.delete(s!.idHash);
+    await store.sessions.create(again);
+    expect((await client.get('/')).status).toBe(200);
+    const [touched] = await store.sessions.listForUser(issued.user.id);
+    expect(touched!.expiresAt).toBe(again.createdAt + 90 * DAY);
+    // A day later (signed in 90 days ago), however recently used: refused and removed.
+    await store.sessions.delete(s!.idHash);
+    await store.sessions.create({ ...again, createdAt: Date.now() - 90 * DAY - 1000, lastSeenAt: Date.now() - 1000 });
+    expect((await client.get('/')).headers.get('location')).toBe('/login');
+    expect(await store.sessions.listForUser(issued.user.id)).toEqual([]);
+  });
+
   test('changing the password signs out every other session', async () => {
     const { client, app } = await withPassword();
     const phone = new Client(app, '10.0.0.9');

@@ -1,7 +1,7 @@
 /**
  * Browser sessions. The cookie holds a random 256-bit token; the store holds only an HMAC of it,
  * so a database leak does not hand out sessions. Expiry slides: each use pushes it `idleMs` ahead
- * (written at most once a minute to spare the store).
+ * (written at most once a minute to spare the store), never past `maxMs` after sign-in.
  */
 import type { Store, User } from '../../store/types';
 
@@ -12,7 +12,12 @@ export interface SessionContext {
   store: Store;
   sessionKey: string;
   idleMs: number;
+  /** The longest a session lives after sign-in, however busy (default: no limit beyond idleness). */
+  maxMs?: number;
 }
+
+/** When a session used at `now` expires: idle time ahead, capped at its absolute end. */
+const expiryAt = (ctx: SessionContext, createdAt: number, now: number) => Math.min(now + ctx.idleMs, createdAt + (ctx.maxMs ?? Infinity));
 
 export function digestToken(sessionKey: string, token: string): string {
   return new Bun.CryptoHasher('sha256', sessionKey).update(token).digest('hex');
@@ -26,7 +31,7 @@ export async function startSession(ctx: SessionContext, userId: string, meta: { 
     userId,
     createdAt: now,
     lastSeenAt: now,
-    expiresAt: now + ctx.idleMs,
+    expiresAt: expiryAt(ctx, now, now),
     ip: meta.ip,
     userAgent: meta.userAgent?.slice(0, 300) ?? null,
   });
@@ -48,7 +53,7 @@ export async function sessionUser(ctx: SessionContext, idHash: string): Promise<
   const session = await ctx.store.sessions.get(idHash);
   const now = Date.now();
   if (!session) return null;
-  if (session.expiresAt <= now) {
+  if (session.expiresAt <= now || now >= session.createdAt + (ctx.maxMs ?? Infinity)) {
     await ctx.store.sessions.delete(idHash);
     return null;
   }
@@ -57,7 +62,7 @@ export async function sessionUser(ctx: SessionContext, idHash: string): Promise<
     await ctx.store.sessions.delete(idHash);
     return null;
   }
-  if (now - session.lastSeenAt > TOUCH_EVERY_MS) await ctx.store.sessions.touch(idHash, now, now + ctx.idleMs);
+  if (now - session.lastSeenAt > TOUCH_EVERY_MS) await ctx.store.sessions.touch(idHash, now, expiryAt(ctx, session.createdAt, now));
   return { user, idHash };
 }
 
