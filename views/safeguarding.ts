@@ -15,7 +15,7 @@ export interface NoticeView {
   /** Room name, for freezes and for where the evidence came from. */
   roomName: string | null;
   canRespond: boolean;
-  /** The statement (if any) is this viewer's own (co-owners of a frozen room see each other's). */
+  /** The statement (if any) is this viewer's own: only its author (and officers) read its text. */
   ownStatement: boolean;
   /** Why a statement can no longer be sent (shown instead of the form). */
   closedReason: string | null;
@@ -74,7 +74,8 @@ function notice(n: NoticeView, tf: TimeFormat): Raw {
 ${n.roomName && s.kind !== 'freeze' ? html`<dt>Where</dt><dd>${n.roomName}</dd>` : ''}
 <dt>Respond by</dt><dd>${tf.dateTime(s.deadline)}</dd>
 </dl>
-${s.statement ? html`<p>${n.ownStatement ? 'Your statement' : 'The statement sent by another owner of the room'}:</p><blockquote class="statement">${formatMessage(s.statement)}</blockquote>` : ''}
+${s.statement && n.ownStatement ? html`<p>Your statement:</p><blockquote class="statement">${formatMessage(s.statement)}</blockquote>` : ''}
+${s.statement && !n.ownStatement ? html`<p>Another person who answers for this room sent a statement${s.statementAt ? html` on ${tf.dateTime(s.statementAt)}` : ''}; only they and the safeguarding officers read it.</p>` : ''}
 ${outcome(s, tf)}
 ${form}
 </article>`;

@@ -128,4 +128,30 @@ describe('who answers for a frozen room', () => {
     expect(await affectedParty(s.ctx, freeze)).toEqual([s.kid.id]);
     expect(await openNoticeCount(s.ctx, s.kid)).toBe(1);
   });
+
+  test('a conversation nobody owns: its adult members answer, not the minor in it; two minors answer for theirs; a statement is read by its author only', async () => {
+    const s = await setUp();
+    const { openNoticeCount, affectedParty } = await import('./sanctions');
+    const { safeguardingPage } = await import('../../../views/safeguarding');
+    const dm = await s.mk('group', null, [{ userId: s.adult.id, role: 'member' }, { userId: s.kid.id, role: 'member' }, { userId: s.peer.id, role: 'member' }]);
+    await say(s, s.adult, dm.id, 'REVIEWME x');
+    const freeze = await actOnCase(s.ctx, s.a(s.officerA), (await s.store.cases.list())[0]!.id, 'freeze', 'SG-6', 'Abuse.');
+    expect((await affectedParty(s.ctx, freeze)).sort()).toEqual([s.adult.id, s.peer.id].sort());
+    expect(await openNoticeCount(s.ctx, s.kid)).toBe(0);
+    await expect(submitStatement(s.ctx, s.kid, freeze.id, 'x')).rejects.toThrow(/No such notice/);
+    const appealed = await submitStatement(s.ctx, s.adult, freeze.id, 'We were planning the class party, nothing else.');
+    // The co-member who answers too learns that a statement was sent, not what it says.
+    const page = (own: boolean) => safeguardingPage([{ s: appealed, roomName: 'Study group', canRespond: false, ownStatement: own, closedReason: null }], s.ctx.tf).value;
+    expect(page(true)).toContain('class party');
+    expect(page(false)).not.toContain('class party');
+    expect(page(false)).toContain('Another person who answers for this room sent a statement');
+
+    const kid2 = await (await import('./sanctions-cast')).person(s.store, 'kid2@unilag.edu.ng', 'Kid Two', { dateOfBirth: '2012-01-01' });
+    await s.store.rooms.addMembers(s.withKid.id, [{ userId: kid2.id, role: 'member' }]); // course-mates
+    const minors = await s.mk('group', null, [{ userId: s.kid.id, role: 'member' }, { userId: kid2.id, role: 'member' }]);
+    await say(s, s.kid, minors.id, 'REVIEWME y');
+    const c2 = (await s.store.cases.list()).find((c) => c.roomId === minors.id)!;
+    const f2 = await actOnCase(s.ctx, s.a(s.officerA), c2.id, 'freeze', 'SG-6', 'Abuse.');
+    expect((await affectedParty(s.ctx, f2)).sort()).toEqual([s.kid.id, kid2.id].sort());
+  });
 });

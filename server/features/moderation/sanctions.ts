@@ -20,6 +20,7 @@ import { DuplicateSanctionError, type ModerationCase, type NewSanction, type San
 import { noticePartial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
+import { isMinor } from '../accounts/model';
 import { publishVisible } from '../chat/messages';
 import { canDecideAppeal, canLift, canSubmitStatement, hidesEvidence, inForce, IN_FORCE, MAX_STATEMENT, OWN_CASE, appealOutcome, restores, type Check } from './hearing';
 import { keptHiddenByOthers } from './hidden';
@@ -50,7 +51,8 @@ function notifyOfficers(ctx: ChatContext, s: Sanction, kind: NoticeKind, summary
 /**
  * The people a sanction is about: the account; for a frozen room its owners, or its moderators when
  * it has no owner, or its staff members (a course room made by the CLI has only plain members), or
- * else every member (two students' DM): someone must always be able to respond.
+ * else its adult members (two students' DM), or else every member (two minors): someone must
+ * always be able to respond, and a minor is not made to answer for an adult's conversation with her.
  */
 export async function affectedParty(ctx: ChatContext, s: Sanction): Promise<string[]> {
   if (s.userId) return [s.userId];
@@ -67,7 +69,8 @@ export async function roomParty(ctx: ChatContext, roomId: string): Promise<strin
   }
   const users = (await Promise.all(members.map((m) => ctx.store.users.byId(m.userId)))).filter((u): u is User => u !== null && u.status === 'active');
   const staff = users.filter((u) => u.role === 'lecturer' || u.role === 'admin');
-  return (staff.length ? staff : users).map((u) => u.id);
+  const adults = users.filter((u) => !isMinor(u));
+  return (staff.length ? staff : adults.length ? adults : users).map((u) => u.id);
 }
 
 /**
