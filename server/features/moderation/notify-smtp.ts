@@ -40,7 +40,8 @@ export interface SmtpOptions {
 
 export class SmtpError extends Error {
   override name = 'SmtpError';
-  constructor(message: string, readonly permanent: boolean, readonly code?: number) {
+  /** `recipients`: when every address was refused or deferred at RCPT, which were which. */
+  constructor(message: string, readonly permanent: boolean, readonly code?: number, readonly recipients?: Pick<SmtpResult, 'refused' | 'deferred'>) {
     super(message);
   }
 }
@@ -259,7 +260,7 @@ export async function sendMail(cfg: SmtpConfig, to: string[], message: string, o
     }
     if (!result.accepted.length) {
       await conn.command('RSET', [250], 'RSET', t.replyMs).catch(() => {});
-      throw new SmtpError(`no recipient accepted (refused: ${result.refused.length}, deferred: ${result.deferred.length})`, result.deferred.length === 0);
+      throw new SmtpError(`no recipient accepted (refused: ${result.refused.length}, deferred: ${result.deferred.length})`, result.deferred.length === 0, undefined, result);
     }
     await conn.command('DATA', [354], 'DATA', t.replyMs);
     conn.write(`${dotStuff(message.endsWith('\r\n') ? message : message + '\r\n')}.\r\n`);

@@ -227,6 +227,21 @@ describe('email', () => {
     expect(s.messages[1]!.headers['to']).toContain('gone@unilag.test');
     expect(log.lines.find((l) => l.msg === 'officer addresses refused by the mail server')).toMatchObject({ refused: ['gone@unilag.test'] });
   });
+
+  test('when no address is accepted (one deferred, one refused), the retry goes to the deferred one only', async () => {
+    let deferring = true;
+    const asked: string[] = [];
+    const s = await sink({ rcpt: (a) => (asked.push(a), a.startsWith('officer.two') ? (deferring ? 450 : undefined) : a.startsWith('gone') ? 550 : undefined) });
+    const log = memoryLogger();
+    const n = createNotifier({ ...cfgFor({ ...smtpEnv(s.port), SAFEGUARDING_EMAILS: 'officer.two@unilag.test, gone@unilag.test' }), retryDelaysMs: [50, 50] }, log);
+    await n.notify(notice());
+    await until(() => asked.length >= 2);
+    deferring = false;
+    await n.idle();
+    expect(s.messages.map((m) => m.to)).toEqual([['officer.two@unilag.test']]);
+    expect(asked).toEqual(['officer.two@unilag.test', 'gone@unilag.test', 'officer.two@unilag.test']);
+    expect(log.lines.find((l) => l.msg === 'officer addresses refused by the mail server')).toMatchObject({ refused: ['gone@unilag.test'] });
+  });
 });
 
 describe('webhook', () => {

@@ -154,6 +154,10 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
         return { ok: false, retry: true, error: `deferred for ${r.deferred.join(', ')}` };
       } catch (e) {
         const permanent = e instanceof SmtpError && e.permanent;
+        // Nobody accepted: the retry goes to the deferred addresses only (a refused one is refused again).
+        const rcpt = e instanceof SmtpError ? e.recipients : undefined;
+        if (rcpt?.refused.length) log.error('officer addresses refused by the mail server', { caseId: n.caseId, refused: rcpt.refused });
+        if (rcpt && rcpt.deferred.length) to = rcpt.deferred;
         return { ok: false, retry: !permanent, error: (e as Error).message };
       }
     };
