@@ -370,6 +370,10 @@ export function chatContract(current: () => Store) {
       expect(ids(await store.sanctions.list({ roomId: 'r2', kind: ['freeze'] }))).toEqual([b.id]);
       expect(ids(await store.sanctions.list({ kind: ['block', 'restriction'], limit: 1 }))).toEqual([c.id]);
       expect(ids(await store.sanctions.list({ status: [] }))).toEqual([]);
+      expect(ids(await store.sanctions.list({ roomIds: ['r2', 'r9'] }))).toEqual([b.id]);
+      expect(ids(await store.sanctions.list({ roomIds: ['r1', 'r2'], kind: ['block', 'freeze'] }))).toEqual([b.id, a.id]);
+      expect(ids(await store.sanctions.list({ roomIds: ['r1'], roomId: 'r2' }))).toEqual([]);
+      expect(ids(await store.sanctions.list({ roomIds: [] }))).toEqual([]);
       const appealed = await store.sanctions.transition(a.id, ['active'], { status: 'appealed', statement: 'I was asking about homework', statementBy: 'u1', statementAt: 4000 });
       expect(appealed).toMatchObject({ id: a.id, status: 'appealed', statement: 'I was asking about homework', statementBy: 'u1', statementAt: 4000 });
       // A second statement (status no longer active) changes nothing.

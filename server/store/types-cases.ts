@@ -124,6 +124,8 @@ export interface SanctionFilter {
   kind?: SanctionKind[];
   userId?: string;
   roomId?: string;
+  /** Any of these rooms (an empty list matches nothing). */
+  roomIds?: string[];
   limit?: number;
 }
 

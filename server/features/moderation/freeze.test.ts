@@ -129,6 +129,16 @@ describe('who answers for a frozen room', () => {
     expect(await openNoticeCount(s.ctx, s.kid)).toBe(1);
   });
 
+  test('the notices page lists a freeze of their room however many freezes the campus has had since', async () => {
+    const s = await setUp();
+    const { noticesFor, openNoticeCount } = await import('./sanctions');
+    const base = { kind: 'freeze' as const, userId: null, caseIds: [], clause: 'SG-6', reason: 'Abuse.', evidence: '', actorId: s.officerA.id, deadline: Date.now() + 1e9 };
+    const mine = await s.store.sanctions.create({ ...base, roomId: s.withKid.id, now: 1000 });
+    for (let i = 0; i < 510; i++) await s.store.sanctions.create({ ...base, roomId: `elsewhere-${i}`, now: 2000 + i });
+    expect((await noticesFor(s.ctx, s.adult)).map((n) => n.s.id)).toEqual([mine.id]); // the owner of BIO101
+    expect(await openNoticeCount(s.ctx, s.adult)).toBe(1); // in force too, though 510 newer ones are
+  });
+
   test('a conversation nobody owns: its adult members answer, not the minor in it; two minors answer for theirs; a statement is read by its author only', async () => {
     const s = await setUp();
     const { openNoticeCount, affectedParty } = await import('./sanctions');

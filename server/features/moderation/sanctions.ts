@@ -99,6 +99,8 @@ export async function isAffected(ctx: ChatContext, s: Sanction, user: User): Pro
  */
 const subjectLock = new KeyedLock();
 
+const FREEZES_READ = 500;
+
 /** Null when the subject already has one of this kind in force (possibly created by another server just now). */
 async function create(ctx: ChatContext, actor: Actor, input: Omit<NewSanction, 'deadline' | 'actorId'>): Promise<Sanction | null> {
   if (!clauseById(input.clause)) throw badRequest('Choose the policy clause this action is based on.');
@@ -274,12 +276,17 @@ export async function liftSanction(ctx: ChatContext, actor: OfficerActor, sancti
 }
 
 /**
- * Frozen rooms this person answers for (see affectedParty). Freezes are rare, so this reads the
- * freezes (one query) and checks membership only for those, not every room of the user: it runs
- * on every page load for the banner.
+ * Frozen rooms this person answers for (see affectedParty). In force (the banner, every page load):
+ * freezes in force are few, so this reads them (one query) and checks membership only for those;
+ * should there ever be FREEZES_READ of them, and always for the /safeguarding page (history
+ * included), it reads the freezes of the person's own rooms instead, however many the campus has.
  */
 async function freezesFor(ctx: ChatContext, user: User, status?: SanctionStatus[]): Promise<Sanction[]> {
-  const found = await ctx.store.sanctions.list({ kind: ['freeze'], status, limit: 500 });
+  let found = status ? await ctx.store.sanctions.list({ kind: ['freeze'], status, limit: FREEZES_READ }) : [];
+  if (!status || found.length >= FREEZES_READ) {
+    const roomIds = (await ctx.store.rooms.listForUser(user.id)).map((r) => r.room.id);
+    found = await ctx.store.sanctions.list({ kind: ['freeze'], status, roomIds, limit: FREEZES_READ });
+  }
   const mine: Sanction[] = [];
   for (const s of found) if (await isAffected(ctx, s, user)) mine.push(s);
   return mine;

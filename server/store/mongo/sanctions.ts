@@ -46,6 +46,7 @@ export class MongoSanctions implements SanctionStore {
     if (f.kind) q.kind = { $in: f.kind };
     if (f.userId !== undefined) q.userId = f.userId;
     if (f.roomId !== undefined) q.roomId = f.roomId;
+    if (f.roomIds !== undefined) q.$and = [{ roomId: { $in: f.roomIds } }];
     return (await this.c.find(q).sort({ createdAt: -1, _id: -1 }).limit(f.limit ?? 100).toArray()).map(toSanction);
   }
 

@@ -94,6 +94,7 @@ export class SqliteSanctions implements SanctionStore {
     within('kind', f.kind);
     if (f.userId !== undefined) (where.push('user_id = ?'), args.push(f.userId));
     if (f.roomId !== undefined) (where.push('room_id = ?'), args.push(f.roomId));
+    within('room_id', f.roomIds);
     const sql = `SELECT * FROM sanctions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
     return (this.db.query(sql).all(...args, f.limit ?? 100) as Row[]).map(toSanction);
   }
