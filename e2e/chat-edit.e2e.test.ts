@@ -62,6 +62,22 @@ describeBrowser('editing a message (browser)', () => {
         await expectLog(a.page, ['Tutorial is at 4pm in LT2'], WAIT);
         await messageArticle(b.page, '4pm').getByText('(edited)').waitFor({ timeout: WAIT });
 
+        // ---- 1b. Edit pressed again while the box is open: still one box, with what was typed --
+        {
+          const id = await messageArticle(a.page, '4pm').getAttribute('id');
+          const art = a.page.locator(`article#${id}`);
+          await art.hover();
+          await art.getByRole('button', { name: 'Edit' }).click();
+          const box = art.getByRole('textbox', { name: 'Edit message' });
+          await box.fill('half typed');
+          await art.getByRole('button', { name: 'Edit' }).click();
+          await Bun.sleep(300);
+          expect(await art.getByRole('textbox', { name: 'Edit message' }).count()).toBe(1);
+          expect(await box.inputValue()).toBe('half typed');
+          await art.getByRole('button', { name: 'Cancel' }).click();
+          await expectLog(a.page, ['Tutorial is at 4pm in LT2'], WAIT);
+        }
+
         // ---- 2. the room is archived meanwhile: the next edit is refused, its text stays ---------
         const store = await serverStore(server);
         await store.rooms.update(roomId, { archived: true }).finally(() => store.close());

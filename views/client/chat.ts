@@ -332,23 +332,28 @@ function start(app: HTMLElement) {
     } else if (art && room && action === 'delete') {
       if (confirm('Delete this message for everyone?')) send({ type: 'delete', room, message: art.id.slice(2) });
     } else if (art && room && action === 'edit') {
+      if (art.querySelector('.edit-form')) return editInPlace(art, room, '');
       const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`);
       if (!res.ok) return;
       editInPlace(art, room, await res.text());
     }
   });
 
+  /**
+   * One edit box per message at most. A box already open (Edit pressed again, or a refusal of an
+   * earlier save arriving while the author edits again) stays, with what is typed in it; a refusal
+   * only adds its reason there.
+   */
   function editInPlace(art: HTMLElement, room: string, text: string, error?: string) {
-    art.querySelector('.edit-form')?.remove();
+    const open = art.querySelector<HTMLFormElement>('.edit-form');
+    if (open) {
+      if (error) open.prepend(editAlert(error));
+      open.querySelector('textarea')?.focus();
+      return;
+    }
     const form = document.createElement('form');
     form.className = 'edit-form';
-    if (error) {
-      const p = document.createElement('p');
-      p.className = 'alert';
-      p.setAttribute('role', 'alert');
-      p.textContent = `Not saved: ${error}`;
-      form.append(p);
-    }
+    if (error) form.append(editAlert(error));
     const ta = document.createElement('textarea');
     ta.value = text;
     ta.maxLength = 4000;
@@ -369,6 +374,14 @@ function start(app: HTMLElement) {
         form.replaceWith(body);
       }
     });
+  }
+
+  function editAlert(error: string) {
+    const p = document.createElement('p');
+    p.className = 'alert';
+    p.setAttribute('role', 'alert');
+    p.textContent = `Not saved: ${error}`;
+    return p;
   }
 
   // ---- page start -------------------------------------------------------------------------
