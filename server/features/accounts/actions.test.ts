@@ -2,6 +2,7 @@
 import { expect, test } from 'bun:test';
 import { createSqliteStore } from '../../store/sqlite/sqlite';
 import { makePerson } from '../../testing';
+import { CLI_ACTOR } from '../audit/record';
 import { setUserStatus, updateUser } from './actions';
 
 async function twoAdmins() {
@@ -39,4 +40,25 @@ test('two administrators disabling each other at the same moment (or one demotin
     expect((await admins()).length).toBeGreaterThan(0);
     expect(results.some((r) => r.status === 'rejected')).toBe(true);
   }
+});
+
+test('an undone edit restores every field it wrote, not only the role (never a minor administrator)', async () => {
+  const { store, a, b, as, admins } = await twoAdmins();
+  await Promise.allSettled([
+    updateUser(store, b.id, { role: 'student', name: 'Bayo Renamed', dateOfBirth: '2012-01-01' }, as(a)),
+    updateUser(store, a.id, { role: 'student' }, as(b)),
+  ]);
+  expect((await admins()).length).toBeGreaterThan(0);
+  // In-process, both writes land before either counts: both are undone, whole.
+  expect(await store.users.byId(b.id)).toMatchObject({ role: 'admin', name: 'Bayo', dateOfBirth: null });
+});
+
+test('the CLI cannot disable or demote the last active administrator, and says what to do', async () => {
+  const store = createSqliteStore(null);
+  const a = await makePerson(store, 'ada@unilag.edu.ng', 'Ada', 'admin');
+  await expect(setUserStatus(store, a.email, 'disabled', CLI_ACTOR)).rejects.toThrow('is the last active administrator: create another first');
+  await expect(updateUser(store, a.id, { role: 'lecturer' }, CLI_ACTOR)).rejects.toThrow('is the last active administrator');
+  expect(await store.users.byId(a.id)).toMatchObject({ role: 'admin', status: 'active' });
+  await makePerson(store, 'bayo@unilag.edu.ng', 'Bayo', 'admin');
+  expect((await setUserStatus(store, a.email, 'disabled', CLI_ACTOR)).status).toBe('disabled');
 });

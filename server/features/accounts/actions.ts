@@ -92,26 +92,32 @@ export async function resetUser(store: Store, email: string, opts: { codeTtlMs: 
   return { user: updated, loginCode: code.loginCode, expiresAt: code.loginCodeExpiresAt };
 }
 
-/** Disabled users cannot sign in and lose every session at once. */
 /**
  * After a write that took the admin role or active status from `user`: if that left no active
- * administrator, it is undone and refused. An admin cannot demote or disable themself, so this only
- * happens when two admins do it to each other at the same moment (on one node or two); both may
- * see none left and both be undone, but there is never a lasting state with no administrator.
+ * administrator, it is undone (`undo`: every field the write changed) and refused. An admin cannot
+ * demote or disable themself, so from the portal this only happens when two admins do it to each
+ * other at the same moment (on one node or two); both may see none left and both be undone, but
+ * there is never a lasting state with no administrator. From the CLI (no acting account) it is the
+ * last administrator: another must be created first.
  */
-async function keepAnAdmin(store: Store, user: User, undo: UserPatch): Promise<void> {
+async function keepAnAdmin(store: Store, user: User, undo: UserPatch, actor: Actor): Promise<void> {
   if ((await store.users.count({ role: 'admin', status: 'active' })) > 0) return;
   await store.users.update(user.id, undo);
-  throw conflict(`That would leave no active administrator (another administrator's change to yours landed at the same moment). Nothing was changed for ${user.email}; reload and check.`);
+  throw conflict(
+    actor.userId === null
+      ? `${user.email} is the last active administrator: create another first (the CLI's users create-admin). Nothing was changed.`
+      : `That would leave no active administrator (another administrator's change to yours landed at the same moment). Nothing was changed for ${user.email}; reload and check.`,
+  );
 }
 
+/** Disabled users cannot sign in and lose every session at once. */
 const activeAdmin = (u: Pick<User, 'role' | 'status'>) => u.role === 'admin' && u.status === 'active';
 
 export async function setUserStatus(store: Store, email: string, status: User['status'], actor: Actor, live?: LiveConnections): Promise<User> {
   const user = await mustFind(store, email);
   if (status !== 'active' && actor.userId === user.id) throw badRequest('You cannot disable or suspend your own account.');
   const updated = (await store.users.update(user.id, { status }))!;
-  if (activeAdmin(user) && !activeAdmin(updated)) await keepAnAdmin(store, user, { status: user.status });
+  if (activeAdmin(user) && !activeAdmin(updated)) await keepAnAdmin(store, user, { status: user.status }, actor);
   const revoked = status === 'active' ? 0 : await store.sessions.deleteForUser(user.id);
   if (status !== 'active') signOutLive(live, user.id);
   const action = status === 'active' ? 'user.enable' : status === 'disabled' ? 'user.disable' : 'user.suspend';
@@ -172,7 +178,7 @@ export async function updateUser(store: Store, id: string, input: ProfileInput, 
   if (next.permissions.includes(SAFEGUARDING) && isMinor(next)) throw badRequest(MINOR_OFFICER);
   if (next.role === 'admin' && isMinor(next)) throw badRequest(MINOR_ADMIN);
   const updated = (await store.users.update(user.id, Object.fromEntries(changed.map((k) => [k, patch[k]]))))!;
-  if (activeAdmin(user) && !activeAdmin(updated)) await keepAnAdmin(store, user, { role: user.role });
+  if (activeAdmin(user) && !activeAdmin(updated)) await keepAnAdmin(store, user, Object.fromEntries(changed.map((k) => [k, user[k]])), actor);
   const roleChange = changed.includes('role') ? { role: { from: user.role, to: updated.role } } : {};
   const permChange = changed.includes('permissions') ? { permissions: { from: user.permissions, to: updated.permissions } } : {};
   await recordAudit(store, actor, 'user.update', user.id, { email: user.email, changed, ...roleChange, ...permChange });
