@@ -246,12 +246,14 @@ export async function replay(ctx: ChatContext, user: User, roomId: string, rev: 
   const from = have ? Math.max(0, rev - REORDER_WINDOW) : rev;
   if (from >= room.lastSeq) return null;
   const held = new Set(have);
-  // Others' held messages come too, as tombstones, only where this client may show one: numbered
-  // before what it has seen and hidden after it (heldRev: while it was offline). One held from the
-  // start (edited or not), or numbered later, never reached it and stays unknown.
+  // Others' held messages come too, as tombstones, only where this client may show one: shown
+  // before being hidden (heldRev > seq), numbered before what it has seen, and hidden after it
+  // (heldRev > rev: while it was offline) or by a change in the window that it lacks. One held from
+  // the start (edited or not), or numbered later, never reached it and stays unknown.
   const limit = MAX_REPLAY + 1 + (rev - from);
   const fetched = await ctx.store.messages.changesSince(room.id, from, limit, user.id, { withHeld: true });
-  const changes = fetched.filter((m) => m.rev > rev || !held.has(m.rev)).filter((m) => !m.held || m.senderId === user.id || (m.seq <= rev && (m.heldRev ?? m.rev) > rev));
+  const missedHide = (m: Message, hr: number) => m.seq <= rev && hr > m.seq && (hr > rev || (have !== undefined && hr > from && !held.has(hr)));
+  const changes = fetched.filter((m) => m.rev > rev || !held.has(m.rev)).filter((m) => !m.held || m.senderId === user.id || missedHide(m, m.heldRev ?? m.rev));
   // Too many is judged on what the store returned: rows left out above must not hide a cut-off list.
   if (fetched.length >= limit) {
     const page = await historyPage(ctx, user, roomId);

@@ -71,6 +71,20 @@ test('a delivered message edited into held text leaves the others\' pages at onc
   expect((await replay(s.ctx, s.kid, s.withKid.id, edited.rev))?.value ?? '').not.toContain(message.id);
 });
 
+test('a hide the page missed inside the reorder window (a later message reached it first) still reaches it on reconnect', async () => {
+  const s = await setUp({ restrictAfter: 5 });
+  const { message } = await say(s, s.adult, s.withKid.id, 'see you at the lab');
+  const edited = await editMessage(s.ctx, s.adult, { roomId: s.withKid.id, messageId: message.id, body: 'HOLDME see you at the lab, alone' });
+  const next = await say(s, s.peer, s.withKid.id, 'lab at 10');
+  // The page got the next message (and the first) but not the tombstone of the hide, then dropped.
+  const back = (await replay(s.ctx, s.kid, s.withKid.id, next.message.rev, [message.rev]))?.value ?? '';
+  expect(back).toContain(`id="m-${message.id}"`);
+  expect(back).toContain('data-replace-only');
+  expect(back).not.toContain('see you at the lab');
+  // A page that had the hide's tombstone gets nothing more about it.
+  expect((await replay(s.ctx, s.kid, s.withKid.id, next.message.rev, [message.rev, edited.rev]))?.value ?? '').not.toContain(message.id);
+});
+
 test('a held message the page never had is not replayed, even inside the reorder window; a room owner cannot delete it', async () => {
   const s = await setUp({ restrictAfter: 5 });
   const a = await say(s, s.kid, s.withKid.id, 'morning all');

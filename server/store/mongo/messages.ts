@@ -129,7 +129,9 @@ export class MongoMessages implements MessageStore {
       // heldRev (types-chat.ts): hidden by this change → ours; already held → kept; released → none.
       // Decided on the state read above, so the update also requires that state (else: again).
       const wasHeld = live.held === true;
-      const hold = set.held === undefined ? {} : set.held ? { heldRev: wasHeld ? (live.heldRev ?? live.rev) : rev } : { heldRev: null };
+      // A held document from before heldRev keeps the rev it had then (as the SQLite migration fixes it).
+      const kept = wasHeld && live.heldRev == null ? { heldRev: live.rev } : {};
+      const hold = set.held === undefined ? kept : set.held ? { heldRev: wasHeld ? (live.heldRev ?? live.rev) : rev } : { heldRev: null };
       const guard = set.held === undefined ? {} : wasHeld ? { held: true } : { held: { $ne: true } };
       try {
         const d = await this.c.findOneAndUpdate({ ...which, ...guard, rev: { $lt: rev } }, { $set: { ...set, ...hold, rev } }, { returnDocument: 'after' });

@@ -54,6 +54,25 @@ if (uri) {
       await store.close();
     }
   });
+  test('a held message stored before heldRev keeps the rev it had then through later edits (as the SQLite migration fixes it)', async () => {
+    const name = `lt_test_heldrev_${Date.now()}`;
+    dbs.push(name);
+    const store = await createMongoStore(uri, name);
+    const client = await new MongoClient(uri).connect();
+    try {
+      await store.rooms.create({ id: 'r1', kind: 'group', code: null, name: 'R', topic: '', createdBy: null, dmKey: null }, []);
+      const { message } = await store.messages.append({ roomId: 'r1', senderId: 's', clientId: 'c-legacy-0001', kind: 'text', body: 'old', mentions: [], held: true });
+      await client.db(name).collection('messages').updateOne({ _id: message.id as never }, { $unset: { heldRev: '' } }); // as written before the field
+      expect((await store.messages.byId('r1', message.id))?.heldRev).toBe(message.rev);
+      const once = await store.messages.edit('r1', message.id, 'old v2', []);
+      const twice = await store.messages.edit('r1', message.id, 'old v3', []);
+      expect([once?.heldRev, twice?.heldRev]).toEqual([message.rev, message.rev]);
+      expect(twice!.rev).toBeGreaterThan(message.rev);
+    } finally {
+      await client.close();
+      await store.close();
+    }
+  });
   test('clean up test databases', async () => {
     const client = await new MongoClient(uri).connect();
     for (const d of dbs) await client.db(d).dropDatabase();
