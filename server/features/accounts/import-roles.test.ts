@@ -8,6 +8,7 @@ import type { Store } from '../../store/types';
 import { expectAppError, makePerson } from '../../testing';
 import { CLI_ACTOR, type Actor } from '../audit/record';
 import { applyImport, planImport, roleChanges, validateImportCsv } from './import';
+import type { Tightened } from './model';
 
 const HEADER = 'email,name,role,date_of_birth,matric_no\n';
 const TTL = 14 * 86_400_000;
@@ -149,16 +150,19 @@ describe('import: audit entries per user', () => {
   });
 });
 
-describe('import: someone made a minor', () => {
-  test('is reported after the write (the portal ends restricted members\' calls in their rooms)', async () => {
+describe('import: someone made a minor, or no longer staff', () => {
+  test('is reported after the write (the portal ends calls the safeguarding rules no longer allow)', async () => {
     await makePerson(store, 'ada@unilag.edu.ng', 'Ada', 'student', { dateOfBirth: '1999-01-01' });
     const teen = await makePerson(store, 'teen@unilag.edu.ng', 'Teen', 'student', { dateOfBirth: '1999-01-01' });
-    const reported: string[][] = [];
-    await applyImport(store, await plan('ada@unilag.edu.ng,Ada,,1998-01-01,\nteen@unilag.edu.ng,Teen,,2012-05-05,\nnew@unilag.edu.ng,New,student,2012-05-05,\n'), {
+    const lect = await makePerson(store, 'lect@unilag.edu.ng', 'Lect', 'lecturer');
+    await makePerson(store, 'prof@unilag.edu.ng', 'Prof', 'lecturer');
+    const reported: Tightened[] = [];
+    await applyImport(store, await plan('ada@unilag.edu.ng,Ada,,1998-01-01,\nteen@unilag.edu.ng,Teen,,2012-05-05,\nnew@unilag.edu.ng,New,student,2012-05-05,\nlect@unilag.edu.ng,Lect,student,,\nprof@unilag.edu.ng,Prof,admin,,\n'), {
       codeTtlMs: TTL,
       actor: CLI_ACTOR,
-      becameMinors: async (ids) => void reported.push(ids),
+      tightened: async (c) => void reported.push(c),
     });
-    expect(reported).toEqual([[teen.id]]); // not the adult, nor a new account (no room yet)
+    // not the adult, nor a new account (no room yet), nor a lecturer made an admin
+    expect(reported).toEqual([{ minors: [teen.id], leftStaff: [lect.id] }]);
   });
 });

@@ -14,7 +14,7 @@ import { csvRow, parseCsvTable } from '../../lib/csv';
 import { badRequest } from '../../errors';
 import type { NewUser, Role, Store, User, UserPatch } from '../../store/types';
 import { generateLoginCode, hashLoginCode, normaliseLoginCode } from './codes';
-import { isMinor, parseRole, validateDateOfBirth, validateEmail, validateMatric, validateName } from './model';
+import { isMinor, parseRole, tightenedBy, validateDateOfBirth, validateEmail, validateMatric, validateName, type Tightened } from './model';
 import { recordAudit, type Actor } from '../audit/record';
 
 export const IMPORT_COLUMNS = ['email', 'name', 'role', 'date_of_birth', 'matric_no'] as const;
@@ -185,8 +185,8 @@ export async function applyImport(
     onProgress?: (done: number, total: number) => void;
     /** Progress while the audit entries are written (one per user, after the store write). */
     onAuditProgress?: (done: number, total: number) => void;
-    /** After the write: existing users the import made minors (a date of birth), for the safeguarding rules that follow. */
-    becameMinors?: (userIds: string[]) => Promise<void>;
+    /** After the write: existing users the import made minors (a date of birth) or took out of staff (a role), for the safeguarding rules that follow. */
+    tightened?: (c: Tightened) => Promise<void>;
   },
 ): Promise<IssuedCredential[]> {
   const now = opts.now ?? Date.now();
@@ -237,8 +237,9 @@ export async function applyImport(
   });
   await opts.beforeWrite?.(credentials);
   await store.users.importBatch({ create, update: update.map(({ id, patch }) => ({ id, patch })) });
-  const minors = update.filter(({ user, patch }) => !isMinor(user) && isMinor({ ...user, ...patch })).map(({ id }) => id);
-  if (minors.length) await opts.becameMinors?.(minors);
+  const tightened = update.map(({ user, patch }) => tightenedBy(user, { ...user, ...patch }));
+  const c = { minors: tightened.flatMap((t) => t.minors), leftStaff: tightened.flatMap((t) => t.leftStaff) };
+  if (c.minors.length || c.leftStaff.length) await opts.tightened?.(c);
   // An entry of its own, as createUser / updateUser write them, for what changes what an account may
   // do or how it is protected: a new lecturer or administrator, a role or a date of birth (the minor
   // flag) changed. The rest (new students, names, matric numbers) is counted in the summary: an

@@ -95,6 +95,22 @@ export function validatePassword(pw: string, confirm: string, email: string): st
 /** The permission that makes an account a safeguarding officer (admins can grant it). */
 export const SAFEGUARDING = 'safeguarding';
 
+/** Lecturers and administrators: a minor may always reach them (chat/policy.ts). */
+export const isStaffRole = (role: User['role']) => role === 'lecturer' || role === 'admin';
+
+/** Accounts whose contact rules just tightened: made minors, or no longer staff (a minor may always reach staff). */
+export interface Tightened {
+  minors: string[];
+  leftStaff: string[];
+}
+
+/** The account facts `before` → `after` that tighten who may talk to whom, for contactTightened. */
+export const tightenedBy = (before: Pick<User, 'id' | 'role' | 'dateOfBirth' | 'minorOverride'>, after: Pick<User, 'role' | 'dateOfBirth' | 'minorOverride'>): Tightened => ({
+  minors: !isMinor(before) && isMinor(after) ? [before.id] : [],
+  leftStaff: isStaffRole(before.role) && !isStaffRole(after.role) ? [before.id] : [],
+});
+
+
 /**
  * Admins and holders of the 'safeguarding' permission, never a person under 18 (an edit or an import
  * that makes an officer a minor leaves the permission stored, but it no longer opens anything; an

@@ -9,6 +9,7 @@ import { AppError } from '../../errors';
 import { DuplicateEmailError, type Store } from '../../store/types';
 import type { Logger } from '../../log';
 import type { Actor } from '../audit/record';
+import type { Tightened } from '../accounts/model';
 import { applyImport, credentialsCsv, roleChanges, type ImportPlan, type RoleChange } from '../accounts/import';
 
 export const IMPORT_TTL_MS = 15 * 60_000;
@@ -105,7 +106,7 @@ export class ImportJobs {
    * Applies a planned job in the background; the returned promise settles when it is done (the
    * routes do not wait for it). Only a 'planned' job starts; a second confirm does nothing.
    */
-  start(job: ImportJob, store: Store, opts: { codeTtlMs: number; actor: Actor; logger: Logger; becameMinors?: (userIds: string[]) => Promise<void> }): Promise<void> | null {
+  start(job: ImportJob, store: Store, opts: { codeTtlMs: number; actor: Actor; logger: Logger; tightened?: (c: Tightened) => Promise<void> }): Promise<void> | null {
     if (job.state !== 'planned' || !job.plan) return null;
     const plan = job.plan;
     Object.assign(job, { state: 'running', phase: 'Starting', progress: 5 });
@@ -118,7 +119,7 @@ export class ImportJobs {
           onProgress: (done, total) => void Object.assign(job, { phase: `Creating login codes (${done} of ${total})`, progress: 5 + Math.floor((75 * done) / Math.max(total, 1)) }),
           beforeWrite: () => void Object.assign(job, { phase: `Writing ${job.counts.create + job.counts.update} users to the store`, progress: 85 }),
           onAuditProgress: (done, total) => void Object.assign(job, { phase: `Recording audit entries (${done} of ${total})`, progress: 90 + Math.floor((9 * done) / Math.max(total, 1)) }),
-          becameMinors: opts.becameMinors,
+          tightened: opts.tightened,
         }),
       )
       .then((creds) => {

@@ -9,7 +9,7 @@ import { sendHtml, seeOther } from '../../http/respond';
 import { jobBody, importPage, progressPanel } from '../../../views/admin-import';
 import { planImport, validateImportCsv } from '../accounts/import';
 import { recordAudit } from '../audit/record';
-import { becameMinors } from '../moderation/restrictions';
+import { contactTightened } from '../moderation/restrictions';
 import { adminOf } from './guard';
 import type { ImportJobs } from './import-jobs';
 import { Csrf, type AdminKit } from './kit';
@@ -93,7 +93,7 @@ export function importRoutes(k: AdminKit, jobs: ImportJobs) {
       ({ set, request, params }) => {
         const job = mustJob(params.token, request);
         // Someone the import makes a minor: restricted members leave the calls of their rooms (as for an edit).
-        void jobs.start(job, store, { codeTtlMs: config.loginCodeTtlMs, actor: k.actor(request), logger, becameMinors: (ids) => becameMinors(k.chat, ids) });
+        void jobs.start(job, store, { codeTtlMs: config.loginCodeTtlMs, actor: k.actor(request), logger, tightened: (c) => contactTightened(k.chat, c) });
         return seeOther(set, `/admin/import/${job.token}`);
       },
       { params: Token, body: t.Object({ _csrf: Csrf }) },

@@ -6,8 +6,8 @@ import type { User, UserStatus } from '../../store/types';
 import { adminHome, confirmBody } from '../../../views/admin';
 import { codeIssuedBody, newUserBody, userDetailBody, usersListBody } from '../../../views/admin-users';
 import { createUser, resetUser, revokeSessions, setUserStatus, updateUser } from '../accounts/actions';
-import { isMinor } from '../accounts/model';
-import { becameMinors } from '../moderation/restrictions';
+import { tightenedBy } from '../accounts/model';
+import { contactTightened } from '../moderation/restrictions';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
 import { PAGE_SIZE, findUsers } from './users';
 
@@ -94,8 +94,8 @@ export function userRoutes(k: AdminKit) {
           const others = u.permissions.filter((p) => p !== 'safeguarding');
           const permissions = body.permissions_shown === 'yes' ? (body.safeguarding === 'yes' ? [...others, 'safeguarding'] : others) : undefined;
           const updated = await updateUser(store, u.id, { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minorOverride, permissions }, k.actor(request));
-          // Now a minor: in each of their rooms, a restricted member leaves its call (as when a minor is added).
-          if (isMinor(updated) && !isMinor(u)) await becameMinors(k.chat, [u.id]);
+          // Now a minor, or no longer staff: calls end where the safeguarding rules no longer allow them.
+          await contactTightened(k.chat, tightenedBy(u, updated));
           return seeOther(set, `/admin/users/${u.id}?done=saved`);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;

@@ -120,6 +120,26 @@ describe('admin portal: users', () => {
     expect([await which.user(withLecturer.id, t.student.id), await which.user(withLecturer.id, t.lecturer.id)]).toEqual([false, false]);
   }, 30_000);
 
+  test('a lecturer made a student: their DM with a minor they share no course with leaves its call (read-only now)', async () => {
+    const t = await adminSetup();
+    const kid = (await makeUser(t.store, 'kid@unilag.edu.ng', 'student')).user;
+    await t.store.users.update(kid.id, { dateOfBirth: '2012-01-01' });
+    const dm = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: '', topic: '', createdBy: null, dmKey: [t.lecturer.id, kid.id].sort().join(':') }, [
+      { userId: t.lecturer.id, role: 'member' },
+      { userId: kid.id, role: 'member' },
+    ]);
+    const seats: { room(roomId: string): Promise<boolean>; user(roomId: string, userId: string): Promise<boolean> }[] = [];
+    t.app.chat.calls = { endUser: () => {}, endRoom: () => {}, endSeats: (which) => void seats.push(which) };
+    const path = `/admin/users/${t.lecturer.id}`;
+    const lecturer = (await t.store.users.byId(t.lecturer.id))!;
+    expect((await t.admin.post(path, { name: lecturer.name, role: 'lecturer', date_of_birth: '', minor: 'auto' })).status).toBe(303);
+    expect(seats).toEqual([]); // still staff: a minor may always reach staff
+    expect((await t.admin.post(path, { name: lecturer.name, role: 'student', date_of_birth: '', minor: 'auto' })).status).toBe(303);
+    expect(seats.length).toBe(1);
+    expect(await seats[0]!.room(dm.id)).toBe(true);
+    expect([await seats[0]!.user(dm.id, t.lecturer.id), await seats[0]!.user(dm.id, kid.id)]).toEqual([true, true]);
+  }, 30_000);
+
   test('suspend asks first, then signs the user out everywhere and closes their live connections', async () => {
     const t = await adminSetup();
     const sock = fakeSocket(t.hub, t.student.id);

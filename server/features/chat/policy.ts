@@ -15,7 +15,7 @@
  * not ended for them; otherwise it is read-only for those two (restrictions.ts).
  */
 import type { User } from '../../store/types';
-import { isMinor } from '../accounts/model';
+import { isMinor, isStaffRole } from '../accounts/model';
 
 export interface Party {
   id: string;
@@ -26,7 +26,7 @@ export interface Party {
 
 export type DmDecision = { ok: true } | { ok: false; reason: string };
 
-const isStaff = (p: Party) => p.role === 'lecturer' || p.role === 'admin';
+const isStaff = (p: Party) => isStaffRole(p.role);
 
 export function canStartConversation(from: Party, to: Party, shareCourse: boolean): DmDecision {
   if (from.id === to.id) return { ok: false, reason: 'You cannot start a conversation with yourself.' };

@@ -12,7 +12,7 @@
  */
 import { forbidden } from '../../errors';
 import type { Room, Store, User } from '../../store/types';
-import { isMinor } from '../accounts/model';
+import { isMinor, type Tightened } from '../accounts/model';
 import { IN_FORCE } from './hearing';
 import { minorIds, roomHasMinor } from './screen';
 import type { ChatContext } from '../chat/context';
@@ -121,6 +121,17 @@ export async function sharedCoursesEnded(ctx: Pick<ChatContext, 'store' | 'calls
     },
     REFUSALS.noCourse,
   );
+}
+
+/**
+ * An admin's edit or an import tightened these accounts' contact rules: calls in rooms they are in
+ * end for whoever may no longer be there (becameMinors), and their conversations that went
+ * read-only (a demoted lecturer and a minor sharing no course) lose those seats.
+ */
+export async function contactTightened(ctx: Pick<ChatContext, 'store' | 'calls'>, c: Tightened): Promise<void> {
+  if (c.minors.length) await becameMinors(ctx, c.minors);
+  const rest = c.leftStaff.filter((id) => !c.minors.includes(id));
+  if (rest.length) await sharedCoursesEnded(ctx, rest);
 }
 
 /** What an account limit says wherever it applies (a restriction: where a minor is). */
