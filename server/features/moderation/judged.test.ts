@@ -117,6 +117,8 @@ describe('exportJudged', () => {
       '080 3123 4567', '0 803 123 4567', '803 123 4567', '8031234567', '0803 12 34 567', '0803 - 123 - 4567', '080-3123-4567',
       // digit by digit, to dodge a filter
       '0 8 0 3 1 2 3 4 5 6 7', '0-8-0-3-1-2-3-4-5-6-7', '+234 8 0 3 1 2 3 4 5 6 7', '8 0 3 1 2 3 4 5 6 7',
+      // mixed groupings after a 0 or +234
+      '0803 1 2 3 4 5 6 7', '0 8 0 3 123 4567', '08 03 12 34 56 7', '+234 803 1 23 45 67',
     ];
     for (const p of phones) expect(scrub(`call me on ${p}, after 6`)).toBe('call me on 0800 000 0000, after 6');
     // a number before or after a phone number stays

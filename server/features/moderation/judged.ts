@@ -63,13 +63,13 @@ const PHONE = new RegExp(
 );
 
 /**
- * Replaces Nigerian mobile numbers however they are written. Digits may be grouped (a lone trunk 0
- * and the country code aside): with a leading 0 or +234 in groups of two or more (0803 123 4567,
- * 080 3123 4567, 0 803 123 4567, 0803 12 34 567, +234 (0) 803 123 4567); the ten digits alone
- * (803 123 4567) in groups of three or more, so that a list of small numbers ("marks 70 15 80 90
- * 65") is not a phone; or spelt digit by digit (0 8 0 3 1 2 3 4 5 6 7: ten single digits that start like
- * a mobile are no list of marks anyone writes). A match that is not one is skipped by one character, so a phone number
- * starting inside it is still found.
+ * Replaces Nigerian mobile numbers however they are written. With a leading 0 or +234, in any
+ * grouping (0803 123 4567, 0 803 123 4567, 0803 1 2 3 4 5 6 7, +234 (0) 803 123 4567): the count of
+ * digits after a mobile prefix is the evidence. The ten digits alone (803 123 4567) in groups of
+ * three or more, so that a list of small numbers ("marks 70 15 80 90 65") is not a phone, or digit
+ * by digit (8 0 3 1 2 3 4 5 6 7: ten single digits that start like a mobile are no list of marks
+ * anyone writes). A match that is not one is skipped by one character, so a phone number starting
+ * inside it is still found.
  */
 function replacePhones(text: string): string {
   let out = '';
@@ -80,7 +80,7 @@ function replacePhones(text: string): string {
     const prefixed = /^\(?(?:\+?234|0)/.test(m[0]);
     const rest = groups[0] === '234' && /^\(?\+?234/.test(m[0]) ? groups.slice(1) : groups;
     const subscriber = rest[0] === '0' ? rest.slice(1) : rest;
-    if (subscriber.every((g) => g.length >= (prefixed ? 2 : 3)) || subscriber.every((g) => g.length === 1)) {
+    if (prefixed || subscriber.every((g) => g.length >= 3) || subscriber.every((g) => g.length === 1)) {
       out += text.slice(from, m.index) + '0800 000 0000';
       from = PHONE.lastIndex;
     } else PHONE.lastIndex = m.index + 1;
