@@ -12,6 +12,7 @@ import { usersCommand } from './users';
 import { roomsCommand } from './rooms';
 import { auditCommand } from './audit';
 import { moderationCommand } from './moderation';
+import { backupCommand } from './backup';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -53,6 +54,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program.addCommand(roomsCommand(ctx));
   program.addCommand(auditCommand(ctx));
   program.addCommand(moderationCommand(ctx));
+  program.addCommand(backupCommand(ctx));
   // Commands built apart from `program` do not inherit its settings: apply them to the whole tree
   // so usage errors everywhere exit through CommanderError (code 2) instead of process.exit.
   const inherit = (c: Command) => c.commands.forEach((sub) => (sub.copyInheritedSettings(c), inherit(sub)));

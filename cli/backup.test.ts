@@ -1,0 +1,95 @@
+/** `letstalk backup`: a snapshot of the SQLite store and its files that opens as a working store. */
+import { describe, expect, test } from 'bun:test';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSqliteStore } from '../server/store/sqlite/sqlite';
+import { runCli } from './program';
+import { cliWorkspace } from './test-workspace';
+
+const w = cliWorkspace('lt-cli-backup-');
+
+async function storeFile(store: ReturnType<typeof createSqliteStore>, text: string) {
+  const data = new TextEncoder().encode(text);
+  const up = await store.files.beginUpload({ id: crypto.randomUUID(), userId: 'u1', roomId: 'r1', name: 'notes.txt', size: data.length, type: 'text/plain', sha256: 'a'.repeat(64), createdAt: 1000 });
+  await store.files.appendChunk(up.id, 0, data);
+  return store.files.completeUpload(up.id, crypto.randomUUID());
+}
+
+describe('letstalk backup', () => {
+  test('copies a consistent database and the stored files; the copy opens as a store; the backup is audited', async () => {
+    expect((await w.cli('users', 'create-admin', '--email', 'ada@unilag.edu.ng', '--name', 'Ada Obi')).code).toBe(0);
+    const [kept, gone] = await w.withStore(async (s) => [await storeFile(s, 'lecture notes, week 1'), await storeFile(s, 'to be deleted')]);
+    writeFileSync(join(w.dataDir, 'secrets.json'), '{"sessionKey":"k"}', { mode: 0o600 }); // as the server makes it
+    const out = join(w.dir, 'backup-1');
+    const r = await w.cli('backup', '--out', out);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/^backup written to .*backup-1: database \(schema \d+\), 2 file\(s\), 0\.0 MB\n$/);
+    expect(JSON.parse(readFileSync(join(out, 'backup.json'), 'utf8'))).toMatchObject({ kind: 'letstalk-sqlite-backup', files: 2, missing: [] });
+    expect(statSync(join(out, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(out, 'secrets.json'), 'utf8')).toBe('{"sessionKey":"k"}');
+
+    // Restored: the backup folder is a DATA_DIR.
+    const restored = createSqliteStore(out);
+    try {
+      expect((await restored.users.byEmail('ada@unilag.edu.ng'))?.role).toBe('admin');
+      expect(await new Response(await restored.files.read(kept.id, 0, kept.size - 1)).text()).toBe('lecture notes, week 1');
+    } finally {
+      await restored.close();
+    }
+    // The live store records who took it and where.
+    const entry = await w.withStore(async (s) => (await s.audit.list({})).find((e) => e.action === 'store.backup'));
+    expect(entry?.details).toMatchObject({ out, files: 2, missing: 0 });
+
+    // Never over an existing backup; a file deleted before it is copied is reported, not fatal.
+    expect(await w.cli('backup', '--out', out)).toMatchObject({ code: 1, err: expect.stringContaining('is not an empty folder') });
+    rmSync(join(w.dataDir, 'files', gone.id));
+    const again = await w.cli('backup', '--out', join(w.dir, 'backup-2'));
+    expect(again.code).toBe(0);
+    expect(again.err).toContain(`1 stored file(s) were deleted while the backup ran and are not in it: ${gone.id}`);
+    expect(existsSync(join(w.dir, 'backup-2', 'files', kept.id))).toBe(true);
+  });
+
+  test('with MongoDB it points to mongodump and touches nothing', async () => {
+    let err = '';
+    const code = await runCli(['backup', '--out', join(w.dir, 'b')], { out: () => {}, err: (s) => void (err += s), tty: false, env: { MONGODB_URI: 'mongodb://127.0.0.1:1/none' } });
+    expect(code).toBe(1);
+    expect(err).toContain('mongodump');
+    expect(existsSync(join(w.dir, 'b'))).toBe(false);
+  });
+
+  test('a snapshot taken while messages are being written is consistent: every number up to its last, nothing half-written', async () => {
+    const { backupSqlite } = await import('../server/store/sqlite/backup');
+    const { Database } = await import('bun:sqlite');
+    const live = createSqliteStore(w.dataDir);
+    try {
+      await live.rooms.create({ id: 'r1', kind: 'group', code: null, name: 'G', topic: '', createdBy: null, dmKey: null }, []);
+      let writing = true;
+      let written = 0;
+      const writer = (async () => {
+        while (writing) {
+          await live.messages.append({ roomId: 'r1', senderId: 'u1', clientId: `c-${String(written).padStart(8, '0')}`, kind: 'text', body: `message ${written}`, mentions: [] });
+          written++;
+          if (written % 20 === 0) await Bun.sleep(0);
+        }
+      })();
+      await Bun.sleep(20);
+      const out = join(w.dir, 'during');
+      await backupSqlite(w.dataDir, out);
+      writing = false;
+      await writer;
+      const snap = new Database(join(out, 'letstalk.db'), { readonly: true });
+      try {
+        expect(snap.query('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+        const seqs = (snap.query("SELECT seq FROM messages WHERE room_id = 'r1' ORDER BY seq").all() as { seq: number }[]).map((r) => r.seq);
+        const last = (snap.query("SELECT last_seq FROM rooms WHERE id = 'r1'").get() as { last_seq: number }).last_seq;
+        expect(seqs.length).toBeGreaterThan(0);
+        expect(seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+        expect(last).toBeLessThanOrEqual(written);
+      } finally {
+        snap.close();
+      }
+    } finally {
+      await live.close();
+    }
+  });
+});
