@@ -15,6 +15,7 @@ import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
 import { contactFilter, contactRefusal, endLimitedCallsForMinors, sharedCoursesEnded } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
+import { screenHistory } from '../moderation/screen-history';
 import type { ChatContext } from './context';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
@@ -96,6 +97,9 @@ export async function createCourseRoom(
 export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string, members: { userId: string; role: RoomRole }[]) {
   const room = await ctx.store.rooms.byId(roomId);
   if (!room) throw notFound('No such room.');
+  // Safeguarding: a minor joining reads the room's history, screened first (screen-history.ts).
+  const joining = await Promise.all(members.map((m) => ctx.store.users.byId(m.userId)));
+  if (joining.some((u) => u && isMinor(u))) await screenHistory(ctx, room);
   const added = await ctx.store.rooms.addMembers(roomId, members);
   // Safeguarding: a minor joining puts the room's call out of bounds for restricted members.
   await endLimitedCallsForMinors(ctx, roomId, added);

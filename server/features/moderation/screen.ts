@@ -184,8 +184,12 @@ export async function screen(store: Store, moderation: Moderation | undefined, r
   return null;
 }
 
-/** Opens the case for a flagged message, audits it (actor: system) and notifies the officers. */
-export async function openCase(store: Store, moderation: Moderation | undefined, message: Message, v: Verdict): Promise<ModerationCase> {
+/**
+ * Opens the case for a flagged message, audits it (actor: system) and notifies the officers.
+ * `found`: when it was screened — as it was sent, or in the room's history when a minor joined
+ * (screen-history.ts).
+ */
+export async function openCase(store: Store, moderation: Moderation | undefined, message: Message, v: Verdict, found: 'send' | 'history' = 'send'): Promise<ModerationCase> {
   const c = await store.cases.create({ roomId: message.roomId, messageId: message.id, senderId: message.senderId, labels: v.labels, scores: v.scores, text: message.body, modelVersion: v.modelVersion, severity: v.severity, towardsMinor: v.towardsMinor });
   await recordAudit(store, SYSTEM_ACTOR, v.severity === 'hold' ? 'moderation.hold' : 'moderation.flag', c.id, {
     roomId: message.roomId,
@@ -193,6 +197,7 @@ export async function openCase(store: Store, moderation: Moderation | undefined,
     senderId: message.senderId,
     labels: v.labels,
     modelVersion: v.modelVersion,
+    ...(found === 'history' ? { found: 'history' } : {}),
   });
   // Officers are emailed about held messages only: review-level flags are recall-oriented (many are
   // benign) and wait in the queue, so that the mail that does arrive is worth acting on at once.
@@ -202,7 +207,10 @@ export async function openCase(store: Store, moderation: Moderation | undefined,
       kind: 'hold',
       severity: 'high',
       labels: v.labels,
-      summary: `A message was held before delivery${v.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
+      summary:
+        found === 'history'
+          ? 'A message already in a room was held when a student under 18 joined it.'
+          : `A message was held before delivery${v.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
       url: moderation.link(`/admin/moderation/cases/${c.id}`),
       at: c.createdAt,
     });
