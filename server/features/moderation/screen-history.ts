@@ -12,13 +12,14 @@
  *   towards the sender's automatic restriction, and its notice says where it was found.
  * - Idempotent: a message already held or deleted is skipped, and re-screening what was screened
  *   at send time finds no new hold with the same model (the conversation-level risk is not used).
- * - Bounded: the newest HISTORY_SCREENED text messages; older ones stay as they are (README).
+ * - Bounded: the newest HISTORY_SCREENED messages (texts, and files by their names); older ones
+ *   stay as they are (README).
  * - With MODERATION_SCOPE=all every message was screened when sent: nothing to do.
  */
 import type { Message, Room, User } from '../../store/types';
 import type { ChatContext } from '../chat/context';
 import { publishHidden } from '../chat/messages';
-import { messageContext, openCase } from './screen';
+import { fileNameText, messageContext, openCase } from './screen';
 
 export const HISTORY_SCREENED = 2000;
 const PAGE = 200;
@@ -36,11 +37,12 @@ export async function screenHistory(ctx: ChatContext, room: Room): Promise<Messa
     if (!page.length) break;
     before = page[0]!.seq;
     for (const m of page.reverse()) {
-      if (m.kind !== 'text' || m.deletedAt || m.held || seen >= HISTORY_SCREENED) continue;
+      if (m.kind === 'system' || m.deletedAt || m.held || seen >= HISTORY_SCREENED) continue;
       seen++;
       if (!senders.has(m.senderId)) senders.set(m.senderId, await ctx.store.users.byId(m.senderId));
       const sender = senders.get(m.senderId);
-      const c = model.classify(m.body, sender ? messageContext(room, sender) : undefined);
+      // A file message is its name, read as words (as when it was posted: postScreened).
+      const c = model.classify(m.kind === 'file' ? fileNameText(m.body) : m.body, sender ? messageContext(room, sender) : undefined);
       if (!c.hold.length) continue;
       const hidden = await ctx.store.messages.setHeld(room.id, m.id, true);
       if (!hidden) continue;
