@@ -7,6 +7,12 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../server/config';
 import { AppError } from '../server/errors';
 import { openStore } from '../server/store/open';
+import { createChatContext, type ChatContext } from '../server/features/chat/context';
+import { createNotifier, type RunningNotifier } from '../server/features/moderation/notify';
+import { createModeration } from '../server/features/moderation/screen';
+import { loadModel } from '../server/features/moderation/model';
+import { LocalHub } from '../server/realtime/hub';
+import { createLogger } from '../server/log';
 import type { Store } from '../server/store/types';
 import { usersCommand } from './users';
 import { roomsCommand } from './rooms';
@@ -27,6 +33,12 @@ export interface CliContext {
   config: Config;
   /** Opens the store on first use; closed by runCli. */
   store: () => Promise<Store>;
+  /**
+   * What chat actions need, as the server builds it: the configured screening (scope, weights,
+   * policy) and officers' notifications (runCli waits for them before exiting). No live
+   * connections: members see changes on their next page load or reconnect.
+   */
+  chat: () => Promise<ChatContext>;
 }
 
 /** An error the user caused (bad file, unknown email): one line on stderr, exit 1. */
@@ -43,7 +55,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`error: ${(e as Error).message}\n`);
     return 1;
   }
-  const ctx: CliContext = { io, config, store: async () => (opened ??= await openStore(config)) };
+  let notifier: RunningNotifier | undefined;
+  let chat: ChatContext | undefined;
+  const store = async () => (opened ??= await openStore(config));
+  const ctx: CliContext = {
+    io,
+    config,
+    store,
+    async chat() {
+      if (chat) return chat;
+      // Errors only (an undelivered notice): "no officer address configured" is the server's warning to give.
+      notifier = createNotifier(config.notify, createLogger('error', (l) => io.err(l + '\n')));
+      const moderation = createModeration(config.moderationScope, () => loadModel(config.moderationWeights ?? undefined), { policy: config.moderationPolicy, notifier, publicUrl: config.publicUrl });
+      return (chat = createChatContext(await store(), new LocalHub(() => null), config.timeZone, { moderation }));
+    },
+  };
   const program = new Command()
     .name('letstalk')
     .description('Lets Talk administration. Uses the same store as the server (DATA_DIR or MONGODB_URI).')
@@ -74,6 +100,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`error: ${(e as Error)?.message ?? e}\n`);
     return 1;
   } finally {
+    // Officers' notices queued by what the command did (a message held by screening) go out first.
+    await notifier?.close(10_000);
     await opened?.close();
   }
 }

@@ -4,15 +4,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { CLI_ACTOR } from '../server/features/audit/record';
 import { addMembers, createCourseRoom, normaliseCourseCode } from '../server/features/chat/rooms';
 import { readMemberCsv } from '../server/features/chat/members-csv';
-import { createChatContext } from '../server/features/chat/context';
-import { LocalHub } from '../server/realtime/hub';
 import type { Store } from '../server/store/types';
 import { CliError, type CliContext } from './program';
 
 export function roomsCommand(ctx: CliContext) {
   const { io } = ctx;
-  // The CLI has no live connections: members it adds see the room on their next page load or reconnect.
-  const chatOf = (store: Store) => createChatContext(store, new LocalHub(() => null), ctx.config.timeZone);
 
   async function membersFrom(store: Store, file: string) {
     if (!existsSync(file)) throw new CliError(`cannot read ${file}: no such file`);
@@ -41,7 +37,7 @@ export function roomsCommand(ctx: CliContext) {
     .action(async (opts: { code: string; name: string; members?: string }) => {
       const store = await ctx.store();
       const members = opts.members ? await membersFrom(store, opts.members) : [];
-      const chat = chatOf(store);
+      const chat = await ctx.chat();
       const room = await createCourseRoom(chat, { ...CLI_ACTOR, user: null }, { code: opts.code, name: opts.name });
       const added = members.length ? await addMembers(chat, CLI_ACTOR, room.id, members) : [];
       io.out(`created room ${room.code} "${room.name}" with ${added.length} member(s)\n`);
@@ -56,7 +52,7 @@ export function roomsCommand(ctx: CliContext) {
       const store = await ctx.store();
       const room = await roomByCode(store, code);
       const members = await membersFrom(store, file);
-      const added = await addMembers(chatOf(store), CLI_ACTOR, room.id, members);
+      const added = await addMembers(await ctx.chat(), CLI_ACTOR, room.id, members);
       io.out(`added ${added.length} member(s) to ${room.code}; ${members.length - added.length} were already members\n`);
     });
 

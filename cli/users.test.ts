@@ -204,6 +204,27 @@ describe('users import', () => {
     expect(rows.map((r) => r.fields[0])).toEqual(['bola@unilag.edu.ng']);
   });
 
+  test('--update that makes someone a minor screens the history of her rooms (the shipped model), as the portal does', async () => {
+    const file = csvFile('adults.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,student,2000-04-01,\nbola@unilag.edu.ng,Bola Ade,student,2001-01-01,\n');
+    expect((await cli('users', 'import', file, '--credentials', join(w.dir, 'first.csv'))).code).toBe(0);
+    const members = csvFile('members.csv', 'email\nada@unilag.edu.ng\nbola@unilag.edu.ng\n');
+    expect((await cli('rooms', 'create', '--code', 'BIO101', '--name', 'Biology', '--members', members)).code).toBe(0);
+    // Posted while both were adults: not screened (held by the shipped model as a student's course-room post).
+    const secret = "come to my house alone this weekend and don't tell your parents, it's our secret";
+    const m = await withStore(async (s) => {
+      const room = (await s.rooms.byCode('BIO101'))!;
+      const ada = (await s.users.byEmail('ada@unilag.edu.ng'))!;
+      return (await s.messages.append({ roomId: room.id, senderId: ada.id, clientId: 'c-before-minor-1', kind: 'text', body: secret, mentions: [] })).message;
+    });
+    const upd = csvFile('update.csv', HEADER + 'bola@unilag.edu.ng,Bola Ade,,2012-02-02,\n');
+    const r = await cli('users', 'import', upd, '--update', '--credentials', join(w.dir, 'second.csv'));
+    expect(r).toMatchObject({ code: 0, err: '' });
+    await withStore(async (s) => {
+      expect((await s.messages.byId(m.roomId, m.id))?.held).toBe(true);
+      expect((await s.cases.list({ messageId: m.id })).map((c) => [c.severity, c.towardsMinor])).toEqual([['hold', false]]);
+    });
+  });
+
   test('records a user.import audit entry from the CLI', async () => {
     const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,,\n');
     await cli('users', 'import', file, '--credentials', join(w.dir, 'codes.csv'));

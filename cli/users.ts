@@ -6,6 +6,7 @@ import { CLI_ACTOR } from '../server/features/audit/record';
 import { applyImport, credentialsCsv, planImport, roleChanges, validateImportCsv } from '../server/features/accounts/import';
 import { createUser, resetUser, setUserStatus } from '../server/features/accounts/actions';
 import { isMinor } from '../server/features/accounts/model';
+import { contactTightened } from '../server/features/moderation/restrictions';
 import { CliError, type CliContext } from './program';
 import { visible } from '../server/lib/csv';
 
@@ -68,6 +69,9 @@ export function usersCommand(ctx: CliContext) {
         const creds = await applyImport(store, plan, {
           codeTtlMs: ctx.config.loginCodeTtlMs,
           actor: CLI_ACTOR,
+          // Someone made a minor or no longer staff: their rooms' history is screened, as the portal does.
+          tightened: async (c) =>
+            contactTightened(await ctx.chat(), c, { waitForHistory: true }).catch((e) => io.err(`warning: the users were imported, but screening the rooms of those made minors failed: ${(e as Error).message}\n`)),
           beforeWrite: (c) => {
             if (!c.length) return; // nothing new: no sheet to hand out
             writeFileSync(out, credentialsCsv(c), { mode: 0o600, flag: 'wx' });

@@ -237,9 +237,6 @@ export async function applyImport(
   });
   await opts.beforeWrite?.(credentials);
   await store.users.importBatch({ create, update: update.map(({ id, patch }) => ({ id, patch })) });
-  const tightened = update.map(({ user, patch }) => tightenedBy(user, { ...user, ...patch }));
-  const c = { minors: tightened.flatMap((t) => t.minors), leftStaff: tightened.flatMap((t) => t.leftStaff) };
-  if (c.minors.length || c.leftStaff.length) await opts.tightened?.(c);
   // An entry of its own, as createUser / updateUser write them, for what changes what an account may
   // do or how it is protected: a new lecturer or administrator, a role or a date of birth (the minor
   // flag) changed. The rest (new students, names, matric numbers) is counted in the summary: an
@@ -266,6 +263,10 @@ export async function applyImport(
     skipped: plan.skip.length,
     refused: plan.refused.length,
   });
+  // Last: the write and its audit stand whatever the safeguarding follow-up does (the callers log its failures).
+  const tightened = update.map(({ user, patch }) => tightenedBy(user, { ...user, ...patch }));
+  const c = { minors: tightened.flatMap((t) => t.minors), leftStaff: tightened.flatMap((t) => t.leftStaff) };
+  if (c.minors.length || c.leftStaff.length) await opts.tightened?.(c);
   return credentials;
 }
 

@@ -93,7 +93,7 @@ export function importRoutes(k: AdminKit, jobs: ImportJobs) {
       ({ set, request, params }) => {
         const job = mustJob(params.token, request);
         // Someone the import makes a minor: restricted members leave the calls of their rooms (as for an edit).
-        void jobs.start(job, store, { codeTtlMs: config.loginCodeTtlMs, actor: k.actor(request), logger, tightened: (c) => contactTightened(k.chat, c) });
+        void jobs.start(job, store, { codeTtlMs: config.loginCodeTtlMs, actor: k.actor(request), logger, tightened: (c) => contactTightened(k.chat, c, { waitForHistory: true }).catch((err) => logger.error('safeguarding follow-up of an import failed', { err })) });
         return seeOther(set, `/admin/import/${job.token}`);
       },
       { params: Token, body: t.Object({ _csrf: Csrf }) },

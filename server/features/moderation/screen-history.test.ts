@@ -5,7 +5,10 @@ import { topics } from '../../realtime/topics';
 import { addMembers } from '../chat/rooms';
 import { historyPage } from '../chat/messages';
 import { becameMinors } from './restrictions';
-import { say, setUp } from './sanctions-cast';
+import { person, say, setUp } from './sanctions-cast';
+import { decideCase } from './cases';
+import { screenRoomFor } from './screen-history';
+import type { Message } from '../../store/types';
 
 test('a minor added to an adults\' room: its hold-level history is held for review (not towards her sender\'s restriction), the rest stays', async () => {
   const s = await setUp({ restrictAfter: 1 });
@@ -33,21 +36,52 @@ test('a minor added to an adults\' room: its hold-level history is held for revi
   expect(s.notices.map((n) => n.summary)).toContain('A message already in a room was held when a student under 18 joined it.');
   expect((await s.store.audit.list({})).find((e) => e.action === 'moderation.hold' && e.details.messageId === bad.message.id)?.details).toMatchObject({ found: 'history' });
 
-  // Another minor joining finds nothing new.
-  const kid2 = await (await import('./sanctions-cast')).person(s.store, 'kid2@unilag.edu.ng', 'Kid Two', { dateOfBirth: '2012-01-01' });
+  // Released by an officer, it stays released: the minor leaves, another joins, nothing is held again.
+  const c = cases.find((x) => x.messageId === bad.message.id)!;
+  await decideCase(s.ctx, s.a(s.officerA), c.id, 'release', 'A quote from the set text.', { judgedLabels: [] });
+  expect((await s.store.messages.byId(room, bad.message.id))?.held).toBe(false);
+  await s.store.rooms.removeMember(room, s.kid.id);
+  const kid2 = await person(s.store, 'kid2@unilag.edu.ng', 'Kid Two', { dateOfBirth: '2012-01-01' });
   await addMembers(s.ctx, s.a(s.officerA), room, [{ userId: kid2.id, role: 'member' }]);
+  expect((await s.store.messages.byId(room, bad.message.id))?.held).toBe(false);
   expect((await s.store.cases.list()).length).toBe(2);
+});
+
+test('no gap: a message sent while the history is screened (the room still without a minor) is screened before she reads it', async () => {
+  const s = await setUp();
+  const room = (await s.store.rooms.byId(s.adultsOnly.id))!;
+  let during: Message | null = null;
+  await screenRoomFor(s.ctx, room, async () => {
+    during = (await say(s, s.peer, room.id, 'HOLDME sent mid-screening')).message;
+    expect(during.held).toBe(false); // out of scope when sent
+    await s.store.rooms.addMembers(room.id, [{ userId: s.kid.id, role: 'member' }]);
+  });
+  expect((await s.store.messages.byId(room.id, during!.id))?.held).toBe(true);
+  expect((await historyPage(s.ctx, s.kid, room.id)).messages.map((m) => m.id)).not.toContain(during!.id);
+});
+
+test('two screenings at once open one case for a message; a room that already had a minor is not screened again', async () => {
+  const s = await setUp();
+  const room = (await s.store.rooms.byId(s.adultsOnly.id))!;
+  const bad = await say(s, s.peer, room.id, 'HOLDME twice?');
+  await Promise.all([screenRoomFor(s.ctx, room), screenRoomFor(s.ctx, room)]);
+  expect((await s.store.cases.list({ messageId: bad.message.id })).length).toBe(1);
+  // BIO101 has a minor: adding another screens nothing (its messages were screened as sent).
+  const old = await s.store.messages.append({ roomId: s.withKid.id, senderId: s.peer.id, clientId: 'c-unscreened-1', kind: 'text', body: 'HOLDME written straight to the store', mentions: [] });
+  const kid2 = await person(s.store, 'kid2@unilag.edu.ng', 'Kid Two', { dateOfBirth: '2012-01-01' });
+  await addMembers(s.ctx, s.a(s.officerA), s.withKid.id, [{ userId: kid2.id, role: 'member' }]);
+  expect((await s.store.messages.byId(s.withKid.id, old.message.id))?.held).toBe(false);
 });
 
 test('a member made a minor: the history of her rooms is screened too; adults joining screen nothing', async () => {
   const s = await setUp();
   const room = s.adultsOnly.id;
   const bad = await say(s, s.adult, room, 'HOLDME said among adults');
-  const tolu = await (await import('./sanctions-cast')).person(s.store, 'tolu@unilag.edu.ng', 'Tolu', { dateOfBirth: '1990-01-01' });
+  const tolu = await person(s.store, 'tolu@unilag.edu.ng', 'Tolu', { dateOfBirth: '1990-01-01' });
   await addMembers(s.ctx, s.a(s.officerA), room, [{ userId: tolu.id, role: 'member' }]);
   expect((await s.store.messages.byId(room, bad.message.id))?.held).toBe(false);
   await s.store.users.update(s.peer.id, { dateOfBirth: '2011-03-03' });
-  await becameMinors(s.ctx, [s.peer.id]);
+  await becameMinors(s.ctx, [s.peer.id], { waitForHistory: true });
   expect((await s.store.messages.byId(room, bad.message.id))?.held).toBe(true);
   expect((await historyPage(s.ctx, s.peer, room)).messages.map((m) => m.id)).not.toContain(bad.message.id);
 });
