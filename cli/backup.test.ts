@@ -1,6 +1,6 @@
 /** `letstalk backup`: a snapshot of the SQLite store and its files that opens as a working store. */
 import { describe, expect, test } from 'bun:test';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteStore } from '../server/store/sqlite/sqlite';
 import { runCli } from './program';
@@ -57,39 +57,66 @@ describe('letstalk backup', () => {
     expect(existsSync(join(w.dir, 'b'))).toBe(false);
   });
 
-  test('a snapshot taken while messages are being written is consistent: every number up to its last, nothing half-written', async () => {
+  test('a snapshot taken while another process writes messages is consistent: every number up to its last, nothing half-written', async () => {
     const { backupSqlite } = await import('../server/store/sqlite/backup');
     const { Database } = await import('bun:sqlite');
-    const live = createSqliteStore(w.dataDir);
-    try {
-      await live.rooms.create({ id: 'r1', kind: 'group', code: null, name: 'G', topic: '', createdBy: null, dmKey: null }, []);
-      let writing = true;
-      let written = 0;
-      const writer = (async () => {
-        while (writing) {
-          await live.messages.append({ roomId: 'r1', senderId: 'u1', clientId: `c-${String(written).padStart(8, '0')}`, kind: 'text', body: `message ${written}`, mentions: [] });
-          written++;
-          if (written % 20 === 0) await Bun.sleep(0);
-        }
-      })();
-      await Bun.sleep(20);
-      const out = join(w.dir, 'during');
-      await backupSqlite(w.dataDir, out);
-      writing = false;
-      await writer;
-      const snap = new Database(join(out, 'letstalk.db'), { readonly: true });
+    const setup = createSqliteStore(w.dataDir);
+    await setup.rooms.create({ id: 'r1', kind: 'group', code: null, name: 'G', topic: '', createdBy: null, dmKey: null }, []);
+    await setup.close();
+    // The server's part: another process appending as fast as it can until told to stop.
+    const script = join(w.dir, 'writer.ts');
+    const stop = join(w.dir, 'stop');
+    writeFileSync(script, `
+      import { existsSync } from 'node:fs';
+      import { createSqliteStore } from ${JSON.stringify(join(import.meta.dir, '../server/store/sqlite/sqlite.ts'))};
+      const s = createSqliteStore(${JSON.stringify(w.dataDir)});
+      for (let i = 0; !existsSync(${JSON.stringify(stop)}); i++)
+        await s.messages.append({ roomId: 'r1', senderId: 'u1', clientId: 'c-' + String(i).padStart(8, '0'), kind: 'text', body: 'message ' + i, mentions: [] });
+      await s.close();
+    `);
+    const writer = Bun.spawn(['bun', script], { stdout: 'ignore', stderr: 'inherit' });
+    const count = () => {
+      const db = new Database(join(w.dataDir, 'letstalk.db'), { readonly: true });
       try {
-        expect(snap.query('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
-        const seqs = (snap.query("SELECT seq FROM messages WHERE room_id = 'r1' ORDER BY seq").all() as { seq: number }[]).map((r) => r.seq);
-        const last = (snap.query("SELECT last_seq FROM rooms WHERE id = 'r1'").get() as { last_seq: number }).last_seq;
-        expect(seqs.length).toBeGreaterThan(0);
-        expect(seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1));
-        expect(last).toBeLessThanOrEqual(written);
+        return (db.query("SELECT last_seq FROM rooms WHERE id = 'r1'").get() as { last_seq: number }).last_seq;
       } finally {
-        snap.close();
+        db.close();
       }
+    };
+    while (count() < 200) await Bun.sleep(20);
+    const out = join(w.dir, 'during');
+    await backupSqlite(w.dataDir, out);
+    writeFileSync(stop, '');
+    expect(await writer.exited).toBe(0);
+    const final = count();
+    const snap = new Database(join(out, 'letstalk.db'), { readonly: true });
+    try {
+      expect(snap.query('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+      const seqs = (snap.query("SELECT seq FROM messages WHERE room_id = 'r1' ORDER BY seq").all() as { seq: number }[]).map((r) => r.seq);
+      const last = (snap.query("SELECT last_seq FROM rooms WHERE id = 'r1'").get() as { last_seq: number }).last_seq;
+      expect(last).toBeGreaterThanOrEqual(200);
+      expect(seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+      expect(final).toBeGreaterThan(last); // the writer was still writing while the snapshot was taken
     } finally {
-      await live.close();
+      snap.close();
     }
+  }, 30_000);
+
+  test('a wrong DATA_DIR is refused (no empty database made); the backup is private even in an existing open folder', async () => {
+    let err = '';
+    const elsewhere = join(w.dir, 'not-the-data');
+    const code = await runCli(['backup', '--out', join(w.dir, 'x')], { out: () => {}, err: (s) => void (err += s), tty: false, env: { DATA_DIR: elsewhere } });
+    expect([code, err]).toEqual([1, `error: no database at ${join(elsewhere, 'letstalk.db')}: set DATA_DIR to the server's data folder\n`]);
+    expect(existsSync(join(elsewhere, 'letstalk.db'))).toBe(false);
+
+    expect((await w.cli('users', 'create-admin', '--email', 'ada@unilag.edu.ng', '--name', 'Ada Obi')).code).toBe(0);
+    await w.withStore((s) => storeFile(s, 'week 2'));
+    const out = join(w.dir, 'open');
+    mkdirSync(out, { mode: 0o755 });
+    chmodSync(out, 0o755);
+    expect((await w.cli('backup', '--out', out)).code).toBe(0);
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    expect([mode(out), mode(join(out, 'files')), mode(join(out, 'letstalk.db')), mode(join(out, 'backup.json'))]).toEqual([0o700, 0o700, 0o600, 0o600]);
+    for (const f of readdirSync(join(out, 'files'))) expect(mode(join(out, 'files', f))).toBe(0o600);
   });
 });

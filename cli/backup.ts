@@ -1,7 +1,8 @@
 /** `letstalk backup --out DIR`: an online backup of the SQLite store (server/store/sqlite/backup.ts). */
 import { Command } from 'commander';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CLI_ACTOR, recordAudit } from '../server/features/audit/record';
 import { backupSqlite, BackupError } from '../server/store/sqlite/backup';
 import { CliError, type CliContext } from './program';
@@ -13,7 +14,11 @@ export function backupCommand(ctx: CliContext) {
     .action(async (opts: { out: string }) => {
       if (ctx.config.mongodbUri) throw new CliError('MONGODB_URI is set: back up MongoDB with its own tools (mongodump of the database, GridFS bucket "fs" included)');
       const out = resolve(opts.out);
-      const store = await ctx.store(); // opens (and migrates) the database the snapshot is taken from
+      // Before opening the store, which would create an empty database where DATA_DIR is wrong
+      // (e.g. cron without the server's environment): a nightly backup of nothing.
+      const db = join(resolve(ctx.config.dataDir), 'letstalk.db');
+      if (!existsSync(db)) throw new CliError(`no database at ${db}: set DATA_DIR to the server's data folder`);
+      const store = await ctx.store(); // the live store, for the audit entry
       let r;
       try {
         r = await backupSqlite(ctx.config.dataDir, out);

@@ -9,7 +9,7 @@
  * Restore = stop the server, put the folder's contents in DATA_DIR, start it (README "Storage").
  */
 import { Database } from 'bun:sqlite';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface BackupResult {
@@ -29,7 +29,11 @@ export async function backupSqlite(dataDir: string, outDir: string, now = Date.n
   const source = join(dataDir, 'letstalk.db');
   if (!existsSync(source)) throw new BackupError(`no database at ${source} (is DATA_DIR right?)`);
   if (existsSync(outDir) && (!statSync(outDir).isDirectory() || readdirSync(outDir).length)) throw new BackupError(`${outDir} exists and is not an empty folder: choose a new one (a backup never overwrites)`);
+  // As private as DATA_DIR: every conversation is in it. An existing empty folder keeps its own mode
+  // unless told, and VACUUM INTO and Bun.write create files with the umask's.
   mkdirSync(join(outDir, 'files'), { recursive: true, mode: 0o700 });
+  chmodSync(outDir, 0o700);
+  chmodSync(join(outDir, 'files'), 0o700);
 
   const target = join(outDir, 'letstalk.db');
   const db = new Database(source, { readonly: true });
@@ -40,6 +44,7 @@ export async function backupSqlite(dataDir: string, outDir: string, now = Date.n
   } finally {
     db.close();
   }
+  chmodSync(target, 0o600);
   // Read the list from the snapshot, not the live database: exactly what the backup refers to.
   const snap = new Database(target, { readonly: true });
   let schema: number;
@@ -58,12 +63,18 @@ export async function backupSqlite(dataDir: string, outDir: string, now = Date.n
       missing.push(r.id);
       continue;
     }
-    await Bun.write(join(outDir, 'files', r.id), from);
+    await Bun.write(join(outDir, 'files', r.id), from, { mode: 0o600 });
+    chmodSync(join(outDir, 'files', r.id), 0o600);
     bytes += r.size;
   }
   const secrets = Bun.file(join(dataDir, 'secrets.json'));
-  if (await secrets.exists()) await Bun.write(join(outDir, 'secrets.json'), secrets, { mode: 0o600 });
+  if (await secrets.exists()) {
+    await Bun.write(join(outDir, 'secrets.json'), secrets, { mode: 0o600 });
+    chmodSync(join(outDir, 'secrets.json'), 0o600);
+  }
   const manifest = { kind: 'letstalk-sqlite-backup', createdAt: new Date(now).toISOString(), schema, files: rows.length - missing.length, bytes, missing };
-  await Bun.write(join(outDir, 'backup.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  // Written last: a folder without it is an interrupted backup (README).
+  await Bun.write(join(outDir, 'backup.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(join(outDir, 'backup.json'), 0o600);
   return { schema, files: manifest.files, bytes, missing };
 }
