@@ -66,7 +66,7 @@ export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>,
 <form method="post" action="${base}/decide" class="stack narrow">${csrfField(v)}${cv.message ? html`<input type="hidden" name="rev" value="${cv.message.rev}">` : ''}
 <fieldset><legend>Outcome</legend>
 <label><input type="radio" name="decision" value="release" required${checked(form?.decision === 'release')}> Release${c.severity === 'hold' ? ': deliver the held message to the room now' : ': no action, the message stays'}</label>
-<label><input type="radio" name="decision" value="uphold"${checked(form?.decision === 'uphold')}> Uphold: remove the message${c.severity === 'hold' ? ' (it is never delivered)' : ''}</label>
+<label><input type="radio" name="decision" value="uphold"${checked(form?.decision === 'uphold')}> Uphold: remove the message${c.severity === 'hold' ? ' (it stays hidden from everyone but its sender)' : ''}</label>
 </fieldset>
 <fieldset><legend>Labels that apply</legend>
 <p class="hint">Tick what the message really does, whatever the model flagged; none for a harmless message (an upheld one needs at least one). Kept with the case to retrain the model on your decisions; never shown to the sender.</p>
@@ -85,7 +85,7 @@ ${next === undefined ? '' : next ? html`<p><a href="/admin/moderation/cases/${ne
       )}</ul>${cv.actions.some((s) => s.status === 'overturned') ? html`<p class="hint">An overturned action restored the message: it was delivered even though this case was decided as upheld.</p>` : ''}</section>`
     : '';
   return html`<dl class="facts">
-<dt>Severity</dt><dd>${c.severity === 'hold' ? 'held before delivery' : 'delivered, flagged for review'}</dd>
+<dt>Severity</dt><dd>${c.severity === 'hold' ? (c.towardsMinor ? 'held before delivery' : 'held: hidden from everyone but its sender (before delivery, or found in the history of a room a student under 18 joined)') : 'delivered, flagged for review'}</dd>
 <dt>Labels</dt><dd>${labelList(c)}</dd>
 <dt>Room</dt><dd>${roomText(cv)}</dd>
 <dt>Sender</dt><dd>${partyText(cv.sender)}</dd>

@@ -35,13 +35,13 @@ const EFFECT: Record<Sanction['kind'], string> = {
   removal: 'The message is hidden from everyone else. You can still use Lets Talk as before.',
 };
 
-function outcome(s: Sanction, tf: TimeFormat): Raw {
+function outcome(s: Sanction, tf: TimeFormat, own: boolean): Raw {
   const when = s.decidedAt ? tf.dateTime(s.decidedAt) : '';
   switch (s.status) {
     case 'active':
       return html``;
     case 'appealed':
-      return html`<p class="notice" role="status">Your statement was received${s.statementAt ? html` on ${tf.dateTime(s.statementAt)}` : ''}. A safeguarding officer who did not take this decision will review it. Until then the decision stays in force.</p>`;
+      return html`<p class="notice" role="status">${own ? 'Your statement was received' : 'A statement was received'}${s.statementAt ? html` on ${tf.dateTime(s.statementAt)}` : ''}. A safeguarding officer who did not take this decision will review it. Until then the decision stays in force.</p>`;
     case 'upheld':
       return html`<p class="alert" role="status"><strong>Decision reviewed on ${when}: it stands.</strong> Reason: ${s.decisionReason}</p>`;
     case 'overturned':
@@ -76,7 +76,7 @@ ${n.roomName && s.kind !== 'freeze' ? html`<dt>Where</dt><dd>${n.roomName}</dd>`
 </dl>
 ${s.statement && n.ownStatement ? html`<p>Your statement:</p><blockquote class="statement">${formatMessage(s.statement)}</blockquote>` : ''}
 ${s.statement && !n.ownStatement ? html`<p>Another person who answers for this room sent a statement${s.statementAt ? html` on ${tf.dateTime(s.statementAt)}` : ''}; only they and the safeguarding officers read it.</p>` : ''}
-${outcome(s, tf)}
+${outcome(s, tf, n.ownStatement)}
 ${form}
 </article>`;
 }

@@ -347,7 +347,11 @@ function start(app: HTMLElement) {
   function editInPlace(art: HTMLElement, room: string, text: string, error?: string) {
     const open = art.querySelector<HTMLFormElement>('.edit-form');
     if (open) {
-      if (error) open.prepend(editAlert(error));
+      if (error) {
+        // One reason shown: the latest refusal replaces an earlier one.
+        open.querySelector('.alert')?.remove();
+        open.prepend(editAlert(error));
+      }
       open.querySelector('textarea')?.focus();
       return;
     }

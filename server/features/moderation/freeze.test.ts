@@ -159,6 +159,9 @@ describe('who answers for a frozen room', () => {
     expect(page(true)).toContain('class party');
     expect(page(false)).not.toContain('class party');
     expect(page(false)).toContain('Another person who answers for this room sent a statement');
+    expect(page(false)).toContain('A statement was received');
+    expect(page(false)).not.toContain('Your statement');
+    expect(page(true)).toContain('Your statement was received');
 
     const kid2 = await (await import('./sanctions-cast')).person(s.store, 'kid2@unilag.edu.ng', 'Kid Two', { dateOfBirth: '2012-01-01' });
     await s.store.rooms.addMembers(s.withKid.id, [{ userId: kid2.id, role: 'member' }]); // course-mates
