@@ -15,7 +15,7 @@ const ARTIFACTS = join(ROOT, 'test-artifacts');
 const READY_TIMEOUT_MS = 15_000;
 
 // Server settings a developer's shell might carry; the harness decides them, not the shell.
-const APP_VARS = ['PORT', 'HOST', 'DATA_DIR', 'MONGODB_URI', 'REDIS_URL', 'PUBLIC_URL', 'SECRET_KEY', 'TRUST_PROXY', 'LOG_LEVEL', 'LOGIN_CODE_TTL_DAYS', 'SESSION_IDLE_DAYS', 'METRICS_TOKEN', 'TIME_ZONE'];
+const APP_VARS = ['PORT', 'HOST', 'DATA_DIR', 'MONGODB_URI', 'REDIS_URL', 'PUBLIC_URL', 'SECRET_KEY', 'TRUST_PROXY', 'LOG_LEVEL', 'LOGIN_CODE_TTL_DAYS', 'SESSION_IDLE_DAYS', 'SESSION_MAX_DAYS', 'METRICS_TOKEN', 'TIME_ZONE'];
 
 /**
  * Which store the e2e servers use: SQLite by default; with E2E_STORE=mongodb (scripts/test.ts
