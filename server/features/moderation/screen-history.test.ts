@@ -33,7 +33,8 @@ test('a minor added to an adults\' room: its hold-level history is held for revi
   const cases = await s.store.cases.list();
   expect(cases.map((c) => [c.messageId, c.severity, c.towardsMinor]).sort()).toEqual([[bad.message.id, 'hold', false], [file.message.id, 'hold', false]].sort());
   expect(await s.store.sanctions.list()).toEqual([]);
-  expect(s.notices.map((n) => n.summary)).toContain('A message already in a room was held when a student under 18 joined it.');
+  // One notice for the two it held, linking to the queue.
+  expect(s.notices.map((n) => [n.summary, n.url])).toEqual([['2 messages already in a room were held when a student under 18 joined it.', 'https://chat.example.edu/admin/moderation']]);
   expect((await s.store.audit.list({})).find((e) => e.action === 'moderation.hold' && e.details.messageId === bad.message.id)?.details).toMatchObject({ found: 'history' });
 
   // Released by an officer, it stays released: the minor leaves, another joins, nothing is held again.

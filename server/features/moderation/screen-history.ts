@@ -18,7 +18,7 @@
  *   stay as they are (README).
  * - With MODERATION_SCOPE=all every message was screened when sent: nothing to do.
  */
-import type { Message, Room, User } from '../../store/types';
+import type { Message, ModerationCase, Room, User } from '../../store/types';
 import type { ChatContext } from '../chat/context';
 import { publishHidden } from '../chat/messages';
 import { fileNameText, messageContext, minorIds, openCase } from './screen';
@@ -40,11 +40,13 @@ export async function screenRoomFor(ctx: ChatContext, room: Room, join?: () => P
   await screened.history();
   await join?.();
   await screened.changesSince(from);
+  screened.notify();
   return screened.held;
 }
 
 class Screening {
   readonly held: Message[] = [];
+  private cases: ModerationCase[] = [];
   private senders = new Map<string, User | null>();
   constructor(private ctx: ChatContext, private room: Room) {}
 
@@ -64,6 +66,23 @@ class Screening {
     for (const m of await this.ctx.store.messages.changesSince(this.room.id, rev, HISTORY_SCREENED)) await this.one(m);
   }
 
+  /** One notice for everything this screening held (a room's history can hold dozens at once). */
+  notify() {
+    const moderation = this.ctx.moderation!;
+    const [first] = this.cases;
+    if (!first) return;
+    const n = this.cases.length;
+    void moderation.notifier?.notify({
+      caseId: first.id,
+      kind: 'hold',
+      severity: 'high',
+      labels: [...new Set(this.cases.flatMap((c) => c.labels))],
+      summary: n === 1 ? 'A message already in a room was held when a student under 18 joined it.' : `${n} messages already in a room were held when a student under 18 joined it.`,
+      url: moderation.link(n === 1 ? `/admin/moderation/cases/${first.id}` : '/admin/moderation'),
+      at: first.createdAt,
+    });
+  }
+
   /** Screens one message (false when there was nothing to screen). */
   private async one(m: Message): Promise<boolean> {
     if (m.kind === 'system' || m.deletedAt || m.held) return false;
@@ -79,7 +98,7 @@ class Screening {
     const hidden = await this.ctx.store.messages.setHeld(this.room.id, m.id, true);
     // Only the write that hid it opens the case (another screening may have got there first).
     if (!hidden || hidden.deletedAt || hidden.heldRev !== hidden.rev) return true;
-    await openCase(this.ctx.store, moderation, hidden, { severity: 'hold', labels: [...c.hold], scores: { ...c.scores }, modelVersion: model.version, towardsMinor: false }, 'history');
+    this.cases.push(await openCase(this.ctx.store, moderation, hidden, { severity: 'hold', labels: [...c.hold], scores: { ...c.scores }, modelVersion: model.version, towardsMinor: false }, 'history'));
     await publishHidden(this.ctx, hidden);
     this.held.push(hidden);
     return true;

@@ -187,7 +187,7 @@ export async function screen(store: Store, moderation: Moderation | undefined, r
 /**
  * Opens the case for a flagged message, audits it (actor: system) and notifies the officers.
  * `found`: when it was screened — as it was sent, or in the room's history when a minor joined
- * (screen-history.ts).
+ * (screen-history.ts, which sends one notice for all it held: not one email per message).
  */
 export async function openCase(store: Store, moderation: Moderation | undefined, message: Message, v: Verdict, found: 'send' | 'history' = 'send'): Promise<ModerationCase> {
   const c = await store.cases.create({ roomId: message.roomId, messageId: message.id, senderId: message.senderId, labels: v.labels, scores: v.scores, text: message.body, modelVersion: v.modelVersion, severity: v.severity, towardsMinor: v.towardsMinor });
@@ -201,16 +201,13 @@ export async function openCase(store: Store, moderation: Moderation | undefined,
   });
   // Officers are emailed about held messages only: review-level flags are recall-oriented (many are
   // benign) and wait in the queue, so that the mail that does arrive is worth acting on at once.
-  if (v.severity === 'hold') {
+  if (v.severity === 'hold' && found === 'send') {
     void moderation?.notifier?.notify({
       caseId: c.id,
       kind: 'hold',
       severity: 'high',
       labels: v.labels,
-      summary:
-        found === 'history'
-          ? 'A message already in a room was held when a student under 18 joined it.'
-          : `A message was held before delivery${v.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
+      summary: `A message was held before delivery${v.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
       url: moderation.link(`/admin/moderation/cases/${c.id}`),
       at: c.createdAt,
     });
