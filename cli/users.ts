@@ -7,6 +7,7 @@ import { applyImport, credentialsCsv, planImport, roleChanges, validateImportCsv
 import { createUser, resetUser, setUserStatus } from '../server/features/accounts/actions';
 import { isMinor } from '../server/features/accounts/model';
 import { contactTightened } from '../server/features/moderation/restrictions';
+import { roomsOf, screenRoomsFor } from '../server/features/moderation/screen-history';
 import { CliError, type CliContext } from './program';
 import { visible } from '../server/lib/csv';
 
@@ -69,9 +70,14 @@ export function usersCommand(ctx: CliContext) {
         const creds = await applyImport(store, plan, {
           codeTtlMs: ctx.config.loginCodeTtlMs,
           actor: CLI_ACTOR,
-          // Someone made a minor or no longer staff: their rooms' history is screened, as the portal does.
-          tightened: async (c) =>
-            contactTightened(await ctx.chat(), c, { waitForHistory: true }).catch((e) => io.err(`warning: the users were imported, but screening the rooms of those made minors failed: ${(e as Error).message}\n`)),
+          // Someone made a minor: her rooms' history is screened around the write, as the portal does;
+          // someone made a minor or no longer staff: calls end (none run from the CLI's process, but
+          // the same follow-up keeps one code path).
+          screenFor: async (ids, write) => {
+            const chat = await ctx.chat();
+            await screenRoomsFor(chat, await roomsOf(chat, ids), write);
+          },
+          tightened: async (c) => contactTightened(await ctx.chat(), c),
           beforeWrite: (c) => {
             if (!c.length) return; // nothing new: no sheet to hand out
             writeFileSync(out, credentialsCsv(c), { mode: 0o600, flag: 'wx' });

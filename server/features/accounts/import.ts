@@ -187,6 +187,11 @@ export async function applyImport(
     onAuditProgress?: (done: number, total: number) => void;
     /** After the write: existing users the import made minors (a date of birth) or took out of staff (a role), for the safeguarding rules that follow. */
     tightened?: (c: Tightened) => Promise<void>;
+    /**
+     * Around the write, when it makes existing users minors: screens their rooms' history, calls
+     * `write` in between (moderation/screen-history.ts), and resolves once all is done.
+     */
+    screenFor?: (userIds: string[], write: () => Promise<void>) => Promise<void>;
   },
 ): Promise<IssuedCredential[]> {
   const now = opts.now ?? Date.now();
@@ -236,7 +241,10 @@ export async function applyImport(
     return { id: user.id, patch, user, changed };
   });
   await opts.beforeWrite?.(credentials);
-  await store.users.importBatch({ create, update: update.map(({ id, patch }) => ({ id, patch })) });
+  const write = () => store.users.importBatch({ create, update: update.map(({ id, patch }) => ({ id, patch })) });
+  const minorsAhead = update.filter(({ user, patch }) => !isMinor(user) && isMinor({ ...user, ...patch })).map(({ id }) => id);
+  if (minorsAhead.length && opts.screenFor) await opts.screenFor(minorsAhead, write);
+  else await write();
   // An entry of its own, as createUser / updateUser write them, for what changes what an account may
   // do or how it is protected: a new lecturer or administrator, a role or a date of birth (the minor
   // flag) changed. The rest (new students, names, matric numbers) is counted in the summary: an

@@ -106,7 +106,7 @@ export class ImportJobs {
    * Applies a planned job in the background; the returned promise settles when it is done (the
    * routes do not wait for it). Only a 'planned' job starts; a second confirm does nothing.
    */
-  start(job: ImportJob, store: Store, opts: { codeTtlMs: number; actor: Actor; logger: Logger; tightened?: (c: Tightened) => Promise<void> }): Promise<void> | null {
+  start(job: ImportJob, store: Store, opts: { codeTtlMs: number; actor: Actor; logger: Logger; tightened?: (c: Tightened) => Promise<void>; screenFor?: (userIds: string[], write: () => Promise<void>) => Promise<void> }): Promise<void> | null {
     if (job.state !== 'planned' || !job.plan) return null;
     const plan = job.plan;
     Object.assign(job, { state: 'running', phase: 'Starting', progress: 5 });
@@ -120,6 +120,7 @@ export class ImportJobs {
           beforeWrite: () => void Object.assign(job, { phase: `Writing ${job.counts.create + job.counts.update} users to the store`, progress: 85 }),
           onAuditProgress: (done, total) => void Object.assign(job, { phase: `Recording audit entries (${done} of ${total})`, progress: 90 + Math.floor((9 * done) / Math.max(total, 1)) }),
           tightened: opts.tightened,
+          screenFor: opts.screenFor,
         }),
       )
       .then((creds) => {

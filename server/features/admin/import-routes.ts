@@ -10,6 +10,7 @@ import { jobBody, importPage, progressPanel } from '../../../views/admin-import'
 import { planImport, validateImportCsv } from '../accounts/import';
 import { recordAudit } from '../audit/record';
 import { contactTightened } from '../moderation/restrictions';
+import { roomsOf, screenRoomsFor } from '../moderation/screen-history';
 import { adminOf } from './guard';
 import type { ImportJobs } from './import-jobs';
 import { Csrf, type AdminKit } from './kit';
@@ -92,8 +93,15 @@ export function importRoutes(k: AdminKit, jobs: ImportJobs) {
       '/admin/import/:token/confirm',
       ({ set, request, params }) => {
         const job = mustJob(params.token, request);
-        // Someone the import makes a minor: restricted members leave the calls of their rooms (as for an edit).
-        void jobs.start(job, store, { codeTtlMs: config.loginCodeTtlMs, actor: k.actor(request), logger, tightened: (c) => contactTightened(k.chat, c, { waitForHistory: true }).catch((err) => logger.error('safeguarding follow-up of an import failed', { err })) });
+        void jobs.start(job, store, {
+          codeTtlMs: config.loginCodeTtlMs,
+          actor: k.actor(request),
+          logger,
+          // Someone the import makes a minor: her rooms' history is screened around the write (as for an edit)…
+          screenFor: async (ids, write) => void (await screenRoomsFor(k.chat, await roomsOf(k.chat, ids), write)),
+          // …and restricted members leave the calls of her rooms.
+          tightened: (c) => contactTightened(k.chat, c).catch((err) => logger.error('safeguarding follow-up of an import failed', { err })),
+        });
         return seeOther(set, `/admin/import/${job.token}`);
       },
       { params: Token, body: t.Object({ _csrf: Csrf }) },

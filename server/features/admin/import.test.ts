@@ -146,12 +146,18 @@ describe('admin portal: bulk import', () => {
     const ended: string[] = [];
     t.app.chat.calls = { endUser: (userId, opts) => void (opts?.where?.(room.id) ?? Promise.resolve(true)).then((yes) => yes && ended.push(userId)), endRoom: () => {}, endSeats: () => {} };
     await t.store.sanctions.create({ kind: 'restriction', userId: t.lecturer.id, roomId: room.id, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e9 });
+    // Posted while she was an adult (the shipped model holds it as a lecturer's course-room post).
+    const secret = "come to my house alone this weekend and don't tell your parents, it's our secret";
+    const { message } = await t.store.messages.append({ roomId: room.id, senderId: t.lecturer.id, clientId: 'c-before-import-1', kind: 'text', body: secret, mentions: [] });
     const up = await t.admin.upload('/admin/import', { text: `${HEADER}ada@unilag.edu.ng,Ada Obi,,2012-05-05,\n`, update: 'yes' });
     const loc = up.headers.get('location')!;
     expect((await t.admin.post(`${loc}/confirm`)).status).toBe(303);
     await waitDone(t.admin, loc);
     for (let i = 0; i < 50 && !ended.length; i++) await Bun.sleep(10);
     expect(ended).toEqual([t.lecturer.id]);
+    // Her room's history was screened around the import's write: the message is held for an officer.
+    expect((await t.store.messages.byId(room.id, message.id))?.held).toBe(true);
+    expect((await t.store.cases.list({ messageId: message.id })).map((c) => c.towardsMinor)).toEqual([false]);
   }, 30_000);
 
   test('empty, non-UTF-8 and header-only uploads are refused with a reason', async () => {

@@ -120,6 +120,23 @@ describe('admin portal: users', () => {
     expect([await which.user(withLecturer.id, t.student.id), await which.user(withLecturer.id, t.lecturer.id)]).toEqual([false, false]);
   }, 30_000);
 
+  test('an edit that makes a member a minor screens her rooms\' history first (the shipped model): a hold-level message posted among adults is held', async () => {
+    const t = await adminSetup();
+    const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CHM101', name: 'Chemistry', topic: '', createdBy: null, dmKey: null }, [
+      { userId: t.student.id, role: 'member' },
+      { userId: t.lecturer.id, role: 'member' },
+    ]);
+    const secret = "come to my house alone this weekend and don't tell your parents, it's our secret";
+    const { message } = await t.store.messages.append({ roomId: room.id, senderId: t.lecturer.id, clientId: 'c-among-adults-1', kind: 'text', body: secret, mentions: [] });
+    const path = `/admin/users/${t.student.id}`;
+    expect((await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '1999-01-01', minor: 'auto' })).status).toBe(303);
+    expect((await t.store.messages.byId(room.id, message.id))?.held).toBe(false); // still an adult: nothing screened
+    expect((await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '2012-01-01', minor: 'auto' })).status).toBe(303);
+    // Done when the edit's response comes: not left to a background task she could beat with a page load.
+    expect((await t.store.messages.byId(room.id, message.id))?.held).toBe(true);
+    expect((await t.store.cases.list({ messageId: message.id })).map((c) => [c.severity, c.towardsMinor])).toEqual([['hold', false]]);
+  }, 30_000);
+
   test('a lecturer made a student: their DM with a minor they share no course with leaves its call (read-only now)', async () => {
     const t = await adminSetup();
     const kid = (await makeUser(t.store, 'kid@unilag.edu.ng', 'student')).user;

@@ -19,7 +19,8 @@ import { roomListUpdate } from './rooms';
 import { metrics } from '../../metrics';
 import { recordAudit } from '../audit/record';
 import { deleteFileOf } from '../files/remove';
-import { openCase, screen } from '../moderation/screen';
+import { openCase, screen, screenScoped } from '../moderation/screen';
+import { screenLate } from '../moderation/screen-history';
 import { assertMayPost, postingRefusal } from '../moderation/restrictions';
 import { isOfficer } from '../accounts/model';
 import { restrictIfRepeated } from '../moderation/sanctions';
@@ -92,13 +93,15 @@ export async function publishHidden(ctx: ChatContext, message: Message) {
  * `screenText` turns a body into what is screened (a file's name → its words).
  */
 export async function postScreened(ctx: ChatContext, user: User, room: Room, input: Omit<AppendMessage, 'held'>, screenText: (body: string) => string = (b) => b) {
-  const verdict = await screen(ctx.store, ctx.moderation, room, user, screenText(input.body));
+  const { verdict, scoped } = await screenScoped(ctx.store, ctx.moderation, room, user, screenText(input.body));
   const { message, created } = await ctx.store.messages.append({ ...input, held: verdict?.severity === 'hold' });
   if (created) {
     metrics.messageSent(room.id);
     if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
   } else if (message.held) await openMissingCase(ctx, user, room, message, screenText);
   if (created || message.held) await publishVisible(ctx, message);
+  // Out of scope when screened: a minor may have joined before it was stored (screen-history.ts).
+  if (created && !scoped) await screenLate(ctx, room, message);
   return { message, created };
 }
 
@@ -153,7 +156,7 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   await assertMayPost(ctx.store, user, room);
   // An edit costs what a send costs (screening, the search index, a push to every member): same budget.
   await takeSendSlot(ctx, user, room);
-  const verdict = await screen(ctx.store, ctx.moderation, room, user, body);
+  const { verdict, scoped } = await screenScoped(ctx.store, ctx.moderation, room, user, body);
   // Held in the same write as the new text: never visible unheld, even if an officer releases the
   // message meanwhile. The new text goes to the sender only; a message shown until now is taken
   // off the others' pages (a tombstone, as a reload or a reconnect shows it: gone).
@@ -162,6 +165,7 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, edited, verdict));
   if (edited.held && edited.heldRev === edited.rev) await publishHidden(ctx, edited);
   else await publishVisible(ctx, edited);
+  if (!scoped) await screenLate(ctx, room, edited);
   return edited;
 }
 

@@ -14,8 +14,8 @@ import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
 import { contactFilter, contactRefusal, endLimitedCallsForMinors, sharedCoursesEnded } from '../moderation/restrictions';
-import { messageContext, minorIds } from '../moderation/screen';
-import { screenRoomFor } from '../moderation/screen-history';
+import { messageContext } from '../moderation/screen';
+import { screenRoomsFor } from '../moderation/screen-history';
 import type { ChatContext } from './context';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
@@ -97,16 +97,15 @@ export async function createCourseRoom(
 export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string, members: { userId: string; role: RoomRole }[]) {
   const room = await ctx.store.rooms.byId(roomId);
   if (!room) throw notFound('No such room.');
-  // Safeguarding: a minor joining a room that had none reads its history, screened first
-  // (screen-history.ts: history, then the write, then what changed meanwhile). Members already in
-  // it, and rooms that had a minor (screened when she joined, and since then as sent), cost nothing.
+  // Safeguarding: a minor joining reads the room's history, screened first (screen-history.ts:
+  // history, then the write, then what changed meanwhile). Members already in it cost nothing.
   const minorsJoining = await Promise.all(members.map(async (m) => {
     const u = await ctx.store.users.byId(m.userId);
     return u !== null && isMinor(u) && !(await ctx.store.rooms.membership(roomId, m.userId));
   }));
   let added: string[] = [];
   const write = async () => void (added = await ctx.store.rooms.addMembers(roomId, members));
-  if (minorsJoining.includes(true) && !(await minorIds(ctx.store, roomId)).length) await screenRoomFor(ctx, room, write);
+  if (minorsJoining.includes(true)) await screenRoomsFor(ctx, [room], write);
   else await write();
   // Safeguarding: a minor joining puts the room's call out of bounds for restricted members.
   await endLimitedCallsForMinors(ctx, roomId, added);

@@ -15,7 +15,6 @@ import type { Room, Store, User } from '../../store/types';
 import { isMinor, type Tightened } from '../accounts/model';
 import { IN_FORCE } from './hearing';
 import { minorIds, roomHasMinor } from './screen';
-import { screenRoomsOf } from './screen-history';
 import type { ChatContext } from '../chat/context';
 import { mayStillTalk, partyOf } from '../chat/policy';
 
@@ -93,14 +92,10 @@ export async function endLimitedCallsForMinors(ctx: Pick<ChatContext, 'store' | 
 
 /**
  * Accounts just made minors (an admin's edit, an import): in each of their rooms, as if they had just
- * been added; and their conversations that a minor could not have started leave the call. Their
- * rooms' history is screened as when a minor joins: in the background unless `waitForHistory` (a
- * user in 200 rooms must not hold up the admin's request; the CLI and import jobs wait).
+ * been added; and their conversations that a minor could not have started leave the call. (Their
+ * rooms' history was screened before the write that made them minors: screen-history.ts.)
  */
-export async function becameMinors(ctx: ChatContext, userIds: readonly string[], opts: { waitForHistory?: boolean } = {}): Promise<void> {
-  const history = screenRoomsOf(ctx, userIds);
-  if (opts.waitForHistory) await history;
-  else void history.catch((err) => ctx.warn?.('history screening failed', { err: String(err), userIds }));
+export async function becameMinors(ctx: Pick<ChatContext, 'store' | 'calls'>, userIds: readonly string[]): Promise<void> {
   if (!ctx.calls) return;
   for (const id of userIds) for (const { room } of await ctx.store.rooms.listForUser(id)) await endLimitedCallsForMinors(ctx, room.id, [id]);
   // An adult's conversation with a course-mate could go on; with a minor, only while they share a course.
@@ -134,8 +129,8 @@ export async function sharedCoursesEnded(ctx: Pick<ChatContext, 'store' | 'calls
  * end for whoever may no longer be there (becameMinors), and their conversations that went
  * read-only (a demoted lecturer and a minor sharing no course) lose those seats.
  */
-export async function contactTightened(ctx: ChatContext, c: Tightened, opts: { waitForHistory?: boolean } = {}): Promise<void> {
-  if (c.minors.length) await becameMinors(ctx, c.minors, opts);
+export async function contactTightened(ctx: Pick<ChatContext, 'store' | 'calls'>, c: Tightened): Promise<void> {
+  if (c.minors.length) await becameMinors(ctx, c.minors);
   const rest = c.leftStaff.filter((id) => !c.minors.includes(id));
   if (rest.length) await sharedCoursesEnded(ctx, rest);
 }

@@ -3,11 +3,10 @@ import { expect, test } from 'bun:test';
 import { RecordingHub } from '../../realtime/hub';
 import { topics } from '../../realtime/topics';
 import { addMembers } from '../chat/rooms';
-import { historyPage } from '../chat/messages';
-import { becameMinors } from './restrictions';
-import { person, say, setUp } from './sanctions-cast';
+import { editMessage, historyPage, sendMessage } from '../chat/messages';
+import { cid, person, say, setUp } from './sanctions-cast';
 import { decideCase } from './cases';
-import { screenRoomFor } from './screen-history';
+import { roomsOf, screenRoomsFor } from './screen-history';
 import type { Message } from '../../store/types';
 
 test('a minor added to an adults\' room: its hold-level history is held for review (not towards her sender\'s restriction), the rest stays', async () => {
@@ -52,7 +51,7 @@ test('no gap: a message sent while the history is screened (the room still witho
   const s = await setUp();
   const room = (await s.store.rooms.byId(s.adultsOnly.id))!;
   let during: Message | null = null;
-  await screenRoomFor(s.ctx, room, async () => {
+  await screenRoomsFor(s.ctx, [room], async () => {
     during = (await say(s, s.peer, room.id, 'HOLDME sent mid-screening')).message;
     expect(during.held).toBe(false); // out of scope when sent
     await s.store.rooms.addMembers(room.id, [{ userId: s.kid.id, role: 'member' }]);
@@ -61,17 +60,32 @@ test('no gap: a message sent while the history is screened (the room still witho
   expect((await historyPage(s.ctx, s.kid, room.id)).messages.map((m) => m.id)).not.toContain(during!.id);
 });
 
-test('two screenings at once open one case for a message; a room that already had a minor is not screened again', async () => {
+test('two screenings at once open one case for a message; a room that already has a minor is screened too (its history may never have been)', async () => {
   const s = await setUp();
   const room = (await s.store.rooms.byId(s.adultsOnly.id))!;
   const bad = await say(s, s.peer, room.id, 'HOLDME twice?');
-  await Promise.all([screenRoomFor(s.ctx, room), screenRoomFor(s.ctx, room)]);
+  await Promise.all([screenRoomsFor(s.ctx, [room]), screenRoomsFor(s.ctx, [room])]);
   expect((await s.store.cases.list({ messageId: bad.message.id })).length).toBe(1);
-  // BIO101 has a minor: adding another screens nothing (its messages were screened as sent).
+  // BIO101 has a minor, who joined before screening history existed: her messages' history was not screened.
   const old = await s.store.messages.append({ roomId: s.withKid.id, senderId: s.peer.id, clientId: 'c-unscreened-1', kind: 'text', body: 'HOLDME written straight to the store', mentions: [] });
   const kid2 = await person(s.store, 'kid2@unilag.edu.ng', 'Kid Two', { dateOfBirth: '2012-01-01' });
   await addMembers(s.ctx, s.a(s.officerA), s.withKid.id, [{ userId: kid2.id, role: 'member' }]);
-  expect((await s.store.messages.byId(s.withKid.id, old.message.id))?.held).toBe(false);
+  expect((await s.store.messages.byId(s.withKid.id, old.message.id))?.held).toBe(true);
+});
+
+test('a released message edited since (while no minor was there) is screened again on its new text', async () => {
+  const s = await setUp();
+  const room = (await s.store.rooms.byId(s.adultsOnly.id))!;
+  const m = await say(s, s.peer, room.id, 'HOLDME a quote from the set text');
+  await addMembers(s.ctx, s.a(s.officerA), room.id, [{ userId: s.kid.id, role: 'member' }]);
+  const [c] = await s.store.cases.list({ messageId: m.message.id });
+  await decideCase(s.ctx, s.a(s.officerA), c!.id, 'release', 'A quote.', { judgedLabels: [] });
+  await s.store.rooms.removeMember(room.id, s.kid.id);
+  await editMessage(s.ctx, s.peer, { roomId: room.id, messageId: m.message.id, body: 'HOLDME and now something else entirely' });
+  expect((await s.store.messages.byId(room.id, m.message.id))?.held).toBe(false); // no minor: not screened
+  await addMembers(s.ctx, s.a(s.officerA), room.id, [{ userId: s.kid.id, role: 'member' }]);
+  expect((await s.store.messages.byId(room.id, m.message.id))?.held).toBe(true);
+  expect((await s.store.cases.list({ messageId: m.message.id })).length).toBe(2);
 });
 
 test('a member made a minor: the history of her rooms is screened too; adults joining screen nothing', async () => {
@@ -81,8 +95,24 @@ test('a member made a minor: the history of her rooms is screened too; adults jo
   const tolu = await person(s.store, 'tolu@unilag.edu.ng', 'Tolu', { dateOfBirth: '1990-01-01' });
   await addMembers(s.ctx, s.a(s.officerA), room, [{ userId: tolu.id, role: 'member' }]);
   expect((await s.store.messages.byId(room, bad.message.id))?.held).toBe(false);
-  await s.store.users.update(s.peer.id, { dateOfBirth: '2011-03-03' });
-  await becameMinors(s.ctx, [s.peer.id], { waitForHistory: true });
+  // As the portal's edit does: her rooms' history first, then the write that makes her a minor.
+  await screenRoomsFor(s.ctx, await roomsOf(s.ctx, [s.peer.id]), () => s.store.users.update(s.peer.id, { dateOfBirth: '2011-03-03' }));
   expect((await s.store.messages.byId(room, bad.message.id))?.held).toBe(true);
   expect((await historyPage(s.ctx, s.peer, room)).messages.map((m) => m.id)).not.toContain(bad.message.id);
+});
+
+test('a message out of scope when screened but stored after a minor joined is screened then, and taken back if it holds', async () => {
+  const s = await setUp();
+  const room = s.adultsOnly.id;
+  // The store write lands after the minor was added (MongoDB: a number taken, the write late).
+  const messages = Object.create(s.store.messages) as typeof s.store.messages;
+  messages.append = async (m) => {
+    await s.store.rooms.addMembers(room, [{ userId: s.kid.id, role: 'member' }]);
+    return s.store.messages.append(m);
+  };
+  const ctx = { ...s.ctx, store: { ...s.store, messages } };
+  const { message } = await sendMessage(ctx, s.peer, { roomId: room, clientId: cid(), body: 'HOLDME sent as she joined' });
+  expect((await s.store.messages.byId(room, message.id))?.held).toBe(true);
+  expect((await historyPage(s.ctx, s.kid, room)).messages.map((m) => m.id)).not.toContain(message.id);
+  expect((await s.store.cases.list({ messageId: message.id })).map((c) => c.towardsMinor)).toEqual([false]);
 });

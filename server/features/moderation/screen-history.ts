@@ -9,13 +9,18 @@
  *   sees it "Held for review", and a case is opened (severity hold) for an officer, who may release
  *   it. A review-level message stays as it is (nobody was harmed by what the room already read).
  * - The case is not "towards a minor" (no minor was there when it was sent): it never counts
- *   towards the sender's automatic restriction, and its notice says where it was found.
- * - Once judged, never again: a message that has a case (an officer released it, or it is open) is
- *   left alone; of two screenings at once, only the one whose write hid the message opens a case.
- * - No gap: `screenRoomFor` screens the history, lets the minor in, then screens what changed
- *   meanwhile (sent or edited while the room still had no minor, so not screened when sent).
- * - Bounded: the newest HISTORY_SCREENED messages (texts, and files by their names); older ones
- *   stay as they are (README).
+ *   towards the sender's automatic restriction. One notice per screening, not one per message.
+ * - Judged text is not judged again: a message with a case on its current text (an officer
+ *   released it, or it is open) is left alone; edited since, it is screened like any other. Of two
+ *   screenings at once, only the one whose write hid a message opens its case.
+ * - No gap: screenRoomsFor screens the history, then makes the write that brings the minor in (the
+ *   membership, or the date of birth), then screens what changed meanwhile (sent or edited while
+ *   the room had no minor, so not screened when sent). The write waits for the screening.
+ * - Every joining is screened, also in rooms that already have a minor: whether their history was
+ *   ever screened is not recorded (a minor who joined before this existed, a screening cut short by
+ *   a shutdown, or one still running), and judged text costs one case lookup.
+ * - Bounded: the newest HISTORY_SCREENED messages per room (texts, and files by their names);
+ *   older ones stay as they are (README).
  * - With MODERATION_SCOPE=all every message was screened when sent: nothing to do.
  */
 import type { Message, ModerationCase, Room, User } from '../../store/types';
@@ -27,21 +32,49 @@ export const HISTORY_SCREENED = 2000;
 const PAGE = 200;
 
 /**
- * Screens `room` for minors joining it: its history, then `join()` (the write that adds them, if
- * any), then what changed in between. Returns the messages it held.
+ * Screens `rooms` for a minor joining them: each one's history, then `write()` (the change that
+ * brings her in, if any), then what changed in each meanwhile. Returns the messages it held.
  */
-export async function screenRoomFor(ctx: ChatContext, room: Room, join?: () => Promise<unknown>): Promise<Message[]> {
-  if (!ctx.moderation || ctx.moderation.scope === 'all') {
-    await join?.();
+export async function screenRoomsFor(ctx: ChatContext, rooms: readonly Room[], write?: () => Promise<unknown>): Promise<Message[]> {
+  if (!ctx.moderation || ctx.moderation.scope === 'all' || !rooms.length) {
+    await write?.();
     return [];
   }
-  const from = (await ctx.store.rooms.byId(room.id))?.lastSeq ?? room.lastSeq;
-  const screened = new Screening(ctx, room);
-  await screened.history();
-  await join?.();
-  await screened.changesSince(from);
-  screened.notify();
-  return screened.held;
+  const screenings = rooms.map((room) => new Screening(ctx, room));
+  try {
+    // `from` before reading: on MongoDB a number is claimed before its message is written, and
+    // the settled number never counts one still being written (its change is screened after).
+    const from = await Promise.all(rooms.map((r) => ctx.store.messages.settledSeq(r.id)));
+    for (const s of screenings) await s.history();
+    await write?.();
+    for (const [i, s] of screenings.entries()) await s.changesSince(from[i]!);
+  } finally {
+    // What was held is reported even when a later step failed.
+    for (const s of screenings) s.notify();
+  }
+  return screenings.flatMap((s) => s.held);
+}
+
+/**
+ * A message screened while its room had no minor (so not at all) and stored after a minor joined:
+ * a join's screening may have passed before it was written (MongoDB writes land after their number
+ * is taken). Screened now as history is. The message is already published: a hold takes it back.
+ */
+export async function screenLate(ctx: ChatContext, room: Room, message: Message): Promise<void> {
+  if (!ctx.moderation || ctx.moderation.scope === 'all' || !(await minorIds(ctx.store, room.id)).length) return;
+  const s = new Screening(ctx, room);
+  try {
+    await s.screen(message);
+  } finally {
+    s.notify();
+  }
+}
+
+/** The rooms of members about to be made minors (an admin's edit, an import), each once. */
+export async function roomsOf(ctx: ChatContext, userIds: readonly string[]): Promise<Room[]> {
+  const rooms = new Map<string, Room>();
+  for (const id of userIds) for (const { room } of await ctx.store.rooms.listForUser(id)) rooms.set(room.id, room);
+  return [...rooms.values()];
 }
 
 class Screening {
@@ -83,6 +116,12 @@ class Screening {
     });
   }
 
+  /** Screens one message, as it is now in the store. */
+  async screen(m: Message) {
+    const now = await this.ctx.store.messages.byId(this.room.id, m.id);
+    if (now) await this.one(now);
+  }
+
   /** Screens one message (false when there was nothing to screen). */
   private async one(m: Message): Promise<boolean> {
     if (m.kind === 'system' || m.deletedAt || m.held) return false;
@@ -93,8 +132,8 @@ class Screening {
     // A file message is its name, read as words (as when it was posted: postScreened).
     const c = model.classify(m.kind === 'file' ? fileNameText(m.body) : m.body, sender ? messageContext(this.room, sender) : undefined);
     if (!c.hold.length) return true;
-    // Judged already (an officer released it, or a case is open): not again.
-    if ((await this.ctx.store.cases.list({ messageId: m.id, limit: 1 })).length) return true;
+    // Judged already, this very text (an officer released it, or a case is open): not again.
+    if ((await this.ctx.store.cases.list({ messageId: m.id, limit: 20 })).some((x) => x.text === m.body)) return true;
     const hidden = await this.ctx.store.messages.setHeld(this.room.id, m.id, true);
     // Only the write that hid it opens the case (another screening may have got there first).
     if (!hidden || hidden.deletedAt || hidden.heldRev !== hidden.rev) return true;
@@ -102,21 +141,5 @@ class Screening {
     await publishHidden(this.ctx, hidden);
     this.held.push(hidden);
     return true;
-  }
-}
-
-/**
- * Members just made minors (an admin's edit, an import): each of their rooms that had no other
- * minor is screened once (rooms with one were screened when she joined, and since then as sent).
- * Runs after the edit's response: a user in 200 rooms must not hold up the admin's request; the
- * caller catches and logs a failure.
- */
-export async function screenRoomsOf(ctx: ChatContext, userIds: readonly string[]): Promise<void> {
-  const rooms = new Map<string, Room>();
-  for (const id of userIds) for (const { room } of await ctx.store.rooms.listForUser(id)) rooms.set(room.id, room);
-  for (const room of rooms.values()) {
-    const minors = await minorIds(ctx.store, room.id);
-    if (minors.some((id) => !userIds.includes(id))) continue;
-    await screenRoomFor(ctx, room);
   }
 }

@@ -165,9 +165,15 @@ export function fileNameText(name: string): string {
 
 /** Classifies `text` when the room is in scope; null when out of scope or nothing was flagged. */
 export async function screen(store: Store, moderation: Moderation | undefined, room: Room, sender: User, text: string): Promise<Verdict | null> {
-  if (!moderation) return null;
+  return (await screenScoped(store, moderation, room, sender, text)).verdict;
+}
+
+/** `screen`, also saying whether the room was in scope (out of scope: nothing was classified). */
+export async function screenScoped(store: Store, moderation: Moderation | undefined, room: Room, sender: User, text: string): Promise<{ verdict: Verdict | null; scoped: boolean }> {
+  const verdict = (v: Verdict | null) => ({ verdict: v, scoped: true });
+  if (!moderation) return { verdict: null, scoped: false };
   const ids = await minorIds(store, room.id);
-  if (moderation.scope !== 'all' && !ids.length) return null;
+  if (moderation.scope !== 'all' && !ids.length) return { verdict: null, scoped: false };
   const others = ids.filter((id) => id !== sender.id);
   // Only the minors are loaded (for the conversation risk), never the whole room.
   const minors = room.kind === 'course' ? [] : (await Promise.all(others.map((id) => store.users.byId(id)))).filter((u): u is User => u !== null);
@@ -178,10 +184,10 @@ export async function screen(store: Store, moderation: Moderation | undefined, r
   const base = { scores: { ...c.scores } as Record<string, number>, modelVersion: model.version, towardsMinor };
   const risk = await conversationRisk(store, model, moderation.policy, room, sender, minors, ctx, c.scores);
   if (risk) base.scores.grooming_risk = risk.risk;
-  if (risk?.alert) return { ...base, severity: 'hold', labels: [...new Set([...c.hold, 'grooming_risk'])] };
-  if (c.hold.length) return { ...base, severity: 'hold', labels: [...c.hold] };
-  if (c.review.length && moderation.policy.reviewCases) return { ...base, severity: 'review', labels: [...c.review] };
-  return null;
+  if (risk?.alert) return verdict({ ...base, severity: 'hold', labels: [...new Set([...c.hold, 'grooming_risk'])] });
+  if (c.hold.length) return verdict({ ...base, severity: 'hold', labels: [...c.hold] });
+  if (c.review.length && moderation.policy.reviewCases) return verdict({ ...base, severity: 'review', labels: [...c.review] });
+  return verdict(null);
 }
 
 /**
