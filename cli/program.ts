@@ -67,7 +67,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // Errors only (an undelivered notice): "no officer address configured" is the server's warning to give.
       notifier = createNotifier(config.notify, createLogger('error', (l) => io.err(l + '\n')));
       const moderation = createModeration(config.moderationScope, () => loadModel(config.moderationWeights ?? undefined), { policy: config.moderationPolicy, notifier, publicUrl: config.publicUrl });
-      return (chat = createChatContext(await store(), new LocalHub(() => null), config.timeZone, { moderation }));
+      chat = createChatContext(await store(), new LocalHub(() => null), config.timeZone, { moderation });
+      chat.warn = (message, fields) => io.err(`warning: ${message} ${JSON.stringify(fields)}\n`);
+      return chat;
     },
   };
   const program = new Command()

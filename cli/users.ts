@@ -75,7 +75,7 @@ export function usersCommand(ctx: CliContext) {
           // the same follow-up keeps one code path).
           screenFor: async (ids, write) => {
             const chat = await ctx.chat();
-            await screenRoomsFor(chat, await roomsOf(chat, ids), write);
+            await screenRoomsFor(chat, await roomsOf(chat, ids), write, { reason: 'became_minor', onFailure: 'write' });
           },
           tightened: async (c) => contactTightened(await ctx.chat(), c),
           beforeWrite: (c) => {

@@ -146,8 +146,18 @@ export interface ProfileInput {
   permissions?: string[];
 }
 
-/** Edits name, role, date of birth and the minor flag. The audit entry names the changed fields. */
-export async function updateUser(store: Store, id: string, input: ProfileInput, actor: Actor): Promise<User> {
+/**
+ * Edits name, role, date of birth and the minor flag. The audit entry names the changed fields.
+ * `around`: called once the edit is valid, with the store write to make (the safeguarding work
+ * that must come before an account becomes a minor: moderation/screen-history.ts).
+ */
+export async function updateUser(
+  store: Store,
+  id: string,
+  input: ProfileInput,
+  actor: Actor,
+  opts: { around?: (before: User, next: User, write: () => Promise<void>) => Promise<unknown> } = {},
+): Promise<User> {
   const user = await store.users.byId(id);
   if (!user) throw notFound('No such user.');
   const patch: UserPatch = {};
@@ -177,7 +187,11 @@ export async function updateUser(store: Store, id: string, input: ProfileInput, 
   const next = { ...user, ...patch };
   if (next.permissions.includes(SAFEGUARDING) && isMinor(next)) throw badRequest(MINOR_OFFICER);
   if (next.role === 'admin' && isMinor(next)) throw badRequest(MINOR_ADMIN);
-  const updated = (await store.users.update(user.id, Object.fromEntries(changed.map((k) => [k, patch[k]]))))!;
+  let written: User | null = null;
+  const write = async () => void (written = await store.users.update(user.id, Object.fromEntries(changed.map((k) => [k, patch[k]]))));
+  await (opts.around ? opts.around(user, next, write) : write());
+  if (!written) throw notFound('No such user.');
+  const updated: User = written;
   if (activeAdmin(user) && !activeAdmin(updated)) await keepAnAdmin(store, user, Object.fromEntries(changed.map((k) => [k, user[k]])), actor);
   const roleChange = changed.includes('role') ? { role: { from: user.role, to: updated.role } } : {};
   const permChange = changed.includes('permissions') ? { permissions: { from: user.permissions, to: updated.permissions } } : {};

@@ -98,7 +98,7 @@ export function importRoutes(k: AdminKit, jobs: ImportJobs) {
           actor: k.actor(request),
           logger,
           // Someone the import makes a minor: her rooms' history is screened around the write (as for an edit)…
-          screenFor: async (ids, write) => void (await screenRoomsFor(k.chat, await roomsOf(k.chat, ids), write)),
+          screenFor: async (ids, write) => void (await screenRoomsFor(k.chat, await roomsOf(k.chat, ids), write, { reason: 'became_minor', onFailure: 'write' })),
           // …and restricted members leave the calls of her rooms.
           tightened: (c) => contactTightened(k.chat, c).catch((err) => logger.error('safeguarding follow-up of an import failed', { err })),
         });

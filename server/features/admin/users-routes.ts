@@ -94,11 +94,11 @@ export function userRoutes(k: AdminKit) {
           // The permission checkbox applies only when the form showed it (an unchecked box sends nothing).
           const others = u.permissions.filter((p) => p !== 'safeguarding');
           const permissions = body.permissions_shown === 'yes' ? (body.safeguarding === 'yes' ? [...others, 'safeguarding'] : others) : undefined;
-          let updated = u;
-          const write = async () => void (updated = await updateUser(store, u.id, { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minorOverride, permissions }, k.actor(request)));
-          // About to be a minor: her rooms' history is screened before the edit is written (screen-history.ts).
-          if (isMinor({ dateOfBirth: body.date_of_birth?.trim() || null, minorOverride }) && !isMinor(u)) await screenRoomsFor(k.chat, await roomsOf(k.chat, [u.id]), write);
-          else await write();
+          const updated = await updateUser(store, u.id, { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minorOverride, permissions }, k.actor(request), {
+            // About to be a minor (the edit already checked): her rooms' history is screened before it is written.
+            around: async (before, next, write) =>
+              isMinor(next) && !isMinor(before) ? screenRoomsFor(k.chat, await roomsOf(k.chat, [u.id]), write, { reason: 'became_minor', onFailure: 'write' }) : write(),
+          });
           // Now a minor, or no longer staff: calls end where the safeguarding rules no longer allow them.
           await contactTightened(k.chat, tightenedBy(u, updated));
           return seeOther(set, `/admin/users/${u.id}?done=saved`);

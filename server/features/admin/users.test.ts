@@ -131,6 +131,10 @@ describe('admin portal: users', () => {
     const path = `/admin/users/${t.student.id}`;
     expect((await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '1999-01-01', minor: 'auto' })).status).toBe(303);
     expect((await t.store.messages.byId(room.id, message.id))?.held).toBe(false); // still an adult: nothing screened
+    // An edit refused (a minor cannot be an administrator) screens nothing: it is checked first.
+    expect((await t.admin.post(path, { name: 'Ada', role: 'admin', date_of_birth: '2012-01-01', minor: 'auto' })).status).toBe(400);
+    expect((await t.store.messages.byId(room.id, message.id))?.held).toBe(false);
+    expect(await t.store.cases.list()).toEqual([]);
     expect((await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '2012-01-01', minor: 'auto' })).status).toBe(303);
     // Done when the edit's response comes: not left to a background task she could beat with a page load.
     expect((await t.store.messages.byId(room.id, message.id))?.held).toBe(true);

@@ -94,14 +94,17 @@ export async function publishHidden(ctx: ChatContext, message: Message) {
  */
 export async function postScreened(ctx: ChatContext, user: User, room: Room, input: Omit<AppendMessage, 'held'>, screenText: (body: string) => string = (b) => b) {
   const { verdict, scoped } = await screenScoped(ctx.store, ctx.moderation, room, user, screenText(input.body));
-  const { message, created } = await ctx.store.messages.append({ ...input, held: verdict?.severity === 'hold' });
+  const stored = await ctx.store.messages.append({ ...input, held: verdict?.severity === 'hold' });
+  let { message } = stored;
+  const { created } = stored;
   if (created) {
     metrics.messageSent(room.id);
     if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
   } else if (message.held) await openMissingCase(ctx, user, room, message, screenText);
+  // Out of scope when screened: a minor may have joined before it was stored; screened before
+  // anyone is shown it (screen-history.ts), also on a resend (the first attempt may have failed there).
+  if (!scoped && !message.held && (await screenLate(ctx, room, message))) message = (await ctx.store.messages.byId(room.id, message.id)) ?? message;
   if (created || message.held) await publishVisible(ctx, message);
-  // Out of scope when screened: a minor may have joined before it was stored (screen-history.ts).
-  if (created && !scoped) await screenLate(ctx, room, message);
   return { message, created };
 }
 
@@ -160,12 +163,13 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   // Held in the same write as the new text: never visible unheld, even if an officer releases the
   // message meanwhile. The new text goes to the sender only; a message shown until now is taken
   // off the others' pages (a tombstone, as a reload or a reconnect shows it: gone).
-  const edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body), undefined, { hold: verdict?.severity === 'hold' });
+  let edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body), undefined, { hold: verdict?.severity === 'hold' });
   if (!edited) throw notFound('No such message.');
+  // Out of scope when screened: a minor may have joined before it was stored (screen-history.ts).
+  if (!scoped && (await screenLate(ctx, room, edited))) edited = (await ctx.store.messages.byId(room.id, message.id)) ?? edited;
   if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, edited, verdict));
   if (edited.held && edited.heldRev === edited.rev) await publishHidden(ctx, edited);
   else await publishVisible(ctx, edited);
-  if (!scoped) await screenLate(ctx, room, edited);
   return edited;
 }
 

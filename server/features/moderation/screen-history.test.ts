@@ -111,8 +111,63 @@ test('a message out of scope when screened but stored after a minor joined is sc
     return s.store.messages.append(m);
   };
   const ctx = { ...s.ctx, store: { ...s.store, messages } };
+  const from = (s.hub as RecordingHub).log.length;
   const { message } = await sendMessage(ctx, s.peer, { roomId: room, clientId: cid(), body: 'HOLDME sent as she joined' });
   expect((await s.store.messages.byId(room, message.id))?.held).toBe(true);
+  // Screened before it was published: the room never got it, not even as a tombstone; its sender sees it held.
+  const pushed = (s.hub as RecordingHub).log.slice(from).filter((e) => e.data.includes(message.id));
+  expect(pushed.map((e) => e.topic)).toEqual([topics.user(s.peer.id)]);
+  expect(s.notices.map((n) => n.summary)).toEqual(['A message sent as a student under 18 joined its room was held.']);
   expect((await historyPage(s.ctx, s.kid, room)).messages.map((m) => m.id)).not.toContain(message.id);
   expect((await s.store.cases.list({ messageId: message.id })).map((c) => c.towardsMinor)).toEqual([false]);
+});
+
+test('failures: before the write, a minor is not let into an unscreened room, but a member is still made a minor; after it, the write stands', async () => {
+  const s = await setUp();
+  const room = (await s.store.rooms.byId(s.adultsOnly.id))!;
+  await say(s, s.peer, room.id, 'HOLDME among adults');
+  const warned: string[] = [];
+  const broken = (failOn: number) => {
+    let calls = 0;
+    const messages = Object.create(s.store.messages) as typeof s.store.messages;
+    messages.history = async (...a) => {
+      if (++calls === failOn) throw new Error('store down');
+      return s.store.messages.history(...a);
+    };
+    return { ...s.ctx, warn: (m: string) => void warned.push(m), store: { ...s.store, messages } };
+  };
+  // Adding: refused, nobody added.
+  await expect(addMembers(broken(1), s.a(s.officerA), room.id, [{ userId: s.kid.id, role: 'member' }])).rejects.toThrow('store down');
+  expect(await s.store.rooms.membership(room.id, s.kid.id)).toBeNull();
+  // Made a minor: written anyway, logged, and the room screened after the write.
+  let wrote = false;
+  await screenRoomsFor(broken(1), [room], async () => void (wrote = true), { reason: 'became_minor', onFailure: 'write' });
+  expect(wrote).toBe(true);
+  expect(warned).toEqual(['history screening failed before the write; writing anyway']);
+  expect((await s.store.cases.list()).length).toBe(1);
+  expect(s.notices.map((n) => n.summary)).toEqual(['A message was held in the rooms of a member just recorded as under 18.']);
+  // After the write: logged, and the caller goes on (the member is in, announced and audited).
+  const other = (await s.store.rooms.byId(s.withKid.id))!;
+  const kid2 = await person(s.store, 'kid2@unilag.edu.ng', 'Kid Two', { dateOfBirth: '2012-01-01' });
+  let failed = 0;
+  const later = Object.create(s.store.messages) as typeof s.store.messages;
+  later.changesSince = async () => {
+    failed++;
+    throw new Error('store down later');
+  };
+  await addMembers({ ...s.ctx, warn: (m: string) => void warned.push(m), store: { ...s.store, messages: later } }, s.a(s.officerA), other.id, [{ userId: kid2.id, role: 'member' }]);
+  expect(failed).toBe(1);
+  expect(warned.at(-1)).toBe('history screening failed after the write');
+  expect(await s.store.rooms.membership(other.id, kid2.id)).not.toBeNull();
+  expect((await s.store.audit.list({})).some((e) => e.action === 'room.add_members' && e.target === other.id)).toBe(true);
+});
+
+test('one notice for a screening of several rooms', async () => {
+  const s = await setUp();
+  const a = (await s.store.rooms.byId(s.adultsOnly.id))!;
+  const b = await s.mk('group', null, [{ userId: s.adult.id, role: 'owner' }, { userId: s.peer.id, role: 'member' }]);
+  await say(s, s.adult, a.id, 'HOLDME one');
+  await say(s, s.adult, b.id, 'HOLDME two');
+  await screenRoomsFor(s.ctx, [a, b], undefined, { reason: 'became_minor' });
+  expect(s.notices.map((n) => [n.summary, n.url])).toEqual([['2 messages were held in the rooms of a member just recorded as under 18.', 'https://chat.example.edu/admin/moderation']]);
 });

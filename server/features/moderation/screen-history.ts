@@ -31,26 +31,57 @@ import { fileNameText, messageContext, minorIds, openCase } from './screen';
 export const HISTORY_SCREENED = 2000;
 const PAGE = 200;
 
+/** Why a screening runs: a minor joins, a member becomes one, or a message landed after a join. */
+export type ScreeningReason = 'joined' | 'became_minor' | 'late';
+
+const SUMMARY: Record<ScreeningReason, (n: number) => string> = {
+  joined: (n) => `${n === 1 ? 'A message already in a room was' : `${n} messages already in a room were`} held when a student under 18 joined it.`,
+  became_minor: (n) => `${n === 1 ? 'A message was' : `${n} messages were`} held in the rooms of a member just recorded as under 18.`,
+  late: () => 'A message sent as a student under 18 joined its room was held.',
+};
+
 /**
  * Screens `rooms` for a minor joining them: each one's history, then `write()` (the change that
  * brings her in, if any), then what changed in each meanwhile. Returns the messages it held.
+ * Failures: before the write, `onFailure` 'refuse' throws and nothing is written (a minor is not
+ * let into an unscreened room); 'write' logs, writes anyway and screens what it can after (she is
+ * already a member who read that history: her being a minor must not wait on a classifier). After
+ * the write, a failure is logged and the rest skipped: the write stands, the caller goes on.
  */
-export async function screenRoomsFor(ctx: ChatContext, rooms: readonly Room[], write?: () => Promise<unknown>): Promise<Message[]> {
+export async function screenRoomsFor(
+  ctx: ChatContext,
+  rooms: readonly Room[],
+  write?: () => Promise<unknown>,
+  opts: { reason?: ScreeningReason; onFailure?: 'refuse' | 'write' } = {},
+): Promise<Message[]> {
   if (!ctx.moderation || ctx.moderation.scope === 'all' || !rooms.length) {
     await write?.();
     return [];
   }
-  const screenings = rooms.map((room) => new Screening(ctx, room));
+  const notice = new Notice(ctx, opts.reason ?? 'joined');
+  const screenings = rooms.map((room) => new Screening(ctx, room, notice));
+  let from: number[] = [];
   try {
-    // `from` before reading: on MongoDB a number is claimed before its message is written, and
-    // the settled number never counts one still being written (its change is screened after).
-    const from = await Promise.all(rooms.map((r) => ctx.store.messages.settledSeq(r.id)));
-    for (const s of screenings) await s.history();
+    try {
+      // `from` before reading: on MongoDB a number is claimed before its message is written, and
+      // the settled number never counts one still being written (its change is screened after).
+      from = await Promise.all(rooms.map((r) => ctx.store.messages.settledSeq(r.id)));
+      for (const s of screenings) await s.history();
+    } catch (err) {
+      if (opts.onFailure !== 'write') throw err;
+      ctx.warn?.('history screening failed before the write; writing anyway', { err: String(err), rooms: rooms.length });
+    }
     await write?.();
-    for (const [i, s] of screenings.entries()) await s.changesSince(from[i]!);
+    try {
+      // A room whose history was not finished before the write is screened whole now (that covers
+      // what changed meanwhile); the others only for what changed.
+      for (const [i, s] of screenings.entries()) await (s.historyDone && from[i] !== undefined ? s.changesSince(from[i]!) : s.history());
+    } catch (err) {
+      ctx.warn?.('history screening failed after the write', { err: String(err), rooms: rooms.length });
+    }
   } finally {
-    // What was held is reported even when a later step failed.
-    for (const s of screenings) s.notify();
+    // What was held is reported even when a step failed.
+    notice.send();
   }
   return screenings.flatMap((s) => s.held);
 }
@@ -58,16 +89,19 @@ export async function screenRoomsFor(ctx: ChatContext, rooms: readonly Room[], w
 /**
  * A message screened while its room had no minor (so not at all) and stored after a minor joined:
  * a join's screening may have passed before it was written (MongoDB writes land after their number
- * is taken). Screened now as history is. The message is already published: a hold takes it back.
+ * is taken). Screened now, as history is, before the caller publishes it: true when it was held
+ * (the caller re-reads it and publishes what it is now; nothing is pushed from here).
  */
-export async function screenLate(ctx: ChatContext, room: Room, message: Message): Promise<void> {
-  if (!ctx.moderation || ctx.moderation.scope === 'all' || !(await minorIds(ctx.store, room.id)).length) return;
-  const s = new Screening(ctx, room);
+export async function screenLate(ctx: ChatContext, room: Room, message: Message): Promise<boolean> {
+  if (!ctx.moderation || ctx.moderation.scope === 'all' || !(await minorIds(ctx.store, room.id)).length) return false;
+  const notice = new Notice(ctx, 'late');
+  const s = new Screening(ctx, room, notice, { publish: false });
   try {
     await s.screen(message);
   } finally {
-    s.notify();
+    notice.send();
   }
+  return s.held.length > 0;
 }
 
 /** The rooms of members about to be made minors (an admin's edit, an import), each once. */
@@ -77,30 +111,14 @@ export async function roomsOf(ctx: ChatContext, userIds: readonly string[]): Pro
   return [...rooms.values()];
 }
 
-class Screening {
-  readonly held: Message[] = [];
+/** One notice to the officers for all a screening held (a room's history can hold dozens at once). */
+class Notice {
   private cases: ModerationCase[] = [];
-  private senders = new Map<string, User | null>();
-  constructor(private ctx: ChatContext, private room: Room) {}
-
-  async history() {
-    let before: number | undefined;
-    for (let seen = 0; seen < HISTORY_SCREENED; ) {
-      const page = await this.ctx.store.messages.history(this.room.id, { beforeSeq: before, limit: PAGE });
-      if (!page.length) return;
-      before = page[0]!.seq;
-      for (const m of page.reverse()) if (seen < HISTORY_SCREENED && (await this.one(m))) seen++;
-      if (page.length < PAGE) return;
-    }
+  constructor(private ctx: ChatContext, private reason: ScreeningReason) {}
+  add(c: ModerationCase) {
+    this.cases.push(c);
   }
-
-  /** Sent or edited after `rev` (at most a page of them: the minutes of one screening). */
-  async changesSince(rev: number) {
-    for (const m of await this.ctx.store.messages.changesSince(this.room.id, rev, HISTORY_SCREENED)) await this.one(m);
-  }
-
-  /** One notice for everything this screening held (a room's history can hold dozens at once). */
-  notify() {
+  send() {
     const moderation = this.ctx.moderation!;
     const [first] = this.cases;
     if (!first) return;
@@ -110,10 +128,44 @@ class Screening {
       kind: 'hold',
       severity: 'high',
       labels: [...new Set(this.cases.flatMap((c) => c.labels))],
-      summary: n === 1 ? 'A message already in a room was held when a student under 18 joined it.' : `${n} messages already in a room were held when a student under 18 joined it.`,
+      summary: SUMMARY[this.reason](n),
       url: moderation.link(n === 1 ? `/admin/moderation/cases/${first.id}` : '/admin/moderation'),
       at: first.createdAt,
     });
+  }
+}
+
+class Screening {
+  readonly held: Message[] = [];
+  historyDone = false;
+  private senders = new Map<string, User | null>();
+  /** `publish`: push what it holds (a tombstone to the room); false when the caller publishes. */
+  constructor(private ctx: ChatContext, private room: Room, private notice: Notice, private opts: { publish: boolean } = { publish: true }) {}
+
+  async history() {
+    let before: number | undefined;
+    for (let seen = 0; seen < HISTORY_SCREENED; ) {
+      const page = await this.ctx.store.messages.history(this.room.id, { beforeSeq: before, limit: PAGE });
+      if (!page.length) break;
+      before = page[0]!.seq;
+      for (const m of page.reverse()) if (seen < HISTORY_SCREENED && (await this.one(m))) seen++;
+      if (page.length < PAGE) break;
+      // A page is ~0.1 s of classifying: on SQLite (synchronous under its promises) nothing else
+      // would run meanwhile, so the server yields between pages.
+      await Bun.sleep(0);
+    }
+    this.historyDone = true;
+  }
+
+  /** Everything sent or edited after `rev` (the minutes of one screening: usually a handful). */
+  async changesSince(rev: number) {
+    for (let after = rev; ; ) {
+      const page = await this.ctx.store.messages.changesSince(this.room.id, after, PAGE);
+      for (const m of page) await this.one(m);
+      if (page.length < PAGE) return;
+      after = page.at(-1)!.rev;
+      await Bun.sleep(0);
+    }
   }
 
   /** Screens one message, as it is now in the store. */
@@ -137,8 +189,8 @@ class Screening {
     const hidden = await this.ctx.store.messages.setHeld(this.room.id, m.id, true);
     // Only the write that hid it opens the case (another screening may have got there first).
     if (!hidden || hidden.deletedAt || hidden.heldRev !== hidden.rev) return true;
-    this.cases.push(await openCase(this.ctx.store, moderation, hidden, { severity: 'hold', labels: [...c.hold], scores: { ...c.scores }, modelVersion: model.version, towardsMinor: false }, 'history'));
-    await publishHidden(this.ctx, hidden);
+    this.notice.add(await openCase(this.ctx.store, moderation, hidden, { severity: 'hold', labels: [...c.hold], scores: { ...c.scores }, modelVersion: model.version, towardsMinor: false }, 'history'));
+    if (this.opts.publish) await publishHidden(this.ctx, hidden);
     this.held.push(hidden);
     return true;
   }
