@@ -14,7 +14,8 @@ import { actOnCase, MAX_REASON } from '../moderation/cases';
 import { officerOf } from './moderation-routes';
 import { canLift, IN_FORCE, MAX_STATEMENT, OWN_CASE } from '../moderation/hearing';
 import { clauseById } from '../moderation/policy-clauses';
-import { affectedParty, decideAppeal, liftSanction, reviewCheck } from '../moderation/sanctions';
+import { decideAppeal, liftSanction, reviewCheck } from '../moderation/sanctions';
+import { affectedParty } from '../moderation/party';
 import { recordAudit } from '../audit/record';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
 

@@ -113,7 +113,8 @@ describe('room freeze', () => {
 describe('who answers for a frozen room', () => {
   test('the owners; without owners, the moderators; without either, the staff members; they get the banner count', async () => {
     const s = await setUp();
-    const { openNoticeCount, affectedParty } = await import('./sanctions');
+    const { openNoticeCount } = await import('./sanctions');
+    const { affectedParty } = await import('./party');
     const lecturer = (await s.store.users.update(s.peer.id, { role: 'lecturer' }))!;
     const plain = await s.mk('course', 'CHM100', [{ userId: s.adult.id, role: 'member' }, { userId: s.kid.id, role: 'member' }, { userId: lecturer.id, role: 'member' }]);
     await say(s, s.kid, plain.id, 'REVIEWME x');
@@ -145,7 +146,8 @@ describe('who answers for a frozen room', () => {
 
   test('a conversation nobody owns: its adult members answer, not the minor in it; two minors answer for theirs; a statement is read by its author only', async () => {
     const s = await setUp();
-    const { openNoticeCount, affectedParty } = await import('./sanctions');
+    const { openNoticeCount } = await import('./sanctions');
+    const { affectedParty } = await import('./party');
     const { safeguardingPage } = await import('../../../views/safeguarding');
     const dm = await s.mk('group', null, [{ userId: s.adult.id, role: 'member' }, { userId: s.kid.id, role: 'member' }, { userId: s.peer.id, role: 'member' }]);
     await say(s, s.adult, dm.id, 'REVIEWME x');
