@@ -9,6 +9,7 @@
  */
 import { Outbox, newClientId, type Pending } from './outbox';
 import { REORDER_WINDOW } from '../../server/features/chat/limits';
+import { editBoxes } from './edit-box';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -32,8 +33,6 @@ function start(app: HTMLElement) {
   let socket: WebSocket | null = null;
   let resumed = false;
   let lastTyping = 0;
-  /** Edits sent and not yet answered, by message id: their text, until the edit comes back or is refused. */
-  const pendingEdits = new Map<string, string>();
   let readTimer: ReturnType<typeof setTimeout> | undefined;
 
   const roomEl = () => document.querySelector<HTMLElement>('main.room[data-room]');
@@ -44,6 +43,7 @@ function start(app: HTMLElement) {
     socket!.send(JSON.stringify(frame));
     return true;
   };
+  const edits = editBoxes(send, button);
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {
@@ -133,11 +133,8 @@ function start(app: HTMLElement) {
       else outbox.update(msg.clientId, { state: 'failed', error: msg.message });
       renderOutbox();
     } else if (msg.type === 'reject-edit' && msg.id && msg.room) {
-      // The refused text goes back in the edit box, with the reason: typing it again is no answer.
-      const text = pendingEdits.get(msg.id);
-      pendingEdits.delete(msg.id);
       const art = document.getElementById(`m-${msg.id}`);
-      if (art && text !== undefined && msg.room === openRoom()) editInPlace(art, msg.room, text, msg.message);
+      if (art && msg.room === openRoom()) edits.refused(art, msg.room, msg.message ?? '');
     }
   }
 
@@ -169,7 +166,7 @@ function start(app: HTMLElement) {
     const old = document.getElementById(art.id);
     if (old) {
       if (Number(art.dataset.rev) > Number(old.dataset.rev)) {
-        pendingEdits.delete(art.id.slice(2));
+        edits.answered(art.id.slice(2));
         old.replaceWith(art);
         decorate(art);
       }
@@ -332,61 +329,12 @@ function start(app: HTMLElement) {
     } else if (art && room && action === 'delete') {
       if (confirm('Delete this message for everyone?')) send({ type: 'delete', room, message: art.id.slice(2) });
     } else if (art && room && action === 'edit') {
-      if (art.querySelector('.edit-form')) return editInPlace(art, room, '');
+      if (edits.isOpen(art)) return edits.open(art, room, '');
       const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`);
       if (!res.ok) return;
-      editInPlace(art, room, await res.text());
+      edits.open(art, room, await res.text());
     }
   });
-
-  /**
-   * One edit box per message at most. A box already open (Edit pressed again, or a refusal of an
-   * earlier save arriving while the author edits again) stays, with what is typed in it; a refusal
-   * only adds its reason there.
-   */
-  function editInPlace(art: HTMLElement, room: string, text: string, error?: string) {
-    const open = art.querySelector<HTMLFormElement>('.edit-form');
-    if (open) {
-      if (error) {
-        // One reason shown: the latest refusal replaces an earlier one.
-        open.querySelector('.alert')?.remove();
-        open.prepend(editAlert(error));
-      }
-      open.querySelector('textarea')?.focus();
-      return;
-    }
-    const form = document.createElement('form');
-    form.className = 'edit-form';
-    if (error) form.append(editAlert(error));
-    const ta = document.createElement('textarea');
-    ta.value = text;
-    ta.maxLength = 4000;
-    ta.setAttribute('aria-label', 'Edit message');
-    const save = button('Save', 'noop');
-    save.type = 'submit';
-    const cancel = button('Cancel', 'noop');
-    form.append(ta, save, cancel);
-    const body = art.querySelector('.body');
-    if (!body) return;
-    body.replaceWith(form);
-    ta.focus();
-    cancel.addEventListener('click', () => form.replaceWith(body));
-    form.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      if (ta.value.trim() && send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) {
-        pendingEdits.set(art.id.slice(2), ta.value);
-        form.replaceWith(body);
-      }
-    });
-  }
-
-  function editAlert(error: string) {
-    const p = document.createElement('p');
-    p.className = 'alert';
-    p.setAttribute('role', 'alert');
-    p.textContent = `Not saved: ${error}`;
-    return p;
-  }
 
   // ---- page start -------------------------------------------------------------------------
   document.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);

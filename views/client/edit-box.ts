@@ -1,0 +1,72 @@
+/**
+ * Editing a message in place. At most one box per message: a box already open (Edit pressed
+ * again, or a refusal of an earlier save arriving while the author edits again) stays, with what
+ * is typed in it. Edits have no outbox: a saved text is kept until the server answers, so that a
+ * refusal (`reject-edit`: rate limit, a block, an archived room…) puts it back in the box with the
+ * reason instead of losing it; the edited message coming back (a newer rev) forgets it.
+ */
+type Send = (frame: Record<string, unknown>) => boolean;
+type Button = (label: string, action: string) => HTMLButtonElement;
+
+export function editBoxes(send: Send, button: Button) {
+  /** Edits sent and not yet answered, by message id: their text. */
+  const pending = new Map<string, string>();
+
+  function alert(error: string) {
+    const p = document.createElement('p');
+    p.className = 'alert';
+    p.setAttribute('role', 'alert');
+    p.textContent = `Not saved: ${error}`;
+    return p;
+  }
+
+  function open(art: HTMLElement, room: string, text: string, error?: string) {
+    const current = art.querySelector<HTMLFormElement>('.edit-form');
+    if (current) {
+      if (error) {
+        // One reason shown: the latest refusal replaces an earlier one.
+        current.querySelector('.alert')?.remove();
+        current.prepend(alert(error));
+      }
+      current.querySelector('textarea')?.focus();
+      return;
+    }
+    const form = document.createElement('form');
+    form.className = 'edit-form';
+    if (error) form.append(alert(error));
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.maxLength = 4000;
+    ta.setAttribute('aria-label', 'Edit message');
+    const save = button('Save', 'noop');
+    save.type = 'submit';
+    const cancel = button('Cancel', 'noop');
+    form.append(ta, save, cancel);
+    const body = art.querySelector('.body');
+    if (!body) return;
+    body.replaceWith(form);
+    ta.focus();
+    cancel.addEventListener('click', () => form.replaceWith(body));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      if (ta.value.trim() && send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) {
+        pending.set(art.id.slice(2), ta.value);
+        form.replaceWith(body);
+      }
+    });
+  }
+
+  return {
+    open,
+    isOpen: (art: HTMLElement) => art.querySelector('.edit-form') !== null,
+    /** The message came back newer (the edit, or someone else's change): nothing to put back. */
+    answered: (id: string) => void pending.delete(id),
+    /** The edit of `art` was refused: its text goes back in the box with the reason. */
+    refused(art: HTMLElement, room: string, reason: string) {
+      const id = art.id.slice(2);
+      const text = pending.get(id);
+      pending.delete(id);
+      if (text !== undefined) open(art, room, text, reason);
+    },
+  };
+}
