@@ -99,6 +99,35 @@ describeBrowser('group calls (browser)', () => {
   );
 
   test(
+    'someone leaves and someone joins: the newcomer reuses the m-lines the leaver had, and everyone keeps receiving without a call problem',
+    async () => {
+      const [a, b, c] = people.map((p) => p.page) as [typeof people[0]['page'], typeof people[0]['page'], typeof people[0]['page']];
+      await withArtifactsOnFailure('calls-reuse', a, server, async () => {
+        await Promise.all([a, b, c].map((p) => openRoom(p, server, roomId)));
+        await enterCall(a, 'Start call');
+        await enterCall(b, 'Join call');
+        await enterCall(c, 'Join call');
+        const [idA, idB, idC] = await Promise.all([a, b, c].map(myId));
+        await expectReceiving(a, [idB!, idC!]);
+        // Chidi leaves, and Ada's page has applied the offer that stops sending his tracks to her.
+        await c.getByRole('button', { name: 'Leave call' }).click();
+        await eventually(async () => expect(await a.locator(`.call-tiles [data-participant="${idC}"]`).count()).toBe(0));
+        await Bun.sleep(1_000);
+        // He comes back (a new participant): his tracks go out on the m-lines his old ones used.
+        await enterCall(c, 'Join call');
+        const idC2 = await myId(c);
+        expect(idC2).not.toBe(idC);
+        await expectReceiving(a, [idB!, idC2!]);
+        await expectReceiving(b, [idA!, idC2!]);
+        for (const p of [a, b, c]) expect(await p.locator('body').innerText()).not.toContain('Call problem');
+        for (const p of [c, b, a]) await p.getByRole('button', { name: 'Leave call' }).click();
+        await c.getByRole('button', { name: 'Start call' }).waitFor();
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
     'a non-member cannot join a room’s call (the socket is closed with 4404)',
     async () => {
       const page = outsider.page;
