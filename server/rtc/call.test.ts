@@ -55,6 +55,21 @@ describe('signalling messages', () => {
   });
 });
 
+describe('a page\'s problem report', () => {
+  test('is logged as a warning with the call, the participant and the m-lines last offered; at most five per participant; checked like every message', async () => {
+    const warned: { msg: string; fields?: Record<string, unknown> }[] = [];
+    const s = new Sfu(rtcConfigFromEnv({}), { info() {}, warn: (msg, fields) => void warned.push({ msg, fields }) });
+    sfus.push(s);
+    const { call, participant } = s.join({ roomId: 'r1', member: member(1), host: false, start: 'group', endpoint: endpoint() });
+    const report = parseClientMsg({ type: 'problem', where: 'sub', message: "InvalidAccessError: The m= section with mid='2' should be rejected." })!;
+    for (let i = 0; i < 7; i++) await s.handle(call, participant, report);
+    expect(warned.length).toBe(5);
+    expect(warned[0]).toEqual({ msg: 'call problem reported by a browser', fields: { callId: call.id, participantId: participant.id, where: 'sub', message: "InvalidAccessError: The m= section with mid='2' should be rejected.", lastSubOffer: '' } });
+    expect(parseClientMsg({ type: 'problem', where: 'sub', message: 'x'.repeat(501) })).toBeNull();
+    expect(parseClientMsg({ type: 'problem', where: 'elsewhere', message: 'x' })).toBeNull();
+  });
+});
+
 describe('calls', () => {
   test('a call is started on purpose, lectures only by hosts, and ends with its last participant', async () => {
     const s = sfu();

@@ -25,6 +25,9 @@ export interface CallHooks {
   warn(msg: string, fields: Record<string, unknown>): void;
 }
 
+/** Problems one participant's page may report (the rest are dropped). */
+const MAX_PROBLEMS = 5;
+
 /** The least time between two rosters of one call (see broadcastRoster). */
 export const ROSTER_EVERY_MS = 250;
 
@@ -125,6 +128,10 @@ export class Call {
         return p.requestIceRestart();
       case 'leave':
         return this.leave(p, 'left');
+      case 'problem':
+        // At most a few per participant: a page in a loop must not flood the log.
+        if (p.problems++ < MAX_PROBLEMS) this.hooks.warn('call problem reported by a browser', { callId: this.id, participantId: p.id, where: m.where, message: m.message, lastSubOffer: p.lastSubOffer });
+        return;
       case 'join':
         throw new CallError('Already in the call.');
     }

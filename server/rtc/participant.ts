@@ -16,7 +16,7 @@ import type { RTCPeerConnection, RTCRtpTransceiver, MediaStreamTrack } from 'wer
 import type { RtcConfig } from './config';
 import { BitrateEstimator, pickLayer, videoBudgets, type ViewMode } from './control';
 import { DownTrack } from './downtrack';
-import { announceSdp, createPeer, rembPacket } from './peer';
+import { announceSdp, createPeer, rembPacket, sdpSections } from './peer';
 import type { Seat, Source } from './permissions';
 import type { ServerMsg, TrackInfo } from './protocol';
 import { UpTrack } from './uptrack';
@@ -62,6 +62,10 @@ export class Participant {
   readonly down: BitrateEstimator;
   readonly upEstimate: BitrateEstimator;
   closed = false;
+  /** Problems this participant's page reported (Call logs the first few). */
+  problems = 0;
+  /** The m-lines of the last `sub` offer (mid:port:direction), for those reports. */
+  lastSubOffer = '';
   /** What we send this subscriber (bps, measured each second). */
   sendRate = 0;
   private sentBytes = 0;
@@ -212,6 +216,8 @@ export class Participant {
       const offer = await pc.createOffer({ iceRestart: this.restartIce });
       this.restartIce = false;
       await pc.setLocalDescription(offer);
+      // For a page's problem report: each m-line of what we offered (mid:port:direction).
+      this.lastSubOffer = sdpSections(pc.localDescription!.sdp).map((x) => `${x.mid}:${x.port}:${x.direction}`).join(' ');
       if (this.closed) return;
       this.send({ type: 'offer', sdp: announceSdp(this.cfg, pc.localDescription!.sdp), tracks: this.trackInfo() });
       // From the first offer without a usable answer: offering again after a refused answer does not extend it.

@@ -32,6 +32,8 @@ export const ClientMsg = T.Union([
   /** Network changed: restart ICE on the receiving connection (the client restarts its own). */
   msg('restart', {}),
   msg('leave', {}),
+  /** The page could not apply what it got (e.g. the browser refused an offer): logged for operators. */
+  msg('problem', { where: T.Union([T.Literal('pub'), T.Literal('sub'), T.Literal('other')]), message: T.String({ maxLength: 500 }) }),
 ]);
 export type ClientMsg = Static<typeof ClientMsg>;
 

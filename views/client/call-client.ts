@@ -57,7 +57,13 @@ export class CallClient {
     // Messages are handled in order, one at a time (an answer must not overtake its offer).
     this.ws.onmessage = (e) => {
       const m = JSON.parse(String(e.data)) as Msg;
-      this.queue = this.queue.then(() => this.onMessage(m)).catch((err) => this.ui.say(`Call problem: ${err}`));
+      this.queue = this.queue
+        .then(() => this.onMessage(m))
+        .catch((err) => {
+          this.ui.say(`Call problem: ${err}`);
+          // Also told to the server, which logs it for operators (with what it last offered).
+          this.signal({ type: 'problem', where: m.type === 'offer' ? 'sub' : 'other', message: String(err).slice(0, 500) });
+        });
     };
     // 4403 carries why (a block, a freeze, the room archived, a new room role): shown as the server says it.
     this.ws.onclose = (e) => this.end(e.code === 4404 ? 'You are not a member of this room.' : e.reason || (e.code === 4403 ? 'You were removed from the call.' : 'The call connection closed.'));
