@@ -6,6 +6,7 @@ import { afterAll, beforeEach, describe, expect, test } from 'bun:test';
 import { verifyChain } from './audit-chain';
 import { DuplicateEmailError, type NewUser, type Store } from './types';
 import { chatContract } from './contract-chat';
+import { casesContract } from './contract-cases';
 import { filesContract } from './contract-files';
 
 let n = 0;
@@ -160,6 +161,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     });
 
     chatContract(() => store);
+    casesContract(() => store);
     filesContract(() => store);
   });
 }
