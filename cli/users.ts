@@ -7,7 +7,7 @@ import { applyImport, credentialsCsv, planImport, roleChanges, validateImportCsv
 import { createUser, resetUser, setUserStatus } from '../server/features/accounts/actions';
 import { isMinor } from '../server/features/accounts/model';
 import { contactTightened } from '../server/features/moderation/restrictions';
-import { roomsOf, screenRoomsFor } from '../server/features/moderation/screen-history';
+import { screenForNewMinors } from '../server/features/moderation/screen-history';
 import { CliError, type CliContext } from './program';
 import { visible } from '../server/lib/csv';
 
@@ -73,10 +73,7 @@ export function usersCommand(ctx: CliContext) {
           // Someone made a minor: her rooms' history is screened around the write, as the portal does;
           // someone made a minor or no longer staff: calls end (none run from the CLI's process, but
           // the same follow-up keeps one code path).
-          screenFor: async (ids, write) => {
-            const chat = await ctx.chat();
-            await screenRoomsFor(chat, await roomsOf(chat, ids), write, { reason: 'became_minor', onFailure: 'write' });
-          },
+          screenFor: async (ids, write) => screenForNewMinors(await ctx.chat(), ids, write),
           tightened: async (c) => contactTightened(await ctx.chat(), c),
           beforeWrite: (c) => {
             if (!c.length) return; // nothing new: no sheet to hand out

@@ -242,8 +242,10 @@ export async function applyImport(
   });
   await opts.beforeWrite?.(credentials);
   const write = () => store.users.importBatch({ create, update: update.map(({ id, patch }) => ({ id, patch })) });
-  const minorsAhead = update.filter(({ user, patch }) => !isMinor(user) && isMinor({ ...user, ...patch })).map(({ id }) => id);
-  if (minorsAhead.length && opts.screenFor) await opts.screenFor(minorsAhead, write);
+  // Made minors or no longer staff: screened around the write, followed up after the audit.
+  const tightened = update.map(({ user, patch }) => tightenedBy(user, { ...user, ...patch }));
+  const c = { minors: tightened.flatMap((t) => t.minors), leftStaff: tightened.flatMap((t) => t.leftStaff) };
+  if (c.minors.length && opts.screenFor) await opts.screenFor(c.minors, write);
   else await write();
   // An entry of its own, as createUser / updateUser write them, for what changes what an account may
   // do or how it is protected: a new lecturer or administrator, a role or a date of birth (the minor
@@ -272,8 +274,6 @@ export async function applyImport(
     refused: plan.refused.length,
   });
   // Last: the write and its audit stand whatever the safeguarding follow-up does (the callers log its failures).
-  const tightened = update.map(({ user, patch }) => tightenedBy(user, { ...user, ...patch }));
-  const c = { minors: tightened.flatMap((t) => t.minors), leftStaff: tightened.flatMap((t) => t.leftStaff) };
   if (c.minors.length || c.leftStaff.length) await opts.tightened?.(c);
   return credentials;
 }

@@ -10,7 +10,7 @@ import { jobBody, importPage, progressPanel } from '../../../views/admin-import'
 import { planImport, validateImportCsv } from '../accounts/import';
 import { recordAudit } from '../audit/record';
 import { contactTightened } from '../moderation/restrictions';
-import { roomsOf, screenRoomsFor } from '../moderation/screen-history';
+import { screenForNewMinors } from '../moderation/screen-history';
 import { adminOf } from './guard';
 import type { ImportJobs } from './import-jobs';
 import { Csrf, type AdminKit } from './kit';
@@ -98,7 +98,7 @@ export function importRoutes(k: AdminKit, jobs: ImportJobs) {
           actor: k.actor(request),
           logger,
           // Someone the import makes a minor: her rooms' history is screened around the write (as for an edit)…
-          screenFor: async (ids, write) => void (await screenRoomsFor(k.chat, await roomsOf(k.chat, ids), write, { reason: 'became_minor', onFailure: 'write' })),
+          screenFor: (ids, write) => screenForNewMinors(k.chat, ids, write),
           // …and restricted members leave the calls of her rooms.
           tightened: (c) => contactTightened(k.chat, c).catch((err) => logger.error('safeguarding follow-up of an import failed', { err })),
         });

@@ -6,8 +6,8 @@ import type { User, UserStatus } from '../../store/types';
 import { adminHome, confirmBody } from '../../../views/admin';
 import { codeIssuedBody, newUserBody, userDetailBody, usersListBody } from '../../../views/admin-users';
 import { createUser, resetUser, revokeSessions, setUserStatus, updateUser } from '../accounts/actions';
-import { isMinor, tightenedBy } from '../accounts/model';
-import { roomsOf, screenRoomsFor } from '../moderation/screen-history';
+import { tightenedBy } from '../accounts/model';
+import { screenForNewMinors } from '../moderation/screen-history';
 import { contactTightened } from '../moderation/restrictions';
 import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
 import { PAGE_SIZE, findUsers } from './users';
@@ -96,8 +96,7 @@ export function userRoutes(k: AdminKit) {
           const permissions = body.permissions_shown === 'yes' ? (body.safeguarding === 'yes' ? [...others, 'safeguarding'] : others) : undefined;
           const updated = await updateUser(store, u.id, { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minorOverride, permissions }, k.actor(request), {
             // About to be a minor (the edit already checked): her rooms' history is screened before it is written.
-            around: async (before, next, write) =>
-              isMinor(next) && !isMinor(before) ? screenRoomsFor(k.chat, await roomsOf(k.chat, [u.id]), write, { reason: 'became_minor', onFailure: 'write' }) : write(),
+            around: (before, next, write) => (tightenedBy(before, next).minors.length ? screenForNewMinors(k.chat, [u.id], write) : write()),
           });
           // Now a minor, or no longer staff: calls end where the safeguarding rules no longer allow them.
           await contactTightened(k.chat, tightenedBy(u, updated));

@@ -104,7 +104,16 @@ export async function screenLate(ctx: ChatContext, room: Room, message: Message)
   return s.held.length > 0;
 }
 
-/** The rooms of members about to be made minors (an admin's edit, an import), each once. */
+/**
+ * Members about to be made minors (an admin's edit, an import): their rooms, each once, screened
+ * around `write` (the change that makes them minors), which happens even if screening fails
+ * first (they already read that history).
+ */
+export async function screenForNewMinors(ctx: ChatContext, userIds: readonly string[], write: () => Promise<unknown>): Promise<void> {
+  await screenRoomsFor(ctx, await roomsOf(ctx, userIds), write, { reason: 'became_minor', onFailure: 'write' });
+}
+
+/** The rooms of these members, each once. */
 export async function roomsOf(ctx: ChatContext, userIds: readonly string[]): Promise<Room[]> {
   const rooms = new Map<string, Room>();
   for (const id of userIds) for (const { room } of await ctx.store.rooms.listForUser(id)) rooms.set(room.id, room);
