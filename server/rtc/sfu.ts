@@ -83,18 +83,12 @@ export class Sfu {
 
   /**
    * Removes a user from every call on this node (a safeguarding block), or from the calls in rooms
-   * `where` accepts (a restriction: rooms with a minor); their sockets get 4403.
+   * `where` accepts (a restriction: rooms with a minor); their sockets get 4403. `where` is asked
+   * only about calls the user is in.
    */
   async endUser(userId: string, why = 'Removed from the call.', where?: (roomId: string) => Promise<boolean>) {
-    for (const [roomId, call] of [...this.calls.entries()]) {
-      if (![...call.participants.values()].some((p) => p.member.userId === userId)) continue;
-      if (where && !(await where(roomId))) continue;
-      for (const p of [...call.participants.values()]) {
-        if (p.member.userId !== userId) continue;
-        await call.leave(p, 'removed');
-        p.endpoint.close(4403, why);
-      }
-    }
+    const inCall = (roomId: string) => [...(this.calls.get(roomId)?.participants.values() ?? [])].some((p) => p.member.userId === userId);
+    await this.endSeats({ room: async (roomId) => inCall(roomId) && (!where || (await where(roomId))), user: async (_, id) => id === userId }, why);
   }
 
   /**
@@ -106,12 +100,7 @@ export class Sfu {
     for (const [roomId, call] of [...this.calls.entries()]) {
       if (!(await which.room(roomId))) continue;
       for (const userId of new Set([...call.participants.values()].map((p) => p.member.userId))) {
-        if (!(await which.user(roomId, userId))) continue;
-        for (const p of [...call.participants.values()]) {
-          if (p.member.userId !== userId) continue;
-          await call.leave(p, 'removed');
-          p.endpoint.close(4403, why);
-        }
+        if (await which.user(roomId, userId)) await this.remove(call, (p) => p.member.userId === userId, why);
       }
     }
   }
@@ -119,8 +108,13 @@ export class Sfu {
   /** Ends the room's call on this node (a safeguarding freeze); every socket gets 4403. */
   async endRoom(roomId: string, why = 'The call was ended.') {
     const call = this.calls.get(roomId);
-    if (!call) return;
+    if (call) await this.remove(call, () => true, why);
+  }
+
+  /** Takes the participants `which` names out of `call`, closing their sockets with 4403 and `why`. */
+  private async remove(call: Call, which: (p: Participant) => boolean, why: string) {
     for (const p of [...call.participants.values()]) {
+      if (!which(p)) continue;
       await call.leave(p, 'removed');
       p.endpoint.close(4403, why);
     }
