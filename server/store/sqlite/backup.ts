@@ -27,7 +27,7 @@ export class BackupError extends Error {
 
 export async function backupSqlite(dataDir: string, outDir: string, now = Date.now()): Promise<BackupResult> {
   const source = join(dataDir, 'letstalk.db');
-  if (!existsSync(source)) throw new BackupError(`no database at ${source} (is DATA_DIR right?)`);
+  if (!existsSync(source)) throw new BackupError(`no database at ${source}: set DATA_DIR to the server's data folder`);
   if (existsSync(outDir) && (!statSync(outDir).isDirectory() || readdirSync(outDir).length)) throw new BackupError(`${outDir} exists and is not an empty folder: choose a new one (a backup never overwrites)`);
   // As private as DATA_DIR: every conversation is in it. An existing empty folder keeps its own mode
   // unless told, and VACUUM INTO and Bun.write create files with the umask's.
