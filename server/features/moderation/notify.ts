@@ -26,7 +26,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { Logger } from '../../log';
 import type { NotifyConfig } from './notify-config';
 import { buildMessage, normaliseNotice } from './notify-mail';
-import { SmtpError, sendMail, type SmtpOptions } from './notify-smtp';
+import { SmtpError, sendMail, type SmtpOptions, type SmtpResult } from './notify-smtp';
 
 export type { NotifyConfig } from './notify-config';
 
@@ -145,19 +145,21 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
     const smtp = cfg.smtp!;
     let to = smtp.to;
     const left = () => ({ to });
+    // What the server said at RCPT, whether or not anyone accepted: refused addresses are logged
+    // (they would be refused again), deferred ones are the next attempt's list.
+    const heard = (r: Pick<SmtpResult, 'refused' | 'deferred'>) => {
+      if (r.refused.length) log.error('officer addresses refused by the mail server', { caseId: n.caseId, refused: r.refused });
+      if (r.deferred.length) to = r.deferred;
+    };
     const attempt: Attempt = async () => {
       try {
         const r = await sendMail(smtp, to, buildMessage(n, smtp, now()), deps.smtp);
-        if (r.refused.length) log.error('officer addresses refused by the mail server', { caseId: n.caseId, refused: r.refused });
+        heard(r);
         if (!r.deferred.length) return { ok: true };
-        to = r.deferred;
         return { ok: false, retry: true, error: `deferred for ${r.deferred.join(', ')}` };
       } catch (e) {
         const permanent = e instanceof SmtpError && e.permanent;
-        // Nobody accepted: the retry goes to the deferred addresses only (a refused one is refused again).
-        const rcpt = e instanceof SmtpError ? e.recipients : undefined;
-        if (rcpt?.refused.length) log.error('officer addresses refused by the mail server', { caseId: n.caseId, refused: rcpt.refused });
-        if (rcpt && rcpt.deferred.length) to = rcpt.deferred;
+        if (e instanceof SmtpError && e.recipients) heard(e.recipients);
         return { ok: false, retry: !permanent, error: (e as Error).message };
       }
     };
