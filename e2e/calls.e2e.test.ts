@@ -128,6 +128,37 @@ describeBrowser('group calls (browser)', () => {
   );
 
   test(
+    'the first person Ada receives leaves and comes back: her first m-lines pause and are reused, and no page has a call problem',
+    async () => {
+      const [a, b, c] = people.map((p) => p.page) as [typeof people[0]['page'], typeof people[0]['page'], typeof people[0]['page']];
+      await withArtifactsOnFailure('calls-first-leaves', a, server, async () => {
+        await Promise.all([a, b, c].map((p) => openRoom(p, server, roomId)));
+        await enterCall(a, 'Start call');
+        await enterCall(b, 'Join call');
+        const idB = await myId(b);
+        // Bola's tracks take the first m-lines of Ada's receiving connection (the BUNDLE tag).
+        await expectReceiving(a, [idB!]);
+        await enterCall(c, 'Join call');
+        const idC = await myId(c);
+        await expectReceiving(a, [idB!, idC!]);
+        await b.getByRole('button', { name: 'Leave call' }).click();
+        await eventually(async () => expect(await a.locator(`.call-tiles [data-participant="${idB}"]`).count()).toBe(0));
+        await Bun.sleep(1_000);
+        for (const p of [a, c]) expect(await p.locator('body').innerText()).not.toContain('Call problem');
+        await expectReceiving(a, [idC!]);
+        // She comes back: her new tracks go out on those first m-lines again.
+        await enterCall(b, 'Join call');
+        const idB2 = await myId(b);
+        await expectReceiving(a, [idB2!, idC!]);
+        for (const p of [a, b, c]) expect(await p.locator('body').innerText()).not.toContain('Call problem');
+        for (const p of [c, b, a]) await p.getByRole('button', { name: 'Leave call' }).click();
+        await c.getByRole('button', { name: 'Start call' }).waitFor();
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
     'a non-member cannot join a room’s call (the socket is closed with 4404)',
     async () => {
       const page = outsider.page;

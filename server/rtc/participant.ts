@@ -16,7 +16,7 @@ import type { RTCPeerConnection, RTCRtpTransceiver, MediaStreamTrack } from 'wer
 import type { RtcConfig } from './config';
 import { BitrateEstimator, pickLayer, videoBudgets, type ViewMode } from './control';
 import { DownTrack } from './downtrack';
-import { announceSdp, createPeer, rembPacket, sdpSections } from './peer';
+import { announceSdp, createPeer, pausedNotRejected, rembPacket, sdpSections } from './peer';
 import type { Seat, Source } from './permissions';
 import type { ServerMsg, TrackInfo } from './protocol';
 import { UpTrack } from './uptrack';
@@ -216,10 +216,11 @@ export class Participant {
       const offer = await pc.createOffer({ iceRestart: this.restartIce });
       this.restartIce = false;
       await pc.setLocalDescription(offer);
+      const sdp = announceSdp(this.cfg, pausedNotRejected(pc.localDescription!.sdp));
       // For a page's problem report: each m-line of what we offered (mid:port:direction).
-      this.lastSubOffer = sdpSections(pc.localDescription!.sdp).map((x) => `${x.mid}:${x.port}:${x.direction}`).join(' ');
+      this.lastSubOffer = sdpSections(sdp).map((x) => `${x.mid}:${x.port}:${x.direction}`).join(' ');
       if (this.closed) return;
-      this.send({ type: 'offer', sdp: announceSdp(this.cfg, pc.localDescription!.sdp), tracks: this.trackInfo() });
+      this.send({ type: 'offer', sdp, tracks: this.trackInfo() });
       // From the first offer without a usable answer: offering again after a refused answer does not extend it.
       this.answerTimer ??= setTimeout(() => this.events.onBroken(this, 'no answer'), this.cfg.answerTimeoutMs ?? ANSWER_TIMEOUT_MS);
     } catch (e) {

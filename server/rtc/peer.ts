@@ -94,6 +94,25 @@ export function announceSdp(cfg: RtcConfig, sdp: string): string {
     .join('\r\n');
 }
 
+/**
+ * An offer's `inactive` m-lines with port 9 instead of werift's port 0. In an offer, port 0 means
+ * "rejected" (JSEP), not "paused": Chrome then requires every m-line of the BUNDLE group to be
+ * rejected once the group's first one is ("The m= section with mid='2' should be rejected"), which
+ * happened whenever the person whose tracks had the first m-lines left a call of three or more.
+ * We only ever pause a Down track (it may be reused for the next one), so nothing we offer is
+ * rejected. Offers only: in an answer, port 0 must answer an m-line the browser rejected.
+ */
+export function pausedNotRejected(offerSdp: string): string {
+  const lines = offerSdp.split('\r\n');
+  let mLine = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.startsWith('m=')) mLine = /^m=\S+ 0 /.test(l) ? i : -1;
+    else if (mLine >= 0 && l === 'a=inactive') lines[mLine] = lines[mLine]!.replace(/^(m=\S+) 0 /, '$1 9 ');
+  }
+  return lines.join('\r\n');
+}
+
 /** A REMB feedback packet (RFC draft-alvestrand-rmcat-remb): bitrate = mantissa · 2^exp. */
 export function rembPacket(senderSsrc: number, bitrate: number, ssrcs: number[]): RtcpPacket {
   let exp = 0;

@@ -1,0 +1,30 @@
+import { describe, expect, test } from 'bun:test';
+import { pausedNotRejected, sdpSections } from './peer';
+
+const offer = [
+  'v=0',
+  'a=group:BUNDLE 0 1 2',
+  'm=audio 0 UDP/TLS/RTP/SAVPF 111',
+  'a=mid:0',
+  'a=inactive',
+  'm=video 9 UDP/TLS/RTP/SAVPF 96',
+  'a=mid:1',
+  'a=sendonly',
+  'm=video 0 UDP/TLS/RTP/SAVPF 96',
+  'a=mid:2',
+  'a=sendonly',
+  '',
+].join('\r\n');
+
+describe('pausedNotRejected', () => {
+  test('an inactive m-line is offered with port 9 (paused), so the BUNDLE tag is never rejected', () => {
+    const out = sdpSections(pausedNotRejected(offer)).map((s) => `${s.mid}:${s.port}:${s.direction}`);
+    // mid 2 has port 0 without being inactive: not ours to change.
+    expect(out).toEqual(['0:9:inactive', '1:9:sendonly', '2:0:sendonly']);
+  });
+
+  test('everything else is left byte for byte', () => {
+    const out = pausedNotRejected(offer);
+    expect(out.replace('m=audio 9 ', 'm=audio 0 ')).toBe(offer);
+  });
+});
