@@ -110,6 +110,32 @@ describeBrowser('sign-in (browser)', () => {
     TIMEOUT,
   );
 
+  // After the first test (it sets the password).
+  test(
+    'a stranger guessing locks new devices out, not the browser she signs in with',
+    async () => {
+      const own = await browser.newContext();
+      const stranger = await browser.newContext();
+      const [mine, theirs] = await Promise.all([own.newPage(), stranger.newPage()]);
+      await withArtifactsOnFailure('login-lockout', theirs, server, async () => {
+        await signIn(mine, USER.email, NEW_PASSWORD);
+        await expectHome(mine);
+        await signOut(mine);
+        for (let i = 0; i < 5; i++) {
+          await signIn(theirs, USER.email, `guess ${i}`);
+          await expectRefused(theirs);
+        }
+        // Even the right password waits on a device that never signed in to her account.
+        await signIn(theirs, USER.email, NEW_PASSWORD);
+        expect(await theirs.getByRole('alert').innerText()).toBe('Too many sign-in attempts. Try again in 15 minutes. A device you have signed in with before can still sign in.');
+        await signIn(mine, USER.email, NEW_PASSWORD);
+        await expectHome(mine);
+      });
+      await Promise.all([own.close(), stranger.close()]);
+    },
+    TIMEOUT,
+  );
+
   test(
     'login page on a small phone (screenshot)',
     async () => {

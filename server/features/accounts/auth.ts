@@ -15,18 +15,23 @@ import { validatePassword } from './model';
 import { memoryLimiters, type LimiterFactory, type RateLimiter } from '../../lib/sliding-window';
 import { startSession, type SessionContext } from './sessions';
 import { KeyedLock } from '../../lib/keyed-lock';
+import { knownDevice, rememberDevice } from './devices';
 import type { LiveConnections } from './actions';
 
 export interface AuthContext extends SessionContext {
   /** Closes a user's live sockets (the hub); absent in the CLI, where each socket's next message finds its session gone. */
   live?: LiveConnections;
+  /** Attempts for an account from browsers that never signed in to it (see devices.ts). */
   accountLimiter: RateLimiter;
+  /** Attempts from one browser that has signed in to the account before, per browser. */
+  deviceLimiter: RateLimiter;
   ipLimiter: RateLimiter;
 }
 
 export function createLimiters(make: LimiterFactory = memoryLimiters) {
   return {
     accountLimiter: make('signin-account', 5, 15 * 60_000),
+    deviceLimiter: make('signin-device', 5, 15 * 60_000),
     ipLimiter: make('signin-ip', 30, 15 * 60_000),
   };
 }
@@ -42,10 +47,12 @@ function lockedMessage(sec: number) {
   return `Too many sign-in attempts. Try again in ${min} minute${min === 1 ? '' : 's'}.`;
 }
 
+const NEW_DEVICES_LOCKED = ' A device you have signed in with before can still sign in.';
+
 export async function signIn(
   ctx: AuthContext,
-  input: { email: string; secret: string; ip: string | null; userAgent: string | null },
-): Promise<{ token: string; user: User }> {
+  input: SignInInput,
+): Promise<SignedIn> {
   const email = input.email.trim().toLowerCase();
   const ipKey = input.ip ?? 'unknown';
   if (!email || !input.secret) throw badRequest('Enter your email and password.');
@@ -58,15 +65,35 @@ export async function signIn(
   return ipTurns.run(ipKey, () => signInTurn(ctx, input, email, ipKey));
 }
 
+export interface SignInInput {
+  email: string;
+  secret: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** The browser's device cookie (devices.ts), if it sent one. */
+  deviceCookie?: string;
+}
+
+export interface SignedIn {
+  token: string;
+  user: User;
+  /** A new device cookie to set (this browser had not signed in to the account before), else null. */
+  deviceCookie: string | null;
+}
+
 /** Password checks are CPU-bound: a few at once per address keep every core busy (see signIn). */
 const SIGNIN_WIDTH = 4;
 const ipTurns = new KeyedLock(SIGNIN_WIDTH);
 
-async function signInTurn(ctx: AuthContext, input: { secret: string; ip: string | null; userAgent: string | null }, email: string, ipKey: string): Promise<{ token: string; user: User }> {
+async function signInTurn(ctx: AuthContext, input: SignInInput, email: string, ipKey: string): Promise<SignedIn> {
   const ipWait = await ctx.ipLimiter.retryAfter(ipKey);
   if (ipWait > 0) throw rateLimited(lockedMessage(ipWait), ipWait);
-  const wait = await ctx.accountLimiter.take(email);
-  if (wait > 0) throw rateLimited(lockedMessage(wait), wait);
+  // A browser that signed in to this account before counts its own attempts; every other browser
+  // shares the account's count, which a stranger can use up (devices.ts).
+  const device = knownDevice(ctx.sessionKey, email, input.deviceCookie);
+  const [limiter, key] = device ? [ctx.deviceLimiter, `${email}|${device}`] : [ctx.accountLimiter, email];
+  const wait = await limiter.take(key);
+  if (wait > 0) throw rateLimited(lockedMessage(wait) + (device ? '' : NEW_DEVICES_LOCKED), wait);
 
   const fail = async (err: AppError, user: User | null) => {
     await ctx.ipLimiter.record(ipKey);
@@ -95,12 +122,12 @@ async function signInTurn(ctx: AuthContext, input: { secret: string; ip: string 
   if (user!.status !== 'active') {
     throw await fail(forbidden(`This account is ${user!.status}. Contact your administrator.`), user);
   }
-  await ctx.accountLimiter.reset(email);
+  await limiter.reset(key);
   let signedIn = user!;
   if (viaCode) signedIn = (await ctx.store.users.update(signedIn.id, { mustSetPassword: true }))!;
   const token = await startSession(ctx, signedIn.id, { ip: input.ip, userAgent: input.userAgent });
-  await recordAudit(ctx.store, { userId: signedIn.id, origin: input.ip ?? 'unknown' }, 'session.login', signedIn.id, { method: viaCode ? 'login_code' : 'password' });
-  return { token, user: signedIn };
+  await recordAudit(ctx.store, { userId: signedIn.id, origin: input.ip ?? 'unknown' }, 'session.login', signedIn.id, { method: viaCode ? 'login_code' : 'password', device: device ? 'known' : 'new' });
+  return { token, user: signedIn, deviceCookie: device ? null : rememberDevice(ctx.sessionKey, email, input.deviceCookie) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { Client, makeUser, testApp } from '../../testing';
 import { SESSION_COOKIE } from './sessions';
+import { DEVICE_COOKIE } from './devices';
 
 async function setUp() {
   const t = await testApp();
@@ -204,17 +205,66 @@ describe('cross-site requests', () => {
 });
 
 describe('rate limiting', () => {
-  test('five wrong passwords lock the account for everyone, with a clear 429', async () => {
+  test('five wrong passwords from strangers lock the account for new devices, with a clear 429; her own browser still signs in', async () => {
     const { client, app } = await withPassword();
     const attacker = new Client(app, '203.0.113.5');
     for (let i = 0; i < 5; i++) expect((await attacker.signIn('ada@unilag.edu.ng', `wrong-${i}`)).status).toBe(401);
     const locked = await attacker.signIn('ada@unilag.edu.ng', PASSWORD);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await locked.text()).toMatch(/Too many sign-in attempts\. Try again in 15 minutes\./);
-    // Even the right password from the real user's device waits: the lock is per account.
-    expect((await client.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
-  }, 30_000); // seven argon2 checks, one after another
+    expect(await locked.text()).toContain('Too many sign-in attempts. Try again in 15 minutes. A device you have signed in with before can still sign in.');
+    // A browser she never used (a new phone) waits too.
+    expect((await new Client(app, '10.0.0.9').signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
+    // The browser she signed in with before is not locked by the stranger's guesses.
+    await client.post('/logout', {});
+    expect((await client.signIn('ada@unilag.edu.ng', PASSWORD)).headers.get('location')).toBe('/');
+  }, 30_000); // argon2 checks, one after another
+
+  test('a known browser has its own count: five wrong passwords there lock that browser only', async () => {
+    const { client, app } = await withPassword();
+    const laptop = new Client(app, '10.0.0.3');
+    expect((await laptop.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(303);
+    await client.post('/logout', {});
+    await laptop.post('/logout', {});
+    for (let i = 0; i < 5; i++) expect((await client.signIn('ada@unilag.edu.ng', `wrong-${i}`)).status).toBe(401);
+    const locked = await client.signIn('ada@unilag.edu.ng', PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(await locked.text()).not.toContain('A device you have signed in with before');
+    expect((await laptop.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(303);
+    expect((await new Client(app, '10.0.0.4').signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(303);
+  }, 30_000);
+
+  test('the device cookie: HttpOnly, only for /login, kept on sign-out, one entry per account; a forged or another account\'s entry earns nothing', async () => {
+    const { client, app, store } = await withPassword();
+    const bola = await makeUser(store, 'bola@unilag.edu.ng');
+    const r = await client.signIn('ada@unilag.edu.ng', PASSWORD);
+    // Known already (the code sign-in set it): no new cookie.
+    expect(r.headers.getSetCookie().some((c) => c.startsWith(DEVICE_COOKIE + '='))).toBe(false);
+    const first = client.cookies.get(DEVICE_COOKIE)!;
+    expect(first).toMatch(/^[\w-]{22}\.[0-9a-f]{32}$/);
+    await client.post('/logout', {});
+    expect(client.cookies.get(DEVICE_COOKIE)).toBe(first);
+    // A shared lab computer: Bola signs in on it too; both accounts are known there.
+    const set = (await client.signIn('bola@unilag.edu.ng', bola.loginCode)).headers.getSetCookie().find((c) => c.startsWith(DEVICE_COOKIE + '='))!;
+    expect(set).toMatch(/HttpOnly/i);
+    expect(set).toMatch(/Path=\/login/i);
+    expect(set).toMatch(/Max-Age=31536000/i);
+    expect(client.cookies.get(DEVICE_COOKIE)!.split('~')).toHaveLength(2);
+
+    const attacker = new Client(app, '203.0.113.6');
+    for (let i = 0; i < 5; i++) await attacker.signIn('ada@unilag.edu.ng', `wrong-${i}`);
+    // Bola's entry, or Ada's with one character changed, is no device of Ada's.
+    const onlyBola = new Client(app, '10.0.0.5');
+    onlyBola.cookies.set(DEVICE_COOKIE, client.cookies.get(DEVICE_COOKIE)!.split('~')[0]!);
+    expect((await onlyBola.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
+    const forged = new Client(app, '10.0.0.6');
+    forged.cookies.set(DEVICE_COOKIE, first.slice(0, -1) + (first.endsWith('0') ? '1' : '0'));
+    expect((await forged.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
+    await client.post('/logout', {});
+    expect((await client.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(303);
+    const login = (await store.audit.list({ limit: 50 })).find((e) => e.action === 'session.login' && e.target === bola.user.id);
+    expect(login?.details).toMatchObject({ device: 'new' });
+  }, 60_000);
 
   test('ten wrong passwords at once: five are checked, the rest refused before any password check', async () => {
     const { app } = await withPassword();

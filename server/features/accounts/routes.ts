@@ -9,6 +9,7 @@ import { loginForm, logoutForm, passwordForm } from '../../../views/accounts';
 import { setPassword, signIn } from './auth';
 import { sessionCookieOptions, viewerPlugin } from './guard';
 import { SESSION_COOKIE, endSession } from './sessions';
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_SEC } from './devices';
 
 export function accountRoutes(app: AppContext) {
   const page = (title: string, body: ReturnType<typeof loginForm>) => layout({ title, body, asset: app.assets.url });
@@ -22,12 +23,16 @@ export function accountRoutes(app: AppContext) {
       '/login',
       async ({ body, set, request, cookie, viewer }) => {
         try {
-          const { token, user } = await signIn(app.auth, {
+          const device = cookie[DEVICE_COOKIE]?.value;
+          const { token, user, deviceCookie } = await signIn(app.auth, {
             email: body.email,
             secret: body.password,
             ip: requestInfo(request).ip,
             userAgent: request.headers.get('user-agent'),
+            deviceCookie: typeof device === 'string' ? device : undefined,
           });
+          // Only the sign-in form reads it.
+          if (deviceCookie) cookie[DEVICE_COOKIE]!.set({ value: deviceCookie, httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies, path: '/login', maxAge: DEVICE_COOKIE_MAX_AGE_SEC });
           // The session this browser had (perhaps another account's) ends with its sockets: the cookie is replaced.
           const earlier = await viewer();
           if (earlier) {
