@@ -19,7 +19,7 @@ describe('canStartConversation', () => {
   });
   test('an adult, lecturers included, may message a minor only when they share a course', () => {
     expect(canStartConversation(adultStudent, minorStudent, false).ok).toBe(false);
-    expect(canStartConversation(lecturer, minorStudent, false)).toEqual({ ok: false, reason: 'You can message this student only when you share a course.' });
+    expect(canStartConversation(lecturer, minorStudent, false)).toEqual({ ok: false, reason: 'You cannot start a conversation with this person.' });
     expect(canStartConversation(lecturer, minorStudent, true).ok).toBe(true);
     expect(canStartConversation(adultStudent, minorStudent, true).ok).toBe(true);
   });

@@ -24,6 +24,9 @@ export interface Party {
   minor: boolean;
 }
 
+/** A refusal that says nothing about the other person (their age). */
+export const NOT_THIS_PERSON = 'You cannot start a conversation with this person.';
+
 export type DmDecision = { ok: true } | { ok: false; reason: string };
 
 const isStaff = (p: Party) => isStaffRole(p.role);
@@ -34,8 +37,10 @@ export function canStartConversation(from: Party, to: Party, shareCourse: boolea
   if (from.minor && !isStaff(to) && !shareCourse) {
     return { ok: false, reason: 'You can message staff, and students who share a course with you.' };
   }
+  // Worded for any person: "…this student only when you share a course" told whoever tried that
+  // the person is under 18 (adults may always message adults).
   if (!from.minor && to.minor && from.role !== 'admin' && !shareCourse) {
-    return { ok: false, reason: 'You can message this student only when you share a course.' };
+    return { ok: false, reason: NOT_THIS_PERSON };
   }
   return { ok: true };
 }

@@ -262,7 +262,7 @@ describe('startDm', () => {
     for (const adult of [ada, lecturer]) {
       const e = await expectAppError(startDm(ctx, adult, minor.id));
       expect(e.kind).toBe('forbidden');
-      expect(e.message).toBe('You can message this student only when you share a course.');
+      expect(e.message).toBe('You cannot start a conversation with this person.');
     }
     // Sharing a group or a DM is not sharing a course.
     await createGroup(ctx, minor, { name: 'Study group', memberIds: [lecturer.id] });
@@ -369,7 +369,7 @@ describe('createGroup', () => {
     const { ctx, hub, store, ada, bola, minor } = await setUp();
     const e = await expectAppError(createGroup(ctx, ada, { name: 'Mixed', memberIds: [bola.id, minor.id] }));
     expect(e.kind).toBe('forbidden');
-    expect(e.message).toBe('You can message this student only when you share a course.');
+    expect(e.message).toBe('You cannot start a conversation with this person.');
     expect(await store.rooms.listForUser(ada.id)).toEqual([]);
     expect(await store.rooms.listForUser(bola.id)).toEqual([]);
     expect(hub.log).toEqual([]);

@@ -375,7 +375,7 @@ describe('POST /dm', () => {
     const minor = await signedIn(t, 'tobi@unilag.edu.ng', 'Tobi Young', 'student', { dateOfBirth: MINOR_DOB });
     const r = await ada.client.post('/dm', { user: minor.user.id });
     expect(r.status).toBe(403);
-    expect(await r.text()).toContain('You can message this student only when you share a course.');
+    expect(await r.text()).toContain('You cannot start a conversation with this person.');
     const r2 = await minor.client.post('/dm', { user: ada.user.id });
     expect(r2.status).toBe(403);
     expect(await r2.text()).toContain('You can message staff, and students who share a course with you.');
