@@ -141,6 +141,12 @@ describeBrowser('lectures (browser)', () => {
         await lecturer.getByRole('button', { name: 'Share screen' }).waitFor();
         await eventually(async () => expect(await s0.locator('.call-tiles .tile.screen').count()).toBe(0));
         await expectReceiving(s0, [lid!], { video: false });
+        // The next slide deck: sharing again reaches the students (the page's offer after a stopped
+        // share got an answer Chrome refused, and nothing could be shared again).
+        await lecturer.getByRole('button', { name: 'Share screen' }).click();
+        await lecturer.getByRole('button', { name: 'Stop sharing' }).waitFor();
+        await expectReceiving(s0, [lid!], { source: 'screen', audio: false });
+        expect(await lecturer.locator('body').innerText()).not.toContain('Call problem');
       });
     },
     TIMEOUT,

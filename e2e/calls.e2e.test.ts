@@ -159,6 +159,35 @@ describeBrowser('group calls (browser)', () => {
   );
 
   test(
+    'sharing the screen, stopping and sharing again: the others see the second share too, and no page has a call problem',
+    async () => {
+      const [a, b] = people.map((p) => p.page) as [typeof people[0]['page'], typeof people[0]['page']];
+      await withArtifactsOnFailure('calls-screen-twice', b, server, async () => {
+        await Promise.all([a, b].map((p) => openRoom(p, server, roomId)));
+        await enterCall(a, 'Start call');
+        await enterCall(b, 'Join call');
+        const idA = await myId(a);
+        await expectReceiving(b, [idA]);
+        for (let round = 0; round < 2; round++) {
+          await a.getByRole('button', { name: 'Share screen' }).click();
+          await a.getByRole('button', { name: 'Stop sharing' }).waitFor();
+          await expectReceiving(b, [idA], { source: 'screen', audio: false });
+          await eventually(async () => expect(await b.locator('.call-tiles .tile.screen').count()).toBe(1));
+          await a.getByRole('button', { name: 'Stop sharing' }).click();
+          await a.getByRole('button', { name: 'Share screen' }).waitFor();
+          await eventually(async () => expect(await b.locator('.call-tiles .tile.screen').count()).toBe(0));
+        }
+        // The camera and microphone went on throughout.
+        await expectReceiving(b, [idA]);
+        for (const p of [a, b]) expect(await p.locator('body').innerText()).not.toContain('Call problem');
+        for (const p of [b, a]) await p.getByRole('button', { name: 'Leave call' }).click();
+        await b.getByRole('button', { name: 'Start call' }).waitFor();
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
     'a non-member cannot join a room’s call (the socket is closed with 4404)',
     async () => {
       const page = outsider.page;

@@ -16,7 +16,7 @@ import type { RTCPeerConnection, RTCRtpTransceiver, MediaStreamTrack } from 'wer
 import type { RtcConfig } from './config';
 import { BitrateEstimator, pickLayer, videoBudgets, type ViewMode } from './control';
 import { DownTrack } from './downtrack';
-import { announceSdp, createPeer, pausedNotRejected, rembPacket, sdpSections } from './peer';
+import { announceSdp, bundleAcceptedOnly, createPeer, pausedNotRejected, rembPacket, sdpSections } from './peer';
 import type { Seat, Source } from './permissions';
 import type { ServerMsg, TrackInfo } from './protocol';
 import { UpTrack } from './uptrack';
@@ -112,7 +112,7 @@ export class Participant {
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     if (this.closed) return;
-    this.send({ type: 'answer', sdp: announceSdp(this.cfg, pc.localDescription!.sdp) });
+    this.send({ type: 'answer', sdp: announceSdp(this.cfg, bundleAcceptedOnly(pc.localDescription!.sdp)) });
     // Sources no longer sent (screen share stopped, mic revoked) end their Up tracks.
     for (const [source, up] of this.ups) if (![...sources.values()].includes(source)) this.endUp(source, up);
   }

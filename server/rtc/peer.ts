@@ -113,6 +113,22 @@ export function pausedNotRejected(offerSdp: string): string {
   return lines.join('\r\n');
 }
 
+/**
+ * An answer whose BUNDLE group lists only the m-lines it accepts (port ≠ 0). werift lists every mid,
+ * rejected ones too; a browser that stopped a transceiver (a screen share ended) offers its m-line
+ * with port 0 and outside its BUNDLE group, and Chrome refuses an answer that puts it back ("A BUNDLE
+ * group in answer contains a MID='2' that was not in the offered group"): the page's next offer
+ * then never got an answer, so the screen could not be shared again.
+ */
+export function bundleAcceptedOnly(answerSdp: string): string {
+  const rejected = new Set(sdpSections(answerSdp).filter((x) => x.port === 0 && x.mid !== null).map((x) => x.mid!));
+  if (!rejected.size) return answerSdp;
+  return answerSdp
+    .split('\r\n')
+    .map((l) => (l.startsWith('a=group:BUNDLE') ? ['a=group:BUNDLE', ...l.slice('a=group:BUNDLE'.length).trim().split(/\s+/).filter((m) => m && !rejected.has(m))].join(' ') : l))
+    .join('\r\n');
+}
+
 /** A REMB feedback packet (RFC draft-alvestrand-rmcat-remb): bitrate = mantissa · 2^exp. */
 export function rembPacket(senderSsrc: number, bitrate: number, ssrcs: number[]): RtcpPacket {
   let exp = 0;

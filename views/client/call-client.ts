@@ -62,7 +62,7 @@ export class CallClient {
         .catch((err) => {
           this.ui.say(`Call problem: ${err}`);
           // Also told to the server, which logs it for operators (with what it last offered).
-          this.signal({ type: 'problem', where: m.type === 'offer' ? 'sub' : 'other', message: String(err).slice(0, 500) });
+          this.signal({ type: 'problem', where: m.type === 'offer' ? 'sub' : m.type === 'answer' ? 'pub' : 'other', message: String(err).slice(0, 500) });
         });
     };
     // 4403 carries why (a block, a freeze, the room archived, a new room role): shown as the server says it.
