@@ -126,6 +126,14 @@ describeBrowser('lectures (browser)', () => {
         await lecturer.getByRole('button', { name: "Revoke Student 1's microphone" }).click();
         await eventually(async () => expect(await s1.getByRole('button', { name: 'Unmute' }).isVisible()).toBe(false));
         await s1.getByRole('button', { name: 'Raise hand' }).waitFor();
+        // A second question: allowed again, heard again (a new publishing connection).
+        await s1.getByRole('button', { name: 'Raise hand' }).click();
+        await lecturer.getByRole('button', { name: 'Allow Student 1 to speak' }).click();
+        await s1.getByRole('button', { name: 'Mute' }).waitFor();
+        const again = await fromS1();
+        await eventually(async () => expect(await fromS1()).toBeGreaterThan(again + 20));
+        await lecturer.getByRole('button', { name: "Revoke Student 1's microphone" }).click();
+        await s1.getByRole('button', { name: 'Raise hand' }).waitFor();
 
         // Remove: Student 4 is out and cannot come back into this call.
         const s4 = students[4]!;

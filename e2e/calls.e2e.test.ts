@@ -159,7 +159,7 @@ describeBrowser('group calls (browser)', () => {
   );
 
   test(
-    'sharing the screen, stopping and sharing again: the others see the second share too, and no page has a call problem',
+    'sharing the screen, stopping and sharing again, camera off and on: the others see each change, and no page has a call problem',
     async () => {
       const [a, b] = people.map((p) => p.page) as [typeof people[0]['page'], typeof people[0]['page']];
       await withArtifactsOnFailure('calls-screen-twice', b, server, async () => {
@@ -179,6 +179,17 @@ describeBrowser('group calls (browser)', () => {
         }
         // The camera and microphone went on throughout.
         await expectReceiving(b, [idA]);
+        // Camera off: no more frames from it; on again: frames again.
+        await a.getByRole('button', { name: 'Camera off' }).click();
+        await a.getByRole('button', { name: 'Camera on' }).waitFor();
+        await Bun.sleep(1_000);
+        const frames = async () => total(await inbound(b), (x) => x.participant === idA && x.source === 'cam', 'framesDecoded');
+        const off = await frames();
+        await Bun.sleep(1_500);
+        expect(await frames()).toBe(off);
+        await a.getByRole('button', { name: 'Camera on' }).click();
+        await a.getByRole('button', { name: 'Camera off' }).waitFor();
+        await eventually(async () => expect(await frames()).toBeGreaterThan(off + 10));
         for (const p of [a, b]) expect(await p.locator('body').innerText()).not.toContain('Call problem');
         for (const p of [b, a]) await p.getByRole('button', { name: 'Leave call' }).click();
         await b.getByRole('button', { name: 'Start call' }).waitFor();
