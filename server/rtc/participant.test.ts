@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { RTCPeerConnection } from 'werift';
 import { rtcConfigFromEnv, type RtcConfig } from './config';
 import { candidateAddress, MAX_REMOTE_CANDIDATES } from './participant';
+import { sdpSections } from './peer';
 import type { ServerMsg } from './protocol';
 import { CallError, Sfu } from './sfu';
 import { UpTrack } from './uptrack';
@@ -139,6 +140,22 @@ describe('answers to the server offer (sub)', () => {
     await Bun.sleep(300);
     expect(call.participants.has(p.id)).toBe(false);
     expect(got.at(-1)).toEqual({ type: 'ended', reason: 'closed' });
+  });
+
+  test('a track paused before its first answer keeps its kind: the next track of the other kind gets an m-line of its own', async () => {
+    const { s, call, participant: p, offers } = setup();
+    const mic = fakeUp('mic');
+    p.subscribe(mic);
+    await Bun.sleep(150);
+    p.unsubscribe(mic); // its sender left before this page answered
+    await s.handle(call, p, { type: 'answer', sdp: await answer(offers()[0]!.sdp) });
+    await Bun.sleep(150);
+    await s.handle(call, p, { type: 'answer', sdp: await answer(offers()[1]!.sdp) });
+    p.subscribe(fakeUp('cam'));
+    await Bun.sleep(150);
+    const lines = sdpSections(offers()[2]!.sdp).map((x) => `${x.kind}:${x.mid}:${x.direction}`);
+    expect(lines).toEqual(['audio:0:inactive', 'video:1:sendonly']);
+    expect(offers()[2]!.tracks).toEqual([expect.objectContaining({ mid: '1', source: 'cam' })]);
   });
 
   test('a good answer stops the answer timer', async () => {

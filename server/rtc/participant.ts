@@ -172,6 +172,11 @@ export class Participant {
     if (d) d.transceiver.setDirection('sendonly');
     else {
       const t = sub.addTransceiver(up.kind, { direction: 'sendonly' });
+      // werift's addTransceiver recycles any inactive transceiver it thinks never sent, whatever
+      // its kind: a Down paused before its first answer (someone left within ~100 ms of joining)
+      // would turn an audio m-line into video, which JSEP forbids and browsers refuse, and leave
+      // that DownTrack on a transceiver no longer in the connection. We reuse Downs ourselves, by kind.
+      (t as { usedForSender: boolean }).usedForSender = true;
       d = new DownTrack(t, up.kind, { onRemb: (b) => this.down.onRemb(b, this.sendRate, this.now()), onLoss: (f) => this.down.onLoss(f, this.now()) }, this.now);
       this.downs.push(d);
     }
