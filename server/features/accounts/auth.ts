@@ -70,8 +70,8 @@ export interface SignInInput {
   secret: string;
   ip: string | null;
   userAgent: string | null;
-  /** The browser's device cookie (devices.ts), if it sent one. */
-  deviceCookie?: string;
+  /** The tokens of the browser's device cookies (devices.ts `deviceEntries`). */
+  devices?: string[];
 }
 
 export interface SignedIn {
@@ -88,9 +88,10 @@ const ipTurns = new KeyedLock(SIGNIN_WIDTH);
 async function signInTurn(ctx: AuthContext, input: SignInInput, email: string, ipKey: string): Promise<SignedIn> {
   const ipWait = await ctx.ipLimiter.retryAfter(ipKey);
   if (ipWait > 0) throw rateLimited(lockedMessage(ipWait), ipWait);
-  // A browser that signed in to this account before counts its own attempts; every other browser
-  // shares the account's count, which a stranger can use up (devices.ts).
-  const device = knownDevice(ctx.sessionKey, email, input.deviceCookie);
+  // A browser that signed in to this account (with its current password) counts its own attempts;
+  // every other browser shares the account's count, which a stranger can use up (devices.ts).
+  const user = await ctx.store.users.byEmail(email);
+  const device = user ? knownDevice(ctx.sessionKey, user, input.devices ?? []) : null;
   const [limiter, key] = device ? [ctx.deviceLimiter, `${email}|${device}`] : [ctx.accountLimiter, email];
   const wait = await limiter.take(key);
   if (wait > 0) throw rateLimited(lockedMessage(wait) + (device ? '' : NEW_DEVICES_LOCKED), wait);
@@ -101,7 +102,6 @@ async function signInTurn(ctx: AuthContext, input: SignInInput, email: string, i
     return err;
   };
 
-  const user = await ctx.store.users.byEmail(email);
   let viaCode = false;
   const code = normaliseLoginCode(input.secret);
   if (user && code && user.loginCodeHash) {
@@ -127,7 +127,7 @@ async function signInTurn(ctx: AuthContext, input: SignInInput, email: string, i
   if (viaCode) signedIn = (await ctx.store.users.update(signedIn.id, { mustSetPassword: true }))!;
   const token = await startSession(ctx, signedIn.id, { ip: input.ip, userAgent: input.userAgent });
   await recordAudit(ctx.store, { userId: signedIn.id, origin: input.ip ?? 'unknown' }, 'session.login', signedIn.id, { method: viaCode ? 'login_code' : 'password', device: device ? 'known' : 'new' });
-  return { token, user: signedIn, deviceCookie: device ? null : rememberDevice(ctx.sessionKey, email, input.deviceCookie) };
+  return { token, user: signedIn, deviceCookie: device ? null : rememberDevice(ctx.sessionKey, signedIn, input.devices ?? []) };
 }
 
 /**
@@ -138,8 +138,8 @@ async function signInTurn(ctx: AuthContext, input: SignInInput, email: string, i
 export async function setPassword(
   ctx: AuthContext,
   user: User,
-  input: { current?: string; next: string; confirm: string; ip: string | null; userAgent: string | null },
-): Promise<{ token: string }> {
+  input: { current?: string; next: string; confirm: string; ip: string | null; userAgent: string | null; devices?: string[] },
+): Promise<{ token: string; deviceCookie: string }> {
   if (!user.mustSetPassword) {
     if (!input.current || !user.passwordHash || !(await Bun.password.verify(input.current, user.passwordHash))) {
       throw badRequest('Your current password is not right.', { field: 'current' });
@@ -153,5 +153,7 @@ export async function setPassword(
   // Every open socket belongs to a session just revoked (this browser's new one has none yet).
   ctx.live?.closeUser(user.id, 4401, 'Signed out: the password was changed.');
   await recordAudit(ctx.store, { userId: user.id, origin: input.ip ?? 'unknown' }, 'user.password_set', user.id, { sessionsRevoked: revoked });
-  return { token: await startSession(ctx, user.id, { ip: input.ip, userAgent: input.userAgent }) };
+  const token = await startSession(ctx, user.id, { ip: input.ip, userAgent: input.userAgent });
+  // The new password voided this browser's device token with every other: it gets one for the new one.
+  return { token, deviceCookie: rememberDevice(ctx.sessionKey, { id: user.id, passwordHash }, input.devices ?? [], user) };
 }

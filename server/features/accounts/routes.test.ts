@@ -266,6 +266,39 @@ describe('rate limiting', () => {
     expect(login?.details).toMatchObject({ device: 'new' });
   }, 60_000);
 
+  test('a password change voids every device token of the account, except for the browser that made it', async () => {
+    const { client, app } = await withPassword();
+    // Someone who once had the password (a shared phone) keeps tokens from three sign-ins.
+    const hoard: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = new Client(app, `198.51.100.${40 + i}`);
+      expect((await c.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(303);
+      hoard.push(c.cookies.get(DEVICE_COOKIE)!);
+    }
+    const NEW = 'a brand new passphrase';
+    expect((await client.post('/password', { current_password: PASSWORD, new_password: NEW, confirm_password: NEW })).status).toBe(303);
+    // Their tokens now count with every stranger's: five password checks in all, not five each.
+    let checked = 0;
+    for (const [i, token] of hoard.entries()) {
+      const c = new Client(app, `203.0.113.${40 + i}`);
+      c.cookies.set(DEVICE_COOKIE, token);
+      for (let k = 0; k < 3; k++) if ((await c.signIn('ada@unilag.edu.ng', `guess-${i}-${k}`)).status === 401) checked++;
+    }
+    expect(checked).toBe(5);
+    // Ada's browser got a token for the new password when she set it.
+    await client.post('/logout', {});
+    expect((await client.signIn('ada@unilag.edu.ng', NEW)).headers.get('location')).toBe('/');
+  }, 60_000);
+
+  test('a device cookie planted before ours (another subdomain) does not hide ours', async () => {
+    const { client, app } = await withPassword();
+    const mine = client.cookies.get(DEVICE_COOKIE)!;
+    const attacker = new Client(app, '203.0.113.50');
+    for (let i = 0; i < 5; i++) await attacker.signIn('ada@unilag.edu.ng', `wrong-${i}`);
+    const r = await new Client(app, '10.0.0.7').request('/login', { method: 'POST', form: { email: 'ada@unilag.edu.ng', password: PASSWORD }, headers: { cookie: `${DEVICE_COOKIE}=planted; ${DEVICE_COOKIE}=${mine}` } });
+    expect(r.headers.get('location')).toBe('/');
+  }, 30_000);
+
   test('ten wrong passwords at once: five are checked, the rest refused before any password check', async () => {
     const { app } = await withPassword();
     const attackers = Array.from({ length: 10 }, (_, i) => new Client(app, `203.0.113.${10 + i}`));

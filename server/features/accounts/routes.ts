@@ -1,5 +1,5 @@
 /** HTTP routes for signing in and out and setting a password. Validation → action → page. */
-import { Elysia, t } from 'elysia';
+import { Elysia, t, type Cookie } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, httpStatus } from '../../errors';
 import { requestInfo } from '../../http/context';
@@ -9,9 +9,12 @@ import { loginForm, logoutForm, passwordForm } from '../../../views/accounts';
 import { setPassword, signIn } from './auth';
 import { sessionCookieOptions, viewerPlugin } from './guard';
 import { SESSION_COOKIE, endSession } from './sessions';
-import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_SEC } from './devices';
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_SEC, deviceEntries } from './devices';
 
 export function accountRoutes(app: AppContext) {
+  // Only the sign-in form reads it (devices.ts).
+  const setDeviceCookie = (cookie: Record<string, Cookie<unknown>>, value: string) =>
+    cookie[DEVICE_COOKIE]!.set({ value, httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies, path: '/login', maxAge: DEVICE_COOKIE_MAX_AGE_SEC });
   const page = (title: string, body: ReturnType<typeof loginForm>) => layout({ title, body, asset: app.assets.url });
   return new Elysia({ name: 'accounts' })
     .use(viewerPlugin(app))
@@ -23,16 +26,14 @@ export function accountRoutes(app: AppContext) {
       '/login',
       async ({ body, set, request, cookie, viewer }) => {
         try {
-          const device = cookie[DEVICE_COOKIE]?.value;
           const { token, user, deviceCookie } = await signIn(app.auth, {
             email: body.email,
             secret: body.password,
             ip: requestInfo(request).ip,
             userAgent: request.headers.get('user-agent'),
-            deviceCookie: typeof device === 'string' ? device : undefined,
+            devices: deviceEntries(request.headers.get('cookie')),
           });
-          // Only the sign-in form reads it.
-          if (deviceCookie) cookie[DEVICE_COOKIE]!.set({ value: deviceCookie, httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies, path: '/login', maxAge: DEVICE_COOKIE_MAX_AGE_SEC });
+          if (deviceCookie) setDeviceCookie(cookie, deviceCookie);
           // The session this browser had (perhaps another account's) ends with its sockets: the cookie is replaced.
           const earlier = await viewer();
           if (earlier) {
@@ -58,14 +59,16 @@ export function accountRoutes(app: AppContext) {
       async ({ body, set, request, cookie, requireUser }) => {
         const { user } = await requireUser({ allowPasswordPending: true });
         try {
-          const { token } = await setPassword(app.auth, user, {
+          const { token, deviceCookie } = await setPassword(app.auth, user, {
             current: body.current_password,
             next: body.new_password,
             confirm: body.confirm_password,
             ip: requestInfo(request).ip,
             userAgent: request.headers.get('user-agent'),
+            devices: deviceEntries(request.headers.get('cookie')),
           });
           cookie[SESSION_COOKIE]!.set({ value: token, ...sessionCookieOptions(app) });
+          setDeviceCookie(cookie, deviceCookie);
           return seeOther(set, '/');
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
