@@ -199,6 +199,49 @@ describeBrowser('group calls (browser)', () => {
   );
 
   test(
+    'missing devices: a page without a camera still speaks; one with neither microphone nor camera still shares its screen',
+    async () => {
+      const a = people[0]!.page;
+      // Fresh pages of Bola's and Chidi's accounts whose browsers lack devices (as a lab PC without a
+      // webcam): getUserMedia refuses what they do not have, like Chrome's NotFoundError.
+      const lacking = async (who: Signed, missing: ('audio' | 'video')[]) => {
+        const page = await who.context.newPage();
+        await page.addInitScript((missing: string[]) => {
+          const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+          navigator.mediaDevices.getUserMedia = (c?: MediaStreamConstraints) =>
+            missing.some((k) => c?.[k as 'audio' | 'video']) ? Promise.reject(new DOMException('Requested device not found', 'NotFoundError')) : real(c);
+        }, missing);
+        return page;
+      };
+      const b = await lacking(people[1]!, ['video']);
+      const c = await lacking(people[2]!, ['audio', 'video']);
+      await withArtifactsOnFailure('calls-no-devices', c, server, async () => {
+        await Promise.all([a, b, c].map((p) => openRoom(p, server, roomId)));
+        await enterCall(a, 'Start call');
+        await enterCall(b, 'Join call');
+        await enterCall(c, 'Join call');
+        const [idA, idB, idC] = await Promise.all([a, b, c].map(myId));
+        await eventually(async () => expect(await b.locator(`#call-note-${roomId}`).innerText()).toContain('Your camera could not be opened'));
+        await eventually(async () => expect(await c.locator(`#call-note-${roomId}`).innerText()).toContain('You can still share your screen.'));
+        // Bola is heard (no video from her); everyone receives Ada.
+        await expectReceiving(a, [idB!], { video: false });
+        await expectReceiving(b, [idA!]);
+        await expectReceiving(c, [idA!]);
+        // Chidi shares his screen: Ada sees it.
+        await c.getByRole('button', { name: 'Share screen' }).click();
+        await c.getByRole('button', { name: 'Stop sharing' }).waitFor();
+        await expectReceiving(a, [idC!], { source: 'screen', audio: false });
+        expect(await c.getByRole('button', { name: 'Mute' }).isVisible()).toBe(false);
+        for (const p of [a, b, c]) expect(await p.locator('body').innerText()).not.toContain('Call problem');
+        for (const p of [c, b, a]) await p.getByRole('button', { name: 'Leave call' }).click();
+        await a.getByRole('button', { name: 'Start call' }).waitFor();
+      });
+      await Promise.all([b.close(), c.close()]);
+    },
+    TIMEOUT,
+  );
+
+  test(
     'a non-member cannot join a room’s call (the socket is closed with 4404)',
     async () => {
       const page = outsider.page;

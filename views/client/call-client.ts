@@ -145,24 +145,35 @@ export class CallClient {
     return pc;
   }
 
+  /**
+   * Opens what this device has. Asking for microphone and camera together fails outright when
+   * either is missing or refused (a lab PC without a webcam, a camera the user said no to), which
+   * left people unable even to speak: then each is asked for alone. With neither, the page still
+   * publishes what it can (a lecturer without a microphone shares slides in a hall with its own PA).
+   */
+  private async openDevices(wantCam: boolean): Promise<string | null> {
+    const get = (c: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(c).catch(() => null);
+    let stream = await get({ audio: true, video: wantCam ? CAMERA : false });
+    if (!stream && wantCam) stream = (await get({ audio: true })) ?? (await get({ video: CAMERA }));
+    this.local.mic = stream?.getAudioTracks()[0];
+    this.local.cam = stream?.getVideoTracks()[0];
+    if (!this.local.mic) return wantCam && !this.local.cam ? 'Your microphone and camera could not be opened (missing, or not allowed): others cannot hear or see you.' : 'Your microphone could not be opened (missing, or not allowed): others cannot hear you.';
+    if (wantCam && !this.local.cam) return 'Your camera could not be opened (missing, or not allowed): others hear you without video.';
+    return null;
+  }
+
   private async startPublishing() {
     const lectureHost = this.mode === 'lecture' && this.me.host;
-    const wantCam = this.mode === 'group';
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: wantCam ? CAMERA : false });
-      this.local.mic = stream.getAudioTracks()[0];
-      this.local.cam = stream.getVideoTracks()[0];
-    } catch {
-      this.ui.say('Your microphone or camera could not be opened. Others can still hear and see you once you allow it.');
-      return;
-    }
+    const problem = await this.openDevices(this.mode === 'group');
     this.pub ??= this.newPeer('pub');
     if (this.local.mic) this.tx.mic = this.pub.addTransceiver(this.local.mic, { direction: 'sendonly' });
     if (this.local.cam) this.tx.cam = await this.addCamera(this.local.cam);
-    this.muted = { mic: false, cam: !this.local.cam };
-    if (lectureHost) this.ui.say('You are hosting a lecture. Students hear you; share your screen to show slides.');
+    this.muted = { mic: !this.local.mic, cam: !this.local.cam };
+    if (problem) this.ui.say(problem + (this.mode === 'group' || lectureHost ? ' You can still share your screen.' : ''));
+    else if (lectureHost) this.ui.say('You are hosting a lecture. Students hear you; share your screen to show slides.');
     this.renderControls();
-    await this.negotiatePub();
+    // Nothing to send yet (no device): the first screen share or camera negotiates.
+    if (this.local.mic || this.local.cam) await this.negotiatePub();
   }
 
   /**
@@ -220,7 +231,8 @@ export class CallClient {
       this.local.cam?.stop();
       this.local.cam = undefined;
     } else {
-      const cam = (await navigator.mediaDevices.getUserMedia({ video: CAMERA })).getVideoTracks()[0]!;
+      const cam = (await navigator.mediaDevices.getUserMedia({ video: CAMERA }).catch(() => null))?.getVideoTracks()[0];
+      if (!cam) return this.ui.say('Your camera could not be opened (missing, or not allowed).');
       this.local.cam = cam;
       if (this.tx.cam) await this.tx.cam.sender.replaceTrack(cam);
       else {
