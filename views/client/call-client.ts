@@ -23,6 +23,25 @@ const SIMULCAST: RTCRtpEncodingParameters[] = [
   { rid: 'h', maxBitrate: 1_200_000 },
 ];
 
+/**
+ * What a page keeps when its signalling socket is lost (a network switch, a server restart) to join
+ * again by itself (call.ts): the call's mode and its own choices, so a muted person is not heard
+ * and an audio-only one is not sent video when back. A screen share is not resumed (the browser
+ * asks the user again). `attempt` counts joins that failed since the loss.
+ */
+export interface Resume {
+  mode: 'group' | 'lecture';
+  host: boolean;
+  micMuted: boolean;
+  camOff: boolean;
+  audioOnly: boolean;
+  quality: 'auto' | 'low' | 'high';
+  attempt: number;
+}
+
+/** Closes the server means (README "Signalling protocol"); any other close is a lost connection. */
+const FINAL_CLOSES = new Set([1000, 4401, 4403, 4404, 4429]);
+
 export class CallClient {
   ws: WebSocket;
   ui: CallUi;
@@ -49,9 +68,12 @@ export class CallClient {
     readonly roomId: string,
     panel: HTMLElement,
     start: 'group' | 'lecture' | undefined,
-    private onEnd: () => void,
+    private onEnd: (resume: Resume | null) => void,
+    private resume?: Resume,
   ) {
     this.ui = new CallUi(panel, roomId);
+    // Back after a loss: start the call again if it is gone (a server restart) and we could start it.
+    if (resume) start = resume.mode === 'group' || resume.host ? resume.mode : undefined;
     this.ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rtc`);
     this.ws.onopen = () => this.signal({ type: 'join', room: roomId, ...(start ? { start } : {}) });
     // Messages are handled in order, one at a time (an answer must not overtake its offer).
@@ -66,7 +88,10 @@ export class CallClient {
         });
     };
     // 4403 carries why (a block, a freeze, the room archived, a new room role): shown as the server says it.
-    this.ws.onclose = (e) => this.end(e.code === 4404 ? 'You are not a member of this room.' : e.reason || (e.code === 4403 ? 'You were removed from the call.' : 'The call connection closed.'));
+    this.ws.onclose = (e) => {
+      if (!FINAL_CLOSES.has(e.code) && (this.me.id || this.resume)) return this.end('The connection to the call was lost. Reconnecting…', this.retry());
+      this.end(e.code === 4404 ? 'You are not a member of this room.' : e.reason || (e.code === 4403 ? 'You were removed from the call.' : 'The call connection closed.'));
+    };
     addEventListener('online', this.onNetworkChange);
   }
 
@@ -83,6 +108,12 @@ export class CallClient {
         this.audioOnly = m.you.view === 'audio-only';
         this.ui.panel.hidden = false;
         this.ui.say(this.mode === 'lecture' && !this.me.host ? 'You are listening. Raise your hand to speak.' : 'You are in the call.');
+        if (this.resume) {
+          // As the person had it before the connection was lost.
+          this.audioOnly = this.resume.audioOnly;
+          this.quality = this.resume.quality;
+          this.setView();
+        }
         this.renderControls();
         // Not awaited: the permission prompt may take a while, and offers keep coming meanwhile.
         if (this.me.canPublish) void this.startPublishing();
@@ -125,8 +156,9 @@ export class CallClient {
       case 'view':
         return;
       case 'error':
-        // Refused before joining (call ended, removed, full): nothing more to wait for.
-        if (!this.me.id) return this.end(m.message);
+        // Refused before joining (call ended, removed, full): nothing more to wait for, unless this
+        // is a join after a loss (a lecture's host may not be back yet after a server restart).
+        if (!this.me.id) return this.end(m.message, this.resume ? this.retry() : null);
         this.ui.say(m.message);
         return;
       case 'ended':
@@ -164,16 +196,25 @@ export class CallClient {
 
   private async startPublishing() {
     const lectureHost = this.mode === 'lecture' && this.me.host;
-    const problem = await this.openDevices(this.mode === 'group');
+    const problem = await this.openDevices(this.mode === 'group' && !this.resume?.camOff);
     this.pub ??= this.newPeer('pub');
     if (this.local.mic) this.tx.mic = this.pub.addTransceiver(this.local.mic, { direction: 'sendonly' });
     if (this.local.cam) this.tx.cam = await this.addCamera(this.local.cam);
     this.muted = { mic: !this.local.mic, cam: !this.local.cam };
     if (problem) this.ui.say(problem + (this.mode === 'group' || lectureHost ? ' You can still share your screen.' : ''));
     else if (lectureHost) this.ui.say('You are hosting a lecture. Students hear you; share your screen to show slides.');
+    if (this.resume?.micMuted && this.tx.mic) await this.setMic(true);
+    if (this.resume?.camOff) this.signal({ type: 'mute', source: 'cam', muted: true });
     this.renderControls();
     // Nothing to send yet (no device): the first screen share or camera negotiates.
     if (this.local.mic || this.local.cam) await this.negotiatePub();
+  }
+
+  /** What to join again with after a loss: this call as it was, or the last attempt's, one more. */
+  private retry(): Resume {
+    if (!this.me.id && this.resume) return { ...this.resume, attempt: this.resume.attempt + 1 };
+    const group = this.mode === 'group';
+    return { mode: this.mode, host: this.me.host, micMuted: this.muted.mic, camOff: group && (this.muted.cam || !this.local.cam), audioOnly: this.audioOnly, quality: this.quality, attempt: 0 };
   }
 
   /**
@@ -317,7 +358,7 @@ export class CallClient {
     this.end('You left the call.');
   }
 
-  end(why: string) {
+  end(why: string, resume: Resume | null = null) {
     if (this.left) return;
     this.left = true;
     removeEventListener('online', this.onNetworkChange);
@@ -329,6 +370,6 @@ export class CallClient {
     this.ui.say(why);
     this.ui.panel.hidden = true;
     document.getElementById(`call-${this.roomId}`)?.removeAttribute('data-in-call');
-    this.onEnd();
+    this.onEnd(resume);
   }
 }

@@ -3,9 +3,31 @@
  * Wires the room's call bar and call panel buttons to one CallClient (views/client/call-client.ts);
  * the buttons and their accessible names are rendered by views/calls.ts.
  */
-import { CallClient } from './call-client';
+import { CallClient, type Resume } from './call-client';
 
 let current: CallClient | null = null;
+
+/** Waits before each join after a lost connection: about half a minute in all, then it gives up. */
+const REJOIN_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
+
+function open(roomId: string, panel: HTMLElement, start?: 'group' | 'lecture', resume?: Resume) {
+  document.getElementById(`call-${roomId}`)?.setAttribute('data-in-call', 'true');
+  current = new CallClient(roomId, panel, start, (next) => {
+    current = null;
+    if (!next) return;
+    const wait = REJOIN_DELAYS_MS[next.attempt];
+    const note = document.getElementById(`call-note-${roomId}`);
+    if (wait === undefined) {
+      if (note) note.textContent = 'Could not get back into the call. Press Join call to try again.';
+      return;
+    }
+    // Unless the person joined by hand meanwhile, or the room's page is gone.
+    setTimeout(() => {
+      const p = document.getElementById(`call-panel-${roomId}`);
+      if (!current && p) open(roomId, p, undefined, next);
+    }, wait);
+  }, resume);
+}
 (window as unknown as { letstalkCall: () => CallClient | null }).letstalkCall = () => current;
 
 document.addEventListener('click', (e) => {
@@ -17,8 +39,7 @@ document.addEventListener('click', (e) => {
     const roomId = bar.dataset.room!;
     const panel = document.getElementById(`call-panel-${roomId}`);
     if (!panel) return;
-    bar.dataset.inCall = 'true';
-    current = new CallClient(roomId, panel, el.dataset.call === 'join' ? undefined : (el.dataset.call as 'group' | 'lecture'), () => (current = null));
+    open(roomId, panel, el.dataset.call === 'join' ? undefined : (el.dataset.call as 'group' | 'lecture'));
     return;
   }
   const c = current;

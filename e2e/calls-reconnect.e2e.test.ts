@@ -1,0 +1,85 @@
+/**
+ * A call survives losing its signalling connection: the server restarts mid-call (a deploy; the
+ * same happens when a phone switches networks and its connection drops). Each page joins again by
+ * itself, the first one back starts the call again, and each keeps its choices: a muted person is
+ * still muted, an audio-only one still gets no video.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser, Page } from 'playwright-core';
+import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import { enterCall, eventually, expectReceiving, inbound, launchCallBrowser, myId, openRoom, roomWithPeople, startCallServer, total } from './calls-helpers';
+
+const TIMEOUT = 120_000;
+
+describeBrowser('calls after a lost connection (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let roomId: string;
+  let a: Page;
+  let b: Page;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startCallServer(), launchCallBrowser()]);
+    const r = await roomWithPeople(server, browser, 'CSC305', [
+      { email: 'ada.back@unilag.edu.ng', name: 'Ada Back' },
+      { email: 'bola.back@unilag.edu.ng', name: 'Bola Back' },
+    ]);
+    roomId = r.roomId;
+    [a, b] = r.signed.map((s) => s.page) as [Page, Page];
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  }, TIMEOUT);
+
+  test(
+    'the server restarts mid-call: both pages are back in a call by themselves, Ada still muted, Bola still audio-only',
+    async () => {
+      await withArtifactsOnFailure('calls-reconnect', a, server, async () => {
+        await Promise.all([a, b].map((p) => openRoom(p, server, roomId)));
+        await enterCall(a, 'Start call');
+        await enterCall(b, 'Join call');
+        const [idA, idB] = await Promise.all([a, b].map(myId));
+        await expectReceiving(a, [idB!]);
+        await expectReceiving(b, [idA!]);
+        await a.getByRole('button', { name: 'Mute' }).click();
+        await a.getByRole('button', { name: 'Unmute' }).waitFor();
+        await b.getByRole('button', { name: 'Audio only' }).click();
+        await eventually(async () => expect(await b.getByRole('button', { name: 'Audio only' }).getAttribute('aria-pressed')).toBe('true'));
+
+        await server.restart();
+        const note = (p: Page) => p.locator(`#call-note-${roomId}`).innerText();
+        // Both pages come back as new participants (the restarted server knew no call).
+        const [idA2, idB2] = await Promise.all(
+          [a, b].map(async (p, i) => {
+            let id = '';
+            await eventually(async () => {
+              id = await myId(p);
+              expect(id).not.toBe('');
+              expect(id).not.toBe([idA, idB][i]);
+            }, 40_000);
+            return id;
+          }),
+        );
+        for (const p of [a, b]) await eventually(async () => expect(await note(p)).toBe('You are in the call.'));
+        // Ada still muted: her button says so, and Bola gets no audio from her.
+        expect(await a.getByRole('button', { name: 'Unmute' }).isVisible()).toBe(true);
+        await expectReceiving(a, [idB2!]);
+        await Bun.sleep(1_500);
+        const fromA = async (key: 'packets' | 'bytes', kind: 'audio' | 'video') => total(await inbound(b), (s) => s.participant === idA2 && s.kind === kind, key);
+        expect(await fromA('packets', 'audio')).toBe(0);
+        // Bola still audio-only: no video from Ada reaches her.
+        expect(await b.getByRole('button', { name: 'Audio only' }).getAttribute('aria-pressed')).toBe('true');
+        expect(await fromA('bytes', 'video')).toBe(0);
+        // And the path works: unmuted, she is heard.
+        await a.getByRole('button', { name: 'Unmute' }).click();
+        await eventually(async () => expect(await fromA('packets', 'audio')).toBeGreaterThan(20));
+        for (const p of [a, b]) expect(await p.locator('body').innerText()).not.toContain('Call problem');
+        for (const p of [b, a]) await p.getByRole('button', { name: 'Leave call' }).click();
+        await a.getByRole('button', { name: 'Start call' }).waitFor();
+      });
+    },
+    TIMEOUT,
+  );
+});
