@@ -62,6 +62,7 @@ export class CallClient {
   private pubAgain = false;
   private pending = new Map<RTCPeerConnection, RTCIceCandidateInit[]>();
   private left = false;
+  private endedByServer = false;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -79,6 +80,9 @@ export class CallClient {
     // Messages are handled in order, one at a time (an answer must not overtake its offer).
     this.ws.onmessage = (e) => {
       const m = JSON.parse(String(e.data)) as Msg;
+      // Noted at once: the close that may follow must not be taken for a lost connection while
+      // this message still waits in the queue.
+      if (m.type === 'ended') this.endedByServer = true;
       this.queue = this.queue
         .then(() => this.onMessage(m))
         .catch((err) => {
@@ -89,7 +93,7 @@ export class CallClient {
     };
     // 4403 carries why (a block, a freeze, the room archived, a new room role): shown as the server says it.
     this.ws.onclose = (e) => {
-      if (!FINAL_CLOSES.has(e.code) && (this.me.id || this.resume)) return this.end('The connection to the call was lost. Reconnecting…', this.retry());
+      if (!FINAL_CLOSES.has(e.code) && !this.endedByServer && (this.me.id || this.resume)) return this.end('The connection to the call was lost. Reconnecting…', this.retry());
       this.end(e.code === 4404 ? 'You are not a member of this room.' : e.reason || (e.code === 4403 ? 'You were removed from the call.' : 'The call connection closed.'));
     };
     addEventListener('online', this.onNetworkChange);
