@@ -64,17 +64,24 @@ export function chatContract(current: () => Store) {
       expect((await store.rooms.listCourses({ includeArchived: true })).map((c) => c.code)).toEqual(['A100', 'B200', 'C300']);
     });
 
-    test("listForUser: the user's rooms with membership, live first, then most recent activity", async () => {
-      const [a, b, c] = [await store.rooms.create(newRoom(), [{ userId: 'me', role: 'owner' }]), await store.rooms.create(newRoom(), [{ userId: 'me', role: 'member' }]), await store.rooms.create(newRoom(), [{ userId: 'me', role: 'member' }])];
+    test("listForUser: the user's rooms with membership, live first, then the most recent message (not the most messages); a held one moves nothing", async () => {
+      const mine = async (role: 'owner' | 'member') => store.rooms.create(newRoom(), [{ userId: 'me', role }]);
+      const [a, b, c, d] = [await mine('owner'), await mine('member'), await mine('member'), await mine('member')];
       await store.rooms.create(newRoom(), [{ userId: 'someone-else', role: 'owner' }]);
-      await send(a.id, 'x', '1');
-      for (const body of ['1', '2']) await send(b.id, 'x', body);
-      for (const body of ['1', '2', '3']) await send(c.id, 'x', body);
-      await store.rooms.update(c.id, { archived: true });
+      const later = () => Bun.sleep(5);
+      await later();
+      for (const body of ['1', '2', '3', '4', '5']) await send(a.id, 'x', body);
+      await later();
+      await send(b.id, 'x', 'just now');
+      await later();
+      await send(c.id, 'x', 'held for review', { held: true });
+      await later();
+      await send(d.id, 'x', 'latest, but archived');
+      await store.rooms.update(d.id, { archived: true });
       const list = await store.rooms.listForUser('me');
-      expect(list.map((e) => e.room.id)).toEqual([b.id, a.id, c.id]);
+      expect(list.map((e) => e.room.id)).toEqual([b.id, a.id, c.id, d.id]);
       expect(list[1]!.membership).toMatchObject({ roomId: a.id, userId: 'me', role: 'owner' });
-      expect(list[0]!.room.lastSeq).toBe(2);
+      expect(list[1]!.room.lastSeq).toBe(5);
       expect(await store.rooms.listForUser('nobody')).toEqual([]);
     });
 

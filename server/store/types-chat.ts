@@ -102,7 +102,12 @@ export interface RoomStore {
   update(id: string, patch: RoomPatch): Promise<Room | null>;
   /** Course rooms (optionally including archived), sorted by code. */
   listCourses(opts?: { includeArchived?: boolean }): Promise<Room[]>;
-  /** The user's rooms with their membership, non-archived first, then by lastSeq descending. */
+  /**
+   * The user's rooms with their membership: live before archived, then the room whose last message
+   * anyone can see was sent most recently (its creation before any), then id. Not by `lastSeq`,
+   * which counts changes per room and says nothing across rooms; not by a held message's time,
+   * which would tell recipients something came that they cannot see.
+   */
   listForUser(userId: string): Promise<{ room: Room; membership: Membership }[]>;
   /** Adds members; existing members keep their role. Returns the user ids actually added. */
   addMembers(roomId: string, members: { userId: string; role: RoomRole }[]): Promise<string[]>;

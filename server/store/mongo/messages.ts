@@ -21,7 +21,7 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import { NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
 import { newMessage } from '../new-message';
-import type { RoomDoc } from './rooms';
+import { ROOM_ACTIVITY, type ActivityDoc, type RoomDoc } from './rooms';
 
 type Doc = Omit<Message, 'id'> & { _id: string };
 /** A claimed number. Claims written before `settledSeq` existed have only `_id` (all settled). */
@@ -43,10 +43,12 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export class MongoMessages implements MessageStore {
   private c: Collection<Doc>;
   private rooms: Collection<RoomDoc>;
+  private activity: Collection<ActivityDoc>;
   private revs: Collection<Claim>;
   constructor(db: Db) {
     this.c = db.collection<Doc>('messages');
     this.rooms = db.collection<RoomDoc>('rooms');
+    this.activity = db.collection<ActivityDoc>(ROOM_ACTIVITY);
     this.revs = db.collection<Claim>('roomRevs');
   }
 
@@ -100,6 +102,8 @@ export class MongoMessages implements MessageStore {
     const doc: Doc = { _id: id, ...fields };
     try {
       await this.c.insertOne(doc);
+      // The room list's order only (rooms.ts roomActivity): a failure here must not fail a send that is stored.
+      if (!doc.held) await this.activity.updateOne({ _id: m.roomId }, { $max: { lastAt: doc.createdAt } }, { upsert: true }).catch(() => {});
     } catch (e) {
       // A concurrent resend with the same clientId won the unique index: return its message.
       // Our number stays unused (a gap, which the sequencing rules allow).

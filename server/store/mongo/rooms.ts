@@ -14,6 +14,15 @@ import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 
 import { DuplicateRoomError, NotFoundStoreError, type Membership, type NewRoom, type Room, type RoomKind, type RoomPatch, type RoomRole, type RoomStore } from '../types';
 
 export type RoomDoc = Omit<Room, 'id'> & { _id: string; uniqueCode: string; uniqueDm: string };
+
+/**
+ * When each room's last visible message was sent (listForUser's order), one document per room, apart from
+ * the room's: FerretDB v1 applies an update by rewriting the whole document, so a `$max` on the
+ * room racing the `$inc` of its lastSeq could undo that increment and hand out a number twice.
+ * Here a race can only leave an older time (a room listed a little lower), never a wrong number.
+ */
+export const ROOM_ACTIVITY = 'roomActivity';
+export type ActivityDoc = { _id: string; lastAt: number };
 type MemberDoc = Membership;
 
 const toRoom = ({ _id, uniqueCode: _c, uniqueDm: _d, ...rest }: RoomDoc): Room => ({ id: _id, ...rest });
@@ -29,10 +38,12 @@ function dedupe(members: { userId: string; role: RoomRole }[]) {
 export class MongoRooms implements RoomStore {
   private rooms: Collection<RoomDoc>;
   private mem: Collection<MemberDoc>;
+  private activity: Collection<ActivityDoc>;
   private users: Collection<{ _id: string; minorOverride: boolean | null; dateOfBirth: string | null }>;
   constructor(db: Db) {
     this.rooms = db.collection<RoomDoc>('rooms');
     this.mem = db.collection<MemberDoc>('memberships');
+    this.activity = db.collection<ActivityDoc>(ROOM_ACTIVITY);
     this.users = db.collection<{ _id: string; minorOverride: boolean | null; dateOfBirth: string | null }>('users');
   }
 
@@ -107,16 +118,19 @@ export class MongoRooms implements RoomStore {
   async listForUser(userId: string) {
     const ms = await this.mem.find({ userId }, NO_ID).toArray();
     if (ms.length === 0) return [];
-    const rooms = new Map((await this.rooms.find({ _id: { $in: ms.map((m) => m.roomId) } }).toArray()).map((d) => [d._id, toRoom(d)]));
-    const out: { room: Room; membership: Membership }[] = [];
+    const ids = ms.map((m) => m.roomId);
+    const [docs, activity] = await Promise.all([this.rooms.find({ _id: { $in: ids } }).toArray(), this.activity.find({ _id: { $in: ids } }).toArray()]);
+    const rooms = new Map(docs.map((d) => [d._id, toRoom(d)]));
+    const lastAt = new Map(activity.map((a) => [a._id, a.lastAt]));
+    const out: { room: Room; membership: Membership; at: number }[] = [];
     for (const membership of ms) {
       const room = rooms.get(membership.roomId);
-      if (room) out.push({ room, membership });
+      if (room) out.push({ room, membership, at: lastAt.get(room.id) ?? room.createdAt });
     }
-    // Same order as the SQLite adapter: live rooms first, most recent activity first, then id.
-    return out.sort(
-      (a, b) => Number(a.room.archived) - Number(b.room.archived) || b.room.lastSeq - a.room.lastSeq || (a.room.id < b.room.id ? -1 : a.room.id > b.room.id ? 1 : 0),
-    );
+    // Same order as the SQLite adapter: live rooms first, most recent message first, then id.
+    return out
+      .sort((a, b) => Number(a.room.archived) - Number(b.room.archived) || b.at - a.at || (a.room.id < b.room.id ? -1 : a.room.id > b.room.id ? 1 : 0))
+      .map(({ room, membership }) => ({ room, membership }));
   }
 
   /** Throws `NotFoundStoreError` when the room does not exist. */

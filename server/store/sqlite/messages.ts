@@ -91,6 +91,7 @@ export class SqliteMessages implements MessageStore {
             message.id, m.roomId, seq, seq, m.senderId, m.clientId, m.kind, m.body,
             JSON.stringify(m.mentions), message.meta === null ? null : JSON.stringify(message.meta), message.createdAt, message.held ? 1 : 0, message.heldRev,
           );
+        if (!message.held) this.db.query('UPDATE rooms SET last_at = MAX(last_at, ?) WHERE id = ?').run(message.createdAt, m.roomId);
         return { message, created: true };
       })
       .immediate();

@@ -58,8 +58,8 @@ export class SqliteRooms implements RoomStore {
       this.db
         .transaction(() => {
           this.db
-            .query('INSERT INTO rooms (id, kind, code, name, topic, created_by, created_at, archived, dm_key, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 0)')
-            .run(room.id, room.kind, code, room.name, room.topic, room.createdBy, now, room.dmKey);
+            .query('INSERT INTO rooms (id, kind, code, name, topic, created_by, created_at, archived, dm_key, last_seq, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?)')
+            .run(room.id, room.kind, code, room.name, room.topic, room.createdBy, now, room.dmKey, now);
           const ins = this.db.query(INSERT_MEMBER);
           for (const m of members) ins.run(room.id, m.userId, m.role, now);
         })
@@ -110,12 +110,12 @@ export class SqliteRooms implements RoomStore {
   }
 
   async listForUser(userId: string) {
-    // Ties on last_seq fall back to id so the order is deterministic across adapters.
+    // Ties on last_at fall back to id so the order is deterministic across adapters.
     const rows = this.db
       .query(
         `SELECT ${ROOM_COLS}, m.room_id, m.user_id, m.role, m.joined_at, m.last_read_seq
          FROM memberships m JOIN rooms r ON r.id = m.room_id
-         WHERE m.user_id = ? ORDER BY r.archived, r.last_seq DESC, r.id`,
+         WHERE m.user_id = ? ORDER BY r.archived, r.last_at DESC, r.id`,
       )
       .all(userId) as (RoomRow & MemberRow)[];
     return rows.map((r) => ({ room: toRoom(r), membership: toMembership(r) }));
