@@ -10,6 +10,7 @@
 import { Outbox, newClientId, type Pending } from './outbox';
 import { REORDER_WINDOW } from '../../server/features/chat/limits';
 import { editBoxes } from './edit-box';
+import { keepOlderLoading } from './older';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -346,6 +347,7 @@ function start(app: HTMLElement) {
     let pinned = true;
     log.addEventListener('scroll', () => (pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 80), { passive: true });
     new ResizeObserver(() => pinned && (log.scrollTop = log.scrollHeight)).observe(log);
+    keepOlderLoading(log);
   }
   markCurrentRoom();
   setStatus();

@@ -1,0 +1,113 @@
+/**
+ * Older messages in real Chromium, on a phone-sized screen: one scroll to the top loads one page
+ * and the reader keeps her place (it used to load the whole history, page after page, and land on
+ * the first message ever sent); a load that fails says so in the log and can be tried again, and
+ * a member removed meanwhile is told so instead of seeing a "Not found" page among the messages.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser, Page } from 'playwright-core';
+import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { createCourseRoom, eventually, importUsers, openRoom, signIn, type Account, type Signed } from './chat-helpers';
+
+const TIMEOUT = 120_000;
+
+describeBrowser('older messages (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let ada: Account, bola: Account;
+  let a: Signed;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    [ada, bola] = (await importUsers(server, [
+      { email: 'ada.hist@unilag.edu.ng', name: 'Ada Hist' },
+      { email: 'bola.hist@unilag.edu.ng', name: 'Bola Hist' },
+    ])) as [Account, Account];
+    a = await signIn(browser, server, ada, { viewport: { width: 360, height: 640 } });
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  }, TIMEOUT);
+
+  async function roomWith(code: string, count: number) {
+    const id = await createCourseRoom(server, code, `Room ${code}`, [ada, bola]);
+    const store = await serverStore(server);
+    try {
+      const bolaId = (await store.users.byEmail(bola.email))!.id;
+      for (let i = 1; i <= count; i++) await store.messages.append({ roomId: id, senderId: bolaId, clientId: `${code}-${String(i).padStart(4, '0')}`, kind: 'text', body: `${code} message ${i}`, mentions: [] });
+    } finally {
+      await store.close();
+    }
+    return id;
+  }
+
+  /** The bodies of the messages at least partly inside the log's box. */
+  const onScreen = (page: Page) =>
+    page.locator('.log').evaluate((log) => {
+      const box = log.getBoundingClientRect();
+      return [...log.querySelectorAll<HTMLElement>('article.msg')]
+        .filter((m) => {
+          const r = m.getBoundingClientRect();
+          return r.bottom > box.top && r.top < box.bottom;
+        })
+        .map((m) => m.querySelector('.body')!.textContent!.trim());
+    });
+
+  test(
+    'one scroll to the top loads one page, and the message that was at the top stays on screen',
+    async () => {
+      const roomId = await roomWith('HIS201', 300);
+      await withArtifactsOnFailure('history-one-page', a.page, server, async () => {
+        let fetches = 0;
+        a.page.on('request', (r) => void (r.url().includes('/messages?before=') && fetches++));
+        await openRoom(a.page, server, roomId);
+        const articles = () => a.page.locator('article.msg').count();
+        const before = await articles();
+        // Scroll up to the top the way a finger does, and stop there.
+        await a.page.locator('.log').hover();
+        for (let i = 0; i < 80 && (await a.page.locator('.log').evaluate((l) => l.scrollTop)) > 0; i++) await a.page.mouse.wheel(0, -400);
+        const top = (await onScreen(a.page))[0]!;
+        await eventually(async () => expect(await articles()).toBeGreaterThan(before));
+        await Bun.sleep(2_000);
+        expect(fetches).toBe(1);
+        expect(await articles()).toBe(before + 50);
+        expect(await onScreen(a.page)).toContain(top);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a load that fails offline says so and is tried again on request; a removed member is told so, not shown a Not found page',
+    async () => {
+      const roomId = await roomWith('HIS202', 160);
+      await withArtifactsOnFailure('history-failures', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        const log = a.page.locator('.log');
+        await a.page.context().setOffline(true);
+        await log.evaluate((l) => (l.scrollTop = 0));
+        const older = log.locator('.older');
+        await eventually(async () => expect(await older.innerText()).toContain('Older messages could not be loaded (no connection).'));
+        await a.page.context().setOffline(false);
+        const count = await a.page.locator('article.msg').count();
+        await older.getByRole('button', { name: 'Try again' }).click();
+        await eventually(async () => expect(await a.page.locator('article.msg').count()).toBe(count + 50));
+
+        // Removed from the room while reading it: the next page is refused, and said to be.
+        const store = await serverStore(server);
+        try {
+          expect(await store.rooms.removeMember(roomId, (await store.users.byEmail(ada.email))!.id)).toBe(true);
+        } finally {
+          await store.close();
+        }
+        await log.evaluate((l) => (l.scrollTop = 0));
+        await eventually(async () => expect(await log.locator('.older').innerText()).toContain('you are no longer a member of this room'));
+        expect(await log.innerText()).not.toContain('Not found');
+        expect(await log.innerText()).not.toContain('Go to the home page');
+      });
+    },
+    TIMEOUT,
+  );
+});
