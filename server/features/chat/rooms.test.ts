@@ -193,7 +193,11 @@ describe('addMembers and removeMember', () => {
     expect(await removeMember(ctx, { userId: lecturer.id, origin: '127.0.0.1' }, room.id, ada.id)).toBe(true);
     expect(as!.subs.has(topics.room(room.id))).toBe(false);
     expect(bs!.subs.has(topics.room(room.id))).toBe(true);
-    expect(hub.log).toEqual([{ topic: topics.user(ada.id), data: `<hx-partial hx-target="#rl-${room.id}" hx-swap="outerHTML"></hx-partial>` }]);
+    expect(hub.log).toEqual([
+      { topic: topics.user(ada.id), data: `<hx-partial hx-target="#rl-${room.id}" hx-swap="outerHTML"></hx-partial>` },
+      // Her page of that room, if open, says why nothing more arrives and her messages are refused.
+      { topic: topics.user(ada.id), data: `<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"><p class="alert banner" role="status">You were removed from this room: new messages no longer reach you here, and you cannot post.</p></hx-partial>` },
+    ]);
     expect(await store.rooms.membership(room.id, ada.id)).toBeNull();
     expect((await store.audit.list({ action: 'room.remove_member' }))[0]).toMatchObject({ target: room.id, details: { userId: ada.id }, actorId: lecturer.id });
 

@@ -10,6 +10,7 @@ import { DuplicateRoomError, ROOM_ROLES, type Membership, type Room, type RoomRo
 import { html, type Raw } from '../../http/html';
 import { roomListItem, type RoomSummary } from '../../../views/chat';
 import { partial } from '../../../views/partials';
+import { postingBannerId, postingBannerText } from '../../../views/safeguarding';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
@@ -114,6 +115,8 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
   return added;
 }
 
+export const REMOVED_FROM_ROOM = 'You were removed from this room: new messages no longer reach you here, and you cannot post.';
+
 export async function removeMember(ctx: ChatContext, actor: Actor, roomId: string, userId: string) {
   const room = await ctx.store.rooms.byId(roomId);
   const removed = await ctx.store.rooms.removeMember(roomId, userId);
@@ -122,6 +125,8 @@ export async function removeMember(ctx: ChatContext, actor: Actor, roomId: strin
     if (room?.kind === 'course') await sharedCoursesEnded(ctx, [userId]);
     ctx.hub.unsubscribeUser(userId, topics.room(roomId));
     ctx.hub.publish(topics.user(userId), partial(`rl-${roomId}`, 'outerHTML', html``).value);
+    // A page of that room left open says so (its composer could only be refused: "No such room").
+    ctx.hub.publish(topics.user(userId), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(REMOVED_FROM_ROOM)).value);
     await recordAudit(ctx.store, actor, 'room.remove_member', roomId, { userId });
   }
   return removed;
