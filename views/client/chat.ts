@@ -11,6 +11,7 @@ import { Outbox, newClientId, type Pending } from './outbox';
 import { REORDER_WINDOW } from '../../server/features/chat/limits';
 import { editBoxes } from './edit-box';
 import { keepOlderLoading } from './older';
+import { tooLong, watchLengths } from './length';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -242,6 +243,14 @@ function start(app: HTMLElement) {
     const body = String(v.body ?? '');
     const form = (e.target as HTMLElement).closest('form');
     if (!body.trim()) return void (d.cancelled = true);
+    // Refused here, the text still in the box: the server would refuse it too.
+    const error = document.getElementById(`composer-error-${String(v.room)}`);
+    const long = tooLong(body);
+    if (error) {
+      error.hidden = !long;
+      error.textContent = long ? `Not sent: ${long}` : '';
+    }
+    if (long) return void (d.cancelled = true);
     const p: Pending = { room: String(v.room), clientId: newClientId(), body, at: Date.now(), state: 'pending' };
     v.clientId = p.clientId;
     outbox.add(p);
@@ -338,6 +347,7 @@ function start(app: HTMLElement) {
   });
 
   // ---- page start -------------------------------------------------------------------------
+  watchLengths();
   document.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
   const log = document.querySelector<HTMLElement>('.log');
   if (log) {

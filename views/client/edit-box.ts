@@ -5,6 +5,8 @@
  * refusal (`reject-edit`: rate limit, a block, an archived room…) puts it back in the box with the
  * reason instead of losing it; the edited message coming back (a newer rev) forgets it.
  */
+import { showLength, tooLong } from './length';
+
 type Send = (frame: Record<string, unknown>) => boolean;
 type Button = (label: string, action: string) => HTMLButtonElement;
 
@@ -36,7 +38,7 @@ export function editBoxes(send: Send, button: Button) {
     if (error) form.append(alert(error));
     const ta = document.createElement('textarea');
     ta.value = text;
-    ta.maxLength = 4000;
+    ta.dataset.maxChars = '4000';
     ta.setAttribute('aria-label', 'Edit message');
     const save = button('Save', 'noop');
     save.type = 'submit';
@@ -47,8 +49,14 @@ export function editBoxes(send: Send, button: Button) {
     body.replaceWith(form);
     ta.focus();
     cancel.addEventListener('click', () => form.replaceWith(body));
+    showLength(ta);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
+      const long = tooLong(ta.value);
+      if (long) {
+        form.querySelector('.alert')?.remove();
+        return void form.prepend(alert(long));
+      }
       if (ta.value.trim() && send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) {
         pending.set(art.id.slice(2), ta.value);
         form.replaceWith(body);

@@ -1,0 +1,80 @@
+/**
+ * Writing long messages in real Chromium: the limit is 4,000 characters as the server counts them
+ * (an emoji is one). A longer paste is not cut silently (the composer's `maxlength` used to drop
+ * the end of an announcement without a word, and cut 3,000 emoji to 2,000): the page says how much
+ * to cut, sends nothing, and keeps the text; the same in the edit box.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser } from 'playwright-core';
+import { describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, send, signIn, type Account, type Signed } from './chat-helpers';
+
+const TIMEOUT = 120_000;
+
+describeBrowser('composing (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let roomId: string;
+  let a: Signed, b: Signed;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    const [ada, bola] = (await importUsers(server, [
+      { email: 'ada.long@unilag.edu.ng', name: 'Ada Long' },
+      { email: 'bola.long@unilag.edu.ng', name: 'Bola Long' },
+    ])) as [Account, Account];
+    roomId = await createCourseRoom(server, 'GST111', 'Use of English', [ada, bola]);
+    [a, b] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola)]);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  }, TIMEOUT);
+
+  test(
+    'a paste over 4,000 characters is refused with how much to cut, and kept; 4,000 go out whole; 3,000 emoji go out whole',
+    async () => {
+      await withArtifactsOnFailure('compose-long', a.page, server, async () => {
+        await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
+        const box = a.page.getByRole('textbox', { name: 'Message' });
+        const announcement = 'Class announcement. '.repeat(233) + 'END: venue changed to LT2.'; // 4,686 characters
+        await box.fill(announcement);
+        expect(await a.page.locator('.composer .char-count').innerText()).toBe('Too long: 4,686 characters; the most is 4,000. Shorten it by 686.');
+        await a.page.getByRole('button', { name: 'Send' }).click();
+        await eventually(async () => expect(await a.page.locator(`#composer-error-${roomId}`).innerText()).toBe('Not sent: Too long: 4,686 characters; the most is 4,000. Shorten it by 686.'));
+        expect(await box.inputValue()).toBe(announcement);
+        expect(await logBodies(b.page)).toEqual([]);
+
+        const fits = announcement.slice(0, 4_000 - 26) + 'END: venue changed to LT2.';
+        await send(a.page, fits);
+        await expectLog(b.page, [fits]);
+
+        const emoji = '😂'.repeat(3_000); // 6,000 UTF-16 units, 3,000 characters
+        await send(a.page, emoji);
+        await expectLog(b.page, [fits, emoji]);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'the edit box: too long is refused with the reason and the text kept',
+    async () => {
+      await withArtifactsOnFailure('compose-edit-long', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        await send(a.page, 'Short note');
+        const art = messageArticle(a.page, 'Short note');
+        await art.hover();
+        await art.getByRole('button', { name: 'Edit' }).click();
+        const edit = a.page.getByRole('textbox', { name: 'Edit message' });
+        const long = 'x'.repeat(4_100);
+        await edit.fill(long);
+        await a.page.getByRole('button', { name: 'Save' }).click();
+        await eventually(async () => expect(await a.page.locator('.edit-form').getByRole('alert').innerText()).toBe('Not saved: Too long: 4,100 characters; the most is 4,000. Shorten it by 100.'));
+        expect(await edit.inputValue()).toBe(long);
+      });
+    },
+    TIMEOUT,
+  );
+});
