@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
 import { describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
-import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, send, signIn, type Account, type Signed } from './chat-helpers';
+import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, OFFLINE_TEXT, openRoom, send, signIn, statusText, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
 
@@ -73,6 +73,46 @@ describeBrowser('composing (browser)', () => {
         await a.page.getByRole('button', { name: 'Save' }).click();
         await eventually(async () => expect(await a.page.locator('.edit-form').getByRole('alert').innerText()).toBe('Not saved: Too long: 4,100 characters; the most is 4,000. Shorten it by 100.'));
         expect(await edit.inputValue()).toBe(long);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'offline, Delete and Edit say why nothing happened; back online they work',
+    async () => {
+      await withArtifactsOnFailure('compose-offline-actions', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        await send(a.page, 'Delete me later');
+        const art = messageArticle(a.page, 'Delete me later');
+        await art.waitFor();
+        const alertLine = a.page.locator(`#composer-error-${roomId}`);
+        // An edit box opened before the connection went: Save keeps it open and says why.
+        await art.hover();
+        await art.getByRole('button', { name: 'Edit' }).click();
+        const editBox = a.page.locator('.edit-form');
+        await editBox.getByRole('textbox', { name: 'Edit message' }).fill('Edited while offline');
+        await a.page.context().setOffline(true);
+        await eventually(async () => expect(await statusText(a.page)).toBe(OFFLINE_TEXT));
+        await editBox.getByRole('button', { name: 'Save' }).click();
+        expect(await editBox.getByRole('alert').innerText()).toBe('Not saved: there is no connection. Save again when it is back.');
+        expect(await editBox.getByRole('textbox', { name: 'Edit message' }).inputValue()).toBe('Edited while offline');
+        await editBox.getByRole('button', { name: 'Cancel' }).click();
+        a.page.once('dialog', (d) => void d.accept());
+        await art.hover();
+        await art.getByRole('button', { name: 'Delete' }).click();
+        await eventually(async () => expect(await alertLine.innerText()).toBe('Not deleted: there is no connection. Try again when it is back.'));
+        await art.hover();
+        await art.getByRole('button', { name: 'Edit' }).click();
+        await eventually(async () => expect(await alertLine.innerText()).toBe('Cannot edit: there is no connection. Try again when it is back.'));
+        expect(await logBodies(a.page)).toContain('Delete me later');
+
+        await a.page.context().setOffline(false);
+        await waitConnected(a.page);
+        a.page.once('dialog', (d) => void d.accept());
+        await art.hover();
+        await art.getByRole('button', { name: 'Delete' }).click();
+        await eventually(async () => expect(await logBodies(b.page)).not.toContain('Delete me later'));
       });
     },
     TIMEOUT,

@@ -244,12 +244,8 @@ function start(app: HTMLElement) {
     const form = (e.target as HTMLElement).closest('form');
     if (!body.trim()) return void (d.cancelled = true);
     // Refused here, the text still in the box: the server would refuse it too.
-    const error = document.getElementById(`composer-error-${String(v.room)}`);
     const long = tooLong(body);
-    if (error) {
-      error.hidden = !long;
-      error.textContent = long ? `Not sent: ${long}` : '';
-    }
+    roomAlert(String(v.room), long && `Not sent: ${long}`);
     if (long) return void (d.cancelled = true);
     const p: Pending = { room: String(v.room), clientId: newClientId(), body, at: Date.now(), state: 'pending' };
     v.clientId = p.clientId;
@@ -288,6 +284,14 @@ function start(app: HTMLElement) {
         }),
       );
     }
+  }
+
+  /** The line under the composer (role=alert): what just failed in this room, or nothing. */
+  function roomAlert(room: string, text: string | null) {
+    const p = document.getElementById(`composer-error-${room}`);
+    if (!p) return;
+    p.hidden = !text;
+    p.textContent = text ?? '';
   }
 
   function button(label: string, action: string) {
@@ -337,11 +341,15 @@ function start(app: HTMLElement) {
       outbox.remove(li.dataset.clientId!);
       renderOutbox();
     } else if (art && room && action === 'delete') {
-      if (confirm('Delete this message for everyone?')) send({ type: 'delete', room, message: art.id.slice(2) });
+      // Deletes have no outbox (a delete sent much later could surprise): offline, say so.
+      if (confirm('Delete this message for everyone?') && !send({ type: 'delete', room, message: art.id.slice(2) })) {
+        roomAlert(room, 'Not deleted: there is no connection. Try again when it is back.');
+      }
     } else if (art && room && action === 'edit') {
       if (edits.isOpen(art)) return edits.open(art, room, '');
-      const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`);
-      if (!res.ok) return;
+      const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`).catch(() => null);
+      if (!res?.ok) return roomAlert(room, res ? 'This message cannot be edited now.' : 'Cannot edit: there is no connection. Try again when it is back.');
+      roomAlert(room, null);
       edits.open(art, room, await res.text());
     }
   });

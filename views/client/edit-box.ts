@@ -57,9 +57,14 @@ export function editBoxes(send: Send, button: Button) {
         form.querySelector('.alert')?.remove();
         return void form.prepend(alert(long));
       }
-      if (ta.value.trim() && send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) {
+      if (!ta.value.trim()) return;
+      if (send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) {
         pending.set(art.id.slice(2), ta.value);
         form.replaceWith(body);
+      } else {
+        // Edits have no outbox: the box stays open with the text, and says why nothing happened.
+        form.querySelector('.alert')?.remove();
+        form.prepend(alert('there is no connection. Save again when it is back.'));
       }
     });
   }
