@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
-import { createCourseRoom, eventually, importUsers, openRoom, signIn, type Account, type Signed } from './chat-helpers';
+import { createCourseRoom, eventually, importUsers, logBodies, openRoom, send, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
 
@@ -15,7 +15,7 @@ describeBrowser('older messages (browser)', () => {
   let server: TestServer;
   let browser: Browser;
   let ada: Account, bola: Account;
-  let a: Signed;
+  let a: Signed, b: Signed;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
@@ -23,7 +23,7 @@ describeBrowser('older messages (browser)', () => {
       { email: 'ada.hist@unilag.edu.ng', name: 'Ada Hist' },
       { email: 'bola.hist@unilag.edu.ng', name: 'Bola Hist' },
     ])) as [Account, Account];
-    a = await signIn(browser, server, ada, { viewport: { width: 360, height: 640 } });
+    [a, b] = await Promise.all([signIn(browser, server, ada, { viewport: { width: 360, height: 640 } }), signIn(browser, server, bola)]);
   }, TIMEOUT);
 
   afterAll(async () => {
@@ -106,6 +106,33 @@ describeBrowser('older messages (browser)', () => {
         await eventually(async () => expect(await log.locator('.older').innerText()).toContain('you are no longer a member of this room'));
         expect(await log.innerText()).not.toContain('Not found');
         expect(await log.innerText()).not.toContain('Go to the home page');
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'on a phone, inside one room: a message and a mention in another room show on the Rooms link and in the tab title',
+    async () => {
+      const here = await roomWith('HIS204', 0);
+      const there = await roomWith('HIS205', 0);
+      await withArtifactsOnFailure('history-elsewhere', a.page, server, async () => {
+        await openRoom(a.page, server, here);
+        const back = a.page.locator('.room-head .back');
+        expect(await back.isVisible()).toBe(true);
+        expect(await back.locator('.elsewhere').isVisible()).toBe(false);
+        await openRoom(b.page, server, there);
+        await send(b.page, '@ada.hist the slides are up');
+        await eventually(async () => expect(await back.locator('.elsewhere').innerText()).toBe('@ 1'));
+        expect(await back.getAttribute('aria-label')).toBe('Rooms: 1 unread elsewhere, 1 mentioning you');
+        expect(await a.page.title()).toMatch(/^\(1\) /);
+        // The room list's own badge names its count too (it said "0 mentions" beside "@1").
+        expect(await a.page.locator(`#rl-${there} .mention-badge`).getAttribute('aria-label')).toBe('1 mention');
+        // A message in the open room itself is not "elsewhere".
+        await openRoom(b.page, server, here);
+        await send(b.page, 'hello here');
+        await eventually(async () => expect(await logBodies(a.page)).toContain('hello here'));
+        expect(await back.locator('.elsewhere').innerText()).toBe('@ 1');
       });
     },
     TIMEOUT,

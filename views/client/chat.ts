@@ -12,6 +12,7 @@ import { REORDER_WINDOW } from '../../server/features/chat/limits';
 import { editBoxes } from './edit-box';
 import { keepOlderLoading } from './older';
 import { tooLong, watchLengths } from './length';
+import { showElsewhere } from './elsewhere';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -207,6 +208,7 @@ function start(app: HTMLElement) {
     bump(li.querySelector('.unread-badge'));
     if ((art.dataset.mentions ?? '').split(' ').includes(me)) bump(li.querySelector('.mention-badge'), '@');
     li.parentElement?.prepend(li);
+    showElsewhere(openRoom());
   }
 
   function bump(badge: Element | null, prefix = '') {
@@ -215,6 +217,8 @@ function start(app: HTMLElement) {
     const value = Number((n ?? badge).textContent!.replace(/\D/g, '') || 0) + 1;
     if (n) n.textContent = String(value);
     else badge.textContent = prefix + value;
+    // The mention badge's name is its count (views/chat.ts roomListItem): kept with it.
+    if (badge.hasAttribute('aria-label')) badge.setAttribute('aria-label', `${value} mention${value === 1 ? '' : 's'}`);
     badge.removeAttribute('hidden');
   }
 
@@ -222,6 +226,7 @@ function start(app: HTMLElement) {
     const id = openRoom();
     document.querySelectorAll('#room-list a[aria-current]').forEach((a) => a.removeAttribute('aria-current'));
     if (id) document.querySelector(`#rl-${CSS.escape(id)} a`)?.setAttribute('aria-current', 'page');
+    showElsewhere(id);
   }
 
   function scheduleRead() {

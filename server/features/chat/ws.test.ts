@@ -299,6 +299,7 @@ describe('membership changes follow live sockets', () => {
 
     await removeMember(s.app.chat, CLI_ACTOR, csc.id, newcomer.user.id);
     expect(await n.next()).toBe(`<hx-partial hx-target="#rl-${csc.id}" hx-swap="outerHTML"></hx-partial>`);
+    expect(await n.next()).toContain(`hx-target="#posting-${csc.id}"`); // her open page of the room says why nothing more comes
     await a.until(isJson('ack'));
     a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'after you left' });
     await a.until(isJson('ack'));

@@ -1,0 +1,30 @@
+/**
+ * What is new in other rooms while one is open. A phone shows one room at a time (the room list is
+ * hidden), so a DM or an @mention elsewhere showed nowhere: the room header's "Rooms" link now
+ * carries the number of unread messages in the other rooms (with "@" when one mentions you), and
+ * the tab's title starts with it. Read from the room list, which the server keeps up to date live
+ * (its `rl-<id>` pushes) even while it is hidden.
+ */
+const baseTitle = document.title.replace(/^\(\d+\) /, '');
+
+export function showElsewhere(currentRoom: string | null) {
+  let unread = 0;
+  let mentions = 0;
+  for (const li of document.querySelectorAll<HTMLElement>('#room-list li[data-room]')) {
+    if (li.dataset.room === currentRoom) continue;
+    unread += Number(li.querySelector('.unread-badge:not([hidden]) .n')?.textContent) || 0;
+    mentions += Number(li.querySelector('.mention-badge:not([hidden])')?.textContent?.replace('@', '')) || 0;
+  }
+  document.title = unread ? `(${unread}) ${baseTitle}` : baseTitle;
+  const back = document.querySelector<HTMLElement>('.room-head .back');
+  if (!back) return;
+  let badge = back.querySelector<HTMLElement>('.elsewhere');
+  if (!badge) {
+    badge = document.createElement('span');
+    badge.className = 'badge elsewhere';
+    back.append(' ', badge);
+  }
+  badge.hidden = !unread && !mentions;
+  badge.textContent = `${mentions ? '@ ' : ''}${unread}`;
+  back.setAttribute('aria-label', unread || mentions ? `Rooms: ${unread} unread elsewhere${mentions ? `, ${mentions} mentioning you` : ''}` : 'Rooms');
+}
