@@ -1,0 +1,112 @@
+/**
+ * What exploratory QA found people could not do, checked in real Chromium, one test per finding
+ * (keyboard-only use, phones, uploads, shared lab computers, shared links).
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import { cli, describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { PASSWORD, eventually, importUsers, logBodies, messageArticle, openRoom, send, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
+
+const TIMEOUT = 120_000;
+
+describeBrowser('chat access (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let ada: Account, bola: Account, chidi: Account, efe: Account;
+  let a: Signed, b: Signed;
+  let roomId: string;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    [ada, bola, chidi, efe] = (await importUsers(server, [
+      { email: 'ada.obi@unilag.edu.ng', name: 'Ada Obi' },
+      { email: 'bola.ade@unilag.edu.ng', name: 'Bola Ade' },
+      { email: 'chidi.eze@unilag.edu.ng', name: 'Chidi Eze' },
+      { email: 'efe.okoro@unilag.edu.ng', name: 'Efe Okoro' },
+    ])) as [Account, Account, Account, Account];
+    // Bola moderates the room: she may delete anyone's message.
+    const dir = mkdtempSync(join(tmpdir(), 'letstalk-e2e-access-'));
+    try {
+      writeFileSync(join(dir, 'members.csv'), `email,role\n${ada.email},member\n${bola.email},moderator\n${chidi.email},member\n${efe.email},member\n`);
+      const r = await cli(server, ['rooms', 'create', '--code', 'CSC101', '--name', 'Intro to Computing', '--members', join(dir, 'members.csv')]);
+      expect(r, r.stderr).toMatchObject({ code: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    roomId = (JSON.parse((await cli(server, ['rooms', 'list', '--json'])).stdout) as { id: string }[])[0]!.id;
+    [a, b] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola)]);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  }, TIMEOUT);
+
+  /**
+   * Presses Tab from the room's heading (nothing focused yet) until `button` has the focus, as a
+   * keyboard user would; fails after `max` presses. Returns every stop on the way.
+   */
+  async function tabTo(page: Page, article: string, button: 'Edit' | 'Delete', max = 40): Promise<string[]> {
+    await page.getByRole('heading', { level: 1 }).click();
+    const stops: string[] = [];
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab');
+      const stop = await page.evaluate(() => {
+        const e = document.activeElement as HTMLElement;
+        const body = e.closest('article.msg')?.querySelector('.body')?.textContent ?? '';
+        return `${e.tagName}:${(e.textContent ?? '').trim().slice(0, 20)}|${body}`;
+      });
+      stops.push(stop);
+      if (stop.startsWith(`BUTTON:${button}|`) && stop.includes(article)) return stops;
+    }
+    throw new Error(`Tab never reached ${button} on "${article}": ${stops.join(' → ')}`);
+  }
+
+  /** The focused element is on screen (not clipped to a pixel). */
+  async function expectFocusedVisible(page: Page) {
+    const box = await page.evaluate(() => {
+      const r = document.activeElement!.getBoundingClientRect();
+      return { w: r.width, h: r.height };
+    });
+    expect(box.w).toBeGreaterThan(10);
+    expect(box.h).toBeGreaterThan(10);
+  }
+
+  test(
+    'keyboard: Tab reaches Edit on a plain-text own message and Enter edits it; a moderator reaches Delete on another person\'s message',
+    async () => {
+      await withArtifactsOnFailure('access-keyboard', a.page, server, async () => {
+        await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
+        await send(a.page, 'my message with a typo');
+        await send(a.page, 'a second plain message');
+        await eventually(async () => expect(await logBodies(b.page)).toEqual(['my message with a typo', 'a second plain message']));
+        await a.page.mouse.move(1, 1); // no hover anywhere
+
+        await tabTo(a.page, 'my message with a typo', 'Edit');
+        await expectFocusedVisible(a.page);
+        await a.page.keyboard.press('Enter');
+        const box = a.page.getByRole('textbox', { name: 'Edit message' });
+        await box.waitFor();
+        expect(await box.inputValue()).toBe('my message with a typo');
+        expect(await box.evaluate((e) => e === document.activeElement)).toBe(true);
+        await box.fill('my message, corrected');
+        await a.page.keyboard.press('Tab'); // Save
+        await a.page.keyboard.press('Enter');
+        await eventually(async () => expect(await logBodies(b.page)).toEqual(['my message, corrected', 'a second plain message']));
+
+        // Bola moderates: Delete on Ada's message is reachable, Edit (not hers to use) never is.
+        await b.page.mouse.move(1, 1);
+        const stops = await tabTo(b.page, 'a second plain message', 'Delete');
+        expect(stops.filter((s) => s.startsWith('BUTTON:Edit|'))).toEqual([]);
+        await expectFocusedVisible(b.page);
+        b.page.once('dialog', (d) => void d.accept());
+        await b.page.keyboard.press('Enter');
+        await eventually(async () => expect(await messageArticle(a.page, 'This message was deleted.').count()).toBe(1));
+      });
+    },
+    TIMEOUT,
+  );
+});
