@@ -109,4 +109,29 @@ describeBrowser('chat access (browser)', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    'a 360 px phone: search results with a 300-character link and a code block fit the screen',
+    async () => {
+      const phone = await signIn(browser, server, chidi, { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true });
+      try {
+        await withArtifactsOnFailure('access-search-narrow', phone.page, server, async () => {
+          await openRoom(phone.page, server, roomId);
+          await send(phone.page, `timetable https://unilag.edu.ng/${'a'.repeat(300 - 'https://unilag.edu.ng/'.length)}`);
+          await send(phone.page, 'timetable query:\n```\nSELECT matric_no, surname, first_name, department, level, faculty, hall FROM students WHERE level = 200 ORDER BY surname;\n```');
+          await phone.page.goto(`${server.url}/search?q=timetable`);
+          await phone.page.getByText('2 results').waitFor();
+          expect(await phone.page.locator('.results pre').count()).toBe(1);
+          const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+          expect(width).toBeLessThanOrEqual(360);
+          const search = (await phone.page.getByRole('button', { name: 'Search' }).boundingBox())!;
+          expect(search.x).toBeGreaterThanOrEqual(0);
+          expect(search.x + search.width).toBeLessThanOrEqual(360);
+        });
+      } finally {
+        await phone.context.close();
+      }
+    },
+    TIMEOUT,
+  );
 });
