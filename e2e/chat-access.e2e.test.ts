@@ -134,4 +134,50 @@ describeBrowser('chat access (browser)', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    'leaving the room during an upload asks first; without one (or once it is done) it does not',
+    async () => {
+      await withArtifactsOnFailure('access-upload-leave', a.page, server, async () => {
+        // The server's answers to the upload socket wait while `hold` is set: the upload stays in progress.
+        let hold = false;
+        const held: (() => void)[] = [];
+        await a.page.routeWebSocket(/\/upload$/, (ws: WebSocketRoute) => {
+          const srv = ws.connectToServer();
+          srv.onMessage((m) => (hold ? held.push(() => ws.send(m)) : ws.send(m)));
+        });
+        const dialogs: string[] = [];
+        a.page.on('dialog', (d) => {
+          dialogs.push(d.type());
+          void d.dismiss(); // "Stay on the page"
+        });
+        const leave = () => a.page.getByRole('link', { name: 'Lets Talk' }).click();
+
+        // Nothing in progress: the link is followed without a question.
+        await openRoom(a.page, server, roomId);
+        await leave();
+        await a.page.waitForURL(`${server.url}/`);
+        expect(dialogs).toEqual([]);
+
+        await openRoom(a.page, server, roomId);
+        hold = true;
+        await a.page.getByLabel('Attach file').setInputFiles({ name: 'assignment2.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(1024 * 1024, 7) });
+        await a.page.getByRole('progressbar', { name: 'Sending assignment2.pdf' }).waitFor();
+        await leave();
+        await eventually(() => expect(dialogs).toEqual(['beforeunload']));
+        expect(a.page.url()).toBe(`${server.url}/rooms/${roomId}`);
+
+        // The upload goes on and ends: leaving asks nothing any more.
+        hold = false;
+        for (const f of held.splice(0)) f();
+        await a.page.getByRole('log', { name: 'Messages' }).getByRole('link', { name: 'assignment2.pdf' }).waitFor({ timeout: 30_000 });
+        await eventually(async () => expect(await a.page.getByRole('progressbar').count()).toBe(0));
+        await leave();
+        await a.page.waitForURL(`${server.url}/`);
+        expect(dialogs).toEqual(['beforeunload']);
+      });
+      await a.page.unrouteAll();
+    },
+    TIMEOUT,
+  );
 });
