@@ -180,4 +180,66 @@ describeBrowser('chat access (browser)', () => {
     },
     TIMEOUT,
   );
+
+  /** Signs `who` in (password already chosen) on the sign-in page `page` shows. */
+  async function signInAgain(page: Page, who: Account) {
+    await page.getByLabel('Email').fill(who.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  const outboxKeys = (page: Page) =>
+    page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lt-outbox:') && localStorage.getItem(k) !== '[]'));
+
+  test(
+    'a shared computer: a message left in the outbox at sign-out is neither kept nor sent later',
+    async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await withArtifactsOnFailure('access-outbox-signout', page, server, async () => {
+          // While `cut`, the live connection opens but the server never answers: what is typed waits in the outbox.
+          let cut = false;
+          await context.routeWebSocket(/\/ws$/, (ws: WebSocketRoute) => {
+            if (!cut) ws.connectToServer();
+          });
+          await page.goto(`${server.url}/login`);
+          await signInAgain(page, ada);
+          await page.waitForURL(`${server.url}/`);
+          cut = true;
+          await page.goto(`${server.url}/rooms/${roomId}`);
+          await page.getByRole('textbox', { name: 'Message' }).fill('left behind on the lab PC');
+          await page.getByRole('button', { name: 'Send' }).click();
+          await page.locator('ul.outbox li.pending', { hasText: 'left behind on the lab PC' }).waitFor();
+          expect(await outboxKeys(page)).toHaveLength(1);
+
+          await page.getByRole('button', { name: 'Sign out' }).click();
+          await page.waitForURL(`${server.url}/login`);
+          await page.getByRole('button', { name: 'Sign in' }).waitFor();
+          await eventually(async () => expect(await outboxKeys(page)).toEqual([]), 5_000);
+
+          // The next person at this computer: nothing of Ada's is there or sent.
+          cut = false;
+          await signInAgain(page, bola);
+          await page.waitForURL(`${server.url}/`);
+          await openRoom(page, server, roomId);
+          expect(await outboxKeys(page)).toEqual([]);
+          await page.getByRole('button', { name: 'Sign out' }).click();
+          await page.waitForURL(`${server.url}/login`);
+
+          // Ada back days later on the same computer: her old message is not sent now either.
+          await signInAgain(page, ada);
+          await page.waitForURL(`${server.url}/`);
+          await openRoom(page, server, roomId);
+          await Bun.sleep(1_500); // a flush would have happened by now
+          await openRoom(b.page, server, roomId);
+          expect(await logBodies(b.page)).not.toContain('left behind on the lab PC');
+          expect(await outboxKeys(page)).toEqual([]);
+        });
+      } finally {
+        await context.close();
+      }
+    },
+    TIMEOUT,
+  );
 });

@@ -15,12 +15,14 @@ export function accountRoutes(app: AppContext) {
   // Only the sign-in form reads it (devices.ts).
   const setDeviceCookie = (cookie: Record<string, Cookie<unknown>>, value: string) =>
     cookie[DEVICE_COOKIE]!.set({ value, httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies, path: '/login', maxAge: DEVICE_COOKIE_MAX_AGE_SEC });
-  const page = (title: string, body: ReturnType<typeof loginForm>) => layout({ title, body, asset: app.assets.url });
+  const page = (title: string, body: ReturnType<typeof loginForm>, scripts?: string[]) => layout({ title, body, asset: app.assets.url, scripts });
+  // The sign-in page clears the last person's data kept in this browser (views/client/signed-out.ts).
+  const signInPage = (form: ReturnType<typeof loginForm>) => page('Sign in', form, ['signed-out.js']);
   return new Elysia({ name: 'accounts' })
     .use(viewerPlugin(app))
     .get('/login', async ({ set, viewer }) => {
       if (await viewer()) return seeOther(set, '/');
-      return sendHtml(set, page('Sign in', loginForm({})));
+      return sendHtml(set, signInPage(loginForm({})));
     })
     .post(
       '/login',
@@ -45,7 +47,7 @@ export function accountRoutes(app: AppContext) {
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           if (e.kind === 'rate_limited') set.headers['retry-after'] = String(e.details.retryAfterSec);
-          return sendHtml(set, page('Sign in', loginForm({ email: body.email, error: e.message })), httpStatus(e));
+          return sendHtml(set, signInPage(loginForm({ email: body.email, error: e.message })), httpStatus(e));
         }
       },
       { body: t.Object({ email: t.String({ maxLength: 320 }), password: t.String({ maxLength: 1024 }) }) },
