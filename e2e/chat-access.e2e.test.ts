@@ -242,4 +242,43 @@ describeBrowser('chat access (browser)', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    'a shared room link opened signed out: sign-in (a wrong password first, then the first sign-in with a code) lands on the room',
+    async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await withArtifactsOnFailure('access-deep-link', page, server, async () => {
+          const room = `${server.url}/rooms/${roomId}`;
+          await page.goto(room);
+          expect(page.url()).toBe(`${server.url}/login?next=/rooms/${roomId}`);
+          await page.getByLabel('Email').fill(efe.email);
+          await page.getByLabel('Password').fill('not my code');
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          await page.getByRole('alert').waitFor();
+          await page.getByLabel('Password').fill(efe.code);
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          await page.waitForURL(/\/password\?next=/);
+          await page.getByLabel('New password').fill(PASSWORD);
+          await page.getByLabel('Confirm password').fill(PASSWORD);
+          await page.getByRole('button', { name: 'Save password' }).click();
+          await page.waitForURL(room);
+          await page.getByRole('log', { name: 'Messages' }).waitFor();
+          await waitConnected(page);
+
+          // Signed out and back in from the same link with a password: the room again.
+          await page.getByRole('button', { name: 'Sign out' }).click();
+          await page.waitForURL(`${server.url}/login`);
+          await page.goto(room);
+          await signInAgain(page, efe);
+          await page.waitForURL(room);
+          await page.getByRole('log', { name: 'Messages' }).waitFor();
+        });
+      } finally {
+        await context.close();
+      }
+    },
+    TIMEOUT,
+  );
 });
