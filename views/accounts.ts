@@ -2,11 +2,14 @@
 import { html, type Raw } from '../server/http/html';
 import { alert, card } from './layout';
 
-export function loginForm(opts: { email?: string; error?: string | null; notice?: string | null }): Raw {
+/** Carries the page to open afterwards (server/features/accounts/next-path.ts) through the form post. */
+const nextInput = (next?: string) => (next && next !== '/' ? html`<input type="hidden" name="next" value="${next}">` : '');
+
+export function loginForm(opts: { email?: string; error?: string | null; notice?: string | null; next?: string }): Raw {
   return card(
     'Sign in',
     html`${alert(opts.error)}${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
-<form method="post" action="/login" class="stack">
+<form method="post" action="/login" class="stack">${nextInput(opts.next)}
   <label for="email">Email</label>
   <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" value="${opts.email ?? ''}" ${opts.email ? '' : 'autofocus'}>
   <label for="password">Password</label>
@@ -17,11 +20,11 @@ export function loginForm(opts: { email?: string; error?: string | null; notice?
   );
 }
 
-export function passwordForm(opts: { mustSet: boolean; error?: string | null }): Raw {
+export function passwordForm(opts: { mustSet: boolean; error?: string | null; next?: string }): Raw {
   return card(
     opts.mustSet ? 'Choose your password' : 'Change password',
     html`${opts.mustSet ? html`<p>You signed in with a one-time code. Choose a password to continue.</p>` : ''}${alert(opts.error)}
-<form method="post" action="/password" class="stack">
+<form method="post" action="/password" class="stack">${nextInput(opts.next)}
   ${opts.mustSet ? '' : html`<label for="current_password">Current password</label>
   <input id="current_password" name="current_password" type="password" autocomplete="current-password" required maxlength="256">`}
   <label for="new_password">New password</label>

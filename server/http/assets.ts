@@ -80,6 +80,7 @@ export function loadAssets(): Promise<Assets> {
     assets.add({ name: 'app.js', body: `${htmx}\n;${hxWs}\n;${await buildClient()}` });
     assets.add({ name: 'call.js', body: await buildClient(join(ROOT, 'views/client/call.ts')) });
     assets.add({ name: 'upload.js', body: await buildClient(join(ROOT, 'views/client/upload.ts')) });
+    assets.add({ name: 'signed-out.js', body: await buildClient(join(ROOT, 'views/client/signed-out.ts')) });
     return assets;
   })());
 }

@@ -48,6 +48,32 @@ export class Outbox {
   }
 }
 
+/**
+ * Every key the app keeps for a signed-in person starts with this (the outbox is `lt-outbox:<userId>`,
+ * views/client/chat.ts). Sign-in clears them (signed-out.ts): on a shared lab computer, messages left
+ * in the outbox would otherwise be sent as their author at her next sign-in there, maybe days later,
+ * and be readable by whoever uses the machine next.
+ */
+export const USER_DATA_PREFIX = 'lt-';
+
+/** Removes this browser's per-user data from `storages`; returns how many keys went. */
+export function clearUserData(storages: Storage[]): number {
+  let removed = 0;
+  for (const s of storages) {
+    try {
+      for (const key of Array.from({ length: s.length }, (_, i) => s.key(i))) {
+        if (key?.startsWith(USER_DATA_PREFIX)) {
+          s.removeItem(key);
+          removed++;
+        }
+      }
+    } catch {
+      // storage disabled: nothing was kept there either
+    }
+  }
+  return removed;
+}
+
 export function newClientId(): string {
   const b = crypto.getRandomValues(new Uint8Array(12));
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

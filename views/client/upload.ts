@@ -8,6 +8,7 @@
  */
 import { isDirect, offerDirect } from './transfer-page';
 import { MAX_THUMB_BYTES } from '../../server/features/files/names';
+import { leaveGuard } from './leave-guard';
 
 const CHUNK = 256 * 1024;
 const WINDOW = 8;
@@ -147,6 +148,9 @@ const fmtBytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1
 const fmtTime = (s: number) => (!isFinite(s) ? '…' : s < 60 ? `${Math.ceil(s)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s` : `${Math.floor(s / 3600)} h ${Math.ceil((s % 3600) / 60)} min`);
 
 type State = 'hashing' | 'sending' | 'paused' | 'reconnecting' | 'done' | 'failed' | 'cancelled';
+/** Leaving the page loses these; a paused upload was stopped on purpose (the same file resumes it). */
+const IN_PROGRESS: ReadonlySet<State> = new Set(['hashing', 'sending', 'reconnecting']);
+const leaving = typeof window !== 'undefined' ? leaveGuard(window) : null;
 
 class Upload {
   private ws: WebSocket | null = null;
@@ -154,7 +158,15 @@ class Upload {
   private thumb: string | undefined;
   private next = 0;
   private acked = 0;
-  private state: State = 'hashing';
+  private current: State = 'hashing';
+  /** Every change of state passes here: the page asks before it is left while an upload is in progress. */
+  private get state(): State {
+    return this.current;
+  }
+  private set state(s: State) {
+    this.current = s;
+    leaving?.set(this, IN_PROGRESS.has(s));
+  }
   private retry = 0;
   private samples: { t: number; b: number }[] = [];
   readonly row: HTMLLIElement;
@@ -185,6 +197,7 @@ class Upload {
     const cancel = this.button('Cancel', () => this.cancel());
     this.row.append(name, this.bar, this.info, this.pauseBtn, cancel);
     list.append(this.row);
+    this.state = 'hashing';
   }
 
   private button(label: string, fn: () => void) {
@@ -235,7 +248,11 @@ class Upload {
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.state !== 'sending' && this.state !== 'reconnecting') return;
-      if (e.code === 4401) return location.assign('/login');
+      if (e.code === 4401) {
+        // Signed out: the upload cannot go on, so the sign-in page comes without a prompt.
+        leaving?.clear();
+        return location.assign('/login');
+      }
       this.state = 'reconnecting';
       const delay = Math.min(30_000, 1000 * 2 ** this.retry++);
       this.show(this.acked, `Connection lost. Retrying in ${Math.round(delay / 1000)} s…`);

@@ -8,6 +8,7 @@ import { RedirectError } from '../../http/respond';
 import { requestInfo } from '../../http/context';
 import type { User } from '../../store/types';
 import { SESSION_COOKIE, resolveSession } from './sessions';
+import { loginRedirect, requestedPage, withNext } from './next-path';
 
 export interface Viewer {
   user: User;
@@ -34,13 +35,14 @@ export function viewerPlugin(app: AppContext) {
         return v;
       }));
     /**
-     * The signed-in user, or a redirect to /login. Users who signed in with a one-time code are
-     * sent to /password until they choose one (unless `allowPasswordPending`).
+     * The signed-in user, or a redirect to /login (remembering the page asked for, next-path.ts).
+     * Users who signed in with a one-time code are sent to /password until they choose one (unless
+     * `allowPasswordPending`), and on to that page after.
      */
     const requireUser = async (opts: { allowPasswordPending?: boolean } = {}): Promise<Viewer> => {
       const v = await viewer();
-      if (!v) throw new RedirectError('/login');
-      if (v.user.mustSetPassword && !opts.allowPasswordPending) throw new RedirectError('/password');
+      if (!v) throw new RedirectError(loginRedirect(request));
+      if (v.user.mustSetPassword && !opts.allowPasswordPending) throw new RedirectError(withNext('/password', requestedPage(request)));
       return v;
     };
     return { viewer, requireUser };

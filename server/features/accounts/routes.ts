@@ -10,18 +10,29 @@ import { setPassword, signIn } from './auth';
 import { sessionCookieOptions, viewerPlugin } from './guard';
 import { SESSION_COOKIE, endSession } from './sessions';
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_SEC, deviceEntries } from './devices';
+import { NEXT_MAX, safeNext, withNext } from './next-path';
+
+// `next`: the page to open after signing in (next-path.ts); checked again wherever it is used.
+const nextField = t.Optional(t.String({ maxLength: NEXT_MAX }));
+const nextQuery = t.Object({ next: nextField });
 
 export function accountRoutes(app: AppContext) {
   // Only the sign-in form reads it (devices.ts).
   const setDeviceCookie = (cookie: Record<string, Cookie<unknown>>, value: string) =>
     cookie[DEVICE_COOKIE]!.set({ value, httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies, path: '/login', maxAge: DEVICE_COOKIE_MAX_AGE_SEC });
-  const page = (title: string, body: ReturnType<typeof loginForm>) => layout({ title, body, asset: app.assets.url });
+  const page = (title: string, body: ReturnType<typeof loginForm>, scripts?: string[]) => layout({ title, body, asset: app.assets.url, scripts });
+  // The sign-in page clears the last person's data kept in this browser (views/client/signed-out.ts).
+  const signInPage = (form: ReturnType<typeof loginForm>) => page('Sign in', form, ['signed-out.js']);
   return new Elysia({ name: 'accounts' })
     .use(viewerPlugin(app))
-    .get('/login', async ({ set, viewer }) => {
-      if (await viewer()) return seeOther(set, '/');
-      return sendHtml(set, page('Sign in', loginForm({})));
-    })
+    .get(
+      '/login',
+      async ({ query, set, viewer }) => {
+        if (await viewer()) return seeOther(set, safeNext(query.next));
+        return sendHtml(set, signInPage(loginForm({ next: safeNext(query.next) })));
+      },
+      { query: nextQuery },
+    )
     .post(
       '/login',
       async ({ body, set, request, cookie, viewer }) => {
@@ -41,19 +52,23 @@ export function accountRoutes(app: AppContext) {
             app.auth.live?.closeUser(earlier.user.id, 4401, 'Signed out', earlier.idHash);
           }
           cookie[SESSION_COOKIE]!.set({ value: token, ...sessionCookieOptions(app) });
-          return seeOther(set, user.mustSetPassword ? '/password' : '/');
+          return seeOther(set, user.mustSetPassword ? withNext('/password', body.next) : safeNext(body.next));
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           if (e.kind === 'rate_limited') set.headers['retry-after'] = String(e.details.retryAfterSec);
-          return sendHtml(set, page('Sign in', loginForm({ email: body.email, error: e.message })), httpStatus(e));
+          return sendHtml(set, signInPage(loginForm({ email: body.email, error: e.message, next: safeNext(body.next) })), httpStatus(e));
         }
       },
-      { body: t.Object({ email: t.String({ maxLength: 320 }), password: t.String({ maxLength: 1024 }) }) },
+      { body: t.Object({ email: t.String({ maxLength: 320 }), password: t.String({ maxLength: 1024 }), next: nextField }) },
     )
-    .get('/password', async ({ set, requireUser }) => {
-      const { user } = await requireUser({ allowPasswordPending: true });
-      return sendHtml(set, page('Password', passwordForm({ mustSet: user.mustSetPassword })));
-    })
+    .get(
+      '/password',
+      async ({ query, set, requireUser }) => {
+        const { user } = await requireUser({ allowPasswordPending: true });
+        return sendHtml(set, page('Password', passwordForm({ mustSet: user.mustSetPassword, next: safeNext(query.next) })));
+      },
+      { query: nextQuery },
+    )
     .post(
       '/password',
       async ({ body, set, request, cookie, requireUser }) => {
@@ -69,10 +84,10 @@ export function accountRoutes(app: AppContext) {
           });
           cookie[SESSION_COOKIE]!.set({ value: token, ...sessionCookieOptions(app) });
           setDeviceCookie(cookie, deviceCookie);
-          return seeOther(set, '/');
+          return seeOther(set, safeNext(body.next));
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
-          return sendHtml(set, page('Password', passwordForm({ mustSet: user.mustSetPassword, error: e.message })), httpStatus(e));
+          return sendHtml(set, page('Password', passwordForm({ mustSet: user.mustSetPassword, error: e.message, next: safeNext(body.next) })), httpStatus(e));
         }
       },
       {
@@ -80,6 +95,7 @@ export function accountRoutes(app: AppContext) {
           current_password: t.Optional(t.String({ maxLength: 1024 })),
           new_password: t.String({ maxLength: 1024 }),
           confirm_password: t.String({ maxLength: 1024 }),
+          next: nextField,
         }),
       },
     )

@@ -49,12 +49,13 @@ describe('access to /admin', () => {
     expect((await t.store.users.byId(t.student.id))!.status).toBe('active');
   }, 30_000);
 
-  test('signed out: every admin route redirects to /login', async () => {
+  test('signed out: every admin route redirects to /login (a page opened comes back after sign-in)', async () => {
     const t = await adminSetup();
     const anon = new Client(t.app);
     for (const { method, path } of [...(await adminUrls(t)), { method: 'GET', path: '/admin/no-such-page' }]) {
       const r = method === 'GET' ? await anon.get(path) : await anon.post(path, { _csrf: 'x' });
-      expect({ path, status: r.status, location: r.headers.get('location') }).toEqual({ path, status: 303, location: '/login' });
+      const location = method === 'GET' ? `/login?next=${encodeURIComponent(path).replace(/%2F/g, '/')}` : '/login';
+      expect({ path, status: r.status, location: r.headers.get('location') }).toEqual({ path, status: 303, location });
     }
   }, 30_000);
 
@@ -63,7 +64,7 @@ describe('access to /admin', () => {
     const issued = await makeUser(t.store, 'new.admin@unilag.edu.ng', 'admin');
     const c = new Client(t.app);
     await c.signIn('new.admin@unilag.edu.ng', issued.loginCode);
-    expect((await c.get('/admin/users')).headers.get('location')).toBe('/password');
+    expect((await c.get('/admin/users')).headers.get('location')).toBe('/password?next=/admin/users');
 
     const admin = await person(t, 'boss@unilag.edu.ng', 'admin');
     expect((await admin.client.get('/admin')).status).toBe(200);

@@ -1,9 +1,9 @@
 /**
  * The one gate in front of every /admin URL, run before routing and body parsing (onRequest), so
- * it covers GET and POST, known and unknown paths alike: signed out → 303 /login; signed in but not
- * an administrator → the same 404 page as any unknown address (except /admin/moderation, which
- * safeguarding officers may also use). Admin forms also carry a per-session
- * CSRF token (defence in depth on top of the app-wide cross-site check in http/context.ts).
+ * it covers GET and POST, known and unknown paths alike: signed out → 303 /login (a page opened is
+ * kept as `next`, e.g. a case link from a safeguarding e-mail); signed in but not an administrator
+ * → the same 404 page as any unknown address (except /admin/moderation, which safeguarding
+ * officers may also use). Admin forms also carry a per-session CSRF token (defence in depth on top of the app-wide cross-site check in http/context.ts).
  */
 import { Elysia, NotFoundError } from 'elysia';
 import type { AppContext } from '../../deps';
@@ -14,6 +14,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { User } from '../../store/types';
 import { isOfficer } from '../accounts/model';
 import { SESSION_COOKIE, digestToken, resolveSession } from '../accounts/sessions';
+import { loginRedirect, requestedPage, withNext } from '../accounts/next-path';
 import type { Actor } from '../audit/record';
 
 export interface AdminViewer {
@@ -51,12 +52,12 @@ export function adminGuard(app: AppContext) {
     const pathname = new URL(request.url).pathname;
     if (!isAdminPath(pathname)) return;
     const v = await resolveSession(app.auth, cookieValue(request, SESSION_COOKIE));
-    if (!v) throw new RedirectError('/login');
+    if (!v) throw new RedirectError(loginRedirect(request));
     requestInfo(request).userId = v.user.id;
     // Safeguarding officers (permission, not role) get the moderation pages and nothing else.
     const officerHere = isModerationPath(pathname) && isOfficer(v.user);
     if (v.user.role !== 'admin' && !officerHere) throw new NotFoundError();
-    if (v.user.mustSetPassword) throw new RedirectError('/password');
+    if (v.user.mustSetPassword) throw new RedirectError(withNext('/password', requestedPage(request)));
     admins.set(request, { user: v.user, csrf: csrfToken(app.auth.sessionKey, v.idHash) });
   });
 }

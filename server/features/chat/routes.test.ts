@@ -46,13 +46,13 @@ async function setUp() {
 }
 
 describe('signed out', () => {
-  test('GET / and room pages redirect to /login', async () => {
+  test('GET / and room pages redirect to /login, which comes back to the page after sign-in', async () => {
     const { t, csc } = await setUp();
     const anon = new Client(t.app, '10.9.9.9');
     for (const path of ['/', `/rooms/${csc.id}`, `/rooms/${csc.id}/messages`, '/search?q=x', '/people', '/rooms/new']) {
       const r = await anon.get(path);
       expect(r.status).toBe(303);
-      expect(r.headers.get('location')).toBe('/login');
+      expect(r.headers.get('location')).toBe(path === '/' ? '/login' : `/login?next=${encodeURIComponent(path).replace(/%2F/g, '/')}`);
     }
     const post = await anon.post('/dm', { user: 'x' });
     expect(post.status).toBe(303);
