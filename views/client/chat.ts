@@ -75,7 +75,8 @@ function start(app: HTMLElement) {
     const d = (e as CustomEvent<WsDetail>).detail;
     socket = null;
     resumed = false;
-    if (d.code === 4401) location.href = '/login';
+    // Signed out (the session ended or was revoked): back here after signing in again.
+    if (d.code === 4401) location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
     setStatus();
   });
   addEventListener('offline', () => {
