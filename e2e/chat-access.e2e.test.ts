@@ -142,7 +142,7 @@ describeBrowser('chat access (browser)', () => {
         // The server's answers to the upload socket wait while `hold` is set: the upload stays in progress.
         let hold = false;
         const held: (() => void)[] = [];
-        await a.page.routeWebSocket(/\/upload$/, (ws: WebSocketRoute) => {
+        await a.page.routeWebSocket(/\/upload(\?.*)?$/, (ws: WebSocketRoute) => {
           const srv = ws.connectToServer();
           srv.onMessage((m) => (hold ? held.push(() => ws.send(m)) : ws.send(m)));
         });
@@ -200,7 +200,7 @@ describeBrowser('chat access (browser)', () => {
         await withArtifactsOnFailure('access-outbox-signout', page, server, async () => {
           // While `cut`, the live connection opens but the server never answers: what is typed waits in the outbox.
           let cut = false;
-          await context.routeWebSocket(/\/ws$/, (ws: WebSocketRoute) => {
+          await context.routeWebSocket(/\/ws(\?.*)?$/, (ws: WebSocketRoute) => {
             if (!cut) ws.connectToServer();
           });
           await page.goto(`${server.url}/login`);

@@ -22,7 +22,7 @@ const TRACK_UPLOADS = () => {
   w.__uploads = [];
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (this: WebSocket & { __t?: { firstOffset: number | null; sent: number } }, data: Parameters<WebSocket['send']>[0]) {
-    if (!this.url.endsWith('/upload') || typeof data === 'string') return send.call(this, data);
+    if (!new URL(this.url).pathname.endsWith('/upload') || typeof data === 'string') return send.call(this, data);
     if (!this.__t) w.__uploads.push((this.__t = { firstOffset: null, sent: 0 }));
     const bytes = data as Uint8Array;
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -7,7 +7,7 @@ export const APP_SCRIPTS = ['app.js', 'call.js', 'upload.js'];
 
 export function appShell(opts: { user: User; title: string; body: Raw; asset: (n: string) => string; roomOpen?: boolean; banner?: Raw }): Raw {
   const { user } = opts;
-  const body = html`<div class="app" hx-ws:connect="/ws" data-me="${user.id}" data-handle="${user.emailLower.split('@')[0]}">
+  const body = html`<div class="app" hx-ws:connect="/ws?as=${user.id}" data-me="${user.id}" data-handle="${user.emailLower.split('@')[0]}">
 <header class="topbar">
   <a href="/" class="brand">Lets Talk</a>
   <span id="conn-status" class="conn" role="status" aria-live="polite"></span>

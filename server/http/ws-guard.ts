@@ -45,13 +45,21 @@ export interface OpenedSocket {
 /**
  * The second half of the upgrade check, in `open`: the signed-in user, their session (its hash:
  * each message asks again whether it still stands, `sessionUser`) and the connection id, or
- * null after closing the socket with 4401 (no session any more, or a password still to choose).
+ * null after closing the socket with 4401 (no session any more, a password still to choose, or
+ * another person's session than the `as` the page names).
  */
 export async function openedBy(ws: OpenedSocket): Promise<{ user: Viewer['user']; session: string; raw: RawSocket; connId: string } | null> {
   const v = await ws.data.viewer();
   const raw = ws.raw as RawSocket;
   if (!v || v.user.mustSetPassword) {
     raw.close(4401, 'Please sign in.');
+    return null;
+  }
+  // The page names whom it was rendered for (views/client/socket-url.ts): a tab left open through a
+  // sign-out must not carry on as the next person signed in on this browser.
+  const as = new URL(ws.data.request.url).searchParams.get('as');
+  if (as !== null && as !== v.user.id) {
+    raw.close(4401, 'Someone else has signed in on this browser since this page was opened.');
     return null;
   }
   return { user: v.user, session: v.idHash, raw, connId: requestInfo(ws.data.request).id };

@@ -6,6 +6,7 @@
  * - sub (the server offers): everything we receive; the offer says which mid is whose track.
  * Mute and camera off use replaceTrack(null), so nothing at all is sent while off.
  */
+import { socketUrl } from './socket-url';
 import { CallUi, type RosterEntry, type Source } from './call-ui';
 
 interface TrackInfo {
@@ -75,7 +76,7 @@ export class CallClient {
     this.ui = new CallUi(panel, roomId);
     // Back after a loss: start the call again if it is gone (a server restart) and we could start it.
     if (resume) start = resume.mode === 'group' || resume.host ? resume.mode : undefined;
-    this.ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rtc`);
+    this.ws = new WebSocket(socketUrl('/rtc'));
     this.ws.onopen = () => this.signal({ type: 'join', room: roomId, ...(start ? { start } : {}) });
     // Messages are handled in order, one at a time (an answer must not overtake its offer).
     this.ws.onmessage = (e) => {

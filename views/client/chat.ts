@@ -71,12 +71,15 @@ function start(app: HTMLElement) {
     }
     send({ type: 'resume', rooms, have });
   });
+  let signingOut = false;
+  document.addEventListener('submit', (e) => void ((e.target as HTMLFormElement).getAttribute('action') === '/logout' && (signingOut = true)));
   app.addEventListener('htmx:ws:close', (e) => {
     const d = (e as CustomEvent<WsDetail>).detail;
     socket = null;
     resumed = false;
-    // Signed out (the session ended or was revoked): back here after signing in again.
-    if (d.code === 4401) location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    // The session ended or was revoked: back here after signing in again. Not after this tab's own
+    // "Sign out", whose form is already on its way to /login.
+    if (d.code === 4401 && !signingOut) location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
     setStatus();
   });
   addEventListener('offline', () => {

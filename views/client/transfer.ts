@@ -7,6 +7,7 @@
  * receiver saves through the service-worker download (transfer-sink.ts). A lost channel or socket is
  * resumed from the receiver's verified offset with a new session.
  */
+import { socketUrl } from './socket-url';
 import type { TransferServerMsg } from '../../server/features/files/transfer-protocol';
 import { rootDigest } from '../../server/rtc/relay-wire';
 import { blockHashes, ReceiveEngine, SendEngine } from './transfer-engine';
@@ -67,7 +68,7 @@ function send(m: Record<string, unknown>) {
 
 function connect() {
   if (ws) return;
-  const s = (ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/xfer`));
+  const s = (ws = new WebSocket(socketUrl('/xfer')));
   s.onopen = () => {
     retry = 0;
     for (const f of served) sendOffer(f);

@@ -6,6 +6,7 @@
  * stored offset; after a page reload, choosing the same file again resumes it too. Each upload has
  * a progress row (role="progressbar", speed, time left) with Pause / Resume / Cancel.
  */
+import { socketUrl } from './socket-url';
 import { isDirect, offerDirect } from './transfer-page';
 import { MAX_THUMB_BYTES } from '../../server/features/files/names';
 import { leaveGuard } from './leave-guard';
@@ -236,8 +237,7 @@ class Upload {
   }
 
   private connect() {
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/upload`;
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(socketUrl('/upload'));
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
@@ -342,7 +342,7 @@ class Upload {
       setTimeout(() => ws.close(), 1000);
     } else if (this.sha) {
       // Tell the server to drop the stored bytes even while paused.
-      const c = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/upload`);
+      const c = new WebSocket(socketUrl('/upload'));
       c.onopen = () => c.send(JSON.stringify({ type: 'begin', room: this.room, name: this.file.name, size: this.file.size, mime: this.file.type, sha256: this.sha }));
       c.onmessage = (e) => (JSON.parse(String(e.data)).type === 'ready' ? c.send(JSON.stringify({ type: 'cancel' })) : c.close());
     }

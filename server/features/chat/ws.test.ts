@@ -40,6 +40,19 @@ describe('upgrade', () => {
   });
 });
 
+describe('a page rendered for someone else', () => {
+  test("a socket naming another user than the session's (a tab left open through a sign-out) is closed with 4401; naming the right one works", async () => {
+    const { s, ada, bola } = await setUp();
+    const stale = await openSocket(s, { cookie: bola.cookie, origin: s.origin }, `/ws?as=${ada.user.id}`);
+    const closed = await stale.closed;
+    expect(closed.code).toBe(4401);
+    expect(closed.reason).toBe('Someone else has signed in on this browser since this page was opened.');
+    const right = await openSocket(s, { cookie: bola.cookie, origin: s.origin }, `/ws?as=${bola.user.id}`);
+    right.send({ type: 'resume', rooms: {} });
+    await right.until(isJson('resumed'));
+  });
+});
+
 describe('messages', () => {
   test("a member's send is acked and pushed to the other members, not to non-members", async () => {
     const { s, ada, bola, cid: outsider, csc } = await setUp();
