@@ -33,14 +33,22 @@ describeBrowser('older messages (browser)', () => {
 
   async function roomWith(code: string, count: number) {
     const id = await createCourseRoom(server, code, `Room ${code}`, [ada, bola]);
+    await more(id, code, 1, count);
+    return id;
+  }
+
+  /** Bola's messages `from`..`to` in the room (those in `mentionAda` mention Ada). */
+  async function more(roomId: string, code: string, from: number, to: number, mentionAda: number[] = []) {
     const store = await serverStore(server);
     try {
-      const bolaId = (await store.users.byEmail(bola.email))!.id;
-      for (let i = 1; i <= count; i++) await store.messages.append({ roomId: id, senderId: bolaId, clientId: `${code}-${String(i).padStart(4, '0')}`, kind: 'text', body: `${code} message ${i}`, mentions: [] });
+      const [bolaId, adaId] = await Promise.all([bola, ada].map(async (u) => (await store.users.byEmail(u.email))!.id));
+      for (let i = from; i <= to; i++) {
+        const at = mentionAda.includes(i);
+        await store.messages.append({ roomId, senderId: bolaId!, clientId: `${code}-${String(i).padStart(4, '0')}`, kind: 'text', body: `${code} message ${i}${at ? ' @ada.hist' : ''}`, mentions: at ? [adaId!] : [] });
+      }
     } finally {
       await store.close();
     }
-    return id;
   }
 
   /** The bodies of the messages at least partly inside the log's box. */
@@ -65,9 +73,10 @@ describeBrowser('older messages (browser)', () => {
         await openRoom(a.page, server, roomId);
         const articles = () => a.page.locator('article.msg').count();
         const before = await articles();
-        // Scroll up to the top the way a finger does, and stop there.
-        await a.page.locator('.log').hover();
-        for (let i = 0; i < 80 && (await a.page.locator('.log').evaluate((l) => l.scrollTop)) > 0; i++) await a.page.mouse.wheel(0, -400);
+        // At the top of the log once, and no further scrolling (a wheel or a fling has momentum of its
+        // own, which may rightly load a page more): before, the log stayed at its top after each page,
+        // so the next sentinel was in view at once and loaded the next page, and the next.
+        await a.page.locator('.log').evaluate((l) => (l.scrollTop = 0));
         const top = (await onScreen(a.page))[0]!;
         await eventually(async () => expect(await articles()).toBeGreaterThan(before));
         await Bun.sleep(2_000);
@@ -133,6 +142,37 @@ describeBrowser('older messages (browser)', () => {
         await send(b.page, 'hello here');
         await eventually(async () => expect(await logBodies(a.page)).toContain('hello here'));
         expect(await back.locator('.elsewhere').innerText()).toBe('@ 1');
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'coming back to a busy room: unread messages older than the page are offered, with the mention among them, and open at the first unread; a "New" line marks where she left off',
+    async () => {
+      const roomId = await roomWith('HIS206', 30);
+      await withArtifactsOnFailure('history-unread', a.page, server, async () => {
+        await openRoom(a.page, server, roomId); // read up to 30
+        await a.page.goto(`${server.url}/`);
+        await more(roomId, 'HIS206', 31, 130, [40]);
+        await openRoom(a.page, server, roomId);
+        const bar = a.page.locator('.unread-above');
+        expect(await bar.innerText()).toBe('50 unread messages above this page (1 mentioning you). Read from the first unread');
+        // The page holds 81–130, all unread: the line is before 81.
+        expect(await a.page.locator('.new-line + article.msg .body').innerText()).toBe('HIS206 message 81');
+        await bar.getByRole('link', { name: 'Read from the first unread' }).click();
+        await a.page.waitForURL(/\?before=81#m-/);
+        await eventually(async () => expect(await onScreen(a.page)).toContain('HIS206 message 31'));
+
+        // Read to the end now; five more arrive while she is away: the line is before the first of them.
+        await openRoom(a.page, server, roomId);
+        expect(await a.page.locator('.unread-above').count()).toBe(0);
+        await a.page.goto(`${server.url}/`);
+        await more(roomId, 'HIS206', 131, 135);
+        await openRoom(a.page, server, roomId);
+        expect(await a.page.locator('.new-line + article.msg .body').innerText()).toBe('HIS206 message 131');
+        expect(await a.page.locator('.unread-above').count()).toBe(0);
+        expect(await onScreen(a.page)).toContain('HIS206 message 135');
       });
     },
     TIMEOUT,

@@ -102,13 +102,30 @@ export interface RoomView {
    * the composer gives way to a link to the latest messages.
    */
   history?: boolean;
+  /** Where the viewer had read to before opening the page: the client marks the first unread message after it. */
+  lastReadSeq?: number;
+  /** Unread messages older than this page (marked read by opening it): offered, not lost. */
+  unreadAbove?: UnreadAbove | null;
+}
+
+export interface UnreadAbove {
+  count: number;
+  mentions: number;
+  /** `?before=` for the page of history that starts with the first of them. */
+  before: number;
+  firstId: string | null;
+}
+
+function unreadAboveBar(roomId: string, u: UnreadAbove): Raw {
+  const what = `${u.count} unread message${u.count === 1 ? '' : 's'} above this page${u.mentions ? ` (${u.mentions} mentioning you)` : ''}.`;
+  return html`<p class="notice unread-above" role="status">${what} <a href="/rooms/${roomId}?before=${u.before}${u.firstId ? `#m-${u.firstId}` : ''}">Read from the first unread</a></p>`;
 }
 
 export function roomMain(v: RoomView): Raw {
   const r = v.room;
-  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-can-moderate="${v.canModerate ? 'true' : 'false'}"${v.history ? html` data-history` : ''}>
+  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-can-moderate="${v.canModerate ? 'true' : 'false'}"${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
 <header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1><span class="hint">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</span>${r.archived ? '' : callSlot(r.id)}</header>
-<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
+${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
 <ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>
 <div class="typing" id="typing-${r.id}"></div>
 ${v.history

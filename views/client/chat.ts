@@ -13,6 +13,7 @@ import { editBoxes } from './edit-box';
 import { keepOlderLoading } from './older';
 import { tooLong, watchLengths } from './length';
 import { showElsewhere } from './elsewhere';
+import { markWhereLeftOff } from './unread-line';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -368,10 +369,12 @@ function start(app: HTMLElement) {
   document.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
   const log = document.querySelector<HTMLElement>('.log');
   if (log) {
-    log.scrollTop = log.scrollHeight;
+    const room = roomEl();
+    const atLine = room ? markWhereLeftOff(room, log, me) : false;
+    if (!atLine) log.scrollTop = log.scrollHeight;
     // Keep the newest message in view when the log gets shorter (the call bar loading into the
-    // header, a phone keyboard opening), unless the reader has scrolled up.
-    let pinned = true;
+    // header, a phone keyboard opening), unless the reader has scrolled up (or it opened where she left off).
+    let pinned = !atLine;
     log.addEventListener('scroll', () => (pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 80), { passive: true });
     new ResizeObserver(() => pinned && (log.scrollTop = log.scrollHeight)).observe(log);
     keepOlderLoading(log);

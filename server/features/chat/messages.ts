@@ -10,7 +10,7 @@ import { badRequest, notFound, rateLimited } from '../../errors';
 import { topics } from '../../realtime/topics';
 import type { AppendMessage, Membership, Message, Room, User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
-import { historyChunk, logId, messageArticle, typingLine } from '../../../views/chat';
+import { historyChunk, logId, messageArticle, typingLine, type UnreadAbove } from '../../../views/chat';
 import { partial } from '../../../views/partials';
 import { mentionHandles } from '../../../views/format';
 import { sendersOf, senderOf, type ChatContext } from './context';
@@ -241,6 +241,23 @@ export async function historyPage(ctx: ChatContext, user: User, roomId: string, 
   const messages = more ? page.slice(1) : page;
   const articles = await renderMessages(ctx, messages);
   return { room, messages, articles, more, oldestSeq: messages[0]?.seq ?? null, chunk: historyChunk(room.id, articles, messages[0]?.seq ?? null, more) };
+}
+
+/**
+ * The user's unread messages older than the page opened (numbered after `lastReadSeq`, before
+ * `oldestSeq`): how many, how many mention them, and where the first one is (to open the room's
+ * history there). Null when there are none (the page shows every unread message), and for a room
+ * never opened (a new member of a course room wants its latest messages, not 300 "unread" ones).
+ */
+export async function unreadAbove(ctx: ChatContext, user: User, roomId: string, lastReadSeq: number, oldestSeq: number | null): Promise<UnreadAbove | null> {
+  if (lastReadSeq === 0 || oldestSeq === null || oldestSeq <= lastReadSeq + 1) return null;
+  const [all, fromPage] = await Promise.all([ctx.store.messages.unread(roomId, user.id, lastReadSeq), ctx.store.messages.unread(roomId, user.id, oldestSeq - 1)]);
+  const count = all.count - fromPage.count;
+  if (count <= 0) return null;
+  // The first of them: the page of history that starts with it (and the message to scroll to).
+  const window = await ctx.store.messages.history(roomId, { beforeSeq: lastReadSeq + 1 + HISTORY_PAGE, limit: HISTORY_PAGE, viewerId: user.id });
+  const first = window.find((m) => m.seq > lastReadSeq && m.senderId !== user.id && !m.deletedAt && !m.held);
+  return { count, mentions: all.mentions - fromPage.mentions, before: lastReadSeq + 1 + HISTORY_PAGE, firstId: first?.id ?? null };
 }
 
 /**

@@ -10,7 +10,7 @@ import { newGroupPage, newRoomPage, peoplePage } from '../../../views/people';
 import { viewerPlugin } from '../accounts/guard';
 import { requestInfo } from '../../http/context';
 import type { ChatContext } from './context';
-import { historyPage, memberRoom, sendMessage } from './messages';
+import { historyPage, memberRoom, sendMessage, unreadAbove } from './messages';
 import { createCourseRoom, createGroup, findPeople, roomTitle, startDm, summaries } from './rooms';
 import { searchMessages, searchWords } from './search';
 import type { User } from '../../store/types';
@@ -47,6 +47,9 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         const lastRev = await app.store.messages.settledSeq(room.id);
         // ?before= is the "Load older messages" link's target when the page runs without JavaScript.
         const page = await historyPage(chat, user, room.id, query.before);
+        const history = query.before !== undefined && query.before <= room.lastSeq;
+        // Unread messages older than this page would be marked read unseen: the page offers them.
+        const above = history ? null : await unreadAbove(chat, user, room.id, membership.lastReadSeq, page.oldestSeq);
         // Opening the room reads it: the unread count starts from here.
         if (room.lastSeq > membership.lastReadSeq) await app.store.rooms.markRead(room.id, user.id, room.lastSeq);
         const members = await app.store.rooms.members(room.id);
@@ -59,7 +62,9 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           more: page.more,
           canModerate: membership.role !== 'member' || user.role === 'admin',
           memberCount: members.length,
-          history: query.before !== undefined && query.before <= room.lastSeq,
+          history,
+          lastReadSeq: membership.lastReadSeq,
+          unreadAbove: above,
         });
         return sendHtml(set, shell(user, await roomTitle(chat, room, user), html`${await nav(user, room.id)}${main}`, true, await banner(user, room.id)));
       },
