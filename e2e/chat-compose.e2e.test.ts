@@ -15,16 +15,17 @@ describeBrowser('composing (browser)', () => {
   let server: TestServer;
   let browser: Browser;
   let roomId: string;
-  let a: Signed, b: Signed;
+  let a: Signed, b: Signed, c: Signed;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    const [ada, bola] = (await importUsers(server, [
+    const [ada, bola, chidi] = (await importUsers(server, [
       { email: 'ada.long@unilag.edu.ng', name: 'Ada Long' },
       { email: 'bola.long@unilag.edu.ng', name: 'Bola Long' },
-    ])) as [Account, Account];
-    roomId = await createCourseRoom(server, 'GST111', 'Use of English', [ada, bola]);
-    [a, b] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola)]);
+      { email: 'chidi.long@unilag.edu.ng', name: 'Chidi Long' },
+    ])) as [Account, Account, Account];
+    roomId = await createCourseRoom(server, 'GST111', 'Use of English', [ada, bola, chidi]);
+    [a, b, c] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola), signIn(browser, server, chidi)]);
   }, TIMEOUT);
 
   afterAll(async () => {
@@ -113,6 +114,26 @@ describeBrowser('composing (browser)', () => {
         await art.hover();
         await art.getByRole('button', { name: 'Delete' }).click();
         await eventually(async () => expect(await logBodies(b.page)).not.toContain('Delete me later'));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'two people typing are both named; a typer is dropped as soon as their message arrives',
+    async () => {
+      await withArtifactsOnFailure('compose-typing', a.page, server, async () => {
+        await Promise.all([a, b, c].map((s) => openRoom(s.page, server, roomId)));
+        const line = a.page.locator(`#typing-${roomId}`);
+        await b.page.getByRole('textbox', { name: 'Message' }).fill('Are we');
+        await c.page.getByRole('textbox', { name: 'Message' }).fill('I think');
+        await eventually(async () => expect(await line.innerText()).toBe('Bola Long and Chidi Long are typing…'));
+        await b.page.getByRole('button', { name: 'Send' }).click();
+        await eventually(async () => expect(await logBodies(a.page)).toContain('Are we'));
+        // At once, not six seconds later.
+        expect(await line.innerText()).toBe('Chidi Long is typing…');
+        // Chidi pauses: after a short while nobody is typing.
+        await eventually(async () => expect(await line.innerText()).toBe(''), 10_000);
       });
     },
     TIMEOUT,

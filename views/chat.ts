@@ -143,7 +143,7 @@ ${v.history
 }
 
 export function typingLine(roomId: string, user: Sender): Raw {
-  return html`<span class="typer" data-user="${user.id}" data-room="${roomId}">${user.name} is typing…</span>`;
+  return html`<span class="typer" data-user="${user.id}" data-name="${user.name}" data-room="${roomId}">${user.name} is typing…</span>`;
 }
 
 /**

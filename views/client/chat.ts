@@ -14,6 +14,7 @@ import { keepOlderLoading } from './older';
 import { tooLong, watchLengths } from './length';
 import { showElsewhere } from './elsewhere';
 import { markWhereLeftOff } from './unread-line';
+import { typingLines } from './typing';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -48,6 +49,7 @@ function start(app: HTMLElement) {
     return true;
   };
   const edits = editBoxes(send, button);
+  const typers = typingLines();
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {
@@ -118,7 +120,8 @@ function start(app: HTMLElement) {
       if (id.startsWith('log-')) {
         onMessages(id.slice(4), target, p, p.getAttribute('hx-swap') === 'innerHTML');
       } else if (id.startsWith('typing-')) {
-        if (target && !p.querySelector(`[data-user="${CSS.escape(me)}"]`)) keep.push(p.outerHTML);
+        const typer = p.querySelector('.typer');
+        if (target && typer && typer.getAttribute('data-user') !== me) typers.typing(id.slice(7), typer);
       } else if (target || (id === 'room-list' && document.getElementById('room-list'))) {
         keep.push(p.outerHTML);
       }
@@ -148,6 +151,8 @@ function start(app: HTMLElement) {
 
   function onMessages(roomId: string, log: HTMLElement | null, partial: Element, reset: boolean) {
     const arts = Array.from(partial.querySelectorAll<HTMLElement>('article.msg'));
+    // Whoever just sent a message has stopped typing it.
+    for (const a of arts) if (a.dataset.rev === a.dataset.seq && a.dataset.sender) typers.stopped(roomId, a.dataset.sender);
     if (!log) return arts.forEach((a) => countUnread(roomId, a));
     // A page of older messages (data-history) stays the window it is: changes update what it shows.
     const fixed = roomEl()?.dataset.history !== undefined;

@@ -383,7 +383,7 @@ describe('typing', () => {
     expect(hub.log).toHaveLength(1);
     expect(hub.log[0]!.topic).toBe(topics.room(room.id));
     expect(hub.log[0]!.data).toBe(
-      `<hx-partial hx-target="#typing-${room.id}" hx-swap="innerHTML"><span class="typer" data-user="${ada.id}" data-room="${room.id}">Ada Obi is typing…</span></hx-partial>`,
+      `<hx-partial hx-target="#typing-${room.id}" hx-swap="innerHTML"><span class="typer" data-user="${ada.id}" data-name="Ada Obi" data-room="${room.id}">Ada Obi is typing…</span></hx-partial>`,
     );
     expect(await typing(ctx, ada, room.id)).toBe(false);
     expect(hub.log).toHaveLength(1);
