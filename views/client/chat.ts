@@ -263,6 +263,7 @@ function start(app: HTMLElement) {
     roomAlert(String(v.room), long && `Not sent: ${long}`);
     if (long) return void (d.cancelled = true);
     const p: Pending = { room: String(v.room), clientId: newClientId(), body, at: Date.now(), state: 'pending' };
+    lastTyping = 0; // the next message's typing shows at once (the server resets its throttle too)
     v.clientId = p.clientId;
     outbox.add(p);
     form?.reset();

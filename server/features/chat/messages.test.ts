@@ -390,6 +390,9 @@ describe('typing', () => {
     // Someone else typing in the same room is not throttled by Ada.
     expect(await typing(ctx, bola, room.id)).toBe(true);
     expect(hub.topicsPublished()).toEqual([topics.room(room.id), topics.room(room.id)]);
+    // A message ends what Ada was typing: her next message's typing shows at once.
+    await sendMessage(ctx, ada, { roomId: room.id, clientId: 'typed-and-sent', body: 'done' });
+    expect(await typing(ctx, ada, room.id)).toBe(true);
   });
 
   test('a non-member typing is not_found and publishes nothing', async () => {

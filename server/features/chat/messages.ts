@@ -99,6 +99,7 @@ export async function postScreened(ctx: ChatContext, user: User, room: Room, inp
   const { created } = stored;
   if (created) {
     metrics.messageSent(room.id);
+    typingEnded(ctx, user.id, room.id);
     if (verdict) await restrictIfRepeated(ctx, await openCase(ctx.store, ctx.moderation, message, verdict));
   } else if (message.held) await openMissingCase(ctx, user, room, message, screenText);
   // Out of scope when screened: a minor may have joined before it was stored; screened before
@@ -205,6 +206,14 @@ export async function deleteMessage(ctx: ChatContext, user: User, input: { roomI
 }
 
 const lastTyping = new WeakMap<ChatContext, Map<string, number>>();
+
+/**
+ * A message ended what its sender was typing (pages drop them from the typing line when it
+ * arrives): typing the next one shows at once, not only TYPING_EVERY_MS after the last push.
+ */
+function typingEnded(ctx: ChatContext, userId: string, roomId: string) {
+  lastTyping.get(ctx)?.delete(`${userId}:${roomId}`);
+}
 
 /** Ephemeral and throttled: at most one broadcast per user and room every TYPING_EVERY_MS. */
 export async function typing(ctx: ChatContext, user: User, roomId: string) {
