@@ -25,4 +25,19 @@ describe('formatMessage', () => {
     expect(f('mail ada@unilag.edu.ng')).toBe('mail ada@unilag.edu.ng');
     expect(mentionHandles('@Ada and @bola. `@not` ```@no``` x@y.ng')).toEqual(['ada', 'bola']);
   });
+
+  test('emphasis goes around links and code; a link keeps its own brackets; an @ inside a link is no mention', () => {
+    const a = (u: string) => `<a href="${u}" rel="noopener noreferrer nofollow ugc" target="_blank">${u}</a>`;
+    expect(f('**https://unilag.edu.ng/timetable**')).toBe(`<strong>${a('https://unilag.edu.ng/timetable')}</strong>`);
+    expect(f('_see https://x.ng/a_b_')).toBe(`<em>see ${a('https://x.ng/a_b')}</em>`);
+    expect(f('**`npm test`** now')).toBe('<strong><code>npm test</code></strong> now');
+    expect(f('https://en.wikipedia.org/wiki/Lagos_(disambiguation)')).toBe(a('https://en.wikipedia.org/wiki/Lagos_(disambiguation)'));
+    expect(f('(see https://x.ng/page)')).toBe(`(see ${a('https://x.ng/page')})`);
+    expect(f('follow https://x.ng/@ada.obi now')).toBe(`follow ${a('https://x.ng/@ada.obi')} now`);
+    expect(mentionHandles('https://x.ng/@ada.obi and @bola')).toEqual(['bola']);
+  });
+  test('text cannot name the placeholders used for links and code', () => {
+    expect(f('\uE0000\uE001 `x`')).toBe('\uFFFD0\uFFFD <code>x</code>');
+    expect(f('https://x.ng`y`')).toBe('<a href="https://x.ng" rel="noopener noreferrer nofollow ugc" target="_blank">https://x.ng</a><code>y</code>');
+  });
 });

@@ -6,13 +6,13 @@
  */
 import { escapeHtml, raw, type Raw } from '../server/http/html';
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`\uE000\uE001]+/gi;
 const MENTION_RE = /(^|[^\w@.])@([a-z0-9][a-z0-9._-]{0,63})/gi;
 
-/** Handles mentioned in a text (lower-cased, without the @), for resolving to users. */
+/** Handles mentioned in a text (lower-cased, without the @), for resolving to users. Not in code or links. */
 export function mentionHandles(text: string): string[] {
   const out = new Set<string>();
-  for (const m of stripCode(text).matchAll(MENTION_RE)) out.add(m[2]!.toLowerCase().replace(/[._-]+$/, ''));
+  for (const m of stripCode(text).replace(URL_RE, ' ').matchAll(MENTION_RE)) out.add(m[2]!.toLowerCase().replace(/[._-]+$/, ''));
   return [...out];
 }
 
@@ -20,33 +20,45 @@ function stripCode(text: string) {
   return text.replace(/```[\s\S]*?```/g, ' ').replace(/`[^`\n]+`/g, ' ');
 }
 
-function emphasis(s: string): string {
-  return escapeHtml(s)
+function emphasis(escaped: string): string {
+  return escaped
     .replace(/\*\*(?=\S)([^*\n]+?)\*\*/g, '<strong>$1</strong>')
-    .replace(/(^|[\s(])[*_](?=[^\s*_])([^*_\n]+?)[*_](?=$|[\s.,!?;:)])/g, '$1<em>$2</em>')
+    .replace(/(^|[\s(\uE001])[*_](?=[^\s*_])([^*_\n]+?)[*_](?=$|[\s.,!?;:)\uE000])/g, '$1<em>$2</em>')
     .replace(MENTION_RE, (_m, pre: string, handle: string) => `${pre}<span class="mention">@${handle}</span>`)
     .replace(/\n/g, '<br>');
 }
 
-function links(s: string): string {
-  let out = '';
-  let last = 0;
-  for (const m of s.matchAll(URL_RE)) {
-    // Trailing punctuation usually ends the sentence, not the URL.
-    const url = m[0].replace(/[.,!?;:)\]]+$/, '');
-    out += emphasis(s.slice(last, m.index));
-    const e = escapeHtml(url);
-    out += `<a href="${e}" rel="noopener noreferrer nofollow ugc" target="_blank">${e}</a>`;
-    last = m.index! + url.length;
+/**
+ * A URL as matched, less what usually follows it rather than belongs to it: sentence punctuation,
+ * emphasis markers (`**https://…**`), and a closing bracket it did not open (a Wikipedia link
+ * `…/Lagos_(disambiguation)` keeps its own).
+ */
+function trimUrl(url: string): string {
+  for (;;) {
+    const last = url.at(-1)!;
+    if ('.,!?;:*_~]'.includes(last)) url = url.slice(0, -1);
+    else if (last === ')' && url.split(')').length > url.split('(').length) url = url.slice(0, -1);
+    else return url;
   }
-  return out + emphasis(s.slice(last));
 }
 
+/**
+ * Inline code and links are set aside first (as `\uE000n\uE001`, characters of the private use
+ * area, taken out of the text beforehand), so that emphasis can go around them (`**`x`**`,
+ * `**https://…**`) and a `@name` inside a link is no mention; then they are put back.
+ */
 function inline(s: string): string {
-  return s
-    .split(/`([^`\n]+)`/g)
-    .map((seg, i) => (i % 2 ? `<code>${escapeHtml(seg)}</code>` : links(seg)))
-    .join('');
+  const kept: string[] = [];
+  const keep = (html: string) => `\uE000${kept.push(html) - 1}\uE001`;
+  const text = s
+    .replace(/[\uE000\uE001]/g, '\uFFFD')
+    .replace(/`([^`\n]+)`/g, (_m, code: string) => keep(`<code>${escapeHtml(code)}</code>`))
+    .replace(URL_RE, (m) => {
+      const url = trimUrl(m);
+      const e = escapeHtml(url);
+      return keep(`<a href="${e}" rel="noopener noreferrer nofollow ugc" target="_blank">${e}</a>`) + m.slice(url.length);
+    });
+  return emphasis(escapeHtml(text)).replace(/\uE000(\d+)\uE001/g, (_m, i: string) => kept[Number(i)]!);
 }
 
 export function formatMessage(text: string): Raw {
