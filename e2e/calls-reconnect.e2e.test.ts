@@ -82,4 +82,24 @@ describeBrowser('calls after a lost connection (browser)', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    '"Stop reconnecting" while the server is down: the page stays out of the call when it is back',
+    async () => {
+      await withArtifactsOnFailure('calls-reconnect-stop', a, server, async () => {
+        await openRoom(a, server, roomId);
+        await enterCall(a, 'Start call');
+        await server.kill();
+        const note = a.locator(`#call-note-${roomId}`);
+        await eventually(async () => expect(await note.innerText()).toContain('Reconnecting…'));
+        await note.getByRole('button', { name: 'Stop reconnecting' }).click();
+        expect(await note.innerText()).toBe('You left the call.');
+        await server.start();
+        await Bun.sleep(6_000); // past the next attempts' delays
+        expect(await a.evaluate(() => (window as any).letstalkCall())).toBeNull();
+        expect(await note.innerText()).toBe('You left the call.');
+      });
+    },
+    TIMEOUT,
+  );
 });

@@ -40,6 +40,9 @@ export interface Resume {
   attempt: number;
 }
 
+/** How long a call must stay up after a rejoin for the next loss to start the attempts afresh. */
+const STABLE_MS = 30_000;
+
 /** Closes the server means (README "Signalling protocol"); any other close is a lost connection. */
 const FINAL_CLOSES = new Set([1000, 4401, 4403, 4404, 4429]);
 
@@ -64,6 +67,8 @@ export class CallClient {
   private pending = new Map<RTCPeerConnection, RTCIceCandidateInit[]>();
   private left = false;
   private endedByServer = false;
+  private joinedAt = 0;
+  private resumedPublish = false;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -76,6 +81,8 @@ export class CallClient {
     this.ui = new CallUi(panel, roomId);
     // Back after a loss: start the call again if it is gone (a server restart) and we could start it.
     if (resume) start = resume.mode === 'group' || resume.host ? resume.mode : undefined;
+    // Muted from the start: a loss while the devices open must not forget it (retry reads this).
+    if (resume) this.muted = { mic: resume.micMuted, cam: resume.camOff };
     this.ws = new WebSocket(socketUrl('/rtc'));
     this.ws.onopen = () => this.signal({ type: 'join', room: roomId, ...(start ? { start } : {}) });
     // Messages are handled in order, one at a time (an answer must not overtake its offer).
@@ -107,6 +114,10 @@ export class CallClient {
   private async onMessage(m: Msg) {
     switch (m.type) {
       case 'joined':
+        // Back after a loss, but the call it was in is gone and another kind is in progress (a
+        // lecture ended, a group call started): not joined with a camera and microphone on unasked.
+        if (this.resume && m.call.mode !== this.resume.mode) return this.end('The call you were in has ended. Another call is in progress: join it if you want to.');
+        this.joinedAt = Date.now();
         this.me = m.you;
         this.mode = m.call.mode;
         this.iceServers = m.iceServers;
@@ -201,25 +212,38 @@ export class CallClient {
 
   private async startPublishing() {
     const lectureHost = this.mode === 'lecture' && this.me.host;
+    // Muted before the loss (the first publishing after a rejoin only: a student allowed to speak
+    // again starts unmuted, as the lecturer expects).
+    const micMuted = !!this.resume?.micMuted && !this.resumedPublish;
+    this.resumedPublish = true;
     const problem = await this.openDevices(this.mode === 'group' && !this.resume?.camOff);
+    // Ended while the devices opened (the connection dropped again): let them go, nothing to send.
+    if (this.left) return this.stopPublishing();
     this.pub ??= this.newPeer('pub');
     if (this.local.mic) this.tx.mic = this.pub.addTransceiver(this.local.mic, { direction: 'sendonly' });
     if (this.local.cam) this.tx.cam = await this.addCamera(this.local.cam);
+    if (this.left) return this.stopPublishing();
     this.muted = { mic: !this.local.mic, cam: !this.local.cam };
     if (problem) this.ui.say(problem + (this.mode === 'group' || lectureHost ? ' You can still share your screen.' : ''));
     else if (lectureHost) this.ui.say('You are hosting a lecture. Students hear you; share your screen to show slides.');
-    if (this.resume?.micMuted && this.tx.mic) await this.setMic(true);
+    // Before the first offer: not one packet of a muted microphone goes out.
+    if (micMuted && this.tx.mic) await this.setMic(true);
     if (this.resume?.camOff) this.signal({ type: 'mute', source: 'cam', muted: true });
     this.renderControls();
     // Nothing to send yet (no device): the first screen share or camera negotiates.
     if (this.local.mic || this.local.cam) await this.negotiatePub();
   }
 
-  /** What to join again with after a loss: this call as it was, or the last attempt's, one more. */
+  /**
+   * What to join again with after a loss: this call as it was, or the last attempt's, one more.
+   * A call back for less than STABLE_MS counts as one more attempt too: a server or proxy that
+   * accepts and then drops every connection must not be re-joined every second for ever.
+   */
   private retry(): Resume {
     if (!this.me.id && this.resume) return { ...this.resume, attempt: this.resume.attempt + 1 };
     const group = this.mode === 'group';
-    return { mode: this.mode, host: this.me.host, micMuted: this.muted.mic, camOff: group && (this.muted.cam || !this.local.cam), audioOnly: this.audioOnly, quality: this.quality, attempt: 0 };
+    const attempt = Date.now() - this.joinedAt < STABLE_MS ? (this.resume?.attempt ?? -1) + 1 : 0;
+    return { mode: this.mode, host: this.me.host, micMuted: this.muted.mic, camOff: group && (this.muted.cam || !this.local.cam), audioOnly: this.audioOnly, quality: this.quality, attempt };
   }
 
   /**

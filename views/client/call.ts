@@ -10,7 +10,11 @@ let current: CallClient | null = null;
 /** Waits before each join after a lost connection: about half a minute in all, then it gives up. */
 const REJOIN_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
 
+/** The join waiting to happen after a loss: cancelled by a join by hand or by "Stop reconnecting". */
+let rejoin: ReturnType<typeof setTimeout> | undefined;
+
 function open(roomId: string, panel: HTMLElement, start?: 'group' | 'lecture', resume?: Resume) {
+  clearTimeout(rejoin);
   document.getElementById(`call-${roomId}`)?.setAttribute('data-in-call', 'true');
   current = new CallClient(roomId, panel, start, (next) => {
     current = null;
@@ -21,11 +25,22 @@ function open(roomId: string, panel: HTMLElement, start?: 'group' | 'lecture', r
       if (note) note.textContent = 'Could not get back into the call. Press Join call to try again.';
       return;
     }
-    // Unless the person joined by hand meanwhile, or the room's page is gone.
-    setTimeout(() => {
+    // Unless the room's page is gone meanwhile.
+    rejoin = setTimeout(() => {
       const p = document.getElementById(`call-panel-${roomId}`);
       if (!current && p) open(roomId, p, undefined, next);
     }, wait);
+    if (note) {
+      const stop = document.createElement('button');
+      stop.type = 'button';
+      stop.className = 'link';
+      stop.textContent = 'Stop reconnecting';
+      stop.addEventListener('click', () => {
+        clearTimeout(rejoin);
+        note.textContent = 'You left the call.';
+      });
+      note.append(' ', stop);
+    }
   }, resume);
 }
 (window as unknown as { letstalkCall: () => CallClient | null }).letstalkCall = () => current;
