@@ -74,7 +74,7 @@ export function chatContract(current: () => Store) {
       await later();
       await send(b.id, 'x', 'just now');
       await later();
-      await send(c.id, 'x', 'held for review', { held: true });
+      const held = (await send(c.id, 'x', 'held for review', { held: true })).message;
       await later();
       await send(d.id, 'x', 'latest, but archived');
       await store.rooms.update(d.id, { archived: true });
@@ -82,6 +82,9 @@ export function chatContract(current: () => Store) {
       expect(list.map((e) => e.room.id)).toEqual([b.id, a.id, c.id, d.id]);
       expect(list[1]!.membership).toMatchObject({ roomId: a.id, userId: 'me', role: 'owner' });
       expect(list[1]!.room.lastSeq).toBe(5);
+      // Released, everyone sees it: it counts from its own time (after b's message).
+      await store.messages.setHeld(c.id, held.id, false);
+      expect((await store.rooms.listForUser('me')).map((e) => e.room.id)).toEqual([c.id, b.id, a.id, d.id]);
       expect(await store.rooms.listForUser('nobody')).toEqual([]);
     });
 

@@ -156,7 +156,10 @@ export class MongoMessages implements MessageStore {
   }
 
   async setHeld(roomId: string, messageId: string, held: boolean) {
-    return this.change(roomId, messageId, { held }, true);
+    const m = await this.change(roomId, messageId, { held }, true);
+    // Released: now a message everyone sees, so it counts for the room list's order (rooms.ts).
+    if (m && !held && !m.deletedAt) await this.activity.updateOne({ _id: roomId }, { $max: { lastAt: m.createdAt } }, { upsert: true }).catch(() => {});
+    return m;
   }
 
   async byId(roomId: string, messageId: string) {

@@ -73,6 +73,31 @@ if (uri) {
       await store.close();
     }
   });
+  test('a database from before roomActivity: the room list is in order from the first start (backfilled once)', async () => {
+    const name = `lt_test_activity_${Date.now()}`;
+    dbs.push(name);
+    const first = await createMongoStore(uri, name);
+    const room = (id: string) => first.rooms.create({ id, kind: 'group', code: null, name: id, topic: '', createdBy: null, dmKey: null }, [{ userId: 'me', role: 'member' }]);
+    // Created in the other order than their last messages: creation time alone would list them wrong.
+    await room('recent');
+    await Bun.sleep(5);
+    await room('old-busy');
+    const say = (roomId: string, body: string) => first.messages.append({ roomId, senderId: 's', clientId: crypto.randomUUID(), kind: 'text', body, mentions: [] });
+    for (const b of ['1', '2', '3']) await say('old-busy', b);
+    await Bun.sleep(5);
+    await say('recent', 'latest');
+    await first.close();
+    // As an older version left it: no activity documents at all.
+    const client = await new MongoClient(uri).connect();
+    try {
+      await client.db(name).collection('roomActivity').deleteMany({});
+    } finally {
+      await client.close();
+    }
+    const again = await createMongoStore(uri, name);
+    expect((await again.rooms.listForUser('me')).map((e) => e.room.id)).toEqual(['recent', 'old-busy']);
+    await again.close();
+  });
   test('clean up test databases', async () => {
     const client = await new MongoClient(uri).connect();
     for (const d of dbs) await client.db(d).dropDatabase();

@@ -11,7 +11,7 @@ import { MongoClient, MongoServerError, type Db, type IndexDescription } from 'm
 import { MongoUsers } from './users';
 import { MongoSessions } from './sessions';
 import { MongoAudit } from './audit';
-import { MongoRooms } from './rooms';
+import { backfillRoomActivity, MongoRooms } from './rooms';
 import { MongoMessages } from './messages';
 import { MongoFiles } from './files';
 import { MongoCases } from './cases';
@@ -84,6 +84,7 @@ export async function ensureIndexes(db: Db) {
     { key: { status: 1, createdAt: -1 }, name: 'status_created' },
   ]);
   await backfillSanctionSlots(db);
+  await backfillRoomActivity(db);
   await createMissing(db, 'sanctions', [{ key: { slot: 1 }, name: 'slot_unique', unique: true }]);
 }
 

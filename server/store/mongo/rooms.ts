@@ -23,6 +23,25 @@ export type RoomDoc = Omit<Room, 'id'> & { _id: string; uniqueCode: string; uniq
  */
 export const ROOM_ACTIVITY = 'roomActivity';
 export type ActivityDoc = { _id: string; lastAt: number };
+
+/** Marks a database whose roomActivity was filled from its messages (backfillRoomActivity). */
+const BACKFILLED = '~backfilled';
+
+/**
+ * Once per database (a store from before roomActivity existed): each room's latest visible message
+ * time, from its messages (newest by seq, through the roomId+seq index), so the room list is in
+ * order from the first start rather than only as rooms get new messages.
+ */
+export async function backfillRoomActivity(db: Db) {
+  const activity = db.collection<ActivityDoc>(ROOM_ACTIVITY);
+  if (await activity.findOne({ _id: BACKFILLED })) return;
+  const messages = db.collection<{ roomId: string; seq: number; createdAt: number; held?: boolean; deletedAt?: number | null }>('messages');
+  for await (const room of db.collection<RoomDoc>('rooms').find({}, { projection: { _id: 1 } })) {
+    const last = await messages.findOne({ roomId: room._id, held: { $ne: true } }, { sort: { seq: -1 }, projection: { createdAt: 1 } });
+    if (last) await activity.updateOne({ _id: room._id }, { $max: { lastAt: last.createdAt } }, { upsert: true });
+  }
+  await activity.updateOne({ _id: BACKFILLED }, { $set: { lastAt: 0 } }, { upsert: true });
+}
 type MemberDoc = Membership;
 
 const toRoom = ({ _id, uniqueCode: _c, uniqueDm: _d, ...rest }: RoomDoc): Room => ({ id: _id, ...rest });

@@ -122,7 +122,10 @@ export class SqliteMessages implements MessageStore {
   }
 
   async setHeld(roomId: string, messageId: string, held: boolean) {
-    return this.change(roomId, messageId, 'held = ?', [held ? 1 : 0], true);
+    const m = await this.change(roomId, messageId, 'held = ?', [held ? 1 : 0], true);
+    // Released: now a message everyone sees, so it counts for the room list's order (listForUser).
+    if (m && !held && !m.deletedAt) this.db.query('UPDATE rooms SET last_at = MAX(last_at, ?) WHERE id = ?').run(m.createdAt, roomId);
+    return m;
   }
 
   async byId(roomId: string, messageId: string) {

@@ -205,7 +205,7 @@ export const MIGRATIONS: string[] = [
   // take their current rev: replay keeps treating them as it did (hidden at their last change).
   `ALTER TABLE messages ADD COLUMN held_rev INTEGER;
    UPDATE messages SET held_rev = rev WHERE held = 1;`,
-  // 10: when a room's last visible message was sent (types-chat.ts Room.lastAt): the room list's order.
+  // 10: when a room's last visible message was sent (the order of listForUser, types-chat.ts).
   `ALTER TABLE rooms ADD COLUMN last_at INTEGER NOT NULL DEFAULT 0;
    UPDATE rooms SET last_at = COALESCE((SELECT MAX(created_at) FROM messages WHERE room_id = rooms.id AND held = 0), created_at);`,
 ];
