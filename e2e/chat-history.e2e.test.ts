@@ -177,4 +177,29 @@ describeBrowser('older messages (browser)', () => {
     },
     TIMEOUT,
   );
+
+  // Last: it signs Ada out.
+  test(
+    'older messages after the session lapsed: the page goes to the sign-in page (with the way back), not a sign-in form inside the log',
+    async () => {
+      const roomId = await roomWith('HIS207', 120);
+      await withArtifactsOnFailure('history-lapsed', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        const store = await serverStore(server);
+        try {
+          await store.sessions.deleteForUser((await store.users.byEmail(ada.email))!.id);
+        } finally {
+          await store.close();
+        }
+        // Whether the log ever shows a sign-in form, kept across the navigation that follows.
+        await a.page.locator('.log').evaluate((l) => {
+          new MutationObserver(() => l.querySelector('form[action="/login"], input[type="password"]') && sessionStorage.setItem('login-in-log', 'yes')).observe(l, { childList: true, subtree: true });
+          l.scrollTop = 0;
+        });
+        await a.page.waitForURL(`${server.url}/login?next=${encodeURIComponent(`/rooms/${roomId}`)}`);
+        expect(await a.page.evaluate(() => sessionStorage.getItem('login-in-log'))).toBeNull();
+      });
+    },
+    TIMEOUT,
+  );
 });

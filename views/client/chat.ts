@@ -11,7 +11,7 @@ import { Outbox, newClientId, type Pending } from './outbox';
 import { REORDER_WINDOW } from '../../server/features/chat/limits';
 import { editBoxes } from './edit-box';
 import { keepOlderLoading } from './older';
-import { tooLong, watchLengths } from './length';
+import { showLength, tooLong, watchLengths } from './length';
 import { showElsewhere } from './elsewhere';
 import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
@@ -267,6 +267,9 @@ function start(app: HTMLElement) {
     v.clientId = p.clientId;
     outbox.add(p);
     form?.reset();
+    // reset() fires no input event: the counter would keep the sent text's length.
+    const box = form?.querySelector('textarea');
+    if (box) showLength(box);
     renderOutbox();
     // Until the replay is done, queue: the flush after `resumed` sends it in order.
     if (!isOpen() || !resumed) d.cancelled = true;
@@ -364,6 +367,8 @@ function start(app: HTMLElement) {
     } else if (art && room && action === 'edit') {
       if (edits.isOpen(art)) return edits.open(art, room, '');
       const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`).catch(() => null);
+      // The session lapsed: the request was sent on to the sign-in page (its HTML is no message text).
+      if (res?.redirected) return void (location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`);
       if (!res?.ok) return roomAlert(room, res ? 'This message cannot be edited now.' : 'Cannot edit: there is no connection. Try again when it is back.');
       roomAlert(room, null);
       edits.open(art, room, await res.text());

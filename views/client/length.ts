@@ -5,7 +5,7 @@
  * LT2") and 3,000 emoji were cut to 2,000. Instead a counter shows from 90% of the limit, a text
  * over it is refused before sending with how much to cut, and nothing typed is lost.
  */
-import { MAX_MESSAGE_CHARS } from '../../server/features/chat/limits';
+import { MAX_MESSAGE_CHARS, normaliseBody } from '../../server/features/chat/limits';
 
 const fmt = (n: number) => n.toLocaleString('en');
 
@@ -17,7 +17,7 @@ function chars(s: string) {
 
 /** Why `text` cannot be sent (too long, and by how much), or null. */
 export function tooLong(text: string): string | null {
-  const n = chars(text);
+  const n = chars(normaliseBody(text));
   if (n <= MAX_MESSAGE_CHARS) return null;
   return `Too long: ${fmt(n)} characters; the most is ${fmt(MAX_MESSAGE_CHARS)}. Shorten it by ${fmt(n - MAX_MESSAGE_CHARS)}.`;
 }
@@ -31,7 +31,7 @@ export function watchLengths() {
 }
 
 export function showLength(ta: HTMLTextAreaElement) {
-  const n = chars(ta.value);
+  const n = chars(normaliseBody(ta.value));
   let out = ta.nextElementSibling as HTMLElement | null;
   if (!out?.classList.contains('char-count')) {
     out = document.createElement('span');

@@ -19,7 +19,14 @@ export function keepOlderLoading(log: HTMLElement) {
   log.addEventListener('htmx:before:swap', (e) => {
     const sentinel = e.target as HTMLElement;
     if (!sentinel.classList?.contains('older')) return;
-    const status = (e as CustomEvent).detail?.ctx?.response?.status ?? 0;
+    const response = (e as CustomEvent).detail?.ctx?.response;
+    const status = response?.status ?? 0;
+    // The session lapsed: the request was sent on to the sign-in page, which is no page of messages.
+    if (response?.raw?.redirected) {
+      e.preventDefault();
+      location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+      return;
+    }
     if (status >= 400) {
       e.preventDefault();
       return failed(sentinel, status);

@@ -3,6 +3,11 @@
  * marks or emoji do not shorten the limit unfairly.
  */
 export const MAX_MESSAGE_CHARS = 4000;
+
+/** A message's text as stored and counted: CRLF as LF, leading blank lines and trailing whitespace gone (the page counts the same). */
+export function normaliseBody(body: string): string {
+  return body.replace(/\r\n?/g, '\n').replace(/^\s+\n|\s+$/g, '');
+}
 /** A WebSocket text frame larger than this is refused with an error (the socket stays open). */
 export const MAX_FRAME_BYTES = 32 * 1024;
 export const HISTORY_PAGE = 50;

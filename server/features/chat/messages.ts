@@ -14,7 +14,7 @@ import { historyChunk, logId, messageArticle, typingLine, type UnreadAbove } fro
 import { partial } from '../../../views/partials';
 import { mentionHandles } from '../../../views/format';
 import { sendersOf, senderOf, type ChatContext } from './context';
-import { HISTORY_PAGE, MAX_MENTIONS, MAX_MESSAGE_CHARS, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
+import { HISTORY_PAGE, MAX_MENTIONS, MAX_MESSAGE_CHARS, normaliseBody, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
 import { roomListUpdate } from './rooms';
 import { metrics } from '../../metrics';
 import { recordAudit } from '../audit/record';
@@ -36,7 +36,7 @@ export async function memberRoom(ctx: ChatContext, user: User, roomId: string): 
 }
 
 function checkBody(body: string): string {
-  const text = body.replace(/\r\n?/g, '\n').replace(/^\s+\n|\s+$/g, '');
+  const text = normaliseBody(body);
   if (!text.trim()) throw badRequest('Write something before sending.');
   const n = [...text].length;
   if (n > MAX_MESSAGE_CHARS) throw badRequest(`Messages can be at most ${MAX_MESSAGE_CHARS} characters; this one has ${n}.`);
