@@ -15,6 +15,7 @@ import { showLength, tooLong, watchLengths } from './length';
 import { showElsewhere } from './elsewhere';
 import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
+import { toSignIn } from './to-sign-in';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -82,7 +83,7 @@ function start(app: HTMLElement) {
     resumed = false;
     // The session ended or was revoked: back here after signing in again. Not after this tab's own
     // "Sign out", whose form is already on its way to /login.
-    if (d.code === 4401 && !signingOut) location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    if (d.code === 4401 && !signingOut) toSignIn();
     setStatus();
   });
   addEventListener('offline', () => {
@@ -368,7 +369,7 @@ function start(app: HTMLElement) {
       if (edits.isOpen(art)) return edits.open(art, room, '');
       const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`).catch(() => null);
       // The session lapsed: the request was sent on to the sign-in page (its HTML is no message text).
-      if (res?.redirected) return void (location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+      if (res?.redirected) return toSignIn();
       if (!res?.ok) return roomAlert(room, res ? 'This message cannot be edited now.' : 'Cannot edit: there is no connection. Try again when it is back.');
       roomAlert(room, null);
       edits.open(art, room, await res.text());

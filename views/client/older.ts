@@ -12,6 +12,8 @@
  *   failure or a server error it offers to try again (an `intersect once` trigger never fires
  *   again by itself); a 404/403 (no longer a member) says so and stops.
  */
+import { toSignIn } from './to-sign-in';
+
 declare const htmx: { process(elt: Element): void };
 
 export function keepOlderLoading(log: HTMLElement) {
@@ -24,7 +26,7 @@ export function keepOlderLoading(log: HTMLElement) {
     // The session lapsed: the request was sent on to the sign-in page, which is no page of messages.
     if (response?.raw?.redirected) {
       e.preventDefault();
-      location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+      toSignIn();
       return;
     }
     if (status >= 400) {
