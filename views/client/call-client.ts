@@ -6,6 +6,7 @@
  * - sub (the server offers): everything we receive; the offer says which mid is whose track.
  * Mute and camera off use replaceTrack(null), so nothing at all is sent while off.
  */
+import { CAMERA, FINAL_CLOSES, openDevices, SIMULCAST, STABLE_MS, type Resume } from './call-media';
 import { socketUrl } from './socket-url';
 import { CallUi, type RosterEntry, type Source } from './call-ui';
 
@@ -15,36 +16,6 @@ interface TrackInfo {
   source: Source;
 }
 type Msg = Record<string, any>;
-
-// Chromium sends three simulcast layers only from 960×540 up; 720p gives 320×180, 640×360, 1280×720.
-const CAMERA = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 24 } };
-const SIMULCAST: RTCRtpEncodingParameters[] = [
-  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'h', maxBitrate: 1_200_000 },
-];
-
-/**
- * What a page keeps when its signalling socket is lost (a network switch, a server restart) to join
- * again by itself (call.ts): the call's mode and its own choices, so a muted person is not heard
- * and an audio-only one is not sent video when back. A screen share is not resumed (the browser
- * asks the user again). `attempt` counts joins that failed since the loss.
- */
-export interface Resume {
-  mode: 'group' | 'lecture';
-  host: boolean;
-  micMuted: boolean;
-  camOff: boolean;
-  audioOnly: boolean;
-  quality: 'auto' | 'low' | 'high';
-  attempt: number;
-}
-
-/** How long a call must stay up after a rejoin for the next loss to start the attempts afresh. */
-const STABLE_MS = 30_000;
-
-/** Closes the server means (README "Signalling protocol"); any other close is a lost connection. */
-const FINAL_CLOSES = new Set([1000, 4401, 4403, 4404, 4429]);
 
 export class CallClient {
   ws: WebSocket;
@@ -193,30 +164,15 @@ export class CallClient {
     return pc;
   }
 
-  /**
-   * Opens what this device has. Asking for microphone and camera together fails outright when
-   * either is missing or refused (a lab PC without a webcam, a camera the user said no to), which
-   * left people unable even to speak: then each is asked for alone. With neither, the page still
-   * publishes what it can (a lecturer without a microphone shares slides in a hall with its own PA).
-   */
-  private async openDevices(wantCam: boolean): Promise<string | null> {
-    const get = (c: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(c).catch(() => null);
-    let stream = await get({ audio: true, video: wantCam ? CAMERA : false });
-    if (!stream && wantCam) stream = (await get({ audio: true })) ?? (await get({ video: CAMERA }));
-    this.local.mic = stream?.getAudioTracks()[0];
-    this.local.cam = stream?.getVideoTracks()[0];
-    if (!this.local.mic) return wantCam && !this.local.cam ? 'Your microphone and camera could not be opened (missing, or not allowed): others cannot hear or see you.' : 'Your microphone could not be opened (missing, or not allowed): others cannot hear you.';
-    if (wantCam && !this.local.cam) return 'Your camera could not be opened (missing, or not allowed): others hear you without video.';
-    return null;
-  }
-
   private async startPublishing() {
     const lectureHost = this.mode === 'lecture' && this.me.host;
     // Muted before the loss (the first publishing after a rejoin only: a student allowed to speak
     // again starts unmuted, as the lecturer expects).
     const micMuted = !!this.resume?.micMuted && !this.resumedPublish;
     this.resumedPublish = true;
-    const problem = await this.openDevices(this.mode === 'group' && !this.resume?.camOff);
+    const opened = await openDevices(this.mode === 'group' && !this.resume?.camOff);
+    [this.local.mic, this.local.cam] = [opened.mic, opened.cam];
+    const problem = opened.problem;
     // Ended while the devices opened (the connection dropped again): let them go, nothing to send.
     if (this.left) return this.stopPublishing();
     this.pub ??= this.newPeer('pub');

@@ -3,7 +3,8 @@
  * Wires the room's call bar and call panel buttons to one CallClient (views/client/call-client.ts);
  * the buttons and their accessible names are rendered by views/calls.ts.
  */
-import { CallClient, type Resume } from './call-client';
+import { CallClient } from './call-client';
+import type { Resume } from './call-media';
 
 let current: CallClient | null = null;
 
