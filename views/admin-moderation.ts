@@ -4,7 +4,7 @@
  */
 import { html, type Raw } from '../server/http/html';
 import type { Message, ModerationCase } from '../server/store/types';
-import type { CaseSummary, CaseView, Party } from '../server/features/moderation/cases';
+import type { CaseQueue, CaseSummary, CaseView, Party } from '../server/features/moderation/cases';
 import { csrfField, type AdminView } from './admin';
 import { formatMessage } from './format';
 import { KIND_TEXT, STATUS_TEXT } from './admin-sanctions';
@@ -31,9 +31,14 @@ const roomText = (s: CaseSummary) => html`${s.room.name} <span class="hint">(${s
 const outcome = (c: ModerationCase) => (c.status === 'open' ? html`<strong>open</strong>` : html`${c.decision === 'release' ? 'released' : 'upheld'}`);
 
 /** `reviewCases`: whether review-level flags open cases (MODERATION_REVIEW_CASES). */
-export function caseQueueBody(v: AdminView, rows: CaseSummary[], showing: 'open' | 'all', reviewCases = true): Raw {
+export function caseQueueBody(v: AdminView, queue: CaseQueue, showing: 'open' | 'all', reviewCases = true): Raw {
+  const rows = queue.rows;
+  const shownHeld = rows.filter((s) => s.c.severity === 'hold').length;
+  const shownReview = rows.length - shownHeld;
+  const counts = (what: string, shown: number, all: number) => html`${all} ${what}${all === shown ? '' : html` (the first ${shown} shown)`}`;
   return html`<p><a href="/admin/moderation/actions">Actions and appeals</a> (blocks, restrictions, freezes, removals)</p>
-<p>${showing === 'open' ? html`Open cases: held messages first (each waits for your decision), then messages delivered and flagged for review; newest first within each. <a href="/admin/moderation?status=all">Show decided cases too</a>` : html`All cases, newest first. <a href="/admin/moderation">Show open cases only</a>`}</p>
+<p>${showing === 'open' ? html`Open cases: held messages first, the longest waiting first (each withholds a message until you decide), then messages delivered and flagged for review, newest first. <a href="/admin/moderation?status=all">Show decided cases too</a>` : html`All cases, newest first. <a href="/admin/moderation">Show open cases only</a>`}</p>
+<p role="status" class="queue-count">${counts(showing === 'open' ? 'held, waiting' : 'held', shownHeld, queue.held)}; ${counts('for review', shownReview, queue.review)}.</p>
 ${reviewCases ? '' : html`<p class="hint">Review-level flags are switched off on this server (MODERATION_REVIEW_CASES=false): only held messages open cases.</p>`}
 ${rows.length
   ? html`<div class="table-wrap"><table><caption class="visually-hidden">Moderation cases</caption>

@@ -21,6 +21,11 @@ export function casesContract(current: () => Store) {
       expect(await store.cases.byId('missing')).toBeNull();
       expect((await store.cases.list()).map((c) => c.id)).toEqual([b.id, a.id]);
       expect((await store.cases.list({ limit: 1 })).map((c) => c.id)).toEqual([b.id]);
+      // Oldest first (the queue of held messages), and counts without the page's limit.
+      expect((await store.cases.list({ oldestFirst: true, limit: 1 })).map((c) => c.id)).toEqual([a.id]);
+      expect(await store.cases.count()).toBe(2);
+      expect(await store.cases.count({ status: 'open', severity: 'hold' })).toBe(1);
+      expect(await store.cases.count({ severity: 'review', status: 'decided' })).toBe(0);
       const decided = await store.cases.decide(a.id, { decidedBy: 'officer', decision: 'release', reason: 'benign', now: 3000 });
       expect(decided).toMatchObject({ id: a.id, status: 'decided', decidedBy: 'officer', decidedAt: 3000, decision: 'release', reason: 'benign', judgedLabels: null });
       expect(await store.cases.decide(a.id, { decidedBy: 'other', decision: 'uphold', reason: 'late' })).toBeNull();

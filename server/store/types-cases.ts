@@ -58,13 +58,17 @@ export interface CaseFilter {
   messageId?: string;
   since?: number;
   limit?: number;
+  /** Oldest first (the queue of held messages: the longest waiting must not fall off the page). */
+  oldestFirst?: boolean;
 }
 
 export interface CaseStore {
   create(c: NewCase): Promise<ModerationCase>;
   byId(id: string): Promise<ModerationCase | null>;
-  /** Newest first. */
+  /** Newest first (or oldest first). */
   list(filter?: CaseFilter): Promise<ModerationCase[]>;
+  /** How many cases match (the filter without `limit`/`oldestFirst`). */
+  count(filter?: CaseFilter): Promise<number>;
   /** Hold-level cases towards minors opened for this sender since `since` (ms), except those released (judged benign). */
   countHolds(senderId: string, since: number): Promise<number>;
   /** Records the decision only while the case is open (one decision wins); null otherwise. */

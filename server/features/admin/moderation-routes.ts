@@ -50,7 +50,7 @@ export function moderationRoutes(k: AdminKit) {
     const msgs = [...cv.before, ...(cv.message ? [cv.message] : []), ...cv.after];
     const v = k.view(request);
     // once decided, the way on to the next case in queue order (held first), so an officer works through it
-    const next = cv.c.status === 'decided' ? ((await caseQueue(k.chat, 'open', 1)).find((x) => x.c.id !== cv.c.id)?.c.id ?? null) : undefined;
+    const next = cv.c.status === 'decided' ? ((await caseQueue(k.chat, 'open', 1)).rows.find((x) => x.c.id !== cv.c.id)?.c.id ?? null) : undefined;
     const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next, opts.form)}${caseActions(v, cv.c.id, cv.message?.rev)}`;
     return k.page(set, request, { title: 'Safeguarding case', section: 'moderation', body, status: opts.status, error: opts.error }, code);
   };
@@ -61,8 +61,8 @@ export function moderationRoutes(k: AdminKit) {
       async ({ set, request, query }) => {
         officer(request);
         const showing = query.status === 'all' ? 'all' : 'open';
-        const rows = await caseQueue(k.chat, showing === 'all' ? undefined : 'open');
-        return k.page(set, request, { title: 'Safeguarding cases', section: 'moderation', body: caseQueueBody(k.view(request), rows, showing, k.chat.moderation?.policy.reviewCases ?? true) });
+        const queue = await caseQueue(k.chat, showing === 'all' ? undefined : 'open');
+        return k.page(set, request, { title: 'Safeguarding cases', section: 'moderation', body: caseQueueBody(k.view(request), queue, showing, k.chat.moderation?.policy.reviewCases ?? true) });
       },
       { query: t.Object({ status: t.Optional(t.String({ maxLength: 10 })) }) },
     )

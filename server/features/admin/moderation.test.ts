@@ -50,6 +50,14 @@ describe('/admin/moderation', () => {
     expect(queue).toContain('fake-1');
     expect(queue).toContain('minor');
     expect(queue).not.toContain('Review-level flags are switched off');
+    expect(queue).toContain('1 held, waiting; 0 for review.');
+    // 101 more held messages: the oldest waiting one is on the page, and the count says more wait.
+    const base = { roomId: s.room.id, senderId: s.adult.id, labels: ['grooming_signal'], scores: { grooming_signal: 0.9 }, text: 'x', modelVersion: 'm', severity: 'hold' as const, towardsMinor: true };
+    const oldest = await s.t.store.cases.create({ ...base, messageId: 'old', now: 1 });
+    for (let i = 0; i < 100; i++) await s.t.store.cases.create({ ...base, messageId: `n${i}` });
+    const full = await (await officer.get('/admin/moderation')).text();
+    expect(full).toContain('102 held, waiting (the first 100 shown); 0 for review.');
+    expect(full).toContain(`/admin/moderation/cases/${oldest.id}`);
     // A server with review cases off (MODERATION_REVIEW_CASES=false) says so above the queue.
     s.t.app.chat.moderation!.policy.reviewCases = false;
     expect(await (await officer.get('/admin/moderation')).text()).toContain('Review-level flags are switched off on this server (MODERATION_REVIEW_CASES=false): only held messages open cases.');

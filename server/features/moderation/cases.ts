@@ -70,12 +70,31 @@ async function summarise(ctx: ChatContext, c: ModerationCase): Promise<CaseSumma
  * queue cut to the newest 100 of both would hide an older held message behind them. All cases:
  * newest first.
  */
-export async function caseQueue(ctx: ChatContext, status: CaseStatus | undefined, limit = 100): Promise<CaseSummary[]> {
-  const cases =
-    status === 'open'
-      ? (await Promise.all([ctx.store.cases.list({ status, severity: 'hold', limit }), ctx.store.cases.list({ status, severity: 'review', limit })])).flat()
-      : await ctx.store.cases.list({ status, limit });
-  return Promise.all(cases.map((c) => summarise(ctx, c)));
+export interface CaseQueue {
+  rows: CaseSummary[];
+  /** How many match in all (the page shows at most `limit` of each kind). */
+  held: number;
+  review: number;
+}
+
+/**
+ * The officers' queue. Open: held messages oldest first (each withholds a message until decided:
+ * the longest waiting must never fall off the page, as they did when the newest 100 were shown
+ * and no count said there were more), then review flags newest first. Otherwise newest first.
+ */
+export async function caseQueue(ctx: ChatContext, status: CaseStatus | undefined, limit = 100): Promise<CaseQueue> {
+  const { cases } = ctx.store;
+  if (status === 'open') {
+    const [held, review, heldCount, reviewCount] = await Promise.all([
+      cases.list({ status, severity: 'hold', limit, oldestFirst: true }),
+      cases.list({ status, severity: 'review', limit }),
+      cases.count({ status, severity: 'hold' }),
+      cases.count({ status, severity: 'review' }),
+    ]);
+    return { rows: await Promise.all([...held, ...review].map((c) => summarise(ctx, c))), held: heldCount, review: reviewCount };
+  }
+  const [list, held, review] = await Promise.all([cases.list({ status, limit }), cases.count({ status, severity: 'hold' }), cases.count({ status, severity: 'review' })]);
+  return { rows: await Promise.all(list.map((c) => summarise(ctx, c))), held, review };
 }
 
 export interface CaseView extends CaseSummary {

@@ -7,6 +7,17 @@ type Doc = Omit<ModerationCase, 'id'> & { _id: string };
 // judgedLabels: cases decided before the field existed have none.
 const toCase = ({ _id, ...rest }: Doc): ModerationCase => ({ id: _id, ...rest, judgedLabels: rest.judgedLabels ?? null });
 
+/** The CaseFilter's conditions as a query. */
+function caseQuery(filter: CaseFilter): Filter<Doc> {
+  const q: Filter<Doc> = {};
+  if (filter.messageId !== undefined) q.messageId = filter.messageId;
+  if (filter.status) q.status = filter.status;
+  if (filter.severity) q.severity = filter.severity;
+  if (filter.senderId !== undefined) q.senderId = filter.senderId;
+  if (filter.since !== undefined) q.createdAt = { $gte: filter.since };
+  return q;
+}
+
 export class MongoCases implements CaseStore {
   private c: Collection<Doc>;
   constructor(db: Db) {
@@ -25,13 +36,12 @@ export class MongoCases implements CaseStore {
   }
 
   async list(filter: CaseFilter = {}) {
-    const q: Filter<Doc> = {};
-    if (filter.messageId !== undefined) q.messageId = filter.messageId;
-    if (filter.status) q.status = filter.status;
-    if (filter.severity) q.severity = filter.severity;
-    if (filter.senderId !== undefined) q.senderId = filter.senderId;
-    if (filter.since !== undefined) q.createdAt = { $gte: filter.since };
-    return (await this.c.find(q).sort({ createdAt: -1, _id: -1 }).limit(filter.limit ?? 100).toArray()).map(toCase);
+    const dir = filter.oldestFirst ? 1 : -1;
+    return (await this.c.find(caseQuery(filter)).sort({ createdAt: dir, _id: dir }).limit(filter.limit ?? 100).toArray()).map(toCase);
+  }
+
+  async count(filter: CaseFilter = {}) {
+    return this.c.countDocuments(caseQuery(filter));
   }
 
   async countHolds(senderId: string, since: number) {

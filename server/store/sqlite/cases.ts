@@ -42,6 +42,9 @@ const toCase = (r: Row): ModerationCase => ({
   judgedLabels: r.judged_labels === null ? null : JSON.parse(r.judged_labels),
 });
 
+/** The CaseFilter's conditions; parameters ?1 status, ?2 sender, ?3 since, ?5 message, ?6 severity. */
+const CASE_WHERE = '(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR sender_id = ?2) AND (?5 IS NULL OR message_id = ?5) AND (?6 IS NULL OR severity = ?6) AND created_at >= ?3';
+
 export class SqliteCases implements CaseStore {
   constructor(private db: Database) {}
 
@@ -80,13 +83,18 @@ export class SqliteCases implements CaseStore {
   }
 
   async list(filter: CaseFilter = {}) {
+    const order = filter.oldestFirst ? 'ASC' : 'DESC';
     const rows = this.db
-      .query(
-        `SELECT * FROM moderation_cases WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR sender_id = ?2) AND (?5 IS NULL OR message_id = ?5) AND (?6 IS NULL OR severity = ?6) AND created_at >= ?3
-         ORDER BY created_at DESC, rowid DESC LIMIT ?4`,
-      )
+      .query(`SELECT * FROM moderation_cases WHERE ${CASE_WHERE} ORDER BY created_at ${order}, rowid ${order} LIMIT ?4`)
       .all(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, filter.limit ?? 100, filter.messageId ?? null, filter.severity ?? null) as Row[];
     return rows.map(toCase);
+  }
+
+  async count(filter: CaseFilter = {}) {
+    const r = this.db
+      .query(`SELECT COUNT(*) AS n FROM moderation_cases WHERE ${CASE_WHERE} AND ?4 IS NULL`)
+      .get(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, null, filter.messageId ?? null, filter.severity ?? null) as { n: number };
+    return r.n;
   }
 
   async countHolds(senderId: string, since: number) {
