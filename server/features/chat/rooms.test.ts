@@ -116,6 +116,18 @@ describe('createCourseRoom', () => {
     expect((await createCourseRoom(ctx, lecturerActor(admin), { code: 'CSC102', name: 'Admin made' })).code).toBe('CSC102');
   });
 
+  test('a blocked lecturer may not create one (it would claim a course code to post in); restricted, she may', async () => {
+    const { ctx, store, lecturer } = await setUp();
+    const block = await store.sanctions.create({ kind: 'block', userId: lecturer.id, roomId: null, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e9 });
+    const e = await expectAppError(createCourseRoom(ctx, lecturerActor(lecturer), { code: 'CSC999', name: 'Extra tutorials' }));
+    expect(e.kind).toBe('forbidden');
+    expect(e.message).toContain('Your account is blocked');
+    expect(await store.rooms.byCode('CSC999')).toBeNull();
+    await store.sanctions.transition(block.id, ['active'], { status: 'lifted', decidedAt: Date.now() });
+    await store.sanctions.create({ kind: 'restriction', userId: lecturer.id, roomId: null, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e9 });
+    expect((await createCourseRoom(ctx, lecturerActor(lecturer), { code: 'CSC999', name: 'Extra tutorials' })).code).toBe('CSC999');
+  });
+
   test('the CLI (no user) creates a room with no members and publishes nothing', async () => {
     const { ctx, hub, store } = await setUp();
     const room = await createCourseRoom(ctx, { ...CLI_ACTOR, user: null }, { code: 'GST 111', name: 'Use of English' });

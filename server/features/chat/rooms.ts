@@ -14,7 +14,7 @@ import { postingBannerId, postingBannerText } from '../../../views/safeguarding'
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
-import { contactFilter, contactRefusal, endLimitedCallsForMinors, sharedCoursesEnded } from '../moderation/restrictions';
+import { accountLimit, contactFilter, contactRefusal, endLimitedCallsForMinors, REFUSALS, sharedCoursesEnded } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import { screenRoomsFor } from '../moderation/screen-history';
 import type { ChatContext } from './context';
@@ -75,6 +75,8 @@ export async function createCourseRoom(
   input: { code: string; name: string; topic?: string },
 ): Promise<Room> {
   if (actor.user && actor.user.role === 'student') throw forbidden('Only lecturers and administrators can create course rooms.');
+  // A blocked lecturer posts nowhere: nor does she open rooms (and claim course codes) to post in.
+  if (actor.user && actor.user.role !== 'admin' && (await accountLimit(ctx.store, actor.user)) === 'block') throw forbidden(REFUSALS.blocked);
   const code = normaliseCourseCode(input.code);
   if (!COURSE_CODE_RE.test(code)) throw badRequest(`Course code "${input.code.trim()}" should look like CSC101 or GST 111.`);
   const name = input.name.trim();
