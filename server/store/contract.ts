@@ -152,6 +152,11 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect((await store.audit.list({ action: 'user.create' })).length).toBe(10);
       expect((await store.audit.list({ afterSeq: 15 })).map((e) => e.seq)).toEqual([16, 17, 18, 19, 20]);
       expect((await store.audit.list({ limit: 2 })).length).toBe(2);
+      // Newest first below a number (the audit page), and counts without the page's limit.
+      expect((await store.audit.list({ newestFirst: true, beforeSeq: 18, limit: 3 })).map((e) => e.seq)).toEqual([17, 16, 15]);
+      expect((await store.audit.list({ afterSeq: 15, beforeSeq: 18 })).map((e) => e.seq)).toEqual([16, 17]);
+      expect(await store.audit.count()).toBe(20);
+      expect(await store.audit.count({ action: 'user.create', limit: 1 })).toBe(10);
       const tampered = all.map((e) => (e.seq === 7 ? { ...e, target: 'someone-else' } : e));
       expect(verifyChain(tampered)).toMatchObject({ ok: false, brokenAt: 7 });
     });

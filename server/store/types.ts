@@ -131,14 +131,20 @@ export interface AuditFilter {
   until?: number;
   /** Return entries with seq greater than this (for paging and verification). */
   afterSeq?: number;
+  /** Return entries with seq less than this (paging newest first). */
+  beforeSeq?: number;
+  /** Newest first (highest seq first) instead of oldest first. */
+  newestFirst?: boolean;
   limit?: number;
 }
 
 export interface AuditStore {
   /** Appends to the hash chain; safe under concurrent writers (several processes or nodes). */
   append(input: AuditInput): Promise<AuditEvent>;
-  /** Ordered by seq ascending. */
+  /** Ordered by seq ascending (descending with `newestFirst`). */
   list(filter?: AuditFilter): Promise<AuditEvent[]>;
+  /** How many entries match (the filter without `limit`). */
+  count(filter?: AuditFilter): Promise<number>;
 }
 
 export interface Store {

@@ -3,7 +3,7 @@ import { Elysia, t } from 'elysia';
 import { auditBody } from '../../../views/admin-audit';
 import { recordAudit } from '../audit/record';
 import { csvRow } from '../../lib/csv';
-import { AUDIT_CSV_COLUMNS, auditCsv, auditPage, namesFor, toFilter, verifyAudit, type AuditQuery } from './audit';
+import { AUDIT_CSV_COLUMNS, auditCsvChunks, auditPage, namesFor, toFilter, type AuditQuery } from './audit';
 import { Csrf, type AdminKit } from './kit';
 
 const PAGE = 50;
@@ -23,7 +23,7 @@ export function auditRoutes(k: AdminKit) {
       '/admin/audit',
       async ({ set, request, query }) => {
         const q = pick(query);
-        const [verification, { filter, none, problems }] = await Promise.all([verifyAudit(store), toFilter(store, q, config.timeZone)]);
+        const [verification, { filter, none, problems }] = await Promise.all([k.audit.check(true), toFilter(store, q, config.timeZone)]);
         const page = none ? { entries: [], total: 0, older: null, newer: null } : await auditPage(store, filter, query.before, PAGE);
         const names = await namesFor(store, page.entries);
         return k.page(set, request, { title: 'Audit log', section: 'audit', body: auditBody(k.view(request), { q, verification, page, names, problems }) });
@@ -35,12 +35,26 @@ export function auditRoutes(k: AdminKit) {
       async ({ set, request, body }) => {
         const q = pick(body);
         const { filter, none } = await toFilter(store, q, config.timeZone);
-        const { csv, count } = none ? { csv: csvRow(AUDIT_CSV_COLUMNS), count: 0 } : await auditCsv(store, filter);
+        // The export is audited before it is sent (with how many entries it holds): the stream that
+        // follows reads them again, and one recorded meanwhile may be in it too.
+        const count = none ? 0 : await store.audit.count(filter);
         await recordAudit(store, k.actor(request), 'audit.export', null, { count, filter: Object.fromEntries(Object.entries(q).filter(([, v]) => v)) });
-        set.headers['content-type'] = 'text/csv; charset=utf-8';
-        set.headers['content-disposition'] = `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`;
-        set.headers['cache-control'] = 'no-store';
-        return csv;
+        const chunks = none ? (async function* () { yield csvRow(AUDIT_CSV_COLUMNS); })() : auditCsvChunks(store, filter);
+        const stream = new ReadableStream<string>({
+          async pull(c) {
+            const next = await chunks.next();
+            if (next.done) c.close();
+            else c.enqueue(next.value);
+          },
+          cancel: () => void chunks.return(undefined),
+        });
+        return new Response(stream, {
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`,
+            'cache-control': 'no-store',
+          },
+        });
       },
       { body: t.Object({ _csrf: Csrf, ...Filters }) },
     );

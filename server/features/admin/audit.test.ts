@@ -10,7 +10,7 @@ import { CLI_ACTOR, recordAudit } from '../audit/record';
 import { addMembers, createCourseRoom } from '../chat/rooms';
 import { deleteMessage, sendMessage } from '../chat/messages';
 import { adminSetup, adminSetupOnFile } from './test-support';
-import { startOfDay, verifyAudit } from './audit';
+import { AuditChecker, startOfDay, verifyAudit } from './audit';
 
 let dir: string;
 beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'lt-audit-'))));
@@ -37,6 +37,13 @@ describe('audit log in the portal', () => {
     const second = await page(older.slice('/admin/audit'.length));
     expect(details(second)).toEqual(Array.from({ length: 50 }, (_, i) => 69 - i));
     expect(second).toContain('Newer entries');
+    const link = (html: string, rel: string, text: string) => new RegExp(`href="([^"]+)" rel="${rel}">${text}`).exec(html)![1]!.replace(/&amp;/g, '&').slice('/admin/audit'.length);
+    const third = await page(link(second, 'next', 'Older entries'));
+    expect(details(third)).toEqual(Array.from({ length: 20 }, (_, i) => 19 - i));
+    expect(third).not.toContain('Older entries');
+    // Back: the newer page of the third is the second, and the newer page of the second the first.
+    expect(details(await page(link(third, 'prev', 'Newer entries')))).toEqual(details(second));
+    expect(details(await page(link(second, 'prev', 'Newer entries')))).toEqual(details(first));
 
     expect(await page(`?action=test.bulk&actor=${encodeURIComponent(t.student.email)}`)).toContain('0 matching entries');
     expect(await page(`?actor=nobody%40unilag.edu.ng`)).toContain('No user with email nobody@unilag.edu.ng.');
@@ -67,10 +74,35 @@ describe('audit log in the portal', () => {
     expect(exported[0]).toMatchObject({ actorId: t.admin.p.id, origin: '10.1.2.3', details: { count: 1, filter: { action: 'test.export' } } });
   }, 30_000);
 
+  test('the portal checks only what was added since its last check, the whole chain when asked (the audit page), and lets other requests run meanwhile', async () => {
+    const store = createSqliteStore(dir);
+    const path = join(dir, 'letstalk.db');
+    for (let i = 0; i < 2_500; i++) await recordAudit(store, { userId: null, origin: 'system' }, 'test.many', null, { i });
+    // Other work runs between batches (SQLite reads are synchronous: without that, this waited for all of it).
+    const first = await Promise.race([verifyAudit(store).then(() => 'verification'), new Promise((r) => setImmediate(() => r('other request')))]);
+    expect(first).toBe('other request');
+    const checker = new AuditChecker(store);
+    expect(await checker.check()).toMatchObject({ ok: true, count: 2_500 });
+    // Someone edits an entry already checked: the incremental check does not read it again …
+    const db = new Database(path);
+    db.query("UPDATE audit SET origin = 'cli' WHERE seq = 10").run();
+    db.close();
+    await recordAudit(store, { userId: null, origin: 'system' }, 'test.more', null, {});
+    expect(await checker.check()).toMatchObject({ ok: true, count: 2_501 });
+    // … the audit page's full check does, and the status page keeps saying so until it is repaired.
+    expect(await checker.check(true)).toMatchObject({ ok: false, brokenAt: 10 });
+    expect(await checker.check()).toMatchObject({ ok: false, brokenAt: 10 });
+    // Two at once share one run.
+    const [a, b] = [checker.check(true), checker.check(true)];
+    expect(a).toBe(b);
+    await a;
+    await store.close();
+  }, 30_000);
+
   test('verification pages through long chains', async () => {
     const store = createSqliteStore(null);
     for (let i = 0; i < 2_345; i++) await recordAudit(store, { userId: null, origin: 'system' }, 'test.many', null, { i });
-    expect(await verifyAudit(store)).toEqual({ ok: true, count: 2_345, lastSeq: 2_345 });
+    expect(await verifyAudit(store)).toMatchObject({ ok: true, count: 2_345, lastSeq: 2_345 });
   }, 30_000);
 
   test('an entry altered directly in the store: the portal and `audit verify` both say the chain is broken', async () => {

@@ -12,24 +12,77 @@ const BATCH = 1000;
 
 export type Verification = ChainCheck & { lastSeq: number };
 
-/** Verifies every entry from seq 1, BATCH at a time. `count` = entries checked (up to the break). */
-export async function verifyAudit(store: Store): Promise<Verification> {
-  let prev = { seq: 0, hash: GENESIS_HASH };
-  let count = 0;
+/** Lets other requests run between batches: SQLite reads are synchronous, and a million entries take seconds. */
+const yieldTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/** Where a verification got to: every entry up to `seq` checked and linked (`hash` its hash). */
+export interface Verified {
+  seq: number;
+  hash: string;
+  count: number;
+}
+
+/**
+ * Verifies the chain, BATCH at a time, from the start or from a point already verified (`from`:
+ * the portal keeps one, so a page view checks only the entries added since, not a million every
+ * time; the CLI's `audit verify` always starts at seq 1). `count` = entries checked up to the
+ * break, `from`'s included. An entry edited after it was verified is found by the next check from
+ * the start (AuditChecker re-checks everything hourly).
+ */
+export async function verifyAudit(store: Store, from?: Verified): Promise<Verification & { reached: Verified }> {
+  let prev = { seq: from?.seq ?? 0, hash: from?.hash ?? GENESIS_HASH };
+  let count = from?.count ?? 0;
+  const reached = () => ({ seq: prev.seq, hash: prev.hash, count });
   for (;;) {
     let page: AuditEvent[];
     try {
       page = await store.audit.list({ afterSeq: prev.seq, limit: BATCH });
     } catch (e) {
       // e.g. details that are no longer valid JSON: the entry was edited by hand.
-      return { ok: false, count, brokenAt: prev.seq + 1, reason: `entries after ${prev.seq} cannot be read (${(e as Error).message})`, lastSeq: prev.seq + 1 };
+      return { ok: false, count, brokenAt: prev.seq + 1, reason: `entries after ${prev.seq} cannot be read (${(e as Error).message})`, lastSeq: prev.seq + 1, reached: reached() };
     }
-    if (!page.length) return { ok: true, count, lastSeq: prev.seq };
+    if (!page.length) return { ok: true, count, lastSeq: prev.seq, reached: reached() };
     const r = verifyChain(page, prev);
-    if (!r.ok) return { ...r, count: count + r.count, lastSeq: r.brokenAt };
+    if (!r.ok) return { ...r, count: count + r.count, lastSeq: r.brokenAt, reached: reached() };
     count += r.count;
     const last = page[page.length - 1]!;
     prev = { seq: last.seq, hash: last.hash };
+    await yieldTurn();
+  }
+}
+
+/** Re-checks the whole chain from the start at most this often; in between, only what was added. */
+const FULL_CHECK_MS = 60 * 60_000;
+
+/**
+ * The portal's tamper check. The audit log page checks the whole chain on each view (`full`: an
+ * administrator looking at the log sees an entry edited a minute ago); the status page, which
+ * refreshes itself every few seconds, checks only the entries added since the last check, and the
+ * whole chain hourly. Either way the server answers other requests meanwhile (verifyAudit yields)
+ * and checks at the same moment share one run; a broken chain stays reported until repaired.
+ */
+export class AuditChecker {
+  private verified: Verified | undefined;
+  private fullAt = 0;
+  private running: { full: boolean; v: Promise<Verification> } | null = null;
+  constructor(private store: Store, private now: () => number = Date.now) {}
+
+  check(full = false): Promise<Verification> {
+    if (!this.running || (full && !this.running.full)) {
+      const whole = full || !this.verified || this.now() - this.fullAt > FULL_CHECK_MS;
+      const v = this.run(whole).finally(() => this.running?.v === v && (this.running = null));
+      this.running = { full: whole, v };
+    }
+    return this.running.v;
+  }
+
+  private async run(full: boolean): Promise<Verification> {
+    const v = await verifyAudit(this.store, full ? undefined : this.verified);
+    if (full) this.fullAt = this.now();
+    // A broken chain is checked from the start next time (it stays broken until repaired).
+    this.verified = v.ok ? v.reached : undefined;
+    if (!v.ok) this.fullAt = 0;
+    return v;
   }
 }
 
@@ -92,7 +145,7 @@ export async function toFilter(store: Store, q: AuditQuery, timeZone: string): P
   return { filter, none, problems };
 }
 
-/** Every matching entry, BATCH at a time, in seq order. */
+/** Every matching entry, BATCH at a time, in seq order (other requests run between batches). */
 export async function* scanAudit(store: Store, filter: AuditFilter): AsyncGenerator<AuditEvent[]> {
   let afterSeq = 0;
   for (;;) {
@@ -101,6 +154,7 @@ export async function* scanAudit(store: Store, filter: AuditFilter): AsyncGenera
     yield page;
     afterSeq = page[page.length - 1]!.seq;
     if (page.length < BATCH) return;
+    await yieldTurn();
   }
 }
 
@@ -113,23 +167,21 @@ export interface AuditPage {
   newer: number | null;
 }
 
-/** A page of matching entries with seq < before (the latest when omitted), newest first. */
+/**
+ * A page of matching entries with seq < before (the latest when omitted), newest first. Three
+ * bounded queries (the page and one more, the next newer page and one more, the count): it used to
+ * read every matching entry's number on each view, seconds with a million entries.
+ */
 export async function auditPage(store: Store, filter: AuditFilter, before: number | undefined, size: number): Promise<AuditPage> {
-  const seqs: number[] = [];
-  for await (const page of scanAudit(store, filter)) for (const e of page) seqs.push(e.seq);
-  let end = seqs.length;
-  if (before !== undefined) {
-    end = 0;
-    while (end < seqs.length && seqs[end]! < before) end++;
-  }
-  const start = Math.max(0, end - size);
-  const pageSeqs = seqs.slice(start, end);
-  const entries = pageSeqs.length ? await store.audit.list({ ...filter, afterSeq: pageSeqs[0]! - 1, limit: pageSeqs.length }) : [];
+  const [page, total] = await Promise.all([store.audit.list({ ...filter, beforeSeq: before, newestFirst: true, limit: size + 1 }), store.audit.count(filter)]);
+  const entries = page.slice(0, size);
+  // Newer: the `size` entries just above this page; its bound is the entry after them (0: the latest page).
+  const newerOnes = entries.length && before !== undefined ? await store.audit.list({ ...filter, afterSeq: entries[0]!.seq, limit: size + 1 }) : [];
   return {
-    entries: entries.reverse(),
-    total: seqs.length,
-    older: start > 0 ? seqs[start]! : null,
-    newer: end < seqs.length ? (end + size < seqs.length ? seqs[end + size]! : 0) : null,
+    entries,
+    total,
+    older: page.length > size ? entries[entries.length - 1]!.seq : null,
+    newer: newerOnes.length ? (newerOnes.length > size ? newerOnes[size]!.seq : 0) : null,
   };
 }
 
@@ -154,14 +206,16 @@ export async function namesFor(store: Store, entries: AuditEvent[]): Promise<Map
 
 export const AUDIT_CSV_COLUMNS = ['seq', 'at', 'actor_id', 'actor', 'action', 'target', 'target_name', 'origin', 'details', 'hash'];
 
-/** The matching entries as CSV (formula-safe cells), oldest first. */
-export async function auditCsv(store: Store, filter: AuditFilter): Promise<{ csv: string; count: number }> {
-  let csv = csvRow(AUDIT_CSV_COLUMNS);
-  let count = 0;
+/**
+ * The matching entries as CSV (formula-safe cells), oldest first, BATCH entries per chunk: a
+ * stream, not one string (a million entries made a 291 MB string and held the server for seconds).
+ */
+export async function* auditCsvChunks(store: Store, filter: AuditFilter): AsyncGenerator<string> {
+  yield csvRow(AUDIT_CSV_COLUMNS);
   for await (const page of scanAudit(store, filter)) {
     const names = await namesFor(store, page);
+    let csv = '';
     for (const e of page) {
-      count++;
       csv += csvRow([
         String(e.seq),
         new Date(e.at).toISOString(),
@@ -175,6 +229,6 @@ export async function auditCsv(store: Store, filter: AuditFilter): Promise<{ csv
         e.hash,
       ]);
     }
+    yield csv;
   }
-  return { csv, count };
 }

@@ -1,4 +1,5 @@
 /** What every admin route module shares: schemas, the page renderer, the acting administrator. */
+import { AuditChecker } from './audit';
 import { t } from 'elysia';
 import type { AppContext } from '../../deps';
 import { sendHtml, type SetLike } from '../../http/respond';
@@ -23,6 +24,8 @@ export interface AdminKit {
   view(request: Request): AdminView;
   page(set: SetLike, request: Request, opts: { title: string; section: Section; body: Raw; status?: string | null; error?: string | null }, code?: number): string;
   actor: typeof actorOf;
+  /** The portal's tamper check of the audit chain (one per app: it remembers how far it got). */
+  audit: AuditChecker;
 }
 
 export function adminKit(app: AppContext, chat: ChatContext, activeCalls: () => number = () => 0): AdminKit {
@@ -36,6 +39,7 @@ export function adminKit(app: AppContext, chat: ChatContext, activeCalls: () => 
     chat,
     hub: chat.hub,
     activeCalls,
+    audit: new AuditChecker(app.store),
     view,
     page: (set, request, opts, code = 200) => sendHtml(set, adminPage(view(request), opts), code),
     actor: actorOf,

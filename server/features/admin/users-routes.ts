@@ -35,8 +35,8 @@ export function userRoutes(k: AdminKit) {
     return u;
   };
   const detail = async (set: SetLike, request: Request, u: User, opts: { status?: string | null; error?: string | null }, code = 200) => {
-    const [sessions, history] = await Promise.all([store.sessions.listForUser(u.id), store.audit.list({ target: u.id, limit: 10_000 })]);
-    const body = userDetailBody(k.view(request), u, sessions, history.slice(-20).reverse());
+    const [sessions, history] = await Promise.all([store.sessions.listForUser(u.id), store.audit.list({ target: u.id, newestFirst: true, limit: 20 })]);
+    const body = userDetailBody(k.view(request), u, sessions, history);
     return k.page(set, request, { title: u.name, section: 'users', body, ...opts }, code);
   };
 

@@ -4,6 +4,21 @@ import type { AuditEvent, AuditFilter, AuditInput, AuditStore } from '../types';
 
 type Doc = AuditEvent & { _id: number };
 
+/** The filter's conditions (limit and order aside) as a query. */
+function auditQuery(f: AuditFilter): Record<string, unknown> {
+  const q: Record<string, unknown> = {};
+  if (f.action !== undefined) q.action = f.action;
+  if (f.actorId !== undefined) q.actorId = f.actorId;
+  if (f.target !== undefined) q.target = f.target;
+  if (f.since !== undefined || f.until !== undefined) {
+    q.at = { ...(f.since !== undefined && { $gte: f.since }), ...(f.until !== undefined && { $lt: f.until }) };
+  }
+  if (f.afterSeq !== undefined || f.beforeSeq !== undefined) {
+    q.seq = { ...(f.afterSeq !== undefined && { $gt: f.afterSeq }), ...(f.beforeSeq !== undefined && { $lt: f.beforeSeq }) };
+  }
+  return q;
+}
+
 export class MongoAudit implements AuditStore {
   private c: Collection<Doc>;
   constructor(db: Db) {
@@ -33,15 +48,11 @@ export class MongoAudit implements AuditStore {
   }
 
   async list(f: AuditFilter = {}) {
-    const q: Record<string, unknown> = {};
-    if (f.action !== undefined) q.action = f.action;
-    if (f.actorId !== undefined) q.actorId = f.actorId;
-    if (f.target !== undefined) q.target = f.target;
-    if (f.since !== undefined || f.until !== undefined) {
-      q.at = { ...(f.since !== undefined && { $gte: f.since }), ...(f.until !== undefined && { $lt: f.until }) };
-    }
-    if (f.afterSeq !== undefined) q.seq = { $gt: f.afterSeq };
-    const docs = await this.c.find(q).sort({ seq: 1 }).limit(f.limit ?? 1000).toArray();
+    const docs = await this.c.find(auditQuery(f)).sort({ seq: f.newestFirst ? -1 : 1 }).limit(f.limit ?? 1000).toArray();
     return docs.map(({ _id, ...e }) => e as AuditEvent);
+  }
+
+  async count(f: AuditFilter = {}) {
+    return this.c.countDocuments(auditQuery(f));
   }
 }

@@ -47,6 +47,7 @@ export async function ensureIndexes(db: Db) {
   await createMissing(db, 'audit', [
     { key: { seq: 1 }, name: 'seq_unique', unique: true },
     { key: { action: 1, seq: 1 }, name: 'action_seq' },
+    { key: { target: 1, seq: 1 }, name: 'target_seq' },
   ]);
   // Plain (not sparse/partial) unique indexes: FerretDB supports no other kind; see rooms.ts.
   await createMissing(db, 'rooms', [

@@ -26,6 +26,20 @@ const toEvent = (r: Row): AuditEvent => ({
   hash: r.hash,
 });
 
+/** The filter's conditions (limit and order aside) as a WHERE clause and its arguments. */
+function auditWhere(f: AuditFilter): { sql: string; args: (string | number)[] } {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (f.action !== undefined) (where.push('action = ?'), args.push(f.action));
+  if (f.actorId !== undefined) (where.push('actor_id = ?'), args.push(f.actorId));
+  if (f.target !== undefined) (where.push('target = ?'), args.push(f.target));
+  if (f.since !== undefined) (where.push('at >= ?'), args.push(f.since));
+  if (f.until !== undefined) (where.push('at < ?'), args.push(f.until));
+  if (f.afterSeq !== undefined) (where.push('seq > ?'), args.push(f.afterSeq));
+  if (f.beforeSeq !== undefined) (where.push('seq < ?'), args.push(f.beforeSeq));
+  return { sql: where.length ? 'WHERE ' + where.join(' AND ') : '', args };
+}
+
 export class SqliteAudit implements AuditStore {
   constructor(private db: Database) {}
 
@@ -45,16 +59,13 @@ export class SqliteAudit implements AuditStore {
   }
 
   async list(f: AuditFilter = {}) {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (f.action !== undefined) (where.push('action = ?'), args.push(f.action));
-    if (f.actorId !== undefined) (where.push('actor_id = ?'), args.push(f.actorId));
-    if (f.target !== undefined) (where.push('target = ?'), args.push(f.target));
-    if (f.since !== undefined) (where.push('at >= ?'), args.push(f.since));
-    if (f.until !== undefined) (where.push('at < ?'), args.push(f.until));
-    if (f.afterSeq !== undefined) (where.push('seq > ?'), args.push(f.afterSeq));
-    const sql = `SELECT * FROM audit ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT ?`;
+    const { sql: where, args } = auditWhere(f);
     args.push(f.limit ?? 1000);
-    return (this.db.query(sql).all(...args) as Row[]).map(toEvent);
+    return (this.db.query(`SELECT * FROM audit ${where} ORDER BY seq ${f.newestFirst ? 'DESC' : ''} LIMIT ?`).all(...args) as Row[]).map(toEvent);
+  }
+
+  async count(f: AuditFilter = {}) {
+    const { sql: where, args } = auditWhere(f);
+    return (this.db.query(`SELECT COUNT(*) AS n FROM audit ${where}`).get(...args) as { n: number }).n;
   }
 }

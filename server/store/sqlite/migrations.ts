@@ -208,4 +208,6 @@ export const MIGRATIONS: string[] = [
   // 10: when a room's last visible message was sent (the order of listForUser, types-chat.ts).
   `ALTER TABLE rooms ADD COLUMN last_at INTEGER NOT NULL DEFAULT 0;
    UPDATE rooms SET last_at = COALESCE((SELECT MAX(created_at) FROM messages WHERE room_id = rooms.id AND held = 0), created_at);`,
+  // 11: audit entries by target (a user's page lists the latest about them; the audit log filters by it).
+  `CREATE INDEX audit_target ON audit(target, seq);`,
 ];
