@@ -207,7 +207,7 @@ describeBrowser('safeguarding: room freeze and the owner\'s hearing (browser)', 
         await expectLog(e.page, order, WAIT);
 
         // The owner is told on the notices page and reads the outcome and its reason.
-        await pushed(d, 'Your safeguarding notice was reviewed: the decision was reversed and everything restored.');
+        await pushed(d, 'Your safeguarding notice was reviewed: the decision was reversed: the action has ended, and messages it alone kept hidden are shown again.');
         await d.page.goto(`${server.url}/safeguarding`);
         const outcome = await notice.getByRole('status').innerText();
         expect(outcome).toContain('it was overturned');

@@ -136,7 +136,7 @@ export async function expectActorMayNotDecide(page: Page, server: TestServer, ac
 
 /**
  * A second officer finds the appeal under Actions and appeals (its row mentions `rowText`), reads the
- * statement, overturns it with `reason` and confirms; the page then says everything was restored.
+ * statement, overturns it with `reason` and confirms; the page then says the action has ended.
  * `beforeDeciding` runs on the decision page (e.g. a screenshot).
  */
 export async function overturnFromList(
@@ -161,7 +161,7 @@ export async function overturnFromList(
   await page.getByText('Overturn this action and restore everything?').waitFor({ timeout: o.wait });
   await page.getByRole('button', { name: 'Yes, overturn' }).click();
   await page.waitForURL(`${server.url}/admin/moderation/actions/${o.actionId}?done=overturn`, { timeout: o.wait });
-  await page.getByText('Appeal decided: the action was overturned and everything restored.').waitFor();
+  await page.getByText('Appeal decided: the action was overturned and has ended; messages it alone kept hidden are shown again.').waitFor();
   expect(await page.locator('dl.facts').innerText()).toContain('overturned on appeal: restored');
 }
 

@@ -32,7 +32,7 @@ const EFFECT: Record<Sanction['kind'], string> = {
   restriction: 'You cannot post in conversations or rooms where a student under 18 is a member, or start a conversation with one, until a safeguarding officer has reviewed your held messages. You can still read.',
   block: 'You can sign in and read, but you cannot post, send files, join calls or start conversations anywhere.',
   freeze: 'Nobody can post in the room; members can still read it.',
-  removal: 'The message is hidden from everyone else. You can still use Lets Talk as before.',
+  removal: 'The message is hidden from everyone else. This removal does not limit your account by itself.',
 };
 
 function outcome(s: Sanction, tf: TimeFormat, own: boolean): Raw {
@@ -45,7 +45,7 @@ function outcome(s: Sanction, tf: TimeFormat, own: boolean): Raw {
     case 'upheld':
       return html`<p class="alert" role="status"><strong>Decision reviewed on ${when}: it stands.</strong> Reason: ${s.decisionReason}</p>`;
     case 'overturned':
-      return html`<p class="notice" role="status"><strong>Decision reviewed on ${when}: it was overturned</strong> and everything was restored. Reason: ${s.decisionReason}</p>`;
+      return html`<p class="notice" role="status"><strong>Decision reviewed on ${when}: it was overturned</strong>: the action has ended, and messages it alone kept hidden are shown again. Reason: ${s.decisionReason}</p>`;
     case 'lifted':
       return html`<p class="notice" role="status"><strong>Lifted on ${when}</strong>: it no longer applies. Reason: ${s.decisionReason}</p>`;
   }

@@ -305,7 +305,7 @@ describe('rate limiting', () => {
     const statuses = await Promise.all(attackers.map((c, i) => c.signIn('ada@unilag.edu.ng', `wrong-${i}`).then((r) => r.status)));
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(5);
-  });
+  }, 30_000); // five argon2 checks at once: more than bun's 5 s default on a loaded 2-core machine
 
   test('one IP trying many accounts is locked per IP', async () => {
     const { app } = await setUp();

@@ -91,7 +91,7 @@ export function moderationRoutes(k: AdminKit) {
         }
         if (body.confirm !== 'yes') {
           const question = decision === 'release' ? 'Release this message?' : 'Uphold and remove this message?';
-          const detail = decision === 'release' ? 'A held message is delivered to the room at once. The decision and your reason go in the audit log.' : 'The message is removed for good. The decision and your reason go in the audit log.';
+          const detail = decision === 'release' ? 'A held message is delivered to the room at once. The decision and your reason go in the audit log.' : 'The message stays hidden from everyone but its sender; only an appeal that overturns an action citing this case brings it back. The decision and your reason go in the audit log.';
           const labels = judgedLabels ? html` Labels: ${judgedText(judgedLabels)}.` : '';
           const fields = { decision, reason, ...(judgedLabels ? { judged: '1', labels: judgedLabels.join(',') } : {}), ...(body.rev !== undefined ? { rev: String(body.rev) } : {}) };
           const confirm = confirmBody(k.view(request), { question, detail: html`${detail} Reason: “${reason}”.${labels}`, action: `/admin/moderation/cases/${params.id}/decide`, fields, yes: decision === 'release' ? 'Yes, release' : 'Yes, uphold', cancel: `/admin/moderation/cases/${params.id}` });

@@ -214,7 +214,7 @@ async function finish(ctx: ChatContext, actor: OfficerActor, s: Sanction, from: 
   // Audited before restoring: the decision is on record even if restoring fails half-way.
   await recordAudit(ctx.store, actor, action, s.id, { kind: s.kind, userId: s.userId, roomId: s.roomId, outcome: to, reason: why });
   if (!inForce(done)) await restore(ctx, actor, done, why);
-  const outcome = to === 'upheld' ? 'the decision stands' : to === 'lifted' ? 'the action was lifted' : 'the decision was reversed and everything restored';
+  const outcome = to === 'upheld' ? 'the decision stands' : to === 'lifted' ? 'the action was lifted' : 'the decision was reversed: the action has ended, and messages it alone kept hidden are shown again';
   tell(ctx, await affectedParty(ctx, done), `Your safeguarding notice was reviewed: ${outcome}. See /safeguarding.`);
   return done;
 }
