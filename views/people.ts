@@ -19,7 +19,9 @@ export function newRoomPage(values: { code?: string; name?: string }, error?: st
 <form method="post" action="/rooms" class="stack">
 <label for="code">Course code</label><input id="code" name="code" required maxlength="12" placeholder="CSC101" value="${values.code ?? ''}">
 <label for="rname">Room name</label><input id="rname" name="name" required maxlength="100" placeholder="Introduction to Computing" value="${values.name ?? ''}">
-<button type="submit">Create room</button></form><p><a href="/">Back to rooms</a></p></main>`;
+<button type="submit">Create room</button></form>
+<p class="hint">You will be the room's owner. Students are added by the university's administrators from the class list (the admin portal's Rooms page, or <code>letstalk rooms add-members</code>): a room's members are who may talk to each other, students under 18 included, so course membership stays with them. Send them the course code.</p>
+<p><a href="/">Back to rooms</a></p></main>`;
 }
 
 export function newGroupPage(values: { name?: string; emails?: string }, error?: string | null): Raw {

@@ -324,7 +324,10 @@ describe('POST /rooms', () => {
     const created = (await t.store.rooms.byCode('PHY102'))!;
     expect(created).toMatchObject({ name: 'Waves & Optics', createdBy: lecturer.user.id });
     expect(r.headers.get('location')).toBe(`/rooms/${created.id}`);
-    expect((await lecturer.client.get(`/rooms/${created.id}`)).status).toBe(200);
+    const page = await lecturer.client.get(`/rooms/${created.id}`);
+    expect(page.status).toBe(200);
+    // She is alone in it, and told how students get in (she cannot add them: see views/people.ts).
+    expect(await page.text()).toContain('Only you are in this room so far. Students are added by the university's administrators from the class list.');
   });
 
   test('a student is refused (403) and nothing is created', async () => {
