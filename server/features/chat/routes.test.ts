@@ -327,7 +327,7 @@ describe('POST /rooms', () => {
     const page = await lecturer.client.get(`/rooms/${created.id}`);
     expect(page.status).toBe(200);
     // She is alone in it, and told how students get in (she cannot add them: see views/people.ts).
-    expect(await page.text()).toContain('Only you are in this room so far. Students are added by the university's administrators from the class list.');
+    expect(await page.text()).toContain("Only you are in this room so far. Students are added by the university's administrators from the class list.");
   });
 
   test('a student is refused (403) and nothing is created', async () => {
