@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
-import { describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, OFFLINE_TEXT, openRoom, send, signIn, statusText, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -134,6 +134,35 @@ describeBrowser('composing (browser)', () => {
         expect(await line.innerText()).toBe('Chidi Long is typing…');
         // Chidi pauses: after a short while nobody is typing.
         await eventually(async () => expect(await line.innerText()).toBe(''), 10_000);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a member reports a message: the safeguarding team gets a case, she is thanked; nobody can report their own',
+    async () => {
+      await withArtifactsOnFailure('compose-report', a.page, server, async () => {
+        await Promise.all([a, b].map((s) => openRoom(s.page, server, roomId)));
+        await send(b.page, 'Report me if you like');
+        const theirs = messageArticle(a.page, 'Report me if you like');
+        await theirs.waitFor();
+        a.page.once('dialog', (d) => void d.accept());
+        await theirs.hover();
+        await theirs.getByRole('button', { name: 'Report' }).click();
+        await eventually(async () => expect(await a.page.locator(`#composer-error-${roomId}`).innerText()).toBe('Reported to the safeguarding team. Thank you: they will look at it.'));
+        const store = await serverStore(server);
+        try {
+          const id = (await theirs.getAttribute('id'))!.slice(2);
+          expect(await store.cases.list({ messageId: id })).toEqual([expect.objectContaining({ labels: ['reported'], severity: 'review', status: 'open' })]);
+        } finally {
+          await store.close();
+        }
+        // Her own message offers no Report.
+        const own = messageArticle(b.page, 'Report me if you like');
+        await own.hover();
+        expect(await own.getByRole('button', { name: 'Report' }).isVisible()).toBe(false);
+        expect(await own.getByRole('button', { name: 'Edit' }).isVisible()).toBe(true);
       });
     },
     TIMEOUT,

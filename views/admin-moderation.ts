@@ -25,7 +25,8 @@ export const judgedText = (labels: readonly string[] | null) =>
   labels === null ? 'not recorded' : labels.length ? labels.join(', ') : 'none (harmless)';
 
 const pct = (x: number | undefined) => `${Math.round((x ?? 0) * 100)}%`;
-const labelList = (c: ModerationCase) => html`${c.labels.map((l, i) => html`${i ? ', ' : ''}${l} (${pct(c.scores[l])})`)}`;
+// A report has no score: its label stands alone.
+const labelList = (c: ModerationCase) => html`${c.labels.map((l, i) => html`${i ? ', ' : ''}${l}${c.scores[l] === undefined ? '' : html` (${pct(c.scores[l])})`}`)}`;
 const partyText = (p: Party | null) => (p ? html`${p.name} <span class="pill">${p.role}</span>${p.age !== null ? html` <span class="pill">age ${p.age}</span>` : ''}${p.minor ? html` <span class="pill">minor</span>` : ''}` : html`<em>unknown account</em>`);
 const roomText = (s: CaseSummary) => html`${s.room.name} <span class="hint">(${s.room.kind ?? '?'}, ${s.room.members} member${s.room.members === 1 ? '' : 's'}, ${s.room.minors} minor${s.room.minors === 1 ? '' : 's'})</span>`;
 const outcome = (c: ModerationCase) => (c.status === 'open' ? html`<strong>open</strong>` : html`${c.decision === 'release' ? 'released' : 'upheld'}`);

@@ -132,7 +132,7 @@ function start(app: HTMLElement) {
   });
   app.addEventListener('htmx:ws:after:message:incoming', markCurrentRoom);
 
-  function onData(msg: { type: string; clientId?: string; room?: string; id?: string; message?: string; retryAfterSec?: number }) {
+  function onData(msg: { type: string; clientId?: string; room?: string; id?: string; message?: string; retryAfterSec?: number; error?: string }) {
     if (msg.type === 'resumed') {
       resumed = true;
       setStatus();
@@ -147,6 +147,8 @@ function start(app: HTMLElement) {
     } else if (msg.type === 'reject-edit' && msg.id && msg.room) {
       const art = document.getElementById(`m-${msg.id}`);
       if (art && msg.room === openRoom()) edits.refused(art, msg.room, msg.message ?? '');
+    } else if (msg.type === 'reported' && msg.room) {
+      roomAlert(msg.room, msg.error ? `Not reported: ${msg.error}` : 'Reported to the safeguarding team. Thank you: they will look at it.');
     }
   }
 
@@ -365,6 +367,9 @@ function start(app: HTMLElement) {
       if (confirm('Delete this message for everyone?') && !send({ type: 'delete', room, message: art.id.slice(2) })) {
         roomAlert(room, 'Not deleted: there is no connection. Try again when it is back.');
       }
+    } else if (art && room && action === 'report') {
+      if (!confirm('Report this message to the safeguarding team? They will read it with a few messages around it; its sender is not told who reported it.')) return;
+      if (!send({ type: 'report', room, message: art.id.slice(2) })) roomAlert(room, 'Not reported: there is no connection. Try again when it is back.');
     } else if (art && room && action === 'edit') {
       if (edits.isOpen(art)) return edits.open(art, room, '');
       const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`).catch(() => null);

@@ -24,6 +24,7 @@ export const Frame = t.Union([
   t.Object({ type: t.Literal('send'), room: Id, clientId: t.String({ maxLength: 64 }), body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('edit'), room: Id, message: Id, body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('delete'), room: Id, message: Id, headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('report'), room: Id, message: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('read'), room: Id, seq: Count, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('resume'), rooms: RoomRevs, have: t.Optional(RoomHave), headers: HxHeaders }, strict),
@@ -43,4 +44,6 @@ export type ServerData =
   | { type: 'reject'; room: string; clientId: string; message: string; retryAfterSec?: number }
   /** An edit refused (rate, a block, too long…): the page puts the text back in the edit box. */
   | { type: 'reject-edit'; room: string; id: string; message: string }
+  /** A report was taken (or refused, with `error`): the page says so. */
+  | { type: 'reported'; room: string; id: string; error?: string }
   | { type: 'resumed' };

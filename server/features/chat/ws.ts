@@ -25,6 +25,7 @@ import { parseFrame, type Frame, type ServerData } from './frames';
 import { MAX_FRAME_BYTES } from './limits';
 import { deleteMessage, editMessage, markRead, replay, sendMessage, typing } from './messages';
 import { summaries } from './rooms';
+import { reportMessage } from '../moderation/report';
 import { metrics } from '../../metrics';
 
 interface Conn {
@@ -74,6 +75,15 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         return;
       case 'delete':
         await deleteMessage(chat, user, { roomId: frame.room, messageId: frame.message, origin: conn.ip ?? 'unknown' });
+        return;
+      case 'report':
+        try {
+          await reportMessage(chat, user, { roomId: frame.room, messageId: frame.message, origin: conn.ip ?? 'unknown' });
+          sendData(conn, { type: 'reported', room: frame.room, id: frame.message });
+        } catch (e) {
+          if (!(e instanceof AppError) || e.kind === 'unauthenticated') throw e;
+          sendData(conn, { type: 'reported', room: frame.room, id: frame.message, error: e.message });
+        }
         return;
       case 'typing':
         await typing(chat, user, frame.room);

@@ -1,0 +1,67 @@
+/** Members reporting a message to the safeguarding officers (report.ts). */
+import { describe, expect, test } from 'bun:test';
+import { makePerson, testApp } from '../../testing';
+import type { Store, UserPatch } from '../../store/types';
+import { createChatContext, type ChatContext } from '../chat/context';
+import { sendMessage } from '../chat/messages';
+import { createModeration } from './screen';
+import { fakeClassifier } from './test-support';
+import { reportMessage } from './report';
+
+const person = (store: Store, email: string, name: string, patch: UserPatch = {}) => makePerson(store, email, name, 'student', patch);
+let n = 0;
+const cid = () => `report-client-${String(++n).padStart(6, '0')}`;
+
+async function setUp() {
+  const t = await testApp();
+  const { store } = t;
+  const notices: unknown[] = [];
+  const moderation = createModeration('minors', () => fakeClassifier, {});
+  moderation.notifier = { notify: async (x) => void notices.push(x) } as typeof moderation.notifier;
+  const ctx: ChatContext = createChatContext(store, t.hub, 'Africa/Lagos', { moderation });
+  const adult = await person(store, 'adult@unilag.edu.ng', 'Adult Sender', { dateOfBirth: '1980-01-01' });
+  const kid = await person(store, 'kid@unilag.edu.ng', 'Kid Member', { dateOfBirth: '2012-05-05' });
+  const other = await person(store, 'other@unilag.edu.ng', 'Other Member', { dateOfBirth: '1999-01-01' });
+  const outsider = await person(store, 'out@unilag.edu.ng', 'Outsider', { dateOfBirth: '1999-01-01' });
+  const room = await store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'BIO101', name: 'Biology', topic: '', createdBy: null, dmKey: null }, [
+    { userId: adult.id, role: 'member' },
+    { userId: kid.id, role: 'member' },
+    { userId: other.id, role: 'member' },
+  ]);
+  return { store, ctx, adult, kid, other, outsider, room, notices };
+}
+
+describe('reportMessage', () => {
+  test("a member's report opens one review case (labelled reported, towards a minor), tells the officers, and is audited with who reported; a second report joins it", async () => {
+    const s = await setUp();
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'see you after class, just the two of us' });
+    const first = await reportMessage(s.ctx, s.kid, { roomId: s.room.id, messageId: message.id, origin: '10.0.0.1' });
+    expect(first.opened).toBe(true);
+    const c = (await s.store.cases.byId(first.caseId))!;
+    expect(c).toMatchObject({ messageId: message.id, senderId: s.adult.id, labels: ['reported'], severity: 'review', status: 'open', towardsMinor: true, text: message.body });
+    expect(s.notices).toEqual([expect.objectContaining({ caseId: c.id, labels: ['reported'], summary: 'A member reported a message in a conversation with a student under 18.' })]);
+    // The message is untouched until an officer decides.
+    expect((await s.store.messages.byId(s.room.id, message.id))!.held).toBe(false);
+    const again = await reportMessage(s.ctx, s.other, { roomId: s.room.id, messageId: message.id, origin: '10.0.0.2' });
+    expect(again).toEqual({ caseId: c.id, opened: false });
+    expect(await s.store.cases.count({ messageId: message.id })).toBe(1);
+    expect(s.notices).toHaveLength(1);
+    const audit = await s.store.audit.list({ action: 'moderation.report' });
+    expect(audit.map((e) => [e.actorId, e.target, e.details.opened])).toEqual([[s.kid.id, c.id, true], [s.other.id, c.id, false]]);
+  });
+
+  test('refused: one’s own message, a non-member, a message one cannot see; at most 20 an hour', async () => {
+    const s = await setUp();
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'hello class' });
+    await expect(reportMessage(s.ctx, s.adult, { roomId: s.room.id, messageId: message.id, origin: 'x' })).rejects.toMatchObject({ kind: 'bad_request' });
+    await expect(reportMessage(s.ctx, s.outsider, { roomId: s.room.id, messageId: message.id, origin: 'x' })).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(reportMessage(s.ctx, s.kid, { roomId: s.room.id, messageId: 'no-such-message', origin: 'x' })).rejects.toMatchObject({ kind: 'not_found' });
+    await s.store.messages.setHeld(s.room.id, message.id, true);
+    await expect(reportMessage(s.ctx, s.kid, { roomId: s.room.id, messageId: message.id, origin: 'x' })).rejects.toMatchObject({ kind: 'not_found' });
+    expect(await s.store.cases.count()).toBe(0);
+    const ids = [];
+    for (let i = 0; i < 21; i++) ids.push((await s.store.messages.append({ roomId: s.room.id, senderId: s.adult.id, clientId: cid(), kind: 'text', body: `line ${i}`, mentions: [] })).message.id);
+    for (const id of ids.slice(0, 20)) await reportMessage(s.ctx, s.other, { roomId: s.room.id, messageId: id, origin: 'x' });
+    await expect(reportMessage(s.ctx, s.other, { roomId: s.room.id, messageId: ids[20]!, origin: 'x' })).rejects.toMatchObject({ kind: 'rate_limited' });
+  });
+});
