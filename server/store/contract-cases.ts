@@ -26,6 +26,10 @@ export function casesContract(current: () => Store) {
       expect(await store.cases.count()).toBe(2);
       expect(await store.cases.count({ status: 'open', severity: 'hold' })).toBe(1);
       expect(await store.cases.count({ severity: 'review', status: 'decided' })).toBe(0);
+      // A label added once to an open case (a member's report); never twice, never to a decided one.
+      expect(await store.cases.addLabel(b.id, 'reported')).toBe(true);
+      expect(await store.cases.addLabel(b.id, 'reported')).toBe(false);
+      expect((await store.cases.byId(b.id))!.labels).toEqual(['sexual_solicitation', 'reported']);
       const decided = await store.cases.decide(a.id, { decidedBy: 'officer', decision: 'release', reason: 'benign', now: 3000 });
       expect(decided).toMatchObject({ id: a.id, status: 'decided', decidedBy: 'officer', decidedAt: 3000, decision: 'release', reason: 'benign', judgedLabels: null });
       expect(await store.cases.decide(a.id, { decidedBy: 'other', decision: 'uphold', reason: 'late' })).toBeNull();

@@ -69,6 +69,8 @@ export interface CaseStore {
   list(filter?: CaseFilter): Promise<ModerationCase[]>;
   /** How many cases match (the filter without `limit`/`oldestFirst`). */
   count(filter?: CaseFilter): Promise<number>;
+  /** Adds `label` to an open case's labels; true if it was not there yet (false: already, or not open). */
+  addLabel(id: string, label: string): Promise<boolean>;
   /** Hold-level cases towards minors opened for this sender since `since` (ms), except those released (judged benign). */
   countHolds(senderId: string, since: number): Promise<number>;
   /** Records the decision only while the case is open (one decision wins); null otherwise. */

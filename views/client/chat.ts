@@ -394,7 +394,7 @@ function start(app: HTMLElement) {
     let pinned = !atLine;
     log.addEventListener('scroll', () => (pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 80), { passive: true });
     new ResizeObserver(() => pinned && (log.scrollTop = log.scrollHeight)).observe(log);
-    keepOlderLoading(log);
+    keepOlderLoading(log, decorate);
   }
   markCurrentRoom();
   setStatus();

@@ -16,7 +16,8 @@ import { toSignIn } from './to-sign-in';
 
 declare const htmx: { process(elt: Element): void };
 
-export function keepOlderLoading(log: HTMLElement) {
+/** `added`: called for each message article an older page puts in the log (the page marks its own, `.mine`). */
+export function keepOlderLoading(log: HTMLElement, added: (article: HTMLElement) => void) {
   let anchor: { el: Element; top: number } | null = null;
   log.addEventListener('htmx:before:swap', (e) => {
     const sentinel = e.target as HTMLElement;
@@ -37,7 +38,8 @@ export function keepOlderLoading(log: HTMLElement) {
     anchor = first ? { el: first, top: first.getBoundingClientRect().top } : null;
   });
   // Runs after the swap's DOM change and before the page is painted.
-  new MutationObserver(() => {
+  new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && n.matches('article.msg')) added(n);
     if (!anchor) return;
     if (anchor.el.isConnected) log.scrollTop += anchor.el.getBoundingClientRect().top - anchor.top;
     anchor = null;

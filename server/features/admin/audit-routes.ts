@@ -34,17 +34,28 @@ export function auditRoutes(k: AdminKit) {
       '/admin/audit/export',
       async ({ set, request, body }) => {
         const q = pick(body);
-        const { filter, none } = await toFilter(store, q, config.timeZone);
-        // The export is audited before it is sent (with how many entries it holds): the stream that
-        // follows reads them again, and one recorded meanwhile may be in it too.
+        const { filter: asked, none } = await toFilter(store, q, config.timeZone);
+        // The log as it stands now: the export holds exactly the entries counted in its own audit
+        // entry (recorded before it is sent), not that entry nor any written while it streams.
+        const newest = (await store.audit.list({ newestFirst: true, limit: 1 }))[0]?.seq ?? 0;
+        const filter = { ...asked, beforeSeq: newest + 1 };
         const count = none ? 0 : await store.audit.count(filter);
         await recordAudit(store, k.actor(request), 'audit.export', null, { count, filter: Object.fromEntries(Object.entries(q).filter(([, v]) => v)) });
         const chunks = none ? (async function* () { yield csvRow(AUDIT_CSV_COLUMNS); })() : auditCsvChunks(store, filter);
+        const log = k.app.logger;
         const stream = new ReadableStream<string>({
           async pull(c) {
-            const next = await chunks.next();
-            if (next.done) c.close();
-            else c.enqueue(next.value);
+            try {
+              const next = await chunks.next();
+              if (next.done) c.close();
+              else c.enqueue(next.value);
+            } catch (err) {
+              // Headers are sent: the file says it is incomplete, and the log says why (an entry
+              // that cannot be read is what the tamper check reports: run `audit verify`).
+              log.error('audit export failed part-way', { err });
+              c.enqueue('# export incomplete: an entry could not be read; run `letstalk audit verify`\r\n');
+              c.close();
+            }
           },
           cancel: () => void chunks.return(undefined),
         });

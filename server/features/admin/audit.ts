@@ -181,7 +181,8 @@ export async function auditPage(store: Store, filter: AuditFilter, before: numbe
     entries,
     total,
     older: page.length > size ? entries[entries.length - 1]!.seq : null,
-    newer: newerOnes.length ? (newerOnes.length > size ? newerOnes[size]!.seq : 0) : null,
+    // An empty page from an old link (`before` at or below the oldest match): back to the latest.
+    newer: newerOnes.length ? (newerOnes.length > size ? newerOnes[size]!.seq : 0) : before !== undefined && !entries.length && total ? 0 : null,
   };
 }
 

@@ -21,6 +21,7 @@
  * names written inside a text are not, so the file is confidential. Every export is audited, after
  * the file is written.
  */
+import { REPORTED_FILE } from './report';
 import { SANCTION_IN_FORCE, type ModerationCase, type Room, type SanctionKind, type Store, type User } from '../../store/types';
 import { recordAudit, type Actor } from '../audit/record';
 import { LABELS, type Label } from './model/labels';
@@ -156,6 +157,8 @@ export async function exportJudged(
   const seen = new Set<string>();
   const out: JudgedLine[] = [];
   for (const c of cases) {
+    // A reported file was judged by its content; its case's text is only its name.
+    if (c.modelVersion === REPORTED_FILE) continue;
     const judged = labelsOf(c, overturned.has(c.id));
     const text = scrub(c.text).trim();
     if (!judged || !text || seen.has(text)) continue;

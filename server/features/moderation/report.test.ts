@@ -6,7 +6,9 @@ import { createChatContext, type ChatContext } from '../chat/context';
 import { sendMessage } from '../chat/messages';
 import { createModeration } from './screen';
 import { fakeClassifier } from './test-support';
-import { reportMessage } from './report';
+import { REPORTED_FILE, reportMessage } from './report';
+import { decideCase } from './cases';
+import { clauseForLabels } from './policy-clauses';
 
 const person = (store: Store, email: string, name: string, patch: UserPatch = {}) => makePerson(store, email, name, 'student', patch);
 let n = 0;
@@ -63,5 +65,40 @@ describe('reportMessage', () => {
     for (let i = 0; i < 21; i++) ids.push((await s.store.messages.append({ roomId: s.room.id, senderId: s.adult.id, clientId: cid(), kind: 'text', body: `line ${i}`, mentions: [] })).message.id);
     for (const id of ids.slice(0, 20)) await reportMessage(s.ctx, s.other, { roomId: s.room.id, messageId: id, origin: 'x' });
     await expect(reportMessage(s.ctx, s.other, { roomId: s.room.id, messageId: ids[20]!, origin: 'x' })).rejects.toMatchObject({ kind: 'rate_limited' });
+  });
+
+  test('a model review case reported by a member becomes a report (labelled, officers told once); reports at once open one case; a reported file is marked', async () => {
+    const s = await setUp();
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'GROOMY you can tell me anything' });
+    const modelCase = (await s.store.cases.list({ messageId: message.id }))[0]!;
+    expect(modelCase.labels).toEqual(['grooming_signal']);
+    expect(s.notices).toEqual([]); // a review flag waits quietly
+    const [r1, r2] = await Promise.all([
+      reportMessage(s.ctx, s.kid, { roomId: s.room.id, messageId: message.id, origin: 'x' }),
+      reportMessage(s.ctx, s.other, { roomId: s.room.id, messageId: message.id, origin: 'x' }),
+    ]);
+    expect([r1.caseId, r2.caseId]).toEqual([modelCase.id, modelCase.id]);
+    expect((await s.store.cases.byId(modelCase.id))!.labels).toEqual(['grooming_signal', 'reported']);
+    expect(s.notices).toHaveLength(1);
+    // Two reports at once of a message with no case: one case, one notice.
+    const { message: m2 } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'plain words' });
+    await Promise.all([s.kid, s.other].map((u) => reportMessage(s.ctx, u, { roomId: s.room.id, messageId: m2.id, origin: 'x' })));
+    expect(await s.store.cases.count({ messageId: m2.id })).toBe(1);
+    expect(s.notices).toHaveLength(2);
+    // A file: judged by its content, which the case text (its name) does not hold.
+    const file = (await s.store.messages.append({ roomId: s.room.id, senderId: s.adult.id, clientId: cid(), kind: 'file', body: 'IMG_2041.jpg', mentions: [] })).message;
+    const fc = await reportMessage(s.ctx, s.kid, { roomId: s.room.id, messageId: file.id, origin: 'x' });
+    expect(await s.store.cases.byId(fc.caseId)).toMatchObject({ text: 'File: IMG_2041.jpg', modelVersion: REPORTED_FILE });
+  });
+
+  test("upheld with the officer's labels, the sender's notice cites the rule those labels name, not a default", async () => {
+    const s = await setUp();
+    const officer = await person(s.store, 'officer@unilag.edu.ng', 'Officer', { permissions: ['safeguarding'], dateOfBirth: '1980-01-01' });
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'you will regret this' });
+    const { caseId } = await reportMessage(s.ctx, s.kid, { roomId: s.room.id, messageId: message.id, origin: 'x' });
+    await decideCase(s.ctx, { userId: officer.id, origin: 'x' }, caseId, 'uphold', 'a threat', { judgedLabels: ['threat'] });
+    const [removal] = await s.store.sanctions.list({ userId: s.adult.id, kind: ['removal'] });
+    expect(removal!.clause).toBe(clauseForLabels(['threat']).id);
+    expect(removal!.clause).not.toBe(clauseForLabels(['reported']).id);
   });
 });

@@ -1,13 +1,15 @@
 /**
  * A member reports a message to the safeguarding officers (README "Safeguarding"). The model
  * misses what it has never seen; the people in a conversation do not (the model card counts on
- * reports for what it misses). A report opens a review case on the message, labelled `reported`
- * (one while it is open: a second report is audited, not a second case), tells the officers at once
- * (a person saw harm), and is audited with who reported it. The message stays as it is until an
- * officer decides; the reporter is thanked, not told the outcome (the sender's privacy).
+ * reports for what it misses). A report labels the message's open case `reported`, or opens a
+ * review case so labelled (one case per message while open: reports at once are serialised, and a
+ * model's review flag, which waits quietly in the queue, becomes a report like any other), and the
+ * first report of a case tells the officers at once (a person saw harm). Every report is audited
+ * with who made it. The message stays as it is until an officer decides; the reporter is thanked,
+ * not told the outcome (the sender's privacy).
  */
 import { badRequest, notFound, rateLimited } from '../../errors';
-import { SlidingWindowLimiter } from '../../lib/sliding-window';
+import { KeyedLock } from '../../lib/keyed-lock';
 import type { User } from '../../store/types';
 import { recordAudit } from '../audit/record';
 import type { ChatContext } from '../chat/context';
@@ -15,9 +17,15 @@ import { memberRoom } from '../chat/messages';
 import { minorIds } from './screen';
 
 export const REPORT_LABEL = 'reported';
-/** At most this many reports per person per hour (per node): enough for a bad day, not for flooding the queue. */
-const REPORTS_PER_HOUR = 20;
-const limiters = new WeakMap<ChatContext, SlidingWindowLimiter>();
+/**
+ * Case "model versions" of reports. A reported file is judged by its content, which the case's text
+ * (its name) does not hold: its case is left out of the training export (judged.ts).
+ */
+export const REPORTED = 'reported by a member';
+export const REPORTED_FILE = 'reported by a member (a file)';
+
+/** One report at a time per message (on this node): two at once must not open two cases. */
+const perMessage = new KeyedLock();
 
 export async function reportMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; origin: string }): Promise<{ caseId: string; opened: boolean }> {
   const { room } = await memberRoom(ctx, user, input.roomId);
@@ -25,35 +33,36 @@ export async function reportMessage(ctx: ChatContext, user: User, input: { roomI
   // What the reporter cannot see (another's held message) is, to them, no message.
   if (!message || message.deletedAt || (message.held && message.senderId !== user.id)) throw notFound('No such message.');
   if (message.senderId === user.id) throw badRequest('That is your own message: you can delete it instead.');
-  let limiter = limiters.get(ctx);
-  if (!limiter) limiters.set(ctx, (limiter = new SlidingWindowLimiter(REPORTS_PER_HOUR, 3_600_000)));
-  const wait = limiter.take(user.id);
+  const wait = await ctx.reportLimiter.take(user.id);
   if (wait > 0) throw rateLimited(`You have sent many reports in the last hour. Try again in ${Math.ceil(wait / 60)} minutes, or write to the safeguarding team.`, wait);
-  const open = (await ctx.store.cases.list({ messageId: message.id, status: 'open', limit: 1 }))[0];
-  const c =
-    open ??
-    (await ctx.store.cases.create({
-      roomId: room.id,
-      messageId: message.id,
-      senderId: message.senderId,
-      labels: [REPORT_LABEL],
-      scores: {},
-      text: message.body,
-      modelVersion: 'reported by a member',
-      severity: 'review',
-      towardsMinor: (await minorIds(ctx.store, room.id)).some((id) => id !== message.senderId),
-    }));
-  await recordAudit(ctx.store, { userId: user.id, origin: input.origin }, 'moderation.report', c.id, { roomId: room.id, messageId: message.id, senderId: message.senderId, opened: !open });
-  if (!open) {
-    void ctx.moderation?.notifier?.notify({
-      caseId: c.id,
-      kind: 'review',
-      severity: 'high',
-      labels: [REPORT_LABEL],
-      summary: `A member reported a message${c.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
-      url: ctx.moderation.link(`/admin/moderation/cases/${c.id}`),
-      at: c.createdAt,
-    });
-  }
-  return { caseId: c.id, opened: !open };
+  return perMessage.run(message.id, async () => {
+    const open = (await ctx.store.cases.list({ messageId: message.id, status: 'open', limit: 1 }))[0];
+    const first = open ? await ctx.store.cases.addLabel(open.id, REPORT_LABEL) : true;
+    const c =
+      open ??
+      (await ctx.store.cases.create({
+        roomId: room.id,
+        messageId: message.id,
+        senderId: message.senderId,
+        labels: [REPORT_LABEL],
+        scores: {},
+        text: message.kind === 'file' ? `File: ${message.body}` : message.body,
+        modelVersion: message.kind === 'file' ? REPORTED_FILE : REPORTED,
+        severity: 'review',
+        towardsMinor: (await minorIds(ctx.store, room.id)).some((id) => id !== message.senderId),
+      }));
+    await recordAudit(ctx.store, { userId: user.id, origin: input.origin }, 'moderation.report', c.id, { roomId: room.id, messageId: message.id, senderId: message.senderId, opened: !open, first });
+    if (first) {
+      void ctx.moderation?.notifier?.notify({
+        caseId: c.id,
+        kind: 'review',
+        severity: 'high',
+        labels: [...new Set([...c.labels, REPORT_LABEL])],
+        summary: `A member reported a message${c.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
+        url: ctx.moderation.link(`/admin/moderation/cases/${c.id}`),
+        at: Date.now(),
+      });
+    }
+    return { caseId: c.id, opened: !open };
+  });
 }

@@ -145,7 +145,10 @@ export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: Moder
 
 /** The removal hearing: an officer upheld a flagged message (called by decideCase). */
 export async function recordRemoval(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, reason: string): Promise<Sanction> {
-  const s = await create(ctx, actor, { kind: 'removal', userId: c.senderId, roomId: c.roomId, caseIds: [c.id], clause: clauseForLabels(c.labels).id, reason, evidence: excerpt(c.text) });
+  // The officer's judgement names the rule broken when she gave one (a report has no model label;
+  // the model may have been wrong): else the labels the case was opened with.
+  const labels = c.judgedLabels?.length ? c.judgedLabels : c.labels;
+  const s = await create(ctx, actor, { kind: 'removal', userId: c.senderId, roomId: c.roomId, caseIds: [c.id], clause: clauseForLabels(labels).id, reason, evidence: excerpt(c.text) });
   if (!s) throw new Error('removals hold no slot'); // unreachable: see sanctionSlot
   tell(ctx, [c.senderId], 'A safeguarding officer removed one of your messages. See the notice at /safeguarding: you can respond to it.');
   return s;

@@ -40,6 +40,11 @@ export class MongoCases implements CaseStore {
     return (await this.c.find(caseQuery(filter)).sort({ createdAt: dir, _id: dir }).limit(filter.limit ?? 100).toArray()).map(toCase);
   }
 
+  async addLabel(id: string, label: string) {
+    const r = await this.c.updateOne({ _id: id, status: 'open', labels: { $ne: label } }, { $push: { labels: label } });
+    return r.modifiedCount === 1;
+  }
+
   async count(filter: CaseFilter = {}) {
     return this.c.countDocuments(caseQuery(filter));
   }

@@ -90,6 +90,14 @@ export class SqliteCases implements CaseStore {
     return rows.map(toCase);
   }
 
+  async addLabel(id: string, label: string) {
+    // One statement: the label is added once however many reports arrive at once.
+    const r = this.db
+      .query(`UPDATE moderation_cases SET labels = json_insert(labels, '$[#]', ?1) WHERE id = ?2 AND status = 'open' AND NOT EXISTS (SELECT 1 FROM json_each(labels) WHERE value = ?1)`)
+      .run(label, id);
+    return r.changes === 1;
+  }
+
   async count(filter: CaseFilter = {}) {
     const r = this.db
       .query(`SELECT COUNT(*) AS n FROM moderation_cases WHERE ${CASE_WHERE} AND ?4 IS NULL`)
