@@ -44,7 +44,9 @@ describeBrowser('older messages (browser)', () => {
       const [bolaId, adaId] = await Promise.all([bola, ada].map(async (u) => (await store.users.byEmail(u.email))!.id));
       for (let i = from; i <= to; i++) {
         const at = mentionAda.includes(i);
-        await store.messages.append({ roomId, senderId: bolaId!, clientId: `${code}-${String(i).padStart(4, '0')}`, kind: 'text', body: `${code} message ${i}${at ? ' @ada.hist' : ''}`, mentions: at ? [adaId!] : [] });
+        // In HIS201 every 25th is Ada's own (older pages must mark them as hers).
+        const sender = code === 'HIS201' && i % 25 === 0 ? adaId! : bolaId!;
+        await store.messages.append({ roomId, senderId: sender, clientId: `${code}-${String(i).padStart(4, '0')}`, kind: 'text', body: `${code} message ${i}${at ? ' @ada.hist' : ''}`, mentions: at ? [adaId!] : [] });
       }
     } finally {
       await store.close();
@@ -83,6 +85,9 @@ describeBrowser('older messages (browser)', () => {
         expect(fetches).toBe(1);
         expect(await articles()).toBe(before + 50);
         expect(await onScreen(a.page)).toContain(top);
+        // Her own messages in the loaded page are marked as hers: Edit, not Report.
+        const own = a.page.locator('article.msg', { hasText: 'HIS201 message 225' });
+        expect(await own.getAttribute('class')).toContain('mine');
       });
     },
     TIMEOUT,

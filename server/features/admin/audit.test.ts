@@ -44,6 +44,10 @@ describe('audit log in the portal', () => {
     // Back: the newer page of the third is the second, and the newer page of the second the first.
     expect(details(await page(link(third, 'prev', 'Newer entries')))).toEqual(details(second));
     expect(details(await page(link(second, 'prev', 'Newer entries')))).toEqual(details(first));
+    // An old link below the oldest match: an empty page, and the way back to the latest.
+    const stale = await page('?action=test.bulk&before=1');
+    expect(details(stale)).toEqual([]);
+    expect(stale).toContain('Newer entries');
 
     expect(await page(`?action=test.bulk&actor=${encodeURIComponent(t.student.email)}`)).toContain('0 matching entries');
     expect(await page(`?actor=nobody%40unilag.edu.ng`)).toContain('No user with email nobody@unilag.edu.ng.');
