@@ -92,6 +92,12 @@ ${notices.length ? notices.map((n) => notice(n, tf)) : html`<p class="hint">You 
 }
 
 /** The link at the top of the app while something applies to this account. */
+/** For officers: held messages waiting for a decision (each withholds a message from its room). */
+export function heldWaitingBanner(held: number): Raw {
+  if (!held) return html``;
+  return html`<p class="alert banner" role="status">${held === 1 ? 'A held message waits' : `${held} held messages wait`} for a safeguarding decision. <a href="/admin/moderation">Open the queue</a></p>`;
+}
+
 export function noticeBanner(count: number): Raw {
   if (!count) return html``;
   return html`<p class="alert banner" role="status">You have ${count === 1 ? 'a safeguarding notice' : `${count} safeguarding notices`}. <a href="/safeguarding">Read and respond</a></p>`;

@@ -2,6 +2,7 @@
 import { html, type Raw } from '../server/http/html';
 import type { User } from '../server/store/types';
 import { layout } from './layout';
+import { isOfficer } from '../server/features/accounts/model';
 
 export const APP_SCRIPTS = ['app.js', 'call.js', 'upload.js'];
 
@@ -12,6 +13,7 @@ export function appShell(opts: { user: User; title: string; body: Raw; asset: (n
   <a href="/" class="brand">Lets Talk</a>
   <span id="conn-status" class="conn" role="status" aria-live="polite"></span>
   <span class="who">${user.name}</span>
+  ${user.role === 'admin' ? html`<a href="/admin" class="button-link secondary">Admin</a>` : isOfficer(user) ? html`<a href="/admin/moderation" class="button-link secondary">Safeguarding cases</a>` : ''}
   <form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>
 </header>
 ${opts.banner ?? ''}<div id="notice" class="notice-area"></div>

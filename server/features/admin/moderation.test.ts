@@ -51,6 +51,14 @@ describe('/admin/moderation', () => {
     expect(queue).toContain('minor');
     expect(queue).not.toContain('Review-level flags are switched off');
     expect(queue).toContain('1 held, waiting; 0 for review.');
+    // In the app itself the officer is told, and has the way in; a student neither.
+    const home = await (await s.officerP.client.get('/')).text();
+    expect(home).toContain('A held message waits for a safeguarding decision. <a href="/admin/moderation">Open the queue</a>');
+    expect(home).toContain('<a href="/admin/moderation" class="button-link secondary">Safeguarding cases</a>');
+    const kidHome = await (await s.kid.client.get('/')).text();
+    expect(kidHome).not.toContain('held message');
+    expect(kidHome).not.toContain('/admin');
+    expect(await (await s.admin.p.client.get('/')).text()).toContain('<a href="/admin" class="button-link secondary">Admin</a>');
     // 101 more held messages: the oldest waiting one is on the page, and the count says more wait.
     const base = { roomId: s.room.id, senderId: s.adult.id, labels: ['grooming_signal'], scores: { grooming_signal: 0.9 }, text: 'x', modelVersion: 'm', severity: 'hold' as const, towardsMinor: true };
     const oldest = await s.t.store.cases.create({ ...base, messageId: 'old', now: 1 });

@@ -16,7 +16,8 @@ import { searchMessages, searchWords } from './search';
 import type { User } from '../../store/types';
 import { openNoticeCount } from '../moderation/sanctions';
 import { postingSlot } from '../moderation/posting-banner';
-import { noticeBanner, postingBanner } from '../../../views/safeguarding';
+import { heldWaitingBanner, noticeBanner, postingBanner } from '../../../views/safeguarding';
+import { isOfficer } from '../accounts/model';
 
 const RoomParams = t.Object({ id: t.String({ maxLength: 64 }) });
 
@@ -24,8 +25,13 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
   const shell = (user: User, title: string, body: ReturnType<typeof html>, roomOpen = false, banner?: ReturnType<typeof html>) => appShell({ user, title, body, asset: app.assets.url, roomOpen, banner });
   /** Safeguarding: a link to the person's notices while one applies; a room says why they cannot post in it. */
   const banner = async (user: User, roomId?: string) => {
-    const [count, slot] = await Promise.all([openNoticeCount(chat, user), roomId ? postingSlot(app.store, user, roomId) : null]);
-    return html`${noticeBanner(count)}${roomId && slot ? postingBanner(roomId, slot.frozen, slot.account) : ''}`;
+    const [count, slot, held] = await Promise.all([
+      openNoticeCount(chat, user),
+      roomId ? postingSlot(app.store, user, roomId) : null,
+      // Officers learn in the app that held messages wait (without SMTP or a webhook nothing else tells them).
+      isOfficer(user) ? app.store.cases.count({ status: 'open', severity: 'hold' }) : 0,
+    ]);
+    return html`${heldWaitingBanner(held)}${noticeBanner(count)}${roomId && slot ? postingBanner(roomId, slot.frozen, slot.account) : ''}`;
   };
   const nav = async (user: User, currentId: string | null) => roomNav(await summaries(chat, user), currentId, user.role !== 'student');
   const canCreate = (u: User) => u.role !== 'student';
