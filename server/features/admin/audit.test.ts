@@ -57,6 +57,8 @@ describe('audit log in the portal', () => {
     expect(await page(`?action=test.bulk&from=${today}&to=${today}`)).toContain('120 matching entries');
     expect(await page(`?action=test.bulk&to=2000-01-01`)).toContain('0 matching entries');
     expect(await page('?from=01/02/2024')).toContain('The start date must be written YYYY-MM-DD.');
+    expect(await page('?action=Test.Bulk')).toContain('120 matching entries');
+    expect(await page(`?action=test.bulk&from=${today}&to=2000-01-01`)).toContain('The start date is after the end date: nothing can match.');
     // Names, not ids, and the origin.
     expect(first).toContain('<td>admin@unilag.edu.ng</td><td><code>test.bulk</code></td><td>ada@unilag.edu.ng</td><td>10.1.2.3</td>');
   }, 30_000);

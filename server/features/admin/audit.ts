@@ -122,7 +122,8 @@ export async function toFilter(store: Store, q: AuditQuery, timeZone: string): P
   const filter: AuditFilter = {};
   const problems: string[] = [];
   let none = false;
-  if (q.action?.trim()) filter.action = q.action.trim();
+  // Actions are lower-case dotted names: `User.Suspend` finds `user.suspend` (it found nothing, silently).
+  if (q.action?.trim()) filter.action = q.action.trim().toLowerCase();
   if (q.actor?.trim()) {
     const u = await store.users.byEmail(q.actor.trim());
     if (u) filter.actorId = u.id;
@@ -142,6 +143,7 @@ export async function toFilter(store: Store, q: AuditQuery, timeZone: string): P
     else if (key === 'from') filter.since = ms;
     else filter.until = ms;
   }
+  if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) problems.push('The start date is after the end date: nothing can match.');
   return { filter, none, problems };
 }
 
