@@ -58,8 +58,17 @@ function statusActions(v: AdminView, u: User): Raw {
   return to('active', 'Enable');
 }
 
-export function userDetailBody(v: AdminView, u: User, sessions: Session[], history: AuditEvent[]): Raw {
-  const minorChoice = u.minorOverride === null ? 'auto' : u.minorOverride ? 'yes' : 'no';
+/** What an administrator typed in the edit form, shown again with the reason it was refused. */
+export interface UserEditForm {
+  name: string;
+  role: string;
+  dateOfBirth: string;
+  minor: string;
+  safeguarding: boolean;
+}
+
+export function userDetailBody(v: AdminView, u: User, sessions: Session[], history: AuditEvent[], form?: UserEditForm): Raw {
+  const minorChoice = form?.minor ?? (u.minorOverride === null ? 'auto' : u.minorOverride ? 'yes' : 'no');
   const codePending = u.loginCodeHash && u.loginCodeExpiresAt ? (u.loginCodeExpiresAt > Date.now() ? `unused, expires ${v.dateTime(u.loginCodeExpiresAt)}` : 'expired') : 'none';
   return html`<dl class="facts">
 <dt>Email</dt><dd>${u.email}</dd>
@@ -75,13 +84,13 @@ export function userDetailBody(v: AdminView, u: User, sessions: Session[], histo
 
 <section aria-labelledby="edit-h"><h2 id="edit-h">Edit</h2>
 <form method="post" action="/admin/users/${u.id}" class="stack narrow">${csrfField(v)}
-<label for="e-name">Full name</label><input id="e-name" name="name" required maxlength="100" value="${u.name}">
-<label for="e-role">Role</label><select id="e-role" name="role">${ROLES.map((x) => option(x, cap(x), u.role))}</select>
-<label for="e-dob">Date of birth</label><input id="e-dob" name="date_of_birth" type="date" min="1900-01-01" value="${u.dateOfBirth ?? ''}" aria-describedby="e-dob-hint">
+<label for="e-name">Full name</label><input id="e-name" name="name" required maxlength="100" value="${form?.name ?? u.name}">
+<label for="e-role">Role</label><select id="e-role" name="role">${ROLES.map((x) => option(x, cap(x), form?.role ?? u.role))}</select>
+<label for="e-dob">Date of birth</label><input id="e-dob" name="date_of_birth" type="date" min="1900-01-01" value="${form?.dateOfBirth ?? u.dateOfBirth ?? ''}" aria-describedby="e-dob-hint">
 <p class="hint" id="e-dob-hint">Leave empty when unknown.</p>
 <label for="e-minor">Minor</label><select id="e-minor" name="minor">${option('auto', 'Decide from the date of birth', minorChoice)}${option('yes', 'Yes, treat as a minor', minorChoice)}${option('no', 'No, treat as an adult', minorChoice)}</select>
 <input type="hidden" name="permissions_shown" value="yes">
-<label><input type="checkbox" name="safeguarding" value="yes"${u.permissions.includes('safeguarding') ? html` checked` : ''} aria-describedby="e-sg-hint"> Safeguarding officer</label>
+<label><input type="checkbox" name="safeguarding" value="yes"${(form ? form.safeguarding : u.permissions.includes('safeguarding')) ? html` checked` : ''} aria-describedby="e-sg-hint"> Safeguarding officer</label>
 <p class="hint" id="e-sg-hint">Can review flagged messages under Safeguarding (administrators always can).</p>
 <button type="submit">Save changes</button>
 </form></section>

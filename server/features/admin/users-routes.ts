@@ -4,7 +4,7 @@ import { AppError, httpStatus, notFound } from '../../errors';
 import { seeOther, type SetLike } from '../../http/respond';
 import type { User, UserStatus } from '../../store/types';
 import { adminHome, confirmBody } from '../../../views/admin';
-import { codeIssuedBody, newUserBody, userDetailBody, usersListBody } from '../../../views/admin-users';
+import { codeIssuedBody, newUserBody, userDetailBody, usersListBody, type UserEditForm } from '../../../views/admin-users';
 import { createUser, resetUser, revokeSessions, setUserStatus, updateUser } from '../accounts/actions';
 import { tightenedBy } from '../accounts/model';
 import { screenForNewMinors } from '../moderation/screen-history';
@@ -34,10 +34,10 @@ export function userRoutes(k: AdminKit) {
     if (!u) throw notFound('No such user.');
     return u;
   };
-  const detail = async (set: SetLike, request: Request, u: User, opts: { status?: string | null; error?: string | null }, code = 200) => {
+  const detail = async (set: SetLike, request: Request, u: User, opts: { status?: string | null; error?: string | null; form?: UserEditForm }, code = 200) => {
     const [sessions, history] = await Promise.all([store.sessions.listForUser(u.id), store.audit.list({ target: u.id, newestFirst: true, limit: 20 })]);
-    const body = userDetailBody(k.view(request), u, sessions, history);
-    return k.page(set, request, { title: u.name, section: 'users', body, ...opts }, code);
+    const body = userDetailBody(k.view(request), u, sessions, history, opts.form);
+    return k.page(set, request, { title: u.name, section: 'users', body, status: opts.status, error: opts.error }, code);
   };
 
   return new Elysia({ name: 'admin-users' })
@@ -103,7 +103,9 @@ export function userRoutes(k: AdminKit) {
           return seeOther(set, `/admin/users/${u.id}?done=saved`);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
-          return detail(set, request, u, { error: e.message }, httpStatus(e));
+          // What was typed stays in the form with the reason (it was thrown away for the stored values).
+          const form = { name: body.name, role: body.role, dateOfBirth: body.date_of_birth ?? '', minor: body.minor ?? 'auto', safeguarding: body.safeguarding === 'yes' };
+          return detail(set, request, u, { error: e.message, form }, httpStatus(e));
         }
       },
       {

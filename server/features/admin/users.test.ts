@@ -71,9 +71,15 @@ describe('admin portal: users', () => {
     expect(entry.details).toMatchObject({ changed: ['name', 'role', 'dateOfBirth', 'minorOverride'], role: { from: 'student', to: 'lecturer' } });
     expect(await (await t.admin.get(`${path}?done=saved`)).text()).toContain('Changes saved.');
 
-    const future = await t.admin.post(path, { name: 'Ada', role: 'student', date_of_birth: '2999-01-01', minor: 'auto' });
+    const future = await t.admin.post(path, { name: 'Ada Refused', role: 'student', date_of_birth: '2999-01-01', minor: 'yes' });
     expect(future.status).toBe(400);
-    expect(await future.text()).toContain('is out of range');
+    const refused = await future.text();
+    expect(refused).toContain('is out of range');
+    // What was typed is still in the form, beside the reason.
+    expect(refused).toContain('value="Ada Refused"');
+    expect(refused).toContain('value="2999-01-01"');
+    expect(refused).toMatch(/<option value="student" selected>/);
+    expect(refused).toMatch(/<option value="yes" selected>/);
     expect((await t.admin.post(path, { name: '  ', role: 'student', minor: 'auto' })).status).toBe(400);
     expect((await t.admin.post(path, { name: 'Ada', role: 'student', minor: 'maybe' })).status).toBe(400);
     // Clearing the date and the flag.
