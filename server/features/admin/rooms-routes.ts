@@ -66,10 +66,20 @@ export function roomRoutes(k: AdminKit) {
       },
       { body: t.Object({ _csrf: Csrf, code: t.String({ maxLength: 40 }), name: t.String({ maxLength: 400 }) }) },
     )
-    .get('/admin/rooms/:id', ({ set, request, params, query }) => detail(set, request, params.id, { status: DONE[query.done ?? ''] ?? null }), {
-      params: RoomParams,
-      query: t.Object({ done: t.Optional(t.String({ maxLength: 20 })) }),
-    })
+    .get(
+      '/admin/rooms/:id',
+      async ({ set, request, params, query }) => {
+        // "Added": the person's name and the role she holds now (a page reloaded later says what is, not what was asked).
+        const who = query.user && (query.done === 'added' || query.done === 'already') ? await store.users.byId(query.user) : null;
+        const role = who ? (await store.rooms.membership(params.id, who.id))?.role : undefined;
+        const status = who && role ? (query.done === 'added' ? `${who.name} added as ${role}.` : `${who.name} is already a member (their role is unchanged).`) : (DONE[query.done ?? ''] ?? null);
+        return detail(set, request, params.id, { status });
+      },
+      {
+        params: RoomParams,
+        query: t.Object({ done: t.Optional(t.String({ maxLength: 20 })), user: t.Optional(t.String({ maxLength: 64 })) }),
+      },
+    )
     .post(
       '/admin/rooms/:id/members',
       async ({ set, request, params, body }) => {
@@ -79,8 +89,8 @@ export function roomRoutes(k: AdminKit) {
           if (!user) throw badRequest(`There is no user with email ${body.email.trim()}.`);
           if (!(ROOM_ROLES as readonly string[]).includes(body.role)) throw badRequest('Choose owner, moderator or member.');
           const added = await addMembers(k.chat, k.actor(request), room.id, [{ userId: user.id, role: body.role as RoomRole }]);
-          const status = added.length ? `${user.name} added as ${body.role}.` : `${user.name} is already a member (their role is unchanged).`;
-          return detail(set, request, room.id, { status });
+          // Post/redirect/get: a reload of the page shows it again, it does not add again (QA).
+          return seeOther(set, `/admin/rooms/${room.id}?done=${added.length ? 'added' : 'already'}&user=${encodeURIComponent(user.id)}`);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           return detail(set, request, room.id, { error: e.message }, httpStatus(e));

@@ -20,7 +20,10 @@ describe('admin portal: course rooms', () => {
     expect(await dup.text()).toContain('A room with code CSC201 already exists.');
 
     const add = await t.admin.post(`/admin/rooms/${id}/members`, { email: 'LECT@unilag.edu.ng', role: 'owner' });
-    expect(await add.text()).toContain('added as owner.');
+    expect(add.status).toBe(303); // post/redirect/get: a reload does not add again
+    expect(await (await t.admin.get(add.headers.get('location')!)).text()).toContain('added as owner.');
+    const again = await t.admin.post(`/admin/rooms/${id}/members`, { email: 'lect@unilag.edu.ng', role: 'member' });
+    expect(await (await t.admin.get(again.headers.get('location')!)).text()).toContain('is already a member (their role is unchanged).');
     expect((await t.store.rooms.membership(id, t.lecturer.id))!.role).toBe('owner');
     const nobody = await t.admin.post(`/admin/rooms/${id}/members`, { email: 'nobody@unilag.edu.ng', role: 'member' });
     expect(nobody.status).toBe(400);
