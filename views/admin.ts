@@ -26,6 +26,7 @@ export type Section = (typeof SECTIONS)[number][0];
 
 export function adminPage(v: AdminView, opts: { title: string; section: Section; body: Raw; status?: string | null; error?: string | null }): Raw {
   const body = html`<div class="admin">
+<a href="#main" class="skip-link">Skip to content</a>
 <header class="topbar">
   <a href="${v.user.role === 'admin' ? '/admin' : '/admin/moderation'}" class="brand">Lets Talk · Admin</a>
   <span class="who">${v.user.name}</span>

@@ -233,6 +233,13 @@ describe('admin portal: users', () => {
     expect((await t.store.audit.list({ action: 'user.revoke_sessions' }))[0]!.details).toMatchObject({ sessionsRevoked: 2 });
   }, 30_000);
 
+  test('admin pages start with a skip link to the content', async () => {
+    const t = await adminSetup();
+    const page = await (await t.admin.get('/admin/users')).text();
+    expect(page).toContain('<a href="#main" class="skip-link">Skip to content</a>');
+    expect(page).toContain('<main class="admin-main" id="main">');
+  });
+
   test('unknown user ids are 404 for admins too', async () => {
     const t = await adminSetup();
     expect((await t.admin.get('/admin/users/nope')).status).toBe(404);
