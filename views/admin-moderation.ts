@@ -90,7 +90,15 @@ ${next === undefined ? '' : next ? html`<p><a href="/admin/moderation/cases/${ne
         (s) => html`<li><a href="/admin/moderation/actions/${s.id}">${KIND_TEXT[s.kind]}</a>: ${STATUS_TEXT[s.status]}${s.decisionReason ? html` (reason: ${s.decisionReason})` : ''}</li>`,
       )}</ul>${cv.actions.some((s) => s.status === 'overturned') ? html`<p class="hint">An overturned action restored the message: it was delivered even though this case was decided as upheld.</p>` : ''}</section>`
     : '';
-  return html`<dl class="facts">
+  const risk = c.labels.includes('grooming_risk')
+    ? html`<p class="notice">Held by the conversation-level grooming risk (${pct(c.scores.grooming_risk)}): this sender's recent messages to a student under 18, taken together, reached its threshold, not this message alone.</p>`
+    : '';
+  const related = cv.related.length
+    ? html`<section aria-labelledby="rel-h"><h2 id="rel-h">The sender's other open cases in this room</h2><p class="hint">Their messages are left out of the context window above; each is decided on its own page.</p><ul>${cv.related.map(
+        (x) => html`<li><a href="/admin/moderation/cases/${x.id}">${v.dateTime(x.createdAt)}</a>: ${x.severity === 'hold' ? 'held' : 'review'}, ${labelList(x)}</li>`,
+      )}</ul></section>`
+    : '';
+  return html`${risk}<dl class="facts">
 <dt>Severity</dt><dd>${c.severity === 'hold' ? (c.towardsMinor ? 'held before delivery' : 'held: hidden from everyone but its sender (before delivery, or found in the history of a room a student under 18 joined)') : 'delivered, flagged for review'}</dd>
 <dt>Labels</dt><dd>${labelList(c)}</dd>
 <dt>Room</dt><dd>${roomText(cv)}</dd>
@@ -106,5 +114,5 @@ ${cv.message
   ? html`<ol class="case-context">${cv.before.map((m) => contextItem(m, names, v, false))}${contextItem(cv.message, names, v, true)}${cv.after.map((m) => contextItem(m, names, v, false))}</ol>`
   : html`<p><em>The message no longer exists.</em></p>`}
 </section>
-${decision}${actions}`;
+${related}${decision}${actions}`;
 }

@@ -119,6 +119,17 @@ describe('/admin/moderation', () => {
     expect(page).not.toContain('context line 6');
     const views = await s.t.store.audit.list({ action: 'moderation.case_view' });
     expect(views.at(-1)).toMatchObject({ actorId: s.officerP.id, target: s.caseId });
+    expect(page).not.toContain("The sender's other open cases in this room");
+    // The sender's other held message in the room (left out of the window): listed with a link.
+    await sendMessage(s.t.app.chat, extra, { roomId: s.room.id, clientId: Bun.randomUUIDv7(), body: 'HOLDME and this too' });
+    const other = (await s.t.store.cases.list({ status: 'open' })).find((c) => c.id !== s.caseId)!;
+    const withOther = await (await officer.get(`/admin/moderation/cases/${s.caseId}`)).text();
+    expect(withOther).toContain("The sender's other open cases in this room");
+    expect(withOther).toContain(`href="/admin/moderation/cases/${other.id}"`);
+    expect(withOther).not.toContain('HOLDME and this too');
+    // A hold by the conversation-level risk says so.
+    const risk = await s.t.store.cases.create({ roomId: s.room.id, messageId: s.message.id, senderId: s.adult.id, labels: ['grooming_risk'], scores: { grooming_risk: 0.62 }, text: s.message.body, modelVersion: 'm', severity: 'hold', towardsMinor: true });
+    expect(await (await officer.get(`/admin/moderation/cases/${risk.id}`)).text()).toContain('Held by the conversation-level grooming risk (62%)');
   });
 
   test('release: confirm step, required reason, CSRF; then the message reaches the room', async () => {

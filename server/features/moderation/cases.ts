@@ -104,6 +104,12 @@ export interface CaseView extends CaseSummary {
   roomRecord: Room | null;
   /** Actions that cite this case as evidence (a later overturn changes what the decision did). */
   actions: Sanction[];
+  /**
+   * The sender's other open cases in this room (their messages stay out of the context window):
+   * a conversation-level grooming alert is raised by several messages together, and the officer
+   * must be able to find them.
+   */
+  related: ModerationCase[];
 }
 
 /** One case with its message and context window; audited as 'moderation.case_view'. */
@@ -122,9 +128,14 @@ export async function viewCase(ctx: ChatContext, actor: Actor, caseId: string): 
       ])
     : [[], []];
   await recordAudit(store, actor, 'moderation.case_view', c.id, { roomId: c.roomId, messageId: c.messageId, context: before.length + after.length });
-  const [onSender, onRoom] = await Promise.all([store.sanctions.list({ userId: c.senderId, limit: 100 }), store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], limit: 100 })]);
+  const [onSender, onRoom, senderCases] = await Promise.all([
+    store.sanctions.list({ userId: c.senderId, limit: 100 }),
+    store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], limit: 100 }),
+    store.cases.list({ senderId: c.senderId, status: 'open', limit: 50 }),
+  ]);
   const actions = [...onSender, ...onRoom].filter((s) => s.caseIds.includes(c.id));
-  return { ...summary, message, before, after, roomRecord, actions };
+  const related = senderCases.filter((x) => x.roomId === c.roomId && x.id !== c.id);
+  return { ...summary, message, before, after, roomRecord, actions, related };
 }
 
 const checkReason = (reason: string) => {
