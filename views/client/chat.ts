@@ -12,7 +12,7 @@ import { REORDER_WINDOW } from '../../server/features/chat/limits';
 import { editBoxes } from './edit-box';
 import { keepOlderLoading } from './older';
 import { showLength, tooLong, watchLengths } from './length';
-import { showElsewhere } from './elsewhere';
+import { bump, showElsewhere } from './elsewhere';
 import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
 import { toSignIn } from './to-sign-in';
@@ -224,16 +224,6 @@ function start(app: HTMLElement) {
     showElsewhere(openRoom());
   }
 
-  function bump(badge: Element | null, prefix = '') {
-    if (!badge) return;
-    const n = badge.querySelector('.n');
-    const value = Number((n ?? badge).textContent!.replace(/\D/g, '') || 0) + 1;
-    if (n) n.textContent = String(value);
-    else badge.textContent = prefix + value;
-    // The mention badge's name is its count (views/chat.ts roomListItem): kept with it.
-    if (badge.hasAttribute('aria-label')) badge.setAttribute('aria-label', `${value} mention${value === 1 ? '' : 's'}`);
-    badge.removeAttribute('hidden');
-  }
 
   function markCurrentRoom() {
     const id = openRoom();

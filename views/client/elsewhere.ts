@@ -28,3 +28,15 @@ export function showElsewhere(currentRoom: string | null) {
   badge.textContent = `${mentions ? '@ ' : ''}${unread}`;
   back.setAttribute('aria-label', unread || mentions ? `Rooms: ${unread} unread elsewhere${mentions ? `, ${mentions} mentioning you` : ''}` : 'Rooms');
 }
+
+/** One more on a room list badge (unread, or mentions with `prefix` "@"), shown. */
+export function bump(badge: Element | null, prefix = '') {
+  if (!badge) return;
+  const n = badge.querySelector('.n');
+  const value = Number((n ?? badge).textContent!.replace(/\D/g, '') || 0) + 1;
+  if (n) n.textContent = String(value);
+  else badge.textContent = prefix + value;
+  // The mention badge's name is its count (views/chat.ts roomListItem): kept with it.
+  if (badge.hasAttribute('aria-label')) badge.setAttribute('aria-label', `${value} mention${value === 1 ? '' : 's'}`);
+  badge.removeAttribute('hidden');
+}
