@@ -147,6 +147,14 @@ describeBrowser('older messages (browser)', () => {
         await send(b.page, 'hello here');
         await eventually(async () => expect(await logBodies(a.page)).toContain('hello here'));
         expect(await back.locator('.elsewhere').innerText()).toBe('@ 1');
+        // Bola deletes the mention before Ada read it: nothing is left to read (it kept counting it).
+        await openRoom(b.page, server, there);
+        const mine = b.page.locator('article.msg', { hasText: 'the slides are up' });
+        b.page.once('dialog', (d) => void d.accept());
+        await mine.hover();
+        await mine.getByRole('button', { name: 'Delete' }).click();
+        await eventually(async () => expect(await back.locator('.elsewhere').isVisible()).toBe(false));
+        expect(await a.page.locator(`#rl-${there} .unread-badge`).isVisible()).toBe(false);
       });
     },
     TIMEOUT,

@@ -29,14 +29,14 @@ export function showElsewhere(currentRoom: string | null) {
   back.setAttribute('aria-label', unread || mentions ? `Rooms: ${unread} unread elsewhere${mentions ? `, ${mentions} mentioning you` : ''}` : 'Rooms');
 }
 
-/** One more on a room list badge (unread, or mentions with `prefix` "@"), shown. */
-export function bump(badge: Element | null, prefix = '') {
+/** `by` more (or fewer) on a room list badge (unread, or mentions with `prefix` "@"); hidden at 0. */
+export function bump(badge: Element | null, prefix = '', by = 1) {
   if (!badge) return;
   const n = badge.querySelector('.n');
-  const value = Number((n ?? badge).textContent!.replace(/\D/g, '') || 0) + 1;
+  const value = Math.max(0, Number((n ?? badge).textContent!.replace(/\D/g, '') || 0) + by);
   if (n) n.textContent = String(value);
   else badge.textContent = prefix + value;
   // The mention badge's name is its count (views/chat.ts roomListItem): kept with it.
   if (badge.hasAttribute('aria-label')) badge.setAttribute('aria-label', `${value} mention${value === 1 ? '' : 's'}`);
-  badge.removeAttribute('hidden');
+  badge.toggleAttribute('hidden', value === 0);
 }
