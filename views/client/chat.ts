@@ -12,7 +12,7 @@ import { REORDER_WINDOW } from '../../server/features/chat/limits';
 import { editBoxes } from './edit-box';
 import { keepOlderLoading } from './older';
 import { showLength, tooLong, watchLengths } from './length';
-import { bump, showElsewhere } from './elsewhere';
+import { showElsewhere, unreadCounter } from './elsewhere';
 import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
 import { toSignIn } from './to-sign-in';
@@ -214,29 +214,7 @@ function start(app: HTMLElement) {
     if (mine && art.dataset.clientId && outbox.remove(art.dataset.clientId)) renderOutbox();
   }
 
-  /** Messages counted on a mention badge since the page loaded (their tombstones take them off). */
-  const mentionedMe = new Set<string>();
-  function countUnread(roomId: string, art: HTMLElement) {
-    const li = document.getElementById(`rl-${roomId}`);
-    if (!li || art.dataset.sender === me) return;
-    if (Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) return;
-    // An unread message deleted (or hidden) since it was counted: it is no longer there to read
-    // (the badge kept counting it until a reload, which counts as the server does). A tombstone
-    // names no mentions: the ones counted here are remembered.
-    if (art.classList.contains('deleted')) {
-      bump(li.querySelector('.unread-badge'), '', -1);
-      if (mentionedMe.delete(art.id)) bump(li.querySelector('.mention-badge'), '@', -1);
-      return showElsewhere(openRoom());
-    }
-    if (art.dataset.rev !== art.dataset.seq) return;
-    bump(li.querySelector('.unread-badge'));
-    if ((art.dataset.mentions ?? '').split(' ').includes(me)) {
-      mentionedMe.add(art.id);
-      bump(li.querySelector('.mention-badge'), '@');
-    }
-    li.parentElement?.prepend(li);
-    showElsewhere(openRoom());
-  }
+  const countUnread = unreadCounter(me, openRoom);
 
 
   function markCurrentRoom() {

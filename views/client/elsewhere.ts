@@ -40,3 +40,33 @@ export function bump(badge: Element | null, prefix = '', by = 1) {
   if (badge.hasAttribute('aria-label')) badge.setAttribute('aria-label', `${value} mention${value === 1 ? '' : 's'}`);
   badge.toggleAttribute('hidden', value === 0);
 }
+
+/**
+ * The room list's live counts for rooms not on screen: a new message from someone else, numbered
+ * after the read mark, adds one (and one mention when it names `me`), and moves the room up.
+ */
+export function unreadCounter(me: string, openRoom: () => string | null) {
+  /** Messages counted on a mention badge since the page loaded (their tombstones take them off). */
+  const mentionedMe = new Set<string>();
+  return function countUnread(roomId: string, art: HTMLElement) {
+    const li = document.getElementById(`rl-${roomId}`);
+    if (!li || art.dataset.sender === me) return;
+    if (Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) return;
+    // An unread message deleted (or hidden) since it was counted: it is no longer there to read
+    // (the badge kept counting it until a reload, which counts as the server does). A tombstone
+    // names no mentions: the ones counted here are remembered.
+    if (art.classList.contains('deleted')) {
+      bump(li.querySelector('.unread-badge'), '', -1);
+      if (mentionedMe.delete(art.id)) bump(li.querySelector('.mention-badge'), '@', -1);
+      return showElsewhere(openRoom());
+    }
+    if (art.dataset.rev !== art.dataset.seq) return;
+    bump(li.querySelector('.unread-badge'));
+    if ((art.dataset.mentions ?? '').split(' ').includes(me)) {
+      mentionedMe.add(art.id);
+      bump(li.querySelector('.mention-badge'), '@');
+    }
+    li.parentElement?.prepend(li);
+    showElsewhere(openRoom());
+  };
+}
