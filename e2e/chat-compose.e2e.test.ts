@@ -167,4 +167,31 @@ describeBrowser('composing (browser)', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    'Enter sends from a keyboard; on a phone it starts a new line, and Send sends both lines',
+    async () => {
+      const phone = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 360, height: 640 } });
+      await phone.addCookies(await c.context.cookies());
+      const page = await phone.newPage();
+      await withArtifactsOnFailure('compose-enter', page, server, async () => {
+        await Promise.all([openRoom(page, server, roomId), openRoom(a.page, server, roomId)]);
+        const box = page.getByRole('textbox', { name: 'Message' });
+        await box.click();
+        await box.pressSequentially('first line');
+        await box.press('Enter');
+        await box.pressSequentially('second line');
+        expect(await box.inputValue()).toBe('first line\nsecond line');
+        await page.getByRole('button', { name: 'Send' }).click();
+        await eventually(async () => expect(await logBodies(a.page)).toContain('first line\nsecond line'));
+        // A keyboard's Enter still sends.
+        const desk = a.page.getByRole('textbox', { name: 'Message' });
+        await desk.fill('sent with Enter');
+        await desk.press('Enter');
+        await eventually(async () => expect(await logBodies(page)).toContain('sent with Enter'));
+      });
+      await phone.close();
+    },
+    TIMEOUT,
+  );
 });

@@ -308,9 +308,12 @@ function start(app: HTMLElement) {
   }
 
   // ---- composer, edit, delete -------------------------------------------------------------
+  // Enter sends with a keyboard; on a touch screen it starts a new line (a phone has no Shift+Enter),
+  // and the Send button sends.
+  const touch = matchMedia('(pointer: coarse)');
   document.addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
-    if (t.id === 'message' && e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    if (t.id === 'message' && e.key === 'Enter' && !e.shiftKey && !e.isComposing && !touch.matches) {
       e.preventDefault();
       (t.closest('form') as HTMLFormElement | null)?.requestSubmit();
     }
