@@ -21,7 +21,7 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import { NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
 import { newMessage } from '../new-message';
-import { ROOM_ACTIVITY, type ActivityDoc, type RoomDoc } from './rooms';
+import { ROOM_ACTIVITY, seenAt, type ActivityDoc, type RoomDoc } from './rooms';
 
 type Doc = Omit<Message, 'id'> & { _id: string };
 /** A claimed number. Claims written before `settledSeq` existed have only `_id` (all settled). */
@@ -103,7 +103,7 @@ export class MongoMessages implements MessageStore {
     try {
       await this.c.insertOne(doc);
       // The room list's order only (rooms.ts roomActivity): a failure here must not fail a send that is stored.
-      if (!doc.held) await this.activity.updateOne({ _id: m.roomId }, { $max: { lastAt: doc.createdAt } }, { upsert: true }).catch(() => {});
+      if (!doc.held) await seenAt(this.activity, m.roomId, doc.createdAt).catch(() => {});
     } catch (e) {
       // A concurrent resend with the same clientId won the unique index: return its message.
       // Our number stays unused (a gap, which the sequencing rules allow).
@@ -158,7 +158,7 @@ export class MongoMessages implements MessageStore {
   async setHeld(roomId: string, messageId: string, held: boolean) {
     const m = await this.change(roomId, messageId, { held }, true);
     // Released: now a message everyone sees, so it counts for the room list's order (rooms.ts).
-    if (m && !held && !m.deletedAt) await this.activity.updateOne({ _id: roomId }, { $max: { lastAt: m.createdAt } }, { upsert: true }).catch(() => {});
+    if (m && !held && !m.deletedAt) await seenAt(this.activity, roomId, m.createdAt).catch(() => {});
     return m;
   }
 

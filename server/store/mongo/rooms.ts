@@ -24,6 +24,9 @@ export type RoomDoc = Omit<Room, 'id'> & { _id: string; uniqueCode: string; uniq
 export const ROOM_ACTIVITY = 'roomActivity';
 export type ActivityDoc = { _id: string; lastAt: number };
 
+/** A message sent at `at` became visible in the room: its activity moves up to it (never back). */
+export const seenAt = (activity: Collection<ActivityDoc>, roomId: string, at: number) => activity.updateOne({ _id: roomId }, { $max: { lastAt: at } }, { upsert: true });
+
 /** Marks a database whose roomActivity was filled from its messages (backfillRoomActivity). */
 const BACKFILLED = '~backfilled';
 
@@ -38,7 +41,7 @@ export async function backfillRoomActivity(db: Db) {
   const messages = db.collection<{ roomId: string; seq: number; createdAt: number; held?: boolean; deletedAt?: number | null }>('messages');
   for await (const room of db.collection<RoomDoc>('rooms').find({}, { projection: { _id: 1 } })) {
     const last = await messages.findOne({ roomId: room._id, held: { $ne: true } }, { sort: { seq: -1 }, projection: { createdAt: 1 } });
-    if (last) await activity.updateOne({ _id: room._id }, { $max: { lastAt: last.createdAt } }, { upsert: true });
+    if (last) await seenAt(activity, room._id, last.createdAt);
   }
   await activity.updateOne({ _id: BACKFILLED }, { $set: { lastAt: 0 } }, { upsert: true });
 }

@@ -64,6 +64,11 @@ export function ftsQuery(query: string): string | null {
 export class SqliteMessages implements MessageStore {
   constructor(private db: Database) {}
 
+  /** A message sent at `at` became visible in the room: the room list's order (rooms.last_at) moves up to it. */
+  private seenAt(roomId: string, at: number) {
+    this.db.query('UPDATE rooms SET last_at = MAX(last_at, ?) WHERE id = ?').run(at, roomId);
+  }
+
   /** Takes the room's next number; must run inside the caller's write transaction. */
   private nextSeq(roomId: string): number | null {
     const r = this.db.query('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq').get(roomId) as { last_seq: number } | null;
@@ -91,7 +96,7 @@ export class SqliteMessages implements MessageStore {
             message.id, m.roomId, seq, seq, m.senderId, m.clientId, m.kind, m.body,
             JSON.stringify(m.mentions), message.meta === null ? null : JSON.stringify(message.meta), message.createdAt, message.held ? 1 : 0, message.heldRev,
           );
-        if (!message.held) this.db.query('UPDATE rooms SET last_at = MAX(last_at, ?) WHERE id = ?').run(message.createdAt, m.roomId);
+        if (!message.held) this.seenAt(m.roomId, message.createdAt);
         return { message, created: true };
       })
       .immediate();
@@ -124,7 +129,7 @@ export class SqliteMessages implements MessageStore {
   async setHeld(roomId: string, messageId: string, held: boolean) {
     const m = await this.change(roomId, messageId, 'held = ?', [held ? 1 : 0], true);
     // Released: now a message everyone sees, so it counts for the room list's order (listForUser).
-    if (m && !held && !m.deletedAt) this.db.query('UPDATE rooms SET last_at = MAX(last_at, ?) WHERE id = ?').run(m.createdAt, roomId);
+    if (m && !held && !m.deletedAt) this.seenAt(roomId, m.createdAt);
     return m;
   }
 
