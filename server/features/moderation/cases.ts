@@ -84,16 +84,13 @@ export interface CaseQueue {
  */
 export async function caseQueue(ctx: ChatContext, status: CaseStatus | undefined, limit = 100): Promise<CaseQueue> {
   const { cases } = ctx.store;
-  if (status === 'open') {
-    const [held, review, heldCount, reviewCount] = await Promise.all([
-      cases.list({ status, severity: 'hold', limit, oldestFirst: true }),
-      cases.list({ status, severity: 'review', limit }),
-      cases.count({ status, severity: 'hold' }),
-      cases.count({ status, severity: 'review' }),
-    ]);
-    return { rows: await Promise.all([...held, ...review].map((c) => summarise(ctx, c))), held: heldCount, review: reviewCount };
-  }
-  const [list, held, review] = await Promise.all([cases.list({ status, limit }), cases.count({ status, severity: 'hold' }), cases.count({ status, severity: 'review' })]);
+  const [list, held, review] = await Promise.all([
+    status === 'open'
+      ? Promise.all([cases.list({ status, severity: 'hold', limit, oldestFirst: true }), cases.list({ status, severity: 'review', limit })]).then((x) => x.flat())
+      : cases.list({ status, limit }),
+    cases.count({ status, severity: 'hold' }),
+    cases.count({ status, severity: 'review' }),
+  ]);
   return { rows: await Promise.all(list.map((c) => summarise(ctx, c))), held, review };
 }
 
