@@ -9,7 +9,7 @@ import type { Message, Room } from '../server/store/types';
 import { formatMessage } from './format';
 import { callSlot } from './calls';
 import { attachControl, fileBody, fileMeta, uploadsArea } from './files';
-import { HISTORY_PAGE } from '../server/features/chat/limits';
+import { HISTORY_PAGE, MAX_MESSAGE_CHARS } from '../server/features/chat/limits';
 
 export interface Sender {
   id: string;
@@ -135,7 +135,7 @@ ${v.history
   : html`<form class="composer" id="composer" method="post" action="/rooms/${r.id}/messages" hx-ws:send>
 <input type="hidden" name="type" value="send"><input type="hidden" name="room" value="${r.id}">
 <label for="message" class="visually-hidden">Message</label>
-<textarea id="message" name="body" rows="1" data-max-chars="4000" required placeholder="Write a message"></textarea>
+<textarea id="message" name="body" rows="1" data-max-chars="${MAX_MESSAGE_CHARS}" required placeholder="Write a message"></textarea>
 <button type="submit">Send</button>
 </form>${attachControl(r.id)}${uploadsArea(r.id)}`}
 <p class="alert" id="composer-error-${r.id}" role="alert" hidden></p>

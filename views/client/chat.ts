@@ -290,6 +290,9 @@ function start(app: HTMLElement) {
     }
   }
 
+  /** Why an action without an outbox (delete, report, edit) did nothing. */
+  const OFFLINE = 'there is no connection. Try again when it is back.';
+
   /** The line under the composer (role=alert): what just failed in this room, or nothing. */
   function roomAlert(room: string, text: string | null) {
     const p = document.getElementById(`composer-error-${room}`);
@@ -350,17 +353,17 @@ function start(app: HTMLElement) {
     } else if (art && room && action === 'delete') {
       // Deletes have no outbox (a delete sent much later could surprise): offline, say so.
       if (confirm('Delete this message for everyone?') && !send({ type: 'delete', room, message: art.id.slice(2) })) {
-        roomAlert(room, 'Not deleted: there is no connection. Try again when it is back.');
+        roomAlert(room, `Not deleted: ${OFFLINE}`);
       }
     } else if (art && room && action === 'report') {
       if (!confirm('Report this message to the safeguarding team? They will read it with a few messages around it; its sender is not told who reported it.')) return;
-      if (!send({ type: 'report', room, message: art.id.slice(2) })) roomAlert(room, 'Not reported: there is no connection. Try again when it is back.');
+      if (!send({ type: 'report', room, message: art.id.slice(2) })) roomAlert(room, `Not reported: ${OFFLINE}`);
     } else if (art && room && action === 'edit') {
       if (edits.isOpen(art)) return edits.open(art, room, '');
       const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`).catch(() => null);
       // The session lapsed: the request was sent on to the sign-in page (its HTML is no message text).
       if (res?.redirected) return toSignIn();
-      if (!res?.ok) return roomAlert(room, res ? 'This message cannot be edited now.' : 'Cannot edit: there is no connection. Try again when it is back.');
+      if (!res?.ok) return roomAlert(room, res ? 'This message cannot be edited now.' : `Cannot edit: ${OFFLINE}`);
       roomAlert(room, null);
       edits.open(art, room, await res.text());
     }

@@ -6,6 +6,7 @@
  * reason instead of losing it; the edited message coming back (a newer rev) forgets it.
  */
 import { showLength, tooLong } from './length';
+import { MAX_MESSAGE_CHARS } from '../../server/features/chat/limits';
 
 type Send = (frame: Record<string, unknown>) => boolean;
 type Button = (label: string, action: string) => HTMLButtonElement;
@@ -14,31 +15,29 @@ export function editBoxes(send: Send, button: Button) {
   /** Edits sent and not yet answered, by message id: their text. */
   const pending = new Map<string, string>();
 
-  function alert(error: string) {
+  /** Why the box's text was not saved, at its top: one reason shown, the latest replacing an earlier one. */
+  function say(form: HTMLFormElement, error: string) {
+    form.querySelector('.alert')?.remove();
     const p = document.createElement('p');
     p.className = 'alert';
     p.setAttribute('role', 'alert');
     p.textContent = `Not saved: ${error}`;
-    return p;
+    form.prepend(p);
   }
 
   function open(art: HTMLElement, room: string, text: string, error?: string) {
     const current = art.querySelector<HTMLFormElement>('.edit-form');
     if (current) {
-      if (error) {
-        // One reason shown: the latest refusal replaces an earlier one.
-        current.querySelector('.alert')?.remove();
-        current.prepend(alert(error));
-      }
+      if (error) say(current, error);
       current.querySelector('textarea')?.focus();
       return;
     }
     const form = document.createElement('form');
     form.className = 'edit-form';
-    if (error) form.append(alert(error));
+    if (error) say(form, error);
     const ta = document.createElement('textarea');
     ta.value = text;
-    ta.dataset.maxChars = '4000';
+    ta.dataset.maxChars = String(MAX_MESSAGE_CHARS);
     ta.setAttribute('aria-label', 'Edit message');
     const save = button('Save', 'noop');
     save.type = 'submit';
@@ -53,18 +52,14 @@ export function editBoxes(send: Send, button: Button) {
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const long = tooLong(ta.value);
-      if (long) {
-        form.querySelector('.alert')?.remove();
-        return void form.prepend(alert(long));
-      }
+      if (long) return say(form, long);
       if (!ta.value.trim()) return;
       if (send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) {
         pending.set(art.id.slice(2), ta.value);
         form.replaceWith(body);
       } else {
         // Edits have no outbox: the box stays open with the text, and says why nothing happened.
-        form.querySelector('.alert')?.remove();
-        form.prepend(alert('there is no connection. Save again when it is back.'));
+        say(form, 'there is no connection. Save again when it is back.');
       }
     });
   }
