@@ -102,6 +102,41 @@ describeBrowser('chat on bad networks (browser)', () => {
     TIMEOUT,
   );
 
+  test(
+    'back online after a long outage: one new connection that stays, so Delete works at once',
+    async () => {
+      await withArtifactsOnFailure('chat-offline-long', a.page, server, async () => {
+        await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
+        await send(a.page, 'Delete me after the outage');
+        await eventually(async () => expect(await logBodies(b.page)).toContain('Delete me after the outage'));
+        // Offline long enough for attempts to fail and a later one to be scheduled (back-off 0.5, 1, 2 s…).
+        await a.context.setOffline(true);
+        await eventually(async () => expect(await statusText(a.page)).toBe(OFFLINE_TEXT));
+        await Bun.sleep(2_500);
+        const opened: { closed: boolean }[] = [];
+        a.page.on('websocket', (ws) => {
+          if (!new URL(ws.url()).pathname.startsWith('/ws')) return;
+          const s = { closed: false };
+          opened.push(s);
+          ws.on('close', () => (s.closed = true));
+        });
+        await a.context.setOffline(false);
+        await waitConnected(a.page);
+        // The back-off timer left from the outage used to open a second socket seconds later,
+        // closing the first: a Delete pressed in between was refused as "no connection".
+        await Bun.sleep(6_000);
+        expect(opened.map((s) => s.closed)).toEqual([false]);
+        expect(await statusText(a.page)).toBe('');
+        const art = a.page.locator('article.msg', { hasText: 'Delete me after the outage' });
+        a.page.once('dialog', (d) => void d.accept());
+        await art.hover();
+        await art.getByRole('button', { name: 'Delete' }).click();
+        await eventually(async () => expect(await logBodies(b.page)).not.toContain('Delete me after the outage'));
+      });
+    },
+    TIMEOUT,
+  );
+
   /** Own outbox entries kept in localStorage (what survives a reload). */
   const storedOutbox = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lt-outbox:')).flatMap((k) => JSON.parse(localStorage.getItem(k)!).map((p: { body: string }) => p.body)));
 

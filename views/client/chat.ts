@@ -20,7 +20,8 @@ import { toSignIn } from './to-sign-in';
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
 interface WsDetail {
-  connection: { socket: WebSocket | null };
+  /** hx-ws's connection: `timer` is its scheduled reconnect (never cleared after it fires). */
+  connection: { socket: WebSocket | null; timer: ReturnType<typeof setTimeout> | null };
   message: { data: unknown; values?: Record<string, unknown> };
   cancelled: boolean;
   code?: number | null;
@@ -37,6 +38,7 @@ function start(app: HTMLElement) {
   const outbox = new Outbox(`lt-outbox:${me}`);
   const statusEl = document.getElementById('conn-status');
   let socket: WebSocket | null = null;
+  let connection: WsDetail['connection'] | null = null;
   let resumed = false;
   let lastTyping = 0;
   let readTimer: ReturnType<typeof setTimeout> | undefined;
@@ -61,7 +63,8 @@ function start(app: HTMLElement) {
   }
 
   app.addEventListener('htmx:ws:after:connection', (e) => {
-    socket = (e as CustomEvent<WsDetail>).detail.connection.socket;
+    connection = (e as CustomEvent<WsDetail>).detail.connection;
+    socket = connection.socket;
     resumed = false;
     const room = roomEl();
     const rooms: Record<string, number> = {};
@@ -79,6 +82,7 @@ function start(app: HTMLElement) {
   document.addEventListener('submit', (e) => void ((e.target as HTMLFormElement).getAttribute('action') === '/logout' && (signingOut = true)));
   app.addEventListener('htmx:ws:close', (e) => {
     const d = (e as CustomEvent<WsDetail>).detail;
+    connection = d.connection;
     socket = null;
     resumed = false;
     // The session ended or was revoked: back here after signing in again. Not after this tab's own
@@ -93,7 +97,12 @@ function start(app: HTMLElement) {
   });
   addEventListener('online', () => {
     setStatus();
-    // Ask hx-ws to reconnect now rather than after its back-off delay.
+    // Ask hx-ws to reconnect now rather than after its back-off delay (its visibility handler opens
+    // a socket when the last one is CLOSED). Its pending back-off timer must go first: hx-ws does
+    // not cancel it, and it would open another socket seconds later, closing this one (a Delete
+    // pressed in between was refused as "no connection"). A timer is pending only after a close,
+    // so the handler then always opens the socket that replaces it.
+    if (connection?.timer) clearTimeout(connection.timer);
     document.dispatchEvent(new Event('visibilitychange'));
   });
 
