@@ -97,14 +97,22 @@ function start(app: HTMLElement) {
   });
   addEventListener('online', () => {
     setStatus();
-    // Ask hx-ws to reconnect now rather than after its back-off delay (its visibility handler opens
-    // a socket when the last one is CLOSED). Its pending back-off timer must go first: hx-ws does
-    // not cancel it, and it would open another socket seconds later, closing this one (a Delete
-    // pressed in between was refused as "no connection"). A timer is pending only after a close,
-    // so the handler then always opens the socket that replaces it.
-    if (connection?.timer) clearTimeout(connection.timer);
+    // Ask hx-ws to reconnect now rather than after its back-off delay (below).
     document.dispatchEvent(new Event('visibilitychange'));
   });
+  // hx-ws's visibility handler opens a socket when the last one is CLOSED (a tab shown again, or
+  // 'online' above) but leaves its back-off timer running, which seconds later opened another
+  // socket and closed this one (a Delete pressed in between was refused as "no connection").
+  // Captured on window, this runs before hx-ws's listener on document and cancels that timer; it
+  // is pending only after a close, so the handler then always opens the socket that replaces it.
+  addEventListener(
+    'visibilitychange',
+    () => {
+      const s = connection?.socket;
+      if (!document.hidden && connection?.timer && (!s || s.readyState === WebSocket.CLOSED)) clearTimeout(connection.timer);
+    },
+    true,
+  );
 
   // ---- incoming ---------------------------------------------------------------------------
   app.addEventListener('htmx:ws:before:message:incoming', (e) => {
