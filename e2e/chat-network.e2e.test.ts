@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { startSlowProxy } from './slow-proxy';
-import { describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import {
   createCourseRoom, eventually, expectLog, importUsers, logBodies, OFFLINE_TEXT, openProbe, openRoom, outboxItems, probeState, RECONNECTING_TEXT, send, sentByMe,
-  readStamps, signIn, signInOnPage, startStamps, statusText, waitConnected, type Account, type Signed,
+  PASSWORD, readStamps, signIn, signInOnPage, startStamps, statusText, waitConnected, type Account, type Signed,
 } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -132,6 +132,37 @@ describeBrowser('chat on bad networks (browser)', () => {
         await art.hover();
         await art.getByRole('button', { name: 'Delete' }).click();
         await eventually(async () => expect(await logBodies(b.page)).not.toContain('Delete me after the outage'));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'signed out while offline (the session ended meanwhile): back online, the sign-in page instead of "Reconnecting…" for ever, then the room again',
+    async () => {
+      await withArtifactsOnFailure('chat-offline-signed-out', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        await a.context.setOffline(true);
+        await eventually(async () => expect(await statusText(a.page)).toBe(OFFLINE_TEXT));
+        await send(a.page, 'Queued before my session ended');
+        // Ended in the store, as an expiry would: no open socket is told (the page's is closed).
+        const store = await serverStore(server);
+        try {
+          const user = await store.users.byEmail(dayo.email);
+          expect(await store.sessions.deleteForUser(user!.id)).toBeGreaterThan(0);
+        } finally {
+          await store.close();
+        }
+        await a.context.setOffline(false);
+        // The upgrade is refused (401), which the page cannot tell from a lost network: it asks.
+        await a.page.waitForURL(`${server.url}/login?next=${encodeURIComponent(`/rooms/${roomId}`)}`, { timeout: 20_000 });
+        await a.page.getByLabel('Email').fill(dayo.email);
+        await a.page.getByLabel('Password').fill(PASSWORD);
+        await a.page.getByRole('button', { name: 'Sign in' }).click();
+        await a.page.waitForURL(`${server.url}/rooms/${roomId}`);
+        // The sign-in page cleared the outbox, as for every sign-out (views/client/signed-out.ts).
+        await waitConnected(a.page);
+        expect(await outboxItems(a.page)).toEqual([]);
       });
     },
     TIMEOUT,

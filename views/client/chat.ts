@@ -16,6 +16,7 @@ import { showElsewhere, unreadCounter } from './elsewhere';
 import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
 import { toSignIn } from './to-sign-in';
+import { checkSession } from './session-check';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -88,6 +89,8 @@ function start(app: HTMLElement) {
     // The session ended or was revoked: back here after signing in again. Not after this tab's own
     // "Sign out", whose form is already on its way to /login.
     if (d.code === 4401 && !signingOut) toSignIn();
+    // Refused at the upgrade (signed out meanwhile) looks like any lost connection: ask.
+    else if (!signingOut) checkSession();
     setStatus();
   });
   addEventListener('offline', () => {

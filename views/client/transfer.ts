@@ -8,6 +8,8 @@
  * resumed from the receiver's verified offset with a new session.
  */
 import { socketUrl } from './socket-url';
+import { checkSession } from './session-check';
+import { toSignIn } from './to-sign-in';
 import type { TransferServerMsg } from '../../server/features/files/transfer-protocol';
 import { rootDigest } from '../../server/rtc/relay-wire';
 import { blockHashes, ReceiveEngine, SendEngine } from './transfer-engine';
@@ -78,7 +80,8 @@ function connect() {
   s.onclose = (e) => {
     if (ws !== s) return;
     ws = null;
-    if (e.code === 4401) return location.assign('/login');
+    if (e.code === 4401) return toSignIn();
+    checkSession();
     for (const l of links.values()) l.close();
     links.clear();
     setTimeout(connect, Math.min(10_000, 500 * 2 ** retry++));

@@ -7,6 +7,8 @@
  * a progress row (role="progressbar", speed, time left) with Pause / Resume / Cancel.
  */
 import { socketUrl } from './socket-url';
+import { checkSession } from './session-check';
+import { toSignIn } from './to-sign-in';
 import { isDirect, offerDirect } from './transfer-page';
 import { MAX_THUMB_BYTES } from '../../server/features/files/names';
 import { leaveGuard } from './leave-guard';
@@ -248,11 +250,14 @@ class Upload {
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.state !== 'sending' && this.state !== 'reconnecting') return;
-      if (e.code === 4401) {
-        // Signed out: the upload cannot go on, so the sign-in page comes without a prompt.
+      // Signed out: the upload cannot go on, so the sign-in page comes without a prompt (and the
+      // same file chosen again after signing in resumes from the stored offset).
+      const signedOut = () => {
         leaving?.clear();
-        return location.assign('/login');
-      }
+        toSignIn();
+      };
+      if (e.code === 4401) return signedOut();
+      checkSession(signedOut);
       this.state = 'reconnecting';
       const delay = Math.min(30_000, 1000 * 2 ** this.retry++);
       this.show(this.acked, `Connection lost. Retrying in ${Math.round(delay / 1000)} s…`);

@@ -84,6 +84,24 @@ describe('signing in with a one-time login code', () => {
 });
 
 describe('sessions', () => {
+  test("GET /session: 204 while the page's person is signed in here, else 401 (signed out, another person, a password still to choose)", async () => {
+    const { client, issued, store, app } = await setUp();
+    const ask = (c: Client, as?: string) => c.get(as === undefined ? '/session' : `/session?as=${as}`);
+    expect((await ask(client)).status).toBe(401);
+    await client.signIn('ada@unilag.edu.ng', issued.loginCode);
+    expect((await ask(client, issued.user.id)).status).toBe(401); // a password still to choose
+    await client.post('/password', { new_password: PASSWORD, confirm_password: PASSWORD });
+    const ok = await ask(client, issued.user.id);
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('cache-control')).toBe('no-store');
+    expect((await ask(client)).status).toBe(204);
+    const bola = await makeUser(store, 'bola@unilag.edu.ng');
+    expect((await ask(client, bola.user.id)).status).toBe(401);
+    await client.post('/logout', {});
+    expect((await ask(client, issued.user.id)).status).toBe(401);
+    expect((await ask(new Client(app, '10.0.0.9'), 'x'.repeat(65))).status).toBe(400);
+  });
+
   test('the cookie is Secure when PUBLIC_URL is https', async () => {
     const t = await testApp({ PUBLIC_URL: 'https://chat.unilag.edu.ng' });
     const issued = await makeUser(t.store);

@@ -99,6 +99,19 @@ export function accountRoutes(app: AppContext) {
         }),
       },
     )
+    // Whether the page's person is still signed in here (204) or not (401): a socket refused at the
+    // upgrade looks to a browser like a lost network, so open pages ask this before retrying for
+    // ever (views/client/session-check.ts). `as`: the user id the page was rendered for.
+    .get(
+      '/session',
+      async ({ query, set, viewer }) => {
+        const v = await viewer();
+        set.headers['cache-control'] = 'no-store';
+        set.status = v && !v.user.mustSetPassword && (query.as === undefined || query.as === v.user.id) ? 204 : 401;
+        return '';
+      },
+      { query: t.Object({ as: t.Optional(t.String({ maxLength: 64 })) }) },
+    )
     .get('/logout', ({ set }) => sendHtml(set, page('Sign out', logoutForm())))
     .post('/logout', async ({ set, cookie, viewer }) => {
       const v = await viewer();
