@@ -63,8 +63,10 @@ describeBrowser('calls after a lost connection (browser)', () => {
           }),
         );
         for (const p of [a, b]) await eventually(async () => expect(await note(p)).toBe('You are in the call.'));
-        // Ada still muted: her button says so, and Bola gets no audio from her.
-        expect(await a.getByRole('button', { name: 'Unmute' }).isVisible()).toBe(true);
+        // Ada still muted: her button says so once her microphone is open again (no button before:
+        // "You are in the call." comes first, the devices after), and Bola gets no audio from her.
+        await a.getByRole('button', { name: 'Unmute' }).waitFor({ timeout: 15_000 });
+        expect(await a.getByRole('button', { name: 'Mute', exact: true }).isVisible()).toBe(false);
         await expectReceiving(a, [idB2!]);
         await Bun.sleep(1_500);
         const fromA = async (key: 'packets' | 'bytes', kind: 'audio' | 'video') => total(await inbound(b), (s) => s.participant === idA2 && s.kind === kind, key);
