@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
-import { createCourseRoom, eventually, importUsers, openRoom, signIn, type Account, type Signed } from './chat-helpers';
+import { createCourseRoom, eventually, importUsers, openRoom, PASSWORD, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 180_000;
 const MB = 1024 * 1024;
@@ -18,7 +18,7 @@ const MB = 1024 * 1024;
  * that many bytes (the connection drops mid-upload, with chunks in flight).
  */
 const TRACK_UPLOADS = () => {
-  const w = window as unknown as { __uploads: { firstOffset: number | null; sent: number }[]; __cutAt?: number; __rate?: number; __queue?: (() => void)[]; __pump?: ReturnType<typeof setInterval> };
+  const w = window as unknown as { __uploads: { firstOffset: number | null; sent: number }[]; __cutAt?: number; __rate?: number; __queue?: (() => void)[]; __credit?: number; __pump?: ReturnType<typeof setInterval> };
   w.__uploads = [];
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (this: WebSocket & { __t?: { firstOffset: number | null; sent: number } }, data: Parameters<WebSocket['send']>[0]) {
@@ -32,11 +32,12 @@ const TRACK_UPLOADS = () => {
       // Throttled: chunks leave at about __rate bytes per second (a slow link), in order.
       const q = (w.__queue ??= []);
       q.push(() => send.call(this, data));
+      // Credit carried over between ticks, so that rates under a chunk per tick hold too.
       w.__pump ??= setInterval(() => {
-        let budget = w.__rate! / 20;
-        while (q.length && budget > 0) {
+        w.__credit = Math.min((w.__credit ?? 0) + w.__rate! / 20, 256 * 1024);
+        while (q.length && w.__credit > 0) {
           q.shift()!();
-          budget -= 256 * 1024;
+          w.__credit -= 256 * 1024;
         }
       }, 50);
       return;
@@ -187,6 +188,42 @@ describeBrowser('files (browser)', () => {
         expect(socks[0]!.sent).toBeLessThan(data.byteLength);
         const res = await a.context.request.get(server.url + (await link.getAttribute('href'))!);
         expect(sha(new Uint8Array(await res.body()))).toBe(sha(data));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'signed out mid-upload (the session ended elsewhere): the sign-in page, back to the room, and the same file resumes',
+    async () => {
+      await withArtifactsOnFailure('files-signed-out', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        await a.page.evaluate(() => ((window as unknown as { __rate: number }).__rate = 512 * 1024));
+        const data = randomBytes(8 * MB);
+        const file = { name: 'signed-out.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(data) };
+        await a.page.getByLabel('Attach file').setInputFiles(file);
+        const bar = a.page.getByRole('progressbar', { name: 'Sending signed-out.bin' });
+        await eventually(async () => expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(10), 30_000);
+        // Ended in the store (an administrator's reset does the same): the upload socket learns it
+        // at its next check and closes with 4401; the page goes to sign in without a leave prompt.
+        const store = await serverStore(server);
+        try {
+          expect(await store.sessions.deleteForUser((await store.users.byEmail(ada.email))!.id)).toBeGreaterThan(0);
+        } finally {
+          await store.close();
+        }
+        await a.page.waitForURL(`${server.url}/login?next=${encodeURIComponent(`/rooms/${roomId}`)}`, { timeout: 30_000 });
+        await a.page.getByLabel('Email').fill(ada.email);
+        await a.page.getByLabel('Password').fill(PASSWORD);
+        await a.page.getByRole('button', { name: 'Sign in' }).click();
+        await a.page.waitForURL(`${server.url}/rooms/${roomId}`);
+        await a.page.getByLabel('Attach file').setInputFiles(file);
+        const link = a.page.getByRole('log', { name: 'Messages' }).getByRole('link', { name: 'signed-out.bin' });
+        await link.waitFor({ timeout: 60_000 });
+        expect((await uploads(a.page))[0]!.firstOffset!).toBeGreaterThan(0); // continued, not from zero
+        const res = await a.context.request.get(server.url + (await link.getAttribute('href'))!);
+        expect(sha(new Uint8Array(await res.body()))).toBe(sha(data));
+        await a.page.evaluate(() => ((window as unknown as { __rate: number }).__rate = 0));
       });
     },
     TIMEOUT,
