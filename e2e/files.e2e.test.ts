@@ -5,7 +5,7 @@
  * is refused before any byte is sent; image thumbnails; cancel.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Dialog, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import { createCourseRoom, eventually, importUsers, openRoom, PASSWORD, signIn, type Account, type Signed } from './chat-helpers';
 
@@ -204,19 +204,27 @@ describeBrowser('files (browser)', () => {
         await a.page.getByLabel('Attach file').setInputFiles(file);
         const bar = a.page.getByRole('progressbar', { name: 'Sending signed-out.bin' });
         await eventually(async () => expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(10), 30_000);
-        // Ended in the store (an administrator's reset does the same): the upload socket learns it
-        // at its next check and closes with 4401; the page goes to sign in without a leave prompt.
+        // No "Leave site?" about an upload that cannot go on (a prompt dismissed here would keep the page).
+        const prompts: string[] = [];
+        const onDialog = (d: Dialog) => void (prompts.push(d.type()), d.dismiss());
+        a.page.on('dialog', onDialog);
+        // Ended in the store (an administrator's reset does the same): the page goes to sign in.
         const store = await serverStore(server);
         try {
           expect(await store.sessions.deleteForUser((await store.users.byEmail(ada.email))!.id)).toBeGreaterThan(0);
         } finally {
           await store.close();
         }
+        // She goes on typing: the chat socket checks the session on each frame and learns it first
+        // (the upload socket at its next check, every few seconds).
+        await a.page.getByRole('textbox', { name: 'Message' }).fill('Did my file arrive?');
         await a.page.waitForURL(`${server.url}/login?next=${encodeURIComponent(`/rooms/${roomId}`)}`, { timeout: 30_000 });
         await a.page.getByLabel('Email').fill(ada.email);
         await a.page.getByLabel('Password').fill(PASSWORD);
         await a.page.getByRole('button', { name: 'Sign in' }).click();
         await a.page.waitForURL(`${server.url}/rooms/${roomId}`);
+        a.page.off('dialog', onDialog);
+        expect(prompts).toEqual([]);
         await a.page.getByLabel('Attach file').setInputFiles(file);
         const link = a.page.getByRole('log', { name: 'Messages' }).getByRole('link', { name: 'signed-out.bin' });
         await link.waitFor({ timeout: 60_000 });

@@ -11,12 +11,12 @@ import { toSignIn } from './to-sign-in';
 const CHECK_MS = 15_000;
 let last = -Infinity;
 
-export function checkSession(signedOut: () => void = toSignIn): void {
+export function checkSession(): void {
   if (!navigator.onLine || Date.now() - last < CHECK_MS) return;
   last = Date.now();
   const me = document.querySelector<HTMLElement>('[data-me]')?.dataset.me;
   fetch(`/session${me ? `?as=${encodeURIComponent(me)}` : ''}`, { cache: 'no-store' }).then(
-    (r) => void (r.status === 401 && signedOut()),
+    (r) => void (r.status === 401 && toSignIn()),
     () => {},
   );
 }

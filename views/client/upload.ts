@@ -8,7 +8,7 @@
  */
 import { socketUrl } from './socket-url';
 import { checkSession } from './session-check';
-import { toSignIn } from './to-sign-in';
+import { SIGNED_OUT_EVENT, toSignIn } from './to-sign-in';
 import { isDirect, offerDirect } from './transfer-page';
 import { MAX_THUMB_BYTES } from '../../server/features/files/names';
 import { leaveGuard } from './leave-guard';
@@ -154,6 +154,7 @@ type State = 'hashing' | 'sending' | 'paused' | 'reconnecting' | 'done' | 'faile
 /** Leaving the page loses these; a paused upload was stopped on purpose (the same file resumes it). */
 const IN_PROGRESS: ReadonlySet<State> = new Set(['hashing', 'sending', 'reconnecting']);
 const leaving = typeof window !== 'undefined' ? leaveGuard(window) : null;
+if (typeof window !== 'undefined') addEventListener(SIGNED_OUT_EVENT, () => leaving?.clear());
 
 class Upload {
   private ws: WebSocket | null = null;
@@ -250,14 +251,10 @@ class Upload {
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.state !== 'sending' && this.state !== 'reconnecting') return;
-      // Signed out: the upload cannot go on, so the sign-in page comes without a prompt (and the
-      // same file chosen again after signing in resumes from the stored offset).
-      const signedOut = () => {
-        leaving?.clear();
-        toSignIn();
-      };
-      if (e.code === 4401) return signedOut();
-      checkSession(signedOut);
+      // Signed out: the upload cannot go on, so the sign-in page comes without a prompt (toSignIn;
+      // the same file chosen again after signing in resumes from the stored offset).
+      if (e.code === 4401) return toSignIn();
+      checkSession();
       this.state = 'reconnecting';
       const delay = Math.min(30_000, 1000 * 2 ** this.retry++);
       this.show(this.acked, `Connection lost. Retrying in ${Math.round(delay / 1000)} s…`);
