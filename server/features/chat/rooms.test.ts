@@ -180,8 +180,11 @@ describe('addMembers and removeMember', () => {
     expect(as2!.calls).toEqual([`+${topics.user(ada.id)}`, `+${rt}`]);
     for (const s of [ls, bs, ms]) expect(s!.subs.has(rt)).toBe(false);
 
-    expect(hub.topicsPublished()).toEqual([topics.user(ada.id)]);
+    expect(hub.topicsPublished()).toEqual([topics.user(ada.id), topics.user(ada.id)]);
     expect(hub.log[0]!.data).toContain(`<hx-partial hx-target="#room-list" hx-swap="afterbegin"><li id="rl-${room.id}"`);
+    // A page of the room she had open (removed earlier) drops its "You were removed" line.
+    expect(hub.log[1]!.data).toBe(`<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"></hx-partial>`);
+    expect(hub.log).toHaveLength(2);
     expect((await store.audit.list({ action: 'room.add_members' }))[0]).toMatchObject({ target: room.id, details: { count: 1 }, origin: 'cli' });
   });
 

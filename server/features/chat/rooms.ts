@@ -17,6 +17,7 @@ import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from '
 import { accountLimit, contactFilter, contactRefusal, endLimitedCallsForMinors, REFUSALS, sharedCoursesEnded } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import { screenRoomsFor } from '../moderation/screen-history';
+import { postingSlot } from '../moderation/posting-banner';
 import type { ChatContext } from './context';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
@@ -112,7 +113,13 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
   else await write();
   // Safeguarding: a minor joining puts the room's call out of bounds for restricted members.
   await endLimitedCallsForMinors(ctx, roomId, added);
-  for (const id of added) await announceJoin(ctx, id, roomId);
+  for (const id of added) {
+    await announceJoin(ctx, id, roomId);
+    // Added back after a removal, a page of the room left open says "You were removed": true no
+    // longer (a freeze or a read-only conversation still shows). Only here: new rooms have no page.
+    const slot = await postingSlot(ctx.store, { id }, roomId);
+    ctx.hub.publish(topics.user(id), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(slot.frozen)).value);
+  }
   if (added.length) await recordAudit(ctx.store, actor, 'room.add_members', roomId, { count: added.length });
   return added;
 }

@@ -306,6 +306,7 @@ describe('membership changes follow live sockets', () => {
     await addMembers(s.app.chat, CLI_ACTOR, csc.id, [{ userId: newcomer.user.id, role: 'member' }]);
     const entry = await n.next();
     expect(entry.startsWith(`<hx-partial hx-target="#room-list" hx-swap="afterbegin"><li id="rl-${csc.id}"`)).toBe(true);
+    expect(await n.next()).toBe(`<hx-partial hx-target="#posting-${csc.id}" hx-swap="innerHTML"></hx-partial>`);
 
     a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'welcome' });
     expect(await n.next()).toContain('welcome');
@@ -317,6 +318,13 @@ describe('membership changes follow live sockets', () => {
     a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'after you left' });
     await a.until(isJson('ack'));
     await n.quiet();
+
+    // Added back: the "You were removed" line on her open page goes, and messages reach her again.
+    await addMembers(s.app.chat, CLI_ACTOR, csc.id, [{ userId: newcomer.user.id, role: 'member' }]);
+    expect(await n.next()).toContain(`<li id="rl-${csc.id}"`);
+    expect(await n.next()).toBe(`<hx-partial hx-target="#posting-${csc.id}" hx-swap="innerHTML"></hx-partial>`);
+    a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'welcome back' });
+    expect(await n.next()).toContain('welcome back');
   });
 });
 
