@@ -86,18 +86,23 @@ const SIGNIN_WIDTH = 4;
 const ipTurns = new KeyedLock(SIGNIN_WIDTH);
 
 async function signInTurn(ctx: AuthContext, input: SignInInput, email: string, ipKey: string): Promise<SignedIn> {
-  const ipWait = await ctx.ipLimiter.retryAfter(ipKey);
-  if (ipWait > 0) throw rateLimited(lockedMessage(ipWait), ipWait);
   // A browser that signed in to this account (with its current password) counts its own attempts;
   // every other browser shares the account's count, which a stranger can use up (devices.ts).
   const user = await ctx.store.users.byEmail(email);
   const device = user ? knownDevice(ctx.sessionKey, user, input.devices ?? []) : null;
+  // The address's count stops sprayers trying passwords on many accounts; a known device holds a
+  // token only a right password earned, so it is neither stopped by that count nor adds to it:
+  // thirty typos (or one prankster) behind a campus NAT must not lock out the whole hall.
+  if (!device) {
+    const ipWait = await ctx.ipLimiter.retryAfter(ipKey);
+    if (ipWait > 0) throw rateLimited(lockedMessage(ipWait), ipWait);
+  }
   const [limiter, key] = device ? [ctx.deviceLimiter, `${email}|${device}`] : [ctx.accountLimiter, email];
   const wait = await limiter.take(key);
   if (wait > 0) throw rateLimited(lockedMessage(wait) + (device ? '' : NEW_DEVICES_LOCKED), wait);
 
   const fail = async (err: AppError, user: User | null) => {
-    await ctx.ipLimiter.record(ipKey);
+    if (!device) await ctx.ipLimiter.record(ipKey);
     await recordAudit(ctx.store, { userId: user?.id ?? null, origin: input.ip ?? 'unknown' }, 'session.login_failed', user?.id ?? null, { email, reason: err.message });
     return err;
   };

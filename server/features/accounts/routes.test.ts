@@ -351,8 +351,19 @@ describe('rate limiting', () => {
     for (let i = 0; i < 4; i++) expect((await hall.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(303);
     // 28 failures and 4 successes: two more failures are allowed, then the address waits.
     for (let i = 0; i < 2; i++) expect((await hall.signIn(`more${i}@unilag.edu.ng`, 'guess')).status).toBe(401);
-    expect((await hall.signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
+    expect((await new Client(app, '198.51.100.10').signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429);
   }, 30_000);
+
+  test("an address locked by others' failures still lets in browsers that signed in before, and their typos do not add up", async () => {
+    const { client, app } = await withPassword(); // Ada's browser, now a known device
+    await client.post('/logout', {});
+    const prankster = new Client(app, '127.0.0.1'); // the same address as Ada's browser (one campus NAT)
+    for (let i = 0; i < 30; i++) expect((await prankster.signIn(`nobody${i}@unilag.edu.ng`, 'guess')).status).toBe(401);
+    expect((await prankster.signIn('nobody@unilag.edu.ng', 'guess')).status).toBe(429);
+    expect((await new Client(app, '127.0.0.1').signIn('ada@unilag.edu.ng', PASSWORD)).status).toBe(429); // a new device waits
+    for (let i = 0; i < 3; i++) expect((await client.signIn('ada@unilag.edu.ng', `typo-${i}`)).status).toBe(401);
+    expect((await client.signIn('ada@unilag.edu.ng', PASSWORD)).headers.get('location')).toBe('/');
+  }, 60_000); // 35 argon2 checks
 
   test('a lecture hall behind one address signs in at once: forty students at the same moment all get in', async () => {
     const { app, store } = await setUp();
