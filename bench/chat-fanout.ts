@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCsv } from '../server/lib/csv';
+import { createSqliteStore } from '../server/store/sqlite/sqlite';
 import type { LoadConfig, LoadResult } from './chat-load';
 
 const ROOT = resolve(import.meta.dir, '..');
@@ -167,6 +168,7 @@ try {
   let csv = 'email,name,role\n';
   for (let i = 0; i < maxN; i++) csv += `bench${i}@example.edu,Bench User ${i},student\n`;
   writeFileSync(join(dir, 'users.csv'), csv);
+  await createSqliteStore(join(dir, 'data')).close(); // the database, as the server's first start makes it
   await cliRun(['users', 'import', join(dir, 'users.csv'), '--credentials', join(dir, 'creds.csv')]);
   const creds = parseCsv(readFileSync(join(dir, 'creds.csv'), 'utf8')).slice(1).map((r) => ({ email: r.fields[0]!, code: r.fields[2]! }));
   const emails = Array.from({ length: maxN }, (_, i) => `bench${i}@example.edu`);

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSqliteStore } from '../server/store/sqlite/sqlite';
 
 const rows = Number(process.argv[2] ?? 10_000);
 const dir = mkdtempSync(join(tmpdir(), 'lt-bench-import-'));
@@ -42,6 +43,7 @@ function run(label: string, cmd: string[], env: Record<string, string>) {
 }
 
 try {
+  await createSqliteStore(join(dir, 'data')).close(); // the database, as the server's first start makes it
   const cli = run('letstalk users import', ['bun', 'cli/main.ts', 'users', 'import', csv, '--credentials', join(dir, 'creds.csv')], { DATA_DIR: join(dir, 'data') });
   const base = run('baseline: split + sqlite insert', ['bun', baselineScript, csv, join(dir, 'baseline.db')], {});
   console.log(`import of ${rows} students (${(text.length / 1e6).toFixed(1)} MB CSV)`);

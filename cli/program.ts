@@ -3,6 +3,8 @@
  * in-process; cli/main.ts binds it to the real process. Exit codes: 0 ok, 1 bad input or a
  * refused operation, 2 usage error.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../server/config';
 import { AppError } from '../server/errors';
@@ -31,8 +33,13 @@ export interface CliIo {
 export interface CliContext {
   io: CliIo;
   config: Config;
-  /** Opens the store on first use; closed by runCli. */
-  store: () => Promise<Store>;
+  /**
+   * Opens the store on first use; closed by runCli. On SQLite a missing database is refused (a
+   * mistyped DATA_DIR, or the CLI run from another folder than the server's `./data`, would
+   * otherwise answer from a new empty one, or create an administrator nobody's server sees),
+   * unless `create` (the first administrator, before the server's first start), said on stderr.
+   */
+  store: (opts?: { create?: boolean }) => Promise<Store>;
   /**
    * What chat actions need, as the server builds it: the configured screening (scope, weights,
    * policy) and officers' notifications (runCli waits for them before exiting). No live
@@ -57,7 +64,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let notifier: RunningNotifier | undefined;
   let chat: ChatContext | undefined;
-  const store = async () => (opened ??= await openStore(config));
+  const store = async (opts: { create?: boolean } = {}) => {
+    if (!opened && !config.mongodbUri) {
+      const db = resolve(config.dataDir, 'letstalk.db');
+      if (!existsSync(db)) {
+        if (!opts.create) throw new CliError(`no database at ${db}: set DATA_DIR to the server's data folder (the server makes the database on its first start)`);
+        io.err(`note: no database at ${db}: a new one is made there (the server must use the same DATA_DIR)\n`);
+      }
+    }
+    return (opened ??= await openStore(config));
+  };
   const ctx: CliContext = {
     io,
     config,

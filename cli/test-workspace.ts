@@ -39,6 +39,8 @@ export function cliWorkspace(prefix: string) {
   beforeEach(() => {
     w.dir = mkdtempSync(join(tmpdir(), prefix));
     w.dataDir = join(w.dir, 'data');
+    // As the server makes it on its first start (the CLI refuses a DATA_DIR without a database).
+    void createSqliteStore(w.dataDir).close();
   });
   afterEach(() => rmSync(w.dir, { recursive: true, force: true }));
   return w;

@@ -287,6 +287,26 @@ describe('usage errors exit 2', () => {
   });
 });
 
+describe('a DATA_DIR without a database (mistyped, or the CLI run from another folder)', () => {
+  test('is refused with its path and nothing is made there; create-admin makes it and says so', async () => {
+    const elsewhere = join(w.dir, 'typo');
+    const run = (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      return runCli(argv, { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: elsewhere } }).then((code) => ({ code, out, err }));
+    };
+    const list = await run('users', 'list', '--json');
+    expect(list.code).toBe(1);
+    expect(list.out).toBe('');
+    expect(list.err).toBe(`error: no database at ${join(elsewhere, 'letstalk.db')}: set DATA_DIR to the server's data folder (the server makes the database on its first start)\n`);
+    expect(existsSync(join(elsewhere, 'letstalk.db'))).toBe(false);
+    const admin = await run('users', 'create-admin', '--email', 'admin@unilag.edu.ng', '--name', 'Ada Admin');
+    expect(admin.code).toBe(0);
+    expect(admin.err).toContain(`note: no database at ${join(elsewhere, 'letstalk.db')}: a new one is made there`);
+    expect((await run('users', 'list')).code).toBe(0);
+  });
+});
+
 describe('create-admin, reset, disable, enable', () => {
   test('create-admin prints a login code that matches the stored hash', async () => {
     const r = await cli('users', 'create-admin', '--email', 'Admin@unilag.edu.ng', '--name', 'Ada Admin');

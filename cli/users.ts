@@ -96,7 +96,7 @@ export function usersCommand(ctx: CliContext) {
     .requiredOption('--email <email>', 'email address')
     .requiredOption('--name <name>', 'full name')
     .action(async (opts: { email: string; name: string }) => {
-      const r = await createUser(await ctx.store(), { email: opts.email, name: opts.name, role: 'admin' }, { codeTtlMs: ctx.config.loginCodeTtlMs, actor: CLI_ACTOR });
+      const r = await createUser(await ctx.store({ create: true }), { email: opts.email, name: opts.name, role: 'admin' }, { codeTtlMs: ctx.config.loginCodeTtlMs, actor: CLI_ACTOR });
       io.out(`created admin ${r.user.email}\nlogin code: ${r.loginCode}\nexpires: ${new Date(r.expiresAt).toISOString()}\n`);
     });
 
