@@ -1,10 +1,14 @@
-/** Start-up with MODERATION_WEIGHTS: a retrained model is used, and a bad file stops the server at once. */
+/** Start-up: MODERATION_WEIGHTS, what stops a start (one line each), the data files' modes, shutdown. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Database } from 'bun:sqlite';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_WEIGHTS_PATH, loadModel } from './features/moderation/model';
 import { testApp } from './testing';
+import { startupFailure } from './main';
+import { createSqliteStore } from './store/sqlite/sqlite';
+import { MIGRATIONS } from './store/sqlite/migrations';
 
 let dir: string;
 beforeAll(() => {
@@ -60,6 +64,62 @@ describe('MODERATION_WEIGHTS', () => {
     expect(t.app.chat.moderation!.classifier()).toBe(loadModel(join(dir, 'retrained.bin')));
     expect(t.app.chat.moderation!.classifier()).not.toBe(loadModel());
   });
+});
+
+describe('what stops a start is one line for the operator', () => {
+  /** The start-up failure line's reason (and stack, if any). */
+  const failure = (out: string) => {
+    const { error, stack } = JSON.parse(out.split('\n').find((l) => l.includes('"start-up failed"'))!) as { error: string; stack?: string };
+    return stack === undefined ? { error } : { error, stack };
+  };
+
+  test('a database from a newer Lets Talk (a rollback after an upgrade) is refused, untouched', async () => {
+    const data = join(dir, 'data-newer');
+    await createSqliteStore(data).close();
+    const db = new Database(join(data, 'letstalk.db'));
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 3}`);
+    db.close();
+    const r = await start({ DATA_DIR: data }, '"listening"');
+    expect(r.code).toBe(1);
+    expect(failure(r.out)).toEqual({ error: `the database is at schema version ${MIGRATIONS.length + 3}, newer than this Lets Talk knows (${MIGRATIONS.length}): it was upgraded by a newer version; run that version, or restore the backup taken before the upgrade` });
+  }, 30_000);
+
+  test('a port in use, a damaged secrets.json: the reason without a stack', async () => {
+    const busy = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') });
+    try {
+      const r = await start({ PORT: String(busy.port), DATA_DIR: join(dir, 'data-port') }, '"listening"');
+      expect(r.code).toBe(1);
+      const f = failure(r.out);
+      expect(f.error).toContain(String(busy.port));
+      expect(f.stack).toBeUndefined();
+    } finally {
+      busy.stop(true);
+    }
+    const data = join(dir, 'data-secrets');
+    mkdirSync(data);
+    writeFileSync(join(data, 'secrets.json'), '{not json');
+    const r = await start({ DATA_DIR: data }, '"listening"');
+    expect(failure(r.out)).toEqual({ error: `${join(data, 'secrets.json')} is damaged; delete it to generate new secrets (this signs everyone out)` });
+  }, 30_000);
+
+  test('what looks like a bug keeps its stack', () => {
+    const bug = new TypeError('x is undefined');
+    expect(startupFailure(bug)).toEqual({ error: 'x is undefined', stack: bug.stack });
+    expect(startupFailure(Object.assign(new Error('mkdir failed'), { code: 'EEXIST' }))).toEqual({ error: 'EEXIST: mkdir failed' });
+  });
+});
+
+describe("the data files are the server's alone", () => {
+  test('even in a DATA_DIR made beforehand with 0755 and an old 0644 database', async () => {
+    const data = join(dir, 'data-modes');
+    mkdirSync(data, { mode: 0o755 });
+    await createSqliteStore(data).close();
+    const db = join(data, 'letstalk.db');
+    Bun.spawnSync(['chmod', '644', db]);
+    const r = await start({ DATA_DIR: data }, '"listening"');
+    expect([null, 0]).toContain(r.code);
+    for (const f of ['letstalk.db', 'letstalk.db-wal', 'secrets.json']) expect((statSync(join(data, f)).mode & 0o777).toString(8)).toBe('600');
+  }, 30_000);
 });
 
 describe('shutdown', () => {

@@ -3,6 +3,7 @@ import { loadConfig, ConfigError } from './config';
 import { createLogger } from './log';
 import { loadSecrets } from './secrets';
 import { openStore } from './store/open';
+import { StoreVersionError } from './store/sqlite/sqlite';
 import { createApp } from './app';
 import { createNotifier } from './features/moderation/notify';
 import { loadAssets } from './http/assets';
@@ -27,6 +28,9 @@ function loadModerationModel(path: string) {
 const STOP_GRACE_MS = 3_000;
 
 async function main() {
+  // Everything written under DATA_DIR (the database, uploaded files, secrets) is the server's
+  // alone: conversations, password hashes, minors' dates of birth.
+  process.umask(0o077);
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const secrets = loadSecrets(config.dataDir, process.env.SECRET_KEY);
@@ -86,8 +90,23 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((err) => {
-  const msg = err instanceof ConfigError ? err.message : String(err?.stack ?? err);
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'start-up failed', error: msg }) + '\n');
-  process.exit(1);
-});
+/**
+ * What stopped the start, for the operator: a configuration, a store from a newer version, or the
+ * machine (a port in use, a folder that cannot be made, a damaged database, MongoDB unreachable)
+ * is its message alone; only what looks like a bug keeps its stack.
+ */
+export function startupFailure(err: unknown): { error: string; stack?: string } {
+  if (err instanceof ConfigError || err instanceof StoreVersionError) return { error: err.message };
+  const e = err as (Error & { code?: unknown }) | undefined;
+  if (!(e instanceof Error)) return { error: String(err) };
+  const operational = typeof e.code === 'string' || e.name === 'SQLiteError' || e.name.startsWith('Mongo');
+  const error = typeof e.code === 'string' && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message;
+  return operational ? { error } : { error, stack: e.stack };
+}
+
+if (import.meta.main) {
+  main().catch((err) => {
+    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'start-up failed', ...startupFailure(err) }) + '\n');
+    process.exit(1);
+  });
+}

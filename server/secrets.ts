@@ -24,8 +24,14 @@ export function loadSecrets(dataDir: string, envKey?: string): Secrets {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'secrets.json');
   if (existsSync(file)) {
-    const s = JSON.parse(readFileSync(file, 'utf8')) as Secrets;
-    if (typeof s.sessionKey !== 'string' || s.sessionKey.length !== 64) throw new ConfigError(`${file} is damaged; delete it to generate new secrets (this signs everyone out)`);
+    const damaged = new ConfigError(`${file} is damaged; delete it to generate new secrets (this signs everyone out)`);
+    let s: Secrets;
+    try {
+      s = JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+    } catch {
+      throw damaged;
+    }
+    if (typeof s?.sessionKey !== 'string' || s.sessionKey.length !== 64) throw damaged;
     return s;
   }
   const s = randomSecrets();

@@ -4,7 +4,7 @@
  * (bun:sqlite requirement), so every atomic operation is one synchronous function.
  */
 import { Database } from 'bun:sqlite';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from './migrations';
@@ -28,8 +28,19 @@ export function openSqlite(path: string): Database {
   return db;
 }
 
+/**
+ * The database was migrated by a newer Lets Talk than this code (a rollback after an upgrade, or a
+ * CLI from a newer checkout): running on it could write rows the newer schema does not expect.
+ */
+export class StoreVersionError extends Error {
+  override name = 'StoreVersionError';
+}
+
 function migrate(db: Database) {
   const version = (db.query('PRAGMA user_version').get() as { user_version: number }).user_version;
+  if (version > MIGRATIONS.length) {
+    throw new StoreVersionError(`the database is at schema version ${version}, newer than this Lets Talk knows (${MIGRATIONS.length}): it was upgraded by a newer version; run that version, or restore the backup taken before the upgrade`);
+  }
   for (let v = version; v < MIGRATIONS.length; v++) {
     // Each migration and its version bump commit together; IMMEDIATE serialises racing processes.
     db.transaction(() => {
@@ -51,6 +62,9 @@ export function createSqliteStore(dataDir: string | null): Store {
   }
   const fileDir = () => dataDir ?? (tempDir ??= mkdtempSync(join(tmpdir(), 'lt-files-')));
   const db = openSqlite(path);
+  // Every conversation, password hashes and minors' dates of birth: owner-only, whatever the umask
+  // or the folder's mode (a DATA_DIR made beforehand) was when the files were created.
+  if (dataDir !== null) for (const f of [path, `${path}-wal`, `${path}-shm`]) try { chmodSync(f, 0o600); } catch { /* not there yet, or not ours to change */ }
   return {
     kind: 'sqlite',
     users: new SqliteUsers(db),
