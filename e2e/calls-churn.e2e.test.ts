@@ -100,6 +100,7 @@ describeBrowser('call churn (browser)', () => {
         const end = await eventually(() => {
           const u = usage(pid);
           expect(u.fds).toBeLessThanOrEqual(fresh.fds);
+          expect(u.sockets).toBeLessThanOrEqual(fresh.sockets);
           return u;
         }, 30_000);
         console.log('churn usage (before any call, after warm-up, per cycle, end):', JSON.stringify({ fresh, base, samples, end }));

@@ -6,7 +6,7 @@
 import { expect } from 'bun:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, startServer, type TestServer } from './harness';
-import { createCourseRoom, eventually, importUsers, signIn, type Person, type Signed } from './chat-helpers';
+import { createCourseRoom, eventually, importUsers, signIn, waitConnected, type Person, type Signed } from './chat-helpers';
 
 export { eventually };
 
@@ -39,6 +39,8 @@ export async function roomWithPeople(server: TestServer, browser: Browser, code:
 export async function openRoom(page: Page, server: TestServer, roomId: string) {
   await page.goto(`${server.url}/rooms/${roomId}`);
   await page.locator(`#call-${roomId}`).waitFor({ state: 'attached' });
+  // "A call started" reaches a page only through its chat socket: subscribed before anyone starts one.
+  await waitConnected(page);
 }
 
 /** Clicks Start call / Start lecture / Join call and waits until the call panel is shown. */
@@ -105,4 +107,23 @@ export async function expectReceiving(page: Page, from: string[], opts: { video?
       if (audio) expect(total(s, (x) => x.participant === id && x.kind === 'audio', 'packets')).toBeGreaterThan(total(first, (x) => x.participant === id && x.kind === 'audio', 'packets') + 10);
     }
   }, 15_000);
+}
+
+/**
+ * Waits until a counter (packets, bytes, frames) stops moving after something stopped it (two reads
+ * `gapMs` apart agree; a slow machine's SFU may lag the click by more than a fixed wait), then checks
+ * that it stays put for `quietMs`; returns its value. A counter that never stops fails.
+ */
+export async function expectStopped(read: () => Promise<number>, quietMs = 2_000, gapMs = 500): Promise<number> {
+  let last = await read();
+  await eventually(async () => {
+    await Bun.sleep(gapMs);
+    const now = await read();
+    const moved = now !== last;
+    last = now;
+    expect(moved).toBe(false);
+  }, 15_000, 0);
+  await Bun.sleep(quietMs);
+  expect(await read()).toBe(last);
+  return last;
 }

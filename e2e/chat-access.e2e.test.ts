@@ -119,6 +119,8 @@ describeBrowser('chat access (browser)', () => {
           await openRoom(phone.page, server, roomId);
           await send(phone.page, `timetable https://unilag.edu.ng/${'a'.repeat(300 - 'https://unilag.edu.ng/'.length)}`);
           await send(phone.page, 'timetable query:\n```\nSELECT matric_no, surname, first_name, department, level, faculty, hall FROM students WHERE level = 200 ORDER BY surname;\n```');
+          // Stored, not only queued, before the page is left for the search.
+          await eventually(async () => expect(await phone.page.locator('article.msg.mine', { hasText: 'timetable' }).count()).toBe(2));
           await phone.page.goto(`${server.url}/search?q=timetable`);
           await phone.page.getByText('2 results').waitFor();
           expect(await phone.page.locator('.results pre').count()).toBe(1);

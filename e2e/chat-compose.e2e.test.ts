@@ -128,10 +128,20 @@ describeBrowser('composing (browser)', () => {
         await b.page.getByRole('textbox', { name: 'Message' }).fill('Are we');
         await c.page.getByRole('textbox', { name: 'Message' }).fill('I think');
         await eventually(async () => expect(await line.innerText()).toBe('Bola Long and Chidi Long are typing…'));
+        // The line as it is when Bola's message lands (read later, Chidi's own line may have timed
+        // out on a slow machine: it shows for 5 s after his last keystroke's push).
+        await a.page.evaluate((room) => {
+          const log = document.querySelector('.log')!;
+          new MutationObserver((_, o) => {
+            if (![...log.querySelectorAll('article.msg .body')].some((el) => el.textContent === 'Are we')) return;
+            (window as unknown as { __atArrival: string }).__atArrival = document.getElementById(`typing-${room}`)!.textContent ?? '';
+            o.disconnect();
+          }).observe(log, { childList: true, subtree: true });
+        }, roomId);
         await b.page.getByRole('button', { name: 'Send' }).click();
         await eventually(async () => expect(await logBodies(a.page)).toContain('Are we'));
         // At once, not six seconds later.
-        expect(await line.innerText()).toBe('Chidi Long is typing…');
+        await eventually(async () => expect(await a.page.evaluate(() => (window as unknown as { __atArrival?: string }).__atArrival)).toBe('Chidi Long is typing…'));
         // Chidi pauses: after a short while nobody is typing.
         await eventually(async () => expect(await line.innerText()).toBe(''), 10_000);
       });

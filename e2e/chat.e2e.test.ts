@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
 import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import {
-  createCourseRoom, eventually, expectLog, importUsers, logBodies, openProbe, openRoom, probeSend, probeState, send, sentByMe, signIn, type Account, type Signed,
+  createCourseRoom, eventually, expectLog, importUsers, logBodies, openProbe, openRoom, probeSend, probeState, send, sentByMe, signIn, waitConnected, type Account, type Signed,
 } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -236,6 +236,7 @@ describeBrowser('chat (browser)', () => {
         await a.page.waitForURL(/\?before=30#m-/);
         const hit = a.page.getByText('Quokka sighting near the lagoon');
         await hit.waitFor();
+        await waitConnected(a.page); // live, so that "does not take the new message in" means something
         expect(await hit.isVisible()).toBe(true);
         const shown = await logBodies(a.page);
         expect(shown).toContain('Trip note 29');

@@ -219,7 +219,11 @@ describeBrowser('direct file transfers (browser)', () => {
         const offer = b.page.locator('.xfer-offer', { hasText: 'week-09.mkv' });
         const startAndWait = async () => {
           await offer.getByRole('button', { name: 'Receive' }).click();
-          await b.page.waitForFunction(() => ((window as any).letstalkTransfers.receives()[0]?.offset ?? 0) >= 2 * 1024 * 1024, null, { timeout: 60_000 });
+          // receives()[0] is the cancelled receive until the new one's sink is open: wait for a live one.
+          await b.page.waitForFunction(() => {
+            const r = (window as any).letstalkTransfers.receives()[0];
+            return r?.state === 'receiving' && r.offset >= 2 * 1024 * 1024;
+          }, null, { timeout: 60_000 });
         };
         await startAndWait();
         await a.page.getByRole('progressbar', { name: 'Sending week-09.mkv to Bola Ade' }).waitFor();

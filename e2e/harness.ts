@@ -217,6 +217,10 @@ export async function withArtifactsOnFailure(name: string, page: Page, server: T
     await fn();
   } catch (e) {
     await page.screenshot({ path: artifactPath(`${name}-failure.png`), fullPage: true }).catch(() => {});
+    // One failure stays one: the next tests on this page get it online, without a dialog handler
+    // left waiting for a dialog that never came.
+    await page.context().setOffline(false).catch(() => {});
+    page.removeAllListeners('dialog');
     await Bun.write(artifactPath(`${name}-server.log`), server.logs());
     // CI keeps only the printed output: the server's last words (warnings and errors) go there too.
     const tail = server.logs().trimEnd().split('\n').slice(-30).join('\n');

@@ -38,6 +38,9 @@ function open(roomId: string, panel: HTMLElement, start?: 'group' | 'lecture', r
       stop.textContent = 'Stop reconnecting';
       stop.addEventListener('click', () => {
         clearTimeout(rejoin);
+        // An attempt already under way (its socket still connecting) ends too: else its failure
+        // would say "Reconnecting…" again and schedule the next one.
+        if (current?.roomId === roomId) current.leave();
         note.textContent = 'You left the call.';
       });
       note.append(' ', stop);
