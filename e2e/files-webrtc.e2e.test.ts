@@ -186,6 +186,42 @@ describeBrowser('direct file transfers (browser)', () => {
   );
 
   test(
+    'a receiver on a link slower than a block per stall period (a phone on poor data) is not taken for stalled; the bar moves before the first block is checked',
+    async () => {
+      await withArtifactsOnFailure('xfer-slow', b.page, server, async () => {
+        await b.page.evaluate(() => localStorage.setItem('letstalk.transfer.stallMs', '3000'));
+        const cdp = await b.context.newCDPSession(b.page);
+        try {
+          const { rx, bytes } = await receive({
+            during: async (page) => {
+              // 100 KB/s: a 1 MiB block takes about ten seconds, three stall periods.
+              await cdp.send('Network.enable');
+              await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: 100 * 1024, uploadThroughput: 100 * 1024 });
+              const at = async () => (await receives(page))[0]!;
+              const before = await at();
+              await Bun.sleep(8_000);
+              const after = await at();
+              expect(after.offset - before.offset).toBeLessThan(4 * MB); // the link really is slow
+              expect(after.stalls).toBe(0);
+              expect(after.starts).toEqual([0]);
+              // Bytes shown as they arrive, not only per checked block.
+              expect(await page.locator('.xfer-offer .upload-info').innerText()).toMatch(/^[\d.]+ [KM]?B of 50\.0 MB · /);
+              await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+            },
+          });
+          expect(rx.stalls).toBe(0);
+          expect(sha(bytes)).toBe(sha(data));
+        } finally {
+          await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }).catch(() => {});
+          await cdp.detach().catch(() => {});
+          await b.page.evaluate(() => localStorage.removeItem('letstalk.transfer.stallMs')).catch(() => {});
+        }
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
     'after a reload the sender picks the same file again to keep offering it (a different file is refused)',
     async () => {
       await withArtifactsOnFailure('xfer-reoffer', a.page, server, async () => {

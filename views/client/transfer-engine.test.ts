@@ -155,3 +155,28 @@ test('repeated wants (the sender slow to answer) neither restart the sender nor 
   expect(l.stats.chunks).toBe(Math.ceil(BLOCK_BYTES / CHUNK_BYTES) * Math.floor(data.length / BLOCK_BYTES) + 1); // each chunk once
   expect(Buffer.compare(bytes(), Buffer.from(data))).toBe(0);
 });
+
+test('the receiver hears of every chunk as it arrives, before its block is checked (a slow link is alive)', async () => {
+  const l = link();
+  const arrived: number[] = [];
+  const verified: number[] = [];
+  let settle: (v: string) => void = () => {};
+  const result = new Promise<string>((res) => (settle = res));
+  const r = new ReceiveEngine(data.length, digest, async () => {}, {
+    progress: (n) => void verified.push(n),
+    done: () => settle('done'),
+    failed: (why) => settle(why),
+    cancelled: () => settle('cancelled'),
+    arriving: (pos) => void arrived.push(pos),
+  });
+  const s = sender(l.senderWire);
+  l.connect(s, r);
+  r.attach(l.receiverWire);
+  expect(await result).toBe('done');
+  // One call per chunk, at the position reached, growing: the first long before the first block is checked.
+  expect(arrived).toHaveLength(l.stats.chunks);
+  expect(arrived[0]).toBe(CHUNK_BYTES);
+  expect(arrived.every((p, i) => i === 0 || p > arrived[i - 1]!)).toBe(true);
+  expect(arrived.at(-1)).toBe(data.length);
+  expect(verified[0]).toBe(BLOCK_BYTES);
+});

@@ -144,7 +144,11 @@ export class ReceiveEngine {
     private size: number,
     private digest: string,
     private write: (block: Uint8Array) => Promise<void>,
-    private on: { progress(offset: number): void; done(): void; failed(why: string): void; cancelled(): void },
+    /**
+     * `arriving`: bytes came in (`pos`, verified or not): a sign of life on a link too slow to fill a
+     * block in the stall watchdog's time, and what the receiver shows before the first block is checked.
+     */
+    private on: { progress(offset: number): void; done(): void; failed(why: string): void; cancelled(): void; arriving?(pos: number): void },
     private wantRepeatMs = WANT_REPEAT_MS,
   ) {}
 
@@ -207,6 +211,7 @@ export class ReceiveEngine {
     b.buf.set(chunk.payload, chunk.offset - i * BLOCK_BYTES);
     b.fill += chunk.payload.byteLength;
     this.pos += chunk.payload.byteLength;
+    this.on.arriving?.(this.pos);
     this.check(i);
   }
 

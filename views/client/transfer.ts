@@ -50,8 +50,10 @@ interface Receive {
   retries: number;
   /** Times the watchdog resumed it (tests read it). */
   stalls: number;
-  /** Last sign of life (request sent, session started, channel open, bytes verified): the stall watchdog reads it. */
+  /** Last sign of life (request sent, session started, channel open, bytes arriving): the stall watchdog reads it. */
   active: number;
+  /** When the bar last showed arriving bytes (it is redrawn at most twice a second). */
+  shown: number;
   relay: boolean;
   state: 'receiving' | 'done' | 'failed' | 'cancelled';
 }
@@ -108,7 +110,7 @@ function watch() {
       if (r.state !== 'receiving' || Date.now() - r.active <= stallMs) continue;
       console.warn(`transfer ${r.transfer}: no progress for ${stallMs / 1000} s at ${r.engine.offset} bytes (session ${r.session}); resuming`);
       r.stalls++;
-      resume(r);
+      resume(r, `Nothing arrived for ${Math.round(stallMs / 1000)} s at ${fmtBytes(r.engine.offset)}. Reconnecting…`);
     }
   }, Math.min(5000, stallMs / 2));
 }
@@ -227,14 +229,14 @@ function startReceiving(m: Extract<Msg, { type: 'start' }>) {
 }
 
 /** A new session from the verified offset, after a short back-off. */
-function resume(r: Receive) {
+function resume(r: Receive, why = `Connection lost at ${fmtBytes(r.engine.offset)}. Reconnecting…`) {
   r.link?.close();
   r.link = null;
   r.engine.detach();
   if (r.session) r.past.push(r.session);
   r.session = null;
   r.active = Date.now();
-  r.progress.info.textContent = `Connection lost at ${fmtBytes(r.engine.offset)}. Reconnecting…`;
+  r.progress.info.textContent = why;
   setTimeout(() => r.state === 'receiving' && request(r), Math.min(8000, 500 * 2 ** r.retries++));
 }
 
@@ -272,12 +274,21 @@ export async function receive(box: HTMLElement, room: string, transfer: string) 
   status.replaceChildren(row);
   if (sink.kind === 'memory') status.append(' This browser cannot save while receiving: the file is kept in memory until it is complete.');
   const r: Receive = {
-    room, transfer, name, size, sink, box, progress, session: null, past: [], link: null, starts: [], modes: [], retries: 0, stalls: 0, active: Date.now(), state: 'receiving',
+    room, transfer, name, size, sink, box, progress, session: null, past: [], link: null, starts: [], modes: [], retries: 0, stalls: 0, active: Date.now(), shown: 0, state: 'receiving',
     relay: localStorage.getItem('letstalk.transfer.relay') === '1',
     engine: new ReceiveEngine(size, box.dataset.xferDigest!, (b) => sink.write(b), {
       progress: (n) => {
         r.active = Date.now();
         progress.set(n, r.modes.at(-1) === 'relay' ? ' · through the server' : ' · direct');
+      },
+      // A slow link (a phone at 20 KB/s takes nearly a minute per 1 MiB block) is alive while bytes
+      // arrive: it used to be "stalled" every 30 s and its partial block fetched again for ever. The
+      // bar shows them too (at most every half second), not only checked blocks.
+      arriving: (pos) => {
+        r.active = Date.now();
+        if (Date.now() - r.shown < 500) return;
+        r.shown = Date.now();
+        progress.set(pos, r.modes.at(-1) === 'relay' ? ' · through the server' : ' · direct');
       },
       done: () => {
         if (r.session) send({ type: 'done', session: r.session });
