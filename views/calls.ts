@@ -29,7 +29,7 @@ export function callBar(roomId: string, s: CallBarState, opts: { canLecture: boo
   return html`<div class="call-bar" id="call-${roomId}" data-room="${roomId}">
 ${callStatus(roomId, s)}
 <button type="button" class="call-start" data-call="group">Start call</button>
-${opts.canLecture ? html`<button type="button" class="call-start secondary" data-call="lecture">Start lecture</button>` : ''}
+${opts.canLecture ? html`<button type="button" class="call-start secondary" data-call="lecture">Start lecture</button><button type="button" class="call-takeover secondary" data-call="lecture">Start a lecture instead</button>` : ''}
 <button type="button" class="call-join" data-call="join">Join call</button>
 <p class="call-note" id="call-note-${roomId}" role="status" aria-live="polite"></p>
 </div>
@@ -48,6 +48,7 @@ export function callPanel(roomId: string): Raw {
 <button type="button" data-act="view" aria-pressed="false" class="secondary">Audio only</button>
 <label class="quality">Video quality <select data-act="quality"><option value="auto">Auto</option><option value="low">Low</option><option value="high">High</option></select></label>
 <button type="button" data-act="mute-all" hidden class="secondary">Mute all</button>
+<button type="button" data-act="end" hidden class="danger">End lecture</button>
 <button type="button" data-act="leave" class="danger">Leave call</button>
 </div>
 <ul class="call-roster" aria-label="In the call"></ul>

@@ -31,6 +31,17 @@ const MAX_PROBLEMS = 5;
 /** The least time between two rosters of one call (see broadcastRoster). */
 export const ROSTER_EVERY_MS = 250;
 
+/**
+ * A lecture whose last host left goes on this long, so that a lecturer who reloads or loses her
+ * connection finds it again; then it ends for everyone rather than leave a hall in a lecture
+ * nobody can run (no one to allow a question, nor to end it).
+ */
+export const LECTURE_HOSTLESS_MS = 5 * 60_000;
+export const HOST_LEFT = 'The lecturer has left. The lecture ends in 5 minutes unless a host comes back.';
+export const HOST_BACK = 'The lecturer is back.';
+export const HOST_GONE = 'The lecture has ended: the lecturer did not come back.';
+export const HOST_ENDED = 'The lecturer ended the lecture.';
+
 export class Call {
   readonly id = crypto.randomUUID();
   readonly participants = new Map<string, Participant>();
@@ -40,6 +51,8 @@ export class Call {
   ended = false;
   private rosterSentAt = -Infinity;
   private rosterTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set while a lecture has no host in it (LECTURE_HOSTLESS_MS). */
+  private hostless: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly roomId: string,
@@ -68,6 +81,10 @@ export class Call {
       onWarn: (q, msg, fields) => this.hooks.warn(msg, { callId: this.id, participantId: q.id, ...fields }),
     }, this.now);
     this.participants.set(p.id, p);
+    if (seat.host && this.hostless) {
+      this.clearHostless();
+      this.notice(HOST_BACK);
+    }
     p.send({ type: 'joined', call: { id: this.id, room: this.roomId, mode: this.mode }, you: { id: p.id, host: seat.host, canPublish: canPublishAnything(this.mode, seat), view: p.view }, iceServers });
     for (const other of this.participants.values()) if (other !== p) for (const up of other.ups.values()) p.subscribe(up);
     this.broadcastRoster();
@@ -82,11 +99,44 @@ export class Call {
     this.hooks.log('call leave', { callId: this.id, participantId: p.id, reason, left: this.participants.size });
     if (!this.participants.size) {
       this.ended = true;
+      this.clearHostless();
       this.hooks.ended(this);
     } else {
+      if (p.seat.host && reason !== 'replaced' && !this.hostless && ![...this.participants.values()].some((q) => q.seat.host)) {
+        this.notice(HOST_LEFT);
+        this.hostless = setTimeout(() => this.endAll(HOST_GONE), this.cfg.lectureHostlessMs ?? LECTURE_HOSTLESS_MS);
+      }
       this.broadcastRoster();
       this.hooks.changed(this);
     }
+  }
+
+  /**
+   * Ends the call for everyone in it, each told `why` (a host ended the lecture, a lecture replaced
+   * a group call, no host came back): their pages do not try to rejoin.
+   */
+  endAll(why: string) {
+    if (this.ended) return;
+    this.ended = true;
+    this.clearHostless();
+    for (const p of [...this.participants.values()]) {
+      this.participants.delete(p.id);
+      p.send({ type: 'ended', reason: 'ended', message: why });
+      void p.close();
+      // The page shows a close's reason (it may come before the message is handled): the same words.
+      p.endpoint.close(1000, why.slice(0, 120));
+    }
+    this.hooks.log('call ended for everyone', { callId: this.id, why });
+    this.hooks.ended(this);
+  }
+
+  private notice(message: string) {
+    for (const q of this.participants.values()) q.send({ type: 'notice', message });
+  }
+
+  private clearHostless() {
+    if (this.hostless) clearTimeout(this.hostless);
+    this.hostless = null;
   }
 
   async handle(p: Participant, m: ClientMsg) {
@@ -128,6 +178,9 @@ export class Call {
         return p.requestIceRestart();
       case 'leave':
         return this.leave(p, 'left');
+      case 'end':
+        this.requireHost(p);
+        return this.endAll(HOST_ENDED);
       case 'problem':
         // At most a few per participant: a page in a loop must not flood the log.
         if (p.problems++ < MAX_PROBLEMS) this.hooks.warn('call problem reported by a browser', { callId: this.id, participantId: p.id, where: m.where, message: m.message, lastSubOffer: p.lastSubOffer });

@@ -21,6 +21,8 @@ export interface RtcConfig {
   maxParticipants: number;
   /** How long a participant may leave the server's offer without a usable answer (ms; default 20 s; tests). */
   answerTimeoutMs?: number;
+  /** How long a lecture goes on after its last host left before it ends (ms; default 5 min; tests). */
+  lectureHostlessMs?: number;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;

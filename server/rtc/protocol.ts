@@ -29,6 +29,8 @@ export const ClientMsg = T.Union([
   msg('grant', { participant: Id, mic: T.Boolean() }),
   msg('mute-all', {}),
   msg('remove', { participant: Id }),
+  /** Host only: end the lecture for everyone in it. */
+  msg('end', {}),
   /** Network changed: restart ICE on the receiving connection (the client restarts its own). */
   msg('restart', {}),
   msg('leave', {}),
@@ -71,4 +73,7 @@ export type ServerMsg =
   | { type: 'muted'; source: Source }
   | { type: 'view'; mode: ViewMode }
   | { type: 'error'; message: string }
-  | { type: 'ended'; reason: 'left' | 'removed' | 'replaced' | 'closed' };
+  /** Something everyone in the call is told (the lecturer left, is back). */
+  | { type: 'notice'; message: string }
+  /** `ended`: the call ended for everyone (a host ended the lecture, a lecture replaced it): `message` says why. */
+  | { type: 'ended'; reason: 'left' | 'removed' | 'replaced' | 'closed' | 'ended'; message?: string };

@@ -14,6 +14,8 @@ import type { ClientMsg } from './protocol';
 
 export { CallError };
 
+export const LECTURE_REPLACES_CALL = 'The lecturer started a lecture in this room: press Join call to listen.';
+
 export interface CallState {
   roomId: string;
   mode: CallMode;
@@ -61,6 +63,10 @@ export class Sfu {
    */
   join(opts: { roomId: string; member: Member; host: boolean; start?: CallMode; endpoint: Endpoint }): { call: Call; participant: Participant } {
     let call = this.calls.get(opts.roomId);
+    // A lecture takes the room from a group call (students who started one before class must not
+    // keep the lecturer from teaching, nor make her hold the lecture as a call everyone speaks in):
+    // that call ends for everyone in it, told why.
+    if (call && !call.ended && call.mode === 'group' && opts.start === 'lecture' && opts.host) call.endAll(LECTURE_REPLACES_CALL);
     if (!call || call.ended) {
       if (!opts.start) throw new CallError('There is no call in this room right now.');
       if (opts.start === 'lecture' && !opts.host) throw new CallError('Only the lecturer or the room owner can start a lecture.');

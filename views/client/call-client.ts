@@ -148,8 +148,11 @@ export class CallClient {
         if (!this.me.id) return this.end(m.message, this.resume ? this.retry() : null);
         this.ui.say(m.message);
         return;
+      case 'notice':
+        this.ui.say(m.message);
+        return;
       case 'ended':
-        return this.end(m.reason === 'removed' ? 'You were removed from the call.' : m.reason === 'replaced' ? 'You joined this call somewhere else.' : 'The call ended.');
+        return this.end(m.reason === 'removed' ? 'You were removed from the call.' : m.reason === 'replaced' ? 'You joined this call somewhere else.' : (m.message ?? 'The call ended.'));
     }
   }
 
@@ -335,6 +338,7 @@ export class CallClient {
     this.ui.show('screen', pub && (!lecture || this.me.host), this.local.screen ? 'Stop sharing' : 'Share screen');
     this.ui.show('hand', student && !this.me.canPublish, this.hand ? 'Lower hand' : 'Raise hand');
     this.ui.show('mute-all', lecture && this.me.host);
+    this.ui.show('end', lecture && this.me.host);
     this.ui.button('view').setAttribute('aria-pressed', String(this.audioOnly));
   }
 

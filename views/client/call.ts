@@ -55,6 +55,8 @@ document.addEventListener('click', (e) => {
   const bar = el.closest<HTMLElement>('.call-bar');
   if (el.dataset.call && bar) {
     if (current) return;
+    // A lecture in place of the group call in progress: it ends that call for everyone in it.
+    if (el.classList.contains('call-takeover') && !confirm('Start a lecture? The call in progress ends for everyone in it; they can join the lecture.')) return;
     const roomId = bar.dataset.room!;
     const panel = document.getElementById(`call-panel-${roomId}`);
     if (!panel) return;
@@ -85,6 +87,9 @@ document.addEventListener('click', (e) => {
       return c.setView();
     case 'mute-all':
       return c.signal({ type: 'mute-all' });
+    case 'end':
+      if (confirm('End the lecture for everyone in it?')) c.signal({ type: 'end' });
+      return;
     case 'leave':
       return c.leave();
   }

@@ -1,0 +1,95 @@
+/**
+ * Who runs a lecture, in real Chromium: students who started a group call before class do not keep
+ * the lecturer from teaching (she starts a lecture in its place, and they are told); the lecturer
+ * ends the lecture for everyone; a lecturer who leaves is announced to the students.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser, Page } from 'playwright-core';
+import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import type { Signed } from './chat-helpers';
+import { enterCall, eventually, launchCallBrowser, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
+
+const TIMEOUT = 120_000;
+
+describeBrowser('running a lecture (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let roomId: string;
+  let lecturer: Page;
+  let s1: Page;
+  let s2: Page;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startCallServer(), launchCallBrowser()]);
+    const r = await roomWithPeople(server, browser, 'CSC402', [
+      { email: 'prof.adeyemi@unilag.edu.ng', name: 'Prof Adeyemi', role: 'lecturer' },
+      { email: 'tolu.host@unilag.edu.ng', name: 'Tolu Student' },
+      { email: 'kemi.host@unilag.edu.ng', name: 'Kemi Student' },
+    ]);
+    roomId = r.roomId;
+    [lecturer, s1, s2] = r.signed.map((s: Signed) => s.page) as [Page, Page, Page];
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  }, TIMEOUT);
+
+  const note = (p: Page) => p.locator(`#call-note-${roomId}`).innerText();
+  const status = (p: Page) => p.locator(`#call-status-${roomId}`).innerText();
+
+  test(
+    "a students' call before class gives way to the lecture; the lecturer ends it for everyone",
+    async () => {
+      await withArtifactsOnFailure('calls-lecture-host', lecturer, server, async () => {
+        await Promise.all([lecturer, s1, s2].map((p) => openRoom(p, server, roomId)));
+        await enterCall(s1, 'Start call');
+        await enterCall(s2, 'Join call');
+        await eventually(async () => expect(await status(lecturer)).toBe('Call in progress · 2 people'));
+        // Students see no such button; the lecturer does, and is asked first.
+        expect(await s1.getByRole('button', { name: 'Start a lecture instead' }).count()).toBe(0);
+        const asked = lecturer.waitForEvent('dialog');
+        const click = lecturer.getByRole('button', { name: 'Start a lecture instead' }).click();
+        const dialog = await asked;
+        expect(dialog.message()).toContain('The call in progress ends for everyone in it');
+        await dialog.accept();
+        await click;
+        await lecturer.getByRole('button', { name: 'End lecture' }).waitFor({ timeout: 15_000 });
+        for (const p of [s1, s2]) await eventually(async () => expect(await note(p)).toBe('The lecturer started a lecture in this room: press Join call to listen.'));
+        await eventually(async () => expect(await status(s1)).toBe('Lecture in progress · 1 person'));
+        // The students join the lecture as listeners; they have no End lecture.
+        for (const p of [s1, s2]) await enterCall(p, 'Join call');
+        for (const p of [s1, s2]) await eventually(async () => expect(await note(p)).toBe('You are listening. Raise your hand to speak.'));
+        expect(await s1.getByRole('button', { name: 'End lecture' }).isVisible()).toBe(false);
+
+        // The lecturer ends it: everyone is out, told why, and nobody's page tries to rejoin.
+        const confirmEnd = lecturer.waitForEvent('dialog');
+        const end = lecturer.getByRole('button', { name: 'End lecture' }).click();
+        await (await confirmEnd).accept();
+        await end;
+        for (const p of [s1, s2, lecturer]) await eventually(async () => expect(await note(p)).toBe('The lecturer ended the lecture.'));
+        for (const p of [s1, s2]) await eventually(async () => expect(await p.getByRole('button', { name: 'Start call' }).isVisible()).toBe(true));
+        await Bun.sleep(2_000);
+        for (const p of [s1, s2]) expect(await p.evaluate(() => (window as any).letstalkCall())).toBeNull();
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'the lecturer leaving is announced to the students, and her coming back too',
+    async () => {
+      await withArtifactsOnFailure('calls-lecture-host-left', lecturer, server, async () => {
+        await Promise.all([lecturer, s1].map((p) => openRoom(p, server, roomId)));
+        await enterCall(lecturer, 'Start lecture');
+        await enterCall(s1, 'Join call');
+        await lecturer.getByRole('button', { name: 'Leave call' }).click();
+        await eventually(async () => expect(await note(s1)).toBe('The lecturer has left. The lecture ends in 5 minutes unless a host comes back.'));
+        await enterCall(lecturer, 'Join call');
+        await eventually(async () => expect(await note(s1)).toBe('The lecturer is back.'));
+        for (const p of [s1, lecturer]) await p.getByRole('button', { name: 'Leave call' }).click();
+      });
+    },
+    TIMEOUT,
+  );
+});
