@@ -18,12 +18,13 @@ const MB = 1024 * 1024;
  * that many bytes (the connection drops mid-upload, with chunks in flight).
  */
 const TRACK_UPLOADS = () => {
-  const w = window as unknown as { __uploads: { firstOffset: number | null; sent: number }[]; __cutAt?: number; __rate?: number; __queue?: (() => void)[]; __credit?: number; __pump?: ReturnType<typeof setInterval> };
+  const w = window as unknown as { __uploads: { firstOffset: number | null; sent: number; maxBuffered: number }[]; __cutAt?: number; __rate?: number; __queue?: (() => void)[]; __credit?: number; __pump?: ReturnType<typeof setInterval> };
   w.__uploads = [];
   const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (this: WebSocket & { __t?: { firstOffset: number | null; sent: number } }, data: Parameters<WebSocket['send']>[0]) {
+  WebSocket.prototype.send = function (this: WebSocket & { __t?: { firstOffset: number | null; sent: number; maxBuffered: number } }, data: Parameters<WebSocket['send']>[0]) {
     if (!new URL(this.url).pathname.endsWith('/upload') || typeof data === 'string') return send.call(this, data);
-    if (!this.__t) w.__uploads.push((this.__t = { firstOffset: null, sent: 0 }));
+    if (!this.__t) w.__uploads.push((this.__t = { firstOffset: null, sent: 0, maxBuffered: 0 }));
+    this.__t.maxBuffered = Math.max(this.__t.maxBuffered, this.bufferedAmount);
     const bytes = data as Uint8Array;
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.__t.firstOffset ??= v.getUint32(0) * 2 ** 32 + v.getUint32(4);
@@ -55,7 +56,7 @@ function randomBytes(n: number) {
   return b;
 }
 
-const uploads = (page: Page) => page.evaluate(() => (window as unknown as { __uploads: { firstOffset: number | null; sent: number }[] }).__uploads);
+const uploads = (page: Page) => page.evaluate(() => (window as unknown as { __uploads: { firstOffset: number | null; sent: number; maxBuffered: number }[] }).__uploads);
 
 describeBrowser('files (browser)', () => {
   let server: TestServer;
@@ -163,6 +164,36 @@ describeBrowser('files (browser)', () => {
           await store.close();
         }
         await a.page.evaluate(() => ((window as unknown as { __rate: number }).__rate = 0));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'on a slow link at most one chunk waits in the browser, so Cancel stops the sending within a chunk (not 2 MB later)',
+    async () => {
+      await withArtifactsOnFailure('files-slow-cancel', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        const cdp = await a.context.newCDPSession(a.page);
+        const store = await serverStore(server);
+        try {
+          await cdp.send('Network.enable');
+          await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 100, downloadThroughput: 256 * 1024, uploadThroughput: 64 * 1024 });
+          await a.page.getByLabel('Attach file').setInputFiles({ name: 'slow-cancel.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(randomBytes(3 * MB)) });
+          const bar = a.page.getByRole('progressbar', { name: 'Sending slow-cancel.bin' });
+          await eventually(async () => expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(8), 60_000);
+          const [sock] = await uploads(a.page);
+          expect(sock!.maxBuffered).toBeLessThan(2 * 256 * 1024); // the window (2 MB) never queues in the browser
+          const stored = async () => (await store.files.staleUploads(Number.MAX_SAFE_INTEGER)).filter((u) => u.name === 'slow-cancel.bin');
+          expect(await stored()).toHaveLength(1);
+          await a.page.getByRole('button', { name: 'Cancel' }).click();
+          // The cancel waits behind one chunk at most (about 4 s at 64 KB/s), not behind 2 MB (half a minute).
+          await eventually(async () => expect(await stored()).toEqual([]), 12_000);
+        } finally {
+          await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }).catch(() => {});
+          await cdp.detach().catch(() => {});
+          await store.close();
+        }
       });
     },
     TIMEOUT,

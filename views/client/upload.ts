@@ -302,6 +302,12 @@ class Upload {
     this.pumping = true;
     try {
       while (this.state === 'sending' && this.ws?.readyState === WebSocket.OPEN && this.next < this.file.size && this.next - this.acked < WINDOW * CHUNK) {
+        // At most one chunk waits in the browser: on a slow link the window would queue 2 MB there,
+        // which Pause and Cancel cannot take back (a student's data spent after the row is gone).
+        if (this.ws.bufferedAmount >= CHUNK) {
+          setTimeout(() => void this.pump(), 200);
+          break;
+        }
         const at = this.next;
         const payload = new Uint8Array(await this.file.slice(at, Math.min(at + CHUNK, this.file.size)).arrayBuffer());
         if (at !== this.next || this.state !== 'sending' || this.ws?.readyState !== WebSocket.OPEN) continue; // a resync moved us
