@@ -47,8 +47,14 @@ ${page.entries.length
   ? html`<div class="table-wrap"><table class="audit"><caption class="visually-hidden">Audit entries, newest first</caption>
 <thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">From</th><th scope="col">Details</th></tr></thead>
 <tbody>${page.entries.map(
-      (e) => html`<tr><td>${e.seq}</td><td><time datetime="${new Date(e.at).toISOString()}">${v.dateTime(e.at)}</time></td><td>${who(e, names)}</td><td><code>${e.action}</code></td><td>${e.target ? (names.get(e.target) ?? e.target) : ''}</td><td>${e.origin ?? ''}</td><td class="details">${Object.keys(e.details).length ? JSON.stringify(e.details) : ''}</td></tr>`,
+      (e) => html`<tr><td>${e.seq}</td><td><time datetime="${new Date(e.at).toISOString()}">${v.dateTime(e.at)}</time></td><td>${who(e, names)}</td><td><code>${e.action}</code></td><td>${e.target ? (names.get(e.target) ?? e.target) : ''}</td><td>${e.origin ?? ''}</td><td class="details">${detailsText(e.details)}</td></tr>`,
     )}</tbody></table></div>`
   : ''}
 ${pager(page.newer !== null ? link(page.newer) : null, page.older !== null ? link(page.older) : null, 'Audit pages', { prev: 'Newer entries', next: 'Older entries' })}`;
+}
+
+/** An entry's details as JSON; long lists (the people added to a room) show their first ten here, all in the export. */
+export function detailsText(details: Record<string, unknown>): string {
+  if (!Object.keys(details).length) return '';
+  return JSON.stringify(details, (_, v: unknown) => (Array.isArray(v) && v.length > 10 ? [...v.slice(0, 10), `… and ${v.length - 10} more (all in the export)`] : v));
 }

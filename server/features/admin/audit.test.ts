@@ -24,6 +24,18 @@ async function cliVerify(dataDir: string) {
 }
 
 describe('audit log in the portal', () => {
+  test('a room filled from a class list names everyone added: the first ten on the page, all in the export', async () => {
+    const t = await adminSetup();
+    const actor = { userId: t.admin.p.id, origin: '10.1.2.3' };
+    const ids = Array.from({ length: 25 }, (_, i) => `student-${i}`);
+    await recordAudit(t.store, actor, 'room.add_members', 'room-1', { count: 25, userIds: ids });
+    const html = await (await t.admin.get('/admin/audit?action=room.add_members')).text();
+    const cell = /<td class="details">([^<]*)<\/td>/.exec(html)![1]!.replaceAll('&quot;', '"');
+    expect(JSON.parse(cell)).toEqual({ count: 25, userIds: [...ids.slice(0, 10), '… and 15 more (all in the export)'] });
+    const csv = await (await t.admin.post('/admin/audit/export', { action: 'room.add_members' })).text();
+    for (const id of ids) expect(csv).toContain(id);
+  });
+
   test('filters by action, actor, target and dates; pages newest first', async () => {
     const t = await adminSetup();
     const actor = { userId: t.admin.p.id, origin: '10.1.2.3' };

@@ -185,7 +185,7 @@ describe('addMembers and removeMember', () => {
     // A page of the room she had open (removed earlier) drops its "You were removed" line.
     expect(hub.log[1]!.data).toBe(`<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"></hx-partial>`);
     expect(hub.log).toHaveLength(2);
-    expect((await store.audit.list({ action: 'room.add_members' }))[0]).toMatchObject({ target: room.id, details: { count: 1 }, origin: 'cli' });
+    expect((await store.audit.list({ action: 'room.add_members' }))[0]).toMatchObject({ target: room.id, details: { count: 1, userIds: [ada.id] }, origin: 'cli' });
   });
 
   test('adding nobody new publishes nothing and writes no audit entry; an unknown room is not_found', async () => {

@@ -120,7 +120,8 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
     const slot = await postingSlot(ctx.store, { id }, roomId);
     ctx.hub.publish(topics.user(id), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(slot.frozen)).value);
   }
-  if (added.length) await recordAudit(ctx.store, actor, 'room.add_members', roomId, { count: added.length });
+  // Who, not only how many: adding a minor to a room must be traceable to the person added.
+  if (added.length) await recordAudit(ctx.store, actor, 'room.add_members', roomId, { count: added.length, userIds: added });
   return added;
 }
 
