@@ -32,6 +32,14 @@ describe('TRUST_PROXY', () => {
     expect(ipOf(1, '10.9.0.1, ')).toBe('192.0.2.1'); // an empty entry is no address
   });
 
+  test('only an address is taken: anything else in that entry gives the peer (it keys limits and goes into the audit)', () => {
+    expect(ipOf(2, 'garbage!!')).toBe('192.0.2.1');
+    expect(ipOf(1, '<script>')).toBe('192.0.2.1');
+    expect(ipOf(1, '203.0.113.7:5555')).toBe('192.0.2.1');
+    expect(ipOf(1, '2001:db8::7')).toBe('2001:db8::7');
+    expect(ipOf(1, '[2001:db8::7]')).toBe('2001:db8::7');
+  });
+
   test('a client rotating made-up first entries is still one address: the per-IP limit holds and the audit log has the real IP', async () => {
     const { app, store } = await testApp({ TRUST_PROXY: 'true' });
     const statuses: number[] = [];

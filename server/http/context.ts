@@ -3,6 +3,7 @@
  * security headers, and the cross-site check for unsafe methods. Registered once, globally,
  * before any feature routes.
  */
+import { isIP } from 'node:net';
 import { Elysia } from 'elysia';
 import type { Config } from '../config';
 import type { Logger } from '../log';
@@ -67,8 +68,10 @@ export function clientIp(config: Pick<Config, 'trustProxyHops'>, request: Reques
     const xff = request.headers.get('x-forwarded-for');
     if (xff) {
       const hops = xff.split(',');
-      const ip = hops[Math.max(0, hops.length - config.trustProxyHops)]!.trim();
-      if (ip) return ip.slice(0, 64);
+      const ip = hops[Math.max(0, hops.length - config.trustProxyHops)]!.trim().replace(/^\[(.*)\]$/, '$1');
+      // Only an address: it keys the sign-in limit and goes into the audit and the logs (a proxy
+      // passing on whatever a client wrote there gives the proxy's own address instead).
+      if (isIP(ip)) return ip;
     }
   }
   return server?.requestIP(request)?.address ?? null;
