@@ -51,7 +51,8 @@ describe('moderation export-judged', () => {
     // a file that cannot be written: an error, and no export on record
     expect(await w.cli('moderation', 'export-judged', '--out', join(w.dir, 'no-such-dir', 'x.jsonl'))).toMatchObject({ code: 1 });
     expect(await w.withStore((s) => s.audit.list({ action: 'moderation.export' }))).toEqual([]);
-    expect(await w.cli('moderation', 'export-judged', '--out', join(w.dir, 'x.jsonl'), '--since', '10/01/2026')).toMatchObject({ code: 1, err: 'error: --since must be a date like 2026-09-01, got "10/01/2026"\n' });
+    expect(await w.cli('moderation', 'export-judged', '--out', join(w.dir, 'x.jsonl'), '--since', '10/01/2026')).toMatchObject({ code: 1, err: 'error: --since must be a real date like 2026-09-01, got "10/01/2026"\n' });
+    expect(await w.cli('moderation', 'export-judged', '--out', join(w.dir, 'x.jsonl'), '--since', '2026-02-30')).toMatchObject({ code: 1, err: 'error: --since must be a real date like 2026-09-01, got "2026-02-30"\n' });
     expect((await w.cli('moderation', 'export-judged')).code).toBe(2);
   });
 });

@@ -110,6 +110,17 @@ describe('moderation eval', () => {
     const weights = await cli('moderation', 'eval', join(dir, 'messages.jsonl'), '--weights', join(dir, 'messages.jsonl'));
     expect(weights.code).toBe(1);
     expect(weights.err).toContain('not a moderation weights file');
+    // An empty file is no evaluation (it printed zeros and exit 0).
+    writeFileSync(join(dir, 'empty.jsonl'), '\n');
+    expect(await cli('moderation', 'eval', join(dir, 'empty.jsonl'))).toMatchObject({ code: 1, err: `error: ${join(dir, 'empty.jsonl')} has no messages (one JSON object per line)\n` });
+  });
+
+  test('context and sender_role are read whatever their case (DM is dm)', async () => {
+    writeFileSync(join(dir, 'cased.jsonl'), jsonl([{ text: 'send me your pics', labels: ['sexual_solicitation'], context: 'DM', sender_role: 'Student' }]));
+    writeFileSync(join(dir, 'lower.jsonl'), jsonl([{ text: 'send me your pics', labels: ['sexual_solicitation'], context: 'dm', sender_role: 'student' }]));
+    const [cased, lower] = await Promise.all(['cased', 'lower'].map(async (f) => (await cli('moderation', 'eval', join(dir, `${f}.jsonl`))).out));
+    expect(cased).toContain('1 with context');
+    expect(cased.replace(/p50 .*\n/g, '').replace(/[\d.]+ ms/g, '')).toBe(lower.replace(/p50 .*\n/g, '').replace(/[\d.]+ ms/g, ''));
   });
 
   test('usage errors exit 2', async () => {
@@ -138,7 +149,7 @@ describe('moderation classify', () => {
     expect((await cli('moderation', 'classify', '--context', 'forum', 'hi')).code).toBe(2);
     expect((await cli('moderation', 'classify', '--role', 'dean', 'hi')).code).toBe(2);
     const half = await cli('moderation', 'classify', '--role', 'lecturer', 'hi');
-    expect(half.code).toBe(1);
+    expect(half.code).toBe(2); // a usage error, like every other one
     expect(half.err).toContain('--context and --role go together');
   });
 });

@@ -98,6 +98,7 @@ export function moderationCommand(ctx: CliContext) {
     .option('--json', 'print one JSON object')
     .action((file: string, opts: { conversations?: string; weights?: string; json?: boolean }) => {
       const msgs = dataErrors(() => parseMessages(readText(file), file));
+      if (!msgs.length) throw new CliError(`${file} has no messages (one JSON object per line)`);
       const convs = opts.conversations ? dataErrors(() => parseConversations(readText(opts.conversations!), opts.conversations!)) : null;
       const model = openModel(opts.weights);
       // each line's `context` and `sender_role` (when present) are what the app takes from the store
@@ -118,9 +119,9 @@ export function moderationCommand(ctx: CliContext) {
     .addOption(new Option('--context <kind>', 'where it is sent (with --role): a direct message or a group/course room').choices(CONTEXTS))
     .addOption(new Option('--role <role>', "the sender's role (with --context)").choices(SENDER_ROLES))
     .option('--json', 'print JSON')
-    .action((words: string[], opts: { weights?: string; json?: boolean; context?: string; role?: string }) => {
-      // the model only knows a context with both facts (else it scores the text alone)
-      if (Boolean(opts.context) !== Boolean(opts.role)) throw new CliError('--context and --role go together');
+    .action((words: string[], opts: { weights?: string; json?: boolean; context?: string; role?: string }, cmd: Command) => {
+      // the model only knows a context with both facts (else it scores the text alone): a usage error (exit 2)
+      if (Boolean(opts.context) !== Boolean(opts.role)) cmd.error('error: --context and --role go together');
       const model = openModel(opts.weights);
       const r = model.classify(words.join(' '), { context: opts.context, senderRole: opts.role });
       if (opts.json) return io.out(JSON.stringify(r) + '\n');
@@ -135,8 +136,9 @@ export function moderationCommand(ctx: CliContext) {
     .action(async (opts: { out: string; since?: string }) => {
       let since: number | undefined;
       if (opts.since !== undefined) {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.since) || Number.isNaN(Date.parse(`${opts.since}T00:00:00Z`))) throw new CliError(`--since must be a date like 2026-09-01, got "${opts.since}"`);
         since = Date.parse(`${opts.since}T00:00:00Z`);
+        // A real day: 2026-02-30 must not roll over into March.
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.since) || Number.isNaN(since) || new Date(since).toISOString().slice(0, 10) !== opts.since) throw new CliError(`--since must be a real date like 2026-09-01, got "${opts.since}"`);
       }
       if (existsSync(opts.out)) throw new CliError(`${opts.out} exists: choose a new file`);
       const file = resolve(opts.out);

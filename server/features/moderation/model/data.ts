@@ -72,11 +72,14 @@ function labelsOf(v: unknown, where: string): Label[] {
   return LABELS.filter((l) => v.includes(l));
 }
 
-/** Optional context fields: strings are kept (unknown values are ignored by the features), anything else dropped. */
+/**
+ * Optional context fields: strings are kept in lower case (`DM` is `dm`; unknown values are ignored
+ * by the features), anything else dropped.
+ */
 function contextOf(context: unknown, role: unknown): MessageContext {
   const ctx: MessageContext = {};
-  if (typeof context === 'string' && context) ctx.context = context;
-  if (typeof role === 'string' && role) ctx.senderRole = role;
+  if (typeof context === 'string' && context) ctx.context = context.toLowerCase();
+  if (typeof role === 'string' && role) ctx.senderRole = role.toLowerCase();
   return ctx;
 }
 
