@@ -118,7 +118,7 @@ describe('moderation eval', () => {
   test('context and sender_role are read whatever their case (DM is dm)', async () => {
     writeFileSync(join(dir, 'cased.jsonl'), jsonl([{ text: 'send me your pics', labels: ['sexual_solicitation'], context: 'DM', sender_role: 'Student' }]));
     writeFileSync(join(dir, 'lower.jsonl'), jsonl([{ text: 'send me your pics', labels: ['sexual_solicitation'], context: 'dm', sender_role: 'student' }]));
-    const [cased, lower] = await Promise.all(['cased', 'lower'].map(async (f) => (await cli('moderation', 'eval', join(dir, `${f}.jsonl`))).out));
+    const [cased, lower] = (await Promise.all(['cased', 'lower'].map(async (f) => (await cli('moderation', 'eval', join(dir, `${f}.jsonl`))).out))) as [string, string];
     expect(cased).toContain('1 with context');
     expect(cased.replace(/p50 .*\n/g, '').replace(/[\d.]+ ms/g, '')).toBe(lower.replace(/p50 .*\n/g, '').replace(/[\d.]+ ms/g, ''));
   });

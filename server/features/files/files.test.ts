@@ -280,6 +280,9 @@ function suites(kind: 'sqlite' | 'mongodb', open: () => Promise<Store>) {
 
       expect((await get(s, done.url, eve.cookie)).status).toBe(404);
       expect((await get(s, `/files/${crypto.randomUUID()}/x`, ada.cookie)).status).toBe(404);
+      // The same page either way: a non-member cannot tell an existing file id from a made-up one.
+      const body = async (url: string) => (await (await get(s, url, eve.cookie, { accept: 'text/html' })).text()).replace(/\/assets\/[^"]+/g, '');
+      expect(await body(done.url)).toBe(await body(`/files/${crypto.randomUUID()}/x`));
       expect((await fetch(s.origin + done.url, { redirect: 'manual' })).status).toBe(303); // signed out → login
 
       const full = await get(s, done.url, ada.cookie);

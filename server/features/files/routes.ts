@@ -17,7 +17,6 @@ import { OffsetMismatchError, type Upload, type User } from '../../store/types';
 import { viewerPlugin } from '../accounts/guard';
 import { sessionUser, sessionWatch } from '../accounts/sessions';
 import type { ChatContext } from '../chat/context';
-import { memberRoom } from '../chat/messages';
 import { beginUpload, CHUNK_HEADER_BYTES, ChunkCorruptError, finishUpload, MAX_CHUNK_BYTES, ownUpload, parseThumb, storeChunk } from './actions';
 import { contentDisposition, fileUrl, isInline, parseRange, servedType } from './names';
 import { parseUploadFrame } from './upload-frames';
@@ -84,7 +83,8 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
   async function visibleFile(user: User, id: string) {
     const file = await app.store.files.byId(id);
     if (!file) throw new AppError('not_found', 'There is nothing at this address.');
-    await memberRoom(chat, user, file.roomId); // 404 for non-members
+    // 404 for non-members, in the same words as for no file: which ids exist is nobody's business.
+    if (!(await app.store.rooms.membership(file.roomId, user.id))) throw new AppError('not_found', 'There is nothing at this address.');
     const message = file.messageId ? await app.store.messages.byId(file.roomId, file.messageId) : null;
     if (!message || message.deletedAt) throw new AppError('not_found', 'There is nothing at this address.');
     // A held file (its name was flagged, or an officer upheld its case) is its sender's only.
