@@ -54,7 +54,11 @@ async function main() {
   app.listen({ port: config.port, hostname: config.host, reusePort: false, maxRequestBodySize: MAX_REQUEST_BODY_BYTES });
   const port = app.server?.port;
   if (hub instanceof RedisHub) logger.info('fan-out through redis', { nodeId: hub.nodeId });
-  logger.info('listening', { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, store: store.kind, dataDir: config.dataDir });
+  // Several nodes (REDIS_URL) each with their own secrets.json sign a person out whenever the load
+  // balancer sends her to another node.
+  if (config.redisUrl && !process.env.SECRET_KEY) logger.warn('REDIS_URL is set but SECRET_KEY is not: give every node the same SECRET_KEY, or sessions work on one node only (README, Scaling out)');
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info('listening', { url: `http://${shownHost}:${port}`, store: store.kind, dataDir: config.dataDir });
   if ((await store.users.count()) === 0) {
     logger.warn('no users yet: create the first administrator with `bun cli/main.ts users create-admin --email you@example.edu --name "Your Name"`');
   }

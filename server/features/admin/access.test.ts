@@ -114,6 +114,7 @@ describe('/metrics', () => {
     expect((await t.admin.get('/metrics')).status).toBe(404);
     const r = await get({ authorization: `Bearer ${token}` });
     expect(r.status).toBe(200);
+    expect((await get({ authorization: `bearer ${token}` })).status).toBe(200); // the scheme's case does not matter
     expect(r.headers.get('content-type')).toStartWith('text/plain; version=0.0.4');
     const text = await r.text();
     for (const name of ['letstalk_http_requests_total{class="2xx"}', 'letstalk_http_requests_total{class="4xx"}', 'letstalk_websocket_opened_total', 'letstalk_websocket_frames_received_total', 'letstalk_messages_sent_total', 'letstalk_websocket_connections', 'letstalk_connected_users', 'letstalk_active_rooms', 'letstalk_active_calls 0', 'letstalk_store_info{kind="sqlite"} 1', 'process_resident_memory_bytes', 'process_cpu_seconds_total']) {

@@ -20,7 +20,7 @@ export function metricsRoute(app: AppContext, hub: Hub, activeCalls: () => numbe
   return new Elysia({ name: 'metrics' }).get('/metrics', ({ request, set }) => {
     const token = app.config.metricsToken;
     const auth = request.headers.get('authorization');
-    const given = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null;
+    const given = auth && /^bearer /i.test(auth) ? auth.slice(7).trim() : null; // the scheme is case-insensitive (RFC 9110)
     if (!token || !tokenMatches(given, token)) throw new NotFoundError();
     set.headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8';
     set.headers['cache-control'] = 'no-store';
