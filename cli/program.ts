@@ -63,6 +63,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   let notifier: RunningNotifier | undefined;
+  /** Officers' notices the command's actions asked for (a message held by screening). */
+  let notices = 0;
   let chat: ChatContext | undefined;
   const store = async (opts: { create?: boolean } = {}) => {
     if (!opened && !config.mongodbUri) {
@@ -81,7 +83,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     async chat() {
       if (chat) return chat;
       // Errors only (an undelivered notice): "no officer address configured" is the server's warning to give.
-      notifier = createNotifier(config.notify, createLogger('error', (l) => io.err(l + '\n')));
+      const sender = createNotifier(config.notify, createLogger('error', (l) => io.err(l + '\n')));
+      notifier = { ...sender, notify: (n) => (notices++, sender.notify(n)) };
       const moderation = createModeration(config.moderationScope, () => loadModel(config.moderationWeights ?? undefined), { policy: config.moderationPolicy, notifier, publicUrl: config.publicUrl });
       chat = createChatContext(await store(), new LocalHub(() => null), config.timeZone, { moderation });
       chat.warn = (message, fields) => io.err(`warning: ${message} ${JSON.stringify(fields)}\n`);
@@ -120,6 +123,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     // Officers' notices queued by what the command did (a message held by screening) go out first.
     await notifier?.close(10_000);
+    // The CLI runs with its shell's environment, not the server's (a cron job, an admin's terminal):
+    // a notice with no officer address here was sent to nobody, and nobody would know.
+    if (notices && !config.notify.smtp && !config.notify.webhook) {
+      io.err(`warning: ${notices} safeguarding notice(s) were not sent: SMTP_URL/SAFEGUARDING_WEBHOOK_URL are not set in this shell (set the server's values); officers see the cases in Admin → Safeguarding\n`);
+    }
     await opened?.close();
   }
 }
