@@ -77,6 +77,36 @@ describeBrowser('running a lecture (browser)', () => {
   );
 
   test(
+    "raised hands come first in the lecturer's list, under a count; a student listening audio-only is told how to see the slides",
+    async () => {
+      await withArtifactsOnFailure('calls-lecture-hands', lecturer, server, async () => {
+        await Promise.all([lecturer, s1, s2].map((p) => openRoom(p, server, roomId)));
+        await enterCall(lecturer, 'Start lecture');
+        for (const p of [s1, s2]) await enterCall(p, 'Join call');
+        const rows = () => lecturer.locator('.call-roster li').allInnerTexts();
+        await eventually(async () => expect((await rows()).length).toBe(3));
+        await s2.getByRole('button', { name: 'Raise hand' }).click();
+        await eventually(async () => {
+          const r = await rows();
+          expect(r[0]).toBe('✋ 1 hand raised');
+          expect(r[1]).toStartWith('Prof Adeyemi');
+          expect(r[2]).toStartWith('Kemi Student ✋');
+          expect(r[2]).toContain('hand raised, listening');
+          expect(r[3]).toStartWith('Tolu Student');
+        });
+        // Students join audio-only: no black boxes, and a line says how to see the shared screen.
+        expect(await s1.getByRole('button', { name: 'Audio only' }).getAttribute('aria-pressed')).toBe('true');
+        const hint = await s1.locator('.call-tiles').evaluate((el) => getComputedStyle(el, '::before').content);
+        expect(hint).toContain('Press Audio only again to see cameras and shared screens.');
+        await s1.getByRole('button', { name: 'Audio only' }).click();
+        expect(await s1.locator('.call-tiles').evaluate((el) => getComputedStyle(el, '::before').content)).toBe('none');
+        for (const p of [s1, s2, lecturer]) await p.getByRole('button', { name: 'Leave call' }).click();
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
     'the lecturer leaving is announced to the students, and her coming back too',
     async () => {
       await withArtifactsOnFailure('calls-lecture-host-left', lecturer, server, async () => {

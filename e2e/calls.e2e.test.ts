@@ -181,9 +181,17 @@ describeBrowser('group calls (browser)', () => {
         await a.getByRole('button', { name: 'Camera on' }).waitFor();
         const frames = async () => total(await inbound(b), (x) => x.participant === idA && x.source === 'cam', 'framesDecoded');
         const off = await expectStopped(frames, 1_500);
+        // Bola sees that the camera is off (not Ada's last frame, frozen), on the tile and in the roster.
+        const camTile = b.locator(`.call-tiles .tile.cam[data-participant="${idA}"]`);
+        await eventually(async () => expect(await camTile.getAttribute('class')).toContain('off'));
+        expect(await camTile.locator('figcaption').innerText()).toEndWith(': camera off');
+        expect(await camTile.locator('video').isVisible()).toBe(false);
+        expect(await b.locator(`.call-roster li[data-participant="${idA}"]`).innerText()).toContain('camera off');
         await a.getByRole('button', { name: 'Camera on' }).click();
         await a.getByRole('button', { name: 'Camera off' }).waitFor();
         await eventually(async () => expect(await frames()).toBeGreaterThan(off + 10));
+        await eventually(async () => expect(await camTile.locator('video').isVisible()).toBe(true));
+        expect(await b.locator(`.call-roster li[data-participant="${idA}"]`).innerText()).not.toContain('camera off');
         for (const p of [a, b]) expect(await p.locator('body').innerText()).not.toContain('Call problem');
         for (const p of [b, a]) await p.getByRole('button', { name: 'Leave call' }).click();
         await b.getByRole('button', { name: 'Start call' }).waitFor();

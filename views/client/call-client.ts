@@ -340,6 +340,7 @@ export class CallClient {
     this.ui.show('mute-all', lecture && this.me.host);
     this.ui.show('end', lecture && this.me.host);
     this.ui.button('view').setAttribute('aria-pressed', String(this.audioOnly));
+    this.ui.panel.classList.toggle('audio-only', this.audioOnly);
   }
 
   leave() {

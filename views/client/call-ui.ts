@@ -72,17 +72,38 @@ export class CallUi {
     for (const tile of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile'))) if (!keys.has(tile.dataset.key!)) tile.remove();
   }
 
+  /**
+   * The roster, and what each tile says of its source. In a lecture the host comes first, then the
+   * raised hands (a lecturer of 200 must not scroll to find one) under a count; a camera or screen
+   * that stopped shows "off" rather than its last frame frozen.
+   */
   renderRoster(list: RosterEntry[], me: string, iAmHost: boolean, lecture: boolean) {
     this.names = new Map(list.map((p) => [p.id, p.name]));
-    for (const cap of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile figcaption'))) {
-      const tile = cap.parentElement!;
-      cap.textContent = `${this.names.get(tile.dataset.participant!) ?? ''}${tile.dataset.source === 'screen' ? ' (screen)' : ''}`;
+    const sending = new Map(list.map((p) => [p.id, p.sending]));
+    for (const tile of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile'))) {
+      const source = tile.dataset.source as Source;
+      if (source === 'mic') continue;
+      const off = !(sending.get(tile.dataset.participant!) ?? []).includes(source);
+      tile.classList.toggle('off', off);
+      const cap = tile.querySelector('figcaption')!;
+      cap.textContent = `${this.names.get(tile.dataset.participant!) ?? ''}${source === 'screen' ? ' (screen)' : ''}${off ? (source === 'cam' ? ': camera off' : ': not sharing') : ''}`;
     }
+    const order = (p: RosterEntry) => (lecture ? (p.host ? 0 : p.hand ? 1 : 2) : 0);
+    const sorted = list.map((p, i) => ({ p, i })).sort((a, b) => order(a.p) - order(b.p) || a.i - b.i).map((x) => x.p);
+    const hands = list.filter((p) => p.hand).length;
+    const count = document.createElement('li');
+    count.className = 'hands';
+    count.textContent = `✋ ${hands} hand${hands === 1 ? '' : 's'} raised`;
     this.roster.replaceChildren(
-      ...list.map((p) => {
+      ...(lecture && hands ? [count] : []),
+      ...sorted.map((p) => {
         const li = document.createElement('li');
         li.dataset.participant = p.id;
-        const state = [p.host && lecture ? 'lecturer' : '', p.hand ? 'hand raised' : '', p.sending.includes('mic') ? 'speaking allowed' : 'muted'].filter(Boolean).join(', ');
+        // Words for what each person does: a lecture's students listen unless allowed to speak;
+        // in a group call everyone may speak, so only "muted" and "camera off" are news.
+        const voice = lecture && !p.host ? (p.micGranted ? (p.sending.includes('mic') ? 'speaking allowed' : 'allowed to speak, muted') : 'listening') : p.sending.includes('mic') ? '' : 'muted';
+        const camera = !lecture && !p.sending.includes('cam') ? 'camera off' : '';
+        const state = [p.host && lecture ? 'lecturer' : '', p.hand ? 'hand raised' : '', voice, camera].filter(Boolean).join(', ');
         const name = document.createElement('span');
         name.textContent = `${p.name}${p.id === me ? ' (you)' : ''}${p.hand ? ' ✋' : ''}`;
         const st = document.createElement('span');
