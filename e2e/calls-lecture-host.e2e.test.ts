@@ -97,11 +97,45 @@ describeBrowser('running a lecture (browser)', () => {
         // Students join audio-only: no black boxes, and a line says how to see the shared screen.
         expect(await s1.getByRole('button', { name: 'Audio only' }).getAttribute('aria-pressed')).toBe('true');
         const hint = await s1.locator('.call-tiles').evaluate((el) => getComputedStyle(el, '::before').content);
-        expect(hint).toContain('Press Audio only again to see cameras and shared screens.');
+        expect(hint).toContain('Audio only (saves data): press it again to see video and shared screens.');
         await s1.getByRole('button', { name: 'Audio only' }).click();
         expect(await s1.locator('.call-tiles').evaluate((el) => getComputedStyle(el, '::before').content)).toBe('none');
         for (const p of [s1, s2, lecturer]) await p.getByRole('button', { name: 'Leave call' }).click();
       });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'on a phone the chat stays readable during a lecture and during a group call',
+    async () => {
+      const phone = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 360, height: 640 } });
+      await phone.addCookies(await s1.context().cookies());
+      const page = await phone.newPage();
+      await withArtifactsOnFailure('calls-phone', page, server, async () => {
+        await Promise.all([openRoom(page, server, roomId), openRoom(lecturer, server, roomId), openRoom(s2, server, roomId)]);
+        const logHeight = () => page.locator('.log').evaluate((el) => el.getBoundingClientRect().height);
+        const noCall = await logHeight();
+        await enterCall(lecturer, 'Start lecture');
+        await lecturer.getByRole('button', { name: 'Share screen' }).click();
+        await enterCall(page, 'Join call');
+        await enterCall(s2, 'Join call');
+        await s2.getByRole('button', { name: 'Raise hand' }).click();
+        await Bun.sleep(1_000);
+        const lecture = await logHeight();
+        for (const p of [page, s2, lecturer]) await p.getByRole('button', { name: 'Leave call' }).click();
+        await enterCall(s2, 'Start call');
+        await enterCall(lecturer, 'Join call');
+        await enterCall(page, 'Join call');
+        await Bun.sleep(1_500);
+        const group = await logHeight();
+        console.log('phone log height (px): no call', noCall, 'lecture', lecture, 'group call', group);
+        // Before: 61 px in a lecture, 16 px in a group call (one line, or nothing, of the chat).
+        expect(lecture).toBeGreaterThanOrEqual(180);
+        expect(group).toBeGreaterThanOrEqual(100);
+        for (const p of [page, s2, lecturer]) await p.getByRole('button', { name: 'Leave call' }).click();
+      });
+      await phone.close();
     },
     TIMEOUT,
   );

@@ -46,7 +46,7 @@ export function callPanel(roomId: string): Raw {
 <button type="button" data-act="screen" hidden>Share screen</button>
 <button type="button" data-act="hand" hidden>Raise hand</button>
 <button type="button" data-act="view" aria-pressed="false" class="secondary">Audio only</button>
-<label class="quality">Video quality <select data-act="quality"><option value="auto">Auto</option><option value="low">Low</option><option value="high">High</option></select></label>
+<label class="quality"><span class="label">Video quality</span> <select data-act="quality"><option value="auto">Auto</option><option value="low">Low</option><option value="high">High</option></select></label>
 <button type="button" data-act="mute-all" hidden class="secondary">Mute all</button>
 <button type="button" data-act="end" hidden class="danger">End lecture</button>
 <button type="button" data-act="leave" class="danger">Leave call</button>
