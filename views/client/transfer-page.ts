@@ -3,7 +3,7 @@
  * the viewer's own offers (pick the same file after a reload; the size must match and the digest is
  * verified), and the test hooks. Imported by upload.ts, which also chooses upload or offer by size.
  */
-import { offerDirect, receive, testHooks } from './transfer';
+import { isServing, offerDirect, receive, testHooks } from './transfer';
 
 export { isDirect, offerDirect } from './transfer';
 
@@ -30,10 +30,15 @@ if (typeof document !== 'undefined') {
     };
     input.click();
   });
-  // Own offers say "Offer again" (the server renders one fragment for every member).
+  // Own offers say "Offer again" (the server renders one fragment for every member), and show no
+  // button while this page offers the file (its row under the composer has "Stop offering").
   const label = () => {
     const me = document.querySelector<HTMLElement>('.app[data-me]')?.dataset.me;
-    for (const b of document.querySelectorAll<HTMLElement>(`article[data-sender="${me}"] .xfer-offer button`)) if (b.textContent === 'Receive') b.textContent = 'Offer again';
+    for (const b of document.querySelectorAll<HTMLElement>(`article[data-sender="${me}"] .xfer-offer button`)) {
+      if (b.textContent === 'Receive') b.textContent = 'Offer again';
+      const serving = isServing(b.closest('article')!.id.replace(/^m-/, ''));
+      if (b.hidden !== serving) b.hidden = serving;
+    }
   };
   new MutationObserver(label).observe(document.documentElement, { childList: true, subtree: true });
   (window as unknown as { letstalkTransfers: unknown }).letstalkTransfers = testHooks;

@@ -346,6 +346,9 @@ export async function offerDirect(file: File, room: string, list: HTMLElement, e
   else connect();
 }
 
+/** Whether this page is offering the transfer now (its own offer's button then has nothing to do). */
+export const isServing = (transfer: string) => served.some((f) => f.transfer === transfer);
+
 let config: Promise<{ thresholdBytes: number }> | null = null;
 /** Whether a file of this size goes browser to browser (asks the server for its threshold once). */
 export async function isDirect(size: number): Promise<boolean> {

@@ -226,7 +226,7 @@ describe('/xfer', () => {
     a.ws.close();
     await Bun.sleep(100);
     b.send({ type: 'request', room: room.id, transfer });
-    expect(await b.next('error')).toMatchObject({ status: 503, message: 'Ada Obi is not online; ask them to open Lets Talk.' });
+    expect(await b.next('error')).toMatchObject({ status: 503, message: 'Ada Obi is not offering this file right now (their page was closed or reloaded): ask them to open this room and press Offer again.' });
   });
 
   test('safeguarding: a blocked sender can neither offer a file nor serve an earlier offer', async () => {

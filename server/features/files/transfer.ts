@@ -182,7 +182,7 @@ export class Transfers {
       const w = this.withdrawn.get(message.id);
       // A receiver resuming after its channel dropped learns the sender stopped, instead of retrying.
       if (w && Date.now() - w.at <= WITHDRAWN_MS) throw gone(`${w.name} stopped offering this file.`);
-      throw unavailable(`${sender.name} is not online; ask them to open Lets Talk.`);
+      throw unavailable(`${sender.name} is not offering this file right now (their page was closed or reloaded): ask them to open this room and press Offer again.`);
     }
     // A new request from this receiver replaces its earlier session for the same offer (a resume).
     // The sender is told at once: its link for the old session may never have connected (a relay that
