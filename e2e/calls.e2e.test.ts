@@ -170,6 +170,9 @@ describeBrowser('group calls (browser)', () => {
           await a.getByRole('button', { name: 'Stop sharing' }).waitFor();
           await expectReceiving(b, [idA], { source: 'screen', audio: false });
           await eventually(async () => expect(await b.locator('.call-tiles .tile.screen').count()).toBe(1));
+          // Ada sees her own screen as the others do, and her camera (from the local tracks).
+          expect(await a.locator('.call-tiles .tile.self figcaption').allInnerTexts()).toEqual(['Your screen, as the others see it', 'You']);
+          expect(await a.locator('#call-note-' + roomId).innerText()).toBe('You are sharing your screen.');
           await a.getByRole('button', { name: 'Stop sharing' }).click();
           await a.getByRole('button', { name: 'Share screen' }).waitFor();
           await eventually(async () => expect(await b.locator('.call-tiles .tile.screen').count()).toBe(0));
@@ -181,6 +184,7 @@ describeBrowser('group calls (browser)', () => {
         await a.getByRole('button', { name: 'Camera on' }).waitFor();
         const frames = async () => total(await inbound(b), (x) => x.participant === idA && x.source === 'cam', 'framesDecoded');
         const off = await expectStopped(frames, 1_500);
+        await eventually(async () => expect(await a.locator('.call-tiles .tile.self').count()).toBe(0)); // her own view goes too
         // Bola sees that the camera is off (not Ada's last frame, frozen), on the tile and in the roster.
         const camTile = b.locator(`.call-tiles .tile.cam[data-participant="${idA}"]`);
         await eventually(async () => expect(await camTile.getAttribute('class')).toContain('off'));

@@ -282,7 +282,9 @@ export class CallClient {
       track.onended = () => void this.setScreen(false);
       this.local.screen = track;
       this.tx.screen = this.pub!.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ maxBitrate: 1_200_000, maxFramerate: 5 }] });
+      this.ui.say(this.mode === 'lecture' ? 'You are sharing your screen: the students see it.' : 'You are sharing your screen.');
     } else {
+      if (this.local.screen) this.ui.say('You stopped sharing your screen.');
       this.local.screen?.stop();
       this.local.screen = undefined;
       this.tx.screen?.stop();
@@ -341,6 +343,7 @@ export class CallClient {
     this.ui.show('end', lecture && this.me.host);
     this.ui.button('view').setAttribute('aria-pressed', String(this.audioOnly));
     this.ui.panel.classList.toggle('audio-only', this.audioOnly);
+    this.ui.selfView({ cam: this.muted.cam ? undefined : this.local.cam, screen: this.local.screen });
   }
 
   leave() {

@@ -67,9 +67,37 @@ export class CallUi {
     void media.play().catch(() => {});
   }
 
-  /** Removes tiles whose track is no longer received. */
+  /** Removes tiles whose track is no longer received (one's own view is not received: kept). */
   keepOnly(keys: Set<string>) {
-    for (const tile of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile'))) if (!keys.has(tile.dataset.key!)) tile.remove();
+    for (const tile of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile:not(.self)'))) if (!keys.has(tile.dataset.key!)) tile.remove();
+  }
+
+  /**
+   * One's own camera (mirrored, as in a mirror) and shared screen (as the others see it), from the
+   * local tracks: nothing goes over the network for them. Absent when off.
+   */
+  selfView(tracks: { cam?: MediaStreamTrack; screen?: MediaStreamTrack }) {
+    for (const source of ['cam', 'screen'] as const) {
+      const track = tracks[source];
+      let tile = this.tiles.querySelector<HTMLElement>(`.tile.self.${source}`);
+      if (!track) {
+        tile?.remove();
+        continue;
+      }
+      if (!tile) {
+        tile = document.createElement('figure');
+        tile.className = `tile self ${source}`;
+        const video = document.createElement('video');
+        video.autoplay = video.muted = video.playsInline = true;
+        const cap = document.createElement('figcaption');
+        cap.textContent = source === 'cam' ? 'You' : 'Your screen, as the others see it';
+        tile.append(video, cap);
+        this.tiles.prepend(tile);
+      }
+      const video = tile.querySelector('video')!;
+      if ((video.srcObject as MediaStream | null)?.getTracks()[0] !== track) video.srcObject = new MediaStream([track]);
+      void video.play().catch(() => {});
+    }
   }
 
   /**
@@ -80,7 +108,7 @@ export class CallUi {
   renderRoster(list: RosterEntry[], me: string, iAmHost: boolean, lecture: boolean) {
     this.names = new Map(list.map((p) => [p.id, p.name]));
     const sending = new Map(list.map((p) => [p.id, p.sending]));
-    for (const tile of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile'))) {
+    for (const tile of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile:not(.self)'))) {
       const source = tile.dataset.source as Source;
       if (source === 'mic') continue;
       const off = !(sending.get(tile.dataset.participant!) ?? []).includes(source);
