@@ -4,9 +4,9 @@
  * non-member cannot join a room's call.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
-import type { Signed } from './chat-helpers';
+import { waitConnected, type Signed } from './chat-helpers';
 import { enterCall, eventually, expectReceiving, expectStopped, inbound, launchCallBrowser, myId, openRoom, roomWithPeople, startCallServer, total } from './calls-helpers';
 
 const TIMEOUT = 120_000;
@@ -150,6 +150,31 @@ describeBrowser('group calls (browser)', () => {
         for (const p of [a, b, c]) expect(await p.locator('body').innerText()).not.toContain('Call problem');
         for (const p of [c, b, a]) await p.getByRole('button', { name: 'Leave call' }).click();
         await c.getByRole('button', { name: 'Start call' }).waitFor();
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a call shows on the room's entry in the room list, wherever one is (live, and on a page loaded meanwhile)",
+    async () => {
+      const [a, , c] = people.map((p) => p.page) as [Page, Page, Page];
+      await withArtifactsOnFailure('calls-badge', c, server, async () => {
+        await c.goto(`${server.url}/`);
+        await c.getByRole('navigation', { name: 'Rooms' }).waitFor();
+        await waitConnected(c);
+        const badge = c.locator(`#rl-call-${roomId}`);
+        expect(await badge.isVisible()).toBe(false);
+        await openRoom(a, server, roomId);
+        await enterCall(a, 'Start call');
+        await eventually(async () => expect(await badge.isVisible()).toBe(true));
+        expect(await badge.getAttribute('title')).toBe('Call in progress');
+        await c.reload();
+        await c.getByRole('navigation', { name: 'Rooms' }).waitFor();
+        expect(await badge.isVisible()).toBe(true);
+        await waitConnected(c);
+        await a.getByRole('button', { name: 'Leave call' }).click();
+        await eventually(async () => expect(await badge.isVisible()).toBe(false));
       });
     },
     TIMEOUT,

@@ -49,6 +49,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
       void sfu.endUser(userId, opts.why ?? 'Your account was blocked by the safeguarding team.', opts.where).catch((err) => deps.logger.error('ending calls failed', { err })),
     endSeats: (which, why) => void sfu.endSeats(which, why).catch((err) => deps.logger.error('ending calls failed', { err })),
     endRoom: (roomId, why = 'This room was frozen by the safeguarding team.') => void sfu.endRoom(roomId, why).catch((err) => deps.logger.error('ending calls failed', { err })),
+    active: (roomId) => sfu.state(roomId) !== null,
   };
   chat.warn = (message, fields) => deps.logger.warn(message, fields);
   // Direct transfers (files above the threshold): offers and sessions in memory, relays on demand.

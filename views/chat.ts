@@ -63,12 +63,25 @@ export interface RoomSummary {
   unread: number;
   mentions: number;
   lastReadSeq: number;
+  /** A call is in progress in the room (on this node): the entry says so. */
+  call?: boolean;
+}
+
+export const roomCallBadgeId = (roomId: string) => `rl-call-${roomId}`;
+
+/**
+ * "Call in progress" on a room's entry in the room list, so that a DM call (or a lecture started
+ * while one reads another room) is seen from anywhere; pushed with every call-state change.
+ */
+export function roomCallBadge(roomId: string, active: boolean): Raw {
+  return html`<span class="badge call-badge" id="${roomCallBadgeId(roomId)}" ${active ? '' : 'hidden'} title="Call in progress">📞<span class="visually-hidden"> call in progress</span></span>`;
 }
 
 export function roomListItem(s: RoomSummary, current: boolean): Raw {
   const label = s.room.kind === 'course' && s.room.code ? `${s.room.code} · ${s.title}` : s.title;
   return html`<li id="rl-${s.room.id}" data-room="${s.room.id}" data-last-read="${s.lastReadSeq}" class="${s.room.kind}${s.room.archived ? ' archived' : ''}">
 <a href="/rooms/${s.room.id}"${current ? html` aria-current="page"` : ''}><span class="name">${label}</span>
+${roomCallBadge(s.room.id, !!s.call)}
 <span class="badge mention-badge" ${s.mentions ? '' : 'hidden'} aria-label="${s.mentions} mention${s.mentions === 1 ? '' : 's'}">@${s.mentions}</span>
 <span class="badge unread-badge" ${s.unread ? '' : 'hidden'}><span class="n">${s.unread}</span><span class="visually-hidden"> unread</span></span></a></li>`;
 }

@@ -11,6 +11,7 @@ import { isLectureHost } from '../../rtc/permissions';
 import type { CallState, Sfu } from '../../rtc/sfu';
 import { callStatus, callStatusId, type CallBarState } from '../../../views/calls';
 import { partial } from '../../../views/partials';
+import { roomCallBadge, roomCallBadgeId } from '../../../views/chat';
 
 export interface CallSeat {
   roomId: string;
@@ -33,6 +34,7 @@ export function barState(s: CallState | null): CallBarState {
 /** Pushes each call-state change to the room's members (their call bars). */
 export function pushCallStates(sfu: Sfu, hub: Hub) {
   sfu.onChange = (roomId, state) => {
-    hub.publish(topics.room(roomId), partial(callStatusId(roomId), 'outerHTML', callStatus(roomId, barState(state))).value);
+    // The room's call bar (on its page) and its entry in every member's room list.
+    hub.publish(topics.room(roomId), partial(callStatusId(roomId), 'outerHTML', callStatus(roomId, barState(state))).value + partial(roomCallBadgeId(roomId), 'outerHTML', roomCallBadge(roomId, state !== null)).value);
   };
 }

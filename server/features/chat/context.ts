@@ -33,6 +33,8 @@ export interface CallControl {
   endSeats(which: { room(roomId: string): Promise<boolean>; user(roomId: string, userId: string): Promise<boolean> }, why: string): void;
   /** `why`: what every participant is told (default: the room was frozen by the safeguarding team). */
   endRoom(roomId: string, why?: string): void;
+  /** Whether a call is in progress in the room on this node (the room list's call badge). */
+  active?(roomId: string): boolean;
 }
 
 export function createChatContext(store: Store, hub: Hub, timeZone: string, opts: { moderationScope?: ModerationScope; moderation?: Moderation; limiters?: LimiterFactory } = {}): ChatContext {
