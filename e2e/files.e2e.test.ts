@@ -273,11 +273,17 @@ describeBrowser('files (browser)', () => {
     async () => {
       await withArtifactsOnFailure('files-limit', a.page, server, async () => {
         await openRoom(a.page, server, roomId);
+        // Refused by the page before it reads the file (no upload socket at all), in the server's words.
+        const sockets: string[] = [];
+        const onSocket = (ws: { url(): string }) => void (new URL(ws.url()).pathname === '/upload' && sockets.push(ws.url()));
+        a.page.on('websocket', onSocket);
         await a.page.getByLabel('Attach file').setInputFiles({ name: 'too-big.iso', mimeType: 'application/octet-stream', buffer: Buffer.alloc(26 * MB, 7) });
         const alert = a.page.locator('.uploads [role="alert"]');
         await alert.waitFor({ timeout: 30_000 });
-        expect(await alert.innerText()).toContain('files can be at most 25 MB');
+        expect(await alert.innerText()).toBe('“too-big.iso” is 26 MB; files can be at most 25 MB.');
         expect((await uploads(a.page)).reduce((n, s) => n + s.sent, 0)).toBe(0);
+        expect(sockets).toEqual([]);
+        a.page.off('websocket', onSocket);
 
         // A 1×1 PNG: shown as a thumbnail in the log.
         const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');

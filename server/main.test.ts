@@ -109,6 +109,16 @@ describe('what stops a start is one line for the operator', () => {
   });
 });
 
+describe('start-up warnings', () => {
+  test('FILE_MAX_BYTES lowered alone: the middle sizes are refused, larger files sent directly; said once at start', async () => {
+    const r = await start({ DATA_DIR: join(dir, 'data-warn'), FILE_MAX_BYTES: '25000000' }, '"listening"');
+    const line = r.out.split('\n').find((l) => l.includes('FILE_DIRECT_THRESHOLD_BYTES'));
+    expect(JSON.parse(line!)).toMatchObject({ level: 'warn', maxFileBytes: 25_000_000, directThresholdBytes: 1024 ** 3 });
+    const both = await start({ DATA_DIR: join(dir, 'data-warn'), FILE_MAX_BYTES: '25000000', FILE_DIRECT_THRESHOLD_BYTES: '25000000' }, '"listening"');
+    expect(both.out).not.toContain('are refused, larger ones are sent directly');
+  }, 30_000);
+});
+
 describe("the data files are the server's alone", () => {
   test('even in a DATA_DIR made beforehand with 0755 and an old 0644 database', async () => {
     const data = join(dir, 'data-modes');

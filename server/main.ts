@@ -56,6 +56,11 @@ async function main() {
   if (hub instanceof RedisHub) logger.info('fan-out through redis', { nodeId: hub.nodeId });
   // Several nodes (REDIS_URL) each with their own secrets.json sign a person out whenever the load
   // balancer sends her to another node.
+  const f = config.files;
+  if (f.maxFileBytes < f.directThresholdBytes) {
+    // Legal, but rarely meant: a lowered FILE_MAX_BYTES alone refuses the middle sizes only.
+    logger.warn('files between FILE_MAX_BYTES and FILE_DIRECT_THRESHOLD_BYTES are refused, larger ones are sent directly: set FILE_DIRECT_THRESHOLD_BYTES to FILE_MAX_BYTES to send every file too big to store directly', { maxFileBytes: f.maxFileBytes, directThresholdBytes: f.directThresholdBytes });
+  }
   if (config.redisUrl && !process.env.SECRET_KEY) logger.warn('REDIS_URL is set but SECRET_KEY is not: give every node the same SECRET_KEY, or sessions work on one node only (README, Scaling out)');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info('listening', { url: `http://${shownHost}:${port}`, store: store.kind, dataDir: config.dataDir });

@@ -5,7 +5,7 @@
  */
 import { isServing, offerDirect, receive, testHooks } from './transfer';
 
-export { isDirect, offerDirect } from './transfer';
+export { fileLimits, offerDirect } from './transfer';
 
 if (typeof document !== 'undefined') {
   document.addEventListener('click', (e) => {

@@ -349,15 +349,19 @@ export async function offerDirect(file: File, room: string, list: HTMLElement, e
 /** Whether this page is offering the transfer now (its own offer's button then has nothing to do). */
 export const isServing = (transfer: string) => served.some((f) => f.transfer === transfer);
 
-let config: Promise<{ thresholdBytes: number }> | null = null;
-/** Whether a file of this size goes browser to browser (asks the server for its threshold once). */
-export async function isDirect(size: number): Promise<boolean> {
+let config: Promise<{ thresholdBytes: number; maxFileBytes: number }> | null = null;
+/**
+ * The server's file limits (asked once): above `thresholdBytes` a file goes browser to browser; a
+ * stored one may have at most `maxFileBytes`. Null when they could not be had: upload as usual (the
+ * server refuses what is too large).
+ */
+export async function fileLimits(): Promise<{ thresholdBytes: number; maxFileBytes: number } | null> {
   config ??= fetch('/transfers/config').then((r) => r.json());
   try {
-    return size > (await config).thresholdBytes;
+    return await config;
   } catch {
-    config = null; // ask again next time; meanwhile upload as usual (the server refuses what is too large)
-    return false;
+    config = null; // ask again next time
+    return null;
   }
 }
 

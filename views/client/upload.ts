@@ -9,8 +9,8 @@
 import { socketUrl } from './socket-url';
 import { checkSession } from './session-check';
 import { SIGNED_OUT_EVENT, toSignIn } from './to-sign-in';
-import { isDirect, offerDirect } from './transfer-page';
-import { MAX_THUMB_BYTES } from '../../server/features/files/names';
+import { fileLimits, offerDirect } from './transfer-page';
+import { MAX_THUMB_BYTES, tooLargeText } from '../../server/features/files/names';
 import { leaveGuard } from './leave-guard';
 
 const CHUNK = 256 * 1024;
@@ -287,13 +287,17 @@ class Upload {
         this.row.remove();
         return;
       case 'error':
-        this.state = 'failed';
-        this.ws?.close();
-        this.info.setAttribute('role', 'alert');
-        this.info.textContent = m.message ?? 'The file could not be sent.';
-        this.pauseBtn.hidden = true;
-        return;
+        return this.refuse(m.message ?? 'The file could not be sent.');
     }
+  }
+
+  /** The file will not be sent: why, in the row (role=alert), which stays until cancelled. */
+  refuse(message: string) {
+    this.state = 'failed';
+    this.ws?.close();
+    this.info.setAttribute('role', 'alert');
+    this.info.textContent = message;
+    this.pauseBtn.hidden = true;
   }
 
   private pumping = false;
@@ -368,5 +372,13 @@ if (typeof document !== 'undefined') document.addEventListener('change', (e) => 
   const files = Array.from(input.files);
   input.value = '';
   // Files above the server's threshold are not stored: they are offered for direct transfer (transfer.ts).
-  for (const file of files) void isDirect(file.size).then((direct) => (direct ? offerDirect(file, room, list) : new Upload(file, room, list).start()));
+  for (const file of files) {
+    void fileLimits().then((limits) => {
+      if (limits && file.size > limits.thresholdBytes) return offerDirect(file, room, list);
+      const up = new Upload(file, room, list);
+      // Refused before the file is read: hashing a phone's 2 GB video first took minutes.
+      if (limits && file.size > limits.maxFileBytes) return up.refuse(tooLargeText(file.name, file.size, limits.maxFileBytes));
+      void up.start();
+    });
+  }
 });

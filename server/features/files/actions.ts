@@ -10,7 +10,7 @@ import { OffsetMismatchError, type Store, type StoredFile, type Upload, type Use
 import type { ChatContext } from '../chat/context';
 import { memberRoom, postScreened } from '../chat/messages';
 import { fileNameText } from '../moderation/screen';
-import { fileUrl, formatBytes, isImage, MAX_THUMB_BYTES, sanitizeName, sanitizeType } from './names';
+import { fileUrl, formatBytes, isImage, MAX_THUMB_BYTES, sanitizeName, sanitizeType, tooLargeText } from './names';
 
 /** Largest chunk payload in one binary frame. */
 export const MAX_CHUNK_BYTES = 256 * 1024;
@@ -54,7 +54,7 @@ export async function beginUpload(ctx: ChatContext, limits: FileLimits, user: Us
   await assertMayPost(ctx.store, user, room);
   const name = sanitizeName(input.name ?? '');
   if (input.size > limits.maxFileBytes) {
-    throw tooLarge(`“${name}” is ${formatBytes(input.size)}; files can be at most ${formatBytes(limits.maxFileBytes)}.`);
+    throw tooLarge(tooLargeText(name, input.size, limits.maxFileBytes));
   }
   const id = crypto.randomUUID();
   const up = await ctx.store.files.beginUpload({ id, userId: user.id, roomId: room.id, name, size: input.size, type: sanitizeType(input.mime), sha256: input.sha256, createdAt: now });

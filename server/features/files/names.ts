@@ -83,6 +83,9 @@ export function contentDisposition(name: string, inline: boolean): string {
 /** The download URL of a stored file (the name is cosmetic; the id decides). */
 export const fileUrl = (id: string, name: string) => `/files/${id}/${encodeURIComponent(name)}`;
 
+/** The refusal of a file over the limit: said by the page before it reads the file, and by the server. */
+export const tooLargeText = (name: string, size: number, max: number) => `“${sanitizeName(name)}” is ${formatBytes(size)}; files can be at most ${formatBytes(max)}.`;
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];

@@ -54,7 +54,7 @@ export function transferRoutes(app: AppContext, transfers: Transfers, hub: Hub) 
     .use(viewerPlugin(app))
     .get('/transfers/config', async ({ requireUser }) => {
       await requireUser();
-      return { thresholdBytes: app.config.files.directThresholdBytes, relayOnly: app.config.files.relayOnly };
+      return { thresholdBytes: app.config.files.directThresholdBytes, maxFileBytes: app.config.files.maxFileBytes, relayOnly: app.config.files.relayOnly };
     })
     .get('/transfer-sw.js', () => new Response(SW_SOURCE, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' } }))
     .ws(
