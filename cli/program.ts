@@ -3,7 +3,7 @@
  * in-process; cli/main.ts binds it to the real process. Exit codes: 0 ok, 1 bad input or a
  * refused operation, 2 usage error.
  */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../server/config';
@@ -69,7 +69,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const store = async (opts: { create?: boolean } = {}) => {
     if (!opened && !config.mongodbUri) {
       const db = resolve(config.dataDir, 'letstalk.db');
-      if (!existsSync(db)) {
+      const missing = (() => {
+        try {
+          statSync(db);
+          return false;
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          // The data folder is the server user's alone (mode 0700): say so, not "no database".
+          if (code === 'EACCES') throw new CliError(`cannot read ${db}: permission denied (run the CLI as the server's user, e.g. sudo -u letstalk env DATA_DIR=… bun cli/main.ts …)`);
+          if (code === 'ENOENT' || code === 'ENOTDIR') return true;
+          throw e;
+        }
+      })();
+      if (missing) {
         if (!opts.create) throw new CliError(`no database at ${db}: set DATA_DIR to the server's data folder (the server makes the database on its first start)`);
         io.err(`note: no database at ${db}: a new one is made there (the server must use the same DATA_DIR)\n`);
       }

@@ -183,7 +183,7 @@ describeBrowser('group calls (browser)', () => {
   test(
     'sharing the screen, stopping and sharing again, camera off and on: the others see each change, and no page has a call problem',
     async () => {
-      const [a, b] = people.map((p) => p.page) as [typeof people[0]['page'], typeof people[0]['page']];
+      const [a, b, c] = people.map((p) => p.page) as [Page, Page, Page];
       await withArtifactsOnFailure('calls-screen-twice', b, server, async () => {
         await Promise.all([a, b].map((p) => openRoom(p, server, roomId)));
         await enterCall(a, 'Start call');
@@ -216,6 +216,13 @@ describeBrowser('group calls (browser)', () => {
         expect(await camTile.locator('figcaption').innerText()).toEndWith(': camera off');
         expect(await camTile.locator('video').isVisible()).toBe(false);
         expect(await b.locator(`.call-roster li[data-participant="${idA}"]`).innerText()).toContain('camera off');
+        // Someone joining now sees it too (her tile for it is made after the roster came).
+        await openRoom(c, server, roomId);
+        await enterCall(c, 'Join call');
+        const hers = c.locator(`.call-tiles .tile.cam[data-participant="${idA}"]`);
+        await eventually(async () => expect(await hers.getAttribute('class')).toContain('off'));
+        expect(await hers.locator('figcaption').innerText()).toEndWith(': camera off');
+        await c.getByRole('button', { name: 'Leave call' }).click();
         await a.getByRole('button', { name: 'Camera on' }).click();
         await a.getByRole('button', { name: 'Camera off' }).waitFor();
         await eventually(async () => expect(await frames()).toBeGreaterThan(off + 10));

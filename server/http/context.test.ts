@@ -35,7 +35,9 @@ describe('TRUST_PROXY', () => {
   test('only an address is taken: anything else in that entry gives the peer (it keys limits and goes into the audit)', () => {
     expect(ipOf(2, 'garbage!!')).toBe('192.0.2.1');
     expect(ipOf(1, '<script>')).toBe('192.0.2.1');
-    expect(ipOf(1, '203.0.113.7:5555')).toBe('192.0.2.1');
+    expect(ipOf(1, '203.0.113.7:5555')).toBe('203.0.113.7'); // a proxy that writes the port (Azure)
+    expect(ipOf(1, '[2001:db8::7]:5555')).toBe('2001:db8::7');
+    expect(ipOf(1, '203.0.113.7:port')).toBe('192.0.2.1');
     expect(ipOf(1, '2001:db8::7')).toBe('2001:db8::7');
     expect(ipOf(1, '[2001:db8::7]')).toBe('2001:db8::7');
   });

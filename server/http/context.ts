@@ -68,7 +68,8 @@ export function clientIp(config: Pick<Config, 'trustProxyHops'>, request: Reques
     const xff = request.headers.get('x-forwarded-for');
     if (xff) {
       const hops = xff.split(',');
-      const ip = hops[Math.max(0, hops.length - config.trustProxyHops)]!.trim().replace(/^\[(.*)\]$/, '$1');
+      // Some proxies write the port too (`203.0.113.7:5123`, `[2001:db8::7]:5123`): the address is kept.
+      const ip = hops[Math.max(0, hops.length - config.trustProxyHops)]!.trim().replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/, '$1');
       // Only an address: it keys the sign-in limit and goes into the audit and the logs (a proxy
       // passing on whatever a client wrote there gives the proxy's own address instead).
       if (isIP(ip)) return ip;

@@ -67,9 +67,11 @@ export class Call {
   join(member: Member, host: boolean, endpoint: Endpoint, iceServers: IceServer[]): Participant {
     if (this.ended) throw new CallError('This call has ended.');
     if (this.removed.has(member.userId)) throw new CallError('A host removed you from this call.');
-    if (this.participants.size >= this.cfg.maxParticipants) throw new CallError(`This call is full (${this.cfg.maxParticipants} people).`);
-    // One seat per person: joining again (another tab) replaces the earlier one.
+    // One seat per person: joining again (another tab, a reload) replaces the earlier one, so the
+    // earlier seat does not count against the limit; nor is a lecture's host ever kept out of it
+    // (a full lecture whose lecturer could not come back would end itself).
     for (const other of this.participants.values()) if (other.member.userId === member.userId) void this.leave(other, 'replaced');
+    if (this.participants.size >= this.cfg.maxParticipants && !(this.mode === 'lecture' && host)) throw new CallError(`This call is full (${this.cfg.maxParticipants} people).`);
     const seat: Seat = { host: this.mode === 'lecture' && host, micGranted: false };
     const p = new Participant(member, seat, defaultView(this.mode, seat), endpoint, this.cfg, {
       onUpTrack: (_, up) => this.publish(up),
@@ -97,6 +99,9 @@ export class Call {
     if (reason !== 'left') p.send({ type: 'ended', reason });
     await p.close();
     this.hooks.log('call leave', { callId: this.id, participantId: p.id, reason, left: this.participants.size });
+    // Ended meanwhile (endAll: a host ended it, a lecture replaced it): ending it again would tell
+    // the room "no call" over the call that may have replaced this one.
+    if (this.ended) return;
     if (!this.participants.size) {
       this.ended = true;
       this.clearHostless();

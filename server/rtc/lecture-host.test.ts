@@ -73,20 +73,48 @@ describe('running a lecture', () => {
     expect(s.state('r')).toBeNull();
   });
 
-  test("a lecturer's lecture takes the room from a group call, whose people are told; a student's start joins the call as it is", () => {
+  test("a lecturer's lecture takes the room from a group call when she asks for it, whose people are told; a student's start joins the call as it is", () => {
     const s = sfu();
     const e1 = endpoint();
     const e2 = endpoint();
     const g = s.join({ roomId: 'r', member: member(2), host: false, start: 'group', endpoint: e1 });
     // Another student asking for a lecture joins the group call (only hosts start lectures).
-    const other = s.join({ roomId: 'r', member: member(3), host: false, start: 'lecture', endpoint: e2 });
+    const other = s.join({ roomId: 'r', member: member(3), host: false, start: 'lecture', replace: true, endpoint: e2 });
     expect(other.call).toBe(g.call);
-    const l = s.join({ roomId: 'r', member: member(1), host: true, start: 'lecture', endpoint: endpoint() });
+    // A host's plain "Start lecture" (a call bar not yet updated) or rejoin joins the call as it is.
+    const plain = s.join({ roomId: 'r', member: member(4), host: true, start: 'lecture', endpoint: endpoint() });
+    expect(plain.call).toBe(g.call);
+    const l = s.join({ roomId: 'r', member: member(1), host: true, start: 'lecture', replace: true, endpoint: endpoint() });
     expect(l.call).not.toBe(g.call);
     expect(s.state('r')).toMatchObject({ mode: 'lecture', participants: 1 });
     for (const e of [e1, e2]) {
       expect(notices(e)).toEqual([{ type: 'ended', reason: 'ended', message: LECTURE_REPLACES_CALL }]);
       expect(e.closed).toEqual([1000]);
     }
+  });
+
+  test('a leave still closing when a lecture replaced its call does not tell the room "no call" over the lecture', async () => {
+    const s = sfu();
+    const pushes: (string | null)[] = [];
+    s.onChange = (_, st) => pushes.push(st ? `${st.mode}:${st.participants}` : null);
+    const g1 = s.join({ roomId: 'r', member: member(2), host: false, start: 'group', endpoint: endpoint() });
+    s.join({ roomId: 'r', member: member(3), host: false, endpoint: endpoint() });
+    const leaving = s.leave(g1.call, g1.participant); // its connections still closing…
+    s.join({ roomId: 'r', member: member(1), host: true, start: 'lecture', replace: true, endpoint: endpoint() });
+    await leaving;
+    expect(s.state('r')).toMatchObject({ mode: 'lecture', participants: 1 });
+    // The group call's end, then the lecture; nothing after it says the room has no call.
+    expect(pushes.slice(pushes.indexOf('lecture:1'))).toEqual(['lecture:1']);
+  });
+
+  test('a full lecture still lets its host in (back after a drop); a seat replaced does not count', () => {
+    const s = new Sfu({ ...rtcConfigFromEnv({}), maxParticipants: 2 }, { info() {}, warn() {} });
+    sfus.push(s);
+    s.join({ roomId: 'r', member: member(1), host: true, start: 'lecture', endpoint: endpoint() });
+    s.join({ roomId: 'r', member: member(2), host: false, endpoint: endpoint() });
+    expect(() => s.join({ roomId: 'r', member: member(3), host: false, endpoint: endpoint() })).toThrow('This call is full (2 people).');
+    s.join({ roomId: 'r', member: member(2), host: false, endpoint: endpoint() }); // the same student, another tab
+    s.join({ roomId: 'r', member: member(9), host: true, endpoint: endpoint() }); // a second host
+    expect(s.state('r')).toMatchObject({ participants: 3 });
   });
 });

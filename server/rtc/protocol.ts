@@ -13,8 +13,11 @@ const SourceT = T.Union([T.Literal('mic'), T.Literal('cam'), T.Literal('screen')
 const ViewT = T.Union([T.Literal('audio-only'), T.Literal('low'), T.Literal('auto'), T.Literal('high')]);
 
 export const ClientMsg = T.Union([
-  /** Join the room's call; `start` creates it (in that mode) when none is in progress. */
-  msg('join', { room: Id, start: T.Optional(T.Union([T.Literal('group'), T.Literal('lecture')])) }),
+  /**
+   * Join the room's call; `start` creates it (in that mode) when none is in progress. `replace`
+   * (a host's "Start a lecture instead", asked to confirm): a lecture in place of a group call.
+   */
+  msg('join', { room: Id, start: T.Optional(T.Union([T.Literal('group'), T.Literal('lecture')])), replace: T.Optional(T.Boolean()) }),
   /** Offer for the publishing connection; `sources` says what each sending m-line (by mid) carries. */
   msg('offer', { sdp: Sdp, sources: T.Record(T.String({ maxLength: 32 }), SourceT, { maxProperties: 8 }) }),
   /** Answer to the server's offer on the receiving connection. */

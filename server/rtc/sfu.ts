@@ -61,12 +61,13 @@ export class Sfu {
    * Puts a member into the room's call. `start` creates the call when none is in progress
    * (a lecture only when `host`). The caller has verified identity and membership.
    */
-  join(opts: { roomId: string; member: Member; host: boolean; start?: CallMode; endpoint: Endpoint }): { call: Call; participant: Participant } {
+  join(opts: { roomId: string; member: Member; host: boolean; start?: CallMode; replace?: boolean; endpoint: Endpoint }): { call: Call; participant: Participant } {
     let call = this.calls.get(opts.roomId);
     // A lecture takes the room from a group call (students who started one before class must not
     // keep the lecturer from teaching, nor make her hold the lecture as a call everyone speaks in):
-    // that call ends for everyone in it, told why.
-    if (call && !call.ended && call.mode === 'group' && opts.start === 'lecture' && opts.host) call.endAll(LECTURE_REPLACES_CALL);
+    // that call ends for everyone in it, told why. Only when asked for (`replace`: a plain "Start
+    // lecture" from a bar not yet updated, or a rejoin, joins the call as it is).
+    if (call && !call.ended && call.mode === 'group' && opts.start === 'lecture' && opts.replace && opts.host) call.endAll(LECTURE_REPLACES_CALL);
     if (!call || call.ended) {
       if (!opts.start) throw new CallError('There is no call in this room right now.');
       if (opts.start === 'lecture' && !opts.host) throw new CallError('Only the lecturer or the room owner can start a lecture.');
@@ -156,7 +157,8 @@ export class Sfu {
         if (this.calls.get(c.roomId) === c) this.calls.delete(c.roomId);
         this.log.info('call ended', { callId: c.id, roomId: c.roomId });
         if (!this.calls.size) this.stopTimer();
-        this.onChange(c.roomId, null);
+        // The room's state now: another call may already be in it (a lecture that replaced this one).
+        this.onChange(c.roomId, this.state(c.roomId));
       },
       log: (msg, fields) => this.log.info(msg, fields),
       warn: (msg, fields) => this.log.warn(msg, fields),

@@ -48,6 +48,8 @@ export class CallClient {
     start: 'group' | 'lecture' | undefined,
     private onEnd: (resume: Resume | null) => void,
     private resume?: Resume,
+    /** A lecture in place of the group call in progress (the host confirmed it); never on a rejoin. */
+    replace = false,
   ) {
     this.ui = new CallUi(panel, roomId);
     // Back after a loss: start the call again if it is gone (a server restart) and we could start it.
@@ -55,7 +57,7 @@ export class CallClient {
     // Muted from the start: a loss while the devices open must not forget it (retry reads this).
     if (resume) this.muted = { mic: resume.micMuted, cam: resume.camOff };
     this.ws = new WebSocket(socketUrl('/rtc'));
-    this.ws.onopen = () => this.signal({ type: 'join', room: roomId, ...(start ? { start } : {}) });
+    this.ws.onopen = () => this.signal({ type: 'join', room: roomId, ...(start ? { start } : {}), ...(replace && !resume ? { replace: true } : {}) });
     // Messages are handled in order, one at a time (an answer must not overtake its offer).
     this.ws.onmessage = (e) => {
       const m = JSON.parse(String(e.data)) as Msg;

@@ -12,6 +12,8 @@ export class CallUi {
   readonly roster: HTMLElement;
   readonly note: HTMLElement;
   private names = new Map<string, string>();
+  /** What each participant sends, from the last roster: a tile made later (a newcomer's) is marked from it. */
+  private sending = new Map<string, Source[]>();
 
   constructor(
     readonly panel: HTMLElement,
@@ -55,9 +57,8 @@ export class CallUi {
       }
       tile.append(media);
       if (source !== 'mic') {
-        const cap = document.createElement('figcaption');
-        cap.textContent = `${this.names.get(participant) ?? ''}${source === 'screen' ? ' (screen)' : ''}`;
-        tile.append(cap);
+        tile.append(document.createElement('figcaption'));
+        this.mark(tile);
       } else tile.hidden = true;
       this.tiles.append(tile);
     }
@@ -107,15 +108,8 @@ export class CallUi {
    */
   renderRoster(list: RosterEntry[], me: string, iAmHost: boolean, lecture: boolean) {
     this.names = new Map(list.map((p) => [p.id, p.name]));
-    const sending = new Map(list.map((p) => [p.id, p.sending]));
-    for (const tile of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile:not(.self)'))) {
-      const source = tile.dataset.source as Source;
-      if (source === 'mic') continue;
-      const off = !(sending.get(tile.dataset.participant!) ?? []).includes(source);
-      tile.classList.toggle('off', off);
-      const cap = tile.querySelector('figcaption')!;
-      cap.textContent = `${this.names.get(tile.dataset.participant!) ?? ''}${source === 'screen' ? ' (screen)' : ''}${off ? (source === 'cam' ? ': camera off' : ': not sharing') : ''}`;
-    }
+    this.sending = new Map(list.map((p) => [p.id, p.sending]));
+    for (const tile of Array.from(this.tiles.querySelectorAll<HTMLElement>('.tile:not(.self):not(.mic)'))) this.mark(tile);
     const order = (p: RosterEntry) => (lecture ? (p.host ? 0 : p.hand ? 1 : 2) : 0);
     const sorted = list.map((p, i) => ({ p, i })).sort((a, b) => order(a.p) - order(b.p) || a.i - b.i).map((x) => x.p);
     const hands = list.filter((p) => p.hand).length;
@@ -145,6 +139,15 @@ export class CallUi {
         return li;
       }),
     );
+  }
+
+  /** A camera or screen tile's caption, and whether it is off (its source not sent): its name, not a frozen frame. */
+  private mark(tile: HTMLElement) {
+    const source = tile.dataset.source as Source;
+    const known = this.sending.get(tile.dataset.participant!);
+    const off = known !== undefined && !known.includes(source);
+    tile.classList.toggle('off', off);
+    tile.querySelector('figcaption')!.textContent = `${this.names.get(tile.dataset.participant!) ?? ''}${source === 'screen' ? ' (screen)' : ''}${off ? (source === 'cam' ? ': camera off' : ': not sharing') : ''}`;
   }
 
   private hostButton(act: string, label: string, text: string, id: string) {

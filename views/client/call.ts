@@ -14,7 +14,7 @@ const REJOIN_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
 /** The join waiting to happen after a loss: cancelled by a join by hand or by "Stop reconnecting". */
 let rejoin: ReturnType<typeof setTimeout> | undefined;
 
-function open(roomId: string, panel: HTMLElement, start?: 'group' | 'lecture', resume?: Resume) {
+function open(roomId: string, panel: HTMLElement, start?: 'group' | 'lecture', resume?: Resume, replace = false) {
   clearTimeout(rejoin);
   document.getElementById(`call-${roomId}`)?.setAttribute('data-in-call', 'true');
   current = new CallClient(roomId, panel, start, (next) => {
@@ -45,7 +45,7 @@ function open(roomId: string, panel: HTMLElement, start?: 'group' | 'lecture', r
       });
       note.append(' ', stop);
     }
-  }, resume);
+  }, resume, replace);
 }
 (window as unknown as { letstalkCall: () => CallClient | null }).letstalkCall = () => current;
 
@@ -56,11 +56,12 @@ document.addEventListener('click', (e) => {
   if (el.dataset.call && bar) {
     if (current) return;
     // A lecture in place of the group call in progress: it ends that call for everyone in it.
-    if (el.classList.contains('call-takeover') && !confirm('Start a lecture? The call in progress ends for everyone in it; they can join the lecture.')) return;
+    const takeover = el.classList.contains('call-takeover');
+    if (takeover && !confirm('Start a lecture? The call in progress ends for everyone in it; they can join the lecture.')) return;
     const roomId = bar.dataset.room!;
     const panel = document.getElementById(`call-panel-${roomId}`);
     if (!panel) return;
-    open(roomId, panel, el.dataset.call === 'join' ? undefined : (el.dataset.call as 'group' | 'lecture'));
+    open(roomId, panel, el.dataset.call === 'join' ? undefined : (el.dataset.call as 'group' | 'lecture'), undefined, takeover);
     return;
   }
   const c = current;

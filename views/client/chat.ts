@@ -90,7 +90,7 @@ function start(app: HTMLElement) {
     // "Sign out", whose form is already on its way to /login.
     if (d.code === 4401 && !signingOut) toSignIn();
     // Refused at the upgrade (signed out meanwhile) looks like any lost connection: ask.
-    else if (!signingOut) checkSession();
+    else if (!signingOut) checkSession(d.code ?? undefined);
     setStatus();
   });
   addEventListener('offline', () => {

@@ -11,7 +11,10 @@ import { toSignIn } from './to-sign-in';
 const CHECK_MS = 15_000;
 let last = -Infinity;
 
-export function checkSession(): void {
+export function checkSession(code?: number): void {
+  // A refused upgrade closes with 1006; a tab hidden (hx-ws closes its socket then) or a close the
+  // page made itself needs no question, nor a request that slides the session's idle expiry.
+  if ((code !== undefined && code !== 1006) || document.hidden) return;
   if (!navigator.onLine || Date.now() - last < CHECK_MS) return;
   last = Date.now();
   const me = document.querySelector<HTMLElement>('[data-me]')?.dataset.me;

@@ -83,7 +83,7 @@ function connect() {
     if (ws !== s) return;
     ws = null;
     if (e.code === 4401) return toSignIn();
-    checkSession();
+    checkSession(e.code);
     for (const l of links.values()) l.close();
     links.clear();
     setTimeout(connect, Math.min(10_000, 500 * 2 ** retry++));

@@ -254,7 +254,7 @@ class Upload {
       // Signed out: the upload cannot go on, so the sign-in page comes without a prompt (toSignIn;
       // the same file chosen again after signing in resumes from the stored offset).
       if (e.code === 4401) return toSignIn();
-      checkSession();
+      checkSession(e.code);
       this.state = 'reconnecting';
       const delay = Math.min(30_000, 1000 * 2 ** this.retry++);
       this.show(this.acked, `Connection lost. Retrying in ${Math.round(delay / 1000)} s…`);
@@ -301,6 +301,7 @@ class Upload {
   }
 
   private pumping = false;
+  private wait: ReturnType<typeof setTimeout> | null = null;
   private async pump() {
     if (this.pumping) return;
     this.pumping = true;
@@ -309,7 +310,11 @@ class Upload {
         // At most one chunk waits in the browser: on a slow link the window would queue 2 MB there,
         // which Pause and Cancel cannot take back (a student's data spent after the row is gone).
         if (this.ws.bufferedAmount >= CHUNK) {
-          setTimeout(() => void this.pump(), 200);
+          // One wait at a time (every ack would otherwise start another polling chain).
+          this.wait ??= setTimeout(() => {
+            this.wait = null;
+            void this.pump();
+          }, 200);
           break;
         }
         const at = this.next;

@@ -94,6 +94,7 @@ describe('sessions', () => {
     const ok = await ask(client, issued.user.id);
     expect(ok.status).toBe(204);
     expect(ok.headers.get('cache-control')).toBe('no-store');
+    expect(ok.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     expect((await ask(client)).status).toBe(204);
     const bola = await makeUser(store, 'bola@unilag.edu.ng');
     expect((await ask(client, bola.user.id)).status).toBe(401);

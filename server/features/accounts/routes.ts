@@ -107,6 +107,9 @@ export function accountRoutes(app: AppContext) {
       async ({ query, set, viewer }) => {
         const v = await viewer();
         set.headers['cache-control'] = 'no-store';
+        // Readable by our own pages only: another site (a sibling subdomain) must not learn from a
+        // load or error event whether its visitor is signed in here, nor as whom.
+        set.headers['cross-origin-resource-policy'] = 'same-origin';
         set.status = v && !v.user.mustSetPassword && (query.as === undefined || query.as === v.user.id) ? 204 : 401;
         return '';
       },

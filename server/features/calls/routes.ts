@@ -63,6 +63,7 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
           member: { userId: user.id, name: user.name },
           host: seat.host,
           start: msg.start,
+          replace: msg.replace === true,
           endpoint: { send: (m) => send(c, m), close: (code, reason) => {
               if (c.open) c.raw.close(code, reason);
             },

@@ -14,10 +14,9 @@ import { postingBannerId, postingBannerText } from '../../../views/safeguarding'
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
 import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
-import { accountLimit, contactFilter, contactRefusal, endLimitedCallsForMinors, REFUSALS, sharedCoursesEnded } from '../moderation/restrictions';
+import { accountLimit, contactFilter, contactRefusal, endLimitedCallsForMinors, isFrozen, REFUSALS, sharedCoursesEnded } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import { screenRoomsFor } from '../moderation/screen-history';
-import { postingSlot } from '../moderation/posting-banner';
 import type { ChatContext } from './context';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
@@ -113,15 +112,17 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
   else await write();
   // Safeguarding: a minor joining puts the room's call out of bounds for restricted members.
   await endLimitedCallsForMinors(ctx, roomId, added);
+  // Who, not only how many (adding a minor to a room must be traceable to the person added):
+  // recorded with the write, before the courtesy pushes below.
+  if (added.length) await recordAudit(ctx.store, actor, 'room.add_members', roomId, { count: added.length, userIds: added });
+  // Added back after a removal, a page of the room left open says "You were removed": true no
+  // longer (a freeze still shows). Only here: new rooms have no open page. A courtesy (the next
+  // load shows the truth): its failure fails nothing.
+  const banner = added.length ? await isFrozen(ctx.store, roomId).then((f) => postingBannerText(f ? REFUSALS.frozen : null), (err) => (ctx.warn?.('posting line not refreshed', { err, roomId }), null)) : null;
   for (const id of added) {
     await announceJoin(ctx, id, roomId);
-    // Added back after a removal, a page of the room left open says "You were removed": true no
-    // longer (a freeze or a read-only conversation still shows). Only here: new rooms have no page.
-    const slot = await postingSlot(ctx.store, { id }, roomId);
-    ctx.hub.publish(topics.user(id), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(slot.frozen)).value);
+    if (banner) ctx.hub.publish(topics.user(id), partial(postingBannerId(roomId), 'innerHTML', banner).value);
   }
-  // Who, not only how many: adding a minor to a room must be traceable to the person added.
-  if (added.length) await recordAudit(ctx.store, actor, 'room.add_members', roomId, { count: added.length, userIds: added });
   return added;
 }
 
