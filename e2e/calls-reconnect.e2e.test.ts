@@ -104,4 +104,33 @@ describeBrowser('calls after a lost connection (browser)', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    '"Stop reconnecting" pressed while an attempt hangs (the address answers nothing) ends that attempt too',
+    async () => {
+      await withArtifactsOnFailure('calls-reconnect-stop-attempt', a, server, async () => {
+        await openRoom(a, server, roomId);
+        await enterCall(a, 'Start call');
+        await server.kill();
+        // The port accepts connections and never answers: the next join hangs while connecting.
+        const port = Number(new URL(server.url).port);
+        const hang = Bun.listen({ hostname: '127.0.0.1', port, socket: { data() {} } });
+        try {
+          const note = a.locator(`#call-note-${roomId}`);
+          await eventually(async () => expect(await note.innerText()).toContain('Reconnecting…'));
+          // An attempt under way: a client exists while the server is still unreachable.
+          await eventually(async () => expect(await a.evaluate(() => (window as any).letstalkCall() !== null)).toBe(true), 10_000);
+          await note.getByRole('button', { name: 'Stop reconnecting' }).click({ timeout: 5_000 });
+          expect(await note.innerText()).toBe('You left the call.');
+        } finally {
+          hang.stop(true);
+        }
+        await server.start();
+        await Bun.sleep(6_000);
+        expect(await a.evaluate(() => (window as any).letstalkCall())).toBeNull();
+        expect(await a.locator(`#call-note-${roomId}`).innerText()).toBe('You left the call.');
+      });
+    },
+    TIMEOUT,
+  );
 });
