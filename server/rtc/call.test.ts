@@ -2,30 +2,14 @@
  * The SFU's signalling rules without media: who may start and join, what an offer may publish,
  * moderation, and the call's life cycle. Offers that are refused never reach werift.
  */
-import { afterEach, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
+import { endpoint, member, sfuFactory } from './test-support';
 import { rtcConfigFromEnv } from './config';
 import { parseClientMsg, type ServerMsg } from './protocol';
 import { CallError, Sfu } from './sfu';
 import { ROSTER_EVERY_MS } from './call';
 
-const sfus: Sfu[] = [];
-afterEach(async () => {
-  for (const s of sfus.splice(0)) await s.close();
-});
-
-function sfu(env: Record<string, string> = {}) {
-  const s = new Sfu(rtcConfigFromEnv(env), { info() {}, warn() {} });
-  sfus.push(s);
-  return s;
-}
-
-function endpoint() {
-  const got: ServerMsg[] = [];
-  const closed: number[] = [];
-  return { got, closed, send: (m: ServerMsg) => got.push(m), close: (code: number) => closed.push(code) };
-}
-
-const member = (n: number) => ({ userId: `u${n}`, name: `User ${n}` });
+const sfu = sfuFactory();
 
 /** A browser-like offer: one m-section per (kind, mid, direction). */
 function offer(...sections: [kind: 'audio' | 'video', mid: string, dir: string, rids?: string[]][]) {
@@ -58,8 +42,7 @@ describe('signalling messages', () => {
 describe('a page\'s problem report', () => {
   test('is logged as a warning with the call, the participant and the m-lines last offered; at most five per participant; checked like every message', async () => {
     const warned: { msg: string; fields?: Record<string, unknown> }[] = [];
-    const s = new Sfu(rtcConfigFromEnv({}), { info() {}, warn: (msg, fields) => void warned.push({ msg, fields }) });
-    sfus.push(s);
+    const s = sfu({}, {}, { info() {}, warn: (msg, fields) => void warned.push({ msg, fields }) });
     const { call, participant } = s.join({ roomId: 'r1', member: member(1), host: false, start: 'group', endpoint: endpoint() });
     const report = parseClientMsg({ type: 'problem', where: 'sub', message: "InvalidAccessError: The m= section with mid='2' should be rejected." })!;
     for (let i = 0; i < 7; i++) await s.handle(call, participant, report);

@@ -2,30 +2,14 @@
  * Who runs a lecture: a host ends it for everyone; a lecture whose last host left ends by itself
  * unless one comes back (a reload); a lecturer's lecture takes the room from a students' group call.
  */
-import { afterEach, describe, expect, test } from 'bun:test';
-import { rtcConfigFromEnv } from './config';
+import { describe, expect, test } from 'bun:test';
 import { HOST_BACK, HOST_ENDED, HOST_GONE, HOST_LEFT } from './call';
-import { parseClientMsg, type ServerMsg } from './protocol';
-import { CallError, LECTURE_REPLACES_CALL, Sfu } from './sfu';
+import { parseClientMsg } from './protocol';
+import { CallError, LECTURE_REPLACES_CALL, type Sfu } from './sfu';
+import { endpoint, member, sfuFactory } from './test-support';
 
-const sfus: Sfu[] = [];
-afterEach(async () => {
-  for (const s of sfus.splice(0)) await s.close();
-});
-
-function sfu(hostlessMs = 60_000) {
-  const s = new Sfu({ ...rtcConfigFromEnv({}), lectureHostlessMs: hostlessMs }, { info() {}, warn() {} });
-  sfus.push(s);
-  return s;
-}
-
-function endpoint() {
-  const got: ServerMsg[] = [];
-  const closed: number[] = [];
-  return { got, closed, send: (m: ServerMsg) => got.push(m), close: (code: number) => closed.push(code) };
-}
-
-const member = (n: number) => ({ userId: `u${n}`, name: `User ${n}` });
+const makeSfu = sfuFactory();
+const sfu = (hostlessMs = 60_000) => makeSfu({}, { lectureHostlessMs: hostlessMs });
 const notices = (e: ReturnType<typeof endpoint>) => e.got.filter((m) => m.type === 'notice' || m.type === 'ended');
 
 function lecture(s: Sfu) {
@@ -108,8 +92,7 @@ describe('running a lecture', () => {
   });
 
   test('a full lecture still lets its host in (back after a drop); a seat replaced does not count', () => {
-    const s = new Sfu({ ...rtcConfigFromEnv({}), maxParticipants: 2 }, { info() {}, warn() {} });
-    sfus.push(s);
+    const s = makeSfu({}, { maxParticipants: 2 });
     s.join({ roomId: 'r', member: member(1), host: true, start: 'lecture', endpoint: endpoint() });
     s.join({ roomId: 'r', member: member(2), host: false, endpoint: endpoint() });
     expect(() => s.join({ roomId: 'r', member: member(3), host: false, endpoint: endpoint() })).toThrow('This call is full (2 people).');
