@@ -19,6 +19,9 @@ export class Metrics {
   wsClosed = 0;
   wsFrames = 0;
   messages = 0;
+  /** Safeguarding notices (notify.ts): delivered to a channel, or given up on (logged at error level). */
+  noticesDelivered = 0;
+  noticesUndelivered = 0;
   /** Messages per second over the last minute: [epoch second, count] buckets. */
   private buckets = Array.from({ length: RATE_WINDOW_SEC }, () => ({ sec: 0, count: 0 }));
   private roomLastMessage = new Map<string, number>();
@@ -113,8 +116,16 @@ export function snapshot(m: Metrics, hub: HubStats, storeKind: Store['kind'], ac
   };
 }
 
+/** The safeguarding queue, read from the store at each scrape: what an on-call alert watches. */
+export interface SafeguardingGauges {
+  openHeld: number;
+  openReview: number;
+  /** Age of the oldest held message waiting for an officer (0 when none). */
+  oldestHeldSec: number;
+}
+
 /** Prometheus text exposition format 0.0.4. */
-export function prometheusText(s: StatusSnapshot): string {
+export function prometheusText(s: StatusSnapshot, safeguarding?: SafeguardingGauges): string {
   const out: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [string, number][]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -132,6 +143,11 @@ export function prometheusText(s: StatusSnapshot): string {
   metric('letstalk_active_rooms', 'gauge', 'Rooms with a message in the last 5 minutes.', [['', s.activeRooms]]);
   metric('letstalk_active_calls', 'gauge', 'Calls in progress.', [['', s.activeCalls]]);
   metric('letstalk_store_info', 'gauge', 'The store this server uses.', [[`{kind="${s.storeKind}"}`, 1]]);
+  metric('letstalk_safeguarding_notices_total', 'counter', 'Safeguarding notices to officers by outcome (per channel; undelivered ones are also logged at error level).', [['{outcome="delivered"}', c.noticesDelivered], ['{outcome="undelivered"}', c.noticesUndelivered]]);
+  if (safeguarding) {
+    metric('letstalk_safeguarding_open_cases', 'gauge', 'Safeguarding cases waiting for an officer, by severity (hold: the message is hidden until decided).', [['{severity="hold"}', safeguarding.openHeld], ['{severity="review"}', safeguarding.openReview]]);
+    metric('letstalk_safeguarding_oldest_held_seconds', 'gauge', 'How long the oldest held message has waited for an officer (0 when none).', [['', safeguarding.oldestHeldSec]]);
+  }
   metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [['', s.memory.rss]]);
   metric('process_heap_used_bytes', 'gauge', 'JavaScript heap in use, in bytes.', [['', s.memory.heapUsed]]);
   metric('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, in seconds.', [['', s.cpuSeconds]]);

@@ -123,5 +123,25 @@ describe('/metrics', () => {
     expect(text).toMatch(/^# TYPE letstalk_http_requests_total counter$/m);
     const ok = Number(/letstalk_http_requests_total\{class="2xx"\} (\d+)/.exec(text)![1]);
     expect(ok).toBeGreaterThan(0);
+    expect(text).toMatch(/^letstalk_safeguarding_notices_total\{outcome="undelivered"\} \d+$/m);
+  }, 30_000);
+
+  test('the safeguarding queue for on-call alerts: open cases by severity and how long the oldest held message has waited', async () => {
+    const token = 'metrics-token-0123456789abcdef';
+    const t = await adminSetup({ METRICS_TOKEN: token });
+    const scrape = async () => (await t.app.handle(new Request(`${ORIGIN}/metrics`, { headers: { authorization: `Bearer ${token}` } }))).text();
+    let text = await scrape();
+    expect(text).toContain('letstalk_safeguarding_open_cases{severity="hold"} 0');
+    expect(text).toContain('letstalk_safeguarding_oldest_held_seconds 0');
+    const base = { roomId: 'r', senderId: t.student.id, labels: ['threat'], scores: {}, text: 'x', modelVersion: 'm', towardsMinor: true };
+    await t.store.cases.create({ ...base, messageId: 'held-old', severity: 'hold', now: Date.now() - 3_600_000 });
+    await t.store.cases.create({ ...base, messageId: 'held-new', severity: 'hold' });
+    await t.store.cases.create({ ...base, messageId: 'review', severity: 'review' });
+    text = await scrape();
+    expect(text).toContain('letstalk_safeguarding_open_cases{severity="hold"} 2');
+    expect(text).toContain('letstalk_safeguarding_open_cases{severity="review"} 1');
+    const age = Number(/letstalk_safeguarding_oldest_held_seconds (\d+)/.exec(text)![1]);
+    expect(age).toBeGreaterThanOrEqual(3600);
+    expect(age).toBeLessThan(3700);
   }, 30_000);
 });

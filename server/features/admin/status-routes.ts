@@ -17,13 +17,19 @@ export function statusRoutes(k: AdminKit) {
 
 /** Outside /admin: machines scrape it. Without METRICS_TOKEN, or with a wrong token, it does not exist (404). */
 export function metricsRoute(app: AppContext, hub: Hub, activeCalls: () => number = () => 0) {
-  return new Elysia({ name: 'metrics' }).get('/metrics', ({ request, set }) => {
+  return new Elysia({ name: 'metrics' }).get('/metrics', async ({ request, set }) => {
     const token = app.config.metricsToken;
     const auth = request.headers.get('authorization');
     const given = auth && /^bearer /i.test(auth) ? auth.slice(7).trim() : null; // the scheme is case-insensitive (RFC 9110)
     if (!token || !tokenMatches(given, token)) throw new NotFoundError();
     set.headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8';
     set.headers['cache-control'] = 'no-store';
-    return prometheusText(snapshot(metrics, hub.stats(), app.store.kind, activeCalls()));
+    const [openHeld, openReview, [oldest]] = await Promise.all([
+      app.store.cases.count({ status: 'open', severity: 'hold' }),
+      app.store.cases.count({ status: 'open', severity: 'review' }),
+      app.store.cases.list({ status: 'open', severity: 'hold', oldestFirst: true, limit: 1 }),
+    ]);
+    const oldestHeldSec = oldest ? Math.max(0, Math.round((Date.now() - oldest.createdAt) / 1000)) : 0;
+    return prometheusText(snapshot(metrics, hub.stats(), app.store.kind, activeCalls()), { openHeld, openReview, oldestHeldSec });
   });
 }

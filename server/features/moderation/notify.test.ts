@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { loadConfig } from '../../config';
 import { memoryLogger } from '../../log';
+import { metrics } from '../../metrics';
 import { startSmtpSink, parseMessage, type SmtpSink } from '../../testing/smtp-sink';
 import { createNotifier, webhookSignature, type CaseNotice } from './notify';
 import { notifyConfigFromEnv, type NotifyConfig } from './notify-config';
@@ -345,9 +346,11 @@ describe('webhook', () => {
     const { got, cfg } = await hookServer([503, 500, 200]);
     const log = memoryLogger();
     const n = createNotifier(cfg, log);
+    const delivered = metrics.noticesDelivered;
     await n.notify(notice());
     await n.idle();
     expect(got).toHaveLength(3);
+    expect(metrics.noticesDelivered).toBe(delivered + 1); // /metrics counts it once
     expect(new Set(got.map((g) => g.headers.get('x-letstalk-delivery'))).size).toBe(1);
     expect(log.lines.find((l) => l.msg === 'safeguarding officers notified')).toMatchObject({ channel: 'webhook', attempts: 3 });
   });
@@ -366,9 +369,11 @@ describe('webhook', () => {
     const { got, cfg } = await hookServer([400, 200]);
     const log = memoryLogger();
     const n = createNotifier(cfg, log);
+    const undelivered = metrics.noticesUndelivered;
     await n.notify(notice());
     await n.idle();
     expect(got).toHaveLength(1);
+    expect(metrics.noticesUndelivered).toBe(undelivered + 1);
     expect(log.lines.find((l) => l.msg === 'safeguarding notification not delivered')).toMatchObject({ error: 'webhook answered 400', retried: false });
   });
 });

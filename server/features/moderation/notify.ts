@@ -24,6 +24,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Logger } from '../../log';
+import { metrics } from '../../metrics';
 import type { NotifyConfig } from './notify-config';
 import { buildMessage, normaliseNotice } from './notify-mail';
 import { SmtpError, sendMail, type SmtpOptions, type SmtpResult } from './notify-smtp';
@@ -214,6 +215,7 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
       });
       if (out.ok) {
         log.info('safeguarding officers notified', { ...fields, attempts: i + 1, ...(d.reported ? { afterShutdownReport: true } : {}) });
+        metrics.noticesDelivered++;
         return done();
       }
       if (d.reported) return done();
@@ -221,6 +223,7 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
       const delay = cfg.retryDelaysMs[i];
       if (!out.retry || delay === undefined) {
         log.error('safeguarding notification not delivered', { ...fields, attempts: i + 1, error: out.error, retried: out.retry });
+        metrics.noticesUndelivered++;
         return done();
       }
       d.state = 'waiting';
@@ -255,6 +258,7 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
       d.reported = true;
       d.wake?.();
       deliveries.delete(d);
+      metrics.noticesUndelivered++;
       byNotice.set(d.notice, [...(byNotice.get(d.notice) ?? []), d]);
     }
     for (const [n, ds] of byNotice) {
