@@ -178,6 +178,31 @@ describe('rooms add-members', () => {
   });
 });
 
+describe('rooms remove-members, archive, unarchive', () => {
+  test("a class list's drops leave the room (audited one by one); the end of term archives it, reopened on request", async () => {
+    await seedUsers();
+    const all = csvFile('all.csv', 'email,role\nada@unilag.edu.ng,member\nbola@unilag.edu.ng,member\nokafor@unilag.edu.ng,owner\n');
+    expect((await cli('rooms', 'create', '--code', 'CSC101', '--name', 'Intro', '--members', all)).code).toBe(0);
+    const drops = csvFile('drops.csv', 'email\nada@unilag.edu.ng\nbola@unilag.edu.ng\n');
+    const r = await cli('rooms', 'remove-members', 'csc 101', drops);
+    expect(r).toEqual({ code: 0, out: 'removed 2 member(s) from CSC101; 0 were not members\n', err: '' });
+    expect(await membersOf(await roomByCode('CSC101'))).toEqual({ 'okafor@unilag.edu.ng': 'owner' });
+    expect((await withStore((s) => s.audit.list({ action: 'room.remove_member' }))).length).toBe(2);
+    expect((await cli('rooms', 'remove-members', 'CSC101', drops)).out).toBe('removed 0 member(s) from CSC101; 2 were not members\n');
+    // A bad row writes nothing, as for adding.
+    const bad = csvFile('bad.csv', 'email\nnobody@unilag.edu.ng\n');
+    expect((await cli('rooms', 'remove-members', 'CSC101', bad)).code).toBe(1);
+
+    expect(await cli('rooms', 'archive', 'CSC101')).toEqual({ code: 0, out: 'archived CSC101\n', err: '' });
+    expect((await roomByCode('CSC101'))!.archived).toBe(true);
+    expect((await cli('rooms', 'archive', 'CSC101')).out).toBe('CSC101 is already archived\n');
+    expect(await cli('rooms', 'unarchive', 'CSC101')).toEqual({ code: 0, out: 'reopened CSC101\n', err: '' });
+    expect((await roomByCode('CSC101'))!.archived).toBe(false);
+    expect((await withStore((s) => s.audit.list({}))).map((e) => e.action)).toEqual(expect.arrayContaining(['room.archive', 'room.unarchive']));
+    expect(await cli('rooms', 'archive', 'XYZ999')).toEqual({ code: 1, out: '', err: 'error: no room with code XYZ999\n' });
+  });
+});
+
 describe('rooms list', () => {
   test('a table sorted by code with member counts; --archived includes archived rooms; --json', async () => {
     await seedUsers();

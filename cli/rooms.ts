@@ -1,8 +1,8 @@
-/** `letstalk rooms …`: create course rooms, add members from CSV, list rooms. */
+/** `letstalk rooms …`: create course rooms, add and remove members from CSV, archive rooms, list rooms. */
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { CLI_ACTOR } from '../server/features/audit/record';
-import { addMembers, createCourseRoom, normaliseCourseCode } from '../server/features/chat/rooms';
+import { addMembers, archiveRoom, createCourseRoom, normaliseCourseCode, removeMember } from '../server/features/chat/rooms';
 import { readMemberCsv } from '../server/features/chat/members-csv';
 import type { Store } from '../server/store/types';
 import { CliError, type CliContext } from './program';
@@ -55,6 +55,36 @@ export function roomsCommand(ctx: CliContext) {
       const added = await addMembers(await ctx.chat(), CLI_ACTOR, room.id, members);
       io.out(`added ${added.length} member(s) to ${room.code}; ${members.length - added.length} were already members\n`);
     });
+
+  rooms
+    .command('remove-members')
+    .description("Remove members from a course room, listed in a CSV (email[,role]; the role is ignored): a class list's drops")
+    .argument('<code>', 'course code')
+    .argument('<file.csv>')
+    .action(async (code: string, file: string) => {
+      const store = await ctx.store();
+      const room = await roomByCode(store, code);
+      const members = await membersFrom(store, file);
+      const chat = await ctx.chat();
+      let removed = 0;
+      // One by one, as the portal does: each one's open pages are told and the removal is audited.
+      for (const m of members) if (await removeMember(chat, CLI_ACTOR, room.id, m.userId)) removed++;
+      io.out(`removed ${removed} member(s) from ${room.code}; ${members.length - removed} were not members\n`);
+    });
+
+  for (const [name, archived] of [['archive', true], ['unarchive', false]] as const) {
+    rooms
+      .command(name)
+      .description(archived ? 'Archive a course room at the end of its term: members keep reading it, nobody can post, its call ends' : 'Reopen an archived course room')
+      .argument('<code>', 'course code')
+      .action(async (code: string) => {
+        const store = await ctx.store();
+        const room = await roomByCode(store, code);
+        if (room.archived === archived) return io.out(`${room.code} is already ${archived ? 'archived' : 'open'}\n`);
+        await archiveRoom(await ctx.chat(), CLI_ACTOR, room.id, archived);
+        io.out(`${archived ? 'archived' : 'reopened'} ${room.code}\n`);
+      });
+  }
 
   rooms
     .command('list')
