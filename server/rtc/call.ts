@@ -97,11 +97,13 @@ export class Call {
   async leave(p: Participant, reason: 'left' | 'removed' | 'replaced' | 'closed') {
     if (!this.participants.delete(p.id)) return;
     if (reason !== 'left') p.send({ type: 'ended', reason });
-    await p.close();
+    // The call's state changes now and the connections close after: werift's DTLS and ICE shutdown
+    // takes seconds (ten at once, on a loaded machine, over half a minute), and the room's bar must
+    // not wait for it, nor a call whose last close hangs stay "in progress" for ever. Decided at once,
+    // a leave also cannot end a call that ended meanwhile (endAll) and tell the room "no call" over
+    // the lecture that replaced it.
+    const closing = p.close();
     this.hooks.log('call leave', { callId: this.id, participantId: p.id, reason, left: this.participants.size });
-    // Ended meanwhile (endAll: a host ended it, a lecture replaced it): ending it again would tell
-    // the room "no call" over the call that may have replaced this one.
-    if (this.ended) return;
     if (!this.participants.size) {
       this.ended = true;
       this.clearHostless();
@@ -114,6 +116,7 @@ export class Call {
       this.broadcastRoster();
       this.hooks.changed(this);
     }
+    await closing;
   }
 
   /**
