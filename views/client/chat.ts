@@ -17,12 +17,12 @@ import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
 import { toSignIn } from './to-sign-in';
 import { checkSession } from './session-check';
+import { watchNetwork, type WsConnection } from './network';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
 interface WsDetail {
-  /** hx-ws's connection: `timer` is its scheduled reconnect (never cleared after it fires). */
-  connection: { socket: WebSocket | null; timer: ReturnType<typeof setTimeout> | null };
+  connection: WsConnection;
   message: { data: unknown; values?: Record<string, unknown> };
   cancelled: boolean;
   code?: number | null;
@@ -93,29 +93,7 @@ function start(app: HTMLElement) {
     else if (!signingOut) checkSession(d.code ?? undefined);
     setStatus();
   });
-  addEventListener('offline', () => {
-    // Emulated or real loss of network may leave a dead socket open; drop it so we queue instead.
-    socket?.close(4000, 'offline');
-    setStatus();
-  });
-  addEventListener('online', () => {
-    setStatus();
-    // Ask hx-ws to reconnect now rather than after its back-off delay (below).
-    document.dispatchEvent(new Event('visibilitychange'));
-  });
-  // hx-ws's visibility handler opens a socket when the last one is CLOSED (a tab shown again, or
-  // 'online' above) but leaves its back-off timer running, which seconds later opened another
-  // socket and closed this one (a Delete pressed in between was refused as "no connection").
-  // Captured on window, this runs before hx-ws's listener on document and cancels that timer; it
-  // is pending only after a close, so the handler then always opens the socket that replaces it.
-  addEventListener(
-    'visibilitychange',
-    () => {
-      const s = connection?.socket;
-      if (!document.hidden && connection?.timer && (!s || s.readyState === WebSocket.CLOSED)) clearTimeout(connection.timer);
-    },
-    true,
-  );
+  watchNetwork(() => ({ connection, socket }), setStatus);
 
   // ---- incoming ---------------------------------------------------------------------------
   app.addEventListener('htmx:ws:before:message:incoming', (e) => {

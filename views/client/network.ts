@@ -1,0 +1,43 @@
+/**
+ * The chat socket and the network coming and going (views/client/chat.ts): hx-ws reconnects by
+ * itself after a close, with back-off; these listeners make it prompt and keep it to one socket.
+ */
+
+/** What this module uses of hx-ws's connection: its socket and its scheduled reconnect. */
+export interface WsConnection {
+  socket: WebSocket | null;
+  /** hx-ws's back-off timer (never cleared by hx-ws after it fires). */
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+/**
+ * `current()`: the chat's connection and the socket it uses now; `changed()`: the status line again.
+ * - offline: an emulated or real loss of network may leave a dead socket open: it is dropped so
+ *   that messages queue instead;
+ * - online: hx-ws is asked to reconnect now rather than after its back-off (its visibility handler
+ *   opens a socket when the last one is CLOSED);
+ * - that handler (a tab shown again, or 'online') leaves hx-ws's back-off timer running, which
+ *   seconds later opened another socket and closed this one (a Delete pressed in between was refused
+ *   as "no connection"). Captured on window, the listener below runs before hx-ws's on document and
+ *   cancels that timer; it is pending only after a close, so the handler then always opens the
+ *   socket that replaces it.
+ */
+export function watchNetwork(current: () => { connection: WsConnection | null; socket: WebSocket | null }, changed: () => void) {
+  addEventListener('offline', () => {
+    current().socket?.close(4000, 'offline');
+    changed();
+  });
+  addEventListener('online', () => {
+    changed();
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  addEventListener(
+    'visibilitychange',
+    () => {
+      const c = current().connection;
+      const s = c?.socket;
+      if (!document.hidden && c?.timer && (!s || s.readyState === WebSocket.CLOSED)) clearTimeout(c.timer);
+    },
+    true,
+  );
+}
