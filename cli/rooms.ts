@@ -26,6 +26,13 @@ export function roomsCommand(ctx: CliContext) {
     return room;
   }
 
+  /** The room by its code and the people a member CSV lists (every row checked first). */
+  async function roomAndList(code: string, file: string) {
+    const store = await ctx.store();
+    const room = await roomByCode(store, code);
+    return { room, members: await membersFrom(store, file) };
+  }
+
   const rooms = new Command('rooms').description('Manage course rooms');
 
   rooms
@@ -49,9 +56,7 @@ export function roomsCommand(ctx: CliContext) {
     .argument('<code>', 'course code')
     .argument('<file.csv>')
     .action(async (code: string, file: string) => {
-      const store = await ctx.store();
-      const room = await roomByCode(store, code);
-      const members = await membersFrom(store, file);
+      const { room, members } = await roomAndList(code, file);
       const added = await addMembers(await ctx.chat(), CLI_ACTOR, room.id, members);
       io.out(`added ${added.length} member(s) to ${room.code}; ${members.length - added.length} were already members\n`);
     });
@@ -62,9 +67,7 @@ export function roomsCommand(ctx: CliContext) {
     .argument('<code>', 'course code')
     .argument('<file.csv>')
     .action(async (code: string, file: string) => {
-      const store = await ctx.store();
-      const room = await roomByCode(store, code);
-      const members = await membersFrom(store, file);
+      const { room, members } = await roomAndList(code, file);
       const chat = await ctx.chat();
       let removed = 0;
       // One by one, as the portal does: each one's open pages are told and the removal is audited.
