@@ -32,6 +32,13 @@ describe('TRUST_PROXY', () => {
     expect(ipOf(1, '10.9.0.1, ')).toBe('192.0.2.1'); // an empty entry is no address
   });
 
+  test("behind our proxies their X-Request-Id is kept (logs can be matched); a client's is not, nor a malformed one", async () => {
+    const id = async (env: Record<string, string>, sent: string) => (await (await testApp(env)).app.handle(new Request('http://localhost/healthz', { headers: { 'x-request-id': sent } }))).headers.get('x-request-id');
+    expect(await id({ TRUST_PROXY: 'true' }, 'f3a1c2d4e5b60718293a4b5c6d7e8f90')).toBe('f3a1c2d4e5b60718293a4b5c6d7e8f90');
+    expect(await id({ TRUST_PROXY: 'false' }, 'f3a1c2d4e5b60718293a4b5c6d7e8f90')).not.toBe('f3a1c2d4e5b60718293a4b5c6d7e8f90');
+    expect(await id({ TRUST_PROXY: 'true' }, 'bad id <script>')).not.toBe('bad id <script>');
+  });
+
   test('only an address is taken: anything else in that entry gives the peer (it keys limits and goes into the audit)', () => {
     expect(ipOf(2, 'garbage!!')).toBe('192.0.2.1');
     expect(ipOf(1, '<script>')).toBe('192.0.2.1');

@@ -83,6 +83,10 @@ export function requestContext(config: Config, logger: Logger) {
     .onRequest(({ request, set, server }) => {
       const info = requestInfo(request);
       info.ip = clientIp(config, request, server);
+      // Behind our own proxies (TRUST_PROXY), their request id is kept (nginx: proxy_set_header
+      // X-Request-Id $request_id), so that their logs and ours can be matched; a client's is not.
+      const given = config.trustProxyHops > 0 ? request.headers.get('x-request-id') : null;
+      if (given && /^[A-Za-z0-9._:-]{8,64}$/.test(given)) info.id = given;
       set.headers['x-request-id'] = info.id;
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) set.headers[k] = v;
       if (!SAFE_METHODS.has(request.method) && isCrossSite(config, request)) {
