@@ -119,8 +119,14 @@ describe('calls', () => {
     expect(await refused(as(st, { type: 'offer', sdp: offer(['video', '0', 'sendonly']), sources: { '0': 'cam' } }))).toBe('Only the lecturer can share video or a screen in a lecture.');
     await as(host, { type: 'mute-all' });
     expect(e2.got.some((m) => m.type === 'muted')).toBe(true);
+    expect(st.participant.selfMuted.mic).toBe(true);
     await as(host, { type: 'grant', participant: st.participant.id, mic: false });
     expect(e2.got.filter((m) => m.type === 'permission').at(-1)).toEqual({ type: 'permission', canPublish: false });
+    // Allowed again: her page starts unmuted, and so does her next microphone track here (a track
+    // inheriting the "Mute all" dropped every packet: the lecturer did not hear the second question).
+    await as(host, { type: 'grant', participant: st.participant.id, mic: true });
+    expect(st.participant.selfMuted.mic).toBe(false);
+    await as(host, { type: 'grant', participant: st.participant.id, mic: false });
 
     // Remove: out, socket closed, and cannot come back into this call.
     const e3 = other.participant.endpoint as ReturnType<typeof endpoint>;

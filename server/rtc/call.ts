@@ -239,7 +239,12 @@ export class Call {
     const q = this.participants.get(targetId);
     if (!q || q.seat.host) throw new CallError('That person is not a student in the call.');
     q.seat = { ...q.seat, micGranted: mic };
-    if (mic) q.hand = false;
+    // Allowed to speak (again), a student starts unmuted, as her page does: a "Mute all" before must
+    // not leave her new microphone track muted here (the lecturer would not hear the question).
+    if (mic) {
+      q.hand = false;
+      q.selfMuted.mic = false;
+    }
     else await q.closePub(); // enforced here, whatever the browser does next
     q.send({ type: 'permission', canPublish: canPublishAnything(this.mode, q.seat) });
     this.broadcastRoster();
