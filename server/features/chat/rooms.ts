@@ -17,6 +17,7 @@ import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from '
 import { accountLimit, contactFilter, contactRefusal, endLimitedCallsForMinors, isFrozen, REFUSALS, sharedCoursesEnded } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import { screenRoomsFor } from '../moderation/screen-history';
+import { roomPostingLine } from '../moderation/posting-banner';
 import type { ChatContext } from './context';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
@@ -118,10 +119,10 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
   // Added back after a removal, a page of the room left open says "You were removed": true no
   // longer (a freeze still shows). Only here: new rooms have no open page. A courtesy (the next
   // load shows the truth): its failure fails nothing.
-  const banner = added.length ? await isFrozen(ctx.store, roomId).then((f) => postingBannerText(f ? REFUSALS.frozen : null), (err) => (ctx.warn?.('posting line not refreshed', { err, roomId }), null)) : null;
+  const line = added.length ? await isFrozen(ctx.store, roomId).then((f) => roomPostingLine(roomId, f), (err) => (ctx.warn?.('posting line not refreshed', { err, roomId }), null)) : null;
   for (const id of added) {
     await announceJoin(ctx, id, roomId);
-    if (banner) ctx.hub.publish(topics.user(id), partial(postingBannerId(roomId), 'innerHTML', banner).value);
+    if (line) ctx.hub.publish(topics.user(id), line);
   }
   return added;
 }

@@ -46,5 +46,10 @@ export async function refreshPostingBanners(ctx: ChatContext, userId: string): P
 
 /** A room's freeze started or ended: every member's freeze slot says so (their account slot is untouched). */
 export function roomPostingChanged(ctx: ChatContext, roomId: string, frozen: boolean): void {
-  ctx.hub.publish(topics.room(roomId), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(frozen ? REFUSALS.frozen : null)).value);
+  ctx.hub.publish(topics.room(roomId), roomPostingLine(roomId, frozen));
+}
+
+/** The push that sets a room page's freeze slot: "frozen", or nothing. */
+export function roomPostingLine(roomId: string, frozen: boolean): string {
+  return partial(postingBannerId(roomId), 'innerHTML', postingBannerText(frozen ? REFUSALS.frozen : null)).value;
 }
