@@ -147,11 +147,21 @@ describeBrowser('running a lecture (browser)', () => {
         await Promise.all([lecturer, s1].map((p) => openRoom(p, server, roomId)));
         await enterCall(lecturer, 'Start lecture');
         await enterCall(s1, 'Join call');
+        // The note sits under the controls during a call: a new line in it must not move the Leave
+        // button from under a finger about to press it (it did when the note was above the panel).
+        const leave = s1.getByRole('button', { name: 'Leave call' });
+        const before = await leave.boundingBox();
         await lecturer.getByRole('button', { name: 'Leave call' }).click();
         await eventually(async () => expect(await note(s1)).toBe('The lecturer has left. The lecture ends in 5 minutes unless a host comes back.'));
+        expect(await leave.boundingBox()).toEqual(before);
+        const noteBox = (await s1.locator(`#call-note-${roomId}`).boundingBox())!;
+        expect(noteBox.y).toBeGreaterThanOrEqual(before!.y + before!.height);
         await enterCall(lecturer, 'Join call');
         await eventually(async () => expect(await note(s1)).toBe('The lecturer is back.'));
         for (const p of [s1, lecturer]) await p.getByRole('button', { name: 'Leave call' }).click();
+        // After the call the note is back in the call bar, visible with the panel hidden.
+        expect(await note(s1)).toBe('You left the call.');
+        expect(await s1.locator(`#call-${roomId} #call-note-${roomId}`).isVisible()).toBe(true);
       });
     },
     TIMEOUT,

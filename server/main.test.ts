@@ -117,6 +117,11 @@ describe('start-up warnings', () => {
     const both = await start({ DATA_DIR: join(dir, 'data-warn'), FILE_MAX_BYTES: '25000000', FILE_DIRECT_THRESHOLD_BYTES: '25000000' }, '"listening"');
     expect(both.out).not.toContain('are refused, larger ones are sent directly');
   }, 30_000);
+  test('SMTP settings that cannot work are said at start (the officers would otherwise learn it from a missing email)', async () => {
+    const r = await start({ DATA_DIR: join(dir, 'data-warn'), SMTP_URL: 'smtps://u:p@127.0.0.1:587', SMTP_FROM: 'noreply@unilag.test', SAFEGUARDING_EMAILS: 'officer@unilag.test' }, '"listening"');
+    const line = r.out.split('\n').find((l) => l.includes('SMTP_URL is smtps://'));
+    expect(JSON.parse(line!)).toMatchObject({ level: 'warn' });
+  }, 30_000);
 });
 
 describe("the data files are the server's alone", () => {

@@ -1,9 +1,10 @@
 /** Entry point: config → secrets → store → app → listen. The only module with process-level side effects. */
+import { smtpWarnings } from './features/moderation/notify-config';
 import { loadConfig, ConfigError } from './config';
 import { createLogger } from './log';
 import { loadSecrets } from './secrets';
 import { openStore } from './store/open';
-import { StoreVersionError } from './store/sqlite/sqlite';
+import { StoreVersionError } from './store/version';
 import { createApp } from './app';
 import { createNotifier } from './features/moderation/notify';
 import { loadAssets } from './http/assets';
@@ -61,6 +62,7 @@ async function main() {
     // Legal, but rarely meant: a lowered FILE_MAX_BYTES alone refuses the middle sizes only.
     logger.warn('files between FILE_MAX_BYTES and FILE_DIRECT_THRESHOLD_BYTES are refused, larger ones are sent directly: set FILE_DIRECT_THRESHOLD_BYTES to FILE_MAX_BYTES to send every file too big to store directly', { maxFileBytes: f.maxFileBytes, directThresholdBytes: f.directThresholdBytes });
   }
+  for (const w of config.notify.smtp ? smtpWarnings(config.notify.smtp) : []) logger.warn(w);
   if (config.redisUrl && !process.env.SECRET_KEY) logger.warn('REDIS_URL is set but SECRET_KEY is not: give every node the same SECRET_KEY, or sessions work on one node only (README, Scaling out)');
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info('listening', { url: `http://${shownHost}:${port}`, store: store.kind, dataDir: config.dataDir });

@@ -24,6 +24,25 @@ export function callStatus(roomId: string, s: CallBarState): Raw {
   return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="${s.active ? 'true' : 'false'}" data-mode="${s.mode ?? ''}" role="status">${text}</span>`;
 }
 
+/**
+ * The status pushed to a member removed from the room: no call buttons any more (CSS hides them
+ * on data-closed), since joining could only be refused. Pushed once, to that person: they no
+ * longer get the room's call-state pushes, so nothing overwrites it until the page is left.
+ */
+export function callStatusClosed(roomId: string): Raw {
+  return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="false" data-closed="true" role="status"></span>`;
+}
+
+/**
+ * A status that fetches itself (GET /rooms/:id/call/status), buttons hidden meanwhile: pushed when a
+ * page may hold a stale one (its socket was down while a call started or ended; its viewer was added
+ * back to the room). Fetched, not pushed with the state: calls live on the node that serves
+ * /rooms/…/call (README "Scaling out"), which need not be the node of the chat socket.
+ */
+export function callStatusRefresh(roomId: string): Raw {
+  return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="false" data-closed="true" role="status" hx-get="/rooms/${roomId}/call/status" hx-trigger="load" hx-swap="outerHTML"></span>`;
+}
+
 export function callBar(roomId: string, s: CallBarState, opts: { canLecture: boolean; archived: boolean }): Raw {
   if (opts.archived) return html``;
   return html`<div class="call-bar" id="call-${roomId}" data-room="${roomId}">

@@ -96,6 +96,7 @@ export class CallClient {
         this.iceServers = m.iceServers;
         this.audioOnly = m.you.view === 'audio-only';
         this.ui.panel.hidden = false;
+        this.ui.placeNote(true);
         this.ui.say(this.mode === 'lecture' && !this.me.host ? 'You are listening. Raise your hand to speak.' : 'You are in the call.');
         if (this.resume) {
           // As the person had it before the connection was lost.
@@ -363,6 +364,7 @@ export class CallClient {
     if (this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000);
     this.ui.clear();
     this.ui.say(why);
+    this.ui.placeNote(false);
     this.ui.panel.hidden = true;
     document.getElementById(`call-${this.roomId}`)?.removeAttribute('data-in-call');
     this.onEnd(resume);

@@ -17,12 +17,20 @@ export class CallUi {
 
   constructor(
     readonly panel: HTMLElement,
-    roomId: string,
+    private readonly roomId: string,
   ) {
     this.tiles = panel.querySelector('.call-tiles')!;
     this.roster = panel.querySelector('.call-roster')!;
-    // In the call bar, outside the panel: it stays visible after the call ends.
+    // In the call bar, outside the panel: it stays visible after the call ends. During the call it
+    // sits under the controls (placeNote): a line appearing above them ("The lecturer has left…")
+    // moved the Leave button from under a finger about to press it.
     this.note = document.getElementById(`call-note-${roomId}`)!;
+  }
+
+  /** Where the note is: under the call controls while in the call, at the end of the call bar after. */
+  placeNote(inCall: boolean) {
+    if (inCall) this.panel.querySelector('.call-controls')!.after(this.note);
+    else document.getElementById(`call-${this.roomId}`)?.append(this.note);
   }
 
   button(act: string): HTMLButtonElement {

@@ -141,6 +141,11 @@ describe('/rtc and the call bar', () => {
     expect(bar).toContain('Join call');
     expect(bar).not.toContain('Start lecture');
     expect((await olu.client.get(`/rooms/${room.id}/call`)).status).toBe(404);
+    // The status alone (a page whose bar may be stale asks for it), members only.
+    const status = await ada.client.get(`/rooms/${room.id}/call/status`);
+    expect(status.status).toBe(200);
+    expect(await status.text()).toBe(`<span class="call-status" id="call-status-${room.id}" data-active="true" data-mode="group" role="status">Call in progress · 1 person</span>`);
+    expect((await olu.client.get(`/rooms/${room.id}/call/status`)).status).toBe(404);
 
     const o = socket(s.origin, { cookie: olu.cookie, origin: s.origin });
     await o.opened;
@@ -175,6 +180,8 @@ describe('/rtc and the call bar', () => {
     await archiveRoom(s.app.chat, actor, room.id, true);
     expect(await o.closed).toBe(4403);
     await until(() => s.app.sfu.stats().calls === 0);
+    // An archived room's status offers no call (its bar has none).
+    expect(await (await olu.client.get(`/rooms/${room.id}/call/status`)).text()).toContain('data-closed="true"');
   });
   test('a member removed, or blocked, while their join is still reading the store does not keep the seat', async () => {
     let slow = false;

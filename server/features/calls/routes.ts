@@ -19,7 +19,7 @@ import { CallError, type Sfu } from '../../rtc/sfu';
 import type { Call } from '../../rtc/call';
 import type { Participant } from '../../rtc/participant';
 import { parseClientMsg, type ServerMsg } from '../../rtc/protocol';
-import { callBar } from '../../../views/calls';
+import { callBar, callStatus, callStatusClosed } from '../../../views/calls';
 import { viewerPlugin } from '../accounts/guard';
 import { barState, callSeat } from './actions';
 import { assertMayPost, postingRefusal } from '../moderation/restrictions';
@@ -105,6 +105,16 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
         const { user } = await requireUser();
         const seat = await callSeat(app.store, user, params.id);
         return sendHtml(set, callBar(seat.roomId, barState(sfu.state(seat.roomId)), { canLecture: seat.host, archived: seat.archived }));
+      },
+      { params: t.Object({ id: t.String({ maxLength: 64 }) }) },
+    )
+    // The status alone (views/calls.ts callStatusRefresh): a member's page asks when its bar may be stale.
+    .get(
+      '/rooms/:id/call/status',
+      async ({ set, params, requireUser }) => {
+        const { user } = await requireUser();
+        const seat = await callSeat(app.store, user, params.id);
+        return sendHtml(set, seat.archived ? callStatusClosed(seat.roomId) : callStatus(seat.roomId, barState(sfu.state(seat.roomId))));
       },
       { params: t.Object({ id: t.String({ maxLength: 64 }) }) },
     )

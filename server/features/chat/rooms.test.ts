@@ -182,8 +182,11 @@ describe('addMembers and removeMember', () => {
 
     expect(hub.topicsPublished()).toEqual([topics.user(ada.id), topics.user(ada.id)]);
     expect(hub.log[0]!.data).toContain(`<hx-partial hx-target="#room-list" hx-swap="afterbegin"><li id="rl-${room.id}"`);
-    // A page of the room she had open (removed earlier) drops its "You were removed" line.
-    expect(hub.log[1]!.data).toBe(`<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"></hx-partial>`);
+    // A page of the room she had open (removed earlier) drops its "You were removed" line, and its
+    // call bar asks for the call's state again (removal hid its buttons).
+    expect(hub.log[1]!.data).toBe(
+      `<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"></hx-partial><hx-partial hx-target="#call-status-${room.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${room.id}" data-active="false" data-closed="true" role="status" hx-get="/rooms/${room.id}/call/status" hx-trigger="load" hx-swap="outerHTML"></span></hx-partial>`,
+    );
     expect(hub.log).toHaveLength(2);
     expect((await store.audit.list({ action: 'room.add_members' }))[0]).toMatchObject({ target: room.id, details: { count: 1, userIds: [ada.id] }, origin: 'cli' });
   });
@@ -210,8 +213,12 @@ describe('addMembers and removeMember', () => {
     expect(bs!.subs.has(topics.room(room.id))).toBe(true);
     expect(hub.log).toEqual([
       { topic: topics.user(ada.id), data: `<hx-partial hx-target="#rl-${room.id}" hx-swap="outerHTML"></hx-partial>` },
-      // Her page of that room, if open, says why nothing more arrives and her messages are refused.
-      { topic: topics.user(ada.id), data: `<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"><p class="alert banner" role="status">You were removed from this room: new messages no longer reach you here, and you cannot post.</p></hx-partial>` },
+      // Her page of that room, if open, says why nothing more arrives and her messages are refused,
+      // and its call bar loses its buttons.
+      {
+        topic: topics.user(ada.id),
+        data: `<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"><p class="alert banner" role="status">You were removed from this room: new messages no longer reach you here, and you cannot post.</p></hx-partial><hx-partial hx-target="#call-status-${room.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${room.id}" data-active="false" data-closed="true" role="status"></span></hx-partial>`,
+      },
     ]);
     expect(await store.rooms.membership(room.id, ada.id)).toBeNull();
     expect((await store.audit.list({ action: 'room.remove_member' }))[0]).toMatchObject({ target: room.id, details: { userId: ada.id }, actorId: lecturer.id });

@@ -9,6 +9,7 @@ import { topics } from '../../realtime/topics';
 import { DuplicateRoomError, ROOM_ROLES, type Membership, type Room, type RoomRole, type User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
 import { roomListItem, type RoomSummary } from '../../../views/chat';
+import { callStatusClosed, callStatusId, callStatusRefresh } from '../../../views/calls';
 import { partial } from '../../../views/partials';
 import { postingBannerId, postingBannerText } from '../../../views/safeguarding';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
@@ -120,9 +121,11 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
   // longer (a freeze still shows). Only here: new rooms have no open page. A courtesy (the next
   // load shows the truth): its failure fails nothing.
   const line = added.length ? await isFrozen(ctx.store, roomId).then((f) => roomPostingLine(roomId, f), (err) => (ctx.warn?.('posting line not refreshed', { err, roomId }), null)) : null;
+  // …and its call bar offers the call again (removal closed it).
+  const bar = partial(callStatusId(roomId), 'outerHTML', callStatusRefresh(roomId)).value;
   for (const id of added) {
     await announceJoin(ctx, id, roomId);
-    if (line) ctx.hub.publish(topics.user(id), line);
+    ctx.hub.publish(topics.user(id), (line ?? '') + bar);
   }
   return added;
 }
@@ -137,8 +140,9 @@ export async function removeMember(ctx: ChatContext, actor: Actor, roomId: strin
     if (room?.kind === 'course') await sharedCoursesEnded(ctx, [userId]);
     ctx.hub.unsubscribeUser(userId, topics.room(roomId));
     ctx.hub.publish(topics.user(userId), partial(`rl-${roomId}`, 'outerHTML', html``).value);
-    // A page of that room left open says so (its composer could only be refused: "No such room").
-    ctx.hub.publish(topics.user(userId), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(REMOVED_FROM_ROOM)).value);
+    // A page of that room left open says so (its composer could only be refused: "No such room"),
+    // and offers no call buttons any more (a join would be refused; a seat they have ends: calls/routes).
+    ctx.hub.publish(topics.user(userId), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(REMOVED_FROM_ROOM)).value + partial(callStatusId(roomId), 'outerHTML', callStatusClosed(roomId)).value);
     await recordAudit(ctx.store, actor, 'room.remove_member', roomId, { userId });
   }
   return removed;

@@ -190,14 +190,18 @@ describe('resume', () => {
     expect(replayed).toContain('one (edited)');
     expect(replayed).toContain('This message was deleted.');
     expect(replayed).not.toContain('>two<');
+    // The room's call bar asks for its state again (a call may have started or ended meanwhile).
+    expect(replayed).toContain(`<hx-partial hx-target="#call-status-${csc.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${csc.id}"`);
+    expect(replayed).toContain(`hx-get="/rooms/${csc.id}/call/status" hx-trigger="load"`);
     expect(list.startsWith('<hx-partial hx-target="#room-list" hx-swap="innerHTML">')).toBe(true);
     expect(list).toContain(`id="rl-${csc.id}"`);
     expect(JSON.parse(done)).toEqual({ type: 'resumed' });
 
-    // Up to date: nothing but the room list and "resumed".
+    // Up to date: nothing but the call bar's refresh, the room list and "resumed".
     a.send({ type: 'resume', rooms: { [csc.id]: 6 } });
     const again = await a.until(isJson('resumed'));
-    expect(again).toHaveLength(2);
+    expect(again).toHaveLength(3);
+    expect(again[0]!.startsWith(`<hx-partial hx-target="#call-status-${csc.id}"`)).toBe(true);
   });
 
   test("a room the user is not in is skipped silently: nothing of it is replayed", async () => {
@@ -297,6 +301,10 @@ test("a frame with htmx's `headers` field is accepted", async () => {
   expect(await b.next()).toContain('is typing');
 });
 
+/** The push that makes a page's call bar fetch its state (views/calls.ts callStatusRefresh). */
+const callRefresh = (roomId: string) =>
+  `<hx-partial hx-target="#call-status-${roomId}" hx-swap="outerHTML"><span class="call-status" id="call-status-${roomId}" data-active="false" data-closed="true" role="status" hx-get="/rooms/${roomId}/call/status" hx-trigger="load" hx-swap="outerHTML"></span></hx-partial>`;
+
 describe('membership changes follow live sockets', () => {
   test('a user added to a room starts receiving it at once; a removed user stops', async () => {
     const { s, ada, cid: newcomer, csc } = await setUp();
@@ -306,23 +314,28 @@ describe('membership changes follow live sockets', () => {
     await addMembers(s.app.chat, CLI_ACTOR, csc.id, [{ userId: newcomer.user.id, role: 'member' }]);
     const entry = await n.next();
     expect(entry.startsWith(`<hx-partial hx-target="#room-list" hx-swap="afterbegin"><li id="rl-${csc.id}"`)).toBe(true);
-    expect(await n.next()).toBe(`<hx-partial hx-target="#posting-${csc.id}" hx-swap="innerHTML"></hx-partial>`);
+    expect(await n.next()).toBe(`<hx-partial hx-target="#posting-${csc.id}" hx-swap="innerHTML"></hx-partial>${callRefresh(csc.id)}`);
 
     a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'welcome' });
     expect(await n.next()).toContain('welcome');
 
     await removeMember(s.app.chat, CLI_ACTOR, csc.id, newcomer.user.id);
     expect(await n.next()).toBe(`<hx-partial hx-target="#rl-${csc.id}" hx-swap="outerHTML"></hx-partial>`);
-    expect(await n.next()).toContain(`hx-target="#posting-${csc.id}"`); // her open page of the room says why nothing more comes
+    // Her open page of the room says why nothing more comes, and offers no call buttons (CSS hides
+    // them on data-closed): a join could only be refused.
+    const removed = await n.next();
+    expect(removed).toContain(`hx-target="#posting-${csc.id}"`);
+    expect(removed).toEndWith(`<hx-partial hx-target="#call-status-${csc.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${csc.id}" data-active="false" data-closed="true" role="status"></span></hx-partial>`);
     await a.until(isJson('ack'));
     a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'after you left' });
     await a.until(isJson('ack'));
     await n.quiet();
 
-    // Added back: the "You were removed" line on her open page goes, and messages reach her again.
+    // Added back: the "You were removed" line on her open page goes, her call bar asks for the
+    // call's state again (its buttons come back), and messages reach her again.
     await addMembers(s.app.chat, CLI_ACTOR, csc.id, [{ userId: newcomer.user.id, role: 'member' }]);
     expect(await n.next()).toContain(`<li id="rl-${csc.id}"`);
-    expect(await n.next()).toBe(`<hx-partial hx-target="#posting-${csc.id}" hx-swap="innerHTML"></hx-partial>`);
+    expect(await n.next()).toBe(`<hx-partial hx-target="#posting-${csc.id}" hx-swap="innerHTML"></hx-partial>${callRefresh(csc.id)}`);
     a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'welcome back' });
     expect(await n.next()).toContain('welcome back');
   });

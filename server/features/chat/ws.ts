@@ -21,6 +21,7 @@ import { roomListItems } from '../../../views/chat';
 import { viewerPlugin } from '../accounts/guard';
 import { sessionUser } from '../accounts/sessions';
 import type { ChatContext } from './context';
+import { callStatusId, callStatusRefresh } from '../../../views/calls';
 import { parseFrame, type Frame, type ServerData } from './frames';
 import { MAX_FRAME_BYTES } from './limits';
 import { deleteMessage, editMessage, markRead, replay, sendMessage, typing } from './messages';
@@ -95,7 +96,9 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         for (const [roomId, rev] of Object.entries(frame.rooms)) {
           try {
             const fragment = await replay(chat, user, roomId, rev, frame.have?.[roomId]);
-            if (fragment) conn.hub.send(fragment.value);
+            // The call bar too: a call that started or ended while the socket was down was pushed
+            // to nobody on this page (a member still: replay refuses a room they left).
+            conn.hub.send((fragment?.value ?? '') + partial(callStatusId(roomId), 'outerHTML', callStatusRefresh(roomId)).value);
           } catch (e) {
             if (!(e instanceof AppError)) throw e; // a room the user left meanwhile: nothing to replay
           }

@@ -77,6 +77,19 @@ function parseSmtpUrl(raw: string): Omit<SmtpConfig, 'from' | 'fromHeader' | 'to
   return { host: u.hostname, port: u.port ? Number(u.port) : secure ? 465 : 587, secure, starttls: secure ? 'never' : mode, user, pass };
 }
 
+/**
+ * SMTP settings that parse but cannot work: said at start (main.ts), not refused (an unusual port
+ * may be set up just so), since the officers would otherwise learn it from emails that never came.
+ */
+export function smtpWarnings(s: Pick<SmtpConfig, 'host' | 'port' | 'secure' | 'starttls' | 'user'>): string[] {
+  const out: string[] = [];
+  if (s.secure && (s.port === 587 || s.port === 25)) out.push(`SMTP_URL is smtps:// (TLS from the first byte) on port ${s.port}, where mail servers expect STARTTLS: use smtp://…:${s.port} (or smtps://…:465); officers' emails will fail to connect`);
+  if (!s.secure && s.port === 465) out.push("SMTP_URL is smtp:// on port 465, where mail servers expect TLS from the first byte: use smtps://…:465; officers' emails will fail to connect");
+  // notify-smtp.ts never sends credentials in clear beyond loopback: every email would fail.
+  if (!s.secure && s.starttls === 'never' && s.user !== null && !isLoopback(s.host)) out.push("SMTP_URL has starttls=never with a user name and password: credentials are never sent without TLS, so officers' emails will fail; use starttls=auto (or required), or no credentials");
+  return out;
+}
+
 /** Throws Error with a one-line message naming the variable; config.ts turns it into ConfigError. */
 export function notifyConfigFromEnv(env: Record<string, string | undefined>): NotifyConfig {
   const url = env.SMTP_URL || '';

@@ -5,7 +5,7 @@ import { memoryLogger } from '../../log';
 import { metrics } from '../../metrics';
 import { startSmtpSink, parseMessage, type SmtpSink } from '../../testing/smtp-sink';
 import { createNotifier, webhookSignature, type CaseNotice } from './notify';
-import { notifyConfigFromEnv, type NotifyConfig } from './notify-config';
+import { notifyConfigFromEnv, smtpWarnings, type NotifyConfig } from './notify-config';
 import { buildMessage, dotStuff, normaliseNotice, quotedPrintable } from './notify-mail';
 
 const FAST = [30, 60, 120];
@@ -62,6 +62,17 @@ describe('configuration', () => {
     const s = notifyConfigFromEnv({ SMTP_URL: 'smtps://mail.unilag.test', SMTP_FROM: 'x@unilag.test', SAFEGUARDING_EMAILS: 'a@unilag.test' }).smtp!;
     expect([s.port, s.secure]).toEqual([465, true]);
     expect(notifyConfigFromEnv({ SMTP_URL: 'smtp://m.test:25?starttls=required', SMTP_FROM: 'x@m.test', SAFEGUARDING_EMAILS: 'a@m.test' }).smtp!.starttls).toBe('required');
+  });
+
+  test('settings that parse but cannot work, or send the password in clear, are warned about (not refused)', () => {
+    const warn = (url: string) => smtpWarnings(notifyConfigFromEnv({ SMTP_URL: url, SMTP_FROM: 'x@m.test', SAFEGUARDING_EMAILS: 'a@m.test' }).smtp!);
+    expect(warn('smtp://u:p@mail.unilag.test:587')).toEqual([]);
+    expect(warn('smtps://u:p@mail.unilag.test')).toEqual([]);
+    expect(warn('smtp://relay.unilag.test:25?starttls=never')).toEqual([]); // no password to leak
+    expect(warn('smtps://u:p@mail.unilag.test:587')).toEqual(["SMTP_URL is smtps:// (TLS from the first byte) on port 587, where mail servers expect STARTTLS: use smtp://…:587 (or smtps://…:465); officers' emails will fail to connect"]);
+    expect(warn('smtp://mail.unilag.test:465')).toEqual(["SMTP_URL is smtp:// on port 465, where mail servers expect TLS from the first byte: use smtps://…:465; officers' emails will fail to connect"]);
+    expect(warn('smtp://u:p@mail.unilag.test:587?starttls=never')).toEqual(["SMTP_URL has starttls=never with a user name and password: credentials are never sent without TLS, so officers' emails will fail; use starttls=auto (or required), or no credentials"]);
+    expect(warn('smtp://u:p@127.0.0.1:587?starttls=never')).toEqual([]); // a local relay may take them
   });
 
   test('nothing set: both channels off', () => {

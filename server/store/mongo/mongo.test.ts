@@ -4,7 +4,8 @@
  */
 import { expect, test } from 'bun:test';
 import { storeContract } from '../contract';
-import { createMongoStore } from './mongo';
+import { createMongoStore, MONGO_SCHEMA } from './mongo';
+import { StoreVersionError } from '../version';
 import { MongoClient } from 'mongodb';
 
 const uri = process.env.MONGODB_URI;
@@ -25,6 +26,31 @@ if (uri) {
     const again = await createMongoStore(uri, name);
     expect((await again.users.byEmail('a@x.ng'))?.id).toBe('u1');
     await again.close();
+  });
+  test('a database written by a newer version is refused with one clear line; its own and older ones open', async () => {
+    const name = `lt_test_schema_${Date.now()}`;
+    dbs.push(name);
+    await (await createMongoStore(uri, name)).close();
+    const client = await new MongoClient(uri).connect();
+    try {
+      const meta = client.db(name).collection<{ _id: string; version: number }>('meta');
+      expect(await meta.findOne({ _id: 'schema' })).toEqual({ _id: 'schema', version: MONGO_SCHEMA });
+      // A database from before the record (no meta document) opens and gets one.
+      await meta.deleteOne({ _id: 'schema' });
+      await (await createMongoStore(uri, name)).close();
+      expect((await meta.findOne({ _id: 'schema' }))?.version).toBe(MONGO_SCHEMA);
+      // Upgraded by a newer version: refused, and left as it was.
+      await meta.updateOne({ _id: 'schema' }, { $set: { version: MONGO_SCHEMA + 1 } });
+      const refused = await createMongoStore(uri, name).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(StoreVersionError);
+      expect((refused as Error).message).toBe(`the database is at schema version ${MONGO_SCHEMA + 1}, newer than this Lets Talk knows (${MONGO_SCHEMA}): it was upgraded by a newer version; run that version, or restore the backup taken before the upgrade`);
+      expect((await meta.findOne({ _id: 'schema' }))?.version).toBe(MONGO_SCHEMA + 1);
+    } finally {
+      await client.close();
+    }
   });
   test('settledSeq stays below a number taken but not yet written, until its claim is done or stale', async () => {
     const name = `lt_test_settled_${Date.now()}`;

@@ -17,6 +17,7 @@ import { MongoFiles } from './files';
 import { MongoCases } from './cases';
 import { backfillSanctionSlots, MongoSanctions } from './sanctions';
 import type { Store } from '../types';
+import { newerStoreMessage, StoreVersionError } from '../version';
 
 /**
  * Creates only the indexes that do not exist yet (by name). MongoDB accepts createIndexes for
@@ -99,11 +100,37 @@ async function supportsTransactions(db: Db): Promise<boolean> {
   }
 }
 
+/**
+ * The layout this code writes. Bump it when a change makes older code unsafe on the data (a new
+ * required field, a backfill older code would undo): an older server or CLI then refuses the
+ * database instead of writing into it (a rollback needs the backup taken before the upgrade).
+ * Databases from before this guard have no record: they are at most this version.
+ */
+export const MONGO_SCHEMA = 1;
+
+interface Meta {
+  _id: string;
+  version: number;
+}
+
+async function checkSchema(db: Db): Promise<void> {
+  const found = (await db.collection<Meta>('meta').findOne({ _id: 'schema' }))?.version ?? 0;
+  if (found > MONGO_SCHEMA) throw new StoreVersionError(newerStoreMessage(found, MONGO_SCHEMA));
+}
+
 export async function createMongoStore(uri: string, dbName?: string): Promise<Store> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
   await client.connect();
   const db = client.db(dbName);
+  try {
+    await checkSchema(db);
+  } catch (e) {
+    await client.close();
+    throw e;
+  }
   await ensureIndexes(db);
+  // After the indexes and backfills: the record says what the data is ready for.
+  await db.collection<Meta>('meta').updateOne({ _id: 'schema' }, { $max: { version: MONGO_SCHEMA } }, { upsert: true });
   const tx = await supportsTransactions(db);
   return {
     kind: 'mongodb',

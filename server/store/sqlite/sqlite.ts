@@ -3,6 +3,7 @@
  * busy_timeout makes the second writer wait instead of failing. Transactions are synchronous
  * (bun:sqlite requirement), so every atomic operation is one synchronous function.
  */
+import { newerStoreMessage, StoreVersionError } from '../version';
 import { Database } from 'bun:sqlite';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,18 +29,10 @@ export function openSqlite(path: string): Database {
   return db;
 }
 
-/**
- * The database was migrated by a newer Lets Talk than this code (a rollback after an upgrade, or a
- * CLI from a newer checkout): running on it could write rows the newer schema does not expect.
- */
-export class StoreVersionError extends Error {
-  override name = 'StoreVersionError';
-}
-
 function migrate(db: Database) {
   const version = (db.query('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (version > MIGRATIONS.length) {
-    throw new StoreVersionError(`the database is at schema version ${version}, newer than this Lets Talk knows (${MIGRATIONS.length}): it was upgraded by a newer version; run that version, or restore the backup taken before the upgrade`);
+    throw new StoreVersionError(newerStoreMessage(version, MIGRATIONS.length));
   }
   for (let v = version; v < MIGRATIONS.length; v++) {
     // Each migration and its version bump commit together; IMMEDIATE serialises racing processes.

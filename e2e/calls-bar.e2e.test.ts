@@ -1,0 +1,106 @@
+/**
+ * The call bar stays true on an open page, in real Chromium: a call that started or ended while
+ * the page was offline shows once it is back (no reload), and a member removed from the room by an
+ * administrator loses the call buttons (added back, they return).
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser, Page } from 'playwright-core';
+import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import { statusText, waitConnected, type Signed } from './chat-helpers';
+import { enterCall, eventually, launchCallBrowser, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
+
+const TIMEOUT = 120_000;
+
+describeBrowser('the call bar on an open page (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let roomId: string;
+  let ada: Page;
+  let bola: Page;
+  let admin: Page;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startCallServer(), launchCallBrowser()]);
+    const r = await roomWithPeople(
+      server,
+      browser,
+      'CSC306',
+      [
+        { email: 'ada.bar@unilag.edu.ng', name: 'Ada Bar' },
+        { email: 'bola.bar@unilag.edu.ng', name: 'Bola Bar' },
+      ],
+      [{ email: 'it.bar@unilag.edu.ng', name: 'IT Admin', role: 'admin' }],
+    );
+    roomId = r.roomId;
+    [ada, bola] = r.signed.map((s: Signed) => s.page) as [Page, Page];
+    admin = r.outside[0]!.page;
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  }, TIMEOUT);
+
+  const status = (p: Page) => p.locator(`#call-status-${roomId}`).innerText();
+  const visible = (p: Page, name: string) => p.getByRole('button', { name, exact: true }).isVisible();
+
+  test(
+    'a call that starts, or ends, while a page is offline shows on it once it is back',
+    async () => {
+      await withArtifactsOnFailure('calls-bar-offline', ada, server, async () => {
+        await Promise.all([openRoom(ada, server, roomId), openRoom(bola, server, roomId)]);
+        expect(await visible(ada, 'Start call')).toBe(true);
+
+        await ada.context().setOffline(true);
+        await eventually(async () => expect(await statusText(ada)).not.toBe(''));
+        await enterCall(bola, 'Start call');
+        await Bun.sleep(500);
+        await ada.context().setOffline(false);
+        await waitConnected(ada);
+        await eventually(async () => expect(await status(ada)).toBe('Call in progress · 1 person'));
+        expect(await visible(ada, 'Join call')).toBe(true);
+        expect(await visible(ada, 'Start call')).toBe(false);
+
+        await ada.context().setOffline(true);
+        await eventually(async () => expect(await statusText(ada)).not.toBe(''));
+        await bola.getByRole('button', { name: 'Leave call' }).click();
+        await bola.getByRole('button', { name: 'Start call' }).waitFor();
+        await ada.context().setOffline(false);
+        await waitConnected(ada);
+        await eventually(async () => expect(await visible(ada, 'Start call')).toBe(true));
+        expect(await status(ada)).toBe('');
+        expect(await visible(ada, 'Join call')).toBe(false);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a member removed from the room during a call loses the call buttons; added back, she can join',
+    async () => {
+      await withArtifactsOnFailure('calls-bar-removed', ada, server, async () => {
+        await Promise.all([openRoom(ada, server, roomId), openRoom(bola, server, roomId)]);
+        await enterCall(bola, 'Start call');
+        await eventually(async () => expect(await visible(ada, 'Join call')).toBe(true));
+
+        await admin.goto(`${server.url}/admin/rooms/${roomId}`);
+        await admin.getByRole('button', { name: 'Remove Ada Bar' }).click();
+        await admin.getByRole('button', { name: 'Yes, remove' }).click();
+        await admin.waitForURL(/done=removed/);
+        await eventually(async () => expect(await ada.locator('.banner').innerText()).toContain('You were removed from this room'));
+        await eventually(async () => expect(await visible(ada, 'Join call')).toBe(false));
+        expect(await visible(ada, 'Start call')).toBe(false);
+
+        await admin.getByLabel('Email').fill('ada.bar@unilag.edu.ng');
+        await admin.getByRole('button', { name: 'Add member' }).click();
+        await admin.waitForURL(/done=added/);
+        await eventually(async () => expect(await visible(ada, 'Join call')).toBe(true));
+        expect(await status(ada)).toBe('Call in progress · 1 person');
+        expect(await ada.locator('.banner').count()).toBe(0);
+        await enterCall(ada, 'Join call');
+        for (const p of [ada, bola]) await p.getByRole('button', { name: 'Leave call' }).click();
+      });
+    },
+    TIMEOUT,
+  );
+});
