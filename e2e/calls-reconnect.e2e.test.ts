@@ -133,4 +133,41 @@ describeBrowser('calls after a lost connection (browser)', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    'a page back after a lost connection does not take the seat its person took on another device meanwhile',
+    async () => {
+      await withArtifactsOnFailure('calls-reconnect-elsewhere', a, server, async () => {
+        await Promise.all([a, b].map((p) => openRoom(p, server, roomId)));
+        await enterCall(b, 'Start call');
+        await enterCall(a, 'Join call');
+        // Ada's laptop loses its connection (the server sees it go) and cannot get back at once...
+        await a.context().setOffline(true);
+        await a.evaluate(() => (window as any).letstalkCall().ws.close(4000));
+        const note = a.locator(`#call-note-${roomId}`);
+        await eventually(async () => expect(await note.innerText()).toContain('Reconnecting…'));
+        // ...so she joins on her phone (the same account in another browser).
+        const phoneContext = await browser.newContext();
+        await phoneContext.addCookies(await a.context().cookies());
+        const phone = await phoneContext.newPage();
+        try {
+          await openRoom(phone, server, roomId);
+          await enterCall(phone, 'Join call');
+          const phoneId = await myId(phone);
+          // The laptop is back: it stays out, saying why, and the phone stays in.
+          await a.context().setOffline(false);
+          await eventually(async () => expect(await note.innerText()).toBe('You are in this call on another device or tab, so this page stays out of it.'), 30_000);
+          await Bun.sleep(3_000); // past the next attempt's delay: no attempt follows
+          expect(await a.evaluate(() => (window as any).letstalkCall())).toBeNull();
+          expect(await note.innerText()).toBe('You are in this call on another device or tab, so this page stays out of it.');
+          expect(await myId(phone)).toBe(phoneId);
+          expect(await phone.locator(`#call-note-${roomId}`).innerText()).not.toContain('somewhere else');
+          for (const p of [phone, b]) await p.getByRole('button', { name: 'Leave call' }).click();
+        } finally {
+          await phoneContext.close();
+        }
+      });
+    },
+    TIMEOUT,
+  );
 });

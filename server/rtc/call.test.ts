@@ -81,6 +81,31 @@ describe('calls', () => {
     expect(e1.got.at(-1)).toEqual({ type: 'ended', reason: 'replaced' });
     expect([...second.call.participants.keys()]).toEqual([second.participant.id]);
     expect(first.participant.closed).toBe(true);
+    // The call goes on with her new seat (replacing the last seat ended it, under the new one).
+    expect(second.call.ended).toBe(false);
+    expect(s.state('r')).toMatchObject({ participants: 1 });
+    expect(s.join({ roomId: 'r', member: member(2), host: false, endpoint: endpoint() }).call).toBe(second.call);
+  });
+
+  test('a page back after a lost connection takes back its own seat, never one its person took elsewhere meanwhile', async () => {
+    const s = sfu();
+    const { participant: mine } = s.join({ roomId: 'r', member: member(1), host: false, start: 'group', endpoint: endpoint() });
+    // The server has not noticed this page's connection was lost: its rejoin replaces that seat.
+    const back = s.join({ roomId: 'r', member: member(1), host: false, rejoin: mine.id, endpoint: endpoint() });
+    await Bun.sleep(0);
+    expect([...back.call.participants.keys()]).toEqual([back.participant.id]);
+    // Meanwhile she joined on her phone: the laptop's rejoin is refused for good, the phone stays.
+    const phone = s.join({ roomId: 'r', member: member(1), host: false, endpoint: endpoint() });
+    let err: unknown;
+    try {
+      s.join({ roomId: 'r', member: member(1), host: false, rejoin: back.participant.id, endpoint: endpoint() });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CallError);
+    expect(err).toMatchObject({ message: 'You are in this call on another device or tab, so this page stays out of it.', final: true });
+    expect([...phone.call.participants.keys()]).toEqual([phone.participant.id]);
+    expect(parseClientMsg({ type: 'join', room: 'r', rejoin: '../x' })).toBeNull();
   });
 
   test('group offers: every sending m-line declared, kinds matching, one of each source', async () => {

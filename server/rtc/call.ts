@@ -15,7 +15,14 @@ import { sdpSections } from './peer';
 import type { ClientMsg, IceServer, RosterEntry } from './protocol';
 import type { UpTrack } from './uptrack';
 
-export class CallError extends Error {}
+export class CallError extends Error {
+  /** A refusal no retry can change (the page stops rejoining): see protocol.ts `error.final`. */
+  constructor(message: string, readonly final = false) {
+    super(message);
+  }
+}
+
+export const IN_CALL_ELSEWHERE = 'You are in this call on another device or tab, so this page stays out of it.';
 
 export interface CallHooks {
   /** The call's public state changed (participant count, started, ended). */
@@ -64,9 +71,13 @@ export class Call {
     this.startedAt = now();
   }
 
-  join(member: Member, host: boolean, endpoint: Endpoint, iceServers: IceServer[]): Participant {
+  join(member: Member, host: boolean, endpoint: Endpoint, iceServers: IceServer[], rejoin?: string): Participant {
     if (this.ended) throw new CallError('This call has ended.');
     if (this.removed.has(member.userId)) throw new CallError('A host removed you from this call.');
+    // A page coming back by itself after a lost connection must not take the seat the person took
+    // on another device meanwhile (the phone she moved to would be thrown out): only its own seat,
+    // which the server may not have noticed was lost yet, is replaced.
+    if (rejoin !== undefined && [...this.participants.values()].some((o) => o.member.userId === member.userId && o.id !== rejoin)) throw new CallError(IN_CALL_ELSEWHERE, true);
     // One seat per person: joining again (another tab, a reload) replaces the earlier one, so the
     // earlier seat does not count against the limit; nor is a lecture's host ever kept out of it
     // (a full lecture whose lecturer could not come back would end itself).
@@ -104,7 +115,13 @@ export class Call {
     // the lecture that replaced it.
     const closing = p.close();
     this.hooks.log('call leave', { callId: this.id, participantId: p.id, reason, left: this.participants.size });
-    if (!this.participants.size) {
+    // A seat replaced is left inside join, which adds the person's new seat right after (this part
+    // runs synchronously): the last one replaced must not end the call under it. (It did: a person
+    // alone in a call who joined again, by a rejoin after a lost connection, was put in an ended
+    // call nobody else could see or join.)
+    if (!this.participants.size && reason === 'replaced') {
+      // nothing to tell: join broadcasts the roster and the call's state
+    } else if (!this.participants.size) {
       this.ended = true;
       this.clearHostless();
       this.hooks.ended(this);

@@ -16,8 +16,10 @@ export const ClientMsg = T.Union([
   /**
    * Join the room's call; `start` creates it (in that mode) when none is in progress. `replace`
    * (a host's "Start a lecture instead", asked to confirm): a lecture in place of a group call.
+   * `rejoin` (a page back after a lost connection): the participant id it had; refused (final)
+   * when the person has another seat in the call since (joined on another device meanwhile).
    */
-  msg('join', { room: Id, start: T.Optional(T.Union([T.Literal('group'), T.Literal('lecture')])), replace: T.Optional(T.Boolean()) }),
+  msg('join', { room: Id, start: T.Optional(T.Union([T.Literal('group'), T.Literal('lecture')])), replace: T.Optional(T.Boolean()), rejoin: T.Optional(Id) }),
   /** Offer for the publishing connection; `sources` says what each sending m-line (by mid) carries. */
   msg('offer', { sdp: Sdp, sources: T.Record(T.String({ maxLength: 32 }), SourceT, { maxProperties: 8 }) }),
   /** Answer to the server's offer on the receiving connection. */
@@ -75,7 +77,8 @@ export type ServerMsg =
   | { type: 'permission'; canPublish: boolean }
   | { type: 'muted'; source: Source }
   | { type: 'view'; mode: ViewMode }
-  | { type: 'error'; message: string }
+  /** `final`: refused for good; a page back after a loss stops trying to rejoin. */
+  | { type: 'error'; message: string; final?: true }
   /** Something everyone in the call is told (the lecturer left, is back). */
   | { type: 'notice'; message: string }
   /** `ended`: the call ended for everyone (a host ended the lecture, a lecture replaced it): `message` says why. */

@@ -61,7 +61,7 @@ export class Sfu {
    * Puts a member into the room's call. `start` creates the call when none is in progress
    * (a lecture only when `host`). The caller has verified identity and membership.
    */
-  join(opts: { roomId: string; member: Member; host: boolean; start?: CallMode; replace?: boolean; endpoint: Endpoint }): { call: Call; participant: Participant } {
+  join(opts: { roomId: string; member: Member; host: boolean; start?: CallMode; replace?: boolean; rejoin?: string; endpoint: Endpoint }): { call: Call; participant: Participant } {
     let call = this.calls.get(opts.roomId);
     // A lecture takes the room from a group call (students who started one before class must not
     // keep the lecturer from teaching, nor make her hold the lecture as a call everyone speaks in):
@@ -76,7 +76,7 @@ export class Sfu {
       this.log.info('call started', { callId: call.id, roomId: opts.roomId, mode: opts.start });
       this.startTimer();
     }
-    const participant = call.join(opts.member, opts.host, opts.endpoint, iceServersFor(this.config, opts.member.userId, Date.now()));
+    const participant = call.join(opts.member, opts.host, opts.endpoint, iceServersFor(this.config, opts.member.userId, Date.now()), opts.rejoin);
     return { call, participant };
   }
 

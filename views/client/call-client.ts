@@ -57,7 +57,7 @@ export class CallClient {
     // Muted from the start: a loss while the devices open must not forget it (retry reads this).
     if (resume) this.muted = { mic: resume.micMuted, cam: resume.camOff };
     this.ws = new WebSocket(socketUrl('/rtc'));
-    this.ws.onopen = () => this.signal({ type: 'join', room: roomId, ...(start ? { start } : {}), ...(replace && !resume ? { replace: true } : {}) });
+    this.ws.onopen = () => this.signal({ type: 'join', room: roomId, ...(start ? { start } : {}), ...(replace && !resume ? { replace: true } : {}), ...(resume ? { rejoin: resume.seat } : {}) });
     // Messages are handled in order, one at a time (an answer must not overtake its offer).
     this.ws.onmessage = (e) => {
       const m = JSON.parse(String(e.data)) as Msg;
@@ -148,7 +148,8 @@ export class CallClient {
       case 'error':
         // Refused before joining (call ended, removed, full): nothing more to wait for, unless this
         // is a join after a loss (a lecture's host may not be back yet after a server restart).
-        if (!this.me.id) return this.end(m.message, this.resume ? this.retry() : null);
+        // `final`: no retry can help (the person is in the call on another device meanwhile).
+        if (!this.me.id) return this.end(m.message, this.resume && !m.final ? this.retry() : null);
         this.ui.say(m.message);
         return;
       case 'notice':
@@ -205,7 +206,7 @@ export class CallClient {
     if (!this.me.id && this.resume) return { ...this.resume, attempt: this.resume.attempt + 1 };
     const group = this.mode === 'group';
     const attempt = Date.now() - this.joinedAt < STABLE_MS ? (this.resume?.attempt ?? -1) + 1 : 0;
-    return { mode: this.mode, host: this.me.host, micMuted: this.muted.mic, camOff: group && (this.muted.cam || !this.local.cam), audioOnly: this.audioOnly, quality: this.quality, attempt };
+    return { mode: this.mode, host: this.me.host, micMuted: this.muted.mic, camOff: group && (this.muted.cam || !this.local.cam), audioOnly: this.audioOnly, quality: this.quality, attempt, seat: this.me.id };
   }
 
   /**

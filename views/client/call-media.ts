@@ -26,6 +26,8 @@ export interface Resume {
   audioOnly: boolean;
   quality: 'auto' | 'low' | 'high';
   attempt: number;
+  /** The participant id the page had: its rejoin replaces that seat only (protocol.ts join.rejoin). */
+  seat: string;
 }
 
 /** How long a call must stay up after a rejoin for the next loss to start the attempts afresh. */

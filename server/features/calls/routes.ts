@@ -64,6 +64,7 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
           host: seat.host,
           start: msg.start,
           replace: msg.replace === true,
+          ...(msg.rejoin !== undefined ? { rejoin: msg.rejoin } : {}),
           endpoint: { send: (m) => send(c, m), close: (code, reason) => {
               if (c.open) c.raw.close(code, reason);
             },
@@ -87,7 +88,7 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
       await sfu.handle(c.call, c.participant, msg);
       if (msg.type === 'leave') c.call = c.participant = null;
     } catch (e) {
-      if (e instanceof CallError) return send(c, { type: 'error', message: e.message });
+      if (e instanceof CallError) return send(c, { type: 'error', message: e.message, ...(e.final ? { final: true as const } : {}) });
       if (e instanceof AppError) {
         if (e.kind === 'not_found' || e.kind === 'unauthenticated') return c.raw.close(wsCloseCode(e), e.message);
         return send(c, { type: 'error', message: e.message });
