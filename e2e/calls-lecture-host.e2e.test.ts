@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
 import type { Signed } from './chat-helpers';
-import { enterCall, eventually, launchCallBrowser, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
+import { enterCall, eventually, expectReceiving, launchCallBrowser, myId, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
 
 const TIMEOUT = 120_000;
 
@@ -162,6 +162,43 @@ describeBrowser('running a lecture (browser)', () => {
         // After the call the note is back in the call bar, visible with the panel hidden.
         expect(await note(s1)).toBe('You left the call.');
         expect(await s1.locator(`#call-${roomId} #call-note-${roomId}`).isVisible()).toBe(true);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a lecturer whose connection drops comes back with her camera on if it was on (and off if it was off)',
+    async () => {
+      await withArtifactsOnFailure('calls-lecture-host-camera', lecturer, server, async () => {
+        await Promise.all([lecturer, s1].map((p) => openRoom(p, server, roomId)));
+        await enterCall(lecturer, 'Start lecture');
+        await lecturer.getByRole('button', { name: 'Camera on' }).click();
+        await lecturer.getByRole('button', { name: 'Camera off' }).waitFor();
+        await enterCall(s1, 'Join call');
+        // Students listen audio-only at first: this one watches.
+        await s1.getByRole('button', { name: 'Audio only' }).click();
+        await eventually(async () => expect(await s1.getByRole('button', { name: 'Audio only' }).getAttribute('aria-pressed')).toBe('false'));
+        await expectReceiving(s1, [await myId(lecturer)], { audio: false });
+        const drop = async () => {
+          const before = await myId(lecturer);
+          await lecturer.evaluate(() => (window as any).letstalkCall().ws.close(4000));
+          await eventually(async () => {
+            const now = await myId(lecturer);
+            expect(now).not.toBe('');
+            expect(now).not.toBe(before);
+          }, 30_000);
+        };
+        await drop();
+        await lecturer.getByRole('button', { name: 'Camera off' }).waitFor({ timeout: 15_000 });
+        await expectReceiving(s1, [await myId(lecturer)], { audio: false });
+        // Turned off, it stays off after the next drop.
+        await lecturer.getByRole('button', { name: 'Camera off' }).click();
+        await lecturer.getByRole('button', { name: 'Camera on' }).waitFor();
+        await drop();
+        await Bun.sleep(1_500);
+        expect(await lecturer.getByRole('button', { name: 'Camera on' }).isVisible()).toBe(true);
+        for (const p of [s1, lecturer]) await p.getByRole('button', { name: 'Leave call' }).click();
       });
     },
     TIMEOUT,

@@ -177,7 +177,9 @@ export class CallClient {
     // again starts unmuted, as the lecturer expects).
     const micMuted = !!this.resume?.micMuted && !this.resumedPublish;
     this.resumedPublish = true;
-    const opened = await openDevices(this.mode === 'group' && !this.resume?.camOff);
+    // A group call opens the camera unless it was off before a loss; a lecture's host starts with
+    // it off (students mostly need the voice and the slides) and gets it back on after a loss.
+    const opened = await openDevices(this.mode === 'group' ? !this.resume?.camOff : lectureHost && this.resume?.camOff === false);
     [this.local.mic, this.local.cam] = [opened.mic, opened.cam];
     const problem = opened.problem;
     // Ended while the devices opened (the connection dropped again): let them go, nothing to send.
@@ -204,9 +206,9 @@ export class CallClient {
    */
   private retry(): Resume {
     if (!this.me.id && this.resume) return { ...this.resume, attempt: this.resume.attempt + 1 };
-    const group = this.mode === 'group';
+    const cams = this.mode === 'group' || this.me.host; // who may send a camera
     const attempt = Date.now() - this.joinedAt < STABLE_MS ? (this.resume?.attempt ?? -1) + 1 : 0;
-    return { mode: this.mode, host: this.me.host, micMuted: this.muted.mic, camOff: group && (this.muted.cam || !this.local.cam), audioOnly: this.audioOnly, quality: this.quality, attempt, seat: this.me.id };
+    return { mode: this.mode, host: this.me.host, micMuted: this.muted.mic, camOff: cams && (this.muted.cam || !this.local.cam), audioOnly: this.audioOnly, quality: this.quality, attempt, seat: this.me.id };
   }
 
   /**
