@@ -26,6 +26,8 @@ export interface AuthContext extends SessionContext {
   /** Attempts from one browser that has signed in to the account before, per browser. */
   deviceLimiter: RateLimiter;
   ipLimiter: RateLimiter;
+  /** Locks already audited on this node: key → until (see auditLock). */
+  locksAudited: Map<string, number>;
 }
 
 export function createLimiters(make: LimiterFactory = memoryLimiters) {
@@ -33,6 +35,7 @@ export function createLimiters(make: LimiterFactory = memoryLimiters) {
     accountLimiter: make('signin-account', 5, 15 * 60_000),
     deviceLimiter: make('signin-device', 5, 15 * 60_000),
     ipLimiter: make('signin-ip', 30, 15 * 60_000),
+    locksAudited: new Map<string, number>(),
   };
 }
 
@@ -48,6 +51,23 @@ function lockedMessage(sec: number) {
 }
 
 const NEW_DEVICES_LOCKED = ' A device you have signed in with before can still sign in.';
+
+/**
+ * A lock (an account's, a browser's or an address's count used up) is audited once, at the first
+ * refused attempt: the failures before it are audited one by one, the refusals after it would only
+ * flood the log. Per node (locks noticed on several nodes are audited once on each); bounded.
+ */
+const MAX_LOCKS_REMEMBERED = 10_000;
+
+async function auditLock(ctx: AuthContext, input: SignInInput, user: User | null, scope: 'account' | 'device' | 'address', key: string, waitSec: number) {
+  const now = Date.now();
+  const id = `${scope}|${key}`;
+  const locksAudited = ctx.locksAudited;
+  if ((locksAudited.get(id) ?? 0) > now) return;
+  if (locksAudited.size >= MAX_LOCKS_REMEMBERED) for (const [k, until] of locksAudited) if (until <= now || locksAudited.size >= MAX_LOCKS_REMEMBERED) locksAudited.delete(k);
+  locksAudited.set(id, now + waitSec * 1000);
+  await recordAudit(ctx.store, { userId: user?.id ?? null, origin: input.ip ?? 'unknown' }, 'session.login_locked', user?.id ?? null, { email: input.email.trim().toLowerCase(), scope, retryAfterSec: waitSec });
+}
 
 export async function signIn(
   ctx: AuthContext,
@@ -95,11 +115,17 @@ async function signInTurn(ctx: AuthContext, input: SignInInput, email: string, i
   // thirty typos (or one prankster) behind a campus NAT must not lock out the whole hall.
   if (!device) {
     const ipWait = await ctx.ipLimiter.retryAfter(ipKey);
-    if (ipWait > 0) throw rateLimited(lockedMessage(ipWait), ipWait);
+    if (ipWait > 0) {
+      await auditLock(ctx, input, user, 'address', ipKey, ipWait);
+      throw rateLimited(lockedMessage(ipWait), ipWait);
+    }
   }
   const [limiter, key] = device ? [ctx.deviceLimiter, `${email}|${device}`] : [ctx.accountLimiter, email];
   const wait = await limiter.take(key);
-  if (wait > 0) throw rateLimited(lockedMessage(wait) + (device ? '' : NEW_DEVICES_LOCKED), wait);
+  if (wait > 0) {
+    await auditLock(ctx, input, user, device ? 'device' : 'account', key, wait);
+    throw rateLimited(lockedMessage(wait) + (device ? '' : NEW_DEVICES_LOCKED), wait);
+  }
 
   const fail = async (err: AppError, user: User | null) => {
     if (!device) await ctx.ipLimiter.record(ipKey);

@@ -326,6 +326,26 @@ describe('rate limiting', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(5);
   }, 30_000); // five argon2 checks at once: more than bun's 5 s default on a loaded 2-core machine
 
+  test('a lock is audited once, at the first refused attempt (the failures before it one by one), for the account and for the address', async () => {
+    const { app, store } = await withPassword();
+    const guesser = new Client(app, '203.0.113.50');
+    for (let i = 0; i < 5; i++) expect((await guesser.signIn('ada@unilag.edu.ng', `wrong-${i}`)).status).toBe(401);
+    for (let i = 0; i < 3; i++) expect((await guesser.signIn('ada@unilag.edu.ng', `wrong-more-${i}`)).status).toBe(429);
+    const entries = await store.audit.list({ limit: 100 });
+    expect(entries.filter((e) => e.action === 'session.login_failed')).toHaveLength(5);
+    const locked = entries.filter((e) => e.action === 'session.login_locked');
+    expect(locked).toHaveLength(1);
+    expect(locked[0]).toMatchObject({ origin: '203.0.113.50', details: { email: 'ada@unilag.edu.ng', scope: 'account' } });
+    expect((locked[0]!.details as { retryAfterSec: number }).retryAfterSec).toBeGreaterThan(800);
+
+    const sprayer = new Client(app, '198.51.100.77');
+    for (let i = 0; i < 30; i++) await sprayer.signIn(`user${i}@unilag.edu.ng`, 'guess');
+    for (let i = 0; i < 2; i++) expect((await sprayer.signIn('someone@unilag.edu.ng', 'guess')).status).toBe(429);
+    const byAddress = (await store.audit.list({ limit: 200 })).filter((e) => e.action === 'session.login_locked' && e.origin === '198.51.100.77');
+    expect(byAddress).toHaveLength(1);
+    expect(byAddress[0]).toMatchObject({ details: { scope: 'address', email: 'someone@unilag.edu.ng' } });
+  }, 60_000); // 35 argon2 checks
+
   test('one IP trying many accounts is locked per IP', async () => {
     const { app } = await setUp();
     const sprayer = new Client(app, '198.51.100.7');
