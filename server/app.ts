@@ -2,6 +2,7 @@
  * The composition root: builds the Elysia app from its dependencies, with no side effects (no
  * listening, no timers, no file or network access beyond what `deps` does when called).
  */
+import { adminGuard } from './features/admin/guard';
 import { Elysia, NotFoundError, ParseError, ValidationError } from 'elysia';
 import type { AppContext, Deps } from './deps';
 import { AppError, httpStatus } from './errors';
@@ -59,6 +60,11 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
 
   const elysia = new Elysia()
     .use(requestContext(deps.config, deps.logger))
+    // The /admin gate first: the body limit reads a chunked body (up to 51 MB for the admin CSV
+    // uploads) to count it, which must not happen for a request without an admin session (a
+    // security review held 4 × 40 MB that way with no cookie at all). Also used by adminRoutes:
+    // a named plugin, registered once.
+    .use(adminGuard(app))
     // Before any route reads a body: 64 KB, more only for the admin CSV uploads (http/body-limit.ts).
     .use(bodyLimit())
     .onAfterResponse({ as: 'global' }, ({ set }) => metrics.request(typeof set.status === 'number' ? set.status : 200))
