@@ -24,6 +24,11 @@ import type { ChatContext } from './context';
 import { callStatusId, callStatusRefresh } from '../../../views/calls';
 import { parseFrame, type Frame, type ServerData } from './frames';
 import { MAX_FRAME_BYTES } from './limits';
+import { FrameBudget, frameSize } from '../../http/frame-budget';
+
+/** Frames a socket may have waiting (each at most MAX_FRAME_BYTES): far above a reconnect's outbox flush. */
+const MAX_WAITING_FRAMES = 500;
+const MAX_WAITING_BYTES = 2 * 1024 * 1024;
 import { deleteMessage, editMessage, markRead, replay, sendMessage, typing } from './messages';
 import { summaries } from './rooms';
 import { reportMessage } from '../moderation/report';
@@ -37,6 +42,8 @@ interface Conn {
   /** Client IP, for audit entries of moderation actions. */
   ip: string | null;
   hub: HubSocket;
+  /** Frames waiting for their turn (http/frame-budget.ts). */
+  waiting: FrameBudget;
   /** Settles once the socket is subscribed to the user's rooms; frames wait for it (see open). */
   ready: Promise<void>;
   /**
@@ -114,8 +121,6 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
   async function onFrame(conn: Conn, data: unknown) {
     try {
       await conn.ready;
-      const size = typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : JSON.stringify(data).length;
-      if (size > MAX_FRAME_BYTES) return conn.hub.send(noticePartial(`That was too large to send (${Math.round(size / 1024)} KB; the limit is ${MAX_FRAME_BYTES / 1024} KB).`).value);
       const frame = parseFrame(data);
       if (!frame) {
         log.warn('ws bad frame', { connId: conn.id, userId: conn.userId });
@@ -159,6 +164,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
             send: (d) => void raw.send(d),
             close: (c, r) => raw.close(c, r),
           },
+          waiting: new FrameBudget(MAX_WAITING_BYTES, MAX_WAITING_FRAMES),
           ready: Promise.resolve(),
           queue: Promise.resolve(),
         };
@@ -177,7 +183,17 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         const conn = conns.get(ws.raw);
         if (!conn) return;
         metrics.wsFrame();
-        conn.queue = conn.queue.then(() => onFrame(conn, data));
+        const size = frameSize(data);
+        // Too large: answered in its turn without keeping it (frames up to 1 MB arrive, 32 KB are valid).
+        if (size > MAX_FRAME_BYTES) {
+          conn.queue = conn.queue.then(() => void conn.hub.send(noticePartial(`That was too large to send (${Math.round(size / 1024)} KB; the limit is ${MAX_FRAME_BYTES / 1024} KB).`).value));
+          return;
+        }
+        if (!conn.waiting.take(size)) {
+          log.warn('ws flood closed', { connId: conn.id, userId: conn.userId });
+          return conn.hub.close(4429, 'Too many messages at once.');
+        }
+        conn.queue = conn.queue.then(() => onFrame(conn, data)).finally(() => conn.waiting.release(size));
       },
       close(ws, code) {
         const conn = conns.get(ws.raw);

@@ -7,6 +7,7 @@
  * - GET /files/:id/:name: download for room members only (404 otherwise), with single HTTP ranges.
  * - GET /thumbs/:id: an image's preview JPEG, on the same terms.
  */
+import { frameSize } from '../../http/frame-budget';
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
 import type { HubSocket } from '../../realtime/hub';
@@ -233,7 +234,8 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
         message(ws, data) {
           const c = conns.get(ws.raw);
           if (!c) return;
-          const size = data instanceof Uint8Array ? data.byteLength : 0;
+          // Text frames count too: they also wait (for a session check each), and may be 260 KB.
+          const size = frameSize(data);
           c.pending += size;
           if (c.pending > MAX_PENDING_BYTES) return c.raw.close(4429, 'Too much data in flight.');
           c.queue = c.queue
