@@ -262,7 +262,7 @@ class Upload {
     };
   }
 
-  private onMessage(m: { type: string; offset?: number; message?: string }) {
+  private onMessage(m: { type: string; offset?: number; message?: string; status?: number; retryAfterSec?: number }) {
     switch (m.type) {
       case 'ready':
         this.state = 'sending';
@@ -287,8 +287,19 @@ class Upload {
         this.row.remove();
         return;
       case 'error':
+        // Many new files to one room at once (30 a minute): this one begins again by itself.
+        if (m.status === 429 && m.retryAfterSec) return this.later(m.retryAfterSec);
         return this.refuse(m.message ?? 'The file could not be sent.');
     }
+  }
+
+  private later(sec: number) {
+    const ws = this.ws;
+    this.ws = null; // its close is not a lost connection
+    ws?.close();
+    this.state = 'reconnecting';
+    this.show(this.acked, `Many files at once: this one starts in ${sec} s…`);
+    setTimeout(() => this.state === 'reconnecting' && this.connect(), sec * 1000);
   }
 
   /** The file will not be sent: why, in the row (role=alert), which stays until cancelled. */

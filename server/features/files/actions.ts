@@ -5,7 +5,7 @@
  */
 import { assertMayPost } from '../moderation/restrictions';
 import type { FileLimits } from '../../config';
-import { AppError, badRequest, notFound } from '../../errors';
+import { AppError, badRequest, notFound, rateLimited } from '../../errors';
 import { OffsetMismatchError, type Store, type StoredFile, type Upload, type User } from '../../store/types';
 import type { ChatContext } from '../chat/context';
 import { memberRoom, postScreened } from '../chat/messages';
@@ -59,6 +59,13 @@ export async function beginUpload(ctx: ChatContext, limits: FileLimits, user: Us
   const id = crypto.randomUUID();
   const up = await ctx.store.files.beginUpload({ id, userId: user.id, roomId: room.id, name, size: input.size, type: sanitizeType(input.mime), sha256: input.sha256, createdAt: now });
   if (up.id !== id) return up; // an upload admitted earlier: resume it
+  // Each new file is a message in the room: without a budget, empty files (finished at once) were
+  // posted as fast as a socket could send (a security review: 40 in a quarter of a second).
+  const wait = await takeFileSlot(ctx, user, room.id);
+  if (wait > 0) {
+    await ctx.store.files.abortUpload(up.id);
+    throw rateLimited(`You are sending many files to this room at once: this one starts in ${wait} s.`, wait);
+  }
   // Reserve first, then check: two concurrent begins cannot both slip under the quota.
   const [mine, roomUse] = await Promise.all([ctx.store.files.usage({ userId: user.id }), ctx.store.files.usage({ roomId: room.id })]);
   if (mine > limits.userQuotaBytes) {
@@ -70,6 +77,11 @@ export async function beginUpload(ctx: ChatContext, limits: FileLimits, user: Us
     throw tooLarge(`Not enough space: this room has ${formatBytes(Math.max(0, limits.roomQuotaBytes - (roomUse - up.size)))} left of its ${formatBytes(limits.roomQuotaBytes)} for files.`);
   }
   return up;
+}
+
+/** One new file (an upload begun, a direct offer) against the per-user, per-room budget; seconds to wait, or 0. */
+export async function takeFileSlot(ctx: ChatContext, user: User, roomId: string): Promise<number> {
+  return ctx.fileLimiter.take(`${user.id}:${roomId}`);
 }
 
 /** The upload of this user, or 404. */

@@ -31,7 +31,8 @@ export type UploadServerMsg =
   | { type: 'resync'; offset: number }
   | { type: 'done'; fileId: string; messageId: string; url: string }
   | { type: 'cancelled' }
-  | { type: 'error'; message: string; status: number };
+  /** `retryAfterSec` with 429 (many new files at once): the page begins again then by itself. */
+  | { type: 'error'; message: string; status: number; retryAfterSec?: number };
 
 interface Conn {
   id: string;
@@ -167,8 +168,9 @@ export function fileRoutes(app: AppContext, chat: ChatContext) {
       if (e instanceof AppError) {
         if (e.kind === 'unauthenticated') return c.raw.close(wsCloseCode(e), e.message);
         c.upload = null;
-        const status = { bad_request: 400, not_found: 404, too_large: 413 }[e.kind as string] ?? 400;
-        return send(c, { type: 'error', message: e.message, status });
+        const status = { bad_request: 400, not_found: 404, too_large: 413, rate_limited: 429 }[e.kind as string] ?? 400;
+        const retryAfterSec = e.kind === 'rate_limited' ? (e.details.retryAfterSec as number | undefined) : undefined;
+        return send(c, { type: 'error', message: e.message, status, ...(retryAfterSec ? { retryAfterSec } : {}) });
       }
       log.error('upload handler failed', { connId: c.id, userId: c.userId, err: e });
       c.upload = null;

@@ -9,7 +9,7 @@
  * offer's room; anyone else gets a 404 that tells them nothing.
  */
 import type { Config } from '../../config';
-import { AppError, badRequest, forbidden, gone, notFound } from '../../errors';
+import { AppError, badRequest, forbidden, gone, notFound, rateLimited } from '../../errors';
 import { iceServersFor } from '../../rtc/config';
 import { Relay } from '../../rtc/relay';
 import type { Logger } from '../../log';
@@ -17,6 +17,7 @@ import type { Message, User } from '../../store/types';
 import type { ChatContext } from '../chat/context';
 import { memberRoom, postScreened } from '../chat/messages';
 import { fileNameText } from '../moderation/screen';
+import { takeFileSlot } from './actions';
 import { assertMayPost, postingRefusal } from '../moderation/restrictions';
 import { formatBytes, sanitizeName, sanitizeType } from './names';
 import type { Role, TransferClientMsg, TransferServerMsg } from './transfer-protocol';
@@ -135,6 +136,10 @@ export class Transfers {
     await assertMayPost(this.ctx.store, user, room);
     const limit = this.config.files.directThresholdBytes;
     if (input.size <= limit) throw badRequest(`Files up to ${formatBytes(limit)} are sent through the server: attach it normally.`);
+    // The file budget of uploads (files/actions.ts), every offer counted: a new one posts a message
+    // (digests are the client's to make up), and a page re-offers its few files when it reconnects.
+    const wait = await takeFileSlot(this.ctx, user, room.id);
+    if (wait > 0) throw rateLimited(`You are offering many files to this room at once: try again in ${wait} s.`, wait);
     const meta: OfferMeta = { direct: true, name: sanitizeName(input.name), size: input.size, type: sanitizeType(input.mime), digest: input.digest, from: user.name };
     // The name is screened like a message: a held offer is shown to its sender only, and nobody can request it.
     // Each deleted offer of this file moves on to the next key (the first offer's key, then `-2`, `-3`…).
