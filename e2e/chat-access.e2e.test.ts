@@ -283,4 +283,35 @@ describeBrowser('chat access (browser)', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    'a member leaves a group: asked first, back on her room list without it; another tab of it says so; the others go on',
+    async () => {
+      await withArtifactsOnFailure('access-leave-group', b.page, server, async () => {
+        await a.page.goto(`${server.url}/groups/new`);
+        await a.page.getByLabel('Group name').fill('Weekend study');
+        await a.page.getByLabel("Members' emails").fill(`${bola.email}\n${chidi.email}`);
+        await a.page.getByRole('button', { name: 'Create group' }).click();
+        await a.page.waitForURL(/\/rooms\/[\w-]+$/);
+        const group = new URL(a.page.url()).pathname.split('/').pop()!;
+        await waitConnected(a.page);
+        await openRoom(b.page, server, group);
+        const other = await b.context.newPage();
+        await openRoom(other, server, group);
+        await b.page.getByRole('link', { name: 'Leave group' }).click();
+        await b.page.getByRole('heading', { name: 'Leave Weekend study?' }).waitFor();
+        await b.page.getByRole('button', { name: 'Leave group' }).click();
+        await b.page.waitForURL(`${server.url}/`);
+        expect(await b.page.getByRole('navigation', { name: 'Rooms' }).innerText()).not.toContain('Weekend study');
+        await eventually(async () => expect(await other.locator('.banner').innerText()).toContain('You left this group'));
+        expect(await other.getByRole('navigation', { name: 'Rooms' }).innerText()).not.toContain('Weekend study');
+        // Ada and Chidi's group goes on without her.
+        await send(a.page, 'see you saturday');
+        await eventually(async () => expect(await logBodies(a.page)).toContain('see you saturday'));
+        expect(await other.locator('.log').innerText()).not.toContain('see you saturday');
+        await other.close();
+      });
+    },
+    TIMEOUT,
+  );
 });

@@ -24,6 +24,14 @@ export function newRoomPage(values: { code?: string; name?: string }, error?: st
 <p><a href="/">Back to rooms</a></p></main>`;
 }
 
+/** Asked before a member leaves a group (GET /rooms/:id/leave): a plain form, it works without scripts. */
+export function leaveGroupPage(room: { id: string; name: string }, error?: string | null): Raw {
+  return html`<main class="card"><h1>Leave ${room.name}?</h1>${alert(error)}
+<p>New messages of this group will no longer reach you, and it leaves your list of rooms. Nobody can add you back: someone would have to start a new group with you.</p>
+<form method="post" action="/rooms/${room.id}/leave" class="stack"><button type="submit" class="danger">Leave group</button></form>
+<p><a href="/rooms/${room.id}">Stay in the group</a></p></main>`;
+}
+
 export function newGroupPage(values: { name?: string; emails?: string }, error?: string | null): Raw {
   return html`<main class="card"><h1>New group conversation</h1>${alert(error)}
 <form method="post" action="/groups" class="stack">

@@ -18,6 +18,8 @@ export interface ChatContext {
   reportLimiter: RateLimiter;
   /** New files (uploads begun, direct offers) per user and room: 30 a minute (files/actions.ts). */
   fileLimiter: RateLimiter;
+  /** New conversations per user (keys `group:` and `dm:`): 20 an hour (groups.ts, rooms.ts startDm). */
+  roomLimiter: RateLimiter;
   /** Safeguarding screening before delivery (features/moderation/screen.ts); absent = none. */
   moderation?: Moderation;
   /** Ends calls on this node when a safeguarding action takes effect (a block, a room freeze). */
@@ -42,7 +44,7 @@ export interface CallControl {
 export function createChatContext(store: Store, hub: Hub, timeZone: string, opts: { moderationScope?: ModerationScope; moderation?: Moderation; limiters?: LimiterFactory } = {}): ChatContext {
   const moderation = opts.moderation ?? createModeration(opts.moderationScope ?? 'minors');
   const limiter = opts.limiters ?? memoryLimiters;
-  return { store, hub, tf: timeFormat(timeZone), sendLimiter: limiter('send', 10, 10_000), searchLimiter: limiter('search', 10, 30_000), reportLimiter: limiter('report', 20, 3_600_000), fileLimiter: limiter('file', 30, 60_000), moderation };
+  return { store, hub, tf: timeFormat(timeZone), sendLimiter: limiter('send', 10, 10_000), searchLimiter: limiter('search', 10, 30_000), reportLimiter: limiter('report', 20, 3_600_000), fileLimiter: limiter('file', 30, 60_000), roomLimiter: limiter('room', 20, 3_600_000), moderation };
 }
 
 /** Looks up display names for a set of user ids (one store read per distinct id). */

@@ -11,7 +11,8 @@ import { deleteMessage, sendMessage } from './messages';
 import { MAX_GROUP_MEMBERS } from './policy';
 import { postingSlot } from '../moderation/posting-banner';
 import { REFUSALS } from '../moderation/restrictions';
-import { addMembers, COURSE_CODE_RE, createCourseRoom, createGroup, findPeople, normaliseCourseCode, removeMember, roomTitle, startDm, summaries } from './rooms';
+import { createGroup } from './groups';
+import { addMembers, COURSE_CODE_RE, createCourseRoom, findPeople, normaliseCourseCode, removeMember, roomTitle, startDm, summaries } from './rooms';
 
 /** A HubSocket that records what the hub does to it. */
 class FakeSocket implements HubSocket {

@@ -4,7 +4,7 @@
  * push their room-list entry to topics.user(userId) — only to the users concerned.
  */
 import { isLectureHost } from '../../rtc/permissions';
-import { badRequest, conflict, forbidden, notFound } from '../../errors';
+import { badRequest, conflict, forbidden, notFound, rateLimited } from '../../errors';
 import { topics } from '../../realtime/topics';
 import { DuplicateRoomError, ROOM_ROLES, type Membership, type Room, type RoomRole, type User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
@@ -14,7 +14,7 @@ import { partial } from '../../../views/partials';
 import { postingBannerId, postingBannerText } from '../../../views/safeguarding';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
-import { canStartConversation, MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
+import { canStartConversation, partyOf } from './policy';
 import { accountLimit, contactFilter, contactRefusal, endLimitedCallsForMinors, isFrozen, REFUSALS, sharedCoursesEnded } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import { screenRoomsFor } from '../moderation/screen-history';
@@ -55,7 +55,7 @@ export async function roomListUpdate(ctx: ChatContext, user: User, roomId: strin
 }
 
 /** Tells a user's live connections about a room they just joined. */
-async function announceJoin(ctx: ChatContext, userId: string, roomId: string) {
+export async function announceJoin(ctx: ChatContext, userId: string, roomId: string) {
   ctx.hub.subscribeUser(userId, topics.room(roomId));
   const user = await ctx.store.users.byId(userId);
   if (!user) return;
@@ -130,6 +130,17 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
   return added;
 }
 
+/**
+ * A member out of a room's live traffic: their sockets leave its topic (a call seat there ends:
+ * calls/routes), its entry leaves their room list, and a page of it left open says `why` (its
+ * composer could only be refused: "No such room") and offers no call buttons (a join would be refused).
+ */
+export function detachMember(ctx: ChatContext, roomId: string, userId: string, why: string) {
+  ctx.hub.unsubscribeUser(userId, topics.room(roomId));
+  ctx.hub.publish(topics.user(userId), partial(`rl-${roomId}`, 'outerHTML', html``).value);
+  ctx.hub.publish(topics.user(userId), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(why)).value + partial(callStatusId(roomId), 'outerHTML', callStatusClosed(roomId)).value);
+}
+
 export const REMOVED_FROM_ROOM = 'You were removed from this room: new messages no longer reach you here, and you cannot post.';
 
 export async function removeMember(ctx: ChatContext, actor: Actor, roomId: string, userId: string) {
@@ -138,11 +149,7 @@ export async function removeMember(ctx: ChatContext, actor: Actor, roomId: strin
   if (removed) {
     // Safeguarding: a course that ended for them may turn their conversations with a minor read-only.
     if (room?.kind === 'course') await sharedCoursesEnded(ctx, [userId]);
-    ctx.hub.unsubscribeUser(userId, topics.room(roomId));
-    ctx.hub.publish(topics.user(userId), partial(`rl-${roomId}`, 'outerHTML', html``).value);
-    // A page of that room left open says so (its composer could only be refused: "No such room"),
-    // and offers no call buttons any more (a join would be refused; a seat they have ends: calls/routes).
-    ctx.hub.publish(topics.user(userId), partial(postingBannerId(roomId), 'innerHTML', postingBannerText(REMOVED_FROM_ROOM)).value + partial(callStatusId(roomId), 'outerHTML', callStatusClosed(roomId)).value);
+    detachMember(ctx, roomId, userId, REMOVED_FROM_ROOM);
     await recordAudit(ctx.store, actor, 'room.remove_member', roomId, { userId });
   }
   return removed;
@@ -180,7 +187,7 @@ export async function archiveRoom(ctx: ChatContext, actor: Actor, roomId: string
 }
 
 
-async function mayStart(ctx: ChatContext, from: User, to: User) {
+export async function mayStart(ctx: ChatContext, from: User, to: User) {
   const share = await ctx.store.rooms.shareRoom(from.id, to.id, ['course']);
   const d = canStartConversation(partyOf(from), partyOf(to), share);
   if (!d.ok) throw forbidden(d.reason);
@@ -196,6 +203,9 @@ export async function startDm(ctx: ChatContext, user: User, otherId: string): Pr
   const existing = await ctx.store.rooms.byDmKey(dmKey);
   if (existing) return existing;
   await mayStart(ctx, user, other);
+  // A new conversation lands in the other person's room list: at most 20 an hour (a mass mailing).
+  const wait = await ctx.roomLimiter.take(`dm:${user.id}`);
+  if (wait > 0) throw rateLimited(`You have started many conversations in a short time: try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`, wait);
   try {
     const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: `${user.name} and ${other.name}`, topic: '', createdBy: user.id, dmKey }, [
       { userId: user.id, role: 'member' },
@@ -210,49 +220,6 @@ export async function startDm(ctx: ChatContext, user: User, otherId: string): Pr
   }
 }
 
-/** A small group conversation; the creator must be allowed to start a conversation with each member. */
-export async function createGroup(ctx: ChatContext, user: User, input: { name: string; memberIds: string[] }): Promise<Room> {
-  const name = input.name.trim();
-  if (!name || name.length > 100) throw badRequest('Give the group a name of at most 100 characters.');
-  const ids = [...new Set(input.memberIds.filter((id) => id !== user.id))];
-  if (!ids.length) throw badRequest('Add at least one other person.');
-  if (ids.length + 1 > MAX_GROUP_MEMBERS) throw badRequest(`Groups can have at most ${MAX_GROUP_MEMBERS} people.`);
-  const others = await Promise.all(ids.map((id) => ctx.store.users.byId(id)));
-  for (const o of others) {
-    if (!o) throw notFound('No such person.');
-    await mayStart(ctx, user, o);
-  }
-  await mayMeet(ctx, others as User[]);
-  await screenRoomName(ctx, user, 'group', name);
-  const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
-    { userId: user.id, role: 'owner' },
-    ...ids.map((userId) => ({ userId, role: 'member' as const })),
-  ]);
-  for (const id of [user.id, ...ids]) await announceJoin(ctx, id, room.id);
-  return room;
-}
-
-/**
- * A group puts its members in contact with each other, not only with its creator: every two of them
- * where one is a minor must be allowed to talk (policy.ts mayStillTalk: either could start a
- * conversation with the other, as for an existing conversation), and neither may be barred from
- * contact with minors (a restriction or block). Otherwise a course-mate of a minor could introduce
- * her to an adult student who shares nothing with her (staff she may message anyway). The refusal
- * names nobody (it would tell the creator who is a minor).
- */
-async function mayMeet(ctx: ChatContext, members: User[]) {
-  for (let i = 0; i < members.length; i++) {
-    for (let j = i + 1; j < members.length; j++) {
-      const [a, b] = [members[i]!, members[j]!];
-      if (!isMinor(a) && !isMinor(b)) continue;
-      const ok = mayStillTalk(partyOf(a), partyOf(b), await ctx.store.rooms.shareRoom(a.id, b.id, ['course']));
-      if (!ok || (await contactRefusal(ctx.store, a, [b])) || (await contactRefusal(ctx.store, b, [a]))) {
-        throw forbidden('Some of these people cannot be in a group together. A group can bring together only people who may message each other.');
-      }
-    }
-  }
-}
-
 /**
  * A room's name is shown to every member like a message, and stays when members are added later or
  * one turns out to be a minor: every group's and every lecturer's course room's name is screened,
@@ -260,7 +227,7 @@ async function mayMeet(ctx: ChatContext, members: User[]) {
  * a hold threshold is refused, never stored (there is no message to hold), and the refusal is audited
  * with its labels, not its text.
  */
-async function screenRoomName(ctx: ChatContext, user: User, kind: 'group' | 'course', name: string) {
+export async function screenRoomName(ctx: ChatContext, user: User, kind: 'group' | 'course', name: string) {
   const m = ctx.moderation;
   if (!m) return;
   // scored as a message sent in that room would be

@@ -436,4 +436,31 @@ describe('GET /people and POST /groups', () => {
     expect(refused.status).toBe(403);
     expect(await t.store.rooms.listForUser(minor.user.id)).toEqual([]);
   });
+
+  test('leaving a group: the room page links to a confirmation (no script needed), the POST leaves and goes to the room list; courses and DMs cannot be left', async () => {
+    const { t, ada, bola, csc, secret } = await setUp();
+    const made = await ada.client.post('/groups', { name: 'Study <group>', emails: bola.user.email });
+    const id = made.headers.get('location')!.replace('/rooms/', '');
+    expect(await (await bola.client.get(`/rooms/${id}`)).text()).toContain(`<a class="leave" href="/rooms/${id}/leave">Leave group</a>`);
+    expect(await (await bola.client.get(`/rooms/${csc.id}`)).text()).not.toContain('Leave group');
+    const ask = await bola.client.get(`/rooms/${id}/leave`);
+    expect(ask.status).toBe(200);
+    const page = await ask.text();
+    expect(page).toContain('<h1>Leave Study &lt;group&gt;?</h1>');
+    expect(page).toContain(`<form method="post" action="/rooms/${id}/leave"`);
+    // A course room's or a stranger's: back to the room, or 404.
+    expect((await bola.client.get(`/rooms/${csc.id}/leave`)).headers.get('location')).toBe(`/rooms/${csc.id}`);
+    expect((await bola.client.get(`/rooms/${secret.id}/leave`)).status).toBe(404);
+    expect((await bola.client.post(`/rooms/${secret.id}/leave`, {})).status).toBe(404);
+    const course = await bola.client.post(`/rooms/${csc.id}/leave`, {});
+    expect(course.status).toBe(400);
+    expect(await t.store.rooms.membership(csc.id, bola.user.id)).not.toBeNull();
+
+    const left = await bola.client.post(`/rooms/${id}/leave`, {});
+    expect(left.status).toBe(303);
+    expect(left.headers.get('location')).toBe('/');
+    expect(await t.store.rooms.membership(id, bola.user.id)).toBeNull();
+    expect((await bola.client.get(`/rooms/${id}`)).status).toBe(404);
+    expect((await t.store.audit.list({ action: 'room.leave' }))[0]).toMatchObject({ actorId: bola.user.id, target: id, origin: expect.stringMatching(/^10\.1\.0\./) });
+  });
 });

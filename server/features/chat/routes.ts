@@ -6,12 +6,13 @@ import { html } from '../../http/html';
 import { sendHtml, seeOther } from '../../http/respond';
 import { appShell } from '../../../views/shell';
 import { roomMain, roomNav, searchResults } from '../../../views/chat';
-import { newGroupPage, newRoomPage, peoplePage } from '../../../views/people';
+import { leaveGroupPage, newGroupPage, newRoomPage, peoplePage } from '../../../views/people';
 import { viewerPlugin } from '../accounts/guard';
 import { requestInfo } from '../../http/context';
 import type { ChatContext } from './context';
 import { historyPage, memberRoom, sendMessage, unreadAbove } from './messages';
-import { createCourseRoom, createGroup, findPeople, roomTitle, startDm, summaries } from './rooms';
+import { createCourseRoom, findPeople, roomTitle, startDm, summaries } from './rooms';
+import { createGroup, leaveGroup } from './groups';
 import { searchMessages, searchWords } from './search';
 import type { User } from '../../store/types';
 import { openNoticeCount } from '../moderation/sanctions';
@@ -179,6 +180,31 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         }
       },
       { body: t.Object({ code: t.String({ maxLength: 40 }), name: t.String({ maxLength: 400 }) }) },
+    )
+    .get(
+      '/rooms/:id/leave',
+      async ({ set, params, requireUser }) => {
+        const { user } = await requireUser();
+        const { room } = await memberRoom(chat, user, params.id);
+        if (room.kind !== 'group') return seeOther(set, `/rooms/${room.id}`);
+        return sendHtml(set, shell(user, `Leave ${room.name}`, leaveGroupPage(room)));
+      },
+      { params: t.Object({ id: t.String({ maxLength: 64 }) }) },
+    )
+    .post(
+      '/rooms/:id/leave',
+      async ({ set, params, request, requireUser }) => {
+        const { user } = await requireUser();
+        const { room } = await memberRoom(chat, user, params.id);
+        try {
+          await leaveGroup(chat, user, room.id, requestInfo(request).ip ?? 'unknown');
+          return seeOther(set, '/');
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return sendHtml(set, shell(user, `Leave ${room.name}`, leaveGroupPage(room, e.message)), httpStatus(e));
+        }
+      },
+      { params: t.Object({ id: t.String({ maxLength: 64 }) }) },
     )
     .get('/groups/new', async ({ set, requireUser }) => {
       const { user } = await requireUser();

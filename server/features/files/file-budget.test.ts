@@ -52,7 +52,7 @@ describe('new files per person and room: 30 a minute', () => {
     const refused = sock.msgs.filter((m) => m.type === 'error');
     expect(refused).toHaveLength(11);
     expect(refused[0]).toMatchObject({ status: 429, message: expect.stringMatching(/^You are sending many files to this room at once: this one starts in \d+ s\.$/) });
-    expect((refused[0] as { retryAfterSec: number }).retryAfterSec).toBeGreaterThan(50);
+    expect((refused[0] as unknown as { retryAfterSec: number }).retryAfterSec).toBeGreaterThan(50);
     // Nothing of the refused ones is kept (no upload row waiting).
     expect(await s.store.files.usage({ roomId: room.id })).toBe(10);
     // The real file's upload, begun again (a reconnect), resumes: it is not a new file.

@@ -1,0 +1,80 @@
+/**
+ * Groups: small conversations anyone may start with people they may message (policy.ts), which
+ * their members may leave. A course room follows the class list (administrators) and a direct
+ * conversation stays between its two people, so neither can be left.
+ */
+import { badRequest, forbidden, notFound, rateLimited } from '../../errors';
+import type { Room, User } from '../../store/types';
+import { recordAudit } from '../audit/record';
+import { isMinor } from '../accounts/model';
+import { contactRefusal } from '../moderation/restrictions';
+import type { ChatContext } from './context';
+import { memberRoom } from './messages';
+import { MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
+import { announceJoin, detachMember, mayStart, screenRoomName } from './rooms';
+
+/** A small group conversation; the creator must be allowed to start a conversation with each member. */
+export async function createGroup(ctx: ChatContext, user: User, input: { name: string; memberIds: string[] }): Promise<Room> {
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw badRequest('Give the group a name of at most 100 characters.');
+  const ids = [...new Set(input.memberIds.filter((id) => id !== user.id))];
+  if (!ids.length) throw badRequest('Add at least one other person.');
+  if (ids.length + 1 > MAX_GROUP_MEMBERS) throw badRequest(`Groups can have at most ${MAX_GROUP_MEMBERS} people.`);
+  const others = await Promise.all(ids.map((id) => ctx.store.users.byId(id)));
+  for (const o of others) {
+    if (!o) throw notFound('No such person.');
+    await mayStart(ctx, user, o);
+  }
+  await mayMeet(ctx, others as User[]);
+  await screenRoomName(ctx, user, 'group', name);
+  // Each group lands in every member's room list at once, and stays: without a budget one person
+  // could put another in sixty groups in a burst (a security review's proof).
+  const wait = await ctx.roomLimiter.take(`group:${user.id}`);
+  if (wait > 0) throw rateLimited(`You have started many groups in a short time: try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`, wait);
+  const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
+    { userId: user.id, role: 'owner' },
+    ...ids.map((userId) => ({ userId, role: 'member' as const })),
+  ]);
+  for (const id of [user.id, ...ids]) await announceJoin(ctx, id, room.id);
+  return room;
+}
+
+/**
+ * A group puts its members in contact with each other, not only with its creator: every two of them
+ * where one is a minor must be allowed to talk (policy.ts mayStillTalk: either could start a
+ * conversation with the other, as for an existing conversation), and neither may be barred from
+ * contact with minors (a restriction or block). Otherwise a course-mate of a minor could introduce
+ * her to an adult student who shares nothing with her (staff she may message anyway). The refusal
+ * names nobody (it would tell the creator who is a minor).
+ */
+async function mayMeet(ctx: ChatContext, members: User[]) {
+  for (let i = 0; i < members.length; i++) {
+    for (let j = i + 1; j < members.length; j++) {
+      const [a, b] = [members[i]!, members[j]!];
+      if (!isMinor(a) && !isMinor(b)) continue;
+      const ok = mayStillTalk(partyOf(a), partyOf(b), await ctx.store.rooms.shareRoom(a.id, b.id, ['course']));
+      if (!ok || (await contactRefusal(ctx.store, a, [b])) || (await contactRefusal(ctx.store, b, [a]))) {
+        throw forbidden('Some of these people cannot be in a group together. A group can bring together only people who may message each other.');
+      }
+    }
+  }
+}
+
+export const LEFT_GROUP = 'You left this group: new messages no longer reach you here.';
+
+/**
+ * The member leaves the group: out of its live traffic at once (detachMember; her other open pages
+ * of it say so), audited (who was in a conversation with whom matters to safeguarding). An owner
+ * who leaves hands the group to the member who joined it first; the last one out archives it.
+ */
+export async function leaveGroup(ctx: ChatContext, user: User, roomId: string, origin = 'unknown'): Promise<void> {
+  const { room, membership } = await memberRoom(ctx, user, roomId);
+  if (room.kind !== 'group') throw badRequest('Only groups can be left: a course room follows the class list, and a direct conversation stays between you two.');
+  if (!(await ctx.store.rooms.removeMember(room.id, user.id))) return; // left meanwhile (another tab)
+  detachMember(ctx, room.id, user.id, LEFT_GROUP);
+  const rest = (await ctx.store.rooms.members(room.id)).sort((a, b) => a.joinedAt - b.joinedAt);
+  let owner: string | null = null;
+  if (membership.role === 'owner' && rest.length && !rest.some((m) => m.role === 'owner')) await ctx.store.rooms.setRole(room.id, (owner = rest[0]!.userId), 'owner');
+  if (!rest.length) await ctx.store.rooms.update(room.id, { archived: true });
+  await recordAudit(ctx.store, { userId: user.id, origin }, 'room.leave', room.id, { ...(owner ? { ownerNow: owner } : {}), ...(rest.length ? {} : { archived: true }) });
+}
