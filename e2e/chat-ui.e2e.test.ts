@@ -3,8 +3,8 @@
  * every page and live push; screenshots at phone and desktop sizes; axe-core accessibility checks.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { axe } from './axe';
 import { artifactPath, describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
 import { createCourseRoom, eventually, expectNoXss, logBodies, importUsers, openRoom, send, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
 
@@ -12,7 +12,6 @@ const TIMEOUT = 120_000;
 const IMG = '<img src=x onerror=window.__xss=1>';
 const SCRIPT = '<script>window.__xss=1</script>';
 const ROOM_NAME = `Hack ${IMG} ${SCRIPT}`;
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 describeBrowser('chat pages: hostile text, layout, accessibility (browser)', () => {
   let server: TestServer;
@@ -162,17 +161,6 @@ describeBrowser('chat pages: hostile text, layout, accessibility (browser)', () 
     },
     TIMEOUT,
   );
-
-  async function axe(page: Page, label: string) {
-    // Evaluated through the DevTools protocol: the app's CSP (script-src 'self') refuses a script tag.
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-    });
-    console.log(`[axe] ${label}: ${violations.length ? violations.map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(', ')}`).join('; ') : 'no violations'}`);
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
-  }
 
   test(
     'axe-core: login, room list and room pages have no serious or critical violations',
