@@ -47,7 +47,19 @@ export function editBoxes(send: Send, button: Button) {
     if (!body) return;
     body.replaceWith(form);
     ta.focus();
-    cancel.addEventListener('click', () => form.replaceWith(body));
+    // Closing the box gives the focus back to Edit: else a keyboard user is left on the page's body.
+    const close = () => {
+      const had = form.contains(document.activeElement);
+      form.replaceWith(body);
+      if (had) art.querySelector<HTMLElement>('button[data-action="edit"]')?.focus();
+    };
+    cancel.addEventListener('click', close);
+    form.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && !ev.isComposing) {
+        ev.preventDefault();
+        close();
+      }
+    });
     showLength(ta);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -56,7 +68,7 @@ export function editBoxes(send: Send, button: Button) {
       if (!ta.value.trim()) return;
       if (send({ type: 'edit', room, message: art.id.slice(2), body: ta.value })) {
         pending.set(art.id.slice(2), ta.value);
-        form.replaceWith(body);
+        close();
       } else {
         // Edits have no outbox: the box stays open with the text, and says why nothing happened.
         say(form, 'there is no connection. Save again when it is back.');
