@@ -105,6 +105,7 @@ export class CallClient {
           this.setView();
         }
         this.renderControls();
+        this.ui.focusAfter(true);
         // Not awaited: the permission prompt may take a while, and offers keep coming meanwhile.
         if (this.me.canPublish) void this.startPublishing();
         return;
@@ -371,5 +372,6 @@ export class CallClient {
     this.ui.panel.hidden = true;
     document.getElementById(`call-${this.roomId}`)?.removeAttribute('data-in-call');
     this.onEnd(resume);
+    this.ui.focusAfter(false);
   }
 }

@@ -33,6 +33,22 @@ export class CallUi {
     else document.getElementById(`call-${this.roomId}`)?.append(this.note);
   }
 
+  /**
+   * Where the keyboard focus goes when the call starts or ends: the button pressed (Start call, Join
+   * call, Leave call) has just been hidden, and a hidden element drops the focus to the page's body,
+   * where Tab starts again from the top. Only when the focus was there or on the body: a person
+   * typing in the composer meanwhile keeps it.
+   */
+  focusAfter(inCall: boolean) {
+    const bar = document.getElementById(`call-${this.roomId}`);
+    const active = document.activeElement;
+    const lost = !active || active === document.body || !!bar?.contains(active) || this.panel.contains(active);
+    if (!lost) return;
+    if (inCall) return this.panel.focus();
+    const visible = [...(bar?.querySelectorAll<HTMLElement>('button') ?? [])].find((b) => b.offsetParent !== null);
+    (visible ?? document.getElementById('message'))?.focus();
+  }
+
   button(act: string): HTMLButtonElement {
     return this.panel.querySelector<HTMLButtonElement>(`[data-act="${act}"]`)!;
   }
@@ -124,6 +140,9 @@ export class CallUi {
     const count = document.createElement('li');
     count.className = 'hands';
     count.textContent = `✋ ${hands} hand${hands === 1 ? '' : 's'} raised`;
+    // A host's Allow/Revoke/Remove button pressed by keyboard is replaced below: the focus moves
+    // to the new button of the same person (or to the list), not to the page's body.
+    const was = this.roster.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.participant : undefined;
     this.roster.replaceChildren(
       ...(lecture && hands ? [count] : []),
       ...sorted.map((p) => {
@@ -147,6 +166,7 @@ export class CallUi {
         return li;
       }),
     );
+    if (was !== undefined) (this.roster.querySelector<HTMLElement>(`button[data-participant="${CSS.escape(was)}"]`) ?? this.panel).focus();
   }
 
   /** A camera or screen tile's caption, and whether it is off (its source not sent): its name, not a frozen frame. */
@@ -172,6 +192,9 @@ export class CallUi {
   clear() {
     for (const m of Array.from(this.tiles.querySelectorAll<HTMLMediaElement>('audio,video'))) m.srcObject = null;
     this.tiles.replaceChildren();
+    // A host's Allow/Revoke/Remove button pressed by keyboard is replaced below: the focus moves
+    // to the new button of the same person (or to the list), not to the page's body.
+    const was = this.roster.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.participant : undefined;
     this.roster.replaceChildren();
   }
 }

@@ -103,5 +103,19 @@ document.addEventListener('change', (e) => {
   current.setView();
 });
 
+// The bar's buttons follow the call's state (CSS on the pushed status): a pushed status can hide
+// the button that has the keyboard focus (Join call once the call ends, Start call once one
+// starts), which drops the focus to the page's body. It goes to the bar's button now shown instead.
+let lastFocus: Element | null = null;
+document.addEventListener('focusin', (e) => (lastFocus = e.target as Element));
+new MutationObserver(() => {
+  const bar = lastFocus?.closest<HTMLElement>('.call-bar');
+  const active = document.activeElement as HTMLElement | null;
+  // Lost now, or about to be: a focused element hidden keeps the focus until the next rendering.
+  const lost = !active || active === document.body || (bar?.contains(active) && active.offsetParent === null);
+  if (!bar || !lost || bar.hasAttribute('data-in-call')) return;
+  [...bar.querySelectorAll<HTMLElement>('button')].find((b) => b.offsetParent !== null)?.focus();
+}).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-active', 'data-in-call', 'data-closed'] });
+
 // Leaving the page leaves the call (the server also cleans up when the socket drops).
 addEventListener('pagehide', () => current?.leave());
