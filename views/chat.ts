@@ -82,7 +82,7 @@ export function roomListItem(s: RoomSummary, current: boolean): Raw {
   return html`<li id="rl-${s.room.id}" data-room="${s.room.id}" data-last-read="${s.lastReadSeq}" class="${s.room.kind}${s.room.archived ? ' archived' : ''}">
 <a href="/rooms/${s.room.id}"${current ? html` aria-current="page"` : ''}><span class="name">${label}</span>
 ${roomCallBadge(s.room.id, !!s.call)}
-<span class="badge mention-badge" ${s.mentions ? '' : 'hidden'} aria-label="${s.mentions} mention${s.mentions === 1 ? '' : 's'}">@${s.mentions}</span>
+<span class="badge mention-badge" ${s.mentions ? '' : 'hidden'}><span class="visually-hidden">mentions: </span><span aria-hidden="true">@</span><span class="n">${s.mentions}</span></span>
 <span class="badge unread-badge" ${s.unread ? '' : 'hidden'}><span class="n">${s.unread}</span><span class="visually-hidden"> unread</span></span></a></li>`;
 }
 

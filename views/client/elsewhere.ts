@@ -13,7 +13,7 @@ export function showElsewhere(currentRoom: string | null) {
   for (const li of document.querySelectorAll<HTMLElement>('#room-list li[data-room]')) {
     if (li.dataset.room === currentRoom) continue;
     unread += Number(li.querySelector('.unread-badge:not([hidden]) .n')?.textContent) || 0;
-    mentions += Number(li.querySelector('.mention-badge:not([hidden])')?.textContent?.replace('@', '')) || 0;
+    mentions += Number(li.querySelector('.mention-badge:not([hidden]) .n')?.textContent) || 0;
   }
   document.title = unread ? `(${unread}) ${baseTitle}` : baseTitle;
   const back = document.querySelector<HTMLElement>('.room-head .back');
@@ -36,8 +36,6 @@ export function bump(badge: Element | null, prefix = '', by = 1) {
   const value = Math.max(0, Number((n ?? badge).textContent!.replace(/\D/g, '') || 0) + by);
   if (n) n.textContent = String(value);
   else badge.textContent = prefix + value;
-  // The mention badge's name is its count (views/chat.ts roomListItem): kept with it.
-  if (badge.hasAttribute('aria-label')) badge.setAttribute('aria-label', `${value} mention${value === 1 ? '' : 's'}`);
   badge.toggleAttribute('hidden', value === 0);
 }
 
