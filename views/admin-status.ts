@@ -13,10 +13,11 @@ function uptime(sec: number): string {
   return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min ${sec % 60} s`;
 }
 
-export function statusPanel(s: StatusSnapshot, chain: Verification): Raw {
+/** `live`: the panel fetches itself every 5 s (off when the admin stops the updates: WCAG 2.2.2). */
+export function statusPanel(s: StatusSnapshot, chain: Verification, live = true): Raw {
   const c = s.counters;
   const figure = (id: string, label: string, value: string | number) => html`<div class="figure"><dt id="${id}-l">${label}</dt><dd aria-labelledby="${id}-l" id="${id}">${value}</dd></div>`;
-  return html`<section id="status-panel" hx-get="/admin/status/panel" hx-trigger="every 5s" hx-swap="outerHTML">
+  return html`<section id="status-panel"${live ? html` hx-get="/admin/status/panel" hx-trigger="every 5s" hx-swap="outerHTML"` : ''}>
 <dl class="figures">
 ${figure('st-users', 'Connected users', s.connectedUsers)}
 ${figure('st-conns', 'Open connections', s.connections)}
@@ -42,7 +43,8 @@ ${verificationPanel(chain)}
 </section>`;
 }
 
-export function statusBody(s: StatusSnapshot, chain: Verification): Raw {
+export function statusBody(s: StatusSnapshot, chain: Verification, live = true): Raw {
   return html`<p class="hint">This server process only. Prometheus can scrape the same figures at <code>/metrics</code> (with the METRICS_TOKEN bearer token).</p>
-${statusPanel(s, chain)}`;
+<p>${live ? html`The figures update every 5 seconds. <a href="/admin/status?live=no">Stop updating</a>` : html`The figures do not update by themselves. <a href="/admin/status">Update every 5 seconds</a>`}</p>
+${statusPanel(s, chain, live)}`;
 }

@@ -11,7 +11,7 @@ export function statusRoutes(k: AdminKit) {
   const { store } = k.app;
   const now = () => snapshot(metrics, k.hub.stats(), store.kind, k.activeCalls());
   return new Elysia({ name: 'admin-status' })
-    .get('/admin/status', async ({ set, request }) => k.page(set, request, { title: 'Status', section: 'status', body: statusBody(now(), await k.audit.check()) }))
+    .get('/admin/status', async ({ set, request, query }) => k.page(set, request, { title: 'Status', section: 'status', body: statusBody(now(), await k.audit.check(), query.live !== 'no') }))
     .get('/admin/status/panel', async ({ set }) => sendHtml(set, statusPanel(now(), await k.audit.check())));
 }
 
