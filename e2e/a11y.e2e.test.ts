@@ -126,6 +126,11 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
         await axeBoth(page, 'admin audit log');
         await page.goto(`${server.url}/admin/status`);
         await axeBoth(page, 'admin status');
+        // The figures update by themselves every 5 s: the admin can stop that (WCAG 2.2.2).
+        expect(await page.locator('#status-panel').getAttribute('hx-trigger')).toBe('every 5s');
+        await page.getByRole('link', { name: 'Stop updating' }).click();
+        await page.getByRole('link', { name: 'Update every 5 seconds' }).waitFor();
+        expect(await page.locator('#status-panel').getAttribute('hx-trigger')).toBeNull();
 
         // The users list on a phone: axe, nothing wider than the screen, and the navigation's targets big enough.
         const phone = await browser.newContext({ viewport: PHONE, storageState: await admin.context.storageState() });
@@ -282,8 +287,11 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
       const page = n.page;
       await withArtifactsOnFailure('a11y-room', page, server, async () => {
         await openRoom(page, server, room);
-        // Tab from the search box reaches the composer; Enter sends.
-        await page.getByRole('textbox', { name: 'Message' }).focus();
+        // The first Tab stop skips the room list and the messages' buttons to the composer; Enter sends.
+        await page.keyboard.press('Tab');
+        expect(await focused(page)).toMatchObject({ tag: 'a', text: 'Skip to the message box', visible: true });
+        await page.keyboard.press('Enter');
+        expect(await page.getByRole('textbox', { name: 'Message' }).evaluate((el) => el === document.activeElement)).toBe(true);
         await page.keyboard.type('Typed with the keyboard');
         await page.keyboard.press('Enter');
         const art = messageArticle(page, 'Typed with the keyboard');
@@ -330,6 +338,14 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
         await openRoom(p, server, room);
         await axeBoth(p, 'room page, 360×640');
         expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+        // The composer's targets on a phone: Send, the message box, Attach file (a label: what a finger sees), the Rooms link.
+        const sizes = await p.evaluate(() =>
+          ['.composer button', '.composer textarea', 'label.attach', '.room-head .back', '.call-bar button:not([hidden])'].map((sel) => {
+            const el = [...document.querySelectorAll<HTMLElement>(sel)].find((e) => e.offsetParent !== null)!;
+            return { sel, big: el.getBoundingClientRect().height >= 24 && el.getBoundingClientRect().width >= 24 };
+          }),
+        );
+        expect(sizes.filter((x) => !x.big)).toEqual([]);
         await p.goto(`${server.url}/`);
         await waitConnected(p);
         await axe(p, 'room list, 360×640');

@@ -142,9 +142,9 @@ ${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}${r.kind === 'course'
 <ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>
 <div class="typing" id="typing-${r.id}"></div>
 ${v.history
-  ? html`<p class="notice history-bar">You are looking at older messages. <a href="/rooms/${r.id}">Go to the latest messages</a></p>`
+  ? html`<p class="notice history-bar" id="message" tabindex="-1">You are looking at older messages. <a href="/rooms/${r.id}">Go to the latest messages</a></p>`
   : r.archived
-  ? html`<p class="notice">This room is archived: you can read it but not post.</p>`
+  ? html`<p class="notice" id="message" tabindex="-1">This room is archived: you can read it but not post.</p>`
   : html`<form class="composer" id="composer" method="post" action="/rooms/${r.id}/messages" hx-ws:send>
 <input type="hidden" name="type" value="send"><input type="hidden" name="room" value="${r.id}">
 <label for="message" class="visually-hidden">Message</label>

@@ -8,7 +8,9 @@ export const APP_SCRIPTS = ['app.js', 'call.js', 'upload.js'];
 
 export function appShell(opts: { user: User; title: string; body: Raw; asset: (n: string) => string; roomOpen?: boolean; banner?: Raw }): Raw {
   const { user } = opts;
-  const body = html`<div class="app" hx-ws:connect="/ws?as=${user.id}" data-me="${user.id}" data-handle="${user.emailLower.split('@')[0]}">
+  // On a room's page the tab order runs through the room list and every message's buttons before the
+  // composer: a first stop skips to it (WCAG 2.4.1). roomMain gives the id to the archived or history line instead when there is no composer.
+  const body = html`${opts.roomOpen ? html`<a href="#message" class="skip-link">Skip to the message box</a>` : ''}<div class="app" hx-ws:connect="/ws?as=${user.id}" data-me="${user.id}" data-handle="${user.emailLower.split('@')[0]}">
 <header class="topbar">
   <a href="/" class="brand">Lets Talk</a>
   <span id="conn-status" class="conn" role="status" aria-live="polite"></span>
