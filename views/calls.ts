@@ -58,7 +58,7 @@ ${callPanel(roomId)}`;
 /** The in-call panel (hidden until joined). Labels are the accessible names the tests use. */
 export function callPanel(roomId: string): Raw {
   return html`<section class="call-panel" id="call-panel-${roomId}" aria-label="Call" tabindex="-1" hidden>
-<div class="call-tiles"></div>
+<div class="call-tiles" tabindex="0" role="region" aria-label="Video and shared screens"></div>
 <div class="call-controls" role="toolbar" aria-label="Call controls">
 <button type="button" data-act="mic" hidden>Mute</button>
 <button type="button" data-act="cam" hidden>Camera off</button>
