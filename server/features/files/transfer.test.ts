@@ -12,7 +12,7 @@ import { fileBody, fileMeta } from '../../../views/files';
 import { removeMember } from '../chat/rooms';
 import { deleteMessage, publishHidden } from '../chat/messages';
 import { CLI_ACTOR } from '../audit/record';
-import { MAX_REOFFERS } from './transfer';
+import { MAX_RELAYS_PER_USER, MAX_REOFFERS } from './transfer';
 import { createModeration, type Moderation } from '../moderation/screen';
 import { fakeClassifier } from '../moderation/test-support';
 
@@ -379,5 +379,32 @@ describe('/xfer', () => {
     expect(await a.next('start')).toMatchObject({ role: 'sender', relay: true });
     await Promise.all([a.next('relay-offer'), b.next('relay-offer')]);
     expect(s.app.transfers.stats()).toMatchObject({ sessions: 1, relays: 1 });
+  });
+
+  test(`one person receives through at most ${MAX_RELAYS_PER_USER} relays at once (two accounts could hold every relay of the server); a sender may serve more`, async () => {
+    const s = await start();
+    const { room, a, b } = await twoMembers(s);
+    const transfers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      a.send(offer(room.id, { digest: String(i).repeat(64), name: `lecture ${i}.mkv` }));
+      transfers.push((await a.next('offered')).transfer as string);
+    }
+    for (const t of transfers.slice(0, 2)) {
+      b.send({ type: 'request', room: room.id, transfer: t, relay: true });
+      await b.next('start');
+      await a.next('start');
+    }
+    expect(s.app.transfers.stats()).toMatchObject({ relays: 2 });
+    b.send({ type: 'request', room: room.id, transfer: transfers[2], relay: true });
+    expect(await b.next('error')).toMatchObject({ status: 503, message: 'At most 2 files per person come through the server at once; this one can start when one of them has arrived.' });
+    expect(s.app.transfers.stats()).toMatchObject({ relays: 2 });
+    // Another receiver of the same sender is served through a third relay.
+    const chidi = await person(s, 'chidi@unilag.edu.ng', 'Chidi Eze');
+    await s.store.rooms.addMembers(room.id, [{ userId: chidi.user.id, role: 'member' }]);
+    const c = socket(s.origin, { cookie: chidi.cookie, origin: s.origin });
+    await c.opened;
+    c.send({ type: 'request', room: room.id, transfer: transfers[2], relay: true });
+    await c.next('start');
+    expect(s.app.transfers.stats()).toMatchObject({ relays: 3 });
   });
 });

@@ -48,6 +48,12 @@ interface Served {
 
 /** Relays at once, per server process (each costs CPU for every byte). */
 export const MAX_RELAYS = 16;
+/**
+ * Relays one person receives through at once: two accounts must not take them all (a security
+ * review). Per receiver, not per sender: a lecturer's recording goes to a whole class through the
+ * relay where the campus network blocks direct connections (FILE_TRANSFER_RELAY_ONLY).
+ */
+export const MAX_RELAYS_PER_USER = 2;
 
 const unavailable = (msg: string) => new AppError('unavailable', msg);
 
@@ -245,7 +251,11 @@ export class Transfers {
 
   private async startRelay(s: Session) {
     if (s.relay) return;
-    if ([...this.sessions.values()].filter((x) => x.relay).length >= MAX_RELAYS) throw unavailable('The server is relaying too many transfers right now; try again in a few minutes.');
+    const relayed = [...this.sessions.values()].filter((x) => x.relay);
+    if (relayed.length >= MAX_RELAYS) throw unavailable('The server is relaying too many transfers right now; try again in a few minutes.');
+    if (relayed.filter((x) => x.receiver.userId === s.receiver.userId).length >= MAX_RELAYS_PER_USER) {
+      throw unavailable(`At most ${MAX_RELAYS_PER_USER} files per person come through the server at once; this one can start when one of them has arrived.`);
+    }
     const relay = new Relay(this.config.rtc, (reason) => {
       this.log.info('relay end', { session: s.id, reason, ...relay.stats(), ms: Date.now() - relay.startedAt });
       if (s.relay !== relay) return;
