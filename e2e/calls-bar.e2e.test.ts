@@ -60,6 +60,9 @@ describeBrowser('the call bar on an open page (browser)', () => {
         await eventually(async () => expect(await status(ada)).toBe('Call in progress · 1 person'));
         expect(await visible(ada, 'Join call')).toBe(true);
         expect(await visible(ada, 'Start call')).toBe(false);
+        // Swapped inside a live region that stays, so a screen reader says it (one replaced whole is not read).
+        expect(await ada.locator(`.call-live[role="status"] > #call-status-${roomId}`).count()).toBe(1);
+        expect(await bola.locator(`.call-live[role="status"] > #call-status-${roomId}`).count()).toBe(1);
 
         await ada.context().setOffline(true);
         await eventually(async () => expect(await statusText(ada)).not.toBe(''));

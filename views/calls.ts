@@ -3,6 +3,8 @@
  * the browser module (views/client/call.ts) fills in. The bar's status is one element,
  * `#call-status-<roomId>`, pushed to every member when a call starts, changes size or ends; which
  * buttons show follows from its data-active attribute (CSS), so one pushed fragment serves all.
+ * It sits inside a live region that is never replaced (`.call-live`): screen readers do not
+ * announce a live region swapped in as a whole, so "Call in progress" went unheard.
  */
 import { html, type Raw } from '../server/http/html';
 
@@ -21,7 +23,7 @@ export function callSlot(roomId: string): Raw {
 
 export function callStatus(roomId: string, s: CallBarState): Raw {
   const text = s.active ? `${s.mode === 'lecture' ? 'Lecture' : 'Call'} in progress · ${s.participants} ${s.participants === 1 ? 'person' : 'people'}` : '';
-  return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="${s.active ? 'true' : 'false'}" data-mode="${s.mode ?? ''}" role="status">${text}</span>`;
+  return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="${s.active ? 'true' : 'false'}" data-mode="${s.mode ?? ''}">${text}</span>`;
 }
 
 /**
@@ -30,7 +32,7 @@ export function callStatus(roomId: string, s: CallBarState): Raw {
  * longer get the room's call-state pushes, so nothing overwrites it until the page is left.
  */
 export function callStatusClosed(roomId: string): Raw {
-  return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="false" data-closed="true" role="status"></span>`;
+  return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="false" data-closed="true"></span>`;
 }
 
 /**
@@ -40,13 +42,13 @@ export function callStatusClosed(roomId: string): Raw {
  * /rooms/…/call (README "Scaling out"), which need not be the node of the chat socket.
  */
 export function callStatusRefresh(roomId: string): Raw {
-  return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="false" data-closed="true" role="status" hx-get="/rooms/${roomId}/call/status" hx-trigger="load" hx-swap="outerHTML"></span>`;
+  return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="false" data-closed="true" hx-get="/rooms/${roomId}/call/status" hx-trigger="load" hx-swap="outerHTML"></span>`;
 }
 
 export function callBar(roomId: string, s: CallBarState, opts: { canLecture: boolean; archived: boolean }): Raw {
   if (opts.archived) return html``;
   return html`<div class="call-bar" id="call-${roomId}" data-room="${roomId}">
-${callStatus(roomId, s)}
+<span class="call-live" role="status" aria-live="polite">${callStatus(roomId, s)}</span>
 <button type="button" class="call-start" data-call="group">Start call</button>
 ${opts.canLecture ? html`<button type="button" class="call-start secondary" data-call="lecture">Start lecture</button><button type="button" class="call-takeover secondary" data-call="lecture">Start a lecture instead</button>` : ''}
 <button type="button" class="call-join" data-call="join">Join call</button>

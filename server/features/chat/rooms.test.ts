@@ -186,7 +186,7 @@ describe('addMembers and removeMember', () => {
     // A page of the room she had open (removed earlier) drops its "You were removed" line, and its
     // call bar asks for the call's state again (removal hid its buttons).
     expect(hub.log[1]!.data).toBe(
-      `<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"></hx-partial><hx-partial hx-target="#call-status-${room.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${room.id}" data-active="false" data-closed="true" role="status" hx-get="/rooms/${room.id}/call/status" hx-trigger="load" hx-swap="outerHTML"></span></hx-partial>`,
+      `<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"></hx-partial><hx-partial hx-target="#call-status-${room.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${room.id}" data-active="false" data-closed="true" hx-get="/rooms/${room.id}/call/status" hx-trigger="load" hx-swap="outerHTML"></span></hx-partial>`,
     );
     expect(hub.log).toHaveLength(2);
     expect((await store.audit.list({ action: 'room.add_members' }))[0]).toMatchObject({ target: room.id, details: { count: 1, userIds: [ada.id] }, origin: 'cli' });
@@ -218,7 +218,7 @@ describe('addMembers and removeMember', () => {
       // and its call bar loses its buttons.
       {
         topic: topics.user(ada.id),
-        data: `<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"><p class="alert banner" role="status">You were removed from this room: new messages no longer reach you here, and you cannot post.</p></hx-partial><hx-partial hx-target="#call-status-${room.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${room.id}" data-active="false" data-closed="true" role="status"></span></hx-partial>`,
+        data: `<hx-partial hx-target="#posting-${room.id}" hx-swap="innerHTML"><p class="alert banner" role="status">You were removed from this room: new messages no longer reach you here, and you cannot post.</p></hx-partial><hx-partial hx-target="#call-status-${room.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${room.id}" data-active="false" data-closed="true"></span></hx-partial>`,
       },
     ]);
     expect(await store.rooms.membership(room.id, ada.id)).toBeNull();

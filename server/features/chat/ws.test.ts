@@ -303,7 +303,7 @@ test("a frame with htmx's `headers` field is accepted", async () => {
 
 /** The push that makes a page's call bar fetch its state (views/calls.ts callStatusRefresh). */
 const callRefresh = (roomId: string) =>
-  `<hx-partial hx-target="#call-status-${roomId}" hx-swap="outerHTML"><span class="call-status" id="call-status-${roomId}" data-active="false" data-closed="true" role="status" hx-get="/rooms/${roomId}/call/status" hx-trigger="load" hx-swap="outerHTML"></span></hx-partial>`;
+  `<hx-partial hx-target="#call-status-${roomId}" hx-swap="outerHTML"><span class="call-status" id="call-status-${roomId}" data-active="false" data-closed="true" hx-get="/rooms/${roomId}/call/status" hx-trigger="load" hx-swap="outerHTML"></span></hx-partial>`;
 
 describe('membership changes follow live sockets', () => {
   test('a user added to a room starts receiving it at once; a removed user stops', async () => {
@@ -325,7 +325,7 @@ describe('membership changes follow live sockets', () => {
     // them on data-closed): a join could only be refused.
     const removed = await n.next();
     expect(removed).toContain(`hx-target="#posting-${csc.id}"`);
-    expect(removed).toEndWith(`<hx-partial hx-target="#call-status-${csc.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${csc.id}" data-active="false" data-closed="true" role="status"></span></hx-partial>`);
+    expect(removed).toEndWith(`<hx-partial hx-target="#call-status-${csc.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${csc.id}" data-active="false" data-closed="true"></span></hx-partial>`);
     await a.until(isJson('ack'));
     a.send({ type: 'send', room: csc.id, clientId: cid(), body: 'after you left' });
     await a.until(isJson('ack'));
