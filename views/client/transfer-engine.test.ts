@@ -145,7 +145,9 @@ test("the receiver's first want is lost (Chrome drops a send on a channel that h
 });
 
 test('repeated wants (the sender slow to answer) neither restart the sender nor stop the repeating late', async () => {
-  const l = link(undefined, () => 60); // every want is still on its way when the next one is sent
+  // Every want is still on its way when the next one is sent (every 10 ms): 100 ms on the way leaves
+  // room for several even when a loaded machine runs the timers late (60 ms once gave only two).
+  const l = link(undefined, () => 100);
   const { r, result, bytes } = receiver(digest, 10);
   l.connect(sender(l.senderWire), r);
   r.attach(l.receiverWire);
