@@ -3,6 +3,7 @@
  * "Calls → Deploying"). Kept here so server/rtc depends on nothing outside itself.
  */
 import type { IceServer } from './protocol';
+import { parseCidr, type Cidr } from './remote-peers';
 
 export interface RtcConfig {
   /** Local address to bind media sockets to and to announce (null = every interface). */
@@ -23,6 +24,8 @@ export interface RtcConfig {
   answerTimeoutMs?: number;
   /** How long a lecture goes on after its last host left before it ends (ms; default 5 min; tests). */
   lectureHostlessMs?: number;
+  /** Remote addresses media sockets never send to, beyond the built-in ones (remote-peers.ts). */
+  deniedPeers?: Cidr[];
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -62,6 +65,13 @@ export function rtcConfigFromEnv(env: Record<string, string | undefined>): RtcCo
     turnSecret,
     maxBitrate: num(env, 'RTC_MAX_BITRATE_KBPS', 2500, 100, 50_000) * 1000,
     maxParticipants: num(env, 'RTC_MAX_PARTICIPANTS', 60, 2, 1000),
+    deniedPeers: (env.RTC_DENIED_PEER_CIDRS ?? '').split(',').filter((s) => s.trim()).map((s) => {
+      try {
+        return parseCidr(s);
+      } catch (e) {
+        throw new Error(`RTC_DENIED_PEER_CIDRS: ${(e as Error).message}`);
+      }
+    }),
   };
 }
 

@@ -34,7 +34,7 @@ const recvOnlyOffer = (ufrag = 'abcd') =>
   ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0', `a=ice-ufrag:${ufrag}`, 'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=fingerprint:sha-256 ' + Array(32).fill('AA').join(':'), 'a=setup:actpass',
     'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=recvonly', 'a=rtpmap:111 opus/48000/2'].join('\r\n') + '\r\n';
 
-const host = (i: number, address = `10.${(i >> 8) & 255}.${i & 255}.1`) => ({ candidate: `candidate:${i} 1 udp 2122260223 ${address} ${1000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
+const host = (i: number, address = `10.${(i >> 8) & 255}.${i & 255}.1`) => ({ candidate: `candidate:${i} 1 udp 2122260223 ${address} ${40000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
 const mdns = (i: number) => host(i, `${crypto.randomUUID()}.local`);
 // werift's ICE connection of `pub`: what it keeps of the remote candidates.
 const remoteCandidates = (pc: RTCPeerConnection | null) => (pc as unknown as { iceTransports: { connection: { _remoteCandidates: unknown[] } }[] }).iceTransports[0]!.connection._remoteCandidates;

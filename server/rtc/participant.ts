@@ -12,6 +12,7 @@
  * Cleanup (`close`): both connections closed, every werift subscription disposed, every timer
  * cleared, Up tracks closed and Down tracks detached. Nothing else holds a participant.
  */
+import { candidateAllowed, limitCandidates, MAX_REMOTE_CANDIDATES } from './remote-peers';
 import type { RTCPeerConnection, RTCRtpTransceiver, MediaStreamTrack } from 'werift';
 import type { RtcConfig } from './config';
 import { BitrateEstimator, pickLayer, videoBudgets, type ViewMode } from './control';
@@ -44,8 +45,7 @@ export interface ParticipantEvents {
 export class AnswerRefused extends Error {}
 
 const ANSWER_TIMEOUT_MS = 20_000;
-/** Remote ICE candidates accepted per connection and ICE generation; more are ignored. */
-export const MAX_REMOTE_CANDIDATES = 32;
+export { MAX_REMOTE_CANDIDATES };
 let seq = 0;
 
 export class Participant {
@@ -64,6 +64,9 @@ export class Participant {
   closed = false;
   /** Problems this participant's page reported (Call logs the first few). */
   problems = 0;
+  /** Times of recent pub offers, and every mid pub has been offered (Call.offer's limits). */
+  readonly offerTimes: number[] = [];
+  readonly pubMids = new Set<string>();
   /** The m-lines of the last `sub` offer (mid:port:direction), for those reports. */
   lastSubOffer = '';
   /** What we send this subscriber (bps, measured each second). */
@@ -104,11 +107,13 @@ export class Participant {
   // ---- publishing ---------------------------------------------------------------------------
 
   /** Applies an offer the Call already checked; `sources` maps sending mids to sources. */
-  async acceptOffer(sdp: string, sources: Map<string, Source>) {
+  async acceptOffer(offered: string, sources: Map<string, Source>) {
     this.sources = sources;
     const pc = (this.pub ??= this.openPub());
+    // Candidates listed in the SDP count like trickled ones (remote-peers.ts: addresses, the cap).
+    const { sdp, kept } = limitCandidates(this.cfg, offered, MAX_REMOTE_CANDIDATES);
     await pc.setRemoteDescription({ type: 'offer', sdp });
-    this.remoteApplied('pub', pc, sdp);
+    this.remoteApplied('pub', pc, sdp, kept);
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     if (this.closed) return;
@@ -240,9 +245,10 @@ export class Participant {
    * meanwhile) and the error is thrown for the caller to report; the timer keeps running from the
    * first offer, so a browser that never answers usably still leaves ("no answer").
    */
-  async acceptAnswer(sdp: string) {
+  async acceptAnswer(answered: string) {
     const pc = this.sub;
     if (!pc || !this.negotiating) throw new AnswerRefused('No offer is waiting for an answer.');
+    const { sdp, kept } = limitCandidates(this.cfg, answered, MAX_REMOTE_CANDIDATES);
     try {
       await pc.setRemoteDescription({ type: 'answer', sdp });
     } catch (e) {
@@ -251,7 +257,7 @@ export class Participant {
       this.scheduleNegotiation();
       throw new AnswerRefused('The answer could not be applied; a new offer follows.', { cause: e });
     }
-    this.remoteApplied('sub', pc, sdp);
+    this.remoteApplied('sub', pc, sdp, kept);
     clearTimeout(this.answerTimer);
     this.answerTimer = undefined;
     this.negotiating = false;
@@ -261,11 +267,15 @@ export class Participant {
     }
   }
 
-  /** A remote description was applied: a new connection or an ICE restart starts a new candidate count. */
-  private remoteApplied(which: 'pub' | 'sub', pc: RTCPeerConnection, sdp: string) {
+  /**
+   * A remote description was applied: a new connection or an ICE restart starts a new candidate
+   * count, which its own `listed` candidates start (a renegotiation lists the same ones again).
+   */
+  private remoteApplied(which: 'pub' | 'sub', pc: RTCPeerConnection, sdp: string, listed: number) {
     const count = this.remoteCandidates[which];
     const ufrag = iceUfrag(sdp);
     if (count.pc !== pc || count.ufrag !== ufrag) Object.assign(count, { pc, ufrag, n: 0 });
+    count.n = Math.max(count.n, listed);
   }
 
   trackInfo(): TrackInfo[] {
@@ -286,6 +296,7 @@ export class Participant {
     const pc = which === 'pub' ? this.pub : this.sub;
     if (!pc || !c.candidate || this.closed) return 'ignored';
     if (candidateAddress(c.candidate)?.replace(/\.$/, '').toLowerCase().endsWith('.local')) return 'ignored';
+    if (!candidateAllowed(this.cfg, c.candidate)) return 'ignored'; // remote-peers.ts
     const count = this.remoteCandidates[which];
     if (count.pc !== pc) Object.assign(count, { pc, ufrag: null, n: 0 });
     if (count.n >= MAX_REMOTE_CANDIDATES) return 'ignored';

@@ -10,6 +10,8 @@
  * switches). Video feedback: NACK, PLI and REMB, no transport-cc (negotiating it made Chromium's
  * estimate collapse, see README).
  */
+import './sctp-guard';
+import { peerAllowed } from './remote-peers';
 import {
   RTCPeerConnection,
   RtcpPayloadSpecificFeedback,
@@ -55,6 +57,8 @@ export function createPeer(cfg: RtcConfig): RTCPeerConnection {
     iceServers: [],
     iceUseIpv6: false,
     bundlePolicy: 'max-bundle',
+    // Connectivity checks only to addresses a browser may really have (remote-peers.ts).
+    iceFilterCandidatePair: (pair) => peerAllowed(cfg, pair.remoteCandidate.host, pair.remoteCandidate.port),
     ...(cfg.portRange ? { icePortRange: cfg.portRange } : {}),
     ...(cfg.listenIp ? { iceInterfaceAddresses: { udp4: cfg.listenIp }, iceAdditionalHostAddresses: [cfg.listenIp] } : {}),
   });

@@ -15,6 +15,8 @@
 import { RTCPeerConnection, type RTCDataChannel } from 'werift';
 import type { RtcConfig } from './config';
 import { announceSdp } from './peer';
+import { limitCandidates, MAX_REMOTE_CANDIDATES, peerAllowed } from './remote-peers';
+import './sctp-guard';
 import { CHUNK_BYTES, DATA_CHANNEL_LABEL, parseControl, readChunk, WINDOW_BYTES, type Control } from './relay-wire';
 
 export type Side = 'sender' | 'receiver';
@@ -195,6 +197,8 @@ export class Relay {
     const pc = new RTCPeerConnection({
       iceServers: [],
       iceUseIpv6: false,
+      // Connectivity checks only to addresses a browser may really have (remote-peers.ts).
+      iceFilterCandidatePair: (pair) => peerAllowed(this.cfg, pair.remoteCandidate.host, pair.remoteCandidate.port),
       ...(this.cfg.portRange ? { icePortRange: this.cfg.portRange } : {}),
       ...(this.cfg.listenIp ? { iceInterfaceAddresses: { udp4: this.cfg.listenIp }, iceAdditionalHostAddresses: [this.cfg.listenIp] } : {}),
     });
@@ -232,7 +236,7 @@ export class Relay {
   }
 
   async answer(side: Side, sdp: string) {
-    await this.pcs[side].setRemoteDescription({ type: 'answer', sdp });
+    await this.pcs[side].setRemoteDescription({ type: 'answer', sdp: limitCandidates(this.cfg, sdp, MAX_REMOTE_CANDIDATES).sdp });
   }
 
   stats() {
