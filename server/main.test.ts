@@ -171,3 +171,24 @@ describe('shutdown', () => {
     expect(at('safeguarding notifications stopped')).toBeGreaterThan(at('shutting down'));
   }, 30_000);
 });
+
+describe('a stray rejection does not end the server', () => {
+  test('it is logged at error level, with its stack, and the process goes on (Bun ends it otherwise)', () => {
+    const script = `
+      import { logStrayRejections } from './server/main';
+      import { createLogger } from './server/log';
+      logStrayRejections(createLogger('info'));
+      Promise.reject(new Error('werift timer failed'));
+      setTimeout(() => console.log('still serving'), 50);`;
+    const run = (code: string) => Bun.spawnSync([process.execPath, '-e', code], { cwd: join(import.meta.dir, '..'), env: { PATH: process.env.PATH ?? '' } });
+    const r = run(script);
+    const out = r.stdout.toString();
+    expect(r.exitCode).toBe(0);
+    const line = JSON.parse(out.split('\n').find((l) => l.includes('unhandled rejection'))!);
+    expect(line).toMatchObject({ level: 'error', msg: 'unhandled rejection' });
+    expect(JSON.stringify(line)).toContain('werift timer failed');
+    expect(out).toContain('still serving');
+    // Without it: the process ends (what the guard is for).
+    expect(run(script.replace('logStrayRejections(createLogger(\'info\'));', '')).exitCode).not.toBe(0);
+  });
+});

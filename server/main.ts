@@ -1,7 +1,7 @@
 /** Entry point: config → secrets → store → app → listen. The only module with process-level side effects. */
 import { smtpWarnings } from './features/moderation/notify-config';
 import { loadConfig, ConfigError } from './config';
-import { createLogger } from './log';
+import { createLogger, type Logger } from './log';
 import { loadSecrets } from './secrets';
 import { openStore } from './store/open';
 import { StoreVersionError } from './store/version';
@@ -34,6 +34,7 @@ async function main() {
   process.umask(0o077);
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  logStrayRejections(logger);
   const secrets = loadSecrets(config.dataDir, process.env.SECRET_KEY);
   if (config.moderationWeights) {
     // A retrained model (docs/moderation-model.md, "Retraining"): checked now, not at the first message in scope.
@@ -106,6 +107,15 @@ async function main() {
  * machine (a port in use, a folder that cannot be made, a damaged database, MongoDB unreachable)
  * is its message alone; only what looks like a bug keeps its stack.
  */
+/**
+ * A promise rejected with nobody waiting for it (a werift timer's, say) would end the process, and
+ * every chat, call and upload with it: it is logged at error level instead (a bug to fix, with its
+ * stack), and the server goes on. Exceptions thrown synchronously still end it: state may be broken.
+ */
+export function logStrayRejections(logger: Pick<Logger, 'error'>, on: (event: 'unhandledRejection', fn: (reason: unknown) => void) => unknown = (e, fn) => process.on(e, fn)) {
+  on('unhandledRejection', (reason) => logger.error('unhandled rejection', { err: reason }));
+}
+
 export function startupFailure(err: unknown): { error: string; stack?: string } {
   if (err instanceof ConfigError || err instanceof StoreVersionError) return { error: err.message };
   const e = err as (Error & { code?: unknown }) | undefined;

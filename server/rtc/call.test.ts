@@ -6,7 +6,7 @@ import { describe, expect, test } from 'bun:test';
 import { endpoint, member, sfuFactory } from './test-support';
 import { rtcConfigFromEnv } from './config';
 import { parseClientMsg, type ServerMsg } from './protocol';
-import { CallError, Sfu } from './sfu';
+import { CallError, MAX_CALLS_PER_PERSON, Sfu } from './sfu';
 import { ROSTER_EVERY_MS } from './call';
 
 const sfu = sfuFactory();
@@ -106,6 +106,15 @@ describe('calls', () => {
     expect(err).toMatchObject({ message: 'You are in this call on another device or tab, so this page stays out of it.', final: true });
     expect([...phone.call.participants.keys()]).toEqual([phone.participant.id]);
     expect(parseClientMsg({ type: 'join', room: 'r', rejoin: '../x' })).toBeNull();
+  });
+
+  test(`one person is in at most ${MAX_CALLS_PER_PERSON} calls at once (each seat holds UDP ports); joining the same call again is not another`, () => {
+    const s = sfu();
+    for (let i = 0; i < MAX_CALLS_PER_PERSON; i++) s.join({ roomId: `r${i}`, member: member(1), host: false, start: 'group', endpoint: endpoint() });
+    expect(() => s.join({ roomId: 'r-more', member: member(1), host: false, start: 'group', endpoint: endpoint() })).toThrow(`You are in ${MAX_CALLS_PER_PERSON} other calls already: leave one to join this one.`);
+    expect(s.state('r-more')).toBeNull();
+    expect(s.join({ roomId: 'r0', member: member(1), host: false, endpoint: endpoint() }).call.roomId).toBe('r0');
+    expect(s.join({ roomId: 'r-more', member: member(2), host: false, start: 'group', endpoint: endpoint() }).call.roomId).toBe('r-more');
   });
 
   test('group offers: every sending m-line declared, kinds matching, one of each source', async () => {

@@ -14,6 +14,9 @@ import type { ClientMsg } from './protocol';
 
 export { CallError };
 
+/** Calls one person may be in at once (other tabs, other rooms). */
+export const MAX_CALLS_PER_PERSON = 3;
+
 export const LECTURE_REPLACES_CALL = 'The lecturer started a lecture in this room: press Join call to listen.';
 
 export interface CallState {
@@ -62,6 +65,11 @@ export class Sfu {
    * (a lecture only when `host`). The caller has verified identity and membership.
    */
   join(opts: { roomId: string; member: Member; host: boolean; start?: CallMode; replace?: boolean; rejoin?: string; endpoint: Endpoint }): { call: Call; participant: Participant } {
+    // Each seat holds one or two UDP ports and the connections' state: one account in every call of
+    // its rooms at once could use up the port range for everyone (RTC_PORT_MIN/MAX). A seat in this
+    // room's call does not count: joining again replaces it.
+    const elsewhere = [...this.calls.values()].filter((c) => !c.ended && c.roomId !== opts.roomId && [...c.participants.values()].some((p) => p.member.userId === opts.member.userId)).length;
+    if (elsewhere >= MAX_CALLS_PER_PERSON) throw new CallError(`You are in ${MAX_CALLS_PER_PERSON} other calls already: leave one to join this one.`);
     let call = this.calls.get(opts.roomId);
     // A lecture takes the room from a group call (students who started one before class must not
     // keep the lecturer from teaching, nor make her hold the lecture as a call everyone speaks in):
