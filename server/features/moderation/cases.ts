@@ -18,7 +18,7 @@ import { ageOn, isMinor } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishHidden, publishVisible } from '../chat/messages';
-import { blockUser, freezeRoom, recordRemoval, type OfficerActor } from './sanctions';
+import { blockUser, freezeRoom, liftIfAllReleased, recordRemoval, type OfficerActor } from './sanctions';
 import { roomParty } from './party';
 import { OWN_CASE } from './hearing';
 import { keptHiddenByOthers } from './hidden';
@@ -190,6 +190,7 @@ export async function decideCase(
   }
   await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed, judgedLabels, ...(covered ? { stillHidden: true } : {}) });
   if (decision === 'uphold' && opts.hearing !== false) await recordRemoval(ctx, actor, decided, why);
+  if (decision === 'release') await liftIfAllReleased(ctx, actor, decided);
   return covered ? { ...decided, stillHidden: true } : decided;
 }
 

@@ -291,6 +291,45 @@ describe('review findings: overlaps, self-decisions, races', () => {
     expect(s.hub.log.some((e) => e.topic === topics.room(s.withKid.id) && e.data.includes('photos'))).toBe(false);
   });
 
+  test('releasing every held message an automatic restriction rests on ends it, in the releasing officer\'s name; one left upheld keeps it (QA: a lecturer stayed restricted)', async () => {
+    const s = await setUp();
+    await say(s, s.adult, s.withKid.id, 'HOLDME one');
+    await say(s, s.adult, s.withKid.id, 'HOLDME two');
+    const [r] = await s.store.sanctions.list({ kind: ['restriction'] });
+    expect(r).toMatchObject({ status: 'active', actorId: null });
+    const [first, second] = r!.caseIds;
+    await decideCase(s.ctx, s.a(s.officerA), first!, 'release', 'Course content.', { judgedLabels: [] });
+    expect((await s.store.sanctions.byId(r!.id))!.status).toBe('active'); // one still waits
+    await decideCase(s.ctx, s.a(s.officerB), second!, 'release', 'Course content.', { judgedLabels: [] });
+    expect(await s.store.sanctions.byId(r!.id)).toMatchObject({ status: 'lifted', decidedBy: s.officerB.id });
+    expect((await postingSlot(s.store, s.adult, s.withKid.id)).account).toBeNull();
+    expect((await s.store.audit.list({ action: 'moderation.lift' }))[0]).toMatchObject({ actorId: s.officerB.id, target: r!.id });
+    // Another time: one of the two upheld, the other released: the restriction stands.
+    const t = await setUp();
+    await say(t, t.adult, t.withKid.id, 'HOLDME one');
+    await say(t, t.adult, t.withKid.id, 'HOLDME two');
+    const [r2] = await t.store.sanctions.list({ kind: ['restriction'] });
+    await decideCase(t.ctx, t.a(t.officerA), r2!.caseIds[0]!, 'uphold', 'Grooming.');
+    await decideCase(t.ctx, t.a(t.officerA), r2!.caseIds[1]!, 'release', 'Homework.', { judgedLabels: [] });
+    expect((await t.store.sanctions.byId(r2!.id))!.status).toBe('active');
+  });
+
+  test('a lecturer\'s posts to her course are held, but do not restrict her automatically (child-protection teaching quotes groomers); her DMs to a minor do', async () => {
+    const s = await setUp();
+    await s.store.users.update(s.adult.id, { role: 'lecturer' });
+    const lecturer = (await s.store.users.byId(s.adult.id))!;
+    const one = await say(s, lecturer, s.withKid.id, 'HOLDME "this is our secret" is what groomers say');
+    const two = await say(s, lecturer, s.withKid.id, 'HOLDME and "don\'t tell your parents"');
+    expect(one.message.held && two.message.held).toBe(true);
+    expect(await s.store.cases.count({ senderId: lecturer.id })).toBe(2);
+    expect(await s.store.sanctions.list({ kind: ['restriction'] })).toEqual([]);
+    expect((await postingSlot(s.store, lecturer, s.withKid.id)).account).toBeNull();
+    // A DM to the minor counts, and the course posts count with it.
+    const dm = await s.mk('group', null, [{ userId: lecturer.id, role: 'owner' }, { userId: s.kid.id, role: 'member' }]);
+    await say(s, lecturer, dm.id, 'HOLDME come alone');
+    expect(await s.store.sanctions.list({ kind: ['restriction'] })).toHaveLength(1);
+  });
+
   test('a released hold does not count towards the next restriction', async () => {
     const s = await setUp();
     await say(s, s.adult, s.withKid.id, 'HOLDME one');

@@ -76,10 +76,34 @@ async function create(ctx: ChatContext, actor: Actor, input: Omit<NewSanction, '
 /** Called after a hold-level case is opened: restricts the sender when holds towards minors repeat. */
 export async function restrictIfRepeated(ctx: ChatContext, c: ModerationCase): Promise<Sanction | null> {
   if (c.severity !== 'hold' || !c.towardsMinor) return null;
+  // A lecturer's (or staff member's) post to her course: held like any message, but it does not set
+  // off the automatic restriction, which would stop her teaching the course, and end a lecture she
+  // is giving, on the classifier's word. Child-protection teaching quotes groomers ("this is our
+  // secret, don't tell your parents"): QA saw two such slides restrict a lecturer. Officers still
+  // get the case; a DM or group she sends a minor counts as before.
+  if (await staffCoursePost(ctx, c)) return null;
   const policy = policyOf(ctx);
   const since = Date.now() - policy.restrictWindowMs;
   if ((await ctx.store.cases.countHolds(c.senderId, since)) < policy.restrictAfter) return null;
   return subjectLock.run(`user:${c.senderId}`, () => restrictLocked(ctx, c, since));
+}
+
+async function staffCoursePost(ctx: ChatContext, c: ModerationCase): Promise<boolean> {
+  const [room, sender] = await Promise.all([ctx.store.rooms.byId(c.roomId), ctx.store.users.byId(c.senderId)]);
+  return room?.kind === 'course' && sender !== null && sender.role !== 'student';
+}
+
+/**
+ * A case was released (judged harmless): an automatic restriction that every one of its held
+ * messages has now been released from ends, lifted in the releasing officer's name (QA: a lecturer
+ * stayed restricted after both her messages were released, until someone found the action).
+ */
+export async function liftIfAllReleased(ctx: ChatContext, actor: OfficerActor, released: ModerationCase): Promise<Sanction | null> {
+  const restrictions = await ctx.store.sanctions.list({ userId: released.senderId, kind: ['restriction'], status: ['active', 'appealed', 'upheld'], limit: 5 });
+  const automatic = restrictions.find((s) => s.actorId === null && s.caseIds.includes(released.id));
+  if (!automatic) return null;
+  for (const id of automatic.caseIds) if ((await ctx.store.cases.byId(id))?.decision !== 'release') return null;
+  return finish(ctx, actor, automatic, ['active', 'appealed', 'upheld'], 'lifted', 'Every held message this restriction rested on was released: an officer judged them harmless.', 'moderation.lift');
 }
 
 async function restrictLocked(ctx: ChatContext, c: ModerationCase, since: number): Promise<Sanction | null> {
