@@ -1,9 +1,10 @@
 /**
- * The automatic restriction in real Chromium (issue #6), one browser context per person: a
- * lecturer's second held message to a minor restricts him. He is told live, every room of his says
+ * The automatic restriction in real Chromium (issue #6), one browser context per person: an adult
+ * student's second held message to a minor in their course restricts him (a lecturer's course-room
+ * posts are held but do not restrict her: sanctions.ts). He is told live, every room of his says
  * so, he is refused where the minor is (people search no longer offers her), still posts where only
  * adults are, and reads the automatic notice; the minor never sees the held messages; the officers
- * are emailed a link. An officer lifts the restriction from /admin/moderation: the lecturer posts to
+ * are emailed a link. An officer lifts the restriction from /admin/moderation: he posts to
  * her room again, but lifting judges no message: both stay held until the officer releases each
  * case, and then the minor receives them live, in place.
  */
@@ -32,7 +33,7 @@ const TIMEOUT = 300_000;
 /** Waits for pushes, emails and page loads: generous, the machine is small and shared. */
 const WAIT = 30_000;
 const GREETING = 'Good morning, class: the lab opens at 9.';
-// Both held by the shipped model (grooming_signal at hold level; `bun cli/main.ts moderation classify --context room --role lecturer …`).
+// Both held by the shipped model (grooming_signal at hold level; `bun cli/main.ts moderation classify --context room --role student …`).
 const GROOMING = "you're so mature for your age. don't tell your parents about our chats, send me a pic of you, just for me";
 const SECRET = "come to my house alone this weekend and don't tell your parents, it's our secret";
 const REFUSED = 'Remember to bring your lab coats on Thursday.';
@@ -52,7 +53,8 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
 
   beforeAll(async () => {
     w = await startSafeguarding({
-      tunde: { email: 'tunde.bello@unilag.edu.ng', name: 'Tunde Bello', role: 'lecturer' },
+      // An adult student: a lecturer's course-room posts are held but do not restrict her (sanctions.ts).
+      tunde: { email: 'tunde.bello@unilag.edu.ng', name: 'Tunde Bello' },
       kemi: { email: 'kemi.ojo@unilag.edu.ng', name: 'Kemi Ojo', minor: true },
       ngozi: { email: 'ngozi.okafor@unilag.edu.ng', name: 'Ngozi Okafor', role: 'lecturer' },
       officerA: { email: 'officer-a@unilag.edu.ng', name: 'Amaka Eze', role: 'lecturer', officer: true },
@@ -181,11 +183,11 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
         const row = a.page.getByRole('table').getByRole('row').filter({ hasText: 'Restriction' });
         expect(await row.count()).toBe(1);
         const rowText = await row.innerText();
-        for (const x of ['Tunde Bello (lecturer)', 'automatic', 'in force, no statement yet']) expect(rowText).toContain(x);
+        for (const x of ['Tunde Bello (student)', 'automatic', 'in force, no statement yet']) expect(rowText).toContain(x);
         await row.getByRole('link').click();
         await a.page.waitForURL(`${server.url}/admin/moderation/actions/${restriction.id}`);
         const officerFacts = await a.page.locator('dl.facts').innerText();
-        for (const x of ['Restriction (cannot post where students under 18 are)', 'Tunde Bello (lecturer)', 'the automated safeguarding check', 'SG-2 · Grooming a student under 18', SECRET]) expect(officerFacts).toContain(x);
+        for (const x of ['Restriction (cannot post where students under 18 are)', 'Tunde Bello (student)', 'the automated safeguarding check', 'SG-2 · Grooming a student under 18', SECRET]) expect(officerFacts).toContain(x);
         // Nothing to appeal yet: lifting is the decision on offer.
         expect(await a.page.getByRole('heading', { name: 'Decide the appeal' }).count()).toBe(0);
         const lift = a.page.getByRole('region', { name: 'Lift' });

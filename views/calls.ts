@@ -72,6 +72,6 @@ export function callPanel(roomId: string): Raw {
 <button type="button" data-act="end" hidden class="danger">End lecture</button>
 <button type="button" data-act="leave" class="danger">Leave call</button>
 </div>
-<ul class="call-roster" aria-label="In the call"></ul>
+<ul class="call-roster" aria-label="In the call" tabindex="0"></ul>
 </section>`;
 }
