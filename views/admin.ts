@@ -5,6 +5,7 @@
 import { html, type Raw } from '../server/http/html';
 import type { User } from '../server/store/types';
 import { alert, layout } from './layout';
+import { heldWaitingBanner } from './safeguarding';
 
 export interface AdminView {
   user: User;
@@ -24,7 +25,8 @@ const SECTIONS = [
 ] as const;
 export type Section = (typeof SECTIONS)[number][0];
 
-export function adminPage(v: AdminView, opts: { title: string; section: Section; body: Raw; status?: string | null; error?: string | null }): Raw {
+/** `heldWaiting`: open hold cases, said on every page but the queue's own (views/safeguarding.ts). */
+export function adminPage(v: AdminView, opts: { title: string; section: Section; body: Raw; status?: string | null; error?: string | null; heldWaiting?: number }): Raw {
   const body = html`<div class="admin">
 <a href="#main" class="skip-link">Skip to content</a>
 <header class="topbar">
@@ -37,6 +39,7 @@ export function adminPage(v: AdminView, opts: { title: string; section: Section;
     ([key, label, href]) => html`<li><a href="${href}"${key === opts.section ? html` aria-current="page"` : ''}>${label}</a></li>`,
   )}</ul></nav>
 <main class="admin-main" id="main">
+${opts.section === 'moderation' ? '' : heldWaitingBanner(opts.heldWaiting ?? 0)}
 <h1>${opts.title}</h1>
 ${opts.status ? html`<p class="notice" role="status">${opts.status}</p>` : ''}${alert(opts.error)}
 ${opts.body}

@@ -1,4 +1,5 @@
 /** What every admin route module shares: schemas, the page renderer, the acting administrator. */
+import { isOfficer } from '../accounts/model';
 import { AuditChecker } from './audit';
 import { t } from 'elysia';
 import type { AppContext } from '../../deps';
@@ -22,7 +23,7 @@ export interface AdminKit {
   /** Calls in progress (0 when the app has no call server). */
   activeCalls: () => number;
   view(request: Request): AdminView;
-  page(set: SetLike, request: Request, opts: { title: string; section: Section; body: Raw; status?: string | null; error?: string | null }, code?: number): string;
+  page(set: SetLike, request: Request, opts: { title: string; section: Section; body: Raw; status?: string | null; error?: string | null }, code?: number): Promise<string>;
   actor: typeof actorOf;
   /** The portal's tamper check of the audit chain (one per app: it remembers how far it got). */
   audit: AuditChecker;
@@ -41,7 +42,13 @@ export function adminKit(app: AppContext, chat: ChatContext, activeCalls: () => 
     activeCalls,
     audit: new AuditChecker(app.store),
     view,
-    page: (set, request, opts, code = 200) => sendHtml(set, adminPage(view(request), opts), code),
+    // Officers learn on every portal page that held messages wait (QA: an administrator working in
+    // the portal never saw it, and without SMTP or a webhook nothing else tells anyone).
+    page: async (set, request, opts, code = 200) => {
+      const v = view(request);
+      const heldWaiting = isOfficer(v.user) && opts.section !== 'moderation' ? await app.store.cases.count({ status: 'open', severity: 'hold' }) : 0;
+      return sendHtml(set, adminPage(v, { ...opts, heldWaiting }), code);
+    },
     actor: actorOf,
   };
 }
