@@ -163,7 +163,7 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
         expect(await focused(page)).toMatchObject({ text: 'Skip to content', visible: true });
         await page.keyboard.press('Enter');
         expect(new URL(page.url()).hash).toBe('#main');
-        await page.getByLabel('Name or email').focus();
+        await page.getByLabel('Name, email or matric no.').focus();
         await page.keyboard.type('Nkem');
         await page.keyboard.press('Enter');
         await page.waitForURL(/q=Nkem/);

@@ -212,7 +212,7 @@ describeBrowser('admin portal (browser)', () => {
       const page = admin.page;
       await withArtifactsOnFailure('admin-suspend', page, server, async () => {
         await page.goto(`${server.url}/admin/users`);
-        await page.getByLabel('Name or email').fill('sade.ojo');
+        await page.getByLabel('Name, email or matric no.').fill('sade.ojo');
         await page.getByRole('button', { name: 'Search' }).click();
         await page.getByRole('link', { name: 'Sade Ojo' }).click();
         await page.getByRole('button', { name: 'Suspend' }).click();

@@ -12,7 +12,7 @@ export function usersListBody(v: AdminView, f: UserSearch, r: { users: User[]; t
   const link = (p: number) => `/admin/users${qs({ ...f, page: p || null })}`;
   return html`<p><a href="/admin/users/new" class="button-link">New user</a> · <a href="/admin/import">Import from CSV</a></p>
 <form method="get" action="/admin/users" role="search" class="filters">
-<div><label for="f-q">Name or email</label><input id="f-q" name="q" type="search" maxlength="100" value="${f.q ?? ''}"></div>
+<div><label for="f-q">Name, email or matric no.</label><input id="f-q" name="q" type="search" maxlength="100" value="${f.q ?? ''}"></div>
 <div><label for="f-role">Role</label><select id="f-role" name="role">${option('', 'Any', f.role)}${ROLES.map((x) => option(x, cap(x), f.role))}</select></div>
 <div><label for="f-status">Status</label><select id="f-status" name="status">${option('', 'Any', f.status)}${USER_STATUSES.map((x) => option(x, cap(x), f.status))}</select></div>
 <div><label for="f-minor">Minor</label><select id="f-minor" name="minor">${option('', 'Any', f.minor)}${option('yes', 'Minors only', f.minor)}${option('no', 'Adults only', f.minor)}</select></div>

@@ -81,7 +81,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
         create: [
           newUser({ email: 'c@x.ng', name: 'Chika', role: 'lecturer' }),
           newUser({ email: 'a@x.ng', name: 'Ade 100%' }),
-          newUser({ email: 'b@x.ng', name: 'Bola', status: 'disabled' }),
+          newUser({ email: 'b@x.ng', name: 'Bola', status: 'disabled', matricNo: '190401004' }),
         ],
         update: [],
       });
@@ -92,6 +92,10 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect((await store.users.list({ query: 'BOL' })).map((u) => u.name)).toEqual(['Bola']);
       expect((await store.users.list({ query: '100%' })).map((u) => u.name)).toEqual(['Ade 100%']);
       expect((await store.users.list({ query: '_' })).length).toBe(0);
+      // Matriculation numbers only where asked (the admin portal), not in people search.
+      expect((await store.users.list({ query: '0401004' })).length).toBe(0);
+      expect((await store.users.list({ query: '0401004', matric: true })).map((u) => u.name)).toEqual(['Bola']);
+      expect(await store.users.count({ query: '190401004', matric: true })).toBe(1);
       expect((await store.users.list({ limit: 1, offset: 1 })).map((u) => u.email)).toEqual(['b@x.ng']);
       expect(await store.users.count()).toBe(3);
       expect(await store.users.count({ role: 'student' })).toBe(2);

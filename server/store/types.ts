@@ -50,8 +50,10 @@ export type UserPatch = Partial<Omit<User, 'id' | 'emailLower' | 'createdAt'>>;
 export interface UserFilter {
   role?: Role;
   status?: UserStatus;
-  /** Case-insensitive substring of name or email. */
+  /** Case-insensitive substring of name or email (and of the matriculation number with `matric`). */
   query?: string;
+  /** The query also matches matriculation numbers: the admin portal (a help desk is given one); not people search. */
+  matric?: boolean;
   limit?: number;
   offset?: number;
 }

@@ -19,6 +19,10 @@ describe('admin portal: users', () => {
     expect(await emails('?minor=yes')).toEqual(['ada@unilag.edu.ng']);
     expect(await emails('?minor=no&role=student')).toEqual([]);
     expect(await emails('?course=mth101')).toEqual(['lect@unilag.edu.ng']);
+    // A help desk is given a matriculation number (QA): found by it, alone or within a course.
+    await t.store.users.update(t.lecturer.id, { matricNo: 'SP/190401004' });
+    expect(await emails('?q=190401004')).toEqual(['lect@unilag.edu.ng']);
+    expect(await emails('?q=sp/1904&course=MTH101')).toEqual(['lect@unilag.edu.ng']);
     await t.store.users.update(t.lecturer.id, { status: 'suspended' });
     expect(await emails('?status=suspended')).toEqual(['lect@unilag.edu.ng']);
     const unknown = await (await t.admin.get('/admin/users?course=XYZ999')).text();

@@ -21,6 +21,7 @@ export async function findUsers(store: Store, f: UserSearch, page: number, size 
     role: (ROLES as readonly string[]).includes(f.role ?? '') ? (f.role as Role) : undefined,
     status: (USER_STATUSES as readonly string[]).includes(f.status ?? '') ? (f.status as UserStatus) : undefined,
     query: f.q?.trim() || undefined,
+    matric: true,
   };
   const minor = f.minor === 'yes' ? true : f.minor === 'no' ? false : null;
   const course = f.course?.trim();
@@ -36,7 +37,7 @@ export async function findUsers(store: Store, f: UserSearch, page: number, size 
     const members = await Promise.all((await store.rooms.members(room.id)).map((m) => store.users.byId(m.userId)));
     candidates = members
       .filter((u): u is User => !!u)
-      .filter((u) => (!base.role || u.role === base.role) && (!base.status || u.status === base.status) && (!q || u.emailLower.includes(q) || u.name.toLowerCase().includes(q)))
+      .filter((u) => (!base.role || u.role === base.role) && (!base.status || u.status === base.status) && (!q || u.emailLower.includes(q) || u.name.toLowerCase().includes(q) || !!u.matricNo?.toLowerCase().includes(q)))
       .sort((a, b) => (a.emailLower < b.emailLower ? -1 : a.emailLower > b.emailLower ? 1 : 0));
   } else {
     for (let offset = 0; ; offset += SCAN_BATCH) {

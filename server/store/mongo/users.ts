@@ -109,7 +109,7 @@ export class MongoUsers implements UserStore {
     if (f.status) q.status = f.status;
     if (f.query) {
       const re = { $regex: escapeRegex(f.query), $options: 'i' };
-      q.$or = [{ emailLower: re }, { name: re }];
+      q.$or = [{ emailLower: re }, { name: re }, ...(f.matric ? [{ matricNo: re }] : [])];
     }
     return q;
   }

@@ -153,8 +153,8 @@ export class SqliteUsers implements UserStore {
     if (f.status) (where.push('status = ?'), args.push(f.status));
     if (f.query) {
       const q = `%${f.query.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      where.push("(email_lower LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')");
-      args.push(q, q);
+      where.push(`(email_lower LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\'${f.matric ? " OR lower(matric_no) LIKE ? ESCAPE '\\'" : ''})`);
+      args.push(q, q, ...(f.matric ? [q] : []));
     }
     return { sql: where.length ? 'WHERE ' + where.join(' AND ') : '', args };
   }
