@@ -16,6 +16,7 @@ export function usersListBody(v: AdminView, f: UserSearch, r: { users: User[]; t
 <div><label for="f-role">Role</label><select id="f-role" name="role">${option('', 'Any', f.role)}${ROLES.map((x) => option(x, cap(x), f.role))}</select></div>
 <div><label for="f-status">Status</label><select id="f-status" name="status">${option('', 'Any', f.status)}${USER_STATUSES.map((x) => option(x, cap(x), f.status))}</select></div>
 <div><label for="f-minor">Minor</label><select id="f-minor" name="minor">${option('', 'Any', f.minor)}${option('yes', 'Minors only', f.minor)}${option('no', 'Adults only', f.minor)}</select></div>
+<div><label for="f-pending">Signed in</label><select id="f-pending" name="pending">${option('', 'Any', f.pending)}${option('yes', 'Never (no password yet)', f.pending)}</select></div>
 <div><label for="f-course">Course code</label><input id="f-course" name="course" maxlength="12" placeholder="CSC101" value="${f.course ?? ''}"></div>
 <div><button type="submit">Search</button></div>
 </form>

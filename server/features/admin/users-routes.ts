@@ -49,7 +49,7 @@ export function userRoutes(k: AdminKit) {
       '/admin/users',
       async ({ set, request, query }) => {
         const page = query.page ?? 0;
-        const f = { q: query.q, role: query.role, status: query.status, minor: query.minor, course: query.course };
+        const f = { q: query.q, role: query.role, status: query.status, minor: query.minor, course: query.course, pending: query.pending };
         const r = await findUsers(store, f, page);
         return k.page(set, request, { title: 'Users', section: 'users', body: usersListBody(k.view(request), f, r, page, PAGE_SIZE) });
       },
@@ -59,6 +59,7 @@ export function userRoutes(k: AdminKit) {
           role: t.Optional(t.String({ maxLength: 20 })),
           status: t.Optional(t.String({ maxLength: 20 })),
           minor: t.Optional(t.String({ maxLength: 3 })),
+          pending: t.Optional(t.String({ maxLength: 3 })),
           course: t.Optional(t.String({ maxLength: 12 })),
           page: t.Optional(t.Numeric({ minimum: 0, maximum: 100_000 })),
         }),

@@ -11,6 +11,8 @@ export interface UserSearch {
   minor?: string;
   /** Course code of a room the user belongs to. */
   course?: string;
+  /** 'yes': only people who have not chosen a password yet (a lost credentials sheet: reset them). */
+  pending?: string;
 }
 
 export const PAGE_SIZE = 50;
@@ -25,7 +27,10 @@ export async function findUsers(store: Store, f: UserSearch, page: number, size 
   };
   const minor = f.minor === 'yes' ? true : f.minor === 'no' ? false : null;
   const course = f.course?.trim();
-  if (minor === null && !course) {
+  const pending = f.pending === 'yes';
+  // Filters the store does not index are applied to what the others find (bounded scans).
+  const extra = (u: User) => (minor === null || isMinor(u) === minor) && (!pending || u.mustSetPassword);
+  if (minor === null && !course && !pending) {
     const [users, total] = await Promise.all([store.users.list({ ...base, limit: size, offset: page * size }), store.users.count(base)]);
     return { users, total };
   }
@@ -42,10 +47,10 @@ export async function findUsers(store: Store, f: UserSearch, page: number, size 
   } else {
     for (let offset = 0; ; offset += SCAN_BATCH) {
       const batch = await store.users.list({ ...base, limit: SCAN_BATCH, offset });
-      candidates.push(...batch.filter((u) => isMinor(u) === minor));
+      candidates.push(...batch.filter(extra));
       if (batch.length < SCAN_BATCH) break;
     }
   }
-  if (minor !== null && course) candidates = candidates.filter((u) => isMinor(u) === minor);
+  if (course) candidates = candidates.filter(extra);
   return { users: candidates.slice(page * size, (page + 1) * size), total: candidates.length };
 }
