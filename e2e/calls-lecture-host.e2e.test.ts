@@ -67,7 +67,8 @@ describeBrowser('running a lecture (browser)', () => {
         const end = lecturer.getByRole('button', { name: 'End lecture' }).click();
         await (await confirmEnd).accept();
         await end;
-        for (const p of [s1, s2, lecturer]) await eventually(async () => expect(await note(p)).toBe('The lecturer ended the lecture.'));
+        for (const p of [s1, s2]) await eventually(async () => expect(await note(p)).toBe('The lecturer ended the lecture.'));
+        await eventually(async () => expect(await note(lecturer)).toBe('You ended the lecture for everyone.'));
         for (const p of [s1, s2]) await eventually(async () => expect(await p.getByRole('button', { name: 'Start call' }).isVisible()).toBe(true));
         await Bun.sleep(2_000);
         for (const p of [s1, s2]) expect(await p.evaluate(() => (window as any).letstalkCall())).toBeNull();

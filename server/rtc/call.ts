@@ -57,6 +57,8 @@ export const HOST_LEFT = 'The lecturer has left. The lecture ends in 5 minutes u
 export const HOST_BACK = 'The lecturer is back.';
 export const HOST_GONE = 'The lecture has ended: the lecturer did not come back.';
 export const HOST_ENDED = 'The lecturer ended the lecture.';
+/** What the host who ended it reads (QA: she was told "The lecturer ended the lecture."). */
+export const YOU_ENDED = 'You ended the lecture for everyone.';
 
 export class Call {
   readonly id = crypto.randomUUID();
@@ -149,16 +151,17 @@ export class Call {
    * Ends the call for everyone in it, each told `why` (a host ended the lecture, a lecture replaced
    * a group call, no host came back): their pages do not try to rejoin.
    */
-  endAll(why: string) {
+  endAll(why: string, by?: Participant) {
     if (this.ended) return;
     this.ended = true;
     this.clearHostless();
     for (const p of [...this.participants.values()]) {
       this.participants.delete(p.id);
-      p.send({ type: 'ended', reason: 'ended', message: why });
+      const told = p === by ? YOU_ENDED : why;
+      p.send({ type: 'ended', reason: 'ended', message: told });
       void p.close();
       // The page shows a close's reason (it may come before the message is handled): the same words.
-      p.endpoint.close(1000, why.slice(0, 120));
+      p.endpoint.close(1000, told.slice(0, 120));
     }
     this.hooks.log('call ended for everyone', { callId: this.id, why });
     this.hooks.ended(this);
@@ -214,7 +217,7 @@ export class Call {
         return this.leave(p, 'left');
       case 'end':
         this.requireHost(p);
-        return this.endAll(HOST_ENDED);
+        return this.endAll(HOST_ENDED, p);
       case 'problem':
         // At most a few per participant: a page in a loop must not flood the log.
         if (p.problems++ < MAX_PROBLEMS) this.hooks.warn('call problem reported by a browser', { callId: this.id, participantId: p.id, where: m.where, message: m.message, lastSubOffer: p.lastSubOffer });

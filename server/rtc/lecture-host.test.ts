@@ -3,7 +3,7 @@
  * unless one comes back (a reload); a lecturer's lecture takes the room from a students' group call.
  */
 import { describe, expect, test } from 'bun:test';
-import { HOST_BACK, HOST_ENDED, HOST_GONE, HOST_LEFT } from './call';
+import { HOST_BACK, HOST_ENDED, HOST_GONE, HOST_LEFT, YOU_ENDED } from './call';
 import { parseClientMsg } from './protocol';
 import { CallError, LECTURE_REPLACES_CALL, type Sfu } from './sfu';
 import { endpoint, member, sfuFactory } from './test-support';
@@ -31,7 +31,7 @@ describe('running a lecture', () => {
     expect(refusal).toBe('Only the lecturer can do that.');
     await s.handle(host.call, host.participant, parseClientMsg({ type: 'end' })!);
     expect(notices(es)).toEqual([{ type: 'ended', reason: 'ended', message: HOST_ENDED }]);
-    expect(notices(eh)).toEqual([{ type: 'ended', reason: 'ended', message: HOST_ENDED }]);
+    expect(notices(eh)).toEqual([{ type: 'ended', reason: 'ended', message: YOU_ENDED }]); // the one who ended it
     expect([es.closed, eh.closed]).toEqual([[1000], [1000]]);
     expect(s.state('r')).toBeNull();
     expect(ended).toEqual([null]);
