@@ -19,6 +19,9 @@ const DONE: Record<string, string> = {
   restored: 'Room restored.',
 };
 
+const csvOutcome = (added: number, already: number) =>
+  `Added ${added} member${added === 1 ? '' : 's'}; ${already} ${already === 1 ? 'was already a member' : 'were already members'}.`;
+
 export function roomRoutes(k: AdminKit) {
   const { store } = k.app;
   const RoomParams = t.Object({ id: t.String({ maxLength: 64 }) });
@@ -72,12 +75,18 @@ export function roomRoutes(k: AdminKit) {
         // "Added": the person's name and the role she holds now (a page reloaded later says what is, not what was asked).
         const who = query.user && (query.done === 'added' || query.done === 'already') ? await store.users.byId(query.user) : null;
         const role = who ? (await store.rooms.membership(params.id, who.id))?.role : undefined;
-        const status = who && role ? (query.done === 'added' ? `${who.name} added as ${role}.` : `${who.name} is already a member (their role is unchanged).`) : (DONE[query.done ?? ''] ?? null);
+        const csv = query.done === 'csv' && query.added !== undefined && query.already !== undefined ? csvOutcome(Number(query.added), Number(query.already)) : null;
+        const status = who && role ? (query.done === 'added' ? `${who.name} added as ${role}.` : `${who.name} is already a member (their role is unchanged).`) : (csv ?? DONE[query.done ?? ''] ?? null);
         return detail(set, request, params.id, { status });
       },
       {
         params: RoomParams,
-        query: t.Object({ done: t.Optional(t.String({ maxLength: 20 })), user: t.Optional(t.String({ maxLength: 64 })) }),
+        query: t.Object({
+          done: t.Optional(t.String({ maxLength: 20 })),
+          user: t.Optional(t.String({ maxLength: 64 })),
+          added: t.Optional(t.String({ pattern: '^[0-9]{1,7}$' })),
+          already: t.Optional(t.String({ pattern: '^[0-9]{1,7}$' })),
+        }),
       },
     )
     .post(
@@ -112,8 +121,8 @@ export function roomRoutes(k: AdminKit) {
         const r = await readMemberCsv(store, text);
         if (!r.ok) return detail(set, request, room.id, { errors: r.errors }, 400);
         const added = await addMembers(k.chat, k.actor(request), room.id, r.members);
-        const status = `Added ${added.length} member${added.length === 1 ? '' : 's'}; ${r.members.length - added.length} ${r.members.length - added.length === 1 ? 'was' : 'were'} already members.`;
-        return detail(set, request, room.id, { status });
+        // Post/redirect/get: a reload shows the result again, it does not post the file again (QA).
+        return seeOther(set, `/admin/rooms/${room.id}?done=csv&added=${added.length}&already=${r.members.length - added.length}`);
       },
       { params: RoomParams, body: t.Object({ _csrf: Csrf, file: t.File() }) },
     )
