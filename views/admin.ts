@@ -63,13 +63,15 @@ export function actionButton(v: AdminView, action: string, label: string, fields
  * "Are you sure?" for a destructive action: the same POST again with confirm=yes. Cancel goes back
  * to where the admin came from.
  */
-export function confirmBody(v: AdminView, opts: { question: string; detail?: Raw | string; action: string; fields?: Record<string, string>; yes: string; cancel: string }): Raw {
+/** `reason`: an optional reason field, kept with the action in the audit log (e.g. why an account was suspended). */
+export function confirmBody(v: AdminView, opts: { question: string; detail?: Raw | string; action: string; fields?: Record<string, string>; yes: string; cancel: string; reason?: boolean }): Raw {
   return html`<section class="confirm" aria-labelledby="confirm-q">
 <p id="confirm-q" class="question"><strong>${opts.question}</strong></p>
 ${opts.detail ? html`<p>${opts.detail}</p>` : ''}
 <form method="post" action="${opts.action}" class="stack">${csrfField(v)}${Object.entries(opts.fields ?? {}).map(
     ([k, val]) => html`<input type="hidden" name="${k}" value="${val}">`,
   )}<input type="hidden" name="confirm" value="yes">
+${opts.reason ? html`<label for="confirm-reason">Reason (optional; kept in the audit log)</label><textarea id="confirm-reason" name="reason" rows="2" maxlength="500"></textarea>` : ''}
 <button type="submit" class="danger">${opts.yes}</button>
 </form>
 <p><a href="${opts.cancel}">Cancel</a></p>

@@ -113,7 +113,7 @@ async function keepAnAdmin(store: Store, user: User, undo: UserPatch, actor: Act
 /** Disabled users cannot sign in and lose every session at once. */
 const activeAdmin = (u: Pick<User, 'role' | 'status'>) => u.role === 'admin' && u.status === 'active';
 
-export async function setUserStatus(store: Store, email: string, status: User['status'], actor: Actor, live?: LiveConnections): Promise<User> {
+export async function setUserStatus(store: Store, email: string, status: User['status'], actor: Actor, live?: LiveConnections, reason?: string): Promise<User> {
   const user = await mustFind(store, email);
   if (status !== 'active' && actor.userId === user.id) throw badRequest('You cannot disable or suspend your own account.');
   const updated = (await store.users.update(user.id, { status }))!;
@@ -121,7 +121,7 @@ export async function setUserStatus(store: Store, email: string, status: User['s
   const revoked = status === 'active' ? 0 : await store.sessions.deleteForUser(user.id);
   if (status !== 'active') signOutLive(live, user.id);
   const action = status === 'active' ? 'user.enable' : status === 'disabled' ? 'user.disable' : 'user.suspend';
-  await recordAudit(store, actor, action, user.id, { email: user.email, sessionsRevoked: revoked });
+  await recordAudit(store, actor, action, user.id, { email: user.email, sessionsRevoked: revoked, ...(reason ? { reason } : {}) });
   return updated;
 }
 

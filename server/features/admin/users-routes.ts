@@ -129,18 +129,18 @@ export function userRoutes(k: AdminKit) {
         const status = body.status as UserStatus;
         const c = STATUS_CONFIRM[status];
         if (c && body.confirm !== 'yes') {
-          const confirm = confirmBody(k.view(request), { question: c.question(u.name), detail: c.detail, action: `/admin/users/${u.id}/status`, fields: { status }, yes: c.yes, cancel: `/admin/users/${u.id}` });
+          const confirm = confirmBody(k.view(request), { question: c.question(u.name), detail: c.detail, action: `/admin/users/${u.id}/status`, fields: { status }, yes: c.yes, cancel: `/admin/users/${u.id}`, reason: true });
           return k.page(set, request, { title: 'Please confirm', section: 'users', body: confirm });
         }
         try {
-          await setUserStatus(store, u.email, status, k.actor(request), k.hub);
+          await setUserStatus(store, u.email, status, k.actor(request), k.hub, body.reason?.trim() || undefined);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           return detail(set, request, u, { error: e.message }, httpStatus(e));
         }
         return seeOther(set, `/admin/users/${u.id}?done=${status}`);
       },
-      { params: IdParams, body: t.Object({ _csrf: Csrf, status: t.Union([t.Literal('active'), t.Literal('suspended'), t.Literal('disabled')]), confirm: Confirm }) },
+      { params: IdParams, body: t.Object({ _csrf: Csrf, status: t.Union([t.Literal('active'), t.Literal('suspended'), t.Literal('disabled')]), confirm: Confirm, reason: t.Optional(t.String({ maxLength: 500 })) }) },
     )
     .post(
       '/admin/users/:id/code',

@@ -186,16 +186,19 @@ describe('admin portal: users', () => {
     expect(confirmPage).toContain('Suspend Ada Obi?');
     expect(confirmPage).toContain('Yes, suspend');
     expect(confirmPage).toContain('name="confirm" value="yes"');
+    expect(confirmPage).toContain('<label for="confirm-reason">Reason (optional; kept in the audit log)</label>');
     expect((await t.store.users.byId(t.student.id))!.status).toBe('active');
     expect(sock.closed).toEqual([]);
 
-    const done = await t.admin.post(path, { status: 'suspended', confirm: 'yes' });
+    const done = await t.admin.post(path, { status: 'suspended', confirm: 'yes', reason: ' Shared his password in the class group. ' });
     expect(done.headers.get('location')).toBe(`/admin/users/${t.student.id}?done=suspended`);
     expect((await t.store.users.byId(t.student.id))!.status).toBe('suspended');
     expect(sock.closed).toEqual([{ code: 4401, reason: 'Signed out' }]);
     expect(await t.store.sessions.listForUser(t.student.id)).toEqual([]);
     expect((await t.student.client.get('/')).headers.get('location')).toBe('/login');
     expect((await t.student.client.signIn(t.student.email, PASSWORD)).status).toBe(403);
+    // Why, kept with the action (QA: the audit said who and when, never why).
+    expect((await t.store.audit.list({ action: 'user.suspend' }))[0]!.details).toMatchObject({ reason: 'Shared his password in the class group.' });
 
     // Enabling needs no confirmation.
     expect((await t.admin.post(path, { status: 'active' })).status).toBe(303);
