@@ -191,6 +191,22 @@ describe('calls', () => {
     s.join({ roomId: 'r', member: member(2), host: false, endpoint: endpoint() });
     expect(() => s.join({ roomId: 'r', member: member(3), host: false, endpoint: endpoint() })).toThrow('This call is full (2 people).');
   });
+
+  test("a full lecture's host is told who could not get in: once at once, then one line a count every 30 s", async () => {
+    const s = sfu({ RTC_MAX_PARTICIPANTS: '2' });
+    const eh = endpoint();
+    const es = endpoint();
+    s.join({ roomId: 'r', member: member(1), host: true, start: 'lecture', endpoint: eh });
+    s.join({ roomId: 'r', member: member(2), host: false, endpoint: es });
+    expect(() => s.join({ roomId: 'r', member: member(3), host: false, endpoint: endpoint() })).toThrow('This call is full (2 people).');
+    await Bun.sleep(10);
+    const told = () => eh.got.filter((m) => m.type === 'notice').map((m) => (m as { message: string }).message);
+    expect(told()).toEqual([`${member(3).name} could not join: the call is full (2 people, RTC_MAX_PARTICIPANTS).`]);
+    for (const i of [4, 5, 6, 7]) expect(() => s.join({ roomId: 'r', member: member(i), host: false, endpoint: endpoint() })).toThrow();
+    await Bun.sleep(10);
+    expect(told()).toHaveLength(1); // the next line waits for the 30 s
+    expect(es.got.filter((m) => m.type === 'notice')).toEqual([]); // students are not told
+  });
 });
 
 describe('configuration', () => {

@@ -34,6 +34,7 @@ export interface CallHooks {
 
 /** Problems one participant's page may report (the rest are dropped). */
 const MAX_PROBLEMS = 5;
+const TURNED_AWAY_EVERY_MS = 30_000;
 
 /**
  * What one page may offer on pub (a browser offers its microphone, camera and screen: a handful of
@@ -71,6 +72,10 @@ export class Call {
   private rosterTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set while a lecture has no host in it (LECTURE_HOSTLESS_MS). */
   private hostless: ReturnType<typeof setTimeout> | null = null;
+  /** Names turned away from the full call since the last notice, and when that was sent (turnedAway). */
+  private refused: string[] = [];
+  private refusedTimer: ReturnType<typeof setTimeout> | null = null;
+  private refusedAt = -Infinity;
 
   constructor(
     readonly roomId: string,
@@ -93,7 +98,10 @@ export class Call {
     // earlier seat does not count against the limit; nor is a lecture's host ever kept out of it
     // (a full lecture whose lecturer could not come back would end itself).
     for (const other of this.participants.values()) if (other.member.userId === member.userId) void this.leave(other, 'replaced');
-    if (this.participants.size >= this.cfg.maxParticipants && !(this.mode === 'lecture' && host)) throw new CallError(`This call is full (${this.cfg.maxParticipants} people).`);
+    if (this.participants.size >= this.cfg.maxParticipants && !(this.mode === 'lecture' && host)) {
+      this.turnedAway(member);
+      throw new CallError(`This call is full (${this.cfg.maxParticipants} people).`);
+    }
     const seat: Seat = { host: this.mode === 'lecture' && host, micGranted: false };
     const p = new Participant(member, seat, defaultView(this.mode, seat), endpoint, this.cfg, {
       onUpTrack: (_, up) => this.publish(up),
@@ -135,6 +143,7 @@ export class Call {
     } else if (!this.participants.size) {
       this.ended = true;
       this.clearHostless();
+      if (this.refusedTimer) clearTimeout(this.refusedTimer);
       this.hooks.ended(this);
     } else {
       if (p.seat.host && reason !== 'replaced' && !this.hostless && ![...this.participants.values()].some((q) => q.seat.host)) {
@@ -155,6 +164,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     this.clearHostless();
+    if (this.refusedTimer) clearTimeout(this.refusedTimer);
     for (const p of [...this.participants.values()]) {
       this.participants.delete(p.id);
       const told = p === by ? YOU_ENDED : why;
@@ -165,6 +175,26 @@ export class Call {
     }
     this.hooks.log('call ended for everyone', { callId: this.id, why });
     this.hooks.ended(this);
+  }
+
+  /**
+   * A lecture's hosts are told who could not get in (QA: students were turned away from a full
+   * lecture and the lecturer never knew). At most one notice every 30 s: a class arriving at once
+   * gets one line with a count, not one per student.
+   */
+  private turnedAway(member: Member) {
+    this.refused.push(member.name);
+    if (this.refusedTimer) return;
+    const wait = Math.max(0, this.refusedAt + TURNED_AWAY_EVERY_MS - this.now());
+    this.refusedTimer = setTimeout(() => {
+      this.refusedTimer = null;
+      const names = this.refused.splice(0);
+      if (this.ended || !names.length) return;
+      this.refusedAt = this.now();
+      const who = names.length === 1 ? `${names[0]} could not join` : `${names.length} people could not join (${names.slice(0, 3).join(', ')}${names.length > 3 ? '…' : ''})`;
+      const message = `${who}: the call is full (${this.cfg.maxParticipants} people, RTC_MAX_PARTICIPANTS).`;
+      for (const q of this.participants.values()) if (q.seat.host || this.mode === 'group') q.send({ type: 'notice', message });
+    }, wait);
   }
 
   private notice(message: string) {
