@@ -9,18 +9,14 @@
  */
 import type { RtcConfig } from './config';
 import type { ViewMode } from './control';
-import { canModerate, canPublish, canPublishAnything, canRaiseHand, defaultView, type CallMode, type Seat, type Source } from './permissions';
+import { canModerate, canPublishAnything, canRaiseHand, defaultView, type CallMode, type Seat, type Source } from './permissions';
 import { AnswerRefused, Participant, type Endpoint, type Member } from './participant';
-import { sdpSections } from './peer';
+import { CallError } from './call-error';
+import { checkPubOffer, OFFER_LIMITS } from './pub-offer';
 import type { ClientMsg, IceServer, RosterEntry } from './protocol';
 import type { UpTrack } from './uptrack';
 
-export class CallError extends Error {
-  /** A refusal no retry can change (the page stops rejoining): see protocol.ts `error.final`. */
-  constructor(message: string, readonly final = false) {
-    super(message);
-  }
-}
+export { CallError };
 
 export const IN_CALL_ELSEWHERE = 'You are in this call on another device or tab, so this page stays out of it.';
 
@@ -36,14 +32,7 @@ export interface CallHooks {
 const MAX_PROBLEMS = 5;
 const TURNED_AWAY_EVERY_MS = 30_000;
 
-/**
- * What one page may offer on pub (a browser offers its microphone, camera and screen: a handful of
- * audio/video m-lines, three camera layers, a renegotiation per change). A security review showed
- * what is refused otherwise: an `m=application` line let even a student without the microphone open
- * a data channel, where werift reassembles one message of any size in memory; 380 m-lines blocked
- * the event loop for 100 ms per offer; renegotiating with fresh mids grew memory without end.
- */
-export const OFFER_LIMITS = { sections: 16, layers: 3, mids: 256, perTenSeconds: 20 };
+export { OFFER_LIMITS };
 
 /** The least time between two rosters of one call (see broadcastRoster). */
 export const ROSTER_EVERY_MS = 250;
@@ -258,29 +247,7 @@ export class Call {
   }
 
   private async offer(p: Participant, sdp: string, declared: Record<string, Source>) {
-    const sections = sdpSections(sdp);
-    const now = this.now();
-    while (p.offerTimes.length && now - p.offerTimes[0]! > 10_000) p.offerTimes.shift();
-    if (p.offerTimes.length >= OFFER_LIMITS.perTenSeconds) throw new CallError('Too many changes to the call at once: wait a few seconds and try again.');
-    p.offerTimes.push(now);
-    if (sections.some((s) => s.kind !== 'audio' && s.kind !== 'video')) throw new CallError('A call carries audio and video only.');
-    if (sections.length > OFFER_LIMITS.sections) throw new CallError(`At most ${OFFER_LIMITS.sections} tracks can be offered at once.`);
-    if (sections.some((s) => s.rids.length > OFFER_LIMITS.layers)) throw new CallError(`A camera is sent in at most ${OFFER_LIMITS.layers} layers.`);
-    const fresh = sections.filter((s) => s.mid !== null && !p.pubMids.has(s.mid));
-    if (p.pubMids.size + fresh.length > OFFER_LIMITS.mids) throw new CallError('This call connection has changed too often: leave the call and join again.');
-    for (const s of fresh) p.pubMids.add(s.mid!);
-    const sources = new Map<string, Source>();
-    for (const s of sections) {
-      if (s.port === 0 || s.direction === 'recvonly' || s.direction === 'inactive') continue;
-      const source = s.mid === null ? undefined : declared[s.mid];
-      if (!source) throw new CallError('Every sending track must say what it is (mic, cam or screen).');
-      if ((source === 'mic') !== (s.kind === 'audio')) throw new CallError(`${s.kind === 'audio' ? 'An audio' : 'A video'} track cannot be "${source}".`);
-      if ([...sources.values()].includes(source)) throw new CallError(`Only one "${source}" track at a time.`);
-      if (!canPublish(this.mode, p.seat, source)) throw new CallError(source === 'mic' ? 'You may not speak until the lecturer allows it.' : 'Only the lecturer can share video or a screen in a lecture.');
-      if (s.rids.length && source !== 'cam') throw new CallError('Only the camera is sent in layers.');
-      sources.set(s.mid!, source);
-    }
-    await p.acceptOffer(sdp, sources);
+    await p.acceptOffer(sdp, checkPubOffer(this.mode, p, sdp, declared, this.now()));
     this.broadcastRoster();
   }
 
