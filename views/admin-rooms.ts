@@ -8,7 +8,7 @@ const roleOptions = (selected: string) => ROOM_ROLES.map((r) => html`<option val
 export function roomsListBody(v: AdminView, rooms: { room: Room; members: number }[], showArchived: boolean, values: { code?: string; name?: string } = {}): Raw {
   return html`<section aria-labelledby="new-room-h"><h2 id="new-room-h">New course room</h2>
 <form method="post" action="/admin/rooms" class="stack narrow">${csrfField(v)}
-<label for="r-code">Course code</label><input id="r-code" name="code" required maxlength="12" placeholder="CSC101" value="${values.code ?? ''}">
+<label for="r-code">Course code</label><input id="r-code" name="code" required maxlength="40" placeholder="CSC101" value="${values.code ?? ''}">
 <label for="r-name">Room name</label><input id="r-name" name="name" required maxlength="100" placeholder="Introduction to Computing" value="${values.name ?? ''}">
 <button type="submit">Create room</button>
 </form></section>

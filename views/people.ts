@@ -17,7 +17,7 @@ ${q.trim().length >= 2
 export function newRoomPage(values: { code?: string; name?: string }, error?: string | null): Raw {
   return html`<main class="card"><h1>Create a course room</h1>${alert(error)}
 <form method="post" action="/rooms" class="stack">
-<label for="code">Course code</label><input id="code" name="code" required maxlength="12" placeholder="CSC101" value="${values.code ?? ''}">
+<label for="code">Course code</label><input id="code" name="code" required maxlength="40" placeholder="CSC101" value="${values.code ?? ''}">
 <label for="rname">Room name</label><input id="rname" name="name" required maxlength="100" placeholder="Introduction to Computing" value="${values.name ?? ''}">
 <button type="submit">Create room</button></form>
 <p class="hint">You will be the room's owner. Students are added by the university's administrators from the class list (the admin portal's Rooms page, or <code>letstalk rooms add-members</code>): a room's members are who may talk to each other, students under 18 included, so course membership stays with them. Send them the course code.</p>

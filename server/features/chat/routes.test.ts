@@ -330,6 +330,16 @@ describe('POST /rooms', () => {
     expect(await page.text()).toContain("Only you are in this room so far. Students are added by the university's administrators from the class list.");
   });
 
+  test('a code longer than the form used to allow is refused in full, with what it should look like (QA: the form cut it at 12 characters first)', async () => {
+    const { t, lecturer } = await setUp();
+    const form = await (await lecturer.client.get('/rooms/new')).text();
+    expect(form).toContain('name="code" required maxlength="40"');
+    const r = await lecturer.client.post('/rooms', { code: 'GST101-2026/27', name: 'Use of English' });
+    expect(r.status).toBe(400);
+    expect(await r.text()).toContain('Course code &quot;GST101-2026/27&quot; should look like CSC101 or GST 111.');
+    expect(await t.store.rooms.listCourses({ includeArchived: true })).toHaveLength(2);
+  });
+
   test('a student is refused (403) and nothing is created', async () => {
     const { t, ada } = await setUp();
     const r = await ada.client.post('/rooms', { code: 'PHY102', name: 'Mine' });
