@@ -54,6 +54,8 @@ describeBrowser('the chat during a lecture (browser)', () => {
     await students[0]!.getByRole('button', { name: 'Audio only' }).click(); // to see the slides
     await send(students[0]!, 'Ma, please go back to the previous slide');
     await eventually(async () => expect(await lecturer.locator('article.msg', { hasText: 'previous slide' }).count()).toBe(1));
+    // Her message sent, she looks at the slides again (the message box no longer has the focus).
+    await students[0]!.getByRole('button', { name: 'Raise hand' }).focus();
     // The question has arrived; can the lecturer see it, and the box to answer, without leaving the lecture?
     expect(await lecturer.locator('article.msg', { hasText: 'previous slide' }).isVisible()).toBe(true);
     expect(await lecturer.getByRole('textbox', { name: 'Message' }).evaluate((e) => e.getBoundingClientRect().bottom <= innerHeight)).toBe(true);
@@ -61,5 +63,20 @@ describeBrowser('the chat during a lecture (browser)', () => {
     expect(await visibleLog(lecturer)).toBeGreaterThanOrEqual(150);
     // Before: 16 px (QA), then 65 before the listener's list of people was cut to one line.
     expect(await visibleLog(students[0]!)).toBeGreaterThanOrEqual(80);
+    // Writing a reply with the keyboard up (the window about half as tall): the video steps aside
+    // while the message box has the focus, the sound goes on, and it comes back after.
+    const s0 = students[0]!;
+    await s0.setViewportSize({ width: 360, height: 380 });
+    await s0.getByRole('textbox', { name: 'Message' }).focus();
+    const typing = await visibleLog(s0);
+    expect(await s0.locator('.call-tiles').isVisible()).toBe(false);
+    // Still hearing the lecturer: her audio element plays on.
+    expect(await s0.locator('.call-tiles audio').evaluateAll((els) => els.some((a) => !(a as HTMLAudioElement).paused))).toBe(true);
+    await s0.evaluate(() => (document.activeElement as HTMLElement).blur());
+    const away = await visibleLog(s0);
+    console.log('phone with the keyboard up (px): writing', typing, 'not writing', away);
+    expect(typing).toBeGreaterThanOrEqual(100);
+    expect(await s0.locator('.call-tiles').isVisible()).toBe(true);
+    await s0.setViewportSize({ width: 360, height: 640 });
   }, TIMEOUT);
 });
