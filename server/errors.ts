@@ -34,6 +34,12 @@ export const conflict = (msg: string, details?: Record<string, unknown>) => new 
 export const gone = (msg: string) => new AppError('gone', msg);
 export const rateLimited = (msg: string, retryAfterSec: number) => new AppError('rate_limited', msg, { retryAfterSec });
 
+/** A wait in whole minutes, for a rate limit's message: "1 minute", "15 minutes". */
+export function inMinutes(sec: number): string {
+  const min = Math.ceil(sec / 60);
+  return `${min} minute${min === 1 ? '' : 's'}`;
+}
+
 const HTTP_STATUS: Record<ErrorKind, number> = {
   bad_request: 400,
   unauthenticated: 401,

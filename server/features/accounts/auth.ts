@@ -7,7 +7,7 @@
  * start a session. Per account, every attempt is counted before any secret is checked and a success
  * clears the count; per address, failures are counted and at most four of one address's attempts run at once.
  */
-import { AppError, badRequest, forbidden, rateLimited, unauthenticated } from '../../errors';
+import { AppError, badRequest, forbidden, inMinutes, rateLimited, unauthenticated } from '../../errors';
 import type { User } from '../../store/types';
 import { recordAudit } from '../audit/record';
 import { hashLoginCode, normaliseLoginCode } from './codes';
@@ -46,8 +46,7 @@ const DUMMY_HASH = Bun.password.hash(crypto.randomUUID(), { algorithm: 'argon2id
 export const WRONG_CREDENTIALS = 'Wrong email or password.';
 
 function lockedMessage(sec: number) {
-  const min = Math.ceil(sec / 60);
-  return `Too many sign-in attempts. Try again in ${min} minute${min === 1 ? '' : 's'}.`;
+  return `Too many sign-in attempts. Try again in ${inMinutes(sec)}.`;
 }
 
 const NEW_DEVICES_LOCKED = ' A device you have signed in with before can still sign in.';

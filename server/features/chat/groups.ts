@@ -3,7 +3,7 @@
  * their members may leave. A course room follows the class list (administrators) and a direct
  * conversation stays between its two people, so neither can be left.
  */
-import { badRequest, forbidden, notFound, rateLimited } from '../../errors';
+import { badRequest, forbidden, inMinutes, notFound, rateLimited } from '../../errors';
 import type { Room, User } from '../../store/types';
 import { recordAudit } from '../audit/record';
 import { isMinor } from '../accounts/model';
@@ -30,7 +30,7 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
   // Each group lands in every member's room list at once, and stays: without a budget one person
   // could put another in sixty groups in a burst (a security review's proof).
   const wait = await ctx.roomLimiter.take(`group:${user.id}`);
-  if (wait > 0) throw rateLimited(`You have started many groups in a short time: try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`, wait);
+  if (wait > 0) throw rateLimited(`You have started many groups in a short time: try again in ${inMinutes(wait)}.`, wait);
   const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
     { userId: user.id, role: 'owner' },
     ...ids.map((userId) => ({ userId, role: 'member' as const })),

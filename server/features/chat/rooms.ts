@@ -4,7 +4,7 @@
  * push their room-list entry to topics.user(userId) — only to the users concerned.
  */
 import { isLectureHost } from '../../rtc/permissions';
-import { badRequest, conflict, forbidden, notFound, rateLimited } from '../../errors';
+import { badRequest, conflict, forbidden, inMinutes, notFound, rateLimited } from '../../errors';
 import { topics } from '../../realtime/topics';
 import { DuplicateRoomError, ROOM_ROLES, type Membership, type Room, type RoomRole, type User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
@@ -205,7 +205,7 @@ export async function startDm(ctx: ChatContext, user: User, otherId: string): Pr
   await mayStart(ctx, user, other);
   // A new conversation lands in the other person's room list: at most 20 an hour (a mass mailing).
   const wait = await ctx.roomLimiter.take(`dm:${user.id}`);
-  if (wait > 0) throw rateLimited(`You have started many conversations in a short time: try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`, wait);
+  if (wait > 0) throw rateLimited(`You have started many conversations in a short time: try again in ${inMinutes(wait)}.`, wait);
   try {
     const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: `${user.name} and ${other.name}`, topic: '', createdBy: user.id, dmKey }, [
       { userId: user.id, role: 'member' },
