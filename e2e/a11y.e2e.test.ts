@@ -3,7 +3,7 @@
  * admin portal (home, users, a user, a confirmation page, rooms, a room, import, audit, status), the
  * safeguarding pages an officer uses (queue, a case, its confirmation, actions), the notices page a
  * restricted person sees (with the statement form), a room during a call, the files UI, people
- * search and the password page; dark colour scheme and a 360×640 phone for the room page and the
+ * search, a room's people (a member's and a group owner's) and the password page; dark colour scheme and a 360×640 phone for the room page and the
  * users list. Then what axe cannot see, checked with the keyboard: the room page, the composer, the
  * edit box, the call controls and the admin forms work with Tab, Enter, Space and Escape, focus is
  * visible and never lost to the page's body, and small screens keep targets large enough.
@@ -369,8 +369,18 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
         await axeBoth(page, 'people search results');
         await page.goto(`${server.url}/people?q=zzzz`);
         await axe(page, 'people search, nobody');
+        await page.goto(`${server.url}/rooms/${room}/members`);
+        await axeBoth(page, "a course room's people");
         await page.goto(`${server.url}/groups/new`);
         await axe(page, 'new group');
+        // A group's owner sees the add and remove controls.
+        await page.getByLabel('Group name').fill('Lab partners');
+        await page.getByLabel("Members' emails").fill('tolu.ade@unilag.edu.ng');
+        await page.getByRole('button', { name: 'Create group' }).click();
+        await page.waitForURL(/\/rooms\/[\w-]+$/);
+        await page.goto(`${page.url()}/members`);
+        await page.getByRole('button', { name: 'Add to group' }).waitFor();
+        await axeBoth(page, "a group's people, as its owner");
         await page.goto(`${server.url}/password`);
         await axeBoth(page, 'change password');
         // The first sign-in's "Choose your password" page.

@@ -52,11 +52,11 @@ export function importUsers(server: TestServer, people: Person[]): Promise<Accou
   });
 }
 
-/** `rooms create --code … --name … --members file.csv`; returns the new room's id. */
-export function createCourseRoom(server: TestServer, code: string, name: string, members: Person[]): Promise<string> {
+/** `rooms create --code … --name … --members file.csv` (each a member unless `roomRole` says otherwise); returns the new room's id. */
+export function createCourseRoom(server: TestServer, code: string, name: string, members: (Person & { roomRole?: 'owner' | 'moderator' | 'member' })[]): Promise<string> {
   return withTempDir(async (dir) => {
     const file = join(dir, 'members.csv');
-    writeFileSync(file, `email,role\n${members.map((m) => `${m.email},member`).join('\n')}\n`);
+    writeFileSync(file, `email,role\n${members.map((m) => `${m.email},${m.roomRole ?? 'member'}`).join('\n')}\n`);
     const r = await cli(server, ['rooms', 'create', '--code', code, '--name', name, '--members', file]);
     expect(r, r.stderr).toMatchObject({ code: 0 });
     const list = await cli(server, ['rooms', 'list', '--json']);

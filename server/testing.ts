@@ -104,6 +104,18 @@ export async function makePerson(store: Store, email: string, name: string, role
   return (await store.users.update(user.id, { name, ...patch }))!;
 }
 
+let clientIp = 0;
+
+/** A person signed in through /login with their one-time code (the password step skipped in the store), each from an address of their own. */
+export async function signedInClient(t: Pick<TestApp, 'app' | 'store'>, email: string, name: string, role = 'student', patch: UserPatch = {}): Promise<{ user: User; client: Client }> {
+  const issued = await makeUser(t.store, email, role);
+  const client = new Client(t.app, `10.1.${(++clientIp >> 8) & 255}.${clientIp & 255}`);
+  const r = await client.signIn(email, issued.loginCode);
+  if (r.status !== 303) throw new Error(`sign-in of ${email} answered ${r.status}`);
+  const user = (await t.store.users.update(issued.user.id, { name, mustSetPassword: false, ...patch }))!;
+  return { user, client };
+}
+
 /** The AppError `p` rejects with (anything else, or success, fails the test). */
 export async function expectAppError(p: Promise<unknown>): Promise<AppError> {
   try {

@@ -137,7 +137,7 @@ function unreadAboveBar(roomId: string, u: UnreadAbove): Raw {
 export function roomMain(v: RoomView): Raw {
   const r = v.room;
   return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-can-moderate="${v.canModerate ? 'true' : 'false'}"${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
-<header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1><span class="hint">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</span>${r.kind === 'group' ? html`<a class="leave" href="/rooms/${r.id}/leave">Leave group</a>` : ''}${r.archived ? '' : callSlot(r.id)}</header>
+<header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1>${r.kind === 'dm' ? '' : html`<a class="hint members-link" href="/rooms/${r.id}/members">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</a>`}${r.kind === 'group' ? html`<a class="leave" href="/rooms/${r.id}/leave">Leave group</a>` : ''}${r.archived ? '' : callSlot(r.id)}</header>
 <div class="room-chat">
 ${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}${r.kind === 'course' && v.memberCount === 1 ? html`<p class="notice">Only you are in this room so far. Students are added by the university's administrators from the class list.</p>` : ''}<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
 <ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>

@@ -68,6 +68,8 @@ export interface UserStore {
   importBatch(batch: { create: NewUser[]; update: { id: string; patch: UserPatch }[] }): Promise<void>;
   byId(id: string): Promise<User | null>;
   byEmail(email: string): Promise<User | null>;
+  /** Users whose id is in the list, in no particular order (unknown ids are left out): one query for a room's members. */
+  byIds(ids: string[]): Promise<User[]>;
   /** Users whose email (case-insensitive) is in the list. */
   byEmails(emails: string[]): Promise<User[]>;
   /** Users whose email's local part (before the @, case-insensitive) is one of `handles` (mentions). */

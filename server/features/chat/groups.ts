@@ -11,7 +11,9 @@ import { contactRefusal } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { memberRoom } from './messages';
 import { MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
-import { announceJoin, detachMember, mayStart, screenRoomName } from './rooms';
+import { addMembers, announceJoin, detachMember, mayStart, screenRoomName } from './rooms';
+import { assertMayPost } from '../moderation/restrictions';
+import type { Actor } from '../audit/record';
 
 /** A small group conversation; the creator must be allowed to start a conversation with each member. */
 export async function createGroup(ctx: ChatContext, user: User, input: { name: string; memberIds: string[] }): Promise<Room> {
@@ -58,6 +60,42 @@ async function mayMeet(ctx: ChatContext, members: User[]) {
       }
     }
   }
+}
+
+/** People named by email (one per line, or separated by commas, semicolons or spaces): every one must have an account. */
+export async function usersByEmails(ctx: ChatContext, text: string): Promise<User[]> {
+  const emails = [...new Set(text.split(/[\s,;]+/).filter(Boolean).map((e) => e.toLowerCase()))];
+  if (emails.length > 50) throw badRequest('Too many emails.');
+  const users = await ctx.store.users.byEmails(emails);
+  const missing = emails.filter((e) => !users.some((u) => u.emailLower === e));
+  if (missing.length) throw badRequest(`No account for ${missing.join(', ')}.`);
+  return users;
+}
+
+/**
+ * The group's owner adds people, on the rules a new group has: the owner may start a conversation
+ * with each (policy, sanctions), all the members may be together (mayMeet, the old ones included:
+ * a newcomer may be the minor), at most MAX_GROUP_MEMBERS, and the same hourly budget as new
+ * groups (an add lands in the person's room list like a new group). A minor who joins reads the
+ * history screened first (addMembers). Returns the names of those added.
+ */
+export async function addToGroup(ctx: ChatContext, actor: Actor & { user: User }, roomId: string, people: User[]): Promise<string[]> {
+  const user = actor.user;
+  const { room, membership } = await memberRoom(ctx, user, roomId);
+  if (room.kind !== 'group') throw badRequest('Only groups take new members this way: a course room follows the class list.');
+  if (room.archived || membership.role !== 'owner') throw forbidden("Only the group's owner can add people.");
+  await assertMayPost(ctx.store, user, room);
+  const current = await ctx.store.rooms.members(room.id);
+  const fresh = people.filter((p) => !current.some((m) => m.userId === p.id));
+  if (!fresh.length) throw badRequest(people.length ? 'They are already in this group.' : 'Add at least one person.');
+  if (current.length + fresh.length > MAX_GROUP_MEMBERS) throw badRequest(`Groups can have at most ${MAX_GROUP_MEMBERS} people; this one has ${current.length}.`);
+  for (const p of fresh) await mayStart(ctx, user, p);
+  const old = await ctx.store.users.byIds(current.map((m) => m.userId));
+  await mayMeet(ctx, [...old, ...fresh]);
+  const wait = await ctx.roomLimiter.take(`group:${user.id}`);
+  if (wait > 0) throw rateLimited(`You have started or added to many groups in a short time: try again in ${inMinutes(wait)}.`, wait);
+  const added = new Set(await addMembers(ctx, actor, room.id, fresh.map((p) => ({ userId: p.id, role: 'member' as const }))));
+  return fresh.filter((p) => added.has(p.id)).map((p) => p.name);
 }
 
 export const LEFT_GROUP = 'You left this group: new messages no longer reach you here.';

@@ -1,22 +1,12 @@
 import { describe, expect, test } from 'bun:test';
-import { Client, makeUser, ORIGIN, testApp, type TestApp } from '../../testing';
+import { Client, makeUser, ORIGIN, signedInClient, testApp, type TestApp } from '../../testing';
 import type { Room, RoomRole, User, UserPatch } from '../../store/types';
 import { HISTORY_PAGE } from './limits';
 
 const ADULT_DOB = '1990-05-17';
 const MINOR_DOB = `${new Date().getUTCFullYear() - 12}-01-01`;
 
-let ipSeq = 0;
-
-/** A user signed in through /login with their one-time code (the password step is skipped in the store). */
-async function signedIn(t: TestApp, email: string, name: string, role = 'student', patch: UserPatch = {}): Promise<{ user: User; client: Client }> {
-  const issued = await makeUser(t.store, email, role);
-  const client = new Client(t.app, `10.1.0.${++ipSeq}`);
-  const r = await client.signIn(email, issued.loginCode);
-  expect(r.status).toBe(303);
-  const user = (await t.store.users.update(issued.user.id, { name, mustSetPassword: false, ...patch }))!;
-  return { user, client };
-}
+const signedIn = signedInClient;
 
 async function room(t: TestApp, code: string, name: string, members: [User, RoomRole][]): Promise<Room> {
   return t.store.rooms.create(

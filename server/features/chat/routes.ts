@@ -1,7 +1,7 @@
 /** Chat pages and fragments over HTTP. Every room route checks membership (404 for non-members). */
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
-import { AppError, httpStatus, badRequest, notFound } from '../../errors';
+import { AppError, httpStatus, notFound } from '../../errors';
 import { html } from '../../http/html';
 import { sendHtml, seeOther } from '../../http/respond';
 import { appShell } from '../../../views/shell';
@@ -12,7 +12,7 @@ import { requestInfo } from '../../http/context';
 import type { ChatContext } from './context';
 import { historyPage, memberRoom, sendMessage, unreadAbove } from './messages';
 import { createCourseRoom, findPeople, roomTitle, startDm, summaries } from './rooms';
-import { createGroup, leaveGroup } from './groups';
+import { createGroup, leaveGroup, usersByEmails } from './groups';
 import { searchMessages, searchWords } from './search';
 import type { User } from '../../store/types';
 import { openNoticeCount } from '../moderation/sanctions';
@@ -215,11 +215,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, body, requireUser }) => {
         const { user } = await requireUser();
         try {
-          const emails = body.emails.split(/[\s,;]+/).filter(Boolean);
-          if (emails.length > 50) throw badRequest('Too many emails.');
-          const users = await app.store.users.byEmails(emails);
-          const missing = emails.filter((e) => !users.some((u) => u.emailLower === e.toLowerCase()));
-          if (missing.length) throw badRequest(`No account for ${missing.join(', ')}.`);
+          const users = await usersByEmails(chat, body.emails);
           const room = await createGroup(chat, user, { name: body.name, memberIds: users.map((u) => u.id) });
           return seeOther(set, `/rooms/${room.id}`);
         } catch (e) {

@@ -87,6 +87,12 @@ export class MongoUsers implements UserStore {
     return d ? toUser(d) : null;
   }
 
+  async byIds(ids: string[]) {
+    const out: User[] = [];
+    for (let i = 0; i < ids.length; i += 1000) out.push(...(await this.c.find({ _id: { $in: ids.slice(i, i + 1000) } }).toArray()).map(toUser));
+    return out;
+  }
+
   async byEmails(emails: string[]) {
     const out: User[] = [];
     for (let i = 0; i < emails.length; i += 1000) {

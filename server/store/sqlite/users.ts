@@ -129,6 +129,16 @@ export class SqliteUsers implements UserStore {
     return r ? toUser(r) : null;
   }
 
+  async byIds(ids: string[]) {
+    const out: User[] = [];
+    // SQLite caps bound parameters; query in slices.
+    for (let i = 0; i < ids.length; i += 500) {
+      const slice = ids.slice(i, i + 500);
+      out.push(...(this.db.query(`SELECT * FROM users WHERE id IN (${slice.map(() => '?').join(',')})`).all(...slice) as Row[]).map(toUser));
+    }
+    return out;
+  }
+
   async byEmails(emails: string[]) {
     const out: User[] = [];
     // SQLite caps bound parameters; query in slices.
