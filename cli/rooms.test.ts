@@ -85,7 +85,7 @@ describe('rooms create', () => {
     await seedUsers();
     expect((await cli('rooms', 'create', '--code', 'CSC101', '--name', 'First')).code).toBe(0);
     const dup = await cli('rooms', 'create', '--code', 'csc 101', '--name', 'Second');
-    expect(dup).toEqual({ code: 1, out: '', err: 'error: A room with code CSC101 already exists.\n' });
+    expect(dup).toEqual({ code: 1, out: '', err: "error: A room with code CSC101 already exists. To start a new session's room with this code, archive the old one first.\n" });
     const bad = await cli('rooms', 'create', '--code', 'Computing', '--name', 'X');
     expect(bad).toEqual({ code: 1, out: '', err: 'error: Course code "Computing" should look like CSC101 or GST 111.\n' });
     const missing = join(w.dir, 'nope.csv');

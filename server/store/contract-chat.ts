@@ -64,6 +64,35 @@ export function chatContract(current: () => Store) {
       expect((await store.rooms.listCourses({ includeArchived: true })).map((c) => c.code)).toEqual(['A100', 'B200', 'C300']);
     });
 
+    test("an archived room frees its course code for next session's room; restoring it while a live room has the code is refused", async () => {
+      const old = await store.rooms.create(newRoom({ kind: 'course', code: 'HED204', name: '2025/26', createdAt: 1000 }), [{ userId: 'l1', role: 'owner' }]);
+      await expect(store.rooms.create(newRoom({ kind: 'course', code: 'hed204' }), [])).rejects.toBeInstanceOf(DuplicateRoomError);
+      expect(await store.rooms.update(old.id, { archived: true })).toMatchObject({ archived: true, code: 'HED204' });
+      // Only an archived one: found by its code (to restore it by code).
+      expect((await store.rooms.byCode('hed204'))?.id).toBe(old.id);
+      const fresh = await store.rooms.create(newRoom({ kind: 'course', code: 'hed204', name: '2026/27', createdAt: 2000 }), []);
+      expect(fresh.code).toBe('HED204');
+      expect((await store.rooms.byCode('HED204'))?.id).toBe(fresh.id);
+      expect((await store.rooms.byId(old.id))).toMatchObject({ code: 'HED204', archived: true, name: '2025/26' });
+      expect((await store.rooms.listCourses()).map((c) => c.name)).toEqual(['2026/27']);
+      expect((await store.rooms.listCourses({ includeArchived: true })).map((c) => [c.code, c.name])).toEqual([['HED204', '2026/27'], ['HED204', '2025/26']]);
+      // A third live one is still refused; restoring the old one while the new one is live, too (nothing changes).
+      await expect(store.rooms.create(newRoom({ kind: 'course', code: 'HED204' }), [])).rejects.toBeInstanceOf(DuplicateRoomError);
+      await expect(store.rooms.update(old.id, { archived: false })).rejects.toBeInstanceOf(DuplicateRoomError);
+      expect(await store.rooms.byId(old.id)).toMatchObject({ archived: true, code: 'HED204' });
+      expect((await store.rooms.byCode('HED204'))?.id).toBe(fresh.id);
+      // Archive the new one: the old one can come back, and holds the code again.
+      await store.rooms.update(fresh.id, { archived: true });
+      expect((await store.rooms.byCode('HED204'))?.id).toBe(fresh.id); // the newest archived
+      expect(await store.rooms.update(old.id, { archived: false })).toMatchObject({ archived: false, code: 'HED204' });
+      expect((await store.rooms.byCode('HED204'))?.id).toBe(old.id);
+      await expect(store.rooms.create(newRoom({ kind: 'course', code: 'HED204' }), [])).rejects.toBeInstanceOf(DuplicateRoomError);
+      await expect(store.rooms.update(fresh.id, { archived: false })).rejects.toBeInstanceOf(DuplicateRoomError);
+      // Archiving twice, or restoring a live room, changes nothing.
+      expect(await store.rooms.update(fresh.id, { archived: true })).toMatchObject({ archived: true, code: 'HED204' });
+      expect(await store.rooms.update(old.id, { archived: false })).toMatchObject({ archived: false, code: 'HED204' });
+    });
+
     test("listForUser: the user's rooms with membership, live first, then the most recent message (not the most messages); a held one moves nothing", async () => {
       const mine = async (role: 'owner' | 'member') => store.rooms.create(newRoom(), [{ userId: 'me', role }]);
       const [a, b, c, d] = [await mine('owner'), await mine('member'), await mine('member'), await mine('member')];

@@ -159,10 +159,15 @@ export function roomRoutes(k: AdminKit) {
         const room = await mustRoom(params.id);
         const archived = body.archived === 'yes';
         if (archived && body.confirm !== 'yes') {
-          const confirm = confirmBody(k.view(request), { question: `Archive ${room.code} ${room.name}?`, detail: 'Members can still read the room, but nobody can post. You can restore it later.', action: `/admin/rooms/${room.id}/archive`, fields: { archived: 'yes' }, yes: 'Yes, archive', cancel: `/admin/rooms/${room.id}` });
+          const confirm = confirmBody(k.view(request), { question: `Archive ${room.code} ${room.name}?`, detail: `Members can still read the room, but nobody can post. Its code ${room.code} is then free for a new room (next session's). You can restore it later, while no other room has the code.`, action: `/admin/rooms/${room.id}/archive`, fields: { archived: 'yes' }, yes: 'Yes, archive', cancel: `/admin/rooms/${room.id}` });
           return k.page(set, request, { title: 'Please confirm', section: 'rooms', body: confirm });
         }
-        await archiveRoom(k.chat, k.actor(request), room.id, archived);
+        try {
+          await archiveRoom(k.chat, k.actor(request), room.id, archived);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          return detail(set, request, room.id, { error: e.message }, httpStatus(e));
+        }
         return seeOther(set, `/admin/rooms/${room.id}?done=${archived ? 'archived' : 'restored'}`);
       },
       { params: RoomParams, body: t.Object({ _csrf: Csrf, archived: t.Union([t.Literal('yes'), t.Literal('no')]), confirm: Confirm }) },

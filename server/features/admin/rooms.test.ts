@@ -70,6 +70,23 @@ describe('admin portal: course rooms', () => {
     expect(await auditActions(t.store)).toContain('room.archive');
   }, 30_000);
 
+  test("a new session's room takes an archived room's code; restoring the old one is then refused on its page", async () => {
+    const t = await adminSetup();
+    const first = await t.admin.post('/admin/rooms', { code: 'HED204', name: 'Health Ed 2025/26' });
+    const oldId = first.headers.get('location')!.replace(/^\/admin\/rooms\/([^?]+).*$/, '$1');
+    const ask = await (await t.admin.post(`/admin/rooms/${oldId}/archive`, { archived: 'yes' })).text();
+    expect(ask).toContain("Its code HED204 is then free for a new room (next session&#39;s).");
+    await t.admin.post(`/admin/rooms/${oldId}/archive`, { archived: 'yes', confirm: 'yes' });
+    expect((await t.admin.post('/admin/rooms', { code: 'HED204', name: 'Health Ed 2026/27' })).status).toBe(303);
+    const restore = await t.admin.post(`/admin/rooms/${oldId}/archive`, { archived: 'no' });
+    expect(restore.status).toBe(409);
+    expect(await restore.text()).toContain('Another room now uses the code HED204: archive that one before restoring this one.');
+    expect((await t.store.rooms.byId(oldId))!.archived).toBe(true);
+    const list = await (await t.admin.get('/admin/rooms?archived=yes')).text();
+    expect(list).toContain('Health Ed 2025/26');
+    expect(list).toContain('Health Ed 2026/27');
+  });
+
   test('direct messages and groups are not shown in the portal', async () => {
     const t = await adminSetup();
     const dm = await t.store.rooms.create({ id: 'dm-1', kind: 'dm', code: null, name: 'x', topic: '', createdBy: null, dmKey: 'a:b' }, []);

@@ -12,7 +12,7 @@ import { MAX_GROUP_MEMBERS } from './policy';
 import { postingSlot } from '../moderation/posting-banner';
 import { REFUSALS } from '../moderation/restrictions';
 import { createGroup } from './groups';
-import { addMembers, COURSE_CODE_RE, createCourseRoom, findPeople, normaliseCourseCode, removeMember, roomTitle, startDm, summaries } from './rooms';
+import { archiveRoom, addMembers, COURSE_CODE_RE, createCourseRoom, findPeople, normaliseCourseCode, removeMember, roomTitle, startDm, summaries } from './rooms';
 
 /** A HubSocket that records what the hub does to it. */
 class FakeSocket implements HubSocket {
@@ -156,10 +156,24 @@ describe('createCourseRoom', () => {
     for (const code of ['CSC101', 'csc101', 'Csc 101', ' CSC  101']) {
       const e = await expectAppError(createCourseRoom(ctx, lecturerActor(admin), { code, name: 'Second' }));
       expect(e.kind).toBe('conflict');
-      expect(e.message).toBe('A room with code CSC101 already exists.');
+      expect(e.message).toBe("A room with code CSC101 already exists. To start a new session's room with this code, archive the old one first.");
     }
     expect(await store.rooms.listCourses()).toHaveLength(1);
     expect(await store.audit.list({ action: 'room.create' })).toHaveLength(1);
+  });
+
+  test("next session: once the old room is archived its code makes a new room; the old one cannot be restored over it", async () => {
+    const { ctx, store, lecturer, admin } = await setUp();
+    const past = await createCourseRoom(ctx, lecturerActor(lecturer), { code: 'HED204', name: 'Health Education 2025/26' });
+    await archiveRoom(ctx, lecturerActor(admin), past.id, true);
+    const next = await createCourseRoom(ctx, lecturerActor(lecturer), { code: 'hed 204', name: 'Health Education 2026/27' });
+    expect(next.code).toBe('HED204');
+    expect((await store.rooms.byId(past.id))?.code).toBe('HED204');
+    const e = await expectAppError(archiveRoom(ctx, lecturerActor(admin), past.id, false));
+    expect(e.kind).toBe('conflict');
+    expect(e.message).toBe('Another room now uses the code HED204: archive that one before restoring this one.');
+    expect((await store.rooms.byId(past.id))?.archived).toBe(true);
+    expect(await store.audit.list({ action: 'room.unarchive' })).toHaveLength(0);
   });
 });
 

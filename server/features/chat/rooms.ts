@@ -94,7 +94,7 @@ export async function createCourseRoom(
     if (actor.user) await announceJoin(ctx, actor.user.id, room.id);
     return room;
   } catch (e) {
-    if (e instanceof DuplicateRoomError) throw conflict(`A room with code ${code} already exists.`);
+    if (e instanceof DuplicateRoomError) throw conflict(`A room with code ${code} already exists. To start a new session's room with this code, archive the old one first.`);
     throw e;
   }
 }
@@ -171,13 +171,21 @@ export async function setRoomRole(ctx: ChatContext, actor: Actor, roomId: string
 
 /**
  * Archives (or restores) a room: members keep reading it, nobody can post (sendMessage refuses).
- * Members' room lists show it as archived on their next page load.
+ * Members' room lists show it as archived on their next page load. An archived course room frees
+ * its code for a new room (next session's); restoring it is refused while another room has it.
  */
 export async function archiveRoom(ctx: ChatContext, actor: Actor, roomId: string, archived: boolean): Promise<Room> {
   const room = await ctx.store.rooms.byId(roomId);
   if (!room) throw notFound('No such room.');
   if (room.archived === archived) return room;
-  const updated = (await ctx.store.rooms.update(roomId, { archived }))!;
+  let updated: Room;
+  try {
+    updated = (await ctx.store.rooms.update(roomId, { archived }))!;
+  } catch (e) {
+    // An archived course's code is free for next session's room; restoring needs it back.
+    if (e instanceof DuplicateRoomError) throw conflict(`Another room now uses the code ${room.code}: archive that one before restoring this one.`);
+    throw e;
+  }
   await recordAudit(ctx.store, actor, archived ? 'room.archive' : 'room.unarchive', roomId, { code: room.code });
   // An archived room is read-only: its call ends too (the call bar is gone from its page).
   if (archived) ctx.calls?.endRoom(roomId, 'This room was archived: the call has ended.');

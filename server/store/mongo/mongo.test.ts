@@ -52,6 +52,25 @@ if (uri) {
       await client.close();
     }
   });
+  test('schema 2: a room archived by an older version frees its course code at the next start', async () => {
+    const name = `lt_test_codes_${Date.now()}`;
+    dbs.push(name);
+    const first = await createMongoStore(uri, name);
+    const past = await first.rooms.create({ id: 'past', kind: 'course', code: 'HED204', name: 'Last year', topic: '', createdBy: null, dmKey: null }, []);
+    await first.close();
+    // As schema 1 archived it: the flag only, the code key kept.
+    const client = await new MongoClient(uri).connect();
+    try {
+      await client.db(name).collection<{ _id: string }>('rooms').updateOne({ _id: past.id }, { $set: { archived: true, uniqueCode: 'code:HED204' } });
+    } finally {
+      await client.close();
+    }
+    const again = await createMongoStore(uri, name);
+    expect(await again.rooms.byId('past')).toMatchObject({ code: 'HED204', archived: true });
+    const next = await again.rooms.create({ id: 'next', kind: 'course', code: 'HED204', name: 'This year', topic: '', createdBy: null, dmKey: null }, []);
+    expect((await again.rooms.byCode('HED204'))?.id).toBe(next.id);
+    await again.close();
+  });
   test('settledSeq stays below a number taken but not yet written, until its claim is done or stale', async () => {
     const name = `lt_test_settled_${Date.now()}`;
     dbs.push(name);

@@ -11,7 +11,7 @@ import { MongoClient, MongoServerError, type Db, type IndexDescription } from 'm
 import { MongoUsers } from './users';
 import { MongoSessions } from './sessions';
 import { MongoAudit } from './audit';
-import { backfillRoomActivity, MongoRooms } from './rooms';
+import { backfillArchivedCodes, backfillRoomActivity, MongoRooms } from './rooms';
 import { MongoMessages } from './messages';
 import { MongoFiles } from './files';
 import { MongoCases } from './cases';
@@ -87,6 +87,7 @@ export async function ensureIndexes(db: Db) {
   ]);
   await backfillSanctionSlots(db);
   await backfillRoomActivity(db);
+  await backfillArchivedCodes(db);
   await createMissing(db, 'sanctions', [{ key: { slot: 1 }, name: 'slot_unique', unique: true }]);
 }
 
@@ -106,7 +107,9 @@ async function supportsTransactions(db: Db): Promise<boolean> {
  * database instead of writing into it (a rollback needs the backup taken before the upgrade).
  * Databases from before this guard have no record: they are at most this version.
  */
-export const MONGO_SCHEMA = 1;
+// 2: an archived room frees its course code (its unique key becomes `id:`; rooms.ts backfillArchivedCodes).
+// Older code would restore one without taking the code back, leaving two live rooms with one code.
+export const MONGO_SCHEMA = 2;
 
 interface Meta {
   _id: string;

@@ -45,6 +45,18 @@ export async function backfillRoomActivity(db: Db) {
   }
   await activity.updateOne({ _id: BACKFILLED }, { $set: { lastAt: 0 } }, { upsert: true });
 }
+
+/**
+ * Archived rooms free their course code (schema 2): rooms archived before keep `code:X` as their
+ * unique key, which would refuse next session's room. Idempotent (only archived rooms still holding
+ * a code key are rewritten), so it simply runs at every start.
+ */
+export async function backfillArchivedCodes(db: Db) {
+  const rooms = db.collection<RoomDoc>('rooms');
+  for await (const r of rooms.find({ archived: true, uniqueCode: { $regex: '^code:' } }, { projection: { _id: 1 } })) {
+    await rooms.updateOne({ _id: r._id }, { $set: { uniqueCode: `id:${r._id}` } });
+  }
+}
 type MemberDoc = Membership;
 
 const toRoom = ({ _id, uniqueCode: _c, uniqueDm: _d, ...rest }: RoomDoc): Room => ({ id: _id, ...rest });
@@ -91,7 +103,7 @@ export class MongoRooms implements RoomStore {
     } catch (e) {
       if (!isDup(e)) throw e;
       // Which key clashed: ask rather than parse the error (its shape differs across servers).
-      if (code !== null && (await this.byCode(code))) throw new DuplicateRoomError(code);
+      if (code !== null && (await this.rooms.findOne({ uniqueCode: `code:${code}` }))) throw new DuplicateRoomError(code);
       if (room.dmKey !== null && (await this.byDmKey(room.dmKey))) throw new DuplicateRoomError(room.dmKey);
       throw new DuplicateRoomError(room.id);
     }
@@ -112,8 +124,10 @@ export class MongoRooms implements RoomStore {
     return d ? toRoom(d) : null;
   }
 
+  /** The live room with the code, else the newest archived one (an archived room frees its code: `update`). */
   async byCode(code: string) {
-    const d = await this.rooms.findOne({ uniqueCode: `code:${code.toUpperCase()}` });
+    const c = code.toUpperCase();
+    const d = (await this.rooms.findOne({ uniqueCode: `code:${c}` })) ?? (await this.rooms.find({ kind: 'course', code: c }).sort({ createdAt: -1, _id: -1 }).limit(1).toArray())[0];
     return d ? toRoom(d) : null;
   }
 
@@ -128,13 +142,27 @@ export class MongoRooms implements RoomStore {
     if (patch.topic !== undefined) set.topic = patch.topic;
     if (patch.archived !== undefined) set.archived = patch.archived;
     if (Object.keys(set).length === 0) return this.byId(id);
-    const d = await this.rooms.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
+    // Archiving frees the code for a new live room; restoring takes it back (refused by the unique
+    // index when a live room has it: one document's update, so nothing changes then).
+    if (patch.archived !== undefined) {
+      const code = (await this.rooms.findOne({ _id: id }, { projection: { code: 1 } }))?.code ?? null;
+      set.uniqueCode = !patch.archived && code !== null ? `code:${code}` : `id:${id}`;
+    }
+    let d: RoomDoc | null;
+    try {
+      d = await this.rooms.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
+    } catch (e) {
+      // Which key clashed: ask (FerretDB reports a clash in findAndModify with its own error code).
+      const held = set.uniqueCode?.startsWith('code:') ? await this.rooms.findOne({ uniqueCode: set.uniqueCode, _id: { $ne: id } }) : null;
+      if (held) throw new DuplicateRoomError(held.code ?? id);
+      throw e;
+    }
     return d ? toRoom(d) : null;
   }
 
   async listCourses(opts: { includeArchived?: boolean } = {}) {
     const q = opts.includeArchived ? { kind: 'course' as const } : { kind: 'course' as const, archived: false };
-    return (await this.rooms.find(q).sort({ code: 1 }).toArray()).map(toRoom);
+    return (await this.rooms.find(q).sort({ code: 1, archived: 1, createdAt: -1 }).toArray()).map(toRoom);
   }
 
   async listForUser(userId: string) {

@@ -210,4 +210,9 @@ export const MIGRATIONS: string[] = [
    UPDATE rooms SET last_at = COALESCE((SELECT MAX(created_at) FROM messages WHERE room_id = rooms.id AND held = 0), created_at);`,
   // 11: audit entries by target (a user's page lists the latest about them; the audit log filters by it).
   `CREATE INDEX audit_target ON audit(target, seq);`,
+  // 12: a course code belongs to one live room; an archived room keeps its code in archived_code, so
+  // next session's room can take it (HED204 every year). `code` stays the unique live code.
+  `ALTER TABLE rooms ADD COLUMN archived_code TEXT;
+   UPDATE rooms SET archived_code = code, code = NULL WHERE archived = 1 AND code IS NOT NULL;
+   CREATE INDEX rooms_archived_code ON rooms(archived_code);`,
 ];

@@ -4,7 +4,9 @@ import { DuplicateRoomError, NotFoundStoreError, type Membership, type NewRoom, 
 interface RoomRow {
   id: string;
   kind: Room['kind'];
+  /** The live code: unique, NULL once archived (migration 12). */
   code: string | null;
+  archived_code: string | null;
   name: string;
   topic: string;
   created_by: string | null;
@@ -25,7 +27,7 @@ interface MemberRow {
 const toRoom = (r: RoomRow): Room => ({
   id: r.id,
   kind: r.kind,
-  code: r.code,
+  code: r.code ?? r.archived_code,
   name: r.name,
   topic: r.topic,
   createdBy: r.created_by,
@@ -44,7 +46,7 @@ const toMembership = (r: MemberRow): Membership => ({
 });
 
 /** Prefixed column names so a joined row can carry both a room and a membership. */
-const ROOM_COLS = 'r.id, r.kind, r.code, r.name, r.topic, r.created_by, r.created_at, r.archived, r.dm_key, r.last_seq';
+const ROOM_COLS = 'r.id, r.kind, r.code, r.archived_code, r.name, r.topic, r.created_by, r.created_at, r.archived, r.dm_key, r.last_seq';
 const INSERT_MEMBER = 'INSERT OR IGNORE INTO memberships (room_id, user_id, role, joined_at, last_read_seq) VALUES (?, ?, ?, ?, 0)';
 
 export class SqliteRooms implements RoomStore {
@@ -84,7 +86,9 @@ export class SqliteRooms implements RoomStore {
   }
 
   async byCode(code: string) {
-    return this.one('code', code.toUpperCase());
+    const c = code.toUpperCase();
+    const r = this.db.query('SELECT * FROM rooms WHERE code = ? OR archived_code = ? ORDER BY archived, created_at DESC, id DESC LIMIT 1').get(c, c) as RoomRow | null;
+    return r ? toRoom(r) : null;
   }
 
   async byDmKey(dmKey: string) {
@@ -96,15 +100,23 @@ export class SqliteRooms implements RoomStore {
     const args: (string | number)[] = [];
     if (patch.name !== undefined) (sets.push('name = ?'), args.push(patch.name));
     if (patch.topic !== undefined) (sets.push('topic = ?'), args.push(patch.topic));
-    if (patch.archived !== undefined) (sets.push('archived = ?'), args.push(patch.archived ? 1 : 0));
+    // Archiving frees the code (kept in archived_code); restoring takes it back, unless a live room has it.
+    if (patch.archived === true) sets.push('archived = 1', 'archived_code = COALESCE(code, archived_code)', 'code = NULL');
+    if (patch.archived === false) sets.push('archived = 0', 'code = COALESCE(code, archived_code)', 'archived_code = NULL');
     if (sets.length === 0) return this.byId(id);
-    const changes = this.db.query(`UPDATE rooms SET ${sets.join(', ')} WHERE id = ?`).run(...args, id).changes;
+    let changes: number;
+    try {
+      changes = this.db.query(`UPDATE rooms SET ${sets.join(', ')} WHERE id = ?`).run(...args, id).changes;
+    } catch (e) {
+      if (/UNIQUE constraint failed: rooms\.code/.test(String((e as Error).message))) throw new DuplicateRoomError((await this.byId(id))?.code ?? id);
+      throw e;
+    }
     return changes === 0 ? null : this.byId(id);
   }
 
   async listCourses(opts: { includeArchived?: boolean } = {}) {
     const rows = this.db
-      .query(`SELECT * FROM rooms WHERE kind = 'course' ${opts.includeArchived ? '' : 'AND archived = 0'} ORDER BY code`)
+      .query(`SELECT * FROM rooms WHERE kind = 'course' ${opts.includeArchived ? '' : 'AND archived = 0'} ORDER BY COALESCE(code, archived_code), archived, created_at DESC`)
       .all() as RoomRow[];
     return rows.map(toRoom);
   }

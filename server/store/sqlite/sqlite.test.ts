@@ -70,3 +70,24 @@ test('migration 9: held messages stored before heldRev take their rev; shown one
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('migration 12: rooms archived before it free their course code and still show it', async () => {
+  const { Database } = await import('bun:sqlite');
+  const { MIGRATIONS } = await import('./migrations');
+  const dir = mkdtempSync(join(tmpdir(), 'lt-sqlite-'));
+  try {
+    const old = new Database(join(dir, 'letstalk.db'), { create: true });
+    for (const m of MIGRATIONS.slice(0, 11)) old.exec(m);
+    old.exec('PRAGMA user_version = 11');
+    old.exec(`INSERT INTO rooms (id, kind, code, name, topic, created_by, dm_key, created_at, last_seq, archived) VALUES ('past', 'course', 'HED204', 'Last year', '', NULL, NULL, 1, 0, 1), ('live', 'course', 'CSC101', 'Now', '', NULL, NULL, 2, 0, 0)`);
+    old.close();
+    const store = createSqliteStore(dir);
+    expect(await store.rooms.byId('past')).toMatchObject({ code: 'HED204', archived: true });
+    expect(await store.rooms.byId('live')).toMatchObject({ code: 'CSC101', archived: false });
+    const next = await store.rooms.create({ id: 'next', kind: 'course', code: 'HED204', name: 'This year', topic: '', createdBy: null, dmKey: null }, []);
+    expect((await store.rooms.byCode('HED204'))?.id).toBe(next.id);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
