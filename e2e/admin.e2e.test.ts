@@ -285,6 +285,38 @@ describeBrowser('admin portal (browser)', () => {
     TIMEOUT,
   );
 
+  test(
+    "a new session: the old course room is archived and its code makes next session's room; restoring the old one is refused",
+    async () => {
+      const page = admin.page;
+      await withArtifactsOnFailure('admin-rooms-session', page, server, async () => {
+        const create = async (name: string) => {
+          await page.goto(`${server.url}/admin/rooms`);
+          await page.getByLabel('Course code').fill('HED 204');
+          await page.getByLabel('Room name').fill(name);
+          await page.getByRole('button', { name: 'Create room' }).click();
+          await page.getByRole('status').filter({ hasText: 'Room created.' }).waitFor();
+        };
+        await create('Health Education 2025/26');
+        const oldUrl = page.url().replace(/\?.*$/, '');
+        await page.getByRole('button', { name: 'Archive room' }).click();
+        await page.getByText('Its code HED204 is then free for a new room').waitFor();
+        await page.getByRole('button', { name: 'Yes, archive' }).click();
+        await page.getByRole('button', { name: 'Restore room' }).waitFor();
+        await create('Health Education 2026/27');
+        expect(page.url()).not.toContain(oldUrl);
+        // Both are listed with their code; the old one is archived.
+        await page.goto(`${server.url}/admin/rooms?archived=yes`);
+        const rows = page.getByRole('row').filter({ hasText: 'HED204' });
+        expect((await rows.allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim())).toEqual(['HED204 Health Education 2026/27 0 open', 'HED204 Health Education 2025/26 0 archived']);
+        await page.goto(oldUrl);
+        await page.getByRole('button', { name: 'Restore room' }).click();
+        await page.getByRole('alert').filter({ hasText: 'Another room now uses the code HED204: archive that one before restoring this one.' }).waitFor();
+      });
+    },
+    TIMEOUT,
+  );
+
   // Last: afterwards the store holds 50,000 more accounts, which FerretDB (no real indexes on its
   // SQLite backend) scans on every lookup; the tests above should not pay for that.
   test(
