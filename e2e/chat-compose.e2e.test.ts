@@ -150,21 +150,41 @@ describeBrowser('composing (browser)', () => {
   );
 
   test(
-    'a member reports a message: the safeguarding team gets a case, she is thanked; nobody can report their own',
+    'a member reports a message as harmful, or as a worry about its writer (a welfare concern): the safeguarding team gets a case, she is thanked; nobody can report their own',
     async () => {
       await withArtifactsOnFailure('compose-report', a.page, server, async () => {
         await Promise.all([a, b].map((s) => openRoom(s.page, server, roomId)));
         await send(b.page, 'Report me if you like');
         const theirs = messageArticle(a.page, 'Report me if you like');
         await theirs.waitFor();
-        a.page.once('dialog', (d) => void d.accept());
+        // Report asks what it is about; Escape changes nothing and gives the focus back.
+        const ask = a.page.getByRole('dialog', { name: 'Tell the safeguarding team' });
         await theirs.hover();
         await theirs.getByRole('button', { name: 'Report' }).click();
+        await ask.waitFor();
+        await a.page.keyboard.press('Escape');
+        await ask.waitFor({ state: 'hidden' });
+        expect(await a.page.evaluate(() => document.activeElement?.textContent)).toBe('Report');
+        await theirs.hover();
+        await theirs.getByRole('button', { name: 'Report' }).click();
+        await ask.getByRole('button', { name: 'This message is harmful' }).click();
         await eventually(async () => expect(await a.page.locator(`#composer-error-${roomId}`).innerText()).toBe('Reported to the safeguarding team. Thank you: they will look at it.'));
+        // A disclosure: the reader is worried about its writer.
+        await send(b.page, 'I have not eaten in three days and I do not want to go home');
+        // By keyboard this time: Tab to its Report, Enter, then the choice.
+        const worrying = messageArticle(a.page, 'I have not eaten in three days');
+        await worrying.getByRole('button', { name: 'Report' }).focus();
+        await a.page.keyboard.press('Enter');
+        await ask.waitFor();
+        await ask.getByRole('button', { name: 'I am worried about the person who wrote it' }).focus();
+        await a.page.keyboard.press('Enter');
         const store = await serverStore(server);
         try {
           const id = (await theirs.getAttribute('id'))!.slice(2);
-          expect(await store.cases.list({ messageId: id })).toEqual([expect.objectContaining({ labels: ['reported'], severity: 'review', status: 'open' })]);
+          const cases = await store.cases.list({ messageId: id });
+          expect(cases).toEqual([expect.objectContaining({ labels: ['reported'], severity: 'review', status: 'open' })]);
+          const wid = (await worrying.getAttribute('id'))!.slice(2);
+          await eventually(async () => expect(await store.cases.list({ messageId: wid })).toEqual([expect.objectContaining({ labels: ['welfare_concern'], severity: 'review', status: 'open' })]));
         } finally {
           await store.close();
         }

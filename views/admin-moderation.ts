@@ -9,6 +9,7 @@ import { csrfField, type AdminView } from './admin';
 import { formatMessage } from './format';
 import { KIND_TEXT, STATUS_TEXT } from './admin-sanctions';
 import { LABELS, type Label } from '../server/features/moderation/model/labels';
+import { CONCERN_LABEL } from '../server/features/moderation/report';
 
 /** The labels' names as officers read them (the campus data's definitions, docs/moderation-model.md). */
 export const LABEL_TEXT: Record<Label, string> = {
@@ -93,12 +94,16 @@ ${next === undefined ? '' : next ? html`<p><a href="/admin/moderation/cases/${ne
   const risk = c.labels.includes('grooming_risk')
     ? html`<p class="notice">Held by the conversation-level grooming risk (${pct(c.scores.grooming_risk)}): this sender's recent messages to a student under 18, taken together, reached its threshold, not this message alone.</p>`
     : '';
+  // A worry for the writer is a referral, not an accusation (report.ts CONCERN_LABEL).
+  const concern = c.labels.includes(CONCERN_LABEL)
+    ? html`<p class="notice" role="note"><strong>Welfare concern:</strong> a member is worried about the person who wrote this message${cv.sender?.minor ? html` (<strong>under 18</strong>)` : ''}: they may be in danger or need help. Follow the university's child-protection and welfare procedure for them. This is not a complaint against the writer: releasing the case takes no action on the message or its writer.</p>`
+    : '';
   const related = cv.related.length
     ? html`<section aria-labelledby="rel-h"><h2 id="rel-h">The sender's other open cases in this room</h2><p class="hint">Their messages are left out of the context window above; each is decided on its own page.</p><ul>${cv.related.map(
         (x) => html`<li><a href="/admin/moderation/cases/${x.id}">${v.dateTime(x.createdAt)}</a>: ${x.severity === 'hold' ? 'held' : 'review'}, ${labelList(x)}</li>`,
       )}</ul></section>`
     : '';
-  return html`${risk}<dl class="facts">
+  return html`${concern}${risk}<dl class="facts">
 <dt>Severity</dt><dd>${c.severity === 'hold' ? (c.towardsMinor ? 'held before delivery' : 'held: hidden from everyone but its sender (before delivery, or found in the history of a room a student under 18 joined)') : 'delivered, flagged for review'}</dd>
 <dt>Labels</dt><dd>${labelList(c)}</dd>
 <dt>Room</dt><dd>${roomText(cv)}</dd>

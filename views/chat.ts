@@ -154,7 +154,26 @@ ${v.history
 </form>${attachControl(r.id)}${uploadsArea(r.id)}`}
 <p class="alert" id="composer-error-${r.id}" role="alert" hidden></p>
 </div>
+${reportDialog()}
 </main>`;
+}
+
+/**
+ * What a member's Report asks (views/client/chat.ts opens it): harm done by the message, or worry
+ * for its writer (a disclosure: "he touches me", "I don't want to live"), which the safeguarding
+ * team takes up as a welfare concern, not as a case against the writer (report.ts).
+ */
+export function reportDialog(): Raw {
+  return html`<dialog class="report-dialog" id="report-dialog" aria-labelledby="report-h">
+<form method="dialog" class="stack">
+<h2 id="report-h">Tell the safeguarding team</h2>
+<p>They read this message with a few messages around it, and nothing else. Its writer is not told who told them.</p>
+<button type="submit" value="harm" aria-describedby="report-harm-hint">This message is harmful</button>
+<p class="hint" id="report-harm-hint">Sexual messages, harassment, threats, grooming or abuse.</p>
+<button type="submit" value="concern" aria-describedby="report-concern-hint">I am worried about the person who wrote it</button>
+<p class="hint" id="report-concern-hint">They may be in danger or need help. The team reaches out to them; nothing is held against them.</p>
+<button type="submit" value="cancel" class="secondary">Cancel</button>
+</form></dialog>`;
 }
 
 export function typingLine(roomId: string, user: Sender): Raw {

@@ -354,8 +354,10 @@ function start(app: HTMLElement) {
         roomAlert(room, `Not deleted: ${OFFLINE}`);
       }
     } else if (art && room && action === 'report') {
-      if (!confirm('Report this message to the safeguarding team? They will read it with a few messages around it; its sender is not told who reported it.')) return;
-      if (!send({ type: 'report', room, message: art.id.slice(2) })) roomAlert(room, `Not reported: ${OFFLINE}`);
+      const why = await askReport(b);
+      if (why === 'harm' || why === 'concern') {
+        if (!send({ type: 'report', room, message: art.id.slice(2), ...(why === 'concern' ? { concern: true } : {}) })) roomAlert(room, `Not reported: ${OFFLINE}`);
+      }
     } else if (art && room && action === 'edit') {
       if (edits.isOpen(art)) return edits.open(art, room, '');
       const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`).catch(() => null);
@@ -384,4 +386,25 @@ function start(app: HTMLElement) {
   }
   markCurrentRoom();
   setStatus();
+}
+
+/**
+ * Asks what a Report is about (views/chat.ts reportDialog): 'harm', 'concern', or '' (cancelled,
+ * Escape included). Focus goes back to the Report button afterwards.
+ */
+function askReport(from: HTMLElement): Promise<string> {
+  const dialog = document.getElementById('report-dialog') as HTMLDialogElement | null;
+  if (!dialog) return Promise.resolve(confirm('Report this message to the safeguarding team?') ? 'harm' : '');
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener(
+      'close',
+      () => {
+        from.focus();
+        resolve(dialog.returnValue);
+      },
+      { once: true },
+    );
+  });
 }

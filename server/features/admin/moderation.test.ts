@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import { topics } from '../../realtime/topics';
 import { editMessage, sendMessage } from '../chat/messages';
 import { AdminClient, auditActions, csrfOf, person, safeguardingCast } from './test-support';
+import { reportMessage } from '../moderation/report';
 
 const NOT_FOUND = 'There is nothing at this address.';
 
@@ -130,6 +131,20 @@ describe('/admin/moderation', () => {
     // A hold by the conversation-level risk says so.
     const risk = await s.t.store.cases.create({ roomId: s.room.id, messageId: s.message.id, senderId: s.adult.id, labels: ['grooming_risk'], scores: { grooming_risk: 0.62 }, text: s.message.body, modelVersion: 'm', severity: 'hold', towardsMinor: true });
     expect(await (await officer.get(`/admin/moderation/cases/${risk.id}`)).text()).toContain('Held by the conversation-level grooming risk (62%)');
+  });
+
+  test("a welfare concern's case page says it is a referral for the writer (under 18), not a complaint against them", async () => {
+    const s = await setUp();
+    const officer = await grantOfficer(s.admin, s.officerP.id, s.officerP, s.caseId);
+    const kidUser = (await s.t.store.users.byId(s.kid.id))!;
+    const { message } = await sendMessage(s.t.app.chat, kidUser, { roomId: s.room.id, clientId: Bun.randomUUIDv7(), body: 'I do not feel safe at home' });
+    const adultUser = (await s.t.store.users.byId(s.adult.id))!;
+    const { caseId } = await reportMessage(s.t.app.chat, adultUser, { roomId: s.room.id, messageId: message.id, origin: 'x', concern: true });
+    const page = await (await officer.get(`/admin/moderation/cases/${caseId}`)).text();
+    expect(page).toContain('<strong>Welfare concern:</strong> a member is worried about the person who wrote this message (<strong>under 18</strong>)');
+    expect(page).toContain('This is not a complaint against the writer');
+    // A report of harm has no such note.
+    expect(await (await officer.get(`/admin/moderation/cases/${s.caseId}`)).text()).not.toContain('Welfare concern');
   });
 
   test('release: confirm step, required reason, CSRF; then the message reaches the room', async () => {

@@ -24,7 +24,7 @@ export const Frame = t.Union([
   t.Object({ type: t.Literal('send'), room: Id, clientId: t.String({ maxLength: 64 }), body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('edit'), room: Id, message: Id, body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('delete'), room: Id, message: Id, headers: HxHeaders }, strict),
-  t.Object({ type: t.Literal('report'), room: Id, message: Id, headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('report'), room: Id, message: Id, concern: t.Optional(t.Boolean()), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('read'), room: Id, seq: Count, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('resume'), rooms: RoomRevs, have: t.Optional(RoomHave), headers: HxHeaders }, strict),

@@ -86,7 +86,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         return;
       case 'report':
         try {
-          await reportMessage(chat, user, { roomId: frame.room, messageId: frame.message, origin: conn.ip ?? 'unknown' });
+          await reportMessage(chat, user, { roomId: frame.room, messageId: frame.message, origin: conn.ip ?? 'unknown', concern: frame.concern === true });
           sendData(conn, { type: 'reported', room: frame.room, id: frame.message });
         } catch (e) {
           if (!(e instanceof AppError) || e.kind === 'unauthenticated') throw e;

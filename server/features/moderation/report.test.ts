@@ -6,7 +6,7 @@ import { createChatContext, type ChatContext } from '../chat/context';
 import { sendMessage } from '../chat/messages';
 import { createModeration } from './screen';
 import { fakeClassifier } from './test-support';
-import { REPORTED_FILE, reportMessage } from './report';
+import { CONCERN, REPORTED_FILE, reportMessage } from './report';
 import { decideCase } from './cases';
 import { clauseForLabels } from './policy-clauses';
 
@@ -89,6 +89,31 @@ describe('reportMessage', () => {
     const file = (await s.store.messages.append({ roomId: s.room.id, senderId: s.adult.id, clientId: cid(), kind: 'file', body: 'IMG_2041.jpg', mentions: [] })).message;
     const fc = await reportMessage(s.ctx, s.kid, { roomId: s.room.id, messageId: file.id, origin: 'x' });
     expect(await s.store.cases.byId(fc.caseId)).toMatchObject({ text: 'File: IMG_2041.jpg', modelVersion: REPORTED_FILE });
+  });
+
+  test('a worry about the writer (a disclosure) opens a welfare-concern case, says so to the officers, and is audited as one; after a report of harm it joins that case and tells them again', async () => {
+    const s = await setUp();
+    const { message } = await sendMessage(s.ctx, s.kid, { roomId: s.room.id, clientId: cid(), body: 'my uncle comes to my room at night and I am scared to go home' });
+    const r = await reportMessage(s.ctx, s.other, { roomId: s.room.id, messageId: message.id, origin: 'x', concern: true });
+    expect(await s.store.cases.byId(r.caseId)).toMatchObject({ labels: ['welfare_concern'], senderId: s.kid.id, severity: 'review', modelVersion: CONCERN, text: message.body });
+    expect(s.notices).toEqual([expect.objectContaining({ caseId: r.caseId, labels: ['welfare_concern'], severity: 'high', summary: "A member is worried about the welfare of a message's writer, a student under 18." })]);
+    expect((await s.store.audit.list({ action: 'moderation.report' }))[0]!.details).toMatchObject({ concern: true, opened: true });
+    // Nothing happens to the message or its writer.
+    expect((await s.store.messages.byId(s.room.id, message.id))!.held).toBe(false);
+    expect(await s.store.sanctions.list({ userId: s.kid.id })).toEqual([]);
+    // An adult's message reported as harmful, then someone worries about its writer: one case, both labels, two notices.
+    const { message: m2 } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'nobody would care if I disappeared' });
+    const harm = await reportMessage(s.ctx, s.kid, { roomId: s.room.id, messageId: m2.id, origin: 'x' });
+    const worry = await reportMessage(s.ctx, s.other, { roomId: s.room.id, messageId: m2.id, origin: 'x', concern: true });
+    expect(worry).toEqual({ caseId: harm.caseId, opened: false });
+    expect((await s.store.cases.byId(harm.caseId))!.labels).toEqual(['reported', 'welfare_concern']);
+    expect(s.notices.slice(1)).toEqual([
+      expect.objectContaining({ summary: 'A member reported a message in a conversation with a student under 18.' }),
+      expect.objectContaining({ summary: "A member is worried about the welfare of a message's writer." }),
+    ]);
+    // A second worry about the same message: no third notice.
+    await reportMessage(s.ctx, s.kid, { roomId: s.room.id, messageId: m2.id, origin: 'x', concern: true });
+    expect(s.notices).toHaveLength(3);
   });
 
   test("upheld with the officer's labels, the sender's notice cites the rule those labels name, not a default", async () => {

@@ -15,19 +15,28 @@ import { recordAudit } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { memberRoom } from '../chat/messages';
 import { minorIds } from './screen';
+import { isMinor } from '../accounts/model';
 
 export const REPORT_LABEL = 'reported';
+/**
+ * A member is worried about the message's writer (a disclosure of abuse, self-harm): a welfare
+ * referral, not an accusation. Same case machinery (one case per message, the officers told at once,
+ * audited), its own label so the case page and the notice say what it is; the writer is told nothing.
+ */
+export const CONCERN_LABEL = 'welfare_concern';
 /**
  * Case "model versions" of reports. A reported file is judged by its content, which the case's text
  * (its name) does not hold: its case is left out of the training export (judged.ts).
  */
 export const REPORTED = 'reported by a member';
 export const REPORTED_FILE = 'reported by a member (a file)';
+export const CONCERN = 'a member is worried about the writer';
 
 /** One report at a time per message (on this node): two at once must not open two cases. */
 const perMessage = new KeyedLock();
 
-export async function reportMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; origin: string }): Promise<{ caseId: string; opened: boolean }> {
+export async function reportMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; origin: string; concern?: boolean }): Promise<{ caseId: string; opened: boolean }> {
+  const label = input.concern ? CONCERN_LABEL : REPORT_LABEL;
   const { room } = await memberRoom(ctx, user, input.roomId);
   const message = await ctx.store.messages.byId(room.id, input.messageId);
   // What the reporter cannot see (another's held message) is, to them, no message.
@@ -37,28 +46,33 @@ export async function reportMessage(ctx: ChatContext, user: User, input: { roomI
   if (wait > 0) throw rateLimited(`You have sent many reports in the last hour. Try again in ${Math.ceil(wait / 60)} minutes, or write to the safeguarding team.`, wait);
   return perMessage.run(message.id, async () => {
     const open = (await ctx.store.cases.list({ messageId: message.id, status: 'open', limit: 1 }))[0];
-    const first = open ? await ctx.store.cases.addLabel(open.id, REPORT_LABEL) : true;
+    const first = open ? await ctx.store.cases.addLabel(open.id, label) : true;
     const c =
       open ??
       (await ctx.store.cases.create({
         roomId: room.id,
         messageId: message.id,
         senderId: message.senderId,
-        labels: [REPORT_LABEL],
+        labels: [label],
         scores: {},
         text: message.kind === 'file' ? `File: ${message.body}` : message.body,
-        modelVersion: message.kind === 'file' ? REPORTED_FILE : REPORTED,
+        modelVersion: message.kind === 'file' ? REPORTED_FILE : input.concern ? CONCERN : REPORTED,
         severity: 'review',
         towardsMinor: (await minorIds(ctx.store, room.id)).some((id) => id !== message.senderId),
       }));
-    await recordAudit(ctx.store, { userId: user.id, origin: input.origin }, 'moderation.report', c.id, { roomId: room.id, messageId: message.id, senderId: message.senderId, opened: !open, first });
+    await recordAudit(ctx.store, { userId: user.id, origin: input.origin }, 'moderation.report', c.id, { roomId: room.id, messageId: message.id, senderId: message.senderId, opened: !open, first, ...(input.concern ? { concern: true } : {}) });
+    // The first report of its kind tells the officers: a worry about the writer after a report of
+    // harm (or the other way round) is news to them.
     if (first) {
+      const writerMinor = input.concern && isMinor((await ctx.store.users.byId(message.senderId)) ?? { dateOfBirth: null, minorOverride: null });
       void ctx.moderation?.notifier?.notify({
         caseId: c.id,
         kind: 'review',
         severity: 'high',
-        labels: [...new Set([...c.labels, REPORT_LABEL])],
-        summary: `A member reported a message${c.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
+        labels: [...new Set([...c.labels, label])],
+        summary: input.concern
+          ? `A member is worried about the welfare of a message's writer${writerMinor ? ', a student under 18' : ''}.`
+          : `A member reported a message${c.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
         url: ctx.moderation.link(`/admin/moderation/cases/${c.id}`),
         at: Date.now(),
       });
