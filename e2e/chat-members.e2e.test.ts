@@ -53,7 +53,7 @@ describeBrowser('room members (browser)', () => {
         const people = await l.page.locator('ul.people li strong').allInnerTexts();
         expect(people).toEqual(['Dr Okafor', 'Ada Obi', 'Bola Ade']);
         await l.page.getByRole('button', { name: 'Make moderator: Bola Ade' }).click();
-        await l.page.getByRole('status').filter({ hasText: 'They are now a moderator of this room.' }).waitFor();
+        await l.page.getByRole('status').filter({ hasText: 'Bola Ade is now a moderator of this room.' }).waitFor();
         expect(await l.page.locator('li', { hasText: 'Bola Ade' }).locator('.role-tag').innerText()).toBe('Moderator');
         // Students see the list, with no controls.
         await a.page.goto(`${server.url}/rooms/${roomId}/members`);
@@ -101,7 +101,7 @@ describeBrowser('room members (browser)', () => {
         await a.page.getByRole('alert').filter({ hasText: 'No account for nobody@unilag.edu.ng.' }).waitFor();
 
         await a.page.getByRole('button', { name: 'Remove Bola Ade from the group' }).click();
-        await a.page.getByRole('status').filter({ hasText: 'They were removed from the group.' }).waitFor();
+        await a.page.getByRole('status').filter({ hasText: 'Bola Ade was removed from the group.' }).waitFor();
         expect(await a.page.locator('ul.people li strong').allInnerTexts()).toEqual(['Ada Obi', 'Chidi Eze']);
         // Bola's open page of the group says so.
         await b.page.getByText('You were removed from this room').waitFor({ timeout: 15_000 });

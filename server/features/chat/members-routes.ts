@@ -18,18 +18,20 @@ import { appointModerator, listMembers, removeFromGroup } from './members';
 
 const Id = t.String({ maxLength: 64 });
 /** Said once after a change's redirect (a code, never text from the query: nothing to inject). */
-const DONE: Record<string, (n?: string) => string> = {
-  moderator: () => 'They are now a moderator of this room.',
-  member: () => 'They are no longer a moderator.',
-  removed: () => 'They were removed from the group.',
-  added: (n) => `${n === '1' ? 'One person was' : `${n} people were`} added to the group.`,
+const DONE: Record<string, (who: string, n?: string) => string> = {
+  moderator: (who) => `${who} is now a moderator of this room.`,
+  member: (who) => `${who} is no longer a moderator.`,
+  removed: (who) => `${who} was removed from the group.`,
+  added: (_, n) => `${n === '1' ? 'One person was' : `${n} people were`} added to the group.`,
 };
 
 export function memberRoutes(app: AppContext, chat: ChatContext) {
   const actor = (u: User, r: Request) => ({ userId: u.id, origin: requestInfo(r).ip ?? 'unknown', user: u });
-  const page = async (set: SetLike, user: User, roomId: string, q: { q?: string; offset?: number; done?: string; n?: string }, error?: AppError) => {
+  const page = async (set: SetLike, user: User, roomId: string, q: { q?: string; offset?: number; done?: string; n?: string; user?: string }, error?: AppError) => {
     const list = await listMembers(chat, user, roomId, { q: q.q, offset: q.offset });
-    const done = q.done && DONE[q.done] ? DONE[q.done]!(q.n) : null;
+    // Named from the store by id (an id in a link, never a name: nothing to forge but a real name).
+    const who = q.user ? ((await app.store.users.byId(q.user))?.name ?? 'They') : 'They';
+    const done = q.done && DONE[q.done] ? DONE[q.done]!(who, q.n) : null;
     const body = membersPage({ list, q: q.q ?? '', error: error?.message, done });
     return sendHtml(set, appShell({ user, title: `People in ${list.room.name}`, body, asset: app.assets.url }), error ? httpStatus(error) : 200);
   };
@@ -55,6 +57,7 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
           offset: t.Optional(t.Numeric({ minimum: 0, maximum: 1_000_000 })),
           done: t.Optional(t.String({ maxLength: 20 })),
           n: t.Optional(t.String({ pattern: '^[0-9]{1,3}$' })),
+          user: t.Optional(Id),
         }),
       },
     )
@@ -64,7 +67,7 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
         const { user } = await requireUser();
         return change(set, user, params.id, async () => {
           await appointModerator(chat, actor(user, request), params.id, params.userId, body.role);
-          return `done=${body.role}`;
+          return `done=${body.role}&user=${encodeURIComponent(params.userId)}`;
         });
       },
       { params: t.Object({ id: Id, userId: Id }), body: t.Object({ role: t.Union([t.Literal('moderator'), t.Literal('member')]) }) },
@@ -75,7 +78,7 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
         const { user } = await requireUser();
         return change(set, user, params.id, async () => {
           await removeFromGroup(chat, actor(user, request), params.id, params.userId);
-          return 'done=removed';
+          return `done=removed&user=${encodeURIComponent(params.userId)}`;
         });
       },
       { params: t.Object({ id: Id, userId: Id }) },
