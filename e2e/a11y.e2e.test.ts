@@ -338,6 +338,12 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
         const p = await phone.newPage();
         await openRoom(p, server, room);
         await axeBoth(p, 'room page, 360×640');
+        // Report's question (opened from another's message in chat-compose.e2e.test.ts), on a phone.
+        await p.evaluate(() => (document.getElementById('report-dialog') as HTMLDialogElement).showModal());
+        await axeBoth(p, 'report dialog, 360×640');
+        const choices = await p.getByRole('dialog', { name: 'Tell the safeguarding team' }).getByRole('button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().height >= 24));
+        expect(choices).toEqual([true, true, true]);
+        await p.keyboard.press('Escape');
         expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
         // The composer's targets on a phone: Send, the message box, Attach file (a label: what a finger sees), the Rooms link.
         const sizes = await p.evaluate(() =>
