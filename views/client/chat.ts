@@ -18,6 +18,7 @@ import { typingLines } from './typing';
 import { toSignIn } from './to-sign-in';
 import { checkSession } from './session-check';
 import { watchNetwork, type WsConnection } from './network';
+import { askReport } from './report';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -386,25 +387,4 @@ function start(app: HTMLElement) {
   }
   markCurrentRoom();
   setStatus();
-}
-
-/**
- * Asks what a Report is about (views/chat.ts reportDialog): 'harm', 'concern', or '' (cancelled,
- * Escape included). Focus goes back to the Report button afterwards.
- */
-function askReport(from: HTMLElement): Promise<string> {
-  const dialog = document.getElementById('report-dialog') as HTMLDialogElement | null;
-  if (!dialog) return Promise.resolve(confirm('Report this message to the safeguarding team?') ? 'harm' : '');
-  dialog.returnValue = '';
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener(
-      'close',
-      () => {
-        from.focus();
-        resolve(dialog.returnValue);
-      },
-      { once: true },
-    );
-  });
 }
