@@ -101,7 +101,7 @@ describeBrowser('room members (browser)', () => {
         await a.page.getByRole('alert').filter({ hasText: 'No account for nobody@unilag.edu.ng.' }).waitFor();
 
         await a.page.getByRole('button', { name: 'Remove Bola Ade from the group' }).click();
-        await a.page.getByRole('status').filter({ hasText: 'Bola Ade was removed from the group.' }).waitFor();
+        await a.page.getByRole('status').filter({ hasText: 'They were removed from the group.' }).waitFor();
         expect(await a.page.locator('ul.people li strong').allInnerTexts()).toEqual(['Ada Obi', 'Chidi Eze']);
         // Bola's open page of the group says so.
         await b.page.getByText('You were removed from this room').waitFor({ timeout: 15_000 });

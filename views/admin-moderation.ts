@@ -95,8 +95,11 @@ ${next === undefined ? '' : next ? html`<p><a href="/admin/moderation/cases/${ne
     ? html`<p class="notice">Held by the conversation-level grooming risk (${pct(c.scores.grooming_risk)}): this sender's recent messages to a student under 18, taken together, reached its threshold, not this message alone.</p>`
     : '';
   // A worry for the writer is a referral, not an accusation (report.ts CONCERN_LABEL).
+  // Only a case that is nothing but the worry is "not a complaint": one that a member also reported as
+  // harmful, or the model flagged, is a complaint too, and must be decided as one (review s14).
+  const alsoComplaint = c.labels.some((l) => l !== CONCERN_LABEL);
   const concern = c.labels.includes(CONCERN_LABEL)
-    ? html`<p class="notice" role="note"><strong>Welfare concern:</strong> a member is worried about the person who wrote this message${cv.sender?.minor ? html` (<strong>under 18</strong>)` : ''}: they may be in danger or need help. Follow the university's child-protection and welfare procedure for them. This is not a complaint against the writer: releasing the case takes no action on the message or its writer.</p>`
+    ? html`<p class="notice" role="note"><strong>Welfare concern:</strong> a member is worried about the person who wrote this message${cv.sender?.minor ? html` (<strong>under 18</strong>)` : ''}: they may be in danger or need help. Follow the university's child-protection and welfare procedure for them. ${alsoComplaint ? html`<strong>This case is also a complaint</strong> (${labelList(c)}): decide on the message as for any report; the worry does not make it harmless.` : 'This is not a complaint against the writer: releasing the case takes no action on the message or its writer.'}</p>`
     : '';
   const related = cv.related.length
     ? html`<section aria-labelledby="rel-h"><h2 id="rel-h">The sender's other open cases in this room</h2><p class="hint">Their messages are left out of the context window above; each is decided on its own page.</p><ul>${cv.related.map(

@@ -22,7 +22,7 @@ export interface MembersView {
 function row(v: MemberList, r: MemberRow): Raw {
   const badge = ROOM_ROLE[r.roomRole];
   const actions: Raw[] = [];
-  if (!r.you && r.active) actions.push(html`<form method="post" action="/dm"><input type="hidden" name="user" value="${r.id}"><button type="submit" aria-label="Message ${r.name}">Message</button></form>`);
+  if (!r.you) actions.push(html`<form method="post" action="/dm"><input type="hidden" name="user" value="${r.id}"><button type="submit" aria-label="Message ${r.name}">Message</button></form>`);
   if (!r.you && v.canAppoint && r.roomRole !== 'owner') {
     const next = r.roomRole === 'moderator' ? 'member' : 'moderator';
     actions.push(html`<form method="post" action="/rooms/${v.room.id}/members/${r.id}/role"><input type="hidden" name="role" value="${next}"><button type="submit" class="link" aria-label="${next === 'moderator' ? `Make moderator: ${r.name}` : `Not a moderator: ${r.name}`}">${next === 'moderator' ? 'Make moderator' : 'Not a moderator'}</button></form>`);

@@ -164,6 +164,12 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect((await store.audit.list({ afterSeq: 15, beforeSeq: 18 })).map((e) => e.seq)).toEqual([16, 17]);
       expect(await store.audit.count()).toBe(20);
       expect(await store.audit.count({ action: 'user.create', limit: 1 })).toBe(10);
+      // Any of several targets (a course code's rooms, this session's and last).
+      await store.audit.append({ ...base, target: 'room-old', at: Date.now(), action: 'room.archive' });
+      expect((await store.audit.list({ target: ['room-old', 'u9'] })).length).toBe(21);
+      expect((await store.audit.list({ target: ['room-old', 'nobody'] })).map((e) => e.action)).toEqual(['room.archive']);
+      expect(await store.audit.list({ target: [] })).toEqual([]);
+      expect(await store.audit.count({ target: ['room-old'] })).toBe(1);
       const tampered = all.map((e) => (e.seq === 7 ? { ...e, target: 'someone-else' } : e));
       expect(verifyChain(tampered)).toMatchObject({ ok: false, brokenAt: 7 });
     });

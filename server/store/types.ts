@@ -130,7 +130,8 @@ export interface AuditEvent extends AuditInput {
 export interface AuditFilter {
   action?: string;
   actorId?: string;
-  target?: string;
+  /** One target, or any of several (a course code names every room that ever had it). */
+  target?: string | string[];
   since?: number;
   until?: number;
   /** Return entries with seq greater than this (for paging and verification). */

@@ -132,8 +132,10 @@ export async function toFilter(store: Store, q: AuditQuery, timeZone: string): P
   if (q.target?.trim()) {
     const t = q.target.trim();
     const u = t.includes('@') ? await store.users.byEmail(t) : null;
-    const room = u ? null : await store.rooms.byCode(normaliseCourseCode(t));
-    filter.target = u?.id ?? room?.id ?? t;
+    // A course code names every room that had it: last session's archived HED204 and this one's.
+    const code = normaliseCourseCode(t);
+    const rooms = u ? [] : (await store.rooms.listCourses({ includeArchived: true })).filter((r) => r.code === code);
+    filter.target = u ? u.id : rooms.length ? rooms.map((r) => r.id) : t;
   }
   for (const [key, plus] of [['from', 0], ['to', 1]] as const) {
     const raw = q[key]?.trim();

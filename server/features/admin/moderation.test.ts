@@ -147,6 +147,22 @@ describe('/admin/moderation', () => {
     expect(await (await officer.get(`/admin/moderation/cases/${s.caseId}`)).text()).not.toContain('Welfare concern');
   });
 
+  test('a case that is both a report of harm and a welfare concern is shown as a complaint too, not as "not a complaint"', async () => {
+    const { t, admin, adultUser, kid, officerP, room } = await safeguardingCast('dm');
+    const chat = t.app.chat;
+    const kidUser = (await t.store.users.byId(kid.id))!;
+    const { message } = await sendMessage(chat, adultUser, { roomId: room.id, clientId: Bun.randomUUIDv7(), body: 'see you after class, just the two of us, do not tell your mum' });
+    // The minor reports it as harmful; a worry about its writer (hers, or anyone's) joins the same case.
+    const harm = await reportMessage(chat, kidUser, { roomId: room.id, messageId: message.id, origin: 'x' });
+    await reportMessage(chat, kidUser, { roomId: room.id, messageId: message.id, origin: 'x', concern: true });
+    expect((await t.store.cases.byId(harm.caseId))!.labels).toEqual(['reported', 'welfare_concern']);
+    const officer = await grantOfficer(admin, officerP.id, officerP, harm.caseId);
+    const page = await (await officer.get(`/admin/moderation/cases/${harm.caseId}`)).text();
+    expect(page).toContain('Welfare concern');
+    // The case IS a complaint against the writer (a minor reported the message as harmful):
+    expect(page).not.toContain('This is not a complaint against the writer');
+  });
+
   test('release: confirm step, required reason, CSRF; then the message reaches the room', async () => {
     const s = await setUp();
     const officer = await grantOfficer(s.admin, s.officerP.id, s.officerP, s.caseId);

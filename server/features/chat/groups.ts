@@ -14,6 +14,7 @@ import { MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
 import { addMembers, announceJoin, detachMember, mayStart, screenRoomName } from './rooms';
 import { assertMayPost } from '../moderation/restrictions';
 import type { Actor } from '../audit/record';
+import { KeyedLock } from '../../lib/keyed-lock';
 
 /** A small group conversation; the creator must be allowed to start a conversation with each member. */
 export async function createGroup(ctx: ChatContext, user: User, input: { name: string; memberIds: string[] }): Promise<Room> {
@@ -80,6 +81,15 @@ export async function usersByEmails(ctx: ChatContext, text: string): Promise<Use
  * history screened first (addMembers). Returns the names of those added.
  */
 export async function addToGroup(ctx: ChatContext, actor: Actor & { user: User }, roomId: string, people: User[]): Promise<string[]> {
+  // One add per group at a time (on this node): each add checks "may all these people be together"
+  // against the members it read, so two adds at once (a minor in one, an adult who may not contact
+  // her in the other) each passed alone and both landed (review s14).
+  return groupAdds.run(roomId, () => addToGroupLocked(ctx, actor, roomId, people));
+}
+
+const groupAdds = new KeyedLock();
+
+async function addToGroupLocked(ctx: ChatContext, actor: Actor & { user: User }, roomId: string, people: User[]): Promise<string[]> {
   const user = actor.user;
   const { room, membership } = await memberRoom(ctx, user, roomId);
   if (room.kind !== 'group') throw badRequest('Only groups take new members this way: a course room follows the class list.');

@@ -21,7 +21,7 @@ const Id = t.String({ maxLength: 64 });
 const DONE: Record<string, (who: string, n?: string) => string> = {
   moderator: (who) => `${who} is now a moderator of this room.`,
   member: (who) => `${who} is no longer a moderator.`,
-  removed: (who) => `${who} was removed from the group.`,
+  removed: () => 'They were removed from the group.',
   added: (_, n) => `${n === '1' ? 'One person was' : `${n} people were`} added to the group.`,
 };
 
@@ -29,9 +29,10 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
   const actor = (u: User, r: Request) => ({ userId: u.id, origin: requestInfo(r).ip ?? 'unknown', user: u });
   const page = async (set: SetLike, user: User, roomId: string, q: { q?: string; offset?: number; done?: string; n?: string; user?: string }, error?: AppError) => {
     const list = await listMembers(chat, user, roomId, { q: q.q, offset: q.offset });
-    // Named from the store by id (an id in a link, never a name: nothing to forge but a real name).
-    const who = q.user ? ((await app.store.users.byId(q.user))?.name ?? 'They') : 'They';
-    const done = q.done && DONE[q.done] ? DONE[q.done]!(who, q.n) : null;
+    // Named from the store by id, and only a member of the room (a link never carries a name, and the
+    // page must not turn any id into a name). Someone removed is no longer a member: "They".
+    const who = q.user && (await app.store.rooms.membership(list.room.id, q.user)) ? ((await app.store.users.byId(q.user))?.name ?? 'They') : 'They';
+    const done = q.done && Object.hasOwn(DONE, q.done) ? DONE[q.done]!(who, q.n) : null;
     const body = membersPage({ list, q: q.q ?? '', error: error?.message, done });
     return sendHtml(set, appShell({ user, title: `People in ${list.room.name}`, body, asset: app.assets.url }), error ? httpStatus(error) : 200);
   };
@@ -78,7 +79,7 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
         const { user } = await requireUser();
         return change(set, user, params.id, async () => {
           await removeFromGroup(chat, actor(user, request), params.id, params.userId);
-          return `done=removed&user=${encodeURIComponent(params.userId)}`;
+          return 'done=removed';
         });
       },
       { params: t.Object({ id: Id, userId: Id }) },

@@ -131,7 +131,7 @@ describe('groups: the owner adds and removes people', () => {
     expect((await bola.client.post(`/rooms/${id}/members`, { emails: okafor.user.email })).status).toBe(403);
     expect((await bola.client.post(`/rooms/${id}/members/${okafor.user.id}/remove`, {})).status).toBe(403);
     const removed = await ada.client.post(`/rooms/${id}/members/${bola.user.id}/remove`, {});
-    expect(removed.headers.get('location')).toBe(`/rooms/${id}/members?done=removed&user=${bola.user.id}`);
+    expect(removed.headers.get('location')).toBe(`/rooms/${id}/members?done=removed`);
     expect(await t.store.rooms.membership(id, bola.user.id)).toBeNull();
     expect((await bola.client.get(`/rooms/${id}/members`)).status).toBe(404);
     expect((await t.store.audit.list({ action: 'room.remove_member' }))[0]).toMatchObject({ actorId: ada.user.id, details: { userId: bola.user.id } });

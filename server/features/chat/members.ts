@@ -24,8 +24,6 @@ export interface MemberRow {
   accountRole: User['role'];
   roomRole: RoomRole;
   you: boolean;
-  /** Whether the viewer may open a direct conversation from here (the DM route checks again). */
-  active: boolean;
 }
 
 export interface MemberList {
@@ -64,7 +62,9 @@ export async function listMembers(ctx: ChatContext, viewer: User, roomId: string
   const all = members
     .flatMap((m) => {
       const u = users.get(m.userId);
-      return u ? [{ id: u.id, name: u.name, accountRole: u.role, roomRole: m.role, you: u.id === viewer.id, active: u.status === 'active' }] : [];
+      // Every account alike, whatever its state: the page must not tell who is suspended (Message is
+      // offered to all; the DM route decides).
+      return u ? [{ id: u.id, name: u.name, accountRole: u.role, roomRole: m.role, you: u.id === viewer.id }] : [];
     })
     .filter((r) => !q || r.name.toLowerCase().includes(q))
     .sort((a, b) => (RANK[a.roomRole] ?? 3) - (RANK[b.roomRole] ?? 3) || a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id));
@@ -98,5 +98,9 @@ export async function removeFromGroup(ctx: ChatContext, actor: Actor & { user: U
   const { room, membership } = await memberRoom(ctx, actor.user, roomId);
   if (!mayManageGroup(room, membership)) throw forbidden("Only the group's owner can remove people from it.");
   if (userId === actor.user.id) throw badRequest('To leave the group yourself, use "Leave group".');
+  // As for adding people and choosing moderators: a blocked or restricted owner, or anyone in a frozen
+  // group, changes nothing (removing the member who reported them would cut her off from the evidence).
+  // A group gone read-only for want of a shared course may still lose a member.
+  await assertMayPost(ctx.store, actor.user, room, { conversation: false });
   await removeMember(ctx, actor, room.id, userId);
 }

@@ -9,7 +9,7 @@ function auditQuery(f: AuditFilter): Record<string, unknown> {
   const q: Record<string, unknown> = {};
   if (f.action !== undefined) q.action = f.action;
   if (f.actorId !== undefined) q.actorId = f.actorId;
-  if (f.target !== undefined) q.target = f.target;
+  if (f.target !== undefined) q.target = typeof f.target === 'string' ? f.target : { $in: f.target };
   if (f.since !== undefined || f.until !== undefined) {
     q.at = { ...(f.since !== undefined && { $gte: f.since }), ...(f.until !== undefined && { $lt: f.until }) };
   }

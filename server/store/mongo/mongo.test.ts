@@ -5,6 +5,7 @@
 import { expect, test } from 'bun:test';
 import { storeContract } from '../contract';
 import { createMongoStore, MONGO_SCHEMA } from './mongo';
+import { backfillArchivedCodes } from './rooms';
 import { StoreVersionError } from '../version';
 import { MongoClient } from 'mongodb';
 
@@ -142,6 +143,62 @@ if (uri) {
     const again = await createMongoStore(uri, name);
     expect((await again.rooms.listForUser('me')).map((e) => e.room.id)).toEqual(['recent', 'old-busy']);
     await again.close();
+  });
+  const codeRoom = (name: string, createdAt: number) => ({ id: Bun.randomUUIDv7(), kind: 'course' as const, code: 'HED204', name, topic: '', createdBy: null, dmKey: null, createdAt });
+  test('course codes: two archived HED204 restored at once while a third is created: one live room', async () => {
+    const name = `lt_test_codes_race_${Date.now()}`;
+    dbs.push(name);
+    const store = await createMongoStore(uri, name);
+    try {
+      const a = await store.rooms.create(codeRoom('a', 1), []);
+      await store.rooms.update(a.id, { archived: true });
+      const b = await store.rooms.create(codeRoom('b', 2), []);
+      await store.rooms.update(b.id, { archived: true });
+      const r = await Promise.allSettled([store.rooms.update(a.id, { archived: false }), store.rooms.update(b.id, { archived: false }), store.rooms.create(codeRoom('c', 3), [])]);
+      const live = (await store.rooms.listCourses()).filter((x) => x.code === 'HED204');
+      expect(live.length).toBe(1);
+      expect(r.filter((x) => x.status === 'fulfilled').length).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('course codes: the start-up backfill never strips the key of a room another node restored meanwhile', async () => {
+    const name = `lt_test_codes_backfill_${Date.now()}`;
+    dbs.push(name);
+    const store = await createMongoStore(uri, name);
+    const client = await new MongoClient(uri).connect();
+    try {
+      const db = client.db(name);
+      const old = await store.rooms.create(codeRoom('old', 1), []);
+      // Archived by the previous version: the code key stays.
+      await db.collection('rooms').updateOne({ _id: old.id as never }, { $set: { archived: true } });
+      // This node's backfill has read the room; another (already upgraded) node restores it before the write.
+      const rooms = db.collection('rooms');
+      const realUpdateOne = rooms.updateOne.bind(rooms);
+      let restored = false;
+      const proxy = new Proxy(db, {
+        get(target, prop) {
+          if (prop !== 'collection') return Reflect.get(target, prop);
+          return (n: string) => {
+            const c = target.collection(n);
+            return new Proxy(c, {
+              get(ct, p) {
+                if (p === 'updateOne' && !restored) return async (...args: unknown[]) => { restored = true; await store.rooms.update(old.id, { archived: false }); return (realUpdateOne as (...a: unknown[]) => unknown)(...args); };
+                const v = Reflect.get(ct, p);
+                return typeof v === 'function' ? v.bind(ct) : v;
+              },
+            });
+          };
+        },
+      });
+      await backfillArchivedCodes(proxy as typeof db);
+      expect((await store.rooms.byId(old.id))!.archived).toBe(false);
+      await expect(store.rooms.create(codeRoom('second live', 2), [])).rejects.toThrow();
+    } finally {
+      await client.close();
+      await store.close();
+    }
   });
   test('clean up test databases', async () => {
     const client = await new MongoClient(uri).connect();

@@ -53,8 +53,9 @@ export async function backfillRoomActivity(db: Db) {
  */
 export async function backfillArchivedCodes(db: Db) {
   const rooms = db.collection<RoomDoc>('rooms');
-  for await (const r of rooms.find({ archived: true, uniqueCode: { $regex: '^code:' } }, { projection: { _id: 1 } })) {
-    await rooms.updateOne({ _id: r._id }, { $set: { uniqueCode: `id:${r._id}` } });
+  for await (const r of rooms.find({ archived: true, uniqueCode: { $regex: '^code:' } }, { projection: { _id: 1, uniqueCode: 1 } })) {
+    // Only if still archived with that key: another node may have restored it since the read (review s14).
+    await rooms.updateOne({ _id: r._id, archived: true, uniqueCode: r.uniqueCode }, { $set: { uniqueCode: `id:${r._id}` } });
   }
 }
 type MemberDoc = Membership;

@@ -32,7 +32,8 @@ function auditWhere(f: AuditFilter): { sql: string; args: (string | number)[] } 
   const args: (string | number)[] = [];
   if (f.action !== undefined) (where.push('action = ?'), args.push(f.action));
   if (f.actorId !== undefined) (where.push('actor_id = ?'), args.push(f.actorId));
-  if (f.target !== undefined) (where.push('target = ?'), args.push(f.target));
+  if (typeof f.target === 'string') (where.push('target = ?'), args.push(f.target));
+  else if (f.target) (where.push(f.target.length ? `target IN (${f.target.map(() => '?').join(',')})` : '0'), args.push(...f.target));
   if (f.since !== undefined) (where.push('at >= ?'), args.push(f.since));
   if (f.until !== undefined) (where.push('at < ?'), args.push(f.until));
   if (f.afterSeq !== undefined) (where.push('seq > ?'), args.push(f.afterSeq));
