@@ -11,9 +11,9 @@ import { contactRefusal } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { memberRoom } from './messages';
 import { MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
-import { addMembers, announceJoin, detachMember, mayStart, screenRoomName } from './rooms';
+import { addMembers, announceJoin, detachMember, mayStart, removeMember, screenRoomName } from './rooms';
 import { assertMayPost } from '../moderation/restrictions';
-import type { Actor } from '../audit/record';
+import { SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { KeyedLock } from '../../lib/keyed-lock';
 
 /** A small group conversation; the creator must be allowed to start a conversation with each member. */
@@ -83,11 +83,14 @@ export async function usersByEmails(ctx: ChatContext, text: string): Promise<Use
 export async function addToGroup(ctx: ChatContext, actor: Actor & { user: User }, roomId: string, people: User[]): Promise<string[]> {
   // One add per group at a time (on this node): each add checks "may all these people be together"
   // against the members it read, so two adds at once (a minor in one, an adult who may not contact
-  // her in the other) each passed alone and both landed (review s14).
-  return groupAdds.run(roomId, () => addToGroupLocked(ctx, actor, roomId, people));
+  // her in the other) each passed alone and both landed (review s14). Across nodes, see the re-check.
+  let lock = groupAdds.get(ctx);
+  if (!lock) groupAdds.set(ctx, (lock = new KeyedLock()));
+  return lock.run(roomId, () => addToGroupLocked(ctx, actor, roomId, people));
 }
 
-const groupAdds = new KeyedLock();
+/** Per chat context, i.e. per node (a test builds two contexts on one store to play two nodes). */
+const groupAdds = new WeakMap<ChatContext, KeyedLock>();
 
 async function addToGroupLocked(ctx: ChatContext, actor: Actor & { user: User }, roomId: string, people: User[]): Promise<string[]> {
   const user = actor.user;
@@ -105,6 +108,15 @@ async function addToGroupLocked(ctx: ChatContext, actor: Actor & { user: User },
   const wait = await ctx.roomLimiter.take(`group:${user.id}`);
   if (wait > 0) throw rateLimited(`You have started or added to many groups in a short time: try again in ${inMinutes(wait)}.`, wait);
   const added = new Set(await addMembers(ctx, actor, room.id, fresh.map((p) => ({ userId: p.id, role: 'member' as const }))));
+  // Another node may have added someone meanwhile (its lock is not ours): checked again against who
+  // is in the group now, and on a clash this add is taken back (audited removals). Both crossing adds
+  // may be taken back: the safe side. The window is the time between the two writes.
+  try {
+    await mayMeet(ctx, await ctx.store.users.byIds((await ctx.store.rooms.members(room.id)).map((m) => m.userId)));
+  } catch (e) {
+    for (const id of added) await removeMember(ctx, SYSTEM_ACTOR, room.id, id);
+    throw e;
+  }
   return fresh.filter((p) => added.has(p.id)).map((p) => p.name);
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { signedInClient as signedIn, testApp, type TestApp } from '../../testing';
 import type { Room, RoomRole, User } from '../../store/types';
+import { createChatContext } from './context';
+import { addToGroup } from './groups';
 
 const ADULT_DOB = '1990-05-17';
 const MINOR_DOB = `${new Date().getUTCFullYear() - 12}-01-01`;
@@ -36,6 +38,19 @@ describe('people in a room: safeguarding and privacy', () => {
     const inGroup = (await t.store.rooms.members(id)).map((m) => m.userId);
     expect([a.status, b.status].filter((s) => s === 303).length).toBeLessThanOrEqual(1);
     expect(inGroup.includes(tobi.user.id) && inGroup.includes(bola.user.id)).toBe(false);
+  });
+
+  test('two nodes adding at once (their locks apart): the check again after the write takes a clashing add back', async () => {
+    const { t, okafor, ada, bola, tobi } = await setUp();
+    await course(t, 'BIO101', [[ada.user, 'member'], [tobi.user, 'member']]);
+    const made = await ada.client.post('/groups', { name: 'Project', emails: okafor.user.email });
+    const id = made.headers.get('location')!.replace('/rooms/', '');
+    const other = createChatContext(t.store, t.hub, 'Africa/Lagos');
+    const actor = { userId: ada.user.id, origin: '10.0.0.1', user: ada.user };
+    const r = await Promise.allSettled([addToGroup(t.app.chat, actor, id, [tobi.user]), addToGroup(other, actor, id, [bola.user])]);
+    const inGroup = (await t.store.rooms.members(id)).map((m) => m.userId);
+    expect(inGroup.includes(tobi.user.id) && inGroup.includes(bola.user.id)).toBe(false);
+    expect(r.filter((x) => x.status === 'rejected').length).toBeGreaterThanOrEqual(1);
   });
 
   test('the owner of a frozen group cannot remove members', async () => {
