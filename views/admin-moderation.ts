@@ -9,7 +9,7 @@ import { csrfField, type AdminView } from './admin';
 import { formatMessage } from './format';
 import { KIND_TEXT, STATUS_TEXT } from './admin-sanctions';
 import { LABELS, type Label } from '../server/features/moderation/model/labels';
-import { CONCERN_LABEL } from '../server/features/moderation/report';
+import { CONCERN_LABEL, isConcernOnly } from '../server/features/moderation/concern';
 
 /** The labels' names as officers read them (the campus data's definitions, docs/moderation-model.md). */
 export const LABEL_TEXT: Record<Label, string> = {
@@ -40,13 +40,13 @@ export function caseQueueBody(v: AdminView, queue: CaseQueue, showing: 'open' | 
   const counts = (what: string, shown: number, all: number) => html`${all} ${what}${all === shown ? '' : html` (the first ${shown} shown)`}`;
   return html`<p><a href="/admin/moderation/actions">Actions and appeals</a> (blocks, restrictions, freezes, removals)</p>
 <p>${showing === 'open' ? html`Open cases: held messages first, the longest waiting first (each withholds a message until you decide), then messages delivered and flagged for review, newest first. <a href="/admin/moderation?status=all">Show decided cases too</a>` : html`All cases, newest first. <a href="/admin/moderation">Show open cases only</a>`}</p>
-<p role="status" class="queue-count">${counts(showing === 'open' ? 'held, waiting' : 'held', shownHeld, queue.held)}; ${counts('for review', shownReview, queue.review)}.</p>
+<p role="status" class="queue-count">${queue.concerns ? html`${queue.concerns} welfare concern${queue.concerns === 1 ? '' : 's'}${showing === 'open' ? ' (first)' : ''}; ` : ''}${counts(showing === 'open' ? 'held, waiting' : 'held', shownHeld, queue.held)}; ${counts('for review', shownReview, queue.review)}.</p>
 ${reviewCases ? '' : html`<p class="hint">Review-level flags are switched off on this server (MODERATION_REVIEW_CASES=false): only held messages open cases.</p>`}
 ${rows.length
   ? html`<div class="table-wrap"><table><caption class="visually-hidden">Moderation cases</caption>
-<thead><tr><th scope="col">Opened</th><th scope="col">Severity</th><th scope="col">Labels (score)</th><th scope="col">Room</th><th scope="col">Sender</th><th scope="col">Recipients</th><th scope="col">Model</th><th scope="col">Status</th></tr></thead>
+<thead><tr><th scope="col">Opened</th><th scope="col">Severity</th><th scope="col">Labels (score)</th><th scope="col">Room</th><th scope="col">Sender</th><th scope="col">Recipients</th><th scope="col">Flagged by</th><th scope="col">Status</th></tr></thead>
 <tbody>${rows.map(
-      (s) => html`<tr><td><a href="/admin/moderation/cases/${s.c.id}">${v.dateTime(s.c.createdAt)}</a></td><td>${s.c.severity === 'hold' ? html`<strong>held</strong>` : 'review'}</td><td>${labelList(s.c)}</td><td>${roomText(s)}</td><td>${partyText(s.sender)}</td><td>${s.others ? html`${s.others.map((p, i) => html`${i ? '; ' : ''}${partyText(p)}`)}` : html`${s.room.members - 1} members`}</td><td><code>${s.c.modelVersion}</code></td><td>${outcome(s.c)}</td></tr>`,
+      (s) => html`<tr><td><a href="/admin/moderation/cases/${s.c.id}">${v.dateTime(s.c.createdAt)}</a></td><td>${s.c.labels.includes(CONCERN_LABEL) ? html`<strong>welfare concern</strong>${s.c.severity === 'hold' ? ', held' : ''}` : s.c.severity === 'hold' ? html`<strong>held</strong>` : 'review'}</td><td>${labelList(s.c)}</td><td>${roomText(s)}</td><td>${partyText(s.sender)}</td><td>${s.others ? html`${s.others.map((p, i) => html`${i ? '; ' : ''}${partyText(p)}`)}` : html`${s.room.members - 1} members`}</td><td><code>${s.c.modelVersion}</code></td><td>${outcome(s.c)}</td></tr>`,
     )}</tbody></table></div>`
   : html`<p class="hint">No cases.</p>`}`;
 }
@@ -68,7 +68,15 @@ export function caseBody(v: AdminView, cv: CaseView, names: Map<string, string>,
   const checked = (on: boolean) => (on ? html` checked` : '');
   const c = cv.c;
   const base = `/admin/moderation/cases/${c.id}`;
-  const decision = c.status === 'open'
+  const decision = c.status === 'open' && isConcernOnly(c)
+    ? html`<section aria-labelledby="decide-h"><h2 id="decide-h">Close the concern</h2>
+<form method="post" action="${base}/decide" class="stack narrow">${csrfField(v)}${cv.message ? html`<input type="hidden" name="rev" value="${cv.message.rev}">` : ''}
+<input type="hidden" name="decision" value="release"><input type="hidden" name="judged" value="1">
+<p class="hint">Closing takes no action on the message or its writer, who is not told. A disclosure is not harm: there is nothing to uphold here, and it is kept for retraining as a harmless message.</p>
+<label for="reason">What was done for the writer (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" rows="3" placeholder="e.g. Referred to the designated safeguarding lead on 28 Nov; student counsellor to contact her">${form?.reason ?? ''}</textarea>
+<button type="submit">Continue</button>
+</form></section>`
+    : c.status === 'open'
     ? html`<section aria-labelledby="decide-h"><h2 id="decide-h">Decision</h2>
 <form method="post" action="${base}/decide" class="stack narrow">${csrfField(v)}${cv.message ? html`<input type="hidden" name="rev" value="${cv.message.rev}">` : ''}
 <fieldset><legend>Outcome</legend>
@@ -112,7 +120,7 @@ ${next === undefined ? '' : next ? html`<p><a href="/admin/moderation/cases/${ne
 <dt>Room</dt><dd>${roomText(cv)}</dd>
 <dt>Sender</dt><dd>${partyText(cv.sender)}</dd>
 <dt>Recipients</dt><dd>${cv.others ? html`${cv.others.map((p, i) => html`${i ? '; ' : ''}${partyText(p)}`)}` : html`${cv.room.members - 1} members`}</dd>
-<dt>Model version</dt><dd><code>${c.modelVersion}</code></dd>
+<dt>Flagged by</dt><dd><code>${c.modelVersion}</code></dd>
 <dt>Opened</dt><dd>${v.dateTime(c.createdAt)}</dd>
 </dl>
 <section aria-labelledby="msg-h"><h2 id="msg-h">Flagged message and context</h2>

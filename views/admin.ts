@@ -25,8 +25,8 @@ const SECTIONS = [
 ] as const;
 export type Section = (typeof SECTIONS)[number][0];
 
-/** `heldWaiting`: open hold cases, said on every page but the queue's own (views/safeguarding.ts). */
-export function adminPage(v: AdminView, opts: { title: string; section: Section; body: Raw; status?: string | null; error?: string | null; heldWaiting?: number }): Raw {
+/** `heldWaiting`: open hold cases and welfare concerns, said on every page but the queue's own (views/safeguarding.ts). */
+export function adminPage(v: AdminView, opts: { title: string; section: Section; body: Raw; status?: string | null; error?: string | null; heldWaiting?: { held: number; concerns: number } }): Raw {
   const body = html`<div class="admin">
 <a href="#main" class="skip-link">Skip to content</a>
 <header class="topbar">
@@ -39,7 +39,7 @@ export function adminPage(v: AdminView, opts: { title: string; section: Section;
     ([key, label, href]) => html`<li><a href="${href}"${key === opts.section ? html` aria-current="page"` : ''}>${label}</a></li>`,
   )}</ul></nav>
 <main class="admin-main" id="main">
-${opts.section === 'moderation' ? '' : heldWaitingBanner(opts.heldWaiting ?? 0)}
+${opts.section === 'moderation' ? '' : heldWaitingBanner(opts.heldWaiting ?? { held: 0, concerns: 0 })}
 <h1>${opts.title}</h1>
 ${opts.status ? html`<p class="notice" role="status">${opts.status}</p>` : ''}${alert(opts.error)}
 ${opts.body}

@@ -91,11 +91,15 @@ ${notices.length ? notices.map((n) => notice(n, tf)) : html`<p class="hint">You 
 </main>`;
 }
 
-/** The link at the top of the app while something applies to this account. */
-/** For officers: held messages waiting for a decision (each withholds a message from its room). */
-export function heldWaitingBanner(held: number): Raw {
-  if (!held) return html``;
-  return html`<p class="alert banner" role="status">${held === 1 ? 'A held message waits' : `${held} held messages wait`} for a safeguarding decision. <a href="/admin/moderation">Open the queue</a></p>`;
+/** For officers: welfare concerns and held messages waiting for a decision (each withholds a message from its room). */
+export function heldWaitingBanner(w: { held: number; concerns: number }): Raw {
+  if (!w.held && !w.concerns) return html``;
+  const parts = [
+    w.concerns ? (w.concerns === 1 ? 'A member is worried about someone’s welfare' : `${w.concerns} welfare concerns wait`) : '',
+    w.held ? `${w.held === 1 ? 'a held message waits' : `${w.held} held messages wait`} for a safeguarding decision` : '',
+  ].filter(Boolean);
+  const text = parts.join('; ');
+  return html`<p class="alert banner" role="status">${text.charAt(0).toUpperCase() + text.slice(1)}. <a href="/admin/moderation">Open the queue</a></p>`;
 }
 
 export function noticeBanner(count: number): Raw {

@@ -30,6 +30,11 @@ export function casesContract(current: () => Store) {
       expect(await store.cases.addLabel(b.id, 'reported')).toBe(true);
       expect(await store.cases.addLabel(b.id, 'reported')).toBe(false);
       expect((await store.cases.byId(b.id))!.labels).toEqual(['sexual_solicitation', 'reported']);
+      // By label: cases that carry it, among others (a welfare concern the officers must not miss).
+      expect((await store.cases.list({ label: 'reported' })).map((c) => c.id)).toEqual([b.id]);
+      expect((await store.cases.list({ label: 'sexual_solicitation', status: 'open' })).map((c) => c.id)).toEqual([b.id, a.id]);
+      expect(await store.cases.count({ label: 'reported', status: 'open' })).toBe(1);
+      expect(await store.cases.count({ label: 'report' })).toBe(0);
       const decided = await store.cases.decide(a.id, { decidedBy: 'officer', decision: 'release', reason: 'benign', now: 3000 });
       expect(decided).toMatchObject({ id: a.id, status: 'decided', decidedBy: 'officer', decidedAt: 3000, decision: 'release', reason: 'benign', judgedLabels: null });
       expect(await store.cases.decide(a.id, { decidedBy: 'other', decision: 'uphold', reason: 'late' })).toBeNull();

@@ -56,6 +56,8 @@ export interface CaseFilter {
   severity?: CaseSeverity;
   senderId?: string;
   messageId?: string;
+  /** Cases carrying this label (e.g. the welfare concerns officers must not miss). */
+  label?: string;
   since?: number;
   limit?: number;
   /** Oldest first (the queue of held messages: the longest waiting must not fall off the page). */

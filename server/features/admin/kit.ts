@@ -1,4 +1,5 @@
 /** What every admin route module shares: schemas, the page renderer, the acting administrator. */
+import { officersWaiting } from '../moderation/cases';
 import { isOfficer } from '../accounts/model';
 import { AuditChecker } from './audit';
 import { t } from 'elysia';
@@ -46,7 +47,7 @@ export function adminKit(app: AppContext, chat: ChatContext, activeCalls: () => 
     // the portal never saw it, and without SMTP or a webhook nothing else tells anyone).
     page: async (set, request, opts, code = 200) => {
       const v = view(request);
-      const heldWaiting = isOfficer(v.user) && opts.section !== 'moderation' ? await app.store.cases.count({ status: 'open', severity: 'hold' }) : 0;
+      const heldWaiting = isOfficer(v.user) && opts.section !== 'moderation' ? await officersWaiting(app.store) : undefined;
       return sendHtml(set, adminPage(v, { ...opts, heldWaiting }), code);
     },
     actor: actorOf,

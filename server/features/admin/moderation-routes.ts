@@ -3,6 +3,7 @@
  * administrators and holders of the 'safeguarding' permission in here (everyone else: 404);
  * POSTs carry the CSRF token (checkCsrf) and a decision asks for confirmation first.
  */
+import { isConcernOnly } from '../moderation/concern';
 import { Elysia, NotFoundError, t } from 'elysia';
 import { AppError, httpStatus } from '../../errors';
 import { seeOther } from '../../http/respond';
@@ -51,7 +52,7 @@ export function moderationRoutes(k: AdminKit) {
     const v = k.view(request);
     // once decided, the way on to the next case in queue order (held first), so an officer works through it
     const next = cv.c.status === 'decided' ? ((await caseQueue(k.chat, 'open', 1)).rows.find((x) => x.c.id !== cv.c.id)?.c.id ?? null) : undefined;
-    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next, opts.form)}${caseActions(v, cv.c.id, cv.message?.rev)}`;
+    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next, opts.form)}${isConcernOnly(cv.c) ? '' : caseActions(v, cv.c.id, cv.message?.rev)}`;
     return k.page(set, request, { title: 'Safeguarding case', section: 'moderation', body, status: opts.status, error: opts.error }, code);
   };
 
@@ -90,11 +91,14 @@ export function moderationRoutes(k: AdminKit) {
           return casePage(set, request, params.id, { error: e.message, form: { decision, reason, labels: ticked } }, httpStatus(e));
         }
         if (body.confirm !== 'yes') {
-          const question = decision === 'release' ? 'Release this message?' : 'Uphold and remove this message?';
-          const detail = decision === 'release' ? 'A held message is delivered to the room at once. The decision and your reason go in the audit log.' : 'The message stays hidden from everyone but its sender; only an appeal that overturns an action citing this case brings it back. The decision and your reason go in the audit log.';
+          const worry = decision === 'release' && isConcernOnly((await k.chat.store.cases.byId(params.id)) ?? { labels: [] });
+          const question = worry ? 'Close this welfare concern?' : decision === 'release' ? 'Release this message?' : 'Uphold and remove this message?';
+          const detail = worry
+            ? 'Nothing happens to the message or its writer. What you did for them and the decision go in the audit log.'
+            : decision === 'release' ? 'A held message is delivered to the room at once. The decision and your reason go in the audit log.' : 'The message stays hidden from everyone but its sender; only an appeal that overturns an action citing this case brings it back. The decision and your reason go in the audit log.';
           const labels = judgedLabels ? html` Labels: ${judgedText(judgedLabels)}.` : '';
           const fields = { decision, reason, ...(judgedLabels ? { judged: '1', labels: judgedLabels.join(',') } : {}), ...(body.rev !== undefined ? { rev: String(body.rev) } : {}) };
-          const confirm = confirmBody(k.view(request), { question, detail: html`${detail} Reason: “${reason}”.${labels}`, action: `/admin/moderation/cases/${params.id}/decide`, fields, yes: decision === 'release' ? 'Yes, release' : 'Yes, uphold', cancel: `/admin/moderation/cases/${params.id}` });
+          const confirm = confirmBody(k.view(request), { question, detail: html`${detail} Reason: “${reason}”.${labels}`, action: `/admin/moderation/cases/${params.id}/decide`, fields, yes: worry ? 'Yes, close' : decision === 'release' ? 'Yes, release' : 'Yes, uphold', cancel: `/admin/moderation/cases/${params.id}` });
           return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
         }
         let done: string = decision;

@@ -145,6 +145,34 @@ describe('/admin/moderation', () => {
     expect(page).toContain('This is not a complaint against the writer');
     // A report of harm has no such note.
     expect(await (await officer.get(`/admin/moderation/cases/${s.caseId}`)).text()).not.toContain('Welfare concern');
+    // Nothing to uphold, block or freeze: only "close", with what was done for the writer (QA: a
+    // 16-year-old's disclosure was upheld as abuse and she was sent a notice).
+    expect(page).toContain('Close the concern');
+    expect(page).not.toContain('Uphold');
+    expect(page).not.toContain('Act on the account or room');
+    // Officers see it waiting on every page, and first in the queue.
+    expect(await (await s.admin.get('/admin/users')).text()).toContain('A member is worried about someone’s welfare; a held message waits for a safeguarding decision.');
+    const queue = await (await officer.get('/admin/moderation')).text();
+    expect(queue).toContain('1 welfare concern (first);');
+    expect(queue.indexOf(caseId)).toBeLessThan(queue.indexOf(s.caseId));
+    for (const [path, form] of [
+      [`/admin/moderation/cases/${caseId}/decide`, { decision: 'uphold', reason: 'abuse', judged: '1', labels: 'other_toxic', confirm: 'yes' }],
+      [`/admin/moderation/cases/${caseId}/act`, { action: 'block', clause: 'SG-6', reason: 'abuse', confirm: 'yes' }],
+      [`/admin/moderation/cases/${caseId}/act`, { action: 'freeze', clause: 'SG-6', reason: 'abuse', confirm: 'yes' }],
+    ] as const) {
+      const r = await officer.post(path, form);
+      expect(r.status).toBe(400);
+      expect(await r.text()).toContain('This case is a worry for the message&#39;s writer, not a complaint against them');
+    }
+    expect((await s.t.store.cases.byId(caseId))!.status).toBe('open');
+    expect(await s.t.store.sanctions.list({ userId: s.kid.id })).toEqual([]);
+    const ask = await officer.post(`/admin/moderation/cases/${caseId}/decide`, { decision: 'release', reason: 'Referred to the safeguarding lead', judged: '1' });
+    expect(await ask.text()).toContain('Close this welfare concern?');
+    const done = await officer.post(`/admin/moderation/cases/${caseId}/decide`, { decision: 'release', reason: 'Referred to the safeguarding lead', judged: '1', confirm: 'yes' });
+    expect(done.status).toBe(303);
+    expect(await s.t.store.cases.byId(caseId)).toMatchObject({ status: 'decided', decision: 'release', judgedLabels: [] });
+    expect((await s.t.store.messages.byId(s.room.id, message.id))!.held).toBe(false);
+    expect(await s.t.store.sanctions.list({ userId: s.kid.id })).toEqual([]);
   });
 
   test('a case that is both a report of harm and a welfare concern is shown as a complaint too, not as "not a complaint"', async () => {

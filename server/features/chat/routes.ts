@@ -19,6 +19,7 @@ import { openNoticeCount } from '../moderation/sanctions';
 import { postingSlot } from '../moderation/posting-banner';
 import { heldWaitingBanner, noticeBanner, postingBanner } from '../../../views/safeguarding';
 import { isOfficer } from '../accounts/model';
+import { officersWaiting } from '../moderation/cases';
 
 const RoomParams = t.Object({ id: t.String({ maxLength: 64 }) });
 
@@ -30,7 +31,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       openNoticeCount(chat, user),
       roomId ? postingSlot(app.store, user, roomId) : null,
       // Officers learn in the app that held messages wait (without SMTP or a webhook nothing else tells them).
-      isOfficer(user) ? app.store.cases.count({ status: 'open', severity: 'hold' }) : 0,
+      isOfficer(user) ? officersWaiting(app.store) : { held: 0, concerns: 0 },
     ]);
     return html`${heldWaitingBanner(held)}${noticeBanner(count)}${roomId && slot ? postingBanner(roomId, slot.frozen, slot.account) : ''}`;
   };

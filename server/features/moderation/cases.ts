@@ -22,6 +22,7 @@ import { blockUser, freezeRoom, liftIfAllReleased, recordRemoval, type OfficerAc
 import { roomParty } from './party';
 import { OWN_CASE } from './hearing';
 import { keptHiddenByOthers } from './hidden';
+import { CONCERN_LABEL, CONCERN_NOT_COMPLAINT, isConcernOnly } from './concern';
 import { isLabel, LABELS, type Label } from './model/labels';
 
 export const CONTEXT = 3;
@@ -75,6 +76,14 @@ export interface CaseQueue {
   /** How many match in all (the page shows at most `limit` of each kind). */
   held: number;
   review: number;
+  /** Welfare concerns among them (listed first when open). */
+  concerns: number;
+}
+
+/** What waits for the officers, for the banner on every page they open (held messages and welfare concerns). */
+export async function officersWaiting(store: ChatContext['store']): Promise<{ held: number; concerns: number }> {
+  const [held, concerns] = await Promise.all([store.cases.count({ status: 'open', severity: 'hold' }), store.cases.count({ status: 'open', label: CONCERN_LABEL })]);
+  return { held, concerns };
 }
 
 /**
@@ -84,14 +93,20 @@ export interface CaseQueue {
  */
 export async function caseQueue(ctx: ChatContext, status: CaseStatus | undefined, limit = 100): Promise<CaseQueue> {
   const { cases } = ctx.store;
-  const [list, held, review] = await Promise.all([
+  const [list, held, review, concerns] = await Promise.all([
     status === 'open'
-      ? Promise.all([cases.list({ status, severity: 'hold', limit, oldestFirst: true }), cases.list({ status, severity: 'review', limit })]).then((x) => x.flat())
+      ? Promise.all([
+          // A worry for someone's welfare first, oldest first: it is not held, so nothing else would raise it.
+          cases.list({ status, label: CONCERN_LABEL, limit, oldestFirst: true }),
+          cases.list({ status, severity: 'hold', limit, oldestFirst: true }),
+          cases.list({ status, severity: 'review', limit }),
+        ]).then((x) => [...new Map(x.flat().map((c) => [c.id, c])).values()])
       : cases.list({ status, limit }),
     cases.count({ status, severity: 'hold' }),
     cases.count({ status, severity: 'review' }),
+    cases.count({ status, label: CONCERN_LABEL }),
   ]);
-  return { rows: await Promise.all(list.map((c) => summarise(ctx, c))), held, review };
+  return { rows: await Promise.all(list.map((c) => summarise(ctx, c))), held, review, concerns };
 }
 
 export interface CaseView extends CaseSummary {
@@ -170,6 +185,9 @@ export async function decideCase(
   const existing = await ctx.store.cases.byId(caseId);
   if (!existing) throw notFound('No such case.');
   if (existing.senderId === actor.userId) throw conflict(OWN_CASE);
+  // A disclosure must never be "upheld" against the person who made it (QA: a 16-year-old's message
+  // about her uncle was removed and she was sent an abuse notice).
+  if (decision === 'uphold' && isConcernOnly(existing)) throw badRequest(CONCERN_NOT_COMPLAINT);
   // The officer decides on the message as they saw it: an edit since (or any other change) is seen first.
   if (opts.seenRev !== undefined) {
     const now = await ctx.store.messages.byId(existing.roomId, existing.messageId);
@@ -205,6 +223,8 @@ export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: s
   const c = await ctx.store.cases.byId(caseId);
   if (!c) throw notFound('No such case.');
   if (c.senderId === actor.userId) throw conflict(OWN_CASE);
+  // Nor does a worry for the writer block them or freeze their room.
+  if (isConcernOnly(c)) throw badRequest(CONCERN_NOT_COMPLAINT);
   const m = await ctx.store.messages.byId(c.roomId, c.messageId);
   // Acting on a message that changed since the officer opened it (a block upholds it): see it first.
   if (seenRev !== undefined && m && m.rev !== seenRev) throw conflict(MESSAGE_CHANGED);

@@ -18,12 +18,8 @@ import { minorIds } from './screen';
 import { isMinor } from '../accounts/model';
 
 export const REPORT_LABEL = 'reported';
-/**
- * A member is worried about the message's writer (a disclosure of abuse, self-harm): a welfare
- * referral, not an accusation. Same case machinery (one case per message, the officers told at once,
- * audited), its own label so the case page and the notice say what it is; the writer is told nothing.
- */
-export const CONCERN_LABEL = 'welfare_concern';
+export { CONCERN_LABEL, CONCERN_NOT_COMPLAINT, isConcernOnly } from './concern';
+import { CONCERN_LABEL } from './concern';
 /**
  * Case "model versions" of reports. A reported file is judged by its content, which the case's text
  * (its name) does not hold: its case is left out of the training export (judged.ts).

@@ -13,6 +13,7 @@ function caseQuery(filter: CaseFilter): Filter<Doc> {
   if (filter.messageId !== undefined) q.messageId = filter.messageId;
   if (filter.status) q.status = filter.status;
   if (filter.severity) q.severity = filter.severity;
+  if (filter.label !== undefined) q.labels = filter.label;
   if (filter.senderId !== undefined) q.senderId = filter.senderId;
   if (filter.since !== undefined) q.createdAt = { $gte: filter.since };
   return q;

@@ -42,8 +42,9 @@ const toCase = (r: Row): ModerationCase => ({
   judgedLabels: r.judged_labels === null ? null : JSON.parse(r.judged_labels),
 });
 
-/** The CaseFilter's conditions; parameters ?1 status, ?2 sender, ?3 since, ?5 message, ?6 severity. */
-const CASE_WHERE = '(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR sender_id = ?2) AND (?5 IS NULL OR message_id = ?5) AND (?6 IS NULL OR severity = ?6) AND created_at >= ?3';
+/** The CaseFilter's conditions; parameters ?1 status, ?2 sender, ?3 since, ?5 message, ?6 severity, ?7 label. */
+const CASE_WHERE =
+  '(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR sender_id = ?2) AND (?5 IS NULL OR message_id = ?5) AND (?6 IS NULL OR severity = ?6) AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(labels) WHERE value = ?7)) AND created_at >= ?3';
 
 export class SqliteCases implements CaseStore {
   constructor(private db: Database) {}
@@ -86,7 +87,7 @@ export class SqliteCases implements CaseStore {
     const order = filter.oldestFirst ? 'ASC' : 'DESC';
     const rows = this.db
       .query(`SELECT * FROM moderation_cases WHERE ${CASE_WHERE} ORDER BY created_at ${order}, rowid ${order} LIMIT ?4`)
-      .all(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, filter.limit ?? 100, filter.messageId ?? null, filter.severity ?? null) as Row[];
+      .all(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, filter.limit ?? 100, filter.messageId ?? null, filter.severity ?? null, filter.label ?? null) as Row[];
     return rows.map(toCase);
   }
 
@@ -101,7 +102,7 @@ export class SqliteCases implements CaseStore {
   async count(filter: CaseFilter = {}) {
     const r = this.db
       .query(`SELECT COUNT(*) AS n FROM moderation_cases WHERE ${CASE_WHERE} AND ?4 IS NULL`)
-      .get(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, null, filter.messageId ?? null, filter.severity ?? null) as { n: number };
+      .get(filter.status ?? null, filter.senderId ?? null, filter.since ?? 0, null, filter.messageId ?? null, filter.severity ?? null, filter.label ?? null) as { n: number };
     return r.n;
   }
 
