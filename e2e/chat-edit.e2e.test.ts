@@ -91,6 +91,14 @@ describeBrowser('editing a message (browser)', () => {
         await art.getByRole('button', { name: 'Cancel' }).click();
         await expectLog(a.page, ['Tutorial is at 4pm in LT2'], WAIT);
         expect(await b.page.getByRole('log', { name: 'Messages' }).innerText()).not.toContain('5pm');
+        // Opened again, the archived room offers no Edit or Delete to press (QA: both were offered,
+        // then refused), and the room list says it is archived.
+        await openRoom(a.page, server, roomId);
+        const mine = messageArticle(a.page, 'Tutorial is at 4pm in LT2');
+        await mine.hover();
+        expect(await mine.getByRole('button', { name: 'Edit' }).isVisible()).toBe(false);
+        expect(await mine.getByRole('button', { name: 'Delete' }).isVisible()).toBe(false);
+        expect(await a.page.getByRole('navigation', { name: 'Rooms' }).locator(`#rl-${roomId} .archived-tag`).innerText()).toBe('archived');
       });
     },
     TIMEOUT,

@@ -31,7 +31,7 @@ export function roomDetailBody(v: AdminView, room: Room, members: { m: Membershi
     ? actionButton(v, `${base}/archive`, 'Restore room', { archived: 'no' })
     : actionButton(v, `${base}/archive`, 'Archive room', { archived: 'yes' }, 'danger')}</div>
 
-<section aria-labelledby="add-h"><h2 id="add-h">Add members</h2>
+${room.archived ? html`<p class="hint">An archived room takes no new members: this session's class belongs in the live ${room.code} room.</p>` : html`<section aria-labelledby="add-h"><h2 id="add-h">Add members</h2>
 <form method="post" action="${base}/members" class="stack narrow">${csrfField(v)}
 <label for="m-email">Email</label><input id="m-email" name="email" type="email" required maxlength="254">
 <label for="m-role">Room role</label><select id="m-role" name="role">${roleOptions('member')}</select>
@@ -44,7 +44,7 @@ export function roomDetailBody(v: AdminView, room: Room, members: { m: Membershi
 <button type="submit">Add from CSV</button>
 </form>
 ${errors.length ? html`<p class="alert" role="alert">Nothing was added: fix these rows and try again.</p>${rowErrors(errors, 'Problems in the members file')}` : ''}
-</section>
+</section>`}
 
 <section aria-labelledby="members-h"><h2 id="members-h">Members</h2>
 ${members.length

@@ -103,7 +103,7 @@ export function adminHome(counts: { users: number; rooms: number }): Raw {
   return html`<ul class="tiles">
 <li><a href="/admin/users"><strong>Users</strong><span>${counts.users} accounts: search, create, edit, suspend, new login codes</span></a></li>
 <li><a href="/admin/import"><strong>Import</strong><span>Create many students from a CSV file</span></a></li>
-<li><a href="/admin/rooms"><strong>Rooms</strong><span>${counts.rooms} course rooms: members, moderators, archive</span></a></li>
+<li><a href="/admin/rooms"><strong>Rooms</strong><span>${counts.rooms} course room${counts.rooms === 1 ? '' : 's'}: members, moderators, archive</span></a></li>
 <li><a href="/admin/audit"><strong>Audit log</strong><span>Who did what, when and from where; tamper check</span></a></li>
 <li><a href="/admin/status"><strong>Status</strong><span>Connections, message rate, memory and CPU</span></a></li>
 </ul>`;

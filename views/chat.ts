@@ -80,7 +80,7 @@ export function roomCallBadge(roomId: string, active: boolean): Raw {
 export function roomListItem(s: RoomSummary, current: boolean): Raw {
   const label = s.room.kind === 'course' && s.room.code ? `${s.room.code} · ${s.title}` : s.title;
   return html`<li id="rl-${s.room.id}" data-room="${s.room.id}" data-last-read="${s.lastReadSeq}" class="${s.room.kind}${s.room.archived ? ' archived' : ''}">
-<a href="/rooms/${s.room.id}"${current ? html` aria-current="page"` : ''}><span class="name">${label}</span>
+<a href="/rooms/${s.room.id}"${current ? html` aria-current="page"` : ''}><span class="name">${label}</span>${s.room.archived ? html` <span class="archived-tag">archived</span>` : ''}
 ${roomCallBadge(s.room.id, !!s.call)}
 <span class="badge mention-badge" ${s.mentions ? '' : 'hidden'}><span class="visually-hidden">mentions: </span><span aria-hidden="true">@</span><span class="n">${s.mentions}</span></span>
 <span class="badge unread-badge" ${s.unread ? '' : 'hidden'}><span class="n">${s.unread}</span><span class="visually-hidden"> unread</span></span></a></li>`;
@@ -108,6 +108,8 @@ export interface RoomView {
   oldestSeq: number | null;
   more: boolean;
   canModerate: boolean;
+  /** A safeguarding officer or administrator: still deletes in an archived room (messages.ts deleteMessage). */
+  officer?: boolean;
   memberCount: number;
   /**
    * The page shows older messages (`?before=`: a search hit, or "Load older" without JavaScript):
@@ -136,7 +138,7 @@ function unreadAboveBar(roomId: string, u: UnreadAbove): Raw {
 
 export function roomMain(v: RoomView): Raw {
   const r = v.room;
-  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-can-moderate="${v.canModerate ? 'true' : 'false'}"${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
+  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-can-moderate="${v.canModerate ? 'true' : 'false'}"${r.archived ? html` data-archived${v.officer ? html` data-officer` : ''}` : ''}${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
 <header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1>${r.kind === 'dm' ? '' : html`<a class="hint members-link" href="/rooms/${r.id}/members">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</a>`}${r.kind === 'group' ? html`<a class="leave" href="/rooms/${r.id}/leave">Leave group</a>` : ''}${r.archived ? '' : callSlot(r.id)}</header>
 <div class="room-chat">
 ${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}${r.kind === 'course' && v.memberCount === 1 ? html`<p class="notice">Only you are in this room so far. Students are added by the university's administrators from the class list.</p>` : ''}<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>

@@ -147,7 +147,7 @@ function start(app: HTMLElement) {
       const art = document.getElementById(`m-${msg.id}`);
       if (art && msg.room === openRoom()) edits.refused(art, msg.room, msg.message ?? '');
     } else if (msg.type === 'reported' && msg.room) {
-      roomAlert(msg.room, msg.error ? `Not reported: ${msg.error}` : 'Reported to the safeguarding team. Thank you: they will look at it.');
+      roomAlert(msg.room, msg.error ? `Not reported: ${msg.error}` : 'Reported to the safeguarding team. Thank you: they will look at it.', !msg.error);
     }
   }
 
@@ -293,10 +293,12 @@ function start(app: HTMLElement) {
   const OFFLINE = 'there is no connection. Try again when it is back.';
 
   /** The line under the composer (role=alert): what just failed in this room, or nothing. */
-  function roomAlert(room: string, text: string | null) {
+  /** The line under the composer: why something did not happen, or (`ok`) a thank-you, not styled as an error. */
+  function roomAlert(room: string, text: string | null, ok = false) {
     const p = document.getElementById(`composer-error-${room}`);
     if (!p) return;
     p.hidden = !text;
+    p.classList.toggle('ok', ok);
     p.textContent = text ?? '';
   }
 

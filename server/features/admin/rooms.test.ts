@@ -82,6 +82,12 @@ describe('admin portal: course rooms', () => {
     expect(restore.status).toBe(409);
     expect(await restore.text()).toContain('Another room now uses the code HED204: archive that one before restoring this one.');
     expect((await t.store.rooms.byId(oldId))!.archived).toBe(true);
+    // Last session's room takes nobody new (they would read its history): the page offers no add form.
+    expect(await (await t.admin.get(`/admin/rooms/${oldId}`)).text()).toContain('An archived room takes no new members');
+    const late = await t.admin.post(`/admin/rooms/${oldId}/members`, { email: t.admin.p.email, role: 'member' });
+    expect(late.status).toBe(400);
+    expect(await late.text()).toContain('This room is archived: nobody can be added to it.');
+    expect(await t.store.rooms.members(oldId)).toEqual([]);
     const list = await (await t.admin.get('/admin/rooms?archived=yes')).text();
     expect(list).toContain('Health Ed 2025/26');
     expect(list).toContain('Health Ed 2026/27');

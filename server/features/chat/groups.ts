@@ -67,6 +67,8 @@ async function mayMeet(ctx: ChatContext, members: User[]) {
 export async function usersByEmails(ctx: ChatContext, text: string): Promise<User[]> {
   const emails = [...new Set(text.split(/[\s,;]+/).filter(Boolean).map((e) => e.toLowerCase()))];
   if (emails.length > 50) throw badRequest('Too many emails.');
+  const malformed = emails.filter((e) => !/^[^@]+@[^@]+\.[^@]+$/.test(e));
+  if (malformed.length) throw badRequest(`Not an email address: ${malformed.join(', ')}.`);
   const users = await ctx.store.users.byEmails(emails);
   const missing = emails.filter((e) => !users.some((u) => u.emailLower === e));
   if (missing.length) throw badRequest(`No account for ${missing.join(', ')}.`);
@@ -102,6 +104,13 @@ async function addToGroupLocked(ctx: ChatContext, actor: Actor & { user: User },
   const fresh = people.filter((p) => !current.some((m) => m.userId === p.id));
   if (!fresh.length) throw badRequest(people.length ? 'They are already in this group.' : 'Add at least one person.');
   if (current.length + fresh.length > MAX_GROUP_MEMBERS) throw badRequest(`Groups can have at most ${MAX_GROUP_MEMBERS} people; this one has ${current.length}.`);
+  // Leaving is for good: the leave page promises nobody can add you back (a student leaving to get
+  // away from someone was added back at once: QA). Someone who left can join a new group.
+  for (const p of fresh) {
+    if ((await ctx.store.audit.list({ action: 'room.leave', target: room.id, actorId: p.id, limit: 1 })).length) {
+      throw forbidden(`${p.name} left this group and cannot be added back. You can start a new group with them.`);
+    }
+  }
   for (const p of fresh) await mayStart(ctx, user, p);
   const old = await ctx.store.users.byIds(current.map((m) => m.userId));
   await mayMeet(ctx, [...old, ...fresh]);

@@ -27,22 +27,23 @@ const DONE: Record<string, (who: string, n?: string) => string> = {
 
 export function memberRoutes(app: AppContext, chat: ChatContext) {
   const actor = (u: User, r: Request) => ({ userId: u.id, origin: requestInfo(r).ip ?? 'unknown', user: u });
-  const page = async (set: SetLike, user: User, roomId: string, q: { q?: string; offset?: number; done?: string; n?: string; user?: string }, error?: AppError) => {
+  const page = async (set: SetLike, user: User, roomId: string, q: { q?: string; offset?: number; done?: string; n?: string; user?: string }, error?: AppError, emails?: string) => {
     const list = await listMembers(chat, user, roomId, { q: q.q, offset: q.offset });
     // Named from the store by id, and only a member of the room (a link never carries a name, and the
     // page must not turn any id into a name). Someone removed is no longer a member: "They".
     const who = q.user && (await app.store.rooms.membership(list.room.id, q.user)) ? ((await app.store.users.byId(q.user))?.name ?? 'They') : 'They';
     const done = q.done && Object.hasOwn(DONE, q.done) ? DONE[q.done]!(who, q.n) : null;
-    const body = membersPage({ list, q: q.q ?? '', error: error?.message, done });
+    const body = membersPage({ list, q: q.q ?? '', error: error?.message, done, emails });
     return sendHtml(set, appShell({ user, title: `People in ${list.room.name}`, body, asset: app.assets.url }), error ? httpStatus(error) : 200);
   };
   /** Runs a change; a refusal shows the page again with its reason (not-found stays a 404 page). */
-  const change = async (set: SetLike, user: User, roomId: string, run: () => Promise<string>) => {
+  /** `emails`: what was typed in the add box, shown again with the refusal (nothing typed is lost). */
+  const change = async (set: SetLike, user: User, roomId: string, run: () => Promise<string>, emails?: string) => {
     try {
       return seeOther(set, `/rooms/${roomId}/members?${await run()}`);
     } catch (e) {
       if (!(e instanceof AppError) || e.kind === 'not_found') throw e;
-      return page(set, user, roomId, {}, e);
+      return page(set, user, roomId, {}, e, emails);
     }
   };
 
@@ -91,7 +92,7 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
         return change(set, user, params.id, async () => {
           const added = await addToGroup(chat, actor(user, request), params.id, await usersByEmails(chat, body.emails));
           return `done=added&n=${added.length}`;
-        });
+        }, body.emails);
       },
       { params: t.Object({ id: Id }), body: t.Object({ emails: t.String({ maxLength: 5000 }) }) },
     );

@@ -160,6 +160,23 @@ describe('groups: the owner adds and removes people', () => {
     expect(await t.store.rooms.membership(csc.id, tobi.user.id)).toBeNull();
   });
 
+  test('someone who left cannot be added back (the leave page promises it); a refused add keeps what was typed; a malformed address is named as such', async () => {
+    const s = await setUp();
+    const { t, ada, bola, okafor } = s;
+    const id = await group(s);
+    await bola.client.post(`/rooms/${id}/leave`, {});
+    const back = await ada.client.post(`/rooms/${id}/members`, { emails: `${bola.user.email}\n${okafor.user.email}` });
+    expect(back.status).toBe(403);
+    const page = await back.text();
+    expect(page).toContain('Bola Ade left this group and cannot be added back. You can start a new group with them.');
+    expect(page).toContain(`>${bola.user.email}\n${okafor.user.email}</textarea>`);
+    expect(await t.store.rooms.membership(id, bola.user.id)).toBeNull();
+    expect(await t.store.rooms.membership(id, okafor.user.id)).toBeNull();
+    const typo = await ada.client.post(`/rooms/${id}/members`, { emails: 'typo@@unilag, okafor@unilag' });
+    expect(typo.status).toBe(400);
+    expect(await typo.text()).toContain('Not an email address: typo@@unilag, okafor@unilag.');
+  });
+
   test('a group holds at most 20 people', async () => {
     const s = await setUp();
     const id = await group(s);

@@ -102,6 +102,8 @@ export async function createCourseRoom(
 export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string, members: { userId: string; role: RoomRole }[]) {
   const room = await ctx.store.rooms.byId(roomId);
   if (!room) throw notFound('No such room.');
+  // A past course keeps the people it had: a new student added would read last session's messages (QA).
+  if (room.archived) throw badRequest(`This room is archived: nobody can be added to it.${room.code ? ` This session's class belongs in the live ${room.code} room (create it if it does not exist yet).` : ''}`);
   // Safeguarding: a minor joining reads the room's history, screened first (screen-history.ts:
   // history, then the write, then what changed meanwhile). Members already in it cost nothing.
   const minorsJoining = await Promise.all(members.map(async (m) => {

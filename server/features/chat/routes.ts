@@ -69,6 +69,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           oldestSeq: page.oldestSeq,
           more: page.more,
           canModerate: membership.role !== 'member' || user.role === 'admin',
+          officer: isOfficer(user),
           memberCount: members.length,
           history,
           lastReadSeq: membership.lastReadSeq,
