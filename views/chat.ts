@@ -42,7 +42,7 @@ export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidde
     return html`<article class="msg deleted" ${attrs}>${head}<p class="body"><em>This message was deleted.</em></p></article>`;
   }
   // Held messages are only ever rendered for their sender (the store hides them from everyone else).
-  const held = m.held ? html`<p class="held-notice" role="note">Held for review: only you can see this message. A safeguarding officer decides whether it is delivered.</p>` : '';
+  const held = m.held ? html`<p class="held-notice" role="note">Held for review: only you can see this message. A safeguarding officer delivers it, or removes it and sends you a notice saying why.</p>` : '';
   const file = m.kind === 'file' ? fileMeta(m.meta) : null;
   if (file) return html`<article class="msg file-msg${m.held ? ' held' : ''}" ${attrs}>${head}${fileBody(file)}${held}<div class="actions"><button type="button" class="link del" data-action="delete">Delete</button> <button type="button" class="link report" data-action="report">Report</button></div></article>`;
   return html`<article class="msg${m.held ? ' held' : ''}" ${attrs}>${head}<div class="body">${formatMessage(m.body)}</div>${held}<p class="state" aria-hidden="true">Sent</p><div class="actions"><button type="button" class="link edit" data-action="edit">Edit</button> <button type="button" class="link del" data-action="delete">Delete</button> <button type="button" class="link report" data-action="report">Report</button></div></article>`;
