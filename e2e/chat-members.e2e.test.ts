@@ -101,6 +101,8 @@ describeBrowser('room members (browser)', () => {
         await a.page.getByRole('alert').filter({ hasText: 'No account for nobody@unilag.edu.ng.' }).waitFor();
 
         await a.page.getByRole('button', { name: 'Remove Bola Ade from the group' }).click();
+        await a.page.getByRole('heading', { name: 'Remove Bola Ade from Revision squad?' }).waitFor();
+        await a.page.getByRole('button', { name: 'Remove Bola Ade' }).click();
         await a.page.getByRole('status').filter({ hasText: 'They were removed from the group.' }).waitFor();
         expect(await a.page.locator('ul.people li strong').allInnerTexts()).toEqual(['Ada Obi', 'Chidi Eze']);
         // Bola's open page of the group says so.

@@ -30,7 +30,7 @@ function row(v: MemberList, r: MemberRow): Raw {
     actions.push(html`<form method="post" action="/rooms/${v.room.id}/members/${r.id}/role"><input type="hidden" name="role" value="${next}"><button type="submit" class="link" aria-label="${next === 'moderator' ? `Make moderator: ${r.name}` : `Not a moderator: ${r.name}`}">${next === 'moderator' ? 'Make moderator' : 'Not a moderator'}</button></form>`);
   }
   if (!r.you && v.canManageGroup) {
-    actions.push(html`<form method="post" action="/rooms/${v.room.id}/members/${r.id}/remove"><button type="submit" class="link" aria-label="Remove ${r.name} from the group">Remove</button></form>`);
+    actions.push(html`<form method="post" action="/rooms/${v.room.id}/members/${r.id}/remove"><input type="hidden" name="confirm" value="no"><button type="submit" class="link" aria-label="Remove ${r.name} from the group">Remove</button></form>`);
   }
   return html`<li><span><strong>${r.name}</strong>${r.you ? ' (you)' : ''} <span class="hint">${ACCOUNT[r.accountRole] ?? r.accountRole}</span>${badge ? html` <span class="role-tag">${badge}</span>` : ''}</span>${actions.length ? html`<span class="member-actions">${actions}</span>` : ''}</li>`;
 }
@@ -48,4 +48,12 @@ ${v.q || list.total > FILTER_FROM ? html`<form action="${base}" method="get" rol
 <ul class="people">${list.rows.map((r) => row(list, r))}</ul>
 ${list.offset > 0 || list.more ? html`<nav class="pager" aria-label="More members">${list.offset > 0 ? html`<a href="${qs(Math.max(0, list.offset - MEMBERS_PAGE))}" rel="prev">Previous</a>` : html`<span></span>`}${list.more ? html`<a href="${qs(list.offset + MEMBERS_PAGE)}" rel="next">Next</a>` : ''}</nav>` : ''}
 <p><a href="/rooms/${list.room.id}">Back to the room</a></p></main>`;
+}
+
+/** Asked before a group's owner removes someone (POST without confirm): plain forms, no script needed. */
+export function removeConfirmPage(room: { id: string; name: string }, who: { id: string; name: string }): Raw {
+  return html`<main class="card"><h1>Remove ${who.name} from ${room.name}?</h1>
+<p>New messages of the group will no longer reach them, and it leaves their list of rooms. You can add them again later.</p>
+<form method="post" action="/rooms/${room.id}/members/${who.id}/remove" class="stack"><input type="hidden" name="confirm" value="yes"><button type="submit" class="danger">Remove ${who.name}</button></form>
+<p><a href="/rooms/${room.id}/members">Keep them in the group</a></p></main>`;
 }

@@ -9,7 +9,7 @@ import { AppError, httpStatus } from '../../errors';
 import { sendHtml, seeOther, type SetLike } from '../../http/respond';
 import { requestInfo } from '../../http/context';
 import { appShell } from '../../../views/shell';
-import { membersPage } from '../../../views/members';
+import { membersPage, removeConfirmPage } from '../../../views/members';
 import { viewerPlugin } from '../accounts/guard';
 import type { User } from '../../store/types';
 import type { ChatContext } from './context';
@@ -76,14 +76,20 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
     )
     .post(
       '/rooms/:id/members/:userId/remove',
-      async ({ set, params, request, requireUser }) => {
+      async ({ set, params, body, request, requireUser }) => {
         const { user } = await requireUser();
+        // Asked first, like every destructive action (QA): a page that works without scripts.
+        if (body.confirm !== 'yes') {
+          const list = await listMembers(chat, user, params.id);
+          const who = list.canManageGroup && params.userId !== user.id && (await app.store.rooms.membership(list.room.id, params.userId)) ? await app.store.users.byId(params.userId) : null;
+          if (who) return sendHtml(set, appShell({ user, title: 'Please confirm', body: removeConfirmPage(list.room, who), asset: app.assets.url }));
+        }
         return change(set, user, params.id, async () => {
           await removeFromGroup(chat, actor(user, request), params.id, params.userId);
           return 'done=removed';
         });
       },
-      { params: t.Object({ id: Id, userId: Id }) },
+      { params: t.Object({ id: Id, userId: Id }), body: t.Object({ confirm: t.Optional(t.Union([t.Literal('yes'), t.Literal('no')])) }) },
     )
     .post(
       '/rooms/:id/members',

@@ -58,7 +58,7 @@ describe('people in a room: safeguarding and privacy', () => {
     const made = await ada.client.post('/groups', { name: 'Project', emails: `${okafor.user.email} ${bola.user.email}` });
     const id = made.headers.get('location')!.replace('/rooms/', '');
     await sanction(t, 'freeze', { roomId: id });
-    const frozen = await ada.client.post(`/rooms/${id}/members/${bola.user.id}/remove`, {});
+    const frozen = await ada.client.post(`/rooms/${id}/members/${bola.user.id}/remove`, { confirm: 'yes' });
     expect(frozen.status).toBe(403); // adding and appointing are refused in a frozen room; so should removing be
     expect(await t.store.rooms.membership(id, bola.user.id)).not.toBeNull();
   });
@@ -68,7 +68,7 @@ describe('people in a room: safeguarding and privacy', () => {
     const made = await ada.client.post('/groups', { name: 'Project', emails: `${okafor.user.email} ${bola.user.email}` });
     const id = made.headers.get('location')!.replace('/rooms/', '');
     await sanction(t, 'block', { userId: ada.user.id });
-    const blocked = await ada.client.post(`/rooms/${id}/members/${bola.user.id}/remove`, {});
+    const blocked = await ada.client.post(`/rooms/${id}/members/${bola.user.id}/remove`, { confirm: 'yes' });
     expect(blocked.status).toBe(403);
     expect(await t.store.rooms.membership(id, bola.user.id)).not.toBeNull();
   });

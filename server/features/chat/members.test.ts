@@ -129,13 +129,18 @@ describe('groups: the owner adds and removes people', () => {
     expect(await again.text()).toContain('They are already in this group.');
     // A member (not the owner) cannot add or remove.
     expect((await bola.client.post(`/rooms/${id}/members`, { emails: okafor.user.email })).status).toBe(403);
-    expect((await bola.client.post(`/rooms/${id}/members/${okafor.user.id}/remove`, {})).status).toBe(403);
-    const removed = await ada.client.post(`/rooms/${id}/members/${bola.user.id}/remove`, {});
+    expect((await bola.client.post(`/rooms/${id}/members/${okafor.user.id}/remove`, { confirm: 'yes' })).status).toBe(403);
+    // Asked first; nothing happens until confirmed.
+    const ask = await ada.client.post(`/rooms/${id}/members/${bola.user.id}/remove`, { confirm: 'no' });
+    expect(ask.status).toBe(200);
+    expect(await ask.text()).toContain('<h1>Remove Bola Ade from Project?</h1>');
+    expect(await t.store.rooms.membership(id, bola.user.id)).not.toBeNull();
+    const removed = await ada.client.post(`/rooms/${id}/members/${bola.user.id}/remove`, { confirm: 'yes' });
     expect(removed.headers.get('location')).toBe(`/rooms/${id}/members?done=removed`);
     expect(await t.store.rooms.membership(id, bola.user.id)).toBeNull();
     expect((await bola.client.get(`/rooms/${id}/members`)).status).toBe(404);
     expect((await t.store.audit.list({ action: 'room.remove_member' }))[0]).toMatchObject({ actorId: ada.user.id, details: { userId: bola.user.id } });
-    const self = await ada.client.post(`/rooms/${id}/members/${ada.user.id}/remove`, {});
+    const self = await ada.client.post(`/rooms/${id}/members/${ada.user.id}/remove`, { confirm: 'yes' });
     expect(self.status).toBe(400);
   });
 
