@@ -300,12 +300,12 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
         // Its Edit button is reached by Tab (hidden until focus is inside the message), and shows.
         await page.getByRole('textbox', { name: 'Message' }).focus();
         let f = await focused(page);
-        for (let i = 0; i < 30 && f.text !== 'Edit'; i++) {
+        for (let i = 0; i < 30 && f.text !== 'Edit message from Nkem Obi'; i++) {
           await page.keyboard.press('Shift+Tab');
           f = await focused(page);
           if (f.tag !== 'body') expect(f.visible).toBe(true);
         }
-        expect(f.text).toBe('Edit');
+        expect(f.text).toBe('Edit message from Nkem Obi');
         const artId = await art.getAttribute('id');
         const msg = page.locator(`#${artId}`);
         expect(await msg.getByRole('button', { name: 'Edit' }).isVisible()).toBe(true);
@@ -316,7 +316,7 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
         // Escape cancels the edit and gives focus back to Edit.
         await page.keyboard.press('Escape');
         await box.waitFor({ state: 'detached' });
-        expect(await focused(page)).toMatchObject({ text: 'Edit' });
+        expect(await focused(page)).toMatchObject({ text: 'Edit message from Nkem Obi' });
 
         // Files: the attach control is reached by Tab, its focus is visible; an upload row and a file message.
         await page.getByRole('textbox', { name: 'Message' }).focus();
