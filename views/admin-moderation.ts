@@ -118,7 +118,7 @@ ${next === undefined ? '' : next ? html`<p><a href="/admin/moderation/cases/${ne
 <dt>Severity</dt><dd>${c.severity === 'hold' ? (c.towardsMinor ? 'held before delivery' : 'held: hidden from everyone but its sender (before delivery, or found in the history of a room a student under 18 joined)') : 'delivered, flagged for review'}</dd>
 <dt>Labels</dt><dd>${labelList(c)}</dd>
 <dt>Room</dt><dd>${roomText(cv)}</dd>
-<dt>Sender</dt><dd>${partyText(cv.sender)}</dd>
+<dt>Sender</dt><dd>${partyText(cv.sender)}${cv.sender ? html`<br><span class="hint">${cv.sender.email}${cv.sender.matricNo ? ` · matric ${cv.sender.matricNo}` : ''}</span>` : ''}</dd>
 <dt>Recipients</dt><dd>${cv.others ? html`${cv.others.map((p, i) => html`${i ? '; ' : ''}${partyText(p)}`)}` : html`${cv.room.members - 1} members`}</dd>
 <dt>Flagged by</dt><dd><code>${c.modelVersion}</code></dd>
 <dt>Opened</dt><dd>${v.dateTime(c.createdAt)}</dd>

@@ -147,6 +147,8 @@ describe('/admin/moderation', () => {
     expect(await (await officer.get(`/admin/moderation/cases/${s.caseId}`)).text()).not.toContain('Welfare concern');
     // Nothing to uphold, block or freeze: only "close", with what was done for the writer (QA: a
     // 16-year-old's disclosure was upheld as abuse and she was sent a notice).
+    // The officer can reach the writer to follow up (account facts, not chat).
+    expect(page).toContain(`<span class="hint">${kidUser.email}</span>`);
     expect(page).toContain('Close the concern');
     expect(page).not.toContain('Uphold');
     expect(page).not.toContain('Act on the account or room');

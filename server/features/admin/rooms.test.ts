@@ -29,11 +29,11 @@ describe('admin portal: course rooms', () => {
     expect(nobody.status).toBe(400);
     expect(await nobody.text()).toContain('There is no user with email nobody@unilag.edu.ng.');
 
-    const badCsv = await t.admin.upload(`/admin/rooms/${id}/members/csv`, { file: new File(['email,role\nada@unilag.edu.ng,member\nghost@unilag.edu.ng,member\nada@unilag.edu.ng,boss\n'], 'm.csv') });
+    const badCsv = await t.admin.upload(`/admin/rooms/${id}/members/csv`, { file: new File(['email,role\nada@unilag.edu.ng,member\nghost@unilag.edu.ng,member\nada@unilag.edu.ng,TA\n'], 'm.csv') });
     expect(badCsv.status).toBe(400);
     const report = await badCsv.text();
     expect(report).toContain('line 3:</span> no user with email ghost@unilag.edu.ng');
-    expect(report).toContain('line 4:</span> unknown room role &quot;boss&quot;');
+    expect(report).toContain('line 4:</span> unknown room role &quot;TA&quot;'); // as written in the file
     expect(await t.store.rooms.membership(id, t.student.id)).toBeNull();
     const csv = await t.admin.upload(`/admin/rooms/${id}/members/csv`, { file: new File(['email\nada@unilag.edu.ng\nlect@unilag.edu.ng\n'], 'm.csv') });
     // Post/redirect/get: a reload of the result does not post the file again.

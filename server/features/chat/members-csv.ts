@@ -27,8 +27,9 @@ export async function readMemberCsv(store: Store, text: string): Promise<MemberR
   const seen = new Set<string>();
   for (const r of rows) {
     const email = (r.fields[ei] ?? '').trim();
-    const roleRaw = ri >= 0 ? (r.fields[ri] ?? '').trim().toLowerCase() : '';
-    const role = (roleRaw || 'member') as RoomRole;
+    // Quoted as written in the file (QA: "TA" was quoted as "ta"), compared in lower case.
+    const roleRaw = ri >= 0 ? (r.fields[ri] ?? '').trim() : '';
+    const role = (roleRaw.toLowerCase() || 'member') as RoomRole;
     const problems: string[] = [];
     const u = users.get(email.toLowerCase());
     if (!email) problems.push('email is required');

@@ -37,6 +37,9 @@ export interface Party {
   minor: boolean;
   /** Years, from the date of birth on the account; null when none is recorded. */
   age: number | null;
+  /** How an officer reaches them to follow up (a welfare concern above all): account facts, not chat. */
+  email: string;
+  matricNo: string | null;
 }
 
 export interface CaseSummary {
@@ -49,7 +52,7 @@ export interface CaseSummary {
 
 const SHOW_PARTIES = 8;
 
-const party = (u: User): Party => ({ id: u.id, name: u.name, role: u.role, minor: isMinor(u), age: u.dateOfBirth ? ageOn(u.dateOfBirth, new Date()) : null });
+const party = (u: User): Party => ({ id: u.id, name: u.name, role: u.role, minor: isMinor(u), age: u.dateOfBirth ? ageOn(u.dateOfBirth, new Date()) : null, email: u.email, matricNo: u.matricNo });
 
 async function summarise(ctx: ChatContext, c: ModerationCase): Promise<CaseSummary> {
   const { store } = ctx;
