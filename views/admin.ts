@@ -39,7 +39,7 @@ export function adminPage(v: AdminView, opts: { title: string; section: Section;
     ([key, label, href]) => html`<li><a href="${href}"${key === opts.section ? html` aria-current="page"` : ''}>${label}</a></li>`,
   )}</ul></nav>
 <main class="admin-main" id="main">
-${opts.section === 'moderation' ? '' : heldWaitingBanner(opts.heldWaiting ?? { held: 0, concerns: 0 })}
+${opts.section === 'moderation' ? '' : heldWaitingBanner(opts.heldWaiting)}
 <h1>${opts.title}</h1>
 ${opts.status ? html`<p class="notice" role="status">${opts.status}</p>` : ''}${alert(opts.error)}
 ${opts.body}

@@ -91,9 +91,12 @@ ${notices.length ? notices.map((n) => notice(n, tf)) : html`<p class="hint">You 
 </main>`;
 }
 
-/** For officers: welfare concerns and held messages waiting for a decision (each withholds a message from its room). */
-export function heldWaitingBanner(w: { held: number; concerns: number }): Raw {
-  if (!w.held && !w.concerns) return html``;
+/**
+ * For officers: welfare concerns and held messages waiting for a decision (each held one withholds a
+ * message from its room). `w` undefined: not an officer, nothing to say.
+ */
+export function heldWaitingBanner(w: { held: number; concerns: number } | undefined): Raw {
+  if (!w || (!w.held && !w.concerns)) return html``;
   const parts = [
     w.concerns ? (w.concerns === 1 ? 'A member is worried about someone’s welfare' : `${w.concerns} welfare concerns wait`) : '',
     w.held ? `${w.held === 1 ? 'a held message waits' : `${w.held} held messages wait`} for a safeguarding decision` : '',
@@ -102,6 +105,7 @@ export function heldWaitingBanner(w: { held: number; concerns: number }): Raw {
   return html`<p class="alert banner" role="status">${text.charAt(0).toUpperCase() + text.slice(1)}. <a href="/admin/moderation">Open the queue</a></p>`;
 }
 
+/** The link at the top of the app while a safeguarding notice applies to this account. */
 export function noticeBanner(count: number): Raw {
   if (!count) return html``;
   return html`<p class="alert banner" role="status">You have ${count === 1 ? 'a safeguarding notice' : `${count} safeguarding notices`}. <a href="/safeguarding">Read and respond</a></p>`;

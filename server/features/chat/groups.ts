@@ -5,15 +5,13 @@
  */
 import { badRequest, forbidden, inMinutes, notFound, rateLimited } from '../../errors';
 import type { Room, User } from '../../store/types';
-import { recordAudit } from '../audit/record';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
-import { contactRefusal } from '../moderation/restrictions';
+import { assertMayPost, contactRefusal } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { memberRoom } from './messages';
 import { MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
 import { addMembers, announceJoin, detachMember, mayStart, removeMember, screenRoomName } from './rooms';
-import { assertMayPost } from '../moderation/restrictions';
-import { SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { KeyedLock } from '../../lib/keyed-lock';
 
 /** A small group conversation; the creator must be allowed to start a conversation with each member. */

@@ -14,7 +14,8 @@ import { viewerPlugin } from '../accounts/guard';
 import type { User } from '../../store/types';
 import type { ChatContext } from './context';
 import { addToGroup, usersByEmails } from './groups';
-import { appointModerator, listMembers, removeFromGroup } from './members';
+import { appointModerator, listMembers, mayManageGroup, removeFromGroup } from './members';
+import { memberRoom } from './messages';
 
 const Id = t.String({ maxLength: 64 });
 /** Said once after a change's redirect (a code, never text from the query: nothing to inject). */
@@ -36,8 +37,10 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
     const body = membersPage({ list, q: q.q ?? '', error: error?.message, done, emails });
     return sendHtml(set, appShell({ user, title: `People in ${list.room.name}`, body, asset: app.assets.url }), error ? httpStatus(error) : 200);
   };
-  /** Runs a change; a refusal shows the page again with its reason (not-found stays a 404 page). */
-  /** `emails`: what was typed in the add box, shown again with the refusal (nothing typed is lost). */
+  /**
+   * Runs a change; a refusal shows the page again with its reason (not-found stays a 404 page), and
+   * `emails`, what was typed in the add box (nothing typed is lost).
+   */
   const change = async (set: SetLike, user: User, roomId: string, run: () => Promise<string>, emails?: string) => {
     try {
       return seeOther(set, `/rooms/${roomId}/members?${await run()}`);
@@ -80,9 +83,9 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
         const { user } = await requireUser();
         // Asked first, like every destructive action (QA): a page that works without scripts.
         if (body.confirm !== 'yes') {
-          const list = await listMembers(chat, user, params.id);
-          const who = list.canManageGroup && params.userId !== user.id && (await app.store.rooms.membership(list.room.id, params.userId)) ? await app.store.users.byId(params.userId) : null;
-          if (who) return sendHtml(set, appShell({ user, title: 'Please confirm', body: removeConfirmPage(list.room, who), asset: app.assets.url }));
+          const { room, membership } = await memberRoom(chat, user, params.id);
+          const who = mayManageGroup(room, membership) && params.userId !== user.id && (await app.store.rooms.membership(room.id, params.userId)) ? await app.store.users.byId(params.userId) : null;
+          if (who) return sendHtml(set, appShell({ user, title: 'Please confirm', body: removeConfirmPage(room, who), asset: app.assets.url }));
         }
         return change(set, user, params.id, async () => {
           await removeFromGroup(chat, actor(user, request), params.id, params.userId);

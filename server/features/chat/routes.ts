@@ -31,7 +31,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       openNoticeCount(chat, user),
       roomId ? postingSlot(app.store, user, roomId) : null,
       // Officers learn in the app that held messages wait (without SMTP or a webhook nothing else tells them).
-      isOfficer(user) ? officersWaiting(app.store) : { held: 0, concerns: 0 },
+      isOfficer(user) ? officersWaiting(app.store) : undefined,
     ]);
     return html`${heldWaitingBanner(held)}${noticeBanner(count)}${roomId && slot ? postingBanner(roomId, slot.frozen, slot.account) : ''}`;
   };

@@ -18,7 +18,6 @@ import { minorIds } from './screen';
 import { isMinor } from '../accounts/model';
 
 export const REPORT_LABEL = 'reported';
-export { CONCERN_LABEL, CONCERN_NOT_COMPLAINT, isConcernOnly } from './concern';
 import { CONCERN_LABEL } from './concern';
 /**
  * Case "model versions" of reports. A reported file is judged by its content, which the case's text
