@@ -87,7 +87,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       });
       expect((await store.users.byEmails(['A@X.NG', 'c@x.ng', 'none@x.ng'])).map((u) => u.email).sort()).toEqual(['a@x.ng', 'c@x.ng']);
       const [a, c] = [(await store.users.byEmail('a@x.ng'))!, (await store.users.byEmail('c@x.ng'))!];
-      expect((await store.users.byIds([c.id, 'nobody', a.id])).map((u) => u.email).sort()).toEqual(['a@x.ng', 'c@x.ng']);
+      expect((await store.users.byIds([c.id, 'nobody', a.id])).map((u) => u.email)).toEqual(['c@x.ng', 'a@x.ng']);
       expect(await store.users.byIds([])).toEqual([]);
       expect((await store.users.list()).map((u) => u.email)).toEqual(['a@x.ng', 'b@x.ng', 'c@x.ng']);
       expect((await store.users.list({ role: 'lecturer' })).map((u) => u.name)).toEqual(['Chika']);

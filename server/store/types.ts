@@ -58,6 +58,12 @@ export interface UserFilter {
   offset?: number;
 }
 
+/** `found` in the order of `ids` (the adapters' byIds: a query's rows come in index order), unknown ids left out. */
+export function inOrder(ids: readonly string[], found: readonly User[]): User[] {
+  const byId = new Map(found.map((u) => [u.id, u]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 export interface UserStore {
   /** Throws `DuplicateEmailError` when the email (case-insensitive) exists. */
   create(user: NewUser): Promise<User>;
@@ -68,7 +74,7 @@ export interface UserStore {
   importBatch(batch: { create: NewUser[]; update: { id: string; patch: UserPatch }[] }): Promise<void>;
   byId(id: string): Promise<User | null>;
   byEmail(email: string): Promise<User | null>;
-  /** Users whose id is in the list, in no particular order (unknown ids are left out): one query for a room's members. */
+  /** Users whose id is in the list, in the list's order (unknown ids are left out): one query for a room's members. */
   byIds(ids: string[]): Promise<User[]>;
   /** Users whose email (case-insensitive) is in the list. */
   byEmails(emails: string[]): Promise<User[]>;

@@ -39,9 +39,8 @@ export async function findUsers(store: Store, f: UserSearch, page: number, size 
     const room = await store.rooms.byCode(normaliseCourseCode(course));
     if (!room || room.kind !== 'course') return { users: [], total: 0, unknownCourse: true };
     const q = base.query?.toLowerCase();
-    const members = await Promise.all((await store.rooms.members(room.id)).map((m) => store.users.byId(m.userId)));
+    const members = await store.users.byIds((await store.rooms.members(room.id)).map((m) => m.userId));
     candidates = members
-      .filter((u): u is User => !!u)
       .filter((u) => (!base.role || u.role === base.role) && (!base.status || u.status === base.status) && (!q || u.emailLower.includes(q) || u.name.toLowerCase().includes(q) || !!u.matricNo?.toLowerCase().includes(q)))
       .sort((a, b) => (a.emailLower < b.emailLower ? -1 : a.emailLower > b.emailLower ? 1 : 0));
   } else {

@@ -57,7 +57,7 @@ const party = (u: User): Party => ({ id: u.id, name: u.name, role: u.role, minor
 async function summarise(ctx: ChatContext, c: ModerationCase): Promise<CaseSummary> {
   const { store } = ctx;
   const [room, sender, members] = await Promise.all([store.rooms.byId(c.roomId), store.users.byId(c.senderId), store.rooms.members(c.roomId)]);
-  const users = (await Promise.all(members.map((m) => store.users.byId(m.userId)))).filter((u): u is User => u !== null);
+  const users = await store.users.byIds(members.map((m) => m.userId));
   const others = users.filter((u) => u.id !== c.senderId);
   return {
     c,

@@ -26,7 +26,7 @@ export async function affectedParty(ctx: ChatContext, s: Sanction): Promise<stri
  */
 export async function roomParty(ctx: ChatContext, roomId: string): Promise<string[]> {
   const members = await ctx.store.rooms.members(roomId);
-  const read = async (ms: typeof members) => (await Promise.all(ms.map((m) => ctx.store.users.byId(m.userId)))).filter((u): u is User => u !== null && u.status === 'active');
+  const read = async (ms: typeof members) => (await ctx.store.users.byIds(ms.map((m) => m.userId))).filter((u) => u.status === 'active');
   const ids = (us: User[]) => us.map((u) => u.id);
   const ranked = { owner: await read(members.filter((m) => m.role === 'owner')), moderator: [] as User[] };
   if (ranked.owner.some((u) => !isMinor(u))) return ids(ranked.owner.filter((u) => !isMinor(u)));

@@ -53,7 +53,7 @@ export async function conversationRefusal(store: Store, user: Pick<User, 'id'>, 
   // Read in parallel (a post waits for this): the members' accounts, then the courses of the pairs with a minor.
   const [me, members] = await Promise.all([store.users.byId(user.id), store.rooms.members(room.id)]);
   if (!me) return null;
-  const others = (await Promise.all(members.filter((m) => m.userId !== me.id).map((m) => store.users.byId(m.userId)))).filter((u) => u !== null);
+  const others = await store.users.byIds(members.filter((m) => m.userId !== me.id).map((m) => m.userId));
   const pairs = others.filter((o) => isMinor(me) || isMinor(o));
   const shared = await Promise.all(pairs.map((o) => store.rooms.shareRoom(me.id, o.id, ['course'])));
   return pairs.some((o, i) => !mayStillTalk(partyOf(me), partyOf(o), shared[i]!)) ? REFUSALS.noCourse : null;

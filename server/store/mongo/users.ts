@@ -1,5 +1,5 @@
 import { MongoServerError, type Collection, type Db, type MongoClient } from 'mongodb';
-import { DuplicateEmailError, type NewUser, type User, type UserFilter, type UserPatch, type UserStore } from '../types';
+import { DuplicateEmailError, inOrder, type NewUser, type User, type UserFilter, type UserPatch, type UserStore } from '../types';
 
 type Doc = Omit<User, 'id'> & { _id: string };
 
@@ -90,7 +90,7 @@ export class MongoUsers implements UserStore {
   async byIds(ids: string[]) {
     const out: User[] = [];
     for (let i = 0; i < ids.length; i += 1000) out.push(...(await this.c.find({ _id: { $in: ids.slice(i, i + 1000) } }).toArray()).map(toUser));
-    return out;
+    return inOrder(ids, out);
   }
 
   async byEmails(emails: string[]) {

@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite';
-import { DuplicateEmailError, type NewUser, type User, type UserFilter, type UserPatch, type UserStore } from '../types';
+import { DuplicateEmailError, inOrder, type NewUser, type User, type UserFilter, type UserPatch, type UserStore } from '../types';
 
 interface Row {
   id: string;
@@ -136,7 +136,7 @@ export class SqliteUsers implements UserStore {
       const slice = ids.slice(i, i + 500);
       out.push(...(this.db.query(`SELECT * FROM users WHERE id IN (${slice.map(() => '?').join(',')})`).all(...slice) as Row[]).map(toUser));
     }
-    return out;
+    return inOrder(ids, out);
   }
 
   async byEmails(emails: string[]) {
