@@ -2,7 +2,8 @@
  * The automatic restriction in real Chromium (issue #6), one browser context per person: an adult
  * student's second held message to a minor in their course restricts him (a lecturer's course-room
  * posts are held but do not restrict her: sanctions.ts). He is told live, every room of his says
- * so, he is refused where the minor is (people search no longer offers her), still posts where only
+ * so, he is refused where the minor is and starts no new conversation (with anyone: people search
+ * offers nobody), still posts where only
  * adults are, and reads the automatic notice; the minor never sees the held messages; the officers
  * are emailed a link. An officer lifts the restriction from /admin/moderation: he posts to
  * her room again, but lifting judges no message: both stay held until the officer releases each
@@ -137,20 +138,25 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
         await expectLog(n.page, [ADULTS_OK], WAIT);
         await eventually(async () => expect(await sentByMe(t.page)).toEqual([ADULTS_OK]), WAIT);
 
-        // ---- 4. cannot start a conversation with the minor -------------------------------------
-        // People search does not offer her (before the restriction it did: they share a course)...
+        // ---- 4. no new conversation, with the minor or anyone ------------------------------------
+        // People search offers nobody, with the reason: not her (before the restriction it did: they
+        // share a course), nor the adult lecturer, in the same words (a refusal for minors only would
+        // tell him who is under 18)...
         await t.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'New message' }).click();
-        await t.page.getByLabel('Find a person').fill('Kemi');
-        await t.page.getByRole('button', { name: 'Find' }).click();
-        await t.page.getByRole('status').getByText('Nobody you can message matches').waitFor({ timeout: WAIT });
-        expect(await t.page.getByRole('button', { name: 'Message Kemi Ojo' }).count()).toBe(0);
+        for (const name of ['Kemi', 'Ngozi']) {
+          await t.page.getByLabel('Find a person').fill(name);
+          await t.page.getByRole('button', { name: 'Find' }).click();
+          await t.page.waitForURL((u) => u.searchParams.get('q') === name, { timeout: WAIT });
+          await t.page.getByText(REFUSALS.restrictedContact).waitFor({ timeout: WAIT });
+          expect(await t.page.getByRole('button', { name: /^Message / }).count()).toBe(0);
+        }
         // ...and a request made by hand is refused with the reason.
         const crafted = await t.page.evaluate(async (user) => {
           const r = await fetch('/dm', { method: 'POST', body: new URLSearchParams({ user }) });
           return { status: r.status, text: await r.text() };
         }, kemiId);
         expect(crafted.status).toBe(403);
-        expect(crafted.text).toContain(REFUSALS.restricted);
+        expect(crafted.text).toContain(REFUSALS.restrictedContact);
         expect(await k.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: 'Tunde Bello' }).count()).toBe(0);
 
         // ---- 5. his notice: what it stops, the automatic decision, reason, evidence, clause ------

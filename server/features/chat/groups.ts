@@ -11,7 +11,7 @@ import { assertMayPost, contactRefusal } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { memberRoom } from './messages';
 import { MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
-import { addMembers, announceJoin, detachMember, mayStart, removeMember, screenRoomName } from './rooms';
+import { addMembers, announceJoin, detachMember, mayStart, removeMember, screenRoomName, startRefusal } from './rooms';
 import { KeyedLock } from '../../lib/keyed-lock';
 
 /** A small group conversation; the creator must be allowed to start a conversation with each member. */
@@ -54,24 +54,43 @@ async function mayMeet(ctx: ChatContext, members: User[]) {
       const [a, b] = [members[i]!, members[j]!];
       if (!isMinor(a) && !isMinor(b)) continue;
       const ok = mayStillTalk(partyOf(a), partyOf(b), await ctx.store.rooms.shareRoom(a.id, b.id, ['course']));
-      if (!ok || (await contactRefusal(ctx.store, a, [b])) || (await contactRefusal(ctx.store, b, [a]))) {
+      if (!ok || (await contactRefusal(ctx.store, a)) || (await contactRefusal(ctx.store, b))) {
         throw forbidden('Some of these people cannot be in a group together. A group can bring together only people who may message each other.');
       }
     }
   }
 }
 
-/** People named by email (one per line, or separated by commas, semicolons or spaces): every one must have an account. */
-export async function usersByEmails(ctx: ChatContext, text: string): Promise<User[]> {
+/**
+ * People named by email (one per line, or separated by commas, semicolons or spaces) whom `user`
+ * may start a conversation with. An address nobody has, a suspended account's and a minor's the
+ * policy keeps from `user` get one and the same answer, and it costs nothing: "you may not message
+ * this person" next to "no such account" told any adult, for free, which typed addresses (easy to
+ * guess from matriculation numbers) belong to students under 18 (review s15). Oneself passes
+ * (a group's creator is left out of its members; an owner is already in the group).
+ */
+export async function contactsByEmails(ctx: ChatContext, user: User, text: string): Promise<User[]> {
   const emails = [...new Set(text.split(/[\s,;]+/).filter(Boolean).map((e) => e.toLowerCase()))];
   if (emails.length > 50) throw badRequest('Too many emails.');
   const malformed = emails.filter((e) => !/^[^@]+@[^@]+\.[^@]+$/.test(e));
   if (malformed.length) throw badRequest(`Not an email address: ${malformed.join(', ')}.`);
+  // A block or restriction refuses everyone alike, before any address is looked at (rooms.ts mayStart).
+  const sanctioned = await contactRefusal(ctx.store, user);
+  if (sanctioned) throw forbidden(sanctioned);
   const users = await ctx.store.users.byEmails(emails);
-  const missing = emails.filter((e) => !users.some((u) => u.emailLower === e));
-  if (missing.length) throw badRequest(`No account for ${missing.join(', ')}.`);
+  const unreachable: string[] = [];
+  for (const e of emails) {
+    const u = users.find((x) => x.emailLower === e);
+    if (!u || (u.id !== user.id && (await startRefusal(ctx, user, u)))) unreachable.push(e);
+  }
+  if (unreachable.length) throw badRequest(unreachableText(unreachable));
   return users;
 }
+
+export const unreachableText = (emails: string[]) =>
+  emails.length === 1
+    ? `You cannot add ${emails[0]}: no account with that address is someone you can message.`
+    : `You cannot add ${emails.join(', ')}: no accounts with those addresses are people you can message.`;
 
 /**
  * The group's owner adds people, on the rules a new group has: the owner may start a conversation

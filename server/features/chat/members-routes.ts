@@ -13,7 +13,7 @@ import { membersPage, removeConfirmPage } from '../../../views/members';
 import { viewerPlugin } from '../accounts/guard';
 import type { User } from '../../store/types';
 import type { ChatContext } from './context';
-import { addToGroup, usersByEmails } from './groups';
+import { addToGroup, contactsByEmails } from './groups';
 import { appointModerator, listMembers, mayManageGroup, removeFromGroup } from './members';
 import { memberRoom } from './messages';
 
@@ -99,7 +99,7 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, params, body, request, requireUser }) => {
         const { user } = await requireUser();
         return change(set, user, params.id, async () => {
-          const added = await addToGroup(chat, actor(user, request), params.id, await usersByEmails(chat, body.emails));
+          const added = await addToGroup(chat, actor(user, request), params.id, await contactsByEmails(chat, user, body.emails));
           return `done=added&n=${added.length}`;
         }, body.emails);
       },

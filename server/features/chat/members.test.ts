@@ -149,7 +149,8 @@ describe('groups: the owner adds and removes people', () => {
     const { t, ada, tobi, csc } = s;
     const id = await group(s);
     const minor = await ada.client.post(`/rooms/${id}/members`, { emails: tobi.user.email });
-    expect(minor.status).toBe(403);
+    expect(minor.status).toBe(400);
+    expect(await minor.text()).toContain(`You cannot add ${tobi.user.email}: no account with that address is someone you can message.`);
     expect(await t.store.rooms.membership(id, tobi.user.id)).toBeNull();
     // Ada shares a course with Tobi and may message her; Bola, in the group, may not: still refused.
     await course(t, 'BIO101', [[ada.user, 'member'], [tobi.user, 'member']]);
@@ -159,7 +160,7 @@ describe('groups: the owner adds and removes people', () => {
     expect(await t.store.rooms.membership(id, tobi.user.id)).toBeNull();
     const ghost = await ada.client.post(`/rooms/${id}/members`, { emails: 'ghost@unilag.edu.ng' });
     expect(ghost.status).toBe(400);
-    expect(await ghost.text()).toContain('No account for ghost@unilag.edu.ng.');
+    expect(await ghost.text()).toContain('You cannot add ghost@unilag.edu.ng: no account with that address is someone you can message.');
     await t.store.rooms.setRole(csc.id, ada.user.id, 'owner');
     expect((await ada.client.post(`/rooms/${csc.id}/members`, { emails: tobi.user.email })).status).toBe(400);
     expect(await t.store.rooms.membership(csc.id, tobi.user.id)).toBeNull();

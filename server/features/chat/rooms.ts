@@ -197,12 +197,19 @@ export async function archiveRoom(ctx: ChatContext, actor: Actor, roomId: string
 }
 
 
+/** Why `from` may not start a conversation with `to`, or null. */
+export async function startRefusal(ctx: ChatContext, from: User, to: User): Promise<string | null> {
+  // The sender's own block or restriction first: it refuses everyone alike, so the policy's answer
+  // (which depends on who `to` is) is never shown to an account suspected of targeting minors.
+  const sanctioned = await contactRefusal(ctx.store, from);
+  if (sanctioned) return sanctioned;
+  const d = canStartConversation(partyOf(from), partyOf(to), await ctx.store.rooms.shareRoom(from.id, to.id, ['course']));
+  return d.ok ? null : d.reason;
+}
+
 export async function mayStart(ctx: ChatContext, from: User, to: User) {
-  const share = await ctx.store.rooms.shareRoom(from.id, to.id, ['course']);
-  const d = canStartConversation(partyOf(from), partyOf(to), share);
-  if (!d.ok) throw forbidden(d.reason);
-  const sanctioned = await contactRefusal(ctx.store, from, [to]);
-  if (sanctioned) throw forbidden(sanctioned);
+  const why = await startRefusal(ctx, from, to);
+  if (why) throw forbidden(why);
 }
 
 /** Opens (or returns the existing) direct conversation between two users. */

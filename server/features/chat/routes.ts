@@ -12,7 +12,7 @@ import { requestInfo } from '../../http/context';
 import type { ChatContext } from './context';
 import { historyPage, memberRoom, sendMessage, unreadAbove } from './messages';
 import { createCourseRoom, findPeople, roomTitle, startDm, summaries } from './rooms';
-import { createGroup, leaveGroup, usersByEmails } from './groups';
+import { contactsByEmails, createGroup, leaveGroup } from './groups';
 import { searchMessages, searchWords } from './search';
 import type { User } from '../../store/types';
 import { openNoticeCount } from '../moderation/sanctions';
@@ -217,7 +217,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, body, requireUser }) => {
         const { user } = await requireUser();
         try {
-          const users = await usersByEmails(chat, body.emails);
+          const users = await contactsByEmails(chat, user, body.emails);
           const room = await createGroup(chat, user, { name: body.name, memberIds: users.map((u) => u.id) });
           return seeOther(set, `/rooms/${room.id}`);
         } catch (e) {

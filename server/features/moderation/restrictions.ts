@@ -22,6 +22,7 @@ export const REFUSALS = {
   frozen: 'This room is frozen by the safeguarding team: you can read it but not post.',
   blocked: 'Your account is blocked by the safeguarding team: you can read but not post. See your notice at /safeguarding.',
   restricted: 'Your account is restricted: you cannot post where students under 18 are until a safeguarding officer has reviewed it. See /safeguarding.',
+  restrictedContact: 'Your account is restricted: you cannot start new conversations until a safeguarding officer has reviewed it. See /safeguarding.',
   noCourse: 'This conversation is read-only for you: you no longer share a course with someone in it, and one of you is under 18.',
 } as const;
 
@@ -138,21 +139,24 @@ export async function contactTightened(ctx: Pick<ChatContext, 'store' | 'calls'>
 /** What an account limit says wherever it applies (a restriction: where a minor is). */
 export const limitRefusal = (limit: 'block' | 'restriction' | null): string | null => (limit === 'block' ? REFUSALS.blocked : limit === 'restriction' ? REFUSALS.restricted : null);
 
-/** Why `user` may not start a conversation with `others`, or null. */
-export async function contactRefusal(store: Store, user: Pick<User, 'id'>, others: User[]): Promise<string | null> {
-  const limit = await accountLimit(store, user);
-  if (limit === 'block') return REFUSALS.blocked;
-  if (limit && others.some((u) => isMinor(u))) return REFUSALS.restricted;
-  return null;
+/**
+ * Why `user` may not start a conversation with anyone, or null. A restricted account starts none,
+ * with anyone: refusing only minors (or leaving them out of people search) would tell the one
+ * account suspected of targeting minors which students are under 18 (QA: "Message" on a course
+ * room's people page was refused for exactly its minors). Its existing conversations go on under
+ * the posting rules (postingRefusal).
+ */
+export async function contactRefusal(store: Store, user: Pick<User, 'id'>): Promise<string | null> {
+  return limitContactRefusal(await accountLimit(store, user));
 }
 
 /**
- * Whom people search may offer to `user`: nobody while blocked (`refusal` says why), nobody under 18
- * while restricted. Offering a "Message" button that can only be refused is a broken promise.
+ * Whom people search may offer to `user`: nobody while blocked or restricted (`refusal` says why;
+ * see contactRefusal). Offering a "Message" button that can only be refused is a broken promise.
  */
 export async function contactFilter(store: Store, user: Pick<User, 'id'>): Promise<{ refusal: string | null; allows: (u: User) => boolean }> {
-  const limit = await accountLimit(store, user);
-  if (limit === 'block') return { refusal: REFUSALS.blocked, allows: () => false };
-  if (limit) return { refusal: null, allows: (u) => !isMinor(u) };
-  return { refusal: null, allows: () => true };
+  const refusal = limitContactRefusal(await accountLimit(store, user));
+  return refusal ? { refusal, allows: () => false } : { refusal: null, allows: () => true };
 }
+
+const limitContactRefusal = (limit: 'block' | 'restriction' | null): string | null => (limit === 'block' ? REFUSALS.blocked : limit === 'restriction' ? REFUSALS.restrictedContact : null);

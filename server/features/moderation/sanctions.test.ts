@@ -11,6 +11,7 @@ import { deleteMessage, editMessage, historyPage, sendMessage, typing } from '..
 import { createModeration } from './screen';
 import { fakeClassifier } from './test-support';
 import { findPeople, startDm } from '../chat/rooms';
+import { contactsByEmails } from '../chat/groups';
 import { beginUpload } from '../files/actions';
 import { callSeat } from '../calls/actions';
 import { actOnCase, decideCase, viewCase } from './cases';
@@ -60,11 +61,14 @@ describe('automatic restriction', () => {
 
     await expect(say(s, s.adult, s.withKid.id, 'hello class')).rejects.toThrow(REFUSALS.restricted);
     expect((await say(s, s.adult, s.adultsOnly.id, 'hello adults')).message.held).toBe(false);
-    await expect(startDm(s.ctx, s.adult, s.kid.id)).rejects.toThrow(REFUSALS.restricted);
-    // People search offers only whom they may still message: not the minor (who shares a course with them).
-    expect((await findPeople(s.ctx, s.adult, 'unilag')).map((u) => u.id).sort()).toEqual([s.peer.id, s.officerA.id, s.officerB.id].sort());
+    // No new conversation with anyone, in the same words: refusing only the minor (or leaving her out
+    // of people search) would tell the restricted account who is under 18.
+    await expect(startDm(s.ctx, s.adult, s.kid.id)).rejects.toThrow(REFUSALS.restrictedContact);
+    await expect(startDm(s.ctx, s.adult, s.peer.id)).rejects.toThrow(REFUSALS.restrictedContact);
+    await expect(findPeople(s.ctx, s.adult, 'unilag')).rejects.toThrow(REFUSALS.restrictedContact);
+    await expect(contactsByEmails(s.ctx, s.adult, `${s.kid.email} ${s.peer.email}`)).rejects.toThrow(REFUSALS.restrictedContact);
+    await expect(contactsByEmails(s.ctx, s.adult, s.peer.email)).rejects.toThrow(REFUSALS.restrictedContact);
     expect((await findPeople(s.ctx, s.peer, 'unilag')).map((u) => u.id)).toContain(s.kid.id);
-    expect((await startDm(s.ctx, s.adult, s.peer.id)).kind).toBe('dm');
     await expect(beginUpload(s.ctx, { maxFileBytes: 1e9, userQuotaBytes: 1e9, roomQuotaBytes: 1e9, uploadExpireMs: 1, directThresholdBytes: 1e9, relayOnly: false }, s.adult, { room: s.withKid.id, name: 'a.txt', size: 1, mime: 'text/plain', sha256: 'a'.repeat(64) })).rejects.toThrow(REFUSALS.restricted);
     // The call bar still shows (reading); joining is refused at /rtc (calls/routes.test.ts).
     expect((await callSeat(s.store, s.adult, s.withKid.id)).roomId).toBe(s.withKid.id);
