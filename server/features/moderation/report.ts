@@ -8,7 +8,7 @@
  * with who made it. The message stays as it is until an officer decides; the reporter is thanked,
  * not told the outcome (the sender's privacy).
  */
-import { badRequest, notFound, rateLimited } from '../../errors';
+import { badRequest, inMinutes, notFound, rateLimited } from '../../errors';
 import { KeyedLock } from '../../lib/keyed-lock';
 import type { User } from '../../store/types';
 import { recordAudit } from '../audit/record';
@@ -38,7 +38,7 @@ export async function reportMessage(ctx: ChatContext, user: User, input: { roomI
   if (!message || message.deletedAt || (message.held && message.senderId !== user.id)) throw notFound('No such message.');
   if (message.senderId === user.id) throw badRequest('That is your own message: you can delete it instead.');
   const wait = await ctx.reportLimiter.take(user.id);
-  if (wait > 0) throw rateLimited(`You have sent many reports in the last hour. Try again in ${Math.ceil(wait / 60)} minutes, or write to the safeguarding team.`, wait);
+  if (wait > 0) throw rateLimited(`You have sent many reports in the last hour. Try again in ${inMinutes(wait)}, or write to the safeguarding team.`, wait);
   return perMessage.run(message.id, async () => {
     const open = (await ctx.store.cases.list({ messageId: message.id, status: 'open', limit: 1 }))[0];
     const first = open ? await ctx.store.cases.addLabel(open.id, label) : true;
