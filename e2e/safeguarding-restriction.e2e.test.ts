@@ -172,6 +172,7 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
         // He waits in the minor's room: the outcome is pushed to it, and the room's banner goes.
         await openRoom(t.page, server, kidsRoom);
         await restrictedBanner(t).waitFor();
+        await t.page.getByText('You have a safeguarding notice.').waitFor();
 
         // ---- 6. the officers' email: a link to the action, never the text or the names ---------
         const restrictedMail = await mail((m) => subject(m).includes('user restricted automatically'));
@@ -218,6 +219,8 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
         // He is told live, reads the outcome, has no banner, and his refused message goes through.
         await pushed(t, REVIEWED_NOTICE);
         await eventually(async () => expect(await restrictedBanner(t).count()).toBe(0), WAIT);
+        // …nor the link to a notice that no longer applies (it stayed until a reload: QA).
+        await eventually(async () => expect(await t.page.getByText('You have a safeguarding notice.').count()).toBe(0), WAIT);
         await t.page.goto(`${server.url}/safeguarding`);
         const outcome = await notice.getByRole('status').innerText();
         expect(outcome).toContain('Lifted on');

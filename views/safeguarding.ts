@@ -105,8 +105,15 @@ export function heldWaitingBanner(w: { held: number; concerns: number } | undefi
   return html`<p class="alert banner" role="status">${text.charAt(0).toUpperCase() + text.slice(1)}. <a href="/admin/moderation">Open the queue</a></p>`;
 }
 
-/** The link at the top of the app while a safeguarding notice applies to this account. */
-export function noticeBanner(count: number): Raw {
+/**
+ * The link at the top of the app while a safeguarding notice applies to this account, in a slot
+ * that is always there (empty without a notice): an action that starts or ends pushes its new
+ * content (sanctions.ts), so an open page neither misses a new notice nor keeps one that ended (QA).
+ */
+export const NOTICE_BANNER_ID = 'safeguarding-notices';
+export const noticeBanner = (count: number): Raw => html`<div id="${NOTICE_BANNER_ID}">${noticeBannerText(count)}</div>`;
+
+export function noticeBannerText(count: number): Raw {
   if (!count) return html``;
   return html`<p class="alert banner" role="status">You have ${count === 1 ? 'a safeguarding notice' : `${count} safeguarding notices`}. <a href="/safeguarding">Read and respond</a></p>`;
 }

@@ -191,13 +191,16 @@ export async function decideCase(
   // A disclosure must never be "upheld" against the person who made it (QA: a 16-year-old's message
   // about her uncle was removed and she was sent an abuse notice).
   if (decision === 'uphold' && isConcernOnly(existing)) throw badRequest(CONCERN_NOT_COMPLAINT);
+  // Decided meanwhile by another officer: say so (their release or removal changed the message's rev
+  // too, and "the message changed" sent a stale tab's officer to look for an edit that never was: QA).
+  if (existing.status !== 'open') throw conflict(ALREADY_DECIDED);
   // The officer decides on the message as they saw it: an edit since (or any other change) is seen first.
   if (opts.seenRev !== undefined) {
     const now = await ctx.store.messages.byId(existing.roomId, existing.messageId);
     if (now && now.rev !== opts.seenRev) throw conflict(MESSAGE_CHANGED);
   }
   const decided = await ctx.store.cases.decide(caseId, { decidedBy: actor.userId, decision, reason: why, judgedLabels });
-  if (!decided) throw conflict('This case has already been decided.');
+  if (!decided) throw conflict(ALREADY_DECIDED);
   const { roomId, messageId } = decided;
   const m = await ctx.store.messages.byId(roomId, messageId);
   let changed = false;
@@ -215,6 +218,7 @@ export async function decideCase(
   return covered ? { ...decided, stillHidden: true } : decided;
 }
 
+export const ALREADY_DECIDED = 'This case has already been decided.';
 export const MESSAGE_CHANGED = 'The message changed since you opened this case (edited, deleted or hidden): check it again before deciding.';
 
 /**

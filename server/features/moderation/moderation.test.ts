@@ -188,6 +188,9 @@ describe('decisions', () => {
     expect(String(await replay(s.ctx, s.kid, s.room.id, message.seq))).toContain('homework');
     expect(await searchMessages(s.ctx, s.kid, 'homework')).toHaveLength(1);
     await expect(decideCase(s.ctx, actor, c!.id, 'uphold', 'again')).rejects.toThrow(/already been decided/);
+    // A second officer's tab opened before the release (the release changed the message's rev): told
+    // it was decided, not sent looking for an edit (QA).
+    await expect(decideCase(s.ctx, actor, c!.id, 'uphold', 'again', { judgedLabels: ['threat'], seenRev: message.rev })).rejects.toThrow(/already been decided/);
     expect(await s.store.audit.list({ action: 'moderation.release' })).toHaveLength(1);
   });
 

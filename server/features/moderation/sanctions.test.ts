@@ -18,12 +18,12 @@ import { actOnCase, decideCase, viewCase } from './cases';
 import { decideAppeal, liftSanction, submitStatement } from './sanctions';
 import { REFUSALS } from './restrictions';
 import { postingSlot } from './posting-banner';
-import { ACCOUNT_POSTING_ID } from '../../../views/safeguarding';
+import { ACCOUNT_POSTING_ID, NOTICE_BANNER_ID } from '../../../views/safeguarding';
 import { cid, person, RESTRICTED_LINE, say, setUp } from './sanctions-cast';
 
 
 describe('automatic restriction', () => {
-  test('a second held message towards a minor restricts the sender: no posting where a minor is, no new DM with a minor; lifting ends it, the held messages wait for their own decisions', async () => {
+  test('a second held message towards a minor restricts the sender: no posting where a minor is, no new conversation with anyone; lifting ends it, the held messages wait for their own decisions', async () => {
     const s = await setUp();
     const ended: { userId: string; where?: (roomId: string) => Promise<boolean> }[] = [];
     s.ctx.calls = { endUser: (userId, opts) => void ended.push({ userId, where: opts?.where }), endRoom: () => {}, endSeats: () => {} };
@@ -54,6 +54,9 @@ describe('automatic restriction', () => {
     expect(s.hub.log.some((e) => e.topic === topics.user(s.adult.id) && e.data.includes('restricted'))).toBe(true);
     const slots = (userId: string) => s.hub.log.filter((e) => e.topic === topics.user(userId) && e.data.includes('hx-target="#posting-')).map((e) => e.data).join('');
     expect(slots(s.adult.id)).toContain(`<hx-partial hx-target="#${ACCOUNT_POSTING_ID}" hx-swap="innerHTML">${RESTRICTED_LINE}</hx-partial>`);
+    // The link to the notice appears on his open pages (only his).
+    const noticeLinks = () => s.hub.log.filter((e) => e.data.includes(`hx-target="#${NOTICE_BANNER_ID}"`)).map((e) => [e.topic, e.data]);
+    expect(noticeLinks()).toEqual([[topics.user(s.adult.id), expect.stringContaining('You have a safeguarding notice. <a href="/safeguarding">')]]);
     // …and the room pages carry that one slot whatever the room (with or without a minor).
     for (const room of [s.withKid, s.adultsOnly]) expect((await postingSlot(s.store, s.adult, room.id)).account).toBe(REFUSALS.restricted);
     expect((await postingSlot(s.store, s.peer, s.withKid.id)).account).toBeNull();
@@ -77,8 +80,9 @@ describe('automatic restriction', () => {
     s.hub.log.length = 0;
     const lifted = await liftSanction(s.ctx, s.a(s.officerA), r!.id, 'Both messages were about a biology assignment.');
     expect(lifted).toMatchObject({ status: 'lifted', decidedBy: s.officerA.id });
-    // Lifted: the slots are emptied live.
+    // Lifted: the slots are emptied live, and so is the link to a notice no longer in force (QA).
     expect(slots(s.adult.id)).toBe(`<hx-partial hx-target="#${ACCOUNT_POSTING_ID}" hx-swap="innerHTML"></hx-partial>`);
+    expect(noticeLinks()).toEqual([[topics.user(s.adult.id), `<hx-partial hx-target="#${NOTICE_BANNER_ID}" hx-swap="innerHTML"></hx-partial>`]]);
     // Lifting judges no message: both stay held, their cases open in the queue.
     const seen = (await historyPage(s.ctx, s.kid, s.withKid.id)).messages.map((m) => m.id);
     expect(seen).not.toContain(first.message.id);

@@ -17,7 +17,8 @@
 import { badRequest, conflict, notFound } from '../../errors';
 import { topics } from '../../realtime/topics';
 import { DuplicateSanctionError, type ModerationCase, type NewSanction, type Sanction, type SanctionStatus, type User } from '../../store/types';
-import { noticePartial } from '../../../views/partials';
+import { noticePartial, partial } from '../../../views/partials';
+import { NOTICE_BANNER_ID, noticeBannerText } from '../../../views/safeguarding';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishVisible } from '../chat/messages';
@@ -39,8 +40,23 @@ const ensure = (c: Check) => {
   if (!c.ok) throw conflict(c.reason);
 };
 
-function tell(ctx: ChatContext, userIds: (string | null)[], text: string) {
-  for (const id of userIds) if (id) ctx.hub.publish(topics.user(id), noticePartial(text).value);
+/** Tells each person what happened, and their pages' notice link shows the notices in force now. */
+async function tell(ctx: ChatContext, userIds: (string | null)[], text: string) {
+  for (const id of userIds) {
+    if (!id) continue;
+    ctx.hub.publish(topics.user(id), noticePartial(text).value);
+    await refreshNoticeBanner(ctx, id);
+  }
+}
+
+/** A courtesy to open pages (the next load shows the truth): its failure undoes nothing. */
+async function refreshNoticeBanner(ctx: ChatContext, userId: string) {
+  try {
+    const user = await ctx.store.users.byId(userId);
+    if (user) ctx.hub.publish(topics.user(userId), partial(NOTICE_BANNER_ID, 'innerHTML', noticeBannerText(await openNoticeCount(ctx, user))).value);
+  } catch (err) {
+    ctx.warn?.('safeguarding notice link not refreshed', { err, userId });
+  }
 }
 
 function notifyOfficers(ctx: ChatContext, s: Sanction, kind: NoticeKind, summary: string, labels: string[] = []) {
@@ -121,7 +137,7 @@ async function restrictLocked(ctx: ChatContext, c: ModerationCase, since: number
   });
   // Another server restricted the account at the same moment: that restriction stands.
   if (!s) return null;
-  tell(ctx, [c.senderId], 'Your account has been restricted while safeguarding officers review held messages. See your notices at /safeguarding.');
+  await tell(ctx, [c.senderId], 'Your account has been restricted while safeguarding officers review held messages. See your notices at /safeguarding.');
   await refreshPostingBanners(ctx, c.senderId);
   // A restricted account may not be in a call where a minor is, including one it is in already.
   ctx.calls?.endUser(c.senderId, { where: (roomId) => roomHasMinor(ctx.store, roomId, c.senderId), why: 'Your account was restricted by the safeguarding team.' });
@@ -142,7 +158,7 @@ export async function blockUser(ctx: ChatContext, actor: OfficerActor, c: Modera
     const decided = await before();
     const s = await create(ctx, actor, { kind: 'block', userId: c.senderId, roomId: c.roomId, caseIds: [decided.id], clause, reason, evidence: excerpt(c.text) });
     if (!s) throw conflict('This account is already blocked.');
-    tell(ctx, [c.senderId], 'Your account has been blocked by the safeguarding team: you can read but not post. See the notice at /safeguarding: you can respond to it.');
+    await tell(ctx, [c.senderId], 'Your account has been blocked by the safeguarding team: you can read but not post. See the notice at /safeguarding: you can respond to it.');
     await refreshPostingBanners(ctx, c.senderId);
     ctx.calls?.endUser(c.senderId);
     return s;
@@ -161,7 +177,7 @@ export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: Moder
     if (!s) throw conflict('This room is already frozen.');
     ctx.hub.publish(topics.room(c.roomId), noticePartial('This room has been frozen by the safeguarding team: you can read it but not post.').value);
     roomPostingChanged(ctx, c.roomId, true);
-    tell(ctx, await affectedParty(ctx, s), 'A room you own has been frozen. See the notice at /safeguarding: you can respond to it.');
+    await tell(ctx, await affectedParty(ctx, s), 'A room you own has been frozen. See the notice at /safeguarding: you can respond to it.');
     ctx.calls?.endRoom(c.roomId);
     return s;
   });
@@ -174,7 +190,7 @@ export async function recordRemoval(ctx: ChatContext, actor: OfficerActor, c: Mo
   const labels = c.judgedLabels?.length ? c.judgedLabels : c.labels;
   const s = await create(ctx, actor, { kind: 'removal', userId: c.senderId, roomId: c.roomId, caseIds: [c.id], clause: clauseForLabels(labels).id, reason, evidence: excerpt(c.text) });
   if (!s) throw new Error('removals hold no slot'); // unreachable: see sanctionSlot
-  tell(ctx, [c.senderId], 'A safeguarding officer removed one of your messages. See the notice at /safeguarding: you can respond to it.');
+  await tell(ctx, [c.senderId], 'A safeguarding officer removed one of your messages. See the notice at /safeguarding: you can respond to it.');
   return s;
 }
 
@@ -242,7 +258,7 @@ async function finish(ctx: ChatContext, actor: OfficerActor, s: Sanction, from: 
   await recordAudit(ctx.store, actor, action, s.id, { kind: s.kind, userId: s.userId, roomId: s.roomId, outcome: to, reason: why });
   if (!inForce(done)) await restore(ctx, actor, done, why);
   const outcome = to === 'upheld' ? 'the decision stands' : to === 'lifted' ? 'the action was lifted' : 'the decision was reversed: the action has ended, and messages it alone kept hidden are shown again';
-  tell(ctx, await affectedParty(ctx, done), `Your safeguarding notice was reviewed: ${outcome}. See /safeguarding.`);
+  await tell(ctx, await affectedParty(ctx, done), `Your safeguarding notice was reviewed: ${outcome}. See /safeguarding.`);
   return done;
 }
 
