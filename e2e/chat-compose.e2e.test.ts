@@ -178,6 +178,17 @@ describeBrowser('composing (browser)', () => {
         await ask.waitFor();
         await ask.getByRole('button', { name: 'I am worried about the person who wrote it' }).focus();
         await a.page.keyboard.press('Enter');
+        await ask.waitFor({ state: 'hidden' });
+        // The focus is back on that Report, so its message shows its actions; a mouse click on the
+        // Report of a message below opens the dialog too (QA: moving the focus hid the first row of
+        // actions between the press and the release, the message below moved up, and no click landed).
+        await send(b.page, 'One more line to report');
+        const below = messageArticle(a.page, 'One more line to report');
+        await below.hover();
+        await below.getByRole('button', { name: 'Report' }).click();
+        await ask.waitFor({ timeout: 5_000 });
+        await a.page.keyboard.press('Escape');
+        await ask.waitFor({ state: 'hidden' });
         const store = await serverStore(server);
         try {
           const id = (await theirs.getAttribute('id'))!.slice(2);

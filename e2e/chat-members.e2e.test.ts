@@ -98,7 +98,7 @@ describeBrowser('room members (browser)', () => {
         // A wrong address is named and nothing changes.
         await a.page.getByLabel('Add people (emails)').fill('nobody@unilag.edu.ng');
         await a.page.getByRole('button', { name: 'Add to group' }).click();
-        await a.page.getByRole('alert').filter({ hasText: 'No account for nobody@unilag.edu.ng.' }).waitFor();
+        await a.page.getByRole('alert').filter({ hasText: 'You cannot add nobody@unilag.edu.ng: no account with that address is someone you can message.' }).waitFor();
 
         await a.page.getByRole('button', { name: 'Remove Bola Ade from the group' }).click();
         await a.page.getByRole('heading', { name: 'Remove Bola Ade from Revision squad?' }).waitFor();
