@@ -81,7 +81,7 @@ describe('starting conversations has a budget: 20 groups and 20 new direct conve
     for (let i = 0; i < 20; i++) await createGroup(ctx, ada, { name: `Group ${i}`, memberIds: [bola.id] });
     const e = await expectAppError(createGroup(ctx, ada, { name: 'One more', memberIds: [bola.id] }));
     expect(e.kind).toBe('rate_limited');
-    expect(e.message).toMatch(/^You have started many groups in a short time: try again in \d+ minutes\.$/);
+    expect(e.message).toMatch(/^You have started or added to many groups in a short time: try again in \d+ minutes\.$/);
   });
 
   test('the 21st new direct conversation is refused; one that exists still opens', async () => {
@@ -89,7 +89,31 @@ describe('starting conversations has a budget: 20 groups and 20 new direct conve
     const first = await startDm(ctx, ada, bola.id);
     for (let i = 0; i < 19; i++) await startDm(ctx, ada, (await makePerson(store, `p${i}@unilag.edu.ng`, `P ${i}`, 'student', ADULT)).id);
     const stranger = await makePerson(store, 'q@unilag.edu.ng', 'Q', 'student', ADULT);
-    expect((await expectAppError(startDm(ctx, ada, stranger.id))).message).toMatch(/^You have started many conversations in a short time: try again in \d+ minutes\.$/);
+    expect((await expectAppError(startDm(ctx, ada, stranger.id))).message).toMatch(/^You have started or tried to start many conversations in a short time: try again in \d+ minutes\.$/);
     expect((await startDm(ctx, ada, bola.id)).id).toBe(first.id);
+  });
+
+  // A refusal says something about the person asked for (a minor's rules): free tries, pair by pair
+  // or person by person, told any adult who among her course-mates is under 18 (review s15).
+  test('refused tries cost the budget too: groups whose people may not meet, and conversations the policy refuses', async () => {
+    const { store, ctx, ada, bola, chidi } = await setUp();
+    const minor = await makePerson(store, 'kid@unilag.edu.ng', 'Kid', 'student', { dateOfBirth: '2011-01-01' });
+    // Ada shares a course with the minor, Bola does not: the two may not be put together
+    await store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC100', name: 'CSC100', topic: '', createdBy: null, dmKey: null }, [
+      { userId: ada.id, role: 'member' },
+      { userId: minor.id, role: 'member' },
+    ]);
+    for (let i = 0; i < 20; i++) {
+      expect((await expectAppError(createGroup(ctx, ada, { name: `Try ${i}`, memberIds: [minor.id, bola.id] }))).kind).toBe('forbidden');
+    }
+    expect((await expectAppError(createGroup(ctx, ada, { name: 'Allowed', memberIds: [chidi.id] }))).kind).toBe('rate_limited');
+    // each refused try is audited with whom it tried to bring together
+    const refused = await store.audit.list({ action: 'group.members_refused' });
+    expect(refused).toHaveLength(20);
+    expect(refused[0]).toMatchObject({ actorId: ada.id, target: ada.id });
+    expect(new Set(refused[0]!.details.memberIds as string[])).toEqual(new Set([minor.id, bola.id]));
+    // Bola may not start a conversation with the minor: each refusal costs a try of the DM budget
+    for (let i = 0; i < 20; i++) expect((await expectAppError(startDm(ctx, bola, minor.id))).kind).toBe('forbidden');
+    expect((await expectAppError(startDm(ctx, bola, chidi.id))).kind).toBe('rate_limited');
   });
 });

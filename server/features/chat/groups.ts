@@ -15,23 +15,21 @@ import { addMembers, announceJoin, detachMember, mayStart, removeMember, screenR
 import { KeyedLock } from '../../lib/keyed-lock';
 
 /** A small group conversation; the creator must be allowed to start a conversation with each member. */
-export async function createGroup(ctx: ChatContext, user: User, input: { name: string; memberIds: string[] }): Promise<Room> {
+export async function createGroup(ctx: ChatContext, user: User, input: { name: string; memberIds: string[] }, origin = 'unknown'): Promise<Room> {
   const name = input.name.trim();
   if (!name || name.length > 100) throw badRequest('Give the group a name of at most 100 characters.');
   const ids = [...new Set(input.memberIds.filter((id) => id !== user.id))];
   if (!ids.length) throw badRequest('Add at least one other person.');
   if (ids.length + 1 > MAX_GROUP_MEMBERS) throw badRequest(`Groups can have at most ${MAX_GROUP_MEMBERS} people.`);
   const others = await Promise.all(ids.map((id) => ctx.store.users.byId(id)));
-  for (const o of others) {
-    if (!o) throw notFound('No such person.');
-    await mayStart(ctx, user, o);
-  }
-  await mayMeet(ctx, others as User[]);
-  await screenRoomName(ctx, user, 'group', name);
+  if (others.some((o) => !o)) throw notFound('No such person.');
   // Each group lands in every member's room list at once, and stays: without a budget one person
-  // could put another in sixty groups in a burst (a security review's proof).
-  const wait = await ctx.roomLimiter.take(`group:${user.id}`);
-  if (wait > 0) throw rateLimited(`You have started many groups in a short time: try again in ${inMinutes(wait)}.`, wait);
+  // could put another in sixty groups in a burst (a security review's proof). Taken before the
+  // policy is asked, so a refusal costs a try too (see mayMeet).
+  await takeGroupBudget(ctx, user);
+  for (const o of others as User[]) await mayStart(ctx, user, o);
+  await mayMeet(ctx, { userId: user.id, origin }, user.id, others as User[]);
+  await screenRoomName(ctx, user, 'group', name);
   const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
     { userId: user.id, role: 'owner' },
     ...ids.map((userId) => ({ userId, role: 'member' as const })),
@@ -48,17 +46,27 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
  * her to an adult student who shares nothing with her (staff she may message anyway). The refusal
  * names nobody (it would tell the creator who is a minor).
  */
-async function mayMeet(ctx: ChatContext, members: User[]) {
+async function mayMeet(ctx: ChatContext, actor: Actor, target: string, members: User[]) {
   for (let i = 0; i < members.length; i++) {
     for (let j = i + 1; j < members.length; j++) {
       const [a, b] = [members[i]!, members[j]!];
       if (!isMinor(a) && !isMinor(b)) continue;
       const ok = mayStillTalk(partyOf(a), partyOf(b), await ctx.store.rooms.shareRoom(a.id, b.id, ['course']));
       if (!ok || (await contactRefusal(ctx.store, a)) || (await contactRefusal(ctx.store, b))) {
+        // Even naming nobody, the refusal says "a minor is among these people": tried pair by pair,
+        // it tells who. So each try costs the group budget (taken before this) and is audited with
+        // whom it tried to bring together, for the safeguarding team to see such probing.
+        await recordAudit(ctx.store, actor, 'group.members_refused', target, { memberIds: members.map((m) => m.id) });
         throw forbidden('Some of these people cannot be in a group together. A group can bring together only people who may message each other.');
       }
     }
   }
+}
+
+/** One try from the hourly budget that new groups and adds to a group share. */
+async function takeGroupBudget(ctx: ChatContext, user: User) {
+  const wait = await ctx.roomLimiter.take(`group:${user.id}`);
+  if (wait > 0) throw rateLimited(`You have started or added to many groups in a short time: try again in ${inMinutes(wait)}.`, wait);
 }
 
 /**
@@ -128,17 +136,16 @@ async function addToGroupLocked(ctx: ChatContext, actor: Actor & { user: User },
       throw forbidden(`${p.name} left this group and cannot be added back. You can start a new group with them.`);
     }
   }
+  await takeGroupBudget(ctx, user);
   for (const p of fresh) await mayStart(ctx, user, p);
   const old = await ctx.store.users.byIds(current.map((m) => m.userId));
-  await mayMeet(ctx, [...old, ...fresh]);
-  const wait = await ctx.roomLimiter.take(`group:${user.id}`);
-  if (wait > 0) throw rateLimited(`You have started or added to many groups in a short time: try again in ${inMinutes(wait)}.`, wait);
+  await mayMeet(ctx, actor, room.id, [...old, ...fresh]);
   const added = new Set(await addMembers(ctx, actor, room.id, fresh.map((p) => ({ userId: p.id, role: 'member' as const }))));
   // Another node may have added someone meanwhile (its lock is not ours): checked again against who
   // is in the group now, and on a clash this add is taken back (audited removals). Both crossing adds
   // may be taken back: the safe side. The window is the time between the two writes.
   try {
-    await mayMeet(ctx, await ctx.store.users.byIds((await ctx.store.rooms.members(room.id)).map((m) => m.userId)));
+    await mayMeet(ctx, SYSTEM_ACTOR, room.id, await ctx.store.users.byIds((await ctx.store.rooms.members(room.id)).map((m) => m.userId)));
   } catch (e) {
     for (const id of added) await removeMember(ctx, SYSTEM_ACTOR, room.id, id);
     throw e;

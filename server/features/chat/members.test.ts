@@ -158,6 +158,11 @@ describe('groups: the owner adds and removes people', () => {
     expect(introduced.status).toBe(403);
     expect(await introduced.text()).toContain('Some of these people cannot be in a group together.');
     expect(await t.store.rooms.membership(id, tobi.user.id)).toBeNull();
+    // the try is audited against the group, with everyone it would have brought together
+    const tried = await t.store.audit.list({ action: 'group.members_refused' });
+    expect(tried).toHaveLength(1);
+    expect(tried[0]).toMatchObject({ actorId: ada.user.id, target: id });
+    expect(tried[0]!.details.memberIds).toContain(tobi.user.id);
     const ghost = await ada.client.post(`/rooms/${id}/members`, { emails: 'ghost@unilag.edu.ng' });
     expect(ghost.status).toBe(400);
     expect(await ghost.text()).toContain('You cannot add ghost@unilag.edu.ng: no account with that address is someone you can message.');

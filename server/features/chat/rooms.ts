@@ -219,10 +219,11 @@ export async function startDm(ctx: ChatContext, user: User, otherId: string): Pr
   const dmKey = [user.id, other.id].sort().join(':');
   const existing = await ctx.store.rooms.byDmKey(dmKey);
   if (existing) return existing;
-  await mayStart(ctx, user, other);
   // A new conversation lands in the other person's room list: at most 20 an hour (a mass mailing).
+  // Taken before the policy is asked: its refusal says why (a minor's rules), so tries cost too.
   const wait = await ctx.roomLimiter.take(`dm:${user.id}`);
-  if (wait > 0) throw rateLimited(`You have started many conversations in a short time: try again in ${inMinutes(wait)}.`, wait);
+  if (wait > 0) throw rateLimited(`You have started or tried to start many conversations in a short time: try again in ${inMinutes(wait)}.`, wait);
+  await mayStart(ctx, user, other);
   try {
     const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: `${user.name} and ${other.name}`, topic: '', createdBy: user.id, dmKey }, [
       { userId: user.id, role: 'member' },

@@ -214,11 +214,11 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
     })
     .post(
       '/groups',
-      async ({ set, body, requireUser }) => {
+      async ({ set, body, request, requireUser }) => {
         const { user } = await requireUser();
         try {
           const users = await contactsByEmails(chat, user, body.emails);
-          const room = await createGroup(chat, user, { name: body.name, memberIds: users.map((u) => u.id) });
+          const room = await createGroup(chat, user, { name: body.name, memberIds: users.map((u) => u.id) }, requestInfo(request).ip ?? 'unknown');
           return seeOther(set, `/rooms/${room.id}`);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
