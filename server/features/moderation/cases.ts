@@ -219,6 +219,7 @@ export async function decideCase(
 }
 
 export const ALREADY_DECIDED = 'This case has already been decided.';
+export const DECIDED_SINCE = 'This case has been decided, and its message changed, since you opened it: check it again before acting.';
 export const MESSAGE_CHANGED = 'The message changed since you opened this case (edited, deleted or hidden): check it again before deciding.';
 
 /**
@@ -234,7 +235,9 @@ export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: s
   if (isConcernOnly(c)) throw badRequest(CONCERN_NOT_COMPLAINT);
   const m = await ctx.store.messages.byId(c.roomId, c.messageId);
   // Acting on a message that changed since the officer opened it (a block upholds it): see it first.
-  if (seenRev !== undefined && m && m.rev !== seenRev) throw conflict(MESSAGE_CHANGED);
+  // A decided case says so first: another officer's release changes the message too (delivers it),
+  // and "edited, deleted or hidden" sent a stale tab looking for a change nobody made (as decideCase).
+  if (seenRev !== undefined && m && m.rev !== seenRev) throw conflict(c.status === 'open' ? MESSAGE_CHANGED : DECIDED_SINCE);
   if (action === 'block') {
     // The case is decided only once the block's checks have passed (inside its lock).
     return blockUser(ctx, actor, c, clause, why, async () => (c.status === 'open' ? decideCase(ctx, actor, caseId, 'uphold', why, { hearing: false, seenRev }) : c));

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'bun:test';
 import { topics } from '../../realtime/topics';
 import { ACCOUNT_POSTING_ID, postingBannerId } from '../../../views/safeguarding';
-import { actOnCase, decideCase, MESSAGE_CHANGED, viewCase } from './cases';
+import { actOnCase, decideCase, DECIDED_SINCE, MESSAGE_CHANGED, viewCase } from './cases';
 import { OWN_CASE } from './hearing';
 import { deleteMessage, editMessage, typing } from '../chat/messages';
 import { postingSlot } from './posting-banner';
@@ -93,6 +93,17 @@ describe('room freeze', () => {
     const freeze = await actOnCase(s.ctx, s.a(s.officerB), c!.id, 'freeze', 'SG-6', 'A pattern in this group.');
     expect(freeze.evidence).not.toContain('secret');
     expect(freeze.evidence).toContain('never saw');
+  });
+
+  test('a block from a tab opened before another officer released the case says the case was decided, not that the message was edited', async () => {
+    const s = await setUp();
+    const { message } = await say(s, s.adult, s.withKid.id, 'HOLDME come alone');
+    const [c] = await s.store.cases.list();
+    const seen = (await viewCase(s.ctx, s.a(s.officerB), c!.id)).message!.rev;
+    await decideCase(s.ctx, s.a(s.officerA), c!.id, 'release', 'Taken out of context.', { seenRev: seen });
+    expect((await s.store.messages.byId(s.withKid.id, message.id))!.rev).not.toBe(seen);
+    await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'block', 'SG-6', 'A threat.', seen)).rejects.toThrow(DECIDED_SINCE);
+    expect(await s.store.sanctions.list({ kind: ['block'] })).toEqual([]);
   });
 
   test('an officer who answers for the room (its owner) cannot freeze it; a block from a page opened before an edit is refused', async () => {
