@@ -13,6 +13,7 @@ import { memberRoom } from './messages';
 import { MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
 import { addMembers, announceJoin, detachMember, mayStart, removeMember, screenRoomName, startRefusal } from './rooms';
 import { KeyedLock } from '../../lib/keyed-lock';
+import { frozenRoomParty, roomPartyChanged } from '../moderation/notices';
 
 /** A small group conversation; the creator must be allowed to start a conversation with each member. */
 export async function createGroup(ctx: ChatContext, user: User, input: { name: string; memberIds: string[] }, origin = 'unknown'): Promise<Room> {
@@ -163,6 +164,7 @@ export const LEFT_GROUP = 'You left this group: new messages no longer reach you
 export async function leaveGroup(ctx: ChatContext, user: User, roomId: string, origin = 'unknown'): Promise<void> {
   const { room, membership } = await memberRoom(ctx, user, roomId);
   if (room.kind !== 'group') throw badRequest('Only groups can be left: a course room follows the class list, and a direct conversation stays between you two.');
+  const party = await frozenRoomParty(ctx, room.id);
   if (!(await ctx.store.rooms.removeMember(room.id, user.id))) return; // left meanwhile (another tab)
   detachMember(ctx, room.id, user.id, LEFT_GROUP);
   const rest = (await ctx.store.rooms.members(room.id)).sort((a, b) => a.joinedAt - b.joinedAt);
@@ -170,4 +172,5 @@ export async function leaveGroup(ctx: ChatContext, user: User, roomId: string, o
   if (membership.role === 'owner' && rest.length && !rest.some((m) => m.role === 'owner')) await ctx.store.rooms.setRole(room.id, (owner = rest[0]!.userId), 'owner');
   if (!rest.length) await ctx.store.rooms.update(room.id, { archived: true });
   await recordAudit(ctx.store, { userId: user.id, origin }, 'room.leave', room.id, { ...(owner ? { ownerNow: owner } : {}), ...(rest.length ? {} : { archived: true }) });
+  await roomPartyChanged(ctx, room.id, party);
 }

@@ -19,6 +19,7 @@ import { accountLimit, contactFilter, contactRefusal, endLimitedCallsForMinors, 
 import { messageContext } from '../moderation/screen';
 import { screenRoomsFor } from '../moderation/screen-history';
 import { roomPostingLine } from '../moderation/posting-banner';
+import { frozenRoomParty, roomPartyChanged } from '../moderation/notices';
 import type { ChatContext } from './context';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
@@ -110,6 +111,7 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
     const u = await ctx.store.users.byId(m.userId);
     return u !== null && isMinor(u) && !(await ctx.store.rooms.membership(roomId, m.userId));
   }));
+  const party = await frozenRoomParty(ctx, roomId);
   let added: string[] = [];
   const write = async () => void (added = await ctx.store.rooms.addMembers(roomId, members));
   if (minorsJoining.includes(true)) await screenRoomsFor(ctx, [room], write);
@@ -119,6 +121,7 @@ export async function addMembers(ctx: ChatContext, actor: Actor, roomId: string,
   // Who, not only how many (adding a minor to a room must be traceable to the person added):
   // recorded with the write, before the courtesy pushes below.
   if (added.length) await recordAudit(ctx.store, actor, 'room.add_members', roomId, { count: added.length, userIds: added });
+  await roomPartyChanged(ctx, roomId, party);
   // Added back after a removal, a page of the room left open says "You were removed": true no
   // longer (a freeze still shows). Only here: new rooms have no open page. A courtesy (the next
   // load shows the truth): its failure fails nothing.
@@ -147,12 +150,14 @@ export const REMOVED_FROM_ROOM = 'You were removed from this room: new messages 
 
 export async function removeMember(ctx: ChatContext, actor: Actor, roomId: string, userId: string) {
   const room = await ctx.store.rooms.byId(roomId);
+  const party = await frozenRoomParty(ctx, roomId);
   const removed = await ctx.store.rooms.removeMember(roomId, userId);
   if (removed) {
     // Safeguarding: a course that ended for them may turn their conversations with a minor read-only.
     if (room?.kind === 'course') await sharedCoursesEnded(ctx, [userId]);
     detachMember(ctx, roomId, userId, REMOVED_FROM_ROOM);
     await recordAudit(ctx.store, actor, 'room.remove_member', roomId, { userId });
+    await roomPartyChanged(ctx, roomId, party);
   }
   return removed;
 }
@@ -161,8 +166,10 @@ export async function removeMember(ctx: ChatContext, actor: Actor, roomId: strin
 export async function setRoomRole(ctx: ChatContext, actor: Actor, roomId: string, userId: string, role: string) {
   if (!(ROOM_ROLES as readonly string[]).includes(role)) throw badRequest(`Unknown room role "${role}" (use owner, moderator or member).`);
   const before = await ctx.store.rooms.membership(roomId, userId);
+  const party = await frozenRoomParty(ctx, roomId);
   if (!before || !(await ctx.store.rooms.setRole(roomId, userId, role as RoomRole))) throw notFound('That person is not a member of this room.');
   await recordAudit(ctx.store, actor, 'room.set_role', roomId, { userId, role });
+  await roomPartyChanged(ctx, roomId, party);
   // A lecture's host is decided when joining: someone who stops (or starts) being the room's owner
   // rejoins with the seat the new role gives (on this node, like every call action).
   const user = await ctx.store.users.byId(userId);

@@ -15,7 +15,7 @@ import { createCourseRoom, findPeople, roomTitle, startDm, summaries } from './r
 import { contactsByEmails, createGroup, leaveGroup } from './groups';
 import { searchMessages, searchWords } from './search';
 import type { User } from '../../store/types';
-import { openNoticeCount } from '../moderation/sanctions';
+import { openNoticeCount } from '../moderation/notices';
 import { postingSlot } from '../moderation/posting-banner';
 import { heldWaitingBanner, noticeBanner, postingBanner } from '../../../views/safeguarding';
 import { isOfficer } from '../accounts/model';

@@ -124,7 +124,7 @@ describe('room freeze', () => {
 describe('who answers for a frozen room', () => {
   test('the owners; without owners, the moderators; without either, the staff members; they get the banner count', async () => {
     const s = await setUp();
-    const { openNoticeCount } = await import('./sanctions');
+    const { openNoticeCount } = await import('./notices');
     const { affectedParty } = await import('./party');
     const lecturer = (await s.store.users.update(s.peer.id, { role: 'lecturer' }))!;
     const plain = await s.mk('course', 'CHM100', [{ userId: s.adult.id, role: 'member' }, { userId: s.kid.id, role: 'member' }, { userId: lecturer.id, role: 'member' }]);
@@ -145,9 +145,26 @@ describe('who answers for a frozen room', () => {
     expect(await openNoticeCount(s.ctx, s.kid)).toBe(0);
   });
 
+  test('the owner of a frozen group leaves: the member it passes to gets the notice link on open pages, the one who left loses it', async () => {
+    const s = await setUp();
+    const { leaveGroup } = await import('../chat/groups');
+    const { NOTICE_BANNER_ID } = await import('../../../views/safeguarding');
+    const group = await s.mk('group', null, [{ userId: s.adult.id, role: 'owner' }, { userId: s.peer.id, role: 'member' }, { userId: s.kid.id, role: 'member' }]);
+    await say(s, s.peer, group.id, 'REVIEWME look');
+    const c = (await s.store.cases.list()).find((x) => x.roomId === group.id)!;
+    await actOnCase(s.ctx, s.a(s.officerA), c.id, 'freeze', 'SG-6', 'Abuse.');
+    s.hub.log.length = 0;
+    await leaveGroup(s.ctx, s.adult, group.id);
+    const banner = (id: string) => s.hub.log.filter((e) => e.topic === topics.user(id) && e.data.includes(`#${NOTICE_BANNER_ID}`)).map((e) => e.data);
+    expect(banner(s.peer.id)).toHaveLength(1);
+    expect(banner(s.peer.id)[0]).toContain('You have a safeguarding notice');
+    expect(banner(s.adult.id)).toEqual([`<hx-partial hx-target="#${NOTICE_BANNER_ID}" hx-swap="innerHTML"></hx-partial>`]);
+    expect(banner(s.kid.id)).toEqual([]); // a minor does not answer for a group with an adult in it
+  });
+
   test('the notices page lists a freeze of their room however many freezes the campus has had since', async () => {
     const s = await setUp();
-    const { noticesFor, openNoticeCount } = await import('./sanctions');
+    const { noticesFor, openNoticeCount } = await import('./notices');
     const base = { kind: 'freeze' as const, userId: null, caseIds: [], clause: 'SG-6', reason: 'Abuse.', evidence: '', actorId: s.officerA.id, deadline: Date.now() + 1e9 };
     const mine = await s.store.sanctions.create({ ...base, roomId: s.withKid.id, now: 1000 });
     for (let i = 0; i < 510; i++) await s.store.sanctions.create({ ...base, roomId: `elsewhere-${i}`, now: 2000 + i });
@@ -157,7 +174,7 @@ describe('who answers for a frozen room', () => {
 
   test('a conversation nobody owns: its adult members answer, not the minor in it; two minors answer for theirs; a statement is read by its author only', async () => {
     const s = await setUp();
-    const { openNoticeCount } = await import('./sanctions');
+    const { openNoticeCount } = await import('./notices');
     const { affectedParty } = await import('./party');
     const { safeguardingPage } = await import('../../../views/safeguarding');
     const dm = await s.mk('group', null, [{ userId: s.adult.id, role: 'member' }, { userId: s.kid.id, role: 'member' }, { userId: s.peer.id, role: 'member' }]);

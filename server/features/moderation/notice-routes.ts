@@ -13,7 +13,8 @@ import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from '../chat/context';
 import type { User } from '../../store/types';
 import { canSubmitStatement, MAX_STATEMENT } from './hearing';
-import { noticesFor, submitStatement } from './sanctions';
+import { noticesFor } from './notices';
+import { submitStatement } from './sanctions';
 
 export function noticeRoutes(app: AppContext, chat: ChatContext) {
   const render = async (user: User, opts: { status?: string | null; error?: string | null } = {}) => {

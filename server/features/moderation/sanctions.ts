@@ -17,8 +17,7 @@
 import { badRequest, conflict, notFound } from '../../errors';
 import { topics } from '../../realtime/topics';
 import { DuplicateSanctionError, type ModerationCase, type NewSanction, type Sanction, type SanctionStatus, type User } from '../../store/types';
-import { noticePartial, partial } from '../../../views/partials';
-import { NOTICE_BANNER_ID, noticeBannerText } from '../../../views/safeguarding';
+import { noticePartial } from '../../../views/partials';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishVisible } from '../chat/messages';
@@ -30,6 +29,7 @@ import { refreshPostingBanners, roomPostingChanged } from './posting-banner';
 import { DEFAULT_POLICY, roomHasMinor } from './screen';
 import type { NoticeKind } from './notify';
 import { affectedParty, isAffected } from './party';
+import { refreshNoticeBanner } from './notices';
 
 export const MAX_EXCERPT = 500;
 export type OfficerActor = Actor & { userId: string };
@@ -49,16 +49,6 @@ async function tell(ctx: ChatContext, userIds: (string | null)[], text: string) 
   }
 }
 
-/** A courtesy to open pages (the next load shows the truth): its failure undoes nothing. */
-async function refreshNoticeBanner(ctx: ChatContext, userId: string) {
-  try {
-    const user = await ctx.store.users.byId(userId);
-    if (user) ctx.hub.publish(topics.user(userId), partial(NOTICE_BANNER_ID, 'innerHTML', noticeBannerText(await openNoticeCount(ctx, user))).value);
-  } catch (err) {
-    ctx.warn?.('safeguarding notice link not refreshed', { err, userId });
-  }
-}
-
 function notifyOfficers(ctx: ChatContext, s: Sanction, kind: NoticeKind, summary: string, labels: string[] = []) {
   const m = ctx.moderation;
   void m?.notifier?.notify({ caseId: s.id, kind, severity: 'high', labels, summary, url: m.link(`/admin/moderation/actions/${s.id}`), at: Date.now() });
@@ -72,8 +62,6 @@ function notifyOfficers(ctx: ChatContext, s: Sanction, kind: NoticeKind, summary
  * account blocked by the other server's action.
  */
 const subjectLock = new KeyedLock();
-
-const FREEZES_READ = 500;
 
 /** Null when the subject already has one of this kind in force (possibly created by another server just now). */
 async function create(ctx: ChatContext, actor: Actor, input: Omit<NewSanction, 'deadline' | 'actorId'>): Promise<Sanction | null> {
@@ -274,41 +262,4 @@ export async function liftSanction(ctx: ChatContext, actor: OfficerActor, sancti
   if (!s) throw notFound('No such action.');
   ensure(canLift(s, actor.userId, await affectedParty(ctx, s)));
   return finish(ctx, actor, s, ['active', 'upheld'], 'lifted', reason, 'moderation.lift');
-}
-
-/**
- * Frozen rooms this person answers for (see affectedParty). In force (the banner, every page load):
- * freezes in force are few, so this reads them (one query) and checks membership only for those;
- * should there ever be FREEZES_READ of them, and always for the /safeguarding page (history
- * included), it reads the freezes of the person's own rooms instead, however many the campus has.
- */
-async function freezesFor(ctx: ChatContext, user: User, status?: SanctionStatus[]): Promise<Sanction[]> {
-  let found = status ? await ctx.store.sanctions.list({ kind: ['freeze'], status, limit: FREEZES_READ }) : [];
-  if (!status || found.length >= FREEZES_READ) {
-    const roomIds = (await ctx.store.rooms.listForUser(user.id)).map((r) => r.room.id);
-    found = await ctx.store.sanctions.list({ kind: ['freeze'], status, roomIds, limit: FREEZES_READ });
-  }
-  const mine: Sanction[] = [];
-  for (const s of found) if (await isAffected(ctx, s, user)) mine.push(s);
-  return mine;
-}
-
-/** Everything a person is shown at /safeguarding: sanctions on their account and freezes of rooms they answer for. */
-export async function noticesFor(ctx: ChatContext, user: User): Promise<{ s: Sanction; roomName: string | null }[]> {
-  const [own, freezes] = await Promise.all([ctx.store.sanctions.list({ userId: user.id, limit: 50 }), freezesFor(ctx, user)]);
-  const all = [...own, ...freezes].sort((a, b) => b.createdAt - a.createdAt);
-  return Promise.all(
-    all.map(async (s) => {
-      const room = s.roomId ? await ctx.store.rooms.byId(s.roomId) : null;
-      // A DM's "name" is internal; say what it is instead.
-      const roomName = room ? (room.kind === 'dm' ? 'a direct conversation' : room.code ? `${room.code} · ${room.name}` : room.name) : null;
-      return { s, roomName };
-    }),
-  );
-}
-
-/** How many notices still need the person's attention (in force), for the banner. */
-export async function openNoticeCount(ctx: ChatContext, user: User): Promise<number> {
-  const [own, freezes] = await Promise.all([ctx.store.sanctions.list({ userId: user.id, status: IN_FORCE, limit: 20 }), freezesFor(ctx, user, IN_FORCE)]);
-  return own.length + freezes.length;
 }
