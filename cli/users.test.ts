@@ -101,7 +101,7 @@ describe('users import', () => {
   });
 
   test('a credentials file that cannot be written means no user is created', async () => {
-    const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,,\n');
+    const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,2000-01-01,\n');
     const r = await cli('users', 'import', file, '--credentials', join(w.dir, 'no-such-w.dir', 'codes.csv'));
     expect(r.code).toBe(1);
     expect(r.err).toStartWith('error: ');
@@ -154,6 +154,16 @@ describe('users import', () => {
     expect(await withStore((s) => s.audit.list({ action: 'user.import' }))).toEqual([]);
   });
 
+  test('names who the import makes a minor or an adult, and warns of students without a date of birth (treated as adults)', async () => {
+    const kid = new Date().getFullYear() - 15;
+    const file = csvFile('students.csv', HEADER + `kid@unilag.edu.ng,Kid One,student,${kid}-01-01,\nnodob@unilag.edu.ng,No Date,student,,\ndr@unilag.edu.ng,Dr Eze,lecturer,,\n`);
+    const r = await cli('users', 'import', file, '--dry-run');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('under 18: 1 new user(s)\n');
+    expect(r.err).toContain('warning: 1 student(s) without a date of birth, treated as adults: nodob@unilag.edu.ng\n');
+    expect(r.err).not.toContain('dr@unilag.edu.ng');
+  });
+
   test('--dry-run with --credentials does not create the credentials file', async () => {
     const file = csvFile('students.csv', HEADER + 'ada@unilag.edu.ng,Ada Obi,,,\n');
     const r = await cli('users', 'import', file, '--dry-run', '--credentials', join(w.dir, 'codes.csv'));
@@ -167,7 +177,7 @@ describe('users import', () => {
     expect((await cli('users', 'import', file, '--credentials', join(w.dir, 'first.csv'))).code).toBe(0);
     const before = (await user('ada@unilag.edu.ng'))!;
 
-    const again = csvFile('again.csv', HEADER + 'ADA@unilag.edu.ng,Ada Changed,lecturer,,\nbola@unilag.edu.ng,Bola Ade,,,\ncid@unilag.edu.ng,Cid Eze,,,\n');
+    const again = csvFile('again.csv', HEADER + 'ADA@unilag.edu.ng,Ada Changed,lecturer,,\nbola@unilag.edu.ng,Bola Ade,,,\ncid@unilag.edu.ng,Cid Eze,,2000-01-01,\n');
     const r = await cli('users', 'import', again, '--credentials', join(w.dir, 'second.csv'));
     expect(r.code).toBe(0);
     expect(r.err).toBe('skipped (already exist; use --update to change them): ADA@unilag.edu.ng, bola@unilag.edu.ng\n');
@@ -219,7 +229,7 @@ describe('users import', () => {
     const upd = csvFile('update.csv', HEADER + 'bola@unilag.edu.ng,Bola Ade,,2012-02-02,\n');
     const r = await cli('users', 'import', upd, '--update', '--credentials', join(w.dir, 'second.csv'));
     // No officer address in this shell (the test's, like a cron job's): said, not silently dropped.
-    expect(r).toMatchObject({ code: 0, err: 'warning: 1 safeguarding notice(s) were not sent: SMTP_URL/SAFEGUARDING_WEBHOOK_URL are not set in this shell (set the server\'s values); officers see the cases in Admin → Safeguarding\n' });
+    expect(r).toMatchObject({ code: 0, err: 'now under 18: bola@unilag.edu.ng\nwarning: 1 safeguarding notice(s) were not sent: SMTP_URL/SAFEGUARDING_WEBHOOK_URL are not set in this shell (set the server\'s values); officers see the cases in Admin → Safeguarding\n' });
     await withStore(async (s) => {
       expect((await s.messages.byId(m.roomId, m.id))?.held).toBe(true);
       expect((await s.cases.list({ messageId: m.id })).map((c) => [c.severity, c.towardsMinor])).toEqual([['hold', false]]);

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { ROLES, type Role } from '../server/store/types';
 import { CLI_ACTOR } from '../server/features/audit/record';
 import { applyImport, credentialsCsv, planImport, roleChanges, validateImportCsv } from '../server/features/accounts/import';
+import { ageChecks } from '../server/features/accounts/import-ages';
 import { createUser, resetUser, setUserStatus } from '../server/features/accounts/actions';
 import { isMinor } from '../server/features/accounts/model';
 import { contactTightened } from '../server/features/moderation/restrictions';
@@ -56,6 +57,12 @@ export function usersCommand(ctx: CliContext) {
       if (plan.skip.length) io.err(`skipped (already exist; use --update to change them): ${listSome(plan.skip.map((s) => s.row.email))}\n`);
       const roles = roleChanges(plan);
       if (roles.length) io.err(`role changes: ${listSome(roles.map((c) => `${c.email} ${c.from} → ${c.to}`))}\n`);
+      // Safeguarding protects only the students known to be under 18: say who the import makes one.
+      const ages = ageChecks(plan);
+      if (ages.newMinors) io.err(`under 18: ${ages.newMinors} new user(s)\n`);
+      if (ages.becomeMinor.length) io.err(`now under 18: ${listSome(ages.becomeMinor)}\n`);
+      if (ages.becomeAdult.length) io.err(`now 18 or over (no longer protected as minors): ${listSome(ages.becomeAdult)}\n`);
+      if (ages.noBirthDate.length) io.err(`warning: ${ages.noBirthDate.length} student(s) without a date of birth, treated as adults: ${listSome(ages.noBirthDate)}\n`);
       if (opts.dryRun) {
         io.out(`dry run: ${v.rows.length} valid row(s): would create ${plan.create.length}, update ${plan.update.length}, skip ${plan.skip.length}; invalid 0. Nothing was written.\n`);
         return;

@@ -135,6 +135,11 @@ describeBrowser('admin portal (browser)', () => {
         await page.getByRole('button', { name: 'Check file' }).click();
         await page.waitForURL(/\/admin\/import\/[A-Za-z0-9_-]+$/);
         expect(await page.locator('#plan-create').innerText()).toBe('3');
+        // Tunde, a student, has no date of birth: named as counting as an adult (not the lecturer)
+        const ages = page.getByRole('region', { name: 'Students under 18' });
+        expect(await ages.locator('#plan-minors').innerText()).toBe('No new user is under 18.');
+        expect(await ages.getByRole('note').innerText()).toContain('1 student has no date of birth and will be treated as an adult');
+        expect(await ages.locator('#plan-no-birth-date li').allInnerTexts()).toEqual(['tunde.bakare@unilag.edu.ng']);
         expect((await cli(server, ['users', 'list', '--json'])).stdout).not.toContain('kemi.adeyemi');
 
         await page.getByRole('button', { name: 'Confirm import' }).click();

@@ -47,6 +47,21 @@ ${newAdmins.length
 </section>`;
 }
 
+/**
+ * Minors, named before the admin confirms: the contact rules and screening protect only the students
+ * the store knows are under 18, and a student without a date of birth counts as an adult.
+ */
+function agesSection(job: ImportJob): Raw {
+  const { newMinors, becomeMinor, becomeAdult, noBirthDate } = job.ages;
+  const list = (id: string, emails: string[]) => html`<ul class="plain" id="${id}">${emails.slice(0, MAX_LISTED).map((e) => html`<li>${e}</li>`)}</ul>${more(emails.length)}`;
+  return html`<section id="plan-ages" aria-labelledby="plan-ages-h"><h2 id="plan-ages-h">Students under 18</h2>
+<p id="plan-minors">${newMinors ? `${newMinors} new user${newMinors === 1 ? ' is' : 's are'} under 18: the rules for minors apply (who may message them; their conversations are screened).` : 'No new user is under 18.'}</p>
+${becomeMinor.length ? html`<p>The new date of birth makes ${becomeMinor.length} existing user${becomeMinor.length === 1 ? '' : 's'} under 18:</p>${list('plan-become-minor', becomeMinor)}` : ''}
+${becomeAdult.length ? html`<p>The new date of birth makes ${becomeAdult.length} existing user${becomeAdult.length === 1 ? '' : 's'} <strong>18 or over</strong> (no longer protected as a minor):</p>${list('plan-become-adult', becomeAdult)}` : ''}
+${noBirthDate.length ? html`<div class="alert" role="note"><p><strong>${noBirthDate.length} student${noBirthDate.length === 1 ? ' has' : 's have'} no date of birth</strong> and will be treated as ${noBirthDate.length === 1 ? 'an adult' : 'adults'}: if any is under 18, safeguarding will not protect them. Add the dates to the file, or mark them as minors on their page under Users.</p>${list('plan-no-birth-date', noBirthDate)}</div>` : ''}
+</section>`;
+}
+
 export function planBody(v: AdminView, job: ImportJob): Raw {
   const c = job.counts;
   const skippedShown = job.skipped.slice(0, 50);
@@ -59,6 +74,7 @@ ${c.refused ? html`<dt>Rows left out</dt><dd id="plan-refused">${c.refused}</dd>
 </dl>
 ${job.refused.length ? rowErrors(job.refused, 'Left out (will not be imported)', MAX_LISTED) : ''}
 ${rolesSection(job)}
+${c.create + c.update > 0 ? agesSection(job) : ''}
 ${skippedShown.length
   ? html`<details><summary>Skipped (already have an account)</summary><ul class="plain">${skippedShown.map((e) => html`<li>${e}</li>`)}</ul>${job.skipped.length > 50 ? html`<p class="hint">… and ${job.skipped.length - 50} more.</p>` : ''}</details>`
   : ''}

@@ -11,6 +11,7 @@ import type { Logger } from '../../log';
 import type { Actor } from '../audit/record';
 import type { Tightened } from '../accounts/model';
 import { applyImport, credentialsCsv, roleChanges, type ImportPlan, type RoleChange } from '../accounts/import';
+import { ageChecks, type AgeChecks } from '../accounts/import-ages';
 
 export const IMPORT_TTL_MS = 15 * 60_000;
 const MAX_JOBS = 10;
@@ -35,6 +36,8 @@ export interface ImportJob {
   /** Existing users whose role the import changes, and new users who will be administrators. */
   roleChanges: RoleChange[];
   newAdmins: string[];
+  /** Who the import makes (or leaves) a minor or an adult (import-ages.ts). */
+  ages: AgeChecks;
   /** Rows left out, with the reason (e.g. the admin's own role). */
   refused: { line: number; reason: string }[];
   /** Dropped once applied, to free memory. */
@@ -86,6 +89,7 @@ export class ImportJobs {
       skipped: plan.skip.map((s) => s.row.email),
       roleChanges: roleChanges(plan),
       newAdmins: plan.create.filter((r) => r.role === 'admin').map((r) => r.email),
+      ages: ageChecks(plan, new Date(now)),
       refused: plan.refused.map((r) => ({ line: r.row.line, reason: `${r.user.email}: ${r.reason}` })),
       plan,
       downloadToken: null,

@@ -40,6 +40,10 @@ describe('admin portal: bulk import', () => {
     const plan = await (await t.admin.get(location)).text();
     expect(plan).toContain('<dd id="plan-create">2</dd>');
     expect(plan).toContain('Confirm import');
+    // Chidi is an adult by date of birth; Funke, a student with no date, would count as one: named
+    expect(plan).toContain('<p id="plan-minors">No new user is under 18.</p>');
+    expect(plan).toContain('<strong>1 student has no date of birth</strong> and will be treated as an adult');
+    expect(plan).toContain('<ul class="plain" id="plan-no-birth-date"><li>funke@unilag.edu.ng</li></ul>');
     expect(await t.store.users.count()).toBe(users); // still nothing written
 
     const confirm = await t.admin.post(`${location}/confirm`);
