@@ -201,6 +201,28 @@ describe('rooms remove-members, archive, unarchive', () => {
     expect((await withStore((s) => s.audit.list({}))).map((e) => e.action)).toEqual(expect.arrayContaining(['room.archive', 'room.unarchive']));
     expect(await cli('rooms', 'archive', 'XYZ999')).toEqual({ code: 1, out: '', err: 'error: no room with code XYZ999\n' });
   });
+
+  test("an older session's archived room, whose code the newer rooms took, is named by its id", async () => {
+    await seedUsers();
+    const all = csvFile('all.csv', 'email\nada@unilag.edu.ng\nbola@unilag.edu.ng\n');
+    const drops = csvFile('drops.csv', 'email\nada@unilag.edu.ng\n');
+    await cli('rooms', 'create', '--code', 'CSC101', '--name', 'Intro 2024', '--members', all);
+    const oldest = (await roomByCode('CSC101'))!;
+    await cli('rooms', 'archive', 'CSC101');
+    await cli('rooms', 'create', '--code', 'CSC101', '--name', 'Intro 2025', '--members', all);
+    await cli('rooms', 'archive', 'CSC101');
+    await cli('rooms', 'create', '--code', 'CSC101', '--name', 'Intro 2026', '--members', all);
+    // the code names the live room; the id, the oldest record (Ada is taken out of it only)
+    expect((await cli('rooms', 'remove-members', oldest.id, drops)).out).toBe('removed 1 member(s) from CSC101; 0 were not members\n');
+    expect(Object.keys(await membersOf(oldest))).toEqual(['bola@unilag.edu.ng']);
+    expect(Object.keys(await membersOf((await roomByCode('CSC101'))!)).sort()).toEqual(['ada@unilag.edu.ng', 'bola@unilag.edu.ng']);
+    expect((await cli('rooms', 'list', '--archived')).out).toContain(`Intro 2024 (archived; id ${oldest.id})`);
+    // reopening it is refused while the live room has the code, as from the portal
+    const reopen = await cli('rooms', 'unarchive', oldest.id.toUpperCase());
+    expect(reopen.code).toBe(1);
+    expect(reopen.err).toContain('Another room now uses the code CSC101');
+    expect(await cli('rooms', 'archive', '01234567-89ab-cdef-0123-456789abcdef')).toEqual({ code: 1, out: '', err: 'error: no course room with id 01234567-89ab-cdef-0123-456789abcdef\n' });
+  });
 });
 
 describe('rooms list', () => {
@@ -218,7 +240,7 @@ describe('rooms list', () => {
     expect(table.out).toBe('CSC101          0 members  Intro to Computing\nMTH101          2 members  Calculus\n2 room(s)\n');
 
     const all = await cli('rooms', 'list', '--archived');
-    expect(all.out.split('\n')).toContain('GST111          0 members  Use of English (archived)');
+    expect(all.out.split('\n')).toContain(`GST111          0 members  Use of English (archived; id ${gst.id})`);
     expect(all.out).toEndWith('3 room(s)\n');
 
     const json = JSON.parse((await cli('rooms', 'list', '--json', '--archived')).out);

@@ -7,6 +7,8 @@ import { readMemberCsv } from '../server/features/chat/members-csv';
 import type { Store } from '../server/store/types';
 import { CliError, type CliContext } from './program';
 
+const ROOM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function roomsCommand(ctx: CliContext) {
   const { io } = ctx;
 
@@ -20,16 +22,26 @@ export function roomsCommand(ctx: CliContext) {
     return r.members;
   }
 
-  async function roomByCode(store: Store, code: string) {
-    const room = await store.rooms.byCode(normaliseCourseCode(code));
-    if (!room) throw new CliError(`no room with code ${normaliseCourseCode(code)}`);
+  /**
+   * A course room by its code (the live room, else the newest archived one) or by its id: a code
+   * shared by past sessions' archived rooms reaches only the newest, and an older one (to take a
+   * student out of last year's record, or reopen it) is named by the id `rooms list --archived` shows.
+   */
+  async function roomByRef(store: Store, ref: string) {
+    if (ROOM_ID.test(ref)) {
+      const room = await store.rooms.byId(ref.toLowerCase());
+      if (!room || room.kind !== 'course') throw new CliError(`no course room with id ${ref}`);
+      return room;
+    }
+    const room = await store.rooms.byCode(normaliseCourseCode(ref));
+    if (!room) throw new CliError(`no room with code ${normaliseCourseCode(ref)}`);
     return room;
   }
 
   /** The room by its code and the people a member CSV lists (every row checked first). */
   async function roomAndList(code: string, file: string) {
     const store = await ctx.store();
-    const room = await roomByCode(store, code);
+    const room = await roomByRef(store, code);
     return { room, members: await membersFrom(store, file) };
   }
 
@@ -53,7 +65,7 @@ export function roomsCommand(ctx: CliContext) {
   rooms
     .command('add-members')
     .description('Add members to a course room from a CSV (email[,role]); existing members are kept')
-    .argument('<code>', 'course code')
+    .argument('<room>', 'course code, or the id of an archived room (rooms list --archived)')
     .argument('<file.csv>')
     .action(async (code: string, file: string) => {
       const { room, members } = await roomAndList(code, file);
@@ -64,7 +76,7 @@ export function roomsCommand(ctx: CliContext) {
   rooms
     .command('remove-members')
     .description("Remove members from a course room, listed in a CSV (email[,role]; the role is ignored): a class list's drops")
-    .argument('<code>', 'course code')
+    .argument('<room>', 'course code, or the id of an archived room (rooms list --archived)')
     .argument('<file.csv>')
     .action(async (code: string, file: string) => {
       const { room, members } = await roomAndList(code, file);
@@ -79,10 +91,10 @@ export function roomsCommand(ctx: CliContext) {
     rooms
       .command(name)
       .description(archived ? 'Archive a course room at the end of its term: members keep reading it, nobody can post, its call ends' : 'Reopen an archived course room')
-      .argument('<code>', 'course code')
+      .argument('<room>', 'course code, or the id of an archived room (rooms list --archived)')
       .action(async (code: string) => {
         const store = await ctx.store();
-        const room = await roomByCode(store, code);
+        const room = await roomByRef(store, code);
         if (room.archived === archived) return io.out(`${room.code} is already ${archived ? 'archived' : 'open'}\n`);
         await archiveRoom(await ctx.chat(), CLI_ACTOR, room.id, archived);
         io.out(`${archived ? 'archived' : 'reopened'} ${room.code}\n`);
@@ -99,7 +111,7 @@ export function roomsCommand(ctx: CliContext) {
       const list = await store.rooms.listCourses({ includeArchived: Boolean(opts.archived) });
       const rows = await Promise.all(list.map(async (r) => ({ code: r.code, name: r.name, members: (await store.rooms.members(r.id)).length, archived: r.archived, id: r.id })));
       if (opts.json) return io.out(JSON.stringify(rows, null, 2) + '\n');
-      for (const r of rows) io.out(`${(r.code ?? '').padEnd(10)}  ${String(r.members).padStart(5)} members  ${r.name}${r.archived ? ' (archived)' : ''}\n`);
+      for (const r of rows) io.out(`${(r.code ?? '').padEnd(10)}  ${String(r.members).padStart(5)} members  ${r.name}${r.archived ? ` (archived; id ${r.id})` : ''}\n`);
       io.out(`${rows.length} room(s)\n`);
     });
 
