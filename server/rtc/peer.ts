@@ -43,6 +43,20 @@ UdpTransport.init = async (...args: Parameters<typeof UdpTransport.init>) => {
   return transport;
 };
 
+/** The network side every server peer shares (calls and the file relay): ports, addresses, who may connect. */
+export function iceOptions(cfg: RtcConfig) {
+  return {
+    // The server is reachable directly (or through RTC_PUBLIC_IP); browsers get STUN/TURN.
+    iceServers: [],
+    iceUseIpv6: false,
+    // Connectivity checks only to addresses a browser may really have (remote-peers.ts).
+    iceFilterCandidatePair: (pair: { remoteCandidate: { host: string; port: number } }) => peerAllowed(cfg, pair.remoteCandidate.host, pair.remoteCandidate.port),
+    ...(cfg.portRange ? { icePortRange: cfg.portRange } : {}),
+    ...(cfg.listenIp ? { iceInterfaceAddresses: { udp4: cfg.listenIp }, iceAdditionalHostAddresses: [cfg.listenIp] } : {}),
+  };
+}
+
+/** A call's peer: Opus and VP8 (simulcast rids, NACK, PLI, REMB), one bundled transport. */
 export function createPeer(cfg: RtcConfig): RTCPeerConnection {
   return new RTCPeerConnection({
     codecs: {
@@ -53,14 +67,8 @@ export function createPeer(cfg: RtcConfig): RTCPeerConnection {
       audio: [useSdesMid()],
       video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId(), useAbsSendTime()],
     },
-    // The server is reachable directly (or through RTC_PUBLIC_IP); browsers get STUN/TURN.
-    iceServers: [],
-    iceUseIpv6: false,
     bundlePolicy: 'max-bundle',
-    // Connectivity checks only to addresses a browser may really have (remote-peers.ts).
-    iceFilterCandidatePair: (pair) => peerAllowed(cfg, pair.remoteCandidate.host, pair.remoteCandidate.port),
-    ...(cfg.portRange ? { icePortRange: cfg.portRange } : {}),
-    ...(cfg.listenIp ? { iceInterfaceAddresses: { udp4: cfg.listenIp }, iceAdditionalHostAddresses: [cfg.listenIp] } : {}),
+    ...iceOptions(cfg),
   });
 }
 

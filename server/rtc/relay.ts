@@ -14,8 +14,8 @@
  */
 import { RTCPeerConnection, type RTCDataChannel } from 'werift';
 import type { RtcConfig } from './config';
-import { announceSdp } from './peer';
-import { limitCandidates, MAX_REMOTE_CANDIDATES, peerAllowed } from './remote-peers';
+import { announceSdp, iceOptions } from './peer';
+import { limitCandidates, MAX_REMOTE_CANDIDATES } from './remote-peers';
 import './sctp-guard';
 import { CHUNK_BYTES, DATA_CHANNEL_LABEL, parseControl, readChunk, WINDOW_BYTES, type Control } from './relay-wire';
 
@@ -194,14 +194,7 @@ export class Relay {
   }
 
   private peer(side: Side): RTCPeerConnection {
-    const pc = new RTCPeerConnection({
-      iceServers: [],
-      iceUseIpv6: false,
-      // Connectivity checks only to addresses a browser may really have (remote-peers.ts).
-      iceFilterCandidatePair: (pair) => peerAllowed(this.cfg, pair.remoteCandidate.host, pair.remoteCandidate.port),
-      ...(this.cfg.portRange ? { icePortRange: this.cfg.portRange } : {}),
-      ...(this.cfg.listenIp ? { iceInterfaceAddresses: { udp4: this.cfg.listenIp }, iceAdditionalHostAddresses: [this.cfg.listenIp] } : {}),
-    });
+    const pc = new RTCPeerConnection(iceOptions(this.cfg));
     const dc: RTCDataChannel = pc.createDataChannel(DATA_CHANNEL_LABEL, { ordered: true });
     if (side === 'receiver') {
       dc.bufferedAmountLowThreshold = HANDOFF_BYTES / 2;
