@@ -389,6 +389,43 @@ describe('webhook', () => {
   });
 });
 
+describe('a full queue', () => {
+  test('keeps the urgent: a hold takes the place of the oldest routine notice waiting; a routine one is dropped; never a hold for a routine one', async () => {
+    const got: string[] = [];
+    // The webhook is down (503) until it comes back: every notice waits for its retry meanwhile.
+    let up = false;
+    const fetchStub = (async (_u: string, init: RequestInit) => {
+      if (!up) return new Response(null, { status: 503 });
+      got.push(JSON.parse(String(init.body)).caseId);
+      return new Response(null, { status: 204 });
+    }) as unknown as typeof fetch;
+    const log = memoryLogger();
+    const cfg = { ...notifyConfigFromEnv({ SAFEGUARDING_WEBHOOK_URL: 'http://127.0.0.1:9/hook', SAFEGUARDING_WEBHOOK_SECRET: 'webhook-secret-0123456789' }), retryDelaysMs: [400, 400] };
+    const n = createNotifier(cfg, log, { fetch: fetchStub, maxPending: 3 });
+    const review = (id: string) => notice({ caseId: id, kind: 'review', severity: 'medium', url: `https://chat.unilag.test/admin/moderation/cases/${id}` });
+    for (const id of ['r1', 'r2', 'r3']) await n.notify(review(id));
+    await until(() => log.lines.filter((l) => l.msg === 'safeguarding notification failed, will retry').length === 3);
+    await n.notify(review('r4')); // routine, queue full: dropped
+    await n.notify(notice({ caseId: 'h1' })); // urgent: takes r1's place
+    await n.notify(notice({ caseId: 'h2' })); // and r2's
+    await n.notify(notice({ caseId: 'h3' })); // and r3's
+    await n.notify(notice({ caseId: 'h4' })); // only holds left: dropped, none of them is
+    const lines = log.lines.filter((l) => /not delivered|dropped/.test(String(l.msg)));
+    expect(lines.map((l) => [l.msg, l.caseId])).toEqual([
+      ['safeguarding notification dropped: too many undelivered notices', 'r4'],
+      ['safeguarding notification not delivered', 'r1'],
+      ['safeguarding notification not delivered', 'r2'],
+      ['safeguarding notification not delivered', 'r3'],
+      ['safeguarding notification dropped: too many undelivered notices', 'h4'],
+    ]);
+    expect(lines[1]).toMatchObject({ level: 'error', reason: 'dropped for a more urgent notice: too many undelivered notices', url: review('r1').url });
+    expect(lines[4]).toMatchObject({ level: 'error', severity: 'high', url: notice({ caseId: 'h4' }).url });
+    up = true;
+    await n.idle();
+    expect(got.sort()).toEqual(['h1', 'h2', 'h3']); // the dropped routine notices are not sent after all
+  });
+});
+
 describe('shutdown (close)', () => {
   const SECRET = 'webhook-secret-0123456789';
   const hookEnv = { SAFEGUARDING_WEBHOOK_URL: 'http://127.0.0.1:9/hook', SAFEGUARDING_WEBHOOK_SECRET: SECRET };

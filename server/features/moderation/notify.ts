@@ -58,6 +58,8 @@ export interface NotifierDeps {
   smtp?: SmtpOptions;
   /** Per webhook request (default 10 s). */
   webhookTimeoutMs?: number;
+  /** Deliveries kept pending at most (default MAX_PENDING; tests use a few). */
+  maxPending?: number;
 }
 
 /**
@@ -79,7 +81,10 @@ export function webhookSignature(secret: string, timestamp: string, delivery: st
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${delivery}.${body}`).digest('hex');
 }
 
-/** Deliveries in flight or waiting for a retry; beyond this a notice is dropped with an error log. */
+/**
+ * Deliveries in flight or waiting for a retry; beyond this a notice is dropped with an error log
+ * (makeRoomFor: an urgent one takes the place of the oldest routine one instead).
+ */
 const MAX_PENDING = 1000;
 /** Connections or requests at the same time, so a burst of cases does not open hundreds of sockets. */
 const MAX_CONCURRENT = 4;
@@ -236,8 +241,23 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
         d.wake = () => (clearTimeout(t), resolve());
       });
       d.wake = undefined;
-      if (stopping) return;
+      // Shutting down, or dropped for a more urgent notice (makeRoomFor): reported already.
+      if (stopping || d.reported) return;
     }
+  }
+
+  /**
+   * A full queue keeps the urgent: when the mail server or the webhook has been down long enough to
+   * fill it with routine notices (review cases, medium severity), a high-severity notice (a held
+   * message, a restriction) takes the place of the oldest routine one not being sent, which is
+   * logged as not delivered (its case waits in the queue all the same). Never the other way round.
+   */
+  function makeRoomFor(n: CaseNotice): boolean {
+    if (n.severity !== 'high') return false;
+    const victim = [...deliveries].find((d) => d.notice.severity !== 'high' && d.state !== 'sending' && !d.reported);
+    if (!victim) return false;
+    reportUndelivered([...deliveries].filter((d) => d.notice === victim.notice && d.state !== 'sending'), 'dropped for a more urgent notice: too many undelivered notices');
+    return true;
   }
 
   function track(n: CaseNotice, channel: Channel, { attempt, left }: { attempt: Attempt; left: () => Record<string, unknown> }) {
@@ -306,8 +326,8 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
           reportUndelivered(channels.map((channel) => ({ notice: n, channel, state: 'queued', attempts: 0, left: () => (channel === 'email' ? { to: cfg.smtp!.to } : {}) })), 'server shutting down');
           return;
         }
-        if (deliveries.size >= MAX_PENDING) {
-          log.error('safeguarding notification dropped: too many undelivered notices', { caseId: n.caseId, kind: n.kind, pending: deliveries.size });
+        if (deliveries.size >= (deps.maxPending ?? MAX_PENDING) && !makeRoomFor(n)) {
+          log.error('safeguarding notification dropped: too many undelivered notices', { caseId: n.caseId, kind: n.kind, severity: n.severity, url: n.url, pending: deliveries.size });
           return;
         }
         if (cfg.smtp) track(n, 'email', emailAttempt(n));
