@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { parseConversations, parseMessages, readNotes } from './data';
-import { evaluateConversations, evaluateMessages } from './evaluate';
+import { evaluateConversations, evaluateMessages, thresholdJudge } from './evaluate';
 import type { MessageContext } from './features';
 import { LABELS } from './labels';
 
@@ -34,7 +34,7 @@ describe('context fields', () => {
   test('evaluation scores every message and turn with its context', () => {
     const seen: [string, MessageContext | undefined][] = [];
     const scorer = (t: string, ctx?: MessageContext) => (seen.push([t, ctx]), LABELS.map(() => 0));
-    evaluateMessages(msgs, scorer, LABELS.map(() => 0.5));
+    evaluateMessages(msgs, thresholdJudge(scorer, LABELS.map(() => 0.5)));
     evaluateConversations(convs, scorer, { window: 10, topK: 1, labelWeights: { grooming_signal: 1 }, base: 0, recipientMinor: 0, minorAndAdult: 0, noSharedCourse: 0, newContact: 0, threshold: 0.5 });
     expect(seen).toEqual([
       ['see me after class', { context: 'dm', senderRole: 'lecturer' }],
