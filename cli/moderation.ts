@@ -1,115 +1,24 @@
 /**
- * `letstalk moderation …`: evaluate the moderation model on labelled data, or score one message.
- * Needs no store: it reads the shipped weights (or --weights).
+ * `letstalk moderation …`: evaluate the moderation model on labelled data (moderation-eval.ts),
+ * score one message, export the officers' decided cases. eval and classify need no store and no
+ * server setting: they read the shipped weights (or --weights).
  */
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { CLI_ACTOR } from '../server/features/audit/record';
 import { exportJudged, type JudgedLine } from '../server/features/moderation/judged';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { DataError, parseConversations, parseMessages, type MessageItem } from '../server/features/moderation/model/data';
-import { evaluateConversations, evaluateMessages, modelDecides, type ConversationReport, type MessageReport } from '../server/features/moderation/model/evaluate';
-import { CONTEXTS, contextNames, SENDER_ROLES, type MessageContext } from '../server/features/moderation/model/features';
+import { CONTEXTS, SENDER_ROLES } from '../server/features/moderation/model/features';
 import { LABELS } from '../server/features/moderation/model/labels';
-import { loadModel, ModelFormatError, type Model } from '../server/features/moderation/model/model';
+import { evalCommand, openModel } from './moderation-eval';
 import { CliError, type CliContext } from './program';
-
-function readText(file: string): string {
-  if (!existsSync(file)) throw new CliError(`cannot read ${file}: no such file`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
-  } catch (e) {
-    throw new CliError(`cannot read ${file}: ${e instanceof TypeError ? 'not UTF-8 text' : (e as Error).message}`);
-  }
-}
-
-function openModel(path?: string): Model {
-  if (path && !existsSync(path)) throw new CliError(`cannot read ${path}: no such file`);
-  try {
-    return loadModel(path);
-  } catch (e) {
-    if (e instanceof ModelFormatError) throw new CliError(`${path ?? 'weights.bin'}: ${e.message}`);
-    throw e;
-  }
-}
-
-const dataErrors = <T>(fn: () => T): T => {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof DataError) throw new CliError(e.message);
-    throw e;
-  }
-};
-
-/** The `--json` object: exactly these keys (conversations is null without --conversations). */
-export function evalJson(m: MessageReport, c: ConversationReport | null) {
-  return {
-    labels: Object.fromEntries(LABELS.map((l) => [l, { precision: m.labels[l].precision, recall: m.labels[l].recall, f1: m.labels[l].f1, roc_auc: m.labels[l].roc_auc }])),
-    languages: Object.fromEntries(Object.entries(m.languages).map(([k, v]) => [k, { recall: v.recall, false_positive_rate: v.false_positive_rate }])),
-    benign_false_positive_rate: m.benign_false_positive_rate,
-    conversations: c ? { recall: c.recall, precision: c.precision, mean_first_alert_turn: c.mean_first_alert_turn } : null,
-    latency_ms: { p50: m.latency_ms.p50, p99: m.latency_ms.p99 },
-  };
-}
-
-function evalText(model: Model, m: MessageReport, c: ConversationReport | null, msgs: readonly MessageItem[]): string {
-  const n = msgs.length;
-  const withCtx = msgs.filter((it) => contextNames(it.ctx).length).length;
-  const f = (x: number) => x.toFixed(3).padStart(9);
-  const out: string[] = [];
-  out.push(`model ${model.version}; ${n} message(s), ${withCtx} with context; metrics at the review thresholds`);
-  out.push('');
-  out.push(`${'label'.padEnd(22)}${'support'.padStart(9)}${'threshold'.padStart(11)}${'precision'.padStart(11)}${'recall'.padStart(9)}${'F1'.padStart(9)}${'ROC-AUC'.padStart(9)}`);
-  const row = (name: string, x: MessageReport['overall'], th: string) =>
-    `${name.padEnd(22)}${String(x.support).padStart(9)}${th.padStart(11)}  ${f(x.precision)}${f(x.recall)}${f(x.f1)}${f(x.roc_auc)}`;
-  // the threshold column shows the set most of the messages were judged by (with or without context)
-  const shown = withCtx * 2 >= n ? model.thresholds : model.thresholdsFor();
-  for (const l of LABELS) out.push(row(l, m.labels[l], shown.review[l].toFixed(4)));
-  out.push(row('overall (micro)', m.overall, ''));
-  out.push('');
-  out.push(`${'language'.padEnd(12)}${'labelled'.padStart(9)}${'recall'.padStart(9)}${'benign'.padStart(9)}${'FPR'.padStart(9)}`);
-  for (const [lang, x] of Object.entries(m.languages)) out.push(`${lang.padEnd(12)}${String(x.positives).padStart(9)}${f(x.recall)}${String(x.benign).padStart(9)}${f(x.false_positive_rate)}`);
-  out.push('');
-  out.push(`benign false-positive rate: ${m.benign_false_positive_rate.toFixed(3)} (${m.benign} benign)`);
-  if (m.hard_negatives) out.push(`hard negatives (benign with a note): ${m.hard_negative_false_positive_rate.toFixed(3)} (${m.hard_negatives})`);
-  out.push(`any-label recall: ${m.any_label_recall.toFixed(3)}`);
-  if (c) {
-    out.push('');
-    out.push(
-      `conversations: ${c.conversations} (${c.positives} grooming): recall ${c.recall.toFixed(3)}, precision ${c.precision.toFixed(3)}, mean first alert turn ${c.mean_first_alert_turn.toFixed(1)}`,
-    );
-  }
-  out.push(`latency per message: p50 ${m.latency_ms.p50.toFixed(3)} ms, p99 ${m.latency_ms.p99.toFixed(3)} ms`);
-  return out.join('\n') + '\n';
-}
 
 export function moderationCommand(ctx: CliContext) {
   const { io } = ctx;
   const moderation = new Command('moderation').description('Child-safety moderation model: evaluate on labelled data, score a message');
 
-  moderation
-    .command('eval')
-    .description('Evaluate on labelled messages (JSONL: text, labels, lang) and optionally conversations (JSONL: participants, turns, grooming_risk)')
-    .argument('<messages.jsonl>')
-    .option('--conversations <conversations.jsonl>', 'also evaluate conversation-level grooming risk')
-    .option('--weights <file>', 'weights file (default: the shipped model)')
-    .option('--json', 'print one JSON object')
-    .action((file: string, opts: { conversations?: string; weights?: string; json?: boolean }) => {
-      const msgs = dataErrors(() => parseMessages(readText(file), file));
-      if (!msgs.length) throw new CliError(`${file} has no messages (one JSON object per line)`);
-      const convs = opts.conversations ? dataErrors(() => parseConversations(readText(opts.conversations!), opts.conversations!)) : null;
-      const model = openModel(opts.weights);
-      // each line's `context` and `sender_role` (when present) are what the app takes from the store
-      const scorer = (t: string, ctx?: MessageContext) => model.scoreArray(t, undefined, ctx);
-      // flagged exactly as the app decides (thresholds for messages with or without context; see Model.classify)
-      const thresholds = modelDecides(model, 'review');
-      // latency: steady state (one warm-up pass), median of 3 timings per message
-      const m = evaluateMessages(msgs, scorer, thresholds, { warmup: true, repeats: 3 });
-      const c = convs ? evaluateConversations(convs, scorer, model.grooming) : null;
-      io.out(opts.json ? JSON.stringify(evalJson(m, c)) + '\n' : evalText(model, m, c, msgs));
-    });
+  moderation.addCommand(evalCommand(io));
 
   moderation
     .command('classify')

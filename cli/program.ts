@@ -32,7 +32,12 @@ export interface CliIo {
 
 export interface CliContext {
   io: CliIo;
-  config: Config;
+  /**
+   * The server's configuration from the environment, read on first use: commands that need no
+   * server settings (`moderation eval`, `moderation classify`) must not fail on one they never
+   * read (a PORT=abc in the shell). A bad value is a ConfigError: one line, exit 1.
+   */
+  readonly config: Config;
   /**
    * Opens the store on first use; closed by runCli. On SQLite a missing database is refused (a
    * mistyped DATA_DIR, or the CLI run from another folder than the server's `./data`, would
@@ -55,18 +60,14 @@ export class CliError extends Error {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let opened: Store | undefined;
-  let config: Config;
-  try {
-    config = loadConfig(io.env);
-  } catch (e) {
-    io.err(`error: ${(e as Error).message}\n`);
-    return 1;
-  }
+  let loaded: Config | undefined;
+  const configOf = () => (loaded ??= loadConfig(io.env));
   let notifier: RunningNotifier | undefined;
   /** Officers' notices the command's actions asked for (a message held by screening). */
   let notices = 0;
   let chat: ChatContext | undefined;
   const store = async (opts: { create?: boolean } = {}) => {
+    const config = configOf();
     if (!opened && !config.mongodbUri) {
       const db = resolve(config.dataDir, 'letstalk.db');
       const missing = (() => {
@@ -90,10 +91,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   };
   const ctx: CliContext = {
     io,
-    config,
+    get config() {
+      return configOf();
+    },
     store,
     async chat() {
       if (chat) return chat;
+      const config = configOf();
       // Errors only (an undelivered notice): "no officer address configured" is the server's warning to give.
       const sender = createNotifier(config.notify, createLogger('error', (l) => io.err(l + '\n')));
       notifier = { ...sender, notify: (n) => (notices++, sender.notify(n)) };
@@ -137,7 +141,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await notifier?.close(10_000);
     // The CLI runs with its shell's environment, not the server's (a cron job, an admin's terminal):
     // a notice with no officer address here was sent to nobody, and nobody would know.
-    if (notices && !config.notify.smtp && !config.notify.webhook) {
+    if (notices && loaded && !loaded.notify.smtp && !loaded.notify.webhook) {
       io.err(`warning: ${notices} safeguarding notice(s) were not sent: SMTP_URL/SAFEGUARDING_WEBHOOK_URL are not set in this shell (set the server's values); officers see the cases in Admin → Safeguarding\n`);
     }
     await opened?.close();

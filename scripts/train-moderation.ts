@@ -82,7 +82,9 @@ if (cardPath) {
 }
 
 function metricsSection(r: RecipeResult, size: number): string {
-  const f = (x: number) => x.toFixed(3);
+  // a metric with no defined value (e.g. the false-positive rate of a language without benign messages)
+  const f = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
+  const turn = (x: number | null) => (x === null ? 'n/a' : x.toFixed(1));
   const m = r.model;
   const lines: string[] = [];
   lines.push(`Model version \`${m.version}\`; weights file ${(size / 1024 / 1024).toFixed(2)} MB.`);
@@ -101,21 +103,21 @@ function metricsSection(r: RecipeResult, size: number): string {
   const o = r.dev.overall;
   lines.push(`| overall (micro) | ${o.support} | | ${f(o.precision)} | ${f(o.recall)} | ${f(o.f1)} | ${f(o.roc_auc)} | | |`);
   lines.push('');
-  lines.push('**Per language, dev** (recall: a labelled message counts as caught when any label reaches its review threshold; FPR: benign messages with any label flagged)');
+  lines.push('**Per language, dev** (recall: a labelled message counts as caught when one of its own labels reaches its review threshold; FPR: benign messages with any label flagged; n/a: no such messages)');
   lines.push('');
   lines.push('| language | labelled | recall | benign | false-positive rate |');
   lines.push('|---|---:|---:|---:|---:|');
-  for (const [lang, x] of Object.entries(r.dev.languages)) lines.push(`| ${lang} | ${x.positives} | ${f(x.recall)} | ${x.benign} | ${f(x.false_positive_rate)} |`);
+  for (const [lang, x] of r.dev.languages) lines.push(`| ${lang} | ${x.positives} | ${f(x.recall)} | ${x.benign} | ${f(x.false_positive_rate)} |`);
   lines.push('');
   lines.push(`Benign false-positive rate (any label at review): ${f(r.dev.benign_false_positive_rate)} of ${r.dev.benign} benign dev messages; on the ${r.dev.hard_negatives} hard negatives (benign with a note): ${f(r.dev.hard_negative_false_positive_rate)}.`);
-  lines.push(`At the hold thresholds: benign ${f(r.devAtHold.benign_false_positive_rate)}, hard negatives ${f(r.devAtHold.hard_negative_false_positive_rate)}; any-label recall ${f(r.devAtHold.any_label_recall)} (review: ${f(r.dev.any_label_recall)}).`);
+  lines.push(`At the hold thresholds: benign ${f(r.devAtHold.benign_false_positive_rate)}, hard negatives ${f(r.devAtHold.hard_negative_false_positive_rate)}; any-label recall (a labelled message with any label flagged, its own or not) ${f(r.devAtHold.any_label_recall)} (review: ${f(r.dev.any_label_recall)}); with one of its own labels flagged ${f(r.devAtHold.own_label_recall)} (review: ${f(r.dev.own_label_recall)}).`);
   const w = r.devWithoutContext;
   lines.push('');
   lines.push(`**Without context** (the same dev messages scored on their text alone, as for data without \`context\`/\`sender_role\`, judged by the text-only review thresholds that the weights file also carries): precision / recall ${(['sexual_solicitation', 'sexual_harassment', 'grooming_signal'] as const).map((l) => `${l} ${f(w.labels[l].precision)} / ${f(w.labels[l].recall)}`).join(', ')}; benign false-positive rate ${f(w.benign_false_positive_rate)}, hard negatives ${f(w.hard_negative_false_positive_rate)}.`);
   lines.push('');
   const c = r.devConversations;
   const ct = r.trainConversations;
-  lines.push(`**Conversations** (grooming risk per sender → recipient, first alert per conversation): dev recall ${f(c.recall)}, precision ${f(c.precision)}, mean first alert turn ${c.mean_first_alert_turn.toFixed(1)} (${c.positives} grooming of ${c.conversations}); train (out-of-fold scores; parameters and threshold were chosen on these and dev together) recall ${f(ct.recall)}, precision ${f(ct.precision)}, mean first alert turn ${ct.mean_first_alert_turn.toFixed(1)}.`);
+  lines.push(`**Conversations** (grooming risk per sender → recipient, first alert per conversation): dev recall ${f(c.recall)}, precision ${f(c.precision)}, mean first alert turn ${turn(c.mean_first_alert_turn)} (${c.positives} grooming of ${c.conversations}); train (out-of-fold scores; parameters and threshold were chosen on these and dev together) recall ${f(ct.recall)}, precision ${f(ct.precision)}, mean first alert turn ${turn(ct.mean_first_alert_turn)}.`);
   lines.push('');
   const g = m.grooming;
   lines.push(`Grooming parameters: window ${g.window} messages, evidence = mean of the top ${g.topK}, label weights ${JSON.stringify(g.labelWeights)}, gate base ${g.base} + recipient minor ${g.recipientMinor} + minor and adult ${g.minorAndAdult} + no shared course ${g.noSharedCourse} + new contact ${g.newContact}, alert at risk ≥ ${g.threshold}.`);

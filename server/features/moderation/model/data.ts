@@ -65,12 +65,38 @@ function jsonLines(text: string, file: string): { line: number; value: Record<st
   return out;
 }
 
-function labelsOf(v: unknown, where: string): Label[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new DataError(`${where}: "labels" must be an array`);
-  for (const l of v) if (!isLabel(l)) throw new DataError(`${where}: unknown label ${JSON.stringify(l)} (allowed: ${LABELS.join(', ')})`);
-  return LABELS.filter((l) => v.includes(l));
+/**
+ * What a lenient read (`moderation eval`) met and let pass, for the caller to warn about. Training
+ * reads strictly (no notes): its data must not lose a label, or a fact, without stopping.
+ */
+export interface ReadNotes {
+  /** Label names outside LABELS (non-strings as JSON), with the number of lines carrying each: ignored. */
+  unknownLabels: Map<string, number>;
+  /** Lines left out: every label they carry is unknown, so they are neither benign nor scoreable. */
+  leftOut: number[];
+  /** Conversations whose account facts could not all be read (the facts then take their defaults). */
+  facts: { line: number; problems: string[] }[];
 }
+
+export const readNotes = (): ReadNotes => ({ unknownLabels: new Map(), leftOut: [], facts: [] });
+
+/** `null` is missing (benign); with notes, an unknown name is counted and ignored, else an error. */
+function labelsOf(v: unknown, where: string, notes?: ReadNotes): { labels: Label[]; onlyUnknown: boolean } {
+  if (v === undefined || v === null) return { labels: [], onlyUnknown: false };
+  if (!Array.isArray(v)) throw new DataError(`${where}: "labels" must be an array`);
+  const unknown = new Set<string>();
+  for (const l of v) {
+    if (isLabel(l)) continue;
+    if (!notes) throw new DataError(`${where}: unknown label ${JSON.stringify(l)} (allowed: ${LABELS.join(', ')})`);
+    unknown.add(typeof l === 'string' ? l : JSON.stringify(l));
+  }
+  for (const name of unknown) notes!.unknownLabels.set(name, (notes!.unknownLabels.get(name) ?? 0) + 1);
+  const labels = LABELS.filter((l) => v.includes(l));
+  return { labels, onlyUnknown: unknown.size > 0 && labels.length === 0 };
+}
+
+/** Trimmed and in lower case (` EN` is `en`); missing or blank is "unknown". */
+const langOf = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : 'unknown');
 
 /**
  * Optional context fields: strings are kept in lower case (`DM` is `dm`; unknown values are ignored
@@ -83,24 +109,38 @@ function contextOf(context: unknown, role: unknown): MessageContext {
   return ctx;
 }
 
-/** Messages in the campus schema: `text` (required), `labels` (default []), `lang` (default "unknown"), `note`, `context`, `sender_role`. */
-export function parseMessages(text: string, file: string): MessageItem[] {
-  return jsonLines(text, file).map(({ line, value }) => {
+/**
+ * Messages in the campus schema: `text` (required), `labels` (default []), `lang` (default "unknown"), `note`, `context`, `sender_role`.
+ * With `notes` (lenient): unknown labels are ignored, and a line whose labels are all unknown is left out.
+ */
+export function parseMessages(text: string, file: string, notes?: ReadNotes): MessageItem[] {
+  const out: MessageItem[] = [];
+  for (const { line, value } of jsonLines(text, file)) {
     const where = `${file}:${line}`;
     if (typeof value.text !== 'string') throw new DataError(`${where}: "text" must be a string`);
-    return {
+    const { labels, onlyUnknown } = labelsOf(value.labels, where, notes);
+    if (onlyUnknown) {
+      notes!.leftOut.push(line);
+      continue;
+    }
+    out.push({
       text: value.text,
-      labels: labelsOf(value.labels, where),
-      lang: typeof value.lang === 'string' && value.lang ? value.lang : 'unknown',
+      labels,
+      lang: langOf(value.lang),
       note: typeof value.note === 'string' ? value.note : '',
       ctx: contextOf(value.context, value.sender_role),
       line,
-    };
-  });
+    });
+  }
+  return out;
 }
 
-/** Conversations in the campus schema: `participants`, `turns`, `grooming_risk`. */
-export function parseConversations(text: string, file: string): ConversationItem[] {
+/**
+ * Conversations in the campus schema: `participants`, `turns`, `grooming_risk`. With `notes`
+ * (lenient): the turns' labels are not read (the evaluation does not use them), and what keeps the
+ * account facts from being read is noted per line (see factsProblems).
+ */
+export function parseConversations(text: string, file: string, notes?: ReadNotes): ConversationItem[] {
   return jsonLines(text, file).map(({ line, value }) => {
     const where = `${file}:${line}`;
     if (!Array.isArray(value.participants) || !Array.isArray(value.turns)) throw new DataError(`${where}: "participants" and "turns" must be arrays`);
@@ -116,17 +156,44 @@ export function parseConversations(text: string, file: string): ConversationItem
       const o = (t ?? {}) as Record<string, unknown>;
       if (typeof o.speaker !== 'string' || typeof o.text !== 'string') throw new DataError(`${where}: turn ${i + 1} needs "speaker" and "text"`);
       const role = o.sender_role ?? participants.find((p) => p.speaker === o.speaker)?.role;
-      return { turn: typeof o.turn === 'number' ? o.turn : i + 1, speaker: o.speaker, text: o.text, labels: labelsOf(o.labels, `${where} turn ${i + 1}`), ctx: contextOf(value.context, role) };
+      const labels = notes ? [] : labelsOf(o.labels, `${where} turn ${i + 1}`).labels;
+      return { turn: typeof o.turn === 'number' ? o.turn : i + 1, speaker: o.speaker, text: o.text, labels, ctx: contextOf(value.context, role) };
     });
+    if (notes) {
+      const problems = factsProblems(value.participants as unknown[], turns);
+      if (problems.length) notes.facts.push({ line, problems });
+    }
     return {
       id: typeof value.id === 'string' ? value.id : `line-${line}`,
       groomingRisk: value.grooming_risk,
-      lang: typeof value.lang === 'string' ? value.lang : 'unknown',
+      lang: langOf(value.lang),
       participants,
       turns,
       line,
     };
   });
+}
+
+/**
+ * Why the account facts of a conversation (evaluate.ts factsFromParticipants: recipient a minor,
+ * sender an adult) cannot all be read: a participant without a usable `minor` (true/false) or `age`
+ * (a number) is taken as no minor, and a turn whose speaker is no participant has no facts at all.
+ */
+function factsProblems(raw: readonly unknown[], turns: readonly ConversationTurn[]): string[] {
+  const problems: string[] = [];
+  for (const p of raw) {
+    const o = p as Record<string, unknown>;
+    const name = JSON.stringify(o.speaker);
+    const minor = typeof o.minor === 'boolean';
+    const age = typeof o.age === 'number';
+    if (!minor && !age) problems.push(`participant ${name} has no "minor" (true or false) or "age" (a number): taken as not a minor`);
+    else if (o.minor !== undefined && !minor) problems.push(`participant ${name}'s "minor" is not true or false: taken from "age"`);
+    else if (o.age !== undefined && !age) problems.push(`participant ${name}'s "age" is not a number`);
+  }
+  const speakers = new Set(raw.map((p) => (p as Record<string, unknown>).speaker));
+  const strangers = [...new Set(turns.filter((t) => !speakers.has(t.speaker)).map((t) => JSON.stringify(t.speaker)))];
+  if (strangers.length) problems.push(`turns by ${strangers.join(', ')}, who ${strangers.length > 1 ? 'are' : 'is'} not among the participants (no facts)`);
+  return problems;
 }
 
 /** A training example from a public set: targets plus which labels the source can speak for. */

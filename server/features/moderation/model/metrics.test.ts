@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { prf, quantile, rocAuc, thresholdForPrecision, thresholdForRecall } from './metrics';
+import { prf, quantile, reportPrf, reportRocAuc, rocAuc, thresholdForPrecision, thresholdForRecall } from './metrics';
 
 describe('metrics', () => {
   test('precision, recall, F1', () => {
@@ -33,5 +33,16 @@ describe('metrics', () => {
     expect(quantile([5, 1, 3, 2, 4], 0.5)).toBe(3);
     expect(quantile([5, 1, 3, 2, 4], 0.99)).toBe(5);
     expect(quantile([], 0.5)).toBe(0);
+  });
+});
+
+describe('metrics for reports', () => {
+  test('precision, recall, F1 and ROC-AUC are null where undefined (prf and rocAuc keep the 0 and 0.5 training needs)', () => {
+    expect(reportPrf([false, false], [false, false])).toEqual({ precision: null, recall: null, f1: null });
+    expect(reportPrf([true, false], [false, false])).toEqual({ precision: null, recall: 0, f1: 0 });
+    expect(reportPrf([false, false], [true, false])).toEqual({ precision: 0, recall: null, f1: 0 });
+    expect(reportPrf([true, true, false, false], [true, false, true, false])).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5 });
+    expect(reportRocAuc([true, true], [0.1, 0.9])).toBeNull();
+    expect(reportRocAuc([false, true], [0.1, 0.9])).toBe(1);
   });
 });

@@ -25,6 +25,24 @@ export function prf(truth: readonly boolean[], pred: readonly boolean[]): Prf {
   return { precision, recall, f1, tp, fp, fn };
 }
 
+/** A share for a report: null when there is nothing to share out (shown as "n/a", never as a made-up 0). */
+export const share = (n: number, of: number): number | null => (of ? n / of : null);
+
+/**
+ * Precision, recall and F1 for a report (`moderation eval`, the model card): null where undefined
+ * (nothing flagged; no positives; neither), where prf gives the 0 that model selection needs.
+ * F1 = 2tp / (2tp + fp + fn): 0 when every positive is missed, even with nothing flagged.
+ */
+export function reportPrf(truth: readonly boolean[], pred: readonly boolean[]): { precision: number | null; recall: number | null; f1: number | null } {
+  const { tp, fp, fn } = prf(truth, pred);
+  return { precision: share(tp, tp + fp), recall: share(tp, tp + fn), f1: share(2 * tp, 2 * tp + fp + fn) };
+}
+
+/** ROC-AUC for a report: null when only one class is present (rocAuc's 0.5 would read as "no better than chance"). */
+export function reportRocAuc(truth: readonly boolean[], scores: readonly number[]): number | null {
+  return truth.includes(true) && truth.includes(false) ? rocAuc(truth, scores) : null;
+}
+
 /** ROC-AUC by the rank-sum formula (ties count half). 0.5 when only one class is present. */
 export function rocAuc(truth: readonly boolean[], scores: readonly number[]): number {
   const idx = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);

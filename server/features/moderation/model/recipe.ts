@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import wordListPath from 'word-list';
 import { basename, join } from 'node:path';
 import { parseConversations, parseEdos, parseMessages, parseOpenAi, type ConversationItem, type MessageItem } from './data';
-import { evaluateConversations, evaluateMessages, modelDecides, type ConversationReport, type MessageReport } from './evaluate';
+import { evaluateConversations, evaluateMessages, modelJudge, type ConversationReport, type MessageReport } from './evaluate';
 import { CUE_PHRASES } from './cues';
 import { computeIdf, contextNames, decodeIdf, extract, type FeatureConfig, type Features, type MessageContext } from './features';
 import type { GroomingParams } from './grooming';
@@ -352,14 +352,13 @@ export function runRecipe(input: RecipeOptions): RecipeResult {
   });
   const model = modelFromBytes(bytes);
   const scorer = (t: string, ctx?: MessageContext) => model.scoreArray(t, new Float64Array(K), ctx);
-  const dev = evaluateMessages(d.dev, scorer, modelDecides(model, 'review'));
+  const dev = evaluateMessages(d.dev, modelJudge(model, 'review'));
   const devConversations = evaluateConversations(d.convDev, scorer, grooming);
   const trainConversations = evaluateConversations(d.convTrain, convTrainScorer, grooming);
-  const devAtHold = evaluateMessages(d.dev, scorer, modelDecides(model, 'hold'));
+  const devAtHold = evaluateMessages(d.dev, modelJudge(model, 'hold'));
   const devWithoutContext = evaluateMessages(
     d.dev.map((m) => ({ ...m, ctx: {} })),
-    (t) => scorer(t),
-    modelDecides(model, 'review'),
+    modelJudge(model, 'review'),
   );
   return { bytes, model, dev, devConversations, trainConversations, data, devAtHold, devWithoutContext, oofTrain: oofMsgs, devScores: d.dev.map((m) => Float64Array.from(scorer(m.text, m.ctx))), oofParts: opts.factoredBlend ? { flat: oofFlat.slice(0, d.train.length), factored: oofFact.slice(0, d.train.length) } : undefined };
 }
