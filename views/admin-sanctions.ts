@@ -27,12 +27,15 @@ export const STATUS_TEXT: Record<SanctionStatus, string> = {
 const clauseSelect = (id: string) => html`<label for="${id}">Policy clause</label><select id="${id}" name="clause" required><option value="">Choose…</option>${CLAUSES.map((c) => html`<option value="${c.id}">${c.id} · ${c.title}</option>`)}</select>`;
 
 /** Block the sender / freeze the room, from a case page. */
-/** `rev`: the message as the officer sees it (a block decides the case: refused if it changed since). */
-export function caseActions(v: AdminView, caseId: string, rev?: number): Raw {
+/**
+ * `rev`: the message as the officer sees it (a block decides the case: refused if it changed since);
+ * `open`: whether the case was open on this page (refused if another officer decided it since).
+ */
+export function caseActions(v: AdminView, caseId: string, rev: number | undefined, open: boolean): Raw {
   const action = `/admin/moderation/cases/${caseId}/act`;
   return html`<section aria-labelledby="act-h"><h2 id="act-h">Act on the account or room</h2>
 <p class="hint">The person affected gets a notice with your reason, the evidence and the clause, and can respond. Their appeal is decided by another officer.</p>
-<form method="post" action="${action}" class="stack narrow">${csrfField(v)}${rev !== undefined ? html`<input type="hidden" name="rev" value="${rev}">` : ''}
+<form method="post" action="${action}" class="stack narrow">${csrfField(v)}${rev !== undefined ? html`<input type="hidden" name="rev" value="${rev}">` : ''}<input type="hidden" name="seen" value="${open ? 'open' : 'decided'}">
 <fieldset><legend>Action</legend>
 <label><input type="radio" name="action" value="block" required> Block the sender (they can read but not post anywhere)</label>
 <label><input type="radio" name="action" value="freeze"> Freeze the room (nobody can post; the owners can respond)</label>

@@ -28,6 +28,7 @@ const ACT_ERRORS: Record<string, string> = {
   'already-frozen': 'This room is already frozen.',
   own: 'You cannot decide a safeguarding matter about yourself: another officer must.',
   changed: 'This case changed in the meantime: check it again before acting.',
+  decided: 'Another officer decided this case since you opened it: read their decision before acting.',
 };
 
 /** The acting officer. Defence in depth: the guard already checked, but every handler re-checks the permission (404 otherwise). */
@@ -52,7 +53,7 @@ export function moderationRoutes(k: AdminKit) {
     const v = k.view(request);
     // once decided, the way on to the next case in queue order (held first), so an officer works through it
     const next = cv.c.status === 'decided' ? ((await caseQueue(k.chat, 'open', 1)).rows.find((x) => x.c.id !== cv.c.id)?.c.id ?? null) : undefined;
-    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next, opts.form)}${isConcernOnly(cv.c) ? '' : caseActions(v, cv.c.id, cv.message?.rev)}`;
+    const body = html`${caseBody(v, cv, await names([...msgs.map((m) => m.senderId), cv.c.decidedBy]), next, opts.form)}${isConcernOnly(cv.c) ? '' : caseActions(v, cv.c.id, cv.message?.rev, cv.c.status === 'open')}`;
     return k.page(set, request, { title: 'Safeguarding case', section: 'moderation', body, status: opts.status, error: opts.error }, code);
   };
 

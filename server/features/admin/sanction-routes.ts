@@ -10,7 +10,7 @@ import { html } from '../../http/html';
 import type { Sanction } from '../../store/types';
 import { confirmBody } from '../../../views/admin';
 import { sanctionBody, sanctionListBody, KIND_TEXT } from '../../../views/admin-sanctions';
-import { actOnCase, MAX_REASON } from '../moderation/cases';
+import { actOnCase, DECIDED_SINCE, MAX_REASON } from '../moderation/cases';
 import { officerOf } from './moderation-routes';
 import { canLift, IN_FORCE, MAX_STATEMENT, OWN_CASE } from '../moderation/hearing';
 import { clauseById } from '../moderation/policy-clauses';
@@ -87,20 +87,20 @@ export function sanctionRoutes(k: AdminKit) {
         if (body.confirm !== 'yes') {
           const question = body.action === 'block' ? 'Block the sender of this message?' : 'Freeze this room?';
           const clause = clauseById(body.clause)!;
-          const fields: Record<string, string> = { action: body.action, clause: body.clause, reason, ...(body.rev !== undefined ? { rev: String(body.rev) } : {}) };
+          const fields: Record<string, string> = { action: body.action, clause: body.clause, reason, ...(body.rev !== undefined ? { rev: String(body.rev) } : {}), ...(body.seen ? { seen: body.seen } : {}) };
           const confirm = confirmBody(k.view(request), { question, detail: html`Clause ${clause.id} · ${clause.title}. Reason shown to them: “${reason}”. They can respond within the statement period; another officer decides their appeal.`, action: `${back}/act`, fields, yes: body.action === 'block' ? 'Yes, block' : 'Yes, freeze', cancel: back });
           return k.page(set, request, { title: 'Please confirm', section: 'moderation', body: confirm });
         }
         try {
-          const s = await actOnCase(k.chat, actor, params.id, body.action, body.clause, reason, body.rev);
+          const s = await actOnCase(k.chat, actor, params.id, body.action, body.clause, reason, { rev: body.rev, open: body.seen ? body.seen === 'open' : undefined });
           return seeOther(set, `/admin/moderation/actions/${s.id}?done=${body.action}`);
         } catch (e) {
           if (!(e instanceof AppError) || e.kind !== 'conflict') throw e;
-          const code = e.message === OWN_CASE ? 'own' : /already (blocked|frozen)/.test(e.message) ? `already-${body.action === 'block' ? 'blocked' : 'frozen'}` : 'changed';
+          const code = e.message === OWN_CASE ? 'own' : e.message === DECIDED_SINCE ? 'decided' : /already (blocked|frozen)/.test(e.message) ? `already-${body.action === 'block' ? 'blocked' : 'frozen'}` : 'changed';
           return seeOther(set, `${back}?done=${code}`);
         }
       },
-      { params: IdParams, body: t.Object({ _csrf: Csrf, action: t.Union([t.Literal('block'), t.Literal('freeze')]), clause: t.String({ maxLength: 16 }), reason: t.String({ maxLength: MAX_REASON }), rev: t.Optional(t.Numeric({ minimum: 0 })), confirm: Confirm }) },
+      { params: IdParams, body: t.Object({ _csrf: Csrf, action: t.Union([t.Literal('block'), t.Literal('freeze')]), clause: t.String({ maxLength: 16 }), reason: t.String({ maxLength: MAX_REASON }), rev: t.Optional(t.Numeric({ minimum: 0 })), seen: t.Optional(t.Union([t.Literal('open'), t.Literal('decided')])), confirm: Confirm }) },
     )
     .get(
       '/admin/moderation/actions',

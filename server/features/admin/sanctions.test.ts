@@ -96,6 +96,28 @@ describe('/admin/moderation/actions', () => {
     expect(views.length).toBeGreaterThanOrEqual(3);
   });
 
+  test('a block from a page opened before another officer released the (delivered) message is refused and says the case was decided', async () => {
+    const s = await setUp();
+    await sendMessage(s.t.app.chat, (await s.t.store.users.byId(s.adult.id))!, { roomId: s.room.id, clientId: Bun.randomUUIDv7(), body: 'REVIEWME see me after class' });
+    const c = (await s.t.store.cases.list()).find((x) => x.severity === 'review')!;
+    const base = `/admin/moderation/cases/${c.id}`;
+    const form = await (await s.officer.get(base)).text();
+    const rev = form.match(/name="rev" value="(\d+)"/)![1]!;
+    expect(form).toContain('name="seen" value="open"');
+    // The confirmation page carries what the officer saw.
+    expect(await (await s.officer.post(`${base}/act`, { action: 'block', clause: 'SG-2', reason: 'Grooming', rev, seen: 'open' })).text()).toContain('name="seen" value="open"');
+    // Another officer releases it meanwhile: the message was delivered, so the release leaves it as it was.
+    expect((await s.admin.post(`${base}/decide`, { decision: 'release', reason: 'A lab meeting.', rev, confirm: 'yes' })).status).toBe(303);
+    const late = await s.officer.post(`${base}/act`, { action: 'block', clause: 'SG-2', reason: 'Grooming', rev, seen: 'open', confirm: 'yes' });
+    expect(late.headers.get('location')).toBe(`${base}?done=decided`);
+    expect(await (await s.officer.get(late.headers.get('location')!)).text()).toContain('Another officer decided this case since you opened it');
+    expect(await s.t.store.sanctions.list()).toEqual([]);
+    // Opened after the decision, the page says so, and the officer may still block on it.
+    expect(await (await s.officer.get(base)).text()).toContain('name="seen" value="decided"');
+    const block = await s.officer.post(`${base}/act`, { action: 'block', clause: 'SG-2', reason: 'Grooming', rev, seen: 'decided', confirm: 'yes' });
+    expect(block.headers.get('location')).toMatch(/actions\/.+\?done=block/);
+  });
+
   test('freeze: the room says so and refuses posts; the owner responds at /safeguarding', async () => {
     const s = await setUp();
     const r = await s.officer.post(`/admin/moderation/cases/${s.caseId}/act`, { action: 'freeze', clause: 'SG-6', reason: 'Abuse', confirm: 'yes' });

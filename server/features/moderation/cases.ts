@@ -219,14 +219,23 @@ export async function decideCase(
 }
 
 export const ALREADY_DECIDED = 'This case has already been decided.';
-export const DECIDED_SINCE = 'This case has been decided, and its message changed, since you opened it: check it again before acting.';
+export const DECIDED_SINCE = 'This case has been decided since you opened it: check it again before acting.';
 export const MESSAGE_CHANGED = 'The message changed since you opened this case (edited, deleted or hidden): check it again before deciding.';
 
 /**
  * Block the sender, or freeze the room, on the evidence of a case. A block also decides an open
  * case as upheld (the message stays hidden; the block's hearing covers it).
  */
-export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: string, action: 'block' | 'freeze', clause: string, reason: string, seenRev?: number): Promise<Sanction> {
+/**
+ * What the officer's page showed: the message's `rev`, and whether the case was `open` then. Both
+ * optional (an API caller may send neither); the portal's form sends both.
+ */
+export interface SeenCase {
+  rev?: number;
+  open?: boolean;
+}
+
+export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: string, action: 'block' | 'freeze', clause: string, reason: string, seen: SeenCase = {}): Promise<Sanction> {
   const why = checkReason(reason);
   const c = await ctx.store.cases.byId(caseId);
   if (!c) throw notFound('No such case.');
@@ -234,13 +243,19 @@ export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: s
   // Nor does a worry for the writer block them or freeze their room.
   if (isConcernOnly(c)) throw badRequest(CONCERN_NOT_COMPLAINT);
   const m = await ctx.store.messages.byId(c.roomId, c.messageId);
+  // Decided by another officer since this officer's page showed it open: they see that decision first,
+  // whether or not it changed the message (releasing a delivered message changes nothing in it, and
+  // a block went ahead on a case just judged harmless: review s15). Said before any edit, which
+  // "edited, deleted or hidden" would send a stale tab looking for (as decideCase).
+  const decidedSince = c.status !== 'open' && (seen.open ?? true);
+  const changed = seen.rev !== undefined && m !== null && m.rev !== seen.rev;
+  if (decidedSince && (seen.open || changed)) throw conflict(DECIDED_SINCE);
   // Acting on a message that changed since the officer opened it (a block upholds it): see it first.
-  // A decided case says so first: another officer's release changes the message too (delivers it),
-  // and "edited, deleted or hidden" sent a stale tab looking for a change nobody made (as decideCase).
-  if (seenRev !== undefined && m && m.rev !== seenRev) throw conflict(c.status === 'open' ? MESSAGE_CHANGED : DECIDED_SINCE);
+  if (changed) throw conflict(MESSAGE_CHANGED);
   if (action === 'block') {
-    // The case is decided only once the block's checks have passed (inside its lock).
-    return blockUser(ctx, actor, c, clause, why, async () => (c.status === 'open' ? decideCase(ctx, actor, caseId, 'uphold', why, { hearing: false, seenRev }) : c));
+    // The case is decided only once the block's checks have passed (inside its lock); decided meanwhile
+    // by another officer, decideCase refuses (ALREADY_DECIDED).
+    return blockUser(ctx, actor, c, clause, why, async () => (c.status === 'open' ? decideCase(ctx, actor, caseId, 'uphold', why, { hearing: false, seenRev: seen.rev }) : c));
   }
   // Nobody acts about themselves: an officer who answers for the room (its owner) does not freeze it.
   if ((await roomParty(ctx, c.roomId)).includes(actor.userId)) throw conflict(OWN_CASE);

@@ -102,8 +102,21 @@ describe('room freeze', () => {
     const seen = (await viewCase(s.ctx, s.a(s.officerB), c!.id)).message!.rev;
     await decideCase(s.ctx, s.a(s.officerA), c!.id, 'release', 'Taken out of context.', { seenRev: seen });
     expect((await s.store.messages.byId(s.withKid.id, message.id))!.rev).not.toBe(seen);
-    await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'block', 'SG-6', 'A threat.', seen)).rejects.toThrow(DECIDED_SINCE);
+    await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'block', 'SG-6', 'A threat.', { rev: seen })).rejects.toThrow(DECIDED_SINCE);
     expect(await s.store.sanctions.list({ kind: ['block'] })).toEqual([]);
+  });
+
+  test('a block from a tab that showed the case open is refused once another officer decided it, even when the decision left the message as it was', async () => {
+    const s = await setUp();
+    await say(s, s.adult, s.withKid.id, 'REVIEWME come alone');
+    const [c] = await s.store.cases.list();
+    const rev = (await viewCase(s.ctx, s.a(s.officerB), c!.id)).message!.rev;
+    await decideCase(s.ctx, s.a(s.officerA), c!.id, 'release', 'Taken out of context.', { seenRev: rev });
+    await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'block', 'SG-6', 'A threat.', { rev, open: true })).rejects.toThrow(DECIDED_SINCE);
+    await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, 'freeze', 'SG-6', 'A threat.', { rev, open: true })).rejects.toThrow(DECIDED_SINCE);
+    expect(await s.store.sanctions.list()).toEqual([]);
+    // A page that showed it decided may act on it.
+    expect((await actOnCase(s.ctx, s.a(s.officerB), c!.id, 'block', 'SG-6', 'A threat.', { rev, open: false })).kind).toBe('block');
   });
 
   test('an officer who answers for the room (its owner) cannot freeze it; a block from a page opened before an edit is refused', async () => {
@@ -115,7 +128,7 @@ describe('room freeze', () => {
     expect(await s.store.sanctions.list({ kind: ['freeze'] })).toEqual([]);
     const seen = (await viewCase(s.ctx, s.a(s.officerA), c!.id)).message!.rev;
     await editMessage(s.ctx, s.peer, { roomId: s.withKid.id, messageId: message.id, body: 'sorry, see you at the lab' });
-    await expect(actOnCase(s.ctx, s.a(s.officerA), c!.id, 'block', 'SG-6', 'A threat.', seen)).rejects.toThrow(MESSAGE_CHANGED);
+    await expect(actOnCase(s.ctx, s.a(s.officerA), c!.id, 'block', 'SG-6', 'A threat.', { rev: seen, open: true })).rejects.toThrow(MESSAGE_CHANGED);
     expect((await s.store.cases.byId(c!.id))!.status).toBe('open');
     expect(await s.store.sanctions.list({ kind: ['block'] })).toEqual([]);
   });
