@@ -112,8 +112,18 @@ describe('starting conversations has a budget: 20 groups and 20 new direct conve
     expect(refused).toHaveLength(20);
     expect(refused[0]).toMatchObject({ actorId: ada.id, target: ada.id });
     expect(new Set(refused[0]!.details.memberIds as string[])).toEqual(new Set([minor.id, bola.id]));
-    // Bola may not start a conversation with the minor: each refusal costs a try of the DM budget
+    expect(refused[0]!.details.minorIds).toEqual([minor.id]);
+    // Bola may not start a conversation with the minor: each refusal costs a try of the DM budget,
+    // and is filed under the minor for the safeguarding team
     for (let i = 0; i < 20; i++) expect((await expectAppError(startDm(ctx, bola, minor.id))).kind).toBe('forbidden');
     expect((await expectAppError(startDm(ctx, bola, chidi.id))).kind).toBe('rate_limited');
+    const tried = await store.audit.list({ action: 'contact.refused', target: minor.id });
+    expect(tried).toHaveLength(20);
+    expect(tried[0]).toMatchObject({ actorId: bola.id, details: { via: 'dm' } });
+    // a group naming the minor directly is refused person by person, audited the same way
+    expect((await expectAppError(createGroup(ctx, bola, { name: 'Study', memberIds: [minor.id] }))).kind).toBe('forbidden');
+    expect(await store.audit.list({ action: 'contact.refused', target: minor.id })).toHaveLength(21);
+    // a refusal that says nothing about a minor is not filed (Ada may not message herself)
+    expect(await store.audit.list({ action: 'contact.refused', actorId: ada.id })).toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ export async function createGroup(ctx: ChatContext, user: User, input: { name: s
   // could put another in sixty groups in a burst (a security review's proof). Taken before the
   // policy is asked, so a refusal costs a try too (see mayMeet).
   await takeGroupBudget(ctx, user);
-  for (const o of others as User[]) await mayStart(ctx, user, o);
+  for (const o of others as User[]) await mayStart(ctx, { userId: user.id, origin }, user, o, 'group');
   await mayMeet(ctx, { userId: user.id, origin }, user.id, others as User[]);
   await screenRoomName(ctx, user, 'group', name);
   const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name, topic: '', createdBy: user.id, dmKey: null }, [
@@ -57,7 +57,7 @@ async function mayMeet(ctx: ChatContext, actor: Actor, target: string, members: 
         // Even naming nobody, the refusal says "a minor is among these people": tried pair by pair,
         // it tells who. So each try costs the group budget (taken before this) and is audited with
         // whom it tried to bring together, for the safeguarding team to see such probing.
-        await recordAudit(ctx.store, actor, 'group.members_refused', target, { memberIds: members.map((m) => m.id) });
+        await recordAudit(ctx.store, actor, 'group.members_refused', target, { memberIds: members.map((m) => m.id), minorIds: members.filter((m) => isMinor(m)).map((m) => m.id) });
         throw forbidden('Some of these people cannot be in a group together. A group can bring together only people who may message each other.');
       }
     }
@@ -138,7 +138,7 @@ async function addToGroupLocked(ctx: ChatContext, actor: Actor & { user: User },
     }
   }
   await takeGroupBudget(ctx, user);
-  for (const p of fresh) await mayStart(ctx, user, p);
+  for (const p of fresh) await mayStart(ctx, actor, user, p, 'group');
   const old = await ctx.store.users.byIds(current.map((m) => m.userId));
   await mayMeet(ctx, actor, room.id, [...old, ...fresh]);
   const added = new Set(await addMembers(ctx, actor, room.id, fresh.map((p) => ({ userId: p.id, role: 'member' as const }))));

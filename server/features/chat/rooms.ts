@@ -14,7 +14,7 @@ import { partial } from '../../../views/partials';
 import { postingBannerId, postingBannerText } from '../../../views/safeguarding';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/record';
 import { isMinor } from '../accounts/model';
-import { canStartConversation, partyOf } from './policy';
+import { canStartConversation, NOT_THIS_PERSON, partyOf } from './policy';
 import { accountLimit, contactFilter, contactRefusal, endLimitedCallsForMinors, isFrozen, REFUSALS, sharedCoursesEnded } from '../moderation/restrictions';
 import { messageContext } from '../moderation/screen';
 import { screenRoomsFor } from '../moderation/screen-history';
@@ -214,13 +214,22 @@ export async function startRefusal(ctx: ChatContext, from: User, to: User): Prom
   return d.ok ? null : d.reason;
 }
 
-export async function mayStart(ctx: ChatContext, from: User, to: User) {
+/**
+ * Throws why `from` may not start a conversation (or a group) with `to`. A refusal because `to` is
+ * under 18 is audited `contact.refused`, filed under the minor (`via`: dm or group): it names no
+ * age, but tried person by person it tells who is a minor, and an adult reaching for minors they
+ * share nothing with is what safeguarding officers look for. The hourly budgets, taken before this,
+ * bound the entries.
+ */
+export async function mayStart(ctx: ChatContext, actor: Actor, from: User, to: User, via: 'dm' | 'group') {
   const why = await startRefusal(ctx, from, to);
-  if (why) throw forbidden(why);
+  if (!why) return;
+  if (why === NOT_THIS_PERSON && isMinor(to)) await recordAudit(ctx.store, actor, 'contact.refused', to.id, { via });
+  throw forbidden(why);
 }
 
 /** Opens (or returns the existing) direct conversation between two users. */
-export async function startDm(ctx: ChatContext, user: User, otherId: string): Promise<Room> {
+export async function startDm(ctx: ChatContext, user: User, otherId: string, origin = 'unknown'): Promise<Room> {
   const other = await ctx.store.users.byId(otherId);
   if (!other) throw notFound('No such person.');
   const dmKey = [user.id, other.id].sort().join(':');
@@ -230,7 +239,7 @@ export async function startDm(ctx: ChatContext, user: User, otherId: string): Pr
   // Taken before the policy is asked: its refusal says why (a minor's rules), so tries cost too.
   const wait = await ctx.roomLimiter.take(`dm:${user.id}`);
   if (wait > 0) throw rateLimited(`You have started or tried to start many conversations in a short time: try again in ${inMinutes(wait)}.`, wait);
-  await mayStart(ctx, user, other);
+  await mayStart(ctx, { userId: user.id, origin }, user, other, 'dm');
   try {
     const room = await ctx.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: `${user.name} and ${other.name}`, topic: '', createdBy: user.id, dmKey }, [
       { userId: user.id, role: 'member' },

@@ -152,10 +152,10 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
     )
     .post(
       '/dm',
-      async ({ set, body, requireUser }) => {
+      async ({ set, body, request, requireUser }) => {
         const { user } = await requireUser();
         try {
-          const room = await startDm(chat, user, body.user);
+          const room = await startDm(chat, user, body.user, requestInfo(request).ip ?? 'unknown');
           return seeOther(set, `/rooms/${room.id}`);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
