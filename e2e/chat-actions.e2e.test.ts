@@ -2,8 +2,8 @@
  * Where a message's actions (Edit, Delete, Report) show, in real Chromium. QA found them, laid over
  * the message's top right corner, covering the time on a phone and the end of the first line, and a
  * tap on a touch screen's corner pressing a button nobody could see. They now have a column of their
- * own in the header's row: showing them moves nothing and covers nothing; on a touch screen (no
- * hover) they are always shown.
+ * own in the header's row: showing them moves nothing and covers nothing; wherever there is a touch
+ * screen (a phone, or a laptop with one) they are always shown, and tall enough for a finger.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Locator } from 'playwright-core';
@@ -43,17 +43,18 @@ async function coversNothing(art: Locator) {
 describeBrowser('message actions (browser)', () => {
   let server: TestServer;
   let browser: Browser;
-  let ada: Account, seyi: Account, tolu: Account;
+  let ada: Account, seyi: Account, tolu: Account, femi: Account;
   let roomId: string;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    [ada, seyi, tolu] = (await importUsers(server, [
+    [ada, seyi, tolu, femi] = (await importUsers(server, [
       { email: 'ada.eze@unilag.edu.ng', name: 'Ada Eze' },
       { email: 'seyi.adebanjo@unilag.edu.ng', name: LONG_NAME },
       { email: 'tolu.ade@unilag.edu.ng', name: 'Tolu Ade' },
-    ])) as Account[] as [Account, Account, Account];
-    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, seyi, tolu]);
+      { email: 'femi.ojo@unilag.edu.ng', name: 'Femi Ojo' },
+    ])) as Account[] as [Account, Account, Account, Account];
+    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, seyi, tolu, femi]);
   }, TIMEOUT);
 
   afterAll(async () => {
@@ -101,12 +102,34 @@ describeBrowser('message actions (browser)', () => {
         await art.waitFor({ timeout: WAIT });
         const report = art.getByRole('button', { name: 'Report' });
         expect(await report.evaluate((b) => getComputedStyle(b.closest('.actions')!).opacity)).toBe('1');
+        expect((await box(report)).height).toBeGreaterThanOrEqual(32);
         await coversNothing(art);
         await a.page.screenshot({ path: artifactPath('chat-actions-touch.png') });
         await report.tap();
         await a.page.getByRole('dialog').waitFor({ timeout: WAIT });
       });
       await a.context.close();
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'on a laptop with a mouse and a touch screen: shown without hovering (a finger has no hover), finger-sized',
+    async () => {
+      // DevTools' emulation has touch either primary or absent: a Chromium of its own, told by Blink's
+      // settings that its primary pointer is a mouse (fine, hover) and a touch screen is there too.
+      const laptop = await launchBrowser(['--blink-settings=primaryPointerType=4,availablePointerTypes=6,primaryHoverType=2,availableHoverTypes=3']);
+      const a: Signed = await signIn(laptop, server, femi, { viewport: { width: 1280, height: 800 } });
+      await withArtifactsOnFailure('chat-actions-touch-laptop', a.page, server, async () => {
+        expect(await a.page.evaluate(() => [matchMedia('(hover: hover)').matches, matchMedia('(pointer: fine)').matches, matchMedia('(any-pointer: coarse)').matches])).toEqual([true, true, true]);
+        await openRoom(a.page, server, roomId);
+        await a.page.mouse.move(0, 0);
+        const report = messageArticle(a.page, 'past questions').getByRole('button', { name: 'Report' });
+        await report.waitFor({ timeout: WAIT });
+        expect(await report.evaluate((b) => getComputedStyle(b.closest('.actions')!).opacity)).toBe('1');
+        expect((await box(report)).height).toBeGreaterThanOrEqual(32);
+      });
+      await laptop.close();
     },
     TIMEOUT,
   );
