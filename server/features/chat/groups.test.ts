@@ -81,7 +81,7 @@ describe('starting conversations has a budget: 20 groups and 20 new direct conve
     for (let i = 0; i < 20; i++) await createGroup(ctx, ada, { name: `Group ${i}`, memberIds: [bola.id] });
     const e = await expectAppError(createGroup(ctx, ada, { name: 'One more', memberIds: [bola.id] }));
     expect(e.kind).toBe('rate_limited');
-    expect(e.message).toMatch(/^You have started or added to many groups in a short time: try again in \d+ minutes\.$/);
+    expect(e.message).toMatch(/^You have started, added to or tried to start many groups in a short time: try again in \d+ minutes\.$/);
   });
 
   test('the 21st new direct conversation is refused; one that exists still opens', async () => {

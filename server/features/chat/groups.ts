@@ -67,7 +67,7 @@ async function mayMeet(ctx: ChatContext, actor: Actor, target: string, members: 
 /** One try from the hourly budget that new groups and adds to a group share. */
 async function takeGroupBudget(ctx: ChatContext, user: User) {
   const wait = await ctx.roomLimiter.take(`group:${user.id}`);
-  if (wait > 0) throw rateLimited(`You have started or added to many groups in a short time: try again in ${inMinutes(wait)}.`, wait);
+  if (wait > 0) throw rateLimited(`You have started, added to or tried to start many groups in a short time: try again in ${inMinutes(wait)}.`, wait);
 }
 
 /**
