@@ -1,26 +1,13 @@
 /** The CLI as a process: what it needs from the environment, and how it leaves. */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
-import { runCli } from './program';
+import { jsonl, scratchDir } from './test-workspace';
 
-let dir: string;
-const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
-const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+const scratch = scratchDir('lt-cli-main-');
+const file = scratch.file;
+const cli = scratch.cli;
 const BENIGN = 'The CSC 201 test has moved to Friday 10am in LT2.';
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lt-cli-main-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: join(dir, 'data'), ...env } });
-  return { code, out, err };
-}
 
 describe('the process around it', () => {
   test('needs no server setting: a bad PORT does not stop it (a command that opens the store still says so)', async () => {
@@ -35,7 +22,7 @@ describe('the process around it', () => {
     const f = file('many.jsonl', jsonl(Array.from({ length: 4000 }, (_, i) => ({ text: 'hi', labels: [], lang: `lang-${i}` }))));
     const main = join(import.meta.dir, 'main.ts');
     // the reader starts a second late: the report must still be in the pipe, not cut at exit
-    const p = Bun.spawn(['sh', '-c', `"$0" "$1" moderation eval "$2" --json | { sleep 1; cat; }`, process.execPath, main, f], { stdout: 'pipe', stderr: 'pipe', env: { ...process.env, DATA_DIR: join(dir, 'data') } });
+    const p = Bun.spawn(['sh', '-c', `"$0" "$1" moderation eval "$2" --json | { sleep 1; cat; }`, process.execPath, main, f], { stdout: 'pipe', stderr: 'pipe', env: { ...process.env, DATA_DIR: scratch.path('data') } });
     const out = await new Response(p.stdout).text();
     expect(await p.exited).toBe(0);
     expect(out.length).toBeGreaterThan(150_000);

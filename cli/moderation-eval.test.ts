@@ -1,25 +1,11 @@
 /** `moderation eval`: what the report counts and how it reads its files (the process around it: main.test.ts). */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runCli } from './program';
+import { describe, expect, test } from 'bun:test';
+import { jsonl, scratchDir } from './test-workspace';
 
-let dir: string;
-const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
-const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+const scratch = scratchDir('lt-mod-eval-');
+const file = scratch.file;
+const cli = scratch.cli;
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lt-mod-eval-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: join(dir, 'data'), ...env } });
-  return { code, out, err };
-}
 const evalJson = async (messages: string, ...more: string[]) => {
   const r = await cli(['moderation', 'eval', messages, '--json', ...more]);
   expect(r.code).toBe(0);

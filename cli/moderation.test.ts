@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runCli } from './program';
+import { beforeAll, describe, expect, test } from 'bun:test';
+import { jsonl, scratchDir } from './test-workspace';
 
-let dir: string;
+const scratch = scratchDir('lt-mod-cli-');
 const MESSAGES = [
   { text: 'send me your nudes tonight, nobody will know', labels: ['sexual_solicitation', 'grooming_signal'], lang: 'en' },
   { text: "Don't tell your parents about us. Delete this chat 🤫", labels: ['grooming_signal'], lang: 'en' },
@@ -39,27 +36,18 @@ const CONVERSATIONS = [
     turns: [turn(1, 'A', 'did you finish the lab report?'), turn(2, 'B', 'yes, sending it now')],
   },
 ];
-const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lt-mod-cli-'));
-  writeFileSync(join(dir, 'messages.jsonl'), jsonl(MESSAGES));
-  writeFileSync(join(dir, 'conversations.jsonl'), jsonl(CONVERSATIONS));
-  writeFileSync(join(dir, 'bad.jsonl'), jsonl(MESSAGES.slice(0, 2)) + '{"text": "oops", \n');
-  writeFileSync(join(dir, 'badlabel.jsonl'), jsonl([{ text: 'hi', labels: ['spam'] }]));
+  scratch.file('messages.jsonl', jsonl(MESSAGES));
+  scratch.file('conversations.jsonl', jsonl(CONVERSATIONS));
+  scratch.file('bad.jsonl', jsonl(MESSAGES.slice(0, 2)) + '{"text": "oops", \n');
+  scratch.file('badlabel.jsonl', jsonl([{ text: 'hi', labels: ['spam'] }]));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: join(dir, 'data') } });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => scratch.cli(argv);
 
 describe('moderation eval', () => {
   test('--json prints exactly one object with the documented keys', async () => {
-    const r = await cli('moderation', 'eval', join(dir, 'messages.jsonl'), '--conversations', join(dir, 'conversations.jsonl'), '--json');
+    const r = await cli('moderation', 'eval', scratch.path('messages.jsonl'), '--conversations', scratch.path('conversations.jsonl'), '--json');
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(r.out.trim().split('\n')).toHaveLength(1);
@@ -85,43 +73,43 @@ describe('moderation eval', () => {
   });
 
   test('without --conversations, conversations is null', async () => {
-    const r = await cli('moderation', 'eval', join(dir, 'messages.jsonl'), '--json');
+    const r = await cli('moderation', 'eval', scratch.path('messages.jsonl'), '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).conversations).toBeNull();
   });
 
   test('text report lists labels, languages, benign FPR and conversations', async () => {
-    const r = await cli('moderation', 'eval', join(dir, 'messages.jsonl'), '--conversations', join(dir, 'conversations.jsonl'));
+    const r = await cli('moderation', 'eval', scratch.path('messages.jsonl'), '--conversations', scratch.path('conversations.jsonl'));
     expect(r.code).toBe(0);
     for (const s of ['sexual_solicitation', 'overall (micro)', 'pcm', 'benign false-positive rate', 'conversations: 2 (1 grooming)', 'p99']) expect(r.out).toContain(s);
   });
 
   test('bad input: one-line errors, exit 1', async () => {
-    const missing = await cli('moderation', 'eval', join(dir, 'nope.jsonl'));
+    const missing = await cli('moderation', 'eval', scratch.path('nope.jsonl'));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^error: cannot read .*nope\.jsonl: no such file\n$/);
-    const bad = await cli('moderation', 'eval', join(dir, 'bad.jsonl'));
+    const bad = await cli('moderation', 'eval', scratch.path('bad.jsonl'));
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/^error: .*bad\.jsonl:3: malformed JSON\n$/);
     // an unknown label is a warning (moderation-eval.test.ts); a file of nothing else has nothing to evaluate
-    const label = await cli('moderation', 'eval', join(dir, 'badlabel.jsonl'));
+    const label = await cli('moderation', 'eval', scratch.path('badlabel.jsonl'));
     expect(label.code).toBe(1);
-    expect(label.err).toEndWith(`error: ${join(dir, 'badlabel.jsonl')} has no messages to evaluate: every line's labels are unknown\n`);
-    const conv = await cli('moderation', 'eval', join(dir, 'messages.jsonl'), '--conversations', join(dir, 'messages.jsonl'));
+    expect(label.err).toEndWith(`error: ${scratch.path('badlabel.jsonl')} has no messages to evaluate: every line's labels are unknown\n`);
+    const conv = await cli('moderation', 'eval', scratch.path('messages.jsonl'), '--conversations', scratch.path('messages.jsonl'));
     expect(conv.code).toBe(1);
     expect(conv.err.trim().split('\n')).toHaveLength(1);
-    const weights = await cli('moderation', 'eval', join(dir, 'messages.jsonl'), '--weights', join(dir, 'messages.jsonl'));
+    const weights = await cli('moderation', 'eval', scratch.path('messages.jsonl'), '--weights', scratch.path('messages.jsonl'));
     expect(weights.code).toBe(1);
     expect(weights.err).toContain('not a moderation weights file');
     // An empty file is no evaluation (it printed zeros and exit 0).
-    writeFileSync(join(dir, 'empty.jsonl'), '\n');
-    expect(await cli('moderation', 'eval', join(dir, 'empty.jsonl'))).toMatchObject({ code: 1, err: `error: ${join(dir, 'empty.jsonl')} has no messages (one JSON object per line)\n` });
+    scratch.file('empty.jsonl', '\n');
+    expect(await cli('moderation', 'eval', scratch.path('empty.jsonl'))).toMatchObject({ code: 1, err: `error: ${scratch.path('empty.jsonl')} has no messages (one JSON object per line)\n` });
   });
 
   test('context and sender_role are read whatever their case (DM is dm)', async () => {
-    writeFileSync(join(dir, 'cased.jsonl'), jsonl([{ text: 'send me your pics', labels: ['sexual_solicitation'], context: 'DM', sender_role: 'Student' }]));
-    writeFileSync(join(dir, 'lower.jsonl'), jsonl([{ text: 'send me your pics', labels: ['sexual_solicitation'], context: 'dm', sender_role: 'student' }]));
-    const [cased, lower] = (await Promise.all(['cased', 'lower'].map(async (f) => (await cli('moderation', 'eval', join(dir, `${f}.jsonl`))).out))) as [string, string];
+    scratch.file('cased.jsonl', jsonl([{ text: 'send me your pics', labels: ['sexual_solicitation'], context: 'DM', sender_role: 'Student' }]));
+    scratch.file('lower.jsonl', jsonl([{ text: 'send me your pics', labels: ['sexual_solicitation'], context: 'dm', sender_role: 'student' }]));
+    const [cased, lower] = (await Promise.all(['cased', 'lower'].map(async (f) => (await cli('moderation', 'eval', scratch.path(`${f}.jsonl`))).out))) as [string, string];
     expect(cased).toContain('1 with context');
     expect(cased.replace(/p50 .*\n/g, '').replace(/[\d.]+ ms/g, '')).toBe(lower.replace(/p50 .*\n/g, '').replace(/[\d.]+ ms/g, ''));
   });

@@ -3,8 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parseCsv } from '../server/lib/csv';
 import { hashLoginCode, normaliseLoginCode } from '../server/features/accounts/codes';
-import { runCli } from './program';
-import { cliWorkspace } from './test-workspace';
+import { cliWorkspace, runCaptured } from './test-workspace';
 
 const REPO_ROOT = join(import.meta.dir, '..');
 const HEADER = 'email,name,role,date_of_birth,matric_no\n';
@@ -301,11 +300,7 @@ describe('usage errors exit 2', () => {
 describe('a DATA_DIR without a database (mistyped, or the CLI run from another folder)', () => {
   test('is refused with its path and nothing is made there; create-admin makes it and says so', async () => {
     const elsewhere = join(w.dir, 'typo');
-    const run = (...argv: string[]) => {
-      let out = '';
-      let err = '';
-      return runCli(argv, { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: elsewhere } }).then((code) => ({ code, out, err }));
-    };
+    const run = (...argv: string[]) => runCaptured(argv, { DATA_DIR: elsewhere });
     const list = await run('users', 'list', '--json');
     expect(list.code).toBe(1);
     expect(list.out).toBe('');
@@ -441,8 +436,7 @@ describe('users list', () => {
 });
 
 test('bad configuration exits 1 with one line', async () => {
-  let err = '';
-  const code = await runCli(['users', 'list'], { out: () => {}, err: (s) => void (err += s), tty: false, env: { DATA_DIR: w.dataDir, LOGIN_CODE_TTL_DAYS: 'soon' } });
+  const { code, err } = await runCaptured(['users', 'list'], { DATA_DIR: w.dataDir, LOGIN_CODE_TTL_DAYS: 'soon' });
   expect(code).toBe(1);
   expect(err).toBe('error: LOGIN_CODE_TTL_DAYS must be a whole number, got "soon"\n');
 });
