@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe } from './axe';
-import { cli, describeBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { cli, describeBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { launchCallBrowser } from './calls-helpers';
 import { createCourseRoom, eventually, importUsers, messageArticle, openRoom, send, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
 
@@ -57,10 +57,7 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
     [admin, t, k, n, o] = (await Promise.all([adminAccount, tunde, kemi, nkem, officer].map((a) => signIn(browser, server, a)))) as [Signed, Signed, Signed, Signed, Signed];
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   /** axe on the page as it is, then again in the dark colour scheme. */
   async function axeBoth(page: Page, label: string) {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { parseCsv } from '../server/lib/csv';
 import { testApp } from '../server/testing';
-import { artifactPath, cli, describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { artifactPath, cli, describeBrowser, launchBrowser, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 
 const TIMEOUT = 120_000;
 const PASSWORD = 'lagoon ferry at dawn';
@@ -109,8 +109,7 @@ describeBrowser('admin portal (browser)', () => {
   }, TIMEOUT);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await stopAll(browser, server);
     if (work) rmSync(work, { recursive: true, force: true });
   }, TIMEOUT);
 

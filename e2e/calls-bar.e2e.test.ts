@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { statusText, waitConnected, type Signed } from './chat-helpers';
 import { enterCall, eventually, launchCallBrowser, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
 
@@ -36,10 +36,7 @@ describeBrowser('the call bar on an open page (browser)', () => {
     admin = r.outside[0]!.page;
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   const status = (p: Page) => p.locator(`#call-status-${roomId}`).innerText();
   const visible = (p: Page, name: string) => p.getByRole('button', { name, exact: true }).isVisible();

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { enterCall, eventually, launchCallBrowser, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
 
 const TIMEOUT = 300_000;
@@ -55,10 +55,7 @@ describeBrowser('call churn (browser)', () => {
     pages = r.signed.map((s) => s.page);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   async function cycle() {
     const [host, ...rest] = pages as [Page, ...Page[]];

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import type { Signed } from './chat-helpers';
 import { enterCall, eventually, expectReceiving, launchCallBrowser, myId, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
 
@@ -30,10 +30,7 @@ describeBrowser('running a lecture (browser)', () => {
     [lecturer, s1, s2] = r.signed.map((s: Signed) => s.page) as [Page, Page, Page];
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   const note = (p: Page) => p.locator(`#call-note-${roomId}`).innerText();
   const status = (p: Page) => p.locator(`#call-status-${roomId}`).innerText();

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import type { Signed } from './chat-helpers';
 import { enterCall, eventually, expectReceiving, expectStopped, inbound, launchCallBrowser, myId, openRoom, roomWithPeople, startCallServer, total } from './calls-helpers';
 
@@ -58,10 +58,7 @@ describeBrowser('lectures (browser)', () => {
     [lecturer, ...students] = r.signed.map((s: Signed) => s.page) as [Page, ...Page[]];
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
     'screen and voice to 10 students; hand → mic granted → heard; mute all; no publishing without permission; revoke; remove',

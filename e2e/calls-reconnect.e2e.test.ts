@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { enterCall, eventually, expectReceiving, inbound, launchCallBrowser, myId, openRoom, roomWithPeople, startCallServer, total } from './calls-helpers';
 
 const TIMEOUT = 120_000;
@@ -28,10 +28,7 @@ describeBrowser('calls after a lost connection (browser)', () => {
     [a, b] = r.signed.map((s) => s.page) as [Page, Page];
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
     'the server restarts mid-call: both pages are back in a call by themselves, Ada still muted, Bola still audio-only',

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import type { Signed } from './chat-helpers';
 import { enterCall, eventually, expectReceiving, expectStopped, inbound, launchCallBrowser, myId, openRoom, roomWithPeople, startCallServer, total } from './calls-helpers';
 
@@ -51,10 +51,7 @@ describeBrowser('simulcast (browser)', () => {
     people = r.signed;
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
     'switching low ↔ high changes resolution within 1 s without freezes; audio-only gets 0 video bytes',

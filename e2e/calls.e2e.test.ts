@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { waitConnected, type Signed } from './chat-helpers';
 import { enterCall, eventually, expectReceiving, expectStopped, inbound, launchCallBrowser, myId, openRoom, roomWithPeople, startCallServer, total } from './calls-helpers';
 
@@ -36,10 +36,7 @@ describeBrowser('group calls (browser)', () => {
     outsider = r.outside[0]!;
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
     'three people: everyone decodes the others’ video and hears their audio; mute stops audio; leave cleans up',

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
-import { cli, describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { cli, describeBrowser, launchBrowser, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { PASSWORD, eventually, importUsers, logBodies, messageArticle, openRoom, send, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -40,10 +40,7 @@ describeBrowser('chat access (browser)', () => {
     [a, b] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola)]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   /**
    * Presses Tab from the room's heading (nothing focused yet) until `button` has the focus, as a

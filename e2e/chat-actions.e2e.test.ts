@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Locator } from 'playwright-core';
-import { artifactPath, describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { artifactPath, describeBrowser, launchBrowser, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { createCourseRoom, expectLog, importUsers, messageArticle, openRoom, send, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -57,10 +57,7 @@ describeBrowser('message actions (browser)', () => {
     roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, seyi, tolu, femi]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
     'on a phone with a mouse: shown on hover, they move nothing and cover neither the time nor the text',

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
-import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, OFFLINE_TEXT, openRoom, send, signIn, statusText, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -28,10 +28,7 @@ describeBrowser('composing (browser)', () => {
     [a, b, c] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola), signIn(browser, server, chidi)]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
     'a paste over 4,000 characters is refused with how much to cut, and kept; 4,000 go out whole; 3,000 emoji go out whole',

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
-import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { createCourseRoom, expectLog, importUsers, messageArticle, openRoom, send, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -28,10 +28,7 @@ describeBrowser('editing a message (browser)', () => {
     [a, b] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola)]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   /** Opens the edit box on the author's message containing `text` and saves `next`. */
   async function edit(s: Signed, text: string, next: string) {

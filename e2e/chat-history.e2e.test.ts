@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { createCourseRoom, eventually, importUsers, logBodies, openRoom, send, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -26,10 +26,7 @@ describeBrowser('older messages (browser)', () => {
     [a, b] = await Promise.all([signIn(browser, server, ada, { viewport: { width: 360, height: 640 } }), signIn(browser, server, bola)]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   async function roomWith(code: string, count: number) {
     const id = await createCourseRoom(server, code, `Room ${code}`, [ada, bola]);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
-import { describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { createCourseRoom, eventually, expectLog, importUsers, openRoom, send, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -30,10 +30,7 @@ describeBrowser('room members (browser)', () => {
     [l, a, b, c] = await Promise.all([signIn(browser, server, okafor), signIn(browser, server, ada), signIn(browser, server, bola), signIn(browser, server, chidi)]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
     'the lecturer makes a student a moderator from the people page; the moderator then deletes a message',

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { startSlowProxy } from './slow-proxy';
-import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import {
   createCourseRoom, eventually, expectLog, importUsers, logBodies, OFFLINE_TEXT, openProbe, openRoom, outboxItems, probeState, RECONNECTING_TEXT, send, sentByMe,
   PASSWORD, readStamps, signIn, signInOnPage, startStamps, statusText, waitConnected, type Account, type Signed,
@@ -35,10 +35,7 @@ describeBrowser('chat on bad networks (browser)', () => {
     [a, b] = await Promise.all([signIn(browser, server, dayo), signIn(browser, server, efe)]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   /** Both sides show the same log, each message once, and each sender's messages in their order. */
   async function expectSameLog(expectedSet: string[], perSender: string[][]) {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe } from './axe';
-import { artifactPath, describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { artifactPath, describeBrowser, launchBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { createCourseRoom, eventually, expectNoXss, logBodies, importUsers, openRoom, send, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -32,10 +32,7 @@ describeBrowser('chat pages: hostile text, layout, accessibility (browser)', () 
     [m, n] = await Promise.all([signIn(browser, server, mallory), signIn(browser, server, nkem)]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   /** The literal text is on screen (as text, not markup) and no injected script ran. */
   async function expectLiteral(page: Page, ...texts: string[]) {

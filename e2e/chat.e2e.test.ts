@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
-import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import {
   createCourseRoom, eventually, expectLog, importUsers, logBodies, openProbe, openRoom, probeSend, probeState, send, sentByMe, signIn, waitConnected, type Account, type Signed,
 } from './chat-helpers';
@@ -30,10 +30,7 @@ describeBrowser('chat (browser)', () => {
     [a, b, c] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola), signIn(browser, server, chidi)]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   const course: [string, string, string] = ['Hello from Ada', 'Hi Ada, Bola here', 'Did you start the assignment?'];
 

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
-import { describeBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { launchCallBrowser } from './calls-helpers';
 import { createCourseRoom, eventually, importUsers, openRoom, signIn, type Account, type Signed } from './chat-helpers';
 
@@ -64,8 +64,7 @@ describeBrowser('direct file transfers (browser)', () => {
 
   afterAll(async () => {
     if (process.env.XFER_LOG) console.log(server.logs().split('\n').filter((l) => /transfer|relay|xfer/.test(l)).join('\n'));
-    await browser?.close();
-    await server?.stop();
+    await stopAll(browser, server);
     rmSync(dir, { recursive: true, force: true });
   }, TIMEOUT);
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Dialog, Page } from 'playwright-core';
-import { describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { describeBrowser, launchBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { createCourseRoom, eventually, importUsers, openRoom, PASSWORD, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 180_000;
@@ -77,10 +77,7 @@ describeBrowser('files (browser)', () => {
     await a.context.addInitScript(TRACK_UPLOADS);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
     '20 MB upload: the connection is cut halfway, it resumes from the stored offset, and downloads byte-identical',

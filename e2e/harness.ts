@@ -177,6 +177,12 @@ export function browserAvailable(): boolean {
   return existsSync(CHROMIUM);
 }
 
+/** A suite's afterAll: the browser, then the server (either is missing if beforeAll failed before it). */
+export async function stopAll(browser: Browser | undefined, server: TestServer | undefined) {
+  await browser?.close();
+  await server?.stop();
+}
+
 /** `extraArgs`: more Chromium flags, e.g. Blink settings for a device the emulation cannot describe. */
 export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({

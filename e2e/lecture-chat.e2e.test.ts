@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, type TestServer } from './harness';
+import { describeBrowser, stopAll, type TestServer } from './harness';
 import { createCourseRoom, importUsers, send, signIn } from './chat-helpers';
 import { enterCall, eventually, launchCallBrowser, openRoom, startCallServer } from './calls-helpers';
 
@@ -40,10 +40,7 @@ describeBrowser('the chat during a lecture (browser)', () => {
     students = await Promise.all(accounts.slice(1).map(async (a) => (await signIn(browser, server, a, PHONE)).page));
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test('the lecturer (1366×768) and a student on a phone still see the chat while she shares her screen', async () => {
     await Promise.all([lecturer, ...students].map((p) => openRoom(p, server, roomId)));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { parseCsv } from '../server/lib/csv';
-import { artifactPath, cli, describeBrowser, launchBrowser, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { artifactPath, cli, describeBrowser, launchBrowser, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 
 // Explicit everywhere (hooks too): bun's default is 5 s, and bunfig's [test] timeout is not read.
 const TIMEOUT = 60_000;
@@ -37,8 +37,7 @@ describeBrowser('sign-in (browser)', () => {
   }, TIMEOUT);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await stopAll(browser, server);
     if (work) rmSync(work, { recursive: true, force: true });
   }, TIMEOUT);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, describeBrowser, launchBrowser, serverStore, startServer, withArtifactsOnFailure, type TestServer } from './harness';
+import { cli, describeBrowser, launchBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
 import { createCourseRoom, eventually, expectLog, importUsers, logBodies, send, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
@@ -40,10 +40,7 @@ describeBrowser('safeguarding (browser)', () => {
     [a, k, o] = await Promise.all([signIn(browser, server, adult), signIn(browser, server, kid), signIn(browser, server, officer)]);
   }, TIMEOUT);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, TIMEOUT);
+  afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
     'a grooming message to a minor is held: the minor never sees it; an officer upholds it',
