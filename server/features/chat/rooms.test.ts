@@ -456,13 +456,16 @@ describe('createGroup', () => {
 });
 
 describe('findPeople', () => {
-  test('lists only active people this user may start a conversation with', async () => {
+  test('a minor is offered only people she may message; an adult, every active person (the conversation decides)', async () => {
     const { ctx, store, ada, bola, minor, lecturer, admin } = await setUp();
     const gone = await person(store, 'gone@unilag.edu.ng', 'Gone Student', 'student', { status: 'disabled' });
     const names = async (u: User, q: string) => (await findPeople(ctx, u, q)).map((p) => p.name).sort();
 
-    // The adult student sees every adult and staff member, but not the minor, herself, or the disabled account.
-    expect(await names(ada, 'unilag')).toEqual(['Bola Ade', 'Dr Okafor', 'Site Admin']);
+    // The adult student sees every active person but herself, the minor too: leaving her out would
+    // say she is under 18. Not the disabled account.
+    expect(await names(ada, 'unilag')).toEqual(['Bola Ade', 'Dr Okafor', 'Site Admin', 'Tobi Young']);
+    // Offered, but the conversation is refused (and audited under her: groups.test.ts).
+    expect((await expectAppError(startDm(ctx, ada, minor.id))).message).toBe('You cannot start a conversation with this person.');
     // The minor sees staff only…
     expect(await names(minor, 'unilag')).toEqual(['Dr Okafor', 'Site Admin']);
     // …until they share a course with a student.
@@ -471,7 +474,7 @@ describe('findPeople', () => {
     expect(await names(bola, 'unilag')).toEqual(['Ada Obi', 'Dr Okafor', 'Site Admin', 'Tobi Young']);
     // The administrator sees everyone active.
     expect(await names(admin, 'unilag')).toEqual(['Ada Obi', 'Bola Ade', 'Dr Okafor', 'Tobi Young']);
-    expect(await names(lecturer, 'tobi')).toEqual([]);
+    expect(await names(lecturer, 'tobi')).toEqual(['Tobi Young']);
     expect(gone.status).toBe('disabled');
 
     // Matching is by name or email; short queries find nothing.

@@ -276,8 +276,12 @@ const PEOPLE_SCAN = 500;
 const PEOPLE_SHOWN = 20;
 
 /**
- * Active people matching `query` whom `user` may start a conversation with (at most 20): the minors
- * policy, and the user's own block or restriction (a blocked user gets the refusal as an error).
+ * Active people matching `query` (at most 20) for `user` to message. A minor is offered only those
+ * she may start a conversation with (staff, and students sharing a course: nothing about their
+ * ages). An adult is offered everyone active, minors too, and the conversation's own check decides
+ * (refused, budgeted and audited: startDm): leaving out the minors they share no course with told
+ * any adult, free and unseen, who is under 18 (search a name seen on a members page: review s16).
+ * A blocked or restricted user gets the refusal as an error (contactFilter).
  */
 export async function findPeople(ctx: ChatContext, user: User, query: string) {
   const q = query.trim();
@@ -291,7 +295,11 @@ export async function findPeople(ctx: ChatContext, user: User, query: string) {
     const found = await ctx.store.users.list({ query: q, status: 'active', limit: PEOPLE_PAGE, offset });
     for (const u of found) {
       if (u.id === user.id || out.length >= PEOPLE_SHOWN || !allows(u)) continue;
-      // The shared-course query only where the answer depends on it (a minor on one side).
+      if (!isMinor(user)) {
+        out.push(u);
+        continue;
+      }
+      // The shared-course query only where the answer depends on it.
       const [from, to] = [partyOf(user), partyOf(u)];
       const allowed = canStartConversation(from, to, false).ok || (canStartConversation(from, to, true).ok && (await ctx.store.rooms.shareRoom(user.id, u.id, ['course'])));
       if (allowed) out.push(u);

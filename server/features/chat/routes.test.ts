@@ -410,14 +410,21 @@ describe('POST /dm', () => {
 });
 
 describe('GET /people and POST /groups', () => {
-  test('/people lists only people the user may message', async () => {
+  test('/people offers an adult every active person, a minor too, whom the conversation then refuses; the minor is offered only whom she may message', async () => {
     const { t, ada } = await setUp();
-    await signedIn(t, 'tobi@unilag.edu.ng', 'Tobi Young', 'student', { dateOfBirth: MINOR_DOB });
+    const tobi = await signedIn(t, 'tobi@unilag.edu.ng', 'Tobi Young', 'student', { dateOfBirth: MINOR_DOB });
     const body = await (await ada.client.get('/people?q=unilag')).text();
     expect(body).toContain('Bola Ade');
     expect(body).toContain('Dr Okafor');
-    expect(body).not.toContain('Tobi Young');
+    // Left out, she would be known to be under 18 by anyone who knows her name.
+    expect(body).toContain('Tobi Young');
     expect(body).not.toContain('<strong>Ada Obi</strong>');
+    const refused = await ada.client.post('/dm', { user: tobi.user.id });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('You cannot start a conversation with this person.');
+    const kids = await (await tobi.client.get('/people?q=unilag')).text();
+    expect(kids).toContain('Dr Okafor');
+    expect(kids).not.toContain('Bola Ade');
   });
 
   test('POST /groups creates a group from emails; unknown emails are listed; the policy applies', async () => {
