@@ -38,7 +38,7 @@ export function caseActions(v: AdminView, caseId: string, rev: number | undefine
 <form method="post" action="${action}" class="stack narrow">${csrfField(v)}${rev !== undefined ? html`<input type="hidden" name="rev" value="${rev}">` : ''}<input type="hidden" name="seen" value="${open ? 'open' : 'decided'}">
 <fieldset><legend>Action</legend>
 <label><input type="radio" name="action" value="block" required> Block the sender (they can read but not post anywhere)</label>
-<label><input type="radio" name="action" value="freeze"> Freeze the room (nobody can post; the owners can respond)</label>
+<label><input type="radio" name="action" value="freeze"> Freeze the room (nobody can post; its owners, in a group its adult members, can respond)</label>
 </fieldset>
 ${clauseSelect('act-clause')}
 <label for="act-reason">Reason (shown to the person affected)</label><textarea id="act-reason" name="reason" required maxlength="2000" rows="3"></textarea>

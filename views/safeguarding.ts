@@ -24,7 +24,7 @@ export interface NoticeView {
 const TITLE: Record<Sanction['kind'], string> = {
   restriction: 'Your account is restricted',
   block: 'Your account is blocked',
-  freeze: 'A room you own is frozen',
+  freeze: 'A room you answer for is frozen',
   removal: 'One of your messages was removed',
 };
 

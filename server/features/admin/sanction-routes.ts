@@ -21,7 +21,7 @@ import { Confirm, Csrf, IdParams, type AdminKit } from './kit';
 
 const DONE: Record<string, string> = {
   block: 'The account is blocked. The sender has been shown the notice and can respond.',
-  freeze: 'The room is frozen. Its owners have been shown the notice and can respond.',
+  freeze: 'The room is frozen. Those who answer for it (its owners; in a group, its adult members) have been shown the notice and can respond.',
   overturn: 'Appeal decided: the action was overturned and has ended; messages it alone kept hidden are shown again.',
   uphold: 'Appeal decided: the action stays in force.',
   lift: 'The action was lifted. Its held messages stay held until their cases are decided.',

@@ -127,7 +127,7 @@ describe('/admin/moderation/actions', () => {
     // The kid's own account is not limited: its slot is there, empty.
     expect(kidRoom).toContain('<div id="posting-account"></div>');
     const ownerNotices = await (await s.adult.client.get('/safeguarding')).text();
-    expect(ownerNotices).toContain('A room you own is frozen: BIO101 · Biology');
+    expect(ownerNotices).toContain('A room you answer for is frozen: BIO101 · Biology');
     // The held message's text is not shown to the owner.
     expect(ownerNotices).not.toContain('keep this between us');
     // Lifting: a reason, a confirmation, then the room is open again.

@@ -9,6 +9,8 @@ import { postingSlot } from './posting-banner';
 import { REFUSALS } from './restrictions';
 import { decideAppeal, liftSanction, submitStatement } from './sanctions';
 import { RESTRICTED_LINE, say, setUp } from './sanctions-cast';
+import { addMembers } from '../chat/rooms';
+import { makePerson } from '../../testing';
 
 describe('room freeze', () => {
   test("a freeze and a restriction fill two slots: neither push empties the other's line", async () => {
@@ -158,21 +160,33 @@ describe('who answers for a frozen room', () => {
     expect(await openNoticeCount(s.ctx, s.kid)).toBe(0);
   });
 
-  test('the owner of a frozen group leaves: the member it passes to gets the notice link on open pages, the one who left loses it', async () => {
+  test('a frozen group: its adult members answer whoever owns it, so passing it to a minor tells nobody her age; the one who leaves loses the notice link, one added gets it', async () => {
     const s = await setUp();
     const { leaveGroup } = await import('../chat/groups');
+    const { affectedParty, isAffected } = await import('./party');
     const { NOTICE_BANNER_ID } = await import('../../../views/safeguarding');
-    const group = await s.mk('group', null, [{ userId: s.adult.id, role: 'owner' }, { userId: s.peer.id, role: 'member' }, { userId: s.kid.id, role: 'member' }]);
+    const third = await makePerson(s.store, 'third@unilag.edu.ng', 'Third Student', 'student', { dateOfBirth: '2000-01-01' });
+    // The owner leaves and the group passes to the member who joined first: the minor.
+    const group = await s.mk('group', null, [{ userId: s.adult.id, role: 'owner' }, { userId: s.kid.id, role: 'member' }, { userId: s.peer.id, role: 'member' }]);
     await say(s, s.peer, group.id, 'REVIEWME look');
     const c = (await s.store.cases.list()).find((x) => x.roomId === group.id)!;
-    await actOnCase(s.ctx, s.a(s.officerA), c.id, 'freeze', 'SG-6', 'Abuse.');
+    const freeze = await actOnCase(s.ctx, s.a(s.officerA), c.id, 'freeze', 'SG-6', 'Abuse.');
+    expect((await affectedParty(s.ctx, freeze)).sort()).toEqual([s.adult.id, s.peer.id].sort());
     s.hub.log.length = 0;
     await leaveGroup(s.ctx, s.adult, group.id);
+    expect((await s.store.rooms.membership(group.id, s.kid.id))!.role).toBe('owner');
     const banner = (id: string) => s.hub.log.filter((e) => e.topic === topics.user(id) && e.data.includes(`#${NOTICE_BANNER_ID}`)).map((e) => e.data);
-    expect(banner(s.peer.id)).toHaveLength(1);
-    expect(banner(s.peer.id)[0]).toContain('You have a safeguarding notice');
     expect(banner(s.adult.id)).toEqual([`<hx-partial hx-target="#${NOTICE_BANNER_ID}" hx-swap="innerHTML"></hx-partial>`]);
+    // The adult who stays answered before and answers now: nothing pushed, nothing learnt.
+    expect(banner(s.peer.id)).toEqual([]);
+    expect(await affectedParty(s.ctx, freeze)).toEqual([s.peer.id]);
     expect(banner(s.kid.id)).toEqual([]); // a minor does not answer for a group with an adult in it
+    expect(await isAffected(s.ctx, freeze, s.kid)).toBe(false);
+    // An adult added answers too, and her open pages get the notice link.
+    await addMembers(s.ctx, { userId: null, origin: 'cli' }, group.id, [{ userId: third.id, role: 'member' }]);
+    expect(banner(third.id)).toHaveLength(1);
+    expect(banner(third.id)[0]).toContain('You have a safeguarding notice');
+    expect(await isAffected(s.ctx, freeze, third)).toBe(true);
   });
 
   test('the notices page lists a freeze of their room however many freezes the campus has had since', async () => {

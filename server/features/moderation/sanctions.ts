@@ -165,7 +165,7 @@ export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: Moder
     if (!s) throw conflict('This room is already frozen.');
     ctx.hub.publish(topics.room(c.roomId), noticePartial('This room has been frozen by the safeguarding team: you can read it but not post.').value);
     roomPostingChanged(ctx, c.roomId, true);
-    await tell(ctx, await affectedParty(ctx, s), 'A room you own has been frozen. See the notice at /safeguarding: you can respond to it.');
+    await tell(ctx, await affectedParty(ctx, s), 'A room you answer for has been frozen. See the notice at /safeguarding: you can respond to it.');
     ctx.calls?.endRoom(c.roomId);
     return s;
   });
