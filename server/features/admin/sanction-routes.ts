@@ -10,7 +10,7 @@ import { html } from '../../http/html';
 import type { Sanction } from '../../store/types';
 import { confirmBody } from '../../../views/admin';
 import { sanctionBody, sanctionListBody, KIND_TEXT } from '../../../views/admin-sanctions';
-import { actOnCase, DECIDED_SINCE, MAX_REASON } from '../moderation/cases';
+import { actOnCase, ALREADY_DECIDED, DECIDED_SINCE, MAX_REASON } from '../moderation/cases';
 import { officerOf } from './moderation-routes';
 import { canLift, IN_FORCE, MAX_STATEMENT, OWN_CASE } from '../moderation/hearing';
 import { clauseById } from '../moderation/policy-clauses';
@@ -96,7 +96,7 @@ export function sanctionRoutes(k: AdminKit) {
           return seeOther(set, `/admin/moderation/actions/${s.id}?done=${body.action}`);
         } catch (e) {
           if (!(e instanceof AppError) || e.kind !== 'conflict') throw e;
-          const code = e.message === OWN_CASE ? 'own' : e.message === DECIDED_SINCE ? 'decided' : /already (blocked|frozen)/.test(e.message) ? `already-${body.action === 'block' ? 'blocked' : 'frozen'}` : 'changed';
+          const code = e.message === OWN_CASE ? 'own' : e.message === DECIDED_SINCE || e.message === ALREADY_DECIDED ? 'decided' : /already (blocked|frozen)/.test(e.message) ? `already-${body.action === 'block' ? 'blocked' : 'frozen'}` : 'changed';
           return seeOther(set, `${back}?done=${code}`);
         }
       },

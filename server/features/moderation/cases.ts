@@ -262,5 +262,10 @@ export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: s
   // The owners see the evidence only if the room saw that very text: not a held one (even if an
   // edit of it was released since), not a deleted one.
   const shown = m !== null && !m.held && !m.deletedAt && m.body === c.text;
-  return freezeRoom(ctx, actor, c, clause, why, shown);
+  // Decided by another officer while this request ran: a block's decideCase refuses then (inside
+  // its lock); a freeze looks again just before it is made. (Across nodes a window stays, between
+  // this read and the write.)
+  return freezeRoom(ctx, actor, c, clause, why, shown, async () => {
+    if (seen.open && (await ctx.store.cases.byId(caseId))?.status !== 'open') throw conflict(DECIDED_SINCE);
+  });
 }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'bun:test';
 import { topics } from '../../realtime/topics';
 import { ACCOUNT_POSTING_ID, postingBannerId } from '../../../views/safeguarding';
-import { actOnCase, decideCase, DECIDED_SINCE, MESSAGE_CHANGED, viewCase } from './cases';
+import { actOnCase, ALREADY_DECIDED, decideCase, DECIDED_SINCE, MESSAGE_CHANGED, viewCase } from './cases';
 import { OWN_CASE } from './hearing';
 import { deleteMessage, editMessage, typing } from '../chat/messages';
 import { postingSlot } from './posting-banner';
@@ -120,6 +120,27 @@ describe('room freeze', () => {
     // A page that showed it decided may act on it.
     expect((await actOnCase(s.ctx, s.a(s.officerB), c!.id, 'block', 'SG-6', 'A threat.', { rev, open: false })).kind).toBe('block');
   });
+
+  for (const action of ['block', 'freeze'] as const) {
+    test(`a ${action} is refused when another officer's release lands while it runs (after the case was read)`, async () => {
+      const s = await setUp();
+      await say(s, s.adult, s.withKid.id, 'REVIEWME come alone');
+      const [c] = await s.store.cases.list();
+      const rev = (await viewCase(s.ctx, s.a(s.officerB), c!.id)).message!.rev;
+      // The release commits at actOnCase's next store read, after it read the case as open.
+      const byId = s.store.messages.byId.bind(s.store.messages);
+      let once = true;
+      s.store.messages.byId = async (roomId: string, id: string) => {
+        if (once) {
+          once = false;
+          await decideCase(s.ctx, s.a(s.officerA), c!.id, 'release', 'Harmless.', { seenRev: rev });
+        }
+        return byId(roomId, id);
+      };
+      await expect(actOnCase(s.ctx, s.a(s.officerB), c!.id, action, 'SG-6', 'A threat.', { rev, open: true })).rejects.toThrow(action === 'block' ? ALREADY_DECIDED : DECIDED_SINCE);
+      expect(await s.store.sanctions.list()).toEqual([]);
+    });
+  }
 
   test('an officer who answers for the room (its owner) cannot freeze it; a block from a page opened before an edit is refused', async () => {
     const s = await setUp();

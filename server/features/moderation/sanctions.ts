@@ -154,11 +154,13 @@ export async function blockUser(ctx: ChatContext, actor: OfficerActor, c: Modera
 }
 
 /** Freezes the case's room: read-only for everyone; the owners get the hearing. */
-export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, clause: string, reason: string, shown: boolean): Promise<Sanction> {
+/** `before`: a last check inside the lock, just before the freeze is made (as blockUser's). */
+export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, clause: string, reason: string, shown: boolean, before: () => Promise<void> = async () => {}): Promise<Sanction> {
   if (!clauseById(clause)) throw badRequest('Choose the policy clause this action is based on.');
   return subjectLock.run(`room:${c.roomId}`, async () => {
     const existing = await ctx.store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], status: IN_FORCE, limit: 1 });
     if (existing.length) throw conflict('This room is already frozen.');
+    await before();
     // Owners see the evidence only if the room saw it (a held or deleted message reached no one, or no longer exists).
     const evidence = shown ? excerpt(c.text) : '(A message the room never saw, or that was deleted; its text is not shown.)';
     const s = await create(ctx, actor, { kind: 'freeze', userId: null, roomId: c.roomId, caseIds: [c.id], clause, reason, evidence });
