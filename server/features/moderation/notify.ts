@@ -248,8 +248,8 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
 
   /**
    * A full queue keeps the urgent: when the mail server or the webhook has been down long enough to
-   * fill it with routine notices (review cases, medium severity), a high-severity notice (a held
-   * message, a restriction) takes the place of the oldest routine one not being sent, which is
+   * fill it with routine notices (medium severity: a report between adults), a high-severity notice
+   * (a held message, a restriction) takes the place of the oldest routine one not being sent, which is
    * logged as not delivered (its case waits in the queue all the same). Never the other way round.
    */
   function makeRoomFor(n: CaseNotice): boolean {

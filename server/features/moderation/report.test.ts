@@ -41,7 +41,7 @@ describe('reportMessage', () => {
     expect(first.opened).toBe(true);
     const c = (await s.store.cases.byId(first.caseId))!;
     expect(c).toMatchObject({ messageId: message.id, senderId: s.adult.id, labels: ['reported'], severity: 'review', status: 'open', towardsMinor: true, text: message.body });
-    expect(s.notices).toEqual([expect.objectContaining({ caseId: c.id, labels: ['reported'], summary: 'A member reported a message in a conversation with a student under 18.' })]);
+    expect(s.notices).toEqual([expect.objectContaining({ caseId: c.id, labels: ['reported'], severity: 'high', summary: 'A member reported a message in a conversation with a student under 18.' })]);
     // The message is untouched until an officer decides.
     expect((await s.store.messages.byId(s.room.id, message.id))!.held).toBe(false);
     const again = await reportMessage(s.ctx, s.other, { roomId: s.room.id, messageId: message.id, origin: '10.0.0.2' });
@@ -50,6 +50,17 @@ describe('reportMessage', () => {
     expect(s.notices).toHaveLength(1);
     const audit = await s.store.audit.list({ action: 'moderation.report' });
     expect(audit.map((e) => [e.actorId, e.target, e.details.opened])).toEqual([[s.kid.id, c.id, true], [s.other.id, c.id, false]]);
+  });
+
+  test('a report between adults is a routine notice (a full queue lets an urgent one take its place)', async () => {
+    const s = await setUp();
+    const adults = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name: 'Project', topic: '', createdBy: s.adult.id, dmKey: null }, [
+      { userId: s.adult.id, role: 'owner' },
+      { userId: s.other.id, role: 'member' },
+    ]);
+    const { message } = await sendMessage(s.ctx, s.adult, { roomId: adults.id, clientId: cid(), body: 'you are useless' });
+    await reportMessage(s.ctx, s.other, { roomId: adults.id, messageId: message.id, origin: 'x' });
+    expect(s.notices).toEqual([expect.objectContaining({ kind: 'review', severity: 'medium', summary: 'A member reported a message.' })]);
   });
 
   test('refused: one’s own message, a non-member, a message one cannot see; at most 20 an hour', async () => {

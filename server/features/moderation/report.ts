@@ -63,7 +63,9 @@ export async function reportMessage(ctx: ChatContext, user: User, input: { roomI
       void ctx.moderation?.notifier?.notify({
         caseId: c.id,
         kind: 'review',
-        severity: 'high',
+        // Urgent where a minor is in the conversation, or for a worry about a writer's welfare; a
+        // report between adults is routine (a full notice queue gives way to urgent ones: notify.ts).
+        severity: c.towardsMinor || input.concern ? 'high' : 'medium',
         labels: [...new Set([...c.labels, label])],
         summary: input.concern
           ? `A member is worried about the welfare of a message's writer${writerMinor ? ', a student under 18' : ''}.`
