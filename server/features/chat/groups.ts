@@ -10,7 +10,7 @@ import { isMinor } from '../accounts/model';
 import { assertMayPost, contactRefusal } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { memberRoom } from './messages';
-import { MAX_GROUP_MEMBERS, mayStillTalk, partyOf } from './policy';
+import { MAX_GROUP_MEMBERS, mayStillTalk, NOT_THIS_PERSON, partyOf } from './policy';
 import { addMembers, announceJoin, detachMember, mayStart, removeMember, screenRoomName, startRefusal } from './rooms';
 import { KeyedLock } from '../../lib/keyed-lock';
 import { frozenRoomParty, roomPartyChanged } from '../moderation/notices';
@@ -73,12 +73,16 @@ async function takeGroupBudget(ctx: ChatContext, user: User) {
 /**
  * People named by email (one per line, or separated by commas, semicolons or spaces) whom `user`
  * may start a conversation with. An address nobody has, a suspended account's and a minor's the
- * policy keeps from `user` get one and the same answer, and it costs nothing: "you may not message
- * this person" next to "no such account" told any adult, for free, which typed addresses (easy to
- * guess from matriculation numbers) belong to students under 18 (review s15). Oneself passes
+ * policy keeps from `user` get one and the same answer: "you may not message this person" next to
+ * "no such account" told any adult which typed addresses (easy to guess from matriculation numbers)
+ * belong to students under 18 (review s15). Where every student has an account "no such account"
+ * says it all the same, so a refusal also costs a try of the group budget (whatever the reason:
+ * the cost says nothing either), and a minor refused is audited `contact.refused` (via group),
+ * filed under her, as a refused conversation is (rooms.ts mayStart; review s16). Oneself passes
  * (a group's creator is left out of its members; an owner is already in the group).
  */
-export async function contactsByEmails(ctx: ChatContext, user: User, text: string): Promise<User[]> {
+export async function contactsByEmails(ctx: ChatContext, actor: Actor & { user: User }, text: string): Promise<User[]> {
+  const user = actor.user;
   const emails = [...new Set(text.split(/[\s,;]+/).filter(Boolean).map((e) => e.toLowerCase()))];
   if (emails.length > 50) throw badRequest('Too many emails.');
   const malformed = emails.filter((e) => !/^[^@]+@[^@]+\.[^@]+$/.test(e));
@@ -88,12 +92,17 @@ export async function contactsByEmails(ctx: ChatContext, user: User, text: strin
   if (sanctioned) throw forbidden(sanctioned);
   const users = await ctx.store.users.byEmails(emails);
   const unreachable: string[] = [];
+  const minors: string[] = [];
   for (const e of emails) {
     const u = users.find((x) => x.emailLower === e);
-    if (!u || (u.id !== user.id && (await startRefusal(ctx, user, u)))) unreachable.push(e);
+    const why = u && u.id !== user.id ? await startRefusal(ctx, user, u) : null;
+    if (!u || why) unreachable.push(e);
+    if (u && why === NOT_THIS_PERSON && isMinor(u)) minors.push(u.id);
   }
-  if (unreachable.length) throw badRequest(unreachableText(unreachable));
-  return users;
+  if (!unreachable.length) return users;
+  for (const id of minors) await recordAudit(ctx.store, actor, 'contact.refused', id, { via: 'group' });
+  await takeGroupBudget(ctx, user);
+  throw badRequest(unreachableText(unreachable));
 }
 
 export const unreachableText = (emails: string[]) =>
@@ -146,7 +155,8 @@ async function addToGroupLocked(ctx: ChatContext, actor: Actor & { user: User },
   // is in the group now, and on a clash this add is taken back (audited removals). Both crossing adds
   // may be taken back: the safe side. The window is the time between the two writes.
   try {
-    await mayMeet(ctx, SYSTEM_ACTOR, room.id, await ctx.store.users.byIds((await ctx.store.rooms.members(room.id)).map((m) => m.userId)));
+    // Refused, it is the owner's try that is audited (group.members_refused); the taking back is the system's.
+    await mayMeet(ctx, actor, room.id, await ctx.store.users.byIds((await ctx.store.rooms.members(room.id)).map((m) => m.userId)));
   } catch (e) {
     for (const id of added) await removeMember(ctx, SYSTEM_ACTOR, room.id, id);
     throw e;

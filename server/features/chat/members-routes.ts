@@ -99,7 +99,7 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, params, body, request, requireUser }) => {
         const { user } = await requireUser();
         return change(set, user, params.id, async () => {
-          const added = await addToGroup(chat, actor(user, request), params.id, await contactsByEmails(chat, user, body.emails));
+          const added = await addToGroup(chat, actor(user, request), params.id, await contactsByEmails(chat, actor(user, request), body.emails));
           return `done=added&n=${added.length}`;
         }, body.emails);
       },

@@ -445,10 +445,17 @@ describe('GET /people and POST /groups', () => {
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('You cannot add tobi@unilag.edu.ng: no account with that address is someone you can message.');
     expect(await t.store.rooms.listForUser(minor.user.id)).toEqual([]);
+    // Unseen by Ada, the try is filed under the minor for the safeguarding officers (an address
+    // nobody has files nothing), and every refused try costs one of the hour's groups.
+    expect(await t.store.audit.list({ action: 'contact.refused', target: minor.user.id })).toMatchObject([{ actorId: ada.user.id, details: { via: 'group' } }]);
+    expect(await t.store.audit.list({ action: 'contact.refused', actorId: ada.user.id })).toHaveLength(1);
     // Nor does a suspended account answer differently; several are named in one line.
     await t.store.users.update(bola.user.id, { status: 'suspended' });
     const both = await ada.client.post('/groups', { name: 'Mixed', emails: `${bola.user.email} ghost@unilag.edu.ng` });
     expect(await both.text()).toContain(`You cannot add ${bola.user.email}, ghost@unilag.edu.ng: no accounts with those addresses are people you can message.`);
+    // One group made and three refused: 16 more refusals reach the hour's 20.
+    for (let i = 0; i < 16; i++) expect((await ada.client.post('/groups', { name: 'Again', emails: 'ghost@unilag.edu.ng' })).status).toBe(400);
+    expect((await ada.client.post('/groups', { name: 'Project 2', emails: lecturer.user.email })).status).toBe(429);
   });
 
   test('leaving a group: the room page links to a confirmation (no script needed), the POST leaves and goes to the room list; courses and DMs cannot be left', async () => {

@@ -217,7 +217,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, body, request, requireUser }) => {
         const { user } = await requireUser();
         try {
-          const users = await contactsByEmails(chat, user, body.emails);
+          const users = await contactsByEmails(chat, actor(user, request), body.emails);
           const room = await createGroup(chat, user, { name: body.name, memberIds: users.map((u) => u.id) }, requestInfo(request).ip ?? 'unknown');
           return seeOther(set, `/rooms/${room.id}`);
         } catch (e) {

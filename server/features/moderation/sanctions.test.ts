@@ -69,8 +69,8 @@ describe('automatic restriction', () => {
     await expect(startDm(s.ctx, s.adult, s.kid.id)).rejects.toThrow(REFUSALS.restrictedContact);
     await expect(startDm(s.ctx, s.adult, s.peer.id)).rejects.toThrow(REFUSALS.restrictedContact);
     await expect(findPeople(s.ctx, s.adult, 'unilag')).rejects.toThrow(REFUSALS.restrictedContact);
-    await expect(contactsByEmails(s.ctx, s.adult, `${s.kid.email} ${s.peer.email}`)).rejects.toThrow(REFUSALS.restrictedContact);
-    await expect(contactsByEmails(s.ctx, s.adult, s.peer.email)).rejects.toThrow(REFUSALS.restrictedContact);
+    await expect(contactsByEmails(s.ctx, { userId: s.adult.id, origin: 'x', user: s.adult }, `${s.kid.email} ${s.peer.email}`)).rejects.toThrow(REFUSALS.restrictedContact);
+    await expect(contactsByEmails(s.ctx, { userId: s.adult.id, origin: 'x', user: s.adult }, s.peer.email)).rejects.toThrow(REFUSALS.restrictedContact);
     expect((await findPeople(s.ctx, s.peer, 'unilag')).map((u) => u.id)).toContain(s.kid.id);
     await expect(beginUpload(s.ctx, { maxFileBytes: 1e9, userQuotaBytes: 1e9, roomQuotaBytes: 1e9, uploadExpireMs: 1, directThresholdBytes: 1e9, relayOnly: false }, s.adult, { room: s.withKid.id, name: 'a.txt', size: 1, mime: 'text/plain', sha256: 'a'.repeat(64) })).rejects.toThrow(REFUSALS.restricted);
     // The call bar still shows (reading); joining is refused at /rtc (calls/routes.test.ts).
