@@ -50,6 +50,10 @@ export interface TestServer {
   start(): Promise<void>;
   /** `kill` then `start`. */
   restart(): Promise<void>;
+  /** Freezes the server process (SIGSTOP): its sockets stay open and carry nothing, as on a dead link. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
   /** Everything the server wrote to stdout and stderr so far (across restarts). */
   logs(): string;
 }
@@ -151,6 +155,8 @@ export async function startServer(opts: { env?: Record<string, string> } = {}): 
           await server.kill();
           await server.start();
         },
+        pause: () => void proc?.kill('SIGSTOP'),
+        resume: () => void proc?.kill('SIGCONT'),
         async stop() {
           await server.kill();
           rmSync(dataDir, { recursive: true, force: true });

@@ -17,8 +17,10 @@ import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
 import { toSignIn } from './to-sign-in';
 import { checkSession } from './session-check';
-import { watchNetwork, type WsConnection } from './network';
+import { replaceSocket, watchNetwork, type WsConnection } from './network';
 import { askReport } from './report';
+import { Heartbeat } from './heartbeat';
+import { unconfirmedActions } from './unconfirmed';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -55,6 +57,8 @@ function start(app: HTMLElement) {
   };
   const edits = editBoxes(send, button);
   const typers = typingLines();
+  const heartbeat = new Heartbeat();
+  const waiting = unconfirmedActions((room, text) => roomAlert(room, text));
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {
@@ -68,6 +72,7 @@ function start(app: HTMLElement) {
     connection = (e as CustomEvent<WsDetail>).detail.connection;
     socket = connection.socket;
     resumed = false;
+    heartbeat.heard(Date.now());
     const room = roomEl();
     const rooms: Record<string, number> = {};
     const have: Record<string, number[]> = {};
@@ -87,6 +92,7 @@ function start(app: HTMLElement) {
     connection = d.connection;
     socket = null;
     resumed = false;
+    waiting.lost();
     // The session ended or was revoked: back here after signing in again. Not after this tab's own
     // "Sign out", whose form is already on its way to /login.
     if (d.code === 4401 && !signingOut) toSignIn();
@@ -95,10 +101,25 @@ function start(app: HTMLElement) {
     setStatus();
   });
   watchNetwork(() => ({ connection, socket }), setStatus);
+  // A socket that stays open but carries nothing (heartbeat.ts): given up and replaced, the page
+  // says "Reconnecting…", messages wait in the outbox, and deletes and reports not yet answered say so.
+  setInterval(() => {
+    if (!isOpen() || !connection) return;
+    const next = heartbeat.check(Date.now());
+    if (next === 'ping') send({ type: 'ping' });
+    else if (next === 'dead') {
+      socket = null;
+      resumed = false;
+      waiting.lost();
+      replaceSocket(connection);
+      setStatus();
+    }
+  }, 2500);
 
   // ---- incoming ---------------------------------------------------------------------------
   app.addEventListener('htmx:ws:before:message:incoming', (e) => {
     const d = (e as CustomEvent<WsDetail>).detail;
+    heartbeat.heard(Date.now());
     if (typeof d.message.data !== 'string') return;
     const text = d.message.data;
     if (text.startsWith('{')) {
@@ -147,7 +168,11 @@ function start(app: HTMLElement) {
       const art = document.getElementById(`m-${msg.id}`);
       if (art && msg.room === openRoom()) edits.refused(art, msg.room, msg.message ?? '');
     } else if (msg.type === 'reported' && msg.room) {
+      if (msg.id) waiting.answered('report', msg.id);
       roomAlert(msg.room, msg.error ? `Not reported: ${msg.error}` : 'Reported to the safeguarding team. Thank you: they will look at it.', !msg.error);
+    } else if (msg.type === 'deleted' && msg.room && msg.id) {
+      waiting.answered('delete', msg.id);
+      if (msg.error) roomAlert(msg.room, `Not deleted: ${msg.error}`);
     }
   }
 
@@ -353,17 +378,19 @@ function start(app: HTMLElement) {
       renderOutbox();
     } else if (art && room && action === 'delete') {
       // Deletes have no outbox (a delete sent much later could surprise): offline, say so.
-      if (confirm('Delete this message for everyone?') && !send({ type: 'delete', room, message: art.id.slice(2) })) {
-        roomAlert(room, `Not deleted: ${OFFLINE}`);
-      }
+      if (!confirm('Delete this message for everyone?')) return;
+      if (send({ type: 'delete', room, message: art.id.slice(2) })) waiting.sent('delete', room, art.id.slice(2));
+      else roomAlert(room, `Not deleted: ${OFFLINE}`);
     } else if (art && room && action === 'report') {
       const why = await askReport(b);
       if (why === 'harm' || why === 'concern') {
-        if (!send({ type: 'report', room, message: art.id.slice(2), ...(why === 'concern' ? { concern: true } : {}) })) roomAlert(room, `Not reported: ${OFFLINE}`);
+        if (send({ type: 'report', room, message: art.id.slice(2), ...(why === 'concern' ? { concern: true } : {}) })) waiting.sent('report', room, art.id.slice(2));
+        else roomAlert(room, `Not reported: ${OFFLINE}`);
       }
     } else if (art && room && action === 'edit') {
       if (edits.isOpen(art)) return edits.open(art, room, '');
-      const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`).catch(() => null);
+      // Bounded: on a dead link the request waited for minutes with nothing on screen (QA).
+      const res = await fetch(`/rooms/${room}/messages/${art.id.slice(2)}/text`, { signal: AbortSignal.timeout(15_000) }).catch(() => null);
       // The session lapsed: the request was sent on to the sign-in page (its HTML is no message text).
       if (res?.redirected) return toSignIn();
       if (!res?.ok) return roomAlert(room, res ? 'This message cannot be edited now.' : `Cannot edit: ${OFFLINE}`);

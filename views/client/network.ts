@@ -3,11 +3,33 @@
  * itself after a close, with back-off; these listeners make it prompt and keep it to one socket.
  */
 
-/** What this module uses of hx-ws's connection: its socket and its scheduled reconnect. */
+/** What this module uses of hx-ws's connection: its socket, its scheduled reconnect, its visibility handler. */
 export interface WsConnection {
   socket: WebSocket | null;
   /** hx-ws's back-off timer (never cleared by hx-ws after it fires). */
   timer: ReturnType<typeof setTimeout> | null;
+  /** hx-ws's handler for a tab shown again: opens a socket when it sees none (or a CLOSED one). */
+  visibilityHandler?: () => void;
+}
+
+/**
+ * Replaces at once a socket that stopped answering (heartbeat.ts). Its close() starts a closing
+ * handshake that a dead link never completes, and Chromium waits up to a minute before 'close',
+ * so hx-ws's own reconnect would wait as long. With no socket, hx-ws's visibility handler opens a
+ * new one (dropping the old one's listeners: no 'close' event comes from it); in a hidden tab it
+ * does nothing, and the tab shown again opens one as usual. Relies on hx-ws 4's connection object,
+ * as watchNetwork does.
+ */
+export function replaceSocket(c: WsConnection) {
+  const old = c.socket;
+  c.socket = null;
+  try {
+    old?.close(4000, 'no answer');
+  } catch {
+    /* already closing */
+  }
+  if (c.timer) clearTimeout(c.timer);
+  c.visibilityHandler?.();
 }
 
 /**

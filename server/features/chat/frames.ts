@@ -28,6 +28,8 @@ export const Frame = t.Union([
   t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('read'), room: Id, seq: Count, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('resume'), rooms: RoomRevs, have: t.Optional(RoomHave), headers: HxHeaders }, strict),
+  /** The page's heartbeat (views/client/heartbeat.ts): answered by `pong`. */
+  t.Object({ type: t.Literal('ping'), headers: HxHeaders }, strict),
 ]);
 
 export type Frame = Static<typeof Frame>;
@@ -46,4 +48,7 @@ export type ServerData =
   | { type: 'reject-edit'; room: string; id: string; message: string }
   /** A report was taken (or refused, with `error`): the page says so. */
   | { type: 'reported'; room: string; id: string; error?: string }
+  /** A delete was done (or refused, with `error`): the page stops waiting for it. */
+  | { type: 'deleted'; room: string; id: string; error?: string }
+  | { type: 'pong' }
   | { type: 'resumed' };

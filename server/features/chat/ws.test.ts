@@ -143,12 +143,19 @@ describe('messages', () => {
     // Bola cannot edit Ada's message: told to Bola only, naming the edit (her page puts the text back).
     b.send({ type: 'edit', room: csc.id, message: m.id, body: 'hijack' });
     expect(JSON.parse(await b.next())).toEqual({ type: 'reject-edit', room: csc.id, id: m.id, message: 'No such message.' });
+    // Nor delete another's message in a course room she does not moderate: answered to her, naming it.
+    b.send({ type: 'delete', room: csc.id, message: m.id });
+    expect(JSON.parse(await b.next())).toEqual({ type: 'deleted', room: csc.id, id: m.id, error: 'No such message.' });
+    // The heartbeat: a ping is answered, to the sender only.
+    b.send({ type: 'ping' });
+    expect(JSON.parse(await b.next())).toEqual({ type: 'pong' });
 
-    // Ada's sockets saw the edit, her own typing, the delete; never Bola's read marker.
-    const seenByA = [await a.next(), await a.next(), await a.next()];
+    // Ada's sockets saw the edit, her own typing, the delete and its answer; never Bola's read marker.
+    const seenByA = [await a.next(), await a.next(), await a.next(), await a.next()];
     expect(seenByA[0]).toContain('data-rev="2"');
     expect(seenByA[1]).toContain('typing-');
     expect(seenByA[2]).toContain('This message was deleted.');
+    expect(JSON.parse(seenByA[3]!)).toEqual({ type: 'deleted', room: csc.id, id: m.id });
     await a.quiet(0);
     await c.quiet(0);
   });

@@ -82,7 +82,16 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         }
         return;
       case 'delete':
-        await deleteMessage(chat, user, { roomId: frame.room, messageId: frame.message, origin: conn.ip ?? 'unknown' });
+        try {
+          await deleteMessage(chat, user, { roomId: frame.room, messageId: frame.message, origin: conn.ip ?? 'unknown' });
+          sendData(conn, { type: 'deleted', room: frame.room, id: frame.message });
+        } catch (e) {
+          if (!(e instanceof AppError) || e.kind === 'unauthenticated') throw e;
+          sendData(conn, { type: 'deleted', room: frame.room, id: frame.message, error: e.message });
+        }
+        return;
+      case 'ping':
+        sendData(conn, { type: 'pong' });
         return;
       case 'report':
         try {

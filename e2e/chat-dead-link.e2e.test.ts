@@ -1,0 +1,72 @@
+/**
+ * A link that goes dead without closing (QA: a frozen server, a mobile link gone quiet): the page
+ * showed itself connected for minutes, and a delete and a report sent meanwhile were lost without
+ * a word. The heartbeat (views/client/heartbeat.ts) finds it: the page says "Reconnecting…", the
+ * delete and report not yet confirmed say so, a message typed meanwhile waits in the outbox, and
+ * all goes on once the server answers again.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser } from 'playwright-core';
+import { describeBrowser, launchBrowser, startServer, stopAll, withArtifactsOnFailure, type TestServer } from './harness';
+import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, outboxItems, send, signIn, statusText, waitConnected, type Account } from './chat-helpers';
+import { LOST } from '../views/client/unconfirmed';
+
+const TIMEOUT = 180_000;
+const PHONE = { width: 360, height: 740 };
+
+describeBrowser('a dead link (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let ada: Account, bola: Account;
+  let roomId: string;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    [ada, bola] = (await importUsers(server, [
+      { email: 'ada.eze@unilag.edu.ng', name: 'Ada Eze' },
+      { email: 'bola.ade@unilag.edu.ng', name: 'Bola Ade' },
+    ])) as [Account, Account];
+    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, bola]);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    server?.resume();
+    await stopAll(browser, server);
+  }, TIMEOUT);
+
+  test(
+    'is found within half a minute: Reconnecting…, the unconfirmed report said, a new message kept; all goes on when the server answers',
+    async () => {
+      const [a, b] = await Promise.all([signIn(browser, server, ada, { viewport: PHONE, hasTouch: true, isMobile: true }), signIn(browser, server, bola)]);
+      await withArtifactsOnFailure('chat-dead-link', a.page, server, async () => {
+        await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
+        await send(a.page, 'mine, to delete');
+        await send(b.page, 'anyone has the GST past questions?');
+        await expectLog(a.page, ['mine, to delete', 'anyone has the GST past questions?']);
+        a.page.on('dialog', (d) => void d.accept());
+
+        server.pause();
+        // Sent into the dead socket: nothing answers.
+        await messageArticle(a.page, 'mine, to delete').getByRole('button', { name: 'Delete' }).tap();
+        await messageArticle(a.page, 'GST past questions').getByRole('button', { name: 'Report' }).tap();
+        await a.page.getByRole('dialog', { name: 'Tell the safeguarding team' }).getByRole('button', { name: 'This message is harmful' }).tap();
+        const alertLine = a.page.locator(`#composer-error-${roomId}`);
+        // 15 s quiet, a ping, 10 s without an answer (plus the 2.5 s check): found well within a minute.
+        await eventually(async () => expect(await statusText(a.page)).toBe('Reconnecting…'), 60_000, 500);
+        // Each unconfirmed action is said in the room (the line shows the last: the report).
+        expect(await alertLine.innerText()).toBe(LOST.report);
+        await send(a.page, 'typed while the link was dead');
+        expect(await outboxItems(a.page)).toEqual([{ body: 'typed while the link was dead', state: expect.stringMatching(/^Pending/) }]);
+
+        server.resume();
+        await waitConnected(a.page, 60_000);
+        await eventually(async () => expect(await outboxItems(a.page)).toEqual([]), 30_000);
+        const once = async (p: typeof a.page) => expect((await logBodies(p)).filter((x) => x === 'typed while the link was dead')).toHaveLength(1);
+        await eventually(() => once(b.page), 30_000);
+        await once(a.page);
+      });
+      await Promise.all([a.context.close(), b.context.close()]);
+    },
+    TIMEOUT,
+  );
+});
