@@ -75,6 +75,33 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
   const mail = (pred: Parameters<typeof w.mail>[0]) => w.mail(pred, WAIT);
   const restrictedBanner = (s: Signed) => s.page.locator('.banner').filter({ hasText: REFUSALS.restricted });
 
+  /**
+   * On a phone the restriction's alerts leave the messages room (QA: three stacked alerts, 30 px of
+   * messages; 16 px with the keyboard up): one banner (the account's line, which links the notices
+   * page), the live notice linked and dismissable, and while writing with the keyboard up none.
+   */
+  async function onAPhone(s: Signed) {
+    const desk = s.page.viewportSize()!;
+    const visibleAlerts = () => s.page.locator('.alert.banner:visible, .notice-area .alert:visible').count();
+    const logHeight = async () => (await s.page.getByRole('log', { name: 'Messages' }).boundingBox())!.height;
+    await s.page.setViewportSize({ width: 360, height: 740 });
+    const notice = s.page.locator('#notice .alert');
+    expect(await notice.getByRole('link', { name: '/safeguarding' }).count()).toBe(1);
+    expect(await visibleAlerts()).toBe(2); // the live notice, and one banner
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await visibleAlerts()).toBe(1);
+    expect(await restrictedBanner(s).isVisible()).toBe(true);
+    expect(await logHeight()).toBeGreaterThan(250);
+    // The keyboard up: writing, the banner steps aside.
+    await s.page.setViewportSize({ width: 360, height: 400 });
+    await s.page.getByRole('textbox', { name: 'Message' }).focus();
+    expect(await visibleAlerts()).toBe(0);
+    expect(await logHeight()).toBeGreaterThan(80);
+    await s.page.screenshot({ path: artifactPath('safeguarding-restricted-phone-keyboard.png') });
+    await s.page.getByRole('textbox', { name: 'Message' }).blur();
+    await s.page.setViewportSize(desk);
+  }
+
   test(
     'repeated held messages to a minor restrict the sender automatically until an officer lifts it; the held messages wait for their own decisions',
     async () => {
@@ -100,6 +127,7 @@ describeBrowser('safeguarding: automatic restriction (browser)', () => {
         // The room says at once, before he types again, that he cannot post where students under 18 are.
         await restrictedBanner(t).waitFor({ timeout: WAIT });
         await t.page.screenshot({ path: artifactPath('safeguarding-restricted-room.png'), fullPage: true });
+        await onAPhone(t);
         await eventually(async () => expect(await sentByMe(t.page)).toEqual([GREETING, GROOMING, SECRET]), WAIT);
 
         store = await serverStore(server);

@@ -16,6 +16,14 @@ export function mentionHandles(text: string): string[] {
   return [...out];
 }
 
+/**
+ * `text` with every mention of one of `handles` (lower-cased, as mentionHandles gives them) written
+ * without its @ (moderation/screen.ts: what the model reads).
+ */
+export function unmarkMentions(text: string, handles: ReadonlySet<string>): string {
+  return text.replace(MENTION_RE, (m, pre: string, h: string) => (handles.has(h.toLowerCase().replace(/[._-]+$/, '')) ? `${pre}${h}` : m));
+}
+
 function stripCode(text: string) {
   return text.replace(/```[\s\S]*?```/g, ' ').replace(/`[^`\n]+`/g, ' ');
 }

@@ -9,6 +9,7 @@ import { clauseById } from '../server/features/moderation/policy-clauses';
 import { MAX_STATEMENT } from '../server/features/moderation/hearing';
 import type { TimeFormat } from './chat';
 import { formatMessage } from './format';
+import { withNoticesLink } from './partials';
 
 export interface NoticeView {
   s: Sanction;
@@ -131,10 +132,7 @@ export const ACCOUNT_POSTING_ID = 'posting-account';
 /** What a slot shows: the refusal (restrictions.ts REFUSALS), or nothing. Also the live pushes' content. */
 export function postingBannerText(refusal: string | null): Raw {
   if (!refusal) return html``;
-  // The refusals name the notices page in words ("See /safeguarding."): here it is a link.
-  const at = refusal.indexOf('/safeguarding');
-  const text = at < 0 ? html`${refusal}` : html`${refusal.slice(0, at)}<a href="/safeguarding">/safeguarding</a>${refusal.slice(at + '/safeguarding'.length)}`;
-  return html`<p class="alert banner" role="status">${text}</p>`;
+  return html`<p class="alert banner" role="status">${withNoticesLink(refusal)}</p>`;
 }
 
 /**

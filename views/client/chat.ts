@@ -21,6 +21,7 @@ import { replaceSocket, watchNetwork, type WsConnection } from './network';
 import { askReport } from './report';
 import { Heartbeat } from './heartbeat';
 import { unconfirmedActions } from './unconfirmed';
+import { dismissableNotices } from './notice';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -401,6 +402,7 @@ function start(app: HTMLElement) {
 
   // ---- page start -------------------------------------------------------------------------
   watchLengths();
+  dismissableNotices();
   document.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
   const log = document.querySelector<HTMLElement>('.log');
   if (log) {

@@ -6,10 +6,10 @@ import type { RecordingHub } from '../../realtime/hub';
 import type { Store, User, UserPatch } from '../../store/types';
 import { createChatContext, type ChatContext } from '../chat/context';
 import { editMessage, historyPage, replay, sendMessage } from '../chat/messages';
-import { summaries } from '../chat/rooms';
+import { addMembers, summaries } from '../chat/rooms';
 import { searchMessages } from '../chat/search';
 import { loadModel } from './model';
-import { createModeration, fileNameText } from './screen';
+import { createModeration, fileNameText, modelText } from './screen';
 import { beginUpload, finishUpload, storeChunk } from '../files/actions';
 import { fakeClassifier } from './test-support';
 import { decideCase } from './cases';
@@ -262,6 +262,30 @@ describe('the shipped model', () => {
     const bad = await sendMessage(ctx, lecturer, { roomId: room.id, clientId: cid(), body: grooming });
     expect(bad.message.held).toBe(true);
     expect((await t.store.cases.list()).map((c) => c.messageId)).toEqual([bad.message.id]);
+  });
+
+  // The training data writes @ for a (`f@ck`, `@ss`): "for @tolu" scored explicit at hold level (QA s16).
+  test('reads a mention of a room member without its @: an everyday mention is not held, nor found in the history a minor joins', async () => {
+    const t = await testApp();
+    const ctx = createChatContext(t.store, t.hub, 'Africa/Lagos');
+    const chidi = await person(t.store, 'chidi@unilag.edu.ng', 'Chidi', { dateOfBirth: '2001-01-01' });
+    const tolu = await person(t.store, 'tolu@unilag.edu.ng', 'Tolu', { dateOfBirth: '2002-02-02' });
+    const kid = await person(t.store, 'kid3@unilag.edu.ng', 'Kid', { dateOfBirth: '2011-01-01' });
+    const room = await t.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'course', code: 'CSC201', name: 'Data structures', topic: '', createdBy: null, dmKey: null }, [
+      { userId: chidi.id, role: 'member' },
+      { userId: tolu.id, role: 'member' },
+    ]);
+    const mention = 'E3 in CSC201 for @tolu';
+    expect(loadModel().classify(mention, { context: 'room', senderRole: 'student' }).hold).toEqual(['explicit']); // what the model alone says
+    expect(await modelText(t.store, room.id, mention)).toBe('E3 in CSC201 for tolu');
+    expect(await modelText(t.store, room.id, 'nice @ss in class today')).toBe('nice @ss in class today'); // names nobody here
+    const before = await sendMessage(ctx, chidi, { roomId: room.id, clientId: cid(), body: mention });
+    // A minor joins: the history is screened as it is added.
+    await addMembers(ctx, { userId: null, origin: 'cli' }, room.id, [{ userId: kid.id, role: 'member' }]);
+    expect((await t.store.messages.byId(room.id, before.message.id))!.held).toBe(false);
+    const after = await sendMessage(ctx, chidi, { roomId: room.id, clientId: cid(), body: mention });
+    expect(after.message.held).toBe(false);
+    expect(await t.store.cases.list()).toEqual([]);
   });
 });
 

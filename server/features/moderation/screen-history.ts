@@ -26,7 +26,7 @@
 import type { Message, ModerationCase, Room, User } from '../../store/types';
 import type { ChatContext } from '../chat/context';
 import { publishHidden } from '../chat/messages';
-import { fileNameText, messageContext, minorIds, openCase } from './screen';
+import { fileNameText, messageContext, minorIds, modelText, openCase } from './screen';
 
 export const HISTORY_SCREENED = 2000;
 const PAGE = 200;
@@ -191,7 +191,7 @@ class Screening {
     if (!this.senders.has(m.senderId)) this.senders.set(m.senderId, await this.ctx.store.users.byId(m.senderId));
     const sender = this.senders.get(m.senderId);
     // A file message is its name, read as words (as when it was posted: postScreened).
-    const c = model.classify(m.kind === 'file' ? fileNameText(m.body) : m.body, sender ? messageContext(this.room, sender) : undefined);
+    const c = model.classify(m.kind === 'file' ? fileNameText(m.body) : await modelText(this.ctx.store, this.room.id, m.body), sender ? messageContext(this.room, sender) : undefined);
     if (!c.hold.length) return true;
     // Judged already, this very text (an officer released it, or a case is open): not again.
     if ((await this.ctx.store.cases.list({ messageId: m.id, limit: 20 })).some((x) => x.text === m.body)) return true;

@@ -19,6 +19,8 @@ import { adultBornBy, isMinor } from '../accounts/model';
 import { SYSTEM_ACTOR, recordAudit } from '../audit/record';
 import { loadModel, type AccountFacts, type Classification, type GroomingRisk, type MessageContext, type Scores } from './model';
 import type { Notifier } from './notify';
+import { mentionHandles, unmarkMentions } from '../../../views/format';
+import { MAX_MENTIONS } from '../chat/limits';
 
 /** What screening needs from a model; tests inject a fake to make outcomes deterministic. */
 export interface Classifier {
@@ -100,6 +102,23 @@ export function messageContext(room: Pick<Room, 'kind'>, sender: Pick<User, 'rol
   return { context: room.kind === 'course' ? 'room' : 'dm', senderRole: sender.role === 'admin' ? 'staff' : sender.role };
 }
 
+/**
+ * The text as the model reads it: a mention of a room member (`@tolu`) is her handle alone. The
+ * training data writes `@` for `a` in disguised abuse (`f@ck`, `@ss`), so "for @tolu" scored
+ * explicit at hold level (QA s16: an everyday mention held in a room with a minor, and counted
+ * towards an automatic restriction). Only handles that name a member of the room lose the @: a
+ * `@ss` that names nobody there is read as typed. The case keeps the text as sent.
+ */
+export async function modelText(store: Store, roomId: string, text: string): Promise<string> {
+  const handles = mentionHandles(text);
+  if (!handles.length) return text;
+  const members = new Set<string>();
+  for (const u of await store.users.byHandles(handles.slice(0, MAX_MENTIONS))) {
+    if (await store.rooms.membership(roomId, u.id)) members.add(u.emailLower.split('@')[0]!);
+  }
+  return members.size ? unmarkMentions(text, members) : text;
+}
+
 /** The highest grooming risk of this sender towards any minor member (DMs and groups only). */
 async function conversationRisk(store: Store, model: Classifier, policy: ModerationPolicy, room: Room, sender: User, minors: User[], ctx: MessageContext, current: Classification['scores']) {
   if (!model.groomingRisk || room.kind === 'course' || isMinor(sender) || !minors.length) return null;
@@ -107,7 +126,7 @@ async function conversationRisk(store: Store, model: Classifier, policy: Moderat
   const recent = (await store.messages.history(room.id, { limit: size * 4, viewerId: sender.id }))
     .filter((m) => m.senderId === sender.id && m.kind === 'text' && !m.deletedAt)
     .slice(-(size - 1));
-  const window = [...recent.map((m) => model.classify(m.body, ctx).scores), current];
+  const window = [...(await Promise.all(recent.map(async (m) => model.classify(await modelText(store, room.id, m.body), ctx).scores))), current];
   let best: GroomingRisk | null = null;
   for (const r of minors) {
     const facts: AccountFacts = {
@@ -179,7 +198,7 @@ export async function screenScoped(store: Store, moderation: Moderation | undefi
   const minors = room.kind === 'course' ? [] : (await Promise.all(others.map((id) => store.users.byId(id)))).filter((u): u is User => u !== null);
   const model = moderation.classifier();
   const ctx = messageContext(room, sender);
-  const c = model.classify(text, ctx);
+  const c = model.classify(await modelText(store, room.id, text), ctx);
   const towardsMinor = others.length > 0;
   const base = { scores: { ...c.scores } as Record<string, number>, modelVersion: model.version, towardsMinor };
   const risk = await conversationRisk(store, model, moderation.policy, room, sender, minors, ctx, c.scores);
