@@ -18,7 +18,7 @@ const MB = 1024 * 1024;
  * that many bytes (the connection drops mid-upload, with chunks in flight).
  */
 const TRACK_UPLOADS = () => {
-  const w = window as unknown as { __uploads: { firstOffset: number | null; sent: number; maxBuffered: number }[]; __cutAt?: number; __rate?: number; __queue?: (() => void)[]; __credit?: number; __pump?: ReturnType<typeof setInterval> };
+  const w = window as unknown as { __uploads: { firstOffset: number | null; sent: number; maxBuffered: number }[]; __cutAt?: number; __rate?: number; __queue?: (() => number)[]; __credit?: number; __pump?: ReturnType<typeof setInterval> };
   w.__uploads = [];
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (this: WebSocket & { __t?: { firstOffset: number | null; sent: number; maxBuffered: number } }, data: Parameters<WebSocket['send']>[0]) {
@@ -32,13 +32,12 @@ const TRACK_UPLOADS = () => {
     if (w.__rate) {
       // Throttled: chunks leave at about __rate bytes per second (a slow link), in order.
       const q = (w.__queue ??= []);
-      q.push(() => send.call(this, data));
+      q.push(() => (send.call(this, data), bytes.byteLength));
       // Credit carried over between ticks, so that rates under a chunk per tick hold too.
       w.__pump ??= setInterval(() => {
         w.__credit = Math.min((w.__credit ?? 0) + w.__rate! / 20, 256 * 1024);
         while (q.length && w.__credit > 0) {
-          q.shift()!();
-          w.__credit -= 256 * 1024;
+          w.__credit -= q.shift()!(); // what the frame weighed: chunks are sized to the link
         }
       }, 50);
       return;

@@ -2,7 +2,9 @@
  * A loopback TCP proxy that behaves like a slow link: every byte, in each direction, waits for the
  * link to be free (serialisation at `bytesPerSec`) and then `oneWayMs` of propagation delay.
  * Unlike Chromium's CDP network emulation, which in this Chromium delays HTTP but not WebSocket
- * frames, this slows everything, including the live connection.
+ * frames, this slows everything, including the live connection. The way up may be slower than the
+ * way down (a phone's uplink), and `cut()` drops every connection at once with whatever it still
+ * carried (a bus out of coverage).
  */
 import type { Socket } from 'bun';
 
@@ -18,14 +20,17 @@ class Lane {
   private freeAt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closing = false;
+  private dropped = false;
 
   constructor(
     private sink: Sink,
     private oneWayMs: number,
     private bytesPerSec: number,
+    private delivered: (n: number) => void = () => {},
   ) {}
 
   push(chunk: Uint8Array) {
+    if (this.dropped) return;
     const now = performance.now();
     this.freeAt = Math.max(now, this.freeAt) + (chunk.byteLength / this.bytesPerSec) * 1000;
     this.queue.push({ at: this.freeAt + this.oneWayMs, bytes: chunk.slice() });
@@ -39,9 +44,13 @@ class Lane {
   }
 
   pump() {
-    if (this.timer) return;
+    if (this.timer || this.dropped) return;
     const now = performance.now();
-    while (this.queue.length && this.queue[0]!.at <= now && this.sink.socket) write(this.sink, this.queue.shift()!.bytes);
+    while (this.queue.length && this.queue[0]!.at <= now && this.sink.socket) {
+      const { bytes } = this.queue.shift()!;
+      write(this.sink, bytes);
+      this.delivered(bytes.byteLength);
+    }
     if (this.queue.length) {
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -51,6 +60,14 @@ class Lane {
       this.sink.ended = true;
       if (!this.sink.backlog.length) this.sink.socket.end();
     }
+  }
+
+  /** The link is gone: what was still on its way never arrives. */
+  drop() {
+    this.dropped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.queue = [];
   }
 }
 
@@ -76,15 +93,30 @@ function drain(sink: Sink) {
 export interface SlowProxy {
   url: string;
   stop(): void;
+  /** Drops every open connection at once, with the bytes still on their way (no goodbye either way). */
+  cut(): void;
+  /** Bytes delivered to the server so far, all connections together. */
+  readonly upBytes: number;
 }
 
-export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; bytesPerSec: number }): SlowProxy {
+/** `upBytesPerSec`: the way to the server, when slower than `bytesPerSec` (the way back). */
+export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; bytesPerSec: number; upBytesPerSec?: number }): SlowProxy {
+  interface Live {
+    client: Socket<unknown>;
+    clientSink: Sink;
+    upSink: Sink;
+    lanes: Lane[];
+    cut: boolean;
+  }
   interface Conn {
     toServer: Lane;
     toClient: Lane;
     upSink: Sink;
     upstream: Promise<Socket<unknown>>;
+    entry: Live;
   }
+  const live = new Set<Live>();
+  let upBytes = 0;
   const listener = Bun.listen<Conn>({
     hostname: '127.0.0.1',
     port: 0,
@@ -93,7 +125,9 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
         const clientSink: Sink = { socket: client as Socket<unknown>, backlog: [], ended: false };
         const upSink: Sink = { socket: null, backlog: [], ended: false };
         const toClient = new Lane(clientSink, opts.oneWayMs, opts.bytesPerSec);
-        const toServer = new Lane(upSink, opts.oneWayMs, opts.bytesPerSec);
+        const toServer = new Lane(upSink, opts.oneWayMs, opts.upBytesPerSec ?? opts.bytesPerSec, (n) => (upBytes += n));
+        const entry: Live = { client: client as Socket<unknown>, clientSink, upSink, lanes: [toClient, toServer], cut: false };
+        live.add(entry);
         const upstream = Bun.connect({
           hostname: '127.0.0.1',
           port: targetPort,
@@ -106,19 +140,40 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
         });
         upstream.then(
           (s) => {
+            if (entry.cut) return void s.terminate(); // cut while connecting
             upSink.socket = s as Socket<unknown>;
             toServer.pump();
           },
           () => toClient.close(),
         );
-        client.data = { toServer, toClient, upSink, upstream: upstream as Promise<Socket<unknown>> };
+        client.data = { toServer, toClient, upSink, upstream: upstream as Promise<Socket<unknown>>, entry };
         (client.data as Conn & { clientSink: Sink }).clientSink = clientSink;
       },
       data: (client, chunk) => client.data.toServer.push(chunk),
       drain: (client) => drain((client.data as Conn & { clientSink: Sink }).clientSink),
-      close: (client) => client.data?.toServer.close(),
+      close: (client) => {
+        live.delete(client.data?.entry);
+        client.data?.toServer.close();
+      },
       error: (client) => client.data?.toServer.close(),
     },
   });
-  return { url: `http://127.0.0.1:${listener.port}`, stop: () => listener.stop(true) };
+  const cut = () => {
+    for (const c of live) {
+      c.cut = true;
+      for (const lane of c.lanes) lane.drop();
+      const sockets = [c.client, c.upSink.socket];
+      c.clientSink.socket = c.upSink.socket = null;
+      for (const s of sockets) s?.terminate();
+    }
+    live.clear();
+  };
+  return {
+    url: `http://127.0.0.1:${listener.port}`,
+    stop: () => listener.stop(true),
+    cut,
+    get upBytes() {
+      return upBytes;
+    },
+  };
 }

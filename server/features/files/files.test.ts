@@ -12,7 +12,7 @@ import { cleanStaleUploads } from './actions';
 import { deleteFileOf } from './remove';
 import { deleteMessage } from '../chat/messages';
 import { contentDisposition, parseRange, sanitizeName, sanitizeType } from './names';
-import { Sha256, crc32 } from '../../../views/client/upload';
+import { Sha256, crc32 } from '../../../views/client/upload-hash';
 import { chunkFrame, sendChunks, sha256Hex, UploadSocket } from './testing';
 
 type Server = ListeningApp;
