@@ -1,11 +1,13 @@
 /**
  * A room on a 360×740 phone, as QA's student used it: a file message names its kind in a few words
- * ("Word document", not the three lines of its media type), whether it arrives live or with the page.
+ * ("Word document", not the three lines of its media type), whether it arrives live or with the page;
+ * Edit on the newest message brings the edit box's Save and Cancel into view (they opened below the
+ * visible part of the message list).
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
-import { createCourseRoom, importUsers, openRoom, reloadRoom, signIn, type Account, type Signed } from './chat-helpers';
+import { createCourseRoom, eventually, expectLog, importUsers, messageArticle, openRoom, reloadRoom, send, signIn, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
 const WAIT = 30_000;
@@ -52,6 +54,38 @@ describeBrowser('a room on a 360 px phone (browser)', () => {
         await reloadRoom(b);
         expect(await fileInfo(b.page, name)).toEqual(want);
         expect(await b.page.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'Edit on the newest of several messages: Save and Cancel are on the screen and in the visible part of the message list',
+    async () => {
+      await withArtifactsOnFailure('phone-edit', a.page, server, async () => {
+        await openRoom(a.page, server, roomId);
+        const texts = Array.from({ length: 8 }, (_, i) => `Question ${i + 1}: who has the past questions for the GST test on Friday morning in the main auditorium?`);
+        for (const t of texts) await send(a.page, t);
+        const log = a.page.getByRole('log', { name: 'Messages' });
+        await expectLog(a.page, [expect.stringContaining('48 KB'), ...texts] as string[], WAIT);
+        // The list is scrolled to its end, as after sending.
+        await log.evaluate((el) => (el.scrollTop = el.scrollHeight));
+        // by id: while the edit box is open the article has no .body to find it by
+        const last = a.page.locator(`article#${await messageArticle(a.page, texts.at(-1)!).getAttribute('id')}`);
+        await last.getByRole('button', { name: /^Edit/ }).tap();
+        await last.getByRole('textbox', { name: 'Edit message' }).waitFor();
+        const viewport = a.page.viewportSize()!;
+        const logBox = (await log.boundingBox())!;
+        for (const name of ['Save', 'Cancel']) {
+          // Smooth scrolling, if any, settles first.
+          const box = await eventually(async () => {
+            const b = (await last.getByRole('button', { name, exact: true }).boundingBox())!;
+            expect({ name, onScreen: b.y >= 0 && b.y + b.height <= viewport.height, inLog: b.y >= logBox.y && b.y + b.height <= logBox.y + logBox.height }).toEqual({ name, onScreen: true, inLog: true });
+            return b;
+          }, 5_000);
+          expect(box.height).toBeGreaterThan(0);
+        }
+        await last.getByRole('button', { name: 'Cancel', exact: true }).tap();
       });
     },
     TIMEOUT,
