@@ -75,7 +75,7 @@ ${opts.detail ? html`<p>${opts.detail}</p>` : ''}
 ${opts.reason ? html`<label for="confirm-reason">Reason (optional; kept in the audit log)</label><textarea id="confirm-reason" name="reason" rows="2" maxlength="500"></textarea>` : ''}
 <button type="submit" class="danger">${opts.yes}</button>
 </form>
-<p><a href="${opts.cancel}">Cancel</a></p>
+<p class="link-row"><a href="${opts.cancel}">Cancel</a></p>
 </section>`;
 }
 
