@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { cli, describeBrowser, launchBrowser, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
-import { PASSWORD, eventually, importUsers, logBodies, messageArticle, openRoom, send, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
+import { PASSWORD, eventually, importUsers, logBodies, messageArticle, openRoom, send, signIn, signOutOnPage, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
 
@@ -212,8 +212,7 @@ describeBrowser('chat access (browser)', () => {
           await page.locator('ul.outbox li.pending', { hasText: 'left behind on the lab PC' }).waitFor();
           expect(await outboxKeys(page)).toHaveLength(1);
 
-          await page.getByRole('button', { name: 'Sign out' }).click();
-          await page.waitForURL(`${server.url}/login`);
+          await signOutOnPage(page);
           await page.getByRole('button', { name: 'Sign in' }).waitFor();
           await eventually(async () => expect(await outboxKeys(page)).toEqual([]), 5_000);
 
@@ -223,8 +222,7 @@ describeBrowser('chat access (browser)', () => {
           await page.waitForURL(`${server.url}/`);
           await openRoom(page, server, roomId);
           expect(await outboxKeys(page)).toEqual([]);
-          await page.getByRole('button', { name: 'Sign out' }).click();
-          await page.waitForURL(`${server.url}/login`);
+          await signOutOnPage(page);
 
           // Ada back days later on the same computer: her old message is not sent now either.
           await signInAgain(page, ada);
@@ -267,8 +265,7 @@ describeBrowser('chat access (browser)', () => {
           await waitConnected(page);
 
           // Signed out and back in from the same link with a password: the room again.
-          await page.getByRole('button', { name: 'Sign out' }).click();
-          await page.waitForURL(`${server.url}/login`);
+          await signOutOnPage(page);
           await page.goto(room);
           await signInAgain(page, efe);
           await page.waitForURL(room);

@@ -80,6 +80,14 @@ export async function signInOnPage(page: Page, server: TestServer, account: Acco
   await page.getByRole('navigation', { name: 'Rooms' }).waitFor();
 }
 
+/** The top bar's Account menu → Sign out (views/shell.ts accountMenu); leaves the page on /login. */
+export async function signOutOnPage(page: Page) {
+  const menu = page.locator('header.topbar details.account-menu');
+  await menu.locator('summary').click();
+  await menu.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/login$/);
+}
+
 /** A fresh browser context for `account`, signed in (first sign-in with the one-time code). */
 export async function signIn(browser: Browser, server: TestServer, account: Account, options: BrowserContextOptions = {}): Promise<Signed> {
   const context = await browser.newContext(options);

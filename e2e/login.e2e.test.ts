@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { parseCsv } from '../server/lib/csv';
 import { artifactPath, cli, describeBrowser, launchBrowser, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
+import { signOutOnPage } from './chat-helpers';
 
 // Explicit everywhere (hooks too): bun's default is 5 s, and bunfig's [test] timeout is not read.
 const TIMEOUT = 60_000;
@@ -57,11 +58,6 @@ describeBrowser('sign-in (browser)', () => {
     await page.waitForLoadState();
   }
 
-  async function signOut(page: Page) {
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${server.url}/login`);
-  }
-
   async function expectRefused(page: Page) {
     expect(path(page)).toBe('/login');
     expect(await page.getByRole('alert').innerText()).toBe('Wrong email or password.');
@@ -92,11 +88,11 @@ describeBrowser('sign-in (browser)', () => {
         await page.waitForURL(`${server.url}/`);
         await expectHome(page);
 
-        await signOut(page);
+        await signOutOnPage(page);
         await signIn(page, USER.email, NEW_PASSWORD);
         expect(path(page)).toBe('/');
         await expectHome(page);
-        await signOut(page);
+        await signOutOnPage(page);
 
         await signIn(page, USER.email, 'not my password');
         await expectRefused(page);
@@ -119,7 +115,7 @@ describeBrowser('sign-in (browser)', () => {
       await withArtifactsOnFailure('login-lockout', theirs, server, async () => {
         await signIn(mine, USER.email, NEW_PASSWORD);
         await expectHome(mine);
-        await signOut(mine);
+        await signOutOnPage(mine);
         for (let i = 0; i < 5; i++) {
           await signIn(theirs, USER.email, `guess ${i}`);
           await expectRefused(theirs);

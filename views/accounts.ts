@@ -33,7 +33,16 @@ export function passwordForm(opts: { mustSet: boolean; error?: string | null; ne
   <label for="confirm_password">Confirm password</label>
   <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" required maxlength="256">
   <button type="submit">Save password</button>
-</form>`,
+</form>${opts.mustSet ? '' : html`<p class="link-row"><a href="/">Back to your rooms</a></p>`}`,
+  );
+}
+
+/** After a change from the Account menu: said, since the form's page otherwise just left (and other devices were signed out). */
+export function passwordChanged(): Raw {
+  return card(
+    'Password changed',
+    html`<p role="status">Your new password works from now on. Any other device or browser signed in to your account was signed out.</p>
+<p class="link-row"><a href="/">Back to your rooms</a></p>`,
   );
 }
 
@@ -45,5 +54,5 @@ export function logoutForm(): Raw {
 }
 
 export function errorPage(status: number, message: string): Raw {
-  return card(status === 404 ? 'Not found' : 'Something went wrong', html`<p>${message}</p><p><a href="/">Go to the home page</a></p>`);
+  return card(status === 404 ? 'Not found' : 'Something went wrong', html`<p>${message}</p><p class="link-row"><a href="/">Go to the home page</a></p>`);
 }

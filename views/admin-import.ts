@@ -83,7 +83,7 @@ ${c.create + c.update > 0
 <p>Each new user gets a one-time login code. You can download the sheet of codes once, right after the import.</p>
 <button type="submit">Confirm import</button></form>`
   : html`<p>There is nothing to import.</p>`}
-<p><a href="/admin/import">Start again with another file</a></p>`;
+<p class="link-row"><a href="/admin/import">Start again with another file</a></p>`;
 }
 
 /** The progress panel: polls itself while the import runs, then shows the result. */
@@ -92,11 +92,11 @@ export function progressPanel(v: AdminView, job: ImportJob, sheetReady: boolean)
     return html`<section id="import-progress" class="progress" hx-get="/admin/import/${job.token}/progress" hx-trigger="every 500ms" hx-swap="outerHTML" aria-live="polite">
 <p>${job.phase}…</p>
 <progress aria-label="Import progress" max="100" value="${job.progress}">${job.progress}%</progress>
-<noscript><p><a href="/admin/import/${job.token}">Refresh to see the progress</a></p></noscript>
+<noscript><p class="link-row"><a href="/admin/import/${job.token}">Refresh to see the progress</a></p></noscript>
 </section>`;
   }
   if (job.state === 'failed') {
-    return html`<section id="import-progress" class="progress"><p class="alert" role="alert">${job.error}</p><p><a href="/admin/import">Back to import</a></p></section>`;
+    return html`<section id="import-progress" class="progress"><p class="alert" role="alert">${job.error}</p><p class="link-row"><a href="/admin/import">Back to import</a></p></section>`;
   }
   const c = job.counts;
   return html`<section id="import-progress" class="progress" aria-live="polite">
@@ -109,7 +109,7 @@ ${sheetReady
   : job.downloadToken
     ? html`<p>The credentials sheet has been downloaded (or has expired) and is no longer on the server. A user without a code can get a new one from their page under <a href="/admin/users">Users</a>.</p>`
     : html`<p>No new users, so there are no login codes.</p>`}
-<p><a href="/admin/users">Go to users</a> · <a href="/admin/import">Import another file</a></p>
+<p class="link-row"><a href="/admin/users">Go to users</a> · <a href="/admin/import">Import another file</a></p>
 </section>`;
 }
 

@@ -93,7 +93,7 @@ ${LABELS.map((l) => html`<label><input type="checkbox" name="labels" value="${l}
 </form></section>`
     : html`<p><strong>Decided:</strong> ${outcome(c)} by ${names.get(c.decidedBy ?? '') ?? c.decidedBy} on ${c.decidedAt ? v.dateTime(c.decidedAt) : ''}. Reason: ${c.reason}</p>
 <p><strong>Labels judged:</strong> ${judgedText(c.judgedLabels)}</p>
-${next === undefined ? '' : next ? html`<p><a href="/admin/moderation/cases/${next}">Next open case →</a></p>` : html`<p class="hint">No open cases left. <a href="/admin/moderation">Back to the queue</a></p>`}`;
+${next === undefined ? '' : next ? html`<p class="link-row"><a href="/admin/moderation/cases/${next}">Next open case →</a></p>` : html`<p class="hint">No open cases left. <a href="/admin/moderation">Back to the queue</a></p>`}`;
   const actions = cv.actions.length
     ? html`<section aria-labelledby="actions-h"><h2 id="actions-h">Actions citing this case</h2><ul>${cv.actions.map(
         (s) => html`<li><a href="/admin/moderation/actions/${s.id}">${KIND_TEXT[s.kind]}</a>: ${STATUS_TEXT[s.status]}${s.decisionReason ? html` (reason: ${s.decisionReason})` : ''}</li>`,

@@ -13,7 +13,7 @@ export function roomsListBody(v: AdminView, rooms: { room: Room; members: number
 <button type="submit">Create room</button>
 </form></section>
 <section aria-labelledby="rooms-h"><h2 id="rooms-h">Course rooms</h2>
-<p>${showArchived ? html`<a href="/admin/rooms">Hide archived rooms</a>` : html`<a href="/admin/rooms?archived=yes">Show archived rooms</a>`}</p>
+<p class="link-row">${showArchived ? html`<a href="/admin/rooms">Hide archived rooms</a>` : html`<a href="/admin/rooms?archived=yes">Show archived rooms</a>`}</p>
 ${rooms.length
   ? html`<div class="table-wrap"><table><caption class="visually-hidden">Course rooms</caption>
 <thead><tr><th scope="col">Code</th><th scope="col">Name</th><th scope="col">Members</th><th scope="col">State</th></tr></thead>
@@ -58,5 +58,5 @@ ${members.length
     })}</tbody></table></div>`
   : html`<p class="hint">No members yet.</p>`}
 </section>
-<p><a href="/admin/rooms">Back to rooms</a></p>`;
+<p class="link-row"><a href="/admin/rooms">Back to rooms</a></p>`;
 }

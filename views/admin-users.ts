@@ -10,7 +10,7 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function usersListBody(v: AdminView, f: UserSearch, r: { users: User[]; total: number; unknownCourse?: boolean }, page: number, pageSize: number): Raw {
   const link = (p: number) => `/admin/users${qs({ ...f, page: p || null })}`;
-  return html`<p><a href="/admin/users/new" class="button-link">New user</a> · <a href="/admin/import">Import from CSV</a></p>
+  return html`<p class="link-row"><a href="/admin/users/new" class="button-link">New user</a> · <a href="/admin/import">Import from CSV</a></p>
 <form method="get" action="/admin/users" role="search" class="filters">
 <div><label for="f-q">Name, email or matric no.</label><input id="f-q" name="q" type="search" maxlength="100" value="${f.q ?? ''}"></div>
 <div><label for="f-role">Role</label><select id="f-role" name="role">${option('', 'Any', f.role)}${ROLES.map((x) => option(x, cap(x), f.role))}</select></div>
@@ -38,7 +38,7 @@ export function newUserBody(v: AdminView, values: { email?: string; name?: strin
 <label for="nu-name">Full name</label><input id="nu-name" name="name" required maxlength="100" value="${values.name ?? ''}" autocomplete="off">
 <label for="nu-role">Role</label><select id="nu-role" name="role">${ROLES.map((x) => option(x, cap(x), values.role ?? 'student'))}</select>
 <button type="submit">Create user</button>
-</form><p><a href="/admin/users">Back to users</a></p>`;
+</form><p class="link-row"><a href="/admin/users">Back to users</a></p>`;
 }
 
 /** The only place a login code is ever shown in the portal; the response is not cached. */
@@ -49,7 +49,7 @@ export function codeIssuedBody(v: AdminView, user: User, loginCode: string, expi
 <p class="login-code"><code id="login-code">${loginCode}</code></p>
 <p>Give this code to ${user.name} now: it is shown only once. They type it as the password at the sign-in page and then choose their own password. It works once and expires on ${v.dateTime(expiresAt)}.</p>
 </section>
-<p><a href="/admin/users/${user.id}">Back to ${user.name}</a></p>`;
+<p class="link-row"><a href="/admin/users/${user.id}">Back to ${user.name}</a></p>`;
 }
 
 function statusActions(v: AdminView, u: User): Raw {
@@ -111,6 +111,6 @@ ${sessions.length
 ${history.length
   ? html`<ul class="plain">${history.map((e) => html`<li>${v.dateTime(e.at)}: <code>${e.action}</code> from ${e.origin ?? 'unknown'}</li>`)}</ul>`
   : html`<p class="hint">Nothing recorded.</p>`}
-<p><a href="/admin/audit${qs({ target: u.email })}">All audit entries for ${u.email}</a></p>
+<p class="link-row"><a href="/admin/audit${qs({ target: u.email })}">All audit entries for ${u.email}</a></p>
 </section>`;
 }

@@ -6,6 +6,7 @@ import { html, type Raw } from '../server/http/html';
 import type { User } from '../server/store/types';
 import { alert, layout } from './layout';
 import { heldWaitingBanner } from './safeguarding';
+import { accountMenu } from './shell';
 
 export interface AdminView {
   user: User;
@@ -33,7 +34,7 @@ export function adminPage(v: AdminView, opts: { title: string; section: Section;
   <a href="${v.user.role === 'admin' ? '/admin' : '/admin/moderation'}" class="brand">Lets Talk · Admin</a>
   <span class="who">${v.user.name}</span>
   <a href="/">Chat</a>
-  <form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>
+  ${accountMenu(v.user)}
 </header>
 <nav class="admin-nav" aria-label="Admin"><ul>${SECTIONS.filter(([key]) => v.user.role === 'admin' || key === 'moderation').map(
     ([key, label, href]) => html`<li><a href="${href}"${key === opts.section ? html` aria-current="page"` : ''}>${label}</a></li>`,
@@ -74,7 +75,7 @@ ${opts.detail ? html`<p>${opts.detail}</p>` : ''}
 ${opts.reason ? html`<label for="confirm-reason">Reason (optional; kept in the audit log)</label><textarea id="confirm-reason" name="reason" rows="2" maxlength="500"></textarea>` : ''}
 <button type="submit" class="danger">${opts.yes}</button>
 </form>
-<p><a href="${opts.cancel}">Cancel</a></p>
+<p class="link-row"><a href="${opts.cancel}">Cancel</a></p>
 </section>`;
 }
 

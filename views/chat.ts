@@ -98,7 +98,7 @@ export function roomNav(list: RoomSummary[], currentId: string | null, canCreate
 <div class="nav-head"><h2>Rooms</h2><a href="/people" class="button-link">New message</a></div>
 <form action="/search" method="get" role="search" class="search"><label for="q" class="visually-hidden">Search messages</label><input id="q" name="q" type="search" placeholder="Search messages" maxlength="200"></form>
 <ul id="room-list">${roomListItems(list, currentId)}</ul>
-${canCreateRooms ? html`<p><a href="/rooms/new">Create a course room</a></p>` : ''}
+${canCreateRooms ? html`<p class="link-row"><a href="/rooms/new">Create a course room</a></p>` : ''}
 </nav>`;
 }
 
@@ -202,5 +202,5 @@ export function searchResults(q: string, hits: { message: Message; sender: Sende
 <form action="/search" method="get" role="search" class="stack"><label for="sq">Search messages</label><input id="sq" name="q" type="search" value="${q}" maxlength="200"><button type="submit">Search</button></form>
 ${problem ? html`<p class="error" role="alert">${problem}</p>` : q ? html`<p role="status">${hits.length} result${hits.length === 1 ? '' : 's'}</p>` : ''}
 <ol class="results">${hits.map((h) => html`<li><a href="${hitHref(h)}"><strong>${h.roomTitle}</strong></a> · ${h.sender.name} · <time>${tf.dateTime(h.message.createdAt)}</time><div class="body">${formatMessage(h.message.body)}</div></li>`)}</ol>
-<p><a href="/">Back to rooms</a></p></main>`;
+<p class="link-row"><a href="/">Back to rooms</a></p></main>`;
 }

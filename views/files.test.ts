@@ -31,10 +31,18 @@ describe('fileBody', () => {
     expect(body).toContain('download="notes.pdf"');
   });
 
+  test('the type is named in words, the media type kept in the title (QA: a .docx took three lines on a phone)', () => {
+    const docx = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    const body = fileBody(meta(1_258_291, docx, 'essay.docx')).value;
+    expect(body).toContain(`<span class="file-info" title="${docx}">1.2 MB · Word document</span>`);
+    const offer = fileBody(fileMeta({ direct: true, name: 'essay.docx', size: 3, digest: 'd', from: 'Ada', type: docx })!).value;
+    expect(offer).toContain(`<span class="file-info" title="${docx}">3 B · Word document</span>`);
+  });
+
   test('a type stored before types were kept from a list is shown as a plain download, not as its words', () => {
     const body = fileBody(fileMeta({ fileId: 'f1', name: 'x.bin', size: 3, type: 'send.me.nudes.tonight/dont.tell.your.parents' })!).value;
     expect(body).not.toContain('nudes');
-    expect(body).toContain('application/octet-stream');
+    expect(body).toContain('<span class="file-info" title="application/octet-stream">3 B · BIN</span>');
     const offer = fileMeta({ direct: true, name: 'x.mkv', size: 3, digest: 'd', from: 'Ada', type: 'application/send.me.pics' })!;
     expect(offer.type).toBe('application/octet-stream');
   });

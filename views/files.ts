@@ -1,6 +1,7 @@
 /** File renderers: the body of a file message, and the composer's attach control with its progress area. */
 import { html, type Raw } from '../server/http/html';
 import { fileUrl, formatBytes, isImage, sanitizeType } from '../server/features/files/names';
+import { fileKind } from './file-kind';
 
 export interface FileMeta {
   fileId: string;
@@ -31,7 +32,7 @@ export function fileMeta(meta: Record<string, unknown> | null): FileMeta | null 
  */
 export const AUTO_IMAGE_BYTES = 200 * 1024;
 
-/** The name as a download link, size and type; an image's preview, a small image, or "Show image" (members only). */
+/** The name as a download link, size and kind; an image's preview, a small image, or "Show image" (members only). */
 export function fileBody(f: FileMeta): Raw {
   if (f.direct) return offerBody(f, f.direct);
   const url = fileUrl(f.fileId, f.name);
@@ -41,15 +42,20 @@ export function fileBody(f: FileMeta): Raw {
   else if (isImage(f.type) && f.size <= AUTO_IMAGE_BYTES) image = shown(url);
   // the shown image waits in an inert <template> (nothing is fetched) until a tap puts it in place (views/client/chat.ts)
   else if (isImage(f.type)) image = html`<p><a href="${url}" class="show-image">Show image (${formatBytes(f.size)})</a><template>${shown(url)}</template></p>`;
-  return html`<div class="body file">${image}<p><a href="${url}" download="${f.name}" class="file-link">${f.name}</a> <span class="file-info">${formatBytes(f.size)} · ${f.type}</span></p></div>`;
+  return html`<div class="body file">${image}<p><a href="${url}" download="${f.name}" class="file-link">${f.name}</a> ${fileInfo(f)}</p></div>`;
+}
+
+/** Size and kind ("1.2 MB · Word document"); the media type, once the text itself, stays in the title. */
+function fileInfo(f: FileMeta): Raw {
+  return html`<span class="file-info" title="${f.type}">${formatBytes(f.size)} · ${fileKind(f.type, f.name)}</span>`;
 }
 
 /**
- * A direct-transfer offer: name, size, type, who it comes from, and Receive (views/client/transfer.ts
+ * A direct-transfer offer: name, size, kind, who it comes from, and Receive (views/client/transfer.ts
  * turns it into "Offer again" on the sender's own offers and adds the progress row).
  */
 function offerBody(f: FileMeta, d: { digest: string; from: string }): Raw {
-  return html`<div class="body file xfer-offer" data-xfer-name="${f.name}" data-xfer-size="${f.size}" data-xfer-digest="${d.digest}"><p><span class="file-link">${f.name}</span> <span class="file-info">${formatBytes(f.size)} · ${f.type}</span></p><p class="hint">Sent directly from ${d.from}; available while they are online.</p><p><button type="button" class="xfer-receive">Receive</button></p><p class="xfer-status" role="status"></p></div>`;
+  return html`<div class="body file xfer-offer" data-xfer-name="${f.name}" data-xfer-size="${f.size}" data-xfer-digest="${d.digest}"><p><span class="file-link">${f.name}</span> ${fileInfo(f)}</p><p class="hint">Sent directly from ${d.from}; available while they are online.</p><p><button type="button" class="xfer-receive">Receive</button></p><p class="xfer-status" role="status"></p></div>`;
 }
 
 /** "Attach file" in the composer; choosing a file starts the upload (views/client/upload.ts). */

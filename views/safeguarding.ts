@@ -88,7 +88,7 @@ export function safeguardingPage(notices: NoticeView[], tf: TimeFormat, opts: { 
 <p>These are decisions the university's safeguarding team took about your account or rooms you own. You have the right to respond to each one: your statement goes to an officer who did not take the decision.</p>
 ${opts.status ? html`<p class="notice" role="status">${opts.status}</p>` : ''}${opts.error ? html`<p class="alert" role="alert">${opts.error}</p>` : ''}
 ${notices.length ? notices.map((n) => notice(n, tf)) : html`<p class="hint">You have no safeguarding notices.</p>`}
-<p><a href="/">Back to your rooms</a></p>
+<p class="link-row"><a href="/">Back to your rooms</a></p>
 </main>`;
 }
 

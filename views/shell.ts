@@ -16,10 +16,26 @@ export function appShell(opts: { user: User; title: string; body: Raw; asset: (n
   <span id="conn-status" class="conn" role="status" aria-live="polite"></span>
   <span class="who">${user.name}</span>
   ${user.role === 'admin' ? html`<a href="/admin" class="button-link secondary">Admin</a>` : isOfficer(user) ? html`<a href="/admin/moderation" class="button-link secondary">Safeguarding cases</a>` : ''}
-  <form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>
+  ${accountMenu(user)}
 </header>
 ${opts.banner ?? ''}<div id="notice" class="notice-area"></div>
 <div class="chat${opts.roomOpen ? ' has-room' : ''}">${opts.body}</div>
 </div>`;
   return layout({ title: opts.title, body, asset: opts.asset, scripts: APP_SCRIPTS });
+}
+
+/**
+ * "Account" in the top bar: who is signed in, Change password and Sign out. A menu because the bar
+ * has no room for another link on a 360 px phone (an officer's "Safeguarding cases" and Sign out
+ * already overflowed it), and a <details> so it opens without JavaScript (the admin pages run none of ours).
+ */
+export function accountMenu(user: User): Raw {
+  return html`<details class="account-menu">
+<summary>Account</summary>
+<div class="menu">
+<p class="menu-who">Signed in as ${user.name}</p>
+<a href="/password">Change password</a>
+<form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>
+</div>
+</details>`;
 }

@@ -25,11 +25,20 @@ export function editBoxes(send: Send, button: Button) {
     form.prepend(p);
   }
 
+  /**
+   * The whole box in sight, Save and Cancel included: focus scrolls only the text box into view, and
+   * on the newest message the buttons were left below the visible part of the list (QA, a phone).
+   */
+  function inView(form: HTMLFormElement) {
+    form.scrollIntoView({ block: 'nearest' });
+  }
+
   function open(art: HTMLElement, room: string, text: string, error?: string) {
     const current = art.querySelector<HTMLFormElement>('.edit-form');
     if (current) {
       if (error) say(current, error);
       current.querySelector('textarea')?.focus();
+      inView(current);
       return;
     }
     const form = document.createElement('form');
@@ -47,6 +56,7 @@ export function editBoxes(send: Send, button: Button) {
     if (!body) return;
     body.replaceWith(form);
     ta.focus();
+    inView(form);
     // Closing the box gives the focus back to Edit: else a keyboard user is left on the page's body.
     const close = () => {
       const had = form.contains(document.activeElement);

@@ -170,6 +170,9 @@ describe('sessions', () => {
     expect((await phone.get('/')).status).toBe(200);
     const change = await client.post('/password', { current_password: PASSWORD, new_password: 'a brand new phrase', confirm_password: 'a brand new phrase' });
     expect(change.status).toBe(303);
+    // A change from the Account menu says it worked (a first sign-in goes on to the page asked for).
+    expect(change.headers.get('location')).toBe('/password/changed');
+    expect(await (await client.get('/password/changed')).text()).toContain('Your new password works from now on.');
     expect((await client.get('/')).status).toBe(200);
     expect((await phone.get('/')).headers.get('location')).toBe('/login');
   });

@@ -5,7 +5,7 @@ import { AppError, httpStatus } from '../../errors';
 import { requestInfo } from '../../http/context';
 import { sendHtml, seeOther } from '../../http/respond';
 import { layout } from '../../../views/layout';
-import { loginForm, logoutForm, passwordForm } from '../../../views/accounts';
+import { loginForm, logoutForm, passwordChanged, passwordForm } from '../../../views/accounts';
 import { setPassword, signIn } from './auth';
 import { sessionCookieOptions, viewerPlugin } from './guard';
 import { SESSION_COOKIE, endSession } from './sessions';
@@ -84,7 +84,8 @@ export function accountRoutes(app: AppContext) {
           });
           cookie[SESSION_COOKIE]!.set({ value: token, ...sessionCookieOptions(app) });
           setDeviceCookie(cookie, deviceCookie);
-          return seeOther(set, safeNext(body.next));
+          // A change from the Account menu says it worked; a first sign-in goes on to the page asked for.
+          return seeOther(set, user.mustSetPassword || body.next ? safeNext(body.next) : '/password/changed');
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           return sendHtml(set, page('Password', passwordForm({ mustSet: user.mustSetPassword, error: e.message, next: safeNext(body.next) })), httpStatus(e));
@@ -99,6 +100,10 @@ export function accountRoutes(app: AppContext) {
         }),
       },
     )
+    .get('/password/changed', async ({ set, requireUser }) => {
+      await requireUser();
+      return sendHtml(set, page('Password changed', passwordChanged()));
+    })
     // Whether the page's person is still signed in here (204) or not (401): a socket refused at the
     // upgrade looks to a browser like a lost network, so open pages ask this before retrying for
     // ever (views/client/session-check.ts). `as`: the user id the page was rendered for.

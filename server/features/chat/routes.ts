@@ -97,7 +97,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           await sendMessage(chat, user, { roomId: params.id, clientId: body.clientId ?? `form-${Bun.randomUUIDv7()}`, body: body.body });
         } catch (e) {
           if (!(e instanceof AppError) || e.kind === 'not_found') throw e;
-          return sendHtml(set, shell(user, 'Message not sent', html`<main class="card"><h1>Message not sent</h1><p role="alert">${e.message}</p><p><a href="/rooms/${params.id}">Back to the room</a></p></main>`), httpStatus(e));
+          return sendHtml(set, shell(user, 'Message not sent', html`<main class="card"><h1>Message not sent</h1><p role="alert">${e.message}</p><p class="link-row"><a href="/rooms/${params.id}">Back to the room</a></p></main>`), httpStatus(e));
         }
         return seeOther(set, `/rooms/${params.id}`);
       },

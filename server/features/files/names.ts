@@ -35,7 +35,7 @@ export function sanitizeType(raw: unknown): string {
  * application/octet-stream. A list, not a pattern: the type is the uploader's text, shown to the room
  * without being screened like the name is (`send.me.nudes/...` is a well-formed type).
  */
-const KNOWN_TYPES = new Set([
+export const KNOWN_TYPES: ReadonlySet<string> = new Set([
   // documents
   'application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   'application/vnd.ms-powerpoint', 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
