@@ -144,13 +144,16 @@ describeBrowser('chat (browser)', () => {
         // Through the page's own live socket, so the notice shows where the user sees it.
         const viaAppSocket = (data: string) => a.page.evaluate((d) => (document.querySelector('.app') as any)._htmx.ws.connection.socket.send(d), data);
 
+        // The notice's text, without its Dismiss button.
+        const said = async () => (await notice.innerText()).replace(/\s*Dismiss$/, '');
         await viaAppSocket('this is not json');
-        await eventually(async () => expect(await notice.innerText()).toBe('The app sent something the server could not understand. Reload the page if this keeps happening.'));
-        await a.page.locator('#notice').evaluate((n) => n.replaceChildren());
+        await eventually(async () => expect(await said()).toBe('The app sent something the server could not understand. Reload the page if this keeps happening.'));
+        await notice.getByRole('button', { name: 'Dismiss' }).click();
+        expect(await notice.count()).toBe(0);
         await viaAppSocket(JSON.stringify({ type: 'shout', room: roomId }));
-        await eventually(async () => expect(await notice.innerText()).toContain('could not understand'));
+        await eventually(async () => expect(await said()).toContain('could not understand'));
         await viaAppSocket(JSON.stringify({ type: 'send', room: roomId, clientId: 'oversize0001', body: 'x'.repeat(40_000) }));
-        await eventually(async () => expect(await notice.innerText()).toMatch(/^That was too large to send \(\d+ KB; the limit is 32 KB\)\.$/));
+        await eventually(async () => expect(await said()).toMatch(/^That was too large to send \(\d+ KB; the limit is 32 KB\)\.$/));
 
         // Same socket, still open: the composer works and the other member sees it.
         expect(await a.page.locator('.app').getAttribute('data-conn')).toBe('up');
