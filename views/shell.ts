@@ -25,7 +25,8 @@ ${opts.banner ?? ''}<div id="notice" class="notice-area"></div>
 }
 
 /**
- * "Account" in the top bar: who is signed in, Change password and Sign out. A menu because the bar
+ * "Account" in the top bar: who is signed in, Change password, desktop notifications (shown by the
+ * chat's script where the browser has them: views/client/notify.ts) and Sign out. A menu because the bar
  * has no room for another link on a 360 px phone (an officer's "Safeguarding cases" and Sign out
  * already overflowed it), and a <details> so it opens without JavaScript (the admin pages run none of ours).
  */
@@ -35,6 +36,8 @@ export function accountMenu(user: User): Raw {
 <div class="menu">
 <p class="menu-who">Signed in as ${user.name}</p>
 <a href="/password">Change password</a>
+<button type="button" id="notify-toggle" class="secondary" hidden>Turn on desktop notifications</button>
+<p id="notify-state" role="status" hidden></p>
 <form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>
 </div>
 </details>`;

@@ -12,16 +12,17 @@ import { REORDER_WINDOW } from '../../server/features/chat/limits';
 import { editBoxes } from './edit-box';
 import { keepOlderLoading } from './older';
 import { showLength, tooLong, watchLengths } from './length';
-import { showElsewhere, unreadCounter } from './elsewhere';
-import { markWhereLeftOff } from './unread-line';
+import { setMissedHere, showElsewhere, unreadCounter } from './elsewhere';
+import { markNewBefore, markWhereLeftOff, showNewLine } from './unread-line';
 import { typingLines } from './typing';
 import { toSignIn } from './to-sign-in';
 import { checkSession } from './session-check';
-import { replaceSocket, watchNetwork, type WsConnection } from './network';
+import { keepOpenInBackground, replaceSocket, watchNetwork, type WsConnection } from './network';
 import { askReport } from './report';
 import { Heartbeat } from './heartbeat';
 import { unconfirmedActions } from './unconfirmed';
 import { dismissableNotices } from './notice';
+import { desktopNotifications } from './notify';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -60,6 +61,9 @@ function start(app: HTMLElement) {
   const typers = typingLines();
   const heartbeat = new Heartbeat();
   const waiting = unconfirmedActions((room, text) => roomAlert(room, text));
+  const notifier = desktopNotifications(me);
+  /** Messages from others that arrived in the open room while the tab was hidden. */
+  let missed = 0;
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {
@@ -72,6 +76,7 @@ function start(app: HTMLElement) {
   app.addEventListener('htmx:ws:after:connection', (e) => {
     connection = (e as CustomEvent<WsDetail>).detail.connection;
     socket = connection.socket;
+    keepOpenInBackground(connection);
     resumed = false;
     heartbeat.heard(Date.now());
     const room = roomEl();
@@ -181,6 +186,7 @@ function start(app: HTMLElement) {
     const arts = Array.from(partial.querySelectorAll<HTMLElement>('article.msg'));
     // Whoever just sent a message has stopped typing it.
     for (const a of arts) if (a.dataset.rev === a.dataset.seq && a.dataset.sender) typers.stopped(roomId, a.dataset.sender);
+    for (const a of arts) notifier.arrived(roomId, a, openRoom());
     if (!log) return arts.forEach((a) => countUnread(roomId, a));
     // A page of older messages (data-history) stays the window it is: changes update what it shows.
     const fixed = roomEl()?.dataset.history !== undefined;
@@ -191,7 +197,11 @@ function start(app: HTMLElement) {
       log.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
     } else {
       const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-      for (const a of arts) if (!fixed || document.getElementById(a.id)) upsert(log, a);
+      for (const a of arts) {
+        const fresh = !document.getElementById(a.id);
+        if (!fixed || !fresh) upsert(log, a);
+        if (fresh && document.hidden && a.isConnected) missedWhileHidden(a);
+      }
       if (stick) log.scrollTop = log.scrollHeight;
     }
     const room = roomEl();
@@ -240,6 +250,24 @@ function start(app: HTMLElement) {
   }
 
   const countUnread = unreadCounter(me, openRoom);
+
+  /**
+   * The tab keeps its socket while hidden (network.ts keepOpenInBackground): a new message from
+   * someone else in the open room is counted in the title, and the first one gets the "New" line,
+   * where the log opens when she is back (as on opening a room).
+   */
+  function missedWhileHidden(art: HTMLElement) {
+    if (art.dataset.sender === me || art.dataset.rev !== art.dataset.seq) return;
+    if (missed === 0) markNewBefore(art);
+    setMissedHere(++missed, openRoom());
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden || !missed) return;
+    missed = 0;
+    setMissedHere(0, openRoom());
+    const log = document.querySelector<HTMLElement>('.log');
+    if (log) showNewLine(log);
+  });
 
 
   function markCurrentRoom() {

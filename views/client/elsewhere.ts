@@ -6,6 +6,14 @@
  * (its `rl-<id>` pushes) even while it is hidden.
  */
 const baseTitle = document.title.replace(/^\(\d+\) /, '');
+/** Messages from others that came into the open room while the tab was hidden: the title counts them too. */
+let missedHere = 0;
+
+/** How many messages arrived in the open room while the tab was hidden (0 when she is back). */
+export function setMissedHere(n: number, currentRoom: string | null) {
+  missedHere = n;
+  showElsewhere(currentRoom);
+}
 
 export function showElsewhere(currentRoom: string | null) {
   let unread = 0;
@@ -15,7 +23,8 @@ export function showElsewhere(currentRoom: string | null) {
     unread += Number(li.querySelector('.unread-badge:not([hidden]) .n')?.textContent) || 0;
     mentions += Number(li.querySelector('.mention-badge:not([hidden]) .n')?.textContent) || 0;
   }
-  document.title = unread ? `(${unread}) ${baseTitle}` : baseTitle;
+  const total = unread + missedHere;
+  document.title = total ? `(${total}) ${baseTitle}` : baseTitle;
   const back = document.querySelector<HTMLElement>('.room-head .back');
   if (!back) return;
   let badge = back.querySelector<HTMLElement>('.elsewhere');

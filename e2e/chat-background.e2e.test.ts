@@ -1,0 +1,162 @@
+/**
+ * Lets Talk in a background tab (views/client/notify.ts, network.ts keepOpenInBackground): the
+ * chat socket stays open, so the tab's title counts what arrives, a DM or a mention shows a desktop
+ * notification (once she has turned them on), a course message that does not name her does not,
+ * and back on the tab a "New" line marks where she left. Before, hx-ws closed the socket of a
+ * hidden tab and a DM went unseen until she came back.
+ *
+ * Headless Chromium shows every page as visible, so the tab is hidden by giving the document its
+ * hidden state and firing visibilitychange, which is what the page (and hx-ws) listen to.
+ * Notifications are the browser's own (permission granted to the site); the test records which
+ * ones the page made, and clicks one.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser, Page } from 'playwright-core';
+import { describeBrowser, launchBrowser, startServer, stopAll, withArtifactsOnFailure, type TestServer } from './harness';
+import { createCourseRoom, eventually, expectLog, importUsers, logBodies, openRoom, send, signIn, waitConnected, type Account } from './chat-helpers';
+
+const TIMEOUT = 180_000;
+
+/** Every Notification the page makes is kept (the real one is still shown) with its title, body and tag. */
+const RECORD_NOTIFICATIONS = () => {
+  const Real = window.Notification;
+  const made: { title: string; body?: string; tag?: string; n: Notification }[] = [];
+  (window as unknown as { made: typeof made }).made = made;
+  class Recorded extends Real {
+    constructor(title: string, options?: NotificationOptions) {
+      super(title, options);
+      made.push({ title, body: options?.body, tag: options?.tag, n: this });
+    }
+  }
+  Object.defineProperty(window, 'Notification', { value: Recorded, configurable: true, writable: true });
+};
+
+const made = (page: Page) =>
+  page.evaluate(() => (window as unknown as { made: { title: string; body?: string }[] }).made.map(({ title, body }) => ({ title, body })));
+
+async function setHidden(page: Page, hidden: boolean) {
+  await page.evaluate((h) => {
+    Object.defineProperty(document, 'hidden', { value: h, configurable: true });
+    Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+const title = (page: Page) => page.evaluate(() => document.title);
+
+describeBrowser('a background tab (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let ada: Account, bola: Account, chidi: Account, dayo: Account, efe: Account;
+  let roomId: string;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    [ada, bola, chidi, dayo, efe] = (await importUsers(server, [
+      { email: 'ada.obi@unilag.edu.ng', name: 'Ada Obi' },
+      { email: 'bola.ade@unilag.edu.ng', name: 'Bola Ade' },
+      { email: 'chidi.eze@unilag.edu.ng', name: 'Chidi Eze' },
+      { email: 'dayo.bello@unilag.edu.ng', name: 'Dayo Bello' },
+      { email: 'efe.okon@unilag.edu.ng', name: 'Efe Okon' },
+    ])) as [Account, Account, Account, Account, Account];
+    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, bola, chidi, dayo, efe]);
+  }, TIMEOUT);
+
+  afterAll(() => stopAll(browser, server), TIMEOUT);
+
+  test(
+    'keeps its socket: the title counts, a DM and a mention notify and a class message does not, the notification opens the DM, a New line marks where she left',
+    async () => {
+      const [a, b, c] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola), signIn(browser, server, chidi)]);
+      await a.context.grantPermissions(['notifications'], { origin: server.url });
+      await a.page.addInitScript(RECORD_NOTIFICATIONS);
+      await withArtifactsOnFailure('chat-background', a.page, server, async () => {
+        await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
+        await send(b.page, 'Good morning, class');
+        await expectLog(a.page, ['Good morning, class']);
+
+        // Turned on from the Account menu: a first notification shows what they look like.
+        await a.page.getByText('Account', { exact: true }).click();
+        await a.page.getByRole('button', { name: 'Turn on desktop notifications' }).click();
+        await a.page.getByRole('status').filter({ hasText: 'Desktop notifications are on.' }).waitFor();
+        expect(await made(a.page)).toEqual([{ title: 'Desktop notifications are on', body: expect.stringContaining('Direct messages and messages that mention you') }]);
+        await a.page.getByRole('button', { name: 'Turn off desktop notifications' }).waitFor();
+        const baseTitle = await title(a.page);
+
+        await setHidden(a.page, true);
+        await send(b.page, 'The test moved to LT2');
+        await send(b.page, '@ada.obi can you share the notes?');
+        // Chidi writes to Ada directly: a new conversation.
+        await c.page.goto(`${server.url}/people?q=Ada`);
+        await c.page.getByRole('button', { name: 'Message Ada Obi' }).click();
+        await c.page.waitForURL(/\/rooms\/[\w-]+$/);
+        const dmPath = new URL(c.page.url()).pathname;
+        await waitConnected(c.page);
+        await send(c.page, 'Are you coming to the study group?');
+
+        // Still hidden, her tab has all three and says so in its title.
+        await expectLog(a.page, ['Good morning, class', 'The test moved to LT2', '@ada.obi can you share the notes?'], 20_000);
+        await eventually(async () => expect(await title(a.page)).toBe(`(3) ${baseTitle}`), 20_000);
+        await eventually(async () =>
+          expect((await made(a.page)).slice(1)).toEqual([
+            { title: 'Bola Ade in GST101 · Use of English', body: '@ada.obi can you share the notes?' },
+            { title: 'Chidi Eze', body: 'Are you coming to the study group?' },
+          ]),
+        );
+
+        // Back on the tab: the room's two are read, the DM still counts; the New line is above them.
+        await setHidden(a.page, false);
+        await eventually(async () => expect(await title(a.page)).toBe(`(1) ${baseTitle}`));
+        const afterLine = a.page.locator('.log > .new-line + article.msg .body');
+        expect(await afterLine.innerText()).toBe('The test moved to LT2');
+
+        // The DM's notification opens the conversation.
+        await setHidden(a.page, true);
+        await a.page.evaluate(() => (window as unknown as { made: { n: Notification }[] }).made[2]!.n.dispatchEvent(new Event('click')));
+        await a.page.waitForURL(`${server.url}${dmPath}`);
+        await setHidden(a.page, false);
+        await expectLog(a.page, ['Are you coming to the study group?']);
+      });
+      await Promise.all([a.context.close(), b.context.close(), c.context.close()]);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a socket lost while hidden comes back while still hidden; turned off, nothing notifies',
+    async () => {
+      // Two who have not signed in yet (signIn is a first sign-in).
+      const [a, b] = await Promise.all([signIn(browser, server, dayo), signIn(browser, server, efe)]);
+      await a.context.grantPermissions(['notifications'], { origin: server.url });
+      await a.page.addInitScript(RECORD_NOTIFICATIONS);
+      await withArtifactsOnFailure('chat-background-lost', a.page, server, async () => {
+        await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
+        await a.page.getByText('Account', { exact: true }).click();
+        await a.page.getByRole('button', { name: 'Turn on desktop notifications' }).click();
+        await a.page.getByRole('button', { name: 'Turn off desktop notifications' }).waitFor();
+
+        await setHidden(a.page, true);
+        // The network goes and comes back while she is away: the socket is closed and must reopen by itself.
+        await a.context.setOffline(true);
+        await eventually(async () => expect(await a.page.locator('.app').getAttribute('data-conn')).toBe('down'));
+        await a.context.setOffline(false);
+        await waitConnected(a.page, 30_000);
+        await send(b.page, '@dayo.bello are you there?');
+        await eventually(async () => expect((await made(a.page)).map((m) => m.body)).toContain('@dayo.bello are you there?'), 20_000);
+
+        // Turned off: a mention arrives, counted in the title, and nothing is shown.
+        await setHidden(a.page, false);
+        await a.page.getByRole('button', { name: 'Turn off desktop notifications' }).click();
+        await a.page.getByRole('status').filter({ hasText: 'Desktop notifications are off.' }).waitFor();
+        const count = (await made(a.page)).length;
+        await setHidden(a.page, true);
+        await send(b.page, '@dayo.bello last call for the notes');
+        await eventually(async () => expect(await logBodies(a.page)).toContain('@dayo.bello last call for the notes'), 20_000);
+        expect(await title(a.page)).toMatch(/^\(1\) /);
+        expect((await made(a.page)).length).toBe(count);
+      });
+      await Promise.all([a.context.close(), b.context.close()]);
+    },
+    TIMEOUT,
+  );
+});

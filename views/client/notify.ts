@@ -1,0 +1,104 @@
+/**
+ * Desktop notifications, with the user's consent (Account → "Turn on desktop notifications"): what
+ * Mattermost, Element and Slack users expect of a chat left in a background tab. Before this, a
+ * hidden tab even closed its socket (hx-ws's pauseOnBackground), so a DM went unseen until the
+ * student came back.
+ *
+ * What notifies: a direct or group message, or a message that mentions her, from someone else and
+ * not yet read (seq after the room's read mark), while the tab is hidden or the message is in
+ * another room than the one on screen. A course room's other messages do not: a class of 300 would
+ * bury the DMs. Held messages never reach anyone but their sender, so they cannot notify.
+ *
+ * One notification per message (its tag is the message's id): several open tabs show it once.
+ * Clicking it brings the tab forward and opens the room. The choice is kept per account and browser
+ * (localStorage), and the browser's own permission stays the final word (blocked there = nothing).
+ * Browsers that show notifications only for installed apps (Chrome on Android: the constructor
+ * throws) are told so on the button's line, and nothing is attempted again.
+ */
+const NOTICE_CHARS = 140;
+
+export interface Notifier {
+  /** A message pushed to this page (open room or not) that may deserve a notification. */
+  arrived(roomId: string, art: HTMLElement, openRoom: string | null): void;
+}
+
+export function desktopNotifications(me: string): Notifier {
+  const key = `lt-notify:${me}`;
+  const supported = typeof Notification === 'function';
+  const wanted = () => localStorage.getItem(key) === 'on';
+  const allowed = () => supported && wanted() && Notification.permission === 'granted';
+  const toggle = document.getElementById('notify-toggle') as HTMLButtonElement | null;
+  const state = document.getElementById('notify-state');
+
+  function render(note?: string) {
+    if (!toggle || !state) return;
+    const denied = supported && Notification.permission === 'denied';
+    toggle.hidden = !supported || denied || localStorage.getItem(key) === 'unsupported';
+    toggle.textContent = allowed() ? 'Turn off desktop notifications' : 'Turn on desktop notifications';
+    const text =
+      note ??
+      (localStorage.getItem(key) === 'unsupported'
+        ? 'This browser shows notifications only for installed apps.'
+        : denied
+          ? "Desktop notifications are blocked for this site in your browser's settings."
+          : '');
+    state.textContent = text;
+    state.hidden = !text;
+  }
+
+  /** A notification, or false when this browser cannot show one from a page. */
+  function show(title: string, options: NotificationOptions, href: string | null): boolean {
+    let n: Notification;
+    try {
+      n = new Notification(title, options);
+    } catch {
+      localStorage.setItem(key, 'unsupported');
+      render();
+      return false;
+    }
+    n.onclick = () => {
+      window.focus();
+      n.close();
+      if (href && location.pathname !== href) location.assign(href);
+    };
+    return true;
+  }
+
+  toggle?.addEventListener('click', async () => {
+    if (allowed()) {
+      localStorage.setItem(key, 'off');
+      return render('Desktop notifications are off.');
+    }
+    const permission = Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
+    if (permission !== 'granted') return render();
+    localStorage.setItem(key, 'on');
+    // Shown at once, so she sees what one looks like and that her system lets them through.
+    if (show('Desktop notifications are on', { body: 'Direct messages and messages that mention you will show like this while Lets Talk is in the background.', tag: 'lt-notify-on' }, null)) {
+      render('Desktop notifications are on.');
+    }
+  });
+  render();
+
+  return {
+    arrived(roomId, art, openRoom) {
+      if (!allowed() || art.dataset.sender === me || art.dataset.rev !== art.dataset.seq) return;
+      if (!document.hidden && roomId === openRoom) return;
+      const li = document.getElementById(`rl-${roomId}`);
+      if (li && Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) return;
+      const mentioned = (art.dataset.mentions ?? '').split(' ').includes(me);
+      const direct = li?.classList.contains('dm') || li?.classList.contains('group');
+      if (!mentioned && !direct) return;
+      const who = art.querySelector('.who')?.textContent?.trim() || 'Someone';
+      const room = li?.querySelector('.name')?.textContent?.trim();
+      const title = li?.classList.contains('dm') || !room ? who : `${who} in ${room}`;
+      show(title, { body: preview(art), tag: art.id }, `/rooms/${roomId}`);
+    },
+  };
+}
+
+/** The message as a line of text: a file by its name, long text cut. */
+function preview(art: HTMLElement): string {
+  const file = art.querySelector('.file-link')?.textContent?.trim();
+  const text = file ? `📎 ${file}` : (art.querySelector('.body')?.textContent ?? '').replace(/\s+/g, ' ').trim();
+  return text.length > NOTICE_CHARS ? `${text.slice(0, NOTICE_CHARS - 1)}…` : text;
+}
