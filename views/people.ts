@@ -3,12 +3,13 @@ import { html, type Raw } from '../server/http/html';
 import type { User } from '../server/store/types';
 import { alert } from './layout';
 
-export function peoplePage(q: string, people: User[], error?: string | null): Raw {
+/** `emails`: the ids whose address is shown (rooms.ts emailsShown); the others by name and role. */
+export function peoplePage(q: string, people: User[], error?: string | null, emails: Set<string> = new Set()): Raw {
   return html`<main class="card wide"><h1>New message</h1>${alert(error)}
 <form action="/people" method="get" role="search" class="stack"><label for="pq">Find a person</label><input id="pq" name="q" type="search" value="${q}" minlength="2" maxlength="100" autofocus><button type="submit">Find</button></form>
 ${q.trim().length >= 2
   ? people.length
-    ? html`<ul class="people">${people.map((p) => html`<li><span><strong>${p.name}</strong> <span class="hint">${p.role} · ${p.email}</span></span><form method="post" action="/dm"><input type="hidden" name="user" value="${p.id}"><button type="submit" aria-label="Message ${p.name}">Message</button></form></li>`)}</ul>`
+    ? html`<ul class="people">${people.map((p) => html`<li><span><strong>${p.name}</strong> <span class="hint">${p.role}${emails.has(p.id) ? html` · ${p.email}` : ''}</span></span><form method="post" action="/dm"><input type="hidden" name="user" value="${p.id}"><button type="submit" aria-label="Message ${p.name}">Message</button></form></li>`)}</ul>`
     : html`<p role="status">Nobody you can message matches “${q}”.</p>`
   : ''}
 <p class="link-row"><a href="/groups/new">Start a group conversation</a> · <a href="/">Back to rooms</a></p></main>`;

@@ -283,6 +283,22 @@ const PEOPLE_SHOWN = 20;
  * any adult, free and unseen, who is under 18 (search a name seen on a members page: review s16).
  * A blocked or restricted user gets the refusal as an error (contactFilter).
  */
+/**
+ * Whose email address the people search shows `viewer` (ids): staff's (lecturers' and admins'
+ * addresses are the university's directory), and students' she shares a course with (classmates,
+ * whose addresses a group needs), all of them to an administrator. Any other student is shown by
+ * name and role: with every active person offered to adults, the page listed any minor's
+ * university address to any adult, a way to reach her around screening (review s17). The rule
+ * does not depend on anyone's age, so what is shown says nothing of it.
+ */
+export async function emailsShown(ctx: ChatContext, viewer: User, people: User[]): Promise<Set<string>> {
+  const shown = new Set<string>();
+  for (const u of people) {
+    if (viewer.role === 'admin' || u.role !== 'student' || (await ctx.store.rooms.shareRoom(viewer.id, u.id, ['course']))) shown.add(u.id);
+  }
+  return shown;
+}
+
 export async function findPeople(ctx: ChatContext, user: User, query: string) {
   const q = query.trim();
   if (q.length < 2) return [];

@@ -11,7 +11,7 @@ import { viewerPlugin } from '../accounts/guard';
 import { requestInfo } from '../../http/context';
 import type { ChatContext } from './context';
 import { historyPage, memberRoom, sendMessage, unreadAbove } from './messages';
-import { createCourseRoom, findPeople, roomTitle, startDm, summaries } from './rooms';
+import { createCourseRoom, emailsShown, findPeople, roomTitle, startDm, summaries } from './rooms';
 import { contactsByEmails, createGroup, leaveGroup } from './groups';
 import { searchMessages, searchWords } from './search';
 import type { User } from '../../store/types';
@@ -142,7 +142,8 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         const { user } = await requireUser();
         const q = query.q ?? '';
         try {
-          return sendHtml(set, shell(user, 'New message', peoplePage(q, await findPeople(chat, user, q))));
+          const people = await findPeople(chat, user, q);
+          return sendHtml(set, shell(user, 'New message', peoplePage(q, people, null, await emailsShown(chat, user, people))));
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           return sendHtml(set, shell(user, 'New message', peoplePage(q, [], e.message)), httpStatus(e));

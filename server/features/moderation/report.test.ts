@@ -63,6 +63,17 @@ describe('reportMessage', () => {
     expect(s.notices).toEqual([expect.objectContaining({ kind: 'review', severity: 'medium', summary: 'A member reported a message.' })]);
   });
 
+  test("a report of a minor's own message among adults is urgent", async () => {
+    const s = await setUp();
+    const room = await s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name: 'Club', topic: '', createdBy: s.kid.id, dmKey: null }, [
+      { userId: s.kid.id, role: 'owner' },
+      { userId: s.other.id, role: 'member' },
+    ]);
+    const { message } = await sendMessage(s.ctx, s.kid, { roomId: room.id, clientId: cid(), body: 'nobody would care if I was gone' });
+    await reportMessage(s.ctx, s.other, { roomId: room.id, messageId: message.id, origin: 'x' });
+    expect(s.notices).toEqual([expect.objectContaining({ kind: 'review', severity: 'high', summary: 'A member reported a message written by a student under 18.' })]);
+  });
+
   test('refused: one’s own message, a non-member, a message one cannot see; at most 20 an hour', async () => {
     const s = await setUp();
     const { message } = await sendMessage(s.ctx, s.adult, { roomId: s.room.id, clientId: cid(), body: 'hello class' });

@@ -59,17 +59,18 @@ export async function reportMessage(ctx: ChatContext, user: User, input: { roomI
     // The first report of its kind tells the officers: a worry about the writer after a report of
     // harm (or the other way round) is news to them.
     if (first) {
-      const writerMinor = input.concern && isMinor((await ctx.store.users.byId(message.senderId)) ?? { dateOfBirth: null, minorOverride: null });
+      const writerMinor = isMinor((await ctx.store.users.byId(message.senderId)) ?? { dateOfBirth: null, minorOverride: null });
       void ctx.moderation?.notifier?.notify({
         caseId: c.id,
         kind: 'review',
-        // Urgent where a minor is in the conversation, or for a worry about a writer's welfare; a
+        // Urgent where a minor is in the conversation, the writer included (a 16-year-old's post
+        // reported in a room of adults: review s17), or for a worry about a writer's welfare; a
         // report between adults is routine (a full notice queue gives way to urgent ones: notify.ts).
-        severity: c.towardsMinor || input.concern ? 'high' : 'medium',
+        severity: c.towardsMinor || writerMinor || input.concern ? 'high' : 'medium',
         labels: [...new Set([...c.labels, label])],
         summary: input.concern
           ? `A member is worried about the welfare of a message's writer${writerMinor ? ', a student under 18' : ''}.`
-          : `A member reported a message${c.towardsMinor ? ' in a conversation with a student under 18' : ''}.`,
+          : `A member reported a message${c.towardsMinor ? ' in a conversation with a student under 18' : writerMinor ? ' written by a student under 18' : ''}.`,
         url: ctx.moderation.link(`/admin/moderation/cases/${c.id}`),
         at: Date.now(),
       });
