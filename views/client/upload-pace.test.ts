@@ -52,6 +52,27 @@ test('throughput from acknowledgements: pipelined acks give the link rate; time 
   expect(r.bytesPerSec()!).toBeCloseTo(before, -2);
 });
 
+test('a drop with chunks in flight counts against the rate: after wifi, a link that drops shrinks the chunks', () => {
+  const r = new AckRate();
+  r.sent(0);
+  r.acked(256 * KB, 250, true); // 1 MB/s on wifi
+  expect(chunkSize(r.bytesPerSec())).toBe(MAX_CHUNK);
+  // On the bus: each 256 KB chunk is in flight 20 s when the connection drops, nothing acknowledged.
+  let t = 1000;
+  for (let i = 0; i < 3; i++) {
+    r.sent(t);
+    r.lost((t += 20_000));
+    t += 5000;
+  }
+  expect(chunkSize(r.bytesPerSec())).toBe(MIN_CHUNK);
+  // A pause is not a drop: the rate stays.
+  const w = new AckRate();
+  w.sent(0);
+  w.acked(256 * KB, 250, false);
+  w.stop();
+  expect(chunkSize(w.bytesPerSec())).toBe(MAX_CHUNK);
+});
+
 test('a link that slows down is followed within a few chunks; two acks at once do not look like a fast link', () => {
   const r = new AckRate();
   r.sent(0);
@@ -97,7 +118,7 @@ function simulate(size: number, bytesPerSec: number, upMs: number, pick: (rate: 
       rate.acked(n, t + 100, at === size);
     }
     if (stored === size) return { done: true, sent, ms: t };
-    rate.stop();
+    rate.lost(dropAt);
     t = dropAt + 1000;
   }
   return { done: false, sent, ms: t };

@@ -57,9 +57,18 @@ export class AckRate {
     this.since = idle ? null : now;
   }
 
-  /** The connection is gone (or paused): what was in flight is not waited for. */
+  /** Stopped on purpose (paused, told to wait, a new socket): what was in flight is not waited for. */
   stop() {
     this.since = null;
+  }
+
+  /**
+   * The connection dropped at `now`: the time since the last acknowledgement carried nothing the
+   * server kept, and counts so. Else a rate measured on wifi outlived a drop (chunks stayed 256 KB
+   * on the bus: review s17), and the next chunk was sized for the link that had gone.
+   */
+  lost(now: number) {
+    this.acked(0, now, true);
   }
 
   /** Bytes per second, or null before the first acknowledgement. */

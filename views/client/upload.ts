@@ -161,7 +161,7 @@ class Upload {
     ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.rate.stop();
+      this.rate.lost(performance.now());
       if (this.state !== 'sending' && this.state !== 'reconnecting') return;
       // Signed out: the upload cannot go on, so the sign-in page comes without a prompt (toSignIn;
       // the same file chosen again after signing in resumes from the stored offset).
