@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { describeBrowser, launchBrowser, startServer, stopAll, withArtifactsOnFailure, type TestServer } from './harness';
 import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, outboxItems, send, signIn, statusText, waitConnected, type Account } from './chat-helpers';
 import { LOST } from '../views/client/unconfirmed';
+import { startSlowProxy } from './slow-proxy';
 
 const TIMEOUT = 180_000;
 const PHONE = { width: 360, height: 740 };
@@ -17,16 +18,18 @@ const PHONE = { width: 360, height: 740 };
 describeBrowser('a dead link (browser)', () => {
   let server: TestServer;
   let browser: Browser;
-  let ada: Account, bola: Account;
+  let ada: Account, bola: Account, carol: Account, dayo: Account;
   let roomId: string;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    [ada, bola] = (await importUsers(server, [
+    [ada, bola, carol, dayo] = (await importUsers(server, [
       { email: 'ada.eze@unilag.edu.ng', name: 'Ada Eze' },
       { email: 'bola.ade@unilag.edu.ng', name: 'Bola Ade' },
-    ])) as [Account, Account];
-    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, bola]);
+      { email: 'carol.uche@unilag.edu.ng', name: 'Carol Uche' },
+      { email: 'dayo.bello@unilag.edu.ng', name: 'Dayo Bello' },
+    ])) as [Account, Account, Account, Account];
+    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, bola, carol, dayo]);
   }, TIMEOUT);
 
   afterAll(async () => {
@@ -66,6 +69,36 @@ describeBrowser('a dead link (browser)', () => {
         await once(a.page);
       });
       await Promise.all([a.context.close(), b.context.close()]);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a new socket that never opens (its request lost on the dead link) is replaced: back within seconds of the link, not minutes',
+    async () => {
+      // A phone on a mobile link: everything goes through a proxy that can go silent.
+      const proxy = startSlowProxy(Number(new URL(server.url).port), { oneWayMs: 50, bytesPerSec: 1_000_000 });
+      try {
+        const [a, b] = await Promise.all([signIn(browser, { ...server, url: proxy.url }, carol), signIn(browser, server, dayo)]); // first sign-ins
+        await withArtifactsOnFailure('chat-dead-link-connecting', a.page, server, async () => {
+          await Promise.all([openRoom(a.page, { ...server, url: proxy.url }, roomId), openRoom(b.page, server, roomId)]);
+          await waitConnected(a.page);
+          proxy.silence();
+          // Found dead by the heartbeat; the socket that replaces it goes into the silence too.
+          await eventually(async () => expect(await statusText(a.page)).toBe('Reconnecting…'), 60_000, 500);
+          await Bun.sleep(3000);
+          proxy.speak();
+          const back = Date.now();
+          // The stuck attempt is given up 15 s after it began (ConnectWatch): Chromium would wait minutes.
+          await waitConnected(a.page, 30_000);
+          console.log(`dead link: connected ${Math.round((Date.now() - back) / 1000)} s after the link came back`);
+          await send(b.page, 'are you back?');
+          await eventually(async () => expect(await logBodies(a.page)).toContain('are you back?'), 20_000);
+        });
+        await Promise.all([a.context.close(), b.context.close()]);
+      } finally {
+        proxy.stop();
+      }
     },
     TIMEOUT,
   );

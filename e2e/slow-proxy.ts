@@ -95,6 +95,12 @@ export interface SlowProxy {
   stop(): void;
   /** Drops every open connection at once, with the bytes still on their way (no goodbye either way). */
   cut(): void;
+  /**
+   * A link gone dead without a word: every connection open now, or opened before `speak()`, carries
+   * nothing more either way, for ever (TCP never says so); connections opened after `speak()` work.
+   */
+  silence(): void;
+  speak(): void;
   /** Bytes delivered to the server so far, all connections together. */
   readonly upBytes: number;
 }
@@ -107,6 +113,7 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
     upSink: Sink;
     lanes: Lane[];
     cut: boolean;
+    dead: boolean;
   }
   interface Conn {
     toServer: Lane;
@@ -117,6 +124,7 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
   }
   const live = new Set<Live>();
   let upBytes = 0;
+  let silent = false;
   const listener = Bun.listen<Conn>({
     hostname: '127.0.0.1',
     port: 0,
@@ -126,13 +134,14 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
         const upSink: Sink = { socket: null, backlog: [], ended: false };
         const toClient = new Lane(clientSink, opts.oneWayMs, opts.bytesPerSec);
         const toServer = new Lane(upSink, opts.oneWayMs, opts.upBytesPerSec ?? opts.bytesPerSec, (n) => (upBytes += n));
-        const entry: Live = { client: client as Socket<unknown>, clientSink, upSink, lanes: [toClient, toServer], cut: false };
+        const entry: Live = { client: client as Socket<unknown>, clientSink, upSink, lanes: [toClient, toServer], cut: false, dead: silent };
         live.add(entry);
+        if (silent) for (const lane of entry.lanes) lane.drop();
         const upstream = Bun.connect({
           hostname: '127.0.0.1',
           port: targetPort,
           socket: {
-            data: (_s, chunk) => toClient.push(chunk),
+            data: (_s, chunk) => void (entry.dead || toClient.push(chunk)),
             drain: () => drain(upSink),
             close: () => toClient.close(),
             error: () => toClient.close(),
@@ -149,7 +158,7 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
         client.data = { toServer, toClient, upSink, upstream: upstream as Promise<Socket<unknown>>, entry };
         (client.data as Conn & { clientSink: Sink }).clientSink = clientSink;
       },
-      data: (client, chunk) => client.data.toServer.push(chunk),
+      data: (client, chunk) => void (client.data.entry.dead || client.data.toServer.push(chunk)),
       drain: (client) => drain((client.data as Conn & { clientSink: Sink }).clientSink),
       close: (client) => {
         live.delete(client.data?.entry);
@@ -172,6 +181,16 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
     url: `http://127.0.0.1:${listener.port}`,
     stop: () => listener.stop(true),
     cut,
+    silence() {
+      silent = true;
+      for (const c of live) {
+        c.dead = true;
+        for (const lane of c.lanes) lane.drop();
+      }
+    },
+    speak() {
+      silent = false;
+    },
     get upBytes() {
       return upBytes;
     },

@@ -19,7 +19,7 @@ import { toSignIn } from './to-sign-in';
 import { checkSession } from './session-check';
 import { keepOpenInBackground, replaceSocket, watchNetwork, type WsConnection } from './network';
 import { askReport } from './report';
-import { Heartbeat } from './heartbeat';
+import { ConnectWatch, Heartbeat } from './heartbeat';
 import { unconfirmedActions } from './unconfirmed';
 import { dismissableNotices } from './notice';
 import { desktopNotifications } from './notify';
@@ -60,6 +60,7 @@ function start(app: HTMLElement) {
   const edits = editBoxes(send, button);
   const typers = typingLines();
   const heartbeat = new Heartbeat();
+  const connecting = new ConnectWatch<WebSocket>();
   const waiting = unconfirmedActions((room, text) => roomAlert(room, text));
   const notifier = desktopNotifications(me);
   /** Messages from others that arrived in the open room while the tab was hidden. */
@@ -109,7 +110,13 @@ function start(app: HTMLElement) {
   watchNetwork(() => ({ connection, socket }), setStatus);
   // A socket that stays open but carries nothing (heartbeat.ts): given up and replaced, the page
   // says "Reconnecting…", messages wait in the outbox, and deletes and reports not yet answered say so.
+  // A new socket that never opens is replaced too (ConnectWatch).
   setInterval(() => {
+    const opening = connection?.socket?.readyState === WebSocket.CONNECTING ? connection.socket : null;
+    if (connecting.check(opening, Date.now())) {
+      replaceSocket(connection!);
+      return setStatus();
+    }
     if (!isOpen() || !connection) return;
     const next = heartbeat.check(Date.now());
     if (next === 'ping') send({ type: 'ping' });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { Heartbeat, PING_AFTER_MS, PONG_WITHIN_MS } from './heartbeat';
+import { ConnectWatch, Heartbeat, PING_AFTER_MS, PONG_WITHIN_MS } from './heartbeat';
 import { LOST, unconfirmedActions } from './unconfirmed';
 
 describe('heartbeat', () => {
@@ -48,4 +48,19 @@ describe('unconfirmed deletes and reports', () => {
     u.lost();
     expect(said).toHaveLength(2);
   });
+});
+
+test('a socket still connecting after 15 s is given up; each new one gets its own 15 s', () => {
+  const w = new ConnectWatch<string>();
+  expect(w.check(null, 0)).toBe(false);
+  expect(w.check('a', 1000)).toBe(false);
+  expect(w.check('a', 15_999)).toBe(false);
+  expect(w.check('a', 16_000)).toBe(true);
+  // Replaced: the next one starts its own clock.
+  expect(w.check('b', 16_100)).toBe(false);
+  expect(w.check('b', 31_000)).toBe(false);
+  // Opened (nothing connecting), then a later reconnect.
+  expect(w.check(null, 32_000)).toBe(false);
+  expect(w.check('c', 60_000)).toBe(false);
+  expect(w.check('c', 75_000)).toBe(true);
 });

@@ -34,3 +34,28 @@ export class Heartbeat {
     return 'ping';
   }
 }
+
+/** How long a new socket may stay connecting before it is given up and another one tried. */
+export const CONNECT_WITHIN_MS = 15_000;
+
+/**
+ * A new socket that never opens: on a dead mobile link its upgrade request goes nowhere and
+ * Chromium waits minutes for TCP, showing "Reconnecting…" long after the link is back (hx-ws
+ * opens another only when the last one is closed; review s17). The caller passes the socket
+ * being opened (null when none is) on every check; a true answer means "give it up".
+ */
+export class ConnectWatch<T> {
+  private socket: T | null = null;
+  private since = 0;
+
+  constructor(private readonly within = CONNECT_WITHIN_MS) {}
+
+  check(connecting: T | null, now: number): boolean {
+    if (connecting !== this.socket) {
+      this.socket = connecting;
+      this.since = now;
+      return false;
+    }
+    return connecting !== null && now - this.since >= this.within;
+  }
+}
