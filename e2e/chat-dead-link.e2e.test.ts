@@ -38,7 +38,7 @@ describeBrowser('a dead link (browser)', () => {
   }, TIMEOUT);
 
   test(
-    'is found within half a minute: Reconnecting…, the unconfirmed report said, a new message kept; all goes on when the server answers',
+    'is found within half a minute: Reconnecting…, the unconfirmed delete and report said, a new message kept; all goes on when the server answers',
     async () => {
       const [a, b] = await Promise.all([signIn(browser, server, ada, { viewport: PHONE, hasTouch: true, isMobile: true }), signIn(browser, server, bola)]);
       await withArtifactsOnFailure('chat-dead-link', a.page, server, async () => {
@@ -56,8 +56,8 @@ describeBrowser('a dead link (browser)', () => {
         const alertLine = a.page.locator(`#composer-error-${roomId}`);
         // 15 s quiet, a ping, 10 s without an answer (plus the 2.5 s check): found well within a minute.
         await eventually(async () => expect(await statusText(a.page)).toBe('Reconnecting…'), 60_000, 500);
-        // Each unconfirmed action is said in the room (the line shows the last: the report).
-        expect(await alertLine.innerText()).toBe(LOST.report);
+        // Both unconfirmed actions are said in the room's line.
+        expect(await alertLine.innerText()).toBe(`${LOST.delete} ${LOST.report}`);
         await send(a.page, 'typed while the link was dead');
         expect(await outboxItems(a.page)).toEqual([{ body: 'typed while the link was dead', state: expect.stringMatching(/^Pending/) }]);
 

@@ -48,6 +48,16 @@ describe('unconfirmed deletes and reports', () => {
     u.lost();
     expect(said).toHaveLength(2);
   });
+
+  test('a delete and a report waiting in one room are said together (the room has one line)', () => {
+    const said: [string, string][] = [];
+    const u = unconfirmedActions((room, text) => said.push([room, text]));
+    u.sent('report', 'r1', 'm1');
+    u.sent('delete', 'r1', 'm2');
+    u.sent('report', 'r1', 'm3');
+    u.lost();
+    expect(said).toEqual([['r1', `${LOST.delete} ${LOST.report}`]]);
+  });
 });
 
 test('a socket still connecting after 15 s is given up; each new one gets its own 15 s', () => {

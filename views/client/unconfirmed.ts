@@ -22,10 +22,15 @@ export function unconfirmedActions(say: (room: string, text: string) => void) {
     answered(kind: Unconfirmed, messageId: string) {
       return waiting.delete(`${kind}:${messageId}`);
     },
-    /** The socket is gone: every action still waiting is said to be unconfirmed. */
+    /**
+     * The socket is gone: every action still waiting is said to be unconfirmed, in one line per
+     * room (the room has one line: a report's warning said after a delete's replaced it; review s17).
+     */
     lost() {
-      for (const { room, kind } of waiting.values()) say(room, LOST[kind]);
+      const byRoom = new Map<string, Set<Unconfirmed>>();
+      for (const { room, kind } of waiting.values()) byRoom.set(room, (byRoom.get(room) ?? new Set()).add(kind));
       waiting.clear();
+      for (const [room, kinds] of byRoom) say(room, (['delete', 'report'] as const).filter((k) => kinds.has(k)).map((k) => LOST[k]).join(' '));
     },
   };
 }
