@@ -18,7 +18,7 @@ import { ageOn, isMinor } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { publishHidden, publishVisible } from '../chat/messages';
-import { blockUser, freezeRoom, liftIfAllReleased, recordRemoval, type OfficerActor } from './sanctions';
+import { blockUser, freezeRoom, inRoomLock, liftIfAllReleased, recordRemoval, type OfficerActor } from './sanctions';
 import { roomParty } from './party';
 import { OWN_CASE } from './hearing';
 import { keptHiddenByOthers } from './hidden';
@@ -199,7 +199,7 @@ export async function decideCase(
     const now = await ctx.store.messages.byId(existing.roomId, existing.messageId);
     if (now && now.rev !== opts.seenRev) throw conflict(MESSAGE_CHANGED);
   }
-  const decided = await ctx.store.cases.decide(caseId, { decidedBy: actor.userId, decision, reason: why, judgedLabels });
+  const decided = await inRoomLock(existing.roomId, () => ctx.store.cases.decide(caseId, { decidedBy: actor.userId, decision, reason: why, judgedLabels }));
   if (!decided) throw conflict(ALREADY_DECIDED);
   const { roomId, messageId } = decided;
   const m = await ctx.store.messages.byId(roomId, messageId);
@@ -263,8 +263,8 @@ export async function actOnCase(ctx: ChatContext, actor: OfficerActor, caseId: s
   // edit of it was released since), not a deleted one.
   const shown = m !== null && !m.held && !m.deletedAt && m.body === c.text;
   // Decided by another officer while this request ran: a block's decideCase refuses then (inside
-  // its lock); a freeze looks again just before it is made. (Across nodes a window stays, between
-  // this read and the write.)
+  // its lock); a freeze looks again just before it is made, in the room's lock, which decisions
+  // take too (inRoomLock). (Across nodes a window stays, between this read and the write.)
   return freezeRoom(ctx, actor, c, clause, why, shown, async () => {
     if (seen.open && (await ctx.store.cases.byId(caseId))?.status !== 'open') throw conflict(DECIDED_SINCE);
   });

@@ -142,6 +142,26 @@ describe('room freeze', () => {
     });
   }
 
+  test("a release that comes while a freeze is being made waits for it: never a freeze made on a case released after its look", async () => {
+    const s = await setUp();
+    await say(s, s.adult, s.withKid.id, 'REVIEWME come alone');
+    const [c] = await s.store.cases.list();
+    const rev = (await viewCase(s.ctx, s.a(s.officerB), c!.id)).message!.rev;
+    // Officer A's release is sent just as the freeze, its look done, writes the sanction.
+    const create = s.store.sanctions.create.bind(s.store.sanctions);
+    let release: Promise<unknown> | null = null;
+    s.store.sanctions.create = async (input) => {
+      release ??= decideCase(s.ctx, s.a(s.officerA), c!.id, 'release', 'Harmless.', { seenRev: rev });
+      await Bun.sleep(20);
+      return create(input);
+    };
+    const freeze = await actOnCase(s.ctx, s.a(s.officerB), c!.id, 'freeze', 'SG-6', 'A threat.', { rev, open: true });
+    // The case was still open when the freeze was made: the release is decided after it (without
+    // the lock it landed in the 20 ms between the freeze's look and its making).
+    await release;
+    expect((await s.store.cases.byId(c!.id))!.decidedAt!).toBeGreaterThanOrEqual(freeze.createdAt);
+  });
+
   test('an officer who answers for the room (its owner) cannot freeze it; a block from a page opened before an edit is refused', async () => {
     const s = await setUp();
     const officerOwner = (await s.store.users.update(s.adult.id, { permissions: ['safeguarding'] }))!; // owns BIO101

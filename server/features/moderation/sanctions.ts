@@ -63,6 +63,14 @@ function notifyOfficers(ctx: ChatContext, s: Sanction, kind: NoticeKind, summary
  */
 const subjectLock = new KeyedLock();
 
+/**
+ * A case decided inside its room's lock (decideCase): a freeze looks at the case and is made in
+ * that lock, so a release cannot land between its look and its making on this node (review s17).
+ */
+export function inRoomLock<T>(roomId: string, fn: () => Promise<T>): Promise<T> {
+  return subjectLock.run(`room:${roomId}`, fn);
+}
+
 /** Null when the subject already has one of this kind in force (possibly created by another server just now). */
 async function create(ctx: ChatContext, actor: Actor, input: Omit<NewSanction, 'deadline' | 'actorId'>): Promise<Sanction | null> {
   if (!clauseById(input.clause)) throw badRequest('Choose the policy clause this action is based on.');
@@ -157,7 +165,7 @@ export async function blockUser(ctx: ChatContext, actor: OfficerActor, c: Modera
 /** `before`: a last check inside the lock, just before the freeze is made (as blockUser's). */
 export async function freezeRoom(ctx: ChatContext, actor: OfficerActor, c: ModerationCase, clause: string, reason: string, shown: boolean, before: () => Promise<void> = async () => {}): Promise<Sanction> {
   if (!clauseById(clause)) throw badRequest('Choose the policy clause this action is based on.');
-  return subjectLock.run(`room:${c.roomId}`, async () => {
+  return inRoomLock(c.roomId, async () => {
     const existing = await ctx.store.sanctions.list({ roomId: c.roomId, kind: ['freeze'], status: IN_FORCE, limit: 1 });
     if (existing.length) throw conflict('This room is already frozen.');
     await before();
