@@ -39,4 +39,13 @@ describe('fileKind', () => {
     expect(fileKind('application/octet-stream', 'notes.fromthelecture')).toBe('File');
     expect(fileKind('application/octet-stream', 'x.')).toBe('File');
   });
+
+  test('a name that runs as a program is labelled by its extension, whatever type the uploader gave', () => {
+    expect(fileKind('application/pdf', 'setup.exe')).toBe('EXE');
+    expect(fileKind('image/png', 'photo.png.apk')).toBe('APK');
+    expect(fileKind('text/plain', 'notes.BAT')).toBe('BAT');
+    expect(fileKind('application/pdf', 'lab2.js')).toBe('JavaScript');
+    expect(fileKind('application/x-sh', 'build.sh')).toBe('Shell script');
+    expect(fileKind('application/pdf', 'exe-notes.pdf')).toBe('PDF');
+  });
 });

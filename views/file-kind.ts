@@ -63,8 +63,18 @@ const MEDIA: Record<string, string> = { image: 'Image', audio: 'Audio', video: '
 /** An extension worth showing: a few letters or digits (a long "extension" is part of a name, not a format). */
 const EXTENSION = /\.([a-z0-9]{1,6})$/i;
 
+/**
+ * Names that run as programs when opened (Windows, Android, macOS, scripts). The type is the
+ * uploader's word: `setup.exe` sent as application/pdf was labelled "PDF", and saved it runs
+ * (review s17). Such a name is labelled by its extension, whatever the type says.
+ */
+const RUNS = /\.(exe|msi|bat|cmd|com|scr|pif|cpl|apk|xapk|jar|vbs|vbe|js|jse|wsf|wsh|ps1|psm1|hta|lnk|reg|dll|app|dmg|pkg|command|sh|run)$/i;
+const RUNS_KNOWN: Record<string, string> = { js: 'JavaScript', sh: 'Shell script' };
+
 /** "Word document", "PDF", "Image (PNG)"…; an unknown type: the name's extension in capitals ("DWG"), else "File". */
 export function fileKind(type: string, name: string): string {
+  const runs = RUNS.exec(name)?.[1]?.toLowerCase();
+  if (runs) return RUNS_KNOWN[runs] ?? runs.toUpperCase();
   const known = NAMES[type];
   if (known) return known;
   const [media, sub] = type.split('/') as [string, string | undefined];
