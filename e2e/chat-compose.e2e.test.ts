@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
 import { describeBrowser, launchBrowser, serverStore, startServer, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
-import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, OFFLINE_TEXT, openRoom, send, signIn, statusText, waitConnected, type Account, type Signed } from './chat-helpers';
+import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, OFFLINE_TEXT, openRoom, outboxItems, send, signIn, statusText, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
 
@@ -229,6 +229,21 @@ describeBrowser('composing (browser)', () => {
         await eventually(async () => expect(await logBodies(page)).toContain('sent with Enter'));
       });
       await phone.close();
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'over the sending limit (10 in 10 s) a message waits in the outbox saying why, and goes by itself',
+    async () => {
+      await withArtifactsOnFailure('compose-limit', c.page, server, async () => {
+        await Promise.all([openRoom(c.page, server, roomId), openRoom(b.page, server, roomId)]);
+        const burst = Array.from({ length: 12 }, (_, i) => `quiz answer ${i + 1}`);
+        for (const text of burst) await send(c.page, text);
+        await eventually(async () => expect(await outboxItems(c.page)).toContainEqual({ body: 'quiz answer 12', state: 'Pending — many messages in a short time: it goes by itself in a few seconds' }));
+        await eventually(async () => expect(await outboxItems(c.page)).toEqual([]), 20_000);
+        await eventually(async () => expect((await logBodies(b.page)).filter((x) => x.startsWith('quiz answer '))).toEqual(burst), 20_000);
+      });
     },
     TIMEOUT,
   );

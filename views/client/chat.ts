@@ -65,6 +65,8 @@ function start(app: HTMLElement) {
   const notifier = desktopNotifications(me);
   /** Messages from others that arrived in the open room while the tab was hidden. */
   let missed = 0;
+  /** Outbox entries refused for now by the sending limit (10 in 10 s), sent again when it allows. */
+  const throttled = new Set<string>();
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {
@@ -174,8 +176,15 @@ function start(app: HTMLElement) {
     } else if (msg.type === 'ack' && msg.clientId) {
       if (outbox.remove(msg.clientId)) renderOutbox();
     } else if (msg.type === 'reject' && msg.clientId) {
-      if (msg.retryAfterSec) setTimeout(flushOutbox, msg.retryAfterSec * 1000);
-      else outbox.update(msg.clientId, { state: 'failed', error: msg.message });
+      if (msg.retryAfterSec) {
+        // Over the sending limit: it stays pending and goes by itself, saying why it waits.
+        throttled.add(msg.clientId);
+        setTimeout(() => {
+          throttled.delete(msg.clientId!);
+          renderOutbox();
+          flushOutbox();
+        }, msg.retryAfterSec * 1000);
+      } else outbox.update(msg.clientId, { state: 'failed', error: msg.message });
       renderOutbox();
     } else if (msg.type === 'reject-edit' && msg.id && msg.room) {
       const art = document.getElementById(`m-${msg.id}`);
@@ -341,7 +350,14 @@ function start(app: HTMLElement) {
           body.textContent = p.body; // text, never HTML
           const state = document.createElement('span');
           state.className = 'state';
-          state.textContent = p.state === 'failed' ? `Not sent: ${p.error ?? 'error'}` : waiting ? 'Pending — waiting for connection' : 'Pending';
+          state.textContent =
+            p.state === 'failed'
+              ? `Not sent: ${p.error ?? 'error'}`
+              : waiting
+                ? 'Pending — waiting for connection'
+                : throttled.has(p.clientId)
+                  ? 'Pending — many messages in a short time: it goes by itself in a few seconds'
+                  : 'Pending';
           li.append(body, state);
           if (p.state === 'failed') li.append(button('Retry', 'retry'), button('Discard', 'discard'));
           return li;
