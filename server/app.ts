@@ -24,6 +24,7 @@ import { Sfu } from './rtc/sfu';
 import { callRoutes } from './features/calls/routes';
 import { fileRoutes } from './features/files/routes';
 import { createTransfers, transferRoutes } from './features/files/transfer-routes';
+import { offlineRoutes } from './features/offline/routes';
 import { pushCallStates } from './features/calls/actions';
 import { createLimiters } from './features/accounts/auth';
 import { adminRoutes, metricsRoute } from './features/admin/routes';
@@ -107,6 +108,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     .use(fileRoutes(app, chat))
     .use(noticeRoutes(app, chat))
     .use(transferRoutes(app, transfers, hub))
+    .use(offlineRoutes(app))
     .use(adminRoutes(app, chat, { activeCalls: () => sfu.stats().calls }))
     .use(metricsRoute(app, chat.hub, () => sfu.stats().calls));
   return Object.assign(elysia, { hub, chat, sfu, transfers });

@@ -10,15 +10,17 @@ export interface Shell {
   /** Asset URL lookup (name → hashed URL). */
   asset: (name: string) => string;
   scripts?: string[];
+  /** More in the head (the offline page's refresh). */
+  head?: Raw;
 }
 
-export function layout({ title, body, asset, scripts = [] }: Shell): Raw {
+export function layout({ title, body, asset, scripts = [], head }: Shell): Raw {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Lets Talk</title>
+${head ?? ''}<title>${title} · Lets Talk</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${asset('app.css')}">
 ${scripts.map((s) => html`<script src="${asset(s)}" defer></script>`)}

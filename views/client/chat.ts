@@ -23,6 +23,7 @@ import { ConnectWatch, Heartbeat } from './heartbeat';
 import { unconfirmedActions } from './unconfirmed';
 import { dismissableNotices } from './notice';
 import { desktopNotifications } from './notify';
+import { registerOfflinePage } from './offline';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
 
@@ -454,6 +455,7 @@ function start(app: HTMLElement) {
   // ---- page start -------------------------------------------------------------------------
   watchLengths();
   dismissableNotices();
+  registerOfflinePage();
   document.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
   const log = document.querySelector<HTMLElement>('.log');
   if (log) {

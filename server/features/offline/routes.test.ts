@@ -1,0 +1,44 @@
+/** The site's service worker and its offline page (routes.ts); the browser side is e2e/offline.e2e.test.ts. */
+import { describe, expect, test } from 'bun:test';
+import { Client, testApp } from '../../testing';
+import { workerSource } from './routes';
+import { loadAssets } from '../../http/assets';
+
+const css = async () => (await loadAssets()).url('app.css');
+
+describe('offline page', () => {
+  test('GET /sw.js: the worker, with the offline page and the current stylesheet to keep, never cached stale', async () => {
+    const t = await testApp();
+    const res = await new Client(t.app).get('/sw.js');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const text = await res.text();
+    expect(text).toContain(`const FILES = ${JSON.stringify(['/offline', await css()])};`);
+    expect(text).not.toContain('__FILES__');
+    expect(text).not.toContain('__VERSION__');
+    // Valid script (the worker would fail to install otherwise).
+    expect(() => new Function(text)).not.toThrow();
+  });
+
+  test('a new stylesheet makes a new worker (and cache name)', () => {
+    const version = (src: string) => /const CACHE = `lt-offline-\$\{"(\w+)"\}`/.exec(src)?.[1];
+    const a = version(workerSource(['/offline', '/assets/app.aaaa.css']));
+    const b = version(workerSource(['/offline', '/assets/app.bbbb.css']));
+    expect(a).toBeTruthy();
+    expect(b).toBeTruthy();
+    expect(a).not.toBe(b);
+  });
+
+  test('GET /offline: a static page for anyone, signed in or not, that tries again by itself', async () => {
+    const t = await testApp();
+    const res = await new Client(t.app).get('/offline');
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('<h1>No connection</h1>');
+    expect(page).toContain('<meta http-equiv="refresh" content="15">');
+    expect(page).toContain('<a href="">Try again now</a>');
+    expect(page).toContain(await css());
+    expect(page).not.toContain('<script');
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * A page opened without a connection (a student on a bus taps a room in her history, or reloads in
+ * a dead spot) showed Chromium's own error page, and only a manual reload brought the app back.
+ * GET /sw.js is a service worker for the whole site that answers a failed navigation with the
+ * page of GET /offline (kept in the browser's cache with its stylesheet: nobody's data), which
+ * says so and tries again every 15 s by itself (a meta refresh: no script needed); a Try again
+ * link does it at once. Registered by the chat pages (views/client/offline.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Elysia } from 'elysia';
+import type { AppContext } from '../../deps';
+import { sendHtml } from '../../http/respond';
+import { offlinePage } from '../../../views/offline';
+
+const SOURCE = readFileSync(join(import.meta.dir, 'sw.js'), 'utf8');
+
+/** The worker's text for this build: a new stylesheet makes a new worker, which replaces the cache. */
+export function workerSource(files: string[]): string {
+  const version = Bun.hash(files.join('\n')).toString(36);
+  return SOURCE.replace('__FILES__', JSON.stringify(files)).replace('__VERSION__', JSON.stringify(version));
+}
+
+export function offlineRoutes(app: AppContext) {
+  const sw = workerSource(['/offline', app.assets.url('app.css')]);
+  return new Elysia({ name: 'offline' })
+    .get('/sw.js', () => new Response(sw, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' } }))
+    .get('/offline', ({ set }) => {
+      set.headers['cache-control'] = 'no-cache';
+      return sendHtml(set, offlinePage(app.assets.url));
+    });
+}

@@ -1,0 +1,44 @@
+/*
+ * Lets Talk's page worker (scope /): a page opened with no connection shows our "No connection"
+ * page, which tries again by itself, instead of the browser's error page (README "Poor
+ * connections"). Only navigations are touched, and only when the network fails: everything else,
+ * and every answer the server gives (errors included), goes through as if the worker were not here.
+ * Nothing of any user's is cached: the offline page and its stylesheet only.
+ * The file list and version below are filled in by server/features/offline/routes.ts.
+ */
+const FILES = __FILES__;
+const CACHE = `lt-offline-${__VERSION__}`;
+
+self.addEventListener('install', (e) => {
+  e.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => c.addAll(FILES))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (e) => {
+  e.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('lt-offline-') && k !== CACHE).map((k) => caches.delete(k))))
+      // The page's request starts while the worker wakes up, so a worker costs a navigation no time.
+      .then(() => self.registration.navigationPreload?.enable())
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (e) => {
+  const req = e.request;
+  if (req.mode !== 'navigate' || req.method !== 'GET') return;
+  e.respondWith(
+    (async () => {
+      try {
+        return (await e.preloadResponse) ?? (await fetch(req));
+      } catch {
+        return (await caches.match('/offline', { cacheName: CACHE })) ?? Response.error();
+      }
+    })(),
+  );
+});
