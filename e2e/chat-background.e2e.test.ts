@@ -4,43 +4,15 @@
  * notification (once she has turned them on), a course message that does not name her does not,
  * and back on the tab a "New" line marks where she left. Before, hx-ws closed the socket of a
  * hidden tab and a DM went unseen until she came back.
- *
- * Headless Chromium shows every page as visible, so the tab is hidden by giving the document its
- * hidden state and firing visibilitychange, which is what the page (and hx-ws) listen to.
- * Notifications are the browser's own (permission granted to the site); the test records which
- * ones the page made, and clicks one.
+ * How a tab is hidden and notifications are seen: notify-helpers.ts.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, startServer, stopAll, withArtifactsOnFailure, type TestServer } from './harness';
+import { allowNotifications, clickNotification, made, setHidden, turnOnNotifications } from './notify-helpers';
 import { createCourseRoom, eventually, expectLog, importUsers, logBodies, openRoom, send, signIn, waitConnected, type Account } from './chat-helpers';
 
 const TIMEOUT = 180_000;
-
-/** Every Notification the page makes is kept (the real one is still shown) with its title, body and tag. */
-const RECORD_NOTIFICATIONS = () => {
-  const Real = window.Notification;
-  const made: { title: string; body?: string; tag?: string; n: Notification }[] = [];
-  (window as unknown as { made: typeof made }).made = made;
-  class Recorded extends Real {
-    constructor(title: string, options?: NotificationOptions) {
-      super(title, options);
-      made.push({ title, body: options?.body, tag: options?.tag, n: this });
-    }
-  }
-  Object.defineProperty(window, 'Notification', { value: Recorded, configurable: true, writable: true });
-};
-
-const made = (page: Page) =>
-  page.evaluate(() => (window as unknown as { made: { title: string; body?: string }[] }).made.map(({ title, body }) => ({ title, body })));
-
-async function setHidden(page: Page, hidden: boolean) {
-  await page.evaluate((h) => {
-    Object.defineProperty(document, 'hidden', { value: h, configurable: true });
-    Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
-}
 
 const title = (page: Page) => page.evaluate(() => document.title);
 
@@ -68,8 +40,7 @@ describeBrowser('a background tab (browser)', () => {
     'keeps its socket: the title counts, a DM and a mention notify and a class message does not, the notification opens the DM, a New line marks where she left',
     async () => {
       const [a, b, c] = await Promise.all([signIn(browser, server, ada), signIn(browser, server, bola), signIn(browser, server, chidi)]);
-      await a.context.grantPermissions(['notifications'], { origin: server.url });
-      await a.page.addInitScript(RECORD_NOTIFICATIONS);
+      await allowNotifications(a.context, a.page, server.url);
       await withArtifactsOnFailure('chat-background', a.page, server, async () => {
         await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
         await send(b.page, 'Good morning, class');
@@ -112,7 +83,7 @@ describeBrowser('a background tab (browser)', () => {
 
         // The DM's notification opens the conversation.
         await setHidden(a.page, true);
-        await a.page.evaluate(() => (window as unknown as { made: { n: Notification }[] }).made[2]!.n.dispatchEvent(new Event('click')));
+        await clickNotification(a.page, 2);
         await a.page.waitForURL(`${server.url}${dmPath}`);
         await setHidden(a.page, false);
         await expectLog(a.page, ['Are you coming to the study group?']);
@@ -127,13 +98,10 @@ describeBrowser('a background tab (browser)', () => {
     async () => {
       // Two who have not signed in yet (signIn is a first sign-in).
       const [a, b] = await Promise.all([signIn(browser, server, dayo), signIn(browser, server, efe)]);
-      await a.context.grantPermissions(['notifications'], { origin: server.url });
-      await a.page.addInitScript(RECORD_NOTIFICATIONS);
+      await allowNotifications(a.context, a.page, server.url);
       await withArtifactsOnFailure('chat-background-lost', a.page, server, async () => {
         await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
-        await a.page.getByText('Account', { exact: true }).click();
-        await a.page.getByRole('button', { name: 'Turn on desktop notifications' }).click();
-        await a.page.getByRole('button', { name: 'Turn off desktop notifications' }).waitFor();
+        await turnOnNotifications(a.page);
 
         await setHidden(a.page, true);
         // The network goes and comes back while she is away: the socket is closed and must reopen by itself.

@@ -154,6 +154,10 @@ function start(app: HTMLElement) {
       const sel = p.getAttribute('hx-target') ?? '';
       const id = sel.startsWith('#') ? sel.slice(1) : '';
       const target = id ? document.getElementById(id) : null;
+      if (id.startsWith('call-status-')) {
+        const status = p.querySelector('.call-status');
+        if (status) notifier.callState(id.slice(12), status, openRoom());
+      }
       if (id.startsWith('log-')) {
         onMessages(id.slice(4), target, p, p.getAttribute('hx-swap') === 'innerHTML');
       } else if (id.startsWith('typing-')) {

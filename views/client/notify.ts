@@ -7,7 +7,9 @@
  * What notifies: a direct or group message, or a message that mentions her, from someone else and
  * not yet read (seq after the room's read mark), while the tab is hidden or the message is in
  * another room than the one on screen. A course room's other messages do not: a class of 300 would
- * bury the DMs. Held messages never reach anyone but their sender, so they cannot notify.
+ * bury the DMs. Held messages never reach anyone but their sender, so they cannot notify. A call
+ * starting in a conversation, or a lecture starting in a course, notifies the same way (a call
+ * otherwise rang nowhere).
  *
  * One notification per message (its tag is the message's id): several open tabs show it once.
  * Clicking it brings the tab forward and opens the room. The choice is kept per account and browser
@@ -20,6 +22,8 @@ const NOTICE_CHARS = 140;
 export interface Notifier {
   /** A message pushed to this page (open room or not) that may deserve a notification. */
   arrived(roomId: string, art: HTMLElement, openRoom: string | null): void;
+  /** A room's call state pushed to this page (views/calls.ts callStatus). */
+  callState(roomId: string, status: Element, openRoom: string | null): void;
 }
 
 export function desktopNotifications(me: string): Notifier {
@@ -79,7 +83,26 @@ export function desktopNotifications(me: string): Notifier {
   });
   render();
 
+  /** Rooms with a call in progress, as this page last knew (from the room list, then pushes). */
+  const inCall = new Set(Array.from(document.querySelectorAll<HTMLElement>('#room-list li[data-room]'), (li) => (li.querySelector('.call-badge:not([hidden])') ? li.dataset.room! : '')).filter(Boolean));
+
   return {
+    callState(roomId, status, openRoom) {
+      // A status that fetches itself says nothing yet (it stands in while the page's socket was down).
+      if (status.hasAttribute('data-closed')) return;
+      const active = status.getAttribute('data-active') === 'true';
+      const started = active && !inCall.has(roomId);
+      if (active) inCall.add(roomId);
+      else inCall.delete(roomId);
+      if (!started || !allowed() || (!document.hidden && roomId === openRoom)) return;
+      // A call rings where it is meant for you: a conversation's, or a lecture in your course (not
+      // any call a few classmates start in a course room).
+      const li = document.getElementById(`rl-${roomId}`);
+      const lecture = status.getAttribute('data-mode') === 'lecture';
+      if (!lecture && !(li?.classList.contains('dm') || li?.classList.contains('group'))) return;
+      const room = li?.querySelector('.name')?.textContent?.trim() ?? 'a room';
+      show(lecture ? `Lecture: ${room}` : `Call: ${room}`, { body: `${lecture ? 'A lecture' : 'A call'} has started. Open the room to join.`, tag: `call-${roomId}` }, `/rooms/${roomId}`);
+    },
     arrived(roomId, art, openRoom) {
       if (!allowed() || art.dataset.sender === me || art.dataset.rev !== art.dataset.seq) return;
       if (!document.hidden && roomId === openRoom) return;
