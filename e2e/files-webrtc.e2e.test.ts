@@ -256,8 +256,9 @@ describeBrowser('direct file transfers (browser)', () => {
         const startAndWait = async () => {
           await offer.getByRole('button', { name: 'Receive' }).click();
           // receives()[0] is the cancelled receive until the new one's sink is open: wait for a live one.
+          // (The hooks come with upload.js, which the first press loads.)
           await b.page.waitForFunction(() => {
-            const r = (window as any).letstalkTransfers.receives()[0];
+            const r = (window as any).letstalkTransfers?.receives()[0];
             return r?.state === 'receiving' && r.offset >= 2 * 1024 * 1024;
           }, null, { timeout: 60_000 });
         };

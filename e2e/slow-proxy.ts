@@ -103,6 +103,8 @@ export interface SlowProxy {
   speak(): void;
   /** Bytes delivered to the server so far, all connections together. */
   readonly upBytes: number;
+  /** Bytes delivered to the browser so far, all connections together. */
+  readonly downBytes: number;
 }
 
 /** `upBytesPerSec`: the way to the server, when slower than `bytesPerSec` (the way back). */
@@ -124,6 +126,7 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
   }
   const live = new Set<Live>();
   let upBytes = 0;
+  let downBytes = 0;
   let silent = false;
   const listener = Bun.listen<Conn>({
     hostname: '127.0.0.1',
@@ -132,7 +135,7 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
       open(client) {
         const clientSink: Sink = { socket: client as Socket<unknown>, backlog: [], ended: false };
         const upSink: Sink = { socket: null, backlog: [], ended: false };
-        const toClient = new Lane(clientSink, opts.oneWayMs, opts.bytesPerSec);
+        const toClient = new Lane(clientSink, opts.oneWayMs, opts.bytesPerSec, (n) => (downBytes += n));
         const toServer = new Lane(upSink, opts.oneWayMs, opts.upBytesPerSec ?? opts.bytesPerSec, (n) => (upBytes += n));
         const entry: Live = { client: client as Socket<unknown>, clientSink, upSink, lanes: [toClient, toServer], cut: false, dead: silent };
         live.add(entry);
@@ -193,6 +196,9 @@ export function startSlowProxy(targetPort: number, opts: { oneWayMs: number; byt
     },
     get upBytes() {
       return upBytes;
+    },
+    get downBytes() {
+      return downBytes;
     },
   };
 }

@@ -4,7 +4,8 @@ import type { User } from '../server/store/types';
 import { layout } from './layout';
 import { isOfficer } from '../server/features/accounts/model';
 
-export const APP_SCRIPTS = ['app.js', 'call.js', 'upload.js'];
+/** Only app.js: call.js and upload.js are loaded when first needed (views/client/on-demand.ts). */
+export const APP_SCRIPTS = ['app.js'];
 
 export function appShell(opts: { user: User; title: string; body: Raw; asset: (n: string) => string; roomOpen?: boolean; banner?: Raw }): Raw {
   const { user } = opts;

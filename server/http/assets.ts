@@ -54,9 +54,12 @@ export class Assets {
 
 const ROOT = join(import.meta.dir, '../..');
 
-/** Bundles the browser module (views/client) with Bun.build: one minified file, no framework. */
-export async function buildClient(entry = join(ROOT, 'views/client/chat.ts')): Promise<string> {
-  const out = await Bun.build({ entrypoints: [entry], target: 'browser', minify: true, format: 'iife' });
+/**
+ * Bundles the browser module (views/client) with Bun.build: one minified file, no framework.
+ * `define` sets build-time constants (identifier → JSON).
+ */
+export async function buildClient(entry = join(ROOT, 'views/client/chat.ts'), define: Record<string, string> = {}): Promise<string> {
+  const out = await Bun.build({ entrypoints: [entry], target: 'browser', minify: true, format: 'iife', define });
   if (!out.success) throw new Error(`client build failed: ${out.logs.map(String).join('\n')}`);
   return out.outputs[0]!.text();
 }
@@ -74,12 +77,15 @@ export function loadAssets(): Promise<Assets> {
     const htmx = readFileSync(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js'), 'utf8');
     const hxWs = readFileSync(join(ROOT, 'node_modules/htmx.org/dist/ext/hx-ws.min.js'), 'utf8');
     assets.add({ name: 'htmx.js', body: htmx });
+    // Calls and files are loaded by app.js when first used (views/client/on-demand.ts), from the
+    // hashed URLs built into it: a changed call.js gives app.js a new hash too.
+    assets.add({ name: 'call.js', body: await buildClient(join(ROOT, 'views/client/call.ts')) });
+    assets.add({ name: 'upload.js', body: await buildClient(join(ROOT, 'views/client/upload.ts')) });
+    const lazy = { call: assets.url('call.js'), upload: assets.url('upload.js') };
     // One script for the chat pages: htmx starts on a timer after its own code runs, so the ws
     // extension and our listeners must already be defined by then; in one file they always are
     // (separate deferred files raced on slow links). One request instead of three, too.
-    assets.add({ name: 'app.js', body: `${htmx}\n;${hxWs}\n;${await buildClient()}` });
-    assets.add({ name: 'call.js', body: await buildClient(join(ROOT, 'views/client/call.ts')) });
-    assets.add({ name: 'upload.js', body: await buildClient(join(ROOT, 'views/client/upload.ts')) });
+    assets.add({ name: 'app.js', body: `${htmx}\n;${hxWs}\n;${await buildClient(undefined, { LT_LAZY: JSON.stringify(lazy) })}` });
     assets.add({ name: 'signed-out.js', body: await buildClient(join(ROOT, 'views/client/signed-out.ts')) });
     return assets;
   })());

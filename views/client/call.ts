@@ -1,10 +1,12 @@
 /**
- * Browser side of calls (README "Calls"): no framework, bundled with Bun.build into call.js.
- * Wires the room's call bar and call panel buttons to one CallClient (views/client/call-client.ts);
- * the buttons and their accessible names are rendered by views/calls.ts.
+ * Browser side of calls (README "Calls"): no framework, bundled with Bun.build into call.js, which
+ * app.js loads on the first press of a call bar's button (call-bar.ts) and hands that press on
+ * (CALL_PRESS). Wires the bar and the call panel's buttons to one CallClient
+ * (views/client/call-client.ts); the buttons and their accessible names are rendered by views/calls.ts.
  */
 import { CallClient } from './call-client';
 import type { Resume } from './call-media';
+import { CALL_PRESS } from './demand-events';
 
 let current: CallClient | null = null;
 
@@ -49,21 +51,23 @@ function open(roomId: string, panel: HTMLElement, start?: 'group' | 'lecture', r
 }
 (window as unknown as { letstalkCall: () => CallClient | null }).letstalkCall = () => current;
 
-document.addEventListener('click', (e) => {
-  const el = (e.target as Element).closest<HTMLElement>('[data-call],[data-act],[data-host]');
-  if (!el) return;
+document.addEventListener(CALL_PRESS, (e) => {
+  const el = e.target as HTMLElement;
   const bar = el.closest<HTMLElement>('.call-bar');
-  if (el.dataset.call && bar) {
-    if (current) return;
-    // A lecture in place of the group call in progress: it ends that call for everyone in it.
-    const takeover = el.classList.contains('call-takeover');
-    if (takeover && !confirm('Start a lecture? The call in progress ends for everyone in it; they can join the lecture.')) return;
-    const roomId = bar.dataset.room!;
-    const panel = document.getElementById(`call-panel-${roomId}`);
-    if (!panel) return;
-    open(roomId, panel, el.dataset.call === 'join' ? undefined : (el.dataset.call as 'group' | 'lecture'), undefined, takeover);
-    return;
-  }
+  if (!el.dataset.call || !bar || current) return;
+  // A lecture in place of the group call in progress: it ends that call for everyone in it.
+  const takeover = el.classList.contains('call-takeover');
+  if (takeover && !confirm('Start a lecture? The call in progress ends for everyone in it; they can join the lecture.')) return;
+  const roomId = bar.dataset.room!;
+  const panel = document.getElementById(`call-panel-${roomId}`);
+  if (!panel) return;
+  open(roomId, panel, el.dataset.call === 'join' ? undefined : (el.dataset.call as 'group' | 'lecture'), undefined, takeover);
+});
+
+// The call panel's controls and a host's roster buttons: they act on the call this page is in.
+document.addEventListener('click', (e) => {
+  const el = (e.target as Element).closest<HTMLElement>('[data-act],[data-host]');
+  if (!el) return;
   const c = current;
   if (!c) return;
   if (el.dataset.host) {
@@ -102,20 +106,6 @@ document.addEventListener('change', (e) => {
   current.quality = el.value as 'auto' | 'low' | 'high';
   current.setView();
 });
-
-// The bar's buttons follow the call's state (CSS on the pushed status): a pushed status can hide
-// the button that has the keyboard focus (Join call once the call ends, Start call once one
-// starts), which drops the focus to the page's body. It goes to the bar's button now shown instead.
-let lastFocus: Element | null = null;
-document.addEventListener('focusin', (e) => (lastFocus = e.target as Element));
-new MutationObserver(() => {
-  const bar = lastFocus?.closest<HTMLElement>('.call-bar');
-  const active = document.activeElement as HTMLElement | null;
-  // Lost now, or about to be: a focused element hidden keeps the focus until the next rendering.
-  const lost = !active || active === document.body || (bar?.contains(active) && active.offsetParent === null);
-  if (!bar || !lost || bar.hasAttribute('data-in-call')) return;
-  [...bar.querySelectorAll<HTMLElement>('button')].find((b) => b.offsetParent !== null)?.focus();
-}).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-active', 'data-in-call', 'data-closed'] });
 
 // Leaving the page leaves the call (the server also cleans up when the socket drops).
 addEventListener('pagehide', () => current?.leave());

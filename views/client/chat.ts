@@ -24,8 +24,14 @@ import { unconfirmedActions } from './unconfirmed';
 import { dismissableNotices } from './notice';
 import { desktopNotifications } from './notify';
 import { registerOfflinePage } from './offline';
+import { onDemand, type Lazy } from './on-demand';
+import { callBar } from './call-bar';
+import { attachFiles } from './attach';
+import { offerButtons } from './offer-buttons';
 
 declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
+/** The hashed URLs of call.js and upload.js, set when app.js is built (server/http/assets.ts). */
+declare const LT_LAZY: Record<Lazy, string>;
 
 interface WsDetail {
   connection: WsConnection;
@@ -460,6 +466,10 @@ function start(app: HTMLElement) {
   watchLengths();
   dismissableNotices();
   registerOfflinePage();
+  const scripts = onDemand(LT_LAZY);
+  callBar(scripts);
+  attachFiles(scripts);
+  offerButtons(scripts, me);
   document.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
   const log = document.querySelector<HTMLElement>('.log');
   if (log) {

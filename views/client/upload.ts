@@ -1,6 +1,8 @@
 /**
- * Browser side of file uploads (README "Files"). Choosing a file in "Attach file" hashes it
- * (SHA-256, streamed in 4 MB slices so memory stays flat), opens the /upload socket, sends
+ * Browser side of file uploads (README "Files"), bundled into upload.js, which app.js loads when a
+ * file is first chosen (attach.ts) or an offer's button pressed (offer-buttons.ts). Choosing a file
+ * in "Attach file" hashes it (SHA-256, streamed in 4 MB slices so memory stays flat), opens the
+ * /upload socket, sends
  * `begin`, then binary chunks from the offset the server names, keeping a few chunks unacknowledged
  * for throughput. Chunks are sized to the link (upload-pace.ts), so a connection that drops every
  * minute or two still keeps what it sent. A dropped connection reconnects with back-off and resumes
@@ -15,6 +17,7 @@ import { MAX_THUMB_BYTES, tooLargeText } from '../../server/features/files/names
 import { leaveGuard } from './leave-guard';
 import { crc32, hashFile } from './upload-hash';
 import { AckRate, chunkSize, MAX_CHUNK } from './upload-pace';
+import { FILES_CHOSEN, type FilesChosen } from './demand-events';
 
 /** Chunks unacknowledged at most (in bytes: 8 of the current size, 2 MB on a fast link). */
 const WINDOW = 8;
@@ -298,14 +301,11 @@ class Upload {
   }
 }
 
-if (typeof document !== 'undefined') document.addEventListener('change', (e) => {
-  const input = e.target as HTMLInputElement;
-  if (!(input instanceof HTMLInputElement) || input.type !== 'file' || !input.dataset.uploadRoom) return;
-  const room = input.dataset.uploadRoom;
+// Files chosen in Attach file, handed on by app.js once this bundle has run (attach.ts).
+if (typeof document !== 'undefined') document.addEventListener(FILES_CHOSEN, (e) => {
+  const { room, files } = (e as CustomEvent<FilesChosen>).detail;
   const list = document.getElementById(`uploads-${room}`);
-  if (!list || !input.files) return;
-  const files = Array.from(input.files);
-  input.value = '';
+  if (!list) return;
   // Files above the server's threshold are not stored: they are offered for direct transfer (transfer.ts).
   for (const file of files) {
     void fileLimits().then((limits) => {
