@@ -12,6 +12,7 @@ import { describeBrowser, serverStore, stopAll, type TestServer, withArtifactsOn
 import { createCourseRoom, openRoom as openChatRoom, type Signed } from './chat-helpers';
 import { eventually, launchCallBrowser, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
 import { startSlowProxy, type SlowProxy } from './slow-proxy';
+import { UPDATED } from '../views/client/on-demand';
 
 const TIMEOUT = 120_000;
 const KB = 1024;
@@ -134,7 +135,7 @@ describeBrowser('call.js and upload.js on demand (browser)', () => {
         const note = ada.page.locator(`#call-note-${roomId}`);
         await ada.page.route(CALL_JS, (route) => route.abort('internetdisconnected'));
         await ada.page.getByRole('button', { name: 'Start call' }).click();
-        await eventually(async () => expect(await note.innerText()).toBe('The call could not be loaded. Check your connection and press the button again.'));
+        await eventually(async () => expect(await note.innerText()).toBe(`The call could not be loaded. Check your connection and press the button again. ${UPDATED}`));
         await ada.page.unroute(CALL_JS);
         // A slow link: the bar says it is getting ready; a second tap meanwhile is not a second join.
         await ada.page.route(CALL_JS, async (route) => {

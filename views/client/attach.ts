@@ -4,7 +4,7 @@
  * (FILES_CHOSEN) once it has run. While it loads on a slow link, the room's uploads list says so.
  */
 import { FILES_CHOSEN, type FilesChosen } from './demand-events';
-import type { OnDemand } from './on-demand';
+import { UPDATED, type OnDemand } from './on-demand';
 
 export function attachFiles(scripts: OnDemand) {
   document.addEventListener('change', (e) => {
@@ -33,7 +33,7 @@ export function attachFiles(scripts: OnDemand) {
       () => {
         // On the text, not the list item: a list's items keep their role.
         note.setAttribute('role', 'alert');
-        note.textContent = 'Could not get ready to send: check your connection and attach the file again.';
+        note.textContent = `Could not get ready to send: check your connection and attach the file again. ${UPDATED}`;
       },
     );
   });

@@ -7,7 +7,7 @@
  *   happens on pages that never loaded call.js.
  */
 import { CALL_PRESS } from './demand-events';
-import type { OnDemand } from './on-demand';
+import { UPDATED, type OnDemand } from './on-demand';
 
 const LOADING = 'Getting the call ready…';
 
@@ -37,7 +37,7 @@ export function callBar(scripts: OnDemand) {
       () => {
         const n = noteOf(pressed!);
         pressed = null;
-        if (n) n.textContent = 'The call could not be loaded. Check your connection and press the button again.';
+        if (n) n.textContent = `The call could not be loaded. Check your connection and press the button again. ${UPDATED}`;
       },
     );
   });

@@ -8,6 +8,12 @@
  */
 export type Lazy = 'call' | 'upload';
 
+/**
+ * Said when a script could not be had: a tab left open across an upgrade asks for a script name
+ * the new server no longer has, and only a reload fixes that (a failed load cannot tell why).
+ */
+export const UPDATED = 'If it keeps failing, reload the page: Lets Talk may have been updated since it opened.';
+
 export interface OnDemand {
   /** Whether `name` has run. */
   has(name: Lazy): boolean;

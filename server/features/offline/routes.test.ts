@@ -19,6 +19,12 @@ describe('offline page', () => {
     expect(text).not.toContain('__VERSION__');
     // Valid script (the worker would fail to install otherwise).
     expect(() => new Function(text)).not.toThrow();
+    // Asked again at every navigation: unchanged, a 304 without a body.
+    const etag = res.headers.get('etag')!;
+    expect(etag).toMatch(/^"\w+"$/);
+    const again = await new Client(t.app).get('/sw.js', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
   });
 
   test('a new stylesheet makes a new worker (and cache name)', () => {
