@@ -54,4 +54,40 @@ describeRedis('RedisHub', () => {
     await a.close();
     await b.close();
   });
+
+  test('after a Redis outage each node comes back with one subscription: one delivery per publish, a few log lines, a few connections', async () => {
+    const own = await startRedis();
+    const seenB: string[] = [];
+    const logB = memoryLogger();
+    const a = await RedisHub.connect(new LocalHub(() => ({ publish() {} })), own.url, memoryLogger());
+    const b = await RedisHub.connect(new LocalHub(() => ({ publish: (t, d) => void seenB.push(`${t} ${d}`) })), own.url, logB);
+    own.stop();
+    await Bun.sleep(4000); // several failed tries
+    const again = await startRedis(own.port);
+    try {
+      // Back once a publish on a reaches b again.
+      const deadline = Date.now() + 20_000;
+      for (let i = 0; !seenB.length && Date.now() < deadline; i++) {
+        a.publish('room:r', `probe ${i}`);
+        await Bun.sleep(250);
+      }
+      expect(seenB.length).toBeGreaterThan(0);
+      seenB.length = 0;
+      a.publish('room:r', 'once');
+      expect(await until(() => seenB.length > 0)).toBe(true);
+      await Bun.sleep(300);
+      expect(seenB).toEqual(['room:r once']);
+      const lines = logB.lines.map((x) => String(x.msg)).filter((m) => m.startsWith('redis fan-out'));
+      expect(lines).toEqual(['redis fan-out connection lost; reconnecting', 'redis fan-out reconnected']);
+      // Two nodes: a publisher and a subscriber each, and the probe of this test's Redis client.
+      const probe = new Bun.RedisClient(again.url);
+      const clients = String(await probe.send('CLIENT', ['LIST'])).trim().split('\n').length;
+      probe.close();
+      expect(clients).toBeLessThanOrEqual(5);
+    } finally {
+      await a.close();
+      await b.close();
+      again.stop();
+    }
+  }, 40_000);
 });
