@@ -103,6 +103,19 @@ describe('what stops a start is one line for the operator', () => {
     expect(failure(r.out)).toEqual({ error: `${join(data, 'secrets.json')} is damaged; delete it to generate new secrets (this signs everyone out)` });
   }, 30_000);
 
+  test('a DATA_DIR the server may not write (a folder made by root, the service running as its own user): one line, at once', async () => {
+    // sysfs takes no new files, even from root: the same EACCES as a root-owned /var/lib/letstalk.
+    const started = Date.now();
+    const r = await start({ DATA_DIR: '/sys/kernel' }, '"listening"');
+    expect(r.code).toBe(1);
+    expect(failure(r.out)).toEqual({ error: "cannot write /sys/kernel/secrets.json (EACCES): DATA_DIR must be writable by the server's user" });
+    expect(Date.now() - started).toBeLessThan(15_000); // it spun at full CPU for ever, silent
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const onFile = await start({ DATA_DIR: file }, '"listening"');
+    expect(failure(onFile.out)).toEqual({ error: `DATA_DIR ${file} cannot be used as the data folder (EEXIST): it must be a folder the server's user can write, or a path where one can be made` });
+  }, 30_000);
+
   test('what looks like a bug keeps its stack', () => {
     const bug = new TypeError('x is undefined');
     expect(startupFailure(bug)).toEqual({ error: 'x is undefined', stack: bug.stack });
