@@ -121,6 +121,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (mongodbUri && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
     throw new ConfigError('MONGODB_URI must start with mongodb:// or mongodb+srv://');
   }
+  // Without one the driver silently uses a database called "test" (QA s17): a typo'd or missing name
+  // would start an empty Lets Talk beside the real one.
+  if (mongodbUri && !/^mongodb(\+srv)?:\/\/[^/]+\/[^/?]+/.test(mongodbUri)) {
+    throw new ConfigError('MONGODB_URI must name the database after the host, e.g. mongodb://db.unilag.edu.ng:27017/letstalk');
+  }
   const timeZone = env.TIME_ZONE || 'Africa/Lagos';
   try {
     new Intl.DateTimeFormat('en', { timeZone });

@@ -1,0 +1,15 @@
+/** Settings from the environment (config.ts); more in the tests of the features that read them. */
+import { describe, expect, test } from 'bun:test';
+import { ConfigError, loadConfig } from './config';
+
+describe('MONGODB_URI', () => {
+  test('must name its database: without one the driver used "test", an empty Lets Talk beside the real one', () => {
+    for (const uri of ['mongodb://127.0.0.1:27017', 'mongodb://127.0.0.1:27017/', 'mongodb://127.0.0.1:27017/?replicaSet=rs0', 'mongodb+srv://cluster.unilag.edu.ng']) {
+      expect(() => loadConfig({ MONGODB_URI: uri })).toThrow(new ConfigError('MONGODB_URI must name the database after the host, e.g. mongodb://db.unilag.edu.ng:27017/letstalk'));
+    }
+    for (const uri of ['mongodb://127.0.0.1:27017/letstalk', 'mongodb://a:1,b:2/letstalk?replicaSet=rs0', 'mongodb+srv://u:p@cluster.unilag.edu.ng/letstalk?retryWrites=true']) {
+      expect(loadConfig({ MONGODB_URI: uri }).mongodbUri).toBe(uri);
+    }
+    expect(() => loadConfig({ MONGODB_URI: 'postgres://x/y' })).toThrow('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+  });
+});
