@@ -3,16 +3,33 @@ import { Command } from 'commander';
 import { describeVerification, verifyAudit } from '../server/features/admin/audit';
 import { CliError, type CliContext } from './program';
 
+/**
+ * The chain's hashes are plain SHA-256, so whoever can write the database can also recompute the
+ * whole chain after changing an entry, and `verify` alone then passes (QA s17). The newest entry's
+ * hash, printed by `verify` and kept elsewhere, is what such a rewrite cannot match: `--expect`
+ * checks that entry still has it.
+ */
 export function auditCommand(ctx: CliContext) {
   const audit = new Command('audit').description('The audit log (a hash chain in the store)');
   audit
     .command('verify')
-    .description('Check every entry against its hash and the previous entry; exit 1 if the chain is broken')
-    .action(async () => {
-      const v = await verifyAudit(await ctx.store());
+    .description('Check every entry against its hash and the previous entry; exit 1 if the chain is broken. Prints the newest entry\'s hash: keep it elsewhere')
+    .option('--expect <seq:hash>', 'also check that entry <seq> still has <hash> (as printed by an earlier verify)')
+    .action(async (opts: { expect?: string }) => {
+      const expected = opts.expect === undefined ? null : /^(\d+):([0-9a-f]{64})$/.exec(opts.expect);
+      if (opts.expect !== undefined && !expected) throw new CliError('--expect takes <seq>:<hash>, as printed by audit verify (e.g. 1024:9f86d0…)');
+      const store = await ctx.store();
+      const v = await verifyAudit(store);
       // Broken: one line on stderr ("error: audit chain BROKEN at entry N: reason"), exit 1.
       if (!v.ok) throw new CliError(describeVerification(v));
+      if (expected) {
+        const seq = Number(expected[1]);
+        const [entry] = await store.audit.list({ afterSeq: seq - 1, limit: 1 });
+        if (entry?.seq !== seq) throw new CliError(`audit chain REWRITTEN: entry ${seq} is gone (the chain now has ${v.count} entries)`);
+        if (entry.hash !== expected[2]) throw new CliError(`audit chain REWRITTEN: entry ${seq} no longer has the hash kept from an earlier check`);
+      }
       ctx.io.out(`${describeVerification(v)}\n`);
+      if (v.reached.seq) ctx.io.out(`newest: ${v.reached.seq}:${v.reached.hash} (keep this line elsewhere; audit verify --expect ${v.reached.seq}:${v.reached.hash} checks it later)\n`);
     });
   return audit;
 }

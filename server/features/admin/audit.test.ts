@@ -11,15 +11,16 @@ import { addMembers, createCourseRoom } from '../chat/rooms';
 import { deleteMessage, sendMessage } from '../chat/messages';
 import { adminSetup, adminSetupOnFile } from './test-support';
 import { AuditChecker, startOfDay, verifyAudit } from './audit';
+import { auditHash, GENESIS_HASH } from '../../store/audit-chain';
 
 let dir: string;
 beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'lt-audit-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cliVerify(dataDir: string) {
+async function cliVerify(dataDir: string, ...args: string[]) {
   let out = '';
   let err = '';
-  const code = await runCli(['audit', 'verify'], { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: dataDir } });
+  const code = await runCli(['audit', 'verify', ...args], { out: (s) => void (out += s), err: (s) => void (err += s), tty: false, env: { DATA_DIR: dataDir } });
   return { code, out, err };
 }
 
@@ -136,7 +137,9 @@ describe('audit log in the portal', () => {
     const n = (await t.store.audit.list({ limit: 10_000 })).length;
     const ok = await (await t.admin.get('/admin/audit')).text();
     expect(ok).toContain(`Tamper check passed: all ${n} entries link up and match their hashes.`);
-    expect(await cliVerify(dir)).toEqual({ code: 0, out: `audit chain OK: ${n} entries\n`, err: '' });
+    const newest = (await t.store.audit.list({ afterSeq: n - 1, limit: 1 }))[0]!;
+    expect(await cliVerify(dir)).toEqual({ code: 0, out: `audit chain OK: ${n} entries\nnewest: ${n}:${newest.hash} (keep this line elsewhere; audit verify --expect ${n}:${newest.hash} checks it later)\n`, err: '' });
+    expect((await cliVerify(dir, '--expect', `${n}:${newest.hash}`)).code).toBe(0);
 
     // Someone with database access rewrites who suspended the student.
     const suspend = (await t.store.audit.list({ action: 'user.suspend' }))[0]!;
@@ -157,6 +160,27 @@ describe('audit log in the portal', () => {
     db2.close();
     expect(await cliVerify(dir)).toMatchObject({ code: 1, err: 'error: audit chain BROKEN at entry 3: expected entry 2, found 3\n' });
     await t.store.close();
+  }, 30_000);
+
+  test('a chain rewritten with its hashes recomputed passes verify, but not --expect with the newest hash kept from before', async () => {
+    const t = await adminSetupOnFile(dir);
+    await t.admin.post(`/admin/users/${t.student.id}/status`, { status: 'suspended', confirm: 'yes' });
+    const all = await t.store.audit.list({ afterSeq: 0, limit: 10_000 });
+    const kept = `${all.at(-1)!.seq}:${all.at(-1)!.hash}`;
+    await t.store.close();
+    // Someone with database access changes the suspension's origin and recomputes every hash after it.
+    const db = new Database(join(dir, 'letstalk.db'));
+    let prev = GENESIS_HASH;
+    for (const e of all) {
+      const edited = e.action === 'user.suspend' ? { ...e, origin: 'cli' } : e;
+      const hash = auditHash(e.seq, prev, edited);
+      db.query('UPDATE audit SET origin = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(edited.origin, prev, hash, e.seq);
+      prev = hash;
+    }
+    db.close();
+    expect((await cliVerify(dir)).code).toBe(0);
+    expect(await cliVerify(dir, '--expect', kept)).toMatchObject({ code: 1, err: `error: audit chain REWRITTEN: entry ${kept.split(':')[0]} no longer has the hash kept from an earlier check\n` });
+    expect(await cliVerify(dir, '--expect', '12')).toMatchObject({ code: 1 });
   }, 30_000);
 });
 
