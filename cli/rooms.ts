@@ -90,7 +90,7 @@ export function roomsCommand(ctx: CliContext) {
   for (const [name, archived] of [['archive', true], ['unarchive', false]] as const) {
     rooms
       .command(name)
-      .description(archived ? 'Archive a course room at the end of its term: members keep reading it, nobody can post, its call ends' : 'Reopen an archived course room')
+      .description(archived ? 'Archive a course room at the end of its term: members keep reading it, nobody can post (a call in progress goes on until it ends: the portal ends it at once)' : 'Reopen an archived course room')
       .argument('<room>', 'course code, or the id of an archived room (rooms list --archived)')
       .action(async (code: string) => {
         const store = await ctx.store();

@@ -379,10 +379,17 @@ describe('create-admin, reset, disable, enable', () => {
     expect((await user('admin@unilag.edu.ng'))!.status).toBe('active');
     const actions = (await withStore((s) => s.audit.list())).map((a) => a.action);
     expect(actions).toEqual(['user.create', 'user.create', 'user.disable', 'user.enable']);
+
+    await addSession(u.id, 'session-b');
+    const s = await cli('users', 'suspend', 'admin@unilag.edu.ng', '--reason', 'laptop stolen');
+    expect(s).toMatchObject({ code: 0, out: 'admin@unilag.edu.ng is now suspended\n' });
+    expect(await withStore((st) => st.sessions.listForUser(u.id))).toEqual([]);
+    expect((await withStore((st) => st.audit.list({ action: 'user.suspend' })))[0]!.details).toMatchObject({ reason: 'laptop stolen' });
+    expect((await cli('users', 'enable', 'admin@unilag.edu.ng')).out).toBe('admin@unilag.edu.ng is now active\n');
   });
 
   test('an unknown email exits 1 with a one-line error', async () => {
-    for (const cmd of ['reset', 'disable', 'enable']) {
+    for (const cmd of ['reset', 'disable', 'suspend', 'enable']) {
       const r = await cli('users', cmd, 'nobody@unilag.edu.ng');
       expect(r.code).toBe(1);
       expect(r.out).toBe('');

@@ -116,18 +116,20 @@ export function usersCommand(ctx: CliContext) {
       io.out(`reset ${r.user.email}\nlogin code: ${r.loginCode}\nexpires: ${new Date(r.expiresAt).toISOString()}\n`);
     });
 
+  // Suspend as in the portal (a hearing, a lost device: for a while), with its reason in the audit
+  // entry; the CLI had only disable, and enable spoke of suspended accounts (QA s17).
   for (const [name, status, what] of [
     ['disable', 'disabled', 'Disable an account and sign it out everywhere'],
+    ['suspend', 'suspended', 'Suspend an account for a while (it cannot sign in) and sign it out everywhere'],
     ['enable', 'active', 'Re-enable a disabled or suspended account'],
   ] as const) {
-    users
-      .command(name)
-      .description(what)
-      .argument('<email>')
-      .action(async (email: string) => {
-        const u = await setUserStatus(await ctx.store(), email, status, CLI_ACTOR);
-        io.out(`${u.email} is now ${u.status}\n`);
-      });
+    const cmd = users.command(name).description(what).argument('<email>');
+    if (status !== 'active') cmd.option('--reason <text>', 'why (kept in the audit entry)');
+    cmd.action(async (email: string, opts: { reason?: string }) => {
+      const reason = opts.reason?.trim().slice(0, 500) || undefined;
+      const u = await setUserStatus(await ctx.store(), email, status, CLI_ACTOR, undefined, reason);
+      io.out(`${u.email} is now ${u.status}\n`);
+    });
   }
 
   users

@@ -13,3 +13,10 @@ describe('MONGODB_URI', () => {
     expect(() => loadConfig({ MONGODB_URI: 'postgres://x/y' })).toThrow('MONGODB_URI must start with mongodb:// or mongodb+srv://');
   });
 });
+
+test('SESSION_IDLE_DAYS past SESSION_MAX_DAYS is refused (it would never apply)', () => {
+  expect(() => loadConfig({ SESSION_IDLE_DAYS: '100', SESSION_MAX_DAYS: '10' })).toThrow('SESSION_IDLE_DAYS (100) is longer than SESSION_MAX_DAYS (10): it would never apply; make it shorter, or SESSION_MAX_DAYS longer');
+  expect(loadConfig({ SESSION_IDLE_DAYS: '10', SESSION_MAX_DAYS: '10' })).toMatchObject({ sessionIdleMs: 10 * 86_400_000, sessionMaxMs: 10 * 86_400_000 });
+  // Defaults (30, 90) and a hard limit shorter than the default idle one alone are refused only when they cross.
+  expect(() => loadConfig({ SESSION_MAX_DAYS: '7' })).toThrow('SESSION_IDLE_DAYS (30) is longer than SESSION_MAX_DAYS (7)');
+});

@@ -94,6 +94,14 @@ function bool(env: Record<string, string | undefined>, key: string, fallback = f
   throw new ConfigError(`${key} must be true or false, got "${env[key]}"`);
 }
 
+/** An idle limit past the hard one would never apply: refused rather than ignored (QA s17). */
+function sessionLimits(env: Record<string, string | undefined>) {
+  const idle = int(env, 'SESSION_IDLE_DAYS', 30, 1, 365);
+  const max = int(env, 'SESSION_MAX_DAYS', 90, 1, 3650);
+  if (idle > max) throw new ConfigError(`SESSION_IDLE_DAYS (${idle}) is longer than SESSION_MAX_DAYS (${max}): it would never apply; make it shorter, or SESSION_MAX_DAYS longer`);
+  return { sessionIdleMs: idle * DAY, sessionMaxMs: max * DAY };
+}
+
 /** TRUST_PROXY: false (default) = 0 hops, true = 1 (one proxy of ours), or a number of proxies 0–10. */
 function proxyHops(env: Record<string, string | undefined>): number {
   const raw = (env.TRUST_PROXY ?? '').trim().toLowerCase();
@@ -166,8 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: level,
     trustProxyHops: proxyHops(env),
     loginCodeTtlMs: int(env, 'LOGIN_CODE_TTL_DAYS', 14, 1, 365) * DAY,
-    sessionIdleMs: int(env, 'SESSION_IDLE_DAYS', 30, 1, 365) * DAY,
-    sessionMaxMs: int(env, 'SESSION_MAX_DAYS', 90, 1, 3650) * DAY,
+    ...sessionLimits(env),
     timeZone,
     rtc,
     metricsToken,

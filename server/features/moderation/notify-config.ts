@@ -97,9 +97,11 @@ export function notifyConfigFromEnv(env: Record<string, string | undefined>): No
   for (const e of emails) if (!isAddress(e)) throw new Error(`SAFEGUARDING_EMAILS has "${e}", which is not an email address`);
   let smtp: SmtpConfig | null = null;
   if (url) {
+    // The URL itself first: a wrong one named only the missing addresses (QA s17).
+    const server = parseSmtpUrl(url);
     if (!emails.length) throw new Error('SMTP_URL is set but SAFEGUARDING_EMAILS is empty: nobody to notify');
     if (!env.SMTP_FROM) throw new Error('SMTP_URL needs SMTP_FROM (the sender address of notifications)');
-    smtp = { ...parseSmtpUrl(url), ...parseFrom(env.SMTP_FROM), to: [...new Set(emails)] };
+    smtp = { ...server, ...parseFrom(env.SMTP_FROM), to: [...new Set(emails)] };
   } else if (emails.length) throw new Error('SAFEGUARDING_EMAILS needs SMTP_URL (the mail server to send through)');
   else if (env.SMTP_FROM) throw new Error('SMTP_FROM needs SMTP_URL and SAFEGUARDING_EMAILS');
 
