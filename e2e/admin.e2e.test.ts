@@ -271,7 +271,7 @@ describeBrowser('admin portal (browser)', () => {
         expect(await page.locator('#chain-status').innerText()).toMatch(/^Tamper check passed: all \d+ entries link up/);
         const ok = await cli(server, ['audit', 'verify']);
         expect(ok.code).toBe(0);
-        expect(ok.stdout).toMatch(/^audit chain OK: \d+ entries\n$/);
+        expect(ok.stdout).toMatch(/^audit chain OK: \d+ entries\nnewest: \d+:[0-9a-f]{64} \(keep this line elsewhere; audit verify --expect \d+:[0-9a-f]{64} checks it later\)\n$/);
 
         // Someone edits the database behind the application's back while the server runs.
         const row = await tamperWithFirstImportEntry(server);

@@ -88,8 +88,9 @@ describeBrowser('lectures (browser)', () => {
         const screen = (await inbound(s0)).find((s) => s.source === 'screen')!;
         expect(screen.frameWidth).toBeGreaterThanOrEqual(1280);
         const f0 = screen.framesDecoded;
-        await Bun.sleep(3_000);
-        const fps = ((await inbound(s0)).find((s) => s.source === 'screen')!.framesDecoded - f0) / 3;
+        // Over 6 s: on a loaded machine frames held up for a moment arrive in a burst, and 3 s read 8 fps (CI s17).
+        await Bun.sleep(6_000);
+        const fps = ((await inbound(s0)).find((s) => s.source === 'screen')!.framesDecoded - f0) / 6;
         expect(fps).toBeLessThanOrEqual(7);
 
         // A student without permission cannot publish, however the offer is dressed up.

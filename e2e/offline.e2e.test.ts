@@ -52,6 +52,13 @@ describeBrowser('no connection (browser)', () => {
         await a.context.setOffline(false);
         await a.page.getByRole('link', { name: 'Try again now' }).click();
         await a.page.getByRole('navigation', { name: 'Rooms' }).waitFor({ timeout: 10_000 });
+
+        // A file's address opened offline is left to the browser: answered with the page, it showed
+        // "No connection" and downloaded the file again at every refresh once back online.
+        await a.context.setOffline(true);
+        const opened = await a.page.goto(`${server.url}/files/0190aaaa-0000-7000-8000-000000000000/notes.pdf`).then(() => 'our page', (e: Error) => e.message);
+        expect(opened).toContain('ERR_INTERNET_DISCONNECTED');
+        await a.context.setOffline(false);
       });
       await a.context.close();
     },

@@ -96,8 +96,9 @@ function bool(env: Record<string, string | undefined>, key: string, fallback = f
 
 /** An idle limit past the hard one would never apply: refused rather than ignored (QA s17). */
 function sessionLimits(env: Record<string, string | undefined>) {
-  const idle = int(env, 'SESSION_IDLE_DAYS', 30, 1, 365);
   const max = int(env, 'SESSION_MAX_DAYS', 90, 1, 3650);
+  // Unset, it never exceeds the hard limit: SESSION_MAX_DAYS=7 alone must still start.
+  const idle = int(env, 'SESSION_IDLE_DAYS', Math.min(30, max), 1, 365);
   if (idle > max) throw new ConfigError(`SESSION_IDLE_DAYS (${idle}) is longer than SESSION_MAX_DAYS (${max}): it would never apply; make it shorter, or SESSION_MAX_DAYS longer`);
   return { sessionIdleMs: idle * DAY, sessionMaxMs: max * DAY };
 }
@@ -132,7 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Without one the driver silently uses a database called "test" (QA s17): a typo'd or missing name
   // would start an empty Lets Talk beside the real one.
   if (mongodbUri && !/^mongodb(\+srv)?:\/\/[^/]+\/[^/?]+/.test(mongodbUri)) {
-    throw new ConfigError('MONGODB_URI must name the database after the host, e.g. mongodb://db.unilag.edu.ng:27017/letstalk');
+    throw new ConfigError('MONGODB_URI must name the database after the host, e.g. mongodb://db.unilag.edu.ng:27017/letstalk (an install that ran without one has its data in "test": name that; with a user whose account is in another database add ?authSource=admin)');
   }
   const timeZone = env.TIME_ZONE || 'Africa/Lagos';
   try {

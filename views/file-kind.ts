@@ -68,8 +68,8 @@ const EXTENSION = /\.([a-z0-9]{1,6})$/i;
  * uploader's word: `setup.exe` sent as application/pdf was labelled "PDF", and saved it runs
  * (review s17). Such a name is labelled by its extension, whatever the type says.
  */
-const RUNS = /\.(exe|msi|bat|cmd|com|scr|pif|cpl|apk|xapk|jar|vbs|vbe|js|jse|wsf|wsh|ps1|psm1|hta|lnk|reg|dll|app|dmg|pkg|command|sh|run)$/i;
-const RUNS_KNOWN: Record<string, string> = { js: 'JavaScript', sh: 'Shell script' };
+const RUNS = /\.(exe|msi|bat|cmd|com|scr|pif|cpl|apk|xapk|jar|vbs|vbe|js|jse|wsf|wsh|ps1|psm1|hta|lnk|reg|dll|app|dmg|pkg|command|sh|run|msix|appx|appinstaller|deb|rpm|appimage|ipa|py|chm|url|docm|xlsm|pptm|iso|img|vhd)$/i;
+const RUNS_KNOWN: Record<string, string> = { js: 'JavaScript', sh: 'Shell script', py: 'Python', docm: 'Word with macros', xlsm: 'Excel with macros', pptm: 'PowerPoint with macros', iso: 'Disk image', img: 'Disk image', vhd: 'Disk image' };
 
 /** "Word document", "PDF", "Image (PNG)"…; an unknown type: the name's extension in capitals ("DWG"), else "File". */
 export function fileKind(type: string, name: string): string {

@@ -83,6 +83,9 @@ function start(app: HTMLElement) {
     renderOutbox();
   }
 
+  // The connection is known from its first attempt, so a first socket that never opens is watched
+  // too (ConnectWatch below), not only the ones that replace it.
+  app.addEventListener('htmx:ws:before:connection', (e) => void (connection = (e as CustomEvent<WsDetail>).detail.connection));
   app.addEventListener('htmx:ws:after:connection', (e) => {
     connection = (e as CustomEvent<WsDetail>).detail.connection;
     socket = connection.socket;
@@ -123,6 +126,7 @@ function start(app: HTMLElement) {
   setInterval(() => {
     const opening = connection?.socket?.readyState === WebSocket.CONNECTING ? connection.socket : null;
     if (connecting.check(opening, Date.now())) {
+      keepOpenInBackground(connection!); // a first socket never got to it: its replacement must follow the same rules
       replaceSocket(connection!);
       return setStatus();
     }
@@ -181,6 +185,7 @@ function start(app: HTMLElement) {
   function onData(msg: { type: string; clientId?: string; room?: string; id?: string; message?: string; retryAfterSec?: number; error?: string }) {
     if (msg.type === 'resumed') {
       resumed = true;
+      notifier.resync();
       setStatus();
       flushOutbox();
       scheduleRead();

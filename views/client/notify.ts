@@ -24,6 +24,8 @@ export interface Notifier {
   arrived(roomId: string, art: HTMLElement, openRoom: string | null): void;
   /** A room's call state pushed to this page (views/calls.ts callStatus). */
   callState(roomId: string, status: Element, openRoom: string | null): void;
+  /** The room list was redrawn (a reconnect's replay): calls in progress are read from it again. */
+  resync(): void;
 }
 
 export function desktopNotifications(me: string): Notifier {
@@ -83,10 +85,18 @@ export function desktopNotifications(me: string): Notifier {
   });
   render();
 
-  /** Rooms with a call in progress, as this page last knew (from the room list, then pushes). */
-  const inCall = new Set(Array.from(document.querySelectorAll<HTMLElement>('#room-list li[data-room]'), (li) => (li.querySelector('.call-badge:not([hidden])') ? li.dataset.room! : '')).filter(Boolean));
+  /**
+   * Rooms with a call in progress, as this page last knew: from the room list (at load, and again
+   * after a reconnect's replay redraws it: a call that started or ended while the socket was down
+   * would otherwise ring late, or keep the next one from ringing), then from pushes.
+   */
+  const fromList = () => new Set(Array.from(document.querySelectorAll<HTMLElement>('#room-list li[data-room]'), (li) => (li.querySelector('.call-badge:not([hidden])') ? li.dataset.room! : '')).filter(Boolean));
+  let inCall = fromList();
 
   return {
+    resync() {
+      inCall = fromList();
+    },
     callState(roomId, status, openRoom) {
       // A status that fetches itself says nothing yet (it stands in while the page's socket was down).
       if (status.hasAttribute('data-closed')) return;

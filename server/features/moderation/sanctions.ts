@@ -235,7 +235,8 @@ async function restore(ctx: ChatContext, actor: OfficerActor, s: Sanction, reaso
     let c = await ctx.store.cases.byId(id);
     if (!c || (await keptHiddenByOthers(ctx, c, { sanctionId: s.id, caseIds: s.caseIds }))) continue;
     if (c.status === 'open') {
-      c = await ctx.store.cases.decide(c.id, { decidedBy: actor.userId, decision: 'release', reason });
+      const open = c;
+      c = await inRoomLock(open.roomId, () => ctx.store.cases.decide(open.id, { decidedBy: actor.userId, decision: 'release', reason }));
       if (!c) continue; // decided by someone else in the meantime: their decision stands
     }
     const m = await ctx.store.messages.byId(c.roomId, c.messageId);

@@ -27,13 +27,20 @@ describe('offline page', () => {
     expect(await again.text()).toBe('');
   });
 
-  test('a new stylesheet makes a new worker (and cache name)', () => {
+  test('a new stylesheet or a new offline page makes a new worker (and cache name)', () => {
     const version = (src: string) => /const CACHE = `lt-offline-\$\{"(\w+)"\}`/.exec(src)?.[1];
-    const a = version(workerSource(['/offline', '/assets/app.aaaa.css']));
-    const b = version(workerSource(['/offline', '/assets/app.bbbb.css']));
+    const a = version(workerSource(['/offline', '/assets/app.aaaa.css'], '<p>x</p>'));
+    const b = version(workerSource(['/offline', '/assets/app.bbbb.css'], '<p>x</p>'));
+    const c = version(workerSource(['/offline', '/assets/app.aaaa.css'], '<p>y</p>'));
+    expect(new Set([a, b, c]).size).toBe(3);
     expect(a).toBeTruthy();
-    expect(b).toBeTruthy();
-    expect(a).not.toBe(b);
+  });
+
+  test('downloads are never answered with the offline page (it was saved as the file)', () => {
+    const src = workerSource(['/offline'], '');
+    const downloads = new RegExp(/const DOWNLOADS = \/(.*)\/;/.exec(src)![1]!);
+    for (const path of ['/files/abc/notes.pdf', '/thumbs/abc', '/transfers/dl/x/y', '/admin/import/download/tok', '/admin/audit/export']) expect(downloads.test(path)).toBe(true);
+    for (const path of ['/', '/rooms/abc', '/admin/audit', '/people', '/safeguarding']) expect(downloads.test(path)).toBe(false);
   });
 
   test('GET /offline: a static page for anyone, signed in or not, that tries again by itself', async () => {

@@ -10,19 +10,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../deps';
-import { sendHtml } from '../../http/respond';
 import { offlinePage } from '../../../views/offline';
 
 const SOURCE = readFileSync(join(import.meta.dir, 'sw.js'), 'utf8');
 
-/** The worker's text for this build: a new stylesheet makes a new worker, which replaces the cache. */
-export function workerSource(files: string[]): string {
-  const version = Bun.hash(files.join('\n')).toString(36);
+/**
+ * The worker's text for this build: a new stylesheet or a new offline page (`page`, its text) makes
+ * a new worker, which replaces the cache.
+ */
+export function workerSource(files: string[], page: string): string {
+  const version = Bun.hash(`${files.join('\n')}\n${page}`).toString(36);
   return SOURCE.replace('__FILES__', JSON.stringify(files)).replace('__VERSION__', JSON.stringify(version));
 }
 
 export function offlineRoutes(app: AppContext) {
-  const sw = workerSource(['/offline', app.assets.url('app.css')]);
+  const page = offlinePage(app.assets.url).value;
+  const sw = workerSource(['/offline', app.assets.url('app.css')], page);
   // The browser asks for the worker again at every navigation (it bypasses the HTTP cache for it):
   // with a tag, the answer is a bodiless 304 until the worker changes, not 2 KB a page.
   const etag = `"${Bun.hash(sw).toString(36)}"`;
@@ -34,6 +37,7 @@ export function offlineRoutes(app: AppContext) {
     })
     .get('/offline', ({ set }) => {
       set.headers['cache-control'] = 'no-cache';
-      return sendHtml(set, offlinePage(app.assets.url));
+      set.headers['content-type'] = 'text/html; charset=utf-8';
+      return page;
     });
 }

@@ -29,9 +29,18 @@ self.addEventListener('activate', (e) => {
   );
 });
 
+/*
+ * Downloads can be navigations too (a file's address opened, an export, the credentials sheet):
+ * answered with our page, a /files/ address showed "No connection", then downloaded the file again
+ * at every refresh once back online (review s17). They are left to the browser, which says the
+ * download failed.
+ */
+const DOWNLOADS = /^\/(files|thumbs|transfers|assets)\/|^\/admin\/import\/download\/|^\/admin\/audit\/export/;
+
 self.addEventListener('fetch', (e) => {
   const req = e.request;
-  if (req.mode !== 'navigate' || req.method !== 'GET') return;
+  if (req.mode !== 'navigate' || req.method !== 'GET' || req.destination !== 'document') return;
+  if (DOWNLOADS.test(new URL(req.url).pathname)) return;
   e.respondWith(
     (async () => {
       try {
