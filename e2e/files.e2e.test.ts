@@ -98,7 +98,10 @@ describeBrowser('files (browser)', () => {
         expect(socks[0]!.firstOffset).toBe(0);
         expect(socks[1]!.firstOffset!).toBeGreaterThan(0);
         expect(socks[1]!.firstOffset!).toBeLessThanOrEqual(socks[0]!.sent);
-        expect(socks.reduce((n, s) => n + s.sent, 0)).toBeLessThan(data.byteLength + 10 * MB); // not restarted from zero
+        // Not restarted from zero (the offset check above is the exact one). On MongoDB (FerretDB) the
+        // stored offset can lag the bytes sent by more than 10 MB at the cut, so only the bound a
+        // restart from zero would break is asserted (CI s17: 30.5 MB sent, also on the session's first commit).
+        expect(socks.reduce((n, s) => n + s.sent, 0)).toBeLessThan(data.byteLength + socks[0]!.sent);
         // The progress row goes away once the file is stored.
         await eventually(async () => expect(await a.page.getByRole('progressbar').count()).toBe(0));
 
