@@ -12,8 +12,8 @@ import { REORDER_WINDOW } from '../../server/features/chat/limits';
 import { editBoxes } from './edit-box';
 import { keepOlderLoading } from './older';
 import { showLength, tooLong, watchLengths } from './length';
-import { setMissedHere, showElsewhere, unreadCounter } from './elsewhere';
-import { markNewBefore, markWhereLeftOff, showNewLine } from './unread-line';
+import { backOnTab, missedWhileHidden, showElsewhere, unreadCounter } from './elsewhere';
+import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
 import { toSignIn } from './to-sign-in';
 import { checkSession } from './session-check';
@@ -70,8 +70,6 @@ function start(app: HTMLElement) {
   const connecting = new ConnectWatch<WebSocket>();
   const waiting = unconfirmedActions((room, text) => roomAlert(room, text));
   const notifier = desktopNotifications(me);
-  /** Messages from others that arrived in the open room while the tab was hidden. */
-  let missed = 0;
   /** Outbox entries refused for now by the sending limit (10 in 10 s), sent again when it allows. */
   const throttled = new Set<string>();
 
@@ -232,7 +230,7 @@ function start(app: HTMLElement) {
       for (const a of arts) {
         const fresh = !document.getElementById(a.id);
         if (!fixed || !fresh) upsert(log, a);
-        if (fresh && document.hidden && a.isConnected) missedWhileHidden(a);
+        if (fresh && document.hidden && a.isConnected) missedWhileHidden(a, me, openRoom());
       }
       if (stick) log.scrollTop = log.scrollHeight;
     }
@@ -283,24 +281,7 @@ function start(app: HTMLElement) {
 
   const countUnread = unreadCounter(me, openRoom);
 
-  /**
-   * The tab keeps its socket while hidden (network.ts keepOpenInBackground): a new message from
-   * someone else in the open room is counted in the title, and the first one gets the "New" line,
-   * where the log opens when she is back (as on opening a room).
-   */
-  function missedWhileHidden(art: HTMLElement) {
-    if (art.dataset.sender === me || art.dataset.rev !== art.dataset.seq) return;
-    if (missed === 0) markNewBefore(art);
-    setMissedHere(++missed, openRoom());
-  }
-  document.addEventListener('visibilitychange', () => {
-    if (document.hidden || !missed) return;
-    missed = 0;
-    setMissedHere(0, openRoom());
-    const log = document.querySelector<HTMLElement>('.log');
-    if (log) showNewLine(log);
-  });
-
+  document.addEventListener('visibilitychange', () => void (document.hidden || backOnTab(openRoom())));
 
   function markCurrentRoom() {
     const id = openRoom();

@@ -5,14 +5,31 @@
  * the tab's title starts with it. Read from the room list, which the server keeps up to date live
  * (its `rl-<id>` pushes) even while it is hidden.
  */
+import { markNewBefore, showNewLine } from './unread-line';
+
 const baseTitle = document.title.replace(/^\(\d+\) /, '');
 /** Messages from others that came into the open room while the tab was hidden: the title counts them too. */
 let missedHere = 0;
 
-/** How many messages arrived in the open room while the tab was hidden (0 when she is back). */
-export function setMissedHere(n: number, currentRoom: string | null) {
-  missedHere = n;
+/**
+ * The tab keeps its socket while hidden (network.ts keepOpenInBackground): a new message from
+ * someone else in the open room is counted in the title, and the first one gets the "New" line,
+ * where the log opens when she is back (as on opening a room).
+ */
+export function missedWhileHidden(art: HTMLElement, me: string, currentRoom: string | null) {
+  if (art.dataset.sender === me || art.dataset.rev !== art.dataset.seq) return;
+  if (missedHere === 0) markNewBefore(art);
+  missedHere++;
   showElsewhere(currentRoom);
+}
+
+/** Back on the tab: the open room's count leaves the title, and the log shows the "New" line. */
+export function backOnTab(currentRoom: string | null) {
+  if (!missedHere) return;
+  missedHere = 0;
+  showElsewhere(currentRoom);
+  const log = document.querySelector<HTMLElement>('.log');
+  if (log) showNewLine(log);
 }
 
 export function showElsewhere(currentRoom: string | null) {
