@@ -59,16 +59,39 @@ if (!env.MONGODB_URI) {
   } else console.log(`MongoDB suites: no MONGODB_URI and no FerretDB at ${bin} (.ci/build-ferretdb.sh builds it)`);
 }
 
+/**
+ * Each failed test's own output (its error, expected and received, the server's last lines): bun
+ * prints it above the test's "(fail)" line, somewhere in an output of thousands of lines, and CI
+ * may keep only the end. It is printed again at the end of the run.
+ */
+const failures: string[] = [];
+
 /** Runs `bun test` with these arguments and environment, echoing its output; returns its counts. */
 async function run(args: string[], runEnv: Record<string, string | undefined>) {
   const proc = Bun.spawn(['bun', 'test', '--timeout', '60000', ...args], { env: runEnv, stdout: 'pipe', stderr: 'pipe' });
   let tail = '';
+  // Lines since the last test's result line, per stream (bun writes results and errors to stderr).
+  const pending = new Map<ReadableStream<Uint8Array>, { part: string; block: string[] }>();
+  const collect = (stream: ReadableStream<Uint8Array>, s: string) => {
+    const p = pending.get(stream) ?? { part: '', block: [] };
+    pending.set(stream, p);
+    const lines = (p.part + s).split('\n');
+    p.part = lines.pop()!;
+    for (const line of lines) {
+      if (/^\((pass|skip|todo)\) /.test(line)) p.block = [];
+      else if (line.startsWith('(fail) ')) {
+        failures.push([...p.block.slice(-80), line].join('\n'));
+        p.block = [];
+      } else p.block.push(line);
+    }
+  };
   async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {
     const dec = new TextDecoder();
     for await (const chunk of stream) {
       const s = dec.decode(chunk, { stream: true });
       out.write(s);
       tail = (tail + s).slice(-4000);
+      collect(stream, s);
     }
   }
   await Promise.all([pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr)]);
@@ -89,6 +112,8 @@ ferret?.kill();
 await ferret?.exited;
 if (ferretDir) rmSync(ferretDir, { recursive: true, force: true });
 
+// The first ten: more than that is one cause, seen in the first ones.
+if (failures.length) console.log(`\nWhat the first ${Math.min(failures.length, 10)} of ${failures.length} failed test(s) printed:\n\n${failures.slice(0, 10).join('\n\n')}`);
 // One plain summary line for CI: "N passed, N failed, N skipped".
 const sum = (k: 'passed' | 'failed' | 'skipped') => results.reduce((n, r) => n + r[k], 0);
 console.log(`\ntests: ${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
