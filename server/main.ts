@@ -15,6 +15,7 @@ import { RedisHub } from './realtime/redis-hub';
 import { RedisLimiters } from './realtime/redis-limiter';
 import { cleanStaleUploads } from './features/files/actions';
 import { loadModel, ModelFormatError } from './features/moderation/model';
+import { startSessionSweep } from './features/accounts/session-sweep';
 
 function loadModerationModel(path: string) {
   try {
@@ -77,6 +78,8 @@ async function main() {
     () => cleanStaleUploads(store, config.files.uploadExpireMs).then((n) => n && logger.info('stale uploads removed', { count: n }), (err) => logger.error('upload clean-up failed', { err })),
     600_000,
   );
+  // Open tabs of sessions ended elsewhere (the CLI, expiry) are sent to sign-in (accounts/session-sweep.ts).
+  const stopSweep = startSessionSweep(hub, store.sessions, logger);
   let stopping = false;
   const stop = async (signal: string) => {
     // A second signal while the first waits (for instance on safeguarding notices) changes nothing.
@@ -85,6 +88,7 @@ async function main() {
     logger.info('shutting down', { signal });
     clearInterval(purge);
     clearInterval(sweep);
+    stopSweep();
     try {
       // Requests under way get a moment, then every connection closes (lib/stop.ts).
       await stopServer(app!, STOP_GRACE_MS);

@@ -29,6 +29,8 @@ export interface Hub {
   register(socket: HubSocket): void;
   unregister(socket: HubSocket): void;
   socketsOf(userId: string): HubSocket[];
+  /** Every live connection on this node (not other nodes'). */
+  localSockets(): HubSocket[];
   /** Subscribes every live connection of the user (e.g. after they join a room). */
   subscribeUser(userId: string, topic: string): void;
   unsubscribeUser(userId: string, topic: string): void;
@@ -68,6 +70,10 @@ export class LocalHub implements Hub {
 
   socketsOf(userId: string) {
     return [...(this.byUser.get(userId) ?? [])];
+  }
+
+  localSockets() {
+    return [...this.byUser.values()].flatMap((set) => [...set]);
   }
 
   subscribeUser(userId: string, topic: string) {

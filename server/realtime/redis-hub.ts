@@ -139,6 +139,10 @@ export class RedisHub implements Hub {
   unregister(socket: HubSocket) {
     this.local.unregister(socket);
   }
+  localSockets() {
+    return this.local.localSockets();
+  }
+
   socketsOf(userId: string) {
     return this.local.socketsOf(userId);
   }

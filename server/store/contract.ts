@@ -141,6 +141,14 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await store.sessions.touch('h1', now + 5, now + 5000);
       expect((await store.sessions.get('h1'))?.expiresAt).toBe(now + 5000);
       expect((await store.sessions.listForUser('u1')).length).toBe(2);
+      // live: the ones that exist and have not expired; the others (h3 expired, h9 unknown) are not.
+      expect([...(await store.sessions.live(['h1', 'h2', 'h3', 'h9'], now))].sort()).toEqual(['h1', 'h2']);
+      expect((await store.sessions.live([], now)).size).toBe(0);
+      expect((await store.sessions.live(['h1'], now + 5000)).size).toBe(0);
+      // Batched: more than one statement's worth.
+      const many = [...Array.from({ length: 1200 }, (_, i) => `x${i}`), 'h2'];
+      expect([...(await store.sessions.live(many, now))]).toEqual(['h2']);
+      expect((await store.sessions.get('h1'))?.lastSeenAt).toBe(now + 5);
       expect(await store.sessions.purgeExpired(now)).toBe(1);
       expect(await store.sessions.get('h3')).toBeNull();
       await store.sessions.delete('h2');

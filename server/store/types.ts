@@ -108,6 +108,8 @@ export interface SessionStore {
   get(idHash: string): Promise<Session | null>;
   touch(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
   delete(idHash: string): Promise<void>;
+  /** Which of these sessions exist and have not expired at `now` (read only: none is touched). */
+  live(idHashes: string[], now: number): Promise<Set<string>>;
   /** Revokes every session of a user; returns how many were removed. */
   deleteForUser(userId: string): Promise<number>;
   listForUser(userId: string): Promise<Session[]>;

@@ -6,9 +6,10 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { CLI_ACTOR } from '../audit/record';
 import type { User } from '../../store/types';
 import { Client } from '../../testing';
-import { cid, closeAll, connect, openSocket, setUp, type Server } from '../chat/ws-testing';
+import { cid, closeAll, connect, isJson, openSocket, setUp, type Server } from '../chat/ws-testing';
 import { sha256Hex, UploadSocket } from '../files/testing';
-import { resetUser, revokeSessions } from './actions';
+import { resetUser, revokeSessions, setUserStatus } from './actions';
+import { sweepSockets } from './session-sweep';
 import { sessionWatch } from './sessions';
 
 afterEach(closeAll);
@@ -88,6 +89,38 @@ describe('sessions that end close their sockets', () => {
     await revokeSessions(s.store, ada.user.id, CLI_ACTOR);
     rtc.send({ type: 'join', room: csc.id });
     expect((await rtc.closed).code).toBe(4401);
+  });
+});
+
+describe('the session sweep (sessions ended where no socket is reached)', () => {
+  test("sockets that send nothing are closed once their session ends in the CLI or expires; other sockets, and the sessions' expiry, are left alone", async () => {
+    const { s, ada, bola, cid: cidUser } = await setUp();
+    const tab = await connect(s, ada.cookie); // a background tab: it sends nothing more
+    const upload = await UploadSocket.open(`ws://127.0.0.1:${s.port}/upload`, { cookie: ada.cookie, origin: s.origin });
+    const rtc = await openSocket(s, { cookie: ada.cookie, origin: s.origin }, '/rtc');
+    const b = await connect(s, bola.cookie);
+    const c = await connect(s, cidUser.cookie);
+    const [bolaSession] = await s.store.sessions.listForUser(bola.user.id);
+    const [cidSession] = await s.store.sessions.listForUser(cidUser.user.id);
+    expect(await sweepSockets(s.app.hub, s.store.sessions)).toBe(0);
+    // The sweep reads; it does not push a session's expiry ahead (a tab left open would keep it alive).
+    expect((await s.store.sessions.listForUser(bola.user.id))[0]).toEqual(bolaSession!);
+
+    await setUserStatus(s.store, 'ada@unilag.edu.ng', 'suspended', CLI_ACTOR); // no `live`: another process
+    // Bola's session expires (idle) without anyone asking for it.
+    await s.store.sessions.touch(bolaSession!.idHash, bolaSession!.lastSeenAt, Date.now() - 1);
+    c.send({ type: 'resume', rooms: {} });
+    expect(await sweepSockets(s.app.hub, s.store.sessions)).toBe(4);
+    expect((await tab.closed).code).toBe(4401);
+    expect((await rtc.closed).code).toBe(4401);
+    expect((await b.closed).code).toBe(4401);
+    for (let i = 0; i < 100 && !upload.closed; i++) await Bun.sleep(10);
+    expect(upload.closed?.code).toBe(4401);
+    // Cid's socket and session are untouched.
+    await c.until(isJson('resumed'));
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    expect((await s.store.sessions.listForUser(cidUser.user.id))[0]).toEqual(cidSession!);
+    expect(await sweepSockets(s.app.hub, s.store.sessions)).toBe(0);
   });
 });
 

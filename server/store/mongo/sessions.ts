@@ -23,6 +23,14 @@ export class MongoSessions implements SessionStore {
   async delete(idHash: string) {
     await this.c.deleteOne({ _id: idHash });
   }
+  async live(idHashes: string[], now: number) {
+    const found = new Set<string>();
+    for (let i = 0; i < idHashes.length; i += 500) {
+      const docs = await this.c.find({ _id: { $in: idHashes.slice(i, i + 500) }, expiresAt: { $gt: now } }, { projection: { _id: 1 } }).toArray();
+      for (const d of docs) found.add(d._id);
+    }
+    return found;
+  }
   async deleteForUser(userId: string) {
     return (await this.c.deleteMany({ userId })).deletedCount;
   }
