@@ -12,7 +12,8 @@ import type { Store, User, UserPatch } from './store/types';
 import { AppError } from './errors';
 import { createUser } from './features/accounts/actions';
 import { CLI_ACTOR } from './features/audit/record';
-import { RecordingHub } from './realtime/hub';
+import { LocalHub, RecordingHub } from './realtime/hub';
+import { RedisHub } from './realtime/redis-hub';
 import type { Moderation } from './features/moderation/screen';
 
 export const ORIGIN = 'http://localhost';
@@ -40,10 +41,13 @@ export interface ListeningApp {
  * The app listening on a free loopback port (for real WebSocket clients), with the realtime hub
  * publishing through that server. The caller stops it (`app.stop(true)`).
  */
-export async function listeningApp(opts: { store?: Store; env?: Record<string, string>; moderation?: Moderation } = {}): Promise<ListeningApp> {
+export async function listeningApp(opts: { store?: Store; env?: Record<string, string>; moderation?: Moderation; redisUrl?: string } = {}): Promise<ListeningApp> {
   const config = loadConfig({ LOG_LEVEL: 'debug', ...opts.env });
   const store = opts.store ?? createSqliteStore(null);
-  const app = createApp({ config, store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets(), moderation: opts.moderation });
+  // One node of several (as server/main.ts wires it), relaying through Redis; the caller closes the hub.
+  let app: ReturnType<typeof createApp> | undefined;
+  const hub = opts.redisUrl ? await RedisHub.connect(new LocalHub(() => app?.server), opts.redisUrl, memoryLogger()) : undefined;
+  app = createApp({ config, store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets(), moderation: opts.moderation, hub });
   app.listen({ port: 0, hostname: '127.0.0.1' });
   const port = app.server!.port!;
   return { app, store, port, origin: `http://127.0.0.1:${port}` };

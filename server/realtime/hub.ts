@@ -14,6 +14,11 @@ export interface HubSocket {
   readonly userId: string;
   /** The session it was opened with (its hash), so that ending one session closes its sockets. */
   readonly session?: string;
+  /**
+   * Closing it with 1012 makes its page reconnect and replay what it missed (the chat socket's
+   * resume step): what a node does after losing Redis for a while (redis-hub.ts).
+   */
+  readonly resumes?: boolean;
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
   send(data: string): void;

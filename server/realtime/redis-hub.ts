@@ -7,7 +7,10 @@
  *   {o, k: 'c', u: userId, c: code, r: reason, s?}     close a user's sockets (only session s's, if given)
  * A node ignores its own operations (already applied locally). Bun's Redis client does not
  * reconnect by itself: we reconnect with back-off and re-subscribe. Operations published while
- * Redis is unreachable are lost for other nodes; clients catch up on their next reconnect (resume).
+ * Redis is unreachable are lost for other nodes, and those nodes' sockets never dropped, so their
+ * pages would not know: once its subscription is back, a node closes its resumable sockets (1012),
+ * spread over a few seconds, and each page reconnects and replays what it missed. A close lost
+ * that way (a suspension) is caught by the session sweep (features/accounts/session-sweep.ts).
  */
 import { RedisClient } from 'bun';
 import type { Logger } from '../log';
@@ -15,6 +18,10 @@ import { withTimeout } from '../lib/timeout';
 import type { Hub, HubSocket, LocalHub } from './hub';
 
 export const FANOUT_CHANNEL = 'letstalk:hub';
+
+/** Over how long a node's sockets are closed after an outage: 3 ms each, from 1 s to 30 s (10,000 sockets: 30 s). */
+export const catchUpSpreadMs = (sockets: number) => Math.min(30_000, Math.max(1_000, sockets * 3));
+export const CATCH_UP_REASON = 'Catching up after a lost connection between servers.';
 
 type Op =
   | { o: string; k: 'p'; t: string; d: string }
@@ -87,7 +94,7 @@ export class RedisHub implements Hub {
         if (this.closed) break;
         try {
           await this.subscribe();
-          this.logger.info('redis fan-out reconnected', { attempts: attempt });
+          this.logger.info('redis fan-out reconnected', { attempts: attempt, catchingUp: this.catchUp() });
           break;
         } catch (err) {
           // Said once a minute or so, not at every try.
@@ -96,6 +103,18 @@ export class RedisHub implements Hub {
       }
       this.reconnecting = false;
     })();
+  }
+
+  /**
+   * What other nodes published while this node was not subscribed never reached its sockets: each
+   * resumable one is closed with 1012 at a random moment of the spread (all at once would be a
+   * thundering herd of resumes). Returns how many will be closed.
+   */
+  private catchUp(): number {
+    const sockets = this.local.localSockets().filter((s) => s.resumes);
+    const spread = catchUpSpreadMs(sockets.length);
+    for (const s of sockets) setTimeout(() => s.close(1012, CATCH_UP_REASON), Math.random() * spread);
+    return sockets.length;
   }
 
   private apply(message: string) {

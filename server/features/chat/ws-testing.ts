@@ -13,10 +13,13 @@ const sockets: Sock[] = [];
 
 export async function closeAll() {
   for (const s of sockets.splice(0)) s.ws.close();
-  for (const s of servers.splice(0)) await s.app.stop(true);
+  for (const s of servers.splice(0)) {
+    await s.app.stop(true);
+    await (s.app.hub as { close?: () => Promise<void> }).close?.(); // a node's RedisHub
+  }
 }
 
-export async function start(opts: { store?: Store } = {}): Promise<Server> {
+export async function start(opts: Parameters<typeof listeningApp>[0] = {}): Promise<Server> {
   const s = await listeningApp(opts);
   servers.push(s);
   return s;

@@ -167,6 +167,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
             id: String(ws.id),
             userId: user.id,
             session: who.session,
+            resumes: true,
             subscribe: (t) => raw.subscribe(t),
             unsubscribe: (t) => raw.unsubscribe(t),
             // void: raw.send returns a byte count, and Elysia sends whatever a handler returns as a frame.
