@@ -8,8 +8,8 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser } from 'playwright-core';
 import { describeBrowser, stopAll, withArtifactsOnFailure, type TestServer } from './harness';
 import { enterCall, eventually, launchCallBrowser, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
-import { waitConnected, type Signed } from './chat-helpers';
-import { allowNotifications, clickNotification, made, setHidden, turnOnNotifications } from './notify-helpers';
+import { send, waitConnected, type Signed } from './chat-helpers';
+import { allowNotifications, clickNotification, closedBodies, made, setHidden, turnOnNotifications } from './notify-helpers';
 
 const TIMEOUT = 180_000;
 
@@ -33,7 +33,7 @@ describeBrowser('calls ring in a background tab (browser)', () => {
   afterAll(() => stopAll(browser, server), TIMEOUT);
 
   test(
-    'a DM call and a lecture notify; a classmates’ call in the course room does not; the notification opens the room',
+    'a DM call and a lecture notify; a classmates’ call in the course room does not; the notification opens the room, in a new tab while in a call; a call that ends takes its notification away',
     async () => {
       await withArtifactsOnFailure('calls-notify', ada.page, server, async () => {
         // Ada: notifications on, the course room open, then the tab hidden.
@@ -68,7 +68,32 @@ describeBrowser('calls ring in a background tab (browser)', () => {
         );
         await clickNotification(ada.page, 1);
         await ada.page.waitForURL(`${server.url}${dmPath}`);
-        await ada.page.getByRole('button', { name: 'Join call' }).waitFor({ timeout: 15_000 });
+        await setHidden(ada.page, false);
+        await enterCall(ada.page, 'Join call');
+
+        // In the call, a mention in the course room: its notification opens the room in a new tab,
+        // and the call goes on in this one.
+        await send(lecturer.page, '@ada.ring the slides are up');
+        await eventually(async () => expect((await made(ada.page)).at(-1)).toEqual({ title: 'Dr Eze in CSC411 · CSC411 call', body: '@ada.ring the slides are up' }), 20_000);
+        const opened = ada.context.waitForEvent('page');
+        await clickNotification(ada.page, (await made(ada.page)).length - 1);
+        const tab = await opened;
+        await tab.waitForURL(`${server.url}/rooms/${roomId}`);
+        expect(new URL(ada.page.url()).pathname).toBe(dmPath);
+        await ada.page.getByRole('button', { name: 'Leave call' }).waitFor();
+        await tab.close();
+
+        // A call that rang and ended before she answered: its notification goes with it.
+        await ada.page.getByRole('button', { name: 'Leave call' }).click();
+        await bola.page.getByRole('button', { name: 'Leave call' }).click();
+        await bola.page.getByRole('button', { name: 'Start call' }).waitFor();
+        await setHidden(ada.page, true);
+        await enterCall(bola.page, 'Start call');
+        await eventually(async () => expect((await made(ada.page)).at(-1)).toEqual({ title: 'Call: Bola Ring', body: 'A call has started. Open the room to join.' }), 20_000);
+        const RANG = 'A call has started. Open the room to join.';
+        expect(await closedBodies(ada.page)).not.toContain(RANG);
+        await bola.page.getByRole('button', { name: 'Leave call' }).click();
+        await eventually(async () => expect(await closedBodies(ada.page)).toContain(RANG), 20_000);
       });
     },
     TIMEOUT,

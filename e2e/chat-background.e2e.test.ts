@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, startServer, stopAll, withArtifactsOnFailure, type TestServer } from './harness';
-import { allowNotifications, clickNotification, made, setHidden, turnOnNotifications } from './notify-helpers';
-import { createCourseRoom, eventually, expectLog, importUsers, logBodies, openRoom, send, signIn, waitConnected, type Account } from './chat-helpers';
+import { allowNotifications, clickNotification, closedBodies, made, setHidden, turnOnNotifications } from './notify-helpers';
+import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, send, signIn, waitConnected, type Account } from './chat-helpers';
 
 const TIMEOUT = 180_000;
 
@@ -19,19 +19,21 @@ const title = (page: Page) => page.evaluate(() => document.title);
 describeBrowser('a background tab (browser)', () => {
   let server: TestServer;
   let browser: Browser;
-  let ada: Account, bola: Account, chidi: Account, dayo: Account, efe: Account;
+  let ada: Account, bola: Account, chidi: Account, dayo: Account, efe: Account, fola: Account, gozie: Account;
   let roomId: string;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    [ada, bola, chidi, dayo, efe] = (await importUsers(server, [
+    [ada, bola, chidi, dayo, efe, fola, gozie] = (await importUsers(server, [
       { email: 'ada.obi@unilag.edu.ng', name: 'Ada Obi' },
       { email: 'bola.ade@unilag.edu.ng', name: 'Bola Ade' },
       { email: 'chidi.eze@unilag.edu.ng', name: 'Chidi Eze' },
       { email: 'dayo.bello@unilag.edu.ng', name: 'Dayo Bello' },
       { email: 'efe.okon@unilag.edu.ng', name: 'Efe Okon' },
-    ])) as [Account, Account, Account, Account, Account];
-    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, bola, chidi, dayo, efe]);
+      { email: 'fola.ade@unilag.edu.ng', name: 'Fola Ade' },
+      { email: 'gozie.nna@unilag.edu.ng', name: 'Gozie Nna' },
+    ])) as [Account, Account, Account, Account, Account, Account, Account];
+    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, bola, chidi, dayo, efe, fola, gozie]);
   }, TIMEOUT);
 
   afterAll(() => stopAll(browser, server), TIMEOUT);
@@ -89,6 +91,43 @@ describeBrowser('a background tab (browser)', () => {
         await expectLog(a.page, ['Are you coming to the study group?']);
       });
       await Promise.all([a.context.close(), b.context.close(), c.context.close()]);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'two tabs: nothing notifies about the room another tab of hers shows; a deleted message takes its notification away',
+    async () => {
+      const [a, b] = await Promise.all([signIn(browser, server, fola), signIn(browser, server, gozie)]);
+      await allowNotifications(a.context, a.page, server.url);
+      const other = await a.context.newPage(); // her second tab: the same browser, the same notifications setting
+      await allowNotifications(a.context, other, server.url);
+      await withArtifactsOnFailure('chat-background-tabs', other, server, async () => {
+        await Promise.all([openRoom(a.page, server, roomId), openRoom(b.page, server, roomId)]);
+        await turnOnNotifications(a.page);
+        await other.goto(`${server.url}/`);
+        await waitConnected(other);
+        await setHidden(other, true);
+
+        // The first tab shows the room: neither tab notifies about a mention in it.
+        await send(b.page, '@fola.ade seen in the other tab');
+        await eventually(async () => expect(await logBodies(a.page)).toContain('@fola.ade seen in the other tab'), 20_000);
+        await eventually(async () => expect(await title(other)).toMatch(/^\(1\) /), 20_000);
+        expect((await made(other)).length).toBe(0);
+
+        // Both hidden: the next one notifies.
+        await setHidden(a.page, true);
+        await send(b.page, '@fola.ade sorry, wrong room');
+        await eventually(async () => expect((await made(other)).map((m) => m.body)).toEqual(['@fola.ade sorry, wrong room']), 20_000);
+        // Bola deletes it: the notification goes too.
+        b.page.once('dialog', (d) => void d.accept());
+        const art = messageArticle(b.page, '@fola.ade sorry, wrong room');
+        await art.hover();
+        await art.getByRole('button', { name: 'Delete' }).click();
+        await eventually(async () => expect(await logBodies(b.page)).not.toContain('@fola.ade sorry, wrong room'), 20_000);
+        await eventually(async () => expect(await closedBodies(other)).toEqual(['@fola.ade sorry, wrong room']), 20_000);
+      });
+      await Promise.all([a.context.close(), b.context.close()]);
     },
     TIMEOUT,
   );

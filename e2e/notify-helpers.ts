@@ -11,6 +11,8 @@ interface Made {
   body?: string;
   tag?: string;
   n: Notification;
+  /** Taken away by the page (close()). */
+  closed: boolean;
 }
 
 /** Every Notification the page makes is kept (the real one is still shown) with its title, body and tag. */
@@ -21,7 +23,12 @@ function recordNotifications() {
   class Recorded extends Real {
     constructor(title: string, options?: NotificationOptions) {
       super(title, options);
-      made.push({ title, body: options?.body, tag: options?.tag, n: this });
+      made.push({ title, body: options?.body, tag: options?.tag, n: this, closed: false });
+    }
+    override close() {
+      const m = made.find((x) => x.n === this);
+      if (m) m.closed = true;
+      super.close();
     }
   }
   Object.defineProperty(window, 'Notification', { value: Recorded, configurable: true, writable: true });
@@ -36,6 +43,10 @@ export async function allowNotifications(context: BrowserContext, page: Page, or
 /** The notifications this page has made, oldest first. */
 export const made = (page: Page) =>
   page.evaluate(() => (window as unknown as { made: Made[] }).made.map(({ title, body }) => ({ title, body })));
+
+/** The bodies of the notifications this page has taken away (closed), oldest first. */
+export const closedBodies = (page: Page) =>
+  page.evaluate(() => (window as unknown as { made: Made[] }).made.filter((m) => m.closed).map((m) => m.body));
 
 /** Clicks the page's `i`th notification (as the person would in the system's tray). */
 export const clickNotification = (page: Page, i: number) =>

@@ -69,7 +69,7 @@ function start(app: HTMLElement) {
   const heartbeat = new Heartbeat();
   const connecting = new ConnectWatch<WebSocket>();
   const waiting = unconfirmedActions((room, text) => roomAlert(room, text));
-  const notifier = desktopNotifications(me);
+  const notifier = desktopNotifications(me, openRoom);
   /** Outbox entries refused for now by the sending limit (10 in 10 s), sent again when it allows. */
   const throttled = new Set<string>();
 

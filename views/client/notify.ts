@@ -11,12 +11,17 @@
  * starting in a conversation, or a lecture starting in a course, notifies the same way (a call
  * otherwise rang nowhere).
  *
- * One notification per message (its tag is the message's id): several open tabs show it once.
- * Clicking it brings the tab forward and opens the room. The choice is kept per account and browser
+ * One notification per message (its tag is the message's id): several open tabs show it once, and
+ * none does while another tab of hers shows that room (tabs-on-screen.ts). A message deleted or
+ * hidden takes its notification away; a call's goes when the call ends. Clicking it brings the tab
+ * forward and opens the room, in a new tab while this one is in a call (leaving the page would drop
+ * the call). The choice is kept per account and browser
  * (localStorage), and the browser's own permission stays the final word (blocked there = nothing).
  * Browsers that show notifications only for installed apps (Chrome on Android: the constructor
  * throws) are told so on the button's line, and nothing is attempted again.
  */
+import { roomsOnScreen } from './tabs-on-screen';
+
 const NOTICE_CHARS = 140;
 
 export interface Notifier {
@@ -28,7 +33,10 @@ export interface Notifier {
   resync(): void;
 }
 
-export function desktopNotifications(me: string): Notifier {
+export function desktopNotifications(me: string, openRoom: () => string | null): Notifier {
+  const elsewhere = roomsOnScreen(me, openRoom);
+  /** What this page has shown and not yet seen closed, by tag, so that it can take them away. */
+  const shown = new Map<string, Notification>();
   const key = `lt-notify:${me}`;
   const supported = typeof Notification === 'function';
   const wanted = () => localStorage.getItem(key) === 'on';
@@ -62,10 +70,18 @@ export function desktopNotifications(me: string): Notifier {
       render();
       return false;
     }
+    const tag = options.tag ?? '';
+    // The one it replaces, by the same tag, is gone from the tray. Kept even once the system has
+    // closed it (close() again is harmless); at most the latest hundred.
+    shown.delete(tag);
+    shown.set(tag, n);
+    if (shown.size > 100) shown.delete(shown.keys().next().value!);
     n.onclick = () => {
       window.focus();
       n.close();
-      if (href && location.pathname !== href) location.assign(href);
+      if (!href || location.pathname === href) return;
+      if (document.querySelector('.call-bar[data-in-call]')) window.open(href, '_blank');
+      else location.assign(href);
     };
     return true;
   }
@@ -93,6 +109,11 @@ export function desktopNotifications(me: string): Notifier {
   const fromList = () => new Set(Array.from(document.querySelectorAll<HTMLElement>('#room-list li[data-room]'), (li) => (li.querySelector('.call-badge:not([hidden])') ? li.dataset.room! : '')).filter(Boolean));
   let inCall = fromList();
 
+  const takeAway = (tag: string) => {
+    shown.get(tag)?.close();
+    shown.delete(tag);
+  };
+
   return {
     resync() {
       inCall = fromList();
@@ -103,8 +124,11 @@ export function desktopNotifications(me: string): Notifier {
       const active = status.getAttribute('data-active') === 'true';
       const started = active && !inCall.has(roomId);
       if (active) inCall.add(roomId);
-      else inCall.delete(roomId);
-      if (!started || !allowed() || (!document.hidden && roomId === openRoom)) return;
+      else {
+        inCall.delete(roomId);
+        takeAway(`call-${roomId}`);
+      }
+      if (!started || !allowed() || (!document.hidden && roomId === openRoom) || elsewhere.shownElsewhere(roomId)) return;
       // A call rings where it is meant for you: a conversation's, or a lecture in your course (not
       // any call a few classmates start in a course room).
       const li = document.getElementById(`rl-${roomId}`);
@@ -114,8 +138,9 @@ export function desktopNotifications(me: string): Notifier {
       show(lecture ? `Lecture: ${room}` : `Call: ${room}`, { body: `${lecture ? 'A lecture' : 'A call'} has started. Open the room to join.`, tag: `call-${roomId}` }, `/rooms/${roomId}`);
     },
     arrived(roomId, art, openRoom) {
+      if (art.classList.contains('deleted')) return takeAway(art.id); // deleted, or hidden by safeguarding
       if (!allowed() || art.dataset.sender === me || art.dataset.rev !== art.dataset.seq) return;
-      if (!document.hidden && roomId === openRoom) return;
+      if ((!document.hidden && roomId === openRoom) || elsewhere.shownElsewhere(roomId)) return;
       const li = document.getElementById(`rl-${roomId}`);
       if (li && Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) return;
       const mentioned = (art.dataset.mentions ?? '').split(' ').includes(me);
