@@ -133,7 +133,7 @@ describeBrowser('a background tab (browser)', () => {
   );
 
   test(
-    'a socket lost while hidden comes back while still hidden; turned off, nothing notifies',
+    'a socket lost while hidden comes back while still hidden, and what it missed notifies once; turned off, nothing notifies',
     async () => {
       // Two who have not signed in yet (signIn is a first sign-in).
       const [a, b] = await Promise.all([signIn(browser, server, dayo), signIn(browser, server, efe)]);
@@ -146,8 +146,15 @@ describeBrowser('a background tab (browser)', () => {
         // The network goes and comes back while she is away: the socket is closed and must reopen by itself.
         await a.context.setOffline(true);
         await eventually(async () => expect(await a.page.locator('.app').getAttribute('data-conn')).toBe('down'));
+        // Four mentions while she is away come back in the reconnect's replay: one notification for the room.
+        for (let i = 1; i <= 4; i++) await send(b.page, `@dayo.bello note ${i}`);
+        const before = (await made(a.page)).length;
         await a.context.setOffline(false);
         await waitConnected(a.page, 30_000);
+        await eventually(async () => expect(await logBodies(a.page)).toContain('@dayo.bello note 4'), 20_000);
+        await eventually(async () =>
+          expect((await made(a.page)).slice(before)).toEqual([{ title: 'GST101 · Use of English', body: '4 new messages for you. The latest: @dayo.bello note 4' }]),
+        );
         await send(b.page, '@dayo.bello are you there?');
         await eventually(async () => expect((await made(a.page)).map((m) => m.body)).toContain('@dayo.bello are you there?'), 20_000);
 

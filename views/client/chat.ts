@@ -216,7 +216,7 @@ function start(app: HTMLElement) {
     const arts = Array.from(partial.querySelectorAll<HTMLElement>('article.msg'));
     // Whoever just sent a message has stopped typing it.
     for (const a of arts) if (a.dataset.rev === a.dataset.seq && a.dataset.sender) typers.stopped(roomId, a.dataset.sender);
-    for (const a of arts) notifier.arrived(roomId, a, openRoom());
+    notifier.arrived(roomId, arts, openRoom());
     if (!log) return arts.forEach((a) => countUnread(roomId, a));
     // A page of older messages (data-history) stays the window it is: changes update what it shows.
     const fixed = roomEl()?.dataset.history !== undefined;

@@ -23,10 +23,12 @@
 import { roomsOnScreen } from './tabs-on-screen';
 
 const NOTICE_CHARS = 140;
+/** More than this many for her in one push (a reconnect's replay) make one notification for the room. */
+const MANY = 3;
 
 export interface Notifier {
-  /** A message pushed to this page (open room or not) that may deserve a notification. */
-  arrived(roomId: string, art: HTMLElement, openRoom: string | null): void;
+  /** Messages pushed to this page together (open room or not), some of which may deserve a notification. */
+  arrived(roomId: string, arts: HTMLElement[], openRoom: string | null): void;
   /** A room's call state pushed to this page (views/calls.ts callStatus). */
   callState(roomId: string, status: Element, openRoom: string | null): void;
   /** The room list was redrawn (a reconnect's replay): calls in progress are read from it again. */
@@ -137,19 +139,29 @@ export function desktopNotifications(me: string, openRoom: () => string | null):
       const room = li?.querySelector('.name')?.textContent?.trim() ?? 'a room';
       show(lecture ? `Lecture: ${room}` : `Call: ${room}`, { body: `${lecture ? 'A lecture' : 'A call'} has started. Open the room to join.`, tag: `call-${roomId}` }, `/rooms/${roomId}`);
     },
-    arrived(roomId, art, openRoom) {
-      if (art.classList.contains('deleted')) return takeAway(art.id); // deleted, or hidden by safeguarding
-      if (!allowed() || art.dataset.sender === me || art.dataset.rev !== art.dataset.seq) return;
-      if ((!document.hidden && roomId === openRoom) || elsewhere.shownElsewhere(roomId)) return;
+    arrived(roomId, arts, openRoom) {
+      const mine: HTMLElement[] = [];
+      for (const art of arts) {
+        if (art.classList.contains('deleted')) takeAway(art.id); // deleted, or hidden by safeguarding
+        else if (art.dataset.sender !== me && art.dataset.rev === art.dataset.seq) mine.push(art);
+      }
+      if (!allowed() || (!document.hidden && roomId === openRoom) || elsewhere.shownElsewhere(roomId)) return;
       const li = document.getElementById(`rl-${roomId}`);
-      if (li && Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) return;
-      const mentioned = (art.dataset.mentions ?? '').split(' ').includes(me);
       const direct = li?.classList.contains('dm') || li?.classList.contains('group');
-      if (!mentioned && !direct) return;
-      const who = art.querySelector('.who')?.textContent?.trim() || 'Someone';
+      const due = mine.filter(
+        (art) => !(li && Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) && (direct || (art.dataset.mentions ?? '').split(' ').includes(me)),
+      );
       const room = li?.querySelector('.name')?.textContent?.trim();
-      const title = li?.classList.contains('dm') || !room ? who : `${who} in ${room}`;
-      show(title, { body: preview(art), tag: art.id }, `/rooms/${roomId}`);
+      const title = (art: HTMLElement) => {
+        const who = art.querySelector('.who')?.textContent?.trim() || 'Someone';
+        return li?.classList.contains('dm') || !room ? who : `${who} in ${room}`;
+      };
+      // A reconnect's replay can bring many at once (a reset, up to a page): one line for the room.
+      if (due.length > MANY) {
+        const last = due.at(-1)!;
+        return void show(room ?? title(last), { body: `${due.length} new messages for you. The latest: ${preview(last)}`, tag: `many-${roomId}` }, `/rooms/${roomId}`);
+      }
+      for (const art of due) show(title(art), { body: preview(art), tag: art.id }, `/rooms/${roomId}`);
     },
   };
 }
