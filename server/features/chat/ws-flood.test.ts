@@ -58,3 +58,14 @@ test('/upload: text frames count towards what may be in flight', async () => {
   for (let i = 0; i < 200; i++) sock.send(junk); // 50 MB of text frames
   expect((await sock.closed).code).toBe(4429);
 });
+
+test('/ws: a ping is answered at once, ahead of a slow frame before it', async () => {
+  const { s, ada, csc } = await setUp({ store: slowSessions(400) });
+  const sock = await connect(s, ada.cookie);
+  const from = sock.frames.length;
+  sock.send({ type: 'send', room: csc.id, clientId: 'slow-0001', body: 'behind a slow store' });
+  sock.send({ type: 'ping' });
+  await sock.until(isJson('ack'), 5_000);
+  const answers = sock.frames.slice(from).filter((f) => isJson('pong')(f) || isJson('ack')(f)).map((f) => JSON.parse(f).type);
+  expect(answers).toEqual(['pong', 'ack']);
+});

@@ -90,8 +90,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
           sendData(conn, { type: 'deleted', room: frame.room, id: frame.message, error: e.message });
         }
         return;
-      case 'ping':
-        sendData(conn, { type: 'pong' });
+      case 'ping': // answered before the queue (message, below)
         return;
       case 'report':
         try {
@@ -199,6 +198,9 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
           conn.queue = conn.queue.then(() => void conn.hub.send(noticePartial(`That was too large to send (${Math.round(size / 1024)} KB; the limit is ${MAX_FRAME_BYTES / 1024} KB).`).value));
           return;
         }
+        // The heartbeat is answered at once, not in its turn: behind a slow frame (a resume's long
+        // replay) the page would take a live socket for dead and replace it.
+        if ((data as { type?: unknown } | null)?.type === 'ping' && parseFrame(data)) return void sendData(conn, { type: 'pong' });
         if (!conn.waiting.take(size)) {
           log.warn('ws flood closed', { connId: conn.id, userId: conn.userId });
           return conn.hub.close(4429, 'Too many messages at once.');
