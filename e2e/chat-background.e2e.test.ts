@@ -19,12 +19,12 @@ const title = (page: Page) => page.evaluate(() => document.title);
 describeBrowser('a background tab (browser)', () => {
   let server: TestServer;
   let browser: Browser;
-  let ada: Account, bola: Account, chidi: Account, dayo: Account, efe: Account, fola: Account, gozie: Account;
+  let ada: Account, bola: Account, chidi: Account, dayo: Account, efe: Account, fola: Account, gozie: Account, ola: Account, hauwa: Account, ike: Account;
   let roomId: string;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    [ada, bola, chidi, dayo, efe, fola, gozie] = (await importUsers(server, [
+    [ada, bola, chidi, dayo, efe, fola, gozie, ola, hauwa, ike] = (await importUsers(server, [
       { email: 'ada.obi@unilag.edu.ng', name: 'Ada Obi' },
       { email: 'bola.ade@unilag.edu.ng', name: 'Bola Ade' },
       { email: 'chidi.eze@unilag.edu.ng', name: 'Chidi Eze' },
@@ -32,8 +32,11 @@ describeBrowser('a background tab (browser)', () => {
       { email: 'efe.okon@unilag.edu.ng', name: 'Efe Okon' },
       { email: 'fola.ade@unilag.edu.ng', name: 'Fola Ade' },
       { email: 'gozie.nna@unilag.edu.ng', name: 'Gozie Nna' },
-    ])) as [Account, Account, Account, Account, Account, Account, Account];
-    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, bola, chidi, dayo, efe, fola, gozie]);
+      { email: 'dr.ola@unilag.edu.ng', name: 'Dr Ola', role: 'lecturer' },
+      { email: 'hauwa.musa@unilag.edu.ng', name: 'Hauwa Musa' },
+      { email: 'ike.obi@unilag.edu.ng', name: 'Ike Obi' },
+    ])) as Account[] as [Account, Account, Account, Account, Account, Account, Account, Account, Account, Account];
+    roomId = await createCourseRoom(server, 'GST101', 'Use of English', [ada, bola, chidi, dayo, efe, fola, gozie, { ...ola, roomRole: 'owner' }, hauwa, ike]);
   }, TIMEOUT);
 
   afterAll(() => stopAll(browser, server), TIMEOUT);
@@ -128,6 +131,28 @@ describeBrowser('a background tab (browser)', () => {
         await eventually(async () => expect(await closedBodies(other)).toEqual(['@fola.ade sorry, wrong room']), 20_000);
       });
       await Promise.all([a.context.close(), b.context.close()]);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "the lecturer's @class notifies every member and marks the message as mentioning her; a student's @class is plain text",
+    async () => {
+      const [l, h, i] = await Promise.all([signIn(browser, server, ola), signIn(browser, server, hauwa), signIn(browser, server, ike)]);
+      await allowNotifications(h.context, h.page, server.url);
+      await withArtifactsOnFailure('chat-background-class', h.page, server, async () => {
+        await Promise.all([openRoom(l.page, server, roomId), openRoom(h.page, server, roomId), openRoom(i.page, server, roomId)]);
+        await turnOnNotifications(h.page);
+        await setHidden(h.page, true);
+        await send(i.page, '@class who has the notes?');
+        await send(l.page, '@class the test moves to Friday');
+        await eventually(async () => expect((await logBodies(h.page)).slice(-2)).toEqual(['@class who has the notes?', '@class the test moves to Friday']), 20_000);
+        await eventually(async () => expect((await made(h.page)).slice(1)).toEqual([{ title: 'Dr Ola in GST101 · Use of English', body: '@class the test moves to Friday' }]), 20_000);
+        await setHidden(h.page, false);
+        expect(await messageArticle(h.page, '@class the test moves to Friday').getAttribute('class')).toContain('mentions-me');
+        expect(await messageArticle(h.page, '@class who has the notes?').getAttribute('class')).not.toContain('mentions-me');
+      });
+      await Promise.all([l.context.close(), h.context.close(), i.context.close()]);
     },
     TIMEOUT,
   );

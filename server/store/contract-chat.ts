@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, test } from 'bun:test';
 import { newUser } from './contract';
-import { DuplicateRoomError, NotFoundStoreError, type AppendMessage, type NewRoom, type Store } from './types';
+import { CLASS_MENTION, DuplicateRoomError, NotFoundStoreError, type AppendMessage, type NewRoom, type Store } from './types';
 
 let r = 0;
 export function newRoom(over: Partial<NewRoom> = {}): NewRoom {
@@ -265,6 +265,11 @@ export function chatContract(current: () => Store) {
       expect(await store.messages.unread(room.id, 'me', 3)).toEqual({ count: 1, mentions: 0 });
       expect(await store.messages.unread(room.id, 'other', 0)).toEqual({ count: 1, mentions: 0 });
       expect(await store.messages.unread(room.id, 'me', 99)).toEqual({ count: 0, mentions: 0 });
+      // @class mentions every member but its sender, once even when she is named too.
+      const after = (await send(room.id, 'lecturer', '@class and @me: read chapter 3', { mentions: [CLASS_MENTION, 'me'] })).message.seq - 1;
+      expect(await store.messages.unread(room.id, 'me', after)).toEqual({ count: 1, mentions: 1 });
+      expect(await store.messages.unread(room.id, 'other', after)).toEqual({ count: 1, mentions: 1 });
+      expect(await store.messages.unread(room.id, 'lecturer', after)).toEqual({ count: 0, mentions: 0 });
     });
 
     test('search: every word, any case, given rooms only, newest first, never deleted text', async () => {

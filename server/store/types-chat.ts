@@ -43,6 +43,15 @@ export interface Membership {
 
 export type MessageKind = 'text' | 'file' | 'system';
 
+/**
+ * In a message's mentions: "@class" from a lecturer or the room's owner or moderator, which
+ * mentions every member (counted and notified as a mention for each). Never a user id (ids have no @).
+ */
+export const CLASS_MENTION = '@class';
+
+/** Whether a message's mentions name this user, themselves or through @class. */
+export const mentionsUser = (mentions: readonly string[], userId: string) => mentions.includes(userId) || mentions.includes(CLASS_MENTION);
+
 export interface Message {
   id: string;
   roomId: string;
@@ -55,7 +64,7 @@ export interface Message {
   kind: MessageKind;
   /** Raw text as typed (empty once deleted). Rendering escapes and formats it. */
   body: string;
-  /** User ids mentioned in the body (resolved at send/edit time). */
+  /** User ids mentioned in the body (resolved at send/edit time), and CLASS_MENTION for @class. */
   mentions: string[];
   /** Free-form data for non-text kinds (e.g. file metadata). */
   meta: Record<string, unknown> | null;

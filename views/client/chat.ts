@@ -23,6 +23,7 @@ import { ConnectWatch, Heartbeat } from './heartbeat';
 import { unconfirmedActions } from './unconfirmed';
 import { dismissableNotices } from './notice';
 import { desktopNotifications } from './notify';
+import { mentionsMe } from './mentions';
 import { registerOfflinePage } from './offline';
 import { onDemand, type Lazy } from './on-demand';
 import { callBar } from './call-bar';
@@ -275,7 +276,7 @@ function start(app: HTMLElement) {
   function decorate(art: HTMLElement) {
     const mine = art.dataset.sender === me;
     art.classList.toggle('mine', mine);
-    art.classList.toggle('mentions-me', (art.dataset.mentions ?? '').split(' ').includes(me));
+    art.classList.toggle('mentions-me', mentionsMe(art, me));
     if (mine && art.dataset.clientId && outbox.remove(art.dataset.clientId)) renderOutbox();
   }
 

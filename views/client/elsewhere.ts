@@ -6,6 +6,7 @@
  * (its `rl-<id>` pushes) even while it is hidden.
  */
 import { markNewBefore, showNewLine } from './unread-line';
+import { mentionsMe } from './mentions';
 
 const baseTitle = document.title.replace(/^\(\d+\) /, '');
 /** Messages from others that came into the open room while the tab was hidden: the title counts them too. */
@@ -86,7 +87,7 @@ export function unreadCounter(me: string, openRoom: () => string | null) {
     }
     if (art.dataset.rev !== art.dataset.seq) return;
     bump(li.querySelector('.unread-badge'));
-    if ((art.dataset.mentions ?? '').split(' ').includes(me)) {
+    if (mentionsMe(art, me)) {
       mentionedMe.add(art.id);
       bump(li.querySelector('.mention-badge'), '@');
     }

@@ -21,6 +21,7 @@
  * throws) are told so on the button's line, and nothing is attempted again.
  */
 import { roomsOnScreen } from './tabs-on-screen';
+import { mentionsMe } from './mentions';
 
 const NOTICE_CHARS = 140;
 /** More than this many for her in one push (a reconnect's replay) make one notification for the room. */
@@ -149,7 +150,7 @@ export function desktopNotifications(me: string, openRoom: () => string | null):
       const li = document.getElementById(`rl-${roomId}`);
       const direct = li?.classList.contains('dm') || li?.classList.contains('group');
       const due = mine.filter(
-        (art) => !(li && Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) && (direct || (art.dataset.mentions ?? '').split(' ').includes(me)),
+        (art) => !(li && Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) && (direct || mentionsMe(art, me)),
       );
       const room = li?.querySelector('.name')?.textContent?.trim();
       const title = (art: HTMLElement) => {

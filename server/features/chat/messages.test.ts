@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { expectAppError, makePerson, testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
-import type { RoomRole, User } from '../../store/types';
+import { CLASS_MENTION, type RoomRole, type User } from '../../store/types';
+import { summaries } from './rooms';
 import { createChatContext, type ChatContext } from './context';
 import { HISTORY_PAGE, MAX_MESSAGE_CHARS, MAX_REPLAY, REORDER_WINDOW } from './limits';
 import { SlidingWindowLimiter } from '../../lib/sliding-window';
@@ -203,6 +204,26 @@ describe('sendMessage', () => {
     const { ctx, ada, bola, room } = await setUp();
     expect((await send(ctx, ada, room.id, 'see `@bola` and ```\n@bola\n```')).message.mentions).toEqual([]);
     expect((await send(ctx, ada, room.id, 'thanks @bola.')).message.mentions).toEqual([bola.id]);
+  });
+
+  test("@class from the lecturer (or a room moderator) mentions every member, counted in each one's room list; from a student, or in a DM, it is plain text", async () => {
+    const { ctx, store, ada, bola, lecturer, room } = await setUp();
+    const { message } = await send(ctx, lecturer, room.id, '@class the test is moved to Friday. @bola please tell Ada');
+    expect(message.mentions).toEqual([CLASS_MENTION, bola.id]);
+    const listed = async (u: User) => (await summaries(ctx, u)).find((r) => r.room.id === room.id)!;
+    expect((await listed(ada)).mentions).toBe(1);
+    expect((await listed(bola)).mentions).toBe(1);
+    expect((await listed(lecturer)).mentions).toBe(0);
+    expect((await send(ctx, ada, room.id, '@class who has the notes?')).message.mentions).toEqual([]);
+    // A member made moderator of the room may; an edit is judged the same way.
+    await store.rooms.setRole(room.id, ada.id, 'moderator');
+    const { message: asked } = await send(ctx, ada, room.id, 'who has the notes?');
+    expect((await editMessage(ctx, ada, { roomId: room.id, messageId: asked.id, body: '@class who has the notes?' })).mentions).toEqual([CLASS_MENTION]);
+    const dm = await store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'dm', code: null, name: '', topic: '', createdBy: lecturer.id, dmKey: `${lecturer.id}:${bola.id}` }, [
+      { userId: lecturer.id, role: 'member' },
+      { userId: bola.id, role: 'member' },
+    ]);
+    expect((await send(ctx, lecturer, dm.id, '@class is cancelled')).message.mentions).toEqual([]);
   });
 
   test('HTML in the text is escaped in the published fragment', async () => {

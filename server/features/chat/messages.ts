@@ -12,9 +12,9 @@ import type { AppendMessage, Membership, Message, Room, User } from '../../store
 import { html, type Raw } from '../../http/html';
 import { historyChunk, logId, messageArticle, typingLine, type UnreadAbove } from '../../../views/chat';
 import { partial } from '../../../views/partials';
-import { mentionHandles } from '../../../views/format';
+import { resolveMentions } from './mentions';
 import { sendersOf, senderOf, type ChatContext } from './context';
-import { HISTORY_PAGE, MAX_MENTIONS, MAX_MESSAGE_CHARS, normaliseBody, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
+import { HISTORY_PAGE, MAX_MESSAGE_CHARS, normaliseBody, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
 import { roomListUpdate } from './rooms';
 import { metrics } from '../../metrics';
 import { recordAudit } from '../audit/record';
@@ -41,16 +41,6 @@ function checkBody(body: string): string {
   const n = [...text].length;
   if (n > MAX_MESSAGE_CHARS) throw badRequest(`Messages can be at most ${MAX_MESSAGE_CHARS} characters; this one has ${n}.`);
   return text;
-}
-
-/** Mentioned handles (email local parts) resolved to member ids. */
-async function resolveMentions(ctx: ChatContext, roomId: string, body: string): Promise<string[]> {
-  const handles = mentionHandles(body);
-  if (!handles.length) return [];
-  // From the handles to the few accounts they name, then membership: a course room may have thousands of members.
-  const named = await ctx.store.users.byHandles(handles.slice(0, MAX_MENTIONS));
-  const members = await Promise.all(named.map(async (u) => ((await ctx.store.rooms.membership(roomId, u.id)) ? u.id : null)));
-  return [...new Set(members.filter((id): id is string => id !== null))];
 }
 
 /** `hidden`: which of them this audience sees as tombstones (held by safeguarding, not theirs). */
@@ -127,13 +117,13 @@ function openMissingCase(ctx: ChatContext, user: User, room: Room, message: Mess
 
 export async function sendMessage(ctx: ChatContext, user: User, input: { roomId: string; clientId: string; body: string }) {
   if (!CLIENT_ID_RE.test(input.clientId)) throw badRequest('The message id is malformed.');
-  const { room } = await memberRoom(ctx, user, input.roomId);
+  const { room, membership } = await memberRoom(ctx, user, input.roomId);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
   const body = checkBody(input.body);
   // Blocks, restrictions and freezes (features/moderation/restrictions.ts) before anything is stored.
   await assertMayPost(ctx.store, user, room);
   await takeSendSlot(ctx, user, room);
-  const mentions = await resolveMentions(ctx, room.id, body);
+  const mentions = await resolveMentions(ctx, { user, membership, room }, body);
   return postScreened(ctx, user, room, { roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions });
 }
 
@@ -151,7 +141,7 @@ async function ownMessage(ctx: ChatContext, user: User, roomId: string, messageI
 }
 
 export async function editMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; body: string }) {
-  const { room, message } = await ownMessage(ctx, user, input.roomId, input.messageId);
+  const { room, membership, message } = await ownMessage(ctx, user, input.roomId, input.messageId);
   if (message.senderId !== user.id) throw notFound('No such message.');
   if (message.deletedAt) throw badRequest('This message was deleted.');
   if (message.kind !== 'text') throw badRequest('Only text messages can be edited.');
@@ -164,7 +154,7 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
   // Held in the same write as the new text: never visible unheld, even if an officer releases the
   // message meanwhile. The new text goes to the sender only; a message shown until now is taken
   // off the others' pages (a tombstone, as a reload or a reconnect shows it: gone).
-  let edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, room.id, body), undefined, { hold: verdict?.severity === 'hold' });
+  let edited = await ctx.store.messages.edit(room.id, message.id, body, await resolveMentions(ctx, { user, membership, room }, body), undefined, { hold: verdict?.severity === 'hold' });
   if (!edited) throw notFound('No such message.');
   // Out of scope when screened: a minor may have joined before it was stored (screen-history.ts).
   if (!scoped && (await screenLate(ctx, room, edited))) edited = (await ctx.store.messages.byId(room.id, message.id)) ?? edited;

@@ -19,7 +19,7 @@
  * clientId) back up the invariants regardless.
  */
 import { MongoServerError, type Collection, type Db } from 'mongodb';
-import { NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
+import { CLASS_MENTION, NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
 import { newMessage } from '../new-message';
 import { ROOM_ACTIVITY, seenAt, type ActivityDoc, type RoomDoc } from './rooms';
 
@@ -184,7 +184,7 @@ export class MongoMessages implements MessageStore {
 
   async unread(roomId: string, userId: string, afterSeq: number) {
     const q = { roomId, seq: { $gt: afterSeq }, deletedAt: null, held: { $ne: true }, senderId: { $ne: userId } };
-    const [count, mentions] = await Promise.all([this.c.countDocuments(q), this.c.countDocuments({ ...q, mentions: userId })]);
+    const [count, mentions] = await Promise.all([this.c.countDocuments(q), this.c.countDocuments({ ...q, mentions: { $in: [userId, CLASS_MENTION] } })]);
     return { count, mentions };
   }
 

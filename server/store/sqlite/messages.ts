@@ -6,7 +6,7 @@
  */
 import { newMessage } from '../new-message';
 import type { Database } from 'bun:sqlite';
-import { NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
+import { CLASS_MENTION, NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
 
 interface Row {
   id: string;
@@ -167,10 +167,10 @@ export class SqliteMessages implements MessageStore {
     const r = this.db
       .query(
         `SELECT count(*) AS count,
-                coalesce(sum(EXISTS (SELECT 1 FROM json_each(mentions) WHERE value = ?)), 0) AS mentions
+                coalesce(sum(EXISTS (SELECT 1 FROM json_each(mentions) WHERE value IN (?, ?))), 0) AS mentions
          FROM messages WHERE room_id = ? AND seq > ? AND deleted_at IS NULL AND held = 0 AND sender_id <> ?`,
       )
-      .get(userId, roomId, afterSeq, userId) as { count: number; mentions: number };
+      .get(userId, CLASS_MENTION, roomId, afterSeq, userId) as { count: number; mentions: number };
     return { count: r.count, mentions: r.mentions };
   }
 
