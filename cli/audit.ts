@@ -1,6 +1,7 @@
-/** `letstalk audit …`: check the audit log's hash chain. */
+/** `letstalk audit …`: check the audit log's hash chain; export entries. */
 import { Command } from 'commander';
-import { describeVerification, verifyAudit } from '../server/features/admin/audit';
+import { describeVerification, exportAudit, verifyAudit, type AuditQuery } from '../server/features/admin/audit';
+import { CLI_ACTOR } from '../server/features/audit/record';
 import { CliError, type CliContext } from './program';
 
 /**
@@ -30,6 +31,29 @@ export function auditCommand(ctx: CliContext) {
       }
       ctx.io.out(`${describeVerification(v)}\n`);
       if (v.reached.seq) ctx.io.out(`newest: ${v.reached.seq}:${v.reached.hash} (keep this line elsewhere; audit verify --expect ${v.reached.seq}:${v.reached.hash} checks it later)\n`);
+    });
+  audit
+    .command('export')
+    .description("The matching entries as CSV, oldest first (as the portal's Export CSV), on stdout or into a file; the export is itself audited")
+    .option('--action <name>', 'one action, e.g. user.suspend')
+    .option('--actor <email>', 'entries by this account')
+    .option('--target <what>', 'an email, a room id or a course code (every room that had it)')
+    .option('--from <YYYY-MM-DD>', 'from this day (the server\'s TIME_ZONE)')
+    .option('--to <YYYY-MM-DD>', 'up to and including this day')
+    .option('--out <file>', 'write the CSV here (created, or replaced) instead of stdout')
+    .action(async (opts: AuditQuery & { out?: string }) => {
+      const store = await ctx.store();
+      const { out, ...q } = opts;
+      const r = await exportAudit(store, CLI_ACTOR, q, ctx.config.timeZone, { refuseProblems: true });
+      if (!r.chunks) throw new CliError(r.problems.join(' '));
+      if (!out) {
+        for await (const chunk of r.chunks) ctx.io.out(chunk);
+        return;
+      }
+      const sink = Bun.file(out).writer();
+      for await (const chunk of r.chunks) sink.write(chunk);
+      await sink.end();
+      ctx.io.err(`${r.count} entr${r.count === 1 ? 'y' : 'ies'} exported to ${out}\n`);
     });
   return audit;
 }

@@ -1,9 +1,7 @@
 /** /admin/audit: the tamper check, filtered entries (newest first) and CSV export (itself audited). */
 import { Elysia, t } from 'elysia';
 import { auditBody } from '../../../views/admin-audit';
-import { recordAudit } from '../audit/record';
-import { csvRow } from '../../lib/csv';
-import { AUDIT_CSV_COLUMNS, auditCsvChunks, auditPage, namesFor, toFilter, type AuditQuery } from './audit';
+import { auditPage, exportAudit, namesFor, toFilter, type AuditQuery } from './audit';
 import { Csrf, type AdminKit } from './kit';
 
 const PAGE = 50;
@@ -33,15 +31,7 @@ export function auditRoutes(k: AdminKit) {
     .post(
       '/admin/audit/export',
       async ({ set, request, body }) => {
-        const q = pick(body);
-        const { filter: asked, none } = await toFilter(store, q, config.timeZone);
-        // The log as it stands now: the export holds exactly the entries counted in its own audit
-        // entry (recorded before it is sent), not that entry nor any written while it streams.
-        const newest = (await store.audit.list({ newestFirst: true, limit: 1 }))[0]?.seq ?? 0;
-        const filter = { ...asked, beforeSeq: newest + 1 };
-        const count = none ? 0 : await store.audit.count(filter);
-        await recordAudit(store, k.actor(request), 'audit.export', null, { count, filter: Object.fromEntries(Object.entries(q).filter(([, v]) => v)) });
-        const chunks = none ? (async function* () { yield csvRow(AUDIT_CSV_COLUMNS); })() : auditCsvChunks(store, filter);
+        const chunks = (await exportAudit(store, k.actor(request), pick(body), config.timeZone)).chunks!;
         const log = k.app.logger;
         const stream = new ReadableStream<string>({
           async pull(c) {

@@ -6,6 +6,7 @@
 import { GENESIS_HASH, verifyChain, type ChainCheck } from '../../store/audit-chain';
 import type { AuditEvent, AuditFilter, Store } from '../../store/types';
 import { csvRow } from '../../lib/csv';
+import { recordAudit, type Actor } from '../audit/record';
 import { normaliseCourseCode } from '../chat/rooms';
 
 const BATCH = 1000;
@@ -236,4 +237,27 @@ export async function* auditCsvChunks(store: Store, filter: AuditFilter): AsyncG
     }
     yield csv;
   }
+}
+
+/**
+ * An export of the entries matching `q` (the portal's Export CSV, `audit export` in the CLI): the
+ * log as it stands now, so the file holds exactly the entries counted in its own `audit.export`
+ * entry, recorded before the first row is read (not that entry, nor any written while it streams).
+ */
+export async function exportAudit(
+  store: Store,
+  actor: Actor,
+  q: AuditQuery,
+  timeZone: string,
+  opts: { refuseProblems?: boolean } = {},
+): Promise<{ count: number; problems: string[]; chunks: AsyncGenerator<string> | null }> {
+  const { filter: asked, none, problems } = await toFilter(store, q, timeZone);
+  // The CLI refuses a filter it cannot read (nothing exported, nothing audited); the portal shows the problems on its page.
+  if (opts.refuseProblems && problems.length) return { count: 0, problems, chunks: null };
+  const newest = (await store.audit.list({ newestFirst: true, limit: 1 }))[0]?.seq ?? 0;
+  const filter = { ...asked, beforeSeq: newest + 1 };
+  const count = none ? 0 : await store.audit.count(filter);
+  await recordAudit(store, actor, 'audit.export', null, { count, filter: Object.fromEntries(Object.entries(q).filter(([, v]) => v)) });
+  const chunks = none ? (async function* () { yield csvRow(AUDIT_CSV_COLUMNS); })() : auditCsvChunks(store, filter);
+  return { count, problems, chunks };
 }
