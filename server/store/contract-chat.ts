@@ -270,6 +270,10 @@ export function chatContract(current: () => Store) {
       expect(await store.messages.unread(room.id, 'me', after)).toEqual({ count: 1, mentions: 1 });
       expect(await store.messages.unread(room.id, 'other', after)).toEqual({ count: 1, mentions: 1 });
       expect(await store.messages.unread(room.id, 'lecturer', after)).toEqual({ count: 0, mentions: 0 });
+      // Someone who joined after it: counted as unread, not as calling her.
+      const sentAt = (await store.messages.history(room.id, { limit: 1 }))[0]!.createdAt;
+      expect(await store.messages.unread(room.id, 'late', after, sentAt + 1)).toEqual({ count: 1, mentions: 0 });
+      expect(await store.messages.unread(room.id, 'late', after, sentAt)).toEqual({ count: 1, mentions: 1 });
     });
 
     test('search: every word, any case, given rooms only, newest first, never deleted text', async () => {

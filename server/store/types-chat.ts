@@ -174,8 +174,12 @@ export interface MessageStore {
   changesSince(roomId: string, rev: number, limit: number, viewerId?: string, opts?: { withHeld?: boolean }): Promise<Message[]>;
   /** Sets held (a release clears it) under a fresh rev, so reconnect replay delivers it. Null if missing. */
   setHeld(roomId: string, messageId: string, held: boolean): Promise<Message | null>;
-  /** Non-deleted, non-held messages with seq > afterSeq not sent by userId: how many, and how many mention userId. */
-  unread(roomId: string, userId: string, afterSeq: number): Promise<{ count: number; mentions: number }>;
+  /**
+   * Non-deleted, non-held messages with seq > afterSeq not sent by userId: how many, and how many
+   * mention userId. @class counts only from `joinedAt` (the member's): a student added in week 8
+   * was not in the class that the earlier announcements called.
+   */
+  unread(roomId: string, userId: string, afterSeq: number, joinedAt?: number): Promise<{ count: number; mentions: number }>;
   /**
    * Case-insensitive search of non-deleted, non-held message bodies in the given rooms, newest first.
    * Every word of the query must occur (SQLite: FTS5 prefix match; MongoDB: regex per word).

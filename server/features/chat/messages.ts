@@ -248,9 +248,10 @@ export async function historyPage(ctx: ChatContext, user: User, roomId: string, 
  * history there). Null when there are none (the page shows every unread message), and for a room
  * never opened (a new member of a course room wants its latest messages, not 300 "unread" ones).
  */
-export async function unreadAbove(ctx: ChatContext, user: User, roomId: string, lastReadSeq: number, oldestSeq: number | null): Promise<UnreadAbove | null> {
+export async function unreadAbove(ctx: ChatContext, user: User, membership: Membership, oldestSeq: number | null): Promise<UnreadAbove | null> {
+  const { roomId, lastReadSeq, joinedAt } = membership;
   if (lastReadSeq === 0 || oldestSeq === null || oldestSeq <= lastReadSeq + 1) return null;
-  const [all, fromPage] = await Promise.all([ctx.store.messages.unread(roomId, user.id, lastReadSeq), ctx.store.messages.unread(roomId, user.id, oldestSeq - 1)]);
+  const [all, fromPage] = await Promise.all([ctx.store.messages.unread(roomId, user.id, lastReadSeq, joinedAt), ctx.store.messages.unread(roomId, user.id, oldestSeq - 1, joinedAt)]);
   const count = all.count - fromPage.count;
   if (count <= 0) return null;
   // The first of them: the page of history that starts with it (and the message to scroll to).

@@ -33,7 +33,7 @@ export async function roomTitle(ctx: ChatContext, room: Room, viewer: User): Pro
 }
 
 async function summaryOf(ctx: ChatContext, user: User, room: Room, membership: Membership): Promise<RoomSummary> {
-  const [title, unread] = await Promise.all([roomTitle(ctx, room, user), ctx.store.messages.unread(room.id, user.id, membership.lastReadSeq)]);
+  const [title, unread] = await Promise.all([roomTitle(ctx, room, user), ctx.store.messages.unread(room.id, user.id, membership.lastReadSeq, membership.joinedAt)]);
   return { room, title, unread: unread.count, mentions: unread.mentions, lastReadSeq: membership.lastReadSeq, call: ctx.calls?.active?.(room.id) ?? false };
 }
 

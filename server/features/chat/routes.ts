@@ -57,7 +57,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         const page = await historyPage(chat, user, room.id, query.before);
         const history = query.before !== undefined && query.before <= room.lastSeq;
         // Unread messages older than this page would be marked read unseen: the page offers them.
-        const above = history ? null : await unreadAbove(chat, user, room.id, membership.lastReadSeq, page.oldestSeq);
+        const above = history ? null : await unreadAbove(chat, user, membership, page.oldestSeq);
         // Opening the room reads it: the unread count starts from here.
         if (room.lastSeq > membership.lastReadSeq) await app.store.rooms.markRead(room.id, user.id, room.lastSeq);
         const members = await app.store.rooms.members(room.id);

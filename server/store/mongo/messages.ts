@@ -182,9 +182,9 @@ export class MongoMessages implements MessageStore {
     return (await this.c.find({ roomId, rev: { $gt: rev }, ...(opts.withHeld ? {} : visibleTo(viewerId)) }).sort({ rev: 1 }).limit(limit).toArray()).map(toMessage);
   }
 
-  async unread(roomId: string, userId: string, afterSeq: number) {
+  async unread(roomId: string, userId: string, afterSeq: number, joinedAt = 0) {
     const q = { roomId, seq: { $gt: afterSeq }, deletedAt: null, held: { $ne: true }, senderId: { $ne: userId } };
-    const [count, mentions] = await Promise.all([this.c.countDocuments(q), this.c.countDocuments({ ...q, mentions: { $in: [userId, CLASS_MENTION] } })]);
+    const [count, mentions] = await Promise.all([this.c.countDocuments(q), this.c.countDocuments({ ...q, $or: [{ mentions: userId }, { mentions: CLASS_MENTION, createdAt: { $gte: joinedAt } }] })]);
     return { count, mentions };
   }
 

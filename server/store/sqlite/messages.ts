@@ -163,14 +163,14 @@ export class SqliteMessages implements MessageStore {
     return rows.map(toMessage);
   }
 
-  async unread(roomId: string, userId: string, afterSeq: number) {
+  async unread(roomId: string, userId: string, afterSeq: number, joinedAt = 0) {
     const r = this.db
       .query(
         `SELECT count(*) AS count,
-                coalesce(sum(EXISTS (SELECT 1 FROM json_each(mentions) WHERE value IN (?, ?))), 0) AS mentions
+                coalesce(sum(EXISTS (SELECT 1 FROM json_each(mentions) WHERE value = ? OR (value = ? AND created_at >= ?))), 0) AS mentions
          FROM messages WHERE room_id = ? AND seq > ? AND deleted_at IS NULL AND held = 0 AND sender_id <> ?`,
       )
-      .get(userId, CLASS_MENTION, roomId, afterSeq, userId) as { count: number; mentions: number };
+      .get(userId, CLASS_MENTION, joinedAt, roomId, afterSeq, userId) as { count: number; mentions: number };
     return { count: r.count, mentions: r.mentions };
   }
 
