@@ -1,45 +1,41 @@
 /**
  * Browser side of chat, on top of htmx 4 and its hx-ws extension (which owns the socket, its
- * reconnects and the swaps). This module adds what htmx cannot know:
- * - ordering and de-duplication of pushed messages (insert by seq, replace only by newer rev), so
- *   replays after a reconnect can overlap live pushes without showing anything twice;
+ * reconnects and the swaps). This module wires together what htmx cannot know:
+ * - ordering and de-duplication of pushed messages (message-log.ts), routed there from the
+ *   socket's frames (incoming.ts);
  * - the resume handshake (last rev per open room) on every (re)connection;
- * - the outbox (pending → sent), kept across reloads and flushed after the replay;
+ * - the outbox (pending → sent), kept across reloads (outbox.ts) and shown and flushed after the
+ *   replay (outbox-view.ts);
  * - connection state, unread badges for rooms not on screen, read markers, typing, edit/delete.
  */
 import { Outbox, newClientId, type Pending } from './outbox';
+import { outboxView } from './outbox-view';
+import { messageLog } from './message-log';
+import { routeIncoming } from './incoming';
 import { REORDER_WINDOW } from '../../server/features/chat/limits';
 import { editBoxes } from './edit-box';
 import { keepOlderLoading } from './older';
 import { showLength, tooLong, watchLengths } from './length';
-import { backOnTab, missedWhileHidden, showElsewhere, unreadCounter } from './elsewhere';
+import { backOnTab, showElsewhere, unreadCounter } from './elsewhere';
 import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
 import { toSignIn } from './to-sign-in';
 import { checkSession } from './session-check';
-import { keepOpenInBackground, replaceSocket, watchNetwork, type WsConnection } from './network';
+import { keepOpenInBackground, replaceSocket, watchNetwork, type WsDetail } from './network';
 import { askReport } from './report';
 import { ConnectWatch, Heartbeat } from './heartbeat';
 import { unconfirmedActions } from './unconfirmed';
 import { dismissableNotices } from './notice';
 import { desktopNotifications } from './notify';
-import { mentionsMe } from './mentions';
 import { registerOfflinePage } from './offline';
 import { onDemand, type Lazy } from './on-demand';
 import { callBar } from './call-bar';
 import { attachFiles } from './attach';
 import { offerButtons } from './offer-buttons';
 
-declare const htmx: { config: Record<string, unknown>; process(elt: Element): void };
+declare const htmx: { config: Record<string, unknown> };
 /** The hashed URLs of call.js and upload.js, set when app.js is built (server/http/assets.ts). */
 declare const LT_LAZY: Record<Lazy, string>;
-
-interface WsDetail {
-  connection: WsConnection;
-  message: { data: unknown; values?: Record<string, unknown> };
-  cancelled: boolean;
-  code?: number | null;
-}
 
 const RECONNECT_CODES = [1001, 1005, 1006, 1011, 1012, 1013, 1014, 4000];
 htmx.config.ws = { reconnectDelay: 500, reconnectMaxDelay: 5000, reconnectCodes: RECONNECT_CODES };
@@ -71,15 +67,25 @@ function start(app: HTMLElement) {
   const connecting = new ConnectWatch<WebSocket>();
   const waiting = unconfirmedActions((room, text) => roomAlert(room, text));
   const notifier = desktopNotifications(me, openRoom);
-  /** Outbox entries refused for now by the sending limit (10 in 10 s), sent again when it allows. */
-  const throttled = new Set<string>();
+  const pending = outboxView(outbox, { send, isOpen, resumed: () => resumed }, button);
+  const countUnread = unreadCounter(me, openRoom);
+  const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead });
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {
     const text = isOpen() && resumed ? '' : navigator.onLine ? 'Reconnecting…' : 'Offline — messages will be sent when you reconnect';
     if (statusEl && statusEl.textContent !== text) statusEl.textContent = text;
     app.dataset.conn = text ? 'down' : 'up';
-    renderOutbox();
+    pending.render();
+  }
+
+  /** The resume's replay is done (incoming.ts): the page is up to date, and the outbox goes, in order. */
+  function onResumed() {
+    resumed = true;
+    notifier.resync();
+    setStatus();
+    pending.flush();
+    scheduleRead();
   }
 
   // The connection is known from its first attempt, so a first socket that never opens is watched
@@ -142,145 +148,8 @@ function start(app: HTMLElement) {
   }, 2500);
 
   // ---- incoming ---------------------------------------------------------------------------
-  app.addEventListener('htmx:ws:before:message:incoming', (e) => {
-    const d = (e as CustomEvent<WsDetail>).detail;
-    heartbeat.heard(Date.now());
-    if (typeof d.message.data !== 'string') return;
-    const text = d.message.data;
-    if (text.startsWith('{')) {
-      d.cancelled = true;
-      try {
-        onData(JSON.parse(text));
-      } catch {
-        /* not ours */
-      }
-      return;
-    }
-    const tpl = document.createElement('template');
-    tpl.innerHTML = text;
-    const keep: string[] = [];
-    for (const p of Array.from(tpl.content.querySelectorAll('hx-partial'))) {
-      const sel = p.getAttribute('hx-target') ?? '';
-      const id = sel.startsWith('#') ? sel.slice(1) : '';
-      const target = id ? document.getElementById(id) : null;
-      if (id.startsWith('call-status-')) {
-        const status = p.querySelector('.call-status');
-        if (status) notifier.callState(id.slice(12), status, openRoom());
-      }
-      if (id.startsWith('log-')) {
-        onMessages(id.slice(4), target, p, p.getAttribute('hx-swap') === 'innerHTML');
-      } else if (id.startsWith('typing-')) {
-        const typer = p.querySelector('.typer');
-        if (target && typer && typer.getAttribute('data-user') !== me) typers.typing(id.slice(7), typer);
-      } else if (target || (id === 'room-list' && document.getElementById('room-list'))) {
-        keep.push(p.outerHTML);
-      }
-    }
-    if (keep.length) d.message.data = keep.join('');
-    else d.cancelled = true;
-  });
+  routeIncoming(app, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox: pending, edits, waiting, roomAlert });
   app.addEventListener('htmx:ws:after:message:incoming', markCurrentRoom);
-
-  function onData(msg: { type: string; clientId?: string; room?: string; id?: string; message?: string; retryAfterSec?: number; error?: string }) {
-    if (msg.type === 'resumed') {
-      resumed = true;
-      notifier.resync();
-      setStatus();
-      flushOutbox();
-      scheduleRead();
-    } else if (msg.type === 'ack' && msg.clientId) {
-      if (outbox.remove(msg.clientId)) renderOutbox();
-    } else if (msg.type === 'reject' && msg.clientId) {
-      if (msg.retryAfterSec) {
-        // Over the sending limit: it stays pending and goes by itself, saying why it waits.
-        throttled.add(msg.clientId);
-        setTimeout(() => {
-          throttled.delete(msg.clientId!);
-          renderOutbox();
-          flushOutbox();
-        }, msg.retryAfterSec * 1000);
-      } else outbox.update(msg.clientId, { state: 'failed', error: msg.message });
-      renderOutbox();
-    } else if (msg.type === 'reject-edit' && msg.id && msg.room) {
-      const art = document.getElementById(`m-${msg.id}`);
-      if (art && msg.room === openRoom()) edits.refused(art, msg.room, msg.message ?? '');
-    } else if (msg.type === 'reported' && msg.room) {
-      if (msg.id) waiting.answered('report', msg.id);
-      roomAlert(msg.room, msg.error ? `Not reported: ${msg.error}` : 'Reported to the safeguarding team. Thank you: they will look at it.', !msg.error);
-    } else if (msg.type === 'deleted' && msg.room && msg.id) {
-      waiting.answered('delete', msg.id);
-      if (msg.error) roomAlert(msg.room, `Not deleted: ${msg.error}`);
-    }
-  }
-
-  function onMessages(roomId: string, log: HTMLElement | null, partial: Element, reset: boolean) {
-    const arts = Array.from(partial.querySelectorAll<HTMLElement>('article.msg'));
-    // Whoever just sent a message has stopped typing it.
-    for (const a of arts) if (a.dataset.rev === a.dataset.seq && a.dataset.sender) typers.stopped(roomId, a.dataset.sender);
-    notifier.arrived(roomId, arts, openRoom());
-    if (!log) return arts.forEach((a) => countUnread(roomId, a));
-    // A page of older messages (data-history) stays the window it is: changes update what it shows.
-    const fixed = roomEl()?.dataset.history !== undefined;
-    if (reset && fixed) return;
-    if (reset) {
-      log.replaceChildren(...Array.from(partial.childNodes));
-      htmx.process(log);
-      log.querySelectorAll<HTMLElement>('article.msg').forEach(decorate);
-    } else {
-      const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-      for (const a of arts) {
-        const fresh = !document.getElementById(a.id);
-        if (!fixed || !fresh) upsert(log, a);
-        if (fresh && document.hidden && a.isConnected) missedWhileHidden(a, me, openRoom());
-      }
-      if (stick) log.scrollTop = log.scrollHeight;
-    }
-    const room = roomEl();
-    if (room && room.dataset.room === roomId) {
-      const maxRev = Math.max(Number(room.dataset.lastRev ?? 0), ...arts.map((a) => Number(a.dataset.rev)));
-      room.dataset.lastRev = String(maxRev);
-      scheduleRead();
-    }
-  }
-
-  /** Insert by seq; an existing message is replaced only by a newer revision. */
-  function upsert(log: HTMLElement, art: HTMLElement) {
-    const old = document.getElementById(art.id);
-    if (old) {
-      if (Number(art.dataset.rev) > Number(old.dataset.rev)) {
-        edits.answered(art.id.slice(2));
-        old.replaceWith(art);
-        decorate(art);
-      }
-      return;
-    }
-    // A message hidden by safeguarding: only a copy this page shows is replaced, nothing is added.
-    if (art.hasAttribute('data-replace-only')) return;
-    const seq = Number(art.dataset.seq);
-    const all = log.querySelectorAll<HTMLElement>(':scope > article.msg');
-    const first = all[0];
-    // Older than anything loaded while more history exists: it will come with that page.
-    if (first && seq < Number(first.dataset.seq) && log.querySelector(':scope > .older')) return;
-    let ref: HTMLElement | null = null;
-    for (let i = all.length - 1; i >= 0; i--) if (Number(all[i]!.dataset.seq) < seq) { ref = all[i]!; break; }
-    if (ref) ref.after(art);
-    else {
-      const head = log.querySelector(':scope > .older, :scope > .start');
-      if (head) head.after(art);
-      else log.prepend(art);
-    }
-    htmx.process(art);
-    decorate(art);
-  }
-
-  function decorate(art: HTMLElement) {
-    const mine = art.dataset.sender === me;
-    art.classList.toggle('mine', mine);
-    art.classList.toggle('mentions-me', mentionsMe(art, me));
-    if (mine && art.dataset.clientId && outbox.remove(art.dataset.clientId)) renderOutbox();
-  }
-
-  const countUnread = unreadCounter(me, openRoom);
 
   document.addEventListener('visibilitychange', () => void (document.hidden || backOnTab(openRoom())));
 
@@ -322,53 +191,15 @@ function start(app: HTMLElement) {
     // reset() fires no input event: the counter would keep the sent text's length.
     const box = form?.querySelector('textarea');
     if (box) showLength(box);
-    renderOutbox();
+    pending.render();
     // Until the replay is done, queue: the flush after `resumed` sends it in order.
     if (!isOpen() || !resumed) d.cancelled = true;
   });
 
-  function flushOutbox() {
-    if (!resumed) return;
-    for (const p of outbox.all()) if (p.state === 'pending') send({ type: 'send', room: p.room, clientId: p.clientId, body: p.body });
-  }
-
-  function renderOutbox() {
-    for (const ul of Array.from(document.querySelectorAll<HTMLElement>('ul.outbox[id^="outbox-"]'))) {
-      const room = ul.id.slice(7);
-      const waiting = !(isOpen() && resumed);
-      const items = outbox.all().filter((p) => p.room === room);
-      ul.replaceChildren(
-        ...items.map((p) => {
-          const li = document.createElement('li');
-          li.className = 'pending';
-          li.dataset.clientId = p.clientId;
-          li.dataset.state = p.state;
-          const body = document.createElement('div');
-          body.className = 'body';
-          body.textContent = p.body; // text, never HTML
-          const state = document.createElement('span');
-          state.className = 'state';
-          state.textContent =
-            p.state === 'failed'
-              ? `Not sent: ${p.error ?? 'error'}`
-              : waiting
-                ? 'Pending — waiting for connection'
-                : throttled.has(p.clientId)
-                  ? 'Pending — many messages in a short time: it goes by itself in a few seconds'
-                  : 'Pending';
-          li.append(body, state);
-          if (p.state === 'failed') li.append(button('Retry', 'retry'), button('Discard', 'discard'));
-          return li;
-        }),
-      );
-    }
-  }
-
   /** Why an action without an outbox (delete, report, edit) did nothing. */
   const OFFLINE = 'there is no connection. Try again when it is back.';
 
-  /** The line under the composer (role=alert): what just failed in this room, or nothing. */
-  /** The line under the composer: why something did not happen, or (`ok`) a thank-you, not styled as an error. */
+  /** The line under the composer (role=alert): why something did not happen, or (`ok`) a thank-you, not styled as an error. */
   function roomAlert(room: string, text: string | null, ok = false) {
     const p = document.getElementById(`composer-error-${room}`);
     if (!p) return;
@@ -419,14 +250,9 @@ function start(app: HTMLElement) {
     const art = b.closest<HTMLElement>('article.msg');
     const li = b.closest<HTMLElement>('li.pending');
     const action = b.dataset.action;
-    if (li && action === 'retry') {
-      outbox.update(li.dataset.clientId!, { state: 'pending', error: undefined });
-      renderOutbox();
-      flushOutbox();
-    } else if (li && action === 'discard') {
-      outbox.remove(li.dataset.clientId!);
-      renderOutbox();
-    } else if (art && room && action === 'delete') {
+    if (li && action === 'retry') pending.retry(li.dataset.clientId!);
+    else if (li && action === 'discard') pending.discard(li.dataset.clientId!);
+    else if (art && room && action === 'delete') {
       // Deletes have no outbox (a delete sent much later could surprise): offline, say so.
       if (!confirm('Delete this message for everyone?')) return;
       if (send({ type: 'delete', room, message: art.id.slice(2) })) waiting.sent('delete', room, art.id.slice(2));

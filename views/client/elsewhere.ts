@@ -6,7 +6,7 @@
  * (its `rl-<id>` pushes) even while it is hidden.
  */
 import { markNewBefore, showNewLine } from './unread-line';
-import { mentionsMe } from './mentions';
+import { mentionsMe, newFromOther } from './mentions';
 
 const baseTitle = document.title.replace(/^\(\d+\) /, '');
 /** Messages from others that came into the open room while the tab was hidden: the title counts them too. */
@@ -18,7 +18,7 @@ let missedHere = 0;
  * where the log opens when she is back (as on opening a room).
  */
 export function missedWhileHidden(art: HTMLElement, me: string, currentRoom: string | null) {
-  if (art.dataset.sender === me || art.dataset.rev !== art.dataset.seq) return;
+  if (!newFromOther(art, me)) return;
   if (missedHere === 0) markNewBefore(art);
   missedHere++;
   showElsewhere(currentRoom);

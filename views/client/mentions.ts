@@ -1,4 +1,8 @@
-/** Whether a message on the page mentions this person: by her handle, or through @class (server/store/types-chat.ts). */
+/** What a message on the page is to this person: new from someone else, and whether it mentions her. */
 import { mentionsUser } from '../../server/store/types-chat';
 
+/** Whether it mentions her: by her handle, or through @class (server/store/types-chat.ts). */
 export const mentionsMe = (art: HTMLElement, me: string) => mentionsUser((art.dataset.mentions ?? '').split(' '), me);
+
+/** A new message from someone else: its first revision (an edit or a delete gives it a newer rev than its seq). */
+export const newFromOther = (art: HTMLElement, me: string) => art.dataset.sender !== me && art.dataset.rev === art.dataset.seq;

@@ -14,6 +14,14 @@ export interface WsConnection {
   config?: { pauseOnBackground?: boolean };
 }
 
+/** What this app uses of the detail of hx-ws's events (`htmx:ws:…`). */
+export interface WsDetail {
+  connection: WsConnection;
+  message: { data: unknown; values?: Record<string, unknown> };
+  cancelled: boolean;
+  code?: number | null;
+}
+
 const kept = new WeakSet<WsConnection>();
 
 /**

@@ -21,7 +21,7 @@
  * throws) are told so on the button's line, and nothing is attempted again.
  */
 import { roomsOnScreen } from './tabs-on-screen';
-import { mentionsMe } from './mentions';
+import { mentionsMe, newFromOther } from './mentions';
 
 const NOTICE_CHARS = 140;
 /** More than this many for her in one push (a reconnect's replay) make one notification for the room. */
@@ -144,7 +144,7 @@ export function desktopNotifications(me: string, openRoom: () => string | null):
       const mine: HTMLElement[] = [];
       for (const art of arts) {
         if (art.classList.contains('deleted')) takeAway(art.id); // deleted, or hidden by safeguarding
-        else if (art.dataset.sender !== me && art.dataset.rev === art.dataset.seq) mine.push(art);
+        else if (newFromOther(art, me)) mine.push(art);
       }
       if (!allowed() || (!document.hidden && roomId === openRoom) || elsewhere.shownElsewhere(roomId)) return;
       const li = document.getElementById(`rl-${roomId}`);
