@@ -98,10 +98,10 @@ describeBrowser('files (browser)', () => {
         expect(socks[0]!.firstOffset).toBe(0);
         expect(socks[1]!.firstOffset!).toBeGreaterThan(0);
         expect(socks[1]!.firstOffset!).toBeLessThanOrEqual(socks[0]!.sent);
-        // Not restarted from zero (the offset check above is the exact one). On MongoDB (FerretDB) the
-        // stored offset can lag the bytes sent by more than 10 MB at the cut, so only the bound a
-        // restart from zero would break is asserted (CI s17: 30.5 MB sent, also on the session's first commit).
-        expect(socks.reduce((n, s) => n + s.sent, 0)).toBeLessThan(data.byteLength + socks[0]!.sent);
+        // No later socket restarted from zero either. (Not a bound on the bytes sent: on MongoDB
+        // (FerretDB) under load the stored offset can lag the bytes sent by more than 10 MB at the
+        // cut, and a slow socket may be replaced once more: CI s17 sent 30.5 MB, s18 35.6 MB.)
+        for (const s of socks.slice(1)) expect(s.firstOffset!).toBeGreaterThan(0);
         // The progress row goes away once the file is stored.
         await eventually(async () => expect(await a.page.getByRole('progressbar').count()).toBe(0));
 
