@@ -101,7 +101,7 @@ describeBrowser('files (browser)', () => {
         // No later socket restarted from zero either. (Not a bound on the bytes sent: on MongoDB
         // (FerretDB) under load the stored offset can lag the bytes sent by more than 10 MB at the
         // cut, and a slow socket may be replaced once more: CI s17 sent 30.5 MB, s18 35.6 MB.)
-        for (const s of socks.slice(1)) expect(s.firstOffset!).toBeGreaterThan(0);
+        for (const s of socks.slice(1)) if (s.firstOffset !== null) expect(s.firstOffset).toBeGreaterThan(0);
         // The progress row goes away once the file is stored.
         await eventually(async () => expect(await a.page.getByRole('progressbar').count()).toBe(0));
 
