@@ -148,6 +148,10 @@ describeBrowser('a background tab (browser)', () => {
         await send(l.page, '@class the test moves to Friday');
         await eventually(async () => expect((await logBodies(h.page)).slice(-2)).toEqual(['@class who has the notes?', '@class the test moves to Friday']), 20_000);
         await eventually(async () => expect((await made(h.page)).slice(1)).toEqual([{ title: 'Dr Ola in GST101 · Use of English', body: '@class the test moves to Friday' }]), 20_000);
+        // A second @class a minute later is on the badge, not another notification for the whole class.
+        await send(l.page, '@class bring your calculators');
+        await eventually(async () => expect((await logBodies(h.page)).at(-1)).toBe('@class bring your calculators'), 20_000);
+        expect((await made(h.page)).length).toBe(2);
         await setHidden(h.page, false);
         expect(await messageArticle(h.page, '@class the test moves to Friday').getAttribute('class')).toContain('mentions-me');
         expect(await messageArticle(h.page, '@class who has the notes?').getAttribute('class')).not.toContain('mentions-me');
@@ -180,6 +184,12 @@ describeBrowser('a background tab (browser)', () => {
         await eventually(async () =>
           expect((await made(a.page)).slice(before)).toEqual([{ title: 'GST101 · Use of English', body: '4 new messages for you. The latest: @dayo.bello note 4' }]),
         );
+        // One of them deleted: the summary that counts (and quotes) it goes.
+        b.page.once('dialog', (d) => void d.accept());
+        const note = messageArticle(b.page, '@dayo.bello note 4');
+        await note.hover();
+        await note.getByRole('button', { name: 'Delete' }).click();
+        await eventually(async () => expect(await closedBodies(a.page)).toContain('4 new messages for you. The latest: @dayo.bello note 4'), 20_000);
         await send(b.page, '@dayo.bello are you there?');
         await eventually(async () => expect((await made(a.page)).map((m) => m.body)).toContain('@dayo.bello are you there?'), 20_000);
 

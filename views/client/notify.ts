@@ -21,11 +21,13 @@
  * throws) are told so on the button's line, and nothing is attempted again.
  */
 import { roomsOnScreen } from './tabs-on-screen';
-import { mentionsMe, newFromOther } from './mentions';
+import { mentionsMe, newFromOther, onlyClassCall } from './mentions';
 
 const NOTICE_CHARS = 140;
 /** More than this many for her in one push (a reconnect's replay) make one notification for the room. */
 const MANY = 3;
+/** After an @class notification, how long further @class messages in that room stay quiet. */
+const CLASS_QUIET_MS = 5 * 60_000;
 
 export interface Notifier {
   /** Messages pushed to this page together (open room or not), some of which may deserve a notification. */
@@ -112,9 +114,26 @@ export function desktopNotifications(me: string, openRoom: () => string | null):
   const fromList = () => new Set(Array.from(document.querySelectorAll<HTMLElement>('#room-list li[data-room]'), (li) => (li.querySelector('.call-badge:not([hidden])') ? li.dataset.room! : '')).filter(Boolean));
   let inCall = fromList();
 
+  /** Message id → the tag of the one notification that counts it among others (a replay's summary). */
+  const summarised = new Map<string, string>();
   const takeAway = (tag: string) => {
     shown.get(tag)?.close();
     shown.delete(tag);
+    const summary = summarised.get(tag);
+    if (summary) takeAway(summary);
+  };
+  /**
+   * @class from a room's lecturer rings once per room in CLASS_QUIET_MS: ten announcements in a
+   * minute are ten mentions on the badge, not ten notifications for 300 people each. A mention by
+   * her handle always rings.
+   */
+  const classRang = new Map<string, number>();
+  const classRings = (roomId: string, art: HTMLElement) => {
+    if (!onlyClassCall(art, me)) return true;
+    const now = Date.now();
+    if (now - (classRang.get(roomId) ?? -Infinity) < CLASS_QUIET_MS) return false;
+    classRang.set(roomId, now);
+    return true;
   };
 
   return {
@@ -150,17 +169,21 @@ export function desktopNotifications(me: string, openRoom: () => string | null):
       const li = document.getElementById(`rl-${roomId}`);
       const direct = li?.classList.contains('dm') || li?.classList.contains('group');
       const due = mine.filter(
-        (art) => !(li && Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) && (direct || mentionsMe(art, me)),
+        (art) => !(li && Number(art.dataset.seq) <= Number(li.dataset.lastRead ?? 0)) && (direct || (mentionsMe(art, me) && classRings(roomId, art))),
       );
       const room = li?.querySelector('.name')?.textContent?.trim();
       const title = (art: HTMLElement) => {
         const who = art.querySelector('.who')?.textContent?.trim() || 'Someone';
         return li?.classList.contains('dm') || !room ? who : `${who} in ${room}`;
       };
-      // A reconnect's replay can bring many at once (a reset, up to a page): one line for the room.
+      // A reconnect's replay can bring many at once (a reset, up to a page): one line for the room,
+      // taken away as soon as one of the messages it quotes or counts is deleted or hidden.
       if (due.length > MANY) {
         const last = due.at(-1)!;
-        return void show(room ?? title(last), { body: `${due.length} new messages for you. The latest: ${preview(last)}`, tag: `many-${roomId}` }, `/rooms/${roomId}`);
+        const tag = `many-${roomId}`;
+        if (show(room ?? title(last), { body: `${due.length} new messages for you. The latest: ${preview(last)}`, tag }, `/rooms/${roomId}`)) for (const art of due) summarised.set(art.id, tag);
+        while (summarised.size > 1000) summarised.delete(summarised.keys().next().value!);
+        return;
       }
       for (const art of due) show(title(art), { body: preview(art), tag: art.id }, `/rooms/${roomId}`);
     },

@@ -23,7 +23,8 @@ export async function resolveMentions(ctx: ChatContext, sender: { user: User; me
   if (!handles.length) return [];
   const everyone = handles.includes(CLASS_HANDLE) && mayMentionClass(sender.user, sender.membership, sender.room);
   // From the handles to the few accounts they name, then membership: a course room may have thousands of members.
-  const named = await ctx.store.users.byHandles(handles.slice(0, MAX_MENTIONS));
+  // "@class" is never an account's handle (class@… cannot be mentioned by it): a student's "@class" stays plain text.
+  const named = await ctx.store.users.byHandles(handles.filter((h) => h !== CLASS_HANDLE).slice(0, MAX_MENTIONS));
   const members = await Promise.all(named.map(async (u) => ((await ctx.store.rooms.membership(sender.room.id, u.id)) ? u.id : null)));
   return [...(everyone ? [CLASS_MENTION] : []), ...new Set(members.filter((id): id is string => id !== null))];
 }

@@ -215,6 +215,10 @@ describe('sendMessage', () => {
     expect((await listed(bola)).mentions).toBe(1);
     expect((await listed(lecturer)).mentions).toBe(0);
     expect((await send(ctx, ada, room.id, '@class who has the notes?')).message.mentions).toEqual([]);
+    // Even with an account whose handle is "class" in the room.
+    const klass = await person(store, 'class@unilag.edu.ng', 'Class Rep');
+    await store.rooms.addMembers(room.id, [{ userId: klass.id, role: 'member' }]);
+    expect((await send(ctx, bola, room.id, '@class anyone?')).message.mentions).toEqual([]);
     // A member made moderator of the room may; an edit is judged the same way.
     await store.rooms.setRole(room.id, ada.id, 'moderator');
     const { message: asked } = await send(ctx, ada, room.id, 'who has the notes?');
