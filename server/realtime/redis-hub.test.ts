@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { LocalHub, type HubSocket } from './hub';
-import { RedisHub } from './redis-hub';
+import { FANOUT_CHANNEL, RedisHub } from './redis-hub';
 import { memoryLogger } from '../log';
 import { describeRedis, startRedis } from './redis-test-server';
 
-function fakeSocket(id: string, userId: string) {
+function fakeSocket(id: string, userId: string, resumes = false) {
   const topics = new Set<string>();
   const closed: number[] = [];
-  const s: HubSocket = { id, userId, subscribe: (t) => topics.add(t), unsubscribe: (t) => topics.delete(t), send() {}, close: (c) => closed.push(c) };
+  const s: HubSocket = { id, userId, resumes, subscribe: (t) => topics.add(t), unsubscribe: (t) => topics.delete(t), send() {}, close: (c) => closed.push(c) };
   return { s, topics, closed };
 }
 
@@ -90,4 +90,57 @@ describeRedis('RedisHub', () => {
       again.stop();
     }
   }, 40_000);
+
+  test("another node's `r` (its publishes failed meanwhile) closes this node's resumable sockets with 1012, once each", async () => {
+    const local = new LocalHub(() => ({ publish() {} }));
+    const b = await RedisHub.connect(local, url, memoryLogger());
+    const chat = fakeSocket('chat', 'u1', true);
+    const upload = fakeSocket('upload', 'u1');
+    b.register(chat.s);
+    b.register(upload.s);
+    const probe = new Bun.RedisClient(url);
+    try {
+      await probe.publish(FANOUT_CHANNEL, JSON.stringify({ o: 'another-node', k: 'r' }));
+      await probe.publish(FANOUT_CHANNEL, JSON.stringify({ o: 'a-third-node', k: 'r' }));
+      expect(await until(() => chat.closed.length > 0, 3000)).toBe(true);
+      await Bun.sleep(300);
+      expect(chat.closed).toEqual([1012]);
+      expect(upload.closed).toEqual([]);
+    } finally {
+      probe.close();
+      await b.close();
+    }
+  });
+
+  test('a publisher Bun gave up on (an outage longer than its retries) is rebuilt: publishes reach the other node again, which is told to catch up', async () => {
+    const own = await startRedis();
+    const seenB: string[] = [];
+    const logA = memoryLogger();
+    const a = await RedisHub.connect(new LocalHub(() => ({ publish() {} })), own.url, logA, 10_000, { maxRetries: 1 });
+    const b = await RedisHub.connect(new LocalHub(() => ({ publish: (t, d) => void seenB.push(`${t} ${d}`) })), own.url, memoryLogger());
+    const tab = fakeSocket('tab', 'u2', true);
+    b.register(tab.s);
+    own.stop();
+    // Long enough for a's publisher to run out of retries; a message sent meanwhile is lost for b.
+    await Bun.sleep(3000);
+    a.publish('room:r', 'during the outage');
+    await Bun.sleep(500);
+    const again = await startRedis(own.port);
+    try {
+      const deadline = Date.now() + 25_000;
+      for (let i = 0; !seenB.some((x) => x.includes('probe')) && Date.now() < deadline; i++) {
+        a.publish('room:r', `probe ${i}`);
+        await Bun.sleep(250);
+      }
+      expect(seenB.some((x) => x.includes('probe'))).toBe(true);
+      expect(logA.lines.map((x) => String(x.msg))).toContain('redis fan-out publisher reconnected');
+      // b's tab is sent to reconnect and replay (b's own subscription dropped too, and a said `r`).
+      expect(await until(() => tab.closed.length > 0, 5000)).toBe(true);
+      expect(tab.closed).toEqual([1012]);
+    } finally {
+      await a.close();
+      await b.close();
+      again.stop();
+    }
+  }, 45_000);
 });

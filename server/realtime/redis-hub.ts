@@ -5,12 +5,17 @@
  *   {o: originNodeId, k: 'p', t: topic, d: data}       publish
  *   {o, k: 's' | 'u', t: topic, u: userId}             subscribe / unsubscribe a user's sockets
  *   {o, k: 'c', u: userId, c: code, r: reason, s?}     close a user's sockets (only session s's, if given)
+ *   {o, k: 'r'}                                        "you missed something of mine": catch up (below)
  * A node ignores its own operations (already applied locally). Bun's Redis client does not
  * reconnect by itself: we reconnect with back-off and re-subscribe. Operations published while
  * Redis is unreachable are lost for other nodes, and those nodes' sockets never dropped, so their
- * pages would not know: once its subscription is back, a node closes its resumable sockets (1012),
- * spread over a few seconds, and each page reconnects and replays what it missed. A close lost
- * that way (a suspension) is caught by the session sweep (features/accounts/session-sweep.ts).
+ * pages would not know. Catching up: a node closes its resumable sockets (1012), spread over a few
+ * seconds, and each page reconnects and replays what it missed: when its own subscription is back
+ * (it missed the others'), and when another node says `r` (that node's publishes failed: it says
+ * so once one succeeds again, or once its publisher is rebuilt). A close lost that way (a
+ * suspension) is caught by the session sweep (features/accounts/session-sweep.ts).
+ * Bun's client with autoReconnect gives up after maxRetries and stays closed: the publisher is
+ * then rebuilt by the same back-off loop as the subscriber.
  */
 import { RedisClient } from 'bun';
 import type { Logger } from '../log';
@@ -26,27 +31,37 @@ export const CATCH_UP_REASON = 'Catching up after a lost connection between serv
 type Op =
   | { o: string; k: 'p'; t: string; d: string }
   | { o: string; k: 's' | 'u'; t: string; u: string }
-  | { o: string; k: 'c'; u: string; c: number; r: string; s?: string };
+  | { o: string; k: 'c'; u: string; c: number; r: string; s?: string }
+  | { o: string; k: 'r' };
 
 export class RedisHub implements Hub {
   readonly nodeId = crypto.randomUUID();
   private pub: RedisClient;
   private sub: RedisClient | null = null;
   private closed = false;
-  private reconnecting = false;
+  /** Which connections have a reconnect loop running: at most one each. */
+  private reconnecting = new Set<'subscriber' | 'publisher'>();
   private relayed = 0;
+  /** A publish failed: other nodes missed something of ours, to be said (`r`) once we can. */
+  private owed = false;
+  /** Catch-up closes not yet done (cleared at close; a socket is scheduled once). */
+  private catchUps = new Map<HubSocket, ReturnType<typeof setTimeout>>();
 
   private constructor(
     private local: LocalHub,
     private url: string,
     private logger: Logger,
+    private maxRetries?: number,
   ) {
-    this.pub = new RedisClient(url, { autoReconnect: true });
+    this.pub = this.publisher();
   }
 
-  /** Fails (and the server does not start) when Redis does not answer within `waitMs`: with autoReconnect it would wait silently. */
-  static async connect(local: LocalHub, url: string, logger: Logger, waitMs = 10_000): Promise<RedisHub> {
-    const hub = new RedisHub(local, url, logger);
+  /**
+   * Fails (and the server does not start) when Redis does not answer within `waitMs`: with
+   * autoReconnect it would wait silently. `maxRetries`: the publisher's (Bun's default unless given; tests).
+   */
+  static async connect(local: LocalHub, url: string, logger: Logger, waitMs = 10_000, opts: { maxRetries?: number } = {}): Promise<RedisHub> {
+    const hub = new RedisHub(local, url, logger, opts.maxRetries);
     const connected = (async () => (await hub.pub.connect(), await hub.subscribe()))();
     try {
       await withTimeout(connected, waitMs, () => new Error(`Redis at REDIS_URL did not answer within ${waitMs / 1000} s`));
@@ -83,38 +98,86 @@ export class RedisHub implements Hub {
     this.sub = sub;
   }
 
-  /** The subscriber was lost: one loop retries with back-off (0.5 s, doubling, at most 10 s) until it is back. */
+  /** A publishing connection; when Bun gives up on it (maxRetries, idle timeout) a new one is built. */
+  private publisher(): RedisClient {
+    const pub = new RedisClient(this.url, { autoReconnect: true, ...(this.maxRetries === undefined ? {} : { maxRetries: this.maxRetries }) });
+    pub.onclose = () => {
+      if (this.pub !== pub || this.closed) return;
+      this.owed = true;
+      this.retry('publisher', async () => {
+        const next = this.publisher();
+        try {
+          await next.connect();
+        } catch (err) {
+          next.onclose = null;
+          next.close();
+          throw err;
+        }
+        if (this.closed) return void next.close();
+        this.pub = next;
+        this.settle();
+      });
+    };
+    return pub;
+  }
+
+  /** The subscriber was lost: one loop retries until it is back, then this node catches up. */
   private lost() {
-    if (this.closed || this.reconnecting) return;
-    this.reconnecting = true;
-    this.logger.warn('redis fan-out connection lost; reconnecting');
+    this.retry('subscriber', async () => {
+      await this.subscribe();
+      this.catchUp();
+    });
+  }
+
+  /**
+   * One loop per connection retries with back-off (0.5 s, doubling, at most 10 s) until `attempt`
+   * succeeds. The subscriber's log lines are the ones operators know ("connection lost", "reconnected").
+   */
+  private retry(what: 'subscriber' | 'publisher', attempt: () => Promise<void>) {
+    if (this.closed || this.reconnecting.has(what)) return;
+    this.reconnecting.add(what);
+    const name = what === 'subscriber' ? 'connection' : 'publisher';
+    this.logger.warn(`redis fan-out ${name} lost; reconnecting`);
     void (async () => {
-      for (let attempt = 1; !this.closed; attempt++) {
-        await Bun.sleep(Math.min(10_000, 250 * 2 ** attempt));
+      for (let n = 1; !this.closed; n++) {
+        await Bun.sleep(Math.min(10_000, 250 * 2 ** n));
         if (this.closed) break;
         try {
-          await this.subscribe();
-          this.logger.info('redis fan-out reconnected', { attempts: attempt, catchingUp: this.catchUp() });
+          await attempt();
+          this.logger.info(what === 'subscriber' ? 'redis fan-out reconnected' : 'redis fan-out publisher reconnected', { attempts: n, catchingUp: this.catchUps.size });
           break;
         } catch (err) {
           // Said once a minute or so, not at every try.
-          if (attempt % 6 === 0) this.logger.warn('redis fan-out still unreachable', { attempts: attempt, err: String(err) });
+          if (n % 6 === 0) this.logger.warn(`redis fan-out ${name} still unreachable`, { attempts: n, err: String(err) });
         }
       }
-      this.reconnecting = false;
+      this.reconnecting.delete(what);
     })();
   }
 
   /**
-   * What other nodes published while this node was not subscribed never reached its sockets: each
-   * resumable one is closed with 1012 at a random moment of the spread (all at once would be a
-   * thundering herd of resumes). Returns how many will be closed.
+   * This node's resumable sockets may have missed something: each is closed with 1012 at a random
+   * moment of the spread (all at once would be a thundering herd of resumes). A socket already
+   * waiting for its close is not scheduled again (Redis flapping, or several nodes saying `r`).
    */
-  private catchUp(): number {
-    const sockets = this.local.localSockets().filter((s) => s.resumes);
+  private catchUp() {
+    if (this.closed) return;
+    const sockets = this.local.localSockets().filter((s) => s.resumes && !this.catchUps.has(s));
     const spread = catchUpSpreadMs(sockets.length);
-    for (const s of sockets) setTimeout(() => s.close(1012, CATCH_UP_REASON), Math.random() * spread);
-    return sockets.length;
+    for (const s of sockets) {
+      const timer = setTimeout(() => {
+        this.catchUps.delete(s);
+        s.close(1012, CATCH_UP_REASON);
+      }, Math.random() * spread);
+      this.catchUps.set(s, timer);
+    }
+  }
+
+  /** Publishing works again after failing: the other nodes are told to catch up. */
+  private settle() {
+    if (!this.owed) return;
+    this.owed = false;
+    this.send({ o: this.nodeId, k: 'r' });
   }
 
   private apply(message: string) {
@@ -130,10 +193,18 @@ export class RedisHub implements Hub {
     else if (op.k === 's') this.local.subscribeUser(op.u, op.t);
     else if (op.k === 'u') this.local.unsubscribeUser(op.u, op.t);
     else if (op.k === 'c') this.local.closeUser(op.u, op.c, op.r, op.s);
+    else if (op.k === 'r') this.catchUp();
   }
 
   private send(op: Op) {
-    this.pub.publish(FANOUT_CHANNEL, JSON.stringify(op)).catch((err) => this.logger.error('redis fan-out publish failed', { err }));
+    this.pub.publish(FANOUT_CHANNEL, JSON.stringify(op)).then(
+      () => this.settle(),
+      (err) => {
+        // Logged once per outage, not once per message.
+        if (!this.owed) this.logger.error('redis fan-out publish failed; other nodes will catch up once it works', { err: String(err) });
+        this.owed = true;
+      },
+    );
   }
 
   publish(topic: string, data: string) {
@@ -170,6 +241,8 @@ export class RedisHub implements Hub {
   }
   async close() {
     this.closed = true;
+    for (const timer of this.catchUps.values()) clearTimeout(timer);
+    this.catchUps.clear();
     this.sub?.close();
     this.pub.close();
   }
