@@ -1,5 +1,8 @@
 /** `letstalk audit …`: check the audit log's hash chain; export entries. */
 import { Command } from 'commander';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { describeVerification, exportAudit, verifyAudit, type AuditQuery } from '../server/features/admin/audit';
 import { CLI_ACTOR } from '../server/features/audit/record';
 import { CliError, type CliContext } from './program';
@@ -40,19 +43,34 @@ export function auditCommand(ctx: CliContext) {
     .option('--target <what>', 'an email, a room id or a course code (every room that had it)')
     .option('--from <YYYY-MM-DD>', 'from this day (the server\'s TIME_ZONE)')
     .option('--to <YYYY-MM-DD>', 'up to and including this day')
-    .option('--out <file>', 'write the CSV here (created, or replaced) instead of stdout')
+    .option('--out <file>', 'a new file for the CSV instead of stdout (never overwritten; readable by its owner only)')
     .action(async (opts: AuditQuery & { out?: string }) => {
       const store = await ctx.store();
       const { out, ...q } = opts;
-      const r = await exportAudit(store, CLI_ACTOR, q, ctx.config.timeZone, { refuseProblems: true });
-      if (!r.chunks) throw new CliError(r.problems.join(' '));
       if (!out) {
+        const r = await exportAudit(store, CLI_ACTOR, q, ctx.config.timeZone, { refuseProblems: true });
+        if (!r.chunks) throw new CliError(r.problems.join(' '));
         for await (const chunk of r.chunks) ctx.io.out(chunk);
         return;
       }
-      const sink = Bun.file(out).writer();
-      for await (const chunk of r.chunks) sink.write(chunk);
-      await sink.end();
+      // Emails, suspension reasons, addresses: the file is its owner's alone, and an existing one is never replaced.
+      if (existsSync(out)) throw new CliError(`${out} exists: choose a new file`);
+      const file = resolve(out);
+      const write = async (chunks: AsyncGenerator<string>) => {
+        let fd: number;
+        try {
+          fd = openSync(file, 'wx', 0o600);
+        } catch (e) {
+          throw new CliError(`cannot write ${out}: ${(e as Error).message}`);
+        }
+        try {
+          for await (const chunk of chunks) writeSync(fd, chunk);
+        } finally {
+          closeSync(fd);
+        }
+      };
+      const r = await exportAudit(store, CLI_ACTOR, q, ctx.config.timeZone, { refuseProblems: true, write, details: { file, osUser: userInfo().username } });
+      if (r.problems.length) throw new CliError(r.problems.join(' '));
       ctx.io.err(`${r.count} entr${r.count === 1 ? 'y' : 'ies'} exported to ${out}\n`);
     });
   return audit;

@@ -113,8 +113,10 @@ function zoneOffset(ms: number, timeZone: string): number {
 export function startOfDay(date: string, timeZone: string, plusDays = 0): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.trim());
   if (!m) return null;
-  const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays);
-  if (Number.isNaN(guess)) return null;
+  // A real day: 2026-02-30 must not roll over into March.
+  const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== m.slice(1, 4).join('-')) return null;
+  const guess = day.getTime() + plusDays * 86_400_000;
   return guess - zoneOffset(guess - zoneOffset(guess, timeZone), timeZone);
 }
 
@@ -249,15 +251,26 @@ export async function exportAudit(
   actor: Actor,
   q: AuditQuery,
   timeZone: string,
-  opts: { refuseProblems?: boolean } = {},
+  opts: {
+    /** The CLI refuses a filter it cannot read (nothing exported, nothing audited); the portal shows the problems on its page. */
+    refuseProblems?: boolean;
+    /** Into a file (the CLI's --out): the entry is recorded once the file is whole, with `details` (where it went, who ran it). */
+    write?: (chunks: AsyncGenerator<string>) => Promise<void>;
+    details?: Record<string, unknown>;
+  } = {},
 ): Promise<{ count: number; problems: string[]; chunks: AsyncGenerator<string> | null }> {
   const { filter: asked, none, problems } = await toFilter(store, q, timeZone);
-  // The CLI refuses a filter it cannot read (nothing exported, nothing audited); the portal shows the problems on its page.
   if (opts.refuseProblems && problems.length) return { count: 0, problems, chunks: null };
   const newest = (await store.audit.list({ newestFirst: true, limit: 1 }))[0]?.seq ?? 0;
   const filter = { ...asked, beforeSeq: newest + 1 };
   const count = none ? 0 : await store.audit.count(filter);
-  await recordAudit(store, actor, 'audit.export', null, { count, filter: Object.fromEntries(Object.entries(q).filter(([, v]) => v)) });
+  const record = () => recordAudit(store, actor, 'audit.export', null, { count, filter: Object.fromEntries(Object.entries(q).filter(([, v]) => v)), ...opts.details });
   const chunks = none ? (async function* () { yield csvRow(AUDIT_CSV_COLUMNS); })() : auditCsvChunks(store, filter);
+  if (opts.write) {
+    await opts.write(chunks);
+    await record();
+    return { count, problems, chunks: null };
+  }
+  await record();
   return { count, problems, chunks };
 }
