@@ -71,18 +71,23 @@ async function run(args: string[], runEnv: Record<string, string | undefined>) {
   const proc = Bun.spawn(['bun', 'test', '--timeout', '60000', ...args], { env: runEnv, stdout: 'pipe', stderr: 'pipe' });
   let tail = '';
   // Lines since the last test's result line, per stream (bun writes results and errors to stderr).
-  const pending = new Map<ReadableStream<Uint8Array>, { part: string; block: string[] }>();
+  // bun's closing recap ("N tests failed:", then the (fail) lines again) is not a new failure; a
+  // timeout's reason ("  ^ this test timed out…") comes after its (fail) line and belongs to it.
+  const pending = new Map<ReadableStream<Uint8Array>, { part: string; block: string[]; recap: boolean; last: number }>();
   const collect = (stream: ReadableStream<Uint8Array>, s: string) => {
-    const p = pending.get(stream) ?? { part: '', block: [] };
+    const p = pending.get(stream) ?? { part: '', block: [], recap: false, last: -1 };
     pending.set(stream, p);
     const lines = (p.part + s).split('\n');
     p.part = lines.pop()!;
     for (const line of lines) {
-      if (/^\((pass|skip|todo)\) /.test(line)) p.block = [];
+      if (p.recap) continue;
+      if (/^\d+ tests? failed:$/.test(line.trim())) p.recap = true;
+      else if (/^\((pass|skip|todo)\) /.test(line)) (p.block = []), (p.last = -1);
       else if (line.startsWith('(fail) ')) {
-        failures.push([...p.block.slice(-80), line].join('\n'));
+        p.last = failures.push([...p.block.slice(-80), line].join('\n')) - 1;
         p.block = [];
-      } else p.block.push(line);
+      } else if (line.startsWith('  ^ ') && p.last >= 0) failures[p.last] += `\n${line}`;
+      else if (p.block.push(line) > 400) p.block.splice(0, 320); // output no test claims (stdout) is not kept
     }
   };
   async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {
