@@ -79,7 +79,7 @@ async function main() {
     600_000,
   );
   // Open tabs of sessions ended elsewhere (the CLI, expiry) are sent to sign-in (accounts/session-sweep.ts).
-  const stopSweep = startSessionSweep(hub, store.sessions, logger);
+  const stopSweep = startSessionSweep(hub, store.sessions, logger, config.sessionMaxMs);
   let stopping = false;
   const stop = async (signal: string) => {
     // A second signal while the first waits (for instance on safeguarding notices) changes nothing.

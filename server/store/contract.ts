@@ -145,6 +145,9 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect([...(await store.sessions.live(['h1', 'h2', 'h3', 'h9'], now))].sort()).toEqual(['h1', 'h2']);
       expect((await store.sessions.live([], now)).size).toBe(0);
       expect((await store.sessions.live(['h1'], now + 5000)).size).toBe(0);
+      // Begun before the longest a session may now last (SESSION_MAX_DAYS lowered since).
+      expect((await store.sessions.live(['h1'], now, now)).size).toBe(0);
+      expect((await store.sessions.live(['h1'], now, now - 1)).size).toBe(1);
       // Batched: more than one statement's worth.
       const many = [...Array.from({ length: 1200 }, (_, i) => `x${i}`), 'h2'];
       expect([...(await store.sessions.live(many, now))]).toEqual(['h2']);

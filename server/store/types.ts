@@ -108,8 +108,11 @@ export interface SessionStore {
   get(idHash: string): Promise<Session | null>;
   touch(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void>;
   delete(idHash: string): Promise<void>;
-  /** Which of these sessions exist and have not expired at `now` (read only: none is touched). */
-  live(idHashes: string[], now: number): Promise<Set<string>>;
+  /**
+   * Which of these sessions exist, have not expired at `now` and (if given) began after
+   * `startedAfter` (SESSION_MAX_DAYS lowered since they began). Read only: none is touched.
+   */
+  live(idHashes: string[], now: number, startedAfter?: number): Promise<Set<string>>;
   /** Revokes every session of a user; returns how many were removed. */
   deleteForUser(userId: string): Promise<number>;
   listForUser(userId: string): Promise<Session[]>;

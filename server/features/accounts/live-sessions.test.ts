@@ -121,6 +121,9 @@ describe('the session sweep (sessions ended where no socket is reached)', () => 
     expect(c.ws.readyState).toBe(WebSocket.OPEN);
     expect((await s.store.sessions.listForUser(cidUser.user.id))[0]).toEqual(cidSession!);
     expect(await sweepSockets(s.app.hub, s.store.sessions)).toBe(0);
+    // SESSION_MAX_DAYS lowered below the age of Cid's session since it began: its socket goes too.
+    expect(await sweepSockets(s.app.hub, s.store.sessions, 24 * 3_600_000, cidSession!.createdAt + 25 * 3_600_000)).toBe(1);
+    expect((await c.closed).code).toBe(4401);
   });
 });
 

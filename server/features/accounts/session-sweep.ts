@@ -18,10 +18,10 @@ import type { SessionStore } from '../../store/types';
 export const SESSION_SWEEP_MS = 30_000;
 
 /** Closes this node's sockets whose session no longer lives; returns how many were closed. */
-export async function sweepSockets(hub: Hub, sessions: SessionStore, now = Date.now()): Promise<number> {
+export async function sweepSockets(hub: Hub, sessions: SessionStore, maxMs?: number, now = Date.now()): Promise<number> {
   const sockets = hub.localSockets().filter((s) => s.session !== undefined);
   if (!sockets.length) return 0;
-  const live = await sessions.live([...new Set(sockets.map((s) => s.session!))], now);
+  const live = await sessions.live([...new Set(sockets.map((s) => s.session!))], now, maxMs === undefined ? undefined : now - maxMs);
   let closed = 0;
   for (const s of sockets) {
     if (live.has(s.session!)) continue;
@@ -32,13 +32,13 @@ export async function sweepSockets(hub: Hub, sessions: SessionStore, now = Date.
 }
 
 /** Sweeps every `everyMs` until the returned function is called; one sweep at a time. */
-export function startSessionSweep(hub: Hub, sessions: SessionStore, logger: Logger, everyMs = SESSION_SWEEP_MS): () => void {
+export function startSessionSweep(hub: Hub, sessions: SessionStore, logger: Logger, maxMs?: number, everyMs = SESSION_SWEEP_MS): () => void {
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      const closed = await sweepSockets(hub, sessions);
+      const closed = await sweepSockets(hub, sessions, maxMs);
       if (closed) logger.info('sockets of ended sessions closed', { count: closed });
     } catch (err) {
       logger.error('session sweep failed', { err });

@@ -23,10 +23,10 @@ export class MongoSessions implements SessionStore {
   async delete(idHash: string) {
     await this.c.deleteOne({ _id: idHash });
   }
-  async live(idHashes: string[], now: number) {
+  async live(idHashes: string[], now: number, startedAfter?: number) {
     const found = new Set<string>();
     for (let i = 0; i < idHashes.length; i += 500) {
-      const docs = await this.c.find({ _id: { $in: idHashes.slice(i, i + 500) }, expiresAt: { $gt: now } }, { projection: { _id: 1 } }).toArray();
+      const docs = await this.c.find({ _id: { $in: idHashes.slice(i, i + 500) }, expiresAt: { $gt: now }, ...(startedAfter === undefined ? {} : { createdAt: { $gt: startedAfter } }) }, { projection: { _id: 1 } }).toArray();
       for (const d of docs) found.add(d._id);
     }
     return found;

@@ -39,12 +39,12 @@ export class SqliteSessions implements SessionStore {
   async delete(idHash: string) {
     this.db.query('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
   }
-  async live(idHashes: string[], now: number) {
+  async live(idHashes: string[], now: number, startedAfter = -Infinity) {
     const found = new Set<string>();
     // SQLite's bound-parameter limit is far above this; batches keep each statement small.
     for (let i = 0; i < idHashes.length; i += 500) {
       const part = idHashes.slice(i, i + 500);
-      const rows = this.db.query(`SELECT id_hash FROM sessions WHERE expires_at > ? AND id_hash IN (${part.map(() => '?').join(',')})`).all(now, ...part) as { id_hash: string }[];
+      const rows = this.db.query(`SELECT id_hash FROM sessions WHERE expires_at > ? AND created_at > ? AND id_hash IN (${part.map(() => '?').join(',')})`).all(now, startedAfter, ...part) as { id_hash: string }[];
       for (const r of rows) found.add(r.id_hash);
     }
     return found;
