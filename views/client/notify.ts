@@ -17,8 +17,9 @@
  * forward and opens the room, in a new tab while this one is in a call (leaving the page would drop
  * the call). The choice is kept per account and browser
  * (localStorage), and the browser's own permission stays the final word (blocked there = nothing).
- * Browsers that show notifications only for installed apps (Chrome on Android: the constructor
- * throws) are told so on the button's line, and nothing is attempted again.
+ * Browsers that allow notifications only from a service worker (Chrome on Android: the constructor
+ * throws) get them through the site's worker (server/features/offline/sw.js, which opens the room
+ * on a click); only without a worker are they told that this browser cannot show them.
  */
 import { roomsOnScreen } from './tabs-on-screen';
 import { mentionsMe, newFromOther, onlyClassCall } from './mentions';
@@ -43,6 +44,10 @@ export function desktopNotifications(me: string, openRoom: () => string | null):
   /** What this page has shown and not yet seen closed, by tag, so that it can take them away. */
   const shown = new Map<string, Notification>();
   const key = `lt-notify:${me}`;
+  /** "yes": this browser shows notifications only through a worker (learnt once; per browser). */
+  const workerKey = 'lt-notify-via-worker';
+  // Told "only for installed apps" before the worker could show them: it can now.
+  if (localStorage.getItem(key) === 'unsupported' && 'serviceWorker' in navigator) localStorage.setItem(key, 'off');
   const supported = typeof Notification === 'function';
   const wanted = () => localStorage.getItem(key) === 'on';
   const allowed = () => supported && wanted() && Notification.permission === 'granted';
@@ -65,12 +70,26 @@ export function desktopNotifications(me: string, openRoom: () => string | null):
     state.hidden = !text;
   }
 
-  /** A notification, or false when this browser cannot show one from a page. */
+  /** Through the site's worker: where a page may not make a Notification itself (Chrome on Android). */
+  const viaWorker = () => localStorage.getItem(workerKey) === 'yes';
+  function showViaWorker(title: string, options: NotificationOptions, href: string | null): boolean {
+    const reg = 'serviceWorker' in navigator ? navigator.serviceWorker.ready : null;
+    if (!reg) return false;
+    void reg.then((r) => r.showNotification(title, { ...options, data: { href } })).catch(() => {});
+    return true;
+  }
+
+  /** A notification, or false when this browser cannot show one. */
   function show(title: string, options: NotificationOptions, href: string | null): boolean {
+    if (viaWorker()) return showViaWorker(title, options, href);
     let n: Notification;
     try {
       n = new Notification(title, options);
     } catch {
+      if ('serviceWorker' in navigator) {
+        localStorage.setItem(workerKey, 'yes');
+        return showViaWorker(title, options, href);
+      }
       localStorage.setItem(key, 'unsupported');
       render();
       return false;
@@ -119,6 +138,7 @@ export function desktopNotifications(me: string, openRoom: () => string | null):
   const takeAway = (tag: string) => {
     shown.get(tag)?.close();
     shown.delete(tag);
+    if (viaWorker()) void navigator.serviceWorker.ready.then((r) => r.getNotifications({ tag })).then((ns) => ns.forEach((n) => n.close()), () => {});
     const summary = summarised.get(tag);
     if (summary) takeAway(summary);
   };

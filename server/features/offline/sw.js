@@ -4,6 +4,8 @@
  * connections"). Only navigations are touched, and only when the network fails: everything else,
  * and every answer the server gives (errors included), goes through as if the worker were not here.
  * Nothing of any user's is cached: the offline page and its stylesheet only.
+ * It also shows desktop notifications for pages on browsers that allow them only from a worker
+ * (Chrome on Android; views/client/notify.ts): a click opens the notification's room.
  * The file list and version below are filled in by server/features/offline/routes.ts.
  */
 const FILES = __FILES__;
@@ -48,6 +50,26 @@ self.addEventListener('fetch', (e) => {
       } catch {
         return (await caches.match('/offline', { cacheName: CACHE })) ?? Response.error();
       }
+    })(),
+  );
+});
+
+/*
+ * A notification shown through this worker (data.href: the room to open). A tab already at that
+ * address is brought forward; else one of the site's tabs goes there; else a new one opens.
+ */
+self.addEventListener('notificationclick', (e) => {
+  e.notification.close();
+  const href = e.notification.data?.href;
+  if (typeof href !== 'string' || !href.startsWith('/')) return;
+  e.waitUntil(
+    (async () => {
+      const url = new URL(href, self.location.origin).href;
+      const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const there = tabs.find((c) => c.url === url);
+      if (there) return there.focus();
+      if (tabs[0]) return (await tabs[0].focus()).navigate(url);
+      return self.clients.openWindow(url);
     })(),
   );
 });
