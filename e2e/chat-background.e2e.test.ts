@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, startServer, stopAll, withArtifactsOnFailure, type TestServer } from './harness';
 import { allowNotifications, clickNotification, closedBodies, made, setHidden, turnOnNotifications } from './notify-helpers';
-import { createCourseRoom, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, send, signIn, waitConnected, type Account } from './chat-helpers';
+import { createCourseRoom, deleteMessage, eventually, expectLog, importUsers, logBodies, messageArticle, openRoom, send, signIn, waitConnected, type Account } from './chat-helpers';
 
 const TIMEOUT = 180_000;
 
@@ -123,11 +123,7 @@ describeBrowser('a background tab (browser)', () => {
         await send(b.page, '@fola.ade sorry, wrong room');
         await eventually(async () => expect((await made(other)).map((m) => m.body)).toEqual(['@fola.ade sorry, wrong room']), 20_000);
         // Bola deletes it: the notification goes too.
-        b.page.once('dialog', (d) => void d.accept());
-        const art = messageArticle(b.page, '@fola.ade sorry, wrong room');
-        await art.hover();
-        await art.getByRole('button', { name: 'Delete' }).click();
-        await eventually(async () => expect(await logBodies(b.page)).not.toContain('@fola.ade sorry, wrong room'), 20_000);
+        await deleteMessage(b.page, '@fola.ade sorry, wrong room');
         await eventually(async () => expect(await closedBodies(other)).toEqual(['@fola.ade sorry, wrong room']), 20_000);
       });
       await Promise.all([a.context.close(), b.context.close()]);
@@ -185,10 +181,7 @@ describeBrowser('a background tab (browser)', () => {
           expect((await made(a.page)).slice(before)).toEqual([{ title: 'GST101 · Use of English', body: '4 new messages for you. The latest: @dayo.bello note 4' }]),
         );
         // One of them deleted: the summary that counts (and quotes) it goes.
-        b.page.once('dialog', (d) => void d.accept());
-        const note = messageArticle(b.page, '@dayo.bello note 4');
-        await note.hover();
-        await note.getByRole('button', { name: 'Delete' }).click();
+        await deleteMessage(b.page, '@dayo.bello note 4');
         await eventually(async () => expect(await closedBodies(a.page)).toContain('4 new messages for you. The latest: @dayo.bello note 4'), 20_000);
         await send(b.page, '@dayo.bello are you there?');
         await eventually(async () => expect((await made(a.page)).map((m) => m.body)).toContain('@dayo.bello are you there?'), 20_000);

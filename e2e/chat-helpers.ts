@@ -163,6 +163,15 @@ export function messageArticle(page: Page, text: string) {
   return page.getByRole('log', { name: 'Messages' }).locator('article.msg').filter({ has: page.locator('.body', { hasText: text }) });
 }
 
+/** Deletes one's own message from its hover actions (confirming the dialog), and waits until it is gone from the log. */
+export async function deleteMessage(page: Page, text: string) {
+  page.once('dialog', (d) => void d.accept());
+  const art = messageArticle(page, text);
+  await art.hover();
+  await art.getByRole('button', { name: 'Delete' }).click();
+  await eventually(async () => expect(await logBodies(page)).not.toContain(text), 20_000);
+}
+
 /** The app's banner while a safeguarding notice applies to the signed-in person (views/safeguarding.ts). */
 export function safeguardingBanner(page: Page) {
   return page.locator('.banner').filter({ hasText: /You have (a|\d+) safeguarding notices?/ });
