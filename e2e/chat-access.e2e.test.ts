@@ -101,7 +101,7 @@ describeBrowser('chat access (browser)', () => {
         await expectFocusedVisible(b.page);
         b.page.once('dialog', (d) => void d.accept());
         await b.page.keyboard.press('Enter');
-        await eventually(async () => expect(await messageArticle(a.page, 'This message was deleted.').count()).toBe(1));
+        await eventually(async () => expect(await messageArticle(a.page, 'This message was removed by a moderator.').count()).toBe(1));
       });
     },
     TIMEOUT,

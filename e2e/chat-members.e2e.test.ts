@@ -64,7 +64,7 @@ describeBrowser('room members (browser)', () => {
         const moderated = b.page.locator('article.msg', { hasText: 'Buy cheap essays' });
         await moderated.hover();
         await moderated.getByRole('button', { name: 'Delete' }).click();
-        await eventually(async () => expect(await a.page.locator('article.msg.deleted').innerText()).toContain('This message was deleted.'));
+        await eventually(async () => expect(await a.page.locator('article.msg.deleted').innerText()).toContain('This message was removed by a moderator.'));
       });
     },
     TIMEOUT,

@@ -39,7 +39,10 @@ export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidde
   const attrs = html`id="${messageId(m.id)}" data-seq="${m.seq}" data-rev="${m.rev}" data-sender="${m.senderId}" data-client-id="${m.clientId}" data-mentions="${m.mentions.join(' ')}"${hidden ? html` data-replace-only` : ''}`;
   const head = html`<header><strong class="who">${sender.name}</strong> <time datetime="${new Date(m.createdAt).toISOString()}" title="${tf.dateTime(m.createdAt)}">${tf.time(m.createdAt)}</time>${m.editedAt && !m.deletedAt ? html` <span class="edited">(edited)</span>` : ''}</header>`;
   if (m.deletedAt) {
-    return html`<article class="msg deleted" ${attrs}>${head}<p class="body"><em>This message was deleted.</em></p></article>`;
+    // Removed by someone else (a room's owner or moderator, an administrator): members see that it
+    // was not the sender's own choice (QA). A safeguarding tombstone says nothing more than deleted.
+    const byOther = !hidden && m.deletedBy !== null && m.deletedBy !== m.senderId;
+    return html`<article class="msg deleted" ${attrs}>${head}<p class="body"><em>${byOther ? 'This message was removed by a moderator.' : 'This message was deleted.'}</em></p></article>`;
   }
   // Named with whose message it is: a screen reader's list of buttons otherwise reads "Report, Report,
   // Report" (QA). The visible word starts the name, so voice control still finds it.

@@ -331,7 +331,7 @@ describe('deleteMessage', () => {
     expect(hub.topicsPublished()).toEqual([topics.room(room.id)]);
     const data = hub.log[0]!.data;
     expect(data).toContain(`<hx-partial hx-target="#log-${room.id}" hx-swap="beforeend"><article class="msg deleted" id="m-${message.id}"`);
-    expect(data).toContain('This message was deleted.');
+    expect(data).toContain(deleter.id === author.id ? 'This message was deleted.' : 'This message was removed by a moderator.');
     expect(data).toContain(`data-rev="${deleted.rev}"`);
     expect(data).not.toContain('secret plans');
     expect((await store.messages.byId(room.id, message.id))!.deletedAt).not.toBeNull();
