@@ -100,6 +100,9 @@ describe('the session sweep (sessions ended where no socket is reached)', () => 
     const rtc = await openSocket(s, { cookie: ada.cookie, origin: s.origin }, '/rtc');
     const b = await connect(s, bola.cookie);
     const c = await connect(s, cidUser.cookie);
+    // Last used two minutes ago: a use now would push its expiry ahead (sessions.ts touches after a minute).
+    const [first] = await s.store.sessions.listForUser(bola.user.id);
+    await s.store.sessions.touch(first!.idHash, Date.now() - 120_000, first!.expiresAt);
     const [bolaSession] = await s.store.sessions.listForUser(bola.user.id);
     const [cidSession] = await s.store.sessions.listForUser(cidUser.user.id);
     expect(await sweepSockets(s.app.hub, s.store.sessions)).toBe(0);
