@@ -127,6 +127,8 @@ export interface RoomView {
   lastReadSeq?: number;
   /** Unread messages older than this page (marked read by opening it): offered, not lost. */
   unreadAbove?: UnreadAbove | null;
+  /** The viewer's @class mentions every member here (server/features/chat/mentions.ts): the composer says so. */
+  mayCallClass?: boolean;
 }
 
 export interface UnreadAbove {
@@ -157,7 +159,7 @@ ${v.history
   : html`<form class="composer" id="composer" method="post" action="/rooms/${r.id}/messages" hx-ws:send>
 <input type="hidden" name="type" value="send"><input type="hidden" name="room" value="${r.id}">
 <label for="message" class="visually-hidden">Message</label>
-<textarea id="message" name="body" rows="1" data-max-chars="${MAX_MESSAGE_CHARS}" required placeholder="Write a message"></textarea>
+<textarea id="message" name="body" rows="1" data-max-chars="${MAX_MESSAGE_CHARS}" required placeholder="${v.mayCallClass ? 'Write a message (@class notifies everyone)' : 'Write a message'}"></textarea>
 <button type="submit">Send</button>
 </form>${attachControl(r.id)}${uploadsArea(r.id)}`}
 <p class="alert" id="composer-error-${r.id}" role="alert" hidden></p>

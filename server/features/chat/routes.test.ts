@@ -117,6 +117,12 @@ describe('GET /rooms/:id', () => {
     expect(body).not.toContain('id="composer"');
   });
 
+  test("the composer tells the room's lecturer that @class notifies everyone; a student's does not", async () => {
+    const { ada, lecturer, csc } = await setUp();
+    expect(await (await lecturer.client.get(`/rooms/${csc.id}`)).text()).toContain('placeholder="Write a message (@class notifies everyone)"');
+    expect(await (await ada.client.get(`/rooms/${csc.id}`)).text()).toContain('placeholder="Write a message"');
+  });
+
   test('an over-long room id is refused without touching the store', async () => {
     const { ada } = await setUp();
     const r = await ada.client.get(`/rooms/${'x'.repeat(65)}`);

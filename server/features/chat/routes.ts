@@ -11,6 +11,7 @@ import { viewerPlugin } from '../accounts/guard';
 import { requestInfo } from '../../http/context';
 import type { ChatContext } from './context';
 import { historyPage, memberRoom, sendMessage, unreadAbove } from './messages';
+import { mayMentionClass } from './mentions';
 import { createCourseRoom, emailsShown, findPeople, roomTitle, startDm, summaries } from './rooms';
 import { contactsByEmails, createGroup, leaveGroup } from './groups';
 import { searchMessages, searchWords } from './search';
@@ -74,6 +75,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           history,
           lastReadSeq: membership.lastReadSeq,
           unreadAbove: above,
+          mayCallClass: mayMentionClass(user, membership, room),
         });
         return sendHtml(set, shell(user, await roomTitle(chat, room, user), html`${await nav(user, room.id)}${main}`, true, await banner(user, room.id)));
       },
