@@ -62,7 +62,7 @@ export interface TestServer {
  * Asks the kernel for a free loopback port. Another process could take it before the server binds;
  * startServer retries then (server/main.ts binds without SO_REUSEPORT, so a taken port fails).
  */
-function freePort(): number {
+export function freePort(): number {
   const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
   const port = s.port;
   s.stop(true);
@@ -121,7 +121,8 @@ export async function startServer(opts: { env?: Record<string, string> } = {}): 
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = freePort();
     const env = { ...base, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...mongoEnv, ...opts.env };
-    const url = `http://127.0.0.1:${port}`;
+    // opts.env may name the port (a test that sets PUBLIC_URL to it).
+    const url = `http://127.0.0.1:${env.PORT}`;
     const out: string[] = [];
     const logs = () => out.join('');
     const first = await spawnServer(env, out);

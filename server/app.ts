@@ -25,6 +25,7 @@ import { callRoutes } from './features/calls/routes';
 import { fileRoutes } from './features/files/routes';
 import { createTransfers, transferRoutes } from './features/files/transfer-routes';
 import { offlineRoutes } from './features/offline/routes';
+import { mailRoutes } from './features/mail/routes';
 import { pushCallStates } from './features/calls/actions';
 import { createLimiters } from './features/accounts/auth';
 import { adminRoutes, metricsRoute } from './features/admin/routes';
@@ -55,6 +56,8 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     active: (roomId) => sfu.state(roomId) !== null,
   };
   chat.warn = (message, fields) => deps.logger.warn(message, fields);
+  // Emails about missed messages: messages queue them here; main.ts runs the job that sends them.
+  if (config.missedMail) chat.mailAfterMs = config.missedMail.afterMs;
   // Direct transfers (files above the threshold): offers and sessions in memory, relays on demand.
   const transfers = createTransfers(app, chat);
   chat.offers = { gone: (id) => transfers.offerGone(id) };
@@ -109,6 +112,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     .use(noticeRoutes(app, chat))
     .use(transferRoutes(app, transfers, hub))
     .use(offlineRoutes(app))
+    .use(mailRoutes(app))
     .use(adminRoutes(app, chat, { activeCalls: () => sfu.stats().calls }))
     .use(metricsRoute(app, chat.hub, () => sfu.stats().calls));
   return Object.assign(elysia, { hub, chat, sfu, transfers });

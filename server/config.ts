@@ -50,6 +50,19 @@ export interface Config {
   notify: NotifyConfig;
   /** The automatic part of the safeguarding policy (MODERATION_*; README "Safeguarding"). */
   moderationPolicy: { restrictAfter: number; restrictWindowMs: number; statementMs: number; reviewCases: boolean };
+  /**
+   * Emails to people about direct messages and mentions they missed (MISSED_EMAIL_*; README "Emails
+   * about missed messages"). Null = none: MISSED_EMAIL_MINUTES=0, or no mail server (SMTP_URL), or
+   * no PUBLIC_URL (an email's links need the address people open).
+   */
+  missedMail: MissedMailConfig | null;
+}
+
+export interface MissedMailConfig {
+  /** A message still unread this long after it was sent, with no tab of hers open, is emailed about. */
+  afterMs: number;
+  /** The email quotes the messages (MISSED_EMAIL_TEXT, default true); false: who wrote where, and how many. */
+  withText: boolean;
 }
 
 export type ModerationScope = 'minors' | 'all';
@@ -92,6 +105,15 @@ function bool(env: Record<string, string | undefined>, key: string, fallback = f
   if (raw === '0' || raw === 'false' || raw === 'no') return false;
   if (raw === '1' || raw === 'true' || raw === 'yes') return true;
   throw new ConfigError(`${key} must be true or false, got "${env[key]}"`);
+}
+
+/** Minutes, decimals allowed (0.5 = 30 s), 0 = off, otherwise 0.05 (3 s) to 1440 (a day). */
+function minutes(env: Record<string, string | undefined>, key: string, def: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || (n !== 0 && (n < 0.05 || n > 1440))) throw new ConfigError(`${key} must be 0 (off) or a number of minutes from 0.05 to 1440, got "${raw}"`);
+  return n;
 }
 
 /** An idle limit past the hard one would never apply: refused rather than ignored (QA s17). */
@@ -162,6 +184,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+  const missedMinutes = minutes(env, 'MISSED_EMAIL_MINUTES', 10);
+  const withText = bool(env, 'MISSED_EMAIL_TEXT', true);
+  const missedMail = missedMinutes && notify.smtp && publicUrl ? { afterMs: Math.round(missedMinutes * 60_000), withText } : null;
   const level = (env.LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
   if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   return {
@@ -197,5 +222,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       statementMs: int(env, 'MODERATION_STATEMENT_DAYS', 14, 1, 365) * DAY,
       reviewCases: bool(env, 'MODERATION_REVIEW_CASES', true),
     },
+    missedMail,
   };
 }

@@ -16,6 +16,7 @@ import { RedisLimiters } from './realtime/redis-limiter';
 import { cleanStaleUploads } from './features/files/actions';
 import { loadModel, ModelFormatError } from './features/moderation/model';
 import { startSessionSweep } from './features/accounts/session-sweep';
+import { startMailJob } from './features/mail/job';
 
 function loadModerationModel(path: string) {
   try {
@@ -80,6 +81,13 @@ async function main() {
   );
   // Open tabs of sessions ended elsewhere (the CLI, expiry) are sent to sign-in (accounts/session-sweep.ts).
   const stopSweep = startSessionSweep(hub, store.sessions, logger, config.sessionMaxMs);
+  // Emails about missed messages (features/mail): every node runs the job; each email is sent by one.
+  const mail = config.missedMail;
+  const stopMail = mail && config.notify.smtp && config.publicUrl
+    ? startMailJob({ store, chat: app.chat, hub, smtp: config.notify.smtp, config: mail, publicUrl: config.publicUrl, key: secrets.sessionKey, logger: logger.child({ component: 'missed-mail' }) })
+    : () => {};
+  if (mail) logger.info('emails about missed messages on', { afterMinutes: mail.afterMs / 60_000, withText: mail.withText });
+  else if (config.notify.smtp && !config.publicUrl) logger.warn('no emails about missed messages: set PUBLIC_URL (the address people open Lets Talk at), which their links need');
   let stopping = false;
   const stop = async (signal: string) => {
     // A second signal while the first waits (for instance on safeguarding notices) changes nothing.
@@ -89,6 +97,7 @@ async function main() {
     clearInterval(purge);
     clearInterval(sweep);
     stopSweep();
+    stopMail();
     try {
       // Requests under way get a moment, then every connection closes (lib/stop.ts).
       await stopServer(app!, STOP_GRACE_MS);

@@ -24,8 +24,9 @@ export async function testApp(env: Record<string, string> = {}, opts: { moderati
   const store = createSqliteStore(null);
   const logger = memoryLogger();
   const hub = new RecordingHub();
-  const app = createApp({ config, store, logger, secrets: randomSecrets(), assets: await loadAssets(), hub, moderation: opts.moderation });
-  return { app, store, logger, config, hub };
+  const secrets = randomSecrets();
+  const app = createApp({ config, store, logger, secrets, assets: await loadAssets(), hub, moderation: opts.moderation });
+  return { app, store, logger, config, hub, secrets };
 }
 
 export type TestApp = Awaited<ReturnType<typeof testApp>>;

@@ -37,6 +37,7 @@ export function accountMenu(user: User): Raw {
 <div class="menu">
 <p class="menu-who">Signed in as ${user.name}</p>
 <a href="/password">Change password</a>
+<a href="/settings/email">Email notifications</a>
 <button type="button" id="notify-toggle" class="secondary" hidden>Turn on desktop notifications</button>
 <p id="notify-state" role="status" hidden></p>
 <form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form>

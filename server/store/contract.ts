@@ -8,6 +8,7 @@ import { DuplicateEmailError, type NewUser, type Store } from './types';
 import { chatContract } from './contract-chat';
 import { casesContract } from './contract-cases';
 import { filesContract } from './contract-files';
+import { mailContract } from './contract-mail';
 
 let n = 0;
 export function newUser(over: Partial<NewUser> = {}): NewUser {
@@ -192,5 +193,6 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     chatContract(() => store);
     casesContract(() => store);
     filesContract(() => store);
+    mailContract(() => store);
   });
 }

@@ -12,6 +12,7 @@
 import type { MessageStore, RoomStore } from './types-chat';
 import type { FileStore } from './types-files';
 import type { CaseStore, SanctionStore } from './types-cases';
+import type { MailStore } from './types-mail';
 
 export const ROLES = ['student', 'lecturer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -173,6 +174,8 @@ export interface Store {
   readonly files: FileStore;
   readonly cases: CaseStore;
   readonly sanctions: SanctionStore;
+  /** Emails about missed messages: the queue, who is online, each person's choice. */
+  readonly mail: MailStore;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -188,3 +191,4 @@ export class DuplicateEmailError extends Error {
 export * from './types-chat';
 export * from './types-files';
 export * from './types-cases';
+export * from './types-mail';

@@ -26,6 +26,8 @@ export interface ChatContext {
   calls?: CallControl;
   /** Ends the direct transfers of a file offer on this node when its message is deleted or hidden. */
   offers?: { gone(messageId: string): void };
+  /** Emails about missed messages: how long a message waits unread before one (features/mail); absent = none. */
+  mailAfterMs?: number;
   /** A failure that must not fail the action it happened in (logged; absent in tests: ignored). */
   warn?: (message: string, fields: Record<string, unknown>) => void;
 }

@@ -25,6 +25,7 @@ import { assertMayPost, postingRefusal } from '../moderation/restrictions';
 import { isOfficer } from '../accounts/model';
 import { restrictIfRepeated } from '../moderation/sanctions';
 import { KeyedLock } from '../../lib/keyed-lock';
+import { queueMissed } from '../mail/queue';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -96,6 +97,8 @@ export async function postScreened(ctx: ChatContext, user: User, room: Room, inp
   // anyone is shown it (screen-history.ts), also on a resend (the first attempt may have failed there).
   if (!scoped && !message.held && (await screenLate(ctx, room, message))) message = (await ctx.store.messages.byId(room.id, message.id)) ?? message;
   if (created || message.held) await publishVisible(ctx, message);
+  // The message is sent whatever happens to the email about it (an error is logged).
+  if (created) await queueMissed(ctx, room, message).catch((err) => ctx.warn?.('queueing a missed-message email failed', { err, roomId: room.id, messageId: message.id }));
   return { message, created };
 }
 

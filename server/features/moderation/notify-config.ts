@@ -6,7 +6,8 @@
  *   SMTP_URL                     smtp://[user:pass@]host[:port][?starttls=auto|required|never]
  *                                smtps://[user:pass@]host[:port]   (TLS from the first byte)
  *   SMTP_FROM                    noreply@example.edu  or  Lets Talk <noreply@example.edu>
- *   SAFEGUARDING_EMAILS          comma-separated officer addresses
+ *   SAFEGUARDING_EMAILS          comma-separated officer addresses (optional: without it the mail
+ *                                server serves only emails about people's missed messages)
  *   SAFEGUARDING_WEBHOOK_URL     https://… (http:// only to a loopback host)
  *   SAFEGUARDING_WEBHOOK_SECRET  HMAC key for X-LetsTalk-Signature, 16+ characters
  */
@@ -99,11 +100,11 @@ export function notifyConfigFromEnv(env: Record<string, string | undefined>): No
   if (url) {
     // The URL itself first: a wrong one named only the missing addresses (QA s17).
     const server = parseSmtpUrl(url);
-    if (!emails.length) throw new Error('SMTP_URL is set but SAFEGUARDING_EMAILS is empty: nobody to notify');
+    // Without SAFEGUARDING_EMAILS the server still mails people about their missed messages (features/mail).
     if (!env.SMTP_FROM) throw new Error('SMTP_URL needs SMTP_FROM (the sender address of notifications)');
     smtp = { ...server, ...parseFrom(env.SMTP_FROM), to: [...new Set(emails)] };
   } else if (emails.length) throw new Error('SAFEGUARDING_EMAILS needs SMTP_URL (the mail server to send through)');
-  else if (env.SMTP_FROM) throw new Error('SMTP_FROM needs SMTP_URL and SAFEGUARDING_EMAILS');
+  else if (env.SMTP_FROM) throw new Error('SMTP_FROM needs SMTP_URL');
 
   let webhook: WebhookConfig | null = null;
   const hookUrl = env.SAFEGUARDING_WEBHOOK_URL || '';

@@ -126,22 +126,40 @@ export function messageIdOf(n: CaseNotice, from: string): string {
 
 /** The whole message (headers + CRLF + body), not yet dot-stuffed. `n` must be normalised. */
 export function buildMessage(n: CaseNotice, smtp: Pick<SmtpConfig, 'from' | 'fromHeader' | 'to'>, nowMs: number): string {
+  return textMail({
+    smtp,
+    to: smtp.to,
+    subject: subjectOf(n),
+    body: bodyOf(n),
+    messageId: messageIdOf(n, smtp.from),
+    nowMs,
+    headers: ['Auto-Submitted: auto-generated', ...(n.severity === 'high' ? ['Importance: high', 'X-Priority: 1'] : [])],
+  });
+}
+
+/**
+ * A UTF-8 text/plain email (headers + CRLF + quoted-printable body), not yet dot-stuffed: the
+ * officers' notices and people's emails about missed messages (features/mail). The subject passes
+ * through headerText (one line, encoded when not ASCII); `to` must be checked addresses and
+ * `headers` whole header lines the caller built (never text from users).
+ */
+export function textMail(m: { smtp: Pick<SmtpConfig, 'from' | 'fromHeader'>; to: readonly string[]; subject: string; body: string; messageId: string; nowMs: number; headers?: readonly string[] }): string {
+  const { smtp } = m;
   const name = /<.*>$/.test(smtp.fromHeader) ? oneLine(smtp.fromHeader.replace(/\s*<.*>$/, '')).replace(/["\\]/g, '') : '';
   // A display name is quoted (it may hold commas or colons) or, when not ASCII, encoded.
   const from = !name ? smtp.from : /^[\x20-\x7e]*$/.test(name) ? `"${name}" <${smtp.from}>` : `${headerText(name)} <${smtp.from}>`;
   const headers = [
-    `Date: ${rfc5322Date(nowMs)}`,
-    `Message-ID: ${messageIdOf(n, smtp.from)}`,
+    `Date: ${rfc5322Date(m.nowMs)}`,
+    `Message-ID: ${m.messageId}`,
     `From: ${from}`,
-    `To: ${smtp.to.join(',\r\n ')}`,
-    `Subject: ${headerText(subjectOf(n))}`,
+    `To: ${m.to.join(',\r\n ')}`,
+    `Subject: ${headerText(m.subject)}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     'Content-Transfer-Encoding: quoted-printable',
-    'Auto-Submitted: auto-generated',
-    ...(n.severity === 'high' ? ['Importance: high', 'X-Priority: 1'] : []),
+    ...(m.headers ?? []),
   ];
-  return `${headers.join('\r\n')}\r\n\r\n${quotedPrintable(bodyOf(n))}\r\n`;
+  return `${headers.join('\r\n')}\r\n\r\n${quotedPrintable(m.body)}\r\n`;
 }
 
 /** SMTP DATA transparency (RFC 5321 §4.5.2): a line starting with "." gets one more. */

@@ -118,6 +118,8 @@ function stateText(d: Delivery): string {
 }
 
 export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: NotifierDeps = {}): RunningNotifier {
+  // A mail server with no officer addresses serves only people's own emails (features/mail): no email channel here.
+  if (cfg.smtp && !cfg.smtp.to.length) cfg = { ...cfg, smtp: null };
   const log = logger.child({ component: 'safeguarding-notify' });
   const now = deps.now ?? Date.now;
   const doFetch = deps.fetch ?? fetch;

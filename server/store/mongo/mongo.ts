@@ -16,6 +16,7 @@ import { MongoMessages } from './messages';
 import { MongoFiles } from './files';
 import { MongoCases } from './cases';
 import { backfillSanctionSlots, MongoSanctions } from './sanctions';
+import { MongoMail } from './mail';
 import type { Store } from '../types';
 import { newerStoreMessage, StoreVersionError } from '../version';
 
@@ -85,6 +86,10 @@ export async function ensureIndexes(db: Db) {
     { key: { roomId: 1, status: 1 }, name: 'room_status' },
     { key: { status: 1, createdAt: -1 }, name: 'status_created' },
   ]);
+  await createMissing(db, 'mailQueue', [
+    { key: { dueAt: 1 }, name: 'due' },
+    { key: { userId: 1 }, name: 'user' },
+  ]);
   await backfillSanctionSlots(db);
   await backfillRoomActivity(db);
   await backfillArchivedCodes(db);
@@ -145,6 +150,7 @@ export async function createMongoStore(uri: string, dbName?: string): Promise<St
     files: new MongoFiles(db),
     cases: new MongoCases(db),
     sanctions: new MongoSanctions(db),
+    mail: new MongoMail(db),
     async ping() {
       await db.command({ ping: 1 });
     },

@@ -215,4 +215,18 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE rooms ADD COLUMN archived_code TEXT;
    UPDATE rooms SET archived_code = code, code = NULL WHERE archived = 1 AND code IS NOT NULL;
    CREATE INDEX rooms_archived_code ON rooms(archived_code);`,
+  // 13: emails about missed messages (types-mail.ts): who is queued for which room, and each person's state.
+  `CREATE TABLE mail_queue (
+     user_id TEXT NOT NULL,
+     room_id TEXT NOT NULL,
+     due_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX mail_queue_due ON mail_queue(due_at);
+   CREATE TABLE mail_state (
+     user_id TEXT PRIMARY KEY,
+     last_seen_at INTEGER,
+     emailed_through INTEGER NOT NULL DEFAULT 0,
+     off INTEGER NOT NULL DEFAULT 0
+   ) WITHOUT ROWID;`,
 ];

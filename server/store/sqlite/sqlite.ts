@@ -17,6 +17,7 @@ import { SqliteMessages } from './messages';
 import { SqliteFiles } from './files';
 import { SqliteCases } from './cases';
 import { SqliteSanctions } from './sanctions';
+import { SqliteMail } from './mail';
 import type { Store } from '../types';
 
 export function openSqlite(path: string): Database {
@@ -68,6 +69,7 @@ export function createSqliteStore(dataDir: string | null): Store {
     files: new SqliteFiles(db, fileDir),
     cases: new SqliteCases(db),
     sanctions: new SqliteSanctions(db),
+    mail: new SqliteMail(db),
     async ping() {
       db.query('SELECT 1').get();
     },
