@@ -178,7 +178,7 @@ export function chatContract(current: () => Store) {
       const room = await store.rooms.create(newRoom(), []);
       const first = await send(room.id, 's1', 'hello', { clientId: 'c1', mentions: ['s2'], now: 5000 });
       expect(first.created).toBe(true);
-      expect(first.message).toMatchObject({ roomId: room.id, seq: 1, rev: 1, senderId: 's1', clientId: 'c1', body: 'hello', mentions: ['s2'], meta: null, createdAt: 5000, editedAt: null, deletedAt: null, deletedBy: null });
+      expect(first.message).toMatchObject({ roomId: room.id, seq: 1, rev: 1, senderId: 's1', clientId: 'c1', body: 'hello', mentions: ['s2'], meta: null, createdAt: 5000, editedAt: null, deletedAt: null, deletedBy: null, replyTo: null });
       const again = await send(room.id, 's1', 'hello (resent)', { clientId: 'c1' });
       expect(again.created).toBe(false);
       expect(again.message).toEqual(first.message);
@@ -188,6 +188,12 @@ export function chatContract(current: () => Store) {
       expect((await store.messages.byId(room.id, file.message.id))?.meta).toEqual({ name: 'notes.pdf', size: 3 });
       expect([first, other, file].map((x) => x.message.seq)).toEqual([1, 2, 3]);
       expect((await store.rooms.byId(room.id))?.lastSeq).toBe(3);
+      // A reply keeps what it answers, in every read.
+      const reply = await send(room.id, 's2', 'hello to you', { replyTo: first.message.id });
+      expect(reply.message.replyTo).toBe(first.message.id);
+      expect((await store.messages.byId(room.id, reply.message.id))?.replyTo).toBe(first.message.id);
+      expect((await store.messages.history(room.id, { limit: 10 })).map((m) => m.replyTo)).toEqual([null, null, null, first.message.id]);
+      expect((await store.messages.changesSince(room.id, 3, 10)).map((m) => m.replyTo)).toEqual([first.message.id]);
       const racing = await Promise.all(Array.from({ length: 5 }, () => send(room.id, 's3', 'double tap', { clientId: 'dbl' })));
       expect(racing.filter((x) => x.created).length).toBe(1);
       expect(new Set(racing.map((x) => x.message.id)).size).toBe(1);

@@ -19,5 +19,6 @@ export function newMessage(m: AppendMessage, seq: number): Message {
     deletedBy: null,
     held: m.held ?? false,
     heldRev: m.held ? seq : null,
+    replyTo: m.replyTo ?? null,
   };
 }

@@ -84,6 +84,8 @@ export interface Message {
    * held. A page that saw revs up to R may show it only if seq ≤ R < heldRev (reconnect replay).
    */
   heldRev: number | null;
+  /** The message of the same room this one answers (a reply quotes it), or null. */
+  replyTo: string | null;
 }
 
 export interface AppendMessage {
@@ -96,6 +98,8 @@ export interface AppendMessage {
   meta?: Record<string, unknown> | null;
   /** Store the message already held (default false). */
   held?: boolean;
+  /** The id of the message it answers, in the same room (the caller checks it exists there). */
+  replyTo?: string | null;
   now?: number;
 }
 

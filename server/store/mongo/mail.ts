@@ -1,4 +1,4 @@
-import type { Collection, Db } from 'mongodb';
+import { MongoServerError, type Collection, type Db } from 'mongodb';
 import type { MailState, MailStore } from '../types';
 
 interface QueueDoc {
@@ -7,6 +7,16 @@ interface QueueDoc {
   roomId: string;
   dueAt: number;
 }
+
+/** A taken queue entry: `${entry _id}@${its dueAt}`, inserted once (a unique _id) by whoever takes it. */
+interface ClaimDoc {
+  _id: string;
+  at: number;
+}
+
+const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
+/** Claims are kept this long (only a race of the same instant needs them). */
+const CLAIM_KEEP_MS = 3_600_000;
 
 interface StateDoc {
   _id: string;
@@ -18,9 +28,11 @@ interface StateDoc {
 export class MongoMail implements MailStore {
   private queueC: Collection<QueueDoc>;
   private stateC: Collection<StateDoc>;
+  private claimC: Collection<ClaimDoc>;
   constructor(db: Db) {
     this.queueC = db.collection<QueueDoc>('mailQueue');
     this.stateC = db.collection<StateDoc>('mailState');
+    this.claimC = db.collection<ClaimDoc>('mailClaims');
   }
 
   async queue(roomId: string, userIds: readonly string[], dueAt: number) {
@@ -36,12 +48,27 @@ export class MongoMail implements MailStore {
     const users = [...new Set(due.map((d) => d.userId))].slice(0, limit);
     const out = new Map<string, string[]>();
     for (const userId of users) {
-      const entries = await this.queueC.find({ userId }, { projection: { _id: 1 } }).toArray();
-      // One delete per entry: whichever node deletes it takes it, so no room is emailed about twice.
-      const taken = await Promise.all(entries.map((e) => this.queueC.findOneAndDelete({ _id: e._id })));
-      const rooms = taken.flatMap((d) => (d ? [d.roomId] : [])).sort();
+      const entries = await this.queueC.find({ userId }).toArray();
+      // An entry is taken by whoever inserts its claim: an insert under a unique _id is the one
+      // write FerretDB v1 does not race (it runs findOneAndDelete as read, then delete, so two
+      // callers could both get the entry). The entry goes after; one queued again meanwhile has a
+      // later due time, so a new claim.
+      const taken = await Promise.all(
+        entries.map(async (e) => {
+          try {
+            await this.claimC.insertOne({ _id: `${e._id}@${e.dueAt}`, at: now });
+          } catch (err) {
+            if (isDup(err)) return null;
+            throw err;
+          }
+          await this.queueC.deleteOne({ _id: e._id, dueAt: e.dueAt });
+          return e.roomId;
+        }),
+      );
+      const rooms = taken.filter((r): r is string => r !== null).sort();
       if (rooms.length) out.set(userId, rooms);
     }
+    if (users.length) await this.claimC.deleteMany({ at: { $lt: now - CLAIM_KEEP_MS } });
     return out;
   }
 

@@ -33,7 +33,7 @@ const SETTLE_WINDOW = 64;
 
 // Documents written before the safeguarding change have no `held`: they are not held. Held ones
 // written before `heldRev` take their rev (as the SQLite migration does).
-const toMessage = ({ _id, ...rest }: Doc): Message => ({ id: _id, ...rest, held: rest.held === true, heldRev: rest.held === true ? (rest.heldRev ?? rest.rev) : null });
+const toMessage = ({ _id, ...rest }: Doc): Message => ({ id: _id, ...rest, held: rest.held === true, heldRev: rest.held === true ? (rest.heldRev ?? rest.rev) : null, replyTo: rest.replyTo ?? null });
 /** Held messages are visible only to their sender (`viewerId`); see types.ts. */
 const visibleTo = (viewerId: string | undefined) =>
   viewerId === undefined ? { held: { $ne: true } } : { $or: [{ held: { $ne: true } }, { senderId: viewerId }] };

@@ -90,6 +90,7 @@ export async function ensureIndexes(db: Db) {
     { key: { dueAt: 1 }, name: 'due' },
     { key: { userId: 1 }, name: 'user' },
   ]);
+  await createMissing(db, 'mailClaims', [{ key: { at: 1 }, name: 'at' }]);
   await backfillSanctionSlots(db);
   await backfillRoomActivity(db);
   await backfillArchivedCodes(db);

@@ -25,6 +25,7 @@ interface Row {
   deleted_by: string | null;
   held: number;
   held_rev: number | null;
+  reply_to: string | null;
 }
 
 const toMessage = (r: Row): Message => ({
@@ -44,10 +45,11 @@ const toMessage = (r: Row): Message => ({
   deletedBy: r.deleted_by,
   held: r.held === 1,
   heldRev: r.held === 1 ? r.held_rev : null,
+  replyTo: r.reply_to,
 });
 
 /** Explicit column list: `SELECT *` would also return the internal rowid column `n`. */
-const COLS = 'id, room_id, seq, rev, sender_id, client_id, kind, body, mentions, meta, created_at, edited_at, deleted_at, deleted_by, held, held_rev';
+const COLS = 'id, room_id, seq, rev, sender_id, client_id, kind, body, mentions, meta, created_at, edited_at, deleted_at, deleted_by, held, held_rev, reply_to';
 
 /**
  * Turns user input into an FTS5 query that cannot be a syntax error: only runs of letters and
@@ -91,10 +93,10 @@ export class SqliteMessages implements MessageStore {
         if (seq === null) throw new NotFoundStoreError(`room ${m.roomId}`);
         const message = newMessage(m, seq);
         this.db
-          .query(`INSERT INTO messages (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)`)
+          .query(`INSERT INTO messages (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?)`)
           .run(
             message.id, m.roomId, seq, seq, m.senderId, m.clientId, m.kind, m.body,
-            JSON.stringify(m.mentions), message.meta === null ? null : JSON.stringify(message.meta), message.createdAt, message.held ? 1 : 0, message.heldRev,
+            JSON.stringify(m.mentions), message.meta === null ? null : JSON.stringify(message.meta), message.createdAt, message.held ? 1 : 0, message.heldRev, message.replyTo,
           );
         if (!message.held) this.seenAt(m.roomId, message.createdAt);
         return { message, created: true };

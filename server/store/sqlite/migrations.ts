@@ -229,4 +229,6 @@ export const MIGRATIONS: string[] = [
      emailed_through INTEGER NOT NULL DEFAULT 0,
      off INTEGER NOT NULL DEFAULT 0
    ) WITHOUT ROWID;`,
+  // 14: replies (types-chat.ts replyTo): the message of the same room a message answers.
+  `ALTER TABLE messages ADD COLUMN reply_to TEXT;`,
 ];
