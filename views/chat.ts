@@ -5,6 +5,7 @@
  * serves every member of a room.
  */
 import { html, type Raw } from '../server/http/html';
+import { GONE_QUOTE, quoteExcerpt } from './quote-text';
 import type { Message, Room } from '../server/store/types';
 import { formatMessage } from './format';
 import { callSlot } from './calls';
@@ -34,7 +35,28 @@ export const messageId = (id: string) => `m-${id}`;
  * `hidden`: the tombstone of a message safeguarding hid from this viewer. It only replaces a copy the
  * page already shows (`data-replace-only`): a page that never showed the message shows no trace of it.
  */
-export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidden = false): Raw {
+/** What a reply shows of the message it answers (server/features/chat/replies.ts); `text` null: deleted or held, so not shown. */
+export interface Quote {
+  id: string;
+  roomId: string;
+  seq: number;
+  rev: number;
+  sender: string;
+  text: string | null;
+}
+
+/**
+ * A reply's quote: a link to the answered message (in the page when it is loaded, else the page of
+ * history that ends with it). `q` null: the answered message is gone. `data-rev` lets an open page
+ * update it when the answered message changes (views/client/replies.ts).
+ */
+export function quoteOf(replyTo: string, q: Quote | null): Raw {
+  if (!q || q.text === null) return html`<p class="quote gone" data-reply-to="${replyTo}">${GONE_QUOTE}</p>`;
+  return html`<a class="quote" href="/rooms/${q.roomId}?before=${q.seq + 1}#${messageId(q.id)}" data-reply-to="${q.id}" data-rev="${q.rev}"><span class="visually-hidden">In reply to </span><strong class="quote-who">${q.sender}</strong> <span class="quote-text">${quoteExcerpt(q.text)}</span></a>`;
+}
+
+/** `quote`: for a reply, what it answers (null: gone); undefined for a message that answers none. */
+export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidden = false, quote?: Quote | null): Raw {
   if (hidden) m = { ...m, body: '', mentions: [], meta: null, deletedAt: m.deletedAt ?? m.createdAt };
   const attrs = html`id="${messageId(m.id)}" data-seq="${m.seq}" data-rev="${m.rev}" data-sender="${m.senderId}" data-client-id="${m.clientId}" data-mentions="${m.mentions.join(' ')}"${hidden ? html` data-replace-only` : ''}`;
   const head = html`<header><strong class="who">${sender.name}</strong> <time datetime="${new Date(m.createdAt).toISOString()}" title="${tf.dateTime(m.createdAt)}">${tf.time(m.createdAt)}</time>${m.editedAt && !m.deletedAt ? html` <span class="edited">(edited)</span>` : ''}</header>`;
@@ -50,8 +72,11 @@ export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidde
   // Held messages are only ever rendered for their sender (the store hides them from everyone else).
   const held = m.held ? html`<p class="held-notice" role="note">Held for review: only you can see this message. A safeguarding officer delivers it, or removes it and sends you a notice saying why.</p>` : '';
   const file = m.kind === 'file' ? fileMeta(m.meta) : null;
-  if (file) return html`<article class="msg file-msg${m.held ? ' held' : ''}" ${attrs}>${head}${fileBody(file)}${held}<div class="actions">${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
-  return html`<article class="msg${m.held ? ' held' : ''}" ${attrs}>${head}<div class="body">${formatMessage(m.body)}</div>${held}<p class="state" aria-hidden="true">Sent</p><div class="actions">${act('edit', 'edit', 'Edit')} ${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
+  const quoted = m.replyTo && quote !== undefined ? quoteOf(m.replyTo, quote) : '';
+  // Reply is offered on what everyone may see: a held message cannot be answered (replies.ts).
+  const reply = m.held ? '' : html`${act('reply', 'reply', 'Reply')} `;
+  if (file) return html`<article class="msg file-msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}${fileBody(file)}${held}<div class="actions">${reply}${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
+  return html`<article class="msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}<div class="body">${formatMessage(m.body)}</div>${held}<p class="state" aria-hidden="true">Sent</p><div class="actions">${reply}${act('edit', 'edit', 'Edit')} ${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
 }
 
 /** The "load older" trigger at the top of a log: fetched when scrolled into view. */
@@ -156,8 +181,9 @@ ${v.history
   ? html`<p class="notice history-bar" id="message" tabindex="-1">You are looking at older messages. <a href="/rooms/${r.id}">Go to the latest messages</a></p>`
   : r.archived
   ? html`<p class="notice" id="message" tabindex="-1">This room is archived: you can read it but not post.</p>`
-  : html`<form class="composer" id="composer" method="post" action="/rooms/${r.id}/messages" hx-ws:send>
-<input type="hidden" name="type" value="send"><input type="hidden" name="room" value="${r.id}">
+  : html`<p class="replying" id="replying-${r.id}" role="status" hidden><span class="replying-text"></span> <button type="button" class="link" data-action="cancel-reply">Cancel reply</button></p>
+<form class="composer" id="composer" method="post" action="/rooms/${r.id}/messages" hx-ws:send>
+<input type="hidden" name="type" value="send"><input type="hidden" name="room" value="${r.id}"><input type="hidden" name="replyTo" value="">
 <label for="message" class="visually-hidden">Message</label>
 <textarea id="message" name="body" rows="1" data-max-chars="${MAX_MESSAGE_CHARS}" required placeholder="${v.mayCallClass ? 'Write a message (@class notifies everyone)' : 'Write a message'}"></textarea>
 <button type="submit">Send</button>

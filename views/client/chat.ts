@@ -32,6 +32,7 @@ import { onDemand, type Lazy } from './on-demand';
 import { callBar } from './call-bar';
 import { attachFiles } from './attach';
 import { offerButtons } from './offer-buttons';
+import { replies } from './replies';
 
 declare const htmx: { config: Record<string, unknown> };
 /** The hashed URLs of call.js and upload.js, set when app.js is built (server/http/assets.ts). */
@@ -69,7 +70,8 @@ function start(app: HTMLElement) {
   const notifier = desktopNotifications(me, openRoom);
   const pending = outboxView(outbox, { send, isOpen, resumed: () => resumed }, button);
   const countUnread = unreadCounter(me, openRoom);
-  const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead });
+  const replying = replies(openRoom);
+  const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed });
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {
@@ -183,11 +185,15 @@ function start(app: HTMLElement) {
     const long = tooLong(body);
     roomAlert(String(v.room), long && `Not sent: ${long}`);
     if (long) return void (d.cancelled = true);
-    const p: Pending = { room: String(v.room), clientId: newClientId(), body, at: Date.now(), state: 'pending' };
+    // Not replying: the composer's empty replyTo field is not sent.
+    const replyTo = String(v.replyTo ?? '');
+    if (!replyTo) delete v.replyTo;
+    const p: Pending = { room: String(v.room), clientId: newClientId(), body, ...(replyTo ? { replyTo } : {}), at: Date.now(), state: 'pending' };
     lastTyping = 0; // the next message's typing shows at once (the server resets its throttle too)
     v.clientId = p.clientId;
     outbox.add(p);
     form?.reset();
+    replying.clear();
     // reset() fires no input event: the counter would keep the sent text's length.
     const box = form?.querySelector('textarea');
     if (box) showLength(box);

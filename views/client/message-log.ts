@@ -26,9 +26,11 @@ export interface MessageLogDeps {
   outbox: OutboxView;
   /** Tells the server, shortly, what has been read in the open room. */
   scheduleRead: () => void;
+  /** A revision of a message arrived, shown or not: quotes of it follow (replies.ts). */
+  changed: (art: HTMLElement) => void;
 }
 
-export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox, scheduleRead }: MessageLogDeps) {
+export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox, scheduleRead, changed }: MessageLogDeps) {
   /** A `log-<room>` partial: `log` is that room's log on this page, if it is the open one; `reset` replaces it whole. */
   function onMessages(roomId: string, log: HTMLElement | null, partial: Element, reset: boolean) {
     const arts = Array.from(partial.querySelectorAll<HTMLElement>('article.msg'));
@@ -36,6 +38,8 @@ export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread
     for (const a of arts) if (a.dataset.rev === a.dataset.seq && a.dataset.sender) typers.stopped(roomId, a.dataset.sender);
     notifier.arrived(roomId, arts, openRoom());
     if (!log) return arts.forEach((a) => countUnread(roomId, a));
+    // Before any is placed or dropped (a hidden message's tombstone may replace nothing here).
+    arts.forEach(changed);
     // A page of older messages (data-history) stays the window it is: changes update what it shows.
     const fixed = roomEl()?.dataset.history !== undefined;
     if (reset && fixed) return;

@@ -60,7 +60,7 @@ export function outboxView(outbox: Outbox, conn: { send: Send; isOpen: () => boo
 
   function flush() {
     if (!conn.resumed()) return;
-    for (const p of outbox.all()) if (p.state === 'pending') conn.send({ type: 'send', room: p.room, clientId: p.clientId, body: p.body });
+    for (const p of outbox.all()) if (p.state === 'pending') conn.send({ type: 'send', room: p.room, clientId: p.clientId, body: p.body, ...(p.replyTo ? { replyTo: p.replyTo } : {}) });
   }
 
   return {

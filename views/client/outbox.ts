@@ -7,6 +7,8 @@ export interface Pending {
   room: string;
   clientId: string;
   body: string;
+  /** The message it answers (a reply), if any. */
+  replyTo?: string;
   at: number;
   state: 'pending' | 'failed';
   error?: string;

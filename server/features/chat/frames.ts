@@ -21,7 +21,8 @@ const RoomRevs = Type.Record(RoomKey, Count, { maxProperties: 200, additionalPro
 const RoomHave = Type.Record(RoomKey, Type.Array(Count, { maxItems: REORDER_WINDOW }), { maxProperties: 200, additionalProperties: false });
 
 export const Frame = t.Union([
-  t.Object({ type: t.Literal('send'), room: Id, clientId: t.String({ maxLength: 64 }), body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
+  // replyTo: the message it answers ('' = none: the composer's hidden field when not replying).
+  t.Object({ type: t.Literal('send'), room: Id, clientId: t.String({ maxLength: 64 }), body: t.String({ maxLength: 20_000 }), replyTo: t.Optional(t.String({ maxLength: 64 })), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('edit'), room: Id, message: Id, body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('delete'), room: Id, message: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('report'), room: Id, message: Id, concern: t.Optional(t.Boolean()), headers: HxHeaders }, strict),

@@ -26,6 +26,7 @@ import { isOfficer } from '../accounts/model';
 import { restrictIfRepeated } from '../moderation/sanctions';
 import { KeyedLock } from '../../lib/keyed-lock';
 import { queueMissed } from '../mail/queue';
+import { quotesFor, replyTarget } from './replies';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -46,8 +47,8 @@ function checkBody(body: string): string {
 
 /** `hidden`: which of them this audience sees as tombstones (held by safeguarding, not theirs). */
 export async function renderMessages(ctx: ChatContext, messages: Message[], hidden: (m: Message) => boolean = () => false): Promise<Raw[]> {
-  const senders = await sendersOf(ctx.store, messages.map((m) => m.senderId));
-  return messages.map((m) => messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m)));
+  const [senders, quotes] = await Promise.all([sendersOf(ctx.store, messages.map((m) => m.senderId)), quotesFor(ctx, messages)]);
+  return messages.map((m) => messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m), m.replyTo ? (quotes.get(m.replyTo) ?? null) : undefined));
 }
 
 async function publishMessages(ctx: ChatContext, roomId: string, messages: Message[], hidden?: (m: Message) => boolean) {
@@ -118,7 +119,7 @@ function openMissingCase(ctx: ChatContext, user: User, room: Room, message: Mess
   });
 }
 
-export async function sendMessage(ctx: ChatContext, user: User, input: { roomId: string; clientId: string; body: string }) {
+export async function sendMessage(ctx: ChatContext, user: User, input: { roomId: string; clientId: string; body: string; replyTo?: string }) {
   if (!CLIENT_ID_RE.test(input.clientId)) throw badRequest('The message id is malformed.');
   const { room, membership } = await memberRoom(ctx, user, input.roomId);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
@@ -126,8 +127,8 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
   // Blocks, restrictions and freezes (features/moderation/restrictions.ts) before anything is stored.
   await assertMayPost(ctx.store, user, room);
   await takeSendSlot(ctx, user, room);
-  const mentions = await resolveMentions(ctx, { user, membership, room }, body);
-  return postScreened(ctx, user, room, { roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions });
+  const [mentions, replyTo] = await Promise.all([resolveMentions(ctx, { user, membership, room }, body), replyTarget(ctx, room, input.replyTo)]);
+  return postScreened(ctx, user, room, { roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions, replyTo });
 }
 
 /** One send or edit against the per-user, per-room budget. A client that hits the limit keeps the message in its outbox and retries after `wait`. */

@@ -96,7 +96,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         // Without JavaScript the composer posts here (with it, the message goes over the socket).
         const { user } = await requireUser();
         try {
-          await sendMessage(chat, user, { roomId: params.id, clientId: body.clientId ?? `form-${Bun.randomUUIDv7()}`, body: body.body });
+          await sendMessage(chat, user, { roomId: params.id, clientId: body.clientId ?? `form-${Bun.randomUUIDv7()}`, body: body.body, replyTo: body.replyTo });
         } catch (e) {
           if (!(e instanceof AppError) || e.kind === 'not_found') throw e;
           return sendHtml(set, shell(user, 'Message not sent', html`<main class="card"><h1>Message not sent</h1><p role="alert">${e.message}</p><p class="link-row"><a href="/rooms/${params.id}">Back to the room</a></p></main>`), httpStatus(e));
@@ -105,7 +105,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
       },
       {
         params: RoomParams,
-        body: t.Object({ body: t.String({ maxLength: 20_000 }), clientId: t.Optional(t.String({ maxLength: 64 })), type: t.Optional(t.String({ maxLength: 10 })), room: t.Optional(t.String({ maxLength: 64 })) }),
+        body: t.Object({ body: t.String({ maxLength: 20_000 }), clientId: t.Optional(t.String({ maxLength: 64 })), type: t.Optional(t.String({ maxLength: 10 })), room: t.Optional(t.String({ maxLength: 64 })), replyTo: t.Optional(t.String({ maxLength: 64 })) }),
       },
     )
     .get(

@@ -63,7 +63,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
     switch (frame.type) {
       case 'send': {
         try {
-          const { message } = await sendMessage(chat, user, { roomId: frame.room, clientId: frame.clientId, body: frame.body });
+          const { message } = await sendMessage(chat, user, { roomId: frame.room, clientId: frame.clientId, body: frame.body, replyTo: frame.replyTo });
           sendData(conn, { type: 'ack', room: frame.room, clientId: frame.clientId, seq: message.seq });
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
