@@ -187,6 +187,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const missedMinutes = minutes(env, 'MISSED_EMAIL_MINUTES', 10);
   const withText = bool(env, 'MISSED_EMAIL_TEXT', true);
   const missedMail = missedMinutes && notify.smtp && publicUrl ? { afterMs: Math.round(missedMinutes * 60_000), withText } : null;
+  // A mail server for nobody: most likely a mistyped or forgotten variable, and officers would hear nothing.
+  if (notify.smtp && !notify.smtp.to.length && !missedMail) {
+    throw new ConfigError('SMTP_URL is set but nothing would be emailed: set SAFEGUARDING_EMAILS (safeguarding officers) and/or PUBLIC_URL (emails about missed messages; MISSED_EMAIL_MINUTES is not 0)');
+  }
   const level = (env.LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
   if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   return {

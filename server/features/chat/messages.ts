@@ -98,8 +98,9 @@ export async function postScreened(ctx: ChatContext, user: User, room: Room, inp
   // anyone is shown it (screen-history.ts), also on a resend (the first attempt may have failed there).
   if (!scoped && !message.held && (await screenLate(ctx, room, message))) message = (await ctx.store.messages.byId(room.id, message.id)) ?? message;
   if (created || message.held) await publishVisible(ctx, message);
-  // The message is sent whatever happens to the email about it (an error is logged).
-  if (created) await queueMissed(ctx, room, message).catch((err) => ctx.warn?.('queueing a missed-message email failed', { err, roomId: room.id, messageId: message.id }));
+  // The message is sent whatever happens to the email about it (an error is logged). A resend too:
+  // its first attempt may have stopped before this (the queue keeps one entry per person and room).
+  await queueMissed(ctx, message, room).catch((err) => ctx.warn?.('queueing a missed-message email failed', { err, roomId: room.id, messageId: message.id }));
   return { message, created };
 }
 

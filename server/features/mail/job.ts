@@ -1,19 +1,20 @@
 /**
- * The email job: every 30 s (mailTiming) each node records who has a tab open on it, then takes the people
- * whose queued rooms are due and emails each of them once about what they missed.
+ * The email job. On each node: every period (mailTiming) it records who has a page open here, on
+ * a timer of its own; and every period it takes the people whose queued rooms are due and emails
+ * each of them once about what they missed.
  *
  * Rules (README "Emails about missed messages"):
- * - nobody is emailed while a tab of theirs is open on any node (seen within ONLINE_MS): the page
- *   shows the messages and may notify; what came until then is treated as seen by email;
- * - nobody suspended or disabled, nor anyone who turned the emails off;
- * - a message is emailed about once (MailState.emailedThrough), and never when more than a day old;
- * - a mail server that answers "try later" gets the rooms again in RETRY_MS; one that refuses the
- *   address is logged, not retried.
- * Each (person, room) queue entry is taken by one node (store `takeDue`).
+ * - nobody is emailed while a page of theirs is open on any node (seen within the online window,
+ *   judged when their email is due): the page showed the messages and may have notified; those
+ *   messages are then never emailed;
+ * - nobody suspended or disabled, nor anyone who turned the emails off (their queue is dropped);
+ * - a queue entry is taken once (store `takeDue`) and covers the messages from its first on;
+ * - a mail server that refuses the address (at RCPT) is logged, not retried; any other failure
+ *   (the network, a 4xx, a refused sign-in or sender, a store error) queues the rooms again in RETRY_MS.
  */
 import type { Logger } from '../../log';
 import type { Hub } from '../../realtime/hub';
-import type { Store, User } from '../../store/types';
+import type { MailEntry, Store, User } from '../../store/types';
 import type { MissedMailConfig } from '../../config';
 import type { ChatContext } from '../chat/context';
 import type { SmtpConfig } from '../moderation/notify-config';
@@ -24,8 +25,11 @@ import { mailLinks } from './links';
 import { bodyFor, subjectFor } from './message';
 
 export const MAIL_JOB_MS = 30_000;
-/** Seen this recently on some node: a tab is open (two job periods and a margin). */
+/** Seen this recently on some node: a page is open (two periods and a margin). */
 export const ONLINE_MS = 75_000;
+export const RETRY_MS = 300_000;
+/** People taken per store call. */
+const BATCH = 50;
 
 /**
  * The job's period and online window for a delay: every 30 s, or a quarter of a delay shorter than
@@ -35,11 +39,6 @@ export function mailTiming(afterMs: number): { everyMs: number; onlineMs: number
   const everyMs = Math.min(MAIL_JOB_MS, Math.max(1_000, Math.round(afterMs / 4)));
   return { everyMs, onlineMs: everyMs * 2.5 };
 }
-export const RETRY_MS = 300_000;
-/** Older messages are not emailed about (a mail server down for a day, a queue left from before). */
-export const MAX_AGE_MS = 86_400_000;
-/** People emailed per pass and node. */
-const BATCH = 50;
 
 export interface MailJobDeps {
   store: Store;
@@ -53,25 +52,25 @@ export interface MailJobDeps {
   logger: Logger;
   /** Seen this recently on some node: online (default ONLINE_MS; startMailJob sets it from mailTiming). */
   onlineMs?: number;
-  /** The transport; tests pass a recorder or the SMTP sink's options. */
+  /** The transport; tests pass a recorder. */
   send?: (to: string, message: string) => Promise<unknown>;
 }
 
 type Outcome = 'sent' | 'online' | 'nothing' | 'off' | 'inactive' | 'failed';
 
-async function mailOne(d: MailJobDeps, user: User, roomIds: string[], now: number): Promise<Outcome> {
+/** Only a refusal of the address itself is final; a refused sign-in or sender is the server's setup, fixed later. */
+const addressRefused = (err: unknown, to: string) => err instanceof SmtpError && err.permanent && (err.recipients?.refused.includes(to) ?? false);
+
+/** `clock`: the time on the pass's clock now (online is judged when each email is due, not at the pass's start). */
+async function mailOne(d: MailJobDeps, user: User, entries: MailEntry[], now: number, clock: () => number): Promise<Outcome> {
   const { store } = d;
   if (user.status !== 'active') return 'inactive';
-  const state = await store.mail.state(user.id);
-  if (state.off) return 'off';
-  const rooms = await missedRooms(d.chat, user, roomIds, Math.max(state.emailedThrough, now - MAX_AGE_MS));
+  if ((await store.mail.state(user.id)).off) return 'off';
+  const rooms = await missedRooms(d.chat, user, entries, now);
   if (!rooms.length) return 'nothing';
-  const through = Math.max(...rooms.map((r) => r.newestAt));
-  if (d.hub.socketsOf(user.id).length || (state.lastSeenAt !== null && state.lastSeenAt > now - (d.onlineMs ?? ONLINE_MS))) {
-    // Her page showed them (and may have notified): they are never emailed, not even once she is gone.
-    await store.mail.update(user.id, { emailedThrough: through });
-    return 'online';
-  }
+  // Read now, not before the rooms: another node records its open pages meanwhile.
+  const seen = (await store.mail.state(user.id)).lastSeenAt;
+  if (d.hub.socketsOf(user.id).length || (seen !== null && seen > clock() - (d.onlineMs ?? ONLINE_MS))) return 'online';
   const links = mailLinks(d.publicUrl, d.key, user.id);
   const message = textMail({
     smtp: d.smtp,
@@ -85,30 +84,44 @@ async function mailOne(d: MailJobDeps, user: User, roomIds: string[], now: numbe
   try {
     await (d.send ?? ((to, m) => sendMail(d.smtp, [to], m)))(user.email, message);
   } catch (err) {
-    const permanent = err instanceof SmtpError && err.permanent;
-    d.logger.error('missed-message email not sent', { userId: user.id, rooms: rooms.length, err, retry: !permanent });
-    if (!permanent) for (const r of rooms) await store.mail.queue(r.roomId, [user.id], now + RETRY_MS);
+    const final = addressRefused(err, user.email);
+    d.logger.error('missed-message email not sent', { userId: user.id, rooms: rooms.length, err, retry: !final });
+    if (!final) await requeue(d, user.id, entries, now);
     return 'failed';
   }
-  await store.mail.update(user.id, { emailedThrough: through });
   d.logger.info('missed-message email sent', { userId: user.id, rooms: rooms.length });
   return 'sent';
 }
 
-/** One pass: this node's open tabs recorded, then every due person handled. Returns the outcomes. */
-export async function mailPass(d: MailJobDeps, now = Date.now()): Promise<Outcome[]> {
+async function requeue(d: MailJobDeps, userId: string, entries: MailEntry[], now: number) {
+  for (const e of entries) await d.store.mail.queue(e.roomId, [userId], now + RETRY_MS, e.fromSeq);
+}
+
+/** Records who has a page open on this node (every node does, so that each knows of the others'). */
+export async function recordOpenPages(d: Pick<MailJobDeps, 'hub' | 'store'>, now = Date.now()) {
   const online = d.hub.localSockets().map((s) => s.userId);
   if (online.length) await d.store.mail.seen(online, now);
+}
+
+/** One pass at `now`: this node's open pages recorded, then every due person handled. Returns the outcomes. */
+export async function mailPass(d: MailJobDeps, now = Date.now()): Promise<Outcome[]> {
+  const started = Date.now();
+  const clock = () => now + (Date.now() - started);
+  await recordOpenPages(d, now);
   const out: Outcome[] = [];
   for (;;) {
     const due = await d.store.mail.takeDue(now, BATCH);
     if (!due.size) return out;
-    const users = await d.store.users.byIds([...due.keys()]);
-    for (const u of users) {
+    const users = new Map((await d.store.users.byIds([...due.keys()])).map((u) => [u.id, u]));
+    for (const [userId, entries] of due) {
+      const user = users.get(userId);
+      if (!user) continue;
       try {
-        out.push(await mailOne(d, u, due.get(u.id)!, now));
+        out.push(await mailOne(d, user, entries, now, clock));
       } catch (err) {
-        d.logger.error('missed-message email failed', { userId: u.id, err });
+        // Taken from the queue already: put back, or they would never be emailed.
+        d.logger.error('missed-message email failed', { userId, err });
+        await requeue(d, userId, entries, now).catch((e) => d.logger.error('missed-message email lost', { userId, err: e }));
         out.push('failed');
       }
     }
@@ -116,12 +129,14 @@ export async function mailPass(d: MailJobDeps, now = Date.now()): Promise<Outcom
   }
 }
 
-/** Runs a pass every period (mailTiming) until the returned function is called; one pass at a time. */
+/** Runs the job until the returned function is called: open pages recorded every period, one pass at a time. */
 export function startMailJob(deps: MailJobDeps): () => void {
   const { everyMs, onlineMs } = mailTiming(deps.config.afterMs);
   const d = { ...deps, onlineMs };
+  // Its own timer: a long pass (a slow mail server, a class of 300) must not let this node's open pages look closed to the others.
+  const seen = setInterval(() => recordOpenPages(d).catch((err) => d.logger.error('recording open pages failed', { err })), everyMs);
   let running = false;
-  const timer = setInterval(async () => {
+  const pass = setInterval(async () => {
     if (running) return;
     running = true;
     try {
@@ -132,5 +147,8 @@ export function startMailJob(deps: MailJobDeps): () => void {
       running = false;
     }
   }, everyMs);
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(seen);
+    clearInterval(pass);
+  };
 }

@@ -11,9 +11,11 @@ import { fakeClassifier } from '../moderation/test-support';
 import { SmtpError } from '../moderation/notify-smtp';
 import { createCourseRoom, addMembers, startDm } from '../chat/rooms';
 import { createGroup } from '../chat/groups';
-import { sendMessage, markRead } from '../chat/messages';
+import { deleteMessage, sendMessage, markRead } from '../chat/messages';
 import { CLI_ACTOR } from '../audit/record';
-import { mailPass, mailTiming, ONLINE_MS, RETRY_MS, type MailJobDeps } from './job';
+import { mailPass, mailTiming, ONLINE_MS, RETRY_MS, recordOpenPages, type MailJobDeps } from './job';
+import { LocalHub } from '../../realtime/hub';
+import { decideCase } from '../moderation/cases';
 import { stopToken } from './links';
 
 const ADULT = { dateOfBirth: '1990-05-17' };
@@ -160,9 +162,9 @@ describe('emails about missed messages', () => {
     expect(await t.store.mail.takeDue(later(100), 10)).toEqual(new Map());
     // Off, or suspended: no email.
     await say(t.app.chat, t.bola, dm1.id, 'Hello again');
-    await t.store.mail.update(t.ada.id, { off: true });
+    await t.store.mail.setOff(t.ada.id, true);
     expect(await mailPass(t.record, later(120))).toEqual(['off']);
-    await t.store.mail.update(t.ada.id, { off: false });
+    await t.store.mail.setOff(t.ada.id, false);
     await t.store.users.update(t.ada.id, { status: 'suspended' });
     await say(t.app.chat, t.bola, dm1.id, 'Hello?');
     expect(await mailPass(t.record, later(140))).toEqual(['inactive']);
@@ -180,7 +182,7 @@ describe('emails about missed messages', () => {
     expect(t.sent[0]!.message).toContain('still unread 2 minutes after');
   });
 
-  test('a mail server that says "later" gets the email again in 5 minutes; one that refuses the address, never', async () => {
+  test('a mail server that says "later", or refuses the sign-in, gets the email again in 5 minutes; one that refuses the address, never', async () => {
     const t = await setUp();
     const dm = await startDm(t.app.chat, t.bola, t.ada.id);
     await say(t.app.chat, t.bola, dm.id, 'Ping');
@@ -189,10 +191,76 @@ describe('emails about missed messages', () => {
     expect(await mailPass(t.record, at + RETRY_MS - 1)).toEqual([]);
     expect(await mailPass(t.record, at + RETRY_MS)).toEqual(['sent']);
     expect(t.sent[0]!.message).toContain('Ping');
+    // A refused sign-in or sender (5xx, but the server's setup): tried again once it is fixed.
     await say(t.app.chat, t.bola, dm.id, 'Pong');
-    expect(await mailPass(t.deps(async () => Promise.reject(new SmtpError('550 no such user', true))), later(30))).toEqual(['failed']);
-    expect(await mailPass(t.record, later(60))).toEqual([]);
+    expect(await mailPass(t.deps(async () => Promise.reject(new SmtpError('535 authentication failed', true))), later(30))).toEqual(['failed']);
+    expect(await mailPass(t.record, later(30) + RETRY_MS)).toEqual(['sent']);
+    expect(t.sent[1]!.message).toContain('Pong');
+    // The address itself refused at RCPT: logged, never tried again.
+    await say(t.app.chat, t.bola, dm.id, 'Anyone?');
+    const refused = new SmtpError('no recipient accepted', true, undefined, { refused: [t.ada.email], deferred: [] });
+    expect(await mailPass(t.deps(async () => Promise.reject(refused)), later(60))).toEqual(['failed']);
+    expect(await mailPass(t.record, later(90))).toEqual([]);
     expect(t.logger.lines.some((l) => l.msg === 'missed-message email not sent' && l.retry === false)).toBe(true);
+    expect(t.sent).toHaveLength(2);
+  });
+
+  test('a mention in a busy course room is found however many messages follow it; a deleted one, or a room left, is not emailed', async () => {
+    const t = await setUp();
+    const lecturer = await makePerson(t.store, 'okafor.busy@unilag.edu.ng', 'Dr Okafor', 'lecturer', ADULT);
+    const room = await createCourseRoom(t.app.chat, { ...CLI_ACTOR, user: null }, { code: 'CSC302', name: 'Networks' });
+    await addMembers(t.app.chat, CLI_ACTOR, room.id, [{ userId: lecturer.id, role: 'owner' }, { userId: t.ada.id, role: 'member' }, { userId: t.bola.id, role: 'member' }]);
+    await say(t.app.chat, lecturer, room.id, '@class the test moves to Friday');
+    // 40 replies from Bola: more than any fixed window of recent messages.
+    for (let i = 0; i < 40; i++) await sendMessage(t.app.chat, t.bola, { roomId: room.id, clientId: `busy-${i}-${crypto.randomUUID().slice(0, 8)}`, body: `ok thanks ${i}` }).catch(async () => {
+      // The send budget (10 in 10 s per person and room) is the test's limit, not the feature's: posted by the store.
+      await t.store.messages.append({ roomId: room.id, senderId: t.bola.id, clientId: `busy-store-${i}`, kind: 'text', body: `ok thanks ${i}`, mentions: [] });
+    });
+    expect(await mailPass(t.record, later(11))).toEqual(['sent', 'sent']);
+    expect(t.sent.map((x) => x.to).sort()).toEqual([t.ada.email, t.bola.email].sort());
+    expect(t.sent.every((x) => x.message.includes('Dr Okafor: @class the test moves to Friday'))).toBe(true);
+    t.sent.length = 0;
+    // Deleted before it was due: nothing to say.
+    const dm = await startDm(t.app.chat, t.bola, t.ada.id);
+    const { message } = await say(t.app.chat, t.bola, dm.id, 'oops, wrong person');
+    await deleteMessage(t.app.chat, t.bola, { roomId: dm.id, messageId: message.id });
+    expect(await mailPass(t.record, later(30))).toEqual(['nothing']);
+    // A group she left before it was due: nothing either.
+    const group = await createGroup(t.app.chat, t.bola, { name: 'Study group', memberIds: [t.ada.id] });
+    await say(t.app.chat, t.bola, group.id, 'see you at 5');
+    await t.store.rooms.removeMember(group.id, t.ada.id);
+    expect(await mailPass(t.record, later(50))).toEqual(['nothing']);
+    expect(t.sent).toEqual([]);
+  });
+
+  test('a page open on another node counts: each node records its open pages for the others', async () => {
+    const t = await setUp();
+    const dm = await startDm(t.app.chat, t.bola, t.ada.id);
+    await say(t.app.chat, t.bola, dm.id, 'Are you there?');
+    // Node A holds Ada's page; node B (its own hub, the same store) handles her due email.
+    const nodeA = new LocalHub(() => null);
+    nodeA.register({ id: 'tab-a', userId: t.ada.id, subscribe() {}, unsubscribe() {}, send() {}, close() {} });
+    const nodeB = { ...t.deps(async (to, raw) => void t.sent.push({ to, message: decoded(raw) })), hub: new LocalHub(() => null) };
+    await recordOpenPages({ hub: nodeA, store: t.store }, later(11) - 10_000);
+    expect(await mailPass(nodeB, later(11))).toEqual(['online']);
+    // Her page closed on node A long enough ago: emailed.
+    await say(t.app.chat, t.bola, dm.id, 'Hello?');
+    expect(await mailPass(nodeB, later(30))).toEqual(['sent']);
+    expect(t.sent[0]!.message).toContain('Hello?');
+    expect(t.sent[0]!.message).not.toContain('Are you there?');
+  });
+
+  test('a held message released by an officer is emailed like one just sent', async () => {
+    const t = await setUp();
+    const officer = await makePerson(t.store, 'officer.mail@unilag.edu.ng', 'Safe Officer', 'lecturer', { ...ADULT, permissions: ['safeguarding'] });
+    const dm = await startDm(t.app.chat, t.bola, t.ada.id);
+    const { message } = await say(t.app.chat, t.bola, dm.id, 'HOLDME but harmless');
+    expect(message.held).toBe(true);
+    expect(await mailPass(t.record, later(11))).toEqual([]);
+    const [c] = await t.store.cases.list({ messageId: message.id, limit: 1 });
+    await decideCase(t.app.chat, { userId: officer.id, origin: '127.0.0.1' }, c!.id, 'release', 'Harmless: a test of the marker.');
+    expect(await mailPass(t.record, later(30))).toEqual(['sent']);
+    expect(t.sent[0]!.message).toContain('HOLDME but harmless');
   });
 });
 
@@ -233,12 +301,12 @@ describe('the setting and the stop link', () => {
     expect(await done.text()).toContain('You will get no more emails about missed messages.');
     expect((await t.store.mail.state(user.id)).off).toBe(true);
     // RFC 8058 one-click, as a mail provider posts it (no browser headers).
-    await t.store.mail.update(user.id, { off: false });
+    await t.store.mail.setOff(user.id, false);
     const oneClick = await t.app.handle(new Request(ORIGIN + link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }));
     expect(oneClick.status).toBe(200);
     expect((await t.store.mail.state(user.id)).off).toBe(true);
     // Another person's id under this token, or a changed token: refused, nothing changed.
-    await t.store.mail.update(user.id, { off: false });
+    await t.store.mail.setOff(user.id, false);
     const token = new URL(ORIGIN + link).searchParams.get('t')!;
     for (const bad of [`/email/stop?u=${t.ada.id}&t=${token}`, `/email/stop?u=${user.id}&t=${token.slice(0, -2)}xx`, `/email/stop?u=${user.id}&t=`]) {
       const r = await anon.post(bad, {});
@@ -265,8 +333,12 @@ test('config: the mail server without officer addresses serves people only; with
   const logger = memoryLogger();
   createNotifier(cfg.notify, logger);
   expect(logger.lines.some((l) => String(l.msg).startsWith('safeguarding officers will not be notified'))).toBe(true);
-  expect(loadConfig(mailEnv({ PUBLIC_URL: '' })).missedMail).toBeNull();
-  expect(loadConfig(mailEnv({ MISSED_EMAIL_MINUTES: '0' })).missedMail).toBeNull();
+  // With officers to notify, the mail server serves them alone without PUBLIC_URL or at 0 minutes.
+  const officers = { SAFEGUARDING_EMAILS: 'officer@unilag.edu.ng' };
+  expect(loadConfig(mailEnv({ ...officers, PUBLIC_URL: '' })).missedMail).toBeNull();
+  expect(loadConfig(mailEnv({ ...officers, MISSED_EMAIL_MINUTES: '0' })).missedMail).toBeNull();
+  // Without them, a mail server that would serve nobody is refused (a forgotten variable).
+  for (const env of [{ PUBLIC_URL: '' }, { MISSED_EMAIL_MINUTES: '0' }] as Record<string, string>[]) expect(() => loadConfig(mailEnv(env))).toThrow('SMTP_URL is set but nothing would be emailed');
   expect(loadConfig({ PUBLIC_URL: 'https://x.test' }).missedMail).toBeNull();
   for (const bad of ['1441', '0.01', '-1', '5m', '1e3']) expect(() => loadConfig(mailEnv({ MISSED_EMAIL_MINUTES: bad }))).toThrow(/MISSED_EMAIL_MINUTES must be 0 \(off\) or a number of minutes from 0.05 to 1440/);
   expect(loadConfig(mailEnv({ MISSED_EMAIL_MINUTES: '0.5' })).missedMail?.afterMs).toBe(30_000);

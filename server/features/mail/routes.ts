@@ -12,16 +12,17 @@ import { emailSettings, stopEmailsPage } from '../../../views/mail';
 import { viewerPlugin } from '../accounts/guard';
 import { validStopToken } from './links';
 
-const stopQuery = t.Object({ u: t.String({ maxLength: 64 }), t: t.String({ maxLength: 64 }) });
+// Optional: a link cut short by a mail app gets the "not valid" page, not a bare 400.
+const stopQuery = t.Object({ u: t.Optional(t.String({ maxLength: 64 })), t: t.Optional(t.String({ maxLength: 64 })) });
 
 export function mailRoutes(app: AppContext) {
   const page = (title: string, body: ReturnType<typeof emailSettings>) => layout({ title, body, asset: app.assets.url });
   const mail = app.config.missedMail;
-  const stopPage = async (set: Parameters<typeof sendHtml>[0], q: { u: string; t: string }, act: boolean) => {
-    const user = validStopToken(app.secrets.sessionKey, q.u, q.t) ? await app.store.users.byId(q.u) : null;
+  const stopPage = async (set: Parameters<typeof sendHtml>[0], q: { u?: string; t?: string }, act: boolean) => {
+    const user = q.u && q.t && validStopToken(app.secrets.sessionKey, q.u, q.t) ? await app.store.users.byId(q.u) : null;
     if (!user) return sendHtml(set, page('Link not valid', stopEmailsPage({ state: 'invalid' })), 404);
-    if (!act) return sendHtml(set, page('Stop these emails?', stopEmailsPage({ state: 'ask', action: `/email/stop?u=${encodeURIComponent(q.u)}&t=${encodeURIComponent(q.t)}` })));
-    await app.store.mail.update(user.id, { off: true });
+    if (!act) return sendHtml(set, page('Stop these emails?', stopEmailsPage({ state: 'ask', action: `/email/stop?u=${encodeURIComponent(user.id)}&t=${encodeURIComponent(q.t!)}` })));
+    await app.store.mail.setOff(user.id, true);
     app.logger.info('missed-message emails turned off', { userId: user.id, via: 'link' });
     return sendHtml(set, page('Emails stopped', stopEmailsPage({ state: 'done' })));
   };
@@ -40,7 +41,7 @@ export function mailRoutes(app: AppContext) {
       '/settings/email',
       async ({ set, body, requireUser }) => {
         const { user } = await requireUser();
-        await app.store.mail.update(user.id, { off: body.emails === 'off' });
+        await app.store.mail.setOff(user.id, body.emails === 'off');
         return seeOther(set, '/settings/email?saved=1');
       },
       { body: t.Object({ emails: t.Union([t.Literal('on'), t.Literal('off')]) }) },

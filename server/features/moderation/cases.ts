@@ -24,6 +24,7 @@ import { OWN_CASE } from './hearing';
 import { keptHiddenByOthers } from './hidden';
 import { CONCERN_LABEL, CONCERN_NOT_COMPLAINT, isConcernOnly } from './concern';
 import { isLabel, LABELS, type Label } from './model/labels';
+import { queueMissed } from '../mail/queue';
 
 export const CONTEXT = 3;
 // The officer permission is an account fact (accounts/model.ts); re-exported for the moderation code.
@@ -210,6 +211,8 @@ export async function decideCase(
   if (m && !m.deletedAt && m.held === (decision === 'release') && !covered) {
     const next = await ctx.store.messages.setHeld(roomId, messageId, decision === 'uphold');
     if (next) await (decision === 'release' ? publishVisible(ctx, next) : publishHidden(ctx, next));
+    // Delivered only now: emailed like a message just sent, to whoever has not read it (mail/queue.ts).
+    if (next && decision === 'release') await queueMissed(ctx, next).catch((err) => ctx.warn?.('queueing a missed-message email failed', { err, messageId }));
     changed = next !== null;
   }
   await recordAudit(ctx.store, actor, `moderation.${decision}`, decided.id, { roomId, messageId, severity: decided.severity, reason: why, messageChanged: changed, judgedLabels, ...(covered ? { stillHidden: true } : {}) });

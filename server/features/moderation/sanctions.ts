@@ -30,6 +30,7 @@ import { DEFAULT_POLICY, roomHasMinor } from './screen';
 import type { NoticeKind } from './notify';
 import { affectedParty, isAffected } from './party';
 import { refreshNoticeBanner } from './notices';
+import { queueMissed } from '../mail/queue';
 
 export const MAX_EXCERPT = 500;
 export type OfficerActor = Actor & { userId: string };
@@ -243,6 +244,7 @@ async function restore(ctx: ChatContext, actor: OfficerActor, s: Sanction, reaso
     if (m?.held && !m.deletedAt) {
       const released = await ctx.store.messages.setHeld(c.roomId, c.messageId, false);
       if (released) await publishVisible(ctx, released);
+      if (released) await queueMissed(ctx, released).catch((err) => ctx.warn?.('queueing a missed-message email failed', { err, messageId: released.id }));
     }
   }
 }

@@ -1,11 +1,12 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
-import type { MailState, MailStore } from '../types';
+import type { MailEntry, MailState, MailStore } from '../types';
 
 interface QueueDoc {
   _id: string;
   userId: string;
   roomId: string;
   dueAt: number;
+  fromSeq: number;
 }
 
 /** A taken queue entry: `${entry _id}@${its dueAt}`, inserted once (a unique _id) by whoever takes it. */
@@ -21,7 +22,6 @@ const CLAIM_KEEP_MS = 3_600_000;
 interface StateDoc {
   _id: string;
   lastSeenAt?: number;
-  emailedThrough?: number;
   off?: boolean;
 }
 
@@ -35,10 +35,10 @@ export class MongoMail implements MailStore {
     this.claimC = db.collection<ClaimDoc>('mailClaims');
   }
 
-  async queue(roomId: string, userIds: readonly string[], dueAt: number) {
+  async queue(roomId: string, userIds: readonly string[], dueAt: number, fromSeq: number) {
     if (!userIds.length) return;
     await this.queueC.bulkWrite(
-      [...new Set(userIds)].map((userId) => ({ updateOne: { filter: { _id: `${userId}|${roomId}` }, update: { $min: { dueAt }, $setOnInsert: { userId, roomId } }, upsert: true } })),
+      [...new Set(userIds)].map((userId) => ({ updateOne: { filter: { _id: `${userId}|${roomId}` }, update: { $min: { dueAt, fromSeq }, $setOnInsert: { userId, roomId } }, upsert: true } })),
       { ordered: false },
     );
   }
@@ -46,7 +46,7 @@ export class MongoMail implements MailStore {
   async takeDue(now: number, limit: number) {
     const due = await this.queueC.find({ dueAt: { $lte: now } }, { projection: { userId: 1 } }).sort({ dueAt: 1 }).limit(limit * 20).toArray();
     const users = [...new Set(due.map((d) => d.userId))].slice(0, limit);
-    const out = new Map<string, string[]>();
+    const out = new Map<string, MailEntry[]>();
     for (const userId of users) {
       const entries = await this.queueC.find({ userId }).toArray();
       // An entry is taken by whoever inserts its claim: an insert under a unique _id is the one
@@ -62,10 +62,10 @@ export class MongoMail implements MailStore {
             throw err;
           }
           await this.queueC.deleteOne({ _id: e._id, dueAt: e.dueAt });
-          return e.roomId;
+          return { roomId: e.roomId, fromSeq: e.fromSeq };
         }),
       );
-      const rooms = taken.filter((r): r is string => r !== null).sort();
+      const rooms = taken.filter((r): r is MailEntry => r !== null).sort((a, b) => (a.roomId < b.roomId ? -1 : 1));
       if (rooms.length) out.set(userId, rooms);
     }
     if (users.length) await this.claimC.deleteMany({ at: { $lt: now - CLAIM_KEEP_MS } });
@@ -81,13 +81,10 @@ export class MongoMail implements MailStore {
 
   async state(userId: string): Promise<MailState> {
     const d = await this.stateC.findOne({ _id: userId });
-    return { lastSeenAt: d?.lastSeenAt ?? null, emailedThrough: d?.emailedThrough ?? 0, off: d?.off === true };
+    return { lastSeenAt: d?.lastSeenAt ?? null, off: d?.off === true };
   }
 
-  async update(userId: string, patch: Partial<Pick<MailState, 'emailedThrough' | 'off'>>) {
-    const update: Record<string, object> = {};
-    if (patch.emailedThrough !== undefined) update.$max = { emailedThrough: patch.emailedThrough };
-    if (patch.off !== undefined) update.$set = { off: patch.off };
-    if (Object.keys(update).length) await this.stateC.updateOne({ _id: userId }, update, { upsert: true });
+  async setOff(userId: string, off: boolean) {
+    await this.stateC.updateOne({ _id: userId }, { $set: { off } }, { upsert: true });
   }
 }

@@ -220,13 +220,13 @@ export const MIGRATIONS: string[] = [
      user_id TEXT NOT NULL,
      room_id TEXT NOT NULL,
      due_at INTEGER NOT NULL,
+     from_seq INTEGER NOT NULL,
      PRIMARY KEY (user_id, room_id)
    ) WITHOUT ROWID;
    CREATE INDEX mail_queue_due ON mail_queue(due_at);
    CREATE TABLE mail_state (
      user_id TEXT PRIMARY KEY,
      last_seen_at INTEGER,
-     emailed_through INTEGER NOT NULL DEFAULT 0,
      off INTEGER NOT NULL DEFAULT 0
    ) WITHOUT ROWID;`,
   // 14: replies (types-chat.ts replyTo): the message of the same room a message answers.
