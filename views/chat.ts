@@ -6,7 +6,8 @@
  */
 import { html, type Raw } from '../server/http/html';
 import { GONE_QUOTE, quoteExcerpt } from './quote-text';
-import type { Message, Room } from '../server/store/types';
+import type { Message, ReactionCount, Room } from '../server/store/types';
+import { REACTIONS, reactionName } from './reaction-set';
 import { formatMessage } from './format';
 import { callSlot } from './calls';
 import { attachControl, fileBody, fileMeta, uploadsArea } from './files';
@@ -55,8 +56,36 @@ export function quoteOf(replyTo: string, q: Quote | null): Raw {
   return html`<a class="quote" href="/rooms/${q.roomId}?before=${q.seq + 1}#${messageId(q.id)}" data-reply-to="${q.id}" data-rev="${q.rev}"><span class="visually-hidden">In reply to </span><strong class="quote-who">${q.sender}</strong> <span class="quote-text">${quoteExcerpt(q.text)}</span></a>`;
 }
 
-/** `quote`: for a reply, what it answers (null: gone); undefined for a message that answers none. */
-export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidden = false, quote?: Quote | null): Raw {
+/** Who changed a reaction, in a push every member gets: each page keeps its own pressed chips and applies this when it is hers. */
+export interface ReactionActor {
+  userId: string;
+  emoji: string;
+  on: boolean;
+}
+
+export interface ArticleExtras {
+  /** For a reply, what it answers (null: gone); undefined for a message that answers none. */
+  quote?: Quote | null;
+  reactions?: readonly ReactionCount[];
+  /** The reactions' `mine` is for this page's viewer (a page or a replay): chips say whether they are pressed. */
+  forViewer?: boolean;
+  actor?: ReactionActor;
+}
+
+/**
+ * A message's reaction chips, in the set's order: the emoji and how many; pressed when the viewer
+ * is among them (only where the render is for one viewer: a push to the room leaves it to each page,
+ * views/client/reactions.ts). A chip toggles the viewer's own reaction.
+ */
+function reactionChips(list: readonly ReactionCount[] | undefined, forViewer: boolean, actor?: ReactionActor): Raw | '' {
+  const chips = REACTIONS.flatMap((r) => list?.find((c) => c.emoji === r.emoji && c.count > 0) ?? []);
+  if (!chips.length) return '';
+  const by = actor ? html` data-actor="${actor.userId}" data-actor-emoji="${actor.emoji}" data-actor-on="${actor.on ? '1' : '0'}"` : '';
+  return html`<div class="reactions"${by}>${chips.map((c) => html`<button type="button" class="rx" data-emoji="${c.emoji}"${forViewer ? html` aria-pressed="${c.mine ? 'true' : 'false'}"` : ''} aria-label="${reactionName(c.emoji)}: ${c.count}">${c.emoji} <span class="n">${c.count}</span></button>`)}</div>`;
+}
+
+export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidden = false, extras: ArticleExtras = {}): Raw {
+  const { quote } = extras;
   if (hidden) m = { ...m, body: '', mentions: [], meta: null, deletedAt: m.deletedAt ?? m.createdAt };
   const attrs = html`id="${messageId(m.id)}" data-seq="${m.seq}" data-rev="${m.rev}" data-sender="${m.senderId}" data-client-id="${m.clientId}" data-mentions="${m.mentions.join(' ')}"${hidden ? html` data-replace-only` : ''}`;
   const head = html`<header><strong class="who">${sender.name}</strong> <time datetime="${new Date(m.createdAt).toISOString()}" title="${tf.dateTime(m.createdAt)}">${tf.time(m.createdAt)}</time>${m.editedAt && !m.deletedAt ? html` <span class="edited">(edited)</span>` : ''}</header>`;
@@ -73,10 +102,11 @@ export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidde
   const held = m.held ? html`<p class="held-notice" role="note">Held for review: only you can see this message. A safeguarding officer delivers it, or removes it and sends you a notice saying why.</p>` : '';
   const file = m.kind === 'file' ? fileMeta(m.meta) : null;
   const quoted = m.replyTo && quote !== undefined ? quoteOf(m.replyTo, quote) : '';
-  // Reply is offered on what everyone may see: a held message cannot be answered (replies.ts).
-  const reply = m.held ? '' : html`${act('reply', 'reply', 'Reply')} `;
-  if (file) return html`<article class="msg file-msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}${fileBody(file)}${held}<div class="actions">${reply}${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
-  return html`<article class="msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}<div class="body">${formatMessage(m.body)}</div>${held}<p class="state" aria-hidden="true">Sent</p><div class="actions">${reply}${act('edit', 'edit', 'Edit')} ${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
+  // Reply and React are offered on what everyone may see: a held message cannot be answered (replies.ts) or reacted to.
+  const reply = m.held ? '' : html`${act('reply', 'reply', 'Reply')} ${act('react', 'react', 'React')} `;
+  const chips = reactionChips(extras.reactions, extras.forViewer === true, extras.actor);
+  if (file) return html`<article class="msg file-msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}${fileBody(file)}${held}${chips}<div class="actions">${reply}${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
+  return html`<article class="msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}<div class="body">${formatMessage(m.body)}</div>${held}${chips}<p class="state" aria-hidden="true">Sent</p><div class="actions">${reply}${act('edit', 'edit', 'Edit')} ${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
 }
 
 /** The "load older" trigger at the top of a log: fetched when scrolled into view. */

@@ -200,6 +200,38 @@ export function chatContract(current: () => Store) {
       await expect(send('missing', 's1', 'x')).rejects.toBeInstanceOf(NotFoundStoreError);
     });
 
+    test("reactions: one per person and emoji, counted per message with the viewer's own; a change takes a new rev, none does not", async () => {
+      const room = await store.rooms.create(newRoom(), []);
+      const other = await store.rooms.create(newRoom(), []);
+      const { message: m } = await send(room.id, 's1', 'exam on Friday');
+      const { message: n } = await send(room.id, 's1', 'room 2B');
+      const a = await store.messages.react(room.id, m.id, 'u1', '👍', true);
+      expect(a?.rev).toBe(3);
+      expect(a?.body).toBe('exam on Friday');
+      expect(await store.messages.react(room.id, m.id, 'u1', '👍', true)).toBeNull(); // already so: nothing, no rev
+      const both = await Promise.all([store.messages.react(room.id, m.id, 'u2', '👍', true), store.messages.react(room.id, m.id, 'u2', '👍', true)]);
+      expect(both.filter((x) => x !== null)).toHaveLength(1);
+      await store.messages.react(room.id, m.id, 'u2', '🙏', true);
+      await store.messages.react(room.id, n.id, 'u3', '😂', true);
+      expect(await store.messages.react(room.id, m.id, 'u3', '👍', false)).toBeNull(); // never there
+      expect(await store.messages.react(other.id, m.id, 'u3', '👍', true)).toBeNull(); // not this room's
+      expect(await store.messages.reactions(room.id, [m.id, n.id], 'u2')).toEqual(
+        new Map([
+          [m.id, [{ emoji: '👍', count: 2, mine: true }, { emoji: '🙏', count: 1, mine: true }]],
+          [n.id, [{ emoji: '😂', count: 1, mine: false }]],
+        ]),
+      );
+      expect((await store.messages.reactions(room.id, [m.id]))?.get(m.id)).toEqual([{ emoji: '👍', count: 2, mine: false }, { emoji: '🙏', count: 1, mine: false }]);
+      expect(await store.messages.reactions(other.id, [m.id], 'u2')).toEqual(new Map());
+      const off = await store.messages.react(room.id, m.id, 'u1', '👍', false);
+      expect(off?.rev).toBeGreaterThan(a!.rev);
+      expect((await store.messages.changesSince(room.id, a!.rev, 10)).map((x) => x.id)).toContain(m.id);
+      expect((await store.messages.reactions(room.id, [m.id], 'u1')).get(m.id)).toEqual([{ emoji: '👍', count: 1, mine: false }, { emoji: '🙏', count: 1, mine: false }]);
+      await store.messages.delete(room.id, n.id, 's1');
+      expect(await store.messages.react(room.id, n.id, 'u1', '😂', true)).toBeNull(); // deleted
+      expect(await store.messages.reactions(room.id, [])).toEqual(new Map());
+    });
+
     test('concurrent appends take distinct, increasing numbers', async () => {
       const room = await store.rooms.create(newRoom(), []);
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => send(room.id, `s${i % 3}`, `m${i}`)));

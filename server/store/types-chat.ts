@@ -88,6 +88,14 @@ export interface Message {
   replyTo: string | null;
 }
 
+/** One emoji's reactions to a message (store `reactions`). */
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  /** The viewer asked about is among them (false when none was asked). */
+  mine: boolean;
+}
+
 export interface AppendMessage {
   roomId: string;
   senderId: string;
@@ -184,6 +192,14 @@ export interface MessageStore {
    * was not in the class that the earlier announcements called.
    */
   unread(roomId: string, userId: string, afterSeq: number, joinedAt?: number): Promise<{ count: number; mentions: number }>;
+  /**
+   * Adds (`on`) or removes `userId`'s reaction `emoji` to a live message. When that changed
+   * anything the message takes a new rev (so reconnect replay brings it) and is returned; null
+   * when nothing changed (already so) or the message is missing or deleted.
+   */
+  react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean): Promise<Message | null>;
+  /** The reactions to these messages of the room: per message, per emoji, how many, and whether `viewerId` is among them. */
+  reactions(roomId: string, messageIds: readonly string[], viewerId?: string): Promise<Map<string, ReactionCount[]>>;
   /**
    * Case-insensitive search of non-deleted, non-held message bodies in the given rooms, newest first.
    * Every word of the query must occur (SQLite: FTS5 prefix match; MongoDB: regex per word).

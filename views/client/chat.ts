@@ -33,6 +33,7 @@ import { callBar } from './call-bar';
 import { attachFiles } from './attach';
 import { offerButtons } from './offer-buttons';
 import { replies } from './replies';
+import { reactions } from './reactions';
 
 declare const htmx: { config: Record<string, unknown> };
 /** The hashed URLs of call.js and upload.js, set when app.js is built (server/http/assets.ts). */
@@ -71,7 +72,8 @@ function start(app: HTMLElement) {
   const pending = outboxView(outbox, { send, isOpen, resumed: () => resumed }, button);
   const countUnread = unreadCounter(me, openRoom);
   const replying = replies(openRoom);
-  const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed });
+  const { carry } = reactions({ me, openRoom, send, roomAlert });
+  const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed, carry });
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {

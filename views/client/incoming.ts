@@ -92,6 +92,8 @@ export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMes
     } else if (msg.type === 'reported' && msg.room) {
       if (msg.id) waiting.answered('report', msg.id);
       roomAlert(msg.room, msg.error ? `Not reported: ${msg.error}` : 'Reported to the safeguarding team. Thank you: they will look at it.', !msg.error);
+    } else if (msg.type === 'reject-react' && msg.room) {
+      roomAlert(msg.room, `Reaction not sent: ${msg.message ?? ''}`);
     } else if (msg.type === 'deleted' && msg.room && msg.id) {
       waiting.answered('delete', msg.id);
       if (msg.error) roomAlert(msg.room, `Not deleted: ${msg.error}`);

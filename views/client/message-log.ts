@@ -28,9 +28,11 @@ export interface MessageLogDeps {
   scheduleRead: () => void;
   /** A revision of a message arrived, shown or not: quotes of it follow (replies.ts). */
   changed: (art: HTMLElement) => void;
+  /** A copy of a message is about to be shown (replacing `old`, if any): its reaction chips' pressed state (reactions.ts). */
+  carry: (old: HTMLElement | null, art: HTMLElement) => void;
 }
 
-export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox, scheduleRead, changed }: MessageLogDeps) {
+export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox, scheduleRead, changed, carry }: MessageLogDeps) {
   /** A `log-<room>` partial: `log` is that room's log on this page, if it is the open one; `reset` replaces it whole. */
   function onMessages(roomId: string, log: HTMLElement | null, partial: Element, reset: boolean) {
     const arts = Array.from(partial.querySelectorAll<HTMLElement>('article.msg'));
@@ -70,6 +72,7 @@ export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread
     if (old) {
       if (Number(art.dataset.rev) > Number(old.dataset.rev)) {
         edits.answered(art.id.slice(2));
+        carry(old, art);
         old.replaceWith(art);
         decorate(art);
       }
@@ -77,6 +80,7 @@ export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread
     }
     // A message hidden by safeguarding: only a copy this page shows is replaced, nothing is added.
     if (art.hasAttribute('data-replace-only')) return;
+    carry(null, art);
     const seq = Number(art.dataset.seq);
     const all = log.querySelectorAll<HTMLElement>(':scope > article.msg');
     const first = all[0];

@@ -12,6 +12,8 @@ export interface ChatContext {
   tf: TimeFormat;
   /** Sends and edits per user and room: 10 in 10 s. */
   sendLimiter: RateLimiter;
+  /** Reactions added or taken back per user and room: 30 in 10 s (reactions.ts). */
+  reactLimiter: RateLimiter;
   /** Searches per user: 10 in 30 s. */
   searchLimiter: RateLimiter;
   /** Reports of messages per user: 20 an hour (moderation/report.ts). */
@@ -46,7 +48,7 @@ export interface CallControl {
 export function createChatContext(store: Store, hub: Hub, timeZone: string, opts: { moderationScope?: ModerationScope; moderation?: Moderation; limiters?: LimiterFactory } = {}): ChatContext {
   const moderation = opts.moderation ?? createModeration(opts.moderationScope ?? 'minors');
   const limiter = opts.limiters ?? memoryLimiters;
-  return { store, hub, tf: timeFormat(timeZone), sendLimiter: limiter('send', 10, 10_000), searchLimiter: limiter('search', 10, 30_000), reportLimiter: limiter('report', 20, 3_600_000), fileLimiter: limiter('file', 30, 60_000), roomLimiter: limiter('room', 20, 3_600_000), moderation };
+  return { store, hub, tf: timeFormat(timeZone), sendLimiter: limiter('send', 10, 10_000), reactLimiter: limiter('react', 30, 10_000), searchLimiter: limiter('search', 10, 30_000), reportLimiter: limiter('report', 20, 3_600_000), fileLimiter: limiter('file', 30, 60_000), roomLimiter: limiter('room', 20, 3_600_000), moderation };
 }
 
 /** Looks up display names for a set of user ids (one store read per distinct id). */

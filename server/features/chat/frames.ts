@@ -25,6 +25,8 @@ export const Frame = t.Union([
   t.Object({ type: t.Literal('send'), room: Id, clientId: t.String({ maxLength: 64 }), body: t.String({ maxLength: 20_000 }), replyTo: t.Optional(t.String({ maxLength: 64 })), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('edit'), room: Id, message: Id, body: t.String({ maxLength: 20_000 }), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('delete'), room: Id, message: Id, headers: HxHeaders }, strict),
+  /** Adds (`on`) or takes back one's reaction; `emoji` one of views/reaction-set.ts (checked by the action). */
+  t.Object({ type: t.Literal('react'), room: Id, message: Id, emoji: t.String({ maxLength: 16 }), on: t.Boolean(), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('report'), room: Id, message: Id, concern: t.Optional(t.Boolean()), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('read'), room: Id, seq: Count, headers: HxHeaders }, strict),
@@ -51,5 +53,7 @@ export type ServerData =
   | { type: 'reported'; room: string; id: string; error?: string }
   /** A delete was done (or refused, with `error`): the page stops waiting for it. */
   | { type: 'deleted'; room: string; id: string; error?: string }
+  /** A reaction refused (rate, a block, an archived room…): the page says why. Taken, the message's push says so. */
+  | { type: 'reject-react'; room: string; id: string; message: string }
   | { type: 'pong' }
   | { type: 'resumed' };

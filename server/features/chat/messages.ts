@@ -10,7 +10,7 @@ import { badRequest, notFound, rateLimited } from '../../errors';
 import { topics } from '../../realtime/topics';
 import type { AppendMessage, Membership, Message, Room, User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
-import { historyChunk, logId, messageArticle, typingLine, type UnreadAbove } from '../../../views/chat';
+import { historyChunk, logId, messageArticle, typingLine, type ReactionActor, type UnreadAbove } from '../../../views/chat';
 import { partial } from '../../../views/partials';
 import { resolveMentions } from './mentions';
 import { sendersOf, senderOf, type ChatContext } from './context';
@@ -27,6 +27,7 @@ import { restrictIfRepeated } from '../moderation/sanctions';
 import { KeyedLock } from '../../lib/keyed-lock';
 import { queueMissed } from '../mail/queue';
 import { quotesFor, replyTarget } from './replies';
+import { reactionsFor } from './reactions';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -46,13 +47,19 @@ function checkBody(body: string): string {
 }
 
 /** `hidden`: which of them this audience sees as tombstones (held by safeguarding, not theirs). */
-export async function renderMessages(ctx: ChatContext, messages: Message[], hidden: (m: Message) => boolean = () => false): Promise<Raw[]> {
-  const [senders, quotes] = await Promise.all([sendersOf(ctx.store, messages.map((m) => m.senderId)), quotesFor(ctx, messages)]);
-  return messages.map((m) => messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m), m.replyTo ? (quotes.get(m.replyTo) ?? null) : undefined));
+/**
+ * `viewerId`: the render is for this person alone (a page, a replay): reaction chips say whether
+ * they are pressed. Without it (a push to the room), `actor` says whose reaction changed.
+ */
+export async function renderMessages(ctx: ChatContext, messages: Message[], hidden: (m: Message) => boolean = () => false, opts: { viewerId?: string; actor?: ReactionActor } = {}): Promise<Raw[]> {
+  const [senders, quotes, reactions] = await Promise.all([sendersOf(ctx.store, messages.map((m) => m.senderId)), quotesFor(ctx, messages), reactionsFor(ctx, messages, opts.viewerId)]);
+  return messages.map((m) =>
+    messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m), { quote: m.replyTo ? (quotes.get(m.replyTo) ?? null) : undefined, reactions: reactions.get(m.id), forViewer: opts.viewerId !== undefined, actor: opts.actor }),
+  );
 }
 
-async function publishMessages(ctx: ChatContext, roomId: string, messages: Message[], hidden?: (m: Message) => boolean) {
-  const articles = await renderMessages(ctx, messages, hidden);
+async function publishMessages(ctx: ChatContext, roomId: string, messages: Message[], hidden?: (m: Message) => boolean, actor?: ReactionActor) {
+  const articles = await renderMessages(ctx, messages, hidden, { actor });
   ctx.hub.publish(topics.room(roomId), partial(logId(roomId), 'beforeend', html`${articles}`).value);
 }
 
@@ -60,9 +67,9 @@ async function publishMessages(ctx: ChatContext, roomId: string, messages: Messa
  * Publishes a change to the audience allowed to see it: a held message goes only to its sender's
  * own sockets (never the room topic), anything else to the room.
  */
-export async function publishVisible(ctx: ChatContext, message: Message) {
-  if (!message.held) return publishMessages(ctx, message.roomId, [message]);
-  const articles = await renderMessages(ctx, [message]);
+export async function publishVisible(ctx: ChatContext, message: Message, actor?: ReactionActor) {
+  if (!message.held) return publishMessages(ctx, message.roomId, [message], undefined, actor);
+  const articles = await renderMessages(ctx, [message], undefined, { viewerId: message.senderId });
   ctx.hub.publish(topics.user(message.senderId), partial(logId(message.roomId), 'beforeend', html`${articles}`).value);
 }
 
@@ -243,7 +250,7 @@ export async function historyPage(ctx: ChatContext, user: User, roomId: string, 
   const page = await ctx.store.messages.history(room.id, { beforeSeq, limit: HISTORY_PAGE + 1, viewerId: user.id });
   const more = page.length > HISTORY_PAGE;
   const messages = more ? page.slice(1) : page;
-  const articles = await renderMessages(ctx, messages);
+  const articles = await renderMessages(ctx, messages, undefined, { viewerId: user.id });
   return { room, messages, articles, more, oldestSeq: messages[0]?.seq ?? null, chunk: historyChunk(room.id, articles, messages[0]?.seq ?? null, more) };
 }
 
@@ -290,5 +297,5 @@ export async function replay(ctx: ChatContext, user: User, roomId: string, rev: 
     return partial(logId(room.id), 'innerHTML', page.chunk);
   }
   if (!changes.length) return null;
-  return partial(logId(room.id), 'beforeend', html`${await renderMessages(ctx, changes, (m) => m.held && m.senderId !== user.id)}`);
+  return partial(logId(room.id), 'beforeend', html`${await renderMessages(ctx, changes, (m) => m.held && m.senderId !== user.id, { viewerId: user.id })}`);
 }

@@ -31,6 +31,7 @@ const MAX_WAITING_FRAMES = 500;
 const MAX_WAITING_BYTES = 2 * 1024 * 1024;
 import { deleteMessage, editMessage, markRead, replay, sendMessage, typing } from './messages';
 import { summaries } from './rooms';
+import { react } from './reactions';
 import { reportMessage } from '../moderation/report';
 import { metrics } from '../../metrics';
 
@@ -91,6 +92,14 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         }
         return;
       case 'ping': // answered before the queue (message, below)
+        return;
+      case 'react':
+        try {
+          await react(chat, user, { roomId: frame.room, messageId: frame.message, emoji: frame.emoji, on: frame.on });
+        } catch (e) {
+          if (!(e instanceof AppError) || e.kind === 'unauthenticated') throw e;
+          sendData(conn, { type: 'reject-react', room: frame.room, id: frame.message, message: e.message });
+        }
         return;
       case 'report':
         try {

@@ -19,7 +19,7 @@
  * clientId) back up the invariants regardless.
  */
 import { MongoServerError, type Collection, type Db } from 'mongodb';
-import { CLASS_MENTION, NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
+import { CLASS_MENTION, NotFoundStoreError, type AppendMessage, type Message, type MessageStore, type ReactionCount } from '../types';
 import { newMessage } from '../new-message';
 import { ROOM_ACTIVITY, seenAt, type ActivityDoc, type RoomDoc } from './rooms';
 
@@ -37,6 +37,16 @@ const toMessage = ({ _id, ...rest }: Doc): Message => ({ id: _id, ...rest, held:
 /** Held messages are visible only to their sender (`viewerId`); see types.ts. */
 const visibleTo = (viewerId: string | undefined) =>
   viewerId === undefined ? { held: { $ne: true } } : { $or: [{ held: { $ne: true } }, { senderId: viewerId }] };
+/** One person's reaction to a message (store `react`). */
+interface ReactionDoc {
+  _id: string;
+  roomId: string;
+  messageId: string;
+  userId: string;
+  emoji: string;
+  at: number;
+}
+
 const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -45,7 +55,9 @@ export class MongoMessages implements MessageStore {
   private rooms: Collection<RoomDoc>;
   private activity: Collection<ActivityDoc>;
   private revs: Collection<Claim>;
+  private reactionsC: Collection<ReactionDoc>;
   constructor(db: Db) {
+    this.reactionsC = db.collection<ReactionDoc>('reactions');
     this.c = db.collection<Doc>('messages');
     this.rooms = db.collection<RoomDoc>('rooms');
     this.activity = db.collection<ActivityDoc>(ROOM_ACTIVITY);
@@ -165,6 +177,34 @@ export class MongoMessages implements MessageStore {
   async byId(roomId: string, messageId: string) {
     const d = await this.c.findOne({ _id: messageId, roomId });
     return d ? toMessage(d) : null;
+  }
+
+  async react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean) {
+    if (!(await this.c.findOne({ _id: messageId, roomId, deletedAt: null }, { projection: { _id: 1 } }))) return null;
+    const _id = `${messageId}|${userId}|${emoji}`;
+    if (on) {
+      // An insert under a unique _id: of two at once, one adds it (the one write FerretDB v1 does not race).
+      try {
+        await this.reactionsC.insertOne({ _id, roomId, messageId, userId, emoji, at: Date.now() });
+      } catch (e) {
+        if (isDup(e)) return null;
+        throw e;
+      }
+    } else if ((await this.reactionsC.deleteOne({ _id })).deletedCount === 0) return null;
+    return this.change(roomId, messageId, {});
+  }
+
+  async reactions(roomId: string, messageIds: readonly string[], viewerId?: string) {
+    const out = new Map<string, ReactionCount[]>();
+    if (!messageIds.length) return out;
+    const docs = await this.reactionsC.find({ roomId, messageId: { $in: [...messageIds] } }).sort({ at: 1 }).toArray();
+    for (const d of docs) {
+      const list = out.get(d.messageId) ?? out.set(d.messageId, []).get(d.messageId)!;
+      const r = list.find((x) => x.emoji === d.emoji) ?? (list.push({ emoji: d.emoji, count: 0, mine: false }), list.at(-1)!);
+      r.count++;
+      if (d.userId === viewerId) r.mine = true;
+    }
+    return out;
   }
 
   async history(roomId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number; viewerId?: string }) {

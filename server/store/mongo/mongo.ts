@@ -91,6 +91,7 @@ export async function ensureIndexes(db: Db) {
     { key: { userId: 1 }, name: 'user' },
   ]);
   await createMissing(db, 'mailClaims', [{ key: { at: 1 }, name: 'at' }]);
+  await createMissing(db, 'reactions', [{ key: { roomId: 1, messageId: 1 }, name: 'room_message' }]);
   await backfillSanctionSlots(db);
   await backfillRoomActivity(db);
   await backfillArchivedCodes(db);

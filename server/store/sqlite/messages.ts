@@ -6,7 +6,7 @@
  */
 import { newMessage } from '../new-message';
 import type { Database } from 'bun:sqlite';
-import { CLASS_MENTION, NotFoundStoreError, type AppendMessage, type Message, type MessageStore } from '../types';
+import { CLASS_MENTION, NotFoundStoreError, type AppendMessage, type Message, type MessageStore, type ReactionCount } from '../types';
 
 interface Row {
   id: string;
@@ -137,6 +137,36 @@ export class SqliteMessages implements MessageStore {
 
   async byId(roomId: string, messageId: string) {
     return this.get(roomId, messageId);
+  }
+
+  async react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean) {
+    return this.db
+      .transaction(() => {
+        if (!this.db.query('SELECT 1 FROM messages WHERE id = ? AND room_id = ? AND deleted_at IS NULL').get(messageId, roomId)) return null;
+        const changed = on
+          ? this.db.query('INSERT OR IGNORE INTO reactions (message_id, user_id, emoji, at) VALUES (?, ?, ?, ?)').run(messageId, userId, emoji, Date.now()).changes
+          : this.db.query('DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?').run(messageId, userId, emoji).changes;
+        if (!changed) return null;
+        this.db.query('UPDATE messages SET rev = ? WHERE id = ?').run(this.nextSeq(roomId)!, messageId);
+        return this.get(roomId, messageId);
+      })
+      .immediate();
+  }
+
+  async reactions(roomId: string, messageIds: readonly string[], viewerId?: string) {
+    const out = new Map<string, ReactionCount[]>();
+    if (!messageIds.length) return out;
+    // Only this room's messages: an id from elsewhere counts nothing.
+    const rows = this.db
+      .query(
+        `SELECT r.message_id, r.emoji, COUNT(*) AS n, MAX(r.user_id = ?) AS mine, MIN(r.at) AS first
+         FROM reactions r JOIN messages m ON m.id = r.message_id
+         WHERE m.room_id = ? AND r.message_id IN (SELECT value FROM json_each(?))
+         GROUP BY r.message_id, r.emoji ORDER BY first`,
+      )
+      .all(viewerId ?? null, roomId, JSON.stringify(messageIds)) as { message_id: string; emoji: string; n: number; mine: number }[];
+    for (const r of rows) (out.get(r.message_id) ?? out.set(r.message_id, []).get(r.message_id)!).push({ emoji: r.emoji, count: r.n, mine: r.mine === 1 });
+    return out;
   }
 
   async history(roomId: string, opts: { beforeSeq?: number; afterSeq?: number; limit: number; viewerId?: string }) {

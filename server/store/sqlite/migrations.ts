@@ -231,4 +231,12 @@ export const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;`,
   // 14: replies (types-chat.ts replyTo): the message of the same room a message answers.
   `ALTER TABLE messages ADD COLUMN reply_to TEXT;`,
+  // 15: reactions (types-chat.ts react): one row per message, person and emoji.
+  `CREATE TABLE reactions (
+     message_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     emoji TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (message_id, user_id, emoji)
+   ) WITHOUT ROWID;`,
 ];
