@@ -2,19 +2,20 @@
  * Reactions in real Chromium: React opens the set, a pick shows a chip with its count on every
  * member's page, pressed only on the pages of those who reacted (each page keeps its own pressed
  * chips when another member's reaction arrives: the push serves everyone), a chip toggles one's own,
- * and another tab of the same person follows her change.
+ * another tab of the same person follows her change, a page that was offline catches up, and a
+ * reaction leaves an open edit box alone (reactions are not changes of the message).
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, launchBrowser, startServer, stopAll, withArtifactsOnFailure, type TestServer } from './harness';
-import { createCourseRoom, eventually, expectLog, importUsers, messageArticle, openRoom, send, signIn, type Account, type Signed } from './chat-helpers';
+import { createCourseRoom, eventually, expectLog, importUsers, messageArticle, openRoom, send, signIn, waitConnected, type Account, type Signed } from './chat-helpers';
 
 const TIMEOUT = 120_000;
 const TEXT = 'The test moves to Friday, 9 am, LT2';
 
-/** The message's chips as "👍 2 pressed" / "🙏 1". */
-const chips = (page: Page) =>
-  messageArticle(page, TEXT)
+/** The message's chips as "👍 2 pressed" / "🙏 1" (found by its text, or by its open edit box). */
+const chips = (page: Page, editing = false) =>
+  (editing ? page.locator('article.msg').filter({ has: page.locator('.edit-form') }) : messageArticle(page, TEXT))
     .locator('.reactions .rx')
     .evaluateAll((bs) => bs.map((b) => `${b.textContent!.replace(/\s+/g, ' ').trim()}${b.getAttribute('aria-pressed') === 'true' ? ' pressed' : ''}`));
 
@@ -86,6 +87,28 @@ describeBrowser('reactions (browser)', () => {
         await eventually(async () => expect(await chips(b.page)).toEqual(['👍 1 pressed', '🙏 1']));
         await eventually(async () => expect(await chips(second)).toEqual(['👍 1', '🙏 1']));
         await second.close();
+
+        // Bola offline while Ada reacts: back online, his page catches up (with his own chip still pressed).
+        await b.context.setOffline(true);
+        await eventually(async () => expect(await b.page.locator('.app').getAttribute('data-conn')).toBe('down'));
+        const again = messageArticle(a.page, TEXT);
+        await again.hover();
+        await again.getByRole('button', { name: 'React' }).click();
+        await again.getByRole('group').getByRole('button', { name: 'Heart' }).click();
+        await eventually(async () => expect(await chips(a.page)).toEqual(['👍 1', '❤️ 1 pressed', '🙏 1']));
+        await b.context.setOffline(false);
+        await waitConnected(b.page, 30_000);
+        await eventually(async () => expect(await chips(b.page)).toEqual(['👍 1 pressed', '❤️ 1', '🙏 1']), 20_000);
+
+        // A reaction while the lecturer edits the message: his edit box, and what he typed, stay.
+        const mine = messageArticle(l.page, TEXT);
+        await mine.hover();
+        await mine.getByRole('button', { name: 'Edit' }).click();
+        const box = l.page.locator('.edit-form textarea');
+        await box.fill('The test moves to Friday, 10 am');
+        await messageArticle(b.page, TEXT).getByRole('button', { name: 'Heart: 1' }).click();
+        await eventually(async () => expect(await chips(l.page, true)).toEqual(['👍 1', '❤️ 2', '🙏 1 pressed']));
+        expect(await box.inputValue()).toBe('The test moves to Friday, 10 am');
       });
     },
     TIMEOUT,

@@ -63,25 +63,33 @@ export interface ReactionActor {
   on: boolean;
 }
 
+export interface ReactionView {
+  list?: readonly ReactionCount[];
+  /** `mine` is for this render's one viewer (a page, a replay, an answer to her): chips say whether they are pressed. */
+  forViewer: boolean;
+  /** In a push to the room: whose reaction changed (each page applies it when it is its own person's). */
+  actor?: ReactionActor;
+  /** When the counts were read: a page keeps the newest it has seen of a message (pushes may cross). */
+  at: number;
+}
+
 export interface ArticleExtras {
   /** For a reply, what it answers (null: gone); undefined for a message that answers none. */
   quote?: Quote | null;
-  reactions?: readonly ReactionCount[];
-  /** The reactions' `mine` is for this page's viewer (a page or a replay): chips say whether they are pressed. */
-  forViewer?: boolean;
-  actor?: ReactionActor;
+  reactions?: ReactionView;
 }
 
+export const reactionsId = (messageId: string) => `rx-${messageId}`;
+
 /**
- * A message's reaction chips, in the set's order: the emoji and how many; pressed when the viewer
- * is among them (only where the render is for one viewer: a push to the room leaves it to each page,
- * views/client/reactions.ts). A chip toggles the viewer's own reaction.
+ * A message's reactions: chips in the set's order, each the emoji and how many, pressed when the
+ * viewer is among them (only where the render is for one viewer: a push to the room leaves it to
+ * each page, views/client/reactions.ts). Empty when there are none (a page keeps it, for its time).
  */
-function reactionChips(list: readonly ReactionCount[] | undefined, forViewer: boolean, actor?: ReactionActor): Raw | '' {
-  const chips = REACTIONS.flatMap((r) => list?.find((c) => c.emoji === r.emoji && c.count > 0) ?? []);
-  if (!chips.length) return '';
-  const by = actor ? html` data-actor="${actor.userId}" data-actor-emoji="${actor.emoji}" data-actor-on="${actor.on ? '1' : '0'}"` : '';
-  return html`<div class="reactions"${by}>${chips.map((c) => html`<button type="button" class="rx" data-emoji="${c.emoji}"${forViewer ? html` aria-pressed="${c.mine ? 'true' : 'false'}"` : ''} aria-label="${reactionName(c.emoji)}: ${c.count}">${c.emoji} <span class="n">${c.count}</span></button>`)}</div>`;
+export function reactionBox(messageId: string, v: ReactionView): Raw {
+  const chips = REACTIONS.flatMap((r) => v.list?.find((c) => c.emoji === r.emoji && c.count > 0) ?? []);
+  const by = v.actor ? html` data-actor="${v.actor.userId}" data-actor-emoji="${v.actor.emoji}" data-actor-on="${v.actor.on ? '1' : '0'}"` : '';
+  return html`<div class="reactions" data-for="${messageId}" data-at="${v.at}"${by}>${chips.map((c) => html`<button type="button" class="rx" data-emoji="${c.emoji}"${v.forViewer ? html` aria-pressed="${c.mine ? 'true' : 'false'}"` : ''} aria-label="${reactionName(c.emoji)}: ${c.count}">${c.emoji} <span class="n">${c.count}</span></button>`)}</div>`;
 }
 
 export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidden = false, extras: ArticleExtras = {}): Raw {
@@ -104,7 +112,8 @@ export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidde
   const quoted = m.replyTo && quote !== undefined ? quoteOf(m.replyTo, quote) : '';
   // Reply and React are offered on what everyone may see: a held message cannot be answered (replies.ts) or reacted to.
   const reply = m.held ? '' : html`${act('reply', 'reply', 'Reply')} ${act('react', 'react', 'React')} `;
-  const chips = reactionChips(extras.reactions, extras.forViewer === true, extras.actor);
+  // Only a message with reactions carries the box (a page of 50 messages would carry 50 empty ones).
+  const chips = extras.reactions?.list?.length ? reactionBox(m.id, extras.reactions) : '';
   if (file) return html`<article class="msg file-msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}${fileBody(file)}${held}${chips}<div class="actions">${reply}${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
   return html`<article class="msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}<div class="body">${formatMessage(m.body)}</div>${held}${chips}<p class="state" aria-hidden="true">Sent</p><div class="actions">${reply}${act('edit', 'edit', 'Edit')} ${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
 }
@@ -164,6 +173,8 @@ export interface RoomView {
   room: Room;
   /** Where the page's reconnect replay starts: every change up to it is in `articles` (store settledSeq). */
   lastRev: number;
+  /** Reactions changed after this time are caught up when the page connects (server/features/chat/reactions.ts). */
+  reactionsAt: number;
   title: string;
   articles: Raw[];
   oldestSeq: number | null;
@@ -201,7 +212,7 @@ function unreadAboveBar(roomId: string, u: UnreadAbove): Raw {
 
 export function roomMain(v: RoomView): Raw {
   const r = v.room;
-  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-can-moderate="${v.canModerate ? 'true' : 'false'}"${r.archived ? html` data-archived${v.officer ? html` data-officer` : ''}` : ''}${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
+  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-rx-at="${v.reactionsAt}" data-can-moderate="${v.canModerate ? 'true' : 'false'}"${r.archived ? html` data-archived${v.officer ? html` data-officer` : ''}` : ''}${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
 <header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1>${r.kind === 'dm' ? '' : html`<a class="hint members-link" href="/rooms/${r.id}/members">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</a>`}${r.kind === 'group' ? html`<a class="leave" href="/rooms/${r.id}/leave">Leave group</a>` : ''}${r.archived ? '' : callSlot(r.id)}</header>
 <div class="room-chat">
 ${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}${r.kind === 'course' && v.memberCount === 1 ? html`<p class="notice">Only you are in this room so far. Students are added by the university's administrators from the class list.</p>` : ''}<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>

@@ -163,7 +163,7 @@ export interface MessageStore {
    * message keeps its `heldRev`.
    */
   edit(roomId: string, messageId: string, body: string, mentions: string[], now?: number, opts?: { hold?: boolean }): Promise<Message | null>;
-  /** Tombstones: body '' and mentions [], deletedAt/deletedBy set, new rev. Null if missing or already deleted. */
+  /** Tombstones: body '' and mentions [], deletedAt/deletedBy set, new rev; its reactions go. Null if missing or already deleted. */
   delete(roomId: string, messageId: string, deletedBy: string, now?: number): Promise<Message | null>;
   byId(roomId: string, messageId: string): Promise<Message | null>;
   /**
@@ -193,13 +193,16 @@ export interface MessageStore {
    */
   unread(roomId: string, userId: string, afterSeq: number, joinedAt?: number): Promise<{ count: number; mentions: number }>;
   /**
-   * Adds (`on`) or removes `userId`'s reaction `emoji` to a live message. When that changed
-   * anything the message takes a new rev (so reconnect replay brings it) and is returned; null
-   * when nothing changed (already so) or the message is missing or deleted.
+   * Adds (`on`) or removes `userId`'s reaction `emoji` to a live message; whether that changed
+   * anything (false: already so, or the message is missing or deleted). A change is marked with
+   * its time (`reactionsChangedSince`). The message itself is not written: reactions take no rev,
+   * so they never race an edit, a delete or a hide of the message, nor hold up the room's numbers.
    */
-  react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean): Promise<Message | null>;
+  react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean, now?: number): Promise<boolean>;
   /** The reactions to these messages of the room: per message, per emoji, how many, and whether `viewerId` is among them. */
   reactions(roomId: string, messageIds: readonly string[], viewerId?: string): Promise<Map<string, ReactionCount[]>>;
+  /** Ids of the room's messages whose reactions changed after `since` (oldest change first, at most `limit`): a reconnecting page's catch-up. */
+  reactionsChangedSince(roomId: string, since: number, limit: number): Promise<string[]>;
   /**
    * Case-insensitive search of non-deleted, non-held message bodies in the given rooms, newest first.
    * Every word of the query must occur (SQLite: FTS5 prefix match; MongoDB: regex per word).

@@ -72,8 +72,8 @@ function start(app: HTMLElement) {
   const pending = outboxView(outbox, { send, isOpen, resumed: () => resumed }, button);
   const countUnread = unreadCounter(me, openRoom);
   const replying = replies(openRoom);
-  const { carry } = reactions({ me, openRoom, send, roomAlert });
-  const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed, carry });
+  const rx = reactions({ me, openRoom, send, roomAlert });
+  const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed, carry: rx.carry, placed: replying.placed });
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {
@@ -104,14 +104,16 @@ function start(app: HTMLElement) {
     const room = roomEl();
     const rooms: Record<string, number> = {};
     const have: Record<string, number[]> = {};
+    const rxAt: Record<string, number> = {};
     if (room) {
       const id = room.dataset.room!;
       const rev = (rooms[id] = Number(room.dataset.lastRev ?? 0));
       // The revs held just below ours: the server also sends what in that window we lack (limits.ts REORDER_WINDOW).
       const revs = Array.from(room.querySelectorAll<HTMLElement>('article.msg[data-rev]'), (a) => Number(a.dataset.rev));
       have[id] = revs.filter((r) => r <= rev && r > rev - REORDER_WINDOW).slice(-REORDER_WINDOW);
+      rxAt[id] = Number(room.dataset.rxAt ?? 0);
     }
-    send({ type: 'resume', rooms, have });
+    send({ type: 'resume', rooms, have, rxAt });
   });
   let signingOut = false;
   document.addEventListener('submit', (e) => void ((e.target as HTMLFormElement).getAttribute('action') === '/logout' && (signingOut = true)));
@@ -152,7 +154,7 @@ function start(app: HTMLElement) {
   }, 2500);
 
   // ---- incoming ---------------------------------------------------------------------------
-  routeIncoming(app, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox: pending, edits, waiting, roomAlert });
+  routeIncoming(app, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox: pending, edits, waiting, roomAlert, reactions: rx.apply });
   app.addEventListener('htmx:ws:after:message:incoming', markCurrentRoom);
 
   document.addEventListener('visibilitychange', () => void (document.hidden || backOnTab(openRoom())));

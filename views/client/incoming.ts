@@ -38,9 +38,11 @@ export interface IncomingDeps {
   edits: ReturnType<typeof editBoxes>;
   waiting: ReturnType<typeof unconfirmedActions>;
   roomAlert: (room: string, text: string | null, ok?: boolean) => void;
+  /** An `rx-<message>` partial: a message's reaction box (reactions.ts apply). */
+  reactions: (messageId: string, partial: Element) => void;
 }
 
-export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox, edits, waiting, roomAlert }: IncomingDeps) {
+export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox, edits, waiting, roomAlert, reactions }: IncomingDeps) {
   app.addEventListener('htmx:ws:before:message:incoming', (e) => {
     const d = (e as CustomEvent<WsDetail>).detail;
     heartbeat.heard(Date.now());
@@ -68,6 +70,8 @@ export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMes
       }
       if (id.startsWith('log-')) {
         onMessages(id.slice(4), target, p, p.getAttribute('hx-swap') === 'innerHTML');
+      } else if (id.startsWith('rx-')) {
+        reactions(id.slice(3), p);
       } else if (id.startsWith('typing-')) {
         const typer = p.querySelector('.typer');
         if (target && typer && typer.getAttribute('data-user') !== me) typers.typing(id.slice(7), typer);

@@ -30,9 +30,11 @@ export interface MessageLogDeps {
   changed: (art: HTMLElement) => void;
   /** A copy of a message is about to be shown (replacing `old`, if any): its reaction chips' pressed state (reactions.ts). */
   carry: (old: HTMLElement | null, art: HTMLElement) => void;
+  /** A message was placed in the page: its quote catches up with what the page knows (replies.ts). */
+  placed: (art: HTMLElement) => void;
 }
 
-export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox, scheduleRead, changed, carry }: MessageLogDeps) {
+export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox, scheduleRead, changed, carry, placed }: MessageLogDeps) {
   /** A `log-<room>` partial: `log` is that room's log on this page, if it is the open one; `reset` replaces it whole. */
   function onMessages(roomId: string, log: HTMLElement | null, partial: Element, reset: boolean) {
     const arts = Array.from(partial.querySelectorAll<HTMLElement>('article.msg'));
@@ -100,6 +102,7 @@ export function messageLog({ me, roomEl, openRoom, typers, notifier, countUnread
 
   /** Marks a message shown on the page for this reader; her own, once it is stored, leaves the outbox. */
   function decorate(art: HTMLElement) {
+    placed(art);
     const mine = art.dataset.sender === me;
     art.classList.toggle('mine', mine);
     art.classList.toggle('mentions-me', mentionsMe(art, me));

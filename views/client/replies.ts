@@ -44,26 +44,45 @@ export function replies(openRoom: () => string | null) {
     if (line) line.hidden = true;
   }
 
+  /** Messages this page learnt were deleted or hidden, also those it never showed (a reply may quote one later). */
+  const gone = new Set<string>();
+
+  /** `q` follows `art`, the newest copy of the message it quotes, if it is newer than what `q` shows. */
+  function follow(q: HTMLElement, art: HTMLElement) {
+    if (q.classList.contains('gone') || Number(art.dataset.rev) <= Number(q.dataset.rev ?? 0)) return;
+    if (art.classList.contains('deleted')) return markGone(q);
+    q.dataset.rev = art.dataset.rev!;
+    const text = q.querySelector('.quote-text');
+    if (text) text.textContent = quoteExcerpt(wordsOf(art));
+  }
+
+  function markGone(q: HTMLElement) {
+    const p = document.createElement('p');
+    p.className = 'quote gone';
+    p.dataset.replyTo = q.dataset.replyTo!;
+    p.textContent = GONE_QUOTE;
+    q.replaceWith(p);
+  }
+
   /** A revision of a message arrived (shown or not): the quotes of it, and a reply being written to it, follow. */
   function changed(art: HTMLElement) {
     const id = idOf(art);
-    const rev = Number(art.dataset.rev);
-    const gone = art.classList.contains('deleted');
-    for (const q of document.querySelectorAll<HTMLElement>(`.quote[data-reply-to="${CSS.escape(id)}"]`)) {
-      if (q.classList.contains('gone') || rev <= Number(q.dataset.rev ?? 0)) continue;
-      if (gone) {
-        const p = document.createElement('p');
-        p.className = 'quote gone';
-        p.dataset.replyTo = id;
-        p.textContent = GONE_QUOTE;
-        q.replaceWith(p);
-      } else {
-        q.dataset.rev = String(rev);
-        const text = q.querySelector('.quote-text');
-        if (text) text.textContent = quoteExcerpt(wordsOf(art));
-      }
+    if (art.classList.contains('deleted')) gone.add(id);
+    for (const q of document.querySelectorAll<HTMLElement>(`.quote[data-reply-to="${CSS.escape(id)}"]`)) follow(q, art);
+    if (gone.has(id) && field()?.value === id) clear();
+  }
+
+  /**
+   * A message was placed in the page: its own quote may be older than what the page knows of the
+   * quoted message (rendered before that message was hidden, and pushed after its tombstone).
+   */
+  function placed(art: HTMLElement) {
+    for (const q of art.querySelectorAll<HTMLElement>('.quote:not(.gone)')) {
+      const id = q.dataset.replyTo!;
+      const target = document.getElementById(`m-${id}`);
+      if (gone.has(id)) markGone(q);
+      else if (target) follow(q, target);
     }
-    if (gone && field()?.value === id) clear();
   }
 
   document.addEventListener('click', (e) => {
@@ -84,5 +103,5 @@ export function replies(openRoom: () => string | null) {
     setTimeout(() => target.classList.remove('flash'), 1500);
   });
 
-  return { start, clear, changed, value: () => field()?.value ?? '' };
+  return { start, clear, changed, placed, value: () => field()?.value ?? '' };
 }

@@ -30,7 +30,8 @@ export const Frame = t.Union([
   t.Object({ type: t.Literal('report'), room: Id, message: Id, concern: t.Optional(t.Boolean()), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('read'), room: Id, seq: Count, headers: HxHeaders }, strict),
-  t.Object({ type: t.Literal('resume'), rooms: RoomRevs, have: t.Optional(RoomHave), headers: HxHeaders }, strict),
+  // rxAt: per room, the newest reaction time the page has seen (chat/reactions.ts catchUp).
+  t.Object({ type: t.Literal('resume'), rooms: RoomRevs, have: t.Optional(RoomHave), rxAt: t.Optional(RoomRevs), headers: HxHeaders }, strict),
   /** The page's heartbeat (views/client/heartbeat.ts): answered by `pong`. */
   t.Object({ type: t.Literal('ping'), headers: HxHeaders }, strict),
 ]);

@@ -10,7 +10,7 @@ import { badRequest, notFound, rateLimited } from '../../errors';
 import { topics } from '../../realtime/topics';
 import type { AppendMessage, Membership, Message, Room, User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
-import { historyChunk, logId, messageArticle, typingLine, type ReactionActor, type UnreadAbove } from '../../../views/chat';
+import { historyChunk, logId, messageArticle, typingLine, type UnreadAbove } from '../../../views/chat';
 import { partial } from '../../../views/partials';
 import { resolveMentions } from './mentions';
 import { sendersOf, senderOf, type ChatContext } from './context';
@@ -49,17 +49,18 @@ function checkBody(body: string): string {
 /** `hidden`: which of them this audience sees as tombstones (held by safeguarding, not theirs). */
 /**
  * `viewerId`: the render is for this person alone (a page, a replay): reaction chips say whether
- * they are pressed. Without it (a push to the room), `actor` says whose reaction changed.
+ * they are pressed. Without it (a push to the room) each page keeps its own (views/client/reactions.ts).
  */
-export async function renderMessages(ctx: ChatContext, messages: Message[], hidden: (m: Message) => boolean = () => false, opts: { viewerId?: string; actor?: ReactionActor } = {}): Promise<Raw[]> {
+export async function renderMessages(ctx: ChatContext, messages: Message[], hidden: (m: Message) => boolean = () => false, opts: { viewerId?: string } = {}): Promise<Raw[]> {
+  const at = Date.now();
   const [senders, quotes, reactions] = await Promise.all([sendersOf(ctx.store, messages.map((m) => m.senderId)), quotesFor(ctx, messages), reactionsFor(ctx, messages, opts.viewerId)]);
   return messages.map((m) =>
-    messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m), { quote: m.replyTo ? (quotes.get(m.replyTo) ?? null) : undefined, reactions: reactions.get(m.id), forViewer: opts.viewerId !== undefined, actor: opts.actor }),
+    messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m), { quote: m.replyTo ? (quotes.get(m.replyTo) ?? null) : undefined, reactions: { list: reactions.get(m.id), forViewer: opts.viewerId !== undefined, at } }),
   );
 }
 
-async function publishMessages(ctx: ChatContext, roomId: string, messages: Message[], hidden?: (m: Message) => boolean, actor?: ReactionActor) {
-  const articles = await renderMessages(ctx, messages, hidden, { actor });
+async function publishMessages(ctx: ChatContext, roomId: string, messages: Message[], hidden?: (m: Message) => boolean) {
+  const articles = await renderMessages(ctx, messages, hidden);
   ctx.hub.publish(topics.room(roomId), partial(logId(roomId), 'beforeend', html`${articles}`).value);
 }
 
@@ -67,8 +68,8 @@ async function publishMessages(ctx: ChatContext, roomId: string, messages: Messa
  * Publishes a change to the audience allowed to see it: a held message goes only to its sender's
  * own sockets (never the room topic), anything else to the room.
  */
-export async function publishVisible(ctx: ChatContext, message: Message, actor?: ReactionActor) {
-  if (!message.held) return publishMessages(ctx, message.roomId, [message], undefined, actor);
+export async function publishVisible(ctx: ChatContext, message: Message) {
+  if (!message.held) return publishMessages(ctx, message.roomId, [message]);
   const articles = await renderMessages(ctx, [message], undefined, { viewerId: message.senderId });
   ctx.hub.publish(topics.user(message.senderId), partial(logId(message.roomId), 'beforeend', html`${articles}`).value);
 }

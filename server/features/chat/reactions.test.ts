@@ -4,7 +4,8 @@ import { createModeration } from '../moderation/screen';
 import { fakeClassifier } from '../moderation/test-support';
 import { deleteMessage, historyPage, replay, sendMessage } from './messages';
 import { archiveRoom, createCourseRoom, addMembers } from './rooms';
-import { react } from './reactions';
+import { catchUp, react } from './reactions';
+import { decideCase } from '../moderation/cases';
 import { parseFrame } from './frames';
 import { CLI_ACTOR } from '../audit/record';
 import { topics } from '../../realtime/topics';
@@ -29,36 +30,70 @@ async function setUp() {
 }
 
 describe('reactions', () => {
-  test('a reaction shows on everyone’s page with its count, pressed for those who reacted; taken back, it goes', async () => {
+  test('a reaction goes to the room as the message’s box (counts, who changed what); pages say which are pressed; a stale toggle is answered alone', async () => {
     const t = await setUp();
     const m = await t.say(t.lecturer, 'The test moves to Friday');
     const before = t.hub.log.length;
-    expect((await t.rx(t.ada, m.id, '👍'))?.rev).toBeGreaterThan(m.rev);
+    expect(await t.rx(t.ada, m.id, '👍')).toBeNull();
     await t.rx(t.bola, m.id, '👍');
     await t.rx(t.bola, m.id, '🙏');
-    // The push to the room: counts and who changed what, never whose chips are pressed (it serves everyone).
+    // Not a change of the message: no rev, so no replay, no edit race, no officer's "it changed".
+    expect(await t.store.messages.byId(t.room.id, m.id)).toEqual(m);
+    // The push to the room: the box alone, counts and who changed what, never whose chips are pressed (it serves everyone).
     const pushes = t.hub.log.slice(before);
     expect(pushes.map((p) => p.topic)).toEqual([topics.room(t.room.id), topics.room(t.room.id), topics.room(t.room.id)]);
     const last = pushes.at(-1)!.data;
-    expect(last).toContain(`<div class="reactions" data-actor="${t.bola.id}" data-actor-emoji="🙏" data-actor-on="1">`);
+    expect(last).toMatch(new RegExp(`^<hx-partial hx-target="#rx-${m.id}" hx-swap="outerHTML"><div class="reactions" data-for="${m.id}" data-at="\\d+" data-actor="${t.bola.id}" data-actor-emoji="🙏" data-actor-on="1">`));
     expect(last).toContain('<button type="button" class="rx" data-emoji="👍" aria-label="Thumbs up: 2">👍 <span class="n">2</span></button>');
     expect(last).not.toContain('aria-pressed');
+    expect(last).not.toContain('article');
     // A page (or a replay) is for one person: pressed where she reacted.
     expect(await t.page(t.ada)).toContain('data-emoji="👍" aria-pressed="true" aria-label="Thumbs up: 2"');
     expect(await t.page(t.ada)).toContain('data-emoji="🙏" aria-pressed="false" aria-label="Thank you: 1"');
     expect(await t.page(t.lecturer)).toContain('data-emoji="👍" aria-pressed="false"');
-    const replayed = (await replay(t.ctx, t.bola, t.room.id, m.rev))!.value;
-    expect(replayed).toContain('data-emoji="🙏" aria-pressed="true"');
     // The chips come in the set's order, whatever order they were added in.
     expect((await t.page(t.ada)).indexOf('data-emoji="👍"')).toBeLessThan((await t.page(t.ada)).indexOf('data-emoji="🙏"'));
-    // Again (a double tap): nothing changes, nothing is pushed.
+    // Again (a page that showed a stale state): nothing changes, nothing goes to the room; she gets the box as it is, for her.
     const count = t.hub.log.length;
-    expect(await t.rx(t.ada, m.id, '👍')).toBeNull();
+    const answer = (await t.rx(t.ada, m.id, '👍'))!.value;
     expect(t.hub.log.length).toBe(count);
+    expect(answer).toContain('data-emoji="👍" aria-pressed="true" aria-label="Thumbs up: 2"');
+    expect(answer).not.toContain('data-actor');
+    // Taken back by all: an empty box (a page drops the chips it showed).
     await t.rx(t.bola, m.id, '🙏', false);
     await t.rx(t.bola, m.id, '👍', false);
     await t.rx(t.ada, m.id, '👍', false);
+    expect(t.hub.log.at(-1)!.data).toMatch(/<div class="reactions" data-for="[^"]+" data-at="\d+" data-actor="[^"]+" data-actor-emoji="👍" data-actor-on="0"><\/div>/);
     expect(await t.page(t.ada)).not.toContain('class="reactions"');
+  });
+
+  test('a reconnecting page catches up the boxes changed since the newest it saw, rendered for it', async () => {
+    const t = await setUp();
+    const m1 = await t.say(t.lecturer, 'one');
+    const m2 = await t.say(t.lecturer, 'two');
+    // Ada's 👍 a minute ago (before the page's newest time, beyond the clock margin); Bola's 😂 now.
+    await t.store.messages.react(t.room.id, m1.id, t.ada.id, '👍', true, Date.now() - 60_000);
+    const seen = Date.now() - 30_000;
+    await t.rx(t.bola, m2.id, '😂');
+    const boxes = (await catchUp(t.ctx, t.ada, t.room.id, seen))!.value;
+    expect(boxes).toContain(`hx-target="#rx-${m2.id}"`);
+    expect(boxes).not.toContain(`hx-target="#rx-${m1.id}"`);
+    expect(boxes).toContain('data-emoji="😂" aria-pressed="false"');
+    expect(await catchUp(t.ctx, t.ada, t.room.id, Date.now() + 10_000)).toBeNull();
+    // From before both: both, pressed for her where she reacted.
+    expect((await catchUp(t.ctx, t.ada, t.room.id, 0))!.value).toContain('data-emoji="👍" aria-pressed="true"');
+  });
+
+  test('an officer decides a case whatever reactions came since the case was opened', async () => {
+    const t = await setUp();
+    const officer = await makePerson(t.store, 'officer.rx@unilag.edu.ng', 'Safe Officer', 'lecturer', { ...ADULT, permissions: ['safeguarding'] });
+    const m = await t.say(t.bola, 'REVIEWME what you said');
+    const [c] = await t.store.cases.list({ messageId: m.id, limit: 1 });
+    const seenRev = (await t.store.messages.byId(t.room.id, m.id))!.rev;
+    for (const u of [t.ada, t.bola, t.lecturer]) await t.rx(u, m.id, '😮');
+    await t.rx(t.bola, m.id, '😮', false);
+    const decided = await decideCase(t.ctx, { userId: officer.id, origin: '127.0.0.1' }, c!.id, 'uphold', 'Harassment.', { seenRev });
+    expect(decided).toMatchObject({ status: 'decided', decision: 'uphold' });
   });
 
   test('only members, only the offered emoji, only on what everyone sees, not where one may not post; 30 in 10 s', async () => {

@@ -54,6 +54,8 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         const { room, membership } = await memberRoom(chat, user, params.id);
         // Read before the history: every change up to here is in the page, later ones are replayed.
         const lastRev = await app.store.messages.settledSeq(room.id);
+        // Likewise for reactions (chat/reactions.ts): changes after this time are caught up on connecting.
+        const reactionsAt = Date.now();
         // ?before= is the "Load older messages" link's target when the page runs without JavaScript.
         const page = await historyPage(chat, user, room.id, query.before);
         const history = query.before !== undefined && query.before <= room.lastSeq;
@@ -65,6 +67,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         const main = roomMain({
           room,
           lastRev,
+          reactionsAt,
           title: await roomTitle(chat, room, user),
           articles: page.articles,
           oldestSeq: page.oldestSeq,

@@ -31,7 +31,7 @@ const MAX_WAITING_FRAMES = 500;
 const MAX_WAITING_BYTES = 2 * 1024 * 1024;
 import { deleteMessage, editMessage, markRead, replay, sendMessage, typing } from './messages';
 import { summaries } from './rooms';
-import { react } from './reactions';
+import { catchUp, react } from './reactions';
 import { reportMessage } from '../moderation/report';
 import { metrics } from '../../metrics';
 
@@ -95,7 +95,9 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         return;
       case 'react':
         try {
-          await react(chat, user, { roomId: frame.room, messageId: frame.message, emoji: frame.emoji, on: frame.on });
+          // Nothing changed: the page showed a stale state; it gets the box as it is, for it alone.
+          const mine = await react(chat, user, { roomId: frame.room, messageId: frame.message, emoji: frame.emoji, on: frame.on });
+          if (mine) conn.hub.send(mine.value);
         } catch (e) {
           if (!(e instanceof AppError) || e.kind === 'unauthenticated') throw e;
           sendData(conn, { type: 'reject-react', room: frame.room, id: frame.message, message: e.message });
@@ -120,9 +122,11 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
         for (const [roomId, rev] of Object.entries(frame.rooms)) {
           try {
             const fragment = await replay(chat, user, roomId, rev, frame.have?.[roomId]);
+            const rxAt = frame.rxAt?.[roomId];
+            const boxes = rxAt === undefined ? null : await catchUp(chat, user, roomId, rxAt);
             // The call bar too: a call that started or ended while the socket was down was pushed
             // to nobody on this page (a member still: replay refuses a room they left).
-            conn.hub.send((fragment?.value ?? '') + partial(callStatusId(roomId), 'outerHTML', callStatusRefresh(roomId)).value);
+            conn.hub.send((fragment?.value ?? '') + (boxes?.value ?? '') + partial(callStatusId(roomId), 'outerHTML', callStatusRefresh(roomId)).value);
           } catch (e) {
             if (!(e instanceof AppError)) throw e; // a room the user left meanwhile: nothing to replay
           }

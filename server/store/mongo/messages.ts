@@ -47,6 +47,13 @@ interface ReactionDoc {
   at: number;
 }
 
+/** When a message's reactions last changed (store `reactionsChangedSince`). */
+interface MarkDoc {
+  _id: string;
+  roomId: string;
+  at: number;
+}
+
 const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -56,8 +63,10 @@ export class MongoMessages implements MessageStore {
   private activity: Collection<ActivityDoc>;
   private revs: Collection<Claim>;
   private reactionsC: Collection<ReactionDoc>;
+  private marks: Collection<MarkDoc>;
   constructor(db: Db) {
     this.reactionsC = db.collection<ReactionDoc>('reactions');
+    this.marks = db.collection<MarkDoc>('reactionMarks');
     this.c = db.collection<Doc>('messages');
     this.rooms = db.collection<RoomDoc>('rooms');
     this.activity = db.collection<ActivityDoc>(ROOM_ACTIVITY);
@@ -164,7 +173,10 @@ export class MongoMessages implements MessageStore {
   }
 
   async delete(roomId: string, messageId: string, deletedBy: string, now = Date.now()) {
-    return this.change(roomId, messageId, { body: '', mentions: [], deletedAt: now, deletedBy });
+    const m = await this.change(roomId, messageId, { body: '', mentions: [], deletedAt: now, deletedBy });
+    // Who reacted to it goes with it (react refuses a deleted message, so none come after).
+    if (m) await this.reactionsC.deleteMany({ messageId });
+    return m;
   }
 
   async setHeld(roomId: string, messageId: string, held: boolean) {
@@ -179,19 +191,25 @@ export class MongoMessages implements MessageStore {
     return d ? toMessage(d) : null;
   }
 
-  async react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean) {
-    if (!(await this.c.findOne({ _id: messageId, roomId, deletedAt: null }, { projection: { _id: 1 } }))) return null;
+  async react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean, now = Date.now()) {
+    if (!(await this.c.findOne({ _id: messageId, roomId, deletedAt: null }, { projection: { _id: 1 } }))) return false;
     const _id = `${messageId}|${userId}|${emoji}`;
     if (on) {
       // An insert under a unique _id: of two at once, one adds it (the one write FerretDB v1 does not race).
       try {
-        await this.reactionsC.insertOne({ _id, roomId, messageId, userId, emoji, at: Date.now() });
+        await this.reactionsC.insertOne({ _id, roomId, messageId, userId, emoji, at: now });
       } catch (e) {
-        if (isDup(e)) return null;
+        if (isDup(e)) return false;
         throw e;
       }
-    } else if ((await this.reactionsC.deleteOne({ _id })).deletedCount === 0) return null;
-    return this.change(roomId, messageId, {});
+    } else if ((await this.reactionsC.deleteOne({ _id })).deletedCount === 0) return false;
+    // The change's time, for reconnect catch-up; never the message document (see types-chat.ts).
+    await this.marks.updateOne({ _id: messageId }, { $set: { roomId }, $max: { at: now } }, { upsert: true });
+    return true;
+  }
+
+  async reactionsChangedSince(roomId: string, since: number, limit: number) {
+    return (await this.marks.find({ roomId, at: { $gt: since } }).sort({ at: 1 }).limit(limit).toArray()).map((d) => d._id);
   }
 
   async reactions(roomId: string, messageIds: readonly string[], viewerId?: string) {

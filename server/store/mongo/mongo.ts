@@ -91,7 +91,11 @@ export async function ensureIndexes(db: Db) {
     { key: { userId: 1 }, name: 'user' },
   ]);
   await createMissing(db, 'mailClaims', [{ key: { at: 1 }, name: 'at' }]);
-  await createMissing(db, 'reactions', [{ key: { roomId: 1, messageId: 1 }, name: 'room_message' }]);
+  await createMissing(db, 'reactions', [
+    { key: { roomId: 1, messageId: 1 }, name: 'room_message' },
+    { key: { messageId: 1 }, name: 'message' },
+  ]);
+  await createMissing(db, 'reactionMarks', [{ key: { roomId: 1, at: 1 }, name: 'room_at' }]);
   await backfillSanctionSlots(db);
   await backfillRoomActivity(db);
   await backfillArchivedCodes(db);

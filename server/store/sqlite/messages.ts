@@ -125,7 +125,10 @@ export class SqliteMessages implements MessageStore {
 
   async delete(roomId: string, messageId: string, deletedBy: string, now = Date.now()) {
     // The body trigger drops the old text from the FTS index.
-    return this.change(roomId, messageId, "body = '', mentions = '[]', deleted_at = ?, deleted_by = ?", [now, deletedBy]);
+    const m = this.change(roomId, messageId, "body = '', mentions = '[]', deleted_at = ?, deleted_by = ?", [now, deletedBy]);
+    // Who reacted to it goes with it (react refuses a deleted message, so none come after).
+    if (m) this.db.query('DELETE FROM reactions WHERE message_id = ?').run(messageId);
+    return m;
   }
 
   async setHeld(roomId: string, messageId: string, held: boolean) {
@@ -139,18 +142,21 @@ export class SqliteMessages implements MessageStore {
     return this.get(roomId, messageId);
   }
 
-  async react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean) {
+  async react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean, now = Date.now()) {
     return this.db
       .transaction(() => {
-        if (!this.db.query('SELECT 1 FROM messages WHERE id = ? AND room_id = ? AND deleted_at IS NULL').get(messageId, roomId)) return null;
+        if (!this.db.query('SELECT 1 FROM messages WHERE id = ? AND room_id = ? AND deleted_at IS NULL').get(messageId, roomId)) return false;
         const changed = on
-          ? this.db.query('INSERT OR IGNORE INTO reactions (message_id, user_id, emoji, at) VALUES (?, ?, ?, ?)').run(messageId, userId, emoji, Date.now()).changes
+          ? this.db.query('INSERT OR IGNORE INTO reactions (message_id, user_id, emoji, at) VALUES (?, ?, ?, ?)').run(messageId, userId, emoji, now).changes
           : this.db.query('DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?').run(messageId, userId, emoji).changes;
-        if (!changed) return null;
-        this.db.query('UPDATE messages SET rev = ? WHERE id = ?').run(this.nextSeq(roomId)!, messageId);
-        return this.get(roomId, messageId);
+        if (changed) this.db.query('INSERT INTO reaction_marks (message_id, room_id, at) VALUES (?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET at = MAX(at, excluded.at)').run(messageId, roomId, now);
+        return changed > 0;
       })
       .immediate();
+  }
+
+  async reactionsChangedSince(roomId: string, since: number, limit: number) {
+    return (this.db.query('SELECT message_id FROM reaction_marks WHERE room_id = ? AND at > ? ORDER BY at LIMIT ?').all(roomId, since, limit) as { message_id: string }[]).map((r) => r.message_id);
   }
 
   async reactions(roomId: string, messageIds: readonly string[], viewerId?: string) {

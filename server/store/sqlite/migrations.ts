@@ -238,5 +238,11 @@ export const MIGRATIONS: string[] = [
      emoji TEXT NOT NULL,
      at INTEGER NOT NULL,
      PRIMARY KEY (message_id, user_id, emoji)
-   ) WITHOUT ROWID;`,
+   ) WITHOUT ROWID;
+   CREATE TABLE reaction_marks (
+     message_id TEXT PRIMARY KEY,
+     room_id TEXT NOT NULL,
+     at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX reaction_marks_room ON reaction_marks(room_id, at);`,
 ];
