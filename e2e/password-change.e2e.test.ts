@@ -111,8 +111,8 @@ describeBrowser('changing the password from the app (browser)', () => {
             // The open menu lies within the screen, its targets big enough for a finger.
             const menu = await openAccount(s.page);
             const boxes = await menu.locator('.menu a, .menu button:not([hidden])').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
-            // Change password, Sign out; on the chat pages (whose script runs) Turn on desktop notifications too.
-            expect(boxes).toHaveLength(path.startsWith('/admin') ? 2 : 3);
+            // Change password, Email notifications, Sign out; on the chat pages (whose script runs) Turn on desktop notifications too.
+            expect(boxes).toHaveLength(path.startsWith('/admin') ? 3 : 4);
             for (const b of boxes) expect({ path, inside: b.left >= 0 && b.right <= 360, tall: b.height >= 44 }).toEqual({ path, inside: true, tall: true });
             expect(await s.page.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
           }
