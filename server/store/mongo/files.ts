@@ -6,6 +6,7 @@
  */
 import { KeyedLock } from '../../lib/keyed-lock';
 import { Binary, GridFSBucket, MongoServerError, type Collection, type Db } from 'mongodb';
+import { isDup } from './errors';
 import { NotFoundStoreError, OffsetMismatchError, type FileStore, type NewUpload, type StoredFile, type Upload } from '../types';
 
 type UploadDoc = Omit<Upload, 'id'> & { _id: string };
@@ -17,7 +18,6 @@ interface ChunkDoc {
   data: Binary;
 }
 
-const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 const toUpload = ({ _id, ...rest }: UploadDoc): Upload => ({ id: _id, ...rest });
 const toFile = ({ _id, ...rest }: FileDoc): StoredFile => ({ id: _id, ...rest });
 

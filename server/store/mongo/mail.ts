@@ -1,4 +1,5 @@
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { type Collection, type Db } from 'mongodb';
+import { isDup } from './errors';
 import type { MailEntry, MailState, MailStore } from '../types';
 
 interface QueueDoc {
@@ -15,7 +16,6 @@ interface ClaimDoc {
   at: number;
 }
 
-const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 /** Claims are kept this long (only a race of the same instant needs them). */
 const CLAIM_KEEP_MS = 3_600_000;
 

@@ -18,7 +18,8 @@
  * read is replayed instead of lost. The unique indexes on (roomId, seq) and (roomId, senderId,
  * clientId) back up the invariants regardless.
  */
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { type Collection, type Db } from 'mongodb';
+import { isDup } from './errors';
 import { CLASS_MENTION, NotFoundStoreError, type AppendMessage, type Message, type MessageStore, type ReactionCount } from '../types';
 import { newMessage } from '../new-message';
 import { ROOM_ACTIVITY, seenAt, type ActivityDoc, type RoomDoc } from './rooms';
@@ -54,7 +55,6 @@ interface MarkDoc {
   at: number;
 }
 
-const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class MongoMessages implements MessageStore {

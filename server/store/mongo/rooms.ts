@@ -11,6 +11,7 @@
  * members exist; callers only learn the room id once create resolves.
  */
 import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
+import { isDup } from './errors';
 import { DuplicateRoomError, NotFoundStoreError, type Membership, type NewRoom, type Room, type RoomKind, type RoomPatch, type RoomRole, type RoomStore } from '../types';
 
 export type RoomDoc = Omit<Room, 'id'> & { _id: string; uniqueCode: string; uniqueDm: string };
@@ -62,7 +63,6 @@ type MemberDoc = Membership;
 
 const toRoom = ({ _id, uniqueCode: _c, uniqueDm: _d, ...rest }: RoomDoc): Room => ({ id: _id, ...rest });
 const NO_ID = { projection: { _id: 0 } } as const;
-const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 
 /** First occurrence of each user wins, like INSERT OR IGNORE in the SQLite adapter. */
 function dedupe(members: { userId: string; role: RoomRole }[]) {

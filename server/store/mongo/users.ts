@@ -1,4 +1,5 @@
-import { MongoServerError, type Collection, type Db, type MongoClient } from 'mongodb';
+import { type Collection, type Db, type MongoClient } from 'mongodb';
+import { isDup } from './errors';
 import { DuplicateEmailError, inOrder, type NewUser, type User, type UserFilter, type UserPatch, type UserStore } from '../types';
 
 type Doc = Omit<User, 'id'> & { _id: string };
@@ -18,7 +19,6 @@ function setOf(patch: UserPatch): Partial<Doc> {
   return set;
 }
 
-const isDup = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class MongoUsers implements UserStore {
