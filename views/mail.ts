@@ -2,7 +2,8 @@
 import { html, type Raw } from '../server/http/html';
 import { card } from './layout';
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+/** "1 minute", "2 minutes" (also the missed-message email's counts). */
+export const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** The delay before an email, in words: "10 minutes", "1 minute", "30 seconds" (MISSED_EMAIL_MINUTES may have decimals). */
 export const delayText = (ms: number) => (ms % 60_000 === 0 ? plural(ms / 60_000, 'minute') : plural(Math.round(ms / 1000), 'second'));

@@ -8,20 +8,15 @@
  */
 import { oneLine } from '../moderation/notify-mail';
 import type { TimeFormat } from '../../../views/chat';
-import { delayText } from '../../../views/mail';
+import { delayText, plural } from '../../../views/mail';
+import { cutLine } from '../../../views/quote-text';
 import type { MissedRoom } from './digest';
 
 /** Rooms listed in one email; more are counted. */
 export const MAX_ROOMS = 5;
 export const QUOTE_CHARS = 200;
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-function cut(text: string): string {
-  const line = oneLine(text);
-  const chars = [...line];
-  return chars.length > QUOTE_CHARS ? `${chars.slice(0, QUOTE_CHARS - 1).join('')}…` : line;
-}
+const cut = (text: string) => cutLine(oneLine(text), QUOTE_CHARS);
 
 export function subjectFor(rooms: readonly MissedRoom[]): string {
   const total = rooms.reduce((n, r) => n + r.unread, 0);
