@@ -9,6 +9,7 @@ import { chatContract } from './contract-chat';
 import { casesContract } from './contract-cases';
 import { filesContract } from './contract-files';
 import { mailContract } from './contract-mail';
+import { reactionsContract } from './contract-reactions';
 
 let n = 0;
 export function newUser(over: Partial<NewUser> = {}): NewUser {
@@ -194,5 +195,6 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     casesContract(() => store);
     filesContract(() => store);
     mailContract(() => store);
+    reactionsContract(() => store);
   });
 }
