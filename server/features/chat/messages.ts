@@ -46,8 +46,8 @@ function checkBody(body: string): string {
   return text;
 }
 
-/** `hidden`: which of them this audience sees as tombstones (held by safeguarding, not theirs). */
 /**
+ * `hidden`: which of them this audience sees as tombstones (held by safeguarding, not theirs).
  * `viewerId`: the render is for this person alone (a page, a replay): reaction chips say whether
  * they are pressed. Without it (a push to the room) each page keeps its own (views/client/reactions.ts).
  */
