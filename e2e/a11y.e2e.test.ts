@@ -241,6 +241,9 @@ describeBrowser('accessibility: admin, safeguarding, calls, files (browser)', ()
 
         // Every control is a named button reached by Tab; Space toggles Mute and Audio only.
         const toolbar = n.page.getByRole('toolbar', { name: 'Call controls' });
+        // Mute, Camera and Share screen appear once the microphone and camera are published,
+        // which can come after Leave call on a loaded machine (CI s20 read the toolbar too early).
+        await toolbar.getByRole('button', { name: 'Share screen' }).waitFor({ timeout: WAIT });
         const names = await toolbar.locator('button:visible').evaluateAll((bs) => bs.map((b) => b.textContent!.trim()));
         expect(names).toEqual(['Mute', 'Camera off', 'Share screen', 'Audio only', 'Leave call']);
         await toolbar.getByRole('button', { name: 'Mute' }).focus();
