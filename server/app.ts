@@ -27,6 +27,7 @@ import { createTransfers, transferRoutes } from './features/files/transfer-route
 import { offlineRoutes } from './features/offline/routes';
 import { mailRoutes } from './features/mail/routes';
 import { pushCallStates } from './features/calls/actions';
+import { keepRecordings } from './features/calls/recordings';
 import { createLimiters } from './features/accounts/auth';
 import { adminRoutes, metricsRoute } from './features/admin/routes';
 import { noticeRoutes } from './features/moderation/notice-routes';
@@ -47,6 +48,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   // Calls: the SFU (server/rtc, no Elysia) lives as long as the app; its state pushes go through the hub.
   const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));
   pushCallStates(sfu, hub);
+  keepRecordings(sfu, chat, config.files, config.timeZone, deps.logger);
   // Safeguarding actions end calls in progress (on this node; see README "Scaling out").
   chat.calls = {
     endUser: (userId, opts = {}) =>

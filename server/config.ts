@@ -2,6 +2,7 @@
  * Configuration comes only from environment variables, parsed and validated once at start-up.
  * Every other module receives a `Config` value; nothing else reads `process.env`.
  */
+import { join } from 'node:path';
 import { rtcConfigFromEnv, type RtcConfig } from './rtc/config';
 import { notifyConfigFromEnv, type NotifyConfig } from './features/moderation/notify-config';
 
@@ -191,12 +192,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (notify.smtp && !notify.smtp.to.length && !missedMail) {
     throw new ConfigError('SMTP_URL is set but nothing would be emailed: set SAFEGUARDING_EMAILS (safeguarding officers) and/or PUBLIC_URL (emails about missed messages; MISSED_EMAIL_MINUTES is not 0)');
   }
+  const dataDir = env.DATA_DIR || './data';
+  const maxFileBytes = int(env, 'FILE_MAX_BYTES', GIB, 0, 2 ** 50);
+  // Lecture recordings are written here while they run, then stored as files in their rooms.
+  rtc = { ...rtc, recordingDir: join(dataDir, 'recordings'), recordingMaxBytes: maxFileBytes };
   const level = (env.LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
   if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
-    dataDir: env.DATA_DIR || './data',
+    dataDir,
     mongodbUri,
     redisUrl,
     publicUrl,
@@ -209,7 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rtc,
     metricsToken,
     files: {
-      maxFileBytes: int(env, 'FILE_MAX_BYTES', GIB, 0, 2 ** 50),
+      maxFileBytes,
       userQuotaBytes: int(env, 'FILE_USER_QUOTA_BYTES', 10 * GIB, 0, 2 ** 50),
       roomQuotaBytes: int(env, 'FILE_ROOM_QUOTA_BYTES', 50 * GIB, 0, 2 ** 50),
       uploadExpireMs: int(env, 'UPLOAD_EXPIRE_HOURS', 24, 1, 24 * 365) * 3_600_000,

@@ -60,6 +60,7 @@ ${callPanel(roomId)}`;
 /** The in-call panel (hidden until joined). Labels are the accessible names the tests use. */
 export function callPanel(roomId: string): Raw {
   return html`<section class="call-panel" id="call-panel-${roomId}" aria-label="Call" tabindex="-1" hidden>
+<p class="call-rec" role="status" hidden></p>
 <div class="call-tiles" tabindex="0" role="region" aria-label="Video and shared screens"></div>
 <div class="call-controls" role="toolbar" aria-label="Call controls">
 <button type="button" data-act="mic" hidden>Mute</button>
@@ -68,6 +69,7 @@ export function callPanel(roomId: string): Raw {
 <button type="button" data-act="hand" hidden>Raise hand</button>
 <button type="button" data-act="view" aria-pressed="false" class="secondary">Audio only</button>
 <label class="quality"><span class="label">Video quality</span> <select data-act="quality"><option value="auto">Auto</option><option value="low">Low</option><option value="high">High</option></select></label>
+<button type="button" data-act="record" hidden class="secondary">Record</button>
 <button type="button" data-act="mute-all" hidden class="secondary">Mute all</button>
 <button type="button" data-act="end" hidden class="danger">End lecture</button>
 <button type="button" data-act="leave" class="danger">Leave call</button>

@@ -15,6 +15,7 @@ import { CallError } from './call-error';
 import { checkPubOffer, OFFER_LIMITS } from './pub-offer';
 import type { ClientMsg, IceServer, RosterEntry } from './protocol';
 import type { UpTrack } from './uptrack';
+import { CallRecorder, type RecordedLecture } from './call-recording';
 
 export { CallError };
 
@@ -24,6 +25,9 @@ export interface CallHooks {
   /** The call's public state changed (participant count, started, ended). */
   changed(call: Call): void;
   ended(call: Call): void;
+  /** A host started recording the lecture; a recording finished (its file is to be stored). */
+  recordingStarted(call: Call, userId: string): void;
+  recorded(call: Call, r: RecordedLecture): void;
   log(msg: string, fields: Record<string, unknown>): void;
   warn(msg: string, fields: Record<string, unknown>): void;
 }
@@ -65,6 +69,7 @@ export class Call {
   private refused: string[] = [];
   private refusedTimer: ReturnType<typeof setTimeout> | null = null;
   private refusedAt = -Infinity;
+  readonly recorder: CallRecorder;
 
   constructor(
     readonly roomId: string,
@@ -74,6 +79,14 @@ export class Call {
     private now: () => number,
   ) {
     this.startedAt = now();
+    this.recorder = new CallRecorder(cfg, {
+      tell: (m) => {
+        for (const q of this.participants.values()) q.send(m);
+      },
+      started: (userId) => this.hooks.recordingStarted(this, userId),
+      saved: (r) => this.hooks.recorded(this, r),
+      warn: (msg, fields) => this.hooks.warn(msg, { callId: this.id, ...fields }),
+    }, now);
   }
 
   join(member: Member, host: boolean, endpoint: Endpoint, iceServers: IceServer[], rejoin?: string): Participant {
@@ -107,6 +120,8 @@ export class Call {
       this.notice(HOST_BACK);
     }
     p.send({ type: 'joined', call: { id: this.id, room: this.roomId, mode: this.mode }, you: { id: p.id, host: seat.host, canPublish: canPublishAnything(this.mode, seat), view: p.view }, iceServers });
+    const recording = this.recorder.state();
+    if (recording) p.send(recording);
     for (const other of this.participants.values()) if (other !== p) for (const up of other.ups.values()) p.subscribe(up);
     this.broadcastRoster();
     this.hooks.changed(this);
@@ -122,6 +137,7 @@ export class Call {
     // a leave also cannot end a call that ended meanwhile (endAll) and tell the room "no call" over
     // the lecture that replaced it.
     const closing = p.close();
+    this.recorder.left(p, reason);
     this.hooks.log('call leave', { callId: this.id, participantId: p.id, reason, left: this.participants.size });
     // A seat replaced is left inside join, which adds the person's new seat right after (this part
     // runs synchronously): the last one replaced must not end the call under it. (It did: a person
@@ -131,6 +147,7 @@ export class Call {
       // nothing to tell: join broadcasts the roster and the call's state
     } else if (!this.participants.size) {
       this.ended = true;
+      void this.recorder.stop('ended');
       this.clearHostless();
       if (this.refusedTimer) clearTimeout(this.refusedTimer);
       this.hooks.ended(this);
@@ -152,6 +169,7 @@ export class Call {
   endAll(why: string, by?: Participant) {
     if (this.ended) return;
     this.ended = true;
+    void this.recorder.stop('ended');
     this.clearHostless();
     if (this.refusedTimer) clearTimeout(this.refusedTimer);
     for (const p of [...this.participants.values()]) {
@@ -234,6 +252,9 @@ export class Call {
         return p.requestIceRestart();
       case 'leave':
         return this.leave(p, 'left');
+      case 'record':
+        this.requireHost(p);
+        return m.on ? this.recorder.start(p) : this.recorder.stop('stopped');
       case 'end':
         this.requireHost(p);
         return this.endAll(HOST_ENDED, p);
@@ -344,6 +365,7 @@ export class Call {
 
   /** Periodic work (SFU tick): Up track upkeep, layer choice, REMB to publishers. */
   tick(now: number, layers: boolean, remb: boolean) {
+    this.recorder.tick(this.participants.values());
     for (const p of this.participants.values()) {
       for (const up of p.ups.values()) up.tick(now);
       if (layers) p.selectLayers();

@@ -24,6 +24,10 @@ export interface RtcConfig {
   answerTimeoutMs?: number;
   /** How long a lecture goes on after its last host left before it ends (ms; default 5 min; tests). */
   lectureHostlessMs?: number;
+  /** Where lecture recordings are written while they run (default: a folder in the system's temporary directory). */
+  recordingDir?: string;
+  /** A recording stops by itself at this many bytes (default 1 GiB: FILE_MAX_BYTES, since it becomes a file). */
+  recordingMaxBytes?: number;
   /** Remote addresses media sockets never send to, beyond the built-in ones (remote-peers.ts). */
   deniedPeers?: Cidr[];
 }

@@ -34,6 +34,8 @@ export const ClientMsg = T.Union([
   msg('grant', { participant: Id, mic: T.Boolean() }),
   msg('mute-all', {}),
   msg('remove', { participant: Id }),
+  /** Host only: start (`on`) or stop recording the lecture (her voice and her screen or camera). */
+  msg('record', { on: T.Boolean() }),
   /** Host only: end the lecture for everyone in it. */
   msg('end', {}),
   /** Network changed: restart ICE on the receiving connection (the client restarts its own). */
@@ -79,6 +81,8 @@ export type ServerMsg =
   | { type: 'view'; mode: ViewMode }
   /** `final`: refused for good; a page back after a loss stops trying to rejoin. */
   | { type: 'error'; message: string; final?: true }
+  /** A recording runs (`by`: the name of the host recorded) or stopped (null); sent to newcomers too. */
+  | { type: 'recording'; by: string | null }
   /** Something everyone in the call is told (the lecturer left, is back). */
   | { type: 'notice'; message: string }
   /** `ended`: the call ended for everyone (a host ended the lecture, a lecture replaced it): `message` says why. */

@@ -11,6 +11,7 @@ import { iceServersFor, type RtcConfig } from './config';
 import type { CallMode } from './permissions';
 import type { Endpoint, Member, Participant } from './participant';
 import type { ClientMsg } from './protocol';
+import type { RecordedLecture } from './call-recording';
 
 export { CallError };
 
@@ -25,6 +26,8 @@ export interface CallState {
   participants: number;
   startedAt: number;
 }
+
+export type RecordingEvent = { type: 'started'; roomId: string; callId: string; userId: string } | ({ type: 'saved'; roomId: string; callId: string } & RecordedLecture);
 
 export interface SfuLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -48,6 +51,8 @@ export class Sfu {
   private ticks = 0;
   /** Called when a room's call starts, changes size, or ends (null). */
   onChange: (roomId: string, state: CallState | null) => void = () => {};
+  /** A host started recording a lecture; a recording finished (to be stored as a file in the room). */
+  onRecording: (e: RecordingEvent) => void = () => {};
 
   constructor(
     readonly config: RtcConfig,
@@ -168,6 +173,8 @@ export class Sfu {
         // The room's state now: another call may already be in it (a lecture that replaced this one).
         this.onChange(c.roomId, this.state(c.roomId));
       },
+      recordingStarted: (c, userId) => this.onRecording({ type: 'started', roomId: c.roomId, callId: c.id, userId }),
+      recorded: (c, r) => this.onRecording({ type: 'saved', roomId: c.roomId, callId: c.id, ...r }),
       log: (msg, fields) => this.log.info(msg, fields),
       warn: (msg, fields) => this.log.warn(msg, fields),
     };

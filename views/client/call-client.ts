@@ -29,6 +29,8 @@ export class CallClient {
   tx: Partial<Record<Source, RTCRtpTransceiver>> = {};
   muted = { mic: false, cam: false };
   hand = false;
+  /** Who is being recorded (a lecture's host), null while no recording runs. */
+  recordingBy: string | null = null;
   audioOnly = false;
   quality: 'auto' | 'low' | 'high' = 'auto';
   tracks: TrackInfo[] = [];
@@ -156,6 +158,11 @@ export class CallClient {
       case 'notice':
         this.ui.say(m.message);
         return;
+      case 'recording':
+        if (m.by !== this.recordingBy) this.ui.say(m.by ? `${m.by} is recording the lecture: their voice and their screen or camera.` : 'The recording stopped. It will be in this room as a file.');
+        this.recordingBy = m.by;
+        this.ui.recording(m.by);
+        return this.renderControls();
       case 'ended':
         return this.end(m.reason === 'removed' ? 'You were removed from the call.' : m.reason === 'replaced' ? 'You joined this call somewhere else.' : (m.message ?? 'The call ended.'));
     }
@@ -347,6 +354,7 @@ export class CallClient {
     this.ui.show('screen', pub && (!lecture || this.me.host), this.local.screen ? 'Stop sharing' : 'Share screen');
     this.ui.show('hand', student && !this.me.canPublish, this.hand ? 'Lower hand' : 'Raise hand');
     this.ui.show('mute-all', lecture && this.me.host);
+    this.ui.show('record', lecture && this.me.host, this.recordingBy === null ? 'Record' : 'Stop recording');
     this.ui.show('end', lecture && this.me.host);
     this.ui.button('view').setAttribute('aria-pressed', String(this.audioOnly));
     this.ui.panel.classList.toggle('audio-only', this.audioOnly);

@@ -63,6 +63,13 @@ export class CallUi {
     this.note.textContent = text;
   }
 
+  /** The recording line at the top of the panel (who is recorded), hidden while none runs. */
+  recording(by: string | null) {
+    const line = this.panel.querySelector<HTMLElement>('.call-rec')!;
+    line.hidden = by === null;
+    line.textContent = by === null ? '' : `● Recording: ${by}`;
+  }
+
   /** The media element for one received track; created on first use. */
   attach(participant: string, source: Source, track: MediaStreamTrack) {
     const key = `${participant}:${source === 'mic' ? 'mic' : source}`;
@@ -190,6 +197,7 @@ export class CallUi {
   }
 
   clear() {
+    this.recording(null);
     for (const m of Array.from(this.tiles.querySelectorAll<HTMLMediaElement>('audio,video'))) m.srcObject = null;
     this.tiles.replaceChildren();
     // A host's Allow/Revoke/Remove button pressed by keyboard is replaced below: the focus moves

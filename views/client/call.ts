@@ -92,6 +92,8 @@ document.addEventListener('click', (e) => {
       return c.setView();
     case 'mute-all':
       return c.signal({ type: 'mute-all' });
+    case 'record':
+      return c.signal({ type: 'record', on: c.recordingBy === null });
     case 'end':
       if (confirm('End the lecture for everyone in it?')) c.signal({ type: 'end' });
       return;

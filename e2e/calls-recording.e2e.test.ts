@@ -1,0 +1,137 @@
+/**
+ * Recording a lecture, in real Chromium: the lecturer presses Record; everyone in the lecture is
+ * told (a student joining later too); she shares her screen part-way; Stop recording puts the file
+ * in the room as her message, and it plays in the browser: its length is the recording's, with
+ * the screen in it and in step (the screen starts part-way in, not at 0). Students cannot record.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import type { Browser, Page } from 'playwright-core';
+import { describeBrowser, stopAll, type TestServer, withArtifactsOnFailure } from './harness';
+import type { Signed } from './chat-helpers';
+import { enterCall, eventually, launchCallBrowser, openRoom, roomWithPeople, startCallServer } from './calls-helpers';
+import { readWebm } from '../server/rtc/webm-read';
+
+const TIMEOUT = 150_000;
+
+describeBrowser('recording a lecture (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let roomId: string;
+  let lecturer: Page;
+  let s1: Page;
+  let s2: Page;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startCallServer(), launchCallBrowser()]);
+    const r = await roomWithPeople(server, browser, 'CSC405', [
+      { email: 'dr.okafor.rec@unilag.edu.ng', name: 'Dr Okafor', role: 'lecturer' },
+      { email: 'tolu.rec@unilag.edu.ng', name: 'Tolu Student' },
+      { email: 'kemi.rec@unilag.edu.ng', name: 'Kemi Student' },
+    ]);
+    roomId = r.roomId;
+    [lecturer, s1, s2] = r.signed.map((s: Signed) => s.page) as [Page, Page, Page];
+  }, TIMEOUT);
+
+  afterAll(() => stopAll(browser, server), TIMEOUT);
+
+  const note = (p: Page) => p.locator(`#call-note-${roomId}`).innerText();
+  const recLine = (p: Page) => p.locator(`#call-panel-${roomId} .call-rec`);
+
+  test(
+    'Record → everyone told → screen shared part-way → Stop: the file is in the room and plays, screen and voice in step',
+    async () => {
+      await withArtifactsOnFailure('calls-recording', lecturer, server, async () => {
+        await Promise.all([lecturer, s1, s2].map((p) => openRoom(p, server, roomId)));
+        await enterCall(lecturer, 'Start lecture');
+        await enterCall(s1, 'Join call');
+        // Students have no Record; the host has, and everyone in the call is told it runs.
+        expect(await s1.getByRole('button', { name: 'Record' }).isVisible()).toBe(false);
+        const recordAt = Date.now();
+        await lecturer.getByRole('button', { name: 'Record' }).click();
+        await lecturer.getByRole('button', { name: 'Stop recording' }).waitFor();
+        for (const p of [lecturer, s1]) await eventually(async () => expect(await recLine(p).innerText()).toBe('● Recording: Dr Okafor'));
+        await eventually(async () => expect(await note(s1)).toBe('Dr Okafor is recording the lecture: their voice and their screen or camera.'));
+        // A student joining later is told at once.
+        await enterCall(s2, 'Join call');
+        await eventually(async () => expect(await recLine(s2).isVisible()).toBe(true));
+        expect(await recLine(s2).innerText()).toBe('● Recording: Dr Okafor');
+
+        // Voice alone for a while, then the screen.
+        await Bun.sleep(3_000);
+        const sharedAt = Date.now();
+        await lecturer.getByRole('button', { name: 'Share screen' }).click();
+        await lecturer.getByRole('button', { name: 'Stop sharing' }).waitFor({ timeout: 15_000 });
+        await Bun.sleep(4_000);
+        const stoppedAt = Date.now();
+        await lecturer.getByRole('button', { name: 'Stop recording' }).click();
+        await lecturer.getByRole('button', { name: 'Record' }).waitFor();
+        for (const p of [lecturer, s1, s2]) await eventually(async () => expect(await recLine(p).isVisible()).toBe(false));
+        await eventually(async () => expect(await note(s1)).toBe('The recording stopped. It will be in this room as a file.'));
+
+        // The file arrives in the room for everyone (pushed): the lecturer's message.
+        const link = s2.locator('.file-link', { hasText: /^Recording of CSC405 call, .* \(1 min\)\.webm$/ });
+        await link.waitFor({ timeout: 30_000 });
+        const article = s2.locator('article', { has: link });
+        expect(await article.innerText()).toContain('Dr Okafor');
+        expect(await article.locator('.file-info').innerText()).toMatch(/ · Video \(WEBM\)$/);
+        const href = (await link.getAttribute('href'))!;
+
+        // In the file: the voice from the start, the screen from when it was shared (one clock for
+        // both: not at 0, where werift's own recorder puts each track's first frame), to the end.
+        const bytes = new Uint8Array(await s2.evaluate(async (src) => Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer())), href));
+        const webm = readWebm(bytes);
+        const [voice, screen] = [webm.tracks.get(1)!, webm.tracks.get(2)!];
+        const length = stoppedAt - recordAt;
+        expect(webm.duration!).toBeGreaterThan(length - 2_000);
+        expect(webm.duration!).toBeLessThan(length + 2_000);
+        expect(voice.first).toBeLessThan(1_500);
+        expect(voice.last).toBeGreaterThan(length - 2_500);
+        expect(screen.first).toBeGreaterThan(sharedAt - recordAt - 1_000);
+        expect(screen.first).toBeLessThan(sharedAt - recordAt + 3_000);
+        expect(screen.keyframes).toBeGreaterThan(0);
+
+        // It plays: a length near the recording's, the screen in it from part-way, sound in it.
+        const played = await s2.evaluate(async (src) => {
+          const v = document.createElement('video');
+          v.muted = true;
+          v.src = src;
+          document.body.append(v);
+          await new Promise((ok, ko) => {
+            v.onloadedmetadata = ok;
+            v.onerror = () => ko(new Error(`video error ${v.error?.code}`));
+          });
+          const duration = v.duration;
+          // Just before the screen was shared: no picture yet. Near the end: the screen.
+          const frameAt = async (t: number) => {
+            v.currentTime = t;
+            await new Promise((ok) => (v.onseeked = ok));
+            await new Promise((ok) => requestAnimationFrame(() => ok(null)));
+            return v.videoWidth;
+          };
+          const late = await frameAt(Math.max(0, duration - 1));
+          await v.play();
+          await new Promise((ok) => setTimeout(ok, 1_000));
+          v.pause();
+          const q = v.getVideoPlaybackQuality();
+          return { duration, late, frames: q.totalVideoFrames, audio: (v as any).webkitAudioDecodedByteCount as number, buffered: v.buffered.length ? v.buffered.start(0) : -1 };
+        }, href);
+        const recorded = (stoppedAt - sharedAt) / 1000 + 3;
+        expect(played.duration).toBeGreaterThan(recorded - 2.5);
+        expect(played.duration).toBeLessThan(recorded + 6);
+        expect(played.late).toBeGreaterThan(0);
+        expect(played.frames).toBeGreaterThan(0);
+        expect(played.audio).toBeGreaterThan(0);
+
+        // A student's socket asking to record is refused (the button is only the page's side).
+        const refused = await s1.evaluate(() => {
+          const c = (window as any).letstalkCall?.();
+          c.signal({ type: 'record', on: true });
+          return new Promise<string>((ok) => setTimeout(() => ok(document.querySelector('.call-note')?.textContent ?? ''), 1_500));
+        });
+        expect(refused).toBe('Only the lecturer can do that.');
+        expect(await recLine(s1).isVisible()).toBe(false);
+      });
+    },
+    TIMEOUT,
+  );
+});

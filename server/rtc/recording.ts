@@ -1,0 +1,161 @@
+/**
+ * Recording: a lecture written to a WebM file on the server by a receiver of the host's Up tracks,
+ * like any subscriber's Down tracks (Galène's disk writer is a receiver too). Nothing is decoded
+ * or re-encoded: the host's packets are rewritten into one unbroken stream per kind and muxed.
+ *
+ * What it holds: the microphone of the host who pressed Record, and her shared screen while she
+ * shares one, else her camera (layer `m`, 640×360: a recording is downloaded on students' mobile
+ * data). One audio and one video track for the whole lecture: a switch between screen and camera
+ * continues the video track from a key frame (VP8 key frames carry their own size). Students'
+ * voices are not in it; only the person recording is.
+ *
+ * Timing: both tracks are timed on one clock, the recording's own (ms since Record was pressed):
+ * each track's first packet is placed at its wall-clock offset, later ones by their RTP timestamps
+ * (the rewriter keeps those continuous with wall-clock time across switches and gaps). A screen
+ * shared twenty minutes in is twenty minutes into the file, in step with the voice. The muxing
+ * is werift's WebM writer; the pipeline is ours because werift's MediaRecorder times each track
+ * from its own first packet.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RtpPacket } from 'werift';
+import { DepacketizeCallback, JitterBufferCallback, RtpSourceCallback, RtpTimeCallback, WebmCallback, saveToFileSystem } from 'werift/nonstandard';
+import { Forwarder } from './forwarder';
+import type { Source } from './permissions';
+import type { UpTrack } from './uptrack';
+
+/** Camera layers a recording prefers, best first. */
+const CAM_LAYERS = ['m', 'h', 'l', 'f'];
+/** How long stop() waits for the writer to finish the file. */
+const FINISH_MS = 5_000;
+const DAY_MS = 24 * 3_600_000;
+
+class RecordTrack extends Forwarder {
+  bytes = 0;
+  delivered = 0;
+  readonly source = new RtpSourceCallback();
+  private readonly time: RtpTimeCallback;
+
+  constructor(
+    kind: 'audio' | 'video',
+    now: () => number,
+    private sinceStart: () => number,
+  ) {
+    super(kind, now);
+    this.time = new RtpTimeCallback(kind === 'audio' ? 48_000 : 90_000);
+  }
+
+  /** Wires source → (jitter buffer) → time → depacketizer → `out`. */
+  pipe(out: (input: never) => void) {
+    const dep = this.kind === 'audio' ? new DepacketizeCallback('OPUS') : new DepacketizeCallback('VP8', { isFinalPacketInSequence: (h) => h.marker });
+    if (this.kind === 'video') {
+      const jitter = new JitterBufferCallback(90_000, {});
+      this.source.pipe(jitter.input);
+      jitter.pipe(this.time.input);
+    } else this.source.pipe(this.time.input);
+    this.time.pipe(dep.input);
+    dep.pipe(out as never);
+  }
+
+  protected deliver(packet: RtpPacket) {
+    // The first packet sets where this track starts in the file (see Timing above).
+    if (this.delivered === 0) this.time.elapsed = this.sinceStart();
+    this.bytes += packet.payload.length;
+    this.delivered++;
+    this.source.input(packet);
+  }
+}
+
+export interface RecordingResult {
+  path: string;
+  /** Wall-clock times (ms since the epoch). */
+  startedAt: number;
+  endedAt: number;
+  /** Media bytes written (the file is a little larger: the WebM framing). */
+  bytes: number;
+  /** Whether any video reached the file (an audio-only lecture has none). */
+  video: boolean;
+}
+
+export class Recording {
+  readonly startedAt = Date.now();
+  readonly path: string;
+  private readonly audio: RecordTrack;
+  private readonly video: RecordTrack;
+  private readonly begun: number;
+  private readonly finished: Promise<void>;
+  private stopping: Promise<RecordingResult> | null = null;
+
+  /** `userId`: the host recorded (her seat may change: a reload rejoins the call). */
+  constructor(
+    readonly userId: string,
+    readonly name: string,
+    dir: string,
+    private maxBytes: number,
+    private now: () => number,
+  ) {
+    this.path = join(dir, `${crypto.randomUUID()}.webm`);
+    this.begun = now();
+    const sinceStart = () => Math.max(0, Math.round(this.now() - this.begun));
+    this.audio = new RecordTrack('audio', now, sinceStart);
+    this.video = new RecordTrack('video', now, sinceStart);
+    const webm = new WebmCallback(
+      [
+        { kind: 'audio', codec: 'OPUS', clockRate: 48_000, trackNumber: 1 },
+        { kind: 'video', codec: 'VP8', clockRate: 90_000, trackNumber: 2, width: 1280, height: 720 },
+      ],
+      { duration: DAY_MS },
+    );
+    this.audio.pipe(webm.inputAudio as never);
+    this.video.pipe(webm.inputVideo as never);
+    const save = saveToFileSystem(this.path);
+    this.finished = new Promise((resolve) => {
+      webm.pipe(async (o) => {
+        if (await save(o)) resolve();
+      });
+    });
+  }
+
+  /** Makes the directory the file goes in (call before the first packet can arrive). */
+  static async prepare(dir: string) {
+    await mkdir(dir, { recursive: true });
+  }
+
+  get bytes(): number {
+    return this.audio.bytes + this.video.bytes;
+  }
+
+  /** Whether the file reached its size limit (the call then stops it). */
+  get full(): boolean {
+    return this.bytes >= this.maxBytes;
+  }
+
+  /**
+   * Follows the host's sources as they are now (called on every SFU tick): her microphone, her
+   * screen or else her camera. `ups` null: she is not in the call (the file waits for her).
+   */
+  follow(ups: Map<Source, UpTrack> | null) {
+    if (this.stopping) return;
+    const mic = ups?.get('mic') ?? null;
+    if (this.audio.up !== mic) mic ? this.audio.attach(mic) : this.audio.detach();
+    const screen = ups?.get('screen');
+    const source = screen && screen.layers.size ? screen : ups?.get('cam') ?? null;
+    if (this.video.up !== source) source ? this.video.attach(source) : this.video.detach();
+    if (source) {
+      const layer = CAM_LAYERS.find((rid) => source.layers.has(rid)) ?? [...source.layers.keys()][0] ?? null;
+      this.video.setTarget(layer);
+    }
+  }
+
+  /** Stops and finishes the file (idempotent: every caller gets the one result). */
+  stop(): Promise<RecordingResult> {
+    this.stopping ??= (async () => {
+      this.audio.detach();
+      this.video.detach();
+      await Promise.all([this.audio.source.stop(), this.video.source.stop()]);
+      await Promise.race([this.finished, Bun.sleep(FINISH_MS)]);
+      return { path: this.path, startedAt: this.startedAt, endedAt: Date.now(), bytes: this.bytes, video: this.video.delivered > 0 };
+    })();
+    return this.stopping;
+  }
+}
