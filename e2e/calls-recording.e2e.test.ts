@@ -134,4 +134,63 @@ describeBrowser('recording a lecture (browser)', () => {
     },
     TIMEOUT,
   );
+
+  /** The lecturer records for a few seconds with her screen shared; returns when the recording runs. */
+  async function recordAWhile() {
+    // Every page opened afresh: nobody is left in the lecture of the test before.
+    await Promise.all([lecturer, s1, s2].map((p) => openRoom(p, server, roomId)));
+    await enterCall(lecturer, 'Start lecture');
+    await lecturer.getByRole('button', { name: 'Share screen' }).click();
+    await lecturer.getByRole('button', { name: 'Stop sharing' }).waitFor({ timeout: 15_000 });
+    await lecturer.getByRole('button', { name: 'Record' }).click();
+    await lecturer.getByRole('button', { name: 'Stop recording' }).waitFor();
+    await Bun.sleep(4_000);
+  }
+
+  /** After the server is back: the room (opened afresh) holds one more recording, which has sound and picture and a length. */
+  async function expectStoredAfterRestart(before: number) {
+    await openRoom(s1, server, roomId);
+    const links = s1.locator('.file-link', { hasText: /^Recording of CSC405 call, / });
+    await eventually(async () => expect(await links.count()).toBe(before + 1), 30_000);
+    const href = (await links.last().getAttribute('href'))!;
+    const webm = readWebm(new Uint8Array(await s1.evaluate(async (src) => Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer())), href)));
+    expect(webm.tracks.get(1)!.frames).toBeGreaterThan(50);
+    expect(webm.tracks.get(2)!.keyframes).toBeGreaterThan(0);
+    expect(webm.duration!).toBeGreaterThan(2_000);
+    expect(webm.duration!).toBeLessThan(60_000);
+  }
+
+  test(
+    'the server stopped mid-recording (a deploy: SIGTERM): what was recorded is in the room when it is back',
+    async () => {
+      await withArtifactsOnFailure('calls-recording-restart', lecturer, server, async () => {
+        const before = await s1.locator('.file-link', { hasText: /^Recording of / }).count();
+        await recordAWhile();
+        await server.restart();
+        await expectStoredAfterRestart(before);
+        // Finished and stored on the way down, not found unfinished at the start.
+        expect(server.logs()).not.toContain('recording not stored');
+        expect(server.logs()).not.toContain('recording interrupted');
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'the server killed mid-recording (no chance to finish the file): it is stored at the next start, its length set',
+    async () => {
+      await withArtifactsOnFailure('calls-recording-crash', lecturer, server, async () => {
+        await openRoom(s1, server, roomId);
+        const before = await s1.locator('.file-link', { hasText: /^Recording of / }).count();
+        await recordAWhile();
+        // Frozen, then ended: SIGTERM cannot be handled by a stopped process, so it is killed (SIGKILL).
+        server.pause();
+        await server.kill();
+        await server.start();
+        await expectStoredAfterRestart(before);
+        expect(server.logs()).toContain('recording interrupted by a stop of the server');
+      });
+    },
+    TIMEOUT,
+  );
 });

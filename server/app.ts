@@ -48,7 +48,8 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   // Calls: the SFU (server/rtc, no Elysia) lives as long as the app; its state pushes go through the hub.
   const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));
   pushCallStates(sfu, hub);
-  keepRecordings(sfu, chat, config.files, config.timeZone, deps.logger);
+  // Lecture recordings: stored in their rooms as they finish (main.ts recovers what a crash left).
+  const recordings = keepRecordings(sfu, chat, config.files, config.timeZone, deps.logger.child({ component: 'recordings' }));
   // Safeguarding actions end calls in progress (on this node; see README "Scaling out").
   chat.calls = {
     endUser: (userId, opts = {}) =>
@@ -117,7 +118,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     .use(mailRoutes(app))
     .use(adminRoutes(app, chat, { activeCalls: () => sfu.stats().calls }))
     .use(metricsRoute(app, chat.hub, () => sfu.stats().calls));
-  return Object.assign(elysia, { hub, chat, sfu, transfers });
+  return Object.assign(elysia, { hub, chat, sfu, transfers, recordings });
 }
 
 export type App = ReturnType<typeof createApp>;

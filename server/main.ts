@@ -88,6 +88,10 @@ async function main() {
     : () => {};
   if (mail) logger.info('emails about missed messages on', { afterMinutes: mail.afterMs / 60_000, withText: mail.withText });
   else if (config.notify.smtp && !config.publicUrl) logger.warn('no emails about missed messages: set PUBLIC_URL (the address people open Lets Talk at), which their links need');
+  // Recordings a crash or kill left unfinished (never while this process records: it has not started any).
+  if (config.rtc.recordingDir) {
+    void app.recordings.recover(config.rtc.recordingDir).then((n) => n && logger.info('interrupted recordings stored', { count: n }), (err) => logger.error('recovering recordings failed', { err }));
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     // A second signal while the first waits (for instance on safeguarding notices) changes nothing.
@@ -101,6 +105,10 @@ async function main() {
     try {
       // Requests under way get a moment, then every connection closes (lib/stop.ts).
       await stopServer(app!, STOP_GRACE_MS);
+      // Lectures being recorded end here: their files are finished and stored before the store closes.
+      await app.sfu.close();
+      await app.sfu.drain();
+      await app.recordings.drain();
     } finally {
       // Safeguarding notices: attempts under way get a few seconds (SHUTDOWN_GRACE_MS), then every notice
       // still undelivered (waiting for a retry, say) is logged at error level, one line each (README, Notifications).

@@ -15,7 +15,8 @@ import type { Participant } from './participant';
 import type { ServerMsg } from './protocol';
 import { Recording, type RecordingResult } from './recording';
 
-export type RecordingStop = 'stopped' | 'left' | 'ended' | 'full';
+/** Why a recording stopped; `interrupted`: the server stopped before it could (a crash), found at the next start. */
+export type RecordingStop = 'stopped' | 'left' | 'ended' | 'full' | 'long' | 'interrupted';
 
 export interface RecordedLecture extends RecordingResult {
   userId: string;
@@ -28,17 +29,21 @@ export interface RecordingHooks {
   tell(msg: ServerMsg): void;
   started(userId: string): void;
   saved(r: RecordedLecture): void;
+  /** A file being finished (shutdown waits for these: Sfu.drain). */
+  finishing(p: Promise<void>): void;
   warn(msg: string, fields: Record<string, unknown>): void;
 }
 
 export const DEFAULT_RECORDING_BYTES = 2 ** 30;
 export const RECORDING_FULL = 'The recording stopped: it reached the largest file size. Press Record to record the rest.';
+export const RECORDING_LONG = 'The recording stopped after 4 hours. Press Record to record the rest.';
 
 export class CallRecorder {
   current: Recording | null = null;
   private starting = false;
 
   constructor(
+    private roomId: string,
     private cfg: RtcConfig,
     private hooks: RecordingHooks,
     private now: () => number,
@@ -58,7 +63,7 @@ export class CallRecorder {
     this.starting = true;
     try {
       await Recording.prepare(this.dir);
-      this.current = new Recording(p.member.userId, p.member.name, this.dir, this.cfg.recordingMaxBytes ?? DEFAULT_RECORDING_BYTES, this.now);
+      this.current = new Recording(this.roomId, p.member.userId, p.member.name, this.dir, this.cfg.recordingMaxBytes ?? DEFAULT_RECORDING_BYTES, this.now);
     } finally {
       this.starting = false;
     }
@@ -67,18 +72,18 @@ export class CallRecorder {
   }
 
   /** Stops the recording (if one runs) and hands the finished file on. */
-  async stop(reason: RecordingStop) {
+  stop(reason: RecordingStop): Promise<void> {
     const rec = this.current;
-    if (!rec) return;
+    if (!rec) return Promise.resolve();
     this.current = null;
     this.hooks.tell({ type: 'recording', by: null });
-    if (reason === 'full') this.hooks.tell({ type: 'notice', message: RECORDING_FULL });
-    try {
-      const result = await rec.stop();
-      this.hooks.saved({ ...result, userId: rec.userId, reason });
-    } catch (err) {
-      this.hooks.warn('recording could not be finished', { path: rec.path, err });
-    }
+    if (reason === 'full' || reason === 'long') this.hooks.tell({ type: 'notice', message: reason === 'full' ? RECORDING_FULL : RECORDING_LONG });
+    const done = rec.stop().then(
+      (result) => this.hooks.saved({ ...result, userId: rec.userId, reason }),
+      (err) => this.hooks.warn('recording could not be finished', { path: rec.path, err }),
+    );
+    this.hooks.finishing(done);
+    return done;
   }
 
   /** A participant left the call: the recording stops when she is the one recorded and left for good. */
@@ -91,6 +96,7 @@ export class CallRecorder {
     const rec = this.current;
     if (!rec) return;
     if (rec.full) return void this.stop('full');
+    if (rec.long) return void this.stop('long');
     let seat: Participant | null = null;
     for (const p of participants) if (p.member.userId === rec.userId) seat = p;
     rec.follow(seat?.ups ?? null);

@@ -28,6 +28,7 @@ export interface CallHooks {
   /** A host started recording the lecture; a recording finished (its file is to be stored). */
   recordingStarted(call: Call, userId: string): void;
   recorded(call: Call, r: RecordedLecture): void;
+  finishing(p: Promise<void>): void;
   log(msg: string, fields: Record<string, unknown>): void;
   warn(msg: string, fields: Record<string, unknown>): void;
 }
@@ -79,12 +80,13 @@ export class Call {
     private now: () => number,
   ) {
     this.startedAt = now();
-    this.recorder = new CallRecorder(cfg, {
+    this.recorder = new CallRecorder(roomId, cfg, {
       tell: (m) => {
         for (const q of this.participants.values()) q.send(m);
       },
       started: (userId) => this.hooks.recordingStarted(this, userId),
       saved: (r) => this.hooks.recorded(this, r),
+      finishing: (p) => this.hooks.finishing(p),
       warn: (msg, fields) => this.hooks.warn(msg, { callId: this.id, ...fields }),
     }, now);
   }

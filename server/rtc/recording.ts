@@ -29,6 +29,24 @@ const CAM_LAYERS = ['m', 'h', 'l', 'f'];
 /** How long stop() waits for the writer to finish the file. */
 const FINISH_MS = 5_000;
 const DAY_MS = 24 * 3_600_000;
+/**
+ * The longest recording. werift writes the length as a 4-byte float over the one the file starts
+ * with: whole milliseconds are exact in it only up to 2^24 ms (4.66 h); past that it would write 8
+ * bytes over the next element. A lecture longer than 4 hours goes on in a second file.
+ */
+export const MAX_RECORDING_MS = 4 * 3_600_000;
+
+const NAME_RE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{1,64})\.(\d{1,15})\.webm$/;
+
+export function recordingFileName(roomId: string, userId: string, startedAt: number): string {
+  return `${roomId}.${userId}.${startedAt}.webm`;
+}
+
+/** The room, the host and the start a recording's file name says (null: not a recording's name). */
+export function parseRecordingFileName(name: string): { roomId: string; userId: string; startedAt: number } | null {
+  const m = NAME_RE.exec(name);
+  return m ? { roomId: m[1]!, userId: m[2]!, startedAt: Number(m[3]) } : null;
+}
 
 class RecordTrack extends Forwarder {
   bytes = 0;
@@ -84,28 +102,34 @@ export class Recording {
   private readonly video: RecordTrack;
   private readonly begun: number;
   private readonly finished: Promise<void>;
+  private readonly webm: WebmCallback;
   private stopping: Promise<RecordingResult> | null = null;
 
-  /** `userId`: the host recorded (her seat may change: a reload rejoins the call). */
+  /**
+   * `userId`: the host recorded (her seat may change: a reload rejoins the call). The file is named
+   * `<roomId>.<userId>.<started ms>.webm` (recordingFileName): a file a crash left behind says whose
+   * and where it is (features/calls/recordings.ts recovers it at the next start).
+   */
   constructor(
+    roomId: string,
     readonly userId: string,
     readonly name: string,
     dir: string,
     private maxBytes: number,
     private now: () => number,
   ) {
-    this.path = join(dir, `${crypto.randomUUID()}.webm`);
+    this.path = join(dir, recordingFileName(roomId, userId, this.startedAt));
     this.begun = now();
     const sinceStart = () => Math.max(0, Math.round(this.now() - this.begun));
     this.audio = new RecordTrack('audio', now, sinceStart);
     this.video = new RecordTrack('video', now, sinceStart);
-    const webm = new WebmCallback(
+    const webm = (this.webm = new WebmCallback(
       [
         { kind: 'audio', codec: 'OPUS', clockRate: 48_000, trackNumber: 1 },
         { kind: 'video', codec: 'VP8', clockRate: 90_000, trackNumber: 2, width: 1280, height: 720 },
       ],
       { duration: DAY_MS },
-    );
+    ));
     this.audio.pipe(webm.inputAudio as never);
     this.video.pipe(webm.inputVideo as never);
     const save = saveToFileSystem(this.path);
@@ -128,6 +152,11 @@ export class Recording {
   /** Whether the file reached its size limit (the call then stops it). */
   get full(): boolean {
     return this.bytes >= this.maxBytes;
+  }
+
+  /** Whether it has run for MAX_RECORDING_MS (the call then stops it). */
+  get long(): boolean {
+    return this.now() - this.begun >= MAX_RECORDING_MS;
   }
 
   /**
@@ -153,6 +182,10 @@ export class Recording {
       this.audio.detach();
       this.video.detach();
       await Promise.all([this.audio.source.stop(), this.video.source.stop()]);
+      // The writer is ended directly: it ends by itself only once both tracks' ends came through
+      // its stages, and a video track without a key frame (an audio-only lecture) never passes its
+      // end on, so the file kept the day-long length it starts with and had no cues.
+      this.webm.stop();
       await Promise.race([this.finished, Bun.sleep(FINISH_MS)]);
       return { path: this.path, startedAt: this.startedAt, endedAt: Date.now(), bytes: this.bytes, video: this.video.delivered > 0 };
     })();

@@ -49,6 +49,8 @@ export class Sfu {
   private calls = new Map<string, Call>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticks = 0;
+  /** Recordings being finished (Call → CallRecorder.stop): shutdown waits for them (drain). */
+  private finishing = new Set<Promise<void>>();
   /** Called when a room's call starts, changes size, or ends (null). */
   onChange: (roomId: string, state: CallState | null) => void = () => {};
   /** A host started recording a lecture; a recording finished (to be stored as a file in the room). */
@@ -163,6 +165,11 @@ export class Sfu {
     this.stopTimer();
   }
 
+  /** Waits until every recording stopped so far is finished and handed to `onRecording` (shutdown). */
+  async drain() {
+    while (this.finishing.size) await Promise.all([...this.finishing]);
+  }
+
   private hooks(): CallHooks {
     return {
       changed: (c) => this.onChange(c.roomId, this.state(c.roomId)),
@@ -175,6 +182,10 @@ export class Sfu {
       },
       recordingStarted: (c, userId) => this.onRecording({ type: 'started', roomId: c.roomId, callId: c.id, userId }),
       recorded: (c, r) => this.onRecording({ type: 'saved', roomId: c.roomId, callId: c.id, ...r }),
+      finishing: (p) => {
+        this.finishing.add(p);
+        void p.finally(() => this.finishing.delete(p));
+      },
       log: (msg, fields) => this.log.info(msg, fields),
       warn: (msg, fields) => this.log.warn(msg, fields),
     };

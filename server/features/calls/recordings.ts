@@ -5,10 +5,13 @@
  * recording that cannot be stored stays on the server's disk, named in the log and the audit
  * entry, for an administrator to keep: a lecture is not lost to a full quota.
  */
-import { unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { FileLimits } from '../../config';
 import type { Logger } from '../../log';
 import type { RecordingEvent, Sfu } from '../../rtc/sfu';
+import { parseRecordingFileName } from '../../rtc/recording';
+import { readWebm } from '../../rtc/webm-read';
 import { recordAudit } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { beginUpload, finishUpload, MAX_CHUNK_BYTES } from '../files/actions';
@@ -43,31 +46,96 @@ export async function storeRecording(ctx: ChatContext, limits: FileLimits, timeZ
   return { messageId: done.messageId, fileId: done.file.id };
 }
 
-/** Audits recordings as they start and stores each one that finishes (the SFU's events). */
-export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, timeZone: string, logger: Logger) {
-  sfu.onRecording = (e) => {
-    // Starting is the host's own act (on her call socket); what follows is the server's.
-    const actor = { userId: e.userId, origin: e.type === 'started' ? 'web' : 'system' };
-    if (e.type === 'started') {
-      void recordAudit(ctx.store, actor, 'call.recording_started', e.roomId, { callId: e.callId }).catch((err) => logger.error('audit failed', { err }));
+/** Finished recordings still being stored (shutdown waits for them: `drain`). */
+export interface KeptRecordings {
+  drain(): Promise<void>;
+  /** Stores what a crash left in `dir` (files named by recordingFileName; `failed/` is not looked in). */
+  recover(dir: string): Promise<number>;
+}
+
+/**
+ * Audits recordings as they start and stores each one that finishes (the SFU's events). One that
+ * cannot be stored moves to `failed/` beside it, named in the log and the audit entry.
+ */
+export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, timeZone: string, logger: Logger): KeptRecordings {
+  const pending = new Set<Promise<void>>();
+  const keep = async (e: Saved) => {
+    const actor = { userId: e.userId, origin: 'system' };
+    const seconds = Math.round((e.endedAt - e.startedAt) / 1000);
+    if (e.bytes === 0) {
+      // Nothing reached it (the host sent no media): no empty file in the room.
+      await unlink(e.path).catch(() => {});
+      await recordAudit(ctx.store, actor, 'call.recording_empty', e.roomId, { callId: e.callId, seconds, reason: e.reason });
       return;
     }
-    const seconds = Math.round((e.endedAt - e.startedAt) / 1000);
-    void (async () => {
-      if (e.bytes === 0) {
-        // Nothing reached it (the host sent no media): no empty file in the room.
-        await unlink(e.path).catch(() => {});
-        await recordAudit(ctx.store, actor, 'call.recording_empty', e.roomId, { callId: e.callId, seconds, reason: e.reason });
-        return;
+    try {
+      const { messageId, fileId } = await storeRecording(ctx, limits, timeZone, e);
+      await unlink(e.path).catch(() => {});
+      await recordAudit(ctx.store, actor, 'call.recording_saved', e.roomId, { callId: e.callId, fileId, messageId, seconds, reason: e.reason });
+      logger.info('recording stored', { roomId: e.roomId, userId: e.userId, fileId, seconds, reason: e.reason });
+    } catch (err) {
+      const kept = join(dirname(e.path), 'failed', basename(e.path));
+      await mkdir(dirname(kept), { recursive: true });
+      await rename(e.path, kept);
+      logger.error('recording not stored: the file is kept on disk', { path: kept, roomId: e.roomId, userId: e.userId, err });
+      await recordAudit(ctx.store, actor, 'call.recording_failed', e.roomId, { callId: e.callId, path: kept, seconds, error: String((err as Error)?.message ?? err).slice(0, 300) });
+    }
+  };
+  const run = (e: Saved) => {
+    const p = keep(e).catch((err) => logger.error('recording event failed', { err }));
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+    return p;
+  };
+  sfu.onRecording = (e) => {
+    if (e.type === 'saved') return void run(e);
+    // Starting is the host's own act (on her call socket); what follows is the server's.
+    void recordAudit(ctx.store, { userId: e.userId, origin: 'web' }, 'call.recording_started', e.roomId, { callId: e.callId }).catch((err) => logger.error('audit failed', { err }));
+  };
+  return {
+    async drain() {
+      while (pending.size) await Promise.all([...pending]);
+    },
+    async recover(dir) {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      let n = 0;
+      for (const name of names) {
+        const who = parseRecordingFileName(name);
+        if (!who) continue;
+        const path = join(dir, name);
+        const info = await finishInterrupted(path);
+        logger.warn('recording interrupted by a stop of the server: storing what was written', { path, roomId: who.roomId, userId: who.userId });
+        await run({ type: 'saved', callId: 'interrupted', ...who, path, endedAt: who.startedAt + info.length, bytes: info.frames ? Bun.file(path).size : 0, video: info.video, reason: 'interrupted' });
+        n++;
       }
-      try {
-        const { messageId, fileId } = await storeRecording(ctx, limits, timeZone, e);
-        await unlink(e.path).catch(() => {});
-        await recordAudit(ctx.store, actor, 'call.recording_saved', e.roomId, { callId: e.callId, fileId, messageId, seconds, reason: e.reason });
-      } catch (err) {
-        logger.error('recording not stored: the file is kept on disk', { path: e.path, roomId: e.roomId, userId: e.userId, err });
-        await recordAudit(ctx.store, actor, 'call.recording_failed', e.roomId, { callId: e.callId, path: e.path, seconds, error: String((err as Error)?.message ?? err).slice(0, 300) });
-      }
-    })().catch((err) => logger.error('recording event failed', { err }));
+      return n;
+    },
   };
 }
+
+/**
+ * A file whose writer never finished (the server stopped mid-lecture) claims the day-long length
+ * it starts with: its length is set to its last frame's time. The length element is werift's, a
+ * 4-byte float at DURATION_AT (see MAX_RECORDING_MS); a file laid out otherwise is left as it is.
+ */
+async function finishInterrupted(path: string): Promise<{ length: number; frames: number; video: boolean }> {
+  const bytes = new Uint8Array(await Bun.file(path).arrayBuffer());
+  const info = readWebm(bytes);
+  const spans = [...info.tracks.values()];
+  const length = Math.round(Math.max(0, ...spans.map((t) => t.last)));
+  const frames = spans.reduce((a, t) => a + t.frames, 0);
+  if (bytes[DURATION_AT] === 0x44 && bytes[DURATION_AT + 1] === 0x89 && bytes[DURATION_AT + 2] === 0x84) {
+    const f = Buffer.alloc(4);
+    f.writeFloatBE(length);
+    const fh = await open(path, 'r+');
+    try {
+      await fh.write(f, 0, 4, DURATION_AT + 3);
+    } finally {
+      await fh.close();
+    }
+  }
+  return { length, frames, video: (info.tracks.get(2)?.frames ?? 0) > 0 };
+}
+
+/** Where werift's WebM writer puts the length element (its DurationPosition). */
+const DURATION_AT = 83;

@@ -1,0 +1,114 @@
+/**
+ * Recordings kept: a finished recording becomes the host's file message in the room (audited, the
+ * file on disk removed); one that cannot be stored is kept aside and audited; an empty one leaves
+ * nothing; a file a crash left behind is stored at the next start with its length set.
+ */
+import { describe, expect, test } from 'bun:test';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RtpHeader, RtpPacket, type RTCRtpReceiver } from 'werift';
+import { makePerson, testApp } from '../../testing';
+import { addMembers, archiveRoom, createCourseRoom } from '../chat/rooms';
+import { historyPage } from '../chat/messages';
+import { CLI_ACTOR } from '../audit/record';
+import { Recording, recordingFileName } from '../../rtc/recording';
+import { UpLayer, UpTrack } from '../../rtc/uptrack';
+import { readWebm } from '../../rtc/webm-read';
+import { recordingName } from './recordings';
+
+const ADULT = { dateOfBirth: '1980-02-01' };
+const START = Date.UTC(2026, 10, 29, 15, 40);
+
+async function setUp() {
+  const t = await testApp({ TIME_ZONE: 'Africa/Lagos' });
+  const ctx = t.app.chat;
+  const lecturer = await makePerson(t.store, 'okafor.recs@unilag.edu.ng', 'Dr Okafor', 'lecturer', ADULT);
+  const ada = await makePerson(t.store, 'ada.recs@unilag.edu.ng', 'Ada Obi', 'student', ADULT);
+  const room = await createCourseRoom(ctx, { ...CLI_ACTOR, user: null }, { code: 'CSC401', name: 'Compilers' });
+  await addMembers(ctx, CLI_ACTOR, room.id, [{ userId: lecturer.id, role: 'member' as const }, { userId: ada.id, role: 'member' as const }]);
+  const dir = mkdtempSync(join(tmpdir(), 'recs-'));
+  const audit = async (action: string) => (await t.store.audit.list({ limit: 100 })).filter((a) => a.action === action);
+  const files = async () => (await historyPage(ctx, ada, room.id)).articles.map((a) => a.value).filter((h) => h.includes('file-link'));
+  const read = async (fileId: string) => {
+    const f = (await t.store.files.byId(fileId))!;
+    return new Uint8Array(await new Response(await t.store.files.read(fileId, 0, f.size - 1)).arrayBuffer());
+  };
+  return { ...t, ctx, lecturer, ada, room, dir, audit, files, read };
+}
+
+describe('recordings kept', () => {
+  test('the name says the room, when (the server’s time zone) and how long', () => {
+    expect(recordingName('Compilers', { startedAt: START, endedAt: START + 52 * 60_000 + 20_000 }, 'Africa/Lagos')).toBe('Recording of Compilers, 29 Nov 2026, 16.40 (52 min).webm');
+    expect(recordingName('Compilers', { startedAt: START, endedAt: START + 5_000 }, 'UTC')).toBe('Recording of Compilers, 29 Nov 2026, 15.40 (1 min).webm');
+  });
+
+  test("a finished recording is the host's file message in the room, byte for byte; audited; the file on disk goes", async () => {
+    const t = await setUp();
+    const path = join(t.dir, recordingFileName(t.room.id, t.lecturer.id, START));
+    const bytes = crypto.getRandomValues(new Uint8Array(600_000));
+    writeFileSync(path, bytes);
+    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c1', userId: t.lecturer.id, path, startedAt: START, endedAt: START + 3 * 60_000, bytes: 599_000, video: true, reason: 'stopped' });
+    await t.app.recordings.drain();
+    const [html] = await t.files();
+    expect(html).toContain('Recording of Compilers, 29 Nov 2026, 16.40 (3 min).webm');
+    expect(html).toContain('Dr Okafor');
+    expect(html).toContain('Video (WEBM)');
+    const [saved] = await t.audit('call.recording_saved');
+    expect(saved!).toMatchObject({ actorId: t.lecturer.id, target: t.room.id, details: { callId: 'c1', seconds: 180, reason: 'stopped' } });
+    const fileId = (saved!.details as { fileId: string }).fileId;
+    const stored = await t.store.files.byId(fileId);
+    expect(stored).toMatchObject({ size: 600_000, type: 'video/webm', roomId: t.room.id });
+    expect(Buffer.from(await t.read(fileId)).equals(Buffer.from(bytes))).toBe(true);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  test('one that cannot be stored (the room was archived meanwhile) is kept aside, named in the audit; an empty one leaves nothing', async () => {
+    const t = await setUp();
+    await archiveRoom(t.ctx, CLI_ACTOR, t.room.id, true);
+    const path = join(t.dir, recordingFileName(t.room.id, t.lecturer.id, START));
+    writeFileSync(path, new Uint8Array(1_000));
+    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c2', userId: t.lecturer.id, path, startedAt: START, endedAt: START + 60_000, bytes: 900, video: false, reason: 'ended' });
+    const empty = join(t.dir, 'empty.webm');
+    writeFileSync(empty, new Uint8Array(200));
+    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c3', userId: t.lecturer.id, path: empty, startedAt: START, endedAt: START + 60_000, bytes: 0, video: false, reason: 'stopped' });
+    await t.app.recordings.drain();
+    const kept = join(t.dir, 'failed', recordingFileName(t.room.id, t.lecturer.id, START));
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(kept)).toBe(true);
+    const [failed] = await t.audit('call.recording_failed');
+    expect(failed!.details).toMatchObject({ callId: 'c2', path: kept, error: expect.stringContaining('archived') });
+    expect(existsSync(empty)).toBe(false);
+    expect((await t.audit('call.recording_empty')).map((a) => a.details.callId)).toEqual(['c3']);
+    expect(await t.files()).toEqual([]);
+    // Kept aside means not tried again at the next start.
+    expect(await t.app.recordings.recover(t.dir)).toBe(0);
+  });
+
+  test('a recording a crash left unfinished is stored at the next start, with its length set from its last frame', async () => {
+    const t = await setUp();
+    let now = 0;
+    const rec = new Recording(t.room.id, t.lecturer.id, 'Dr Okafor', t.dir, 1e9, () => now);
+    const mic = new UpTrack('m', 'p', 'mic', 'audio', { sendRtcpPLI: async () => {} } as unknown as RTCRtpReceiver, 48_000);
+    mic.layers.set('f', new UpLayer('f'));
+    rec.follow(new Map([['mic', mic]]));
+    // 40 s of voice, the writer never finished (no stop: the process died).
+    for (let i = 0; i < 2_000; i++) {
+      now = i * 20;
+      const p = new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: i & 0xffff, timestamp: (i * 960) >>> 0, ssrc: 3, marker: true }), Buffer.alloc(60, 1));
+      (mic as unknown as { onRtp(l: UpLayer, p: RtpPacket, now: number): void }).onRtp(mic.layers.get('f')!, p, now);
+    }
+    await Bun.sleep(300); // the writer's queue reaches the disk
+    expect(readWebm(new Uint8Array(await Bun.file(rec.path).arrayBuffer())).duration).toBe(24 * 3_600_000);
+    expect(await t.app.recordings.recover(t.dir)).toBe(1);
+    await t.app.recordings.drain();
+    const [saved] = await t.audit('call.recording_saved');
+    expect(saved!.details).toMatchObject({ callId: 'interrupted', reason: 'interrupted' });
+    const fileId = (saved!.details as { fileId: string }).fileId;
+    const w = readWebm(await t.read(fileId));
+    expect(w.duration!).toBeGreaterThan(39_000);
+    expect(w.duration!).toBeLessThan(40_100);
+    expect((await t.store.files.byId(fileId))!.type).toBe('audio/webm');
+    expect(existsSync(rec.path)).toBe(false);
+  });
+});

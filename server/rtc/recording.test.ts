@@ -1,0 +1,164 @@
+/**
+ * Recording, without a browser: Up tracks fed by hand (RTP as a publisher sends it), the file read
+ * back (webm-read.ts). One clock for both tracks; one camera layer; a switch to the screen; the
+ * size limit; and the call's side: who is told, when it stops, which seat it follows.
+ */
+import { afterAll, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RtpHeader, RtpPacket, type RTCRtpReceiver } from 'werift';
+import { CallRecorder, RECORDING_FULL, type RecordedLecture } from './call-recording';
+import type { Participant } from './participant';
+import type { ServerMsg } from './protocol';
+import { Recording } from './recording';
+import { UpLayer, UpTrack } from './uptrack';
+import { readWebm } from './webm-read';
+import type { Source } from './permissions';
+
+const dir = mkdtempSync(join(tmpdir(), 'rec-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const receiver = { sendRtcpPLI: async () => {}, rtcpSsrc: 1, dtlsTransport: undefined } as unknown as RTCRtpReceiver;
+
+function up(source: Source, rids: string[]): UpTrack {
+  const u = new UpTrack(`${source}-${Math.random()}`, 'p1', source, source === 'mic' ? 'audio' : 'video', receiver, source === 'mic' ? 48_000 : 90_000);
+  for (const rid of rids) u.layers.set(rid, new UpLayer(rid));
+  return u;
+}
+
+/** A publisher's stream: sequence numbers and timestamps of its own, from a random start. */
+class Stream {
+  seq = Math.floor(Math.random() * 60_000);
+  ts = Math.floor(Math.random() * 2 ** 31);
+  constructor(
+    readonly track: UpTrack,
+    readonly rid: string,
+    readonly tsPerFrame: number,
+  ) {}
+
+  send(now: number, opts: { key?: boolean; size?: number } = {}) {
+    const video = this.track.kind === 'video';
+    // VP8: a one-byte payload descriptor (start of partition), then the frame (bit 0 clear: a key frame).
+    const payload = Buffer.alloc(opts.size ?? 40, 0x55);
+    if (video) [payload[0], payload[1]] = [0x10, opts.key ? 0x00 : 0x01];
+    const packet = new RtpPacket(new RtpHeader({ payloadType: video ? 96 : 111, sequenceNumber: this.seq, timestamp: this.ts, ssrc: 7, marker: true }), payload);
+    this.seq = (this.seq + 1) & 0xffff;
+    this.ts = (this.ts + this.tsPerFrame) >>> 0;
+    (this.track as unknown as { onRtp(l: UpLayer, p: RtpPacket, now: number): void }).onRtp(this.track.layers.get(this.rid)!, packet, now);
+  }
+}
+
+describe('a recording', () => {
+  test('voice from the start, a camera from when it comes, on one clock; one camera layer; then the screen in its place', async () => {
+    let now = 1_000;
+    const rec = new Recording('r1', 'u1', 'Dr Okafor', dir, 10_000_000, () => now);
+    const mic = up('mic', ['f']);
+    const cam = up('cam', ['l', 'm', 'h']);
+    const screen = up('screen', ['f']);
+    const voice = new Stream(mic, 'f', 960);
+    const camLayers = ['l', 'm', 'h'].map((rid) => new Stream(cam, rid, 3_000));
+    const shared = new Stream(screen, 'f', 18_000);
+    const ups = new Map<Source, UpTrack>([['mic', mic]]);
+    // 0–2 s voice only; 2–4 s the camera too (three layers sent, one recorded); 4–6 s the screen.
+    for (let ms = 0; ms < 6_000; ms += 20) {
+      now = 1_000 + ms;
+      if (ms === 2_000) ups.set('cam', cam);
+      if (ms === 4_000) ups.set('screen', screen);
+      rec.follow(ups);
+      voice.send(now);
+      if (ms >= 2_000 && ms % 40 === 0) for (const s of camLayers) s.send(now, { key: ms % 1_000 === 0 });
+      if (ms >= 4_000 && ms % 200 === 0) shared.send(now, { key: ms % 1_000 === 0, size: 200 });
+    }
+    const r = await rec.stop();
+    expect(r.video).toBe(true);
+    const w = readWebm(new Uint8Array(await Bun.file(r.path).arrayBuffer()));
+    const [audio, video] = [w.tracks.get(1)!, w.tracks.get(2)!];
+    expect(audio.first).toBeLessThan(40);
+    expect(audio.last).toBeGreaterThan(5_900);
+    // The camera's first key frame came 2 s in: that is where the picture starts.
+    expect(Math.abs(video.first - 2_000)).toBeLessThan(60);
+    expect(video.last).toBeGreaterThan(5_000);
+    // One camera layer (25 frames a second for 2 s, not 75), then the screen (5 a second for 2 s).
+    expect(video.frames).toBeGreaterThan(45);
+    expect(video.frames).toBeLessThan(65);
+    expect(Math.abs(w.duration! - 6_000)).toBeLessThan(300);
+  });
+
+  test('sound only: stops counting at its size limit (full), and the file has its length', async () => {
+    let now = 0;
+    const rec = new Recording('r1', 'u1', 'Dr Okafor', dir, 4_000, () => now);
+    const mic = up('mic', ['f']);
+    const voice = new Stream(mic, 'f', 960);
+    rec.follow(new Map([['mic', mic]]));
+    for (let i = 0; i < 99 && !rec.full; i++) voice.send((now += 20), { size: 100 });
+    expect(rec.full).toBe(true);
+    expect(rec.bytes).toBe(4_000);
+    const r = await rec.stop();
+    expect(r.video).toBe(false);
+    const w = readWebm(new Uint8Array(await Bun.file(r.path).arrayBuffer()));
+    expect(w.tracks.get(1)!.frames).toBe(40);
+    // Sound only (no video key frame ever): the length is still written, not the day it starts with.
+    expect(w.duration!).toBeGreaterThan(700);
+    expect(w.duration!).toBeLessThan(900);
+  });
+});
+
+describe("the call's recorder", () => {
+  const seat = (id: string, userId: string, name: string, ups = new Map<Source, UpTrack>()) => ({ id, member: { userId, name }, ups }) as unknown as Participant;
+
+  function recorder(maxBytes = 1_000_000) {
+    const told: ServerMsg[] = [];
+    const saved: RecordedLecture[] = [];
+    const started: string[] = [];
+    let now = 0;
+    const r = new CallRecorder('r1', { recordingDir: dir, recordingMaxBytes: maxBytes } as never, { tell: (m) => told.push(m), started: (u) => started.push(u), saved: (x) => saved.push(x), finishing: () => {}, warn: () => {} }, () => (now += 20));
+    return { r, told, saved, started };
+  }
+
+  test('everyone is told when it starts and stops; a newcomer is told while it runs; one at a time', async () => {
+    const { r, told, saved, started } = recorder();
+    const host = seat('a', 'u1', 'Dr Okafor');
+    expect(r.state()).toBeNull();
+    await r.start(host);
+    await r.start(seat('b', 'u2', 'Prof Bello'));
+    expect(told).toEqual([{ type: 'recording', by: 'Dr Okafor' }]);
+    expect(started).toEqual(['u1']);
+    expect(r.state()).toEqual({ type: 'recording', by: 'Dr Okafor' });
+    await r.stop('stopped');
+    expect(told.at(-1)).toEqual({ type: 'recording', by: null });
+    expect(saved.map((s) => [s.userId, s.reason])).toEqual([['u1', 'stopped']]);
+    expect(r.state()).toBeNull();
+  });
+
+  test('follows the host to her new seat (a reload), waits through a lost connection, stops when she leaves', async () => {
+    const { r, saved } = recorder();
+    await r.start(seat('a', 'u1', 'Dr Okafor'));
+    const mic = up('mic', ['f']);
+    r.left(seat('a', 'u1', 'Dr Okafor'), 'replaced');
+    r.left(seat('a', 'u1', 'Dr Okafor'), 'closed');
+    r.left(seat('s', 'u9', 'A Student'), 'left');
+    expect(r.current).not.toBeNull();
+    // Her new seat publishes: the recording takes its microphone.
+    r.tick([seat('s', 'u9', 'A Student', new Map([['mic', up('mic', ['f'])]])), seat('a2', 'u1', 'Dr Okafor', new Map([['mic', mic]]))]);
+    expect(mic.sinks.size).toBe(1);
+    r.left(seat('a2', 'u1', 'Dr Okafor'), 'left');
+    await Bun.sleep(50);
+    expect(saved.map((s) => s.reason)).toEqual(['left']);
+    expect(mic.sinks.size).toBe(0);
+  });
+
+  test('at the size limit it stops by itself and says so', async () => {
+    const { r, told, saved } = recorder(100);
+    await r.start(seat('a', 'u1', 'Dr Okafor'));
+    const mic = up('mic', ['f']);
+    const seats = [seat('a', 'u1', 'Dr Okafor', new Map([['mic', mic]]))];
+    r.tick(seats);
+    const voice = new Stream(mic, 'f', 960);
+    for (let i = 0; i < 5; i++) voice.send(i * 20, { size: 40 });
+    r.tick(seats);
+    await Bun.sleep(50);
+    expect(saved.map((s) => s.reason)).toEqual(['full']);
+    expect(told.slice(-2)).toEqual([{ type: 'recording', by: null }, { type: 'notice', message: RECORDING_FULL }]);
+  });
+});
