@@ -122,6 +122,13 @@ describeBrowser('recording a lecture (browser)', () => {
         expect(played.frames).toBeGreaterThan(0);
         expect(played.audio).toBeGreaterThan(0);
 
+        // "Play video" in the message: the player takes its place and plays (fetching only what it plays).
+        await article.getByRole('link', { name: /^Play video \(\d+ KB\)$/ }).click();
+        const player = article.locator('video.player');
+        await player.waitFor();
+        await eventually(async () => expect(await player.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(0.5));
+        expect(await player.evaluate((v: HTMLVideoElement) => v.controls && v.videoWidth > 0)).toBe(true);
+
         // A student's socket asking to record is refused (the button is only the page's side).
         const refused = await s1.evaluate(() => {
           const c = (window as any).letstalkCall?.();

@@ -24,6 +24,17 @@ describe('fileBody', () => {
     expect(body).not.toContain('show-image');
   });
 
+  test('a video or a sound waits for "Play": nothing is fetched until the reader asks, then it plays in place', () => {
+    const video = fileBody(meta(180_000_000, 'video/webm', 'Recording of <CSC401>.webm')).value;
+    const [outside, inside] = [video.replace(/<template>.*<\/template>/, ''), video.match(/<template>(.*)<\/template>/)?.[1]];
+    expect(outside).not.toContain('<video');
+    expect(outside).toContain('<a href="/files/f1/Recording%20of%20%3CCSC401%3E.webm" class="show-image play">Play video (');
+    expect(inside).toBe('<video class="player" controls autoplay playsinline preload="metadata" src="/files/f1/Recording%20of%20%3CCSC401%3E.webm" aria-label="Recording of &lt;CSC401&gt;.webm"></video>');
+    expect(fileBody(meta(14_000_000, 'audio/webm', 'talk.webm')).value).toContain('class="show-image play">Play sound (');
+    // Only what a browser plays: a .mkv or an .avi stays a download.
+    expect(fileBody(meta(5_000_000, 'video/x-matroska', 'film.mkv')).value).not.toContain('Play');
+  });
+
   test('other files are a download link with size and type only', () => {
     const body = fileBody(meta(5_000_000, 'application/pdf', 'notes.pdf')).value;
     expect(body).not.toContain('<img');

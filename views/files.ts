@@ -1,6 +1,6 @@
 /** File renderers: the body of a file message, and the composer's attach control with its progress area. */
 import { html, type Raw } from '../server/http/html';
-import { fileUrl, formatBytes, isImage, sanitizeType } from '../server/features/files/names';
+import { fileUrl, formatBytes, isImage, isInline, sanitizeType } from '../server/features/files/names';
 import { fileKind } from './file-kind';
 
 export interface FileMeta {
@@ -42,7 +42,23 @@ export function fileBody(f: FileMeta): Raw {
   else if (isImage(f.type) && f.size <= AUTO_IMAGE_BYTES) image = shown(url);
   // the shown image waits in an inert <template> (nothing is fetched) until a tap puts it in place (views/client/chat.ts)
   else if (isImage(f.type)) image = html`<p><a href="${url}" class="show-image">Show image (${formatBytes(f.size)})</a><template>${shown(url)}</template></p>`;
+  else if (isInline(f.type) && (f.type.startsWith('video/') || f.type.startsWith('audio/'))) image = playable(f, url);
   return html`<div class="body file">${image}<p><a href="${url}" download="${f.name}" class="file-link">${f.name}</a> ${fileInfo(f)}</p></div>`;
+}
+
+/**
+ * A video or a sound the browser can play (a lecture recording, a voice note): "Play video" puts
+ * the player in place and starts it. Until then nothing is fetched (the player waits in a
+ * <template>); once playing, the browser fetches what is played and a little ahead (Range
+ * requests), not the whole file: a student can hear ten minutes of a 200 MB lecture for a few MB.
+ * Without JavaScript the link opens the file, which the browser plays.
+ */
+function playable(f: FileMeta, url: string): Raw {
+  const video = f.type.startsWith('video/');
+  const player = video
+    ? html`<video class="player" controls autoplay playsinline preload="metadata" src="${url}" aria-label="${f.name}"></video>`
+    : html`<audio class="player" controls autoplay preload="metadata" src="${url}" aria-label="${f.name}"></audio>`;
+  return html`<p><a href="${url}" class="show-image play">${video ? 'Play video' : 'Play sound'} (${formatBytes(f.size)})</a><template>${player}</template></p>`;
 }
 
 /** Size and kind ("1.2 MB · Word document"); the media type, once the text itself, stays in the title. */

@@ -245,8 +245,9 @@ function start(app: HTMLElement) {
     if (send({ type: 'typing', room })) lastTyping = Date.now();
   });
   document.addEventListener('click', async (e) => {
-    // "Show image": loads a large image into the message, in place (without JavaScript the link opens it).
-    // The server renders the shown image inside a <template> next to the link (views/files.ts).
+    // "Show image", "Play video", "Play sound": loads a large image or a player into the message, in
+    // place (without JavaScript the link opens it). The server renders what is shown inside a
+    // <template> next to the link (views/files.ts).
     const show = (e.target as HTMLElement).closest<HTMLAnchorElement>('a.show-image');
     const shown = show?.nextElementSibling;
     if (show && shown instanceof HTMLTemplateElement) {
