@@ -71,6 +71,12 @@ describeBrowser('recording a lecture (browser)', () => {
         // The file arrives in the room for everyone (pushed): the lecturer's message.
         const link = s2.locator('.file-link', { hasText: /^Recording of CSC405 call, .* \(1 min\)\.webm$/ });
         await link.waitFor({ timeout: 30_000 });
+        // And the voice alone, for those on mobile data: a second file, sound only.
+        const soundLink = s2.locator('.file-link', { hasText: /^Recording of CSC405 call, .* \(1 min\), sound only\.webm$/ });
+        await soundLink.waitFor({ timeout: 30_000 });
+        const soundArticle = s2.locator('article', { has: soundLink });
+        expect(await soundArticle.locator('.file-info').innerText()).toMatch(/ · Audio \(WEBM\)$/);
+        await soundArticle.getByRole('link', { name: /^Play sound \(\d+ KB\)$/ }).waitFor();
         const article = s2.locator('article', { has: link });
         expect(await article.innerText()).toContain('Dr Okafor');
         expect(await article.locator('.file-info').innerText()).toMatch(/ · Video \(WEBM\)$/);
@@ -89,6 +95,12 @@ describeBrowser('recording a lecture (browser)', () => {
         expect(screen.first).toBeGreaterThan(sharedAt - recordAt - 1_000);
         expect(screen.first).toBeLessThan(sharedAt - recordAt + 3_000);
         expect(screen.keyframes).toBeGreaterThan(0);
+        const soundHref = (await soundLink.getAttribute('href'))!;
+        const soundBytes = new Uint8Array(await s2.evaluate(async (src) => Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer())), soundHref));
+        const soundOnly = readWebm(soundBytes);
+        expect([...soundOnly.tracks.keys()]).toEqual([1]);
+        expect(soundOnly.tracks.get(1)!.frames).toBe(voice.frames);
+        expect(soundBytes.length).toBeLessThan(bytes.length);
 
         // It plays: a length near the recording's, the screen in it from part-way, sound in it.
         const played = await s2.evaluate(async (src) => {
@@ -157,8 +169,10 @@ describeBrowser('recording a lecture (browser)', () => {
   /** After the server is back: the room (opened afresh) holds one more recording, which has sound and picture and a length. */
   async function expectStoredAfterRestart(before: number) {
     await openRoom(s1, server, roomId);
-    const links = s1.locator('.file-link', { hasText: /^Recording of CSC405 call, / });
+    // The recording and its voice alone.
+    const links = s1.locator('.file-link', { hasText: /^Recording of CSC405 call, .*\)\.webm$/ });
     await eventually(async () => expect(await links.count()).toBe(before + 1), 30_000);
+    await eventually(async () => expect(await s1.locator('.file-link', { hasText: /, sound only\.webm$/ }).count()).toBe(before + 1), 30_000);
     const href = (await links.last().getAttribute('href'))!;
     const webm = readWebm(new Uint8Array(await s1.evaluate(async (src) => Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer())), href)));
     expect(webm.tracks.get(1)!.frames).toBeGreaterThan(50);
@@ -171,7 +185,7 @@ describeBrowser('recording a lecture (browser)', () => {
     'the server stopped mid-recording (a deploy: SIGTERM): what was recorded is in the room when it is back',
     async () => {
       await withArtifactsOnFailure('calls-recording-restart', lecturer, server, async () => {
-        const before = await s1.locator('.file-link', { hasText: /^Recording of / }).count();
+        const before = await s1.locator('.file-link', { hasText: /^Recording of .*\)\.webm$/ }).count();
         await recordAWhile();
         await server.restart();
         await expectStoredAfterRestart(before);
@@ -188,7 +202,7 @@ describeBrowser('recording a lecture (browser)', () => {
     async () => {
       await withArtifactsOnFailure('calls-recording-crash', lecturer, server, async () => {
         await openRoom(s1, server, roomId);
-        const before = await s1.locator('.file-link', { hasText: /^Recording of / }).count();
+        const before = await s1.locator('.file-link', { hasText: /^Recording of .*\)\.webm$/ }).count();
         await recordAWhile();
         // Frozen, then ended: SIGTERM cannot be handled by a stopped process, so it is killed (SIGKILL).
         server.pause();

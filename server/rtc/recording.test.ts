@@ -83,6 +83,11 @@ describe('a recording', () => {
     expect(video.frames).toBeGreaterThan(45);
     expect(video.frames).toBeLessThan(65);
     expect(Math.abs(w.duration! - 6_000)).toBeLessThan(300);
+    // The voice alone, beside it: the same frames, no picture.
+    const sound = readWebm(new Uint8Array(await Bun.file(r.soundPath!).arrayBuffer()));
+    expect([...sound.tracks.keys()]).toEqual([1]);
+    expect(sound.tracks.get(1)).toEqual(audio);
+    expect(Math.abs(sound.duration! - 6_000)).toBeLessThan(300);
   });
 
   test('sound only: stops counting at its size limit (full), and the file has its length', async () => {

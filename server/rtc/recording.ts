@@ -36,16 +36,17 @@ const DAY_MS = 24 * 3_600_000;
  */
 export const MAX_RECORDING_MS = 4 * 3_600_000;
 
-const NAME_RE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{1,64})\.(\d{1,15})\.webm$/;
+const NAME_RE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{1,64})\.(\d{1,15})(\.sound)?\.webm$/;
 
-export function recordingFileName(roomId: string, userId: string, startedAt: number): string {
-  return `${roomId}.${userId}.${startedAt}.webm`;
+/** `<roomId>.<userId>.<started ms>.webm`, and `….sound.webm` for the voice alone. */
+export function recordingFileName(roomId: string, userId: string, startedAt: number, sound = false): string {
+  return `${roomId}.${userId}.${startedAt}${sound ? '.sound' : ''}.webm`;
 }
 
 /** The room, the host and the start a recording's file name says (null: not a recording's name). */
-export function parseRecordingFileName(name: string): { roomId: string; userId: string; startedAt: number } | null {
+export function parseRecordingFileName(name: string): { roomId: string; userId: string; startedAt: number; sound: boolean } | null {
   const m = NAME_RE.exec(name);
-  return m ? { roomId: m[1]!, userId: m[2]!, startedAt: Number(m[3]) } : null;
+  return m ? { roomId: m[1]!, userId: m[2]!, startedAt: Number(m[3]), sound: m[4] !== undefined } : null;
 }
 
 class RecordTrack extends Forwarder {
@@ -84,8 +85,28 @@ class RecordTrack extends Forwarder {
   }
 }
 
+/** One WebM file being written: its writer, and when the writer has finished it (length and cues written). */
+function webmFile(path: string, video: boolean): { webm: WebmCallback; finished: Promise<void> } {
+  const webm = new WebmCallback(
+    [
+      { kind: 'audio', codec: 'OPUS', clockRate: 48_000, trackNumber: 1 },
+      ...(video ? [{ kind: 'video' as const, codec: 'VP8' as const, clockRate: 90_000, trackNumber: 2, width: 1280, height: 720 }] : []),
+    ],
+    { duration: DAY_MS },
+  );
+  const save = saveToFileSystem(path);
+  const finished = new Promise<void>((resolve) => {
+    webm.pipe(async (o) => {
+      if (await save(o)) resolve();
+    });
+  });
+  return { webm, finished };
+}
+
 export interface RecordingResult {
   path: string;
+  /** The same voice alone (`<name>.sound.webm`): what a student on mobile data downloads (null: none). */
+  soundPath: string | null;
   /** Wall-clock times (ms since the epoch). */
   startedAt: number;
   endedAt: number;
@@ -101,8 +122,8 @@ export class Recording {
   private readonly audio: RecordTrack;
   private readonly video: RecordTrack;
   private readonly begun: number;
-  private readonly finished: Promise<void>;
-  private readonly webm: WebmCallback;
+  readonly soundPath: string;
+  private readonly files: { webm: WebmCallback; finished: Promise<void> }[];
   private stopping: Promise<RecordingResult> | null = null;
 
   /**
@@ -119,25 +140,18 @@ export class Recording {
     private now: () => number,
   ) {
     this.path = join(dir, recordingFileName(roomId, userId, this.startedAt));
+    this.soundPath = join(dir, recordingFileName(roomId, userId, this.startedAt, true));
     this.begun = now();
     const sinceStart = () => Math.max(0, Math.round(this.now() - this.begun));
     this.audio = new RecordTrack('audio', now, sinceStart);
     this.video = new RecordTrack('video', now, sinceStart);
-    const webm = (this.webm = new WebmCallback(
-      [
-        { kind: 'audio', codec: 'OPUS', clockRate: 48_000, trackNumber: 1 },
-        { kind: 'video', codec: 'VP8', clockRate: 90_000, trackNumber: 2, width: 1280, height: 720 },
-      ],
-      { duration: DAY_MS },
-    ));
-    this.audio.pipe(webm.inputAudio as never);
-    this.video.pipe(webm.inputVideo as never);
-    const save = saveToFileSystem(this.path);
-    this.finished = new Promise((resolve) => {
-      webm.pipe(async (o) => {
-        if (await save(o)) resolve();
-      });
-    });
+    const [main, sound] = (this.files = [webmFile(this.path, true), webmFile(this.soundPath, false)]);
+    // Each voice frame goes to both files (the writers only read it).
+    this.audio.pipe(((frame: never) => {
+      main!.webm.inputAudio(frame);
+      sound!.webm.inputAudio(frame);
+    }) as never);
+    this.video.pipe(main!.webm.inputVideo as never);
   }
 
   /** Makes the directory the file goes in (call before the first packet can arrive). */
@@ -185,9 +199,9 @@ export class Recording {
       // The writer is ended directly: it ends by itself only once both tracks' ends came through
       // its stages, and a video track without a key frame (an audio-only lecture) never passes its
       // end on, so the file kept the day-long length it starts with and had no cues.
-      this.webm.stop();
-      await Promise.race([this.finished, Bun.sleep(FINISH_MS)]);
-      return { path: this.path, startedAt: this.startedAt, endedAt: Date.now(), bytes: this.bytes, video: this.video.delivered > 0 };
+      for (const f of this.files) f.webm.stop();
+      await Promise.race([Promise.all(this.files.map((f) => f.finished)), Bun.sleep(FINISH_MS)]);
+      return { path: this.path, soundPath: this.soundPath, startedAt: this.startedAt, endedAt: Date.now(), bytes: this.bytes, video: this.video.delivered > 0 };
     })();
     return this.stopping;
   }

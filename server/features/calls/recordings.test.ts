@@ -43,42 +43,66 @@ describe('recordings kept', () => {
     expect(recordingName('Compilers', { startedAt: START, endedAt: START + 5_000 }, 'UTC')).toBe('Recording of Compilers, 29 Nov 2026, 15.40 (1 min).webm');
   });
 
-  test("a finished recording is the host's file message in the room, byte for byte; audited; the file on disk goes", async () => {
+  test("a finished recording is the host's file message in the room, byte for byte, then its voice alone; audited; the files on disk go", async () => {
     const t = await setUp();
     const path = join(t.dir, recordingFileName(t.room.id, t.lecturer.id, START));
-    const bytes = crypto.getRandomValues(new Uint8Array(600_000));
+    const soundPath = join(t.dir, recordingFileName(t.room.id, t.lecturer.id, START, true));
+    const [bytes, sound] = [crypto.getRandomValues(new Uint8Array(600_000)), crypto.getRandomValues(new Uint8Array(30_000))];
     writeFileSync(path, bytes);
-    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c1', userId: t.lecturer.id, path, startedAt: START, endedAt: START + 3 * 60_000, bytes: 599_000, video: true, reason: 'stopped' });
+    writeFileSync(soundPath, sound);
+    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c1', userId: t.lecturer.id, path, soundPath, startedAt: START, endedAt: START + 3 * 60_000, bytes: 599_000, video: true, reason: 'stopped' });
     await t.app.recordings.drain();
-    const [html] = await t.files();
+    const [html, soundHtml] = await t.files();
     expect(html).toContain('Recording of Compilers, 29 Nov 2026, 16.40 (3 min).webm');
     expect(html).toContain('Dr Okafor');
     expect(html).toContain('Video (WEBM)');
+    expect(soundHtml).toContain('Recording of Compilers, 29 Nov 2026, 16.40 (3 min), sound only.webm');
+    expect(soundHtml).toContain('Audio (WEBM)');
     const [saved] = await t.audit('call.recording_saved');
     expect(saved!).toMatchObject({ actorId: t.lecturer.id, target: t.room.id, details: { callId: 'c1', seconds: 180, reason: 'stopped' } });
-    const fileId = (saved!.details as { fileId: string }).fileId;
-    const stored = await t.store.files.byId(fileId);
-    expect(stored).toMatchObject({ size: 600_000, type: 'video/webm', roomId: t.room.id });
+    const { fileId, soundFileId } = saved!.details as { fileId: string; soundFileId: string };
+    expect(await t.store.files.byId(fileId)).toMatchObject({ size: 600_000, type: 'video/webm', roomId: t.room.id });
     expect(Buffer.from(await t.read(fileId)).equals(Buffer.from(bytes))).toBe(true);
-    expect(existsSync(path)).toBe(false);
+    expect(await t.store.files.byId(soundFileId)).toMatchObject({ size: 30_000, type: 'audio/webm', roomId: t.room.id });
+    expect(Buffer.from(await t.read(soundFileId)).equals(Buffer.from(sound))).toBe(true);
+    expect(existsSync(path) || existsSync(soundPath)).toBe(false);
+  });
+
+  test('a recording without a picture is one file: its voice alone would be the same', async () => {
+    const t = await setUp();
+    const path = join(t.dir, recordingFileName(t.room.id, t.lecturer.id, START));
+    const soundPath = join(t.dir, recordingFileName(t.room.id, t.lecturer.id, START, true));
+    writeFileSync(path, new Uint8Array(5_000));
+    writeFileSync(soundPath, new Uint8Array(4_000));
+    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c4', userId: t.lecturer.id, path, soundPath, startedAt: START, endedAt: START + 60_000, bytes: 4_000, video: false, reason: 'left' });
+    await t.app.recordings.drain();
+    const files = await t.files();
+    expect(files.length).toBe(1);
+    expect(files[0]).toContain('(1 min).webm');
+    expect(files[0]).toContain('Audio (WEBM)');
+    expect(existsSync(soundPath)).toBe(false);
   });
 
   test('one that cannot be stored (the room was archived meanwhile) is kept aside, named in the audit; an empty one leaves nothing', async () => {
     const t = await setUp();
     await archiveRoom(t.ctx, CLI_ACTOR, t.room.id, true);
     const path = join(t.dir, recordingFileName(t.room.id, t.lecturer.id, START));
+    const soundPath = join(t.dir, recordingFileName(t.room.id, t.lecturer.id, START, true));
     writeFileSync(path, new Uint8Array(1_000));
-    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c2', userId: t.lecturer.id, path, startedAt: START, endedAt: START + 60_000, bytes: 900, video: false, reason: 'ended' });
+    writeFileSync(soundPath, new Uint8Array(300));
+    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c2', userId: t.lecturer.id, path, soundPath, startedAt: START, endedAt: START + 60_000, bytes: 900, video: true, reason: 'ended' });
     const empty = join(t.dir, 'empty.webm');
+    const emptySound = join(t.dir, 'empty.sound.webm');
     writeFileSync(empty, new Uint8Array(200));
-    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c3', userId: t.lecturer.id, path: empty, startedAt: START, endedAt: START + 60_000, bytes: 0, video: false, reason: 'stopped' });
+    writeFileSync(emptySound, new Uint8Array(200));
+    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'c3', userId: t.lecturer.id, path: empty, soundPath: emptySound, startedAt: START, endedAt: START + 60_000, bytes: 0, video: false, reason: 'stopped' });
     await t.app.recordings.drain();
-    const kept = join(t.dir, 'failed', recordingFileName(t.room.id, t.lecturer.id, START));
-    expect(existsSync(path)).toBe(false);
-    expect(existsSync(kept)).toBe(true);
+    const kept = [path, soundPath].map((p) => join(t.dir, 'failed', p.slice(t.dir.length + 1)));
+    expect(existsSync(path) || existsSync(soundPath)).toBe(false);
+    expect(kept.map((p) => existsSync(p))).toEqual([true, true]);
     const [failed] = await t.audit('call.recording_failed');
-    expect(failed!.details).toMatchObject({ callId: 'c2', path: kept, error: expect.stringContaining('archived') });
-    expect(existsSync(empty)).toBe(false);
+    expect(failed!.details).toMatchObject({ callId: 'c2', paths: kept, error: expect.stringContaining('archived') });
+    expect(existsSync(empty) || existsSync(emptySound)).toBe(false);
     expect((await t.audit('call.recording_empty')).map((a) => a.details.callId)).toEqual(['c3']);
     expect(await t.files()).toEqual([]);
     // Kept aside means not tried again at the next start.

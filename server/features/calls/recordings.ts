@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import type { FileLimits } from '../../config';
 import type { Logger } from '../../log';
 import type { RecordingEvent, Sfu } from '../../rtc/sfu';
-import { parseRecordingFileName } from '../../rtc/recording';
+import { parseRecordingFileName, recordingFileName } from '../../rtc/recording';
 import { readWebm } from '../../rtc/webm-read';
 import { recordAudit } from '../audit/record';
 import type { ChatContext } from '../chat/context';
@@ -18,11 +18,11 @@ import { beginUpload, finishUpload, MAX_CHUNK_BYTES } from '../files/actions';
 
 type Saved = Extract<RecordingEvent, { type: 'saved' }>;
 
-/** "Recording of Compilers, 29 Nov 2026, 16.40 (52 min).webm" in the server's time zone. */
-export function recordingName(roomName: string, r: { startedAt: number; endedAt: number }, timeZone: string): string {
+/** "Recording of Compilers, 29 Nov 2026, 16.40 (52 min).webm" in the server's time zone; "…, sound only.webm" for the voice alone. */
+export function recordingName(roomName: string, r: { startedAt: number; endedAt: number }, timeZone: string, sound = false): string {
   const when = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(r.startedAt).replace(':', '.');
   const minutes = Math.max(1, Math.round((r.endedAt - r.startedAt) / 60_000));
-  return `Recording of ${roomName}, ${when} (${minutes} min).webm`;
+  return `Recording of ${roomName}, ${when} (${minutes} min)${sound ? ', sound only' : ''}.webm`;
 }
 
 async function sha256Of(path: string): Promise<string> {
@@ -31,13 +31,16 @@ async function sha256Of(path: string): Promise<string> {
   return hasher.digest('hex');
 }
 
-/** Stores the recording as a file message of the host recorded; returns the message id. Throws what refused it. */
-export async function storeRecording(ctx: ChatContext, limits: FileLimits, timeZone: string, r: Saved): Promise<{ messageId: string; fileId: string }> {
+/**
+ * Stores one file of a recording (`path`: the recording, or its voice alone) as a file message of
+ * the host recorded. Throws what refused it.
+ */
+export async function storeRecording(ctx: ChatContext, limits: FileLimits, timeZone: string, r: Saved, path: string, sound: boolean): Promise<{ messageId: string; fileId: string }> {
   const [user, room] = await Promise.all([ctx.store.users.byId(r.userId), ctx.store.rooms.byId(r.roomId)]);
   if (!user || !room) throw new Error('the host or the room no longer exists');
-  const file = Bun.file(r.path);
+  const file = Bun.file(path);
   const size = file.size;
-  const up = await beginUpload(ctx, limits, user, { room: room.id, name: recordingName(room.name, r, timeZone), size, mime: r.video ? 'video/webm' : 'audio/webm', sha256: await sha256Of(r.path) });
+  const up = await beginUpload(ctx, limits, user, { room: room.id, name: recordingName(room.name, r, timeZone, sound), size, mime: r.video && !sound ? 'video/webm' : 'audio/webm', sha256: await sha256Of(path) });
   for (let offset = up.offset; offset < size; ) {
     const chunk = new Uint8Array(await file.slice(offset, Math.min(size, offset + MAX_CHUNK_BYTES)).arrayBuffer());
     offset = await ctx.store.files.appendChunk(up.id, offset, chunk);
@@ -62,23 +65,35 @@ export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, t
   const keep = async (e: Saved) => {
     const actor = { userId: e.userId, origin: 'system' };
     const seconds = Math.round((e.endedAt - e.startedAt) / 1000);
+    // The voice alone is a second file only beside a picture: without one the recording is that already.
+    const withSound = e.video && e.soundPath !== null && (await Bun.file(e.soundPath).exists());
+    if (!withSound && e.soundPath) await unlink(e.soundPath).catch(() => {});
     if (e.bytes === 0) {
       // Nothing reached it (the host sent no media): no empty file in the room.
       await unlink(e.path).catch(() => {});
       await recordAudit(ctx.store, actor, 'call.recording_empty', e.roomId, { callId: e.callId, seconds, reason: e.reason });
       return;
     }
+    let left = withSound ? [e.path, e.soundPath!] : [e.path];
     try {
-      const { messageId, fileId } = await storeRecording(ctx, limits, timeZone, e);
+      const { messageId, fileId } = await storeRecording(ctx, limits, timeZone, e, e.path, false);
       await unlink(e.path).catch(() => {});
-      await recordAudit(ctx.store, actor, 'call.recording_saved', e.roomId, { callId: e.callId, fileId, messageId, seconds, reason: e.reason });
+      left = left.slice(1);
+      const sound = withSound ? await storeRecording(ctx, limits, timeZone, e, e.soundPath!, true) : null;
+      if (sound) await unlink(e.soundPath!).catch(() => {});
+      left = [];
+      await recordAudit(ctx.store, actor, 'call.recording_saved', e.roomId, { callId: e.callId, fileId, messageId, ...(sound ? { soundFileId: sound.fileId } : {}), seconds, reason: e.reason });
       logger.info('recording stored', { roomId: e.roomId, userId: e.userId, fileId, seconds, reason: e.reason });
     } catch (err) {
-      const kept = join(dirname(e.path), 'failed', basename(e.path));
-      await mkdir(dirname(kept), { recursive: true });
-      await rename(e.path, kept);
-      logger.error('recording not stored: the file is kept on disk', { path: kept, roomId: e.roomId, userId: e.userId, err });
-      await recordAudit(ctx.store, actor, 'call.recording_failed', e.roomId, { callId: e.callId, path: kept, seconds, error: String((err as Error)?.message ?? err).slice(0, 300) });
+      const kept: string[] = [];
+      for (const path of left) {
+        const to = join(dirname(path), 'failed', basename(path));
+        await mkdir(dirname(to), { recursive: true });
+        await rename(path, to);
+        kept.push(to);
+      }
+      logger.error('recording not stored: the file is kept on disk', { paths: kept, roomId: e.roomId, userId: e.userId, err });
+      await recordAudit(ctx.store, actor, 'call.recording_failed', e.roomId, { callId: e.callId, paths: kept, seconds, error: String((err as Error)?.message ?? err).slice(0, 300) });
     }
   };
   const run = (e: Saved) => {
@@ -100,12 +115,17 @@ export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, t
       const names = await readdir(dir).catch(() => [] as string[]);
       let n = 0;
       for (const name of names) {
-        const who = parseRecordingFileName(name);
-        if (!who) continue;
+        const found = parseRecordingFileName(name);
+        if (!found) continue;
+        const { sound, ...who } = found;
         const path = join(dir, name);
+        const soundPath = join(dir, recordingFileName(who.roomId, who.userId, who.startedAt, true));
+        // A voice-alone file goes with its recording; alone (the recording stored, then a crash), it is the recording.
+        if (sound && names.includes(recordingFileName(who.roomId, who.userId, who.startedAt))) continue;
         const info = await finishInterrupted(path);
+        if (!sound && names.includes(basename(soundPath))) await finishInterrupted(soundPath);
         logger.warn('recording interrupted by a stop of the server: storing what was written', { path, roomId: who.roomId, userId: who.userId });
-        await run({ type: 'saved', callId: 'interrupted', ...who, path, endedAt: who.startedAt + info.length, bytes: info.frames ? Bun.file(path).size : 0, video: info.video, reason: 'interrupted' });
+        await run({ type: 'saved', callId: 'interrupted', ...who, path, soundPath: sound ? null : soundPath, endedAt: who.startedAt + info.length, bytes: info.frames ? Bun.file(path).size : 0, video: info.video, reason: 'interrupted' });
         n++;
       }
       return n;
