@@ -51,7 +51,8 @@ describeBrowser('recording a lecture (browser)', () => {
         await lecturer.getByRole('button', { name: 'Stop recording' }).waitFor();
         for (const p of [lecturer, s1]) await eventually(async () => expect(await recLine(p).innerText()).toBe('● Recording: Dr Okafor'));
         await eventually(async () => expect(await note(s1)).toBe('Dr Okafor is recording the lecture: their voice and their screen or camera.'));
-        // A student joining later is told at once.
+        // A student not in the lecture reads it in the room's call bar before she joins, and once in, at once.
+        await eventually(async () => expect(await s2.locator(`#call-status-${roomId}`).innerText()).toBe('Lecture in progress · 2 people · ● Recording'));
         await enterCall(s2, 'Join call');
         await eventually(async () => expect(await recLine(s2).isVisible()).toBe(true));
         expect(await recLine(s2).innerText()).toBe('● Recording: Dr Okafor');
@@ -66,6 +67,7 @@ describeBrowser('recording a lecture (browser)', () => {
         await lecturer.getByRole('button', { name: 'Stop recording' }).click();
         await lecturer.getByRole('button', { name: 'Record' }).waitFor();
         for (const p of [lecturer, s1, s2]) await eventually(async () => expect(await recLine(p).isVisible()).toBe(false));
+        await eventually(async () => expect(await s2.locator(`#call-status-${roomId}`).innerText()).toBe('Lecture in progress · 3 people'));
         await eventually(async () => expect(await note(s1)).toBe('The recording stopped. It will be in this room as a file.'));
 
         // The file arrives in the room for everyone (pushed): the lecturer's message.

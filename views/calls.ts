@@ -12,6 +12,8 @@ export interface CallBarState {
   active: boolean;
   mode: 'group' | 'lecture' | null;
   participants: number;
+  /** A lecture being recorded: said before anyone joins. */
+  recording: boolean;
 }
 
 export const callStatusId = (roomId: string) => `call-status-${roomId}`;
@@ -22,7 +24,7 @@ export function callSlot(roomId: string): Raw {
 }
 
 export function callStatus(roomId: string, s: CallBarState): Raw {
-  const text = s.active ? `${s.mode === 'lecture' ? 'Lecture' : 'Call'} in progress · ${s.participants} ${s.participants === 1 ? 'person' : 'people'}` : '';
+  const text = s.active ? `${s.mode === 'lecture' ? 'Lecture' : 'Call'} in progress · ${s.participants} ${s.participants === 1 ? 'person' : 'people'}${s.recording ? ' · ● Recording' : ''}` : '';
   return html`<span class="call-status" id="${callStatusId(roomId)}" data-active="${s.active ? 'true' : 'false'}" data-mode="${s.mode ?? ''}">${text}</span>`;
 }
 

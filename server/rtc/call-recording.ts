@@ -27,6 +27,8 @@ export interface RecordedLecture extends RecordingResult {
 export interface RecordingHooks {
   /** A message to everyone in the call. */
   tell(msg: ServerMsg): void;
+  /** The call's public state changed (recording or not: the room's call bar says it). */
+  changed(): void;
   started(userId: string): void;
   saved(r: RecordedLecture): void;
   /** A file being finished (shutdown waits for these: Sfu.drain). */
@@ -68,6 +70,7 @@ export class CallRecorder {
       this.starting = false;
     }
     this.hooks.tell({ type: 'recording', by: p.member.name });
+    this.hooks.changed();
     this.hooks.started(p.member.userId);
   }
 
@@ -77,6 +80,7 @@ export class CallRecorder {
     if (!rec) return Promise.resolve();
     this.current = null;
     this.hooks.tell({ type: 'recording', by: null });
+    this.hooks.changed();
     if (reason === 'full' || reason === 'long') this.hooks.tell({ type: 'notice', message: reason === 'full' ? RECORDING_FULL : RECORDING_LONG });
     const done = rec.stop().then(
       (result) => this.hooks.saved({ ...result, userId: rec.userId, reason }),

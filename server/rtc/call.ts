@@ -84,6 +84,10 @@ export class Call {
       tell: (m) => {
         for (const q of this.participants.values()) q.send(m);
       },
+      // Not once the call ended (its stop is part of ending): the room's bar would show a call again.
+      changed: () => {
+        if (!this.ended) this.hooks.changed(this);
+      },
       started: (userId) => this.hooks.recordingStarted(this, userId),
       saved: (r) => this.hooks.recorded(this, r),
       finishing: (p) => this.hooks.finishing(p),

@@ -116,22 +116,26 @@ describe("the call's recorder", () => {
     const told: ServerMsg[] = [];
     const saved: RecordedLecture[] = [];
     const started: string[] = [];
+    const changes = { n: 0 };
     let now = 0;
-    const r = new CallRecorder('r1', { recordingDir: dir, recordingMaxBytes: maxBytes } as never, { tell: (m) => told.push(m), started: (u) => started.push(u), saved: (x) => saved.push(x), finishing: () => {}, warn: () => {} }, () => (now += 20));
-    return { r, told, saved, started };
+    const r = new CallRecorder('r1', { recordingDir: dir, recordingMaxBytes: maxBytes } as never, { tell: (m) => told.push(m), changed: () => changes.n++, started: (u) => started.push(u), saved: (x) => saved.push(x), finishing: () => {}, warn: () => {} }, () => (now += 20));
+    return { r, told, saved, started, changes };
   }
 
   test('everyone is told when it starts and stops; a newcomer is told while it runs; one at a time', async () => {
-    const { r, told, saved, started } = recorder();
+    const { r, told, saved, started, changes } = recorder();
     const host = seat('a', 'u1', 'Dr Okafor');
     expect(r.state()).toBeNull();
     await r.start(host);
     await r.start(seat('b', 'u2', 'Prof Bello'));
     expect(told).toEqual([{ type: 'recording', by: 'Dr Okafor' }]);
     expect(started).toEqual(['u1']);
+    // The room's call bar is updated too (the call's state says it records).
+    expect(changes.n).toBe(1);
     expect(r.state()).toEqual({ type: 'recording', by: 'Dr Okafor' });
     await r.stop('stopped');
     expect(told.at(-1)).toEqual({ type: 'recording', by: null });
+    expect(changes.n).toBe(2);
     expect(saved.map((s) => [s.userId, s.reason])).toEqual([['u1', 'stopped']]);
     expect(r.state()).toBeNull();
   });

@@ -25,6 +25,8 @@ export interface CallState {
   mode: CallMode;
   participants: number;
   startedAt: number;
+  /** A lecture being recorded: the room's call bar says so before anyone joins. */
+  recording: boolean;
 }
 
 export type RecordingEvent = { type: 'started'; roomId: string; callId: string; userId: string } | ({ type: 'saved'; roomId: string; callId: string } & RecordedLecture);
@@ -64,7 +66,7 @@ export class Sfu {
 
   state(roomId: string): CallState | null {
     const c = this.calls.get(roomId);
-    return c && !c.ended ? { roomId, mode: c.mode, participants: c.participants.size, startedAt: c.startedAt } : null;
+    return c && !c.ended ? { roomId, mode: c.mode, participants: c.participants.size, startedAt: c.startedAt, recording: c.recorder.current !== null } : null;
   }
 
   /**

@@ -28,7 +28,7 @@ export async function callSeat(store: Store, user: User, roomId: string): Promis
 }
 
 export function barState(s: CallState | null): CallBarState {
-  return s ? { active: true, mode: s.mode, participants: s.participants } : { active: false, mode: null, participants: 0 };
+  return s ? { active: true, mode: s.mode, participants: s.participants, recording: s.recording } : { active: false, mode: null, participants: 0, recording: false };
 }
 
 /** Pushes each call-state change to the room's members (their call bars). */
