@@ -163,9 +163,11 @@ describeBrowser('recording a lecture (browser)', () => {
     await enterCall(lecturer, 'Start lecture');
     await lecturer.getByRole('button', { name: 'Share screen' }).click();
     await lecturer.getByRole('button', { name: 'Stop sharing' }).waitFor({ timeout: 15_000 });
+    const recordAt = Date.now();
     await lecturer.getByRole('button', { name: 'Record' }).click();
     await lecturer.getByRole('button', { name: 'Stop recording' }).waitFor();
     await Bun.sleep(4_000);
+    return recordAt;
   }
 
   /** After the server is back: the room (opened afresh) holds one more recording, which has sound and picture and a length. */
@@ -182,6 +184,37 @@ describeBrowser('recording a lecture (browser)', () => {
     expect(webm.duration!).toBeGreaterThan(2_000);
     expect(webm.duration!).toBeLessThan(60_000);
   }
+
+  test(
+    'the lecturer reloads mid-recording: the recording waits for her and goes on with her new seat',
+    async () => {
+      await withArtifactsOnFailure('calls-recording-reload', lecturer, server, async () => {
+        const before = await s1.locator('.file-link', { hasText: /^Recording of .*\)\.webm$/ }).count();
+        const recordAt = await recordAWhile();
+        await enterCall(s1, 'Join call');
+        const reloadedAt = Date.now();
+        await openRoom(lecturer, server, roomId);
+        // Her seat is gone; the students still read that it records, and so does she once back.
+        await eventually(async () => expect(await recLine(s1).innerText()).toBe('● Recording: Dr Okafor'));
+        await enterCall(lecturer, 'Join call');
+        await lecturer.getByRole('button', { name: 'Stop recording' }).waitFor();
+        expect(await recLine(lecturer).innerText()).toBe('● Recording: Dr Okafor');
+        await Bun.sleep(3_000);
+        const stoppedAt = Date.now();
+        await lecturer.getByRole('button', { name: 'Stop recording' }).click();
+        const links = s1.locator('.file-link', { hasText: /^Recording of CSC405 call, .*\)\.webm$/ });
+        await eventually(async () => expect(await links.count()).toBe(before + 1), 30_000);
+        // One file, her voice on both sides of the reload (her new seat's microphone was followed).
+        const href = (await links.last().getAttribute('href'))!;
+        const webm = readWebm(new Uint8Array(await s1.evaluate(async (src) => Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer())), href)));
+        const voice = webm.tracks.get(1)!;
+        expect(voice.first).toBeLessThan(2_000);
+        expect(Math.abs(webm.duration! - (stoppedAt - recordAt))).toBeLessThan(2_500);
+        expect(voice.last).toBeGreaterThan(reloadedAt - recordAt + 2_000);
+      });
+    },
+    TIMEOUT,
+  );
 
   test(
     'the server stopped mid-recording (a deploy: SIGTERM): what was recorded is in the room when it is back',

@@ -29,6 +29,8 @@ export interface CallHooks {
   recordingStarted(call: Call, userId: string): void;
   recorded(call: Call, r: RecordedLecture): void;
   finishing(p: Promise<void>): void;
+  /** Bytes a recording by `userId` may take in the call's room (quotas). */
+  recordingRoom(call: Call, userId: string): Promise<number>;
   log(msg: string, fields: Record<string, unknown>): void;
   warn(msg: string, fields: Record<string, unknown>): void;
 }
@@ -88,6 +90,8 @@ export class Call {
       changed: () => {
         if (!this.ended) this.hooks.changed(this);
       },
+      present: (p) => !this.ended && this.participants.get(p.id) === p,
+      room: (userId) => this.hooks.recordingRoom(this, userId),
       started: (userId) => this.hooks.recordingStarted(this, userId),
       saved: (r) => this.hooks.recorded(this, r),
       finishing: (p) => this.hooks.finishing(p),
@@ -389,7 +393,7 @@ export class Call {
     let wanted = 100_000;
     for (const up of p.ups.values()) {
       if (up.kind !== 'video') continue;
-      let watched = false;
+      let watched = this.recorder.records(up);
       for (const q of this.participants.values()) if (q.downs.some((d) => d.up === up && d.target)) watched = true;
       wanted += watched ? (up.source === 'screen' ? 2_500_000 : this.cfg.maxBitrate) : 200_000;
     }

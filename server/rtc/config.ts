@@ -28,6 +28,8 @@ export interface RtcConfig {
   recordingDir?: string;
   /** A recording stops by itself at this many bytes (default 1 GiB: FILE_MAX_BYTES, since it becomes a file). */
   recordingMaxBytes?: number;
+  /** How long a recording waits for the host recorded to come back (ms; default 5 min; tests). */
+  recordingWaitMs?: number;
   /** Remote addresses media sockets never send to, beyond the built-in ones (remote-peers.ts). */
   deniedPeers?: Cidr[];
 }

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RtpHeader, RtpPacket, type RTCRtpReceiver } from 'werift';
-import { CallRecorder, RECORDING_FULL, type RecordedLecture } from './call-recording';
+import { CallRecorder, MIN_RECORDING_BYTES, RECORDING_FULL, type RecordedLecture } from './call-recording';
 import type { Participant } from './participant';
 import type { ServerMsg } from './protocol';
 import { Recording } from './recording';
 import { UpLayer, UpTrack } from './uptrack';
-import { readWebm } from './webm-read';
+import { readWebm, readWebmFile } from './webm-read';
 import type { Source } from './permissions';
 
 const dir = mkdtempSync(join(tmpdir(), 'rec-test-'));
@@ -83,6 +83,8 @@ describe('a recording', () => {
     expect(video.frames).toBeGreaterThan(45);
     expect(video.frames).toBeLessThan(65);
     expect(Math.abs(w.duration! - 6_000)).toBeLessThan(300);
+    // Read from the file a window at a time (as recovery does), the same.
+    expect(readWebmFile(r.path)).toEqual(w);
     // The voice alone, beside it: the same frames, no picture.
     const sound = readWebm(new Uint8Array(await Bun.file(r.soundPath!).arrayBuffer()));
     expect([...sound.tracks.keys()]).toEqual([1]);
@@ -90,35 +92,51 @@ describe('a recording', () => {
     expect(Math.abs(sound.duration! - 6_000)).toBeLessThan(300);
   });
 
-  test('sound only: stops counting at its size limit (full), and the file has its length', async () => {
+  test('sound only: full before its two files outgrow the limit (they must be stored), and the file has its length', async () => {
     let now = 0;
-    const rec = new Recording('r1', 'u1', 'Dr Okafor', dir, 4_000, () => now);
+    const limit = 300_000;
+    const rec = new Recording('r1', 'u1', 'Dr Okafor', dir, limit, () => now);
     const mic = up('mic', ['f']);
     const voice = new Stream(mic, 'f', 960);
     rec.follow(new Map([['mic', mic]]));
-    for (let i = 0; i < 99 && !rec.full; i++) voice.send((now += 20), { size: 100 });
+    let sent = 0;
+    for (; sent < 5_000 && !rec.full; sent++) voice.send((now += 20), { size: 100 });
     expect(rec.full).toBe(true);
-    expect(rec.bytes).toBe(4_000);
+    expect(sent).toBeGreaterThan(300);
     const r = await rec.stop();
     expect(r.video).toBe(false);
+    expect(r.soundBytes).toBe(sent * 100);
+    // What goes to the store fits: both files together under the limit.
+    expect(Bun.file(r.path).size + Bun.file(r.soundPath!).size).toBeLessThanOrEqual(limit);
     const w = readWebm(new Uint8Array(await Bun.file(r.path).arrayBuffer()));
-    expect(w.tracks.get(1)!.frames).toBe(40);
+    expect(w.tracks.get(1)!.frames).toBe(sent);
     // Sound only (no video key frame ever): the length is still written, not the day it starts with.
-    expect(w.duration!).toBeGreaterThan(700);
-    expect(w.duration!).toBeLessThan(900);
+    expect(Math.abs(w.duration! - sent * 20)).toBeLessThan(100);
+    // The end is the last packet's.
+    expect(r.endedAt - r.startedAt).toBe(sent * 20);
   });
 });
 
 describe("the call's recorder", () => {
   const seat = (id: string, userId: string, name: string, ups = new Map<Source, UpTrack>()) => ({ id, member: { userId, name }, ups }) as unknown as Participant;
 
-  function recorder(maxBytes = 1_000_000) {
+  function recorder(opts: { maxBytes?: number; room?: number; present?: () => boolean } = {}) {
     const told: ServerMsg[] = [];
     const saved: RecordedLecture[] = [];
     const started: string[] = [];
     const changes = { n: 0 };
     let now = 0;
-    const r = new CallRecorder('r1', { recordingDir: dir, recordingMaxBytes: maxBytes } as never, { tell: (m) => told.push(m), changed: () => changes.n++, started: (u) => started.push(u), saved: (x) => saved.push(x), finishing: () => {}, warn: () => {} }, () => (now += 20));
+    const cfg = { recordingDir: dir, recordingMaxBytes: opts.maxBytes ?? 100_000_000, recordingWaitMs: 100 } as never;
+    const r = new CallRecorder('r1', cfg, {
+      tell: (m) => told.push(m),
+      changed: () => changes.n++,
+      present: opts.present ?? (() => true),
+      room: async () => opts.room ?? Infinity,
+      started: (u) => started.push(u),
+      saved: (x) => saved.push(x),
+      finishing: () => {},
+      warn: () => {},
+    }, () => (now += 20));
     return { r, told, saved, started, changes };
   }
 
@@ -140,33 +158,60 @@ describe("the call's recorder", () => {
     expect(r.state()).toBeNull();
   });
 
-  test('follows the host to her new seat (a reload), waits through a lost connection, stops when she leaves', async () => {
-    const { r, saved } = recorder();
+  test('waits for the host (a reload, a lost connection: her socket closes) and follows her new seat; stops when she does not come back', async () => {
+    const { r, saved, told } = recorder();
     await r.start(seat('a', 'u1', 'Dr Okafor'));
     const mic = up('mic', ['f']);
-    r.left(seat('a', 'u1', 'Dr Okafor'), 'replaced');
-    r.left(seat('a', 'u1', 'Dr Okafor'), 'closed');
     r.left(seat('s', 'u9', 'A Student'), 'left');
-    expect(r.current).not.toBeNull();
-    // Her new seat publishes: the recording takes its microphone.
+    r.left(seat('a', 'u1', 'Dr Okafor'), 'left');
+    await Bun.sleep(60);
+    // Back within the wait (recordingWaitMs 100 here): her new seat's microphone is recorded.
     r.tick([seat('s', 'u9', 'A Student', new Map([['mic', up('mic', ['f'])]])), seat('a2', 'u1', 'Dr Okafor', new Map([['mic', mic]]))]);
     expect(mic.sinks.size).toBe(1);
-    r.left(seat('a2', 'u1', 'Dr Okafor'), 'left');
-    await Bun.sleep(50);
+    await Bun.sleep(100);
+    expect(r.current).not.toBeNull();
+    expect(saved).toEqual([]);
+    // Gone for longer than the wait: it stops, and everyone is told why.
+    r.left(seat('a2', 'u1', 'Dr Okafor'), 'closed');
+    r.tick([]);
+    await Bun.sleep(200);
     expect(saved.map((s) => s.reason)).toEqual(['left']);
+    expect(told.at(-1)).toEqual({ type: 'notice', message: 'The recording stopped: the lecturer recorded did not come back.' });
     expect(mic.sinks.size).toBe(0);
   });
 
-  test('at the size limit it stops by itself and says so', async () => {
-    const { r, told, saved } = recorder(100);
+  test('a host removed from the lecture is not recorded a moment longer', async () => {
+    const { r, saved } = recorder();
+    await r.start(seat('a', 'u1', 'Dr Okafor'));
+    r.left(seat('a', 'u1', 'Dr Okafor'), 'removed');
+    expect(r.current).toBeNull();
+    await Bun.sleep(20);
+    expect(saved.map((s) => s.reason)).toEqual(['removed']);
+  });
+
+  test('Record is refused when the quotas leave too little room, and comes to nothing when the host or the lecture went meanwhile', async () => {
+    const small = recorder({ room: MIN_RECORDING_BYTES - 1 });
+    expect(small.r.start(seat('a', 'u1', 'Dr Okafor'))).rejects.toThrow('There is no room left for a recording');
+    const gone = recorder({ present: () => false });
+    await gone.r.start(seat('a', 'u1', 'Dr Okafor'));
+    expect(gone.r.current).toBeNull();
+    expect(gone.told).toEqual([]);
+    expect(gone.started).toEqual([]);
+  });
+
+  test('at its limit (here what the quotas leave) it stops by itself and says so', async () => {
+    const { r, told, saved } = recorder({ room: MIN_RECORDING_BYTES });
     await r.start(seat('a', 'u1', 'Dr Okafor'));
     const mic = up('mic', ['f']);
     const seats = [seat('a', 'u1', 'Dr Okafor', new Map([['mic', mic]]))];
     r.tick(seats);
     const voice = new Stream(mic, 'f', 960);
-    for (let i = 0; i < 5; i++) voice.send(i * 20, { size: 40 });
+    for (let i = 0; i < 1_900; i++) voice.send(i * 20, { size: 1_300 });
     r.tick(seats);
-    await Bun.sleep(50);
+    expect(r.current).not.toBeNull();
+    for (let i = 0; i < 100; i++) voice.send(i * 20, { size: 1_300 });
+    r.tick(seats);
+    for (let i = 0; i < 100 && !saved.length; i++) await Bun.sleep(50);
     expect(saved.map((s) => s.reason)).toEqual(['full']);
     expect(told.slice(-2)).toEqual([{ type: 'recording', by: null }, { type: 'notice', message: RECORDING_FULL }]);
   });

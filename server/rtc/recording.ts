@@ -30,11 +30,15 @@ const CAM_LAYERS = ['m', 'h', 'l', 'f'];
 const FINISH_MS = 5_000;
 const DAY_MS = 24 * 3_600_000;
 /**
- * The longest recording. werift writes the length as a 4-byte float over the one the file starts
- * with: whole milliseconds are exact in it only up to 2^24 ms (4.66 h); past that it would write 8
- * bytes over the next element. A lecture longer than 4 hours goes on in a second file.
+ * The longest recording: one left running (a lecture nobody ended) must not fill the disk, and
+ * werift writes the length as a 4-byte float, exact to the millisecond only up to 2^24 ms (4.66 h).
+ * A lecture longer than 4 hours goes on in a second file when Record is pressed again.
  */
 export const MAX_RECORDING_MS = 4 * 3_600_000;
+/** WebM framing per packet, counted generously (a block's header; a frame is one or more packets). */
+const FRAMING_BYTES = 24;
+/** The files' headers and cues, counted generously. */
+const FILE_BYTES = 64 * 1024;
 
 const NAME_RE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{1,64})\.(\d{1,15})(\.sound)?\.webm$/;
 
@@ -52,6 +56,8 @@ export function parseRecordingFileName(name: string): { roomId: string; userId: 
 class RecordTrack extends Forwarder {
   bytes = 0;
   delivered = 0;
+  /** When the last packet came (ms since the recording started). */
+  lastAt = 0;
   readonly source = new RtpSourceCallback();
   private readonly time: RtpTimeCallback;
 
@@ -78,15 +84,23 @@ class RecordTrack extends Forwarder {
 
   protected deliver(packet: RtpPacket) {
     // The first packet sets where this track starts in the file (see Timing above).
-    if (this.delivered === 0) this.time.elapsed = this.sinceStart();
+    this.lastAt = this.sinceStart();
+    if (this.delivered === 0) this.time.elapsed = this.lastAt;
     this.bytes += packet.payload.length;
     this.delivered++;
     this.source.input(packet);
   }
 }
 
-/** One WebM file being written: its writer, and when the writer has finished it (length and cues written). */
-function webmFile(path: string, video: boolean): { webm: WebmCallback; finished: Promise<void> } {
+interface WebmFile {
+  webm: WebmCallback;
+  /** When the writer has finished the file (its length and cues written), or failed to. */
+  finished: Promise<void>;
+  /** The first write that failed (a full disk): the recording stops. */
+  error: Error | null;
+}
+
+function webmFile(path: string, video: boolean): WebmFile {
   const webm = new WebmCallback(
     [
       { kind: 'audio', codec: 'OPUS', clockRate: 48_000, trackNumber: 1 },
@@ -95,19 +109,28 @@ function webmFile(path: string, video: boolean): { webm: WebmCallback; finished:
     { duration: DAY_MS },
   );
   const save = saveToFileSystem(path);
-  const finished = new Promise<void>((resolve) => {
+  const file: WebmFile = { webm, finished: Promise.resolve(), error: null };
+  file.finished = new Promise<void>((resolve) => {
     webm.pipe(async (o) => {
-      if (await save(o)) resolve();
+      if (file.error) return;
+      try {
+        if (await save(o)) resolve();
+      } catch (e) {
+        file.error = e as Error;
+        resolve();
+      }
     });
   });
-  return { webm, finished };
+  return file;
 }
 
 export interface RecordingResult {
   path: string;
   /** The same voice alone (`<name>.sound.webm`): what a student on mobile data downloads (null: none). */
   soundPath: string | null;
-  /** Wall-clock times (ms since the epoch). */
+  /** Voice bytes written (0: no voice, so no voice-alone file is worth keeping). */
+  soundBytes: number;
+  /** Wall-clock times (ms since the epoch); the end is the last packet's (a host waited for adds nothing). */
   startedAt: number;
   endedAt: number;
   /** Media bytes written (the file is a little larger: the WebM framing). */
@@ -123,7 +146,7 @@ export class Recording {
   private readonly video: RecordTrack;
   private readonly begun: number;
   readonly soundPath: string;
-  private readonly files: { webm: WebmCallback; finished: Promise<void> }[];
+  private readonly files: WebmFile[];
   private stopping: Promise<RecordingResult> | null = null;
 
   /**
@@ -159,13 +182,29 @@ export class Recording {
     await mkdir(dir, { recursive: true });
   }
 
+  /** Media bytes taken in (RTP payloads). */
   get bytes(): number {
     return this.audio.bytes + this.video.bytes;
   }
 
-  /** Whether the file reached its size limit (the call then stops it). */
+  /** Both files' size, counted generously (the voice is in both; framing and cues on top). */
+  get size(): number {
+    return 2 * this.audio.bytes + this.video.bytes + FRAMING_BYTES * (2 * this.audio.delivered + this.video.delivered) + 2 * FILE_BYTES;
+  }
+
+  /** Whether the files reached their limit (the call then stops it): they must still fit where they go. */
   get full(): boolean {
-    return this.bytes >= this.maxBytes;
+    return this.size >= this.maxBytes;
+  }
+
+  /** A write failed (the disk): the call stops it. */
+  get failed(): Error | null {
+    return this.files.find((f) => f.error)?.error ?? null;
+  }
+
+  /** Whether `up` is being recorded. */
+  takes(up: unknown): boolean {
+    return this.audio.up === up || this.video.up === up;
   }
 
   /** Whether it has run for MAX_RECORDING_MS (the call then stops it). */
@@ -185,8 +224,11 @@ export class Recording {
     const source = screen && screen.layers.size ? screen : ups?.get('cam') ?? null;
     if (this.video.up !== source) source ? this.video.attach(source) : this.video.detach();
     if (source) {
-      const layer = CAM_LAYERS.find((rid) => source.layers.has(rid)) ?? [...source.layers.keys()][0] ?? null;
-      this.video.setTarget(layer);
+      // A layer the publisher is sending (a browser pauses layers nobody needs); the first choice when none is yet.
+      const live = new Set(source.layerStates(this.now()).filter((l) => l.live).map((l) => l.rid));
+      const layer = CAM_LAYERS.find((rid) => live.has(rid)) ?? CAM_LAYERS.find((rid) => source.layers.has(rid)) ?? [...source.layers.keys()][0] ?? null;
+      // Only a move to a live layer: a layer gone quiet keeps what is being recorded until another is live.
+      if (this.video.target === null || live.has(layer ?? '')) this.video.setTarget(layer);
     }
   }
 
@@ -201,7 +243,8 @@ export class Recording {
       // end on, so the file kept the day-long length it starts with and had no cues.
       for (const f of this.files) f.webm.stop();
       await Promise.race([Promise.all(this.files.map((f) => f.finished)), Bun.sleep(FINISH_MS)]);
-      return { path: this.path, soundPath: this.soundPath, startedAt: this.startedAt, endedAt: Date.now(), bytes: this.bytes, video: this.video.delivered > 0 };
+      const heard = Math.max(this.audio.lastAt, this.video.lastAt);
+      return { path: this.path, soundPath: this.soundPath, soundBytes: this.audio.bytes, startedAt: this.startedAt, endedAt: this.bytes ? this.startedAt + heard : Date.now(), bytes: this.bytes, video: this.video.delivered > 0 };
     })();
     return this.stopping;
   }

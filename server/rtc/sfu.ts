@@ -57,6 +57,8 @@ export class Sfu {
   onChange: (roomId: string, state: CallState | null) => void = () => {};
   /** A host started recording a lecture; a recording finished (to be stored as a file in the room). */
   onRecording: (e: RecordingEvent) => void = () => {};
+  /** Bytes a host's recording may take in a room (what her and the room's quotas leave); unlimited until set. */
+  recordingRoom: (roomId: string, userId: string) => Promise<number> = async () => Infinity;
 
   constructor(
     readonly config: RtcConfig,
@@ -184,6 +186,7 @@ export class Sfu {
       },
       recordingStarted: (c, userId) => this.onRecording({ type: 'started', roomId: c.roomId, callId: c.id, userId }),
       recorded: (c, r) => this.onRecording({ type: 'saved', roomId: c.roomId, callId: c.id, ...r }),
+      recordingRoom: (c, userId) => this.recordingRoom(c.roomId, userId),
       finishing: (p) => {
         this.finishing.add(p);
         void p.finally(() => this.finishing.delete(p));

@@ -1,0 +1,80 @@
+/**
+ * Recordings a crash or a kill left unfinished (server/rtc/recording.ts writes as it goes): found
+ * at start in the recordings folder by their names (`<roomId>.<userId>.<started ms>[.sound].webm`),
+ * their length set from their last frame, and stored like a recording that stopped ("interrupted").
+ * A voice-alone file goes with its recording; alone (the recording was stored, then the crash), it
+ * is stored as the voice alone. `failed/` (files that could not be stored) is not looked in.
+ */
+import { open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../log';
+import { parseRecordingFileName, recordingFileName } from '../../rtc/recording';
+import type { RecordingEvent } from '../../rtc/sfu';
+import { readWebmFile } from '../../rtc/webm-read';
+
+type Saved = Extract<RecordingEvent, { type: 'saved' }>;
+
+/** Where werift's WebM writer puts the length element (its DurationPosition): ID 0x4489, size 4, a float32. */
+const DURATION_AT = 83;
+
+export async function recoverRecordings(dir: string, store: (e: Saved) => Promise<void>, logger: Logger): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let n = 0;
+  for (const name of names) {
+    const found = parseRecordingFileName(name);
+    if (!found) continue;
+    const { sound, ...who } = found;
+    const mainName = recordingFileName(who.roomId, who.userId, who.startedAt);
+    const soundName = recordingFileName(who.roomId, who.userId, who.startedAt, true);
+    if (sound && names.includes(mainName)) continue;
+    const path = join(dir, name);
+    try {
+      const info = await finishInterrupted(path);
+      const withSound = !sound && names.includes(soundName);
+      const voice = withSound ? await finishInterrupted(join(dir, soundName)) : null;
+      logger.warn('recording interrupted by a stop of the server: storing what was written', { path, roomId: who.roomId, userId: who.userId });
+      await store({
+        type: 'saved',
+        callId: 'interrupted',
+        ...who,
+        path,
+        soundPath: withSound ? join(dir, soundName) : null,
+        soundBytes: voice?.frames ?? 0,
+        endedAt: who.startedAt + info.length,
+        bytes: info.frames ? Bun.file(path).size : 0,
+        video: info.video,
+        reason: 'interrupted',
+        ...(sound ? { soundOnly: true as const } : {}),
+      });
+      n++;
+    } catch (err) {
+      // One damaged file must not keep the others from being stored at every start.
+      logger.error('an interrupted recording could not be read', { path, err });
+    }
+  }
+  return n;
+}
+
+/**
+ * A file whose writer never finished claims the day-long length it starts with: its length is set
+ * to its last frame's time. A file laid out otherwise than werift's is left as it is.
+ */
+async function finishInterrupted(path: string): Promise<{ length: number; frames: number; video: boolean }> {
+  const info = readWebmFile(path);
+  const spans = [...info.tracks.values()];
+  const length = Math.round(Math.max(0, ...spans.map((t) => t.last)));
+  const frames = spans.reduce((a, t) => a + t.frames, 0);
+  const fh = await open(path, 'r+');
+  try {
+    const head = new Uint8Array(3);
+    await fh.read(head, 0, 3, DURATION_AT);
+    if (head[0] === 0x44 && head[1] === 0x89 && head[2] === 0x84) {
+      const f = Buffer.alloc(4);
+      f.writeFloatBE(length);
+      await fh.write(f, 0, 4, DURATION_AT + 3);
+    }
+  } finally {
+    await fh.close();
+  }
+  return { length, frames, video: (info.tracks.get(2)?.frames ?? 0) > 0 };
+}
