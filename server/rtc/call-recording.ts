@@ -56,12 +56,15 @@ const NOTICES: Partial<Record<RecordingStop, string>> = {
   long: 'The recording stopped after 4 hours. Press Record to record the rest.',
   failed: 'The recording stopped: the server could not write it. What was recorded is kept.',
   left: 'The recording stopped: the lecturer recorded did not come back.',
+  removed: 'The recording stopped: the lecturer recorded was taken out of the lecture.',
 };
 export const RECORDING_FULL = NOTICES.full!;
 
 export class CallRecorder {
   current: Recording | null = null;
   private starting = false;
+  /** Stop pressed while a start was doing its checks. */
+  private cancelled = false;
   /** Set while the host recorded is out of the call (RECORDING_WAIT_MS). */
   private away: ReturnType<typeof setTimeout> | null = null;
 
@@ -84,14 +87,15 @@ export class CallRecorder {
   async start(p: Participant) {
     if (this.current || this.starting) return;
     this.starting = true;
+    this.cancelled = false;
     let room: number;
     try {
       [room] = await Promise.all([this.hooks.room(p.member.userId), Recording.prepare(this.dir)]);
     } finally {
       this.starting = false;
     }
-    // The checks took time: the lecture may have ended, or its host left, meanwhile.
-    if (this.current || !this.hooks.present(p)) return;
+    // The checks took time: the lecture may have ended, its host left or a host pressed Stop meanwhile.
+    if (this.current || this.cancelled || !this.hooks.present(p)) return;
     const limit = Math.min(this.cfg.recordingMaxBytes ?? DEFAULT_RECORDING_BYTES, room);
     if (limit < MIN_RECORDING_BYTES) throw new CallError('There is no room left for a recording: your files or this room’s have used the space they have.');
     this.current = new Recording(this.roomId, p.member.userId, p.member.name, this.dir, limit, this.now);
@@ -103,7 +107,10 @@ export class CallRecorder {
   /** Stops the recording (if one runs) and hands the finished files on. */
   stop(reason: RecordingStop): Promise<void> {
     const rec = this.current;
-    if (!rec) return Promise.resolve();
+    if (!rec) {
+      if (this.starting) this.cancelled = true;
+      return Promise.resolve();
+    }
     this.current = null;
     this.back();
     this.hooks.tell({ type: 'recording', by: null });

@@ -103,8 +103,9 @@ export class Sfu {
     return call.handle(p, msg);
   }
 
-  leave(call: Call, p: Participant): Promise<void> {
-    return call.leave(p, 'left');
+  /** `removed`: taken out of the room (not a leave the person may come back from). */
+  leave(call: Call, p: Participant, reason: 'left' | 'removed' = 'left'): Promise<void> {
+    return call.leave(p, reason);
   }
 
   /**

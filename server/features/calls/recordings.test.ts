@@ -137,8 +137,11 @@ describe('recordings kept', () => {
     const path = join(t.dir, recordingFileName(t.room.id, t.ada.id, START));
     writeFileSync(path, new Uint8Array(40 * 2 ** 20));
     t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'q', userId: t.ada.id, path, soundPath: null, soundBytes: 0, startedAt: START, endedAt: START + 60_000, bytes: 1, video: false, reason: 'stopped' });
+    // Counted from the moment it stopped (a host told "Press Record to record the rest" may press at once), while it is being stored…
+    expect(await t.app.sfu.recordingRoom(t.room.id, t.lecturer.id)).toBe(40 * 2 ** 20);
+    expect(await t.app.sfu.recordingRoom(t.room.id, t.ada.id)).toBe(10 * 2 ** 20);
     await t.app.recordings.drain();
-    // The room holds Ada's 40 MB: 40 left in it, less than the lecturer's own 50.
+    // …and once stored: the room holds Ada's 40 MB, 40 left in it, less than the lecturer's own 50.
     expect(await t.app.sfu.recordingRoom(t.room.id, t.lecturer.id)).toBe(40 * 2 ** 20);
     expect(await t.app.sfu.recordingRoom(t.room.id, t.ada.id)).toBe(10 * 2 ** 20);
   });
@@ -155,7 +158,22 @@ describe('recordings kept', () => {
     const files = await t.files();
     expect(files.length).toBe(1);
     expect(files[0]).toMatch(/Recording of Compilers, .* \(1 min\), sound only\.webm/);
-    expect(t.logger.lines.some((l) => l.msg === 'an interrupted recording could not be read')).toBe(true);
+    expect(t.logger.lines.some((l) => l.msg === 'an interrupted recording could not be read: moved aside')).toBe(true);
+    // Moved aside: not read again at every start.
+    expect(existsSync(join(t.dir, 'failed', recordingFileName(t.room.id, t.lecturer.id, START - 1)))).toBe(true);
+    expect(await t.app.recordings.recover(t.dir)).toBe(0);
+  });
+
+  test('a recording stopped because its file could not be written is stored with its length set (the writer never wrote it)', async () => {
+    const t = await setUp();
+    const rec = await speak(t, 500);
+    await Bun.sleep(300);
+    t.app.sfu.onRecording({ type: 'saved', roomId: t.room.id, callId: 'w', userId: t.lecturer.id, path: rec.path, soundPath: null, soundBytes: 0, startedAt: START, endedAt: START + 10_000, bytes: 30_000, video: false, reason: 'failed' });
+    await t.app.recordings.drain();
+    const [saved] = await t.audit('call.recording_saved');
+    const w = readWebm(await t.read(saved!.details.fileId as string));
+    expect(w.duration!).toBeGreaterThan(9_000);
+    expect(w.duration!).toBeLessThan(10_100);
   });
 
   test('a recording a crash left unfinished is stored at the next start, with its length set from its last frame', async () => {

@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import type { FileLimits } from '../../config';
 import type { Logger } from '../../log';
 import type { RecordingEvent, Sfu } from '../../rtc/sfu';
-import { recoverRecordings } from './recovery';
+import { finishInterrupted, recoverRecordings } from './recovery';
 import { recordAudit } from '../audit/record';
 import type { ChatContext } from '../chat/context';
 import { beginUpload, finishUpload, MAX_CHUNK_BYTES } from '../files/actions';
@@ -63,28 +63,39 @@ export interface KeptRecordings {
  */
 export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, timeZone: string, logger: Logger): KeptRecordings {
   const pending = new Set<Promise<void>>();
+  // Bytes of finished recordings not stored yet, per user and per room: the store's usage counts them
+  // only once their upload begins (after a hash of the whole file), and a host told "Press Record to
+  // record the rest" may press it at once.
+  const unstored = new Map<string, number>();
+  const add = (keys: string[], n: number) => {
+    for (const k of keys) unstored.set(k, (unstored.get(k) ?? 0) + n);
+    for (const k of keys) if (!unstored.get(k)) unstored.delete(k);
+  };
   sfu.recordingRoom = async (roomId, userId) => {
     const [mine, room] = await Promise.all([ctx.store.files.usage({ userId }), ctx.store.files.usage({ roomId })]);
-    return Math.min(limits.userQuotaBytes - mine, limits.roomQuotaBytes - room);
+    return Math.min(limits.userQuotaBytes - mine - (unstored.get(`u:${userId}`) ?? 0), limits.roomQuotaBytes - room - (unstored.get(`r:${roomId}`) ?? 0));
   };
   const storeOne = async (e: Saved, path: string, sound: boolean, seconds: number) => {
     const actor = { userId: e.userId, origin: 'system' };
     const what = { callId: e.callId, ...(sound ? { sound: true } : {}), seconds, reason: e.reason };
+    let stored: { messageId: string; fileId: string };
     try {
-      const { messageId, fileId } = await storeRecording(ctx, limits, timeZone, e, path, sound);
-      await unlink(path).catch(() => {});
-      await recordAudit(ctx.store, actor, 'call.recording_saved', e.roomId, { ...what, fileId, messageId });
-      logger.info('recording stored', { roomId: e.roomId, userId: e.userId, fileId, ...what });
+      stored = await storeRecording(ctx, limits, timeZone, e, path, sound);
     } catch (err) {
       const kept = join(dirname(path), 'failed', basename(path));
-      await mkdir(dirname(kept), { recursive: true });
-      await rename(path, kept);
-      logger.error('recording not stored: the file is kept on disk', { path: kept, roomId: e.roomId, userId: e.userId, err });
-      await recordAudit(ctx.store, actor, 'call.recording_failed', e.roomId, { ...what, path: kept, error: String((err as Error)?.message ?? err).slice(0, 300) });
+      const moved = await mkdir(dirname(kept), { recursive: true }).then(() => rename(path, kept)).then(() => true, () => false);
+      logger.error('recording not stored: the file is kept on disk', { path: moved ? kept : path, roomId: e.roomId, userId: e.userId, err });
+      await recordAudit(ctx.store, actor, 'call.recording_failed', e.roomId, { ...what, path: moved ? kept : path, error: String((err as Error)?.message ?? err).slice(0, 300) }).catch((err2) => logger.error('audit failed', { err: err2 }));
+      return;
     }
+    await unlink(path).catch(() => {});
+    await recordAudit(ctx.store, actor, 'call.recording_saved', e.roomId, { ...what, ...stored }).catch((err) => logger.error('audit failed', { err }));
+    logger.info('recording stored', { roomId: e.roomId, userId: e.userId, fileId: stored.fileId, ...what });
   };
   const keep = async (e: Saved) => {
     const seconds = Math.round((e.endedAt - e.startedAt) / 1000);
+    // A file whose writing failed (a full disk) never got its length written: set it as recovery does.
+    if (e.reason === 'failed') for (const path of [e.path, e.soundPath]) if (path && (await Bun.file(path).exists())) await finishInterrupted(path).catch(() => undefined);
     // The voice alone is a second file only beside a picture (without one the recording is that
     // already), and only with a voice in it.
     const withSound = e.video && e.soundBytes > 0 && e.soundPath !== null && (await Bun.file(e.soundPath).exists());
@@ -99,7 +110,12 @@ export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, t
     if (withSound) await storeOne(e, e.soundPath!, true, seconds);
   };
   const run = (e: Saved) => {
-    const p = keep(e).catch((err) => logger.error('recording event failed', { err }));
+    const keys = [`u:${e.userId}`, `r:${e.roomId}`];
+    const bytes = Bun.file(e.path).size + (e.soundPath ? Bun.file(e.soundPath).size : 0);
+    add(keys, bytes);
+    const p = keep(e)
+      .catch((err) => logger.error('recording event failed', { err }))
+      .finally(() => add(keys, -bytes));
     pending.add(p);
     void p.finally(() => pending.delete(p));
     return p;

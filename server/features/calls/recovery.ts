@@ -3,10 +3,10 @@
  * at start in the recordings folder by their names (`<roomId>.<userId>.<started ms>[.sound].webm`),
  * their length set from their last frame, and stored like a recording that stopped ("interrupted").
  * A voice-alone file goes with its recording; alone (the recording was stored, then the crash), it
- * is stored as the voice alone. `failed/` (files that could not be stored) is not looked in.
+ * is stored as the voice alone. A file that cannot be read is moved to `failed/`, which is not looked in.
  */
-import { open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../log';
 import { parseRecordingFileName, recordingFileName } from '../../rtc/recording';
 import type { RecordingEvent } from '../../rtc/sfu';
@@ -19,38 +19,47 @@ const DURATION_AT = 83;
 
 export async function recoverRecordings(dir: string, store: (e: Saved) => Promise<void>, logger: Logger): Promise<number> {
   const names = await readdir(dir).catch(() => [] as string[]);
+  /** The file's length set and what it holds; null when it cannot be read (moved to `failed/`, not tried at every start). */
+  const readable = async (path: string) => {
+    try {
+      return await finishInterrupted(path);
+    } catch (err) {
+      const kept = join(dirname(path), 'failed', basename(path));
+      await mkdir(dirname(kept), { recursive: true }).then(() => rename(path, kept)).catch(() => undefined);
+      logger.error('an interrupted recording could not be read: moved aside', { path: kept, err });
+      return null;
+    }
+  };
   let n = 0;
   for (const name of names) {
     const found = parseRecordingFileName(name);
     if (!found) continue;
     const { sound, ...who } = found;
-    const mainName = recordingFileName(who.roomId, who.userId, who.startedAt);
     const soundName = recordingFileName(who.roomId, who.userId, who.startedAt, true);
-    if (sound && names.includes(mainName)) continue;
+    if (sound && names.includes(recordingFileName(who.roomId, who.userId, who.startedAt))) continue;
     const path = join(dir, name);
-    try {
-      const info = await finishInterrupted(path);
-      const withSound = !sound && names.includes(soundName);
-      const voice = withSound ? await finishInterrupted(join(dir, soundName)) : null;
-      logger.warn('recording interrupted by a stop of the server: storing what was written', { path, roomId: who.roomId, userId: who.userId });
-      await store({
-        type: 'saved',
-        callId: 'interrupted',
-        ...who,
-        path,
-        soundPath: withSound ? join(dir, soundName) : null,
-        soundBytes: voice?.frames ?? 0,
-        endedAt: who.startedAt + info.length,
-        bytes: info.frames ? Bun.file(path).size : 0,
-        video: info.video,
-        reason: 'interrupted',
-        ...(sound ? { soundOnly: true as const } : {}),
-      });
-      n++;
-    } catch (err) {
-      // One damaged file must not keep the others from being stored at every start.
-      logger.error('an interrupted recording could not be read', { path, err });
-    }
+    const soundPath = join(dir, soundName);
+    const info = await readable(path);
+    const voice = !sound && names.includes(soundName) ? await readable(soundPath) : null;
+    // The recording unreadable, its voice alone is still worth having; the voice unreadable, the recording goes without it.
+    const [main, alone] = info ? [path, sound] : voice ? [soundPath, true] : [null, false];
+    const what = info ?? voice;
+    if (!main || !what) continue;
+    logger.warn('recording interrupted by a stop of the server: storing what was written', { path: main, roomId: who.roomId, userId: who.userId });
+    await store({
+      type: 'saved',
+      callId: 'interrupted',
+      ...who,
+      path: main,
+      soundPath: info && voice ? soundPath : null,
+      soundBytes: voice?.frames ?? 0,
+      endedAt: who.startedAt + what.length,
+      bytes: what.frames ? Bun.file(main).size : 0,
+      video: info?.video ?? false,
+      reason: 'interrupted',
+      ...(alone ? { soundOnly: true as const } : {}),
+    });
+    n++;
   }
   return n;
 }
@@ -59,7 +68,7 @@ export async function recoverRecordings(dir: string, store: (e: Saved) => Promis
  * A file whose writer never finished claims the day-long length it starts with: its length is set
  * to its last frame's time. A file laid out otherwise than werift's is left as it is.
  */
-async function finishInterrupted(path: string): Promise<{ length: number; frames: number; video: boolean }> {
+export async function finishInterrupted(path: string): Promise<{ length: number; frames: number; video: boolean }> {
   const info = readWebmFile(path);
   const spans = [...info.tracks.values()];
   const length = Math.round(Math.max(0, ...spans.map((t) => t.last)));

@@ -4,64 +4,12 @@
  * room's members, and the bar for members only.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { createApp } from '../../app';
-import { loadConfig } from '../../config';
-import { loadAssets } from '../../http/assets';
-import { memoryLogger } from '../../log';
-import { RecordingHub } from '../../realtime/hub';
 import { addMembers, archiveRoom, removeMember, setRoomRole, startDm } from '../chat/rooms';
 import { topics } from '../../realtime/topics';
-import { randomSecrets } from '../../secrets';
-import { createSqliteStore } from '../../store/sqlite/sqlite';
-import type { Store, UserPatch } from '../../store/types';
-import { Client, makeUser } from '../../testing';
+import type { Store } from '../../store/types';
+import { person, socket, start, stopStarted, until } from './test-support';
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const s of stops.splice(0)) await s();
-});
-
-async function start(wrap: (s: Store) => Store = (s) => s) {
-  const store = wrap(createSqliteStore(null));
-  const hub = new RecordingHub();
-  const app = createApp({ config: loadConfig({ LOG_LEVEL: 'error', RTC_LISTEN_IP: '127.0.0.1' }), store, logger: memoryLogger(), secrets: randomSecrets(), assets: await loadAssets(), hub });
-  app.listen({ port: 0, hostname: '127.0.0.1' });
-  const origin = `http://127.0.0.1:${app.server!.port}`;
-  stops.push(async () => {
-    await app.sfu.close();
-    await app.stop(true);
-  });
-  return { app, store, hub, origin };
-}
-
-async function person(s: { app: ReturnType<typeof createApp>; store: Store }, email: string, role = 'student', patch: UserPatch = {}) {
-  const issued = await makeUser(s.store, email, role);
-  const client = new Client(s.app);
-  expect((await client.signIn(email, issued.loginCode)).status).toBe(303);
-  await s.store.users.update(issued.user.id, { mustSetPassword: false, ...patch });
-  return { user: issued.user, client, cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
-}
-
-function socket(origin: string, headers: Record<string, string>) {
-  const ws = new WebSocket(`${origin.replace('http', 'ws')}/rtc`, { headers } as unknown as string[]);
-  const got: Record<string, unknown>[] = [];
-  ws.addEventListener('message', (e) => got.push(JSON.parse(String(e.data))));
-  let code: number | null = null;
-  const closed = new Promise<number>((r) => ws.addEventListener('close', (e) => r((code = e.code))));
-  const opened = new Promise<boolean>((r) => {
-    ws.addEventListener('open', () => r(true));
-    ws.addEventListener('close', () => r(false));
-  });
-  return { ws, got, closed, opened, code: () => code, send: (m: unknown) => ws.send(JSON.stringify(m)) };
-}
-
-const until = async (fn: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await Bun.sleep(10);
-  }
-};
+afterEach(stopStarted);
 
 /** Ada (owner) starts a group call in a new course room and Olu (member) joins it. */
 async function twoInCall(code: string) {

@@ -34,6 +34,8 @@ interface Conn extends SignalConn {
    */
   joining: string | null;
   joinLost: boolean;
+  /** Closed because its user left the room: the seat is removed, not left (a recording of her stops at once). */
+  removed: boolean;
 }
 
 const MAX_MSGS_PER_SEC = 60;
@@ -126,16 +128,19 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
         maxPayloadLength: 64 * 1024,
         idleTimeout: 60,
         maxPerSec: MAX_MSGS_PER_SEC,
-        opened: (base) => Object.assign(base, { call: null, participant: null, joining: null, joinLost: false }),
+        opened: (base) => Object.assign(base, { call: null, participant: null, joining: null, joinLost: false, removed: false }),
         // Removed from the call's room: they leave the call too (a join in progress finds out when it ends).
         unsubscribed(c, topic) {
           if (c.joining && topic === topics.room(c.joining)) c.joinLost = true;
-          if (c.call && topic === topics.room(c.call.roomId)) c.raw.close(4404, 'You are no longer a member of this room.');
+          if (c.call && topic === topics.room(c.call.roomId)) {
+            c.removed = true;
+            c.raw.close(4404, 'You are no longer a member of this room.');
+          }
         },
         handle,
         // Disconnecting is leaving: every resource of the participant is released.
         async closed(c) {
-          if (c.call && c.participant) await sfu.leave(c.call, c.participant);
+          if (c.call && c.participant) await sfu.leave(c.call, c.participant, c.removed ? 'removed' : 'left');
         },
       }),
     );
