@@ -92,6 +92,33 @@ describe('a recording', () => {
     expect(Math.abs(sound.duration! - 6_000)).toBeLessThan(300);
   });
 
+  test('a picture stamped ahead of the voice (its first frame came late) costs the voice no frame: both reach the writer in time order', async () => {
+    let now = 0;
+    const rec = new Recording('r1', 'u1', 'Dr Okafor', dir, 10_000_000, () => now);
+    const mic = up('mic', ['f']);
+    const screen = up('screen', ['f']);
+    const voice = new Stream(mic, 'f', 960);
+    const shared = new Stream(screen, 'f', 3_600);
+    rec.follow(new Map<Source, UpTrack>([['mic', mic], ['screen', screen]]));
+    // The screen's first key frame arrives 100 ms after it was taken, the next ones on time: every
+    // later frame is stamped 100 ms ahead of the voice heard with it.
+    // Frame k is taken at 100 + 40k ms and sent 10 ms later, but the first three wait for the first
+    // (sent at 200): frame k is stamped 200 + 40k, 90 ms ahead of the voice sent with it.
+    const sendAt = (k: number) => (k < 3 ? 200 + 10 * k : 110 + 40 * k);
+    let k = 0;
+    for (let ms = 0; ms < 6_000; ms += 10) {
+      now = ms;
+      if (ms % 20 === 0) voice.send(now);
+      while (sendAt(k) === ms) shared.send(now, { key: k++ % 25 === 0, size: 300 });
+    }
+    const r = await rec.stop();
+    const main = readWebm(new Uint8Array(await Bun.file(r.path).arrayBuffer()));
+    const sound = readWebm(new Uint8Array(await Bun.file(r.soundPath!).arrayBuffer()));
+    expect(main.tracks.get(2)!.keyframes).toBeGreaterThan(3);
+    expect(sound.tracks.get(1)!.frames).toBe(300);
+    expect(main.tracks.get(1)!.frames).toBe(300);
+  });
+
   test('sound only: full before its two files outgrow the limit (they must be stored), and the file has its length', async () => {
     let now = 0;
     const limit = 300_000;

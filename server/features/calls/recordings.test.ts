@@ -172,7 +172,8 @@ describe('recordings kept', () => {
     await t.app.recordings.drain();
     const [saved] = await t.audit('call.recording_saved');
     const w = readWebm(await t.read(saved!.details.fileId as string));
-    expect(w.duration!).toBeGreaterThan(9_000);
+    // (The last second waits to be interleaved with a picture, recording.ts Interleave: a crash loses it.)
+    expect(w.duration!).toBeGreaterThan(8_500);
     expect(w.duration!).toBeLessThan(10_100);
   });
 
@@ -188,7 +189,7 @@ describe('recordings kept', () => {
     expect(saved!.details).toMatchObject({ callId: 'interrupted', reason: 'interrupted' });
     const fileId = (saved!.details as { fileId: string }).fileId;
     const w = readWebm(await t.read(fileId));
-    expect(w.duration!).toBeGreaterThan(39_000);
+    expect(w.duration!).toBeGreaterThan(38_500);
     expect(w.duration!).toBeLessThan(40_100);
     expect((await t.store.files.byId(fileId))!.type).toBe('audio/webm');
     expect(existsSync(rec.path)).toBe(false);
