@@ -12,6 +12,7 @@ import type { CallMode } from './permissions';
 import type { Endpoint, Member, Participant } from './participant';
 import type { ClientMsg } from './protocol';
 import type { RecordedLecture } from './call-recording';
+import { Pending } from '../lib/pending';
 
 export { CallError };
 
@@ -52,7 +53,7 @@ export class Sfu {
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticks = 0;
   /** Recordings being finished (Call → CallRecorder.stop): shutdown waits for them (drain). */
-  private finishing = new Set<Promise<void>>();
+  private finishing = new Pending();
   /** Called when a room's call starts, changes size, or ends (null). */
   onChange: (roomId: string, state: CallState | null) => void = () => {};
   /** A host started recording a lecture; a recording finished (to be stored as a file in the room). */
@@ -171,8 +172,8 @@ export class Sfu {
   }
 
   /** Waits until every recording stopped so far is finished and handed to `onRecording` (shutdown). */
-  async drain() {
-    while (this.finishing.size) await Promise.all([...this.finishing]);
+  drain(): Promise<void> {
+    return this.finishing.drain();
   }
 
   private hooks(): CallHooks {
@@ -188,10 +189,7 @@ export class Sfu {
       recordingStarted: (c, userId) => this.onRecording({ type: 'started', roomId: c.roomId, callId: c.id, userId }),
       recorded: (c, r) => this.onRecording({ type: 'saved', roomId: c.roomId, callId: c.id, ...r }),
       recordingRoom: (c, userId) => this.recordingRoom(c.roomId, userId),
-      finishing: (p) => {
-        this.finishing.add(p);
-        void p.finally(() => this.finishing.delete(p));
-      },
+      finishing: (p) => void this.finishing.add(p),
       log: (msg, fields) => this.log.info(msg, fields),
       warn: (msg, fields) => this.log.warn(msg, fields),
     };

@@ -12,6 +12,7 @@ import type { Logger } from '../../log';
 import type { RecordingEvent, Sfu } from '../../rtc/sfu';
 import { finishInterrupted, recoverRecordings } from './recovery';
 import { recordAudit } from '../audit/record';
+import { Pending } from '../../lib/pending';
 import type { ChatContext } from '../chat/context';
 import { beginUpload, finishUpload, MAX_CHUNK_BYTES } from '../files/actions';
 
@@ -62,7 +63,7 @@ export interface KeptRecordings {
  * it, named in the log and the audit entry. Also gives the SFU what a recording may take (quotas).
  */
 export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, timeZone: string, logger: Logger): KeptRecordings {
-  const pending = new Set<Promise<void>>();
+  const pending = new Pending();
   // Bytes of finished recordings not stored yet, per user and per room: the store's usage counts them
   // only once their upload begins (after a hash of the whole file), and a host told "Press Record to
   // record the rest" may press it at once.
@@ -113,12 +114,11 @@ export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, t
     const keys = [`u:${e.userId}`, `r:${e.roomId}`];
     const bytes = Bun.file(e.path).size + (e.soundPath ? Bun.file(e.soundPath).size : 0);
     add(keys, bytes);
-    const p = keep(e)
-      .catch((err) => logger.error('recording event failed', { err }))
-      .finally(() => add(keys, -bytes));
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
-    return p;
+    return pending.add(
+      keep(e)
+        .catch((err) => logger.error('recording event failed', { err }))
+        .finally(() => add(keys, -bytes)),
+    );
   };
   sfu.onRecording = (e) => {
     if (e.type === 'saved') return void run(e);
@@ -126,9 +126,7 @@ export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, t
     void recordAudit(ctx.store, { userId: e.userId, origin: 'web' }, 'call.recording_started', e.roomId, { callId: e.callId }).catch((err) => logger.error('audit failed', { err }));
   };
   return {
-    async drain() {
-      while (pending.size) await Promise.all([...pending]);
-    },
+    drain: () => pending.drain(),
     recover: (dir) => recoverRecordings(dir, run, logger),
   };
 }

@@ -28,6 +28,7 @@ import { metrics } from '../../metrics';
 import type { NotifyConfig } from './notify-config';
 import { buildMessage, normaliseNotice } from './notify-mail';
 import { SmtpError, sendMail, type SmtpOptions, type SmtpResult } from './notify-smtp';
+import { Pending } from '../../lib/pending';
 
 export type { NotifyConfig } from './notify-config';
 
@@ -131,7 +132,7 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
 
   /** Every notice × channel not yet logged as delivered or not, and the background loops delivering them. */
   const deliveries = new Set<Delivery>();
-  const loops = new Set<Promise<void>>();
+  const loops = new Pending();
   let stopping = false;
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -270,7 +271,6 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
       log.error('safeguarding notification crashed', { caseId: n.caseId, kind: n.kind, channel, error: e });
     });
     loops.add(q);
-    void q.finally(() => loops.delete(q));
   }
 
   /** Logs every notice with a channel not yet delivered (`ds`): one error line per notice. */
@@ -311,7 +311,7 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
     let timedOut = false;
-    while (loops.size && !timedOut) timedOut = (await Promise.race([Promise.all([...loops]), deadline])) === 'timeout';
+    while (loops.size && !timedOut) timedOut = (await Promise.race([loops.current(), deadline])) === 'timeout';
     clearTimeout(timer);
     closed = true;
     const undelivered = reportUndelivered([...deliveries], timedOut ? `server shutting down (waited ${graceMs} ms for attempts under way)` : 'server shutting down');
@@ -338,9 +338,7 @@ export function createNotifier(cfg: NotifyConfig, logger: Logger, deps: Notifier
         log.error('safeguarding notification could not be queued', { error: e });
       }
     },
-    async idle() {
-      while (loops.size) await Promise.all([...loops]);
-    },
+    idle: () => loops.drain(),
     close(graceMs = SHUTDOWN_GRACE_MS) {
       return (closing ??= shutdown(graceMs));
     },
