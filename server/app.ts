@@ -49,7 +49,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   const sfu = deps.sfu ?? new Sfu(deps.config.rtc, deps.logger.child({ component: 'sfu' }));
   pushCallStates(sfu, hub);
   // Lecture recordings: stored in their rooms as they finish (main.ts recovers what a crash left).
-  const recordings = keepRecordings(sfu, chat, config.files, config.timeZone, deps.logger.child({ component: 'recordings' }));
+  const recordings = keepRecordings(sfu, chat, config.files, deps.logger.child({ component: 'recordings' }));
   // Safeguarding actions end calls in progress (on this node; see README "Scaling out").
   chat.calls = {
     endUser: (userId, opts = {}) =>

@@ -16,6 +16,7 @@ import { Recording, recordingFileName } from '../../rtc/recording';
 import { UpLayer, UpTrack } from '../../rtc/uptrack';
 import { readWebm } from '../../rtc/webm-read';
 import { recordingName } from './recordings';
+import { timeFormat } from '../../../views/chat';
 
 const ADULT = { dateOfBirth: '1980-02-01' };
 const START = Date.UTC(2026, 10, 29, 15, 40);
@@ -54,8 +55,8 @@ async function speak(t: { room: { id: string }; lecturer: { id: string }; dir: s
 
 describe('recordings kept', () => {
   test('the name says the room, when (the server’s time zone) and how long', () => {
-    expect(recordingName('Compilers', { startedAt: START, endedAt: START + 52 * 60_000 + 20_000 }, 'Africa/Lagos')).toBe('Recording of Compilers, 29 Nov 2026, 16.40 (52 min).webm');
-    expect(recordingName('Compilers', { startedAt: START, endedAt: START + 5_000 }, 'UTC')).toBe('Recording of Compilers, 29 Nov 2026, 15.40 (1 min).webm');
+    expect(recordingName('Compilers', { startedAt: START, endedAt: START + 52 * 60_000 + 20_000 }, timeFormat('Africa/Lagos'))).toBe('Recording of Compilers, 29 Nov 2026, 16.40 (52 min).webm');
+    expect(recordingName('Compilers', { startedAt: START, endedAt: START + 5_000 }, timeFormat('UTC'))).toBe('Recording of Compilers, 29 Nov 2026, 15.40 (1 min).webm');
   });
 
   test("a finished recording is the host's file message in the room, byte for byte, then its voice alone; audited; the files on disk go", async () => {

@@ -5,22 +5,26 @@
  * recording that cannot be stored stays on the server's disk, named in the log and the audit
  * entry, for an administrator to keep: a lecture is not lost to a full quota.
  */
-import { mkdir, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { unlink } from 'node:fs/promises';
 import type { FileLimits } from '../../config';
 import type { Logger } from '../../log';
 import type { RecordingEvent, Sfu } from '../../rtc/sfu';
-import { finishInterrupted, recoverRecordings } from './recovery';
+import { finishInterrupted, moveAside, recoverRecordings } from './recovery';
 import { recordAudit } from '../audit/record';
 import { Pending } from '../../lib/pending';
 import type { ChatContext } from '../chat/context';
+import type { TimeFormat } from '../../../views/chat';
 import { beginUpload, finishUpload, MAX_CHUNK_BYTES } from '../files/actions';
 
 type Saved = Extract<RecordingEvent, { type: 'saved' }>;
 
-/** "Recording of Compilers, 29 Nov 2026, 16.40 (52 min).webm" in the server's time zone; "…, sound only.webm" for the voice alone. */
-export function recordingName(roomName: string, r: { startedAt: number; endedAt: number }, timeZone: string, sound = false): string {
-  const when = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(r.startedAt).replace(':', '.');
+/**
+ * "Recording of Compilers, 29 Nov 2026, 16.40 (52 min).webm", the start as messages show times
+ * (`tf`, the server's time zone) with a dot for the colon file systems refuse; "…, sound only.webm"
+ * for the voice alone.
+ */
+export function recordingName(roomName: string, r: { startedAt: number; endedAt: number }, tf: TimeFormat, sound = false): string {
+  const when = tf.dateTime(r.startedAt).replace(':', '.');
   const minutes = Math.max(1, Math.round((r.endedAt - r.startedAt) / 60_000));
   return `Recording of ${roomName}, ${when} (${minutes} min)${sound ? ', sound only' : ''}.webm`;
 }
@@ -35,12 +39,12 @@ async function sha256Of(path: string): Promise<string> {
  * Stores one file of a recording (`path`: the recording, or its voice alone) as a file message of
  * the host recorded. Throws what refused it.
  */
-export async function storeRecording(ctx: ChatContext, limits: FileLimits, timeZone: string, r: Saved, path: string, sound: boolean): Promise<{ messageId: string; fileId: string }> {
+export async function storeRecording(ctx: ChatContext, limits: FileLimits, r: Saved, path: string, sound: boolean): Promise<{ messageId: string; fileId: string }> {
   const [user, room] = await Promise.all([ctx.store.users.byId(r.userId), ctx.store.rooms.byId(r.roomId)]);
   if (!user || !room) throw new Error('the host or the room no longer exists');
   const file = Bun.file(path);
   const size = file.size;
-  const up = await beginUpload(ctx, limits, user, { room: room.id, name: recordingName(room.name, r, timeZone, sound), size, mime: r.video && !sound ? 'video/webm' : 'audio/webm', sha256: await sha256Of(path) });
+  const up = await beginUpload(ctx, limits, user, { room: room.id, name: recordingName(room.name, r, ctx.tf, sound), size, mime: r.video && !sound ? 'video/webm' : 'audio/webm', sha256: await sha256Of(path) });
   for (let offset = up.offset; offset < size; ) {
     const chunk = new Uint8Array(await file.slice(offset, Math.min(size, offset + MAX_CHUNK_BYTES)).arrayBuffer());
     offset = await ctx.store.files.appendChunk(up.id, offset, chunk);
@@ -62,7 +66,7 @@ export interface KeptRecordings {
  * full for the picture may take the voice). A file that cannot be stored moves to `failed/` beside
  * it, named in the log and the audit entry. Also gives the SFU what a recording may take (quotas).
  */
-export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, timeZone: string, logger: Logger): KeptRecordings {
+export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, logger: Logger): KeptRecordings {
   const pending = new Pending();
   // Bytes of finished recordings not stored yet, per user and per room: the store's usage counts them
   // only once their upload begins (after a hash of the whole file), and a host told "Press Record to
@@ -81,12 +85,11 @@ export function keepRecordings(sfu: Sfu, ctx: ChatContext, limits: FileLimits, t
     const what = { callId: e.callId, ...(sound ? { sound: true } : {}), seconds, reason: e.reason };
     let stored: { messageId: string; fileId: string };
     try {
-      stored = await storeRecording(ctx, limits, timeZone, e, path, sound);
+      stored = await storeRecording(ctx, limits, e, path, sound);
     } catch (err) {
-      const kept = join(dirname(path), 'failed', basename(path));
-      const moved = await mkdir(dirname(kept), { recursive: true }).then(() => rename(path, kept)).then(() => true, () => false);
-      logger.error('recording not stored: the file is kept on disk', { path: moved ? kept : path, roomId: e.roomId, userId: e.userId, err });
-      await recordAudit(ctx.store, actor, 'call.recording_failed', e.roomId, { ...what, path: moved ? kept : path, error: String((err as Error)?.message ?? err).slice(0, 300) }).catch((err2) => logger.error('audit failed', { err: err2 }));
+      const kept = (await moveAside(path)) ?? path;
+      logger.error('recording not stored: the file is kept on disk', { path: kept, roomId: e.roomId, userId: e.userId, err });
+      await recordAudit(ctx.store, actor, 'call.recording_failed', e.roomId, { ...what, path: kept, error: String((err as Error)?.message ?? err).slice(0, 300) }).catch((err2) => logger.error('audit failed', { err: err2 }));
       return;
     }
     await unlink(path).catch(() => {});

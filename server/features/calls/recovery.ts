@@ -24,9 +24,7 @@ export async function recoverRecordings(dir: string, store: (e: Saved) => Promis
     try {
       return await finishInterrupted(path);
     } catch (err) {
-      const kept = join(dirname(path), 'failed', basename(path));
-      await mkdir(dirname(kept), { recursive: true }).then(() => rename(path, kept)).catch(() => undefined);
-      logger.error('an interrupted recording could not be read: moved aside', { path: kept, err });
+      logger.error('an interrupted recording could not be read: moved aside', { path: (await moveAside(path)) ?? path, err });
       return null;
     }
   };
@@ -62,6 +60,14 @@ export async function recoverRecordings(dir: string, store: (e: Saved) => Promis
     n++;
   }
   return n;
+}
+
+/** Moves a recording's file into `failed/` beside it (kept for an administrator, never looked in again); its new path, or null when it could not be moved. */
+export async function moveAside(path: string): Promise<string | null> {
+  const kept = join(dirname(path), 'failed', basename(path));
+  return mkdir(dirname(kept), { recursive: true })
+    .then(() => rename(path, kept))
+    .then(() => kept, () => null);
 }
 
 /**
