@@ -13,7 +13,7 @@ import { canModerate, canPublishAnything, canRaiseHand, defaultView, type CallMo
 import { AnswerRefused, Participant, type Endpoint, type Member } from './participant';
 import { CallError } from './call-error';
 import { checkPubOffer, OFFER_LIMITS } from './pub-offer';
-import type { ClientMsg, IceServer, RosterEntry } from './protocol';
+import type { ClientMsg, IceServer, RosterEntry, ServerMsg } from './protocol';
 import type { UpTrack } from './uptrack';
 import { CallRecorder, type RecordedLecture } from './call-recording';
 
@@ -83,9 +83,7 @@ export class Call {
   ) {
     this.startedAt = now();
     this.recorder = new CallRecorder(roomId, cfg, {
-      tell: (m) => {
-        for (const q of this.participants.values()) q.send(m);
-      },
+      tell: (m) => this.tell(m),
       // Not once the call ended (its stop is part of ending): the room's bar would show a call again.
       changed: () => {
         if (!this.ended) this.hooks.changed(this);
@@ -214,8 +212,13 @@ export class Call {
     }, wait);
   }
 
+  /** One message to everyone in the call. */
+  private tell(m: ServerMsg) {
+    for (const q of this.participants.values()) q.send(m);
+  }
+
   private notice(message: string) {
-    for (const q of this.participants.values()) q.send({ type: 'notice', message });
+    this.tell({ type: 'notice', message });
   }
 
   private clearHostless() {
@@ -369,8 +372,7 @@ export class Call {
 
   private sendRoster() {
     this.rosterSentAt = Date.now();
-    const participants = this.roster();
-    for (const p of this.participants.values()) p.send({ type: 'roster', participants });
+    this.tell({ type: 'roster', participants: this.roster() });
   }
 
   /** Periodic work (SFU tick): Up track upkeep, layer choice, REMB to publishers. */
