@@ -103,4 +103,69 @@ describeBrowser('the call bar on an open page (browser)', () => {
     },
     TIMEOUT,
   );
+
+  test(
+    'a bar fetched while a call ends, or a status fetched while one starts, does not undo what was pushed meanwhile',
+    async () => {
+      await withArtifactsOnFailure('calls-bar-late-answer', ada, server, async () => {
+        await openRoom(bola, server, roomId);
+        await enterCall(bola, 'Start call');
+
+        // Ada opens the room during the call; the answer to her bar's fetch (read while the call ran)
+        // is held until the call has ended and the end was pushed to her page.
+        let ended!: () => void;
+        const endedNow = new Promise<void>((r) => (ended = r));
+        let asked!: () => void;
+        const askedNow = new Promise<void>((r) => (asked = r));
+        const bar = `${server.url}/rooms/${roomId}/call`;
+        await ada.route(bar, async (route) => {
+          const response = await route.fetch();
+          asked();
+          await endedNow;
+          await route.fulfill({ response });
+        });
+        await ada.goto(`${server.url}/rooms/${roomId}`);
+        await askedNow;
+        await waitConnected(ada);
+        await bola.getByRole('button', { name: 'Leave call' }).click();
+        await bola.getByRole('button', { name: 'Start call' }).waitFor();
+        await Bun.sleep(1_000); // the end's push reaches Ada's page, which has no bar yet
+        ended();
+        await ada.locator(`#call-${roomId}`).waitFor({ state: 'attached' });
+        await ada.unroute(bar);
+        await eventually(async () => expect(await visible(ada, 'Start call')).toBe(true));
+        expect(await visible(ada, 'Join call')).toBe(false);
+        expect(await status(ada)).toBe('');
+
+        // Back offline and online: the page fetches its status again (a call may have started
+        // meanwhile); that answer, read before Bola starts a call, is held until the start was pushed.
+        let started!: () => void;
+        const startedNow = new Promise<void>((r) => (started = r));
+        let read!: () => void;
+        const readNow = new Promise<void>((r) => (read = r));
+        const refresh = `${server.url}/rooms/${roomId}/call/status`;
+        await ada.route(refresh, async (route) => {
+          const response = await route.fetch();
+          read();
+          await startedNow;
+          // The page may have given up on it (htmx cancels a fetch for an element taken out of the page).
+          await route.fulfill({ response }).catch(() => {});
+        });
+        await ada.context().setOffline(true);
+        await eventually(async () => expect(await statusText(ada)).not.toBe(''));
+        await ada.context().setOffline(false);
+        await readNow;
+        await enterCall(bola, 'Start call');
+        await Bun.sleep(1_000); // the start's push reaches Ada's page while her fetch is held
+        started();
+        await ada.unroute(refresh);
+        await eventually(async () => expect(await visible(ada, 'Join call')).toBe(true));
+        await Bun.sleep(500); // the held answer has landed by now, if it is going to
+        expect(await visible(ada, 'Join call')).toBe(true);
+        expect(await status(ada)).toBe('Call in progress · 1 person');
+        await bola.getByRole('button', { name: 'Leave call' }).click();
+      });
+    },
+    TIMEOUT,
+  );
 });

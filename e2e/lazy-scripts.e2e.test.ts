@@ -157,7 +157,8 @@ describeBrowser('call.js and upload.js on demand (browser)', () => {
         await bola.page.getByRole('button', { name: 'Leave call' }).waitFor({ timeout: 15_000 });
         // One call, both in it (Ada's second tap joined nothing more).
         await eventually(async () => expect(await ada.page.locator(`#call-status-${roomId}`).innerText()).toBe('Call in progress · 2 people'));
-        expect(await ada.page.getByRole('list', { name: 'In the call' }).getByRole('listitem').count()).toBe(2);
+        // The roster comes on the call's own socket: it may follow the status by a moment.
+        await eventually(async () => expect(await ada.page.getByRole('list', { name: 'In the call' }).getByRole('listitem').count()).toBe(2));
         expect(await bola.page.locator(`#call-note-${roomId}`).innerText()).toBe('You are in the call.');
 
         for (const p of [bola.page, ada.page]) {

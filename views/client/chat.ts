@@ -30,6 +30,7 @@ import { desktopNotifications } from './notify';
 import { registerOfflinePage } from './offline';
 import { onDemand, type Lazy } from './on-demand';
 import { callBar } from './call-bar';
+import { callStatusOrder } from './call-status';
 import { attachFiles } from './attach';
 import { offerButtons } from './offer-buttons';
 import { replies } from './replies';
@@ -154,7 +155,7 @@ function start(app: HTMLElement) {
   }, 2500);
 
   // ---- incoming ---------------------------------------------------------------------------
-  routeIncoming(app, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox: pending, edits, waiting, roomAlert, reactions: rx.apply });
+  routeIncoming(app, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox: pending, edits, waiting, roomAlert, reactions: rx.apply, callStatuses: callStatusOrder() });
   app.addEventListener('htmx:ws:after:message:incoming', markCurrentRoom);
 
   document.addEventListener('visibilitychange', () => void (document.hidden || backOnTab(openRoom())));

@@ -12,6 +12,7 @@ import type { OutboxView } from './outbox-view';
 import type { typingLines } from './typing';
 import type { editBoxes } from './edit-box';
 import type { unconfirmedActions } from './unconfirmed';
+import type { CallStatusOrder } from './call-status';
 
 /** A JSON frame from the server to this page. */
 interface Answer {
@@ -40,9 +41,11 @@ export interface IncomingDeps {
   roomAlert: (room: string, text: string | null, ok?: boolean) => void;
   /** An `rx-<message>` partial: a message's reaction box (reactions.ts apply). */
   reactions: (messageId: string, partial: Element) => void;
+  /** `call-status-<room>` partials: kept when a fetch of the bar may land after them. */
+  callStatuses: CallStatusOrder;
 }
 
-export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox, edits, waiting, roomAlert, reactions }: IncomingDeps) {
+export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox, edits, waiting, roomAlert, reactions, callStatuses }: IncomingDeps) {
   app.addEventListener('htmx:ws:before:message:incoming', (e) => {
     const d = (e as CustomEvent<WsDetail>).detail;
     heartbeat.heard(Date.now());
@@ -67,6 +70,7 @@ export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMes
       if (id.startsWith('call-status-')) {
         const status = p.querySelector('.call-status');
         if (status) notifier.callState(id.slice(12), status, openRoom());
+        callStatuses.pushed(id.slice(12), p, target);
       }
       if (id.startsWith('log-')) {
         onMessages(id.slice(4), target, p, p.getAttribute('hx-swap') === 'innerHTML');
