@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Room } from '../server/store/types';
 import { makeUser } from '../server/testing';
@@ -292,5 +293,51 @@ describe('usage errors exit 2', () => {
     const r = await cli('rooms', 'create', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('--members <file.csv>');
+  });
+});
+
+describe('rooms register', () => {
+  test("prints a course room's attendance, or writes it to a new private file; each export is audited", async () => {
+    await seedUsers();
+    const file = csvFile('m.csv', 'email\nada@unilag.edu.ng\nbola@unilag.edu.ng\nokafor@unilag.edu.ng\n');
+    expect((await cli('rooms', 'create', '--code', 'CSC205', '--name', 'Data Structures', '--members', file)).code).toBe(0);
+    const room = (await roomByCode('CSC205'))!;
+    const ids = await withStore(async (s) => Object.fromEntries(await Promise.all(EMAILS.map(async (e) => [e.split('@')[0], (await s.users.byEmail(e))!.id]))));
+    const MIN = 60_000;
+    await withStore(async (s) => {
+      await s.users.update(ids.ada!, { name: 'Ada Obi', matricNo: '190805001' });
+      await s.users.update(ids.bola!, { name: 'Bola Ade' });
+      await s.users.update(ids.okafor!, { name: 'Dr Okafor' });
+      // Two lectures of an hour: Ada in the first for 45 minutes (two devices overlapping), and the second whole; Bola in neither.
+      await s.lectures.save({ id: 'L1', roomId: room.id, startedBy: ids.okafor!, startedAt: 0, lastAt: 60 * MIN, endedAt: 60 * MIN });
+      await s.lectures.save({ id: 'L2', roomId: room.id, startedBy: ids.okafor!, startedAt: 100 * MIN, lastAt: 160 * MIN, endedAt: 160 * MIN });
+      await s.lectures.seat({ lectureId: 'L1', seatId: 'a', userId: ids.ada!, from: 0, to: 30 * MIN });
+      await s.lectures.seat({ lectureId: 'L1', seatId: 'b', userId: ids.ada!, from: 15 * MIN, to: 45 * MIN });
+      await s.lectures.seat({ lectureId: 'L2', seatId: 'c', userId: ids.ada!, from: 100 * MIN, to: 160 * MIN });
+      await s.lectures.seat({ lectureId: 'L1', seatId: 'd', userId: ids.okafor!, from: 0, to: 60 * MIN });
+    });
+    const r = await cli('rooms', 'register', 'csc205');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\r\n')).toEqual([
+      'name,matric_no,email,lectures_attended,lectures_held,minutes_present,share_percent',
+      'Ada Obi,190805001,ada@unilag.edu.ng,2,2,105,88',
+      'Bola Ade,,bola@unilag.edu.ng,0,2,0,0',
+      'Dr Okafor,,okafor@unilag.edu.ng,1,2,60,50',
+      '',
+    ]);
+    const out = join(w.dir, 'register.csv');
+    const written = await cli('rooms', 'register', 'CSC205', '--out', out);
+    expect(written.err).toBe('3 people, 2 lecture(s) of CSC205 written to ' + out + '\n');
+    expect(await Bun.file(out).text()).toBe(r.out);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const again = await cli('rooms', 'register', 'CSC205', '--out', out);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('exists: choose a new file');
+    const audit = (await withStore((s) => s.audit.list())).filter((a) => a.action === 'room.register_exported');
+    expect(audit.map((a) => [a.origin, a.target, a.details.lectures, a.details.people, a.details.file ?? null])).toEqual([
+      ['cli', room.id, 2, 3, null],
+      ['cli', room.id, 2, 3, out],
+    ]);
+    expect((await cli('rooms', 'register', 'NOPE101')).err).toContain('no room with code NOPE101');
   });
 });

@@ -1,7 +1,11 @@
-/** `letstalk rooms …`: create course rooms, add and remove members from CSV, archive rooms, list rooms. */
+/** `letstalk rooms …`: create course rooms, add and remove members from CSV, archive rooms, list rooms, a room's attendance register. */
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { CLI_ACTOR } from '../server/features/audit/record';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { CLI_ACTOR, recordAudit } from '../server/features/audit/record';
+import { registerOf } from '../server/features/calls/lectures';
+import { registerCsv } from '../server/features/calls/register-csv';
 import { addMembers, archiveRoom, createCourseRoom, normaliseCourseCode, removeMember } from '../server/features/chat/rooms';
 import { readMemberCsv } from '../server/features/chat/members-csv';
 import type { Store } from '../server/store/types';
@@ -113,6 +117,32 @@ export function roomsCommand(ctx: CliContext) {
       if (opts.json) return io.out(JSON.stringify(rows, null, 2) + '\n');
       for (const r of rows) io.out(`${(r.code ?? '').padEnd(10)}  ${String(r.members).padStart(5)} members  ${r.name}${r.archived ? ` (archived; id ${r.id})` : ''}\n`);
       io.out(`${rows.length} room(s)\n`);
+    });
+
+  rooms
+    .command('register')
+    .description("A course room's lecture attendance as CSV (one row per member and per person who came: lectures attended of those held, minutes, share of the lectures' time), on stdout or into a new file; audited")
+    .argument('<room>', 'course code, or the id of an archived room (rooms list --archived)')
+    .option('--out <file>', 'a new file for the CSV instead of stdout (never overwritten; readable by its owner only)')
+    .action(async (ref: string, opts: { out?: string }) => {
+      const store = await ctx.store();
+      const room = await roomByRef(store, ref);
+      if (opts.out && existsSync(opts.out)) throw new CliError(`${opts.out} exists: choose a new file`);
+      const reg = await registerOf(store, room, true, Date.now());
+      const csv = registerCsv(reg);
+      // Names, emails and matriculation numbers of a whole class: who took them, and where, is recorded.
+      const details = { lectures: reg.held, people: reg.rows.length, ...(opts.out ? { file: resolve(opts.out), osUser: userInfo().username } : {}) };
+      if (!opts.out) {
+        await recordAudit(store, CLI_ACTOR, 'room.register_exported', room.id, details);
+        return io.out(csv);
+      }
+      try {
+        writeFileSync(opts.out, csv, { mode: 0o600, flag: 'wx' });
+      } catch (e) {
+        throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
+      }
+      await recordAudit(store, CLI_ACTOR, 'room.register_exported', room.id, details);
+      io.err(`${reg.rows.length} people, ${reg.held} lecture(s) of ${room.code} written to ${opts.out}\n`);
     });
 
   return rooms;

@@ -28,6 +28,8 @@ import { offlineRoutes } from './features/offline/routes';
 import { mailRoutes } from './features/mail/routes';
 import { pushCallStates } from './features/calls/actions';
 import { keepRecordings } from './features/calls/recordings';
+import { keepAttendance } from './features/calls/attendance';
+import { lectureRoutes } from './features/calls/lecture-routes';
 import { createLimiters } from './features/accounts/auth';
 import { adminRoutes, metricsRoute } from './features/admin/routes';
 import { noticeRoutes } from './features/moderation/notice-routes';
@@ -50,6 +52,8 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
   pushCallStates(sfu, hub);
   // Lecture recordings: stored in their rooms as they finish (main.ts recovers what a crash left).
   const recordings = keepRecordings(sfu, chat, config.files, deps.logger.child({ component: 'recordings' }));
+  // Lecture attendance: who was in each lecture, when (written as they join and leave, and each minute).
+  const attendance = keepAttendance(sfu, deps.store, deps.logger.child({ component: 'attendance' }));
   // Safeguarding actions end calls in progress (on this node; see README "Scaling out").
   chat.calls = {
     endUser: (userId, opts = {}) =>
@@ -111,6 +115,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     .use(memberRoutes(app, chat))
     .use(wsRoutes(app, chat))
     .use(callRoutes(app, sfu, hub))
+    .use(lectureRoutes(app, chat))
     .use(fileRoutes(app, chat))
     .use(noticeRoutes(app, chat))
     .use(transferRoutes(app, transfers, hub))
@@ -118,7 +123,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     .use(mailRoutes(app))
     .use(adminRoutes(app, chat, { activeCalls: () => sfu.stats().calls }))
     .use(metricsRoute(app, chat.hub, () => sfu.stats().calls));
-  return Object.assign(elysia, { hub, chat, sfu, transfers, recordings });
+  return Object.assign(elysia, { hub, chat, sfu, transfers, recordings, attendance });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -105,10 +105,11 @@ async function main() {
     try {
       // Requests under way get a moment, then every connection closes (lib/stop.ts).
       await stopServer(app!, STOP_GRACE_MS);
-      // Lectures being recorded end here: their files are finished and stored before the store closes.
+      // Lectures end here: recordings are finished and stored, and attendance written, before the store closes.
       await app.sfu.close();
       await app.sfu.drain();
       await app.recordings.drain();
+      await app.attendance.drain();
     } finally {
       // Safeguarding notices: attempts under way get a few seconds (SHUTDOWN_GRACE_MS), then every notice
       // still undelivered (waiting for a retry, say) is logged at error level, one line each (README, Notifications).

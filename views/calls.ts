@@ -63,6 +63,7 @@ ${callPanel(roomId)}`;
 export function callPanel(roomId: string): Raw {
   return html`<section class="call-panel" id="call-panel-${roomId}" aria-label="Call" tabindex="-1" hidden>
 <p class="call-rec" role="status" hidden></p>
+<p class="call-att hint" hidden>A lecture takes attendance: who joins, and for how long (the room's Lectures page).</p>
 <div class="call-tiles" tabindex="0" role="region" aria-label="Video and shared screens"></div>
 <div class="call-controls" role="toolbar" aria-label="Call controls">
 <button type="button" data-act="mic" hidden>Mute</button>

@@ -32,6 +32,14 @@ export interface CallState {
 
 export type RecordingEvent = { type: 'started'; roomId: string; callId: string; userId: string } | ({ type: 'saved'; roomId: string; callId: string } & RecordedLecture);
 
+/** Who is in a lecture now (`seats` is empty once it `ended`): attendance is kept from these. */
+export interface LectureSeats {
+  callId: string;
+  roomId: string;
+  seats: { seatId: string; userId: string; host: boolean }[];
+  ended: boolean;
+}
+
 export interface SfuLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -58,6 +66,8 @@ export class Sfu {
   onChange: (roomId: string, state: CallState | null) => void = () => {};
   /** A host started recording a lecture; a recording finished (to be stored as a file in the room). */
   onRecording: (e: RecordingEvent) => void = () => {};
+  /** A lecture started, someone joined or left it, it ended (attendance). Not for group calls. */
+  onLecture: (l: LectureSeats) => void = () => {};
   /** Bytes a host's recording may take in a room (what her and the room's quotas leave); unlimited until set. */
   recordingRoom: (roomId: string, userId: string) => Promise<number> = async () => Infinity;
 
@@ -178,8 +188,12 @@ export class Sfu {
 
   private hooks(): CallHooks {
     return {
-      changed: (c) => this.onChange(c.roomId, this.state(c.roomId)),
+      changed: (c) => {
+        this.onChange(c.roomId, this.state(c.roomId));
+        this.lectureChanged(c);
+      },
       ended: (c) => {
+        this.lectureChanged(c);
         if (this.calls.get(c.roomId) === c) this.calls.delete(c.roomId);
         this.log.info('call ended', { callId: c.id, roomId: c.roomId });
         if (!this.calls.size) this.stopTimer();
@@ -193,6 +207,12 @@ export class Sfu {
       log: (msg, fields) => this.log.info(msg, fields),
       warn: (msg, fields) => this.log.warn(msg, fields),
     };
+  }
+
+  private lectureChanged(c: Call) {
+    if (c.mode !== 'lecture') return;
+    const seats = c.ended ? [] : [...c.participants.values()].map((p) => ({ seatId: p.id, userId: p.member.userId, host: p.seat.host }));
+    this.onLecture({ callId: c.id, roomId: c.roomId, seats, ended: c.ended });
   }
 
   private startTimer() {

@@ -9,6 +9,7 @@ import { chatContract } from './contract-chat';
 import { casesContract } from './contract-cases';
 import { filesContract } from './contract-files';
 import { mailContract } from './contract-mail';
+import { lecturesContract } from './contract-lectures';
 import { reactionsContract } from './contract-reactions';
 
 let n = 0;
@@ -195,6 +196,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     casesContract(() => store);
     filesContract(() => store);
     mailContract(() => store);
+    lecturesContract(() => store);
     reactionsContract(() => store);
   });
 }

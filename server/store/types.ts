@@ -13,6 +13,7 @@ import type { MessageStore, RoomStore } from './types-chat';
 import type { FileStore } from './types-files';
 import type { CaseStore, SanctionStore } from './types-cases';
 import type { MailStore } from './types-mail';
+import type { LectureStore } from './types-lectures';
 
 export const ROLES = ['student', 'lecturer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -176,6 +177,8 @@ export interface Store {
   readonly sanctions: SanctionStore;
   /** Emails about missed messages: the queue, who is online, each person's choice. */
   readonly mail: MailStore;
+  /** Lecture attendance: who was in each lecture, when. */
+  readonly lectures: LectureStore;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -192,3 +195,4 @@ export * from './types-chat';
 export * from './types-files';
 export * from './types-cases';
 export * from './types-mail';
+export * from './types-lectures';

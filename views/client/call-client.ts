@@ -98,6 +98,7 @@ export class CallClient {
         this.iceServers = m.iceServers;
         this.audioOnly = m.you.view === 'audio-only';
         this.ui.panel.hidden = false;
+        this.ui.attendance(this.mode === 'lecture');
         this.ui.placeNote(true);
         this.ui.say(this.mode === 'lecture' && !this.me.host ? 'You are listening. Raise your hand to speak.' : 'You are in the call.');
         if (this.resume) {

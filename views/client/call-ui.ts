@@ -63,6 +63,11 @@ export class CallUi {
     this.note.textContent = text;
   }
 
+  /** Said in a lecture (attendance is taken), not in a group call. */
+  attendance(lecture: boolean) {
+    this.panel.querySelector<HTMLElement>('.call-att')!.hidden = !lecture;
+  }
+
   /** The recording line at the top of the panel (who is recorded), hidden while none runs. */
   recording(by: string | null) {
     const line = this.panel.querySelector<HTMLElement>('.call-rec')!;

@@ -17,6 +17,7 @@ import { MongoFiles } from './files';
 import { MongoCases } from './cases';
 import { backfillSanctionSlots, MongoSanctions } from './sanctions';
 import { MongoMail } from './mail';
+import { MongoLectures } from './lectures';
 import type { Store } from '../types';
 import { newerStoreMessage, StoreVersionError } from '../version';
 
@@ -96,6 +97,8 @@ export async function ensureIndexes(db: Db) {
     { key: { messageId: 1 }, name: 'message' },
   ]);
   await createMissing(db, 'reactionMarks', [{ key: { roomId: 1, at: 1 }, name: 'room_at' }]);
+  await createMissing(db, 'lectures', [{ key: { roomId: 1, startedAt: -1 }, name: 'room_started' }]);
+  await createMissing(db, 'lectureSeats', [{ key: { lectureId: 1, userId: 1 }, name: 'lecture_user' }]);
   await backfillSanctionSlots(db);
   await backfillRoomActivity(db);
   await backfillArchivedCodes(db);
@@ -157,6 +160,7 @@ export async function createMongoStore(uri: string, dbName?: string): Promise<St
     cases: new MongoCases(db),
     sanctions: new MongoSanctions(db),
     mail: new MongoMail(db),
+    lectures: new MongoLectures(db),
     async ping() {
       await db.command({ ping: 1 });
     },

@@ -245,4 +245,22 @@ export const MIGRATIONS: string[] = [
      at INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX reaction_marks_room ON reaction_marks(room_id, at);`,
+  // 16: lecture attendance (types-lectures.ts): lectures, and each seat's time in one.
+  `CREATE TABLE lectures (
+     id TEXT PRIMARY KEY,
+     room_id TEXT NOT NULL,
+     started_by TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     last_at INTEGER NOT NULL,
+     ended_at INTEGER
+   ) WITHOUT ROWID;
+   CREATE INDEX lectures_room ON lectures(room_id, started_at);
+   CREATE TABLE lecture_seats (
+     lecture_id TEXT NOT NULL,
+     seat_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     from_at INTEGER NOT NULL,
+     to_at INTEGER NOT NULL,
+     PRIMARY KEY (lecture_id, seat_id)
+   ) WITHOUT ROWID;`,
 ];

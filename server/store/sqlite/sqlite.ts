@@ -18,6 +18,7 @@ import { SqliteFiles } from './files';
 import { SqliteCases } from './cases';
 import { SqliteSanctions } from './sanctions';
 import { SqliteMail } from './mail';
+import { SqliteLectures } from './lectures';
 import type { Store } from '../types';
 
 export function openSqlite(path: string): Database {
@@ -70,6 +71,7 @@ export function createSqliteStore(dataDir: string | null): Store {
     cases: new SqliteCases(db),
     sanctions: new SqliteSanctions(db),
     mail: new SqliteMail(db),
+    lectures: new SqliteLectures(db),
     async ping() {
       db.query('SELECT 1').get();
     },

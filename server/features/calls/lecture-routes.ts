@@ -1,0 +1,65 @@
+/**
+ * Lecture attendance pages and downloads (lectures.ts decides who sees what; every route checks
+ * membership there: 404 for non-members, and for a member asking for a register only hosts read).
+ */
+import { Elysia, t } from 'elysia';
+import type { AppContext } from '../../deps';
+import { sendHtml, type SetLike } from '../../http/respond';
+import { appShell } from '../../../views/shell';
+import { lecturePage, lecturesPage } from '../../../views/lectures';
+import { viewerPlugin } from '../accounts/guard';
+import type { ChatContext } from '../chat/context';
+import { contentDisposition } from '../files/names';
+import { courseRegister, lectureDetail, listLectures } from './lectures';
+import { csvName, lectureCsv, registerCsv } from './register-csv';
+
+const Id = t.String({ maxLength: 64 });
+
+function sendCsv(set: SetLike, name: string, body: string): string {
+  set.headers['content-type'] = 'text/csv; charset=utf-8';
+  set.headers['content-disposition'] = contentDisposition(name, false);
+  set.headers['cache-control'] = 'no-store';
+  return body;
+}
+
+export function lectureRoutes(app: AppContext, chat: ChatContext) {
+  const tf = chat.tf;
+  return new Elysia({ name: 'lectures' })
+    .use(viewerPlugin(app))
+    .get(
+      '/rooms/:id/lectures',
+      async ({ set, params, query, requireUser }) => {
+        const { user } = await requireUser();
+        const list = await listLectures(app.store, user, params.id, { before: query.before, now: Date.now() });
+        return sendHtml(set, appShell({ user, title: `Lectures in ${list.access.room.name}`, body: lecturesPage(list, tf), asset: app.assets.url }));
+      },
+      { params: t.Object({ id: Id }), query: t.Object({ before: t.Optional(t.Numeric({ minimum: 0 })) }) },
+    )
+    .get(
+      '/rooms/:id/lectures/:lecture',
+      async ({ set, params, requireUser }) => {
+        const { user } = await requireUser();
+        const d = await lectureDetail(app.store, user, params.id, params.lecture, Date.now());
+        return sendHtml(set, appShell({ user, title: `Lecture of ${tf.dateTime(d.lecture.startedAt)}`, body: lecturePage(d, tf), asset: app.assets.url }));
+      },
+      { params: t.Object({ id: Id, lecture: Id }) },
+    )
+    .get(
+      '/rooms/:id/lectures/:lecture/register.csv',
+      async ({ set, params, requireUser }) => {
+        const { user } = await requireUser();
+        const d = await lectureDetail(app.store, user, params.id, params.lecture, Date.now());
+        return sendCsv(set, csvName(d.access.room.name, 'lecture', d.lecture.startedAt), lectureCsv(d, tf));
+      },
+      { params: t.Object({ id: Id, lecture: Id }) },
+    )
+    .get(
+      '/rooms/:id/register.csv',
+      async ({ set, params, requireUser }) => {
+        const { user } = await requireUser();
+        const c = await courseRegister(app.store, user, params.id, Date.now());
+        return sendCsv(set, csvName(c.access.room.name, 'register', Date.now()), registerCsv(c));
+      },
+      { params: t.Object({ id: Id }) },
+    );
+}

@@ -1,0 +1,214 @@
+/**
+ * Lecture attendance as people read it (routes: lecture-routes.ts; writing: attendance.ts).
+ *
+ * Who sees what: a lecture's hosts (lecturers, administrators and the room's owners, as for
+ * starting a lecture) see everyone's time in every lecture of the room, and download it; any
+ * other member sees only their own (what the lecturer sees about them). Staff (lecturers,
+ * administrators) also see emails and matriculation numbers, which a class register needs; a
+ * student who owns a group sees names only. Non-members get 404, as everywhere.
+ *
+ * A person's time in a lecture is the union of their seats' times (a reload, a second device)
+ * within the lecture, so nobody is counted twice and nobody beyond the lecture's length.
+ */
+import { notFound } from '../../errors';
+import { isLectureHost } from '../../rtc/permissions';
+import type { Lecture, LectureSeat, Membership, Room, Store, User } from '../../store/types';
+import { ATTENDANCE_EVERY_MS } from './attendance';
+
+export const LECTURES_PAGE = 50;
+/** Lectures a course download covers (a semester has a few dozen; a year of daily ones fits). */
+export const COURSE_LECTURES_MAX = 500;
+/** A lecture not ended whose last minute is this recent still runs; older, its node stopped. */
+export const RUNNING_WITHIN_MS = 2 * ATTENDANCE_EVERY_MS + 30_000;
+
+export interface Span {
+  start: number;
+  end: number;
+  running: boolean;
+}
+
+export function spanOf(l: Lecture, now: number): Span {
+  return { start: l.startedAt, end: l.endedAt ?? l.lastAt, running: l.endedAt === null && now - l.lastAt <= RUNNING_WITHIN_MS };
+}
+
+/** Time the intervals cover together (overlaps once), within [start, end]. */
+export function coveredMs(intervals: readonly { from: number; to: number }[], start: number, end: number): number {
+  const xs = intervals.map((i) => ({ from: Math.max(i.from, start), to: Math.min(i.to, end) })).filter((i) => i.to > i.from).sort((a, b) => a.from - b.from);
+  let total = 0;
+  let curFrom = -Infinity;
+  let curTo = -Infinity;
+  for (const i of xs) {
+    if (i.from > curTo) {
+      if (curTo > curFrom) total += curTo - curFrom;
+      [curFrom, curTo] = [i.from, i.to];
+    } else curTo = Math.max(curTo, i.to);
+  }
+  if (curTo > curFrom) total += curTo - curFrom;
+  return total;
+}
+
+export interface PersonTime {
+  userId: string;
+  /** When their first seat joined. */
+  firstAt: number;
+  ms: number;
+  /** Of the lecture's length, 0–1 (1 for a lecture of no length they were in). */
+  share: number;
+}
+
+/** Each person's time in the lecture, most time first. */
+export function timesIn(l: Lecture, seats: readonly LectureSeat[], now: number): PersonTime[] {
+  const span = spanOf(l, now);
+  const length = span.end - span.start;
+  const byUser = new Map<string, LectureSeat[]>();
+  for (const s of seats) if (s.lectureId === l.id) byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), s]);
+  return [...byUser.entries()]
+    .map(([userId, ss]) => {
+      const ms = coveredMs(ss, span.start, span.end);
+      return { userId, firstAt: Math.min(...ss.map((s) => s.from)), ms, share: length > 0 ? ms / length : 1 };
+    })
+    .sort((a, b) => b.ms - a.ms || a.firstAt - b.firstAt);
+}
+
+export interface LectureAccess {
+  room: Room;
+  membership: Membership;
+  /** Everyone's attendance (a host), else only the viewer's own. */
+  all: boolean;
+  /** Emails and matriculation numbers too (staff). */
+  identities: boolean;
+}
+
+export async function lectureAccess(store: Store, viewer: User, roomId: string): Promise<LectureAccess> {
+  const [room, membership] = await Promise.all([store.rooms.byId(roomId), store.rooms.membership(roomId, viewer.id)]);
+  if (!room || !membership || room.kind === 'dm') throw notFound('No such room.');
+  const all = isLectureHost(viewer.role, membership.role);
+  return { room, membership, all, identities: all && viewer.role !== 'student' };
+}
+
+export interface LectureSummary {
+  lecture: Lecture;
+  span: Span;
+  startedBy: string;
+  /** People who were in it (a host's view), or null. */
+  people: number | null;
+  /** The viewer's own time (a member's view), or null. */
+  mine: PersonTime | null;
+}
+
+export interface LectureList {
+  access: LectureAccess;
+  lectures: LectureSummary[];
+  /** Where the next page starts (`before`), or null. */
+  next: number | null;
+}
+
+export async function listLectures(store: Store, viewer: User, roomId: string, opts: { before?: number; now: number }): Promise<LectureList> {
+  const access = await lectureAccess(store, viewer, roomId);
+  const page = await store.lectures.list(access.room.id, { limit: LECTURES_PAGE + 1, before: opts.before });
+  const lectures = page.slice(0, LECTURES_PAGE);
+  const seats = await store.lectures.seats(lectures.map((l) => l.id), access.all ? undefined : viewer.id);
+  const names = new Map((await store.users.byIds([...new Set(lectures.map((l) => l.startedBy))])).map((u) => [u.id, u.name]));
+  return {
+    access,
+    lectures: lectures.map((l) => {
+      const times = timesIn(l, seats, opts.now);
+      return { lecture: l, span: spanOf(l, opts.now), startedBy: names.get(l.startedBy) ?? 'Someone', people: access.all ? times.length : null, mine: access.all ? null : (times[0] ?? null) };
+    }),
+    next: page.length > LECTURES_PAGE ? lectures[lectures.length - 1]!.startedAt : null,
+  };
+}
+
+export interface AttendanceRow {
+  userId: string;
+  name: string;
+  /** Staff viewers only, else null. */
+  email: string | null;
+  matricNo: string | null;
+  time: PersonTime | null;
+}
+
+export interface LectureDetail {
+  access: LectureAccess;
+  lecture: Lecture;
+  span: Span;
+  startedBy: string;
+  present: AttendanceRow[];
+  /** Members now who were not in it (a host's view), by name. */
+  absent: AttendanceRow[];
+}
+
+/** One lecture's register: hosts only (a member reads their own time on the list). */
+export async function lectureDetail(store: Store, viewer: User, roomId: string, lectureId: string, now: number): Promise<LectureDetail> {
+  const access = await lectureAccess(store, viewer, roomId);
+  const lecture = await store.lectures.get(lectureId);
+  if (!access.all || !lecture || lecture.roomId !== access.room.id) throw notFound('No such lecture.');
+  const times = timesIn(lecture, await store.lectures.seats([lecture.id]), now);
+  const members = await store.rooms.members(access.room.id);
+  const ids = [...new Set([...times.map((t) => t.userId), ...members.map((m) => m.userId), lecture.startedBy])];
+  const users = new Map((await store.users.byIds(ids)).map((u) => [u.id, u]));
+  const row = (userId: string, time: PersonTime | null): AttendanceRow => {
+    const u = users.get(userId);
+    return { userId, name: u?.name ?? 'A former account', email: access.identities ? (u?.email ?? null) : null, matricNo: access.identities ? (u?.matricNo ?? null) : null, time };
+  };
+  const came = new Set(times.map((t) => t.userId));
+  return {
+    access,
+    lecture,
+    span: spanOf(lecture, now),
+    startedBy: users.get(lecture.startedBy)?.name ?? 'Someone',
+    present: times.map((t) => row(t.userId, t)),
+    absent: members
+      .filter((m) => !came.has(m.userId))
+      .map((m) => row(m.userId, null))
+      .sort((a, b) => a.name.localeCompare(b.name, 'en')),
+  };
+}
+
+export interface CourseRow extends Omit<AttendanceRow, 'time'> {
+  /** Lectures they were in (for any time). */
+  attended: number;
+  ms: number;
+}
+
+export interface CourseRegister {
+  access: LectureAccess;
+  /** Lectures covered (the newest COURSE_LECTURES_MAX). */
+  held: number;
+  totalMs: number;
+  /** Members now and anyone who was in one of its lectures, by name. */
+  rows: CourseRow[];
+}
+
+/** Every lecture of the room, person by person: hosts only. */
+export async function courseRegister(store: Store, viewer: User, roomId: string, now: number): Promise<CourseRegister> {
+  const access = await lectureAccess(store, viewer, roomId);
+  if (!access.all) throw notFound('No such page.');
+  return { access, ...(await registerOf(store, access.room, access.identities, now)) };
+}
+
+/** The register itself, for whoever was let see it (a host above; an administrator at the CLI). */
+export async function registerOf(store: Store, room: Room, identities: boolean, now: number): Promise<Omit<CourseRegister, 'access'>> {
+  const access = { identities };
+  const lectures = await store.lectures.list(room.id, { limit: COURSE_LECTURES_MAX });
+  const seats = await store.lectures.seats(lectures.map((l) => l.id));
+  const per = new Map<string, { attended: number; ms: number }>();
+  for (const l of lectures) {
+    for (const t of timesIn(l, seats, now)) {
+      const p = per.get(t.userId) ?? { attended: 0, ms: 0 };
+      per.set(t.userId, { attended: p.attended + 1, ms: p.ms + t.ms });
+    }
+  }
+  const members = await store.rooms.members(room.id);
+  const ids = [...new Set([...members.map((m) => m.userId), ...per.keys()])];
+  const users = new Map((await store.users.byIds(ids)).map((u) => [u.id, u]));
+  const rows = ids
+    .map((userId) => {
+      const u = users.get(userId);
+      const p = per.get(userId) ?? { attended: 0, ms: 0 };
+      return { userId, name: u?.name ?? 'A former account', email: access.identities ? (u?.email ?? null) : null, matricNo: access.identities ? (u?.matricNo ?? null) : null, ...p };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.userId.localeCompare(b.userId));
+  const totalMs = lectures.reduce((n, l) => n + (spanOf(l, now).end - l.startedAt), 0);
+  return { held: lectures.length, totalMs, rows };
+}

@@ -1,0 +1,28 @@
+/**
+ * The attendance downloads (lecture-routes.ts, the CLI's `rooms register`): CSV a spreadsheet
+ * opens, a header row first. Names a spreadsheet would run as formulas are written as text
+ * (lib/csv.ts csvRow); emails and matriculation numbers are empty where the reader may not see them.
+ */
+import { csvRow } from '../../lib/csv';
+import type { TimeFormat } from '../../../views/chat';
+import type { AttendanceRow, CourseRegister, LectureDetail } from './lectures';
+
+const minutes = (ms: number) => String(Math.round(ms / 60_000));
+const percent = (share: number) => String(Math.round(share * 100));
+
+export const LECTURE_CSV_COLUMNS = ['name', 'matric_no', 'email', 'present', 'joined', 'minutes', 'share_percent'];
+export const REGISTER_CSV_COLUMNS = ['name', 'matric_no', 'email', 'lectures_attended', 'lectures_held', 'minutes_present', 'share_percent'];
+
+export function lectureCsv(d: LectureDetail, tf: TimeFormat): string {
+  const row = (r: AttendanceRow) => csvRow([r.name, r.matricNo ?? '', r.email ?? '', r.time ? 'yes' : 'no', r.time ? tf.dateTime(r.time.firstAt) : '', minutes(r.time?.ms ?? 0), percent(r.time?.share ?? 0)]);
+  return csvRow(LECTURE_CSV_COLUMNS) + [...d.present, ...d.absent].map(row).join('');
+}
+
+/** `share_percent`: of all the lectures' time together. */
+export function registerCsv(c: Omit<CourseRegister, 'access'>): string {
+  const share = (ms: number) => percent(c.totalMs > 0 ? ms / c.totalMs : 0);
+  return csvRow(REGISTER_CSV_COLUMNS) + c.rows.map((r) => csvRow([r.name, r.matricNo ?? '', r.email ?? '', String(r.attended), String(c.held), minutes(r.ms), share(r.ms)])).join('');
+}
+
+/** A file name for a download: the room's name and the day (UTC) it covers. */
+export const csvName = (roomName: string, what: string, at: number) => `${roomName} ${what} ${new Date(at).toISOString().slice(0, 10)}.csv`;

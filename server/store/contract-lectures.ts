@@ -1,0 +1,59 @@
+/**
+ * The store contract for lecture attendance: a lecture's record and its seats only move forward
+ * (writes from a lecture's node may land out of order), listed newest first by room.
+ * Runs inside `storeContract` (contract.ts).
+ */
+import { beforeEach, describe, expect, test } from 'bun:test';
+import type { LectureSeat, Store } from './types';
+
+export function lecturesContract(current: () => Store) {
+  describe('lectures', () => {
+    let store: Store;
+    beforeEach(() => {
+      store = current();
+    });
+    const id = (s: string) => `${s}-${crypto.randomUUID()}`;
+
+    test('a lecture: lastAt only grows, endedAt is set once; listed newest first by room, a page at a time', async () => {
+      const [room, other, host] = [id('room'), id('other'), id('host')];
+      const [l1, l2, l3] = [id('l1'), id('l2'), id('l3')];
+      await store.lectures.save({ id: l1, roomId: room, startedBy: host, startedAt: 1_000, lastAt: 1_000, endedAt: null });
+      await store.lectures.save({ id: l1, roomId: room, startedBy: host, startedAt: 1_000, lastAt: 61_000, endedAt: null });
+      await store.lectures.save({ id: l1, roomId: room, startedBy: host, startedAt: 1_000, lastAt: 30_000, endedAt: null }); // late: stays at 61,000
+      expect(await store.lectures.get(l1)).toEqual({ id: l1, roomId: room, startedBy: host, startedAt: 1_000, lastAt: 61_000, endedAt: null });
+      await store.lectures.save({ id: l1, roomId: room, startedBy: host, startedAt: 1_000, lastAt: 90_000, endedAt: 90_000 });
+      await store.lectures.save({ id: l1, roomId: room, startedBy: host, startedAt: 1_000, lastAt: 95_000, endedAt: 95_000 }); // a second end moves nothing back
+      await store.lectures.save({ id: l1, roomId: room, startedBy: host, startedAt: 1_000, lastAt: 80_000, endedAt: null }); // nor reopens it
+      expect(await store.lectures.get(l1)).toMatchObject({ lastAt: 95_000, endedAt: 90_000 });
+      expect(await store.lectures.get(id('none'))).toBeNull();
+
+      await store.lectures.save({ id: l2, roomId: room, startedBy: host, startedAt: 200_000, lastAt: 200_000, endedAt: null });
+      await store.lectures.save({ id: l3, roomId: room, startedBy: host, startedAt: 100_000, lastAt: 100_000, endedAt: null });
+      await store.lectures.save({ id: id('l4'), roomId: other, startedBy: host, startedAt: 150_000, lastAt: 150_000, endedAt: null });
+      expect((await store.lectures.list(room, { limit: 10 })).map((l) => l.id)).toEqual([l2, l3, l1]);
+      expect((await store.lectures.list(room, { limit: 2 })).map((l) => l.id)).toEqual([l2, l3]);
+      expect((await store.lectures.list(room, { limit: 2, before: 100_000 })).map((l) => l.id)).toEqual([l1]);
+      expect(await store.lectures.list(id('empty'), { limit: 10 })).toEqual([]);
+    });
+
+    test('seats: to only grows; read by lecture, or one person’s', async () => {
+      const [l1, l2, ada, bola] = [id('l1'), id('l2'), id('ada'), id('bola')];
+      await store.lectures.seat({ lectureId: l1, seatId: 's1', userId: ada, from: 1_000, to: 1_000 });
+      await store.lectures.seat({ lectureId: l1, seatId: 's1', userId: ada, from: 1_000, to: 60_000 });
+      await store.lectures.seat({ lectureId: l1, seatId: 's1', userId: ada, from: 1_000, to: 30_000 }); // late
+      await store.lectures.seat({ lectureId: l1, seatId: 's2', userId: bola, from: 5_000, to: 9_000 });
+      await store.lectures.seat({ lectureId: l2, seatId: 's1', userId: ada, from: 100_000, to: 160_000 }); // same seat id, another lecture
+      const sort = (xs: LectureSeat[]) => [...xs].sort((a, b) => (a.lectureId + a.seatId < b.lectureId + b.seatId ? -1 : 1));
+      expect(sort(await store.lectures.seats([l1]))).toEqual(sort([
+        { lectureId: l1, seatId: 's1', userId: ada, from: 1_000, to: 60_000 },
+        { lectureId: l1, seatId: 's2', userId: bola, from: 5_000, to: 9_000 },
+      ]));
+      expect(sort(await store.lectures.seats([l1, l2], ada))).toEqual(sort([
+        { lectureId: l1, seatId: 's1', userId: ada, from: 1_000, to: 60_000 },
+        { lectureId: l2, seatId: 's1', userId: ada, from: 100_000, to: 160_000 },
+      ]));
+      expect(await store.lectures.seats([])).toEqual([]);
+      expect(await store.lectures.seats([l2], bola)).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,60 @@
+import type { Collection, Db } from 'mongodb';
+import type { Lecture, LectureSeat, LectureStore } from '../types';
+
+interface LectureDoc {
+  _id: string;
+  roomId: string;
+  startedBy: string;
+  startedAt: number;
+  lastAt: number;
+  /** Missing or null while it runs (FerretDB v1 does not keep a null set on insert). */
+  endedAt?: number | null;
+}
+
+/** `_id`: `${lectureId}|${seatId}`. */
+interface SeatDoc {
+  _id: string;
+  lectureId: string;
+  seatId: string;
+  userId: string;
+  from: number;
+  to: number;
+}
+
+const lecture = (d: LectureDoc): Lecture => ({ id: d._id, roomId: d.roomId, startedBy: d.startedBy, startedAt: d.startedAt, lastAt: d.lastAt, endedAt: d.endedAt ?? null });
+const seat = (d: SeatDoc): LectureSeat => ({ lectureId: d.lectureId, seatId: d.seatId, userId: d.userId, from: d.from, to: d.to });
+
+export class MongoLectures implements LectureStore {
+  private lecturesC: Collection<LectureDoc>;
+  private seatsC: Collection<SeatDoc>;
+  constructor(db: Db) {
+    this.lecturesC = db.collection<LectureDoc>('lectures');
+    this.seatsC = db.collection<SeatDoc>('lectureSeats');
+  }
+
+  async save(l: Lecture) {
+    await this.lecturesC.updateOne({ _id: l.id }, { $max: { lastAt: l.lastAt }, $setOnInsert: { roomId: l.roomId, startedBy: l.startedBy, startedAt: l.startedAt, endedAt: null } }, { upsert: true });
+    // Set once: a late write from before the end cannot reopen it, nor a second end move it.
+    if (l.endedAt !== null) await this.lecturesC.updateOne({ _id: l.id, endedAt: null }, { $set: { endedAt: l.endedAt } });
+  }
+
+  async seat(s: LectureSeat) {
+    await this.seatsC.updateOne({ _id: `${s.lectureId}|${s.seatId}` }, { $max: { to: s.to }, $setOnInsert: { lectureId: s.lectureId, seatId: s.seatId, userId: s.userId, from: s.from } }, { upsert: true });
+  }
+
+  async get(id: string) {
+    const d = await this.lecturesC.findOne({ _id: id });
+    return d ? lecture(d) : null;
+  }
+
+  async list(roomId: string, opts: { limit: number; before?: number }) {
+    const filter = opts.before === undefined ? { roomId } : { roomId, startedAt: { $lt: opts.before } };
+    return (await this.lecturesC.find(filter).sort({ startedAt: -1, _id: 1 }).limit(opts.limit).toArray()).map(lecture);
+  }
+
+  async seats(lectureIds: readonly string[], userId?: string) {
+    if (!lectureIds.length) return [];
+    const filter = userId === undefined ? { lectureId: { $in: [...lectureIds] } } : { lectureId: { $in: [...lectureIds] }, userId };
+    return (await this.seatsC.find(filter).toArray()).map(seat);
+  }
+}

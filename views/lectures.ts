@@ -1,0 +1,67 @@
+/**
+ * Lecture attendance pages (server/features/calls/lectures.ts): the room's lectures (a host sees
+ * how many came to each, a member her own time), and one lecture's register (hosts). Plain tables
+ * and links: no script, little to load on a slow line; the downloads are CSV.
+ */
+import { html, type Raw } from '../server/http/html';
+import type { AttendanceRow, LectureDetail, LectureList, PersonTime, Span } from '../server/features/calls/lectures';
+import type { TimeFormat } from './chat';
+
+/** "52 min", "1 h 05 min"; under a minute "under 1 min" (someone who looked in). */
+export function lengthText(ms: number): string {
+  const min = Math.floor(ms / 60_000);
+  if (min < 1) return ms > 0 ? 'under 1 min' : '0 min';
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
+}
+
+export const shareText = (share: number) => `${Math.round(share * 100)}%`;
+
+function state(s: Span, tf: TimeFormat): string {
+  if (s.running) return `in progress (times as of ${tf.time(s.end)})`;
+  return '';
+}
+
+function timeCells(t: PersonTime | null, tf: TimeFormat): Raw {
+  return t ? html`<td>${tf.time(t.firstAt)}</td><td>${lengthText(t.ms)}</td><td>${shareText(t.share)}</td>` : html`<td colspan="3">not present</td>`;
+}
+
+export function lecturesPage(v: LectureList, tf: TimeFormat): Raw {
+  const { room, all } = v.access;
+  const base = `/rooms/${room.id}/lectures`;
+  const rows = v.lectures.map((l) => {
+    const when = tf.dateTime(l.lecture.startedAt);
+    const length = html`${lengthText(l.span.end - l.span.start)}${l.span.running ? ' (in progress)' : ''}`;
+    if (all) return html`<tr><td><a href="${base}/${l.lecture.id}">${when}</a></td><td>${length}</td><td>${l.startedBy}</td><td>${l.people ?? 0}</td></tr>`;
+    return html`<tr><td>${when}</td><td>${length}</td><td>${l.startedBy}</td><td>${l.mine ? html`${lengthText(l.mine.ms)} (${shareText(l.mine.share)})` : 'not present'}</td></tr>`;
+  });
+  return html`<main class="card wide register"><h1>Lectures in ${room.name}</h1>
+<p class="hint">${all ? 'Every lecture takes attendance: who joined it and for how long (a reload or a second device counts once). Members see their own time here.' : 'Every lecture takes attendance: who joined it and for how long. This is what the lecturer sees about you.'}</p>
+${all && v.lectures.length ? html`<p><a href="/rooms/${room.id}/register.csv" download>Download the course register (CSV)</a></p>` : ''}
+${
+  v.lectures.length
+    ? html`<div class="table-wrap"><table><caption class="visually-hidden">Lectures, newest first</caption><thead><tr><th scope="col">Started</th><th scope="col">Length</th><th scope="col">Started by</th><th scope="col">${all ? 'People' : 'Your time'}</th></tr></thead><tbody>${rows}</tbody></table></div>`
+    : html`<p role="status">No lecture has been held in this room yet.</p>`
+}
+${v.next !== null ? html`<nav class="pager" aria-label="More lectures"><span></span><a href="${base}?before=${v.next}" rel="next">Older lectures</a></nav>` : ''}
+<p class="link-row"><a href="/rooms/${room.id}">Back to the room</a></p></main>`;
+}
+
+function registerTable(caption: string, rows: AttendanceRow[], ids: boolean, tf: TimeFormat): Raw {
+  return html`<div class="table-wrap"><table><caption class="visually-hidden">${caption}</caption><thead><tr><th scope="col">Name</th>${ids ? html`<th scope="col">Matric. no.</th><th scope="col">Email</th>` : ''}<th scope="col">Joined</th><th scope="col">Time</th><th scope="col">Share</th></tr></thead><tbody>${rows.map(
+    (r) => html`<tr><td>${r.name}</td>${ids ? html`<td>${r.matricNo ?? ''}</td><td>${r.email ?? ''}</td>` : ''}${timeCells(r.time, tf)}</tr>`,
+  )}</tbody></table></div>`;
+}
+
+export function lecturePage(v: LectureDetail, tf: TimeFormat): Raw {
+  const { room, identities } = v.access;
+  const ended = v.lecture.endedAt !== null ? `ended ${tf.time(v.lecture.endedAt)}` : v.span.running ? state(v.span, tf) : `its server stopped at ${tf.time(v.span.end)}`;
+  return html`<main class="card wide register"><h1>Lecture of ${tf.dateTime(v.lecture.startedAt)}</h1>
+<p>${room.name} · started by ${v.startedBy} · ${lengthText(v.span.end - v.span.start)} · ${ended}</p>
+<p><a href="/rooms/${room.id}/lectures/${v.lecture.id}/register.csv" download>Download this register (CSV)</a></p>
+<h2>Present (${v.present.length})</h2>
+${v.present.length ? registerTable('Present, most time first', v.present, identities, tf) : html`<p>Nobody.</p>`}
+<h2>Not present (${v.absent.length})</h2>
+${v.absent.length ? registerTable('Members not present, by name', v.absent, identities, tf) : html`<p>Every member of the room was there.</p>`}
+<p class="hint">Members as the room has them now. A person's time counts each moment once, whatever the number of their tabs or devices.</p>
+<p class="link-row"><a href="/rooms/${room.id}/lectures">All lectures</a> <a href="/rooms/${room.id}">Back to the room</a></p></main>`;
+}
