@@ -3,9 +3,8 @@ import { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { CLI_ACTOR, recordAudit } from '../server/features/audit/record';
-import { registerOf } from '../server/features/calls/lectures';
-import { registerCsv } from '../server/features/calls/register-csv';
+import { CLI_ACTOR } from '../server/features/audit/record';
+import { exportRegister } from '../server/features/calls/register-csv';
 import { addMembers, archiveRoom, createCourseRoom, normaliseCourseCode, removeMember } from '../server/features/chat/rooms';
 import { readMemberCsv } from '../server/features/chat/members-csv';
 import type { Store } from '../server/store/types';
@@ -128,21 +127,17 @@ export function roomsCommand(ctx: CliContext) {
       const store = await ctx.store();
       const room = await roomByRef(store, ref);
       if (opts.out && existsSync(opts.out)) throw new CliError(`${opts.out} exists: choose a new file`);
-      const reg = await registerOf(store, room, true, Date.now());
-      const csv = registerCsv(reg);
-      // Names, emails and matriculation numbers of a whole class: who took them, and where, is recorded.
-      const details = { lectures: reg.held, people: reg.rows.length, ...(opts.out ? { file: resolve(opts.out), osUser: userInfo().username } : {}) };
-      if (!opts.out) {
-        await recordAudit(store, CLI_ACTOR, 'room.register_exported', room.id, details);
-        return io.out(csv);
-      }
-      try {
-        writeFileSync(opts.out, csv, { mode: 0o600, flag: 'wx' });
-      } catch (e) {
-        throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
-      }
-      await recordAudit(store, CLI_ACTOR, 'room.register_exported', room.id, details);
-      io.err(`${reg.rows.length} people, ${reg.held} lecture(s) of ${room.code} written to ${opts.out}\n`);
+      if (!opts.out) return io.out((await exportRegister(store, CLI_ACTOR, room)).csv);
+      const write = (csv: string) => {
+        try {
+          writeFileSync(opts.out!, csv, { mode: 0o600, flag: 'wx' });
+        } catch (e) {
+          throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
+        }
+      };
+      // Who took a whole class's names, emails and matriculation numbers, and where to, is recorded.
+      const reg = await exportRegister(store, CLI_ACTOR, room, { write, details: { file: resolve(opts.out), osUser: userInfo().username } });
+      io.err(`${reg.people} people, ${reg.held} lecture(s) of ${room.code} written to ${opts.out}\n`);
     });
 
   return rooms;

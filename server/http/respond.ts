@@ -3,6 +3,7 @@
  * with its own status) so the access log sees the real status.
  */
 import type { Raw } from './html';
+import { contentDisposition } from '../features/files/names';
 
 export interface SetLike {
   status?: number | string;
@@ -14,6 +15,14 @@ export function sendHtml(set: SetLike, body: Raw, status = 200): string {
   set.headers['content-type'] = 'text/html; charset=utf-8';
   set.headers['cache-control'] = 'no-store';
   return body.value;
+}
+
+/** A CSV download named `name` (attachment; a name with any characters: files/names.ts contentDisposition). */
+export function sendCsv(set: SetLike, name: string, body: string): string {
+  set.headers['content-type'] = 'text/csv; charset=utf-8';
+  set.headers['content-disposition'] = contentDisposition(name, false);
+  set.headers['cache-control'] = 'no-store';
+  return body;
 }
 
 /** 303 See Other: after a form POST the browser GETs the new page. */

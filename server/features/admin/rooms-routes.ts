@@ -1,12 +1,13 @@
 /** /admin/rooms: course rooms through the same actions as the CLI (create, members, roles, archive). */
 import { Elysia, t } from 'elysia';
 import { AppError, badRequest, httpStatus, notFound } from '../../errors';
-import { seeOther, type SetLike } from '../../http/respond';
+import { seeOther, sendCsv, type SetLike } from '../../http/respond';
 import { ROOM_ROLES, type RoomRole } from '../../store/types';
 import { confirmBody } from '../../../views/admin';
 import { roomDetailBody, roomsListBody } from '../../../views/admin-rooms';
 import { addMembers, archiveRoom, createCourseRoom, removeMember, setRoomRole } from '../chat/rooms';
 import { readMemberCsv } from '../chat/members-csv';
+import { csvName, exportRegister } from '../calls/register-csv';
 import { Confirm, Csrf, type AdminKit } from './kit';
 
 export const MAX_MEMBER_CSV_BYTES = 5 * 1024 * 1024;
@@ -88,6 +89,16 @@ export function roomRoutes(k: AdminKit) {
           already: t.Optional(t.String({ pattern: '^[0-9]{1,7}$' })),
         }),
       },
+    )
+    // The room's lecture attendance, member or not (a registry's request); audited by exportRegister.
+    .get(
+      '/admin/rooms/:id/register.csv',
+      async ({ set, request, params }) => {
+        const room = await mustRoom(params.id);
+        const { csv } = await exportRegister(store, k.actor(request), room);
+        return sendCsv(set, csvName(room.code ?? room.name, 'register', Date.now()), csv);
+      },
+      { params: RoomParams },
     )
     .post(
       '/admin/rooms/:id/members',

@@ -4,23 +4,15 @@
  */
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
-import { sendHtml, type SetLike } from '../../http/respond';
+import { sendCsv, sendHtml } from '../../http/respond';
 import { appShell } from '../../../views/shell';
 import { lecturePage, lecturesPage } from '../../../views/lectures';
 import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from '../chat/context';
-import { contentDisposition } from '../files/names';
 import { courseRegister, lectureDetail, listLectures } from './lectures';
 import { csvName, lectureCsv, registerCsv } from './register-csv';
 
 const Id = t.String({ maxLength: 64 });
-
-function sendCsv(set: SetLike, name: string, body: string): string {
-  set.headers['content-type'] = 'text/csv; charset=utf-8';
-  set.headers['content-disposition'] = contentDisposition(name, false);
-  set.headers['cache-control'] = 'no-store';
-  return body;
-}
 
 export function lectureRoutes(app: AppContext, chat: ChatContext) {
   const tf = chat.tf;

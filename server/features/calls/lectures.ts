@@ -56,12 +56,26 @@ export interface PersonTime {
   share: number;
 }
 
-/** Each person's time in the lecture, most time first. */
+/** `xs` grouped by `key` (seats by lecture, by person). */
+function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = out.get(k);
+    if (list) list.push(x);
+    else out.set(k, [x]);
+  }
+  return out;
+}
+
+/** Seats by lecture: a course's register reads every seat of hundreds of lectures at once. */
+export const seatsByLecture = (seats: readonly LectureSeat[]) => groupBy(seats, (s) => s.lectureId);
+
+/** Each person's time in the lecture (`seats`: its own; others are ignored), most time first. */
 export function timesIn(l: Lecture, seats: readonly LectureSeat[], now: number): PersonTime[] {
   const span = spanOf(l, now);
   const length = span.end - span.start;
-  const byUser = new Map<string, LectureSeat[]>();
-  for (const s of seats) if (s.lectureId === l.id) byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), s]);
+  const byUser = groupBy(seats.filter((s) => s.lectureId === l.id), (s) => s.userId);
   return [...byUser.entries()]
     .map(([userId, ss]) => {
       const ms = coveredMs(ss, span.start, span.end);
@@ -107,12 +121,12 @@ export async function listLectures(store: Store, viewer: User, roomId: string, o
   const access = await lectureAccess(store, viewer, roomId);
   const page = await store.lectures.list(access.room.id, { limit: LECTURES_PAGE + 1, before: opts.before });
   const lectures = page.slice(0, LECTURES_PAGE);
-  const seats = await store.lectures.seats(lectures.map((l) => l.id), access.all ? undefined : viewer.id);
+  const seats = seatsByLecture(await store.lectures.seats(lectures.map((l) => l.id), access.all ? undefined : viewer.id));
   const names = new Map((await store.users.byIds([...new Set(lectures.map((l) => l.startedBy))])).map((u) => [u.id, u.name]));
   return {
     access,
     lectures: lectures.map((l) => {
-      const times = timesIn(l, seats, opts.now);
+      const times = timesIn(l, seats.get(l.id) ?? [], opts.now);
       return { lecture: l, span: spanOf(l, opts.now), startedBy: names.get(l.startedBy) ?? 'Someone', people: access.all ? times.length : null, mine: access.all ? null : (times[0] ?? null) };
     }),
     next: page.length > LECTURES_PAGE ? lectures[lectures.length - 1]!.startedAt : null,
@@ -191,10 +205,10 @@ export async function courseRegister(store: Store, viewer: User, roomId: string,
 export async function registerOf(store: Store, room: Room, identities: boolean, now: number): Promise<Omit<CourseRegister, 'access'>> {
   const access = { identities };
   const lectures = await store.lectures.list(room.id, { limit: COURSE_LECTURES_MAX });
-  const seats = await store.lectures.seats(lectures.map((l) => l.id));
+  const seats = seatsByLecture(await store.lectures.seats(lectures.map((l) => l.id)));
   const per = new Map<string, { attended: number; ms: number }>();
   for (const l of lectures) {
-    for (const t of timesIn(l, seats, now)) {
+    for (const t of timesIn(l, seats.get(l.id) ?? [], now)) {
       const p = per.get(t.userId) ?? { attended: 0, ms: 0 };
       per.set(t.userId, { attended: p.attended + 1, ms: p.ms + t.ms });
     }

@@ -4,8 +4,10 @@
  * (lib/csv.ts csvRow); emails and matriculation numbers are empty where the reader may not see them.
  */
 import { csvRow } from '../../lib/csv';
+import type { Room, Store } from '../../store/types';
 import type { TimeFormat } from '../../../views/chat';
-import type { AttendanceRow, CourseRegister, LectureDetail } from './lectures';
+import { recordAudit, type Actor } from '../audit/record';
+import { registerOf, type AttendanceRow, type CourseRegister, type LectureDetail } from './lectures';
 
 const minutes = (ms: number) => String(Math.round(ms / 60_000));
 const percent = (share: number) => String(Math.round(share * 100));
@@ -26,3 +28,16 @@ export function registerCsv(c: Omit<CourseRegister, 'access'>): string {
 
 /** A file name for a download: the room's name and the day (UTC) it covers. */
 export const csvName = (roomName: string, what: string, at: number) => `${roomName} ${what} ${new Date(at).toISOString().slice(0, 10)}.csv`;
+
+/**
+ * An administrator's copy of a room's register (the portal, the CLI), member or not: audited
+ * (`room.register_exported`), since it names a whole class with emails and matriculation numbers.
+ * `write` puts it where it goes first: a copy that could not be written is not recorded as taken.
+ */
+export async function exportRegister(store: Store, actor: Actor, room: Room, opts: { write?: (csv: string) => void; details?: Record<string, unknown> } = {}) {
+  const reg = await registerOf(store, room, true, Date.now());
+  const csv = registerCsv(reg);
+  opts.write?.(csv);
+  await recordAudit(store, actor, 'room.register_exported', room.id, { lectures: reg.held, people: reg.rows.length, ...opts.details });
+  return { csv, held: reg.held, people: reg.rows.length };
+}
