@@ -4,7 +4,7 @@
  * and links: no script, little to load on a slow line; the downloads are CSV.
  */
 import { html, type Raw } from '../server/http/html';
-import type { AttendanceRow, LectureDetail, LectureList, PersonTime, Span } from '../server/features/calls/lectures';
+import type { AttendanceRow, LectureDetail, LectureList } from '../server/features/calls/lectures';
 import type { TimeFormat } from './chat';
 
 /** "52 min", "1 h 05 min"; under a minute "under 1 min" (someone who looked in). */
@@ -15,15 +15,6 @@ export function lengthText(ms: number): string {
 }
 
 export const shareText = (share: number) => `${Math.round(share * 100)}%`;
-
-function state(s: Span, tf: TimeFormat): string {
-  if (s.running) return `in progress (times as of ${tf.time(s.end)})`;
-  return '';
-}
-
-function timeCells(t: PersonTime | null, tf: TimeFormat): Raw {
-  return t ? html`<td>${tf.time(t.firstAt)}</td><td>${lengthText(t.ms)}</td><td>${shareText(t.share)}</td>` : html`<td colspan="3">not present</td>`;
-}
 
 export function lecturesPage(v: LectureList, tf: TimeFormat): Raw {
   const { room, all } = v.access;
@@ -46,22 +37,23 @@ ${v.next !== null ? html`<nav class="pager" aria-label="More lectures"><span></s
 <p class="link-row"><a href="/rooms/${room.id}">Back to the room</a></p></main>`;
 }
 
-function registerTable(caption: string, rows: AttendanceRow[], ids: boolean, tf: TimeFormat): Raw {
-  return html`<div class="table-wrap"><table><caption class="visually-hidden">${caption}</caption><thead><tr><th scope="col">Name</th>${ids ? html`<th scope="col">Matric. no.</th><th scope="col">Email</th>` : ''}<th scope="col">Joined</th><th scope="col">Time</th><th scope="col">Share</th></tr></thead><tbody>${rows.map(
-    (r) => html`<tr><td>${r.name}</td>${ids ? html`<td>${r.matricNo ?? ''}</td><td>${r.email ?? ''}</td>` : ''}${timeCells(r.time, tf)}</tr>`,
+/** `times`: the present (when they joined, their time and its share); the absent have none. */
+function registerTable(caption: string, rows: AttendanceRow[], ids: boolean, tf: TimeFormat, times: boolean): Raw {
+  return html`<div class="table-wrap"><table><caption class="visually-hidden">${caption}</caption><thead><tr><th scope="col">Name</th>${ids ? html`<th scope="col">Matric. no.</th><th scope="col">Email</th>` : ''}${times ? html`<th scope="col">Joined</th><th scope="col">Time</th><th scope="col">Share</th>` : ''}</tr></thead><tbody>${rows.map(
+    (r) => html`<tr><td>${r.name}</td>${ids ? html`<td>${r.matricNo ?? ''}</td><td>${r.email ?? ''}</td>` : ''}${times && r.time ? html`<td>${tf.time(r.time.firstAt)}</td><td>${lengthText(r.time.ms)}</td><td>${shareText(r.time.share)}</td>` : ''}</tr>`,
   )}</tbody></table></div>`;
 }
 
 export function lecturePage(v: LectureDetail, tf: TimeFormat): Raw {
   const { room, identities } = v.access;
-  const ended = v.lecture.endedAt !== null ? `ended ${tf.time(v.lecture.endedAt)}` : v.span.running ? state(v.span, tf) : `its server stopped at ${tf.time(v.span.end)}`;
+  const ended = v.lecture.endedAt !== null ? `ended ${tf.time(v.lecture.endedAt)}` : v.span.running ? `in progress (times as of ${tf.time(v.span.end)})` : `its server stopped at ${tf.time(v.span.end)}`;
   return html`<main class="card wide register"><h1>Lecture of ${tf.dateTime(v.lecture.startedAt)}</h1>
 <p>${room.name} · started by ${v.startedBy} · ${lengthText(v.span.end - v.span.start)} · ${ended}</p>
 <p><a href="/rooms/${room.id}/lectures/${v.lecture.id}/register.csv" download>Download this register (CSV)</a></p>
 <h2>Present (${v.present.length})</h2>
-${v.present.length ? registerTable('Present, most time first', v.present, identities, tf) : html`<p>Nobody.</p>`}
+${v.present.length ? registerTable('Present, most time first', v.present, identities, tf, true) : html`<p>Nobody.</p>`}
 <h2>Not present (${v.absent.length})</h2>
-${v.absent.length ? registerTable('Members not present, by name', v.absent, identities, tf) : html`<p>Every member of the room was there.</p>`}
+${v.absent.length ? registerTable('Members not present, by name', v.absent, identities, tf, false) : html`<p>Every member of the room was there.</p>`}
 <p class="hint">Members as the room has them now. A person's time counts each moment once, whatever the number of their tabs or devices.</p>
 <p class="link-row"><a href="/rooms/${room.id}/lectures">All lectures</a> <a href="/rooms/${room.id}">Back to the room</a></p></main>`;
 }
