@@ -315,14 +315,16 @@ describe('rooms register', () => {
       await s.lectures.seat({ lectureId: 'L1', seatId: 'b', userId: ids.ada!, from: 15 * MIN, to: 45 * MIN });
       await s.lectures.seat({ lectureId: 'L2', seatId: 'c', userId: ids.ada!, from: 100 * MIN, to: 160 * MIN });
       await s.lectures.seat({ lectureId: 'L1', seatId: 'd', userId: ids.okafor!, from: 0, to: 60 * MIN });
+      // Bola could not get into the second: it was full.
+      await s.lectures.turnedAway({ lectureId: 'L2', userId: ids.bola!, at: 101 * MIN });
     });
     const r = await cli('rooms', 'register', 'csc205');
     expect(r.code).toBe(0);
     expect(r.out.split('\r\n')).toEqual([
-      'name,matric_no,email,lectures_attended,lectures_held,minutes_present,share_percent',
-      'Ada Obi,190805001,ada@unilag.edu.ng,2,2,105,88',
-      'Bola Ade,,bola@unilag.edu.ng,0,2,0,0',
-      'Dr Okafor,,okafor@unilag.edu.ng,1,2,60,50',
+      'name,matric_no,email,lectures_attended,lectures_held,minutes_present,share_percent,lectures_turned_away',
+      'Ada Obi,190805001,ada@unilag.edu.ng,2,2,105,88,0',
+      'Bola Ade,,bola@unilag.edu.ng,0,2,0,0,1',
+      'Dr Okafor,,okafor@unilag.edu.ng,1,2,60,50,0',
       '',
     ]);
     const out = join(w.dir, 'register.csv');
@@ -334,9 +336,9 @@ describe('rooms register', () => {
     expect(again.code).toBe(1);
     expect(again.err).toContain('exists: choose a new file');
     const audit = (await withStore((s) => s.audit.list())).filter((a) => a.action === 'room.register_exported');
-    expect(audit.map((a) => [a.origin, a.target, a.details.lectures, a.details.people, a.details.file ?? null])).toEqual([
-      ['cli', room.id, 2, 3, null],
-      ['cli', room.id, 2, 3, out],
+    expect(audit.map((a) => [a.origin, a.target, a.details.lectures, a.details.people, a.details.file, typeof a.details.osUser])).toEqual([
+      ['cli', room.id, 2, 3, null, 'string'],
+      ['cli', room.id, 2, 3, out, 'string'],
     ]);
     expect((await cli('rooms', 'register', 'NOPE101')).err).toContain('no room with code NOPE101');
   });

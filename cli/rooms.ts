@@ -127,7 +127,7 @@ export function roomsCommand(ctx: CliContext) {
       const store = await ctx.store();
       const room = await roomByRef(store, ref);
       if (opts.out && existsSync(opts.out)) throw new CliError(`${opts.out} exists: choose a new file`);
-      if (!opts.out) return io.out((await exportRegister(store, CLI_ACTOR, room)).csv);
+      if (!opts.out) return io.out((await exportRegister(store, CLI_ACTOR, room, { details: { file: null, osUser: userInfo().username } })).csv);
       const write = (csv: string) => {
         try {
           writeFileSync(opts.out!, csv, { mode: 0o600, flag: 'wx' });

@@ -29,7 +29,7 @@ export function roomDetailBody(v: AdminView, room: Room, members: { m: Membershi
   return html`<p>${room.code} · ${members.length} member${members.length === 1 ? '' : 's'} · ${room.archived ? html`<strong>archived</strong> (members can read, nobody can post)` : 'open'}</p>
 <div class="actions-row">${room.archived
     ? actionButton(v, `${base}/archive`, 'Restore room', { archived: 'no' })
-    : actionButton(v, `${base}/archive`, 'Archive room', { archived: 'yes' }, 'danger')}<a href="${base}/register.csv" download>Attendance register (CSV)</a></div>
+    : actionButton(v, `${base}/archive`, 'Archive room', { archived: 'yes' }, 'danger')}${actionButton(v, `${base}/register.csv`, 'Attendance register (CSV)')}</div>
 
 ${room.archived ? html`<p class="hint">An archived room takes no new members: this session's class belongs in the live ${room.code} room.</p>` : html`<section aria-labelledby="add-h"><h2 id="add-h">Add members</h2>
 <form method="post" action="${base}/members" class="stack narrow">${csrfField(v)}

@@ -16,7 +16,8 @@ function detail(l: Partial<Lecture>, now: number): LectureDetail {
     lecture,
     span: spanOf(lecture, now),
     startedBy: 'Dr <i>Okafor</i>',
-    present: [{ userId: 'u2', name: '<script>alert(1)</script>', email: null, matricNo: null, time: { userId: 'u2', firstAt: start + 5 * MIN, ms: 45 * MIN, share: 0.9 } }],
+    present: [{ userId: 'u2', name: '<script>alert(1)</script>', email: null, matricNo: null, time: { userId: 'u2', firstAt: start + 5 * MIN, ms: 45 * MIN, share: 0.9 }, turnedAwayAt: null }],
+    turnedAway: [{ userId: 'u3', name: 'Chi', email: null, matricNo: null, time: null, turnedAwayAt: start + 2 * MIN }],
     absent: [],
   };
 }
@@ -33,6 +34,8 @@ describe('lecture pages', () => {
     expect(ended).toContain('<td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td>16:05</td><td>45 min</td><td>90%</td>');
     expect(ended).not.toContain('Matric');
     expect(ended).toContain('Every member of the room was there.');
+    expect(ended).toContain('<h2>Could not get in: the lecture was full (1)</h2>');
+    expect(ended).toContain('<th scope="col">Tried at</th></tr></thead><tbody><tr><td>Chi</td><td>16:02</td></tr>');
     expect(lecturePage(detail({}, start + 51 * MIN), tf).value).toContain('· 50 min · in progress (times as of 16:50)');
     expect(lecturePage(detail({}, start + 80 * MIN), tf).value).toContain('· 50 min · its server stopped at 16:50');
   });

@@ -22,8 +22,8 @@ export function lecturesPage(v: LectureList, tf: TimeFormat): Raw {
   const rows = v.lectures.map((l) => {
     const when = tf.dateTime(l.lecture.startedAt);
     const length = html`${lengthText(l.span.end - l.span.start)}${l.span.running ? ' (in progress)' : ''}`;
-    if (all) return html`<tr><td><a href="${base}/${l.lecture.id}">${when}</a></td><td>${length}</td><td>${l.startedBy}</td><td>${l.people ?? 0}</td></tr>`;
-    return html`<tr><td>${when}</td><td>${length}</td><td>${l.startedBy}</td><td>${l.mine ? html`${lengthText(l.mine.ms)} (${shareText(l.mine.share)})` : 'not present'}</td></tr>`;
+    if (all) return html`<tr><td><a href="${base}/${l.lecture.id}">${when}</a></td><td>${length}</td><td>${l.startedBy}</td><td>${l.people ?? 0}${l.full ? ` (${l.full} could not get in: full)` : ''}</td></tr>`;
+    return html`<tr><td>${when}</td><td>${length}</td><td>${l.startedBy}</td><td>${l.mine ? html`${lengthText(l.mine.ms)} (${shareText(l.mine.share)})` : l.mineFull ? 'could not get in: the lecture was full' : 'not present'}</td></tr>`;
   });
   return html`<main class="card wide register"><h1>Lectures in ${room.name}</h1>
 <p class="hint">${all ? 'Every lecture takes attendance: who joined it and for how long (a reload or a second device counts once). Members see their own time here.' : 'Every lecture takes attendance: who joined it and for how long. This is what the lecturer sees about you.'}</p>
@@ -37,10 +37,15 @@ ${v.next !== null ? html`<nav class="pager" aria-label="More lectures"><span></s
 <p class="link-row"><a href="/rooms/${room.id}">Back to the room</a></p></main>`;
 }
 
-/** `times`: the present (when they joined, their time and its share); the absent have none. */
-function registerTable(caption: string, rows: AttendanceRow[], ids: boolean, tf: TimeFormat, times: boolean): Raw {
-  return html`<div class="table-wrap"><table><caption class="visually-hidden">${caption}</caption><thead><tr><th scope="col">Name</th>${ids ? html`<th scope="col">Matric. no.</th><th scope="col">Email</th>` : ''}${times ? html`<th scope="col">Joined</th><th scope="col">Time</th><th scope="col">Share</th>` : ''}</tr></thead><tbody>${rows.map(
-    (r) => html`<tr><td>${r.name}</td>${ids ? html`<td>${r.matricNo ?? ''}</td><td>${r.email ?? ''}</td>` : ''}${times && r.time ? html`<td>${tf.time(r.time.firstAt)}</td><td>${lengthText(r.time.ms)}</td><td>${shareText(r.time.share)}</td>` : ''}</tr>`,
+/** What each row shows after who it is: the present's time, when the turned away tried, or nothing. */
+type Columns = 'time' | 'tried' | 'none';
+
+function registerTable(caption: string, rows: AttendanceRow[], ids: boolean, tf: TimeFormat, cols: Columns): Raw {
+  const head = cols === 'time' ? html`<th scope="col">Joined</th><th scope="col">Time</th><th scope="col">Share</th>` : cols === 'tried' ? html`<th scope="col">Tried at</th>` : '';
+  const cells = (r: AttendanceRow) =>
+    cols === 'time' && r.time ? html`<td>${tf.time(r.time.firstAt)}</td><td>${lengthText(r.time.ms)}</td><td>${shareText(r.time.share)}</td>` : cols === 'tried' && r.turnedAwayAt !== null ? html`<td>${tf.time(r.turnedAwayAt)}</td>` : '';
+  return html`<div class="table-wrap"><table><caption class="visually-hidden">${caption}</caption><thead><tr><th scope="col">Name</th>${ids ? html`<th scope="col">Matric. no.</th><th scope="col">Email</th>` : ''}${head}</tr></thead><tbody>${rows.map(
+    (r) => html`<tr><td>${r.name}</td>${ids ? html`<td>${r.matricNo ?? ''}</td><td>${r.email ?? ''}</td>` : ''}${cells(r)}</tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -51,9 +56,10 @@ export function lecturePage(v: LectureDetail, tf: TimeFormat): Raw {
 <p>${room.name} · started by ${v.startedBy} · ${lengthText(v.span.end - v.span.start)} · ${ended}</p>
 <p><a href="/rooms/${room.id}/lectures/${v.lecture.id}/register.csv" download>Download this register (CSV)</a></p>
 <h2>Present (${v.present.length})</h2>
-${v.present.length ? registerTable('Present, most time first', v.present, identities, tf, true) : html`<p>Nobody.</p>`}
+${v.present.length ? registerTable('Present, most time first', v.present, identities, tf, 'time') : html`<p>Nobody.</p>`}
+${v.turnedAway.length ? html`<h2>Could not get in: the lecture was full (${v.turnedAway.length})</h2><p class="hint">They tried to join when it had as many people as the server takes (RTC_MAX_PARTICIPANTS), and never got in.</p>${registerTable('Turned away, by name', v.turnedAway, identities, tf, 'tried')}` : ''}
 <h2>Not present (${v.absent.length})</h2>
-${v.absent.length ? registerTable('Members not present, by name', v.absent, identities, tf, false) : html`<p>Every member of the room was there.</p>`}
+${v.absent.length ? registerTable('Members not present, by name', v.absent, identities, tf, 'none') : html`<p>Every member of the room was there.</p>`}
 <p class="hint">Members as the room has them now. A person's time counts each moment once, whatever the number of their tabs or devices.</p>
 <p class="link-row"><a href="/rooms/${room.id}/lectures">All lectures</a> <a href="/rooms/${room.id}">Back to the room</a></p></main>`;
 }

@@ -31,6 +31,8 @@ export interface CallHooks {
   finishing(p: Promise<void>): void;
   /** Bytes a recording by `userId` may take in the call's room (quotas). */
   recordingRoom(call: Call, userId: string): Promise<number>;
+  /** Someone could not get in: the call was full (a lecture's register says so). */
+  turnedAway(call: Call, userId: string): void;
   log(msg: string, fields: Record<string, unknown>): void;
   warn(msg: string, fields: Record<string, unknown>): void;
 }
@@ -198,6 +200,7 @@ export class Call {
    * gets one line with a count, not one per student.
    */
   private turnedAway(member: Member) {
+    this.hooks.turnedAway(this, member.userId);
     this.refused.push(member.name);
     if (this.refusedTimer) return;
     const wait = Math.max(0, this.refusedAt + TURNED_AWAY_EVERY_MS - this.now());

@@ -32,13 +32,13 @@ export interface CallState {
 
 export type RecordingEvent = { type: 'started'; roomId: string; callId: string; userId: string } | ({ type: 'saved'; roomId: string; callId: string } & RecordedLecture);
 
-/** Who is in a lecture now (`seats` is empty once it `ended`): attendance is kept from these. */
-export interface LectureSeats {
-  callId: string;
-  roomId: string;
-  seats: { seatId: string; userId: string; host: boolean }[];
-  ended: boolean;
-}
+/**
+ * What a lecture's register is kept from (features/calls/attendance.ts): who is in it now, at each
+ * join and leave (`seats` empty once it `ended`); someone turned away because it was full.
+ */
+export type LectureEvent =
+  | { type: 'seats'; callId: string; roomId: string; seats: { seatId: string; userId: string; host: boolean }[]; ended: boolean }
+  | { type: 'full'; callId: string; roomId: string; userId: string };
 
 export interface SfuLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -62,12 +62,14 @@ export class Sfu {
   private ticks = 0;
   /** Recordings being finished (Call → CallRecorder.stop): shutdown waits for them (drain). */
   private finishing = new Pending();
+  /** Lectures that take a register (course rooms'): their ids, until they end. */
+  private registers = new Set<string>();
   /** Called when a room's call starts, changes size, or ends (null). */
   onChange: (roomId: string, state: CallState | null) => void = () => {};
   /** A host started recording a lecture; a recording finished (to be stored as a file in the room). */
   onRecording: (e: RecordingEvent) => void = () => {};
-  /** A lecture started, someone joined or left it, it ended (attendance). Not for group calls. */
-  onLecture: (l: LectureSeats) => void = () => {};
+  /** A lecture that takes a register (join's `register`) started, someone joined, left or was turned away, it ended. */
+  onLecture: (e: LectureEvent) => void = () => {};
   /** Bytes a host's recording may take in a room (what her and the room's quotas leave); unlimited until set. */
   recordingRoom: (roomId: string, userId: string) => Promise<number> = async () => Infinity;
 
@@ -84,9 +86,10 @@ export class Sfu {
 
   /**
    * Puts a member into the room's call. `start` creates the call when none is in progress
-   * (a lecture only when `host`). The caller has verified identity and membership.
+   * (a lecture only when `host`; one that keeps a register when `register`, a course room's). The
+   * caller has verified identity and membership.
    */
-  join(opts: { roomId: string; member: Member; host: boolean; start?: CallMode; replace?: boolean; rejoin?: string; endpoint: Endpoint }): { call: Call; participant: Participant } {
+  join(opts: { roomId: string; member: Member; host: boolean; start?: CallMode; replace?: boolean; rejoin?: string; register?: boolean; endpoint: Endpoint }): { call: Call; participant: Participant } {
     // Each seat holds one or two UDP ports and the connections' state: one account in every call of
     // its rooms at once could use up the port range for everyone (RTC_PORT_MIN/MAX). A seat in this
     // room's call does not count: joining again replaces it.
@@ -103,6 +106,7 @@ export class Sfu {
       if (opts.start === 'lecture' && !opts.host) throw new CallError('Only the lecturer or the room owner can start a lecture.');
       call = new Call(opts.roomId, opts.start, this.config, this.hooks(), this.now);
       this.calls.set(opts.roomId, call);
+      if (opts.start === 'lecture' && opts.register) this.registers.add(call.id);
       this.log.info('call started', { callId: call.id, roomId: opts.roomId, mode: opts.start });
       this.startTimer();
     }
@@ -203,6 +207,9 @@ export class Sfu {
       recordingStarted: (c, userId) => this.onRecording({ type: 'started', roomId: c.roomId, callId: c.id, userId }),
       recorded: (c, r) => this.onRecording({ type: 'saved', roomId: c.roomId, callId: c.id, ...r }),
       recordingRoom: (c, userId) => this.recordingRoom(c.roomId, userId),
+      turnedAway: (c, userId) => {
+        if (this.registers.has(c.id)) this.onLecture({ type: 'full', callId: c.id, roomId: c.roomId, userId });
+      },
       finishing: (p) => void this.finishing.add(p),
       log: (msg, fields) => this.log.info(msg, fields),
       warn: (msg, fields) => this.log.warn(msg, fields),
@@ -210,9 +217,10 @@ export class Sfu {
   }
 
   private lectureChanged(c: Call) {
-    if (c.mode !== 'lecture') return;
+    if (!this.registers.has(c.id)) return;
+    if (c.ended) this.registers.delete(c.id);
     const seats = c.ended ? [] : [...c.participants.values()].map((p) => ({ seatId: p.id, userId: p.member.userId, host: p.seat.host }));
-    this.onLecture({ callId: c.id, roomId: c.roomId, seats, ended: c.ended });
+    this.onLecture({ type: 'seats', callId: c.id, roomId: c.roomId, seats, ended: c.ended });
   }
 
   private startTimer() {

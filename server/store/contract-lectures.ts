@@ -4,7 +4,7 @@
  * Runs inside `storeContract` (contract.ts).
  */
 import { beforeEach, describe, expect, test } from 'bun:test';
-import type { LectureSeat, Store } from './types';
+import type { LectureRefusal, LectureSeat, Store } from './types';
 
 export function lecturesContract(current: () => Store) {
   describe('lectures', () => {
@@ -54,6 +54,19 @@ export function lecturesContract(current: () => Store) {
       ]));
       expect(await store.lectures.seats([])).toEqual([]);
       expect(await store.lectures.seats([l2], bola)).toEqual([]);
+    });
+
+    test('turned away: the first time per person and lecture is kept; read by lecture, or one person’s', async () => {
+      const [l1, l2, ada, bola] = [id('l1'), id('l2'), id('ada'), id('bola')];
+      await store.lectures.turnedAway({ lectureId: l1, userId: ada, at: 5_000 });
+      await store.lectures.turnedAway({ lectureId: l1, userId: ada, at: 9_000 }); // again: the first stays
+      await store.lectures.turnedAway({ lectureId: l1, userId: ada, at: 3_000 }); // an earlier write landing late
+      await store.lectures.turnedAway({ lectureId: l1, userId: bola, at: 6_000 });
+      await store.lectures.turnedAway({ lectureId: l2, userId: ada, at: 7_000 });
+      const sort = (xs: LectureRefusal[]) => [...xs].sort((a, b) => (a.lectureId + a.userId < b.lectureId + b.userId ? -1 : 1));
+      expect(sort(await store.lectures.refusals([l1]))).toEqual(sort([{ lectureId: l1, userId: ada, at: 3_000 }, { lectureId: l1, userId: bola, at: 6_000 }]));
+      expect(sort(await store.lectures.refusals([l1, l2], ada))).toEqual(sort([{ lectureId: l1, userId: ada, at: 3_000 }, { lectureId: l2, userId: ada, at: 7_000 }]));
+      expect(await store.lectures.refusals([])).toEqual([]);
     });
   });
 }

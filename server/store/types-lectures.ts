@@ -24,6 +24,13 @@ export interface LectureSeat {
   to: number;
 }
 
+/** Someone who could not get into a lecture because it was full (the first time, per person). */
+export interface LectureRefusal {
+  lectureId: string;
+  userId: string;
+  at: number;
+}
+
 export interface LectureStore {
   /**
    * Creates the lecture's record, or moves it forward: `lastAt` only grows, and `endedAt`, once
@@ -37,4 +44,8 @@ export interface LectureStore {
   list(roomId: string, opts: { limit: number; before?: number }): Promise<Lecture[]>;
   /** The seats of these lectures (only `userId`'s when given), in no particular order. */
   seats(lectureIds: readonly string[], userId?: string): Promise<LectureSeat[]>;
+  /** Records a person turned away from a full lecture; the first time is kept. */
+  turnedAway(refusal: LectureRefusal): Promise<void>;
+  /** Who was turned away from these lectures (only `userId` when given), in no particular order. */
+  refusals(lectureIds: readonly string[], userId?: string): Promise<LectureRefusal[]>;
 }

@@ -91,14 +91,15 @@ export function roomRoutes(k: AdminKit) {
       },
     )
     // The room's lecture attendance, member or not (a registry's request); audited by exportRegister.
-    .get(
+    // A POST with the form's token: a link elsewhere must not write an export into the audit in an administrator's name.
+    .post(
       '/admin/rooms/:id/register.csv',
       async ({ set, request, params }) => {
         const room = await mustRoom(params.id);
         const { csv } = await exportRegister(store, k.actor(request), room);
         return sendCsv(set, csvName(room.code ?? room.name, 'register', Date.now()), csv);
       },
-      { params: RoomParams },
+      { params: RoomParams, body: t.Object({ _csrf: Csrf }) },
     )
     .post(
       '/admin/rooms/:id/members',

@@ -109,18 +109,21 @@ describe('admin portal: course rooms', () => {
     await t.store.lectures.save({ id: 'L1', roomId: id, startedBy: t.lecturer.id, startedAt: 0, lastAt: 3_600_000, endedAt: 3_600_000 });
     await t.store.lectures.seat({ lectureId: 'L1', seatId: 's1', userId: t.student.id, from: 0, to: 2_700_000 });
     const page = await (await t.admin.get(`/admin/rooms/${id}`)).text();
-    expect(page).toContain(`href="/admin/rooms/${id}/register.csv"`);
-    const res = await t.admin.get(`/admin/rooms/${id}/register.csv`);
+    expect(page).toContain(`<form method="post" action="/admin/rooms/${id}/register.csv"`);
+    // A plain link (a GET) writes nothing, nor does a POST without the form's token.
+    expect((await t.admin.get(`/admin/rooms/${id}/register.csv`)).status).toBe(404);
+    expect((await t.admin.p.client.post(`/admin/rooms/${id}/register.csv`, [])).status).not.toBe(200);
+    const res = await t.admin.post(`/admin/rooms/${id}/register.csv`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="CSC301 register \d{4}-\d\d-\d\d\.csv"/);
     const rows = (await res.text()).split('\r\n');
-    expect(rows[0]).toBe('name,matric_no,email,lectures_attended,lectures_held,minutes_present,share_percent');
-    expect(rows).toContainEqual(expect.stringMatching(/,ada@unilag\.edu\.ng,1,1,45,75$/));
-    expect(rows).toContainEqual(expect.stringMatching(/,lect@unilag\.edu\.ng,0,1,0,0$/));
+    expect(rows[0]).toBe('name,matric_no,email,lectures_attended,lectures_held,minutes_present,share_percent,lectures_turned_away');
+    expect(rows).toContainEqual(expect.stringMatching(/,ada@unilag\.edu\.ng,1,1,45,75,0$/));
+    expect(rows).toContainEqual(expect.stringMatching(/,lect@unilag\.edu\.ng,0,1,0,0,0$/));
     const entries = (await t.store.audit.list()).filter((a) => a.action === 'room.register_exported');
     expect(entries.map((a) => [a.actorId, a.target, a.origin, a.details])).toEqual([[t.admin.p.id, id, '10.1.2.3', { lectures: 1, people: 2 }]]);
     // Only administrators: the portal's guard.
-    expect((await t.student.client.get(`/admin/rooms/${id}/register.csv`)).status).not.toBe(200);
-    expect((await t.admin.get('/admin/rooms/nope/register.csv')).status).toBe(404);
+    expect((await t.student.client.post(`/admin/rooms/${id}/register.csv`, [['_csrf', t.admin.csrf]])).status).not.toBe(200);
+    expect((await t.admin.post('/admin/rooms/nope/register.csv')).status).toBe(404);
   });
 });

@@ -16,6 +16,8 @@ import { roomCallBadge, roomCallBadgeId } from '../../../views/chat';
 export interface CallSeat {
   roomId: string;
   archived: boolean;
+  /** A course room: its lectures keep a register (attendance). */
+  course: boolean;
   /** Lecturers, administrators and the room's owners start lectures and host them. */
   host: boolean;
 }
@@ -24,7 +26,7 @@ export interface CallSeat {
 export async function callSeat(store: Store, user: User, roomId: string): Promise<CallSeat> {
   const [room, membership] = await Promise.all([store.rooms.byId(roomId), store.rooms.membership(roomId, user.id)]);
   if (!room || !membership || user.status !== 'active') throw notFound('No such room.');
-  return { roomId: room.id, archived: room.archived, host: isLectureHost(user.role, membership.role) };
+  return { roomId: room.id, archived: room.archived, course: room.kind === 'course', host: isLectureHost(user.role, membership.role) };
 }
 
 export function barState(s: CallState | null): CallBarState {

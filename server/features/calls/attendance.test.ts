@@ -49,7 +49,7 @@ describe('the keeper', () => {
     const sfu = new Sfu({} as never, { info() {}, warn() {} });
     let now = 1_000;
     const keeper = keepAttendance(sfu, store, memoryLogger(), { everyMs: 50, clock: () => now });
-    const ev = (seats: [string, string, boolean][], ended = false) => sfu.onLecture({ callId: 'L1', roomId: 'R', seats: seats.map(([seatId, userId, host]) => ({ seatId, userId, host })), ended });
+    const ev = (seats: [string, string, boolean][], ended = false) => sfu.onLecture({ type: 'seats', callId: 'L1', roomId: 'R', seats: seats.map(([seatId, userId, host]) => ({ seatId, userId, host })), ended });
     ev([['s1', 'okafor', true]]);
     now = 2_000;
     ev([['s1', 'okafor', true], ['s2', 'ada', false]]);
@@ -79,8 +79,8 @@ describe('the keeper', () => {
   });
 });
 
-async function course() {
-  const s = await start();
+async function course(env: Record<string, string> = {}) {
+  const s = await start(undefined, env);
   const okafor = await person(s, 'okafor.at@unilag.edu.ng', 'lecturer', { name: 'Dr Okafor' });
   const ada = await person(s, 'ada.at@unilag.edu.ng', 'student', { name: 'Ada Obi', matricNo: '190805001' });
   const bola = await person(s, 'bola.at@unilag.edu.ng', 'student', { name: '=Bola Ade' });
@@ -143,9 +143,9 @@ describe('attendance pages over the real app', () => {
     expect(lines).toContain("'=Bola Ade,,bola.at@unilag.edu.ng,no,,0,0");
 
     const register = await text(t.okafor, `/rooms/${t.room.id}/register.csv`);
-    expect(register.body.split('\r\n')[0]).toBe('name,matric_no,email,lectures_attended,lectures_held,minutes_present,share_percent');
-    expect(register.body).toContain('Ada Obi,190805001,ada.at@unilag.edu.ng,1,1,0,');
-    expect(register.body).toContain("'=Bola Ade,,bola.at@unilag.edu.ng,0,1,0,0");
+    expect(register.body.split('\r\n')[0]).toBe('name,matric_no,email,lectures_attended,lectures_held,minutes_present,share_percent,lectures_turned_away');
+    expect(register.body).toMatch(/\r\nAda Obi,190805001,ada\.at@unilag\.edu\.ng,1,1,0,\d+,0\r\n/);
+    expect(register.body).toContain("'=Bola Ade,,bola.at@unilag.edu.ng,0,1,0,0,0\r\n");
 
     // A student: her own time on the list, nobody else's, and no register.
     const mine = await text(t.ada, `/rooms/${t.room.id}/lectures`);
@@ -176,5 +176,63 @@ describe('attendance pages over the real app', () => {
     expect(await t.s.store.lectures.list(t.room.id, { limit: 5 })).toEqual([]);
     const res = await t.okafor.client.get(`/rooms/${t.room.id}/lectures`);
     expect(await res.text()).toContain('No lecture has been held in this room yet.');
+  });
+
+  test('someone turned away from a full lecture is on its register as such, not as absent; her own list says so', async () => {
+    const t = await course({ RTC_MAX_PARTICIPANTS: '2' });
+    const host = await t.join(t.okafor, { start: 'lecture' });
+    await t.join(t.ada);
+    const ws = socket(t.s.origin, { cookie: t.bola.cookie, origin: t.s.origin });
+    await ws.opened;
+    ws.send({ type: 'join', room: t.room.id });
+    await until(() => ws.got.some((m) => m.type === 'error'));
+    expect(ws.got.find((m) => m.type === 'error')).toMatchObject({ message: 'This call is full (2 people).' });
+    host.send({ type: 'end' });
+    await until(() => t.s.app.sfu.state(t.room.id) === null);
+    await t.s.app.attendance.drain();
+    const [lecture] = await t.s.store.lectures.list(t.room.id, { limit: 5 });
+    const detail = await (await t.okafor.client.get(`/rooms/${t.room.id}/lectures/${lecture!.id}`)).text();
+    expect(detail).toContain('<h2>Present (2)</h2>');
+    expect(detail).toContain('<h2>Could not get in: the lecture was full (1)</h2>');
+    expect(detail).toContain('<h2>Not present (0)</h2>');
+    expect(detail).toMatch(/<td>=Bola Ade<\/td><td><\/td><td>bola\.at@unilag\.edu\.ng<\/td><td>\d\d:\d\d<\/td>/);
+    const csv = await (await t.okafor.client.get(`/rooms/${t.room.id}/lectures/${lecture!.id}/register.csv`)).text();
+    expect(csv).toMatch(/\r\n'=Bola Ade,,bola\.at@unilag\.edu\.ng,full,"\d+ \w+ \d{4}, \d\d:\d\d",0,0\r\n/);
+    expect(await (await t.okafor.client.get(`/rooms/${t.room.id}/register.csv`)).text()).toContain("'=Bola Ade,,bola.at@unilag.edu.ng,0,1,0,0,1\r\n");
+    expect(await (await t.okafor.client.get(`/rooms/${t.room.id}/lectures`)).text()).toMatch(/<td>2 \(1 could not get in: full\)<\/td>/);
+    expect(await (await t.bola.client.get(`/rooms/${t.room.id}/lectures`)).text()).toContain('<td>could not get in: the lecture was full</td>');
+  });
+
+  test('only course rooms keep a register; a student who owns one reads it without emails or matric numbers; a member removed reads nothing', async () => {
+    const t = await course();
+    // A lecture in a group (its lecturer may start one): no register, no page.
+    const group = await t.s.store.rooms.create({ id: Bun.randomUUIDv7(), kind: 'group', code: null, name: 'Study group', topic: '', createdBy: t.okafor.user.id, dmKey: null }, [
+      { userId: t.okafor.user.id, role: 'owner' },
+      { userId: t.ada.user.id, role: 'member' },
+    ]);
+    const ws = socket(t.s.origin, { cookie: t.okafor.cookie, origin: t.s.origin });
+    await ws.opened;
+    ws.send({ type: 'join', room: group.id, start: 'lecture' });
+    await until(() => ws.got.some((m) => m.type === 'joined'));
+    ws.send({ type: 'end' });
+    await until(() => t.s.app.sfu.state(group.id) === null);
+    await t.s.app.attendance.drain();
+    expect(await t.s.store.lectures.list(group.id, { limit: 5 })).toEqual([]);
+    expect((await t.okafor.client.get(`/rooms/${group.id}/lectures`)).status).toBe(404);
+
+    // Bola owns the course room: a host, so she reads the register, but names only.
+    await t.s.store.rooms.setRole(t.room.id, t.bola.user.id, 'owner');
+    await t.s.store.lectures.save({ id: 'L9', roomId: t.room.id, startedBy: t.okafor.user.id, startedAt: 0, lastAt: 60 * MIN, endedAt: 60 * MIN });
+    await t.s.store.lectures.seat({ lectureId: 'L9', seatId: 's', userId: t.ada.user.id, from: 0, to: 30 * MIN });
+    const page = await (await t.bola.client.get(`/rooms/${t.room.id}/lectures/L9`)).text();
+    expect(page).toContain('<td>Ada Obi</td><td>01:00</td><td>30 min</td><td>50%</td>');
+    expect(page).not.toContain('ada.at@unilag.edu.ng');
+    expect(page).not.toContain('190805001');
+    expect(page).not.toContain('Matric');
+    const csv = await (await t.bola.client.get(`/rooms/${t.room.id}/register.csv`)).text();
+    expect(csv).toContain('Ada Obi,,,1,1,30,50,0\r\n');
+    // Taken out of the room: nothing, as for any non-member.
+    await t.s.store.rooms.removeMember(t.room.id, t.ada.user.id);
+    expect((await t.ada.client.get(`/rooms/${t.room.id}/lectures`)).status).toBe(404);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Lecture attendance, kept from what the SFU says about each lecture (Sfu.onLecture: the seats
- * at each join and leave, and the end). Group calls are not recorded: only a lecture takes
- * attendance, as a class register does (README "Lecture attendance").
+ * Lecture attendance, kept from what the SFU says about each lecture of a course room (Sfu.onLecture:
+ * the seats at each join and leave, the end, and who was turned away because it was full). Group
+ * calls, and lectures outside course rooms, keep none: a course's lecture takes attendance, as a
+ * class register does (README "Lecture attendance").
  *
  * What is written: the lecture when it starts, each seat when it joins and when it leaves, the
  * end; and every ATTENDANCE_EVERY_MS while it runs, the lecture's `lastAt` and every open seat's
@@ -11,7 +12,7 @@
  * the next minute's write carries the same times.
  */
 import type { Logger } from '../../log';
-import type { LectureSeats, Sfu } from '../../rtc/sfu';
+import type { LectureEvent, Sfu } from '../../rtc/sfu';
 import type { Lecture, LectureSeat, Store } from '../../store/types';
 import { Pending } from '../../lib/pending';
 
@@ -48,8 +49,12 @@ export function keepAttendance(sfu: Sfu, store: Store, log: Logger, opts: { ever
     }
   }
 
-  sfu.onLecture = (e: LectureSeats) => {
+  sfu.onLecture = (e: LectureEvent) => {
     const now = clock();
+    if (e.type === 'full') {
+      void writes.add(store.lectures.turnedAway({ lectureId: e.callId, userId: e.userId, at: now }).catch((err) => log.error('attendance not saved', { lectureId: e.callId, err })));
+      return;
+    }
     let o = open.get(e.callId);
     if (!o) {
       // The first word of a lecture is its first seat: the host who started it.
@@ -58,7 +63,9 @@ export function keepAttendance(sfu: Sfu, store: Store, log: Logger, opts: { ever
       o = { lecture: { id: e.callId, roomId: e.roomId, startedBy: first.userId, startedAt: now, lastAt: now, endedAt: null }, seats: new Map() };
       open.set(e.callId, o);
       saveLecture(o.lecture);
+      // Not what keeps a process alive: a stop ends the lectures (Sfu.close), which clears it.
       timer ??= setInterval(minute, opts.everyMs ?? ATTENDANCE_EVERY_MS);
+      timer.unref?.();
     }
     const here = new Set(e.seats.map((s) => s.seatId));
     for (const [id, s] of o.seats) {

@@ -95,7 +95,8 @@ export interface LectureAccess {
 
 export async function lectureAccess(store: Store, viewer: User, roomId: string): Promise<LectureAccess> {
   const [room, membership] = await Promise.all([store.rooms.byId(roomId), store.rooms.membership(roomId, viewer.id)]);
-  if (!room || !membership || room.kind === 'dm') throw notFound('No such room.');
+  // Only a course room's lectures keep a register (Sfu.join `register`).
+  if (!room || !membership || room.kind !== 'course') throw notFound('No such room.');
   const all = isLectureHost(viewer.role, membership.role);
   return { room, membership, all, identities: all && viewer.role !== 'student' };
 }
@@ -106,8 +107,12 @@ export interface LectureSummary {
   startedBy: string;
   /** People who were in it (a host's view), or null. */
   people: number | null;
+  /** People turned away because it was full, who never got in (a host's view), or null. */
+  full: number | null;
   /** The viewer's own time (a member's view), or null. */
   mine: PersonTime | null;
+  /** The viewer was turned away (it was full) and never got in. */
+  mineFull: boolean;
 }
 
 export interface LectureList {
@@ -121,13 +126,17 @@ export async function listLectures(store: Store, viewer: User, roomId: string, o
   const access = await lectureAccess(store, viewer, roomId);
   const page = await store.lectures.list(access.room.id, { limit: LECTURES_PAGE + 1, before: opts.before });
   const lectures = page.slice(0, LECTURES_PAGE);
-  const seats = seatsByLecture(await store.lectures.seats(lectures.map((l) => l.id), access.all ? undefined : viewer.id));
+  const ids = lectures.map((l) => l.id);
+  const only = access.all ? undefined : viewer.id;
+  const [seats, refused] = await Promise.all([store.lectures.seats(ids, only).then(seatsByLecture), store.lectures.refusals(ids, only).then((rs) => groupBy(rs, (r) => r.lectureId))]);
   const names = new Map((await store.users.byIds([...new Set(lectures.map((l) => l.startedBy))])).map((u) => [u.id, u.name]));
   return {
     access,
     lectures: lectures.map((l) => {
       const times = timesIn(l, seats.get(l.id) ?? [], opts.now);
-      return { lecture: l, span: spanOf(l, opts.now), startedBy: names.get(l.startedBy) ?? 'Someone', people: access.all ? times.length : null, mine: access.all ? null : (times[0] ?? null) };
+      const came = new Set(times.map((t) => t.userId));
+      const full = (refused.get(l.id) ?? []).filter((r) => !came.has(r.userId)).length;
+      return { lecture: l, span: spanOf(l, opts.now), startedBy: names.get(l.startedBy) ?? 'Someone', people: access.all ? times.length : null, full: access.all ? full : null, mine: access.all ? null : (times[0] ?? null), mineFull: !access.all && full > 0 };
     }),
     next: page.length > LECTURES_PAGE ? lectures[lectures.length - 1]!.startedAt : null,
   };
@@ -140,6 +149,8 @@ export interface AttendanceRow {
   email: string | null;
   matricNo: string | null;
   time: PersonTime | null;
+  /** When they were first turned away (it was full), if they never got in. */
+  turnedAwayAt: number | null;
 }
 
 export interface LectureDetail {
@@ -148,7 +159,9 @@ export interface LectureDetail {
   span: Span;
   startedBy: string;
   present: AttendanceRow[];
-  /** Members now who were not in it (a host's view), by name. */
+  /** Turned away because it was full, and never in (members or not), by name. */
+  turnedAway: AttendanceRow[];
+  /** Members now who were not in it and were not turned away, by name. */
   absent: AttendanceRow[];
 }
 
@@ -157,31 +170,36 @@ export async function lectureDetail(store: Store, viewer: User, roomId: string, 
   const access = await lectureAccess(store, viewer, roomId);
   const lecture = await store.lectures.get(lectureId);
   if (!access.all || !lecture || lecture.roomId !== access.room.id) throw notFound('No such lecture.');
-  const times = timesIn(lecture, await store.lectures.seats([lecture.id]), now);
-  const members = await store.rooms.members(access.room.id);
-  const ids = [...new Set([...times.map((t) => t.userId), ...members.map((m) => m.userId), lecture.startedBy])];
+  const [seats, refusals, members] = await Promise.all([store.lectures.seats([lecture.id]), store.lectures.refusals([lecture.id]), store.rooms.members(access.room.id)]);
+  const times = timesIn(lecture, seats, now);
+  const came = new Set(times.map((t) => t.userId));
+  const full = new Map(refusals.filter((r) => !came.has(r.userId)).map((r) => [r.userId, r.at]));
+  const ids = [...new Set([...times.map((t) => t.userId), ...full.keys(), ...members.map((m) => m.userId), lecture.startedBy])];
   const users = new Map((await store.users.byIds(ids)).map((u) => [u.id, u]));
   const row = (userId: string, time: PersonTime | null): AttendanceRow => {
     const u = users.get(userId);
-    return { userId, name: u?.name ?? 'A former account', email: access.identities ? (u?.email ?? null) : null, matricNo: access.identities ? (u?.matricNo ?? null) : null, time };
+    return { userId, name: u?.name ?? 'A former account', email: access.identities ? (u?.email ?? null) : null, matricNo: access.identities ? (u?.matricNo ?? null) : null, time, turnedAwayAt: full.get(userId) ?? null };
   };
-  const came = new Set(times.map((t) => t.userId));
+  const byName = (a: AttendanceRow, b: AttendanceRow) => a.name.localeCompare(b.name, 'en');
   return {
     access,
     lecture,
     span: spanOf(lecture, now),
     startedBy: users.get(lecture.startedBy)?.name ?? 'Someone',
     present: times.map((t) => row(t.userId, t)),
+    turnedAway: [...full.keys()].map((id) => row(id, null)).sort(byName),
     absent: members
-      .filter((m) => !came.has(m.userId))
+      .filter((m) => !came.has(m.userId) && !full.has(m.userId))
       .map((m) => row(m.userId, null))
-      .sort((a, b) => a.name.localeCompare(b.name, 'en')),
+      .sort(byName),
   };
 }
 
-export interface CourseRow extends Omit<AttendanceRow, 'time'> {
+export interface CourseRow extends Omit<AttendanceRow, 'time' | 'turnedAwayAt'> {
   /** Lectures they were in (for any time). */
   attended: number;
+  /** Lectures they could not get into (full), and never did. */
+  turnedAway: number;
   ms: number;
 }
 
@@ -203,24 +221,27 @@ export async function courseRegister(store: Store, viewer: User, roomId: string,
 
 /** The register itself, for whoever was let see it (a host above; an administrator at the CLI). */
 export async function registerOf(store: Store, room: Room, identities: boolean, now: number): Promise<Omit<CourseRegister, 'access'>> {
-  const access = { identities };
   const lectures = await store.lectures.list(room.id, { limit: COURSE_LECTURES_MAX });
-  const seats = seatsByLecture(await store.lectures.seats(lectures.map((l) => l.id)));
-  const per = new Map<string, { attended: number; ms: number }>();
+  const ids = lectures.map((l) => l.id);
+  const [seats, refusals, members] = await Promise.all([store.lectures.seats(ids).then(seatsByLecture), store.lectures.refusals(ids).then((rs) => groupBy(rs, (r) => r.lectureId)), store.rooms.members(room.id)]);
+  const per = new Map<string, { attended: number; turnedAway: number; ms: number }>();
+  const of = (userId: string) => per.get(userId) ?? per.set(userId, { attended: 0, turnedAway: 0, ms: 0 }).get(userId)!;
   for (const l of lectures) {
-    for (const t of timesIn(l, seats.get(l.id) ?? [], now)) {
-      const p = per.get(t.userId) ?? { attended: 0, ms: 0 };
-      per.set(t.userId, { attended: p.attended + 1, ms: p.ms + t.ms });
+    const times = timesIn(l, seats.get(l.id) ?? [], now);
+    for (const t of times) {
+      const p = of(t.userId);
+      p.attended++;
+      p.ms += t.ms;
     }
+    const came = new Set(times.map((t) => t.userId));
+    for (const r of refusals.get(l.id) ?? []) if (!came.has(r.userId)) of(r.userId).turnedAway++;
   }
-  const members = await store.rooms.members(room.id);
-  const ids = [...new Set([...members.map((m) => m.userId), ...per.keys()])];
-  const users = new Map((await store.users.byIds(ids)).map((u) => [u.id, u]));
-  const rows = ids
+  const userIds = [...new Set([...members.map((m) => m.userId), ...per.keys()])];
+  const users = new Map((await store.users.byIds(userIds)).map((u) => [u.id, u]));
+  const rows = userIds
     .map((userId) => {
       const u = users.get(userId);
-      const p = per.get(userId) ?? { attended: 0, ms: 0 };
-      return { userId, name: u?.name ?? 'A former account', email: access.identities ? (u?.email ?? null) : null, matricNo: access.identities ? (u?.matricNo ?? null) : null, ...p };
+      return { userId, name: u?.name ?? 'A former account', email: identities ? (u?.email ?? null) : null, matricNo: identities ? (u?.matricNo ?? null) : null, ...(per.get(userId) ?? { attended: 0, turnedAway: 0, ms: 0 }) };
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.userId.localeCompare(b.userId));
   const totalMs = lectures.reduce((n, l) => n + (spanOf(l, now).end - l.startedAt), 0);

@@ -12,18 +12,23 @@ import { registerOf, type AttendanceRow, type CourseRegister, type LectureDetail
 const minutes = (ms: number) => String(Math.round(ms / 60_000));
 const percent = (share: number) => String(Math.round(share * 100));
 
+/** `present`: yes, no, or full (turned away because the lecture was full; `joined` is then when they tried). */
 export const LECTURE_CSV_COLUMNS = ['name', 'matric_no', 'email', 'present', 'joined', 'minutes', 'share_percent'];
-export const REGISTER_CSV_COLUMNS = ['name', 'matric_no', 'email', 'lectures_attended', 'lectures_held', 'minutes_present', 'share_percent'];
+/** `lectures_turned_away`: lectures they could not get into because they were full (and never did). */
+export const REGISTER_CSV_COLUMNS = ['name', 'matric_no', 'email', 'lectures_attended', 'lectures_held', 'minutes_present', 'share_percent', 'lectures_turned_away'];
 
 export function lectureCsv(d: LectureDetail, tf: TimeFormat): string {
-  const row = (r: AttendanceRow) => csvRow([r.name, r.matricNo ?? '', r.email ?? '', r.time ? 'yes' : 'no', r.time ? tf.dateTime(r.time.firstAt) : '', minutes(r.time?.ms ?? 0), percent(r.time?.share ?? 0)]);
-  return csvRow(LECTURE_CSV_COLUMNS) + [...d.present, ...d.absent].map(row).join('');
+  const row = (r: AttendanceRow) => {
+    const joined = r.time?.firstAt ?? r.turnedAwayAt;
+    return csvRow([r.name, r.matricNo ?? '', r.email ?? '', r.time ? 'yes' : r.turnedAwayAt !== null ? 'full' : 'no', joined != null ? tf.dateTime(joined) : '', minutes(r.time?.ms ?? 0), percent(r.time?.share ?? 0)]);
+  };
+  return csvRow(LECTURE_CSV_COLUMNS) + [...d.present, ...d.turnedAway, ...d.absent].map(row).join('');
 }
 
 /** `share_percent`: of all the lectures' time together. */
 export function registerCsv(c: Omit<CourseRegister, 'access'>): string {
   const share = (ms: number) => percent(c.totalMs > 0 ? ms / c.totalMs : 0);
-  return csvRow(REGISTER_CSV_COLUMNS) + c.rows.map((r) => csvRow([r.name, r.matricNo ?? '', r.email ?? '', String(r.attended), String(c.held), minutes(r.ms), share(r.ms)])).join('');
+  return csvRow(REGISTER_CSV_COLUMNS) + c.rows.map((r) => csvRow([r.name, r.matricNo ?? '', r.email ?? '', String(r.attended), String(c.held), minutes(r.ms), share(r.ms), String(r.turnedAway)])).join('');
 }
 
 /** A file name for a download: the room's name and the day (UTC) it covers. */

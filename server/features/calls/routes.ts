@@ -66,6 +66,7 @@ export function callRoutes(app: AppContext, sfu: Sfu, hub: Hub) {
           host: seat.host,
           start: msg.start,
           replace: msg.replace === true,
+          register: seat.course,
           ...(msg.rejoin !== undefined ? { rejoin: msg.rejoin } : {}),
           endpoint: { send: (m) => send(c, m), close: (code, reason) => {
               if (c.open) c.raw.close(code, reason);

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { Lecture, LectureSeat, LectureStore } from '../types';
+import type { Lecture, LectureRefusal, LectureSeat, LectureStore } from '../types';
 
 interface LectureDoc {
   _id: string;
@@ -21,15 +21,27 @@ interface SeatDoc {
   to: number;
 }
 
+/** `_id`: `${lectureId}|${userId}`. */
+interface RefusalDoc {
+  _id: string;
+  lectureId: string;
+  userId: string;
+  at: number;
+}
+
 const lecture = (d: LectureDoc): Lecture => ({ id: d._id, roomId: d.roomId, startedBy: d.startedBy, startedAt: d.startedAt, lastAt: d.lastAt, endedAt: d.endedAt ?? null });
 const seat = (d: SeatDoc): LectureSeat => ({ lectureId: d.lectureId, seatId: d.seatId, userId: d.userId, from: d.from, to: d.to });
+
+const byLectures = (lectureIds: readonly string[], userId?: string) => (userId === undefined ? { lectureId: { $in: [...lectureIds] } } : { lectureId: { $in: [...lectureIds] }, userId });
 
 export class MongoLectures implements LectureStore {
   private lecturesC: Collection<LectureDoc>;
   private seatsC: Collection<SeatDoc>;
+  private refusalsC: Collection<RefusalDoc>;
   constructor(db: Db) {
     this.lecturesC = db.collection<LectureDoc>('lectures');
     this.seatsC = db.collection<SeatDoc>('lectureSeats');
+    this.refusalsC = db.collection<RefusalDoc>('lectureRefusals');
   }
 
   async save(l: Lecture) {
@@ -54,7 +66,15 @@ export class MongoLectures implements LectureStore {
 
   async seats(lectureIds: readonly string[], userId?: string) {
     if (!lectureIds.length) return [];
-    const filter = userId === undefined ? { lectureId: { $in: [...lectureIds] } } : { lectureId: { $in: [...lectureIds] }, userId };
-    return (await this.seatsC.find(filter).toArray()).map(seat);
+    return (await this.seatsC.find(byLectures(lectureIds, userId)).toArray()).map(seat);
+  }
+
+  async turnedAway(r: LectureRefusal) {
+    await this.refusalsC.updateOne({ _id: `${r.lectureId}|${r.userId}` }, { $min: { at: r.at }, $setOnInsert: { lectureId: r.lectureId, userId: r.userId } }, { upsert: true });
+  }
+
+  async refusals(lectureIds: readonly string[], userId?: string) {
+    if (!lectureIds.length) return [];
+    return (await this.refusalsC.find(byLectures(lectureIds, userId)).toArray()).map((d) => ({ lectureId: d.lectureId, userId: d.userId, at: d.at }));
   }
 }

@@ -99,6 +99,7 @@ export async function ensureIndexes(db: Db) {
   await createMissing(db, 'reactionMarks', [{ key: { roomId: 1, at: 1 }, name: 'room_at' }]);
   await createMissing(db, 'lectures', [{ key: { roomId: 1, startedAt: -1 }, name: 'room_started' }]);
   await createMissing(db, 'lectureSeats', [{ key: { lectureId: 1, userId: 1 }, name: 'lecture_user' }]);
+  await createMissing(db, 'lectureRefusals', [{ key: { lectureId: 1, userId: 1 }, name: 'lecture_user' }]);
   await backfillSanctionSlots(db);
   await backfillRoomActivity(db);
   await backfillArchivedCodes(db);

@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite';
-import type { Lecture, LectureSeat, LectureStore } from '../types';
+import type { Lecture, LectureRefusal, LectureSeat, LectureStore } from '../types';
 
 interface LectureRow {
   id: string;
@@ -53,11 +53,23 @@ export class SqliteLectures implements LectureStore {
   }
 
   async seats(lectureIds: readonly string[], userId?: string) {
+    return (this.byLectures('lecture_seats', lectureIds, userId) as SeatRow[]).map(seat);
+  }
+
+  async turnedAway(r: LectureRefusal) {
+    this.db.query('INSERT INTO lecture_refusals (lecture_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT (lecture_id, user_id) DO UPDATE SET at = MIN(at, excluded.at)').run(r.lectureId, r.userId, r.at);
+  }
+
+  async refusals(lectureIds: readonly string[], userId?: string) {
+    return (this.byLectures('lecture_refusals', lectureIds, userId) as { lecture_id: string; user_id: string; at: number }[]).map((r) => ({ lectureId: r.lecture_id, userId: r.user_id, at: r.at }));
+  }
+
+  /** The rows of `table` (ours, not input) for these lectures, and only `userId`'s when given. */
+  private byLectures(table: 'lecture_seats' | 'lecture_refusals', lectureIds: readonly string[], userId?: string): unknown[] {
     if (!lectureIds.length) return [];
     const marks = lectureIds.map(() => '?').join(', ');
-    const rows = (userId === undefined
-      ? this.db.query(`SELECT * FROM lecture_seats WHERE lecture_id IN (${marks})`).all(...lectureIds)
-      : this.db.query(`SELECT * FROM lecture_seats WHERE lecture_id IN (${marks}) AND user_id = ?`).all(...lectureIds, userId)) as SeatRow[];
-    return rows.map(seat);
+    return userId === undefined
+      ? this.db.query(`SELECT * FROM ${table} WHERE lecture_id IN (${marks})`).all(...lectureIds)
+      : this.db.query(`SELECT * FROM ${table} WHERE lecture_id IN (${marks}) AND user_id = ?`).all(...lectureIds, userId);
   }
 }

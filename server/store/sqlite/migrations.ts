@@ -245,7 +245,7 @@ export const MIGRATIONS: string[] = [
      at INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX reaction_marks_room ON reaction_marks(room_id, at);`,
-  // 16: lecture attendance (types-lectures.ts): lectures, and each seat's time in one.
+  // 16: lecture attendance (types-lectures.ts): lectures, each seat's time in one, who was turned away (full).
   `CREATE TABLE lectures (
      id TEXT PRIMARY KEY,
      room_id TEXT NOT NULL,
@@ -262,5 +262,11 @@ export const MIGRATIONS: string[] = [
      from_at INTEGER NOT NULL,
      to_at INTEGER NOT NULL,
      PRIMARY KEY (lecture_id, seat_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE lecture_refusals (
+     lecture_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (lecture_id, user_id)
    ) WITHOUT ROWID;`,
 ];
