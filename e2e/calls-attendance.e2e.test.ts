@@ -86,6 +86,7 @@ describeBrowser('lecture attendance (browser)', () => {
         const mine = await ada.getByRole('row').nth(1).getByRole('cell').allInnerTexts();
         expect(mine.slice(1, 3)).toEqual(['under 1 min', 'Dr Eze']);
         expect(mine[3]).toMatch(/^under 1 min \(\d+%\)$/);
+        expect(await ada.getByRole('status').filter({ hasText: 'You were in' }).innerText()).toMatch(/^You were in 1 of 1 lecture \(under 1 min, \d+% of their time\)\.$/);
         expect(await ada.getByRole('link', { name: started! }).count()).toBe(0);
         expect(await ada.getByRole('link', { name: /Download/ }).count()).toBe(0);
         await bola.goto(`${server.url}/rooms/${roomId}/lectures`);

@@ -16,6 +16,13 @@ export function lengthText(ms: number): string {
 
 export const shareText = (share: number) => `${Math.round(share * 100)}%`;
 
+/** A member's own record: "You were in 11 of 13 lectures (9 h 10 min, 85% of their time)." */
+function ownRecord(m: NonNullable<LectureList['mine']>): string {
+  const share = m.totalMs > 0 ? m.ms / m.totalMs : 0;
+  const full = m.turnedAway ? ` You could not get into ${m.turnedAway === 1 ? 'one' : m.turnedAway}: ${m.turnedAway === 1 ? 'it was' : 'they were'} full.` : '';
+  return `You were in ${m.attended} of ${m.held} lecture${m.held === 1 ? '' : 's'} (${lengthText(m.ms)}, ${shareText(share)} of their time).${full}`;
+}
+
 export function lecturesPage(v: LectureList, tf: TimeFormat): Raw {
   const { room, all } = v.access;
   const base = `/rooms/${room.id}/lectures`;
@@ -28,6 +35,7 @@ export function lecturesPage(v: LectureList, tf: TimeFormat): Raw {
   return html`<main class="card wide register"><h1>Lectures in ${room.name}</h1>
 <p class="hint">${all ? 'Every lecture takes attendance: who joined it and for how long (a reload or a second device counts once). Members see their own time here.' : 'Every lecture takes attendance: who joined it and for how long. This is what the lecturer sees about you.'}</p>
 ${all && v.lectures.length ? html`<p><a href="/rooms/${room.id}/register.csv" download>Download the course register (CSV)</a></p>` : ''}
+${v.mine && v.mine.held ? html`<p class="notice" role="status">${ownRecord(v.mine)}</p>` : ''}
 ${
   v.lectures.length
     ? html`<div class="table-wrap"><table><caption class="visually-hidden">Lectures, newest first</caption><thead><tr><th scope="col">Started</th><th scope="col">Length</th><th scope="col">Started by</th><th scope="col">${all ? 'People' : 'Your time'}</th></tr></thead><tbody>${rows}</tbody></table></div>`

@@ -154,8 +154,10 @@ describe('attendance pages over the real app', () => {
     expect(mine.body).not.toContain(`/lectures/${lecture!.id}`);
     expect(mine.body).not.toContain('register.csv');
     expect(mine.body).toMatch(/<td>Dr Okafor<\/td><td>under 1 min \(\d+%\)<\/td>/);
+    expect(mine.body).toMatch(/You were in 1 of 1 lecture \(under 1 min, \d+% of their time\)\.<\/p>/);
     const bolas = await text(t.bola, `/rooms/${t.room.id}/lectures`);
     expect(bolas.body).toContain('<td>not present</td>');
+    expect(bolas.body).toContain('You were in 0 of 1 lecture (0 min, 0% of their time).</p>');
     for (const path of [`/rooms/${t.room.id}/lectures/${lecture!.id}`, `/rooms/${t.room.id}/lectures/${lecture!.id}/register.csv`, `/rooms/${t.room.id}/register.csv`]) {
       expect((await text(t.ada, path)).status).toBe(404);
     }
@@ -200,7 +202,9 @@ describe('attendance pages over the real app', () => {
     expect(csv).toMatch(/\r\n'=Bola Ade,,bola\.at@unilag\.edu\.ng,full,"\d+ \w+ \d{4}, \d\d:\d\d",0,0\r\n/);
     expect(await (await t.okafor.client.get(`/rooms/${t.room.id}/register.csv`)).text()).toContain("'=Bola Ade,,bola.at@unilag.edu.ng,0,1,0,0,1\r\n");
     expect(await (await t.okafor.client.get(`/rooms/${t.room.id}/lectures`)).text()).toMatch(/<td>2 \(1 could not get in: full\)<\/td>/);
-    expect(await (await t.bola.client.get(`/rooms/${t.room.id}/lectures`)).text()).toContain('<td>could not get in: the lecture was full</td>');
+    const bolas = await (await t.bola.client.get(`/rooms/${t.room.id}/lectures`)).text();
+    expect(bolas).toContain('<td>could not get in: the lecture was full</td>');
+    expect(bolas).toContain('You were in 0 of 1 lecture (0 min, 0% of their time). You could not get into one: it was full.</p>');
   });
 
   test('only course rooms keep a register; a student who owns one reads it without emails or matric numbers; a member removed reads nothing', async () => {

@@ -120,6 +120,8 @@ export interface LectureList {
   lectures: LectureSummary[];
   /** Where the next page starts (`before`), or null. */
   next: number | null;
+  /** A member's own record over the room's lectures (not a host's view: null). */
+  mine: (Tally & { held: number; totalMs: number }) | null;
 }
 
 export async function listLectures(store: Store, viewer: User, roomId: string, opts: { before?: number; now: number }): Promise<LectureList> {
@@ -130,6 +132,7 @@ export async function listLectures(store: Store, viewer: User, roomId: string, o
   const only = access.all ? undefined : viewer.id;
   const [seats, refused] = await Promise.all([store.lectures.seats(ids, only).then(seatsByLecture), store.lectures.refusals(ids, only).then((rs) => groupBy(rs, (r) => r.lectureId))]);
   const names = new Map((await store.users.byIds([...new Set(lectures.map((l) => l.startedBy))])).map((u) => [u.id, u.name]));
+  const own = access.all ? null : await tally(store, access.room.id, opts.now, viewer.id);
   return {
     access,
     lectures: lectures.map((l) => {
@@ -139,6 +142,7 @@ export async function listLectures(store: Store, viewer: User, roomId: string, o
       return { lecture: l, span: spanOf(l, opts.now), startedBy: names.get(l.startedBy) ?? 'Someone', people: access.all ? times.length : null, full: access.all ? full : null, mine: access.all ? null : (times[0] ?? null), mineFull: !access.all && full > 0 };
     }),
     next: page.length > LECTURES_PAGE ? lectures[lectures.length - 1]!.startedAt : null,
+    mine: own && { held: own.held, totalMs: own.totalMs, ...(own.per.get(viewer.id) ?? NONE) },
   };
 }
 
@@ -221,11 +225,33 @@ export async function courseRegister(store: Store, viewer: User, roomId: string,
 
 /** The register itself, for whoever was let see it (a host above; an administrator at the CLI). */
 export async function registerOf(store: Store, room: Room, identities: boolean, now: number): Promise<Omit<CourseRegister, 'access'>> {
-  const lectures = await store.lectures.list(room.id, { limit: COURSE_LECTURES_MAX });
+  const [t, members] = await Promise.all([tally(store, room.id, now), store.rooms.members(room.id)]);
+  const userIds = [...new Set([...members.map((m) => m.userId), ...t.per.keys()])];
+  const users = new Map((await store.users.byIds(userIds)).map((u) => [u.id, u]));
+  const rows = userIds
+    .map((userId) => {
+      const u = users.get(userId);
+      return { userId, name: u?.name ?? 'A former account', email: identities ? (u?.email ?? null) : null, matricNo: identities ? (u?.matricNo ?? null) : null, ...(t.per.get(userId) ?? NONE) };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.userId.localeCompare(b.userId));
+  return { held: t.held, totalMs: t.totalMs, rows };
+}
+
+export interface Tally {
+  attended: number;
+  turnedAway: number;
+  ms: number;
+}
+
+const NONE: Tally = { attended: 0, turnedAway: 0, ms: 0 };
+
+/** Each person's lectures of the room (only `only`'s when given), over the newest COURSE_LECTURES_MAX. */
+async function tally(store: Store, roomId: string, now: number, only?: string): Promise<{ held: number; totalMs: number; per: Map<string, Tally> }> {
+  const lectures = await store.lectures.list(roomId, { limit: COURSE_LECTURES_MAX });
   const ids = lectures.map((l) => l.id);
-  const [seats, refusals, members] = await Promise.all([store.lectures.seats(ids).then(seatsByLecture), store.lectures.refusals(ids).then((rs) => groupBy(rs, (r) => r.lectureId)), store.rooms.members(room.id)]);
-  const per = new Map<string, { attended: number; turnedAway: number; ms: number }>();
-  const of = (userId: string) => per.get(userId) ?? per.set(userId, { attended: 0, turnedAway: 0, ms: 0 }).get(userId)!;
+  const [seats, refusals] = await Promise.all([store.lectures.seats(ids, only).then(seatsByLecture), store.lectures.refusals(ids, only).then((rs) => groupBy(rs, (r) => r.lectureId))]);
+  const per = new Map<string, Tally>();
+  const of = (userId: string) => per.get(userId) ?? per.set(userId, { ...NONE }).get(userId)!;
   for (const l of lectures) {
     const times = timesIn(l, seats.get(l.id) ?? [], now);
     for (const t of times) {
@@ -236,14 +262,6 @@ export async function registerOf(store: Store, room: Room, identities: boolean, 
     const came = new Set(times.map((t) => t.userId));
     for (const r of refusals.get(l.id) ?? []) if (!came.has(r.userId)) of(r.userId).turnedAway++;
   }
-  const userIds = [...new Set([...members.map((m) => m.userId), ...per.keys()])];
-  const users = new Map((await store.users.byIds(userIds)).map((u) => [u.id, u]));
-  const rows = userIds
-    .map((userId) => {
-      const u = users.get(userId);
-      return { userId, name: u?.name ?? 'A former account', email: identities ? (u?.email ?? null) : null, matricNo: identities ? (u?.matricNo ?? null) : null, ...(per.get(userId) ?? { attended: 0, turnedAway: 0, ms: 0 }) };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.userId.localeCompare(b.userId));
   const totalMs = lectures.reduce((n, l) => n + (spanOf(l, now).end - l.startedAt), 0);
-  return { held: lectures.length, totalMs, rows };
+  return { held: lectures.length, totalMs, per };
 }
