@@ -11,7 +11,7 @@ import { createSqliteStore } from '../../store/sqlite/sqlite';
 import type { Lecture } from '../../store/types';
 import { keepAttendance } from './attendance';
 import { coveredMs, RUNNING_WITHIN_MS, spanOf, timesIn } from './lectures';
-import { person, socket, start, stopStarted, until } from './test-support';
+import { joinCall, person, socket, start, stopStarted, until } from './test-support';
 
 afterEach(stopStarted);
 
@@ -90,13 +90,7 @@ async function course(env: Record<string, string> = {}) {
     { userId: ada.user.id, role: 'member' },
     { userId: bola.user.id, role: 'member' },
   ]);
-  const join = async (who: typeof okafor, how: Record<string, unknown> = {}) => {
-    const ws = socket(s.origin, { cookie: who.cookie, origin: s.origin });
-    await ws.opened;
-    ws.send({ type: 'join', room: room.id, ...how });
-    await until(() => ws.got.some((m) => m.type === 'joined'));
-    return ws;
-  };
+  const join = (who: typeof okafor, how: Record<string, unknown> = {}) => joinCall(s.origin, who, room.id, how);
   return { s, okafor, ada, bola, stranger, room, join };
 }
 
@@ -214,10 +208,7 @@ describe('attendance pages over the real app', () => {
       { userId: t.okafor.user.id, role: 'owner' },
       { userId: t.ada.user.id, role: 'member' },
     ]);
-    const ws = socket(t.s.origin, { cookie: t.okafor.cookie, origin: t.s.origin });
-    await ws.opened;
-    ws.send({ type: 'join', room: group.id, start: 'lecture' });
-    await until(() => ws.got.some((m) => m.type === 'joined'));
+    const ws = await joinCall(t.s.origin, t.okafor, group.id, { start: 'lecture' });
     ws.send({ type: 'end' });
     await until(() => t.s.app.sfu.state(group.id) === null);
     await t.s.app.attendance.drain();

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { removeMember } from '../chat/rooms';
-import { person, socket, start, stopStarted, until } from './test-support';
+import { joinCall, person, start, stopStarted, until } from './test-support';
 
 afterEach(stopStarted);
 
@@ -17,13 +17,7 @@ async function lecture() {
     { userId: okafor.user.id, role: 'member' },
     { userId: ada.user.id, role: 'member' },
   ]);
-  const join = async (who: typeof okafor, how: Record<string, unknown> = {}) => {
-    const ws = socket(s.origin, { cookie: who.cookie, origin: s.origin });
-    await ws.opened;
-    ws.send({ type: 'join', room: room.id, ...how });
-    await until(() => ws.got.some((m) => m.type === 'joined'));
-    return ws;
-  };
+  const join = (who: typeof okafor, how: Record<string, unknown> = {}) => joinCall(s.origin, who, room.id, how);
   const audit = async (action: string) => (await s.store.audit.list({ limit: 100 })).filter((a) => a.action === action);
   return { s, okafor, ada, room, join, audit };
 }

@@ -62,3 +62,11 @@ export const until = async (fn: () => boolean, ms = 3000) => {
   }
 };
 
+/** A /rtc socket of `who` that sent `join` for `roomId` (with `how`: start, rejoin…) and got `joined`. */
+export async function joinCall(origin: string, who: { cookie: string }, roomId: string, how: Record<string, unknown> = {}) {
+  const ws = socket(origin, { cookie: who.cookie, origin });
+  await ws.opened;
+  ws.send({ type: 'join', room: roomId, ...how });
+  await until(() => ws.got.some((m) => m.type === 'joined'));
+  return ws;
+}
