@@ -1,7 +1,7 @@
 /**
  * Lecture attendance, in real Chromium: a lecture a student joins and another misses is on the
  * room's register; the lecturer reads it from the room's header and downloads it; each student
- * reads only her own time.
+ * reads only her own time; a lecture taken off the register (a test run) is gone for everyone.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
@@ -36,7 +36,7 @@ describeBrowser('lecture attendance (browser)', () => {
   const cells = (p: Page, row: string) => p.getByRole('row').filter({ hasText: row }).getByRole('cell').allInnerTexts();
 
   test(
-    'the lecturer reads who came and for how long, and downloads it; a student reads only her own time',
+    'the lecturer reads who came and for how long, and downloads it; a student reads only her own time; a test run is taken off the register',
     async () => {
       await withArtifactsOnFailure('calls-attendance', lecturer, server, async () => {
         await Promise.all([lecturer, ada, bola].map((p) => openRoom(p, server, roomId)));
@@ -91,6 +91,15 @@ describeBrowser('lecture attendance (browser)', () => {
         expect(await ada.getByRole('link', { name: /Download/ }).count()).toBe(0);
         await bola.goto(`${server.url}/rooms/${roomId}/lectures`);
         expect((await bola.getByRole('row').nth(1).getByRole('cell').allInnerTexts())[3]).toBe('not present');
+
+        // Say it was a test run: the lecturer takes it off the register, asked first.
+        await lecturer.getByRole('button', { name: 'Remove from the register' }).click();
+        await lecturer.getByRole('heading', { name: /^Remove the lecture of .+ from the register\?$/ }).waitFor();
+        await lecturer.getByRole('button', { name: 'Remove it' }).click();
+        await lecturer.getByText('The lecture was removed from the register.').waitFor();
+        expect(await lecturer.getByText('No lecture has been held in this room yet.').isVisible()).toBe(true);
+        await ada.reload();
+        expect(await ada.getByText('No lecture has been held in this room yet.').isVisible()).toBe(true);
       });
     },
     TIMEOUT,

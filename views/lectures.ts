@@ -23,7 +23,7 @@ function ownRecord(m: NonNullable<LectureList['mine']>): string {
   return `You were in ${m.attended} of ${m.held} lecture${m.held === 1 ? '' : 's'} (${lengthText(m.ms)}, ${shareText(share)} of their time).${full}`;
 }
 
-export function lecturesPage(v: LectureList, tf: TimeFormat): Raw {
+export function lecturesPage(v: LectureList, tf: TimeFormat, done: string | null = null): Raw {
   const { room, all } = v.access;
   const base = `/rooms/${room.id}/lectures`;
   const rows = v.lectures.map((l) => {
@@ -32,7 +32,7 @@ export function lecturesPage(v: LectureList, tf: TimeFormat): Raw {
     if (all) return html`<tr><td><a href="${base}/${l.lecture.id}">${when}</a></td><td>${length}</td><td>${l.startedBy}</td><td>${l.people ?? 0}${l.full ? ` (${l.full} could not get in: full)` : ''}</td></tr>`;
     return html`<tr><td>${when}</td><td>${length}</td><td>${l.startedBy}</td><td>${l.mine ? html`${lengthText(l.mine.ms)} (${shareText(l.mine.share)})` : l.mineFull ? 'could not get in: the lecture was full' : 'not present'}</td></tr>`;
   });
-  return html`<main class="card wide register"><h1>Lectures in ${room.name}</h1>
+  return html`<main class="card wide register"><h1>Lectures in ${room.name}</h1>${done ? html`<p class="notice" role="status">${done}</p>` : ''}
 <p class="hint">${all ? 'Every lecture takes attendance: who joined it and for how long (a reload or a second device counts once). Members see their own time here.' : 'Every lecture takes attendance: who joined it and for how long. This is what the lecturer sees about you.'}</p>
 ${all && v.lectures.length ? html`<p><a href="/rooms/${room.id}/register.csv" download>Download the course register (CSV)</a></p>` : ''}
 ${v.mine && v.mine.held ? html`<p class="notice" role="status">${ownRecord(v.mine)}</p>` : ''}
@@ -69,5 +69,15 @@ ${v.turnedAway.length ? html`<h2>Could not get in: the lecture was full (${v.tur
 <h2>Not present (${v.absent.length})</h2>
 ${v.absent.length ? registerTable('Members not present, by name', v.absent, identities, tf, 'none') : html`<p>Every member of the room was there.</p>`}
 <p class="hint">Members as the room has them now. A person's time counts each moment once, whatever the number of their tabs or devices.</p>
+${v.span.running ? '' : html`<form method="post" action="/rooms/${room.id}/lectures/${v.lecture.id}/remove"><input type="hidden" name="confirm" value="no"><button type="submit" class="secondary">Remove from the register</button></form>`}
 <p class="link-row"><a href="/rooms/${room.id}/lectures">All lectures</a> <a href="/rooms/${room.id}">Back to the room</a></p></main>`;
+}
+
+/** Asked before a host takes a lecture off the register (POST without confirm): no script needed. */
+export function removeLecturePage(v: LectureDetail, tf: TimeFormat): Raw {
+  const base = `/rooms/${v.access.room.id}/lectures`;
+  return html`<main class="card"><h1>Remove the lecture of ${tf.dateTime(v.lecture.startedAt)} from the register?</h1>
+<p>It will no longer count as a lecture held, nor anyone's time in it (${v.present.length} ${v.present.length === 1 ? 'person was' : 'people were'} in it, for ${lengthText(v.span.end - v.span.start)}). For a test run or a lecture started by mistake. This cannot be undone, and it is recorded in the audit log.</p>
+<form method="post" action="${base}/${v.lecture.id}/remove" class="stack"><input type="hidden" name="confirm" value="yes"><button type="submit" class="danger">Remove it</button></form>
+<p class="link-row"><a href="${base}/${v.lecture.id}">Keep it</a></p></main>`;
 }

@@ -68,5 +68,20 @@ export function lecturesContract(current: () => Store) {
       expect(sort(await store.lectures.refusals([l1, l2], ada))).toEqual(sort([{ lectureId: l1, userId: ada, at: 3_000 }, { lectureId: l2, userId: ada, at: 7_000 }]));
       expect(await store.lectures.refusals([])).toEqual([]);
     });
+
+    test('a lecture removed goes with its seats and refusals; others stay', async () => {
+      const [room, l1, l2, ada] = [id('room'), id('l1'), id('l2'), id('ada')];
+      for (const [l, at] of [[l1, 1_000], [l2, 2_000]] as const) {
+        await store.lectures.save({ id: l, roomId: room, startedBy: ada, startedAt: at, lastAt: at, endedAt: at });
+        await store.lectures.seat({ lectureId: l, seatId: 's', userId: ada, from: at, to: at + 10 });
+        await store.lectures.turnedAway({ lectureId: l, userId: id('bola'), at });
+      }
+      expect(await store.lectures.remove(l1)).toBe(true);
+      expect(await store.lectures.remove(l1)).toBe(false);
+      expect(await store.lectures.get(l1)).toBeNull();
+      expect((await store.lectures.list(room, { limit: 5 })).map((l) => l.id)).toEqual([l2]);
+      expect((await store.lectures.seats([l1, l2])).map((s) => s.lectureId)).toEqual([l2]);
+      expect((await store.lectures.refusals([l1, l2])).map((r) => r.lectureId)).toEqual([l2]);
+    });
   });
 }

@@ -48,4 +48,6 @@ export interface LectureStore {
   turnedAway(refusal: LectureRefusal): Promise<void>;
   /** Who was turned away from these lectures (only `userId` when given), in no particular order. */
   refusals(lectureIds: readonly string[], userId?: string): Promise<LectureRefusal[]>;
+  /** Takes a lecture off the register with its seats and refusals (a host's test run); false when it was not there. */
+  remove(id: string): Promise<boolean>;
 }

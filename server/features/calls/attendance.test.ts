@@ -230,4 +230,42 @@ describe('attendance pages over the real app', () => {
     await t.s.store.rooms.removeMember(t.room.id, t.ada.user.id);
     expect((await t.ada.client.get(`/rooms/${t.room.id}/lectures`)).status).toBe(404);
   });
+
+  test('a host takes a test run off the register, asked first and audited; not one in progress; a student cannot', async () => {
+    const t = await course();
+    await t.s.store.lectures.save({ id: 'TEST', roomId: t.room.id, startedBy: t.okafor.user.id, startedAt: 0, lastAt: 2 * MIN, endedAt: 2 * MIN });
+    await t.s.store.lectures.seat({ lectureId: 'TEST', seatId: 's', userId: t.okafor.user.id, from: 0, to: 2 * MIN });
+    const path = `/rooms/${t.room.id}/lectures/TEST/remove`;
+    expect((await t.ada.client.post(path, { confirm: 'yes' })).status).toBe(404);
+    expect((await t.stranger.client.post(path, { confirm: 'yes' })).status).toBe(404);
+    const asked = await t.okafor.client.post(path, { confirm: 'no' });
+    expect(asked.status).toBe(200);
+    const text = await asked.text();
+    expect(text).toContain('from the register?</h1>');
+    expect(text).toContain('(1 person was in it, for 2 min)');
+    expect(await t.s.store.lectures.get('TEST')).not.toBeNull();
+    const done = await t.okafor.client.post(path, { confirm: 'yes' });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`/rooms/${t.room.id}/lectures?done=removed`);
+    expect(await (await t.okafor.client.get(done.headers.get('location')!)).text()).toContain('The lecture was removed from the register.');
+    expect(await t.s.store.lectures.get('TEST')).toBeNull();
+    expect(await t.s.store.lectures.seats(['TEST'])).toEqual([]);
+    const audit = (await t.s.store.audit.list()).filter((a) => a.action === 'lecture.removed');
+    expect(audit.map((a) => [a.actorId, a.target, a.details])).toEqual([[t.okafor.user.id, t.room.id, { lectureId: 'TEST', startedAt: 0, endedAt: 2 * MIN, startedBy: t.okafor.user.id, present: 1 }]]);
+    expect((await t.okafor.client.post(path, { confirm: 'yes' })).status).toBe(404);
+
+    // One in progress: refused at either step (its node would write it back).
+    const host = await t.join(t.okafor, { start: 'lecture' });
+    await t.s.app.attendance.drain();
+    const [running] = await t.s.store.lectures.list(t.room.id, { limit: 1 });
+    const page = await (await t.okafor.client.get(`/rooms/${t.room.id}/lectures/${running!.id}`)).text();
+    expect(page).not.toContain('Remove from the register');
+    for (const confirm of ['no', 'yes']) {
+      const r = await t.okafor.client.post(`/rooms/${t.room.id}/lectures/${running!.id}/remove`, { confirm });
+      expect(r.status).toBe(409);
+      expect(await r.text()).toContain('This lecture is still in progress: end it first.');
+    }
+    host.send({ type: 'end' });
+    await until(() => t.s.app.sfu.state(t.room.id) === null);
+  });
 });

@@ -10,9 +10,10 @@
  * A person's time in a lecture is the union of their seats' times (a reload, a second device)
  * within the lecture, so nobody is counted twice and nobody beyond the lecture's length.
  */
-import { notFound } from '../../errors';
+import { conflict, notFound } from '../../errors';
 import { isLectureHost } from '../../rtc/permissions';
 import type { Lecture, LectureSeat, Membership, Room, Store, User } from '../../store/types';
+import { recordAudit, type Actor } from '../audit/record';
 import { ATTENDANCE_EVERY_MS } from './attendance';
 
 export const LECTURES_PAGE = 50;
@@ -264,4 +265,21 @@ async function tally(store: Store, roomId: string, now: number, only?: string): 
   }
   const totalMs = lectures.reduce((n, l) => n + (spanOf(l, now).end - l.startedAt), 0);
   return { held: lectures.length, totalMs, per };
+}
+
+/**
+ * A host takes a lecture off the register (a test run before class would count as a lecture every
+ * student missed). Not one still running (its node would write it back); audited with what it was.
+ */
+export async function removeLecture(store: Store, viewer: User, actor: Actor, roomId: string, lectureId: string, now: number): Promise<void> {
+  const d = await lectureToRemove(store, viewer, roomId, lectureId, now);
+  if (!(await store.lectures.remove(d.lecture.id))) throw notFound('No such lecture.');
+  await recordAudit(store, actor, 'lecture.removed', d.access.room.id, { lectureId: d.lecture.id, startedAt: d.lecture.startedAt, endedAt: d.span.end, startedBy: d.lecture.startedBy, present: d.present.length });
+}
+
+/** The lecture a host may take off the register (asked first: the confirmation page shows it). */
+export async function lectureToRemove(store: Store, viewer: User, roomId: string, lectureId: string, now: number): Promise<LectureDetail> {
+  const d = await lectureDetail(store, viewer, roomId, lectureId, now);
+  if (d.span.running) throw conflict('This lecture is still in progress: end it first.');
+  return d;
 }

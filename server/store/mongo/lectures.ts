@@ -73,6 +73,13 @@ export class MongoLectures implements LectureStore {
     await this.refusalsC.updateOne({ _id: `${r.lectureId}|${r.userId}` }, { $min: { at: r.at }, $setOnInsert: { lectureId: r.lectureId, userId: r.userId } }, { upsert: true });
   }
 
+  async remove(id: string) {
+    // The lecture last: until it goes, a retry finds it and removes what is left.
+    await this.seatsC.deleteMany({ lectureId: id });
+    await this.refusalsC.deleteMany({ lectureId: id });
+    return (await this.lecturesC.deleteOne({ _id: id })).deletedCount > 0;
+  }
+
   async refusals(lectureIds: readonly string[], userId?: string) {
     if (!lectureIds.length) return [];
     return (await this.refusalsC.find(byLectures(lectureIds, userId)).toArray()).map((d) => ({ lectureId: d.lectureId, userId: d.userId, at: d.at }));

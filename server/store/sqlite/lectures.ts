@@ -64,6 +64,14 @@ export class SqliteLectures implements LectureStore {
     return (this.byLectures('lecture_refusals', lectureIds, userId) as { lecture_id: string; user_id: string; at: number }[]).map((r) => ({ lectureId: r.lecture_id, userId: r.user_id, at: r.at }));
   }
 
+  async remove(id: string) {
+    return this.db.transaction(() => {
+      this.db.query('DELETE FROM lecture_seats WHERE lecture_id = ?').run(id);
+      this.db.query('DELETE FROM lecture_refusals WHERE lecture_id = ?').run(id);
+      return this.db.query('DELETE FROM lectures WHERE id = ?').run(id).changes > 0;
+    })();
+  }
+
   /** The rows of `table` (ours, not input) for these lectures, and only `userId`'s when given. */
   private byLectures(table: 'lecture_seats' | 'lecture_refusals', lectureIds: readonly string[], userId?: string): unknown[] {
     if (!lectureIds.length) return [];
