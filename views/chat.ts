@@ -4,6 +4,7 @@
  * "mentions me") are applied by the client from data attributes, because one pushed fragment
  * serves every member of a room.
  */
+import { pinsBar } from './pins';
 import { html, type Raw } from '../server/http/html';
 import { GONE_QUOTE, quoteExcerpt } from './quote-text';
 import type { Message, ReactionCount, Room } from '../server/store/types';
@@ -111,7 +112,8 @@ export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidde
   const file = m.kind === 'file' ? fileMeta(m.meta) : null;
   const quoted = m.replyTo && quote !== undefined ? quoteOf(m.replyTo, quote) : '';
   // Reply and React are offered on what everyone may see: a held message cannot be answered (replies.ts) or reacted to.
-  const reply = m.held ? '' : html`${act('reply', 'reply', 'Reply')} ${act('react', 'react', 'React')} `;
+  // Pin too (shown where the page's reader may pin: CSS on the room's data-can-pin).
+  const reply = m.held ? '' : html`${act('reply', 'reply', 'Reply')} ${act('react', 'react', 'React')} ${act('pin', 'pin', 'Pin')} `;
   // Only a message with reactions carries the box (a page of 50 messages would carry 50 empty ones).
   const chips = extras.reactions?.list?.length ? reactionBox(m.id, extras.reactions) : '';
   if (file) return html`<article class="msg file-msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}${fileBody(file)}${held}${chips}<div class="actions">${reply}${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
@@ -180,6 +182,10 @@ export interface RoomView {
   oldestSeq: number | null;
   more: boolean;
   canModerate: boolean;
+  /** Pins messages here (server/features/chat/pins.ts mayPin): Pin shows under messages. */
+  canPin?: boolean;
+  /** Pinned messages everyone may see: the bar under the header. */
+  pins?: number;
   /** A safeguarding officer or administrator: still deletes in an archived room (messages.ts deleteMessage). */
   officer?: boolean;
   memberCount: number;
@@ -212,10 +218,10 @@ function unreadAboveBar(roomId: string, u: UnreadAbove): Raw {
 
 export function roomMain(v: RoomView): Raw {
   const r = v.room;
-  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-rx-at="${v.reactionsAt}" data-can-moderate="${v.canModerate ? 'true' : 'false'}"${r.archived ? html` data-archived${v.officer ? html` data-officer` : ''}` : ''}${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
+  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-rx-at="${v.reactionsAt}" data-can-moderate="${v.canModerate ? 'true' : 'false'}" data-can-pin="${v.canPin ? 'true' : 'false'}"${r.archived ? html` data-archived${v.officer ? html` data-officer` : ''}` : ''}${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
 <header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1>${r.kind === 'dm' ? '' : html`<a class="hint members-link" href="/rooms/${r.id}/members">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</a>`}${r.kind === 'course' ? html`<a class="hint members-link" href="/rooms/${r.id}/lectures">Lectures</a>` : ''}${r.kind === 'group' ? html`<a class="leave" href="/rooms/${r.id}/leave">Leave group</a>` : ''}${r.archived ? '' : callSlot(r.id)}</header>
 <div class="room-chat">
-${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}${r.kind === 'course' && v.memberCount === 1 ? html`<p class="notice">Only you are in this room so far. Students are added by the university's administrators from the class list.</p>` : ''}<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
+${pinsBar(r.id, v.pins ?? 0)}${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}${r.kind === 'course' && v.memberCount === 1 ? html`<p class="notice">Only you are in this room so far. Students are added by the university's administrators from the class list.</p>` : ''}<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
 <ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>
 <div class="typing" id="typing-${r.id}"></div>
 ${v.history

@@ -10,6 +10,7 @@ import { casesContract } from './contract-cases';
 import { filesContract } from './contract-files';
 import { mailContract } from './contract-mail';
 import { lecturesContract } from './contract-lectures';
+import { pinsContract } from './contract-pins';
 import { reactionsContract } from './contract-reactions';
 
 let n = 0;
@@ -197,6 +198,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     filesContract(() => store);
     mailContract(() => store);
     lecturesContract(() => store);
+    pinsContract(() => store);
     reactionsContract(() => store);
   });
 }

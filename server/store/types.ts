@@ -14,6 +14,7 @@ import type { FileStore } from './types-files';
 import type { CaseStore, SanctionStore } from './types-cases';
 import type { MailStore } from './types-mail';
 import type { LectureStore } from './types-lectures';
+import type { PinStore } from './types-pins';
 
 export const ROLES = ['student', 'lecturer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -179,6 +180,8 @@ export interface Store {
   readonly mail: MailStore;
   /** Lecture attendance: who was in each lecture, when. */
   readonly lectures: LectureStore;
+  /** Pinned messages, per room. */
+  readonly pins: PinStore;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -196,3 +199,4 @@ export * from './types-files';
 export * from './types-cases';
 export * from './types-mail';
 export * from './types-lectures';
+export * from './types-pins';

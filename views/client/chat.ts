@@ -19,6 +19,7 @@ import { showLength, tooLong, watchLengths } from './length';
 import { backOnTab, showElsewhere, unreadCounter } from './elsewhere';
 import { markWhereLeftOff } from './unread-line';
 import { typingLines } from './typing';
+import { pinButtons } from './pins';
 import { toSignIn } from './to-sign-in';
 import { checkSession } from './session-check';
 import { keepOpenInBackground, replaceSocket, watchNetwork, type WsDetail } from './network';
@@ -74,6 +75,7 @@ function start(app: HTMLElement) {
   const countUnread = unreadCounter(me, openRoom);
   const replying = replies(openRoom);
   const rx = reactions({ me, openRoom, send, roomAlert });
+  pinButtons(openRoom, roomAlert);
   const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed, carry: rx.carry, placed: replying.placed });
 
   // ---- connection state -------------------------------------------------------------------

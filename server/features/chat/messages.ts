@@ -13,6 +13,7 @@ import { html, type Raw } from '../../http/html';
 import { historyChunk, logId, messageArticle, typingLine, type UnreadAbove } from '../../../views/chat';
 import { partial } from '../../../views/partials';
 import { resolveMentions } from './mentions';
+import { unpinDeleted } from './pins';
 import { sendersOf, senderOf, type ChatContext } from './context';
 import { HISTORY_PAGE, MAX_MESSAGE_CHARS, normaliseBody, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
 import { roomListUpdate } from './rooms';
@@ -197,8 +198,9 @@ export async function deleteMessage(ctx: ChatContext, user: User, input: { roomI
   if (!isOfficer(user)) await assertMayPost(ctx.store, user, room, { conversation: false });
   const deleted = await ctx.store.messages.delete(room.id, message.id, user.id);
   if (!deleted) return message;
-  // A deleted file message takes its stored bytes with it; a direct offer, its transfers.
+  // A deleted file message takes its stored bytes with it; a direct offer, its transfers; a pinned one, its pin.
   await deleteFileOf(ctx.store, message);
+  await unpinDeleted(ctx, message);
   ctx.offers?.gone(message.id);
   // Deleting someone else's message is a moderation action: it goes in the audit log.
   if (message.senderId !== user.id) {

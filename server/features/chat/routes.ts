@@ -12,6 +12,7 @@ import { requestInfo } from '../../http/context';
 import type { ChatContext } from './context';
 import { historyPage, memberRoom, sendMessage, unreadAbove } from './messages';
 import { mayMentionClass } from './mentions';
+import { mayPin, pinnedCount } from './pins';
 import { createCourseRoom, emailsShown, findPeople, roomTitle, startDm, summaries } from './rooms';
 import { contactsByEmails, createGroup, leaveGroup } from './groups';
 import { searchMessages, searchWords } from './search';
@@ -63,7 +64,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         const above = history ? null : await unreadAbove(chat, user, membership, page.oldestSeq);
         // Opening the room reads it: the unread count starts from here.
         if (room.lastSeq > membership.lastReadSeq) await app.store.rooms.markRead(room.id, user.id, room.lastSeq);
-        const members = await app.store.rooms.members(room.id);
+        const [members, pins] = await Promise.all([app.store.rooms.members(room.id), pinnedCount(chat, room.id)]);
         const main = roomMain({
           room,
           lastRev,
@@ -73,6 +74,8 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           oldestSeq: page.oldestSeq,
           more: page.more,
           canModerate: membership.role !== 'member' || user.role === 'admin',
+          canPin: mayPin(user, membership, room) && !room.archived,
+          pins,
           officer: isOfficer(user),
           memberCount: members.length,
           history,

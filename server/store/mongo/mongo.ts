@@ -18,6 +18,7 @@ import { MongoCases } from './cases';
 import { backfillSanctionSlots, MongoSanctions } from './sanctions';
 import { MongoMail } from './mail';
 import { MongoLectures } from './lectures';
+import { MongoPins } from './pins';
 import type { Store } from '../types';
 import { newerStoreMessage, StoreVersionError } from '../version';
 
@@ -100,6 +101,7 @@ export async function ensureIndexes(db: Db) {
   await createMissing(db, 'lectures', [{ key: { roomId: 1, startedAt: -1 }, name: 'room_started' }]);
   await createMissing(db, 'lectureSeats', [{ key: { lectureId: 1, userId: 1 }, name: 'lecture_user' }]);
   await createMissing(db, 'lectureRefusals', [{ key: { lectureId: 1, userId: 1 }, name: 'lecture_user' }]);
+  await createMissing(db, 'pins', [{ key: { roomId: 1, at: -1 }, name: 'room_at' }]);
   await backfillSanctionSlots(db);
   await backfillRoomActivity(db);
   await backfillArchivedCodes(db);
@@ -162,6 +164,7 @@ export async function createMongoStore(uri: string, dbName?: string): Promise<St
     sanctions: new MongoSanctions(db),
     mail: new MongoMail(db),
     lectures: new MongoLectures(db),
+    pins: new MongoPins(db),
     async ping() {
       await db.command({ ping: 1 });
     },

@@ -269,4 +269,12 @@ export const MIGRATIONS: string[] = [
      at INTEGER NOT NULL,
      PRIMARY KEY (lecture_id, user_id)
    ) WITHOUT ROWID;`,
+  // 17: pinned messages (types-pins.ts).
+  `CREATE TABLE pins (
+     room_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     pinned_by TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (room_id, message_id)
+   ) WITHOUT ROWID;`,
 ];

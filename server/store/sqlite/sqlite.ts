@@ -19,6 +19,7 @@ import { SqliteCases } from './cases';
 import { SqliteSanctions } from './sanctions';
 import { SqliteMail } from './mail';
 import { SqliteLectures } from './lectures';
+import { SqlitePins } from './pins';
 import type { Store } from '../types';
 
 export function openSqlite(path: string): Database {
@@ -72,6 +73,7 @@ export function createSqliteStore(dataDir: string | null): Store {
     sanctions: new SqliteSanctions(db),
     mail: new SqliteMail(db),
     lectures: new SqliteLectures(db),
+    pins: new SqlitePins(db),
     async ping() {
       db.query('SELECT 1').get();
     },

@@ -1,0 +1,100 @@
+/**
+ * Pinned messages: what a room keeps at hand ("Exam on 12 December in LT1") above its stream, which
+ * in a class of 300 buries everything within a day. The room's bar says how many
+ * (views/pins.ts pinsBar, pushed to the room at each change: the same for every member) and leads to
+ * the list (GET /rooms/:id/pinned), rendered for its reader.
+ *
+ * Who pins: in a course room, those who teach or run it (a lecturer or administrator, the room's
+ * owners and moderators); in a group or a direct conversation, any member. Pinning is posting in
+ * what it shows everyone: refused where a block, restriction or freeze stops the person posting,
+ * and in an archived room. Only a message everyone may see: not a held one, not a deleted one. A
+ * deleted message leaves the pins (deleteMessage calls unpinDeleted); one hidden by safeguarding
+ * stays pinned but is listed for nobody until it is released. At most MAX_PINS per room.
+ */
+import { badRequest, forbidden, notFound, rateLimited } from '../../errors';
+import type { Membership, Message, Room, User } from '../../store/types';
+import { topics } from '../../realtime/topics';
+import { partial } from '../../../views/partials';
+import { pinsBar, pinsBarId } from '../../../views/pins';
+import { isStaffRole } from '../accounts/model';
+import { assertMayPost } from '../moderation/restrictions';
+import type { ChatContext } from './context';
+
+export const MAX_PINS = 20;
+
+/** The room as its member sees it, else 404 (messages.ts memberRoom, which imports this module). */
+async function memberRoom(ctx: ChatContext, user: User, roomId: string): Promise<{ room: Room; membership: Membership }> {
+  const [room, membership] = await Promise.all([ctx.store.rooms.byId(roomId), ctx.store.rooms.membership(roomId, user.id)]);
+  if (!room || !membership) throw notFound('No such room.');
+  return { room, membership };
+}
+
+export const mayPin = (user: User, membership: Membership, room: Room) => room.kind !== 'course' || isStaffRole(user.role) || membership.role === 'owner' || membership.role === 'moderator';
+
+/** Pins (`on`) or unpins a message of the room; whether that changed anything. */
+export async function pinMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; on: boolean }): Promise<boolean> {
+  const { room, membership } = await memberRoom(ctx, user, input.roomId);
+  if (!mayPin(user, membership, room)) throw forbidden('In a course room only the lecturer, the room’s owners and its moderators pin messages.');
+  if (room.archived) throw badRequest('This room is archived: you can read it but not change it.');
+  await assertMayPost(ctx.store, user, room);
+  const message = await ctx.store.messages.byId(room.id, input.messageId);
+  // A held message is for its sender and the officers only.
+  if (!message || message.held) throw notFound('No such message.');
+  if (input.on && message.deletedAt) throw badRequest('This message was deleted.');
+  const wait = await ctx.reactLimiter.take(`pin:${user.id}:${room.id}`);
+  if (wait) throw rateLimited(`You are pinning too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
+  let changed: boolean;
+  if (input.on) {
+    const r = await ctx.store.pins.pin({ roomId: room.id, messageId: message.id, pinnedBy: user.id, at: Date.now() }, MAX_PINS);
+    if (r === 'full') throw badRequest(`This room has ${MAX_PINS} pinned messages, as many as it keeps: unpin one first.`);
+    changed = r === 'pinned';
+  } else changed = await ctx.store.pins.unpin(room.id, message.id);
+  if (changed) await publishPins(ctx, room.id);
+  return changed;
+}
+
+/** A deleted message leaves the room's pins (called by deleteMessage). */
+export async function unpinDeleted(ctx: ChatContext, message: Message) {
+  if (await ctx.store.pins.unpin(message.roomId, message.id)) await publishPins(ctx, message.roomId);
+}
+
+/** The room's bar, to every member's page (the count is the same for all). */
+async function publishPins(ctx: ChatContext, roomId: string) {
+  ctx.hub.publish(topics.room(roomId), partial(pinsBarId(roomId), 'outerHTML', pinsBar(roomId, await pinnedCount(ctx, roomId))).value);
+}
+
+/** Pinned messages everyone may see (a hidden one is not counted: it is listed for nobody). */
+export async function pinnedCount(ctx: ChatContext, roomId: string): Promise<number> {
+  const pins = await ctx.store.pins.list(roomId);
+  const messages = await Promise.all(pins.map((p) => ctx.store.messages.byId(roomId, p.messageId)));
+  return messages.filter((m) => m && !m.held && !m.deletedAt).length;
+}
+
+export interface PinnedRow {
+  message: Message;
+  sender: string;
+  pinnedBy: string;
+  at: number;
+}
+
+export interface PinnedList {
+  room: Room;
+  rows: PinnedRow[];
+  /** The reader may unpin (the same people who pin). */
+  canPin: boolean;
+}
+
+/** The room's pinned messages its reader may see, newest pin first. */
+export async function pinnedList(ctx: ChatContext, user: User, roomId: string): Promise<PinnedList> {
+  const { room, membership } = await memberRoom(ctx, user, roomId);
+  const pins = await ctx.store.pins.list(room.id);
+  const messages = await Promise.all(pins.map((p) => ctx.store.messages.byId(room.id, p.messageId)));
+  const names = new Map((await ctx.store.users.byIds([...new Set([...pins.map((p) => p.pinnedBy), ...messages.flatMap((m) => (m ? [m.senderId] : []))])])).map((u) => [u.id, u.name]));
+  const rows = pins.flatMap((p, i) => {
+    const m = messages[i];
+    // Hidden by safeguarding (held) or gone: listed for nobody, its sender included.
+    if (!m || m.held || m.deletedAt) return [];
+    return [{ message: m, sender: names.get(m.senderId) ?? 'Someone', pinnedBy: names.get(p.pinnedBy) ?? 'Someone', at: p.at }];
+  });
+  return { room, rows, canPin: mayPin(user, membership, room) && !room.archived };
+}
