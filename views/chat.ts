@@ -184,8 +184,8 @@ export interface RoomView {
   canModerate: boolean;
   /** Pins messages here (server/features/chat/pins.ts mayPin): Pin shows under messages. */
   canPin?: boolean;
-  /** Pinned messages everyone may see: the bar under the header. */
-  pins?: number;
+  /** Pinned messages everyone may see, and when they were counted: the bar under the header. */
+  pins?: { count: number; at: number };
   /** A safeguarding officer or administrator: still deletes in an archived room (messages.ts deleteMessage). */
   officer?: boolean;
   memberCount: number;
@@ -221,7 +221,7 @@ export function roomMain(v: RoomView): Raw {
   return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-rx-at="${v.reactionsAt}" data-can-moderate="${v.canModerate ? 'true' : 'false'}" data-can-pin="${v.canPin ? 'true' : 'false'}"${r.archived ? html` data-archived${v.officer ? html` data-officer` : ''}` : ''}${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
 <header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1>${r.kind === 'dm' ? '' : html`<a class="hint members-link" href="/rooms/${r.id}/members">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</a>`}${r.kind === 'course' ? html`<a class="hint members-link" href="/rooms/${r.id}/lectures">Lectures</a>` : ''}${r.kind === 'group' ? html`<a class="leave" href="/rooms/${r.id}/leave">Leave group</a>` : ''}${r.archived ? '' : callSlot(r.id)}</header>
 <div class="room-chat">
-${pinsBar(r.id, v.pins ?? 0)}${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}${r.kind === 'course' && v.memberCount === 1 ? html`<p class="notice">Only you are in this room so far. Students are added by the university's administrators from the class list.</p>` : ''}<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
+${pinsBar(r.id, v.pins?.count ?? 0, v.pins?.at ?? 0)}${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}${r.kind === 'course' && v.memberCount === 1 ? html`<p class="notice">Only you are in this room so far. Students are added by the university's administrators from the class list.</p>` : ''}<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
 <ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>
 <div class="typing" id="typing-${r.id}"></div>
 ${v.history

@@ -10,10 +10,13 @@ import { formatMessage } from './format';
 
 export const pinsBarId = (roomId: string) => `pins-${roomId}`;
 
-/** Empty (and hidden) with no pins: the element stays for the next push to replace. */
-export function pinsBar(roomId: string, count: number): Raw {
-  if (!count) return html`<p class="pins-bar" id="${pinsBarId(roomId)}" hidden></p>`;
-  return html`<p class="pins-bar" id="${pinsBarId(roomId)}"><span aria-hidden="true">📌</span> <a href="/rooms/${roomId}/pinned">${count} pinned message${count === 1 ? '' : 's'}</a></p>`;
+/**
+ * Empty (and hidden) with no pins: the element stays for the next push to replace. `at`: when the
+ * count was read (a page keeps the newest it has seen: views/client/incoming.ts).
+ */
+export function pinsBar(roomId: string, count: number, at: number): Raw {
+  if (!count) return html`<p class="pins-bar" id="${pinsBarId(roomId)}" data-at="${at}" hidden></p>`;
+  return html`<p class="pins-bar" id="${pinsBarId(roomId)}" data-at="${at}"><span aria-hidden="true">📌</span> <a href="/rooms/${roomId}/pinned">${count} pinned message${count === 1 ? '' : 's'}</a></p>`;
 }
 
 /** `title`: the room's title for its reader (a direct conversation's is the other person's name). */

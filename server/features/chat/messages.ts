@@ -13,7 +13,7 @@ import { html, type Raw } from '../../http/html';
 import { historyChunk, logId, messageArticle, typingLine, type UnreadAbove } from '../../../views/chat';
 import { partial } from '../../../views/partials';
 import { resolveMentions } from './mentions';
-import { unpinDeleted } from './pins';
+import { pinnedChanged, unpinDeleted } from './pins';
 import { sendersOf, senderOf, type ChatContext } from './context';
 import { HISTORY_PAGE, MAX_MESSAGE_CHARS, normaliseBody, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
 import { roomListUpdate } from './rooms';
@@ -70,6 +70,8 @@ async function publishMessages(ctx: ChatContext, roomId: string, messages: Messa
  * own sockets (never the room topic), anything else to the room.
  */
 export async function publishVisible(ctx: ChatContext, message: Message) {
+  // A change of a message already there (an edit, a release) may change what the pins bar counts.
+  if (message.rev !== message.seq) await pinnedChanged(ctx, message);
   if (!message.held) return publishMessages(ctx, message.roomId, [message]);
   const articles = await renderMessages(ctx, [message], undefined, { viewerId: message.senderId });
   ctx.hub.publish(topics.user(message.senderId), partial(logId(message.roomId), 'beforeend', html`${articles}`).value);

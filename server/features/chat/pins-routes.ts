@@ -1,6 +1,6 @@
 /**
  * Pinned messages over HTTP (pins.ts decides who may): pin or unpin from a message's Pin button
- * (a fetch from the page: 204, or the refusal as JSON), the room's list, and Unpin there (a form:
+ * (a fetch from the page: `{"changed":bool}`, or the refusal as JSON), the room's list, and Unpin there (a form:
  * post/redirect/get). Every route checks membership (404 for non-members).
  */
 import { Elysia, t } from 'elysia';

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'bun:test';
 import { signedInClient as signedIn, testApp } from '../../testing';
 import { topics } from '../../realtime/topics';
 import { CLI_ACTOR } from '../audit/record';
-import { deleteMessage, sendMessage } from './messages';
+import { deleteMessage, publishHidden, publishVisible, sendMessage } from './messages';
 import { addMembers, archiveRoom, createCourseRoom } from './rooms';
 import { createGroup } from './groups';
 import { MAX_PINS } from './pins';
@@ -48,7 +48,9 @@ describe('pinned messages', () => {
     const ok = await t.pin(t.okafor, exam.id);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ changed: true });
-    expect(t.bars(before)).toEqual([`<hx-partial hx-target="#pins-${t.room.id}" hx-swap="outerHTML"><p class="pins-bar" id="pins-${t.room.id}"><span aria-hidden="true">📌</span> <a href="/rooms/${t.room.id}/pinned">1 pinned message</a></p></hx-partial>`]);
+    // Every member's page, one push; when the count was read (data-at) lets a page keep the newest.
+    expect(t.bars(before)).toHaveLength(1);
+    expect(t.bars(before)[0]).toMatch(new RegExp(`^<hx-partial hx-target="#pins-${t.room.id}" hx-swap="outerHTML"><p class="pins-bar" id="pins-${t.room.id}" data-at="\\d+"><span aria-hidden="true">📌</span> <a href="/rooms/${t.room.id}/pinned">1 pinned message</a></p></hx-partial>$`));
     expect(await (await t.pin(t.okafor, exam.id)).json()).toEqual({ changed: false });
     expect(await (await t.pin(t.bola, notes.id)).json()).toEqual({ changed: true });
 
@@ -98,7 +100,7 @@ describe('pinned messages', () => {
     await t.store.messages.setHeld(t.room.id, b.id, true);
     expect((await t.pin(t.okafor, b.id)).status).toBe(404);
     expect(await (await t.okafor.client.get(`/rooms/${t.room.id}/pinned`)).text()).toContain('Nothing is pinned in this room.');
-    expect(await (await t.okafor.client.get(`/rooms/${t.room.id}`)).text()).toContain(`<p class="pins-bar" id="pins-${t.room.id}" hidden></p>`);
+    expect(await (await t.okafor.client.get(`/rooms/${t.room.id}`)).text()).toMatch(new RegExp(`<p class="pins-bar" id="pins-${t.room.id}" data-at="\\d+" hidden></p>`));
     await t.store.messages.setHeld(t.room.id, b.id, false);
     expect(await (await t.ada.client.get(`/rooms/${t.room.id}/pinned`)).text()).toContain('Bring your calculators');
   });
@@ -121,5 +123,37 @@ describe('pinned messages', () => {
     await archiveRoom(t.ctx, CLI_ACTOR, t.room.id, true);
     expect((await t.pin(t.okafor, exam.id)).status).toBe(400);
     expect(await (await t.okafor.client.get(`/rooms/${t.room.id}`)).text()).toContain('data-can-pin="false"');
+  });
+
+  test('a pin hidden by safeguarding takes no place and can be unpinned; hiding and releasing it bring the bar up to date', async () => {
+    const t = await setUp();
+    const a = await t.say(t.okafor.user, 'Past questions are in the library');
+    await t.pin(t.okafor, a.id);
+    // Hidden (as an officer's decision does: held under a new rev, then published): the bar goes to 0.
+    const mark = t.hub.log.length;
+    await publishHidden(t.ctx, (await t.store.messages.setHeld(t.room.id, a.id, true))!);
+    expect(t.bars(mark).at(-1)).toContain('hidden></p>');
+    // It takes no place: twenty more fit beside it.
+    for (let i = 0; i < MAX_PINS; i++) {
+      const { message } = await t.store.messages.append({ roomId: t.room.id, senderId: t.okafor.user.id, clientId: `hide-${i}-xxxxxxxx`, kind: 'text', body: `note ${i}`, mentions: [] });
+      expect((await t.pin(t.okafor, message.id)).status).toBe(200);
+    }
+    // Released: counted again.
+    const back = t.hub.log.length;
+    await publishVisible(t.ctx, (await t.store.messages.setHeld(t.room.id, a.id, false))!);
+    expect(t.bars(back).at(-1)).toContain(`>${MAX_PINS + 1} pinned messages</a>`);
+    // Hidden again, it can still be unpinned (by id: unpinning tells nothing about it).
+    await t.store.messages.setHeld(t.room.id, a.id, true);
+    expect(await (await t.pin(t.okafor, a.id, t.room.id, 'no')).json()).toEqual({ changed: true });
+
+  });
+
+  test('someone blocked by safeguarding pins nothing', async () => {
+    const t = await setUp();
+    const m = await t.say(t.okafor.user, 'Lab report due Friday');
+    await t.store.sanctions.create({ kind: 'block', userId: t.bola.user.id, roomId: null, caseIds: [], clause: 'SG-1', reason: 'test', evidence: '', actorId: null, deadline: Date.now() + 1e9 });
+    const r = await t.pin(t.bola, m.id);
+    expect(r.status).toBe(403);
+    expect(await t.store.pins.list(t.room.id)).toEqual([]);
   });
 });

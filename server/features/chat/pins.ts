@@ -12,7 +12,7 @@
  * stays pinned but is listed for nobody until it is released. At most MAX_PINS per room.
  */
 import { badRequest, forbidden, notFound, rateLimited } from '../../errors';
-import type { Membership, Message, Room, User } from '../../store/types';
+import type { Membership, Message, Pin, Room, User } from '../../store/types';
 import { topics } from '../../realtime/topics';
 import { partial } from '../../../views/partials';
 import { pinsBar, pinsBarId } from '../../../views/pins';
@@ -38,14 +38,16 @@ export async function pinMessage(ctx: ChatContext, user: User, input: { roomId: 
   if (room.archived) throw badRequest('This room is archived: you can read it but not change it.');
   await assertMayPost(ctx.store, user, room);
   const message = await ctx.store.messages.byId(room.id, input.messageId);
-  // A held message is for its sender and the officers only.
-  if (!message || message.held) throw notFound('No such message.');
+  // A held message is for its sender and the officers only: not pinned (unpinning one tells nothing).
+  if (!message || (input.on && message.held)) throw notFound('No such message.');
   if (input.on && message.deletedAt) throw badRequest('This message was deleted.');
   const wait = await ctx.reactLimiter.take(`pin:${user.id}:${room.id}`);
   if (wait) throw rateLimited(`You are pinning too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
   let changed: boolean;
   if (input.on) {
-    const r = await ctx.store.pins.pin({ roomId: room.id, messageId: message.id, pinnedBy: user.id, at: Date.now() }, MAX_PINS);
+    // Pins of hidden messages take no place (nobody sees them, and they cannot be unpinned from the list).
+    const { hidden } = await pinsOf(ctx, room.id);
+    const r = await ctx.store.pins.pin({ roomId: room.id, messageId: message.id, pinnedBy: user.id, at: Date.now() }, MAX_PINS + hidden);
     if (r === 'full') throw badRequest(`This room has ${MAX_PINS} pinned messages, as many as it keeps: unpin one first.`);
     changed = r === 'pinned';
   } else changed = await ctx.store.pins.unpin(room.id, message.id);
@@ -58,16 +60,46 @@ export async function unpinDeleted(ctx: ChatContext, message: Message) {
   if (await ctx.store.pins.unpin(message.roomId, message.id)) await publishPins(ctx, message.roomId);
 }
 
+/**
+ * A message hidden by safeguarding, or released, changes what the bar counts when it is pinned
+ * (messages.ts publishHidden / publishVisible call this for changes of existing messages).
+ */
+export async function pinnedChanged(ctx: ChatContext, message: Message) {
+  if ((await ctx.store.pins.list(message.roomId)).some((p) => p.messageId === message.id)) await publishPins(ctx, message.roomId);
+}
+
 /** The room's bar, to every member's page (the count is the same for all). */
 async function publishPins(ctx: ChatContext, roomId: string) {
-  ctx.hub.publish(topics.room(roomId), partial(pinsBarId(roomId), 'outerHTML', pinsBar(roomId, await pinnedCount(ctx, roomId))).value);
+  ctx.hub.publish(topics.room(roomId), (await pinsBarPartial(ctx, roomId)).value);
+}
+
+/** The bar as a push (also sent again to a page that reconnects: ws.ts resume). */
+export async function pinsBarPartial(ctx: ChatContext, roomId: string) {
+  // Read before the count: a page keeps the bar read last (data-at), whatever order pushes arrive in.
+  const at = Date.now();
+  return partial(pinsBarId(roomId), 'outerHTML', pinsBar(roomId, await pinnedCount(ctx, roomId), at));
 }
 
 /** Pinned messages everyone may see (a hidden one is not counted: it is listed for nobody). */
 export async function pinnedCount(ctx: ChatContext, roomId: string): Promise<number> {
+  return (await pinsOf(ctx, roomId)).visible.length;
+}
+
+/**
+ * The room's pins with their messages: those everyone may see, and how many are hidden (held).
+ * A pin whose message is gone (deleted as it was pinned) is taken away here.
+ */
+async function pinsOf(ctx: ChatContext, roomId: string): Promise<{ visible: { pin: Pin; message: Message }[]; hidden: number }> {
   const pins = await ctx.store.pins.list(roomId);
   const messages = await Promise.all(pins.map((p) => ctx.store.messages.byId(roomId, p.messageId)));
-  return messages.filter((m) => m && !m.held && !m.deletedAt).length;
+  const visible: { pin: Pin; message: Message }[] = [];
+  let hidden = 0;
+  for (const [i, m] of messages.entries()) {
+    if (!m || m.deletedAt) await ctx.store.pins.unpin(roomId, pins[i]!.messageId);
+    else if (m.held) hidden++;
+    else visible.push({ pin: pins[i]!, message: m });
+  }
+  return { visible, hidden };
 }
 
 export interface PinnedRow {
@@ -87,14 +119,9 @@ export interface PinnedList {
 /** The room's pinned messages its reader may see, newest pin first. */
 export async function pinnedList(ctx: ChatContext, user: User, roomId: string): Promise<PinnedList> {
   const { room, membership } = await memberRoom(ctx, user, roomId);
-  const pins = await ctx.store.pins.list(room.id);
-  const messages = await Promise.all(pins.map((p) => ctx.store.messages.byId(room.id, p.messageId)));
-  const names = new Map((await ctx.store.users.byIds([...new Set([...pins.map((p) => p.pinnedBy), ...messages.flatMap((m) => (m ? [m.senderId] : []))])])).map((u) => [u.id, u.name]));
-  const rows = pins.flatMap((p, i) => {
-    const m = messages[i];
-    // Hidden by safeguarding (held) or gone: listed for nobody, its sender included.
-    if (!m || m.held || m.deletedAt) return [];
-    return [{ message: m, sender: names.get(m.senderId) ?? 'Someone', pinnedBy: names.get(p.pinnedBy) ?? 'Someone', at: p.at }];
-  });
+  // Hidden by safeguarding (held) or gone: listed for nobody, its sender included.
+  const { visible } = await pinsOf(ctx, room.id);
+  const names = new Map((await ctx.store.users.byIds([...new Set(visible.flatMap(({ pin, message }) => [pin.pinnedBy, message.senderId]))])).map((u) => [u.id, u.name]));
+  const rows = visible.map(({ pin, message }) => ({ message, sender: names.get(message.senderId) ?? 'Someone', pinnedBy: names.get(pin.pinnedBy) ?? 'Someone', at: pin.at }));
   return { room, rows, canPin: mayPin(user, membership, room) && !room.archived };
 }

@@ -200,6 +200,8 @@ describe('resume', () => {
     // The room's call bar asks for its state again (a call may have started or ended meanwhile).
     expect(replayed).toContain(`<hx-partial hx-target="#call-status-${csc.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${csc.id}"`);
     expect(replayed).toContain(`hx-get="/rooms/${csc.id}/call/status" hx-trigger="load"`);
+    // And the pins bar: its changes meanwhile reached nobody on this page.
+    expect(replayed).toMatch(new RegExp(`<hx-partial hx-target="#pins-${csc.id}" hx-swap="outerHTML"><p class="pins-bar" id="pins-${csc.id}" data-at="\\d+" hidden></p></hx-partial>$`));
     expect(list.startsWith('<hx-partial hx-target="#room-list" hx-swap="innerHTML">')).toBe(true);
     expect(list).toContain(`id="rl-${csc.id}"`);
     expect(JSON.parse(done)).toEqual({ type: 'resumed' });

@@ -7,6 +7,7 @@
  *    flushes its outbox (each send carries a client id, so a resend never duplicates).
  * 4. A bad frame gets an error and the socket stays open.
  */
+import { pinsBarPartial } from './pins';
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
@@ -126,7 +127,8 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
             const boxes = rxAt === undefined ? null : await catchUp(chat, user, roomId, rxAt);
             // The call bar too: a call that started or ended while the socket was down was pushed
             // to nobody on this page (a member still: replay refuses a room they left).
-            conn.hub.send((fragment?.value ?? '') + (boxes?.value ?? '') + partial(callStatusId(roomId), 'outerHTML', callStatusRefresh(roomId)).value);
+            // And the pins bar: its changes meanwhile went to nobody on this page.
+            conn.hub.send((fragment?.value ?? '') + (boxes?.value ?? '') + partial(callStatusId(roomId), 'outerHTML', callStatusRefresh(roomId)).value + (await pinsBarPartial(chat, roomId)).value);
           } catch (e) {
             if (!(e instanceof AppError)) throw e; // a room the user left meanwhile: nothing to replay
           }
