@@ -8,6 +8,7 @@ import type { Hub } from '../../realtime/hub';
 import { topics } from '../../realtime/topics';
 import type { Store, User } from '../../store/types';
 import { isLectureHost } from '../../rtc/permissions';
+import { roomOfMember } from '../chat/member-room';
 import type { CallState, Sfu } from '../../rtc/sfu';
 import { callStatus, callStatusId, type CallBarState } from '../../../views/calls';
 import { partial } from '../../../views/partials';
@@ -24,8 +25,8 @@ export interface CallSeat {
 
 /** The room (as seen by a member) or 404: non-members learn nothing, not even that it exists. */
 export async function callSeat(store: Store, user: User, roomId: string): Promise<CallSeat> {
-  const [room, membership] = await Promise.all([store.rooms.byId(roomId), store.rooms.membership(roomId, user.id)]);
-  if (!room || !membership || user.status !== 'active') throw notFound('No such room.');
+  if (user.status !== 'active') throw notFound('No such room.');
+  const { room, membership } = await roomOfMember(store, user.id, roomId);
   return { roomId: room.id, archived: room.archived, course: room.kind === 'course', host: isLectureHost(user.role, membership.role) };
 }
 

@@ -14,6 +14,8 @@ import { conflict, notFound } from '../../errors';
 import { isLectureHost } from '../../rtc/permissions';
 import type { Lecture, LectureSeat, Membership, Room, Store, User } from '../../store/types';
 import { recordAudit, type Actor } from '../audit/record';
+import { roomOfMember } from '../chat/member-room';
+import { groupBy } from '../../lib/group-by';
 import { ATTENDANCE_EVERY_MS } from './attendance';
 
 export const LECTURES_PAGE = 50;
@@ -57,18 +59,6 @@ export interface PersonTime {
   share: number;
 }
 
-/** `xs` grouped by `key` (seats by lecture, by person). */
-function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const x of xs) {
-    const k = key(x);
-    const list = out.get(k);
-    if (list) list.push(x);
-    else out.set(k, [x]);
-  }
-  return out;
-}
-
 /** Seats by lecture: a course's register reads every seat of hundreds of lectures at once. */
 export const seatsByLecture = (seats: readonly LectureSeat[]) => groupBy(seats, (s) => s.lectureId);
 
@@ -95,9 +85,9 @@ export interface LectureAccess {
 }
 
 export async function lectureAccess(store: Store, viewer: User, roomId: string): Promise<LectureAccess> {
-  const [room, membership] = await Promise.all([store.rooms.byId(roomId), store.rooms.membership(roomId, viewer.id)]);
+  const { room, membership } = await roomOfMember(store, viewer.id, roomId);
   // Only a course room's lectures keep a register (Sfu.join `register`).
-  if (!room || !membership || room.kind !== 'course') throw notFound('No such room.');
+  if (room.kind !== 'course') throw notFound('No such room.');
   const all = isLectureHost(viewer.role, membership.role);
   return { room, membership, all, identities: all && viewer.role !== 'student' };
 }

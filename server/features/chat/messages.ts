@@ -14,6 +14,7 @@ import { historyChunk, logId, messageArticle, typingLine, type UnreadAbove } fro
 import { partial } from '../../../views/partials';
 import { resolveMentions } from './mentions';
 import { pinnedChanged, unpinDeleted } from './pins';
+import { roomOfMember } from './member-room';
 import { sendersOf, senderOf, type ChatContext } from './context';
 import { HISTORY_PAGE, MAX_MESSAGE_CHARS, normaliseBody, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
 import { roomListUpdate } from './rooms';
@@ -33,10 +34,8 @@ import { reactionsFor } from './reactions';
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** The room and the user's membership, or 404 (non-members learn nothing, not even that it exists). */
-export async function memberRoom(ctx: ChatContext, user: User, roomId: string): Promise<{ room: Room; membership: Membership }> {
-  const [room, membership] = await Promise.all([ctx.store.rooms.byId(roomId), ctx.store.rooms.membership(roomId, user.id)]);
-  if (!room || !membership) throw notFound('No such room.');
-  return { room, membership };
+export function memberRoom(ctx: ChatContext, user: User, roomId: string): Promise<{ room: Room; membership: Membership }> {
+  return roomOfMember(ctx.store, user.id, roomId);
 }
 
 function checkBody(body: string): string {

@@ -19,21 +19,16 @@ import { pinsBar, pinsBarId } from '../../../views/pins';
 import { isStaffRole } from '../accounts/model';
 import { assertMayPost } from '../moderation/restrictions';
 import type { ChatContext } from './context';
+import { roomOfMember } from './member-room';
 
 export const MAX_PINS = 20;
 
-/** The room as its member sees it, else 404 (messages.ts memberRoom, which imports this module). */
-async function memberRoom(ctx: ChatContext, user: User, roomId: string): Promise<{ room: Room; membership: Membership }> {
-  const [room, membership] = await Promise.all([ctx.store.rooms.byId(roomId), ctx.store.rooms.membership(roomId, user.id)]);
-  if (!room || !membership) throw notFound('No such room.');
-  return { room, membership };
-}
 
 export const mayPin = (user: User, membership: Membership, room: Room) => room.kind !== 'course' || isStaffRole(user.role) || membership.role === 'owner' || membership.role === 'moderator';
 
 /** Pins (`on`) or unpins a message of the room; whether that changed anything. */
 export async function pinMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; on: boolean }): Promise<boolean> {
-  const { room, membership } = await memberRoom(ctx, user, input.roomId);
+  const { room, membership } = await roomOfMember(ctx.store, user.id, input.roomId);
   if (!mayPin(user, membership, room)) throw forbidden('In a course room only the lecturer, the room’s owners and its moderators pin messages.');
   if (room.archived) throw badRequest('This room is archived: you can read it but not change it.');
   await assertMayPost(ctx.store, user, room);
@@ -118,7 +113,7 @@ export interface PinnedList {
 
 /** The room's pinned messages its reader may see, newest pin first. */
 export async function pinnedList(ctx: ChatContext, user: User, roomId: string): Promise<PinnedList> {
-  const { room, membership } = await memberRoom(ctx, user, roomId);
+  const { room, membership } = await roomOfMember(ctx.store, user.id, roomId);
   // Hidden by safeguarding (held) or gone: listed for nobody, its sender included.
   const { visible } = await pinsOf(ctx, room.id);
   const names = new Map((await ctx.store.users.byIds([...new Set(visible.flatMap(({ pin, message }) => [pin.pinnedBy, message.senderId]))])).map((u) => [u.id, u.name]));

@@ -3,6 +3,7 @@
  * what normalise.ts does with it: stretched words back to a word the model knows (`seeeend` →
  * `send`) and words run together cut into words it knows (`sendnudes` → `send nudes`). Pure.
  */
+import { groupBy } from '../../../lib/group-by';
 
 const hasRun3 = (w: string) => {
   for (let i = 2; i < w.length; i++) if (w.charCodeAt(i) === w.charCodeAt(i - 1) && w.charCodeAt(i) === w.charCodeAt(i - 2)) return true;
@@ -60,13 +61,7 @@ const SHORT_PIECES: ReadonlySet<string> = new Set(['a', 'i', 'u', 'am', 'an', 'a
  */
 export function makeVocabulary(words: readonly string[], extra: Iterable<string>, whole?: Iterable<string>): Vocabulary {
   const all = new Set<string>([...words, ...extra]);
-  const bySqueezed = new Map<string, string[]>();
-  for (const w of all) {
-    const k = squeeze(w);
-    const list = bySqueezed.get(k);
-    if (list) list.push(w);
-    else bySqueezed.set(k, [w]);
-  }
+  const bySqueezed = groupBy(all, squeeze);
   const pieces = makeTrie([...words.filter((w) => w.length >= 3), ...SHORT_PIECES]);
   return { words: all, bySqueezed, pieces, ...(whole ? { whole: new Set(whole) } : {}) };
 }
