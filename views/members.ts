@@ -47,7 +47,7 @@ ${v.q || list.total > FILTER_FROM ? html`<form action="${base}" method="get" rol
 <p role="status">${counted}${list.total > list.rows.length ? html`, ${list.offset + 1}–${list.offset + list.rows.length} shown` : ''}.</p>
 <ul class="people">${list.rows.map((r) => row(list, r))}</ul>
 ${list.offset > 0 || list.more ? html`<nav class="pager" aria-label="More members">${list.offset > 0 ? html`<a href="${qs(Math.max(0, list.offset - MEMBERS_PAGE))}" rel="prev">Previous</a>` : html`<span></span>`}${list.more ? html`<a href="${qs(list.offset + MEMBERS_PAGE)}" rel="next">Next</a>` : ''}</nav>` : ''}
-<p class="link-row"><a href="/rooms/${list.room.id}">Back to the room</a></p></main>`;
+<p class="link-row">${list.room.kind === 'course' ? html`<a href="/rooms/${list.room.id}/lectures">Lectures and attendance</a> ` : ''}<a href="/rooms/${list.room.id}">Back to the room</a></p></main>`;
 }
 
 /** Asked before a group's owner removes someone (POST without confirm): plain forms, no script needed. */

@@ -149,6 +149,8 @@ describe('attendance pages over the real app', () => {
     expect(mine.body).not.toContain('register.csv');
     expect(mine.body).toMatch(/<td>Dr Okafor<\/td><td>under 1 min \(\d+%\)<\/td>/);
     expect(mine.body).toMatch(/You were in 1 of 1 lecture \(under 1 min, \d+% of their time\)\.<\/p>/);
+    // On a phone the room's header has no room for Lectures: the people page leads there.
+    expect((await text(t.bola, `/rooms/${t.room.id}/members`)).body).toContain(`<a href="/rooms/${t.room.id}/lectures">Lectures and attendance</a>`);
     const bolas = await text(t.bola, `/rooms/${t.room.id}/lectures`);
     expect(bolas.body).toContain('<td>not present</td>');
     expect(bolas.body).toContain('You were in 0 of 1 lecture (0 min, 0% of their time).</p>');
