@@ -7,6 +7,7 @@
  * checked the session and the membership). What the Call still refuses: publishing without
  * permission (the offer is not applied, so no track can arrive), moderation by non-hosts.
  */
+import { TurnedAwayNotices } from './turned-away';
 import type { RtcConfig } from './config';
 import type { ViewMode } from './control';
 import { canModerate, canPublishAnything, canRaiseHand, defaultView, type CallMode, type Seat, type Source } from './permissions';
@@ -39,7 +40,6 @@ export interface CallHooks {
 
 /** Problems one participant's page may report (the rest are dropped). */
 const MAX_PROBLEMS = 5;
-const TURNED_AWAY_EVERY_MS = 30_000;
 
 export { OFFER_LIMITS };
 
@@ -70,10 +70,8 @@ export class Call {
   private rosterTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set while a lecture has no host in it (LECTURE_HOSTLESS_MS). */
   private hostless: ReturnType<typeof setTimeout> | null = null;
-  /** Names turned away from the full call since the last notice, and when that was sent (turnedAway). */
-  private refused: string[] = [];
-  private refusedTimer: ReturnType<typeof setTimeout> | null = null;
-  private refusedAt = -Infinity;
+  /** Who was turned away from the full call, told to its hosts (everyone in a group call). */
+  private turnedAwayNotices: TurnedAwayNotices;
   readonly recorder: CallRecorder;
 
   constructor(
@@ -84,6 +82,10 @@ export class Call {
     private now: () => number,
   ) {
     this.startedAt = now();
+    this.turnedAwayNotices = new TurnedAwayNotices(cfg.maxParticipants, (message) => {
+      if (this.ended) return;
+      for (const q of this.participants.values()) if (q.seat.host || this.mode === 'group') q.send({ type: 'notice', message });
+    }, now);
     this.recorder = new CallRecorder(roomId, cfg, {
       tell: (m) => this.tell(m),
       // Not once the call ended (its stop is part of ending): the room's bar would show a call again.
@@ -159,7 +161,7 @@ export class Call {
       this.ended = true;
       void this.recorder.stop('ended');
       this.clearHostless();
-      if (this.refusedTimer) clearTimeout(this.refusedTimer);
+      this.turnedAwayNotices.stop();
       this.hooks.ended(this);
     } else {
       if (p.seat.host && reason !== 'replaced' && !this.hostless && ![...this.participants.values()].some((q) => q.seat.host)) {
@@ -181,7 +183,7 @@ export class Call {
     this.ended = true;
     void this.recorder.stop('ended');
     this.clearHostless();
-    if (this.refusedTimer) clearTimeout(this.refusedTimer);
+    this.turnedAwayNotices.stop();
     for (const p of [...this.participants.values()]) {
       this.participants.delete(p.id);
       const told = p === by ? YOU_ENDED : why;
@@ -194,25 +196,9 @@ export class Call {
     this.hooks.ended(this);
   }
 
-  /**
-   * A lecture's hosts are told who could not get in (QA: students were turned away from a full
-   * lecture and the lecturer never knew). At most one notice every 30 s: a class arriving at once
-   * gets one line with a count, not one per student.
-   */
   private turnedAway(member: Member) {
     this.hooks.turnedAway(this, member.userId);
-    this.refused.push(member.name);
-    if (this.refusedTimer) return;
-    const wait = Math.max(0, this.refusedAt + TURNED_AWAY_EVERY_MS - this.now());
-    this.refusedTimer = setTimeout(() => {
-      this.refusedTimer = null;
-      const names = this.refused.splice(0);
-      if (this.ended || !names.length) return;
-      this.refusedAt = this.now();
-      const who = names.length === 1 ? `${names[0]} could not join` : `${names.length} people could not join (${names.slice(0, 3).join(', ')}${names.length > 3 ? '…' : ''})`;
-      const message = `${who}: the call is full (${this.cfg.maxParticipants} people, RTC_MAX_PARTICIPANTS).`;
-      for (const q of this.participants.values()) if (q.seat.host || this.mode === 'group') q.send({ type: 'notice', message });
-    }, wait);
+    this.turnedAwayNotices.add(member.name);
   }
 
   /** One message to everyone in the call. */
