@@ -34,8 +34,10 @@ export function keepAttendance(sfu: Sfu, store: Store, log: Logger, opts: { ever
   const writes = new Pending();
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  const saveLecture = (l: Lecture) => void writes.add(store.lectures.save({ ...l }).catch((err) => log.error('attendance not saved', { lectureId: l.id, err })));
-  const saveSeat = (s: LectureSeat) => void writes.add(store.lectures.seat({ ...s }).catch((err) => log.error('attendance not saved', { lectureId: s.lectureId, seatId: s.seatId, err })));
+  /** A write under way (shutdown waits for it); a failure is logged, the next minute's write carries the same times. */
+  const write = (p: Promise<void>, fields: Record<string, unknown>) => void writes.add(p.catch((err) => log.error('attendance not saved', { ...fields, err })));
+  const saveLecture = (l: Lecture) => write(store.lectures.save({ ...l }), { lectureId: l.id });
+  const saveSeat = (s: LectureSeat) => write(store.lectures.seat({ ...s }), { lectureId: s.lectureId, seatId: s.seatId });
 
   function minute() {
     const now = clock();
@@ -52,8 +54,7 @@ export function keepAttendance(sfu: Sfu, store: Store, log: Logger, opts: { ever
   sfu.onLecture = (e: LectureEvent) => {
     const now = clock();
     if (e.type === 'full') {
-      void writes.add(store.lectures.turnedAway({ lectureId: e.callId, userId: e.userId, at: now }).catch((err) => log.error('attendance not saved', { lectureId: e.callId, err })));
-      return;
+      return write(store.lectures.turnedAway({ lectureId: e.callId, userId: e.userId, at: now }), { lectureId: e.callId });
     }
     let o = open.get(e.callId);
     if (!o) {

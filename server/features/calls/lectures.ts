@@ -12,7 +12,7 @@
  */
 import { conflict, notFound } from '../../errors';
 import { isLectureHost } from '../../rtc/permissions';
-import type { Lecture, LectureSeat, Membership, Room, Store, User } from '../../store/types';
+import type { Lecture, LectureRefusal, LectureSeat, Membership, Room, Store, User } from '../../store/types';
 import { recordAudit, type Actor } from '../audit/record';
 import { roomOfMember } from '../chat/member-room';
 import { groupBy } from '../../lib/group-by';
@@ -59,8 +59,24 @@ export interface PersonTime {
   share: number;
 }
 
-/** Seats by lecture: a course's register reads every seat of hundreds of lectures at once. */
-export const seatsByLecture = (seats: readonly LectureSeat[]) => groupBy(seats, (s) => s.lectureId);
+/** Seats and refusals of these lectures (only `only`'s when given), by lecture: a course's register reads hundreds at once. */
+async function readLectures(store: Store, ids: readonly string[], only?: string) {
+  const [seats, refusals] = await Promise.all([store.lectures.seats(ids, only), store.lectures.refusals(ids, only)]);
+  return { seats: groupBy(seats, (s) => s.lectureId), refusals: groupBy(refusals, (r) => r.lectureId) };
+}
+
+/** Who was in the lecture (their time), and who was turned away (it was full) and never got in. */
+function peopleOf(l: Lecture, read: Awaited<ReturnType<typeof readLectures>>, now: number): { times: PersonTime[]; full: LectureRefusal[] } {
+  const times = timesIn(l, read.seats.get(l.id) ?? [], now);
+  const came = new Set(times.map((t) => t.userId));
+  return { times, full: (read.refusals.get(l.id) ?? []).filter((r) => !came.has(r.userId)) };
+}
+
+/** A person as a register names them: emails and matriculation numbers only for `identities`. */
+function identity(users: Map<string, User>, userId: string, identities: boolean) {
+  const u = users.get(userId);
+  return { userId, name: u?.name ?? 'A former account', email: identities ? (u?.email ?? null) : null, matricNo: identities ? (u?.matricNo ?? null) : null };
+}
 
 /** Each person's time in the lecture (`seats`: its own; others are ignored), most time first. */
 export function timesIn(l: Lecture, seats: readonly LectureSeat[], now: number): PersonTime[] {
@@ -121,16 +137,14 @@ export async function listLectures(store: Store, viewer: User, roomId: string, o
   const lectures = page.slice(0, LECTURES_PAGE);
   const ids = lectures.map((l) => l.id);
   const only = access.all ? undefined : viewer.id;
-  const [seats, refused] = await Promise.all([store.lectures.seats(ids, only).then(seatsByLecture), store.lectures.refusals(ids, only).then((rs) => groupBy(rs, (r) => r.lectureId))]);
+  const read = await readLectures(store, ids, only);
   const names = new Map((await store.users.byIds([...new Set(lectures.map((l) => l.startedBy))])).map((u) => [u.id, u.name]));
   const own = access.all ? null : await tally(store, access.room.id, opts.now, viewer.id);
   return {
     access,
     lectures: lectures.map((l) => {
-      const times = timesIn(l, seats.get(l.id) ?? [], opts.now);
-      const came = new Set(times.map((t) => t.userId));
-      const full = (refused.get(l.id) ?? []).filter((r) => !came.has(r.userId)).length;
-      return { lecture: l, span: spanOf(l, opts.now), startedBy: names.get(l.startedBy) ?? 'Someone', people: access.all ? times.length : null, full: access.all ? full : null, mine: access.all ? null : (times[0] ?? null), mineFull: !access.all && full > 0 };
+      const { times, full } = peopleOf(l, read, opts.now);
+      return { lecture: l, span: spanOf(l, opts.now), startedBy: names.get(l.startedBy) ?? 'Someone', people: access.all ? times.length : null, full: access.all ? full.length : null, mine: access.all ? null : (times[0] ?? null), mineFull: !access.all && full.length > 0 };
     }),
     next: page.length > LECTURES_PAGE ? lectures[lectures.length - 1]!.startedAt : null,
     mine: own && { held: own.held, totalMs: own.totalMs, ...(own.per.get(viewer.id) ?? NONE) },
@@ -165,16 +179,13 @@ export async function lectureDetail(store: Store, viewer: User, roomId: string, 
   const access = await lectureAccess(store, viewer, roomId);
   const lecture = await store.lectures.get(lectureId);
   if (!access.all || !lecture || lecture.roomId !== access.room.id) throw notFound('No such lecture.');
-  const [seats, refusals, members] = await Promise.all([store.lectures.seats([lecture.id]), store.lectures.refusals([lecture.id]), store.rooms.members(access.room.id)]);
-  const times = timesIn(lecture, seats, now);
+  const [read, members] = await Promise.all([readLectures(store, [lecture.id]), store.rooms.members(access.room.id)]);
+  const { times, full: refused } = peopleOf(lecture, read, now);
   const came = new Set(times.map((t) => t.userId));
-  const full = new Map(refusals.filter((r) => !came.has(r.userId)).map((r) => [r.userId, r.at]));
+  const full = new Map(refused.map((r) => [r.userId, r.at]));
   const ids = [...new Set([...times.map((t) => t.userId), ...full.keys(), ...members.map((m) => m.userId), lecture.startedBy])];
   const users = new Map((await store.users.byIds(ids)).map((u) => [u.id, u]));
-  const row = (userId: string, time: PersonTime | null): AttendanceRow => {
-    const u = users.get(userId);
-    return { userId, name: u?.name ?? 'A former account', email: access.identities ? (u?.email ?? null) : null, matricNo: access.identities ? (u?.matricNo ?? null) : null, time, turnedAwayAt: full.get(userId) ?? null };
-  };
+  const row = (userId: string, time: PersonTime | null): AttendanceRow => ({ ...identity(users, userId, access.identities), time, turnedAwayAt: full.get(userId) ?? null });
   const byName = (a: AttendanceRow, b: AttendanceRow) => a.name.localeCompare(b.name, 'en');
   return {
     access,
@@ -220,10 +231,7 @@ export async function registerOf(store: Store, room: Room, identities: boolean, 
   const userIds = [...new Set([...members.map((m) => m.userId), ...t.per.keys()])];
   const users = new Map((await store.users.byIds(userIds)).map((u) => [u.id, u]));
   const rows = userIds
-    .map((userId) => {
-      const u = users.get(userId);
-      return { userId, name: u?.name ?? 'A former account', email: identities ? (u?.email ?? null) : null, matricNo: identities ? (u?.matricNo ?? null) : null, ...(t.per.get(userId) ?? NONE) };
-    })
+    .map((userId) => ({ ...identity(users, userId, identities), ...(t.per.get(userId) ?? NONE) }))
     .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.userId.localeCompare(b.userId));
   return { held: t.held, totalMs: t.totalMs, rows };
 }
@@ -240,18 +248,17 @@ const NONE: Tally = { attended: 0, turnedAway: 0, ms: 0 };
 async function tally(store: Store, roomId: string, now: number, only?: string): Promise<{ held: number; totalMs: number; per: Map<string, Tally> }> {
   const lectures = await store.lectures.list(roomId, { limit: COURSE_LECTURES_MAX });
   const ids = lectures.map((l) => l.id);
-  const [seats, refusals] = await Promise.all([store.lectures.seats(ids, only).then(seatsByLecture), store.lectures.refusals(ids, only).then((rs) => groupBy(rs, (r) => r.lectureId))]);
+  const read = await readLectures(store, ids, only);
   const per = new Map<string, Tally>();
   const of = (userId: string) => per.get(userId) ?? per.set(userId, { ...NONE }).get(userId)!;
   for (const l of lectures) {
-    const times = timesIn(l, seats.get(l.id) ?? [], now);
+    const { times, full } = peopleOf(l, read, now);
     for (const t of times) {
       const p = of(t.userId);
       p.attended++;
       p.ms += t.ms;
     }
-    const came = new Set(times.map((t) => t.userId));
-    for (const r of refusals.get(l.id) ?? []) if (!came.has(r.userId)) of(r.userId).turnedAway++;
+    for (const r of full) of(r.userId).turnedAway++;
   }
   const totalMs = lectures.reduce((n, l) => n + (spanOf(l, now).end - l.startedAt), 0);
   return { held: lectures.length, totalMs, per };
