@@ -156,4 +156,19 @@ describe('pinned messages', () => {
     expect(r.status).toBe(403);
     expect(await t.store.pins.list(t.room.id)).toEqual([]);
   });
+
+  test('a message deleted while it is being pinned leaves no pin behind', async () => {
+    const t = await setUp();
+    const m = await t.say(t.okafor.user, 'Wrong room, sorry');
+    // The delete lands between the pin's checks and its write (its own unpin finds nothing yet).
+    const pin = t.store.pins.pin.bind(t.store.pins);
+    t.store.pins.pin = async (p, max) => {
+      await deleteMessage(t.ctx, t.okafor.user, { roomId: t.room.id, messageId: m.id });
+      return pin(p, max);
+    };
+    const r = await t.pin(t.okafor, m.id);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({ error: 'This message was deleted.' });
+    expect(await t.store.pins.list(t.room.id)).toEqual([]);
+  });
 });

@@ -23,7 +23,6 @@ import { roomOfMember } from './member-room';
 
 export const MAX_PINS = 20;
 
-
 export const mayPin = (user: User, membership: Membership, room: Room) => room.kind !== 'course' || isStaffRole(user.role) || membership.role === 'owner' || membership.role === 'moderator';
 
 /** Pins (`on`) or unpins a message of the room; whether that changed anything. */
@@ -45,6 +44,12 @@ export async function pinMessage(ctx: ChatContext, user: User, input: { roomId: 
     const r = await ctx.store.pins.pin({ roomId: room.id, messageId: message.id, pinnedBy: user.id, at: Date.now() }, MAX_PINS + hidden);
     if (r === 'full') throw badRequest(`This room has ${MAX_PINS} pinned messages, as many as it keeps: unpin one first.`);
     changed = r === 'pinned';
+    // Deleted between the check above and the pin: deleteMessage's unpin may have run before it.
+    const after = changed ? await ctx.store.messages.byId(room.id, message.id) : message;
+    if (!after || after.deletedAt) {
+      await ctx.store.pins.unpin(room.id, message.id);
+      throw badRequest('This message was deleted.');
+    }
   } else changed = await ctx.store.pins.unpin(room.id, message.id);
   if (changed) await publishPins(ctx, room.id);
   return changed;
@@ -70,31 +75,29 @@ async function publishPins(ctx: ChatContext, roomId: string) {
 
 /** The bar as a push (also sent again to a page that reconnects: ws.ts resume). */
 export async function pinsBarPartial(ctx: ChatContext, roomId: string) {
-  // Read before the count: a page keeps the bar read last (data-at), whatever order pushes arrive in.
-  const at = Date.now();
-  return partial(pinsBarId(roomId), 'outerHTML', pinsBar(roomId, await pinnedCount(ctx, roomId), at));
-}
-
-/** Pinned messages everyone may see (a hidden one is not counted: it is listed for nobody). */
-export async function pinnedCount(ctx: ChatContext, roomId: string): Promise<number> {
-  return (await pinsOf(ctx, roomId)).visible.length;
+  const { count, at } = await pinnedCount(ctx, roomId);
+  return partial(pinsBarId(roomId), 'outerHTML', pinsBar(roomId, count, at));
 }
 
 /**
- * The room's pins with their messages: those everyone may see, and how many are hidden (held).
- * A pin whose message is gone (deleted as it was pinned) is taken away here.
+ * Pinned messages everyone may see (a hidden one is not counted: it is listed for nobody), and when
+ * they were counted: read before the count, so a page keeps the bar read last (data-at), whatever
+ * order pushes and the page itself arrive in.
  */
+export async function pinnedCount(ctx: ChatContext, roomId: string): Promise<{ count: number; at: number }> {
+  const at = Date.now();
+  return { count: (await pinsOf(ctx, roomId)).visible.length, at };
+}
+
+/** The room's pins with their messages: those everyone may see, and how many are not (held, or gone). */
 async function pinsOf(ctx: ChatContext, roomId: string): Promise<{ visible: { pin: Pin; message: Message }[]; hidden: number }> {
   const pins = await ctx.store.pins.list(roomId);
   const messages = await Promise.all(pins.map((p) => ctx.store.messages.byId(roomId, p.messageId)));
-  const visible: { pin: Pin; message: Message }[] = [];
-  let hidden = 0;
-  for (const [i, m] of messages.entries()) {
-    if (!m || m.deletedAt) await ctx.store.pins.unpin(roomId, pins[i]!.messageId);
-    else if (m.held) hidden++;
-    else visible.push({ pin: pins[i]!, message: m });
-  }
-  return { visible, hidden };
+  const visible = pins.flatMap((pin, i) => {
+    const m = messages[i];
+    return m && !m.held && !m.deletedAt ? [{ pin, message: m }] : [];
+  });
+  return { visible, hidden: pins.length - visible.length };
 }
 
 export interface PinnedRow {

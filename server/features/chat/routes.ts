@@ -64,7 +64,6 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
         const above = history ? null : await unreadAbove(chat, user, membership, page.oldestSeq);
         // Opening the room reads it: the unread count starts from here.
         if (room.lastSeq > membership.lastReadSeq) await app.store.rooms.markRead(room.id, user.id, room.lastSeq);
-        const pinsAt = Date.now();
         const [members, pins] = await Promise.all([app.store.rooms.members(room.id), pinnedCount(chat, room.id)]);
         const main = roomMain({
           room,
@@ -76,7 +75,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           more: page.more,
           canModerate: membership.role !== 'member' || user.role === 'admin',
           canPin: mayPin(user, membership, room) && !room.archived,
-          pins: { count: pins, at: pinsAt },
+          pins,
           officer: isOfficer(user),
           memberCount: members.length,
           history,
