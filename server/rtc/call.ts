@@ -7,7 +7,6 @@
  * checked the session and the membership). What the Call still refuses: publishing without
  * permission (the offer is not applied, so no track can arrive), moderation by non-hosts.
  */
-import { TurnedAwayNotices } from './turned-away';
 import type { RtcConfig } from './config';
 import type { ViewMode } from './control';
 import { canModerate, canPublishAnything, canRaiseHand, defaultView, type CallMode, type Seat, type Source } from './permissions';
@@ -17,6 +16,7 @@ import { checkPubOffer, OFFER_LIMITS } from './pub-offer';
 import type { ClientMsg, IceServer, RosterEntry, ServerMsg } from './protocol';
 import type { UpTrack } from './uptrack';
 import { CallRecorder, type RecordedLecture } from './call-recording';
+import { TurnedAwayNotices } from './turned-away';
 
 export { CallError };
 

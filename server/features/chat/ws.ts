@@ -7,7 +7,6 @@
  *    flushes its outbox (each send carries a client id, so a resend never duplicates).
  * 4. A bad frame gets an error and the socket stays open.
  */
-import { pinsBarPartial } from './pins';
 import { Elysia } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, wsCloseCode } from '../../errors';
@@ -35,6 +34,7 @@ import { summaries } from './rooms';
 import { catchUp, react } from './reactions';
 import { reportMessage } from '../moderation/report';
 import { metrics } from '../../metrics';
+import { pinsBarPartial } from './pins';
 
 interface Conn {
   id: string;
