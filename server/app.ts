@@ -14,6 +14,7 @@ import { RedirectError, sendHtml } from './http/respond';
 import { accountRoutes } from './features/accounts/routes';
 import { chatRoutes } from './features/chat/routes';
 import { pinRoutes } from './features/chat/pins-routes';
+import { pollRoutes } from './features/chat/polls-routes';
 import { memberRoutes } from './features/chat/members-routes';
 import { wsRoutes } from './features/chat/ws';
 import { createChatContext } from './features/chat/context';
@@ -115,6 +116,7 @@ export function createApp(deps: Deps & { hub?: Hub; sfu?: Sfu; moderation?: Mode
     .use(chatRoutes(app, chat))
     .use(memberRoutes(app, chat))
     .use(pinRoutes(app, chat))
+    .use(pollRoutes(app, chat))
     .use(wsRoutes(app, chat))
     .use(callRoutes(app, sfu, hub))
     .use(lectureRoutes(app, chat))

@@ -9,6 +9,7 @@ import { html, type Raw } from '../server/http/html';
 import { GONE_QUOTE, quoteExcerpt } from './quote-text';
 import type { Message, ReactionCount, Room } from '../server/store/types';
 import { REACTIONS, reactionName } from './reaction-set';
+import { pollBox, pollOf, pollQuestion, type PollView } from './polls';
 import { formatMessage } from './format';
 import { callSlot } from './calls';
 import { attachControl, fileBody, fileMeta, uploadsArea } from './files';
@@ -78,6 +79,8 @@ export interface ArticleExtras {
   /** For a reply, what it answers (null: gone); undefined for a message that answers none. */
   quote?: Quote | null;
   reactions?: ReactionView;
+  /** For a poll: its tally and for whom it is rendered (views/polls.ts). */
+  poll?: PollView;
 }
 
 export const reactionsId = (messageId: string) => `rx-${messageId}`;
@@ -116,6 +119,9 @@ export function messageArticle(m: Message, sender: Sender, tf: TimeFormat, hidde
   const reply = m.held ? '' : html`${act('reply', 'reply', 'Reply')} ${act('react', 'react', 'React')} ${act('pin', 'pin', 'Pin')} `;
   // Only a message with reactions carries the box (a page of 50 messages would carry 50 empty ones).
   const chips = extras.reactions?.list?.length ? reactionBox(m.id, extras.reactions) : '';
+  const poll = pollOf(m);
+  // A poll is not edited (its answers carry votes): Delete and Report only.
+  if (poll) return html`<article class="msg poll-msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}<div class="body">${pollQuestion(poll)}</div>${pollBox(m, poll, extras.poll ?? { forViewer: false, at: 0 })}${held}${chips}<div class="actions">${reply}${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
   if (file) return html`<article class="msg file-msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}${fileBody(file)}${held}${chips}<div class="actions">${reply}${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
   return html`<article class="msg${m.held ? ' held' : ''}" ${attrs}>${head}${quoted}<div class="body">${formatMessage(m.body)}</div>${held}${chips}<p class="state" aria-hidden="true">Sent</p><div class="actions">${reply}${act('edit', 'edit', 'Edit')} ${act('del', 'delete', 'Delete')} ${act('report', 'report', 'Report')}</div></article>`;
 }
@@ -182,7 +188,7 @@ export interface RoomView {
   oldestSeq: number | null;
   more: boolean;
   canModerate: boolean;
-  /** Pins messages here (server/features/chat/pins.ts mayPin): Pin shows under messages. */
+  /** Pins messages here (server/features/chat/pins.ts mayPin): Pin shows under messages, and Poll by the composer (the same people start polls). */
   canPin?: boolean;
   /** Pinned messages everyone may see, and when they were counted: the bar under the header. */
   pins?: { count: number; at: number };
@@ -234,7 +240,7 @@ ${v.history
 <label for="message" class="visually-hidden">Message</label>
 <textarea id="message" name="body" rows="1" data-max-chars="${MAX_MESSAGE_CHARS}" required placeholder="${v.mayCallClass ? 'Write a message (@class notifies everyone)' : 'Write a message'}"></textarea>
 <button type="submit">Send</button>
-</form>${attachControl(r.id)}${uploadsArea(r.id)}`}
+</form>${attachControl(r.id)}${v.canPin ? html`<a class="poll-link button-link" href="/rooms/${r.id}/polls/new">Poll</a>` : ''}${uploadsArea(r.id)}`}
 <p class="alert" id="composer-error-${r.id}" role="alert" hidden></p>
 </div>
 ${reportDialog()}

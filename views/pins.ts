@@ -7,6 +7,7 @@ import { html, type Raw } from '../server/http/html';
 import type { PinnedList } from '../server/features/chat/pins';
 import type { TimeFormat } from './chat';
 import { formatMessage } from './format';
+import { pollOf } from './polls';
 
 export const pinsBarId = (roomId: string) => `pins-${roomId}`;
 
@@ -23,7 +24,8 @@ export function pinsBar(roomId: string, count: number, at: number): Raw {
 export function pinnedPage(v: PinnedList, title: string, tf: TimeFormat, done: string | null = null): Raw {
   const { room } = v;
   const items = v.rows.map(({ message: m, sender, pinnedBy, at }) => {
-    const file = m.kind === 'file' ? `📎 ${typeof m.meta?.name === 'string' ? m.meta.name : 'a file'}` : null;
+    const poll = pollOf(m);
+    const file = m.kind === 'file' ? `📎 ${typeof m.meta?.name === 'string' ? m.meta.name : 'a file'}` : poll ? `📊 Poll: ${poll.question}` : null;
     return html`<li class="pinned"><p><strong>${sender}</strong> <span class="hint">${tf.dateTime(m.createdAt)}</span></p>
 <div class="body">${file === null ? formatMessage(m.body) : html`<p>${file}</p>`}</div>
 <p class="hint">Pinned by ${pinnedBy}, ${tf.dateTime(at)} · <a href="/rooms/${room.id}?before=${m.seq + 1}#m-${m.id}">Go to the message</a></p>

@@ -11,6 +11,7 @@ import { filesContract } from './contract-files';
 import { mailContract } from './contract-mail';
 import { lecturesContract } from './contract-lectures';
 import { pinsContract } from './contract-pins';
+import { pollsContract } from './contract-polls';
 import { reactionsContract } from './contract-reactions';
 
 let n = 0;
@@ -199,6 +200,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     mailContract(() => store);
     lecturesContract(() => store);
     pinsContract(() => store);
+    pollsContract(() => store);
     reactionsContract(() => store);
   });
 }

@@ -41,7 +41,8 @@ export interface Membership {
   lastReadSeq: number;
 }
 
-export type MessageKind = 'text' | 'file' | 'system';
+/** `poll`: the body is the question and then one option per line; meta says how it is voted (features/chat/polls.ts). */
+export type MessageKind = 'text' | 'file' | 'system' | 'poll';
 
 /**
  * In a message's mentions: "@class" from a lecturer or the room's owner or moderator, which

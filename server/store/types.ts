@@ -15,6 +15,7 @@ import type { CaseStore, SanctionStore } from './types-cases';
 import type { MailStore } from './types-mail';
 import type { LectureStore } from './types-lectures';
 import type { PinStore } from './types-pins';
+import type { PollStore } from './types-polls';
 
 export const ROLES = ['student', 'lecturer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -182,6 +183,8 @@ export interface Store {
   readonly lectures: LectureStore;
   /** Pinned messages, per room. */
   readonly pins: PinStore;
+  /** Poll votes and closes, per poll message. */
+  readonly polls: PollStore;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -200,3 +203,4 @@ export * from './types-cases';
 export * from './types-mail';
 export * from './types-lectures';
 export * from './types-pins';
+export * from './types-polls';

@@ -36,6 +36,7 @@ import { attachFiles } from './attach';
 import { offerButtons } from './offer-buttons';
 import { replies } from './replies';
 import { reactions } from './reactions';
+import { polls } from './polls';
 
 declare const htmx: { config: Record<string, unknown> };
 /** The hashed URLs of call.js and upload.js, set when app.js is built (server/http/assets.ts). */
@@ -76,6 +77,7 @@ function start(app: HTMLElement) {
   const replying = replies(openRoom);
   const rx = reactions({ me, openRoom, send, roomAlert });
   pinButtons(openRoom, roomAlert);
+  const poll = polls({ openRoom, send, roomAlert });
   const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed, carry: rx.carry, placed: replying.placed });
 
   // ---- connection state -------------------------------------------------------------------
@@ -157,7 +159,7 @@ function start(app: HTMLElement) {
   }, 2500);
 
   // ---- incoming ---------------------------------------------------------------------------
-  routeIncoming(app, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox: pending, edits, waiting, roomAlert, reactions: rx.apply, callStatuses: callStatusOrder() });
+  routeIncoming(app, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox: pending, edits, waiting, roomAlert, reactions: rx.apply, polls: poll.apply, callStatuses: callStatusOrder() });
   app.addEventListener('htmx:ws:after:message:incoming', markCurrentRoom);
 
   document.addEventListener('visibilitychange', () => void (document.hidden || backOnTab(openRoom())));

@@ -41,11 +41,13 @@ export interface IncomingDeps {
   roomAlert: (room: string, text: string | null, ok?: boolean) => void;
   /** An `rx-<message>` partial: a message's reaction box (reactions.ts apply). */
   reactions: (messageId: string, partial: Element) => void;
+  /** A `poll-<message>` partial: a poll's box (polls.ts apply). */
+  polls: (messageId: string, partial: Element) => void;
   /** `call-status-<room>` partials: kept when a fetch of the bar may land after them. */
   callStatuses: CallStatusOrder;
 }
 
-export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox, edits, waiting, roomAlert, reactions, callStatuses }: IncomingDeps) {
+export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox, edits, waiting, roomAlert, reactions, polls, callStatuses }: IncomingDeps) {
   app.addEventListener('htmx:ws:before:message:incoming', (e) => {
     const d = (e as CustomEvent<WsDetail>).detail;
     heartbeat.heard(Date.now());
@@ -76,6 +78,8 @@ export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMes
         onMessages(id.slice(4), target, p, p.getAttribute('hx-swap') === 'innerHTML');
       } else if (id.startsWith('rx-')) {
         reactions(id.slice(3), p);
+      } else if (id.startsWith('poll-')) {
+        polls(id.slice(5), p);
       } else if (id.startsWith('typing-')) {
         const typer = p.querySelector('.typer');
         if (target && typer && typer.getAttribute('data-user') !== me) typers.typing(id.slice(7), typer);
@@ -104,6 +108,8 @@ export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMes
       roomAlert(msg.room, msg.error ? `Not reported: ${msg.error}` : 'Reported to the safeguarding team. Thank you: they will look at it.', !msg.error);
     } else if (msg.type === 'reject-react' && msg.room) {
       roomAlert(msg.room, `Reaction not sent: ${msg.message ?? ''}`);
+    } else if (msg.type === 'reject-poll' && msg.room) {
+      roomAlert(msg.room, `Not done: ${msg.message ?? ''}`);
     } else if (msg.type === 'deleted' && msg.room && msg.id) {
       waiting.answered('delete', msg.id);
       if (msg.error) roomAlert(msg.room, `Not deleted: ${msg.error}`);

@@ -21,7 +21,14 @@ export interface ReactionDeps {
 }
 
 const NO_CONNECTION = 'Not sent: there is no connection. Try again when it is back.';
-const at = (box: Element | null | undefined) => Number((box as HTMLElement | null)?.dataset.at ?? 0);
+/** When a box's counts were read (a reaction or poll box's `data-at`). */
+export const at = (box: Element | null | undefined) => Number((box as HTMLElement | null)?.dataset.at ?? 0);
+
+/** The room's newest box time seen, reactions' and polls' (the next catch-up starts there: `rxAt` in `resume`). */
+export function seen(box: HTMLElement) {
+  const room = document.querySelector<HTMLElement>('main.room[data-room]');
+  if (room && at(box) > Number(room.dataset.rxAt ?? 0)) room.dataset.rxAt = String(at(box));
+}
 
 export function reactions({ me, openRoom, send, roomAlert }: ReactionDeps) {
   /** Pressed state for a box that came without it (a push to the room), from the box it replaces. */
@@ -31,12 +38,6 @@ export function reactions({ me, openRoom, send, roomAlert }: ReactionDeps) {
       chip.setAttribute('aria-pressed', before?.getAttribute('aria-pressed') === 'true' ? 'true' : 'false');
     }
     if (box.dataset.actor === me) box.querySelector(`.rx[data-emoji="${CSS.escape(box.dataset.actorEmoji ?? '')}"]`)?.setAttribute('aria-pressed', box.dataset.actorOn === '1' ? 'true' : 'false');
-  }
-
-  /** The room's newest reaction time seen (the next catch-up starts there). */
-  function seen(box: HTMLElement) {
-    const room = document.querySelector<HTMLElement>('main.room[data-room]');
-    if (room && at(box) > Number(room.dataset.rxAt ?? 0)) room.dataset.rxAt = String(at(box));
   }
 
   /** Puts `box` into `art` in place of its box, or where a box goes (before "Sent" and the actions). */

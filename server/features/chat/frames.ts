@@ -27,10 +27,13 @@ export const Frame = t.Union([
   t.Object({ type: t.Literal('delete'), room: Id, message: Id, headers: HxHeaders }, strict),
   /** Adds (`on`) or takes back one's reaction; `emoji` one of views/reaction-set.ts (checked by the action). */
   t.Object({ type: t.Literal('react'), room: Id, message: Id, emoji: t.String({ maxLength: 16 }), on: t.Boolean(), headers: HxHeaders }, strict),
+  /** Chooses an answer of a poll, or takes it back (chat/polls.ts vote). */
+  t.Object({ type: t.Literal('vote'), room: Id, message: Id, option: Type.Integer({ minimum: 0, maximum: 99 }), headers: HxHeaders }, strict),
+  t.Object({ type: t.Literal('close-poll'), room: Id, message: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('report'), room: Id, message: Id, concern: t.Optional(t.Boolean()), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('read'), room: Id, seq: Count, headers: HxHeaders }, strict),
-  // rxAt: per room, the newest reaction time the page has seen (chat/reactions.ts catchUp).
+  // rxAt: per room, the newest time of a reaction or poll box the page has seen (chat/reactions.ts catchUp, polls.ts pollCatchUp).
   t.Object({ type: t.Literal('resume'), rooms: RoomRevs, have: t.Optional(RoomHave), rxAt: t.Optional(RoomRevs), headers: HxHeaders }, strict),
   /** The page's heartbeat (views/client/heartbeat.ts): answered by `pong`. */
   t.Object({ type: t.Literal('ping'), headers: HxHeaders }, strict),
@@ -56,5 +59,7 @@ export type ServerData =
   | { type: 'deleted'; room: string; id: string; error?: string }
   /** A reaction refused (rate, a block, an archived room…): the page says why. Taken, the message's push says so. */
   | { type: 'reject-react'; room: string; id: string; message: string }
+  /** A vote or a close of a poll refused (closed, a block, an archived room…): the page says why. Taken, the poll's push says so. */
+  | { type: 'reject-poll'; room: string; id: string; message: string }
   | { type: 'pong' }
   | { type: 'resumed' };

@@ -14,7 +14,7 @@ import { historyChunk, logId, messageArticle, typingLine, type UnreadAbove } fro
 import { partial } from '../../../views/partials';
 import { resolveMentions } from './mentions';
 import { pinnedChanged, unpinDeleted } from './pins';
-import { roomOfMember } from './member-room';
+import { mayModerate, roomOfMember } from './member-room';
 import { sendersOf, senderOf, type ChatContext } from './context';
 import { HISTORY_PAGE, MAX_MESSAGE_CHARS, normaliseBody, MAX_REPLAY, REORDER_WINDOW, TYPING_EVERY_MS } from './limits';
 import { roomListUpdate } from './rooms';
@@ -30,6 +30,7 @@ import { KeyedLock } from '../../lib/keyed-lock';
 import { queueMissed } from '../mail/queue';
 import { quotesFor, replyTarget } from './replies';
 import { reactionsFor } from './reactions';
+import { forgetPoll, talliesFor } from './polls';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -48,14 +49,15 @@ function checkBody(body: string): string {
 
 /**
  * `hidden`: which of them this audience sees as tombstones (held by safeguarding, not theirs).
- * `viewerId`: the render is for this person alone (a page, a replay): reaction chips say whether
- * they are pressed. Without it (a push to the room) each page keeps its own (views/client/reactions.ts).
+ * `viewerId`: the render is for this person alone (a page, a replay): reaction chips and poll
+ * answers say whether they are pressed. Without it (a push to the room) each page keeps its own (views/client/reactions.ts).
  */
 export async function renderMessages(ctx: ChatContext, messages: Message[], hidden: (m: Message) => boolean = () => false, opts: { viewerId?: string } = {}): Promise<Raw[]> {
   const at = Date.now();
-  const [senders, quotes, reactions] = await Promise.all([sendersOf(ctx.store, messages.map((m) => m.senderId)), quotesFor(ctx, messages), reactionsFor(ctx, messages, opts.viewerId)]);
+  const [senders, quotes, reactions, polls] = await Promise.all([sendersOf(ctx.store, messages.map((m) => m.senderId)), quotesFor(ctx, messages), reactionsFor(ctx, messages, opts.viewerId), talliesFor(ctx, messages, opts.viewerId)]);
+  const forViewer = opts.viewerId !== undefined;
   return messages.map((m) =>
-    messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m), { quote: m.replyTo ? (quotes.get(m.replyTo) ?? null) : undefined, reactions: { list: reactions.get(m.id), forViewer: opts.viewerId !== undefined, at } }),
+    messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m), { quote: m.replyTo ? (quotes.get(m.replyTo) ?? null) : undefined, reactions: { list: reactions.get(m.id), forViewer, at }, poll: { tally: polls.get(m.id), forViewer, at } }),
   );
 }
 
@@ -142,8 +144,8 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
   return postScreened(ctx, user, room, { roomId: room.id, senderId: user.id, clientId: input.clientId, kind: 'text', body, mentions, replyTo });
 }
 
-/** One send or edit against the per-user, per-room budget. A client that hits the limit keeps the message in its outbox and retries after `wait`. */
-async function takeSendSlot(ctx: ChatContext, user: User, room: Room) {
+/** One send or edit (or new poll) against the per-user, per-room budget. A client that hits the limit keeps the message in its outbox and retries after `wait`. */
+export async function takeSendSlot(ctx: ChatContext, user: User, room: Room) {
   const wait = await ctx.sendLimiter.take(`${user.id}:${room.id}`);
   if (wait) throw rateLimited(`You are sending messages too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
 }
@@ -182,8 +184,7 @@ export async function editMessage(ctx: ChatContext, user: User, input: { roomId:
 /** Senders delete their own messages; room owners and moderators, and admins, delete any. */
 export async function deleteMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; origin?: string }) {
   const { room, membership, message } = await ownMessage(ctx, user, input.roomId, input.messageId);
-  const mayModerate = membership.role !== 'member' || user.role === 'admin';
-  if (message.senderId !== user.id && !mayModerate) throw notFound('No such message.');
+  if (message.senderId !== user.id && !mayModerate(user, membership)) throw notFound('No such message.');
   // A held message is under review: only its sender and officers see it, so only they remove it
   // (a room owner who learnt its id must not erase what officers are looking at).
   if (message.held && message.senderId !== user.id && !isOfficer(user)) throw notFound('No such message.');
@@ -199,9 +200,10 @@ export async function deleteMessage(ctx: ChatContext, user: User, input: { roomI
   if (!isOfficer(user)) await assertMayPost(ctx.store, user, room, { conversation: false });
   const deleted = await ctx.store.messages.delete(room.id, message.id, user.id);
   if (!deleted) return message;
-  // A deleted file message takes its stored bytes with it; a direct offer, its transfers; a pinned one, its pin.
+  // A deleted file message takes its stored bytes with it; a direct offer, its transfers; a pinned one, its pin; a poll, its votes.
   await deleteFileOf(ctx.store, message);
   await unpinDeleted(ctx, message);
+  await forgetPoll(ctx, message);
   ctx.offers?.gone(message.id);
   // Deleting someone else's message is a moderation action: it goes in the audit log.
   if (message.senderId !== user.id) {

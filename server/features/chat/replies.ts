@@ -14,6 +14,7 @@ import { badRequest } from '../../errors';
 import type { Message, Room } from '../../store/types';
 import type { Quote } from '../../../views/chat';
 import { sendersOf, type ChatContext } from './context';
+import { pollOf } from '../../../views/polls';
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -36,7 +37,7 @@ export async function quotesFor(ctx: ChatContext, messages: readonly Message[]):
   const senders = await sendersOf(ctx.store, targets.map((t) => t.senderId));
   for (const t of targets) {
     const shown = visibleToAll(t);
-    out.set(t.id, { id: t.id, roomId: t.roomId, seq: t.seq, rev: t.rev, sender: senders.get(t.senderId)!.name, text: !shown ? null : t.kind === 'file' ? `📎 ${typeof t.meta?.name === 'string' ? t.meta.name : 'a file'}` : t.body });
+    out.set(t.id, { id: t.id, roomId: t.roomId, seq: t.seq, rev: t.rev, sender: senders.get(t.senderId)!.name, text: !shown ? null : t.kind === 'file' ? `📎 ${typeof t.meta?.name === 'string' ? t.meta.name : 'a file'}` : t.kind === 'poll' ? `📊 ${pollOf(t)!.question}` : t.body });
   }
   return out;
 }

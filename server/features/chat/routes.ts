@@ -13,6 +13,7 @@ import type { ChatContext } from './context';
 import { historyPage, memberRoom, sendMessage, unreadAbove } from './messages';
 import { mayMentionClass } from './mentions';
 import { mayPin, pinnedCount } from './pins';
+import { mayModerate } from './member-room';
 import { createCourseRoom, emailsShown, findPeople, roomTitle, startDm, summaries } from './rooms';
 import { contactsByEmails, createGroup, leaveGroup } from './groups';
 import { searchMessages, searchWords } from './search';
@@ -73,7 +74,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           articles: page.articles,
           oldestSeq: page.oldestSeq,
           more: page.more,
-          canModerate: membership.role !== 'member' || user.role === 'admin',
+          canModerate: mayModerate(user, membership),
           canPin: mayPin(user, membership, room) && !room.archived,
           pins,
           officer: isOfficer(user),

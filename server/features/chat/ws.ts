@@ -35,6 +35,8 @@ import { catchUp, react } from './reactions';
 import { reportMessage } from '../moderation/report';
 import { metrics } from '../../metrics';
 import { pinsBarPartial } from './pins';
+import { closePoll, pollCatchUp, vote } from './polls';
+import { html } from '../../http/html';
 
 interface Conn {
   id: string;
@@ -104,6 +106,16 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
           sendData(conn, { type: 'reject-react', room: frame.room, id: frame.message, message: e.message });
         }
         return;
+      case 'vote':
+      case 'close-poll':
+        try {
+          const input = { roomId: frame.room, messageId: frame.message };
+          await (frame.type === 'vote' ? vote(chat, user, { ...input, option: frame.option }) : closePoll(chat, user, input));
+        } catch (e) {
+          if (!(e instanceof AppError) || e.kind === 'unauthenticated') throw e;
+          sendData(conn, { type: 'reject-poll', room: frame.room, id: frame.message, message: e.message });
+        }
+        return;
       case 'report':
         try {
           await reportMessage(chat, user, { roomId: frame.room, messageId: frame.message, origin: conn.ip ?? 'unknown', concern: frame.concern === true });
@@ -124,7 +136,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
           try {
             const fragment = await replay(chat, user, roomId, rev, frame.have?.[roomId]);
             const rxAt = frame.rxAt?.[roomId];
-            const boxes = rxAt === undefined ? null : await catchUp(chat, user, roomId, rxAt);
+            const boxes = rxAt === undefined ? null : html`${await catchUp(chat, user, roomId, rxAt)}${await pollCatchUp(chat, user, roomId, rxAt)}`;
             // The call bar too: a call that started or ended while the socket was down was pushed
             // to nobody on this page (a member still: replay refuses a room they left).
             // And the pins bar: its changes meanwhile went to nobody on this page.

@@ -12,6 +12,7 @@ import { CLASS_MENTION, type MailEntry, type Message, type Room, type RoomKind, 
 import type { ChatContext } from '../chat/context';
 import { sendersOf } from '../chat/context';
 import { roomTitle } from '../chat/rooms';
+import { pollOf } from '../../../views/polls';
 
 /** The newest messages quoted per room. */
 export const QUOTED_PER_ROOM = 3;
@@ -65,7 +66,7 @@ async function missedIn(ctx: ChatContext, user: User, room: Room, fromSeq: numbe
     roomTitle(ctx, room, user),
     sendersOf(ctx.store, fresh.slice(-QUOTED_PER_ROOM).map((m) => m.senderId)),
   ]);
-  const lines = fresh.slice(-QUOTED_PER_ROOM).map((m) => ({ sender: senders.get(m.senderId)!.name, at: m.createdAt, kind: m.kind, text: m.kind === 'file' ? fileName(m) : m.body }));
+  const lines = fresh.slice(-QUOTED_PER_ROOM).map((m) => ({ sender: senders.get(m.senderId)!.name, at: m.createdAt, kind: m.kind, text: m.kind === 'file' ? fileName(m) : (pollOf(m)?.question ?? m.body) }));
   return { roomId: room.id, kind: room.kind, title, unread: Math.max(course ? unread.mentions : unread.count, fresh.length), lines, newestAt: fresh.at(-1)!.createdAt };
 }
 

@@ -46,7 +46,7 @@ export function bodyFor(name: string, rooms: readonly MissedRoom[], opts: { with
     const what = r.kind === 'course' ? (r.unread === 1 ? 'mentioned you' : `mentioned you ${r.unread} times`) : `${plural(r.unread, 'unread message')}`;
     out.push(`${where}: ${what}`);
     for (const l of r.lines) {
-      const said = !opts.withText ? (l.kind === 'file' ? 'sent a file' : 'wrote') : l.kind === 'file' ? `sent a file: ${cut(l.text)}` : cut(l.text);
+      const said = !opts.withText ? (l.kind === 'file' ? 'sent a file' : l.kind === 'poll' ? 'started a poll' : 'wrote') : l.kind === 'file' ? `sent a file: ${cut(l.text)}` : l.kind === 'poll' ? `started a poll: ${cut(l.text)}` : cut(l.text);
       out.push(`  ${opts.tf.time(l.at)}  ${oneLine(l.sender)}: ${said}`);
     }
     out.push(`  Read and answer: ${opts.links.room(r.roomId)}`, '');

@@ -19,6 +19,7 @@ import { backfillSanctionSlots, MongoSanctions } from './sanctions';
 import { MongoMail } from './mail';
 import { MongoLectures } from './lectures';
 import { MongoPins } from './pins';
+import { MongoPolls } from './polls';
 import type { Store } from '../types';
 import { newerStoreMessage, StoreVersionError } from '../version';
 
@@ -102,6 +103,8 @@ export async function ensureIndexes(db: Db) {
   await createMissing(db, 'lectureSeats', [{ key: { lectureId: 1, userId: 1 }, name: 'lecture_user' }]);
   await createMissing(db, 'lectureRefusals', [{ key: { lectureId: 1, userId: 1 }, name: 'lecture_user' }]);
   await createMissing(db, 'pins', [{ key: { roomId: 1, at: -1 }, name: 'room_at' }]);
+  await createMissing(db, 'polls', [{ key: { roomId: 1, changedAt: 1 }, name: 'room_changed' }, { key: { roomId: 1, messageId: 1 }, name: 'room_message' }]);
+  await createMissing(db, 'pollVotes', [{ key: { roomId: 1, messageId: 1 }, name: 'room_message' }]);
   await backfillSanctionSlots(db);
   await backfillRoomActivity(db);
   await backfillArchivedCodes(db);
@@ -165,6 +168,7 @@ export async function createMongoStore(uri: string, dbName?: string): Promise<St
     mail: new MongoMail(db),
     lectures: new MongoLectures(db),
     pins: new MongoPins(db),
+    polls: new MongoPolls(db),
     async ping() {
       await db.command({ ping: 1 });
     },

@@ -277,4 +277,21 @@ export const MIGRATIONS: string[] = [
      at INTEGER NOT NULL,
      PRIMARY KEY (room_id, message_id)
    ) WITHOUT ROWID;`,
+  // 18: polls (types-polls.ts): a row per poll once voted in or closed, and one per choice.
+  `CREATE TABLE polls (
+     room_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     closed_at INTEGER,
+     closed_by TEXT,
+     changed_at INTEGER NOT NULL,
+     PRIMARY KEY (room_id, message_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX polls_changed ON polls(room_id, changed_at);
+   CREATE TABLE poll_votes (
+     room_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     option INTEGER NOT NULL,
+     PRIMARY KEY (room_id, message_id, user_id, option)
+   ) WITHOUT ROWID;`,
 ];

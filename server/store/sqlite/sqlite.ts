@@ -20,6 +20,7 @@ import { SqliteSanctions } from './sanctions';
 import { SqliteMail } from './mail';
 import { SqliteLectures } from './lectures';
 import { SqlitePins } from './pins';
+import { SqlitePolls } from './polls';
 import type { Store } from '../types';
 
 export function openSqlite(path: string): Database {
@@ -74,6 +75,7 @@ export function createSqliteStore(dataDir: string | null): Store {
     mail: new SqliteMail(db),
     lectures: new SqliteLectures(db),
     pins: new SqlitePins(db),
+    polls: new SqlitePolls(db),
     async ping() {
       db.query('SELECT 1').get();
     },
