@@ -111,7 +111,7 @@ const results = [await run(args, env)];
 // second time on MongoDB (FerretDB in CI), so both stores are proven in the browser.
 if (!args.length && env.MONGODB_URI) {
   console.log('\nBrowser tests again on MongoDB (E2E_STORE=mongodb):');
-  results.push(await run(['e2e/login.e2e.test.ts', 'e2e/chat.e2e.test.ts', 'e2e/chat-network.e2e.test.ts', 'e2e/files.e2e.test.ts', 'e2e/admin.e2e.test.ts', 'e2e/moderation.e2e.test.ts', 'e2e/safeguarding-appeal.e2e.test.ts', 'e2e/safeguarding-restriction.e2e.test.ts', 'e2e/safeguarding-freeze.e2e.test.ts', 'e2e/files-webrtc.e2e.test.ts', 'e2e/mail.e2e.test.ts', 'e2e/calls-recording.e2e.test.ts', 'e2e/calls-attendance.e2e.test.ts'], { ...env, E2E_STORE: 'mongodb' }));
+  results.push(await run(['e2e/login.e2e.test.ts', 'e2e/chat.e2e.test.ts', 'e2e/chat-network.e2e.test.ts', 'e2e/files.e2e.test.ts', 'e2e/admin.e2e.test.ts', 'e2e/moderation.e2e.test.ts', 'e2e/safeguarding-appeal.e2e.test.ts', 'e2e/safeguarding-restriction.e2e.test.ts', 'e2e/safeguarding-freeze.e2e.test.ts', 'e2e/files-webrtc.e2e.test.ts', 'e2e/mail.e2e.test.ts', 'e2e/calls-recording.e2e.test.ts', 'e2e/calls-attendance.e2e.test.ts', 'e2e/chat-polls.e2e.test.ts'], { ...env, E2E_STORE: 'mongodb' }));
 }
 ferret?.kill();
 await ferret?.exited;

@@ -240,7 +240,7 @@ ${v.history
 <label for="message" class="visually-hidden">Message</label>
 <textarea id="message" name="body" rows="1" data-max-chars="${MAX_MESSAGE_CHARS}" required placeholder="${v.mayCallClass ? 'Write a message (@class notifies everyone)' : 'Write a message'}"></textarea>
 <button type="submit">Send</button>
-</form>${attachControl(r.id)}${v.canPin ? html`<a class="poll-link button-link" href="/rooms/${r.id}/polls/new">Poll</a>` : ''}${uploadsArea(r.id)}`}
+</form><div class="composer-more">${attachControl(r.id)}${v.canPin ? html`<a class="poll-link button-link" href="/rooms/${r.id}/polls/new">Poll</a>` : ''}</div>${uploadsArea(r.id)}`}
 <p class="alert" id="composer-error-${r.id}" role="alert" hidden></p>
 </div>
 ${reportDialog()}

@@ -56,7 +56,8 @@ export function pollBox(m: Message, poll: Poll, v: PollView): Raw {
   });
   const how = [poll.multiple ? 'Choose any' : 'Choose one', poll.anonymous ? 'anonymous' : 'names shown'].join(', ');
   const who = !poll.anonymous && voters ? html` · <a href="/rooms/${m.roomId}/polls/${m.id}">Who voted</a>` : '';
-  const state = closed ? html` · <strong>Closed</strong>` : open ? html` · <button type="button" class="link close-poll" data-action="close-poll">Close poll</button>` : '';
+  // The separator goes with the button: CSS hides both from those who may not close it.
+  const state = closed ? html` · <strong>Closed</strong>` : open ? html`<span class="close-poll"> · <button type="button" class="link" data-action="close-poll">Close poll</button></span>` : '';
   return html`<div class="poll" id="${pollBoxId(m.id)}" data-for="${m.id}" data-at="${v.at}"${closed ? ' data-closed' : ''}>
 <ul class="poll-options" aria-label="Answers">${items}</ul>
 <p class="poll-foot hint">${plural(voters, 'person', 'people')} voted · ${how}${who}${state}</p></div>`;
