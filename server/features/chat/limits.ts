@@ -22,3 +22,8 @@ export const TYPING_EVERY_MS = 3000;
 export const REORDER_WINDOW = 32;
 /** Distinct @handles in one message that notify (mention counts); more are shown but notify nobody. */
 export const MAX_MENTIONS = 50;
+
+/** Boxes (a message's reactions, a poll's counts) sent at most per room and kind when a page reconnects (`rxAt` in `resume`). */
+export const BOX_CATCH_UP = 200;
+/** Clocks of several nodes differ a little: a box catch-up starts this much before the page's newest box time. */
+export const BOX_CLOCK_MARGIN_MS = 5_000;

@@ -29,16 +29,13 @@ import { assertMayPost } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { mayModerate, roomOfMember } from './member-room';
 import { mayPin } from './pins';
-import { normaliseBody } from './limits';
+import { groupBy } from '../../lib/group-by';
+import { BOX_CATCH_UP, BOX_CLOCK_MARGIN_MS, normaliseBody } from './limits';
 import { postScreened, takeSendSlot } from './messages';
 
 export const MAX_OPTIONS = 10;
 export const MAX_QUESTION_CHARS = 300;
 export const MAX_OPTION_CHARS = 100;
-/** Boxes sent at most per room when a page reconnects. */
-const CATCH_UP = 200;
-/** Clocks of several nodes differ a little: a catch-up starts this much before the page's newest time. */
-const CLOCK_MARGIN_MS = 5_000;
 
 export interface PollInput {
   question: string;
@@ -135,16 +132,15 @@ async function boxesFor(ctx: ChatContext, messages: readonly Message[], viewerId
 
 /** For a reconnecting page: the boxes of the room's polls changed after `since`, rendered for `user`. */
 export async function pollCatchUp(ctx: ChatContext, user: User, roomId: string, since: number): Promise<Raw | null> {
-  const ids = await ctx.store.polls.changedSince(roomId, since - CLOCK_MARGIN_MS, CATCH_UP);
+  const ids = await ctx.store.polls.changedSince(roomId, since - BOX_CLOCK_MARGIN_MS, BOX_CATCH_UP);
   const messages = (await Promise.all(ids.map((id) => ctx.store.messages.byId(roomId, id)))).filter((m): m is Message => m !== null);
   return messages.length ? boxesFor(ctx, messages, user.id) : null;
 }
 
 /** The tallies of the polls among these messages (per room: one store read each), `mine` for `viewerId`. */
 export async function talliesFor(ctx: ChatContext, messages: readonly Message[], viewerId?: string): Promise<Map<string, PollTally>> {
-  const byRoom = new Map<string, string[]>();
-  for (const m of messages) if (m.kind === 'poll' && !m.deletedAt) (byRoom.get(m.roomId) ?? byRoom.set(m.roomId, []).get(m.roomId)!).push(m.id);
-  const maps = await Promise.all([...byRoom].map(([roomId, ids]) => ctx.store.polls.tallies(roomId, ids, viewerId)));
+  const byRoom = groupBy(messages.filter((m) => m.kind === 'poll' && !m.deletedAt), (m) => m.roomId);
+  const maps = await Promise.all([...byRoom].map(([roomId, ms]) => ctx.store.polls.tallies(roomId, ms.map((m) => m.id), viewerId)));
   return new Map(maps.flatMap((m) => [...m]));
 }
 

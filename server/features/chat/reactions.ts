@@ -19,12 +19,10 @@ import { partial } from '../../../views/partials';
 import { topics } from '../../realtime/topics';
 import type { ChatContext } from './context';
 import { memberRoom } from './messages';
+import { BOX_CATCH_UP, BOX_CLOCK_MARGIN_MS } from './limits';
+import { groupBy } from '../../lib/group-by';
 import { assertMayPost } from '../moderation/restrictions';
 
-/** Boxes sent at most per room when a page reconnects. */
-const CATCH_UP = 200;
-/** Clocks of several nodes differ a little: a catch-up starts this much before the page's newest time. */
-const CLOCK_MARGIN_MS = 5_000;
 
 /** Returns, when nothing changed, the message's box rendered for `user` (her page showed a stale state). */
 export async function react(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; emoji: string; on: boolean }): Promise<Raw | null> {
@@ -53,14 +51,13 @@ async function boxesFor(ctx: ChatContext, roomId: string, ids: readonly string[]
 
 /** For a reconnecting page: the boxes of the room's messages whose reactions changed after `since`, rendered for `user`. */
 export async function catchUp(ctx: ChatContext, user: User, roomId: string, since: number): Promise<Raw | null> {
-  const ids = await ctx.store.messages.reactionsChangedSince(roomId, since - CLOCK_MARGIN_MS, CATCH_UP);
+  const ids = await ctx.store.messages.reactionsChangedSince(roomId, since - BOX_CLOCK_MARGIN_MS, BOX_CATCH_UP);
   return ids.length ? boxesFor(ctx, roomId, ids, user.id) : null;
 }
 
 /** The reactions of these messages, by message id (per room: one store read each); `mine` for `viewerId`. */
 export async function reactionsFor(ctx: ChatContext, messages: readonly Message[], viewerId?: string): Promise<Map<string, ReactionCount[]>> {
-  const byRoom = new Map<string, string[]>();
-  for (const m of messages) if (!m.deletedAt) (byRoom.get(m.roomId) ?? byRoom.set(m.roomId, []).get(m.roomId)!).push(m.id);
-  const maps = await Promise.all([...byRoom].map(([roomId, ids]) => ctx.store.messages.reactions(roomId, ids, viewerId)));
+  const byRoom = groupBy(messages.filter((m) => !m.deletedAt), (m) => m.roomId);
+  const maps = await Promise.all([...byRoom].map(([roomId, ms]) => ctx.store.messages.reactions(roomId, ms.map((m) => m.id), viewerId)));
   return new Map(maps.flatMap((m) => [...m]));
 }
