@@ -13,13 +13,15 @@ export interface Poll {
   options: string[];
   multiple: boolean;
   anonymous: boolean;
+  /** Results when it closes (a quiz): until then only its writer sees the counts. */
+  hidden: boolean;
 }
 
 /** The poll a message carries (its body: the question, then one answer per line; its meta: how it is voted), or null for any other message. */
 export function pollOf(m: Message): Poll | null {
   if (m.kind !== 'poll') return null;
   const [question = '', ...options] = m.body.split('\n');
-  return { question, options, multiple: m.meta?.multiple === true, anonymous: m.meta?.anonymous === true };
+  return { question, options, multiple: m.meta?.multiple === true, anonymous: m.meta?.anonymous === true, hidden: m.meta?.hidden === true };
 }
 
 export interface PollView {
@@ -29,7 +31,12 @@ export interface PollView {
   forViewer: boolean;
   /** When the counts were read: a page keeps the newest box it has seen of a poll. */
   at: number;
+  /** Who the render is for, when for one reader: a poll whose results wait for its close shows its writer the counts meanwhile. */
+  viewerId?: string;
 }
+
+/** The counts of each answer are shown in this render (else only how many voted). */
+export const countsShown = (m: Message, poll: Poll, v: Pick<PollView, 'tally' | 'viewerId'>) => !poll.hidden || v.tally?.closedAt != null || (v.viewerId !== undefined && v.viewerId === m.senderId);
 
 export const pollBoxId = (messageId: string) => `poll-${messageId}`;
 
@@ -49,13 +56,15 @@ export function pollBox(m: Message, poll: Poll, v: PollView): Raw {
   const closed = t?.closedAt != null;
   const open = !closed && !m.held;
   const voters = t?.voters ?? 0;
+  const counts = countsShown(m, poll, v);
   const items = poll.options.map((text, i) => {
     const n = t?.counts[i] ?? 0;
     const pressed = v.forViewer ? html` aria-pressed="${t?.mine.includes(i) ? 'true' : 'false'}"` : '';
-    return html`<li><button type="button" class="poll-opt" data-action="vote" data-option="${i}"${pressed}${open ? '' : ' disabled'} aria-label="${text}: ${plural(n, 'vote', 'votes')}"><span class="poll-text">${text}</span> <span class="n">${n}</span></button><progress max="${Math.max(voters, 1)}" value="${n}" aria-hidden="true"></progress></li>`;
+    const label = counts ? `${text}: ${plural(n, 'vote', 'votes')}` : text;
+    return html`<li><button type="button" class="poll-opt" data-action="vote" data-option="${i}"${pressed}${open ? '' : ' disabled'} aria-label="${label}"><span class="poll-text">${text}</span>${counts ? html` <span class="n">${n}</span>` : ''}</button>${counts ? html`<progress max="${Math.max(voters, 1)}" value="${n}" aria-hidden="true"></progress>` : ''}</li>`;
   });
-  const how = [poll.multiple ? 'Choose any' : 'Choose one', poll.anonymous ? 'anonymous' : 'names shown'].join(', ');
-  const who = !poll.anonymous && voters ? html` · <a href="/rooms/${m.roomId}/polls/${m.id}">Who voted</a>` : '';
+  const how = [poll.multiple ? 'Choose any' : 'Choose one', poll.anonymous ? 'anonymous' : 'names shown', ...(poll.hidden && !closed ? [counts ? 'results shown to you until it closes' : 'results when it closes'] : [])].join(', ');
+  const who = !poll.anonymous && voters && counts ? html` · <a href="/rooms/${m.roomId}/polls/${m.id}">Who voted</a>` : '';
   // The separator goes with the button: CSS hides both from those who may not close it.
   const state = closed ? html` · <strong>Closed</strong>` : open ? html`<span class="close-poll"> · <button type="button" class="link" data-action="close-poll">Close poll</button></span>` : '';
   return html`<div class="poll" id="${pollBoxId(m.id)}" data-for="${m.id}" data-at="${v.at}"${closed ? ' data-closed' : ''}>
@@ -68,6 +77,7 @@ export interface NewPollValues {
   options?: readonly string[];
   multiple?: boolean;
   anonymous?: boolean;
+  hidden?: boolean;
   clientId: string;
 }
 
@@ -92,8 +102,9 @@ ${opts.slice(0, SHOWN_OPTIONS).map(field)}
 <details${more ? ' open' : ''}><summary>More answers (up to ${limits.options})</summary><div class="stack">${opts.slice(SHOWN_OPTIONS).map((o, i) => field(o, i + SHOWN_OPTIONS))}</div></details>
 <label class="check"><input type="checkbox" name="multiple" value="yes"${v.multiple ? ' checked' : ''}> People may choose several answers</label>
 <label class="check"><input type="checkbox" name="anonymous" value="yes"${v.anonymous ? ' checked' : ''}> Anonymous: nobody sees who chose what, you neither</label>
+<label class="check"><input type="checkbox" name="hidden" value="yes"${v.hidden ? ' checked' : ''}> Results when it closes: until then only you see the counts (a quiz)</label>
 <button type="submit">Post the poll</button></form>
-<p class="hint">Everyone in the room sees how many chose each answer as they vote. Without Anonymous, members see who chose what. You, and the room’s owners and moderators, can close it: then nobody can vote.</p>
+<p class="hint">Everyone in the room sees how many chose each answer as they vote (with Results when it closes: once you close it). Without Anonymous, members see who chose what. You, and the room’s owners and moderators, can close it: then nobody can vote.</p>
 <p class="link-row"><a href="/rooms/${room.id}">Back to the room</a></p></main>`;
 }
 

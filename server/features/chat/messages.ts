@@ -57,7 +57,7 @@ export async function renderMessages(ctx: ChatContext, messages: Message[], hidd
   const [senders, quotes, reactions, polls] = await Promise.all([sendersOf(ctx.store, messages.map((m) => m.senderId)), quotesFor(ctx, messages), reactionsFor(ctx, messages, opts.viewerId), talliesFor(ctx, messages, opts.viewerId)]);
   const forViewer = opts.viewerId !== undefined;
   return messages.map((m) =>
-    messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m), { quote: m.replyTo ? (quotes.get(m.replyTo) ?? null) : undefined, reactions: { list: reactions.get(m.id), forViewer, at }, poll: { tally: polls.get(m.id), forViewer, at } }),
+    messageArticle(m, senders.get(m.senderId)!, ctx.tf, hidden(m), { quote: m.replyTo ? (quotes.get(m.replyTo) ?? null) : undefined, reactions: { list: reactions.get(m.id), forViewer, at }, poll: { tally: polls.get(m.id), forViewer, at, viewerId: opts.viewerId } }),
   );
 }
 

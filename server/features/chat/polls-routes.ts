@@ -47,7 +47,7 @@ export function pollRoutes(app: AppContext, chat: ChatContext) {
       async ({ set, params, body, requireUser }) => {
         const { user } = await requireUser();
         const options = typeof body.option === 'string' ? [body.option] : (body.option ?? []);
-        const input = { question: body.question, options, multiple: body.multiple === 'yes', anonymous: body.anonymous === 'yes' };
+        const input = { question: body.question, options, multiple: body.multiple === 'yes', anonymous: body.anonymous === 'yes', hidden: body.hidden === 'yes' };
         try {
           await createPoll(chat, user, { ...input, roomId: params.id, clientId: body.clientId });
         } catch (e) {
@@ -64,6 +64,7 @@ export function pollRoutes(app: AppContext, chat: ChatContext) {
           option: t.Optional(t.Union([t.String({ maxLength: 1_000 }), t.Array(t.String({ maxLength: 1_000 }), { maxItems: 20 })])),
           multiple: t.Optional(t.Literal('yes')),
           anonymous: t.Optional(t.Literal('yes')),
+          hidden: t.Optional(t.Literal('yes')),
           clientId: t.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }),
         }),
       },

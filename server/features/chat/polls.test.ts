@@ -72,7 +72,7 @@ describe('polls', () => {
     expect(ok.headers.get('location')).toBe(`/rooms/${t.room.id}`);
     expect((await t.form(t.okafor, fields)).status).toBe(303);
     const polls = (await t.store.messages.history(t.room.id, { limit: 10 })).filter((m) => m.kind === 'poll');
-    expect(polls.map((m) => [m.body, m.meta])).toEqual([['Which <b>day</b>?\nMonday\nTuesday <i>', { multiple: false, anonymous: true }]]);
+    expect(polls.map((m) => [m.body, m.meta])).toEqual([['Which <b>day</b>?\nMonday\nTuesday <i>', { multiple: false, anonymous: true, hidden: false }]]);
     // Every member's page gets it at once, escaped, with its answers to press.
     const pushed = t.pushes(before, topics.room(t.room.id)).join('');
     expect(pushed).toContain('<strong>Which &lt;b&gt;day&lt;/b&gt;?</strong>');
@@ -165,6 +165,40 @@ describe('polls', () => {
     await archiveRoom(t.ctx, CLI_ACTOR, t.room.id, true);
     expect((await expectAppError(vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: secret.id, option: 1 }))).message).toBe('This room is archived: you can read it but not vote.');
     expect((await expectAppError(t.poll(t.okafor.user))).message).toBe('This room is archived: you can read it but not post.');
+  });
+
+  test('results when it closes (a quiz): everyone sees how many voted, only its writer the counts and who chose what, until it closes', async () => {
+    const t = await setUp();
+    const quiz = await t.poll(t.okafor.user, { question: 'What does LL(1) look ahead?', options: ['One token', 'One rule'], hidden: true });
+    const mark = t.hub.log.length;
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: quiz.id, option: 0 });
+    const [toRoom] = t.pushes(mark, topics.room(t.room.id));
+    expect(toRoom).toContain('1 person voted · Choose one, names shown, results when it closes');
+    expect(toRoom).not.toContain('class="n"');
+    expect(toRoom).not.toContain('<progress');
+    expect(toRoom).toContain('aria-label="One token"');
+    // Ada's own pages: her choice marked, still no counts.
+    const [toAda] = t.pushes(mark, topics.user(t.ada.user.id));
+    expect(toAda).toMatch(/data-option="0" aria-pressed="true"/);
+    expect(toAda).not.toContain('class="n"');
+    // The writer's pages get the counts.
+    const [toWriter] = t.pushes(mark, topics.user(t.okafor.user.id));
+    expect(toWriter).toContain('aria-label="One token: 1 vote"');
+    expect(toWriter).toContain('results shown to you until it closes');
+    expect(await t.page(t.bola.user)).not.toContain('One token: 1 vote');
+    expect(await t.page(t.okafor.user)).toContain('One token: 1 vote');
+    const early = await t.bola.client.get(`/rooms/${t.room.id}/polls/${quiz.id}`);
+    expect(early.status).toBe(403);
+    expect(await early.text()).toContain('The results of this poll are shown when it closes.');
+    expect((await t.okafor.client.get(`/rooms/${t.room.id}/polls/${quiz.id}`)).status).toBe(200);
+
+    const closing = t.hub.log.length;
+    await closePoll(t.ctx, t.okafor.user, { roomId: t.room.id, messageId: quiz.id });
+    const [closed] = t.pushes(closing, topics.room(t.room.id));
+    expect(closed).toContain('aria-label="One token: 1 vote"');
+    expect(closed).not.toContain('results when it closes');
+    expect(await t.page(t.bola.user)).toContain('One token: 1 vote');
+    expect((await t.bola.client.get(`/rooms/${t.room.id}/polls/${quiz.id}`)).status).toBe(200);
   });
 
   test('a poll is screened before anyone sees it: held, it is its writer’s alone and takes no vote; a deleted poll forgets its votes', async () => {

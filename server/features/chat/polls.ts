@@ -11,7 +11,9 @@
  * in a group or a direct conversation any member); it is posted like a message (the posting rules,
  * the send budget, screening before anyone sees it: a held poll is its sender's alone). Who votes:
  * any member who may post there, on a poll everyone sees, until it is closed (by its writer, or by
- * those who delete others' messages). Anonymous votes are shown to nobody, its writer included.
+ * those who delete others' messages). Anonymous votes are shown to nobody, its writer included. A
+ * poll whose results wait for its close (a quiz) shows everyone how many voted, and the counts
+ * only to its writer until it closes.
  *
  * Protocol: a vote is not a change of the message (no rev), like a reaction. A change goes to the
  * room as the poll's box alone (`poll-<id>`: counts, no one's choices), with the time the counts were
@@ -24,7 +26,7 @@ import type { Message, PollTally, Room, User } from '../../store/types';
 import { html, type Raw } from '../../http/html';
 import { topics } from '../../realtime/topics';
 import { partial } from '../../../views/partials';
-import { pollBox, pollBoxId, pollOf, type Poll } from '../../../views/polls';
+import { countsShown, pollBox, pollBoxId, pollOf, type Poll } from '../../../views/polls';
 import { assertMayPost } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { mayModerate, roomOfMember } from './member-room';
@@ -43,6 +45,8 @@ export interface PollInput {
   options: readonly string[];
   multiple: boolean;
   anonymous: boolean;
+  /** Results when it closes: until then only its writer sees the counts. */
+  hidden?: boolean;
 }
 
 const oneLine = (s: string) => normaliseBody(s).replace(/\s+/g, ' ').trim();
@@ -63,7 +67,7 @@ export function pollMessage(input: PollInput): { body: string; meta: Record<stri
     if (seen.has(o.toLowerCase())) throw badRequest(`“${o}” is there twice.`);
     seen.add(o.toLowerCase());
   }
-  return { body: [question, ...options].join('\n'), meta: { multiple: input.multiple, anonymous: input.anonymous } };
+  return { body: [question, ...options].join('\n'), meta: { multiple: input.multiple, anonymous: input.anonymous, hidden: input.hidden === true } };
 }
 
 export async function createPoll(ctx: ChatContext, user: User, input: PollInput & { roomId: string; clientId: string }) {
@@ -114,10 +118,15 @@ export async function closePoll(ctx: ChatContext, user: User, input: { roomId: s
   await publishPoll(ctx, message);
 }
 
-/** The room gets the counts; the voter's own pages, after them, the box with her choices. */
+/**
+ * The room gets the counts (only how many voted, for a poll whose results wait for its close); the
+ * voter's own pages, after them, the box with her choices; the writer's pages, the counts of a poll
+ * whose results wait for its close. Each box is read after the room's, so pages keep it (data-at).
+ */
 async function publishPoll(ctx: ChatContext, message: Message, voterId?: string) {
   ctx.hub.publish(topics.room(message.roomId), (await boxesFor(ctx, [message])).value);
   if (voterId) ctx.hub.publish(topics.user(voterId), (await boxesFor(ctx, [message], voterId)).value);
+  if (pollOf(message)?.hidden && voterId !== message.senderId) ctx.hub.publish(topics.user(message.senderId), (await boxesFor(ctx, [message], message.senderId)).value);
 }
 
 /** Box partials for these polls of one room, rendered for `viewerId` (her choices marked), else for every member. */
@@ -126,7 +135,7 @@ async function boxesFor(ctx: ChatContext, messages: readonly Message[], viewerId
   const tallies = messages.length ? await ctx.store.polls.tallies(messages[0]!.roomId, messages.map((m) => m.id), viewerId) : new Map<string, PollTally>();
   return html`${messages.flatMap((m) => {
     const poll = pollOf(m);
-    return poll && !m.deletedAt && !m.held ? [partial(pollBoxId(m.id), 'outerHTML', pollBox(m, poll, { tally: tallies.get(m.id), forViewer: viewerId !== undefined, at }))] : [];
+    return poll && !m.deletedAt && !m.held ? [partial(pollBoxId(m.id), 'outerHTML', pollBox(m, poll, { tally: tallies.get(m.id), forViewer: viewerId !== undefined, at, viewerId }))] : [];
   })}`;
 }
 
@@ -162,6 +171,7 @@ export async function pollVoters(ctx: ChatContext, user: User, roomId: string, m
   const { room, message, poll } = await visiblePoll(ctx, user, roomId, messageId);
   if (poll.anonymous) throw forbidden('The votes in this poll are anonymous: nobody sees who chose what.');
   const [ballots, tally] = await Promise.all([ctx.store.polls.ballots(room.id, message.id), ctx.store.polls.tallies(room.id, [message.id])]);
+  if (!countsShown(message, poll, { tally: tally.get(message.id), viewerId: user.id })) throw forbidden('The results of this poll are shown when it closes.');
   const people = new Map((await ctx.store.users.byIds([...new Set(ballots.map((b) => b.userId))])).map((u) => [u.id, u.name]));
   const names = poll.options.map((_, i) => ballots.filter((b) => b.option === i).map((b) => people.get(b.userId) ?? 'Someone').sort((a, b) => a.localeCompare(b)));
   return { message, poll, names, tally: tally.get(message.id), room };
