@@ -3,7 +3,8 @@
  * appears on every member's page at once; students vote with a tap, each seeing her own choice
  * marked and everyone the counts moving, a moved vote included; students have no Close poll; the
  * lecturer closes it and every page shows it closed; "Who voted" lists who chose what; a reload
- * still marks her own choice.
+ * still marks her own choice; a double tap does not take a vote back. A quiz (results when it
+ * closes) shows students only how many voted and the lecturer the counts, until she closes it.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
@@ -65,6 +66,11 @@ describeBrowser('polls (browser)', () => {
         await eventually(async () => expect(await shown(b.page)).toBe('Monday:1 Tuesday:0 Friday:0'));
         await answer(b.page, 'Tuesday').click();
         await eventually(async () => expect(await shown(b.page)).toBe('Monday:1 Tuesday:1✓ Friday:0'));
+        // A double tap on a slow line does not take the vote back: the page sends what she wants, not "toggle".
+        await answer(b.page, 'Friday').dblclick();
+        await eventually(async () => expect(await shown(b.page)).toBe('Monday:1 Tuesday:0 Friday:1✓'));
+        await answer(b.page, 'Tuesday').click();
+        await eventually(async () => expect(await shown(b.page)).toBe('Monday:1 Tuesday:1✓ Friday:0'));
         // Ada changes her mind: her vote moves; Bola's page keeps her own choice marked as the counts change.
         await answer(a.page, 'Tuesday').click();
         await eventually(async () => expect(await shown(a.page)).toBe('Monday:0 Tuesday:2✓ Friday:0'));
@@ -88,6 +94,36 @@ describeBrowser('polls (browser)', () => {
         await a.page.getByRole('heading', { name: QUESTION }).waitFor();
         expect((await a.page.locator('.poll-voters').allInnerTexts()).map((t) => t.replace(/\n+/g, '\n'))).toEqual(['Monday (0)\nNobody.', 'Tuesday (2)\nAda Obi\nBola Ade', 'Friday (0)\nNobody.']);
         await axe(a.page, 'who voted');
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a quiz (results when it closes): students see only how many voted, the lecturer the counts as they come; closing shows everyone',
+    async () => {
+      await withArtifactsOnFailure('chat-polls-quiz', l.page, server, async () => {
+        await openRoom(a.page, server, roomId); // the first test left her on "Who voted"
+        await l.page.goto(`${server.url}/rooms/${roomId}/polls/new`);
+        await l.page.getByLabel('Question').fill('What does LL(1) look ahead at?');
+        await l.page.getByLabel('Answer 1', { exact: true }).fill('One token');
+        await l.page.getByLabel('Answer 2', { exact: true }).fill('One rule');
+        await l.page.getByLabel('Results when it closes').check();
+        await l.page.getByRole('button', { name: 'Post the poll' }).click();
+        await l.page.waitForURL(`${server.url}/rooms/${roomId}`);
+        const quiz = (p: Page) => p.locator('article.poll-msg').filter({ hasText: 'LL(1)' });
+        const counts = (p: Page) => quiz(p).locator('.poll-opt').evaluateAll((bs) => bs.map((b) => `${b.querySelector('.poll-text')!.textContent}:${b.querySelector('.n')?.textContent ?? '-'}${b.getAttribute('aria-pressed') === 'true' ? '✓' : ''}`).join(' '));
+        await eventually(async () => expect(await counts(a.page)).toBe('One token:- One rule:-'));
+        await quiz(a.page).getByRole('button', { name: 'One token' }).click();
+        await quiz(b.page).getByRole('button', { name: 'One rule' }).click();
+        await eventually(async () => expect(await counts(l.page)).toBe('One token:1 One rule:1'));
+        await eventually(async () => expect(await quiz(a.page).locator('.poll-foot').innerText()).toContain('2 people voted'));
+        expect(await counts(a.page)).toBe('One token:-✓ One rule:-');
+        expect(await quiz(a.page).locator('.poll-foot').innerText()).toContain('results when it closes');
+        l.page.once('dialog', (d) => void d.accept());
+        await quiz(l.page).getByRole('button', { name: 'Close poll' }).click();
+        await eventually(async () => expect(await counts(a.page)).toBe('One token:1✓ One rule:1'));
+        await eventually(async () => expect(await counts(b.page)).toBe('One token:1 One rule:1✓'));
       });
     },
     TIMEOUT,

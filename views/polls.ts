@@ -67,7 +67,9 @@ export function pollBox(m: Message, poll: Poll, v: PollView): Raw {
   const who = !poll.anonymous && voters && counts ? html` · <a href="/rooms/${m.roomId}/polls/${m.id}">Who voted</a>` : '';
   // The separator goes with the button: CSS hides both from those who may not close it.
   const state = closed ? html` · <strong>Closed</strong>` : open ? html`<span class="close-poll"> · <button type="button" class="link" data-action="close-poll">Close poll</button></span>` : '';
-  return html`<div class="poll" id="${pollBoxId(m.id)}" data-for="${m.id}" data-at="${v.at}"${closed ? ' data-closed' : ''}>
+  // The reader's choices have their own time: a page keeps the newest of them apart from the counts' (views/client/polls.ts).
+  const marks = v.forViewer ? html` data-marks-at="${v.at}"` : '';
+  return html`<div class="poll" id="${pollBoxId(m.id)}" data-for="${m.id}" data-at="${v.at}"${marks}${closed ? ' data-closed' : ''}>
 <ul class="poll-options" aria-label="Answers">${items}</ul>
 <p class="poll-foot hint">${plural(voters, 'person', 'people')} voted · ${how}${who}${state}</p></div>`;
 }

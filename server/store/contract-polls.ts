@@ -13,15 +13,21 @@ export function pollsContract(current: () => Store) {
     });
     const id = (s: string) => `${s}-${crypto.randomUUID()}`;
 
-    test('votes replace earlier ones, [] takes a vote back; tallies count people once and say the reader’s choices', async () => {
+    const vote = (roomId: string, messageId: string, userId: string, option: number, on = true, single = true, at = Date.now()) => store.polls.vote({ roomId, messageId, userId, option, on, single, at });
+
+    test('one answer: choosing replaces; several: each on or off; the same request twice changes nothing; tallies count people once and say the reader’s choices', async () => {
       const [room, ada, bola, chi] = [id('room'), id('ada'), id('bola'), id('chi')];
       expect(await store.polls.tallies(room, ['p1'])).toEqual(new Map());
-      expect(await store.polls.vote(room, 'p1', ada, [0], 1_000)).toBe('ok');
-      expect(await store.polls.vote(room, 'p1', ada, [2], 1_100)).toBe('ok');
-      expect(await store.polls.vote(room, 'p1', bola, [0, 2, 2], 1_200)).toBe('ok');
-      expect(await store.polls.vote(room, 'p1', chi, [1], 1_300)).toBe('ok');
-      expect(await store.polls.vote(room, 'p1', chi, [], 1_400)).toBe('ok');
-      expect(await store.polls.vote(room, 'p2', chi, [1], 1_500)).toBe('ok');
+      expect(await vote(room, 'p1', ada, 0)).toBe('changed');
+      expect(await vote(room, 'p1', ada, 2)).toBe('changed');
+      expect(await vote(room, 'p1', ada, 2)).toBe('same');
+      expect(await vote(room, 'p1', bola, 0, true, false)).toBe('changed');
+      expect(await vote(room, 'p1', bola, 2, true, false)).toBe('changed');
+      expect(await vote(room, 'p1', bola, 2, true, false)).toBe('same');
+      expect(await vote(room, 'p1', chi, 1)).toBe('changed');
+      expect(await vote(room, 'p1', chi, 1, false)).toBe('changed');
+      expect(await vote(room, 'p1', chi, 1, false)).toBe('same');
+      expect(await vote(room, 'p2', chi, 1)).toBe('changed');
       const t = await store.polls.tallies(room, ['p1', 'p2', 'nothing'], bola);
       expect([...t.keys()].sort()).toEqual(['p1', 'p2']);
       expect(t.get('p1')).toEqual({ counts: [1, 0, 2], voters: 2, mine: [0, 2], closedAt: null, closedBy: null });
@@ -38,13 +44,20 @@ export function pollsContract(current: () => Store) {
       );
     });
 
+    test('two answers chosen at once by one person (two devices) are both kept', async () => {
+      const [room, ada] = [id('room'), id('ada')];
+      await Promise.all([0, 1, 2, 3].map((o) => vote(room, 'p1', ada, o, true, false)));
+      expect((await store.polls.tallies(room, ['p1'], ada)).get('p1')).toMatchObject({ counts: [1, 1, 1, 1], voters: 1, mine: [0, 1, 2, 3] });
+    });
+
     test('a closed poll takes no vote and keeps its votes; closing twice is refused; changes are found by time; remove forgets', async () => {
       const [room, ada, bola] = [id('room'), id('ada'), id('bola')];
-      await store.polls.vote(room, 'p1', ada, [1], 1_000);
-      await store.polls.vote(room, 'p2', ada, [0], 2_000);
+      await vote(room, 'p1', ada, 1, true, true, 1_000);
+      await vote(room, 'p2', ada, 0, true, true, 2_000);
       expect(await store.polls.close(room, 'p1', bola, 3_000)).toBe(true);
       expect(await store.polls.close(room, 'p1', ada, 3_500)).toBe(false);
-      expect(await store.polls.vote(room, 'p1', bola, [0], 4_000)).toBe('closed');
+      expect(await vote(room, 'p1', bola, 0, true, true, 4_000)).toBe('closed');
+      expect(await vote(room, 'p1', ada, 1, false, true, 4_000)).toBe('closed');
       // A poll nobody voted in can be closed too.
       expect(await store.polls.close(room, 'p3', bola, 5_000)).toBe(true);
       const t = await store.polls.tallies(room, ['p1', 'p3']);

@@ -19,11 +19,13 @@ export interface PollBallot {
 
 export interface PollStore {
   /**
-   * Sets a person's choices in a poll, replacing hers (`[]` takes her vote back), and marks the
-   * poll changed at `at`. `closed`: the poll was closed, nothing changed. On MongoDB (no
-   * transaction) a vote racing the close may still count; on SQLite it cannot.
+   * Chooses (`on`) or takes back one answer for a person, atomically, and marks the poll changed at
+   * `at`. With `single`, choosing an answer replaces her other choices (a one-answer poll). The same
+   * request twice changes nothing the second time (`same`): a double tap, a resent frame. `closed`:
+   * the poll was closed, nothing changed. On MongoDB (no transaction) a vote racing the close may
+   * still count; on SQLite it cannot.
    */
-  vote(roomId: string, messageId: string, userId: string, options: readonly number[], at: number): Promise<'ok' | 'closed'>;
+  vote(v: { roomId: string; messageId: string; userId: string; option: number; on: boolean; single: boolean; at: number }): Promise<'changed' | 'same' | 'closed'>;
   /** Closes the poll (no more votes): false when it was closed already. */
   close(roomId: string, messageId: string, by: string, at: number): Promise<boolean>;
   /** Tallies of these polls of the room (a poll nobody voted in and not closed is left out); `mine` for `viewerId`. */

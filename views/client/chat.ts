@@ -78,7 +78,7 @@ function start(app: HTMLElement) {
   const rx = reactions({ me, openRoom, send, roomAlert });
   pinButtons(openRoom, roomAlert);
   const poll = polls({ openRoom, send, roomAlert });
-  const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed, carry: rx.carry, placed: replying.placed });
+  const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed, carry: (old, art) => (rx.carry(old, art), poll.carry(old, art)), placed: replying.placed });
 
   // ---- connection state -------------------------------------------------------------------
   function setStatus() {
@@ -159,7 +159,7 @@ function start(app: HTMLElement) {
   }, 2500);
 
   // ---- incoming ---------------------------------------------------------------------------
-  routeIncoming(app, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox: pending, edits, waiting, roomAlert, reactions: rx.apply, polls: poll.apply, callStatuses: callStatusOrder() });
+  routeIncoming(app, { me, openRoom, heartbeat, onMessages, onResumed, typers, notifier, outbox: pending, edits, waiting, roomAlert, reactions: rx.apply, polls: poll, callStatuses: callStatusOrder() });
   app.addEventListener('htmx:ws:after:message:incoming', markCurrentRoom);
 
   document.addEventListener('visibilitychange', () => void (document.hidden || backOnTab(openRoom())));

@@ -41,8 +41,8 @@ export interface IncomingDeps {
   roomAlert: (room: string, text: string | null, ok?: boolean) => void;
   /** An `rx-<message>` partial: a message's reaction box (reactions.ts apply). */
   reactions: (messageId: string, partial: Element) => void;
-  /** A `poll-<message>` partial: a poll's box (polls.ts apply). */
-  polls: (messageId: string, partial: Element) => void;
+  /** `poll-<message>` partials (polls.ts apply), and refusals of votes (polls.ts refused). */
+  polls: { apply: (messageId: string, partial: Element) => void; refused: (messageId: string) => void };
   /** `call-status-<room>` partials: kept when a fetch of the bar may land after them. */
   callStatuses: CallStatusOrder;
 }
@@ -79,7 +79,7 @@ export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMes
       } else if (id.startsWith('rx-')) {
         reactions(id.slice(3), p);
       } else if (id.startsWith('poll-')) {
-        polls(id.slice(5), p);
+        polls.apply(id.slice(5), p);
       } else if (id.startsWith('typing-')) {
         const typer = p.querySelector('.typer');
         if (target && typer && typer.getAttribute('data-user') !== me) typers.typing(id.slice(7), typer);
@@ -109,6 +109,7 @@ export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMes
     } else if (msg.type === 'reject-react' && msg.room) {
       roomAlert(msg.room, `Reaction not sent: ${msg.message ?? ''}`);
     } else if (msg.type === 'reject-poll' && msg.room) {
+      if (msg.id) polls.refused(msg.id);
       roomAlert(msg.room, `Not done: ${msg.message ?? ''}`);
     } else if (msg.type === 'deleted' && msg.room && msg.id) {
       waiting.answered('delete', msg.id);

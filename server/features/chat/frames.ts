@@ -27,8 +27,8 @@ export const Frame = t.Union([
   t.Object({ type: t.Literal('delete'), room: Id, message: Id, headers: HxHeaders }, strict),
   /** Adds (`on`) or takes back one's reaction; `emoji` one of views/reaction-set.ts (checked by the action). */
   t.Object({ type: t.Literal('react'), room: Id, message: Id, emoji: t.String({ maxLength: 16 }), on: t.Boolean(), headers: HxHeaders }, strict),
-  /** Chooses an answer of a poll, or takes it back (chat/polls.ts vote). */
-  t.Object({ type: t.Literal('vote'), room: Id, message: Id, option: Type.Integer({ minimum: 0, maximum: 99 }), headers: HxHeaders }, strict),
+  /** Chooses (`on`) an answer of a poll, or takes it back (chat/polls.ts vote). */
+  t.Object({ type: t.Literal('vote'), room: Id, message: Id, option: Type.Integer({ minimum: 0, maximum: 99 }), on: t.Boolean(), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('close-poll'), room: Id, message: Id, headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('report'), room: Id, message: Id, concern: t.Optional(t.Boolean()), headers: HxHeaders }, strict),
   t.Object({ type: t.Literal('typing'), room: Id, headers: HxHeaders }, strict),

@@ -83,11 +83,11 @@ describe('polls', () => {
     expect(await (await t.ada.client.get(`/rooms/${t.room.id}`)).text()).not.toContain('/polls/new');
   });
 
-  test('one answer: choosing another moves the vote, pressing it again takes it back; several: each toggles; the room gets counts, the voter her choices', async () => {
+  test('one answer: choosing another moves the vote, taking it back leaves none, the same vote twice changes nothing; several: each on or off; the room gets counts, the voter her choices', async () => {
     const t = await setUp();
     const p = await t.poll(t.okafor.user);
     const mark = t.hub.log.length;
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 0 });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 0, on: true });
     const [toRoom] = t.pushes(mark, topics.room(t.room.id));
     expect(toRoom).toContain(`<hx-partial hx-target="#poll-${p.id}" hx-swap="outerHTML"><div class="poll" id="poll-${p.id}"`);
     expect(toRoom).toContain('aria-label="Monday: 1 vote"');
@@ -99,35 +99,41 @@ describe('polls', () => {
     expect(toAda).toMatch(/data-option="1" aria-pressed="false"/);
     expect(Number(toAda!.match(/data-at="(\d+)"/)![1])).toBeGreaterThanOrEqual(Number(toRoom!.match(/data-at="(\d+)"/)![1]));
 
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 2 });
-    await vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: p.id, option: 2 });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 2, on: true });
+    await vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: p.id, option: 2, on: true });
     expect(await t.tally(p, t.ada.user.id)).toMatchObject({ counts: [0, 0, 2], voters: 2, mine: [2] });
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 2 });
+    // A double tap on a slow line: the second changes nothing, and her pages get the poll as it is.
+    const again = t.hub.log.length;
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 2, on: true });
+    expect(t.pushes(again, topics.room(t.room.id))).toEqual([]);
+    expect(t.pushes(again, topics.user(t.ada.user.id)).join('')).toMatch(/data-option="2" aria-pressed="true"/);
+    expect(await t.tally(p, t.ada.user.id)).toMatchObject({ counts: [0, 0, 2], voters: 2, mine: [2] });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 2, on: false });
     expect(await t.tally(p, t.ada.user.id)).toMatchObject({ counts: [0, 0, 1], voters: 1, mine: [] });
     // Each page is rendered for its reader.
     expect(await t.page(t.bola.user)).toMatch(/data-option="2" aria-pressed="true"/);
     expect(await t.page(t.ada.user)).toMatch(/data-option="2" aria-pressed="false"/);
 
     const several = await t.poll(t.okafor.user, { question: 'What should the revision cover?', options: ['Parsing', 'Types', 'Codegen'], multiple: true });
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: several.id, option: 0 });
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: several.id, option: 2 });
-    await vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: several.id, option: 2 });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: several.id, option: 0, on: true });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: several.id, option: 2, on: true });
+    await vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: several.id, option: 2, on: true });
     expect(await t.tally(several, t.ada.user.id)).toMatchObject({ counts: [1, 0, 2], voters: 2, mine: [0, 2] });
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: several.id, option: 0 });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: several.id, option: 0, on: false });
     expect(await t.tally(several, t.ada.user.id)).toMatchObject({ counts: [0, 0, 2], mine: [2] });
 
-    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 3 }))).message).toBe('That answer is not one of the poll’s.');
-    expect((await expectAppError(vote(t.ctx, t.out.user, { roomId: t.room.id, messageId: p.id, option: 0 }))).kind).toBe('not_found');
+    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 3, on: true }))).message).toBe('That answer is not one of the poll’s.');
+    expect((await expectAppError(vote(t.ctx, t.out.user, { roomId: t.room.id, messageId: p.id, option: 0, on: true }))).kind).toBe('not_found');
     // A text message is no poll.
     const text = (await sendMessage(t.ctx, t.ada.user, { roomId: t.room.id, clientId: 'poll-test-text-1', body: 'Monday please' })).message;
-    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: text.id, option: 0 }))).kind).toBe('not_found');
+    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: text.id, option: 0, on: true }))).kind).toBe('not_found');
   });
 
   test('its writer or a moderator closes it, a student cannot; a closed poll takes no vote; names are shown unless anonymous; an archived room refuses', async () => {
     const t = await setUp();
     const p = await t.poll(t.okafor.user);
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 1 });
-    await vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: p.id, option: 1 });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 1, on: true });
+    await vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: p.id, option: 1, on: true });
     expect((await expectAppError(closePoll(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id }))).kind).toBe('forbidden');
 
     const voters = await t.ada.client.get(`/rooms/${t.room.id}/polls/${p.id}`);
@@ -145,13 +151,13 @@ describe('polls', () => {
     expect(closed).toContain('<strong>Closed</strong>');
     expect(closed).not.toContain('Close poll');
     expect(closed).toMatch(/data-option="0" disabled/);
-    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 0 }))).message).toBe('This poll is closed.');
+    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 0, on: true }))).message).toBe('This poll is closed.');
     expect((await expectAppError(closePoll(t.ctx, t.okafor.user, { roomId: t.room.id, messageId: p.id }))).message).toBe('This poll is closed already.');
     expect(await t.tally(p)).toMatchObject({ counts: [0, 2], voters: 2, closedBy: t.bola.user.id });
 
     // Anonymous: nobody sees who chose what, its writer neither.
     const secret = await t.poll(t.okafor.user, { anonymous: true });
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: secret.id, option: 0 });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: secret.id, option: 0, on: true });
     const refused = await t.okafor.client.get(`/rooms/${t.room.id}/polls/${secret.id}`);
     expect(refused.status).toBe(403);
     expect(await t.page(t.okafor.user)).not.toContain(`/polls/${secret.id}"`);
@@ -163,7 +169,7 @@ describe('polls', () => {
     await closePoll(t.ctx, t.ada.user, { roomId: group.id, messageId: g.id });
 
     await archiveRoom(t.ctx, CLI_ACTOR, t.room.id, true);
-    expect((await expectAppError(vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: secret.id, option: 1 }))).message).toBe('This room is archived: you can read it but not vote.');
+    expect((await expectAppError(vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: secret.id, option: 1, on: true }))).message).toBe('This room is archived: you can read it but not vote.');
     expect((await expectAppError(t.poll(t.okafor.user))).message).toBe('This room is archived: you can read it but not post.');
   });
 
@@ -171,7 +177,7 @@ describe('polls', () => {
     const t = await setUp();
     const quiz = await t.poll(t.okafor.user, { question: 'What does LL(1) look ahead?', options: ['One token', 'One rule'], hidden: true });
     const mark = t.hub.log.length;
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: quiz.id, option: 0 });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: quiz.id, option: 0, on: true });
     const [toRoom] = t.pushes(mark, topics.room(t.room.id));
     expect(toRoom).toContain('1 person voted · Choose one, names shown, results when it closes');
     expect(toRoom).not.toContain('class="n"');
@@ -211,14 +217,41 @@ describe('polls', () => {
     expect(own).toContain('Held for review');
     expect(own).toMatch(/data-option="0" aria-pressed="false" disabled/);
     expect(await t.page(t.ada.user)).not.toContain('HOLDME');
-    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: held.id, option: 0 }))).kind).toBe('not_found');
+    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: held.id, option: 0, on: true }))).kind).toBe('not_found');
     expect((await t.ada.client.get(`/rooms/${t.room.id}/polls/${held.id}`)).status).toBe(404);
 
     const p = await t.poll(t.okafor.user);
-    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 0 });
+    await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 0, on: true });
     await deleteMessage(t.ctx, t.okafor.user, { roomId: t.room.id, messageId: p.id });
     expect(await t.tally(p)).toBeUndefined();
-    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 0 }))).message).toBe('This poll was deleted.');
+    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 0, on: true }))).message).toBe('This poll was deleted.');
+  });
+
+  test('a vote racing a hide sends nothing of the poll to anyone; a vote racing a delete is forgotten', async () => {
+    const t = await setUp();
+    const p = await t.poll(t.okafor.user, { options: ['Keep', 'This'] });
+    const polls = t.store.polls;
+    const real = polls.vote.bind(polls);
+    // Safeguarding hides the poll while the vote is being written.
+    polls.vote = async (v) => {
+      const r = await real(v);
+      await t.store.messages.setHeld(t.room.id, p.id, true);
+      return r;
+    };
+    const mark = t.hub.log.length;
+    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 0, on: true }))).kind).toBe('not_found');
+    expect(t.hub.log.slice(mark).filter((x) => x.data.includes('Keep'))).toEqual([]);
+
+    const q = await t.poll(t.okafor.user);
+    // Its writer deletes it while the vote is being written (after the delete forgot its votes).
+    polls.vote = async (v) => {
+      await deleteMessage(t.ctx, t.okafor.user, { roomId: t.room.id, messageId: q.id });
+      return real(v);
+    };
+    expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: q.id, option: 0, on: true }))).message).toBe('This poll was deleted.');
+    polls.vote = real;
+    expect(await t.tally(q)).toBeUndefined();
+    expect(await t.store.polls.ballots(t.room.id, q.id)).toEqual([]);
   });
 
   test('over the socket: a vote is answered by the pushes, a refusal by reject-poll; a page that reconnects catches up the boxes it missed', async () => {
@@ -234,10 +267,10 @@ describe('polls', () => {
     const { message: p } = await createPoll(s.app.chat, okafor.user, { roomId: r.id, clientId: 'poll-ws-000001', question: 'Ready?', options: ['Yes', 'No'], multiple: false, anonymous: false });
     const at = Date.now() - 10_000;
     const sock = await connect(s, ada.cookie);
-    sock.send({ type: 'vote', room: r.id, message: p.id, option: 1 });
+    sock.send({ type: 'vote', room: r.id, message: p.id, option: 1, on: true });
     const got = await sock.until((f) => f.includes(`id="poll-${p.id}"`) && f.includes('aria-pressed="true"'));
     expect(got.join('')).toContain('aria-label="No: 1 vote"');
-    sock.send({ type: 'vote', room: r.id, message: p.id, option: 7 });
+    sock.send({ type: 'vote', room: r.id, message: p.id, option: 7, on: true });
     expect(JSON.parse((await sock.until(isJson('reject-poll'))).at(-1)!)).toEqual({ type: 'reject-poll', room: r.id, id: p.id, message: 'That answer is not one of the poll’s.' });
     sock.send({ type: 'close-poll', room: r.id, message: p.id });
     expect(JSON.parse((await sock.until(isJson('reject-poll'))).at(-1)!).message).toBe('Only the poll’s writer and the room’s owners and moderators close it.');

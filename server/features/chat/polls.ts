@@ -91,21 +91,38 @@ async function visiblePoll(ctx: ChatContext, user: User, roomId: string, message
 }
 
 /**
- * Chooses `option` (or takes it back: pressed again). With one answer allowed, choosing another
- * moves the vote; with several, each answer is pressed on or off.
+ * Chooses an answer (`on`) or takes it back. In a one-answer poll, choosing another moves the vote.
+ * The page sends what it wants (not "toggle"): a double tap on a slow line, or a frame sent again,
+ * changes nothing the second time, and two devices never undo each other.
  */
-export async function vote(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; option: number }) {
+export async function vote(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; option: number; on: boolean }) {
   const { room, message, poll } = await visiblePoll(ctx, user, input.roomId, input.messageId);
   if (room.archived) throw badRequest('This room is archived: you can read it but not vote.');
   if (!Number.isInteger(input.option) || input.option < 0 || input.option >= poll.options.length) throw badRequest('That answer is not one of the poll’s.');
   await assertMayPost(ctx.store, user, room);
   const wait = await ctx.reactLimiter.take(`poll:${user.id}:${room.id}`);
   if (wait) throw rateLimited(`You are voting too fast. Wait ${wait} second${wait === 1 ? '' : 's'} and try again.`, wait);
-  const mine = (await ctx.store.polls.tallies(room.id, [message.id], user.id)).get(message.id)?.mine ?? [];
-  const chosen = mine.includes(input.option);
-  const next = poll.multiple ? (chosen ? mine.filter((o) => o !== input.option) : [...mine, input.option]) : chosen ? [] : [input.option];
-  if ((await ctx.store.polls.vote(room.id, message.id, user.id, next, Date.now())) === 'closed') throw badRequest('This poll is closed.');
-  await publishPoll(ctx, message, user.id);
+  const r = await ctx.store.polls.vote({ roomId: room.id, messageId: message.id, userId: user.id, option: input.option, on: input.on, single: !poll.multiple, at: Date.now() });
+  if (r === 'closed') throw badRequest('This poll is closed.');
+  const now = await stillShown(ctx, message);
+  // Nothing changed (her page showed a stale state): her pages get the poll as it is, for her.
+  if (r === 'same') ctx.hub.publish(topics.user(user.id), (await boxesFor(ctx, [now], user.id)).value);
+  else await publishPoll(ctx, now, user.id);
+}
+
+/**
+ * The poll again after a write: deleted or hidden by safeguarding meanwhile, nothing of it may go
+ * out (a hidden poll's answers are its sender's and the officers' only), and a vote that landed
+ * after the delete's forgetPoll is forgotten too.
+ */
+async function stillShown(ctx: ChatContext, message: Message): Promise<Message> {
+  const now = await ctx.store.messages.byId(message.roomId, message.id);
+  if (!now || now.deletedAt) {
+    await ctx.store.polls.remove(message.roomId, message.id);
+    throw badRequest('This poll was deleted.');
+  }
+  if (now.held) throw notFound('No such poll.');
+  return now;
 }
 
 /** Closes a poll: its writer, or those who delete others' messages in the room. */
@@ -115,7 +132,7 @@ export async function closePoll(ctx: ChatContext, user: User, input: { roomId: s
   if (room.archived) throw badRequest('This room is archived: you can read it but not change it.');
   await assertMayPost(ctx.store, user, room);
   if (!(await ctx.store.polls.close(room.id, message.id, user.id, Date.now()))) throw badRequest('This poll is closed already.');
-  await publishPoll(ctx, message);
+  await publishPoll(ctx, await stillShown(ctx, message));
 }
 
 /**

@@ -110,7 +110,7 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
       case 'close-poll':
         try {
           const input = { roomId: frame.room, messageId: frame.message };
-          await (frame.type === 'vote' ? vote(chat, user, { ...input, option: frame.option }) : closePoll(chat, user, input));
+          await (frame.type === 'vote' ? vote(chat, user, { ...input, option: frame.option, on: frame.on }) : closePoll(chat, user, input));
         } catch (e) {
           if (!(e instanceof AppError) || e.kind === 'unauthenticated') throw e;
           sendData(conn, { type: 'reject-poll', room: frame.room, id: frame.message, message: e.message });

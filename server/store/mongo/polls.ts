@@ -1,5 +1,19 @@
 import type { Collection, Db } from 'mongodb';
 import type { PollBallot, PollStore, PollTally } from '../types';
+import { isDup } from './errors';
+
+/**
+ * An upsert racing another on the same `_id` may fail as a duplicate (FerretDB; MongoDB retries some
+ * itself): the document exists by then, so the same update again only updates.
+ */
+async function upsert<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (!isDup(e)) throw e;
+    return write();
+  }
+}
 
 /** `_id`: `${roomId}|${messageId}`; written at the first vote or the close. `closedAt` may be missing (FerretDB drops the nulls of `$setOnInsert`): read as null. */
 interface PollDoc {
@@ -11,13 +25,17 @@ interface PollDoc {
   changedAt: number;
 }
 
-/** One person's choices in one poll. `_id`: `${roomId}|${messageId}|${userId}`. */
+/**
+ * One answer one person chose. `_id`: `${roomId}|${messageId}|${userId}|${option}`: choosing is an
+ * insert and taking back a delete, each atomic on its own (FerretDB does not apply `$addToSet` to
+ * one document atomically: two answers chosen at once from two devices lost one).
+ */
 interface VoteDoc {
   _id: string;
   roomId: string;
   messageId: string;
   userId: string;
-  options: number[];
+  option: number;
 }
 
 export class MongoPolls implements PollStore {
@@ -29,17 +47,28 @@ export class MongoPolls implements PollStore {
   }
 
   private touch(roomId: string, messageId: string, at: number) {
-    return this.polls.updateOne({ _id: `${roomId}|${messageId}` }, { $max: { changedAt: at }, $setOnInsert: { roomId, messageId, closedAt: null, closedBy: null } }, { upsert: true });
+    return upsert(() => this.polls.updateOne({ _id: `${roomId}|${messageId}` }, { $max: { changedAt: at }, $setOnInsert: { roomId, messageId, closedAt: null, closedBy: null } }, { upsert: true }));
   }
 
-  async vote(roomId: string, messageId: string, userId: string, options: readonly number[], at: number) {
-    const poll = await this.polls.findOne({ _id: `${roomId}|${messageId}` }, { projection: { closedAt: 1 } });
+  async vote(v: { roomId: string; messageId: string; userId: string; option: number; on: boolean; single: boolean; at: number }) {
+    const poll = await this.polls.findOne({ _id: `${v.roomId}|${v.messageId}` }, { projection: { closedAt: 1 } });
     if (poll?.closedAt != null) return 'closed' as const;
-    const _id = `${roomId}|${messageId}|${userId}`;
-    if (options.length) await this.votes.replaceOne({ _id }, { roomId, messageId, userId, options: [...new Set(options)].sort((a, b) => a - b) }, { upsert: true });
-    else await this.votes.deleteOne({ _id });
-    await this.touch(roomId, messageId, at);
-    return 'ok' as const;
+    const mine = { roomId: v.roomId, messageId: v.messageId, userId: v.userId };
+    const _id = `${v.roomId}|${v.messageId}|${v.userId}|${v.option}`;
+    let changed = false;
+    if (v.on) {
+      try {
+        await this.votes.insertOne({ _id, ...mine, option: v.option });
+        changed = true;
+      } catch (e) {
+        if (!isDup(e)) throw e;
+      }
+      // One answer: her others go (two devices choosing two answers at the same instant may leave both or neither).
+      if (v.single) changed = (await this.votes.deleteMany({ ...mine, option: { $ne: v.option } })).deletedCount > 0 || changed;
+    } else changed = (await this.votes.deleteOne({ _id })).deletedCount > 0;
+    if (!changed) return 'same' as const;
+    await this.touch(v.roomId, v.messageId, v.at);
+    return 'changed' as const;
   }
 
   async close(roomId: string, messageId: string, by: string, at: number) {
@@ -52,12 +81,17 @@ export class MongoPolls implements PollStore {
     if (!messageIds.length) return out;
     const ids = [...messageIds];
     for (const p of await this.polls.find({ roomId, messageId: { $in: ids } }).toArray()) out.set(p.messageId, { counts: [], voters: 0, mine: [], closedAt: p.closedAt ?? null, closedBy: p.closedBy ?? null });
+    const voters = new Map<string, Set<string>>();
     for (const v of await this.votes.find({ roomId, messageId: { $in: ids } }).toArray()) {
       const t = out.get(v.messageId);
       if (!t) continue;
-      t.voters++;
-      for (const o of v.options) t.counts[o] = (t.counts[o] ?? 0) + 1;
-      if (v.userId === viewerId) t.mine = [...v.options];
+      (voters.get(v.messageId) ?? voters.set(v.messageId, new Set()).get(v.messageId)!).add(v.userId);
+      t.counts[v.option] = (t.counts[v.option] ?? 0) + 1;
+      if (v.userId === viewerId) t.mine.push(v.option);
+    }
+    for (const [id, t] of out) {
+      t.voters = voters.get(id)?.size ?? 0;
+      t.mine.sort((a, b) => a - b);
     }
     for (const t of out.values()) t.counts = Array.from(t.counts, (n) => n ?? 0);
     return out;
@@ -65,7 +99,7 @@ export class MongoPolls implements PollStore {
 
   async ballots(roomId: string, messageId: string): Promise<PollBallot[]> {
     const docs = await this.votes.find({ roomId, messageId }).toArray();
-    return docs.flatMap((d) => d.options.map((option) => ({ userId: d.userId, option }))).sort((a, b) => a.option - b.option || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    return docs.map((d) => ({ userId: d.userId, option: d.option })).sort((a, b) => a.option - b.option || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
   }
 
   async changedSince(roomId: string, since: number, limit: number) {

@@ -10,17 +10,20 @@ interface PollRow {
 export class SqlitePolls implements PollStore {
   constructor(private db: Database) {}
 
-  async vote(roomId: string, messageId: string, userId: string, options: readonly number[], at: number) {
-    // One IMMEDIATE transaction: a close cannot slip between the check and the write.
+  async vote(v: { roomId: string; messageId: string; userId: string; option: number; on: boolean; single: boolean; at: number }) {
+    // One IMMEDIATE transaction: a close or another vote of hers cannot slip between the check and the write.
     return this.db
-      .transaction((): 'ok' | 'closed' => {
-        const poll = this.db.query('SELECT closed_at FROM polls WHERE room_id = ? AND message_id = ?').get(roomId, messageId) as { closed_at: number | null } | null;
+      .transaction((): 'changed' | 'same' | 'closed' => {
+        const poll = this.db.query('SELECT closed_at FROM polls WHERE room_id = ? AND message_id = ?').get(v.roomId, v.messageId) as { closed_at: number | null } | null;
         if (poll?.closed_at != null) return 'closed';
-        this.db.query('DELETE FROM poll_votes WHERE room_id = ? AND message_id = ? AND user_id = ?').run(roomId, messageId, userId);
-        const add = this.db.query('INSERT INTO poll_votes (room_id, message_id, user_id, option) VALUES (?, ?, ?, ?)');
-        for (const o of new Set(options)) add.run(roomId, messageId, userId, o);
-        this.touch(roomId, messageId, at);
-        return 'ok';
+        const key = [v.roomId, v.messageId, v.userId] as const;
+        let changes = 0;
+        if (v.on && v.single) changes += this.db.query('DELETE FROM poll_votes WHERE room_id = ? AND message_id = ? AND user_id = ? AND option != ?').run(...key, v.option).changes;
+        if (v.on) changes += this.db.query('INSERT OR IGNORE INTO poll_votes (room_id, message_id, user_id, option) VALUES (?, ?, ?, ?)').run(...key, v.option).changes;
+        else changes += this.db.query('DELETE FROM poll_votes WHERE room_id = ? AND message_id = ? AND user_id = ? AND option = ?').run(...key, v.option).changes;
+        if (!changes) return 'same';
+        this.touch(v.roomId, v.messageId, v.at);
+        return 'changed';
       })
       .immediate();
   }
