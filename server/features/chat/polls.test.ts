@@ -171,6 +171,9 @@ describe('polls', () => {
     await archiveRoom(t.ctx, CLI_ACTOR, t.room.id, true);
     expect((await expectAppError(vote(t.ctx, t.bola.user, { roomId: t.room.id, messageId: secret.id, option: 1, on: true }))).message).toBe('This room is archived: you can read it but not vote.');
     expect((await expectAppError(t.poll(t.okafor.user))).message).toBe('This room is archived: you can read it but not post.');
+    // A poll left open (a quiz whose results wait) can still be closed when the course is over.
+    await closePoll(t.ctx, t.okafor.user, { roomId: t.room.id, messageId: secret.id });
+    expect((await t.tally(secret))?.closedBy).toBe(t.okafor.user.id);
   });
 
   test('results when it closes (a quiz): everyone sees how many voted, only its writer the counts and who chose what, until it closes', async () => {
