@@ -92,7 +92,7 @@ describeBrowser('polls (browser)', () => {
 
         await a.page.getByRole('link', { name: 'Who voted' }).click();
         await a.page.getByRole('heading', { name: QUESTION }).waitFor();
-        expect((await a.page.locator('.poll-voters').allInnerTexts()).map((t) => t.replace(/\n+/g, '\n'))).toEqual(['Monday (0)\nNobody.', 'Tuesday (2)\nAda Obi\nBola Ade', 'Friday (0)\nNobody.']);
+        expect((await a.page.locator('.poll-voters').allInnerTexts()).map((t) => t.replace(/\n+/g, '\n'))).toEqual(['Monday (0 votes)\nNobody.', 'Tuesday (2 votes)\nAda Obi\nBola Ade', 'Friday (0 votes)\nNobody.']);
         await axe(a.page, 'who voted');
       });
     },

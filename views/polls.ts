@@ -6,6 +6,7 @@
 import { html, type Raw } from '../server/http/html';
 import type { Message, PollTally } from '../server/store/types';
 import type { TimeFormat } from './chat';
+import type { PollResults } from '../server/features/chat/polls';
 
 /** A poll as its message carries it (polls.ts pollOf). */
 export interface Poll {
@@ -64,7 +65,7 @@ export function pollBox(m: Message, poll: Poll, v: PollView): Raw {
     return html`<li><button type="button" class="poll-opt" data-action="vote" data-option="${i}"${pressed}${open ? '' : ' disabled'} aria-label="${label}"><span class="poll-text">${text}</span>${counts ? html` <span class="n">${n}</span>` : ''}</button>${counts ? html`<progress max="${Math.max(voters, 1)}" value="${n}" aria-hidden="true"></progress>` : ''}</li>`;
   });
   const how = [poll.multiple ? 'Choose any' : 'Choose one', poll.anonymous ? 'anonymous' : 'names shown', ...(poll.hidden && !closed ? [counts ? 'results shown to you until it closes' : 'results when it closes'] : [])].join(', ');
-  const who = !poll.anonymous && voters && counts ? html` · <a href="/rooms/${m.roomId}/polls/${m.id}">Who voted</a>` : '';
+  const who = voters && counts ? html` · <a href="/rooms/${m.roomId}/polls/${m.id}">${poll.anonymous ? 'Results' : 'Who voted'}</a>` : '';
   // The separator goes with the button: CSS hides both from those who may not close it.
   const state = closed ? html` · <strong>Closed</strong>` : open ? html`<span class="close-poll"> · <button type="button" class="link" data-action="close-poll">Close poll</button></span>` : '';
   // The reader's choices have their own time: a page keeps the newest of them apart from the counts' (views/client/polls.ts).
@@ -110,12 +111,19 @@ ${opts.slice(0, SHOWN_OPTIONS).map(field)}
 <p class="link-row"><a href="/rooms/${room.id}">Back to the room</a></p></main>`;
 }
 
-/** Who chose what (GET /rooms/:id/polls/:message), for a poll whose votes are not anonymous. */
-export function pollVotersPage(v: { message: Message; poll: Poll; names: string[][]; tally?: PollTally }, title: string, tf: TimeFormat): Raw {
+/** A poll's results (GET /rooms/:id/polls/:message): each answer's count, and who chose it unless the poll is anonymous. */
+export function pollResultsPage(v: PollResults, title: string, tf: TimeFormat): Raw {
   const { message: m, poll } = v;
   const closed = v.tally?.closedAt != null ? html` Closed ${tf.dateTime(v.tally.closedAt)}.` : '';
+  const answer = (text: string, i: number) => {
+    const n = v.tally?.counts[i] ?? 0;
+    const names = v.voters?.[i];
+    const list = !names ? '' : names.length ? html`<ul class="plain">${names.map((p) => html`<li>${p.name}${p.matricNo ? html` <span class="hint">${p.matricNo}</span>` : ''}</li>`)}</ul>` : html`<p class="hint">Nobody.</p>`;
+    return html`<section class="poll-voters"><h2>${text} <span class="hint">(${plural(n, 'vote', 'votes')})</span></h2>${list}</section>`;
+  };
   return html`<main class="card wide"><h1>${poll.question}</h1>
-<p class="hint">A poll in ${title}, ${tf.dateTime(m.createdAt)}. ${plural(v.tally?.voters ?? 0, 'person', 'people')} voted.${closed}</p>
-${poll.options.map((text, i) => html`<section class="poll-voters"><h2>${text} <span class="hint">(${v.names[i]!.length})</span></h2>${v.names[i]!.length ? html`<ul class="plain">${v.names[i]!.map((n) => html`<li>${n}</li>`)}</ul>` : html`<p class="hint">Nobody.</p>`}</section>`)}
+<p class="hint">A poll in ${title}, ${tf.dateTime(m.createdAt)}. ${plural(v.tally?.voters ?? 0, 'person', 'people')} voted${v.voters ? '' : ' (anonymous: nobody sees who chose what)'}.${closed}</p>
+${poll.options.map(answer)}
+<p class="link-row"><a href="/rooms/${m.roomId}/polls/${m.id}/results.csv" download>Download the results (CSV)</a></p>
 <p class="link-row"><a href="/rooms/${m.roomId}?before=${m.seq + 1}#m-${m.id}">Back to the poll</a></p></main>`;
 }

@@ -121,3 +121,6 @@ export function csvRow(cells: readonly string[]): string {
       .join(',') + '\r\n'
   );
 }
+
+/** A file name for a download: the room's name, what it is, and the day (UTC) it covers. */
+export const csvName = (roomName: string, what: string, at: number) => `${roomName} ${what} ${new Date(at).toISOString().slice(0, 10)}.csv`;

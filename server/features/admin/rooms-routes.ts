@@ -7,7 +7,8 @@ import { confirmBody } from '../../../views/admin';
 import { roomDetailBody, roomsListBody } from '../../../views/admin-rooms';
 import { addMembers, archiveRoom, createCourseRoom, removeMember, setRoomRole } from '../chat/rooms';
 import { readMemberCsv } from '../chat/members-csv';
-import { csvName, exportRegister } from '../calls/register-csv';
+import { exportRegister } from '../calls/register-csv';
+import { csvName } from '../../lib/csv';
 import { Confirm, Csrf, type AdminKit } from './kit';
 
 export const MAX_MEMBER_CSV_BYTES = 5 * 1024 * 1024;

@@ -11,7 +11,8 @@ import { lecturePage, lecturesPage, removeLecturePage } from '../../../views/lec
 import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from '../chat/context';
 import { courseRegister, lectureDetail, lectureToRemove, listLectures, removeLecture } from './lectures';
-import { csvName, lectureCsv, registerCsv } from './register-csv';
+import { lectureCsv, registerCsv } from './register-csv';
+import { csvName } from '../../lib/csv';
 
 const Id = t.String({ maxLength: 64 });
 

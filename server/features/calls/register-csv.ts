@@ -31,9 +31,6 @@ export function registerCsv(c: Omit<CourseRegister, 'access'>): string {
   return csvRow(REGISTER_CSV_COLUMNS) + c.rows.map((r) => csvRow([r.name, r.matricNo ?? '', r.email ?? '', String(r.attended), String(c.held), minutes(r.ms), share(r.ms), String(r.turnedAway)])).join('');
 }
 
-/** A file name for a download: the room's name and the day (UTC) it covers. */
-export const csvName = (roomName: string, what: string, at: number) => `${roomName} ${what} ${new Date(at).toISOString().slice(0, 10)}.csv`;
-
 /**
  * An administrator's copy of a room's register (the portal, the CLI), member or not: audited
  * (`room.register_exported`), since it names a whole class with emails and matriculation numbers.

@@ -1,20 +1,21 @@
 /**
  * Polls over HTTP (polls.ts decides who may): the form that starts one (plain: post/redirect/get,
- * a refusal comes back with what was typed), and who chose what in a poll whose votes are not
- * anonymous. Votes and closes go over the socket (ws.ts). Every route checks membership (404).
+ * a refusal comes back with what was typed), and a poll's results (who chose what unless it is
+ * anonymous) as a page and as CSV. Votes and closes go over the socket (ws.ts). Every route checks membership (404).
  */
 import { Elysia, t } from 'elysia';
 import type { AppContext } from '../../deps';
 import { AppError, httpStatus } from '../../errors';
-import { sendHtml, seeOther } from '../../http/respond';
+import { sendCsv, sendHtml, seeOther } from '../../http/respond';
+import { csvName } from '../../lib/csv';
 import { appShell } from '../../../views/shell';
-import { newPollPage, pollVotersPage, type NewPollValues } from '../../../views/polls';
+import { newPollPage, pollResultsPage, type NewPollValues } from '../../../views/polls';
 import type { User } from '../../store/types';
 import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from './context';
 import { roomOfMember } from './member-room';
 import { mayPin } from './pins';
-import { createPoll, MAX_OPTION_CHARS, MAX_OPTIONS, MAX_QUESTION_CHARS, pollVoters } from './polls';
+import { createPoll, MAX_OPTION_CHARS, MAX_OPTIONS, MAX_QUESTION_CHARS, pollResults, pollResultsCsv } from './polls';
 import { roomTitle } from './rooms';
 
 const Id = t.String({ maxLength: 64 });
@@ -70,12 +71,20 @@ export function pollRoutes(app: AppContext, chat: ChatContext) {
       },
     )
     .get(
+      '/rooms/:id/polls/:message/results.csv',
+      async ({ set, params, requireUser }) => {
+        const { user } = await requireUser();
+        const r = await pollResults(chat, user, params.id, params.message);
+        return sendCsv(set, csvName(await roomTitle(chat, r.room, user), 'poll', r.message.createdAt), pollResultsCsv(r));
+      },
+      { params: t.Object({ id: Id, message: Id }) },
+    )
+    .get(
       '/rooms/:id/polls/:message',
       async ({ set, params, requireUser }) => {
         const { user } = await requireUser();
-        const v = await pollVoters(chat, user, params.id, params.message);
-        const title = await roomTitle(chat, v.room, user);
-        return sendHtml(set, page(user, `Poll: ${v.poll.question}`, pollVotersPage(v, title, chat.tf)));
+        const r = await pollResults(chat, user, params.id, params.message);
+        return sendHtml(set, page(user, `Poll: ${r.poll.question}`, pollResultsPage(r, await roomTitle(chat, r.room, user), chat.tf)));
       },
       { params: t.Object({ id: Id, message: Id }) },
     );

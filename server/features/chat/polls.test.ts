@@ -129,7 +129,7 @@ describe('polls', () => {
     expect((await expectAppError(vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: text.id, option: 0, on: true }))).kind).toBe('not_found');
   });
 
-  test('its writer or a moderator closes it, a student cannot; a closed poll takes no vote; names are shown unless anonymous; an archived room refuses', async () => {
+  test('its writer or a moderator closes it, a student cannot; a closed poll takes no vote; results (page, CSV) name who chose what unless anonymous; an archived room refuses votes', async () => {
     const t = await setUp();
     const p = await t.poll(t.okafor.user);
     await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: p.id, option: 1, on: true });
@@ -140,8 +140,18 @@ describe('polls', () => {
     expect(voters.status).toBe(200);
     const html = await voters.text();
     expect(html).toContain('<h1>Which day for the test?</h1>');
-    expect(html).toContain('<h2>Tuesday <span class="hint">(2)</span></h2><ul class="plain"><li>Ada &lt;b&gt;Obi&lt;/b&gt;</li><li>Bola Ade</li></ul>');
-    expect(html).toContain('<h2>Monday <span class="hint">(0)</span></h2><p class="hint">Nobody.</p>');
+    expect(html).toContain('<h2>Tuesday <span class="hint">(2 votes)</span></h2><ul class="plain"><li>Ada &lt;b&gt;Obi&lt;/b&gt;</li><li>Bola Ade</li></ul>');
+    expect(html).toContain('<h2>Monday <span class="hint">(0 votes)</span></h2><p class="hint">Nobody.</p>');
+    // Matriculation numbers only for staff, on the page and in the CSV.
+    await t.store.users.update(t.ada.user.id, { matricNo: '190404001' });
+    expect(await (await t.ada.client.get(`/rooms/${t.room.id}/polls/${p.id}`)).text()).not.toContain('190404001');
+    expect(await (await t.okafor.client.get(`/rooms/${t.room.id}/polls/${p.id}`)).text()).toContain('<li>Ada &lt;b&gt;Obi&lt;/b&gt; <span class="hint">190404001</span></li>');
+    const csv = await t.okafor.client.get(`/rooms/${t.room.id}/polls/${p.id}/results.csv`);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toContain('Compilers poll');
+    expect(await csv.text()).toBe('answer,name,matric_no\r\nTuesday,Ada <b>Obi</b>,190404001\r\nTuesday,Bola Ade,\r\n');
+    expect(await (await t.ada.client.get(`/rooms/${t.room.id}/polls/${p.id}/results.csv`)).text()).toBe('answer,name,matric_no\r\nTuesday,Ada <b>Obi</b>,\r\nTuesday,Bola Ade,\r\n');
+    expect((await t.out.client.get(`/rooms/${t.room.id}/polls/${p.id}/results.csv`)).status).toBe(404);
     expect((await t.out.client.get(`/rooms/${t.room.id}/polls/${p.id}`)).status).toBe(404);
 
     const mark = t.hub.log.length;
@@ -158,9 +168,13 @@ describe('polls', () => {
     // Anonymous: nobody sees who chose what, its writer neither.
     const secret = await t.poll(t.okafor.user, { anonymous: true });
     await vote(t.ctx, t.ada.user, { roomId: t.room.id, messageId: secret.id, option: 0, on: true });
-    const refused = await t.okafor.client.get(`/rooms/${t.room.id}/polls/${secret.id}`);
-    expect(refused.status).toBe(403);
-    expect(await t.page(t.okafor.user)).not.toContain(`/polls/${secret.id}"`);
+    const results = await t.okafor.client.get(`/rooms/${t.room.id}/polls/${secret.id}`);
+    expect(results.status).toBe(200);
+    const counts = await results.text();
+    expect(counts).toContain('<h2>Monday <span class="hint">(1 vote)</span></h2></section>');
+    expect(counts).not.toContain('Ada');
+    expect(await (await t.okafor.client.get(`/rooms/${t.room.id}/polls/${secret.id}/results.csv`)).text()).toBe('answer,votes\r\nMonday,1\r\nTuesday,0\r\nFriday,0\r\n');
+    expect(await t.page(t.okafor.user)).toContain(`/polls/${secret.id}">Results</a>`);
     expect(await t.page(t.okafor.user)).toContain(`/polls/${p.id}">Who voted</a>`);
 
     // In a group, any member starts one; its writer closes it.
@@ -199,6 +213,7 @@ describe('polls', () => {
     const early = await t.bola.client.get(`/rooms/${t.room.id}/polls/${quiz.id}`);
     expect(early.status).toBe(403);
     expect(await early.text()).toContain('The results of this poll are shown when it closes.');
+    expect((await t.bola.client.get(`/rooms/${t.room.id}/polls/${quiz.id}/results.csv`)).status).toBe(403);
     expect((await t.okafor.client.get(`/rooms/${t.room.id}/polls/${quiz.id}`)).status).toBe(200);
 
     const closing = t.hub.log.length;

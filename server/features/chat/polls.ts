@@ -32,6 +32,7 @@ import type { ChatContext } from './context';
 import { mayModerate, roomOfMember } from './member-room';
 import { mayPin } from './pins';
 import { groupBy } from '../../lib/group-by';
+import { csvRow } from '../../lib/csv';
 import { BOX_CATCH_UP, BOX_CLOCK_MARGIN_MS, normaliseBody } from './limits';
 import { postScreened, takeSendSlot } from './messages';
 
@@ -175,21 +176,40 @@ export async function forgetPoll(ctx: ChatContext, message: Message) {
   if (message.kind === 'poll') await ctx.store.polls.remove(message.roomId, message.id);
 }
 
-export interface PollVoters {
+export interface PollResults {
+  room: Room;
   message: Message;
   poll: Poll;
-  /** Per answer, the names of those who chose it, by name. */
-  names: string[][];
   tally: PollTally | undefined;
+  /** Per answer, who chose it, by name (matriculation numbers for staff readers); null for an anonymous poll. */
+  voters: { name: string; matricNo: string | null }[][] | null;
 }
 
-/** Who chose what, for a member, in a poll whose votes are not anonymous. */
-export async function pollVoters(ctx: ChatContext, user: User, roomId: string, messageId: string): Promise<PollVoters & { room: Room }> {
+/** A poll's results (GET /rooms/:id/polls/:message, its CSV), for whoever sees its counts: who chose what unless it is anonymous. */
+export async function pollResults(ctx: ChatContext, user: User, roomId: string, messageId: string): Promise<PollResults> {
   const { room, message, poll } = await visiblePoll(ctx, user, roomId, messageId);
-  if (poll.anonymous) throw forbidden('The votes in this poll are anonymous: nobody sees who chose what.');
-  const [ballots, tally] = await Promise.all([ctx.store.polls.ballots(room.id, message.id), ctx.store.polls.tallies(room.id, [message.id])]);
-  if (!countsShown(message, poll, { tally: tally.get(message.id), viewerId: user.id })) throw forbidden('The results of this poll are shown when it closes.');
-  const people = new Map((await ctx.store.users.byIds([...new Set(ballots.map((b) => b.userId))])).map((u) => [u.id, u.name]));
-  const names = poll.options.map((_, i) => ballots.filter((b) => b.option === i).map((b) => people.get(b.userId) ?? 'Someone').sort((a, b) => a.localeCompare(b)));
-  return { message, poll, names, tally: tally.get(message.id), room };
+  const tally = (await ctx.store.polls.tallies(room.id, [message.id])).get(message.id);
+  if (!countsShown(message, poll, { tally, viewerId: user.id })) throw forbidden('The results of this poll are shown when it closes.');
+  if (poll.anonymous) return { room, message, poll, tally, voters: null };
+  const ballots = await ctx.store.polls.ballots(room.id, message.id);
+  const people = new Map((await ctx.store.users.byIds([...new Set(ballots.map((b) => b.userId))])).map((u) => [u.id, u]));
+  const staff = user.role !== 'student';
+  const voters = poll.options.map((_, i) =>
+    ballots
+      .filter((b) => b.option === i)
+      .map((b) => ({ name: people.get(b.userId)?.name ?? 'A former account', matricNo: staff ? (people.get(b.userId)?.matricNo ?? null) : null }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
+  return { room, message, poll, tally, voters };
+}
+
+/** One row per choice made (`matric_no` only for staff readers), for a poll whose names are shown. */
+export const POLL_CSV_COLUMNS = ['answer', 'name', 'matric_no'];
+/** One row per answer, for an anonymous poll. */
+export const POLL_COUNTS_CSV_COLUMNS = ['answer', 'votes'];
+
+/** The results as CSV (a lecturer's quiz or show of hands, for her records). */
+export function pollResultsCsv(r: PollResults): string {
+  if (!r.voters) return csvRow(POLL_COUNTS_CSV_COLUMNS) + r.poll.options.map((o, i) => csvRow([o, String(r.tally?.counts[i] ?? 0)])).join('');
+  return csvRow(POLL_CSV_COLUMNS) + r.poll.options.flatMap((o, i) => r.voters![i]!.map((v) => csvRow([o, v.name, v.matricNo ?? '']))).join('');
 }
