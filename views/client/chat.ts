@@ -37,6 +37,7 @@ import { offerButtons } from './offer-buttons';
 import { replies } from './replies';
 import { reactions } from './reactions';
 import { polls } from './polls';
+import { keepDrafts } from './drafts';
 
 declare const htmx: { config: Record<string, unknown> };
 /** The hashed URLs of call.js and upload.js, set when app.js is built (server/http/assets.ts). */
@@ -78,6 +79,7 @@ function start(app: HTMLElement) {
   const rx = reactions({ me, openRoom, send, roomAlert });
   pinButtons(openRoom, roomAlert);
   const poll = polls({ openRoom, send, roomAlert });
+  const draft = keepDrafts(me, openRoom());
   const { onMessages, decorate } = messageLog({ me, roomEl, openRoom, typers, notifier, countUnread, edits, outbox: pending, scheduleRead, changed: replying.changed, carry: (old, art) => (rx.carry(old, art), poll.carry(old, art)), placed: replying.placed });
 
   // ---- connection state -------------------------------------------------------------------
@@ -202,6 +204,7 @@ function start(app: HTMLElement) {
     v.clientId = p.clientId;
     outbox.add(p);
     form?.reset();
+    draft.sent();
     replying.clear();
     // reset() fires no input event: the counter would keep the sent text's length.
     const box = form?.querySelector('textarea');
