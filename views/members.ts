@@ -35,6 +35,13 @@ function row(v: MemberList, r: MemberRow): Raw {
   return html`<li><span><strong>${r.name}</strong>${r.you ? ' (you)' : ''} <span class="hint">${ACCOUNT[r.accountRole] ?? r.accountRole}</span>${badge ? html` <span class="role-tag">${badge}</span>` : ''}</span>${actions.length ? html`<span class="member-actions">${actions}</span>` : ''}</li>`;
 }
 
+/** Who posts in the room (server/features/chat/posting.ts), for those who appoint its moderators. */
+function announceForm(room: MemberList['room']): Raw {
+  const leaders = room.kind === 'course' ? 'the lecturer and the moderators' : 'the owners and moderators';
+  const now = room.announcementsOnly ? `Only ${leaders} post here; everyone else reads, reacts and votes.` : 'Everyone here posts.';
+  return html`<form method="post" action="/rooms/${room.id}/announcements" class="stack announce-form"><p class="hint">${now}</p><input type="hidden" name="on" value="${room.announcementsOnly ? 'no' : 'yes'}"><button type="submit" class="secondary">${room.announcementsOnly ? 'Let everyone post' : `Only ${leaders} post (announcements)`}</button></form>`;
+}
+
 export function membersPage(v: MembersView): Raw {
   const { list } = v;
   const base = `/rooms/${list.room.id}/members`;
@@ -42,6 +49,7 @@ export function membersPage(v: MembersView): Raw {
   const counted = v.q ? `${list.total} match${list.total === 1 ? '' : 'es'} for “${v.q}”` : `${list.total} member${list.total === 1 ? '' : 's'}`;
   return html`<main class="card wide"><h1>People in ${list.room.name}</h1>${alert(v.error)}${v.done ? html`<p class="notice" role="status">${v.done}</p>` : ''}
 ${list.canAppoint ? html`<p class="hint">Moderators can remove any message in this ${list.room.kind === 'course' ? 'room (a teaching assistant, say)' : 'group'}. Every change is recorded.</p>` : ''}
+${list.canAppoint ? announceForm(list.room) : ''}
 ${list.canManageGroup ? html`<form method="post" action="${base}" class="stack"><label for="add-emails">Add people (emails)</label><textarea id="add-emails" name="emails" rows="2" required maxlength="5000" aria-describedby="add-hint">${v.emails ?? ''}</textarea><p class="hint" id="add-hint">One per line or separated by commas. Only people you may message, up to 20 in a group; a student under 18 can join only people they may talk to.</p><button type="submit">Add to group</button></form>` : ''}
 ${v.q || list.total > FILTER_FROM ? html`<form action="${base}" method="get" role="search" class="stack"><label for="mq">Find a member by name</label><input id="mq" name="q" type="search" value="${v.q}" maxlength="100"><button type="submit">Find</button></form>` : ''}
 <p role="status">${counted}${list.total > list.rows.length ? html`, ${list.offset + 1}–${list.offset + list.rows.length} shown` : ''}.</p>

@@ -58,6 +58,12 @@ export function chatContract(current: () => Store) {
 
     test('update patches; listCourses sorts by code and hides archived unless asked', async () => {
       const b = await store.rooms.create(newRoom({ kind: 'course', code: 'B200' }), []);
+      // Announcements only: off for a new room, set and cleared by a patch of its own.
+      expect(b.announcementsOnly).toBe(false);
+      expect(await store.rooms.update(b.id, { announcementsOnly: true })).toMatchObject({ announcementsOnly: true, name: b.name });
+      expect((await store.rooms.byId(b.id))!.announcementsOnly).toBe(true);
+      expect(await store.rooms.update(b.id, { topic: 'x' })).toMatchObject({ announcementsOnly: true });
+      expect(await store.rooms.update(b.id, { announcementsOnly: false })).toMatchObject({ announcementsOnly: false });
       await store.rooms.create(newRoom({ kind: 'course', code: 'A100' }), []);
       await store.rooms.create(newRoom({ kind: 'course', code: 'C300' }), []);
       await store.rooms.create(newRoom({ kind: 'group' }), []);

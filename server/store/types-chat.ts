@@ -24,13 +24,18 @@ export interface Room {
   createdBy: string | null;
   createdAt: number;
   archived: boolean;
+  /**
+   * Announcements only: only the room's leaders post (its owners and moderators, administrators,
+   * and in a course room the lecturers); everyone else reads, reacts and votes (chat/posting.ts).
+   */
+  announcementsOnly: boolean;
   /** For DMs: the two user ids sorted and joined with ':'; unique. Null otherwise. */
   dmKey: string | null;
   lastSeq: number;
 }
 
-export type NewRoom = Omit<Room, 'lastSeq' | 'createdAt' | 'archived'> & { createdAt?: number };
-export type RoomPatch = Partial<Pick<Room, 'name' | 'topic' | 'archived'>>;
+export type NewRoom = Omit<Room, 'lastSeq' | 'createdAt' | 'archived' | 'announcementsOnly'> & { createdAt?: number };
+export type RoomPatch = Partial<Pick<Room, 'name' | 'topic' | 'archived' | 'announcementsOnly'>>;
 
 export interface Membership {
   roomId: string;

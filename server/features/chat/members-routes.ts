@@ -16,6 +16,7 @@ import type { ChatContext } from './context';
 import { addToGroup, contactsByEmails } from './groups';
 import { appointModerator, listMembers, mayManageGroup, removeFromGroup } from './members';
 import { memberRoom } from './messages';
+import { setAnnouncementsOnly } from './posting';
 
 const Id = t.String({ maxLength: 64 });
 /** Said once after a change's redirect (a code, never text from the query: nothing to inject). */
@@ -24,6 +25,8 @@ const DONE: Record<string, (who: string, n?: string) => string> = {
   member: (who) => `${who} is no longer a moderator.`,
   removed: () => 'They were removed from the group.',
   added: (_, n) => `${n === '1' ? 'One person was' : `${n} people were`} added to the group.`,
+  announce: () => 'Only the room’s leaders post here now: everyone else reads, reacts and votes.',
+  open: () => 'Everyone in the room posts again.',
 };
 
 export function memberRoutes(app: AppContext, chat: ChatContext) {
@@ -93,6 +96,17 @@ export function memberRoutes(app: AppContext, chat: ChatContext) {
         });
       },
       { params: t.Object({ id: Id, userId: Id }), body: t.Object({ confirm: t.Optional(t.Union([t.Literal('yes'), t.Literal('no')])) }) },
+    )
+    .post(
+      '/rooms/:id/announcements',
+      async ({ set, params, body, request, requireUser }) => {
+        const { user } = await requireUser();
+        return change(set, user, params.id, async () => {
+          await setAnnouncementsOnly(chat, actor(user, request), params.id, body.on === 'yes');
+          return `done=${body.on === 'yes' ? 'announce' : 'open'}`;
+        });
+      },
+      { params: t.Object({ id: Id }), body: t.Object({ on: t.Union([t.Literal('yes'), t.Literal('no')]) }) },
     )
     .post(
       '/rooms/:id/members',

@@ -31,6 +31,7 @@ import { queueMissed } from '../mail/queue';
 import { quotesFor, replyTarget } from './replies';
 import { reactionsFor } from './reactions';
 import { forgetPoll, talliesFor } from './polls';
+import { assertMayAddTo, mayLead } from './posting';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -136,6 +137,7 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
   if (!CLIENT_ID_RE.test(input.clientId)) throw badRequest('The message id is malformed.');
   const { room, membership } = await memberRoom(ctx, user, input.roomId);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+  assertMayAddTo(user, membership, room);
   const body = checkBody(input.body);
   // Blocks, restrictions and freezes (features/moderation/restrictions.ts) before anything is stored.
   await assertMayPost(ctx.store, user, room);
@@ -225,8 +227,8 @@ function typingEnded(ctx: ChatContext, userId: string, roomId: string) {
 
 /** Ephemeral and throttled: at most one broadcast per user and room every TYPING_EVERY_MS. */
 export async function typing(ctx: ChatContext, user: User, roomId: string) {
-  const { room } = await memberRoom(ctx, user, roomId);
-  if (room.archived) return false;
+  const { room, membership } = await memberRoom(ctx, user, roomId);
+  if (room.archived || (room.announcementsOnly && !mayLead(user, membership, room))) return false;
   let seen = lastTyping.get(ctx);
   if (!seen) lastTyping.set(ctx, (seen = new Map()));
   const key = `${user.id}:${roomId}`;

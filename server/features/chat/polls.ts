@@ -31,6 +31,7 @@ import { assertMayPost } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { mayModerate, roomOfMember } from './member-room';
 import { mayPin } from './pins';
+import { assertMayAddTo } from './posting';
 import { groupBy } from '../../lib/group-by';
 import { csvRow } from '../../lib/csv';
 import { BOX_CATCH_UP, BOX_CLOCK_MARGIN_MS, normaliseBody } from './limits';
@@ -75,6 +76,7 @@ export async function createPoll(ctx: ChatContext, user: User, input: PollInput 
   const { room, membership } = await roomOfMember(ctx.store, user.id, input.roomId);
   if (!mayPin(user, membership, room)) throw forbidden('In a course room only the lecturer, the room’s owners and its moderators start polls.');
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+  assertMayAddTo(user, membership, room);
   const { body, meta } = pollMessage(input);
   await assertMayPost(ctx.store, user, room);
   await takeSendSlot(ctx, user, room);

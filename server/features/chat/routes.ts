@@ -14,6 +14,7 @@ import { historyPage, memberRoom, sendMessage, unreadAbove } from './messages';
 import { mayMentionClass } from './mentions';
 import { mayPin, pinnedCount } from './pins';
 import { mayModerate } from './member-room';
+import { mayLead } from './posting';
 import { createCourseRoom, emailsShown, findPeople, roomTitle, startDm, summaries } from './rooms';
 import { contactsByEmails, createGroup, leaveGroup } from './groups';
 import { searchMessages, searchWords } from './search';
@@ -76,6 +77,7 @@ export function chatRoutes(app: AppContext, chat: ChatContext) {
           more: page.more,
           canModerate: mayModerate(user, membership),
           canPin: mayPin(user, membership, room) && !room.archived,
+          mayLead: mayLead(user, membership, room),
           pins,
           officer: isOfficer(user),
           memberCount: members.length,

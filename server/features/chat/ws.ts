@@ -36,6 +36,7 @@ import { reportMessage } from '../moderation/report';
 import { metrics } from '../../metrics';
 import { pinsBarPartial } from './pins';
 import { closePoll, pollCatchUp, vote } from './polls';
+import { announceBar, announceBarId } from '../../../views/posting';
 import { html } from '../../http/html';
 
 interface Conn {
@@ -140,7 +141,10 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
             // The call bar too: a call that started or ended while the socket was down was pushed
             // to nobody on this page (a member still: replay refuses a room they left).
             // And the pins bar: its changes meanwhile went to nobody on this page.
-            conn.hub.send((fragment?.value ?? '') + (boxes?.value ?? '') + partial(callStatusId(roomId), 'outerHTML', callStatusRefresh(roomId)).value + (await pinsBarPartial(chat, roomId)).value);
+            // And whether only its leaders post (views/posting.ts): changed meanwhile, also pushed to nobody here.
+            const room = await chat.store.rooms.byId(roomId);
+            const announce = room ? partial(announceBarId(roomId), 'outerHTML', announceBar(room)).value : '';
+            conn.hub.send((fragment?.value ?? '') + (boxes?.value ?? '') + partial(callStatusId(roomId), 'outerHTML', callStatusRefresh(roomId)).value + (await pinsBarPartial(chat, roomId)).value + announce);
           } catch (e) {
             if (!(e instanceof AppError)) throw e; // a room the user left meanwhile: nothing to replay
           }

@@ -9,6 +9,7 @@ import { AppError, badRequest, notFound, rateLimited } from '../../errors';
 import { OffsetMismatchError, type Store, type StoredFile, type Upload, type User } from '../../store/types';
 import type { ChatContext } from '../chat/context';
 import { memberRoom, postScreened } from '../chat/messages';
+import { assertMayAddTo } from '../chat/posting';
 import { fileNameText } from '../moderation/screen';
 import { fileUrl, formatBytes, isImage, MAX_THUMB_BYTES, sanitizeName, sanitizeType, tooLargeText } from './names';
 
@@ -49,8 +50,9 @@ const tooLarge = (msg: string) => new AppError('too_large', msg);
 export async function beginUpload(ctx: ChatContext, limits: FileLimits, user: User, input: BeginInput, now = Date.now()): Promise<Upload> {
   if (!Number.isSafeInteger(input.size) || input.size < 0) throw badRequest('The file size is invalid.');
   if (typeof input.sha256 !== 'string' || !SHA256_RE.test(input.sha256)) throw badRequest('The file checksum is invalid.');
-  const { room } = await memberRoom(ctx, user, input.room);
+  const { room, membership } = await memberRoom(ctx, user, input.room);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+  assertMayAddTo(user, membership, room);
   await assertMayPost(ctx.store, user, room);
   const name = sanitizeName(input.name ?? '');
   if (input.size > limits.maxFileBytes) {
@@ -116,8 +118,10 @@ export async function hashStored(store: Store, uploadId: string): Promise<string
 export async function finishUpload(ctx: ChatContext, user: User, uploadId: string, thumb: Uint8Array | null = null): Promise<{ file: StoredFile; messageId: string }> {
   const up = await ownUpload(ctx.store, user, uploadId);
   if (up.offset !== up.size) throw badRequest('The upload is not complete yet.');
-  const { room } = await memberRoom(ctx, user, up.roomId);
+  const { room, membership } = await memberRoom(ctx, user, up.roomId);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+  // Begun before the room became announcements-only: not posted (the upload stays, to resume if it changes back).
+  assertMayAddTo(user, membership, room);
   await assertMayPost(ctx.store, user, room);
   const sha = await hashStored(ctx.store, up.id);
   if (sha !== up.sha256) {

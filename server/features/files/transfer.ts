@@ -16,6 +16,7 @@ import type { Logger } from '../../log';
 import type { Message, User } from '../../store/types';
 import type { ChatContext } from '../chat/context';
 import { memberRoom, postScreened } from '../chat/messages';
+import { assertMayAddTo } from '../chat/posting';
 import { fileNameText } from '../moderation/screen';
 import { takeFileSlot } from './actions';
 import { assertMayPost, postingRefusal } from '../moderation/restrictions';
@@ -137,8 +138,9 @@ export class Transfers {
    * name given now), which is then the one found again.
    */
   async offer(user: User, peer: Peer, input: Extract<TransferClientMsg, { type: 'offer' }>) {
-    const { room } = await memberRoom(this.ctx, user, input.room);
+    const { room, membership } = await memberRoom(this.ctx, user, input.room);
     if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
+    assertMayAddTo(user, membership, room);
     await assertMayPost(this.ctx.store, user, room);
     const limit = this.config.files.directThresholdBytes;
     if (input.size <= limit) throw badRequest(`Files up to ${formatBytes(limit)} are sent through the server: attach it normally.`);

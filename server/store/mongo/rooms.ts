@@ -61,7 +61,8 @@ export async function backfillArchivedCodes(db: Db) {
 }
 type MemberDoc = Membership;
 
-const toRoom = ({ _id, uniqueCode: _c, uniqueDm: _d, ...rest }: RoomDoc): Room => ({ id: _id, ...rest });
+// Rooms written before announcementsOnly existed have none: false.
+const toRoom = ({ _id, uniqueCode: _c, uniqueDm: _d, ...rest }: RoomDoc): Room => ({ id: _id, ...rest, announcementsOnly: rest.announcementsOnly === true });
 const NO_ID = { projection: { _id: 0 } } as const;
 
 /** First occurrence of each user wins, like INSERT OR IGNORE in the SQLite adapter. */
@@ -94,6 +95,7 @@ export class MongoRooms implements RoomStore {
       createdBy: room.createdBy,
       createdAt,
       archived: false,
+      announcementsOnly: false,
       dmKey: room.dmKey,
       lastSeq: 0,
       uniqueCode: code !== null ? `code:${code}` : `id:${room.id}`,
@@ -142,6 +144,7 @@ export class MongoRooms implements RoomStore {
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.topic !== undefined) set.topic = patch.topic;
     if (patch.archived !== undefined) set.archived = patch.archived;
+    if (patch.announcementsOnly !== undefined) set.announcementsOnly = patch.announcementsOnly;
     if (Object.keys(set).length === 0) return this.byId(id);
     // Archiving frees the code for a new live room; restoring takes it back (refused by the unique
     // index when a live room has it: one document's update, so nothing changes then).

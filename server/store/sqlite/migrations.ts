@@ -294,4 +294,6 @@ export const MIGRATIONS: string[] = [
      option INTEGER NOT NULL,
      PRIMARY KEY (room_id, message_id, user_id, option)
    ) WITHOUT ROWID;`,
+  // 19: announcements-only rooms (types-chat.ts Room.announcementsOnly).
+  `ALTER TABLE rooms ADD COLUMN announcements_only INTEGER NOT NULL DEFAULT 0;`,
 ];

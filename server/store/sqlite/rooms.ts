@@ -12,6 +12,7 @@ interface RoomRow {
   created_by: string | null;
   created_at: number;
   archived: number;
+  announcements_only: number;
   dm_key: string | null;
   last_seq: number;
 }
@@ -33,6 +34,7 @@ const toRoom = (r: RoomRow): Room => ({
   createdBy: r.created_by,
   createdAt: r.created_at,
   archived: r.archived === 1,
+  announcementsOnly: r.announcements_only === 1,
   dmKey: r.dm_key,
   lastSeq: r.last_seq,
 });
@@ -100,6 +102,7 @@ export class SqliteRooms implements RoomStore {
     const args: (string | number)[] = [];
     if (patch.name !== undefined) (sets.push('name = ?'), args.push(patch.name));
     if (patch.topic !== undefined) (sets.push('topic = ?'), args.push(patch.topic));
+    if (patch.announcementsOnly !== undefined) (sets.push('announcements_only = ?'), args.push(patch.announcementsOnly ? 1 : 0));
     // Archiving frees the code (kept in archived_code); restoring takes it back, unless a live room has it.
     if (patch.archived === true) sets.push('archived = 1', 'archived_code = COALESCE(code, archived_code)', 'code = NULL');
     if (patch.archived === false) sets.push('archived = 0', 'code = COALESCE(code, archived_code)', 'archived_code = NULL');

@@ -1,0 +1,50 @@
+/**
+ * Announcements-only rooms (WhatsApp's "only admins can send messages", which class reps and
+ * lecturers use for a class of 300): only the room's leaders post (its owners and moderators,
+ * administrators, and in a course room its lecturers); everyone else still reads, reacts, votes
+ * in polls, downloads and joins calls. Set by those who appoint moderators (members.ts
+ * mayAppoint: the room's owners, administrators), audited `room.announcements_only`.
+ *
+ * Posting means anything new in the room: a message or reply, a file (stored or sent directly),
+ * a poll. Edits and deletes of what one wrote before stay allowed (they add nothing new), as do
+ * reactions and votes (the point of an announcement is that it is read and answered that way).
+ *
+ * Audience: the room's bar saying so (views/posting.ts) is pushed to every member (the same for
+ * all); each page hides its composer by CSS when its reader may not post (main[data-may-lead]).
+ */
+import { badRequest, forbidden } from '../../errors';
+import type { Membership, Room, User } from '../../store/types';
+import { topics } from '../../realtime/topics';
+import { partial } from '../../../views/partials';
+import { announceBar, announceBarId } from '../../../views/posting';
+import { isStaffRole } from '../accounts/model';
+import { recordAudit, type Actor } from '../audit/record';
+import { assertMayPost } from '../moderation/restrictions';
+import type { ChatContext } from './context';
+import { mayAppoint } from './members';
+import { roomOfMember } from './member-room';
+
+/** Posts in an announcements-only room: its owners and moderators, administrators, a course room's lecturers. */
+export const mayLead = (user: User, membership: Membership, room: Room) => membership.role !== 'member' || user.role === 'admin' || (room.kind === 'course' && isStaffRole(user.role));
+
+export const announcementsRefusal = (room: Room) => (room.kind === 'course' ? 'Only the lecturer and the room’s moderators post here: it is for announcements.' : 'Only the group’s owners and moderators post here: it is for announcements.');
+
+/** Refuses something new from a reader of an announcements-only room. */
+export function assertMayAddTo(user: User, membership: Membership, room: Room) {
+  if (room.announcementsOnly && !mayLead(user, membership, room)) throw forbidden(announcementsRefusal(room));
+}
+
+/** Turns announcements-only on or off; whether that changed anything. */
+export async function setAnnouncementsOnly(ctx: ChatContext, actor: Actor & { user: User }, roomId: string, on: boolean): Promise<boolean> {
+  const { room, membership } = await roomOfMember(ctx.store, actor.user.id, roomId);
+  if (!mayAppoint(actor.user, room, membership)) throw forbidden(room.archived ? 'This room is archived: it can no longer change.' : 'Only the room’s owners choose who posts here.');
+  if (room.kind === 'dm') throw badRequest('A direct conversation is for both of you.');
+  // A blocked or restricted owner, or anyone in a frozen room, changes nothing (as for moderators).
+  await assertMayPost(ctx.store, actor.user, room);
+  if (room.announcementsOnly === on) return false;
+  const updated = await ctx.store.rooms.update(room.id, { announcementsOnly: on });
+  if (!updated) return false;
+  await recordAudit(ctx.store, actor, 'room.announcements_only', room.id, { on });
+  ctx.hub.publish(topics.room(room.id), partial(announceBarId(room.id), 'outerHTML', announceBar(updated)).value);
+  return true;
+}
