@@ -55,7 +55,8 @@ export interface Quote {
  * update it when the answered message changes (views/client/replies.ts).
  */
 export function quoteOf(replyTo: string, q: Quote | null): Raw {
-  if (!q || q.text === null) return html`<p class="quote gone" data-reply-to="${replyTo}">${GONE_QUOTE}</p>`;
+  // The rev it went at (hidden or deleted): a page shows it again only for a newer one (a release: views/client/replies.ts).
+  if (!q || q.text === null) return html`<p class="quote gone" data-reply-to="${replyTo}"${q ? html` data-rev="${q.rev}"` : ''}>${GONE_QUOTE}</p>`;
   return html`<a class="quote" href="/rooms/${q.roomId}?before=${q.seq + 1}#${messageId(q.id)}" data-reply-to="${q.id}" data-rev="${q.rev}"><span class="visually-hidden">In reply to </span><strong class="quote-who">${q.sender}</strong> <span class="quote-text">${quoteExcerpt(q.text)}</span></a>`;
 }
 

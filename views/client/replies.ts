@@ -49,17 +49,44 @@ export function replies(openRoom: () => string | null) {
 
   /** `q` follows `art`, the newest copy of the message it quotes, if it is newer than what `q` shows. */
   function follow(q: HTMLElement, art: HTMLElement) {
-    if (q.classList.contains('gone') || Number(art.dataset.rev) <= Number(q.dataset.rev ?? 0)) return;
-    if (art.classList.contains('deleted')) return markGone(q);
+    if (Number(art.dataset.rev) <= Number(q.dataset.rev ?? 0)) return;
+    if (art.classList.contains('deleted')) return q.classList.contains('gone') ? void (q.dataset.rev = art.dataset.rev!) : markGone(q, art.dataset.rev);
+    // Shown again after it went (an officer released what safeguarding had hidden): the quote comes back.
+    // Only a rev newer than the one it went at: a late copy from before the hide never brings its words back.
+    if (q.classList.contains('gone')) {
+      if (q.dataset.rev === undefined) return; // went at a rev this page does not know: a reload shows it
+      gone.delete(idOf(art));
+      q = restore(q, art);
+    }
     q.dataset.rev = art.dataset.rev!;
     const text = q.querySelector('.quote-text');
     if (text) text.textContent = quoteExcerpt(wordsOf(art));
   }
 
-  function markGone(q: HTMLElement) {
+  /** A gone quote as a link again (the markup of views/chat.ts quoteOf), for `art` to fill in. */
+  function restore(q: HTMLElement, art: HTMLElement): HTMLElement {
+    const a = document.createElement('a');
+    a.className = 'quote';
+    a.href = `/rooms/${openRoom() ?? ''}?before=${Number(art.dataset.seq) + 1}#${art.id}`;
+    a.dataset.replyTo = idOf(art);
+    const hidden = document.createElement('span');
+    hidden.className = 'visually-hidden';
+    hidden.textContent = 'In reply to ';
+    const who = document.createElement('strong');
+    who.className = 'quote-who';
+    who.textContent = art.querySelector('header .who')?.textContent ?? '';
+    const text = document.createElement('span');
+    text.className = 'quote-text';
+    a.append(hidden, who, ' ', text);
+    q.replaceWith(a);
+    return a;
+  }
+
+  function markGone(q: HTMLElement, rev?: string) {
     const p = document.createElement('p');
     p.className = 'quote gone';
     p.dataset.replyTo = q.dataset.replyTo!;
+    if (rev !== undefined) p.dataset.rev = rev;
     p.textContent = GONE_QUOTE;
     q.replaceWith(p);
   }
