@@ -7,7 +7,7 @@ import { csrfField, pager, qs, type AdminView } from './admin';
 export const KNOWN_ACTIONS = [
   'user.create', 'user.import', 'user.import.credentials_downloaded', 'user.update', 'user.reset', 'user.suspend', 'user.disable',
   'user.enable', 'user.revoke_sessions', 'user.password_set', 'session.login', 'session.login_failed', 'session.login_locked', 'room.create',
-  'room.add_members', 'group.members_refused', 'contact.refused', 'room.remove_member', 'room.leave', 'room.set_role', 'room.archive', 'room.unarchive', 'message.moderator_delete', 'audit.export',
+  'room.add_members', 'group.members_refused', 'contact.refused', 'room.remove_member', 'room.leave', 'room.set_role', 'room.archive', 'room.unarchive', 'room.announcements_only', 'room.register_exported', 'lecture.removed', 'message.moderator_delete', 'audit.export',
   'store.backup',
   // Safeguarding (QA: none was suggested): the model's, the members', the officers'.
   'moderation.hold', 'moderation.flag', 'moderation.report', 'moderation.name_refused', 'moderation.case_view', 'moderation.release', 'moderation.uphold',

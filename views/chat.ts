@@ -10,7 +10,7 @@ import { GONE_QUOTE, quoteExcerpt } from './quote-text';
 import type { Message, ReactionCount, Room } from '../server/store/types';
 import { REACTIONS, reactionName } from './reaction-set';
 import { pollBox, pollOf, pollQuestion, type PollView } from './polls';
-import { announceBar } from './posting';
+import { announceBar, leadMark } from './posting';
 import { formatMessage } from './format';
 import { callSlot } from './calls';
 import { attachControl, fileBody, fileMeta, uploadsArea } from './files';
@@ -228,13 +228,13 @@ function unreadAboveBar(roomId: string, u: UnreadAbove): Raw {
 
 export function roomMain(v: RoomView): Raw {
   const r = v.room;
-  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-rx-at="${v.reactionsAt}" data-can-moderate="${v.canModerate ? 'true' : 'false'}" data-can-pin="${v.canPin ? 'true' : 'false'}" data-may-lead="${v.mayLead ? 'true' : 'false'}"${r.archived ? html` data-archived${v.officer ? html` data-officer` : ''}` : ''}${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
+  return html`<main class="room" id="room" data-room="${r.id}" data-last-rev="${v.lastRev}" data-rx-at="${v.reactionsAt}" data-can-moderate="${v.canModerate ? 'true' : 'false'}" data-can-pin="${v.canPin ? 'true' : 'false'}"${r.archived ? html` data-archived${v.officer ? html` data-officer` : ''}` : ''}${v.history ? html` data-history` : ''}${v.lastReadSeq !== undefined ? html` data-read-before="${v.lastReadSeq}"` : ''}>
 <header class="room-head"><a href="/" class="back">Rooms</a><h1>${v.title}</h1>${r.kind === 'dm' ? '' : html`<a class="hint members-link" href="/rooms/${r.id}/members">${v.memberCount} member${v.memberCount === 1 ? '' : 's'}</a>`}${r.kind === 'course' ? html`<a class="hint members-link lectures-link" href="/rooms/${r.id}/lectures">Lectures</a>` : ''}${r.kind === 'group' ? html`<a class="leave" href="/rooms/${r.id}/leave">Leave group</a>` : ''}${r.archived ? '' : callSlot(r.id)}</header>
 <div class="room-chat">
 ${pinsBar(r.id, v.pins?.count ?? 0, v.pins?.at ?? 0)}${v.unreadAbove ? unreadAboveBar(r.id, v.unreadAbove) : ''}${r.kind === 'course' && v.memberCount === 1 ? html`<p class="notice">Only you are in this room so far. Students are added by the university's administrators from the class list.</p>` : ''}<div class="log" role="log" aria-label="Messages" id="${logId(r.id)}">${historyChunk(r.id, v.articles, v.oldestSeq, v.more)}</div>
 <ul class="outbox" id="outbox-${r.id}" aria-label="Messages not sent yet"></ul>
 <div class="typing" id="typing-${r.id}"></div>
-${announceBar(r)}${v.history
+${announceBar(r)}${leadMark(r.id, !!v.mayLead)}${v.history
   ? html`<p class="notice history-bar" id="message" tabindex="-1">You are looking at older messages. <a href="/rooms/${r.id}">Go to the latest messages</a></p>`
   : r.archived
   ? html`<p class="notice" id="message" tabindex="-1">This room is archived: you can read it but not post.</p>`

@@ -193,6 +193,11 @@ export function chatContract(current: () => Store) {
       expect(again.message).toEqual(first.message);
       const other = await send(room.id, 's2', 'same clientId, other sender', { clientId: 'c1' });
       expect(other.created).toBe(true);
+      // Found by who sent it and its client id, in its room only.
+      expect(await store.messages.byClientId(room.id, 's1', 'c1')).toEqual(first.message);
+      expect((await store.messages.byClientId(room.id, 's2', 'c1'))?.id).toBe(other.message.id);
+      expect(await store.messages.byClientId(room.id, 's3', 'c1')).toBeNull();
+      expect(await store.messages.byClientId('elsewhere', 's1', 'c1')).toBeNull();
       const file = await send(room.id, 's1', 'notes.pdf', { kind: 'file', meta: { name: 'notes.pdf', size: 3 } });
       expect((await store.messages.byId(room.id, file.message.id))?.meta).toEqual({ name: 'notes.pdf', size: 3 });
       expect([first, other, file].map((x) => x.message.seq)).toEqual([1, 2, 3]);

@@ -162,6 +162,8 @@ export interface MessageStore {
    * Durable when the promise resolves. Throws `NotFoundStoreError` if the room does not exist.
    */
   append(input: AppendMessage): Promise<{ message: Message; created: boolean }>;
+  /** The message (roomId, senderId, clientId) names, if it was stored (a resend finds what the first send stored). */
+  byClientId(roomId: string, senderId: string, clientId: string): Promise<Message | null>;
   /**
    * Replaces the body and mentions, sets editedAt, takes a new rev. Null if missing or deleted.
    * `hold`: the new text is held in the same write (it is never stored visible, whatever a

@@ -1,9 +1,11 @@
 /**
- * Drafts: what is typed in a room's composer and not sent yet is kept per person and room
- * (localStorage `lt-draft:<userId>:<roomId>`), so switching rooms, a reload or a page the phone
- * dropped to save memory loses nothing; it is back in the box on the room's next page. Sent (it
- * is then in the outbox, which keeps it until the server has it) or emptied, it goes. Like the
- * outbox it starts with `lt-`, so a sign-in on the browser clears it (outbox.ts clearUserData).
+ * Drafts: what is typed in a room's composer and not sent yet is kept per person and room, for the
+ * tab (sessionStorage `lt-draft:<userId>:<roomId>`), so switching rooms, a reload or a page the
+ * phone dropped to save memory loses nothing; it is back in the box on the room's next page. Sent
+ * (it is then in the outbox, which keeps it until the server has it) or emptied, it goes.
+ * sessionStorage, not localStorage: two tabs of one room do not overwrite each other's draft, and a
+ * tab left open through a sign-out elsewhere cannot write a draft back into the next person's
+ * storage. Like the outbox its key starts with `lt-`, so the sign-in page clears it too.
  */
 import { showLength } from './length';
 
@@ -16,15 +18,15 @@ export function keepDrafts(me: string, roomId: string | null) {
   const key = `lt-draft:${me}:${roomId}`;
   const store = (text: string | null) => {
     try {
-      if (text?.trim()) localStorage.setItem(key, text);
-      else localStorage.removeItem(key);
+      if (text?.trim()) sessionStorage.setItem(key, text);
+      else sessionStorage.removeItem(key);
     } catch {
       // storage full or disabled: the draft is only on the page
     }
   };
   let saved: string | null = null;
   try {
-    saved = localStorage.getItem(key);
+    saved = sessionStorage.getItem(key);
   } catch {
     /* disabled */
   }

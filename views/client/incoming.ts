@@ -83,8 +83,8 @@ export function routeIncoming(app: HTMLElement, { me, openRoom, heartbeat, onMes
       } else if (id.startsWith('typing-')) {
         const typer = p.querySelector('.typer');
         if (target && typer && typer.getAttribute('data-user') !== me) typers.typing(id.slice(7), typer);
-      } else if (id.startsWith('pins-') && target && Number((target as HTMLElement).dataset.at ?? 0) > Number(p.querySelector('.pins-bar')?.getAttribute('data-at') ?? 0)) {
-        // An older count than the page shows (two changes at once reach it out of order): dropped.
+      } else if ((id.startsWith('pins-') || id.startsWith('announce-')) && target && Number((target as HTMLElement).dataset.at ?? 0) > Number(p.firstElementChild?.getAttribute('data-at') ?? 0)) {
+        // An older bar than the page shows (two changes at once reach it out of order): dropped.
       } else if (target || (id === 'room-list' && document.getElementById('room-list'))) {
         keep.push(p.outerHTML);
       }

@@ -54,7 +54,8 @@ export function replies(openRoom: () => string | null) {
     // Shown again after it went (an officer released what safeguarding had hidden): the quote comes back.
     // Only a rev newer than the one it went at: a late copy from before the hide never brings its words back.
     if (q.classList.contains('gone')) {
-      if (q.dataset.rev === undefined) return; // went at a rev this page does not know: a reload shows it
+      // Went at a rev this page does not know (a reload shows it), or still held (the writer's own copy: not released).
+      if (q.dataset.rev === undefined || art.classList.contains('held')) return;
       gone.delete(idOf(art));
       q = restore(q, art);
     }

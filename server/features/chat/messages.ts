@@ -137,7 +137,7 @@ export async function sendMessage(ctx: ChatContext, user: User, input: { roomId:
   if (!CLIENT_ID_RE.test(input.clientId)) throw badRequest('The message id is malformed.');
   const { room, membership } = await memberRoom(ctx, user, input.roomId);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
-  assertMayAddTo(user, membership, room);
+  await assertMayAddTo(ctx.store, user, membership, room, [input.clientId]);
   const body = checkBody(input.body);
   // Blocks, restrictions and freezes (features/moderation/restrictions.ts) before anything is stored.
   await assertMayPost(ctx.store, user, room);

@@ -20,10 +20,13 @@ import { isStaffRole } from '../accounts/model';
 import { assertMayPost } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { roomOfMember } from './member-room';
+import { mayLead } from './posting';
 
 export const MAX_PINS = 20;
 
-export const mayPin = (user: User, membership: Membership, room: Room) => room.kind !== 'course' || isStaffRole(user.role) || membership.role === 'owner' || membership.role === 'moderator';
+/** In a group or a direct conversation any member pins, unless it is announcements-only (posting.ts): then its leaders. */
+export const mayPin = (user: User, membership: Membership, room: Room) =>
+  room.kind === 'course' ? isStaffRole(user.role) || membership.role === 'owner' || membership.role === 'moderator' : !room.announcementsOnly || mayLead(user, membership, room);
 
 /** Pins (`on`) or unpins a message of the room; whether that changed anything. */
 export async function pinMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; on: boolean }): Promise<boolean> {

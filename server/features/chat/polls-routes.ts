@@ -15,6 +15,7 @@ import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from './context';
 import { roomOfMember } from './member-room';
 import { mayPin } from './pins';
+import { announcementsRefusal, mayLead } from './posting';
 import { createPoll, MAX_OPTION_CHARS, MAX_OPTIONS, MAX_QUESTION_CHARS, pollResults, pollResultsCsv } from './polls';
 import { roomTitle } from './rooms';
 
@@ -28,7 +29,13 @@ export function pollRoutes(app: AppContext, chat: ChatContext) {
   async function form(user: User, roomId: string, values: NewPollValues, error?: string | null) {
     const { room, membership } = await roomOfMember(chat.store, user.id, roomId);
     const title = await roomTitle(chat, room, user);
-    const refused = !mayPin(user, membership, room) ? 'In a course room only the lecturer, the room’s owners and its moderators start polls.' : room.archived ? 'This room is archived: you can read it but not post.' : null;
+    const refused = room.archived
+      ? 'This room is archived: you can read it but not post.'
+      : room.announcementsOnly && !mayLead(user, membership, room)
+        ? announcementsRefusal(room)
+        : !mayPin(user, membership, room)
+          ? 'In a course room only the lecturer, the room’s owners and its moderators start polls.'
+          : null;
     return { html: page(user, `New poll in ${title}`, newPollPage(room, title, values, LIMITS, refused ?? error)), refused };
   }
 

@@ -74,9 +74,9 @@ export function pollMessage(input: PollInput): { body: string; meta: Record<stri
 
 export async function createPoll(ctx: ChatContext, user: User, input: PollInput & { roomId: string; clientId: string }) {
   const { room, membership } = await roomOfMember(ctx.store, user.id, input.roomId);
-  if (!mayPin(user, membership, room)) throw forbidden('In a course room only the lecturer, the room’s owners and its moderators start polls.');
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
-  assertMayAddTo(user, membership, room);
+  await assertMayAddTo(ctx.store, user, membership, room, [input.clientId]);
+  if (!mayPin(user, membership, room)) throw forbidden('In a course room only the lecturer, the room’s owners and its moderators start polls.');
   const { body, meta } = pollMessage(input);
   await assertMayPost(ctx.store, user, room);
   await takeSendSlot(ctx, user, room);

@@ -14,6 +14,7 @@ import { addMembers, createCourseRoom } from './rooms';
 import { createGroup } from './groups';
 import { react } from './reactions';
 import { createPoll, vote } from './polls';
+import { pinMessage } from './pins';
 import type { User } from '../../store/types';
 
 const ADULT = { dateOfBirth: '1990-05-17' };
@@ -56,7 +57,8 @@ describe('announcements-only rooms', () => {
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe(`/rooms/${t.room.id}/members?done=announce`);
     const pushed = t.hub.log.slice(mark).filter((p) => p.topic === topics.room(t.room.id)).map((p) => p.data);
-    expect(pushed).toEqual([`<hx-partial hx-target="#announce-${t.room.id}" hx-swap="outerHTML"><p class="notice announce-bar" id="announce-${t.room.id}" role="status"><span aria-hidden="true">📢</span> Announcements: only the lecturer and the room’s moderators post here. You can react and vote.</p></hx-partial>`]);
+    expect(pushed).toHaveLength(1);
+    expect(pushed[0]).toMatch(new RegExp(`^<hx-partial hx-target="#announce-${t.room.id}" hx-swap="outerHTML"><p class="notice announce-bar" id="announce-${t.room.id}" data-at="\\d+" role="status"><span aria-hidden="true">📢</span> Announcements: only the lecturer and the room’s moderators post here. Everyone can react and vote.</p></hx-partial>$`));
     expect((await t.store.audit.list({ action: 'room.announcements_only' })).map((e) => [e.actorId, e.target, e.details])).toEqual([[t.okafor.user.id, t.room.id, { on: true }]]);
     // Said again: nothing changes, nothing is audited twice.
     expect((await t.announce(t.okafor, 'yes')).status).toBe(303);
@@ -64,12 +66,18 @@ describe('announcements-only rooms', () => {
 
     // The room page: the bar for everyone; a reader's page marks her as one who does not post (CSS hides the composer).
     const adas = await (await t.ada.client.get(`/rooms/${t.room.id}`)).text();
-    expect(adas).toContain('data-may-lead="false"');
+    expect(adas).toContain(`<i class="lead-mark" id="lead-${t.room.id}" data-lead="false" hidden></i>`);
     expect(adas).toContain('class="notice announce-bar"');
-    expect(await (await t.eze.client.get(`/rooms/${t.room.id}`)).text()).toContain('data-may-lead="true"');
+    expect(await (await t.eze.client.get(`/rooms/${t.room.id}`)).text()).toContain(`<i class="lead-mark" id="lead-${t.room.id}" data-lead="true" hidden></i>`);
+    // Made a moderator, Ada's open pages learn she posts now (her alone).
+    const made = t.hub.log.length;
+    expect((await t.okafor.client.post(`/rooms/${t.room.id}/members/${t.ada.user.id}/role`, { role: 'moderator' })).status).toBe(303);
+    const marks = t.hub.log.slice(made).filter((p) => p.data.includes('lead-mark'));
+    expect(marks.map((p) => [p.topic, p.data.includes('data-lead="true"')])).toEqual([[topics.user(t.ada.user.id), true]]);
+    await t.okafor.client.post(`/rooms/${t.room.id}/members/${t.ada.user.id}/role`, { role: 'member' });
 
     expect((await t.announce(t.okafor, 'no')).headers.get('location')).toBe(`/rooms/${t.room.id}/members?done=open`);
-    expect(await (await t.ada.client.get(`/rooms/${t.room.id}`)).text()).toContain(`<p class="announce-bar" id="announce-${t.room.id}" hidden></p>`);
+    expect(await (await t.ada.client.get(`/rooms/${t.room.id}`)).text()).toContain(`<p class="announce-bar" id="announce-${t.room.id}" data-at="0" hidden></p>`);
   });
 
   test('only leaders add anything new (messages, files, polls); readers still react, vote, edit and delete what they wrote', async () => {
@@ -79,6 +87,9 @@ describe('announcements-only rooms', () => {
     await t.announce(t.okafor, 'yes');
 
     expect((await expectAppError(t.say(t.ada.user, 'Can I ask something?'))).message).toBe(ONLY);
+    // A resend of what she sent before the change (its answer lost) is not new: answered as a resend.
+    const again = await sendMessage(t.ctx, t.ada.user, { roomId: t.room.id, clientId: before.clientId, body: before.body });
+    expect([again.created, again.message.id]).toEqual([false, before.id]);
     const limits = loadConfig({}).files;
     expect((await expectAppError(beginUpload(t.ctx, limits, t.ada.user, { room: t.room.id, name: 'notes.pdf', size: 10, mime: 'application/pdf', sha256: 'a'.repeat(64) }))).message).toBe(ONLY);
     expect(await typing(t.ctx, t.ada.user, t.room.id)).toBe(false);
@@ -102,6 +113,11 @@ describe('announcements-only rooms', () => {
     expect((await expectAppError(t.say(t.bola.user, 'Hello', group.id))).message).toBe(refusal);
     expect((await expectAppError(createPoll(t.ctx, t.bola.user, { roomId: group.id, clientId: 'ann-poll-000002', question: 'Meet?', options: ['Yes', 'No'], multiple: false, anonymous: false }))).message).toBe(refusal);
     expect((await t.say(t.ada.user, 'Reps meeting at 4', group.id)).created).toBe(true);
+    // Nor does a member pin (the pins bar is something new everyone sees); the owner does.
+    const old = (await t.store.messages.history(group.id, { limit: 10 })).find((m) => m.body === 'Reps meeting at 4')!;
+    expect((await expectAppError(pinMessage(t.ctx, t.bola.user, { roomId: group.id, messageId: old.id, on: true }))).kind).toBe('forbidden');
+    expect(await pinMessage(t.ctx, t.ada.user, { roomId: group.id, messageId: old.id, on: true })).toBe(true);
+    expect(await (await t.bola.client.get(`/rooms/${group.id}`)).text()).toContain('data-can-pin="false"');
 
     const dm = await t.ada.client.post('/dm', { user: t.bola.user.id });
     const dmId = dm.headers.get('location')!.split('/').at(-1)!;

@@ -10,13 +10,14 @@
  * reactions and votes (the point of an announcement is that it is read and answered that way).
  *
  * Audience: the room's bar saying so (views/posting.ts) is pushed to every member (the same for
- * all); each page hides its composer by CSS when its reader may not post (main[data-may-lead]).
+ * all); each page hides its composer by CSS when its reader may not post (its lead mark), and a
+ * change of someone's role pushes her own mark to her alone.
  */
 import { badRequest, forbidden } from '../../errors';
-import type { Membership, Room, User } from '../../store/types';
+import type { Membership, Room, Store, User } from '../../store/types';
 import { topics } from '../../realtime/topics';
 import { partial } from '../../../views/partials';
-import { announceBar, announceBarId } from '../../../views/posting';
+import { announceBar, announceBarId, leadMark, leadMarkId } from '../../../views/posting';
 import { isStaffRole } from '../accounts/model';
 import { recordAudit, type Actor } from '../audit/record';
 import { assertMayPost } from '../moderation/restrictions';
@@ -29,9 +30,18 @@ export const mayLead = (user: User, membership: Membership, room: Room) => membe
 
 export const announcementsRefusal = (room: Room) => (room.kind === 'course' ? 'Only the lecturer and the room’s moderators post here: it is for announcements.' : 'Only the group’s owners and moderators post here: it is for announcements.');
 
-/** Refuses something new from a reader of an announcements-only room. */
-export function assertMayAddTo(user: User, membership: Membership, room: Room) {
-  if (room.announcementsOnly && !mayLead(user, membership, room)) throw forbidden(announcementsRefusal(room));
+/**
+ * Refuses something new from a reader of an announcements-only room. `resendOf`: the client ids it
+ * would be stored under: a resend of what she stored before the room changed (its answer lost, a
+ * file offer served again after a reconnect) is not new, and goes on as a resend.
+ */
+export async function assertMayAddTo(store: Store, user: User, membership: Membership, room: Room, resendOf: readonly string[] = []) {
+  if (!room.announcementsOnly || mayLead(user, membership, room)) return;
+  for (const clientId of resendOf) {
+    const stored = await store.messages.byClientId(room.id, user.id, clientId);
+    if (stored && !stored.deletedAt) return;
+  }
+  throw forbidden(announcementsRefusal(room));
 }
 
 /** Turns announcements-only on or off; whether that changed anything. */
@@ -42,9 +52,18 @@ export async function setAnnouncementsOnly(ctx: ChatContext, actor: Actor & { us
   // A blocked or restricted owner, or anyone in a frozen room, changes nothing (as for moderators).
   await assertMayPost(ctx.store, actor.user, room);
   if (room.announcementsOnly === on) return false;
-  const updated = await ctx.store.rooms.update(room.id, { announcementsOnly: on });
-  if (!updated) return false;
+  if (!(await ctx.store.rooms.update(room.id, { announcementsOnly: on }))) return false;
   await recordAudit(ctx.store, actor, 'room.announcements_only', room.id, { on });
-  ctx.hub.publish(topics.room(room.id), partial(announceBarId(room.id), 'outerHTML', announceBar(updated)).value);
+  // From a read after the write, timed before it: of two changes at once, pages keep the bar read last.
+  const at = Date.now();
+  const now = await ctx.store.rooms.byId(room.id);
+  if (now) ctx.hub.publish(topics.room(room.id), partial(announceBarId(room.id), 'outerHTML', announceBar(now, at)).value);
   return true;
+}
+
+/** Someone's role in the room changed (rooms.ts setRoomRole): her open pages learn whether she posts there now. */
+export async function leadChanged(ctx: ChatContext, roomId: string, userId: string) {
+  const [room, membership, user] = await Promise.all([ctx.store.rooms.byId(roomId), ctx.store.rooms.membership(roomId, userId), ctx.store.users.byId(userId)]);
+  if (!room || !membership || !user) return;
+  ctx.hub.publish(topics.user(userId), partial(leadMarkId(roomId), 'outerHTML', leadMark(roomId, mayLead(user, membership, room))).value);
 }

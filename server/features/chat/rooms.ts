@@ -21,6 +21,7 @@ import { screenRoomsFor } from '../moderation/screen-history';
 import { roomPostingLine } from '../moderation/posting-banner';
 import { frozenRoomParty, roomPartyChanged } from '../moderation/notices';
 import type { ChatContext } from './context';
+import { leadChanged } from './posting';
 
 export const COURSE_CODE_RE = /^[A-Z]{2,5} ?[0-9]{3,4}[A-Z]?$/;
 
@@ -170,6 +171,7 @@ export async function setRoomRole(ctx: ChatContext, actor: Actor, roomId: string
   if (!before || !(await ctx.store.rooms.setRole(roomId, userId, role as RoomRole))) throw notFound('That person is not a member of this room.');
   await recordAudit(ctx.store, actor, 'room.set_role', roomId, { userId, role });
   await roomPartyChanged(ctx, roomId, party);
+  await leadChanged(ctx, roomId, userId);
   // A lecture's host is decided when joining: someone who stops (or starts) being the room's owner
   // rejoins with the seat the new role gives (on this node, like every call action).
   const user = await ctx.store.users.byId(userId);

@@ -142,8 +142,9 @@ export function wsRoutes(app: AppContext, chat: ChatContext) {
             // to nobody on this page (a member still: replay refuses a room they left).
             // And the pins bar: its changes meanwhile went to nobody on this page.
             // And whether only its leaders post (views/posting.ts): changed meanwhile, also pushed to nobody here.
+            const readAt = Date.now();
             const room = await chat.store.rooms.byId(roomId);
-            const announce = room ? partial(announceBarId(roomId), 'outerHTML', announceBar(room)).value : '';
+            const announce = room ? partial(announceBarId(roomId), 'outerHTML', announceBar(room, readAt)).value : '';
             conn.hub.send((fragment?.value ?? '') + (boxes?.value ?? '') + partial(callStatusId(roomId), 'outerHTML', callStatusRefresh(roomId)).value + (await pinsBarPartial(chat, roomId)).value + announce);
           } catch (e) {
             if (!(e instanceof AppError)) throw e; // a room the user left meanwhile: nothing to replay

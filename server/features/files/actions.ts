@@ -52,7 +52,7 @@ export async function beginUpload(ctx: ChatContext, limits: FileLimits, user: Us
   if (typeof input.sha256 !== 'string' || !SHA256_RE.test(input.sha256)) throw badRequest('The file checksum is invalid.');
   const { room, membership } = await memberRoom(ctx, user, input.room);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
-  assertMayAddTo(user, membership, room);
+  await assertMayAddTo(ctx.store, user, membership, room);
   await assertMayPost(ctx.store, user, room);
   const name = sanitizeName(input.name ?? '');
   if (input.size > limits.maxFileBytes) {
@@ -121,7 +121,7 @@ export async function finishUpload(ctx: ChatContext, user: User, uploadId: strin
   const { room, membership } = await memberRoom(ctx, user, up.roomId);
   if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
   // Begun before the room became announcements-only: not posted (the upload stays, to resume if it changes back).
-  assertMayAddTo(user, membership, room);
+  await assertMayAddTo(ctx.store, user, membership, room);
   await assertMayPost(ctx.store, user, room);
   const sha = await hashStored(ctx.store, up.id);
   if (sha !== up.sha256) {

@@ -140,7 +140,8 @@ export class Transfers {
   async offer(user: User, peer: Peer, input: Extract<TransferClientMsg, { type: 'offer' }>) {
     const { room, membership } = await memberRoom(this.ctx, user, input.room);
     if (room.archived) throw badRequest('This room is archived: you can read it but not post.');
-    assertMayAddTo(user, membership, room);
+    // An offer she made before the room became announcements-only is served again (a page re-offers its files after a reconnect).
+    await assertMayAddTo(this.ctx.store, user, membership, room, Array.from({ length: MAX_REOFFERS + 1 }, (_, n) => offerClientId(input.digest, n)));
     await assertMayPost(this.ctx.store, user, room);
     const limit = this.config.files.directThresholdBytes;
     if (input.size <= limit) throw badRequest(`Files up to ${formatBytes(limit)} are sent through the server: attach it normally.`);

@@ -191,6 +191,11 @@ export class MongoMessages implements MessageStore {
     return d ? toMessage(d) : null;
   }
 
+  async byClientId(roomId: string, senderId: string, clientId: string) {
+    const d = await this.c.findOne({ roomId, senderId, clientId });
+    return d ? toMessage(d) : null;
+  }
+
   async react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean, now = Date.now()) {
     if (!(await this.c.findOne({ _id: messageId, roomId, deletedAt: null }, { projection: { _id: 1 } }))) return false;
     const _id = `${messageId}|${userId}|${emoji}`;

@@ -142,6 +142,11 @@ export class SqliteMessages implements MessageStore {
     return this.get(roomId, messageId);
   }
 
+  async byClientId(roomId: string, senderId: string, clientId: string) {
+    const r = this.db.query(`SELECT ${COLS} FROM messages WHERE room_id = ? AND sender_id = ? AND client_id = ?`).get(roomId, senderId, clientId) as Row | null;
+    return r ? toMessage(r) : null;
+  }
+
   async react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean, now = Date.now()) {
     return this.db
       .transaction(() => {
