@@ -201,7 +201,9 @@ describe('resume', () => {
     expect(replayed).toContain(`<hx-partial hx-target="#call-status-${csc.id}" hx-swap="outerHTML"><span class="call-status" id="call-status-${csc.id}"`);
     expect(replayed).toContain(`hx-get="/rooms/${csc.id}/call/status" hx-trigger="load"`);
     // And the pins bar: its changes meanwhile reached nobody on this page.
-    expect(replayed).toMatch(new RegExp(`<hx-partial hx-target="#pins-${csc.id}" hx-swap="outerHTML"><p class="pins-bar" id="pins-${csc.id}" data-at="\\d+" hidden></p></hx-partial>$`));
+    expect(replayed).toMatch(new RegExp(`<hx-partial hx-target="#pins-${csc.id}" hx-swap="outerHTML"><p class="pins-bar" id="pins-${csc.id}" data-at="\\d+" hidden></p></hx-partial>`));
+    // And whether only its leaders post (views/posting.ts), changed meanwhile or not.
+    expect(replayed).toMatch(new RegExp(`<hx-partial hx-target="#announce-${csc.id}" hx-swap="outerHTML"><p class="announce-bar" id="announce-${csc.id}" data-at="\\d+" hidden></p></hx-partial>$`));
     expect(list.startsWith('<hx-partial hx-target="#room-list" hx-swap="innerHTML">')).toBe(true);
     expect(list).toContain(`id="rl-${csc.id}"`);
     expect(JSON.parse(done)).toEqual({ type: 'resumed' });
