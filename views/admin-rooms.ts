@@ -26,10 +26,10 @@ ${rooms.length
 
 export function roomDetailBody(v: AdminView, room: Room, members: { m: Membership; user: User | null }[], errors: { line: number; reason: string }[] = []): Raw {
   const base = `/admin/rooms/${room.id}`;
-  return html`<p>${room.code} · ${members.length} member${members.length === 1 ? '' : 's'} · ${room.archived ? html`<strong>archived</strong> (members can read, nobody can post)` : 'open'}</p>
+  return html`<p>${room.code} · ${members.length} member${members.length === 1 ? '' : 's'} · ${room.archived ? html`<strong>archived</strong> (members can read, nobody can post)` : room.announcementsOnly ? html`<strong>announcements only</strong> (the lecturer and moderators post)` : 'open'}</p>
 <div class="actions-row">${room.archived
     ? actionButton(v, `${base}/archive`, 'Restore room', { archived: 'no' })
-    : actionButton(v, `${base}/archive`, 'Archive room', { archived: 'yes' }, 'danger')}${actionButton(v, `${base}/register.csv`, 'Attendance register (CSV)')}</div>
+    : html`${actionButton(v, `${base}/announcements`, room.announcementsOnly ? 'Let everyone post' : 'Announcements only', { on: room.announcementsOnly ? 'no' : 'yes' })}${actionButton(v, `${base}/archive`, 'Archive room', { archived: 'yes' }, 'danger')}`}${actionButton(v, `${base}/register.csv`, 'Attendance register (CSV)')}</div>
 
 ${room.archived ? html`<p class="hint">An archived room takes no new members: this session's class belongs in the live ${room.code} room.</p>` : html`<section aria-labelledby="add-h"><h2 id="add-h">Add members</h2>
 <form method="post" action="${base}/members" class="stack narrow">${csrfField(v)}

@@ -9,6 +9,7 @@ import { addMembers, archiveRoom, createCourseRoom, removeMember, setRoomRole } 
 import { readMemberCsv } from '../chat/members-csv';
 import { exportRegister } from '../calls/register-csv';
 import { csvName } from '../../lib/csv';
+import { applyAnnouncementsOnly } from '../chat/posting';
 import { Confirm, Csrf, type AdminKit } from './kit';
 
 export const MAX_MEMBER_CSV_BYTES = 5 * 1024 * 1024;
@@ -19,6 +20,8 @@ const DONE: Record<string, string> = {
   removed: 'Member removed.',
   archived: 'Room archived: members can read it but nobody can post.',
   restored: 'Room restored.',
+  announce: 'Announcements only: the lecturer and the room’s moderators post, everyone else reads, reacts and votes.',
+  open: 'Everyone in the room posts again.',
 };
 
 const csvOutcome = (added: number, already: number) =>
@@ -165,6 +168,18 @@ export function roomRoutes(k: AdminKit) {
         return seeOther(set, `/admin/rooms/${room.id}?done=removed`);
       },
       { params: MemberParams, body: t.Object({ _csrf: Csrf, confirm: Confirm }) },
+    )
+    // Announcements only (chat/posting.ts), member or not: a registry sets up a course's announcement room.
+    .post(
+      '/admin/rooms/:id/announcements',
+      async ({ set, request, params, body }) => {
+        const room = await mustRoom(params.id);
+        return attempt(set, request, room.id, async () => {
+          await applyAnnouncementsOnly(k.chat, k.actor(request), room, body.on === 'yes');
+          return `/admin/rooms/${room.id}?done=${body.on === 'yes' ? 'announce' : 'open'}`;
+        });
+      },
+      { params: RoomParams, body: t.Object({ _csrf: Csrf, on: t.Union([t.Literal('yes'), t.Literal('no')]) }) },
     )
     .post(
       '/admin/rooms/:id/archive',

@@ -126,4 +126,29 @@ describe('admin portal: course rooms', () => {
     expect((await t.student.client.post(`/admin/rooms/${id}/register.csv`, [['_csrf', t.admin.csrf]])).status).not.toBe(200);
     expect((await t.admin.post('/admin/rooms/nope/register.csv')).status).toBe(404);
   });
+
+  test('announcements only, member or not: the portal turns it on and off with the form’s token; audited; every member’s page gets the bar', async () => {
+    const t = await adminSetup();
+    const id = roomIdFrom((await t.admin.post('/admin/rooms', { code: 'GST101', name: 'Use of English' })).headers.get('location'))!;
+    await t.admin.post(`/admin/rooms/${id}/members`, { email: 'ada@unilag.edu.ng', role: 'member' });
+    expect(await (await t.admin.get(`/admin/rooms/${id}`)).text()).toContain(`<form method="post" action="/admin/rooms/${id}/announcements"`);
+    // Without the form's token, nothing changes.
+    expect((await t.admin.p.client.post(`/admin/rooms/${id}/announcements`, [['on', 'yes']])).status).not.toBe(303);
+    expect((await t.store.rooms.byId(id))!.announcementsOnly).toBe(false);
+    const mark = t.hub.log.length;
+    const on = await t.admin.post(`/admin/rooms/${id}/announcements`, { on: 'yes' });
+    expect(on.headers.get('location')).toBe(`/admin/rooms/${id}?done=announce`);
+    expect((await t.store.rooms.byId(id))!.announcementsOnly).toBe(true);
+    expect(t.hub.log.slice(mark).filter((p) => p.topic === topics.room(id) && p.data.includes('class="notice announce-bar"'))).toHaveLength(1);
+    expect(await (await t.admin.get(on.headers.get('location')!)).text()).toContain('<strong>announcements only</strong>');
+    await t.admin.post(`/admin/rooms/${id}/announcements`, { on: 'no' });
+    expect((await t.store.rooms.byId(id))!.announcementsOnly).toBe(false);
+    expect((await t.store.audit.list({ action: 'room.announcements_only' })).map((a) => [a.actorId, a.target, a.details])).toEqual([
+      [t.admin.p.id, id, { on: true }],
+      [t.admin.p.id, id, { on: false }],
+    ]);
+    // Only administrators: the portal's guard.
+    expect((await t.student.client.post(`/admin/rooms/${id}/announcements`, [['_csrf', t.admin.csrf], ['on', 'yes']])).status).not.toBe(303);
+    expect((await t.store.rooms.byId(id))!.announcementsOnly).toBe(false);
+  });
 });

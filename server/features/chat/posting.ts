@@ -44,13 +44,22 @@ export async function assertMayAddTo(store: Store, user: User, membership: Membe
   throw forbidden(announcementsRefusal(room));
 }
 
-/** Turns announcements-only on or off; whether that changed anything. */
+/** A room's owner (or an administrator who is a member) turns announcements-only on or off from its people page; whether that changed anything. */
 export async function setAnnouncementsOnly(ctx: ChatContext, actor: Actor & { user: User }, roomId: string, on: boolean): Promise<boolean> {
   const { room, membership } = await roomOfMember(ctx.store, actor.user.id, roomId);
   if (!mayAppoint(actor.user, room, membership)) throw forbidden(room.archived ? 'This room is archived: it can no longer change.' : 'Only the room’s owners choose who posts here.');
-  if (room.kind === 'dm') throw badRequest('A direct conversation is for both of you.');
   // A blocked or restricted owner, or anyone in a frozen room, changes nothing (as for moderators).
   await assertMayPost(ctx.store, actor.user, room);
+  return applyAnnouncementsOnly(ctx, actor, room, on);
+}
+
+/**
+ * The change itself, for a room its caller may change (the people page above; the admin portal,
+ * member or not): written, audited, and the bar pushed to every member.
+ */
+export async function applyAnnouncementsOnly(ctx: ChatContext, actor: Actor, room: Room, on: boolean): Promise<boolean> {
+  if (room.kind === 'dm') throw badRequest('A direct conversation is for both of you.');
+  if (room.archived) throw badRequest('This room is archived: it can no longer change.');
   if (room.announcementsOnly === on) return false;
   if (!(await ctx.store.rooms.update(room.id, { announcementsOnly: on }))) return false;
   await recordAudit(ctx.store, actor, 'room.announcements_only', room.id, { on });
