@@ -13,7 +13,7 @@
  *   with them right after: her page keeps the counts it shows rather than blink.
  * Nothing is shown as chosen before the server takes it: the push is the answer (a refusal says why).
  */
-import { at, seen } from './reactions';
+import { at, NO_CONNECTION, seen } from './reactions';
 
 export interface PollDeps {
   openRoom: () => string | null;
@@ -21,7 +21,6 @@ export interface PollDeps {
   roomAlert: (room: string, text: string | null) => void;
 }
 
-const NO_CONNECTION = 'Not sent: there is no connection. Try again when it is back.';
 /** A vote not answered by then stops showing as on its way (the connection's own watch says more). */
 const SENDING_MS = 15_000;
 const marksAt = (box: HTMLElement) => (box.dataset.marksAt === undefined ? -1 : Number(box.dataset.marksAt));

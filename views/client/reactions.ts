@@ -20,7 +20,8 @@ export interface ReactionDeps {
   roomAlert: (room: string, text: string | null) => void;
 }
 
-const NO_CONNECTION = 'Not sent: there is no connection. Try again when it is back.';
+/** Said when a reaction or a vote cannot go (no socket): neither has an outbox. */
+export const NO_CONNECTION = 'Not sent: there is no connection. Try again when it is back.';
 /** When a box's counts were read (a reaction or poll box's `data-at`). */
 export const at = (box: Element | null | undefined) => Number((box as HTMLElement | null)?.dataset.at ?? 0);
 

@@ -31,7 +31,7 @@ import { queueMissed } from '../mail/queue';
 import { quotesFor, replyTarget } from './replies';
 import { reactionsFor } from './reactions';
 import { forgetPoll, talliesFor } from './polls';
-import { assertMayAddTo, mayLead } from './posting';
+import { assertMayAddTo, readerOnly } from './posting';
 
 const CLIENT_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -228,7 +228,7 @@ function typingEnded(ctx: ChatContext, userId: string, roomId: string) {
 /** Ephemeral and throttled: at most one broadcast per user and room every TYPING_EVERY_MS. */
 export async function typing(ctx: ChatContext, user: User, roomId: string) {
   const { room, membership } = await memberRoom(ctx, user, roomId);
-  if (room.archived || (room.announcementsOnly && !mayLead(user, membership, room))) return false;
+  if (room.archived || readerOnly(user, membership, room)) return false;
   let seen = lastTyping.get(ctx);
   if (!seen) lastTyping.set(ctx, (seen = new Map()));
   const key = `${user.id}:${roomId}`;

@@ -16,7 +16,6 @@ import type { Membership, Message, Pin, Room, User } from '../../store/types';
 import { topics } from '../../realtime/topics';
 import { partial } from '../../../views/partials';
 import { pinsBar, pinsBarId } from '../../../views/pins';
-import { isStaffRole } from '../accounts/model';
 import { assertMayPost } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { roomOfMember } from './member-room';
@@ -24,9 +23,12 @@ import { mayLead } from './posting';
 
 export const MAX_PINS = 20;
 
-/** In a group or a direct conversation any member pins, unless it is announcements-only (posting.ts): then its leaders. */
-export const mayPin = (user: User, membership: Membership, room: Room) =>
-  room.kind === 'course' ? isStaffRole(user.role) || membership.role === 'owner' || membership.role === 'moderator' : !room.announcementsOnly || mayLead(user, membership, room);
+/**
+ * In a course room those who lead it (posting.ts mayLead: the lecturer, administrators, the room's
+ * owners and moderators); in a group or a direct conversation any member, unless it is
+ * announcements-only: then its leaders too.
+ */
+export const mayPin = (user: User, membership: Membership, room: Room) => (room.kind !== 'course' && !room.announcementsOnly) || mayLead(user, membership, room);
 
 /** Pins (`on`) or unpins a message of the room; whether that changed anything. */
 export async function pinMessage(ctx: ChatContext, user: User, input: { roomId: string; messageId: string; on: boolean }): Promise<boolean> {

@@ -15,7 +15,7 @@ import { viewerPlugin } from '../accounts/guard';
 import type { ChatContext } from './context';
 import { roomOfMember } from './member-room';
 import { mayPin } from './pins';
-import { announcementsRefusal, mayLead } from './posting';
+import { announcementsRefusal, readerOnly } from './posting';
 import { createPoll, MAX_OPTION_CHARS, MAX_OPTIONS, MAX_QUESTION_CHARS, pollResults, pollResultsCsv } from './polls';
 import { roomTitle } from './rooms';
 
@@ -31,7 +31,7 @@ export function pollRoutes(app: AppContext, chat: ChatContext) {
     const title = await roomTitle(chat, room, user);
     const refused = room.archived
       ? 'This room is archived: you can read it but not post.'
-      : room.announcementsOnly && !mayLead(user, membership, room)
+      : readerOnly(user, membership, room)
         ? announcementsRefusal(room)
         : !mayPin(user, membership, room)
           ? 'In a course room only the lecturer, the room’s owners and its moderators start polls.'

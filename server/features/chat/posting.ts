@@ -23,10 +23,13 @@ import { recordAudit, type Actor } from '../audit/record';
 import { assertMayPost } from '../moderation/restrictions';
 import type { ChatContext } from './context';
 import { mayAppoint } from './members';
-import { roomOfMember } from './member-room';
+import { mayModerate, roomOfMember } from './member-room';
 
-/** Posts in an announcements-only room: its owners and moderators, administrators, a course room's lecturers. */
-export const mayLead = (user: User, membership: Membership, room: Room) => membership.role !== 'member' || user.role === 'admin' || (room.kind === 'course' && isStaffRole(user.role));
+/** Posts in an announcements-only room: those who moderate it (owners, moderators, administrators), and a course room's lecturers. */
+export const mayLead = (user: User, membership: Membership, room: Room) => mayModerate(user, membership) || (room.kind === 'course' && isStaffRole(user.role));
+
+/** A reader here: the room is announcements-only and she does not lead it (nothing new from her). */
+export const readerOnly = (user: User, membership: Membership, room: Room) => room.announcementsOnly && !mayLead(user, membership, room);
 
 export const announcementsRefusal = (room: Room) => (room.kind === 'course' ? 'Only the lecturer and the room’s moderators post here: it is for announcements.' : 'Only the group’s owners and moderators post here: it is for announcements.');
 
@@ -36,7 +39,7 @@ export const announcementsRefusal = (room: Room) => (room.kind === 'course' ? 'O
  * file offer served again after a reconnect) is not new, and goes on as a resend.
  */
 export async function assertMayAddTo(store: Store, user: User, membership: Membership, room: Room, resendOf: readonly string[] = []) {
-  if (!room.announcementsOnly || mayLead(user, membership, room)) return;
+  if (!readerOnly(user, membership, room)) return;
   for (const clientId of resendOf) {
     const stored = await store.messages.byClientId(room.id, user.id, clientId);
     if (stored && !stored.deletedAt) return;
